@@ -1,0 +1,86 @@
+/// @file joint.h
+/// Joints between two bodies (or a body and the static world). Anchors and
+/// axes are given in the world frame at creation time, as ODE does. A joint's
+/// position is body1 relative to body2, so attach (child, parent).
+#ifndef PILOTSIM_JOINT_H
+#define PILOTSIM_JOINT_H
+
+#include "pilotsim/world.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ps_joint_type {
+    PS_JOINT_HINGE,     ///< 1 rotational DOF about `axis` through `anchor`
+    PS_JOINT_SLIDER,    ///< 1 translational DOF along `axis`
+    PS_JOINT_BALL,      ///< 3 rotational DOF about `anchor`; limits through an Euler angular motor
+    PS_JOINT_UNIVERSAL, ///< 2 rotational DOF: `axis` fixed in body1, `axis2` fixed in body2
+    PS_JOINT_FIXED,     ///< welds body1 to body2
+} ps_joint_type;
+
+/// Per-axis limit and motor settings.
+typedef struct ps_joint_axis {
+    bool limited;       ///< use lo/hi; default false
+    double lo, hi;      ///< rad (rotational, within [-pi, pi]) or m; lo <= hi
+    double motor_vel;   ///< target velocity of the motor, rad/s or m/s; default 0
+    double motor_fmax;  ///< motor force/torque limit, N or N m, >= 0; 0 = motor off (default)
+    double friction;    ///< dry friction torque/force, >= 0 (used when the motor is off); default 0
+    double stop_erp;    ///< limit stiffness ERP (0,1]; default 0.2
+    double stop_cfm;    ///< limit softness >= 0; default 1e-8
+    double bounce;      ///< restitution at the limit [0,1]; default 0
+} ps_joint_axis;
+
+/// Joint parameters. Start from ps_default_joint_def(type).
+typedef struct ps_joint_def {
+    ps_joint_type type;
+    const char *name;       ///< copied; may be NULL
+    ps_body_id body1;       ///< the child: a live dynamic or kinematic body
+    ps_body_id body2;       ///< the parent, or PS_BODY_NONE for the world
+    ps_vec3 anchor;         ///< world frame, m
+    ps_vec3 axis;           ///< world frame, non-zero (normalised); default (0,0,1)
+    ps_vec3 axis2;          ///< universal's second axis, perpendicular to `axis`; default (0,1,0)
+    /// axes[0] = main axis (hinge, slider, universal axis 1, ball: x);
+    /// axes[1] = universal axis 2 / ball y; axes[2] = ball z (ball: Euler
+    /// angles about body2's x, a middle axis within +-90 deg, body1's z).
+    ps_joint_axis axes[3];
+    bool feedback;          ///< measure constraint forces (ps_joint_get_feedback); default false
+} ps_joint_def;
+
+ps_joint_def ps_default_joint_def(ps_joint_type type);
+
+/// Creates a joint. Returns a zero id on an invalid def (see ps_world_last_error).
+ps_joint_id ps_joint_create(ps_world *w, const ps_joint_def *def);
+ps_status ps_joint_destroy(ps_world *w, ps_joint_id j);
+bool ps_joint_valid(const ps_world *w, ps_joint_id j);
+ps_joint_id ps_joint_find(const ps_world *w, const char *name);
+/// Name (borrowed) or NULL if stale.
+const char *ps_joint_name(const ps_world *w, ps_joint_id j);
+ps_joint_type ps_joint_get_type(const ps_world *w, ps_joint_id j);
+
+/// Number of degrees of freedom the joint's axes expose (hinge/slider 1,
+/// universal 2, ball 3, fixed 0).
+int ps_joint_dof(const ps_world *w, ps_joint_id j);
+
+/// Position (rad or m) and rate (rad/s or m/s) of axis `i` (< dof). A ball's
+/// positions are its Euler angles.
+ps_status ps_joint_get_position(const ps_world *w, ps_joint_id j, int i, double *out);
+ps_status ps_joint_get_rate(const ps_world *w, ps_joint_id j, int i, double *out);
+
+/// Replaces axis `i`'s limit/motor settings (validated as at creation).
+ps_status ps_joint_set_axis(ps_world *w, ps_joint_id j, int i, const ps_joint_axis *axis);
+ps_status ps_joint_get_axis(const ps_world *w, ps_joint_id j, int i, ps_joint_axis *out);
+/// Sets the velocity motor of axis `i`: target (rad/s or m/s) and limit (>= 0).
+ps_status ps_joint_set_motor(ps_world *w, ps_joint_id j, int i, double vel, double fmax);
+/// Adds a torque (N m) or force (N) along axis `i` for the next step.
+ps_status ps_joint_add_effort(ps_world *w, ps_joint_id j, int i, double effort);
+
+/// Constraint force and torque (world frame, N and N m) that the joint applied
+/// to body1 and body2 in the last step. Needs `feedback` in the def.
+ps_status ps_joint_get_feedback(const ps_world *w, ps_joint_id j, ps_vec3 *f1,
+                                ps_vec3 *t1, ps_vec3 *f2, ps_vec3 *t2);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

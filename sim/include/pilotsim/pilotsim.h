@@ -1,0 +1,26 @@
+/// @file pilotsim.h
+/// Umbrella header of libpilotsim, the core simulation library.
+#ifndef PILOTSIM_PILOTSIM_H
+#define PILOTSIM_PILOTSIM_H
+
+#include "pilotsim/types.h"
+#include "pilotsim/log.h"
+#include "pilotsim/rng.h"
+#include "pilotsim/world.h"
+#include "pilotsim/body.h"
+#include "pilotsim/geom.h"
+#include "pilotsim/joint.h"
+#include "pilotsim/material.h"
+#include "pilotsim/scene.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Library version, "MAJOR.MINOR.PATCH".
+const char *ps_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

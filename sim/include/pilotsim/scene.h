@@ -1,0 +1,122 @@
+/// @file scene.h
+/// Scenarios written in Lua, and the episodes run from them.
+///
+/// A scene file returns a table: name, domain, description, timestep,
+/// time_limit, world (optional physics settings), params, build(world, ctx),
+/// and optional step, success, failure, reward, metrics callbacks. See
+/// docs/lua-api.md. Scene code runs in a sandbox (no os, io, debug,
+/// package.loadlib, binary chunks) with an instruction budget per callback.
+#ifndef PILOTSIM_SCENE_H
+#define PILOTSIM_SCENE_H
+
+#include "pilotsim/world.h"
+#include "pilotsim/log.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ps_scene ps_scene;
+typedef struct ps_episode ps_episode;
+
+/// Options for loading a scene.
+typedef struct ps_scene_options {
+    /// Directories `require` searches (besides the scene's own folder), in
+    /// order; may be NULL when count is 0. Strings are copied.
+    const char *const *module_paths;
+    size_t module_path_count;
+    /// Parameter overrides "name=value" (copied). An unknown name, a value of
+    /// the wrong type or outside the declared range fails the load.
+    const char *const *params;
+    size_t param_count;
+    /// Lua instructions a single callback may run; 0 = default (200 million).
+    uint64_t instruction_budget;
+    /// Lua heap cap in bytes; 0 = default (512 MiB).
+    size_t memory_limit;
+    bool trusted;        ///< true lifts the sandbox (local experiments only)
+    ps_logger log;       ///< sink for print() and warnings
+} ps_scene_options;
+
+ps_scene_options ps_default_scene_options(void);
+
+/// Loads and validates a scene file. Returns NULL on error with
+/// "file:line: message" (or "file: field 'x': message") in `err`.
+ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt,
+                        char *err, size_t errlen);
+void ps_scene_destroy(ps_scene *s);
+
+/// Declared metadata (borrowed; "" when absent).
+const char *ps_scene_name(const ps_scene *s);
+const char *ps_scene_domain(const ps_scene *s);
+const char *ps_scene_description(const ps_scene *s);
+const char *ps_scene_path(const ps_scene *s);
+double ps_scene_timestep(const ps_scene *s);     ///< s
+double ps_scene_time_limit(const ps_scene *s);   ///< s
+/// FNV-1a 64 hash of the scene file's bytes.
+uint64_t ps_scene_content_hash(const ps_scene *s);
+
+/// A declared parameter (borrowed strings).
+typedef struct ps_param_info {
+    const char *name;
+    const char *type;        ///< "number", "integer", "boolean" or "string"
+    const char *description;
+    double min, max;         ///< range of numbers (-inf/+inf when open)
+    bool randomize;          ///< sampled uniformly in [min, max] per episode unless overridden
+    bool overridden;         ///< set by an option
+    char value[64];          ///< default or override, as text
+} ps_param_info;
+
+size_t ps_scene_param_count(const ps_scene *s);
+/// Parameters sorted by name. PS_ERR_INVALID when i is out of range.
+ps_status ps_scene_param(const ps_scene *s, size_t i, ps_param_info *out);
+
+/// How an episode ended.
+typedef enum ps_episode_status {
+    PS_EP_RUNNING,
+    PS_EP_SUCCESS,
+    PS_EP_FAILURE,
+    PS_EP_TIMEOUT,          ///< reached its time or step limit without success or failure
+    PS_EP_DIVERGED,         ///< physics_diverged
+    PS_EP_SCRIPT_ERROR,
+} ps_episode_status;
+
+/// "running", "success", "failure", "timeout", "physics_diverged", "script_error".
+const char *ps_episode_status_name(ps_episode_status s);
+
+/// Starts an episode: builds a fresh world from the scene with the episode's
+/// seed (Lua math.random, randomised params and the solver seed all derive
+/// from it). Returns NULL only on allocation failure; a failing build gives an
+/// episode whose status is PS_EP_SCRIPT_ERROR. The episode borrows the scene,
+/// which must outlive it. One episode at a time per scene.
+ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed);
+void ps_episode_end(ps_episode *e);
+
+/// Runs one step: the scene's step(ctx), the physics step, then reward,
+/// failure and success. Returns the status after the step (PS_EP_RUNNING while
+/// the episode goes on). `max_steps` > 0 ends the episode as timeout after that
+/// many steps; 0 uses the scene's time limit.
+ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps);
+
+/// Runs steps until the episode ends.
+ps_episode_status ps_episode_run(ps_episode *e, uint64_t max_steps);
+
+ps_episode_status ps_episode_get_status(const ps_episode *e);
+/// The world the episode runs in (borrowed; NULL if the build failed early).
+ps_world *ps_episode_world(ps_episode *e);
+uint64_t ps_episode_steps(const ps_episode *e);
+double ps_episode_return(const ps_episode *e);   ///< sum of rewards
+/// Message explaining a failure, divergence or script error ("" otherwise):
+/// for script errors "file:line: message" followed by a traceback.
+const char *ps_episode_message(const ps_episode *e);
+
+/// Metrics: calls the scene's metrics(ctx) (once per call) and returns named
+/// numbers sorted by name. Non-numeric values are an error (status
+/// unchanged, message in `err`). `names` and `values` are borrowed until the
+/// next call. Returns the count, or -1 on error.
+int ps_episode_metrics(ps_episode *e, const char *const **names,
+                       const double **values, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

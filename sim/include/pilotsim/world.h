@@ -1,0 +1,113 @@
+/// @file world.h
+/// A physics world: the container that owns every body, geom, joint and
+/// material in it, and steps them at a fixed timestep with ODE's QuickStep.
+///
+/// Ownership: ps_world_destroy frees everything created in the world. Handles
+/// (ps_body_id, ...) are checked on every call; a stale one gives PS_ERR_STALE.
+/// Thread safety: one world is used by one thread at a time. Different worlds
+/// may live in different threads of one process, but QuickStep results are
+/// only bit-reproducible across processes (see ODE_NOTES.md): run parallel
+/// episodes in processes.
+#ifndef PILOTSIM_WORLD_H
+#define PILOTSIM_WORLD_H
+
+#include "pilotsim/types.h"
+#include "pilotsim/log.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ps_world ps_world;
+
+/// Broad-phase collision space type.
+typedef enum ps_space_kind { PS_SPACE_HASH, PS_SPACE_SAP, PS_SPACE_SIMPLE } ps_space_kind;
+
+/// World parameters. Start from ps_default_world_def().
+typedef struct ps_world_def {
+    ps_vec3 gravity;              ///< m/s^2; default (0, 0, -9.81)
+    double timestep;              ///< s, > 0; default 0.002
+    int iterations;               ///< QuickStep iterations, >= 1; default 20
+    double sor;                   ///< QuickStep over-relaxation (0, 2); default 1.3
+    double erp;                   ///< global error reduction [0, 1]; default 0.2
+    double cfm;                   ///< global constraint force mixing >= 0; default 1e-5
+    double contact_surface_layer; ///< m of allowed penetration >= 0; default 0.001
+    double max_correcting_vel;    ///< m/s contacts may use to resolve penetration, > 0 or INFINITY; default 1.0
+    int max_contacts;             ///< contact points per geom pair, 1..64; default 8
+    ps_space_kind space;          ///< default PS_SPACE_HASH
+    double max_linear_speed;      ///< m/s; a body faster than this diverged; default 1000
+    double max_angular_speed;     ///< rad/s; likewise; default 10000
+    uint64_t seed;                ///< seed of this world's QuickStep constraint shuffling; default 0
+    ps_logger log;                ///< where messages go; default stderr (warnings and errors)
+} ps_world_def;
+
+/// Defaults listed on each ps_world_def field.
+ps_world_def ps_default_world_def(void);
+
+/// Creates a world. Returns NULL on invalid def (message in `err`, which may be
+/// NULL; `errlen` bytes at most, NUL-terminated) or allocation failure.
+ps_world *ps_world_create(const ps_world_def *def, char *err, size_t errlen);
+
+/// Frees the world and everything in it. NULL is a no-op.
+void ps_world_destroy(ps_world *w);
+
+/// The def the world was created with (borrowed, valid for the world's life).
+const ps_world_def *ps_world_get_def(const ps_world *w);
+
+/// Advances the world by one timestep: collision, QuickStep, divergence check.
+/// Returns PS_OK, or PS_ERR_DIVERGED once the world diverged (then and on every
+/// later call; see ps_world_divergence). Allocates nothing once the contact
+/// buffers reached their peak size.
+ps_status ps_world_step(ps_world *w);
+
+/// Checks that the world can be stepped: every dynamic body has a mass.
+/// PS_ERR_INVALID names the body in ps_world_last_error. ps_world_step does
+/// the same check; call this to report problems right after building.
+ps_status ps_world_validate(ps_world *w);
+
+/// Simulated time (s) and number of completed steps.
+double ps_world_time(const ps_world *w);
+uint64_t ps_world_step_count(const ps_world *w);
+
+/// Why the world diverged: "body 'name' (#index) non-finite position at step N"
+/// or similar. NULL while the world is healthy. Borrowed.
+const char *ps_world_divergence(const ps_world *w);
+
+/// The message of the last failed call on this world (borrowed; "" if none).
+const char *ps_world_last_error(const ps_world *w);
+
+/// 64-bit FNV-1a hash over every live body's position, orientation, linear
+/// and angular velocity (raw IEEE bits, slot order), the step count and the
+/// world's solver seed. Equal hashes mean bit-identical states.
+uint64_t ps_world_state_hash(const ps_world *w);
+
+/// This world's QuickStep RNG seed as it stands now (it changes every step).
+uint64_t ps_world_solver_seed(const ps_world *w);
+
+/// Number of live bodies / joints / geoms.
+size_t ps_world_body_count(const ps_world *w);
+size_t ps_world_joint_count(const ps_world *w);
+size_t ps_world_geom_count(const ps_world *w);
+
+/// The i-th live body in creation (slot) order, i < ps_world_body_count.
+/// Returns PS_BODY_NONE when out of range.
+ps_body_id ps_world_body_at(const ps_world *w, size_t i);
+
+/// One contact point of the last step.
+typedef struct ps_contact {
+    ps_body_id body1, body2;  ///< PS_BODY_NONE for static geometry
+    ps_geom_id geom1, geom2;
+    ps_vec3 pos;              ///< world position, m
+    ps_vec3 normal;           ///< unit normal, world frame, pointing from geom2 into geom1
+    double depth;             ///< penetration, m
+    ps_vec3 force;            ///< force on body1 by the contact, N (world frame)
+} ps_contact;
+
+/// Contact points of the last completed step (borrowed; valid until the next
+/// step or world change). `*count` receives the number; NULL if none.
+const ps_contact *ps_world_contacts(const ps_world *w, size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,99 @@
+// Collision pass: broad phase through the space, narrow phase with dCollide,
+// contact joints with combined materials, and the public contact list.
+#include "world_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool grow_sz(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return true;
+    size_t n = *cap ? *cap : 64;
+    while (n < need) n *= 2;
+    void *p = realloc(*arr, n * elem);
+    if (!p) return false;
+    *arr = p;
+    *cap = n;
+    return true;
+}
+
+// Called by dSpaceCollide for every pair whose AABBs overlap and whose
+// category/collide bits match. Only records contacts: joints are created
+// afterwards, once the pending array has stopped moving.
+static void near_callback(void *data, dGeomID o1, dGeomID o2)
+{
+    ps_world *w = data;
+    dBodyID b1 = dGeomGetBody(o1), b2 = dGeomGetBody(o2);
+    // Pairs that cannot move each other: static-static, or nothing dynamic.
+    bool dyn1 = b1 && !dBodyIsKinematic(b1), dyn2 = b2 && !dBodyIsKinematic(b2);
+    if (!dyn1 && !dyn2) return;
+    if (b1 && b2 && dAreConnectedExcluding(b1, b2, dJointTypeContact)) return;
+    if (!b1) { // keep a body first, so feedback f1 is always the force on body1
+        dGeomID tg = o1; o1 = o2; o2 = tg;
+        b1 = b2;
+        b2 = NULL;
+    }
+
+    int n = dCollide(o1, o2, w->def.max_contacts, &w->scratch[0].geom, sizeof(dContact));
+    if (n <= 0) return;
+    if (!grow_sz((void **)&w->pending, &w->pending_cap, w->pending_count + (size_t)n, sizeof *w->pending)) {
+        w->pending_count = SIZE_MAX; // out of memory: reported by ps_contact_collide
+        return;
+    }
+    uint32_t g1 = (uint32_t)(uintptr_t)dGeomGetData(o1), g2 = (uint32_t)(uintptr_t)dGeomGetData(o2);
+    const size_t nm = w->material_count;
+    const dSurfaceParameters *surf =
+        &w->surface[w->geoms[g1].def.material * nm + w->geoms[g2].def.material];
+    for (int i = 0; i < n; i++) {
+        ps_pending_contact *pc = &w->pending[w->pending_count++];
+        pc->c.surface = *surf;
+        pc->c.geom = w->scratch[i].geom;
+        memset(pc->c.fdir1, 0, sizeof pc->c.fdir1);
+        pc->g1 = g1;
+        pc->g2 = g2;
+    }
+}
+
+ps_status ps_contact_collide(ps_world *w)
+{
+    w->pending_count = 0;
+    dSpaceCollide(w->space, w, near_callback);
+    if (w->pending_count == SIZE_MAX) {
+        w->pending_count = 0;
+        return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (contacts)");
+    }
+    if (!grow_sz((void **)&w->contact_fb, &w->contact_fb_cap, w->pending_count, sizeof *w->contact_fb))
+        return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (contacts)");
+    for (size_t i = 0; i < w->pending_count; i++) {
+        ps_pending_contact *pc = &w->pending[i];
+        dJointID j = dJointCreateContact(w->world, w->contact_group, &pc->c);
+        dJointAttach(j, dGeomGetBody(pc->c.geom.g1), dGeomGetBody(pc->c.geom.g2));
+        dJointSetFeedback(j, &w->contact_fb[i]);
+    }
+    return PS_OK;
+}
+
+static ps_body_id owner(const ps_world *w, uint32_t g) { return w->geoms[g].body; }
+
+void ps_contact_collect(ps_world *w)
+{
+    if (!grow_sz((void **)&w->contacts, &w->contact_cap, w->pending_count, sizeof *w->contacts)) {
+        w->contact_count = 0;
+        return;
+    }
+    for (size_t i = 0; i < w->pending_count; i++) {
+        const ps_pending_contact *pc = &w->pending[i];
+        const dContactGeom *cg = &pc->c.geom;
+        const dJointFeedback *fb = &w->contact_fb[i];
+        ps_contact *c = &w->contacts[i];
+        c->geom1 = (ps_geom_id){pc->g1, w->geoms[pc->g1].gen};
+        c->geom2 = (ps_geom_id){pc->g2, w->geoms[pc->g2].gen};
+        c->body1 = owner(w, pc->g1);
+        c->body2 = owner(w, pc->g2);
+        c->pos = (ps_vec3){cg->pos[0], cg->pos[1], cg->pos[2]};
+        c->normal = (ps_vec3){cg->normal[0], cg->normal[1], cg->normal[2]};
+        c->depth = cg->depth;
+        c->force = (ps_vec3){fb->f1[0], fb->f1[1], fb->f1[2]}; // body1 is never NULL
+    }
+    w->contact_count = w->pending_count;
+}

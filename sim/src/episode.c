@@ -1,0 +1,318 @@
+// Episodes: a fresh world per episode, the step loop's callbacks, and results.
+#include "scene_internal.h"
+#include "log_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ps_episode {
+    ps_scene *scene;
+    ps_world *world;
+    ps_episode_status status;
+    uint64_t seed;
+    uint64_t steps, step_limit;
+    double ret;
+    int ctx_ref;
+    char message[4096];
+    // metrics storage (filled by ps_episode_metrics)
+    char **metric_names;
+    double *metric_values;
+    int metric_count;
+};
+
+const char *ps_episode_status_name(ps_episode_status s)
+{
+    switch (s) {
+    case PS_EP_RUNNING: return "running";
+    case PS_EP_SUCCESS: return "success";
+    case PS_EP_FAILURE: return "failure";
+    case PS_EP_TIMEOUT: return "timeout";
+    case PS_EP_DIVERGED: return "physics_diverged";
+    case PS_EP_SCRIPT_ERROR: return "script_error";
+    }
+    return "?";
+}
+
+static void push_params(lua_State *L, ps_scene *s, ps_rng *rng)
+{
+    lua_createtable(L, 0, (int)s->param_count);
+    for (size_t i = 0; i < s->param_count; i++) {
+        const ps_param *p = &s->params[i];
+        double v = p->num;
+        // Domain randomization: drawn in name order from the episode RNG.
+        if (p->randomize && !p->overridden) {
+            if (p->type == PS_PARAM_INTEGER) v = (double)ps_rng_range(rng, (int64_t)ceil(p->min), (int64_t)floor(p->max));
+            else v = p->min + (p->max - p->min) * ps_rng_uniform(rng);
+        }
+        switch (p->type) {
+        case PS_PARAM_NUMBER: lua_pushnumber(L, v); break;
+        case PS_PARAM_INTEGER: lua_pushinteger(L, (lua_Integer)v); break;
+        case PS_PARAM_BOOLEAN: lua_pushboolean(L, v != 0); break;
+        case PS_PARAM_STRING: lua_pushstring(L, p->str); break;
+        }
+        lua_setfield(L, -2, p->name);
+    }
+}
+
+static void end_with(ps_episode *e, ps_episode_status st, const char *msg)
+{
+    e->status = st;
+    snprintf(e->message, sizeof e->message, "%s", msg ? msg : "");
+}
+
+// Calls callback `cb` with ctx; leaves `nres` results on the stack on success.
+static bool call_cb(ps_episode *e, int cb, int extra_world_arg, int nres)
+{
+    ps_lua_rt *rt = e->scene->rt;
+    lua_State *L = rt->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->scene->cb_ref[cb]);
+    int nargs = 1;
+    if (extra_world_arg) {
+        ps_lua_push_world(L);
+        nargs = 2;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
+    char err[3500];
+    if (!ps_lua_call(rt, nargs, nres, ps_callback_names[cb], err, sizeof err)) {
+        char msg[sizeof e->message];
+        snprintf(msg, sizeof msg, "in %s(): %s", ps_callback_names[cb], err);
+        end_with(e, PS_EP_SCRIPT_ERROR, msg);
+        return false;
+    }
+    return true;
+}
+
+ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
+{
+    ps_episode *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    ps_lua_rt *rt = s->rt;
+    lua_State *L = rt->L;
+    e->scene = s;
+    e->seed = seed;
+    e->ctx_ref = LUA_NOREF;
+    e->status = PS_EP_RUNNING;
+    double n = s->time_limit / s->timestep;
+    e->step_limit = (uint64_t)ceil(n - 1e-9 * n);
+    if (e->step_limit == 0) e->step_limit = 1;
+
+    rt->serial++;
+    ps_rng_seed(&rt->rng, ps_seed_mix(seed, 0x6570697364ULL)); // "episd"
+    ps_world_def wd = s->world_def;
+    wd.seed = ps_seed_mix(seed, 0x736f6c766572ULL); // "solver"
+    char err[512];
+    e->world = ps_world_create(&wd, err, sizeof err);
+    if (!e->world) {
+        end_with(e, PS_EP_SCRIPT_ERROR, err);
+        return e;
+    }
+    rt->world = e->world;
+    s->episode_open = true;
+
+    lua_createtable(L, 0, 8);
+    ps_lua_push_world(L);
+    lua_setfield(L, -2, "world");
+    push_params(L, s, &rt->rng);
+    lua_setfield(L, -2, "params");
+    lua_newtable(L);
+    lua_setfield(L, -2, "state");
+    lua_pushnumber(L, 0);
+    lua_setfield(L, -2, "t");
+    lua_pushinteger(L, 0);
+    lua_setfield(L, -2, "step");
+    lua_pushnumber(L, s->timestep);
+    lua_setfield(L, -2, "dt");
+    lua_pushinteger(L, (lua_Integer)seed);
+    lua_setfield(L, -2, "seed");
+    e->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+    if (!call_cb(e, PS_CB_BUILD, 1, 0)) return e;
+    // A dynamic body without mass is a scene error; say so before stepping.
+    if (ps_world_step_count(e->world) == 0) {
+        if (ps_world_validate(e->world) != PS_OK) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "%s: build: %s", s->path, ps_world_last_error(e->world));
+            end_with(e, PS_EP_SCRIPT_ERROR, msg);
+        }
+    }
+    return e;
+}
+
+void ps_episode_end(ps_episode *e)
+{
+    if (!e) return;
+    ps_lua_rt *rt = e->scene->rt;
+    if (e->ctx_ref != LUA_NOREF) luaL_unref(rt->L, LUA_REGISTRYINDEX, e->ctx_ref);
+    if (rt->world == e->world) {
+        rt->world = NULL;
+        rt->serial++; // handles of this episode become stale
+    }
+    ps_world_destroy(e->world);
+    e->scene->episode_open = false;
+    for (int i = 0; i < e->metric_count; i++) free(e->metric_names[i]);
+    free(e->metric_names);
+    free(e->metric_values);
+    lua_gc(rt->L, LUA_GCCOLLECT);
+    free(e);
+}
+
+static void set_clock(lua_State *L, int ctx, const ps_episode *e)
+{
+    lua_pushnumber(L, ps_world_time(e->world));
+    lua_setfield(L, ctx, "t");
+    lua_pushinteger(L, (lua_Integer)e->steps);
+    lua_setfield(L, ctx, "step");
+}
+
+ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
+{
+    if (e->status != PS_EP_RUNNING) return e->status;
+    ps_scene *s = e->scene;
+    lua_State *L = s->rt->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
+    int ctx = lua_gettop(L);
+    set_clock(L, ctx, e);
+    if (s->cb_ref[PS_CB_STEP] != LUA_NOREF && !call_cb(e, PS_CB_STEP, 0, 0)) goto out;
+
+    ps_status st = ps_world_step(e->world);
+    if (st == PS_ERR_DIVERGED) {
+        end_with(e, PS_EP_DIVERGED, ps_world_divergence(e->world));
+        goto out;
+    }
+    if (st != PS_OK) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "%s: step %llu: %s", s->path, (unsigned long long)e->steps + 1,
+                 ps_world_last_error(e->world));
+        end_with(e, PS_EP_SCRIPT_ERROR, msg);
+        goto out;
+    }
+    e->steps++;
+    set_clock(L, ctx, e);
+
+    if (s->cb_ref[PS_CB_REWARD] != LUA_NOREF) {
+        if (!call_cb(e, PS_CB_REWARD, 0, 1)) goto out;
+        int isnum = 0;
+        double r = lua_tonumberx(L, -1, &isnum);
+        if (!isnum || !isfinite(r)) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "%s: reward() must return a finite number, got %s", s->path,
+                     isnum ? "a non-finite number" : luaL_typename(L, -1));
+            lua_pop(L, 1);
+            end_with(e, PS_EP_SCRIPT_ERROR, msg);
+            goto out;
+        }
+        lua_pop(L, 1);
+        e->ret += r;
+    }
+    if (s->cb_ref[PS_CB_FAILURE] != LUA_NOREF) {
+        if (!call_cb(e, PS_CB_FAILURE, 0, 2)) goto out;
+        if (lua_toboolean(L, -2)) {
+            const char *why = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "failure() returned true";
+            end_with(e, PS_EP_FAILURE, why);
+        }
+        lua_pop(L, 2);
+        if (e->status != PS_EP_RUNNING) goto out;
+    }
+    if (s->cb_ref[PS_CB_SUCCESS] != LUA_NOREF) {
+        if (!call_cb(e, PS_CB_SUCCESS, 0, 1)) goto out;
+        if (lua_toboolean(L, -1)) end_with(e, PS_EP_SUCCESS, "");
+        lua_pop(L, 1);
+        if (e->status != PS_EP_RUNNING) goto out;
+    }
+    uint64_t limit = max_steps ? max_steps : e->step_limit;
+    if (e->steps >= limit) end_with(e, PS_EP_TIMEOUT, max_steps ? "reached the step limit" : "reached the time limit");
+out:
+    lua_settop(L, ctx - 1);
+    return e->status;
+}
+
+ps_episode_status ps_episode_run(ps_episode *e, uint64_t max_steps)
+{
+    while (ps_episode_step(e, max_steps) == PS_EP_RUNNING) {
+    }
+    return e->status;
+}
+
+ps_episode_status ps_episode_get_status(const ps_episode *e) { return e->status; }
+ps_world *ps_episode_world(ps_episode *e) { return e->world; }
+uint64_t ps_episode_steps(const ps_episode *e) { return e->steps; }
+double ps_episode_return(const ps_episode *e) { return e->ret; }
+const char *ps_episode_message(const ps_episode *e) { return e->message; }
+
+static int cmp_metric(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ps_episode_metrics(ps_episode *e, const char *const **names, const double **values, char *err, size_t errlen)
+{
+    for (int i = 0; i < e->metric_count; i++) free(e->metric_names[i]);
+    e->metric_count = 0;
+    *names = NULL;
+    *values = NULL;
+    ps_scene *s = e->scene;
+    if (s->cb_ref[PS_CB_METRICS] == LUA_NOREF || !e->world || e->ctx_ref == LUA_NOREF) return 0;
+    lua_State *L = s->rt->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->cb_ref[PS_CB_METRICS]);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
+    if (!ps_lua_call(s->rt, 1, 1, "metrics", err, errlen)) return -1;
+    if (!lua_istable(L, -1)) {
+        ps_set_error(err, errlen, "%s: metrics() must return a table of numbers, got %s", s->path, luaL_typename(L, -1));
+        lua_pop(L, 1);
+        return -1;
+    }
+    int t = lua_gettop(L);
+    size_t n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        n++;
+        lua_pop(L, 1);
+    }
+    char **nm = realloc(e->metric_names, (n ? n : 1) * sizeof *nm);
+    if (nm) e->metric_names = nm;
+    double *vals = realloc(e->metric_values, (n ? n : 1) * sizeof *vals);
+    if (vals) e->metric_values = vals;
+    if (!nm || !vals) {
+        lua_pop(L, 1);
+        ps_set_error(err, errlen, "out of memory");
+        return -1;
+    }
+    int bad = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        if (lua_type(L, -2) != LUA_TSTRING) bad = bad ? bad : 1;
+        else if (lua_type(L, -1) != LUA_TNUMBER && lua_type(L, -1) != LUA_TBOOLEAN) bad = bad ? bad : 2;
+        else {
+            char *k = malloc(lua_rawlen(L, -2) + 1);
+            if (k) {
+                strcpy(k, lua_tostring(L, -2));
+                e->metric_names[e->metric_count] = k;
+                e->metric_values[e->metric_count] =
+                    lua_type(L, -1) == LUA_TBOOLEAN ? (double)lua_toboolean(L, -1) : lua_tonumber(L, -1);
+                e->metric_count++;
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (bad) {
+        ps_set_error(err, errlen, "%s: metrics() must map names (strings) to numbers or booleans", s->path);
+        return -1;
+    }
+    // Sort name/value pairs together by name.
+    typedef struct { char *n; double v; } pair;
+    pair *tmp = malloc((size_t)(e->metric_count ? e->metric_count : 1) * sizeof *tmp);
+    if (!tmp) return -1;
+    for (int i = 0; i < e->metric_count; i++) tmp[i] = (pair){e->metric_names[i], e->metric_values[i]};
+    qsort(tmp, (size_t)e->metric_count, sizeof *tmp, cmp_metric);
+    for (int i = 0; i < e->metric_count; i++) {
+        e->metric_names[i] = tmp[i].n;
+        e->metric_values[i] = tmp[i].v;
+    }
+    free(tmp);
+    *names = (const char *const *)e->metric_names;
+    *values = e->metric_values;
+    return e->metric_count;
+}

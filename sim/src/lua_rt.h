@@ -1,0 +1,64 @@
+// The Lua runtime behind a scene: one sandboxed lua_State, its allocator cap,
+// instruction budget, seeded RNG, module search and the current world.
+#ifndef PS_LUA_RT_H
+#define PS_LUA_RT_H
+
+#include "pilotsim/scene.h"
+#include "pilotsim/rng.h"
+
+#include <lua.h>
+#include <lauxlib.h>
+
+typedef struct ps_lua_rt {
+    lua_State *L;
+    ps_world *world;        // the running episode's world, NULL between episodes
+    uint64_t serial;        // episode serial: handles made in another episode are stale
+    ps_rng rng;             // the episode RNG behind math.random
+    size_t mem_used, mem_limit;
+    uint64_t budget, used;  // Lua instructions per top-level callback
+    const char *callback;   // name of the running callback, for messages
+    ps_logger log;
+    char **module_paths;
+    size_t module_path_count;
+    char *scene_dir;
+    bool trusted;
+} ps_lua_rt;
+
+/// Creates the runtime (sandboxed unless opt->trusted). NULL on failure with `err`.
+ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, char *err, size_t errlen);
+void ps_lua_rt_destroy(ps_lua_rt *rt);
+
+/// The runtime of a Lua state (kept in the state's extra space).
+static inline ps_lua_rt *ps_lua_rt_of(lua_State *L) { return *(ps_lua_rt **)lua_getextraspace(L); }
+
+/// Calls the function below `nargs` arguments on the stack with a traceback
+/// handler and a fresh instruction budget (nested calls share the outer one).
+/// On error returns false, pops the error and writes "file:line: msg\ntraceback"
+/// into `err`. `callback` names the callback in budget messages.
+bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, char *err, size_t errlen);
+
+/// Registers the World/Body/Geom/Joint metatables (lua_world.c).
+void ps_lua_open_world(lua_State *L);
+/// Pushes a World handle for rt->world at the current serial.
+void ps_lua_push_world(lua_State *L);
+
+// Table readers for def tables (lua_util.c). Each raises a Lua error naming
+// `what` and the field when the value has the wrong type.
+double ps_lua_field_number(lua_State *L, int t, const char *what, const char *field, double def);
+bool ps_lua_field_bool(lua_State *L, int t, const char *what, const char *field, bool def);
+const char *ps_lua_field_string(lua_State *L, int t, const char *what, const char *field, const char *def);
+/// Reads {x, y, z}; returns false (and leaves `out`) when the field is nil.
+bool ps_lua_field_vec3(lua_State *L, int t, const char *what, const char *field, ps_vec3 *out);
+/// Reads `quat` {w,x,y,z} or `rpy` {r,p,y}; false when both are nil.
+bool ps_lua_field_rotation(lua_State *L, int t, const char *what, ps_quat *out);
+/// Reads a vec3 at stack index `i` given as a table or as three numbers;
+/// returns the number of stack slots consumed (1 or 3).
+int ps_lua_arg_vec3(lua_State *L, int i, ps_vec3 *out);
+/// Raises an error if table `t` has a string key not in the NULL-terminated
+/// `allowed` list (the alphabetically first unknown is named).
+void ps_lua_check_fields(lua_State *L, int t, const char *what, const char *const *allowed);
+/// Roll-pitch-yaw (rad, URDF convention) to quaternion and back.
+ps_quat ps_rpy_to_quat(double r, double p, double y);
+void ps_quat_to_rpy(ps_quat q, double *r, double *p, double *y);
+
+#endif

@@ -1,0 +1,294 @@
+// The sandboxed Lua state: safe libraries only, capped allocator, instruction
+// budget, seeded math.random, print to the log, and a restricted require.
+#include "lua_rt.h"
+#include "log_internal.h"
+
+#include <lualib.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define HOOK_COUNT 1000
+
+static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    ps_lua_rt *rt = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        rt->mem_used -= old;
+        return NULL;
+    }
+    if (nsize > old && rt->mem_used - old + nsize > rt->mem_limit) return NULL;
+    void *p = realloc(ptr, nsize);
+    if (p) rt->mem_used = rt->mem_used - old + nsize;
+    return p;
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    ps_lua_rt *rt = ps_lua_rt_of(L);
+    rt->used += HOOK_COUNT;
+    if (rt->used > rt->budget)
+        luaL_error(L, "instruction budget exceeded (%llu Lua instructions) in callback '%s'",
+                   (unsigned long long)rt->budget, rt->callback ? rt->callback : "?");
+}
+
+static int traceback_handler(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
+        else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, char *err, size_t errlen)
+{
+    lua_State *L = rt->L;
+    bool top = rt->callback == NULL;
+    const char *saved = rt->callback;
+    if (top) {
+        rt->used = 0;
+        rt->callback = callback;
+    }
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, traceback_handler);
+    lua_insert(L, base);
+    int rc = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
+    rt->callback = top ? NULL : saved;
+    if (rc != LUA_OK) {
+        const char *m = lua_tostring(L, -1);
+        if (rc == LUA_ERRMEM) m = "out of memory (the scene's Lua heap cap was reached)";
+        if (err && errlen) snprintf(err, errlen, "%s", m ? m : "unknown Lua error");
+        lua_pop(L, 1);
+        return false;
+    }
+    return true;
+}
+
+static int l_print(lua_State *L)
+{
+    ps_lua_rt *rt = ps_lua_rt_of(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (i > 1) luaL_addchar(&b, '\t');
+        luaL_addvalue(&b);
+        (void)s;
+        (void)len;
+    }
+    luaL_pushresult(&b);
+    ps_log_write(&rt->log, PS_LOG_INFO, lua_tostring(L, -1));
+    return 0;
+}
+
+static int l_random(lua_State *L)
+{
+    ps_lua_rt *rt = ps_lua_rt_of(L);
+    lua_Integer lo, hi;
+    switch (lua_gettop(L)) {
+    case 0: lua_pushnumber(L, ps_rng_uniform(&rt->rng)); return 1;
+    case 1: lo = 1; hi = luaL_checkinteger(L, 1); break;
+    case 2: lo = luaL_checkinteger(L, 1); hi = luaL_checkinteger(L, 2); break;
+    default: return luaL_error(L, "math.random: wrong number of arguments");
+    }
+    luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+    lua_pushinteger(L, (lua_Integer)ps_rng_range(&rt->rng, lo, hi));
+    return 1;
+}
+
+static int l_normal(lua_State *L)
+{
+    ps_lua_rt *rt = ps_lua_rt_of(L);
+    double mean = luaL_optnumber(L, 1, 0.0), sd = luaL_optnumber(L, 2, 1.0);
+    lua_pushnumber(L, mean + sd * ps_rng_normal(&rt->rng));
+    return 1;
+}
+
+static int l_randomseed(lua_State *L)
+{
+    return luaL_error(L, "math.randomseed is not available: math.random draws from the episode's seeded RNG");
+}
+
+static bool file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int l_require(lua_State *L)
+{
+    ps_lua_rt *rt = ps_lua_rt_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+              *c == '.' || *c == '-'))
+            return luaL_error(L, "require '%s': module names may hold letters, digits, '_', '-' and '.'", name);
+    if (!*name || name[0] == '.' || strstr(name, ".."))
+        return luaL_error(L, "require '%s': bad module name", name);
+    lua_getfield(L, LUA_REGISTRYINDEX, "ps.loaded");
+    lua_getfield(L, -1, name);
+    if (!lua_isnil(L, -1)) return 1;
+    lua_pop(L, 1);
+
+    char rel[512];
+    snprintf(rel, sizeof rel, "%s.lua", name);
+    for (char *c = rel; *c && strcmp(c, ".lua") != 0; c++)
+        if (*c == '.') *c = '/';
+    luaL_Buffer tried;
+    luaL_buffinit(L, &tried);
+    char path[4096];
+    bool found = false;
+    for (size_t i = 0; i <= rt->module_path_count && !found; i++) {
+        const char *dir = i == 0 ? rt->scene_dir : rt->module_paths[i - 1];
+        snprintf(path, sizeof path, "%s/%s", dir, rel);
+        if (file_exists(path)) found = true;
+        else {
+            luaL_addstring(&tried, "\n\tno file '");
+            luaL_addstring(&tried, path);
+            luaL_addstring(&tried, "'");
+        }
+    }
+    if (!found) {
+        luaL_pushresult(&tried);
+        return luaL_error(L, "module '%s' not found:%s", name, lua_tostring(L, -1));
+    }
+    lua_pop(L, 1); // the unused buffer placeholder
+    if (luaL_loadfilex(L, path, "t") != LUA_OK) return lua_error(L);
+    lua_pushstring(L, name);
+    lua_pushstring(L, path);
+    lua_call(L, 2, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, name); // ps.loaded[name] = result
+    return 1;
+}
+
+static void open_lib(lua_State *L, const char *name, lua_CFunction f)
+{
+    luaL_requiref(L, name, f, 1);
+    lua_pop(L, 1);
+}
+
+static void install_common(lua_State *L)
+{
+    lua_getglobal(L, "math");
+    lua_pushcfunction(L, l_random);
+    lua_setfield(L, -2, "random");
+    lua_pushcfunction(L, l_randomseed);
+    lua_setfield(L, -2, "randomseed");
+    lua_pushcfunction(L, l_normal);
+    lua_setfield(L, -2, "normal");
+    lua_pop(L, 1);
+    lua_pushcfunction(L, l_print);
+    lua_setglobal(L, "print");
+    lua_pushcfunction(L, l_require);
+    lua_setglobal(L, "require");
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "ps.loaded");
+}
+
+static void install_sandbox(lua_State *L)
+{
+    open_lib(L, LUA_GNAME, luaopen_base);
+    open_lib(L, LUA_TABLIBNAME, luaopen_table);
+    open_lib(L, LUA_STRLIBNAME, luaopen_string);
+    open_lib(L, LUA_MATHLIBNAME, luaopen_math);
+    open_lib(L, LUA_UTF8LIBNAME, luaopen_utf8);
+    open_lib(L, LUA_COLIBNAME, luaopen_coroutine);
+    static const char *const removed[] = {"dofile", "loadfile", NULL};
+    for (int i = 0; removed[i]; i++) {
+        lua_pushnil(L);
+        lua_setglobal(L, removed[i]);
+    }
+    // load: text chunks only. The original is kept in the registry.
+    lua_getglobal(L, "load");
+    lua_setfield(L, LUA_REGISTRYINDEX, "ps.load");
+    lua_getglobal(L, "string");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+}
+
+static int l_load_sandboxed(lua_State *L)
+{
+    // load(chunk [, chunkname [, mode [, env]]]) with mode forced to "t".
+    int n = lua_gettop(L);
+    if (n >= 3 && !lua_isnil(L, 3) && strcmp(luaL_checkstring(L, 3), "t") != 0)
+        return luaL_error(L, "load: only text chunks are allowed in scenes (mode 't')");
+    if (n < 3) lua_settop(L, 3);
+    lua_pushstring(L, "t");
+    lua_replace(L, 3);
+    lua_getfield(L, LUA_REGISTRYINDEX, "ps.load");
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, char *err, size_t errlen)
+{
+    ps_lua_rt *rt = calloc(1, sizeof *rt);
+    if (!rt) goto oom;
+    rt->mem_limit = opt->memory_limit ? opt->memory_limit : (size_t)512 << 20;
+    rt->budget = opt->instruction_budget ? opt->instruction_budget : 200000000ULL;
+    rt->log = opt->log;
+    rt->trusted = opt->trusted;
+    rt->scene_dir = dupstr(scene_dir);
+    rt->module_paths = calloc(opt->module_path_count + 1, sizeof *rt->module_paths);
+    if (!rt->scene_dir || !rt->module_paths) goto oom;
+    for (size_t i = 0; i < opt->module_path_count; i++) {
+        rt->module_paths[i] = dupstr(opt->module_paths[i]);
+        if (!rt->module_paths[i]) goto oom;
+        rt->module_path_count++;
+    }
+    ps_rng_seed(&rt->rng, 0);
+    rt->L = lua_newstate(capped_alloc, rt);
+    if (!rt->L) goto oom;
+    *(ps_lua_rt **)lua_getextraspace(rt->L) = rt;
+    if (rt->trusted) {
+        luaL_openlibs(rt->L);
+    } else {
+        install_sandbox(rt->L);
+        lua_pushcfunction(rt->L, l_load_sandboxed);
+        lua_setglobal(rt->L, "load");
+    }
+    install_common(rt->L);
+    ps_lua_open_world(rt->L);
+    lua_sethook(rt->L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
+    return rt;
+oom:
+    snprintf(err, errlen, "out of memory creating the Lua runtime");
+    ps_lua_rt_destroy(rt);
+    return NULL;
+}
+
+void ps_lua_rt_destroy(ps_lua_rt *rt)
+{
+    if (!rt) return;
+    if (rt->L) lua_close(rt->L);
+    for (size_t i = 0; i < rt->module_path_count; i++) free(rt->module_paths[i]);
+    free(rt->module_paths);
+    free(rt->scene_dir);
+    free(rt);
+}

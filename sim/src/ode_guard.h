@@ -1,0 +1,31 @@
+// Routing of ODE's process-wide message/error/debug handlers, and recovery
+// from ODE errors. Messages outside a guard go to stderr. ODE calls exit()/abort() when an error handler returns, so
+// a guarded region catches them with longjmp. ODE's handlers take no user
+// pointer: the active guard is found through a thread-local pointer, the one
+// piece of mutable global-ish state in the library (set only inside guards).
+#ifndef PS_ODE_GUARD_H
+#define PS_ODE_GUARD_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include "pilotsim/log.h"
+
+typedef struct ps_ode_guard {
+    jmp_buf jb;
+    const ps_logger *log;
+    struct ps_ode_guard *prev;
+    char msg[512];
+} ps_ode_guard;
+
+/// One-time ODE initialisation for the process, and per-thread ODE data for
+/// the calling thread. Idempotent and thread-safe.
+void ps_ode_init(void);
+
+/// Makes `g` the calling thread's active guard. Use as:
+///   ps_ode_guard g; ps_ode_guard_push(&g, log);
+///   if (setjmp(g.jb) == 0) { ODE calls } else { g.msg says what failed }
+///   ps_ode_guard_pop(&g);
+void ps_ode_guard_push(ps_ode_guard *g, const ps_logger *log);
+void ps_ode_guard_pop(ps_ode_guard *g);
+
+#endif

@@ -1,0 +1,614 @@
+// Loading and validating a scene file: metadata, world settings, params and
+// callbacks, with errors that name the file and, where it can be found, the line.
+#include "scene_internal.h"
+#include "hash_internal.h"
+#include "log_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const ps_callback_names[PS_CB_COUNT] = {"build", "step", "reward", "failure", "success", "metrics"};
+
+ps_scene_options ps_default_scene_options(void)
+{
+    return (ps_scene_options){0};
+}
+
+static char *dupstr(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ps_set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 8192, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (n < cap) break;
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        ps_set_error(err, errlen, "%s: cannot read the file", path);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+// Line of the first "field =" in the source (a scene's top-level fields are
+// written that way), or 0 when not found. Only for error messages.
+static int field_line(const char *src, size_t len, const char *field)
+{
+    size_t fl = strlen(field);
+    int line = 1;
+    for (size_t i = 0; i < len; i++) {
+        size_t j = i;
+        while (j < len && (src[j] == ' ' || src[j] == '\t')) j++;
+        if (j + fl <= len && memcmp(src + j, field, fl) == 0) {
+            size_t k = j + fl;
+            while (k < len && (src[k] == ' ' || src[k] == '\t')) k++;
+            if (k < len && src[k] == '=' && (k + 1 >= len || src[k + 1] != '=')) return line;
+        }
+        while (i < len && src[i] != '\n') i++;
+        line++;
+    }
+    return 0;
+}
+
+typedef struct loader {
+    ps_scene *s;
+    const char *src;
+    size_t len;
+    char *err;
+    size_t errlen;
+} loader;
+
+// Formats "path:line: field 'x': msg" (line omitted when unknown) and fails.
+static bool field_error(loader *ld, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool field_error(loader *ld, const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line = field_line(ld->src, ld->len, field);
+    if (line) ps_set_error(ld->err, ld->errlen, "%s:%d: field '%s': %s", ld->s->path, line, field, msg);
+    else ps_set_error(ld->err, ld->errlen, "%s: field '%s': %s", ld->s->path, field, msg);
+    return false;
+}
+
+static bool get_string(loader *ld, int t, const char *field, bool required, char **out)
+{
+    lua_State *L = ld->s->rt->L;
+    lua_getfield(L, t, field);
+    int ty = lua_type(L, -1);
+    bool ok = true;
+    if (ty == LUA_TNIL) {
+        if (required) ok = field_error(ld, field, "is required (a string)");
+        else *out = dupstr("");
+    } else if (ty != LUA_TSTRING) {
+        ok = field_error(ld, field, "must be a string, got %s", lua_typename(L, ty));
+    } else {
+        *out = dupstr(lua_tostring(L, -1));
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
+static bool get_positive(loader *ld, int t, const char *field, double *out)
+{
+    lua_State *L = ld->s->rt->L;
+    lua_getfield(L, t, field);
+    int ty = lua_type(L, -1);
+    bool ok = true;
+    if (ty == LUA_TNIL) ok = field_error(ld, field, "is required (a number > 0, seconds)");
+    else if (ty != LUA_TNUMBER) ok = field_error(ld, field, "must be a number > 0 (seconds), got %s", lua_typename(L, ty));
+    else {
+        *out = lua_tonumber(L, -1);
+        if (!(*out > 0) || !isfinite(*out)) ok = field_error(ld, field, "must be a number > 0 (seconds), got %g", *out);
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
+static bool get_callbacks(loader *ld, int t)
+{
+    lua_State *L = ld->s->rt->L;
+    for (int i = 0; i < PS_CB_COUNT; i++) {
+        lua_getfield(L, t, ps_callback_names[i]);
+        int ty = lua_type(L, -1);
+        if (ty == LUA_TNIL) {
+            lua_pop(L, 1);
+            if (i == PS_CB_BUILD) return field_error(ld, "build", "is required (function(world, ctx))");
+            continue;
+        }
+        if (ty != LUA_TFUNCTION) {
+            lua_pop(L, 1);
+            return field_error(ld, ps_callback_names[i], "must be a function, got %s", lua_typename(L, ty));
+        }
+        ld->s->cb_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    return true;
+}
+
+static const char *const scene_fields[] = {"name", "domain", "description", "timestep", "time_limit", "world", "params",
+                                           "build", "step", "reward", "failure", "success", "metrics", "robots",
+                                           "policy", "observation", "action", "safety", NULL};
+
+static int check_fields_pcall(lua_State *L)
+{
+    const char *const *allowed = lua_touserdata(L, 2);
+    ps_lua_check_fields(L, 1, lua_tostring(L, 3), allowed);
+    return 0;
+}
+
+// Runs ps_lua_check_fields protected; returns false with the message in `msg`.
+static bool check_fields(lua_State *L, int t, const char *what, const char *const *allowed, char *msg, size_t n)
+{
+    t = lua_absindex(L, t);
+    lua_pushcfunction(L, check_fields_pcall);
+    lua_pushvalue(L, t);
+    lua_pushlightuserdata(L, (void *)allowed);
+    lua_pushstring(L, what);
+    if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
+        snprintf(msg, n, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return false;
+    }
+    return true;
+}
+
+static bool get_world(loader *ld, int t)
+{
+    lua_State *L = ld->s->rt->L;
+    ps_world_def *d = &ld->s->world_def;
+    *d = ps_default_world_def();
+    d->timestep = ld->s->timestep;
+    d->log = ld->s->rt->log;
+    lua_getfield(L, t, "world");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return true;
+    }
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return field_error(ld, "world", "must be a table");
+    }
+    int wt = lua_gettop(L);
+    static const char *const allowed[] = {"gravity", "iterations", "sor", "erp", "cfm", "surface_layer",
+                                          "max_correcting_vel", "max_contacts", "space", "max_linear_speed",
+                                          "max_angular_speed", NULL};
+    char msg[512];
+    if (!check_fields(L, wt, "world", allowed, msg, sizeof msg)) {
+        lua_pop(L, 1);
+        return field_error(ld, "world", "%s", msg + (strncmp(msg, "world: ", 7) == 0 ? 7 : 0));
+    }
+    struct { const char *name; double *dst; bool integer; int *idst; } nums[] = {
+        {"iterations", NULL, true, &d->iterations}, {"sor", &d->sor, false, NULL}, {"erp", &d->erp, false, NULL},
+        {"cfm", &d->cfm, false, NULL}, {"surface_layer", &d->contact_surface_layer, false, NULL},
+        {"max_correcting_vel", &d->max_correcting_vel, false, NULL}, {"max_contacts", NULL, true, &d->max_contacts},
+        {"max_linear_speed", &d->max_linear_speed, false, NULL}, {"max_angular_speed", &d->max_angular_speed, false, NULL},
+    };
+    bool ok = true;
+    for (size_t i = 0; ok && i < sizeof nums / sizeof nums[0]; i++) {
+        lua_getfield(L, wt, nums[i].name);
+        if (!lua_isnil(L, -1)) {
+            if (lua_type(L, -1) != LUA_TNUMBER) ok = field_error(ld, nums[i].name, "world.%s must be a number, got %s", nums[i].name, luaL_typename(L, -1));
+            else if (nums[i].integer) {
+                if (!lua_isinteger(L, -1) && lua_tonumber(L, -1) != floor(lua_tonumber(L, -1)))
+                    ok = field_error(ld, nums[i].name, "world.%s must be an integer", nums[i].name);
+                else *nums[i].idst = (int)lua_tonumber(L, -1);
+            } else *nums[i].dst = lua_tonumber(L, -1);
+        }
+        lua_pop(L, 1);
+    }
+    if (ok) {
+        lua_getfield(L, wt, "gravity");
+        if (!lua_isnil(L, -1)) {
+            if (!lua_istable(L, -1) || lua_rawlen(L, -1) != 3) ok = field_error(ld, "gravity", "world.gravity must be {x, y, z}");
+            else {
+                double g[3];
+                for (int i = 0; i < 3 && ok; i++) {
+                    lua_rawgeti(L, -1, i + 1);
+                    if (lua_type(L, -1) != LUA_TNUMBER) ok = field_error(ld, "gravity", "world.gravity[%d] must be a number", i + 1);
+                    g[i] = lua_tonumber(L, -1);
+                    lua_pop(L, 1);
+                }
+                d->gravity = (ps_vec3){g[0], g[1], g[2]};
+            }
+        }
+        lua_pop(L, 1);
+    }
+    if (ok) {
+        lua_getfield(L, wt, "space");
+        if (!lua_isnil(L, -1)) {
+            const char *sp = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            if (strcmp(sp, "hash") == 0) d->space = PS_SPACE_HASH;
+            else if (strcmp(sp, "sap") == 0) d->space = PS_SPACE_SAP;
+            else if (strcmp(sp, "simple") == 0) d->space = PS_SPACE_SIMPLE;
+            else ok = field_error(ld, "space", "world.space must be \"hash\", \"sap\" or \"simple\"");
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (ok) {
+        char werr[256];
+        ps_world *probe = NULL;
+        // Validate the settings the way the world will (no ODE objects needed
+        // beyond a throwaway world).
+        probe = ps_world_create(d, werr, sizeof werr);
+        if (!probe) return field_error(ld, "world", "%s", werr);
+        ps_world_destroy(probe);
+    }
+    return ok;
+}
+
+static int cmp_param(const void *a, const void *b)
+{
+    return strcmp(((const ps_param *)a)->name, ((const ps_param *)b)->name);
+}
+
+static void format_param(const ps_param *p, char *buf, size_t n)
+{
+    switch (p->type) {
+    case PS_PARAM_NUMBER: snprintf(buf, n, "%.17g", p->num); break;
+    case PS_PARAM_INTEGER: snprintf(buf, n, "%lld", (long long)p->num); break;
+    case PS_PARAM_BOOLEAN: snprintf(buf, n, "%s", p->num != 0 ? "true" : "false"); break;
+    case PS_PARAM_STRING: snprintf(buf, n, "%s", p->str); break;
+    }
+}
+
+static bool get_one_param(loader *ld, int pt, ps_param *p)
+{
+    lua_State *L = ld->s->rt->L;
+    char what[160];
+    snprintf(what, sizeof what, "params.%s", p->name);
+    if (!lua_istable(L, pt)) return field_error(ld, p->name, "%s must be a table {default = ..., min = ..., max = ...}", what);
+    static const char *const allowed[] = {"default", "min", "max", "description", "randomize", "integer", "choices", NULL};
+    char msg[512];
+    if (!check_fields(L, pt, what, allowed, msg, sizeof msg)) return field_error(ld, p->name, "%s", msg);
+    lua_getfield(L, pt, "default");
+    int ty = lua_type(L, -1);
+    p->min = -INFINITY;
+    p->max = INFINITY;
+    bool ok = true;
+    switch (ty) {
+    case LUA_TNUMBER:
+        p->type = lua_isinteger(L, -1) ? PS_PARAM_INTEGER : PS_PARAM_NUMBER;
+        p->num = lua_tonumber(L, -1);
+        break;
+    case LUA_TBOOLEAN:
+        p->type = PS_PARAM_BOOLEAN;
+        p->num = lua_toboolean(L, -1);
+        break;
+    case LUA_TSTRING:
+        p->type = PS_PARAM_STRING;
+        p->str = dupstr(lua_tostring(L, -1));
+        break;
+    case LUA_TNIL: ok = field_error(ld, p->name, "%s needs a default (number, boolean or string)", what); break;
+    default: ok = field_error(ld, p->name, "%s: default must be a number, boolean or string, got %s", what, lua_typename(L, ty));
+    }
+    lua_pop(L, 1);
+    if (!ok) return false;
+    // `integer = false` turns an integer-looking default into a real number.
+    lua_getfield(L, pt, "integer");
+    if (lua_isboolean(L, -1) && p->type <= PS_PARAM_INTEGER) p->type = lua_toboolean(L, -1) ? PS_PARAM_INTEGER : PS_PARAM_NUMBER;
+    lua_pop(L, 1);
+    const char *bounds[2] = {"min", "max"};
+    double *dst[2] = {&p->min, &p->max};
+    for (int i = 0; i < 2 && ok; i++) {
+        lua_getfield(L, pt, bounds[i]);
+        if (!lua_isnil(L, -1)) {
+            if (lua_type(L, -1) != LUA_TNUMBER || (p->type != PS_PARAM_NUMBER && p->type != PS_PARAM_INTEGER))
+                ok = field_error(ld, p->name, "%s.%s must be a number (and only numeric params have ranges)", what, bounds[i]);
+            else *dst[i] = lua_tonumber(L, -1);
+        }
+        lua_pop(L, 1);
+    }
+    if (!ok) return false;
+    lua_getfield(L, pt, "description");
+    if (lua_type(L, -1) == LUA_TSTRING) p->description = dupstr(lua_tostring(L, -1));
+    else if (!lua_isnil(L, -1)) ok = field_error(ld, p->name, "%s.description must be a string", what);
+    lua_pop(L, 1);
+    if (!p->description) p->description = dupstr("");
+    lua_getfield(L, pt, "randomize");
+    if (lua_isboolean(L, -1)) p->randomize = lua_toboolean(L, -1);
+    else if (!lua_isnil(L, -1)) ok = field_error(ld, p->name, "%s.randomize must be a boolean", what);
+    lua_pop(L, 1);
+    if (!ok) return false;
+    if (p->randomize && (p->type > PS_PARAM_INTEGER || !isfinite(p->min) || !isfinite(p->max)))
+        return field_error(ld, p->name, "%s: randomize needs a numeric param with finite min and max", what);
+    if (p->min > p->max) return field_error(ld, p->name, "%s: min %g > max %g", what, p->min, p->max);
+    if (p->type <= PS_PARAM_INTEGER && (p->num < p->min || p->num > p->max))
+        return field_error(ld, p->name, "%s: default %g is outside [%g, %g]", what, p->num, p->min, p->max);
+    lua_getfield(L, pt, "choices");
+    if (!lua_isnil(L, -1)) {
+        size_t n = lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
+        if (p->type != PS_PARAM_STRING || n == 0) ok = field_error(ld, p->name, "%s.choices must be a non-empty list of strings for a string param", what);
+        else {
+            p->choices = calloc(n + 1, sizeof *p->choices);
+            bool has_default = false;
+            for (size_t i = 0; ok && p->choices && i < n; i++) {
+                lua_rawgeti(L, -1, (lua_Integer)i + 1);
+                if (lua_type(L, -1) != LUA_TSTRING) ok = field_error(ld, p->name, "%s.choices[%d] must be a string", what, (int)i + 1);
+                else {
+                    p->choices[i] = dupstr(lua_tostring(L, -1));
+                    if (strcmp(p->choices[i], p->str) == 0) has_default = true;
+                }
+                lua_pop(L, 1);
+            }
+            if (ok && !has_default) ok = field_error(ld, p->name, "%s: default \"%s\" is not one of the choices", what, p->str);
+        }
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
+static bool get_params(loader *ld, int t)
+{
+    lua_State *L = ld->s->rt->L;
+    lua_getfield(L, t, "params");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return true;
+    }
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return field_error(ld, "params", "must be a table of {default = ..., min = ..., max = ...}");
+    }
+    int pt = lua_gettop(L);
+    size_t n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, pt)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            lua_pop(L, 2);
+            return field_error(ld, "params", "keys must be parameter names (strings)");
+        }
+        n++;
+    }
+    ps_scene *s = ld->s;
+    s->params = calloc(n ? n : 1, sizeof *s->params);
+    if (!s->params) {
+        lua_pop(L, 1);
+        return field_error(ld, "params", "out of memory");
+    }
+    lua_pushnil(L);
+    while (lua_next(L, pt)) {
+        lua_pop(L, 1);
+        s->params[s->param_count++].name = dupstr(lua_tostring(L, -1));
+    }
+    // Fixed (alphabetical) order: Lua's table order is randomised per state.
+    qsort(s->params, s->param_count, sizeof *s->params, cmp_param);
+    bool ok = true;
+    for (size_t i = 0; ok && i < s->param_count; i++) {
+        lua_getfield(L, pt, s->params[i].name);
+        ok = get_one_param(ld, lua_gettop(L), &s->params[i]);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
+static bool apply_override(ps_scene *s, const char *kv, char *err, size_t errlen)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv) {
+        ps_set_error(err, errlen, "%s: --param '%s' must be name=value", s->path, kv);
+        return false;
+    }
+    size_t nl = (size_t)(eq - kv);
+    const char *val = eq + 1;
+    ps_param *p = NULL;
+    for (size_t i = 0; i < s->param_count; i++)
+        if (strlen(s->params[i].name) == nl && strncmp(s->params[i].name, kv, nl) == 0) p = &s->params[i];
+    if (!p) {
+        char known[512] = "";
+        size_t off = 0;
+        for (size_t i = 0; i < s->param_count && off < sizeof known; i++)
+            off += (size_t)snprintf(known + off, sizeof known - off, "%s%s", i ? ", " : "", s->params[i].name);
+        ps_set_error(err, errlen, "%s: unknown param '%.*s' (the scene declares: %s)", s->path, (int)nl, kv,
+                     s->param_count ? known : "no params");
+        return false;
+    }
+    char *end = NULL;
+    switch (p->type) {
+    case PS_PARAM_NUMBER:
+    case PS_PARAM_INTEGER: {
+        errno = 0;
+        double v = strtod(val, &end);
+        if (!*val || *end || errno || !isfinite(v)) {
+            ps_set_error(err, errlen, "%s: param '%s': '%s' is not a number", s->path, p->name, val);
+            return false;
+        }
+        if (p->type == PS_PARAM_INTEGER && v != floor(v)) {
+            ps_set_error(err, errlen, "%s: param '%s': '%s' is not an integer", s->path, p->name, val);
+            return false;
+        }
+        if (v < p->min || v > p->max) {
+            ps_set_error(err, errlen, "%s: param '%s': %s is outside its range [%g, %g]", s->path, p->name, val, p->min, p->max);
+            return false;
+        }
+        p->num = v;
+        break;
+    }
+    case PS_PARAM_BOOLEAN:
+        if (strcmp(val, "true") == 0 || strcmp(val, "1") == 0) p->num = 1;
+        else if (strcmp(val, "false") == 0 || strcmp(val, "0") == 0) p->num = 0;
+        else {
+            ps_set_error(err, errlen, "%s: param '%s': '%s' is not a boolean (true/false)", s->path, p->name, val);
+            return false;
+        }
+        break;
+    case PS_PARAM_STRING: {
+        if (p->choices) {
+            bool ok = false;
+            for (char **c = p->choices; *c; c++) ok |= strcmp(*c, val) == 0;
+            if (!ok) {
+                ps_set_error(err, errlen, "%s: param '%s': '%s' is not one of its choices", s->path, p->name, val);
+                return false;
+            }
+        }
+        char *nv = dupstr(val);
+        if (!nv) return false;
+        free(p->str);
+        p->str = nv;
+        break;
+    }
+    }
+    p->overridden = true;
+    return true;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return dupstr(".");
+    if (slash == path) return dupstr("/");
+    char *d = malloc((size_t)(slash - path) + 1);
+    if (d) {
+        memcpy(d, path, (size_t)(slash - path));
+        d[slash - path] = '\0';
+    }
+    return d;
+}
+
+ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err, size_t errlen)
+{
+    ps_scene_options defaults = ps_default_scene_options();
+    if (!opt) opt = &defaults;
+    if (!path) {
+        ps_set_error(err, errlen, "scene path is NULL");
+        return NULL;
+    }
+    size_t len = 0;
+    char *src = read_file(path, &len, err, errlen);
+    if (!src) return NULL;
+    ps_scene *s = calloc(1, sizeof *s);
+    char *dir = dir_of(path);
+    if (!s || !dir) {
+        free(src);
+        free(s);
+        free(dir);
+        ps_set_error(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < PS_CB_COUNT; i++) s->cb_ref[i] = LUA_NOREF;
+    s->path = dupstr(path);
+    s->content_hash = ps_fnv1a(PS_FNV_OFFSET, src, len);
+    s->rt = ps_lua_rt_create(opt, dir, err, errlen);
+    free(dir);
+    loader ld = {s, src, len, err, errlen};
+    bool ok = s->rt && s->path;
+    lua_State *L = ok ? s->rt->L : NULL;
+    if (ok) {
+        char chunk[4096];
+        snprintf(chunk, sizeof chunk, "@%s", path);
+        if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) {
+            ps_set_error(err, errlen, "%s", lua_tostring(L, -1));
+            lua_pop(L, 1);
+            ok = false;
+        }
+    }
+    if (ok) ok = ps_lua_call(s->rt, 0, 1, "load", err, errlen);
+    if (ok && !lua_istable(L, -1)) {
+        ps_set_error(err, errlen, "%s: a scene file must return a table (the scenario), got %s", path, luaL_typename(L, -1));
+        lua_pop(L, 1);
+        ok = false;
+    }
+    if (ok) {
+        int t = lua_gettop(L);
+        char msg[512];
+        if (!check_fields(L, t, "scene", scene_fields, msg, sizeof msg)) {
+            ps_set_error(err, errlen, "%s: %s", path, msg);
+            ok = false;
+        }
+        ok = ok && get_string(&ld, t, "name", true, &s->name) && get_string(&ld, t, "domain", false, &s->domain) &&
+             get_string(&ld, t, "description", false, &s->description) && get_positive(&ld, t, "timestep", &s->timestep) &&
+             get_positive(&ld, t, "time_limit", &s->time_limit) && get_world(&ld, t) && get_params(&ld, t) &&
+             get_callbacks(&ld, t);
+        if (ok && s->time_limit < s->timestep)
+            ok = field_error(&ld, "time_limit", "must be at least one timestep (%g s), got %g", s->timestep, s->time_limit);
+        lua_pop(L, 1);
+    }
+    for (size_t i = 0; ok && i < opt->param_count; i++) ok = apply_override(s, opt->params[i], err, errlen);
+    free(src);
+    if (!ok) {
+        ps_scene_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+void ps_scene_destroy(ps_scene *s)
+{
+    if (!s) return;
+    ps_lua_rt_destroy(s->rt);
+    for (size_t i = 0; i < s->param_count; i++) {
+        ps_param *p = &s->params[i];
+        free(p->name);
+        free(p->description);
+        free(p->str);
+        if (p->choices)
+            for (char **c = p->choices; *c; c++) free(*c);
+        free(p->choices);
+    }
+    free(s->params);
+    free(s->path);
+    free(s->name);
+    free(s->domain);
+    free(s->description);
+    free(s);
+}
+
+const char *ps_scene_name(const ps_scene *s) { return s->name ? s->name : ""; }
+const char *ps_scene_domain(const ps_scene *s) { return s->domain ? s->domain : ""; }
+const char *ps_scene_description(const ps_scene *s) { return s->description ? s->description : ""; }
+const char *ps_scene_path(const ps_scene *s) { return s->path; }
+double ps_scene_timestep(const ps_scene *s) { return s->timestep; }
+double ps_scene_time_limit(const ps_scene *s) { return s->time_limit; }
+uint64_t ps_scene_content_hash(const ps_scene *s) { return s->content_hash; }
+size_t ps_scene_param_count(const ps_scene *s) { return s->param_count; }
+
+ps_status ps_scene_param(const ps_scene *s, size_t i, ps_param_info *out)
+{
+    if (i >= s->param_count) return PS_ERR_INVALID;
+    const ps_param *p = &s->params[i];
+    static const char *const types[] = {"number", "integer", "boolean", "string"};
+    out->name = p->name;
+    out->type = types[p->type];
+    out->description = p->description;
+    out->min = p->min;
+    out->max = p->max;
+    out->randomize = p->randomize;
+    out->overridden = p->overridden;
+    format_param(p, out->value, sizeof out->value);
+    return PS_OK;
+}

@@ -1,0 +1,302 @@
+// World lifecycle and stepping.
+#include "world_internal.h"
+#include "ode_guard.h"
+#include "log_internal.h"
+#include "pilotsim/pilotsim.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+ps_world_def ps_default_world_def(void)
+{
+    return (ps_world_def){
+        .gravity = {0, 0, -9.81},
+        .timestep = 0.002,
+        .iterations = 20,
+        .sor = 1.3,
+        .erp = 0.2,
+        .cfm = 1e-5,
+        .contact_surface_layer = 0.001,
+        .max_correcting_vel = 1.0,
+        .max_contacts = 8,
+        .space = PS_SPACE_HASH,
+        .max_linear_speed = 1000.0,
+        .max_angular_speed = 10000.0,
+        .seed = 0,
+        .log = {NULL, NULL},
+    };
+}
+
+ps_status ps_world_fail(ps_world *w, ps_status code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->last_error, sizeof w->last_error, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+bool ps_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap) return true;
+    uint32_t n = *cap ? *cap : 16;
+    while (n < need) n *= 2;
+    void *p = realloc(*arr, (size_t)n * elem);
+    if (!p) return false;
+    memset((char *)p + (size_t)*cap * elem, 0, (size_t)(n - *cap) * elem);
+    *arr = p;
+    *cap = n;
+    return true;
+}
+
+bool ps_vec3_finite(ps_vec3 v) { return isfinite(v.x) && isfinite(v.y) && isfinite(v.z); }
+
+bool ps_quat_normalize(ps_quat *q)
+{
+    double n = sqrt(q->w * q->w + q->x * q->x + q->y * q->y + q->z * q->z);
+    if (!isfinite(n) || n < 1e-9) return false;
+    q->w /= n; q->x /= n; q->y /= n; q->z /= n;
+    return true;
+}
+
+ps_vec3 ps_quat_rotate(ps_quat q, ps_vec3 v)
+{
+    // v' = v + 2w (u x v) + 2 u x (u x v), u = (x, y, z)
+    ps_vec3 u = {q.x, q.y, q.z};
+    ps_vec3 t = {2 * (u.y * v.z - u.z * v.y), 2 * (u.z * v.x - u.x * v.z), 2 * (u.x * v.y - u.y * v.x)};
+    return (ps_vec3){
+        v.x + q.w * t.x + (u.y * t.z - u.z * t.y),
+        v.y + q.w * t.y + (u.z * t.x - u.x * t.z),
+        v.z + q.w * t.z + (u.x * t.y - u.y * t.x),
+    };
+}
+
+ps_quat ps_quat_mul(ps_quat a, ps_quat b)
+{
+    return (ps_quat){
+        a.w * b.w - a.x * b.x - a.y * b.y - a.z * b.z,
+        a.w * b.x + a.x * b.w + a.y * b.z - a.z * b.y,
+        a.w * b.y - a.x * b.z + a.y * b.w + a.z * b.x,
+        a.w * b.z + a.x * b.y - a.y * b.x + a.z * b.w,
+    };
+}
+
+ps_pose ps_pose_mul(ps_pose a, ps_pose b)
+{
+    ps_vec3 r = ps_quat_rotate(a.q, b.p);
+    return (ps_pose){{a.p.x + r.x, a.p.y + r.y, a.p.z + r.z}, ps_quat_mul(a.q, b.q)};
+}
+
+static const char *check_def(const ps_world_def *d)
+{
+    static const char *const msgs[] = {
+        "gravity must be finite", "timestep must be > 0 and finite",
+        "iterations must be >= 1", "sor must be in (0, 2)", "erp must be in [0, 1]",
+        "cfm must be >= 0 and finite", "contact_surface_layer must be >= 0 and finite",
+        "max_correcting_vel must be > 0", "max_contacts must be in 1..64",
+        "space must be hash, sap or simple", "max_linear_speed must be > 0",
+        "max_angular_speed must be > 0",
+    };
+    if (!ps_vec3_finite(d->gravity)) return msgs[0];
+    if (!(d->timestep > 0) || !isfinite(d->timestep)) return msgs[1];
+    if (d->iterations < 1) return msgs[2];
+    if (!(d->sor > 0 && d->sor < 2)) return msgs[3];
+    if (!(d->erp >= 0 && d->erp <= 1)) return msgs[4];
+    if (!(d->cfm >= 0) || !isfinite(d->cfm)) return msgs[5];
+    if (!(d->contact_surface_layer >= 0) || !isfinite(d->contact_surface_layer)) return msgs[6];
+    if (!(d->max_correcting_vel > 0)) return msgs[7];
+    if (d->max_contacts < 1 || d->max_contacts > 64) return msgs[8];
+    if (d->space != PS_SPACE_HASH && d->space != PS_SPACE_SAP && d->space != PS_SPACE_SIMPLE) return msgs[9];
+    if (!(d->max_linear_speed > 0)) return msgs[10];
+    if (!(d->max_angular_speed > 0)) return msgs[11];
+    return NULL;
+}
+
+ps_world *ps_world_create(const ps_world_def *def, char *err, size_t errlen)
+{
+    if (!def) {
+        ps_set_error(err, errlen, "world def is NULL");
+        return NULL;
+    }
+    const char *bad = check_def(def);
+    if (bad) {
+        ps_set_error(err, errlen, "world def: %s", bad);
+        return NULL;
+    }
+    ps_ode_init();
+    ps_world *w = calloc(1, sizeof *w);
+    if (!w) {
+        ps_set_error(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->def = *def;
+    w->body_free = w->geom_free = w->joint_free = PS_NO_INDEX;
+    w->world_first_geom = PS_NO_INDEX;
+    w->scratch = calloc((size_t)def->max_contacts, sizeof *w->scratch);
+    if (!w->scratch || ps_material_init(w) != PS_OK) {
+        ps_set_error(err, errlen, "out of memory");
+        free(w->scratch);
+        free(w);
+        return NULL;
+    }
+    w->world = dWorldCreate();
+    dWorldSetGravity(w->world, def->gravity.x, def->gravity.y, def->gravity.z);
+    dWorldSetERP(w->world, def->erp);
+    dWorldSetCFM(w->world, def->cfm);
+    dWorldSetQuickStepNumIterations(w->world, def->iterations);
+    dWorldSetQuickStepW(w->world, def->sor);
+    dWorldSetContactSurfaceLayer(w->world, def->contact_surface_layer);
+    dWorldSetContactMaxCorrectingVel(w->world, isfinite(def->max_correcting_vel) ? def->max_correcting_vel : dInfinity);
+    switch (def->space) {
+    case PS_SPACE_HASH: w->space = dHashSpaceCreate(0); break;
+    case PS_SPACE_SAP: w->space = dSweepAndPruneSpaceCreate(0, dSAP_AXES_XYZ); break;
+    case PS_SPACE_SIMPLE: w->space = dSimpleSpaceCreate(0); break;
+    }
+    w->contact_group = dJointGroupCreate(0);
+    w->solver_seed = (unsigned long)(def->seed & 0xffffffffu);
+    return w;
+}
+
+void ps_world_destroy(ps_world *w)
+{
+    if (!w) return;
+    ps_ode_init();
+    ps_world_free_joints(w);
+    dJointGroupDestroy(w->contact_group);
+    ps_world_free_geoms(w);
+    for (uint32_t i = 0; i < w->body_count; i++) {
+        ps_body_slot *b = &w->bodies[i];
+        if (b->alive && b->body) dBodyDestroy(b->body);
+        free(b->name);
+    }
+    dSpaceDestroy(w->space);
+    dWorldDestroy(w->world);
+    ps_world_free_materials(w);
+    free(w->bodies);
+    free(w->pending);
+    free(w->contact_fb);
+    free(w->contacts);
+    free(w->scratch);
+    free(w);
+}
+
+const ps_world_def *ps_world_get_def(const ps_world *w) { return &w->def; }
+double ps_world_time(const ps_world *w) { return w->time; }
+uint64_t ps_world_step_count(const ps_world *w) { return w->steps; }
+const char *ps_world_divergence(const ps_world *w) { return w->diverged ? w->divergence : NULL; }
+const char *ps_world_last_error(const ps_world *w) { return w->last_error; }
+uint64_t ps_world_solver_seed(const ps_world *w) { return (uint64_t)w->solver_seed; }
+size_t ps_world_body_count(const ps_world *w) { return w->body_live; }
+size_t ps_world_joint_count(const ps_world *w) { return w->joint_live; }
+size_t ps_world_geom_count(const ps_world *w) { return w->geom_live; }
+
+ps_body_id ps_world_body_at(const ps_world *w, size_t i)
+{
+    for (uint32_t k = 0; k < w->body_count; k++) {
+        if (!w->bodies[k].alive) continue;
+        if (i-- == 0) return (ps_body_id){k, w->bodies[k].gen};
+    }
+    return PS_BODY_NONE;
+}
+
+const ps_contact *ps_world_contacts(const ps_world *w, size_t *count)
+{
+    if (count) *count = w->contact_count;
+    return w->contact_count ? w->contacts : NULL;
+}
+
+// Marks the world diverged with a message naming the body and step.
+static void diverge(ps_world *w, uint32_t i, const char *what)
+{
+    w->diverged = true;
+    snprintf(w->divergence, sizeof w->divergence, "body '%s' (#%u) %s at step %llu",
+             w->bodies[i].name, i, what, (unsigned long long)w->steps);
+}
+
+static bool all_finite(const dReal *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isfinite(v[i])) return false;
+    return true;
+}
+
+static bool check_divergence(ps_world *w)
+{
+    const double vmax2 = w->def.max_linear_speed * w->def.max_linear_speed;
+    const double wmax2 = w->def.max_angular_speed * w->def.max_angular_speed;
+    for (uint32_t i = 0; i < w->body_count; i++) {
+        const ps_body_slot *b = &w->bodies[i];
+        if (!b->alive || !b->body) continue;
+        const dReal *p = dBodyGetPosition(b->body), *q = dBodyGetQuaternion(b->body);
+        const dReal *v = dBodyGetLinearVel(b->body), *a = dBodyGetAngularVel(b->body);
+        if (!all_finite(p, 3)) { diverge(w, i, "non-finite position"); return true; }
+        if (!all_finite(q, 4)) { diverge(w, i, "non-finite orientation"); return true; }
+        if (!all_finite(v, 3)) { diverge(w, i, "non-finite linear velocity"); return true; }
+        if (!all_finite(a, 3)) { diverge(w, i, "non-finite angular velocity"); return true; }
+        if (v[0] * v[0] + v[1] * v[1] + v[2] * v[2] > vmax2) {
+            char m[96];
+            snprintf(m, sizeof m, "linear speed %.3g m/s above the bound %.3g",
+                     sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]), w->def.max_linear_speed);
+            diverge(w, i, m);
+            return true;
+        }
+        if (a[0] * a[0] + a[1] * a[1] + a[2] * a[2] > wmax2) {
+            char m[96];
+            snprintf(m, sizeof m, "angular speed %.3g rad/s above the bound %.3g",
+                     sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]), w->def.max_angular_speed);
+            diverge(w, i, m);
+            return true;
+        }
+    }
+    return false;
+}
+
+ps_status ps_world_step(ps_world *w)
+{
+    if (w->diverged) return PS_ERR_DIVERGED;
+    ps_status st = ps_world_check_masses(w);
+    if (st != PS_OK) return st;
+    if (w->surface_dirty && (st = ps_material_refresh(w)) != PS_OK) return st;
+    ps_ode_init();
+
+    ps_ode_guard g;
+    ps_ode_guard_push(&g, &w->def.log);
+    volatile ps_status result = PS_OK;
+    if (setjmp(g.jb) == 0) {
+        result = ps_contact_collide(w);
+        if (result == PS_OK) {
+            // QuickStep's constraint shuffling uses ODE's one process-wide
+            // RNG: give it this world's seed and keep what it leaves.
+            dRandSetSeed(w->solver_seed);
+            dWorldQuickStep(w->world, w->def.timestep);
+            w->solver_seed = dRandGetSeed();
+        }
+    } else {
+        w->diverged = true;
+        snprintf(w->divergence, sizeof w->divergence, "%s at step %llu", g.msg,
+                 (unsigned long long)w->steps);
+        result = PS_ERR_DIVERGED;
+    }
+    ps_ode_guard_pop(&g);
+    if (result != PS_OK) {
+        dJointGroupEmpty(w->contact_group);
+        if (result == PS_ERR_DIVERGED) ps_world_fail(w, result, "%s", w->divergence);
+        return result;
+    }
+    ps_contact_collect(w);
+    dJointGroupEmpty(w->contact_group);
+    w->steps++;
+    w->time = (double)w->steps * w->def.timestep;
+    if (check_divergence(w)) {
+        ps_world_fail(w, PS_ERR_DIVERGED, "%s", w->divergence);
+        return PS_ERR_DIVERGED;
+    }
+    return PS_OK;
+}
+
+ps_status ps_world_validate(ps_world *w) { return ps_world_check_masses(w); }
+
+const char *ps_version(void) { return PILOTSIM_VERSION; }

@@ -1,0 +1,151 @@
+// Private layout of a world and its object tables. Shared by the world's
+// modules (world, body, geom, joint, material, contact, hash) only.
+#ifndef PS_WORLD_INTERNAL_H
+#define PS_WORLD_INTERNAL_H
+
+#include "pilotsim/world.h"
+#include "pilotsim/body.h"
+#include "pilotsim/geom.h"
+#include "pilotsim/joint.h"
+#include "pilotsim/material.h"
+
+#include <ode/ode.h>
+
+#define PS_NO_INDEX UINT32_MAX
+
+typedef struct ps_body_slot {
+    uint32_t gen;           // generation of the current (or last) occupant; starts at 1
+    bool alive;
+    char *name;
+    ps_body_kind kind;
+    dBodyID body;           // NULL for static bodies
+    ps_pose static_pose;    // link pose of a static body
+    // Mass model. `acc` is the sum of the geoms' masses about the link origin;
+    // `com` the centre of mass in the link frame (the ODE body sits there).
+    enum { PS_MASS_DENSITY, PS_MASS_SHAPED, PS_MASS_EXPLICIT } mass_mode;
+    double mass_target;     // kg, PS_MASS_SHAPED
+    dMass acc;
+    bool has_mass;          // a valid mass was given to ODE
+    ps_vec3 com;
+    uint32_t joint_refs;    // joints attached (mass edits forbidden when > 0)
+    uint32_t first_geom;    // head of this body's geom list
+    uint32_t next_free;
+} ps_body_slot;
+
+typedef struct ps_geom_slot {
+    uint32_t gen;
+    bool alive;
+    char *name;
+    dGeomID geom;
+    ps_body_id body;        // PS_BODY_NONE for world geometry
+    ps_geom_def def;        // pointer fields NULL; name points to `name`
+    ps_pose local;          // pose in the body's link frame (or world)
+    dTriMeshDataID tridata;
+    dHeightfieldDataID hfdata;
+    double *verts;          // owned copies for trimesh / heightfield
+    dTriIndex *tris;
+    uint32_t next_in_body;
+    uint32_t next_free;
+} ps_geom_slot;
+
+typedef struct ps_joint_slot {
+    uint32_t gen;
+    bool alive;
+    char *name;
+    ps_joint_type type;
+    dJointID joint;
+    dJointID amotor;        // ball joints: the Euler angular motor carrying limits/motors
+    ps_body_id body1, body2;
+    ps_joint_axis axes[3];
+    dJointFeedback *fb;     // owned, stable address for ODE
+    uint32_t next_free;
+} ps_joint_slot;
+
+typedef struct ps_material_slot {
+    ps_material_def def;    // name owned
+} ps_material_slot;
+
+typedef struct ps_pair_override {
+    ps_material_id a, b;    // a <= b
+    ps_material_def def;
+} ps_pair_override;
+
+// A contact found by the collision pass, before its joint is made.
+typedef struct ps_pending_contact {
+    dContact c;
+    uint32_t g1, g2;        // geom slot indices
+} ps_pending_contact;
+
+struct ps_world {
+    ps_world_def def;
+    dWorldID world;
+    dSpaceID space;
+    dJointGroupID contact_group;
+    unsigned long solver_seed;
+    uint64_t steps;
+    double time;
+    bool diverged;
+    char divergence[640];
+    char last_error[512];
+
+    ps_body_slot *bodies;  uint32_t body_count, body_cap, body_free, body_live;
+    ps_geom_slot *geoms;   uint32_t geom_count, geom_cap, geom_free, geom_live;
+    ps_joint_slot *joints; uint32_t joint_count, joint_cap, joint_free, joint_live;
+    uint32_t world_first_geom;   // geoms attached to PS_BODY_NONE
+
+    ps_material_slot *materials; uint32_t material_count, material_cap;
+    ps_pair_override *pairs; uint32_t pair_count, pair_cap;
+    dSurfaceParameters *surface; // material_count^2 combined table
+    bool surface_dirty;
+
+    ps_pending_contact *pending; size_t pending_count, pending_cap;
+    dJointFeedback *contact_fb;  size_t contact_fb_cap;
+    ps_contact *contacts;        size_t contact_count, contact_cap;
+    dContact *scratch;           // max_contacts entries for dCollide
+};
+
+// Error reporting into w->last_error; returns `code` for tail calls.
+ps_status ps_world_fail(ps_world *w, ps_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+// Checked slot lookups: NULL for stale or zero ids.
+ps_body_slot *ps_world_body_slot(const ps_world *w, ps_body_id id);
+ps_geom_slot *ps_world_geom_slot(const ps_world *w, ps_geom_id id);
+ps_joint_slot *ps_world_joint_slot(const ps_world *w, ps_joint_id id);
+
+// Grows a table to hold at least `need` elements (doubling). false on OOM.
+bool ps_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
+
+// Finite checks used by every setter.
+bool ps_vec3_finite(ps_vec3 v);
+bool ps_quat_normalize(ps_quat *q);   // false if not finite or near zero
+
+// Pose algebra.
+ps_vec3 ps_quat_rotate(ps_quat q, ps_vec3 v);
+ps_quat ps_quat_mul(ps_quat a, ps_quat b);
+ps_pose ps_pose_mul(ps_pose a, ps_pose b);
+
+// Places a geom of a static body / the world at its world pose.
+void ps_geom_place_static(ps_world *w, ps_geom_slot *g, const ps_pose *parent);
+// Re-applies the geom offsets of a body after its centre of mass moved.
+void ps_body_apply_geom_offsets(ps_world *w, ps_body_slot *b);
+// Adds a geom's shape to its body's mass (ps_geom_create calls this).
+ps_status ps_body_add_geom_mass(ps_world *w, uint32_t body_index, const ps_geom_slot *g);
+// Ensures every dynamic body has a valid mass before stepping.
+ps_status ps_world_check_masses(ps_world *w);
+// Destroys every geom / joint referring to a body (ps_body_destroy).
+void ps_geom_destroy_slot(ps_world *w, uint32_t index);
+void ps_joint_destroy_slot(ps_world *w, uint32_t index);
+void ps_world_free_geoms(ps_world *w);
+void ps_world_free_joints(ps_world *w);
+void ps_world_free_materials(ps_world *w);
+
+// Collision pass (contact.c): fills contacts and creates contact joints.
+ps_status ps_contact_collide(ps_world *w);
+// After the step: copies feedback into the public contact list.
+void ps_contact_collect(ps_world *w);
+// Material table (material.c).
+ps_status ps_material_init(ps_world *w);
+ps_status ps_material_refresh(ps_world *w);
+
+#endif

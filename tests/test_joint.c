@@ -1,0 +1,553 @@
+// Tests of joints (joint.h): creation of each type, dof, readings and their
+// signs, motors, limits (including the ball joint's Euler limits), fixed
+// joints, force feedback, validation and handle life cycle.
+#include "harness.h"
+#include "test_util.h"
+
+static ps_joint_def jdef(ps_joint_type t, ps_body_id b1, ps_body_id b2, ps_vec3 anchor, ps_vec3 axis)
+{
+    ps_joint_def d = ps_default_joint_def(t);
+    d.body1 = b1;
+    d.body2 = b2;
+    d.anchor = anchor;
+    d.axis = axis;
+    return d;
+}
+
+// Small dynamic ball (radius 0.05, density 1000).
+static ps_body_id ball_at(ps_world *w, const char *name, double x, double y, double z)
+{
+    return tu_sphere_body(w, name, tu_pose(x, y, z), 0.05, 1000);
+}
+
+static void test_default_def(void)
+{
+    ps_joint_def d = ps_default_joint_def(PS_JOINT_HINGE);
+    CHECK_EQ(d.type, PS_JOINT_HINGE);
+    CHECK(d.axis.x == 0 && d.axis.y == 0 && d.axis.z == 1);
+    CHECK(d.axis2.x == 0 && d.axis2.y == 1 && d.axis2.z == 0);
+    CHECK(!ps_body_is_set(d.body2));
+    CHECK(!d.feedback);
+    for (int i = 0; i < 3; i++) {
+        CHECK(!d.axes[i].limited);
+        CHECK(d.axes[i].motor_vel == 0 && d.axes[i].motor_fmax == 0);
+        CHECK(d.axes[i].friction == 0);
+        CHECK_NEAR(d.axes[i].stop_erp, 0.2, 1e-12);
+        CHECK_NEAR(d.axes[i].stop_cfm, 1e-8, 1e-20);
+        CHECK(d.axes[i].bounce == 0);
+    }
+}
+
+static void test_create_types(void)
+{
+    ps_world *w = tu_world();
+    const ps_joint_type types[5] = { PS_JOINT_HINGE, PS_JOINT_SLIDER, PS_JOINT_BALL,
+                                     PS_JOINT_UNIVERSAL, PS_JOINT_FIXED };
+    const int dofs[5] = { 1, 1, 3, 2, 0 };
+    const char *names[5] = { "hinge", "slider", "ball", "universal", "fixed" };
+    ps_joint_id ids[5];
+    for (int i = 0; i < 5; i++) {
+        ps_body_id b = ball_at(w, names[i], 2.0 * i, 0, 1);
+        ps_joint_def d = jdef(types[i], b, PS_BODY_NONE, tu_v(2.0 * i, 0, 1.5), tu_v(1, 0, 0));
+        d.name = names[i];
+        d.axis2 = tu_v(0, 1, 0);
+        ids[i] = ps_joint_create(w, &d);
+        if (!CHECK(tu_joint_set(ids[i]))) {
+            NOTE("%s: %s", names[i], ps_world_last_error(w));
+            continue;
+        }
+        CHECK(ps_joint_valid(w, ids[i]));
+        CHECK_EQ(ps_joint_get_type(w, ids[i]), types[i]);
+        CHECK_EQ(ps_joint_dof(w, ids[i]), dofs[i]);
+        const char *nm = ps_joint_name(w, ids[i]);
+        CHECK(nm && strcmp(nm, names[i]) == 0);
+        ps_joint_id f = ps_joint_find(w, names[i]);
+        CHECK(f.index == ids[i].index && f.gen == ids[i].gen);
+        double v;
+        for (int k = 0; k < dofs[i]; k++) {
+            CHECK_EQ(ps_joint_get_position(w, ids[i], k, &v), PS_OK);
+            CHECK(isfinite(v));
+            CHECK_EQ(ps_joint_get_rate(w, ids[i], k, &v), PS_OK);
+        }
+        CHECK_EQ(ps_joint_get_position(w, ids[i], dofs[i], &v), PS_ERR_INVALID);
+        CHECK_EQ(ps_joint_get_rate(w, ids[i], -1, &v), PS_ERR_INVALID);
+    }
+    CHECK_EQ(ps_world_joint_count(w), 5);
+    CHECK(!tu_joint_set(ps_joint_find(w, "nope")));
+    CHECK_EQ(tu_step(w, 200), PS_OK);
+    ps_world_destroy(w);
+}
+
+static void test_readings_and_signs(void)
+{
+    // Hinge about z through the origin, ball at (1,0,0) turning at +1 rad/s
+    // (COM velocity consistent: w x r = (0,1,0)). Gravity off.
+    ps_world *w = tu_world_nograv();
+    ps_body_id b = ball_at(w, "h", 1, 0, 0);
+    ps_body_set_angvel(w, b, tu_v(0, 0, 1));
+    ps_body_set_linvel(w, b, tu_v(0, 1, 0));
+    ps_joint_def d = jdef(PS_JOINT_HINGE, b, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(0, 0, 1));
+    ps_joint_id h = ps_joint_create(w, &d);
+    double pos = NAN, rate = NAN;
+    CHECK_EQ(ps_joint_get_position(w, h, 0, &pos), PS_OK);
+    CHECK_NEAR(pos, 0, 1e-12); // zero at creation
+    CHECK_EQ(tu_step(w, 250), PS_OK); // 0.5 s
+    CHECK_EQ(ps_joint_get_position(w, h, 0, &pos), PS_OK);
+    CHECK_EQ(ps_joint_get_rate(w, h, 0, &rate), PS_OK);
+    CHECK_NEAR(pos, 0.5, 1e-3); // body1 turned +0.5 rad about +z
+    CHECK_NEAR(rate, 1, 1e-6);
+    ps_world_destroy(w);
+
+    // Slider along x, moving at 0.5 m/s.
+    w = tu_world_nograv();
+    b = ball_at(w, "s", 0, 0, 0);
+    ps_body_set_linvel(w, b, tu_v(0.5, 0, 0));
+    d = jdef(PS_JOINT_SLIDER, b, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(1, 0, 0));
+    ps_joint_id s = ps_joint_create(w, &d);
+    CHECK_EQ(ps_joint_get_position(w, s, 0, &pos), PS_OK);
+    CHECK_NEAR(pos, 0, 1e-12);
+    CHECK_EQ(tu_step(w, 500), PS_OK); // 1 s
+    CHECK_EQ(ps_joint_get_position(w, s, 0, &pos), PS_OK);
+    CHECK_EQ(ps_joint_get_rate(w, s, 0, &rate), PS_OK);
+    CHECK_NEAR(pos, 0.5, 1e-6);
+    CHECK_NEAR(rate, 0.5, 1e-9);
+    ps_world_destroy(w);
+
+    // Hinge between two bodies: (child, parent); the child turns +z.
+    w = tu_world_nograv();
+    ps_body_id parent = ball_at(w, "parent", 0, 0, 0);
+    ps_body_id child = ball_at(w, "child", 0, 0, 0.5);
+    ps_body_set_angvel(w, child, tu_v(0, 0, 2));
+    d = jdef(PS_JOINT_HINGE, child, parent, tu_v(0, 0, 0.25), tu_v(0, 0, 1));
+    h = ps_joint_create(w, &d);
+    CHECK_EQ(tu_step(w, 50), PS_OK);
+    CHECK_EQ(ps_joint_get_position(w, h, 0, &pos), PS_OK);
+    CHECK_EQ(ps_joint_get_rate(w, h, 0, &rate), PS_OK);
+    CHECK(pos > 0.05);
+    CHECK(rate > 0.5);
+    // The parent turned the other way (momentum): the child relative to it
+    // turned by more than the child alone in the world.
+    ps_quat qc = tu_rot(w, child), qp = tu_rot(w, parent);
+    double rel = 2 * atan2(tu_quat_mul(tu_quat_conj(qp), qc).z, tu_quat_mul(tu_quat_conj(qp), qc).w);
+    CHECK_NEAR(pos, rel, 1e-3);
+    ps_world_destroy(w);
+
+    // Universal at (0,0,0) with axis x (on body1) and axis2 y (on body2); the
+    // body hangs 1 m below and turns +1 rad/s about x.
+    w = tu_world_nograv();
+    b = ball_at(w, "u", 0, 0, -1);
+    ps_body_set_angvel(w, b, tu_v(1, 0, 0));
+    ps_body_set_linvel(w, b, tu_v(0, 1, 0)); // (1,0,0) x (0,0,-1)
+    d = jdef(PS_JOINT_UNIVERSAL, b, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(1, 0, 0));
+    d.axis2 = tu_v(0, 1, 0);
+    ps_joint_id u = ps_joint_create(w, &d);
+    CHECK(tu_joint_set(u));
+    CHECK_EQ(tu_step(w, 100), PS_OK); // 0.2 s
+    double p0, p1, r0, r1;
+    CHECK_EQ(ps_joint_get_position(w, u, 0, &p0), PS_OK);
+    CHECK_EQ(ps_joint_get_position(w, u, 1, &p1), PS_OK);
+    CHECK_EQ(ps_joint_get_rate(w, u, 0, &r0), PS_OK);
+    CHECK_EQ(ps_joint_get_rate(w, u, 1, &r1), PS_OK);
+    if (!CHECK_NEAR(p0, 0.2, 2e-3)) NOTE("universal axis 1 position sign/offset");
+    CHECK_NEAR(p1, 0, 2e-3);
+    if (!CHECK_NEAR(r0, 1, 1e-3)) NOTE("universal axis 1 rate sign");
+    CHECK_NEAR(r1, 0, 1e-3);
+    ps_world_destroy(w);
+
+    // Ball: Euler angles, first about x. Turning +x reads +x.
+    w = tu_world_nograv();
+    b = ball_at(w, "b", 0, 0, -1);
+    ps_body_set_angvel(w, b, tu_v(1, 0, 0));
+    ps_body_set_linvel(w, b, tu_v(0, 1, 0));
+    d = jdef(PS_JOINT_BALL, b, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(1, 0, 0));
+    ps_joint_id ball = ps_joint_create(w, &d);
+    CHECK(tu_joint_set(ball));
+    CHECK_EQ(tu_step(w, 100), PS_OK);
+    double e[3];
+    for (int i = 0; i < 3; i++) CHECK_EQ(ps_joint_get_position(w, ball, i, &e[i]), PS_OK);
+    if (!CHECK_NEAR(e[0], 0.2, 2e-3)) NOTE("ball Euler angles %g %g %g", e[0], e[1], e[2]);
+    CHECK_NEAR(e[1], 0, 2e-3);
+    CHECK_NEAR(e[2], 0, 2e-3);
+    ps_world_destroy(w);
+}
+
+static void test_motors(void)
+{
+    // Hinge velocity motor through the COM of a 0.2 m cube (8 kg,
+    // Izz = 8 * 0.08 / 12), gravity off: reaches the target rate.
+    ps_world *w = tu_world_nograv();
+    ps_body_id b = tu_box_body(w, "rotor", tu_pose(0, 0, 0), 0.2, 0.2, 0.2, 1000);
+    ps_joint_def d = jdef(PS_JOINT_HINGE, b, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(0, 0, 1));
+    d.axes[0].motor_vel = 2;
+    d.axes[0].motor_fmax = 10;
+    ps_joint_id h = ps_joint_create(w, &d);
+    CHECK_EQ(tu_step(w, 250), PS_OK);
+    double rate;
+    CHECK_EQ(ps_joint_get_rate(w, h, 0, &rate), PS_OK);
+    CHECK_NEAR(rate, 2, 1e-3);
+    // Retarget.
+    CHECK_EQ(ps_joint_set_motor(w, h, 0, -1, 10), PS_OK);
+    CHECK_EQ(tu_step(w, 250), PS_OK);
+    CHECK_EQ(ps_joint_get_rate(w, h, 0, &rate), PS_OK);
+    CHECK_NEAR(rate, -1, 1e-3);
+    ps_joint_axis ax;
+    CHECK_EQ(ps_joint_get_axis(w, h, 0, &ax), PS_OK);
+    CHECK(ax.motor_vel == -1 && ax.motor_fmax == 10);
+    // The force limit binds: with fmax = 0.01 N m the rate grows at
+    // fmax / Izz = 0.1875 rad/s^2 (tolerance 2%).
+    CHECK_EQ(ps_joint_set_motor(w, h, 0, 0, 1000), PS_OK);
+    CHECK_EQ(tu_step(w, 50), PS_OK); // stop it
+    CHECK_EQ(ps_joint_set_motor(w, h, 0, 2, 0.01), PS_OK);
+    CHECK_EQ(tu_step(w, 250), PS_OK); // 0.5 s
+    CHECK_EQ(ps_joint_get_rate(w, h, 0, &rate), PS_OK);
+    const double Izz = 8.0 * 0.08 / 12;
+    CHECK_REL(rate, 0.01 / Izz * 0.5, 0.02);
+    CHECK_EQ(ps_joint_set_motor(w, h, 0, 1, -1), PS_ERR_INVALID);
+    CHECK_EQ(ps_joint_set_motor(w, h, 0, NAN, 1), PS_ERR_INVALID);
+    CHECK_EQ(ps_joint_set_motor(w, h, 1, 1, 1), PS_ERR_INVALID); // no axis 1
+    ps_world_destroy(w);
+
+    // Slider motor, with gravity along the slider (vertical lift).
+    w = tu_world();
+    b = tu_box_body(w, "lift", tu_pose(0, 0, 1), 0.2, 0.2, 0.2, 1000);
+    d = jdef(PS_JOINT_SLIDER, b, PS_BODY_NONE, tu_v(0, 0, 1), tu_v(0, 0, 1));
+    d.axes[0].motor_vel = 0.3;
+    d.axes[0].motor_fmax = 200; // > m g = 78.5 N
+    ps_joint_id s = ps_joint_create(w, &d);
+    CHECK_EQ(tu_step(w, 250), PS_OK);
+    CHECK_EQ(ps_joint_get_rate(w, s, 0, &rate), PS_OK);
+    CHECK_NEAR(rate, 0.3, 1e-3);
+    ps_world_destroy(w);
+
+    // Effort: a torque about the hinge gives dw = tau / I dt in one step.
+    w = tu_world_nograv();
+    b = tu_box_body(w, "rotor", tu_pose(0, 0, 0), 0.2, 0.2, 0.2, 1000);
+    d = jdef(PS_JOINT_HINGE, b, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(0, 0, 1));
+    h = ps_joint_create(w, &d);
+    CHECK_EQ(ps_joint_add_effort(w, h, 0, 0.5), PS_OK);
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    CHECK_EQ(ps_joint_get_rate(w, h, 0, &rate), PS_OK);
+    CHECK_REL(rate, 0.5 / Izz * 0.002, 1e-3);
+    CHECK_EQ(ps_joint_add_effort(w, h, 0, NAN), PS_ERR_INVALID);
+    CHECK_EQ(ps_joint_add_effort(w, h, 2, 1), PS_ERR_INVALID);
+    ps_world_destroy(w);
+}
+
+static void test_limits(void)
+{
+    // Hinge limits [-0.5, 0.5] against a body spinning at 3 rad/s.
+    ps_world *w = tu_world_nograv();
+    ps_body_id b = tu_box_body(w, "flap", tu_pose(0.5, 0, 0), 1.0, 0.1, 0.02, 500);
+    ps_body_set_angvel(w, b, tu_v(0, 0, 3));
+    ps_body_set_linvel(w, b, tu_v(0, 1.5, 0));
+    ps_joint_def d = jdef(PS_JOINT_HINGE, b, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(0, 0, 1));
+    d.axes[0].limited = true;
+    d.axes[0].lo = -0.5;
+    d.axes[0].hi = 0.5;
+    ps_joint_id h = ps_joint_create(w, &d);
+    double pos, maxpos = -10;
+    for (int i = 0; i < 500; i++) {
+        ps_world_step(w);
+        ps_joint_get_position(w, h, 0, &pos);
+        if (pos > maxpos) maxpos = pos;
+    }
+    // One step at 3 rad/s moves 6 mrad; tolerance 0.02 rad past the limit.
+    CHECK(maxpos > 0.45);
+    if (!CHECK(maxpos < 0.52)) NOTE("max hinge angle %g", maxpos);
+    CHECK(pos < 0.52 && pos > -0.52);
+    // Limits changed at run time: swing back with a motor into the low stop.
+    ps_joint_axis ax;
+    CHECK_EQ(ps_joint_get_axis(w, h, 0, &ax), PS_OK);
+    ax.lo = -0.2;
+    ax.motor_vel = -2;
+    ax.motor_fmax = 5;
+    CHECK_EQ(ps_joint_set_axis(w, h, 0, &ax), PS_OK);
+    CHECK_EQ(tu_step(w, 500), PS_OK);
+    CHECK_EQ(ps_joint_get_position(w, h, 0, &pos), PS_OK);
+    CHECK_NEAR(pos, -0.2, 0.02);
+    ax.lo = 0.3;
+    ax.hi = 0.1;
+    CHECK_EQ(ps_joint_set_axis(w, h, 0, &ax), PS_ERR_INVALID);
+    ps_world_destroy(w);
+
+    // Slider limits [-0.1, 0.1] against 1 m/s.
+    w = tu_world_nograv();
+    b = ball_at(w, "s", 0, 0, 0);
+    ps_body_set_linvel(w, b, tu_v(1, 0, 0));
+    d = jdef(PS_JOINT_SLIDER, b, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(1, 0, 0));
+    d.axes[0].limited = true;
+    d.axes[0].lo = -0.1;
+    d.axes[0].hi = 0.1;
+    ps_joint_id s = ps_joint_create(w, &d);
+    maxpos = -10;
+    for (int i = 0; i < 500; i++) {
+        ps_world_step(w);
+        ps_joint_get_position(w, s, 0, &pos);
+        if (pos > maxpos) maxpos = pos;
+    }
+    CHECK(maxpos > 0.09);
+    if (!CHECK(maxpos < 0.105)) NOTE("max slider position %g", maxpos);
+    ps_world_destroy(w);
+}
+
+static void test_ball_limits(void)
+{
+    // A ball joint with Euler limits of +-0.3 rad on every axis; the body
+    // hangs 1 m below the anchor and is thrown into all three limits.
+    ps_world *w = tu_world_nograv();
+    ps_body_id b = ball_at(w, "bob", 0, 0, -1);
+    ps_vec3 om = tu_v(2, 1.5, 1);
+    ps_body_set_angvel(w, b, om);
+    ps_body_set_linvel(w, b, tu_cross(om, tu_v(0, 0, -1)));
+    ps_joint_def d = jdef(PS_JOINT_BALL, b, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(1, 0, 0));
+    for (int i = 0; i < 3; i++) {
+        d.axes[i].limited = true;
+        d.axes[i].lo = -0.3;
+        d.axes[i].hi = 0.3;
+    }
+    ps_joint_id j = ps_joint_create(w, &d);
+    if (!CHECK(tu_joint_set(j))) {
+        NOTE("%s", ps_world_last_error(w));
+        ps_world_destroy(w);
+        return;
+    }
+    double maxabs[3] = { 0, 0, 0 };
+    for (int s = 0; s < 1000; s++) {
+        CHECK_EQ(ps_world_step(w), PS_OK);
+        for (int i = 0; i < 3; i++) {
+            double e;
+            ps_joint_get_position(w, j, i, &e);
+            if (fabs(e) > maxabs[i]) maxabs[i] = fabs(e);
+        }
+    }
+    // Tolerance: 0.03 rad past the limit.
+    for (int i = 0; i < 3; i++)
+        if (!CHECK(maxabs[i] < 0.33)) NOTE("ball Euler axis %d reached %g rad", i, maxabs[i]);
+    // The anchor holds: the bob stays 1 m from it.
+    CHECK_NEAR(tu_norm(tu_pos(w, b)), 1, 1e-3);
+    ps_world_destroy(w);
+}
+
+static void test_fixed(void)
+{
+    // Two 1 kg cubes welded together, pushed off-centre on one of them: the
+    // pair tumbles but their relative pose stays (1 mm, 1 mrad).
+    ps_world *w = tu_world();
+    ps_body_id b2 = tu_box_body(w, "base", tu_pose(0, 0, 10), 0.1, 0.1, 0.1, 1000);
+    ps_body_id b1 = tu_box_body(w, "tip", tu_pose(0.3, 0, 10), 0.1, 0.1, 0.1, 1000);
+    ps_joint_def d = jdef(PS_JOINT_FIXED, b1, b2, tu_v(0.15, 0, 10), tu_v(0, 0, 1));
+    ps_joint_id j = ps_joint_create(w, &d);
+    CHECK(tu_joint_set(j));
+    CHECK_EQ(ps_joint_dof(w, j), 0);
+    double v;
+    CHECK_EQ(ps_joint_get_position(w, j, 0, &v), PS_ERR_INVALID);
+    for (int i = 0; i < 250; i++) {
+        ps_vec3 at = tu_add(tu_pos(w, b1), tu_v(0, 0, 0.05));
+        ps_body_add_force_at(w, b1, tu_v(0, 5, 2), at);
+        CHECK_EQ(ps_world_step(w), PS_OK);
+    }
+    ps_pose p1, p2;
+    ps_body_get_pose(w, b1, &p1);
+    ps_body_get_pose(w, b2, &p2);
+    ps_vec3 rel = tu_rotate(tu_quat_conj(p2.q), tu_sub(p1.p, p2.p));
+    CHECK_NEAR(rel.x, 0.3, 1e-3);
+    CHECK_NEAR(rel.y, 0, 1e-3);
+    CHECK_NEAR(rel.z, 0, 1e-3);
+    CHECK_NEAR(tu_quat_angle(p1.q, p2.q), 0, 1e-3);
+    CHECK(tu_quat_angle(p2.q, ps_pose_identity().q) > 0.05); // it did tumble
+    ps_world_destroy(w);
+
+    // Welded to the world: no sag beyond 1 mm under gravity.
+    w = tu_world();
+    b1 = tu_box_body(w, "sign", tu_pose(0, 0, 2), 0.5, 0.1, 0.3, 500);
+    d = jdef(PS_JOINT_FIXED, b1, PS_BODY_NONE, tu_v(-0.25, 0, 2), tu_v(0, 0, 1));
+    CHECK(tu_joint_set(ps_joint_create(w, &d)));
+    CHECK_EQ(tu_step(w, 500), PS_OK);
+    ps_vec3 p = tu_pos(w, b1);
+    CHECK_NEAR(p.z, 2, 1e-3);
+    CHECK_NEAR(p.x, 0, 1e-3);
+    ps_world_destroy(w);
+}
+
+static void test_feedback(void)
+{
+    // A 2 kg bob hanging 1 m below a hinge at rest: the joint holds it up
+    // with m g (within 1%).
+    ps_world *w = tu_world();
+    ps_body_def bd = ps_default_body_def();
+    bd.name = "bob";
+    bd.mass = 2;
+    ps_body_id b = ps_body_create(w, &bd);
+    ps_geom_def g = ps_default_geom_def(PS_GEOM_SPHERE);
+    g.radius = 0.05;
+    ps_geom_create(w, b, &g);
+    ps_joint_def d = jdef(PS_JOINT_HINGE, b, PS_BODY_NONE, tu_v(0, 0, 1), tu_v(0, 1, 0));
+    d.feedback = true;
+    ps_joint_id h = ps_joint_create(w, &d);
+    CHECK_EQ(tu_step(w, 500), PS_OK);
+    ps_vec3 f1, t1, f2, t2;
+    CHECK_EQ(ps_joint_get_feedback(w, h, &f1, &t1, &f2, &t2), PS_OK);
+    CHECK_REL(f1.z, 2 * 9.81, 0.01);
+    CHECK_NEAR(f1.x, 0, 0.01 * 2 * 9.81);
+    CHECK_NEAR(f1.y, 0, 0.01 * 2 * 9.81);
+    CHECK_NEAR(tu_norm(t1), 0, 0.01 * 2 * 9.81);
+
+    // Without `feedback` in the def there is nothing to read.
+    ps_body_id b2 = ball_at(w, "other", 3, 0, 0);
+    ps_joint_def d2 = jdef(PS_JOINT_HINGE, b2, PS_BODY_NONE, tu_v(3, 0, 1), tu_v(0, 1, 0));
+    ps_joint_id h2 = ps_joint_create(w, &d2);
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    CHECK(ps_joint_get_feedback(w, h2, &f1, &t1, &f2, &t2) != PS_OK);
+    ps_world_destroy(w);
+}
+
+static void test_invalid(void)
+{
+    ps_world *w = tu_world();
+    ps_body_id a = ball_at(w, "a", 0, 0, 1);
+    ps_body_id c = ball_at(w, "c", 1, 0, 1);
+    ps_body_id gone = ball_at(w, "gone", 2, 0, 1);
+    CHECK_EQ(ps_body_destroy(w, gone), PS_OK);
+    ps_body_def sd = ps_default_body_def();
+    sd.kind = PS_BODY_STATIC;
+    ps_body_id st = ps_body_create(w, &sd);
+    size_t before = ps_world_joint_count(w);
+
+#define BADJ(type, mod) \
+    do { \
+        ps_joint_def d_ = jdef(type, a, PS_BODY_NONE, tu_v(0, 0, 1.5), tu_v(0, 1, 0)); \
+        d_.axis2 = tu_v(1, 0, 0); \
+        mod; \
+        ps_joint_id id_ = ps_joint_create(w, &d_); \
+        if (!CHECK(!tu_joint_set(id_))) NOTE("accepted: %s", #mod); \
+        else if (!CHECK(ps_world_last_error(w)[0] != '\0')) NOTE("no message: %s", #mod); \
+    } while (0)
+
+    BADJ(PS_JOINT_HINGE, d_.axis = tu_v(0, 0, 0));
+    BADJ(PS_JOINT_SLIDER, d_.axis = tu_v(0, 0, 0));
+    BADJ(PS_JOINT_HINGE, d_.axis = tu_v(NAN, 1, 0));
+    BADJ(PS_JOINT_HINGE, d_.anchor = tu_v(0, INFINITY, 0));
+    BADJ(PS_JOINT_HINGE, d_.axes[0].limited = true; d_.axes[0].lo = 0.5; d_.axes[0].hi = 0.2);
+    BADJ(PS_JOINT_SLIDER, d_.axes[0].limited = true; d_.axes[0].lo = 1; d_.axes[0].hi = -1);
+    BADJ(PS_JOINT_HINGE, d_.axes[0].limited = true; d_.axes[0].lo = -1; d_.axes[0].hi = 4);
+    BADJ(PS_JOINT_HINGE, d_.axes[0].limited = true; d_.axes[0].lo = -3.5; d_.axes[0].hi = 0);
+    BADJ(PS_JOINT_HINGE, d_.axes[0].limited = true; d_.axes[0].lo = NAN; d_.axes[0].hi = 0);
+    BADJ(PS_JOINT_HINGE, d_.body1 = gone);
+    BADJ(PS_JOINT_HINGE, d_.body1 = PS_BODY_NONE);
+    BADJ(PS_JOINT_HINGE, d_.body1 = st);
+    BADJ(PS_JOINT_HINGE, d_.body2 = gone);
+    BADJ(PS_JOINT_HINGE, d_.body2 = a);
+    BADJ(PS_JOINT_HINGE, d_.axes[0].motor_fmax = -1);
+    BADJ(PS_JOINT_HINGE, d_.axes[0].stop_erp = 0);
+    BADJ(PS_JOINT_HINGE, d_.axes[0].stop_erp = 1.5);
+    BADJ(PS_JOINT_HINGE, d_.axes[0].stop_cfm = -1);
+    BADJ(PS_JOINT_HINGE, d_.axes[0].bounce = 2);
+    BADJ(PS_JOINT_HINGE, d_.axes[0].friction = -0.5);
+    BADJ(PS_JOINT_UNIVERSAL, d_.axis2 = tu_v(0, 2, 0)); // parallel to axis
+    BADJ(PS_JOINT_UNIVERSAL, d_.axis2 = tu_v(0, 0, 0));
+    BADJ(PS_JOINT_BALL, d_.axes[1].limited = true; d_.axes[1].lo = -2; d_.axes[1].hi = 2);
+    BADJ(PS_JOINT_BALL, d_.axes[0].limited = true; d_.axes[0].lo = 0.3; d_.axes[0].hi = -0.3);
+    BADJ((ps_joint_type)77, (void)0);
+#undef BADJ
+    CHECK_EQ(ps_world_joint_count(w), before);
+
+    // Valid boundary cases: slider limits are metres (beyond pi is fine);
+    // hinge limits exactly +-pi; a kinematic child.
+    ps_joint_def ok = jdef(PS_JOINT_SLIDER, a, PS_BODY_NONE, tu_v(0, 0, 1), tu_v(1, 0, 0));
+    ok.axes[0].limited = true;
+    ok.axes[0].lo = -5;
+    ok.axes[0].hi = 5;
+    CHECK(tu_joint_set(ps_joint_create(w, &ok)));
+    ok = jdef(PS_JOINT_HINGE, c, PS_BODY_NONE, tu_v(1, 0, 1.5), tu_v(0, 1, 0));
+    ok.axes[0].limited = true;
+    ok.axes[0].lo = -M_PI;
+    ok.axes[0].hi = M_PI;
+    ps_joint_id hc = ps_joint_create(w, &ok);
+    CHECK(tu_joint_set(hc));
+    ps_body_def kd = ps_default_body_def();
+    kd.kind = PS_BODY_KINEMATIC;
+    ps_body_id kin = ps_body_create(w, &kd);
+    ps_body_id d3 = ball_at(w, "d3", 5, 0, 1);
+    ok = jdef(PS_JOINT_HINGE, kin, d3, tu_v(5, 0, 1.5), tu_v(0, 1, 0));
+    CHECK(tu_joint_set(ps_joint_create(w, &ok)));
+
+    // set_axis validates like creation.
+    ps_joint_axis ax;
+    CHECK_EQ(ps_joint_get_axis(w, hc, 0, &ax), PS_OK);
+    ax.hi = 4;
+    CHECK_EQ(ps_joint_set_axis(w, hc, 0, &ax), PS_ERR_INVALID);
+    CHECK_EQ(ps_joint_get_axis(w, hc, 1, &ax), PS_ERR_INVALID);
+    CHECK_EQ(tu_step(w, 20), PS_OK);
+    ps_world_destroy(w);
+}
+
+static void test_lifecycle(void)
+{
+    ps_world *w = tu_world();
+    ps_body_id a = ball_at(w, "a", 0, 0, 1);
+    ps_body_id b = ball_at(w, "b", 0, 0, 2);
+    ps_joint_def d = jdef(PS_JOINT_HINGE, a, b, tu_v(0, 0, 1.5), tu_v(0, 1, 0));
+    d.name = "elbow";
+    ps_joint_id j = ps_joint_create(w, &d);
+    CHECK(ps_joint_valid(w, j));
+    // Mass and automatic-mass geoms are frozen once a joint is attached.
+    const double I[6] = { 1, 1, 1, 0, 0, 0 };
+    CHECK(ps_body_set_mass(w, a, 1, tu_v(0, 0, 0), I) != PS_OK);
+    ps_geom_def g = ps_default_geom_def(PS_GEOM_BOX);
+    g.size = tu_v(0.1, 0.1, 0.1);
+    CHECK(!tu_geom_set(ps_geom_create(w, a, &g)));
+
+    CHECK_EQ(ps_joint_destroy(w, j), PS_OK);
+    CHECK(!ps_joint_valid(w, j));
+    CHECK_EQ(ps_joint_destroy(w, j), PS_ERR_STALE);
+    double v;
+    CHECK_EQ(ps_joint_get_position(w, j, 0, &v), PS_ERR_STALE);
+    CHECK_EQ(ps_joint_set_motor(w, j, 0, 1, 1), PS_ERR_STALE);
+    CHECK(ps_joint_name(w, j) == NULL);
+    CHECK(!tu_joint_set(ps_joint_find(w, "elbow")));
+    CHECK_EQ(ps_world_joint_count(w), 0);
+
+    // Destroying a body takes its joints along.
+    ps_joint_id j2 = ps_joint_create(w, &d);
+    ps_joint_id j3 = ps_joint_create(w, &(ps_joint_def){ 0 });
+    (void)j3;
+    CHECK(ps_joint_valid(w, j2));
+    if (j2.index == j.index) CHECK(j2.gen != j.gen);
+    CHECK_EQ(ps_body_destroy(w, b), PS_OK);
+    CHECK(!ps_joint_valid(w, j2));
+    CHECK_EQ(ps_world_joint_count(w), 0);
+    CHECK_EQ(tu_step(w, 10), PS_OK);
+    ps_world_destroy(w);
+}
+
+static void test_connected_no_contacts(void)
+{
+    // Overlapping geoms of two hinged links (as in robot arms) do not collide.
+    ps_world *w = tu_world_nograv();
+    ps_body_id a = tu_box_body(w, "upper", tu_pose(0, 0, 0), 0.5, 0.1, 0.1, 1000);
+    ps_body_id b = tu_box_body(w, "lower", tu_pose(0.4, 0, 0), 0.5, 0.1, 0.1, 1000);
+    ps_joint_def d = jdef(PS_JOINT_HINGE, b, a, tu_v(0.2, 0, 0), tu_v(0, 1, 0));
+    CHECK(tu_joint_set(ps_joint_create(w, &d)));
+    CHECK_EQ(tu_step(w, 50), PS_OK);
+    size_t n = 9;
+    ps_world_contacts(w, &n);
+    CHECK_EQ(n, 0);
+    CHECK(tu_norm(tu_linvel(w, a)) < 1e-6);
+    ps_world_destroy(w);
+}
+
+int main(void)
+{
+    RUN(test_default_def);
+    RUN(test_create_types);
+    RUN(test_readings_and_signs);
+    RUN(test_motors);
+    RUN(test_limits);
+    RUN(test_ball_limits);
+    RUN(test_fixed);
+    RUN(test_feedback);
+    RUN(test_invalid);
+    RUN(test_lifecycle);
+    RUN(test_connected_no_contacts);
+    return TEST_DONE();
+}

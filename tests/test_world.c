@@ -1,0 +1,410 @@
+// Tests of the world (world.h): defaults, def validation, lifecycle, time,
+// state hashing and determinism, contacts, divergence detection.
+#include "harness.h"
+#include "test_util.h"
+
+#include <inttypes.h>
+
+static void test_default_def(void)
+{
+    ps_world_def d = ps_default_world_def();
+    CHECK(d.gravity.x == 0 && d.gravity.y == 0);
+    CHECK_NEAR(d.gravity.z, -9.81, 1e-12);
+    CHECK_NEAR(d.timestep, 0.002, 1e-15);
+    CHECK_EQ(d.iterations, 20);
+    CHECK_NEAR(d.sor, 1.3, 1e-12);
+    CHECK_NEAR(d.erp, 0.2, 1e-12);
+    CHECK_NEAR(d.cfm, 1e-5, 1e-15);
+    CHECK_NEAR(d.contact_surface_layer, 0.001, 1e-15);
+    CHECK_NEAR(d.max_correcting_vel, 1.0, 1e-12);
+    CHECK_EQ(d.max_contacts, 8);
+    CHECK_EQ(d.space, PS_SPACE_HASH);
+    CHECK_NEAR(d.max_linear_speed, 1000, 1e-9);
+    CHECK_NEAR(d.max_angular_speed, 10000, 1e-9);
+    CHECK(d.seed == 0);
+    CHECK(d.log.fn == NULL);
+}
+
+// Expects ps_world_create to reject `d` with a message containing `field`.
+static void expect_rejected(const ps_world_def *d, const char *field, int line)
+{
+    char err[256];
+    memset(err, 0, sizeof err);
+    ps_world *w = ps_world_create(d, err, sizeof err);
+    ps_t_check(w == NULL, "invalid world def rejected", __FILE__, line);
+    if (w) {
+        NOTE("def with bad '%s' was accepted", field);
+        ps_world_destroy(w);
+        return;
+    }
+    ps_t_check_has(err, field, "err", __FILE__, line);
+}
+
+#define REJECT(mod, field) \
+    do { \
+        ps_world_def d_ = tu_world_def(); \
+        mod; \
+        expect_rejected(&d_, field, __LINE__); \
+    } while (0)
+
+static void test_invalid_defs(void)
+{
+    REJECT(d_.timestep = 0, "timestep");
+    REJECT(d_.timestep = -0.001, "timestep");
+    REJECT(d_.timestep = NAN, "timestep");
+    REJECT(d_.timestep = INFINITY, "timestep");
+    REJECT(d_.iterations = 0, "iterations");
+    REJECT(d_.iterations = -3, "iterations");
+    REJECT(d_.gravity.z = NAN, "gravity");
+    REJECT(d_.gravity.x = INFINITY, "gravity");
+    REJECT(d_.max_contacts = 0, "max_contacts");
+    REJECT(d_.max_contacts = 65, "max_contacts");
+    REJECT(d_.sor = 0, "sor");
+    REJECT(d_.sor = 2, "sor");
+    REJECT(d_.sor = NAN, "sor");
+    REJECT(d_.erp = -0.1, "erp");
+    REJECT(d_.erp = 1.5, "erp");
+    REJECT(d_.erp = NAN, "erp");
+    REJECT(d_.cfm = -1e-5, "cfm");
+    REJECT(d_.cfm = NAN, "cfm");
+    REJECT(d_.contact_surface_layer = -0.001, "contact_surface_layer");
+    REJECT(d_.contact_surface_layer = NAN, "contact_surface_layer");
+    REJECT(d_.max_correcting_vel = 0, "max_correcting_vel");
+    REJECT(d_.max_correcting_vel = -1, "max_correcting_vel");
+    REJECT(d_.max_correcting_vel = NAN, "max_correcting_vel");
+    REJECT(d_.max_linear_speed = NAN, "max_linear_speed");
+    REJECT(d_.max_linear_speed = -1, "max_linear_speed");
+    REJECT(d_.max_angular_speed = NAN, "max_angular_speed");
+    REJECT(d_.space = (ps_space_kind)99, "space");
+
+    // Boundary values that are valid.
+    ps_world_def ok = tu_world_def();
+    ok.iterations = 1;
+    ok.max_contacts = 64;
+    ok.erp = 1;
+    ok.cfm = 0;
+    ok.contact_surface_layer = 0;
+    ok.max_correcting_vel = INFINITY;
+    ok.gravity = tu_v(0, 0, 0);
+    char err[256] = "";
+    ps_world *w = ps_world_create(&ok, err, sizeof err);
+    if (!CHECK(w != NULL)) NOTE("boundary def rejected: %s", err);
+    ps_world_destroy(w);
+
+    // err may be NULL; a short buffer is truncated and NUL-terminated.
+    ps_world_def bad = tu_world_def();
+    bad.timestep = 0;
+    CHECK(ps_world_create(&bad, NULL, 0) == NULL);
+    char small[16];
+    memset(small, 'X', sizeof small);
+    CHECK(ps_world_create(&bad, small, 8) == NULL);
+    CHECK(memchr(small, '\0', 8) != NULL);
+    int untouched = 1;
+    for (int i = 8; i < 16; i++) untouched &= small[i] == 'X';
+    CHECK(untouched);
+}
+
+static void test_create_destroy(void)
+{
+    ps_world_destroy(NULL); // no-op
+    ps_world_def d = tu_world_def();
+    d.timestep = 0.005;
+    d.iterations = 30;
+    d.seed = 77;
+    ps_world *w = tu_world_from(&d, "create");
+    const ps_world_def *g = ps_world_get_def(w);
+    CHECK(g != NULL);
+    if (g) {
+        CHECK(g->timestep == 0.005);
+        CHECK_EQ(g->iterations, 30);
+        CHECK(g->seed == 77);
+    }
+    CHECK(ps_world_time(w) == 0.0);
+    CHECK(ps_world_step_count(w) == 0);
+    CHECK(ps_world_divergence(w) == NULL);
+    CHECK(ps_world_last_error(w) != NULL && ps_world_last_error(w)[0] == '\0');
+    CHECK_EQ(ps_world_body_count(w), 0);
+    CHECK_EQ(ps_world_joint_count(w), 0);
+    CHECK_EQ(ps_world_geom_count(w), 0);
+    size_t n = 99;
+    const ps_contact *c = ps_world_contacts(w, &n);
+    CHECK(c == NULL);
+    CHECK_EQ(n, 0);
+    ps_world_destroy(w);
+
+    // Many worlds alive at once, destroyed in another order, with content.
+    ps_world *ws[4];
+    for (int i = 0; i < 4; i++) {
+        ws[i] = tu_world();
+        tu_ground(ws[i]);
+        tu_box_body(ws[i], "b", tu_pose(0, 0, 1 + i), 0.2, 0.2, 0.2, 500);
+        CHECK_EQ(tu_step(ws[i], 10), PS_OK);
+    }
+    ps_world_destroy(ws[2]);
+    ps_world_destroy(ws[0]);
+    ps_world_destroy(ws[3]);
+    ps_world_destroy(ws[1]);
+}
+
+static void test_time_and_steps(void)
+{
+    ps_world_def d = tu_world_def();
+    d.timestep = 0.004;
+    ps_world *w = tu_world_from(&d, "time");
+    for (int i = 1; i <= 250; i++) {
+        if (ps_world_step(w) != PS_OK) {
+            CHECK(!"step failed");
+            break;
+        }
+    }
+    CHECK(ps_world_step_count(w) == 250);
+    // Time is steps * dt (1e-12 s covers either accumulation or multiplication).
+    CHECK_NEAR(ps_world_time(w), 1.0, 1e-12);
+    ps_world_destroy(w);
+}
+
+static void test_counts_and_iteration(void)
+{
+    ps_world *w = tu_world();
+    ps_body_id a = tu_box_body(w, "a", tu_pose(0, 0, 1), 0.1, 0.1, 0.1, 1000);
+    ps_body_id b = tu_box_body(w, "b", tu_pose(1, 0, 1), 0.1, 0.1, 0.1, 1000);
+    ps_body_id c = tu_box_body(w, "c", tu_pose(2, 0, 1), 0.1, 0.1, 0.1, 1000);
+    tu_ground(w);
+    CHECK_EQ(ps_world_body_count(w), 3);
+    CHECK_EQ(ps_world_geom_count(w), 4);
+    CHECK(tu_same_body(ps_world_body_at(w, 0), a));
+    CHECK(tu_same_body(ps_world_body_at(w, 1), b));
+    CHECK(tu_same_body(ps_world_body_at(w, 2), c));
+    CHECK(!ps_body_is_set(ps_world_body_at(w, 3)));
+    CHECK_EQ(ps_body_destroy(w, b), PS_OK);
+    CHECK_EQ(ps_world_body_count(w), 2);
+    CHECK_EQ(ps_world_geom_count(w), 3); // the body's geom went with it
+    CHECK(tu_same_body(ps_world_body_at(w, 0), a));
+    CHECK(tu_same_body(ps_world_body_at(w, 1), c));
+    CHECK(!ps_body_is_set(ps_world_body_at(w, 2)));
+    ps_world_destroy(w);
+}
+
+// A scene with enough contacts for QuickStep's constraint shuffling to matter:
+// a ground plane and a loose pile of rotated boxes.
+static ps_world *build_pile(uint64_t seed)
+{
+    ps_world_def d = tu_world_def();
+    d.seed = seed;
+    ps_world *w = tu_world_from(&d, "pile");
+    tu_ground(w);
+    for (int i = 0; i < 6; i++) {
+        ps_pose p = tu_pose(0.05 * (i % 3), 0.03 * (i % 2), 0.15 + 0.22 * i);
+        p.q = tu_quat_axis(0, 0, 1, 0.3 * i);
+        char name[16];
+        snprintf(name, sizeof name, "box%d", i);
+        tu_box_body(w, name, p, 0.2, 0.15, 0.2, 700);
+    }
+    return w;
+}
+
+static bool same_bits_all_bodies(const ps_world *a, const ps_world *b)
+{
+    size_t n = ps_world_body_count(a);
+    if (n != ps_world_body_count(b)) return false;
+    for (size_t i = 0; i < n; i++) {
+        ps_pose pa, pb;
+        if (ps_body_get_pose(a, ps_world_body_at(a, i), &pa) != PS_OK) return false;
+        if (ps_body_get_pose(b, ps_world_body_at(b, i), &pb) != PS_OK) return false;
+        if (memcmp(&pa, &pb, sizeof pa) != 0) return false;
+    }
+    return true;
+}
+
+static void test_state_hash(void)
+{
+    // Identical builds hash equal before and after stepping.
+    ps_world *a = build_pile(5), *b = build_pile(5);
+    CHECK(ps_world_state_hash(a) == ps_world_state_hash(b));
+
+    // The hash changes with motion (a falling box) at every step.
+    uint64_t prev = ps_world_state_hash(a);
+    int changed = 1;
+    for (int i = 0; i < 20; i++) {
+        CHECK_EQ(ps_world_step(a), PS_OK);
+        uint64_t h = ps_world_state_hash(a);
+        changed &= h != prev;
+        prev = h;
+    }
+    CHECK(changed);
+
+    // Same build run alone (a) vs interleaved with another world stepping in
+    // between (b, with `noise` perturbing ODE's process-wide RNG): QuickStep
+    // must use each world's own seed, so the trajectories stay bit-identical.
+    CHECK_EQ(tu_step(a, 280), PS_OK); // a: 300 steps alone
+    ps_world *noise = build_pile(999);
+    for (int i = 0; i < 300; i++) {
+        CHECK_EQ(ps_world_step(b), PS_OK);
+        CHECK_EQ(ps_world_step(noise), PS_OK);
+        CHECK_EQ(ps_world_step(noise), PS_OK);
+    }
+    CHECK(ps_world_step_count(a) == 300 && ps_world_step_count(b) == 300);
+    if (!CHECK(ps_world_state_hash(a) == ps_world_state_hash(b)))
+        NOTE("hash alone %016" PRIx64 ", interleaved %016" PRIx64, ps_world_state_hash(a),
+             ps_world_state_hash(b));
+    CHECK(same_bits_all_bodies(a, b));
+    CHECK(ps_world_solver_seed(a) == ps_world_solver_seed(b));
+
+    // The solver seed moves while contacts are being solved.
+    uint64_t s0 = ps_world_solver_seed(a);
+    CHECK_EQ(ps_world_step(a), PS_OK);
+    CHECK(ps_world_solver_seed(a) != s0);
+
+    // A different world seed shuffles differently: the hash and (at bit level)
+    // the poses differ from the seed-5 run.
+    ps_world *c = build_pile(6);
+    CHECK_EQ(tu_step(c, 300), PS_OK);
+    CHECK(ps_world_state_hash(c) != ps_world_state_hash(b));
+    CHECK(!same_bits_all_bodies(c, b));
+
+    ps_world_destroy(noise);
+    ps_world_destroy(c);
+    ps_world_destroy(b);
+    ps_world_destroy(a);
+
+    // An empty world's hash still depends on the step count.
+    ps_world *e = tu_world();
+    uint64_t h0 = ps_world_state_hash(e);
+    CHECK_EQ(ps_world_step(e), PS_OK);
+    CHECK(ps_world_state_hash(e) != h0);
+    ps_world_destroy(e);
+}
+
+static void test_contacts_resting_box(void)
+{
+    const ps_space_kind kinds[3] = { PS_SPACE_HASH, PS_SPACE_SAP, PS_SPACE_SIMPLE };
+    for (int k = 0; k < 3; k++) {
+        ps_world_def d = tu_world_def();
+        d.space = kinds[k];
+        ps_world *w = tu_world_from(&d, "contacts");
+        ps_geom_id ground = tu_ground(w);
+        CHECK(tu_geom_set(ground));
+        // 0.2 m cube of density 1000: 8 kg.
+        ps_body_id box = tu_box_body(w, "box", tu_pose(0, 0, 0.1), 0.2, 0.2, 0.2, 1000);
+        CHECK_EQ(tu_step(w, 250), PS_OK); // 0.5 s to settle
+        size_t n = 0;
+        const ps_contact *c = ps_world_contacts(w, &n);
+        if (!CHECK(n > 0 && c != NULL)) {
+            NOTE("space kind %d: no contacts", k);
+            ps_world_destroy(w);
+            continue;
+        }
+        double fz = 0;
+        int normals_ok = 1, bodies_ok = 1, depth_ok = 1;
+        for (size_t i = 0; i < n; i++) {
+            bool b1 = tu_same_body(c[i].body1, box), b2 = tu_same_body(c[i].body2, box);
+            bodies_ok &= (b1 && !ps_body_is_set(c[i].body2)) ||
+                         (b2 && !ps_body_is_set(c[i].body1));
+            normals_ok &= fabs(tu_norm(c[i].normal) - 1) < 1e-9;
+            // The normal points from geom2 into geom1: up when the box is geom1.
+            normals_ok &= (b1 ? c[i].normal.z : -c[i].normal.z) > 0.999;
+            depth_ok &= c[i].depth >= 0 && c[i].depth < 0.01;
+            fz += b1 ? c[i].force.z : -c[i].force.z;
+            depth_ok &= fabs(c[i].pos.z) < 0.01;
+        }
+        CHECK(bodies_ok);
+        CHECK(normals_ok);
+        CHECK(depth_ok);
+        // At rest the contact forces on the box carry its weight, 8 kg * 9.81
+        // (tolerance 2%).
+        if (!CHECK_REL(fz, 8 * 9.81, 0.02)) NOTE("space kind %d", k);
+        ps_vec3 p = tu_pos(w, box);
+        CHECK_NEAR(p.z, 0.1, 0.002); // resting on the plane (surface layer 1 mm)
+        ps_world_destroy(w);
+    }
+}
+
+static void test_divergence_linear(void)
+{
+    ps_world_def d = tu_world_def();
+    d.gravity = tu_v(0, 0, 0);
+    ps_world *w = tu_world_from(&d, "diverge");
+    tu_sphere_body(w, "calm", tu_pose(0, 5, 0), 0.1, 1000);
+    ps_body_id b = tu_sphere_body(w, "rocket", tu_pose(0, 0, 0), 0.1, 1000);
+    // Below the bound: fine.
+    CHECK_EQ(ps_body_set_linvel(w, b, tu_v(900, 0, 0)), PS_OK);
+    CHECK_EQ(tu_step(w, 5), PS_OK);
+    CHECK(ps_world_divergence(w) == NULL);
+    // Above max_linear_speed (1000 m/s).
+    CHECK_EQ(ps_body_set_linvel(w, b, tu_v(0, 2000, 0)), PS_OK);
+    CHECK_EQ(ps_world_step(w), PS_ERR_DIVERGED);
+    const char *why = ps_world_divergence(w);
+    CHECK_HAS(why, "rocket");
+    CHECK_HAS(why, "step");
+    // It diverged in the 6th step (after 5 healthy ones): the message says so
+    // (as "step 6"; "step 5" would be the count of completed steps).
+    if (why && !strstr(why, "step 6") && !strstr(why, "step 5")) {
+        CHECK(!"divergence message names the step number");
+        NOTE("message: %s", why);
+    } else if (why) {
+        CHECK(1);
+        if (!strstr(why, "step 6")) NOTE("message numbers the step as completed steps: %s", why);
+    }
+    CHECK(why == NULL || strstr(why, "calm") == NULL);
+    // Sticky: later steps keep failing.
+    CHECK_EQ(ps_world_step(w), PS_ERR_DIVERGED);
+    CHECK(ps_world_divergence(w) != NULL);
+    ps_world_destroy(w);
+}
+
+static void test_divergence_angular(void)
+{
+    ps_world_def d = tu_world_def();
+    d.gravity = tu_v(0, 0, 0);
+    d.max_angular_speed = 500;
+    ps_world *w = tu_world_from(&d, "diverge-ang");
+    ps_body_id b = tu_box_body(w, "spinner", tu_pose(0, 0, 0), 0.1, 0.1, 0.1, 1000);
+    CHECK_EQ(ps_body_set_angvel(w, b, tu_v(0, 0, 400)), PS_OK);
+    CHECK_EQ(tu_step(w, 3), PS_OK);
+    CHECK_EQ(ps_body_set_angvel(w, b, tu_v(0, 0, 600)), PS_OK);
+    CHECK_EQ(ps_world_step(w), PS_ERR_DIVERGED);
+    CHECK_HAS(ps_world_divergence(w), "spinner");
+    ps_world_destroy(w);
+
+    // A custom linear bound applies, too.
+    d = tu_world_def();
+    d.max_linear_speed = 10;
+    w = tu_world_from(&d, "diverge-fall");
+    tu_sphere_body(w, "faller", tu_pose(0, 0, 100), 0.1, 1000);
+    // Free fall passes 10 m/s after ~1.02 s (510 steps at 2 ms).
+    ps_status s = PS_OK;
+    int steps = 0;
+    while (steps < 1000 && (s = ps_world_step(w)) == PS_OK) steps++;
+    CHECK_EQ(s, PS_ERR_DIVERGED);
+    CHECK(steps >= 505 && steps <= 515);
+    CHECK_HAS(ps_world_divergence(w), "faller");
+    ps_world_destroy(w);
+}
+
+static void test_divergence_non_finite(void)
+{
+    // Forces that are finite one by one can still add up to infinity in the
+    // accumulator; the step must report divergence, not carry NaNs on.
+    ps_world *w = tu_world_nograv();
+    ps_body_id b = tu_sphere_body(w, "blown", tu_pose(0, 0, 0), 0.1, 1000);
+    CHECK_EQ(ps_body_add_force(w, b, tu_v(1e308, 0, 0)), PS_OK);
+    CHECK_EQ(ps_body_add_force(w, b, tu_v(1e308, 0, 0)), PS_OK);
+    CHECK_EQ(ps_world_step(w), PS_ERR_DIVERGED);
+    CHECK_HAS(ps_world_divergence(w), "blown");
+    ps_world_destroy(w);
+}
+
+int main(void)
+{
+    RUN(test_default_def);
+    RUN(test_invalid_defs);
+    RUN(test_create_destroy);
+    RUN(test_time_and_steps);
+    RUN(test_counts_and_iteration);
+    RUN(test_state_hash);
+    RUN(test_contacts_resting_box);
+    RUN(test_divergence_linear);
+    RUN(test_divergence_angular);
+    RUN(test_divergence_non_finite);
+    return TEST_DONE();
+}

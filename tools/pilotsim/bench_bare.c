@@ -1,0 +1,1 @@
+// bare ODE benchmark worlds (in progress)

@@ -1,0 +1,39 @@
+// Shared pieces of the pilotsim command-line tool.
+#ifndef PS_CLI_H
+#define PS_CLI_H
+
+#include "pilotsim/pilotsim.h"
+#include <stdio.h>
+
+/// Exit codes (documented in `pilotsim --help`).
+enum { EXIT_OK = 0, EXIT_EPISODE_FAILED = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+
+/// Options common to commands that load scenes.
+typedef struct cli_scene_opts {
+    const char *module_paths[32];
+    size_t module_path_count;
+    const char *params[64];
+    size_t param_count;
+    bool trusted;
+    bool quiet;
+} cli_scene_opts;
+
+/// Fills module paths from PILOTSIM_MODULE_PATH (colon-separated) and the
+/// installation's scripts/ folder. `storage` keeps the split env string alive.
+void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_len);
+/// Turns the CLI options into library options (log to stderr unless quiet).
+ps_scene_options cli_scene_options(const cli_scene_opts *o);
+/// Parses a non-negative integer; false if `s` is not one.
+bool cli_parse_u64(const char *s, uint64_t *out);
+/// Monotonic wall clock, seconds.
+double cli_now(void);
+/// Writes `s` as a JSON string literal (quotes included).
+void cli_json_string(FILE *f, const char *s);
+/// Prints a JSON number, or null when not finite.
+void cli_json_number(FILE *f, double v);
+
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+#endif

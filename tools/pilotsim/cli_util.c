@@ -1,0 +1,84 @@
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef PILOTSIM_SOURCE_DIR
+#define PILOTSIM_SOURCE_DIR "."
+#endif
+
+static void log_stderr(void *user, ps_log_level level, const char *msg)
+{
+    const bool *quiet = user;
+    if (*quiet && level < PS_LOG_WARN) return;
+    if (level == PS_LOG_INFO) fprintf(stderr, "%s\n", msg);
+    else fprintf(stderr, "%s: %s\n", ps_log_level_name(level), msg);
+}
+
+void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_len)
+{
+    const char *env = getenv("PILOTSIM_MODULE_PATH");
+    if (env && *env && strlen(env) < storage_len) {
+        strcpy(storage, env);
+        for (char *tok = strtok(storage, ":"); tok && o->module_path_count < 16; tok = strtok(NULL, ":"))
+            o->module_paths[o->module_path_count++] = tok;
+    }
+    o->module_paths[o->module_path_count++] = PILOTSIM_SOURCE_DIR "/scripts";
+}
+
+ps_scene_options cli_scene_options(const cli_scene_opts *o)
+{
+    ps_scene_options so = ps_default_scene_options();
+    so.module_paths = o->module_paths;
+    so.module_path_count = o->module_path_count;
+    so.params = o->params;
+    so.param_count = o->param_count;
+    so.trusted = o->trusted;
+    so.log = (ps_logger){log_stderr, (void *)&o->quiet};
+    return so;
+}
+
+bool cli_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+') return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno) return false;
+    *out = v;
+    return true;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void cli_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\t': fputs("\\t", f); break;
+        case '\r': fputs("\\r", f); break;
+        default:
+            if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+            else fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+void cli_json_number(FILE *f, double v)
+{
+    if (v != v || v > 1.7976931348623157e308 || v < -1.7976931348623157e308) fputs("null", f);
+    else fprintf(f, "%.17g", v);
+}

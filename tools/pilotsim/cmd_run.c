@@ -1,0 +1,170 @@
+// pilotsim run: one headless episode.
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void run_usage(FILE *f)
+{
+    fputs("usage: pilotsim run SCENE [options]\n"
+          "Runs one episode of SCENE headless and prints: status (success, failure, timeout,\n"
+          "physics_diverged, script_error), steps, sim_time, wall_time, reward, metrics and\n"
+          "the final state hash.\n"
+          "\n"
+          "options:\n"
+          "  --seed N            episode seed (default 0)\n"
+          "  --param NAME=VALUE  override a scene param (repeatable)\n"
+          "  --steps N           stop after N steps (status timeout) instead of the time limit\n"
+          "  --json              print one JSON object instead of the summary line\n"
+          "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
+          "  --trusted           lift the Lua sandbox (local experiments only)\n"
+          "  --quiet             hide the scene's print() output\n"
+          "exit codes: 0 success or timeout, 1 failure or physics_diverged,\n"
+          "            2 usage error, 3 scene load or script error\n",
+          f);
+}
+
+// Accepts "--opt VALUE" and "--opt=VALUE". Returns the value or NULL.
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0') return NULL;
+    if (*i + 1 >= argc) return "";
+    return argv[++*i];
+}
+
+int cmd_run(int argc, char **argv)
+{
+    cli_scene_opts so = {0};
+    char env_storage[4096];
+    const char *scene = NULL;
+    uint64_t seed = 0, max_steps = 0;
+    bool json = false;
+    const char *v;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            run_usage(stdout);
+            return EXIT_OK;
+        } else if ((v = opt_value(argc, argv, &i, "--seed"))) {
+            if (!cli_parse_u64(v, &seed)) {
+                fprintf(stderr, "pilotsim run: --seed needs a non-negative integer, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--steps"))) {
+            if (!cli_parse_u64(v, &max_steps) || max_steps == 0) {
+                fprintf(stderr, "pilotsim run: --steps needs a positive integer, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--param"))) {
+            if (!strchr(v, '=') || so.param_count == 64) {
+                fprintf(stderr, "pilotsim run: --param needs NAME=VALUE, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            so.params[so.param_count++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--module-path"))) {
+            if (!*v || so.module_path_count >= 16) {
+                fprintf(stderr, "pilotsim run: --module-path needs a directory\n");
+                return EXIT_USAGE;
+            }
+            so.module_paths[so.module_path_count++] = v;
+        } else if (!strcmp(a, "--json")) {
+            json = true;
+        } else if (!strcmp(a, "--trusted")) {
+            so.trusted = true;
+        } else if (!strcmp(a, "--quiet")) {
+            so.quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "pilotsim run: unknown option '%s'\n", a);
+            run_usage(stderr);
+            return EXIT_USAGE;
+        } else if (!scene) {
+            scene = a;
+        } else {
+            fprintf(stderr, "pilotsim run: one scene at a time (got '%s' and '%s')\n", scene, a);
+            return EXIT_USAGE;
+        }
+    }
+    if (!scene) {
+        fprintf(stderr, "pilotsim run: missing SCENE\n");
+        run_usage(stderr);
+        return EXIT_USAGE;
+    }
+    cli_default_module_paths(&so, env_storage, sizeof env_storage);
+    ps_scene_options opt = cli_scene_options(&so);
+    char err[4096];
+    ps_scene *s = ps_scene_load(scene, &opt, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "error: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    double t0 = cli_now();
+    ps_episode *e = ps_episode_begin(s, seed);
+    if (!e) {
+        fprintf(stderr, "error: out of memory\n");
+        ps_scene_destroy(s);
+        return EXIT_RUNTIME;
+    }
+    ps_episode_status st = ps_episode_run(e, max_steps);
+    double wall = cli_now() - t0;
+    const char *const *mn = NULL;
+    const double *mv = NULL;
+    char merr[2048] = "";
+    int mc = 0;
+    if (st != PS_EP_SCRIPT_ERROR) {
+        mc = ps_episode_metrics(e, &mn, &mv, merr, sizeof merr);
+        if (mc < 0) {
+            st = PS_EP_SCRIPT_ERROR;
+            mc = 0;
+        }
+    }
+    ps_world *w = ps_episode_world(e);
+    uint64_t hash = w ? ps_world_state_hash(w) : 0;
+    uint64_t steps = ps_episode_steps(e);
+    double sim_time = w ? ps_world_time(w) : 0;
+    const char *msg = merr[0] ? merr : ps_episode_message(e);
+
+    if (json) {
+        printf("{\"scene\":");
+        cli_json_string(stdout, ps_scene_name(s));
+        printf(",\"path\":");
+        cli_json_string(stdout, scene);
+        printf(",\"scene_hash\":\"%016llx\",\"seed\":%llu,\"status\":\"%s\",\"steps\":%llu,\"sim_time\":",
+               (unsigned long long)ps_scene_content_hash(s), (unsigned long long)seed, ps_episode_status_name(st),
+               (unsigned long long)steps);
+        cli_json_number(stdout, sim_time);
+        printf(",\"wall_time\":");
+        cli_json_number(stdout, wall);
+        printf(",\"reward\":");
+        cli_json_number(stdout, ps_episode_return(e));
+        printf(",\"metrics\":{");
+        for (int i = 0; i < mc; i++) {
+            if (i) putchar(',');
+            cli_json_string(stdout, mn[i]);
+            putchar(':');
+            cli_json_number(stdout, mv[i]);
+        }
+        printf("},\"hash\":\"%016llx\",\"message\":", (unsigned long long)hash);
+        cli_json_string(stdout, msg);
+        printf("}\n");
+    } else {
+        printf("%s: %s steps=%llu sim_time=%.3fs wall_time=%.3fs reward=%.4g hash=%016llx", ps_scene_name(s),
+               ps_episode_status_name(st), (unsigned long long)steps, sim_time, wall, ps_episode_return(e),
+               (unsigned long long)hash);
+        for (int i = 0; i < mc; i++) printf(" %s=%.6g", mn[i], mv[i]);
+        printf("\n");
+        if (msg[0] && st != PS_EP_TIMEOUT) fprintf(stderr, "%s: %s\n", ps_episode_status_name(st), msg);
+    }
+    fflush(stdout);
+    ps_episode_end(e);
+    ps_scene_destroy(s);
+    switch (st) {
+    case PS_EP_SUCCESS:
+    case PS_EP_TIMEOUT: return EXIT_OK;
+    case PS_EP_FAILURE:
+    case PS_EP_DIVERGED: return EXIT_EPISODE_FAILED;
+    default: return EXIT_RUNTIME;
+    }
+}

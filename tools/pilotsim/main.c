@@ -1,0 +1,43 @@
+// pilotsim: command-line front end of the simulator.
+#include "cli.h"
+
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fputs("usage: pilotsim COMMAND [ARGS]\n"
+          "\n"
+          "commands:\n"
+          "  run SCENE     run one episode headless and print its result\n"
+          "  list [DIR]    list the scenes under DIR (default: scenes/)\n"
+          "  bench         benchmark pilotsim against bare ODE on the same worlds\n"
+          "  version       print the version\n"
+          "\n"
+          "`pilotsim COMMAND --help` describes each command.\n"
+          "exit codes: 0 success (or ran to its limit without failure), 1 episode failed,\n"
+          "            2 usage error, 3 scene or runtime error\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("pilotsim %s\n", ps_version());
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "list")) return cmd_list(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+    fprintf(stderr, "pilotsim: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

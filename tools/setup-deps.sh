@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages pilotsim needs, idempotently: only what is missing,
+# with a single `apt-get update`, as root or through sudo.
+#   tools/setup-deps.sh            core + renderer + test tools
+#   tools/setup-deps.sh --core     only what the headless library and CLI need
+set -euo pipefail
+
+core=(build-essential cmake pkg-config libode-dev liblua5.4-dev lua5.4 libexpat1-dev)
+extra=()
+[[ ${1:-} == --core ]] || extra=()
+
+want=("${core[@]}" "${extra[@]}")
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  echo "setup-deps: need root or sudo to install: ${missing[*]}" >&2
+  exit 1
+fi
+echo "setup-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
