@@ -468,8 +468,6 @@ static void test_setters_validate(void)
     CHECK_EQ(ps_body_add_force_at(w, b, tu_v(INFINITY, 0, 0), tu_v(0, 0, 0)), PS_ERR_INVALID);
     CHECK_EQ(ps_body_add_torque(w, b, tu_v(NAN, 0, 0)), PS_ERR_INVALID);
     CHECK_EQ(ps_body_add_rel_force(w, b, tu_v(0, NAN, 0)), PS_ERR_INVALID);
-    ps_vec3 o;
-    CHECK_EQ(ps_body_point_to_world(w, b, tu_v(NAN, 0, 0), &o), PS_ERR_INVALID);
 
     // Nothing changed.
     ps_pose p;
@@ -640,16 +638,36 @@ static void test_kinematic(void)
 
 static void test_massless_dynamic_body(void)
 {
-    // A dynamic body with neither mass nor geoms cannot be stepped: the step
-    // fails cleanly (no ODE abort).
+    // A dynamic body with neither mass nor geoms cannot be stepped: validate
+    // and step fail cleanly (no ODE abort), naming the body.
     ps_world *w = tu_world();
     ps_body_def bd = ps_default_body_def();
     bd.name = "ghost";
     ps_body_id b = ps_body_create(w, &bd);
     CHECK(ps_body_is_set(b));
+    CHECK_EQ(ps_world_validate(w), PS_ERR_INVALID);
+    CHECK_HAS(ps_world_last_error(w), "ghost");
     ps_status s = ps_world_step(w);
     CHECK(s != PS_OK);
-    CHECK(ps_world_last_error(w)[0] != '\0');
+    CHECK_HAS(ps_world_last_error(w), "ghost");
+    CHECK(ps_world_step_count(w) == 0);
+    // Giving it a geom fixes it.
+    ps_geom_def g = ps_default_geom_def(PS_GEOM_SPHERE);
+    g.radius = 0.1;
+    CHECK(tu_geom_set(ps_geom_create(w, b, &g)));
+    CHECK_EQ(ps_world_validate(w), PS_OK);
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    ps_world_destroy(w);
+
+    // A body with a mass but no geoms is fine (the inertia is a default shape).
+    w = tu_world();
+    bd.mass = 3;
+    b = ps_body_create(w, &bd);
+    CHECK_EQ(ps_world_validate(w), PS_OK);
+    CHECK_EQ(tu_step(w, 10), PS_OK);
+    double m;
+    CHECK_EQ(ps_body_get_mass(w, b, &m, NULL, NULL), PS_OK);
+    CHECK_REL(m, 3, 1e-12);
     ps_world_destroy(w);
 }
 

@@ -170,7 +170,7 @@ static void test_invalid(void)
     double nan_vert[9] = { 0, 0, 0, 1, 0, 0, 0, NAN, 0 };
     const int tri_idx[3] = { 0, 1, 2 };
 
-#define BAD(type, on, mod) \
+#define BAD(type, on, ...) \
     do { \
         ps_geom_def g_ = ps_default_geom_def(type); \
         g_.size = tu_v(1, 1, 1); \
@@ -184,10 +184,10 @@ static void test_invalid(void)
         g_.vertex_count = 8; \
         g_.indices = cube_indices; \
         g_.tri_count = 12; \
-        mod; \
+        __VA_ARGS__; \
         ps_geom_id id_ = ps_geom_create(w, on, &g_); \
-        if (!CHECK(!tu_geom_set(id_))) NOTE("accepted: %s", #mod); \
-        else if (!CHECK(ps_world_last_error(w)[0] != '\0')) NOTE("no message: %s", #mod); \
+        if (!CHECK(!tu_geom_set(id_))) NOTE("accepted: %s", #__VA_ARGS__); \
+        else if (!CHECK(ps_world_last_error(w)[0] != '\0')) NOTE("no message: %s", #__VA_ARGS__); \
     } while (0)
 
     BAD(PS_GEOM_BOX, b, g_.size.x = 0);

@@ -56,10 +56,12 @@ axes in the world frame at creation; angle = body1 relative to body2):
  abdomen      hinge      pelvis  torso   (0, 0, 1.08)        (0,1,0)          [-0.6, 0.6]
  hip_L/R      ball       thigh   pelvis  (0, +-0.10, 0.93)   -                x [-0.8,0.8], y [-1.3,1.3], z [-0.7,0.7]
  knee_L/R     hinge      shin    thigh   (0, +-0.10, 0.50)   (0,1,0)          [-0.05, 2.5]
- ankle_L/R    universal  foot    shin    (0, +-0.10, 0.08)   (0,1,0) ((1,0,0)) axis1 [-0.7,0.7], axis2 [-0.4,0.4]
+ ankle_L/R    universal  foot    shin    (0, +-0.10, 0.08)   (1,0,0) ((0,1,0)) axis1 [-0.4,0.4], axis2 [-0.7,0.7]
  shoulder_L/R ball       uarm    torso   (0, +-0.22, 1.50)   -                x [-1.5,1.5], y [-1.4,1.4], z [-1.2,1.2]
  elbow_L/R    hinge      farm    uarm    (0, +-0.22, 1.205)  (0,1,0)          [-2.5, 0.05]
 
+The ankle's axis 1 (fixed in the foot) is the roll (inversion) axis and axis 2 (fixed in
+the shin) the pitch axis: dJointSetUniversalAxis1(1,0,0) then Axis2(0,1,0).
 Hinge/universal limits: dParamLoStop/HiStop (…2 for the universal's axis 2), StopERP 0.2,
 StopCFM 1e-8, Bounce 0, no motor (Vel 0, FMax 0). Ball limits: as pilotsim builds
 them, a dJointCreateAMotor attached (body1, body2) in dAMotorEuler mode, axis 0 = body1's
@@ -106,7 +108,7 @@ local JOINTS = {
     {"abdomen", "hinge", "pelvis", "torso", 0, 0, 1.08, {0, 1, 0}, nil, {-0.6, 0.6}},
     {"hip", "ball", "thigh", "pelvis", 0, 0.10, 0.93, nil, nil, {{-0.8, 0.8}, {-1.3, 1.3}, {-0.7, 0.7}}},
     {"knee", "hinge", "shin", "thigh", 0, 0.10, 0.50, {0, 1, 0}, nil, {-0.05, 2.5}},
-    {"ankle", "universal", "foot", "shin", 0, 0.10, 0.08, {0, 1, 0}, {1, 0, 0}, {{-0.7, 0.7}, {-0.4, 0.4}}},
+    {"ankle", "universal", "foot", "shin", 0, 0.10, 0.08, {1, 0, 0}, {0, 1, 0}, {{-0.4, 0.4}, {-0.7, 0.7}}},
     {"shoulder", "ball", "uarm", "torso", 0, 0.22, 1.50, nil, nil, {{-1.5, 1.5}, {-1.4, 1.4}, {-1.2, 1.2}}},
     {"elbow", "hinge", "farm", "uarm", 0, 0.22, 1.205, {0, 1, 0}, nil, {-2.5, 0.05}},
 }

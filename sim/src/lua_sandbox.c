@@ -33,8 +33,8 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     ps_lua_rt *rt = ps_lua_rt_of(L);
     rt->used += HOOK_COUNT;
     if (rt->used > rt->budget)
-        luaL_error(L, "instruction budget exceeded (%llu Lua instructions) in callback '%s'",
-                   (unsigned long long)rt->budget, rt->callback ? rt->callback : "?");
+        luaL_error(L, "instruction budget exceeded (%I Lua instructions) in callback '%s'",
+                   (lua_Integer)rt->budget, rt->callback ? rt->callback : "?");
 }
 
 static int traceback_handler(lua_State *L)

@@ -202,6 +202,15 @@ ps_body_id ps_world_body_at(const ps_world *w, size_t i)
     return PS_BODY_NONE;
 }
 
+ps_geom_id ps_world_geom_at(const ps_world *w, size_t i)
+{
+    for (uint32_t k = 0; k < w->geom_count; k++) {
+        if (!w->geoms[k].alive) continue;
+        if (i-- == 0) return (ps_geom_id){k, w->geoms[k].gen};
+    }
+    return (ps_geom_id){0, 0};
+}
+
 const ps_contact *ps_world_contacts(const ps_world *w, size_t *count)
 {
     if (count) *count = w->contact_count;

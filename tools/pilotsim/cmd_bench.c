@@ -1,10 +1,176 @@
-// pilotsim bench: placeholder until the benchmark worlds land (see bench_bare.c).
+// pilotsim bench: whole-run speed of pilotsim (Lua scene, step callback,
+// contacts with feedback, divergence checks) against bare ODE on the
+// identical world, built in the same program.
 #include "cli.h"
+#include "bench.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PILOTSIM_SOURCE_DIR
+#define PILOTSIM_SOURCE_DIR "."
+#endif
+
+static const char *const WORLDS[] = {"humanoid", "box_pile", "diffdrive_obstacles"};
+#define NWORLDS 3
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+typedef struct result {
+    const char *name;
+    uint64_t steps;
+    double ps_rate, bare_rate;   // median steps/s
+    bool identical;              // final state hashes equal
+    uint64_t ps_hash, bare_hash;
+} result;
+
+// One timed pilotsim episode; returns steps/s or -1 on error.
+static double run_pilotsim(ps_scene *s, uint64_t steps, uint64_t *hash)
+{
+    ps_episode *e = ps_episode_begin(s, 1);
+    if (!e || ps_episode_get_status(e) != PS_EP_RUNNING) {
+        fprintf(stderr, "bench: %s: %s\n", ps_scene_name(s), e ? ps_episode_message(e) : "out of memory");
+        ps_episode_end(e);
+        return -1;
+    }
+    double t0 = cli_now();
+    for (uint64_t i = 0; i < steps; i++) {
+        ps_episode_status st = ps_episode_step(e, steps);
+        if (st != PS_EP_RUNNING && !(st == PS_EP_TIMEOUT && i + 1 == steps)) {
+            fprintf(stderr, "bench: %s ended early: %s %s\n", ps_scene_name(s), ps_episode_status_name(st),
+                    ps_episode_message(e));
+            ps_episode_end(e);
+            return -1;
+        }
+    }
+    double dt = cli_now() - t0;
+    *hash = ps_world_state_hash(ps_episode_world(e));
+    ps_episode_end(e);
+    return (double)steps / dt;
+}
+
+// One timed bare-ODE run of the same world.
+static double run_bare(ps_scene *s, const char *name, uint64_t steps, uint64_t *hash)
+{
+    ps_episode *e = ps_episode_begin(s, 1); // the reference world (seed, drawn sizes)
+    bare_world *b = e ? bare_create(name, ps_episode_world(e)) : NULL;
+    ps_episode_end(e);
+    if (!b) return -1;
+    double t0 = cli_now();
+    for (uint64_t i = 0; i < steps; i++) bare_step(b);
+    double dt = cli_now() - t0;
+    *hash = bare_hash(b);
+    bare_destroy(b);
+    return (double)steps / dt;
+}
 
 int cmd_bench(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "pilotsim bench: not built yet\n");
-    return EXIT_RUNTIME;
+    int repeat = 5;
+    uint64_t steps_override = 0;
+    bool json = false;
+    const char *only = NULL, *dir = PILOTSIM_SOURCE_DIR "/scenes/bench";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        uint64_t v;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            puts("usage: pilotsim bench [--repeat N] [--steps N] [--world NAME] [--scenes DIR] [--json]\n"
+                 "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles)\n"
+                 "as pilotsim scenes with their Lua step callback and as bare ODE code building the\n"
+                 "identical world, alternating, N times each (default 5), and prints the median\n"
+                 "steps/s of both and the ratio pilotsim/bare (target >= 0.95). Each run covers the\n"
+                 "scene's whole time limit unless --steps is given. `identical` says whether the\n"
+                 "two final state hashes agree bit for bit.");
+            return EXIT_OK;
+        } else if (!strcmp(a, "--repeat") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 1000) {
+            repeat = (int)v;
+            i++;
+        } else if (!strcmp(a, "--steps") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0) {
+            steps_override = v;
+            i++;
+        } else if (!strcmp(a, "--world") && i + 1 < argc) {
+            only = argv[++i];
+        } else if (!strcmp(a, "--scenes") && i + 1 < argc) {
+            dir = argv[++i];
+        } else if (!strcmp(a, "--json")) {
+            json = true;
+        } else {
+            fprintf(stderr, "pilotsim bench: bad option '%s' (see --help)\n", a);
+            return EXIT_USAGE;
+        }
+    }
+    if (only) {
+        bool known = false;
+        for (int w = 0; w < NWORLDS; w++) known |= !strcmp(only, WORLDS[w]);
+        if (!known) {
+            fprintf(stderr, "pilotsim bench: unknown world '%s' (humanoid, box_pile, diffdrive_obstacles)\n", only);
+            return EXIT_USAGE;
+        }
+    }
+    cli_scene_opts so = {0};
+    char env_storage[4096];
+    cli_default_module_paths(&so, env_storage, sizeof env_storage);
+    so.quiet = true;
+    ps_scene_options opt = cli_scene_options(&so);
+    result res[NWORLDS];
+    int nres = 0;
+    for (int w = 0; w < NWORLDS; w++) {
+        if (only && strcmp(only, WORLDS[w])) continue;
+        char path[4096], err[4096];
+        snprintf(path, sizeof path, "%s/%s.lua", dir, WORLDS[w]);
+        ps_scene *s = ps_scene_load(path, &opt, err, sizeof err);
+        if (!s) {
+            fprintf(stderr, "error: %s\n", err);
+            return EXIT_RUNTIME;
+        }
+        uint64_t steps = steps_override;
+        if (!steps) {
+            double n = ps_scene_time_limit(s) / ps_scene_timestep(s);
+            steps = (uint64_t)(n + 0.5);
+        }
+        double *pr = calloc((size_t)repeat, sizeof *pr), *br = calloc((size_t)repeat, sizeof *br);
+        result *r = &res[nres++];
+        *r = (result){.name = WORLDS[w], .steps = steps};
+        for (int k = 0; k < repeat; k++) {
+            pr[k] = run_pilotsim(s, steps, &r->ps_hash);
+            br[k] = run_bare(s, WORLDS[w], steps, &r->bare_hash);
+            if (pr[k] < 0 || br[k] < 0) {
+                free(pr);
+                free(br);
+                ps_scene_destroy(s);
+                return EXIT_RUNTIME;
+            }
+        }
+        r->ps_rate = median(pr, repeat);
+        r->bare_rate = median(br, repeat);
+        r->identical = r->ps_hash == r->bare_hash;
+        free(pr);
+        free(br);
+        ps_scene_destroy(s);
+        if (!json)
+            printf("%-20s %6llu steps  pilotsim %10.0f steps/s  bare ODE %10.0f steps/s  ratio %.3f  %s\n", r->name,
+                   (unsigned long long)steps, r->ps_rate, r->bare_rate, r->ps_rate / r->bare_rate,
+                   r->identical ? "identical" : "trajectories differ");
+        fflush(stdout);
+    }
+    if (json) {
+        printf("[");
+        for (int i = 0; i < nres; i++)
+            printf("%s{\"world\":\"%s\",\"steps\":%llu,\"repeat\":%d,\"pilotsim_steps_per_s\":%.1f,"
+                   "\"bare_steps_per_s\":%.1f,\"ratio\":%.4f,\"identical\":%s}",
+                   i ? "," : "", res[i].name, (unsigned long long)res[i].steps, repeat, res[i].ps_rate,
+                   res[i].bare_rate, res[i].ps_rate / res[i].bare_rate, res[i].identical ? "true" : "false");
+        printf("]\n");
+    }
+    return EXIT_OK;
 }

@@ -93,6 +93,10 @@ size_t ps_world_geom_count(const ps_world *w);
 /// Returns PS_BODY_NONE when out of range.
 ps_body_id ps_world_body_at(const ps_world *w, size_t i);
 
+/// The i-th live geom in creation (slot) order, i < ps_world_geom_count; a
+/// zero id when out of range.
+ps_geom_id ps_world_geom_at(const ps_world *w, size_t i);
+
 /// One contact point of the last step.
 typedef struct ps_contact {
     ps_body_id body1, body2;  ///< PS_BODY_NONE for static geometry

@@ -1,0 +1,22 @@
+// Bare-ODE versions of the benchmark worlds (scenes/bench/*.lua), built with
+// plain ODE calls in the same order and with the same parameters, so that
+// `pilotsim bench` compares the framework with ODE on the identical world.
+#ifndef PS_BENCH_H
+#define PS_BENCH_H
+
+#include "pilotsim/pilotsim.h"
+
+typedef struct bare_world bare_world;
+
+/// Builds the bare-ODE twin of bench scene `name` ("humanoid", "box_pile",
+/// "diffdrive_obstacles"). `ref` is the pilotsim world of the same scene right
+/// after build: the bare side reads the solver seed and, for the box pile, the
+/// randomly drawn box sizes from it (nothing else). NULL for an unknown name.
+bare_world *bare_create(const char *name, const ps_world *ref);
+/// One step: the scene's step callback in C, collision, QuickStep.
+void bare_step(bare_world *b);
+/// Same hash as ps_world_state_hash over the bare bodies (creation order).
+uint64_t bare_hash(const bare_world *b);
+void bare_destroy(bare_world *b);
+
+#endif

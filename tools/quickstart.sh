@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's Quick start, as one script.
+#   tools/quickstart.sh          install what is missing, build (release), run the main job
+#   tools/quickstart.sh test     install what is missing, build (release), run every test
+#   tools/quickstart.sh asan     the same test suite built with ASan+UBSan
+# Environment: PILOTSIM_WERROR=1 builds with warnings as errors (CI does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-main}
+preset=release
+[[ $mode == asan ]] && preset=asan
+case $mode in main|test|asan) ;; *) echo "usage: $0 [main|test|asan]" >&2; exit 2;; esac
+
+tools/setup-deps.sh
+werror=OFF
+[[ ${PILOTSIM_WERROR:-0} == 1 ]] && werror=ON
+cmake --preset "$preset" -DPILOTSIM_WERROR="$werror" >/dev/null
+cmake --build --preset "$preset" -j"$(nproc)"
+
+if [[ $mode == main ]]; then
+  exec tools/main-job.sh "build/$preset/tools/pilotsim/pilotsim"
+fi
+exec ctest --preset "$preset"
