@@ -2,6 +2,7 @@
 // contact joints with combined materials, and the public contact list.
 #include "world_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,30 @@ static bool grow_sz(void **arr, size_t *cap, size_t need, size_t elem)
     *arr = p;
     *cap = n;
     return true;
+}
+
+// ODE's friction is a pyramid: each of the two friction directions is limited
+// to mu * normal force on its own, so a body sliding diagonally to them feels
+// up to sqrt(2) times the Coulomb force. Aligning the first direction with the
+// slip velocity makes sliding friction isotropic (exactly mu * N against the
+// motion); without slip ODE's default directions are kept.
+static void align_friction(dContact *c, dBodyID b1, dBodyID b2)
+{
+    const dReal *p = c->geom.pos, *n = c->geom.normal;
+    dVector3 v1 = {0, 0, 0, 0}, v2 = {0, 0, 0, 0};
+    dBodyGetPointVel(b1, p[0], p[1], p[2], v1);
+    if (b2) dBodyGetPointVel(b2, p[0], p[1], p[2], v2);
+    double v[3] = {v1[0] - v2[0], v1[1] - v2[1], v1[2] - v2[2]};
+    double vn = v[0] * n[0] + v[1] * n[1] + v[2] * n[2];
+    double t[3] = {v[0] - vn * n[0], v[1] - vn * n[1], v[2] - vn * n[2]};
+    double speed = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
+    memset(c->fdir1, 0, sizeof c->fdir1);
+    if (speed > 1e-6) {
+        c->surface.mode |= dContactFDir1;
+        c->fdir1[0] = t[0] / speed;
+        c->fdir1[1] = t[1] / speed;
+        c->fdir1[2] = t[2] / speed;
+    }
 }
 
 // Called by dSpaceCollide for every pair whose AABBs overlap and whose
@@ -48,9 +73,9 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
         ps_pending_contact *pc = &w->pending[w->pending_count++];
         pc->c.surface = *surf;
         pc->c.geom = w->scratch[i].geom;
-        memset(pc->c.fdir1, 0, sizeof pc->c.fdir1);
         pc->g1 = g1;
         pc->g2 = g2;
+        align_friction(&pc->c, b1, b2);
     }
 }
 
