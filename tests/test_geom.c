@@ -450,18 +450,18 @@ static bool touches(const ps_world *w, ps_body_id b)
 
 static void test_collision_filter(void)
 {
-    // One rule per ball: a pair collides only when each side's collide mask
-    // accepts the other's category.
+    // The rule (geom.h): A and B are tested when (A.category & B.collide) or
+    // (B.category & A.collide) is non-zero, as in ODE and MuJoCo.
     ps_world *w = tu_world();
     ps_geom_def floor = ps_default_geom_def(PS_GEOM_PLANE);
     floor.plane[2] = 1;
     floor.category = 1;
-    floor.collide = ~4u; // the floor refuses category 4
+    floor.collide = ~6u; // the floor refuses categories 2 and 4
     CHECK(tu_geom_set(ps_geom_create(w, PS_BODY_NONE, &floor)));
     ps_geom_def s = ps_default_geom_def(PS_GEOM_SPHERE);
     s.radius = 0.1;
     ps_body_def bd = ps_default_body_def();
-    bd.name = "ghost"; // refuses the floor's category
+    bd.name = "ghost"; // refuses the floor's category, and the floor refuses it: no test
     bd.pose = tu_pose(0, 0, 0.5);
     ps_body_id ghost = ps_body_create(w, &bd);
     s.category = 2;
@@ -470,15 +470,21 @@ static void test_collision_filter(void)
     bd.name = "solid"; // both accept each other
     bd.pose = tu_pose(1, 0, 0.5);
     ps_body_id solid = ps_body_create(w, &bd);
-    s.category = 2;
+    s.category = 8;
     s.collide = UINT32_MAX;
     ps_geom_create(w, solid, &s);
-    bd.name = "blocked"; // accepts the floor, but the floor refuses it
+    bd.name = "blocked"; // the floor refuses category 4 and it refuses the floor
     bd.pose = tu_pose(2, 0, 0.5);
     ps_body_id blocked = ps_body_create(w, &bd);
     s.category = 4;
-    s.collide = UINT32_MAX;
+    s.collide = ~1u;
     ps_geom_create(w, blocked, &s);
+    bd.name = "oneway"; // the floor refuses category 2, but it accepts the floor: tested
+    bd.pose = tu_pose(3, 0, 0.5);
+    ps_body_id oneway = ps_body_create(w, &bd);
+    s.category = 2;
+    s.collide = UINT32_MAX;
+    ps_geom_create(w, oneway, &s);
     bool ghost_touched = false, blocked_touched = false, solid_touched = false;
     for (int i = 0; i < 500; i++) {
         CHECK_EQ(ps_world_step(w), PS_OK);
@@ -492,6 +498,7 @@ static void test_collision_filter(void)
     CHECK(tu_pos(w, ghost).z < -0.5);
     CHECK(tu_pos(w, blocked).z < -0.5);
     CHECK_NEAR(tu_pos(w, solid).z, 0.1, 0.002);
+    CHECK_NEAR(tu_pos(w, oneway).z, 0.1, 0.002);
     ps_world_destroy(w);
 
     // Geoms of one body never collide with each other.

@@ -72,6 +72,42 @@ static void apply_mass(ps_world *w, ps_body_slot *b, dMass m)
     ps_body_apply_geom_offsets(w, b);
 }
 
+// ODE keeps a dMass's inertia about the reference point (the link origin),
+// with c the centre of mass: build it about the COM, then move it there.
+static dMass mass_about_com(double mass, ps_vec3 com, const double I[6])
+{
+    dMass m;
+    dMassSetParameters(&m, mass, 0, 0, 0, I[0], I[1], I[2], I[3], I[4], I[5]);
+    dMassTranslate(&m, com.x, com.y, com.z);
+    return m;
+}
+
+// Mass properties of a closed triangle mesh of density rho, in the mesh's
+// own frame (signed tetrahedra from the origin). Not dMassSetTrimesh: that
+// one integrates in world coordinates, at wherever the geom happens to be.
+static bool trimesh_mass(const ps_geom_slot *g, double rho, dMass *out)
+{
+    const double *v = g->verts;
+    double vol = 0, c[3] = {0, 0, 0}, S[3][3] = {{0}};
+    for (int t = 0; t < g->def.tri_count; t++) {
+        const double *a = v + 3 * g->tris[3 * t], *b = v + 3 * g->tris[3 * t + 1], *e = v + 3 * g->tris[3 * t + 2];
+        double det = a[0] * (b[1] * e[2] - b[2] * e[1]) - a[1] * (b[0] * e[2] - b[2] * e[0]) +
+                     a[2] * (b[0] * e[1] - b[1] * e[0]);
+        double s[3] = {a[0] + b[0] + e[0], a[1] + b[1] + e[1], a[2] + b[2] + e[2]};
+        vol += det / 6;
+        for (int i = 0; i < 3; i++) {
+            c[i] += det / 24 * s[i];
+            for (int j = 0; j < 3; j++)
+                S[i][j] += det / 120 * (a[i] * a[j] + b[i] * b[j] + e[i] * e[j] + s[i] * s[j]);
+        }
+    }
+    if (!(vol > 1e-15) || !isfinite(vol)) return false;
+    double m = rho * vol, tr = rho * (S[0][0] + S[1][1] + S[2][2]);
+    dMassSetParameters(out, m, c[0] / vol, c[1] / vol, c[2] / vol, tr - rho * S[0][0], tr - rho * S[1][1],
+                       tr - rho * S[2][2], -rho * S[0][1], -rho * S[0][2], -rho * S[1][2]);
+    return m > 0 && isfinite(m);
+}
+
 ps_body_id ps_body_create(ps_world *w, const ps_body_def *def)
 {
     if (!def) return ps_world_fail(w, PS_ERR_INVALID, "body def is NULL"), PS_BODY_NONE;
@@ -117,6 +153,7 @@ ps_body_id ps_body_create(ps_world *w, const ps_body_def *def)
     b->static_pose = pose;
     dMassSetZero(&b->acc);
     w->body_live++;
+    if (def->kind == PS_BODY_DYNAMIC) w->masses_unchecked = true;
 
     if (def->kind != PS_BODY_STATIC) {
         ps_ode_init();
@@ -134,11 +171,7 @@ ps_body_id ps_body_create(ps_world *w, const ps_body_def *def)
             dBodySetKinematic(b->body);
         } else if (def->has_inertia) {
             b->mass_mode = PS_MASS_EXPLICIT;
-            dMass m;
-            dMassSetParameters(&m, def->mass, def->com.x, def->com.y, def->com.z, def->inertia[0],
-                               def->inertia[1], def->inertia[2], def->inertia[3], def->inertia[4],
-                               def->inertia[5]);
-            apply_mass(w, b, m);
+            apply_mass(w, b, mass_about_com(def->mass, def->com, def->inertia));
         } else if (def->mass > 0) {
             b->mass_mode = PS_MASS_SHAPED;
             b->mass_target = def->mass;
@@ -298,9 +331,7 @@ ps_status ps_body_set_mass(ps_world *w, ps_body_id id, double mass, ps_vec3 com,
     if (!(mass > 0) || !isfinite(mass) || !inertia || !inertia_ok(inertia) || !ps_vec3_finite(com))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': need mass > 0, finite com, positive-definite inertia", b->name);
     b->mass_mode = PS_MASS_EXPLICIT;
-    dMass m;
-    dMassSetParameters(&m, mass, com.x, com.y, com.z, inertia[0], inertia[1], inertia[2], inertia[3], inertia[4], inertia[5]);
-    apply_mass(w, b, m);
+    apply_mass(w, b, mass_about_com(mass, com, inertia));
     return PS_OK;
 }
 
@@ -319,9 +350,7 @@ ps_status ps_body_add_geom_mass(ps_world *w, uint32_t index, const ps_geom_slot 
     case PS_GEOM_CAPSULE: dMassSetCapsule(&m, rho, 3, d->radius, d->length); break;
     case PS_GEOM_CYLINDER: dMassSetCylinder(&m, rho, 3, d->radius, d->length); break;
     case PS_GEOM_TRIMESH:
-        dMassSetTrimesh(&m, rho, g->geom);
-        // ODE computes the trimesh mass about its centroid c, expressed in the mesh frame.
-        if (!(m.mass > 0) || !isfinite(m.mass))
+        if (!trimesh_mass(g, rho, &m))
             return ps_world_fail(w, PS_ERR_INVALID,
                                  "body '%s': trimesh has no positive volume (open or inward-facing mesh); give the body an explicit mass and inertia",
                                  b->name);
@@ -344,6 +373,7 @@ ps_status ps_body_add_geom_mass(ps_world *w, uint32_t index, const ps_geom_slot 
 
 ps_status ps_world_check_masses(ps_world *w)
 {
+    if (!w->masses_unchecked) return PS_OK;
     for (uint32_t i = 0; i < w->body_count; i++) {
         ps_body_slot *b = &w->bodies[i];
         if (!b->alive || b->kind != PS_BODY_DYNAMIC || b->has_mass) continue;
@@ -357,6 +387,7 @@ ps_status ps_world_check_masses(ps_world *w)
         return ps_world_fail(w, PS_ERR_INVALID,
                              "dynamic body '%s' has no mass: give it a mass or geoms with density > 0", b->name);
     }
+    w->masses_unchecked = false;
     return PS_OK;
 }
 

@@ -18,27 +18,39 @@ static bool grow_sz(void **arr, size_t *cap, size_t need, size_t elem)
     return true;
 }
 
-// ODE's friction is a pyramid: each of the two friction directions is limited
-// to mu * normal force on its own, so a body sliding diagonally to them feels
-// up to sqrt(2) times the Coulomb force. Aligning the first direction with the
-// slip velocity makes sliding friction isotropic (exactly mu * N against the
-// motion); without slip ODE's default directions are kept.
-static void align_friction(dContact *c, dBodyID b1, dBodyID b2)
+// Slip speed (m/s) above which a contact counts as sliding. Lower values let
+// settling jitter switch stacked boxes to kinetic friction and creep.
+#define PS_SLIP_SPEED 1e-2
+
+// ODE's friction is a pyramid: two friction rows, each limited to mu * normal
+// force on its own, so a body sliding diagonally to them feels up to sqrt(2)
+// times the Coulomb force, and the second row keeps resisting across the
+// slip. A sliding contact therefore gets one row along its slip with limit
+// mu * N (kinetic Coulomb friction, isotropic) and no second row; contacts
+// that stick keep ODE's static pyramid. The slip is that of the whole patch
+// (the relative velocity at the centroid of the pair's contact points): per-
+// point directions differ as soon as the body turns and turn uneven normal
+// forces into a spurious yaw torque.
+static void align_friction(dContact *c, int n, dBodyID b1, dBodyID b2)
 {
-    const dReal *p = c->geom.pos, *n = c->geom.normal;
+    double p[3] = {0, 0, 0};
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++) p[k] += c[i].geom.pos[k] / n;
     dVector3 v1 = {0, 0, 0, 0}, v2 = {0, 0, 0, 0};
     dBodyGetPointVel(b1, p[0], p[1], p[2], v1);
     if (b2) dBodyGetPointVel(b2, p[0], p[1], p[2], v2);
     double v[3] = {v1[0] - v2[0], v1[1] - v2[1], v1[2] - v2[2]};
-    double vn = v[0] * n[0] + v[1] * n[1] + v[2] * n[2];
-    double t[3] = {v[0] - vn * n[0], v[1] - vn * n[1], v[2] - vn * n[2]};
-    double speed = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
-    memset(c->fdir1, 0, sizeof c->fdir1);
-    if (speed > 1e-6) {
-        c->surface.mode |= dContactFDir1;
-        c->fdir1[0] = t[0] / speed;
-        c->fdir1[1] = t[1] / speed;
-        c->fdir1[2] = t[2] / speed;
+    for (int i = 0; i < n; i++) {
+        const dReal *nn = c[i].geom.normal;
+        double vn = v[0] * nn[0] + v[1] * nn[1] + v[2] * nn[2];
+        double t[3] = {v[0] - vn * nn[0], v[1] - vn * nn[1], v[2] - vn * nn[2]};
+        double speed = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
+        memset(c[i].fdir1, 0, sizeof c[i].fdir1);
+        if (speed > PS_SLIP_SPEED) {
+            c[i].surface.mode |= dContactFDir1 | dContactMu2;
+            c[i].surface.mu2 = 0;
+            for (int k = 0; k < 3; k++) c[i].fdir1[k] = t[k] / speed;
+        }
     }
 }
 
@@ -69,13 +81,13 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
     const size_t nm = w->material_count;
     const dSurfaceParameters *surf =
         &w->surface[w->geoms[g1].def.material * nm + w->geoms[g2].def.material];
+    for (int i = 0; i < n; i++) w->scratch[i].surface = *surf;
+    align_friction(w->scratch, n, b1, b2);
     for (int i = 0; i < n; i++) {
         ps_pending_contact *pc = &w->pending[w->pending_count++];
-        pc->c.surface = *surf;
-        pc->c.geom = w->scratch[i].geom;
+        pc->c = w->scratch[i];
         pc->g1 = g1;
         pc->g2 = g2;
-        align_friction(&pc->c, b1, b2);
     }
 }
 

@@ -99,6 +99,64 @@ static void apply_axis(ps_joint_slot *j, int i)
     }
 }
 
+// World vector to a body's frame (the world frame for NULL).
+static void to_local(dBodyID b, const double wv[3], double out[3])
+{
+    if (!b) {
+        memcpy(out, wv, 3 * sizeof *out);
+        return;
+    }
+    const dReal *R = dBodyGetRotation(b);
+    for (int j = 0; j < 3; j++) out[j] = R[j] * wv[0] + R[4 + j] * wv[1] + R[8 + j] * wv[2];
+}
+
+static void to_world(dBodyID b, const double lv[3], double out[3])
+{
+    if (!b) {
+        memcpy(out, lv, 3 * sizeof *out);
+        return;
+    }
+    const dReal *R = dBodyGetRotation(b);
+    for (int i = 0; i < 3; i++) out[i] = R[4 * i] * lv[0] + R[4 * i + 1] * lv[1] + R[4 * i + 2] * lv[2];
+}
+
+static double dot3(const double a[3], const double b[3]) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+
+static void cross3(const double a[3], const double b[3], double out[3])
+{
+    out[0] = a[1] * b[2] - a[2] * b[1];
+    out[1] = a[2] * b[0] - a[0] * b[2];
+    out[2] = a[0] * b[1] - a[1] * b[0];
+}
+
+// The Euler angles of a ball joint from the bodies' current orientations, as
+// ODE's Euler AMotor defines them. dJointGetAMotorAngle returns the value ODE
+// cached at the start of the last step, one step old.
+static double ball_angle(const ps_joint_slot *j, int i)
+{
+    dBodyID b1 = dJointGetBody(j->amotor, 0), b2 = dJointGetBody(j->amotor, 1);
+    double ax0[3], ax2[3], ax1[3], ref1[3], ref2[3], q[3];
+    to_world(b1, j->euler[0], ax0);
+    to_world(b2, j->euler[1], ax2);
+    to_world(b1, j->euler[2], ref1);
+    to_world(b2, j->euler[3], ref2);
+    cross3(ax2, ax0, ax1);
+    double n = sqrt(dot3(ax1, ax1));
+    if (n > 0)
+        for (int k = 0; k < 3; k++) ax1[k] /= n;
+    switch (i) {
+    case 0:
+        cross3(ax0, ref1, q);
+        return -atan2(dot3(ax2, q), dot3(ax2, ref1));
+    case 1:
+        cross3(ax0, ax1, q);
+        return -atan2(dot3(ax2, ax0), dot3(ax2, q));
+    default:
+        cross3(ax1, ax2, q);
+        return -atan2(dot3(ref2, ax1), dot3(ref2, q));
+    }
+}
+
 static ps_vec3 vnorm(ps_vec3 v)
 {
     double n = sqrt(v.x * v.x + v.y * v.y + v.z * v.z);
@@ -211,13 +269,18 @@ ps_joint_id ps_joint_create(ps_world *w, const ps_joint_def *def)
         dJointSetAMotorMode(j->amotor, dAMotorEuler);
         const dReal *R1 = dBodyGetRotation(o1);
         // Axis 0 = body1's x as it is now; axis 2 = body2's (or world) z.
-        dJointSetAMotorAxis(j->amotor, 0, 1, R1[0], R1[4], R1[8]);
+        double e0[3] = {R1[0], R1[4], R1[8]}, e2[3] = {0, 0, 1};
         if (o2) {
             const dReal *R2 = dBodyGetRotation(o2);
-            dJointSetAMotorAxis(j->amotor, 2, 2, R2[2], R2[6], R2[10]);
-        } else {
-            dJointSetAMotorAxis(j->amotor, 2, 0, 0, 0, 1);
+            e2[0] = R2[2]; e2[1] = R2[6]; e2[2] = R2[10];
         }
+        dJointSetAMotorAxis(j->amotor, 0, 1, e0[0], e0[1], e0[2]);
+        dJointSetAMotorAxis(j->amotor, 2, o2 ? 2 : 0, e2[0], e2[1], e2[2]);
+        // ODE's reference vectors: axis 2 seen from body1, axis 0 seen from body2.
+        to_local(o1, e0, j->euler[0]);
+        to_local(o2, e2, j->euler[1]);
+        to_local(o1, e2, j->euler[2]);
+        to_local(o2, e0, j->euler[3]);
         break;
     }
     case PS_JOINT_FIXED:
@@ -310,7 +373,7 @@ ps_status ps_joint_get_position(const ps_world *w, ps_joint_id id, int i, double
     case PS_JOINT_HINGE: *out = dJointGetHingeAngle(j->joint); break;
     case PS_JOINT_SLIDER: *out = dJointGetSliderPosition(j->joint); break;
     case PS_JOINT_UNIVERSAL: *out = i == 0 ? dJointGetUniversalAngle1(j->joint) : dJointGetUniversalAngle2(j->joint); break;
-    case PS_JOINT_BALL: *out = dJointGetAMotorAngle(j->amotor, i); break;
+    case PS_JOINT_BALL: *out = ball_angle(j, i); break;
     default: return PS_ERR_INVALID;
     }
     return PS_OK;

@@ -76,9 +76,9 @@ bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, c
 static int l_print(lua_State *L)
 {
     ps_lua_rt *rt = ps_lua_rt_of(L);
+    int n = lua_gettop(L);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    int n = lua_gettop(L);
     for (int i = 1; i <= n; i++) {
         size_t len;
         const char *s = luaL_tolstring(L, i, &len);

@@ -58,6 +58,9 @@ typedef struct ps_joint_slot {
     ps_body_id body1, body2;
     ps_joint_axis axes[3];
     dJointFeedback *fb;     // owned, stable address for ODE
+    // Ball joints: Euler axes 0 (in body1's frame) and 2 (in body2's frame or
+    // the world's) and ODE's reference vectors, to compute current angles.
+    double euler[4][3];
     uint32_t next_free;
 } ps_joint_slot;
 
@@ -85,6 +88,7 @@ struct ps_world {
     uint64_t steps;
     double time;
     bool diverged;
+    bool masses_unchecked;   // a dynamic body may lack mass (set on body creation)
     char divergence[640];
     char last_error[512];
 

@@ -34,6 +34,31 @@ struct bare_world {
     int drive_mode;
 };
 
+// pilotsim's friction convention (sim/src/contact.c): a sliding contact patch
+// gets its first friction row along the patch's slip and no second row.
+static void slip_friction(dContact *c, int n, dBodyID b1, dBodyID b2)
+{
+    double p[3] = {0, 0, 0};
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++) p[k] += c[i].geom.pos[k] / n;
+    dVector3 v1 = {0, 0, 0, 0}, v2 = {0, 0, 0, 0};
+    dBodyGetPointVel(b1, p[0], p[1], p[2], v1);
+    if (b2) dBodyGetPointVel(b2, p[0], p[1], p[2], v2);
+    double v[3] = {v1[0] - v2[0], v1[1] - v2[1], v1[2] - v2[2]};
+    for (int i = 0; i < n; i++) {
+        const dReal *nn = c[i].geom.normal;
+        double vn = v[0] * nn[0] + v[1] * nn[1] + v[2] * nn[2];
+        double t[3] = {v[0] - vn * nn[0], v[1] - vn * nn[1], v[2] - vn * nn[2]};
+        double speed = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
+        memset(c[i].fdir1, 0, sizeof c[i].fdir1);
+        if (speed > 1e-2) {
+            c[i].surface.mode |= dContactFDir1 | dContactMu2;
+            c[i].surface.mu2 = 0;
+            for (int k = 0; k < 3; k++) c[i].fdir1[k] = t[k] / speed;
+        }
+    }
+}
+
 static void near_cb(void *data, dGeomID o1, dGeomID o2)
 {
     bare_world *b = data;
@@ -51,20 +76,9 @@ static void near_cb(void *data, dGeomID o1, dGeomID o2)
         memset(&c[i].surface, 0, sizeof c[i].surface);
         c[i].surface.mode = dContactApprox1;
         c[i].surface.mu = mu;
-        // First friction direction along the slip velocity (isotropic Coulomb friction).
-        const dReal *p = c[i].geom.pos, *nn = c[i].geom.normal;
-        dVector3 v1 = {0, 0, 0, 0}, v2 = {0, 0, 0, 0};
-        dBodyGetPointVel(b1, p[0], p[1], p[2], v1);
-        if (b2) dBodyGetPointVel(b2, p[0], p[1], p[2], v2);
-        double v[3] = {v1[0] - v2[0], v1[1] - v2[1], v1[2] - v2[2]};
-        double vn = v[0] * nn[0] + v[1] * nn[1] + v[2] * nn[2];
-        double t[3] = {v[0] - vn * nn[0], v[1] - vn * nn[1], v[2] - vn * nn[2]};
-        double speed = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
-        memset(c[i].fdir1, 0, sizeof c[i].fdir1);
-        if (speed > 1e-6) {
-            c[i].surface.mode |= dContactFDir1;
-            for (int k = 0; k < 3; k++) c[i].fdir1[k] = t[k] / speed;
-        }
+    }
+    slip_friction(c, n, b1, b2);
+    for (int i = 0; i < n; i++) {
         dJointID j = dJointCreateContact(b->world, b->contacts, &c[i]);
         dJointAttach(j, b1, b2);
     }

@@ -44,7 +44,9 @@ typedef struct ps_geom_def {
     double density;         ///< kg/m^3 for automatic body mass, >= 0; default 1000
     ps_material_id material;///< default 0 ("default")
     uint32_t category;      ///< collision category bits; default 1
-    uint32_t collide;       ///< collides with geoms whose category & collide != 0 (both ways); default all
+    /// collision filter: geoms A and B are tested when (A.category & B.collide) or
+    /// (B.category & A.collide) is non-zero (either way, as in ODE and MuJoCo); default all
+    uint32_t collide;
     float rgba[4];          ///< display colour; default grey (0.7, 0.7, 0.7, 1)
 } ps_geom_def;
 
