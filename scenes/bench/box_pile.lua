@@ -8,14 +8,21 @@ up to 8 contacts per geom pair; no auto-disable, no damping. No ground plane.
 Materials: everything uses pilotsim's "default" material: Coulomb friction 0.8, no
 restitution, contact softness = the world ERP/CFM.
 
-CONTACTS (what pilotsim's collision pass does): dSpaceCollide over the one space;
-pairs with no dynamic body and pairs of bodies joined by any joint
-(dAreConnectedExcluding(b1, b2, dJointTypeContact)) are skipped; dCollide with up to 8
-contacts; every contact gets surface.mode = dContactApprox1 (so mu is a coefficient, two
-friction directions), mu = the combined friction, every other surface field 0; the
-contact joints live in a joint group emptied after each step, and pilotsim attaches a
-dJointFeedback to each (it reports contact forces). Before each dWorldQuickStep it calls
-dRandSetSeed(world seed state) and saves dRandGetSeed() after (see ODE_NOTES.md).
+CONTACTS (what pilotsim's sim/src/contact.c does as of this writing; it changed while
+these files were written, so re-check it before trusting this paragraph): dSpaceCollide
+over the one space; pairs with no dynamic body and pairs of bodies joined by any joint
+(dAreConnectedExcluding(b1, b2, dJointTypeContact)) are skipped; if o1 has no body the
+pair is swapped so body1 is a body; dCollide with up to 8 contacts; every contact gets
+surface.mode = dContactApprox1 (mu is a coefficient), mu = the combined friction, every
+other surface field 0. Then, per pair, "slip alignment": v = velocity of body1 minus that
+of body2 (0 for static geometry) at the centroid of the pair's contact points; for each
+contact, t = v minus its normal component; if |t| > 0.03 m/s the contact becomes
+mode |= dContactFDir1 | dContactMu2, mu2 = 0, fdir1 = t / |t| (one kinetic friction row
+along the slip). The contact joints are created after dSpaceCollide, in the order found,
+each with a dJointFeedback, in a joint group emptied after each step. Before each
+dWorldQuickStep pilotsim calls dRandSetSeed(world seed state) and saves dRandGetSeed()
+after it (ODE_NOTES.md); the world's first seed is ps_seed_mix(episode seed,
+0x736f6c766572) & 0xffffffff (sim/src/episode.c).
 
 BIN: 5 static boxes (geoms without a body), identity orientation, in this order:
   floor       size 1.40 x 1.40 x 0.10   centre (0, 0, -0.05)      (top face at z = 0)
@@ -38,6 +45,12 @@ k = 0..99 (body name "box<k+1>"):
 
 STEP CALLBACK (before every physics step): reads the z of box 100 (the last one
 dropped) and keeps the minimum seen in ctx.state; it does not change the physics.
+
+SEEDS (pilotsim as of this writing, sim/src/episode.c): episode seed s (`--seed`, default
+0); math.random draws from ps_rng seeded with ps_rng_seed(ps_seed_mix(s, 0x6570697364));
+the world's QuickStep seed is ps_seed_mix(s, 0x736f6c766572) & 0xffffffff, passed to
+dRandSetSeed before each step. A bare-ODE rebuild that uses rng.h this way gets the
+same box sizes and the same solver seed sequence.
 --]]
 
 local N = 100
@@ -51,7 +64,8 @@ local scene = {
     time_limit = 4,
 }
 
-local last                    -- handle of the last box (set in build)
+local boxes = {}              -- handles of this episode's boxes, in creation order (set in build)
+local last                    -- boxes[N]
 
 function scene.build(world, ctx)
     local statics = {
@@ -65,18 +79,20 @@ function scene.build(world, ctx)
         world:geom{type = "box", size = statics[i][1], pos = statics[i][2],
                    color = {0.45, 0.45, 0.5, (i == 1) and 1 or 0.5}}
     end
+    boxes = {}
     for k = 0, N - 1 do
         local layer, row, col = k // 25, (k % 25) // 5, k % 5
         local sx = 0.10 + 0.10 * math.random()
         local sy = 0.10 + 0.10 * math.random()
         local sz = 0.10 + 0.10 * math.random()
-        last = world:body{
+        boxes[k + 1] = world:body{
             name = "box" .. (k + 1),
             pos = {-0.44 + 0.22 * col, -0.44 + 0.22 * row, 0.20 + 0.25 * layer},
             geoms = {{type = "box", size = {sx, sy, sz}, density = DENSITY,
                       color = {0.3 + 0.6 * sx / 0.2, 0.5, 0.3 + 0.6 * sz / 0.2}}},
         }
     end
+    last = boxes[N]
     ctx.state.z_min = 0.20 + 0.25 * ((N - 1) // 25)
 end
 
@@ -85,9 +101,17 @@ function scene.step(ctx)
     if z < ctx.state.z_min then ctx.state.z_min = z end
 end
 
+-- Once, at the end: where the pile ended up (boxes outside the bin's inside volume,
+-- the highest box centre).
 function scene.metrics(ctx)
+    local outside, top = 0, 0
+    for i = 1, #boxes do
+        local x, y, z = boxes[i]:pos()
+        if math.abs(x) > 0.6 or math.abs(y) > 0.6 or z < 0 then outside = outside + 1 end
+        if z > top then top = z end
+    end
     local _, _, z = last:pos()
-    return {last_box_z = z, last_box_z_min = ctx.state.z_min}
+    return {last_box_z = z, last_box_z_min = ctx.state.z_min, boxes_outside = outside, top_box_z = top}
 end
 
 return scene

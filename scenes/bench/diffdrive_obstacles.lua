@@ -10,14 +10,21 @@ Materials (Coulomb friction; a contact gets sqrt(mu1 * mu2); no restitution; sof
 = the world ERP/CFM): "default" 0.8 (ground, walls, obstacles, chassis box),
 "robot/wheel" 1.0 (tyres), "robot/caster" 0.001 (caster spheres).
 
-CONTACTS (what pilotsim's collision pass does): dSpaceCollide over the one space;
-pairs with no dynamic body and pairs of bodies joined by any joint
-(dAreConnectedExcluding(b1, b2, dJointTypeContact)) are skipped; dCollide with up to 8
-contacts; every contact gets surface.mode = dContactApprox1 (so mu is a coefficient, two
-friction directions), mu = the combined friction, every other surface field 0; the
-contact joints live in a joint group emptied after each step, and pilotsim attaches a
-dJointFeedback to each (it reports contact forces). Before each dWorldQuickStep it calls
-dRandSetSeed(world seed state) and saves dRandGetSeed() after (see ODE_NOTES.md).
+CONTACTS (what pilotsim's sim/src/contact.c does as of this writing; it changed while
+these files were written, so re-check it before trusting this paragraph): dSpaceCollide
+over the one space; pairs with no dynamic body and pairs of bodies joined by any joint
+(dAreConnectedExcluding(b1, b2, dJointTypeContact)) are skipped; if o1 has no body the
+pair is swapped so body1 is a body; dCollide with up to 8 contacts; every contact gets
+surface.mode = dContactApprox1 (mu is a coefficient), mu = the combined friction, every
+other surface field 0. Then, per pair, "slip alignment": v = velocity of body1 minus that
+of body2 (0 for static geometry) at the centroid of the pair's contact points; for each
+contact, t = v minus its normal component; if |t| > 0.03 m/s the contact becomes
+mode |= dContactFDir1 | dContactMu2, mu2 = 0, fdir1 = t / |t| (one kinetic friction row
+along the slip). The contact joints are created after dSpaceCollide, in the order found,
+each with a dJointFeedback, in a joint group emptied after each step. Before each
+dWorldQuickStep pilotsim calls dRandSetSeed(world seed state) and saves dRandGetSeed()
+after it (ODE_NOTES.md); the world's first seed is ps_seed_mix(episode seed,
+0x736f6c766572) & 0xffffffff (sim/src/episode.c).
 
 STATIC GEOMETRY (no bodies), identity orientation unless stated, in this order:
   ground plane z = 0 (normal (0,0,1), d = 0)
@@ -31,11 +38,12 @@ STATIC GEOMETRY (no bodies), identity orientation unless stated, in this order:
 ROBOT: robots.diffdrive (scripts/robots/diffdrive.lua) with its defaults, name "robot",
 start pose (0, 0) facing +x, at rest:
   chassis: box 0.5 x 0.4 x 0.15, 20 kg, centre (0, 0, 0.10), inertia diag (0.304167,
-    0.454167, 0.683333); plus two caster spheres r 0.025 (material robot/caster) fixed
-    to it at chassis-frame (+0.20, 0, -0.075) and (-0.20, 0, -0.075)
-  wheels: cylinders r 0.10, length 0.04, axis along y (geom roll +pi/2), 1 kg, inertia
-    diag (0.00263333, 0.005, 0.00263333), centres (0, +0.23, 0.10) (left) and
-    (0, -0.23, 0.10) (right), material robot/wheel
+    0.454167, 0.683333), geoms: the box (offset 0) and one rear caster sphere r 0.025
+    (material robot/caster) at chassis-frame offset (-0.20, 0, -0.075)
+  wheels: cylinders r 0.10, length 0.04, axis along y (geom offset rotation roll
+    +pi/2, quaternion (cos pi/4, sin pi/4, 0, 0)), 1 kg, inertia diag (0.00263333,
+    0.005, 0.00263333), body centres (0.10, +0.23, 0.10) (left) and (0.10, -0.23, 0.10)
+    (right), material robot/wheel. Wheels + caster = a 3-point support.
   joints: hinge wheel (body1) to chassis (body2), anchor = wheel centre, axis (0, 1, 0),
     velocity motor Vel 0 / FMax 20 N m from the start; created left, right.
   Creation order: materials wheel, caster; chassis; left wheel + hinge; right wheel + hinge.
@@ -45,6 +53,8 @@ c = k % 2000 (a 4 s cycle), forward for c < 1250 (2.5 s: both wheel motors Vel =
 0.5 m/s), otherwise turn left in place (left wheel -2.3 rad/s, right +2.3 rad/s, a yaw
 rate of 1.0 rad/s), FMax 20 N m. The callback only calls set_motor when the mode changes
 (k = 0, 1250, 2000, 3250, 4000, ...), which is equivalent to setting it every step.
+The robot drives a rough 1.3 m square and, from about t = 9.2 s, pushes against and
+slides along cylinder 1 (chassis box against a static cylinder).
 --]]
 
 local diffdrive = require "robots.diffdrive"
@@ -63,7 +73,7 @@ local BOXES = {
     {-2.0, -0.5, 0.4, 0.4, 1.0},
 }
 local CYLINDERS = {
-    {0.6, 1.75, 0.20, 0.6},
+    {0.6, 1.60, 0.20, 0.6},
     {1.8, -1.2, 0.15, 0.5},
     {-1.5, 1.2, 0.25, 0.8},
     {3.8, -1.0, 0.20, 0.6},

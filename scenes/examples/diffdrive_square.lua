@@ -1,9 +1,10 @@
 -- A differential-drive robot (robots.diffdrive: 0.5 x 0.4 x 0.15 m, 20 kg chassis,
--- two 0.1 m wheels on velocity-motor hinges, two low-friction ball casters) drives a
+-- two 0.1 m wheels on velocity-motor hinges, one low-friction rear ball caster) drives a
 -- square by itself. step() runs a waypoint controller: turn in place towards the
 -- next corner, drive to it with a proportional heading correction, repeat. The
 -- corners are, counter-clockwise from the start (0, 0) facing +x:
--- (side, 0), (side, side), (0, side), back to (0, 0).
+-- (side, 0), (side, side), (0, side), back to (0, 0). Positions are those of the
+-- axle midpoint (robot:axle2d(), the point the robot turns in place about).
 --
 -- success: all 4 corners visited (within `tolerance`) and back within 0.25 m of the start
 -- failure: the chassis tipped (its up axis' world z < 0.5)
@@ -49,7 +50,7 @@ end
 
 local function dist_to_next(ctx)
     local s = ctx.state
-    local x, y = robot:pose2d()
+    local x, y = robot:axle2d()
     local i = math.min(s.next, #s.waypoints)
     local wx, wy = waypoint(s, i)
     return math.sqrt((wx - x) ^ 2 + (wy - y) ^ 2)
@@ -57,7 +58,8 @@ end
 
 function scene.build(world, ctx)
     world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.6, 0.6, 0.55}}
-    robot = diffdrive.build(world, {name = "robot", pos = {0, 0}, yaw = 0})
+    -- chassis centre 0.1 m behind the origin, so the axle midpoint starts at (0, 0)
+    robot = diffdrive.build(world, {name = "robot", pos = {-0.1, 0}, yaw = 0})
     local a = ctx.params.side
     local s = ctx.state
     s.waypoints = {{a, 0}, {a, a}, {0, a}, {0, 0}}
@@ -66,14 +68,14 @@ function scene.build(world, ctx)
     s.phase = "turn"            -- "turn", "drive" or "done"
     s.path = 0
     s.x0, s.y0 = 0, 0
-    s.px, s.py = robot:pose2d()
+    s.px, s.py = robot:axle2d()
     s.t_done = -1
 end
 
 function scene.step(ctx)
     local s = ctx.state
     local p = ctx.params
-    local x, y, yaw = robot:pose2d()
+    local x, y, yaw = robot:axle2d()
     s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
     s.px, s.py = x, y
 
@@ -130,13 +132,13 @@ end
 function scene.success(ctx)
     local s = ctx.state
     if s.visited < #s.waypoints then return false end
-    local x, y = robot:pose2d()
+    local x, y = robot:axle2d()
     return math.sqrt((x - s.x0) ^ 2 + (y - s.y0) ^ 2) < HOME_TOL
 end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local x, y, yaw = robot:pose2d()
+    local x, y, yaw = robot:axle2d()
     return {
         final_position_error = math.sqrt((x - s.x0) ^ 2 + (y - s.y0) ^ 2),
         final_heading_deg = math.deg(yaw),

@@ -6,7 +6,8 @@ Usage (from a scene's build):
     local diffdrive = require "robots.diffdrive"
     local robot = diffdrive.build(world, {name = "robot", pos = {0, 0}, yaw = 0})
     robot:set_twist(0.5, 0.0)          -- in step(ctx): forward m/s, yaw rate rad/s
-    local x, y, yaw = robot:pose2d()
+    local x, y, yaw = robot:pose2d()   -- chassis centre
+    local ax, ay = robot:axle2d()      -- axle midpoint (the point it turns in place about)
 
 The returned robot holds body and joint handles, so keep it in a local of the scene
 chunk (set in build), not in ctx.state (which is for plain data only).
@@ -31,15 +32,21 @@ Model (all values are the defaults; every one can be overridden in `opts`):
   wheel_gap       0.01          m between the chassis side and the wheel's inner face, so the
                                 wheel centres are at link y = +-(size_y/2 + gap + width/2)
                                 = +-0.23 m (track width 0.46 m), link x = wheel_x
-  wheel_x         0.0           m, axle position along the chassis x
+  wheel_x         0.10          m, axle position along the chassis x (ahead of the centre, so
+                                the single rear caster makes a 3-point, statically
+                                determinate support: the wheels carry 2/3 of the weight)
   wheel_friction  1.0           Coulomb mu of the wheel material (ground "default" is 0.8,
                                 so wheel-ground contacts get sqrt(1.0*0.8) = 0.894)
-  casters         2             number of ball casters: 2 = front and back (link x =
-                                +-caster_x), 1 = back only (link x = -caster_x)
+  casters         1             number of ball casters: 1 = back only (link x = -caster_x),
+                                2 = front and back (link x = +-caster_x). With 2, set
+                                caster_lift > 0 (a few mm) and wheel_x = 0: four coplanar
+                                supports make the wheel load indeterminate, and QuickStep
+                                then puts most of the weight on the casters (little traction)
   caster_x        0.20          m
   caster_radius   0.025         m; sphere geoms fixed to the chassis at link z =
-                                -(wheel_radius - caster_radius) = -0.075 (the chassis
-                                bottom), so they touch the ground with the wheels
+                                -(wheel_radius - caster_radius) + caster_lift = -0.075
+                                (the chassis bottom), so they touch the ground with the wheels
+  caster_lift     0.0           m the casters sit above the ground plane at rest
   caster_friction 0.001         Coulomb mu of the caster material (frictionless-ish
                                 rolling ball; against mu 0.8 ground: sqrt(0.0008) = 0.028)
   motor_fmax      20            N m, torque limit of each wheel's velocity motor
@@ -67,11 +74,12 @@ M.defaults = {
     wheel_width = 0.04,
     wheel_mass = 1.0,
     wheel_gap = 0.01,
-    wheel_x = 0.0,
+    wheel_x = 0.10,
     wheel_friction = 1.0,
-    casters = 2,
+    casters = 1,
     caster_x = 0.20,
     caster_radius = 0.025,
+    caster_lift = 0.0,
     caster_friction = 0.001,
     motor_fmax = 20,
     max_wheel_speed = 12,
@@ -108,6 +116,7 @@ function M.build(world, opts)
     local ncast = opt(opts, "casters")
     local cx = opt(opts, "caster_x")
     local cr = opt(opts, "caster_radius")
+    local lift = opt(opts, "caster_lift")
     local fmax = opt(opts, "motor_fmax")
     assert(ncast == 1 or ncast == 2, "robots.diffdrive: casters must be 1 or 2")
     assert(cr < r, "robots.diffdrive: caster_radius must be smaller than wheel_radius")
@@ -123,7 +132,7 @@ function M.build(world, opts)
     }
     local caster_xs = (ncast == 2) and {cx, -cx} or {-cx}
     for i = 1, #caster_xs do
-        geoms[#geoms + 1] = {type = "sphere", radius = cr, pos = {caster_xs[i], 0, -(r - cr)},
+        geoms[#geoms + 1] = {type = "sphere", radius = cr, pos = {caster_xs[i], 0, -(r - cr) + lift},
                              material = caster_mat, color = {0.8, 0.8, 0.8},
                              name = name .. "/caster" .. i}
     end
@@ -171,6 +180,7 @@ function M.build(world, opts)
         left = jl, right = jr,
         wheel_radius = r,
         track = 2 * wy,
+        wheel_x = wx,
         motor_fmax = fmax,
         max_wheel_speed = opt(opts, "max_wheel_speed"),
     }, Robot)
@@ -198,6 +208,13 @@ function Robot:pose2d()
     local x, y = self.chassis:pos()
     local qw, qx, qy, qz = self.chassis:quat()
     return x, y, math.atan(2 * (qw * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz))
+end
+
+--- Planar position of the axle midpoint (the point the robot turns in place about)
+--- and the yaw: x, y (m), yaw (rad).
+function Robot:axle2d()
+    local x, y, yaw = self:pose2d()
+    return x + self.wheel_x * math.cos(yaw), y + self.wheel_x * math.sin(yaw), yaw
 end
 
 --- World z component of the chassis' up (+z) axis: 1 upright, 0 on its side, < 0 upside down.

@@ -69,8 +69,9 @@ ps_status ps_body_set_linvel(ps_world *w, ps_body_id b, ps_vec3 v);
 ps_status ps_body_set_angvel(ps_world *w, ps_body_id b, ps_vec3 v);
 
 /// Mass properties: total mass (kg), COM in the link frame (m), inertia about
-/// the COM in link axes (Ixx, Iyy, Izz, Ixy, Ixz, Iyz; kg m^2). Static and
-/// massless bodies report 0.
+/// the COM in link axes (Ixx, Iyy, Izz, Ixy, Ixz, Iyz; kg m^2). Static,
+/// kinematic and not-yet-massive bodies report mass and inertia 0. Any output
+/// pointer may be NULL.
 ps_status ps_body_get_mass(const ps_world *w, ps_body_id b, double *mass,
                            ps_vec3 *com, double inertia[6]);
 /// Replaces the mass properties (mass > 0, inertia positive definite). Not
@@ -87,7 +88,8 @@ ps_status ps_body_add_torque(ps_world *w, ps_body_id b, ps_vec3 t);
 /// Force given in the body's link frame, applied at the centre of mass.
 ps_status ps_body_add_rel_force(ps_world *w, ps_body_id b, ps_vec3 f);
 
-/// Transforms a point from the link frame to the world frame.
+/// Transforms a point from the link frame to the world frame (no checks on
+/// `local`: non-finite in, non-finite out).
 ps_status ps_body_point_to_world(const ps_world *w, ps_body_id b, ps_vec3 local, ps_vec3 *out);
 
 #ifdef __cplusplus

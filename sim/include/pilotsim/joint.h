@@ -40,9 +40,12 @@ typedef struct ps_joint_def {
     ps_vec3 anchor;         ///< world frame, m
     ps_vec3 axis;           ///< world frame, non-zero (normalised); default (0,0,1)
     ps_vec3 axis2;          ///< universal's second axis, perpendicular to `axis`; default (0,1,0)
-    /// axes[0] = main axis (hinge, slider, universal axis 1, ball: x);
-    /// axes[1] = universal axis 2 / ball y; axes[2] = ball z (ball: Euler
-    /// angles about body2's x, a middle axis within +-90 deg, body1's z).
+    /// axes[0] = main axis (hinge, slider, universal axis 1, ball Euler 0);
+    /// axes[1] = universal axis 2 / ball Euler 1; axes[2] = ball Euler 2.
+    /// A ball joint's Euler axes (ODE's Euler angular motor): axis 0 is
+    /// body1's x axis at creation, fixed in body1; axis 2 is body2's z axis
+    /// (the world's z without body2), fixed in body2; axis 1 = axis 2 x axis 0,
+    /// its angle within +-90 deg (limits beyond are refused).
     ps_joint_axis axes[3];
     bool feedback;          ///< measure constraint forces (ps_joint_get_feedback); default false
 } ps_joint_def;
@@ -62,8 +65,9 @@ ps_joint_type ps_joint_get_type(const ps_world *w, ps_joint_id j);
 /// universal 2, ball 3, fixed 0).
 int ps_joint_dof(const ps_world *w, ps_joint_id j);
 
-/// Position (rad or m) and rate (rad/s or m/s) of axis `i` (< dof). A ball's
-/// positions are its Euler angles.
+/// Position (rad or m) and rate (rad/s or m/s) of axis `i` (< dof), zero at
+/// the pose the bodies had when the joint was created. A ball's positions are
+/// its Euler angles, computed from the bodies' current orientations.
 ps_status ps_joint_get_position(const ps_world *w, ps_joint_id j, int i, double *out);
 ps_status ps_joint_get_rate(const ps_world *w, ps_joint_id j, int i, double *out);
 

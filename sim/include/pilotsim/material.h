@@ -40,7 +40,8 @@ ps_status ps_material_set_pair(ps_world *w, ps_material_id a, ps_material_id b,
 
 /// The parameters a contact between `a` and `b` gets: the pair override if any,
 /// else friction = sqrt(mu_a * mu_b), rolling = max, restitution = max,
-/// bounce_vel = max, softness = the softer of the two (smaller ERP, larger CFM).
+/// bounce_vel = max; softness: CFM the larger, ERP the smaller of the two when
+/// both set one, else the one that is set (0 = neither: the world's).
 ps_status ps_material_combine(const ps_world *w, ps_material_id a, ps_material_id b,
                               ps_material_def *out);
 

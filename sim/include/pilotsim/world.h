@@ -44,7 +44,7 @@ typedef struct ps_world_def {
 /// Defaults listed on each ps_world_def field.
 ps_world_def ps_default_world_def(void);
 
-/// Creates a world. Returns NULL on invalid def (message in `err`, which may be
+/// Creates a world. Returns NULL on a NULL or invalid def (message in `err`, which may be
 /// NULL; `errlen` bytes at most, NUL-terminated) or allocation failure.
 ps_world *ps_world_create(const ps_world_def *def, char *err, size_t errlen);
 
