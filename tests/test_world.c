@@ -319,6 +319,31 @@ static void test_contacts_resting_box(void)
     }
 }
 
+static void test_contact_forces_off(void)
+{
+    // Without contact_forces the contacts are still listed, with zero force,
+    // and the trajectory is the same bits as with them (feedback only reads).
+    uint64_t hash[2];
+    for (int on = 0; on < 2; on++) {
+        ps_world_def d = tu_world_def();
+        d.contact_forces = on;
+        ps_world *w = tu_world_from(&d, "contact_forces");
+        tu_ground(w);
+        tu_box_body(w, "box", tu_pose(0, 0, 0.1), 0.2, 0.2, 0.2, 1000);
+        CHECK_EQ(tu_step(w, 100), PS_OK);
+        size_t n = 0;
+        const ps_contact *c = ps_world_contacts(w, &n);
+        CHECK(n > 0);
+        double f = 0;
+        for (size_t i = 0; i < n; i++) f += fabs(c[i].force.z);
+        if (on) CHECK_REL(f, 8 * 9.81, 0.02);
+        else CHECK_EQ(f, 0);
+        hash[on] = ps_world_state_hash(w);
+        ps_world_destroy(w);
+    }
+    CHECK(hash[0] == hash[1]);
+}
+
 static void test_divergence_linear(void)
 {
     ps_world_def d = tu_world_def();
@@ -403,6 +428,7 @@ int main(void)
     RUN(test_counts_and_iteration);
     RUN(test_state_hash);
     RUN(test_contacts_resting_box);
+    RUN(test_contact_forces_off);
     RUN(test_divergence_linear);
     RUN(test_divergence_angular);
     RUN(test_divergence_non_finite);

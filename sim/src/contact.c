@@ -54,9 +54,24 @@ static void align_friction(dContact *c, int n, dBodyID b1, dBodyID b2)
     }
 }
 
+// Feedback slot k, allocating a new block when k reaches the pool's end.
+static dJointFeedback *feedback_slot(ps_world *w, size_t k)
+{
+    size_t blk = k / PS_FB_BLOCK;
+    if (blk >= w->fb_block_count) {
+        dJointFeedback **nb = realloc(w->fb_blocks, (blk + 1) * sizeof *nb);
+        if (!nb) return NULL;
+        w->fb_blocks = nb;
+        nb[blk] = malloc(PS_FB_BLOCK * sizeof **nb);
+        if (!nb[blk]) return NULL;
+        w->fb_block_count = blk + 1;
+    }
+    return &w->fb_blocks[blk][k % PS_FB_BLOCK];
+}
+
 // Called by dSpaceCollide for every pair whose AABBs overlap and whose
-// category/collide bits match. Only records contacts: joints are created
-// afterwards, once the pending array has stopped moving.
+// category/collide bits match: narrow phase, contact joints with the pair's
+// combined material, and the public contact record (force filled after the step).
 static void near_callback(void *data, dGeomID o1, dGeomID o2)
 {
     ps_world *w = data;
@@ -70,67 +85,57 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
         b1 = b2;
         b2 = NULL;
     }
-
+    if (w->contact_oom) return;
     int n = dCollide(o1, o2, w->def.max_contacts, &w->scratch[0].geom, sizeof(dContact));
     if (n <= 0) return;
-    if (!grow_sz((void **)&w->pending, &w->pending_cap, w->pending_count + (size_t)n, sizeof *w->pending)) {
-        w->pending_count = SIZE_MAX; // out of memory: reported by ps_contact_collide
+    if (!grow_sz((void **)&w->contacts, &w->contact_cap, w->contact_count + (size_t)n, sizeof *w->contacts)) {
+        w->contact_oom = true;
         return;
     }
     uint32_t g1 = (uint32_t)(uintptr_t)dGeomGetData(o1), g2 = (uint32_t)(uintptr_t)dGeomGetData(o2);
     const size_t nm = w->material_count;
-    const dSurfaceParameters *surf =
-        &w->surface[w->geoms[g1].def.material * nm + w->geoms[g2].def.material];
+    const dSurfaceParameters *surf = &w->surface[w->geoms[g1].def.material * nm + w->geoms[g2].def.material];
     for (int i = 0; i < n; i++) w->scratch[i].surface = *surf;
     align_friction(w->scratch, n, b1, b2);
+    const ps_geom_id id1 = {g1, w->geoms[g1].gen}, id2 = {g2, w->geoms[g2].gen};
+    const ps_body_id body1 = w->geoms[g1].body, body2 = w->geoms[g2].body;
     for (int i = 0; i < n; i++) {
-        ps_pending_contact *pc = &w->pending[w->pending_count++];
-        pc->c = w->scratch[i];
-        pc->g1 = g1;
-        pc->g2 = g2;
+        size_t k = w->contact_count;
+        dJointID j = dJointCreateContact(w->world, w->contact_group, &w->scratch[i]);
+        dJointAttach(j, b1, b2);
+        if (w->def.contact_forces) {
+            dJointFeedback *fb = feedback_slot(w, k);
+            if (!fb) {
+                w->contact_oom = true;
+                return;
+            }
+            dJointSetFeedback(j, fb);
+        }
+        const dContactGeom *cg = &w->scratch[i].geom;
+        w->contacts[k] = (ps_contact){
+            .body1 = body1, .body2 = body2, .geom1 = id1, .geom2 = id2,
+            .pos = {cg->pos[0], cg->pos[1], cg->pos[2]},
+            .normal = {cg->normal[0], cg->normal[1], cg->normal[2]},
+            .depth = cg->depth,
+        };
+        w->contact_count = k + 1;
     }
 }
 
 ps_status ps_contact_collide(ps_world *w)
 {
-    w->pending_count = 0;
+    w->contact_count = 0;
+    w->contact_oom = false;
     dSpaceCollide(w->space, w, near_callback);
-    if (w->pending_count == SIZE_MAX) {
-        w->pending_count = 0;
-        return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (contacts)");
-    }
-    if (!grow_sz((void **)&w->contact_fb, &w->contact_fb_cap, w->pending_count, sizeof *w->contact_fb))
-        return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (contacts)");
-    for (size_t i = 0; i < w->pending_count; i++) {
-        ps_pending_contact *pc = &w->pending[i];
-        dJointID j = dJointCreateContact(w->world, w->contact_group, &pc->c);
-        dJointAttach(j, dGeomGetBody(pc->c.geom.g1), dGeomGetBody(pc->c.geom.g2));
-        dJointSetFeedback(j, &w->contact_fb[i]);
-    }
+    if (w->contact_oom) return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (contacts)");
     return PS_OK;
 }
 
-static ps_body_id owner(const ps_world *w, uint32_t g) { return w->geoms[g].body; }
-
 void ps_contact_collect(ps_world *w)
 {
-    if (!grow_sz((void **)&w->contacts, &w->contact_cap, w->pending_count, sizeof *w->contacts)) {
-        w->contact_count = 0;
-        return;
+    if (!w->def.contact_forces) return; // forces stay zero
+    for (size_t k = 0; k < w->contact_count; k++) {
+        const dJointFeedback *fb = &w->fb_blocks[k / PS_FB_BLOCK][k % PS_FB_BLOCK];
+        w->contacts[k].force = (ps_vec3){fb->f1[0], fb->f1[1], fb->f1[2]}; // body1 is never NULL
     }
-    for (size_t i = 0; i < w->pending_count; i++) {
-        const ps_pending_contact *pc = &w->pending[i];
-        const dContactGeom *cg = &pc->c.geom;
-        const dJointFeedback *fb = &w->contact_fb[i];
-        ps_contact *c = &w->contacts[i];
-        c->geom1 = (ps_geom_id){pc->g1, w->geoms[pc->g1].gen};
-        c->geom2 = (ps_geom_id){pc->g2, w->geoms[pc->g2].gen};
-        c->body1 = owner(w, pc->g1);
-        c->body2 = owner(w, pc->g2);
-        c->pos = (ps_vec3){cg->pos[0], cg->pos[1], cg->pos[2]};
-        c->normal = (ps_vec3){cg->normal[0], cg->normal[1], cg->normal[2]};
-        c->depth = cg->depth;
-        c->force = (ps_vec3){fb->f1[0], fb->f1[1], fb->f1[2]}; // body1 is never NULL
-    }
-    w->contact_count = w->pending_count;
 }

@@ -627,14 +627,14 @@ static bool obj_face(obj_ctx *x, cursor *lc)
     while ((n = next_tok(lc, &tok, &line)) > 0) {
         // Split at '/' into at most three parts; only the first is used, the
         // others must be empty or integers.
-        size_t parts = 0, start = 0;
+        size_t parts = 0, start = 0, ilen = 0;
         long long idx = 0;
         for (size_t i = 0; i <= n; i++) {
             if (i < n && tok[i] != '/') continue;
             long long v = 0;
             size_t plen = i - start;
-            bool good = parts < 3 && ((parts == 0) ? parse_index(tok + start, plen, &v)
-                                                   : (plen == 0 || parse_index(tok + start, plen, &v)));
+            bool empty_ok = parts > 0 && plen == 0; // i//n
+            bool good = parts < 3 && (empty_ok || parse_index(tok + start, plen, &v));
             if (!good) {
                 ps_set_error(x->err, x->errlen,
                              "%s:%ld: non-numeric token '%s' in a face (expected a vertex "
@@ -642,14 +642,17 @@ static bool obj_face(obj_ctx *x, cursor *lc)
                              x->path, line, tok_repr(rb, sizeof rb, tok, n));
                 return false;
             }
-            if (parts == 0) idx = v;
+            if (parts == 0) {
+                idx = v;
+                ilen = plen < 32 ? plen : 32; // for messages
+            }
             parts++;
             start = i + 1;
         }
         size_t sofar = x->b->nv;
         if (idx == 0) {
-            ps_set_error(x->err, x->errlen, "%s:%ld: face index 0 is invalid (OBJ indices start at 1)",
-                         x->path, line);
+            ps_set_error(x->err, x->errlen,
+                         "%s:%ld: face index 0 is invalid (OBJ indices start at 1)", x->path, line);
             return false;
         }
         size_t resolved;
@@ -657,11 +660,11 @@ static bool obj_face(obj_ctx *x, cursor *lc)
             if ((unsigned long long)idx > x->nv_total) {
                 if (x->nv_total == 0)
                     ps_set_error(x->err, x->errlen,
-                                 "%s:%ld: face index %lld out of range: the file has no vertices",
-                                 x->path, line, idx);
+                                 "%s:%ld: face index %.*s out of range: the file has no vertices",
+                                 x->path, line, (int)ilen, tok);
                 else
-                    ps_set_error(x->err, x->errlen, "%s:%ld: face index %lld out of range 1..%zu",
-                                 x->path, line, idx, x->nv_total);
+                    ps_set_error(x->err, x->errlen, "%s:%ld: face index %.*s out of range 1..%zu",
+                                 x->path, line, (int)ilen, tok, x->nv_total);
                 return false;
             }
             resolved = (size_t)(idx - 1);
@@ -669,14 +672,14 @@ static bool obj_face(obj_ctx *x, cursor *lc)
             if ((unsigned long long)(-idx) > sofar) {
                 if (sofar == 0)
                     ps_set_error(x->err, x->errlen,
-                                 "%s:%ld: face index %lld out of range: no vertex defined before "
+                                 "%s:%ld: face index %.*s out of range: no vertex defined before "
                                  "this line",
-                                 x->path, line, idx);
+                                 x->path, line, (int)ilen, tok);
                 else
                     ps_set_error(x->err, x->errlen,
-                                 "%s:%ld: face index %lld out of range -%zu..-1 (relative to the "
+                                 "%s:%ld: face index %.*s out of range -%zu..-1 (relative to the "
                                  "%zu vertices defined so far)",
-                                 x->path, line, idx, sofar, sofar);
+                                 x->path, line, (int)ilen, tok, sofar, sofar);
                 return false;
             }
             resolved = sofar - (size_t)(-idx);
@@ -781,16 +784,22 @@ static unsigned char *read_file(const char *path, size_t *len, char *err, size_t
     }
     size_t cap = size >= 0 ? (size_t)size + 2 : 65536; // +1 for the NUL, +1 to see EOF
     unsigned char *buf = malloc(cap);
+    if (!buf) {
+        ps_set_error(err, errlen, "%s: out of memory reading the file", path);
+        fclose(f);
+        return NULL;
+    }
     size_t n = 0;
-    while (buf) {
+    for (;;) {
         if (n + 1 >= cap) { // keep room for the NUL
             if (cap > PS_MESH_MAX_FILE_BYTES + 1) break; // too large, reported below
             size_t nc = cap * 2 > PS_MESH_MAX_FILE_BYTES + 2 ? PS_MESH_MAX_FILE_BYTES + 2 : cap * 2;
             unsigned char *q = realloc(buf, nc);
             if (!q) {
+                ps_set_error(err, errlen, "%s: out of memory reading the file", path);
                 free(buf);
-                buf = NULL;
-                break;
+                fclose(f);
+                return NULL;
             }
             buf = q;
             cap = nc;
@@ -799,11 +808,6 @@ static unsigned char *read_file(const char *path, size_t *len, char *err, size_t
         size_t got = fread(buf + n, 1, cap - 1 - n, f);
         n += got;
         if (got == 0) break;
-    }
-    if (!buf) {
-        ps_set_error(err, errlen, "%s: out of memory reading the file", path);
-        fclose(f);
-        return NULL;
     }
     if (ferror(f)) {
         ps_set_error(err, errlen, "%s: cannot read: %s", path,

@@ -25,6 +25,7 @@ ps_world_def ps_default_world_def(void)
         .space = PS_SPACE_HASH,
         .max_linear_speed = 1000.0,
         .max_angular_speed = 10000.0,
+        .contact_forces = true,
         .seed = 0,
         .log = {NULL, NULL},
     };
@@ -176,8 +177,8 @@ void ps_world_destroy(ps_world *w)
     dWorldDestroy(w->world);
     ps_world_free_materials(w);
     free(w->bodies);
-    free(w->pending);
-    free(w->contact_fb);
+    for (size_t i = 0; i < w->fb_block_count; i++) free(w->fb_blocks[i]);
+    free(w->fb_blocks);
     free(w->contacts);
     free(w->scratch);
     free(w);

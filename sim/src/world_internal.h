@@ -73,11 +73,9 @@ typedef struct ps_pair_override {
     ps_material_def def;
 } ps_pair_override;
 
-// A contact found by the collision pass, before its joint is made.
-typedef struct ps_pending_contact {
-    dContact c;
-    uint32_t g1, g2;        // geom slot indices
-} ps_pending_contact;
+// Contact joint feedback lives in fixed-size blocks that never move, so
+// ODE can hold pointers into them while the pool grows.
+#define PS_FB_BLOCK 256
 
 struct ps_world {
     ps_world_def def;
@@ -102,9 +100,9 @@ struct ps_world {
     dSurfaceParameters *surface; // material_count^2 combined table
     bool surface_dirty;
 
-    ps_pending_contact *pending; size_t pending_count, pending_cap;
-    dJointFeedback *contact_fb;  size_t contact_fb_cap;
+    dJointFeedback **fb_blocks;  size_t fb_block_count;
     ps_contact *contacts;        size_t contact_count, contact_cap;
+    bool contact_oom;            // the collision pass ran out of memory
     dContact *scratch;           // max_contacts entries for dCollide
 };
 

@@ -234,10 +234,10 @@ static void build_humanoid(bare_world *b)
         j = dJointCreateUniversal(b->world, 0);
         dJointAttach(j, bd[s ? FOOT_R : FOOT_L], bd[s ? SHIN_R : SHIN_L]);
         dJointSetUniversalAnchor(j, 0, sy * 0.10, 0.08 + lift);
-        dJointSetUniversalAxis1(j, 0, 1, 0);
-        dJointSetUniversalAxis2(j, 1, 0, 0);
-        axis_params(dJointSetUniversalParam, j, 0, true, -0.7, 0.7, 0, 0);
-        axis_params(dJointSetUniversalParam, j, 1, true, -0.4, 0.4, 0, 0);
+        dJointSetUniversalAxis1(j, 1, 0, 0);
+        dJointSetUniversalAxis2(j, 0, 1, 0);
+        axis_params(dJointSetUniversalParam, j, 0, true, -0.4, 0.4, 0, 0);
+        axis_params(dJointSetUniversalParam, j, 1, true, -0.7, 0.7, 0, 0);
     }
     for (int s = 0; s < 2; s++) { // shoulders
         double sy = s ? -1 : 1;
@@ -308,7 +308,7 @@ static void build_diffdrive(bare_world *b)
         set_geom(dCreateBox(b->space, boxes[i][2], boxes[i][3], boxes[i][4]), 0, NULL,
                  (double[3]){boxes[i][0], boxes[i][1], boxes[i][4] / 2}, NULL);
     static const double cyls[10][4] = {
-        {0.6, 1.75, 0.20, 0.6}, {1.8, -1.2, 0.15, 0.5}, {-1.5, 1.2, 0.25, 0.8}, {3.8, -1.0, 0.20, 0.6},
+        {0.6, 1.60, 0.20, 0.6}, {1.8, -1.2, 0.15, 0.5}, {-1.5, 1.2, 0.25, 0.8}, {3.8, -1.0, 0.20, 0.6},
         {-3.0, 3.2, 0.30, 0.5}, {0.0, -2.0, 0.20, 0.7}, {-4.2, 0.5, 0.20, 0.6}, {1.2, 4.3, 0.25, 0.6},
         {4.2, -4.0, 0.30, 0.5}, {-2.8, -4.0, 0.20, 0.9},
     };
@@ -321,19 +321,18 @@ static void build_diffdrive(bare_world *b)
     set_mass(chassis, cm, cm * (0.4 * 0.4 + 0.15 * 0.15) / 12, cm * (0.5 * 0.5 + 0.15 * 0.15) / 12,
              cm * (0.5 * 0.5 + 0.4 * 0.4) / 12);
     set_geom(dCreateBox(b->space, 0.5, 0.4, 0.15), 0, chassis, NULL, NULL);
-    set_geom(dCreateSphere(b->space, 0.025), 2, chassis, (double[3]){0.20, 0, -(r - 0.025)}, NULL);
-    set_geom(dCreateSphere(b->space, 0.025), 2, chassis, (double[3]){-0.20, 0, -(r - 0.025)}, NULL);
+    set_geom(dCreateSphere(b->space, 0.025), 2, chassis, (double[3]){-0.20, 0, -(r - 0.025) + 0.0}, NULL);
     double iperp = wm * (3 * r * r + ww * ww) / 12, iax = wm * r * r / 2, wy = 0.4 / 2 + 0.01 + ww / 2;
     double qw = cos(QUARTER_PI), qx = sin(QUARTER_PI), n = sqrt(qw * qw + qx * qx);
     dReal qroll[4] = {qw / n, qx / n, 0, 0};
     for (int s = 0; s < 2; s++) {
         double y = s ? -wy : wy;
-        dBodyID wheel = new_body(b, 0, y, r, NULL, NULL);
+        dBodyID wheel = new_body(b, 0.10, y, r, NULL, NULL);
         set_mass(wheel, wm, iperp, iax, iperp);
         set_geom(dCreateCylinder(b->space, r, ww), 1, wheel, NULL, qroll);
         dJointID j = dJointCreateHinge(b->world, 0);
         dJointAttach(j, wheel, chassis);
-        dJointSetHingeAnchor(j, 0, y, r);
+        dJointSetHingeAnchor(j, 0.10, y, r);
         dJointSetHingeAxis(j, -sin(0.0), cos(0.0), 0);
         axis_params(dJointSetHingeParam, j, 0, false, 0, 0, 0, 20);
         if (s) b->wheel_r = j;
