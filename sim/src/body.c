@@ -40,7 +40,7 @@ static char *dup_name(const char *name, const char *prefix, uint32_t index)
 }
 
 // Checks a symmetric inertia matrix is positive definite (Sylvester).
-static bool inertia_ok(const double I[6])
+bool ps_inertia_ok(const double I[6])
 {
     for (int i = 0; i < 6; i++)
         if (!isfinite(I[i])) return false;
@@ -121,7 +121,7 @@ ps_body_id ps_body_create(ps_world *w, const ps_body_def *def)
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': velocities must be finite", nm), PS_BODY_NONE;
     if (!(def->mass >= 0) || !isfinite(def->mass))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': mass must be >= 0 kg, got %g", nm, def->mass), PS_BODY_NONE;
-    if (def->has_inertia && (!(def->mass > 0) || !inertia_ok(def->inertia) || !ps_vec3_finite(def->com)))
+    if (def->has_inertia && (!(def->mass > 0) || !ps_inertia_ok(def->inertia) || !ps_vec3_finite(def->com)))
         return ps_world_fail(w, PS_ERR_INVALID,
                              "body '%s': explicit inertia needs mass > 0, a finite com and a positive-definite inertia", nm), PS_BODY_NONE;
     if (!(def->linear_damping >= 0 && def->linear_damping <= 1) || !(def->angular_damping >= 0 && def->angular_damping <= 1))
@@ -328,7 +328,7 @@ ps_status ps_body_set_mass(ps_world *w, ps_body_id id, double mass, ps_vec3 com,
     if (!b) return ps_world_fail(w, PS_ERR_STALE, "stale body id");
     if (b->kind != PS_BODY_DYNAMIC) return ps_world_fail(w, PS_ERR_STATE, "body '%s' is not dynamic", b->name);
     if (b->joint_refs) return ps_world_fail(w, PS_ERR_STATE, "body '%s': mass cannot change once joints are attached", b->name);
-    if (!(mass > 0) || !isfinite(mass) || !inertia || !inertia_ok(inertia) || !ps_vec3_finite(com))
+    if (!(mass > 0) || !isfinite(mass) || !inertia || !ps_inertia_ok(inertia) || !ps_vec3_finite(com))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': need mass > 0, finite com, positive-definite inertia", b->name);
     b->mass_mode = PS_MASS_EXPLICIT;
     apply_mass(w, b, mass_about_com(mass, com, inertia));

@@ -86,6 +86,8 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
         b2 = NULL;
     }
     if (w->contact_oom) return;
+    uint32_t grp1 = w->geoms[(uintptr_t)dGeomGetData(o1)].def.group;
+    if (grp1 && grp1 == w->geoms[(uintptr_t)dGeomGetData(o2)].def.group) return;
     int n = dCollide(o1, o2, w->def.max_contacts, &w->scratch[0].geom, sizeof(dContact));
     if (n <= 0) return;
     if (!grow_sz((void **)&w->contacts, &w->contact_cap, w->contact_count + (size_t)n, sizeof *w->contacts)) {

@@ -165,6 +165,7 @@ void ps_world_destroy(ps_world *w)
 {
     if (!w) return;
     ps_ode_init();
+    ps_world_free_robots(w);
     ps_world_free_joints(w);
     dJointGroupDestroy(w->contact_group);
     ps_world_free_geoms(w);
@@ -276,6 +277,7 @@ ps_status ps_world_step(ps_world *w)
     ps_ode_guard_push(&g, &w->def.log);
     volatile ps_status result = PS_OK;
     if (setjmp(g.jb) == 0) {
+        ps_robot_apply_actuators(w);
         result = ps_contact_collide(w);
         if (result == PS_OK) {
             // QuickStep's constraint shuffling uses ODE's one process-wide
@@ -310,3 +312,12 @@ ps_status ps_world_step(ps_world *w)
 ps_status ps_world_validate(ps_world *w) { return ps_world_check_masses(w); }
 
 const char *ps_version(void) { return PILOTSIM_VERSION; }
+
+char *ps_strdup(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}

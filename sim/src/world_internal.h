@@ -8,6 +8,7 @@
 #include "pilotsim/geom.h"
 #include "pilotsim/joint.h"
 #include "pilotsim/material.h"
+#include "pilotsim/robot.h"
 
 #include <ode/ode.h>
 
@@ -64,6 +65,39 @@ typedef struct ps_joint_slot {
     uint32_t next_free;
 } ps_joint_slot;
 
+typedef struct ps_robot_joint {
+    char *name;
+    ps_joint_id joint;
+    ps_actuator_def act;
+    double command;          // target position / velocity, or motor torque
+    double explicit_effort;  // damping + torque added this step, N m or N
+    uint64_t clamps;
+    int mimic;               // master joint index or -1
+    double mimic_mult, mimic_off;
+} ps_robot_joint;
+
+typedef struct ps_robot_link {
+    char *name;
+    ps_body_id body;
+    ps_pose offset;          // link frame in the body's link frame
+} ps_robot_link;
+
+typedef struct ps_robot_slot {
+    uint32_t gen;
+    bool alive;
+    char *name;
+    ps_robot_link *links;    size_t link_count;
+    ps_robot_joint *joints;  size_t joint_count;
+    ps_robot_visual *visuals; size_t visual_count; // mesh_path owned
+    // Kinematic tree (URDF robots; NULL for assembled ones), per link: parent
+    // link (-1 root), joint origin in the parent link frame, unit axis in the
+    // joint frame, robot joint index (-1 fixed/floating), and a parents-first order.
+    int *kin_parent, *kin_joint, *kin_order;
+    ps_pose *kin_origin;
+    ps_vec3 *kin_axis;
+    bool *kin_prismatic;
+} ps_robot_slot;
+
 typedef struct ps_material_slot {
     ps_material_def def;    // name owned
 } ps_material_slot;
@@ -95,6 +129,7 @@ struct ps_world {
     ps_joint_slot *joints; uint32_t joint_count, joint_cap, joint_free, joint_live;
     uint32_t world_first_geom;   // geoms attached to PS_BODY_NONE
 
+    ps_robot_slot *robots; uint32_t robot_count, robot_cap;
     ps_material_slot *materials; uint32_t material_count, material_cap;
     ps_pair_override *pairs; uint32_t pair_count, pair_cap;
     dSurfaceParameters *surface; // material_count^2 combined table
@@ -141,6 +176,16 @@ void ps_joint_destroy_slot(ps_world *w, uint32_t index);
 void ps_world_free_geoms(ps_world *w);
 void ps_world_free_joints(ps_world *w);
 void ps_world_free_materials(ps_world *w);
+
+// Robots (robot.c): actuators before each step, and freeing.
+void ps_robot_apply_actuators(ps_world *w);
+void ps_world_free_robots(ps_world *w);
+// Adds a robot slot (robot.c; used by the URDF builder). NULL on OOM.
+ps_robot_slot *ps_robot_slot_new(ps_world *w, const char *name, ps_robot_id *id);
+ps_robot_slot *ps_world_robot_slot(const ps_world *w, ps_robot_id id);
+// Checks/duplicates used across modules.
+bool ps_inertia_ok(const double I[6]);
+char *ps_strdup(const char *s);
 
 // Collision pass (contact.c): fills contacts and creates contact joints.
 ps_status ps_contact_collide(ps_world *w);

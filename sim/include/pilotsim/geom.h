@@ -47,6 +47,10 @@ typedef struct ps_geom_def {
     /// collision filter: geoms A and B are tested when (A.category & B.collide) or
     /// (B.category & A.collide) is non-zero (either way, as in ODE and MuJoCo); default all
     uint32_t collide;
+    /// geoms with the same non-zero group never collide with each other (a
+    /// robot's links without self-collision); default 0. Groups with the top
+    /// bit set are reserved for robots.
+    uint32_t group;
     float rgba[4];          ///< display colour; default grey (0.7, 0.7, 0.7, 1)
 } ps_geom_def;
 

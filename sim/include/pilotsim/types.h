@@ -28,6 +28,7 @@ typedef struct ps_pose { ps_vec3 p; ps_quat q; } ps_pose;
 typedef struct ps_body_id { uint32_t index, gen; } ps_body_id;
 typedef struct ps_geom_id { uint32_t index, gen; } ps_geom_id;
 typedef struct ps_joint_id { uint32_t index, gen; } ps_joint_id;
+typedef struct ps_robot_id { uint32_t index, gen; } ps_robot_id;
 
 /// Contact material handle: an index into the world's material table. Material
 /// 0 always exists ("default").
