@@ -20,6 +20,8 @@ typedef struct ps_lua_rt {
     ps_logger log;
     char **module_paths;
     size_t module_path_count;
+    char **package_paths;
+    size_t package_path_count;
     char *scene_dir;
     bool trusted;
 } ps_lua_rt;
@@ -39,6 +41,17 @@ bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, c
 
 /// Registers the World/Body/Geom/Joint metatables (lua_world.c).
 void ps_lua_open_world(lua_State *L);
+/// Handle checks and pushes shared by the bindings (lua_world.c). The checks
+/// raise a Lua error for a wrong type or a stale handle.
+ps_world *ps_lua_check_world(lua_State *L, int i);
+ps_world *ps_lua_check_body(lua_State *L, int i, ps_body_id *id);
+ps_world *ps_lua_check_joint(lua_State *L, int i, ps_joint_id *id);
+void ps_lua_push_body(lua_State *L, ps_body_id id);
+
+/// Registers the Robot metatable (lua_robot.c).
+void ps_lua_open_robot(lua_State *L);
+/// world:robot{...} (lua_robot.c); the World is argument 1.
+int ps_lua_world_robot(lua_State *L);
 /// Pushes a World handle for rt->world at the current serial.
 void ps_lua_push_world(lua_State *L);
 

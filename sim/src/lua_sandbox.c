@@ -262,6 +262,13 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
         if (!rt->module_paths[i]) goto oom;
         rt->module_path_count++;
     }
+    rt->package_paths = calloc(opt->package_path_count + 1, sizeof *rt->package_paths);
+    if (!rt->package_paths) goto oom;
+    for (size_t i = 0; i < opt->package_path_count; i++) {
+        rt->package_paths[i] = dupstr(opt->package_paths[i]);
+        if (!rt->package_paths[i]) goto oom;
+        rt->package_path_count++;
+    }
     ps_rng_seed(&rt->rng, 0);
     rt->L = lua_newstate(capped_alloc, rt);
     if (!rt->L) goto oom;
@@ -275,6 +282,7 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
     }
     install_common(rt->L);
     ps_lua_open_world(rt->L);
+    ps_lua_open_robot(rt->L);
     lua_sethook(rt->L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
     return rt;
 oom:
@@ -289,6 +297,8 @@ void ps_lua_rt_destroy(ps_lua_rt *rt)
     if (rt->L) lua_close(rt->L);
     for (size_t i = 0; i < rt->module_path_count; i++) free(rt->module_paths[i]);
     free(rt->module_paths);
+    for (size_t i = 0; i < rt->package_path_count; i++) free(rt->package_paths[i]);
+    free(rt->package_paths);
     free(rt->scene_dir);
     free(rt);
 }

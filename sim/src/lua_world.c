@@ -31,13 +31,13 @@ static ps_world *live_world(lua_State *L, uint64_t serial, const char *kind)
     return rt->world;
 }
 
-static ps_world *check_world(lua_State *L, int i)
+ps_world *ps_lua_check_world(lua_State *L, int i)
 {
     lworld *u = luaL_checkudata(L, i, MT_WORLD);
     return live_world(L, u->serial, "world");
 }
 
-static ps_world *check_body(lua_State *L, int i, ps_body_id *id)
+ps_world *ps_lua_check_body(lua_State *L, int i, ps_body_id *id)
 {
     lbody *u = luaL_checkudata(L, i, MT_BODY);
     ps_world *w = live_world(L, u->serial, "body");
@@ -46,7 +46,7 @@ static ps_world *check_body(lua_State *L, int i, ps_body_id *id)
     return w;
 }
 
-static ps_world *check_joint(lua_State *L, int i, ps_joint_id *id)
+ps_world *ps_lua_check_joint(lua_State *L, int i, ps_joint_id *id)
 {
     ljoint *u = luaL_checkudata(L, i, MT_JOINT);
     ps_world *w = live_world(L, u->serial, "joint");
@@ -64,7 +64,7 @@ static ps_world *check_geom(lua_State *L, int i, ps_geom_id *id)
     return w;
 }
 
-static void push_body(lua_State *L, ps_body_id id)
+void ps_lua_push_body(lua_State *L, ps_body_id id)
 {
     if (!ps_body_is_set(id)) {
         lua_pushnil(L);
@@ -243,7 +243,7 @@ static ps_geom_id make_geom(lua_State *L, ps_world *w, ps_body_id b, int t, cons
 
 static int w_material(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
+    ps_world *w = ps_lua_check_world(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const f[] = {"name", "friction", "rolling", "restitution", "bounce_vel", "soft_erp", "soft_cfm", NULL};
     ps_lua_check_fields(L, 2, "world:material", f);
@@ -271,7 +271,7 @@ static ps_material_id check_material(lua_State *L, ps_world *w, int i)
 
 static int w_pair_material(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
+    ps_world *w = ps_lua_check_world(L, 1);
     ps_material_id a = check_material(L, w, 2), b = check_material(L, w, 3);
     luaL_checktype(L, 4, LUA_TTABLE);
     static const char *const f[] = {"friction", "rolling", "restitution", "bounce_vel", "soft_erp", "soft_cfm", NULL};
@@ -290,7 +290,7 @@ static int w_pair_material(lua_State *L)
 
 static int w_body(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
+    ps_world *w = ps_lua_check_world(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const f[] = {"name", "kind", "pos", "quat", "rpy", "linvel", "angvel", "mass", "com", "inertia",
                                     "linear_damping", "angular_damping", "gravity", "geoms", NULL};
@@ -339,13 +339,13 @@ static int w_body(lua_State *L)
         }
     }
     lua_pop(L, 1);
-    push_body(L, b);
+    ps_lua_push_body(L, b);
     return 1;
 }
 
 static int w_geom(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
+    ps_world *w = ps_lua_check_world(L, 1);
     push_geom(L, make_geom(L, w, PS_BODY_NONE, 2, "world:geom"));
     return 1;
 }
@@ -358,7 +358,7 @@ static ps_body_id field_body(lua_State *L, int t, const char *field, bool requir
         if (required) luaL_error(L, "world:joint: field '%s' is required", field);
     } else {
         if (!luaL_testudata(L, -1, MT_BODY)) luaL_error(L, "world:joint: field '%s' must be a Body, got %s", field, luaL_typename(L, -1));
-        check_body(L, -1, &id);
+        ps_lua_check_body(L, -1, &id);
     }
     lua_pop(L, 1);
     return id;
@@ -385,7 +385,7 @@ static void read_axis(lua_State *L, int t, ps_joint_axis *a)
 
 static int w_joint(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
+    ps_world *w = ps_lua_check_world(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
     const char *what = "world:joint";
     static const char *const f[] = {"type", "name", "body1", "body2", "anchor", "axis", "axis2", "lo", "hi",
@@ -439,38 +439,38 @@ static int w_joint(lua_State *L)
     return 1;
 }
 
-static int w_time(lua_State *L) { lua_pushnumber(L, ps_world_time(check_world(L, 1))); return 1; }
-static int w_steps(lua_State *L) { lua_pushinteger(L, (lua_Integer)ps_world_step_count(check_world(L, 1))); return 1; }
+static int w_time(lua_State *L) { lua_pushnumber(L, ps_world_time(ps_lua_check_world(L, 1))); return 1; }
+static int w_steps(lua_State *L) { lua_pushinteger(L, (lua_Integer)ps_world_step_count(ps_lua_check_world(L, 1))); return 1; }
 
 static int w_hash(lua_State *L)
 {
     char buf[17];
-    snprintf(buf, sizeof buf, "%016llx", (unsigned long long)ps_world_state_hash(check_world(L, 1)));
+    snprintf(buf, sizeof buf, "%016llx", (unsigned long long)ps_world_state_hash(ps_lua_check_world(L, 1)));
     lua_pushstring(L, buf);
     return 1;
 }
 
 static int w_find_body(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
-    push_body(L, ps_body_find(w, luaL_checkstring(L, 2)));
+    ps_world *w = ps_lua_check_world(L, 1);
+    ps_lua_push_body(L, ps_body_find(w, luaL_checkstring(L, 2)));
     return 1;
 }
 
 static int w_find_joint(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
+    ps_world *w = ps_lua_check_world(L, 1);
     push_joint(L, ps_joint_find(w, luaL_checkstring(L, 2)));
     return 1;
 }
 
 static int w_bodies(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
+    ps_world *w = ps_lua_check_world(L, 1);
     size_t n = ps_world_body_count(w);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        push_body(L, ps_world_body_at(w, i));
+        ps_lua_push_body(L, ps_world_body_at(w, i));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;
@@ -478,15 +478,15 @@ static int w_bodies(lua_State *L)
 
 static int w_contacts(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
+    ps_world *w = ps_lua_check_world(L, 1);
     size_t n;
     const ps_contact *c = ps_world_contacts(w, &n);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         lua_createtable(L, 0, 6);
-        push_body(L, c[i].body1);
+        ps_lua_push_body(L, c[i].body1);
         lua_setfield(L, -2, "body1");
-        push_body(L, c[i].body2);
+        ps_lua_push_body(L, c[i].body2);
         lua_setfield(L, -2, "body2");
         push_vec3_table(L, c[i].pos);
         lua_setfield(L, -2, "pos");
@@ -505,11 +505,11 @@ static bool same_body(ps_body_id a, ps_body_id b) { return a.index == b.index &&
 
 static int w_touching(lua_State *L)
 {
-    ps_world *w = check_world(L, 1);
+    ps_world *w = ps_lua_check_world(L, 1);
     ps_body_id a, b = PS_BODY_NONE;
-    check_body(L, 2, &a);
+    ps_lua_check_body(L, 2, &a);
     bool any = lua_isnoneornil(L, 3);
-    if (!any) check_body(L, 3, &b);
+    if (!any) ps_lua_check_body(L, 3, &b);
     size_t n;
     const ps_contact *c = ps_world_contacts(w, &n);
     for (size_t i = 0; i < n; i++) {
@@ -536,7 +536,7 @@ static int w_tostring(lua_State *L)
 static int b_pos(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_pose p;
     ps_body_get_pose(w, b, &p);
     return push_vec3(L, p.p);
@@ -545,7 +545,7 @@ static int b_pos(lua_State *L)
 static int b_set_pos(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_pose p;
     ps_body_get_pose(w, b, &p);
     ps_lua_arg_vec3(L, 2, &p.p);
@@ -556,7 +556,7 @@ static int b_set_pos(lua_State *L)
 static int b_quat(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_pose p;
     ps_body_get_pose(w, b, &p);
     lua_pushnumber(L, p.q.w);
@@ -569,7 +569,7 @@ static int b_quat(lua_State *L)
 static int b_set_quat(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_pose p;
     ps_body_get_pose(w, b, &p);
     if (lua_type(L, 2) == LUA_TTABLE) {
@@ -585,7 +585,7 @@ static int b_set_quat(lua_State *L)
 static int b_rpy(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_pose p;
     ps_body_get_pose(w, b, &p);
     double r, pi, y;
@@ -596,7 +596,7 @@ static int b_rpy(lua_State *L)
 static int b_set_rpy(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_pose p;
     ps_body_get_pose(w, b, &p);
     ps_vec3 e;
@@ -609,7 +609,7 @@ static int b_set_rpy(lua_State *L)
 static int b_linvel(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_vec3 v;
     ps_body_get_linvel(w, b, &v);
     return push_vec3(L, v);
@@ -618,7 +618,7 @@ static int b_linvel(lua_State *L)
 static int b_angvel(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_vec3 v;
     ps_body_get_angvel(w, b, &v);
     return push_vec3(L, v);
@@ -627,7 +627,7 @@ static int b_angvel(lua_State *L)
 static int b_set_linvel(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_vec3 v;
     ps_lua_arg_vec3(L, 2, &v);
     check_status(L, w, ps_body_set_linvel(w, b, v), "body:set_linvel");
@@ -637,7 +637,7 @@ static int b_set_linvel(lua_State *L)
 static int b_set_angvel(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_vec3 v;
     ps_lua_arg_vec3(L, 2, &v);
     check_status(L, w, ps_body_set_angvel(w, b, v), "body:set_angvel");
@@ -647,7 +647,7 @@ static int b_set_angvel(lua_State *L)
 static int b_add_force(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_vec3 f, at;
     int used = ps_lua_arg_vec3(L, 2, &f);
     if (lua_isnoneornil(L, 2 + used)) {
@@ -662,7 +662,7 @@ static int b_add_force(lua_State *L)
 static int b_add_rel_force(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_vec3 f;
     ps_lua_arg_vec3(L, 2, &f);
     check_status(L, w, ps_body_add_rel_force(w, b, f), "body:add_rel_force");
@@ -672,7 +672,7 @@ static int b_add_rel_force(lua_State *L)
 static int b_add_torque(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_vec3 t;
     ps_lua_arg_vec3(L, 2, &t);
     check_status(L, w, ps_body_add_torque(w, b, t), "body:add_torque");
@@ -682,7 +682,7 @@ static int b_add_torque(lua_State *L)
 static int b_mass(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     double m;
     ps_body_get_mass(w, b, &m, NULL, NULL);
     lua_pushnumber(L, m);
@@ -692,7 +692,7 @@ static int b_mass(lua_State *L)
 static int b_com(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_vec3 c;
     ps_body_get_com_world(w, b, &c);
     return push_vec3(L, c);
@@ -701,7 +701,7 @@ static int b_com(lua_State *L)
 static int b_to_world(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     ps_vec3 l, o;
     ps_lua_arg_vec3(L, 2, &l);
     ps_body_point_to_world(w, b, l, &o);
@@ -711,7 +711,7 @@ static int b_to_world(lua_State *L)
 static int b_name(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     lua_pushstring(L, ps_body_name(w, b));
     return 1;
 }
@@ -719,7 +719,7 @@ static int b_name(lua_State *L)
 static int b_kind(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     static const char *const k[] = {"dynamic", "kinematic", "static"};
     lua_pushstring(L, k[ps_body_get_kind(w, b)]);
     return 1;
@@ -728,7 +728,7 @@ static int b_kind(lua_State *L)
 static int b_id(lua_State *L)
 {
     ps_body_id b;
-    check_body(L, 1, &b);
+    ps_lua_check_body(L, 1, &b);
     lua_pushinteger(L, (lua_Integer)b.index + 1);
     return 1;
 }
@@ -744,7 +744,7 @@ static int b_valid(lua_State *L)
 static int b_destroy(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     check_status(L, w, ps_body_destroy(w, b), "body:destroy");
     return 0;
 }
@@ -752,7 +752,7 @@ static int b_destroy(lua_State *L)
 static int b_geom(lua_State *L)
 {
     ps_body_id b;
-    ps_world *w = check_body(L, 1, &b);
+    ps_world *w = ps_lua_check_body(L, 1, &b);
     push_geom(L, make_geom(L, w, b, 2, "body:geom"));
     return 1;
 }
@@ -786,7 +786,7 @@ static int axis_arg(lua_State *L, ps_world *w, ps_joint_id j, int i)
 static int j_position(lua_State *L)
 {
     ps_joint_id j;
-    ps_world *w = check_joint(L, 1, &j);
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
     double v;
     ps_joint_get_position(w, j, axis_arg(L, w, j, 2), &v);
     lua_pushnumber(L, v);
@@ -796,7 +796,7 @@ static int j_position(lua_State *L)
 static int j_rate(lua_State *L)
 {
     ps_joint_id j;
-    ps_world *w = check_joint(L, 1, &j);
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
     double v;
     ps_joint_get_rate(w, j, axis_arg(L, w, j, 2), &v);
     lua_pushnumber(L, v);
@@ -806,7 +806,7 @@ static int j_rate(lua_State *L)
 static int j_set_motor(lua_State *L)
 {
     ps_joint_id j;
-    ps_world *w = check_joint(L, 1, &j);
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
     double vel = luaL_checknumber(L, 2), fmax = luaL_checknumber(L, 3);
     check_status(L, w, ps_joint_set_motor(w, j, axis_arg(L, w, j, 4), vel, fmax), "joint:set_motor");
     return 0;
@@ -815,7 +815,7 @@ static int j_set_motor(lua_State *L)
 static int j_add_effort(lua_State *L)
 {
     ps_joint_id j;
-    ps_world *w = check_joint(L, 1, &j);
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
     double e = luaL_checknumber(L, 2);
     check_status(L, w, ps_joint_add_effort(w, j, axis_arg(L, w, j, 3), e), "joint:add_effort");
     return 0;
@@ -824,7 +824,7 @@ static int j_add_effort(lua_State *L)
 static int j_set_limits(lua_State *L)
 {
     ps_joint_id j;
-    ps_world *w = check_joint(L, 1, &j);
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
     int i = axis_arg(L, w, j, 4);
     ps_joint_axis a;
     ps_joint_get_axis(w, j, i, &a);
@@ -838,7 +838,7 @@ static int j_set_limits(lua_State *L)
 static int j_feedback(lua_State *L)
 {
     ps_joint_id j;
-    ps_world *w = check_joint(L, 1, &j);
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
     ps_vec3 f, t;
     if (ps_joint_get_feedback(w, j, &f, &t, NULL, NULL) != PS_OK)
         luaL_error(L, "joint '%s': create it with feedback = true to read forces", ps_joint_name(w, j));
@@ -850,7 +850,7 @@ static int j_feedback(lua_State *L)
 static int j_name(lua_State *L)
 {
     ps_joint_id j;
-    ps_world *w = check_joint(L, 1, &j);
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
     lua_pushstring(L, ps_joint_name(w, j));
     return 1;
 }
@@ -858,7 +858,7 @@ static int j_name(lua_State *L)
 static int j_destroy(lua_State *L)
 {
     ps_joint_id j;
-    ps_world *w = check_joint(L, 1, &j);
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
     check_status(L, w, ps_joint_destroy(w, j), "joint:destroy");
     return 0;
 }
@@ -869,7 +869,7 @@ static int g_body(lua_State *L)
 {
     ps_geom_id g;
     ps_world *w = check_geom(L, 1, &g);
-    push_body(L, ps_geom_body(w, g));
+    ps_lua_push_body(L, ps_geom_body(w, g));
     return 1;
 }
 
@@ -914,7 +914,7 @@ void ps_lua_open_world(lua_State *L)
         {"material", w_material}, {"pair_material", w_pair_material}, {"body", w_body}, {"geom", w_geom},
         {"joint", w_joint}, {"time", w_time}, {"steps", w_steps}, {"hash", w_hash}, {"find_body", w_find_body},
         {"find_joint", w_find_joint}, {"bodies", w_bodies}, {"contacts", w_contacts}, {"touching", w_touching},
-        {NULL, NULL}};
+        {"robot", ps_lua_world_robot}, {NULL, NULL}};
     static const luaL_Reg body_m[] = {
         {"pos", b_pos}, {"set_pos", b_set_pos}, {"quat", b_quat}, {"set_quat", b_set_quat}, {"rpy", b_rpy},
         {"set_rpy", b_set_rpy}, {"linvel", b_linvel}, {"set_linvel", b_set_linvel}, {"angvel", b_angvel},

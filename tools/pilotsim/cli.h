@@ -14,12 +14,16 @@ typedef struct cli_scene_opts {
     size_t module_path_count;
     const char *params[64];
     size_t param_count;
+    const char *package_paths[32];
+    size_t package_path_count;
     bool trusted;
     bool quiet;
 } cli_scene_opts;
 
-/// Fills module paths from PILOTSIM_MODULE_PATH (colon-separated) and the
-/// installation's scripts/ folder. `storage` keeps the split env string alive.
+/// Appends module paths from PILOTSIM_MODULE_PATH (colon-separated) and the
+/// installation's scripts/ folder, and package paths from PILOTSIM_PACKAGE_PATH
+/// and the installation's assets/ folder (after any given by flags). `storage`
+/// keeps the split env strings alive.
 void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_len);
 /// Turns the CLI options into library options (log to stderr unless quiet).
 ps_scene_options cli_scene_options(const cli_scene_opts *o);
@@ -35,5 +39,6 @@ void cli_json_number(FILE *f, double v);
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

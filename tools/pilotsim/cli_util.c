@@ -21,12 +21,24 @@ static void log_stderr(void *user, ps_log_level level, const char *msg)
 void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_len)
 {
     const char *env = getenv("PILOTSIM_MODULE_PATH");
-    if (env && *env && strlen(env) < storage_len) {
+    size_t used = 0;
+    if (env && *env && strlen(env) < storage_len / 2) {
         strcpy(storage, env);
-        for (char *tok = strtok(storage, ":"); tok && o->module_path_count < 16; tok = strtok(NULL, ":"))
+        used = strlen(env) + 1;
+        char *save = NULL;
+        for (char *tok = strtok_r(storage, ":", &save); tok && o->module_path_count < 30; tok = strtok_r(NULL, ":", &save))
             o->module_paths[o->module_path_count++] = tok;
     }
     o->module_paths[o->module_path_count++] = PILOTSIM_SOURCE_DIR "/scripts";
+    env = getenv("PILOTSIM_PACKAGE_PATH");
+    if (env && *env && strlen(env) < storage_len - used) {
+        char *dst = storage + used;
+        strcpy(dst, env);
+        char *save = NULL;
+        for (char *tok = strtok_r(dst, ":", &save); tok && o->package_path_count < 30; tok = strtok_r(NULL, ":", &save))
+            o->package_paths[o->package_path_count++] = tok;
+    }
+    o->package_paths[o->package_path_count++] = PILOTSIM_SOURCE_DIR "/assets";
 }
 
 ps_scene_options cli_scene_options(const cli_scene_opts *o)
@@ -36,6 +48,8 @@ ps_scene_options cli_scene_options(const cli_scene_opts *o)
     so.module_path_count = o->module_path_count;
     so.params = o->params;
     so.param_count = o->param_count;
+    so.package_paths = o->package_paths;
+    so.package_path_count = o->package_path_count;
     so.trusted = o->trusted;
     so.log = (ps_logger){log_stderr, (void *)&o->quiet};
     return so;

@@ -17,6 +17,8 @@ static void run_usage(FILE *f)
           "  --steps N           stop after N steps (status timeout) instead of the time limit\n"
           "  --json              print one JSON object instead of the summary line\n"
           "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
+          "  --package-path DIR  also search DIR for robot descriptions and package:// meshes\n"
+          "                      (repeatable; then $PILOTSIM_PACKAGE_PATH and assets/)\n"
           "  --trusted           lift the Lua sandbox (local experiments only)\n"
           "  --quiet             hide the scene's print() output\n"
           "exit codes: 0 success or timeout, 1 failure or physics_diverged,\n"
@@ -64,6 +66,12 @@ int cmd_run(int argc, char **argv)
                 return EXIT_USAGE;
             }
             so.params[so.param_count++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--package-path"))) {
+            if (!*v || so.package_path_count >= 16) {
+                fprintf(stderr, "pilotsim run: --package-path needs a directory\n");
+                return EXIT_USAGE;
+            }
+            so.package_paths[so.package_path_count++] = v;
         } else if ((v = opt_value(argc, argv, &i, "--module-path"))) {
             if (!*v || so.module_path_count >= 16) {
                 fprintf(stderr, "pilotsim run: --module-path needs a directory\n");

@@ -10,6 +10,7 @@ static void usage(FILE *f)
           "commands:\n"
           "  run SCENE     run one episode headless and print its result\n"
           "  list [DIR]    list the scenes under DIR (default: scenes/)\n"
+          "  check FILE    check a URDF or a scene without running it\n"
           "  bench         benchmark pilotsim against bare ODE on the same worlds\n"
           "  version       print the version\n"
           "\n"
@@ -37,6 +38,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "list")) return cmd_list(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     fprintf(stderr, "pilotsim: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

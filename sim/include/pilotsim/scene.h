@@ -25,6 +25,11 @@ typedef struct ps_scene_options {
     /// order; may be NULL when count is 0. Strings are copied.
     const char *const *module_paths;
     size_t module_path_count;
+    /// Directories searched for robot descriptions and their meshes: a scene's
+    /// `urdf = "x/y.urdf"` resolves against the scene's folder, then these;
+    /// `package://PKG/...` mesh URIs resolve against them too. Copied.
+    const char *const *package_paths;
+    size_t package_path_count;
     /// Parameter overrides "name=value" (copied). An unknown name, a value of
     /// the wrong type or outside the declared range fails the load.
     const char *const *params;

@@ -1,0 +1,481 @@
+// Lua bindings of robots: world:robot{urdf = ...} or world:robot{links = ...,
+// joints = ...}, and the Robot handle (joint state, commands, actuators, links).
+#include "lua_rt.h"
+#include "log_internal.h"
+#include "pilotsim/body.h"
+#include "pilotsim/joint.h"
+#include "pilotsim/material.h"
+#include "pilotsim/robot.h"
+#include "pilotsim/urdf.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MT_ROBOT "pilotsim.Robot"
+
+typedef struct { uint64_t serial; ps_robot_id id; } lrobot;
+
+static ps_world *check_robot(lua_State *L, int i, ps_robot_id *id)
+{
+    lrobot *u = luaL_checkudata(L, i, MT_ROBOT);
+    ps_lua_rt *rt = ps_lua_rt_of(L);
+    if (!rt->world || u->serial != rt->serial) luaL_error(L, "stale robot handle: it belongs to an earlier episode");
+    if (!ps_robot_valid(rt->world, u->id)) luaL_error(L, "stale robot handle");
+    *id = u->id;
+    return rt->world;
+}
+
+static void push_robot(lua_State *L, ps_robot_id id)
+{
+    lrobot *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->serial = ps_lua_rt_of(L)->serial;
+    u->id = id;
+    luaL_setmetatable(L, MT_ROBOT);
+}
+
+// Joint index from a name or a 1-based index at stack slot i.
+static size_t joint_arg(lua_State *L, ps_world *w, ps_robot_id r, int i)
+{
+    size_t n = ps_robot_joint_count(w, r);
+    if (lua_type(L, i) == LUA_TNUMBER) {
+        lua_Integer k = luaL_checkinteger(L, i);
+        if (k < 1 || (size_t)k > n) luaL_error(L, "robot '%s' has %d joints; joint %d does not exist", ps_robot_name(w, r), (int)n, (int)k);
+        return (size_t)k - 1;
+    }
+    const char *name = luaL_checkstring(L, i);
+    int k = ps_robot_joint_index(w, r, name);
+    if (k < 0) luaL_error(L, "robot '%s' has no joint '%s'", ps_robot_name(w, r), name);
+    return (size_t)k;
+}
+
+static const char *const actuator_fields[] = {"mode", "kp", "kd", "effort", "velocity", "gear", "damping", "friction", NULL};
+
+// Reads an actuator table at index t over `a`.
+static void read_actuator(lua_State *L, int t, const char *what, ps_actuator_def *a)
+{
+    t = lua_absindex(L, t);
+    luaL_checktype(L, t, LUA_TTABLE);
+    ps_lua_check_fields(L, t, what, actuator_fields);
+    const char *mode = ps_lua_field_string(L, t, what, "mode", NULL);
+    if (mode) {
+        if (!strcmp(mode, "position")) a->mode = PS_ACT_POSITION;
+        else if (!strcmp(mode, "velocity")) a->mode = PS_ACT_VELOCITY;
+        else if (!strcmp(mode, "torque")) a->mode = PS_ACT_TORQUE;
+        else if (!strcmp(mode, "none")) a->mode = PS_ACT_NONE;
+        else luaL_error(L, "%s: field 'mode' must be \"position\", \"velocity\", \"torque\" or \"none\", got \"%s\"", what, mode);
+    }
+    a->kp = ps_lua_field_number(L, t, what, "kp", a->kp);
+    a->kd = ps_lua_field_number(L, t, what, "kd", a->kd);
+    lua_getfield(L, t, "effort");
+    if (!lua_isnil(L, -1)) a->effort_limit = luaL_checknumber(L, -1);
+    lua_getfield(L, t, "velocity");
+    if (!lua_isnil(L, -1)) a->velocity_limit = luaL_checknumber(L, -1);
+    lua_pop(L, 2);
+    a->gear = ps_lua_field_number(L, t, what, "gear", a->gear);
+    a->damping = ps_lua_field_number(L, t, what, "damping", a->damping);
+    a->friction = ps_lua_field_number(L, t, what, "friction", a->friction);
+}
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// Resolves a robot description path: absolute, beside the scene, or under a
+// package directory ("package://" prefixes are stripped).
+static bool resolve(ps_lua_rt *rt, const char *name, char *out, size_t n)
+{
+    if (!strncmp(name, "package://", 10)) name += 10;
+    if (name[0] == '/') {
+        snprintf(out, n, "%s", name);
+        return is_file(out);
+    }
+    snprintf(out, n, "%s/%s", rt->scene_dir, name);
+    if (is_file(out)) return true;
+    for (size_t i = 0; i < rt->package_path_count; i++) {
+        snprintf(out, n, "%s/%s", rt->package_paths[i], name);
+        if (is_file(out)) return true;
+    }
+    return false;
+}
+
+static int robot_from_urdf(lua_State *L, ps_world *w)
+{
+    ps_lua_rt *rt = ps_lua_rt_of(L);
+    const char *what = "world:robot";
+    static const char *const f[] = {"urdf", "name", "pos", "quat", "rpy", "fixed_base", "self_collide", "material",
+                                    "urdf_dynamics", "actuator", "actuators", "q", NULL};
+    ps_lua_check_fields(L, 2, what, f);
+    const char *file = ps_lua_field_string(L, 2, what, "urdf", NULL);
+    char path[4096];
+    if (!resolve(rt, file, path, sizeof path))
+        return luaL_error(L, "%s: URDF '%s' not found beside the scene (%s) or under the package paths", what, file,
+                          rt->scene_dir);
+    ps_urdf_options uo = ps_urdf_default_options();
+    for (size_t i = 0; i < rt->package_path_count; i++) ps_urdf_options_add_package_path(&uo, rt->package_paths[i]);
+    ps_urdf_options_add_package_path(&uo, rt->scene_dir);
+    char err[1024];
+    ps_urdf_model *m = ps_urdf_load(path, &uo, err, sizeof err);
+    ps_urdf_options_clear(&uo);
+    if (!m) return luaL_error(L, "%s: %s", what, err);
+    for (size_t i = 0; i < m->warning_count; i++) ps_log_write(&rt->log, PS_LOG_WARN, m->warnings[i]);
+
+    ps_urdf_build_options bo = ps_default_urdf_build_options();
+    bo.name = ps_lua_field_string(L, 2, what, "name", NULL);
+    ps_lua_field_vec3(L, 2, what, "pos", &bo.base.p);
+    ps_lua_field_rotation(L, 2, what, &bo.base.q);
+    bo.fixed_base = ps_lua_field_bool(L, 2, what, "fixed_base", false);
+    bo.self_collide = ps_lua_field_bool(L, 2, what, "self_collide", false);
+    bo.urdf_dynamics = ps_lua_field_bool(L, 2, what, "urdf_dynamics", true);
+    const char *mat = ps_lua_field_string(L, 2, what, "material", NULL);
+    if (mat && (bo.material = ps_material_find(w, mat)) == (ps_material_id)-1) {
+        ps_urdf_free(m);
+        return luaL_error(L, "%s: unknown material '%s'", what, mat);
+    }
+    lua_getfield(L, 2, "actuator");
+    if (!lua_isnil(L, -1)) read_actuator(L, -1, "world:robot actuator", &bo.actuator);
+    lua_pop(L, 1);
+    ps_robot_id r = ps_robot_from_urdf(w, m, &bo);
+    ps_urdf_free(m);
+    if (!ps_robot_valid(w, r)) return luaL_error(L, "%s: %s", what, ps_world_last_error(w));
+
+    // Per-joint actuator overrides, by joint name.
+    lua_getfield(L, 2, "actuators");
+    if (!lua_isnil(L, -1)) {
+        luaL_checktype(L, -1, LUA_TTABLE);
+        int t = lua_gettop(L);
+        lua_pushnil(L);
+        while (lua_next(L, t)) {
+            const char *jn = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+            int k = ps_robot_joint_index(w, r, jn);
+            if (k < 0) return luaL_error(L, "%s: actuators: robot '%s' has no joint '%s'", what, ps_robot_name(w, r), jn);
+            ps_actuator_def a;
+            ps_robot_get_actuator(w, r, (size_t)k, &a);
+            char aw[160];
+            snprintf(aw, sizeof aw, "world:robot actuators.%s", jn);
+            read_actuator(L, -1, aw, &a);
+            if (ps_robot_set_actuator(w, r, (size_t)k, &a) != PS_OK) return luaL_error(L, "%s: %s", what, ps_world_last_error(w));
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    push_robot(L, r);
+    return 1;
+}
+
+static int robot_assembled(lua_State *L, ps_world *w)
+{
+    const char *what = "world:robot";
+    static const char *const f[] = {"name", "links", "joints", NULL};
+    ps_lua_check_fields(L, 2, what, f);
+    const char *name = ps_lua_field_string(L, 2, what, "name", NULL);
+    if (!name) return luaL_error(L, "%s: field 'name' is required", what);
+    lua_getfield(L, 2, "links");
+    if (lua_type(L, -1) != LUA_TTABLE || lua_rawlen(L, -1) < 1)
+        return luaL_error(L, "%s: field 'links' must be a list of Bodies (the base first)", what);
+    size_t nl = lua_rawlen(L, -1);
+    ps_body_id *links = lua_newuserdatauv(L, nl * sizeof *links, 0);
+    for (size_t i = 0; i < nl; i++) {
+        lua_rawgeti(L, -2, (lua_Integer)i + 1);
+        ps_lua_check_body(L, -1, &links[i]);
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, 2, "joints");
+    size_t nj = lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
+    if (!lua_isnil(L, -1) && !lua_istable(L, -1)) return luaL_error(L, "%s: field 'joints' must be a list", what);
+    ps_robot_joint_def *jd = lua_newuserdatauv(L, (nj ? nj : 1) * sizeof *jd, 0);
+    int jt = lua_gettop(L) - 1;
+    for (size_t i = 0; i < nj; i++) {
+        lua_rawgeti(L, jt, (lua_Integer)i + 1);
+        char jw[64];
+        snprintf(jw, sizeof jw, "world:robot joints[%d]", (int)i + 1);
+        luaL_checktype(L, -1, LUA_TTABLE);
+        static const char *const jf[] = {"joint", "name", "actuator", NULL};
+        ps_lua_check_fields(L, -1, jw, jf);
+        jd[i] = (ps_robot_joint_def){.actuator = ps_default_actuator_def(), .mimic = -1, .mimic_multiplier = 1};
+        lua_getfield(L, -1, "joint");
+        ps_lua_check_joint(L, -1, &jd[i].joint);
+        lua_pop(L, 1);
+        jd[i].name = ps_lua_field_string(L, -1, jw, "name", NULL);
+        lua_getfield(L, -1, "actuator");
+        if (!lua_isnil(L, -1)) read_actuator(L, -1, jw, &jd[i].actuator);
+        lua_pop(L, 2);
+    }
+    ps_robot_def def = {.name = name, .links = links, .link_count = nl, .joints = jd, .joint_count = nj};
+    ps_robot_id r = ps_robot_create(w, &def);
+    if (!ps_robot_valid(w, r)) return luaL_error(L, "%s: %s", what, ps_world_last_error(w));
+    push_robot(L, r);
+    return 1;
+}
+
+static int set_q_table(lua_State *L, ps_world *w, ps_robot_id r, int t);
+
+int ps_lua_world_robot(lua_State *L)
+{
+    ps_world *w = ps_lua_check_world(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_getfield(L, 2, "urdf");
+    bool urdf = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    int n = urdf ? robot_from_urdf(L, w) : robot_assembled(L, w);
+    if (urdf) {
+        lua_getfield(L, 2, "q");
+        if (!lua_isnil(L, -1)) {
+            ps_robot_id r;
+            check_robot(L, -2, &r);
+            set_q_table(L, w, r, lua_gettop(L));
+        }
+        lua_pop(L, 1);
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------- methods */
+
+static int push_array(lua_State *L, ps_world *w, ps_robot_id r, ps_status (*get)(const ps_world *, ps_robot_id, double *))
+{
+    size_t n = ps_robot_joint_count(w, r);
+    double buf[64], *v = n <= 64 ? buf : lua_newuserdatauv(L, n * sizeof *v, 0);
+    get(w, r, v);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushnumber(L, v[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+static int r_q(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, ps_robot_positions); }
+static int r_qd(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, ps_robot_velocities); }
+static int r_tau(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, ps_robot_efforts); }
+
+static int one(lua_State *L, ps_status (*get)(const ps_world *, ps_robot_id, double *))
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t k = joint_arg(L, w, r, 2), n = ps_robot_joint_count(w, r);
+    double buf[64], *v = n <= 64 ? buf : lua_newuserdatauv(L, n * sizeof *v, 0);
+    get(w, r, v);
+    lua_pushnumber(L, v[k]);
+    return 1;
+}
+
+static int r_position(lua_State *L) { return one(L, ps_robot_positions); }
+static int r_velocity(lua_State *L) { return one(L, ps_robot_velocities); }
+static int r_effort(lua_State *L) { return one(L, ps_robot_efforts); }
+
+static void command_one(lua_State *L, ps_world *w, ps_robot_id r, size_t k, int vi)
+{
+    int isnum = 0;
+    double v = lua_tonumberx(L, vi, &isnum);
+    if (!isnum) luaL_error(L, "robot:command: joint '%s' needs a number, got %s", ps_robot_joint_name(w, r, k), luaL_typename(L, vi));
+    if (ps_robot_set_command(w, r, k, v) != PS_OK) luaL_error(L, "robot:command: %s", ps_world_last_error(w));
+}
+
+// robot:command(joint, value) | robot:command{name = value, ...} | robot:command{v1, v2, ...}
+static int r_command(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    if (lua_type(L, 2) != LUA_TTABLE) {
+        command_one(L, w, r, joint_arg(L, w, r, 2), 3);
+        return 0;
+    }
+    size_t n = ps_robot_joint_count(w, r), len = lua_rawlen(L, 2);
+    if (len > 0) {
+        if (len != n) return luaL_error(L, "robot:command: robot '%s' has %d joints, got %d values", ps_robot_name(w, r), (int)n, (int)len);
+        for (size_t i = 0; i < n; i++) {
+            lua_rawgeti(L, 2, (lua_Integer)i + 1);
+            command_one(L, w, r, i, -1);
+            lua_pop(L, 1);
+        }
+        return 0;
+    }
+    // Named: apply in joint order (deterministic, whatever pairs() does).
+    for (size_t i = 0; i < n; i++) {
+        lua_getfield(L, 2, ps_robot_joint_name(w, r, i));
+        if (!lua_isnil(L, -1)) command_one(L, w, r, i, -1);
+        lua_pop(L, 1);
+    }
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        lua_pop(L, 1);
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+        if (ps_robot_joint_index(w, r, k) < 0) return luaL_error(L, "robot:command: robot '%s' has no joint '%s'", ps_robot_name(w, r), k);
+    }
+    return 0;
+}
+
+static int set_q_table(lua_State *L, ps_world *w, ps_robot_id r, int t)
+{
+    size_t n = ps_robot_joint_count(w, r), len = lua_rawlen(L, t);
+    double buf[64], *q = n <= 64 ? buf : lua_newuserdatauv(L, n * sizeof *q, 0);
+    ps_robot_positions(w, r, q);
+    if (len > 0) {
+        if (len != n) return luaL_error(L, "robot q: robot '%s' has %d joints, got %d values", ps_robot_name(w, r), (int)n, (int)len);
+        for (size_t i = 0; i < n; i++) {
+            lua_rawgeti(L, t, (lua_Integer)i + 1);
+            q[i] = luaL_checknumber(L, -1);
+            lua_pop(L, 1);
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            lua_getfield(L, t, ps_robot_joint_name(w, r, i));
+            if (!lua_isnil(L, -1)) q[i] = luaL_checknumber(L, -1);
+            lua_pop(L, 1);
+        }
+    }
+    if (ps_robot_set_positions(w, r, q) != PS_OK) return luaL_error(L, "robot q: %s", ps_world_last_error(w));
+    return 0;
+}
+
+static int r_set_q(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    return set_q_table(L, w, r, 2);
+}
+
+static int r_joint_names(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t n = ps_robot_joint_count(w, r);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, ps_robot_joint_name(w, r, i));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+static int r_link_names(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t n = ps_robot_link_count(w, r);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, ps_robot_link_name(w, r, i));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+static size_t link_arg(lua_State *L, ps_world *w, ps_robot_id r, int i)
+{
+    if (lua_isnoneornil(L, i)) return 0;
+    const char *name = luaL_checkstring(L, i);
+    int k = ps_robot_link_index(w, r, name);
+    if (k < 0) luaL_error(L, "robot '%s' has no link '%s'", ps_robot_name(w, r), name);
+    return (size_t)k;
+}
+
+static int r_link(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    ps_lua_push_body(L, ps_robot_link_body(w, r, link_arg(L, w, r, 2)));
+    return 1;
+}
+
+static int r_link_pose(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    ps_pose p;
+    ps_robot_link_pose(w, r, link_arg(L, w, r, 2), &p);
+    double v[7] = {p.p.x, p.p.y, p.p.z, p.q.w, p.q.x, p.q.y, p.q.z};
+    for (int i = 0; i < 7; i++) lua_pushnumber(L, v[i]);
+    return 7;
+}
+
+static int r_actuator(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t k = joint_arg(L, w, r, 2);
+    ps_actuator_def a;
+    ps_robot_get_actuator(w, r, k, &a);
+    if (!lua_isnoneornil(L, 3)) {
+        read_actuator(L, 3, "robot:actuator", &a);
+        if (ps_robot_set_actuator(w, r, k, &a) != PS_OK) return luaL_error(L, "robot:actuator: %s", ps_world_last_error(w));
+        return 0;
+    }
+    static const char *const modes[] = {"none", "position", "velocity", "torque"};
+    lua_createtable(L, 0, 8);
+    lua_pushstring(L, modes[a.mode]); lua_setfield(L, -2, "mode");
+    lua_pushnumber(L, a.kp); lua_setfield(L, -2, "kp");
+    lua_pushnumber(L, a.kd); lua_setfield(L, -2, "kd");
+    lua_pushnumber(L, a.effort_limit); lua_setfield(L, -2, "effort");
+    lua_pushnumber(L, a.velocity_limit); lua_setfield(L, -2, "velocity");
+    lua_pushnumber(L, a.gear); lua_setfield(L, -2, "gear");
+    lua_pushnumber(L, a.damping); lua_setfield(L, -2, "damping");
+    lua_pushnumber(L, a.friction); lua_setfield(L, -2, "friction");
+    return 1;
+}
+
+static int r_clamps(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    lua_pushinteger(L, (lua_Integer)ps_robot_clamp_count(w, r, joint_arg(L, w, r, 2)));
+    return 1;
+}
+
+static int r_limits(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    double lo, hi;
+    if (ps_robot_joint_limits(w, r, joint_arg(L, w, r, 2), &lo, &hi) != PS_OK) return 0;
+    lua_pushnumber(L, lo);
+    lua_pushnumber(L, hi);
+    return 2;
+}
+
+static int r_mass(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    lua_pushnumber(L, ps_robot_mass(w, r));
+    return 1;
+}
+
+static int r_name(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    lua_pushstring(L, ps_robot_name(w, r));
+    return 1;
+}
+
+static int r_dof(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    lua_pushinteger(L, (lua_Integer)ps_robot_joint_count(w, r));
+    return 1;
+}
+
+void ps_lua_open_robot(lua_State *L)
+{
+    static const luaL_Reg m[] = {
+        {"q", r_q}, {"qd", r_qd}, {"tau", r_tau}, {"position", r_position}, {"velocity", r_velocity},
+        {"effort", r_effort}, {"command", r_command}, {"set_q", r_set_q}, {"joint_names", r_joint_names},
+        {"link_names", r_link_names}, {"link", r_link}, {"link_pose", r_link_pose}, {"actuator", r_actuator},
+        {"clamps", r_clamps}, {"limits", r_limits}, {"mass", r_mass}, {"name", r_name}, {"dof", r_dof},
+        {NULL, NULL}};
+    luaL_newmetatable(L, MT_ROBOT);
+    lua_newtable(L);
+    luaL_setfuncs(L, m, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pushstring(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+}
