@@ -1,0 +1,139 @@
+// The Lua robot bindings: URDF robots from scenes, commands and their errors
+// (file:line and the actuator's name), stale handles, assembled robots.
+#include "harness.h"
+#include "pilotsim/pilotsim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PILOTSIM_SOURCE_DIR
+#define PILOTSIM_SOURCE_DIR "."
+#endif
+
+static char err[8192];
+
+// Runs a scene whose build and step bodies are given; returns the status and
+// copies the message.
+static ps_episode_status run(const char *build, const char *step, int steps, char *msg, size_t n, double *metric)
+{
+    char text[8192];
+    snprintf(text, sizeof text,
+             "local arm\n"
+             "return { name = 'r', timestep = 0.002, time_limit = 10,\n"
+             "build = function(world, ctx)\n%s\nend,\n"
+             "step = function(ctx)\n%s\nend,\n"
+             "metrics = function(ctx) return {m = arm and arm:position(1) or 0} end }\n",
+             build, step);
+    FILE *f = fopen("lr.lua", "w");
+    if (!f) exit(2);
+    fputs(text, f);
+    fclose(f);
+    ps_scene_options o = ps_default_scene_options();
+    const char *pkg[] = {PILOTSIM_SOURCE_DIR "/assets"};
+    o.package_paths = pkg;
+    o.package_path_count = 1;
+    ps_scene *s = ps_scene_load("lr.lua", &o, err, sizeof err);
+    if (!s) {
+        snprintf(msg, n, "%.*s", (int)(n - 1), err);
+        return PS_EP_RUNNING;
+    }
+    ps_episode *e = ps_episode_begin(s, 1);
+    ps_episode_status st = ps_episode_run(e, (uint64_t)steps);
+    snprintf(msg, n, "%s", ps_episode_message(e));
+    const char *const *names;
+    const double *values;
+    if (metric && st != PS_EP_SCRIPT_ERROR && ps_episode_metrics(e, &names, &values, err, sizeof err) == 1) *metric = values[0];
+    ps_episode_end(e);
+    ps_scene_destroy(s);
+    return st;
+}
+
+#define UR5 "arm = world:robot{urdf = 'example-robot-data/robots/ur_description/urdf/ur5_robot.urdf', fixed_base = true,\n" \
+            " actuator = {mode = 'position', kp = 1e5, kd = 2e3}, q = {shoulder_lift_joint = -1.0}}\n"
+
+static void test_urdf_robot(void)
+{
+    char msg[4096];
+    double q = 0;
+    CHECK_EQ(run(UR5 "arm:command('shoulder_pan_joint', 0.5)", "", 1000, msg, sizeof msg, &q), PS_EP_TIMEOUT);
+    CHECK_NEAR(q, 0.5, 0.01);
+    // Named and listed commands, names, dof.
+    CHECK_EQ(run(UR5 "assert(arm:dof() == 6) assert(#arm:joint_names() == 6) assert(arm:joint_names()[1] == 'shoulder_pan_joint')\n"
+                     "arm:command{shoulder_pan_joint = 0.3} arm:command(arm:q())",
+                 "", 10, msg, sizeof msg, NULL),
+             PS_EP_TIMEOUT);
+    // The initial configuration q = {...} holds.
+    CHECK_EQ(run(UR5 "assert(math.abs(arm:position('shoulder_lift_joint') + 1.0) < 1e-9)", "", 1, msg, sizeof msg, NULL),
+             PS_EP_TIMEOUT);
+}
+
+static void test_errors(void)
+{
+    char msg[4096];
+    CHECK_EQ(run(UR5, "arm:command('shoulder_pan_joint', 0/0)", 5, msg, sizeof msg, NULL), PS_EP_SCRIPT_ERROR);
+    CHECK_HAS(msg, "lr.lua:9:");
+    CHECK_HAS(msg, "actuator 'shoulder_pan_joint': command must be finite");
+    CHECK_EQ(run(UR5, "arm:command('elbow', 1)", 5, msg, sizeof msg, NULL), PS_EP_SCRIPT_ERROR);
+    CHECK_HAS(msg, "has no joint 'elbow'");
+    CHECK_EQ(run(UR5 "arm:command{1, 2}", "", 5, msg, sizeof msg, NULL), PS_EP_SCRIPT_ERROR);
+    CHECK_HAS(msg, "has 6 joints, got 2 values");
+    CHECK_EQ(run("arm = world:robot{urdf = 'nope.urdf'}", "", 5, msg, sizeof msg, NULL), PS_EP_SCRIPT_ERROR);
+    CHECK_HAS(msg, "URDF 'nope.urdf' not found");
+    CHECK_EQ(run(UR5 "arm:actuator(1, {mode = 'position', kp = -1})", "", 5, msg, sizeof msg, NULL), PS_EP_SCRIPT_ERROR);
+    CHECK_HAS(msg, "kp and kd must be finite and >= 0");
+    CHECK_EQ(run(UR5 "arm:actuator(1, {mode = 'servo'})", "", 5, msg, sizeof msg, NULL), PS_EP_SCRIPT_ERROR);
+    CHECK_HAS(msg, "field 'mode' must be");
+    // A malformed URDF reports its own file and line.
+    FILE *f = fopen("bad.urdf", "w");
+    if (f) {
+        fputs("<robot name='b'>\n<link name='a'/>\n<joint name='j' type='revolute'><parent link='a'/><child link='zz'/></joint>\n</robot>\n", f);
+        fclose(f);
+    }
+    CHECK_EQ(run("arm = world:robot{urdf = 'bad.urdf'}", "", 5, msg, sizeof msg, NULL), PS_EP_SCRIPT_ERROR);
+    CHECK_HAS(msg, "bad.urdf:3:");
+}
+
+static void test_assembled_and_stale(void)
+{
+    char msg[4096];
+    double q = 0;
+    // Assembled from bodies and a hinge, driven by a velocity servo.
+    const char *build =
+        "local base = world:body{kind = 'static'}\n"
+        "local link = world:body{pos = {0.5, 0, 0}, mass = 1, gravity = false}\n"
+        "local j = world:joint{type = 'hinge', body1 = link, body2 = base, anchor = {0, 0, 0}, axis = {0, 0, 1}}\n"
+        "arm = world:robot{name = 'spinner', links = {base, link}, joints = {{joint = j, name = 'spin', actuator = {mode = 'velocity', effort = 10}}}}\n"
+        "arm:command('spin', 1.0)";
+    CHECK_EQ(run(build, "", 500, msg, sizeof msg, &q), PS_EP_TIMEOUT);
+    CHECK_NEAR(q, 1.0, 0.02); // 1 rad/s for 1 s, minus the spin-up (10 N m on 0.25 kg m^2: ~0.013 rad)
+    // A robot kept across episodes in a global is stale in the next one.
+    FILE *f = fopen("stale.lua", "w");
+    fputs("return { name = 's', timestep = 0.01, time_limit = 0.05, build = function(world, ctx)\n"
+          " if saved then saved:q() end\n"
+          " saved = world:robot{urdf = 'example-robot-data/robots/ur_description/urdf/ur5_robot.urdf', fixed_base = true} end }\n",
+          f);
+    fclose(f);
+    ps_scene_options o = ps_default_scene_options();
+    const char *pkg[] = {PILOTSIM_SOURCE_DIR "/assets"};
+    o.package_paths = pkg;
+    o.package_path_count = 1;
+    ps_scene *s = ps_scene_load("stale.lua", &o, err, sizeof err);
+    if (!CHECK(s != NULL)) return;
+    ps_episode *e = ps_episode_begin(s, 1);
+    CHECK_EQ(ps_episode_get_status(e), PS_EP_RUNNING);
+    ps_episode_end(e);
+    e = ps_episode_begin(s, 1);
+    CHECK_EQ(ps_episode_get_status(e), PS_EP_SCRIPT_ERROR);
+    CHECK_HAS(ps_episode_message(e), "stale.lua:2: stale robot handle");
+    ps_episode_end(e);
+    ps_scene_destroy(s);
+}
+
+int main(void)
+{
+    RUN(test_urdf_robot);
+    RUN(test_errors);
+    RUN(test_assembled_and_stale);
+    return TEST_DONE();
+}
