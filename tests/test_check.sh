@@ -218,6 +218,22 @@ check "build runs, step does not" has "$tmp/out" "^build (seed 0): 1 body, 0 joi
 check "randomized param" has "$tmp/out" "^  mu    number   0.5  *\[0.1, 0.9\]  *yes"
 check "boolean param without range" has "$tmp/out" "^  on    boolean  true  *-  *no"
 
+# Scenes with URDF robots: --package-path (also as a list), the robot's warnings reported.
+printf '<robot name="arm">\n  <link name="a">%s</link>\n  <link name="b">%s</link>\n  <joint name="j" type="revolute">\n    <parent link="a"/>\n    <child link="b"/>\n    <limit lower="-1" upper="4" effort="5" velocity="2"/>\n  </joint>\n</robot>\n' "$I" "$I" >"$tmp/pkgs/mypkg/arm.urdf"
+printf 'return { name = "rs", timestep = 0.01, time_limit = 1,\n build = function(world, ctx) world:robot{urdf = "mypkg/arm.urdf", fixed_base = true} end }\n' >"$tmp/elsewhere/robot_scene.lua"
+expect_rc 3 check "$tmp/elsewhere/robot_scene.lua"
+check "scene robot not found names the scene's line" has "$tmp/err" "robot_scene.lua:2:"
+expect_rc 0 check "$tmp/elsewhere/robot_scene.lua" --package-path "$tmp/nowhere:$tmp/pkgs"
+check "scene robot built" has "$tmp/out" "^build (seed 0): 2 bodies, 1 joint, 0 geoms$"
+check "scene robot builder warning" has "$tmp/out" "arm.urdf:4: joint 'j': limits \[-1, 4\] reach beyond \[-pi, pi\]"
+check "scene verdict with warnings" has "$tmp/out" "^check: ok (1 warning)$"
+expect_rc 0 check "$tmp/elsewhere/robot_scene.lua" --package-path "$tmp/pkgs" --json
+check "scene robot json" json_check '
+d["ok"] and d["world"]["joints"] == 1 and len(d["warnings"]) == 1 and "arm.urdf:4:" in d["warnings"][0]'
+printf 'return { name = "rb", timestep = 0.01, time_limit = 1,\n build = function(world, ctx) world:robot{urdf = "%s"} end }\n' "$tmp/nolimit.urdf" >"$tmp/badrobot.lua"
+expect_rc 3 check "$tmp/badrobot.lua"
+check "scene robot URDF error names the URDF's file:line" has "$tmp/err" "nolimit.urdf:4:"
+
 # Scene errors: exit 3 naming file:line.
 printf 'return { name = "e", timestep = 0.01, time_limit = 1,\n build = function(world, ctx)\n  local b = world:body{mass = 1}\n  b:set_pos(1, 2)\n end }\n' >"$tmp/builderr.lua"
 expect_rc 3 check "$tmp/builderr.lua"

@@ -38,7 +38,7 @@ static void test_load_metadata(void)
                             "  name = 'meta', domain = 'examples', description = 'a test scene',\n"
                             "  timestep = 0.005, time_limit = 2,\n"
                             "  params = { zeta = {default = 1.5, min = 0, max = 3, description = 'z'},\n"
-                            "             alpha = {default = 2, min = 1, max = 4},\n"
+                            "             alpha = {default = 2, min = 1, max = 4, integer = true},\n"
                             "             flag = {default = true}, mode = {default = 'a', choices = {'a', 'b'}} },\n"
                             "  build = function(world, ctx) end,\n"
                             "}\n");
@@ -134,7 +134,7 @@ static void test_load_errors(void)
 static void test_param_overrides(void)
 {
     write_scene("params.lua", "return { " MINIMAL ",\n"
-                              " params = { speed = {default = 1.0, min = 0, max = 2}, n = {default = 3, min = 1, max = 9},\n"
+                              " params = { speed = {default = 1, min = 0, max = 2}, n = {default = 3, min = 1, max = 9, integer = true},\n"
                               "            on = {default = false}, mode = {default = 'a', choices = {'a', 'b'}} } }\n");
     const char *ok[] = {"speed=1.5", "n=7", "on=true", "mode=b"};
     ps_scene *s = load("params.lua", ok, 4);

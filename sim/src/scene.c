@@ -307,7 +307,7 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
     bool ok = true;
     switch (ty) {
     case LUA_TNUMBER:
-        p->type = lua_isinteger(L, -1) ? PS_PARAM_INTEGER : PS_PARAM_NUMBER;
+        p->type = PS_PARAM_NUMBER; // integer only with `integer = true` (a 10 may mean 10.0)
         p->num = lua_tonumber(L, -1);
         break;
     case LUA_TBOOLEAN:
@@ -323,9 +323,17 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
     }
     lua_pop(L, 1);
     if (!ok) return false;
-    // `integer = false` turns an integer-looking default into a real number.
     lua_getfield(L, pt, "integer");
-    if (lua_isboolean(L, -1) && p->type <= PS_PARAM_INTEGER) p->type = lua_toboolean(L, -1) ? PS_PARAM_INTEGER : PS_PARAM_NUMBER;
+    if (lua_toboolean(L, -1)) {
+        if (p->type != PS_PARAM_NUMBER || p->num != floor(p->num)) {
+            lua_pop(L, 1);
+            return field_error(ld, p->name, "%s: integer = true needs an integer default", what);
+        }
+        p->type = PS_PARAM_INTEGER;
+    } else if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
+        lua_pop(L, 1);
+        return field_error(ld, p->name, "%s.integer must be a boolean", what);
+    }
     lua_pop(L, 1);
     const char *bounds[2] = {"min", "max"};
     double *dst[2] = {&p->min, &p->max};

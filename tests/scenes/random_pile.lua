@@ -7,7 +7,7 @@ return {
   timestep = 0.004,
   time_limit = 1.0,
   params = {
-    n = {default = 8, min = 1, max = 50, description = "boxes"},
+    n = {default = 8, min = 1, max = 50, integer = true, description = "boxes"},
     friction = {default = 0.6, min = 0.2, max = 1.0, randomize = true},
   },
   build = function(world, ctx)

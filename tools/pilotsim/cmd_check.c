@@ -30,15 +30,15 @@ static void check_usage(FILE *f)
           "throwaway world, which catches build errors too (a collision mesh that is not STL\n"
           "or OBJ, a moving link without mass).\n"
           "Scene: loads it, runs its build() once with seed 0 (no step) and prints name,\n"
-          "domain, description, timestep, time limit, params and the world's body, joint\n"
-          "and geom counts.\n"
+          "domain, description, timestep, time limit, params, the world's body, joint and\n"
+          "geom counts, and the warnings of the load and the build (e.g. of its robots).\n"
           "\n"
           "options:\n"
           "  --json              print one JSON object (with \"warnings\" and \"errors\")\n"
+          "  --package-path DIR  search DIR for robot descriptions and package:// meshes\n"
+          "                      (repeatable, or DIR1:DIR2); then $" PS_URDF_PACKAGE_PATH_ENV ",\n"
+          "                      the project's assets/ and the URDF's folder and its ancestors\n"
           "URDF options:\n"
-          "  --package-path DIR  resolve package:// URIs in DIR (repeatable, or DIR1:DIR2);\n"
-          "                      then $" PS_URDF_PACKAGE_PATH_ENV ", the project's assets/ and\n"
-          "                      the URDF's folder and its ancestors\n"
           "  --fixed-base        weld the root link to the world (default: floating base)\n"
           "scene options:\n"
           "  --param NAME=VALUE  override a scene param (repeatable)\n"
@@ -371,11 +371,33 @@ static bool param_has_range(const ps_param_info *p)
     return (!strcmp(p->type, "number") || !strcmp(p->type, "integer")) && !(isinf(p->min) && isinf(p->max));
 }
 
-static int check_scene(const char *path, cli_scene_opts *so, bool json)
+typedef struct scene_log { strlist warnings; bool quiet; } scene_log;
+
+// Scene log sink: warnings and errors (a URDF's, a builder's) are collected
+// for the report; the scene's print() output goes to stderr unless quiet.
+static void collect_scene_log(void *user, ps_log_level level, const char *msg)
 {
-    char env_storage[4096];
+    scene_log *c = user;
+    if (level >= PS_LOG_WARN) strlist_add(&c->warnings, msg);
+    else if (level == PS_LOG_INFO && !c->quiet) fprintf(stderr, "%s\n", msg);
+}
+
+static int check_scene(const char *path, cli_scene_opts *so, const strlist *package_paths, bool json)
+{
+    // Package path flags may be colon-separated lists: split them into owned copies.
+    strlist pkg = {0};
+    for (size_t i = 0; i < package_paths->n; i++) {
+        char *list = strdup(package_paths->v[i]), *save = NULL;
+        for (char *tok = list ? strtok_r(list, ":", &save) : NULL; tok; tok = strtok_r(NULL, ":", &save))
+            strlist_add(&pkg, tok);
+        free(list);
+    }
+    for (size_t i = 0; i < pkg.n && so->package_path_count < 16; i++) so->package_paths[so->package_path_count++] = pkg.v[i];
+    char env_storage[8192];
     cli_default_module_paths(so, env_storage, sizeof env_storage);
     ps_scene_options opt = cli_scene_options(so);
+    scene_log log = {.quiet = so->quiet};
+    opt.log = (ps_logger){collect_scene_log, &log};
     strlist errors = {0};
     char err[4096];
     ps_scene *s = ps_scene_load(path, &opt, err, sizeof err);
@@ -430,7 +452,9 @@ static int check_scene(const char *path, cli_scene_opts *so, bool json)
         if (w)
             printf(",\"world\":{\"bodies\":%zu,\"joints\":%zu,\"geoms\":%zu}", ps_world_body_count(w),
                    ps_world_joint_count(w), ps_world_geom_count(w));
-        printf(",\"warnings\":[],\"errors\":");
+        printf(",\"warnings\":");
+        json_strlist(stdout, &log.warnings);
+        printf(",\"errors\":");
         json_strlist(stdout, &errors);
         printf("}\n");
     } else if (s) {
@@ -490,14 +514,20 @@ static int check_scene(const char *path, cli_scene_opts *so, bool json)
                    plural(nj, "joint", "joints"), ng, plural(ng, "geom", "geoms"));
         } else
             printf("build (seed 0): failed\n");
+        printf("warnings: %zu\n", log.warnings.n);
+        for (size_t i = 0; i < log.warnings.n; i++) printf("  %s\n", log.warnings.v[i]);
     }
     fflush(stdout);
+    if (!json && !s) // no report to hold them
+        for (size_t i = 0; i < log.warnings.n; i++) fprintf(stderr, "warning: %s\n", log.warnings.v[i]);
     print_errors(&errors);
-    if (!json && s) print_verdict(0, errors.n);
+    if (!json && s) print_verdict(log.warnings.n, errors.n);
     int rc = errors.n ? EXIT_RUNTIME : EXIT_OK;
     ps_episode_end(e);
     ps_scene_destroy(s);
     strlist_free(&errors);
+    strlist_free(&log.warnings);
+    strlist_free(&pkg);
     return rc;
 }
 
@@ -555,7 +585,6 @@ int cmd_check(int argc, char **argv)
                 goto out;
             }
             strlist_add(&package_paths, v);
-            urdf_only = "--package-path";
         } else if ((v = opt_value(argc, argv, &i, "--param"))) {
             if (!strchr(v, '=') || so.param_count == 64) {
                 fprintf(stderr, "pilotsim check: --param needs NAME=VALUE, got '%s'\n", v);
@@ -608,7 +637,7 @@ int cmd_check(int argc, char **argv)
     } else if (kind == KIND_URDF) {
         rc = check_urdf(file, &package_paths, fixed_base, json);
     } else {
-        rc = check_scene(file, &so, json);
+        rc = check_scene(file, &so, &package_paths, json);
     }
 out:
     strlist_free(&package_paths);
