@@ -202,7 +202,7 @@ check "scene description" has "$tmp/out" "^  description  Simple pendulum"
 check "scene timestep" has "$tmp/out" "^  timestep     0.001 s$"
 check "scene time limit" has "$tmp/out" "^  time limit   10 s$"
 check "scene params" has "$tmp/out" "^params: 3$"
-check "scene param row" has "$tmp/out" "^  length   number   1  *\[0.2, 3\]  *no  *pivot to bob centre, m$"
+check "scene param row" has "$tmp/out" "^  length   number  *1  *\[0.2, 3\]  *no  *pivot to bob centre, m$"
 check "scene world counts" has "$tmp/out" "^build (seed 0): 1 body, 1 joint, 3 geoms$"
 check "scene verdict" has "$tmp/out" "^check: ok"
 expect_rc 0 check "$src/scenes/examples/pendulum.lua" --param length=2 --json

@@ -12,7 +12,7 @@ preset=release
 [[ $mode == asan ]] && preset=asan
 case $mode in main|test|asan) ;; *) echo "usage: $0 [main|test|asan]" >&2; exit 2;; esac
 
-tools/setup-deps.sh
+if [[ $mode == main ]]; then tools/setup-deps.sh --core; else tools/setup-deps.sh; fi
 werror=OFF
 [[ ${PILOTSIM_WERROR:-0} == 1 ]] && werror=ON
 cmake --preset "$preset" -DPILOTSIM_WERROR="$werror" >/dev/null

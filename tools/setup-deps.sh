@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages pilotsim needs, idempotently: only what is missing,
 # with a single `apt-get update`, as root or through sudo.
-#   tools/setup-deps.sh            core + renderer + test tools
+#   tools/setup-deps.sh            everything: build, CLI and the test suite's tools
 #   tools/setup-deps.sh --core     only what the headless library and CLI need
 set -euo pipefail
 
-core=(build-essential cmake pkg-config libode-dev liblua5.4-dev lua5.4 libexpat1-dev)
-extra=()
-[[ ${1:-} == --core ]] || extra=()
+core=(build-essential cmake pkg-config libode-dev liblua5.4-dev libexpat1-dev)
+# The test suite: MuJoCo (a real peer for the URDF cross-check) and Debian's
+# python3 (JSON checks in the CLI tests).
+tests=(libmujoco-dev python3)
+extra=("${tests[@]}")
+[[ ${1:-} == --core ]] && extra=()
 
 want=("${core[@]}" "${extra[@]}")
 missing=()
