@@ -48,6 +48,8 @@ ps_world *ps_lua_check_body(lua_State *L, int i, ps_body_id *id);
 ps_world *ps_lua_check_joint(lua_State *L, int i, ps_joint_id *id);
 void ps_lua_push_body(lua_State *L, ps_body_id id);
 
+/// Registers the Sensor and FloatView metatables and world:sensor (lua_sensor.c).
+void ps_lua_open_sensor(lua_State *L);
 /// Registers the Robot metatable (lua_robot.c).
 void ps_lua_open_robot(lua_State *L);
 /// world:robot{...} (lua_robot.c); the World is argument 1.

@@ -283,6 +283,7 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
     install_common(rt->L);
     ps_lua_open_world(rt->L);
     ps_lua_open_robot(rt->L);
+    ps_lua_open_sensor(rt->L);
     lua_sethook(rt->L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
     return rt;
 oom:

@@ -158,6 +158,7 @@ ps_world *ps_world_create(const ps_world_def *def, char *err, size_t errlen)
     }
     w->contact_group = dJointGroupCreate(0);
     w->solver_seed = (unsigned long)(def->seed & 0xffffffffu);
+    ps_rng_seed(&w->sensor_rng, ps_seed_mix(def->seed, 0x73656e736f72ULL)); // "sensor"
     return w;
 }
 
@@ -165,6 +166,7 @@ void ps_world_destroy(ps_world *w)
 {
     if (!w) return;
     ps_ode_init();
+    ps_world_free_sensors(w);
     ps_world_free_robots(w);
     ps_world_free_joints(w);
     dJointGroupDestroy(w->contact_group);
@@ -306,6 +308,7 @@ ps_status ps_world_step(ps_world *w)
         ps_world_fail(w, PS_ERR_DIVERGED, "%s", w->divergence);
         return PS_ERR_DIVERGED;
     }
+    if (w->sensor_count) ps_sensors_update(w);
     return PS_OK;
 }
 

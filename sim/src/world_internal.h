@@ -9,6 +9,8 @@
 #include "pilotsim/joint.h"
 #include "pilotsim/material.h"
 #include "pilotsim/robot.h"
+#include "pilotsim/sensor.h"
+#include "pilotsim/rng.h"
 
 #include <ode/ode.h>
 
@@ -98,6 +100,32 @@ typedef struct ps_robot_slot {
     bool *kin_prismatic;
 } ps_robot_slot;
 
+typedef struct ps_sensor_slot {
+    uint32_t gen;
+    bool alive;
+    char *name;
+    ps_sensor_def def;        // name points to `name`
+    uint64_t period;          // steps between samples (>= 1)
+    float *out;               // the reading readers see (count floats)
+    float *raw;               // this sample before noise
+    float *ring;              // latency ring: (latency + 1) * count
+    int32_t *hits, *hits_raw; // lidar: hit body index + 1 per beam
+    double *drift;            // random-walk offset per channel
+    size_t count;
+    int ring_head, ring_fill;
+    double stamp, *stamp_ring;
+    // IMU: mount point velocity at the previous step; odometry: integrated pose.
+    double prev_vel[3];
+    bool have_prev;
+    double odo[3];
+    // Lidar: one ray geom per beam in a space of their own, and the beams'
+    // directions in the sensor frame.
+    dSpaceID ray_space;
+    dGeomID *rays;
+    double *dirs;
+    uint32_t skip_group;      // geoms of this group are ignored (the robot's own)
+} ps_sensor_slot;
+
 typedef struct ps_material_slot {
     ps_material_def def;    // name owned
 } ps_material_slot;
@@ -130,6 +158,10 @@ struct ps_world {
     uint32_t world_first_geom;   // geoms attached to PS_BODY_NONE
 
     ps_robot_slot *robots; uint32_t robot_count, robot_cap;
+    ps_sensor_slot *sensors; uint32_t sensor_count, sensor_cap;
+    ps_rng sensor_rng;           // noise of every sensor, seeded from the world seed
+    ps_render_fn render_fn;
+    void *render_user;
     ps_material_slot *materials; uint32_t material_count, material_cap;
     ps_pair_override *pairs; uint32_t pair_count, pair_cap;
     dSurfaceParameters *surface; // material_count^2 combined table
@@ -186,6 +218,13 @@ ps_robot_slot *ps_world_robot_slot(const ps_world *w, ps_robot_id id);
 // Checks/duplicates used across modules.
 bool ps_inertia_ok(const double I[6]);
 char *ps_strdup(const char *s);
+
+// Sensors (sensor.c): sampling after each step, freeing; lidar (lidar.c).
+void ps_sensors_update(ps_world *w);
+void ps_world_free_sensors(ps_world *w);
+bool ps_lidar_init(ps_world *w, ps_sensor_slot *s);
+void ps_lidar_cast(ps_world *w, ps_sensor_slot *s, ps_pose mount, float *dist, int32_t *hits);
+void ps_lidar_free(ps_sensor_slot *s);
 
 // Collision pass (contact.c): fills contacts and creates contact joints.
 ps_status ps_contact_collide(ps_world *w);

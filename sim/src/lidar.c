@@ -1,0 +1,111 @@
+// Ray casting for lidar and proximity sensors: one ODE ray geom per beam, in
+// a space of the sensor's own (never in the world's space, so rays take part
+// in no contact), cast in one batch against the world's space. Rays start at
+// range_min, outside the robot's own geoms, which are skipped by group.
+#include "world_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TWO_PI 6.28318530717958647692
+
+typedef struct cast_ctx {
+    ps_world *w;
+    ps_sensor_slot *s;
+    float *dist;
+    int32_t *hits;
+} cast_ctx;
+
+bool ps_lidar_init(ps_world *w, ps_sensor_slot *s)
+{
+    (void)w;
+    const ps_sensor_def *d = &s->def;
+    size_t n = s->count;
+    s->rays = calloc(n, sizeof *s->rays);
+    s->dirs = calloc(3 * n, sizeof *s->dirs);
+    if (!s->rays || !s->dirs) return false;
+    s->ray_space = dSimpleSpaceCreate(0);
+    dSpaceSetCleanup(s->ray_space, 1);
+    int hb = d->type == PS_SENSOR_PROXIMITY ? 1 : d->h_beams, vb = d->type == PS_SENSOR_PROXIMITY ? 1 : d->v_beams;
+    bool full = d->h_fov >= TWO_PI - 1e-9;
+    for (int v = 0; v < vb; v++) {
+        double el = vb == 1 ? 0.5 * (d->v_min + d->v_max) : d->v_min + (d->v_max - d->v_min) * v / (vb - 1);
+        for (int h = 0; h < hb; h++) {
+            double az = hb == 1 ? 0 : full ? -TWO_PI / 2 + TWO_PI * h / hb : -d->h_fov / 2 + d->h_fov * h / (hb - 1);
+            if (d->type == PS_SENSOR_PROXIMITY) az = el = 0;
+            size_t i = (size_t)v * (size_t)hb + (size_t)h;
+            s->dirs[3 * i] = cos(el) * cos(az);
+            s->dirs[3 * i + 1] = cos(el) * sin(az);
+            s->dirs[3 * i + 2] = sin(el);
+            s->rays[i] = dCreateRay(s->ray_space, d->range_max - d->range_min);
+            dGeomSetData(s->rays[i], (void *)(uintptr_t)i);
+            dGeomRaySetClosestHit(s->rays[i], 1);
+        }
+    }
+    return true;
+}
+
+void ps_lidar_free(ps_sensor_slot *s)
+{
+    if (s->ray_space) dSpaceDestroy(s->ray_space); // destroys the rays (cleanup mode)
+    s->ray_space = NULL;
+    free(s->rays);
+    free(s->dirs);
+    s->rays = NULL;
+    s->dirs = NULL;
+}
+
+static void ray_callback(void *data, dGeomID a, dGeomID b)
+{
+    cast_ctx *c = data;
+    dGeomID ray = a, other = b;
+    if (dGeomGetSpace(a) != c->s->ray_space) {
+        ray = b;
+        other = a;
+    }
+    uint32_t gi = (uint32_t)(uintptr_t)dGeomGetData(other);
+    const ps_geom_slot *g = &c->w->geoms[gi];
+    if (c->s->skip_group ? g->def.group == c->s->skip_group
+                         : (g->body.index == c->s->def.body.index && g->body.gen == c->s->def.body.gen))
+        return; // the sensor's own robot (or body)
+    dContactGeom cg;
+    if (dCollide(ray, other, 1, &cg, sizeof cg) < 1) return;
+    size_t i = (size_t)(uintptr_t)dGeomGetData(ray);
+    float d = (float)(c->s->def.range_min + cg.depth);
+    if (d < c->dist[i]) {
+        c->dist[i] = d;
+        c->hits[i] = ps_body_is_set(g->body) ? (int32_t)g->body.index + 1 : -1;
+    }
+}
+
+void ps_lidar_cast(ps_world *w, ps_sensor_slot *s, ps_pose m, float *dist, int32_t *hits)
+{
+    const ps_sensor_def *d = &s->def;
+    size_t n = s->count;
+    for (size_t i = 0; i < n; i++) {
+        ps_vec3 dir = ps_quat_rotate(m.q, (ps_vec3){s->dirs[3 * i], s->dirs[3 * i + 1], s->dirs[3 * i + 2]});
+        dGeomRaySet(s->rays[i], m.p.x + dir.x * d->range_min, m.p.y + dir.y * d->range_min,
+                    m.p.z + dir.z * d->range_min, dir.x, dir.y, dir.z);
+        dist[i] = (float)d->range_max;
+        hits[i] = 0;
+    }
+    cast_ctx c = {w, s, dist, hits};
+    dSpaceCollide2((dGeomID)s->ray_space, (dGeomID)w->space, &c, ray_callback);
+    // Degradation: dust or fog shorten each beam's reach and add false returns.
+    if (d->attenuation > 0 || d->spurious > 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (d->attenuation > 0) {
+                double reach = d->range_max * (1 - d->attenuation * (0.75 + 0.5 * ps_rng_uniform(&w->sensor_rng)));
+                if (dist[i] > reach) {
+                    dist[i] = (float)d->range_max;
+                    hits[i] = 0;
+                }
+            }
+            if (d->spurious > 0 && ps_rng_uniform(&w->sensor_rng) < d->spurious) {
+                dist[i] = (float)(d->range_min + (dist[i] - d->range_min) * ps_rng_uniform(&w->sensor_rng));
+                hits[i] = 0;
+            }
+        }
+    }
+}
