@@ -15,6 +15,7 @@ struct ps_episode {
     uint64_t steps, step_limit;
     double ret;
     int ctx_ref;
+    ps_space_rt *space;    // observation and action buffers
     char message[4096];
     // metrics storage (filled by ps_episode_metrics)
     char **metric_names;
@@ -130,12 +131,18 @@ ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
 
     if (!call_cb(e, PS_CB_BUILD, 1, 0)) return e;
     // A dynamic body without mass is a scene error; say so before stepping.
-    if (ps_world_step_count(e->world) == 0) {
-        if (ps_world_validate(e->world) != PS_OK) {
-            char msg[600];
-            snprintf(msg, sizeof msg, "%s: build: %s", s->path, ps_world_last_error(e->world));
-            end_with(e, PS_EP_SCRIPT_ERROR, msg);
-        }
+    if (ps_world_validate(e->world) != PS_OK) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s: build: %s", s->path, ps_world_last_error(e->world));
+        end_with(e, PS_EP_SCRIPT_ERROR, msg);
+        return e;
+    }
+    char serr[3500];
+    e->space = ps_space_begin(s, e->world, e->ctx_ref, serr, sizeof serr);
+    if (!e->space || !ps_space_observe(s, e->space, serr, sizeof serr)) {
+        char msg[sizeof e->message];
+        snprintf(msg, sizeof msg, "%s: %s", s->path, e->space ? serr : serr[0] ? serr : "out of memory");
+        end_with(e, PS_EP_SCRIPT_ERROR, msg);
     }
     return e;
 }
@@ -144,6 +151,7 @@ void ps_episode_end(ps_episode *e)
 {
     if (!e) return;
     ps_lua_rt *rt = e->scene->rt;
+    ps_space_end(rt->L, e->space);
     if (e->ctx_ref != LUA_NOREF) luaL_unref(rt->L, LUA_REGISTRYINDEX, e->ctx_ref);
     if (rt->world == e->world) {
         rt->world = NULL;
@@ -174,6 +182,26 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
     int ctx = lua_gettop(L);
     set_clock(L, ctx, e);
+    char serr[3500];
+    if (!ps_space_apply_actions(s, e->space, serr, sizeof serr)) {
+        char msg[sizeof e->message];
+        snprintf(msg, sizeof msg, "%s: step %llu: %s", s->path, (unsigned long long)e->steps + 1, serr);
+        end_with(e, PS_EP_SCRIPT_ERROR, msg);
+        goto out;
+    }
+    if (s->cb_ref[PS_CB_ACT] != LUA_NOREF) {
+        // act(ctx, action): the scene maps the policy's action onto its world.
+        lua_rawgeti(L, LUA_REGISTRYINDEX, s->cb_ref[PS_CB_ACT]);
+        lua_pushvalue(L, ctx);
+        lua_getfield(L, ctx, "action");
+        char err[3500];
+        if (!ps_lua_call(s->rt, 2, 0, "act", err, sizeof err)) {
+            char msg[sizeof e->message];
+            snprintf(msg, sizeof msg, "in act(): %s", err);
+            end_with(e, PS_EP_SCRIPT_ERROR, msg);
+            goto out;
+        }
+    }
     if (s->cb_ref[PS_CB_STEP] != LUA_NOREF && !call_cb(e, PS_CB_STEP, 0, 0)) goto out;
 
     ps_status st = ps_world_step(e->world);
@@ -190,6 +218,12 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
     }
     e->steps++;
     set_clock(L, ctx, e);
+    if (!ps_space_observe(s, e->space, serr, sizeof serr)) {
+        char msg[sizeof e->message];
+        snprintf(msg, sizeof msg, "%s: step %llu: %s", s->path, (unsigned long long)e->steps, serr);
+        end_with(e, PS_EP_SCRIPT_ERROR, msg);
+        goto out;
+    }
 
     if (s->cb_ref[PS_CB_REWARD] != LUA_NOREF) {
         if (!call_cb(e, PS_CB_REWARD, 0, 1)) goto out;
@@ -316,3 +350,9 @@ int ps_episode_metrics(ps_episode *e, const char *const **names, const double **
     *values = e->metric_values;
     return e->metric_count;
 }
+
+size_t ps_episode_observation_count(const ps_episode *e) { return ps_space_count(e->space, false); }
+const ps_space_entry *ps_episode_observation(const ps_episode *e, size_t i) { return ps_space_entry_at(e->space, false, i); }
+size_t ps_episode_action_count(const ps_episode *e) { return ps_space_count(e->space, true); }
+ps_space_entry *ps_episode_action(ps_episode *e, size_t i) { return ps_space_entry_at(e->space, true, i); }
+uint64_t ps_episode_action_clamps(const ps_episode *e) { return ps_space_clamps(e->space); }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const ps_callback_names[PS_CB_COUNT] = {"build", "step", "reward", "failure", "success", "metrics"};
+const char *const ps_callback_names[PS_CB_COUNT] = {"build", "step", "reward", "failure", "success", "metrics", "act"};
 
 ps_scene_options ps_default_scene_options(void)
 {
@@ -63,7 +63,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 
 // Line of the first "field =" in the source (a scene's top-level fields are
 // written that way), or 0 when not found. Only for error messages.
-static int field_line(const char *src, size_t len, const char *field)
+int ps_scene_field_line(const char *src, size_t len, const char *field)
 {
     size_t fl = strlen(field);
     int line = 1;
@@ -98,7 +98,7 @@ static bool field_error(loader *ld, const char *field, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    int line = field_line(ld->src, ld->len, field);
+    int line = ps_scene_field_line(ld->src, ld->len, field);
     if (line) ps_set_error(ld->err, ld->errlen, "%s:%d: field '%s': %s", ld->s->path, line, field, msg);
     else ps_set_error(ld->err, ld->errlen, "%s: field '%s': %s", ld->s->path, field, msg);
     return false;
@@ -160,7 +160,7 @@ static bool get_callbacks(loader *ld, int t)
 
 static const char *const scene_fields[] = {"name", "domain", "description", "timestep", "time_limit", "world", "params",
                                            "build", "step", "reward", "failure", "success", "metrics", "robots",
-                                           "policy", "observation", "action", "safety", NULL};
+                                           "policy", "observation", "action", "act", "safety", NULL};
 
 static int check_fields_pcall(lua_State *L)
 {
@@ -567,7 +567,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
         ok = ok && get_string(&ld, t, "name", true, &s->name) && get_string(&ld, t, "domain", false, &s->domain) &&
              get_string(&ld, t, "description", false, &s->description) && get_positive(&ld, t, "timestep", &s->timestep) &&
              get_positive(&ld, t, "time_limit", &s->time_limit) && get_world(&ld, t) && get_params(&ld, t) &&
-             get_callbacks(&ld, t);
+             get_callbacks(&ld, t) && ps_space_load(s, t, src, len, err, errlen);
         if (ok && s->time_limit < s->timestep)
             ok = field_error(&ld, "time_limit", "must be at least one timestep (%g s), got %g", s->timestep, s->time_limit);
         lua_pop(L, 1);
@@ -584,6 +584,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
 void ps_scene_destroy(ps_scene *s)
 {
     if (!s) return;
+    ps_space_free_decls(s);
     ps_lua_rt_destroy(s->rt);
     for (size_t i = 0; i < s->param_count; i++) {
         ps_param *p = &s->params[i];

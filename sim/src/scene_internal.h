@@ -19,7 +19,28 @@ typedef struct ps_param {
     char **choices;      // NULL-terminated, strings only; may be NULL
 } ps_param;
 
-enum { PS_CB_BUILD, PS_CB_STEP, PS_CB_REWARD, PS_CB_FAILURE, PS_CB_SUCCESS, PS_CB_METRICS, PS_CB_COUNT };
+enum { PS_CB_BUILD, PS_CB_STEP, PS_CB_REWARD, PS_CB_FAILURE, PS_CB_SUCCESS, PS_CB_METRICS, PS_CB_ACT, PS_CB_COUNT };
+
+// A declared observation or action entry (space.c).
+typedef enum { PS_SRC_SENSOR, PS_SRC_ROBOT_Q, PS_SRC_ROBOT_QD, PS_SRC_ROBOT_TAU, PS_SRC_FN, PS_SRC_PLAIN,
+               PS_SRC_ROBOT_CMD } ps_space_src;
+
+typedef struct ps_space_decl {
+    char *name;
+    ps_space_src src;
+    char *target;          // sensor or robot name
+    int ndim, shape[4];    // declared shape (0 dims: taken from the target at episode begin)
+    double *low, *high;    // declared bounds (count), or NULL
+    size_t bound_count;    // 1 = one value for every element
+    int fn_ref;            // PS_SRC_FN: the Lua function
+} ps_space_decl;
+
+// Line of the first "field =" in a scene's source, 0 if none (scene.c).
+int ps_scene_field_line(const char *src, size_t len, const char *field);
+
+// Loads the scene table's `observation` and `action` fields (space.c).
+bool ps_space_load(ps_scene *s, int table, const char *src, size_t len, char *err, size_t errlen);
+void ps_space_free_decls(ps_scene *s);
 
 struct ps_scene {
     ps_lua_rt *rt;
@@ -31,9 +52,21 @@ struct ps_scene {
     ps_param *params;     // sorted by name
     size_t param_count;
     int cb_ref[PS_CB_COUNT]; // LUA_NOREF when absent
+    ps_space_decl *obs_decls, *act_decls;
+    size_t obs_count, act_count;
     bool episode_open;
 };
 
 extern const char *const ps_callback_names[PS_CB_COUNT];
+
+// Episode side (space.c): buffers bound at begin, refreshed after steps.
+typedef struct ps_space_rt ps_space_rt;
+ps_space_rt *ps_space_begin(ps_scene *s, ps_world *w, int ctx_ref, char *err, size_t errlen);
+void ps_space_end(lua_State *L, ps_space_rt *r);
+bool ps_space_observe(ps_scene *s, ps_space_rt *r, char *err, size_t errlen);
+bool ps_space_apply_actions(ps_scene *s, ps_space_rt *r, char *err, size_t errlen);
+size_t ps_space_count(const ps_space_rt *r, bool action);
+ps_space_entry *ps_space_entry_at(ps_space_rt *r, bool action, size_t i);
+uint64_t ps_space_clamps(const ps_space_rt *r);
 
 #endif

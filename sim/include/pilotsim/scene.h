@@ -114,6 +114,30 @@ double ps_episode_return(const ps_episode *e);   ///< sum of rewards
 /// for script errors "file:line: message" followed by a traceback.
 const char *ps_episode_message(const ps_episode *e);
 
+/// One named float array of an episode's observation or action space.
+/// Buffers are allocated when the episode begins and stay put until it ends;
+/// an observation bound to a sensor *is* that sensor's buffer (no copy).
+typedef struct ps_space_entry {
+    const char *name;        ///< borrowed
+    int ndim;                ///< 1..4
+    int shape[4];
+    size_t count;            ///< product of the shape
+    float *data;             ///< observations: read; actions: written by the policy before a step
+    const float *low, *high; ///< per-value bounds (count each), or NULL when unbounded
+} ps_space_entry;
+
+/// The episode's observation entries, sorted by name; refreshed after build
+/// and after every step. NULL for i out of range.
+size_t ps_episode_observation_count(const ps_episode *e);
+const ps_space_entry *ps_episode_observation(const ps_episode *e, size_t i);
+/// The action entries, sorted by name. Before each step their values are
+/// checked (non-finite: script error naming the entry), clamped to the bounds
+/// (counted in ps_episode_action_clamps), sent to robots for robot-bound
+/// entries, and passed to the scene's act(ctx, action) callback.
+size_t ps_episode_action_count(const ps_episode *e);
+ps_space_entry *ps_episode_action(ps_episode *e, size_t i);
+uint64_t ps_episode_action_clamps(const ps_episode *e);
+
 /// Metrics: calls the scene's metrics(ctx) (once per call) and returns named
 /// numbers sorted by name. Non-numeric values are an error (status
 /// unchanged, message in `err`). `names` and `values` are borrowed until the
