@@ -94,7 +94,8 @@ static const char *check_def(const ps_world *w, const ps_sensor_def *d)
     ps_pose p = d->pose;
     if (!ps_vec3_finite(p.p) || !ps_quat_normalize(&p.q)) return "mount pose must be finite";
     if (d->type == PS_SENSOR_LIDAR) {
-        if (d->h_beams < 1 || d->v_beams < 1 || (long)d->h_beams * d->v_beams > 1000000) return "lidar needs 1..1e6 beams";
+        if (d->h_beams < 1 || d->v_beams < 1 || (long)d->h_beams * d->v_beams > 1000000)
+            return "lidar h_beams and v_beams must be >= 1 (h_beams * v_beams <= 1e6)";
         if (!(d->h_fov > 0 && d->h_fov <= 2 * 3.14159265358979323846 + 1e-9)) return "lidar h_fov must be in (0, 2 pi]";
         if (!isfinite(d->v_min) || !isfinite(d->v_max) || d->v_min > d->v_max || d->v_min < -1.5708 || d->v_max > 1.5708)
             return "lidar needs -pi/2 <= v_min <= v_max <= pi/2";
@@ -125,6 +126,8 @@ static void free_slot(ps_sensor_slot *s)
     free(s->ring);
     free(s->hits);
     free(s->hits_raw);
+    free(s->hits_ring);
+    free(s->skip_bodies);
     free(s->drift);
     free(s->stamp_ring);
     memset(s, 0, sizeof *s);
@@ -165,7 +168,8 @@ ps_sensor_id ps_sensor_create(ps_world *w, const ps_sensor_def *def)
     if (ok && (def->type == PS_SENSOR_LIDAR || def->type == PS_SENSOR_PROXIMITY)) {
         s->hits = calloc(n, sizeof *s->hits);
         s->hits_raw = calloc(n, sizeof *s->hits_raw);
-        ok = s->hits && s->hits_raw && ps_lidar_init(w, s);
+        s->hits_ring = calloc(n * frames, sizeof *s->hits_ring);
+        ok = s->hits && s->hits_raw && s->hits_ring && ps_lidar_init(w, s);
     }
     if (!ok) {
         free_slot(s);
@@ -180,6 +184,28 @@ ps_sensor_id ps_sensor_create(ps_world *w, const ps_sensor_def *def)
     if (def->type == PS_SENSOR_LIDAR || def->type == PS_SENSOR_PROXIMITY) {
         ps_body_slot *b = ps_world_body_slot(w, def->body);
         if (b && b->first_geom != PS_NO_INDEX) s->skip_group = w->geoms[b->first_geom].def.group;
+        // The robot's other links: every body joined to the mount body through joints.
+        s->skip_bodies = calloc(w->body_count ? w->body_count : 1, sizeof *s->skip_bodies);
+        if (!s->skip_bodies) {
+            free_slot(s);
+            return ps_world_fail(w, PS_ERR_NOMEM, "out of memory"), none;
+        }
+        s->skip_bodies[s->skip_count++] = def->body;
+        for (size_t k = 0; k < s->skip_count; k++) {
+            ps_body_id cur = s->skip_bodies[k];
+            for (uint32_t j = 0; j < w->joint_count; j++) {
+                const ps_joint_slot *js = &w->joints[j];
+                if (!js->alive) continue;
+                ps_body_id other = PS_BODY_NONE;
+                if (js->body1.index == cur.index && js->body1.gen == cur.gen) other = js->body2;
+                else if (js->body2.index == cur.index && js->body2.gen == cur.gen) other = js->body1;
+                if (!ps_body_is_set(other)) continue;
+                bool seen = false;
+                for (size_t q = 0; q < s->skip_count && !seen; q++)
+                    seen = s->skip_bodies[q].index == other.index && s->skip_bodies[q].gen == other.gen;
+                if (!seen) s->skip_bodies[s->skip_count++] = other;
+            }
+        }
     }
     double per = def->rate > 0 ? 1.0 / (def->rate * w->def.timestep) : 1.0;
     s->period = per < 1 ? 1 : (uint64_t)llround(per);
@@ -407,6 +433,7 @@ static void sample(ps_world *w, ps_sensor_slot *s)
                 r[i] = ranges ? NAN : s->out[i]; // lost: NaN for ranges, else hold
                 continue;
             }
+            if (ranges && s->hits_raw[i] == 0 && r[i] >= d->range_max) continue; // no return: stays range_max
             double x = noisy(w, s, i, r[i], dt);
             if (ranges) x = fmin(fmax(x, d->range_min), d->range_max);
             r[i] = (float)x;
@@ -415,18 +442,19 @@ static void sample(ps_world *w, ps_sensor_slot *s)
     // Latency: the reader sees the sample from `latency` samples ago.
     int frames = d->noise.latency + 1;
     memcpy(s->ring + (size_t)s->ring_head * n, r, n * sizeof *r);
+    if (s->hits) memcpy(s->hits_ring + (size_t)s->ring_head * n, s->hits_raw, n * sizeof *s->hits);
     s->stamp_ring[s->ring_head] = ps_world_time(w);
     if (s->ring_fill < frames) s->ring_fill++;
     int oldest = s->ring_fill < frames ? 0 : (s->ring_head + 1) % frames;
     if (s->ring_fill == frames) {
         memcpy(s->out, s->ring + (size_t)oldest * n, n * sizeof *s->out);
         s->stamp = s->stamp_ring[oldest];
-        if (s->hits) memcpy(s->hits, s->hits_raw, n * sizeof *s->hits);
+        if (s->hits) memcpy(s->hits, s->hits_ring + (size_t)oldest * n, n * sizeof *s->hits);
     }
     s->ring_head = (s->ring_head + 1) % frames;
 }
 
-void ps_sensors_update(ps_world *w)
+ps_status ps_sensors_update(ps_world *w)
 {
     uint64_t step = ps_world_step_count(w);
     for (uint32_t i = 0; i < w->sensor_count; i++) {
@@ -449,11 +477,12 @@ void ps_sensors_update(ps_world *w)
         if (s->def.type == PS_SENSOR_CAMERA) {
             if (!w->render_fn ||
                 !w->render_fn(w->render_user, w, (ps_sensor_id){i, s->gen}, mount_pose(w, s), &s->def, s->out))
-                ps_logf(&w->def.log, PS_LOG_ERROR, "camera '%s': rendering failed at step %llu", s->name,
-                        (unsigned long long)step);
+                return ps_world_fail(w, PS_ERR_STATE, "camera '%s': rendering failed at step %llu", s->name,
+                                     (unsigned long long)step);
             s->stamp = ps_world_time(w);
             continue;
         }
         sample(w, s);
     }
+    return PS_OK;
 }

@@ -308,8 +308,7 @@ ps_status ps_world_step(ps_world *w)
         ps_world_fail(w, PS_ERR_DIVERGED, "%s", w->divergence);
         return PS_ERR_DIVERGED;
     }
-    if (w->sensor_count) ps_sensors_update(w);
-    return PS_OK;
+    return w->sensor_count ? ps_sensors_update(w) : PS_OK;
 }
 
 ps_status ps_world_validate(ps_world *w) { return ps_world_check_masses(w); }

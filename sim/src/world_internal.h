@@ -110,6 +110,7 @@ typedef struct ps_sensor_slot {
     float *raw;               // this sample before noise
     float *ring;              // latency ring: (latency + 1) * count
     int32_t *hits, *hits_raw; // lidar: hit body index + 1 per beam
+    int32_t *hits_ring;       // lidar: latency ring of hits_raw, like `ring`
     double *drift;            // random-walk offset per channel
     size_t count;
     int ring_head, ring_fill;
@@ -124,6 +125,8 @@ typedef struct ps_sensor_slot {
     dGeomID *rays;
     double *dirs;
     uint32_t skip_group;      // geoms of this group are ignored (the robot's own)
+    ps_body_id *skip_bodies;  // bodies ignored: the mount body and those joined to it by joints
+    size_t skip_count;
 } ps_sensor_slot;
 
 typedef struct ps_material_slot {
@@ -220,7 +223,7 @@ bool ps_inertia_ok(const double I[6]);
 char *ps_strdup(const char *s);
 
 // Sensors (sensor.c): sampling after each step, freeing; lidar (lidar.c).
-void ps_sensors_update(ps_world *w);
+ps_status ps_sensors_update(ps_world *w);
 void ps_world_free_sensors(ps_world *w);
 bool ps_lidar_init(ps_world *w, ps_sensor_slot *s);
 void ps_lidar_cast(ps_world *w, ps_sensor_slot *s, ps_pose mount, float *dist, int32_t *hits);

@@ -1,6 +1,7 @@
 // pilotsim bench: whole-run speed of pilotsim (Lua scene, step callback,
 // contacts with feedback, divergence checks) against bare ODE on the
-// identical world, built in the same program.
+// identical world, built in the same program; with --sensors, the cost of
+// lidar sensors (scenes/bench/lidar_room.lua without and with lidars).
 #include "cli.h"
 #include "bench.h"
 
@@ -74,23 +75,112 @@ static double run_bare(ps_scene *s, const char *name, uint64_t steps, uint64_t *
     return (double)steps / dt;
 }
 
+/* ---------------------------------------------------------------- sensors */
+
+// The lidar variants of scenes/bench/lidar_room.lua (its `lidar` param).
+static const char *const SENSOR_VARIANTS[] = {"none", "2d", "3d"};
+static const char *const SENSOR_LABELS[] = {"no lidar", "2D lidar 360 @ 10 Hz", "3D lidar 16x360 @ 10 Hz"};
+#define NVARIANTS 3
+
+// Runs lidar_room without a lidar, with a 2D and with a 3D lidar, alternating
+// the variants within each repeat, and reports the median steps/s of each and
+// the time overhead relative to the run without a lidar.
+static int bench_sensors(const char *dir, int repeat, uint64_t steps_override, bool json)
+{
+    char path[4096], err[4096];
+    snprintf(path, sizeof path, "%s/lidar_room.lua", dir);
+    ps_scene *sc[NVARIANTS] = {NULL};
+    char env_storage[NVARIANTS][4096];
+    cli_scene_opts so[NVARIANTS];
+    char kv[NVARIANTS][32];
+    int rc = EXIT_OK;
+    for (int v = 0; v < NVARIANTS && rc == EXIT_OK; v++) {
+        memset(&so[v], 0, sizeof so[v]);
+        cli_default_module_paths(&so[v], env_storage[v], sizeof env_storage[v]);
+        so[v].quiet = true;
+        snprintf(kv[v], sizeof kv[v], "lidar=%s", SENSOR_VARIANTS[v]);
+        so[v].params[0] = kv[v];
+        so[v].param_count = 1;
+        ps_scene_options opt = cli_scene_options(&so[v]);
+        sc[v] = ps_scene_load(path, &opt, err, sizeof err);
+        if (!sc[v]) {
+            fprintf(stderr, "error: %s\n", err);
+            rc = EXIT_RUNTIME;
+        }
+    }
+    uint64_t steps = steps_override;
+    if (rc == EXIT_OK && !steps) steps = (uint64_t)(ps_scene_time_limit(sc[0]) / ps_scene_timestep(sc[0]) + 0.5);
+    double *rates = calloc((size_t)repeat * NVARIANTS, sizeof *rates);
+    uint64_t hash[NVARIANTS] = {0};
+    if (!rates && rc == EXIT_OK) rc = EXIT_RUNTIME;
+    for (int k = 0; k < repeat && rc == EXIT_OK; k++)
+        for (int v = 0; v < NVARIANTS && rc == EXIT_OK; v++) {
+            rates[v * repeat + k] = run_pilotsim(sc[v], steps, &hash[v]);
+            if (rates[v * repeat + k] < 0) rc = EXIT_RUNTIME;
+        }
+    if (rc == EXIT_OK) {
+        double med[NVARIANTS], over[NVARIANTS], scan_us[NVARIANTS];
+        // Scans in the run: 10 Hz, sampled every round(0.1 s / timestep) steps.
+        double dt = ps_scene_timestep(sc[0]);
+        uint64_t period = (uint64_t)(0.1 / dt + 0.5);
+        uint64_t scans = period ? steps / period : 0;
+        for (int v = 0; v < NVARIANTS; v++) {
+            med[v] = median(rates + v * repeat, repeat);
+            over[v] = 100.0 * (med[0] / med[v] - 1.0); // extra wall time per step, %
+            scan_us[v] = scans ? 1e6 * ((double)steps / med[v] - (double)steps / med[0]) / (double)scans : 0;
+        }
+        bool same = hash[1] == hash[0] && hash[2] == hash[0];
+        if (json) {
+            printf("{\"world\":\"lidar_room\",\"steps\":%llu,\"repeat\":%d,\"scans\":%llu,\"variants\":[",
+                   (unsigned long long)steps, repeat, (unsigned long long)scans);
+            for (int v = 0; v < NVARIANTS; v++)
+                printf("%s{\"lidar\":\"%s\",\"steps_per_s\":%.1f,\"overhead_percent\":%.2f,\"us_per_scan\":%.1f}",
+                       v ? "," : "", SENSOR_VARIANTS[v], med[v], over[v], scan_us[v]);
+            printf("],\"identical\":%s}\n", same ? "true" : "false");
+        } else {
+            printf("lidar_room: %llu steps (%llu scans at 10 Hz), median of %d\n", (unsigned long long)steps,
+                   (unsigned long long)scans, repeat);
+            for (int v = 0; v < NVARIANTS; v++) {
+                printf("  %-24s %10.0f steps/s", SENSOR_LABELS[v], med[v]);
+                if (v) printf("  overhead %6.2f %%  (%.0f us per scan)%s", over[v], scan_us[v],
+                              v == 1 ? (over[v] <= 10.0 ? "  target <= 10 %: met" : "  target <= 10 %: MISSED") : "");
+                printf("\n");
+            }
+            printf("  trajectories %s\n", same ? "identical with and without lidars" : "DIFFER between the variants");
+        }
+        fflush(stdout);
+    }
+    free(rates);
+    for (int v = 0; v < NVARIANTS; v++) ps_scene_destroy(sc[v]);
+    return rc;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     int repeat = 5;
     uint64_t steps_override = 0;
-    bool json = false;
+    bool json = false, sensors = false;
     const char *only = NULL, *dir = PILOTSIM_SOURCE_DIR "/scenes/bench";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         uint64_t v;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             puts("usage: pilotsim bench [--repeat N] [--steps N] [--world NAME] [--scenes DIR] [--json]\n"
+                 "       pilotsim bench --sensors [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
                  "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles)\n"
                  "as pilotsim scenes with their Lua step callback and as bare ODE code building the\n"
                  "identical world, alternating, N times each (default 5), and prints the median\n"
                  "steps/s of both and the ratio pilotsim/bare (target >= 0.95). Each run covers the\n"
                  "scene's whole time limit unless --steps is given. `identical` says whether the\n"
-                 "two final state hashes agree bit for bit.");
+                 "two final state hashes agree bit for bit.\n"
+                 "\n"
+                 "--sensors measures sensor cost instead: scenes/bench/lidar_room.lua (a diff-drive\n"
+                 "robot in a 10 x 10 m room with 50 obstacles) with no lidar, with a 2D lidar (360\n"
+                 "beams, 10 Hz) and with a 3D lidar (16 x 360 beams, -15..+15 deg, 10 Hz), the\n"
+                 "variants alternating, N times each. Prints the median steps/s of each, the\n"
+                 "overhead in % of wall time relative to no lidar (target for the 2D lidar: <= 10 %)\n"
+                 "and the cost per scan, and whether the three final state hashes agree (they\n"
+                 "should: sensors never act on the physics).");
             return EXIT_OK;
         } else if (!strcmp(a, "--repeat") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 1000) {
             repeat = (int)v;
@@ -104,10 +194,19 @@ int cmd_bench(int argc, char **argv)
             dir = argv[++i];
         } else if (!strcmp(a, "--json")) {
             json = true;
+        } else if (!strcmp(a, "--sensors")) {
+            sensors = true;
         } else {
             fprintf(stderr, "pilotsim bench: bad option '%s' (see --help)\n", a);
             return EXIT_USAGE;
         }
+    }
+    if (sensors) {
+        if (only) {
+            fprintf(stderr, "pilotsim bench: --sensors runs lidar_room only; it takes no --world\n");
+            return EXIT_USAGE;
+        }
+        return bench_sensors(dir, repeat, steps_override, json);
     }
     if (only) {
         bool known = false;

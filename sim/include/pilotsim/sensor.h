@@ -24,7 +24,9 @@ typedef enum ps_sensor_type {
     PS_SENSOR_IMU,          ///< [ax, ay, az (m/s^2, specific force incl. gravity), wx, wy, wz (rad/s), qw, qx, qy, qz], sensor frame
     PS_SENSOR_FORCE_TORQUE, ///< [fx, fy, fz (N), tx, ty, tz (N m)] the joint applies to its child body, sensor frame
     PS_SENSOR_CONTACT,      ///< [touching (0|1), total normal force (N), contact count] on the body
-    PS_SENSOR_LIDAR,        ///< distances (m) per beam, row-major [v][h]; range_max+ when nothing is hit
+    PS_SENSOR_LIDAR,        ///< distances (m) per beam, row-major [v][h]; range_max when nothing is hit
+                            ///< (no noise then). Skips the geoms of the mount body's robot: its
+                            ///< group and the bodies joined to the mount body when the sensor is made
     PS_SENSOR_ODOMETRY,     ///< [x, y, yaw (m, m, rad), vx, wz] dead-reckoned in the start frame, drifting
     PS_SENSOR_POSE,         ///< [x, y, z, qw, qx, qy, qz] ground truth, world frame
     PS_SENSOR_PROXIMITY,    ///< [distance] along the sensor's +x ray, range_max when nothing
@@ -49,7 +51,8 @@ typedef struct ps_sensor_def {
     const char *name;       ///< copied; unique in the world; required
     ps_body_id body;        ///< the link it is mounted on (not needed for joint sensors)
     ps_pose pose;           ///< mount pose in the body's link frame; default identity
-    double rate;            ///< samples per second; 0 = every step (default)
+    double rate;            ///< samples per second; 0 = every step (default). Rounded to a whole
+                            ///< number of steps (30 Hz at 2 ms: every 17 steps, 29.4 Hz)
     ps_noise_def noise;     ///< applied to every channel
     ps_joint_id joint;      ///< joint state, force-torque
     /// Lidar: h_beams over h_fov (rad, centred on +x, counter-clockwise),
@@ -83,8 +86,8 @@ ps_sensor_type ps_sensor_get_type(const ps_world *w, ps_sensor_id s);
 /// The sensor's reading: `*count` floats, valid until the sensor is destroyed
 /// (the pointer is stable; its contents change at each sample). Borrowed.
 /// Lidar and proximity hits are in ps_sensor_hits: per beam, the hit body's
-/// slot index + 1 (see ps_world_body_at), -1 for static world geometry, 0 for
-/// nothing (or a degraded return).
+/// ps_body_id.index + 1, -1 for static world geometry, 0 for nothing (or a
+/// degraded return); delayed with the distances.
 const float *ps_sensor_data(const ps_world *w, ps_sensor_id s, size_t *count);
 const int32_t *ps_sensor_hits(const ps_world *w, ps_sensor_id s, size_t *count);
 /// Shape of the reading: up to 3 dimensions (e.g. lidar {v_beams, h_beams},
@@ -94,8 +97,8 @@ int ps_sensor_shape(const ps_world *w, ps_sensor_id s, int shape[3]);
 double ps_sensor_stamp(const ps_world *w, ps_sensor_id s);
 
 /// Renderer hook for camera sensors: fills `out` (width*height*channels
-/// floats) for the camera at world pose `pose`. Returns false on failure
-/// (the error goes to the world's log and the episode stops).
+/// floats) for the camera at world pose `pose`. Returns false on failure:
+/// ps_world_step then returns PS_ERR_STATE naming the camera.
 typedef bool (*ps_render_fn)(void *user, const ps_world *w, ps_sensor_id camera, ps_pose pose,
                              const ps_sensor_def *def, float *out);
 /// Installs (or removes with NULL) the camera render callback.
