@@ -130,10 +130,37 @@ static void test_assembled_and_stale(void)
     ps_scene_destroy(s);
 }
 
+static void test_servo_at_stop_and_holding_force(void)
+{
+    char msg[4096];
+    double q = 1;
+    // A position servo without an effort limit resting on its joint stop: ODE
+    // applies a powered joint's force limit directly there, which must not be
+    // infinite (this diverged at step 1).
+    const char *stop =
+        "local b = world:body{pos = {0, 0, 1}, mass = 1, geoms = {{type = 'box', size = {0.1, 0.1, 0.1}}}}\n"
+        "local j = world:joint{type = 'slider', body1 = b, axis = {0, 0, 1}, lo = 0, hi = 0.2}\n"
+        "arm = world:robot{name = 's', links = {b}, joints = {{joint = j, name = 's', actuator = {mode = 'position', kp = 1000, kd = 10}}}}\n"
+        "arm:command('s', 0)";
+    CHECK_EQ(run(stop, "", 500, msg, sizeof msg, &q), PS_EP_TIMEOUT);
+    CHECK_NEAR(q, 0, 1e-6);
+    // The velocity limit does not cap a position servo's holding force: a
+    // 5 kg block hangs on a vertical slider held by a servo with effort 100 N
+    // and velocity 0.1 m/s (the old clamp held only (h kp + kd) * 0.1 = 6 N).
+    const char *hold =
+        "local b = world:body{pos = {0, 0, 1}, mass = 5}\n"
+        "local j = world:joint{type = 'slider', body1 = b, axis = {0, 0, 1}}\n"
+        "arm = world:robot{name = 'h', links = {b}, joints = {{joint = j, name = 'h', actuator = {mode = 'position', kp = 5000, kd = 50, effort = 100, velocity = 0.1}}}}\n"
+        "arm:command('h', 0)";
+    CHECK_EQ(run(hold, "", 1000, msg, sizeof msg, &q), PS_EP_TIMEOUT);
+    CHECK_NEAR(q, -5 * 9.81 / 5000, 1e-3); // static sag = m g / kp
+}
+
 int main(void)
 {
     RUN(test_urdf_robot);
     RUN(test_errors);
     RUN(test_assembled_and_stale);
+    RUN(test_servo_at_stop_and_holding_force);
     return TEST_DONE();
 }

@@ -129,7 +129,7 @@ static void check_status(lua_State *L, ps_world *w, ps_status st, const char *wh
 
 static const char *const geom_fields[] = {"type", "name", "pos", "quat", "rpy", "size", "radius", "length",
                                           "normal", "offset", "heights", "rows", "cols", "vertices", "indices",
-                                          "density", "material", "category", "collide", "color", NULL};
+                                          "density", "material", "category", "collide", "group", "color", NULL};
 
 static double *read_number_list(lua_State *L, int t, const char *field, const char *what, size_t *n)
 {
@@ -170,8 +170,15 @@ static ps_geom_id make_geom(lua_State *L, ps_world *w, ps_body_id b, int t, cons
     d.density = ps_lua_field_number(L, t, what, "density", d.density);
     d.radius = ps_lua_field_number(L, t, what, "radius", d.radius);
     d.length = ps_lua_field_number(L, t, what, "length", d.length);
-    d.category = (uint32_t)ps_lua_field_number(L, t, what, "category", d.category);
-    d.collide = (uint32_t)ps_lua_field_number(L, t, what, "collide", d.collide);
+    const char *bits[3] = {"category", "collide", "group"};
+    uint32_t *dst[3] = {&d.category, &d.collide, &d.group};
+    for (int k = 0; k < 3; k++) {
+        double v = ps_lua_field_number(L, t, what, bits[k], *dst[k]);
+        if (v < 0 || v > 4294967295.0 || v != floor(v))
+            luaL_error(L, "%s: field '%s' must be an integer in 0..2^32-1, got %g", what, bits[k], v);
+        if (k == 2 && v >= 2147483648.0) luaL_error(L, "%s: groups from 2^31 up are reserved for robots", what);
+        *dst[k] = (uint32_t)v;
+    }
     const char *mat = ps_lua_field_string(L, t, what, "material", NULL);
     if (mat) {
         d.material = ps_material_find(w, mat);

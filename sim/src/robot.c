@@ -464,6 +464,14 @@ static void add_effort(const ps_joint_slot *js, double e)
 
 static double clampd(double v, double lim) { return v > lim ? lim : v < -lim ? -lim : v; }
 
+// At a stop ODE applies a powered joint's full force limit directly (one way
+// or the other), so the force limit must be what the servo would really
+// push with there: an infinite or large limit would hit the stop with it.
+static bool at_stop(const ps_joint_slot *js, double q)
+{
+    return js->axes[0].limited && (q <= js->axes[0].lo || q >= js->axes[0].hi);
+}
+
 void ps_robot_apply_actuators(ps_world *w)
 {
     const double h = w->def.timestep;
@@ -484,18 +492,23 @@ void ps_robot_apply_actuators(ps_world *w)
                 if (ms) {
                     double target = j->mimic_mult * joint_q(ms) + j->mimic_off;
                     double vel = j->mimic_mult * joint_qd(ms) + 0.5 * (target - q) / h;
+                    if (at_stop(js, q)) fmax = 0; // the stop holds it; see at_stop
                     motor(js, clampd(vel, vmax), isfinite(fmax) ? fmax : dInfinity, 1e-9);
                 }
             } else {
                 switch (a->mode) {
                 case PS_ACT_POSITION: {
                     // Implicit spring-damper: ERP = h kp / (h kp + kd), CFM = 1 / (h kp + kd).
+                    // No velocity clamp here: it would cap the holding force at
+                    // (h kp + kd) * velocity_limit whatever the effort limit.
                     double denom = h * a->kp + a->kd;
                     double vel = a->kp * (j->command - q) / denom;
-                    motor(js, clampd(vel, vmax), isfinite(fmax) ? fmax : dInfinity, 1.0 / denom);
+                    if (at_stop(js, q)) fmax = fmin(fmax, fabs(a->kp * (j->command - q) - a->kd * qd));
+                    motor(js, vel, isfinite(fmax) ? fmax : dInfinity, 1.0 / denom);
                     break;
                 }
                 case PS_ACT_VELOCITY:
+                    if (at_stop(js, q)) fmax = fmin(fmax, a->kd > 0 ? a->kd * fabs(j->command - qd) : 0);
                     motor(js, j->command, isfinite(fmax) ? fmax : dInfinity, a->kd > 0 ? 1.0 / a->kd : w->def.cfm);
                     break;
                 case PS_ACT_TORQUE:

@@ -13,7 +13,10 @@
 /// - none: passive joint.
 /// Gear ratio g: joint torque = g * motor torque, joint speed = motor speed / g;
 /// effort and velocity limits are given at the motor side, position and
-/// velocity targets at the joint. Viscous damping (explicit torque -d * rate)
+/// velocity targets at the joint. The velocity limit clamps velocity-servo
+/// targets (position servos are bounded by their effort limit). At a joint
+/// stop a servo pushes with the force its law gives there, at most the effort
+/// limit. Viscous damping (explicit torque -d * rate)
 /// acts on every joint; dry friction acts on passive and torque-driven joints.
 /// A command outside its limits is clamped and counted; a non-finite command
 /// is refused, naming the actuator.

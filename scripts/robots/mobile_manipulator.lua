@@ -1,0 +1,141 @@
+--[[
+robots.mobile_manipulator: a differential-drive base (robots.diffdrive, 0.7 x 0.5 m,
+60 kg) with the 6-DOF arm and parallel gripper of robots.arm6 bolted on a pedestal at
+its front.
+
+Usage (from a scene's build and step):
+
+    local mm = require "robots.mobile_manipulator"
+    local robot = mm.build(world, {name = "mm", pos = {0, 0}, yaw = 0})
+    robot:set_twist(0.3, 0.0)                   -- the base (robots.diffdrive)
+    robot:carry()                               -- arm to its travel pose
+    local q = robot.arm:ik_down(x, y, z, yaw)   -- the arm (robots.arm6)
+    robot.arm:command(q); robot.arm:grip(0)
+
+The returned object holds body and joint handles, so keep it in a local of the scene
+chunk (set in build), not in ctx.state (which is for plain data only).
+
+Parameters (all values are the defaults; every one can be overridden in `opts`):
+
+  name        "mobile_manipulator"  prefix of all names: the base is <name>/base..., the arm
+                                    robot <name>/arm
+  pos         {0, 0}        start position of the chassis centre, x y (m)
+  z           0             ground height (m)
+  yaw         0             start heading (rad)
+  base        {chassis_size = {0.7, 0.5, 0.24}, chassis_mass = 60, wheel_radius = 0.15,
+               wheel_width = 0.05, wheel_mass = 2.0, wheel_x = 0.0, casters = 2,
+               caster_x = 0.28, caster_radius = 0.04, caster_lift = 0.003, motor_fmax = 60,
+               max_wheel_speed = 8}
+                            robots.diffdrive options (merged over these; name, pos, z, yaw
+                            come from above). The chassis top is wheel_radius +
+                            chassis_size[3]/2 = 0.27 m above the ground
+  arm         {pedestal = 0.35, pedestal_mass = 6}
+                            robots.arm6 options (merged over these; name and mount are
+                            set here). The arm's base plane is then 0.62 m above the ground
+  arm_x       0.2           m, the pedestal's position along the chassis x (front of centre)
+  carry_point {0.30, 0, 0.45}   m, the TCP in the arm's base frame for the travel pose
+                            (tool down, gripper open, high above a 0.75 m table)
+  Total mass 60 + 2 x 2 (wheels) + 10 (pedestal and arm base) + 17.7 (arm links, gripper)
+  = 91.7 kg (robot:mass()).
+
+Methods:
+  robot:set_twist(v, w), robot:set_wheels(l, r), robot:pose2d(), robot:axle2d(),
+  robot:up_z()              as robots.diffdrive (the base)
+  robot:speed()             planar speed of the chassis, m/s
+  robot:carry_q()           the travel pose's joint angles (list of 6), for the base as
+                            it is now
+  robot:carry()             commands the travel pose and opens the gripper
+  robot:front_x()           m, the chassis front's distance ahead of the chassis centre
+  robot:mass()              kg, base + arm
+Fields: robot.base (the diffdrive object), robot.arm (the arm6 object), robot.chassis.
+--]]
+
+local diffdrive = require "robots.diffdrive"
+local arm6 = require "robots.arm6"
+
+local M = {}
+
+M.defaults = {
+    name = "mobile_manipulator",
+    pos = {0, 0},
+    z = 0,
+    yaw = 0,
+    base = {
+        chassis_size = {0.7, 0.5, 0.24}, chassis_mass = 60, wheel_radius = 0.15,
+        wheel_width = 0.05, wheel_mass = 2.0, wheel_x = 0.0, casters = 2,
+        caster_x = 0.28, caster_radius = 0.04, caster_lift = 0.003, motor_fmax = 60,
+        max_wheel_speed = 8,
+    },
+    arm = {pedestal = 0.35, pedestal_mass = 6},
+    arm_x = 0.2,
+    carry_point = {0.30, 0, 0.45},
+}
+
+local Robot = {}
+Robot.__index = Robot
+
+local function opt(opts, k)
+    local v = opts[k]
+    if v == nil then return M.defaults[k] end
+    return v
+end
+
+local function merged(a, b)
+    local r = {}
+    for k, v in pairs(a) do r[k] = v end
+    for k, v in pairs(b or {}) do r[k] = v end
+    return r
+end
+
+--- Builds the base and the arm. `opts` (optional) overrides M.defaults.
+function M.build(world, opts)
+    opts = opts or {}
+    local name = opt(opts, "name")
+    local bo = merged(M.defaults.base, opts.base)
+    bo.name, bo.pos, bo.z, bo.yaw = name .. "/base", opt(opts, "pos"), opt(opts, "z"), opt(opts, "yaw")
+    local base = diffdrive.build(world, bo)
+    local cs = bo.chassis_size
+    local ao = merged(M.defaults.arm, opts.arm)
+    ao.name = name .. "/arm"
+    ao.mount = base.chassis
+    ao.pos = {opt(opts, "arm_x"), 0, cs[3] / 2}
+    ao.yaw = 0
+    local arm = arm6.build(world, ao)
+    local self = setmetatable({
+        base = base, arm = arm, chassis = base.chassis,
+        carry_point = opt(opts, "carry_point"), half_length = cs[1] / 2,
+    }, Robot)
+    arm:set_q(self:carry_q())
+    return self
+end
+
+function Robot:set_twist(v, w) self.base:set_twist(v, w) end
+function Robot:set_wheels(l, r) self.base:set_wheels(l, r) end
+function Robot:pose2d() return self.base:pose2d() end
+function Robot:axle2d() return self.base:axle2d() end
+function Robot:up_z() return self.base:up_z() end
+function Robot:front_x() return self.half_length end
+
+function Robot:speed()
+    local vx, vy = self.chassis:linvel()
+    return math.sqrt(vx * vx + vy * vy)
+end
+
+function Robot:carry_q()
+    local c = self.carry_point
+    local x, y, z = self.arm:to_world(c[1], c[2], c[3])
+    local _, _, yaw = self.base:pose2d()
+    return assert(self.arm:ik_down(x, y, z, yaw + math.pi / 2))
+end
+
+function Robot:carry()
+    self.arm:command(self:carry_q())
+    self.arm:grip(self.arm.o.open_width)
+end
+
+function Robot:mass()
+    -- the arm robot's links include its base (pedestal) body
+    return self.chassis:mass() + self.base.wheel_left:mass() + self.base.wheel_right:mass() + self.arm.robot:mass()
+end
+
+return M
