@@ -155,6 +155,19 @@ static int bench_sensors(const char *dir, int repeat, uint64_t steps_override, b
     return rc;
 }
 
+// Steps per second over whole runs repeated until at least 0.3 s passed.
+static double sample_rate(ps_scene *s, const char *name, uint64_t steps, bool bare, uint64_t *hash)
+{
+    double total_steps = 0, total_time = 0;
+    while (total_time < 0.3) {
+        double rate = bare ? run_bare(s, name, steps, hash) : run_pilotsim(s, steps, hash);
+        if (rate < 0) return -1;
+        total_steps += (double)steps;
+        total_time += (double)steps / rate;
+    }
+    return total_steps / total_time;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     int repeat = 5;
@@ -169,7 +182,8 @@ int cmd_bench(int argc, char **argv)
                  "       pilotsim bench --sensors [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
                  "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles)\n"
                  "as pilotsim scenes with their Lua step callback and as bare ODE code building the\n"
-                 "identical world, alternating, N times each (default 5), and prints the median\n"
+                 "identical world, alternating, N samples each (default 5; a sample repeats the\n"
+                 "run until it lasts 0.3 s, after one warm-up run), and prints the median\n"
                  "steps/s of both and the ratio pilotsim/bare (target >= 0.95). Each run covers the\n"
                  "scene's whole time limit unless --steps is given. `identical` says whether the\n"
                  "two final state hashes agree bit for bit.\n"
@@ -240,9 +254,17 @@ int cmd_bench(int argc, char **argv)
         double *pr = calloc((size_t)repeat, sizeof *pr), *br = calloc((size_t)repeat, sizeof *br);
         result *r = &res[nres++];
         *r = (result){.name = WORLDS[w], .steps = steps};
+        // One warm-up run of each, then `repeat` samples; a sample repeats the
+        // whole run until it lasts 0.3 s, so short worlds are not timer noise.
+        if (run_pilotsim(s, steps, &r->ps_hash) < 0 || run_bare(s, WORLDS[w], steps, &r->bare_hash) < 0) {
+            free(pr);
+            free(br);
+            ps_scene_destroy(s);
+            return EXIT_RUNTIME;
+        }
         for (int k = 0; k < repeat; k++) {
-            pr[k] = run_pilotsim(s, steps, &r->ps_hash);
-            br[k] = run_bare(s, WORLDS[w], steps, &r->bare_hash);
+            pr[k] = sample_rate(s, WORLDS[w], steps, false, &r->ps_hash);
+            br[k] = sample_rate(s, WORLDS[w], steps, true, &r->bare_hash);
             if (pr[k] < 0 || br[k] < 0) {
                 free(pr);
                 free(br);
