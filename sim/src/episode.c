@@ -356,3 +356,9 @@ const ps_space_entry *ps_episode_observation(const ps_episode *e, size_t i) { re
 size_t ps_episode_action_count(const ps_episode *e) { return ps_space_count(e->space, true); }
 ps_space_entry *ps_episode_action(ps_episode *e, size_t i) { return ps_space_entry_at(e->space, true, i); }
 uint64_t ps_episode_action_clamps(const ps_episode *e) { return ps_space_clamps(e->space); }
+
+void ps_episode_abort(ps_episode *e, ps_episode_status st, const char *msg)
+{
+    if (e->status != PS_EP_RUNNING || st == PS_EP_RUNNING) return;
+    end_with(e, st, msg);
+}

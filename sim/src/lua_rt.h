@@ -48,6 +48,10 @@ ps_world *ps_lua_check_body(lua_State *L, int i, ps_body_id *id);
 ps_world *ps_lua_check_joint(lua_State *L, int i, ps_joint_id *id);
 void ps_lua_push_body(lua_State *L, ps_body_id id);
 
+/// Pushes a FloatArray over `data` (count floats; not owned): a[i], #a, and
+/// a[i] = v when writable. It goes stale when rt->serial changes (space.c).
+void ps_lua_push_array(lua_State *L, float *data, size_t count, bool writable);
+
 /// Registers the Sensor and FloatView metatables and world:sensor (lua_sensor.c).
 void ps_lua_open_sensor(lua_State *L);
 /// Registers the Robot metatable (lua_robot.c).

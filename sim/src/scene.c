@@ -1,6 +1,7 @@
 // Loading and validating a scene file: metadata, world settings, params and
 // callbacks, with errors that name the file and, where it can be found, the line.
 #include "scene_internal.h"
+#include "pilotsim/policy.h"
 #include "hash_internal.h"
 #include "log_internal.h"
 
@@ -565,6 +566,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
             ok = false;
         }
         ok = ok && get_string(&ld, t, "name", true, &s->name) && get_string(&ld, t, "domain", false, &s->domain) &&
+             get_string(&ld, t, "policy", false, &s->policy) &&
              get_string(&ld, t, "description", false, &s->description) && get_positive(&ld, t, "timestep", &s->timestep) &&
              get_positive(&ld, t, "time_limit", &s->time_limit) && get_world(&ld, t) && get_params(&ld, t) &&
              get_callbacks(&ld, t) && ps_space_load(s, t, src, len, err, errlen);
@@ -600,8 +602,12 @@ void ps_scene_destroy(ps_scene *s)
     free(s->name);
     free(s->domain);
     free(s->description);
+    free(s->policy);
     free(s);
 }
+
+const char *ps_scene_policy(const ps_scene *s) { return s->policy && *s->policy ? s->policy : NULL; }
+const char *ps_scene_dir(const ps_scene *s) { return s->rt->scene_dir; }
 
 const char *ps_scene_name(const ps_scene *s) { return s->name ? s->name : ""; }
 const char *ps_scene_domain(const ps_scene *s) { return s->domain ? s->domain : ""; }

@@ -46,6 +46,7 @@ struct ps_scene {
     ps_lua_rt *rt;
     char *path;
     char *name, *domain, *description;
+    char *policy;          // declared baseline policy spec (NULL when none)
     double timestep, time_limit;
     ps_world_def world_def;
     uint64_t content_hash;

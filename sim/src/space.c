@@ -316,7 +316,7 @@ static int a_len(lua_State *L)
     return 1;
 }
 
-static void push_array(lua_State *L, float *data, size_t count, bool writable)
+void ps_lua_push_array(lua_State *L, float *data, size_t count, bool writable)
 {
     if (luaL_newmetatable(L, MT_ARRAY)) {
         lua_pushcfunction(L, a_index);
@@ -420,7 +420,7 @@ static int push_views(lua_State *L, ps_space_item *items, size_t n, bool action)
 {
     lua_createtable(L, 0, (int)n);
     for (size_t i = 0; i < n; i++) {
-        push_array(L, items[i].e.data, items[i].e.count, action);
+        ps_lua_push_array(L, items[i].e.data, items[i].e.count, action);
         lua_setfield(L, -2, items[i].e.name);
     }
     return luaL_ref(L, LUA_REGISTRYINDEX);
@@ -506,7 +506,7 @@ bool ps_space_observe(ps_scene *s, ps_space_rt *r, char *err, size_t errlen)
             lua_State *L = s->rt->L;
             lua_rawgeti(L, LUA_REGISTRYINDEX, it->decl->fn_ref);
             lua_rawgeti(L, LUA_REGISTRYINDEX, r->ctx_ref);
-            push_array(L, it->e.data, it->e.count, true);
+            ps_lua_push_array(L, it->e.data, it->e.count, true);
             char lerr[3000];
             if (!ps_lua_call(s->rt, 2, 0, "observation", lerr, sizeof lerr)) {
                 ps_set_error(err, errlen, "in observation '%s' fn(): %s", it->e.name, lerr);

@@ -1,5 +1,6 @@
 // pilotsim run: one headless episode.
 #include "cli.h"
+#include "pilotsim/policy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,10 @@ static void run_usage(FILE *f)
           "  --seed N            episode seed (default 0)\n"
           "  --param NAME=VALUE  override a scene param (repeatable)\n"
           "  --steps N           stop after N steps (status timeout) instead of the time limit\n"
+          "  --policy SPEC       drive the scene's action space with a policy: a Lua file or module\n"
+          "                      (policies.x), lib:path.so[?config] (C ABI, policy_abi.h); default:\n"
+          "                      the scene's baseline (its `policy` field)\n"
+          "  --no-policy         run without any policy (actions stay zero)\n"
           "  --json              print one JSON object instead of the summary line\n"
           "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
           "  --package-path DIR  also search DIR for robot descriptions and package:// meshes\n"
@@ -43,7 +48,8 @@ int cmd_run(int argc, char **argv)
     char env_storage[4096];
     const char *scene = NULL;
     uint64_t seed = 0, max_steps = 0;
-    bool json = false;
+    bool json = false, no_policy = false;
+    const char *policy_spec = NULL;
     const char *v;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -78,6 +84,14 @@ int cmd_run(int argc, char **argv)
                 return EXIT_USAGE;
             }
             so.module_paths[so.module_path_count++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--policy"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim run: --policy needs a spec\n");
+                return EXIT_USAGE;
+            }
+            policy_spec = v;
+        } else if (!strcmp(a, "--no-policy")) {
+            no_policy = true;
         } else if (!strcmp(a, "--json")) {
             json = true;
         } else if (!strcmp(a, "--trusted")) {
@@ -108,14 +122,41 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "error: %s\n", err);
         return EXIT_RUNTIME;
     }
+    ps_policy *policy = NULL;
+    if (!no_policy && (policy_spec || ps_scene_policy(s))) {
+        char pbuf[4096];
+        const char *spec = policy_spec;
+        if (!spec) {
+            // A scene's baseline resolves beside the scene first, then as a module.
+            spec = ps_scene_policy(s);
+            snprintf(pbuf, sizeof pbuf, "%s/%s", ps_scene_dir(s), spec);
+            FILE *f = strncmp(spec, "lib:", 4) && strncmp(spec, "exec:", 5) && strncmp(spec, "tcp://", 6) ? fopen(pbuf, "r") : NULL;
+            if (f) {
+                fclose(f);
+                spec = pbuf;
+            }
+        }
+        ps_policy_options po = ps_default_policy_options();
+        po.module_paths = so.module_paths;
+        po.module_path_count = so.module_path_count;
+        po.trusted = so.trusted;
+        po.log = opt.log;
+        policy = ps_policy_open(spec, &po, err, sizeof err);
+        if (!policy) {
+            fprintf(stderr, "error: %s\n", err);
+            ps_scene_destroy(s);
+            return EXIT_RUNTIME;
+        }
+    }
     double t0 = cli_now();
     ps_episode *e = ps_episode_begin(s, seed);
     if (!e) {
         fprintf(stderr, "error: out of memory\n");
+        ps_policy_close(policy);
         ps_scene_destroy(s);
         return EXIT_RUNTIME;
     }
-    ps_episode_status st = ps_episode_run(e, max_steps);
+    ps_episode_status st = policy ? ps_episode_run_policy(e, policy, seed, max_steps) : ps_episode_run(e, max_steps);
     double wall = cli_now() - t0;
     const char *const *mn = NULL;
     const double *mv = NULL;
@@ -139,6 +180,8 @@ int cmd_run(int argc, char **argv)
         cli_json_string(stdout, ps_scene_name(s));
         printf(",\"path\":");
         cli_json_string(stdout, scene);
+        printf(",\"policy\":");
+        cli_json_string(stdout, policy ? ps_policy_spec(policy) : "");
         printf(",\"scene_hash\":\"%016llx\",\"seed\":%llu,\"status\":\"%s\",\"steps\":%llu,\"sim_time\":",
                (unsigned long long)ps_scene_content_hash(s), (unsigned long long)seed, ps_episode_status_name(st),
                (unsigned long long)steps);
@@ -167,6 +210,7 @@ int cmd_run(int argc, char **argv)
     }
     fflush(stdout);
     ps_episode_end(e);
+    ps_policy_close(policy);
     ps_scene_destroy(s);
     switch (st) {
     case PS_EP_SUCCESS:

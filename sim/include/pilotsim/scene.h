@@ -55,6 +55,8 @@ const char *ps_scene_name(const ps_scene *s);
 const char *ps_scene_domain(const ps_scene *s);
 const char *ps_scene_description(const ps_scene *s);
 const char *ps_scene_path(const ps_scene *s);
+/// The folder the scene file is in (borrowed).
+const char *ps_scene_dir(const ps_scene *s);
 double ps_scene_timestep(const ps_scene *s);     ///< s
 double ps_scene_time_limit(const ps_scene *s);   ///< s
 /// FNV-1a 64 hash of the scene file's bytes.
@@ -101,6 +103,10 @@ void ps_episode_end(ps_episode *e);
 /// the episode goes on). `max_steps` > 0 ends the episode as timeout after that
 /// many steps; 0 uses the scene's time limit.
 ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps);
+
+/// Ends a running episode from outside (a policy failed, a worker gave up):
+/// status `st` (not PS_EP_RUNNING) with `msg`. No-op when it already ended.
+void ps_episode_abort(ps_episode *e, ps_episode_status st, const char *msg);
 
 /// Runs steps until the episode ends.
 ps_episode_status ps_episode_run(ps_episode *e, uint64_t max_steps);

@@ -1,0 +1,11 @@
+// Private constructors of the policy kinds (policy.c dispatches to them).
+#ifndef PS_POLICY_INTERNAL_H
+#define PS_POLICY_INTERNAL_H
+
+#include "pilotsim/policy.h"
+
+ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, char *err, size_t errlen);
+/// exec:/tcp:// policies (policy_remote.c); an error until it is built.
+ps_policy *ps_policy_open_remote(const char *spec, const ps_policy_options *opt, char *err, size_t errlen);
+
+#endif
