@@ -219,6 +219,20 @@ static void test_sandbox(void)
     CHECK_EQ(run_build("while true do end", msg, sizeof msg), PS_EP_SCRIPT_ERROR);
     CHECK_HAS(msg, "instruction budget exceeded");
     CHECK_HAS(msg, "'step'");
+    // Slow C calls in a loop: the wall-clock guard stops the callback.
+    write_scene("slow.lua", "return { " MINIMAL ",\n step = function(ctx)\n"
+                            " while true do local s = string.rep('x', 100000) end\nend }\n");
+    ps_scene_options wo = ps_default_scene_options();
+    wo.wall_limit = 0.2;
+    ps_scene *ws = ps_scene_load("slow.lua", &wo, err, sizeof err);
+    if (CHECK(ws != NULL)) {
+        ps_episode *we = ps_episode_begin(ws, 1);
+        CHECK_EQ(ps_episode_step(we, 1), PS_EP_SCRIPT_ERROR);
+        CHECK_HAS(ps_episode_message(we), "wall-clock limit exceeded");
+        CHECK_HAS(ps_episode_message(we), "slow.lua:3:");
+        ps_episode_end(we);
+        ps_scene_destroy(ws);
+    }
     // Memory bomb: the allocator cap stops it.
     CHECK_EQ(run_build("local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1024) .. i end", msg, sizeof msg),
              PS_EP_SCRIPT_ERROR);

@@ -16,6 +16,8 @@ typedef struct ps_lua_rt {
     ps_rng rng;             // the episode RNG behind math.random
     size_t mem_used, mem_limit;
     uint64_t budget, used;  // Lua instructions per top-level callback
+    double wall_limit;      // s per top-level callback
+    double started;         // monotonic s when the running callback began
     const char *callback;   // name of the running callback, for messages
     ps_logger log;
     char **module_paths;

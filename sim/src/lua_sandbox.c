@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 // The sandboxed Lua state: safe libraries only, capped allocator, instruction
 // budget, seeded math.random, print to the log, and a restricted require.
 #include "lua_rt.h"
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define HOOK_COUNT 1000
 
@@ -27,11 +29,23 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     ps_lua_rt *rt = ps_lua_rt_of(L);
     rt->used += HOOK_COUNT;
+    // The clock is read every 64k instructions: cheap, and a loop of slow
+    // calls into C (which the count alone would let run for long) is caught.
+    if ((rt->used & 0xffff) < HOOK_COUNT && now() - rt->started > rt->wall_limit)
+        luaL_error(L, "wall-clock limit exceeded (%f s) in callback '%s'", rt->wall_limit,
+                   rt->callback ? rt->callback : "?");
     if (rt->used > rt->budget)
         luaL_error(L, "instruction budget exceeded (%I Lua instructions) in callback '%s'",
                    (lua_Integer)rt->budget, rt->callback ? rt->callback : "?");
@@ -55,6 +69,7 @@ bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, c
     const char *saved = rt->callback;
     if (top) {
         rt->used = 0;
+        rt->started = now();
         rt->callback = callback;
     }
     int base = lua_gettop(L) - nargs;
@@ -252,6 +267,7 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
     if (!rt) goto oom;
     rt->mem_limit = opt->memory_limit ? opt->memory_limit : (size_t)512 << 20;
     rt->budget = opt->instruction_budget ? opt->instruction_budget : 200000000ULL;
+    rt->wall_limit = opt->wall_limit > 0 ? opt->wall_limit : 60.0;
     rt->log = opt->log;
     rt->trusted = opt->trusted;
     rt->scene_dir = dupstr(scene_dir);

@@ -38,6 +38,8 @@ typedef struct ps_scene_options {
     uint64_t instruction_budget;
     /// Lua heap cap in bytes; 0 = default (512 MiB).
     size_t memory_limit;
+    /// Wall-clock seconds a single callback may run; 0 = default (60 s).
+    double wall_limit;
     bool trusted;        ///< true lifts the sandbox (local experiments only)
     ps_logger log;       ///< sink for print() and warnings
 } ps_scene_options;
