@@ -5,10 +5,11 @@
 #   tools/setup-deps.sh --core     only what the headless library and CLI need
 set -euo pipefail
 
-core=(build-essential cmake pkg-config libode-dev liblua5.4-dev libexpat1-dev)
-# The test suite: MuJoCo (a real peer for the URDF cross-check) and Debian's
-# python3 (JSON checks in the CLI tests).
-tests=(libmujoco-dev python3)
+core=(build-essential cmake pkg-config libode-dev liblua5.4-dev libexpat1-dev libmsgpack-dev)
+# The test suite: MuJoCo (a real peer for the URDF cross-check), Debian's
+# python3 (JSON checks in the CLI tests) and python3-numpy (the Python binding,
+# tools/python/pilotsim, and its test).
+tests=(libmujoco-dev python3 python3-numpy)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 

@@ -5,7 +5,7 @@
 #include "pilotsim/policy.h"
 
 ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, char *err, size_t errlen);
-/// exec:/tcp:// policies (policy_remote.c); an error until it is built.
+/// exec:/tcp:// policies (policy_remote.c, the msgpack protocol of docs/protocol.md).
 ps_policy *ps_policy_open_remote(const char *spec, const ps_policy_options *opt, char *err, size_t errlen);
 
 #endif

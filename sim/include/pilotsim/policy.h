@@ -3,7 +3,8 @@
 /// behind one vtable (reset, act, close):
 /// - Lua: a module file returning {reset = function(spec, seed), act = function(obs, action)};
 /// - a C shared library implementing policy_abi.h ("lib:path.so[?config]");
-/// - remote ones (exec/tcp) register through the same vtable (policy_remote).
+/// - a process ("exec:CMD") or a server ("tcp://host:port") speaking the
+///   msgpack protocol of docs/protocol.md, with timeouts.
 /// A policy is opened once and serves many episodes in turn.
 #ifndef PILOTSIM_POLICY_H
 #define PILOTSIM_POLICY_H
@@ -39,7 +40,7 @@ ps_policy_options ps_default_policy_options(void);
 
 /// Opens a policy from its spec: a Lua file path ("x.lua", or a module name
 /// "policies.x" found under the module paths), "lib:path.so[?config]", or a
-/// remote spec ("exec:CMD", "tcp://host:port") when remote support is built.
+/// remote spec ("exec:CMD", "tcp://host:port").
 /// NULL with a message naming the spec on failure.
 ps_policy *ps_policy_open(const char *spec, const ps_policy_options *opt, char *err, size_t errlen);
 /// Wraps a custom implementation (the policy takes ownership of `self`,

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Pilot scene pack A (issue 6): every scene under scenes/pilot/ listed below loads, its
+# baseline policy succeeds on two seeds, forced failures end as failure (a policy that
+# drives at the nearest person) and an idle robot times out, and the safety metrics of
+# scripts/scenario/safety.lua appear in the JSON result.
+# usage: test_pilot_pack_a.sh PILOTSIM SOURCE_DIR
+set -u
+BIN=${1:?pilotsim binary}
+SRC=${2:?source dir}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+checks=0
+failed=0
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+
+SCENES="restaurant_tray_delivery inspection_gauge_patrol"
+SAFETY_KEYS="safety_min_separation safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_max_speed_near_humans safety_keepout_violations safety_violations"
+
+# Drives at the nearest tracked person (obs.people: {dx, dy, vx, vy} per person, robot frame).
+cat > "$TMP/chase.lua" <<'LUA'
+return {reset = function() end, act = function(obs, a)
+  local p = obs.people
+  local bi, bd = 0, 1e9
+  for i = 0, #p // 4 - 1 do
+    local d = p[i * 4 + 1] ^ 2 + p[i * 4 + 2] ^ 2
+    if d < bd then bd, bi = d, i end
+  end
+  local e = math.atan(p[bi * 4 + 2], p[bi * 4 + 1])
+  a.base[1] = math.abs(e) < 0.5 and 0.8 or 0.1
+  a.base[2] = math.max(-1.2, math.min(1.2, 3 * e))
+end}
+LUA
+
+run() { # scene args... -> prints the JSON line
+    local scene=$1; shift
+    (cd "$SRC" && "$BIN" run "scenes/pilot/$scene.lua" --quiet --json "$@") 2>/dev/null
+}
+
+for sc in $SCENES; do
+    f="$SRC/scenes/pilot/$sc.lua"
+    if (cd "$SRC" && "$BIN" check "scenes/pilot/$sc.lua") > "$TMP/check.txt" 2>&1; then ok; else bad "$sc: check"; cat "$TMP/check.txt"; continue; fi
+    grep -q 'policy *= *"policies\.' "$f" && ok || bad "$sc: no baseline policy field"
+    for seed in 1 2; do
+        out=$(run "$sc" --seed "$seed")
+        if echo "$out" | grep -q '"status": *"success"'; then ok; else bad "$sc seed $seed: baseline not successful: $out"; fi
+        for k in $SAFETY_KEYS; do
+            echo "$out" | grep -q "\"$k\"" && ok || bad "$sc seed $seed: metric $k missing from --json"
+        done
+    done
+    # forced failure: chase the nearest person (contact above the force limit, or the
+    # hazard zone on the way)
+    out=$(run "$sc" --seed 1 --policy "$TMP/chase.lua" --param accel=2)
+    if echo "$out" | grep -q '"status": *"failure"'; then ok; else bad "$sc: chase policy did not fail: $out"; fi
+    # idle robot: nothing delivered or read -> timeout (the designed outcome)
+    out=$(run "$sc" --seed 1 --no-policy --steps 3000)
+    if echo "$out" | grep -q '"status": *"timeout"'; then ok; else bad "$sc: idle robot did not time out: $out"; fi
+done
+
+# forced failure of the tray task itself: the chase ends on a diner contact above its limit
+out=$(run restaurant_tray_delivery --seed 2 --policy "$TMP/chase.lua" --param accel=2)
+echo "$out" | grep -q 'ISO/TS 15066' && ok || bad "tray: chase failure reason not the force limit: $out"
+echo "$out" | grep -q '"safety_force_limit_exceeded": *[1-9]' && ok || bad "tray: safety_force_limit_exceeded not counted: $out"
+
+echo "test_pilot_pack_a: $checks checks, $failed failed"
+[ "$failed" -eq 0 ]
