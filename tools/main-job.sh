@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: every example scene evaluated headless with its baseline policy
+# The main job: every example and pilot-pack scene evaluated headless with its baseline policy
 # (a scene without one runs without a policy, as `pilotsim run` does), 3
 # episodes each on 2 worker processes, then the report (per scene: success
 # rate with its Wilson 95% interval, mean return and sim time, safety
@@ -10,4 +10,4 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 pilotsim=${1:-build/release/tools/pilotsim/pilotsim}
-exec "$pilotsim" eval scenes/examples/*.lua --episodes 3 --jobs 2
+exec "$pilotsim" eval scenes/examples/*.lua scenes/pilot/*.lua --episodes 3 --jobs 2

@@ -27,6 +27,10 @@ typedef struct cli_scene_opts {
 void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_len);
 /// Turns the CLI options into library options (log to stderr unless quiet).
 ps_scene_options cli_scene_options(const cli_scene_opts *o);
+/// Reads option `name` at argv[*i] given as "--opt VALUE" or "--opt=VALUE":
+/// the value (advancing *i past it), "" when the value is missing, or NULL
+/// when argv[*i] is another option.
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 /// Parses a non-negative integer; false if `s` is not one.
 bool cli_parse_u64(const char *s, uint64_t *out);
 /// Monotonic wall clock, seconds.

@@ -50,17 +50,6 @@ static void check_usage(FILE *f)
           f);
 }
 
-// Accepts "--opt VALUE" and "--opt=VALUE". Returns the value or NULL.
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-}
-
 // A growable list of owned strings.
 typedef struct strlist { char **v; size_t n, cap; } strlist;
 
@@ -579,20 +568,20 @@ int cmd_check(int argc, char **argv)
             check_usage(stdout);
             rc = EXIT_OK;
             goto out;
-        } else if ((v = opt_value(argc, argv, &i, "--package-path"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--package-path"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim check: --package-path needs a directory\n");
                 goto out;
             }
             strlist_add(&package_paths, v);
-        } else if ((v = opt_value(argc, argv, &i, "--param"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--param"))) {
             if (!strchr(v, '=') || so.param_count == 64) {
                 fprintf(stderr, "pilotsim check: --param needs NAME=VALUE, got '%s'\n", v);
                 goto out;
             }
             so.params[so.param_count++] = v;
             scene_only = "--param";
-        } else if ((v = opt_value(argc, argv, &i, "--module-path"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--module-path"))) {
             if (!*v || so.module_path_count >= 16) {
                 fprintf(stderr, "pilotsim check: --module-path needs a directory\n");
                 goto out;

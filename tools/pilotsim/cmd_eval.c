@@ -54,16 +54,6 @@ static void eval_usage(FILE *f)
           f);
 }
 
-const char *eval_opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-}
-
 bool eval_parse_fraction(const char *s, double *out)
 {
     char *end;
@@ -618,76 +608,76 @@ int cmd_eval(int argc, char **argv)
             eval_usage(stdout);
             free(paths);
             return EXIT_OK;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--episodes"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--episodes"))) {
             if (!cli_parse_u64(v, &c.episodes) || c.episodes == 0 || c.episodes > 100000000) {
                 fprintf(stderr, "pilotsim eval: --episodes needs a positive integer, got '%s'\n", v);
                 goto done;
             }
             have_episodes = true;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--jobs"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--jobs"))) {
             if (!cli_parse_u64(v, &jobs) || jobs == 0 || jobs > 4096) {
                 fprintf(stderr, "pilotsim eval: --jobs needs a positive integer, got '%s'\n", v);
                 goto done;
             }
-        } else if ((v = eval_opt_value(argc, argv, &i, "--seed"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
             if (!cli_parse_u64(v, &seed)) {
                 fprintf(stderr, "pilotsim eval: --seed needs a non-negative integer, got '%s'\n", v);
                 goto done;
             }
-        } else if ((v = eval_opt_value(argc, argv, &i, "--out"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim eval: --out needs a file\n");
                 goto done;
             }
             c.out_path = v;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--junit"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--junit"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim eval: --junit needs a file\n");
                 goto done;
             }
             junit = v;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--min-success"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--min-success"))) {
             if (!eval_parse_fraction(v, &min_success)) {
                 fprintf(stderr, "pilotsim eval: --min-success needs a rate in [0, 1] or a percentage, got '%s'\n", v);
                 goto done;
             }
-        } else if ((v = eval_opt_value(argc, argv, &i, "--shard-count"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--shard-count"))) {
             if (!cli_parse_u64(v, &shard_count) || shard_count == 0) {
                 fprintf(stderr, "pilotsim eval: --shard-count needs a positive integer, got '%s'\n", v);
                 goto done;
             }
-        } else if ((v = eval_opt_value(argc, argv, &i, "--shard"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--shard"))) {
             if (!parse_shard(v, &shard_i, &shard_k)) {
                 fprintf(stderr, "pilotsim eval: --shard needs i/k with 0 <= i < k, got '%s'\n", v);
                 goto done;
             }
             shard_arg = v;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--timeout"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--timeout"))) {
             char *end;
             c.timeout = strtod(v, &end);
             if (end == v || *end || !(c.timeout >= 0) || c.timeout > 1e7) {
                 fprintf(stderr, "pilotsim eval: --timeout needs seconds (0 = none), got '%s'\n", v);
                 goto done;
             }
-        } else if ((v = eval_opt_value(argc, argv, &i, "--param"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--param"))) {
             if (!strchr(v, '=') || c.so.param_count == 64) {
                 fprintf(stderr, "pilotsim eval: --param needs NAME=VALUE, got '%s'\n", v);
                 goto done;
             }
             c.so.params[c.so.param_count++] = v;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--package-path"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--package-path"))) {
             if (!*v || c.so.package_path_count >= 16) {
                 fprintf(stderr, "pilotsim eval: --package-path needs a directory\n");
                 goto done;
             }
             c.so.package_paths[c.so.package_path_count++] = v;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--module-path"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--module-path"))) {
             if (!*v || c.so.module_path_count >= 16) {
                 fprintf(stderr, "pilotsim eval: --module-path needs a directory\n");
                 goto done;
             }
             c.so.module_paths[c.so.module_path_count++] = v;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--policy"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim eval: --policy needs a spec\n");
                 goto done;

@@ -83,11 +83,11 @@ int cmd_merge(int argc, char **argv)
             merge_usage(stdout);
             free(files);
             return EXIT_OK;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--out"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
             out = v;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--junit"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--junit"))) {
             junit = v;
-        } else if ((v = eval_opt_value(argc, argv, &i, "--min-success"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--min-success"))) {
             if (!eval_parse_fraction(v, &min_success)) {
                 fprintf(stderr, "pilotsim merge: --min-success needs a rate in [0, 1] or a percentage, got '%s'\n", v);
                 free(files);

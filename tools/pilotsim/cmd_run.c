@@ -31,17 +31,6 @@ static void run_usage(FILE *f)
           f);
 }
 
-// Accepts "--opt VALUE" and "--opt=VALUE". Returns the value or NULL.
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-}
-
 int cmd_run(int argc, char **argv)
 {
     cli_scene_opts so = {0};
@@ -56,35 +45,35 @@ int cmd_run(int argc, char **argv)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             run_usage(stdout);
             return EXIT_OK;
-        } else if ((v = opt_value(argc, argv, &i, "--seed"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
             if (!cli_parse_u64(v, &seed)) {
                 fprintf(stderr, "pilotsim run: --seed needs a non-negative integer, got '%s'\n", v);
                 return EXIT_USAGE;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--steps"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--steps"))) {
             if (!cli_parse_u64(v, &max_steps) || max_steps == 0) {
                 fprintf(stderr, "pilotsim run: --steps needs a positive integer, got '%s'\n", v);
                 return EXIT_USAGE;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--param"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--param"))) {
             if (!strchr(v, '=') || so.param_count == 64) {
                 fprintf(stderr, "pilotsim run: --param needs NAME=VALUE, got '%s'\n", v);
                 return EXIT_USAGE;
             }
             so.params[so.param_count++] = v;
-        } else if ((v = opt_value(argc, argv, &i, "--package-path"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--package-path"))) {
             if (!*v || so.package_path_count >= 16) {
                 fprintf(stderr, "pilotsim run: --package-path needs a directory\n");
                 return EXIT_USAGE;
             }
             so.package_paths[so.package_path_count++] = v;
-        } else if ((v = opt_value(argc, argv, &i, "--module-path"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--module-path"))) {
             if (!*v || so.module_path_count >= 16) {
                 fprintf(stderr, "pilotsim run: --module-path needs a directory\n");
                 return EXIT_USAGE;
             }
             so.module_paths[so.module_path_count++] = v;
-        } else if ((v = opt_value(argc, argv, &i, "--policy"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim run: --policy needs a spec\n");
                 return EXIT_USAGE;

@@ -147,9 +147,6 @@ int eval_pool_run(const eval_pool *p, const size_t *jobs, size_t njobs);
 
 // ---------------------------------------------------------------- CLI helpers
 
-/// Accepts "--opt VALUE" and "--opt=VALUE". Returns the value ("" when it is
-/// missing) or NULL when argv[*i] is not that option.
-const char *eval_opt_value(int argc, char **argv, int *i, const char *name);
 /// Parses a rate in [0, 1] or a percentage ("90%").
 bool eval_parse_fraction(const char *s, double *out);
 
