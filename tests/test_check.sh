@@ -14,32 +14,9 @@ dpc=$robots/double_pendulum_description/urdf/double_pendulum_continuous.urdf
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/sh_harness.sh"
 unset PILOTSIM_PACKAGE_PATH
-checks=0
-failed=0
 
-check() { # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  checks=$((checks + 1))
-  if ! "$@"; then
-    failed=$((failed + 1))
-    echo "FAILED: $what" >&2
-  fi
-}
-# expect_rc CODE ARGS...: runs pilotsim, keeps stdout/stderr in $tmp/out, $tmp/err
-expect_rc() {
-  local want=$1; shift
-  "$ps" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  checks=$((checks + 1))
-  if [[ $rc != "$want" ]]; then
-    failed=$((failed + 1))
-    echo "FAILED: pilotsim $* exited $rc, expected $want" >&2
-    sed 's/^/  stdout: /' "$tmp/out" >&2
-    sed 's/^/  stderr: /' "$tmp/err" >&2
-  fi
-}
-has() { grep -q -- "$2" "$1"; }
 hasnt() { ! grep -q -- "$2" "$1"; }
 # json_check PYTHON_EXPR: $tmp/out parses as JSON and the expression (over `d`) is true.
 json_check() {

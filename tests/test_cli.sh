@@ -7,31 +7,8 @@ ps=$1
 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-checks=0
-failed=0
+source "$(dirname "$0")/sh_harness.sh"
 
-check() { # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  checks=$((checks + 1))
-  if ! "$@"; then
-    failed=$((failed + 1))
-    echo "FAILED: $what" >&2
-  fi
-}
-# expect_rc CODE ARGS...: runs pilotsim, keeps stdout/stderr in $tmp/out, $tmp/err
-expect_rc() {
-  local want=$1; shift
-  "$ps" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  checks=$((checks + 1))
-  if [[ $rc != "$want" ]]; then
-    failed=$((failed + 1))
-    echo "FAILED: pilotsim $* exited $rc, expected $want" >&2
-    sed 's/^/  stdout: /' "$tmp/out" >&2
-    sed 's/^/  stderr: /' "$tmp/err" >&2
-  fi
-}
-has() { grep -q -- "$2" "$1"; }
 
 # Help and usage errors.
 expect_rc 0 --help

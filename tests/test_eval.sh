@@ -12,32 +12,10 @@ py=/usr/bin/python3
 unset SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_COUNT JOB_COMPLETION_INDEX PILOTSIM_SHARD_COUNT
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+ps_out=.
+source "$(dirname "$0")/sh_harness.sh"
 cd "$tmp" || exit 1
-checks=0
-failed=0
 
-check() { # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  checks=$((checks + 1))
-  if ! "$@"; then
-    failed=$((failed + 1))
-    echo "FAILED: $what" >&2
-  fi
-}
-# expect_rc CODE ARGS...: runs pilotsim, keeps stdout/stderr in out/err
-expect_rc() {
-  local want=$1; shift
-  "$ps" "$@" >out 2>err
-  local rc=$?
-  checks=$((checks + 1))
-  if [[ $rc != "$want" ]]; then
-    failed=$((failed + 1))
-    echo "FAILED: pilotsim $* exited $rc, expected $want" >&2
-    sed 's/^/  stdout: /' out >&2
-    sed 's/^/  stderr: /' err | head -40 >&2
-  fi
-}
-has() { grep -q -- "$2" "$1"; }
 lines() { wc -l <"$1" | tr -d ' '; }
 last_line_is() { [[ $(tail -n 1 "$1") == "$2" ]]; }
 
