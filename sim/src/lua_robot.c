@@ -16,25 +16,16 @@
 
 #define MT_ROBOT "pilotsim.Robot"
 
-typedef struct { uint64_t serial; ps_robot_id id; } lrobot;
-
 static ps_world *check_robot(lua_State *L, int i, ps_robot_id *id)
 {
-    lrobot *u = luaL_checkudata(L, i, MT_ROBOT);
-    ps_lua_rt *rt = ps_lua_rt_of(L);
-    if (!rt->world || u->serial != rt->serial) luaL_error(L, "stale robot handle: it belongs to an earlier episode");
-    if (!ps_robot_valid(rt->world, u->id)) luaL_error(L, "stale robot handle");
-    *id = u->id;
-    return rt->world;
+    ps_lua_handle *h = ps_lua_check_handle(L, i, MT_ROBOT, "robot");
+    ps_world *w = ps_lua_rt_of(L)->world;
+    *id = (ps_robot_id){h->index, h->gen};
+    if (!ps_robot_valid(w, *id)) luaL_error(L, "stale robot handle");
+    return w;
 }
 
-static void push_robot(lua_State *L, ps_robot_id id)
-{
-    lrobot *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->serial = ps_lua_rt_of(L)->serial;
-    u->id = id;
-    luaL_setmetatable(L, MT_ROBOT);
-}
+static void push_robot(lua_State *L, ps_robot_id id) { ps_lua_push_handle(L, MT_ROBOT, id.index, id.gen); }
 
 // Joint index from a name or a 1-based index at stack slot i.
 static size_t joint_arg(lua_State *L, ps_world *w, ps_robot_id r, int i)

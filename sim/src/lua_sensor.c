@@ -9,25 +9,16 @@
 #define MT_SENSOR "pilotsim.Sensor"
 #define MT_VIEW "pilotsim.FloatView"
 
-typedef struct { uint64_t serial; ps_sensor_id id; } lsensor;
-
 static ps_world *check_sensor(lua_State *L, int i, ps_sensor_id *id)
 {
-    lsensor *u = luaL_checkudata(L, i, MT_SENSOR);
-    ps_lua_rt *rt = ps_lua_rt_of(L);
-    if (!rt->world || u->serial != rt->serial) luaL_error(L, "stale sensor handle: it belongs to an earlier episode");
-    if (!ps_sensor_valid(rt->world, u->id)) luaL_error(L, "stale sensor handle");
-    *id = u->id;
-    return rt->world;
+    ps_lua_handle *h = ps_lua_check_handle(L, i, MT_SENSOR, "sensor");
+    ps_world *w = ps_lua_rt_of(L)->world;
+    *id = (ps_sensor_id){h->index, h->gen};
+    if (!ps_sensor_valid(w, *id)) luaL_error(L, "stale sensor handle");
+    return w;
 }
 
-static void push_sensor(lua_State *L, ps_sensor_id id)
-{
-    lsensor *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->serial = ps_lua_rt_of(L)->serial;
-    u->id = id;
-    luaL_setmetatable(L, MT_SENSOR);
-}
+static void push_sensor(lua_State *L, ps_sensor_id id) { ps_lua_push_handle(L, MT_SENSOR, id.index, id.gen); }
 
 static const char *const type_names[] = {"joint_state", "imu", "force_torque", "contact", "lidar",
                                          "odometry", "pose", "proximity", "camera", NULL};
@@ -179,15 +170,13 @@ static int s_type(lua_State *L)
 }
 
 // A FloatView reads the sensor's buffer in place: view[i], #view.
-typedef struct { uint64_t serial; ps_sensor_id id; } lview;
-
 static const float *view_data(lua_State *L, size_t *n)
 {
-    lview *u = luaL_checkudata(L, 1, MT_VIEW);
-    ps_lua_rt *rt = ps_lua_rt_of(L);
-    if (!rt->world || u->serial != rt->serial || !ps_sensor_valid(rt->world, u->id))
-        luaL_error(L, "stale sensor view: it belongs to an earlier episode");
-    return ps_sensor_data(rt->world, u->id, n);
+    ps_lua_handle *h = ps_lua_check_handle(L, 1, MT_VIEW, "sensor view");
+    ps_world *w = ps_lua_rt_of(L)->world;
+    ps_sensor_id id = {h->index, h->gen};
+    if (!ps_sensor_valid(w, id)) luaL_error(L, "stale sensor view");
+    return ps_sensor_data(w, id, n);
 }
 
 static int v_index(lua_State *L)
@@ -212,10 +201,7 @@ static int s_data(lua_State *L)
 {
     ps_sensor_id id;
     check_sensor(L, 1, &id);
-    lview *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->serial = ps_lua_rt_of(L)->serial;
-    u->id = id;
-    luaL_setmetatable(L, MT_VIEW);
+    ps_lua_push_handle(L, MT_VIEW, id.index, id.gen);
     return 1;
 }
 

@@ -18,90 +18,70 @@
 #define MT_GEOM "pilotsim.Geom"
 #define MT_JOINT "pilotsim.Joint"
 
-typedef struct { uint64_t serial; } lworld;
-typedef struct { uint64_t serial; ps_body_id id; } lbody;
-typedef struct { uint64_t serial; ps_geom_id id; } lgeom;
-typedef struct { uint64_t serial; ps_joint_id id; } ljoint;
-
-static ps_world *live_world(lua_State *L, uint64_t serial, const char *kind)
+ps_lua_handle *ps_lua_check_handle(lua_State *L, int i, const char *mt, const char *kind)
 {
+    ps_lua_handle *h = luaL_checkudata(L, i, mt);
     ps_lua_rt *rt = ps_lua_rt_of(L);
-    if (!rt->world || serial != rt->serial)
+    if (!rt->world || h->serial != rt->serial)
         luaL_error(L, "stale %s handle: it belongs to an earlier episode", kind);
-    return rt->world;
+    return h;
+}
+
+void ps_lua_push_handle(lua_State *L, const char *mt, uint32_t index, uint32_t gen)
+{
+    ps_lua_handle *h = lua_newuserdatauv(L, sizeof *h, 0);
+    *h = (ps_lua_handle){ps_lua_rt_of(L)->serial, index, gen};
+    luaL_setmetatable(L, mt);
 }
 
 ps_world *ps_lua_check_world(lua_State *L, int i)
 {
-    lworld *u = luaL_checkudata(L, i, MT_WORLD);
-    return live_world(L, u->serial, "world");
+    ps_lua_check_handle(L, i, MT_WORLD, "world");
+    return ps_lua_rt_of(L)->world;
 }
 
 ps_world *ps_lua_check_body(lua_State *L, int i, ps_body_id *id)
 {
-    lbody *u = luaL_checkudata(L, i, MT_BODY);
-    ps_world *w = live_world(L, u->serial, "body");
-    if (!ps_body_valid(w, u->id)) luaL_error(L, "stale body handle: the body was destroyed");
-    *id = u->id;
+    ps_lua_handle *h = ps_lua_check_handle(L, i, MT_BODY, "body");
+    ps_world *w = ps_lua_rt_of(L)->world;
+    *id = (ps_body_id){h->index, h->gen};
+    if (!ps_body_valid(w, *id)) luaL_error(L, "stale body handle: the body was destroyed");
     return w;
 }
 
 ps_world *ps_lua_check_joint(lua_State *L, int i, ps_joint_id *id)
 {
-    ljoint *u = luaL_checkudata(L, i, MT_JOINT);
-    ps_world *w = live_world(L, u->serial, "joint");
-    if (!ps_joint_valid(w, u->id)) luaL_error(L, "stale joint handle: the joint was destroyed");
-    *id = u->id;
+    ps_lua_handle *h = ps_lua_check_handle(L, i, MT_JOINT, "joint");
+    ps_world *w = ps_lua_rt_of(L)->world;
+    *id = (ps_joint_id){h->index, h->gen};
+    if (!ps_joint_valid(w, *id)) luaL_error(L, "stale joint handle: the joint was destroyed");
     return w;
 }
 
 static ps_world *check_geom(lua_State *L, int i, ps_geom_id *id)
 {
-    lgeom *u = luaL_checkudata(L, i, MT_GEOM);
-    ps_world *w = live_world(L, u->serial, "geom");
-    if (!ps_geom_valid(w, u->id)) luaL_error(L, "stale geom handle: the geom was destroyed");
-    *id = u->id;
+    ps_lua_handle *h = ps_lua_check_handle(L, i, MT_GEOM, "geom");
+    ps_world *w = ps_lua_rt_of(L)->world;
+    *id = (ps_geom_id){h->index, h->gen};
+    if (!ps_geom_valid(w, *id)) luaL_error(L, "stale geom handle: the geom was destroyed");
     return w;
 }
 
 void ps_lua_push_body(lua_State *L, ps_body_id id)
 {
-    if (!ps_body_is_set(id)) {
-        lua_pushnil(L);
-        return;
-    }
-    lbody *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->serial = ps_lua_rt_of(L)->serial;
-    u->id = id;
-    luaL_setmetatable(L, MT_BODY);
+    if (!ps_body_is_set(id)) lua_pushnil(L);
+    else ps_lua_push_handle(L, MT_BODY, id.index, id.gen);
 }
 
-static void push_geom(lua_State *L, ps_geom_id id)
-{
-    lgeom *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->serial = ps_lua_rt_of(L)->serial;
-    u->id = id;
-    luaL_setmetatable(L, MT_GEOM);
-}
+static void push_geom(lua_State *L, ps_geom_id id) { ps_lua_push_handle(L, MT_GEOM, id.index, id.gen); }
 
 static void push_joint(lua_State *L, ps_joint_id id)
 {
-    if (id.gen == 0) {
-        lua_pushnil(L);
-        return;
-    }
-    ljoint *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->serial = ps_lua_rt_of(L)->serial;
-    u->id = id;
-    luaL_setmetatable(L, MT_JOINT);
+    if (id.gen == 0) lua_pushnil(L);
+    else ps_lua_push_handle(L, MT_JOINT, id.index, id.gen);
 }
 
-void ps_lua_push_world(lua_State *L)
-{
-    lworld *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->serial = ps_lua_rt_of(L)->serial;
-    luaL_setmetatable(L, MT_WORLD);
-}
+void ps_lua_push_world(lua_State *L) { ps_lua_push_handle(L, MT_WORLD, 0, 0); }
 
 static int push_vec3(lua_State *L, ps_vec3 v)
 {
@@ -533,7 +513,7 @@ static int w_touching(lua_State *L)
 
 static int w_tostring(lua_State *L)
 {
-    lworld *u = luaL_checkudata(L, 1, MT_WORLD);
+    ps_lua_handle *u = luaL_checkudata(L, 1, MT_WORLD);
     lua_pushfstring(L, "World(episode %d)", (int)u->serial);
     return 1;
 }
@@ -742,9 +722,9 @@ static int b_id(lua_State *L)
 
 static int b_valid(lua_State *L)
 {
-    lbody *u = luaL_checkudata(L, 1, MT_BODY);
+    ps_lua_handle *u = luaL_checkudata(L, 1, MT_BODY);
     ps_lua_rt *rt = ps_lua_rt_of(L);
-    lua_pushboolean(L, rt->world && u->serial == rt->serial && ps_body_valid(rt->world, u->id));
+    lua_pushboolean(L, rt->world && u->serial == rt->serial && ps_body_valid(rt->world, (ps_body_id){u->index, u->gen}));
     return 1;
 }
 
@@ -766,16 +746,16 @@ static int b_geom(lua_State *L)
 
 static int b_eq(lua_State *L)
 {
-    lbody *a = luaL_testudata(L, 1, MT_BODY), *b = luaL_testudata(L, 2, MT_BODY);
-    lua_pushboolean(L, a && b && a->serial == b->serial && same_body(a->id, b->id));
+    ps_lua_handle *a = luaL_testudata(L, 1, MT_BODY), *b = luaL_testudata(L, 2, MT_BODY);
+    lua_pushboolean(L, a && b && a->serial == b->serial && a->index == b->index && a->gen == b->gen);
     return 1;
 }
 
 static int b_tostring(lua_State *L)
 {
-    lbody *u = luaL_checkudata(L, 1, MT_BODY);
+    ps_lua_handle *u = luaL_checkudata(L, 1, MT_BODY);
     ps_lua_rt *rt = ps_lua_rt_of(L);
-    const char *n = (rt->world && u->serial == rt->serial) ? ps_body_name(rt->world, u->id) : NULL;
+    const char *n = (rt->world && u->serial == rt->serial) ? ps_body_name(rt->world, (ps_body_id){u->index, u->gen}) : NULL;
     lua_pushfstring(L, "Body(%s)", n ? n : "stale");
     return 1;
 }
