@@ -11,7 +11,7 @@
 #ifndef PILOTSIM_SOURCE_DIR
 #define PILOTSIM_SOURCE_DIR "."
 #endif
-#define ROBOTS PILOTSIM_SOURCE_DIR "/../shared/robots/example-robot-data/robots"
+#define ROBOTS PILOTSIM_SOURCE_DIR "/assets/example-robot-data/robots"
 
 static char err[1024];
 static const ps_vec3 ONE = {1, 1, 1};

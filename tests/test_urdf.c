@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define ROBOTS PILOTSIM_SOURCE_DIR "/../shared/robots"
+#define ROBOTS PILOTSIM_SOURCE_DIR "/assets"
 #define ERD ROBOTS "/example-robot-data/robots/"
 
 static char err[8192];
