@@ -462,11 +462,5 @@ void ps_lua_open_robot(lua_State *L)
         {"link_names", r_link_names}, {"link", r_link}, {"link_pose", r_link_pose}, {"actuator", r_actuator},
         {"clamps", r_clamps}, {"limits", r_limits}, {"mass", r_mass}, {"name", r_name}, {"dof", r_dof},
         {NULL, NULL}};
-    luaL_newmetatable(L, MT_ROBOT);
-    lua_newtable(L);
-    luaL_setfuncs(L, m, 0);
-    lua_setfield(L, -2, "__index");
-    lua_pushstring(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
+    ps_lua_new_class(L, MT_ROBOT, m, NULL, NULL);
 }

@@ -52,6 +52,10 @@ ps_lua_handle *ps_lua_check_handle(lua_State *L, int i, const char *mt, const ch
 /// Pushes a handle of metatable `mt` for the running episode.
 void ps_lua_push_handle(lua_State *L, const char *mt, uint32_t index, uint32_t gen);
 
+/// Registers metatable `name`: `methods` as __index, optional __eq and
+/// __tostring, and a locked __metatable.
+void ps_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction eq, lua_CFunction tostr);
+
 /// Handle checks and pushes shared by the bindings (lua_world.c). The checks
 /// raise a Lua error for a wrong type or a stale handle.
 ps_world *ps_lua_check_world(lua_State *L, int i);

@@ -210,13 +210,7 @@ void ps_lua_open_sensor(lua_State *L)
     static const luaL_Reg m[] = {{"read", s_read}, {"value", s_value}, {"hits", s_hits}, {"shape", s_shape},
                                  {"stamp", s_stamp}, {"name", s_name}, {"type", s_type}, {"data", s_data},
                                  {NULL, NULL}};
-    luaL_newmetatable(L, MT_SENSOR);
-    lua_newtable(L);
-    luaL_setfuncs(L, m, 0);
-    lua_setfield(L, -2, "__index");
-    lua_pushstring(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
+    ps_lua_new_class(L, MT_SENSOR, m, NULL, NULL);
     luaL_newmetatable(L, MT_VIEW);
     lua_pushcfunction(L, v_index);
     lua_setfield(L, -2, "__index");

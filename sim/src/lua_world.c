@@ -876,7 +876,7 @@ static int g_destroy(lua_State *L)
     return 0;
 }
 
-static void new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction eq, lua_CFunction tostr)
+void ps_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction eq, lua_CFunction tostr)
 {
     luaL_newmetatable(L, name);
     lua_newtable(L);
@@ -913,8 +913,8 @@ void ps_lua_open_world(lua_State *L)
         {"set_limits", j_set_limits}, {"feedback", j_feedback}, {"name", j_name}, {"destroy", j_destroy},
         {NULL, NULL}};
     static const luaL_Reg geom_m[] = {{"body", g_body}, {"set_material", g_set_material}, {"destroy", g_destroy}, {NULL, NULL}};
-    new_class(L, MT_WORLD, world_m, NULL, w_tostring);
-    new_class(L, MT_BODY, body_m, b_eq, b_tostring);
-    new_class(L, MT_JOINT, joint_m, NULL, NULL);
-    new_class(L, MT_GEOM, geom_m, NULL, NULL);
+    ps_lua_new_class(L, MT_WORLD, world_m, NULL, w_tostring);
+    ps_lua_new_class(L, MT_BODY, body_m, b_eq, b_tostring);
+    ps_lua_new_class(L, MT_JOINT, joint_m, NULL, NULL);
+    ps_lua_new_class(L, MT_GEOM, geom_m, NULL, NULL);
 }

@@ -186,3 +186,15 @@ ps_policy *ps_policy_open(const char *spec, const ps_policy_options *opt, char *
     if (!strncmp(spec, "exec:", 5) || !strncmp(spec, "tcp://", 6)) return ps_policy_open_remote(spec, opt, err, errlen);
     return ps_policy_open_lua(spec, opt, err, errlen);
 }
+
+const char *ps_scene_baseline_spec(const ps_scene *s, char *buf, size_t n)
+{
+    const char *spec = ps_scene_policy(s);
+    if (!spec) return NULL;
+    if (!strncmp(spec, "lib:", 4) || !strncmp(spec, "exec:", 5) || !strncmp(spec, "tcp://", 6)) return spec;
+    snprintf(buf, n, "%s/%s", ps_scene_dir(s), spec);
+    FILE *f = fopen(buf, "r");
+    if (!f) return spec;
+    fclose(f);
+    return buf;
+}

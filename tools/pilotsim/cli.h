@@ -31,6 +31,11 @@ ps_scene_options cli_scene_options(const cli_scene_opts *o);
 /// the value (advancing *i past it), "" when the value is missing, or NULL
 /// when argv[*i] is another option.
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
+/// Parses the options every scene-loading command shares (--param,
+/// --package-path, --module-path, --trusted) at argv[*i] into `o`. Returns 1
+/// when it took the option, 0 when argv[*i] is another option, -1 on a usage
+/// error (message on stderr, prefixed with `cmd`).
+int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const char *cmd);
 /// Parses a non-negative integer; false if `s` is not one.
 bool cli_parse_u64(const char *s, uint64_t *out);
 /// Monotonic wall clock, seconds.

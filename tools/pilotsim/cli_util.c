@@ -65,6 +65,35 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name)
     return argv[++*i];
 }
 
+int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const char *cmd)
+{
+    const char *v;
+    if ((v = cli_opt_value(argc, argv, i, "--param"))) {
+        if (!strchr(v, '=') || o->param_count == 64) {
+            fprintf(stderr, "pilotsim %s: --param needs NAME=VALUE, got '%s'\n", cmd, v);
+            return -1;
+        }
+        o->params[o->param_count++] = v;
+    } else if ((v = cli_opt_value(argc, argv, i, "--package-path"))) {
+        if (!*v || o->package_path_count >= 16) {
+            fprintf(stderr, "pilotsim %s: --package-path needs a directory\n", cmd);
+            return -1;
+        }
+        o->package_paths[o->package_path_count++] = v;
+    } else if ((v = cli_opt_value(argc, argv, i, "--module-path"))) {
+        if (!*v || o->module_path_count >= 16) {
+            fprintf(stderr, "pilotsim %s: --module-path needs a directory\n", cmd);
+            return -1;
+        }
+        o->module_paths[o->module_path_count++] = v;
+    } else if (!strcmp(argv[*i], "--trusted")) {
+        o->trusted = true;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
     if (!s || !*s || *s == '-' || *s == '+') return false;

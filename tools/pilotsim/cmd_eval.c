@@ -369,16 +369,9 @@ static bool prepare_scene(ev_ctx *c, ev_scene *s, const char *policy_spec, bool 
     s->hash = ps_scene_content_hash(sc);
     const char *declared = no_policy ? NULL : policy_spec ? policy_spec : ps_scene_policy(sc);
     s->policy = dupstr(declared ? declared : "");
-    if (declared && !policy_spec) {
-        // A scene's baseline resolves beside the scene first, then as a module (as in `run`).
+    if (declared) {
         char pbuf[4096];
-        snprintf(pbuf, sizeof pbuf, "%s/%s", ps_scene_dir(sc), declared);
-        bool local = strncmp(declared, "lib:", 4) && strncmp(declared, "exec:", 5) && strncmp(declared, "tcp://", 6);
-        FILE *f = local ? fopen(pbuf, "r") : NULL;
-        if (f) fclose(f);
-        s->policy_open = dupstr(f ? pbuf : declared);
-    } else if (declared) {
-        s->policy_open = dupstr(declared);
+        s->policy_open = dupstr(policy_spec ? policy_spec : ps_scene_baseline_spec(sc, pbuf, sizeof pbuf));
     }
     ps_scene_destroy(sc);
     if (!s->name || !s->policy || (declared && !s->policy_open)) {
@@ -602,6 +595,7 @@ int cmd_eval(int argc, char **argv)
     c.timeout = 300;
     if (!paths) return EXIT_RUNTIME;
     const char *v;
+    int taken;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -659,24 +653,8 @@ int cmd_eval(int argc, char **argv)
                 fprintf(stderr, "pilotsim eval: --timeout needs seconds (0 = none), got '%s'\n", v);
                 goto done;
             }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--param"))) {
-            if (!strchr(v, '=') || c.so.param_count == 64) {
-                fprintf(stderr, "pilotsim eval: --param needs NAME=VALUE, got '%s'\n", v);
-                goto done;
-            }
-            c.so.params[c.so.param_count++] = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--package-path"))) {
-            if (!*v || c.so.package_path_count >= 16) {
-                fprintf(stderr, "pilotsim eval: --package-path needs a directory\n");
-                goto done;
-            }
-            c.so.package_paths[c.so.package_path_count++] = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--module-path"))) {
-            if (!*v || c.so.module_path_count >= 16) {
-                fprintf(stderr, "pilotsim eval: --module-path needs a directory\n");
-                goto done;
-            }
-            c.so.module_paths[c.so.module_path_count++] = v;
+        } else if ((taken = cli_scene_option(argc, argv, &i, &c.so, "eval")) != 0) {
+            if (taken < 0) goto done;
         } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim eval: --policy needs a spec\n");
@@ -685,8 +663,6 @@ int cmd_eval(int argc, char **argv)
             policy_spec = v;
         } else if (!strcmp(a, "--no-policy")) {
             no_policy = true;
-        } else if (!strcmp(a, "--trusted")) {
-            c.so.trusted = true;
         } else if (!strcmp(a, "--verbose")) {
             c.verbose = true;
         } else if (!strcmp(a, "--quiet")) {
@@ -778,29 +754,29 @@ int cmd_eval(int argc, char **argv)
     snprintf(c.run_id, sizeof c.run_id, "%s-%ld", stamp, (long)getpid());
 
     bool *done_job = calloc(c.njobs ? c.njobs : 1, sizeof *done_job);
-    size_t *todo = calloc(c.njobs ? c.njobs : 1, sizeof *todo);
-    if (!done_job || !todo) {
+    size_t *pending_jobs = calloc(c.njobs ? c.njobs : 1, sizeof *pending_jobs);
+    if (!done_job || !pending_jobs) {
         free(done_job);
-        free(todo);
+        free(pending_jobs);
         goto done;
     }
     if (c.out_path) {
         if (!resume(&c, done_job)) {
             free(done_job);
-            free(todo);
+            free(pending_jobs);
             goto done;
         }
         c.out = fopen(c.out_path, "a");
         if (!c.out) {
             fprintf(stderr, "error: cannot open %s: %s\n", c.out_path, strerror(errno));
             free(done_job);
-            free(todo);
+            free(pending_jobs);
             goto done;
         }
     }
     size_t ntodo = 0;
     for (size_t j = 0; j < c.njobs; j++)
-        if (!done_job[j]) todo[ntodo++] = j;
+        if (!done_job[j]) pending_jobs[ntodo++] = j;
     free(done_job);
     c.to_run = ntodo;
     if (jobs > ntodo) jobs = ntodo ? ntodo : 1;
@@ -822,8 +798,8 @@ int cmd_eval(int argc, char **argv)
     c.t0 = cli_now();
     c.last_progress = -1e9;
     if (!c.tty) c.last_progress = c.t0;
-    int pr = eval_pool_run(&pool, todo, ntodo);
-    free(todo);
+    int pr = eval_pool_run(&pool, pending_jobs, ntodo);
+    free(pending_jobs);
     progress(&c, 0, true);
     if (pr == 1 && !c.quiet) fprintf(stderr, "eval: interrupted; workers stopped, finished episodes kept\n");
     eval_report_opts ro = {min_success, pr == 1};

@@ -40,11 +40,14 @@ int cmd_run(int argc, char **argv)
     bool json = false, no_policy = false;
     const char *policy_spec = NULL;
     const char *v;
+    int k;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             run_usage(stdout);
             return EXIT_OK;
+        } else if ((k = cli_scene_option(argc, argv, &i, &so, "run")) != 0) {
+            if (k < 0) return EXIT_USAGE;
         } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
             if (!cli_parse_u64(v, &seed)) {
                 fprintf(stderr, "pilotsim run: --seed needs a non-negative integer, got '%s'\n", v);
@@ -55,24 +58,6 @@ int cmd_run(int argc, char **argv)
                 fprintf(stderr, "pilotsim run: --steps needs a positive integer, got '%s'\n", v);
                 return EXIT_USAGE;
             }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--param"))) {
-            if (!strchr(v, '=') || so.param_count == 64) {
-                fprintf(stderr, "pilotsim run: --param needs NAME=VALUE, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-            so.params[so.param_count++] = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--package-path"))) {
-            if (!*v || so.package_path_count >= 16) {
-                fprintf(stderr, "pilotsim run: --package-path needs a directory\n");
-                return EXIT_USAGE;
-            }
-            so.package_paths[so.package_path_count++] = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--module-path"))) {
-            if (!*v || so.module_path_count >= 16) {
-                fprintf(stderr, "pilotsim run: --module-path needs a directory\n");
-                return EXIT_USAGE;
-            }
-            so.module_paths[so.module_path_count++] = v;
         } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim run: --policy needs a spec\n");
@@ -83,8 +68,6 @@ int cmd_run(int argc, char **argv)
             no_policy = true;
         } else if (!strcmp(a, "--json")) {
             json = true;
-        } else if (!strcmp(a, "--trusted")) {
-            so.trusted = true;
         } else if (!strcmp(a, "--quiet")) {
             so.quiet = true;
         } else if (a[0] == '-' && a[1]) {
@@ -114,17 +97,7 @@ int cmd_run(int argc, char **argv)
     ps_policy *policy = NULL;
     if (!no_policy && (policy_spec || ps_scene_policy(s))) {
         char pbuf[4096];
-        const char *spec = policy_spec;
-        if (!spec) {
-            // A scene's baseline resolves beside the scene first, then as a module.
-            spec = ps_scene_policy(s);
-            snprintf(pbuf, sizeof pbuf, "%s/%s", ps_scene_dir(s), spec);
-            FILE *f = strncmp(spec, "lib:", 4) && strncmp(spec, "exec:", 5) && strncmp(spec, "tcp://", 6) ? fopen(pbuf, "r") : NULL;
-            if (f) {
-                fclose(f);
-                spec = pbuf;
-            }
-        }
+        const char *spec = policy_spec ? policy_spec : ps_scene_baseline_spec(s, pbuf, sizeof pbuf);
         ps_policy_options po = ps_default_policy_options();
         po.module_paths = so.module_paths;
         po.module_path_count = so.module_path_count;
