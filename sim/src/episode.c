@@ -109,6 +109,7 @@ ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
         end_with(e, PS_EP_SCRIPT_ERROR, err);
         return e;
     }
+    if (s->render_fn) ps_world_set_render_callback(e->world, s->render_fn, s->render_user);
     rt->world = e->world;
     s->episode_open = true;
 

@@ -583,6 +583,13 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
     return s;
 }
 
+void ps_scene_set_render_callback(ps_scene *s, ps_render_fn fn, void *user)
+{
+    if (!s) return;
+    s->render_fn = fn;
+    s->render_user = fn ? user : NULL;
+}
+
 void ps_scene_destroy(ps_scene *s)
 {
     if (!s) return;

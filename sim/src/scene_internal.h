@@ -56,6 +56,8 @@ struct ps_scene {
     ps_space_decl *obs_decls, *act_decls;
     size_t obs_count, act_count;
     bool episode_open;
+    ps_render_fn render_fn; // camera render callback given to every episode's world (may be NULL)
+    void *render_user;
 };
 
 extern const char *const ps_callback_names[PS_CB_COUNT];

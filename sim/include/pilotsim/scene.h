@@ -11,6 +11,7 @@
 
 #include "pilotsim/world.h"
 #include "pilotsim/log.h"
+#include "pilotsim/sensor.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,6 +52,12 @@ ps_scene_options ps_default_scene_options(void);
 ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt,
                         char *err, size_t errlen);
 void ps_scene_destroy(ps_scene *s);
+
+/// Installs the camera render callback (sensor.h) on the world of every episode
+/// begun afterwards, before the scene's build() runs, so camera sensors can be
+/// created there. NULL removes it. `user` is borrowed and must outlive the episodes.
+/// Scenes whose build() makes cameras fail to begin without one.
+void ps_scene_set_render_callback(ps_scene *s, ps_render_fn fn, void *user);
 
 /// Declared metadata (borrowed; "" when absent).
 const char *ps_scene_name(const ps_scene *s);

@@ -1,0 +1,93 @@
+/// @file render.h
+/// The pilotsim renderer: draws a ps_snapshot with OpenGL 3.3 core (loaded by
+/// glad) into the currently bound framebuffer. Optional at build time
+/// (PILOTSIM_RENDER); the simulation library never depends on it.
+///
+/// Every call needs the GL context the renderer was created in to be current on
+/// the calling thread. A renderer caches GPU meshes by ps_snapshot_mesh.key and
+/// visual mesh files by path.
+#ifndef PILOTSIM_RENDER_H
+#define PILOTSIM_RENDER_H
+
+#include "pilotsim/snapshot.h"
+#include "pilotsim/sensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ps_renderer ps_renderer;
+
+/// A pinhole view. Units: m, rad.
+typedef struct ps_render_view {
+    ps_vec3 eye, target, up;   ///< camera position, point looked at, up direction (world)
+    double fov_y;              ///< vertical field of view, rad
+    double near_clip, far_clip;///< m
+    int width, height;         ///< viewport, pixels
+} ps_render_view;
+
+/// What to draw (bit set).
+enum {
+    PS_DRAW_COLLISION = 1 << 0,  ///< collision shapes (of bodies without visuals, always)
+    PS_DRAW_VISUAL    = 1 << 1,  ///< robot visual meshes instead of their collision shapes
+    PS_DRAW_CONTACTS  = 1 << 2,  ///< contact points and force arrows
+    PS_DRAW_JOINTS    = 1 << 3,  ///< joint axes
+    PS_DRAW_COM       = 1 << 4,  ///< centres of mass
+    PS_DRAW_LIDAR     = 1 << 5,  ///< lidar rays
+    PS_DRAW_ZONES     = 1 << 6,  ///< keep-out zones
+    PS_DRAW_SHADOWS   = 1 << 7,  ///< directional light shadow map
+    PS_DRAW_GRID      = 1 << 8,  ///< ground grid
+    PS_DRAW_SKY       = 1 << 9,  ///< sky gradient (else a flat background)
+    PS_DRAW_DEFAULT   = PS_DRAW_VISUAL | PS_DRAW_COLLISION | PS_DRAW_SHADOWS | PS_DRAW_GRID | PS_DRAW_SKY,
+};
+
+/// What a pass writes: lit colour, linear depth or segmentation ids.
+typedef enum ps_render_mode { PS_RENDER_COLOR, PS_RENDER_DEPTH, PS_RENDER_SEGMENTATION } ps_render_mode;
+
+/// Creates a renderer in the current GL 3.3 core context (loads GL with glad).
+/// NULL with a message in `err` (may be NULL) when GL is missing or too old.
+ps_renderer *ps_renderer_create(char *err, size_t errlen);
+void ps_renderer_destroy(ps_renderer *r);  ///< NULL is a no-op; context must be current
+
+/// Draws `snap` seen from `view` into the bound framebuffer (viewport 0,0,w,h).
+/// `flags` is a PS_DRAW_* set; `darkness` 0..1 dims the light (camera darkness).
+/// Returns false with the reason in ps_renderer_error on a GL error.
+bool ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
+                      unsigned flags, double darkness);
+/// Like ps_renderer_draw for a camera pass: PS_RENDER_DEPTH writes linear depth
+/// (m) in the red channel of a float target, PS_RENDER_SEGMENTATION the shape's
+/// segment id. Needs a float render target (see ps_render_target).
+bool ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
+                           unsigned flags, double darkness, ps_render_mode mode);
+
+/// 2D overlay in pixels, origin at the top-left of the viewport. Text is
+/// ASCII, monospaced, `scale` 1 = 8x16 pixel cells, '\n' starts a new line.
+void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgba[4], const char *text);
+void ps_renderer_rect(ps_renderer *r, int x, int y, int w, int h, const float rgba[4]);
+/// Draws an RGB float image (values 0..1, row-major, top row first) as a 2D
+/// overlay at x, y with size w x h pixels (sensor previews).
+void ps_renderer_image(ps_renderer *r, int x, int y, int w, int h, const float *rgb, int img_w, int img_h, int channels);
+
+/// Picks the shape under pixel (px, py) (top-left origin) of `view`: its
+/// segment id (0 when the sky) and the world point hit. Renders an offscreen
+/// segmentation pass. Returns false on a GL error.
+bool ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
+                      unsigned flags, int px, int py, int32_t *segment, ps_vec3 *point);
+
+const char *ps_renderer_error(const ps_renderer *r);
+
+/// An offscreen framebuffer with a colour (RGBA8 or RGBA32F) and depth attachment.
+typedef struct ps_render_target ps_render_target;
+ps_render_target *ps_render_target_create(ps_renderer *r, int width, int height, bool float_color,
+                                          char *err, size_t errlen);
+void ps_render_target_destroy(ps_render_target *t);
+void ps_render_target_bind(ps_render_target *t);     ///< binds it and sets the viewport
+void ps_render_target_unbind(ps_render_target *t);   ///< back to the default framebuffer
+/// Reads back pixels, top row first: `rgb8` 3 bytes per pixel; `f` `channels` floats per pixel.
+bool ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8);
+bool ps_render_target_read_float(ps_render_target *t, float *f, int channels);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
