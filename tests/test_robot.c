@@ -106,6 +106,10 @@ static void test_structure_and_mass(void)
             NOTE("%s: %s", cases[c].file, ps_world_last_error(w));
         } else {
             CHECK_EQ(ps_robot_link_count(w, r), m->link_count);
+            // Enumeration: the one robot, then nothing.
+            CHECK_EQ(ps_world_robot_count(w), 1);
+            CHECK(ps_world_robot_at(w, 0).index == r.index && ps_world_robot_at(w, 0).gen == r.gen);
+            CHECK_EQ(ps_world_robot_at(w, 1).gen, 0);
             size_t moving = 0;
             for (size_t j = 0; j < m->joint_count; j++) {
                 ps_urdf_joint_type t = m->joints[j].type;

@@ -262,6 +262,12 @@ static void test_require(void)
         NOTE("%s", err);
         return;
     }
+    // The sources the scene loaded: the scene, then each module once, as found.
+    CHECK_EQ(ps_scene_source_count(s), 3);
+    CHECK(strcmp(ps_scene_source(s, 0), "modtest/uses.lua") == 0);
+    CHECK(strcmp(ps_scene_source(s, 1), "modtest/helper.lua") == 0);
+    CHECK(strcmp(ps_scene_source(s, 2), "modpath/robots/thing.lua") == 0);
+    CHECK(ps_scene_source(s, 3) == NULL);
     ps_episode *e = ps_episode_begin(s, 0);
     ps_episode_run(e, 0);
     const char *const *names;

@@ -26,6 +26,8 @@ typedef struct ps_lua_rt {
     size_t package_path_count;
     char *scene_dir;
     bool trusted;
+    char **sources;         // files require() loaded, first-load order (ps_scene_source)
+    size_t source_count, source_cap;
 } ps_lua_rt;
 
 /// Creates the runtime (sandboxed unless opt->trusted). NULL on failure with `err`.

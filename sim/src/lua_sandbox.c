@@ -141,6 +141,26 @@ static bool file_exists(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+// Remembers a file require() loaded (once), for watchers (ps_scene_source).
+// Out of memory only shortens the list.
+static void add_source(ps_lua_rt *rt, const char *path)
+{
+    for (size_t i = 0; i < rt->source_count; i++)
+        if (!strcmp(rt->sources[i], path)) return;
+    if (rt->source_count == rt->source_cap) {
+        size_t cap = rt->source_cap ? rt->source_cap * 2 : 8;
+        char **n = realloc(rt->sources, cap * sizeof *n);
+        if (!n) return;
+        rt->sources = n;
+        rt->source_cap = cap;
+    }
+    size_t len = strlen(path) + 1;
+    char *d = malloc(len);
+    if (!d) return;
+    memcpy(d, path, len);
+    rt->sources[rt->source_count++] = d;
+}
+
 static int l_require(lua_State *L)
 {
     ps_lua_rt *rt = ps_lua_rt_of(L);
@@ -179,6 +199,7 @@ static int l_require(lua_State *L)
         return luaL_error(L, "module '%s' not found:%s", name, lua_tostring(L, -1));
     }
     lua_pop(L, 1); // the unused buffer placeholder
+    add_source(rt, path);
     if (luaL_loadfilex(L, path, "t") != LUA_OK) return lua_error(L);
     lua_pushstring(L, name);
     lua_pushstring(L, path);
@@ -316,6 +337,8 @@ void ps_lua_rt_destroy(ps_lua_rt *rt)
     free(rt->module_paths);
     for (size_t i = 0; i < rt->package_path_count; i++) free(rt->package_paths[i]);
     free(rt->package_paths);
+    for (size_t i = 0; i < rt->source_count; i++) free(rt->sources[i]);
+    free(rt->sources);
     free(rt->scene_dir);
     free(rt);
 }

@@ -34,6 +34,20 @@ ps_robot_id ps_robot_find(const ps_world *w, const char *name)
     return (ps_robot_id){0, 0};
 }
 
+size_t ps_world_robot_count(const ps_world *w)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < w->robot_count; i++) n += w->robots[i].alive;
+    return n;
+}
+
+ps_robot_id ps_world_robot_at(const ps_world *w, size_t i)
+{
+    for (uint32_t k = 0; k < w->robot_count; k++)
+        if (w->robots[k].alive && i-- == 0) return (ps_robot_id){k, w->robots[k].gen};
+    return (ps_robot_id){0, 0};
+}
+
 ps_robot_slot *ps_robot_slot_new(ps_world *w, const char *name, ps_robot_id *id)
 {
     if (!ps_grow((void **)&w->robots, &w->robot_cap, w->robot_count + 1, sizeof *w->robots)) return NULL;

@@ -615,6 +615,12 @@ void ps_scene_destroy(ps_scene *s)
 
 const char *ps_scene_policy(const ps_scene *s) { return s->policy && *s->policy ? s->policy : NULL; }
 const char *ps_scene_dir(const ps_scene *s) { return s->rt->scene_dir; }
+size_t ps_scene_source_count(const ps_scene *s) { return 1 + s->rt->source_count; }
+const char *ps_scene_source(const ps_scene *s, size_t i)
+{
+    if (i == 0) return s->path;
+    return i <= s->rt->source_count ? s->rt->sources[i - 1] : NULL;
+}
 
 const char *ps_scene_name(const ps_scene *s) { return s->name ? s->name : ""; }
 const char *ps_scene_domain(const ps_scene *s) { return s->domain ? s->domain : ""; }

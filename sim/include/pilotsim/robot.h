@@ -104,6 +104,10 @@ ps_urdf_build_options ps_default_urdf_build_options(void);
 ps_robot_id ps_robot_from_urdf(ps_world *w, const ps_urdf_model *m, const ps_urdf_build_options *opt);
 
 bool ps_robot_valid(const ps_world *w, ps_robot_id r);
+/// Number of live robots in the world, and the i-th in creation order (a zero
+/// id when i is out of range). For tools that list robots (the viewer).
+size_t ps_world_robot_count(const ps_world *w);
+ps_robot_id ps_world_robot_at(const ps_world *w, size_t i);
 ps_robot_id ps_robot_find(const ps_world *w, const char *name);
 /// Name (borrowed) or NULL for a stale id.
 const char *ps_robot_name(const ps_world *w, ps_robot_id r);

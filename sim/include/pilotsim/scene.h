@@ -66,6 +66,15 @@ const char *ps_scene_description(const ps_scene *s);
 const char *ps_scene_path(const ps_scene *s);
 /// The folder the scene file is in (borrowed).
 const char *ps_scene_dir(const ps_scene *s);
+/// The Lua source files the scene has loaded so far: index 0 is the scene file
+/// (as ps_scene_path), then every module require() found, in first-load order,
+/// as the path it was read from (scene folder or module path joined with the
+/// module's relative path). The list grows when an episode's build() or
+/// callbacks require further modules. A watcher (the viewer's automatic
+/// reload) polls these files. Policies' own modules are not listed.
+size_t ps_scene_source_count(const ps_scene *s);
+/// The i-th source path (borrowed, valid while the scene lives), NULL when out of range.
+const char *ps_scene_source(const ps_scene *s, size_t i);
 double ps_scene_timestep(const ps_scene *s);     ///< s
 double ps_scene_time_limit(const ps_scene *s);   ///< s
 /// FNV-1a 64 hash of the scene file's bytes.
