@@ -17,6 +17,24 @@ expect_rc 0 run --help
 check "run --help lists --seed" has "$tmp/out" "--seed"
 expect_rc 0 list --help
 expect_rc 0 bench --help
+check "bench --help names --policies" has "$tmp/out" "--policies"
+expect_rc 2 bench --policies --sensors
+# Every policy interface drives the cart with the same PD law: the bench runs
+# each (the Python binding may be skipped under ASan) and their trajectories agree.
+expect_rc 0 bench --policies --steps 300 --repeat 1 --json
+policy_bench_ok() {
+  /usr/bin/python3 - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ran = {v["interface"]: v["ran"] for v in d["variants"]}
+need = ["none", "lua", "lib", "exec", "tcp"]
+ok = all(ran.get(k) for k in need) and d["policies_identical"] and "python" in ran
+ok = ok and all(v["steps_per_s"] > 0 for v in d["variants"] if v["ran"])
+print(d if not ok else "", end="")
+sys.exit(0 if ok else 1)
+PY
+}
+check "bench --policies runs lua, lib, exec and tcp with identical trajectories" policy_bench_ok
 expect_rc 0 version
 expect_rc 2
 expect_rc 2 frobnicate

@@ -19,4 +19,9 @@ void bare_step(bare_world *b);
 uint64_t bare_hash(const bare_world *b);
 void bare_destroy(bare_world *b);
 
+/// `pilotsim bench --policies`: per-step cost of each policy interface on
+/// DIR/cart.lua (bench_policy.c). `lib` is the PD policy library (NULL: the build
+/// tree's tests/libpd_policy.so), `python` the interpreter for the Python peers.
+int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const char *lib, const char *python);
+
 #endif

@@ -172,7 +172,8 @@ int cmd_bench(int argc, char **argv)
 {
     int repeat = 5;
     uint64_t steps_override = 0;
-    bool json = false, sensors = false;
+    bool json = false, sensors = false, policies = false;
+    const char *lib = NULL, *python = "/usr/bin/python3";
     const char *only = NULL, *dir = PILOTSIM_SOURCE_DIR "/scenes/bench";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -180,6 +181,7 @@ int cmd_bench(int argc, char **argv)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             puts("usage: pilotsim bench [--repeat N] [--steps N] [--world NAME] [--scenes DIR] [--json]\n"
                  "       pilotsim bench --sensors [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
+                 "       pilotsim bench --policies [--repeat N] [--steps N] [--lib PATH.so] [--python EXE] [--json]\n"
                  "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles)\n"
                  "as pilotsim scenes with their Lua step callback and as bare ODE code building the\n"
                  "identical world, alternating, N samples each (default 5; a sample repeats the\n"
@@ -194,7 +196,15 @@ int cmd_bench(int argc, char **argv)
                  "variants alternating, N times each. Prints the median steps/s of each, the\n"
                  "overhead in % of wall time relative to no lidar (target for the 2D lidar: <= 10 %)\n"
                  "and the cost per scan, and whether the three final state hashes agree (they\n"
-                 "should: sensors never act on the physics).");
+                 "should: sensors never act on the physics).\n"
+                 "\n"
+                 "--policies measures each policy interface's cost per step on scenes/bench/cart.lua\n"
+                 "(2 observation floats, 1 action float; default 20000 steps): no policy, Lua\n"
+                 "(cart_pd.lua), a C library (--lib, default the build tree's tests/libpd_policy.so),\n"
+                 "exec: and tcp:// (tools/python/policy_server.py under --python, default\n"
+                 "/usr/bin/python3) and the Python binding's env.step loop. The same PD law runs\n"
+                 "behind each policy interface, so their trajectories must agree bit for bit (exit 1\n"
+                 "if not). Interfaces that cannot run here are listed as skipped, with the reason.");
             return EXIT_OK;
         } else if (!strcmp(a, "--repeat") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 1000) {
             repeat = (int)v;
@@ -210,10 +220,23 @@ int cmd_bench(int argc, char **argv)
             json = true;
         } else if (!strcmp(a, "--sensors")) {
             sensors = true;
+        } else if (!strcmp(a, "--policies")) {
+            policies = true;
+        } else if (!strcmp(a, "--lib") && i + 1 < argc) {
+            lib = argv[++i];
+        } else if (!strcmp(a, "--python") && i + 1 < argc) {
+            python = argv[++i];
         } else {
             fprintf(stderr, "pilotsim bench: bad option '%s' (see --help)\n", a);
             return EXIT_USAGE;
         }
+    }
+    if (policies) {
+        if (only || sensors) {
+            fprintf(stderr, "pilotsim bench: --policies runs cart.lua only; it takes no --world or --sensors\n");
+            return EXIT_USAGE;
+        }
+        return bench_policies(dir, repeat, steps_override, json, lib, python);
     }
     if (sensors) {
         if (only) {
