@@ -35,6 +35,9 @@ sys.exit(0 if ok else 1)
 PY
 }
 check "bench --policies runs lua, lib, exec and tcp with identical trajectories" policy_bench_ok
+expect_rc 0 bench --eval --episodes 4 --repeat 1 --json
+check "bench --eval: identical results for 1 and 2 workers" has "$tmp/out" '"results_identical":true'
+check "bench --eval reports jobs 2" has "$tmp/out" '"jobs":2,'
 expect_rc 0 version
 expect_rc 2
 expect_rc 2 frobnicate

@@ -23,5 +23,8 @@ void bare_destroy(bare_world *b);
 /// DIR/cart.lua (bench_policy.c). `lib` is the PD policy library (NULL: the build
 /// tree's tests/libpd_policy.so), `python` the interpreter for the Python peers.
 int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const char *lib, const char *python);
+/// `pilotsim bench --eval`: episodes/s of `pilotsim eval SCENE --episodes N` with
+/// --jobs 1, 2 (and all CPUs), best of `repeat` whole runs each (bench_eval.c).
+int bench_eval(const char *scene, int episodes, int repeat, bool json);
 
 #endif

@@ -170,9 +170,11 @@ static double sample_rate(ps_scene *s, const char *name, uint64_t steps, bool ba
 
 int cmd_bench(int argc, char **argv)
 {
-    int repeat = 5;
+    int repeat = 0; // 0: each mode's default (5; 3 whole runs for --eval)
     uint64_t steps_override = 0;
-    bool json = false, sensors = false, policies = false;
+    bool json = false, sensors = false, policies = false, eval = false;
+    const char *eval_scene = PILOTSIM_SOURCE_DIR "/scenes/examples/pendulum.lua";
+    int eval_episodes = 16;
     const char *lib = NULL, *python = "/usr/bin/python3";
     const char *only = NULL, *dir = PILOTSIM_SOURCE_DIR "/scenes/bench";
     for (int i = 1; i < argc; i++) {
@@ -182,6 +184,7 @@ int cmd_bench(int argc, char **argv)
             puts("usage: pilotsim bench [--repeat N] [--steps N] [--world NAME] [--scenes DIR] [--json]\n"
                  "       pilotsim bench --sensors [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
                  "       pilotsim bench --policies [--repeat N] [--steps N] [--lib PATH.so] [--python EXE] [--json]\n"
+                 "       pilotsim bench --eval [--repeat N] [--scene FILE] [--episodes N] [--json]\n"
                  "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles)\n"
                  "as pilotsim scenes with their Lua step callback and as bare ODE code building the\n"
                  "identical world, alternating, N samples each (default 5; a sample repeats the\n"
@@ -204,7 +207,12 @@ int cmd_bench(int argc, char **argv)
                  "exec: and tcp:// (tools/python/policy_server.py under --python, default\n"
                  "/usr/bin/python3) and the Python binding's env.step loop. The same PD law runs\n"
                  "behind each policy interface, so their trajectories must agree bit for bit (exit 1\n"
-                 "if not). Interfaces that cannot run here are listed as skipped, with the reason.");
+                 "if not). Interfaces that cannot run here are listed as skipped, with the reason.\n"
+                 "\n"
+                 "--eval times whole `pilotsim eval FILE --episodes N` runs (default\n"
+                 "scenes/examples/pendulum.lua, 16 episodes, best of --repeat) with --jobs 1, 2 and\n"
+                 "every CPU, prints episodes/s and the speed-up over one worker (target for 2:\n"
+                 ">= 1.8x), and checks the results are identical, wall times aside (exit 1 if not).");
             return EXIT_OK;
         } else if (!strcmp(a, "--repeat") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 1000) {
             repeat = (int)v;
@@ -220,6 +228,13 @@ int cmd_bench(int argc, char **argv)
             json = true;
         } else if (!strcmp(a, "--sensors")) {
             sensors = true;
+        } else if (!strcmp(a, "--eval")) {
+            eval = true;
+        } else if (!strcmp(a, "--scene") && i + 1 < argc) {
+            eval_scene = argv[++i];
+        } else if (!strcmp(a, "--episodes") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 100000) {
+            eval_episodes = (int)v;
+            i++;
         } else if (!strcmp(a, "--policies")) {
             policies = true;
         } else if (!strcmp(a, "--lib") && i + 1 < argc) {
@@ -231,6 +246,14 @@ int cmd_bench(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (eval) {
+        if (only || sensors || policies) {
+            fprintf(stderr, "pilotsim bench: --eval takes no --world, --sensors or --policies\n");
+            return EXIT_USAGE;
+        }
+        return bench_eval(eval_scene, eval_episodes, repeat ? repeat : 3, json);
+    }
+    if (!repeat) repeat = 5;
     if (policies) {
         if (only || sensors) {
             fprintf(stderr, "pilotsim bench: --policies runs cart.lua only; it takes no --world or --sensors\n");
