@@ -289,9 +289,53 @@ static void test_require(void)
     CHECK_HAS(err, "module names may hold");
 }
 
+// The optional `view` field: eye, target (m), fov (degrees -> rad); errors name it.
+static void test_view(void)
+{
+    ps_scene *s = load(write_scene("noview.lua", "return {" MINIMAL "}"), NULL, 0);
+    CHECK(s != NULL);
+    ps_vec3 eye = {9, 9, 9}, target;
+    double fov = 0;
+    CHECK(!ps_scene_view(s, &eye, &target, &fov));
+    CHECK_EQ(eye.x, 9);
+    ps_scene_destroy(s);
+
+    s = load(write_scene("view.lua", "return {" MINIMAL ",\n view = {eye = {3, -2, 1.5}, target = {0, 0, 0.25}, fov = 60}}"),
+             NULL, 0);
+    CHECK(s != NULL);
+    CHECK(ps_scene_view(s, &eye, &target, &fov));
+    CHECK(eye.x == 3 && eye.y == -2 && eye.z == 1.5);
+    CHECK(target.x == 0 && target.y == 0 && target.z == 0.25);
+    CHECK_NEAR(fov, 60 * 3.14159265358979323846 / 180, 1e-12);
+    CHECK(ps_scene_view(s, NULL, NULL, NULL));
+    ps_scene_destroy(s);
+
+    s = load(write_scene("view2.lua", "return {" MINIMAL ", view = {eye = {1, 1, 1}, target = {0, 0, 0}}}"), NULL, 0);
+    CHECK(s != NULL && ps_scene_view(s, NULL, NULL, &fov));
+    CHECK_NEAR(fov, 45 * 3.14159265358979323846 / 180, 1e-12);
+    ps_scene_destroy(s);
+
+    const char *bad[][2] = {
+        {"return {" MINIMAL ",\n view = 3}", "view.lua:2: field 'view': must be a table"},
+        {"return {" MINIMAL ",\n view = {eye = {1, 2}, target = {0, 0, 0}}}", "view.eye must be {x, y, z}"},
+        {"return {" MINIMAL ",\n view = {eye = {1, 2, 3}}}", "view.target must be {x, y, z}"},
+        {"return {" MINIMAL ",\n view = {eye = {1, 2, 'a'}, target = {0, 0, 0}}}", "view.eye[3] must be a finite number"},
+        {"return {" MINIMAL ",\n view = {eye = {1, 2, 3}, target = {0, 0, 0}, fov = 200}}", "view.fov must be a number in (0, 180)"},
+        {"return {" MINIMAL ",\n view = {eye = {1, 2, 3}, target = {1, 2, 3}}}", "coincide"},
+        {"return {" MINIMAL ",\n view = {eye = {1, 2, 3}, target = {0, 0, 0}, up = {0, 0, 1}}}", "up"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        s = load(write_scene("view.lua", bad[i][0]), NULL, 0);
+        CHECK(s == NULL);
+        CHECK_HAS(err, bad[i][1]);
+        ps_scene_destroy(s);
+    }
+}
+
 int main(void)
 {
     RUN(test_load_metadata);
+    RUN(test_view);
     RUN(test_load_errors);
     RUN(test_param_overrides);
     RUN(test_sandbox);

@@ -161,7 +161,7 @@ static bool get_callbacks(loader *ld, int t)
 
 static const char *const scene_fields[] = {"name", "domain", "description", "timestep", "time_limit", "world", "params",
                                            "build", "step", "reward", "failure", "success", "metrics", "robots",
-                                           "policy", "observation", "action", "act", "safety", NULL};
+                                           "policy", "observation", "action", "act", "safety", "view", NULL};
 
 static int check_fields_pcall(lua_State *L)
 {
@@ -274,6 +274,74 @@ static bool get_world(loader *ld, int t)
         if (!probe) return field_error(ld, "world", "%s", werr);
         ps_world_destroy(probe);
     }
+    return ok;
+}
+
+// Reads {x, y, z} at the top of the stack into `out` (for view.eye, view.target).
+static bool get_vec3_top(loader *ld, const char *what, ps_vec3 *out)
+{
+    lua_State *L = ld->s->rt->L;
+    if (!lua_istable(L, -1) || lua_rawlen(L, -1) != 3) return field_error(ld, "view", "%s must be {x, y, z} (m)", what);
+    double v[3];
+    for (int i = 0; i < 3; i++) {
+        lua_rawgeti(L, -1, i + 1);
+        v[i] = lua_tonumber(L, -1);
+        bool num = lua_type(L, -1) == LUA_TNUMBER;
+        lua_pop(L, 1);
+        if (!num || !isfinite(v[i])) return field_error(ld, "view", "%s[%d] must be a finite number (m)", what, i + 1);
+    }
+    *out = (ps_vec3){v[0], v[1], v[2]};
+    return true;
+}
+
+// The optional camera view: view = {eye = {x, y, z}, target = {x, y, z}, fov = degrees}.
+static const double DEG = 3.14159265358979323846 / 180.0;
+static bool get_view(loader *ld, int t)
+{
+    lua_State *L = ld->s->rt->L;
+    ps_scene *s = ld->s;
+    lua_getfield(L, t, "view");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return true;
+    }
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return field_error(ld, "view", "must be a table {eye = {x, y, z}, target = {x, y, z}, fov = degrees}");
+    }
+    int vt = lua_gettop(L);
+    static const char *const allowed[] = {"eye", "target", "fov", NULL};
+    char msg[512];
+    bool ok = check_fields(L, vt, "view", allowed, msg, sizeof msg);
+    if (!ok) ok = field_error(ld, "view", "%s", msg + (strncmp(msg, "view: ", 6) == 0 ? 6 : 0));
+    s->view_fov_y = 45.0 * DEG;
+    if (ok) {
+        lua_getfield(L, vt, "eye");
+        ok = get_vec3_top(ld, "view.eye", &s->view_eye);
+        lua_pop(L, 1);
+    }
+    if (ok) {
+        lua_getfield(L, vt, "target");
+        ok = get_vec3_top(ld, "view.target", &s->view_target);
+        lua_pop(L, 1);
+    }
+    if (ok) {
+        lua_getfield(L, vt, "fov");
+        if (!lua_isnil(L, -1)) {
+            double f = lua_tonumber(L, -1);
+            if (lua_type(L, -1) != LUA_TNUMBER || !(f > 0 && f < 180))
+                ok = field_error(ld, "view", "view.fov must be a number in (0, 180) degrees");
+            else s->view_fov_y = f * DEG;
+        }
+        lua_pop(L, 1);
+    }
+    if (ok) {
+        ps_vec3 d = {s->view_target.x - s->view_eye.x, s->view_target.y - s->view_eye.y,
+                     s->view_target.z - s->view_eye.z};
+        if (d.x * d.x + d.y * d.y + d.z * d.z < 1e-12) ok = field_error(ld, "view", "view.eye and view.target coincide");
+    }
+    lua_pop(L, 1);
+    s->has_view = ok;
     return ok;
 }
 
@@ -569,7 +637,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
              get_string(&ld, t, "policy", false, &s->policy) &&
              get_string(&ld, t, "description", false, &s->description) && get_positive(&ld, t, "timestep", &s->timestep) &&
              get_positive(&ld, t, "time_limit", &s->time_limit) && get_world(&ld, t) && get_params(&ld, t) &&
-             get_callbacks(&ld, t) && ps_space_load(s, t, src, len, err, errlen);
+             get_callbacks(&ld, t) && get_view(&ld, t) && ps_space_load(s, t, src, len, err, errlen);
         if (ok && s->time_limit < s->timestep)
             ok = field_error(&ld, "time_limit", "must be at least one timestep (%g s), got %g", s->timestep, s->time_limit);
         lua_pop(L, 1);
@@ -615,6 +683,15 @@ void ps_scene_destroy(ps_scene *s)
 
 const char *ps_scene_policy(const ps_scene *s) { return s->policy && *s->policy ? s->policy : NULL; }
 const char *ps_scene_dir(const ps_scene *s) { return s->rt->scene_dir; }
+
+bool ps_scene_view(const ps_scene *s, ps_vec3 *eye, ps_vec3 *target, double *fov_y)
+{
+    if (!s || !s->has_view) return false;
+    if (eye) *eye = s->view_eye;
+    if (target) *target = s->view_target;
+    if (fov_y) *fov_y = s->view_fov_y;
+    return true;
+}
 size_t ps_scene_source_count(const ps_scene *s) { return 1 + s->rt->source_count; }
 const char *ps_scene_source(const ps_scene *s, size_t i)
 {

@@ -56,6 +56,9 @@ struct ps_scene {
     ps_space_decl *obs_decls, *act_decls;
     size_t obs_count, act_count;
     bool episode_open;
+    bool has_view;          // the scene declares `view` (camera for screenshots, video, the viewer)
+    ps_vec3 view_eye, view_target; // m, world frame
+    double view_fov_y;      // rad
     ps_render_fn render_fn; // camera render callback given to every episode's world (may be NULL)
     void *render_user;
 };

@@ -77,6 +77,11 @@ size_t ps_scene_source_count(const ps_scene *s);
 const char *ps_scene_source(const ps_scene *s, size_t i);
 double ps_scene_timestep(const ps_scene *s);     ///< s
 double ps_scene_time_limit(const ps_scene *s);   ///< s
+/// The camera view the scene declares in its `view` field (eye and target in
+/// m, world frame; vertical field of view in rad, default 45 degrees), used by
+/// `pilotsim run --screenshot/--video` (and open to viewers). False (outputs
+/// untouched) when the scene declares none. Any output pointer may be NULL.
+bool ps_scene_view(const ps_scene *s, ps_vec3 *eye, ps_vec3 *target, double *fov_y);
 /// FNV-1a 64 hash of the scene file's bytes.
 uint64_t ps_scene_content_hash(const ps_scene *s);
 
