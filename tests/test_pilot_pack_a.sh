@@ -62,5 +62,20 @@ out=$(run restaurant_tray_delivery --seed 2 --policy "$TMP/chase.lua" --param ac
 echo "$out" | grep -q 'ISO/TS 15066' && ok || bad "tray: chase failure reason not the force limit: $out"
 echo "$out" | grep -q '"safety_force_limit_exceeded": *[1-9]' && ok || bad "tray: safety_force_limit_exceeded not counted: $out"
 
+# forced spill: full speed forward and back every 0.3 s with the firmware limits at their
+# maxima and slippery cups; the cups tilt past the spill angle or slide off the tray
+cat > "$TMP/jerk.lua" <<'LUA'
+local n = 0
+return {reset = function() n = 0 end, act = function(obs, a)
+  n = n + 1
+  local forward = (n // 150) % 2 == 0
+  a.base[1] = forward and 0.8 or -0.3
+  a.base[2] = forward and 1.2 or -1.2
+end}
+LUA
+out=$(run restaurant_tray_delivery --seed 1 --policy "$TMP/jerk.lua" --param accel=8 --param turn_accel=10 --param cup_friction=0.35)
+echo "$out" | grep -q '"status": *"failure"' && ok || bad "tray: jerky driving did not fail: $out"
+echo "$out" | grep -Eq 'spilled|left the tray' && ok || bad "tray: jerky driving failure is not a spill: $out"
+
 echo "test_pilot_pack_a: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]

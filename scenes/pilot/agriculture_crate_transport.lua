@@ -11,16 +11,17 @@
 -- Observation: pose {3} (x, y, yaw; gaussian noise `loc_noise`), goal {4} (next waypoint
 --   in the robot frame: forward, left (m); waypoint index (0-based), count), crate {2}
 --   (crate centre offset from the deck centre in the chassis frame, m: a load sensor),
---   human {3} (nearest person in the robot frame: forward, left (m), distance; 50 m away
---   when nobody), imu {10}
+--   human {3} (the worker in the robot frame: forward, left (m), distance; the scene
+--   always has its one worker), imu {10}
 -- Action: twist {2}: forward speed [-0.5, 1.0] m/s, yaw rate [-1.0, 1.0] rad/s
 -- success: the chassis within 0.5 m of the collection point, slower than 0.05 m/s, crate
 --          on the deck
 -- failure: the crate fell off (its centre > 0.45 m from the deck centre or below the deck
---          top), the robot tipped (up z < 0.8), or it hit a hedge row or the worker with
---          more than the ISO/TS 15066 limit (safety monitor)
+--          top), the robot tipped (up z < 0.8), or a contact with the worker exceeded its
+--          ISO/TS 15066 limit (safety monitor); hedge rows are keep-out zones, counted in
+--          safety_keepout_violations
 -- reward:  progress along the waypoints (m) - 2 x crate slip on the deck (m) per step
--- metrics: crate max slip (m), waypoints reached, path length, min up z, time, and the
+-- metrics: crate max slip (m), waypoints reached, path length, min up z, and the
 --          scenario.safety metrics (keep-out zones: the hedge rows)
 
 local diffdrive = require "robots.diffdrive"

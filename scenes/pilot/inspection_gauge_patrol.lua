@@ -1,5 +1,5 @@
 -- Industrial inspection: a wheeled patrol robot (robots.diffdrive, 0.5 x 0.4 m, 20 kg,
--- a 2D lidar at 0.3 m) reads four pressure gauges in a 16 x 10 m plant hall. Each gauge
+-- a 2D lidar at 0.3 m) reads four pressure gauges in a 16 x 11 m plant hall. Each gauge
 -- (a 10 cm dial at 1.2 m on a post, facing `normal`) counts as read once the robot stood
 -- 0.8-1.5 m in front of it (within 45 deg of its face normal), its heading within 15 deg
 -- of the gauge, nearly still (< 5 cm/s), for `dwell` s (longer in dim light: the camera

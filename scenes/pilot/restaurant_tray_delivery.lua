@@ -9,7 +9,7 @@
 -- observation: pose {x, y, yaw} (m, rad, world), twist {v, w} (measured), goal {dx, dy, d}
 --   (serving point in the robot frame, m), people {dx, dy, vx, vy} x 3 (tracked diners in
 --   the robot frame, m and m/s; tracker noise grows with `darkness`), cups {max tilt (deg),
---   all on tray 0/1}, scan (2D lidar at 0.3 m, 72 beams over 360 deg, 8 m)
+--   all on tray 0/1}, scan (2D lidar about 0.2 m above the floor, 72 beams over 360 deg, 8 m)
 -- action: base {v (m/s, -0.3..0.8), w (rad/s, -1.2..1.2)}
 -- success: the tray within 0.25 m of the serving point, robot stopped (< 3 cm/s), both
 --          cups upright on the tray, for 0.5 s

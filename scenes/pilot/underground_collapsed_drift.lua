@@ -1,6 +1,6 @@
 -- Underground collapsed drift: a six-wheeled crawler (robots.crawler) surveys a partly
 -- collapsed mine drift (4 m wide, 14 m long, 2.8 m walls). Two roof falls have left piles
--- of rock blocks (static boxes 0.25-0.6 m, 0.6-1.2 m high) across the drift, each with one
+-- of rock blocks (static boxes 0.3-0.6 m (cut smaller at the span edges), 0.6-1.2 m high) across the drift, each with one
 -- narrow passage (`gap` wide, at a random offset); the floor is rough (heightfield) with
 -- loose rubble. Four survey markers (reflective prisms on tripods: 0.8 m, 4 kg cylinders on
 -- 0.4 x 0.3 m footplates, dynamic bodies) stand against the walls. The crawler must reach the survey point at the

@@ -4,7 +4,7 @@
 -- roughness) strewn with rubble (static rock slabs) and loose rocks (2-8 kg bodies), and
 -- must pass five inspection checkpoints in order, the last at the tunnel end face.
 --
--- Sensing: a 360-degree 2D lidar (90 beams, 0.1-12 m) 0.25 m above the chassis centre,
+-- Sensing: a 360-degree 2D lidar (90 beams, 0.1-8 m) 0.25 m above the chassis centre,
 -- degraded by airborne dust: `dust` is the lidar's attenuation (each beam's reach is cut to
 -- range_max * (1 - dust * U(0.75, 1.25)); lost beams read range_max) and dust * 0.15 its
 -- probability of a spurious short return; `lidar_noise` the range noise (stddev, m). An

@@ -2,7 +2,7 @@
 policies.crate_transport: baseline for scenes/pilot/agriculture_crate_transport.lua.
 
 Waypoint pursuit (yaw rate 1.8 x bearing, speed cos^2 of the bearing) with gentle
-acceleration limits so the loose crate never slides (0.35 m/s^2, 1.5 rad/s^2), slowing
+acceleration limits so the loose crate never slides (+0.35 / -0.6 m/s^2, 1.5 rad/s^2), slowing
 when the crate load sensor shows it has shifted, and speed-and-separation monitoring of the
 worker: stop while a person is in the corridor ahead (forward -0.3 .. 2.5 m, within 1.3 m
 of the centre line), 0.3 m/s while anyone is within 2.5 m.

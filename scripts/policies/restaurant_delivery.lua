@@ -1,7 +1,7 @@
 -- Baseline for scenes/pilot/restaurant_tray_delivery.lua: turn towards the serving point,
 -- drive there with a braking profile, and yield to diners: stop while a tracked person
 -- is (or within the next 1.5 s will be) in a corridor 2.0 m ahead and 0.85 m to each
--- side of the robot's path; crawl slowly past people nearer than 1.2 m.
+-- side of the robot's path.
 local P = {}
 
 local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
