@@ -23,6 +23,13 @@ static ps_sensor_id make_sensor(ps_world *w, const ps_sensor_def *d, int line)
     ps_sensor_id s = ps_sensor_create(w, d);
     if (!ps_t_check(s.gen != 0, "sensor created", __FILE__, line))
         NOTE("ps_sensor_create('%s') refused: %s", d->name ? d->name : "(null)", ps_world_last_error(w));
+    else {
+        // The definition reads back as created.
+        ps_sensor_def back;
+        ps_t_check(ps_sensor_get_def(w, s, &back) == PS_OK && back.type == d->type && back.h_beams == d->h_beams &&
+                       back.range_max == d->range_max && strcmp(back.name, d->name) == 0,
+                   "ps_sensor_get_def reads the definition back", __FILE__, line);
+    }
     return s;
 }
 #define MAKE(w, d) make_sensor((w), (d), __LINE__)

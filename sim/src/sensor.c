@@ -62,6 +62,14 @@ ps_sensor_type ps_sensor_get_type(const ps_world *w, ps_sensor_id id)
     return s ? s->def.type : PS_SENSOR_POSE;
 }
 
+ps_status ps_sensor_get_def(const ps_world *w, ps_sensor_id id, ps_sensor_def *out)
+{
+    ps_sensor_slot *s = slot(w, id);
+    if (!s) return PS_ERR_STALE;
+    *out = s->def;
+    return PS_OK;
+}
+
 static size_t channels(const ps_sensor_def *d)
 {
     switch (d->type) {

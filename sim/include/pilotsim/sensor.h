@@ -82,6 +82,9 @@ size_t ps_world_sensor_count(const ps_world *w);
 ps_sensor_id ps_world_sensor_at(const ps_world *w, size_t i);
 const char *ps_sensor_name(const ps_world *w, ps_sensor_id s);
 ps_sensor_type ps_sensor_get_type(const ps_world *w, ps_sensor_id s);
+/// Copies the sensor's definition (as created; `name` borrowed from the
+/// world, valid while the sensor lives). PS_ERR_STALE for a stale id.
+ps_status ps_sensor_get_def(const ps_world *w, ps_sensor_id s, ps_sensor_def *out);
 
 /// The sensor's reading: `*count` floats, valid until the sensor is destroyed
 /// (the pointer is stable; its contents change at each sample). Borrowed.
