@@ -1,0 +1,79 @@
+/// @file viewer.h
+/// The interactive viewer behind `pilotsim view`: a GLFW window showing a
+/// scene's running episode, with an orbit/pan/zoom/follow camera, pause, step,
+/// reset, automatic reload on source changes (a Lua error is shown and the last
+/// good world keeps running), speed control, mouse picking with a spring drag
+/// or an impulse, keyboard and gamepad teleop of the action space, a policy
+/// switch, and panels (scene, episode, actuators, sensors, overlays, key map).
+///
+/// Physics is decoupled from frames: it steps at the scene's fixed timestep
+/// (real time x speed, capped per frame) and the renderer draws a snapshot
+/// copied from the world (snapshot.h), so the same scene, seed and actions give
+/// the same state hash as `pilotsim run`.
+///
+/// Input arrives through the ps_viewer_on_* entry points, which the GLFW
+/// callbacks call and which scripts (`script_path`) call with synthetic events.
+#ifndef PILOTSIM_VIEWER_H
+#define PILOTSIM_VIEWER_H
+
+#include "pilotsim/scene.h"
+#include "pilotsim/policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ps_viewer ps_viewer;
+
+/// Viewer options. Start from ps_default_viewer_options(). Strings and arrays
+/// are borrowed and must outlive the viewer.
+typedef struct ps_viewer_options {
+    const char *scene_path;       ///< required
+    ps_scene_options scene_opt;   ///< module/package paths, params, sandbox, log
+    ps_policy_options policy_opt;
+    const char *policy_spec;      ///< NULL: the scene's baseline policy, if any
+    bool no_policy;               ///< start without a policy (actions from teleop)
+    uint64_t seed;                ///< first episode's seed (default 0)
+    int width, height;            ///< window size, screen pixels (default 1280 x 720)
+    double speed;                 ///< 1/16..16 (default 1); ignored with max_speed
+    bool max_speed;               ///< step as fast as possible
+    bool paused;                  ///< start paused
+    bool has_camera;              ///< use `eye` and `target` instead of framing the scene
+    ps_vec3 eye, target;          ///< m, world
+    bool panels;                  ///< show the side panels (default true)
+    bool vsync;                   ///< wait for the display's refresh (default true)
+    uint64_t exit_after_steps;    ///< > 0: stop stepping at this many steps, print the hash, quit
+    uint64_t frames;              ///< > 0: quit after this many frames
+    bool fps_report;              ///< print frames per second at exit
+    const char *script_path;      ///< synthetic input script (see render/src/viewer/script.h), or NULL
+    bool watch;                   ///< reload automatically when a source changes (default true)
+    unsigned draw_flags;          ///< PS_DRAW_* set to start with (default PS_DRAW_DEFAULT)
+} ps_viewer_options;
+
+ps_viewer_options ps_default_viewer_options(void);
+
+/// Opens the window and loads the scene. NULL with the reason in `err` (no
+/// display, no GL 3.3, a scene, policy or script error).
+ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errlen);
+void ps_viewer_destroy(ps_viewer *v);   ///< NULL is a no-op
+/// Runs one frame: input, physics, drawing. False once the viewer should close.
+bool ps_viewer_frame(ps_viewer *v);
+/// Runs frames until the window closes or a quit; returns the process exit
+/// code (0, or 3 when a script failed).
+int ps_viewer_run(ps_viewer *v);
+
+/// Input entry points. `key` a GLFW_KEY_* code, `button` a GLFW_MOUSE_BUTTON_*,
+/// `action` GLFW_PRESS (1), GLFW_RELEASE (0) or GLFW_REPEAT (2), `mods`
+/// GLFW_MOD_* bits; cursor positions in window (screen) pixels from the top-left.
+void ps_viewer_on_key(ps_viewer *v, int key, int action, int mods);
+void ps_viewer_on_mouse_button(ps_viewer *v, int button, int action, int mods);
+void ps_viewer_on_cursor(ps_viewer *v, double x, double y);
+void ps_viewer_on_scroll(ps_viewer *v, double dx, double dy);
+
+/// Writes the key map and mouse help (the F1 panel's text) to `f` (a FILE*).
+void ps_viewer_print_keymap(void *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

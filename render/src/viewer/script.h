@@ -1,0 +1,53 @@
+// Scripted input for the viewer (tests, demos): a text file of timed
+// synthetic events the viewer feeds, frame by frame, into the same entry
+// points the GLFW callbacks use. One command per line, '#' starts a comment:
+//
+//   wait N                 let N frames pass
+//   wait_steps N           wait until the episode has taken N steps (at most 20000 frames)
+//   key NAME [MOD...]      press and release a key (space, f1, a, 0, left, tab, minus, ...);
+//                          MOD: shift, ctrl, alt
+//   keydown NAME [MOD...]  / keyup NAME [MOD...]   hold / release a key
+//   move X Y               move the cursor (window pixels, top-left origin)
+//   press BUTTON [MOD...]  / release BUTTON [MOD...]   BUTTON: left, right, middle
+//   click BUTTON X Y [MOD...]          move, press, release (over two frames)
+//   drag BUTTON X0 Y0 X1 Y1 N [MOD...] press at X0 Y0, move to X1 Y1 over N frames, release
+//   scroll DY              scroll DY steps (positive: towards the screen, zoom in)
+//   screenshot PATH        write what the window shows (PNG, or PPM if PATH ends in .ppm)
+//   state                  print the viewer state on stdout ("view: state ...")
+//   body NAME              print a body's position ("view: body NAME X Y Z")
+//   quit                   close the viewer
+#ifndef PS_VIEWER_SCRIPT_H
+#define PS_VIEWER_SCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum ps_script_op {
+    PS_SOP_WAIT, PS_SOP_WAIT_STEPS, PS_SOP_KEY_DOWN, PS_SOP_KEY_UP, PS_SOP_MOVE, PS_SOP_PRESS, PS_SOP_RELEASE,
+    PS_SOP_SCROLL, PS_SOP_SCREENSHOT, PS_SOP_STATE, PS_SOP_BODY, PS_SOP_QUIT,
+} ps_script_op;
+
+typedef struct ps_script_event {
+    ps_script_op op;
+    int key, button, mods;   // GLFW codes and GLFW_MOD_* bits
+    double x, y;             // cursor (window pixels); scroll: y = steps
+    long n;                  // wait: frames; wait_steps: steps
+    char *arg;               // screenshot path, body name (owned)
+    int line;                // source line, for messages
+} ps_script_event;
+
+typedef struct ps_script {
+    ps_script_event *ev;
+    size_t count, cap;
+    size_t pc;               // next event
+    long wait;               // frames still to wait
+    long wait_frames;        // frames spent in wait_steps
+} ps_script;
+
+/// Parses `path`. False with "file:line: message" in `err` on a bad command.
+bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen);
+void ps_script_free(ps_script *s);
+/// True when every event has run.
+bool ps_script_done(const ps_script *s);
+
+#endif

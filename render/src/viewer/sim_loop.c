@@ -1,0 +1,294 @@
+// The viewer's fixed-timestep simulation loop (see sim_loop.h).
+#define _POSIX_C_SOURCE 200809L
+#include "sim_loop.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static ps_vec3 v_add(ps_vec3 a, ps_vec3 b) { return (ps_vec3){a.x + b.x, a.y + b.y, a.z + b.z}; }
+static ps_vec3 v_sub(ps_vec3 a, ps_vec3 b) { return (ps_vec3){a.x - b.x, a.y - b.y, a.z - b.z}; }
+static ps_vec3 v_scale(ps_vec3 a, double s) { return (ps_vec3){a.x * s, a.y * s, a.z * s}; }
+static ps_vec3 v_cross(ps_vec3 a, ps_vec3 b)
+{
+    return (ps_vec3){a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
+}
+static double v_len(ps_vec3 a) { return sqrt(a.x * a.x + a.y * a.y + a.z * a.z); }
+
+// Rotates v by the inverse of unit quaternion q.
+static ps_vec3 quat_rotate_inv(ps_quat q, ps_vec3 v)
+{
+    ps_vec3 u = {-q.x, -q.y, -q.z};
+    ps_vec3 t = v_scale(v_cross(u, v), 2.0);
+    return v_add(v_add(v, v_scale(t, q.w)), v_cross(u, t));
+}
+
+// Opens the policy for the running episode's first step, as `pilotsim run` does.
+static void policy_begin(ps_sim_loop *l)
+{
+    if (!l->policy || !l->policy_on || ps_episode_get_status(l->ep) != PS_EP_RUNNING) return;
+    char err[2048];
+    if (ps_policy_reset(l->policy, l->ep, l->seed, err, sizeof err) != PS_OK) {
+        char msg[2300];
+        snprintf(msg, sizeof msg, "policy '%s' reset: %s", ps_policy_spec(l->policy), err);
+        ps_episode_abort(l->ep, PS_EP_SCRIPT_ERROR, msg);
+    }
+}
+
+static void interaction_clear(ps_sim_loop *l)
+{
+    l->drag_on = false;
+    l->impulse_on = false;
+}
+
+bool ps_sim_loop_init(ps_sim_loop *l, const ps_sim_loop_config *cfg, char *err, size_t errlen)
+{
+    memset(l, 0, sizeof *l);
+    l->cfg = *cfg;
+    l->seed = cfg->seed;
+    l->speed = 1.0;
+    l->max_steps_per_frame = 2000;
+    l->frame_budget = 0.03;
+    l->scene = ps_scene_load(cfg->scene_path, &cfg->scene_opt, err, errlen);
+    if (!l->scene) return false;
+    ps_scene_set_render_callback(l->scene, cfg->render_fn, cfg->render_user);
+    l->dt = ps_scene_timestep(l->scene);
+    if (!cfg->no_policy && (cfg->policy_spec || ps_scene_policy(l->scene))) {
+        char pbuf[4096];
+        const char *spec = cfg->policy_spec ? cfg->policy_spec : ps_scene_baseline_spec(l->scene, pbuf, sizeof pbuf);
+        l->policy = ps_policy_open(spec, &cfg->policy_opt, err, errlen);
+        if (!l->policy) {
+            ps_scene_destroy(l->scene);
+            l->scene = NULL;
+            return false;
+        }
+        l->policy_on = true;
+    }
+    l->ep = ps_episode_begin(l->scene, l->seed);
+    if (!l->ep) {
+        snprintf(err, errlen, "out of memory beginning an episode");
+        ps_sim_loop_free(l);
+        return false;
+    }
+    policy_begin(l);
+    return true;
+}
+
+void ps_sim_loop_free(ps_sim_loop *l)
+{
+    if (l->ep) ps_episode_end(l->ep);
+    ps_policy_close(l->policy);
+    if (l->scene) ps_scene_destroy(l->scene);
+    l->ep = NULL;
+    l->policy = NULL;
+    l->scene = NULL;
+}
+
+ps_world *ps_sim_loop_world(ps_sim_loop *l) { return l->ep ? ps_episode_world(l->ep) : NULL; }
+
+void ps_sim_loop_reset(ps_sim_loop *l, uint64_t seed)
+{
+    interaction_clear(l);
+    ps_episode_end(l->ep);
+    l->seed = seed;
+    l->acc = 0;
+    l->pending_steps = 0;
+    l->ep = ps_episode_begin(l->scene, seed);
+    if (!l->ep) {
+        // Out of memory: keep going with no world rather than crash.
+        snprintf(l->error, sizeof l->error, "out of memory beginning an episode");
+        return;
+    }
+    policy_begin(l);
+}
+
+bool ps_sim_loop_reload(ps_sim_loop *l)
+{
+    char err[8000];
+    ps_scene *s = ps_scene_load(l->cfg.scene_path, &l->cfg.scene_opt, err, sizeof err);
+    if (!s) {
+        snprintf(l->error, sizeof l->error, "reload failed, the last good world keeps running:\n%s", err);
+        return false;
+    }
+    ps_scene_set_render_callback(s, l->cfg.render_fn, l->cfg.render_user);
+    // The old episode must end first only if it shares the scene; it does not,
+    // so the new world is built while the old one still exists.
+    ps_episode *e = ps_episode_begin(s, l->seed);
+    if (!e || ps_episode_get_status(e) == PS_EP_SCRIPT_ERROR) {
+        snprintf(l->error, sizeof l->error, "reload failed, the last good world keeps running:\n%.8000s",
+                 e ? ps_episode_message(e) : "out of memory");
+        if (e) ps_episode_end(e);
+        ps_scene_destroy(s);
+        return false;
+    }
+    interaction_clear(l);
+    ps_episode_end(l->ep);
+    ps_scene_destroy(l->scene);
+    l->scene = s;
+    l->ep = e;
+    l->dt = ps_scene_timestep(s);
+    l->acc = 0;
+    l->pending_steps = 0;
+    l->error[0] = '\0';
+    l->reloads++;
+    policy_begin(l);
+    return true;
+}
+
+void ps_sim_loop_request_step(ps_sim_loop *l)
+{
+    l->paused = true;
+    l->pending_steps++;
+}
+
+void ps_sim_loop_set_policy(ps_sim_loop *l, bool on)
+{
+    if (!l->policy || on == l->policy_on) return;
+    l->policy_on = on;
+    if (on) {
+        policy_begin(l);
+    } else {
+        for (size_t i = 0; i < ps_episode_action_count(l->ep); i++) {
+            ps_space_entry *a = ps_episode_action(l->ep, i);
+            memset(a->data, 0, a->count * sizeof *a->data);
+        }
+    }
+}
+
+void ps_sim_loop_set_speed(ps_sim_loop *l, double speed)
+{
+    if (!(speed >= 1.0 / 16)) speed = 1.0 / 16;
+    if (speed > 16) speed = 16;
+    l->speed = speed;
+    l->max_speed = false;
+}
+
+void ps_sim_loop_drag_begin(ps_sim_loop *l, ps_body_id body, ps_vec3 at)
+{
+    ps_world *w = ps_sim_loop_world(l);
+    ps_pose p;
+    if (!w || ps_body_get_pose(w, body, &p) != PS_OK) return;
+    l->drag_on = true;
+    l->drag_body = body;
+    l->drag_local = quat_rotate_inv(p.q, v_sub(at, p.p));
+    l->drag_target = at;
+}
+
+bool ps_sim_loop_drag_anchor(ps_sim_loop *l, ps_vec3 *out)
+{
+    ps_world *w = ps_sim_loop_world(l);
+    if (!l->drag_on || !w) return false;
+    return ps_body_point_to_world(w, l->drag_body, l->drag_local, out) == PS_OK;
+}
+
+void ps_sim_loop_impulse(ps_sim_loop *l, ps_body_id body, ps_vec3 at, ps_vec3 impulse)
+{
+    l->impulse_on = true;
+    l->impulse_body = body;
+    l->impulse_point = at;
+    l->impulse = impulse;
+}
+
+// The spring-damper pulling the grabbed point to the mouse: a 2 Hz critically
+// damped oscillator for the grabbed body's mass, force capped at 100 m/s^2 x mass.
+static void apply_drag(ps_sim_loop *l, ps_world *w)
+{
+    ps_vec3 anchor, com, v, om;
+    double mass;
+    if (ps_body_point_to_world(w, l->drag_body, l->drag_local, &anchor) != PS_OK ||
+        ps_body_get_mass(w, l->drag_body, &mass, NULL, NULL) != PS_OK ||
+        ps_body_get_com_world(w, l->drag_body, &com) != PS_OK || ps_body_get_linvel(w, l->drag_body, &v) != PS_OK ||
+        ps_body_get_angvel(w, l->drag_body, &om) != PS_OK) {
+        l->drag_on = false; // the body is gone (stale handle)
+        return;
+    }
+    double wn = 2 * 3.14159265358979323846 * 2.0, k = mass * wn * wn, c = 2 * mass * wn;
+    ps_vec3 vp = v_add(v, v_cross(om, v_sub(anchor, com)));
+    ps_vec3 f = v_sub(v_scale(v_sub(l->drag_target, anchor), k), v_scale(vp, c));
+    double fmax = 100 * mass, n = v_len(f);
+    if (n > fmax) f = v_scale(f, fmax / n);
+    if (isfinite(n)) ps_body_add_force_at(w, l->drag_body, f, anchor);
+}
+
+// One step as `pilotsim run` takes it: the policy acts, then the episode steps.
+static bool step_once(ps_sim_loop *l)
+{
+    if (!l->ep || ps_episode_get_status(l->ep) != PS_EP_RUNNING) return false;
+    if (l->step_limit && ps_episode_steps(l->ep) >= l->step_limit) return false;
+    ps_world *w = ps_episode_world(l->ep);
+    if (l->policy && l->policy_on) {
+        char err[2048];
+        if (ps_policy_act(l->policy, l->ep, err, sizeof err) != PS_OK) {
+            char msg[2400];
+            snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", ps_policy_spec(l->policy),
+                     (unsigned long long)ps_episode_steps(l->ep), err);
+            ps_episode_abort(l->ep, PS_EP_SCRIPT_ERROR, msg);
+            return false;
+        }
+    }
+    if (w && l->drag_on) apply_drag(l, w);
+    if (w && l->impulse_on) {
+        // An impulse J over one step is the force J / dt.
+        ps_body_add_force_at(w, l->impulse_body, v_scale(l->impulse, 1.0 / l->dt), l->impulse_point);
+        l->impulse_on = false;
+    }
+    ps_episode_step(l->ep, 0);
+    return true;
+}
+
+int ps_sim_loop_advance(ps_sim_loop *l, double real_dt)
+{
+    int steps = 0;
+    l->dropped = false;
+    if (!l->ep) return 0;
+    if (l->paused) {
+        while (l->pending_steps > 0) {
+            l->pending_steps--;
+            if (step_once(l)) steps++;
+        }
+        l->acc = 0;
+        return steps;
+    }
+    if (!(real_dt > 0)) real_dt = 0;
+    if (real_dt > 0.25) real_dt = 0.25; // a stalled frame does not owe seconds of physics
+    double t0 = now_s();
+    long want;
+    if (l->max_speed) {
+        want = l->max_steps_per_frame;
+    } else {
+        l->acc += real_dt * l->speed;
+        want = (long)floor(l->acc / l->dt);
+        l->acc -= (double)want * l->dt;
+        if (want > l->max_steps_per_frame) {
+            want = l->max_steps_per_frame;
+            l->dropped = true;
+        }
+    }
+    for (long i = 0; i < want; i++) {
+        if (!step_once(l)) break;
+        steps++;
+        // Check the clock every few steps: a frame spends at most its budget.
+        if ((i & 7) == 7 && now_s() - t0 > l->frame_budget) {
+            l->dropped = !l->max_speed && i + 1 < want;
+            break;
+        }
+    }
+    if (l->dropped) l->acc = 0;
+    return steps;
+}
+
+size_t ps_sim_loop_sources(const ps_sim_loop *l, const char **out, size_t max)
+{
+    size_t n = ps_scene_source_count(l->scene);
+    if (n > max) n = max;
+    for (size_t i = 0; i < n; i++) out[i] = ps_scene_source(l->scene, i);
+    return n;
+}

@@ -1,0 +1,80 @@
+// Private state of the viewer (viewer.c) shared with its panels (panels.c)
+// and screenshots (screenshot.c).
+#ifndef PS_VIEWER_INTERNAL_H
+#define PS_VIEWER_INTERNAL_H
+
+#include "pilotsim/viewer.h"
+#include "pilotsim/render.h"
+#include "pilotsim/gl_context.h"
+#include "pilotsim/camera_render.h"
+#include "keymap.h"
+#include "orbit_camera.h"
+#include "reload_watch.h"
+#include "script.h"
+#include "sim_loop.h"
+#include "teleop.h"
+#include "ui.h"
+
+typedef enum { PS_MOUSE_NONE, PS_MOUSE_ORBIT, PS_MOUSE_PAN, PS_MOUSE_DRAG_BODY, PS_MOUSE_UI } ps_mouse_mode;
+
+struct ps_viewer {
+    ps_viewer_options opt;
+    ps_gl_context *ctx;
+    void *win;                    // GLFWwindow*
+    ps_renderer *r;
+    ps_camera_renderer *cam_r;    // camera sensors (its own hidden context); NULL if unavailable
+    ps_sim_loop loop;
+    ps_snapshot *snap;
+    ps_orbit_camera cam;
+    ps_render_view view;          // of the last drawn frame
+    int fb_w, fb_h;               // framebuffer pixels
+    double px_scale;              // framebuffer pixels per window pixel
+    ps_reload_watch *watch;
+    double next_source_scan;      // s: when to add newly required modules to the watch
+    ps_teleop tele;
+    ps_ui ui;
+    ps_script script;
+    bool have_script;
+    // mouse (framebuffer pixels)
+    double mx, my, press_x, press_y;
+    int press_button, press_mods;
+    bool press_moved;
+    ps_mouse_mode mouse;
+    ps_vec3 drag_plane_p, drag_plane_n;
+    // selection and follow
+    ps_body_id selected;
+    bool follow;
+    ps_vec3 follow_offset;        // target - body position when following began
+    // display
+    unsigned draw_flags;
+    bool show_help, show_panels;
+    bool open_episode, open_scene, open_actions, open_actuators, open_sensors, open_overlays;
+    char note[512];               // transient message on the status line
+    double note_until;
+    // frames
+    double t_start, t_last;
+    uint64_t frames;
+    double fps, fps_t0;
+    uint64_t fps_frames;
+    int last_steps;
+    char shot_path[4096];
+    bool shot_pending;
+    int shot_count;
+    bool quit;
+    int exit_code;
+    bool hash_printed;
+    float *scratch;               // image conversion buffer for sensor previews
+    size_t scratch_len;
+};
+
+/// Prints "view: ..." on stdout (flushed) for scripts and tests.
+void ps_viewer_log(ps_viewer *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/// Draws the side panels, the help window and the error banner (panels.c).
+void ps_viewer_draw_panels(ps_viewer *v);
+/// Reads the default framebuffer and writes `path` (PNG, or binary PPM when it
+/// ends in .ppm). False with a message in `err` (screenshot.c).
+bool ps_viewer_screenshot(ps_viewer *v, const char *path, char *err, size_t errlen);
+/// The name of body `b` ("static" or "#index" without a name).
+const char *ps_viewer_body_name(ps_viewer *v, ps_body_id b, char *buf, size_t n);
+
+#endif

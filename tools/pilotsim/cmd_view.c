@@ -1,0 +1,205 @@
+// pilotsim view: the interactive viewer (render/include/pilotsim/viewer.h).
+#include "cli.h"
+#include "pilotsim/policy.h"
+#ifdef PILOTSIM_HAVE_RENDER
+#include "pilotsim/viewer.h"
+#endif
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void view_usage(FILE *f)
+{
+    fputs("usage: pilotsim view SCENE [options]\n"
+          "Opens SCENE in a window and runs its episode in real time: orbit, pan, zoom and\n"
+          "follow the camera; pause, step, reset; drag bodies; drive the robot; panels for the\n"
+          "scene, episode, actions, actuators, sensors and overlays. The scene reloads by itself\n"
+          "when its file or a module it requires changes; a Lua error is shown in the window\n"
+          "and the last good world keeps running. Physics steps at the scene's fixed timestep\n"
+          "whatever the frame rate: the same seed and actions give the same states as `run`.\n"
+          "\n"
+          "options:\n"
+          "  --seed N             episode seed (default 0)\n"
+          "  --param NAME=VALUE   override a scene param (repeatable)\n"
+          "  --policy SPEC        drive the actions with a policy (as for run); default: the\n"
+          "                       scene's baseline; P toggles it\n"
+          "  --no-policy          start without a policy (teleop only)\n"
+          "  --size WxH           window size in pixels (default 1280x720)\n"
+          "  --speed X            simulated seconds per real second: 1/16..16 (1/4 or 0.25), or max\n"
+          "  --paused             start paused\n"
+          "  --camera EX,EY,EZ,TX,TY,TZ  eye and target (m) instead of framing the scene\n"
+          "  --no-panels          hide the side panels (F2 shows them)\n"
+          "  --no-vsync           do not wait for the display refresh (frame rate measurements)\n"
+          "  --no-watch           do not reload when the sources change (F5 still reloads)\n"
+          "  --exit-after-steps N stop at step N, print \"view: steps=N status=S hash=H\" (the\n"
+          "                       state hash `pilotsim run --steps N` prints) and quit\n"
+          "  --frames N           quit after N frames\n"
+          "  --fps-report         print frames per second when the viewer closes\n"
+          "  --script FILE        feed synthetic input from FILE (wait, key, click, drag, scroll,\n"
+          "                       screenshot, state, body, quit; see render/src/viewer/script.h)\n"
+          "  --module-path DIR    also search DIR for require()d modules (repeatable)\n"
+          "  --package-path DIR   also search DIR for robot descriptions (repeatable)\n"
+          "  --trusted            lift the Lua sandbox (local experiments only)\n"
+          "  --quiet              hide the scene's print() output\n"
+          "The viewer logs events on stdout as \"view: ...\" lines.\n"
+          "exit codes: 0 closed, 2 usage error, 3 scene, policy, display or script error\n"
+          "            (also when built without the renderer)\n",
+          f);
+#ifdef PILOTSIM_HAVE_RENDER
+    fputs("\nkeys:\n", f);
+    ps_viewer_print_keymap(f);
+#else
+    fputs("\n(this build has no renderer: PILOTSIM_RENDER=OFF)\n", f);
+#endif
+}
+
+#ifdef PILOTSIM_HAVE_RENDER
+// "1/4", "0.25", "4" -> 0.25, 0.25, 4.
+static bool parse_speed(const char *s, double *out)
+{
+    char *end;
+    double a = strtod(s, &end);
+    if (end == s) return false;
+    if (*end == '/') {
+        const char *d = end + 1;
+        double b = strtod(d, &end);
+        if (end == d || b == 0) return false;
+        a /= b;
+    }
+    *out = a;
+    return *end == '\0' && isfinite(a) && a >= 1.0 / 16 - 1e-12 && a <= 16 + 1e-12;
+}
+#endif
+
+int cmd_view(int argc, char **argv)
+{
+    cli_scene_opts so = {0};
+    char env_storage[4096];
+    const char *scene = NULL;
+    const char *v;
+    int k;
+#ifdef PILOTSIM_HAVE_RENDER
+    ps_viewer_options vo = ps_default_viewer_options();
+#define VO(stmt) stmt
+#else
+#define VO(stmt) ((void)0)
+#endif
+    uint64_t u;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            view_usage(stdout);
+            return EXIT_OK;
+        } else if ((k = cli_scene_option(argc, argv, &i, &so, "view")) != 0) {
+            if (k < 0) return EXIT_USAGE;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
+            if (!cli_parse_u64(v, &u)) {
+                fprintf(stderr, "pilotsim view: --seed needs a non-negative integer, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            VO(vo.seed = u);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim view: --policy needs a spec\n");
+                return EXIT_USAGE;
+            }
+            VO(vo.policy_spec = v);
+        } else if (!strcmp(a, "--no-policy")) {
+            VO(vo.no_policy = true);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--size"))) {
+            int w = 0, h = 0;
+            char extra;
+            if (sscanf(v, "%dx%d%c", &w, &h, &extra) != 2 || w < 64 || h < 64 || w > 16384 || h > 16384) {
+                fprintf(stderr, "pilotsim view: --size needs WxH (64..16384 each), got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            VO((vo.width = w, vo.height = h));
+        } else if ((v = cli_opt_value(argc, argv, &i, "--speed"))) {
+#ifdef PILOTSIM_HAVE_RENDER
+            if (!strcmp(v, "max")) {
+                vo.max_speed = true;
+            } else if (!parse_speed(v, &vo.speed)) {
+                fprintf(stderr, "pilotsim view: --speed needs 1/16..16 (e.g. 1/4, 0.5, 8) or max, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+#endif
+        } else if (!strcmp(a, "--paused")) {
+            VO(vo.paused = true);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--camera"))) {
+            double c[6];
+            char extra;
+            if (sscanf(v, "%lf,%lf,%lf,%lf,%lf,%lf%c", &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &extra) != 6) {
+                fprintf(stderr, "pilotsim view: --camera needs EX,EY,EZ,TX,TY,TZ (m), got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            VO((vo.has_camera = true, vo.eye = (ps_vec3){c[0], c[1], c[2]}, vo.target = (ps_vec3){c[3], c[4], c[5]}));
+            (void)c;
+        } else if (!strcmp(a, "--no-panels")) {
+            VO(vo.panels = false);
+        } else if (!strcmp(a, "--no-vsync")) {
+            VO(vo.vsync = false);
+        } else if (!strcmp(a, "--no-watch")) {
+            VO(vo.watch = false);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--exit-after-steps"))) {
+            if (!cli_parse_u64(v, &u) || u == 0) {
+                fprintf(stderr, "pilotsim view: --exit-after-steps needs a positive integer, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            VO(vo.exit_after_steps = u);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--frames"))) {
+            if (!cli_parse_u64(v, &u) || u == 0) {
+                fprintf(stderr, "pilotsim view: --frames needs a positive integer, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            VO(vo.frames = u);
+        } else if (!strcmp(a, "--fps-report")) {
+            VO(vo.fps_report = true);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--script"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim view: --script needs a file\n");
+                return EXIT_USAGE;
+            }
+            VO(vo.script_path = v);
+        } else if (!strcmp(a, "--quiet")) {
+            so.quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "pilotsim view: unknown option '%s'\n", a);
+            view_usage(stderr);
+            return EXIT_USAGE;
+        } else if (!scene) {
+            scene = a;
+        } else {
+            fprintf(stderr, "pilotsim view: one scene at a time (got '%s' and '%s')\n", scene, a);
+            return EXIT_USAGE;
+        }
+    }
+    if (!scene) {
+        fprintf(stderr, "pilotsim view: missing SCENE\n");
+        view_usage(stderr);
+        return EXIT_USAGE;
+    }
+#ifndef PILOTSIM_HAVE_RENDER
+    (void)env_storage;
+    (void)u;
+    fprintf(stderr, "pilotsim view: built without the renderer (PILOTSIM_RENDER=OFF)\n");
+    return EXIT_RUNTIME;
+#else
+    cli_default_module_paths(&so, env_storage, sizeof env_storage);
+    vo.scene_path = scene;
+    vo.scene_opt = cli_scene_options(&so);
+    vo.policy_opt.module_paths = so.module_paths;
+    vo.policy_opt.module_path_count = so.module_path_count;
+    vo.policy_opt.trusted = so.trusted;
+    vo.policy_opt.log = vo.scene_opt.log;
+    char err[8192];
+    ps_viewer *view = ps_viewer_create(&vo, err, sizeof err);
+    if (!view) {
+        fprintf(stderr, "pilotsim view: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    int rc = ps_viewer_run(view);
+    ps_viewer_destroy(view);
+    return rc;
+#endif
+}
