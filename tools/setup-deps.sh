@@ -3,6 +3,7 @@
 # with a single `apt-get update`, as root or through sudo.
 #   tools/setup-deps.sh            everything: build, CLI and the test suite's tools
 #   tools/setup-deps.sh --core     only what the headless library and CLI need
+#   tools/setup-deps.sh --fuzz     everything, plus clang-14 and its libFuzzer runtime (tools/fuzz.sh)
 set -euo pipefail
 
 core=(build-essential cmake pkg-config libode-dev liblua5.4-dev libexpat1-dev libmsgpack-dev)
@@ -10,8 +11,14 @@ core=(build-essential cmake pkg-config libode-dev liblua5.4-dev libexpat1-dev li
 # python3 (JSON checks in the CLI tests) and python3-numpy (the Python binding,
 # tools/python/pilotsim, and its test).
 tests=(libmujoco-dev python3 python3-numpy)
+# The renderer (render/, PILOTSIM_RENDER): glad generates the GL loader at build time,
+# GLFW windows, cglm maths, EGL (Mesa surfaceless/llvmpipe for headless cameras),
+# assimp for URDF visual meshes (.dae/.stl/.obj), FreeType + DejaVu Sans Mono for text.
+tests+=(python3-glad libglfw3-dev libcglm-dev libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri
+        libassimp-dev libfreetype-dev fonts-dejavu-core)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
+[[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)
 
 want=("${core[@]}" "${extra[@]}")
 missing=()

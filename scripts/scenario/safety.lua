@@ -10,6 +10,7 @@ Usage:
         robot_radius = 0.3,                           -- m, default radius of each robot body
         humans = {h1, h2},                            -- scenario.human objects
         keepout = {{xmin, ymin, xmax, ymax}, ...},    -- m, floor rectangles the robot must not enter
+                                                      -- (also added as world:zone boxes for renderers)
         limits = {head = 130, torso = 140, ...},      -- N, overrides of M.LIMITS
         state = ctx.state,                            -- where the running metrics live (plain data)
     })
@@ -81,6 +82,10 @@ function M.new(world, o)
         end
     end
     self.keepout = o.keepout or {}
+    -- Registered with the world so renderers draw them (translucent boxes, 1 m tall).
+    for _, r in ipairs(self.keepout) do
+        world:zone{min = {r[1], r[2], 0}, max = {r[3], r[4], 1.0}}
+    end
     self.limits = {}
     for k, v in pairs(M.LIMITS) do self.limits[k] = v end
     for k, v in pairs(o.limits or {}) do self.limits[k] = v end

@@ -426,6 +426,20 @@ static int w_joint(lua_State *L)
     return 1;
 }
 
+// world:zone{min = {x, y, z}, max = {x, y, z}}: a keep-out box the renderer draws.
+static int w_zone(lua_State *L)
+{
+    ps_world *w = ps_lua_check_world(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const f[] = {"min", "max", NULL};
+    ps_lua_check_fields(L, 2, "world:zone", f);
+    ps_vec3 lo, hi;
+    if (!ps_lua_field_vec3(L, 2, "world:zone", "min", &lo) || !ps_lua_field_vec3(L, 2, "world:zone", "max", &hi))
+        luaL_error(L, "world:zone: fields 'min' and 'max' are required");
+    check_status(L, w, ps_world_add_zone(w, lo, hi), "world:zone");
+    return 0;
+}
+
 static int w_time(lua_State *L) { lua_pushnumber(L, ps_world_time(ps_lua_check_world(L, 1))); return 1; }
 static int w_steps(lua_State *L) { lua_pushinteger(L, (lua_Integer)ps_world_step_count(ps_lua_check_world(L, 1))); return 1; }
 
@@ -901,7 +915,7 @@ void ps_lua_open_world(lua_State *L)
         {"material", w_material}, {"pair_material", w_pair_material}, {"body", w_body}, {"geom", w_geom},
         {"joint", w_joint}, {"time", w_time}, {"steps", w_steps}, {"hash", w_hash}, {"find_body", w_find_body},
         {"find_joint", w_find_joint}, {"bodies", w_bodies}, {"contacts", w_contacts}, {"touching", w_touching},
-        {"robot", ps_lua_world_robot}, {NULL, NULL}};
+        {"robot", ps_lua_world_robot}, {"zone", w_zone}, {NULL, NULL}};
     static const luaL_Reg body_m[] = {
         {"pos", b_pos}, {"set_pos", b_set_pos}, {"quat", b_quat}, {"set_quat", b_set_quat}, {"rpy", b_rpy},
         {"set_rpy", b_set_rpy}, {"linvel", b_linvel}, {"set_linvel", b_set_linvel}, {"angvel", b_angvel},

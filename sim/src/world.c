@@ -184,6 +184,7 @@ void ps_world_destroy(ps_world *w)
     free(w->fb_blocks);
     free(w->contacts);
     free(w->scratch);
+    free(w->zones);
     free(w);
 }
 
@@ -322,4 +323,22 @@ char *ps_strdup(const char *s)
     char *d = malloc(n);
     if (d) memcpy(d, s, n);
     return d;
+}
+
+ps_status ps_world_add_zone(ps_world *w, ps_vec3 min, ps_vec3 max)
+{
+    if (!ps_vec3_finite(min) || !ps_vec3_finite(max) || min.x > max.x || min.y > max.y || min.z > max.z)
+        return ps_world_fail(w, PS_ERR_INVALID, "zone: needs finite corners with min <= max on every axis");
+    if (!ps_grow((void **)&w->zones, &w->zone_cap, w->zone_count + 1, sizeof *w->zones)) return PS_ERR_NOMEM;
+    w->zones[w->zone_count++] = (ps_zone){min, max};
+    return PS_OK;
+}
+
+size_t ps_world_zone_count(const ps_world *w) { return w->zone_count; }
+
+ps_status ps_world_get_zone(const ps_world *w, size_t i, ps_zone *out)
+{
+    if (i >= w->zone_count) return PS_ERR_INVALID;
+    *out = w->zones[i];
+    return PS_OK;
 }

@@ -174,6 +174,7 @@ struct ps_world {
     ps_contact *contacts;        size_t contact_count, contact_cap;
     bool contact_oom;            // the collision pass ran out of memory
     dContact *scratch;           // max_contacts entries for dCollide
+    ps_zone *zones; uint32_t zone_count, zone_cap; // keep-out zones (drawn, not simulated)
 };
 
 // Error reporting into w->last_error; returns `code` for tail calls.

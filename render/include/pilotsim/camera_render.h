@@ -17,10 +17,30 @@ typedef struct ps_camera_renderer ps_camera_renderer;
 
 /// Creates an offscreen context with `backend` and a renderer in it. NULL with a message in `err`.
 ps_camera_renderer *ps_camera_renderer_create(ps_gl_backend backend, char *err, size_t errlen);
-void ps_camera_renderer_destroy(ps_camera_renderer *cr);
-/// ps_render_fn: `user` is the ps_camera_renderer.
+/// A camera renderer that creates its GL context and renderer on the first
+/// ps_camera_render call, so scenes without cameras cost nothing and machines
+/// without GL still run them. If creation fails, that and every later render
+/// call fail (ps_camera_renderer_error says why, naming the backend). NULL on
+/// allocation failure only.
+ps_camera_renderer *ps_camera_renderer_create_lazy(ps_gl_backend backend);
+void ps_camera_renderer_destroy(ps_camera_renderer *cr);   ///< NULL is a no-op
+/// ps_render_fn: `user` is the ps_camera_renderer. Renders the world seen from
+/// `pose` (the camera looks along the mount frame's +x with +z up, REP-103)
+/// with the camera's size, fov_y and clip planes, and fills `out` top row
+/// first: RGB 0..1 (3 floats per pixel); DEPTH planar depth along the optical
+/// axis in m, far_clip where nothing is hit; SEGMENTATION the segment id
+/// (body index + 1, -1 static geometry, 0 nothing/sky). Darkness dims the
+/// light. The context is made current for the call and the caller's current
+/// context (EGL or GLFW) restored afterwards. On failure writes
+/// "camera 'name': reason" to stderr once and returns false.
 bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pose pose,
                       const ps_sensor_def *def, float *out);
+/// Why the last call failed ("" if none). Borrowed.
+const char *ps_camera_renderer_error(const ps_camera_renderer *cr);
+/// The renderer and context (created on demand for a lazy one: NULL if that
+/// failed). For tools that draw other things in the same context.
+ps_renderer *ps_camera_renderer_renderer(ps_camera_renderer *cr);
+ps_gl_context *ps_camera_renderer_context(ps_camera_renderer *cr);
 
 #ifdef __cplusplus
 }

@@ -76,11 +76,18 @@ bool ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
 
 const char *ps_renderer_error(const ps_renderer *r);
 
+/// Loads a visual mesh file (.dae, .stl, .obj; through assimp) into the
+/// renderer's cache as drawing would. True with its triangle count; false with
+/// "cannot load visual mesh 'path': reason" in `err` (may be NULL).
+bool ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, char *err, size_t errlen);
+
 /// An offscreen framebuffer with a colour (RGBA8 or RGBA32F) and depth attachment.
 typedef struct ps_render_target ps_render_target;
 ps_render_target *ps_render_target_create(ps_renderer *r, int width, int height, bool float_color,
                                           char *err, size_t errlen);
-void ps_render_target_destroy(ps_render_target *t);
+void ps_render_target_destroy(ps_render_target *t);  ///< NULL is a no-op; context must be current
+/// Size in pixels.
+void ps_render_target_size(const ps_render_target *t, int *width, int *height);
 void ps_render_target_bind(ps_render_target *t);     ///< binds it and sets the viewport
 void ps_render_target_unbind(ps_render_target *t);   ///< back to the default framebuffer
 /// Reads back pixels, top row first: `rgb8` 3 bytes per pixel; `f` `channels` floats per pixel.

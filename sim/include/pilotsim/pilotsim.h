@@ -12,6 +12,7 @@
 #include "pilotsim/joint.h"
 #include "pilotsim/material.h"
 #include "pilotsim/scene.h"
+#include "pilotsim/snapshot.h"
 
 #ifdef __cplusplus
 extern "C" {

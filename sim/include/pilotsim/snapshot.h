@@ -66,12 +66,19 @@ typedef struct ps_snapshot_mesh {
 } ps_snapshot_mesh;
 
 typedef enum ps_debug_kind {
-    PS_DEBUG_CONTACT,      ///< a: contact point, b: a + force * scale (or + normal * 0.05 m without forces)
-    PS_DEBUG_JOINT_AXIS,   ///< a: anchor, b: anchor + axis * 0.1 m
-    PS_DEBUG_COM,          ///< a = b: a body's centre of mass
-    PS_DEBUG_LIDAR,        ///< a: beam origin, b: hit point or end of range
-    PS_DEBUG_ZONE,         ///< a, b: opposite corners of an axis-aligned keep-out box
+    PS_DEBUG_CONTACT,      ///< a: contact point, b: a + force direction * min(|force| * PS_SNAPSHOT_FORCE_SCALE,
+                           ///< PS_SNAPSHOT_FORCE_MAX) (or + normal * 0.05 m without forces)
+    PS_DEBUG_JOINT_AXIS,   ///< a: anchor, b: anchor + axis * 0.1 m (two prims for universal joints;
+                           ///< a = b for ball joints; sliders anchor at body1's centre of mass)
+    PS_DEBUG_COM,          ///< a = b: a dynamic body's centre of mass
+    PS_DEBUG_LIDAR,        ///< a: beam start (range_min along the beam), b: hit point or end of range,
+                           ///< from the reading in the sensor's buffer (dropped beams are left out)
+    PS_DEBUG_ZONE,         ///< a, b: min and max corners of an axis-aligned keep-out box (ps_world_add_zone)
 } ps_debug_kind;
+
+/// Contact force arrows: metres of arrow per newton, and the longest arrow (m).
+#define PS_SNAPSHOT_FORCE_SCALE 0.005
+#define PS_SNAPSHOT_FORCE_MAX 0.5
 
 typedef struct ps_debug_prim {
     ps_debug_kind kind;

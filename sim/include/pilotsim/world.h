@@ -112,6 +112,19 @@ typedef struct ps_contact {
 /// step or world change). `*count` receives the number; NULL if none.
 const ps_contact *ps_world_contacts(const ps_world *w, size_t *count);
 
+/// A keep-out zone: an axis-aligned box in the world frame (m). Zones take no
+/// part in the physics (no collision, no state hash); renderers draw them as
+/// translucent boxes and scenario scripts test against their own copies.
+typedef struct ps_zone { ps_vec3 min, max; } ps_zone;
+
+/// Adds a keep-out zone with corners `min` <= `max` (finite, m). PS_ERR_INVALID
+/// otherwise (message in ps_world_last_error), PS_ERR_NOMEM on allocation failure.
+/// Lua: world:zone{min = {x, y, z}, max = {x, y, z}}.
+ps_status ps_world_add_zone(ps_world *w, ps_vec3 min, ps_vec3 max);
+size_t ps_world_zone_count(const ps_world *w);
+/// The i-th zone in the order added; PS_ERR_INVALID when i is out of range.
+ps_status ps_world_get_zone(const ps_world *w, size_t i, ps_zone *out);
+
 #ifdef __cplusplus
 }
 #endif

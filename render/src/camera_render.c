@@ -1,0 +1,157 @@
+// Camera sensors rendered offscreen: a snapshot of the world (captured once
+// per world step and shared by its cameras), drawn from the camera's pose into
+// a framebuffer and read back into the sensor's buffer.
+#include "pilotsim/camera_render.h"
+#include "render_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ps_camera_renderer {
+    ps_gl_backend backend;
+    ps_gl_context *gl;
+    ps_renderer *r;
+    ps_snapshot *snap;
+    ps_render_target *t8, *tf;       // RGB (RGBA8) and depth/segmentation (RGBA32F) targets
+    const ps_world *snap_world;       // what the snapshot shows
+    uint64_t snap_step, snap_hash;
+    bool tried, failed, reported;
+    char error[600];
+};
+
+static bool init(ps_camera_renderer *cr)
+{
+    if (cr->tried) return !cr->failed;
+    cr->tried = true;
+    char err[500] = "";
+    ps_gl_saved saved = ps_gl_save_current();
+    cr->gl = ps_gl_context_create_offscreen(cr->backend, err, sizeof err);
+    if (cr->gl) cr->r = ps_renderer_create(err, sizeof err);
+    cr->snap = ps_snapshot_create();
+    if (!cr->gl || !cr->r || !cr->snap) {
+        snprintf(cr->error, sizeof cr->error, "no camera renderer: %s", err[0] ? err : "out of memory");
+        cr->failed = true;
+    }
+    ps_gl_restore_current(&saved);
+    return !cr->failed;
+}
+
+ps_camera_renderer *ps_camera_renderer_create_lazy(ps_gl_backend backend)
+{
+    ps_camera_renderer *cr = calloc(1, sizeof *cr);
+    if (cr) cr->backend = backend;
+    return cr;
+}
+
+ps_camera_renderer *ps_camera_renderer_create(ps_gl_backend backend, char *err, size_t errlen)
+{
+    ps_camera_renderer *cr = ps_camera_renderer_create_lazy(backend);
+    if (!cr) {
+        if (err && errlen) snprintf(err, errlen, "camera renderer: out of memory");
+        return NULL;
+    }
+    if (!init(cr)) {
+        if (err && errlen) snprintf(err, errlen, "%s", cr->error);
+        ps_camera_renderer_destroy(cr);
+        return NULL;
+    }
+    return cr;
+}
+
+void ps_camera_renderer_destroy(ps_camera_renderer *cr)
+{
+    if (!cr) return;
+    if (cr->gl) {
+        ps_gl_saved saved = ps_gl_save_current();
+        ps_gl_context_make_current(cr->gl);
+        ps_render_target_destroy(cr->t8);
+        ps_render_target_destroy(cr->tf);
+        ps_renderer_destroy(cr->r);
+        ps_gl_context_destroy(cr->gl);
+        ps_gl_restore_current(&saved);
+    }
+    ps_snapshot_destroy(cr->snap);
+    free(cr);
+}
+
+const char *ps_camera_renderer_error(const ps_camera_renderer *cr) { return cr ? cr->error : "no camera renderer"; }
+
+ps_renderer *ps_camera_renderer_renderer(ps_camera_renderer *cr) { return cr && init(cr) ? cr->r : NULL; }
+ps_gl_context *ps_camera_renderer_context(ps_camera_renderer *cr) { return cr && init(cr) ? cr->gl : NULL; }
+
+static bool fail(ps_camera_renderer *cr, const char *camera, const char *why)
+{
+    char msg[sizeof cr->error + 300];
+    snprintf(msg, sizeof msg, "camera '%.200s': %s", camera ? camera : "?", why);
+    msg[sizeof cr->error - 1] = 0; // truncate to fit
+    memcpy(cr->error, msg, sizeof cr->error);
+    if (!cr->reported) fprintf(stderr, "pilotsim: %s\n", cr->error);
+    cr->reported = true;
+    return false;
+}
+
+static bool ensure_target(ps_camera_renderer *cr, ps_render_target **t, int w, int h, bool fl, char *err, size_t n)
+{
+    if (*t) {
+        int tw, th;
+        ps_render_target_size(*t, &tw, &th);
+        if (tw == w && th == h) return true;
+        ps_render_target_destroy(*t);
+    }
+    *t = ps_render_target_create(cr->r, w, h, fl, err, n);
+    return *t != NULL;
+}
+
+bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pose pose, const ps_sensor_def *def,
+                      float *out)
+{
+    ps_camera_renderer *cr = user;
+    const char *name = w ? ps_sensor_name(w, camera) : NULL;
+    if (!cr || !w || !def || !out) return cr ? fail(cr, name, "bad arguments") : false;
+    if (!init(cr)) {
+        char why[sizeof cr->error];
+        memcpy(why, cr->error, sizeof why);
+        return fail(cr, name, why);
+    }
+    ps_gl_saved saved = ps_gl_save_current();
+    if (!ps_gl_context_make_current(cr->gl)) {
+        ps_gl_restore_current(&saved);
+        return fail(cr, name, "cannot make the offscreen GL context current");
+    }
+    bool ok = true;
+    char err[300] = "";
+    // One snapshot per world step, shared by every camera of that step.
+    uint64_t step = ps_world_step_count(w), hash = ps_world_state_hash(w);
+    if (cr->snap_world != w || cr->snap_step != step || cr->snap_hash != hash) {
+        if (ps_snapshot_capture(cr->snap, w) != PS_OK) {
+            ok = false;
+            snprintf(err, sizeof err, "out of memory capturing the scene");
+        }
+        cr->snap_world = w;
+        cr->snap_step = step;
+        cr->snap_hash = hash;
+    }
+    // REP-103 camera: looks along the mount's +x, +z up.
+    double qw = pose.q.w, qx = pose.q.x, qy = pose.q.y, qz = pose.q.z;
+    ps_vec3 fwd = {1 - 2 * (qy * qy + qz * qz), 2 * (qx * qy + qw * qz), 2 * (qx * qz - qw * qy)};
+    ps_vec3 up = {2 * (qx * qz + qw * qy), 2 * (qy * qz - qw * qx), 1 - 2 * (qx * qx + qy * qy)};
+    ps_render_view v = {pose.p, {pose.p.x + fwd.x, pose.p.y + fwd.y, pose.p.z + fwd.z}, up, def->fov_y,
+                        def->near_clip, def->far_clip, def->width, def->height};
+    unsigned flags = PS_DRAW_VISUAL | PS_DRAW_COLLISION | PS_DRAW_SHADOWS | PS_DRAW_SKY;
+    if (ok) {
+        bool rgb = def->camera == PS_CAMERA_RGB;
+        ps_render_target **t = rgb ? &cr->t8 : &cr->tf;
+        ps_render_mode mode = rgb ? PS_RENDER_COLOR : def->camera == PS_CAMERA_DEPTH ? PS_RENDER_DEPTH : PS_RENDER_SEGMENTATION;
+        ok = ensure_target(cr, t, def->width, def->height, !rgb, err, sizeof err);
+        if (ok) {
+            ps_render_target_bind(*t);
+            ok = ps_renderer_draw_mode(cr->r, cr->snap, &v, flags, def->darkness, mode) &&
+                 ps_render_target_read_float(*t, out, rgb ? 3 : 1);
+            if (!ok) snprintf(err, sizeof err, "%s", ps_renderer_error(cr->r));
+            ps_render_target_unbind(*t);
+        }
+    }
+    ps_gl_restore_current(&saved);
+    return ok || fail(cr, name, err);
+}

@@ -1,0 +1,51 @@
+// Private to render/: GPU meshes, the mesh cache (snapshot meshes by key,
+// visual mesh files by path through assimp) and the text atlas.
+#ifndef PS_RENDER_INTERNAL_H
+#define PS_RENDER_INTERNAL_H
+
+#include "gl_internal.h"
+#include "pilotsim/render.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// Vertex layout of every lit mesh: position (3), normal (3), colour RGBA (4).
+#define PS_VTX_FLOATS 10
+
+typedef struct ps_gpu_mesh {
+    GLuint vao, vbo, ebo;
+    GLsizei count;       // indices (indexed) or vertices
+    bool indexed;
+} ps_gpu_mesh;
+
+// Uploads `nv` vertices (PS_VTX_FLOATS each) and `ni` indices (0: not indexed).
+bool ps_gpu_mesh_upload(ps_gpu_mesh *m, const float *v, size_t nv, const uint32_t *idx, size_t ni);
+void ps_gpu_mesh_free(ps_gpu_mesh *m);
+void ps_gpu_mesh_draw(const ps_gpu_mesh *m);
+
+typedef struct ps_mesh_cache ps_mesh_cache;
+ps_mesh_cache *ps_mesh_cache_create(void);
+void ps_mesh_cache_destroy(ps_mesh_cache *c);
+// The GPU mesh of a snapshot mesh (trimesh or heightfield), built on first use; NULL on failure.
+const ps_gpu_mesh *ps_mesh_cache_snapshot(ps_mesh_cache *c, const ps_snapshot_mesh *m, const ps_vec3 *hf_span,
+                                          uint64_t frame);
+// The GPU mesh of a visual mesh file; NULL when it cannot be loaded (warned
+// once per path on stderr). *file_colors: the file's own material colours are
+// baked into the vertices (use white as the shape colour).
+const ps_gpu_mesh *ps_mesh_cache_file(ps_mesh_cache *c, const char *path, bool *file_colors, uint64_t frame);
+// Why the file at `path` failed to load ("" if it did not fail or was never tried). Borrowed.
+const char *ps_mesh_cache_file_error(const ps_mesh_cache *c, const char *path);
+// Frees snapshot meshes unused since `frame - keep`.
+void ps_mesh_cache_evict(ps_mesh_cache *c, uint64_t frame, uint64_t keep);
+
+// Text atlas: 95 printable ASCII glyphs rasterised with FreeType from DejaVu
+// Sans Mono into a single-channel texture of 16 x 6 cells of 16 x 32 pixels.
+#define PS_FONT_CELL_W 16
+#define PS_FONT_CELL_H 32
+#define PS_FONT_COLS 16
+#define PS_FONT_ROWS 6
+// Creates the atlas texture; false with a message in `err`.
+bool ps_font_atlas_create(GLuint *tex, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,1188 @@
+// The renderer: draws a ps_snapshot with OpenGL 3.3 core. One lit program
+// (Lambert diffuse + Blinn specular, a directional light with a PCF shadow
+// map, a procedural grid on planes) with modes for linear depth and
+// segmentation ids; a sky gradient; unlit debug overlays; a 2D overlay
+// program for rectangles, images and text.
+#include "render_internal.h"
+
+#include <cglm/cglm.h>
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_QUAD, PRIM_COUNT };
+
+struct ps_renderer {
+    GLuint prog, shadow_prog, sky_prog, line_prog, ui_prog;
+    GLuint empty_vao;
+    ps_gpu_mesh prim[PRIM_COUNT];
+    ps_mesh_cache *cache;
+    uint64_t frame;
+    // shadow map
+    GLuint shadow_fbo, shadow_tex;
+    int shadow_size;
+    // dynamic buffers: debug lines (x y z r g b a), 2D quads (x y u v)
+    GLuint line_vao, line_vbo, ui_vao, ui_vbo;
+    float *lines; size_t line_cap;
+    // textures: font atlas (lazy), image overlay
+    GLuint font_tex, image_tex;
+    bool font_failed;
+    float *scratch; size_t scratch_cap;
+    bool *fallback; size_t fallback_cap;   // per segment: visual mesh failed, draw collision
+    ps_render_target *pick_target;
+    char error[512];
+    // uniform locations of the lit program
+    GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
+        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit;
+    GLint s_model, s_vp;
+    GLint k_inv_vp, k_eye, k_dim;
+    GLint l_vp;
+    GLint i_view, i_kind, i_color, i_tex;
+};
+
+struct ps_render_target {
+    ps_renderer *r;
+    GLuint fbo, color, depth;
+    int w, h;
+    bool fl;
+};
+
+static bool set_error(ps_renderer *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool set_error(ps_renderer *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->error, sizeof r->error, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* ------------------------------------------------------------- shaders */
+
+static const char *lit_vs =
+    "#version 330 core\n"
+    "layout(location=0) in vec3 a_pos; layout(location=1) in vec3 a_nrm; layout(location=2) in vec4 a_col;\n"
+    "uniform mat4 u_model, u_vp, u_view, u_light_vp; uniform mat3 u_nmat;\n"
+    "out vec3 v_world; out vec3 v_nrm; out vec4 v_col; out vec4 v_light; out float v_depth;\n"
+    "void main() {\n"
+    "  vec4 w = u_model * vec4(a_pos, 1.0);\n"
+    "  v_world = w.xyz; v_nrm = u_nmat * a_nrm; v_col = a_col;\n"
+    "  v_light = u_light_vp * w; v_depth = -(u_view * w).z;\n"
+    "  gl_Position = u_vp * w;\n"
+    "}\n";
+
+static const char *lit_fs =
+    "#version 330 core\n"
+    "in vec3 v_world; in vec3 v_nrm; in vec4 v_col; in vec4 v_light; in float v_depth;\n"
+    "uniform vec4 u_color; uniform int u_mode; uniform vec3 u_light_dir; uniform sampler2DShadow u_shadow;\n"
+    "uniform int u_shadows; uniform float u_dim; uniform float u_segment; uniform int u_grid;\n"
+    "uniform vec3 u_grid_u, u_grid_v, u_eye; uniform int u_unlit;\n"
+    "out vec4 o;\n"
+    "float shadow() {\n"
+    "  if (u_shadows == 0) return 1.0;\n"
+    "  vec3 p = v_light.xyz / v_light.w * 0.5 + 0.5;\n"
+    "  if (p.x <= 0.0 || p.x >= 1.0 || p.y <= 0.0 || p.y >= 1.0 || p.z >= 1.0) return 1.0;\n"
+    "  vec2 t = 1.0 / vec2(textureSize(u_shadow, 0)); float s = 0.0;\n"
+    "  for (int i = -1; i <= 1; i++) for (int j = -1; j <= 1; j++)\n"
+    "    s += texture(u_shadow, vec3(p.xy + vec2(i, j) * t, p.z - 0.0015));\n"
+    "  return s / 9.0;\n"
+    "}\n"
+    "void main() {\n"
+    "  if (u_mode == 1) { o = vec4(v_depth, 0.0, 0.0, 1.0); return; }\n"
+    "  if (u_mode == 2) { o = vec4(u_segment, v_depth, 0.0, 1.0); return; }\n"
+    "  vec4 base = u_color * v_col;\n"
+    "  if (u_unlit == 1) { o = vec4(base.rgb * u_dim, base.a); return; }\n"
+    "  if (u_grid == 1) {\n"
+    "    vec2 g = vec2(dot(v_world, u_grid_u), dot(v_world, u_grid_v));\n"
+    "    vec2 d = abs(fract(g - 0.5) - 0.5) / max(fwidth(g), vec2(1e-6));\n"
+    "    float line = 1.0 - min(min(d.x, d.y), 1.0);\n"
+    "    base.rgb = mix(base.rgb, base.rgb * 0.6, line);\n"
+    "  }\n"
+    "  vec3 n = normalize(v_nrm); if (!gl_FrontFacing) n = -n;\n"
+    "  vec3 l = -u_light_dir; vec3 v = normalize(u_eye - v_world); vec3 h = normalize(l + v);\n"
+    "  float diff = max(dot(n, l), 0.0); float sh = shadow();\n"
+    "  float spec = diff > 0.0 ? pow(max(dot(n, h), 0.0), 32.0) * 0.25 : 0.0;\n"
+    "  vec3 c = base.rgb * (0.35 + 0.65 * diff * sh) + vec3(spec * sh);\n"
+    "  o = vec4(c * u_dim, base.a);\n"
+    "}\n";
+
+static const char *shadow_vs =
+    "#version 330 core\n"
+    "layout(location=0) in vec3 a_pos; uniform mat4 u_model, u_vp;\n"
+    "void main() { gl_Position = u_vp * u_model * vec4(a_pos, 1.0); }\n";
+static const char *shadow_fs = "#version 330 core\nvoid main() {}\n";
+
+static const char *sky_vs =
+    "#version 330 core\n"
+    "out vec2 v_ndc;\n"
+    "void main() { vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2) * 2.0 - 1.0;\n"
+    "  v_ndc = p; gl_Position = vec4(p, 0.0, 1.0); }\n";
+static const char *sky_fs =
+    "#version 330 core\n"
+    "in vec2 v_ndc; uniform mat4 u_inv_vp; uniform vec3 u_eye; uniform float u_dim; out vec4 o;\n"
+    "void main() {\n"
+    "  vec4 p = u_inv_vp * vec4(v_ndc, 1.0, 1.0); vec3 d = normalize(p.xyz / p.w - u_eye);\n"
+    "  vec3 zenith = vec3(0.25, 0.45, 0.78), horizon = vec3(0.80, 0.86, 0.93), ground = vec3(0.36, 0.35, 0.33);\n"
+    "  vec3 c = d.z >= 0.0 ? mix(horizon, zenith, pow(d.z, 0.6)) : mix(horizon, ground, min(-d.z * 8.0, 1.0));\n"
+    "  o = vec4(c * u_dim, 1.0);\n"
+    "}\n";
+
+static const char *line_vs =
+    "#version 330 core\n"
+    "layout(location=0) in vec3 a_pos; layout(location=1) in vec4 a_col; uniform mat4 u_vp; out vec4 v_col;\n"
+    "void main() { v_col = a_col; gl_Position = u_vp * vec4(a_pos, 1.0); }\n";
+static const char *line_fs =
+    "#version 330 core\nin vec4 v_col; out vec4 o; void main() { o = v_col; }\n";
+
+static const char *ui_vs =
+    "#version 330 core\n"
+    "layout(location=0) in vec2 a_pos; layout(location=1) in vec2 a_uv; uniform vec2 u_view; out vec2 v_uv;\n"
+    "void main() { v_uv = a_uv; gl_Position = vec4(a_pos.x / u_view.x * 2.0 - 1.0, 1.0 - a_pos.y / u_view.y * 2.0, 0.0, 1.0); }\n";
+static const char *ui_fs =
+    "#version 330 core\n"
+    "in vec2 v_uv; uniform int u_kind; uniform vec4 u_color; uniform sampler2D u_tex; out vec4 o;\n"
+    "void main() {\n"
+    "  if (u_kind == 0) o = u_color;\n"
+    "  else if (u_kind == 1) o = vec4(texture(u_tex, v_uv).rgb, 1.0) * u_color;\n"
+    "  else o = vec4(u_color.rgb, u_color.a * texture(u_tex, v_uv).r);\n"
+    "}\n";
+
+static GLuint compile(ps_renderer *r, GLenum type, const char *src, const char *what)
+{
+    GLuint s = glCreateShader(type);
+    glShaderSource(s, 1, &src, NULL);
+    glCompileShader(s);
+    GLint ok = 0;
+    glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
+    if (!ok) {
+        char log[400];
+        glGetShaderInfoLog(s, sizeof log, NULL, log);
+        set_error(r, "shader %s: %s", what, log);
+        glDeleteShader(s);
+        return 0;
+    }
+    return s;
+}
+
+static GLuint program(ps_renderer *r, const char *vs, const char *fs, const char *what)
+{
+    GLuint v = compile(r, GL_VERTEX_SHADER, vs, what), f = compile(r, GL_FRAGMENT_SHADER, fs, what);
+    if (!v || !f) {
+        if (v) glDeleteShader(v);
+        if (f) glDeleteShader(f);
+        return 0;
+    }
+    GLuint p = glCreateProgram();
+    glAttachShader(p, v);
+    glAttachShader(p, f);
+    glLinkProgram(p);
+    glDeleteShader(v);
+    glDeleteShader(f);
+    GLint ok = 0;
+    glGetProgramiv(p, GL_LINK_STATUS, &ok);
+    if (!ok) {
+        char log[400];
+        glGetProgramInfoLog(p, sizeof log, NULL, log);
+        set_error(r, "program %s: %s", what, log);
+        glDeleteProgram(p);
+        return 0;
+    }
+    return p;
+}
+
+/* ---------------------------------------------------------- primitives */
+
+static void vtx(float *v, float x, float y, float z, float nx, float ny, float nz)
+{
+    v[0] = x; v[1] = y; v[2] = z; v[3] = nx; v[4] = ny; v[5] = nz;
+    v[6] = v[7] = v[8] = v[9] = 1;
+}
+
+static bool build_prims(ps_renderer *r)
+{
+    // Unit box [-0.5, 0.5]^3: 6 faces x 4 vertices.
+    float bv[24 * PS_VTX_FLOATS];
+    uint32_t bi[36];
+    static const float fn[6][3] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+    for (int f = 0; f < 6; f++) {
+        float n[3] = {fn[f][0], fn[f][1], fn[f][2]};
+        // two tangents u, w with u x w = n
+        float u[3], w[3];
+        if (fabsf(n[2]) > 0.5f) { u[0] = 1; u[1] = 0; u[2] = 0; }
+        else { u[0] = 0; u[1] = 0; u[2] = 1; }
+        w[0] = n[1] * u[2] - n[2] * u[1]; w[1] = n[2] * u[0] - n[0] * u[2]; w[2] = n[0] * u[1] - n[1] * u[0];
+        u[0] = w[1] * n[2] - w[2] * n[1]; u[1] = w[2] * n[0] - w[0] * n[2]; u[2] = w[0] * n[1] - w[1] * n[0];
+        static const float cs[4][2] = {{-1, -1}, {1, -1}, {1, 1}, {-1, 1}};
+        for (int k = 0; k < 4; k++) {
+            float *p = bv + (size_t)(f * 4 + k) * PS_VTX_FLOATS;
+            vtx(p, 0.5f * (n[0] + cs[k][0] * u[0] + cs[k][1] * w[0]), 0.5f * (n[1] + cs[k][0] * u[1] + cs[k][1] * w[1]),
+                0.5f * (n[2] + cs[k][0] * u[2] + cs[k][1] * w[2]), n[0], n[1], n[2]);
+        }
+        uint32_t b = (uint32_t)f * 4;
+        uint32_t *q = bi + f * 6;
+        q[0] = b; q[1] = b + 1; q[2] = b + 2; q[3] = b; q[4] = b + 2; q[5] = b + 3;
+    }
+    if (!ps_gpu_mesh_upload(&r->prim[PRIM_BOX], bv, 24, bi, 36)) return false;
+
+    // Unit sphere.
+    enum { SL = 32, ST = 16 };
+    float sv[(SL + 1) * (ST + 1) * PS_VTX_FLOATS];
+    uint32_t si[SL * ST * 6];
+    size_t k = 0;
+    for (int i = 0; i <= ST; i++) {
+        double th = M_PI * i / ST;
+        for (int j = 0; j <= SL; j++) {
+            double ph = 2 * M_PI * j / SL;
+            float x = (float)(sin(th) * cos(ph)), y = (float)(sin(th) * sin(ph)), z = (float)cos(th);
+            vtx(sv + (size_t)(i * (SL + 1) + j) * PS_VTX_FLOATS, x, y, z, x, y, z);
+        }
+    }
+    for (int i = 0; i < ST; i++)
+        for (int j = 0; j < SL; j++) {
+            uint32_t a = (uint32_t)(i * (SL + 1) + j), b = a + SL + 1;
+            si[k++] = a; si[k++] = b; si[k++] = a + 1;
+            si[k++] = a + 1; si[k++] = b; si[k++] = b + 1;
+        }
+    if (!ps_gpu_mesh_upload(&r->prim[PRIM_SPHERE], sv, (SL + 1) * (ST + 1), si, k)) return false;
+
+    // Unit cylinder: radius 1, z in [-0.5, 0.5], with caps.
+    enum { CS = 32 };
+    float cv[(CS + 1) * 2 * PS_VTX_FLOATS + 2 * (CS + 2) * PS_VTX_FLOATS];
+    uint32_t ci[CS * 6 + 2 * CS * 3];
+    size_t nv = 0;
+    k = 0;
+    for (int j = 0; j <= CS; j++) {
+        double ph = 2 * M_PI * j / CS;
+        float x = (float)cos(ph), y = (float)sin(ph);
+        vtx(cv + nv++ * PS_VTX_FLOATS, x, y, -0.5f, x, y, 0);
+        vtx(cv + nv++ * PS_VTX_FLOATS, x, y, 0.5f, x, y, 0);
+    }
+    for (uint32_t j = 0; j < CS; j++) {
+        uint32_t a = 2 * j;
+        ci[k++] = a; ci[k++] = a + 2; ci[k++] = a + 1;
+        ci[k++] = a + 1; ci[k++] = a + 2; ci[k++] = a + 3;
+    }
+    for (int cap = 0; cap < 2; cap++) {
+        float z = cap ? 0.5f : -0.5f, nz = cap ? 1.0f : -1.0f;
+        uint32_t centre = (uint32_t)nv;
+        vtx(cv + nv++ * PS_VTX_FLOATS, 0, 0, z, 0, 0, nz);
+        for (int j = 0; j <= CS; j++) {
+            double ph = 2 * M_PI * j / CS;
+            vtx(cv + nv++ * PS_VTX_FLOATS, (float)cos(ph), (float)sin(ph), z, 0, 0, nz);
+        }
+        for (uint32_t j = 0; j < CS; j++) {
+            ci[k++] = centre;
+            ci[k++] = cap ? centre + 1 + j : centre + 2 + j;
+            ci[k++] = cap ? centre + 2 + j : centre + 1 + j;
+        }
+    }
+    if (!ps_gpu_mesh_upload(&r->prim[PRIM_CYLINDER], cv, nv, ci, k)) return false;
+
+    // Unit quad [-1, 1]^2 at z = 0 facing +z (planes).
+    float qv[4 * PS_VTX_FLOATS];
+    vtx(qv, -1, -1, 0, 0, 0, 1);
+    vtx(qv + PS_VTX_FLOATS, 1, -1, 0, 0, 0, 1);
+    vtx(qv + 2 * PS_VTX_FLOATS, 1, 1, 0, 0, 0, 1);
+    vtx(qv + 3 * PS_VTX_FLOATS, -1, 1, 0, 0, 0, 1);
+    uint32_t qi[6] = {0, 1, 2, 0, 2, 3};
+    return ps_gpu_mesh_upload(&r->prim[PRIM_QUAD], qv, 4, qi, 6);
+}
+
+/* ------------------------------------------------------------ lifetime */
+
+// glad keeps its entry points in process-wide variables: load them once, with
+// a context current (every context of a process shares the same GL library).
+static pthread_mutex_t glad_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool glad_loaded;
+
+static bool load_gl(char *err, size_t errlen)
+{
+    pthread_mutex_lock(&glad_lock);
+    if (!glad_loaded) {
+        int version = gladLoadGL((GLADloadfunc)ps_gl_get_proc);
+        if (version && GLAD_VERSION_MAJOR(version) * 10 + GLAD_VERSION_MINOR(version) >= 33) glad_loaded = true;
+        else if (err && errlen)
+            snprintf(err, errlen, "renderer: %s", version ? "OpenGL 3.3 core is not available" :
+                                                            "no current GL context to load OpenGL from");
+    }
+    bool ok = glad_loaded;
+    pthread_mutex_unlock(&glad_lock);
+    return ok;
+}
+
+ps_renderer *ps_renderer_create(char *err, size_t errlen)
+{
+    if (!load_gl(err, errlen)) return NULL;
+    ps_renderer *r = calloc(1, sizeof *r);
+    if (!r) {
+        if (err && errlen) snprintf(err, errlen, "renderer: out of memory");
+        return NULL;
+    }
+    r->cache = ps_mesh_cache_create();
+    r->prog = program(r, lit_vs, lit_fs, "lit");
+    r->shadow_prog = r->prog ? program(r, shadow_vs, shadow_fs, "shadow") : 0;
+    r->sky_prog = r->shadow_prog ? program(r, sky_vs, sky_fs, "sky") : 0;
+    r->line_prog = r->sky_prog ? program(r, line_vs, line_fs, "line") : 0;
+    r->ui_prog = r->line_prog ? program(r, ui_vs, ui_fs, "ui") : 0;
+    if (!r->cache || !r->ui_prog || !build_prims(r)) {
+        if (err && errlen) snprintf(err, errlen, "renderer: %s", r->error[0] ? r->error : "GL setup failed");
+        ps_renderer_destroy(r);
+        return NULL;
+    }
+#define LOC(f, p, n) r->f = glGetUniformLocation(r->p, n)
+    LOC(u_model, prog, "u_model"); LOC(u_nmat, prog, "u_nmat"); LOC(u_vp, prog, "u_vp"); LOC(u_view, prog, "u_view");
+    LOC(u_color, prog, "u_color"); LOC(u_mode, prog, "u_mode"); LOC(u_light_dir, prog, "u_light_dir");
+    LOC(u_light_vp, prog, "u_light_vp"); LOC(u_shadow, prog, "u_shadow"); LOC(u_shadows, prog, "u_shadows");
+    LOC(u_dim, prog, "u_dim"); LOC(u_segment, prog, "u_segment"); LOC(u_grid, prog, "u_grid");
+    LOC(u_grid_u, prog, "u_grid_u"); LOC(u_grid_v, prog, "u_grid_v"); LOC(u_eye, prog, "u_eye");
+    LOC(u_unlit, prog, "u_unlit");
+    LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp");
+    LOC(k_inv_vp, sky_prog, "u_inv_vp"); LOC(k_eye, sky_prog, "u_eye"); LOC(k_dim, sky_prog, "u_dim");
+    LOC(l_vp, line_prog, "u_vp");
+    LOC(i_view, ui_prog, "u_view"); LOC(i_kind, ui_prog, "u_kind"); LOC(i_color, ui_prog, "u_color");
+    LOC(i_tex, ui_prog, "u_tex");
+#undef LOC
+    glGenVertexArrays(1, &r->empty_vao);
+    glGenVertexArrays(1, &r->line_vao);
+    glGenBuffers(1, &r->line_vbo);
+    glBindVertexArray(r->line_vao);
+    glBindBuffer(GL_ARRAY_BUFFER, r->line_vbo);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 7 * sizeof(float), (void *)0);
+    glEnableVertexAttribArray(1);
+    glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, 7 * sizeof(float), (void *)(3 * sizeof(float)));
+    glGenVertexArrays(1, &r->ui_vao);
+    glGenBuffers(1, &r->ui_vbo);
+    glBindVertexArray(r->ui_vao);
+    glBindBuffer(GL_ARRAY_BUFFER, r->ui_vbo);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float), (void *)0);
+    glEnableVertexAttribArray(1);
+    glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float), (void *)(2 * sizeof(float)));
+    glBindVertexArray(0);
+    GLenum e = glGetError();
+    if (e != GL_NO_ERROR) {
+        if (err && errlen) snprintf(err, errlen, "renderer: GL error 0x%x during setup", e);
+        ps_renderer_destroy(r);
+        return NULL;
+    }
+    return r;
+}
+
+void ps_renderer_destroy(ps_renderer *r)
+{
+    if (!r) return;
+    ps_render_target_destroy(r->pick_target);
+    for (int i = 0; i < PRIM_COUNT; i++) ps_gpu_mesh_free(&r->prim[i]);
+    ps_mesh_cache_destroy(r->cache);
+    GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog};
+    for (size_t i = 0; i < sizeof progs / sizeof *progs; i++)
+        if (progs[i]) glDeleteProgram(progs[i]);
+    if (r->shadow_fbo) glDeleteFramebuffers(1, &r->shadow_fbo);
+    GLuint tex[] = {r->shadow_tex, r->font_tex, r->image_tex};
+    for (size_t i = 0; i < 3; i++)
+        if (tex[i]) glDeleteTextures(1, &tex[i]);
+    GLuint bufs[] = {r->line_vbo, r->ui_vbo};
+    for (size_t i = 0; i < 2; i++)
+        if (bufs[i]) glDeleteBuffers(1, &bufs[i]);
+    GLuint vaos[] = {r->empty_vao, r->line_vao, r->ui_vao};
+    for (size_t i = 0; i < 3; i++)
+        if (vaos[i]) glDeleteVertexArrays(1, &vaos[i]);
+    free(r->lines);
+    free(r->scratch);
+    free(r->fallback);
+    free(r);
+}
+
+const char *ps_renderer_error(const ps_renderer *r) { return r ? r->error : "no renderer"; }
+
+/* ---------------------------------------------------------------- maths */
+
+// Column-major model matrix of a pose with per-axis scale.
+static void pose_matrix(ps_pose p, double sx, double sy, double sz, mat4 m, mat3 nm)
+{
+    double w = p.q.w, x = p.q.x, y = p.q.y, z = p.q.z;
+    double R[3][3] = {{1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)},
+                      {2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)},
+                      {2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)}};
+    double s[3] = {sx, sy, sz};
+    memset(m, 0, sizeof(mat4));
+    for (int c = 0; c < 3; c++)
+        for (int row = 0; row < 3; row++) {
+            m[c][row] = (float)(R[row][c] * s[c]);
+            nm[c][row] = (float)(R[row][c] / (s[c] != 0 ? s[c] : 1));
+        }
+    m[3][0] = (float)p.p.x;
+    m[3][1] = (float)p.p.y;
+    m[3][2] = (float)p.p.z;
+    m[3][3] = 1;
+}
+
+typedef struct frame_ctx {
+    mat4 view, proj, vp, light_vp;
+    vec3 eye, fwd;
+    ps_render_mode mode;
+    unsigned flags;
+    float dim;
+    double far_clip;
+} frame_ctx;
+
+static bool make_view(const ps_render_view *v, frame_ctx *f)
+{
+    if (v->width < 1 || v->height < 1 || !(v->fov_y > 0 && v->fov_y < M_PI) || !(v->near_clip > 0) ||
+        !(v->far_clip > v->near_clip))
+        return false;
+    vec3 eye = {(float)v->eye.x, (float)v->eye.y, (float)v->eye.z};
+    vec3 tgt = {(float)v->target.x, (float)v->target.y, (float)v->target.z};
+    vec3 up = {(float)v->up.x, (float)v->up.y, (float)v->up.z};
+    vec3 d;
+    glm_vec3_sub(tgt, eye, d);
+    if (glm_vec3_norm(d) < 1e-9f) return false;
+    glm_vec3_normalize(d);
+    vec3 c;
+    glm_vec3_cross(d, up, c);
+    if (glm_vec3_norm(c) < 1e-6f) { // up parallel to the view: pick another
+        vec3 alt = {1, 0, 0};
+        if (fabsf(d[0]) > 0.9f) { alt[0] = 0; alt[1] = 1; }
+        glm_vec3_copy(alt, up);
+    }
+    glm_lookat(eye, tgt, up, f->view);
+    glm_perspective((float)v->fov_y, (float)v->width / (float)v->height, (float)v->near_clip, (float)v->far_clip,
+                    f->proj);
+    glm_mat4_mul(f->proj, f->view, f->vp);
+    glm_vec3_copy(eye, f->eye);
+    glm_vec3_copy(d, f->fwd);
+    f->far_clip = v->far_clip;
+    return true;
+}
+
+// Direction the light travels: (0.35, 0.25, -1) normalised: a high sun behind
+// and to the right of a robot looking along +x (REP-103), so what it faces is lit.
+static const float light_dir[3] = {0.32152f, 0.22966f, -0.91862f};
+
+static void light_matrix(frame_ctx *f, const ps_render_view *v)
+{
+    double dist = sqrt((v->target.x - v->eye.x) * (v->target.x - v->eye.x) +
+                       (v->target.y - v->eye.y) * (v->target.y - v->eye.y) +
+                       (v->target.z - v->eye.z) * (v->target.z - v->eye.z));
+    float R = (float)fmin(fmax(dist * 2.0, 6.0), 30.0);
+    if (R > (float)v->far_clip) R = (float)fmax(v->far_clip, 1.0);
+    vec3 centre, eye, up = {0, 1, 0};
+    glm_vec3_scale(f->fwd, R * 0.6f, centre);
+    glm_vec3_add(centre, f->eye, centre);
+    vec3 ld = {light_dir[0], light_dir[1], light_dir[2]};
+    glm_vec3_normalize(ld);
+    glm_vec3_scale(ld, -2.0f * R, eye);
+    glm_vec3_add(eye, centre, eye);
+    mat4 lv, lp;
+    glm_lookat(eye, centre, up, lv);
+    glm_ortho(-R, R, -R, R, 0.05f, 4.0f * R, lp);
+    glm_mat4_mul(lp, lv, f->light_vp);
+}
+
+/* ----------------------------------------------------------- drawing */
+
+typedef struct draw_item {
+    const ps_gpu_mesh *mesh;
+    mat4 model;
+    mat3 nmat;
+    float rgba[4];
+    float segment;
+    bool grid, translucent;
+    vec3 gu, gv;
+} draw_item;
+
+static void set_item_uniforms(ps_renderer *r, const draw_item *it, bool color_pass)
+{
+    glUniformMatrix4fv(r->u_model, 1, GL_FALSE, (const float *)it->model);
+    glUniformMatrix3fv(r->u_nmat, 1, GL_FALSE, (const float *)it->nmat);
+    glUniform4fv(r->u_color, 1, it->rgba);
+    glUniform1f(r->u_segment, it->segment);
+    glUniform1i(r->u_grid, color_pass && it->grid);
+    glUniform3fv(r->u_grid_u, 1, it->gu);
+    glUniform3fv(r->u_grid_v, 1, it->gv);
+}
+
+// Calls `emit` for each mesh part of a shape (capsules have three).
+typedef void (*emit_fn)(ps_renderer *r, draw_item *it, void *ctx);
+
+static bool shape_visible(const ps_draw_shape *s, unsigned flags, const bool *fallback, size_t nfb)
+{
+    bool has_vis = s->robot_has_visuals;
+    bool failed = s->segment > 0 && (size_t)s->segment < nfb && fallback[s->segment];
+    if (s->role == PS_ROLE_VISUAL) return (flags & PS_DRAW_VISUAL) && !failed;
+    // collision shapes
+    if (!has_vis) return true;                       // no visuals: always drawn
+    if (!(flags & PS_DRAW_VISUAL)) return (flags & PS_DRAW_COLLISION) != 0;
+    return failed;                                   // visuals on: only where they failed
+}
+
+static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_ctx *f, emit_fn emit, void *ctx)
+{
+    size_t n, nm;
+    const ps_draw_shape *sh = ps_snapshot_shapes(snap, &n);
+    const ps_snapshot_mesh *meshes = ps_snapshot_meshes(snap, &nm);
+    for (size_t i = 0; i < n; i++) {
+        const ps_draw_shape *s = &sh[i];
+        if (!shape_visible(s, f->flags, r->fallback, r->fallback_cap)) continue;
+        draw_item it;
+        memset(&it, 0, sizeof it);
+        memcpy(it.rgba, s->rgba, sizeof it.rgba);
+        it.segment = (float)s->segment;
+        it.translucent = s->rgba[3] < 0.999f;
+        switch (s->type) {
+        case PS_SHAPE_BOX:
+            it.mesh = &r->prim[PRIM_BOX];
+            pose_matrix(s->pose, s->size.x, s->size.y, s->size.z, it.model, it.nmat);
+            emit(r, &it, ctx);
+            break;
+        case PS_SHAPE_SPHERE:
+            it.mesh = &r->prim[PRIM_SPHERE];
+            pose_matrix(s->pose, s->radius, s->radius, s->radius, it.model, it.nmat);
+            emit(r, &it, ctx);
+            break;
+        case PS_SHAPE_CYLINDER:
+            it.mesh = &r->prim[PRIM_CYLINDER];
+            pose_matrix(s->pose, s->radius, s->radius, s->length, it.model, it.nmat);
+            emit(r, &it, ctx);
+            break;
+        case PS_SHAPE_CAPSULE: {
+            it.mesh = &r->prim[PRIM_CYLINDER];
+            pose_matrix(s->pose, s->radius, s->radius, s->length, it.model, it.nmat);
+            emit(r, &it, ctx);
+            it.mesh = &r->prim[PRIM_SPHERE];
+            for (int e = -1; e <= 1; e += 2) {
+                ps_pose p = s->pose;
+                double h = e * s->length / 2, w = p.q.w, x = p.q.x, y = p.q.y, z = p.q.z;
+                // local +z axis in world
+                p.p.x += h * 2 * (x * z + w * y);
+                p.p.y += h * 2 * (y * z - w * x);
+                p.p.z += h * (1 - 2 * (x * x + y * y));
+                pose_matrix(p, s->radius, s->radius, s->radius, it.model, it.nmat);
+                emit(r, &it, ctx);
+            }
+            break;
+        }
+        case PS_SHAPE_PLANE: {
+            // A square centred under the eye, as wide as the far clip distance.
+            ps_pose p = s->pose;
+            double w = p.q.w, x = p.q.x, y = p.q.y, z = p.q.z;
+            double nx = 2 * (x * z + w * y), ny = 2 * (y * z - w * x), nz = 1 - 2 * (x * x + y * y);
+            double d = (f->eye[0] - p.p.x) * nx + (f->eye[1] - p.p.y) * ny + (f->eye[2] - p.p.z) * nz;
+            // snap to whole metres so the grid does not swim
+            p.p.x = floor(f->eye[0] - d * nx + 0.5);
+            p.p.y = floor(f->eye[1] - d * ny + 0.5);
+            p.p.z = f->eye[2] - d * nz;
+            if (fabs(nz) > 0.999) p.p.z = s->pose.p.z;
+            double half = fmax(f->far_clip, 10.0);
+            it.mesh = &r->prim[PRIM_QUAD];
+            pose_matrix(p, half, half, 1, it.model, it.nmat);
+            it.grid = (f->flags & PS_DRAW_GRID) != 0;
+            it.gu[0] = (float)(1 - 2 * (y * y + z * z)); it.gu[1] = (float)(2 * (x * y + w * z)); it.gu[2] = (float)(2 * (x * z - w * y));
+            it.gv[0] = (float)(2 * (x * y - w * z)); it.gv[1] = (float)(1 - 2 * (x * x + z * z)); it.gv[2] = (float)(2 * (y * z + w * x));
+            emit(r, &it, ctx);
+            break;
+        }
+        case PS_SHAPE_HEIGHTFIELD:
+        case PS_SHAPE_MESH:
+            if (s->mesh >= nm) break;
+            it.mesh = ps_mesh_cache_snapshot(r->cache, &meshes[s->mesh], &s->size, r->frame);
+            if (!it.mesh) break;
+            if (s->type == PS_SHAPE_HEIGHTFIELD) pose_matrix(s->pose, 1, 1, 1, it.model, it.nmat);
+            else pose_matrix(s->pose, s->size.x, s->size.y, s->size.z, it.model, it.nmat);
+            emit(r, &it, ctx);
+            break;
+        case PS_SHAPE_MESH_FILE: {
+            bool fc = false;
+            if (!s->mesh_path) break;
+            it.mesh = ps_mesh_cache_file(r->cache, s->mesh_path, &fc, r->frame);
+            if (!it.mesh) break;
+            if (fc) it.rgba[0] = it.rgba[1] = it.rgba[2] = 1;
+            pose_matrix(s->pose, s->size.x, s->size.y, s->size.z, it.model, it.nmat);
+            emit(r, &it, ctx);
+            break;
+        }
+        }
+    }
+}
+
+// Marks the segments whose visual mesh files fail to load: their collision
+// shapes are drawn instead.
+static bool mark_fallbacks(ps_renderer *r, const ps_snapshot *snap, unsigned flags)
+{
+    size_t n;
+    const ps_draw_shape *sh = ps_snapshot_shapes(snap, &n);
+    int32_t maxseg = 0;
+    for (size_t i = 0; i < n; i++)
+        if (sh[i].segment > maxseg) maxseg = sh[i].segment;
+    if ((size_t)maxseg + 1 > r->fallback_cap) {
+        bool *fb = realloc(r->fallback, (size_t)maxseg + 1);
+        if (!fb) return set_error(r, "out of memory");
+        r->fallback = fb;
+        r->fallback_cap = (size_t)maxseg + 1;
+    }
+    memset(r->fallback, 0, r->fallback_cap);
+    if (!(flags & PS_DRAW_VISUAL)) return true;
+    for (size_t i = 0; i < n; i++) {
+        if (sh[i].role != PS_ROLE_VISUAL || sh[i].type != PS_SHAPE_MESH_FILE || sh[i].segment <= 0) continue;
+        bool fc;
+        if (!sh[i].mesh_path || !ps_mesh_cache_file(r->cache, sh[i].mesh_path, &fc, r->frame))
+            r->fallback[sh[i].segment] = true;
+    }
+    return true;
+}
+
+static void emit_shadow(ps_renderer *r, draw_item *it, void *ctx)
+{
+    (void)ctx;
+    if (it->mesh == &r->prim[PRIM_QUAD] || it->translucent) return; // planes receive, never cast
+    glUniformMatrix4fv(r->s_model, 1, GL_FALSE, (const float *)it->model);
+    ps_gpu_mesh_draw(it->mesh);
+}
+
+typedef struct pass_ctx { bool translucent; } pass_ctx;
+
+static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
+{
+    const pass_ctx *p = ctx;
+    if (p && it->translucent != p->translucent) return;
+    set_item_uniforms(r, it, true);
+    ps_gpu_mesh_draw(it->mesh);
+}
+
+static void emit_id(ps_renderer *r, draw_item *it, void *ctx)
+{
+    (void)ctx;
+    set_item_uniforms(r, it, false);
+    ps_gpu_mesh_draw(it->mesh);
+}
+
+static bool shadow_pass(ps_renderer *r, const ps_snapshot *snap, frame_ctx *f, int size)
+{
+    if (r->shadow_size != size) {
+        if (!r->shadow_tex) glGenTextures(1, &r->shadow_tex);
+        glBindTexture(GL_TEXTURE_2D, r->shadow_tex);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_DEPTH_COMPONENT24, size, size, 0, GL_DEPTH_COMPONENT, GL_FLOAT, NULL);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_COMPARE_MODE, GL_COMPARE_REF_TO_TEXTURE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_COMPARE_FUNC, GL_LEQUAL);
+        if (!r->shadow_fbo) glGenFramebuffers(1, &r->shadow_fbo);
+        glBindFramebuffer(GL_FRAMEBUFFER, r->shadow_fbo);
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_TEXTURE_2D, r->shadow_tex, 0);
+        glDrawBuffer(GL_NONE);
+        glReadBuffer(GL_NONE);
+        if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
+            return set_error(r, "shadow framebuffer incomplete");
+        r->shadow_size = size;
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, r->shadow_fbo);
+    glViewport(0, 0, size, size);
+    glClear(GL_DEPTH_BUFFER_BIT);
+    glEnable(GL_DEPTH_TEST);
+    glEnable(GL_POLYGON_OFFSET_FILL);
+    glPolygonOffset(2.0f, 4.0f);
+    glUseProgram(r->shadow_prog);
+    glUniformMatrix4fv(r->s_vp, 1, GL_FALSE, (const float *)f->light_vp);
+    for_each_part(r, snap, f, emit_shadow, NULL);
+    glDisable(GL_POLYGON_OFFSET_FILL);
+    return true;
+}
+
+static float *line_reserve(ps_renderer *r, size_t nverts)
+{
+    if (nverts * 7 > r->line_cap) {
+        size_t n = r->line_cap ? r->line_cap : 7 * 256;
+        while (n < nverts * 7) n *= 2;
+        float *p = realloc(r->lines, n * sizeof *p);
+        if (!p) return NULL;
+        r->lines = p;
+        r->line_cap = n;
+    }
+    return r->lines;
+}
+
+static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx *f)
+{
+    size_t n;
+    const ps_debug_prim *d = ps_snapshot_debug(snap, &n);
+    if (!n) return;
+    unsigned fl = f->flags;
+    // Lines: contact force arrows, joint axes, lidar rays, zone edges.
+    float *v = line_reserve(r, n * 24);
+    size_t nv = 0;
+    if (v) {
+        for (size_t i = 0; i < n; i++) {
+            const ps_debug_prim *p = &d[i];
+            bool on = (p->kind == PS_DEBUG_CONTACT && (fl & PS_DRAW_CONTACTS)) ||
+                      (p->kind == PS_DEBUG_JOINT_AXIS && (fl & PS_DRAW_JOINTS)) ||
+                      (p->kind == PS_DEBUG_LIDAR && (fl & PS_DRAW_LIDAR));
+            if (on) {
+                float seg[2][3] = {{(float)p->a.x, (float)p->a.y, (float)p->a.z}, {(float)p->b.x, (float)p->b.y, (float)p->b.z}};
+                for (int k = 0; k < 2; k++) {
+                    float *q = v + 7 * nv++;
+                    memcpy(q, seg[k], sizeof seg[k]);
+                    memcpy(q + 3, p->rgba, 4 * sizeof(float));
+                }
+            } else if (p->kind == PS_DEBUG_ZONE && (fl & PS_DRAW_ZONES)) {
+                double c[2][3] = {{p->a.x, p->a.y, p->a.z}, {p->b.x, p->b.y, p->b.z}};
+                for (int e = 0; e < 12; e++) { // the 12 edges of the box
+                    int axis = e / 4, k1 = e % 2, k2 = (e / 2) % 2;
+                    for (int end = 0; end < 2; end++) {
+                        int sel[3];
+                        sel[axis] = end;
+                        sel[(axis + 1) % 3] = k1;
+                        sel[(axis + 2) % 3] = k2;
+                        float *q = v + 7 * nv++;
+                        for (int a = 0; a < 3; a++) q[a] = (float)c[sel[a]][a];
+                        q[3] = p->rgba[0]; q[4] = p->rgba[1]; q[5] = p->rgba[2]; q[6] = 0.9f;
+                    }
+                }
+            }
+        }
+    }
+    glEnable(GL_BLEND);
+    glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+    if (nv) {
+        glUseProgram(r->line_prog);
+        glUniformMatrix4fv(r->l_vp, 1, GL_FALSE, (const float *)f->vp);
+        glBindVertexArray(r->line_vao);
+        glBindBuffer(GL_ARRAY_BUFFER, r->line_vbo);
+        glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 7 * sizeof(float)), v, GL_STREAM_DRAW);
+        glDrawArrays(GL_LINES, 0, (GLsizei)nv);
+    }
+    // Markers: contact points, joint anchors, centres of mass (seen through bodies), zones.
+    glUseProgram(r->prog);
+    glUniform1i(r->u_unlit, 1);
+    glUniform1i(r->u_grid, 0);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) { // translucent zone boxes last, without depth writes
+            glDepthMask(GL_FALSE);
+        }
+        for (size_t i = 0; i < n; i++) {
+            const ps_debug_prim *p = &d[i];
+            draw_item it;
+            memset(&it, 0, sizeof it);
+            memcpy(it.rgba, p->rgba, sizeof it.rgba);
+            ps_pose pose = {p->a, {1, 0, 0, 0}};
+            double rad = 0;
+            if (pass == 0 && p->kind == PS_DEBUG_CONTACT && (fl & PS_DRAW_CONTACTS)) rad = 0.015;
+            else if (pass == 0 && p->kind == PS_DEBUG_JOINT_AXIS && (fl & PS_DRAW_JOINTS)) rad = 0.012;
+            else if (pass == 0 && p->kind == PS_DEBUG_COM && (fl & PS_DRAW_COM)) rad = 0.025;
+            if (rad > 0) {
+                it.mesh = &r->prim[PRIM_SPHERE];
+                pose_matrix(pose, rad, rad, rad, it.model, it.nmat);
+                if (p->kind == PS_DEBUG_COM) glDisable(GL_DEPTH_TEST);
+                set_item_uniforms(r, &it, false);
+                ps_gpu_mesh_draw(it.mesh);
+                if (p->kind == PS_DEBUG_COM) glEnable(GL_DEPTH_TEST);
+            } else if (pass == 1 && p->kind == PS_DEBUG_ZONE && (fl & PS_DRAW_ZONES)) {
+                pose.p = (ps_vec3){(p->a.x + p->b.x) / 2, (p->a.y + p->b.y) / 2, (p->a.z + p->b.z) / 2};
+                it.mesh = &r->prim[PRIM_BOX];
+                pose_matrix(pose, p->b.x - p->a.x, p->b.y - p->a.y, p->b.z - p->a.z, it.model, it.nmat);
+                set_item_uniforms(r, &it, false);
+                ps_gpu_mesh_draw(it.mesh);
+            }
+        }
+    }
+    glDepthMask(GL_TRUE);
+    glUniform1i(r->u_unlit, 0);
+    glDisable(GL_BLEND);
+}
+
+static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
+                      double darkness, ps_render_mode mode)
+{
+    if (!r || !snap || !view) return false;
+    frame_ctx f;
+    memset(&f, 0, sizeof f);
+    if (!make_view(view, &f))
+        return set_error(r, "bad view: needs width, height >= 1, 0 < fov_y < pi, 0 < near < far, eye != target");
+    f.mode = mode;
+    f.flags = flags;
+    if (!(darkness >= 0)) darkness = 0;
+    if (darkness > 1) darkness = 1;
+    f.dim = (float)(1.0 - darkness);
+    r->frame++;
+    while (glGetError() != GL_NO_ERROR) {}
+    if (!mark_fallbacks(r, snap, flags)) return false;
+    GLint fbo = 0;
+    glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &fbo);
+    bool shadows = mode == PS_RENDER_COLOR && (flags & PS_DRAW_SHADOWS) && darkness < 1;
+    if (shadows) {
+        light_matrix(&f, view);
+        int size = view->width * view->height <= 640 * 480 ? 1024 : 2048;
+        if (!shadow_pass(r, snap, &f, size)) return false;
+        glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)fbo);
+    }
+    glViewport(0, 0, view->width, view->height);
+    glDisable(GL_CULL_FACE);
+    glDisable(GL_BLEND);
+    glDepthMask(GL_TRUE);
+    if (mode == PS_RENDER_DEPTH) glClearColor((float)view->far_clip, 0, 0, 1);
+    else if (mode == PS_RENDER_SEGMENTATION) glClearColor(0, (float)view->far_clip, 0, 1);
+    else glClearColor(0.18f * f.dim, 0.20f * f.dim, 0.23f * f.dim, 1);
+    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    if (mode == PS_RENDER_COLOR && (flags & PS_DRAW_SKY)) {
+        glDisable(GL_DEPTH_TEST);
+        glUseProgram(r->sky_prog);
+        mat4 inv;
+        glm_mat4_inv(f.vp, inv);
+        glUniformMatrix4fv(r->k_inv_vp, 1, GL_FALSE, (const float *)inv);
+        glUniform3fv(r->k_eye, 1, f.eye);
+        glUniform1f(r->k_dim, f.dim);
+        glBindVertexArray(r->empty_vao);
+        glDrawArrays(GL_TRIANGLES, 0, 3);
+    }
+    glEnable(GL_DEPTH_TEST);
+    glDepthFunc(GL_LESS);
+    glUseProgram(r->prog);
+    glUniformMatrix4fv(r->u_vp, 1, GL_FALSE, (const float *)f.vp);
+    glUniformMatrix4fv(r->u_view, 1, GL_FALSE, (const float *)f.view);
+    glUniformMatrix4fv(r->u_light_vp, 1, GL_FALSE, (const float *)f.light_vp);
+    glUniform3f(r->u_light_dir, light_dir[0], light_dir[1], light_dir[2]);
+    glUniform3fv(r->u_eye, 1, f.eye);
+    glUniform1i(r->u_mode, mode == PS_RENDER_DEPTH ? 1 : mode == PS_RENDER_SEGMENTATION ? 2 : 0);
+    glUniform1f(r->u_dim, f.dim);
+    glUniform1i(r->u_unlit, 0);
+    glUniform1i(r->u_shadows, shadows);
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
+    glUniform1i(r->u_shadow, 0);
+    if (mode == PS_RENDER_COLOR) {
+        pass_ctx opaque = {false}, trans = {true};
+        for_each_part(r, snap, &f, emit_lit, &opaque);
+        glEnable(GL_BLEND);
+        glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+        glDepthMask(GL_FALSE);
+        for_each_part(r, snap, &f, emit_lit, &trans);
+        glDepthMask(GL_TRUE);
+        glDisable(GL_BLEND);
+        if (flags & (PS_DRAW_CONTACTS | PS_DRAW_JOINTS | PS_DRAW_COM | PS_DRAW_LIDAR | PS_DRAW_ZONES))
+            draw_debug(r, snap, &f);
+    } else {
+        for_each_part(r, snap, &f, emit_id, NULL);
+    }
+    glBindVertexArray(0);
+    if (r->frame % 600 == 0) ps_mesh_cache_evict(r->cache, r->frame, 1200);
+    GLenum e = glGetError();
+    if (e != GL_NO_ERROR) return set_error(r, "GL error 0x%x while drawing", e);
+    return true;
+}
+
+bool ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
+                      double darkness)
+{
+    return draw_impl(r, snap, view, flags, darkness, PS_RENDER_COLOR);
+}
+
+bool ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
+                           double darkness, ps_render_mode mode)
+{
+    return draw_impl(r, snap, view, flags, darkness, mode);
+}
+
+bool ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, char *err, size_t errlen)
+{
+    bool fc;
+    const ps_gpu_mesh *m = r && path ? ps_mesh_cache_file(r->cache, path, &fc, r->frame) : NULL;
+    if (!m) {
+        if (err && errlen) {
+            const char *why = r && path ? ps_mesh_cache_file_error(r->cache, path) : "no renderer or path";
+            snprintf(err, errlen, "cannot load visual mesh '%s': %s", path ? path : "(null)", why);
+        }
+        return false;
+    }
+    if (triangles) *triangles = (size_t)m->count / 3;
+    return true;
+}
+
+/* ------------------------------------------------------------------ pick */
+
+bool ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags, int px,
+                      int py, int32_t *segment, ps_vec3 *point)
+{
+    if (!r || !view || px < 0 || py < 0 || px >= view->width || py >= view->height)
+        return r ? set_error(r, "pick: pixel outside the view") : false;
+    if (!r->pick_target || r->pick_target->w != view->width || r->pick_target->h != view->height) {
+        ps_render_target_destroy(r->pick_target);
+        char err[200];
+        r->pick_target = ps_render_target_create(r, view->width, view->height, true, err, sizeof err);
+        if (!r->pick_target) return set_error(r, "pick: %s", err);
+    }
+    GLint prev = 0;
+    glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &prev);
+    GLint vp[4];
+    glGetIntegerv(GL_VIEWPORT, vp);
+    ps_render_target_bind(r->pick_target);
+    bool ok = draw_impl(r, snap, view, flags, 0, PS_RENDER_SEGMENTATION);
+    float px2[4] = {0, 0, 0, 0};
+    if (ok) {
+        glReadBuffer(GL_COLOR_ATTACHMENT0);
+        glReadPixels(px, view->height - 1 - py, 1, 1, GL_RGBA, GL_FLOAT, px2);
+        ok = glGetError() == GL_NO_ERROR || set_error(r, "pick: glReadPixels failed");
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)prev);
+    glViewport(vp[0], vp[1], vp[2], vp[3]);
+    if (!ok) return false;
+    if (segment) *segment = (int32_t)lrintf(px2[0]);
+    if (point) {
+        // Ray through the pixel centre; planar depth along the view axis.
+        frame_ctx f;
+        make_view(view, &f);
+        double ndc_x = (px + 0.5) / view->width * 2 - 1, ndc_y = 1 - (py + 0.5) / view->height * 2;
+        double t = tan(view->fov_y / 2), aspect = (double)view->width / view->height;
+        vec3 right, up;
+        glm_vec3_cross(f.fwd, (vec3){(float)view->up.x, (float)view->up.y, (float)view->up.z}, right);
+        if (glm_vec3_norm(right) < 1e-6f) glm_vec3_cross(f.fwd, (vec3){1, 0, 0}, right);
+        glm_vec3_normalize(right);
+        glm_vec3_cross(right, f.fwd, up);
+        double depth = px2[1];
+        double dx = ndc_x * t * aspect, dy = ndc_y * t;
+        point->x = f.eye[0] + depth * (f.fwd[0] + dx * right[0] + dy * up[0]);
+        point->y = f.eye[1] + depth * (f.fwd[1] + dx * right[1] + dy * up[1]);
+        point->z = f.eye[2] + depth * (f.fwd[2] + dx * right[2] + dy * up[2]);
+    }
+    return true;
+}
+
+/* -------------------------------------------------------------------- 2D */
+
+static void ui_begin(ps_renderer *r, int kind, const float rgba[4], float *vw, float *vh)
+{
+    GLint vp[4];
+    glGetIntegerv(GL_VIEWPORT, vp);
+    *vw = (float)vp[2];
+    *vh = (float)vp[3];
+    glDisable(GL_DEPTH_TEST);
+    glEnable(GL_BLEND);
+    glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+    glUseProgram(r->ui_prog);
+    glUniform2f(r->i_view, *vw, *vh);
+    glUniform1i(r->i_kind, kind);
+    static const float white4[4] = {1, 1, 1, 1};
+    glUniform4fv(r->i_color, 1, rgba ? rgba : white4);
+    glUniform1i(r->i_tex, 0);
+    glActiveTexture(GL_TEXTURE0);
+    glBindVertexArray(r->ui_vao);
+    glBindBuffer(GL_ARRAY_BUFFER, r->ui_vbo);
+}
+
+static void ui_end(void)
+{
+    glBindVertexArray(0);
+    glDisable(GL_BLEND);
+    glEnable(GL_DEPTH_TEST);
+}
+
+// Two triangles for the rectangle (x, y, w, h) with texture coordinates (u0, v0)-(u1, v1).
+static void quad(float *q, float x, float y, float w, float h, float u0, float v0, float u1, float v1)
+{
+    float c[6][4] = {{x, y, u0, v0}, {x + w, y, u1, v0}, {x + w, y + h, u1, v1},
+                     {x, y, u0, v0}, {x + w, y + h, u1, v1}, {x, y + h, u0, v1}};
+    memcpy(q, c, sizeof c);
+}
+
+void ps_renderer_rect(ps_renderer *r, int x, int y, int w, int h, const float rgba[4])
+{
+    if (!r || w <= 0 || h <= 0) return;
+    float vw, vh, q[24];
+    ui_begin(r, 0, rgba, &vw, &vh);
+    quad(q, (float)x, (float)y, (float)w, (float)h, 0, 0, 1, 1);
+    glBufferData(GL_ARRAY_BUFFER, sizeof q, q, GL_STREAM_DRAW);
+    glDrawArrays(GL_TRIANGLES, 0, 6);
+    ui_end();
+}
+
+void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgba[4], const char *text)
+{
+    if (!r || !text || !(scale > 0)) return;
+    if (!r->font_tex && !r->font_failed) {
+        char err[300];
+        if (!ps_font_atlas_create(&r->font_tex, err, sizeof err)) {
+            r->font_failed = true;
+            set_error(r, "%s", err);
+            fprintf(stderr, "pilotsim render: warning: %s; text is not drawn\n", err);
+        }
+    }
+    if (r->font_failed) return;
+    size_t n = strlen(text);
+    if (n * 24 > r->scratch_cap) {
+        float *s = realloc(r->scratch, n * 24 * sizeof *s);
+        if (!s) return;
+        r->scratch = s;
+        r->scratch_cap = n * 24;
+    }
+    float cw = 8 * scale, ch = 16 * scale, cx = (float)x, cy = (float)y;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n') { cx = (float)x; cy += ch; continue; }
+        if (c < 32 || c > 126) c = '?';
+        if (c != ' ') {
+            int g = c - 32;
+            float u0 = (float)(g % PS_FONT_COLS) / PS_FONT_COLS, v0 = (float)(g / PS_FONT_COLS) / PS_FONT_ROWS;
+            quad(r->scratch + 24 * k++, cx, cy, cw, ch, u0, v0, u0 + 1.0f / PS_FONT_COLS, v0 + 1.0f / PS_FONT_ROWS);
+        }
+        cx += cw;
+    }
+    if (!k) return;
+    float vw, vh;
+    ui_begin(r, 2, rgba, &vw, &vh);
+    glBindTexture(GL_TEXTURE_2D, r->font_tex);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(k * 24 * sizeof(float)), r->scratch, GL_STREAM_DRAW);
+    glDrawArrays(GL_TRIANGLES, 0, (GLsizei)(6 * k));
+    ui_end();
+}
+
+void ps_renderer_image(ps_renderer *r, int x, int y, int w, int h, const float *rgb, int img_w, int img_h, int channels)
+{
+    if (!r || !rgb || img_w < 1 || img_h < 1 || w <= 0 || h <= 0 || channels < 1 || channels > 4) return;
+    if (!r->image_tex) {
+        glGenTextures(1, &r->image_tex);
+        glBindTexture(GL_TEXTURE_2D, r->image_tex);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    }
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, r->image_tex);
+    static const GLenum fmt[4] = {GL_RED, GL_RG, GL_RGB, GL_RGBA};
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glTexImage2D(GL_TEXTURE_2D, 0, channels == 1 ? GL_R32F : channels == 2 ? GL_RG32F : channels == 3 ? GL_RGB32F : GL_RGBA32F,
+                 img_w, img_h, 0, fmt[channels - 1], GL_FLOAT, rgb);
+    // Single-channel images show as grey.
+    GLint sw[4] = {GL_RED, channels == 1 ? GL_RED : GL_GREEN, channels == 1 ? GL_RED : channels >= 3 ? GL_BLUE : GL_ZERO, GL_ONE};
+    glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, sw);
+    float vw, vh, q[24];
+    ui_begin(r, 1, NULL, &vw, &vh);
+    glBindTexture(GL_TEXTURE_2D, r->image_tex);
+    quad(q, (float)x, (float)y, (float)w, (float)h, 0, 0, 1, 1); // row 0 (top) at v = 0
+    glBufferData(GL_ARRAY_BUFFER, sizeof q, q, GL_STREAM_DRAW);
+    glDrawArrays(GL_TRIANGLES, 0, 6);
+    ui_end();
+}
+
+/* -------------------------------------------------------- render targets */
+
+ps_render_target *ps_render_target_create(ps_renderer *r, int width, int height, bool float_color, char *err,
+                                          size_t errlen)
+{
+    if (width < 1 || height < 1 || width > 16384 || height > 16384) {
+        if (err && errlen) snprintf(err, errlen, "render target: size %dx%d out of range", width, height);
+        return NULL;
+    }
+    ps_render_target *t = calloc(1, sizeof *t);
+    if (!t) {
+        if (err && errlen) snprintf(err, errlen, "render target: out of memory");
+        return NULL;
+    }
+    t->r = r;
+    t->w = width;
+    t->h = height;
+    t->fl = float_color;
+    GLint prev = 0;
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev);
+    glGenFramebuffers(1, &t->fbo);
+    glBindFramebuffer(GL_FRAMEBUFFER, t->fbo);
+    glGenTextures(1, &t->color);
+    glBindTexture(GL_TEXTURE_2D, t->color);
+    glTexImage2D(GL_TEXTURE_2D, 0, float_color ? GL_RGBA32F : GL_RGBA8, width, height, 0, GL_RGBA,
+                 float_color ? GL_FLOAT : GL_UNSIGNED_BYTE, NULL);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, t->color, 0);
+    glGenRenderbuffers(1, &t->depth);
+    glBindRenderbuffer(GL_RENDERBUFFER, t->depth);
+    glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, width, height);
+    glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, t->depth);
+    GLenum st = glCheckFramebufferStatus(GL_FRAMEBUFFER);
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)prev);
+    if (st != GL_FRAMEBUFFER_COMPLETE) {
+        if (err && errlen) snprintf(err, errlen, "render target: framebuffer incomplete (0x%x)", st);
+        ps_render_target_destroy(t);
+        return NULL;
+    }
+    return t;
+}
+
+void ps_render_target_destroy(ps_render_target *t)
+{
+    if (!t) return;
+    if (t->fbo) glDeleteFramebuffers(1, &t->fbo);
+    if (t->color) glDeleteTextures(1, &t->color);
+    if (t->depth) glDeleteRenderbuffers(1, &t->depth);
+    free(t);
+}
+
+void ps_render_target_size(const ps_render_target *t, int *width, int *height)
+{
+    if (width) *width = t ? t->w : 0;
+    if (height) *height = t ? t->h : 0;
+}
+
+void ps_render_target_bind(ps_render_target *t)
+{
+    glBindFramebuffer(GL_FRAMEBUFFER, t->fbo);
+    glViewport(0, 0, t->w, t->h);
+}
+
+void ps_render_target_unbind(ps_render_target *t)
+{
+    (void)t;
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+}
+
+// Reads the colour attachment into the renderer's scratch buffer (bottom row first).
+static bool read_raw(ps_render_target *t, GLenum fmt, GLenum type, size_t bytes)
+{
+    ps_renderer *r = t->r;
+    size_t floats = (bytes + sizeof(float) - 1) / sizeof(float);
+    if (floats > r->scratch_cap) {
+        float *s = realloc(r->scratch, floats * sizeof *s);
+        if (!s) return set_error(r, "out of memory");
+        r->scratch = s;
+        r->scratch_cap = floats;
+    }
+    GLint prev = 0;
+    glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &prev);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, t->fbo);
+    glReadBuffer(GL_COLOR_ATTACHMENT0);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, t->w, t->h, fmt, type, r->scratch);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, (GLuint)prev);
+    GLenum e = glGetError();
+    return e == GL_NO_ERROR || set_error(r, "glReadPixels: GL error 0x%x", e);
+}
+
+bool ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8)
+{
+    if (!t || !rgb8) return false;
+    size_t row = (size_t)t->w * 3;
+    if (!read_raw(t, GL_RGB, GL_UNSIGNED_BYTE, row * (size_t)t->h)) return false;
+    const uint8_t *src = (const uint8_t *)t->r->scratch;
+    for (int y = 0; y < t->h; y++) memcpy(rgb8 + (size_t)y * row, src + (size_t)(t->h - 1 - y) * row, row);
+    return true;
+}
+
+bool ps_render_target_read_float(ps_render_target *t, float *f, int channels)
+{
+    if (!t || !f || channels < 1 || channels > 4) return false;
+    static const GLenum fmt[4] = {GL_RED, GL_RG, GL_RGB, GL_RGBA};
+    size_t row = (size_t)t->w * (size_t)channels;
+    if (!read_raw(t, fmt[channels - 1], GL_FLOAT, row * (size_t)t->h * sizeof(float))) return false;
+    const float *src = t->r->scratch;
+    for (int y = 0; y < t->h; y++) memcpy(f + (size_t)y * row, src + (size_t)(t->h - 1 - y) * row, row * sizeof(float));
+    return true;
+}
