@@ -38,6 +38,13 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const char *cmd);
 /// Parses a non-negative integer; false if `s` is not one.
 bool cli_parse_u64(const char *s, uint64_t *out);
+/// Gives the scene's episodes the offscreen camera renderer (cli_camera.c):
+/// with the renderer built in, a process-wide one whose GL context is created
+/// on the first camera image; without it a no-op (camera sensors then fail to
+/// load, saying they need the renderer).
+void cli_cameras_install(ps_scene *s);
+/// True when the renderer is built in.
+bool cli_cameras_available(void);
 /// Monotonic wall clock, seconds.
 double cli_now(void);
 /// Writes `s` as a JSON string literal (quotes included).

@@ -161,6 +161,7 @@ static void load_scene(ev_ctx *c, ev_scene *s)
         s->load_err = dupstr(err);
         return;
     }
+    cli_cameras_install(s->scene);
     if (!s->policy_open) return;
     ps_policy_options po = ps_default_policy_options();
     po.module_paths = c->so.module_paths;

@@ -94,6 +94,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "error: %s\n", err);
         return EXIT_RUNTIME;
     }
+    cli_cameras_install(s);
     ps_policy *policy = NULL;
     if (!no_policy && (policy_spec || ps_scene_policy(s))) {
         char pbuf[4096];

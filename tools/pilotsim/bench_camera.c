@@ -1,0 +1,120 @@
+// pilotsim bench --camera: offscreen RGB-D camera frames per second at 320 x 240.
+// A frame is one physics step with an RGB and a depth camera sampling every
+// step: the scene capture, two renders (RGB with shadows and sky, depth) and
+// both read-backs into the sensor buffers.
+#include "bench.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#ifndef PILOTSIM_HAVE_RENDER
+int bench_camera(int repeat, bool json)
+{
+    (void)repeat;
+    (void)json;
+    fprintf(stderr, "pilotsim bench --camera: built without the renderer (PILOTSIM_RENDER=OFF)\n");
+    return EXIT_RUNTIME;
+}
+#else
+#include "pilotsim/camera_render.h"
+#include "pilotsim/sensor.h"
+
+enum { FRAMES = 100, CW = 320, CH = 240 };
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static ps_world *build(ps_camera_renderer *cr)
+{
+    ps_world_def d = ps_default_world_def();
+    char err[256];
+    ps_world *w = ps_world_create(&d, err, sizeof err);
+    if (!w) return NULL;
+    ps_world_set_render_callback(w, ps_camera_render, cr);
+    ps_geom_def g = ps_default_geom_def(PS_GEOM_PLANE);
+    g.plane[2] = 1;
+    ps_geom_create(w, PS_BODY_NONE, &g);
+    for (int i = 0; i < 30; i++) {
+        ps_body_def bd = ps_default_body_def();
+        bd.pose.p = (ps_vec3){1.5 + (i % 6) * 0.7, -1.75 + (i / 6) * 0.7, 0.2 + 0.05 * (i % 3)};
+        ps_body_id b = ps_body_create(w, &bd);
+        g = ps_default_geom_def(i % 3 == 0 ? PS_GEOM_BOX : i % 3 == 1 ? PS_GEOM_SPHERE : PS_GEOM_CYLINDER);
+        g.size = (ps_vec3){0.3, 0.3, 0.3};
+        g.radius = 0.15;
+        g.length = 0.3;
+        g.rgba[0] = (float)(i % 5) / 4.0f;
+        g.rgba[1] = (float)(i % 7) / 6.0f;
+        g.rgba[2] = 0.5f;
+        ps_geom_create(w, b, &g);
+    }
+    ps_body_def st = ps_default_body_def();
+    st.kind = PS_BODY_STATIC;
+    st.pose.p = (ps_vec3){0, 0, 0.8};
+    ps_body_id stand = ps_body_create(w, &st);
+    const char *names[2] = {"rgb", "depth"};
+    for (int k = 0; k < 2; k++) {
+        ps_sensor_def s = ps_default_sensor_def(PS_SENSOR_CAMERA);
+        s.name = names[k];
+        s.body = stand;
+        s.pose.q = (ps_quat){0.9914448613738104, 0, 0.13052619222005157, 0}; // pitched 15 deg down
+        s.width = CW;
+        s.height = CH;
+        s.camera = k ? PS_CAMERA_DEPTH : PS_CAMERA_RGB;
+        if (ps_sensor_create(w, &s).gen == 0) {
+            fprintf(stderr, "pilotsim bench --camera: %s\n", ps_world_last_error(w));
+            ps_world_destroy(w);
+            return NULL;
+        }
+    }
+    return w;
+}
+
+int bench_camera(int repeat, bool json)
+{
+    char err[600];
+    ps_camera_renderer *cr = ps_camera_renderer_create(PS_GL_AUTO, err, sizeof err);
+    if (!cr) {
+        fprintf(stderr, "pilotsim bench --camera: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    ps_world *w = build(cr);
+    if (!w) {
+        ps_camera_renderer_destroy(cr);
+        return EXIT_RUNTIME;
+    }
+    double *fps = calloc((size_t)repeat, sizeof *fps);
+    int rc = EXIT_OK;
+    for (int k = 0; k < 5 && rc == EXIT_OK; k++) // warm-up: shaders, buffers, targets
+        if (ps_world_step(w) != PS_OK) rc = EXIT_RUNTIME;
+    for (int r = 0; r < repeat && rc == EXIT_OK; r++) {
+        double t0 = cli_now();
+        for (int k = 0; k < FRAMES; k++)
+            if (ps_world_step(w) != PS_OK) {
+                rc = EXIT_RUNTIME;
+                break;
+            }
+        fps[r] = FRAMES / (cli_now() - t0);
+    }
+    if (rc != EXIT_OK) {
+        fprintf(stderr, "pilotsim bench --camera: %s\n", ps_world_last_error(w));
+    } else {
+        qsort(fps, (size_t)repeat, sizeof *fps, cmp_d);
+        double med = fps[repeat / 2];
+        const char *backend = ps_gl_context_backend(ps_camera_renderer_context(cr)) == PS_GL_EGL ? "egl" : "glfw";
+        if (json)
+            printf("{\"bench\":\"camera\",\"width\":%d,\"height\":%d,\"backend\":\"%s\",\"rgbd_fps\":%.2f,"
+                   "\"min\":%.2f,\"max\":%.2f}\n", CW, CH, backend, med, fps[0], fps[repeat - 1]);
+        else
+            printf("camera: RGB-D %dx%d offscreen (%s): %.1f frames/s (median of %d x %d frames; min %.1f, max %.1f)\n",
+                   CW, CH, backend, med, repeat, FRAMES, fps[0], fps[repeat - 1]);
+    }
+    free(fps);
+    ps_world_destroy(w);
+    ps_camera_renderer_destroy(cr);
+    return rc;
+}
+#endif
