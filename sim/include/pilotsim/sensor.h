@@ -30,7 +30,10 @@ typedef enum ps_sensor_type {
     PS_SENSOR_ODOMETRY,     ///< [x, y, yaw (m, m, rad), vx, wz] dead-reckoned in the start frame, drifting
     PS_SENSOR_POSE,         ///< [x, y, z, qw, qx, qy, qz] ground truth, world frame
     PS_SENSOR_PROXIMITY,    ///< [distance] along the sensor's +x ray, range_max when nothing
-    PS_SENSOR_CAMERA,       ///< width*height*channels floats (RGB 0..1, depth m, segmentation body index+1)
+    PS_SENSOR_CAMERA,       ///< width*height*channels floats, row-major, top row first: RGB 0..1 (3 channels);
+                            ///< depth: planar depth along the optical axis (m), far_clip where nothing is hit;
+                            ///< segmentation: body index + 1, -1 static geometry, 0 nothing (sky). The camera
+                            ///< looks along its mount frame's +x with +z up (REP-103), image x to the mount's -y
 } ps_sensor_type;
 
 /// Per-channel noise and degradation. All zero = a perfect sensor.
