@@ -16,6 +16,9 @@ tests=(libmujoco-dev python3 python3-numpy)
 # assimp for URDF visual meshes (.dae/.stl/.obj), FreeType + DejaVu Sans Mono for text.
 tests+=(python3-glad libglfw3-dev libcglm-dev libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri
         libassimp-dev libfreetype-dev fonts-dejavu-core)
+# The viewer's test (tests/test_view.sh): an X server (Xvfb through xvfb-run, which
+# needs xauth) and xdotool for real X input events.
+tests+=(xvfb xauth xdotool)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)

@@ -63,6 +63,7 @@ static char *dup(const char *s)
 bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
+    s->wait_since = -1;
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "%s: cannot open the script: %s", path, strerror(errno));
@@ -86,6 +87,18 @@ bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
         if (!strcmp(cmd, "wait") || !strcmp(cmd, "wait_steps")) {
             if (nt != 2 || !parse_num(tok[1], &n) || n < 0) why = "needs a count";
             e.op = cmd[4] ? PS_SOP_WAIT_STEPS : PS_SOP_WAIT;
+            e.n = (long)n;
+            ok = why || push(s, e);
+        } else if (!strcmp(cmd, "wait_for")) {
+            static const char *const conds[] = {"reloads", "error", "no_error", "paused", "running", "help", NULL};
+            e.op = PS_SOP_WAIT_FOR;
+            e.cond = -1;
+            for (int ci = 0; nt >= 2 && conds[ci]; ci++)
+                if (!strcmp(tok[1], conds[ci])) e.cond = ci;
+            if (e.cond < 0) why = "needs a condition (reloads N, error, no_error, paused, running, help)";
+            else if (e.cond == PS_SCOND_RELOADS && (nt != 3 || !parse_num(tok[2], &n) || n < 0))
+                why = "reloads needs a count";
+            else if (e.cond != PS_SCOND_RELOADS && nt != 2) why = "takes no count for this condition";
             e.n = (long)n;
             ok = why || push(s, e);
         } else if (!strcmp(cmd, "key") || !strcmp(cmd, "keydown") || !strcmp(cmd, "keyup")) {
@@ -182,7 +195,7 @@ bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
             e.op = cmd[0] == 's' ? PS_SOP_STATE : PS_SOP_QUIT;
             ok = why || push(s, e);
         } else {
-            why = "unknown command (wait, wait_steps, key, keydown, keyup, move, press, release, click, drag, "
+            why = "unknown command (wait, wait_steps, wait_for, key, keydown, keyup, move, press, release, click, drag, "
                   "scroll, screenshot, state, body, quit)";
         }
         if (why) {

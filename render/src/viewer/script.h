@@ -3,7 +3,10 @@
 // points the GLFW callbacks use. One command per line, '#' starts a comment:
 //
 //   wait N                 let N frames pass
-//   wait_steps N           wait until the episode has taken N steps (at most 20000 frames)
+//   wait_steps N           wait until the episode has taken N steps (or ended)
+//   wait_for COND [ARG]    wait until: `reloads N` (N successful reloads so far), `error`
+//                          (an error banner is up), `no_error`, `paused`, `running`, `help`
+//                          Waits fail the script (exit 3) after 120 s of wall time.
 //   key NAME [MOD...]      press and release a key (space, f1, a, 0, left, tab, minus, ...);
 //                          MOD: shift, ctrl, alt
 //   keydown NAME [MOD...]  / keyup NAME [MOD...]   hold / release a key
@@ -23,14 +26,19 @@
 #include <stddef.h>
 
 typedef enum ps_script_op {
-    PS_SOP_WAIT, PS_SOP_WAIT_STEPS, PS_SOP_KEY_DOWN, PS_SOP_KEY_UP, PS_SOP_MOVE, PS_SOP_PRESS, PS_SOP_RELEASE,
+    PS_SOP_WAIT, PS_SOP_WAIT_STEPS, PS_SOP_WAIT_FOR, PS_SOP_KEY_DOWN, PS_SOP_KEY_UP, PS_SOP_MOVE, PS_SOP_PRESS, PS_SOP_RELEASE,
     PS_SOP_SCROLL, PS_SOP_SCREENSHOT, PS_SOP_STATE, PS_SOP_BODY, PS_SOP_QUIT,
 } ps_script_op;
+
+typedef enum ps_script_cond {
+    PS_SCOND_RELOADS, PS_SCOND_ERROR, PS_SCOND_NO_ERROR, PS_SCOND_PAUSED, PS_SCOND_RUNNING, PS_SCOND_HELP,
+} ps_script_cond;
 
 typedef struct ps_script_event {
     ps_script_op op;
     int key, button, mods;   // GLFW codes and GLFW_MOD_* bits
     double x, y;             // cursor (window pixels); scroll: y = steps
+    int cond;                // wait_for: PS_SCOND_*
     long n;                  // wait: frames; wait_steps: steps
     char *arg;               // screenshot path, body name (owned)
     int line;                // source line, for messages
@@ -41,7 +49,7 @@ typedef struct ps_script {
     size_t count, cap;
     size_t pc;               // next event
     long wait;               // frames still to wait
-    long wait_frames;        // frames spent in wait_steps
+    double wait_since;       // wall s when the current wait_steps/wait_for began, < 0 none
 } ps_script;
 
 /// Parses `path`. False with "file:line: message" in `err` on a bad command.

@@ -485,15 +485,33 @@ static bool script_event(ps_viewer *v, const ps_script_event *e)
 {
     switch (e->op) {
     case PS_SOP_WAIT: v->script.wait = e->n; return true;
-    case PS_SOP_WAIT_STEPS: {
-        ps_episode *ep = v->loop.ep;
-        if (!ep || ps_episode_steps(ep) >= (uint64_t)e->n || ps_episode_get_status(ep) != PS_EP_RUNNING) {
-            v->script.wait_frames = 0;
+    case PS_SOP_WAIT_STEPS:
+    case PS_SOP_WAIT_FOR: {
+        ps_sim_loop *l = &v->loop;
+        ps_episode *ep = l->ep;
+        bool done;
+        if (e->op == PS_SOP_WAIT_STEPS) {
+            done = !ep || ps_episode_steps(ep) >= (uint64_t)e->n || ps_episode_get_status(ep) != PS_EP_RUNNING;
+        } else {
+            switch ((ps_script_cond)e->cond) {
+            case PS_SCOND_RELOADS: done = l->reloads >= (uint64_t)e->n; break;
+            case PS_SCOND_ERROR: done = l->error[0] != '\0'; break;
+            case PS_SCOND_NO_ERROR: done = l->error[0] == '\0'; break;
+            case PS_SCOND_PAUSED: done = l->paused; break;
+            case PS_SCOND_RUNNING: done = !l->paused; break;
+            case PS_SCOND_HELP: done = v->show_help; break;
+            default: done = true; break;
+            }
+        }
+        double t = now_s();
+        if (done) {
+            v->script.wait_since = -1;
             return true;
         }
-        if (++v->script.wait_frames > 20000) {
-            ps_viewer_log(v, "script line %d: wait_steps %ld: still at step %llu after 20000 frames", e->line, e->n,
-                          (unsigned long long)ps_episode_steps(ep));
+        if (v->script.wait_since < 0) v->script.wait_since = t;
+        if (t - v->script.wait_since > 120) {
+            ps_viewer_log(v, "script line %d: still waiting after 120 s (step %llu, reloads %llu)", e->line,
+                          (unsigned long long)(ep ? ps_episode_steps(ep) : 0), (unsigned long long)l->reloads);
             v->exit_code = 3;
             v->quit = true;
         }
