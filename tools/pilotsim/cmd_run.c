@@ -1,6 +1,7 @@
 // pilotsim run: one headless episode.
 #include "cli.h"
 #include "pilotsim/policy.h"
+#include "run_record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,11 @@ static void run_usage(FILE *f)
           "  --package-path DIR  also search DIR for robot descriptions and package:// meshes\n"
           "                      (repeatable; then $PILOTSIM_PACKAGE_PATH and assets/)\n"
           "  --trusted           lift the Lua sandbox (local experiments only)\n"
-          "  --quiet             hide the scene's print() output\n"
-          "exit codes: 0 success or timeout, 1 failure or physics_diverged,\n"
-          "            2 usage error, 3 scene load or script error\n",
+          "  --quiet             hide the scene's print() output\n",
+          f);
+    run_record_usage(f);
+    fputs("exit codes: 0 success or timeout, 1 failure or physics_diverged,\n"
+          "            2 usage error, 3 scene load, script or recording error\n",
           f);
 }
 
@@ -39,6 +42,7 @@ int cmd_run(int argc, char **argv)
     uint64_t seed = 0, max_steps = 0;
     bool json = false, no_policy = false;
     const char *policy_spec = NULL;
+    run_record_opts rec = {0};
     const char *v;
     int k;
     for (int i = 1; i < argc; i++) {
@@ -47,6 +51,8 @@ int cmd_run(int argc, char **argv)
             run_usage(stdout);
             return EXIT_OK;
         } else if ((k = cli_scene_option(argc, argv, &i, &so, "run")) != 0) {
+            if (k < 0) return EXIT_USAGE;
+        } else if ((k = run_record_option(argc, argv, &i, &rec)) != 0) {
             if (k < 0) return EXIT_USAGE;
         } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
             if (!cli_parse_u64(v, &seed)) {
@@ -111,15 +117,26 @@ int cmd_run(int argc, char **argv)
             return EXIT_RUNTIME;
         }
     }
-    double t0 = cli_now();
-    ps_episode *e = ps_episode_begin(s, seed);
-    if (!e) {
-        fprintf(stderr, "error: out of memory\n");
+    run_recorder *recorder = NULL;
+    if (run_record_requested(&rec) && !(recorder = run_recorder_open(&rec, s, err, sizeof err))) {
+        fprintf(stderr, "error: %s\n", err);
         ps_policy_close(policy);
         ps_scene_destroy(s);
         return EXIT_RUNTIME;
     }
-    ps_episode_status st = policy ? ps_episode_run_policy(e, policy, seed, max_steps) : ps_episode_run(e, max_steps);
+    double t0 = cli_now();
+    ps_episode *e = ps_episode_begin(s, seed);
+    if (!e) {
+        fprintf(stderr, "error: out of memory\n");
+        run_recorder_destroy(recorder);
+        ps_policy_close(policy);
+        ps_scene_destroy(s);
+        return EXIT_RUNTIME;
+    }
+    ps_episode_status st = recorder ? run_recorder_run(recorder, e, policy, seed, max_steps)
+                         : policy   ? ps_episode_run_policy(e, policy, seed, max_steps)
+                                    : ps_episode_run(e, max_steps);
+    bool recorded = !recorder || run_recorder_finish(recorder, e, err, sizeof err);
     double wall = cli_now() - t0;
     const char *const *mn = NULL;
     const double *mv = NULL;
@@ -172,9 +189,15 @@ int cmd_run(int argc, char **argv)
         if (msg[0] && st != PS_EP_TIMEOUT) fprintf(stderr, "%s: %s\n", ps_episode_status_name(st), msg);
     }
     fflush(stdout);
+    if (recorder) {
+        run_recorder_report(recorder, stderr);
+        if (!recorded) fprintf(stderr, "error: %s\n", err);
+        run_recorder_destroy(recorder);
+    }
     ps_episode_end(e);
     ps_policy_close(policy);
     ps_scene_destroy(s);
+    if (!recorded) return EXIT_RUNTIME;
     switch (st) {
     case PS_EP_SUCCESS:
     case PS_EP_TIMEOUT: return EXIT_OK;

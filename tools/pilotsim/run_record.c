@@ -1,0 +1,433 @@
+// pilotsim run --screenshot / --video (see run_record.h).
+#include "run_record.h"
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+void run_record_usage(FILE *f)
+{
+    fputs("  --screenshot FILE   write a PNG of the final state (rendered offscreen)\n"
+          "  --video FILE        record the episode (container from the extension: .mp4, .mkv,\n"
+          "                      .avi, .mov; H.264 when available, else MPEG-4 part 2)\n"
+          "  --video-fps F       video frames per simulated second (default 30); frame k shows\n"
+          "                      the state at time k/F, from the initial state on\n"
+          "  --video-size WxH    size of the video and the screenshot in pixels (default 1280x720)\n"
+          "                      The camera is the scene's `view`, else one framing every shape\n"
+          "                      but planes from the front right. PILOTSIM_GL=egl|glfw picks the\n"
+          "                      offscreen GL backend (default: EGL, then a hidden GLFW window).\n",
+          f);
+}
+
+bool run_record_requested(const run_record_opts *o) { return o->screenshot || o->video; }
+
+#ifndef PILOTSIM_HAVE_RENDER
+
+int run_record_option(int argc, char **argv, int *i, run_record_opts *o)
+{
+    (void)o;
+    static const char *const names[] = {"--screenshot", "--video", "--video-fps", "--video-size"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        if (cli_opt_value(argc, argv, i, names[k])) {
+            fprintf(stderr, "pilotsim run: %s: built without the renderer (PILOTSIM_RENDER=OFF)\n", names[k]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+run_recorder *run_recorder_open(const run_record_opts *o, const ps_scene *s, char *err, size_t errlen)
+{
+    (void)o;
+    (void)s;
+    snprintf(err, errlen, "built without the renderer (PILOTSIM_RENDER=OFF)");
+    return NULL;
+}
+
+ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
+{
+    (void)r;
+    return p ? ps_episode_run_policy(e, p, seed, max_steps) : ps_episode_run(e, max_steps);
+}
+
+bool run_recorder_finish(run_recorder *r, ps_episode *e, char *err, size_t errlen)
+{
+    (void)r;
+    (void)e;
+    (void)err;
+    (void)errlen;
+    return true;
+}
+
+void run_recorder_report(const run_recorder *r, FILE *f)
+{
+    (void)r;
+    (void)f;
+}
+
+void run_recorder_destroy(run_recorder *r) { (void)r; }
+
+#else  // PILOTSIM_HAVE_RENDER
+
+#include "pilotsim/gl_context.h"
+#include "pilotsim/image_io.h"
+#include "pilotsim/render.h"
+#include "pilotsim/snapshot.h"
+
+enum { DEFAULT_WIDTH = 1280, DEFAULT_HEIGHT = 720 };
+static const double DEFAULT_FPS = 30.0;
+
+int run_record_option(int argc, char **argv, int *i, run_record_opts *o)
+{
+    const char *v;
+    if ((v = cli_opt_value(argc, argv, i, "--screenshot"))) {
+        if (!*v) {
+            fprintf(stderr, "pilotsim run: --screenshot needs a file name (out.png)\n");
+            return -1;
+        }
+        o->screenshot = v;
+    } else if ((v = cli_opt_value(argc, argv, i, "--video"))) {
+        if (!*v) {
+            fprintf(stderr, "pilotsim run: --video needs a file name (out.mp4)\n");
+            return -1;
+        }
+        if (!ps_video_available()) {
+            fprintf(stderr, "pilotsim run: --video: built without video support (PILOTSIM_VIDEO=OFF: "
+                            "libavcodec, libavformat, libswscale not found)\n");
+            return -1;
+        }
+        o->video = v;
+    } else if ((v = cli_opt_value(argc, argv, i, "--video-fps"))) {
+        char *end = NULL;
+        double f = strtod(v, &end);
+        if (!*v || *end || !(f > 0 && f <= 1000)) {
+            fprintf(stderr, "pilotsim run: --video-fps needs a number in (0, 1000], got '%s'\n", v);
+            return -1;
+        }
+        o->fps = f;
+    } else if ((v = cli_opt_value(argc, argv, i, "--video-size"))) {
+        int w = 0, h = 0, n = 0;
+        if (sscanf(v, "%dx%d%n", &w, &h, &n) != 2 || v[n] || w < 16 || h < 16 || w > 8192 || h > 8192) {
+            fprintf(stderr, "pilotsim run: --video-size needs WxH with 16..8192 pixels a side, got '%s'\n", v);
+            return -1;
+        }
+        o->width = w;
+        o->height = h;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+struct run_recorder {
+    run_record_opts o;
+    ps_gl_context *gl;
+    ps_renderer *renderer;
+    ps_render_target *target;
+    ps_snapshot *snap;
+    ps_video_writer *video;
+    uint8_t *rgb;
+    ps_render_view view;
+    bool view_set;           // the scene's view, or the default one computed from the first frame
+    int64_t frames;          // video frames written
+    int64_t renders;         // frames rendered (a long step may repeat one frame)
+    double render_s, encode_s;
+    bool failed;
+    char err[1024];          // first recording error
+};
+
+static void fail(run_recorder *r, const char *msg)
+{
+    if (!r->failed) snprintf(r->err, sizeof r->err, "%s", msg);
+    r->failed = true;
+}
+
+run_recorder *run_recorder_open(const run_record_opts *o, const ps_scene *s, char *err, size_t errlen)
+{
+    run_recorder *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    r->o = *o;
+    if (r->o.fps <= 0) r->o.fps = DEFAULT_FPS;
+    if (r->o.width <= 0 || r->o.height <= 0) {
+        r->o.width = DEFAULT_WIDTH;
+        r->o.height = DEFAULT_HEIGHT;
+    }
+    char e[1024] = "";
+    r->gl = ps_gl_context_create_offscreen(PS_GL_AUTO, e, sizeof e);
+    if (!r->gl) {
+        snprintf(err, errlen, "rendering needs an OpenGL 3.3 context: %s", e);
+        run_recorder_destroy(r);
+        return NULL;
+    }
+    ps_gl_context_make_current(r->gl);
+    r->renderer = ps_renderer_create(e, sizeof e);
+    if (!r->renderer) {
+        snprintf(err, errlen, "renderer: %s", e);
+        run_recorder_destroy(r);
+        return NULL;
+    }
+    r->target = ps_render_target_create(r->renderer, r->o.width, r->o.height, false, e, sizeof e);
+    r->snap = ps_snapshot_create();
+    r->rgb = malloc((size_t)r->o.width * (size_t)r->o.height * 3);
+    if (!r->target || !r->snap || !r->rgb) {
+        snprintf(err, errlen, "render target %dx%d: %s", r->o.width, r->o.height, e[0] ? e : "out of memory");
+        run_recorder_destroy(r);
+        return NULL;
+    }
+    if (r->o.video) {
+        r->video = ps_video_open(r->o.video, r->o.width, r->o.height, r->o.fps, err, errlen);
+        if (!r->video) {
+            run_recorder_destroy(r);
+            return NULL;
+        }
+    }
+    ps_vec3 eye, target;
+    double fov;
+    if (ps_scene_view(s, &eye, &target, &fov)) {
+        r->view.eye = eye;
+        r->view.target = target;
+        r->view.fov_y = fov;
+        double dx = target.x - eye.x, dy = target.y - eye.y, dz = target.z - eye.z;
+        double dist = sqrt(dx * dx + dy * dy + dz * dz);
+        r->view.near_clip = fmax(0.01, 0.01 * dist);
+        r->view.far_clip = 100.0 * dist + 50.0;
+        r->view_set = true;
+    }
+    // Looking straight up or down: +y is "up" on screen instead of +z.
+    r->view.up = (ps_vec3){0, 0, 1};
+    if (r->view_set) {
+        double dx = r->view.target.x - r->view.eye.x, dy = r->view.target.y - r->view.eye.y;
+        if (dx * dx + dy * dy < 1e-9) r->view.up = (ps_vec3){0, 1, 0};
+    }
+    r->view.width = r->o.width;
+    r->view.height = r->o.height;
+    return r;
+}
+
+// Rotation matrix of a unit quaternion (w, x, y, z), row-major.
+static void quat_matrix(ps_quat q, double m[3][3])
+{
+    double w = q.w, x = q.x, y = q.y, z = q.z;
+    m[0][0] = 1 - 2 * (y * y + z * z), m[0][1] = 2 * (x * y - w * z), m[0][2] = 2 * (x * z + w * y);
+    m[1][0] = 2 * (x * y + w * z), m[1][1] = 1 - 2 * (x * x + z * z), m[1][2] = 2 * (y * z - w * x);
+    m[2][0] = 2 * (x * z - w * y), m[2][1] = 2 * (y * z + w * x), m[2][2] = 1 - 2 * (x * x + y * y);
+}
+
+// World-axis half extents of a shape around its pose's position (its
+// axis-aligned bounding box); false for planes and what has no known size.
+static bool shape_half_extents(const ps_snapshot *snap, const ps_draw_shape *d, double he[3])
+{
+    double m[3][3];
+    quat_matrix(d->pose.q, m);
+    double h[3] = {0, 0, 0};  // local half extents of a box-like bound
+    switch (d->type) {
+    case PS_SHAPE_BOX: h[0] = 0.5 * d->size.x, h[1] = 0.5 * d->size.y, h[2] = 0.5 * d->size.z; break;
+    case PS_SHAPE_SPHERE: he[0] = he[1] = he[2] = d->radius; return true;
+    case PS_SHAPE_CAPSULE:
+    case PS_SHAPE_CYLINDER:
+        // Along the local z axis: its half length, plus the radius around it.
+        for (int i = 0; i < 3; i++) he[i] = fabs(m[i][2]) * 0.5 * d->length + d->radius;
+        return true;
+    case PS_SHAPE_HEIGHTFIELD:
+    case PS_SHAPE_MESH: {
+        size_t nm = 0;
+        const ps_snapshot_mesh *mesh = ps_snapshot_meshes(snap, &nm);
+        if (d->mesh >= nm) return false;
+        mesh += d->mesh;
+        if (d->type == PS_SHAPE_HEIGHTFIELD) {
+            double hmax = 0;
+            for (size_t i = 0; i < (size_t)mesh->rows * mesh->cols; i++) hmax = fmax(hmax, fabs(mesh->heights[i]));
+            h[0] = 0.5 * d->size.x, h[1] = 0.5 * d->size.y, h[2] = hmax;
+            break;
+        }
+        he[0] = he[1] = he[2] = 0;
+        for (uint32_t k = 0; k < mesh->vertex_count; k++) {
+            double v[3] = {mesh->vertices[3 * k] * d->size.x, mesh->vertices[3 * k + 1] * d->size.y,
+                           mesh->vertices[3 * k + 2] * d->size.z};
+            for (int i = 0; i < 3; i++) he[i] = fmax(he[i], fabs(m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2]));
+        }
+        return true;
+    }
+    case PS_SHAPE_MESH_FILE:  // a visual: its body's collision shapes give the size
+    case PS_SHAPE_PLANE: return false;
+    }
+    for (int i = 0; i < 3; i++) he[i] = fabs(m[i][0]) * h[0] + fabs(m[i][1]) * h[1] + fabs(m[i][2]) * h[2];
+    return true;
+}
+
+// The default camera: looks at the centre of the axis-aligned bounding box of
+// every shape but planes (and visual mesh files), from the front right (+x,
+// -y, azimuth -40 degrees) and 30 degrees above, just far enough that all 8
+// corners of the box are inside the picture (with a 10 % margin).
+static void default_view(run_recorder *r)
+{
+    size_t n = 0;
+    const ps_draw_shape *sh = ps_snapshot_shapes(r->snap, &n);
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < n; i++) {
+        double he[3];
+        if (!shape_half_extents(r->snap, &sh[i], he)) continue;
+        double p[3] = {sh[i].pose.p.x, sh[i].pose.p.y, sh[i].pose.p.z};
+        if (!isfinite(he[0] + he[1] + he[2] + p[0] + p[1] + p[2])) continue;
+        for (int k = 0; k < 3; k++) {
+            lo[k] = fmin(lo[k], p[k] - he[k]);
+            hi[k] = fmax(hi[k], p[k] + he[k]);
+        }
+    }
+    if (!(lo[0] <= hi[0])) {  // nothing but planes: a 2 m box on the ground
+        lo[0] = lo[1] = -1, lo[2] = 0;
+        hi[0] = hi[1] = hi[2] = 1;
+    }
+    const double pi = 3.14159265358979323846;
+    double c[3], half[3];
+    for (int k = 0; k < 3; k++) {
+        c[k] = 0.5 * (lo[k] + hi[k]);
+        half[k] = fmax(0.5 * (hi[k] - lo[k]), 0.05);  // a flat or tiny scene still gets a finite distance
+    }
+    double az = -40.0 * pi / 180.0, el = 30.0 * pi / 180.0;
+    double fov_y = 45.0 * pi / 180.0;
+    double tan_v = tan(0.5 * fov_y), tan_h = tan_v * (double)r->o.width / r->o.height;
+    // Camera basis: `back` from the target towards the eye, `right`, `up`.
+    double back[3] = {cos(el) * cos(az), cos(el) * sin(az), sin(el)};
+    double right[3] = {-sin(az), cos(az), 0};  // (-back) x z, normalized
+    double up[3] = {back[1] * right[2] - back[2] * right[1], back[2] * right[0] - back[0] * right[2],
+                    back[0] * right[1] - back[1] * right[0]};
+    double dist = 0, depth = 0;
+    for (int k = 0; k < 8; k++) {
+        double o[3] = {(k & 1) ? half[0] : -half[0], (k & 2) ? half[1] : -half[1], (k & 4) ? half[2] : -half[2]};
+        double x = o[0] * right[0] + o[1] * right[1] + o[2] * right[2];
+        double y = o[0] * up[0] + o[1] * up[1] + o[2] * up[2];
+        double z = o[0] * back[0] + o[1] * back[1] + o[2] * back[2];  // towards the camera
+        dist = fmax(dist, z + 1.1 * fmax(fabs(x) / tan_h, fabs(y) / tan_v));
+        depth = fmax(depth, fabs(z));
+    }
+    r->view.target = (ps_vec3){c[0], c[1], c[2]};
+    r->view.eye = (ps_vec3){c[0] + dist * back[0], c[1] + dist * back[1], c[2] + dist * back[2]};
+    r->view.up = (ps_vec3){0, 0, 1};
+    r->view.fov_y = fov_y;
+    r->view.near_clip = fmax(0.01, 0.5 * (dist - depth));
+    r->view.far_clip = 100.0 * (dist + depth) + 50.0;
+    r->view_set = true;
+}
+
+// Renders the world's current state into r->rgb.
+static bool render_frame(run_recorder *r, const ps_world *w)
+{
+    double t0 = cli_now();
+    if (ps_snapshot_capture(r->snap, w) != PS_OK) {
+        fail(r, "snapshot: out of memory");
+        return false;
+    }
+    if (!r->view_set) default_view(r);
+    ps_gl_context_make_current(r->gl);  // camera sensors may have made theirs current
+    ps_render_target_bind(r->target);
+    bool ok = ps_renderer_draw(r->renderer, r->snap, &r->view, PS_DRAW_DEFAULT, 0.0);
+    ok = ok && ps_render_target_read_rgb8(r->target, r->rgb);
+    ps_render_target_unbind(r->target);
+    if (!ok) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "rendering frame at t=%.4f s: %s", ps_world_time(w), ps_renderer_error(r->renderer));
+        fail(r, msg);
+    }
+    r->renders++;
+    r->render_s += cli_now() - t0;
+    return ok;
+}
+
+// Writes every video frame due at the world's current time.
+static void record_due(run_recorder *r, ps_episode *e)
+{
+    const ps_world *w = ps_episode_world(e);
+    if (!r->video || r->failed || !w) return;
+    double due = ps_world_time(w) * r->o.fps + 1e-6;
+    bool rendered = false;
+    while ((double)r->frames <= due && !r->failed) {
+        if (!rendered && !render_frame(r, w)) return;
+        rendered = true;
+        double t0 = cli_now();
+        char e2[1024];
+        if (!ps_video_write(r->video, r->rgb, e2, sizeof e2)) fail(r, e2);
+        r->encode_s += cli_now() - t0;
+        r->frames++;
+    }
+}
+
+ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
+{
+    // The same calls in the same order as ps_episode_run_policy / ps_episode_run.
+    char err[2048] = "";
+    if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
+    if (p && ps_policy_reset(p, e, seed, err, sizeof err) != PS_OK) {
+        char msg[2300];
+        snprintf(msg, sizeof msg, "policy '%s' reset: %s", ps_policy_spec(p), err);
+        ps_episode_abort(e, PS_EP_SCRIPT_ERROR, msg);
+        return ps_episode_get_status(e);
+    }
+    record_due(r, e);
+    while (ps_episode_get_status(e) == PS_EP_RUNNING) {
+        if (p && ps_policy_act(p, e, err, sizeof err) != PS_OK) {
+            char msg[2300];
+            snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", ps_policy_spec(p),
+                     (unsigned long long)ps_episode_steps(e), err);
+            ps_episode_abort(e, PS_EP_SCRIPT_ERROR, msg);
+            break;
+        }
+        ps_episode_step(e, max_steps);
+        record_due(r, e);
+    }
+    return ps_episode_get_status(e);
+}
+
+bool run_recorder_finish(run_recorder *r, ps_episode *e, char *err, size_t errlen)
+{
+    const ps_world *w = ps_episode_world(e);
+    if (r->o.screenshot && !r->failed) {
+        if (!w) {
+            fail(r, "no world to render (the scene's build failed)");
+        } else if (render_frame(r, w)) {
+            char e2[1024];
+            if (!ps_png_write(r->o.screenshot, r->o.width, r->o.height, r->rgb, e2, sizeof e2)) fail(r, e2);
+        }
+    }
+    if (r->video) {
+        char e2[1024];
+        if (!ps_video_close(r->video, e2, sizeof e2)) fail(r, e2);
+        r->video = NULL;
+    }
+    if (r->failed) snprintf(err, errlen, "%s", r->err);
+    return !r->failed;
+}
+
+void run_recorder_report(const run_recorder *r, FILE *f)
+{
+    if (r->o.video)
+        fprintf(f, "video: %s: %lld frames %dx%d at %g fps\n", r->o.video, (long long)r->frames, r->o.width,
+                r->o.height, r->o.fps);
+    if (r->o.screenshot) fprintf(f, "screenshot: %s: %dx%d\n", r->o.screenshot, r->o.width, r->o.height);
+    if (r->renders)
+        fprintf(f, "recording: %lld renders %.2f ms each, %lld frames encoded %.2f ms each\n", (long long)r->renders,
+                1e3 * r->render_s / (double)r->renders, (long long)r->frames,
+                r->frames ? 1e3 * r->encode_s / (double)r->frames : 0.0);
+}
+
+void run_recorder_destroy(run_recorder *r)
+{
+    if (!r) return;
+    if (r->video) ps_video_close(r->video, NULL, 0);
+    if (r->gl) {
+        ps_gl_context_make_current(r->gl);
+        ps_render_target_destroy(r->target);
+        ps_renderer_destroy(r->renderer);
+    }
+    ps_gl_context_destroy(r->gl);
+    ps_snapshot_destroy(r->snap);
+    free(r->rgb);
+    free(r);
+}
+
+#endif
