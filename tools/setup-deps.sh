@@ -19,6 +19,9 @@ tests+=(python3-glad libglfw3-dev libcglm-dev libegl-dev libgl-dev libegl-mesa0 
 # The viewer's test (tests/test_view.sh): an X server (Xvfb through xvfb-run, which
 # needs xauth) and xdotool for real X input events.
 tests+=(xvfb xauth xdotool)
+# Screenshots and videos (render/src/image_io.c, pilotsim run --screenshot/--video):
+# libpng, and FFmpeg's libraries (libavcodec brings libx264 for H.264).
+tests+=(libpng-dev libavcodec-dev libavformat-dev libswscale-dev libavutil-dev)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)
