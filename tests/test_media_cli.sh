@@ -5,6 +5,7 @@
 # requested size, recording leaves the state hash unchanged, and bad options
 # or paths fail naming what is wrong.
 # usage: test_media_cli.sh PILOTSIM SOURCE_DIR MEDIA_PROBE HAVE_VIDEO(0|1)
+#        test_media_cli.sh PILOTSIM SOURCE_DIR - norender   (a build without the renderer)
 set -u
 ps=$1
 src=$2
@@ -20,6 +21,17 @@ export PILOTSIM_GL=${PILOTSIM_GL:-egl}
 
 view=$src/tests/scenes/media_view.lua
 dflt=$src/tests/scenes/media_default_view.lua
+
+if [[ $have_video == norender ]]; then
+  for opt in --screenshot --video; do
+    expect_rc 2 run "$view" "$opt" "$tmp/x.out"
+    check "$opt without the renderer" has "$tmp/err" "$opt: built without the renderer (PILOTSIM_RENDER=OFF)"
+  done
+  check "nothing written" test ! -e "$tmp/x.out"
+  echo "test_media_cli: $checks checks, $failed failed (built without the renderer)"
+  ((failed == 0))
+  exit
+fi
 
 # pixels FILE X Y...: "R G B" lines of those pixels into $tmp/px (first line: size).
 pixels() { "$probe" png "$@" >"$tmp/px" 2>"$tmp/px.err"; }
