@@ -41,7 +41,10 @@ static void status_line(ps_viewer *v)
     else snprintf(speed, sizeof speed, "%gx", l->speed);
     snprintf(line, sizeof line, "%s  t=%.3fs  step %llu  %s  speed %s%s  %.0f fps   F1: keys", ps_scene_name(l->scene),
              w ? ps_world_time(w) : 0.0, (unsigned long long)(l->ep ? ps_episode_steps(l->ep) : 0),
-             l->paused ? "PAUSED" : "running", speed, l->dropped ? " (slowed: frame cap)" : "", v->fps);
+             l->ep && ps_episode_get_status(l->ep) != PS_EP_RUNNING ? ps_episode_status_name(ps_episode_get_status(l->ep))
+             : l->paused                                             ? "PAUSED"
+                                                                     : "running",
+             speed, l->dropped ? " (slowed: frame cap)" : "", v->fps);
     const float bg[4] = {0, 0, 0, 0.55f};
     ps_renderer_rect(v->r, 0, 0, (int)strlen(line) * 8 + 12, 22, bg);
     ps_renderer_text(v->r, 6, 3, 1.0f, PS_UI_WHITE, line);
@@ -211,8 +214,12 @@ static void lidar_plot(ps_viewer *v, ps_world *w, ps_sensor_id s, const float *d
     ps_ui_rect a = ps_ui_area(&v->ui, 160, 160);
     const float bg[4] = {0, 0, 0, 0.6f}, dot[4] = {0.3f, 1, 0.4f, 1}, me[4] = {1, 1, 1, 1};
     ps_ui_fill(&v->ui, a.x, a.y, a.w, a.h, bg);
-    double cx = a.x + a.w * 0.5, cy = a.y + a.h * 0.5, scale = (a.w * 0.5 - 2) / def.range_max;
     size_t row = (size_t)(def.v_beams / 2) * (size_t)def.h_beams;
+    // Scale to the farthest return (not the nominal range, often far beyond the room).
+    double far = 1.0;
+    for (int h = 0; h < def.h_beams; h++)
+        if (isfinite(d[row + (size_t)h]) && d[row + (size_t)h] < def.range_max) far = fmax(far, d[row + (size_t)h]);
+    double cx = a.x + a.w * 0.5, cy = a.y + a.h * 0.5, scale = (a.w * 0.5 - 2) / far;
     for (int h = 0; h < def.h_beams; h++) {
         double r = d[row + (size_t)h];
         if (!isfinite(r) || r >= def.range_max) continue;
@@ -222,6 +229,7 @@ static void lidar_plot(ps_viewer *v, ps_world *w, ps_sensor_id s, const float *d
         ps_ui_fill(&v->ui, (int)(cx - sin(ang) * r * scale) - 1, (int)(cy - cos(ang) * r * scale) - 1, 2, 2, dot);
     }
     ps_ui_fill(&v->ui, (int)cx - 2, (int)cy - 2, 4, 4, me);
+    ps_ui_text(&v->ui, PS_UI_GREY, "plot radius %.1f m, +x up", far);
 }
 
 static void camera_image(ps_viewer *v, ps_world *w, ps_sensor_id s, const float *d, size_t n)

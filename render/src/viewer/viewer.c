@@ -321,7 +321,7 @@ static void mouse_press(ps_viewer *v, int button, int mods)
     v->press_button = button;
     v->press_mods = mods;
     v->press_moved = false;
-    if (v->show_panels && ps_ui_wants_mouse(&v->ui, v->mx, v->my)) {
+    if (ps_ui_wants_mouse(&v->ui, v->mx, v->my)) {
         v->mouse = PS_MOUSE_UI;
         if (button == GLFW_MOUSE_BUTTON_LEFT) {
             v->ui.down = true;
@@ -425,7 +425,7 @@ void ps_viewer_on_cursor(ps_viewer *v, double x, double y)
 void ps_viewer_on_scroll(ps_viewer *v, double dx, double dy)
 {
     (void)dx;
-    if (v->show_panels && ps_ui_wants_mouse(&v->ui, v->mx, v->my)) return;
+    if (ps_ui_wants_mouse(&v->ui, v->mx, v->my)) return;
     ps_orbit_camera_zoom(&v->cam, dy);
 }
 
@@ -691,7 +691,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->opt = *opt;
     v->draw_flags = opt->draw_flags;
     v->show_panels = opt->panels;
-    v->open_episode = v->open_actions = v->open_overlays = true;
+    v->open_episode = v->open_actions = v->open_sensors = v->open_overlays = true;
     v->px_scale = 1;
     if (opt->script_path) {
         if (!ps_script_load(&v->script, opt->script_path, err, errlen)) goto fail;
@@ -710,12 +710,9 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->r = ps_renderer_create(err, errlen);
     if (!v->r) goto fail;
     // Camera sensors render in a hidden GLFW context of their own (the same
-    // window system as the viewer's). Without one, scenes with cameras fail
-    // to build with a clear message.
-    char cerr[1024];
-    v->cam_r = ps_camera_renderer_create(PS_GL_GLFW, cerr, sizeof cerr);
-    if (!v->cam_r) fprintf(stderr, "pilotsim view: warning: no camera sensor renderer: %s\n", cerr);
-    ps_gl_context_make_current(v->ctx);
+    // window system as the viewer's), made on the first camera frame, so
+    // scenes without cameras pay nothing.
+    v->cam_r = ps_camera_renderer_create_lazy(PS_GL_GLFW);
 
     ps_sim_loop_config cfg = {
         .scene_path = opt->scene_path,
