@@ -587,6 +587,114 @@ static void test_connected_no_contacts(void)
     ps_world_destroy(w);
 }
 
+// A 0.2 kg ball (r 0.04 m) hanging 0.05 m below a breakable fixed joint to the world.
+static ps_joint_id hang_fruit(ps_world *w, ps_body_id *ball, double bf, double bt)
+{
+    *ball = tu_sphere_body(w, "fruit", tu_pose(0, 0, 1), 0.04, 0.2 / (4.0 / 3.0 * 3.14159265358979 * 0.04 * 0.04 * 0.04));
+    ps_joint_def d = jdef(PS_JOINT_FIXED, *ball, PS_BODY_NONE, tu_v(0, 0, 1.05), tu_v(0, 0, 1));
+    d.name = "stem";
+    d.break_force = bf;
+    d.break_torque = bt;
+    return ps_joint_create(w, &d);
+}
+
+static void test_breakable(void)
+{
+    // Force: holds the weight (load = m g), then a downward pull ramped by
+    // 0.02 N per step breaks it once the load passes 10 N (pull ~8 N).
+    ps_world *w = tu_world();
+    ps_body_id b;
+    ps_joint_id j = hang_fruit(w, &b, 10, 0);
+    CHECK(tu_joint_set(j));
+    CHECK_EQ(tu_step(w, 250), PS_OK);
+    CHECK(!ps_joint_broken(w, j));
+    CHECK_EQ(ps_joint_broken_step(w, j), 0);
+    double f = -1, t = -1;
+    CHECK_EQ(ps_joint_get_load(w, j, &f, &t), PS_OK);
+    CHECK_REL(f, 0.2 * 9.81, 0.02);
+    CHECK_NEAR(t, 0, 1e-3);            // the pull is along the stem: no moment about the anchor
+    double pull = 0;
+    int n = 0;
+    while (!ps_joint_broken(w, j) && n < 2000) {
+        pull += 0.02;
+        ps_body_add_force(w, b, tu_v(0, 0, -pull));
+        CHECK_EQ(ps_world_step(w), PS_OK);
+        n++;
+    }
+    CHECK(ps_joint_broken(w, j));
+    CHECK(pull > 7.6 && pull < 8.4);
+    NOTE("broke at a pull of %.2f N", pull);
+    CHECK_EQ(ps_joint_broken_step(w, j), ps_world_step_count(w));
+    CHECK_EQ(ps_joint_get_load(w, j, &f, NULL), PS_OK);
+    CHECK(f > 10 && f < 10.3);
+    // Free now: it falls (1 s: ~4.9 m, no more holding force), the handle stays valid.
+    ps_vec3 p0 = tu_pos(w, b);
+    CHECK_EQ(tu_step(w, 100), PS_OK);
+    CHECK(tu_pos(w, b).z < p0.z - 0.15);
+    CHECK(ps_joint_valid(w, j));
+    ps_vec3 f1, t1;
+    CHECK_EQ(ps_joint_get_feedback(w, j, &f1, &t1, NULL, NULL), PS_OK);
+    CHECK(tu_norm(f1) == 0 && tu_norm(t1) == 0);
+    CHECK_EQ(ps_joint_destroy(w, j), PS_OK);
+    ps_world_destroy(w);
+
+    // Torque: a sideways push at the ball's centre, 0.05 m below the anchor,
+    // breaks a 0.3 N m joint at about 6 N; until then the ball does not move.
+    w = tu_world();
+    j = hang_fruit(w, &b, 0, 0.3);
+    CHECK_EQ(tu_step(w, 50), PS_OK);
+    CHECK(!ps_joint_broken(w, j));
+    double push = 0;
+    n = 0;
+    while (!ps_joint_broken(w, j) && n < 2000) {
+        push += 0.01;
+        ps_body_add_force(w, b, tu_v(push, 0, 0));
+        CHECK_EQ(ps_world_step(w), PS_OK);
+        if (n == 300) CHECK_NEAR(tu_pos(w, b).x, 0, 1e-3);
+        n++;
+    }
+    CHECK(ps_joint_broken(w, j));
+    CHECK(push > 5.7 && push < 6.3);
+    NOTE("broke at a push of %.2f N", push);
+    CHECK_EQ(ps_joint_get_load(w, j, &f, &t), PS_OK);
+    CHECK(t > 0.3 && t < 0.31);
+    ps_world_destroy(w);
+
+    // A broken hinge reads 0 and ignores efforts; unbreakable joints have no load.
+    w = tu_world();
+    ps_body_id c = ball_at(w, "c", 0, 0, 1);
+    ps_joint_def d = jdef(PS_JOINT_HINGE, c, PS_BODY_NONE, tu_v(0, 0, 1.2), tu_v(0, 1, 0));
+    d.break_force = 1e-3;              // below the ball's weight: breaks in the first step
+    ps_joint_id h = ps_joint_create(w, &d);
+    d.break_force = 0;
+    ps_body_id c2 = ball_at(w, "c2", 1, 0, 1);
+    d.body1 = c2;
+    d.anchor = tu_v(1, 0, 1.2);
+    ps_joint_id h2 = ps_joint_create(w, &d);
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    CHECK(ps_joint_broken(w, h));
+    CHECK_EQ(ps_joint_broken_step(w, h), 1);
+    CHECK(!ps_joint_broken(w, h2));
+    CHECK_EQ(ps_joint_get_load(w, h2, &f, &t), PS_ERR_STATE);
+    CHECK_EQ(ps_joint_add_effort(w, h, 0, 5.0), PS_OK);
+    CHECK_EQ(tu_step(w, 50), PS_OK);
+    double q = 1;
+    CHECK_EQ(ps_joint_get_position(w, h, 0, &q), PS_OK);
+    CHECK(q == 0);
+    CHECK(tu_pos(w, c).z < 0.99);      // falling
+    CHECK_NEAR(tu_pos(w, c2).z, 1, 0.01);
+    // Bad thresholds are refused with the field named.
+    d.body1 = ball_at(w, "c3", 2, 0, 1);
+    d.break_force = -1;
+    CHECK(!tu_joint_set(ps_joint_create(w, &d)));
+    CHECK(strstr(ps_world_last_error(w), "break_force") != NULL);
+    d.break_force = 0;
+    d.break_torque = NAN;
+    CHECK(!tu_joint_set(ps_joint_create(w, &d)));
+    CHECK(strstr(ps_world_last_error(w), "break_torque") != NULL);
+    ps_world_destroy(w);
+}
+
 int main(void)
 {
     RUN(test_default_def);
@@ -600,5 +708,6 @@ int main(void)
     RUN(test_invalid);
     RUN(test_lifecycle);
     RUN(test_connected_no_contacts);
+    RUN(test_breakable);
     return TEST_DONE();
 }

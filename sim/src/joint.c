@@ -193,6 +193,10 @@ ps_joint_id ps_joint_create(ps_world *w, const ps_joint_def *def)
         if (fabs(ax.x * ax2.x + ax.y * ax2.y + ax.z * ax2.z) > 1e-6)
             return ps_world_fail(w, PS_ERR_INVALID, "joint '%s': universal axes must be perpendicular", nm), none;
     }
+    if (!(def->break_force >= 0) || !isfinite(def->break_force))
+        return ps_world_fail(w, PS_ERR_INVALID, "joint '%s': break_force must be a finite number >= 0 (N), got %g", nm, def->break_force), none;
+    if (!(def->break_torque >= 0) || !isfinite(def->break_torque))
+        return ps_world_fail(w, PS_ERR_INVALID, "joint '%s': break_torque must be a finite number >= 0 (N m), got %g", nm, def->break_torque), none;
     for (int i = 0; i < dof; i++) {
         const char *bad = check_axis(def->type, i, &def->axes[i]);
         if (bad) return ps_world_fail(w, PS_ERR_INVALID, "joint '%s' axis %d: %s", nm, i + 1, bad), none;
@@ -290,7 +294,15 @@ ps_joint_id ps_joint_create(ps_world *w, const ps_joint_def *def)
         break;
     }
     dJointSetData(j->joint, (void *)(uintptr_t)idx);
-    if (def->feedback) dJointSetFeedback(j->joint, j->fb);
+    j->break_force = def->break_force;
+    j->break_torque = def->break_torque;
+    if (j->break_force > 0 || j->break_torque > 0) {
+        // The anchor relative to body1's centre of mass, in its frame.
+        const dReal *p1 = dBodyGetPosition(o1);
+        double rel[3] = {a.x - p1[0], a.y - p1[1], a.z - p1[2]};
+        to_local(o1, rel, j->anchor1);
+    }
+    if (def->feedback || j->break_force > 0 || j->break_torque > 0) dJointSetFeedback(j->joint, j->fb);
     for (int i = 0; i < dof; i++) apply_axis(j, i);
     b1->joint_refs++;
     if (b2) b2->joint_refs++;
@@ -369,6 +381,10 @@ ps_status ps_joint_get_position(const ps_world *w, ps_joint_id id, int i, double
 {
     ps_joint_slot *j = axis_slot(w, id, i);
     if (!j) return ps_world_joint_slot(w, id) ? PS_ERR_INVALID : PS_ERR_STALE;
+    if (j->broken) {
+        *out = 0;
+        return PS_OK;
+    }
     switch (j->type) {
     case PS_JOINT_HINGE: *out = dJointGetHingeAngle(j->joint); break;
     case PS_JOINT_SLIDER: *out = dJointGetSliderPosition(j->joint); break;
@@ -383,6 +399,10 @@ ps_status ps_joint_get_rate(const ps_world *w, ps_joint_id id, int i, double *ou
 {
     ps_joint_slot *j = axis_slot(w, id, i);
     if (!j) return ps_world_joint_slot(w, id) ? PS_ERR_INVALID : PS_ERR_STALE;
+    if (j->broken) {
+        *out = 0;
+        return PS_OK;
+    }
     switch (j->type) {
     case PS_JOINT_HINGE: *out = dJointGetHingeAngleRate(j->joint); break;
     case PS_JOINT_SLIDER: *out = dJointGetSliderPositionRate(j->joint); break;
@@ -437,6 +457,7 @@ ps_status ps_joint_add_effort(ps_world *w, ps_joint_id id, int i, double e)
     ps_joint_slot *j = axis_slot(w, id, i);
     if (!j) return ps_world_fail(w, ps_world_joint_slot(w, id) ? PS_ERR_INVALID : PS_ERR_STALE, "joint axis %d does not exist", i + 1);
     if (!isfinite(e)) return ps_world_fail(w, PS_ERR_INVALID, "joint '%s': effort must be finite", j->name);
+    if (j->broken) return PS_OK;
     switch (j->type) {
     case PS_JOINT_HINGE: dJointAddHingeTorque(j->joint, e); break;
     case PS_JOINT_SLIDER: dJointAddSliderForce(j->joint, e); break;
@@ -462,4 +483,59 @@ ps_status ps_joint_get_feedback(const ps_world *w, ps_joint_id id, ps_vec3 *f1, 
     if (f2) *f2 = (ps_vec3){fb->f2[0], fb->f2[1], fb->f2[2]};
     if (t2) *t2 = (ps_vec3){fb->t2[0], fb->t2[1], fb->t2[2]};
     return PS_OK;
+}
+
+bool ps_joint_broken(const ps_world *w, ps_joint_id id)
+{
+    ps_joint_slot *j = ps_world_joint_slot(w, id);
+    return j && j->broken;
+}
+
+uint64_t ps_joint_broken_step(const ps_world *w, ps_joint_id id)
+{
+    ps_joint_slot *j = ps_world_joint_slot(w, id);
+    return (j && j->broken) ? j->broken_step : 0;
+}
+
+ps_status ps_joint_get_load(const ps_world *w, ps_joint_id id, double *force, double *torque)
+{
+    ps_joint_slot *j = ps_world_joint_slot(w, id);
+    if (!j) return PS_ERR_STALE;
+    if (!(j->break_force > 0 || j->break_torque > 0)) return PS_ERR_STATE;
+    if (force) *force = j->load_force;
+    if (torque) *torque = j->load_torque;
+    return PS_OK;
+}
+
+void ps_joint_check_breaks(ps_world *w)
+{
+    for (uint32_t i = 0; i < w->joint_count; i++) {
+        ps_joint_slot *j = &w->joints[i];
+        if (!j->alive || j->broken || !(j->break_force > 0 || j->break_torque > 0)) continue;
+        dBodyID b1 = dJointGetBody(j->joint, 0);
+        if (!b1) continue;
+        const dJointFeedback *fb = j->fb;
+        double r[3], a[3], f[3] = {fb->f1[0], fb->f1[1], fb->f1[2]}, m[3];
+        to_world(b1, j->anchor1, r);  // anchor - centre of mass, world frame
+        for (int k = 0; k < 3; k++) a[k] = -r[k];
+        // Torque about the anchor = torque about the COM + (com - anchor) x f.
+        cross3(a, f, m);
+        for (int k = 0; k < 3; k++) m[k] += fb->t1[k];
+        j->load_force = sqrt(dot3(f, f));
+        j->load_torque = sqrt(dot3(m, m));
+        if ((j->break_force > 0 && j->load_force > j->break_force) ||
+            (j->break_torque > 0 && j->load_torque > j->break_torque)) {
+            // Detached from both bodies: out of every island and of the
+            // "joined bodies never collide" filter; the slot stays for the handle.
+            dJointAttach(j->joint, 0, 0);
+            dJointDisable(j->joint);
+            if (j->amotor) {
+                dJointAttach(j->amotor, 0, 0);
+                dJointDisable(j->amotor);
+            }
+            memset(j->fb, 0, sizeof *j->fb);
+            j->broken = true;
+            j->broken_step = w->steps;
+        }
+    }
 }

@@ -377,7 +377,7 @@ static int w_joint(lua_State *L)
     const char *what = "world:joint";
     static const char *const f[] = {"type", "name", "body1", "body2", "anchor", "axis", "axis2", "lo", "hi",
                                     "motor_vel", "motor_fmax", "friction", "stop_erp", "stop_cfm", "bounce",
-                                    "limits", "feedback", NULL};
+                                    "limits", "feedback", "break_force", "break_torque", NULL};
     ps_lua_check_fields(L, 2, what, f);
     const char *type = ps_lua_field_string(L, 2, what, "type", NULL);
     static const char *const types[] = {"hinge", "slider", "ball", "universal", "fixed", NULL};
@@ -389,7 +389,9 @@ static int w_joint(lua_State *L)
     d.name = ps_lua_field_string(L, 2, what, "name", NULL);
     d.body1 = field_body(L, 2, "body1", true);
     d.body2 = field_body(L, 2, "body2", false);
-    if (!ps_lua_field_vec3(L, 2, what, "anchor", &d.anchor) && d.type != PS_JOINT_FIXED && d.type != PS_JOINT_SLIDER) {
+    // Without an anchor: body1's origin (fixed and slider joints use it only as
+    // the point a break torque is measured about).
+    if (!ps_lua_field_vec3(L, 2, what, "anchor", &d.anchor)) {
         ps_pose p;
         ps_body_get_pose(w, d.body1, &p);
         d.anchor = p.p;
@@ -397,6 +399,8 @@ static int w_joint(lua_State *L)
     ps_lua_field_vec3(L, 2, what, "axis", &d.axis);
     ps_lua_field_vec3(L, 2, what, "axis2", &d.axis2);
     d.feedback = ps_lua_field_bool(L, 2, what, "feedback", false);
+    d.break_force = ps_lua_field_number(L, 2, what, "break_force", 0);
+    d.break_torque = ps_lua_field_number(L, 2, what, "break_torque", 0);
     read_axis(L, 2, &d.axes[0]);
     lua_getfield(L, 2, "limits");
     if (!lua_isnil(L, -1)) {
@@ -848,6 +852,36 @@ static int j_feedback(lua_State *L)
     return 6;
 }
 
+static int j_broken(lua_State *L)
+{
+    ps_joint_id j;
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
+    lua_pushboolean(L, ps_joint_broken(w, j));
+    return 1;
+}
+
+static int j_broken_time(lua_State *L)
+{
+    ps_joint_id j;
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
+    uint64_t s = ps_joint_broken_step(w, j);
+    if (s == 0) lua_pushnil(L);
+    else lua_pushnumber(L, (double)s * ps_world_get_def(w)->timestep);
+    return 1;
+}
+
+static int j_load(lua_State *L)
+{
+    ps_joint_id j;
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
+    double f, t;
+    if (ps_joint_get_load(w, j, &f, &t) != PS_OK)
+        luaL_error(L, "joint '%s': load() needs a breakable joint (break_force or break_torque > 0)", ps_joint_name(w, j));
+    lua_pushnumber(L, f);
+    lua_pushnumber(L, t);
+    return 2;
+}
+
 static int j_name(lua_State *L)
 {
     ps_joint_id j;
@@ -924,7 +958,8 @@ void ps_lua_open_world(lua_State *L)
         {"kind", b_kind}, {"id", b_id}, {"valid", b_valid}, {"destroy", b_destroy}, {"geom", b_geom}, {NULL, NULL}};
     static const luaL_Reg joint_m[] = {
         {"position", j_position}, {"rate", j_rate}, {"set_motor", j_set_motor}, {"add_effort", j_add_effort},
-        {"set_limits", j_set_limits}, {"feedback", j_feedback}, {"name", j_name}, {"destroy", j_destroy},
+        {"set_limits", j_set_limits}, {"feedback", j_feedback}, {"broken", j_broken},
+        {"broken_time", j_broken_time}, {"load", j_load}, {"name", j_name}, {"destroy", j_destroy},
         {NULL, NULL}};
     static const luaL_Reg geom_m[] = {{"body", g_body}, {"set_material", g_set_material}, {"destroy", g_destroy}, {NULL, NULL}};
     ps_lua_new_class(L, MT_WORLD, world_m, NULL, w_tostring);

@@ -304,6 +304,7 @@ ps_status ps_world_step(ps_world *w)
     ps_contact_collect(w);
     dJointGroupEmpty(w->contact_group);
     w->steps++;
+    ps_joint_check_breaks(w);
     w->time = (double)w->steps * w->def.timestep;
     if (check_divergence(w)) {
         ps_world_fail(w, PS_ERR_DIVERGED, "%s", w->divergence);

@@ -64,6 +64,13 @@ typedef struct ps_joint_slot {
     // Ball joints: Euler axes 0 (in body1's frame) and 2 (in body2's frame or
     // the world's) and ODE's reference vectors, to compute current angles.
     double euler[4][3];
+    // Breakable joints: thresholds (0 = off), the anchor in body1's ODE frame
+    // (relative to its centre of mass), the last load, and when it broke.
+    double break_force, break_torque;
+    double anchor1[3];
+    double load_force, load_torque;
+    bool broken;
+    uint64_t broken_step;
     uint32_t next_free;
 } ps_joint_slot;
 
@@ -211,6 +218,9 @@ void ps_geom_destroy_slot(ps_world *w, uint32_t index);
 void ps_joint_destroy_slot(ps_world *w, uint32_t index);
 void ps_world_free_geoms(ps_world *w);
 void ps_world_free_joints(ps_world *w);
+// After each step: measures breakable joints' loads and breaks those above
+// their thresholds (joint.c).
+void ps_joint_check_breaks(ps_world *w);
 void ps_world_free_materials(ps_world *w);
 
 // Robots (robot.c): actuators before each step, and freeing.

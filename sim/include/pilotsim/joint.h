@@ -48,6 +48,17 @@ typedef struct ps_joint_def {
     /// its angle within +-90 deg (limits beyond are refused).
     ps_joint_axis axes[3];
     bool feedback;          ///< measure constraint forces (ps_joint_get_feedback); default false
+    /// Breakable joints (a fruit's stem, a snap fit, a weak weld). After every
+    /// step the constraint load on body1 is compared with these thresholds: the
+    /// force magnitude |f1| (N) and the torque magnitude about `anchor` (N m;
+    /// ODE's torque about body1's centre of mass moved to the anchor). When
+    /// either exceeds its threshold the joint breaks for good: it is detached
+    /// from both bodies (they move freely and may collide again), its handle
+    /// stays valid, ps_joint_broken turns true, positions and rates read 0 and
+    /// efforts are ignored. 0 = never breaks on that measure (default); >= 0.
+    /// A breakable joint measures feedback whatever `feedback` says.
+    double break_force;
+    double break_torque;    ///< N m, see break_force
 } ps_joint_def;
 
 ps_joint_def ps_default_joint_def(ps_joint_type type);
@@ -83,6 +94,17 @@ ps_status ps_joint_add_effort(ps_world *w, ps_joint_id j, int i, double effort);
 /// to body1 and body2 in the last step. Needs `feedback` in the def.
 ps_status ps_joint_get_feedback(const ps_world *w, ps_joint_id j, ps_vec3 *f1,
                                 ps_vec3 *t1, ps_vec3 *f2, ps_vec3 *t2);
+
+/// True once a breakable joint broke (false for live unbroken or stale ids).
+bool ps_joint_broken(const ps_world *w, ps_joint_id j);
+/// The step at which the joint broke (1-based count of the world's steps, the
+/// step whose load exceeded a threshold), or 0 if it has not broken.
+uint64_t ps_joint_broken_step(const ps_world *w, ps_joint_id j);
+/// The load a breakable joint carried in the last step, as compared with its
+/// thresholds: force magnitude (N) and torque magnitude about the anchor (N m).
+/// The last load before breaking stays readable after the break. Either
+/// pointer may be NULL. PS_ERR_STATE if the joint is not breakable.
+ps_status ps_joint_get_load(const ps_world *w, ps_joint_id j, double *force, double *torque);
 
 #ifdef __cplusplus
 }

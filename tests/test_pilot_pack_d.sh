@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Pilot scene pack D (issue 6): fruit picking, parcel sorting, pipe-rack inspection.
+# Every scene of this pack loads (pilotsim check), its baseline policy succeeds on two
+# seeds with the safety metrics in the --json output, an idle policy times out, and
+# policies written here force each scene's own failures (checked by their messages).
+# usage: test_pilot_pack_d.sh PILOTSIM_BINARY SOURCE_DIR
+set -u
+BIN=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+checks=0
+failed=0
+
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
+num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+
+SCENES=${PACK_D_SCENES:-"agriculture_fruit_picking"}
+SAFETY="safety_min_separation safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_max_speed_near_humans safety_keepout_violations safety_violations"
+
+# run SCENE SEED EXPECTED_STATUS [extra args...]
+run() {
+    local scene=$1 seed=$2 want=$3
+    shift 3
+    local out
+    out=$("$BIN" run "$SRC/scenes/pilot/$scene.lua" --seed "$seed" --json --quiet "$@" 2>"$T/err")
+    local st
+    st=$(field "$out" status)
+    if [ "$st" = "$want" ]; then ok; else bad "$scene seed $seed $*: status '$st', expected '$want' ($(field "$out" message)$(head -c 300 "$T/err"))"; fi
+    LAST=$out
+}
+# expect_msg SCENE PATTERN: the last run's message matches
+expect_msg() {
+    if grep -q "$2" <<<"$(field "$LAST" message)"; then ok; else bad "$1: message '$(field "$LAST" message)', expected /$2/"; fi
+}
+
+declare -A FIRST    # each scene's baseline run on seed 1
+for s in $SCENES; do
+    if "$BIN" check "$SRC/scenes/pilot/$s.lua" >"$T/check" 2>&1; then ok; else bad "$s: pilotsim check"; cat "$T/check"; fi
+    for seed in 1 2; do
+        run "$s" "$seed" success
+        [ "$seed" = 1 ] && FIRST[$s]=$LAST
+        for m in $SAFETY; do
+            if grep -q "\"$m\":" <<<"$LAST"; then ok; else bad "$s seed $seed: metric $m missing"; fi
+        done
+    done
+done
+
+# An idle policy: nothing moves, the episode runs to its time limit.
+cat >"$T/idle.lua" <<'LUA'
+return {act = function(obs, action) end}
+LUA
+
+# ---------------------------------------------------------------- fruit picking
+S=agriculture_fruit_picking
+LAST=${FIRST[$S]}
+if [ "$(num "$LAST" apples_in_bin)" = 3 ] && [ "$(num "$LAST" apples_bruised)" = 0 ] && [ "$(num "$LAST" unripe_in_bin)" = 0 ]; then ok
+else bad "$S: success without 3 ripe unbruised apples in the bin"; fi
+# the worker in the next alley is monitored: a finite separation
+if grep -q '"safety_min_separation":[0-9]' <<<"$LAST"; then ok; else bad "$S: no separation to the worker"; fi
+run $S 3 success --param fruits_required=1
+if [ "$(num "$LAST" apples_in_bin)" = 1 ]; then ok; else bad "$S: fruits_required=1 did not stop at one apple"; fi
+run $S 1 timeout --policy "$T/idle.lua"
+if [ "$(num "$LAST" apples_picked)" = 0 ]; then ok; else bad "$S: idle policy picked apples"; fi
+
+# The baseline, but seeing unripe apples as ripe: it breaks an unripe apple's stem.
+cat >"$T/unripe.lua" <<'LUA'
+local B = require "policies.fruit_picking"
+local P = {}
+function P.reset(spec, seed) B.reset(spec, seed) end
+function P.act(obs, action)
+    local f = obs.fruits
+    local flipped = setmetatable({}, {
+        __index = function(_, k) if (k - 4) % 7 == 0 then return 1 - f[k] end return f[k] end,
+        __len = function() return #f end})
+    B.act({base = obs.base, fruits = flipped, tcp = obs.tcp, bin = obs.bin, progress = obs.progress}, action)
+end
+return P
+LUA
+run $S 1 failure --policy "$T/unripe.lua" --module-path "$SRC/scripts"
+expect_msg $S "picked an unripe apple"
+
+# The baseline, but letting go above the tray (0.25 m up): the apple lands hard and bruises.
+cat >"$T/drop_in_bin.lua" <<'LUA'
+local B = require "policies.fruit_picking"
+local P = {}
+function P.reset(spec, seed) B.reset(spec, seed) end
+function P.act(obs, action)
+    B.act(obs, action)
+    if obs.tcp[1] < 0 and obs.tcp[3] < 0.62 then action.grip[1] = 0.12 end
+end
+return P
+LUA
+run $S 1 failure --policy "$T/drop_in_bin.lua" --module-path "$SRC/scripts"
+expect_msg $S "apples bruised (limit 0)"
+
+# The baseline, but opening the gripper while lifting the apple out: it falls to the
+# ground (bruises tolerated here, so the drop itself is the failure).
+cat >"$T/drop.lua" <<'LUA'
+local B = require "policies.fruit_picking"
+local P = {}
+function P.reset(spec, seed) B.reset(spec, seed) end
+function P.act(obs, action)
+    B.act(obs, action)
+    for i = 0, #obs.fruits // 7 - 1 do
+        if obs.fruits[i * 7 + 5] == 1 and obs.tcp[3] > 1.0 then action.grip[1] = 0.12 end
+    end
+end
+return P
+LUA
+run $S 1 failure --policy "$T/drop.lua" --module-path "$SRC/scripts" --param max_bruised=3
+expect_msg $S "dropped apple"
+
+echo "test_pilot_pack_d: $checks checks, $failed failed"
+[ "$failed" -eq 0 ]
