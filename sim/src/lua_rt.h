@@ -19,6 +19,12 @@ typedef struct ps_lua_rt {
     double wall_limit;      // s per top-level callback
     double started;         // monotonic s when the running callback began
     const char *callback;   // name of the running callback, for messages
+    // Set when the running top-level callback broke a limit: from then on the
+    // hook raises stop_msg at every instruction of every coroutine, so a
+    // pcall, xpcall or coroutine.resume that caught the first error cannot
+    // keep the callback running. Cleared when the next callback starts.
+    bool stopped;
+    char stop_msg[512];
     ps_logger log;
     char **module_paths;
     size_t module_path_count;

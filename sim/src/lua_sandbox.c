@@ -36,27 +36,99 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+// Raises the stop error: the limit's message with the file:line running now.
+static void raise_stop(lua_State *L, ps_lua_rt *rt)
+{
+    // Every instruction from now on, in this coroutine too, comes back here.
+    if (lua_gethookcount(L) != 1) lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, 1);
+    luaL_where(L, 0); // in a count hook, level 0 is the interrupted Lua function
+    lua_pushstring(L, rt->stop_msg);
+    lua_concat(L, 2);
+    lua_error(L);
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     ps_lua_rt *rt = ps_lua_rt_of(L);
-    rt->used += HOOK_COUNT;
-    // The clock is read every 64k instructions: cheap, and a loop of slow
-    // calls into C (which the count alone would let run for long) is caught.
-    if ((rt->used & 0xffff) < HOOK_COUNT && now() - rt->started > rt->wall_limit)
-        luaL_error(L, "wall-clock limit exceeded (%f s) in callback '%s'", rt->wall_limit,
-                   rt->callback ? rt->callback : "?");
-    if (rt->used > rt->budget)
-        luaL_error(L, "instruction budget exceeded (%I Lua instructions) in callback '%s'",
-                   (lua_Integer)rt->budget, rt->callback ? rt->callback : "?");
+    if (rt->stopped) raise_stop(L, rt);
+    int count = lua_gethookcount(L);
+    if (count != HOOK_COUNT) {
+        // A coroutine left at every-instruction hooks by an earlier stop.
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
+        count = 1;
+    }
+    rt->used += (uint64_t)count;
+    // The clock is read at every hook (a vDSO call, tens of ns per thousand
+    // instructions): a loop of slow calls into C (string.rep, emergency
+    // collections near the heap cap), which the count alone would let run
+    // for long, is caught within one hook period of the limit.
+    const char *cb = rt->callback ? rt->callback : "?";
+    if (now() - rt->started > rt->wall_limit) {
+        snprintf(rt->stop_msg, sizeof rt->stop_msg, "wall-clock limit exceeded (%g s) in callback '%s'",
+                 rt->wall_limit, cb);
+        rt->stopped = true;
+    } else if (rt->used > rt->budget) {
+        snprintf(rt->stop_msg, sizeof rt->stop_msg,
+                 "instruction budget exceeded (%llu Lua instructions) in callback '%s'",
+                 (unsigned long long)rt->budget, cb);
+        rt->stopped = true;
+    }
+    if (rt->stopped) raise_stop(L, rt);
+}
+
+// xpcall whose message handler is skipped for a limit's error. Lua raises
+// the hook's error while still inside the hook, where hooks are off: a Lua
+// message handler would then run unmetered (an endless handler was a way
+// out of the budget). Unlike the stock xpcall, no yield across it.
+static int xpcall_handler(lua_State *L)
+{
+    if (ps_lua_rt_of(L)->stopped) return 1; // the limit's error goes on as is
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int l_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, xpcall_handler, 1);
+    lua_replace(L, 2);     // f, handler, args...
+    lua_pushvalue(L, 1);
+    lua_insert(L, 3);      // f, handler, f, args...
+    int rc = lua_pcall(L, n - 2, LUA_MULTRET, 2);
+    lua_pushboolean(L, rc == LUA_OK);
+    lua_replace(L, 1);     // ok, handler, results or error
+    lua_remove(L, 2);
+    return lua_gettop(L);
+}
+
+static int tostring_protected(lua_State *L)
+{
+    luaL_tolstring(L, 1, NULL);
+    return 1;
 }
 
 static int traceback_handler(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
-    if (!msg) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
-        else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    if (!msg && ps_lua_rt_of(L)->stopped) {
+        // Inside the hook's error hooks are off: no __tostring may run.
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    } else if (!msg && lua_isnoneornil(L, 1)) {
+        msg = "(error object is a nil value)";
+    } else if (!msg) {
+        // A table or userdata thrown as the error: its __tostring may itself
+        // fail (or loop into a limit), so it runs protected.
+        lua_pushcfunction(L, tostring_protected);
+        lua_pushvalue(L, 1);
+        if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
+        else
+            msg = lua_pushfstring(L, "(error object is a %s value and converting it to a string failed)",
+                                  luaL_typename(L, 1));
     }
     luaL_traceback(L, L, msg, 1);
     return 1;
@@ -71,6 +143,10 @@ bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, c
         rt->used = 0;
         rt->started = now();
         rt->callback = callback;
+        if (rt->stopped) {
+            rt->stopped = false;
+            lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
+        }
     }
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, traceback_handler);
@@ -80,7 +156,17 @@ bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, c
     rt->callback = top ? NULL : saved;
     if (rc != LUA_OK) {
         const char *m = lua_tostring(L, -1);
-        if (rc == LUA_ERRMEM) m = "out of memory (the scene's Lua heap cap was reached)";
+        char buf[640];
+        if (rc == LUA_ERRMEM) {
+            snprintf(buf, sizeof buf, "out of memory: the Lua heap cap (%zu MiB) was reached in callback '%s'",
+                     rt->mem_limit >> 20, callback ? callback : "?");
+            m = buf;
+        } else if (rt->stopped && (!m || !strstr(m, rt->stop_msg))) {
+            // The limit's error was replaced on its way out (a message
+            // handler or __close that failed): report the limit.
+            snprintf(buf, sizeof buf, "%s", rt->stop_msg);
+            m = buf;
+        }
         if (err && errlen) snprintf(err, errlen, "%s", m ? m : "unknown Lua error");
         lua_pop(L, 1);
         return false;
@@ -317,6 +403,9 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
         lua_pushcfunction(rt->L, l_load_sandboxed);
         lua_setglobal(rt->L, "load");
     }
+    // Trusted code keeps the limits, so it gets the metered xpcall too.
+    lua_pushcfunction(rt->L, l_xpcall);
+    lua_setglobal(rt->L, "xpcall");
     install_common(rt->L);
     ps_lua_open_world(rt->L);
     ps_lua_open_robot(rt->L);

@@ -146,6 +146,9 @@ ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, ch
     so.module_paths = opt->module_paths;
     so.module_path_count = opt->module_path_count;
     so.trusted = opt->trusted;
+    so.instruction_budget = opt->instruction_budget;
+    so.memory_limit = opt->memory_limit;
+    so.wall_limit = opt->wall_limit;
     so.log = opt->log;
     lua_policy *p = calloc(1, sizeof *p);
     if (!p) return NULL;

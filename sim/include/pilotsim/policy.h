@@ -33,6 +33,11 @@ typedef struct ps_policy_options {
     size_t module_path_count;
     double timeout;                   ///< s per call for remote policies; 0 = 10
     bool trusted;                     ///< lift the Lua sandbox
+    /// Lua policies' sandbox limits, as in ps_scene_options (0 = the same
+    /// defaults: 200 million instructions and 60 s per call, 512 MiB heap).
+    uint64_t instruction_budget;
+    size_t memory_limit;              ///< bytes
+    double wall_limit;                ///< s
     ps_logger log;
 } ps_policy_options;
 

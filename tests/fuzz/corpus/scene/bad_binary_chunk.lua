@@ -1,0 +1,2 @@
+local f = load(string.char(27) .. 'LuaT', 'b', 'b')
+return {}
