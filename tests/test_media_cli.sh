@@ -144,6 +144,16 @@ expect_rc 0 run "$src/scenes/pilot/inspection_gauge_patrol.lua" --steps 300 --qu
 hash_video=$(grep -o 'hash=[0-9a-f]*' "$tmp/out")
 check "policy scene: hash with --video ($hash_video) equals without ($hash_plain)" test -n "$hash_plain" -a "$hash_plain" = "$hash_video"
 
+# With camera sensors: their offscreen renderer and the recorder's share the
+# process (two GL contexts); the cameras still see right, the hash is unchanged.
+expect_rc 0 run "$src/tests/scenes/camera_demo.lua" --quiet
+hash_plain=$(grep -o 'hash=[0-9a-f]*' "$tmp/out")
+expect_rc 0 run "$src/tests/scenes/camera_demo.lua" --quiet --video "$tmp/cam.mp4" --video-size 64x48 \
+  --screenshot "$tmp/cam.png"
+check "camera scene still succeeds while recording" has "$tmp/out" "camera_demo: success"
+hash_video=$(grep -o 'hash=[0-9a-f]*' "$tmp/out")
+check "camera scene: hash with --video ($hash_video) equals without ($hash_plain)" test -n "$hash_plain" -a "$hash_plain" = "$hash_video"
+
 # --- Video errors name the file.
 expect_rc 3 run "$view" --video "$tmp/no-such-dir/x.mp4" --video-size 64x48
 check "unwritable video named" has "$tmp/err" "video '$tmp/no-such-dir/x.mp4': cannot open for writing"
