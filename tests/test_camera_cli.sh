@@ -30,7 +30,9 @@ check "eval workers render cameras" test "$(grep -c '"status":"success"' "$tmp/e
 
 PILOTSIM_GL=bogus expect_rc 3 run "$scene" --seed 1
 check "bad backend: error names the camera" has "$tmp/err" "camera 'front_rgb'"
-check "bad backend: error names the GL problem" has "$tmp/err" "PILOTSIM_GL='bogus'"
+check "bad backend: error names the GL problem" has "$tmp/err" "camera 'front_rgb': rendering failed.*PILOTSIM_GL='bogus'"
+PILOTSIM_GL=bogus expect_rc 1 eval "$scene" --episodes 1 --jobs 1 --quiet --out "$tmp/bad.jsonl"
+check "eval record carries the GL problem" has "$tmp/bad.jsonl" "front_rgb.*PILOTSIM_GL='bogus'"
 
 echo "test_camera_cli: $checks checks, $failed failed"
 [[ $failed -eq 0 ]]

@@ -16,7 +16,7 @@ struct ps_camera_renderer {
     ps_render_target *t8, *tf;       // RGB (RGBA8) and depth/segmentation (RGBA32F) targets
     const ps_world *snap_world;       // what the snapshot shows
     uint64_t snap_step, snap_hash;
-    bool tried, failed, reported;
+    bool tried, failed;
     char error[600];
 };
 
@@ -76,18 +76,14 @@ void ps_camera_renderer_destroy(ps_camera_renderer *cr)
 }
 
 const char *ps_camera_renderer_error(const ps_camera_renderer *cr) { return cr ? cr->error : "no camera renderer"; }
+const char *ps_camera_render_error(void *user) { return ps_camera_renderer_error(user); }
 
 ps_renderer *ps_camera_renderer_renderer(ps_camera_renderer *cr) { return cr && init(cr) ? cr->r : NULL; }
 ps_gl_context *ps_camera_renderer_context(ps_camera_renderer *cr) { return cr && init(cr) ? cr->gl : NULL; }
 
-static bool fail(ps_camera_renderer *cr, const char *camera, const char *why)
+static bool fail(ps_camera_renderer *cr, const char *why)
 {
-    char msg[sizeof cr->error + 300];
-    snprintf(msg, sizeof msg, "camera '%.200s': %s", camera ? camera : "?", why);
-    msg[sizeof cr->error - 1] = 0; // truncate to fit
-    memcpy(cr->error, msg, sizeof cr->error);
-    if (!cr->reported) fprintf(stderr, "pilotsim: %s\n", cr->error);
-    cr->reported = true;
+    if (why != cr->error) snprintf(cr->error, sizeof cr->error, "%s", why);
     return false;
 }
 
@@ -107,17 +103,13 @@ bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pos
                       float *out)
 {
     ps_camera_renderer *cr = user;
-    const char *name = w ? ps_sensor_name(w, camera) : NULL;
-    if (!cr || !w || !def || !out) return cr ? fail(cr, name, "bad arguments") : false;
-    if (!init(cr)) {
-        char why[sizeof cr->error];
-        memcpy(why, cr->error, sizeof why);
-        return fail(cr, name, why);
-    }
+    (void)camera;
+    if (!cr || !w || !def || !out) return cr ? fail(cr, "bad arguments") : false;
+    if (!init(cr)) return false; // cr->error says why
     ps_gl_saved saved = ps_gl_save_current();
     if (!ps_gl_context_make_current(cr->gl)) {
         ps_gl_restore_current(&saved);
-        return fail(cr, name, "cannot make the offscreen GL context current");
+        return fail(cr, "cannot make the offscreen GL context current");
     }
     bool ok = true;
     char err[300] = "";
@@ -153,5 +145,6 @@ bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pos
         }
     }
     ps_gl_restore_current(&saved);
-    return ok || fail(cr, name, err);
+    if (ok) cr->error[0] = 0;
+    return ok || fail(cr, err);
 }

@@ -110,6 +110,7 @@ ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
         return e;
     }
     if (s->render_fn) ps_world_set_render_callback(e->world, s->render_fn, s->render_user);
+    if (s->render_fn) ps_world_set_render_error_fn(e->world, s->render_error);
     rt->world = e->world;
     s->episode_open = true;
 

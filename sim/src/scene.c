@@ -658,6 +658,11 @@ void ps_scene_set_render_callback(ps_scene *s, ps_render_fn fn, void *user)
     s->render_user = fn ? user : NULL;
 }
 
+void ps_scene_set_render_error_fn(ps_scene *s, ps_render_error_fn fn)
+{
+    if (s) s->render_error = fn;
+}
+
 void ps_scene_destroy(ps_scene *s)
 {
     if (!s) return;

@@ -61,6 +61,7 @@ struct ps_scene {
     double view_fov_y;      // rad
     ps_render_fn render_fn; // camera render callback given to every episode's world (may be NULL)
     void *render_user;
+    ps_render_error_fn render_error; // why render_fn failed (may be NULL)
 };
 
 extern const char *const ps_callback_names[PS_CB_COUNT];

@@ -275,6 +275,8 @@ void ps_world_set_render_callback(ps_world *w, ps_render_fn fn, void *user)
     w->render_user = user;
 }
 
+void ps_world_set_render_error_fn(ps_world *w, ps_render_error_fn fn) { w->render_error = fn; }
+
 /* --------------------------------------------------------------- sampling */
 
 static ps_vec3 sub3(ps_vec3 a, ps_vec3 b) { return (ps_vec3){a.x - b.x, a.y - b.y, a.z - b.z}; }
@@ -484,9 +486,11 @@ ps_status ps_sensors_update(ps_world *w)
         if (step % s->period != 0) continue;
         if (s->def.type == PS_SENSOR_CAMERA) {
             if (!w->render_fn ||
-                !w->render_fn(w->render_user, w, (ps_sensor_id){i, s->gen}, mount_pose(w, s), &s->def, s->out))
-                return ps_world_fail(w, PS_ERR_STATE, "camera '%s': rendering failed at step %llu", s->name,
-                                     (unsigned long long)step);
+                !w->render_fn(w->render_user, w, (ps_sensor_id){i, s->gen}, mount_pose(w, s), &s->def, s->out)) {
+                const char *why = w->render_fn && w->render_error ? w->render_error(w->render_user) : NULL;
+                return ps_world_fail(w, PS_ERR_STATE, "camera '%s': rendering failed at step %llu%s%s", s->name,
+                                     (unsigned long long)step, why && *why ? ": " : "", why && *why ? why : "");
+            }
             s->stamp = ps_world_time(w);
             continue;
         }

@@ -172,6 +172,7 @@ struct ps_world {
     ps_rng sensor_rng;           // noise of every sensor, seeded from the world seed
     ps_render_fn render_fn;
     void *render_user;
+    ps_render_error_fn render_error;
     ps_material_slot *materials; uint32_t material_count, material_cap;
     ps_pair_override *pairs; uint32_t pair_count, pair_cap;
     dSurfaceParameters *surface; // material_count^2 combined table

@@ -28,6 +28,7 @@ void cli_cameras_install(ps_scene *s)
         atexit(free_cameras);
     }
     ps_scene_set_render_callback(s, ps_camera_render, the_cameras);
+    ps_scene_set_render_error_fn(s, ps_camera_render_error);
 }
 
 bool cli_cameras_available(void) { return true; }

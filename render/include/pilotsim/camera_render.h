@@ -31,12 +31,16 @@ void ps_camera_renderer_destroy(ps_camera_renderer *cr);   ///< NULL is a no-op
 /// axis in m, far_clip where nothing is hit; SEGMENTATION the segment id
 /// (body index + 1, -1 static geometry, 0 nothing/sky). Darkness dims the
 /// light. The context is made current for the call and the caller's current
-/// context (EGL or GLFW) restored afterwards. On failure writes
-/// "camera 'name': reason" to stderr once and returns false.
+/// context (EGL or GLFW) restored afterwards. Returns false on failure; the
+/// reason is in ps_camera_renderer_error (install ps_camera_render_error with
+/// ps_world_set_render_error_fn / ps_scene_set_render_error_fn to have it in
+/// the step's error message).
 bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pose pose,
                       const ps_sensor_def *def, float *out);
-/// Why the last call failed ("" if none). Borrowed.
+/// Why the last call failed ("" if none), naming the GL backend problem. Borrowed.
 const char *ps_camera_renderer_error(const ps_camera_renderer *cr);
+/// ps_render_error_fn: ps_camera_renderer_error for `user` = the ps_camera_renderer.
+const char *ps_camera_render_error(void *user);
 /// The renderer and context (created on demand for a lazy one: NULL if that
 /// failed). For tools that draw other things in the same context.
 ps_renderer *ps_camera_renderer_renderer(ps_camera_renderer *cr);

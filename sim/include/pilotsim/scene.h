@@ -58,6 +58,9 @@ void ps_scene_destroy(ps_scene *s);
 /// created there. NULL removes it. `user` is borrowed and must outlive the episodes.
 /// Scenes whose build() makes cameras fail to begin without one.
 void ps_scene_set_render_callback(ps_scene *s, ps_render_fn fn, void *user);
+/// Installs the render callback's error companion (sensor.h) on every episode's
+/// world begun afterwards, so a camera failure's message says why. NULL removes it.
+void ps_scene_set_render_error_fn(ps_scene *s, ps_render_error_fn fn);
 
 /// Declared metadata (borrowed; "" when absent).
 const char *ps_scene_name(const ps_scene *s);

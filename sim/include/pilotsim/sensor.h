@@ -109,6 +109,11 @@ typedef bool (*ps_render_fn)(void *user, const ps_world *w, ps_sensor_id camera,
                              const ps_sensor_def *def, float *out);
 /// Installs (or removes with NULL) the camera render callback.
 void ps_world_set_render_callback(ps_world *w, ps_render_fn fn, void *user);
+/// Optional companion of the render callback: why its last call failed (a
+/// borrowed string, or NULL), given the same `user`. ps_world_step appends it
+/// to the camera's error message. NULL removes it.
+typedef const char *(*ps_render_error_fn)(void *user);
+void ps_world_set_render_error_fn(ps_world *w, ps_render_error_fn fn);
 
 #ifdef __cplusplus
 }
