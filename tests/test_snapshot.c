@@ -8,6 +8,7 @@
 #include "pilotsim/sensor.h"
 #include "pilotsim/robot.h"
 #include "pilotsim/urdf.h"
+#include "pilotsim/scene.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -313,11 +314,56 @@ static void test_robot_visuals(void)
     ps_world_destroy(w);
 }
 
+// Lua: world:zone{min, max} adds a keep-out zone the snapshot shows; bad corners are errors.
+static void test_lua_zone(void)
+{
+    FILE *f = fopen("zone_scene.lua", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("return {name = 'z', timestep = 0.01, time_limit = 0.1,\n"
+          "  params = {bad = {default = 0, min = 0, max = 1, integer = true}},\n"
+          "  build = function(world, ctx)\n"
+          "    world:zone{min = {1, 2, 0}, max = {3, 4, 1}}\n"
+          "    if ctx.params.bad == 1 then world:zone{min = {1, 2, 0}, max = {0, 4, 1}} end\n"
+          "  end}\n", f);
+    fclose(f);
+    ps_scene_options o = ps_default_scene_options();
+    ps_scene *sc = ps_scene_load("zone_scene.lua", &o, err, sizeof err);
+    CHECK(sc != NULL);
+    if (!sc) { NOTE("%s", err); return; }
+    ps_episode *e = ps_episode_begin(sc, 1);
+    CHECK(e != NULL);
+    ps_world *w = ps_episode_world(e);
+    CHECK_EQ(ps_world_zone_count(w), 1);
+    ps_snapshot *s = ps_snapshot_create();
+    CHECK_EQ(ps_snapshot_capture(s, w), PS_OK);
+    size_t n;
+    const ps_debug_prim *d = ps_snapshot_debug(s, &n);
+    CHECK_EQ(count_kind(d, n, PS_DEBUG_ZONE), 1);
+    ps_snapshot_destroy(s);
+    ps_episode_end(e);
+    ps_scene_destroy(sc);
+    const char *bad[] = {"bad=1"};
+    o.params = bad;
+    o.param_count = 1;
+    sc = ps_scene_load("zone_scene.lua", &o, err, sizeof err);
+    CHECK(sc != NULL);
+    if (!sc) return;
+    e = ps_episode_begin(sc, 1);
+    CHECK(e && ps_episode_get_status(e) == PS_EP_SCRIPT_ERROR);
+    CHECK(e && strstr(ps_episode_message(e), "world:zone") != NULL);
+    CHECK(e && strstr(ps_episode_message(e), "zone_scene.lua:5") != NULL);
+    if (e) NOTE("%s", ps_episode_message(e));
+    ps_episode_end(e);
+    ps_scene_destroy(sc);
+}
+
 int main(void)
 {
     RUN(test_geoms);
     RUN(test_hash_untouched_and_copy);
     RUN(test_debug);
     RUN(test_robot_visuals);
+    RUN(test_lua_zone);
     return TEST_DONE();
 }
