@@ -8,6 +8,8 @@
 #include "pilotsim/camera_render.h"
 #include "pilotsim/sensor.h"
 #include "pilotsim/snapshot.h"
+#include "pilotsim/robot.h"
+#include "pilotsim/urdf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +295,39 @@ static void test_pick_and_meshes(void)
     ps_world_destroy(w);
 }
 
+// A robot whose visual mesh cannot be read is drawn with its collision shapes
+// (and a warning), not left out.
+static void test_visual_fallback(void)
+{
+    FILE *f = fopen("broken_visual.dae", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("this is not a Collada file\n", f);
+    fclose(f);
+    f = fopen("broken_visual.urdf", "w");
+    fputs("<robot name='b'><link name='base'>\n"
+          " <inertial><mass value='1'/><inertia ixx='0.1' iyy='0.1' izz='0.1' ixy='0' ixz='0' iyz='0'/></inertial>\n"
+          " <visual><geometry><mesh filename='broken_visual.dae'/></geometry></visual>\n"
+          " <collision><geometry><box size='0.5 0.5 0.5'/></geometry></collision>\n"
+          "</link></robot>\n", f);
+    fclose(f);
+    ps_urdf_model *m = ps_urdf_load("broken_visual.urdf", NULL, NULL, 0);
+    CHECK(m != NULL);
+    if (!m) return;
+    ps_world *w = world0();
+    ps_urdf_build_options bo = ps_default_urdf_build_options();
+    bo.fixed_base = true;
+    bo.base.p = tu_v(3, 0, 0);
+    ps_robot_id rb = ps_robot_from_urdf(w, m, &bo);
+    CHECK(rb.gen != 0);
+    CHECK_EQ(ps_robot_visual_count(w, rb), 1);
+    ps_sensor_id seg = camera(w, "seg", PS_CAMERA_SEGMENTATION, PS_BODY_NONE, at(0, 0, 0));
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    CHECK((int)*px(w, seg, W / 2, H / 2, 1) > 0);
+    ps_world_destroy(w);
+    ps_urdf_free(m);
+}
+
 // Rendering a camera leaves the physics alone: the same hashes with and without.
 static void test_determinism(void)
 {
@@ -366,6 +401,7 @@ int main(void)
     RUN(test_every_geom);
     RUN(test_camera_convention_and_darkness);
     RUN(test_pick_and_meshes);
+    RUN(test_visual_fallback);
     RUN(test_determinism);
     RUN(test_backends);
     ps_camera_renderer_destroy(cr);
