@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,6 +115,7 @@ typedef struct ev_ctx {
     FILE *out;
     const char *out_path;
     bool out_failed;
+    size_t out_records;     // records this run wrote to --out
     size_t to_run, finished, errors;
     double t0, last_progress;
 } ev_ctx;
@@ -283,6 +287,47 @@ static void keep_record(ev_ctx *c, eval_record *r, size_t group)
     c->group[c->results.n - 1] = group;
 }
 
+// Appends the record to --out as one write of the whole line, then fsync.
+// When that fails (a full disk, EFBIG past a file size limit, EIO) the file
+// is cut back to where the line began, so it keeps only whole records (a
+// re-run with the same --out resumes from them), and no later record is
+// written: the run ends with exit status 3.
+static void write_out(ev_ctx *c, const eval_record *r)
+{
+    char *line = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&line, &len);
+    if (m) {
+        eval_record_write(m, r);
+        if (fclose(m) != 0) len = 0;
+    }
+    int fd = fileno(c->out);
+    struct stat st;
+    off_t start = fstat(fd, &st) == 0 ? st.st_size : -1;
+    size_t done = 0;
+    int e = line && len ? 0 : ENOMEM;
+    while (!e && done < len) {
+        ssize_t n = write(fd, line + done, len - done);
+        if (n > 0) done += (size_t)n;
+        else if (n < 0 && errno == EINTR) continue;
+        else e = n < 0 ? errno : ENOSPC;
+    }
+    if (!e && fsync(fd) != 0 && errno != EINVAL) e = errno;
+    free(line);
+    if (!e) {
+        c->out_records++;
+        return;
+    }
+    bool cut = done > 0 && start >= 0 && ftruncate(fd, start) == 0;
+    fprintf(stderr,
+            "pilotsim: writing %s: %s; it keeps the %zu records written before (%s), later episodes are not "
+            "recorded; free space and re-run the same command to resume\n",
+            c->out_path, strerror(e), c->out_records,
+            done == 0 ? "nothing of this one was written" : cut ? "the partial line was cut off" : "a partial last line "
+            "remains, which a re-run drops");
+    c->out_failed = true;
+}
+
 static void finish(ev_ctx *c, size_t job, eval_record *r)
 {
     c->finished++;
@@ -295,13 +340,7 @@ static void finish(ev_ctx *c, size_t job, eval_record *r)
                     (unsigned long long)r->seed, r->status, (int)(len > 400 ? 400 : len), r->message);
         }
     }
-    if (c->out) {
-        eval_record_write(c->out, r);
-        if (fflush(c->out) != 0 || fsync(fileno(c->out)) != 0) {
-            if (!c->out_failed) fprintf(stderr, "pilotsim: writing %s: %s\n", c->out_path, strerror(errno));
-            c->out_failed = true;
-        }
-    }
+    if (c->out && !c->out_failed) write_out(c, r);
     keep_record(c, r, c->jobs[job].scene);
 }
 
@@ -767,6 +806,9 @@ int cmd_eval(int argc, char **argv)
             free(pending_jobs);
             goto done;
         }
+        // Past a file size limit (ulimit -f) a write fails with EFBIG instead
+        // of killing the process with SIGXFSZ: it is reported like a full disk.
+        signal(SIGXFSZ, SIG_IGN);
         c.out = fopen(c.out_path, "a");
         if (!c.out) {
             fprintf(stderr, "error: cannot open %s: %s\n", c.out_path, strerror(errno));
