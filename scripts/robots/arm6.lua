@@ -89,6 +89,10 @@ Methods:
                         (x, y, z) with the tool pointing straight down (in the base frame)
                         and the fingers closing along world heading `yaw` (rad, default:
                         the base's +x); nil and a reason when out of reach
+  arm:ik_front(x, y, z) 6 joint angles putting the TCP at the world point with the tool
+                        horizontal, pointing away from the shoulder_pan axis towards the
+                        point (a front grasp into a shelf), the fingers closing
+                        horizontally; nil and a reason when out of reach
   arm:fk(q)             world TCP position x, y, z for joint angles q (base as it is now)
   arm:tcp()             the current TCP, world x, y, z
   arm:to_world(x, y, z) a point of the base frame (origin on the shoulder_pan axis at the
@@ -366,6 +370,36 @@ function Arm:ik_down(x, y, z, yaw)
     local q6 = kin.wrap(q1 + HALF_PI - phi)
     if q6 > HALF_PI then q6 = q6 - math.pi elseif q6 <= -HALF_PI then q6 = q6 + math.pi end
     local q = {kin.wrap(q1), q2, q3, 0, q5, q6}
+    for i = 1, 6 do
+        if math.abs(q[i]) > LIMITS[i] then
+            return nil, string.format("joint %s at %.3f rad is beyond its limit", M.joint_names[i], q[i])
+        end
+    end
+    return q
+end
+
+-- The planar 2-link solution (elbow up) for a wrist pitch centre at (wr, wz) from the
+-- shoulder_lift axis; nil and a reason when out of reach.
+local function two_link(o, wr, wz)
+    local D2 = wr * wr + wz * wz
+    local c = (D2 - o.a2 ^ 2 - o.a3 ^ 2) / (2 * o.a2 * o.a3)
+    if c > 1 or c < -1 then return nil, string.format("target out of reach (%.3f m from the shoulder)", math.sqrt(D2)) end
+    local q3 = math.acos(c)
+    local beta = math.atan(-wz, wr)
+    return beta - math.atan(o.a3 * math.sin(q3), o.a2 + o.a3 * math.cos(q3)), q3
+end
+
+function Arm:ik_front(x, y, z)
+    local o = self.o
+    local p = kin.pose_apply(kin.pose_inv(self:base_pose()), {x, y, z})
+    local lt = o.d5 + self.chain.tcp[1]          -- wrist pitch axis to the TCP, horizontal here
+    local q1 = math.atan(p[2], p[1])
+    local r = math.sqrt(p[1] ^ 2 + p[2] ^ 2)
+    local q2, q3 = two_link(o, r - lt, p[3] - o.d1)
+    if not q2 then return nil, q3 end
+    -- total pitch 0: the tool stays along the pan direction; wrist_3 = 0 keeps the finger
+    -- slide axis horizontal
+    local q = {kin.wrap(q1), q2, q3, 0, -q2 - q3, 0}
     for i = 1, 6 do
         if math.abs(q[i]) > LIMITS[i] then
             return nil, string.format("joint %s at %.3f rad is beyond its limit", M.joint_names[i], q[i])

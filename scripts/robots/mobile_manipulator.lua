@@ -47,6 +47,13 @@ Methods:
   robot:carry()             commands the travel pose and opens the gripper
   robot:front_x()           m, the chassis front's distance ahead of the chassis centre
   robot:mass()              kg, base + arm
+  robot:to_world(x, y, z)   a point of the chassis frame (x forward of the chassis centre, y
+                            left, z above the ground, the chassis assumed level) in the world
+  robot:to_chassis(x, y, z) the inverse: a world point in that chassis frame
+  robot:ik(mode, x, y, z, yaw)  joint angles (list of 6) for a TCP target in the chassis
+                            frame: mode "down" (arm:ik_down, fingers closing along chassis
+                            heading `yaw`, rad) or "front" (arm:ik_front); nil and a reason
+                            when out of reach
 Fields: robot.base (the diffdrive object), robot.arm (the arm6 object), robot.chassis.
 --]]
 
@@ -131,6 +138,26 @@ end
 function Robot:carry()
     self.arm:command(self:carry_q())
     self.arm:grip(self.arm.o.open_width)
+end
+
+function Robot:to_world(x, y, z)
+    local px, py, yaw = self.base:pose2d()
+    local c, s = math.cos(yaw), math.sin(yaw)
+    return px + c * x - s * y, py + s * x + c * y, z
+end
+
+function Robot:to_chassis(x, y, z)
+    local px, py, yaw = self.base:pose2d()
+    local c, s = math.cos(yaw), math.sin(yaw)
+    local dx, dy = x - px, y - py
+    return c * dx + s * dy, -s * dx + c * dy, z
+end
+
+function Robot:ik(mode, x, y, z, yaw)
+    local wx, wy, wz = self:to_world(x, y, z)
+    if mode == "front" then return self.arm:ik_front(wx, wy, wz) end
+    local _, _, byaw = self.base:pose2d()
+    return self.arm:ik_down(wx, wy, wz, byaw + (yaw or 0))
 end
 
 function Robot:mass()

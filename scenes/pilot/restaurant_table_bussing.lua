@@ -1,0 +1,348 @@
+-- Restaurant table bussing: a wheeled mobile manipulator (robots.mobile_manipulator: 0.7 x
+-- 0.5 m differential-drive base, 60 kg, UR5-sized arm with a parallel gripper on a 0.35 m
+-- pedestal; 91.7 kg) with a bus tub on its rear deck clears a four-seat table (1.2 x 0.8 m,
+-- top at 0.75 m) the guests have left: two dinner plates (26 cm, 0.45-0.65 kg), a soup
+-- bowl (15 cm, 0.28-0.45 kg) and two ceramic cups (8 cm, 9.5 cm tall, 0.22-0.35 kg). It
+-- drives from the service station (x = 0) to the table, stops with its deck front 5 cm under
+-- the table top, picks every item and places it in the tub, while three diners
+-- (scenario.human) walk past: across the aisle, behind the table and alongside the robot.
+--
+-- Gripper: scenario.grasp's attach (a pinch lock or suction seal): while the gripper is
+-- commanded closed and a finger pad touches an item, the item is welded to the flange;
+-- opening releases it. Cups are pinched (fingers open around the cup, then closed); plates
+-- and bowls are taken from the top (fingers closed, pressed onto the item).
+--
+-- observation: clock {t} (s), pose {x, y, yaw} (world), twist {v, w}, table {dx, dy, dyaw, top z}
+--   (near-edge centre of the table and its inward heading, robot frame), items {5, 6}
+--   (per item: x, y, z of its centre in the chassis frame (m; gaussian perception noise
+--   obj_noise / light), kind (1 cup, 2 plate, 3 bowl), height (m), status (0 on the table,
+--   1 held, 2 in the tub, 3 dropped)), ee {x, y, z, gripper width} (TCP, chassis frame),
+--   grip {held item index or 0}, tub {x, y, floor z} (tub interior centre, chassis frame),
+--   people {3, 4} (dx, dy, vx, vy per diner, robot frame; tracker noise grows in dim light)
+-- action: base {v (-0.3..0.6 m/s), w (-1..1 rad/s)} (ramped by accel / turn_accel),
+--   arm {mode, x, y, z, yaw}: mode 0 = travel pose; 1 = TCP at (x, y, z) in the chassis
+--   frame, tool down, fingers closing along chassis heading yaw; 2 = TCP at (x, y, z),
+--   tool horizontal (front grasp). The joint targets move to the IK solution at most
+--   arm_speed rad/s (synchronised); an unreachable target holds the arm (ik_failures).
+--   grip {g}: >= 0.5 closes the gripper (and attaches what the pads touch), < 0.5 opens it
+-- success: all five items in the tub, none held, for 0.5 s
+-- failure: an item dropped on the floor, an item broke (impact speed above break_speed),
+--          a contact with a diner above its ISO/TS 15066 limit, the robot tipped
+-- reward:  +1 per item newly in the tub (-1 when one leaves it), -0.05 per second,
+--          -5 per diner contact event
+-- metrics: items_bussed, items_dropped, items_broken, impact_max, time_to_clear, grasps,
+--          ik_failures, path_length + scenario.safety's (keep-out: the kitchen pass)
+
+local mobile_manipulator = require "robots.mobile_manipulator"
+local human = require "scenario.human"
+local safety = require "scenario.safety"
+local grasp = require "scenario.grasp"
+
+local bot, mon, grip, tub
+local items, diners = {}, {}
+
+local TABLE_Z = 0.75                 -- m, table top
+local TABLE = {0.8, 1.2}             -- m, top depth (x) and width (y)
+local ROOM = {-1.5, -3.0, 5.5, 3.0}  -- m, xmin ymin xmax ymax
+local TUB = {x = -0.13, outer = {0.34, 0.46, 0.12}, wall = 0.012, floor = 0.01}
+local DECK_Z = 0.27                  -- m, chassis top
+-- kind, name, radius, height, slot (depth behind the near edge, lateral from the table centre)
+local ITEMS = {
+    {kind = 2, name = "plate1", r = 0.13, h = 0.02, slot = {0.20, 0.28}},
+    {kind = 2, name = "plate2", r = 0.13, h = 0.02, slot = {0.20, -0.28}},
+    {kind = 3, name = "bowl", r = 0.075, h = 0.065, slot = {0.27, 0.0}},
+    {kind = 1, name = "cup1", r = 0.04, h = 0.095, slot = {0.45, 0.17}},
+    {kind = 1, name = "cup2", r = 0.04, h = 0.095, slot = {0.45, -0.17}},
+}
+local KIND_NAME = {"cup", "plate", "bowl"}
+
+local scene = {
+    name = "restaurant_table_bussing",
+    domain = "restaurant",
+    description = "Mobile manipulator clears plates, a bowl and cups from a table into its bus tub among walking diners",
+    timestep = 0.004,
+    time_limit = 90,
+    -- 60 solver iterations: with fewer, QuickStep's unconverged friction lets the parked
+    -- base creep by millimetres per second
+    world = {contact_forces = true, iterations = 60, max_contacts = 4},
+    policy = "policies.table_bussing",
+    params = {
+        table_x = {default = 2.6, min = 2.3, max = 2.9, randomize = true, description = "table near edge, x (m)"},
+        table_y = {default = 0.0, min = -0.3, max = 0.3, randomize = true, description = "table centre, y (m)"},
+        start_yaw = {default = 0.0, min = -0.3, max = 0.3, randomize = true, description = "robot start heading (rad)"},
+        item_jitter = {default = 0.0, min = 0.0, max = 0.03, randomize = true, description = "max random shift of each item from its place setting (m)"},
+        item_friction = {default = 0.5, min = 0.3, max = 0.7, randomize = true, description = "Coulomb mu of the crockery"},
+        cup_mass = {default = 0.28, min = 0.22, max = 0.35, randomize = true, description = "ceramic cup (kg)"},
+        plate_mass = {default = 0.55, min = 0.45, max = 0.65, randomize = true, description = "26 cm dinner plate (kg)"},
+        bowl_mass = {default = 0.35, min = 0.28, max = 0.45, randomize = true, description = "15 cm soup bowl (kg)"},
+        floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "floor tiles' Coulomb mu"},
+        light = {default = 1.0, min = 0.3, max = 1.0, randomize = true, description = "dining-room light level, 1 bright .. 0.3 dim (scales perception noise by 1/light; for renderers: ambient level)"},
+        obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "item position perception noise stddev in full light (m)"},
+        diner_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "diners' walking speed (m/s)"},
+        diner_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the diners start into their walk"},
+        break_speed = {default = 2.0, min = 0.5, max = 5.0, description = "impact speed that breaks crockery (m/s)"},
+        accel = {default = 0.5, min = 0.1, max = 4.0, description = "base acceleration limit applied by act (m/s^2)"},
+        turn_accel = {default = 1.5, min = 0.2, max = 8.0, description = "base yaw acceleration limit applied by act (rad/s^2)"},
+        arm_speed = {default = 1.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},
+    },
+}
+
+local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local function to_robot(x, y, yaw, px, py)
+    local dx, dy = px - x, py - y
+    local c, s = math.cos(yaw), math.sin(yaw)
+    return c * dx + s * dy, -s * dx + c * dy
+end
+
+-- Tub interior (chassis frame): x0, y0, x1, y1, floor z.
+local function tub_box()
+    local o, w = TUB.outer, TUB.wall
+    return TUB.x - o[1] / 2 + w, -o[2] / 2 + w, TUB.x + o[1] / 2 - w, o[2] / 2 - w, DECK_Z + TUB.floor
+end
+
+local function in_tub(ctx, i)
+    if ctx.state.grasp.held == i then return false end
+    local x, y, z = bot:to_chassis(items[i]:pos())
+    local x0, y0, x1, y1, fz = tub_box()
+    return x > x0 and x < x1 and y > y0 and y < y1 and z > fz and z < DECK_Z + TUB.outer[3] + 0.05
+end
+
+local function status(ctx, i)
+    if ctx.state.grasp.held == i then return 1 end
+    if in_tub(ctx, i) then return 2 end
+    local _, _, z = items[i]:pos()
+    if z < 0.2 then return 3 end
+    return 0
+end
+
+local function table_box(world, cx, cy, mat)
+    world:geom{type = "box", size = {TABLE[1], TABLE[2], 0.03}, pos = {cx, cy, TABLE_Z - 0.015}, material = mat, color = {0.55, 0.4, 0.28}}
+    for _, c in ipairs({{1, 1}, {1, -1}, {-1, 1}, {-1, -1}}) do
+        world:geom{type = "box", size = {0.05, 0.05, TABLE_Z - 0.03},
+                   pos = {cx + c[1] * (TABLE[1] / 2 - 0.04), cy + c[2] * (TABLE[2] / 2 - 0.04), (TABLE_Z - 0.03) / 2},
+                   material = mat, color = {0.3, 0.22, 0.15}}
+    end
+end
+
+local function chair(world, x, y, back_dx)
+    world:geom{type = "box", size = {0.45, 0.45, 0.05}, pos = {x, y, 0.45}, material = "wood", color = {0.45, 0.3, 0.2}}
+    world:geom{type = "box", size = {0.05, 0.45, 0.5}, pos = {x + back_dx, y, 0.72}, material = "wood", color = {0.45, 0.3, 0.2}}
+    world:geom{type = "box", size = {0.4, 0.4, 0.42}, pos = {x, y, 0.21}, material = "wood", color = {0.3, 0.2, 0.12, 0.3}}
+end
+
+function scene.build(world, ctx)
+    local p, s = ctx.params, ctx.state
+    world:material{name = "tiles", friction = p.floor_friction}
+    world:material{name = "wood", friction = 0.5}
+    world:material{name = "ceramic", friction = p.item_friction}
+    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "tiles", color = {0.7, 0.66, 0.6}}
+    local W = ROOM
+    local wx, wy = W[3] - W[1], W[4] - W[2]
+    local cxr, cyr = (W[1] + W[3]) / 2, (W[2] + W[4]) / 2
+    for _, g in ipairs({{{wx, 0.1, 2.5}, {cxr, W[2] - 0.05, 1.25}}, {{wx, 0.1, 2.5}, {cxr, W[4] + 0.05, 1.25}},
+                        {{0.1, wy, 2.5}, {W[1] - 0.05, cyr, 1.25}}, {{0.1, wy, 2.5}, {W[3] + 0.05, cyr, 1.25}}}) do
+        world:geom{type = "box", size = g[1], pos = g[2], color = {0.9, 0.88, 0.82}}
+    end
+    -- kitchen pass counter behind the service station
+    world:geom{type = "box", size = {0.5, 2.0, 1.05}, pos = {-1.2, 0, 0.525}, material = "wood", color = {0.6, 0.6, 0.62}}
+    -- the table to clear, its chairs (far side) and a neighbouring table
+    local tx, ty = p.table_x, p.table_y
+    s.tx, s.ty = tx, ty
+    table_box(world, tx + TABLE[1] / 2, ty, "wood")
+    chair(world, tx + TABLE[1] + 0.1, ty + 0.3, 0.2)
+    chair(world, tx + TABLE[1] + 0.1, ty - 0.3, 0.2)
+    table_box(world, tx + TABLE[1] / 2, 2.3, "wood")
+
+    bot = mobile_manipulator.build(world, {name = "mm", pos = {0, 0}, yaw = p.start_yaw})
+    -- the bus tub (0.34 x 0.46 x 0.12 m polypropylene, 1.2 kg) bolted on the rear deck
+    local o, w = TUB.outer, TUB.wall
+    local tcx, tcy = bot:to_world(TUB.x, 0, 0)
+    tub = world:body{name = "tub", pos = {tcx, tcy, DECK_Z + 0.001}, rpy = {0, 0, p.start_yaw}, mass = 1.2, geoms = {
+        {type = "box", size = {o[1], o[2], TUB.floor}, pos = {0, 0, TUB.floor / 2}, color = {0.25, 0.3, 0.35}},
+        {type = "box", size = {w, o[2], o[3]}, pos = {o[1] / 2 - w / 2, 0, o[3] / 2}, color = {0.25, 0.3, 0.35}},
+        {type = "box", size = {w, o[2], o[3]}, pos = {-o[1] / 2 + w / 2, 0, o[3] / 2}, color = {0.25, 0.3, 0.35}},
+        {type = "box", size = {o[1], w, o[3]}, pos = {0, o[2] / 2 - w / 2, o[3] / 2}, color = {0.25, 0.3, 0.35}},
+        {type = "box", size = {o[1], w, o[3]}, pos = {0, -o[2] / 2 + w / 2, o[3] / 2}, color = {0.25, 0.3, 0.35}},
+    }}
+    world:joint{type = "fixed", name = "tub/mount", body1 = tub, body2 = bot.chassis}
+
+    local masses = {p.cup_mass, p.plate_mass, p.bowl_mass}
+    items = {}
+    for i, it in ipairs(ITEMS) do
+        local j = p.item_jitter
+        local x = tx + it.slot[1] + (2 * math.random() - 1) * j
+        local y = ty + it.slot[2] + (2 * math.random() - 1) * j
+        items[i] = world:body{name = it.name, pos = {x, y, TABLE_Z + it.h / 2 + 0.0005}, mass = masses[it.kind],
+                              geoms = {{type = "cylinder", radius = it.r, length = it.h, material = "ceramic",
+                                        color = it.kind == 1 and {0.95, 0.95, 0.92} or {0.97, 0.97, 0.97}}}}
+    end
+    grip = grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
+                             items = items, state = s, break_speed = p.break_speed})
+
+    local v = p.diner_speed
+    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return human.spawn(world, t) end
+    diners = {
+        walker{name = "diner1", path = {{1.2, -2.6}, {1.2, 2.6}}, speed = v, wait = 1.5, offset = p.diner_phase * 10.4},
+        walker{name = "diner2", path = {{tx + 1.75, 2.6}, {tx + 1.75, -2.6}}, speed = 0.9 * v, wait = 2.0,
+               offset = (1 - p.diner_phase) * 10.4, color = {0.3, 0.5, 0.8}},
+        walker{name = "diner3", path = {{tx + 0.4, ty - 1.25}, {0.6, ty - 1.25}}, speed = 0.8 * v, wait = 3.0,
+               offset = p.diner_phase * 2 * (tx - 0.2), color = {0.4, 0.7, 0.4}},
+    }
+    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
+                                             {body = bot.arm.links[4], radius = 0.1}},
+                             humans = diners, state = s,
+                             keepout = {{-1.5, -1.0, -0.8, 1.0}}})     -- the kitchen pass
+    s.v, s.w = 0, 0
+    s.qc = bot:carry_q()
+    s.ik_fail, s.path, s.px, s.py = 0, 0, 0, 0
+    s.in_tub, s.done_for, s.t_done = 0, 0, -1
+    s.contacts_seen = 0
+end
+
+scene.observation = {
+    clock = {shape = {1}, fn = function(ctx, out) out[1] = ctx.t end},
+    pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot:pose2d(); out[1], out[2], out[3] = x, y, yaw end},
+    twist = {shape = {2}, fn = function(ctx, out)
+        local _, _, yaw = bot:pose2d()
+        local vx, vy = bot.chassis:linvel()
+        local _, _, wz = bot.chassis:angvel()
+        out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
+    end},
+    table = {shape = {4}, fn = function(ctx, out)
+        local x, y, yaw = bot:pose2d()
+        local dx, dy = to_robot(x, y, yaw, ctx.state.tx, ctx.state.ty)
+        out[1], out[2], out[3], out[4] = dx, dy, math.atan(math.sin(-yaw), math.cos(-yaw)), TABLE_Z
+    end},
+    items = {shape = {#ITEMS, 6}, fn = function(ctx, out)
+        local sd = ctx.params.obj_noise / ctx.params.light
+        for i, it in ipairs(ITEMS) do
+            local x, y, z = bot:to_chassis(items[i]:pos())
+            local k = (i - 1) * 6
+            out[k + 1], out[k + 2], out[k + 3] = x + math.normal(0, sd), y + math.normal(0, sd), z + math.normal(0, sd)
+            out[k + 4], out[k + 5], out[k + 6] = it.kind, it.h, status(ctx, i)
+        end
+    end},
+    ee = {shape = {4}, fn = function(ctx, out)
+        local x, y, z = bot:to_chassis(bot.arm:tcp())
+        out[1], out[2], out[3], out[4] = x, y, z, bot.arm:gripper_width()
+    end},
+    grip = {shape = {1}, fn = function(ctx, out) out[1] = ctx.state.grasp.held end},
+    tub = {shape = {3}, fn = function(ctx, out)
+        local x0, y0, x1, y1, fz = tub_box()
+        out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, fz
+    end},
+    people = {shape = {3, 4}, fn = function(ctx, out)
+        local x, y, yaw = bot:pose2d()
+        local sd = 0.02 / ctx.params.light
+        local c, s = math.cos(yaw), math.sin(yaw)
+        for i, h in ipairs(diners) do
+            local hx, hy = h:pos()
+            local vx, vy = h:vel()
+            local dx, dy = to_robot(x, y, yaw, hx + math.normal(0, sd), hy + math.normal(0, sd))
+            local k = (i - 1) * 4
+            out[k + 1], out[k + 2], out[k + 3], out[k + 4] = dx, dy, c * vx + s * vy, -s * vx + c * vy
+        end
+    end},
+}
+
+scene.action = {
+    base = {shape = {2}, low = {-0.3, -1.0}, high = {0.6, 1.0}},
+    arm = {shape = {5}, low = {0, -1.0, -1.0, 0.0, -math.pi}, high = {2, 1.2, 1.0, 1.6, math.pi}},
+    grip = {shape = {1}, low = 0, high = 1},
+}
+
+local function approach(cur, want, rate, dt)
+    return cur + clamp(want - cur, -rate * dt, rate * dt)
+end
+
+-- Arm action -> joint targets (shared with retail_shelf_picking through the same rules).
+local function arm_act(ctx, a)
+    local s, p = ctx.state, ctx.params
+    local mode = math.floor(a[1] + 0.5)
+    local qt
+    if mode == 0 then
+        qt = bot:carry_q()
+    else
+        local q = bot:ik(mode == 2 and "front" or "down", a[2], a[3], a[4], a[5])
+        if q then qt = q else s.ik_fail = s.ik_fail + 1 end
+    end
+    if qt then
+        local m = 0
+        for i = 1, 6 do m = math.max(m, math.abs(qt[i] - s.qc[i])) end
+        local k = math.min(1, p.arm_speed * ctx.dt / math.max(m, 1e-9))
+        for i = 1, 6 do s.qc[i] = s.qc[i] + k * (qt[i] - s.qc[i]) end
+    end
+    bot.arm:command(s.qc)
+end
+
+function scene.act(ctx, action)
+    local s, p = ctx.state, ctx.params
+    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
+    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
+    bot:set_twist(s.v, s.w)
+    arm_act(ctx, action.arm)
+    s.closed = action.grip[1] >= 0.5
+    bot.arm:grip(s.closed and 0 or bot.arm.o.open_width)
+end
+
+function scene.step(ctx)
+    local s = ctx.state
+    mon:update(ctx)
+    for _, h in ipairs(diners) do h:update(ctx) end
+    grip:update(ctx, s.closed == true)
+    local x, y = bot:pose2d()
+    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
+    s.px, s.py = x, y
+    local n = 0
+    for i = 1, #items do if in_tub(ctx, i) then n = n + 1 end end
+    s.n_tub = n
+    if n == #items and s.grasp.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
+    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+end
+
+function scene.reward(ctx)
+    local s = ctx.state
+    local n = s.n_tub or 0
+    local r = (n - s.in_tub) - 0.05 * ctx.dt
+    s.in_tub = n
+    local c = s.safety.contacts
+    if c > s.contacts_seen then r = r - 5 * (c - s.contacts_seen); s.contacts_seen = c end
+    return r
+end
+
+function scene.failure(ctx)
+    local s = ctx.state
+    local b = s.grasp.broken
+    if b ~= 0 then
+        return true, string.format("%s (%s) broke: impact %.1f m/s above %.1f m/s", ITEMS[b].name, KIND_NAME[ITEMS[b].kind],
+                                   s.grasp.impact_max, ctx.params.break_speed)
+    end
+    for i, it in ipairs(ITEMS) do
+        if status(ctx, i) == 3 then return true, string.format("%s (%s) dropped on the floor", it.name, KIND_NAME[it.kind]) end
+    end
+    if s.safety.exceeded > 0 then return true, "contact with a diner above the ISO/TS 15066 force limit" end
+    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
+    return false
+end
+
+function scene.success(ctx)
+    return ctx.state.done_for >= 0.5
+end
+
+function scene.metrics(ctx)
+    local s = ctx.state
+    local m = mon:metrics(ctx)
+    local dropped = 0
+    for i = 1, #items do if status(ctx, i) == 3 then dropped = dropped + 1 end end
+    m.items_bussed = s.n_tub or 0
+    m.items_dropped = dropped
+    m.items_broken = (s.grasp.broken ~= 0) and 1 or 0
+    m.impact_max = s.grasp.impact_max
+    m.grasps = s.grasp.attaches
+    m.ik_failures = s.ik_fail
+    m.path_length = s.path
+    m.time_to_clear = (s.t_done >= 0) and s.t_done or ctx.t
+    return m
+end
+
+return scene
