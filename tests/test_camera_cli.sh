@@ -28,6 +28,15 @@ check "320x240 cameras succeed" has "$tmp/out" "^camera_demo: success "
 expect_rc 0 eval "$scene" --episodes 2 --jobs 2 --quiet --out "$tmp/ev.jsonl"
 check "eval workers render cameras" test "$(grep -c '"status":"success"' "$tmp/ev.jsonl")" = 2
 
+# The hidden GLFW window backend (under Xvfb where installed) renders the same images.
+if command -v xvfb-run >/dev/null 2>&1; then
+  PILOTSIM_GL=glfw xvfb-run -a "$ps" run "$scene" --seed 1 >"$tmp/glfw.out" 2>"$tmp/glfw.err"
+  check "GLFW hidden window under Xvfb: success" has "$tmp/glfw.out" "^camera_demo: success .*depth=2.75 .*segment=1"
+  check "GLFW backend: same hash" test "$(grep -o 'hash=[0-9a-f]*' "$tmp/glfw.out")" = "$h1"
+else
+  echo "test_camera_cli: xvfb-run not found; the GLFW backend is not tested" >&2
+fi
+
 PILOTSIM_GL=bogus expect_rc 3 run "$scene" --seed 1
 check "bad backend: error names the camera" has "$tmp/err" "camera 'front_rgb'"
 check "bad backend: error names the GL problem" has "$tmp/err" "camera 'front_rgb': rendering failed.*PILOTSIM_GL='bogus'"

@@ -251,7 +251,7 @@ void ps_gl_context_destroy(ps_gl_context *c)
         if (eglGetCurrentContext() == c->ctx) eglMakeCurrent(c->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
         eglDestroyContext(c->dpy, c->ctx);
         // The display is left initialised: EGL shares it with every other context.
-        eglReleaseThread();
+        if (eglGetCurrentContext() == EGL_NO_CONTEXT) eglReleaseThread();
     } else {
         if (glfwGetCurrentContext() == c->win) glfwMakeContextCurrent(NULL);
         glfwDestroyWindow(c->win);
