@@ -465,7 +465,9 @@ ps_video_writer *ps_video_open_codec(const char *path, int width, int height, do
     (void)width;
     (void)height;
     (void)fps;
-    set_err(err, errlen, "video '%s': built without video support (libavcodec, libavformat, libswscale not found)",
+    set_err(err, errlen,
+            "video '%s': built without video support (PILOTSIM_VIDEO=OFF; it needs libavcodec, libavformat and "
+            "libswscale)",
             path ? path : "");
     return NULL;
 }

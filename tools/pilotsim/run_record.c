@@ -94,8 +94,8 @@ int run_record_option(int argc, char **argv, int *i, run_record_opts *o)
             return -1;
         }
         if (!ps_video_available()) {
-            fprintf(stderr, "pilotsim run: --video: built without video support (PILOTSIM_VIDEO=OFF: "
-                            "libavcodec, libavformat, libswscale not found)\n");
+            fprintf(stderr, "pilotsim run: --video: built without video support (PILOTSIM_VIDEO=OFF; "
+                            "it needs libavcodec, libavformat and libswscale)\n");
             return -1;
         }
         o->video = v;
