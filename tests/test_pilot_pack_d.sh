@@ -17,7 +17,7 @@ bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
 
-SCENES=${PACK_D_SCENES:-"agriculture_fruit_picking"}
+SCENES=${PACK_D_SCENES:-"agriculture_fruit_picking logistics_parcel_sorting"}
 SAFETY="safety_min_separation safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_max_speed_near_humans safety_keepout_violations safety_violations"
 
 # run SCENE SEED EXPECTED_STATUS [extra args...]
@@ -53,8 +53,12 @@ cat >"$T/idle.lua" <<'LUA'
 return {act = function(obs, action) end}
 LUA
 
+# Each scene's own checks run when it is in $SCENES (PACK_D_SCENES narrows it down).
+want() { [[ " $SCENES " == *" $1 "* ]]; }
+
 # ---------------------------------------------------------------- fruit picking
 S=agriculture_fruit_picking
+if want $S; then
 LAST=${FIRST[$S]}
 if [ "$(num "$LAST" apples_in_bin)" = 3 ] && [ "$(num "$LAST" apples_bruised)" = 0 ] && [ "$(num "$LAST" unripe_in_bin)" = 0 ]; then ok
 else bad "$S: success without 3 ripe unbruised apples in the bin"; fi
@@ -112,6 +116,38 @@ return P
 LUA
 run $S 1 failure --policy "$T/drop.lua" --module-path "$SRC/scripts" --param max_bruised=3
 expect_msg $S "dropped apple"
+fi
+
+# ---------------------------------------------------------------- parcel sorting
+S=logistics_parcel_sorting
+if want $S; then
+LAST=${FIRST[$S]}
+if [ "$(num "$LAST" parcels_sorted)" = 4 ] && [ "$(num "$LAST" parcels_missorted)" = 0 ]; then ok
+else bad "$S: success without all 4 parcels sorted"; fi
+run $S 2 success --param n_parcels=1
+if [ "$(num "$LAST" parcels_sorted)" = 1 ]; then ok; else bad "$S: n_parcels=1"; fi
+# Idle: the parcels ride off the end of the belt.
+run $S 1 failure --policy "$T/idle.lua"
+expect_msg $S "parcel 1 fell off the end of the conveyor"
+# The baseline reading every label as the next one: a wrong tote.
+cat >"$T/missort.lua" <<'LUA'
+local B = require "policies.parcel_sorting"
+local P = {}
+function P.reset(spec, seed) B.reset(spec, seed) end
+function P.act(obs, action)
+    local p = obs.parcels
+    local shifted = setmetatable({}, {
+        __index = function(_, k) if (k - 7) % 9 == 0 and p[k] > 0 then return p[k] % 3 + 1 end return p[k] end,
+        __len = function() return #p end})
+    B.act({parcels = shifted, totes = obs.totes, tcp = obs.tcp, belt = obs.belt}, action)
+end
+return P
+LUA
+run $S 1 failure --policy "$T/missort.lua" --module-path "$SRC/scripts"
+expect_msg $S "sorted into tote"
+# ... unless mis-sorts are tolerated: then the episode runs out of parcels to sort right.
+run $S 2 timeout --policy "$T/missort.lua" --module-path "$SRC/scripts" --param n_parcels=1 --param max_missorts=1
+fi
 
 echo "test_pilot_pack_d: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]
