@@ -1,10 +1,13 @@
 // pilotsim run --screenshot / --video (see run_record.h).
+#define _POSIX_C_SOURCE 200809L  // access
 #include "run_record.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 void run_record_usage(FILE *f)
@@ -156,6 +159,18 @@ run_recorder *run_recorder_open(const run_record_opts *o, const ps_scene *s, cha
     if (r->o.width <= 0 || r->o.height <= 0) {
         r->o.width = DEFAULT_WIDTH;
         r->o.height = DEFAULT_HEIGHT;
+    }
+    // A screenshot path that cannot be written fails now, not after the episode.
+    if (r->o.screenshot) {
+        bool existed = access(r->o.screenshot, F_OK) == 0;
+        FILE *f = fopen(r->o.screenshot, "ab");
+        if (!f) {
+            snprintf(err, errlen, "png '%s': cannot open for writing: %s", r->o.screenshot, strerror(errno));
+            run_recorder_destroy(r);
+            return NULL;
+        }
+        fclose(f);
+        if (!existed) remove(r->o.screenshot);
     }
     char e[1024] = "";
     r->gl = ps_gl_context_create_offscreen(PS_GL_AUTO, e, sizeof e);
