@@ -255,6 +255,15 @@ for sc in "$src/scenes/examples/box_stack.lua" "$src/scenes/pilot/restaurant_tra
   check "$(basename "$sc") with pause and single steps: same hash" has "$tmp/out" "^view: steps=300 .*hash=$want"
 done
 
+# --- policy switch: P turns the scene's baseline off and on; teleop takes over
+printf 'wait 2\nstate\nkey p\nwait 1\nstate\nkey p\nwait 1\nstate\nkeydown up\nwait 1\nstate\nkeyup up\nquit\n' >"$tmp/p.txt"
+expect_rc 0 view "$src/scenes/pilot/restaurant_tray_delivery.lua" --size 320x180 --no-watch --script "$tmp/p.txt"
+check "the baseline policy runs" test "$(field "$tmp/out" 1 policy)" = 1
+check "P turns it off" test "$(field "$tmp/out" 2 policy)" = 0
+check "P turns it on again" test "$(field "$tmp/out" 3 policy)" = 1
+check "a teleop key turns it off" test "$(field "$tmp/out" 4 policy)" = 0
+check "teleop drives the first action entry to its bound" has "$tmp/out" "^view: action base\[0\] = \[[0-9.]*[1-9][0-9.]*,0\]"
+
 # --- reload on edits, Lua errors keep the last good world --------------------
 mkdir -p "$tmp/r"
 printf 'return {size = 0.5}\n' >"$tmp/r/testmod.lua"
