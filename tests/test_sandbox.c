@@ -146,7 +146,7 @@ static const attempt scene_attempts[] = {
      "getmetatable('').__index = _G local x = ('a').os.execute", "field 'os'", true},
     {"collectgarbage('stop') then allocate",
      "collectgarbage('stop') collectgarbage('generational') local t = {} for i = 1, 1e9 do t[i] = string.rep('y', 4096) .. i end",
-     "Lua heap cap (32 MiB)", false},
+     "Lua heap cap (32 MiB)|wall-clock limit exceeded", false},
     // Runaway code: the budget holds even when the error is caught.
     {"runaway loop", "while true do end", "instruction budget exceeded (2000000 Lua instructions) in callback 'step'",
      true},
@@ -167,11 +167,11 @@ static const attempt scene_attempts[] = {
     {"string.rep overflow", "local s = string.rep('x', 1 << 62)", "resulting string too large", true},
     {"doubling string", "local s = 'x' while true do s = s .. s end", "Lua heap cap", false},
     {"table growth", "local t = {} local i = 0 while true do i = i + 1 t[i] = string.rep('t', 256) .. i end",
-     "Lua heap cap", false},
+     "Lua heap cap|wall-clock limit exceeded", false},
     {"memory bomb under pcall", "local t = {} while true do pcall(function() t[#t + 1] = string.rep('z', 1 << 20) end) end",
      "Lua heap cap|instruction budget exceeded|wall-clock limit exceeded", false},
     {"table.concat bomb", "local t = {} for i = 1, 100 do t[i] = string.rep('q', 1 << 20) end local s = table.concat(t)",
-     "Lua heap cap", false},
+     "Lua heap cap|wall-clock limit exceeded", false},
     // Deep recursion, in Lua and through C.
     // (Lua's stack of a million slots needs more than the 32 MiB cap: either stops it.)
     {"Lua recursion", "local function f(n) return f(n + 1) + 1 end f(1)", "stack overflow|Lua heap cap", false},
@@ -181,6 +181,10 @@ static const attempt scene_attempts[] = {
     {"__tostring recursion", "local t t = setmetatable({}, {__tostring = function(x) return tostring(x) end}) tostring(t)",
      "stack overflow", false},
     {"nested coroutines", "local function n() return coroutine.wrap(n)() end n()", "stack overflow", false},
+    {"backtracking pattern", "local s = string.rep('a', 100) local i = s:find(string.rep('a*', 8) .. 'b')",
+     "string.find: a pattern with 8 repetition items on a 100-byte subject could backtrack", true},
+    {"backtracking gsub", "local s = string.rep('a', 3000) s = s:gsub('a-a-a-b', 'x')",
+     "string.gsub: a pattern with 3 repetition items on a 3000-byte subject", true},
     {"string.rep of patterns", "string.find(string.rep('a', 100), string.rep('(a)', 40))", "too many captures", true},
     // Error objects that are not strings.
     {"error table whose __tostring errors", "error(setmetatable({}, {__tostring = function() error('again') end}))",
@@ -191,6 +195,26 @@ static const attempt scene_attempts[] = {
     // The episode RNG cannot be reseeded.
     {"math.randomseed", "math.randomseed(42)", "math.randomseed is not available", true},
 };
+
+// Ordinary patterns pass the backtracking guard.
+static void test_patterns_ok(void)
+{
+    const char *code =
+        "local s = string.rep('word ', 2000)\n"
+        " assert(select(2, s:gsub('%w+', '')) == 2000)\n"
+        " assert(('  trim me  '):match('^%s*(.-)%s*$') == 'trim me')\n"
+        " assert(s:find('d w', 1, true) == 4)\n"
+        " local n = 0 for k, v in ('a=1, b=2, c=3'):gmatch('(%w+)=(%w+)') do n = n + 1 end assert(n == 3)\n"
+        " assert(string.rep('ab', 10000):find('[a-b]+$') == 1)\n"
+        " error('patterns ok', 0)";
+    ps_scene *s = attack_scene("patterns.lua", NULL, code, false);
+    if (!CHECK(s != NULL)) return;
+    ps_episode *e = ps_episode_begin(s, 1);
+    CHECK_EQ(ps_episode_run(e, 0), PS_EP_SCRIPT_ERROR);
+    CHECK_HAS(ps_episode_message(e), "patterns ok");
+    ps_episode_end(e);
+    ps_scene_destroy(s);
+}
 
 static void test_scene_battery(void)
 {
@@ -442,6 +466,7 @@ static void test_trusted(void)
 int main(void)
 {
     RUN(test_scene_battery);
+    RUN(test_patterns_ok);
     RUN(test_budget_names_line);
     RUN(test_wall_clock);
     RUN(test_load_and_build_limits);

@@ -299,6 +299,73 @@ static int l_require(lua_State *L)
     return 1;
 }
 
+// Lua patterns backtrack: k repetition items (*, +, -, ?) on an n-byte
+// subject can take on the order of n^k / k! steps inside one C call, where
+// neither the instruction budget nor the wall-clock guard can stop it
+// ("a*a*a*a*a*b" on 100 "a"s runs for hours). The pattern functions refuse
+// such a combination up front; ordinary patterns (one or two items, or short
+// subjects) never come near the bound.
+#define PATTERN_STEP_LIMIT 1e8
+
+static int pattern_items(const char *p, size_t len)
+{
+    int k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '%') {
+            i++;
+        } else if (p[i] == '[') {
+            i++;
+            if (i < len && p[i] == '^') i++;
+            if (i < len && p[i] == ']') i++; // a leading ']' is literal
+            for (; i < len && p[i] != ']'; i++)
+                if (p[i] == '%') i++;
+        } else if ((p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?') && i > 0) {
+            k++;
+        }
+    }
+    return k;
+}
+
+static int l_pattern_guard(lua_State *L)
+{
+    size_t n, plen;
+    luaL_checklstring(L, 1, &n);
+    const char *p = luaL_checklstring(L, 2, &plen);
+    bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4); // string.find's 'plain' argument
+    int k = plain ? 0 : pattern_items(p, plen);
+    if (k >= 2) {
+        double steps = 1;
+        for (int i = 1; i <= k && steps <= PATTERN_STEP_LIMIT; i++) steps = steps * (double)n / i;
+        if (steps > PATTERN_STEP_LIMIT) {
+            char msg[400];
+            snprintf(msg, sizeof msg,
+                     "%s: a pattern with %d repetition items on a %zu-byte subject could backtrack for more "
+                     "than %.0e steps (the sandbox's limit); use fewer '*', '+', '-' or '?' items or a shorter "
+                     "subject",
+                     lua_tostring(L, lua_upvalueindex(3)), k, n, PATTERN_STEP_LIMIT);
+            return luaL_error(L, "%s", msg);
+        }
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static void guard_patterns(lua_State *L)
+{
+    static const char *const fns[] = {"find", "match", "gmatch", "gsub", NULL};
+    lua_getglobal(L, "string");
+    for (int i = 0; fns[i]; i++) {
+        lua_getfield(L, -1, fns[i]);
+        lua_pushboolean(L, i == 0); // find: its 4th argument may ask for a plain search
+        lua_pushfstring(L, "string.%s", fns[i]);
+        lua_pushcclosure(L, l_pattern_guard, 3);
+        lua_setfield(L, -2, fns[i]);
+    }
+    lua_pop(L, 1);
+}
+
 static void open_lib(lua_State *L, const char *name, lua_CFunction f)
 {
     luaL_requiref(L, name, f, 1);
@@ -403,9 +470,11 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
         lua_pushcfunction(rt->L, l_load_sandboxed);
         lua_setglobal(rt->L, "load");
     }
-    // Trusted code keeps the limits, so it gets the metered xpcall too.
+    // Trusted code keeps the limits, so it gets the metered xpcall and the
+    // pattern guard too.
     lua_pushcfunction(rt->L, l_xpcall);
     lua_setglobal(rt->L, "xpcall");
+    guard_patterns(rt->L);
     install_common(rt->L);
     ps_lua_open_world(rt->L);
     ps_lua_open_robot(rt->L);
