@@ -17,7 +17,7 @@ bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
 
-SCENES=${PACK_D_SCENES:-"agriculture_fruit_picking logistics_parcel_sorting"}
+SCENES=${PACK_D_SCENES:-"agriculture_fruit_picking logistics_parcel_sorting inspection_pipe_rack"}
 SAFETY="safety_min_separation safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_max_speed_near_humans safety_keepout_violations safety_violations"
 
 # run SCENE SEED EXPECTED_STATUS [extra args...]
@@ -147,6 +147,45 @@ run $S 1 failure --policy "$T/missort.lua" --module-path "$SRC/scripts"
 expect_msg $S "sorted into tote"
 # ... unless mis-sorts are tolerated: then the episode runs out of parcels to sort right.
 run $S 2 timeout --policy "$T/missort.lua" --module-path "$SRC/scripts" --param n_parcels=1 --param max_missorts=1
+fi
+
+# ---------------------------------------------------------------- pipe rack
+S=inspection_pipe_rack
+if want $S; then
+LAST=${FIRST[$S]}
+if [ "$(num "$LAST" segments_scanned)" = 4 ] && [ "$(num "$LAST" leak_returns)" != 0 ]; then ok
+else bad "$S: success without 4 segments and leak returns"; fi
+run $S 1 timeout --policy "$T/idle.lua"
+if [ "$(num "$LAST" segments_scanned)" != 4 ]; then ok; else bad "$S: idle robot scanned every segment"; fi
+# Straight down the centre line: into the skid's keep-out zone.
+cat >"$T/straight.lua" <<'LUA'
+return {act = function(obs, action)
+    action.base[1] = 0.4
+    action.base[2] = math.max(-1, math.min(1, -2 * obs.pose[3] - 1.5 * obs.pose[2]))
+end}
+LUA
+run $S 1 failure --policy "$T/straight.lua" --param skid_x=6
+expect_msg $S "keep-out zone"
+if ! grep -q '"safety_keepout_violations":0[,}]' <<<"$LAST"; then ok; else bad "$S: keep-out not counted"; fi
+# Into the column at (4, -1.5).
+cat >"$T/column.lua" <<'LUA'
+return {act = function(obs, action)
+    local b = math.atan(-1.5 - obs.pose[2], 4.0 - obs.pose[1]) - obs.pose[3]
+    b = math.atan(math.sin(b), math.cos(b))
+    action.base[1] = 0.4
+    action.base[2] = math.max(-1, math.min(1, 2 * b))
+end}
+LUA
+run $S 1 failure --policy "$T/column.lua"
+expect_msg $S "hit the rack"
+# A report at once, at the wrong place.
+cat >"$T/badreport.lua" <<'LUA'
+return {act = function(obs, action)
+    action.report[1], action.report[2], action.report[3], action.report[4] = 0, 0, 5, 1
+end}
+LUA
+run $S 1 failure --policy "$T/badreport.lua" --param leak_x=9
+expect_msg $S "wrong leak report"
 fi
 
 echo "test_pilot_pack_d: $checks checks, $failed failed"
