@@ -23,7 +23,14 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         rt->mem_used -= old;
         return NULL;
     }
-    if (nsize > old && rt->mem_used - old + nsize > rt->mem_limit) return NULL;
+    if (nsize > old && rt->mem_used - old + nsize > rt->mem_limit) {
+        // Each refusal costs Lua an emergency collection of the whole heap,
+        // so a loop of refused allocations is slow per instruction: have the
+        // hook look at the clock at the next instruction (lua_sethook may be
+        // called at any point). The hook goes back to its period by itself.
+        if (rt->L && lua_gethook(rt->L)) lua_sethook(rt->L, lua_gethook(rt->L), LUA_MASKCOUNT, 1);
+        return NULL;
+    }
     void *p = realloc(ptr, nsize);
     if (p) rt->mem_used = rt->mem_used - old + nsize;
     return p;
