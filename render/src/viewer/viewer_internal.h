@@ -67,8 +67,24 @@ struct ps_viewer {
     size_t scratch_len;
 };
 
+/// Monotonic wall clock, s.
+double ps_viewer_now(void);
 /// Prints "view: ..." on stdout (flushed) for scripts and tests.
 void ps_viewer_log(ps_viewer *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/// Shows `fmt` on the status line for 3 s and logs it.
+void ps_viewer_note(ps_viewer *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/// Copies the running world into the snapshot the frame draws.
+void ps_viewer_capture(ps_viewer *v);
+/// Watches the scene's sources: all of them anew (`replace`) or newly required ones added.
+void ps_viewer_refresh_watch(ps_viewer *v, bool replace);
+/// After a reset or reload: selection, follow and teleop reset, snapshot refreshed.
+void ps_viewer_after_new_episode(ps_viewer *v);
+/// Reloads the scene (`why` names the trigger in the log); errors go to the banner.
+void ps_viewer_reload(ps_viewer *v, const char *why);
+/// Reads the first gamepad and drives the teleop actions with it (input.c).
+void ps_viewer_poll_gamepad(ps_viewer *v);
+/// Runs the script's events due this frame (script_run.c).
+void ps_viewer_script_tick(ps_viewer *v);
 /// Draws the side panels, the help window and the error banner (panels.c).
 void ps_viewer_draw_panels(ps_viewer *v);
 /// Reads the default framebuffer and writes `path` (PNG, or binary PPM when it
