@@ -40,7 +40,8 @@ typedef struct ps_sim_loop {
     uint64_t pending_steps;    ///< single steps requested while paused
     uint64_t step_limit;       ///< > 0: never step past this many episode steps
     int max_steps_per_frame;   ///< cap (default 2000)
-    double frame_budget;       ///< wall s one frame may spend stepping (default 0.03)
+    double frame_budget;       ///< wall s one frame may spend stepping (default 0.03; the viewer
+                               ///< raises it to half its drawing time, up to 0.25)
     bool dropped;              ///< the last advance hit a cap and dropped owed time
     // Mouse interaction, applied before every step while active.
     bool drag_on;

@@ -195,6 +195,7 @@ bool ps_viewer_frame(ps_viewer *v)
         if (!v->have_script) v->quit = true;
     }
     ps_viewer_capture(v);
+    double t_draw = ps_viewer_now();
 
     ps_gl_context_framebuffer_size(v->ctx, &v->fb_w, &v->fb_h);
     int win_w = 0, win_h = 0;
@@ -230,6 +231,10 @@ bool ps_viewer_frame(ps_viewer *v)
         }
     }
     ps_gl_context_swap(v->ctx);
+    // Physics may take as long per frame as half the drawing does (at least
+    // 30 ms, at most 250 ms): a slow renderer then costs frames, not real time.
+    double draw = ps_viewer_now() - t_draw;
+    v->loop.frame_budget = draw * 0.5 > 0.25 ? 0.25 : draw * 0.5 < 0.03 ? 0.03 : draw * 0.5;
 
     v->frames++;
     v->fps_frames++;
