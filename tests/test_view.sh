@@ -340,9 +340,9 @@ EOF
   "$ps" "${view[@]}" --script "$tmp/x.txt" >"$tmp/r.log" 2>"$tmp/r.err" &
   pid=$!
   check "xdotool viewer started" wait_state 1
-  win=$(xdotool search --sync --onlyvisible --name "pilotsim view" 2>/dev/null | head -1)
+  win=$(timeout 30 xdotool search --sync --onlyvisible --name "pilotsim view" 2>/dev/null | head -1)
   check "window found by name" test -n "$win"
-  xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
+  timeout 30 xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
   xdotool key --delay 50 space
   check "X key press paused the viewer" wait_state 2
   xdotool mousemove --window "$win" 300 250 mousedown 1 mousemove --window "$win" 330 255 \
