@@ -359,6 +359,22 @@ size_t ps_episode_action_count(const ps_episode *e) { return ps_space_count(e->s
 ps_space_entry *ps_episode_action(ps_episode *e, size_t i) { return ps_space_entry_at(e->space, true, i); }
 uint64_t ps_episode_action_clamps(const ps_episode *e) { return ps_space_clamps(e->space); }
 
+/* ------------------------------------------------------------ state (state_episode.c) */
+
+ps_episode_core ps_episode_core_of(ps_episode *e)
+{
+    return (ps_episode_core){e->scene, e->world, &e->status, &e->steps, &e->ret, e->message, sizeof e->message,
+                             e->ctx_ref, e->space};
+}
+
+void ps_episode_sync_clock(ps_episode *e)
+{
+    lua_State *L = e->scene->rt->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
+    set_clock(L, lua_gettop(L), e);
+    lua_pop(L, 1);
+}
+
 void ps_episode_abort(ps_episode *e, ps_episode_status st, const char *msg)
 {
     if (e->status != PS_EP_RUNNING || st == PS_EP_RUNNING) return;

@@ -76,4 +76,20 @@ size_t ps_space_count(const ps_space_rt *r, bool action);
 ps_space_entry *ps_space_entry_at(ps_space_rt *r, bool action, size_t i);
 uint64_t ps_space_clamps(const ps_space_rt *r);
 
+// The episode's fields that state save/restore (state_episode.c) reads and writes.
+typedef struct ps_episode_core {
+    ps_scene *scene;
+    ps_world *world;
+    ps_episode_status *status;
+    uint64_t *steps;
+    double *ret;
+    char *message;
+    size_t message_size;
+    int ctx_ref;
+    ps_space_rt *space;
+} ps_episode_core;
+ps_episode_core ps_episode_core_of(ps_episode *e);
+// Sets ctx.t and ctx.step from the world clock and the episode's step count.
+void ps_episode_sync_clock(ps_episode *e);
+
 #endif

@@ -1,5 +1,8 @@
 -- Test scene: boxes dropped at seeded random positions onto a floor. Used by
--- the determinism tests (same seed same hash; different seeds differ).
+-- the determinism tests (same seed same hash; different seeds differ) and the
+-- state save/restore test. The box handles live in a chunk local: ctx.state
+-- holds only plain data.
+local boxes
 return {
   name = "random_pile",
   domain = "test",
@@ -13,7 +16,7 @@ return {
   build = function(world, ctx)
     world:material{name = "floor", friction = ctx.params.friction}
     world:geom{type = "plane", material = "floor"}
-    ctx.state.boxes = {}
+    boxes = {}
     for i = 1, ctx.params.n do
       local b = world:body{
         name = "box" .. i,
@@ -22,17 +25,17 @@ return {
         mass = 1.0,
         geoms = {{type = "box", size = {0.2, 0.15, 0.1}}},
       }
-      ctx.state.boxes[i] = b
+      boxes[i] = b
     end
   end,
   step = function(ctx)
     -- a scripted push with seeded noise every 50 steps
     if ctx.step % 50 == 0 then
-      ctx.state.boxes[1]:add_force(math.normal(0, 5), math.normal(0, 5), 0)
+      boxes[1]:add_force(math.normal(0, 5), math.normal(0, 5), 0)
     end
   end,
   metrics = function(ctx)
-    local _, _, z = ctx.state.boxes[#ctx.state.boxes]:pos()
+    local _, _, z = boxes[#boxes]:pos()
     return {top_z = z}
   end,
 }

@@ -209,6 +209,11 @@ ps_episode_metrics = _fn("ps_episode_metrics", ctypes.c_int, _vp,
                          ctypes.POINTER(ctypes.POINTER(ctypes.c_double)),
                          ctypes.c_char_p, ctypes.c_size_t)
 
+ps_episode_state_create = _fn("ps_episode_state_create", _vp)
+ps_episode_state_destroy = _fn("ps_episode_state_destroy", None, _vp)
+ps_episode_save_state = _fn("ps_episode_save_state", ctypes.c_int, _vp, _vp, ctypes.c_char_p, ctypes.c_size_t)
+ps_episode_restore_state = _fn("ps_episode_restore_state", ctypes.c_int, _vp, _vp, ctypes.c_char_p, ctypes.c_size_t)
+
 ps_world_state_hash = _fn("ps_world_state_hash", ctypes.c_uint64, _vp)
 ps_world_time = _fn("ps_world_time", ctypes.c_double, _vp)
 

@@ -244,6 +244,34 @@ class Env:
     def episode_seed(self):
         return self._ep_seed
 
+    def save_state(self):
+        """Saves the running episode (world, counters, RNG, observation and
+        action buffers, the scene's ctx.state) and returns an opaque
+        EpisodeState for restore_state(); see sim/include/pilotsim/state.h.
+        Raises PilotsimError when ctx.state holds something that is not plain data."""
+        if self._ep is None:
+            raise PilotsimError("pilotsim: save_state() without an episode: call reset()")
+        st = EpisodeState(self)
+        err = ctypes.create_string_buffer(4096)
+        if L.ps_episode_save_state(self._ep, st._ptr, err, len(err)) != 0:
+            raise PilotsimError("pilotsim: " + L.text(err.value))
+        st._ret, st._done, st._final, st._name = self._ret, self._done, self._final_status, self._status_name
+        st._metrics = self._metrics
+        return st
+
+    def restore_state(self, state):
+        """Rewinds the running episode to `state` (from save_state() in this
+        same episode); stepping again reproduces the original continuation bit
+        for bit. Observation views stay valid and show the restored values."""
+        if not isinstance(state, EpisodeState) or state._env is not self or self._ep is None:
+            raise PilotsimError("pilotsim: restore_state() needs a state saved from this environment's episode")
+        err = ctypes.create_string_buffer(4096)
+        if L.ps_episode_restore_state(self._ep, state._ptr, err, len(err)) != 0:
+            raise PilotsimError("pilotsim: " + L.text(err.value))
+        self._ret, self._done, self._final_status, self._status_name = state._ret, state._done, state._final, state._name
+        self._metrics = state._metrics
+        return self._obs
+
     def state_hash(self):
         """ps_world_state_hash of the episode's world (0 when there is none)."""
         return L.ps_world_state_hash(self._world) if self._ep and self._world else 0
@@ -405,3 +433,21 @@ def make(scene_path, seed=None, params=None, module_paths=None, package_paths=No
     """
     return Env(scene_path, seed=seed, params=params, module_paths=module_paths, package_paths=package_paths,
                max_steps=max_steps, trusted=trusted, log=log)
+
+
+class EpisodeState:
+    """An opaque saved episode state (Env.save_state); frees its C buffer when collected."""
+
+    def __init__(self, env):
+        self._env = env
+        self._ptr = L.ps_episode_state_create()
+        if not self._ptr:
+            raise MemoryError("pilotsim: ps_episode_state_create failed")
+
+    def __del__(self):
+        try:
+            if self._ptr:
+                L.ps_episode_state_destroy(self._ptr)
+                self._ptr = None
+        except Exception:
+            pass
