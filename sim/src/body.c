@@ -362,11 +362,31 @@ ps_status ps_body_add_geom_mass(ps_world *w, uint32_t index, const ps_geom_slot 
     dQtoR(q, R);
     dMassRotate(&m, R);
     dMassTranslate(&m, g->local.p.x, g->local.p.y, g->local.p.z);
+    dMass prev = b->acc;
     if (b->acc.mass > 0) dMassAdd(&b->acc, &m);
     else b->acc = m;
 
     dMass total = b->acc;
     if (b->mass_mode == PS_MASS_SHAPED) dMassAdjust(&total, b->mass_target);
+    // Extreme sizes give a mass that underflows to 0 (a sphere of radius
+    // 1e-300) or overflows (a box of 1e308): Debian's ODE aborts on those.
+    // (ODE's check is on the inertia about the centre of mass.)
+    const double *c = total.c, mm = total.mass, cc = c[0] * c[0] + c[1] * c[1] + c[2] * c[2];
+    double I[6] = {total.I[0] - mm * (cc - c[0] * c[0]), total.I[5] - mm * (cc - c[1] * c[1]),
+                   total.I[10] - mm * (cc - c[2] * c[2]), total.I[1] + mm * c[0] * c[1],
+                   total.I[2] + mm * c[0] * c[2], total.I[6] + mm * c[1] * c[2]};
+    // Scaled to its largest diagonal term: ODE's test (a Cholesky
+    // factorisation) does not care about scale, a determinant underflows.
+    double big = fmax(fabs(I[0]), fmax(fabs(I[1]), fabs(I[2])));
+    if (big > 0 && isfinite(big))
+        for (int k = 0; k < 6; k++) I[k] /= big;
+    if (!isfinite(mm) || mm <= 0 || !ps_inertia_ok(I) || !isfinite(cc)) {
+        b->acc = prev;
+        return ps_world_fail(w, PS_ERR_INVALID,
+                             "body '%s': its geoms give a mass of %g kg with an unusable inertia (a geom size too "
+                             "small or too large?); give the body an explicit mass and inertia",
+                             b->name, total.mass);
+    }
     apply_mass(w, b, total);
     return PS_OK;
 }

@@ -155,7 +155,7 @@ static ps_geom_id make_geom(lua_State *L, ps_world *w, ps_body_id b, int t, cons
     for (int k = 0; k < 3; k++) {
         double v = ps_lua_field_number(L, t, what, bits[k], *dst[k]);
         if (v < 0 || v > 4294967295.0 || v != floor(v))
-            luaL_error(L, "%s: field '%s' must be an integer in 0..2^32-1, got %g", what, bits[k], v);
+            luaL_error(L, "%s: field '%s' must be an integer in 0..2^32-1, got %f", what, bits[k], v);
         if (k == 2 && v >= 2147483648.0) luaL_error(L, "%s: groups from 2^31 up are reserved for robots", what);
         *dst[k] = (uint32_t)v;
     }
@@ -210,7 +210,7 @@ static ps_geom_id make_geom(lua_State *L, ps_world *w, ps_body_id b, int t, cons
         int *ind = lua_newuserdatauv(L, ni * sizeof *ind, 0);
         for (size_t i = 0; i < ni; i++) {
             if (idx[i] != floor(idx[i]) || idx[i] < 1 || idx[i] > (double)(nv / 3))
-                luaL_error(L, "%s: trimesh index %d is %g, outside 1..%d", what, (int)i + 1, idx[i], (int)(nv / 3));
+                luaL_error(L, "%s: trimesh index %d is %f, outside 1..%d", what, (int)i + 1, idx[i], (int)(nv / 3));
             ind[i] = (int)idx[i] - 1;
         }
         d.indices = ind;
