@@ -83,7 +83,7 @@ local scene = {
         break_speed = {default = 2.0, min = 0.5, max = 5.0, description = "impact speed that breaks crockery (m/s)"},
         accel = {default = 0.5, min = 0.1, max = 4.0, description = "base acceleration limit applied by act (m/s^2)"},
         turn_accel = {default = 1.5, min = 0.2, max = 8.0, description = "base yaw acceleration limit applied by act (rad/s^2)"},
-        arm_speed = {default = 1.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},
+        arm_speed = {default = 2.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},
     },
 }
 

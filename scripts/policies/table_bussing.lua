@@ -7,9 +7,10 @@ Base: turn towards a staging point 0.4 m in front of the bussing station (chassi
 at most), turn to face the table, creep to the station pursuing the line through it
 along the table normal, turn square to the table, settle; between items, when the base has crept more than 4 cm
 sideways, back off 0.5 m and dock again. It stops while a diner is,
-or within 1.5 s will be, in a corridor ahead (forward -0.2 .. 1.6 m, 0.8 m to each side;
+or within 2 s will be, in a corridor ahead (forward -0.2 .. 1.6 m, 0.8 m to each side;
 backing up: -1.3 .. 0.2 m).
-Arm, per item in the order plates, bowl, cups (all Cartesian moves are straight lines of
+While driving, the arm holds its tool above the chassis' left edge beside the pedestal (inside
+the robot's footprint). Arm, per item in the order plates, bowl, cups (all Cartesian moves are straight lines of
 the commanded TCP at 0.4 m/s, 0.15 m/s near the item):
   pre      above the item (cups: fingers open, 8 cm above the grasp point; plates and
            bowl: fingers closed, their tips 10 cm above the item), tool down, fingers closing
@@ -29,8 +30,8 @@ local st
 
 local DT = 0.002            -- s, the scene's timestep (from obs.clock)
 local DEBUG = false         -- print the phases
-local FAST = 0.7            -- m/s, TCP speed of free moves
-local ACC = 1.2             -- m/s^2, TCP acceleration of the moves
+local FAST = 0.9            -- m/s, TCP speed of free moves
+local ACC = 1.5             -- m/s^2, TCP acceleration of the moves
 local LIFT_Z = 0.93         -- m, TCP height of the lift and the via points
 local DROP = 0.02           -- m, item bottom above its landing at release
 local ARM_X = 0.2           -- m, arm base (pan axis) ahead of the chassis centre
@@ -53,13 +54,13 @@ local function item(obs, i)
     return t[o + 1], t[o + 2], t[o + 3], t[o + 4], t[o + 5], t[o + 6]
 end
 
--- A tracked person is (or within 1.5 s will be) in the corridor from x0 to x1 (robot
+-- A tracked person is (or within 2 s will be) in the corridor from x0 to x1 (robot
 -- frame, m), 0.8 m to each side.
 local function blocked(obs, x0, x1)
     local pp = obs.people
     for i = 0, #pp // 4 - 1 do
         local px, py, vx, vy = pp[i * 4 + 1], pp[i * 4 + 2], pp[i * 4 + 3], pp[i * 4 + 4]
-        for k = 0, 6 do
+        for k = 0, 8 do
             local t = k * 0.25
             local x, y = px + vx * t, py + vy * t
             if x > x0 and x < x1 and math.abs(y) < 0.8 then return true end
@@ -121,7 +122,7 @@ local function drive(obs)
 end
 
 -- Moves the commanded TCP st.cp towards (x, y, z) at speed; true when there (and the TCP too).
-local function move_to(obs, x, y, z, speed)
+local function move_to(obs, x, y, z, speed, tol)
     local cp = st.cp
     local dx, dy, dz = x - cp[1], y - cp[2], z - cp[3]
     local d = math.sqrt(dx * dx + dy * dy + dz * dz)
@@ -133,7 +134,7 @@ local function move_to(obs, x, y, z, speed)
     else cp[1], cp[2], cp[3] = cp[1] + dx / d * step, cp[2] + dy / d * step, cp[3] + dz / d * step end
     local e = obs.ee
     local te = math.sqrt((e[1] - x) ^ 2 + (e[2] - y) ^ 2 + (e[3] - z) ^ 2)
-    return d <= step and te < 0.012
+    return d <= step and te < (tol or 0.012)
 end
 
 -- m, the highest TCP the arm reaches (tool down) above a chassis-frame point (x, y): the
@@ -175,34 +176,34 @@ local function work(obs)
     if st.arm == "pre" then
         st.grip = pinch and 0 or 1
         local z = math.min(pinch and (top - 0.035 + 0.08) or (top + 0.045 + 0.10), z_max(st.fx, st.fy) - 0.01)
-        if move_to(obs, st.fx, st.fy, z, FAST) and st.t > 0.4 then set_arm("descend") end
+        if move_to(obs, st.fx, st.fy, z, FAST, 0.015) and st.t > 0.3 then set_arm("descend") end
     elseif st.arm == "descend" then
         if pinch then
-            if move_to(obs, st.fx, st.fy, top - 0.035, 0.15) then set_arm("close") end
+            if move_to(obs, st.fx, st.fy, top - 0.035, 0.25) then set_arm("close") end
         else
-            move_to(obs, st.fx, st.fy, top + 0.035, 0.08)
+            move_to(obs, st.fx, st.fy, top + 0.035, 0.12)
             if obs.grip[1] == i then st.off = obs.ee[3] - iz; set_arm("lift")
             elseif st.t > 3 then set_arm("pre") end
         end
     elseif st.arm == "close" then
         st.grip = 1
-        if obs.grip[1] == i and st.t > 0.2 then st.off = obs.ee[3] - iz; set_arm("lift")
+        if obs.grip[1] == i and st.t > 0.1 then st.off = obs.ee[3] - iz; set_arm("lift")
         elseif st.t > 1.0 then st.grip = 0; set_arm("pre") end
     elseif st.arm == "lift" then
-        if move_to(obs, st.cp[1], st.cp[2], math.min(LIFT_Z, z_max(st.cp[1], st.cp[2]) - 0.01), 0.3) then set_arm("via") end
+        if move_to(obs, st.cp[1], st.cp[2], math.min(LIFT_Z, z_max(st.cp[1], st.cp[2]) - 0.01), 0.5, 0.03) then set_arm("via") end
     elseif st.arm == "via" then
-        if move_to(obs, via[1], via[2], via[3], FAST) then set_arm("above") end
+        if move_to(obs, via[1], via[2], via[3], FAST, 0.05) then set_arm("above") end
     elseif st.arm == "above" then
-        if move_to(obs, sx, sy, sfloor + DROP + h / 2 + st.off + 0.12, FAST) then set_arm("lower") end
+        if move_to(obs, sx, sy, sfloor + DROP + h / 2 + st.off + 0.12, FAST, 0.03) then set_arm("lower") end
     elseif st.arm == "lower" then
-        if move_to(obs, sx, sy, sfloor + DROP + h / 2 + st.off, 0.15) then set_arm("release") end
+        if move_to(obs, sx, sy, sfloor + DROP + h / 2 + st.off, 0.25) then set_arm("release") end
     elseif st.arm == "release" then
         st.grip = 0
-        if st.t > 0.4 and obs.grip[1] == 0 then set_arm("rise") end
+        if st.t > 0.25 and obs.grip[1] == 0 then set_arm("rise") end
     elseif st.arm == "rise" then
-        if move_to(obs, st.cp[1], st.cp[2], 0.75, FAST) then set_arm("back") end
+        if move_to(obs, st.cp[1], st.cp[2], 0.75, FAST, 0.05) then set_arm("back") end
     elseif st.arm == "back" then
-        if move_to(obs, via[1], via[2], via[3], FAST) then
+        if move_to(obs, via[1], via[2], via[3], FAST, 0.05) then
             st.k = st.k + 1
             set_arm("idle")
         end
@@ -223,7 +224,9 @@ function P.act(obs, action)
         if mode == 1 then a[2], a[3], a[4], a[5] = st.cp[1], st.cp[2], st.cp[3], 0
         elseif st.cp then a[1] = 1; a[2], a[3], a[4], a[5] = st.cp[1], st.cp[2], st.cp[3], 0 end
     else
-        a[1] = 0
+        -- travel pose: tool down above the chassis' left edge, beside the arm, inside the
+        -- robot's footprint (the scene's travel pose, mode 0, reaches 0.5 m ahead)
+        a[1], a[2], a[3], a[4], a[5] = 1, ARM_X, 0.25, 0.95, 0
     end
     action.grip[1] = st.grip
     st.v, st.w = v, w
