@@ -13,6 +13,12 @@
 #include "pilotsim/material.h"
 #include "pilotsim/scene.h"
 #include "pilotsim/snapshot.h"
+#include "pilotsim/mesh.h"
+#include "pilotsim/urdf.h"
+#include "pilotsim/robot.h"
+#include "pilotsim/sensor.h"
+#include "pilotsim/policy.h"
+#include "pilotsim/state.h"
 
 #ifdef __cplusplus
 extern "C" {
