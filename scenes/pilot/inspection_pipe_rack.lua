@@ -18,7 +18,8 @@
 -- counts for a segment when its end point lies within 4 cm of a pipe's surface and in
 -- the segment's x range; a segment is scanned after `min_returns` such returns (only
 -- returns within 8 m count). The leak tag (0.2 m cube, under a random level-1 pipe at
--- x = `leak_x`) returns a high intensity.
+-- x = `leak_x`, moved to 0.35 m from a bent's cross beam when closer) returns a high
+-- intensity.
 --
 -- Observation: pose {3} (x, y, yaw, world), twist {2} (forward speed, yaw rate),
 --   cloud {1152, 4} (the last lidar scan registered in the world frame: x, y, z (m) and
@@ -114,8 +115,13 @@ function scene.build(world, ctx)
     world:geom{type = "box", size = SKID, pos = {p.skid_x, SKID_Y, SKID[3] / 2}, material = "steel", color = {0.25, 0.45, 0.3}}
     -- the leak tag under a random level-1 pipe
     local lp = PIPES[math.random(4)]
-    -- its top against the pipe's underside (the pipe rests on the beams at the level)
-    tag = world:body{name = "leak_tag", kind = "kinematic", pos = {p.leak_x, lp[1], LEVELS[1] - 0.1},
+    -- its top against the pipe's underside (the pipe rests on the beams at the level);
+    -- kept 0.35 m clear of a bent's cross beam, where it would sit inside the beam
+    local lx = p.leak_x
+    for _, bx in ipairs(BENTS) do
+        if math.abs(lx - bx) < 0.35 then lx = (lx < bx) and bx - 0.35 or bx + 0.35 end
+    end
+    tag = world:body{name = "leak_tag", kind = "kinematic", pos = {lx, lp[1], LEVELS[1] - 0.1},
                      geoms = {{type = "box", size = {0.2, 0.2, 0.2}, color = {1.0, 0.45, 0.0}}}}
 
     bot = diffdrive.build(world, {name = "bot", pos = {-1.5, 0}, yaw = p.start_yaw})

@@ -72,7 +72,7 @@ local scene = {
         mass_scale = {default = 1.0, min = 0.8, max = 1.2, randomize = true, description = "scales every parcel's mass"},
         parcel_friction = {default = 0.5, min = 0.35, max = 0.7, randomize = true, description = "Coulomb mu of the cardboard"},
         belt_friction = {default = 0.9, min = 0.7, max = 1.0, randomize = true, description = "Coulomb mu of the belt"},
-        parcel_offset = {default = 0.0, min = -0.08, max = 0.08, randomize = true, description = "max shift of each parcel across the belt, m"},
+        parcel_offset = {default = 0.04, min = 0.0, max = 0.08, randomize = true, description = "max shift of each parcel across the belt, m"},
         suction_force = {default = 120, min = 80, max = 160, description = "vacuum tool holding force, N"},
         max_missorts = {default = 0, min = 0, max = 3, integer = true, description = "wrong totes tolerated"},
         sensor_noise = {default = 0.002, min = 0.0, max = 0.005, randomize = true, description = "parcel position noise stddev, m"},
@@ -81,11 +81,18 @@ local scene = {
     },
 }
 
-local function tote_of(px, py, pz)
+-- The tote whose inside a parcel's centre is over (0: none), and whether the parcel
+-- rests there: below the rim + 0.15 m (a full tote's top layer sticks out) and slower
+-- than 0.05 m/s.
+local function tote_of(b)
+    local px, py, pz = b:pos()
+    local vx, vy, vz = b:linvel()
     for k, t in ipairs(TOTES) do
-        if math.abs(px - t[1]) < TOTE[1] / 2 and math.abs(py - t[2]) < TOTE[2] / 2 and pz < TOTE[3] then return k end
+        if math.abs(px - t[1]) < TOTE[1] / 2 and math.abs(py - t[2]) < TOTE[2] / 2 then
+            return k, pz < TOTE[3] + 0.15 and vx * vx + vy * vy + vz * vz < 0.05 ^ 2
+        end
     end
-    return 0
+    return 0, false
 end
 
 function scene.build(world, ctx)
@@ -271,8 +278,8 @@ function scene.step(ctx)
                 q.state = 1
             else
                 q.state = 0
-                local k = tote_of(x, y, z)
-                if k > 0 then
+                local k, rests = tote_of(parcels[i])
+                if k > 0 and rests then
                     if k == q.label then
                         q.state = 2
                         s.sorted = s.sorted + 1
@@ -283,7 +290,7 @@ function scene.step(ctx)
                             s.fail = string.format("parcel %d (label %d) sorted into tote %d", i, q.label, k)
                         end
                     end
-                elseif (x > BELT.x1 and z < BELT.top - 0.1) or z < q.size[3] / 2 + 0.03 then
+                elseif k == 0 and ((x > BELT.x1 and z < BELT.top - 0.1) or z < q.size[3] / 2 + 0.03) then
                     -- past the belt's end and falling, or on the floor outside the totes
                     q.state = 4
                     s.lost = s.lost + 1

@@ -14,6 +14,7 @@ still on the belt, before x = 0.25 m, first) and drops each into the tote of its
            the belt, away from the arm's axis and from its pan limit behind it)
   carry    over the tote of the label (the parcel's centre over the tote's centre) with
            the parcel's bottom 15 cm above the rim, then lower it to 5 cm above the rim
+           (within 1 cm; the arm sags under a heavy parcel, so at most 1.5 s)
   release  suction off for 0.3 s, back up to 1.0 m, and on to the next parcel
 Assumes one call per 2 ms step. The sensor noise on the parcel positions is averaged
 by an exponential filter (0.05 s).
@@ -115,7 +116,10 @@ function P.act(obs, action)
         if near(obs, st.tcp, 0.01) then set("lower") end
     elseif ph == "lower" then
         st.tcp = {st.drop[1], st.drop[2], st.drop[3], 0}
-        if near(obs, st.tcp, 0.006) then set("release") end
+        -- (a heavy parcel makes the arm sag a centimetre below its command)
+        local t = obs.tcp
+        if (math.abs(t[1] - st.drop[1]) < 0.01 and math.abs(t[2] - st.drop[2]) < 0.01 and t[3] < st.drop[3] + 0.01)
+           or st.t > 1.5 then set("release") end
     elseif ph == "release" then
         st.suction = 0
         if st.t > 0.3 then set("rise") end
