@@ -337,6 +337,38 @@ static void test_sim_loop(void)
     ps_sim_loop_free(&l);
 }
 
+// Rewind: the history holds a state every 0.25 s (125 steps at 2 ms); after
+// rewinding, running again reaches the very same states.
+static void test_rewind(void)
+{
+    write_file("loop_scene.lua", SCENE);
+    ps_sim_loop l;
+    if (!CHECK(loop_init(&l, "loop_scene.lua", 5))) return;
+    l.max_speed = true;
+    l.step_limit = 400;
+    ps_episode_action(l.ep, 0)->data[0] = 1.5f; // push the box: the trajectory depends on time
+    while (ps_episode_steps(l.ep) < 400) ps_sim_loop_advance(&l, 0.01);
+    uint64_t h400 = ps_world_state_hash(ps_sim_loop_world(&l));
+    CHECK_EQ(ps_history_count(l.history), 4); // steps 0, 125, 250, 375
+    CHECK(ps_sim_loop_rewind(&l));
+    CHECK(l.paused);
+    CHECK_EQ(ps_episode_steps(l.ep), 375);
+    CHECK(ps_sim_loop_rewind(&l));
+    CHECK_EQ(ps_episode_steps(l.ep), 250);
+    CHECK_NEAR(ps_world_time(ps_sim_loop_world(&l)), 0.5, 1e-12);
+    l.paused = false;
+    while (ps_episode_steps(l.ep) < 400) ps_sim_loop_advance(&l, 0.01);
+    CHECK(ps_world_state_hash(ps_sim_loop_world(&l)) == h400);
+    // Back to the start, then nothing further.
+    while (ps_episode_steps(l.ep) > 0) CHECK(ps_sim_loop_rewind(&l));
+    CHECK(!ps_sim_loop_rewind(&l));
+    CHECK(strstr(l.error, "nothing to rewind to") != NULL);
+    // A reset starts a new history.
+    ps_sim_loop_reset(&l, 6);
+    CHECK_EQ(ps_history_count(l.history), 1);
+    ps_sim_loop_free(&l);
+}
+
 int main(void)
 {
     RUN(test_orbit_camera);
@@ -345,5 +377,6 @@ int main(void)
     RUN(test_script);
     RUN(test_teleop);
     RUN(test_sim_loop);
+    RUN(test_rewind);
     return TEST_DONE();
 }

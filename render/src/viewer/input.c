@@ -36,7 +36,7 @@ static void log_action(ps_viewer *v)
 static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
 {
     ps_sim_loop *l = &v->loop;
-    if (repeat && cmd != PS_CMD_ACT_INC && cmd != PS_CMD_ACT_DEC && cmd != PS_CMD_STEP && cmd != PS_CMD_SLOWER &&
+    if (repeat && cmd != PS_CMD_ACT_INC && cmd != PS_CMD_ACT_DEC && cmd != PS_CMD_STEP && cmd != PS_CMD_REWIND && cmd != PS_CMD_SLOWER &&
         cmd != PS_CMD_FASTER)
         return;
     switch (cmd) {
@@ -48,6 +48,11 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
         break;
     case PS_CMD_STEP:
         ps_sim_loop_request_step(l);
+        break;
+    case PS_CMD_REWIND:
+        if (ps_sim_loop_rewind(l))
+            ps_viewer_note(v, "rewound to t = %.2f s (step %llu)", ps_world_time(ps_sim_loop_world(l)),
+                           (unsigned long long)ps_episode_steps(l->ep));
         break;
     case PS_CMD_RESET:
     case PS_CMD_RESET_NEXT:

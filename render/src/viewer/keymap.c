@@ -11,6 +11,7 @@ static const ps_key_binding bindings[] = {
     {GLFW_KEY_F1, 0, PS_CMD_HELP, "F1", "show / hide this key map"},
     {GLFW_KEY_SPACE, 0, PS_CMD_PAUSE, "Space", "pause / run"},
     {GLFW_KEY_N, 0, PS_CMD_STEP, "N", "one physics step (pauses)"},
+    {GLFW_KEY_Z, PS_KEYMOD_CTRL, PS_CMD_REWIND, "Ctrl+Z", "rewind 0.25 s (pauses; repeat to go back up to 60 s)"},
     {GLFW_KEY_R, 0, PS_CMD_RESET, "R", "reset the episode (same seed)"},
     {GLFW_KEY_R, PS_KEYMOD_SHIFT, PS_CMD_RESET_NEXT, "Shift+R", "reset with the next seed"},
     {GLFW_KEY_F5, 0, PS_CMD_RELOAD, "F5", "reload now (also automatic on file changes)"},

@@ -10,6 +10,7 @@ typedef enum ps_view_cmd {
     PS_CMD_NONE,
     PS_CMD_PAUSE,          // pause / run
     PS_CMD_STEP,           // one physics step (pauses)
+    PS_CMD_REWIND,         // back to the previous history state (pauses)
     PS_CMD_RESET,          // new episode, same seed
     PS_CMD_RESET_NEXT,     // new episode, seed + 1
     PS_CMD_RELOAD,         // reload the scene now

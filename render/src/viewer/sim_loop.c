@@ -43,6 +43,16 @@ static void policy_begin(ps_sim_loop *l)
     }
 }
 
+// A new episode: the history starts again, one state every 0.25 s of
+// simulated time, 240 of them (60 s).
+static void history_restart(ps_sim_loop *l)
+{
+    uint64_t period = (uint64_t)fmax(1.0, floor(0.25 / l->dt + 0.5));
+    if (!l->history) l->history = ps_history_create(240, period);
+    ps_history_clear(l->history);
+    ps_history_record(l->history, l->ep);
+}
+
 static void interaction_clear(ps_sim_loop *l)
 {
     l->drag_on = false;
@@ -78,6 +88,7 @@ bool ps_sim_loop_init(ps_sim_loop *l, const ps_sim_loop_config *cfg, char *err, 
         ps_sim_loop_free(l);
         return false;
     }
+    history_restart(l);
     policy_begin(l);
     return true;
 }
@@ -87,6 +98,8 @@ void ps_sim_loop_free(ps_sim_loop *l)
     if (l->ep) ps_episode_end(l->ep);
     ps_policy_close(l->policy);
     if (l->scene) ps_scene_destroy(l->scene);
+    ps_history_destroy(l->history);
+    l->history = NULL;
     l->ep = NULL;
     l->policy = NULL;
     l->scene = NULL;
@@ -107,6 +120,7 @@ void ps_sim_loop_reset(ps_sim_loop *l, uint64_t seed)
         snprintf(l->error, sizeof l->error, "out of memory beginning an episode");
         return;
     }
+    history_restart(l);
     policy_begin(l);
 }
 
@@ -139,6 +153,9 @@ bool ps_sim_loop_reload(ps_sim_loop *l)
     l->pending_steps = 0;
     l->error[0] = '\0';
     l->reloads++;
+    ps_history_destroy(l->history); // the timestep may have changed
+    l->history = NULL;
+    history_restart(l);
     policy_begin(l);
     return true;
 }
@@ -241,6 +258,22 @@ static bool step_once(ps_sim_loop *l)
         l->impulse_on = false;
     }
     ps_episode_step(l->ep, 0);
+    ps_history_record(l->history, l->ep);
+    return true;
+}
+
+bool ps_sim_loop_rewind(ps_sim_loop *l)
+{
+    if (!l->ep) return false;
+    l->paused = true;
+    l->pending_steps = 0;
+    l->acc = 0;
+    interaction_clear(l);
+    char err[1024];
+    if (!ps_history_rewind(l->history, l->ep, err, sizeof err)) {
+        snprintf(l->error, sizeof l->error, "rewind: %s", l->history ? err : "no history (out of memory)");
+        return false;
+    }
     return true;
 }
 

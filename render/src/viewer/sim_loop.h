@@ -12,6 +12,7 @@
 #include "pilotsim/robot.h"
 #include "pilotsim/sensor.h"
 #include "pilotsim/policy.h"
+#include "history.h"
 
 /// What the loop loads and how (strings and arrays borrowed for its lifetime).
 typedef struct ps_sim_loop_config {
@@ -53,6 +54,7 @@ typedef struct ps_sim_loop {
     ps_vec3 impulse_point, impulse;  ///< world point (m), impulse (N s)
     char error[8192];          ///< the last load/reload/policy error shown in the window, "" none
     uint64_t reloads;          ///< successful reloads
+    ps_history *history;       ///< rewind states, one every 0.25 s of simulated time (NULL: none)
 } ps_sim_loop;
 
 /// Loads the scene, opens the policy and begins the first episode. False with
@@ -81,6 +83,10 @@ void ps_sim_loop_drag_begin(ps_sim_loop *l, ps_body_id body, ps_vec3 at);
 bool ps_sim_loop_drag_anchor(ps_sim_loop *l, ps_vec3 *out);
 /// Applies `impulse` (N s, world) at world point `at` during the next step.
 void ps_sim_loop_impulse(ps_sim_loop *l, ps_body_id body, ps_vec3 at, ps_vec3 impulse);
+/// Pauses and rewinds to the newest history state before the current step
+/// (about 0.25 s of simulated time back; again goes further back, up to 60 s).
+/// False with the reason in l->error when there is nothing to rewind to.
+bool ps_sim_loop_rewind(ps_sim_loop *l);
 /// The files to watch for automatic reload: the scene's sources (scene.h).
 size_t ps_sim_loop_sources(const ps_sim_loop *l, const char **out, size_t max);
 
