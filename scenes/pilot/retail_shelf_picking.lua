@@ -1,0 +1,384 @@
+-- Retail shelf picking: a wheeled mobile manipulator (robots.mobile_manipulator, 91.7 kg,
+-- UR5-sized arm and parallel gripper on a 0.35 m pedestal) with a shopping tote on its rear
+-- deck drives down a 2.0 m supermarket aisle between two gondola runs (x 1.0 .. 6.0 m;
+-- 1.8 m tall, shelves 0.40 m deep, shelf tops at 0.15, 0.62, 1.09 and 1.56 m) and picks an
+-- online order (`order_size` products) from the left gondola into the tote: 400 g cans
+-- (7.4 cm x 11 cm, 0.40-0.48 kg), 0.5 l bottles (6.6 cm x 21 cm, 0.50-0.58 kg) and 500 g
+-- boxes of rice (7.5 x 6 x 18 cm, 0.50-0.56 kg), each standing in the front row between two
+-- neighbours of its kind (dynamic, 15 cm apart); the rest of the stock is static. Two
+-- shoppers (scenario.human) walk in the aisle: one up and down its centre line, one browsing
+-- along the right gondola. Products are taken with a front grasp (tool horizontal, pointing
+-- into the shelf: mode 2) and held by scenario.grasp's attach (pinch lock) until released.
+--
+-- observation: clock {t}, pose {x, y, yaw} (world), twist {v, w}, aisle {left shelf front y,
+--   right shelf front y} (world, m), order {4, 6} (per ordered product: x, y, z of its centre
+--   in the chassis frame (gaussian perception noise obj_noise / light), kind (1 can, 2
+--   bottle, 3 box), height (m), status (0 on the shelf, 1 held, 2 in the tote, 3 dropped,
+--   -1 no such order line)), ee {x, y, z, gripper width} (TCP, chassis frame), grip {held
+--   product index or 0}, tote {x, y, rim z} (tote interior centre and its rim height,
+--   chassis frame), people {2, 4} (dx, dy, vx, vy per shopper, robot frame)
+-- action: base {v, w}, arm {mode, x, y, z, yaw}, grip {g}: as restaurant_table_bussing
+-- success: every ordered product in the tote, none held, for 0.5 s
+-- failure: an ordered product dropped (off its shelf and not held or in the tote), more than
+--          max_knocked neighbouring products knocked over or off their shelf (moved > 5 cm),
+--          a contact with a shopper above its ISO/TS 15066 limit, the robot tipped
+-- reward:  +1 per product newly in the tote (-1 when one leaves it), -0.05 per second,
+--          -1 per knocked product, -5 per shopper contact event
+-- metrics: items_picked, order_size, items_dropped, knocked, impact_max, time_to_complete,
+--          grasps, ik_failures, path_length + scenario.safety's (keep-out: the 0.3 m
+--          browsing strip in front of the right gondola)
+
+local mobile_manipulator = require "robots.mobile_manipulator"
+local human = require "scenario.human"
+local safety = require "scenario.safety"
+local grasp = require "scenario.grasp"
+
+local bot, mon, grip
+local items, nb, shoppers = {}, {}, {}
+
+local AISLE = 1.0                    -- m, shelf fronts at y = +-AISLE
+local DEPTH = 0.40                   -- m, shelf depth
+local RUN = {1.0, 6.0}               -- m, gondola run along x
+local TOPS = {0.15, 0.62, 1.09, 1.56}  -- m, shelf top heights (the first is the base deck)
+local PICK_LEVELS = {2, 3}           -- shelves the orders come from
+local BAYS = {1.6, 2.5, 3.4, 4.3, 5.2}   -- m, x of the order slots
+local DECK_Z = 0.27
+local TOTE = {x = -0.165, outer = {0.36, 0.46, 0.16}, wall = 0.01, floor = 0.01}
+local KINDS = {
+    {name = "can", shape = "cylinder", r = 0.037, h = 0.11, mass = 0.40},
+    {name = "bottle", shape = "cylinder", r = 0.033, h = 0.21, mass = 0.50},
+    {name = "box", shape = "box", size = {0.075, 0.06, 0.18}, h = 0.18, mass = 0.50},
+}
+local MAX_ORDER = 4
+
+local scene = {
+    name = "retail_shelf_picking",
+    domain = "retail",
+    description = "Mobile manipulator picks an order from supermarket shelves into its tote among shoppers",
+    timestep = 0.004,
+    time_limit = 60,
+    -- 60 solver iterations: with fewer, QuickStep's unconverged friction lets the parked
+    -- base creep by millimetres per second
+    world = {contact_forces = true, iterations = 60, max_contacts = 4},
+    policy = "policies.shelf_picking",
+    params = {
+        order_size = {default = 3, min = 1, max = MAX_ORDER, integer = true, description = "products in the order"},
+        max_knocked = {default = 0, min = 0, max = 5, integer = true, description = "neighbouring products that may be knocked before the episode fails"},
+        item_mass = {default = 1.0, min = 0.9, max = 1.15, randomize = true, description = "scale of the products' nominal masses"},
+        item_friction = {default = 0.5, min = 0.3, max = 0.7, randomize = true, description = "Coulomb mu of the products (shelf: 0.5)"},
+        item_jitter = {default = 0.0, min = 0.0, max = 0.02, randomize = true, description = "max random shift of each product from its facing (m)"},
+        start_x = {default = 0.0, min = -0.3, max = 0.3, randomize = true, description = "robot start x (m)"},
+        floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "floor's Coulomb mu"},
+        light = {default = 1.0, min = 0.4, max = 1.0, randomize = true, description = "store light level, 1 bright .. 0.4 dim (scales perception noise by 1/light; for renderers: ambient level)"},
+        obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "product position perception noise stddev in full light (m)"},
+        shopper_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "shoppers' walking speed (m/s)"},
+        shopper_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the shoppers start into their walk"},
+        accel = {default = 0.5, min = 0.1, max = 4.0, description = "base acceleration limit applied by act (m/s^2)"},
+        turn_accel = {default = 1.5, min = 0.2, max = 8.0, description = "base yaw acceleration limit applied by act (rad/s^2)"},
+        arm_speed = {default = 2.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},
+    },
+}
+
+local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local function to_robot(x, y, yaw, px, py)
+    local dx, dy = px - x, py - y
+    local c, s = math.cos(yaw), math.sin(yaw)
+    return c * dx + s * dy, -s * dx + c * dy
+end
+
+local function tote_box()
+    local o, w = TOTE.outer, TOTE.wall
+    return TOTE.x - o[1] / 2 + w, -o[2] / 2 + w, TOTE.x + o[1] / 2 - w, o[2] / 2 - w, DECK_Z + TOTE.floor
+end
+
+local function in_tote(ctx, i)
+    if ctx.state.grasp.held == i then return false end
+    local x, y, z = bot:to_chassis(items[i]:pos())
+    local x0, y0, x1, y1, fz = tote_box()
+    -- above the tote's floor within its walls (up to 0.25 m above the rim: released
+    -- products falling in count)
+    return x > x0 and x < x1 and y > y0 and y < y1 and z > fz and z < DECK_Z + TOTE.outer[3] + 0.25
+end
+
+local function status(ctx, i)
+    if ctx.state.grasp.held == i then return 1 end
+    if in_tote(ctx, i) then return 2 end
+    local _, _, z = items[i]:pos()
+    if z < ctx.state.order[i].top - 0.05 then return 3 end
+    return 0
+end
+
+local function knocked(ctx)
+    local n = 0
+    for i, b in ipairs(nb) do
+        local o = ctx.state.nb0[i]
+        local x, y, z = b:pos()
+        if math.sqrt((x - o[1]) ^ 2 + (y - o[2]) ^ 2) > 0.05 or z < o[3] - 0.05 then n = n + 1 end
+    end
+    return n
+end
+
+local function product(world, name, kind, x, y, top, mass, kinematic)
+    local k = KINDS[kind]
+    local g
+    if k.shape == "box" then
+        g = {type = "box", size = k.size, material = "product", color = {0.9, 0.8, 0.3}}
+    else
+        g = {type = "cylinder", radius = k.r, length = k.h, material = "product",
+             color = kind == 1 and {0.75, 0.2, 0.15} or {0.3, 0.6, 0.85, 0.8}}
+    end
+    return world:body{name = name, kind = kinematic and "static" or "dynamic", pos = {x, y, top + k.h / 2 + 0.0005},
+                      mass = mass, geoms = {g}}
+end
+
+local function gondola(world, side)
+    local s = side
+    local cx, len = (RUN[1] + RUN[2]) / 2, RUN[2] - RUN[1]
+    local yc = s * (AISLE + DEPTH / 2)
+    world:geom{type = "box", size = {len, 0.03, 1.8}, pos = {cx, s * (AISLE + DEPTH + 0.015), 0.9}, material = "shelf", color = {0.85, 0.85, 0.88}}
+    world:geom{type = "box", size = {len, DEPTH, TOPS[1]}, pos = {cx, yc, TOPS[1] / 2}, material = "shelf", color = {0.5, 0.5, 0.55}}
+    for i = 2, #TOPS do
+        world:geom{type = "box", size = {len, DEPTH, 0.02}, pos = {cx, yc, TOPS[i] - 0.01}, material = "shelf", color = {0.8, 0.8, 0.82}}
+    end
+    for _, x in ipairs({RUN[1] - 0.015, RUN[2] + 0.015}) do
+        world:geom{type = "box", size = {0.03, DEPTH, 1.8}, pos = {x, yc, 0.9}, material = "shelf", color = {0.85, 0.85, 0.88}}
+    end
+end
+
+function scene.build(world, ctx)
+    local p, s = ctx.params, ctx.state
+    world:material{name = "floor", friction = p.floor_friction}
+    world:material{name = "shelf", friction = 0.5}
+    world:material{name = "product", friction = p.item_friction}
+    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "floor", color = {0.78, 0.78, 0.75}}
+    gondola(world, 1)
+    gondola(world, -1)
+
+    -- the order: distinct bays of the left gondola, shelves 2 or 3, a random kind each
+    local bays = {}
+    for i = 1, #BAYS do bays[i] = i end
+    for i = #bays, 2, -1 do local j = math.random(i); bays[i], bays[j] = bays[j], bays[i] end
+    local n = p.order_size
+    local pick = {}
+    for i = 1, n do pick[i] = bays[i] end
+    table.sort(pick)
+    s.order = {}
+    items, nb = {}, {}
+    s.nb0 = {}
+    local taken = {}
+    for i, b in ipairs(pick) do
+        local kind = math.random(3)
+        local lvl = PICK_LEVELS[math.random(#PICK_LEVELS)]
+        local k = KINDS[kind]
+        local half = (k.shape == "box") and k.size[2] / 2 or k.r
+        local y = AISLE + 0.015 + half
+        local top = TOPS[lvl]
+        local function j() return (2 * math.random() - 1) * p.item_jitter end
+        local x = BAYS[b]
+        items[i] = product(world, "order" .. i, kind, x + j(), y + j(), top, k.mass * p.item_mass)
+        s.order[i] = {kind = kind, h = k.h, top = top}
+        for _, dx in ipairs({-0.15, 0.15}) do
+            local q = product(world, "stock" .. (#nb + 1), kind, x + dx + j(), y + j(), top, k.mass * p.item_mass)
+            nb[#nb + 1] = q
+            local qx, qy, qz = q:pos()
+            s.nb0[#nb] = {qx, qy, qz}
+        end
+        taken[b .. ":" .. lvl] = true
+    end
+    -- static stock: packs of products filling the other facings (both gondolas)
+    for _, side in ipairs({1, -1}) do
+        for lvl = 1, #TOPS do
+            for b = 1, #BAYS do
+                if not (side == 1 and taken[b .. ":" .. lvl]) then
+                    local h = 0.12 + 0.08 * ((b + lvl) % 3)
+                    world:geom{type = "box", size = {0.6, 0.3, h}, pos = {BAYS[b], side * (AISLE + 0.05 + 0.15), TOPS[lvl] + h / 2},
+                               material = "product", color = {0.3 + 0.15 * (b % 3), 0.5, 0.3 + 0.2 * (lvl % 2)}}
+                end
+            end
+        end
+    end
+
+    local lane = AISLE - 0.45          -- m, start lane: the chassis 0.2 m from the left shelf
+    bot = mobile_manipulator.build(world, {name = "mm", pos = {p.start_x, lane}, yaw = 0})
+    local o, w = TOTE.outer, TOTE.wall
+    local tcx, tcy = bot:to_world(TOTE.x, 0, 0)
+    local tote = world:body{name = "tote", pos = {tcx, tcy, DECK_Z + 0.001}, mass = 1.0, geoms = {
+        {type = "box", size = {o[1], o[2], TOTE.floor}, pos = {0, 0, TOTE.floor / 2}, color = {0.2, 0.35, 0.7}},
+        {type = "box", size = {w, o[2], o[3]}, pos = {o[1] / 2 - w / 2, 0, o[3] / 2}, color = {0.2, 0.35, 0.7}},
+        {type = "box", size = {w, o[2], o[3]}, pos = {-o[1] / 2 + w / 2, 0, o[3] / 2}, color = {0.2, 0.35, 0.7}},
+        {type = "box", size = {o[1], w, o[3]}, pos = {0, o[2] / 2 - w / 2, o[3] / 2}, color = {0.2, 0.35, 0.7}},
+        {type = "box", size = {o[1], w, o[3]}, pos = {0, -o[2] / 2 + w / 2, o[3] / 2}, color = {0.2, 0.35, 0.7}},
+    }}
+    world:joint{type = "fixed", name = "tote/mount", body1 = tote, body2 = bot.chassis}
+    grip = grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
+                             items = items, state = s, break_speed = 100})
+
+    local v = p.shopper_speed
+    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return human.spawn(world, t) end
+    shoppers = {
+        walker{name = "shopper1", path = {{0.3, -0.15}, {6.6, -0.15}}, speed = v, wait = 2.0, offset = p.shopper_phase * 12.6},
+        walker{name = "shopper2", path = {{1.5, -0.68}, {3.0, -0.68}, {4.6, -0.68}}, speed = 0.6 * v, wait = 4.0,
+               offset = (1 - p.shopper_phase) * 6.2, color = {0.3, 0.5, 0.8}},
+    }
+    -- keep-out: the browsing strip in front of the right gondola (the shoppers' side)
+    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
+                                             {body = bot.arm.links[4], radius = 0.1}},
+                             humans = shoppers, state = s,
+                             keepout = {{RUN[1], -AISLE, RUN[2], -AISLE + 0.3}}})
+    s.v, s.w = 0, 0
+    s.qc = bot:carry_q()
+    s.ik_fail, s.path, s.px, s.py = 0, 0, p.start_x, lane
+    s.in_tote, s.done_for, s.t_done, s.knocked, s.knocked_seen = 0, 0, -1, 0, 0
+    s.contacts_seen = 0
+end
+
+scene.observation = {
+    clock = {shape = {1}, fn = function(ctx, out) out[1] = ctx.t end},
+    pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot:pose2d(); out[1], out[2], out[3] = x, y, yaw end},
+    twist = {shape = {2}, fn = function(ctx, out)
+        local _, _, yaw = bot:pose2d()
+        local vx, vy = bot.chassis:linvel()
+        local _, _, wz = bot.chassis:angvel()
+        out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
+    end},
+    aisle = {shape = {2}, fn = function(ctx, out) out[1], out[2] = AISLE, -AISLE end},
+    order = {shape = {MAX_ORDER, 6}, fn = function(ctx, out)
+        local sd = ctx.params.obj_noise / ctx.params.light
+        for i = 1, MAX_ORDER do
+            local k = (i - 1) * 6
+            local o = ctx.state.order[i]
+            if o then
+                local x, y, z = bot:to_chassis(items[i]:pos())
+                out[k + 1], out[k + 2], out[k + 3] = x + math.normal(0, sd), y + math.normal(0, sd), z + math.normal(0, sd)
+                out[k + 4], out[k + 5], out[k + 6] = o.kind, o.h, status(ctx, i)
+            else
+                out[k + 1], out[k + 2], out[k + 3], out[k + 4], out[k + 5], out[k + 6] = 0, 0, 0, 0, 0, -1
+            end
+        end
+    end},
+    ee = {shape = {4}, fn = function(ctx, out)
+        local x, y, z = bot:to_chassis(bot.arm:tcp())
+        out[1], out[2], out[3], out[4] = x, y, z, bot.arm:gripper_width()
+    end},
+    grip = {shape = {1}, fn = function(ctx, out) out[1] = ctx.state.grasp.held end},
+    tote = {shape = {3}, fn = function(ctx, out)
+        local x0, y0, x1, y1 = tote_box()
+        out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, DECK_Z + TOTE.outer[3]
+    end},
+    people = {shape = {2, 4}, fn = function(ctx, out)
+        local x, y, yaw = bot:pose2d()
+        local sd = 0.02 / ctx.params.light
+        local c, s = math.cos(yaw), math.sin(yaw)
+        for i, h in ipairs(shoppers) do
+            local hx, hy = h:pos()
+            local vx, vy = h:vel()
+            local dx, dy = to_robot(x, y, yaw, hx + math.normal(0, sd), hy + math.normal(0, sd))
+            local k = (i - 1) * 4
+            out[k + 1], out[k + 2], out[k + 3], out[k + 4] = dx, dy, c * vx + s * vy, -s * vx + c * vy
+        end
+    end},
+}
+
+scene.action = {
+    base = {shape = {2}, low = {-0.3, -1.0}, high = {0.6, 1.0}},
+    arm = {shape = {5}, low = {0, -1.0, -1.0, 0.0, -math.pi}, high = {2, 1.2, 1.0, 1.8, math.pi}},
+    grip = {shape = {1}, low = 0, high = 1},
+}
+
+local function approach(cur, want, rate, dt)
+    return cur + clamp(want - cur, -rate * dt, rate * dt)
+end
+
+local function arm_act(ctx, a)
+    local s, p = ctx.state, ctx.params
+    local mode = math.floor(a[1] + 0.5)
+    local qt
+    if mode == 0 then
+        qt = bot:carry_q()
+    else
+        local q = bot:ik(mode == 2 and "front" or "down", a[2], a[3], a[4], a[5])
+        if q then qt = q else s.ik_fail = s.ik_fail + 1 end
+    end
+    if qt then
+        local m = 0
+        for i = 1, 6 do m = math.max(m, math.abs(qt[i] - s.qc[i])) end
+        local k = math.min(1, p.arm_speed * ctx.dt / math.max(m, 1e-9))
+        for i = 1, 6 do s.qc[i] = s.qc[i] + k * (qt[i] - s.qc[i]) end
+    end
+    bot.arm:command(s.qc)
+end
+
+function scene.act(ctx, action)
+    local s, p = ctx.state, ctx.params
+    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
+    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
+    bot:set_twist(s.v, s.w)
+    arm_act(ctx, action.arm)
+    s.closed = action.grip[1] >= 0.5
+    bot.arm:grip(s.closed and 0 or bot.arm.o.open_width)
+end
+
+function scene.step(ctx)
+    local s = ctx.state
+    mon:update(ctx)
+    for _, h in ipairs(shoppers) do h:update(ctx) end
+    grip:update(ctx, s.closed == true)
+    local x, y = bot:pose2d()
+    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
+    s.px, s.py = x, y
+    local n = 0
+    for i = 1, #items do if in_tote(ctx, i) then n = n + 1 end end
+    s.n_tote = n
+    s.knocked = knocked(ctx)
+    if n == #items and s.grasp.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
+    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+end
+
+function scene.reward(ctx)
+    local s = ctx.state
+    local n = s.n_tote or 0
+    local r = (n - s.in_tote) - 0.05 * ctx.dt
+    s.in_tote = n
+    if s.knocked > s.knocked_seen then r = r - (s.knocked - s.knocked_seen); s.knocked_seen = s.knocked end
+    local c = s.safety.contacts
+    if c > s.contacts_seen then r = r - 5 * (c - s.contacts_seen); s.contacts_seen = c end
+    return r
+end
+
+function scene.failure(ctx)
+    local s = ctx.state
+    for i = 1, #items do
+        if status(ctx, i) == 3 then
+            return true, string.format("ordered product %d (%s) dropped", i, KINDS[s.order[i].kind].name)
+        end
+    end
+    if s.knocked > ctx.params.max_knocked then
+        return true, string.format("%d product(s) knocked off their facing (at most %d allowed)", s.knocked, ctx.params.max_knocked)
+    end
+    if s.safety.exceeded > 0 then return true, "contact with a shopper above the ISO/TS 15066 force limit" end
+    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
+    return false
+end
+
+function scene.success(ctx)
+    return ctx.state.done_for >= 0.5
+end
+
+function scene.metrics(ctx)
+    local s = ctx.state
+    local m = mon:metrics(ctx)
+    local dropped = 0
+    for i = 1, #items do if status(ctx, i) == 3 then dropped = dropped + 1 end end
+    m.items_picked = s.n_tote or 0
+    m.order_size = #items
+    m.items_dropped = dropped
+    m.knocked = s.knocked
+    m.impact_max = s.grasp.impact_max
+    m.grasps = s.grasp.attaches
+    m.ik_failures = s.ik_fail
+    m.path_length = s.path
+    m.time_to_complete = (s.t_done >= 0) and s.t_done or ctx.t
+    return m
+end
+
+return scene
