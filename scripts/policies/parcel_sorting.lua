@@ -9,7 +9,7 @@ still on the belt, before x = 0.25 m, first) and drops each into the tote of its
   descend  keep following it, suction on, to 2 cm above its top, then creep down at
            0.05 m/s to 1 mm into it, until the scene reports it attached (give up and take
            the next parcel when it passes x = 0.38 m, the arm's downstream reach)
-  lift     straight up until the parcel's bottom is 5 cm above the belt's rails
+  lift     straight up until the parcel's bottom is 4 cm above the rails' tops (0.80 m)
   clear    at that height to 0.45 m beside the arm on the tote's side (y = -0.5 m: off
            the belt, away from the arm's axis and from its pan limit behind it)
   carry    over the tote of the label (the parcel's centre over the tote's centre) with
@@ -92,7 +92,7 @@ function P.act(obs, action)
         if obs.tcp[4] > 0.5 then set("lift")
         elseif f.x > 0.38 then st.suction = 0; set("select") end
     elseif ph == "lift" then
-        -- the parcel's bottom 5 cm above the belt's rails (0.79 m)
+        -- the parcel's bottom 4 cm above the rails' tops (0.80 m)
         local q = parcel(obs, st.target)
         st.lift_z = 0.885 + q.sz
         st.tcp = {obs.tcp[1], obs.tcp[2], st.lift_z, 0}
