@@ -206,6 +206,26 @@ static void free_slot_data(ps_geom_slot *g)
     g->name = NULL;
 }
 
+
+// A geom whose bounding box reaches beyond PS_WORLD_EXTENT (a box of 1e308,
+// a heightfield of 1e308 heights) makes ODE's hash space fail an assertion
+// inside dSpaceCollide, which leaves the space locked and later aborts the
+// process. Infinite bounds (planes) are ODE's own business.
+static ps_status check_extent(ps_world *w, const ps_geom_slot *g)
+{
+    if (dGeomGetClass(g->geom) == dPlaneClass) return PS_OK;
+    dReal aabb[6];
+    dGeomGetAABB(g->geom, aabb);
+    for (int k = 0; k < 6; k++)
+        if (isnan(aabb[k]) || (isfinite(aabb[k]) && fabs(aabb[k]) > PS_WORLD_EXTENT))
+            return ps_world_fail(w, PS_ERR_INVALID,
+                                 "geom '%s': its bounding box [%g %g %g]..[%g %g %g] m reaches beyond the world's "
+                                 "extent of %.0e m",
+                                 g->name ? g->name : "", aabb[0], aabb[2], aabb[4], aabb[1], aabb[3], aabb[5],
+                                 PS_WORLD_EXTENT);
+    return PS_OK;
+}
+
 ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
 {
     const ps_geom_id none = {0, 0};
@@ -277,7 +297,8 @@ ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
             dGeomSetBody(g->geom, b->body);
             dGeomSetOffsetPosition(g->geom, g->local.p.x - b->com.x, g->local.p.y - b->com.y, g->local.p.z - b->com.z);
             dGeomSetOffsetQuaternion(g->geom, (dReal[4]){g->local.q.w, g->local.q.x, g->local.q.y, g->local.q.z});
-            ps_status st = ps_body_add_geom_mass(w, body.index, g);
+            ps_status st = check_extent(w, g);
+            if (st == PS_OK) st = ps_body_add_geom_mass(w, body.index, g);
             if (st != PS_OK) {
                 char msg[sizeof w->last_error];
                 memcpy(msg, w->last_error, sizeof msg);
@@ -293,6 +314,16 @@ ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
         g->next_in_body = w->world_first_geom;
         w->world_first_geom = idx;
         ps_geom_place_static(w, g, NULL);
+    }
+    if (!b || !b->body) {
+        ps_status st = check_extent(w, g);
+        if (st != PS_OK) {
+            char msg[sizeof w->last_error];
+            memcpy(msg, w->last_error, sizeof msg);
+            ps_geom_destroy_slot(w, idx);
+            ps_world_fail(w, st, "%s", msg);
+            return none;
+        }
     }
     return (ps_geom_id){idx, gen};
 }

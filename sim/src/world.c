@@ -250,6 +250,13 @@ static bool check_divergence(ps_world *w)
         if (!all_finite(q, 4)) { diverge(w, i, "non-finite orientation"); return true; }
         if (!all_finite(v, 3)) { diverge(w, i, "non-finite linear velocity"); return true; }
         if (!all_finite(a, 3)) { diverge(w, i, "non-finite angular velocity"); return true; }
+        if (fabs(p[0]) > PS_WORLD_EXTENT || fabs(p[1]) > PS_WORLD_EXTENT || fabs(p[2]) > PS_WORLD_EXTENT) {
+            char m[96];
+            snprintf(m, sizeof m, "position (%.3g, %.3g, %.3g) m beyond the world's extent of %.0e m", p[0], p[1],
+                     p[2], PS_WORLD_EXTENT);
+            diverge(w, i, m);
+            return true;
+        }
         if (v[0] * v[0] + v[1] * v[1] + v[2] * v[2] > vmax2) {
             char m[96];
             snprintf(m, sizeof m, "linear speed %.3g m/s above the bound %.3g",
@@ -268,11 +275,39 @@ static bool check_divergence(ps_world *w)
     return false;
 }
 
+// Before collision: every geom's bounding box within PS_WORLD_EXTENT. ODE's
+// hash space fails an assertion on coordinates past its integer grid, and
+// that failure leaves the space locked, which aborts the process later (a
+// body teleported to 1e15 m by set_pos did). Planes are unbounded by nature.
+static bool check_extent(ps_world *w)
+{
+    for (uint32_t i = 0; i < w->geom_count; i++) {
+        const ps_geom_slot *g = &w->geoms[i];
+        if (!g->alive || !g->geom || dGeomGetClass(g->geom) == dPlaneClass) continue;
+        dReal aabb[6];
+        dGeomGetAABB(g->geom, aabb);
+        for (int k = 0; k < 6; k++) {
+            if (isnan(aabb[k]) || (isfinite(aabb[k]) && fabs(aabb[k]) > PS_WORLD_EXTENT)) {
+                const char *body = ps_body_is_set(g->body) && g->body.index < w->body_count
+                                       ? w->bodies[g->body.index].name
+                                       : "(static)";
+                w->diverged = true;
+                snprintf(w->divergence, sizeof w->divergence,
+                         "geom '%s' of body '%s' reaches %g m, beyond the world's extent of %.0e m, at step %llu",
+                         g->name ? g->name : "", body, aabb[k], PS_WORLD_EXTENT, (unsigned long long)w->steps);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 ps_status ps_world_step(ps_world *w)
 {
     if (w->diverged) return PS_ERR_DIVERGED;
     ps_status st = ps_world_check_masses(w);
     if (st != PS_OK) return st;
+    if (!check_extent(w)) return PS_ERR_DIVERGED;
     if (w->surface_dirty && (st = ps_material_refresh(w)) != PS_OK) return st;
     ps_ode_init();
 

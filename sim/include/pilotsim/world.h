@@ -23,6 +23,9 @@ typedef struct ps_world ps_world;
 /// Broad-phase collision space type.
 typedef enum ps_space_kind { PS_SPACE_HASH, PS_SPACE_SAP, PS_SPACE_SIMPLE } ps_space_kind;
 
+/// m: how far from the origin bodies and geoms may reach (see max_linear_speed).
+#define PS_WORLD_EXTENT 1e9
+
 /// World parameters. Start from ps_default_world_def().
 typedef struct ps_world_def {
     ps_vec3 gravity;              ///< m/s^2; default (0, 0, -9.81)
@@ -35,7 +38,10 @@ typedef struct ps_world_def {
     double max_correcting_vel;    ///< m/s contacts may use to resolve penetration, > 0 or INFINITY; default 1.0
     int max_contacts;             ///< contact points per geom pair, 1..64; default 8
     ps_space_kind space;          ///< default PS_SPACE_HASH
-    double max_linear_speed;      ///< m/s; a body faster than this diverged; default 1000
+    /// m/s; a body faster than this diverged; default 1000. A body farther than
+    /// PS_WORLD_EXTENT from the origin diverged too, and a geom reaching beyond it
+    /// is refused when created (ODE's collision grids fail on such coordinates).
+    double max_linear_speed;
     double max_angular_speed;     ///< rad/s; likewise; default 10000
     bool contact_forces;          ///< measure ps_contact.force (about 3% of step time on contact-heavy worlds); default true
     uint64_t seed;                ///< seed of this world's QuickStep constraint shuffling; default 0
