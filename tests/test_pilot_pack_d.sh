@@ -53,6 +53,42 @@ cat >"$T/idle.lua" <<'LUA'
 return {act = function(obs, action) end}
 LUA
 
+# Breakable joints from Lua (world:joint{break_force = ...}, j:broken(), j:broken_time(),
+# j:load()): a 0.2 kg ball on a 10 N stem pulled down by a force ramped 0.02 N per step
+# breaks once the stem carries 10 N, at a pull of about 8 N.
+cat >"$T/stem.lua" <<'LUA'
+local ball, stem
+return {
+    name = "stem", timestep = 0.002, time_limit = 5,
+    build = function(world, ctx)
+        ball = world:body{name = "ball", pos = {0, 0, 1}, mass = 0.2, geoms = {{type = "sphere", radius = 0.04}}}
+        stem = world:joint{type = "fixed", body1 = ball, anchor = {0, 0, 1.05}, break_force = 10}
+        ctx.state.pull = 0
+    end,
+    step = function(ctx)
+        if ctx.t > 0.5 and not stem:broken() then
+            ctx.state.pull = ctx.state.pull + 0.02
+            ball:add_force(0, 0, -ctx.state.pull)
+        end
+    end,
+    success = function(ctx) return stem:broken() end,
+    metrics = function(ctx)
+        local f = stem:load()
+        return {pull = ctx.state.pull, load = f, broke_at = stem:broken_time() or -1}
+    end,
+}
+LUA
+out=$("$BIN" run "$T/stem.lua" --json --quiet 2>"$T/err")
+if [ "$(field "$out" status)" = success ]; then ok; else bad "stem: status $(field "$out" status) $(cat "$T/err")"; fi
+if awk -v p="$(num "$out" pull)" -v l="$(num "$out" load)" -v t="$(num "$out" broke_at)" \
+    'BEGIN { exit !(p > 7.6 && p < 8.4 && l > 10 && l < 10.3 && t > 0.5) }'; then ok
+else bad "stem: pull $(num "$out" pull) load $(num "$out" load) broke_at $(num "$out" broke_at)"; fi
+sed 's/break_force = 10/break_force = -1/' "$T/stem.lua" >"$T/stem_bad.lua"
+"$BIN" run "$T/stem_bad.lua" --quiet >"$T/out" 2>&1
+rc=$?
+if [ $rc = 3 ] && grep -q "stem_bad.lua:.*break_force must be a finite number >= 0" "$T/out"; then ok
+else bad "stem_bad: rc $rc, $(head -c 300 "$T/out")"; fi
+
 # Each scene's own checks run when it is in $SCENES (PACK_D_SCENES narrows it down).
 want() { [[ " $SCENES " == *" $1 "* ]]; }
 
