@@ -17,7 +17,8 @@ is a straight line of the commanded TCP with a trapezoidal speed profile):
   insert   to the product's centre, then close (the scene attaches it)
   lift     3 cm up; retract to the pre point
   transfer above the product's spot in the tote (2 x 2 spots on the tote's left half, so
-           the shoulder pan never passes behind the arm), its bottom 1 cm above the rim
+           the shoulder pan never passes behind the arm; rear spots first), the palm 1 cm
+           above the rim
   release  open, wait 0.3 s, rise to 0.9 m, back to the travel pose through a point 0.32 m
            to the left of the pan axis
 Retries a grasp (back to pre) when nothing is attached 1 s after closing.
@@ -35,8 +36,9 @@ local LANE = 0.45           -- m, lane (chassis centre) from the left shelf fron
 local TRAVEL = {ARM_X + 0.40, 0.0, 0.90}
 local VIA = {ARM_X, 0.32, 0.90}
 -- tote spots from its centre (m): all behind-left of the pan axis and at least 0.4 m from
--- it (closer, the folded wrist would pass its pitch limit)
-local SPOT = {{-0.035, 0.06}, {-0.115, 0.06}, {-0.035, 0.16}, {-0.115, 0.16}}
+-- it (closer, the folded wrist would pass its pitch limit); the rear ones first, as the
+-- palm (between the TCP and the pan axis) passes over the front ones
+local SPOT = {{-0.115, 0.16}, {-0.115, 0.06}, {-0.035, 0.16}, {-0.035, 0.06}}
 
 local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
 local function wrap(a) return math.atan(math.sin(a), math.cos(a)) end
@@ -158,7 +160,10 @@ local function work(obs)
     elseif st.arm == "retract" then
         if move_to(obs, px, py, pz + 0.03, 0.3, 0.03) then set_arm("transfer") end
     elseif st.arm == "transfer" then
-        if move_to(obs, sx, sy, obs.tote[3] + 0.01 + h / 2, FAST, 0.015) then set_arm("release") end
+        -- the palm (3 cm below the TCP) 1 cm above the rim, the product at least 2 cm
+        -- above the floor (0.15 m below the rim)
+        local z = math.max(obs.tote[3] + 0.04, obs.tote[3] - 0.15 + 0.02 + h / 2)
+        if move_to(obs, sx, sy, z, FAST, 0.015) then set_arm("release") end
     elseif st.arm == "release" then
         st.grip = 0
         if st.t > 0.3 and obs.grip[1] == 0 then set_arm("rise") end
