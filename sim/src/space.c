@@ -153,6 +153,12 @@ static bool read_shape(decl_ctx *c, lua_State *L, int t, const char *what, ps_sp
     for (int i = 0; ok && i < d->ndim; i++)
         if (d->shape[i] < 1 || d->shape[i] > 1 << 24)
             ok = decl_error(c, d->name, "%s '%s': shape sizes must be positive integers", what, d->name);
+    // The product too (four sizes of 2^24 wrapped around size_t to 0).
+    double total = 1;
+    for (int i = 0; ok && i < d->ndim; i++) total *= d->shape[i];
+    if (ok && total > (double)(1 << 26))
+        ok = decl_error(c, d->name, "%s '%s': shape holds %.0f values, more than the limit of %d", what, d->name,
+                        total, 1 << 26);
     return ok;
 }
 
