@@ -2,6 +2,7 @@
 // signs, motors, limits (including the ball joint's Euler limits), fixed
 // joints, force feedback, validation and handle life cycle.
 #include "harness.h"
+#include "pilotsim/state.h"
 #include "test_util.h"
 
 static ps_joint_def jdef(ps_joint_type t, ps_body_id b1, ps_body_id b2, ps_vec3 anchor, ps_vec3 axis)
@@ -695,6 +696,53 @@ static void test_breakable(void)
     ps_world_destroy(w);
 }
 
+static void test_breakable_collide_restore(void)
+{
+    // Two free balls welded overlapping (2 cm): no contacts while joined; a
+    // 2 N pull on one, along the line between them, loads the 0.5 N weld with
+    // 1 N (it accelerates the other)
+    // and breaks it, and the pair collides again.
+    ps_world *w = tu_world_nograv();
+    ps_body_id a = ball_at(w, "a", 0, 0, 0);
+    ps_body_id b = ball_at(w, "b", 0.08, 0, 0);
+    ps_joint_def d = jdef(PS_JOINT_FIXED, b, a, tu_v(0.04, 0, 0), tu_v(0, 0, 1));
+    d.break_force = 0.5;
+    ps_joint_id j = ps_joint_create(w, &d);
+    CHECK(tu_joint_set(j));
+    CHECK_EQ(tu_step(w, 10), PS_OK);
+    size_t n = 9;
+    ps_world_contacts(w, &n);
+    CHECK_EQ(n, 0);
+    ps_world_state *st = ps_world_state_create();
+    CHECK_EQ(ps_world_save_state(w, st), PS_OK);
+    ps_body_add_force(w, b, tu_v(2, 0, 0));
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    CHECK(ps_joint_broken(w, j));
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    ps_world_contacts(w, &n);
+    CHECK(n > 0);
+    // Restoring the state saved before the break mends the joint: it holds
+    // again (and can break again).
+    CHECK_EQ(ps_world_restore_state(w, st), PS_OK);
+    CHECK(!ps_joint_broken(w, j));
+    CHECK_EQ(ps_joint_broken_step(w, j), 0);
+    ps_vec3 pb0 = tu_pos(w, b);
+    ps_body_add_force(w, b, tu_v(0.5, 0, 0));      // loads it with 0.25 N
+    CHECK_EQ(tu_step(w, 20), PS_OK);
+    CHECK(!ps_joint_broken(w, j));
+    ps_vec3 pa = tu_pos(w, a), pb = tu_pos(w, b);
+    CHECK_NEAR(pb.x - pa.x, 0.08, 1e-3);
+    CHECK_NEAR(pb.y - pa.y, 0, 1e-3);
+    CHECK(tu_norm(tu_sub(pb, pb0)) < 0.01);       // 20 steps at 0.5 m/s^2: 0.4 mm
+    ps_world_contacts(w, &n);
+    CHECK_EQ(n, 0);
+    ps_body_add_force(w, b, tu_v(2, 0, 0));
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    CHECK(ps_joint_broken(w, j));
+    ps_world_state_destroy(st);
+    ps_world_destroy(w);
+}
+
 int main(void)
 {
     RUN(test_default_def);
@@ -709,5 +757,6 @@ int main(void)
     RUN(test_lifecycle);
     RUN(test_connected_no_contacts);
     RUN(test_breakable);
+    RUN(test_breakable_collide_restore);
     return TEST_DONE();
 }

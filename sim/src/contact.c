@@ -69,6 +69,20 @@ static dJointFeedback *feedback_slot(ps_world *w, size_t k)
     return &w->fb_blocks[blk][k % PS_FB_BLOCK];
 }
 
+// Bodies joined by an enabled joint never collide; a broken (disabled)
+// breakable joint no longer counts. Only called for pairs ODE already finds
+// connected, so the walk over a body's joints stays rare.
+static bool joined(dBodyID a, dBodyID b)
+{
+    int n = dBodyGetNumJoints(a);
+    for (int i = 0; i < n; i++) {
+        dJointID j = dBodyGetJoint(a, i);
+        if (dJointGetType(j) == dJointTypeContact || !dJointIsEnabled(j)) continue;
+        if (dJointGetBody(j, 0) == b || dJointGetBody(j, 1) == b) return true;
+    }
+    return false;
+}
+
 // Called by dSpaceCollide for every pair whose AABBs overlap and whose
 // category/collide bits match: narrow phase, contact joints with the pair's
 // combined material, and the public contact record (force filled after the step).
@@ -79,7 +93,7 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
     // Pairs that cannot move each other: static-static, or nothing dynamic.
     bool dyn1 = b1 && !dBodyIsKinematic(b1), dyn2 = b2 && !dBodyIsKinematic(b2);
     if (!dyn1 && !dyn2) return;
-    if (b1 && b2 && dAreConnectedExcluding(b1, b2, dJointTypeContact)) return;
+    if (b1 && b2 && dAreConnectedExcluding(b1, b2, dJointTypeContact) && joined(b1, b2)) return;
     if (!b1) { // keep a body first, so feedback f1 is always the force on body1
         dGeomID tg = o1; o1 = o2; o2 = tg;
         b1 = b2;

@@ -513,7 +513,7 @@ void ps_joint_check_breaks(ps_world *w)
         ps_joint_slot *j = &w->joints[i];
         if (!j->alive || j->broken || !(j->break_force > 0 || j->break_torque > 0)) continue;
         dBodyID b1 = dJointGetBody(j->joint, 0);
-        if (!b1) continue;
+        if (!b1 || !dJointIsEnabled(j->joint)) continue;
         const dJointFeedback *fb = j->fb;
         double r[3], a[3], f[3] = {fb->f1[0], fb->f1[1], fb->f1[2]}, m[3];
         to_world(b1, j->anchor1, r);  // anchor - centre of mass, world frame
@@ -525,14 +525,11 @@ void ps_joint_check_breaks(ps_world *w)
         j->load_torque = sqrt(dot3(m, m));
         if ((j->break_force > 0 && j->load_force > j->break_force) ||
             (j->break_torque > 0 && j->load_torque > j->break_torque)) {
-            // Detached from both bodies: out of every island and of the
-            // "joined bodies never collide" filter; the slot stays for the handle.
-            dJointAttach(j->joint, 0, 0);
+            // Disabled, not detached: ODE leaves disabled joints out of the
+            // islands, the collision filter (contact.c) ignores them, and
+            // state restore (state.c) re-enables it with its relative pose intact.
             dJointDisable(j->joint);
-            if (j->amotor) {
-                dJointAttach(j->amotor, 0, 0);
-                dJointDisable(j->amotor);
-            }
+            if (j->amotor) dJointDisable(j->amotor);
             memset(j->fb, 0, sizeof *j->fb);
             j->broken = true;
             j->broken_step = w->steps;

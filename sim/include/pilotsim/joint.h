@@ -52,10 +52,12 @@ typedef struct ps_joint_def {
     /// step the constraint load on body1 is compared with these thresholds: the
     /// force magnitude |f1| (N) and the torque magnitude about `anchor` (N m;
     /// ODE's torque about body1's centre of mass moved to the anchor). When
-    /// either exceeds its threshold the joint breaks for good: it is detached
-    /// from both bodies (they move freely and may collide again), its handle
-    /// stays valid, ps_joint_broken turns true, positions and rates read 0 and
-    /// efforts are ignored. 0 = never breaks on that measure (default); >= 0.
+    /// either exceeds its threshold the joint breaks for good: it is disabled
+    /// (it no longer constrains the bodies, and two bodies it joined collide
+    /// again), its handle stays valid, ps_joint_broken turns true, positions
+    /// and rates read 0 and efforts are ignored. Restoring a state saved
+    /// before the break (state.h) mends it. 0 = never breaks on that measure
+    /// (default); >= 0.
     /// A breakable joint measures feedback whatever `feedback` says.
     double break_force;
     double break_torque;    ///< N m, see break_force
