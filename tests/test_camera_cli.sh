@@ -37,6 +37,10 @@ else
   echo "test_camera_cli: xvfb-run not found; the GLFW backend is not tested" >&2
 fi
 
+# Building a scene with cameras needs no GL context (created at the first image).
+PILOTSIM_GL=bogus expect_rc 0 check "$scene"
+check "check builds a camera scene without GL" has "$tmp/out" "check: ok"
+
 PILOTSIM_GL=bogus expect_rc 3 run "$scene" --seed 1
 check "bad backend: error names the camera" has "$tmp/err" "camera 'front_rgb'"
 check "bad backend: error names the GL problem" has "$tmp/err" "camera 'front_rgb': rendering failed.*PILOTSIM_GL='bogus'"

@@ -395,6 +395,7 @@ static int check_scene(const char *path, cli_scene_opts *so, const strlist *pack
     if (!s) {
         strlist_add(&errors, err);
     } else {
+        cli_cameras_install(s); // camera sensors can be built (no GL until an image is rendered)
         e = ps_episode_begin(s, 0);
         if (!e) strlist_add(&errors, "out of memory");
         else if (ps_episode_get_status(e) == PS_EP_SCRIPT_ERROR) strlist_add(&errors, ps_episode_message(e));
