@@ -80,7 +80,7 @@ local scene = {
         obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "item position perception noise stddev in full light (m)"},
         diner_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "diners' walking speed (m/s)"},
         diner_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the diners start into their walk"},
-        break_speed = {default = 2.0, min = 0.5, max = 5.0, description = "impact speed that breaks crockery (m/s)"},
+        break_speed = {default = 2.0, min = 0.2, max = 5.0, description = "impact speed that breaks crockery (m/s)"},
         accel = {default = 0.5, min = 0.1, max = 4.0, description = "base acceleration limit applied by act (m/s^2)"},
         turn_accel = {default = 1.5, min = 0.2, max = 8.0, description = "base yaw acceleration limit applied by act (rad/s^2)"},
         arm_speed = {default = 2.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},

@@ -43,7 +43,7 @@ local TOPS = {0.15, 0.62, 1.09, 1.56}  -- m, shelf top heights (the first is the
 local PICK_LEVELS = {2, 3}           -- shelves the orders come from
 local BAYS = {1.6, 2.5, 3.4, 4.3, 5.2}   -- m, x of the order slots
 local DECK_Z = 0.27
-local TOTE = {x = -0.165, outer = {0.36, 0.46, 0.16}, wall = 0.01, floor = 0.01}
+local TOTE = {x = -0.165, outer = {0.36, 0.50, 0.16}, wall = 0.01, floor = 0.01}
 local KINDS = {
     {name = "can", shape = "cylinder", r = 0.037, h = 0.11, mass = 0.40},
     {name = "bottle", shape = "cylinder", r = 0.033, h = 0.21, mass = 0.50},

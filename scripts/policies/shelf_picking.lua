@@ -38,7 +38,7 @@ local VIA = {ARM_X, 0.32, 0.90}
 -- tote spots from its centre (m): all behind-left of the pan axis and at least 0.4 m from
 -- it (closer, the folded wrist would pass its pitch limit); the rear ones first, as the
 -- palm (between the TCP and the pan axis) passes over the front ones
-local SPOT = {{-0.115, 0.16}, {-0.115, 0.06}, {-0.035, 0.16}, {-0.035, 0.06}}
+local SPOT = {{-0.115, 0.18}, {-0.115, 0.04}, {-0.035, 0.18}, {-0.035, 0.04}}
 
 local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
 local function wrap(a) return math.atan(math.sin(a), math.cos(a)) end
