@@ -1,6 +1,6 @@
-// The renderer: draws a ps_snapshot with OpenGL 3.3 core. One lit program
+// The renderer: draws a ps_snapshot with OpenGL 3.3 core. A lit program
 // (Lambert diffuse + Blinn specular, a directional light with a PCF shadow
-// map, a procedural grid on planes) with modes for linear depth and
+// map, a procedural grid on planes), a small one for linear depth and
 // segmentation ids; a sky gradient; unlit debug overlays; a 2D overlay
 // program for rectangles, images and text.
 #include "render_internal.h"
@@ -21,7 +21,7 @@
 enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_QUAD, PRIM_COUNT };
 
 struct ps_renderer {
-    GLuint prog, shadow_prog, sky_prog, line_prog, ui_prog;
+    GLuint prog, shadow_prog, sky_prog, line_prog, ui_prog, id_prog;
     GLuint empty_vao;
     ps_gpu_mesh prim[PRIM_COUNT];
     ps_mesh_cache *cache;
@@ -43,6 +43,7 @@ struct ps_renderer {
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
         u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit;
     GLint s_model, s_vp;
+    GLint d_model, d_vp, d_view, d_mode, d_segment;
     GLint k_inv_vp, k_eye, k_dim;
     GLint l_vp;
     GLint i_view, i_kind, i_color, i_tex;
@@ -70,34 +71,32 @@ static bool set_error(ps_renderer *r, const char *fmt, ...)
 static const char *lit_vs =
     "#version 330 core\n"
     "layout(location=0) in vec3 a_pos; layout(location=1) in vec3 a_nrm; layout(location=2) in vec4 a_col;\n"
-    "uniform mat4 u_model, u_vp, u_view, u_light_vp; uniform mat3 u_nmat;\n"
-    "out vec3 v_world; out vec3 v_nrm; out vec4 v_col; out vec4 v_light; out float v_depth;\n"
+    "uniform mat4 u_model, u_vp, u_light_vp; uniform mat3 u_nmat;\n"
+    "out vec3 v_world; out vec3 v_nrm; out vec4 v_col; out vec4 v_light;\n"
     "void main() {\n"
     "  vec4 w = u_model * vec4(a_pos, 1.0);\n"
     "  v_world = w.xyz; v_nrm = u_nmat * a_nrm; v_col = a_col;\n"
-    "  v_light = u_light_vp * w; v_depth = -(u_view * w).z;\n"
+    "  v_light = u_light_vp * w;\n"
     "  gl_Position = u_vp * w;\n"
     "}\n";
 
 static const char *lit_fs =
     "#version 330 core\n"
-    "in vec3 v_world; in vec3 v_nrm; in vec4 v_col; in vec4 v_light; in float v_depth;\n"
-    "uniform vec4 u_color; uniform int u_mode; uniform vec3 u_light_dir; uniform sampler2DShadow u_shadow;\n"
-    "uniform int u_shadows; uniform float u_dim; uniform float u_segment; uniform int u_grid;\n"
+    "in vec3 v_world; in vec3 v_nrm; in vec4 v_col; in vec4 v_light;\n"
+    "uniform vec4 u_color; uniform vec3 u_light_dir; uniform sampler2DShadow u_shadow;\n"
+    "uniform int u_shadows; uniform float u_dim; uniform int u_grid;\n"
     "uniform vec3 u_grid_u, u_grid_v, u_eye; uniform int u_unlit;\n"
     "out vec4 o;\n"
     "float shadow() {\n"
     "  if (u_shadows == 0) return 1.0;\n"
     "  vec3 p = v_light.xyz / v_light.w * 0.5 + 0.5;\n"
     "  if (p.x <= 0.0 || p.x >= 1.0 || p.y <= 0.0 || p.y >= 1.0 || p.z >= 1.0) return 1.0;\n"
-    "  vec2 t = 1.0 / vec2(textureSize(u_shadow, 0)); float s = 0.0;\n"
-    "  for (int i = -1; i <= 1; i++) for (int j = -1; j <= 1; j++)\n"
-    "    s += texture(u_shadow, vec3(p.xy + vec2(i, j) * t, p.z - 0.0015));\n"
-    "  return s / 9.0;\n"
+    "  // 4 bilinear PCF taps (each filters 2 x 2 texels): a 3 x 3 texel footprint\n"
+    "  vec2 t = 0.5 / vec2(textureSize(u_shadow, 0)); float z = p.z - 0.0015;\n"
+    "  return 0.25 * (texture(u_shadow, vec3(p.xy + vec2(-t.x, -t.y), z)) + texture(u_shadow, vec3(p.xy + vec2(t.x, -t.y), z))\n"
+    "              + texture(u_shadow, vec3(p.xy + vec2(-t.x, t.y), z)) + texture(u_shadow, vec3(p.xy + t, z)));\n"
     "}\n"
     "void main() {\n"
-    "  if (u_mode == 1) { o = vec4(v_depth, 0.0, 0.0, 1.0); return; }\n"
-    "  if (u_mode == 2) { o = vec4(u_segment, v_depth, 0.0, 1.0); return; }\n"
     "  vec4 base = u_color * v_col;\n"
     "  if (u_unlit == 1) { o = vec4(base.rgb * u_dim, base.a); return; }\n"
     "  if (u_grid == 1) {\n"
@@ -113,6 +112,17 @@ static const char *lit_fs =
     "  vec3 c = base.rgb * (0.35 + 0.65 * diff * sh) + vec3(spec * sh);\n"
     "  o = vec4(c * u_dim, base.a);\n"
     "}\n";
+
+// Depth and segmentation passes: a vertex shader without lighting outputs and
+// a trivial fragment shader (software rasterisers pay for every instruction).
+static const char *id_vs =
+    "#version 330 core\n"
+    "layout(location=0) in vec3 a_pos; uniform mat4 u_model, u_vp, u_view; out float v_depth;\n"
+    "void main() { vec4 w = u_model * vec4(a_pos, 1.0); v_depth = -(u_view * w).z; gl_Position = u_vp * w; }\n";
+static const char *id_fs =
+    "#version 330 core\n"
+    "in float v_depth; uniform int u_mode; uniform float u_segment; out vec4 o;\n"
+    "void main() { o = u_mode == 1 ? vec4(v_depth, 0.0, 0.0, 1.0) : vec4(u_segment, v_depth, 0.0, 1.0); }\n";
 
 static const char *shadow_vs =
     "#version 330 core\n"
@@ -332,7 +342,8 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
     r->sky_prog = r->shadow_prog ? program(r, sky_vs, sky_fs, "sky") : 0;
     r->line_prog = r->sky_prog ? program(r, line_vs, line_fs, "line") : 0;
     r->ui_prog = r->line_prog ? program(r, ui_vs, ui_fs, "ui") : 0;
-    if (!r->cache || !r->ui_prog || !build_prims(r)) {
+    r->id_prog = r->ui_prog ? program(r, id_vs, id_fs, "id") : 0;
+    if (!r->cache || !r->id_prog || !build_prims(r)) {
         if (err && errlen) snprintf(err, errlen, "renderer: %s", r->error[0] ? r->error : "GL setup failed");
         ps_renderer_destroy(r);
         return NULL;
@@ -345,6 +356,8 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
     LOC(u_grid_u, prog, "u_grid_u"); LOC(u_grid_v, prog, "u_grid_v"); LOC(u_eye, prog, "u_eye");
     LOC(u_unlit, prog, "u_unlit");
     LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp");
+    LOC(d_model, id_prog, "u_model"); LOC(d_vp, id_prog, "u_vp"); LOC(d_view, id_prog, "u_view");
+    LOC(d_mode, id_prog, "u_mode"); LOC(d_segment, id_prog, "u_segment");
     LOC(k_inv_vp, sky_prog, "u_inv_vp"); LOC(k_eye, sky_prog, "u_eye"); LOC(k_dim, sky_prog, "u_dim");
     LOC(l_vp, line_prog, "u_vp");
     LOC(i_view, ui_prog, "u_view"); LOC(i_kind, ui_prog, "u_kind"); LOC(i_color, ui_prog, "u_color");
@@ -383,7 +396,7 @@ void ps_renderer_destroy(ps_renderer *r)
     ps_render_target_destroy(r->pick_target);
     for (int i = 0; i < PRIM_COUNT; i++) ps_gpu_mesh_free(&r->prim[i]);
     ps_mesh_cache_destroy(r->cache);
-    GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog};
+    GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog};
     for (size_t i = 0; i < sizeof progs / sizeof *progs; i++)
         if (progs[i]) glDeleteProgram(progs[i]);
     if (r->shadow_fbo) glDeleteFramebuffers(1, &r->shadow_fbo);
@@ -661,7 +674,8 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
 static void emit_id(ps_renderer *r, draw_item *it, void *ctx)
 {
     (void)ctx;
-    set_item_uniforms(r, it, false);
+    glUniformMatrix4fv(r->d_model, 1, GL_FALSE, (const float *)it->model);
+    glUniform1f(r->d_segment, it->segment);
     ps_gpu_mesh_draw(it->mesh);
 }
 
@@ -871,6 +885,10 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
         if (flags & (PS_DRAW_CONTACTS | PS_DRAW_JOINTS | PS_DRAW_COM | PS_DRAW_LIDAR | PS_DRAW_ZONES))
             draw_debug(r, snap, &f);
     } else {
+        glUseProgram(r->id_prog);
+        glUniformMatrix4fv(r->d_vp, 1, GL_FALSE, (const float *)f.vp);
+        glUniformMatrix4fv(r->d_view, 1, GL_FALSE, (const float *)f.view);
+        glUniform1i(r->d_mode, mode == PS_RENDER_DEPTH ? 1 : 2);
         for_each_part(r, snap, &f, emit_id, NULL);
     }
     glBindVertexArray(0);
