@@ -295,6 +295,37 @@ static void test_pick_and_meshes(void)
     ps_world_destroy(w);
 }
 
+// Translucent shapes blend back to front whatever their order in the snapshot;
+// depth and segmentation see them as solid.
+static void test_translucent(void)
+{
+    ps_world *w = world0();
+    ps_geom_def g = colored(PS_GEOM_BOX, 0, 1, 0);
+    g.size = tu_v(0.1, 1, 1);
+    g.rgba[3] = 0.5f;
+    ps_body_id front = body_with(w, g, tu_v(2, 0, 0));   // made first: first in the snapshot
+    g = colored(PS_GEOM_BOX, 0, 0, 1);
+    g.size = tu_v(0.1, 1, 1);
+    g.rgba[3] = 0.5f;
+    body_with(w, g, tu_v(3, 0, 0));
+    g = colored(PS_GEOM_BOX, 1, 0, 0);
+    g.size = tu_v(0.1, 1, 1);
+    body_with(w, g, tu_v(4, 0, 0));
+    ps_sensor_id rgb = camera(w, "rgb", PS_CAMERA_RGB, PS_BODY_NONE, at(0, 0, 0));
+    ps_sensor_id seg = camera(w, "seg", PS_CAMERA_SEGMENTATION, PS_BODY_NONE, at(0, 0, 0));
+    ps_sensor_id dep = camera(w, "dep", PS_CAMERA_DEPTH, PS_BODY_NONE, at(0, 0, 0));
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    const float *c = px(w, rgb, W / 2, H / 2, 3);
+    NOTE("blend %.3f %.3f %.3f", c[0], c[1], c[2]);
+    // green over (blue over red): g = L/2, b = L/4, r = L/4 (L: the lit level)
+    CHECK(c[1] > 1.6 * c[2]);
+    CHECK(c[0] > 0.05 && c[2] > 0.05);
+    CHECK_NEAR(c[0], c[2], 0.03);
+    CHECK_EQ((int)*px(w, seg, W / 2, H / 2, 1), (int)front.index + 1);
+    CHECK_REL(*px(w, dep, W / 2, H / 2, 1), 1.95, 0.01);
+    ps_world_destroy(w);
+}
+
 // A robot whose visual mesh cannot be read is drawn with its collision shapes
 // (and a warning), not left out.
 static void test_visual_fallback(void)
@@ -401,6 +432,7 @@ int main(void)
     RUN(test_every_geom);
     RUN(test_camera_convention_and_darkness);
     RUN(test_pick_and_meshes);
+    RUN(test_translucent);
     RUN(test_visual_fallback);
     RUN(test_determinism);
     RUN(test_backends);

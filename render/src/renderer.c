@@ -37,6 +37,7 @@ struct ps_renderer {
     bool font_failed;
     float *scratch; size_t scratch_cap;
     bool *fallback; size_t fallback_cap;   // per segment: visual mesh failed, draw collision
+    void *trans; size_t trans_n, trans_cap; // translucent draw_items of a frame, drawn back to front
     ps_render_target *pick_target;
     char error[512];
     // uniform locations of the lit program
@@ -412,6 +413,7 @@ void ps_renderer_destroy(ps_renderer *r)
     free(r->lines);
     free(r->scratch);
     free(r->fallback);
+    free(r->trans);
     free(r);
 }
 
@@ -511,6 +513,7 @@ typedef struct draw_item {
     float segment;
     bool grid, translucent;
     vec3 gu, gv;
+    float key;          // squared distance from the eye (translucent sorting)
 } draw_item;
 
 static void set_item_uniforms(ps_renderer *r, const draw_item *it, bool color_pass)
@@ -661,14 +664,34 @@ static void emit_shadow(ps_renderer *r, draw_item *it, void *ctx)
     ps_gpu_mesh_draw(it->mesh);
 }
 
-typedef struct pass_ctx { bool translucent; } pass_ctx;
+typedef struct pass_ctx { bool translucent; const float *eye; } pass_ctx;
 
+// Opaque items draw at once; translucent ones are collected and drawn back to front.
 static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
 {
     const pass_ctx *p = ctx;
-    if (p && it->translucent != p->translucent) return;
+    if (it->translucent != p->translucent) return;
+    if (p->translucent) {
+        if (r->trans_n == r->trans_cap) {
+            size_t n = r->trans_cap ? 2 * r->trans_cap : 64;
+            void *t = realloc(r->trans, n * sizeof(draw_item));
+            if (!t) return; // out of memory: this translucent part is not drawn
+            r->trans = t;
+            r->trans_cap = n;
+        }
+        float dx = it->model[3][0] - p->eye[0], dy = it->model[3][1] - p->eye[1], dz = it->model[3][2] - p->eye[2];
+        it->key = dx * dx + dy * dy + dz * dz;
+        ((draw_item *)r->trans)[r->trans_n++] = *it;
+        return;
+    }
     set_item_uniforms(r, it, true);
     ps_gpu_mesh_draw(it->mesh);
+}
+
+static int farther_first(const void *a, const void *b)
+{
+    float x = ((const draw_item *)a)->key, y = ((const draw_item *)b)->key;
+    return (x < y) - (x > y);
 }
 
 static void emit_id(ps_renderer *r, draw_item *it, void *ctx)
@@ -874,12 +897,27 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
     glUniform1i(r->u_shadow, 0);
     if (mode == PS_RENDER_COLOR) {
-        pass_ctx opaque = {false}, trans = {true};
+        pass_ctx opaque = {false, f.eye}, trans = {true, f.eye};
         for_each_part(r, snap, &f, emit_lit, &opaque);
         glEnable(GL_BLEND);
         glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
         glDepthMask(GL_FALSE);
+        r->trans_n = 0;
         for_each_part(r, snap, &f, emit_lit, &trans);
+        if (r->trans_n > 1) qsort(r->trans, r->trans_n, sizeof(draw_item), farther_first);
+        // Back faces culled, or a closed translucent shape would blend twice.
+        glEnable(GL_CULL_FACE);
+        glCullFace(GL_BACK);
+        for (size_t i = 0; i < r->trans_n; i++) {
+            const draw_item *it = &((const draw_item *)r->trans)[i];
+            // a mirroring scale turns the winding over
+            float det = glm_mat3_det((vec3 *)it->nmat);
+            glFrontFace(det < 0 ? GL_CW : GL_CCW);
+            set_item_uniforms(r, it, true);
+            ps_gpu_mesh_draw(it->mesh);
+        }
+        glFrontFace(GL_CCW);
+        glDisable(GL_CULL_FACE);
         glDepthMask(GL_TRUE);
         glDisable(GL_BLEND);
         if (flags & (PS_DRAW_CONTACTS | PS_DRAW_JOINTS | PS_DRAW_COM | PS_DRAW_LIDAR | PS_DRAW_ZONES))
