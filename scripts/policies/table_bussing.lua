@@ -3,25 +3,28 @@ policies.table_bussing: baseline for scenes/pilot/restaurant_table_bussing.lua (
 controller on the scene's ground-truth observations; perception noise is filtered).
 
 Base: turn towards a staging point 0.4 m in front of the bussing station (chassis centre
-0.30 m before the table's near edge, facing it), drive there (braking profile, 0.5 m/s
-at most), turn to face the table, creep to the station pursuing the line through it
-along the table normal, turn square to the table, settle; between items, when the base has crept more than 4 cm
-sideways, back off 0.5 m and dock again. It stops while a diner is,
-or within 2 s will be, in a corridor ahead (forward -0.2 .. 1.6 m, 0.8 m to each side;
-backing up: -1.3 .. 0.2 m).
-While driving, the arm holds its tool above the chassis' left edge beside the pedestal (inside
-the robot's footprint). Arm, per item in the order plates, bowl, cups (all Cartesian moves are straight lines of
-the commanded TCP at 0.4 m/s, 0.15 m/s near the item):
+0.30 m before the table's near edge, facing it), drive there (braking profile, 0.5 m/s at
+most), turn to face the table, creep to the station pursuing the line through it along
+the table normal, turn square to the table, settle. While the arm works, hold the station
+(x and heading); between items, when the base has crept more than 4 cm sideways, back off
+0.5 m and dock again. It stops while a diner is, or within 2 s will be, in a corridor
+ahead (forward -0.2 .. 1.6 m, 0.8 m to each side; backing up: -1.3 .. 0.2 m).
+While driving, the arm holds its tool above the chassis' left edge beside the pedestal
+(inside the robot's footprint). Arm, per item in the order plates, bowl, cups (all
+Cartesian moves are straight lines of the commanded TCP with a trapezoidal speed profile:
+0.9 m/s and 1.5 m/s^2 for free moves, 0.12-0.25 m/s near the item and the tub):
   pre      above the item (cups: fingers open, 8 cm above the grasp point; plates and
-           bowl: fingers closed, their tips 10 cm above the item), tool down, fingers closing
-           along the chassis y; the item position is low-pass filtered meanwhile
+           bowl: fingers closed, their tips 10 cm above the item; lower when the arm's
+           reach needs it), tool down, fingers closing along the chassis x; the item
+           position is low-pass filtered meanwhile
   descend  cups: to the pinch height (TCP 3.5 cm below the rim), then close; plates and
            bowl: down until the pads touch (the scene attaches the item), 1 cm press at most
-  lift     straight up to 0.98 m
+  lift     straight up to 0.93 m (or the arm's reach)
   via      beside the arm, 0.45 m to the side of the tub spot (the shoulder pan never
            passes behind the arm, where its +-3.1 rad limit is)
-  above    0.12 m above the item's spot in the tub; lower to 1.5 cm above the landing
-  release  open, wait 0.4 s, rise, back to the via point
+  above    0.12 m above the item's spot in the tub; lower to 2 cm above the landing
+           (plates and the bowl stack at the tub centre, the cups go to its right corners)
+  release  open, wait 0.25 s, rise to 0.75 m, back to the via point
 Retries a grasp (back to pre) when nothing is attached 1 s after closing.
 --]]
 
