@@ -44,6 +44,7 @@ local function clamp(v, a, b) if v < a then return a elseif v > b then return b 
 local function wrap(a) return math.atan(math.sin(a), math.cos(a)) end
 
 function P.reset(spec, seed)
+    DT = 0.004                  -- until obs.clock shows the scene's step (same in every episode)
     st = {phase = "start", v = 0, k = 0, still = 0, cp = nil, t = 0, arm = "travel", tt = 0,
           fx = 0, fy = 0, fz = 0, grip = 0, picked = 0}
 end

@@ -31,7 +31,7 @@ Retries a grasp (back to pre) when nothing is attached 1 s after closing.
 local P = {}
 local st
 
-local DT = 0.002            -- s, the scene's timestep (from obs.clock)
+local DT = 0.004            -- s, the scene's timestep (from obs.clock)
 local DEBUG = false         -- print the phases
 local FAST = 0.9            -- m/s, TCP speed of free moves
 local ACC = 1.5             -- m/s^2, TCP acceleration of the moves
@@ -47,6 +47,7 @@ local function clamp(v, a, b) if v < a then return a elseif v > b then return b 
 local function wrap(a) return math.atan(math.sin(a), math.cos(a)) end
 
 function P.reset(spec, seed)
+    DT = 0.004                  -- until obs.clock shows the scene's step (same in every episode)
     st = {phase = "goto", v = 0, w = 0, k = 1, still = 0, cp = nil, t = 0, arm = "idle",
           fx = 0, fy = 0, fz = 0, n_f = 0, grip = 0, off = 0}
 end
