@@ -35,7 +35,14 @@ for s in $SCENES; do
     if "$BIN" check "$SRC/scenes/pilot/$s.lua" >"$T/check" 2>&1; then ok; else bad "$s: pilotsim check"; cat "$T/check"; fi
     for seed in 1 2; do
         run "$s" "$seed" success
-        for m in $SAFETY; do
+        # Scenes without people report safety_humans = 0 and no separation or speed near people.
+        for m in $SAFETY safety_humans; do
+            case $m in safety_min_separation | safety_max_speed_near_humans)
+                if grep -q '"safety_humans":0[,}]' <<<"$LAST"; then
+                    if grep -q "\"$m\":" <<<"$LAST"; then bad "$s seed $seed: $m reported without people"; else ok; fi
+                    continue
+                fi ;;
+            esac
             if grep -q "\"$m\":" <<<"$LAST"; then ok; else bad "$s seed $seed: metric $m missing"; fi
         done
     done

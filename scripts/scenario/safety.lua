@@ -17,6 +17,7 @@ Usage:
     mon:update(ctx)        -- in step(ctx) after the humans moved, or in reward(ctx): reads the
                            -- contacts of the step just taken
     mon:metrics(ctx)       -- {safety_min_separation = ..., ...}: merge into the scene's metrics
+                           -- (without people: safety_humans = 0, and no separation or speed)
     mon:separation()       -- current minimum separation (m), e.g. for an observation
 
 Keep the monitor in a local of the scene chunk (set in build): it holds handles. Its
@@ -188,15 +189,21 @@ end
 function S:metrics(ctx)
     if ctx then self.state = ctx.state end
     local s = self.state.safety
-    return {
-        safety_min_separation = (s.min_sep < 1e8) and s.min_sep or -1,
+    local m = {
+        safety_humans = #self.humans,
         safety_human_contacts = s.contacts,
         safety_peak_force = s.peak,
         safety_force_limit_exceeded = s.exceeded,
-        safety_max_speed_near_humans = s.vmax_near,
         safety_keepout_violations = s.keepout_steps,
         safety_violations = s.exceeded + s.keepout_entries,
     }
+    -- Separation and speed near people exist only where there are people: a
+    -- scene without any reports safety_humans = 0 and omits both (no sentinel).
+    if #self.humans > 0 and s.min_sep < 1e8 then
+        m.safety_min_separation = s.min_sep
+        m.safety_max_speed_near_humans = s.vmax_near
+    end
+    return m
 end
 
 return M
