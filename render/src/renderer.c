@@ -38,13 +38,17 @@ struct ps_renderer {
     float *scratch; size_t scratch_cap;
     bool *fallback; size_t fallback_cap;   // per segment: visual mesh failed, draw collision
     void *trans; size_t trans_n, trans_cap; // translucent draw_items of a frame, drawn back to front
+    void *batch; size_t batch_n, batch_cap; // instanced draw_items waiting for flush_batch
+    GLuint inst_vbo;
+    float *inst; size_t inst_cap;            // instance data, PS_INST_FLOATS per instance
     ps_render_target *pick_target;
     char error[512];
     // uniform locations of the lit program
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
         u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit;
-    GLint s_model, s_vp;
-    GLint d_model, d_vp, d_view, d_mode, d_segment;
+    GLint s_model, s_vp, s_inst;
+    GLint d_model, d_vp, d_view, d_mode, d_segment, d_inst;
+    GLint u_inst;
     GLint k_inv_vp, k_eye, k_dim;
     GLint l_vp;
     GLint i_view, i_kind, i_color, i_tex;
@@ -69,14 +73,24 @@ static bool set_error(ps_renderer *r, const char *fmt, ...)
 
 /* ------------------------------------------------------------- shaders */
 
+// Shapes drawn many times (boxes, spheres, cylinders) go in one instanced draw
+// per mesh: per instance a model matrix, a normal matrix, a colour and a
+// segment id (PS_INST_FLOATS floats, attribute locations 3..11).
+#define PS_INST_FLOATS 30
+#define INSTANCE_ATTRIBS \
+    "layout(location=3) in mat4 i_model; layout(location=7) in vec3 i_n0; layout(location=8) in vec3 i_n1;\n" \
+    "layout(location=9) in vec3 i_n2; layout(location=10) in vec4 i_col; layout(location=11) in float i_seg;\n"
+
 static const char *lit_vs =
     "#version 330 core\n"
     "layout(location=0) in vec3 a_pos; layout(location=1) in vec3 a_nrm; layout(location=2) in vec4 a_col;\n"
-    "uniform mat4 u_model, u_vp, u_light_vp; uniform mat3 u_nmat;\n"
+    INSTANCE_ATTRIBS
+    "uniform mat4 u_model, u_vp, u_light_vp; uniform mat3 u_nmat; uniform int u_inst;\n"
     "out vec3 v_world; out vec3 v_nrm; out vec4 v_col; out vec4 v_light;\n"
     "void main() {\n"
-    "  vec4 w = u_model * vec4(a_pos, 1.0);\n"
-    "  v_world = w.xyz; v_nrm = u_nmat * a_nrm; v_col = a_col;\n"
+    "  mat4 m = u_inst == 1 ? i_model : u_model; mat3 n = u_inst == 1 ? mat3(i_n0, i_n1, i_n2) : u_nmat;\n"
+    "  vec4 w = m * vec4(a_pos, 1.0);\n"
+    "  v_world = w.xyz; v_nrm = n * a_nrm; v_col = u_inst == 1 ? a_col * i_col : a_col;\n"
     "  v_light = u_light_vp * w;\n"
     "  gl_Position = u_vp * w;\n"
     "}\n";
@@ -118,17 +132,20 @@ static const char *lit_fs =
 // a trivial fragment shader (software rasterisers pay for every instruction).
 static const char *id_vs =
     "#version 330 core\n"
-    "layout(location=0) in vec3 a_pos; uniform mat4 u_model, u_vp, u_view; out float v_depth;\n"
-    "void main() { vec4 w = u_model * vec4(a_pos, 1.0); v_depth = -(u_view * w).z; gl_Position = u_vp * w; }\n";
+    "layout(location=0) in vec3 a_pos;\n" INSTANCE_ATTRIBS
+    "uniform mat4 u_model, u_vp, u_view; uniform int u_inst; uniform float u_segment;\n"
+    "out float v_depth; flat out float v_seg;\n"
+    "void main() { vec4 w = (u_inst == 1 ? i_model : u_model) * vec4(a_pos, 1.0); v_depth = -(u_view * w).z;\n"
+    "  v_seg = u_inst == 1 ? i_seg : u_segment; gl_Position = u_vp * w; }\n";
 static const char *id_fs =
     "#version 330 core\n"
-    "in float v_depth; uniform int u_mode; uniform float u_segment; out vec4 o;\n"
-    "void main() { o = u_mode == 1 ? vec4(v_depth, 0.0, 0.0, 1.0) : vec4(u_segment, v_depth, 0.0, 1.0); }\n";
+    "in float v_depth; flat in float v_seg; uniform int u_mode; out vec4 o;\n"
+    "void main() { o = u_mode == 1 ? vec4(v_depth, 0.0, 0.0, 1.0) : vec4(v_seg, v_depth, 0.0, 1.0); }\n";
 
 static const char *shadow_vs =
     "#version 330 core\n"
-    "layout(location=0) in vec3 a_pos; uniform mat4 u_model, u_vp;\n"
-    "void main() { gl_Position = u_vp * u_model * vec4(a_pos, 1.0); }\n";
+    "layout(location=0) in vec3 a_pos;\n" INSTANCE_ATTRIBS "uniform mat4 u_model, u_vp; uniform int u_inst;\n"
+    "void main() { gl_Position = u_vp * (u_inst == 1 ? i_model : u_model) * vec4(a_pos, 1.0); }\n";
 static const char *shadow_fs = "#version 330 core\nvoid main() {}\n";
 
 static const char *sky_vs =
@@ -356,14 +373,36 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
     LOC(u_dim, prog, "u_dim"); LOC(u_segment, prog, "u_segment"); LOC(u_grid, prog, "u_grid");
     LOC(u_grid_u, prog, "u_grid_u"); LOC(u_grid_v, prog, "u_grid_v"); LOC(u_eye, prog, "u_eye");
     LOC(u_unlit, prog, "u_unlit");
-    LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp");
+    LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp"); LOC(s_inst, shadow_prog, "u_inst");
     LOC(d_model, id_prog, "u_model"); LOC(d_vp, id_prog, "u_vp"); LOC(d_view, id_prog, "u_view");
-    LOC(d_mode, id_prog, "u_mode"); LOC(d_segment, id_prog, "u_segment");
+    LOC(d_mode, id_prog, "u_mode"); LOC(d_segment, id_prog, "u_segment"); LOC(d_inst, id_prog, "u_inst");
+    LOC(u_inst, prog, "u_inst");
     LOC(k_inv_vp, sky_prog, "u_inv_vp"); LOC(k_eye, sky_prog, "u_eye"); LOC(k_dim, sky_prog, "u_dim");
     LOC(l_vp, line_prog, "u_vp");
     LOC(i_view, ui_prog, "u_view"); LOC(i_kind, ui_prog, "u_kind"); LOC(i_color, ui_prog, "u_color");
     LOC(i_tex, ui_prog, "u_tex");
 #undef LOC
+    // Instance attributes on the primitive meshes' VAOs (always enabled; the
+    // shaders read them only when u_inst is 1). One zeroed instance to start.
+    glGenBuffers(1, &r->inst_vbo);
+    glBindBuffer(GL_ARRAY_BUFFER, r->inst_vbo);
+    {
+        float zero[PS_INST_FLOATS] = {0};
+        glBufferData(GL_ARRAY_BUFFER, sizeof zero, zero, GL_STREAM_DRAW);
+    }
+    for (int k = 0; k < PRIM_COUNT; k++) {
+        glBindVertexArray(r->prim[k].vao);
+        glBindBuffer(GL_ARRAY_BUFFER, r->inst_vbo);
+        const GLsizei stride = PS_INST_FLOATS * sizeof(float);
+        static const struct { GLuint loc; GLint n; size_t off; } at[] = {
+            {3, 4, 0}, {4, 4, 4}, {5, 4, 8}, {6, 4, 12}, {7, 3, 16}, {8, 3, 19}, {9, 3, 22}, {10, 4, 25}, {11, 1, 29}};
+        for (size_t a = 0; a < sizeof at / sizeof *at; a++) {
+            glEnableVertexAttribArray(at[a].loc);
+            glVertexAttribPointer(at[a].loc, at[a].n, GL_FLOAT, GL_FALSE, stride, (void *)(at[a].off * sizeof(float)));
+            glVertexAttribDivisor(at[a].loc, 1);
+        }
+    }
+    glBindVertexArray(0);
     glGenVertexArrays(1, &r->empty_vao);
     glGenVertexArrays(1, &r->line_vao);
     glGenBuffers(1, &r->line_vbo);
@@ -404,8 +443,8 @@ void ps_renderer_destroy(ps_renderer *r)
     GLuint tex[] = {r->shadow_tex, r->font_tex, r->image_tex};
     for (size_t i = 0; i < 3; i++)
         if (tex[i]) glDeleteTextures(1, &tex[i]);
-    GLuint bufs[] = {r->line_vbo, r->ui_vbo};
-    for (size_t i = 0; i < 2; i++)
+    GLuint bufs[] = {r->line_vbo, r->ui_vbo, r->inst_vbo};
+    for (size_t i = 0; i < 3; i++)
         if (bufs[i]) glDeleteBuffers(1, &bufs[i]);
     GLuint vaos[] = {r->empty_vao, r->line_vao, r->ui_vao};
     for (size_t i = 0; i < 3; i++)
@@ -414,6 +453,8 @@ void ps_renderer_destroy(ps_renderer *r)
     free(r->scratch);
     free(r->fallback);
     free(r->trans);
+    free(r->batch);
+    free(r->inst);
     free(r);
 }
 
@@ -656,10 +697,74 @@ static bool mark_fallbacks(ps_renderer *r, const ps_snapshot *snap, unsigned fla
     return true;
 }
 
+// Boxes, spheres and cylinders are batched for instanced drawing.
+static bool batchable(const ps_renderer *r, const draw_item *it)
+{
+    return !it->grid && (it->mesh == &r->prim[PRIM_BOX] || it->mesh == &r->prim[PRIM_SPHERE] ||
+                         it->mesh == &r->prim[PRIM_CYLINDER]);
+}
+
+static bool batch_push(ps_renderer *r, const draw_item *it)
+{
+    if (r->batch_n == r->batch_cap) {
+        size_t n = r->batch_cap ? 2 * r->batch_cap : 64;
+        void *b = realloc(r->batch, n * sizeof(draw_item));
+        if (!b) return false; // the caller draws it alone
+        r->batch = b;
+        r->batch_cap = n;
+    }
+    ((draw_item *)r->batch)[r->batch_n++] = *it;
+    return true;
+}
+
+// Draws the batched items, one instanced call per primitive mesh, with the
+// current program (whose u_inst location is `inst_loc`).
+static void flush_batch(ps_renderer *r, GLint inst_loc)
+{
+    const draw_item *items = r->batch;
+    if (!r->batch_n) return;
+    if (r->batch_n * PS_INST_FLOATS > r->inst_cap) {
+        size_t n = r->inst_cap ? r->inst_cap : 64 * PS_INST_FLOATS;
+        while (n < r->batch_n * PS_INST_FLOATS) n *= 2;
+        float *p = realloc(r->inst, n * sizeof *p);
+        if (!p) { // out of memory: one draw each
+            for (size_t i = 0; i < r->batch_n; i++) {
+                glUniform1i(inst_loc, 0);
+                ps_gpu_mesh_draw(items[i].mesh);
+            }
+            r->batch_n = 0;
+            return;
+        }
+        r->inst = p;
+        r->inst_cap = n;
+    }
+    glUniform1i(inst_loc, 1);
+    for (int k = 0; k < PRIM_COUNT; k++) {
+        const ps_gpu_mesh *m = &r->prim[k];
+        size_t n = 0;
+        for (size_t i = 0; i < r->batch_n; i++) {
+            if (items[i].mesh != m) continue;
+            float *d = r->inst + n++ * PS_INST_FLOATS;
+            memcpy(d, items[i].model, 16 * sizeof(float));
+            for (int c = 0; c < 3; c++) memcpy(d + 16 + 3 * c, items[i].nmat[c], 3 * sizeof(float));
+            memcpy(d + 25, items[i].rgba, 4 * sizeof(float));
+            d[29] = items[i].segment;
+        }
+        if (!n) continue;
+        glBindVertexArray(m->vao);
+        glBindBuffer(GL_ARRAY_BUFFER, r->inst_vbo);
+        glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(n * PS_INST_FLOATS * sizeof(float)), r->inst, GL_STREAM_DRAW);
+        glDrawElementsInstanced(GL_TRIANGLES, m->count, GL_UNSIGNED_INT, 0, (GLsizei)n);
+    }
+    glUniform1i(inst_loc, 0);
+    r->batch_n = 0;
+}
+
 static void emit_shadow(ps_renderer *r, draw_item *it, void *ctx)
 {
     (void)ctx;
     if (it->mesh == &r->prim[PRIM_QUAD] || it->translucent) return; // planes receive, never cast
+    if (batchable(r, it) && batch_push(r, it)) return;
     glUniformMatrix4fv(r->s_model, 1, GL_FALSE, (const float *)it->model);
     ps_gpu_mesh_draw(it->mesh);
 }
@@ -684,6 +789,7 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
         ((draw_item *)r->trans)[r->trans_n++] = *it;
         return;
     }
+    if (batchable(r, it) && batch_push(r, it)) return;
     set_item_uniforms(r, it, true);
     ps_gpu_mesh_draw(it->mesh);
 }
@@ -697,6 +803,7 @@ static int farther_first(const void *a, const void *b)
 static void emit_id(ps_renderer *r, draw_item *it, void *ctx)
 {
     (void)ctx;
+    if (batchable(r, it) && batch_push(r, it)) return;
     glUniformMatrix4fv(r->d_model, 1, GL_FALSE, (const float *)it->model);
     glUniform1f(r->d_segment, it->segment);
     ps_gpu_mesh_draw(it->mesh);
@@ -731,7 +838,10 @@ static bool shadow_pass(ps_renderer *r, const ps_snapshot *snap, frame_ctx *f, i
     glPolygonOffset(2.0f, 4.0f);
     glUseProgram(r->shadow_prog);
     glUniformMatrix4fv(r->s_vp, 1, GL_FALSE, (const float *)f->light_vp);
+    glUniform1i(r->s_inst, 0);
+    r->batch_n = 0;
     for_each_part(r, snap, f, emit_shadow, NULL);
+    flush_batch(r, r->s_inst);
     glDisable(GL_POLYGON_OFFSET_FILL);
     return true;
 }
@@ -892,13 +1002,20 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glUniform1i(r->u_mode, mode == PS_RENDER_DEPTH ? 1 : mode == PS_RENDER_SEGMENTATION ? 2 : 0);
     glUniform1f(r->u_dim, f.dim);
     glUniform1i(r->u_unlit, 0);
+    glUniform1i(r->u_inst, 0);
     glUniform1i(r->u_shadows, shadows);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
     glUniform1i(r->u_shadow, 0);
     if (mode == PS_RENDER_COLOR) {
         pass_ctx opaque = {false, f.eye}, trans = {true, f.eye};
+        r->batch_n = 0;
         for_each_part(r, snap, &f, emit_lit, &opaque);
+        // instanced: colour and segment per instance, so the uniform colour is white
+        static const float white4[4] = {1, 1, 1, 1};
+        glUniform4fv(r->u_color, 1, white4);
+        glUniform1i(r->u_grid, 0);
+        flush_batch(r, r->u_inst);
         glEnable(GL_BLEND);
         glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
         glDepthMask(GL_FALSE);
@@ -927,7 +1044,10 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
         glUniformMatrix4fv(r->d_vp, 1, GL_FALSE, (const float *)f.vp);
         glUniformMatrix4fv(r->d_view, 1, GL_FALSE, (const float *)f.view);
         glUniform1i(r->d_mode, mode == PS_RENDER_DEPTH ? 1 : 2);
+        glUniform1i(r->d_inst, 0);
+        r->batch_n = 0;
         for_each_part(r, snap, &f, emit_id, NULL);
+        flush_batch(r, r->d_inst);
     }
     glBindVertexArray(0);
     if (r->frame % 600 == 0) ps_mesh_cache_evict(r->cache, r->frame, 1200);
