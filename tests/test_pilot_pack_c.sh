@@ -56,10 +56,12 @@ run retail_shelf_picking 3 success --param order_size=1
 [ "$(metric "$LAST" items_picked)" = 1 ] && ok || bad "shelf order_size=1: items_picked $(metric "$LAST" items_picked)"
 
 # Idle (zero actions: the base stands, the arm holds its travel pose): nothing is delivered,
-# nothing fails, the episode runs out of time.
+# nothing fails, the episode runs out of time (the shelf scene to its full 60 s limit).
 run restaurant_table_bussing 1 timeout --no-policy --steps 2000
 [ "$(metric "$LAST" items_bussed)" = 0 ] && ok || bad "bussing idle: items_bussed $(metric "$LAST" items_bussed)"
-run retail_shelf_picking 1 timeout --no-policy --steps 2000
+run retail_shelf_picking 1 timeout --no-policy
+grep -q '"sim_time":60[,.]' <<<"$LAST" && ok || bad "shelf idle: did not run to the 60 s time limit"
+[ "$(metric "$LAST" items_picked)" = 0 ] && ok || bad "shelf idle: items_picked $(metric "$LAST" items_picked)"
 
 # Drives at the nearest tracked person -> a contact above the ISO/TS 15066 limit.
 cat >"$T/chase.lua" <<'LUA'
