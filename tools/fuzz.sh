@@ -53,7 +53,7 @@ for t in "${targets[@]}"; do
   rc=$?
   set -e
   grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added)|^#[0-9]+ +DONE" "$log" | sed "s/^/  /" || true
-  echo "  cov: $(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1), corpus $(ls "$work" | wc -l) files, log $log"
+  echo "  $(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1), corpus $(ls "$work" | wc -l) files, log $log"
   if [[ $rc -ne 0 ]]; then
     found=1
     echo "  FOUND a problem (exit $rc):"
