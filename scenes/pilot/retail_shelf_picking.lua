@@ -3,12 +3,14 @@
 -- deck drives down a 2.0 m supermarket aisle between two gondola runs (x 1.0 .. 6.0 m;
 -- 1.8 m tall, shelves 0.40 m deep, shelf tops at 0.15, 0.62, 1.09 and 1.56 m) and picks an
 -- online order (`order_size` products) from the left gondola into the tote: 400 g cans
--- (7.4 cm x 11 cm, 0.40-0.48 kg), 0.5 l bottles (6.6 cm x 21 cm, 0.50-0.58 kg) and 500 g
--- boxes of rice (7.5 x 6 x 18 cm, 0.50-0.56 kg), each standing in the front row between two
--- neighbours of its kind (dynamic, 15 cm apart); the rest of the stock is static. Two
--- shoppers (scenario.human) walk in the aisle: one up and down its centre line, one browsing
--- along the right gondola. Products are taken with a front grasp (tool horizontal, pointing
--- into the shelf: mode 2) and held by scenario.grasp's attach (pinch lock) until released.
+-- (7.4 cm x 11 cm, 0.40 kg), 0.5 l bottles (6.6 cm x 21 cm, 0.50 kg) and 500 g boxes of
+-- rice (7.5 x 6 x 18 cm, 0.50 kg), masses scaled by item_mass (0.9-1.15). Each ordered
+-- product stands in the front row of the 0.62 m or the 1.09 m shelf between two neighbours
+-- of its kind (dynamic, 15 cm apart); the rest of the stock is static. Two shoppers
+-- (scenario.human) walk in the aisle: one up and down it 0.15 m right of its centre line,
+-- one browsing along the right gondola. Products are taken with a front grasp (tool
+-- horizontal, pointing into the shelf: mode 2) and held by scenario.grasp's attach (a
+-- pinch lock) until released.
 --
 -- observation: clock {t}, pose {x, y, yaw} (world), twist {v, w}, aisle {left shelf front y,
 --   right shelf front y} (world, m), order {4, 6} (per ordered product: x, y, z of its centre
