@@ -11,6 +11,7 @@
 #include <GLFW/glfw3.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +24,19 @@ struct ps_gl_context {
     GLFWwindow *win;
 };
 
-// EGL displays and GLFW are process-wide: eglTerminate and glfwTerminate would
-// pull the rug from under every other context, so both are reference counted.
-static pthread_mutex_t lib_lock = PTHREAD_MUTEX_INITIALIZER;
-static int glfw_users;
+// GLFW is process-wide state of its own: it is initialised once, on first use
+// (pthread_once), and terminated at exit, never while a context may live.
+// `glfw_ready` is written only by that one-time initialisation.
+static pthread_once_t glfw_once = PTHREAD_ONCE_INIT;
+static atomic_bool glfw_ready;
+
+static void glfw_init_once(void)
+{
+    if (glfwInit()) {
+        atexit(glfwTerminate);
+        atomic_store(&glfw_ready, true);
+    }
+}
 
 static void fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(char *err, size_t errlen, const char *fmt, ...)
@@ -157,26 +167,12 @@ static ps_gl_context *create_egl(char *err, size_t errlen)
 
 static bool glfw_acquire(char *err, size_t errlen)
 {
-    pthread_mutex_lock(&lib_lock);
-    bool ok = true;
-    if (glfw_users == 0) {
-        if (!glfwInit()) {
-            const char *d = NULL;
-            glfwGetError(&d);
-            fail(err, errlen, "GLFW: glfwInit failed: %s", d ? d : "unknown error (no display?)");
-            ok = false;
-        }
-    }
-    if (ok) glfw_users++;
-    pthread_mutex_unlock(&lib_lock);
-    return ok;
-}
-
-static void glfw_release(void)
-{
-    pthread_mutex_lock(&lib_lock);
-    if (glfw_users > 0 && --glfw_users == 0) glfwTerminate();
-    pthread_mutex_unlock(&lib_lock);
+    pthread_once(&glfw_once, glfw_init_once);
+    if (atomic_load(&glfw_ready)) return true;
+    const char *d = NULL;
+    glfwGetError(&d);
+    fail(err, errlen, "GLFW: glfwInit failed: %s", d ? d : "unknown error (no display?)");
+    return false;
 }
 
 static ps_gl_context *create_glfw(int width, int height, const char *title, bool visible, char *err, size_t errlen)
@@ -195,13 +191,11 @@ static ps_gl_context *create_glfw(int width, int height, const char *title, bool
         glfwGetError(&d);
         fail(err, errlen, "GLFW: cannot open a%s window with an OpenGL 3.3 core context: %s", visible ? "" : " hidden",
              d ? d : "unknown error");
-        glfw_release();
         return NULL;
     }
     ps_gl_context *c = calloc(1, sizeof *c);
     if (!c) {
         glfwDestroyWindow(win);
-        glfw_release();
         fail(err, errlen, "GLFW: out of memory");
         return NULL;
     }
@@ -255,7 +249,6 @@ void ps_gl_context_destroy(ps_gl_context *c)
     } else {
         if (glfwGetCurrentContext() == c->win) glfwMakeContextCurrent(NULL);
         glfwDestroyWindow(c->win);
-        glfw_release();
     }
     free(c);
 }
@@ -292,9 +285,7 @@ void ps_gl_context_framebuffer_size(ps_gl_context *c, int *width, int *height)
 ps_gl_proc ps_gl_get_proc(const char *name)
 {
     if (eglGetCurrentContext() != EGL_NO_CONTEXT) return (ps_gl_proc)eglGetProcAddress(name);
-    pthread_mutex_lock(&lib_lock);
-    bool glfw = glfw_users > 0;
-    pthread_mutex_unlock(&lib_lock);
+    bool glfw = atomic_load(&glfw_ready);
     if (glfw && glfwGetCurrentContext()) return (ps_gl_proc)glfwGetProcAddress(name);
     return NULL;
 }
@@ -308,9 +299,7 @@ ps_gl_saved ps_gl_save_current(void)
         s.egl_draw = eglGetCurrentSurface(EGL_DRAW);
         s.egl_read = eglGetCurrentSurface(EGL_READ);
     }
-    pthread_mutex_lock(&lib_lock);
-    bool glfw = glfw_users > 0;
-    pthread_mutex_unlock(&lib_lock);
+    bool glfw = atomic_load(&glfw_ready);
     if (glfw) s.glfw_win = glfwGetCurrentContext();
     return s;
 }
