@@ -437,7 +437,7 @@ static int w_zone(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const f[] = {"min", "max", NULL};
     ps_lua_check_fields(L, 2, "world:zone", f);
-    ps_vec3 lo, hi;
+    ps_vec3 lo = {0, 0, 0}, hi = {0, 0, 0};
     if (!ps_lua_field_vec3(L, 2, "world:zone", "min", &lo) || !ps_lua_field_vec3(L, 2, "world:zone", "max", &hi))
         luaL_error(L, "world:zone: fields 'min' and 'max' are required");
     check_status(L, w, ps_world_add_zone(w, lo, hi), "world:zone");

@@ -159,8 +159,6 @@ ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, ch
         return NULL;
     }
     lua_State *L = p->rt->L;
-    char chunk[4200];
-    snprintf(chunk, sizeof chunk, "@%s", path);
     char lerr[2048];
     if (luaL_loadfilex(L, path, "t") != LUA_OK) {
         ps_set_error(err, errlen, "policy '%s': %s", spec, lua_tostring(L, -1));
