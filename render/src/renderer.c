@@ -106,10 +106,8 @@ static const char *lit_fs =
     "  if (u_shadows == 0) return 1.0;\n"
     "  vec3 p = v_light.xyz / v_light.w * 0.5 + 0.5;\n"
     "  if (p.x <= 0.0 || p.x >= 1.0 || p.y <= 0.0 || p.y >= 1.0 || p.z >= 1.0) return 1.0;\n"
-    "  // 4 bilinear PCF taps (each filters 2 x 2 texels): a 3 x 3 texel footprint\n"
-    "  vec2 t = 0.5 / vec2(textureSize(u_shadow, 0)); float z = p.z - 0.0015;\n"
-    "  return 0.25 * (texture(u_shadow, vec3(p.xy + vec2(-t.x, -t.y), z)) + texture(u_shadow, vec3(p.xy + vec2(t.x, -t.y), z))\n"
-    "              + texture(u_shadow, vec3(p.xy + vec2(-t.x, t.y), z)) + texture(u_shadow, vec3(p.xy + t, z)));\n"
+    "  // one bilinear PCF tap: the sampler compares and filters 2 x 2 texels\n"
+    "  return texture(u_shadow, vec3(p.xy, p.z - 0.0015));\n"
     "}\n"
     "void main() {\n"
     "  vec4 base = u_color * v_col;\n"
@@ -152,7 +150,7 @@ static const char *sky_vs =
     "#version 330 core\n"
     "out vec2 v_ndc;\n"
     "void main() { vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2) * 2.0 - 1.0;\n"
-    "  v_ndc = p; gl_Position = vec4(p, 0.0, 1.0); }\n";
+    "  v_ndc = p; gl_Position = vec4(p, 1.0, 1.0); }\n"; // on the far plane: drawn last, only where nothing is
 static const char *sky_fs =
     "#version 330 core\n"
     "in vec2 v_ndc; uniform mat4 u_inv_vp; uniform vec3 u_eye; uniform float u_dim; out vec4 o;\n"
@@ -980,17 +978,6 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     else if (mode == PS_RENDER_SEGMENTATION) glClearColor(0, (float)view->far_clip, 0, 1);
     else glClearColor(0.18f * f.dim, 0.20f * f.dim, 0.23f * f.dim, 1);
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
-    if (mode == PS_RENDER_COLOR && (flags & PS_DRAW_SKY)) {
-        glDisable(GL_DEPTH_TEST);
-        glUseProgram(r->sky_prog);
-        mat4 inv;
-        glm_mat4_inv(f.vp, inv);
-        glUniformMatrix4fv(r->k_inv_vp, 1, GL_FALSE, (const float *)inv);
-        glUniform3fv(r->k_eye, 1, f.eye);
-        glUniform1f(r->k_dim, f.dim);
-        glBindVertexArray(r->empty_vao);
-        glDrawArrays(GL_TRIANGLES, 0, 3);
-    }
     glEnable(GL_DEPTH_TEST);
     glDepthFunc(GL_LESS);
     glUseProgram(r->prog);
@@ -1016,6 +1003,22 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
         glUniform4fv(r->u_color, 1, white4);
         glUniform1i(r->u_grid, 0);
         flush_batch(r, r->u_inst);
+        if (flags & PS_DRAW_SKY) {
+            // After the opaque shapes, on the far plane: a software rasteriser
+            // shades only the background pixels instead of the whole frame.
+            glDepthFunc(GL_LEQUAL);
+            glDepthMask(GL_FALSE);
+            glUseProgram(r->sky_prog);
+            mat4 inv;
+            glm_mat4_inv(f.vp, inv);
+            glUniformMatrix4fv(r->k_inv_vp, 1, GL_FALSE, (const float *)inv);
+            glUniform3fv(r->k_eye, 1, f.eye);
+            glUniform1f(r->k_dim, f.dim);
+            glBindVertexArray(r->empty_vao);
+            glDrawArrays(GL_TRIANGLES, 0, 3);
+            glUseProgram(r->prog);
+            glDepthFunc(GL_LESS);
+        }
         glEnable(GL_BLEND);
         glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
         glDepthMask(GL_FALSE);
