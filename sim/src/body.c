@@ -70,6 +70,7 @@ static void apply_mass(ps_world *w, ps_body_slot *b, dMass m)
     ps_vec3 nc = ps_quat_rotate(link.q, b->com);
     dBodySetPosition(b->body, link.p.x + nc.x, link.p.y + nc.y, link.p.z + nc.z);
     ps_body_apply_geom_offsets(w, b);
+    w->extent_unchecked = true;
 }
 
 // ODE keeps a dMass's inertia about the reference point (the link origin),
@@ -154,6 +155,7 @@ ps_body_id ps_body_create(ps_world *w, const ps_body_def *def)
     dMassSetZero(&b->acc);
     w->body_live++;
     if (def->kind == PS_BODY_DYNAMIC) w->masses_unchecked = true;
+    w->extent_unchecked = true;
 
     if (def->kind != PS_BODY_STATIC) {
         ps_ode_init();
@@ -279,6 +281,7 @@ ps_status ps_body_set_pose(ps_world *w, ps_body_id id, ps_pose pose)
     if (!b) return ps_world_fail(w, PS_ERR_STALE, "stale body id");
     if (!ps_vec3_finite(pose.p) || !ps_quat_normalize(&pose.q))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': pose must be finite with a non-zero quaternion", b->name);
+    w->extent_unchecked = true;
     if (!b->body) {
         b->static_pose = pose;
         for (uint32_t g = b->first_geom; g != PS_NO_INDEX; g = w->geoms[g].next_in_body)

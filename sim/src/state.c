@@ -286,6 +286,7 @@ ps_status ps_world_state_read(ps_world *w, ps_state_reader *r)
     ps_state_get(r, w->contacts, nc * sizeof *w->contacts);
     w->contact_count = nc;
     w->diverged = false;
+    w->extent_unchecked = true;
     if (!r->ok) return ps_world_fail(w, PS_ERR_INVALID, "restore_state: the saved state is truncated");
     return PS_OK;
 }

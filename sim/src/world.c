@@ -279,8 +279,13 @@ static bool check_divergence(ps_world *w)
 // hash space fails an assertion on coordinates past its integer grid, and
 // that failure leaves the space locked, which aborts the process later (a
 // body teleported to 1e15 m by set_pos did). Planes are unbounded by nature.
+// Only needed after poses were set from outside the step (creation, set_pose,
+// mass changes, state restore: they raise extent_unchecked); the step itself
+// keeps every body within the extent (check_divergence) and geom sizes are
+// bounded when geoms are made, so stepping alone never needs this loop.
 static bool check_extent(ps_world *w)
 {
+    if (!w->extent_unchecked) return true;
     for (uint32_t i = 0; i < w->geom_count; i++) {
         const ps_geom_slot *g = &w->geoms[i];
         if (!g->alive || !g->geom || dGeomGetClass(g->geom) == dPlaneClass) continue;
@@ -299,6 +304,7 @@ static bool check_extent(ps_world *w)
             }
         }
     }
+    w->extent_unchecked = false;
     return true;
 }
 

@@ -159,6 +159,7 @@ struct ps_world {
     double time;
     bool diverged;
     bool masses_unchecked;   // a dynamic body may lack mass (set on body creation)
+    bool extent_unchecked;   // a pose was set from outside the step: check geom extents before collision
     char divergence[640];
     char last_error[512];
 
