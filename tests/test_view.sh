@@ -130,7 +130,7 @@ key f
 state
 body crate
 keydown up
-wait 20
+wait_steps +750
 state
 keyup up
 wait 1

@@ -85,8 +85,13 @@ bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
         double a = 0, b = 0, c = 0, d = 0, n = 0;
         const char *why = NULL;
         if (!strcmp(cmd, "wait") || !strcmp(cmd, "wait_steps")) {
-            if (nt != 2 || !parse_num(tok[1], &n) || n < 0) why = "needs a count";
             e.op = cmd[4] ? PS_SOP_WAIT_STEPS : PS_SOP_WAIT;
+            const char *num = nt == 2 ? tok[1] : "";
+            if (e.op == PS_SOP_WAIT_STEPS && num[0] == '+') {
+                e.cond = 1; // relative to the step count when the wait begins
+                num++;
+            }
+            if (nt != 2 || !parse_num(num, &n) || n < 0) why = "needs a count";
             e.n = (long)n;
             ok = why || push(s, e);
         } else if (!strcmp(cmd, "wait_for")) {

@@ -4,6 +4,7 @@
 //
 //   wait N                 let N frames pass
 //   wait_steps N           wait until the episode has taken N steps (or ended)
+//   wait_steps +N          wait until it has taken N more steps than when the wait began
 //   wait_for COND [ARG]    wait until: `reloads N` (N successful reloads so far), `error`
 //                          (an error banner is up), `no_error`, `paused`, `running`, `help`
 //                          Waits fail the script (exit 3) after 120 s of wall time.
@@ -24,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum ps_script_op {
     PS_SOP_WAIT, PS_SOP_WAIT_STEPS, PS_SOP_WAIT_FOR, PS_SOP_KEY_DOWN, PS_SOP_KEY_UP, PS_SOP_MOVE, PS_SOP_PRESS, PS_SOP_RELEASE,
@@ -38,7 +40,7 @@ typedef struct ps_script_event {
     ps_script_op op;
     int key, button, mods;   // GLFW codes and GLFW_MOD_* bits
     double x, y;             // cursor (window pixels); scroll: y = steps
-    int cond;                // wait_for: PS_SCOND_*
+    int cond;                // wait_for: PS_SCOND_*; wait_steps: 1 when relative (+N)
     long n;                  // wait: frames; wait_steps: steps
     char *arg;               // screenshot path, body name (owned)
     int line;                // source line, for messages
@@ -50,6 +52,7 @@ typedef struct ps_script {
     size_t pc;               // next event
     long wait;               // frames still to wait
     double wait_since;       // wall s when the current wait_steps/wait_for began, < 0 none
+    uint64_t step_base;      // episode steps when a relative wait_steps began
 } ps_script;
 
 /// Parses `path`. False with "file:line: message" in `err` on a bad command.

@@ -42,7 +42,12 @@ static bool script_event(ps_viewer *v, const ps_script_event *e)
         ps_episode *ep = l->ep;
         bool done;
         if (e->op == PS_SOP_WAIT_STEPS) {
-            done = !ep || ps_episode_steps(ep) >= (uint64_t)e->n || ps_episode_get_status(ep) != PS_EP_RUNNING;
+            uint64_t target = (uint64_t)e->n;
+            if (e->cond == 1) {
+                if (v->script.wait_since < 0) v->script.step_base = ep ? ps_episode_steps(ep) : 0;
+                target += v->script.step_base;
+            }
+            done = !ep || ps_episode_steps(ep) >= target || ps_episode_get_status(ep) != PS_EP_RUNNING;
         } else {
             switch ((ps_script_cond)e->cond) {
             case PS_SCOND_RELOADS: done = l->reloads >= (uint64_t)e->n; break;
