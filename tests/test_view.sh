@@ -61,7 +61,9 @@ function scene.act(ctx, action)
 end
 return scene
 EOF
-view=(view "$tmp/scene_a.lua" --size 640x360 --no-panels --camera -8,0,3,0,0,0.5)
+# --frame-dt: each frame is 1/30 s of simulated time, so the physics-dependent checks
+# below do not depend on how fast this machine renders
+view=(view "$tmp/scene_a.lua" --size 640x360 --no-panels --camera -8,0,3,0,0,0.5 --frame-dt 0.0333)
 
 # Pixel reader: ppm FILE X Y -> "r g b" (0..255).
 cat >"$tmp/px.py" <<'EOF'
@@ -100,6 +102,8 @@ check "missing scene" has "$tmp/err" "missing SCENE"
 expect_rc 2 view "$tmp/scene_a.lua" --speed 100
 check "speed out of range" has "$tmp/err" "--speed needs"
 expect_rc 2 view "$tmp/scene_a.lua" --camera 1,2
+expect_rc 2 view "$tmp/scene_a.lua" --frame-dt 0
+check "bad --frame-dt named" has "$tmp/err" "--frame-dt needs seconds"
 expect_rc 3 view "$tmp/nope.lua"
 check "missing scene file named" has "$tmp/err" "nope.lua"
 printf 'wait 1\njump 3\n' >"$tmp/bad.txt"

@@ -31,6 +31,8 @@ static void view_usage(FILE *f)
           "  --camera EX,EY,EZ,TX,TY,TZ  eye and target (m) instead of framing the scene\n"
           "  --no-panels          hide the side panels (F2 shows them)\n"
           "  --no-vsync           do not wait for the display refresh (frame rate measurements)\n"
+          "  --frame-dt S         each frame advances S seconds of real time x speed, whatever\n"
+          "                       the clock (reproducible scripted runs); default: the clock\n"
           "  --no-watch           do not reload when the sources change (F5 still reloads)\n"
           "  --exit-after-steps N stop at step N, print \"view: steps=N status=S hash=H\" (the\n"
           "                       state hash `pilotsim run --steps N` prints) and quit\n"
@@ -139,6 +141,14 @@ int cmd_view(int argc, char **argv)
             VO(vo.panels = false);
         } else if (!strcmp(a, "--no-vsync")) {
             VO(vo.vsync = false);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--frame-dt"))) {
+            char *end;
+            double fd = strtod(v, &end);
+            if (end == v || *end || !(fd > 0 && fd <= 0.25)) {
+                fprintf(stderr, "pilotsim view: --frame-dt needs seconds in (0, 0.25], got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            VO(vo.frame_dt = fd);
         } else if (!strcmp(a, "--no-watch")) {
             VO(vo.watch = false);
         } else if ((v = cli_opt_value(argc, argv, &i, "--exit-after-steps"))) {

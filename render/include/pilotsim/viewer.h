@@ -42,6 +42,10 @@ typedef struct ps_viewer_options {
     ps_vec3 eye, target;          ///< m, world
     bool panels;                  ///< show the side panels (default true)
     bool vsync;                   ///< wait for the display's refresh (default true)
+    /// > 0: every frame counts as this many real seconds (s), whatever the wall
+    /// clock says, so scripted runs see the same simulated time per frame on any
+    /// machine (tests); 0 (default): real time
+    double frame_dt;
     uint64_t exit_after_steps;    ///< > 0: stop stepping at this many steps, print the hash, quit
     uint64_t frames;              ///< > 0: quit after this many frames
     bool fps_report;              ///< print frames per second at exit

@@ -174,6 +174,7 @@ bool ps_viewer_frame(ps_viewer *v)
     ps_viewer_poll_gamepad(v);
     double t = ps_viewer_now(), dt = t - v->t_last;
     v->t_last = t;
+    if (v->opt.frame_dt > 0) dt = v->opt.frame_dt;
 
     const char *changed = NULL;
     if (v->opt.watch && v->watch && ps_reload_watch_poll(v->watch, t, &changed)) ps_viewer_reload(v, changed);
