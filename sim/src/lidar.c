@@ -16,6 +16,7 @@ typedef struct cast_ctx {
     ps_sensor_slot *s;
     float *dist;
     int32_t *hits;
+    const double *dirw;  // beam directions in the world frame, 3 per beam
 } cast_ctx;
 
 bool ps_lidar_init(ps_world *w, ps_sensor_slot *s)
@@ -25,7 +26,8 @@ bool ps_lidar_init(ps_world *w, ps_sensor_slot *s)
     size_t n = s->count;
     s->rays = calloc(n, sizeof *s->rays);
     s->dirs = calloc(3 * n, sizeof *s->dirs);
-    if (!s->rays || !s->dirs) return false;
+    s->dirw = calloc(3 * n, sizeof *s->dirw);
+    if (!s->rays || !s->dirs || !s->dirw) return false;
     s->ray_space = dSimpleSpaceCreate(0);
     dSpaceSetCleanup(s->ray_space, 1);
     int hb = d->type == PS_SENSOR_PROXIMITY ? 1 : d->h_beams, vb = d->type == PS_SENSOR_PROXIMITY ? 1 : d->v_beams;
@@ -53,9 +55,26 @@ void ps_lidar_free(ps_sensor_slot *s)
     s->ray_space = NULL;
     free(s->rays);
     free(s->dirs);
+    free(s->dirw);
+    free(s->cand);
     s->rays = NULL;
     s->dirs = NULL;
+    s->dirw = NULL;
+    s->cand = NULL;
+    s->cand_cap = 0;
 }
+
+// A geom a scan tests: the beams its angular span covers and how near any of
+// its points can be (a beam's reading is the distance of its hit point from
+// the sensor, so a beam that already hit nearer cannot be improved by it).
+struct ps_lidar_cand {
+    const ps_geom_slot *g;
+    uint32_t index;          // geom slot, the tie-break of the order
+    int h0, h1, v0, v1;
+    double near;             // m, lower bound of any hit distance on this geom
+    bool plane;
+    double n[4];             // plane: unit normal and offset
+};
 
 // Angular culling instead of a broad phase: each world geom's AABB is
 // projected into the sensor frame and only the beams inside its azimuth and
@@ -67,6 +86,13 @@ static int cmp_d(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const struct ps_lidar_cand *x = a, *y = b;
+    if (x->near != y->near) return x->near < y->near ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
 }
 
 static void beam_test(cast_ctx *c, size_t i, dGeomID other, const ps_geom_slot *g)
@@ -88,6 +114,7 @@ static void cull_cast(cast_ctx *c, ps_pose m)
     int hb = d->type == PS_SENSOR_PROXIMITY ? 1 : d->h_beams, vb = d->type == PS_SENSOR_PROXIMITY ? 1 : d->v_beams;
     bool full = d->h_fov >= TWO_PI - 1e-9;
     ps_quat qi = {m.q.w, -m.q.x, -m.q.y, -m.q.z};
+    size_t nc = 0;
     for (uint32_t gi = 0; gi < w->geom_count; gi++) {
         const ps_geom_slot *g = &w->geoms[gi];
         if (!g->alive || !g->geom) continue;
@@ -149,10 +176,58 @@ static void cull_cast(cast_ctx *c, ps_pose m)
             }
         }
         if (all) h0 = 0, h1 = hb - 1, v0 = 0, v1 = vb - 1;
-        for (int v = v0; v <= v1; v++)
-            for (int hh = h0; hh <= h1; hh++) {
-                int h = ((hh % hb) + hb) % hb;
-                beam_test(c, (size_t)v * (size_t)hb + (size_t)h, g->geom, g);
+        if (nc == s->cand_cap) {
+            size_t cap = s->cand_cap ? 2 * s->cand_cap : 64;
+            struct ps_lidar_cand *nb = realloc(s->cand, cap * sizeof *nb);
+            if (!nb) { // out of memory: test this geom now, unordered (still exact)
+                for (int v = v0; v <= v1; v++)
+                    for (int hh = h0; hh <= h1; hh++)
+                        beam_test(c, (size_t)v * (size_t)hb + (size_t)(((hh % hb) + hb) % hb), g->geom, g);
+                continue;
+            }
+            s->cand = nb;
+            s->cand_cap = cap;
+        }
+        struct ps_lidar_cand *k = &s->cand[nc++];
+        *k = (struct ps_lidar_cand){.g = g, .index = gi, .h0 = h0, .h1 = h1, .v0 = v0, .v1 = v1};
+        if (dGeomGetClass(g->geom) == dPlaneClass) {
+            dVector4 pl;
+            dGeomPlaneGetParams(g->geom, pl);
+            double len = sqrt(pl[0] * pl[0] + pl[1] * pl[1] + pl[2] * pl[2]);
+            k->plane = len > 0;
+            if (k->plane)
+                for (int j = 0; j < 4; j++) k->n[j] = pl[j] / len;
+            k->near = k->plane ? fabs(k->n[0] * m.p.x + k->n[1] * m.p.y + k->n[2] * m.p.z - k->n[3]) : 0;
+        } else {
+            dReal bb[6];
+            dGeomGetAABB(g->geom, bb);
+            double dx = fmax(fmax(bb[0] - m.p.x, m.p.x - bb[1]), 0), dy = fmax(fmax(bb[2] - m.p.y, m.p.y - bb[3]), 0),
+                   dz = fmax(fmax(bb[4] - m.p.z, m.p.z - bb[5]), 0);
+            k->near = sqrt(dx * dx + dy * dy + dz * dz);
+        }
+    }
+    // Nearest geoms first: a beam that already hit something nearer than every
+    // point of a geom skips that geom. A plane is tested only by the beams whose
+    // segment reaches across it. Both skips drop tests that cannot give a nearer
+    // hit, so the readings are those of testing everything (on an exact tie the
+    // nearer-ordered geom's id is kept).
+    if (nc > 1) qsort(s->cand, nc, sizeof *s->cand, cmp_cand);
+    const double r0 = d->range_min, r1 = d->range_max, margin = 1e-4;
+    for (size_t ci = 0; ci < nc; ci++) {
+        const struct ps_lidar_cand *k = &s->cand[ci];
+        double f0 = 0, fd = 0;
+        if (k->plane) f0 = k->n[0] * m.p.x + k->n[1] * m.p.y + k->n[2] * m.p.z - k->n[3];
+        for (int v = k->v0; v <= k->v1; v++)
+            for (int hh = k->h0; hh <= k->h1; hh++) {
+                size_t i = (size_t)v * (size_t)hb + (size_t)(((hh % hb) + hb) % hb);
+                if (k->near > (double)c->dist[i] + margin) continue;
+                if (k->plane) {
+                    const double *u = &c->dirw[3 * i];
+                    fd = k->n[0] * u[0] + k->n[1] * u[1] + k->n[2] * u[2];
+                    double a = f0 + fd * r0, b = f0 + fd * r1; // signed distances of the segment's ends
+                    if ((a > 1e-9 && b > 1e-9) || (a < -1e-9 && b < -1e-9)) continue;
+                }
+                beam_test(c, i, k->g->geom, k->g);
             }
     }
 }
@@ -163,12 +238,15 @@ void ps_lidar_cast(ps_world *w, ps_sensor_slot *s, ps_pose m, float *dist, int32
     size_t n = s->count;
     for (size_t i = 0; i < n; i++) {
         ps_vec3 dir = ps_quat_rotate(m.q, (ps_vec3){s->dirs[3 * i], s->dirs[3 * i + 1], s->dirs[3 * i + 2]});
+        s->dirw[3 * i] = dir.x;
+        s->dirw[3 * i + 1] = dir.y;
+        s->dirw[3 * i + 2] = dir.z;
         dGeomRaySet(s->rays[i], m.p.x + dir.x * d->range_min, m.p.y + dir.y * d->range_min,
                     m.p.z + dir.z * d->range_min, dir.x, dir.y, dir.z);
         dist[i] = (float)d->range_max;
         hits[i] = 0;
     }
-    cast_ctx c = {w, s, dist, hits};
+    cast_ctx c = {w, s, dist, hits, s->dirw};
     cull_cast(&c, m);
     // Degradation: dust or fog shorten each beam's reach and add false returns.
     if (d->attenuation > 0 || d->spurious > 0) {

@@ -131,6 +131,9 @@ typedef struct ps_sensor_slot {
     dSpaceID ray_space;
     dGeomID *rays;
     double *dirs;
+    double *dirw;             // the beams' directions in the world frame at the last scan
+    struct ps_lidar_cand *cand; // scratch: the geoms a scan tests, nearest first
+    size_t cand_cap;
     uint32_t skip_group;      // geoms of this group are ignored (the robot's own)
     ps_body_id *skip_bodies;  // bodies ignored: the mount body and those joined to it by joints
     size_t skip_count;
