@@ -34,6 +34,7 @@ local mobile_manipulator = require "robots.mobile_manipulator"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
 local grasp = require "scenario.grasp"
+local mm = require "scenario.mm_task"
 
 local bot, mon, grip
 local items, nb, shoppers = {}, {}, {}
@@ -80,13 +81,6 @@ local scene = {
         arm_speed = {default = 2.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},
     },
 }
-
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
-local function to_robot(x, y, yaw, px, py)
-    local dx, dy = px - x, py - y
-    local c, s = math.cos(yaw), math.sin(yaw)
-    return c * dx + s * dy, -s * dx + c * dy
-end
 
 local function tote_box()
     local o, w = TOTE.outer, TOTE.wall
@@ -227,98 +221,38 @@ function scene.build(world, ctx)
                                              {body = bot.arm.links[4], radius = 0.1}},
                              humans = shoppers, state = s,
                              keepout = {{RUN[1], -AISLE, RUN[2], -AISLE + 0.3}}})
-    s.v, s.w = 0, 0
-    s.qc = bot:carry_q()
-    s.ik_fail, s.path, s.px, s.py = 0, 0, p.start_x, lane
+    mm.init_state(s, bot)
+    s.path, s.px, s.py = 0, p.start_x, lane
     s.in_tote, s.done_for, s.t_done, s.knocked, s.knocked_seen = 0, 0, -1, 0, 0
     s.contacts_seen = 0
 end
 
-scene.observation = {
-    clock = {shape = {1}, fn = function(ctx, out) out[1] = ctx.t end},
-    pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot:pose2d(); out[1], out[2], out[3] = x, y, yaw end},
-    twist = {shape = {2}, fn = function(ctx, out)
-        local _, _, yaw = bot:pose2d()
-        local vx, vy = bot.chassis:linvel()
-        local _, _, wz = bot.chassis:angvel()
-        out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
-    end},
-    aisle = {shape = {2}, fn = function(ctx, out) out[1], out[2] = AISLE, -AISLE end},
-    order = {shape = {MAX_ORDER, 6}, fn = function(ctx, out)
-        local sd = ctx.params.obj_noise / ctx.params.light
-        for i = 1, MAX_ORDER do
-            local k = (i - 1) * 6
-            local o = ctx.state.order[i]
-            if o then
-                local x, y, z = bot:to_chassis(items[i]:pos())
-                out[k + 1], out[k + 2], out[k + 3] = x + math.normal(0, sd), y + math.normal(0, sd), z + math.normal(0, sd)
-                out[k + 4], out[k + 5], out[k + 6] = o.kind, o.h, status(ctx, i)
-            else
-                out[k + 1], out[k + 2], out[k + 3], out[k + 4], out[k + 5], out[k + 6] = 0, 0, 0, 0, 0, -1
-            end
+-- clock, pose, twist, ee, grip and people, the action space and act() come from
+-- scenario.mm_task (shared with restaurant_table_bussing); the entries below are this scene's own.
+scene.observation = mm.observations(function() return bot end, function() return shoppers end, 2)
+scene.observation.aisle = {shape = {2}, fn = function(ctx, out) out[1], out[2] = AISLE, -AISLE end}
+scene.observation.order = {shape = {MAX_ORDER, 6}, fn = function(ctx, out)
+    local sd = ctx.params.obj_noise / ctx.params.light
+    for i = 1, MAX_ORDER do
+        local k = (i - 1) * 6
+        local o = ctx.state.order[i]
+        if o then
+            local x, y, z = bot:to_chassis(items[i]:pos())
+            out[k + 1], out[k + 2], out[k + 3] = x + math.normal(0, sd), y + math.normal(0, sd), z + math.normal(0, sd)
+            out[k + 4], out[k + 5], out[k + 6] = o.kind, o.h, status(ctx, i)
+        else
+            out[k + 1], out[k + 2], out[k + 3], out[k + 4], out[k + 5], out[k + 6] = 0, 0, 0, 0, 0, -1
         end
-    end},
-    ee = {shape = {4}, fn = function(ctx, out)
-        local x, y, z = bot:to_chassis(bot.arm:tcp())
-        out[1], out[2], out[3], out[4] = x, y, z, bot.arm:gripper_width()
-    end},
-    grip = {shape = {1}, fn = function(ctx, out) out[1] = ctx.state.grasp.held end},
-    tote = {shape = {3}, fn = function(ctx, out)
-        local x0, y0, x1, y1 = tote_box()
-        out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, DECK_Z + TOTE.outer[3]
-    end},
-    people = {shape = {2, 4}, fn = function(ctx, out)
-        local x, y, yaw = bot:pose2d()
-        local sd = 0.02 / ctx.params.light
-        local c, s = math.cos(yaw), math.sin(yaw)
-        for i, h in ipairs(shoppers) do
-            local hx, hy = h:pos()
-            local vx, vy = h:vel()
-            local dx, dy = to_robot(x, y, yaw, hx + math.normal(0, sd), hy + math.normal(0, sd))
-            local k = (i - 1) * 4
-            out[k + 1], out[k + 2], out[k + 3], out[k + 4] = dx, dy, c * vx + s * vy, -s * vx + c * vy
-        end
-    end},
-}
-
-scene.action = {
-    base = {shape = {2}, low = {-0.3, -1.0}, high = {0.6, 1.0}},
-    arm = {shape = {5}, low = {0, -1.0, -1.0, 0.0, -math.pi}, high = {2, 1.2, 1.0, 1.8, math.pi}},
-    grip = {shape = {1}, low = 0, high = 1},
-}
-
-local function approach(cur, want, rate, dt)
-    return cur + clamp(want - cur, -rate * dt, rate * dt)
-end
-
-local function arm_act(ctx, a)
-    local s, p = ctx.state, ctx.params
-    local mode = math.floor(a[1] + 0.5)
-    local qt
-    if mode == 0 then
-        qt = bot:carry_q()
-    else
-        local q = bot:ik(mode == 2 and "front" or "down", a[2], a[3], a[4], a[5])
-        if q then qt = q else s.ik_fail = s.ik_fail + 1 end
     end
-    if qt then
-        local m = 0
-        for i = 1, 6 do m = math.max(m, math.abs(qt[i] - s.qc[i])) end
-        local k = math.min(1, p.arm_speed * ctx.dt / math.max(m, 1e-9))
-        for i = 1, 6 do s.qc[i] = s.qc[i] + k * (qt[i] - s.qc[i]) end
-    end
-    bot.arm:command(s.qc)
-end
+end}
+scene.observation.tote = {shape = {3}, fn = function(ctx, out)
+    local x0, y0, x1, y1 = tote_box()
+    out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, DECK_Z + TOTE.outer[3]
+end}
 
-function scene.act(ctx, action)
-    local s, p = ctx.state, ctx.params
-    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
-    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
-    bot:set_twist(s.v, s.w)
-    arm_act(ctx, action.arm)
-    s.closed = action.grip[1] >= 0.5
-    bot.arm:grip(s.closed and 0 or bot.arm.o.open_width)
-end
+scene.action = mm.action(1.8)
+
+scene.act = function(ctx, action) mm.act(ctx, action, bot) end
 
 function scene.step(ctx)
     local s = ctx.state

@@ -1,0 +1,122 @@
+--[[
+scenario.mm_task: what the mobile-manipulator pilot scenes share (restaurant_table_bussing,
+retail_shelf_picking): the robot-state observation entries, the action space and act().
+
+    local mm = require "scenario.mm_task"
+    local bot, people                          -- set in build
+    scene.observation = mm.observations(function() return bot end, function() return people end, 3)
+    scene.observation.items = {...}            -- the scene's own entries
+    scene.action = mm.action(1.6)              -- highest TCP target z (m, chassis frame)
+    -- in build, after the robot exists:   mm.init_state(ctx.state, bot)
+    scene.act = function(ctx, action) mm.act(ctx, action, bot) end
+
+Observations (robot frame unless said):
+  clock {1}   simulated time (s)
+  pose  {3}   x, y (m), yaw (rad), world frame
+  twist {2}   forward speed (m/s), yaw rate (rad/s)
+  ee    {4}   tool centre point in the chassis frame (m) and the gripper opening (m)
+  grip  {1}   index of the item held by scenario.grasp, 0 none
+  people {n, 4}  per person: forward, left (m, gaussian noise 0.02 / params.light m), vx, vy (m/s)
+
+Action:
+  base {2}  v in [-0.3, 0.6] m/s, w in [-1, 1] rad/s, ramped at params.accel (m/s^2) and
+            params.turn_accel (rad/s^2), as a firmware would
+  arm  {5}  mode (0 carry pose, 1 tool down, 2 tool horizontal facing forward), then the TCP
+            target x, y, z (m, chassis frame) and the tool yaw (rad); the joints move towards
+            the IK solution at params.arm_speed (rad/s, synchronised); an unreachable target
+            holds the arm and counts in ctx.state.ik_fail
+  grip {1}  >= 0.5 closes the gripper
+Running values live in ctx.state (v, w, qc, ik_fail, closed): plain data, so saved states
+restore them.
+]]
+local M = {}
+
+local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+
+local function approach(cur, want, rate, dt)
+    return cur + clamp(want - cur, -rate * dt, rate * dt)
+end
+
+--- The shared observation entries; `bot()` and `people()` return the robot and the list
+--- of scenario.human people (made in build); `n_people` fixes the people entry's rows.
+function M.observations(bot, people, n_people)
+    return {
+        clock = {shape = {1}, fn = function(ctx, out) out[1] = ctx.t end},
+        pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot():pose2d(); out[1], out[2], out[3] = x, y, yaw end},
+        twist = {shape = {2}, fn = function(ctx, out)
+            local b = bot()
+            local _, _, yaw = b:pose2d()
+            local vx, vy = b.chassis:linvel()
+            local _, _, wz = b.chassis:angvel()
+            out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
+        end},
+        ee = {shape = {4}, fn = function(ctx, out)
+            local b = bot()
+            local x, y, z = b:to_chassis(b.arm:tcp())
+            out[1], out[2], out[3], out[4] = x, y, z, b.arm:gripper_width()
+        end},
+        grip = {shape = {1}, fn = function(ctx, out) out[1] = ctx.state.grasp.held end},
+        people = {shape = {n_people, 4}, fn = function(ctx, out)
+            local x, y, yaw = bot():pose2d()
+            local sd = 0.02 / ctx.params.light
+            local c, s = math.cos(yaw), math.sin(yaw)
+            for i, h in ipairs(people()) do
+                local hx, hy = h:pos()
+                local vx, vy = h:vel()
+                local px, py = hx + math.normal(0, sd) - x, hy + math.normal(0, sd) - y
+                local k = (i - 1) * 4
+                out[k + 1], out[k + 2], out[k + 3], out[k + 4] = c * px + s * py, -s * px + c * py,
+                    c * vx + s * vy, -s * vx + c * vy
+            end
+        end},
+    }
+end
+
+--- The action space; `z_max` is the highest TCP target (m, chassis frame).
+function M.action(z_max)
+    return {
+        base = {shape = {2}, low = {-0.3, -1.0}, high = {0.6, 1.0}},
+        arm = {shape = {5}, low = {0, -1.0, -1.0, 0.0, -math.pi}, high = {2, 1.2, 1.0, z_max, math.pi}},
+        grip = {shape = {1}, low = 0, high = 1},
+    }
+end
+
+--- Resets the running values act() keeps in ctx.state.
+function M.init_state(s, bot)
+    s.v, s.w = 0, 0
+    s.qc = bot:carry_q()
+    s.ik_fail = 0
+end
+
+-- Arm action -> joint targets.
+local function arm_act(ctx, a, bot)
+    local s, p = ctx.state, ctx.params
+    local mode = math.floor(a[1] + 0.5)
+    local qt
+    if mode == 0 then
+        qt = bot:carry_q()
+    else
+        local q = bot:ik(mode == 2 and "front" or "down", a[2], a[3], a[4], a[5])
+        if q then qt = q else s.ik_fail = s.ik_fail + 1 end
+    end
+    if qt then
+        local m = 0
+        for i = 1, 6 do m = math.max(m, math.abs(qt[i] - s.qc[i])) end
+        local k = math.min(1, p.arm_speed * ctx.dt / math.max(m, 1e-9))
+        for i = 1, 6 do s.qc[i] = s.qc[i] + k * (qt[i] - s.qc[i]) end
+    end
+    bot.arm:command(s.qc)
+end
+
+--- Applies an action: ramped base twist, arm, gripper.
+function M.act(ctx, action, bot)
+    local s, p = ctx.state, ctx.params
+    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
+    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
+    bot:set_twist(s.v, s.w)
+    arm_act(ctx, action.arm, bot)
+    s.closed = action.grip[1] >= 0.5
+    bot.arm:grip(s.closed and 0 or bot.arm.o.open_width)
+end
+
+return M
