@@ -21,7 +21,7 @@ mode |= dContactFDir1 | dContactMu2, mu2 = 0, fdir1 = t / |t| (one kinetic frict
 along the slip). The contact joints are created after dSpaceCollide, in the order found,
 each with a dJointFeedback, in a joint group emptied after each step. Before each
 dWorldQuickStep pilotsim calls dRandSetSeed(world seed state) and saves dRandGetSeed()
-after it (ODE_NOTES.md); the world's first seed is ps_seed_mix(episode seed,
+after it (docs/ode-notes.md); the world's first seed is ps_seed_mix(episode seed,
 0x736f6c766572) & 0xffffffff (sim/src/episode.c).
 
 BIN: 5 static boxes (geoms without a body), identity orientation, in this order:

@@ -182,7 +182,7 @@ static dGeomID make_ode_geom(ps_world *w, ps_geom_slot *g, const ps_geom_def *d)
         g->tridata = dGeomTriMeshDataCreate();
         dGeomTriMeshDataBuildDouble(g->tridata, g->verts, 3 * sizeof(double), d->vertex_count, g->tris, (int)ni,
                                     3 * sizeof(dTriIndex));
-        // Face angles keep convex-vs-trimesh from aborting (ODE_NOTES.md).
+        // Face angles keep convex-vs-trimesh from aborting (docs/ode-notes.md).
         dGeomTriMeshDataPreprocess2(g->tridata, 1U << dTRIDATAPREPROCESS_BUILD_FACE_ANGLES, NULL);
         return dCreateTriMesh(w->space, g->tridata, NULL, NULL, NULL);
     }

@@ -6,7 +6,7 @@
 /// (ps_body_id, ...) are checked on every call; a stale one gives PS_ERR_STALE.
 /// Thread safety: one world is used by one thread at a time. Different worlds
 /// may live in different threads of one process, but QuickStep results are
-/// only bit-reproducible across processes (see ODE_NOTES.md): run parallel
+/// only bit-reproducible across processes (see docs/ode-notes.md): run parallel
 /// episodes in processes.
 #ifndef PILOTSIM_WORLD_H
 #define PILOTSIM_WORLD_H
