@@ -19,6 +19,10 @@ void bare_step(bare_world *b);
 uint64_t bare_hash(const bare_world *b);
 void bare_destroy(bare_world *b);
 
+/// Median of `n` >= 1 values; sorts `v` in place (so v[0] and v[n-1] are then
+/// the minimum and maximum). Even counts average the middle two.
+double bench_median(double *v, int n);
+
 /// `pilotsim bench --policies`: per-step cost of each policy interface on
 /// DIR/cart.lua (bench_policy.c). `lib` is the PD policy library (NULL: the build
 /// tree's tests/libpd_policy.so), `python` the interpreter for the Python peers.

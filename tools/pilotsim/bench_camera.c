@@ -33,12 +33,6 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static ps_world *build(ps_camera_renderer *cr)
 {
     ps_world_def d = ps_default_world_def();
@@ -114,9 +108,7 @@ int bench_camera(int repeat, bool json)
     if (rc != EXIT_OK) {
         fprintf(stderr, "pilotsim bench --camera: %s\n", ps_world_last_error(w));
     } else {
-        qsort(fps, (size_t)repeat, sizeof *fps, cmp_d);
-        qsort(cpu, (size_t)repeat, sizeof *cpu, cmp_d);
-        double med = fps[repeat / 2], cms = cpu[repeat / 2];
+        double med = bench_median(fps, repeat), cms = bench_median(cpu, repeat); // sorted: fps[0] is the min
         const char *backend = ps_gl_context_backend(ps_camera_renderer_context(cr)) == PS_GL_EGL ? "egl" : "glfw";
         if (json)
             printf("{\"bench\":\"camera\",\"width\":%d,\"height\":%d,\"backend\":\"%s\",\"rgbd_fps\":%.2f,"

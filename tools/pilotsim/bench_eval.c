@@ -4,9 +4,11 @@
 #define _DEFAULT_SOURCE
 #include "cli.h"
 #include "bench.h"
+#include "eval.h"
 
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -39,65 +41,37 @@ static double timed_eval(const char *self, const char *scene, int episodes, int 
     return dt;
 }
 
-// The JSONL lines of `path` without their wall_time fields, concatenated in
-// the order of their "episode" index (workers finish out of order).
-static char *canonical(const char *path)
+// True when the two result files hold the same episodes with the same
+// outcomes (status, steps, return, final state hash); wall times and run ids
+// differ by design, and workers finish in any order.
+static bool same_results(const char *a_path, const char *b_path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char **lines = NULL;
-    size_t n = 0, cap = 0;
-    char buf[65536];
-    while (fgets(buf, sizeof buf, f)) {
-        char *w = strstr(buf, "\"wall_time\":");
-        if (w) { // drop the number after it
-            char *e = w + 12;
-            while (*e && *e != ',' && *e != '}') e++;
-            memmove(w, e, strlen(e) + 1);
+    eval_set a = {0}, b = {0};
+    size_t bad = 0;
+    bool same = eval_set_read(&a, a_path, false, &bad) && eval_set_read(&b, b_path, false, &bad) && !bad &&
+                a.n == b.n && a.n > 0;
+    for (size_t i = 0; same && i < a.n; i++) {
+        const eval_record *x = &a.v[i];
+        bool found = false;
+        for (size_t k = 0; k < b.n && !found; k++) {
+            const eval_record *y = &b.v[k];
+            found = eval_record_same_episode(x, y, true) && !strcmp(x->status, y->status) && x->steps == y->steps &&
+                    !strcmp(x->hash, y->hash) && (x->ret == y->ret || (isnan(x->ret) && isnan(y->ret)));
         }
-        char *r = strstr(buf, "\"run_id\":\""); // run ids differ by design
-        if (r) {
-            char *e = strchr(r + 10, '"');
-            if (e) memmove(r, e + 1, strlen(e + 1) + 1);
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **nl = realloc(lines, cap * sizeof *nl);
-            if (!nl) break;
-            lines = nl;
-        }
-        lines[n++] = strdup(buf);
+        same = found;
     }
-    fclose(f);
-    // sort by content: episode records carry their index, so the sorted set is order-free
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
-            char *t = lines[j];
-            lines[j] = lines[j - 1];
-            lines[j - 1] = t;
-        }
-    size_t total = 1;
-    for (size_t i = 0; i < n; i++) total += lines[i] ? strlen(lines[i]) : 0;
-    char *all = malloc(total);
-    if (all) {
-        all[0] = 0;
-        for (size_t i = 0; i < n; i++)
-            if (lines[i]) strcat(all, lines[i]);
-    }
-    for (size_t i = 0; i < n; i++) free(lines[i]);
-    free(lines);
-    return all;
+    eval_set_free(&a);
+    eval_set_free(&b);
+    return same;
 }
 
 int bench_eval(const char *scene, int episodes, int repeat, bool json)
 {
     char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (len <= 0) {
+    if (!cli_self_exe(self, sizeof self)) {
         fprintf(stderr, "pilotsim bench: cannot find its own executable\n");
         return EXIT_RUNTIME;
     }
-    self[len] = 0;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int jobs[3] = {1, 2, (int)cpus}, nj = cpus > 2 ? 3 : 2;
     double best[3];
@@ -116,14 +90,8 @@ int bench_eval(const char *scene, int episodes, int repeat, bool json)
             if (best[j] < 0 || t < best[j]) best[j] = t;
         }
     }
-    char *ref = canonical(out[0]);
-    bool same = ref != NULL;
-    for (int j = 1; j < nj && same; j++) {
-        char *c = canonical(out[j]);
-        same = c && !strcmp(c, ref);
-        free(c);
-    }
-    free(ref);
+    bool same = true;
+    for (int j = 1; j < nj; j++) same = same && same_results(out[0], out[j]);
     for (int j = 0; j < nj; j++) unlink(out[j]);
     if (json) {
         printf("{\"scene\":");

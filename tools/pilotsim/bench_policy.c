@@ -30,19 +30,11 @@ typedef struct variant {
     char note[1100];     // why it was skipped
 } variant;
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 // The build tree of this executable: <build>/tools/pilotsim/pilotsim.
 static bool build_dir(char *out, size_t n)
 {
     char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len <= 0) return false;
-    exe[len] = 0;
+    if (!cli_self_exe(exe, sizeof exe)) return false;
     for (int up = 0; up < 3; up++) {
         char *slash = strrchr(exe, '/');
         if (!slash) return false;
@@ -78,8 +70,7 @@ static double time_episodes(ps_scene *s, ps_policy *p, uint64_t steps, int repea
         ps_episode_end(e);
         rates[k] = (double)steps / dt;
     }
-    qsort(rates, (size_t)repeat, sizeof *rates, cmp_d);
-    return repeat % 2 ? rates[repeat / 2] : 0.5 * (rates[repeat / 2 - 1] + rates[repeat / 2]);
+    return bench_median(rates, repeat);
 }
 
 static void run_spec(ps_scene *s, const char *spec, uint64_t steps, int repeat, variant *v)

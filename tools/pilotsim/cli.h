@@ -47,6 +47,9 @@ void cli_cameras_install(ps_scene *s);
 bool cli_cameras_available(void);
 /// Monotonic wall clock, seconds.
 double cli_now(void);
+/// The absolute path of the running pilotsim executable (from /proc/self/exe)
+/// into `out` (`n` bytes). False when it cannot be read or does not fit.
+bool cli_self_exe(char *out, size_t n);
 /// Writes `s` as a JSON string literal (quotes included).
 void cli_json_string(FILE *f, const char *s);
 /// Prints a JSON number, or null when not finite.

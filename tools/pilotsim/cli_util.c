@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef PILOTSIM_SOURCE_DIR
 #define PILOTSIM_SOURCE_DIR "."
@@ -110,6 +111,15 @@ double cli_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+bool cli_self_exe(char *out, size_t n)
+{
+    if (n < 2) return false;
+    ssize_t len = readlink("/proc/self/exe", out, n - 1);
+    if (len <= 0 || (size_t)len >= n - 1) return false;
+    out[len] = 0;
+    return true;
 }
 
 void cli_json_string(FILE *f, const char *s)

@@ -21,7 +21,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double median(double *v, int n)
+double bench_median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
@@ -125,7 +125,7 @@ static int bench_sensors(const char *dir, int repeat, uint64_t steps_override, b
         uint64_t period = (uint64_t)(0.1 / dt + 0.5);
         uint64_t scans = period ? steps / period : 0;
         for (int v = 0; v < NVARIANTS; v++) {
-            med[v] = median(rates + v * repeat, repeat);
+            med[v] = bench_median(rates + v * repeat, repeat);
             over[v] = 100.0 * (med[0] / med[v] - 1.0); // extra wall time per step, %
             scan_us[v] = scans ? 1e6 * ((double)steps / med[v] - (double)steps / med[0]) / (double)scans : 0;
         }
@@ -327,8 +327,8 @@ int cmd_bench(int argc, char **argv)
                 return EXIT_RUNTIME;
             }
         }
-        r->ps_rate = median(pr, repeat);
-        r->bare_rate = median(br, repeat);
+        r->ps_rate = bench_median(pr, repeat);
+        r->bare_rate = bench_median(br, repeat);
         r->identical = r->ps_hash == r->bare_hash;
         free(pr);
         free(br);

@@ -817,15 +817,15 @@ int cmd_eval(int argc, char **argv)
             goto done;
         }
     }
-    size_t ntodo = 0;
+    size_t n_pending = 0;
     for (size_t j = 0; j < c.njobs; j++)
-        if (!done_job[j]) pending_jobs[ntodo++] = j;
+        if (!done_job[j]) pending_jobs[n_pending++] = j;
     free(done_job);
-    c.to_run = ntodo;
-    if (jobs > ntodo) jobs = ntodo ? ntodo : 1;
+    c.to_run = n_pending;
+    if (jobs > n_pending) jobs = n_pending ? n_pending : 1;
     if (!c.quiet)
-        fprintf(stderr, "eval: %zu episode%s to run (%zu scene%s x %llu%s), %llu worker%s\n", ntodo,
-                ntodo == 1 ? "" : "s", c.nscenes, c.nscenes == 1 ? "" : "s", (unsigned long long)c.episodes,
+        fprintf(stderr, "eval: %zu episode%s to run (%zu scene%s x %llu%s), %llu worker%s\n", n_pending,
+                n_pending == 1 ? "" : "s", c.nscenes, c.nscenes == 1 ? "" : "s", (unsigned long long)c.episodes,
                 shard_k > 1 ? ", this shard's share" : "", (unsigned long long)jobs, jobs == 1 ? "" : "s");
 
     eval_pool pool = {
@@ -841,7 +841,7 @@ int cmd_eval(int argc, char **argv)
     c.t0 = cli_now();
     c.last_progress = -1e9;
     if (!c.tty) c.last_progress = c.t0;
-    int pr = eval_pool_run(&pool, pending_jobs, ntodo);
+    int pr = eval_pool_run(&pool, pending_jobs, n_pending);
     free(pending_jobs);
     progress(&c, 0, true);
     if (pr == 1 && !c.quiet) fprintf(stderr, "eval: interrupted; workers stopped, finished episodes kept\n");
