@@ -187,17 +187,69 @@ static void test_generation_ids(void)
     // Never-valid ids.
     CHECK(!ps_body_valid(w, PS_BODY_NONE));
     CHECK_EQ(ps_body_get_pose(w, PS_BODY_NONE, &pose), PS_ERR_STALE);
-    ps_body_id wild = { 100000, 1 };
+    ps_body_id wild = { 100000, 1, ps_world_tag(w) };
     CHECK(!ps_body_valid(w, wild));
     CHECK_EQ(ps_body_get_pose(w, wild, &pose), PS_ERR_STALE);
     CHECK_EQ(ps_body_set_linvel(w, wild, tu_v(0, 0, 0)), PS_ERR_STALE);
-    ps_body_id wrong_gen = { keep.index, keep.gen + 1 };
+    ps_body_id wrong_gen = { keep.index, keep.gen + 1, keep.world };
     CHECK(!ps_body_valid(w, wrong_gen));
     CHECK_EQ(ps_body_destroy(w, wrong_gen), PS_ERR_STALE);
     CHECK(ps_body_valid(w, keep));
     // Stepping after all of this is fine.
     CHECK_EQ(tu_step(w, 10), PS_OK);
     ps_world_destroy(w);
+}
+
+// Ids carry their world: an id from another world, or from the world of an earlier
+// episode with the same slot and generation, is refused with a message saying so.
+static void test_foreign_ids(void)
+{
+    ps_world *a = tu_world(), *b = tu_world();
+    CHECK(ps_world_tag(a) != 0 && ps_world_tag(b) != 0 && ps_world_tag(a) != ps_world_tag(b));
+    ps_body_def d = ps_default_body_def();
+    d.mass = 1;
+    ps_body_id ba = ps_body_create(a, &d), bb = ps_body_create(b, &d);
+    // Same slot, same generation: only the world tag tells them apart.
+    CHECK(ba.index == bb.index && ba.gen == bb.gen && ba.world != bb.world);
+    CHECK(!ps_body_id_eq(ba, bb));
+    CHECK(ps_body_valid(a, ba) && !ps_body_valid(a, bb) && !ps_body_valid(b, ba));
+    ps_pose pose;
+    CHECK_EQ(ps_body_get_pose(a, bb, &pose), PS_ERR_STALE);
+    CHECK_EQ(ps_body_set_linvel(a, bb, tu_v(1, 0, 0)), PS_ERR_STALE);
+    CHECK(strstr(ps_world_last_error(a), "another world") != NULL);
+    CHECK_EQ(ps_body_destroy(b, ba), PS_ERR_STALE);
+    CHECK(ps_body_valid(a, ba));
+
+    ps_geom_def gd = ps_default_geom_def(PS_GEOM_SPHERE);
+    gd.radius = 0.1;
+    ps_geom_id ga = ps_geom_create(a, ba, &gd);
+    CHECK(ps_geom_valid(a, ga) && !ps_geom_valid(b, ga));
+    // A geom on another world's body is refused.
+    CHECK(!ps_geom_valid(b, ps_geom_create(b, ba, &gd)));
+
+    // Materials are checked handles too: another world's material id is refused,
+    // PS_MATERIAL_DEFAULT works everywhere.
+    ps_material_def md = ps_default_material_def();
+    md.name = "rubber";
+    ps_material_id ma = ps_material_create(a, &md);
+    CHECK(ps_material_is_set(ma));
+    CHECK_EQ(ps_geom_set_material(a, ga, ma), PS_OK);
+    ps_geom_id gb = ps_geom_create(b, bb, &gd);
+    CHECK_EQ(ps_geom_set_material(b, gb, ma), PS_ERR_STALE);
+    CHECK_EQ(ps_geom_set_material(b, gb, PS_MATERIAL_DEFAULT), PS_OK);
+    ps_material_def out;
+    CHECK_EQ(ps_material_get(b, ma, &out), PS_ERR_INVALID);
+    CHECK_EQ(ps_material_get(a, ma, &out), PS_OK);
+
+    // The next episode's world: same build, same ids but for the tag.
+    ps_world_destroy(a);
+    ps_world *a2 = tu_world();
+    ps_body_id ba2 = ps_body_create(a2, &d);
+    CHECK(ba2.index == ba.index && ba2.gen == ba.gen);
+    CHECK(!ps_body_valid(a2, ba));
+    CHECK_EQ(ps_body_set_linvel(a2, ba, tu_v(1, 0, 0)), PS_ERR_STALE);
+    ps_world_destroy(a2);
+    ps_world_destroy(b);
 }
 
 static void test_names(void)
@@ -677,6 +729,7 @@ int main(void)
     RUN(test_create_kinds);
     RUN(test_invalid_defs);
     RUN(test_generation_ids);
+    RUN(test_foreign_ids);
     RUN(test_names);
     RUN(test_mass_from_density);
     RUN(test_explicit_mass);

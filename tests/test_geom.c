@@ -29,7 +29,7 @@ static void test_default_def(void)
     CHECK(g.name == NULL);
     CHECK(g.pose.q.w == 1 && g.pose.p.x == 0 && g.pose.p.y == 0 && g.pose.p.z == 0);
     CHECK(g.density == 1000);
-    CHECK_EQ(g.material, 0);
+    CHECK(g.material.index == 0 && g.material.world == 0); // PS_MATERIAL_DEFAULT
     CHECK_EQ(g.category, 1);
     CHECK(g.collide == UINT32_MAX);
     CHECK_NEAR(g.rgba[0], 0.7, 1e-6);
@@ -207,7 +207,8 @@ static void test_invalid(void)
     BAD(PS_GEOM_SPHERE, b, g_.density = NAN);
     BAD(PS_GEOM_SPHERE, b, g_.pose.p.x = NAN);
     BAD(PS_GEOM_SPHERE, b, g_.pose.q = (ps_quat){ 0, 0, 0, 0 });
-    BAD(PS_GEOM_SPHERE, b, g_.material = 1234);
+    BAD(PS_GEOM_SPHERE, b, g_.material = ((ps_material_id){1234, ps_world_tag(w)}));
+    BAD(PS_GEOM_SPHERE, b, g_.material = PS_MATERIAL_NONE);
     BAD(PS_GEOM_SPHERE, b, g_.type = (ps_geom_type)42);
     // Planes and heightfields are static only.
     BAD(PS_GEOM_PLANE, b, (void)0);
@@ -242,17 +243,17 @@ static void test_invalid(void)
 
     // Material setter.
     ps_geom_id g = ps_geom_create(w, b, &s);
-    CHECK_EQ(ps_geom_set_material(w, g, 999), PS_ERR_INVALID);
+    CHECK_EQ(ps_geom_set_material(w, g, ((ps_material_id){999, ps_world_tag(w)})), PS_ERR_INVALID);
     ps_material_def md = ps_default_material_def();
     md.name = "steel";
     ps_material_id steel = ps_material_create(w, &md);
     CHECK_EQ(ps_geom_set_material(w, g, steel), PS_OK);
     ps_geom_def out;
     CHECK_EQ(ps_geom_get_def(w, g, &out), PS_OK);
-    CHECK_EQ(out.material, steel);
-    ps_geom_id stale = { g.index, g.gen + 1 };
+    CHECK(out.material.index == steel.index && out.material.world == steel.world);
+    ps_geom_id stale = { g.index, g.gen + 1, g.world };
     CHECK_EQ(ps_geom_set_material(w, stale, steel), PS_ERR_STALE);
-    CHECK(!ps_geom_valid(w, (ps_geom_id){ 0, 0 }));
+    CHECK(!ps_geom_valid(w, PS_GEOM_NONE));
     CHECK_EQ(tu_step(w, 5), PS_OK);
     ps_world_destroy(w);
 }

@@ -5,7 +5,9 @@
 #include "harness.h"
 #include "test_util.h"
 
-#define NO_MATERIAL ((ps_material_id)-1)
+#define NO_MATERIAL PS_MATERIAL_NONE
+#define MAT(i) ((ps_material_id){(i), ps_world_tag(w)})
+static bool mat_eq(ps_material_id a, ps_material_id b) { return a.index == b.index && a.world == b.world; }
 
 static ps_material_def mdef(const char *name, double mu, double rolling, double e,
                             double bounce_vel, double erp, double cfm)
@@ -32,18 +34,19 @@ static void test_default(void)
     CHECK(d.softness_cfm == 0);
 
     ps_world *w = tu_world();
-    CHECK_EQ(ps_material_find(w, "default"), 0);
+    CHECK(mat_eq(ps_material_find(w, "default"), MAT(0)));
     ps_material_def m;
-    CHECK_EQ(ps_material_get(w, 0, &m), PS_OK);
+    CHECK_EQ(ps_material_get(w, PS_MATERIAL_DEFAULT, &m), PS_OK);
+    CHECK_EQ(ps_material_get(w, MAT(0), &m), PS_OK);
     CHECK(m.name && strcmp(m.name, "default") == 0);
     CHECK_NEAR(m.friction, 0.8, 1e-15);
     CHECK(m.restitution == 0 && m.rolling == 0);
     CHECK_NEAR(m.bounce_vel, 0.01, 1e-15);
-    CHECK_EQ(ps_material_get(w, 1, &m), PS_ERR_INVALID);
+    CHECK_EQ(ps_material_get(w, MAT(1), &m), PS_ERR_INVALID);
     CHECK_EQ(ps_material_get(w, NO_MATERIAL, &m), PS_ERR_INVALID);
-    CHECK_EQ(ps_material_find(w, "nope"), NO_MATERIAL);
+    CHECK(!ps_material_is_set(ps_material_find(w, "nope")));
     // default with itself: its own values.
-    CHECK_EQ(ps_material_combine(w, 0, 0, &m), PS_OK);
+    CHECK_EQ(ps_material_combine(w, PS_MATERIAL_DEFAULT, MAT(0), &m), PS_OK);
     CHECK_NEAR(m.friction, 0.8, 1e-15);
     ps_world_destroy(w);
 }
@@ -54,23 +57,23 @@ static void test_create_and_get(void)
     char name[16] = "rubber";
     ps_material_def d = mdef(name, 1.1, 0.002, 0.7, 0.2, 0.4, 1e-4);
     ps_material_id r = ps_material_create(w, &d);
-    CHECK(r != NO_MATERIAL && r != 0);
+    CHECK(ps_material_is_set(r) && r.index != 0 && r.world == ps_world_tag(w));
     strcpy(name, "XXXXXX"); // copied
-    CHECK_EQ(ps_material_find(w, "rubber"), r);
+    CHECK(mat_eq(ps_material_find(w, "rubber"), r));
     ps_material_def g;
     CHECK_EQ(ps_material_get(w, r, &g), PS_OK);
     CHECK(g.name && strcmp(g.name, "rubber") == 0);
     CHECK(g.friction == 1.1 && g.rolling == 0.002 && g.restitution == 0.7);
     CHECK(g.bounce_vel == 0.2 && g.softness_erp == 0.4 && g.softness_cfm == 1e-4);
     ps_material_id s = ps_material_create(w, &(ps_material_def){ .name = "s", .friction = 0.1 });
-    CHECK(s != NO_MATERIAL && s != r);
+    CHECK(ps_material_is_set(s) && !mat_eq(s, r));
 
     // Duplicate names, including "default", are rejected with a message.
     d.name = "rubber";
-    CHECK_EQ(ps_material_create(w, &d), NO_MATERIAL);
+    CHECK(!ps_material_is_set(ps_material_create(w, &d)));
     CHECK_HAS(ps_world_last_error(w), "rubber");
     d.name = "default";
-    CHECK_EQ(ps_material_create(w, &d), NO_MATERIAL);
+    CHECK(!ps_material_is_set(ps_material_create(w, &d)));
     CHECK_HAS(ps_world_last_error(w), "default");
     // The original is untouched.
     CHECK_EQ(ps_material_get(w, r, &g), PS_OK);
@@ -88,12 +91,12 @@ static void test_create_and_get(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ps_material_id id = ps_material_create(w, &bad[i]);
-        if (!CHECK_EQ(id, NO_MATERIAL)) NOTE("bad material #%zu accepted", i);
+        if (!CHECK(!ps_material_is_set(id))) NOTE("bad material #%zu accepted", i);
         else CHECK(ps_world_last_error(w)[0] != '\0');
     }
     // Boundary values are fine.
     ps_material_def edge = mdef("edge", 0, 0, 1, 0, 1, 0);
-    CHECK(ps_material_create(w, &edge) != NO_MATERIAL);
+    CHECK(ps_material_is_set(ps_material_create(w, &edge)));
     ps_world_destroy(w);
 }
 
@@ -141,9 +144,9 @@ static void test_combine_rules(void)
     CHECK_EQ(ps_material_combine(w, ice, a, &x), PS_OK);
     CHECK(x.friction == 0);
     // Against the default (0.8).
-    CHECK_EQ(ps_material_combine(w, 0, b, &x), PS_OK);
+    CHECK_EQ(ps_material_combine(w, PS_MATERIAL_DEFAULT, b, &x), PS_OK);
     CHECK_NEAR(x.friction, sqrt(0.8 * 0.4), 1e-15);
-    CHECK_EQ(ps_material_combine(w, a, 99, &x), PS_ERR_INVALID);
+    CHECK_EQ(ps_material_combine(w, a, MAT(99), &x), PS_ERR_INVALID);
     ps_world_destroy(w);
 }
 
@@ -163,9 +166,9 @@ static void test_pair_override(void)
     CHECK(x.softness_erp == 0.9 && x.softness_cfm == 1e-7);
     CHECK(y.restitution == 0.05 && y.softness_cfm == 1e-7);
     // The override is not a material: no "ignored" in the table.
-    CHECK_EQ(ps_material_find(w, "ignored"), NO_MATERIAL);
+    CHECK(!ps_material_is_set(ps_material_find(w, "ignored")));
     // Other pairs still combine.
-    CHECK_EQ(ps_material_combine(w, a, 0, &x), PS_OK);
+    CHECK_EQ(ps_material_combine(w, a, PS_MATERIAL_DEFAULT, &x), PS_OK);
     CHECK_NEAR(x.friction, sqrt(0.9 * 0.8), 1e-15);
     CHECK_EQ(ps_material_combine(w, a, a, &x), PS_OK);
     CHECK_NEAR(x.friction, 0.9, 1e-15);
@@ -181,7 +184,7 @@ static void test_pair_override(void)
     CHECK_EQ(ps_material_combine(w, a, b, &x), PS_OK);
     CHECK(x.friction == 0.321);
     // Invalid: unknown ids, bad values (the name is ignored, so NULL is fine).
-    CHECK_EQ(ps_material_set_pair(w, a, 77, &pair), PS_ERR_INVALID);
+    CHECK_EQ(ps_material_set_pair(w, a, MAT(77), &pair), PS_ERR_INVALID);
     ps_material_def badp = pair;
     badp.friction = -1;
     CHECK_EQ(ps_material_set_pair(w, a, b, &badp), PS_ERR_INVALID);
@@ -291,8 +294,8 @@ static void test_rolling_and_softness(void)
     ps_world *w = tu_world();
     ps_material_def soft = mdef("soft", 0.8, 0, 0, 0.01, 0.2, 1e-3);
     ps_material_id sm = ps_material_create(w, &soft);
-    ground_with(w, 0);
-    ps_body_id hard_cube = cube_at(w, 0, 0, 0);
+    ground_with(w, PS_MATERIAL_DEFAULT);
+    ps_body_id hard_cube = cube_at(w, PS_MATERIAL_DEFAULT, 0, 0);
     ps_body_id soft_cube = cube_at(w, sm, 2, 0);
     CHECK_EQ(tu_step(w, 500), PS_OK);
     double zh = tu_pos(w, hard_cube).z, zs = tu_pos(w, soft_cube).z;

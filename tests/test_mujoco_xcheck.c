@@ -403,7 +403,7 @@ static ps_body_id robot_body(const ps_world *w, ps_robot_id r, const char *name)
         const char *bn = ps_body_name(w, b);
         if (bn && strcmp(bn, name) == 0) return b;
     }
-    return (ps_body_id){0, 0};
+    return PS_BODY_NONE;
 }
 
 // Name of the body that URDF link `link` belongs to, "world" for a static one.
@@ -651,7 +651,7 @@ static void check_robot(const robot_case *c)
     ps_world *w = ps_world_create(&wd, err, sizeof err);
     ps_urdf_build_options bo = ps_default_urdf_build_options();
     bo.fixed_base = fixed;
-    ps_robot_id r = w ? ps_robot_from_urdf(w, um, &bo) : (ps_robot_id){0, 0};
+    ps_robot_id r = w ? ps_robot_from_urdf(w, um, &bo) : PS_ROBOT_NONE;
     if (!CHECK(w && ps_robot_valid(w, r))) NOTE("%s: %s", c->tag, w ? ps_world_last_error(w) : err);
 
     if (mm && w && ps_robot_valid(w, r)) {

@@ -993,7 +993,7 @@ static void test_invalid_defs(void)
     CHECK_HAS(ps_world_last_error(w), "'lidar' already exists");
     CHECK_EQ(ps_world_sensor_count(w), 1);
     // Stale and zero ids are refused by every reader.
-    ps_sensor_id zero = {0, 0}, wrong = {0, 9};
+    ps_sensor_id zero = PS_SENSOR_NONE, wrong = {0, 9, 0};
     size_t n = 7;
     CHECK(ps_sensor_data(w, zero, &n) == NULL);
     CHECK_EQ(n, 0);

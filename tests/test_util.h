@@ -211,7 +211,7 @@ static inline ps_vec3 tu_angvel(const ps_world *w, ps_body_id b)
 
 static inline bool tu_same_body(ps_body_id a, ps_body_id b)
 {
-    return a.index == b.index && a.gen == b.gen;
+    return ps_body_id_eq(a, b);
 }
 
 static inline bool tu_geom_set(ps_geom_id g) { return g.gen != 0; }

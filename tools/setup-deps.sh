@@ -11,6 +11,8 @@ core=(build-essential cmake pkg-config libode-dev liblua5.4-dev libexpat1-dev li
 # python3 (JSON checks in the CLI tests) and python3-numpy (the Python binding,
 # tools/python/pilotsim, and its test).
 tests=(libmujoco-dev python3 python3-numpy)
+# The API reference (docs/api/Doxyfile, tests/test_doxygen.sh).
+tests+=(doxygen)
 # The renderer (render/, PILOTSIM_RENDER): glad generates the GL loader at build time,
 # GLFW windows, cglm maths, EGL (Mesa surfaceless/llvmpipe for headless cameras),
 # assimp for URDF visual meshes (.dae/.stl/.obj), FreeType + DejaVu Sans Mono for text.

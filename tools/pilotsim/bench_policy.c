@@ -14,9 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef PILOTSIM_SOURCE_DIR
-#define PILOTSIM_SOURCE_DIR "."
-#endif
 
 enum { V_NONE, V_LUA, V_LIB, V_EXEC, V_TCP, V_PYTHON, NV };
 static const char *const LABEL[NV] = {"no policy", "Lua", "C library (lib:)", "exec: (Python peer)",
@@ -93,9 +90,12 @@ static void run_spec(ps_scene *s, const char *spec, uint64_t steps, int repeat, 
 // tcp://: starts the Python server on a free port and reads the port it prints.
 static void run_tcp(ps_scene *s, const char *python, uint64_t steps, int repeat, variant *v)
 {
-    char cmd[PATH_MAX + 256];
-    snprintf(cmd, sizeof cmd, "exec %s %s/tools/python/policy_server.py --tcp 0 --once", python,
-             PILOTSIM_SOURCE_DIR);
+    char cmd[PATH_MAX + 256], data[PATH_MAX];
+    if (!cli_data_dir(data, sizeof data)) {
+        snprintf(v->note, sizeof v->note, "pilotsim's data folder not found (set PILOTSIM_DATA)");
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "exec %s %s/python/policy_server.py --tcp 0 --once", python, data);
     FILE *srv = popen(cmd, "r");
     if (!srv) {
         snprintf(v->note, sizeof v->note, "cannot start %.900s", cmd);
@@ -118,11 +118,15 @@ static void run_tcp(ps_scene *s, const char *python, uint64_t steps, int repeat,
 static void run_python(const char *scene, const char *python, const char *build, uint64_t steps, int repeat,
                        variant *v)
 {
-    char cmd[3 * PATH_MAX];
+    char cmd[4 * PATH_MAX], data[PATH_MAX];
+    if (!cli_data_dir(data, sizeof data)) {
+        snprintf(v->note, sizeof v->note, "pilotsim's data folder not found (set PILOTSIM_DATA)");
+        return;
+    }
     snprintf(cmd, sizeof cmd,
-             "PYTHONPATH=%s/tools/python PILOTSIM_LIB=%s/sim/libpilotsim.so exec %s -m pilotsim.bench %s "
+             "PYTHONPATH=%s/python PILOTSIM_LIB=%s/sim/libpilotsim.so exec %s -m pilotsim.bench %s "
              "--steps %llu --reps %d 2>&1",
-             PILOTSIM_SOURCE_DIR, build, python, scene, (unsigned long long)steps, repeat);
+             data, build, python, scene, (unsigned long long)steps, repeat);
     FILE *f = popen(cmd, "r");
     if (!f) {
         snprintf(v->note, sizeof v->note, "cannot start %s", python);
@@ -147,7 +151,7 @@ static void run_python(const char *scene, const char *python, const char *build,
 int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const char *lib, const char *python)
 {
     char scene[PATH_MAX], lua[PATH_MAX + 64], libspec[PATH_MAX + 64], exec[2 * PATH_MAX], build[PATH_MAX];
-    char err[4096], env_storage[4096];
+    char err[4096], env_storage[4096], data[PATH_MAX];
     snprintf(scene, sizeof scene, "%s/cart.lua", dir);
     snprintf(lua, sizeof lua, "%s/cart_pd.lua", dir);
     bool have_build = build_dir(build, sizeof build);
@@ -156,8 +160,8 @@ int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const
     } else {
         snprintf(libspec, sizeof libspec, "lib:%s", lib ? lib : "libpd_policy.so");
     }
-    snprintf(exec, sizeof exec, "exec:exec %s %s/tools/python/policy_server.py --stdio", python,
-             PILOTSIM_SOURCE_DIR);
+    if (!cli_data_dir(data, sizeof data)) snprintf(data, sizeof data, ".");
+    snprintf(exec, sizeof exec, "exec:exec %s %s/python/policy_server.py --stdio", python, data);
     if (!steps) steps = 20000;
 
     cli_scene_opts so = {0};

@@ -20,6 +20,11 @@ typedef struct cli_scene_opts {
     bool quiet;
 } cli_scene_opts;
 
+/// pilotsim's data folder (scripts/, assets/, scenes/) into `out` (`n` bytes):
+/// $PILOTSIM_DATA, else the nearest share/pilotsim above the executable (the installed
+/// PREFIX/share/pilotsim, or the build tree's share/pilotsim, links made by CMake).
+/// False when none is found or it does not fit.
+bool cli_data_dir(char *out, size_t n);
 /// Appends module paths from PILOTSIM_MODULE_PATH (colon-separated) and the
 /// installation's scripts/ folder, and package paths from PILOTSIM_PACKAGE_PATH
 /// and the installation's assets/ folder (after any given by flags). `storage`

@@ -5,11 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-#ifndef PILOTSIM_SOURCE_DIR
-#define PILOTSIM_SOURCE_DIR "."
-#endif
 
 static void log_stderr(void *user, ps_log_level level, const char *msg)
 {
@@ -19,10 +16,51 @@ static void log_stderr(void *user, ps_log_level level, const char *msg)
     else fprintf(stderr, "%s: %s\n", ps_log_level_name(level), msg);
 }
 
+bool cli_data_dir(char *out, size_t n)
+{
+    const char *env = getenv("PILOTSIM_DATA");
+    if (env && *env) {
+        if (strlen(env) >= n) return false;
+        strcpy(out, env);
+        return true;
+    }
+    // The installed layout (PREFIX/bin/pilotsim, PREFIX/share/pilotsim) and the build tree
+    // (build/P/tools/pilotsim/pilotsim, build/P/share/pilotsim made by CMake) both hold
+    // share/pilotsim in an ancestor of the executable's folder.
+    char dir[4096];
+    if (!cli_self_exe(dir, sizeof dir)) return false;
+    for (int up = 0; up < 4; up++) {
+        char *slash = strrchr(dir, '/');
+        if (!slash || slash == dir) return false;
+        *slash = 0;
+        char probe[4200];
+        snprintf(probe, sizeof probe, "%s/share/pilotsim/scripts", dir);
+        struct stat st;
+        if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
+            int len = snprintf(out, n, "%s/share/pilotsim", dir);
+            return len > 0 && (size_t)len < n;
+        }
+    }
+    return false;
+}
+
+// Copies `a` + `b` into storage at *used; NULL when it does not fit.
+static const char *store_path(char *storage, size_t storage_len, size_t *used, const char *a, const char *b)
+{
+    size_t need = strlen(a) + strlen(b) + 1;
+    if (*used + need > storage_len) return NULL;
+    char *dst = storage + *used;
+    snprintf(dst, need, "%s%s", a, b);
+    *used += need;
+    return dst;
+}
+
 void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_len)
 {
     const char *env = getenv("PILOTSIM_MODULE_PATH");
     size_t used = 0;
+    char data[4096];
+    bool have_data = cli_data_dir(data, sizeof data);
     if (env && *env && strlen(env) < storage_len / 2) {
         strcpy(storage, env);
         used = strlen(env) + 1;
@@ -30,7 +68,9 @@ void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_l
         for (char *tok = strtok_r(storage, ":", &save); tok && o->module_path_count < 30; tok = strtok_r(NULL, ":", &save))
             o->module_paths[o->module_path_count++] = tok;
     }
-    o->module_paths[o->module_path_count++] = PILOTSIM_SOURCE_DIR "/scripts";
+    const char *p = have_data ? store_path(storage, storage_len, &used, data, "/scripts") : NULL;
+    if (p) o->module_paths[o->module_path_count++] = p;
+    const char *assets = have_data ? store_path(storage, storage_len, &used, data, "/assets") : NULL;
     env = getenv("PILOTSIM_PACKAGE_PATH");
     if (env && *env && strlen(env) < storage_len - used) {
         char *dst = storage + used;
@@ -39,7 +79,7 @@ void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_l
         for (char *tok = strtok_r(dst, ":", &save); tok && o->package_path_count < 30; tok = strtok_r(NULL, ":", &save))
             o->package_paths[o->package_path_count++] = tok;
     }
-    o->package_paths[o->package_path_count++] = PILOTSIM_SOURCE_DIR "/assets";
+    if (assets) o->package_paths[o->package_path_count++] = assets;
 }
 
 ps_scene_options cli_scene_options(const cli_scene_opts *o)

@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef PILOTSIM_SOURCE_DIR
-#define PILOTSIM_SOURCE_DIR "."
-#endif
 
 static const char *const WORLDS[] = {"humanoid", "box_pile", "diffdrive_obstacles"};
 #define NWORLDS 3
@@ -173,10 +170,14 @@ int cmd_bench(int argc, char **argv)
     int repeat = 0; // 0: each mode's default (5; 3 whole runs for --eval)
     uint64_t steps_override = 0;
     bool json = false, sensors = false, policies = false, eval = false, camera = false;
-    const char *eval_scene = PILOTSIM_SOURCE_DIR "/scenes/examples/pendulum.lua";
+    char data[3800], eval_default[3900], dir_default[3900];
+    if (!cli_data_dir(data, sizeof data)) snprintf(data, sizeof data, ".");
+    snprintf(eval_default, sizeof eval_default, "%s/scenes/examples/pendulum.lua", data);
+    snprintf(dir_default, sizeof dir_default, "%s/scenes/bench", data);
+    const char *eval_scene = eval_default;
     int eval_episodes = 16;
     const char *lib = NULL, *python = "/usr/bin/python3";
-    const char *only = NULL, *dir = PILOTSIM_SOURCE_DIR "/scenes/bench";
+    const char *only = NULL, *dir = dir_default;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         uint64_t v;

@@ -14,9 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef PILOTSIM_SOURCE_DIR
-#define PILOTSIM_SOURCE_DIR "."
-#endif
 
 static void check_usage(FILE *f)
 {
@@ -288,7 +285,11 @@ static int check_urdf(const char *path, const strlist *package_paths, bool fixed
     for (size_t i = 0; ok && i < package_paths->n; i++)
         ok = ps_urdf_options_add_path_list(&uo, package_paths->v[i]) == PS_OK;
     ok = ok && ps_urdf_options_add_env(&uo) == PS_OK;
-    ok = ok && ps_urdf_options_add_package_path(&uo, PILOTSIM_SOURCE_DIR "/assets") == PS_OK;
+    char assets[4096];
+    if (ok && cli_data_dir(assets, sizeof assets - 8)) {
+        strcat(assets, "/assets");
+        ok = ps_urdf_options_add_package_path(&uo, assets) == PS_OK;
+    }
     if (!ok) {
         ps_urdf_options_clear(&uo);
         fprintf(stderr, "error: out of memory\n");

@@ -7,9 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#ifndef PILOTSIM_SOURCE_DIR
-#define PILOTSIM_SOURCE_DIR "."
-#endif
 
 typedef struct { char **v; size_t n, cap; } strvec;
 
@@ -52,6 +49,7 @@ static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, 
 int cmd_list(int argc, char **argv)
 {
     const char *dir = NULL;
+    char data_scenes[4096];
     bool json = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -75,7 +73,14 @@ int cmd_list(int argc, char **argv)
     }
     if (!dir) {
         struct stat st;
-        dir = stat("scenes", &st) == 0 && S_ISDIR(st.st_mode) ? "scenes" : PILOTSIM_SOURCE_DIR "/scenes";
+        if (stat("scenes", &st) == 0 && S_ISDIR(st.st_mode)) {
+            dir = "scenes";
+        } else if (cli_data_dir(data_scenes, sizeof data_scenes - 8)) {
+            strcat(data_scenes, "/scenes");
+            dir = data_scenes;
+        } else {
+            dir = "scenes";
+        }
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {

@@ -105,7 +105,7 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
         ps_viewer_note(v, "view reset");
         break;
     case PS_CMD_DESELECT:
-        v->selected = (ps_body_id){0, 0};
+        v->selected = PS_BODY_NONE;
         v->follow = false;
         l->error[0] = '\0';
         v->show_help = false;
@@ -258,7 +258,7 @@ static void mouse_release(ps_viewer *v, int button)
             v->selected = b;
             ps_viewer_note(v, "selected %s", ps_viewer_body_name(v, b, nb, sizeof nb));
         } else {
-            v->selected = (ps_body_id){0, 0};
+            v->selected = PS_BODY_NONE;
             ps_viewer_note(v, "selection cleared");
         }
     }

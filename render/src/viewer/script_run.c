@@ -87,7 +87,7 @@ static bool script_event(ps_viewer *v, const ps_script_event *e)
     case PS_SOP_STATE: print_state(v); return true;
     case PS_SOP_BODY: {
         ps_world *w = ps_sim_loop_world(&v->loop);
-        ps_body_id b = w ? ps_body_find(w, e->arg) : (ps_body_id){0, 0};
+        ps_body_id b = w ? ps_body_find(w, e->arg) : PS_BODY_NONE;
         ps_pose p;
         if (w && ps_body_get_pose(w, b, &p) == PS_OK)
             ps_viewer_log(v, "body %s %.6f %.6f %.6f", e->arg, p.p.x, p.p.y, p.p.z);

@@ -106,7 +106,7 @@ void ps_viewer_refresh_watch(ps_viewer *v, bool replace)
 
 void ps_viewer_after_new_episode(ps_viewer *v)
 {
-    v->selected = (ps_body_id){0, 0};
+    v->selected = PS_BODY_NONE;
     v->follow = false;
     v->mouse = PS_MOUSE_NONE;
     ps_teleop_fit(&v->tele, v->loop.ep);

@@ -5,11 +5,11 @@
 #ifndef PILOTSIM_BODY_H
 #define PILOTSIM_BODY_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/world.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 typedef enum ps_body_kind {
     PS_BODY_DYNAMIC,   ///< moved by forces and contacts
@@ -19,7 +19,7 @@ typedef enum ps_body_kind {
 
 /// Body parameters. Start from ps_default_body_def().
 typedef struct ps_body_def {
-    const char *name;       ///< copied; NULL or "" gives "body<index>"
+    const char *name;       ///< copied; NULL or "" gives "body`<index>`"
     ps_body_kind kind;      ///< default PS_BODY_DYNAMIC
     ps_pose pose;           ///< link frame in world, m; default identity
     ps_vec3 linvel;         ///< m/s, world frame, of the centre of mass; default 0
@@ -33,6 +33,7 @@ typedef struct ps_body_def {
     bool gravity;           ///< affected by gravity; default true
 } ps_body_def;
 
+/// The defaults every def starts from (each field states its default above).
 ps_body_def ps_default_body_def(void);
 
 /// Creates a body. Returns PS_BODY_NONE on invalid def (see ps_world_last_error).
@@ -92,7 +93,5 @@ ps_status ps_body_add_rel_force(ps_world *w, ps_body_id b, ps_vec3 f);
 /// `local`: non-finite in, non-finite out).
 ps_status ps_body_point_to_world(const ps_world *w, ps_body_id b, ps_vec3 local, ps_vec3 *out);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

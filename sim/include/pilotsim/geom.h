@@ -5,12 +5,12 @@
 #ifndef PILOTSIM_GEOM_H
 #define PILOTSIM_GEOM_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/world.h"
 #include "pilotsim/material.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 typedef enum ps_geom_type {
     PS_GEOM_BOX,         ///< size = full extents (x, y, z), m
@@ -54,6 +54,7 @@ typedef struct ps_geom_def {
     float rgba[4];          ///< display colour; default grey (0.7, 0.7, 0.7, 1)
 } ps_geom_def;
 
+/// The defaults for a geom of `type` (each field states its default above).
 ps_geom_def ps_default_geom_def(ps_geom_type type);
 
 /// Creates a geom on body `b` (PS_BODY_NONE for static world geometry).
@@ -81,7 +82,5 @@ size_t ps_body_geom_count(const ps_world *w, ps_body_id b);
 /// Volume of the shape (m^3); 0 for planes and heightfields.
 double ps_geom_volume(const ps_geom_def *def);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

@@ -5,11 +5,11 @@
 #ifndef PILOTSIM_JOINT_H
 #define PILOTSIM_JOINT_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/world.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 typedef enum ps_joint_type {
     PS_JOINT_HINGE,     ///< 1 rotational DOF about `axis` through `anchor`
@@ -63,6 +63,7 @@ typedef struct ps_joint_def {
     double break_torque;    ///< N m, see break_force
 } ps_joint_def;
 
+/// The defaults for a joint of `type` (each field states its default above).
 ps_joint_def ps_default_joint_def(ps_joint_type type);
 
 /// Creates a joint. Returns a zero id on an invalid def (see ps_world_last_error).
@@ -108,7 +109,5 @@ uint64_t ps_joint_broken_step(const ps_world *w, ps_joint_id j);
 /// pointer may be NULL. PS_ERR_STATE if the joint is not breakable.
 ps_status ps_joint_get_load(const ps_world *w, ps_joint_id j, double *force, double *torque);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

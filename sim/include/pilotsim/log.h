@@ -4,9 +4,9 @@
 #ifndef PILOTSIM_LOG_H
 #define PILOTSIM_LOG_H
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "pilotsim/export.h"
+
+PS_BEGIN_DECLS
 
 typedef enum ps_log_level { PS_LOG_DEBUG, PS_LOG_INFO, PS_LOG_WARN, PS_LOG_ERROR } ps_log_level;
 
@@ -21,7 +21,5 @@ typedef struct ps_logger { ps_log_fn fn; void *user; } ps_logger;
 /// Short lower-case name of a level ("debug", "info", "warn", "error").
 const char *ps_log_level_name(ps_log_level level);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

@@ -4,11 +4,11 @@
 #ifndef PILOTSIM_MATERIAL_H
 #define PILOTSIM_MATERIAL_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/world.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 /// Material parameters. Start from ps_default_material_def().
 typedef struct ps_material_def {
@@ -21,6 +21,7 @@ typedef struct ps_material_def {
     double softness_cfm;    ///< contact CFM >= 0 (m/N-ish: compliance); 0 = the world's; default 0
 } ps_material_def;
 
+/// The defaults every def starts from (each field states its default above).
 ps_material_def ps_default_material_def(void);
 
 /// Adds a material. Returns its id, or (ps_material_id)-1 on an invalid def or a
@@ -45,7 +46,5 @@ ps_status ps_material_set_pair(ps_world *w, ps_material_id a, ps_material_id b,
 ps_status ps_material_combine(const ps_world *w, ps_material_id a, ps_material_id b,
                               ps_material_def *out);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

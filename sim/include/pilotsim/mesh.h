@@ -20,11 +20,11 @@
 #ifndef PILOTSIM_MESH_H
 #define PILOTSIM_MESH_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/types.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 /// Largest mesh file the readers accept, bytes (512 MiB). Bigger files are
 /// refused before they are read.
@@ -90,7 +90,5 @@ ps_status ps_mesh_bounds(const ps_mesh *m, ps_vec3 *min, ps_vec3 *max);
 /// watertight meshes).
 double ps_mesh_volume(const ps_mesh *m);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

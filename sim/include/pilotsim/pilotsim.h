@@ -3,6 +3,8 @@
 #ifndef PILOTSIM_PILOTSIM_H
 #define PILOTSIM_PILOTSIM_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/types.h"
 #include "pilotsim/log.h"
 #include "pilotsim/rng.h"
@@ -20,14 +22,10 @@
 #include "pilotsim/policy.h"
 #include "pilotsim/state.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 /// Library version, "MAJOR.MINOR.PATCH".
 const char *ps_version(void);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

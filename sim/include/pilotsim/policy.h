@@ -9,11 +9,11 @@
 #ifndef PILOTSIM_POLICY_H
 #define PILOTSIM_POLICY_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/scene.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 typedef struct ps_policy ps_policy;
 
@@ -41,6 +41,7 @@ typedef struct ps_policy_options {
     ps_logger log;
 } ps_policy_options;
 
+/// The defaults every ps_policy_options starts from (no module paths, log to stderr).
 ps_policy_options ps_default_policy_options(void);
 
 /// Opens a policy from its spec: a Lua file path ("x.lua", or a module name
@@ -71,7 +72,5 @@ const char *ps_scene_policy(const ps_scene *s);
 /// itself (a module name or lib:/exec:/tcp://). NULL without a baseline.
 const char *ps_scene_baseline_spec(const ps_scene *s, char *buf, size_t n);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

@@ -14,12 +14,12 @@
 #ifndef PILOTSIM_POLICY_ABI_H
 #define PILOTSIM_POLICY_ABI_H
 
+#include "pilotsim/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 #define PS_POLICY_ABI_VERSION 1u
 
@@ -49,7 +49,5 @@ typedef struct ps_policy_abi {
 typedef const ps_policy_abi *(*ps_policy_entry_fn)(void);
 #define PS_POLICY_ENTRY_SYMBOL "pilotsim_policy_entry"
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

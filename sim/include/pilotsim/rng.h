@@ -4,11 +4,11 @@
 #ifndef PILOTSIM_RNG_H
 #define PILOTSIM_RNG_H
 
+#include "pilotsim/export.h"
+
 #include <stdint.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 /// Generator state; plain data, copy it to snapshot.
 typedef struct ps_rng { uint64_t s[4]; } ps_rng;
@@ -28,7 +28,5 @@ double ps_rng_normal(ps_rng *r);
 /// independent streams, e.g. (base seed, scene hash, episode index).
 uint64_t ps_seed_mix(uint64_t a, uint64_t b);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

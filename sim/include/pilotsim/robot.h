@@ -23,12 +23,12 @@
 #ifndef PILOTSIM_ROBOT_H
 #define PILOTSIM_ROBOT_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/world.h"
 #include "pilotsim/urdf.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 typedef enum ps_actuator_mode {
     PS_ACT_NONE,       ///< passive joint
@@ -49,6 +49,7 @@ typedef struct ps_actuator_def {
     double friction;        ///< joint dry friction, N m or N, >= 0; default 0
 } ps_actuator_def;
 
+/// The defaults every def starts from (each field states its default above).
 ps_actuator_def ps_default_actuator_def(void);
 
 /// One joint of an assembled robot.
@@ -82,13 +83,14 @@ typedef struct ps_urdf_build_options {
     bool fixed_base;           ///< root link welded to the world (static); default false (floating)
     bool self_collide;         ///< links of the robot collide with each other (except jointed pairs); default false
     /// Actuator of every moving joint; effort and velocity limits left at
-    /// INFINITY take the URDF's <limit> values, damping and friction left at 0
-    /// the URDF's <dynamics> values (unless urdf_dynamics is false).
+    /// INFINITY take the URDF's `<limit>` values, damping and friction left at 0
+    /// the URDF's `<dynamics>` values (unless urdf_dynamics is false).
     ps_actuator_def actuator;
-    bool urdf_dynamics;        ///< take damping and friction from <dynamics>; default true
+    bool urdf_dynamics;        ///< take damping and friction from `<dynamics>`; default true
     ps_material_id material;   ///< contact material of the robot's geoms; default 0
 } ps_urdf_build_options;
 
+/// The defaults every def starts from (each field states its default above).
 ps_urdf_build_options ps_default_urdf_build_options(void);
 
 /// Builds a URDF model into the world. Links joined by fixed joints are merged
@@ -169,10 +171,11 @@ typedef struct ps_robot_visual {
     float rgba[4];
 } ps_robot_visual;
 
+/// Number of visual elements (URDF `<visual>`) of robot `r`; 0 for a stale id.
 size_t ps_robot_visual_count(const ps_world *w, ps_robot_id r);
+/// Visual element `i` of robot `r` into *out (strings borrowed from the world).
+/// PS_ERR_INVALID for a stale id or i out of range.
 ps_status ps_robot_get_visual(const ps_world *w, ps_robot_id r, size_t i, ps_robot_visual *out);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

@@ -9,13 +9,13 @@
 #ifndef PILOTSIM_SCENE_H
 #define PILOTSIM_SCENE_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/world.h"
 #include "pilotsim/log.h"
 #include "pilotsim/sensor.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 typedef struct ps_scene ps_scene;
 typedef struct ps_episode ps_episode;
@@ -45,6 +45,7 @@ typedef struct ps_scene_options {
     ps_logger log;       ///< sink for print() and warnings
 } ps_scene_options;
 
+/// The defaults every ps_scene_options starts from (sandboxed, no paths, no params).
 ps_scene_options ps_default_scene_options(void);
 
 /// Loads and validates a scene file. Returns NULL on error with
@@ -99,6 +100,7 @@ typedef struct ps_param_info {
     char value[64];          ///< default or override, as text
 } ps_param_info;
 
+/// Number of tunable parameters the scene declares.
 size_t ps_scene_param_count(const ps_scene *s);
 /// Parameters sorted by name. PS_ERR_INVALID when i is out of range.
 ps_status ps_scene_param(const ps_scene *s, size_t i, ps_param_info *out);
@@ -177,7 +179,5 @@ uint64_t ps_episode_action_clamps(const ps_episode *e);
 int ps_episode_metrics(ps_episode *e, const char *const **names,
                        const double **values, char *err, size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

@@ -11,13 +11,16 @@
 #ifndef PILOTSIM_SENSOR_H
 #define PILOTSIM_SENSOR_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/world.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
-typedef struct ps_sensor_id { uint32_t index, gen; } ps_sensor_id;
+/// A sensor handle, checked like the other ids (types.h).
+typedef struct ps_sensor_id { uint32_t index, gen, world; } ps_sensor_id;
+/// The "none" sensor id.
+#define PS_SENSOR_NONE ((ps_sensor_id){0, 0, 0})
 
 typedef enum ps_sensor_type {
     PS_SENSOR_JOINT_STATE,  ///< [position, velocity, effort] of a joint's first axis (rad|m, rad/s|m/s, N m|N)
@@ -74,6 +77,7 @@ typedef struct ps_sensor_def {
     double darkness;        ///< 0..1: the renderer darkens the scene by this much
 } ps_sensor_def;
 
+/// The defaults for a sensor of `type` (each field states its default above).
 ps_sensor_def ps_default_sensor_def(ps_sensor_type type);
 
 /// Creates a sensor. Returns a zero id on an invalid def (see ps_world_last_error).
@@ -113,9 +117,8 @@ void ps_world_set_render_callback(ps_world *w, ps_render_fn fn, void *user);
 /// borrowed string, or NULL), given the same `user`. ps_world_step appends it
 /// to the camera's error message. NULL removes it.
 typedef const char *(*ps_render_error_fn)(void *user);
+/// Installs the render callback's error companion (see ps_render_error_fn).
 void ps_world_set_render_error_fn(ps_world *w, ps_render_error_fn fn);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

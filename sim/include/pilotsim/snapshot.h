@@ -12,11 +12,11 @@
 #ifndef PILOTSIM_SNAPSHOT_H
 #define PILOTSIM_SNAPSHOT_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/world.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 typedef struct ps_snapshot ps_snapshot;
 
@@ -107,7 +107,5 @@ const ps_draw_shape *ps_snapshot_shapes(const ps_snapshot *s, size_t *count);
 const ps_snapshot_mesh *ps_snapshot_meshes(const ps_snapshot *s, size_t *count);
 const ps_debug_prim *ps_snapshot_debug(const ps_snapshot *s, size_t *count);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

@@ -24,12 +24,12 @@
 #ifndef PILOTSIM_STATE_H
 #define PILOTSIM_STATE_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/world.h"
 #include "pilotsim/scene.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 typedef struct ps_world_state ps_world_state;
 
@@ -48,6 +48,8 @@ ps_status ps_world_restore_state(ps_world *w, const ps_world_state *st);
 
 typedef struct ps_episode_state ps_episode_state;
 
+/// An empty state holder (owned by the caller; free with ps_episode_state_destroy).
+/// NULL when out of memory.
 ps_episode_state *ps_episode_state_create(void);
 void ps_episode_state_destroy(ps_episode_state *st);   ///< NULL is a no-op
 
@@ -58,7 +60,5 @@ ps_status ps_episode_save_state(ps_episode *e, ps_episode_state *st, char *err, 
 /// `err`) when it came from another episode or the world's structure changed.
 ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, char *err, size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

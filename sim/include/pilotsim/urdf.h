@@ -14,15 +14,15 @@
 #ifndef PILOTSIM_URDF_H
 #define PILOTSIM_URDF_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/types.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 /// Size limits of an accepted document.
 #define PS_URDF_MAX_FILE_BYTES (64u * 1024u * 1024u) ///< larger files are rejected
-#define PS_URDF_MAX_DEPTH 64                          ///< max element nesting (<robot> is level 1)
+#define PS_URDF_MAX_DEPTH 64                          ///< max element nesting (`<robot>` is level 1)
 #define PS_URDF_MAX_ELEMENTS 100000                   ///< max elements in the document
 
 /// Environment variable read by ps_urdf_options_add_env: colon-separated
@@ -99,21 +99,21 @@ typedef struct ps_urdf_geometry {
     ps_vec3 mesh_scale;      ///< mesh: per-axis scale; default 1 1 1
 } ps_urdf_geometry;
 
-/// A <visual> or <collision> element of a link.
+/// A `<visual>` or `<collision>` element of a link.
 typedef struct ps_urdf_shape {
     const char *name;        ///< name attribute; NULL when absent (owned by the model)
     ps_urdf_origin origin;   ///< shape frame relative to the link frame
     ps_urdf_geometry geometry;
     /// Visuals only (collisions: NULL/false). Material name; NULL when the
-    /// visual has no <material>, "" when it is unnamed.
+    /// visual has no `<material>`, "" when it is unnamed.
     const char *material;
-    bool has_rgba;           ///< rgba is set (inline <color> or the named material's)
+    bool has_rgba;           ///< rgba is set (inline `<color>` or the named material's)
     double rgba[4];          ///< red, green, blue, alpha as written (nominally 0..1)
     const char *texture;     ///< texture filename as written (not resolved); NULL when none
-    int line;                ///< line of the <visual>/<collision> element
+    int line;                ///< line of the `<visual>`/`<collision>` element
 } ps_urdf_shape;
 
-/// A link's <inertial>.
+/// A link's `<inertial>`.
 typedef struct ps_urdf_inertial {
     double mass;             ///< kg, >= 0
     ps_urdf_origin origin;   ///< centre of mass frame relative to the link frame
@@ -123,14 +123,14 @@ typedef struct ps_urdf_inertial {
 
 typedef struct ps_urdf_link {
     const char *name;            ///< unique, non-empty (owned by the model)
-    bool has_inertial;           ///< false: no <inertial> (a massless frame)
+    bool has_inertial;           ///< false: no `<inertial>` (a massless frame)
     ps_urdf_inertial inertial;   ///< zeroed when !has_inertial
     const ps_urdf_shape *visuals;    ///< document order (owned by the model); NULL when count is 0
     size_t visual_count;
     const ps_urdf_shape *collisions; ///< document order (owned by the model); NULL when count is 0
     size_t collision_count;
     int parent_joint;            ///< index into joints of the joint whose child this is; -1 for the root
-    int line;                    ///< line of the <link> element
+    int line;                    ///< line of the `<link>` element
 } ps_urdf_link;
 
 typedef enum ps_urdf_joint_type {
@@ -157,7 +157,7 @@ typedef struct ps_urdf_joint {
     /// prismatic and planar joints a zero axis is an error; for fixed and
     /// floating joints it is unused (a zero one is replaced by the default).
     ps_vec3 axis;
-    bool has_limit;              ///< a <limit> element was given (always true for revolute and prismatic)
+    bool has_limit;              ///< a `<limit>` element was given (always true for revolute and prismatic)
     double lower, upper;         ///< rad or m; default 0; lower <= upper
     double effort;               ///< N m or N, >= 0
     double velocity;             ///< rad/s or m/s, >= 0
@@ -169,7 +169,7 @@ typedef struct ps_urdf_joint {
     int mimic_index;             ///< index into joints; -1 without mimic
     double mimic_multiplier;     ///< default 1: q = multiplier * q_mimicked + offset
     double mimic_offset;         ///< rad or m; default 0
-    int line;                    ///< line of the <joint> element
+    int line;                    ///< line of the `<joint>` element
 } ps_urdf_joint;
 
 /// A named material: those defined at robot level, then those first defined
@@ -186,7 +186,7 @@ typedef struct ps_urdf_material {
 /// is owned by it and freed by ps_urdf_free.
 typedef struct ps_urdf_model {
     const char *path;            ///< the path given to ps_urdf_load
-    const char *name;            ///< <robot name="...">
+    const char *name;            ///< the `name` attribute of `<robot>`
     const ps_urdf_link *links;   ///< document order
     size_t link_count;           ///< >= 1
     const ps_urdf_joint *joints; ///< document order
@@ -199,7 +199,7 @@ typedef struct ps_urdf_model {
     const int *topo_order;
     /// Warnings, each "file:line: message": non-positive-definite inertias
     /// (unless strict_inertia), ignored element kinds (one per kind, e.g.
-    /// "<transmission> ignored (6 elements)"). NULL when the count is 0.
+    /// "`<transmission>` ignored (6 elements)"). NULL when the count is 0.
     const char *const *warnings;
     size_t warning_count;
 } ps_urdf_model;
@@ -226,7 +226,5 @@ int ps_urdf_link_find(const ps_urdf_model *m, const char *name);
 /// Index of the joint named `name`, or -1 (also for NULL arguments).
 int ps_urdf_joint_find(const ps_urdf_model *m, const char *name);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

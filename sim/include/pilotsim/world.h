@@ -11,12 +11,12 @@
 #ifndef PILOTSIM_WORLD_H
 #define PILOTSIM_WORLD_H
 
+#include "pilotsim/export.h"
+
 #include "pilotsim/types.h"
 #include "pilotsim/log.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PS_BEGIN_DECLS
 
 typedef struct ps_world ps_world;
 
@@ -88,6 +88,11 @@ const char *ps_world_last_error(const ps_world *w);
 /// world's solver seed. Equal hashes mean bit-identical states.
 uint64_t ps_world_state_hash(const ps_world *w);
 
+/// The world's tag: non-zero, distinct for every world created in this process
+/// (also across episodes). Every id this world makes carries it in its `world`
+/// field, and every call refuses ids with another tag (PS_ERR_STALE).
+uint32_t ps_world_tag(const ps_world *w);
+
 /// This world's QuickStep RNG seed as it stands now (it changes every step).
 uint64_t ps_world_solver_seed(const ps_world *w);
 
@@ -131,7 +136,5 @@ size_t ps_world_zone_count(const ps_world *w);
 /// The i-th zone in the order added; PS_ERR_INVALID when i is out of range.
 ps_status ps_world_get_zone(const ps_world *w, size_t i, ps_zone *out);
 
-#ifdef __cplusplus
-}
-#endif
+PS_END_DECLS
 #endif

@@ -19,7 +19,7 @@ ps_body_def ps_default_body_def(void)
 
 ps_body_slot *ps_world_body_slot(const ps_world *w, ps_body_id id)
 {
-    if (id.gen == 0 || id.index >= w->body_count) return NULL;
+    if (id.gen == 0 || id.world != w->tag || id.index >= w->body_count) return NULL;
     ps_body_slot *b = &w->bodies[id.index];
     return (b->alive && b->gen == id.gen) ? b : NULL;
 }
@@ -181,13 +181,13 @@ ps_body_id ps_body_create(ps_world *w, const ps_body_def *def)
             b->mass_mode = PS_MASS_DENSITY;
         }
     }
-    return (ps_body_id){idx, gen};
+    return (ps_body_id){idx, gen, w->tag};
 }
 
 ps_status ps_body_destroy(ps_world *w, ps_body_id id)
 {
     ps_body_slot *b = ps_world_body_slot(w, id);
-    if (!b) return ps_world_fail(w, PS_ERR_STALE, "stale body id");
+    if (!b) return ps_world_fail(w, PS_ERR_STALE, "%s body id", ps_world_id_problem(w, id.world));
     for (uint32_t j = 0; j < w->joint_count; j++) {
         ps_joint_slot *js = &w->joints[j];
         if (!js->alive) continue;
@@ -211,7 +211,7 @@ ps_body_id ps_body_find(const ps_world *w, const char *name)
 {
     if (!name) return PS_BODY_NONE;
     for (uint32_t i = 0; i < w->body_count; i++)
-        if (w->bodies[i].alive && strcmp(w->bodies[i].name, name) == 0) return (ps_body_id){i, w->bodies[i].gen};
+        if (w->bodies[i].alive && strcmp(w->bodies[i].name, name) == 0) return (ps_body_id){i, w->bodies[i].gen, w->tag};
     return PS_BODY_NONE;
 }
 
@@ -278,7 +278,7 @@ ps_status ps_body_get_com_world(const ps_world *w, ps_body_id id, ps_vec3 *out)
 ps_status ps_body_set_pose(ps_world *w, ps_body_id id, ps_pose pose)
 {
     ps_body_slot *b = ps_world_body_slot(w, id);
-    if (!b) return ps_world_fail(w, PS_ERR_STALE, "stale body id");
+    if (!b) return ps_world_fail(w, PS_ERR_STALE, "%s body id", ps_world_id_problem(w, id.world));
     if (!ps_vec3_finite(pose.p) || !ps_quat_normalize(&pose.q))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': pose must be finite with a non-zero quaternion", b->name);
     w->extent_unchecked = true;
@@ -297,7 +297,7 @@ ps_status ps_body_set_pose(ps_world *w, ps_body_id id, ps_pose pose)
 static ps_status set_vel(ps_world *w, ps_body_id id, ps_vec3 v, bool angular)
 {
     ps_body_slot *b = ps_world_body_slot(w, id);
-    if (!b) return ps_world_fail(w, PS_ERR_STALE, "stale body id");
+    if (!b) return ps_world_fail(w, PS_ERR_STALE, "%s body id", ps_world_id_problem(w, id.world));
     if (!ps_vec3_finite(v))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': velocity must be finite", b->name);
     if (!b->body) return ps_world_fail(w, PS_ERR_STATE, "body '%s' is static: it has no velocity", b->name);
@@ -328,7 +328,7 @@ ps_status ps_body_get_mass(const ps_world *w, ps_body_id id, double *mass, ps_ve
 ps_status ps_body_set_mass(ps_world *w, ps_body_id id, double mass, ps_vec3 com, const double inertia[6])
 {
     ps_body_slot *b = ps_world_body_slot(w, id);
-    if (!b) return ps_world_fail(w, PS_ERR_STALE, "stale body id");
+    if (!b) return ps_world_fail(w, PS_ERR_STALE, "%s body id", ps_world_id_problem(w, id.world));
     if (b->kind != PS_BODY_DYNAMIC) return ps_world_fail(w, PS_ERR_STATE, "body '%s' is not dynamic", b->name);
     if (b->joint_refs) return ps_world_fail(w, PS_ERR_STATE, "body '%s': mass cannot change once joints are attached", b->name);
     if (!(mass > 0) || !isfinite(mass) || !inertia || !ps_inertia_ok(inertia) || !ps_vec3_finite(com))
@@ -417,7 +417,7 @@ ps_status ps_world_check_masses(ps_world *w)
 static ps_status add_vec(ps_world *w, ps_body_id id, ps_vec3 v, int what, ps_vec3 at)
 {
     ps_body_slot *b = ps_world_body_slot(w, id);
-    if (!b) return ps_world_fail(w, PS_ERR_STALE, "stale body id");
+    if (!b) return ps_world_fail(w, PS_ERR_STALE, "%s body id", ps_world_id_problem(w, id.world));
     if (!ps_vec3_finite(v) || !ps_vec3_finite(at))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': force/torque must be finite", b->name);
     if (b->kind != PS_BODY_DYNAMIC) return PS_OK;

@@ -110,10 +110,10 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
     }
     uint32_t g1 = (uint32_t)(uintptr_t)dGeomGetData(o1), g2 = (uint32_t)(uintptr_t)dGeomGetData(o2);
     const size_t nm = w->material_count;
-    const dSurfaceParameters *surf = &w->surface[w->geoms[g1].def.material * nm + w->geoms[g2].def.material];
+    const dSurfaceParameters *surf = &w->surface[w->geoms[g1].material * nm + w->geoms[g2].material];
     for (int i = 0; i < n; i++) w->scratch[i].surface = *surf;
     align_friction(w->scratch, n, b1, b2);
-    const ps_geom_id id1 = {g1, w->geoms[g1].gen}, id2 = {g2, w->geoms[g2].gen};
+    const ps_geom_id id1 = {g1, w->geoms[g1].gen, w->tag}, id2 = {g2, w->geoms[g2].gen, w->tag};
     const ps_body_id body1 = w->geoms[g1].body, body2 = w->geoms[g2].body;
     for (int i = 0; i < n; i++) {
         size_t k = w->contact_count;

@@ -16,7 +16,7 @@ ps_geom_def ps_default_geom_def(ps_geom_type type)
         .length = 0.2,
         .plane = {0, 0, 1, 0},
         .density = 1000.0,
-        .material = 0,
+        .material = PS_MATERIAL_DEFAULT,
         .category = 1,
         .collide = UINT32_MAX,
         .rgba = {0.7f, 0.7f, 0.7f, 1.0f},
@@ -25,7 +25,7 @@ ps_geom_def ps_default_geom_def(ps_geom_type type)
 
 ps_geom_slot *ps_world_geom_slot(const ps_world *w, ps_geom_id id)
 {
-    if (id.gen == 0 || id.index >= w->geom_count) return NULL;
+    if (id.gen == 0 || id.world != w->tag || id.index >= w->geom_count) return NULL;
     ps_geom_slot *g = &w->geoms[id.index];
     return (g->alive && g->gen == id.gen) ? g : NULL;
 }
@@ -228,20 +228,22 @@ static ps_status check_extent(ps_world *w, const ps_geom_slot *g)
 
 ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
 {
-    const ps_geom_id none = {0, 0};
+    const ps_geom_id none = PS_GEOM_NONE;
     if (!def) return ps_world_fail(w, PS_ERR_INVALID, "geom def is NULL"), none;
     ps_body_slot *b = NULL;
     if (ps_body_is_set(body)) {
         b = ps_world_body_slot(w, body);
-        if (!b) return ps_world_fail(w, PS_ERR_STALE, "geom: stale body id"), none;
+        if (!b) return ps_world_fail(w, PS_ERR_STALE, "geom: %s body id", ps_world_id_problem(w, body.world)), none;
     }
     char buf[128];
     const char *bad = check_def(def, b && b->body, buf, sizeof buf);
     if (bad)
         return ps_world_fail(w, PS_ERR_INVALID, "%s geom%s%s%s: %s", type_name(def->type), b ? " on body '" : "",
                              b ? b->name : "", b ? "'" : "", bad), none;
-    if (def->material >= w->material_count)
-        return ps_world_fail(w, PS_ERR_INVALID, "geom: unknown material id %u", def->material), none;
+    uint32_t mat;
+    if (!ps_world_material_index(w, def->material, &mat))
+        return ps_world_fail(w, PS_ERR_INVALID, "geom: material id %u is unknown or from another world",
+                             def->material.index), none;
     if (b && b->body && b->joint_refs && b->kind == PS_BODY_DYNAMIC && b->mass_mode != PS_MASS_EXPLICIT &&
         def->density > 0)
         return ps_world_fail(w, PS_ERR_STATE,
@@ -263,6 +265,8 @@ ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
     memset(g, 0, sizeof *g);
     g->gen = gen;
     g->def = *def;
+    g->material = mat;
+    g->def.material = (ps_material_id){mat, w->tag};
     g->def.heights = NULL;
     g->def.vertices = NULL;
     g->def.indices = NULL;
@@ -325,7 +329,7 @@ ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
             return none;
         }
     }
-    return (ps_geom_id){idx, gen};
+    return (ps_geom_id){idx, gen, w->tag};
 }
 
 void ps_geom_destroy_slot(ps_world *w, uint32_t idx)
@@ -344,7 +348,7 @@ void ps_geom_destroy_slot(ps_world *w, uint32_t idx)
 
 ps_status ps_geom_destroy(ps_world *w, ps_geom_id id)
 {
-    if (!ps_world_geom_slot(w, id)) return ps_world_fail(w, PS_ERR_STALE, "stale geom id");
+    if (!ps_world_geom_slot(w, id)) return ps_world_fail(w, PS_ERR_STALE, "%s geom id", ps_world_id_problem(w, id.world));
     ps_geom_destroy_slot(w, id.index);
     return PS_OK;
 }
@@ -393,9 +397,14 @@ ps_status ps_geom_get_world_pose(const ps_world *w, ps_geom_id id, ps_pose *out)
 ps_status ps_geom_set_material(ps_world *w, ps_geom_id id, ps_material_id m)
 {
     ps_geom_slot *g = ps_world_geom_slot(w, id);
-    if (!g) return ps_world_fail(w, PS_ERR_STALE, "stale geom id");
-    if (m >= w->material_count) return ps_world_fail(w, PS_ERR_INVALID, "unknown material id %u", m);
-    g->def.material = m;
+    if (!g) return ps_world_fail(w, PS_ERR_STALE, "%s geom id", ps_world_id_problem(w, id.world));
+    uint32_t mat;
+    if (!ps_world_material_index(w, m, &mat))
+        return m.world == w->tag || m.world == 0
+                   ? ps_world_fail(w, PS_ERR_INVALID, "unknown material id %u", m.index)
+                   : ps_world_fail(w, PS_ERR_STALE, "material id %u is from another world or an earlier episode", m.index);
+    g->material = mat;
+    g->def.material = (ps_material_id){mat, w->tag};
     return PS_OK;
 }
 

@@ -24,7 +24,7 @@ ps_joint_def ps_default_joint_def(ps_joint_type type)
 
 ps_joint_slot *ps_world_joint_slot(const ps_world *w, ps_joint_id id)
 {
-    if (id.gen == 0 || id.index >= w->joint_count) return NULL;
+    if (id.gen == 0 || id.world != w->tag || id.index >= w->joint_count) return NULL;
     ps_joint_slot *j = &w->joints[id.index];
     return (j->alive && j->gen == id.gen) ? j : NULL;
 }
@@ -165,7 +165,7 @@ static ps_vec3 vnorm(ps_vec3 v)
 
 ps_joint_id ps_joint_create(ps_world *w, const ps_joint_def *def)
 {
-    const ps_joint_id none = {0, 0};
+    const ps_joint_id none = PS_JOINT_NONE;
     if (!def) return ps_world_fail(w, PS_ERR_INVALID, "joint def is NULL"), none;
     const char *nm = def->name ? def->name : "";
     int dof = type_dof(def->type);
@@ -306,7 +306,7 @@ ps_joint_id ps_joint_create(ps_world *w, const ps_joint_def *def)
     for (int i = 0; i < dof; i++) apply_axis(j, i);
     b1->joint_refs++;
     if (b2) b2->joint_refs++;
-    return (ps_joint_id){idx, gen};
+    return (ps_joint_id){idx, gen, w->tag};
 }
 
 void ps_joint_destroy_slot(ps_world *w, uint32_t idx)
@@ -330,7 +330,7 @@ void ps_joint_destroy_slot(ps_world *w, uint32_t idx)
 
 ps_status ps_joint_destroy(ps_world *w, ps_joint_id id)
 {
-    if (!ps_world_joint_slot(w, id)) return ps_world_fail(w, PS_ERR_STALE, "stale joint id");
+    if (!ps_world_joint_slot(w, id)) return ps_world_fail(w, PS_ERR_STALE, "%s joint id", ps_world_id_problem(w, id.world));
     ps_joint_destroy_slot(w, id.index);
     return PS_OK;
 }
@@ -348,8 +348,8 @@ ps_joint_id ps_joint_find(const ps_world *w, const char *name)
 {
     if (name)
         for (uint32_t i = 0; i < w->joint_count; i++)
-            if (w->joints[i].alive && strcmp(w->joints[i].name, name) == 0) return (ps_joint_id){i, w->joints[i].gen};
-    return (ps_joint_id){0, 0};
+            if (w->joints[i].alive && strcmp(w->joints[i].name, name) == 0) return (ps_joint_id){i, w->joints[i].gen, w->tag};
+    return PS_JOINT_NONE;
 }
 
 const char *ps_joint_name(const ps_world *w, ps_joint_id id)

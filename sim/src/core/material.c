@@ -29,25 +29,44 @@ static const char *check_def(const ps_material_def *d)
     return NULL;
 }
 
+bool ps_world_material_index(const ps_world *w, ps_material_id m, uint32_t *index)
+{
+    bool ok = (m.index == 0 && m.world == 0) || (m.world == w->tag && m.index < w->material_count);
+    if (ok) *index = m.index;
+    return ok;
+}
+
+static ps_material_id make_id(const ps_world *w, uint32_t i) { return (ps_material_id){i, w->tag}; }
+
+// A refused material id: PS_ERR_STALE when it comes from another world (or an earlier
+// episode), PS_ERR_INVALID when it is none or unknown here.
+static ps_status refuse(ps_world *w, ps_material_id m)
+{
+    if (ps_material_is_set(m) && m.world != 0 && m.world != w->tag)
+        return ps_world_fail(w, PS_ERR_STALE, "pair material: material id %u is from another world or an earlier episode",
+                             m.index);
+    return ps_world_fail(w, PS_ERR_INVALID, "pair material: unknown material id");
+}
+
 static ps_material_id add(ps_world *w, const ps_material_def *def, const char *name)
 {
     if (!ps_grow((void **)&w->materials, &w->material_cap, w->material_count + 1, sizeof *w->materials))
-        return (ps_material_id)-1;
+        return PS_MATERIAL_NONE;
     size_t n = strlen(name) + 1;
     char *s = malloc(n);
-    if (!s) return (ps_material_id)-1;
+    if (!s) return PS_MATERIAL_NONE;
     memcpy(s, name, n);
     ps_material_slot *m = &w->materials[w->material_count];
     m->def = *def;
     m->def.name = s;
     w->surface_dirty = true;
-    return w->material_count++;
+    return make_id(w, w->material_count++);
 }
 
 ps_status ps_material_init(ps_world *w)
 {
     ps_material_def d = ps_default_material_def();
-    return add(w, &d, "default") == 0 ? PS_OK : PS_ERR_NOMEM;
+    return ps_material_is_set(add(w, &d, "default")) ? PS_OK : PS_ERR_NOMEM;
 }
 
 void ps_world_free_materials(ps_world *w)
@@ -61,13 +80,13 @@ void ps_world_free_materials(ps_world *w)
 ps_material_id ps_material_create(ps_world *w, const ps_material_def *def)
 {
     if (!def || !def->name || !*def->name)
-        return ps_world_fail(w, PS_ERR_INVALID, "material needs a name"), (ps_material_id)-1;
+        return ps_world_fail(w, PS_ERR_INVALID, "material needs a name"), PS_MATERIAL_NONE;
     const char *bad = check_def(def);
-    if (bad) return ps_world_fail(w, PS_ERR_INVALID, "material '%s': %s", def->name, bad), (ps_material_id)-1;
-    if (ps_material_find(w, def->name) != (ps_material_id)-1)
-        return ps_world_fail(w, PS_ERR_INVALID, "material '%s' already exists", def->name), (ps_material_id)-1;
+    if (bad) return ps_world_fail(w, PS_ERR_INVALID, "material '%s': %s", def->name, bad), PS_MATERIAL_NONE;
+    if (ps_material_is_set(ps_material_find(w, def->name)))
+        return ps_world_fail(w, PS_ERR_INVALID, "material '%s' already exists", def->name), PS_MATERIAL_NONE;
     ps_material_id id = add(w, def, def->name);
-    if (id == (ps_material_id)-1) ps_world_fail(w, PS_ERR_NOMEM, "out of memory");
+    if (!ps_material_is_set(id)) ps_world_fail(w, PS_ERR_NOMEM, "out of memory");
     return id;
 }
 
@@ -75,34 +94,36 @@ ps_material_id ps_material_find(const ps_world *w, const char *name)
 {
     if (name)
         for (uint32_t i = 0; i < w->material_count; i++)
-            if (strcmp(w->materials[i].def.name, name) == 0) return i;
-    return (ps_material_id)-1;
+            if (strcmp(w->materials[i].def.name, name) == 0) return make_id(w, i);
+    return PS_MATERIAL_NONE;
 }
 
 ps_status ps_material_get(const ps_world *w, ps_material_id m, ps_material_def *out)
 {
-    if (m >= w->material_count) return PS_ERR_INVALID;
-    *out = w->materials[m].def;
+    uint32_t i;
+    if (!ps_world_material_index(w, m, &i)) return PS_ERR_INVALID;
+    *out = w->materials[i].def;
     return PS_OK;
 }
 
-static const ps_pair_override *find_pair(const ps_world *w, ps_material_id a, ps_material_id b)
+static const ps_pair_override *find_pair(const ps_world *w, uint32_t a, uint32_t b)
 {
-    if (a > b) { ps_material_id t = a; a = b; b = t; }
+    if (a > b) { uint32_t t = a; a = b; b = t; }
     for (uint32_t i = 0; i < w->pair_count; i++)
         if (w->pairs[i].a == a && w->pairs[i].b == b) return &w->pairs[i];
     return NULL;
 }
 
-ps_status ps_material_set_pair(ps_world *w, ps_material_id a, ps_material_id b, const ps_material_def *def)
+ps_status ps_material_set_pair(ps_world *w, ps_material_id ma, ps_material_id mb, const ps_material_def *def)
 {
-    if (a >= w->material_count || b >= w->material_count)
-        return ps_world_fail(w, PS_ERR_INVALID, "pair material: unknown material id");
+    uint32_t a, b;
+    if (!ps_world_material_index(w, ma, &a)) return refuse(w, ma);
+    if (!ps_world_material_index(w, mb, &b)) return refuse(w, mb);
     if (!def) return ps_world_fail(w, PS_ERR_INVALID, "pair material def is NULL");
     const char *bad = check_def(def);
     if (bad) return ps_world_fail(w, PS_ERR_INVALID, "pair material (%s, %s): %s", w->materials[a].def.name,
                                   w->materials[b].def.name, bad);
-    if (a > b) { ps_material_id t = a; a = b; b = t; }
+    if (a > b) { uint32_t t = a; a = b; b = t; }
     ps_pair_override *p = (ps_pair_override *)find_pair(w, a, b);
     if (!p) {
         if (!ps_grow((void **)&w->pairs, &w->pair_cap, w->pair_count + 1, sizeof *w->pairs))
@@ -117,13 +138,12 @@ ps_status ps_material_set_pair(ps_world *w, ps_material_id a, ps_material_id b, 
     return PS_OK;
 }
 
-ps_status ps_material_combine(const ps_world *w, ps_material_id a, ps_material_id b, ps_material_def *out)
+static void combine(const ps_world *w, uint32_t a, uint32_t b, ps_material_def *out)
 {
-    if (a >= w->material_count || b >= w->material_count) return PS_ERR_INVALID;
     const ps_pair_override *p = find_pair(w, a, b);
     if (p) {
         *out = p->def;
-        return PS_OK;
+        return;
     }
     const ps_material_def *x = &w->materials[a].def, *y = &w->materials[b].def;
     *out = (ps_material_def){
@@ -138,6 +158,13 @@ ps_status ps_material_combine(const ps_world *w, ps_material_id a, ps_material_i
     // Softer ERP = the smaller one that is set (0 means "the world's").
     if (x->softness_erp > 0 && y->softness_erp > 0) out->softness_erp = fmin(x->softness_erp, y->softness_erp);
     else out->softness_erp = fmax(x->softness_erp, y->softness_erp);
+}
+
+ps_status ps_material_combine(const ps_world *w, ps_material_id ma, ps_material_id mb, ps_material_def *out)
+{
+    uint32_t a, b;
+    if (!ps_world_material_index(w, ma, &a) || !ps_world_material_index(w, mb, &b)) return PS_ERR_INVALID;
+    combine(w, a, b, out);
     return PS_OK;
 }
 
@@ -178,7 +205,7 @@ ps_status ps_material_refresh(ps_world *w)
     for (uint32_t a = 0; a < n; a++)
         for (uint32_t b = 0; b < n; b++) {
             ps_material_def m;
-            ps_material_combine(w, a, b, &m);
+            combine(w, a, b, &m);
             t[a * n + b] = to_surface(&m);
         }
     w->surface_dirty = false;

@@ -19,7 +19,7 @@ ps_actuator_def ps_default_actuator_def(void)
 
 ps_robot_slot *ps_world_robot_slot(const ps_world *w, ps_robot_id id)
 {
-    if (id.gen == 0 || id.index >= w->robot_count) return NULL;
+    if (id.gen == 0 || id.world != w->tag || id.index >= w->robot_count) return NULL;
     ps_robot_slot *r = &w->robots[id.index];
     return (r->alive && r->gen == id.gen) ? r : NULL;
 }
@@ -30,8 +30,8 @@ ps_robot_id ps_robot_find(const ps_world *w, const char *name)
 {
     if (name)
         for (uint32_t i = 0; i < w->robot_count; i++)
-            if (w->robots[i].alive && strcmp(w->robots[i].name, name) == 0) return (ps_robot_id){i, w->robots[i].gen};
-    return (ps_robot_id){0, 0};
+            if (w->robots[i].alive && strcmp(w->robots[i].name, name) == 0) return (ps_robot_id){i, w->robots[i].gen, w->tag};
+    return PS_ROBOT_NONE;
 }
 
 size_t ps_world_robot_count(const ps_world *w)
@@ -44,8 +44,8 @@ size_t ps_world_robot_count(const ps_world *w)
 ps_robot_id ps_world_robot_at(const ps_world *w, size_t i)
 {
     for (uint32_t k = 0; k < w->robot_count; k++)
-        if (w->robots[k].alive && i-- == 0) return (ps_robot_id){k, w->robots[k].gen};
-    return (ps_robot_id){0, 0};
+        if (w->robots[k].alive && i-- == 0) return (ps_robot_id){k, w->robots[k].gen, w->tag};
+    return PS_ROBOT_NONE;
 }
 
 ps_robot_slot *ps_robot_slot_new(ps_world *w, const char *name, ps_robot_id *id)
@@ -57,7 +57,7 @@ ps_robot_slot *ps_robot_slot_new(ps_world *w, const char *name, ps_robot_id *id)
     if (!r->name) return NULL;
     r->gen = 1;
     r->alive = true;
-    *id = (ps_robot_id){w->robot_count++, 1};
+    *id = (ps_robot_id){w->robot_count++, 1, w->tag};
     return r;
 }
 
@@ -101,7 +101,7 @@ static const char *check_actuator(const ps_actuator_def *a)
 
 ps_robot_id ps_robot_create(ps_world *w, const ps_robot_def *def)
 {
-    const ps_robot_id none = {0, 0};
+    const ps_robot_id none = PS_ROBOT_NONE;
     if (!def || !def->name || !*def->name) return ps_world_fail(w, PS_ERR_INVALID, "robot needs a name"), none;
     if (ps_robot_valid(w, ps_robot_find(w, def->name)))
         return ps_world_fail(w, PS_ERR_INVALID, "robot '%s' already exists", def->name), none;
@@ -240,7 +240,7 @@ int ps_robot_joint_index(const ps_world *w, ps_robot_id id, const char *name)
 ps_joint_id ps_robot_joint_id(const ps_world *w, ps_robot_id id, size_t i)
 {
     ps_robot_slot *r = ps_world_robot_slot(w, id);
-    return r && i < r->joint_count ? r->joints[i].joint : (ps_joint_id){0, 0};
+    return r && i < r->joint_count ? r->joints[i].joint : PS_JOINT_NONE;
 }
 
 // Robot and joint slot of (id, i), or NULL with the world's error set.
@@ -319,7 +319,7 @@ static ps_quat axis_angle(ps_vec3 a, double angle)
 ps_status ps_robot_set_positions(ps_world *w, ps_robot_id id, const double *q)
 {
     ps_robot_slot *r = ps_world_robot_slot(w, id);
-    if (!r) return ps_world_fail(w, PS_ERR_STALE, "stale robot id");
+    if (!r) return ps_world_fail(w, PS_ERR_STALE, "%s robot id", ps_world_id_problem(w, id.world));
     if (!r->kin_parent) return ps_world_fail(w, PS_ERR_STATE, "robot '%s' has no kinematic tree (assembled robot)", r->name);
     size_t nj = r->joint_count, nl = r->link_count;
     double *qq = malloc((nj ? nj : 1) * sizeof *qq);

@@ -28,7 +28,7 @@ ps_sensor_def ps_default_sensor_def(ps_sensor_type type)
 
 static ps_sensor_slot *slot(const ps_world *w, ps_sensor_id id)
 {
-    if (id.gen == 0 || id.index >= w->sensor_count) return NULL;
+    if (id.gen == 0 || id.world != w->tag || id.index >= w->sensor_count) return NULL;
     ps_sensor_slot *s = &w->sensors[id.index];
     return s->alive && s->gen == id.gen ? s : NULL;
 }
@@ -39,15 +39,15 @@ ps_sensor_id ps_sensor_find(const ps_world *w, const char *name)
 {
     if (name)
         for (uint32_t i = 0; i < w->sensor_count; i++)
-            if (w->sensors[i].alive && strcmp(w->sensors[i].name, name) == 0) return (ps_sensor_id){i, w->sensors[i].gen};
-    return (ps_sensor_id){0, 0};
+            if (w->sensors[i].alive && strcmp(w->sensors[i].name, name) == 0) return (ps_sensor_id){i, w->sensors[i].gen, w->tag};
+    return PS_SENSOR_NONE;
 }
 
 size_t ps_world_sensor_count(const ps_world *w) { return w->sensor_count; }
 
 ps_sensor_id ps_world_sensor_at(const ps_world *w, size_t i)
 {
-    return i < w->sensor_count ? (ps_sensor_id){(uint32_t)i, w->sensors[i].gen} : (ps_sensor_id){0, 0};
+    return i < w->sensor_count ? (ps_sensor_id){(uint32_t)i, w->sensors[i].gen, w->tag} : PS_SENSOR_NONE;
 }
 
 const char *ps_sensor_name(const ps_world *w, ps_sensor_id id)
@@ -151,7 +151,7 @@ void ps_world_free_sensors(ps_world *w)
 
 ps_sensor_id ps_sensor_create(ps_world *w, const ps_sensor_def *def)
 {
-    const ps_sensor_id none = {0, 0};
+    const ps_sensor_id none = PS_SENSOR_NONE;
     if (!def || !def->name || !*def->name) return ps_world_fail(w, PS_ERR_INVALID, "sensor needs a name"), none;
     const char *bad = check_def(w, def);
     if (bad) return ps_world_fail(w, PS_ERR_INVALID, "sensor '%s': %s", def->name, bad), none;
@@ -222,7 +222,7 @@ ps_sensor_id ps_sensor_create(ps_world *w, const ps_sensor_def *def)
     // Readings before the first sample: NaN-free zeros, range sensors at max.
     if (def->type == PS_SENSOR_LIDAR || def->type == PS_SENSOR_PROXIMITY)
         for (size_t i = 0; i < n; i++) s->out[i] = (float)def->range_max;
-    return (ps_sensor_id){w->sensor_count++, 1};
+    return (ps_sensor_id){w->sensor_count++, 1, w->tag};
 }
 
 /* ---------------------------------------------------------------- readout */
@@ -486,7 +486,7 @@ ps_status ps_sensors_update(ps_world *w)
         if (step % s->period != 0) continue;
         if (s->def.type == PS_SENSOR_CAMERA) {
             if (!w->render_fn ||
-                !w->render_fn(w->render_user, w, (ps_sensor_id){i, s->gen}, mount_pose(w, s), &s->def, s->out)) {
+                !w->render_fn(w->render_user, w, (ps_sensor_id){i, s->gen, w->tag}, mount_pose(w, s), &s->def, s->out)) {
                 const char *why = w->render_fn && w->render_error ? w->render_error(w->render_user) : NULL;
                 return ps_world_fail(w, PS_ERR_STATE, "camera '%s': rendering failed at step %llu%s%s", s->name,
                                      (unsigned long long)step, why && *why ? ": " : "", why && *why ? why : "");

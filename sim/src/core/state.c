@@ -169,7 +169,7 @@ static void get_body(ps_state_reader *r, ps_world *w, uint32_t i)
     if (!s->body) {
         ps_pose p;
         if (ps_state_get(r, &p, sizeof p) && memcmp(&p, &s->static_pose, sizeof p) != 0)
-            ps_body_set_pose(w, (ps_body_id){i, s->gen}, p);
+            ps_body_set_pose(w, (ps_body_id){i, s->gen, w->tag}, p);
         return;
     }
     dReal v[25];
@@ -274,7 +274,7 @@ ps_status ps_world_state_read(ps_world *w, ps_state_reader *r)
             ps_robot_joint *rj = &rs->joints[k];
             ps_actuator_def act;
             if (ps_state_get(r, &act, sizeof act) && memcmp(&act, &rj->act, sizeof act) != 0)
-                ps_robot_set_actuator(w, (ps_robot_id){i, rs->gen}, k, &act); // applies it to ODE too
+                ps_robot_set_actuator(w, (ps_robot_id){i, rs->gen, w->tag}, k, &act); // applies it to ODE too
             ps_state_get(r, &rj->command, sizeof rj->command);
             ps_state_get(r, &rj->explicit_effort, sizeof rj->explicit_effort);
             ps_state_get(r, &rj->clamps, sizeof rj->clamps);

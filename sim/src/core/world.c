@@ -5,6 +5,7 @@
 #include "pilotsim/pilotsim.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,25 @@ static const char *check_def(const ps_world_def *d)
     return NULL;
 }
 
+// The one process-wide counter: every world gets a distinct non-zero tag, stamped
+// into its ids, so an id from another world or an earlier episode is refused.
+// Atomic, so worlds may be created in several threads; it never affects physics.
+static uint32_t next_world_tag(void)
+{
+    static _Atomic uint32_t counter;
+    uint32_t t;
+    do t = atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed) + 1;
+    while (t == 0);
+    return t;
+}
+
+uint32_t ps_world_tag(const ps_world *w) { return w->tag; }
+
+const char *ps_world_id_problem(const ps_world *w, uint32_t id_world)
+{
+    return id_world == w->tag ? "stale (destroyed or never created)" : "foreign (from another world or an earlier episode)";
+}
+
 ps_world *ps_world_create(const ps_world_def *def, char *err, size_t errlen)
 {
     if (!def) {
@@ -134,6 +154,7 @@ ps_world *ps_world_create(const ps_world_def *def, char *err, size_t errlen)
         return NULL;
     }
     w->def = *def;
+    w->tag = next_world_tag();
     w->body_free = w->geom_free = w->joint_free = PS_NO_INDEX;
     w->world_first_geom = PS_NO_INDEX;
     w->scratch = calloc((size_t)def->max_contacts, sizeof *w->scratch);
@@ -202,7 +223,7 @@ ps_body_id ps_world_body_at(const ps_world *w, size_t i)
 {
     for (uint32_t k = 0; k < w->body_count; k++) {
         if (!w->bodies[k].alive) continue;
-        if (i-- == 0) return (ps_body_id){k, w->bodies[k].gen};
+        if (i-- == 0) return (ps_body_id){k, w->bodies[k].gen, w->tag};
     }
     return PS_BODY_NONE;
 }
@@ -211,9 +232,9 @@ ps_geom_id ps_world_geom_at(const ps_world *w, size_t i)
 {
     for (uint32_t k = 0; k < w->geom_count; k++) {
         if (!w->geoms[k].alive) continue;
-        if (i-- == 0) return (ps_geom_id){k, w->geoms[k].gen};
+        if (i-- == 0) return (ps_geom_id){k, w->geoms[k].gen, w->tag};
     }
-    return (ps_geom_id){0, 0};
+    return PS_GEOM_NONE;
 }
 
 const ps_contact *ps_world_contacts(const ps_world *w, size_t *count)

@@ -42,6 +42,7 @@ typedef struct ps_geom_slot {
     dGeomID geom;
     ps_body_id body;        // PS_BODY_NONE for world geometry
     ps_geom_def def;        // pointer fields NULL; name points to `name`
+    uint32_t material;      // index in the world's material table
     ps_pose local;          // pose in the body's link frame (or world)
     dTriMeshDataID tridata;
     dHeightfieldDataID hfdata;
@@ -144,7 +145,7 @@ typedef struct ps_material_slot {
 } ps_material_slot;
 
 typedef struct ps_pair_override {
-    ps_material_id a, b;    // a <= b
+    uint32_t a, b;          // material indices, a <= b
     ps_material_def def;
 } ps_pair_override;
 
@@ -165,6 +166,7 @@ struct ps_world {
     bool extent_unchecked;   // a pose was set from outside the step: check geom extents before collision
     char divergence[640];
     char last_error[512];
+    uint32_t tag;            // ps_world_tag: stamped into every id this world makes
 
     ps_body_slot *bodies;  uint32_t body_count, body_cap, body_free, body_live;
     ps_geom_slot *geoms;   uint32_t geom_count, geom_cap, geom_free, geom_live;
@@ -251,6 +253,12 @@ ps_status ps_contact_collide(ps_world *w);
 void ps_contact_collect(ps_world *w);
 // Material table (material.c).
 ps_status ps_material_init(ps_world *w);
+// "stale (...)" when an id of this world no longer names a live object, "foreign
+// (...)" when the id was made by another world (its `world` tag differs).
+const char *ps_world_id_problem(const ps_world *w, uint32_t id_world);
+// The table index of material id `m` in `w` (PS_MATERIAL_DEFAULT is 0); false when
+// the id is none, unknown, or from another world.
+bool ps_world_material_index(const ps_world *w, ps_material_id m, uint32_t *index);
 ps_status ps_material_refresh(ps_world *w);
 
 #endif

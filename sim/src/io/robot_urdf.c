@@ -22,7 +22,7 @@ ps_urdf_build_options ps_default_urdf_build_options(void)
         .self_collide = false,
         .actuator = ps_default_actuator_def(),
         .urdf_dynamics = true,
-        .material = 0,
+        .material = PS_MATERIAL_DEFAULT,
     };
 }
 
@@ -225,7 +225,7 @@ static bool moving(ps_urdf_joint_type t)
 
 ps_robot_id ps_robot_from_urdf(ps_world *w, const ps_urdf_model *m, const ps_urdf_build_options *opt)
 {
-    const ps_robot_id none = {0, 0};
+    const ps_robot_id none = PS_ROBOT_NONE;
     ps_urdf_build_options defaults = ps_default_urdf_build_options();
     if (!opt) opt = &defaults;
     if (!m) return ps_world_fail(w, PS_ERR_INVALID, "URDF model is NULL"), none;

@@ -20,12 +20,12 @@ static ps_world *check_robot(lua_State *L, int i, ps_robot_id *id)
 {
     ps_lua_handle *h = ps_lua_check_handle(L, i, MT_ROBOT, "robot");
     ps_world *w = ps_lua_rt_of(L)->world;
-    *id = (ps_robot_id){h->index, h->gen};
+    *id = (ps_robot_id){h->index, h->gen, h->world};
     if (!ps_robot_valid(w, *id)) luaL_error(L, "stale robot handle");
     return w;
 }
 
-static void push_robot(lua_State *L, ps_robot_id id) { ps_lua_push_handle(L, MT_ROBOT, id.index, id.gen); }
+static void push_robot(lua_State *L, ps_robot_id id) { ps_lua_push_handle(L, MT_ROBOT, id.index, id.gen, id.world); }
 
 // Joint index from a name or a 1-based index at stack slot i.
 static size_t joint_arg(lua_State *L, ps_world *w, ps_robot_id r, int i)
@@ -123,7 +123,7 @@ static int robot_from_urdf(lua_State *L, ps_world *w)
     bo.self_collide = ps_lua_field_bool(L, 2, what, "self_collide", false);
     bo.urdf_dynamics = ps_lua_field_bool(L, 2, what, "urdf_dynamics", true);
     const char *mat = ps_lua_field_string(L, 2, what, "material", NULL);
-    if (mat && (bo.material = ps_material_find(w, mat)) == (ps_material_id)-1) {
+    if (mat && !ps_material_is_set(bo.material = ps_material_find(w, mat))) {
         ps_urdf_free(m);
         return luaL_error(L, "%s: unknown material '%s'", what, mat);
     }

@@ -53,12 +53,12 @@ bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, c
 void ps_lua_open_world(lua_State *L);
 /// A handle userdata: the episode serial it was made in and a generation-
 /// checked id (index, gen; unused for the World).
-typedef struct ps_lua_handle { uint64_t serial; uint32_t index, gen; } ps_lua_handle;
+typedef struct ps_lua_handle { uint64_t serial; uint32_t index, gen, world; } ps_lua_handle;
 /// Checks argument i is a handle of metatable `mt` made in the running
 /// episode; raises "stale <kind> handle: it belongs to an earlier episode".
 ps_lua_handle *ps_lua_check_handle(lua_State *L, int i, const char *mt, const char *kind);
 /// Pushes a handle of metatable `mt` for the running episode.
-void ps_lua_push_handle(lua_State *L, const char *mt, uint32_t index, uint32_t gen);
+void ps_lua_push_handle(lua_State *L, const char *mt, uint32_t index, uint32_t gen, uint32_t world);
 
 /// Registers metatable `name`: `methods` as __index, optional __eq and
 /// __tostring, and a locked __metatable.

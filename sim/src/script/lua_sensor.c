@@ -13,12 +13,12 @@ static ps_world *check_sensor(lua_State *L, int i, ps_sensor_id *id)
 {
     ps_lua_handle *h = ps_lua_check_handle(L, i, MT_SENSOR, "sensor");
     ps_world *w = ps_lua_rt_of(L)->world;
-    *id = (ps_sensor_id){h->index, h->gen};
+    *id = (ps_sensor_id){h->index, h->gen, h->world};
     if (!ps_sensor_valid(w, *id)) luaL_error(L, "stale sensor handle");
     return w;
 }
 
-static void push_sensor(lua_State *L, ps_sensor_id id) { ps_lua_push_handle(L, MT_SENSOR, id.index, id.gen); }
+static void push_sensor(lua_State *L, ps_sensor_id id) { ps_lua_push_handle(L, MT_SENSOR, id.index, id.gen, id.world); }
 
 static const char *const type_names[] = {"joint_state", "imu", "force_torque", "contact", "lidar",
                                          "odometry", "pose", "proximity", "camera", NULL};
@@ -174,7 +174,7 @@ static const float *view_data(lua_State *L, size_t *n)
 {
     ps_lua_handle *h = ps_lua_check_handle(L, 1, MT_VIEW, "sensor view");
     ps_world *w = ps_lua_rt_of(L)->world;
-    ps_sensor_id id = {h->index, h->gen};
+    ps_sensor_id id = {h->index, h->gen, h->world};
     if (!ps_sensor_valid(w, id)) luaL_error(L, "stale sensor view");
     return ps_sensor_data(w, id, n);
 }
@@ -201,7 +201,7 @@ static int s_data(lua_State *L)
 {
     ps_sensor_id id;
     check_sensor(L, 1, &id);
-    ps_lua_push_handle(L, MT_VIEW, id.index, id.gen);
+    ps_lua_push_handle(L, MT_VIEW, id.index, id.gen, id.world);
     return 1;
 }
 

@@ -27,10 +27,10 @@ ps_lua_handle *ps_lua_check_handle(lua_State *L, int i, const char *mt, const ch
     return h;
 }
 
-void ps_lua_push_handle(lua_State *L, const char *mt, uint32_t index, uint32_t gen)
+void ps_lua_push_handle(lua_State *L, const char *mt, uint32_t index, uint32_t gen, uint32_t world)
 {
     ps_lua_handle *h = lua_newuserdatauv(L, sizeof *h, 0);
-    *h = (ps_lua_handle){ps_lua_rt_of(L)->serial, index, gen};
+    *h = (ps_lua_handle){ps_lua_rt_of(L)->serial, index, gen, world};
     luaL_setmetatable(L, mt);
 }
 
@@ -44,7 +44,7 @@ ps_world *ps_lua_check_body(lua_State *L, int i, ps_body_id *id)
 {
     ps_lua_handle *h = ps_lua_check_handle(L, i, MT_BODY, "body");
     ps_world *w = ps_lua_rt_of(L)->world;
-    *id = (ps_body_id){h->index, h->gen};
+    *id = (ps_body_id){h->index, h->gen, h->world};
     if (!ps_body_valid(w, *id)) luaL_error(L, "stale body handle: the body was destroyed");
     return w;
 }
@@ -53,7 +53,7 @@ ps_world *ps_lua_check_joint(lua_State *L, int i, ps_joint_id *id)
 {
     ps_lua_handle *h = ps_lua_check_handle(L, i, MT_JOINT, "joint");
     ps_world *w = ps_lua_rt_of(L)->world;
-    *id = (ps_joint_id){h->index, h->gen};
+    *id = (ps_joint_id){h->index, h->gen, h->world};
     if (!ps_joint_valid(w, *id)) luaL_error(L, "stale joint handle: the joint was destroyed");
     return w;
 }
@@ -62,7 +62,7 @@ static ps_world *check_geom(lua_State *L, int i, ps_geom_id *id)
 {
     ps_lua_handle *h = ps_lua_check_handle(L, i, MT_GEOM, "geom");
     ps_world *w = ps_lua_rt_of(L)->world;
-    *id = (ps_geom_id){h->index, h->gen};
+    *id = (ps_geom_id){h->index, h->gen, h->world};
     if (!ps_geom_valid(w, *id)) luaL_error(L, "stale geom handle: the geom was destroyed");
     return w;
 }
@@ -70,18 +70,18 @@ static ps_world *check_geom(lua_State *L, int i, ps_geom_id *id)
 void ps_lua_push_body(lua_State *L, ps_body_id id)
 {
     if (!ps_body_is_set(id)) lua_pushnil(L);
-    else ps_lua_push_handle(L, MT_BODY, id.index, id.gen);
+    else ps_lua_push_handle(L, MT_BODY, id.index, id.gen, id.world);
 }
 
-static void push_geom(lua_State *L, ps_geom_id id) { ps_lua_push_handle(L, MT_GEOM, id.index, id.gen); }
+static void push_geom(lua_State *L, ps_geom_id id) { ps_lua_push_handle(L, MT_GEOM, id.index, id.gen, id.world); }
 
 static void push_joint(lua_State *L, ps_joint_id id)
 {
     if (id.gen == 0) lua_pushnil(L);
-    else ps_lua_push_handle(L, MT_JOINT, id.index, id.gen);
+    else ps_lua_push_handle(L, MT_JOINT, id.index, id.gen, id.world);
 }
 
-void ps_lua_push_world(lua_State *L) { ps_lua_push_handle(L, MT_WORLD, 0, 0); }
+void ps_lua_push_world(lua_State *L) { ps_lua_push_handle(L, MT_WORLD, 0, 0, 0); }
 
 static int push_vec3(lua_State *L, ps_vec3 v)
 {
@@ -162,7 +162,7 @@ static ps_geom_id make_geom(lua_State *L, ps_world *w, ps_body_id b, int t, cons
     const char *mat = ps_lua_field_string(L, t, what, "material", NULL);
     if (mat) {
         d.material = ps_material_find(w, mat);
-        if (d.material == (ps_material_id)-1) luaL_error(L, "%s: unknown material '%s' (create it with world:material{name=...})", what, mat);
+        if (!ps_material_is_set(d.material)) luaL_error(L, "%s: unknown material '%s' (create it with world:material{name=...})", what, mat);
     }
     lua_getfield(L, t, "color");
     if (!lua_isnil(L, -1)) {
@@ -243,7 +243,7 @@ static int w_material(lua_State *L)
     d.bounce_vel = ps_lua_field_number(L, 2, "world:material", "bounce_vel", d.bounce_vel);
     d.softness_erp = ps_lua_field_number(L, 2, "world:material", "soft_erp", d.softness_erp);
     d.softness_cfm = ps_lua_field_number(L, 2, "world:material", "soft_cfm", d.softness_cfm);
-    if (ps_material_create(w, &d) == (ps_material_id)-1) luaL_error(L, "world:material: %s", ps_world_last_error(w));
+    if (!ps_material_is_set(ps_material_create(w, &d))) luaL_error(L, "world:material: %s", ps_world_last_error(w));
     lua_pushstring(L, d.name);
     return 1;
 }
@@ -252,7 +252,7 @@ static ps_material_id check_material(lua_State *L, ps_world *w, int i)
 {
     const char *n = luaL_checkstring(L, i);
     ps_material_id m = ps_material_find(w, n);
-    if (m == (ps_material_id)-1) luaL_error(L, "unknown material '%s'", n);
+    if (!ps_material_is_set(m)) luaL_error(L, "unknown material '%s'", n);
     return m;
 }
 
@@ -742,7 +742,7 @@ static int b_valid(lua_State *L)
 {
     ps_lua_handle *u = luaL_checkudata(L, 1, MT_BODY);
     ps_lua_rt *rt = ps_lua_rt_of(L);
-    lua_pushboolean(L, rt->world && u->serial == rt->serial && ps_body_valid(rt->world, (ps_body_id){u->index, u->gen}));
+    lua_pushboolean(L, rt->world && u->serial == rt->serial && ps_body_valid(rt->world, (ps_body_id){u->index, u->gen, u->world}));
     return 1;
 }
 
@@ -773,7 +773,7 @@ static int b_tostring(lua_State *L)
 {
     ps_lua_handle *u = luaL_checkudata(L, 1, MT_BODY);
     ps_lua_rt *rt = ps_lua_rt_of(L);
-    const char *n = (rt->world && u->serial == rt->serial) ? ps_body_name(rt->world, (ps_body_id){u->index, u->gen}) : NULL;
+    const char *n = (rt->world && u->serial == rt->serial) ? ps_body_name(rt->world, (ps_body_id){u->index, u->gen, u->world}) : NULL;
     lua_pushfstring(L, "Body(%s)", n ? n : "stale");
     return 1;
 }
