@@ -123,6 +123,30 @@ static bool get_string(loader *ld, int t, const char *field, bool required, char
     return ok;
 }
 
+// A scene's own `policy` field may name only a Lua policy: a module name
+// ("policies.x") or a relative path to a .lua file, no ".." and no scheme.
+// exec:, lib: and tcp:// would let a scene file run a program or load code;
+// those come from the command line (--policy) or with options.trusted.
+static bool get_policy(loader *ld, int t, bool trusted)
+{
+    if (!get_string(ld, t, "policy", false, &ld->s->policy)) return false;
+    const char *p = ld->s->policy;
+    if (trusted || !p || !*p) return true;
+    bool ok = p[0] != '/' && strstr(p, "..") == NULL && strlen(p) < 512;
+    for (const char *c = p; ok && *c; c++)
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+             *c == '-' || *c == '.' || *c == '/';
+    if (ok) return true;
+    char shown[64];
+    size_t n = strcspn(p, "\n");
+    snprintf(shown, sizeof shown, "%.*s%s", (int)(n < 40 ? n : 40), p, n > 40 || p[n] ? "..." : "");
+    return field_error(ld, "policy",
+                       "'%s' is not a Lua policy; a scene file may name only a Lua policy module "
+                       "(\"policies.x\" or \"x.lua\", no '..'): exec:, lib: and tcp:// policies come "
+                       "from --policy on the command line, or with --trusted",
+                       shown);
+}
+
 static bool get_positive(loader *ld, int t, const char *field, double *out)
 {
     lua_State *L = ld->s->rt->L;
@@ -634,7 +658,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
             ok = false;
         }
         ok = ok && get_string(&ld, t, "name", true, &s->name) && get_string(&ld, t, "domain", false, &s->domain) &&
-             get_string(&ld, t, "policy", false, &s->policy) &&
+             get_policy(&ld, t, opt->trusted) &&
              get_string(&ld, t, "description", false, &s->description) && get_positive(&ld, t, "timestep", &s->timestep) &&
              get_positive(&ld, t, "time_limit", &s->time_limit) && get_world(&ld, t) && get_params(&ld, t) &&
              get_callbacks(&ld, t) && get_view(&ld, t) && ps_space_load(s, t, src, len, err, errlen);
