@@ -72,6 +72,110 @@ sed -e 's/name = "plain"/name = "rel", policy = "sub\/p.lua"/' "$tmp/plain.lua" 
 expect_rc 0 run "$tmp/rel.lua" --json
 check "a relative Lua policy is the baseline" has "$tmp/out" '"policy":".*sub/p.lua"'
 
+# ---------------------------------- 2. Lua that ran outside every limit
+# Each attack: a scene file, the exit code of `run`, a pattern its stderr or
+# stdout must hold. Before: a hang (finalizer or __close loop, hooks off) or
+# exit 134 without a message (a raising metamethod read from C).
+mkdir -p "$tmp/atk"
+HEAD='return { name = "atk", timestep = 0.01, time_limit = 0.05,'
+LOOP='function() while true do end end'
+declare -A atk_src atk_rc atk_msg
+atk() { atk_src[$1]=$2; atk_rc[$1]=$3; atk_msg[$1]=$4; }
+atk gc_load "setmetatable({}, {__gc = $LOOP})
+$HEAD build = function(world, ctx) end }" 3 "gc_load.lua:1: setmetatable: __gc (finalizers) is not available"
+atk gc_step "$HEAD build = function(world, ctx) end,
+  step = function(ctx) setmetatable({}, {__gc = $LOOP}) end }" 3 "gc_step.lua:2: setmetatable: __gc"
+atk gc_added_later "local mt = {}
+local t = setmetatable({}, mt)
+mt.__gc = $LOOP
+t = nil
+collectgarbage()
+$HEAD build = function(world, ctx) end }" 0 "atk: timeout steps=5"
+atk close_load "local function f()
+  local x < close > = setmetatable({}, {__close = $LOOP})
+end
+$HEAD build = function(world, ctx) end }" 3 "close_load.lua:2: to-be-closed variables ('<close>') are not available"
+atk close_coroutine "$HEAD build = function(world, ctx) end,
+  step = function(ctx)
+    local co = coroutine.wrap(function()
+      local x <close> = setmetatable({}, {__close = $LOOP})
+      while true do end
+    end)
+    co()
+  end }" 3 "close_coroutine.lua:4: to-be-closed"
+atk close_reader "local parts, i = {'local x <cl', 'ose> = nil'}, 0
+assert(load(function() i = i + 1; return parts[i] end))
+$HEAD build = function(world, ctx) end }" 3 "(load):1: to-be-closed"
+atk close_require "require 'tbc_mod'
+$HEAD build = function(world, ctx) end }" 3 "tbc_mod.lua:1: to-be-closed"
+atk close_in_string "local s = 'local x <close> = nil' -- <close>
+local t = {a = 1} local y = t.a < 2 and 3 > 2
+$HEAD build = function(world, ctx) end }" 0 "atk: timeout steps=5"
+atk index_scene "return setmetatable({ name = 'atk', timestep = 0.01, time_limit = 0.05, build = function() end },
+  {__index = function() error('boom') end})" 3 "index_scene.lua: the scene table must be a plain table"
+atk index_world "$HEAD build = function(world, ctx) end,
+  world = setmetatable({}, {__index = function() error('boom') end}),
+  params = setmetatable({}, {__index = $LOOP, __pairs = $LOOP}) }" 0 "atk: timeout steps=5"
+atk index_ctx "$HEAD
+  build = function(world, ctx)
+    ctx.t, ctx.step, ctx.action, ctx.obs, ctx.state = nil, nil, nil, nil, nil
+    setmetatable(ctx, {__index = function() error('boom') end, __newindex = $LOOP})
+  end }" 0 "atk: timeout steps=5"
+atk index_ctx_act "$HEAD
+  action = { f = { shape = {1} } },
+  act = function(ctx, action) end,
+  build = function(world, ctx)
+    ctx.action = nil
+    setmetatable(ctx, {__index = function() error('boom') end, __newindex = function() error('boom') end})
+  end }" 0 "atk: timeout steps=5"
+atk loop_load "while true do end
+$HEAD build = function(world, ctx) end }" 3 "loop_load.lua:1: instruction budget exceeded"
+atk iterations_huge "$HEAD build = function(world, ctx) end, world = { iterations = 1e12 } }" 3 \
+  "field 'iterations': world.iterations must be an integer in 1..10000, got 1000000000000"
+atk iterations_max "$HEAD build = function(world, ctx) end, world = { iterations = 2^31 - 1 } }" 3 \
+  "world.iterations must be an integer in 1..10000"
+echo "local x <close> = nil return {}" >"$tmp/atk/tbc_mod.lua"
+for name in "${!atk_src[@]}"; do
+  printf '%s\n' "${atk_src[$name]}" >"$tmp/atk/$name.lua"
+done
+for name in "${!atk_src[@]}"; do
+  start=$SECONDS
+  expect_rc "${atk_rc[$name]}" run "$tmp/atk/$name.lua"
+  check "$name: message" grep -qF -- "${atk_msg[$name]}" "$tmp/err" "$tmp/out"
+  check "$name: within 30 s" test $((SECONDS - start)) -lt 30
+  if [[ ${atk_rc[$name]} == 3 ]] && ! grep -q 'steps=' "$tmp/out"; then # a load error
+    expect_rc 3 check "$tmp/atk/$name.lua"
+    check "$name: check names it" grep -qF -- "${atk_msg[$name]}" "$tmp/err"
+  fi
+done
+# list goes through every scene of the folder: the load errors on stderr, exit 3, no hang.
+timeout 120 "$ps" list "$tmp/atk" >"$tmp/out" 2>"$tmp/err"
+check "list: exit 3 (got $?)" test $? = 3
+check "list: reports the finalizer" grep -qF "setmetatable: __gc" "$tmp/err"
+check "list: reports the scene table" grep -qF "must be a plain table" "$tmp/err"
+# eval: a step-time attack is recorded as an episode error; the parent lives.
+timeout 120 "$ps" eval "$tmp/atk/gc_step.lua" "$tmp/atk/close_coroutine.lua" "$tmp/atk/index_ctx.lua" \
+  --episodes 2 --out "$tmp/atk.jsonl" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "eval: exit 1 or 3, not a crash (got $rc)" test $rc = 1 -o $rc = 3
+if [[ $rc == 1 ]]; then
+  check "eval: the finalizer attack recorded" grep -q '"status":"script_error".*setmetatable: __gc' "$tmp/atk.jsonl"
+  check "eval: the ctx attack runs normally" grep -q '"scenario":"atk".*"status":"timeout"' "$tmp/atk.jsonl"
+fi
+# A Lua policy: a module that is not a table, a module with a raising
+# __index, a policy with a finalizer, one with <close>.
+printf 'return 5\n' >"$tmp/pol_num.lua"
+printf 'return setmetatable({act = function() end}, {__index = function() error("boom") end})\n' >"$tmp/pol_idx.lua"
+printf 'return {act = function(o, a) setmetatable({}, {__gc = function() while true do end end}) end}\n' >"$tmp/pol_gc.lua"
+printf 'local x <close> = nil\nreturn {act = function() end}\n' >"$tmp/pol_tbc.lua"
+expect_rc 3 run "$tmp/plain.lua" --policy "$tmp/pol_num.lua"
+check "policy returning 5: message" has "$tmp/err" "a policy module must return a table"
+expect_rc 0 run "$tmp/plain.lua" --policy "$tmp/pol_idx.lua"
+"$ps" run "$tmp/plain.lua" --policy "$tmp/pol_gc.lua" >"$tmp/out" 2>"$tmp/err"
+check "policy with __gc: script_error" grep -q "setmetatable: __gc" "$tmp/out" "$tmp/err"
+expect_rc 3 run "$tmp/plain.lua" --policy "$tmp/pol_tbc.lua"
+check "policy with <close>: refused at load" has "$tmp/err" "pol_tbc.lua:1: to-be-closed"
+
 # The Python binding loads scenes through the same loader.
 if [[ -n $lib && -f $lib ]] && "$py" -c 'import numpy' 2>/dev/null && ! ldd "$lib" | grep -q libasan; then
   cat >"$tmp/evil.lua" <<LUA

@@ -95,7 +95,7 @@ static const char *check_def(const ps_world_def *d)
 {
     static const char *const msgs[] = {
         "gravity must be finite", "timestep must be > 0 and finite",
-        "iterations must be >= 1", "sor must be in (0, 2)", "erp must be in [0, 1]",
+        "iterations must be in 1..10000 (PS_WORLD_MAX_ITERATIONS)", "sor must be in (0, 2)", "erp must be in [0, 1]",
         "cfm must be >= 0 and finite", "contact_surface_layer must be >= 0 and finite",
         "max_correcting_vel must be > 0", "max_contacts must be in 1..64",
         "space must be hash, sap or simple", "max_linear_speed must be > 0",
@@ -103,7 +103,7 @@ static const char *check_def(const ps_world_def *d)
     };
     if (!ps_vec3_finite(d->gravity)) return msgs[0];
     if (!(d->timestep > 0) || !isfinite(d->timestep)) return msgs[1];
-    if (d->iterations < 1) return msgs[2];
+    if (d->iterations < 1 || d->iterations > PS_WORLD_MAX_ITERATIONS) return msgs[2];
     if (!(d->sor > 0 && d->sor < 2)) return msgs[3];
     if (!(d->erp >= 0 && d->erp <= 1)) return msgs[4];
     if (!(d->cfm >= 0) || !isfinite(d->cfm)) return msgs[5];

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #define HOOK_COUNT 1000
+#define MEM_SLACK ((size_t)8 << 20)
 
 static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -23,7 +24,11 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         rt->mem_used -= old;
         return NULL;
     }
-    if (nsize > old && rt->mem_used - old + nsize > rt->mem_limit) {
+    // Between callbacks only pilotsim's own C code allocates (ctx fields,
+    // refs, messages), outside any protected call where a refusal would be
+    // a Lua panic: it gets a small slack over the cap.
+    size_t limit = rt->callback ? rt->mem_limit : rt->mem_limit + MEM_SLACK;
+    if (nsize > old && rt->mem_used - old + nsize > limit) {
         // Each refusal costs Lua an emergency collection of the whole heap,
         // so a loop of refused allocations is slow per instruction: have the
         // hook look at the clock at the next instruction (lua_sethook may be
@@ -34,6 +39,16 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     void *p = realloc(ptr, nsize);
     if (p) rt->mem_used = rt->mem_used - old + nsize;
     return p;
+}
+
+// A Lua error outside every protected call: Lua aborts after this returns.
+// Say what happened instead of dying silently (exit 134, no message).
+static int panic_handler(lua_State *L)
+{
+    const char *m = lua_tostring(L, -1);
+    fprintf(stderr, "pilotsim: internal error: Lua error outside a protected call: %s\n", m ? m : "(not a string)");
+    fflush(stderr);
+    return 0;
 }
 
 static double now(void)
@@ -293,7 +308,7 @@ static int l_require(lua_State *L)
     }
     lua_pop(L, 1); // the unused buffer placeholder
     add_source(rt, path);
-    if (luaL_loadfilex(L, path, "t") != LUA_OK) return lua_error(L);
+    if (ps_lua_load_file(L, path) != LUA_OK) return lua_error(L);
     lua_pushstring(L, name);
     lua_pushstring(L, path);
     lua_call(L, 2, 1);
@@ -410,28 +425,58 @@ static void install_sandbox(lua_State *L)
         lua_pushnil(L);
         lua_setglobal(L, removed[i]);
     }
-    // load: text chunks only. The original is kept in the registry.
-    lua_getglobal(L, "load");
-    lua_setfield(L, LUA_REGISTRYINDEX, "ps.load");
     lua_getglobal(L, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
 }
 
+// load(chunk [, chunkname [, mode [, env]]]) for text only, through the
+// loader that refuses to-be-closed variables. A reader function's pieces
+// are gathered first (in the Lua heap, under its cap).
 static int l_load_sandboxed(lua_State *L)
 {
-    // load(chunk [, chunkname [, mode [, env]]]) with mode forced to "t".
     int n = lua_gettop(L);
     if (n >= 3 && !lua_isnil(L, 3) && strcmp(luaL_checkstring(L, 3), "t") != 0)
         return luaL_error(L, "load: only text chunks are allowed in scenes (mode 't')");
-    if (n < 3) lua_settop(L, 3);
-    lua_pushstring(L, "t");
-    lua_replace(L, 3);
-    lua_getfield(L, LUA_REGISTRYINDEX, "ps.load");
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    int env = n >= 4 ? 4 : 0;
+    const char *chunkname;
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        chunkname = luaL_optstring(L, 2, lua_tostring(L, 1));
+        lua_pushvalue(L, 1);
+    } else {
+        luaL_checktype(L, 1, LUA_TFUNCTION);
+        chunkname = luaL_optstring(L, 2, "=(load)");
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        for (;;) {
+            lua_pushvalue(L, 1);
+            lua_call(L, 0, 1);
+            if (lua_isnil(L, -1)) {
+                lua_pop(L, 1);
+                break;
+            }
+            if (lua_type(L, -1) != LUA_TSTRING) return luaL_error(L, "load: reader function must return a string");
+            if (lua_rawlen(L, -1) == 0) {
+                lua_pop(L, 1);
+                break;
+            }
+            luaL_addvalue(&b);
+        }
+        luaL_pushresult(&b);
+    }
+    size_t len;
+    const char *src = lua_tolstring(L, -1, &len);
+    if (ps_lua_load_text(L, src, len, chunkname) != LUA_OK) {
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    if (env) {
+        lua_pushvalue(L, env);
+        if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+    }
+    return 1;
 }
 
 static char *dupstr(const char *s)
@@ -470,6 +515,7 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
     rt->L = lua_newstate(capped_alloc, rt);
     if (!rt->L) goto oom;
     *(ps_lua_rt **)lua_getextraspace(rt->L) = rt;
+    lua_atpanic(rt->L, panic_handler);
     if (rt->trusted) {
         luaL_openlibs(rt->L);
     } else {
@@ -481,6 +527,7 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
     // pattern guard too.
     lua_pushcfunction(rt->L, l_xpcall);
     lua_setglobal(rt->L, "xpcall");
+    ps_lua_guard_install(rt->L);
     guard_patterns(rt->L);
     install_common(rt->L);
     ps_lua_open_world(rt->L);
