@@ -176,6 +176,32 @@ check "policy with __gc: script_error" grep -q "setmetatable: __gc" "$tmp/out" "
 expect_rc 3 run "$tmp/plain.lua" --policy "$tmp/pol_tbc.lua"
 check "policy with <close>: refused at load" has "$tmp/err" "pol_tbc.lua:1: to-be-closed"
 
+# ------------------------------------------------ 3. memory and body caps
+cat >"$tmp/many.lua" <<'LUA'
+return { name = "many", timestep = 0.01, time_limit = 0.02,
+  params = { n = { default = 10001, min = 1, max = 1e7, integer = true } },
+  world = { max_bodies = 1000000 },
+  build = function(world, ctx)
+    for i = 1, ctx.params.n do world:body{ pos = {i, 0, 1}, geoms = {{ type = "sphere", radius = 0.1 }} } end
+  end }
+LUA
+sed 's/ world = { max_bodies = 1000000 },//' "$tmp/many.lua" >"$tmp/many_default.lua"
+expect_rc 3 run "$tmp/many_default.lua"
+check "bodies per world: the default cap" grep -q "body '': the world holds 10000 bodies, its limit (world max_bodies)" "$tmp/err"
+sed 's/max_bodies = 1000000/max_bodies = 1e7/' "$tmp/many.lua" >"$tmp/many_bad.lua"
+expect_rc 3 run "$tmp/many_bad.lua"
+check "max_bodies over the hard limit" has "$tmp/err" "world.max_bodies must be an integer in 1..1000000"
+expect_rc 3 run "$tmp/many.lua" --param n=100000 --memory-limit 40
+check "memory cap: a clean error naming the option" has "$tmp/err" \
+  "memory cap reached: the process holds [0-9]* MiB, over its limit of 40 MiB (--memory-limit, PILOTSIM_MEMORY_LIMIT)"
+PILOTSIM_MEMORY_LIMIT=40 "$ps" run "$tmp/many.lua" --param n=100000 >"$tmp/out" 2>"$tmp/err"
+check "memory cap from PILOTSIM_MEMORY_LIMIT" has "$tmp/err" "over its limit of 40 MiB"
+expect_rc 0 run "$tmp/many.lua" --param n=2000 --memory-limit 0
+expect_rc 2 run "$tmp/many.lua" --memory-limit lots
+timeout 120 "$ps" eval "$tmp/many.lua" --param n=100000 --memory-limit 40 --episodes 2 --out "$tmp/mem.jsonl" \
+  >"$tmp/out" 2>"$tmp/err"
+check "eval: the memory cap recorded as script_error" grep -q '"status":"script_error".*memory cap reached' "$tmp/mem.jsonl"
+
 # The Python binding loads scenes through the same loader.
 if [[ -n $lib && -f $lib ]] && "$py" -c 'import numpy' 2>/dev/null && ! ldd "$lib" | grep -q libasan; then
   cat >"$tmp/evil.lua" <<LUA

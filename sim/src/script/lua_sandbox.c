@@ -324,13 +324,20 @@ static int l_require(lua_State *L)
 // Lua patterns backtrack: k repetition items (*, +, -, ?) on an n-byte
 // subject can take on the order of n^k / k! steps inside one C call, where
 // neither the instruction budget nor the wall-clock guard can stop it
-// ("a*a*a*a*a*b" on 100 "a"s runs for hours). The pattern functions refuse
-// such a combination up front; ordinary patterns (one or two items, or short
-// subjects) never come near the bound.
+// ("a*a*a*a*a*b" on 100 "a"s runs for hours). An item counts only when more
+// pattern follows it (the last item, before nothing but ')', takes what it
+// gets and succeeds); an unanchored pattern is tried at each of the n start
+// positions, which counts as one more item, so "a.-b" on 2 MB (4e12 steps) is
+// refused while "%w+" over any subject is not. The pattern functions refuse a
+// combination over the bound up front; ordinary patterns (one or two items,
+// or short subjects) never come near it.
 #define PATTERN_STEP_LIMIT 1e8
 
+// Repetition items of pattern p that more pattern follows.
 static int pattern_items(const char *p, size_t len)
 {
+    size_t end = len;
+    while (end > 0 && p[end - 1] == ')') end--;
     int k = 0;
     for (size_t i = 0; i < len; i++) {
         if (p[i] == '%') {
@@ -341,7 +348,7 @@ static int pattern_items(const char *p, size_t len)
             if (i < len && p[i] == ']') i++; // a leading ']' is literal
             for (; i < len && p[i] != ']'; i++)
                 if (p[i] == '%') i++;
-        } else if ((p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?') && i > 0) {
+        } else if ((p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?') && i > 0 && i + 1 < end) {
             k++;
         }
     }
@@ -353,21 +360,43 @@ static int l_pattern_guard(lua_State *L)
     size_t n, plen;
     luaL_checklstring(L, 1, &n);
     const char *p = luaL_checklstring(L, 2, &plen);
-    bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4); // string.find's 'plain' argument
+    bool find = lua_toboolean(L, lua_upvalueindex(2));
+    bool plain = find && lua_toboolean(L, 4); // string.find's 'plain' argument
     int k = plain ? 0 : pattern_items(p, plen);
-    if (k >= 2) {
+    // gmatch does not anchor at '^' (Lua 5.4)
+    bool anchored = plen > 0 && p[0] == '^' && !lua_toboolean(L, lua_upvalueindex(4));
+    if (k >= 1) {
+        int kk = k + (anchored ? 0 : 1);
         double steps = 1;
-        for (int i = 1; i <= k && steps <= PATTERN_STEP_LIMIT; i++) steps = steps * (double)n / i;
+        for (int i = 1; i <= kk && steps <= PATTERN_STEP_LIMIT; i++) steps = steps * (double)n / i;
         if (steps > PATTERN_STEP_LIMIT) {
             char msg[400];
             snprintf(msg, sizeof msg,
-                     "%s: a pattern with %d repetition items on a %zu-byte subject could backtrack for more "
-                     "than %.0e steps (the sandbox's limit); use fewer '*', '+', '-' or '?' items or a shorter "
-                     "subject",
-                     lua_tostring(L, lua_upvalueindex(3)), k, n, PATTERN_STEP_LIMIT);
+                     "%s: a pattern with %d repetition items on a %zu-byte subject%s could backtrack for more "
+                     "than %.0e steps (the sandbox's limit); use fewer '*', '+', '-' or '?' items, anchor it "
+                     "with '^', or a shorter subject",
+                     lua_tostring(L, lua_upvalueindex(3)), k, n, anchored ? "" : " (tried at every start)",
+                     PATTERN_STEP_LIMIT);
             return luaL_error(L, "%s", msg);
         }
     }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+// table.move(a1, f, e, t [, a2]) copies element by element inside one C call:
+// over 2^63 indices it never returns. Moves of more than this many elements
+// are refused (16 M take a fraction of a second).
+#define TABLE_MOVE_LIMIT (1 << 24)
+
+static int l_table_move(lua_State *L)
+{
+    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+    if (e >= f && (lua_Unsigned)e - (lua_Unsigned)f >= (lua_Unsigned)TABLE_MOVE_LIMIT)
+        return luaL_error(L, "table.move: indices %I..%I are more than the sandbox's limit of %d elements at once",
+                          f, e, TABLE_MOVE_LIMIT);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -382,9 +411,15 @@ static void guard_patterns(lua_State *L)
         lua_getfield(L, -1, fns[i]);
         lua_pushboolean(L, i == 0); // find: its 4th argument may ask for a plain search
         lua_pushfstring(L, "string.%s", fns[i]);
-        lua_pushcclosure(L, l_pattern_guard, 3);
+        lua_pushboolean(L, i == 2); // gmatch
+        lua_pushcclosure(L, l_pattern_guard, 4);
         lua_setfield(L, -2, fns[i]);
     }
+    lua_pop(L, 1);
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "move");
+    lua_pushcclosure(L, l_table_move, 1);
+    lua_setfield(L, -2, "move");
     lua_pop(L, 1);
 }
 

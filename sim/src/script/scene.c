@@ -229,12 +229,13 @@ static bool get_world(loader *ld, int t)
     int wt = lua_gettop(L);
     static const char *const allowed[] = {"gravity", "iterations", "sor", "erp", "cfm", "surface_layer",
                                           "max_correcting_vel", "max_contacts", "space", "max_linear_speed",
-                                          "max_angular_speed", "contact_forces", NULL};
+                                          "max_angular_speed", "contact_forces", "max_bodies", NULL};
     char msg[512];
     if (!check_fields(L, wt, "world", allowed, msg, sizeof msg)) {
         lua_pop(L, 1);
         return field_error(ld, "world", "%s", msg + (strncmp(msg, "world: ", 7) == 0 ? 7 : 0));
     }
+    int max_bodies = (int)d->max_bodies;
     // Integers carry their range: a double outside int is undefined behaviour
     // to convert, and each QuickStep iteration is a pass over every constraint.
     struct { const char *name; double *dst; bool integer; int *idst; int max; } nums[] = {
@@ -245,6 +246,7 @@ static bool get_world(loader *ld, int t)
         {"max_contacts", NULL, true, &d->max_contacts, 64},
         {"max_linear_speed", &d->max_linear_speed, false, NULL, 0},
         {"max_angular_speed", &d->max_angular_speed, false, NULL, 0},
+        {"max_bodies", NULL, true, &max_bodies, PS_WORLD_MAX_BODIES},
     };
     bool ok = true;
     for (size_t i = 0; ok && i < sizeof nums / sizeof nums[0]; i++) {
@@ -298,6 +300,7 @@ static bool get_world(loader *ld, int t)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    d->max_bodies = (uint32_t)max_bodies;
     if (ok) {
         char werr[256];
         ps_world *probe = NULL;
@@ -682,6 +685,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
             ok = field_error(&ld, "time_limit", "must be at least one timestep (%g s), got %g", s->timestep, s->time_limit);
         lua_pop(L, 1);
     }
+    if (ok) s->world_def.memory_limit = opt->process_memory_limit;
     for (size_t i = 0; ok && i < opt->param_count; i++) ok = apply_override(s, opt->params[i], err, errlen);
     free(src);
     if (!ok) {
