@@ -8,7 +8,7 @@
 # (ctest runs it under xvfb-run when there is one, for `view`).
 set -u
 ps=$1
-src=$2
+src=$(cd "$2" && pwd)
 lib=${3:-}
 py=/usr/bin/python3
 tmp=$(mktemp -d)
@@ -201,6 +201,31 @@ expect_rc 2 run "$tmp/many.lua" --memory-limit lots
 timeout 120 "$ps" eval "$tmp/many.lua" --param n=100000 --memory-limit 40 --episodes 2 --out "$tmp/mem.jsonl" \
   >"$tmp/out" 2>"$tmp/err"
 check "eval: the memory cap recorded as script_error" grep -q '"status":"script_error".*memory cap reached' "$tmp/mem.jsonl"
+
+# -------------------------------------- 4. require and symlinks out of the folder
+mkdir -p "$tmp/req/sub" "$tmp/outside"
+echo 'return "SECRET-7f3a"' >"$tmp/outside/secret.lua"
+echo 'return 42' >"$tmp/req/real.lua"
+ln -s /etc/passwd "$tmp/req/passwd.lua"
+ln -s "$tmp/outside/secret.lua" "$tmp/req/secret.lua"
+ln -s ../real.lua "$tmp/req/sub/inside.lua"
+ln -s "$src/scripts/scenario/safety.lua" "$tmp/req/tosafety.lua"
+ln -s "$tmp/outside" "$tmp/req/outdir"
+for mod in passwd secret outdir.secret; do
+  printf 'local x = require "%s"\nreturn { name = "req", timestep = 0.01, time_limit = 0.05,\n  build = function(world, ctx) print(x) end }\n' \
+    "$mod" >"$tmp/req/req_$mod.lua"
+  expect_rc 3 run "$tmp/req/req_$mod.lua"
+  check "require '$mod': refused, naming the resolved path" has "$tmp/err" "resolves to .*, outside the scene's folder and the module paths"
+  check "require '$mod': no contents echoed" bash -c "! grep -q -e 'root:' -e 'SECRET-7f3a' '$tmp/err' '$tmp/out'"
+done
+printf 'local a, b = require "sub.inside", require "tosafety"\nreturn { name = "req", timestep = 0.01, time_limit = 0.05,\n  build = function(world, ctx) assert(a == 42 and type(b) == "table") end }\n' >"$tmp/req/ok.lua"
+expect_rc 0 run "$tmp/req/ok.lua"
+# the scene's policy field, a link out of its folder
+echo 'return { act = function() end }' >"$tmp/outside/pol.lua"
+ln -s "$tmp/outside/pol.lua" "$tmp/req/pol.lua"
+printf 'return { name = "req", timestep = 0.01, time_limit = 0.05, policy = "pol.lua",\n  build = function(world, ctx) end }\n' >"$tmp/req/polscene.lua"
+expect_rc 3 run "$tmp/req/polscene.lua"
+check "policy field through a link out: refused" has "$tmp/err" "polscene.lua: field 'policy': 'pol.lua' resolves to .*outside"
 
 # The Python binding loads scenes through the same loader.
 if [[ -n $lib && -f $lib ]] && "$py" -c 'import numpy' 2>/dev/null && ! ldd "$lib" | grep -q libasan; then

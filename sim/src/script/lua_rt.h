@@ -66,6 +66,10 @@ int ps_lua_load_file(lua_State *L, const char *path);
 /// Replaces setmetatable with one that refuses a metatable holding __gc.
 void ps_lua_guard_install(lua_State *L);
 
+/// Whether `path` resolves (realpath, through symlinks) inside the scene's folder
+/// or a module path; the resolved path (or "(unresolvable)") goes to `real`.
+bool ps_lua_path_allowed(const ps_lua_rt *rt, const char *path, char *real, size_t n);
+
 /// Registers the World/Body/Geom/Joint metatables (lua_world.c).
 void ps_lua_open_world(lua_State *L);
 /// A handle userdata: the episode serial it was made in and a generation-

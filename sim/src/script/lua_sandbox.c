@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 // The sandboxed Lua state: safe libraries only, capped allocator, instruction
 // budget, seeded math.random, print to the log, and a restricted require.
 #include "lua_rt.h"
@@ -6,6 +6,7 @@
 
 #include <lualib.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,31 @@ static void add_source(ps_lua_rt *rt, const char *path)
     rt->sources[rt->source_count++] = d;
 }
 
+// Whether `real` (a resolved path) lies inside directory `dir` (resolved here).
+static bool path_inside(const char *real, const char *dir)
+{
+    char rdir[PATH_MAX];
+    if (!realpath(dir, rdir)) return false;
+    size_t n = strlen(rdir);
+    if (n == 1 && rdir[0] == '/') return true;
+    return strncmp(real, rdir, n) == 0 && real[n] == '/';
+}
+
+// A module file must resolve (through symlinks) inside the scene's folder or
+// a module path: a shipped link to a secrets file would otherwise be loaded
+// and its text could come back in an error message.
+bool ps_lua_path_allowed(const ps_lua_rt *rt, const char *path, char *real, size_t n)
+{
+    char r[PATH_MAX];
+    snprintf(real, n, "%s", "(unresolvable)");
+    if (!realpath(path, r)) return false;
+    snprintf(real, n, "%s", r);
+    if (path_inside(r, rt->scene_dir)) return true;
+    for (size_t i = 0; i < rt->module_path_count; i++)
+        if (path_inside(r, rt->module_paths[i])) return true;
+    return false;
+}
+
 static int l_require(lua_State *L)
 {
     ps_lua_rt *rt = ps_lua_rt_of(L);
@@ -307,6 +333,10 @@ static int l_require(lua_State *L)
         return luaL_error(L, "module '%s' not found:%s", name, lua_tostring(L, -1));
     }
     lua_pop(L, 1); // the unused buffer placeholder
+    char real[PATH_MAX];
+    if (!rt->trusted && !ps_lua_path_allowed(rt, path, real, sizeof real))
+        return luaL_error(L, "require '%s': %s resolves to %s, outside the scene's folder and the module paths "
+                             "(symbolic links may not lead out of them)", name, path, real);
     add_source(rt, path);
     if (ps_lua_load_file(L, path) != LUA_OK) return lua_error(L);
     lua_pushstring(L, name);

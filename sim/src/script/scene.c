@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const ps_callback_names[PS_CB_COUNT] = {"build", "step", "reward", "failure", "success", "metrics", "act"};
 
@@ -136,7 +137,15 @@ static bool get_policy(loader *ld, int t, bool trusted)
     for (const char *c = p; ok && *c; c++)
         ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
              *c == '-' || *c == '.' || *c == '/';
-    if (ok) return true;
+    if (ok) {
+        // A .lua file beside the scene must not be a link leading out of it.
+        char file[4096], real[4096];
+        snprintf(file, sizeof file, "%s/%s", ld->s->rt->scene_dir, p);
+        if (access(file, F_OK) == 0 && !ps_lua_path_allowed(ld->s->rt, file, real, sizeof real))
+            return field_error(ld, "policy", "'%s' resolves to %s, outside the scene's folder and the module paths", p,
+                               real);
+        return true;
+    }
     char shown[64];
     size_t n = strcspn(p, "\n");
     snprintf(shown, sizeof shown, "%.*s%s", (int)(n < 40 ? n : 40), p, n > 40 || p[n] ? "..." : "");
