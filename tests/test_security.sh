@@ -227,6 +227,30 @@ printf 'return { name = "req", timestep = 0.01, time_limit = 0.05, policy = "pol
 expect_rc 3 run "$tmp/req/polscene.lua"
 check "policy field through a link out: refused" has "$tmp/err" "polscene.lua: field 'policy': 'pol.lua' resolves to .*outside"
 
+# ------------------------------- 5. exec: peers that call setsid die with pilotsim
+alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# (a) the peer leaves a setsid'd process behind and exits: swept when it ends
+"$ps" run "$tmp/plain.lua" --policy "exec:setsid sleep 300 >/dev/null 2>&1 & echo \$! >$tmp/pid_a; exit 0" \
+  >"$tmp/out" 2>"$tmp/err"
+sleep 0.3
+check "setsid'd leftover of an exited peer is gone" test -s "$tmp/pid_a"
+check "setsid'd leftover of an exited peer is gone (pid $(cat "$tmp/pid_a" 2>/dev/null))" bash -c "! kill -0 \$(cat $tmp/pid_a) 2>/dev/null"
+# (b) pilotsim SIGKILLed while the peer (and its setsid'd child) hang;
+# (c) the command itself calls setsid (it leaves the supervisor's group)
+specs=("exec:setsid sleep 300 >/dev/null 2>&1 & echo \$! >$tmp/pid_b; sleep 300"
+       "exec:exec setsid sh -c 'echo \$\$ >$tmp/pid_c; sleep 300'")
+for k in 0 1; do
+  pf=$tmp/pid_$([[ $k == 0 ]] && echo b || echo c)
+  "$ps" run "$tmp/plain.lua" --policy "${specs[$k]}" >/dev/null 2>&1 &
+  pspid=$!
+  for i in $(seq 100); do [[ -s $pf ]] && break; sleep 0.1; done
+  kill -9 "$pspid"
+  wait "$pspid" 2>/dev/null
+  for i in $(seq 30); do alive "$pf" || break; sleep 0.1; done
+  check "peer ${specs[$k]:0:30}...: its setsid'd process died with pilotsim" bash -c "[[ -s $pf ]] && ! kill -0 \$(cat $pf) 2>/dev/null"
+  alive "$pf" && kill -9 "$(cat "$pf")"
+done
+
 # The Python binding loads scenes through the same loader.
 if [[ -n $lib && -f $lib ]] && "$py" -c 'import numpy' 2>/dev/null && ! ldd "$lib" | grep -q libasan; then
   cat >"$tmp/evil.lua" <<LUA
