@@ -18,6 +18,8 @@ typedef struct cli_scene_opts {
     size_t package_path_count;
     bool trusted;
     bool quiet;
+    uint64_t memory_limit_mib; ///< --memory-limit (MiB, 0 = none); used when memory_limit_set
+    bool memory_limit_set;
 } cli_scene_opts;
 
 /// pilotsim's data folder (scripts/, assets/, scenes/) into `out` (`n` bytes):
@@ -25,19 +27,25 @@ typedef struct cli_scene_opts {
 /// PREFIX/share/pilotsim, or the build tree's share/pilotsim, links made by CMake).
 /// False when none is found or it does not fit.
 bool cli_data_dir(char *out, size_t n);
+/// MiB of resident memory a pilotsim process may hold while building worlds,
+/// when neither --memory-limit nor PILOTSIM_MEMORY_LIMIT says otherwise.
+#define CLI_DEFAULT_MEMORY_LIMIT_MIB 4096
+
 /// Appends module paths from PILOTSIM_MODULE_PATH (colon-separated) and the
 /// installation's scripts/ folder, and package paths from PILOTSIM_PACKAGE_PATH
 /// and the installation's assets/ folder (after any given by flags). `storage`
 /// keeps the split env strings alive.
 void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_len);
-/// Turns the CLI options into library options (log to stderr unless quiet).
+/// Turns the CLI options into library options (log to stderr unless quiet). The
+/// process memory cap: --memory-limit, else PILOTSIM_MEMORY_LIMIT (MiB), else
+/// CLI_DEFAULT_MEMORY_LIMIT_MIB.
 ps_scene_options cli_scene_options(const cli_scene_opts *o);
 /// Reads option `name` at argv[*i] given as "--opt VALUE" or "--opt=VALUE":
 /// the value (advancing *i past it), "" when the value is missing, or NULL
 /// when argv[*i] is another option.
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 /// Parses the options every scene-loading command shares (--param,
-/// --package-path, --module-path, --trusted) at argv[*i] into `o`. Returns 1
+/// --package-path, --module-path, --trusted, --memory-limit) at argv[*i] into `o`. Returns 1
 /// when it took the option, 0 when argv[*i] is another option, -1 on a usage
 /// error (message on stderr, prefixed with `cmd`).
 int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const char *cmd);

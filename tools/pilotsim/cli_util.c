@@ -93,6 +93,13 @@ ps_scene_options cli_scene_options(const cli_scene_opts *o)
     so.package_path_count = o->package_path_count;
     so.trusted = o->trusted;
     so.log = (ps_logger){log_stderr, (void *)&o->quiet};
+    uint64_t mib = CLI_DEFAULT_MEMORY_LIMIT_MIB;
+    const char *env = getenv("PILOTSIM_MEMORY_LIMIT");
+    if (o->memory_limit_set) mib = o->memory_limit_mib;
+    else if (env && *env && !(cli_parse_u64(env, &mib) && mib <= ((uint64_t)1 << 40)))
+        fprintf(stderr, "pilotsim: ignoring PILOTSIM_MEMORY_LIMIT='%s' (not a number of MiB); the cap is %d MiB\n",
+                env, CLI_DEFAULT_MEMORY_LIMIT_MIB), mib = CLI_DEFAULT_MEMORY_LIMIT_MIB;
+    so.process_memory_limit = (size_t)(mib << 20);
     return so;
 }
 
@@ -127,6 +134,12 @@ int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const cha
             return -1;
         }
         o->module_paths[o->module_path_count++] = v;
+    } else if ((v = cli_opt_value(argc, argv, i, "--memory-limit"))) {
+        if (!cli_parse_u64(v, &o->memory_limit_mib) || o->memory_limit_mib > ((uint64_t)1 << 40)) {
+            fprintf(stderr, "pilotsim %s: --memory-limit needs a number of MiB (0 = no cap), got '%s'\n", cmd, v);
+            return -1;
+        }
+        o->memory_limit_set = true;
     } else if (!strcmp(argv[*i], "--trusted")) {
         o->trusted = true;
     } else {

@@ -45,6 +45,8 @@ static void eval_usage(FILE *f)
           "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
           "  --package-path DIR  also search DIR for robot descriptions and meshes (repeatable)\n"
           "  --trusted           lift the Lua sandbox (local experiments only)\n"
+          "  --memory-limit MIB  resident memory the process may hold while building a world\n"
+          "                      (bodies, geoms, joints); default $PILOTSIM_MEMORY_LIMIT or 4096, 0 = none\n"
           "  --verbose           show the scenes' print() output and warnings from the workers\n"
           "  --quiet             no progress on stderr\n"
           "\n"

@@ -26,6 +26,8 @@ static void run_usage(FILE *f)
           "  --package-path DIR  also search DIR for robot descriptions and package:// meshes\n"
           "                      (repeatable; then $PILOTSIM_PACKAGE_PATH and assets/)\n"
           "  --trusted           lift the Lua sandbox (local experiments only)\n"
+          "  --memory-limit MIB  resident memory the process may hold while building a world\n"
+          "                      (bodies, geoms, joints); default $PILOTSIM_MEMORY_LIMIT or 4096, 0 = none\n"
           "  --quiet             hide the scene's print() output\n",
           f);
     run_record_usage(f);

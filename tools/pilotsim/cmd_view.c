@@ -43,6 +43,7 @@ static void view_usage(FILE *f)
           "  --module-path DIR    also search DIR for require()d modules (repeatable)\n"
           "  --package-path DIR   also search DIR for robot descriptions (repeatable)\n"
           "  --trusted            lift the Lua sandbox (local experiments only)\n"
+          "  --memory-limit MIB   resident memory cap while building a world (default 4096)\n"
           "  --quiet              hide the scene's print() output\n"
           "The viewer logs events on stdout as \"view: ...\" lines.\n"
           "exit codes: 0 closed, 2 usage error, 3 scene, policy, display or script error\n"

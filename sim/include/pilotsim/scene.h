@@ -43,6 +43,9 @@ typedef struct ps_scene_options {
     double wall_limit;
     bool trusted;        ///< true lifts the sandbox (local experiments only)
     ps_logger log;       ///< sink for print() and warnings
+    /// Resident bytes the process may hold while an episode builds its world
+    /// (ps_world_def.memory_limit of every episode's world); 0 = no cap.
+    size_t process_memory_limit;
 } ps_scene_options;
 
 /// The defaults every ps_scene_options starts from (sandboxed, no paths, no params).

@@ -25,12 +25,16 @@ typedef enum ps_space_kind { PS_SPACE_HASH, PS_SPACE_SAP, PS_SPACE_SIMPLE } ps_s
 
 /// m: how far from the origin bodies and geoms may reach (see max_linear_speed).
 #define PS_WORLD_EXTENT 1e9
+/// The most QuickStep iterations a world takes (each is a pass over every constraint).
+#define PS_WORLD_MAX_ITERATIONS 10000
+/// The largest max_bodies a world accepts.
+#define PS_WORLD_MAX_BODIES 1000000
 
 /// World parameters. Start from ps_default_world_def().
 typedef struct ps_world_def {
     ps_vec3 gravity;              ///< m/s^2; default (0, 0, -9.81)
     double timestep;              ///< s, > 0; default 0.002
-    int iterations;               ///< QuickStep iterations, >= 1; default 20
+    int iterations;               ///< QuickStep iterations, 1..PS_WORLD_MAX_ITERATIONS; default 20
     double sor;                   ///< QuickStep over-relaxation (0, 2); default 1.3
     double erp;                   ///< global error reduction [0, 1]; default 0.2
     double cfm;                   ///< global constraint force mixing >= 0; default 1e-5
@@ -46,6 +50,11 @@ typedef struct ps_world_def {
     bool contact_forces;          ///< measure ps_contact.force (about 3% of step time on contact-heavy worlds); default true
     uint64_t seed;                ///< seed of this world's QuickStep constraint shuffling; default 0
     ps_logger log;                ///< where messages go; default stderr (warnings and errors)
+    /// Most bodies alive at once, 1..PS_WORLD_MAX_BODIES; default 10000. Creating one more fails.
+    uint32_t max_bodies;
+    /// Bytes the whole process may hold in resident memory (ODE, geoms, meshes, Lua, ...):
+    /// creating a body, geom or joint fails once it is over; 0 = no cap (default).
+    size_t memory_limit;
 } ps_world_def;
 
 /// Defaults listed on each ps_world_def field.

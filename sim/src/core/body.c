@@ -128,6 +128,7 @@ ps_body_id ps_body_create(ps_world *w, const ps_body_def *def)
     if (!(def->linear_damping >= 0 && def->linear_damping <= 1) || !(def->angular_damping >= 0 && def->angular_damping <= 1))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': damping must be in [0, 1]", nm), PS_BODY_NONE;
 
+    if (!ps_world_room(w, "body", nm)) return PS_BODY_NONE;
     uint32_t idx;
     if (w->body_free != PS_NO_INDEX) {
         idx = w->body_free;

@@ -250,6 +250,7 @@ ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
                              "body '%s': add geoms before attaching joints (its mass would move the joint anchors)",
                              b->name), none;
 
+    if (!ps_world_room(w, "geom", type_name(def->type))) return none;
     uint32_t idx;
     if (w->geom_free != PS_NO_INDEX) {
         idx = w->geom_free;

@@ -204,6 +204,7 @@ ps_joint_id ps_joint_create(ps_world *w, const ps_joint_def *def)
     // Bodies get their final mass before joints fix anchors relative to it.
     ps_status st = ps_world_check_masses(w);
     if (st != PS_OK) return none;
+    if (!ps_world_room(w, "joint", nm)) return none;
 
     uint32_t idx;
     if (w->joint_free != PS_NO_INDEX) {

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 ps_world_def ps_default_world_def(void)
@@ -29,7 +30,44 @@ ps_world_def ps_default_world_def(void)
         .contact_forces = true,
         .seed = 0,
         .log = {NULL, NULL},
+        .max_bodies = 10000,
+        .memory_limit = 0,
     };
+}
+
+// Resident bytes of this process (/proc/self/statm), 0 when unknown.
+static size_t resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long size = 0, resident = 0;
+    int n = fscanf(f, "%lu %lu", &size, &resident);
+    fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return n == 2 && page > 0 ? (size_t)resident * (size_t)page : 0;
+}
+
+bool ps_world_room(ps_world *w, const char *kind, const char *name)
+{
+    if (!strcmp(kind, "body") && w->body_live >= w->def.max_bodies) {
+        ps_world_fail(w, PS_ERR_NOMEM, "%s '%s': the world holds %u bodies, its limit (world max_bodies)", kind, name,
+                      w->def.max_bodies);
+        return false;
+    }
+    // Reading the resident size costs a few microseconds: once every 16
+    // creations (a few hundred kB at most between two looks).
+    if (w->def.memory_limit && (w->room_checks++ & 15) == 0) {
+        size_t rss = resident_bytes();
+        if (rss > w->def.memory_limit) {
+            ps_world_fail(w, PS_ERR_NOMEM,
+                          "%s '%s': memory cap reached: the process holds %zu MiB, over its limit of %zu MiB "
+                          "(--memory-limit, PILOTSIM_MEMORY_LIMIT)",
+                          kind, name, rss >> 20, w->def.memory_limit >> 20);
+            w->room_checks = 0; // look again at the next creation
+            return false;
+        }
+    }
+    return true;
 }
 
 ps_status ps_world_fail(ps_world *w, ps_status code, const char *fmt, ...)
@@ -96,15 +134,15 @@ static const char *check_def(const ps_world_def *d)
 {
     static const char *const msgs[] = {
         "gravity must be finite", "timestep must be > 0 and finite",
-        "iterations must be >= 1", "sor must be in (0, 2)", "erp must be in [0, 1]",
+        "iterations must be in 1..10000 (PS_WORLD_MAX_ITERATIONS)", "sor must be in (0, 2)", "erp must be in [0, 1]",
         "cfm must be >= 0 and finite", "contact_surface_layer must be >= 0 and finite",
         "max_correcting_vel must be > 0", "max_contacts must be in 1..64",
         "space must be hash, sap or simple", "max_linear_speed must be > 0",
-        "max_angular_speed must be > 0",
+        "max_angular_speed must be > 0", "max_bodies must be in 1..1000000 (PS_WORLD_MAX_BODIES)",
     };
     if (!ps_vec3_finite(d->gravity)) return msgs[0];
     if (!(d->timestep > 0) || !isfinite(d->timestep)) return msgs[1];
-    if (d->iterations < 1) return msgs[2];
+    if (d->iterations < 1 || d->iterations > PS_WORLD_MAX_ITERATIONS) return msgs[2];
     if (!(d->sor > 0 && d->sor < 2)) return msgs[3];
     if (!(d->erp >= 0 && d->erp <= 1)) return msgs[4];
     if (!(d->cfm >= 0) || !isfinite(d->cfm)) return msgs[5];
@@ -114,6 +152,7 @@ static const char *check_def(const ps_world_def *d)
     if (d->space != PS_SPACE_HASH && d->space != PS_SPACE_SAP && d->space != PS_SPACE_SIMPLE) return msgs[9];
     if (!(d->max_linear_speed > 0)) return msgs[10];
     if (!(d->max_angular_speed > 0)) return msgs[11];
+    if (d->max_bodies < 1 || d->max_bodies > PS_WORLD_MAX_BODIES) return msgs[12];
     return NULL;
 }
 

@@ -167,6 +167,7 @@ struct ps_world {
     char divergence[640];
     char last_error[512];
     uint32_t tag;            // ps_world_tag: stamped into every id this world makes
+    uint32_t room_checks;    // creations since the last look at the process's memory (ps_world_room)
 
     ps_body_slot *bodies;  uint32_t body_count, body_cap, body_free, body_live;
     ps_geom_slot *geoms;   uint32_t geom_count, geom_cap, geom_free, geom_live;
@@ -194,6 +195,11 @@ struct ps_world {
 // Error reporting into w->last_error; returns `code` for tail calls.
 ps_status ps_world_fail(ps_world *w, ps_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+// Before creating a body, geom or joint: false (after ps_world_fail, PS_ERR_NOMEM)
+// when the world holds def.max_bodies bodies (kind "body") or the process is
+// over def.memory_limit.
+bool ps_world_room(ps_world *w, const char *kind, const char *name);
 
 // Checked slot lookups: NULL for stale or zero ids.
 ps_body_slot *ps_world_body_slot(const ps_world *w, ps_body_id id);

@@ -93,7 +93,7 @@ static int lp_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t 
     push_space(L, e, true);
     p->act_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_rawgeti(L, LUA_REGISTRYINDEX, p->mod_ref);
-    lua_getfield(L, -1, "reset");
+    ps_lua_rawfield(L, -1, "reset");
     if (lua_isnil(L, -1)) {
         lua_pop(L, 2);
         return 0;
@@ -114,7 +114,7 @@ static int lp_act(void *self, ps_episode *e, char *err, size_t errlen)
     lua_policy *p = self;
     lua_State *L = p->rt->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, p->mod_ref);
-    lua_getfield(L, -1, "act");
+    ps_lua_rawfield(L, -1, "act");
     lua_remove(L, -2);
     lua_rawgeti(L, LUA_REGISTRYINDEX, p->obs_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, p->act_ref);
@@ -160,7 +160,7 @@ ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, ch
     }
     lua_State *L = p->rt->L;
     char lerr[2048];
-    if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+    if (ps_lua_load_file(L, path) != LUA_OK) {
         ps_set_error(err, errlen, "policy '%s': %s", spec, lua_tostring(L, -1));
         lp_close(p);
         return NULL;
@@ -170,7 +170,7 @@ ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, ch
         lp_close(p);
         return NULL;
     }
-    lua_getfield(L, -1, "act");
+    ps_lua_rawfield(L, -1, "act");
     bool ok = lua_istable(L, -2) && lua_isfunction(L, -1);
     lua_pop(L, 1);
     if (!ok) {

@@ -16,6 +16,7 @@
 #include "policy_internal.h"
 #include "log_internal.h"
 #include "protocol.h"
+#include "proc_sweep.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,6 +128,13 @@ static void child_reap(remote *r, int *status)
 {
     if (status) *status = -1;
     if (r->pid <= 0) return;
+    // A broken lifeline makes the supervisor sweep the descendants that left
+    // the group (setsid) and end the group: let it, briefly, before SIGKILL.
+    if (r->life >= 0) {
+        close(r->life);
+        r->life = -1;
+        child_ended(r->pid, 0.5);
+    }
     // Leftovers of the group (the shell's children) go too; harmless when empty.
     if (kill(-r->pid, SIGKILL) == -1) kill(r->pid, SIGKILL);
     int st = 0;
@@ -162,6 +170,10 @@ static void on_sigchld(int sig) { (void)sig; }
 __attribute__((noreturn)) static void supervise(int sock, int life, char *const argv[], int maxfd)
 {
     setpgid(0, 0);
+    // Processes that leave the group (setsid) become ours when orphaned, and
+    // are swept (proc_sweep.h) before this process ends.
+    ps_proc_become_subreaper();
+    pid_t self = getpid();
     // Descriptors: the socket on 0 and 1 (for the command), stderr kept, the
     // lifeline on 3, nothing else (another policy's socket or lifeline kept
     // open here would hide its EOF).
@@ -182,6 +194,7 @@ __attribute__((noreturn)) static void supervise(int sock, int life, char *const 
     sigprocmask(SIG_BLOCK, &chld, &old);
     pid_t c = fork();
     if (c == 0) {
+        if (!ps_proc_die_with_parent(self)) _exit(127); // a setsid in the command keeps this
         close(3);
         sa.sa_handler = SIG_DFL;
         sa.sa_flags = 0;
@@ -201,6 +214,7 @@ __attribute__((noreturn)) static void supervise(int sock, int life, char *const 
     for (;;) {
         int st;
         if (waitpid(c, &st, WNOHANG) == c) {
+            ps_proc_sweep_descendants(50); // what the command left behind
             if (WIFSIGNALED(st)) { // die the same way (no core file)
                 int sig = WTERMSIG(st);
                 struct rlimit nocore = {0, 0};
@@ -219,7 +233,8 @@ __attribute__((noreturn)) static void supervise(int sock, int life, char *const 
         }
         struct pollfd p = {3, POLLIN, 0};
         if (ppoll(&p, 1, NULL, &waiting) == 1) {
-            kill(0, SIGKILL); // the lifeline broke: the whole group, this process too
+            ps_proc_sweep_descendants(50); // the descendants, in the group or not
+            kill(0, SIGKILL);              // the lifeline broke: the whole group, this process too
             _exit(137);
         }
     }

@@ -171,9 +171,9 @@ void ps_episode_end(ps_episode *e)
 static void set_clock(lua_State *L, int ctx, const ps_episode *e)
 {
     lua_pushnumber(L, ps_world_time(e->world));
-    lua_setfield(L, ctx, "t");
+    ps_lua_rawsetfield(L, ctx, "t");
     lua_pushinteger(L, (lua_Integer)e->steps);
-    lua_setfield(L, ctx, "step");
+    ps_lua_rawsetfield(L, ctx, "step");
 }
 
 ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
@@ -195,7 +195,7 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
         // act(ctx, action): the scene maps the policy's action onto its world.
         lua_rawgeti(L, LUA_REGISTRYINDEX, s->cb_ref[PS_CB_ACT]);
         lua_pushvalue(L, ctx);
-        lua_getfield(L, ctx, "action");
+        ps_lua_rawfield(L, ctx, "action");
         char err[3500];
         if (!ps_lua_call(s->rt, 2, 0, "act", err, sizeof err)) {
             char msg[sizeof e->message];

@@ -49,6 +49,27 @@ static inline ps_lua_rt *ps_lua_rt_of(lua_State *L) { return *(ps_lua_rt **)lua_
 /// into `err`. `callback` names the callback in budget messages.
 bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, char *err, size_t errlen);
 
+// Guards (lua_guard.c): Lua runs __gc finalizers and __close handlers with
+// hooks off, outside every limit, so sandboxed code gets neither; and C reads
+// scene-controlled tables without metamethods.
+/// Pushes t[field] without metamethods (nil when `t` is not a table); returns its type.
+int ps_lua_rawfield(lua_State *L, int t, const char *field);
+/// t[field] = the value on top (popped), without metamethods; `t` must be a table.
+void ps_lua_rawsetfield(lua_State *L, int t, const char *field);
+/// Line of the first to-be-closed attribute (`<close>`) in Lua source, 0 if none.
+int ps_lua_find_close_attrib(const char *src, size_t len);
+/// luaL_loadbufferx in text mode that first refuses `<close>` (LUA_ERRSYNTAX,
+/// "name:line: ..." pushed). `chunkname` as for Lua ("@path").
+int ps_lua_load_text(lua_State *L, const char *src, size_t len, const char *chunkname);
+/// The same for a file (at most 64 MiB); LUA_ERRFILE with a message when unreadable.
+int ps_lua_load_file(lua_State *L, const char *path);
+/// Replaces setmetatable with one that refuses a metatable holding __gc.
+void ps_lua_guard_install(lua_State *L);
+
+/// Whether `path` resolves (realpath, through symlinks) inside the scene's folder
+/// or a module path; the resolved path (or "(unresolvable)") goes to `real`.
+bool ps_lua_path_allowed(const ps_lua_rt *rt, const char *path, char *real, size_t n);
+
 /// Registers the World/Body/Geom/Joint metatables (lua_world.c).
 void ps_lua_open_world(lua_State *L);
 /// A handle userdata: the episode serial it was made in and a generation-

@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 // The sandboxed Lua state: safe libraries only, capped allocator, instruction
 // budget, seeded math.random, print to the log, and a restricted require.
 #include "lua_rt.h"
@@ -6,6 +6,7 @@
 
 #include <lualib.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #define HOOK_COUNT 1000
+#define MEM_SLACK ((size_t)8 << 20)
 
 static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -23,7 +25,11 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         rt->mem_used -= old;
         return NULL;
     }
-    if (nsize > old && rt->mem_used - old + nsize > rt->mem_limit) {
+    // Between callbacks only pilotsim's own C code allocates (ctx fields,
+    // refs, messages), outside any protected call where a refusal would be
+    // a Lua panic: it gets a small slack over the cap.
+    size_t limit = rt->callback ? rt->mem_limit : rt->mem_limit + MEM_SLACK;
+    if (nsize > old && rt->mem_used - old + nsize > limit) {
         // Each refusal costs Lua an emergency collection of the whole heap,
         // so a loop of refused allocations is slow per instruction: have the
         // hook look at the clock at the next instruction (lua_sethook may be
@@ -34,6 +40,16 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     void *p = realloc(ptr, nsize);
     if (p) rt->mem_used = rt->mem_used - old + nsize;
     return p;
+}
+
+// A Lua error outside every protected call: Lua aborts after this returns.
+// Say what happened instead of dying silently (exit 134, no message).
+static int panic_handler(lua_State *L)
+{
+    const char *m = lua_tostring(L, -1);
+    fprintf(stderr, "pilotsim: internal error: Lua error outside a protected call: %s\n", m ? m : "(not a string)");
+    fflush(stderr);
+    return 0;
 }
 
 static double now(void)
@@ -254,6 +270,31 @@ static void add_source(ps_lua_rt *rt, const char *path)
     rt->sources[rt->source_count++] = d;
 }
 
+// Whether `real` (a resolved path) lies inside directory `dir` (resolved here).
+static bool path_inside(const char *real, const char *dir)
+{
+    char rdir[PATH_MAX];
+    if (!realpath(dir, rdir)) return false;
+    size_t n = strlen(rdir);
+    if (n == 1 && rdir[0] == '/') return true;
+    return strncmp(real, rdir, n) == 0 && real[n] == '/';
+}
+
+// A module file must resolve (through symlinks) inside the scene's folder or
+// a module path: a shipped link to a secrets file would otherwise be loaded
+// and its text could come back in an error message.
+bool ps_lua_path_allowed(const ps_lua_rt *rt, const char *path, char *real, size_t n)
+{
+    char r[PATH_MAX];
+    snprintf(real, n, "%s", "(unresolvable)");
+    if (!realpath(path, r)) return false;
+    snprintf(real, n, "%s", r);
+    if (path_inside(r, rt->scene_dir)) return true;
+    for (size_t i = 0; i < rt->module_path_count; i++)
+        if (path_inside(r, rt->module_paths[i])) return true;
+    return false;
+}
+
 static int l_require(lua_State *L)
 {
     ps_lua_rt *rt = ps_lua_rt_of(L);
@@ -292,8 +333,12 @@ static int l_require(lua_State *L)
         return luaL_error(L, "module '%s' not found:%s", name, lua_tostring(L, -1));
     }
     lua_pop(L, 1); // the unused buffer placeholder
+    char real[PATH_MAX];
+    if (!rt->trusted && !ps_lua_path_allowed(rt, path, real, sizeof real))
+        return luaL_error(L, "require '%s': %s resolves to %s, outside the scene's folder and the module paths "
+                             "(symbolic links may not lead out of them)", name, path, real);
     add_source(rt, path);
-    if (luaL_loadfilex(L, path, "t") != LUA_OK) return lua_error(L);
+    if (ps_lua_load_file(L, path) != LUA_OK) return lua_error(L);
     lua_pushstring(L, name);
     lua_pushstring(L, path);
     lua_call(L, 2, 1);
@@ -309,13 +354,20 @@ static int l_require(lua_State *L)
 // Lua patterns backtrack: k repetition items (*, +, -, ?) on an n-byte
 // subject can take on the order of n^k / k! steps inside one C call, where
 // neither the instruction budget nor the wall-clock guard can stop it
-// ("a*a*a*a*a*b" on 100 "a"s runs for hours). The pattern functions refuse
-// such a combination up front; ordinary patterns (one or two items, or short
-// subjects) never come near the bound.
+// ("a*a*a*a*a*b" on 100 "a"s runs for hours). An item counts only when more
+// pattern follows it (the last item, before nothing but ')', takes what it
+// gets and succeeds); an unanchored pattern is tried at each of the n start
+// positions, which counts as one more item, so "a.-b" on 2 MB (4e12 steps) is
+// refused while "%w+" over any subject is not. The pattern functions refuse a
+// combination over the bound up front; ordinary patterns (one or two items,
+// or short subjects) never come near it.
 #define PATTERN_STEP_LIMIT 1e8
 
+// Repetition items of pattern p that more pattern follows.
 static int pattern_items(const char *p, size_t len)
 {
+    size_t end = len;
+    while (end > 0 && p[end - 1] == ')') end--;
     int k = 0;
     for (size_t i = 0; i < len; i++) {
         if (p[i] == '%') {
@@ -326,7 +378,7 @@ static int pattern_items(const char *p, size_t len)
             if (i < len && p[i] == ']') i++; // a leading ']' is literal
             for (; i < len && p[i] != ']'; i++)
                 if (p[i] == '%') i++;
-        } else if ((p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?') && i > 0) {
+        } else if ((p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?') && i > 0 && i + 1 < end) {
             k++;
         }
     }
@@ -338,21 +390,43 @@ static int l_pattern_guard(lua_State *L)
     size_t n, plen;
     luaL_checklstring(L, 1, &n);
     const char *p = luaL_checklstring(L, 2, &plen);
-    bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4); // string.find's 'plain' argument
+    bool find = lua_toboolean(L, lua_upvalueindex(2));
+    bool plain = find && lua_toboolean(L, 4); // string.find's 'plain' argument
     int k = plain ? 0 : pattern_items(p, plen);
-    if (k >= 2) {
+    // gmatch does not anchor at '^' (Lua 5.4)
+    bool anchored = plen > 0 && p[0] == '^' && !lua_toboolean(L, lua_upvalueindex(4));
+    if (k >= 1) {
+        int kk = k + (anchored ? 0 : 1);
         double steps = 1;
-        for (int i = 1; i <= k && steps <= PATTERN_STEP_LIMIT; i++) steps = steps * (double)n / i;
+        for (int i = 1; i <= kk && steps <= PATTERN_STEP_LIMIT; i++) steps = steps * (double)n / i;
         if (steps > PATTERN_STEP_LIMIT) {
             char msg[400];
             snprintf(msg, sizeof msg,
-                     "%s: a pattern with %d repetition items on a %zu-byte subject could backtrack for more "
-                     "than %.0e steps (the sandbox's limit); use fewer '*', '+', '-' or '?' items or a shorter "
-                     "subject",
-                     lua_tostring(L, lua_upvalueindex(3)), k, n, PATTERN_STEP_LIMIT);
+                     "%s: a pattern with %d repetition items on a %zu-byte subject%s could backtrack for more "
+                     "than %.0e steps (the sandbox's limit); use fewer '*', '+', '-' or '?' items, anchor it "
+                     "with '^', or a shorter subject",
+                     lua_tostring(L, lua_upvalueindex(3)), k, n, anchored ? "" : " (tried at every start)",
+                     PATTERN_STEP_LIMIT);
             return luaL_error(L, "%s", msg);
         }
     }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+// table.move(a1, f, e, t [, a2]) copies element by element inside one C call:
+// over 2^63 indices it never returns. Moves of more than this many elements
+// are refused (16 M take a fraction of a second).
+#define TABLE_MOVE_LIMIT (1 << 24)
+
+static int l_table_move(lua_State *L)
+{
+    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+    if (e >= f && (lua_Unsigned)e - (lua_Unsigned)f >= (lua_Unsigned)TABLE_MOVE_LIMIT)
+        return luaL_error(L, "table.move: indices %I..%I are more than the sandbox's limit of %d elements at once",
+                          f, e, TABLE_MOVE_LIMIT);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -367,9 +441,15 @@ static void guard_patterns(lua_State *L)
         lua_getfield(L, -1, fns[i]);
         lua_pushboolean(L, i == 0); // find: its 4th argument may ask for a plain search
         lua_pushfstring(L, "string.%s", fns[i]);
-        lua_pushcclosure(L, l_pattern_guard, 3);
+        lua_pushboolean(L, i == 2); // gmatch
+        lua_pushcclosure(L, l_pattern_guard, 4);
         lua_setfield(L, -2, fns[i]);
     }
+    lua_pop(L, 1);
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "move");
+    lua_pushcclosure(L, l_table_move, 1);
+    lua_setfield(L, -2, "move");
     lua_pop(L, 1);
 }
 
@@ -410,28 +490,58 @@ static void install_sandbox(lua_State *L)
         lua_pushnil(L);
         lua_setglobal(L, removed[i]);
     }
-    // load: text chunks only. The original is kept in the registry.
-    lua_getglobal(L, "load");
-    lua_setfield(L, LUA_REGISTRYINDEX, "ps.load");
     lua_getglobal(L, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
 }
 
+// load(chunk [, chunkname [, mode [, env]]]) for text only, through the
+// loader that refuses to-be-closed variables. A reader function's pieces
+// are gathered first (in the Lua heap, under its cap).
 static int l_load_sandboxed(lua_State *L)
 {
-    // load(chunk [, chunkname [, mode [, env]]]) with mode forced to "t".
     int n = lua_gettop(L);
     if (n >= 3 && !lua_isnil(L, 3) && strcmp(luaL_checkstring(L, 3), "t") != 0)
         return luaL_error(L, "load: only text chunks are allowed in scenes (mode 't')");
-    if (n < 3) lua_settop(L, 3);
-    lua_pushstring(L, "t");
-    lua_replace(L, 3);
-    lua_getfield(L, LUA_REGISTRYINDEX, "ps.load");
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    int env = n >= 4 ? 4 : 0;
+    const char *chunkname;
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        chunkname = luaL_optstring(L, 2, lua_tostring(L, 1));
+        lua_pushvalue(L, 1);
+    } else {
+        luaL_checktype(L, 1, LUA_TFUNCTION);
+        chunkname = luaL_optstring(L, 2, "=(load)");
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        for (;;) {
+            lua_pushvalue(L, 1);
+            lua_call(L, 0, 1);
+            if (lua_isnil(L, -1)) {
+                lua_pop(L, 1);
+                break;
+            }
+            if (lua_type(L, -1) != LUA_TSTRING) return luaL_error(L, "load: reader function must return a string");
+            if (lua_rawlen(L, -1) == 0) {
+                lua_pop(L, 1);
+                break;
+            }
+            luaL_addvalue(&b);
+        }
+        luaL_pushresult(&b);
+    }
+    size_t len;
+    const char *src = lua_tolstring(L, -1, &len);
+    if (ps_lua_load_text(L, src, len, chunkname) != LUA_OK) {
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    if (env) {
+        lua_pushvalue(L, env);
+        if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+    }
+    return 1;
 }
 
 static char *dupstr(const char *s)
@@ -470,6 +580,7 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
     rt->L = lua_newstate(capped_alloc, rt);
     if (!rt->L) goto oom;
     *(ps_lua_rt **)lua_getextraspace(rt->L) = rt;
+    lua_atpanic(rt->L, panic_handler);
     if (rt->trusted) {
         luaL_openlibs(rt->L);
     } else {
@@ -481,6 +592,7 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
     // pattern guard too.
     lua_pushcfunction(rt->L, l_xpcall);
     lua_setglobal(rt->L, "xpcall");
+    ps_lua_guard_install(rt->L);
     guard_patterns(rt->L);
     install_common(rt->L);
     ps_lua_open_world(rt->L);

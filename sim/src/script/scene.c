@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const ps_callback_names[PS_CB_COUNT] = {"build", "step", "reward", "failure", "success", "metrics", "act"};
 
@@ -108,7 +109,7 @@ static bool field_error(loader *ld, const char *field, const char *fmt, ...)
 static bool get_string(loader *ld, int t, const char *field, bool required, char **out)
 {
     lua_State *L = ld->s->rt->L;
-    lua_getfield(L, t, field);
+    ps_lua_rawfield(L, t, field);
     int ty = lua_type(L, -1);
     bool ok = true;
     if (ty == LUA_TNIL) {
@@ -123,10 +124,42 @@ static bool get_string(loader *ld, int t, const char *field, bool required, char
     return ok;
 }
 
+// A scene's own `policy` field may name only a Lua policy: a module name
+// ("policies.x") or a relative path to a .lua file, no ".." and no scheme.
+// exec:, lib: and tcp:// would let a scene file run a program or load code;
+// those come from the command line (--policy) or with options.trusted.
+static bool get_policy(loader *ld, int t, bool trusted)
+{
+    if (!get_string(ld, t, "policy", false, &ld->s->policy)) return false;
+    const char *p = ld->s->policy;
+    if (trusted || !p || !*p) return true;
+    bool ok = p[0] != '/' && strstr(p, "..") == NULL && strlen(p) < 512;
+    for (const char *c = p; ok && *c; c++)
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+             *c == '-' || *c == '.' || *c == '/';
+    if (ok) {
+        // A .lua file beside the scene must not be a link leading out of it.
+        char file[4096], real[4096];
+        snprintf(file, sizeof file, "%s/%s", ld->s->rt->scene_dir, p);
+        if (access(file, F_OK) == 0 && !ps_lua_path_allowed(ld->s->rt, file, real, sizeof real))
+            return field_error(ld, "policy", "'%s' resolves to %s, outside the scene's folder and the module paths", p,
+                               real);
+        return true;
+    }
+    char shown[64];
+    size_t n = strcspn(p, "\n");
+    snprintf(shown, sizeof shown, "%.*s%s", (int)(n < 40 ? n : 40), p, n > 40 || p[n] ? "..." : "");
+    return field_error(ld, "policy",
+                       "'%s' is not a Lua policy; a scene file may name only a Lua policy module "
+                       "(\"policies.x\" or \"x.lua\", no '..'): exec:, lib: and tcp:// policies come "
+                       "from --policy on the command line, or with --trusted",
+                       shown);
+}
+
 static bool get_positive(loader *ld, int t, const char *field, double *out)
 {
     lua_State *L = ld->s->rt->L;
-    lua_getfield(L, t, field);
+    ps_lua_rawfield(L, t, field);
     int ty = lua_type(L, -1);
     bool ok = true;
     if (ty == LUA_TNIL) ok = field_error(ld, field, "is required (a number > 0, seconds)");
@@ -143,7 +176,7 @@ static bool get_callbacks(loader *ld, int t)
 {
     lua_State *L = ld->s->rt->L;
     for (int i = 0; i < PS_CB_COUNT; i++) {
-        lua_getfield(L, t, ps_callback_names[i]);
+        ps_lua_rawfield(L, t, ps_callback_names[i]);
         int ty = lua_type(L, -1);
         if (ty == LUA_TNIL) {
             lua_pop(L, 1);
@@ -193,7 +226,7 @@ static bool get_world(loader *ld, int t)
     *d = ps_default_world_def();
     d->timestep = ld->s->timestep;
     d->log = ld->s->rt->log;
-    lua_getfield(L, t, "world");
+    ps_lua_rawfield(L, t, "world");
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         return true;
@@ -205,33 +238,44 @@ static bool get_world(loader *ld, int t)
     int wt = lua_gettop(L);
     static const char *const allowed[] = {"gravity", "iterations", "sor", "erp", "cfm", "surface_layer",
                                           "max_correcting_vel", "max_contacts", "space", "max_linear_speed",
-                                          "max_angular_speed", "contact_forces", NULL};
+                                          "max_angular_speed", "contact_forces", "max_bodies", NULL};
     char msg[512];
     if (!check_fields(L, wt, "world", allowed, msg, sizeof msg)) {
         lua_pop(L, 1);
         return field_error(ld, "world", "%s", msg + (strncmp(msg, "world: ", 7) == 0 ? 7 : 0));
     }
-    struct { const char *name; double *dst; bool integer; int *idst; } nums[] = {
-        {"iterations", NULL, true, &d->iterations}, {"sor", &d->sor, false, NULL}, {"erp", &d->erp, false, NULL},
-        {"cfm", &d->cfm, false, NULL}, {"surface_layer", &d->contact_surface_layer, false, NULL},
-        {"max_correcting_vel", &d->max_correcting_vel, false, NULL}, {"max_contacts", NULL, true, &d->max_contacts},
-        {"max_linear_speed", &d->max_linear_speed, false, NULL}, {"max_angular_speed", &d->max_angular_speed, false, NULL},
+    int max_bodies = (int)d->max_bodies;
+    // Integers carry their range: a double outside int is undefined behaviour
+    // to convert, and each QuickStep iteration is a pass over every constraint.
+    struct { const char *name; double *dst; bool integer; int *idst; int max; } nums[] = {
+        {"iterations", NULL, true, &d->iterations, PS_WORLD_MAX_ITERATIONS}, {"sor", &d->sor, false, NULL, 0},
+        {"erp", &d->erp, false, NULL, 0}, {"cfm", &d->cfm, false, NULL, 0},
+        {"surface_layer", &d->contact_surface_layer, false, NULL, 0},
+        {"max_correcting_vel", &d->max_correcting_vel, false, NULL, 0},
+        {"max_contacts", NULL, true, &d->max_contacts, 64},
+        {"max_linear_speed", &d->max_linear_speed, false, NULL, 0},
+        {"max_angular_speed", &d->max_angular_speed, false, NULL, 0},
+        {"max_bodies", NULL, true, &max_bodies, PS_WORLD_MAX_BODIES},
     };
     bool ok = true;
     for (size_t i = 0; ok && i < sizeof nums / sizeof nums[0]; i++) {
-        lua_getfield(L, wt, nums[i].name);
+        ps_lua_rawfield(L, wt, nums[i].name);
         if (!lua_isnil(L, -1)) {
             if (lua_type(L, -1) != LUA_TNUMBER) ok = field_error(ld, nums[i].name, "world.%s must be a number, got %s", nums[i].name, luaL_typename(L, -1));
             else if (nums[i].integer) {
-                if (!lua_isinteger(L, -1) && lua_tonumber(L, -1) != floor(lua_tonumber(L, -1)))
+                double v = lua_tonumber(L, -1);
+                if (!lua_isinteger(L, -1) && v != floor(v))
                     ok = field_error(ld, nums[i].name, "world.%s must be an integer", nums[i].name);
-                else *nums[i].idst = (int)lua_tonumber(L, -1);
+                else if (!(v >= 1 && v <= nums[i].max))
+                    ok = field_error(ld, nums[i].name, "world.%s must be an integer in 1..%d, got %.17g", nums[i].name,
+                                     nums[i].max, v);
+                else *nums[i].idst = (int)v;
             } else *nums[i].dst = lua_tonumber(L, -1);
         }
         lua_pop(L, 1);
     }
     if (ok) {
-        lua_getfield(L, wt, "gravity");
+        ps_lua_rawfield(L, wt, "gravity");
         if (!lua_isnil(L, -1)) {
             if (!lua_istable(L, -1) || lua_rawlen(L, -1) != 3) ok = field_error(ld, "gravity", "world.gravity must be {x, y, z}");
             else {
@@ -248,13 +292,13 @@ static bool get_world(loader *ld, int t)
         lua_pop(L, 1);
     }
     if (ok) {
-        lua_getfield(L, wt, "contact_forces");
+        ps_lua_rawfield(L, wt, "contact_forces");
         if (lua_isboolean(L, -1)) d->contact_forces = lua_toboolean(L, -1);
         else if (!lua_isnil(L, -1)) ok = field_error(ld, "contact_forces", "world.contact_forces must be a boolean");
         lua_pop(L, 1);
     }
     if (ok) {
-        lua_getfield(L, wt, "space");
+        ps_lua_rawfield(L, wt, "space");
         if (!lua_isnil(L, -1)) {
             const char *sp = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
             if (strcmp(sp, "hash") == 0) d->space = PS_SPACE_HASH;
@@ -265,6 +309,7 @@ static bool get_world(loader *ld, int t)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    d->max_bodies = (uint32_t)max_bodies;
     if (ok) {
         char werr[256];
         ps_world *probe = NULL;
@@ -300,7 +345,7 @@ static bool get_view(loader *ld, int t)
 {
     lua_State *L = ld->s->rt->L;
     ps_scene *s = ld->s;
-    lua_getfield(L, t, "view");
+    ps_lua_rawfield(L, t, "view");
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         return true;
@@ -316,17 +361,17 @@ static bool get_view(loader *ld, int t)
     if (!ok) ok = field_error(ld, "view", "%s", msg + (strncmp(msg, "view: ", 6) == 0 ? 6 : 0));
     s->view_fov_y = 45.0 * DEG;
     if (ok) {
-        lua_getfield(L, vt, "eye");
+        ps_lua_rawfield(L, vt, "eye");
         ok = get_vec3_top(ld, "view.eye", &s->view_eye);
         lua_pop(L, 1);
     }
     if (ok) {
-        lua_getfield(L, vt, "target");
+        ps_lua_rawfield(L, vt, "target");
         ok = get_vec3_top(ld, "view.target", &s->view_target);
         lua_pop(L, 1);
     }
     if (ok) {
-        lua_getfield(L, vt, "fov");
+        ps_lua_rawfield(L, vt, "fov");
         if (!lua_isnil(L, -1)) {
             double f = lua_tonumber(L, -1);
             if (lua_type(L, -1) != LUA_TNUMBER || !(f > 0 && f < 180))
@@ -369,7 +414,7 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
     static const char *const allowed[] = {"default", "min", "max", "description", "randomize", "integer", "choices", NULL};
     char msg[512];
     if (!check_fields(L, pt, what, allowed, msg, sizeof msg)) return field_error(ld, p->name, "%s", msg);
-    lua_getfield(L, pt, "default");
+    ps_lua_rawfield(L, pt, "default");
     int ty = lua_type(L, -1);
     p->min = -INFINITY;
     p->max = INFINITY;
@@ -392,7 +437,7 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
     }
     lua_pop(L, 1);
     if (!ok) return false;
-    lua_getfield(L, pt, "integer");
+    ps_lua_rawfield(L, pt, "integer");
     if (lua_toboolean(L, -1)) {
         if (p->type != PS_PARAM_NUMBER || p->num != floor(p->num)) {
             lua_pop(L, 1);
@@ -407,7 +452,7 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
     const char *bounds[2] = {"min", "max"};
     double *dst[2] = {&p->min, &p->max};
     for (int i = 0; i < 2 && ok; i++) {
-        lua_getfield(L, pt, bounds[i]);
+        ps_lua_rawfield(L, pt, bounds[i]);
         if (!lua_isnil(L, -1)) {
             if (lua_type(L, -1) != LUA_TNUMBER || (p->type != PS_PARAM_NUMBER && p->type != PS_PARAM_INTEGER))
                 ok = field_error(ld, p->name, "%s.%s must be a number (and only numeric params have ranges)", what, bounds[i]);
@@ -416,12 +461,12 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
         lua_pop(L, 1);
     }
     if (!ok) return false;
-    lua_getfield(L, pt, "description");
+    ps_lua_rawfield(L, pt, "description");
     if (lua_type(L, -1) == LUA_TSTRING) p->description = dupstr(lua_tostring(L, -1));
     else if (!lua_isnil(L, -1)) ok = field_error(ld, p->name, "%s.description must be a string", what);
     lua_pop(L, 1);
     if (!p->description) p->description = dupstr("");
-    lua_getfield(L, pt, "randomize");
+    ps_lua_rawfield(L, pt, "randomize");
     if (lua_isboolean(L, -1)) p->randomize = lua_toboolean(L, -1);
     else if (!lua_isnil(L, -1)) ok = field_error(ld, p->name, "%s.randomize must be a boolean", what);
     lua_pop(L, 1);
@@ -431,7 +476,7 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
     if (p->min > p->max) return field_error(ld, p->name, "%s: min %g > max %g", what, p->min, p->max);
     if (p->type <= PS_PARAM_INTEGER && (p->num < p->min || p->num > p->max))
         return field_error(ld, p->name, "%s: default %g is outside [%g, %g]", what, p->num, p->min, p->max);
-    lua_getfield(L, pt, "choices");
+    ps_lua_rawfield(L, pt, "choices");
     if (!lua_isnil(L, -1)) {
         size_t n = lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
         if (p->type != PS_PARAM_STRING || n == 0) ok = field_error(ld, p->name, "%s.choices must be a non-empty list of strings for a string param", what);
@@ -457,7 +502,7 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
 static bool get_params(loader *ld, int t)
 {
     lua_State *L = ld->s->rt->L;
-    lua_getfield(L, t, "params");
+    ps_lua_rawfield(L, t, "params");
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         return true;
@@ -492,7 +537,7 @@ static bool get_params(loader *ld, int t)
     qsort(s->params, s->param_count, sizeof *s->params, cmp_param);
     bool ok = true;
     for (size_t i = 0; ok && i < s->param_count; i++) {
-        lua_getfield(L, pt, s->params[i].name);
+        ps_lua_rawfield(L, pt, s->params[i].name);
         ok = get_one_param(ld, lua_gettop(L), &s->params[i]);
         lua_pop(L, 1);
     }
@@ -614,7 +659,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
     if (ok) {
         char chunk[4096];
         snprintf(chunk, sizeof chunk, "@%s", path);
-        if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) {
+        if (ps_lua_load_text(L, src, len, chunk) != LUA_OK) {
             ps_set_error(err, errlen, "%s", lua_tostring(L, -1));
             lua_pop(L, 1);
             ok = false;
@@ -626,6 +671,13 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
         lua_pop(L, 1);
         ok = false;
     }
+    if (ok && lua_getmetatable(L, -1)) {
+        // Its fields are read raw (no __index may run outside a callback), so
+        // a metatable would hide inherited fields silently: refuse it.
+        lua_pop(L, 2);
+        ps_set_error(err, errlen, "%s: the scene table must be a plain table, without a metatable", path);
+        ok = false;
+    }
     if (ok) {
         int t = lua_gettop(L);
         char msg[512];
@@ -634,7 +686,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
             ok = false;
         }
         ok = ok && get_string(&ld, t, "name", true, &s->name) && get_string(&ld, t, "domain", false, &s->domain) &&
-             get_string(&ld, t, "policy", false, &s->policy) &&
+             get_policy(&ld, t, opt->trusted) &&
              get_string(&ld, t, "description", false, &s->description) && get_positive(&ld, t, "timestep", &s->timestep) &&
              get_positive(&ld, t, "time_limit", &s->time_limit) && get_world(&ld, t) && get_params(&ld, t) &&
              get_callbacks(&ld, t) && get_view(&ld, t) && ps_space_load(s, t, src, len, err, errlen);
@@ -642,6 +694,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
             ok = field_error(&ld, "time_limit", "must be at least one timestep (%g s), got %g", s->timestep, s->time_limit);
         lua_pop(L, 1);
     }
+    if (ok) s->world_def.memory_limit = opt->process_memory_limit;
     for (size_t i = 0; ok && i < opt->param_count; i++) ok = apply_override(s, opt->params[i], err, errlen);
     free(src);
     if (!ok) {

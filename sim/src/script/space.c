@@ -98,7 +98,7 @@ static bool read_bounds(decl_ctx *c, lua_State *L, int t, const char *what, ps_s
     double **dst[2] = {&d->low, &d->high};
     size_t n[2] = {0, 0};
     for (int k = 0; k < 2; k++) {
-        lua_getfield(L, t, names[k]);
+        ps_lua_rawfield(L, t, names[k]);
         if (lua_type(L, -1) == LUA_TNUMBER) {
             n[k] = 1;
             *dst[k] = malloc(sizeof(double));
@@ -132,7 +132,7 @@ static bool read_bounds(decl_ctx *c, lua_State *L, int t, const char *what, ps_s
 
 static bool read_shape(decl_ctx *c, lua_State *L, int t, const char *what, ps_space_decl *d)
 {
-    lua_getfield(L, t, "shape");
+    ps_lua_rawfield(L, t, "shape");
     bool ok = true;
     if (lua_type(L, -1) == LUA_TNUMBER) {
         d->ndim = 1;
@@ -182,9 +182,9 @@ static bool load_entry(decl_ctx *c, lua_State *L, int t, bool action, ps_space_d
         }
     }
     d->fn_ref = LUA_NOREF;
-    lua_getfield(L, t, "sensor");
-    lua_getfield(L, t, "robot");
-    lua_getfield(L, t, "fn");
+    ps_lua_rawfield(L, t, "sensor");
+    ps_lua_rawfield(L, t, "robot");
+    ps_lua_rawfield(L, t, "fn");
     bool has_sensor = !lua_isnil(L, -3), has_robot = !lua_isnil(L, -2), has_fn = !lua_isnil(L, -1);
     if (has_sensor + has_robot + has_fn > 1) {
         lua_pop(L, 3);
@@ -229,7 +229,7 @@ static bool load_entry(decl_ctx *c, lua_State *L, int t, bool action, ps_space_d
 
 static bool load_space(decl_ctx *c, lua_State *L, int table, const char *field, bool action)
 {
-    lua_getfield(L, table, field);
+    ps_lua_rawfield(L, table, field);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         return true;
@@ -271,7 +271,7 @@ static bool load_space(decl_ctx *c, lua_State *L, int table, const char *field, 
     qsort(d, n, sizeof *d, cmp_decl);
     bool ok = true;
     for (i = 0; ok && i < n; i++) {
-        lua_getfield(L, t, d[i].name);
+        ps_lua_rawfield(L, t, d[i].name);
         ok = load_entry(c, L, lua_gettop(L), action, &d[i]);
         lua_pop(L, 1);
     }
@@ -458,10 +458,10 @@ ps_space_rt *ps_space_begin(ps_scene *s, ps_world *w, int ctx_ref, char *err, si
         lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref);
         r->obs_ref = push_views(L, r->obs, r->obs_count, false);
         lua_rawgeti(L, LUA_REGISTRYINDEX, r->obs_ref);
-        lua_setfield(L, -2, "obs");
+        ps_lua_rawsetfield(L, -2, "obs");
         r->act_ref = push_views(L, r->act, r->act_count, true);
         lua_rawgeti(L, LUA_REGISTRYINDEX, r->act_ref);
-        lua_setfield(L, -2, "action");
+        ps_lua_rawsetfield(L, -2, "action");
         lua_pop(L, 1);
     }
     if (!ok) {

@@ -237,7 +237,7 @@ ps_status ps_episode_save_state(ps_episode *e, ps_episode_state *st, char *err, 
 
     int top = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c.ctx_ref);
-    lua_getfield(L, -1, "state");
+    ps_lua_rawfield(L, -1, "state");
     char path[512] = "ctx.state";
     bool ok = put_value(L, -1, &st->lua, path, sizeof path, 0, err, errlen);
     lua_settop(L, top);
@@ -286,12 +286,12 @@ ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, ch
         return PS_ERR_STATE;
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, c.ctx_ref);
-    if (lua_getfield(L, -1, "state") == LUA_TTABLE) {
+    if (ps_lua_rawfield(L, -1, "state") == LUA_TTABLE) {
         merge_into(L, -1, -3, 0);
     } else {
         lua_pop(L, 1);
         lua_pushvalue(L, -2);
-        lua_setfield(L, -2, "state");
+        ps_lua_rawsetfield(L, -2, "state");
     }
     lua_settop(L, top);
     ps_state_reader sr = {st->space.data, st->space.len, 0, true};

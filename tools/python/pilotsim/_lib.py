@@ -83,6 +83,7 @@ class ps_scene_options(ctypes.Structure):
         ("wall_limit", ctypes.c_double),
         ("trusted", ctypes.c_bool),
         ("log", ps_logger),
+        ("process_memory_limit", ctypes.c_size_t),
     ]
 
 
@@ -138,9 +139,9 @@ _BOOL = _sa(ctypes.c_bool)
 EXPECTED = {
     # name char*, ndim int, shape int[4], count size_t, data/low/high float*
     "ps_space_entry": _c_layout([_PTR, _INT, (_INT[0] * 4, _INT[1]), _SIZE, _PTR, _PTR, _PTR]),
-    # 3 x (char** + size_t), uint64_t, size_t, double, bool, ps_logger {fn, user}
+    # 3 x (char** + size_t), uint64_t, size_t, double, bool, ps_logger {fn, user}, size_t
     "ps_scene_options": _c_layout([_PTR, _SIZE, _PTR, _SIZE, _PTR, _SIZE, _U64, _SIZE, _DBL, _BOOL,
-                                   (2 * _PTR[0], _PTR[1])]),
+                                   (2 * _PTR[0], _PTR[1]), _SIZE]),
     # 3 x char*, 2 x double, 2 x bool, char[64]
     "ps_param_info": _c_layout([_PTR, _PTR, _PTR, _DBL, _DBL, _BOOL, _BOOL, (64, 1)]),
 }
@@ -157,7 +158,7 @@ def _check_layout():
     if platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64") and ctypes.sizeof(ctypes.c_void_p) == 8:
         # LP64: name 0, ndim 8, shape 12..28, count 32 (aligned to 8), data 40, low 48, high 56.
         assert ctypes.sizeof(ps_space_entry) == 64, ctypes.sizeof(ps_space_entry)
-        assert ctypes.sizeof(ps_scene_options) == 96, ctypes.sizeof(ps_scene_options)
+        assert ctypes.sizeof(ps_scene_options) == 104, ctypes.sizeof(ps_scene_options)
         assert ctypes.sizeof(ps_param_info) == 112, ctypes.sizeof(ps_param_info)
 
 

@@ -1,0 +1,3 @@
+local t = {}
+while true do t[1] = 1 end
+return {}
