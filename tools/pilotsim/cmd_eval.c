@@ -312,7 +312,7 @@ static eval_src *collect_sources(const ps_scene *sc, const ps_policy *pol, size_
 // one loses its metrics, then its param values, and says so in its message.
 static void write_bounded(FILE *out, eval_record *r)
 {
-    char note[6000];
+    char note[5600]; // the message is below 4800 bytes (work's note)
     for (int round = 0; round < 3; round++) {
         char *buf = NULL;
         size_t len = 0;
@@ -325,7 +325,7 @@ static void write_bounded(FILE *out, eval_record *r)
             return;
         }
         free(buf);
-        snprintf(note, sizeof note, "%.4000s%s(pilotsim: the record was %zu bytes, over the %zu-byte cap: %s dropped)",
+        snprintf(note, sizeof note, "%.4800s%s(pilotsim: the record was %zu bytes, over the %zu-byte cap: %s dropped)",
                  r->message, r->message[0] ? "\n" : "", len, EVAL_RECORD_MAX,
                  round == 0 ? "its metrics" : round == 1 ? "its metrics and param values" : "its metrics, param values and sources");
         r->message = note;
@@ -419,9 +419,9 @@ static void work(void *vc, size_t job, FILE *out)
     r.sim_time = w ? ps_world_time(w) : NAN;
     r.ret = ps_episode_return(e);
     const char *msg = merr[0] ? merr : ps_episode_message(e);
-    char note[5000];
+    char note[4800]; // the episode's message is below 4096 bytes
     if (dropped) {
-        snprintf(note, sizeof note, "%.4000s%s(pilotsim: %zu metric%s dropped: names are cut to %d bytes and at a NUL "
+        snprintf(note, sizeof note, "%s%s(pilotsim: %zu metric%s dropped: names are cut to %d bytes and at a NUL "
                  "byte, duplicates and those past %u are dropped)", msg, msg[0] ? "\n" : "", dropped,
                  dropped == 1 ? "" : "s", EVAL_NAME_MAX, EVAL_METRICS_MAX);
         msg = note;
