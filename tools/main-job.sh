@@ -4,9 +4,9 @@
 # episodes each on 2 worker processes, then the report (per scene: success
 # rate with its Wilson 95% interval, mean return and sim time, safety
 # violations, steps/s) ending with `eval: N passed, M failed`.
-# Exit status: pilotsim eval's: 0 every scene passed (no crashed, timeout_wall
-# or script_error episode), 1 one did not, 2 usage error, 3 runtime error
-# (a scene failed to load, interrupted).
+# Exit status: pilotsim eval's: 0 every scene passed, 1 one did not, 2 usage
+# error, 3 runtime error (a scene failed to load, interrupted) or an episode
+# that could not be evaluated (script_error, policy_error, crashed, timeout_wall).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 pilotsim=${1:-build/release/tools/pilotsim/pilotsim}
