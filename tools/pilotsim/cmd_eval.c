@@ -51,6 +51,8 @@ static void eval_usage(FILE *f)
           "  --trusted           lift the Lua sandbox (local experiments only)\n"
           "  --verbose           show the scenes' print() output and warnings from the workers\n"
           "  --quiet             no progress on stderr\n"
+          "  --progress-every P  without a terminal, a progress line per P% of the episodes (default 10)\n"
+          "  --html FILE         also write the HTML report (as `pilotsim report`)\n"
           "\n"
           "statuses: success, failure, timeout (the scene's limit), physics_diverged, script_error,\n"
           "policy_error (an exec:/tcp:// peer unreachable, dead, timed out or not speaking the\n"
@@ -125,8 +127,10 @@ typedef struct ev_ctx {
     const char *out_path;
     bool out_failed;
     size_t out_records;     // records this run wrote to --out
-    size_t to_run, finished, errors;
+    size_t to_run, finished, errors, successes;
     double t0, last_progress;
+    double progress_step; // non-terminal progress: a line per this fraction of the episodes
+    size_t progress_lines; // lines printed so far
 } ev_ctx;
 
 // ---------------------------------------------------------------- worker side
@@ -277,7 +281,15 @@ static eval_pv *collect_params(const ps_episode *e, const ps_scene *sc, size_t *
             double v = strtod(info.value, &end);
             if (end == info.value || *end) fputs("null", m);
             else if (!strcmp(info.type, "integer") && isfinite(v)) fputs(info.value, m);
-            else cli_json_number(m, v);
+            else if (isfinite(v)) {
+                // The shortest form that reads back as the same double (0.6, not 0.59999999999999998).
+                char b[40];
+                for (int prec = 1; prec <= 17; prec++) {
+                    snprintf(b, sizeof b, "%.*g", prec, v);
+                    if (strtod(b, NULL) == v) break;
+                }
+                fputs(b, m);
+            } else cli_json_number(m, v);
         }
         if (fclose(m) != 0) {
             free(lit);
@@ -453,23 +465,47 @@ static void worker_exit(void *vc)
 
 // ---------------------------------------------------------------- parent side
 
+static void format_eta(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0) snprintf(buf, n, "-");
+    else if (s < 60) snprintf(buf, n, "%.0f s", s);
+    else if (s < 3600) snprintf(buf, n, "%d:%02d", (int)s / 60, (int)s % 60);
+    else snprintf(buf, n, "%d:%02d:%02d", (int)s / 3600, (int)s / 60 % 60, (int)s % 60);
+}
+
+// Progress on stderr: on a terminal a live bar (done/total, successes so far,
+// episodes/s, ETA), redrawn at most every 0.1 s; otherwise one line each
+// time another --progress-every share of the episodes has finished.
 static void progress(ev_ctx *c, size_t running, bool final)
 {
-    if (c->quiet) return;
-    double now = cli_now();
+    if (c->quiet || !c->to_run) return;
+    double now = cli_now(), elapsed = now - c->t0;
+    double rate = elapsed > 0 ? (double)c->finished / elapsed : 0;
+    char eta[32];
+    format_eta(eta, sizeof eta, rate > 0 ? (double)(c->to_run - c->finished) / rate : NAN);
+    double ok = c->finished ? 100.0 * (double)c->successes / (double)c->finished : 0;
     if (c->tty) {
         if (final) {
             fputs("\r\033[K", stderr);
         } else {
             if (now - c->last_progress < 0.1) return;
-            fprintf(stderr, "\r\033[Keval: %zu/%zu episodes, %zu running, %zu errors, %.1f s", c->finished,
-                    c->to_run, running, c->errors, now - c->t0);
+            char bar[25];
+            size_t fill = c->finished * 24 / c->to_run;
+            for (size_t i = 0; i < 24; i++) bar[i] = i < fill ? '#' : '.';
+            bar[24] = '\0';
+            fprintf(stderr, "\r\033[Keval [%s] %zu/%zu, %zu ok (%.0f%%), %.1f episodes/s, ETA %s, %zu running, %zu errors",
+                    bar, c->finished, c->to_run, c->successes, ok, rate, eta, running, c->errors);
         }
-    } else if (!final && now - c->last_progress >= 10) {
-        fprintf(stderr, "eval: %zu/%zu episodes, %zu running, %zu errors, %.1f s\n", c->finished, c->to_run, running,
-                c->errors, now - c->t0);
     } else {
-        return;
+        // The share reached, in whole steps; the last line is at 100%.
+        size_t steps = (size_t)ceil(1 / c->progress_step - 1e-9);
+        size_t step = c->finished == c->to_run ? steps
+                      : (size_t)floor((double)c->finished / (double)c->to_run / c->progress_step + 1e-9);
+        if (final || step <= c->progress_lines) return;
+        c->progress_lines = step;
+        fprintf(stderr, "eval: %3.0f%% %zu/%zu episodes, %zu successes (%.0f%%), %.1f episodes/s, ETA %s, %zu errors\n",
+                100.0 * (double)c->finished / (double)c->to_run, c->finished, c->to_run, c->successes, ok, rate, eta,
+                c->errors);
     }
     c->last_progress = now;
     fflush(stderr);
@@ -532,6 +568,7 @@ static void write_out(ev_ctx *c, const eval_record *r)
 static void finish(ev_ctx *c, size_t job, eval_record *r)
 {
     c->finished++;
+    c->successes += eval_status_success(r->status);
     if (eval_status_error(r->status)) {
         c->errors++;
         if (!c->quiet) {
@@ -895,6 +932,8 @@ int cmd_eval(int argc, char **argv)
     int rc = EXIT_USAGE;
     c.timeout = 300;
     c.out_fd = -1;
+    c.progress_step = 0.1;
+    const char *html = NULL;
     if (!paths) return EXIT_RUNTIME;
     const char *v;
     int taken;
@@ -932,6 +971,20 @@ int cmd_eval(int argc, char **argv)
                 goto done;
             }
             junit = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim eval: --html needs a file\n");
+                goto done;
+            }
+            html = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--progress-every"))) {
+            char *end;
+            double pct = strtod(v, &end);
+            if (end == v || (*end && strcmp(end, "%")) || !(pct >= 1 && pct <= 100)) {
+                fprintf(stderr, "pilotsim eval: --progress-every needs a percentage from 1 to 100, got '%s'\n", v);
+                goto done;
+            }
+            c.progress_step = pct / 100;
         } else if ((v = cli_opt_value(argc, argv, &i, "--retries"))) {
             if (!cli_parse_u64(v, &c.retries) || c.retries >= EVAL_ATTEMPTS_MAX) {
                 fprintf(stderr, "pilotsim eval: --retries needs an integer from 0 to %u, got '%s'\n",
@@ -1005,6 +1058,11 @@ int cmd_eval(int argc, char **argv)
         jobs = n > 0 ? (uint64_t)n : 1;
     }
     c.tty = isatty(STDERR_FILENO);
+    char herr[4400];
+    if (html && !eval_html_target_ok(html, herr, sizeof herr)) {
+        fprintf(stderr, "pilotsim eval: --html %s\n", herr);
+        goto done;
+    }
     if (c.out_path) {
         // Checked and locked before any work: a file that is not a results
         // file, a FIFO or device, or one another eval writes is a usage error.
@@ -1119,6 +1177,16 @@ int cmd_eval(int argc, char **argv)
     if (pr == 1 && !c.quiet) fprintf(stderr, "eval: interrupted; workers stopped, finished episodes kept\n");
     eval_report_opts ro = {min_success, pr == 1};
     long failed = report(&c, junit, &ro);
+    if (html) {
+        eval_html_run run = {c.out_path ? c.out_path : "eval", c.out_path, junit, &c.results, (size_t)jobs,
+                             cli_now() - c.t0};
+        if (eval_html(html, &run, 1, min_success, 0.05, herr, sizeof herr)) {
+            if (!c.quiet) fprintf(stderr, "eval: report written to %s\n", html);
+        } else {
+            fprintf(stderr, "error: %s\n", herr);
+            failed = -1;
+        }
+    }
     bool errors = false; // any episode that could not be evaluated: exit 3 whatever the tests say
     for (size_t i = 0; i < c.results.n && !errors; i++) errors = eval_status_error(c.results.v[i].status);
     if (pr != 0 || failed < 0 || c.out_failed || errors) rc = EXIT_RUNTIME;

@@ -202,6 +202,34 @@ size_t eval_report(FILE *f, eval_summary *s, size_t n, const eval_report_opts *o
 bool eval_junit(const char *path, const eval_summary *s, size_t n, const eval_record *recs,
                 const size_t *group, size_t nrec, const eval_report_opts *o);
 
+// ---------------------------------------------------------------- HTML report
+
+/// How a pilotsim report begins (it is overwritten only when it begins so).
+#define EVAL_HTML_MAGIC "<!DOCTYPE html>\n<!-- pilotsim report -->"
+
+/// One run shown in the HTML report.
+typedef struct eval_html_run {
+    const char *label;   ///< its name (the JSONL file's path, or the eval's --out)
+    const char *jsonl;   ///< JSONL file linked from the report, or NULL
+    const char *junit;   ///< JUnit file linked from the report, or NULL
+    const eval_set *set; ///< its records (superseded ones already dropped); borrowed
+    size_t workers;      ///< worker processes, 0 when unknown
+    double wall;         ///< s the run took, < 0 when unknown
+} eval_html_run;
+
+/// Writes the self-contained HTML report (inline CSS and SVG, no script, no
+/// external URL): for two runs or more, run 0 against each other one (Fisher
+/// per scene, Holm-Bonferroni across scenes at `alpha`, as `compare`); per
+/// run its metadata, success rates with Wilson intervals, statuses, the
+/// per-scene table (tests decided by `min_success` as eval's report does),
+/// the failures with the command that replays each, and the metric
+/// distributions. false with a message in `err`.
+bool eval_html(const char *path, const eval_html_run *runs, size_t nruns, double min_success, double alpha, char *err,
+               size_t errlen);
+/// Whether `path` may be written as a report: new, empty, or a report
+/// (EVAL_HTML_MAGIC); a FIFO, a device or another file is refused (message in `err`).
+bool eval_html_target_ok(const char *path, char *err, size_t errlen);
+
 // ---------------------------------------------------------------- worker pool
 
 /// Runs in a worker process: run job `job` and write its record line to `out`.
