@@ -201,6 +201,8 @@ put("seed.jsonl", dict(r, seed=2**60))
 put("epi.jsonl", dict(r, episode=7, episodes=3))
 line = json.dumps(r)
 put("dup.jsonl", None, line[:-1] + ', "status": "success"}')
+put("inf.jsonl", dict(r, **{"return": float("-inf")}))  # json writes -Infinity: not JSON
+put("hex.jsonl", None, line.replace('"steps": %d' % r["steps"], '"steps": 0x10'))
 EOF
 start=$(date +%s)
 timeout 20 "$ps" merge many.jsonl >out 2>err
@@ -213,6 +215,10 @@ expect_rc 3 merge epi.jsonl
 check "merge: episode >= episodes refused" has err "episode (must be below episodes)"
 expect_rc 3 merge dup.jsonl
 check "merge: a duplicate key refused" has err "key 'status' appears twice"
+expect_rc 3 merge inf.jsonl
+check "merge: -Infinity is not a JSON number" has err "bad number"
+expect_rc 3 merge hex.jsonl
+check "merge: a hex number is not JSON" has err "bad number"
 
 # ---------------------------------------------------------------- policy_error
 cat >cart.lua <<'EOF'

@@ -355,7 +355,6 @@ static void work(void *vc, size_t job, FILE *out)
     eval_record r = base_record(c, job);
     if (!s->tried) load_scene(c, s);
     char perr[4096] = "";
-    if (s->scene && s->policy_open && !s->pol && !s->load_err) open_policy(c, s, perr, sizeof perr);
     if (s->load_err || !s->scene) {
         r.status = "script_error";
         r.message = s->load_err ? s->load_err : "out of memory";
@@ -372,6 +371,12 @@ static void work(void *vc, size_t job, FILE *out)
         e = NULL;
         t0 = cli_now();
         if (s->policy_open && !s->pol && !open_policy(c, s, perr, sizeof perr)) {
+            if (s->load_err) { // not a remote policy: it does not load
+                r.status = "script_error";
+                r.message = s->load_err;
+                eval_record_write(out, &r);
+                return;
+            }
             st = PS_EP_POLICY_ERROR;
         } else {
             e = ps_episode_begin(s->scene, r.seed);

@@ -253,11 +253,27 @@ static bool parse_value(jparser *j, jval *v)
         return true;
     }
     if (c == '-' || (c >= '0' && c <= '9')) {
-        const char *s = j->p;
+        // JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (strtod
+        // alone would also take hex, inf and nan, which are not JSON).
+        const char *s = j->p, *q = s;
+        if (*q == '-') q++;
+        if (*q == '0') q++;
+        else if (*q >= '1' && *q <= '9') while (*q >= '0' && *q <= '9') q++;
+        else return fail(j, "bad number");
+        if (*q == '.') {
+            if (!(*++q >= '0' && *q <= '9')) return fail(j, "bad number");
+            while (*q >= '0' && *q <= '9') q++;
+        }
+        if (*q == 'e' || *q == 'E') {
+            q++;
+            if (*q == '+' || *q == '-') q++;
+            if (!(*q >= '0' && *q <= '9')) return fail(j, "bad number");
+            while (*q >= '0' && *q <= '9') q++;
+        }
         char *end;
         errno = 0;
         v->num = strtod(s, &end);
-        if (end == s) return fail(j, "bad number");
+        if (end != q) return fail(j, "bad number");
         size_t n = (size_t)(end - s);
         v->t = J_NUM;
         v->text = malloc(n + 1);
