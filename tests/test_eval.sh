@@ -112,8 +112,8 @@ expect_rc 3 eval cart.lua --episodes 2 --policy nope.lua
 expect_rc 3 eval cart.lua --episodes 2 --policy lib:nope.so
 
 # --jobs 1 and --jobs 2 give the same records; the seeds repeat `pilotsim run`.
-expect_rc 1 eval coin.lua flaky.lua --episodes 12 --jobs 1 --out j1.jsonl --quiet
-expect_rc 1 eval coin.lua flaky.lua --episodes 12 --jobs 2 --out j2.jsonl --quiet
+expect_rc 3 eval coin.lua flaky.lua --episodes 12 --jobs 1 --out j1.jsonl --quiet
+expect_rc 3 eval coin.lua flaky.lua --episodes 12 --jobs 2 --out j2.jsonl --quiet
 check "24 records" test "$(lines j1.jsonl)" = 24
 check "--jobs 1 and --jobs 2 give identical records" same_records j1.jsonl j2.jsonl
 check "last line is the tally" last_line_is out "eval: 1 passed, 1 failed"
@@ -137,12 +137,16 @@ check "script error message names file:line" json_check j1.jsonl \
   'all("flaky.lua:4:" in r["message"] and "bad seed" in r["message"] for r in recs if r["status"] == "script_error")'
 
 # Shards: 3 ways then merged == unsharded; the environment picks the shard too.
+# Exit 3 exactly when a shard's records hold an error (script_error here).
 for i in 0 1 2; do
-  expect_rc 1 eval coin.lua flaky.lua --episodes 12 --jobs 2 --shard $i/3 --out shard$i.jsonl --quiet
+  "$ps" eval coin.lua flaky.lua --episodes 12 --jobs 2 --shard $i/3 --out shard$i.jsonl --quiet >out 2>err
+  rc=$?
+  if json_check shard$i.jsonl 'any(r["status"] == "script_error" for r in recs)' 2>/dev/null; then want=3; else want=0; fi
+  check "shard $i/3 exits $want (got $rc)" test $rc = $want
 done
 check "shards split the episodes" test $(( $(lines shard0.jsonl) + $(lines shard1.jsonl) + $(lines shard2.jsonl) )) = 24
 check "shard 1 takes every third episode" json_check shard1.jsonl 'sorted((0 if r["scene"] == "coin" else 12) + r["episode"] for r in recs) == list(range(1, 24, 3))'
-expect_rc 1 merge shard2.jsonl shard0.jsonl shard1.jsonl --out merged.jsonl --junit merged.xml
+expect_rc 3 merge shard2.jsonl shard0.jsonl shard1.jsonl --out merged.jsonl --junit merged.xml
 check "merged shards equal the unsharded run" same_records merged.jsonl j1.jsonl
 check "merge prints the report" last_line_is out "eval: 1 passed, 1 failed"
 check "merged file is sorted by (scene, episode)" json_check merged.jsonl '[(r["scene"], r["episode"]) for r in recs] == sorted((r["scene"], r["episode"]) for r in recs)'
@@ -158,14 +162,14 @@ JOB_COMPLETION_INDEX=2 "$ps" eval coin.lua --episodes 12 >/dev/null 2>err
 check "JOB_COMPLETION_INDEX without a count is a usage error" test $? = 2
 
 # Resume: episodes already in --out are not run again; the report covers all.
-expect_rc 1 eval coin.lua flaky.lua --episodes 4 --jobs 2 --out res.jsonl --quiet
-expect_rc 1 eval coin.lua flaky.lua --episodes 6 --jobs 2 --out res.jsonl
+expect_rc 3 eval coin.lua flaky.lua --episodes 4 --jobs 2 --out res.jsonl --quiet
+expect_rc 3 eval coin.lua flaky.lua --episodes 6 --jobs 2 --out res.jsonl
 check "resume adds only the new episodes" test "$(lines res.jsonl)" = 12
 check "resume says what it skipped" has err "holds 8 episodes of this run"
 check "resume reports over all records" json_check res.jsonl 'sorted((r["scene"], r["episode"]) for r in recs) == sorted((s, e) for s in ("coin", "flaky") for e in range(6))'
 check "report counts 6 episodes per scene" has out "^coin  *6 "
 printf '{"run_id":"cut sh' >>res.jsonl
-expect_rc 1 eval coin.lua flaky.lua --episodes 6 --jobs 2 --out res.jsonl
+expect_rc 3 eval coin.lua flaky.lua --episodes 6 --jobs 2 --out res.jsonl
 check "a cut-off last line is dropped" test "$(lines res.jsonl)" = 12
 check "nothing left to run" has err "0 episodes to run"
 check "resumed records equal a fresh run's" "$py" -c '
@@ -184,14 +188,14 @@ raise SystemExit(0 if a == b and len(a) == 12 else 1)'
 
 # A hang is cut by --timeout, the rest completes.
 start=$(date +%s)
-expect_rc 1 eval hang.lua coin.lua --episodes 3 --jobs 2 --timeout 1 --out hang.jsonl --quiet
+expect_rc 3 eval hang.lua coin.lua --episodes 3 --jobs 2 --timeout 1 --out hang.jsonl --quiet
 check "hang: timeout_wall recorded" json_check hang.jsonl 'sorted(r["status"] for r in recs if r["scene"] == "hang") == ["timeout_wall"] * 3'
 check "hang: the other scene completes" json_check hang.jsonl 'sum(r["scene"] == "coin" and r["status"] in ("success", "failure") for r in recs) == 3'
 check "hang: killed promptly" test $(( $(date +%s) - start )) -lt 30
 check "hang: the message names the limit" json_check hang.jsonl 'all("wall-clock limit of 1 s" in r["message"] for r in recs if r["scene"] == "hang")'
 
 # A crashing policy: each episode is recorded as crashed and the batch completes.
-expect_rc 1 eval cart.lua --policy "lib:$pdlib?crash" --episodes 4 --jobs 2 --out crash.jsonl --junit crash.xml --quiet
+expect_rc 3 eval cart.lua --policy "lib:$pdlib?crash" --episodes 4 --jobs 2 --out crash.jsonl --junit crash.xml --quiet
 check "crash: 4 crashed records" json_check crash.jsonl 'len(recs) == 4 and all(r["status"] == "crashed" for r in recs)'
 # (a signal; under the sanitizers the worker exits with status 1 instead)
 check "crash: the message says how the worker died" json_check crash.jsonl 'all("killed by signal" in r["message"] or "exited with status" in r["message"] for r in recs)'
@@ -231,29 +235,43 @@ check "SIGTERM report ends with the tally" last_line_is term.out "eval: 1 passed
 no_survivor() { ! pgrep -f -- "--out $tmp/ter[m].jsonl" >/dev/null; } # [m]: the pattern never matches itself
 check "no worker survives" no_survivor
 
-# JUnit: a testcase per episode and per scene test; errors vs failures.
-expect_rc 1 eval coin.lua flaky.lua --episodes 12 --jobs 2 --junit j.xml --quiet
+# JUnit: one testcase per scene (named by the scene, no seed), the counts as
+# properties, one line per episode in system-out; an <error> when an episode
+# could not be evaluated, a <failure> when the test failed.
+expect_rc 3 eval coin.lua flaky.lua --episodes 12 --jobs 2 --junit j.xml --quiet
 "$py" - j.xml j2.jsonl crash.xml <<'EOF' >junit.txt 2>&1
 import json, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 recs = [json.loads(l) for l in open(sys.argv[2])]
 cases = root.findall(".//testcase")
-fails = sum(r["status"] not in ("success", "script_error", "crashed", "timeout_wall") for r in recs) + 1  # + flaky's scene test
-errs = sum(r["status"] == "script_error" for r in recs)
-assert int(root.get("tests")) == len(recs) + 2 == len(cases), (root.get("tests"), len(cases))
-assert int(root.get("failures")) == fails == len(root.findall(".//failure")), (root.get("failures"), fails)
-assert int(root.get("errors")) == errs == len(root.findall(".//error")), (root.get("errors"), errs)
-suites = {s.get("name"): s for s in root.findall("testsuite")}
-assert set(suites) == {"coin", "flaky"}
-for e in root.findall(".//error"):
-    assert e.get("type") == "script_error" and "bad seed" in e.text, e.attrib
-for f in suites["coin"].findall(".//failure"):
-    assert f.get("type") == "failure" and "lost the toss" in f.get("message"), f.attrib
+assert [c.get("name") for c in cases] == ["coin", "flaky"], [c.get("name") for c in cases]
+assert int(root.get("tests")) == 2 and int(root.get("errors")) == 1 and int(root.get("failures")) == 0, root.attrib
+coin, flaky = cases
+props = {p.get("name"): p.get("value") for p in coin.iter("property")}
+n_ok = sum(r["scene"] == "coin" and r["status"] == "success" for r in recs)
+assert props["episodes"] == "12" and props["successes"] == str(n_ok), props
+assert props["min_success"] == "none (no errors)", props
+assert coin.find("failure") is None and coin.find("error") is None
+out = coin.find("system-out").text.splitlines()
+assert len(out) == 13 and all(" seed " in l for l in out[1:]), out
+assert any("lost the toss" in l for l in out), out
+err = flaky.find("error")
+n_err = sum(r["scene"] == "flaky" and r["status"] == "script_error" for r in recs)
+assert err is not None and err.get("message").startswith("%d episode" % n_err), err.attrib
+assert sum("script_error: " in l and "bad seed" in l for l in flaky.find("system-out").text.splitlines()) == n_err
 crash = ET.parse(sys.argv[3]).getroot()
-assert int(crash.get("errors")) == 4 and int(crash.get("tests")) == 5, crash.attrib
+assert int(crash.get("errors")) == 1 and int(crash.get("tests")) == 1, crash.attrib
 print("junit ok")
 EOF
 check "JUnit parses with the right counts ($(tail -n 1 junit.txt))" has junit.txt "junit ok"
+# The names stay the same when the scene file changes (Jenkins/GitLab history).
+mkdir -p edited && sed 's/lost the toss/lost the coin toss/' coin.lua >edited/coin.lua
+expect_rc 0 eval edited/coin.lua --episodes 3 --jobs 2 --junit j_edit.xml --quiet
+check "JUnit testcase name does not change with the scene's content" "$py" -c '
+import xml.etree.ElementTree as ET
+a = [c.get("classname") + "/" + c.get("name") for c in ET.parse("j.xml").getroot().iter("testcase")]
+b = [c.get("classname") + "/" + c.get("name") for c in ET.parse("j_edit.xml").getroot().iter("testcase")]
+raise SystemExit(0 if b[0] == a[0] == "pilotsim.eval/coin" else 1)'
 
 # Thresholds: each scene's --min-success is a test; exit 0 when all pass.
 expect_rc 0 eval coin.lua --episodes 20 --jobs 2 --min-success 0.1 --quiet
@@ -264,10 +282,11 @@ check "threshold missed" last_line_is out "eval: 0 passed, 1 failed"
 check "threshold testcase fails in JUnit" "$py" -c '
 import sys, xml.etree.ElementTree as ET
 r = ET.parse("th.xml").getroot()
-t = [c for c in r.iter("testcase") if c.get("name") == "min-success 0.95"]
-sys.exit(0 if len(t) == 1 and t[0].find("failure") is not None else 1)'
+t = [c for c in r.iter("testcase") if c.get("name") == "coin"]
+p = {x.get("name"): x.get("value") for x in t[0].iter("property")} if t else {}
+sys.exit(0 if len(t) == 1 and t[0].find("failure") is not None and p.get("min_success") == "0.95" else 1)'
 expect_rc 0 eval coin.lua --episodes 20 --jobs 2 --min-success 0 --quiet
-expect_rc 1 merge j1.jsonl --min-success 1
+expect_rc 3 merge j1.jsonl --min-success 1
 check "merge applies the threshold" last_line_is out "eval: 0 passed, 2 failed"
 
 # Wilson 95% interval: against a hand computation. 3/3 gives [n/(n+z^2), 1] =
@@ -302,9 +321,9 @@ expect_rc 0 eval coin.lua --episodes 30 --jobs 2 --param p=0.95 --out hi.jsonl -
 check "params are recorded" json_check hi.jsonl 'all(r["params"] == {"p": "0.95"} for r in recs)'
 expect_rc 0 compare lo.jsonl lo.jsonl
 check "a run does not differ from itself" has out "not significant"
-expect_rc 0 compare lo.jsonl hi.jsonl
-check "p=0.05 vs p=0.95 differs" has out "B higher (significant)"
-check "compare names its test" has out "Fisher's exact test, two-sided, alpha 0.05"
+expect_rc 1 compare lo.jsonl hi.jsonl
+check "p=0.05 vs p=0.95 differs (exit 1)" has out "B higher (significant)"
+check "compare names its test" has out "Fisher's exact test, two-sided, Holm-Bonferroni across 1 scene, alpha 0.05"
 # A resume with other params is another run: nothing is skipped.
 expect_rc 0 eval coin.lua --episodes 30 --jobs 2 --param p=0.95 --out lo.jsonl --quiet
 check "other params are not resumed" test "$(lines lo.jsonl)" = 60

@@ -84,7 +84,7 @@ victim=$(pgrep -P $pid | head -n 1)
 [[ -n $victim ]] && kill -KILL "$victim"
 wait $pid
 rc=$?
-check "SIGKILLed worker: exit 1" test $rc = 1
+check "SIGKILLed worker: exit 3 (a crashed episode)" test $rc = 3
 check "SIGKILLed worker: all 4 episodes recorded once" all_episodes kill.jsonl 4
 check "SIGKILLed worker: one crashed episode naming the signal, the rest succeed" json_check kill.jsonl \
   "sum(r['status'] == 'crashed' and 'killed by signal 9' in r['message'] for r in recs) == 1 and sum(r['status'] == 'success' for r in recs) == 3"
@@ -92,9 +92,9 @@ check "SIGKILLed worker: the report counts it" has kill.out "crashed=1"
 check "SIGKILLed worker: no process left" no_children_of $pid
 
 # --- A C policy library that segfaults in act(): every episode crashed, the
-# batch completes, exit 1.
+# batch completes, exit 3.
 "$ps" eval cart.lua --policy "lib:$pdlib?crash" --episodes 3 --jobs 2 --out segv.jsonl --quiet >segv.out 2>segv.err
-check "segfaulting C policy: exit 1" test $? = 1
+check "segfaulting C policy: exit 3" test $? = 3
 check "segfaulting C policy: 3 crashed records" json_check segv.jsonl \
   "len(recs) == 3 and all(r['status'] == 'crashed' and ('signal 11' in r['message'] or 'exited with status' in r['message']) for r in recs)"
 
@@ -102,24 +102,24 @@ check "segfaulting C policy: 3 crashed records" json_check segv.jsonl \
 # worker (and with it the policy's process group): timeout_wall.
 start=$(date +%s)
 "$ps" eval cart.lua --policy "exec:sleep 307" --episodes 2 --jobs 2 --timeout 1 --out hang.jsonl --quiet >hang.out 2>hang.err
-check "hanging exec policy: exit 1" test $? = 1
+check "hanging exec policy: exit 3" test $? = 3
 check "hanging exec policy: timeout_wall for both" json_check hang.jsonl \
   "len(recs) == 2 and all(r['status'] == 'timeout_wall' for r in recs)"
 check "hanging exec policy: stopped promptly" test $(( $(date +%s) - start )) -lt 20
 no_sleep() { for _ in $(seq 1 100); do pgrep -fx 'sleep 307' >/dev/null || return 0; sleep 0.02; done; return 1; }
 check "hanging exec policy: its process is killed too" no_sleep
 # One that exits at once, one that dies mid-reply, one that prints garbage:
-# script_error with the reason.
+# policy_error (the transport failed, not the policy) with the reason, exit 3.
 "$ps" eval cart.lua --policy "exec:exit 0" --episodes 2 --jobs 1 --out exit.jsonl --quiet >exit.out 2>exit.err
-check "exiting exec policy: exit 1" test $? = 1
-check "exiting exec policy: script_error naming the exit" json_check exit.jsonl \
-  "len(recs) == 2 and all(r['status'] == 'script_error' and 'exited with status 0' in r['message'] for r in recs)"
+check "exiting exec policy: exit 3" test $? = 3
+check "exiting exec policy: policy_error naming the exit" json_check exit.jsonl \
+  "len(recs) == 2 and all(r['status'] == 'policy_error' and 'exited with status 0' in r['message'] for r in recs)"
 for mode in truncated garbage badmsgpack exit3; do
   "$ps" eval cart.lua --policy "exec:$py $src/tests/policies/bad_peer.py $mode" --episodes 2 --jobs 2 \
     --out "peer_$mode.jsonl" --quiet >peer.out 2>peer.err
-  check "exec policy '$mode': exit 1" test $? = 1
-  check "exec policy '$mode': script_error for both episodes" json_check "peer_$mode.jsonl" \
-    "len(recs) == 2 and all(r['status'] == 'script_error' and 'policy' in r['message'] for r in recs)"
+  check "exec policy '$mode': exit 3" test $? = 3
+  check "exec policy '$mode': policy_error for both episodes" json_check "peer_$mode.jsonl" \
+    "len(recs) == 2 and all(r['status'] == 'policy_error' and 'policy' in r['message'] for r in recs)"
 done
 check "truncated frame named" json_check peer_truncated.jsonl "all('in the middle of the reply' in r['message'] for r in recs)"
 check "garbage named" json_check peer_garbage.jsonl "all('frame length' in r['message'] for r in recs)"

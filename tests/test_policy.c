@@ -110,7 +110,7 @@ static void test_lib_policy(void)
     CHECK_EQ(run_with("lib:/nonexistent/libx.so", msg, sizeof msg, NULL), PS_EP_RUNNING);
     CHECK_HAS(msg, "cannot load");
     // Remote kinds are tested in test_policy_remote.c; a peer that exits at once:
-    CHECK_EQ(run_with("exec:true", msg, sizeof msg, NULL), PS_EP_SCRIPT_ERROR);
+    CHECK_EQ(run_with("exec:true", msg, sizeof msg, NULL), PS_EP_POLICY_ERROR);
     CHECK_HAS(msg, "exited with status 0");
 }
 

@@ -1,8 +1,9 @@
 // Remote policies (exec:, tcp://) over the msgpack protocol of
 // docs/protocol.md: the example Python server in both modes, the decoders on
 // crafted frames, and misbehaving peers (tests/policies/bad_peer.py): each
-// ends the episode as script_error with a precise message, leaves no child
-// process and no descriptor behind, and the process goes on.
+// ends the episode as policy_error (the transport failed: PS_ERR_TRANSPORT)
+// with a precise message, leaves no child process and no descriptor behind,
+// and the process goes on; a peer's own error reply is script_error.
 #define _POSIX_C_SOURCE 200809L
 #include "harness.h"
 #include "pilotsim/pilotsim.h"
@@ -380,12 +381,12 @@ static void test_tcp_server(void)
         waitpid(server, NULL, 0);
         server = -1;
         e = ps_episode_begin(s, 2);
-        CHECK_EQ(ps_episode_run_policy(e, p, 2, 0), PS_EP_SCRIPT_ERROR);
+        CHECK_EQ(ps_episode_run_policy(e, p, 2, 0), PS_EP_POLICY_ERROR);
         CHECK_HAS(ps_episode_message(e), "reset: the policy server ");
         CHECK_HAS(ps_episode_message(e), "'hello'");
         ps_episode_end(e);
         e = ps_episode_begin(s, 3);
-        CHECK_EQ(ps_episode_run_policy(e, p, 3, 0), PS_EP_SCRIPT_ERROR);
+        CHECK_EQ(ps_episode_run_policy(e, p, 3, 0), PS_EP_POLICY_ERROR);
         CHECK_HAS(ps_episode_message(e), "cannot restart: cannot connect to localhost:");
         ps_episode_end(e);
     }
@@ -457,7 +458,7 @@ static void test_faults(void)
         run_result r;
         run_spec(spec, faults[i].timeout, 1, &r);
         CHECK(r.opened);
-        if (!CHECK_EQ(r.st[0], PS_EP_SCRIPT_ERROR)) NOTE("%s: %s", spec, r.msg[0]);
+        if (!CHECK_EQ(r.st[0], PS_EP_POLICY_ERROR)) NOTE("%s: %s", spec, r.msg[0]);
         char prefix[1100];
         snprintf(prefix, sizeof prefix, "policy '%s'", spec);
         CHECK_HAS(r.msg[0], prefix);
@@ -469,6 +470,7 @@ static void test_faults(void)
     // The peer reports an error: the episode ends, the connection stays (no restart).
     run_result r;
     restarts = 0;
+    // ... which is the policy's own error (script_error), not its transport's (policy_error).
     run_spec("exec:" PY " " BAD " peererror", 2, 2, &r);
     CHECK_EQ(r.st[0], PS_EP_SCRIPT_ERROR);
     CHECK_HAS(r.msg[0], "at step 0: the policy reported an error: model not loaded");
@@ -479,7 +481,7 @@ static void test_faults(void)
     remove("flaky.marker");
     restarts = 0;
     run_spec("exec:" PY " " BAD " flaky flaky.marker", 1, 2, &r);
-    CHECK_EQ(r.st[0], PS_EP_SCRIPT_ERROR);
+    CHECK_EQ(r.st[0], PS_EP_POLICY_ERROR);
     CHECK_HAS(r.msg[0], "timed out after 1 s");
     CHECK_EQ(r.st[1], PS_EP_SUCCESS);
     CHECK_EQ(r.steps[1], lib_steps);

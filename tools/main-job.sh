@@ -3,11 +3,14 @@
 # (a scene without one runs without a policy, as `pilotsim run` does), 3
 # episodes each on 2 worker processes, then the report (per scene: success
 # rate with its Wilson 95% interval, mean return and sim time, safety
-# violations, steps/s) ending with `eval: N passed, M failed`.
-# Exit status: pilotsim eval's: 0 every scene passed (no crashed, timeout_wall
-# or script_error episode), 1 one did not, 2 usage error, 3 runtime error
-# (a scene failed to load, interrupted).
+# violations, steps/s) ending with `eval: N passed, M failed`, and the HTML report
+# (its path on the last line of stderr: `eval: report written to ...`).
+# Exit status: pilotsim eval's: 0 every scene passed, 1 one did not, 2 usage
+# error, 3 runtime error (a scene failed to load, interrupted) or an episode
+# that could not be evaluated (script_error, policy_error, crashed, timeout_wall).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 pilotsim=${1:-build/release/tools/pilotsim/pilotsim}
-exec "$pilotsim" eval scenes/examples/*.lua scenes/pilot/*.lua --episodes 3 --jobs 2
+# The HTML report (open it in a browser; `pilotsim report` makes one from JSONL files).
+report=${2:-$(dirname "$pilotsim")/eval-report.html}
+exec "$pilotsim" eval scenes/examples/*.lua scenes/pilot/*.lua --episodes 3 --jobs 2 --html "$report"

@@ -24,6 +24,8 @@ tests+=(xvfb xauth xdotool)
 # Screenshots and videos (render/src/image_io.c, pilotsim run --screenshot/--video):
 # libpng, and FFmpeg's libraries (libavcodec brings libx264 for H.264).
 tests+=(libpng-dev libavcodec-dev libavformat-dev libswscale-dev libavutil-dev)
+# The HTML report's browser test (tests/test_report.sh): Debian's chromium, run headless.
+tests+=(chromium)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)

@@ -48,7 +48,9 @@ static bool same_results(const char *a_path, const char *b_path)
 {
     eval_set a = {0}, b = {0};
     size_t bad = 0;
-    bool same = eval_set_read(&a, a_path, false, &bad) && eval_set_read(&b, b_path, false, &bad) && !bad &&
+    char err[4400];
+    bool same = eval_set_read(&a, a_path, &bad, err, sizeof err) && eval_set_read(&b, b_path, &bad, err, sizeof err) &&
+                !bad &&
                 a.n == b.n && a.n > 0;
     for (size_t i = 0; same && i < a.n; i++) {
         const eval_record *x = &a.v[i];

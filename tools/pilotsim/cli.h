@@ -63,7 +63,9 @@ double cli_now(void);
 /// The absolute path of the running pilotsim executable (from /proc/self/exe)
 /// into `out` (`n` bytes). False when it cannot be read or does not fit.
 bool cli_self_exe(char *out, size_t n);
-/// Writes `s` as a JSON string literal (quotes included).
+/// Writes `s` as a JSON string literal (quotes included), always valid UTF-8:
+/// bytes that are not well-formed UTF-8 (a message cut mid-character) become
+/// U+FFFD, control characters are escaped.
 void cli_json_string(FILE *f, const char *s);
 /// Prints a JSON number, or null when not finite.
 void cli_json_number(FILE *f, double v);
@@ -75,6 +77,7 @@ int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 
 #endif

@@ -175,10 +175,35 @@ bool cli_self_exe(char *out, size_t n)
     return true;
 }
 
+// Length of the well-formed UTF-8 sequence at p (1..4), 0 when the bytes
+// there are not one (a stray continuation byte, an overlong form, a
+// surrogate, past U+10FFFF, or a sequence cut short).
+static int utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0];
+    if (c < 0x80) return 1;
+    int n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!n) return 0;
+    for (int k = 1; k < n; k++)
+        if ((p[k] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0;  // overlong
+    if (c == 0xED && p[1] >= 0xA0) return 0; // surrogates
+    if (c == 0xF0 && p[1] < 0x90) return 0;  // overlong
+    if (c == 0xF4 && p[1] >= 0x90) return 0; // past U+10FFFF
+    return n;
+}
+
 void cli_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (*p >= 0x80) {
+            int n = utf8_len(p);
+            if (n) fwrite(p, 1, (size_t)n, f);
+            else fputs("\\ufffd", f); // not UTF-8 (e.g. a message cut mid-character): U+FFFD
+            p += n ? n : 1;
+            continue;
+        }
         switch (*p) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
@@ -186,9 +211,10 @@ void cli_json_string(FILE *f, const char *s)
         case '\t': fputs("\\t", f); break;
         case '\r': fputs("\\r", f); break;
         default:
-            if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+            if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
             else fputc(*p, f);
         }
+        p++;
     }
     fputc('"', f);
 }

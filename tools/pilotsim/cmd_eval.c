@@ -31,7 +31,11 @@ static void eval_usage(FILE *f)
           "  --seed S            base seed (default 0); episode e of a scene gets\n"
           "                      ps_seed_mix(ps_seed_mix(S, scene content hash), e)\n"
           "  --out FILE          append one JSON line per finished episode (flushed and synced);\n"
-          "                      episodes FILE already holds are skipped (resume)\n"
+          "                      episodes FILE already holds are skipped (resume) unless a file\n"
+          "                      they loaded changed or they ended policy_error. FILE must be a\n"
+          "                      regular file that is empty or a results file; it is locked\n"
+          "  --retries N         run an episode up to N more times when it ends policy_error\n"
+          "                      (the policy's transport failed), after 0.25, 0.5, 1, ... s (default 0)\n"
           "  --junit FILE        write a JUnit XML report\n"
           "  --min-success X     per-scene threshold on the success rate (0..1, or N%)\n"
           "  --timeout SEC       wall-clock limit per episode, 0 = none (default 300): the worker is\n"
@@ -49,13 +53,19 @@ static void eval_usage(FILE *f)
           "                      (bodies, geoms, joints); default $PILOTSIM_MEMORY_LIMIT or 4096, 0 = none\n"
           "  --verbose           show the scenes' print() output and warnings from the workers\n"
           "  --quiet             no progress on stderr\n"
+          "  --progress-every P  without a terminal, a progress line per P% of the episodes (default 10)\n"
+          "  --html FILE         also write the HTML report (as `pilotsim report`)\n"
           "\n"
           "statuses: success, failure, timeout (the scene's limit), physics_diverged, script_error,\n"
-          "crashed (the worker died), timeout_wall (--timeout). Only success counts as a success.\n"
+          "policy_error (an exec:/tcp:// peer unreachable, dead, timed out or not speaking the\n"
+          "protocol: infrastructure, left out of the success rate), crashed (the worker died),\n"
+          "timeout_wall (--timeout). Only success counts as a success.\n"
           "tests: with --min-success, each scene passes when its success rate >= X; without it,\n"
-          "each scene passes when no episode is script_error, crashed or timeout_wall.\n"
-          "exit codes: 0 every test passed, 1 a test failed, 2 usage error,\n"
-          "            3 runtime error (a scene or policy fails to load, interrupted)\n",
+          "each scene passes when no episode is script_error, policy_error, crashed or timeout_wall.\n"
+          "exit codes: 0 every test passed, 1 a test failed, 2 usage error (also an --out that is\n"
+          "            not a results file, or in use by another eval), 3 runtime error (a scene or\n"
+          "            policy fails to load, interrupted, or any episode script_error, policy_error,\n"
+          "            crashed or timeout_wall, whatever --min-success says)\n",
           f);
 }
 
@@ -111,15 +121,18 @@ typedef struct ev_ctx {
     cli_scene_opts so;
     bool verbose, quiet, tty;
     double timeout;
+    uint64_t retries; // reruns of a policy_error episode
     // parent side
     eval_set results;
     size_t *group; // results[i] belongs to scenes[group[i]]
-    FILE *out;
+    int out_fd;    // --out, locked; -1 none
     const char *out_path;
     bool out_failed;
     size_t out_records;     // records this run wrote to --out
-    size_t to_run, finished, errors;
+    size_t to_run, finished, errors, successes;
     double t0, last_progress;
+    double progress_step; // non-terminal progress: a line per this fraction of the episodes
+    size_t progress_lines; // lines printed so far
 } ev_ctx;
 
 // ---------------------------------------------------------------- worker side
@@ -156,11 +169,36 @@ static eval_record base_record(ev_ctx *c, size_t job)
     return r;
 }
 
+static bool remote_spec(const char *spec)
+{
+    return spec && (!strncmp(spec, "exec:", 5) || !strncmp(spec, "tcp://", 6));
+}
+
+static ps_scene_options worker_scene_options(ev_ctx *c)
+{
+    ps_scene_options opt = cli_scene_options(&c->so);
+    opt.log = (ps_logger){worker_log, &c->verbose};
+    return opt;
+}
+
+// Opens the scene's policy. A remote one that cannot be reached is a
+// policy_error of the episode (retried), any other failure a load error.
+static bool open_policy(ev_ctx *c, ev_scene *s, char *err, size_t errlen)
+{
+    ps_policy_options po = ps_default_policy_options();
+    po.module_paths = c->so.module_paths;
+    po.module_path_count = c->so.module_path_count;
+    po.trusted = c->so.trusted;
+    po.log = worker_scene_options(c).log;
+    s->pol = ps_policy_open(s->policy_open, &po, err, errlen);
+    if (!s->pol && !remote_spec(s->policy_open)) s->load_err = dupstr(err);
+    return s->pol != NULL;
+}
+
 static void load_scene(ev_ctx *c, ev_scene *s)
 {
     s->tried = true;
-    ps_scene_options opt = cli_scene_options(&c->so);
-    opt.log = (ps_logger){worker_log, &c->verbose};
+    ps_scene_options opt = worker_scene_options(c);
     char err[4096];
     s->scene = ps_scene_load(s->path, &opt, err, sizeof err);
     if (!s->scene) {
@@ -168,14 +206,148 @@ static void load_scene(ev_ctx *c, ev_scene *s)
         return;
     }
     cli_cameras_install(s->scene);
-    if (!s->policy_open) return;
-    ps_policy_options po = ps_default_policy_options();
-    po.module_paths = c->so.module_paths;
-    po.module_path_count = c->so.module_path_count;
-    po.trusted = c->so.trusted;
-    po.log = opt.log;
-    s->pol = ps_policy_open(s->policy_open, &po, err, sizeof err);
-    if (!s->pol) s->load_err = dupstr(err);
+}
+
+static int kv_name_cmp(const void *a, const void *b)
+{
+    return strcmp(((const eval_kv *)a)->name, ((const eval_kv *)b)->name);
+}
+
+// The episode's metrics as record entries: names cut to EVAL_NAME_MAX bytes,
+// duplicates (names that differed only after a NUL byte or past the cut)
+// dropped, at most EVAL_METRICS_MAX kept, safety_* ones after the others.
+// Names are owned by the array. Returns the number dropped.
+static size_t collect_metrics(int mc, const char *const *mn, const double *mv, eval_kv **out, size_t *nm, size_t *ns)
+{
+    *out = NULL;
+    *nm = *ns = 0;
+    if (mc <= 0) return 0;
+    eval_kv *kv = malloc((size_t)mc * sizeof *kv);
+    if (!kv) return (size_t)mc;
+    size_t n = 0;
+    for (int i = 0; i < mc; i++) {
+        size_t len = strnlen(mn[i], EVAL_NAME_MAX);
+        char *name = malloc(len + 1);
+        if (!name) continue;
+        memcpy(name, mn[i], len);
+        name[len] = '\0';
+        kv[n++] = (eval_kv){name, mv[i]};
+    }
+    qsort(kv, n, sizeof *kv, kv_name_cmp);
+    size_t kept = 0, dropped = (size_t)mc - n;
+    for (size_t i = 0; i < n; i++) {
+        if ((kept && !strcmp(kv[kept - 1].name, kv[i].name)) || kept == EVAL_METRICS_MAX) {
+            free(kv[i].name);
+            dropped++;
+            continue;
+        }
+        kv[kept++] = kv[i];
+    }
+    // Stable partition: the others first, then safety_*.
+    eval_kv *sorted = malloc((kept ? kept : 1) * sizeof *sorted);
+    if (!sorted) {
+        for (size_t i = 0; i < kept; i++) free(kv[i].name);
+        free(kv);
+        return (size_t)mc;
+    }
+    for (size_t i = 0; i < kept; i++)
+        if (strncmp(kv[i].name, "safety_", 7)) sorted[(*nm)++] = kv[i];
+    for (size_t i = 0; i < kept; i++)
+        if (!strncmp(kv[i].name, "safety_", 7)) sorted[*nm + (*ns)++] = kv[i];
+    free(kv);
+    *out = sorted;
+    return dropped;
+}
+
+// Every param's value in episode `e` as JSON literals (names borrowed from
+// the scene, literals owned).
+static eval_pv *collect_params(const ps_episode *e, const ps_scene *sc, size_t *n)
+{
+    size_t np = ps_scene_param_count(sc);
+    *n = 0;
+    eval_pv *pv = np ? calloc(np, sizeof *pv) : NULL;
+    if (!pv) return NULL;
+    for (size_t i = 0; i < np; i++) {
+        ps_param_info info;
+        if (ps_episode_param(e, i, &info) != PS_OK) continue;
+        char *lit = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&lit, &len);
+        if (!m) continue;
+        if (!strcmp(info.type, "string")) {
+            cli_json_string(m, info.value);
+        } else if (!strcmp(info.type, "boolean")) {
+            fputs(info.value, m);
+        } else {
+            char *end;
+            double v = strtod(info.value, &end);
+            if (end == info.value || *end) fputs("null", m);
+            else if (!strcmp(info.type, "integer") && isfinite(v)) fputs(info.value, m);
+            else if (isfinite(v)) {
+                // The shortest form that reads back as the same double (0.6, not 0.59999999999999998).
+                char b[40];
+                for (int prec = 1; prec <= 17; prec++) {
+                    snprintf(b, sizeof b, "%.*g", prec, v);
+                    if (strtod(b, NULL) == v) break;
+                }
+                fputs(b, m);
+            } else cli_json_number(m, v);
+        }
+        if (fclose(m) != 0) {
+            free(lit);
+            continue;
+        }
+        pv[(*n)++] = (eval_pv){(char *)info.name, lit};
+    }
+    return pv;
+}
+
+// The files the episode loaded: the scene's sources, then the Lua policy's.
+static eval_src *collect_sources(const ps_scene *sc, const ps_policy *pol, size_t *n)
+{
+    size_t ns = ps_scene_source_count(sc), np = 0;
+    while (pol && ps_policy_source(pol, np, NULL)) np++;
+    *n = 0;
+    eval_src *v = calloc(ns + np + 1, sizeof *v);
+    if (!v) return NULL;
+    for (size_t i = 0; i < ns + np; i++) {
+        uint64_t h = 0;
+        const char *path = i < ns ? ps_scene_source(sc, i) : ps_policy_source(pol, i - ns, &h);
+        if (i < ns) h = ps_scene_source_hash(sc, i);
+        if (!path) continue;
+        bool seen = false;
+        for (size_t k = 0; k < *n && !seen; k++) seen = !strcmp(v[k].path, path);
+        if (!seen) v[(*n)++] = (eval_src){(char *)path, h};
+    }
+    return v;
+}
+
+// Writes the record as one line of at most EVAL_RECORD_MAX bytes: a longer
+// one loses its metrics, then its param values, and says so in its message.
+static void write_bounded(FILE *out, eval_record *r)
+{
+    char note[5600]; // the message is below 4800 bytes (work's note)
+    for (int round = 0; round < 3; round++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (!m) break;
+        eval_record_write(m, r);
+        if (fclose(m) == 0 && len <= EVAL_RECORD_MAX) {
+            fwrite(buf, 1, len, out);
+            free(buf);
+            return;
+        }
+        free(buf);
+        snprintf(note, sizeof note, "%.4800s%s(pilotsim: the record was %zu bytes, over the %zu-byte cap: %s dropped)",
+                 r->message, r->message[0] ? "\n" : "", len, EVAL_RECORD_MAX,
+                 round == 0 ? "its metrics" : round == 1 ? "its metrics and param values" : "its metrics, param values and sources");
+        r->message = note;
+        r->metric_count = r->safety_count = 0;
+        if (round >= 1) r->value_count = 0;
+        if (round >= 2) r->source_count = 0;
+    }
+    eval_record_write(out, r);
 }
 
 static void work(void *vc, size_t job, FILE *out)
@@ -184,46 +356,79 @@ static void work(void *vc, size_t job, FILE *out)
     ev_scene *s = &c->scenes[c->jobs[job].scene];
     eval_record r = base_record(c, job);
     if (!s->tried) load_scene(c, s);
+    char perr[4096] = "";
     if (s->load_err || !s->scene) {
         r.status = "script_error";
         r.message = s->load_err ? s->load_err : "out of memory";
         eval_record_write(out, &r);
         return;
     }
+    // Run; a policy_error (the transport failed) is run again up to --retries times.
+    ps_episode *e = NULL;
+    ps_episode_status st = PS_EP_POLICY_ERROR;
     double t0 = cli_now();
-    ps_episode *e = ps_episode_begin(s->scene, r.seed);
-    if (!e) {
-        r.status = "script_error";
-        r.message = "out of memory";
+    for (uint64_t attempt = 1;; attempt++) {
+        r.attempts = attempt;
+        if (e) ps_episode_end(e);
+        e = NULL;
+        t0 = cli_now();
+        if (s->policy_open && !s->pol && !open_policy(c, s, perr, sizeof perr)) {
+            if (s->load_err) { // not a remote policy: it does not load
+                r.status = "script_error";
+                r.message = s->load_err;
+                eval_record_write(out, &r);
+                return;
+            }
+            st = PS_EP_POLICY_ERROR;
+        } else {
+            e = ps_episode_begin(s->scene, r.seed);
+            if (!e) {
+                r.status = "script_error";
+                r.message = "out of memory";
+                eval_record_write(out, &r);
+                return;
+            }
+            st = s->pol ? ps_episode_run_policy(e, s->pol, r.seed, 0) : ps_episode_run(e, 0);
+        }
+        if (st != PS_EP_POLICY_ERROR || attempt > c->retries) break;
+        double delay = 0.25 * (double)(1u << (attempt - 1 < 5 ? attempt - 1 : 5));
+        if (delay > 5) delay = 5;
+        if (!c->quiet) {
+            const char *why = e ? ps_episode_message(e) : perr;
+            fprintf(stderr, "eval: %s episode %llu: policy_error (%.*s); retry %llu of %llu in %g s\n", s->name,
+                    (unsigned long long)r.episode, (int)strcspn(why, "\n"), why, (unsigned long long)attempt,
+                    (unsigned long long)c->retries, delay);
+        }
+        struct timespec ts = {(time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9)};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    }
+    r.wall_time = cli_now() - t0;
+    if (!e) { // the remote policy could not be reached
+        r.status = "policy_error";
+        r.message = perr;
         eval_record_write(out, &r);
         return;
     }
-    ps_episode_status st = s->pol ? ps_episode_run_policy(e, s->pol, r.seed, 0) : ps_episode_run(e, 0);
-    r.wall_time = cli_now() - t0;
     const char *const *mn = NULL;
     const double *mv = NULL;
     char merr[2048] = "";
     int mc = 0;
-    if (st != PS_EP_SCRIPT_ERROR) {
+    if (st != PS_EP_SCRIPT_ERROR && st != PS_EP_POLICY_ERROR) {
         mc = ps_episode_metrics(e, &mn, &mv, merr, sizeof merr);
         if (mc < 0) {
             st = PS_EP_SCRIPT_ERROR;
             mc = 0;
         }
     }
-    // Metrics named safety_* go to the safety object.
-    eval_kv *kv = mc > 0 ? malloc((size_t)mc * sizeof *kv) : NULL;
-    size_t nm = 0, ns = 0;
-    if (kv) {
-        for (int i = 0; i < mc; i++)
-            if (strncmp(mn[i], "safety_", 7)) kv[nm++] = (eval_kv){(char *)mn[i], mv[i]};
-        for (int i = 0; i < mc; i++)
-            if (!strncmp(mn[i], "safety_", 7)) kv[nm + ns++] = (eval_kv){(char *)mn[i], mv[i]};
-    }
+    eval_kv *kv;
+    size_t nm, ns;
+    size_t dropped = collect_metrics(mc, mn, mv, &kv, &nm, &ns);
     r.metrics = kv;
     r.metric_count = nm;
     r.safety = kv ? kv + nm : NULL;
     r.safety_count = ns;
+    r.values = collect_params(e, s->scene, &r.value_count);
+    r.sources = collect_sources(s->scene, s->pol, &r.source_count);
     ps_world *w = ps_episode_world(e);
     char hash[20] = "";
     if (w) snprintf(hash, sizeof hash, "%016llx", (unsigned long long)ps_world_state_hash(w));
@@ -232,9 +437,22 @@ static void work(void *vc, size_t job, FILE *out)
     r.steps = ps_episode_steps(e);
     r.sim_time = w ? ps_world_time(w) : NAN;
     r.ret = ps_episode_return(e);
-    r.message = merr[0] ? merr : (char *)ps_episode_message(e);
-    eval_record_write(out, &r);
+    const char *msg = merr[0] ? merr : ps_episode_message(e);
+    char note[4800]; // the episode's message is below 4096 bytes
+    if (dropped) {
+        snprintf(note, sizeof note, "%s%s(pilotsim: %zu metric%s dropped: names are cut to %d bytes and at a NUL "
+                 "byte, duplicates and those past %u are dropped)", msg, msg[0] ? "\n" : "", dropped,
+                 dropped == 1 ? "" : "s", EVAL_NAME_MAX, EVAL_METRICS_MAX);
+        msg = note;
+    }
+    r.message = (char *)msg;
+    size_t nv = r.value_count;
+    write_bounded(out, &r);
+    for (size_t i = 0; i < nm + ns; i++) free(kv[i].name);
     free(kv);
+    for (size_t i = 0; i < nv; i++) free(r.values[i].json);
+    free(r.values);
+    free(r.sources);
     ps_episode_end(e);
 }
 
@@ -254,23 +472,47 @@ static void worker_exit(void *vc)
 
 // ---------------------------------------------------------------- parent side
 
+static void format_eta(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0) snprintf(buf, n, "-");
+    else if (s < 60) snprintf(buf, n, "%.0f s", s);
+    else if (s < 3600) snprintf(buf, n, "%d:%02d", (int)s / 60, (int)s % 60);
+    else snprintf(buf, n, "%d:%02d:%02d", (int)s / 3600, (int)s / 60 % 60, (int)s % 60);
+}
+
+// Progress on stderr: on a terminal a live bar (done/total, successes so far,
+// episodes/s, ETA), redrawn at most every 0.1 s; otherwise one line each
+// time another --progress-every share of the episodes has finished.
 static void progress(ev_ctx *c, size_t running, bool final)
 {
-    if (c->quiet) return;
-    double now = cli_now();
+    if (c->quiet || !c->to_run) return;
+    double now = cli_now(), elapsed = now - c->t0;
+    double rate = elapsed > 0 ? (double)c->finished / elapsed : 0;
+    char eta[32];
+    format_eta(eta, sizeof eta, rate > 0 ? (double)(c->to_run - c->finished) / rate : NAN);
+    double ok = c->finished ? 100.0 * (double)c->successes / (double)c->finished : 0;
     if (c->tty) {
         if (final) {
             fputs("\r\033[K", stderr);
         } else {
             if (now - c->last_progress < 0.1) return;
-            fprintf(stderr, "\r\033[Keval: %zu/%zu episodes, %zu running, %zu errors, %.1f s", c->finished,
-                    c->to_run, running, c->errors, now - c->t0);
+            char bar[25];
+            size_t fill = c->finished * 24 / c->to_run;
+            for (size_t i = 0; i < 24; i++) bar[i] = i < fill ? '#' : '.';
+            bar[24] = '\0';
+            fprintf(stderr, "\r\033[Keval [%s] %zu/%zu, %zu ok (%.0f%%), %.1f episodes/s, ETA %s, %zu running, %zu errors",
+                    bar, c->finished, c->to_run, c->successes, ok, rate, eta, running, c->errors);
         }
-    } else if (!final && now - c->last_progress >= 10) {
-        fprintf(stderr, "eval: %zu/%zu episodes, %zu running, %zu errors, %.1f s\n", c->finished, c->to_run, running,
-                c->errors, now - c->t0);
     } else {
-        return;
+        // The share reached, in whole steps; the last line is at 100%.
+        size_t steps = (size_t)ceil(1 / c->progress_step - 1e-9);
+        size_t step = c->finished == c->to_run ? steps
+                      : (size_t)floor((double)c->finished / (double)c->to_run / c->progress_step + 1e-9);
+        if (final || step <= c->progress_lines) return;
+        c->progress_lines = step;
+        fprintf(stderr, "eval: %3.0f%% %zu/%zu episodes, %zu successes (%.0f%%), %.1f episodes/s, ETA %s, %zu errors\n",
+                100.0 * (double)c->finished / (double)c->to_run, c->finished, c->to_run, c->successes, ok, rate, eta,
+                c->errors);
     }
     c->last_progress = now;
     fflush(stderr);
@@ -303,7 +545,7 @@ static void write_out(ev_ctx *c, const eval_record *r)
         eval_record_write(m, r);
         if (fclose(m) != 0) len = 0;
     }
-    int fd = fileno(c->out);
+    int fd = c->out_fd;
     struct stat st;
     off_t start = fstat(fd, &st) == 0 ? st.st_size : -1;
     size_t done = 0;
@@ -333,6 +575,7 @@ static void write_out(ev_ctx *c, const eval_record *r)
 static void finish(ev_ctx *c, size_t job, eval_record *r)
 {
     c->finished++;
+    c->successes += eval_status_success(r->status);
     if (eval_status_error(r->status)) {
         c->errors++;
         if (!c->quiet) {
@@ -342,7 +585,7 @@ static void finish(ev_ctx *c, size_t job, eval_record *r)
                     (unsigned long long)r->seed, r->status, (int)(len > 400 ? 400 : len), r->message);
         }
     }
-    if (c->out && !c->out_failed) write_out(c, r);
+    if (c->out_fd >= 0 && !c->out_failed) write_out(c, r);
     keep_record(c, r, c->jobs[job].scene);
 }
 
@@ -514,19 +757,67 @@ static int shard_from_env(uint64_t shard_count, uint64_t *i, uint64_t *k)
     return 1;
 }
 
+// The FNV-1a 64 hash of a file's bytes now (0 when unreadable), cached.
+typedef struct hash_cache {
+    char **paths;
+    uint64_t *hashes;
+    size_t n;
+} hash_cache;
+
+static uint64_t current_hash(hash_cache *hc, const char *path)
+{
+    for (size_t i = 0; i < hc->n; i++)
+        if (!strcmp(hc->paths[i], path)) return hc->hashes[i];
+    uint64_t h = 0;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        h = 0xcbf29ce484222325ULL;
+        unsigned char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+            for (size_t i = 0; i < n; i++) h = (h ^ buf[i]) * 0x100000001b3ULL;
+        if (ferror(f)) h = 0;
+        fclose(f);
+    }
+    char **p = realloc(hc->paths, (hc->n + 1) * sizeof *p);
+    if (p) hc->paths = p;
+    uint64_t *hv = realloc(hc->hashes, (hc->n + 1) * sizeof *hv);
+    if (hv) hc->hashes = hv;
+    char *d = p && hv ? dupstr(path) : NULL;
+    if (d) {
+        hc->paths[hc->n] = d;
+        hc->hashes[hc->n++] = h;
+    }
+    return h;
+}
+
+// Whether every file the record's episode loaded is unchanged. A record
+// without the list (written by an older pilotsim) cannot say: not reused.
+static bool sources_unchanged(hash_cache *hc, const eval_record *r)
+{
+    if (!r->source_count) return false;
+    for (size_t i = 0; i < r->source_count; i++) {
+        uint64_t h = current_hash(hc, r->sources[i].path);
+        if (!h || h != r->sources[i].hash) return false;
+    }
+    return true;
+}
+
 // Takes the records of --out that belong to this run (same scene hash,
-// policy, params, episode and seed) and marks their jobs done.
+// policy, params, episode and seed, every loaded file unchanged, not
+// policy_error) and marks their jobs done.
 static bool resume(ev_ctx *c, bool *done)
 {
     eval_set old = {0};
     size_t bad = 0;
-    if (!eval_set_read(&old, c->out_path, true, &bad)) {
-        if (errno == ENOENT) return true;
-        fprintf(stderr, "error: %s: %s\n", c->out_path, strerror(errno));
+    char err[4200];
+    if (!eval_set_read_fd(&old, c->out_fd, c->out_path, true, &bad, err, sizeof err)) {
+        fprintf(stderr, "error: %s\n", err);
         return false;
     }
     char *pk = eval_params_key(c->params, c->nparams);
-    size_t reused = 0, other = 0;
+    size_t reused = 0, other = 0, changed = 0, retry = 0;
+    hash_cache hc = {0};
     for (size_t i = 0; i < old.n; i++) {
         eval_record *r = &old.v[i];
         char *rk = eval_params_key(r->params, r->param_count);
@@ -553,16 +844,28 @@ static bool resume(ev_ctx *c, bool *done)
             other++;
             continue;
         }
+        if (eval_status_retry(r->status)) {
+            retry++;
+            continue;
+        }
+        if (!sources_unchanged(&hc, r)) {
+            changed++;
+            continue;
+        }
         done[job] = true;
         reused++;
         keep_record(c, r, c->jobs[job].scene);
     }
+    for (size_t i = 0; i < hc.n; i++) free(hc.paths[i]);
+    free(hc.paths);
+    free(hc.hashes);
     free(pk);
     eval_set_free(&old);
-    if (!c->quiet && (reused || other))
-        fprintf(stderr, "eval: %s holds %zu episode%s of this run (not run again) and %zu other record%s (kept, not "
+    if (!c->quiet && (reused || other || changed || retry))
+        fprintf(stderr, "eval: %s holds %zu episode%s of this run (not run again), %zu whose scene, modules or "
+                        "policy changed since and %zu policy_error (run again), and %zu other record%s (kept, not "
                         "reported)\n",
-                c->out_path, reused, reused == 1 ? "" : "s", other, other == 1 ? "" : "s");
+                c->out_path, reused, reused == 1 ? "" : "s", changed, retry, other, other == 1 ? "" : "s");
     return true;
 }
 
@@ -579,7 +882,7 @@ static void free_ctx(ev_ctx *c)
     free(c->params);
     eval_set_free(&c->results);
     free(c->group);
-    if (c->out) fclose(c->out);
+    if (c->out_fd >= 0) close(c->out_fd);
 }
 
 // Prints the report (and JUnit); returns the number of failed tests, or -1
@@ -635,6 +938,9 @@ int cmd_eval(int argc, char **argv)
     size_t npaths = 0;
     int rc = EXIT_USAGE;
     c.timeout = 300;
+    c.out_fd = -1;
+    c.progress_step = 0.1;
+    const char *html = NULL;
     if (!paths) return EXIT_RUNTIME;
     const char *v;
     int taken;
@@ -672,6 +978,26 @@ int cmd_eval(int argc, char **argv)
                 goto done;
             }
             junit = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim eval: --html needs a file\n");
+                goto done;
+            }
+            html = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--progress-every"))) {
+            char *end;
+            double pct = strtod(v, &end);
+            if (end == v || (*end && strcmp(end, "%")) || !(pct >= 1 && pct <= 100)) {
+                fprintf(stderr, "pilotsim eval: --progress-every needs a percentage from 1 to 100, got '%s'\n", v);
+                goto done;
+            }
+            c.progress_step = pct / 100;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--retries"))) {
+            if (!cli_parse_u64(v, &c.retries) || c.retries >= EVAL_ATTEMPTS_MAX) {
+                fprintf(stderr, "pilotsim eval: --retries needs an integer from 0 to %u, got '%s'\n",
+                        EVAL_ATTEMPTS_MAX - 1, v);
+                goto done;
+            }
         } else if ((v = cli_opt_value(argc, argv, &i, "--min-success"))) {
             if (!eval_parse_fraction(v, &min_success)) {
                 fprintf(stderr, "pilotsim eval: --min-success needs a rate in [0, 1] or a percentage, got '%s'\n", v);
@@ -739,6 +1065,21 @@ int cmd_eval(int argc, char **argv)
         jobs = n > 0 ? (uint64_t)n : 1;
     }
     c.tty = isatty(STDERR_FILENO);
+    char herr[4400];
+    if (html && !eval_html_target_ok(html, herr, sizeof herr)) {
+        fprintf(stderr, "pilotsim eval: --html %s\n", herr);
+        goto done;
+    }
+    if (c.out_path) {
+        // Checked and locked before any work: a file that is not a results
+        // file, a FIFO or device, or one another eval writes is a usage error.
+        char oerr[4400];
+        c.out_fd = eval_results_open(c.out_path, oerr, sizeof oerr);
+        if (c.out_fd < 0) {
+            fprintf(stderr, "pilotsim eval: --out %s\n", oerr);
+            goto done;
+        }
+    }
 
     rc = EXIT_RUNTIME;
     cli_default_module_paths(&c.so, env_storage, sizeof env_storage);
@@ -784,7 +1125,8 @@ int cmd_eval(int argc, char **argv)
         ev_job *j = &c.jobs[c.njobs++];
         j->scene = (size_t)(g / c.episodes);
         j->episode = g % c.episodes;
-        j->seed = ps_seed_mix(ps_seed_mix(seed, c.scenes[j->scene].hash), j->episode);
+        // Below 2^53 so that every JSON reader keeps it exact.
+        j->seed = ps_seed_mix(ps_seed_mix(seed, c.scenes[j->scene].hash), j->episode) & (EVAL_SEED_LIMIT - 1);
         c.scenes[j->scene].planned++;
     }
 
@@ -802,7 +1144,7 @@ int cmd_eval(int argc, char **argv)
         free(pending_jobs);
         goto done;
     }
-    if (c.out_path) {
+    if (c.out_fd >= 0) {
         if (!resume(&c, done_job)) {
             free(done_job);
             free(pending_jobs);
@@ -811,13 +1153,6 @@ int cmd_eval(int argc, char **argv)
         // Past a file size limit (ulimit -f) a write fails with EFBIG instead
         // of killing the process with SIGXFSZ: it is reported like a full disk.
         signal(SIGXFSZ, SIG_IGN);
-        c.out = fopen(c.out_path, "a");
-        if (!c.out) {
-            fprintf(stderr, "error: cannot open %s: %s\n", c.out_path, strerror(errno));
-            free(done_job);
-            free(pending_jobs);
-            goto done;
-        }
     }
     size_t n_pending = 0;
     for (size_t j = 0; j < c.njobs; j++)
@@ -849,7 +1184,19 @@ int cmd_eval(int argc, char **argv)
     if (pr == 1 && !c.quiet) fprintf(stderr, "eval: interrupted; workers stopped, finished episodes kept\n");
     eval_report_opts ro = {min_success, pr == 1};
     long failed = report(&c, junit, &ro);
-    if (pr != 0 || failed < 0 || c.out_failed) rc = EXIT_RUNTIME;
+    if (html) {
+        eval_html_run run = {c.out_path ? c.out_path : "eval", c.out_path, junit, &c.results, (size_t)jobs,
+                             cli_now() - c.t0};
+        if (eval_html(html, &run, 1, min_success, 0.05, herr, sizeof herr)) {
+            if (!c.quiet) fprintf(stderr, "eval: report written to %s\n", html);
+        } else {
+            fprintf(stderr, "error: %s\n", herr);
+            failed = -1;
+        }
+    }
+    bool errors = false; // any episode that could not be evaluated: exit 3 whatever the tests say
+    for (size_t i = 0; i < c.results.n && !errors; i++) errors = eval_status_error(c.results.v[i].status);
+    if (pr != 0 || failed < 0 || c.out_failed || errors) rc = EXIT_RUNTIME;
     else rc = failed ? EXIT_EPISODE_FAILED : EXIT_OK;
 done:
     free(paths);

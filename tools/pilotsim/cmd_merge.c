@@ -5,8 +5,10 @@
 #include "eval.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void merge_usage(FILE *f)
 {
@@ -15,17 +17,25 @@ static void merge_usage(FILE *f)
           "run is present exactly once (each record names its scene's episode count and the\n"
           "run's scene count), sorts the records by (scene, episode), writes them to --out and\n"
           "prints the same report as eval.\n"
-          "exit codes: 0 every test passed, 1 a test failed, 2 usage error,\n"
-          "            3 unreadable file, missing or duplicate episodes\n",
+          "Within one file, a record that a later record of the same episode supersedes (a\n"
+          "policy_error retried, an episode rerun after its scene or policy changed) is dropped.\n"
+          "exit codes: 0 every test passed, 1 a test failed, 2 usage error (also an --out that is\n"
+          "            not a results file), 3 unreadable file, a record out of range, missing or\n"
+          "            duplicate episodes, or any script_error, policy_error, crashed or\n"
+          "            timeout_wall episode\n",
           f);
 }
 
 static void compare_usage(FILE *f)
 {
-    fputs("usage: pilotsim compare A.jsonl B.jsonl\n"
+    fputs("usage: pilotsim compare A.jsonl B.jsonl [--alpha A]\n"
           "Prints, per scene name, the success rates of two eval runs and whether they differ\n"
-          "significantly (Fisher's exact test, two-sided, alpha 0.05). Exits 0 (2 usage error,\n"
-          "3 unreadable file).\n",
+          "significantly: Fisher's exact test, two-sided, per scene, with the Holm-Bonferroni\n"
+          "correction across the scenes compared (the chance of any false difference among them\n"
+          "stays at most A). policy_error episodes are left out of the rates.\n"
+          "  --alpha A   significance level, 0 < A < 1 (default 0.05)\n"
+          "exit codes: 0 no significant difference, 1 a scene differs significantly (after the\n"
+          "            correction), 2 usage error, 3 unreadable file\n",
           f);
 }
 
@@ -53,18 +63,32 @@ static bool same_group(const sorted_rec *x, const sorted_rec *y)
            !strcmp(x->r->policy, y->r->policy) && !strcmp(x->pkey, y->pkey);
 }
 
+// Reads the files into `set`; in each, records a later one supersedes (a
+// policy_error retried, an episode rerun after an edit) are dropped.
 static bool read_files(eval_set *set, char **files, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         size_t bad = 0;
-        if (!eval_set_read(set, files[i], false, &bad)) {
-            fprintf(stderr, "error: %s: %s\n", files[i], strerror(errno));
+        char err[4400];
+        eval_set one = {0};
+        if (!eval_set_read(&one, files[i], &bad, err, sizeof err)) {
+            fprintf(stderr, "error: %s\n", err);
+            eval_set_free(&one);
             return false;
         }
         if (bad) {
             fprintf(stderr, "error: %s: %zu line%s not episode records\n", files[i], bad, bad == 1 ? " is" : "s are");
+            eval_set_free(&one);
             return false;
         }
+        eval_set_drop_superseded(&one);
+        for (size_t k = 0; k < one.n; k++)
+            if (!eval_set_push(set, &one.v[k])) {
+                fprintf(stderr, "error: out of memory\n");
+                eval_set_free(&one);
+                return false;
+            }
+        eval_set_free(&one);
     }
     return true;
 }
@@ -143,25 +167,24 @@ int cmd_merge(int argc, char **argv)
             const eval_record *r = sr[k].r;
             if (k > i && r->episode == sr[k - 1].r->episode) {
                 dups++;
-                if (shown++ < 20)
+                if (shown < 20) {
+                    shown++;
                     fprintf(stderr, "merge: duplicate: %s (%s, policy '%s') episode %llu\n", r->scene, r->path,
                             r->policy, (unsigned long long)r->episode);
+                }
                 continue;
             }
-            for (; expect < r->episode; expect++) {
-                missing++;
-                if (shown++ < 20)
-                    fprintf(stderr, "merge: missing: %s (%s, policy '%s') episode %llu\n", r->scene, r->path,
-                            r->policy, (unsigned long long)expect);
-            }
+            // Gaps are counted, and only the first few printed: no loop over them.
+            for (uint64_t e = expect; e < r->episode && shown < 20; e++, shown++)
+                fprintf(stderr, "merge: missing: %s (%s, policy '%s') episode %llu\n", r->scene, r->path,
+                        r->policy, (unsigned long long)e);
+            missing += (size_t)(r->episode - expect);
             expect = r->episode + 1;
         }
-        for (; expect < n_ep; expect++) {
-            missing++;
-            if (shown++ < 20)
-                fprintf(stderr, "merge: missing: %s (%s, policy '%s') episode %llu\n", sr[i].r->scene, sr[i].r->path,
-                        sr[i].r->policy, (unsigned long long)expect);
-        }
+        for (uint64_t e = expect; e < n_ep && shown < 20; e++, shown++)
+            fprintf(stderr, "merge: missing: %s (%s, policy '%s') episode %llu\n", sr[i].r->scene, sr[i].r->path,
+                    sr[i].r->policy, (unsigned long long)e);
+        if (n_ep > expect) missing += (size_t)(n_ep - expect);
         i = j;
     }
     bool scene_gap = ngroups != scenes;
@@ -170,7 +193,7 @@ int cmd_merge(int argc, char **argv)
                 (unsigned long long)scenes, scenes == 1 ? "" : "s", ngroups,
                 ngroups < scenes ? "a shard file is missing" : "the files come from different runs");
     if (missing || dups || scene_gap) {
-        if (shown > 20) fprintf(stderr, "merge: ... and %zu more\n", shown - 20);
+        if (missing + dups > shown) fprintf(stderr, "merge: ... and %zu more\n", missing + dups - shown);
         fprintf(stderr, "merge: %zu missing, %zu duplicate episode%s; nothing written\n", missing, dups,
                 dups == 1 ? "" : "s");
         goto done;
@@ -194,9 +217,18 @@ int cmd_merge(int argc, char **argv)
         if (sr[i].r->episodes > sum[g].planned) sum[g].planned = sr[i].r->episodes;
     }
     if (out) {
-        FILE *f = fopen(out, "w");
+        // Only a new file, an empty one or a results file is rewritten.
+        char oerr[4400];
+        int fd = eval_results_open(out, oerr, sizeof oerr);
+        if (fd < 0) {
+            fprintf(stderr, "pilotsim merge: --out %s\n", oerr);
+            rc = EXIT_USAGE;
+            goto done;
+        }
+        FILE *f = ftruncate(fd, 0) == 0 ? fdopen(fd, "a") : NULL;
         if (!f) {
-            fprintf(stderr, "error: cannot open %s: %s\n", out, strerror(errno));
+            fprintf(stderr, "error: cannot write %s: %s\n", out, strerror(errno));
+            close(fd);
             goto done;
         }
         for (size_t i = 0; i < set.n; i++) eval_record_write(f, &sorted[i]);
@@ -213,7 +245,9 @@ int cmd_merge(int argc, char **argv)
         fprintf(stderr, "error: cannot write %s: %s\n", junit, strerror(errno));
         goto done;
     }
-    rc = failed ? EXIT_EPISODE_FAILED : EXIT_OK;
+    size_t errors = 0;
+    for (size_t i = 0; i < ngroups; i++) errors += sum[i].errors;
+    rc = errors ? EXIT_RUNTIME : failed ? EXIT_EPISODE_FAILED : EXIT_OK;
 done:
     if (sr)
         for (size_t i = 0; i < set.n; i++) free(sr[i].pkey);
@@ -228,27 +262,27 @@ done:
 
 // ---------------------------------------------------------------- compare
 
-typedef struct rate {
-    const char *scene;
-    size_t a_ok, a_n, b_ok, b_n;
-} rate;
-
-static rate *find_rate(rate *v, size_t *n, const char *scene)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (!strcmp(v[i].scene, scene)) return &v[i];
-    v[*n] = (rate){.scene = scene};
-    return &v[(*n)++];
-}
+typedef eval_rate rate;
 
 int cmd_compare(int argc, char **argv)
 {
     char *files[2];
     size_t nfiles = 0;
+    double alpha = 0.05;
+    const char *v;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             compare_usage(stdout);
             return EXIT_OK;
+        }
+        if ((v = cli_opt_value(argc, argv, &i, "--alpha"))) {
+            char *end;
+            alpha = strtod(v, &end);
+            if (end == v || *end || !(alpha > 0 && alpha < 1)) {
+                fprintf(stderr, "pilotsim compare: --alpha needs a level between 0 and 1, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            continue;
         }
         if ((argv[i][0] == '-' && argv[i][1]) || nfiles == 2) {
             fprintf(stderr, "pilotsim compare: unexpected argument '%s'\n", argv[i]);
@@ -264,53 +298,53 @@ int cmd_compare(int argc, char **argv)
     }
     eval_set a = {0}, b = {0};
     int rc = EXIT_RUNTIME;
-    rate *v = NULL;
+    rate *r = NULL;
+    double *p = NULL, *adj = NULL;
     if (!read_files(&a, &files[0], 1) || !read_files(&b, &files[1], 1)) goto done;
-    v = calloc(a.n + b.n + 1, sizeof *v);
-    if (!v) goto done;
     size_t n = 0;
-    int wname = 5;
-    for (size_t i = 0; i < a.n; i++) {
-        rate *r = find_rate(v, &n, a.v[i].scene);
-        r->a_n++;
-        r->a_ok += eval_status_success(a.v[i].status);
-    }
-    for (size_t i = 0; i < b.n; i++) {
-        rate *r = find_rate(v, &n, b.v[i].scene);
-        r->b_n++;
-        r->b_ok += eval_status_success(b.v[i].status);
-    }
+    if (!(r = eval_compare_rates(&a, &b, &n))) goto done;
+    p = calloc(n + 1, sizeof *p);
+    adj = calloc(n + 1, sizeof *adj);
+    if (!p || !adj) goto done;
     for (size_t i = 0; i < n; i++)
-        if ((int)strlen(v[i].scene) > wname) wname = (int)strlen(v[i].scene);
+        p[i] = r[i].a_n && r[i].b_n ? eval_fisher_exact(r[i].a_ok, r[i].a_n - r[i].a_ok, r[i].b_ok, r[i].b_n - r[i].b_ok)
+                                    : NAN;
+    if (!eval_holm(p, n, adj)) goto done;
+    int wname = 5;
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(r[i].scene) > wname) wname = (int)strlen(r[i].scene);
     printf("A: %s\nB: %s\n", files[0], files[1]);
-    printf("%-*s  %-18s  %-18s  %8s  %s\n", wname, "scene", "A success", "B success", "p", "difference");
+    printf("%-*s  %-18s  %-18s  %8s  %8s  %s\n", wname, "scene", "A success", "B success", "p", "p (Holm)",
+           "difference");
     size_t significant = 0, compared = 0;
     for (size_t i = 0; i < n; i++) {
-        const rate *r = &v[i];
+        const rate *x = &r[i];
         char sa[40], sb[40];
-        if (r->a_n) snprintf(sa, sizeof sa, "%zu/%zu %.1f%%", r->a_ok, r->a_n, 100.0 * (double)r->a_ok / (double)r->a_n);
+        if (x->a_n) snprintf(sa, sizeof sa, "%zu/%zu %.1f%%", x->a_ok, x->a_n, 100.0 * (double)x->a_ok / (double)x->a_n);
         else snprintf(sa, sizeof sa, "-");
-        if (r->b_n) snprintf(sb, sizeof sb, "%zu/%zu %.1f%%", r->b_ok, r->b_n, 100.0 * (double)r->b_ok / (double)r->b_n);
+        if (x->b_n) snprintf(sb, sizeof sb, "%zu/%zu %.1f%%", x->b_ok, x->b_n, 100.0 * (double)x->b_ok / (double)x->b_n);
         else snprintf(sb, sizeof sb, "-");
-        if (!r->a_n || !r->b_n) {
-            printf("%-*s  %-18s  %-18s  %8s  %s\n", wname, r->scene, sa, sb, "-", r->a_n ? "only in A" : "only in B");
+        if (isnan(p[i])) {
+            printf("%-*s  %-18s  %-18s  %8s  %8s  %s\n", wname, x->scene, sa, sb, "-", "-",
+                   x->a_n ? "only in A" : x->b_n ? "only in B" : "no rated episode");
             continue;
         }
         compared++;
-        double p = eval_fisher_exact(r->a_ok, r->a_n - r->a_ok, r->b_ok, r->b_n - r->b_ok);
-        bool sig = p < 0.05;
+        bool sig = adj[i] < alpha;
         significant += sig;
         const char *what = !sig ? "not significant"
-                           : (double)r->b_ok * (double)r->a_n > (double)r->a_ok * (double)r->b_n ? "B higher (significant)"
+                           : (double)x->b_ok * (double)x->a_n > (double)x->a_ok * (double)x->b_n ? "B higher (significant)"
                                                                                                    : "A higher (significant)";
-        printf("%-*s  %-18s  %-18s  %8.4f  %s\n", wname, r->scene, sa, sb, p, what);
+        printf("%-*s  %-18s  %-18s  %8.4f  %8.4f  %s\n", wname, x->scene, sa, sb, p[i], adj[i], what);
     }
-    printf("compare: Fisher's exact test, two-sided, alpha 0.05: %zu scene%s compared, %zu significant "
+    printf("compare: Fisher's exact test, two-sided, Holm-Bonferroni across %zu scene%s, alpha %g: %zu significant "
            "difference%s\n",
-           compared, compared == 1 ? "" : "s", significant, significant == 1 ? "" : "s");
-    rc = EXIT_OK;
+           compared, compared == 1 ? "" : "s", alpha, significant, significant == 1 ? "" : "s");
+    rc = significant ? EXIT_EPISODE_FAILED : EXIT_OK;
 done:
-    free(v);
+    free(r);
+    free(p);
+    free(adj);
     eval_set_free(&a);
     eval_set_free(&b);
     return rc;

@@ -8,7 +8,8 @@
 #include <string.h>
 
 const char *const eval_status_names[EVAL_STATUS_COUNT] = {
-    "success", "failure", "timeout", "physics_diverged", "script_error", "crashed", "timeout_wall", "other",
+    "success", "failure", "timeout", "physics_diverged", "script_error", "policy_error", "crashed", "timeout_wall",
+    "other",
 };
 
 void eval_wilson(size_t k, size_t n, double *lo, double *hi)
@@ -48,6 +49,59 @@ double eval_fisher_exact(size_t a, size_t b, size_t c, size_t d)
     return fmin(1, p);
 }
 
+bool eval_holm(const double *p, size_t m, double *adj)
+{
+    size_t *idx = malloc((m ? m : 1) * sizeof *idx);
+    if (!idx) return false;
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        adj[i] = NAN;
+        if (!isnan(p[i])) idx[k++] = i;
+    }
+    // Insertion sort by p (scenes number in the tens to hundreds).
+    for (size_t i = 1; i < k; i++) {
+        size_t v = idx[i], j = i;
+        for (; j > 0 && p[idx[j - 1]] > p[v]; j--) idx[j] = idx[j - 1];
+        idx[j] = v;
+    }
+    // Step-down: the j-th smallest is multiplied by (k - j), and adjusted
+    // values are made monotone so that rejecting adj < alpha is Holm's rule.
+    double run = 0;
+    for (size_t j = 0; j < k; j++) {
+        double a = fmin(1, (double)(k - j) * p[idx[j]]);
+        if (a > run) run = a;
+        adj[idx[j]] = run;
+    }
+    free(idx);
+    return true;
+}
+
+eval_rate *eval_compare_rates(const eval_set *a, const eval_set *b, size_t *n)
+{
+    eval_rate *v = calloc(a->n + b->n + 1, sizeof *v);
+    *n = 0;
+    if (!v) return NULL;
+    for (int side = 0; side < 2; side++) {
+        const eval_set *s = side ? b : a;
+        for (size_t i = 0; i < s->n; i++) {
+            const eval_record *r = &s->v[i];
+            if (eval_status_retry(r->status)) continue;
+            size_t k = 0;
+            while (k < *n && strcmp(v[k].scene, r->scene)) k++;
+            if (k == *n) v[(*n)++] = (eval_rate){.scene = r->scene};
+            bool ok = eval_status_success(r->status);
+            if (side) {
+                v[k].b_n++;
+                v[k].b_ok += ok;
+            } else {
+                v[k].a_n++;
+                v[k].a_ok += ok;
+            }
+        }
+    }
+    return v;
+}
+
 static size_t status_index(const char *status)
 {
     for (size_t i = 0; i + 1 < EVAL_STATUS_COUNT; i++)
@@ -67,6 +121,7 @@ void eval_summary_add(eval_summary *s, const eval_record *r)
     s->status[status_index(r->status)]++;
     if (eval_status_success(r->status)) s->successes++;
     if (eval_status_error(r->status)) s->errors++;
+    if (eval_status_retry(r->status)) s->retried++;
     if (isfinite(r->ret)) {
         s->return_sum += r->ret;
         s->return_n++;
@@ -82,18 +137,24 @@ void eval_summary_add(eval_summary *s, const eval_record *r)
     if (v > 0) s->safety_violations++;
 }
 
+size_t eval_summary_rated(const eval_summary *s) { return s->episodes - s->retried; }
+
 static void describe_test(char *buf, size_t n, const eval_summary *s, const eval_report_opts *o)
 {
-    if (o->min_success >= 0) {
-        double rate = s->episodes ? (double)s->successes / (double)s->episodes : 0;
+    size_t rated = eval_summary_rated(s);
+    if (o->min_success >= 0 && rated == 0) {
+        snprintf(buf, n, "no episode to rate (--min-success)");
+    } else if (o->min_success >= 0) {
+        double rate = (double)s->successes / (double)rated;
         snprintf(buf, n, "success rate %.1f%% %s %.1f%% (--min-success)", 100 * rate, s->passed ? ">=" : "<",
                  100 * o->min_success);
     } else if (s->passed) {
-        snprintf(buf, n, "no crashed, timeout_wall or script_error episode");
+        snprintf(buf, n, "no script_error, policy_error, crashed or timeout_wall episode");
     } else if (s->episodes == 0) {
         snprintf(buf, n, "no episode finished");
     } else {
-        snprintf(buf, n, "%zu crashed, timeout_wall or script_error episode%s", s->errors, s->errors == 1 ? "" : "s");
+        snprintf(buf, n, "%zu script_error, policy_error, crashed or timeout_wall episode%s", s->errors,
+                 s->errors == 1 ? "" : "s");
     }
 }
 
@@ -102,9 +163,9 @@ size_t eval_report(FILE *f, eval_summary *s, size_t n, const eval_report_opts *o
     size_t failed = 0, total = 0, planned = 0;
     int wname = 5;
     for (size_t i = 0; i < n; i++) {
+        size_t rated = eval_summary_rated(&s[i]);
         if (o->min_success >= 0)
-            s[i].passed = s[i].episodes > 0 &&
-                          (double)s[i].successes >= o->min_success * (double)s[i].episodes - 1e-9;
+            s[i].passed = rated > 0 && (double)s[i].successes >= o->min_success * (double)rated - 1e-9;
         else s[i].passed = s[i].episodes > 0 && s[i].errors == 0;
         if (!s[i].passed) failed++;
         total += s[i].episodes;
@@ -120,9 +181,10 @@ size_t eval_report(FILE *f, eval_summary *s, size_t n, const eval_report_opts *o
         if (x->planned > x->episodes) snprintf(eps, sizeof eps, "%zu/%zu", x->episodes, x->planned);
         else snprintf(eps, sizeof eps, "%zu", x->episodes);
         double lo, hi;
-        eval_wilson(x->successes, x->episodes, &lo, &hi);
-        if (x->episodes) {
-            snprintf(rate, sizeof rate, "%.1f%%", 100.0 * (double)x->successes / (double)x->episodes);
+        size_t rated = eval_summary_rated(x);
+        eval_wilson(x->successes, rated, &lo, &hi);
+        if (rated) {
+            snprintf(rate, sizeof rate, "%.1f%%", 100.0 * (double)x->successes / (double)rated);
             snprintf(ci, sizeof ci, "[%.1f%%, %.1f%%]", 100 * lo, 100 * hi);
         } else {
             snprintf(rate, sizeof rate, "-");
@@ -150,6 +212,11 @@ size_t eval_report(FILE *f, eval_summary *s, size_t n, const eval_report_opts *o
         describe_test(why, sizeof why, &s[i], o);
         fprintf(f, "%s %s: %s\n", s[i].passed ? "PASS" : "FAIL", s[i].scene ? s[i].scene : "", why);
     }
+    size_t errors = 0;
+    for (size_t i = 0; i < n; i++) errors += s[i].errors;
+    if (errors)
+        fprintf(f, "errors: %zu episode%s could not be evaluated (script_error, policy_error, crashed or "
+                   "timeout_wall): exit status 3 whatever the tests say\n", errors, errors == 1 ? "" : "s");
     if (o->interrupted)
         fprintf(f, "interrupted: %zu of %zu episode%s finished\n", total, planned, planned == 1 ? "" : "s");
     fprintf(f, "eval: %zu passed, %zu failed\n", n - failed, failed);
@@ -214,6 +281,30 @@ static void first_line(char *buf, size_t n, const char *s)
     snprintf(buf, n, "%.*s", (int)(len < n ? len : n - 1), s);
 }
 
+static void property(FILE *f, const char *name, const char *value)
+{
+    fputs("        <property name=\"", f);
+    xml_text(f, name);
+    fputs("\" value=\"", f);
+    xml_text(f, value);
+    fputs("\"/>\n", f);
+}
+
+// The testcase name: the scene's name, with the policy when another summary
+// has the same scene name (one scene under two policies).
+static void case_name(FILE *f, const eval_summary *s, size_t n, size_t g)
+{
+    const char *scene = s[g].scene ? s[g].scene : "";
+    xml_text(f, scene);
+    for (size_t i = 0; i < n; i++) {
+        if (i == g || strcmp(s[i].scene ? s[i].scene : "", scene)) continue;
+        fputs(" [policy ", f);
+        xml_text(f, s[g].policy && *s[g].policy ? s[g].policy : "none");
+        fputs("]", f);
+        break;
+    }
+}
+
 bool eval_junit(const char *path, const eval_summary *s, size_t n, const eval_record *recs, const size_t *group,
                 size_t nrec, const eval_report_opts *o)
 {
@@ -224,83 +315,86 @@ bool eval_junit(const char *path, const eval_summary *s, size_t n, const eval_re
         fclose(f);
         return false;
     }
-    size_t tests = 0, failures = 0, errors = 0;
-    for (size_t i = 0; i < nrec; i++) {
-        if (group[i] >= n) continue;
-        tests++;
-        if (eval_status_error(recs[i].status)) errors++;
-        else if (!eval_status_success(recs[i].status)) failures++;
-    }
-    for (size_t i = 0; i < n; i++) {
-        tests++;
-        if (!s[i].passed) failures++;
-    }
+    size_t failures = 0, errors = 0;
     double wall_total = 0;
-    for (size_t i = 0; i < n; i++) wall_total += s[i].wall_sum;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].errors) errors++;
+        else if (!s[i].passed) failures++;
+        wall_total += s[i].wall_sum;
+    }
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<testsuites name=\"pilotsim eval\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
-            tests, failures, errors, wall_total);
+    fprintf(f, "<testsuites name=\"pilotsim eval\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", n,
+            failures, errors, wall_total);
+    fprintf(f, "  <testsuite name=\"pilotsim eval\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", n,
+            failures, errors, wall_total);
     for (size_t g = 0; g < n; g++) {
         const eval_summary *x = &s[g];
-        size_t m = 0, sf = 0, se = 0;
-        for (size_t i = 0; i < nrec; i++) {
-            if (group[i] != g) continue;
-            eps[m++].r = &recs[i];
-            if (eval_status_error(recs[i].status)) se++;
-            else if (!eval_status_success(recs[i].status)) sf++;
-        }
-        if (!x->passed) sf++;
+        size_t m = 0;
+        for (size_t i = 0; i < nrec; i++)
+            if (group[i] == g) eps[m++].r = &recs[i];
         qsort(eps, m, sizeof *eps, ep_cmp);
-        fputs("  <testsuite name=\"", f);
-        xml_text(f, x->scene ? x->scene : "");
-        fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", m + 1, sf, se, x->wall_sum);
-        fputs("    <properties><property name=\"path\" value=\"", f);
-        xml_text(f, x->path ? x->path : "");
-        fprintf(f, "\"/><property name=\"scene_hash\" value=\"%016llx\"/><property name=\"policy\" value=\"",
-                (unsigned long long)x->scene_hash);
-        xml_text(f, x->policy ? x->policy : "");
-        fputs("\"/></properties>\n", f);
-        for (size_t k = 0; k < m; k++) {
-            const eval_record *r = eps[k].r;
-            fputs("    <testcase classname=\"pilotsim.", f);
-            xml_text(f, r->scene);
-            fprintf(f, "\" name=\"episode %llu (seed %llu)\" time=\"%.3f\"", (unsigned long long)r->episode,
-                    (unsigned long long)r->seed, isfinite(r->wall_time) ? r->wall_time : 0.0);
-            if (eval_status_success(r->status)) {
-                fputs("/>\n", f);
-                continue;
-            }
-            const char *tag = eval_status_error(r->status) ? "error" : "failure";
-            char head[512];
-            first_line(head, sizeof head, r->message);
-            fprintf(f, ">\n      <%s type=\"", tag);
-            xml_text(f, r->status);
-            fputs("\" message=\"", f);
-            xml_text(f, r->status);
-            if (head[0]) {
-                fputs(": ", f);
-                xml_text(f, head);
-            }
-            fputs("\">", f);
-            xml_write(f, r->message, false);
-            fprintf(f, "</%s>\n    </testcase>\n", tag);
+        fputs("    <testcase classname=\"pilotsim.eval\" name=\"", f);
+        case_name(f, s, n, g);
+        fprintf(f, "\" time=\"%.3f\">\n      <properties>\n", x->wall_sum);
+        char buf[160];
+        size_t rated = eval_summary_rated(x);
+        double lo, hi;
+        eval_wilson(x->successes, rated, &lo, &hi);
+        property(f, "path", x->path ? x->path : "");
+        snprintf(buf, sizeof buf, "%016llx", (unsigned long long)x->scene_hash);
+        property(f, "scene_hash", buf);
+        property(f, "policy", x->policy ? x->policy : "");
+        if (o->min_success >= 0) snprintf(buf, sizeof buf, "%g", o->min_success);
+        else snprintf(buf, sizeof buf, "none (no errors)");
+        property(f, "min_success", buf);
+        snprintf(buf, sizeof buf, "%zu", x->episodes);
+        property(f, "episodes", buf);
+        snprintf(buf, sizeof buf, "%zu", x->successes);
+        property(f, "successes", buf);
+        if (rated) snprintf(buf, sizeof buf, "%.6f", (double)x->successes / (double)rated);
+        else snprintf(buf, sizeof buf, "-");
+        property(f, "success_rate", buf);
+        snprintf(buf, sizeof buf, "%.6f %.6f", lo, hi);
+        property(f, "wilson_95", buf);
+        for (size_t k = 0; k < EVAL_STATUS_COUNT; k++) {
+            if (!x->status[k]) continue;
+            char name[64];
+            snprintf(name, sizeof name, "status.%s", eval_status_names[k]);
+            snprintf(buf, sizeof buf, "%zu", x->status[k]);
+            property(f, name, buf);
         }
+        fputs("      </properties>\n", f);
         char why[160];
         describe_test(why, sizeof why, x, o);
-        fputs("    <testcase classname=\"pilotsim.", f);
-        xml_text(f, x->scene ? x->scene : "");
-        if (o->min_success >= 0) fprintf(f, "\" name=\"min-success %g\" time=\"0\"", o->min_success);
-        else fputs("\" name=\"no errors\" time=\"0\"", f);
-        if (x->passed) {
-            fputs("/>\n", f);
-        } else {
-            fputs(">\n      <failure type=\"threshold\" message=\"", f);
+        if (x->errors) { // one element per testcase: an error outranks a failure
+            fprintf(f, "      <error type=\"episode_errors\" message=\"%zu episode%s could not be evaluated (", x->errors,
+                    x->errors == 1 ? "" : "s");
             xml_text(f, why);
-            fputs("\"/>\n    </testcase>\n", f);
+            fputs(")\"/>\n", f);
+        } else if (!x->passed) {
+            fputs("      <failure type=\"threshold\" message=\"", f);
+            xml_text(f, why);
+            fputs("\"/>\n", f);
         }
-        fputs("  </testsuite>\n", f);
+        // One line per episode: index, seed, status, first line of the message.
+        fputs("      <system-out>", f);
+        xml_write(f, why, false);
+        fputc('\n', f);
+        for (size_t k = 0; k < m; k++) {
+            const eval_record *r = eps[k].r;
+            char head[512];
+            first_line(head, sizeof head, r->message);
+            fprintf(f, "episode %llu seed %llu: ", (unsigned long long)r->episode, (unsigned long long)r->seed);
+            xml_write(f, r->status, false);
+            if (head[0]) {
+                fputs(": ", f);
+                xml_write(f, head, false);
+            }
+            fputc('\n', f);
+        }
+        fputs("</system-out>\n    </testcase>\n", f);
     }
-    fputs("</testsuites>\n", f);
+    fputs("  </testsuite>\n</testsuites>\n", f);
     free(eps);
     bool ok = !ferror(f);
     if (fclose(f) != 0) ok = false;

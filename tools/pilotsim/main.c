@@ -12,6 +12,7 @@ static void usage(FILE *f)
           "  eval SCENE... run many episodes in worker processes: JSONL, report, JUnit\n"
           "  merge FILE... combine the JSONL files of an eval run's shards\n"
           "  compare A B   compare the success rates of two eval runs\n"
+          "  report FILE... --html OUT  write an HTML report of eval runs (A/B side by side)\n"
           "  view SCENE    open SCENE in the interactive viewer (needs the renderer)\n"
           "  list [DIR]    list the scenes under DIR (default: scenes/)\n"
           "  check FILE    check a URDF or a scene without running it\n"
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "eval")) return cmd_eval(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge")) return cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "view")) return cmd_view(argc - 1, argv + 1);
     fprintf(stderr, "pilotsim: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -377,19 +377,20 @@ ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p,
     // The same calls in the same order as ps_episode_run_policy / ps_episode_run.
     char err[2048] = "";
     if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
-    if (p && ps_policy_reset(p, e, seed, err, sizeof err) != PS_OK) {
+    ps_status rc = p ? ps_policy_reset(p, e, seed, err, sizeof err) : PS_OK;
+    if (rc != PS_OK) {
         char msg[2300];
         snprintf(msg, sizeof msg, "policy '%s' reset: %s", ps_policy_spec(p), err);
-        ps_episode_abort(e, PS_EP_SCRIPT_ERROR, msg);
+        ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
         return ps_episode_get_status(e);
     }
     record_due(r, e);
     while (ps_episode_get_status(e) == PS_EP_RUNNING) {
-        if (p && ps_policy_act(p, e, err, sizeof err) != PS_OK) {
+        if (p && (rc = ps_policy_act(p, e, err, sizeof err)) != PS_OK) {
             char msg[2300];
             snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", ps_policy_spec(p),
                      (unsigned long long)ps_episode_steps(e), err);
-            ps_episode_abort(e, PS_EP_SCRIPT_ERROR, msg);
+            ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
             break;
         }
         ps_episode_step(e, max_steps);

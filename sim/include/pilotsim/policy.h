@@ -17,7 +17,14 @@ PS_BEGIN_DECLS
 
 typedef struct ps_policy ps_policy;
 
+/// What reset/act return when the policy's transport failed rather than the
+/// policy itself: the peer is unreachable, died, timed out or sent bytes that
+/// are not the protocol. Any other non-zero value is the policy's own error.
+#define PS_POLICY_TRANSPORT_FAILED 2
+
 /// The vtable a policy implementation provides. `self` is its state.
+/// reset and act return 0, PS_POLICY_TRANSPORT_FAILED, or another non-zero
+/// value for the policy's own error; on failure a message is in `err`.
 typedef struct ps_policy_vtable {
     const char *kind;   ///< "lua", "lib", "exec", "tcp"
     /// Episode start: the spaces (observations read, actions written) and the seed.
@@ -56,13 +63,25 @@ void ps_policy_close(ps_policy *p);
 const char *ps_policy_spec(const ps_policy *p);
 const char *ps_policy_kind(const ps_policy *p);
 
-/// Calls reset; on failure the episode should end as script_error with `err`.
+/// Calls reset. PS_ERR_TRANSPORT when the policy's transport failed (an
+/// exec:/tcp:// peer unreachable, dead, timed out or speaking garbage: the
+/// episode should end as policy_error, an infrastructure failure);
+/// PS_ERR_STATE when the policy itself failed (the episode should end as
+/// script_error). The message is in `err` either way.
 ps_status ps_policy_reset(ps_policy *p, ps_episode *e, uint64_t seed, char *err, size_t errlen);
 /// Calls act; same failure contract.
 ps_status ps_policy_act(ps_policy *p, ps_episode *e, char *err, size_t errlen);
 
+/// The Lua source files a Lua policy has loaded: index 0 is its own file, then
+/// every module it require()d, in first-load order. Returns the i-th path
+/// (borrowed, valid while the policy lives) and, when `hash` is not NULL, the
+/// FNV-1a 64 hash of its bytes as loaded; NULL (hash 0) past the end and for
+/// other kinds of policy. `pilotsim eval` records them for resume.
+const char *ps_policy_source(const ps_policy *p, size_t i, uint64_t *hash);
+
 /// Runs an episode with a policy: reset, then act + step until it ends. A
-/// policy failure ends it as script_error with the policy's message.
+/// policy failure ends it as script_error with the policy's message, a
+/// transport failure (PS_ERR_TRANSPORT) as policy_error.
 ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps);
 
 /// The scene's declared baseline policy spec (its `policy` field), or NULL.

@@ -82,6 +82,11 @@ const char *ps_scene_dir(const ps_scene *s);
 size_t ps_scene_source_count(const ps_scene *s);
 /// The i-th source path (borrowed, valid while the scene lives), NULL when out of range.
 const char *ps_scene_source(const ps_scene *s, size_t i);
+/// FNV-1a 64 hash of the i-th source's bytes as they were when it was loaded
+/// (index 0: ps_scene_content_hash), 0 when out of range or unreadable.
+/// `pilotsim eval` records these so that a resume reruns episodes whose
+/// scene or modules changed since.
+uint64_t ps_scene_source_hash(const ps_scene *s, size_t i);
 double ps_scene_timestep(const ps_scene *s);     ///< s
 double ps_scene_time_limit(const ps_scene *s);   ///< s
 /// The camera view the scene declares in its `view` field (eye and target in
@@ -116,9 +121,13 @@ typedef enum ps_episode_status {
     PS_EP_TIMEOUT,          ///< reached its time or step limit without success or failure
     PS_EP_DIVERGED,         ///< physics_diverged
     PS_EP_SCRIPT_ERROR,
+    /// policy_error: the policy's transport failed (ps_policy_act returned
+    /// PS_ERR_TRANSPORT): an infrastructure failure, not the policy's.
+    PS_EP_POLICY_ERROR,
 } ps_episode_status;
 
-/// "running", "success", "failure", "timeout", "physics_diverged", "script_error".
+/// "running", "success", "failure", "timeout", "physics_diverged",
+/// "script_error", "policy_error".
 const char *ps_episode_status_name(ps_episode_status s);
 
 /// Starts an episode: builds a fresh world from the scene with the episode's
@@ -174,6 +183,13 @@ const ps_space_entry *ps_episode_observation(const ps_episode *e, size_t i);
 size_t ps_episode_action_count(const ps_episode *e);
 ps_space_entry *ps_episode_action(ps_episode *e, size_t i);
 uint64_t ps_episode_action_clamps(const ps_episode *e);
+
+/// The episode's value of param i (same order as ps_scene_param): as
+/// ps_scene_param, except that a randomized param not overridden holds the
+/// value drawn for this episode in `value` ("%.17g", integers in decimal).
+/// Before the build drew them (a world that could not be created) the
+/// declared default. PS_ERR_INVALID when i is out of range.
+ps_status ps_episode_param(const ps_episode *e, size_t i, ps_param_info *out);
 
 /// Metrics: calls the scene's metrics(ctx) (once per call) and returns named
 /// numbers sorted by name. Non-numeric values are an error (status

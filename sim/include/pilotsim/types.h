@@ -92,6 +92,7 @@ typedef enum ps_status {
     PS_ERR_NOMEM = -3,     ///< allocation failed
     PS_ERR_STATE = -4,     ///< the call is not allowed in the current state
     PS_ERR_DIVERGED = -5,  ///< the physics diverged (see ps_world_divergence)
+    PS_ERR_TRANSPORT = -6, ///< a policy's transport failed (peer unreachable, dead, timed out, not speaking the protocol)
 } ps_status;
 
 PS_END_DECLS

@@ -51,32 +51,48 @@ void ps_policy_close(ps_policy *p)
 const char *ps_policy_spec(const ps_policy *p) { return p->spec; }
 const char *ps_policy_kind(const ps_policy *p) { return p->vt->kind; }
 
+const char *ps_policy_source(const ps_policy *p, size_t i, uint64_t *hash)
+{
+    uint64_t h = 0;
+    const char *path = !strcmp(p->vt->kind, "lua") ? ps_policy_lua_source(p->self, i, &h) : NULL;
+    if (hash) *hash = path ? h : 0;
+    return path;
+}
+
+// A vtable call's result as a status: PS_POLICY_TRANSPORT_FAILED is the
+// transport's failure, any other non-zero value the policy's own.
+static ps_status call_status(int rc)
+{
+    return rc == 0 ? PS_OK : rc == PS_POLICY_TRANSPORT_FAILED ? PS_ERR_TRANSPORT : PS_ERR_STATE;
+}
+
 ps_status ps_policy_reset(ps_policy *p, ps_episode *e, uint64_t seed, char *err, size_t errlen)
 {
-    return p->vt->reset(p->self, e, seed, err, errlen) == 0 ? PS_OK : PS_ERR_STATE;
+    return call_status(p->vt->reset(p->self, e, seed, err, errlen));
 }
 
 ps_status ps_policy_act(ps_policy *p, ps_episode *e, char *err, size_t errlen)
 {
-    return p->vt->act(p->self, e, err, errlen) == 0 ? PS_OK : PS_ERR_STATE;
+    return call_status(p->vt->act(p->self, e, err, errlen));
 }
 
 ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
 {
     char err[2048] = "";
     if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
-    if (ps_policy_reset(p, e, seed, err, sizeof err) != PS_OK) {
+    ps_status rc = ps_policy_reset(p, e, seed, err, sizeof err);
+    if (rc != PS_OK) {
         char msg[2300];
         snprintf(msg, sizeof msg, "policy '%s' reset: %s", p->spec, err);
-        ps_episode_abort(e, PS_EP_SCRIPT_ERROR, msg);
+        ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
         return ps_episode_get_status(e);
     }
     while (ps_episode_get_status(e) == PS_EP_RUNNING) {
-        if (ps_policy_act(p, e, err, sizeof err) != PS_OK) {
+        if ((rc = ps_policy_act(p, e, err, sizeof err)) != PS_OK) {
             char msg[2300];
             snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", p->spec,
                      (unsigned long long)ps_episode_steps(e), err);
-            ps_episode_abort(e, PS_EP_SCRIPT_ERROR, msg);
+            ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
             break;
         }
         ps_episode_step(e, max_steps);

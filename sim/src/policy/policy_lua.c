@@ -128,6 +128,14 @@ static void lp_close(void *self)
     free(p);
 }
 
+const char *ps_policy_lua_source(void *self, size_t i, uint64_t *hash)
+{
+    const ps_lua_rt *rt = ((const lua_policy *)self)->rt;
+    if (i >= rt->source_count) return NULL;
+    *hash = rt->source_hashes[i];
+    return rt->sources[i];
+}
+
 static const ps_policy_vtable lua_vt = {"lua", lp_reset, lp_act, lp_close};
 
 ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, char *err, size_t errlen)
@@ -159,6 +167,7 @@ ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, ch
         return NULL;
     }
     lua_State *L = p->rt->L;
+    ps_lua_rt_add_source(p->rt, path);
     char lerr[2048];
     if (ps_lua_load_file(L, path) != LUA_OK) {
         ps_set_error(err, errlen, "policy '%s': %s", spec, lua_tostring(L, -1));

@@ -550,7 +550,7 @@ static int decoded(remote *r, int rc, const char *what, const char *derr, char *
 
 /* ------------------------------------------------------------- vtable */
 
-static int remote_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t errlen)
+static int remote_reset_call(void *self, ps_episode *e, uint64_t seed, char *err, size_t errlen)
 {
     remote *r = self;
     if (r->fd < 0) { // dropped after an earlier failure: start afresh
@@ -578,7 +578,7 @@ static int remote_reset(void *self, ps_episode *e, uint64_t seed, char *err, siz
     return decoded(r, rc, "reset", derr, err, errlen);
 }
 
-static int remote_act(void *self, ps_episode *e, char *err, size_t errlen)
+static int remote_act_call(void *self, ps_episode *e, char *err, size_t errlen)
 {
     remote *r = self;
     if (r->fd < 0) {
@@ -594,6 +594,22 @@ static int remote_act(void *self, ps_episode *e, char *err, size_t errlen)
     if (exchange(r, "observation", &len, err, errlen)) return -1;
     int rc = ps_proto_decode_action(r->in + 4, len, act, na, derr, sizeof derr);
     return decoded(r, rc, "observation", derr, err, errlen);
+}
+
+// A failed call whose connection is down (every I/O error, EOF, timeout or
+// protocol violation drops it, a failed (re)start leaves none) is the
+// transport's failure; with the connection kept it is the peer's own error
+// reply (or a frame we could not encode), which is the policy's.
+static int remote_result(const remote *r, int rc) { return rc == 0 ? 0 : r->fd < 0 ? PS_POLICY_TRANSPORT_FAILED : -1; }
+
+static int remote_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t errlen)
+{
+    return remote_result(self, remote_reset_call(self, e, seed, err, errlen));
+}
+
+static int remote_act(void *self, ps_episode *e, char *err, size_t errlen)
+{
+    return remote_result(self, remote_act_call(self, e, err, errlen));
 }
 
 static void remote_close(void *self)

@@ -17,6 +17,7 @@ struct ps_episode {
     int ctx_ref;
     ps_space_rt *space;    // observation and action buffers
     char message[4096];
+    double *param_values;  // this episode's value of each param (randomized ones drawn), NULL before build
     // metrics storage (filled by ps_episode_metrics)
     char **metric_names;
     double *metric_values;
@@ -32,11 +33,12 @@ const char *ps_episode_status_name(ps_episode_status s)
     case PS_EP_TIMEOUT: return "timeout";
     case PS_EP_DIVERGED: return "physics_diverged";
     case PS_EP_SCRIPT_ERROR: return "script_error";
+    case PS_EP_POLICY_ERROR: return "policy_error";
     }
     return "?";
 }
 
-static void push_params(lua_State *L, ps_scene *s, ps_rng *rng)
+static void push_params(lua_State *L, ps_scene *s, ps_rng *rng, double *values)
 {
     lua_createtable(L, 0, (int)s->param_count);
     for (size_t i = 0; i < s->param_count; i++) {
@@ -47,6 +49,7 @@ static void push_params(lua_State *L, ps_scene *s, ps_rng *rng)
             if (p->type == PS_PARAM_INTEGER) v = (double)ps_rng_range(rng, (int64_t)ceil(p->min), (int64_t)floor(p->max));
             else v = p->min + (p->max - p->min) * ps_rng_uniform(rng);
         }
+        if (values) values[i] = v;
         switch (p->type) {
         case PS_PARAM_NUMBER: lua_pushnumber(L, v); break;
         case PS_PARAM_INTEGER: lua_pushinteger(L, (lua_Integer)v); break;
@@ -117,7 +120,8 @@ ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
     lua_createtable(L, 0, 8);
     ps_lua_push_world(L);
     lua_setfield(L, -2, "world");
-    push_params(L, s, &rt->rng);
+    e->param_values = s->param_count ? calloc(s->param_count, sizeof *e->param_values) : NULL;
+    push_params(L, s, &rt->rng, e->param_values);
     lua_setfield(L, -2, "params");
     lua_newtable(L);
     lua_setfield(L, -2, "state");
@@ -164,6 +168,7 @@ void ps_episode_end(ps_episode *e)
     for (int i = 0; i < e->metric_count; i++) free(e->metric_names[i]);
     free(e->metric_names);
     free(e->metric_values);
+    free(e->param_values);
     lua_gc(rt->L, LUA_GCCOLLECT);
     free(e);
 }
@@ -379,4 +384,15 @@ void ps_episode_abort(ps_episode *e, ps_episode_status st, const char *msg)
 {
     if (e->status != PS_EP_RUNNING || st == PS_EP_RUNNING) return;
     end_with(e, st, msg);
+}
+
+ps_status ps_episode_param(const ps_episode *e, size_t i, ps_param_info *out)
+{
+    ps_status st = ps_scene_param(e->scene, i, out);
+    if (st != PS_OK || !out->randomize || out->overridden || !e->param_values) return st;
+    const ps_param *p = &e->scene->params[i];
+    double v = e->param_values[i];
+    if (p->type == PS_PARAM_INTEGER) snprintf(out->value, sizeof out->value, "%lld", (long long)v);
+    else snprintf(out->value, sizeof out->value, "%.17g", v);
+    return PS_OK;
 }

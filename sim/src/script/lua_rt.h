@@ -33,12 +33,18 @@ typedef struct ps_lua_rt {
     char *scene_dir;
     bool trusted;
     char **sources;         // files require() loaded, first-load order (ps_scene_source)
+    uint64_t *source_hashes; // FNV-1a 64 of each one's bytes when it was loaded (0: unreadable)
     size_t source_count, source_cap;
 } ps_lua_rt;
 
 /// Creates the runtime (sandboxed unless opt->trusted). NULL on failure with `err`.
 ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, char *err, size_t errlen);
 void ps_lua_rt_destroy(ps_lua_rt *rt);
+
+/// Remembers a source file the runtime loads (once): its path and the FNV-1a
+/// 64 hash of its bytes, read now (ps_scene_source, ps_policy_source). Out of
+/// memory only shortens the list.
+void ps_lua_rt_add_source(ps_lua_rt *rt, const char *path);
 
 /// The runtime of a Lua state (kept in the state's extra space).
 static inline ps_lua_rt *ps_lua_rt_of(lua_State *L) { return *(ps_lua_rt **)lua_getextraspace(L); }

@@ -3,6 +3,7 @@
 // budget, seeded math.random, print to the log, and a restricted require.
 #include "lua_rt.h"
 #include "log_internal.h"
+#include "hash_internal.h"
 
 #include <lualib.h>
 #include <errno.h>
@@ -250,9 +251,21 @@ static bool file_exists(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-// Remembers a file require() loaded (once), for watchers (ps_scene_source).
-// Out of memory only shortens the list.
-static void add_source(ps_lua_rt *rt, const char *path)
+// FNV-1a 64 of a file's bytes; 0 when it cannot be read.
+static uint64_t file_hash(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    uint64_t h = PS_FNV_OFFSET;
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) h = ps_fnv1a(h, buf, n);
+    bool bad = ferror(f);
+    fclose(f);
+    return bad ? 0 : h;
+}
+
+void ps_lua_rt_add_source(ps_lua_rt *rt, const char *path)
 {
     for (size_t i = 0; i < rt->source_count; i++)
         if (!strcmp(rt->sources[i], path)) return;
@@ -261,12 +274,16 @@ static void add_source(ps_lua_rt *rt, const char *path)
         char **n = realloc(rt->sources, cap * sizeof *n);
         if (!n) return;
         rt->sources = n;
+        uint64_t *h = realloc(rt->source_hashes, cap * sizeof *h);
+        if (!h) return;
+        rt->source_hashes = h;
         rt->source_cap = cap;
     }
     size_t len = strlen(path) + 1;
     char *d = malloc(len);
     if (!d) return;
     memcpy(d, path, len);
+    rt->source_hashes[rt->source_count] = file_hash(path);
     rt->sources[rt->source_count++] = d;
 }
 
@@ -337,7 +354,7 @@ static int l_require(lua_State *L)
     if (!rt->trusted && !ps_lua_path_allowed(rt, path, real, sizeof real))
         return luaL_error(L, "require '%s': %s resolves to %s, outside the scene's folder and the module paths "
                              "(symbolic links may not lead out of them)", name, path, real);
-    add_source(rt, path);
+    ps_lua_rt_add_source(rt, path);
     if (ps_lua_load_file(L, path) != LUA_OK) return lua_error(L);
     lua_pushstring(L, name);
     lua_pushstring(L, path);
@@ -616,6 +633,7 @@ void ps_lua_rt_destroy(ps_lua_rt *rt)
     free(rt->package_paths);
     for (size_t i = 0; i < rt->source_count; i++) free(rt->sources[i]);
     free(rt->sources);
+    free(rt->source_hashes);
     free(rt->scene_dir);
     free(rt);
 }

@@ -756,6 +756,11 @@ const char *ps_scene_source(const ps_scene *s, size_t i)
     if (i == 0) return s->path;
     return i <= s->rt->source_count ? s->rt->sources[i - 1] : NULL;
 }
+uint64_t ps_scene_source_hash(const ps_scene *s, size_t i)
+{
+    if (i == 0) return s->content_hash;
+    return i <= s->rt->source_count ? s->rt->source_hashes[i - 1] : 0;
+}
 
 const char *ps_scene_name(const ps_scene *s) { return s->name ? s->name : ""; }
 const char *ps_scene_domain(const ps_scene *s) { return s->domain ? s->domain : ""; }

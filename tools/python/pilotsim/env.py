@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _lib as L
 
-STATUS_NAMES = ("running", "success", "failure", "timeout", "physics_diverged", "script_error")
+STATUS_NAMES = ("running", "success", "failure", "timeout", "physics_diverged", "script_error", "policy_error")
 _TERMINAL = frozenset((L.EP_SUCCESS, L.EP_FAILURE, L.EP_DIVERGED, L.EP_SCRIPT_ERROR))
 _U64 = 1 << 64
 
