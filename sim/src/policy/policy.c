@@ -61,6 +61,20 @@ ps_status ps_policy_act(ps_policy *p, ps_episode *e, char *err, size_t errlen)
     return p->vt->act(p->self, e, err, errlen) == 0 ? PS_OK : PS_ERR_STATE;
 }
 
+size_t ps_policy_space_copy(ps_episode *e, bool action, ps_space_entry **buf, size_t *cap)
+{
+    size_t n = action ? ps_episode_action_count(e) : ps_episode_observation_count(e);
+    if (n > *cap) {
+        ps_space_entry *b = realloc(*buf, n * sizeof *b);
+        if (!b) return (size_t)-1;
+        *buf = b;
+        *cap = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        (*buf)[i] = action ? *ps_episode_action(e, i) : *ps_episode_observation(e, i);
+    return n;
+}
+
 ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
 {
     char err[2048] = "";
@@ -90,33 +104,50 @@ typedef struct lib_policy {
     void *handle;
     const ps_policy_abi *abi;
     void *inst;
+    // The episode's entries as ABI arrays, side by side (rebuilt at reset).
+    ps_abi_array *obs, *act;
+    size_t nobs, nact, obs_cap, act_cap;
+    ps_space_entry *tmp;
+    size_t tmp_cap;
 } lib_policy;
 
-// The episode's spaces as ABI arrays (ps_space_entry has the same layout).
-static const ps_abi_array *abi_view(ps_episode *e, bool action, size_t *n)
+// Fills *out with the episode's entries as ABI arrays; false when out of memory.
+static bool abi_view(lib_policy *l, ps_episode *e, bool action, ps_abi_array **out, size_t *n, size_t *cap)
 {
-    *n = action ? ps_episode_action_count(e) : ps_episode_observation_count(e);
-    if (*n == 0) return NULL;
-    const void *first = action ? (const void *)ps_episode_action(e, 0) : (const void *)ps_episode_observation(e, 0);
-    return first;
+    size_t k = ps_policy_space_copy(e, action, &l->tmp, &l->tmp_cap);
+    if (k == (size_t)-1) return false;
+    if (k > *cap) {
+        ps_abi_array *b = realloc(*out, k * sizeof *b);
+        if (!b) return false;
+        *out = b;
+        *cap = k;
+    }
+    for (size_t i = 0; i < k; i++) {
+        const ps_space_entry *x = &l->tmp[i];
+        ps_abi_array *a = &(*out)[i];
+        *a = (ps_abi_array){x->name, x->ndim, {0}, x->count, x->data, x->low, x->high};
+        memcpy(a->shape, x->shape, sizeof a->shape);
+    }
+    *n = k;
+    return true;
 }
-
-_Static_assert(sizeof(ps_abi_array) == sizeof(ps_space_entry), "ABI arrays mirror space entries");
 
 static int lib_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t errlen)
 {
     lib_policy *l = self;
-    size_t no, na;
-    const ps_abi_array *obs = abi_view(e, false, &no), *act = abi_view(e, true, &na);
-    return l->abi->reset(l->inst, obs, no, act, na, seed, err, errlen);
+    if (!abi_view(l, e, false, &l->obs, &l->nobs, &l->obs_cap) || !abi_view(l, e, true, &l->act, &l->nact, &l->act_cap)) {
+        ps_set_error(err, errlen, "out of memory");
+        return -1;
+    }
+    return l->abi->reset(l->inst, l->nobs ? l->obs : NULL, l->nobs, l->nact ? l->act : NULL, l->nact, seed, err,
+                         errlen);
 }
 
 static int lib_act(void *self, ps_episode *e, char *err, size_t errlen)
 {
+    (void)e; // the arrays point into the episode's buffers since reset
     lib_policy *l = self;
-    size_t no, na;
-    const ps_abi_array *obs = abi_view(e, false, &no), *act = abi_view(e, true, &na);
-    return l->abi->act(l->inst, obs, no, (ps_abi_array *)act, na, err, errlen);
+    return l->abi->act(l->inst, l->nobs ? l->obs : NULL, l->nobs, l->nact ? l->act : NULL, l->nact, err, errlen);
 }
 
 static void lib_close(void *self)
@@ -124,6 +155,9 @@ static void lib_close(void *self)
     lib_policy *l = self;
     if (l->inst) l->abi->destroy(l->inst);
     if (l->handle) dlclose(l->handle);
+    free(l->obs);
+    free(l->act);
+    free(l->tmp);
     free(l);
 }
 

@@ -8,4 +8,12 @@ ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, ch
 /// exec:/tcp:// policies (policy_remote.c, the msgpack protocol of docs/protocol.md).
 ps_policy *ps_policy_open_remote(const char *spec, const ps_policy_options *opt, char *err, size_t errlen);
 
+/// The episode's observation (or action) entries copied side by side into
+/// *buf (grown as needed; *cap entries allocated, freed by the caller). The
+/// episode hands out entries one at a time, each inside a larger private
+/// record, so a policy that needs them as one array copies them here: the
+/// copies share the episode's buffers (`data`, bounds, names), valid until the
+/// episode ends. Returns the count, or (size_t)-1 when out of memory.
+size_t ps_policy_space_copy(ps_episode *e, bool action, ps_space_entry **buf, size_t *cap);
+
 #endif

@@ -53,6 +53,9 @@ typedef struct remote {
     ps_proto_buf out;     // the frame being sent
     uint8_t *in;          // received bytes
     size_t in_len, in_cap;
+    // The episode's entries side by side (copied at reset; they share its buffers).
+    ps_space_entry *obs, *act;
+    size_t nobs, nact, obs_cap, act_cap;
 } remote;
 
 static double now_s(void)
@@ -546,12 +549,16 @@ static int remote_reset(void *self, ps_episode *e, uint64_t seed, char *err, siz
         }
         ps_logf(&r->log, PS_LOG_INFO, "policy '%s': restarted after an earlier failure", r->spec);
     }
-    size_t no = ps_episode_observation_count(e), na = ps_episode_action_count(e);
-    const ps_space_entry *obs = no ? ps_episode_observation(e, 0) : NULL;
-    const ps_space_entry *act = na ? ps_episode_action(e, 0) : NULL;
+    r->nobs = ps_policy_space_copy(e, false, &r->obs, &r->obs_cap);
+    r->nact = ps_policy_space_copy(e, true, &r->act, &r->act_cap);
+    if (r->nobs == (size_t)-1 || r->nact == (size_t)-1) {
+        r->nobs = r->nact = 0;
+        ps_set_error(err, errlen, "out of memory");
+        return -1;
+    }
     char derr[1536];
     size_t len;
-    if (ps_proto_encode_hello(&r->out, obs, no, act, na, err, errlen)) return -1;
+    if (ps_proto_encode_hello(&r->out, r->obs, r->nobs, r->act, r->nact, err, errlen)) return -1;
     if (exchange(r, "hello", &len, err, errlen)) return -1;
     int rc = ps_proto_decode_hello(r->in + 4, len, r->peer_name, sizeof r->peer_name, derr, sizeof derr);
     if (decoded(r, rc, "hello", derr, err, errlen)) return -1;
@@ -570,14 +577,11 @@ static int remote_act(void *self, ps_episode *e, char *err, size_t errlen)
         ps_set_error(err, errlen, "the connection was dropped after an earlier failure");
         return -1;
     }
-    size_t no = ps_episode_observation_count(e), na = ps_episode_action_count(e);
-    const ps_space_entry *obs = no ? ps_episode_observation(e, 0) : NULL;
-    ps_space_entry *act = na ? ps_episode_action(e, 0) : NULL;
     char derr[1536];
     size_t len;
-    if (ps_proto_encode_observation(&r->out, ps_episode_steps(e), obs, no, err, errlen)) return -1;
+    if (ps_proto_encode_observation(&r->out, ps_episode_steps(e), r->obs, r->nobs, err, errlen)) return -1;
     if (exchange(r, "observation", &len, err, errlen)) return -1;
-    int rc = ps_proto_decode_action(r->in + 4, len, act, na, derr, sizeof derr);
+    int rc = ps_proto_decode_action(r->in + 4, len, r->act, r->nact, derr, sizeof derr);
     return decoded(r, rc, "observation", derr, err, errlen);
 }
 
@@ -604,6 +608,8 @@ static void remote_close(void *self)
     drop(r, true);
     ps_proto_buf_free(&r->out);
     free(r->in);
+    free(r->obs);
+    free(r->act);
     free(r->spec);
     free(r->cmd);
     free(r->host);
