@@ -27,6 +27,9 @@ static void eval_usage(FILE *f)
           "                      exec:/tcp://); default: each scene's baseline (its `policy` field,\n"
           "                      resolved beside the scene), or none\n"
           "  --no-policy         run without any policy\n"
+          "  --policy-hz HZ      control rate of the policy (see run --help)\n"
+          "  --replan-every K    action chunks: ask for a new chunk after K actions\n"
+          "  --policy-timeout S  seconds an exec:/tcp:// peer has for each reply (default 10)\n"
           "  --jobs J            worker processes (default: the number of online CPUs)\n"
           "  --seed S            base seed (default 0); episode e of a scene gets\n"
           "                      ps_seed_mix(ps_seed_mix(S, scene content hash), e)\n"
@@ -107,6 +110,7 @@ typedef struct ev_ctx {
     size_t nparams;
     char run_id[64];
     cli_scene_opts so;
+    cli_policy_opts pol;   // --policy-hz, --replan-every, --policy-timeout
     bool verbose, quiet, tty;
     double timeout;
     // parent side
@@ -167,11 +171,7 @@ static void load_scene(ev_ctx *c, ev_scene *s)
     }
     cli_cameras_install(s->scene);
     if (!s->policy_open) return;
-    ps_policy_options po = ps_default_policy_options();
-    po.module_paths = c->so.module_paths;
-    po.module_path_count = c->so.module_path_count;
-    po.trusted = c->so.trusted;
-    po.log = opt.log;
+    ps_policy_options po = cli_policy_options(&c->so, &c->pol, opt.log);
     s->pol = ps_policy_open(s->policy_open, &po, err, sizeof err);
     if (!s->pol) s->load_err = dupstr(err);
 }
@@ -231,6 +231,7 @@ static void work(void *vc, size_t job, FILE *out)
     r.sim_time = w ? ps_world_time(w) : NAN;
     r.ret = ps_episode_return(e);
     r.message = merr[0] ? merr : (char *)ps_episode_message(e);
+    r.instruction = (char *)ps_episode_instruction(e);
     eval_record_write(out, &r);
     free(kv);
     ps_episode_end(e);
@@ -439,11 +440,7 @@ static bool check_policy(ev_ctx *c, const char *spec)
     cli_scene_opts so = c->so;
     so.quiet = !c->verbose;
     ps_scene_options opt = cli_scene_options(&so);
-    ps_policy_options po = ps_default_policy_options();
-    po.module_paths = c->so.module_paths;
-    po.module_path_count = c->so.module_path_count;
-    po.trusted = c->so.trusted;
-    po.log = opt.log;
+    ps_policy_options po = cli_policy_options(&c->so, &c->pol, opt.log);
     ps_policy *p = ps_policy_open(spec, &po, err, sizeof err);
     if (!p) {
         fprintf(stderr, "error: %s\n", err);
@@ -693,6 +690,8 @@ int cmd_eval(int argc, char **argv)
                 fprintf(stderr, "pilotsim eval: --timeout needs seconds (0 = none), got '%s'\n", v);
                 goto done;
             }
+        } else if ((taken = cli_policy_option(argc, argv, &i, &c.pol, "eval")) != 0) {
+            if (taken < 0) goto done;
         } else if ((taken = cli_scene_option(argc, argv, &i, &c.so, "eval")) != 0) {
             if (taken < 0) goto done;
         } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {

@@ -40,6 +40,7 @@ typedef struct eval_record {
     size_t safety_count;
     char *hash;        ///< final world state hash (16 hex digits), "" when unknown
     char *message;
+    char *instruction; ///< the episode's instruction; NULL or "" when none (then not written)
 } eval_record;
 
 /// Frees the members (not `r` itself) and zeroes it.

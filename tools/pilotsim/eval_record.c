@@ -292,6 +292,7 @@ void eval_record_free(eval_record *r)
     for (size_t i = 0; i < r->safety_count; i++) free(r->safety[i].name);
     free(r->safety);
     free(r->hash);
+    free(r->instruction);
     free(r->message);
     *r = (eval_record){0};
 }
@@ -349,6 +350,10 @@ void eval_record_write(FILE *f, const eval_record *r)
     cli_json_string(f, r->hash);
     fputs(",\"message\":", f);
     cli_json_string(f, r->message);
+    if (r->instruction && *r->instruction) {
+        fputs(",\"instruction\":", f);
+        cli_json_string(f, r->instruction);
+    }
     fputs("}\n", f);
 }
 
@@ -489,7 +494,8 @@ bool eval_record_parse(const char *line, eval_record *r, char *err, size_t errle
          get_num(&root, "wall_time", &r->wall_time, &bad) && get_num(&root, "return", &r->ret, &bad) &&
          get_kvs(&root, "metrics", &r->metrics, &r->metric_count, &bad) &&
          get_kvs(&root, "safety", &r->safety, &r->safety_count, &bad) && get_str(&root, "hash", &r->hash, &bad) &&
-         get_str(&root, "message", &r->message, &bad);
+         get_str(&root, "message", &r->message, &bad) &&
+         (!jget(&root, "instruction") || get_str(&root, "instruction", &r->instruction, &bad));
     if (ok) {
         char *end;
         errno = 0;
