@@ -9,6 +9,8 @@
 // With replay=FILE it writes the actions recorded in FILE instead, step after
 // step: per step every action array's float32 values, in name order (the
 // cross-interface identity test records them from the Lua baseline).
+// With bench it skips the observation checks (pilotsim bench --policies
+// measures the call itself).
 #include "pilotsim/policy_abi.h"
 
 #include <ctype.h>
@@ -28,6 +30,7 @@ typedef struct conf {
     size_t nobs, nact;
     long steps; // -1 before the first reset
     FILE *replay;
+    bool bench;
 } conf;
 
 static void flush_report(conf *c)
@@ -48,6 +51,7 @@ static void *create(const char *config, char *err, size_t errlen)
     }
     c->steps = -1;
     if (!strncmp(config, "report=", 7)) snprintf(c->report, sizeof c->report, "%s", config + 7);
+    else if (!strcmp(config, "bench")) c->bench = true;
     else if (!strncmp(config, "replay=", 7) && !(c->replay = fopen(config + 7, "rb"))) {
         snprintf(err, errlen, "cannot open '%s'", config + 7);
         free(c);
@@ -144,6 +148,11 @@ static int act(void *self, const ps_abi_array *obs, size_t nobs, ps_abi_array *a
                size_t errlen)
 {
     conf *c = self;
+    if (c->bench) {
+        for (size_t i = 0; i < nact; i++) memset(act[i].data, 0, act[i].count * sizeof(float));
+        c->steps++;
+        return 0;
+    }
     if (same(c->obs, obs, nobs, c->nobs, "observation", err, errlen) ||
         same(c->act, act, nact, c->nact, "action", err, errlen))
         return 1;
