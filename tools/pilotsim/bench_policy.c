@@ -212,7 +212,7 @@ static void bench_calls(const char *dir, const char *build, const char *python, 
         }
         if (!port) usleep(10000);
     }
-    if (json) printf("{\"policy_calls\":[");
+    if (json) printf(",\"policy_calls\":[");
     else printf("policy calls on scenes/bench/policy_io*.lua (one observation, no stepping; mean per call):\n");
     bool first = true;
     for (int si = 0; si < 2; si++) {
@@ -255,7 +255,7 @@ static void bench_calls(const char *dir, const char *build, const char *python, 
         }
         ps_scene_destroy(s);
     }
-    if (json) printf("]}\n");
+    if (json) printf("]");
     if (srv > 0) {
         kill(srv, SIGTERM);
         waitpid(srv, NULL, 0);
@@ -335,7 +335,7 @@ int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const
             }
             printf("}");
         }
-        printf("],\"policies_identical\":%s}\n", same ? "true" : "false");
+        printf("],\"policies_identical\":%s", same ? "true" : "false");
     } else {
         printf("policy interfaces on %s: %llu steps, median of %d\n", scene, (unsigned long long)steps, repeat);
         for (int i = 0; i < NV; i++) {
@@ -351,6 +351,7 @@ int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const
                                            : "DIFFER between the policy interfaces");
     }
     if (have_build) bench_calls(dir, build, python, json);
+    if (json) printf("}\n");
     fflush(stdout);
     return same ? EXIT_OK : EXIT_EPISODE_FAILED;
 }
