@@ -57,6 +57,7 @@ int main(void)
 {
     S(ps_space_entry) O(ps_space_entry, name) O(ps_space_entry, ndim) O(ps_space_entry, shape)
     O(ps_space_entry, count) O(ps_space_entry, data) O(ps_space_entry, low) O(ps_space_entry, high)
+    O(ps_space_entry, dtype) O(ps_space_entry, values) O(ps_space_entry, nbytes)
     S(ps_scene_options) O(ps_scene_options, module_paths) O(ps_scene_options, module_path_count)
     O(ps_scene_options, package_paths) O(ps_scene_options, package_path_count) O(ps_scene_options, params)
     O(ps_scene_options, param_count) O(ps_scene_options, instruction_budget) O(ps_scene_options, memory_limit)
@@ -151,7 +152,7 @@ import pilotsim
 from pilotsim import _lib as L
 check(os.path.realpath(pilotsim.lib_path) == os.path.realpath(lib_expected), "loads the library under test",
       pilotsim.lib_path)
-check(ctypes.sizeof(L.ps_space_entry) == (64 if ctypes.sizeof(ctypes.c_void_p) == 8 else 36),
+check(ctypes.sizeof(L.ps_space_entry) == (88 if ctypes.sizeof(ctypes.c_void_p) == 8 else 48),
       "sizeof(ps_space_entry)", ctypes.sizeof(L.ps_space_entry))
 
 # ctypes layout against the compiled sizeof/offsetof

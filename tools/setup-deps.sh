@@ -26,6 +26,8 @@ tests+=(xvfb xauth xdotool)
 tests+=(libpng-dev libavcodec-dev libavformat-dev libswscale-dev libavutil-dev)
 # The HTML report's browser test (tests/test_report.sh): Debian's chromium, run headless.
 tests+=(chromium)
+# Policy peers (tests/policies/*.py, tools/python/examples): msgpack for Debian's python3.
+tests+=(python3-msgpack)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)

@@ -20,7 +20,7 @@ misbehaves at the first observation as MODE says:
   crash        kills itself with SIGKILL
   exit3        exits with status 3
   hang         never replies
-  version      answers hello with protocol version 2
+  version      answers hello with protocol version 99
   hellogarbage writes text in reply to hello
   flaky FILE   hangs at the first observation unless FILE exists, creating it
                (so a restarted peer behaves)
@@ -111,7 +111,7 @@ while True:
     t = msg["type"]
     if t == "hello":
         if mode == "version":
-            send({"type": "hello", "version": 2})
+            send({"type": "hello", "version": 99})
         elif mode == "hellogarbage":
             send_raw(b"Traceback (most recent call last):\n")
         else:

@@ -10,6 +10,8 @@
 #include "pilotsim/policy.h"
 
 #include <limits.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,6 +150,123 @@ static void run_python(const char *scene, const char *python, const char *build,
     v->ran = true;
 }
 
+/* ------------------------------------------- per-call cost on policy_io */
+
+// Times `calls` policy calls on one observation (no physics step between them:
+// the call itself, its encoding, transport and decoding). Returns us per call,
+// or -1 with a message in `note`.
+static double time_calls(ps_scene *s, const char *spec, int calls, size_t *bytes, char *note, size_t nlen)
+{
+    char err[1024];
+    ps_policy_options po = ps_default_policy_options();
+    ps_policy *p = ps_policy_open(spec, &po, err, sizeof err);
+    if (!p) {
+        snprintf(note, nlen, "%.900s", err);
+        return -1;
+    }
+    ps_episode *e = ps_episode_begin(s, 1);
+    double us = -1;
+    if (!e || ps_episode_get_status(e) != PS_EP_RUNNING) {
+        snprintf(note, nlen, "%.900s", e ? ps_episode_message(e) : "out of memory");
+    } else if (ps_policy_reset(p, e, 1, err, sizeof err) != PS_OK) {
+        snprintf(note, nlen, "reset: %.900s", err);
+    } else {
+        *bytes = 0;
+        for (size_t i = 0; i < ps_episode_observation_count(e); i++) *bytes += ps_episode_observation(e, i)->nbytes;
+        for (size_t i = 0; i < ps_episode_action_count(e); i++) *bytes += ps_episode_action(e, i)->nbytes;
+        bool ok = true;
+        for (int k = 0; ok && k < calls / 10 + 1; k++) ok = ps_policy_act(p, e, err, sizeof err) == PS_OK; // warm up
+        double t0 = cli_now();
+        for (int k = 0; ok && k < calls; k++) ok = ps_policy_act(p, e, err, sizeof err) == PS_OK;
+        double dt = cli_now() - t0;
+        if (ok) us = dt * 1e6 / calls;
+        else snprintf(note, nlen, "act: %.900s", err);
+    }
+    ps_episode_end(e);
+    ps_policy_close(p);
+    return us;
+}
+
+// Per-call cost of each interface on scenes/bench/policy_io.lua (two
+// observation entries, one action) and policy_io_camera.lua (plus a 224x224
+// RGB camera, uint8): Lua, lib: (conformance_policy.so?bench), exec: and tcp://
+// (tests/policies/conformance_peer.py: it decodes every array with numpy and
+// answers every action).
+static void bench_calls(const char *dir, const char *build, const char *python, bool json)
+{
+    static const char *const scenes[2] = {"policy_io", "policy_io_camera"};
+    static const char *const kinds[4] = {"lua", "lib", "exec", "tcp"};
+    char peer[PATH_MAX + 64];
+    snprintf(peer, sizeof peer, "%s/tests/policies/conformance_peer.py", PILOTSIM_SOURCE_DIR);
+    char portfile[] = "/tmp/ps_bench_port_XXXXXX";
+    int pfd = mkstemp(portfile);
+    if (pfd >= 0) close(pfd);
+    unlink(portfile);
+    pid_t srv = fork();
+    if (srv == 0) {
+        execl(python, python, peer, "--tcp", portfile, (char *)NULL);
+        _exit(127);
+    }
+    int port = 0;
+    for (int i = 0; i < 400 && !port && srv > 0; i++) {
+        FILE *f = fopen(portfile, "r");
+        if (f) {
+            if (fscanf(f, "%d", &port) != 1) port = 0;
+            fclose(f);
+        }
+        if (!port) usleep(10000);
+    }
+    if (json) printf(",\"policy_calls\":[");
+    else printf("policy calls on scenes/bench/policy_io*.lua (one observation, no stepping; mean per call):\n");
+    bool first = true;
+    for (int si = 0; si < 2; si++) {
+        char path[PATH_MAX + 64], err[4096], env_storage[4096];
+        snprintf(path, sizeof path, "%s/%s.lua", dir, scenes[si]);
+        cli_scene_opts so = {0};
+        cli_default_module_paths(&so, env_storage, sizeof env_storage);
+        so.quiet = true;
+        ps_scene_options opt = cli_scene_options(&so);
+        ps_scene *s = ps_scene_load(path, &opt, err, sizeof err);
+        if (s && si == 1) cli_cameras_install(s);
+        for (int ki = 0; ki < 4; ki++) {
+            char spec[2 * PATH_MAX + 128], note[1024] = "";
+            const char *k = kinds[ki];
+            if (!strcmp(k, "lua")) snprintf(spec, sizeof spec, "%s/zero_policy.lua", dir);
+            else if (!strcmp(k, "lib")) snprintf(spec, sizeof spec, "lib:%s/tests/libconformance_policy.so?bench", build);
+            else if (!strcmp(k, "exec")) snprintf(spec, sizeof spec, "exec:exec %s %s --stdio", python, peer);
+            else snprintf(spec, sizeof spec, "tcp://127.0.0.1:%d", port);
+            int calls = !strcmp(k, "lua") || !strcmp(k, "lib") ? (si ? 2000 : 200000) : (si ? 300 : 3000);
+            size_t bytes = 0;
+            double us = s ? time_calls(s, spec, calls, &bytes, note, sizeof note) : -1;
+            if (!s) snprintf(note, sizeof note, "%.1000s", err);
+            double mbs = us > 0 ? (double)bytes / us : 0; // bytes per us = MB/s
+            if (json) {
+                printf("%s{\"scene\":\"%s\",\"interface\":\"%s\",", first ? "" : ",", scenes[si], k);
+                if (us > 0) printf("\"us_per_call\":%.3f,\"bytes_per_call\":%zu,\"mb_per_s\":%.1f}", us, bytes, mbs);
+                else {
+                    printf("\"skipped\":");
+                    cli_json_string(stdout, note);
+                    printf("}");
+                }
+            } else if (us > 0 && (!strcmp(k, "lua") || !strcmp(k, "lib"))) {
+                printf("  %-17s %-5s %10.3f us/call  %8zu bytes/call  (in place, no copy)\n", scenes[si], k, us, bytes);
+            } else if (us > 0) {
+                printf("  %-17s %-5s %10.3f us/call  %8zu bytes/call  %9.1f MB/s\n", scenes[si], k, us, bytes, mbs);
+            } else {
+                printf("  %-17s %-5s skipped: %s\n", scenes[si], k, note);
+            }
+            first = false;
+        }
+        ps_scene_destroy(s);
+    }
+    if (json) printf("]");
+    if (srv > 0) {
+        kill(srv, SIGTERM);
+        waitpid(srv, NULL, 0);
+    }
+    unlink(portfile);
+}
+
 int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const char *lib, const char *python)
 {
     char scene[PATH_MAX], lua[PATH_MAX + 64], libspec[PATH_MAX + 64], exec[2 * PATH_MAX], build[PATH_MAX];
@@ -220,7 +339,7 @@ int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const
             }
             printf("}");
         }
-        printf("],\"policies_identical\":%s}\n", same ? "true" : "false");
+        printf("],\"policies_identical\":%s", same ? "true" : "false");
     } else {
         printf("policy interfaces on %s: %llu steps, median of %d\n", scene, (unsigned long long)steps, repeat);
         for (int i = 0; i < NV; i++) {
@@ -235,6 +354,8 @@ int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const
         printf("  trajectories %s\n", same ? "identical across the policy interfaces"
                                            : "DIFFER between the policy interfaces");
     }
+    if (have_build) bench_calls(dir, build, python, json);
+    if (json) printf("}\n");
     fflush(stdout);
     return same ? EXIT_OK : EXIT_EPISODE_FAILED;
 }

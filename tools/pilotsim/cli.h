@@ -30,6 +30,21 @@ bool cli_data_dir(char *out, size_t n);
 /// MiB of resident memory a pilotsim process may hold while building worlds,
 /// when neither --memory-limit nor PILOTSIM_MEMORY_LIMIT says otherwise.
 #define CLI_DEFAULT_MEMORY_LIMIT_MIB 4096
+/// Policy options shared by run, eval and view.
+typedef struct cli_policy_opts {
+    double hz;             ///< --policy-hz (0 = the scene's policy_hz)
+    double timeout;        ///< --policy-timeout, s (0 = 10)
+    unsigned replan_every; ///< --replan-every
+} cli_policy_opts;
+
+/// Parses --policy-hz HZ, --replan-every K and --policy-timeout S at argv[*i]:
+/// 1 when taken (advancing *i), 0 when not one of them, -1 on a bad value
+/// (message printed, naming `cmd`).
+int cli_policy_option(int argc, char **argv, int *i, cli_policy_opts *o, const char *cmd);
+/// Help lines for those options.
+void cli_policy_usage(FILE *f);
+/// Policy options from the scene options (module paths, trusted) and `p`.
+ps_policy_options cli_policy_options(const cli_scene_opts *so, const cli_policy_opts *p, ps_logger log);
 
 /// Appends module paths from PILOTSIM_MODULE_PATH (colon-separated) and the
 /// installation's scripts/ folder, and package paths from PILOTSIM_PACKAGE_PATH

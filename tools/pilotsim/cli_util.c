@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -146,6 +147,61 @@ int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const cha
         return 0;
     }
     return 1;
+}
+
+int cli_policy_option(int argc, char **argv, int *i, cli_policy_opts *o, const char *cmd)
+{
+    const char *v;
+    char *end;
+    if ((v = cli_opt_value(argc, argv, i, "--policy-hz"))) {
+        double hz = strtod(v, &end);
+        if (end == v || *end || !(hz > 0) || !isfinite(hz)) {
+            fprintf(stderr, "pilotsim %s: --policy-hz needs a rate > 0 (calls per second), got '%s'\n", cmd, v);
+            return -1;
+        }
+        o->hz = hz;
+    } else if ((v = cli_opt_value(argc, argv, i, "--policy-timeout"))) {
+        double t = strtod(v, &end);
+        if (end == v || *end || !(t > 0) || !isfinite(t)) {
+            fprintf(stderr, "pilotsim %s: --policy-timeout needs seconds > 0, got '%s'\n", cmd, v);
+            return -1;
+        }
+        o->timeout = t;
+    } else if ((v = cli_opt_value(argc, argv, i, "--replan-every"))) {
+        uint64_t k;
+        if (!cli_parse_u64(v, &k) || k == 0 || k > 1000000) {
+            fprintf(stderr, "pilotsim %s: --replan-every needs a positive number of actions, got '%s'\n", cmd, v);
+            return -1;
+        }
+        o->replan_every = (unsigned)k;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void cli_policy_usage(FILE *f)
+{
+    fputs("  --policy-hz HZ      control rate: the policy acts every round(1/(HZ*timestep)) steps and\n"
+          "                      its action is held in between (default: the scene's policy_hz, else\n"
+          "                      every step)\n"
+          "  --replan-every K    with a peer answering action chunks, ask for a new chunk after K of\n"
+          "                      its actions (default: run the whole chunk)\n"
+          "  --policy-timeout S  seconds an exec:/tcp:// peer has for each reply (default 10)\n",
+          f);
+}
+
+ps_policy_options cli_policy_options(const cli_scene_opts *so, const cli_policy_opts *p, ps_logger log)
+{
+    ps_policy_options po = ps_default_policy_options();
+    po.module_paths = so->module_paths;
+    po.module_path_count = so->module_path_count;
+    po.trusted = so->trusted;
+    po.log = log;
+    po.control_hz = p->hz;
+    po.timeout = p->timeout;
+    po.replan_every = p->replan_every;
+    return po;
 }
 
 bool cli_parse_u64(const char *s, uint64_t *out)

@@ -27,6 +27,9 @@ static void eval_usage(FILE *f)
           "                      exec:/tcp://); default: each scene's baseline (its `policy` field,\n"
           "                      resolved beside the scene), or none\n"
           "  --no-policy         run without any policy\n"
+          "  --policy-hz HZ      control rate of the policy (see run --help)\n"
+          "  --replan-every K    action chunks: ask for a new chunk after K actions\n"
+          "  --policy-timeout S  seconds an exec:/tcp:// peer has for each reply (default 10)\n"
           "  --jobs J            worker processes (default: the number of online CPUs)\n"
           "  --seed S            base seed (default 0); episode e of a scene gets\n"
           "                      ps_seed_mix(ps_seed_mix(S, scene content hash), e)\n"
@@ -119,6 +122,7 @@ typedef struct ev_ctx {
     size_t nparams;
     char run_id[64];
     cli_scene_opts so;
+    cli_policy_opts pol;   // --policy-hz, --replan-every, --policy-timeout
     bool verbose, quiet, tty;
     double timeout;
     uint64_t retries; // reruns of a policy_error episode
@@ -185,11 +189,7 @@ static ps_scene_options worker_scene_options(ev_ctx *c)
 // policy_error of the episode (retried), any other failure a load error.
 static bool open_policy(ev_ctx *c, ev_scene *s, char *err, size_t errlen)
 {
-    ps_policy_options po = ps_default_policy_options();
-    po.module_paths = c->so.module_paths;
-    po.module_path_count = c->so.module_path_count;
-    po.trusted = c->so.trusted;
-    po.log = worker_scene_options(c).log;
+    ps_policy_options po = cli_policy_options(&c->so, &c->pol, worker_scene_options(c).log);
     s->pol = ps_policy_open(s->policy_open, &po, err, errlen);
     if (!s->pol && !remote_spec(s->policy_open)) s->load_err = dupstr(err);
     return s->pol != NULL;
@@ -345,7 +345,7 @@ static void write_bounded(FILE *out, eval_record *r)
         r->message = note;
         r->metric_count = r->safety_count = 0;
         if (round >= 1) r->value_count = 0;
-        if (round >= 2) r->source_count = 0;
+        if (round >= 2) r->source_count = 0, r->instruction = NULL;
     }
     eval_record_write(out, r);
 }
@@ -446,6 +446,7 @@ static void work(void *vc, size_t job, FILE *out)
         msg = note;
     }
     r.message = (char *)msg;
+    r.instruction = (char *)ps_episode_instruction(e);
     size_t nv = r.value_count;
     write_bounded(out, &r);
     for (size_t i = 0; i < nm + ns; i++) free(kv[i].name);
@@ -684,11 +685,7 @@ static bool check_policy(ev_ctx *c, const char *spec)
     cli_scene_opts so = c->so;
     so.quiet = !c->verbose;
     ps_scene_options opt = cli_scene_options(&so);
-    ps_policy_options po = ps_default_policy_options();
-    po.module_paths = c->so.module_paths;
-    po.module_path_count = c->so.module_path_count;
-    po.trusted = c->so.trusted;
-    po.log = opt.log;
+    ps_policy_options po = cli_policy_options(&c->so, &c->pol, opt.log);
     ps_policy *p = ps_policy_open(spec, &po, err, sizeof err);
     if (!p) {
         fprintf(stderr, "error: %s\n", err);
@@ -1021,6 +1018,8 @@ int cmd_eval(int argc, char **argv)
                 fprintf(stderr, "pilotsim eval: --timeout needs seconds (0 = none), got '%s'\n", v);
                 goto done;
             }
+        } else if ((taken = cli_policy_option(argc, argv, &i, &c.pol, "eval")) != 0) {
+            if (taken < 0) goto done;
         } else if ((taken = cli_scene_option(argc, argv, &i, &c.so, "eval")) != 0) {
             if (taken < 0) goto done;
         } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {

@@ -17,9 +17,13 @@ static void run_usage(FILE *f)
           "  --seed N            episode seed (default 0)\n"
           "  --param NAME=VALUE  override a scene param (repeatable)\n"
           "  --steps N           stop after N steps (status timeout) instead of the time limit\n"
-          "  --policy SPEC       drive the scene's action space with a policy: a Lua file or module\n"
-          "                      (policies.x), lib:path.so[?config] (C ABI, policy_abi.h); default:\n"
-          "                      the scene's baseline (its `policy` field)\n"
+          "  --policy SPEC       drive the scene's action space with a policy (default: the scene's\n"
+          "                      baseline, its `policy` field). The kinds of SPEC:\n"
+          "                        FILE.lua | policies.x   a Lua policy file or module\n"
+          "                        lib:PATH.so[?CONFIG]    a C shared library (policy_abi.h)\n"
+          "                        exec:COMMAND            a process speaking docs/protocol.md on\n"
+          "                                                stdin/stdout (e.g. a Python model server)\n"
+          "                        tcp://HOST:PORT         a server speaking docs/protocol.md\n"
           "  --no-policy         run without any policy (actions stay zero)\n"
           "  --json              print one JSON object instead of the summary line\n"
           "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
@@ -30,6 +34,7 @@ static void run_usage(FILE *f)
           "                      (bodies, geoms, joints); default $PILOTSIM_MEMORY_LIMIT or 4096, 0 = none\n"
           "  --quiet             hide the scene's print() output\n",
           f);
+    cli_policy_usage(f);
     run_record_usage(f);
     fputs("exit codes: 0 success or timeout, 1 failure or physics_diverged,\n"
           "            2 usage error, 3 scene load, script or recording error\n",
@@ -39,6 +44,7 @@ static void run_usage(FILE *f)
 int cmd_run(int argc, char **argv)
 {
     cli_scene_opts so = {0};
+    cli_policy_opts pol = {0};
     char env_storage[4096];
     const char *scene = NULL;
     uint64_t seed = 0, max_steps = 0;
@@ -53,6 +59,8 @@ int cmd_run(int argc, char **argv)
             run_usage(stdout);
             return EXIT_OK;
         } else if ((k = cli_scene_option(argc, argv, &i, &so, "run")) != 0) {
+            if (k < 0) return EXIT_USAGE;
+        } else if ((k = cli_policy_option(argc, argv, &i, &pol, "run")) != 0) {
             if (k < 0) return EXIT_USAGE;
         } else if ((k = run_record_option(argc, argv, &i, &rec)) != 0) {
             if (k < 0) return EXIT_USAGE;
@@ -107,11 +115,7 @@ int cmd_run(int argc, char **argv)
     if (!no_policy && (policy_spec || ps_scene_policy(s))) {
         char pbuf[4096];
         const char *spec = policy_spec ? policy_spec : ps_scene_baseline_spec(s, pbuf, sizeof pbuf);
-        ps_policy_options po = ps_default_policy_options();
-        po.module_paths = so.module_paths;
-        po.module_path_count = so.module_path_count;
-        po.trusted = so.trusted;
-        po.log = opt.log;
+        ps_policy_options po = cli_policy_options(&so, &pol, opt.log);
         policy = ps_policy_open(spec, &po, err, sizeof err);
         if (!policy) {
             fprintf(stderr, "error: %s\n", err);
@@ -181,6 +185,8 @@ int cmd_run(int argc, char **argv)
         }
         printf("},\"hash\":\"%016llx\",\"message\":", (unsigned long long)hash);
         cli_json_string(stdout, msg);
+        printf(",\"instruction\":");
+        cli_json_string(stdout, ps_episode_instruction(e));
         printf("}\n");
     } else {
         printf("%s: %s steps=%llu sim_time=%.3fs wall_time=%.3fs reward=%.4g hash=%016llx", ps_scene_name(s),
@@ -189,6 +195,7 @@ int cmd_run(int argc, char **argv)
         for (int i = 0; i < mc; i++) printf(" %s=%.6g", mn[i], mv[i]);
         printf("\n");
         if (msg[0] && st != PS_EP_TIMEOUT) fprintf(stderr, "%s: %s\n", ps_episode_status_name(st), msg);
+        if (ps_episode_instruction(e)[0]) printf("instruction: %s\n", ps_episode_instruction(e));
     }
     fflush(stdout);
     if (recorder) {

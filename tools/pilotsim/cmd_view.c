@@ -25,6 +25,9 @@ static void view_usage(FILE *f)
           "  --policy SPEC        drive the actions with a policy (as for run); default: the\n"
           "                       scene's baseline; P toggles it\n"
           "  --no-policy          start without a policy (teleop only)\n"
+          "  --policy-hz HZ       control rate of the policy (as for run)\n"
+          "  --replan-every K     action chunks: ask for a new chunk after K actions (as for run)\n"
+          "  --policy-timeout S   seconds an exec:/tcp:// peer has for each reply (default 10)\n"
           "  --size WxH           window size in pixels (default 1280x720)\n"
           "  --speed X            simulated seconds per real second: 1/16..16 (1/4 or 0.25), or max\n"
           "  --paused             start paused\n"
@@ -78,6 +81,7 @@ static bool parse_speed(const char *s, double *out)
 int cmd_view(int argc, char **argv)
 {
     cli_scene_opts so = {0};
+    cli_policy_opts pol = {0};
     char env_storage[4096];
     const char *scene = NULL;
     const char *v;
@@ -95,6 +99,8 @@ int cmd_view(int argc, char **argv)
             view_usage(stdout);
             return EXIT_OK;
         } else if ((k = cli_scene_option(argc, argv, &i, &so, "view")) != 0) {
+            if (k < 0) return EXIT_USAGE;
+        } else if ((k = cli_policy_option(argc, argv, &i, &pol, "view")) != 0) {
             if (k < 0) return EXIT_USAGE;
         } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
             if (!cli_parse_u64(v, &u)) {
@@ -193,16 +199,14 @@ int cmd_view(int argc, char **argv)
 #ifndef PILOTSIM_HAVE_RENDER
     (void)env_storage;
     (void)u;
+    (void)pol;
     fprintf(stderr, "pilotsim view: built without the renderer (PILOTSIM_RENDER=OFF)\n");
     return EXIT_RUNTIME;
 #else
     cli_default_module_paths(&so, env_storage, sizeof env_storage);
     vo.scene_path = scene;
     vo.scene_opt = cli_scene_options(&so);
-    vo.policy_opt.module_paths = so.module_paths;
-    vo.policy_opt.module_path_count = so.module_path_count;
-    vo.policy_opt.trusted = so.trusted;
-    vo.policy_opt.log = vo.scene_opt.log;
+    vo.policy_opt = cli_policy_options(&so, &pol, vo.scene_opt.log);
     char err[8192];
     ps_viewer *view = ps_viewer_create(&vo, err, sizeof err);
     if (!view) {

@@ -74,6 +74,7 @@ typedef struct eval_record {
     eval_src *sources; ///< files the episode loaded, with content hashes (resume checks them)
     size_t source_count;
     uint64_t attempts; ///< runs of the episode (1 + retries after policy_error); 1 when absent
+    char *instruction; ///< the episode's instruction; NULL or "" when none (then not written)
 } eval_record;
 
 /// Frees the members (not `r` itself) and zeroes it.

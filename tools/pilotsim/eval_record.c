@@ -311,6 +311,7 @@ void eval_record_free(eval_record *r)
     for (size_t i = 0; i < r->safety_count; i++) free(r->safety[i].name);
     free(r->safety);
     free(r->hash);
+    free(r->instruction);
     free(r->message);
     for (size_t i = 0; i < r->value_count; i++) {
         free(r->values[i].name);
@@ -375,6 +376,10 @@ void eval_record_write(FILE *f, const eval_record *r)
     cli_json_string(f, r->hash);
     fputs(",\"message\":", f);
     cli_json_string(f, r->message);
+    if (r->instruction && *r->instruction) {
+        fputs(",\"instruction\":", f);
+        cli_json_string(f, r->instruction);
+    }
     fputs(",\"param_values\":{", f);
     for (size_t i = 0; i < r->value_count; i++) {
         if (i) fputc(',', f);
@@ -648,7 +653,8 @@ bool eval_record_parse(const char *line, eval_record *r, char *err, size_t errle
          get_num(&root, "wall_time", &r->wall_time, &bad) && get_num(&root, "return", &r->ret, &bad) &&
          get_kvs(&root, "metrics", &r->metrics, &r->metric_count, &bad) &&
          get_kvs(&root, "safety", &r->safety, &r->safety_count, &bad) && get_str(&root, "hash", &r->hash, &bad) &&
-         get_str(&root, "message", &r->message, &bad) && get_extras(&root, r, &bad);
+         get_str(&root, "message", &r->message, &bad) && get_extras(&root, r, &bad) &&
+         (!jget(&root, "instruction") || get_str(&root, "instruction", &r->instruction, &bad));
     if (ok) {
         char *end;
         errno = 0;

@@ -287,7 +287,9 @@ def serve(read, write, flush=lambda: None, log=sys.stderr):
         t = msg["type"]
         try:
             if t == "hello":
-                if msg.get("version") != PROTOCOL_VERSION:
+                # pilotsim offers its newest version; this server speaks 1 and says so
+                # (pilotsim then sends the hello again in version 1).
+                if not isinstance(msg.get("version"), int) or msg["version"] < PROTOCOL_VERSION:
                     send({"type": "error", "message": "policy_server speaks protocol %d" % PROTOCOL_VERSION})
                     return
                 policy.hello(msg)

@@ -6,6 +6,13 @@
 /// - a process ("exec:CMD") or a server ("tcp://host:port") speaking the
 ///   msgpack protocol of docs/protocol.md, with timeouts.
 /// A policy is opened once and serves many episodes in turn.
+///
+/// Control rate: a policy acts at `ps_policy_options.control_hz` or else the
+/// scene's `policy_hz` (ps_scene_policy_hz), i.e. every
+/// round(1 / (hz * timestep)) steps (at least 1); ps_policy_act is called every
+/// step and returns at once between ticks, the last action held (the action
+/// buffers keep their values). At a tick the policy sees the latest
+/// observation. Without either rate it acts every step.
 #ifndef PILOTSIM_POLICY_H
 #define PILOTSIM_POLICY_H
 
@@ -17,13 +24,8 @@ PS_BEGIN_DECLS
 
 typedef struct ps_policy ps_policy;
 
-/// What reset/act return when the policy's transport failed rather than the
-/// policy itself: the peer is unreachable, died, timed out or sent bytes that
-/// are not the protocol. Any other non-zero value is the policy's own error.
-#define PS_POLICY_TRANSPORT_FAILED 2
-
 /// The vtable a policy implementation provides. `self` is its state.
-/// reset and act return 0, PS_POLICY_TRANSPORT_FAILED, or another non-zero
+/// reset and act return 0, PS_POLICY_TRANSPORT_FAILURE, or another non-zero
 /// value for the policy's own error; on failure a message is in `err`.
 typedef struct ps_policy_vtable {
     const char *kind;   ///< "lua", "lib", "exec", "tcp"
@@ -32,7 +34,16 @@ typedef struct ps_policy_vtable {
     /// One step: read the observations, write the actions.
     int (*act)(void *self, ps_episode *e, char *err, size_t errlen);
     void (*close)(void *self);
+    /// Optional (NULL): the episode ended (its status, return, steps and
+    /// metrics are readable). Failures are reported like act's.
+    int (*end)(void *self, ps_episode *e, char *err, size_t errlen);
 } ps_policy_vtable;
+
+/// What a vtable's reset/act/end return when the failure is the transport's
+/// (the peer could not be reached, died, timed out or broke the protocol)
+/// rather than the policy's own (a Lua error, a library's non-zero return, a
+/// peer's `error` message); any other non-zero value is the policy's own.
+#define PS_POLICY_TRANSPORT_FAILURE 2
 
 /// Options for opening a policy.
 typedef struct ps_policy_options {
@@ -46,6 +57,11 @@ typedef struct ps_policy_options {
     size_t memory_limit;              ///< bytes
     double wall_limit;                ///< s
     ps_logger log;
+    /// Control rate (Hz); 0 = the scene's policy_hz, or every step without one.
+    double control_hz;
+    /// exec:/tcp:// with action chunks: ask the peer for a new chunk after this
+    /// many of its actions have run; 0 = run the whole chunk.
+    unsigned replan_every;
 } ps_policy_options;
 
 /// The defaults every ps_policy_options starts from (no module paths, log to stderr).
@@ -69,8 +85,20 @@ const char *ps_policy_kind(const ps_policy *p);
 /// PS_ERR_STATE when the policy itself failed (the episode should end as
 /// script_error). The message is in `err` either way.
 ps_status ps_policy_reset(ps_policy *p, ps_episode *e, uint64_t seed, char *err, size_t errlen);
-/// Calls act; same failure contract.
+/// Calls act at the policy's control ticks (see the control rate above); same
+/// failure contract. Between ticks it does nothing and returns PS_OK.
 ps_status ps_policy_act(ps_policy *p, ps_episode *e, char *err, size_t errlen);
+/// Tells the policy the episode ended (an exec:/tcp:// peer speaking protocol
+/// 2 gets `episode_end` with status, return, steps and metrics); PS_OK for
+/// policies without an end hook. Call it once the episode is no longer running.
+ps_status ps_policy_end(ps_policy *p, ps_episode *e, char *err, size_t errlen);
+/// True when the last failed reset, act or end failed in the transport (see
+/// PS_POLICY_TRANSPORT_FAILURE): an infrastructure error, not the policy's
+/// decision. False after a success and for the policy's own errors.
+bool ps_policy_transport_failed(const ps_policy *p);
+/// The control rate this policy acts at in episode `e` (Hz): the effective
+/// 1 / (period * timestep).
+double ps_policy_control_hz(const ps_policy *p, ps_episode *e);
 
 /// The Lua source files a Lua policy has loaded: index 0 is its own file, then
 /// every module it require()d, in first-load order. Returns the i-th path
@@ -79,9 +107,9 @@ ps_status ps_policy_act(ps_policy *p, ps_episode *e, char *err, size_t errlen);
 /// other kinds of policy. `pilotsim eval` records them for resume.
 const char *ps_policy_source(const ps_policy *p, size_t i, uint64_t *hash);
 
-/// Runs an episode with a policy: reset, then act + step until it ends. A
-/// policy failure ends it as script_error with the policy's message, a
-/// transport failure (PS_ERR_TRANSPORT) as policy_error.
+/// Runs an episode with a policy: reset, then act + step until it ends, then
+/// ps_policy_end. A policy failure ends it as script_error with the policy's
+/// message, a transport failure (PS_ERR_TRANSPORT) as policy_error.
 ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps);
 
 /// The scene's declared baseline policy spec (its `policy` field), or NULL.

@@ -8,9 +8,15 @@
 /// Calls, all on one thread, for every episode: create once per process,
 /// then reset at each episode start and act at each step, then destroy.
 /// Arrays are the episode's observation and action spaces, sorted by name;
-/// `data` points into pilotsim's buffers (read observations, write actions;
-/// no copies). Return 0 on success; non-zero ends the episode with the
-/// message written into `err` (NUL-terminated, at most errlen bytes).
+/// `data` and `values` point into pilotsim's buffers (read observations, write
+/// actions; no copies), valid from reset until the episode ends. Return 0 on
+/// success; non-zero ends the episode with the message written into `err`
+/// (NUL-terminated, at most errlen bytes).
+///
+/// Version 2 added `dtype`, `values` and `nbytes` at the end of ps_abi_array
+/// (camera observations: uint8 RGB, int32 segmentation, float32 depth).
+/// pilotsim still loads version-1 libraries and gives them version-1 arrays
+/// (64 bytes on LP64, the float32 view only).
 #ifndef PILOTSIM_POLICY_ABI_H
 #define PILOTSIM_POLICY_ABI_H
 
@@ -21,16 +27,24 @@
 
 PS_BEGIN_DECLS
 
-#define PS_POLICY_ABI_VERSION 1u
+#define PS_POLICY_ABI_VERSION 2u
 
-/// One named float32 array (layout identical to ps_space_entry).
+/// Element types of ps_abi_array.values (the values of ps_dtype, pilotsim/scene.h).
+#define PS_ABI_FLOAT32 0
+#define PS_ABI_UINT8 1   ///< camera RGB, 0..255
+#define PS_ABI_INT32 2   ///< camera segmentation ids
+
+/// One named array.
 typedef struct ps_abi_array {
     const char *name;
     int ndim;
     int shape[4];
-    size_t count;
-    float *data;
+    size_t count;              ///< elements (product of the shape)
+    float *data;               ///< float32 view of every array (actions: write here)
     const float *low, *high;   ///< bounds or NULL
+    int dtype;                 ///< PS_ABI_*: the type of `values` (actions: PS_ABI_FLOAT32)
+    const void *values;        ///< count elements of dtype (== data for float32)
+    size_t nbytes;             ///< count * element size
 } ps_abi_array;
 
 typedef struct ps_policy_abi {

@@ -94,6 +94,10 @@ double ps_scene_time_limit(const ps_scene *s);   ///< s
 /// `pilotsim run --screenshot/--video` (and open to viewers). False (outputs
 /// untouched) when the scene declares none. Any output pointer may be NULL.
 bool ps_scene_view(const ps_scene *s, ps_vec3 *eye, ps_vec3 *target, double *fov_y);
+/// The control rate the scene declares in `policy_hz` (calls per second; a
+/// policy acts every round(1 / (hz * timestep)) steps and its action is held
+/// in between), 0 when it declares none (the policy acts every step).
+double ps_scene_policy_hz(const ps_scene *s);
 /// FNV-1a 64 hash of the scene file's bytes.
 uint64_t ps_scene_content_hash(const ps_scene *s);
 
@@ -156,20 +160,52 @@ ps_episode_status ps_episode_get_status(const ps_episode *e);
 ps_world *ps_episode_world(ps_episode *e);
 uint64_t ps_episode_steps(const ps_episode *e);
 double ps_episode_return(const ps_episode *e);   ///< sum of rewards
+/// The scene this episode runs (borrowed).
+ps_scene *ps_episode_scene(ps_episode *e);
+/// The episode's language instruction ("" when the scene declares none): the
+/// scene's `instruction` string, or what its instruction(params, seed)
+/// function returned at ps_episode_begin (called with the episode's params and
+/// seed and its own RNG stream, so it never shifts the episode's randomness).
+/// Borrowed, valid until the episode ends. Scene callbacks see it as ctx.instruction.
+const char *ps_episode_instruction(const ps_episode *e);
+
 /// Message explaining a failure, divergence or script error ("" otherwise):
 /// for script errors "file:line: message" followed by a traceback.
 const char *ps_episode_message(const ps_episode *e);
 
-/// One named float array of an episode's observation or action space.
+/// Element type of a space entry's values (`values`, `nbytes`).
+typedef enum ps_dtype {
+    PS_DTYPE_FLOAT32 = 0, ///< every action, and every observation except camera RGB and segmentation
+    PS_DTYPE_UINT8 = 1,   ///< camera RGB images: 0..255 per channel (H x W x 3)
+    PS_DTYPE_INT32 = 2,   ///< camera segmentation: body index + 1, -1 static geometry, 0 nothing (H x W x 1)
+} ps_dtype;
+
+/// "float32", "uint8", "int32" ("?" for anything else).
+const char *ps_dtype_name(ps_dtype t);
+/// Bytes per element: 4, 1, 4 (0 for anything else).
+size_t ps_dtype_size(ps_dtype t);
+
+/// One named array of an episode's observation or action space.
 /// Buffers are allocated when the episode begins and stay put until it ends;
-/// an observation bound to a sensor *is* that sensor's buffer (no copy).
+/// a float32 observation bound to a sensor *is* that sensor's buffer (no copy).
+///
+/// Every entry has a float32 view in `data` (the sensor's own reading for
+/// sensor-bound entries) and its typed values in `values` (`dtype`, `nbytes`):
+/// for float32 entries the two are the same buffer. Camera entries are typed
+/// as a policy expects them: an RGB camera is uint8 (0..255, `data` holds the
+/// renderer's 0..1 floats), a depth camera float32 (m), a segmentation camera
+/// int32 (`data` holds the same ids as floats). Policies (Lua, lib:, exec:,
+/// tcp://) receive `values`; actions are always float32.
 typedef struct ps_space_entry {
     const char *name;        ///< borrowed
     int ndim;                ///< 1..4
     int shape[4];
     size_t count;            ///< product of the shape
-    float *data;             ///< observations: read; actions: written by the policy before a step
+    float *data;             ///< float32 view. Observations: read; actions: written by the policy before a step
     const float *low, *high; ///< per-value bounds (count each), or NULL when unbounded
+    ps_dtype dtype;          ///< element type of `values`
+    const void *values;      ///< count elements of dtype, little-endian host order (== data when float32)
+    size_t nbytes;           ///< count * ps_dtype_size(dtype)
 } ps_space_entry;
 
 /// The episode's observation entries, sorted by name; refreshed after build

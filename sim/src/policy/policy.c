@@ -6,6 +6,7 @@
 #include "log_internal.h"
 
 #include <dlfcn.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,9 @@ struct ps_policy {
     const ps_policy_vtable *vt;
     void *self;
     char *spec;
+    double control_hz;   // from the options; 0 = the scene's
+    uint64_t period;     // steps between calls in the current episode (>= 1)
+    bool transport;      // the last failure was the transport's
 };
 
 ps_policy_options ps_default_policy_options(void) { return (ps_policy_options){0}; }
@@ -36,7 +40,7 @@ ps_policy *ps_policy_wrap(const ps_policy_vtable *vt, void *self, const char *sp
         vt->close(self);
         return NULL;
     }
-    *p = (ps_policy){vt, self, sp};
+    *p = (ps_policy){vt, self, sp, 0, 1, false};
     return p;
 }
 
@@ -59,21 +63,62 @@ const char *ps_policy_source(const ps_policy *p, size_t i, uint64_t *hash)
     return path;
 }
 
-// A vtable call's result as a status: PS_POLICY_TRANSPORT_FAILED is the
-// transport's failure, any other non-zero value the policy's own.
-static ps_status call_status(int rc)
+uint64_t ps_policy_period(double hz, ps_episode *e)
 {
-    return rc == 0 ? PS_OK : rc == PS_POLICY_TRANSPORT_FAILED ? PS_ERR_TRANSPORT : PS_ERR_STATE;
+    ps_scene *s = ps_episode_scene(e);
+    if (!(hz > 0)) hz = ps_scene_policy_hz(s);
+    double dt = ps_scene_timestep(s);
+    if (!(hz > 0) || !(dt > 0)) return 1;
+    double n = floor(1.0 / (hz * dt) + 0.5);
+    return n < 1 ? 1 : n > 1e9 ? 1000000000u : (uint64_t)n;
+}
+
+double ps_policy_control_hz(const ps_policy *p, ps_episode *e)
+{
+    return 1.0 / ((double)ps_policy_period(p->control_hz, e) * ps_scene_timestep(ps_episode_scene(e)));
+}
+
+// A vtable call's result as a status: PS_POLICY_TRANSPORT_FAILURE is the
+// transport's failure (PS_ERR_TRANSPORT, remembered for ps_policy_transport_failed),
+// any other non-zero value the policy's own (PS_ERR_STATE).
+static ps_status result(ps_policy *p, int rc)
+{
+    p->transport = rc == PS_POLICY_TRANSPORT_FAILURE;
+    return rc == 0 ? PS_OK : p->transport ? PS_ERR_TRANSPORT : PS_ERR_STATE;
 }
 
 ps_status ps_policy_reset(ps_policy *p, ps_episode *e, uint64_t seed, char *err, size_t errlen)
 {
-    return call_status(p->vt->reset(p->self, e, seed, err, errlen));
+    p->period = ps_policy_period(p->control_hz, e);
+    return result(p, p->vt->reset(p->self, e, seed, err, errlen));
 }
 
 ps_status ps_policy_act(ps_policy *p, ps_episode *e, char *err, size_t errlen)
 {
-    return call_status(p->vt->act(p->self, e, err, errlen));
+    if (ps_episode_steps(e) % p->period != 0) return PS_OK; // between ticks: the action is held
+    return result(p, p->vt->act(p->self, e, err, errlen));
+}
+
+ps_status ps_policy_end(ps_policy *p, ps_episode *e, char *err, size_t errlen)
+{
+    if (!p->vt->end) return PS_OK;
+    return result(p, p->vt->end(p->self, e, err, errlen));
+}
+
+bool ps_policy_transport_failed(const ps_policy *p) { return p && p->transport; }
+
+size_t ps_policy_space_copy(ps_episode *e, bool action, ps_space_entry **buf, size_t *cap)
+{
+    size_t n = action ? ps_episode_action_count(e) : ps_episode_observation_count(e);
+    if (n > *cap) {
+        ps_space_entry *b = realloc(*buf, n * sizeof *b);
+        if (!b) return (size_t)-1;
+        *buf = b;
+        *cap = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        (*buf)[i] = action ? *ps_episode_action(e, i) : *ps_episode_observation(e, i);
+    return n;
 }
 
 ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
@@ -97,42 +142,88 @@ ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t se
         }
         ps_episode_step(e, max_steps);
     }
+    if (!p->transport) {
+        // Best effort: a peer failing here is dropped and the next reset
+        // reconnects; the episode's result stands.
+        (void)ps_policy_end(p, e, err, sizeof err);
+        p->transport = false;
+    }
     return ps_episode_get_status(e);
 }
 
 /* ----------------------------------------------------- C library policies */
 
+// The version-1 array (ABI 1 libraries index arrays of this layout).
+typedef struct abi_array_v1 {
+    const char *name;
+    int ndim;
+    int shape[4];
+    size_t count;
+    float *data;
+    const float *low, *high;
+} abi_array_v1;
+
+_Static_assert(PS_ABI_FLOAT32 == PS_DTYPE_FLOAT32 && PS_ABI_UINT8 == PS_DTYPE_UINT8 && PS_ABI_INT32 == PS_DTYPE_INT32,
+               "ABI dtypes are ps_dtype values");
+
 typedef struct lib_policy {
     void *handle;
     const ps_policy_abi *abi;
     void *inst;
+    // The episode's entries as ABI arrays, side by side (rebuilt at reset):
+    // ps_abi_array for ABI 2, abi_array_v1 for ABI 1.
+    void *obs, *act;
+    size_t nobs, nact, obs_cap, act_cap;
+    ps_space_entry *tmp;
+    size_t tmp_cap;
 } lib_policy;
 
-// The episode's spaces as ABI arrays (ps_space_entry has the same layout).
-static const ps_abi_array *abi_view(ps_episode *e, bool action, size_t *n)
+// Fills *out with the episode's entries as ABI arrays; false when out of memory.
+static bool abi_view(lib_policy *l, ps_episode *e, bool action, void **out, size_t *n, size_t *cap)
 {
-    *n = action ? ps_episode_action_count(e) : ps_episode_observation_count(e);
-    if (*n == 0) return NULL;
-    const void *first = action ? (const void *)ps_episode_action(e, 0) : (const void *)ps_episode_observation(e, 0);
-    return first;
+    size_t k = ps_policy_space_copy(e, action, &l->tmp, &l->tmp_cap);
+    if (k == (size_t)-1) return false;
+    bool v1 = l->abi->abi_version == 1;
+    size_t size = v1 ? sizeof(abi_array_v1) : sizeof(ps_abi_array);
+    if (k > *cap) {
+        void *b = realloc(*out, k * size);
+        if (!b) return false;
+        *out = b;
+        *cap = k;
+    }
+    for (size_t i = 0; i < k; i++) {
+        const ps_space_entry *x = &l->tmp[i];
+        if (v1) {
+            abi_array_v1 *a = (abi_array_v1 *)*out + i;
+            *a = (abi_array_v1){x->name, x->ndim, {0}, x->count, x->data, x->low, x->high};
+            memcpy(a->shape, x->shape, sizeof a->shape);
+        } else {
+            ps_abi_array *a = (ps_abi_array *)*out + i;
+            *a = (ps_abi_array){x->name, x->ndim, {0},     x->count, x->data, x->low, x->high, (int)x->dtype,
+                                x->values ? x->values : x->data, x->values ? x->nbytes : x->count * 4};
+            memcpy(a->shape, x->shape, sizeof a->shape);
+        }
+    }
+    *n = k;
+    return true;
 }
-
-_Static_assert(sizeof(ps_abi_array) == sizeof(ps_space_entry), "ABI arrays mirror space entries");
 
 static int lib_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t errlen)
 {
     lib_policy *l = self;
-    size_t no, na;
-    const ps_abi_array *obs = abi_view(e, false, &no), *act = abi_view(e, true, &na);
-    return l->abi->reset(l->inst, obs, no, act, na, seed, err, errlen);
+    if (!abi_view(l, e, false, &l->obs, &l->nobs, &l->obs_cap) || !abi_view(l, e, true, &l->act, &l->nact, &l->act_cap)) {
+        ps_set_error(err, errlen, "out of memory");
+        return -1;
+    }
+    return l->abi->reset(l->inst, l->nobs ? l->obs : NULL, l->nobs, l->nact ? l->act : NULL, l->nact, seed, err,
+                         errlen);
 }
 
 static int lib_act(void *self, ps_episode *e, char *err, size_t errlen)
 {
+    (void)e; // the arrays point into the episode's buffers since reset
     lib_policy *l = self;
-    size_t no, na;
-    const ps_abi_array *obs = abi_view(e, false, &no), *act = abi_view(e, true, &na);
-    return l->abi->act(l->inst, obs, no, (ps_abi_array *)act, na, err, errlen);
+    return l->abi->act(l->inst, l->nobs ? l->obs : NULL, l->nobs, l->nact ? l->act : NULL, l->nact, err, errlen);
 }
 
 static void lib_close(void *self)
@@ -140,10 +231,13 @@ static void lib_close(void *self)
     lib_policy *l = self;
     if (l->inst) l->abi->destroy(l->inst);
     if (l->handle) dlclose(l->handle);
+    free(l->obs);
+    free(l->act);
+    free(l->tmp);
     free(l);
 }
 
-static const ps_policy_vtable lib_vt = {"lib", lib_reset, lib_act, lib_close};
+static const ps_policy_vtable lib_vt = {"lib", lib_reset, lib_act, lib_close, NULL};
 
 static ps_policy *open_lib(const char *spec, char *err, size_t errlen)
 {
@@ -172,9 +266,9 @@ static ps_policy *open_lib(const char *spec, char *err, size_t errlen)
         lib_close(l);
         return NULL;
     }
-    if (l->abi->abi_version != PS_POLICY_ABI_VERSION || !l->abi->create || !l->abi->reset || !l->abi->act ||
+    if ((l->abi->abi_version != 1 && l->abi->abi_version != PS_POLICY_ABI_VERSION) || !l->abi->create || !l->abi->reset || !l->abi->act ||
         !l->abi->destroy) {
-        ps_set_error(err, errlen, "policy '%s': ABI version %u, this pilotsim speaks %u (or a function is missing)", spec,
+        ps_set_error(err, errlen, "policy '%s': ABI version %u, this pilotsim speaks 1 and %u (or a function is missing)", spec,
                      l->abi->abi_version, PS_POLICY_ABI_VERSION);
         l->abi = NULL;
         lib_close(l);
@@ -198,9 +292,11 @@ ps_policy *ps_policy_open(const char *spec, const ps_policy_options *opt, char *
         ps_set_error(err, errlen, "empty policy spec");
         return NULL;
     }
-    if (!strncmp(spec, "lib:", 4)) return open_lib(spec, err, errlen);
-    if (!strncmp(spec, "exec:", 5) || !strncmp(spec, "tcp://", 6)) return ps_policy_open_remote(spec, opt, err, errlen);
-    return ps_policy_open_lua(spec, opt, err, errlen);
+    ps_policy *p = !strncmp(spec, "lib:", 4)                                   ? open_lib(spec, err, errlen)
+                   : !strncmp(spec, "exec:", 5) || !strncmp(spec, "tcp://", 6) ? ps_policy_open_remote(spec, opt, err, errlen)
+                                                                                : ps_policy_open_lua(spec, opt, err, errlen);
+    if (p) p->control_hz = opt->control_hz > 0 && isfinite(opt->control_hz) ? opt->control_hz : 0;
+    return p;
 }
 
 const char *ps_scene_baseline_spec(const ps_scene *s, char *buf, size_t n)

@@ -1,6 +1,8 @@
 // Lua policies: a module returning {reset = function(spec, seed), act =
 // function(obs, action)}, run in a sandboxed Lua state of its own. obs and
-// action map entry names to FloatArrays over the episode's buffers.
+// action map entry names to arrays over the episode's buffers (camera images
+// read as integers when uint8/int32); spec gives every entry's shape, dtype and
+// bounds, and the episode's instruction.
 #include "policy_internal.h"
 #include "lua_rt.h"
 #include "log_internal.h"
@@ -47,7 +49,8 @@ static void push_space(lua_State *L, ps_episode *e, bool action)
     lua_createtable(L, 0, (int)n);
     for (size_t i = 0; i < n; i++) {
         const ps_space_entry *x = action ? ps_episode_action(e, i) : ps_episode_observation(e, i);
-        ps_lua_push_array(L, x->data, x->count, action);
+        if (action || !x->values) ps_lua_push_array(L, x->data, x->count, action);
+        else ps_lua_push_typed(L, x->values, x->dtype, x->count); // camera images: uint8 / int32
         lua_setfield(L, -2, x->name);
     }
 }
@@ -65,6 +68,8 @@ static void push_spec(lua_State *L, ps_episode *e, bool action)
             lua_rawseti(L, -2, d + 1);
         }
         lua_setfield(L, -2, "shape");
+        lua_pushstring(L, ps_dtype_name(x->values ? x->dtype : PS_DTYPE_FLOAT32));
+        lua_setfield(L, -2, "dtype");
         if (x->low) {
             for (int k = 0; k < 2; k++) {
                 const float *b = k ? x->high : x->low;
@@ -99,11 +104,13 @@ static int lp_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t 
         return 0;
     }
     lua_remove(L, -2);
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 4);
     push_spec(L, e, false);
     lua_setfield(L, -2, "observation");
     push_spec(L, e, true);
     lua_setfield(L, -2, "action");
+    lua_pushstring(L, ps_episode_instruction(e));
+    lua_setfield(L, -2, "instruction");
     lua_pushinteger(L, (lua_Integer)seed);
     return ps_lua_call(p->rt, 2, 0, "reset", err, errlen) ? 0 : -1;
 }
@@ -136,7 +143,7 @@ const char *ps_policy_lua_source(void *self, size_t i, uint64_t *hash)
     return rt->sources[i];
 }
 
-static const ps_policy_vtable lua_vt = {"lua", lp_reset, lp_act, lp_close};
+static const ps_policy_vtable lua_vt = {"lua", lp_reset, lp_act, lp_close, NULL};
 
 ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, char *err, size_t errlen)
 {

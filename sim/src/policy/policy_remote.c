@@ -54,6 +54,15 @@ typedef struct remote {
     ps_proto_buf out;     // the frame being sent
     uint8_t *in;          // received bytes
     size_t in_len, in_cap;
+    // The episode's entries side by side (copied at reset; they share its buffers).
+    ps_space_entry *obs, *act;
+    size_t nobs, nact, obs_cap, act_cap;
+    int version;          // protocol spoken on this connection; 0 = not negotiated yet
+    int known_version;    // what the peer spoke last time (kept across reconnections); 0 = unknown
+    double control_hz;    // from the options (0 = the scene's)
+    unsigned replan_every;// actions of a chunk run before asking again (0 = all)
+    ps_proto_chunk chunk; // the peer's last chunk (version 2)
+    size_t chunk_next;    // its next action to run
 } remote;
 
 static double now_s(void)
@@ -394,6 +403,8 @@ static void drop(remote *r, bool graceful)
         r->fd = -1;
     }
     r->in_len = 0;
+    r->version = 0;
+    r->chunk.horizon = r->chunk_next = 0;
     if (graceful) child_stop(r, r->timeout < 1 ? r->timeout : 1);
     else child_reap(r, NULL);
     if (r->life >= 0) close(r->life);
@@ -550,9 +561,47 @@ static int decoded(remote *r, int rc, const char *what, const char *derr, char *
 
 /* ------------------------------------------------------------- vtable */
 
-static int remote_reset_call(void *self, ps_episode *e, uint64_t seed, char *err, size_t errlen)
+// The hello exchange in `version`; 0 with r->version set, or -1.
+static int hello(remote *r, ps_episode *e, int version, char *err, size_t errlen)
 {
-    remote *r = self;
+    char derr[1536];
+    size_t len;
+    double hz = 1.0 / ((double)ps_policy_period(r->control_hz, e) * ps_scene_timestep(ps_episode_scene(e)));
+    if (ps_proto_encode_hello_v(&r->out, version, r->obs, r->nobs, r->act, r->nact,
+                                ps_scene_name(ps_episode_scene(e)), hz, err, errlen))
+        return -1;
+    if (exchange(r, "hello", &len, err, errlen)) return -1;
+    int got = 1;
+    int rc = version >= 2 ? ps_proto_decode_hello_v(r->in + 4, len, &got, r->peer_name, sizeof r->peer_name, derr,
+                                                    sizeof derr)
+                          : ps_proto_decode_hello(r->in + 4, len, r->peer_name, sizeof r->peer_name, derr, sizeof derr);
+    if (version >= 2 && r->known_version == 0 && rc == PS_PROTO_PEER_ERROR) {
+        // A version-1 peer answers a version-2 hello with an error (and may
+        // close): start afresh and speak version 1.
+        ps_logf(&r->log, PS_LOG_DEBUG, "policy '%s': the peer declined protocol 2 (%s); reconnecting with protocol 1",
+                r->spec, derr);
+        drop(r, true);
+        char serr[1024];
+        if (start(r, serr, sizeof serr)) {
+            ps_set_error(err, errlen, "cannot reconnect for protocol 1: %s", serr);
+            return -1;
+        }
+        r->known_version = 1;
+        return hello(r, e, 1, err, errlen);
+    }
+    if (decoded(r, rc, "hello", derr, err, errlen)) return -1;
+    if (got < version) { // a version-1 peer that read the version-2 hello: say it again in its version
+        r->known_version = got;
+        return hello(r, e, got, err, errlen);
+    }
+    r->version = r->known_version = got;
+    ps_logf(&r->log, PS_LOG_DEBUG, "policy '%s': peer '%s' speaks protocol %d", r->spec,
+            r->peer_name[0] ? r->peer_name : "(unnamed)", got);
+    return 0;
+}
+
+static int reset_impl(remote *r, ps_episode *e, uint64_t seed, char *err, size_t errlen)
+{
     if (r->fd < 0) { // dropped after an earlier failure: start afresh
         char serr[1024];
         if (start(r, serr, sizeof serr)) {
@@ -561,55 +610,101 @@ static int remote_reset_call(void *self, ps_episode *e, uint64_t seed, char *err
         }
         ps_logf(&r->log, PS_LOG_INFO, "policy '%s': restarted after an earlier failure", r->spec);
     }
-    size_t no = ps_episode_observation_count(e), na = ps_episode_action_count(e);
-    const ps_space_entry *obs = no ? ps_episode_observation(e, 0) : NULL;
-    const ps_space_entry *act = na ? ps_episode_action(e, 0) : NULL;
+    r->nobs = ps_policy_space_copy(e, false, &r->obs, &r->obs_cap);
+    r->nact = ps_policy_space_copy(e, true, &r->act, &r->act_cap);
+    if (r->nobs == (size_t)-1 || r->nact == (size_t)-1) {
+        r->nobs = r->nact = 0;
+        ps_set_error(err, errlen, "out of memory");
+        return -1;
+    }
+    r->chunk.horizon = r->chunk_next = 0;
     char derr[1536];
     size_t len;
-    if (ps_proto_encode_hello(&r->out, obs, no, act, na, err, errlen)) return -1;
-    if (exchange(r, "hello", &len, err, errlen)) return -1;
-    int rc = ps_proto_decode_hello(r->in + 4, len, r->peer_name, sizeof r->peer_name, derr, sizeof derr);
-    if (decoded(r, rc, "hello", derr, err, errlen)) return -1;
-    ps_logf(&r->log, PS_LOG_DEBUG, "policy '%s': peer '%s' speaks protocol %d", r->spec,
-            r->peer_name[0] ? r->peer_name : "(unnamed)", PS_PROTO_VERSION);
-    if (ps_proto_encode_reset(&r->out, seed, err, errlen)) return -1;
+    if (hello(r, e, r->version ? r->version : r->known_version ? r->known_version : PS_PROTO_VERSION, err, errlen))
+        return -1;
+    if (ps_proto_encode_reset_v(&r->out, r->version, seed, ps_episode_instruction(e), err, errlen)) return -1;
     if (exchange(r, "reset", &len, err, errlen)) return -1;
-    rc = ps_proto_decode_ok(r->in + 4, len, derr, sizeof derr);
+    int rc = ps_proto_decode_ok(r->in + 4, len, derr, sizeof derr);
     return decoded(r, rc, "reset", derr, err, errlen);
 }
 
-static int remote_act_call(void *self, ps_episode *e, char *err, size_t errlen)
+// Writes action `t` of the chunk into the episode's action buffers.
+static void run_chunk_action(remote *r, size_t t)
 {
-    remote *r = self;
+    const float *v = r->chunk.v + t * r->chunk.stride;
+    for (size_t j = 0; j < r->nact; j++) {
+        memcpy(r->act[j].data, v, r->act[j].count * sizeof *v);
+        v += r->act[j].count;
+    }
+}
+
+static int act_impl(remote *r, ps_episode *e, char *err, size_t errlen)
+{
     if (r->fd < 0) {
         ps_set_error(err, errlen, "the connection was dropped after an earlier failure");
         return -1;
     }
-    size_t no = ps_episode_observation_count(e), na = ps_episode_action_count(e);
-    const ps_space_entry *obs = no ? ps_episode_observation(e, 0) : NULL;
-    ps_space_entry *act = na ? ps_episode_action(e, 0) : NULL;
+    // The rest of a chunk first, up to replan_every of its actions.
+    if (r->chunk_next < r->chunk.horizon && (r->replan_every == 0 || r->chunk_next < r->replan_every)) {
+        run_chunk_action(r, r->chunk_next++);
+        return 0;
+    }
     char derr[1536];
     size_t len;
-    if (ps_proto_encode_observation(&r->out, ps_episode_steps(e), obs, no, err, errlen)) return -1;
+    ps_world *w = ps_episode_world(e);
+    if (ps_proto_encode_observation_v(&r->out, r->version, ps_episode_steps(e), w ? ps_world_time(w) : 0, r->obs,
+                                      r->nobs, err, errlen))
+        return -1;
     if (exchange(r, "observation", &len, err, errlen)) return -1;
-    int rc = ps_proto_decode_action(r->in + 4, len, act, na, derr, sizeof derr);
-    return decoded(r, rc, "observation", derr, err, errlen);
+    if (r->version < 2) {
+        int rc = ps_proto_decode_action(r->in + 4, len, r->act, r->nact, derr, sizeof derr);
+        return decoded(r, rc, "observation", derr, err, errlen);
+    }
+    int rc = ps_proto_decode_action_chunk(r->in + 4, len, r->act, r->nact, &r->chunk, derr, sizeof derr);
+    if (decoded(r, rc, "observation", derr, err, errlen)) {
+        r->chunk.horizon = r->chunk_next = 0;
+        return -1;
+    }
+    run_chunk_action(r, 0);
+    r->chunk_next = 1;
+    return 0;
 }
 
-// A failed call whose connection is down (every I/O error, EOF, timeout or
-// protocol violation drops it, a failed (re)start leaves none) is the
-// transport's failure; with the connection kept it is the peer's own error
-// reply (or a frame we could not encode), which is the policy's.
-static int remote_result(const remote *r, int rc) { return rc == 0 ? 0 : r->fd < 0 ? PS_POLICY_TRANSPORT_FAILED : -1; }
+static int end_impl(remote *r, ps_episode *e, char *err, size_t errlen)
+{
+    if (r->fd < 0 || r->version < 2) return 0; // nothing to tell a dropped or version-1 peer
+    const char *const *names = NULL;
+    const double *values = NULL;
+    char merr[512];
+    int n = ps_episode_metrics(e, &names, &values, merr, sizeof merr);
+    if (n < 0) n = 0;
+    if (ps_proto_encode_episode_end(&r->out, ps_episode_status_name(ps_episode_get_status(e)), ps_episode_return(e),
+                                    ps_episode_steps(e), names, values, (size_t)n, ps_episode_message(e), err,
+                                    errlen))
+        return -1;
+    size_t len;
+    char derr[1536];
+    if (exchange(r, "episode_end", &len, err, errlen)) return -1;
+    int rc = ps_proto_decode_ok(r->in + 4, len, derr, sizeof derr);
+    return decoded(r, rc, "episode_end", derr, err, errlen);
+}
+
+// A failure that dropped the connection is the transport's.
+static int outcome(remote *r, int rc) { return rc == 0 ? 0 : r->fd < 0 ? PS_POLICY_TRANSPORT_FAILURE : -1; }
 
 static int remote_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t errlen)
 {
-    return remote_result(self, remote_reset_call(self, e, seed, err, errlen));
+    return outcome(self, reset_impl(self, e, seed, err, errlen));
 }
 
 static int remote_act(void *self, ps_episode *e, char *err, size_t errlen)
 {
-    return remote_result(self, remote_act_call(self, e, err, errlen));
+    return outcome(self, act_impl(self, e, err, errlen));
+}
+
+static int remote_end(void *self, ps_episode *e, char *err, size_t errlen)
+{
+    return outcome(self, end_impl(self, e, err, errlen));
 }
 
 static void remote_close(void *self)
@@ -635,6 +730,9 @@ static void remote_close(void *self)
     drop(r, true);
     ps_proto_buf_free(&r->out);
     free(r->in);
+    free(r->obs);
+    free(r->act);
+    free(r->chunk.v);
     free(r->spec);
     free(r->cmd);
     free(r->host);
@@ -642,8 +740,8 @@ static void remote_close(void *self)
     free(r);
 }
 
-static const ps_policy_vtable exec_vt = {"exec", remote_reset, remote_act, remote_close};
-static const ps_policy_vtable tcp_vt = {"tcp", remote_reset, remote_act, remote_close};
+static const ps_policy_vtable exec_vt = {"exec", remote_reset, remote_act, remote_close, remote_end};
+static const ps_policy_vtable tcp_vt = {"tcp", remote_reset, remote_act, remote_close, remote_end};
 
 ps_policy *ps_policy_open_remote(const char *spec, const ps_policy_options *opt, char *err, size_t errlen)
 {
@@ -657,6 +755,8 @@ ps_policy *ps_policy_open_remote(const char *spec, const ps_policy_options *opt,
     r->life = -1;
     r->timeout = opt->timeout > 0 && isfinite(opt->timeout) ? opt->timeout : 10;
     r->log = opt->log;
+    r->control_hz = opt->control_hz;
+    r->replan_every = opt->replan_every;
     r->spec = dupstr(spec);
     bool exec = !strncmp(spec, "exec:", 5);
     r->kind = exec ? R_EXEC : R_TCP;

@@ -1,4 +1,4 @@
-// The policy wire protocol, version 1 (docs/protocol.md): encoders through
+// The policy wire protocol, versions 1 and 2 (docs/protocol.md): encoders through
 // msgpack-c's packer, strict decoders over msgpack-c's object tree.
 //
 // Incoming bytes are walked once by a small well-formedness scan before
@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,31 @@ static void put_floats(enc *w, const float *v, size_t count)
     }
 }
 
+// An entry's values as sent in `version`: version 1 always the float32 view.
+static void put_values(enc *w, int version, const ps_space_entry *a)
+{
+    if (version < 2 || !a->values || a->dtype == PS_DTYPE_FLOAT32) {
+        put_floats(w, a->data, a->count);
+        return;
+    }
+    size_t n = a->count * ps_dtype_size(a->dtype);
+    w->rc |= msgpack_pack_bin(&w->pk, n);
+    if (a->dtype == PS_DTYPE_UINT8 || little_endian()) {
+        w->rc |= msgpack_pack_bin_body(&w->pk, a->values, n);
+        return;
+    }
+    const uint8_t *p = a->values; // int32 on a big-endian host: swap each element
+    for (size_t i = 0; i < a->count; i++) {
+        uint8_t le[4] = {p[4 * i + 3], p[4 * i + 2], p[4 * i + 1], p[4 * i]};
+        w->rc |= msgpack_pack_bin_body(&w->pk, le, 4);
+    }
+}
+
+static const char *dtype_of(int version, const ps_space_entry *a)
+{
+    return version < 2 || !a->values ? "float32" : ps_dtype_name(a->dtype);
+}
+
 static void put_shape(enc *w, const ps_space_entry *a)
 {
     w->rc |= msgpack_pack_array(&w->pk, (size_t)a->ndim);
@@ -119,7 +145,7 @@ static int enc_end(enc *w, const char *what, char *err, size_t errlen)
     return 0;
 }
 
-static void put_specs(enc *w, const ps_space_entry *a, size_t n)
+static void put_specs(enc *w, int version, const ps_space_entry *a, size_t n)
 {
     w->rc |= msgpack_pack_array(&w->pk, n);
     for (size_t i = 0; i < n; i++) {
@@ -127,7 +153,7 @@ static void put_specs(enc *w, const ps_space_entry *a, size_t n)
         put_str(w, "name");
         put_str(w, a[i].name);
         put_str(w, "dtype");
-        put_str(w, "float32");
+        put_str(w, dtype_of(version, &a[i]));
         put_str(w, "shape");
         put_shape(w, &a[i]);
         put_str(w, "low");
@@ -139,58 +165,117 @@ static void put_specs(enc *w, const ps_space_entry *a, size_t n)
     }
 }
 
-int ps_proto_encode_hello(ps_proto_buf *b, const ps_space_entry *obs, size_t nobs, const ps_space_entry *act,
-                          size_t nact, char *err, size_t errlen)
+int ps_proto_encode_hello_v(ps_proto_buf *b, int version, const ps_space_entry *obs, size_t nobs,
+                            const ps_space_entry *act, size_t nact, const char *scene, double control_hz, char *err,
+                            size_t errlen)
 {
     enc w;
     enc_begin(&w, b);
-    w.rc |= msgpack_pack_map(&w.pk, 4);
+    w.rc |= msgpack_pack_map(&w.pk, version >= 2 ? 6 : 4);
     put_str(&w, "type");
     put_str(&w, "hello");
     put_str(&w, "version");
-    w.rc |= msgpack_pack_uint64(&w.pk, PS_PROTO_VERSION);
+    w.rc |= msgpack_pack_uint64(&w.pk, (uint64_t)version);
     put_str(&w, "observation");
-    put_specs(&w, obs, nobs);
+    put_specs(&w, version, obs, nobs);
     put_str(&w, "action");
-    put_specs(&w, act, nact);
+    put_specs(&w, version, act, nact);
+    if (version >= 2) {
+        put_str(&w, "scene");
+        put_str(&w, scene ? scene : "");
+        put_str(&w, "control_hz");
+        w.rc |= msgpack_pack_double(&w.pk, control_hz);
+    }
     return enc_end(&w, "hello", err, errlen);
 }
 
-int ps_proto_encode_reset(ps_proto_buf *b, uint64_t seed, char *err, size_t errlen)
+int ps_proto_encode_hello(ps_proto_buf *b, const ps_space_entry *obs, size_t nobs, const ps_space_entry *act,
+                          size_t nact, char *err, size_t errlen)
+{
+    return ps_proto_encode_hello_v(b, 1, obs, nobs, act, nact, NULL, 0, err, errlen);
+}
+
+int ps_proto_encode_reset_v(ps_proto_buf *b, int version, uint64_t seed, const char *instruction, char *err,
+                            size_t errlen)
 {
     enc w;
     enc_begin(&w, b);
-    w.rc |= msgpack_pack_map(&w.pk, 2);
+    w.rc |= msgpack_pack_map(&w.pk, version >= 2 ? 3 : 2);
     put_str(&w, "type");
     put_str(&w, "reset");
     put_str(&w, "seed");
     w.rc |= msgpack_pack_uint64(&w.pk, seed);
+    if (version >= 2) {
+        put_str(&w, "instruction");
+        put_str(&w, instruction ? instruction : "");
+    }
     return enc_end(&w, "reset", err, errlen);
 }
 
-int ps_proto_encode_observation(ps_proto_buf *b, uint64_t step, const ps_space_entry *obs, size_t nobs, char *err,
-                                size_t errlen)
+int ps_proto_encode_reset(ps_proto_buf *b, uint64_t seed, char *err, size_t errlen)
+{
+    return ps_proto_encode_reset_v(b, 1, seed, NULL, err, errlen);
+}
+
+int ps_proto_encode_observation_v(ps_proto_buf *b, int version, uint64_t step, double time, const ps_space_entry *obs,
+                                  size_t nobs, char *err, size_t errlen)
 {
     enc w;
     enc_begin(&w, b);
-    w.rc |= msgpack_pack_map(&w.pk, 3);
+    w.rc |= msgpack_pack_map(&w.pk, version >= 2 ? 4 : 3);
     put_str(&w, "type");
     put_str(&w, "observation");
     put_str(&w, "step");
     w.rc |= msgpack_pack_uint64(&w.pk, step);
+    if (version >= 2) {
+        put_str(&w, "time");
+        w.rc |= msgpack_pack_double(&w.pk, time);
+    }
     put_str(&w, "arrays");
     w.rc |= msgpack_pack_map(&w.pk, nobs);
     for (size_t i = 0; i < nobs; i++) {
         put_str(&w, obs[i].name);
         w.rc |= msgpack_pack_map(&w.pk, 3);
         put_str(&w, "dtype");
-        put_str(&w, "float32");
+        put_str(&w, dtype_of(version, &obs[i]));
         put_str(&w, "shape");
         put_shape(&w, &obs[i]);
         put_str(&w, "data");
-        put_floats(&w, obs[i].data, obs[i].count);
+        put_values(&w, version, &obs[i]);
     }
     return enc_end(&w, "observation", err, errlen);
+}
+
+int ps_proto_encode_observation(ps_proto_buf *b, uint64_t step, const ps_space_entry *obs, size_t nobs, char *err,
+                                size_t errlen)
+{
+    return ps_proto_encode_observation_v(b, 1, step, 0, obs, nobs, err, errlen);
+}
+
+int ps_proto_encode_episode_end(ps_proto_buf *b, const char *status, double ret, uint64_t steps,
+                                const char *const *names, const double *values, size_t n, const char *message,
+                                char *err, size_t errlen)
+{
+    enc w;
+    enc_begin(&w, b);
+    w.rc |= msgpack_pack_map(&w.pk, 6);
+    put_str(&w, "type");
+    put_str(&w, "episode_end");
+    put_str(&w, "status");
+    put_str(&w, status);
+    put_str(&w, "return");
+    w.rc |= msgpack_pack_double(&w.pk, ret);
+    put_str(&w, "steps");
+    w.rc |= msgpack_pack_uint64(&w.pk, steps);
+    put_str(&w, "metrics");
+    w.rc |= msgpack_pack_map(&w.pk, n);
+    for (size_t i = 0; i < n; i++) {
+        put_str(&w, names[i]);
+        w.rc |= msgpack_pack_double(&w.pk, values[i]);
+    }
+    put_str(&w, "message");
+    put_str(&w, message ? message : "");
+    return enc_end(&w, "episode_end", err, errlen);
 }
 
 int ps_proto_encode_close(ps_proto_buf *b, char *err, size_t errlen)
@@ -493,7 +578,9 @@ static int peer_error(const msgpack_object *m, char *err, size_t errlen)
     return PS_PROTO_PEER_ERROR;
 }
 
-int ps_proto_decode_hello(const uint8_t *body, size_t len, char *name, size_t namelen, char *err, size_t errlen)
+// A hello reply whose version must be in [lo, hi].
+static int decode_hello(const uint8_t *body, size_t len, int lo, int hi, int *version, char *name, size_t namelen,
+                        char *err, size_t errlen)
 {
     if (name && namelen) name[0] = '\0';
     msgpack_unpacked u;
@@ -509,9 +596,13 @@ int ps_proto_decode_hello(const uint8_t *body, size_t len, char *name, size_t na
             ps_set_error(err, errlen, "the 'hello' message's 'version' is %s, expected a non-negative integer",
                          type_name(v));
             rc = PS_PROTO_INVALID;
-        } else if (rc == PS_PROTO_OK && v->via.u64 != PS_PROTO_VERSION) {
-            ps_set_error(err, errlen, "the policy speaks protocol version %llu, pilotsim speaks version %d",
-                         (unsigned long long)v->via.u64, PS_PROTO_VERSION);
+        } else if (rc == PS_PROTO_OK && (v->via.u64 < (uint64_t)lo || v->via.u64 > (uint64_t)hi)) {
+            if (lo == hi)
+                ps_set_error(err, errlen, "the policy speaks protocol version %llu, pilotsim speaks version %d",
+                             (unsigned long long)v->via.u64, lo);
+            else
+                ps_set_error(err, errlen, "the policy speaks protocol version %llu, pilotsim speaks versions %d to %d",
+                             (unsigned long long)v->via.u64, lo, hi);
             rc = PS_PROTO_INVALID;
         } else if (rc == PS_PROTO_OK && n && n->type != MSGPACK_OBJECT_STR) {
             ps_set_error(err, errlen, "the 'hello' message's 'name' is %s, expected a string", type_name(n));
@@ -519,9 +610,21 @@ int ps_proto_decode_hello(const uint8_t *body, size_t len, char *name, size_t na
         } else if (rc == PS_PROTO_OK && n && name && namelen) {
             printable(name, namelen, n->via.str.ptr, n->via.str.size);
         }
+        if (rc == PS_PROTO_OK && version) *version = (int)v->via.u64;
     }
     msgpack_unpacked_destroy(&u);
     return rc;
+}
+
+int ps_proto_decode_hello(const uint8_t *body, size_t len, char *name, size_t namelen, char *err, size_t errlen)
+{
+    return decode_hello(body, len, 1, 1, NULL, name, namelen, err, errlen);
+}
+
+int ps_proto_decode_hello_v(const uint8_t *body, size_t len, int *version, char *name, size_t namelen, char *err,
+                            size_t errlen)
+{
+    return decode_hello(body, len, PS_PROTO_MIN_VERSION, PS_PROTO_VERSION, version, name, namelen, err, errlen);
 }
 
 int ps_proto_decode_ok(const uint8_t *body, size_t len, char *err, size_t errlen)
@@ -608,8 +711,10 @@ static void names_list(char *out, size_t n, const ps_space_entry *a, size_t na)
 }
 
 // One array {"dtype","shape","data"} against its action entry.
-static int check_array(const msgpack_object *v, const ps_space_entry *a, const msgpack_object **data, char *err,
-                       size_t errlen)
+// With `h` (version 2), a leading dimension H (a chunk) is accepted too:
+// *h = H, or 0 for the spec's exact shape.
+static int check_array(const msgpack_object *v, const ps_space_entry *a, const msgpack_object **data, size_t *h,
+                       char *err, size_t errlen)
 {
     if (v->type != MSGPACK_OBJECT_MAP) {
         ps_set_error(err, errlen, "action '%s' is %s, expected a map with dtype, shape and data", a->name,
@@ -629,8 +734,8 @@ static int check_array(const msgpack_object *v, const ps_space_entry *a, const m
     if (!str_is(dt, "float32")) {
         char dn[80];
         printable(dn, sizeof dn, dt->via.str.ptr, dt->via.str.size);
-        ps_set_error(err, errlen, "action '%s' has dtype '%s', expected 'float32' (the only dtype of protocol %d)",
-                     a->name, dn, PS_PROTO_VERSION);
+        ps_set_error(err, errlen, "action '%s' has dtype '%s', expected 'float32' (actions are float32)", a->name,
+                     dn);
         return -1;
     }
     if (sh->type != MSGPACK_OBJECT_ARRAY) {
@@ -638,39 +743,70 @@ static int check_array(const msgpack_object *v, const ps_space_entry *a, const m
                      type_name(sh));
         return -1;
     }
-    bool same = sh->via.array.size == (uint32_t)a->ndim;
-    for (uint32_t i = 0; same && i < sh->via.array.size; i++) {
+    // A chunk: one more leading dimension, 1..PS_PROTO_MAX_CHUNK.
+    uint32_t lead = 0;
+    uint64_t horizon = 1;
+    if (h && sh->via.array.size == (uint32_t)a->ndim + 1) {
+        const msgpack_object *x = &sh->via.array.ptr[0];
+        if (x->type == MSGPACK_OBJECT_POSITIVE_INTEGER && x->via.u64 >= 1 && x->via.u64 <= PS_PROTO_MAX_CHUNK) {
+            lead = 1;
+            horizon = x->via.u64;
+        }
+    }
+    bool same = sh->via.array.size == (uint32_t)a->ndim + lead;
+    for (uint32_t i = lead; same && i < sh->via.array.size; i++) {
         const msgpack_object *x = &sh->via.array.ptr[i];
-        same = x->type == MSGPACK_OBJECT_POSITIVE_INTEGER && x->via.u64 == (uint64_t)a->shape[i];
+        same = x->type == MSGPACK_OBJECT_POSITIVE_INTEGER && x->via.u64 == (uint64_t)a->shape[i - lead];
     }
     if (!same) {
         char got[160], want[80];
         obj_shape_text(got, sizeof got, sh);
         shape_text(want, sizeof want, a->shape, a->ndim);
-        ps_set_error(err, errlen, "action '%s' has shape %s, expected %s", a->name, got, want);
+        if (h)
+            ps_set_error(err, errlen, "action '%s' has shape %s, expected %s or a chunk [H, %s (H 1 to %d)",
+                         a->name, got, want, want + 1, PS_PROTO_MAX_CHUNK);
+        else ps_set_error(err, errlen, "action '%s' has shape %s, expected %s", a->name, got, want);
         return -1;
     }
+    if (h) *h = lead ? (size_t)horizon : 0;
     if (d->type != MSGPACK_OBJECT_BIN) {
         ps_set_error(err, errlen, "action '%s': 'data' is %s, expected bin (little-endian float32 bytes)", a->name,
                      type_name(d));
         return -1;
     }
-    if ((uint64_t)d->via.bin.size != (uint64_t)a->count * 4) {
-        ps_set_error(err, errlen, "action '%s': 'data' has %lu bytes, expected %zu (%zu float32)", a->name,
-                     (unsigned long)d->via.bin.size, a->count * 4, a->count);
+    if ((uint64_t)d->via.bin.size != horizon * a->count * 4) {
+        ps_set_error(err, errlen, "action '%s': 'data' has %lu bytes, expected %llu (%llu float32)", a->name,
+                     (unsigned long)d->via.bin.size, (unsigned long long)(horizon * a->count * 4),
+                     (unsigned long long)(horizon * a->count));
         return -1;
     }
     *data = d;
     return 0;
 }
 
-int ps_proto_decode_action(const uint8_t *body, size_t len, ps_space_entry *act, size_t nact, char *err,
-                           size_t errlen)
+static void load_floats(float *dst, const uint8_t *src, size_t n)
+{
+    if (little_endian()) {
+        if (n) memcpy(dst, src, n * 4);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t w = (uint32_t)src[4 * i] | (uint32_t)src[4 * i + 1] << 8 | (uint32_t)src[4 * i + 2] << 16 |
+                     (uint32_t)src[4 * i + 3] << 24;
+        memcpy(&dst[i], &w, 4);
+    }
+}
+
+// Version 1 (chunk NULL): exactly one action, written into act[].data.
+// Version 2: one action or a chunk, written into *chunk.
+static int decode_action(const uint8_t *body, size_t len, ps_space_entry *act, size_t nact, ps_proto_chunk *chunk,
+                         char *err, size_t errlen)
 {
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
     bool is_error = false;
     const msgpack_object **data = NULL;
+    size_t *hs = NULL;
     int rc = open_message(&u, body, len, "action", &is_error, err, errlen);
     if (rc == PS_PROTO_OK && is_error) {
         rc = peer_error(&u.data, err, errlen);
@@ -687,7 +823,8 @@ int ps_proto_decode_action(const uint8_t *body, size_t len, ps_space_entry *act,
         goto done;
     }
     data = calloc(nact ? nact : 1, sizeof *data);
-    if (!data) {
+    hs = calloc(nact ? nact : 1, sizeof *hs);
+    if (!data || !hs) {
         ps_set_error(err, errlen, "out of memory");
         goto done;
     }
@@ -709,29 +846,60 @@ int ps_proto_decode_action(const uint8_t *body, size_t len, ps_space_entry *act,
             ps_set_error(err, errlen, "action '%s' appears twice", act[j].name);
             goto done;
         }
-        if (check_array(&arrays->via.map.ptr[i].val, &act[j], &data[j], err, errlen)) goto done;
+        if (check_array(&arrays->via.map.ptr[i].val, &act[j], &data[j], chunk ? &hs[j] : NULL, err, errlen))
+            goto done;
     }
     for (size_t j = 0; j < nact; j++)
         if (!data[j]) {
             ps_set_error(err, errlen, "action '%s' is missing", act[j].name);
             goto done;
         }
-    // Valid as a whole: now write the values.
-    for (size_t j = 0; j < nact; j++) {
-        const uint8_t *src = (const uint8_t *)data[j]->via.bin.ptr;
-        if (little_endian()) {
-            if (act[j].count) memcpy(act[j].data, src, act[j].count * 4);
-        } else {
-            for (size_t i = 0; i < act[j].count; i++) {
-                uint32_t w = (uint32_t)src[4 * i] | (uint32_t)src[4 * i + 1] << 8 | (uint32_t)src[4 * i + 2] << 16 |
-                             (uint32_t)src[4 * i + 3] << 24;
-                memcpy(&act[j].data[i], &w, 4);
-            }
-        }
+    if (!chunk) { // valid as a whole: now write the values
+        for (size_t j = 0; j < nact; j++) load_floats(act[j].data, (const uint8_t *)data[j]->via.bin.ptr, act[j].count);
+        rc = PS_PROTO_OK;
+        goto done;
     }
+    // Every array a single action (H 0), or all chunks of one H.
+    for (size_t j = 1; j < nact; j++)
+        if (hs[j] != hs[0]) {
+            ps_set_error(err, errlen, "action '%s' has %zu steps, action '%s' %zu: a chunk gives every action the same H",
+                         act[0].name, hs[0] ? hs[0] : 1, act[j].name, hs[j] ? hs[j] : 1);
+            goto done;
+        }
+    size_t horizon = nact && hs[0] ? hs[0] : 1, stride = 0;
+    for (size_t j = 0; j < nact; j++) stride += act[j].count;
+    if (horizon * stride > chunk->cap) {
+        float *v = realloc(chunk->v, (horizon * stride > 0 ? horizon * stride : 1) * sizeof *v);
+        if (!v) {
+            ps_set_error(err, errlen, "out of memory for a chunk of %zu actions", horizon);
+            goto done;
+        }
+        chunk->v = v;
+        chunk->cap = horizon * stride;
+    }
+    for (size_t t = 0, off = 0; t < horizon; t++)
+        for (size_t j = 0; j < nact; j++) {
+            load_floats(chunk->v + off, (const uint8_t *)data[j]->via.bin.ptr + 4 * t * act[j].count, act[j].count);
+            off += act[j].count;
+        }
+    chunk->stride = stride;
+    chunk->horizon = horizon;
     rc = PS_PROTO_OK;
 done:
     free(data);
+    free(hs);
     msgpack_unpacked_destroy(&u);
     return rc;
+}
+
+int ps_proto_decode_action(const uint8_t *body, size_t len, ps_space_entry *act, size_t nact, char *err,
+                           size_t errlen)
+{
+    return decode_action(body, len, act, nact, NULL, err, errlen);
+}
+
+int ps_proto_decode_action_chunk(const uint8_t *body, size_t len, const ps_space_entry *act, size_t nact,
+                                 ps_proto_chunk *chunk, char *err, size_t errlen)
+{
+    return decode_action(body, len, (ps_space_entry *)(uintptr_t)act, nact, chunk, err, errlen);
 }

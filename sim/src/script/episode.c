@@ -16,6 +16,7 @@ struct ps_episode {
     double ret;
     int ctx_ref;
     ps_space_rt *space;    // observation and action buffers
+    char *instruction;     // the episode's instruction ("" when none)
     char message[4096];
     double *param_values;  // this episode's value of each param (randomized ones drawn), NULL before build
     // metrics storage (filled by ps_episode_metrics)
@@ -88,6 +89,68 @@ static bool call_cb(ps_episode *e, int cb, int extra_world_arg, int nres)
     return true;
 }
 
+// ctx.params of the episode, pushed (the caller pops it).
+static int ctx_index_params(lua_State *L, ps_episode *e)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
+    lua_getfield(L, -1, "params");
+    lua_remove(L, -2);
+    return lua_gettop(L);
+}
+
+// Sets e->instruction and ctx.instruction from the scene's `instruction`;
+// pops the params table at `params`. The function form runs on an RNG of its
+// own (seeded from the episode seed), then the episode's RNG is put back.
+static bool episode_instruction(ps_episode *e, int params)
+{
+    ps_scene *s = e->scene;
+    lua_State *L = s->rt->L;
+    const char *text = s->instruction ? s->instruction : "";
+    bool ok = true;
+    if (s->instruction_ref != LUA_NOREF) {
+        ps_rng saved = s->rt->rng;
+        ps_rng_seed(&s->rt->rng, ps_seed_mix(e->seed, 0x696e73747275ULL)); // "instru"
+        lua_rawgeti(L, LUA_REGISTRYINDEX, s->instruction_ref);
+        lua_pushvalue(L, params);
+        lua_pushinteger(L, (lua_Integer)e->seed);
+        char err[3500];
+        ok = ps_lua_call(s->rt, 2, 1, "instruction", err, sizeof err);
+        s->rt->rng = saved;
+        if (!ok) {
+            char msg[sizeof e->message];
+            snprintf(msg, sizeof msg, "in instruction(): %s", err);
+            end_with(e, PS_EP_SCRIPT_ERROR, msg);
+        } else if (lua_type(L, -1) != LUA_TSTRING) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "%s: instruction(params, seed) must return a string, got %s", s->path,
+                     luaL_typename(L, -1));
+            end_with(e, PS_EP_SCRIPT_ERROR, msg);
+            lua_pop(L, 1);
+            ok = false;
+        } else {
+            text = lua_tostring(L, -1);
+        }
+    }
+    if (ok) {
+        size_t n = strlen(text) + 1;
+        e->instruction = malloc(n);
+        if (e->instruction) memcpy(e->instruction, text, n);
+        else {
+            end_with(e, PS_EP_SCRIPT_ERROR, "out of memory");
+            ok = false;
+        }
+    }
+    if (ok) {
+        if (s->instruction_ref != LUA_NOREF) lua_pop(L, 1);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
+        lua_pushstring(L, e->instruction);
+        lua_setfield(L, -2, "instruction");
+        lua_pop(L, 1);
+    }
+    lua_settop(L, params - 1);
+    return ok;
+}
+
 ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
 {
     ps_episode *e = calloc(1, sizeof *e);
@@ -135,6 +198,7 @@ ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
     lua_setfield(L, -2, "seed");
     e->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
+    if (!episode_instruction(e, ctx_index_params(L, e))) return e;
     if (!call_cb(e, PS_CB_BUILD, 1, 0)) return e;
     // A dynamic body without mass is a scene error; say so before stepping.
     if (ps_world_validate(e->world) != PS_OK) {
@@ -169,6 +233,7 @@ void ps_episode_end(ps_episode *e)
     free(e->metric_names);
     free(e->metric_values);
     free(e->param_values);
+    free(e->instruction);
     lua_gc(rt->L, LUA_GCCOLLECT);
     free(e);
 }
@@ -281,6 +346,8 @@ ps_world *ps_episode_world(ps_episode *e) { return e->world; }
 uint64_t ps_episode_steps(const ps_episode *e) { return e->steps; }
 double ps_episode_return(const ps_episode *e) { return e->ret; }
 const char *ps_episode_message(const ps_episode *e) { return e->message; }
+ps_scene *ps_episode_scene(ps_episode *e) { return e->scene; }
+const char *ps_episode_instruction(const ps_episode *e) { return e->instruction ? e->instruction : ""; }
 
 static int cmp_metric(const void *a, const void *b)
 {

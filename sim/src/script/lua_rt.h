@@ -101,6 +101,8 @@ void ps_lua_push_body(lua_State *L, ps_body_id id);
 /// Pushes a FloatArray over `data` (count floats; not owned): a[i], #a, and
 /// a[i] = v when writable. It goes stale when rt->serial changes (space.c).
 void ps_lua_push_array(lua_State *L, float *data, size_t count, bool writable);
+/// The same read-only over `count` values of `dtype` (uint8 and int32 read as integers).
+void ps_lua_push_typed(lua_State *L, const void *values, ps_dtype dtype, size_t count);
 
 /// Registers the Sensor and FloatView metatables and world:sensor (lua_sensor.c).
 void ps_lua_open_sensor(lua_State *L);

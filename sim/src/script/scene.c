@@ -172,6 +172,43 @@ static bool get_positive(loader *ld, int t, const char *field, double *out)
     return ok;
 }
 
+// `policy_hz`: optional, a number in (0, 1/timestep] (Hz); 0 when absent.
+static bool get_policy_hz(loader *ld, int t)
+{
+    lua_State *L = ld->s->rt->L;
+    lua_getfield(L, t, "policy_hz");
+    int ty = lua_type(L, -1);
+    double hz = ty == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
+    lua_pop(L, 1);
+    ld->s->policy_hz = 0;
+    if (ty == LUA_TNIL) return true;
+    if (ty != LUA_TNUMBER) return field_error(ld, "policy_hz", "must be a number of calls per second, got %s", lua_typename(L, ty));
+    if (!(hz > 0) || !isfinite(hz)) return field_error(ld, "policy_hz", "must be a number > 0 (Hz), got %g", hz);
+    if (hz * ld->s->timestep > 1 + 1e-9)
+        return field_error(ld, "policy_hz", "%g Hz is above the physics rate (1/timestep = %g Hz)", hz, 1 / ld->s->timestep);
+    ld->s->policy_hz = hz;
+    return true;
+}
+
+// `instruction`: optional, a string or a function(params, seed) returning one.
+static bool get_instruction(loader *ld, int t)
+{
+    lua_State *L = ld->s->rt->L;
+    lua_getfield(L, t, "instruction");
+    int ty = lua_type(L, -1);
+    if (ty == LUA_TFUNCTION) {
+        ld->s->instruction_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        return true;
+    }
+    bool ok = true;
+    if (ty == LUA_TSTRING) ld->s->instruction = dupstr(lua_tostring(L, -1));
+    else if (ty != LUA_TNIL)
+        ok = field_error(ld, "instruction", "must be a string or a function(params, seed) returning one, got %s",
+                         lua_typename(L, ty));
+    lua_pop(L, 1);
+    return ok;
+}
+
 static bool get_callbacks(loader *ld, int t)
 {
     lua_State *L = ld->s->rt->L;
@@ -194,7 +231,8 @@ static bool get_callbacks(loader *ld, int t)
 
 static const char *const scene_fields[] = {"name", "domain", "description", "timestep", "time_limit", "world", "params",
                                            "build", "step", "reward", "failure", "success", "metrics", "robots",
-                                           "policy", "observation", "action", "act", "safety", "view", NULL};
+                                           "policy", "observation", "action", "act", "safety", "view", "instruction",
+                                           "policy_hz", NULL};
 
 static int check_fields_pcall(lua_State *L)
 {
@@ -649,6 +687,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
         return NULL;
     }
     for (int i = 0; i < PS_CB_COUNT; i++) s->cb_ref[i] = LUA_NOREF;
+    s->instruction_ref = LUA_NOREF;
     s->path = dupstr(path);
     s->content_hash = ps_fnv1a(PS_FNV_OFFSET, src, len);
     s->rt = ps_lua_rt_create(opt, dir, err, errlen);
@@ -689,7 +728,8 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
              get_policy(&ld, t, opt->trusted) &&
              get_string(&ld, t, "description", false, &s->description) && get_positive(&ld, t, "timestep", &s->timestep) &&
              get_positive(&ld, t, "time_limit", &s->time_limit) && get_world(&ld, t) && get_params(&ld, t) &&
-             get_callbacks(&ld, t) && get_view(&ld, t) && ps_space_load(s, t, src, len, err, errlen);
+             get_callbacks(&ld, t) && get_view(&ld, t) && get_policy_hz(&ld, t) && get_instruction(&ld, t) &&
+             ps_space_load(s, t, src, len, err, errlen);
         if (ok && s->time_limit < s->timestep)
             ok = field_error(&ld, "time_limit", "must be at least one timestep (%g s), got %g", s->timestep, s->time_limit);
         lua_pop(L, 1);
@@ -736,11 +776,13 @@ void ps_scene_destroy(ps_scene *s)
     free(s->domain);
     free(s->description);
     free(s->policy);
+    free(s->instruction);
     free(s);
 }
 
 const char *ps_scene_policy(const ps_scene *s) { return s->policy && *s->policy ? s->policy : NULL; }
 const char *ps_scene_dir(const ps_scene *s) { return s->rt->scene_dir; }
+double ps_scene_policy_hz(const ps_scene *s) { return s->policy_hz; }
 
 bool ps_scene_view(const ps_scene *s, ps_vec3 *eye, ps_vec3 *target, double *fov_y)
 {

@@ -47,6 +47,9 @@ struct ps_scene {
     char *path;
     char *name, *domain, *description;
     char *policy;          // declared baseline policy spec (NULL when none)
+    double policy_hz;      // declared control rate (Hz), 0 = every step
+    char *instruction;     // declared instruction text (NULL when none or a function)
+    int instruction_ref;   // instruction = function(params, seed): its registry ref, else LUA_NOREF
     double timestep, time_limit;
     ps_world_def world_def;
     uint64_t content_hash;

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ typedef struct ps_space_item {
     ps_robot_id robot;
     float *owned;          // buffer owned by the episode (NULL when bound to a sensor)
     float *low, *high;     // expanded bounds (owned) or NULL
+    void *typed;           // camera RGB/segmentation: the uint8/int32 values (owned), else NULL
+    double typed_stamp;    // sensor stamp the typed values were converted at (NaN: never)
 } ps_space_item;
 
 struct ps_space_rt {
@@ -288,7 +291,7 @@ bool ps_space_load(ps_scene *s, int table, const char *src, size_t len, char *er
 
 /* ---------------------------------------------------------------- Lua view */
 
-typedef struct { uint64_t serial; float *data; size_t count; bool writable; } larray;
+typedef struct { uint64_t serial; void *data; size_t count; bool writable; ps_dtype dtype; } larray;
 
 static larray *check_array(lua_State *L)
 {
@@ -302,7 +305,11 @@ static int a_index(lua_State *L)
     larray *a = check_array(L);
     lua_Integer i = luaL_checkinteger(L, 2);
     if (i < 1 || (size_t)i > a->count) return luaL_error(L, "index %d out of range 1..%d", (int)i, (int)a->count);
-    lua_pushnumber(L, a->data[i - 1]);
+    switch (a->dtype) {
+    case PS_DTYPE_UINT8: lua_pushinteger(L, ((const uint8_t *)a->data)[i - 1]); break;
+    case PS_DTYPE_INT32: lua_pushinteger(L, ((const int32_t *)a->data)[i - 1]); break;
+    default: lua_pushnumber(L, ((const float *)a->data)[i - 1]); break;
+    }
     return 1;
 }
 
@@ -312,7 +319,7 @@ static int a_newindex(lua_State *L)
     if (!a->writable) return luaL_error(L, "this array is read-only (an observation)");
     lua_Integer i = luaL_checkinteger(L, 2);
     if (i < 1 || (size_t)i > a->count) return luaL_error(L, "index %d out of range 1..%d", (int)i, (int)a->count);
-    a->data[i - 1] = (float)luaL_checknumber(L, 3);
+    ((float *)a->data)[i - 1] = (float)luaL_checknumber(L, 3); // writable arrays are float32 actions
     return 0;
 }
 
@@ -320,6 +327,13 @@ static int a_len(lua_State *L)
 {
     lua_pushinteger(L, (lua_Integer)check_array(L)->count);
     return 1;
+}
+
+void ps_lua_push_typed(lua_State *L, const void *values, ps_dtype dtype, size_t count)
+{
+    ps_lua_push_array(L, (float *)(uintptr_t)values, count, false);
+    larray *a = lua_touserdata(L, -1);
+    a->dtype = dtype;
 }
 
 void ps_lua_push_array(lua_State *L, float *data, size_t count, bool writable)
@@ -336,7 +350,7 @@ void ps_lua_push_array(lua_State *L, float *data, size_t count, bool writable)
     }
     lua_pop(L, 1);
     larray *a = lua_newuserdatauv(L, sizeof *a, 0);
-    *a = (larray){ps_lua_rt_of(L)->serial, data, count, writable};
+    *a = (larray){ps_lua_rt_of(L)->serial, data, count, writable, PS_DTYPE_FLOAT32};
     luaL_setmetatable(L, MT_ARRAY);
 }
 
@@ -366,6 +380,11 @@ static bool bind(ps_space_rt *r, ps_world *w, ps_space_item *it, bool action, ch
         size_t n;
         it->e.data = (float *)ps_sensor_data(w, it->sensor, &n); // the sensor's own buffer
         it->e.ndim = ps_sensor_shape(w, it->sensor, it->e.shape);
+        ps_sensor_def def;
+        if (ps_sensor_get_type(w, it->sensor) == PS_SENSOR_CAMERA && ps_sensor_get_def(w, it->sensor, &def) == PS_OK)
+            it->e.dtype = def.camera == PS_CAMERA_RGB            ? PS_DTYPE_UINT8
+                          : def.camera == PS_CAMERA_SEGMENTATION ? PS_DTYPE_INT32
+                                                                 : PS_DTYPE_FLOAT32;
         break;
     }
     case PS_SRC_ROBOT_Q:
@@ -394,6 +413,22 @@ static bool bind(ps_space_rt *r, ps_world *w, ps_space_item *it, bool action, ch
             return false;
         }
         it->e.data = it->owned;
+    }
+    it->e.values = it->e.data;
+    it->e.nbytes = it->e.count * ps_dtype_size(it->e.dtype);
+    if (it->e.dtype != PS_DTYPE_FLOAT32) {
+        if (action || d->low) {
+            ps_set_error(err, errlen, "%s '%s': a %s camera entry takes no bounds", what, d->name,
+                         ps_dtype_name(it->e.dtype));
+            return false;
+        }
+        it->typed = calloc(it->e.count, ps_dtype_size(it->e.dtype));
+        if (!it->typed) {
+            ps_set_error(err, errlen, "out of memory");
+            return false;
+        }
+        it->e.values = it->typed;
+        it->typed_stamp = NAN;
     }
     if (d->low) {
         if (d->bound_count != 1 && d->bound_count != it->e.count) {
@@ -426,7 +461,8 @@ static int push_views(lua_State *L, ps_space_item *items, size_t n, bool action)
 {
     lua_createtable(L, 0, (int)n);
     for (size_t i = 0; i < n; i++) {
-        ps_lua_push_array(L, items[i].e.data, items[i].e.count, action);
+        if (action) ps_lua_push_array(L, items[i].e.data, items[i].e.count, true);
+        else ps_lua_push_typed(L, items[i].e.values, items[i].e.dtype, items[i].e.count);
         lua_setfield(L, -2, items[i].e.name);
     }
     return luaL_ref(L, LUA_REGISTRYINDEX);
@@ -479,6 +515,7 @@ void ps_space_end(lua_State *L, ps_space_rt *r)
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; lists[k] && i < counts[k]; i++) {
             free(lists[k][i].owned);
+            free(lists[k][i].typed);
             free(lists[k][i].low);
             free(lists[k][i].high);
         }
@@ -488,6 +525,27 @@ void ps_space_end(lua_State *L, ps_space_rt *r)
     free(r->act);
     free(r->scratch);
     free(r);
+}
+
+// A camera's typed values from its float reading, when it has sampled anew:
+// RGB 0..1 to 0..255 (rounded), segmentation ids to int32.
+static void convert_camera(ps_space_rt *r, ps_space_item *it)
+{
+    double stamp = ps_sensor_stamp(r->world, it->sensor);
+    if (stamp == it->typed_stamp) return;
+    it->typed_stamp = stamp;
+    const float *f = it->e.data;
+    size_t n = it->e.count;
+    if (it->e.dtype == PS_DTYPE_UINT8) {
+        uint8_t *u = it->typed;
+        for (size_t k = 0; k < n; k++) {
+            float v = f[k] * 255.0f + 0.5f;
+            u[k] = v >= 255.0f ? 255 : v > 0.0f ? (uint8_t)v : 0; // NaN reads 0
+        }
+    } else {
+        int32_t *q = it->typed;
+        for (size_t k = 0; k < n; k++) q[k] = isfinite(f[k]) ? (int32_t)lrintf(f[k]) : 0;
+    }
 }
 
 bool ps_space_observe(ps_scene *s, ps_space_rt *r, char *err, size_t errlen)
@@ -520,7 +578,10 @@ bool ps_space_observe(ps_scene *s, ps_space_rt *r, char *err, size_t errlen)
             }
             break;
         }
-        default: break; // sensors write in place
+        case PS_SRC_SENSOR:
+            if (it->typed) convert_camera(r, it);
+            break; // float32 sensors write in place
+        default: break;
         }
     }
     return true;
@@ -562,3 +623,23 @@ ps_space_entry *ps_space_entry_at(ps_space_rt *r, bool action, size_t i)
 }
 
 uint64_t ps_space_clamps(const ps_space_rt *r) { return r ? r->clamps : 0; }
+
+const char *ps_dtype_name(ps_dtype t)
+{
+    switch (t) {
+    case PS_DTYPE_FLOAT32: return "float32";
+    case PS_DTYPE_UINT8: return "uint8";
+    case PS_DTYPE_INT32: return "int32";
+    }
+    return "?";
+}
+
+size_t ps_dtype_size(ps_dtype t)
+{
+    switch (t) {
+    case PS_DTYPE_FLOAT32: return 4;
+    case PS_DTYPE_UINT8: return 1;
+    case PS_DTYPE_INT32: return 4;
+    }
+    return 0;
+}

@@ -96,6 +96,9 @@ class ps_space_entry(ctypes.Structure):
         ("data", c_float_p),
         ("low", c_float_p),
         ("high", c_float_p),
+        ("dtype", ctypes.c_int),      # ps_dtype: 0 float32, 1 uint8 (camera RGB), 2 int32 (segmentation)
+        ("values", ctypes.c_void_p),  # count elements of dtype (== data for float32)
+        ("nbytes", ctypes.c_size_t),
     ]
 
 
@@ -137,8 +140,8 @@ _DBL = _sa(ctypes.c_double)
 _BOOL = _sa(ctypes.c_bool)
 
 EXPECTED = {
-    # name char*, ndim int, shape int[4], count size_t, data/low/high float*
-    "ps_space_entry": _c_layout([_PTR, _INT, (_INT[0] * 4, _INT[1]), _SIZE, _PTR, _PTR, _PTR]),
+    # name char*, ndim int, shape int[4], count size_t, data/low/high float*, dtype int, values void*, nbytes size_t
+    "ps_space_entry": _c_layout([_PTR, _INT, (_INT[0] * 4, _INT[1]), _SIZE, _PTR, _PTR, _PTR, _INT, _PTR, _SIZE]),
     # 3 x (char** + size_t), uint64_t, size_t, double, bool, ps_logger {fn, user}, size_t
     "ps_scene_options": _c_layout([_PTR, _SIZE, _PTR, _SIZE, _PTR, _SIZE, _U64, _SIZE, _DBL, _BOOL,
                                    (2 * _PTR[0], _PTR[1]), _SIZE]),
@@ -156,8 +159,9 @@ def _check_layout():
                               "layout (size %d, offsets %s)" % (cls.__name__, ctypes.sizeof(cls), got,
                                                                 size, offsets))
     if platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64") and ctypes.sizeof(ctypes.c_void_p) == 8:
-        # LP64: name 0, ndim 8, shape 12..28, count 32 (aligned to 8), data 40, low 48, high 56.
-        assert ctypes.sizeof(ps_space_entry) == 64, ctypes.sizeof(ps_space_entry)
+        # LP64: name 0, ndim 8, shape 12..28, count 32 (aligned to 8), data 40, low 48, high 56,
+        # dtype 64, values 72, nbytes 80.
+        assert ctypes.sizeof(ps_space_entry) == 88, ctypes.sizeof(ps_space_entry)
         assert ctypes.sizeof(ps_scene_options) == 104, ctypes.sizeof(ps_scene_options)
         assert ctypes.sizeof(ps_param_info) == 112, ctypes.sizeof(ps_param_info)
 
