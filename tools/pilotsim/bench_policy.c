@@ -197,7 +197,8 @@ static void bench_calls(const char *dir, const char *build, const char *python, 
     static const char *const scenes[2] = {"policy_io", "policy_io_camera"};
     static const char *const kinds[4] = {"lua", "lib", "exec", "tcp"};
     char peer[PATH_MAX + 64];
-    snprintf(peer, sizeof peer, "%s/tests/policies/conformance_peer.py", PILOTSIM_SOURCE_DIR);
+    // the peer is a test file: found from the bench scenes of a source tree (scenes/bench/../../tests)
+    snprintf(peer, sizeof peer, "%s/../../tests/policies/conformance_peer.py", dir);
     char portfile[] = "/tmp/ps_bench_port_XXXXXX";
     int pfd = mkstemp(portfile);
     if (pfd >= 0) close(pfd);
