@@ -305,6 +305,45 @@ static void test_go2_stands(void)
     ps_urdf_free(m);
 }
 
+static void test_limits_beyond_pi(void)
+{
+    // Go2's thigh range [-1.5708, 3.4907] reaches beyond pi: kept as written,
+    // and a position servo drives the thigh through pi to 3.4 and holds it
+    // there (no flip at the wrap); a target past the limit is clamped to it.
+    const char *file = ROBOTS "go2_description/urdf/go2.urdf";
+    ps_actuator_def a = ps_default_actuator_def();
+    a.mode = PS_ACT_POSITION;
+    a.kp = 60;
+    a.kd = 2;
+    ps_urdf_model *m;
+    ps_robot_id r;
+    ps_world *w = robot_world(file, 0.002, 50, true, a, &r, &m);
+    if (!CHECK(w != NULL)) return;
+    int k = ps_robot_joint_index(w, r, "FL_thigh_joint");
+    double lo = 0, hi = 0;
+    CHECK_EQ(ps_robot_joint_limits(w, r, (size_t)k, &lo, &hi), PS_OK);
+    CHECK(lo == -1.5708 && hi == 3.4907);
+    double q[12];
+    ps_robot_positions(w, r, q);
+    CHECK_EQ(ps_robot_set_command(w, r, (size_t)k, 3.4), PS_OK);
+    double qmin = 10, qmax = -10;
+    for (int i = 0; i < 1000; i++) {
+        CHECK_EQ(ps_world_step(w), PS_OK);
+        ps_robot_positions(w, r, q);
+        qmin = fmin(qmin, q[k]);
+        qmax = fmax(qmax, q[k]);
+    }
+    if (!CHECK_NEAR(q[k], 3.4, 0.05)) NOTE("thigh at %g after 2 s towards 3.4", q[k]);
+    CHECK(qmin > -0.01 && qmax < hi + 0.02);
+    CHECK_EQ(ps_robot_set_command(w, r, (size_t)k, 4.5), PS_OK);
+    CHECK(ps_robot_command(w, r, (size_t)k) == hi);
+    for (int i = 0; i < 500; i++) CHECK_EQ(ps_world_step(w), PS_OK);
+    ps_robot_positions(w, r, q);
+    if (!CHECK(q[k] > 3.4 && q[k] < hi + 0.02)) NOTE("thigh at %g, limit %g", q[k], hi);
+    ps_world_destroy(w);
+    ps_urdf_free(m);
+}
+
 // A 3-link arm about z (no gravity torque on the joints): link1 on a revolute
 // joint with limits, link2 on a continuous joint, link3 mimicking joint 1.
 static const char *ARM_URDF =
@@ -444,6 +483,7 @@ int main(void)
     RUN(test_double_pendulum_energy);
     RUN(test_ur5_holds_pose);
     RUN(test_go2_stands);
+    RUN(test_limits_beyond_pi);
     RUN(test_actuators);
     RUN(test_pd_is_spring_damper);
     return TEST_DONE();

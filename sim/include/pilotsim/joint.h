@@ -22,7 +22,10 @@ typedef enum ps_joint_type {
 /// Per-axis limit and motor settings.
 typedef struct ps_joint_axis {
     bool limited;       ///< use lo/hi; default false
-    double lo, hi;      ///< rad (rotational, within [-pi, pi]) or m; lo <= hi
+    /// rad or m; lo <= hi. A hinge's angle counts turns (it is not wrapped to
+    /// [-pi, pi]), so its limits may span any range, several turns included;
+    /// universal and ball axes need [-pi, pi].
+    double lo, hi;
     double motor_vel;   ///< target velocity of the motor, rad/s or m/s; default 0
     double motor_fmax;  ///< motor force/torque limit, N or N m, >= 0; 0 = motor off (default)
     double friction;    ///< dry friction torque/force, >= 0 (used when the motor is off); default 0

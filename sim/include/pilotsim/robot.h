@@ -95,10 +95,9 @@ ps_urdf_build_options ps_default_urdf_build_options(void);
 /// into one body (their masses combined exactly, their geoms and visuals kept);
 /// each body's frame sits at its link frame and pilotsim keeps ODE's body at the
 /// centre of mass. Revolute and continuous joints become hinges, prismatic
-/// joints sliders; a floating root is a free body. Revolute limits beyond
-/// [-pi, pi] cannot be enforced by a hinge (ODE's angle wraps there): a range
-/// spanning a full turn or more is dropped, a shorter one clipped to [-pi, pi],
-/// each with a warning naming the joint.
+/// joints sliders; a floating root is a free body. Hinge angles count turns,
+/// so revolute limits beyond [-pi, pi] (several turns too) are enforced as
+/// written.
 /// Collision meshes must be STL or OBJ. Returns a zero id on error with
 /// "file:line: message" in ps_world_last_error; warnings go to the world's log.
 ps_robot_id ps_robot_from_urdf(ps_world *w, const ps_urdf_model *m, const ps_urdf_build_options *opt);

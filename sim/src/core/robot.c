@@ -264,7 +264,7 @@ ps_status ps_robot_joint_limits(const ps_world *w, ps_robot_id id, size_t i, dou
 
 static double joint_q(const ps_joint_slot *js)
 {
-    return js->type == PS_JOINT_HINGE ? dJointGetHingeAngle(js->joint) : dJointGetSliderPosition(js->joint);
+    return js->type == PS_JOINT_HINGE ? ps_joint_hinge_angle(js) : dJointGetSliderPosition(js->joint);
 }
 
 static double joint_qd(const ps_joint_slot *js)
@@ -372,8 +372,11 @@ ps_status ps_robot_set_positions(ps_world *w, ps_robot_id id, const double *q)
         ps_body_set_linvel(w, lk->body, (ps_vec3){0, 0, 0});
         ps_body_set_angvel(w, lk->body, (ps_vec3){0, 0, 0});
     }
-    for (size_t i = 0; st == PS_OK && i < nj; i++)
+    for (size_t i = 0; st == PS_OK && i < nj; i++) {
+        ps_joint_slot *js = ps_world_joint_slot(w, r->joints[i].joint);
+        if (js && js->type == PS_JOINT_HINGE) ps_joint_set_hinge_angle(js, qq[i]); // the turn it was set to
         if (r->joints[i].act.mode == PS_ACT_POSITION) r->joints[i].command = qq[i];
+    }
     free(qq);
     free(pose);
     return st;

@@ -321,6 +321,7 @@ ps_status ps_world_step(ps_world *w)
     ps_ode_guard_push(&g, &w->def.log);
     volatile ps_status result = PS_OK;
     if (setjmp(g.jb) == 0) {
+        ps_joint_place_wide_stops(w);
         ps_robot_apply_actuators(w);
         result = ps_contact_collide(w);
         if (result == PS_OK) {
@@ -345,6 +346,7 @@ ps_status ps_world_step(ps_world *w)
     ps_contact_collect(w);
     dJointGroupEmpty(w->contact_group);
     w->steps++;
+    ps_joint_count_turns(w);
     ps_joint_check_breaks(w);
     w->time = (double)w->steps * w->def.timestep;
     if (check_divergence(w)) {

@@ -71,6 +71,12 @@ typedef struct ps_joint_slot {
     double load_force, load_torque;
     bool broken;
     uint64_t broken_step;
+    // Hinges: whole turns past ODE's wrapped angle (q = raw + 2 pi turns) and
+    // the raw angle when they were last counted; `wide` when the limits reach
+    // beyond [-pi, pi] and the stops are re-placed before every step.
+    int32_t turns;
+    double last_raw;
+    bool wide;
     uint32_t next_free;
 } ps_joint_slot;
 
@@ -226,6 +232,13 @@ void ps_world_free_joints(ps_world *w);
 // After each step: measures breakable joints' loads and breaks those above
 // their thresholds (joint.c).
 void ps_joint_check_breaks(ps_world *w);
+// Hinge angles as multi-turn values (joint.c): the unwrapped angle, rad;
+// counting turns after each step; placing wide limits' stops before it; and
+// declaring the current angle to be q (after a teleport).
+double ps_joint_hinge_angle(const ps_joint_slot *j);
+void ps_joint_count_turns(ps_world *w);
+void ps_joint_place_wide_stops(ps_world *w);
+void ps_joint_set_hinge_angle(ps_joint_slot *j, double q);
 void ps_world_free_materials(ps_world *w);
 
 // Robots (robot.c): actuators before each step, and freeing.
