@@ -196,6 +196,35 @@ static void test_slope_sliding(void)
     }
 }
 
+static void test_slope_breakaway(void)
+{
+    // Static Coulomb friction is isotropic: a cube at rest on a slope with
+    // mu = 0.5 stays put below atan(mu) = 26.57 deg and slides above it,
+    // whatever the slope's heading to the world axes (0, 22.5, 45 deg).
+    // Within 0.5 deg: at atan(mu) - 0.5 deg it moves < 2 mm in 1 s; at
+    // atan(mu) + 0.5 deg it accelerates at g (sin - mu cos) = 0.097 m/s^2
+    // (4.9 cm in 1 s) and must cover at least 2.5 cm.
+    const double mu = 0.5, crit = atan(mu), half = 0.5 * M_PI / 180;
+    const double yaws[3] = { 0, 22.5 * M_PI / 180, 45 * M_PI / 180 };
+    for (int k = 0; k < 3; k++) {
+        for (int side = -1; side <= 1; side += 2) {
+            ps_world *w = tu_world();
+            ps_vec3 s;
+            ps_body_id b = slope_scene(w, crit + side * half, yaws[k], mu, 0, &s);
+            ps_vec3 p0 = tu_pos(w, b);
+            CHECK_EQ(tu_step(w, 500), PS_OK);
+            double d = tu_dot(tu_sub(tu_pos(w, b), p0), s);
+            if (side < 0 && !CHECK(fabs(d) < 0.002))
+                NOTE("heading %g deg, slope %.2f deg: slid %.4f m (should stick)", yaws[k] * 180 / M_PI,
+                     (crit + side * half) * 180 / M_PI, d);
+            if (side > 0 && !CHECK(d > 0.025))
+                NOTE("heading %g deg, slope %.2f deg: slid %.4f m (should slide)", yaws[k] * 180 / M_PI,
+                     (crit + side * half) * 180 / M_PI, d);
+            ps_world_destroy(w);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Restitution: bounce height e^2 h.
 static void test_restitution(void)
@@ -326,6 +355,7 @@ int main(void)
     RUN(test_pendulum_period);
     RUN(test_slope_stop_distance);
     RUN(test_slope_sliding);
+    RUN(test_slope_breakaway);
     RUN(test_restitution);
     RUN(test_box_stack);
     RUN(test_hinge_limit_under_load);
