@@ -543,12 +543,19 @@ static void test_lifecycle(void)
     d.name = "elbow";
     ps_joint_id j = ps_joint_create(w, &d);
     CHECK(ps_joint_valid(w, j));
-    // Mass and automatic-mass geoms are frozen once a joint is attached.
+    // The centre of mass and automatic-mass geoms are frozen once a joint is
+    // attached; mass and inertia about the same centre may change.
     const double I[6] = { 1, 1, 1, 0, 0, 0 };
-    CHECK(ps_body_set_mass(w, a, 1, tu_v(0, 0, 0), I) != PS_OK);
+    CHECK_EQ(ps_body_set_mass(w, a, 1, tu_v(0.1, 0, 0), I), PS_ERR_STATE);
     ps_geom_def g = ps_default_geom_def(PS_GEOM_BOX);
     g.size = tu_v(0.1, 0.1, 0.1);
     CHECK(!tu_geom_set(ps_geom_create(w, a, &g)));
+    ps_vec3 com;
+    CHECK_EQ(ps_body_get_mass(w, a, NULL, &com, NULL), PS_OK);
+    CHECK_EQ(ps_body_set_mass(w, a, 3, com, I), PS_OK);
+    double m3, I3[6];
+    CHECK_EQ(ps_body_get_mass(w, a, &m3, NULL, I3), PS_OK);
+    CHECK(m3 == 3 && I3[0] == 1 && I3[3] == 0);
 
     CHECK_EQ(ps_joint_destroy(w, j), PS_OK);
     CHECK(!ps_joint_valid(w, j));

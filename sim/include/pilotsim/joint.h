@@ -87,6 +87,14 @@ int ps_joint_dof(const ps_world *w, ps_joint_id j);
 ps_status ps_joint_get_position(const ps_world *w, ps_joint_id j, int i, double *out);
 ps_status ps_joint_get_rate(const ps_world *w, ps_joint_id j, int i, double *out);
 
+/// The joint's current anchor (m) and axis `i` (unit vector) in the world
+/// frame, as the bodies carry them now (body1's frame for hinge, slider and
+/// universal axis 1; body2's for universal axis 2; a ball's Euler axis 0 on
+/// body1, 2 on body2, 1 their cross product). A slider has no anchor: its
+/// body1's origin. Either pointer may be NULL. PS_ERR_INVALID for a missing
+/// axis (or any axis of a fixed joint), PS_ERR_STALE for a stale id.
+ps_status ps_joint_get_world_frame(const ps_world *w, ps_joint_id j, int i, ps_vec3 *anchor, ps_vec3 *axis);
+
 /// Replaces axis `i`'s limit/motor settings (validated as at creation).
 ps_status ps_joint_set_axis(ps_world *w, ps_joint_id j, int i, const ps_joint_axis *axis);
 ps_status ps_joint_get_axis(const ps_world *w, ps_joint_id j, int i, ps_joint_axis *out);

@@ -491,6 +491,51 @@ ps_status ps_joint_get_rate(const ps_world *w, ps_joint_id id, int i, double *ou
     return PS_OK;
 }
 
+ps_status ps_joint_get_world_frame(const ps_world *w, ps_joint_id id, int i, ps_vec3 *anchor, ps_vec3 *axis)
+{
+    ps_joint_slot *j = axis_slot(w, id, i);
+    if (!j) return ps_world_joint_slot(w, id) ? PS_ERR_INVALID : PS_ERR_STALE;
+    dVector3 p = {0, 0, 0, 0}, a = {0, 0, 1, 0};
+    switch (j->type) {
+    case PS_JOINT_HINGE:
+        dJointGetHingeAnchor(j->joint, p);
+        dJointGetHingeAxis(j->joint, a);
+        break;
+    case PS_JOINT_SLIDER: {
+        ps_vec3 lo;
+        ps_body_point_to_world(w, j->body1, (ps_vec3){0, 0, 0}, &lo);
+        p[0] = lo.x; p[1] = lo.y; p[2] = lo.z;
+        dJointGetSliderAxis(j->joint, a);
+        break;
+    }
+    case PS_JOINT_UNIVERSAL:
+        dJointGetUniversalAnchor(j->joint, p);
+        if (i == 0) dJointGetUniversalAxis1(j->joint, a);
+        else dJointGetUniversalAxis2(j->joint, a);
+        break;
+    case PS_JOINT_BALL: {
+        dJointGetBallAnchor(j->joint, p);
+        dBodyID b1 = dJointGetBody(j->amotor, 0), b2 = dJointGetBody(j->amotor, 1);
+        double ax0[3], ax2[3], v[3];
+        to_world(b1, j->euler[0], ax0);
+        to_world(b2, j->euler[1], ax2);
+        if (i == 0) memcpy(v, ax0, sizeof v);
+        else if (i == 2) memcpy(v, ax2, sizeof v);
+        else {
+            cross3(ax2, ax0, v);
+            double n = sqrt(dot3(v, v));
+            for (int k = 0; n > 0 && k < 3; k++) v[k] /= n;
+        }
+        a[0] = v[0]; a[1] = v[1]; a[2] = v[2];
+        break;
+    }
+    default: return PS_ERR_INVALID;
+    }
+    if (anchor) *anchor = (ps_vec3){p[0], p[1], p[2]};
+    if (axis) *axis = (ps_vec3){a[0], a[1], a[2]};
+    return PS_OK;
+}
+
 ps_status ps_joint_set_axis(ps_world *w, ps_joint_id id, int i, const ps_joint_axis *axis)
 {
     ps_joint_slot *j = axis_slot(w, id, i);

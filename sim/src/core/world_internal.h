@@ -31,6 +31,10 @@ typedef struct ps_body_slot {
     bool has_mass;          // a valid mass was given to ODE
     ps_vec3 com;
     uint32_t joint_refs;    // joints attached (mass edits forbidden when > 0)
+    // Actuator armature carried by this body (robot.c), added to what ODE
+    // simulates but not to the mass the API reports: kg (sliders) and
+    // kg m^2 about the centre of mass in the link axes (hinges).
+    double arm_mass, arm_I[9];
     uint32_t first_geom;    // head of this body's geom list
     uint32_t next_free;
 } ps_body_slot;
@@ -89,6 +93,10 @@ typedef struct ps_robot_joint {
     uint64_t clamps;
     int mimic;               // master joint index or -1
     double mimic_mult, mimic_off;
+    // Dry friction of a servo-driven joint: an angular (hinge) or linear
+    // (slider) motor between the same bodies. Made when first needed.
+    dJointID extra;
+    double armature_on;      // armature added to the child body, kg m^2 or kg
 } ps_robot_joint;
 
 typedef struct ps_robot_link {
@@ -220,6 +228,9 @@ ps_pose ps_pose_mul(ps_pose a, ps_pose b);
 void ps_geom_place_static(ps_world *w, ps_geom_slot *g, const ps_pose *parent);
 // Re-applies the geom offsets of a body after its centre of mass moved.
 void ps_body_apply_geom_offsets(ps_world *w, ps_body_slot *b);
+// Adds armature to a body's simulated mass (dmass, kg) and inertia (dI,
+// kg m^2, link axes, row-major 3x3); negative deltas remove it (body.c).
+void ps_body_add_armature(ps_body_slot *b, double dmass, const double dI[9]);
 // Adds a geom's shape to its body's mass (ps_geom_create calls this).
 ps_status ps_body_add_geom_mass(ps_world *w, uint32_t body_index, const ps_geom_slot *g);
 // Ensures every dynamic body has a valid mass before stepping.

@@ -42,7 +42,8 @@ static size_t joint_arg(lua_State *L, ps_world *w, ps_robot_id r, int i)
     return (size_t)k;
 }
 
-static const char *const actuator_fields[] = {"mode", "kp", "kd", "effort", "velocity", "gear", "damping", "friction", NULL};
+static const char *const actuator_fields[] = {"mode", "kp", "kd", "effort", "velocity", "gear", "damping", "friction",
+                                              "armature", "rotor_inertia", NULL};
 
 // Reads an actuator table at index t over `a`.
 static void read_actuator(lua_State *L, int t, const char *what, ps_actuator_def *a)
@@ -68,6 +69,8 @@ static void read_actuator(lua_State *L, int t, const char *what, ps_actuator_def
     a->gear = ps_lua_field_number(L, t, what, "gear", a->gear);
     a->damping = ps_lua_field_number(L, t, what, "damping", a->damping);
     a->friction = ps_lua_field_number(L, t, what, "friction", a->friction);
+    a->armature = ps_lua_field_number(L, t, what, "armature", a->armature);
+    a->rotor_inertia = ps_lua_field_number(L, t, what, "rotor_inertia", a->rotor_inertia);
 }
 
 static bool is_file(const char *p)
@@ -279,7 +282,9 @@ static int r_command(lua_State *L)
     size_t n = ps_robot_joint_count(w, r), len = lua_rawlen(L, 2);
     if (len > 0) {
         if (len != n) return luaL_error(L, "robot:command: robot '%s' has %d joints, got %d values", ps_robot_name(w, r), (int)n, (int)len);
+        // A mimic joint follows its master: its entry in the list is skipped.
         for (size_t i = 0; i < n; i++) {
+            if (ps_robot_joint_mimic(w, r, i) >= 0) continue;
             lua_rawgeti(L, 2, (lua_Integer)i + 1);
             command_one(L, w, r, i, -1);
             lua_pop(L, 1);
@@ -288,6 +293,7 @@ static int r_command(lua_State *L)
     }
     // Named: apply in joint order (deterministic, whatever pairs() does).
     for (size_t i = 0; i < n; i++) {
+        if (ps_robot_joint_mimic(w, r, i) >= 0) continue;
         lua_getfield(L, 2, ps_robot_joint_name(w, r, i));
         if (!lua_isnil(L, -1)) command_one(L, w, r, i, -1);
         lua_pop(L, 1);
@@ -399,7 +405,7 @@ static int r_actuator(lua_State *L)
         return 0;
     }
     static const char *const modes[] = {"none", "position", "velocity", "torque"};
-    lua_createtable(L, 0, 8);
+    lua_createtable(L, 0, 10);
     lua_pushstring(L, modes[a.mode]); lua_setfield(L, -2, "mode");
     lua_pushnumber(L, a.kp); lua_setfield(L, -2, "kp");
     lua_pushnumber(L, a.kd); lua_setfield(L, -2, "kd");
@@ -408,6 +414,8 @@ static int r_actuator(lua_State *L)
     lua_pushnumber(L, a.gear); lua_setfield(L, -2, "gear");
     lua_pushnumber(L, a.damping); lua_setfield(L, -2, "damping");
     lua_pushnumber(L, a.friction); lua_setfield(L, -2, "friction");
+    lua_pushnumber(L, a.armature); lua_setfield(L, -2, "armature");
+    lua_pushnumber(L, a.rotor_inertia); lua_setfield(L, -2, "rotor_inertia");
     return 1;
 }
 
