@@ -110,6 +110,37 @@ static void test_fidelity_api(void)
     if (!CHECK_EQ(st, PS_EP_TIMEOUT)) NOTE("%s", msg);
 }
 
+static void test_dynamics_api(void)
+{
+    // UR5: sizes; gravity torques hold the arm when commanded as torques;
+    // IK reaches a pose FK gives; an assembled robot has no tree (error).
+    char msg[4096];
+    ps_episode_status st = run(
+        "arm = world:robot{urdf = 'example-robot-data/robots/ur_description/urdf/ur5_robot.urdf', fixed_base = true,\n"
+        "  actuator = {mode = 'torque'}, q = {shoulder_lift_joint = -1.0, elbow_joint = 1.2}}\n"
+        "local J = arm:jacobian('tool0', {0, 0, 0.1}) assert(#J == 6 and #J[1] == 6)\n"
+        "local M = arm:mass_matrix() assert(#M == 6 and M[1][2] == M[2][1] and M[1][1] > 0)\n"
+        "assert(#arm:bias_torques() == 6 and #arm:inverse_dynamics({0, 0, 0, 0, 0, 0}) == 6)\n"
+        "local x, y, z, qw, qx, qy, qz = arm:fk('tool0', {0.3, -1.2, 1.0, -0.5, 0.4, 0.2})\n"
+        "local q, ok, pe, re = arm:ik{link = 'tool0', pos = {x, y, z}, quat = {qw, qx, qy, qz}}\n"
+        "assert(ok and pe < 1e-4 and re < 1e-3 and #q == 6, tostring(pe))\n"
+        "local q2, ok2 = arm:ik{link = 'tool0', pos = {x + 5, y, z}} assert(not ok2)\n",
+        "arm:command(arm:gravity_torques())", 500, msg, sizeof msg, NULL);
+    if (!CHECK_EQ(st, PS_EP_TIMEOUT)) NOTE("%s", msg);
+    double q = 0;
+    st = run(
+        "arm = world:robot{urdf = 'example-robot-data/robots/ur_description/urdf/ur5_robot.urdf', fixed_base = true,\n"
+        "  actuator = {mode = 'torque'}, q = {shoulder_lift_joint = -1.0, elbow_joint = 1.2}}\n",
+        "arm:command(arm:gravity_torques())", 500, msg, sizeof msg, &q);
+    CHECK_EQ(st, PS_EP_TIMEOUT);
+    CHECK_NEAR(q, 0, 0.01); // shoulder_pan stays put
+    st = run("local b = world:body{mass = 1} local c = world:body{mass = 1, pos = {1, 0, 0}}\n"
+             "local j = world:joint{type = 'hinge', body1 = c, body2 = b, anchor = {0.5, 0, 0}, axis = {0, 0, 1}}\n"
+             "local r = world:robot{name = 'a', links = {b, c}, joints = {{joint = j}}} r:mass_matrix()",
+             "", 1, msg, sizeof msg, NULL);
+    CHECK(strstr(msg, "no kinematic tree") != NULL);
+}
+
 static void test_errors(void)
 {
     char msg[4096];
@@ -201,6 +232,7 @@ static void test_servo_at_stop_and_holding_force(void)
 int main(void)
 {
     RUN(test_fidelity_api);
+    RUN(test_dynamics_api);
     RUN(test_urdf_robot);
     RUN(test_errors);
     RUN(test_assembled_and_stale);
