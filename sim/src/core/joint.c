@@ -324,6 +324,11 @@ ps_joint_id ps_joint_create(ps_world *w, const ps_joint_def *def)
         dJointAttach(j->joint, o1, o2);
         dJointSetHingeAnchor(j->joint, a.x, a.y, a.z);
         dJointSetHingeAxis(j->joint, ax.x, ax.y, ax.z);
+        {
+            double wa[3] = {ax.x, ax.y, ax.z}, n = sqrt(dot3(wa, wa));
+            for (int k = 0; k < 3; k++) wa[k] /= n;
+            to_local(o2, wa, j->axis2);
+        }
         break;
     case PS_JOINT_SLIDER:
         j->joint = dJointCreateSlider(w->world, 0);
@@ -656,4 +661,41 @@ void ps_joint_check_breaks(ps_world *w)
             j->broken_step = w->steps;
         }
     }
+}
+
+void ps_joint_errors(const ps_world *w, double *lin, double *ang)
+{
+    double el = 0, ea = 0;
+    for (uint32_t i = 0; i < w->joint_count; i++) {
+        const ps_joint_slot *j = &w->joints[i];
+        if (!j->alive || j->broken) continue;
+        dVector3 a1, a2;
+        switch (j->type) {
+        case PS_JOINT_HINGE: {
+            dJointGetHingeAnchor(j->joint, a1);
+            dJointGetHingeAnchor2(j->joint, a2);
+            dVector3 x1;
+            double x2[3];
+            dJointGetHingeAxis(j->joint, x1);
+            to_world(dJointGetBody(j->joint, 1), j->axis2, x2);
+            double c[3], d1[3] = {x1[0], x1[1], x1[2]};
+            cross3(d1, x2, c);
+            ea = fmax(ea, atan2(sqrt(dot3(c, c)), dot3(d1, x2)));
+            break;
+        }
+        case PS_JOINT_BALL:
+            dJointGetBallAnchor(j->joint, a1);
+            dJointGetBallAnchor2(j->joint, a2);
+            break;
+        case PS_JOINT_UNIVERSAL:
+            dJointGetUniversalAnchor(j->joint, a1);
+            dJointGetUniversalAnchor2(j->joint, a2);
+            break;
+        default: continue;
+        }
+        double d[3] = {a1[0] - a2[0], a1[1] - a2[1], a1[2] - a2[2]};
+        el = fmax(el, sqrt(dot3(d, d)));
+    }
+    *lin = el;
+    *ang = ea;
 }

@@ -81,6 +81,7 @@ typedef struct ps_joint_slot {
     int32_t turns;
     double last_raw;
     bool wide;
+    double axis2[3];        // hinges: the axis in body2's frame (the world's without body2), for the health check
     uint32_t next_free;
 } ps_joint_slot;
 
@@ -201,6 +202,8 @@ struct ps_world {
     bool contact_oom;            // the collision pass ran out of memory
     dContact *scratch;           // max_contacts entries for dCollide
     ps_zone *zones; uint32_t zone_count, zone_cap; // keep-out zones (drawn, not simulated)
+    ps_solver_health health;
+    uint64_t health_warned_at;   // step of the last health warning (0: none yet)
 };
 
 // Error reporting into w->last_error; returns `code` for tail calls.
@@ -250,6 +253,9 @@ double ps_joint_hinge_angle(const ps_joint_slot *j);
 void ps_joint_count_turns(ps_world *w);
 void ps_joint_place_wide_stops(ps_world *w);
 void ps_joint_set_hinge_angle(ps_joint_slot *j, double q);
+// The largest anchor gap (m) and hinge axis misalignment (rad) over the
+// world's enabled joints (joint.c).
+void ps_joint_errors(const ps_world *w, double *lin, double *ang);
 void ps_world_free_materials(ps_world *w);
 
 // Robots (robot.c): actuators before each step, and freeing.
