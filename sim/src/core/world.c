@@ -30,7 +30,7 @@ ps_world_def ps_default_world_def(void)
         .log = {NULL, NULL},
         .health_joint_error = 0.01,
         .health_angle_error = 0.05,
-        .health_penetration = 0.02,
+        .health_penetration = 0.05,
     };
 }
 
