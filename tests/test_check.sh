@@ -58,10 +58,10 @@ check "go2 massless link" has "$tmp/out" "^    imu  0 kg  <- imu_joint (fixed)$"
 check "go2 joint counts" has "$tmp/out" "^joints: 30 (12 revolute, 18 fixed)$"
 check "go2 total mass" has "$tmp/out" "^total mass: 16.085 kg"
 check "go2 builds" has "$tmp/out" "^build (floating base): 13 bodies, 12 joints, .* 16.085 kg$"
-check "go2 builder warning (limits beyond pi) with file:line" has "$tmp/out" \
-  "go2.urdf:129: joint 'FL_thigh_joint': limits \[-1.5708, 3.4907\] reach beyond \[-pi, pi\]"
-check "go2 warning count" has "$tmp/out" "^warnings: 4$"
-check "go2 verdict" has "$tmp/out" "^check: ok (4 warnings)$"
+# Thigh limits [-1.5708, 3.4907] reach beyond pi: kept as written, no warning.
+check "go2 thigh limits kept (no builder warning)" hasnt "$tmp/out" "reach beyond"
+check "go2 warning count" has "$tmp/out" "^warnings: 0$"
+check "go2 verdict" has "$tmp/out" "^check: ok (0 warnings)$"
 check "go2 nothing on stderr" test ! -s "$tmp/err"
 # The tree has 31 link lines, 12 of them revolute.
 check "go2 31 tree lines" test "$(sed -n '/^link tree/,/^joints:/p' "$tmp/out" | grep -c ' kg')" -eq 31
@@ -83,25 +83,25 @@ and [l for l in d["links"] if l["name"] == "FL_thigh"][0]["joint"] == "FL_thigh_
 and [l for l in d["links"] if l["name"] == "FL_calf"][0]["limits"] == [-2.7227, -0.83776]
 and d["build"]["ok"] and d["build"]["bodies"] == 13 and d["build"]["joints"] == 12
 and abs(d["build"]["mass"] - 16.085) < 1e-9
-and len(d["warnings"]) == 4 and all("go2.urdf:" in w for w in d["warnings"]) and d["errors"] == []'
+and d["warnings"] == [] and d["errors"] == []'
 # Parents come before children in the links array.
 check "go2 json tree order" json_check '
 all(l["parent"] is None or l["parent"] in [p["name"] for p in d["links"][:i]] for i, l in enumerate(d["links"]))'
 
 # UR5: a massless world root merged into the base; reader warnings (ignored
-# elements) and builder warnings (full-turn limits dropped).
+# elements); its [-2 pi, 2 pi] limits are enforced as written (no builder warning).
 expect_rc 0 check "$ur5"
 check "ur5 root" has "$tmp/out" "^  world  0 kg (no inertial)$"
 check "ur5 base under world" has "$tmp/out" "^    base_link  4 kg  <- world_joint (fixed)$"
 check "ur5 joint counts" has "$tmp/out" "^joints: 10 (6 revolute, 4 fixed)$"
 check "ur5 total mass" has "$tmp/out" "^total mass: 20.9939 kg"
 check "ur5 reader warning" has "$tmp/out" "ur5_robot.urdf:[0-9]*: <transmission> ignored"
-check "ur5 builder warning" has "$tmp/out" "ur5_robot.urdf:61: joint 'shoulder_pan_joint': limits .* span a full turn"
+check "ur5 limits kept (no full-turn warning)" hasnt "$tmp/out" "span a full turn"
 expect_rc 0 check --json "$ur5" --fixed-base
 check "ur5 json" json_check '
 d["ok"] and d["fixed_base"] and d["link_count"] == 11 and d["joint_types"] == {"revolute": 6, "fixed": 4}
 and abs(d["total_mass"] - 20.9939) < 1e-9 and d["build"]["ok"] and d["build"]["joints"] == 6
-and any("<gazebo> ignored" in w for w in d["warnings"]) and any("span a full turn" in w for w in d["warnings"])'
+and any("<gazebo> ignored" in w for w in d["warnings"]) and not any("span a full turn" in w for w in d["warnings"])'
 
 # Double pendulums: continuous joints; a revolute with limits [0, 0] is locked.
 expect_rc 0 check "$dpc" --fixed-base
@@ -196,17 +196,17 @@ check "randomized param" has "$tmp/out" "^  mu    number   0.5  *\[0.1, 0.9\]  *
 check "boolean param without range" has "$tmp/out" "^  on    boolean  true  *-  *no"
 
 # Scenes with URDF robots: --package-path (also as a list), the robot's warnings reported.
-printf '<robot name="arm">\n  <link name="a">%s</link>\n  <link name="b">%s</link>\n  <joint name="j" type="revolute">\n    <parent link="a"/>\n    <child link="b"/>\n    <limit lower="-1" upper="4" effort="5" velocity="2"/>\n  </joint>\n</robot>\n' "$I" "$I" >"$tmp/pkgs/mypkg/arm.urdf"
+printf '<robot name="arm">\n  <link name="a">%s</link>\n  <link name="b">%s</link>\n  <joint name="j" type="revolute">\n    <parent link="a"/>\n    <child link="b"/>\n    <limit lower="-1" upper="4" effort="5" velocity="2"/>\n  </joint>\n  <transmission name="t"/>\n</robot>\n' "$I" "$I" >"$tmp/pkgs/mypkg/arm.urdf"
 printf 'return { name = "rs", timestep = 0.01, time_limit = 1,\n build = function(world, ctx) world:robot{urdf = "mypkg/arm.urdf", fixed_base = true} end }\n' >"$tmp/elsewhere/robot_scene.lua"
 expect_rc 3 check "$tmp/elsewhere/robot_scene.lua"
 check "scene robot not found names the scene's line" has "$tmp/err" "robot_scene.lua:2:"
 expect_rc 0 check "$tmp/elsewhere/robot_scene.lua" --package-path "$tmp/nowhere:$tmp/pkgs"
 check "scene robot built" has "$tmp/out" "^build (seed 0): 2 bodies, 1 joint, 0 geoms$"
-check "scene robot builder warning" has "$tmp/out" "arm.urdf:4: joint 'j': limits \[-1, 4\] reach beyond \[-pi, pi\]"
+check "scene robot's URDF warning" has "$tmp/out" "arm.urdf:9: <transmission> ignored"
 check "scene verdict with warnings" has "$tmp/out" "^check: ok (1 warning)$"
 expect_rc 0 check "$tmp/elsewhere/robot_scene.lua" --package-path "$tmp/pkgs" --json
 check "scene robot json" json_check '
-d["ok"] and d["world"]["joints"] == 1 and len(d["warnings"]) == 1 and "arm.urdf:4:" in d["warnings"][0]'
+d["ok"] and d["world"]["joints"] == 1 and len(d["warnings"]) == 1 and "arm.urdf:9:" in d["warnings"][0]'
 printf 'return { name = "rb", timestep = 0.01, time_limit = 1,\n build = function(world, ctx) world:robot{urdf = "%s"} end }\n' "$tmp/nolimit.urdf" >"$tmp/badrobot.lua"
 expect_rc 3 check "$tmp/badrobot.lua"
 check "scene robot URDF error names the URDF's file:line" has "$tmp/err" "nolimit.urdf:4:"

@@ -79,6 +79,12 @@ check "json steps" has "$tmp/out" '"steps":3,'
 expect_rc 0 run "$src/tests/scenes/random_pile.lua" --steps 10 --json
 check "--steps stops early" has "$tmp/out" '"steps":10,'
 
+# Solver health in the JSON result: worst joint gap, hinge axis error, deepest contact.
+"$ps" run "$src/tests/scenes/random_pile.lua" --seed 7 --json >"$tmp/out" 2>/dev/null
+check "run --json reports solver health" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["solver"]
+assert set(s) == {"joint_error_max","angle_error_max","penetration_max","warned_steps"}, s
+assert 0 < s["penetration_max"] < 0.05 and s["warned_steps"] == 0, s' "$tmp/out"
+
 # Determinism across processes; different seeds differ.
 hash_of() { "$ps" run "$src/tests/scenes/random_pile.lua" --seed "$1" --json | sed -n 's/.*"hash":"\([0-9a-f]*\)".*/\1/p'; }
 h1=$(hash_of 7); h2=$(hash_of 7); h3=$(hash_of 8)

@@ -480,8 +480,9 @@ static void test_invalid(void)
     BADJ(PS_JOINT_HINGE, d_.anchor = tu_v(0, INFINITY, 0));
     BADJ(PS_JOINT_HINGE, d_.axes[0].limited = true; d_.axes[0].lo = 0.5; d_.axes[0].hi = 0.2);
     BADJ(PS_JOINT_SLIDER, d_.axes[0].limited = true; d_.axes[0].lo = 1; d_.axes[0].hi = -1);
-    BADJ(PS_JOINT_HINGE, d_.axes[0].limited = true; d_.axes[0].lo = -1; d_.axes[0].hi = 4);
-    BADJ(PS_JOINT_HINGE, d_.axes[0].limited = true; d_.axes[0].lo = -3.5; d_.axes[0].hi = 0);
+    // Hinges take any range (they count turns); universal axes need [-pi, pi].
+    BADJ(PS_JOINT_UNIVERSAL, d_.axes[0].limited = true; d_.axes[0].lo = -1; d_.axes[0].hi = 4);
+    BADJ(PS_JOINT_UNIVERSAL, d_.axes[0].limited = true; d_.axes[0].lo = -3.5; d_.axes[0].hi = 0);
     BADJ(PS_JOINT_HINGE, d_.axes[0].limited = true; d_.axes[0].lo = NAN; d_.axes[0].hi = 0);
     BADJ(PS_JOINT_HINGE, d_.body1 = gone);
     BADJ(PS_JOINT_HINGE, d_.body1 = PS_BODY_NONE);
@@ -525,7 +526,8 @@ static void test_invalid(void)
     // set_axis validates like creation.
     ps_joint_axis ax;
     CHECK_EQ(ps_joint_get_axis(w, hc, 0, &ax), PS_OK);
-    ax.hi = 4;
+    ax.lo = 0.5;
+    ax.hi = 0.2;
     CHECK_EQ(ps_joint_set_axis(w, hc, 0, &ax), PS_ERR_INVALID);
     CHECK_EQ(ps_joint_get_axis(w, hc, 1, &ax), PS_ERR_INVALID);
     CHECK_EQ(tu_step(w, 20), PS_OK);
@@ -541,12 +543,19 @@ static void test_lifecycle(void)
     d.name = "elbow";
     ps_joint_id j = ps_joint_create(w, &d);
     CHECK(ps_joint_valid(w, j));
-    // Mass and automatic-mass geoms are frozen once a joint is attached.
+    // The centre of mass and automatic-mass geoms are frozen once a joint is
+    // attached; mass and inertia about the same centre may change.
     const double I[6] = { 1, 1, 1, 0, 0, 0 };
-    CHECK(ps_body_set_mass(w, a, 1, tu_v(0, 0, 0), I) != PS_OK);
+    CHECK_EQ(ps_body_set_mass(w, a, 1, tu_v(0.1, 0, 0), I), PS_ERR_STATE);
     ps_geom_def g = ps_default_geom_def(PS_GEOM_BOX);
     g.size = tu_v(0.1, 0.1, 0.1);
     CHECK(!tu_geom_set(ps_geom_create(w, a, &g)));
+    ps_vec3 com;
+    CHECK_EQ(ps_body_get_mass(w, a, NULL, &com, NULL), PS_OK);
+    CHECK_EQ(ps_body_set_mass(w, a, 3, com, I), PS_OK);
+    double m3, I3[6];
+    CHECK_EQ(ps_body_get_mass(w, a, &m3, NULL, I3), PS_OK);
+    CHECK(m3 == 3 && I3[0] == 1 && I3[3] == 0);
 
     CHECK_EQ(ps_joint_destroy(w, j), PS_OK);
     CHECK(!ps_joint_valid(w, j));
@@ -743,6 +752,125 @@ static void test_breakable_collide_restore(void)
     ps_world_destroy(w);
 }
 
+// A rod (1 m, 1 kg) hanging from a hinge about y at the origin: angle 0
+// hangs down, the hinge angle grows as it swings towards +x and over the top.
+static ps_joint_id rod_hinge(ps_world *w, ps_body_id *rod, double lo, double hi, bool limited)
+{
+    *rod = tu_box_body(w, "rod", tu_pose(0, 0, -0.5), 0.04, 0.04, 1.0, 625);
+    ps_joint_def d = jdef(PS_JOINT_HINGE, *rod, PS_BODY_NONE, tu_v(0, 0, 0), tu_v(0, -1, 0));
+    d.axes[0].limited = limited;
+    d.axes[0].lo = lo;
+    d.axes[0].hi = hi;
+    return ps_joint_create(w, &d);
+}
+
+static void test_wide_limits(void)
+{
+    // Limits [-0.0175, 3.7525] (a real arm's range, beyond pi). Kicked hard
+    // enough to go over the top, the rod must pass pi, stop at 3.7525, swing
+    // back, and never leave the range or diverge.
+    ps_world *w = tu_world();
+    ps_body_id rod;
+    const double lo = -0.0175, hi = 3.7525;
+    ps_joint_id h = rod_hinge(w, &rod, lo, hi, true);
+    if (!CHECK(tu_joint_set(h))) NOTE("%s", ps_world_last_error(w));
+    ps_body_set_angvel(w, rod, tu_v(0, -9, 0));
+    ps_body_set_linvel(w, rod, tu_v(4.5, 0, 0));
+    double qmin = 10, qmax = -10, q = 0;
+    bool ok = true;
+    for (int i = 0; i < 2500 && ok; i++) { // 5 s
+        ok = ps_world_step(w) == PS_OK;
+        ps_joint_get_position(w, h, 0, &q);
+        qmin = fmin(qmin, q);
+        qmax = fmax(qmax, q);
+    }
+    if (!CHECK(ok)) NOTE("%s", ps_world_last_error(w));
+    if (!CHECK(qmax > 3.5 && qmax < hi + 0.03)) NOTE("max angle %g (limit %g)", qmax, hi);
+    if (!CHECK(qmin > lo - 0.03)) NOTE("min angle %g (limit %g)", qmin, lo);
+    // Past pi gravity holds it on the high stop.
+    if (!CHECK_NEAR(q, hi, 0.03)) NOTE("final angle %g", q);
+    ps_world_destroy(w);
+
+    // The same range as a negative one: [-3.7525, 0.0175], kicked the other way.
+    w = tu_world();
+    h = rod_hinge(w, &rod, -hi, -lo, true);
+    ps_body_set_angvel(w, rod, tu_v(0, 9, 0));
+    ps_body_set_linvel(w, rod, tu_v(-4.5, 0, 0));
+    qmin = 10;
+    for (int i = 0; i < 1000 && ok; i++) {
+        ok = ps_world_step(w) == PS_OK;
+        ps_joint_get_position(w, h, 0, &q);
+        qmin = fmin(qmin, q);
+    }
+    CHECK(ok);
+    if (!CHECK(qmin < -3.5 && qmin > -hi - 0.03)) NOTE("min angle %g (limit %g)", qmin, -hi);
+    ps_world_destroy(w);
+
+    // Several turns: limits [-1, 4 pi + 1] against a motor turning at 2 pi rad/s.
+    w = tu_world_nograv();
+    h = rod_hinge(w, &rod, -1, 4 * M_PI + 1, true);
+    ps_joint_set_motor(w, h, 0, 2 * M_PI, 100);
+    qmax = -10;
+    for (int i = 0; i < 2000 && ok; i++) { // 4 s: would reach 8 pi unlimited
+        ok = ps_world_step(w) == PS_OK;
+        ps_joint_get_position(w, h, 0, &q);
+        qmax = fmax(qmax, q);
+    }
+    CHECK(ok);
+    if (!CHECK(qmax > 4 * M_PI + 0.9 && qmax < 4 * M_PI + 1.03)) NOTE("max angle %g", qmax);
+    ps_world_destroy(w);
+}
+
+// Runs n steps and integrates the hinge's rate (trapezoid), rad.
+static double run_integrating(ps_world *w, ps_joint_id h, int n)
+{
+    double r0, r1, sum = 0, dt = ps_world_get_def(w)->timestep;
+    ps_joint_get_rate(w, h, 0, &r0);
+    for (int i = 0; i < n; i++) {
+        if (ps_world_step(w) != PS_OK) return NAN;
+        ps_joint_get_rate(w, h, 0, &r1);
+        sum += 0.5 * (r0 + r1) * dt;
+        r0 = r1;
+    }
+    return sum;
+}
+
+static void test_turn_count(void)
+{
+    // A continuous joint turned by a motor at 2 pi rad/s for 2.5 s reads
+    // about 5 pi (its integrated rate), not a wrapped angle; the count
+    // survives a state save/restore and counts down when turning back.
+    ps_world *w = tu_world_nograv();
+    ps_body_id rod;
+    ps_joint_id h = rod_hinge(w, &rod, 0, 0, false);
+    ps_joint_set_motor(w, h, 0, 2 * M_PI, 100);
+    double turned = run_integrating(w, h, 1000), q;
+    ps_joint_get_position(w, h, 0, &q);
+    if (!CHECK_NEAR(q, turned, 0.01)) NOTE("after 2 s: %g, integrated rate %g", q, turned);
+    CHECK(q > 3.9 * M_PI);
+    ps_world_state *st = ps_world_state_create();
+    CHECK_EQ(ps_world_save_state(w, st), PS_OK);
+    double q0 = q;
+    turned = run_integrating(w, h, 250);
+    ps_joint_get_position(w, h, 0, &q);
+    CHECK_NEAR(q - q0, turned, 0.01);
+    double q_after = q;
+    CHECK_EQ(ps_world_restore_state(w, st), PS_OK);
+    ps_joint_get_position(w, h, 0, &q);
+    CHECK(q == q0);
+    CHECK_EQ(tu_step(w, 250), PS_OK);
+    ps_joint_get_position(w, h, 0, &q);
+    CHECK(q == q_after);
+    ps_joint_set_motor(w, h, 0, -4 * M_PI, 100);
+    turned = run_integrating(w, h, 1000);
+    double q1;
+    ps_joint_get_position(w, h, 0, &q1);
+    if (!CHECK_NEAR(q1 - q, turned, 0.02)) NOTE("turning back: %g, integrated rate %g", q1 - q, turned);
+    CHECK(q1 < -2.5 * M_PI);
+    ps_world_state_destroy(st);
+    ps_world_destroy(w);
+}
+
 int main(void)
 {
     RUN(test_default_def);
@@ -750,6 +878,8 @@ int main(void)
     RUN(test_readings_and_signs);
     RUN(test_motors);
     RUN(test_limits);
+    RUN(test_wide_limits);
+    RUN(test_turn_count);
     RUN(test_ball_limits);
     RUN(test_fixed);
     RUN(test_feedback);

@@ -68,6 +68,79 @@ static void test_urdf_robot(void)
              PS_EP_TIMEOUT);
 }
 
+// An arm about z: j1 revolute, j2 continuous, j3 mimicking j1.
+static const char *MIMIC_URDF =
+    "<robot name='arm'>\n"
+    " <link name='base'><inertial><mass value='1'/><inertia ixx='0.01' iyy='0.01' izz='0.01' ixy='0' ixz='0' iyz='0'/></inertial></link>\n"
+    " <link name='l1'><inertial><origin xyz='0.25 0 0'/><mass value='2'/><inertia ixx='0.001' iyy='0.04' izz='0.04' ixy='0' ixz='0' iyz='0'/></inertial></link>\n"
+    " <link name='l2'><inertial><origin xyz='0.1 0 0'/><mass value='1'/><inertia ixx='0.001' iyy='0.004' izz='0.004' ixy='0' ixz='0' iyz='0'/></inertial></link>\n"
+    " <link name='l3'><inertial><mass value='0.5'/><inertia ixx='0.001' iyy='0.001' izz='0.001' ixy='0' ixz='0' iyz='0'/></inertial></link>\n"
+    " <joint name='j1' type='revolute'><parent link='base'/><child link='l1'/><axis xyz='0 0 1'/>\n"
+    "  <limit lower='-1' upper='1' effort='50' velocity='3'/></joint>\n"
+    " <joint name='j2' type='continuous'><parent link='l1'/><child link='l2'/><origin xyz='0.5 0 0'/><axis xyz='0 0 1'/>\n"
+    "  <limit effort='5' velocity='10'/></joint>\n"
+    " <joint name='j3' type='revolute'><parent link='l2'/><child link='l3'/><origin xyz='0.2 0 0'/><axis xyz='0 0 1'/>\n"
+    "  <limit lower='-2' upper='2' effort='50' velocity='10'/><mimic joint='j1' multiplier='-0.5' offset='0.1'/></joint>\n"
+    "</robot>\n";
+
+static void test_fidelity_api(void)
+{
+    // Armature in actuator options; commands listing a mimic joint; a link's
+    // inertia getter and mass setter; a joint's world axis and anchor.
+    FILE *f = fopen("mimic.urdf", "w");
+    if (!f) return;
+    fputs(MIMIC_URDF, f);
+    fclose(f);
+    char msg[4096];
+    ps_episode_status st = run(
+        "arm = world:robot{urdf = 'mimic.urdf', fixed_base = true,\n"
+        "  actuator = {mode = 'position', kp = 100, kd = 2, armature = 0.02, rotor_inertia = 1e-5, gear = 10}}\n"
+        "local a = arm:actuator('j1') assert(a.armature == 0.02 and a.rotor_inertia == 1e-5)\n"
+        "arm:command(arm:q())\n"
+        "arm:command{j1 = 0.2, j2 = 0.5, j3 = 0.7}\n"
+        "local b = arm:link('l1') local I = b:inertia()\n"
+        "assert(#I == 6 and math.abs(I[3] - 0.04) < 1e-12 and math.abs(b:mass() - 2) < 1e-12)\n"
+        "b:set_mass(4) assert(math.abs(b:mass() - 4) < 1e-12 and math.abs(b:inertia()[3] - 0.08) < 1e-12)\n"
+        "b:set_mass(3, {0.002, 0.05, 0.05, 0, 0, 0}) assert(math.abs(b:inertia()[2] - 0.05) < 1e-12)\n"
+        "local j = world:find_joint('j2') local x, y, z = j:axis() assert(math.abs(z - 1) < 1e-12)\n"
+        "x, y, z = j:anchor() assert(math.abs(x - 0.5) < 1e-9 and math.abs(y) < 1e-9)\n",
+        "if ctx.t > 0.5 then local j = ctx.world:find_joint('j2') local x, y = j:anchor() local q = arm:position('j1')\n"
+        "  assert(q > 0.05 and math.abs(x - 0.5 * math.cos(q)) < 1e-3 and math.abs(y - 0.5 * math.sin(q)) < 1e-3, x .. ' ' .. y) end",
+        500, msg, sizeof msg, NULL);
+    if (!CHECK_EQ(st, PS_EP_TIMEOUT)) NOTE("%s", msg);
+}
+
+static void test_dynamics_api(void)
+{
+    // UR5: sizes; gravity torques hold the arm when commanded as torques;
+    // IK reaches a pose FK gives; an assembled robot has no tree (error).
+    char msg[4096];
+    ps_episode_status st = run(
+        "arm = world:robot{urdf = 'example-robot-data/robots/ur_description/urdf/ur5_robot.urdf', fixed_base = true,\n"
+        "  actuator = {mode = 'torque'}, q = {shoulder_lift_joint = -1.0, elbow_joint = 1.2}}\n"
+        "local J = arm:jacobian('tool0', {0, 0, 0.1}) assert(#J == 6 and #J[1] == 6)\n"
+        "local M = arm:mass_matrix() assert(#M == 6 and M[1][2] == M[2][1] and M[1][1] > 0)\n"
+        "assert(#arm:bias_torques() == 6 and #arm:inverse_dynamics({0, 0, 0, 0, 0, 0}) == 6)\n"
+        "local x, y, z, qw, qx, qy, qz = arm:fk('tool0', {0.3, -1.2, 1.0, -0.5, 0.4, 0.2})\n"
+        "local q, ok, pe, re = arm:ik{link = 'tool0', pos = {x, y, z}, quat = {qw, qx, qy, qz}}\n"
+        "assert(ok and pe < 1e-4 and re < 1e-3 and #q == 6, tostring(pe))\n"
+        "local q2, ok2 = arm:ik{link = 'tool0', pos = {x + 5, y, z}} assert(not ok2)\n",
+        "arm:command(arm:gravity_torques())", 500, msg, sizeof msg, NULL);
+    if (!CHECK_EQ(st, PS_EP_TIMEOUT)) NOTE("%s", msg);
+    double q = 0;
+    st = run(
+        "arm = world:robot{urdf = 'example-robot-data/robots/ur_description/urdf/ur5_robot.urdf', fixed_base = true,\n"
+        "  actuator = {mode = 'torque'}, q = {shoulder_lift_joint = -1.0, elbow_joint = 1.2}}\n",
+        "arm:command(arm:gravity_torques())", 500, msg, sizeof msg, &q);
+    CHECK_EQ(st, PS_EP_TIMEOUT);
+    CHECK_NEAR(q, 0, 0.01); // shoulder_pan stays put
+    st = run("local b = world:body{mass = 1} local c = world:body{mass = 1, pos = {1, 0, 0}}\n"
+             "local j = world:joint{type = 'hinge', body1 = c, body2 = b, anchor = {0.5, 0, 0}, axis = {0, 0, 1}}\n"
+             "local r = world:robot{name = 'a', links = {b, c}, joints = {{joint = j}}} r:mass_matrix()",
+             "", 1, msg, sizeof msg, NULL);
+    CHECK(strstr(msg, "no kinematic tree") != NULL);
+}
+
 static void test_errors(void)
 {
     char msg[4096];
@@ -158,6 +231,8 @@ static void test_servo_at_stop_and_holding_force(void)
 
 int main(void)
 {
+    RUN(test_fidelity_api);
+    RUN(test_dynamics_api);
     RUN(test_urdf_robot);
     RUN(test_errors);
     RUN(test_assembled_and_stale);

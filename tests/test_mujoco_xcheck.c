@@ -43,6 +43,7 @@
 #include "harness.h"
 #include "pilotsim/pilotsim.h"
 #include "pilotsim/robot.h"
+#include "pilotsim/dynamics.h"
 
 #include <mujoco/mujoco.h>
 
@@ -619,6 +620,76 @@ static void compare_joints(const mjModel *mm, mjData *md, ps_world *w, ps_robot_
     free(qq);
 }
 
+// Dynamics (dynamics.h) against MuJoCo at a configuration inside the
+// limits, with joint velocities: the joint block of mj_fullM against
+// ps_robot_mass_matrix, of qfrc_bias (mj_rne with zero acceleration) against
+// ps_robot_bias_torques, and mj_jac at a point of every body against
+// ps_robot_jacobian. For a floating base MuJoCo's free joint is held still
+// (zero velocity and acceleration), which is what pilotsim's fixed-base
+// quantities are; its joint block of M is the fixed-base matrix.
+#define TOL_DYN_REL 1e-6
+static void compare_dynamics(const mjModel *mm, mjData *md, ps_world *w, ps_robot_id r, const char *tag)
+{
+    size_t n = ps_robot_joint_count(w, r), nl = ps_robot_link_count(w, r);
+    int nv = mm->nv;
+    double *q = calloc(n, sizeof *q), *qd = calloc(n, sizeof *qd), *M = calloc(n * n, sizeof *M);
+    double *bias = calloc(n, sizeof *bias), *J = calloc(6 * n, sizeof *J), *full = calloc((size_t)(nv * nv), sizeof *full);
+    double *jp = calloc((size_t)(3 * nv), sizeof *jp), *jr = calloc((size_t)(3 * nv), sizeof *jr);
+    int *dof = calloc(n, sizeof *dof);
+    mju_zero(md->qvel, nv);
+    for (size_t i = 0; i < n; i++) {
+        double lo = -1, hi = 1;
+        if (ps_robot_joint_limits(w, r, i, &lo, &hi) != PS_OK) lo = -1, hi = 1;
+        lo = fmax(lo, -2.5), hi = fmin(hi, 2.5);
+        q[i] = lo + (hi - lo) * (0.5 + 0.3 * sin(1.3 * (double)i + 0.4));
+        qd[i] = 0.8 * cos(0.7 * (double)i);
+        int j = mj_name2id(mm, mjOBJ_JOINT, ps_robot_joint_name(w, r, i));
+        dof[i] = j >= 0 ? mm->jnt_dofadr[j] : -1;
+        if (j >= 0) {
+            md->qpos[mm->jnt_qposadr[j]] = q[i];
+            md->qvel[dof[i]] = qd[i];
+        }
+    }
+    mj_forward(mm, md);
+    mj_fullM(mm, full, md->qM);
+    CHECK_EQ(ps_robot_mass_matrix(w, r, q, M), PS_OK);
+    CHECK_EQ(ps_robot_bias_torques(w, r, q, qd, bias), PS_OK);
+    double em = 0, sm = 0, eb = 0, sb = 0, ej = 0;
+    for (size_t a = 0; a < n; a++) {
+        if (dof[a] < 0) continue;
+        for (size_t b = 0; b < n; b++) {
+            if (dof[b] < 0) continue;
+            em = fmax(em, fabs(M[a * n + b] - full[dof[a] * nv + dof[b]]));
+            sm = fmax(sm, fabs(full[dof[a] * nv + dof[b]]));
+        }
+        eb = fmax(eb, fabs(bias[a] - md->qfrc_bias[dof[a]]));
+        sb = fmax(sb, fabs(md->qfrc_bias[dof[a]]));
+    }
+    // Jacobians at each body's centre of mass (MuJoCo's xipos).
+    for (size_t l = 0; l < nl; l++) {
+        int b = mj_name2id(mm, mjOBJ_BODY, ps_robot_link_name(w, r, l));
+        if (b <= 0) continue;
+        ps_body_id pb = ps_robot_link_body(w, r, l);
+        ps_vec3 com;
+        ps_body_get_mass(w, pb, NULL, &com, NULL);
+        mj_jac(mm, md, jp, jr, md->xipos + 3 * b, b);
+        CHECK_EQ(ps_robot_jacobian(w, r, q, l, com, J), PS_OK);
+        for (size_t a = 0; a < n; a++) {
+            if (dof[a] < 0) continue;
+            for (int k = 0; k < 3; k++) {
+                ej = fmax(ej, fabs(J[(size_t)k * n + a] - jp[k * nv + dof[a]]));
+                ej = fmax(ej, fabs(J[(size_t)(3 + k) * n + a] - jr[k * nv + dof[a]]));
+            }
+        }
+    }
+    printf("%-16s dynamics vs MuJoCo: mass matrix %.2g (largest %.3g), bias torques %.2g (largest %.3g), Jacobians %.2g\n",
+           tag, em, sm, eb, sb, ej);
+    CHECK(em <= TOL_DYN_REL * fmax(1, sm));
+    CHECK(eb <= TOL_DYN_REL * fmax(1, sb));
+    CHECK(ej <= 1e-9);
+    free(q); free(qd); free(M); free(bias); free(J); free(full); free(jp); free(jr); free(dof);
+}
+
 static void check_robot(const robot_case *c)
 {
     char path[1024], copy[256];
@@ -676,6 +747,7 @@ static void check_robot(const robot_case *c)
             CHECK_EQ(nj, c->joints);
             compare_bodies(mm, md, w, r, c->tag, &mx);
             compare_joints(mm, md, w, r, um, q, c->tag, &mx);
+            compare_dynamics(mm, md, w, r, c->tag);
 
             double total = mj_getTotalmass(mm);
             mx.total_rel = rel_err(ps_robot_mass(w, r), total);

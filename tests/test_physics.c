@@ -196,6 +196,88 @@ static void test_slope_sliding(void)
     }
 }
 
+static void test_slope_breakaway(void)
+{
+    // Static Coulomb friction is isotropic: a cube at rest on a slope with
+    // mu = 0.5 stays put below atan(mu) = 26.57 deg and slides above it,
+    // whatever the slope's heading to the world axes (0, 22.5, 45 deg).
+    // Within 0.5 deg: at atan(mu) - 0.5 deg it moves < 2 mm in 1 s; at
+    // atan(mu) + 0.5 deg it accelerates at g (sin - mu cos) = 0.097 m/s^2
+    // (4.9 cm in 1 s) and must cover at least 2.5 cm.
+    const double mu = 0.5, crit = atan(mu), half = 0.5 * M_PI / 180;
+    const double yaws[3] = { 0, 22.5 * M_PI / 180, 45 * M_PI / 180 };
+    for (int k = 0; k < 3; k++) {
+        for (int side = -1; side <= 1; side += 2) {
+            ps_world *w = tu_world();
+            ps_vec3 s;
+            ps_body_id b = slope_scene(w, crit + side * half, yaws[k], mu, 0, &s);
+            ps_vec3 p0 = tu_pos(w, b);
+            CHECK_EQ(tu_step(w, 500), PS_OK);
+            double d = tu_dot(tu_sub(tu_pos(w, b), p0), s);
+            if (side < 0 && !CHECK(fabs(d) < 0.002))
+                NOTE("heading %g deg, slope %.2f deg: slid %.4f m (should stick)", yaws[k] * 180 / M_PI,
+                     (crit + side * half) * 180 / M_PI, d);
+            if (side > 0 && !CHECK(d > 0.025))
+                NOTE("heading %g deg, slope %.2f deg: slid %.4f m (should slide)", yaws[k] * 180 / M_PI,
+                     (crit + side * half) * 180 / M_PI, d);
+            ps_world_destroy(w);
+        }
+    }
+}
+
+static void test_solver_health(void)
+{
+    // A chain of 10 hinged links (0.1 kg each) holding a 20 kg weight: at 5
+    // iterations QuickStep leaves the joints visibly apart (> 1 mm) and warns;
+    // at 200 iterations the gaps are ten times smaller. A box resting on the
+    // ground sinks about the surface layer (1 mm), not more.
+    double errs[2];
+    const int iters[2] = {5, 200};
+    for (int k = 0; k < 2; k++) {
+        ps_world_def d = tu_world_def();
+        d.iterations = iters[k];
+        ps_world *w = tu_world_from(&d, "chain");
+        memset(&tu_the_log, 0, sizeof tu_the_log);
+        ps_body_id prev = PS_BODY_NONE;
+        for (int i = 0; i < 11; i++) {
+            char nm[16];
+            snprintf(nm, sizeof nm, "l%d", i);
+            ps_body_id b = tu_box_body(w, nm, tu_pose(0.1 * i + 0.05, 0, 1), 0.1, 0.02, 0.02, i == 10 ? 2.5e6 : 12500);
+            ps_joint_def j = ps_default_joint_def(PS_JOINT_HINGE);
+            j.body1 = b;
+            j.body2 = prev;
+            j.anchor = tu_v(0.1 * i, 0, 1);
+            j.axis = tu_v(0, 1, 0);
+            ps_joint_create(w, &j);
+            prev = b;
+        }
+        CHECK_EQ(tu_step(w, 500), PS_OK);
+        ps_solver_health h;
+        ps_world_solver_health(w, &h);
+        errs[k] = h.joint_error_max;
+        printf("chain of light links under 20 kg, %d iterations: joint error %.3g m (max %.3g), axis error %.3g rad, "
+               "warned steps %llu\n", iters[k], h.joint_error, h.joint_error_max, h.angle_error_max,
+               (unsigned long long)h.warned_steps);
+        if (k == 0) {
+            CHECK(h.joint_error_max > 0.001);
+            CHECK(h.warned_steps > 0 && tu_the_log.count[PS_LOG_WARN] > 0);
+            CHECK(strstr(tu_the_log.last, "solver not converged") != NULL);
+            CHECK(tu_the_log.count[PS_LOG_WARN] <= 1); // at most one per 1000 steps
+        }
+        ps_world_destroy(w);
+    }
+    CHECK(errs[1] < errs[0] / 10);
+    ps_world *w = tu_world();
+    tu_ground(w);
+    tu_box_body(w, "box", tu_pose(0, 0, 0.1), 0.2, 0.2, 0.2, 500);
+    CHECK_EQ(tu_step(w, 500), PS_OK);
+    ps_solver_health h;
+    ps_world_solver_health(w, &h);
+    if (!CHECK(h.penetration > 0 && h.penetration < 0.002)) NOTE("resting box penetration %g", h.penetration);
+    CHECK(h.joint_error == 0 && h.warned_steps == 0);
+    ps_world_destroy(w);
+}
+
 // ---------------------------------------------------------------------------
 // Restitution: bounce height e^2 h.
 static void test_restitution(void)
@@ -326,6 +408,8 @@ int main(void)
     RUN(test_pendulum_period);
     RUN(test_slope_stop_distance);
     RUN(test_slope_sliding);
+    RUN(test_slope_breakaway);
+    RUN(test_solver_health);
     RUN(test_restitution);
     RUN(test_box_stack);
     RUN(test_hinge_limit_under_load);

@@ -62,8 +62,11 @@ out=$(run restaurant_tray_delivery --seed 2 --policy "$TMP/chase.lua" --param ac
 echo "$out" | grep -q 'ISO/TS 15066' && ok || bad "tray: chase failure reason not the force limit: $out"
 echo "$out" | grep -q '"safety_force_limit_exceeded": *[1-9]' && ok || bad "tray: safety_force_limit_exceeded not counted: $out"
 
-# forced spill: full speed forward and back every 0.3 s with the firmware limits at their
-# maxima and slippery cups; the cups tilt past the spill angle or slide off the tray
+# jerky driving: full speed forward and back every 0.3 s with the firmware limits at their
+# maxima and slippery cups. With isotropic Coulomb friction (docs/fidelity.md) the cups
+# slide across the tray to its rim (they used to tip past the spill angle when ODE's
+# friction pyramid gave up to sqrt(2) mu N against diagonal slip): they must slide
+# at least 10 cm, which the idle and baseline runs never do.
 cat > "$TMP/jerk.lua" <<'LUA'
 local n = 0
 return {reset = function() n = 0 end, act = function(obs, a)
@@ -74,8 +77,9 @@ return {reset = function() n = 0 end, act = function(obs, a)
 end}
 LUA
 out=$(run restaurant_tray_delivery --seed 1 --policy "$TMP/jerk.lua" --param accel=8 --param turn_accel=10 --param cup_friction=0.35)
-echo "$out" | grep -q '"status": *"failure"' && ok || bad "tray: jerky driving did not fail: $out"
-echo "$out" | grep -Eq 'spilled|left the tray' && ok || bad "tray: jerky driving failure is not a spill: $out"
+slip=$(echo "$out" | sed -n 's/.*"cup_slip_max": *\([0-9.e+-]*\).*/\1/p')
+awk -v s="$slip" 'BEGIN { exit !(s > 0.1) }' && ok || bad "tray: jerky driving did not make the cups slide 10 cm: $out"
+echo "$out" | grep -q '"status": *"success"' && bad "tray: jerky driving succeeded: $out" || ok
 
 echo "test_pilot_pack_a: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]

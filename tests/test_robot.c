@@ -305,6 +305,197 @@ static void test_go2_stands(void)
     ps_urdf_free(m);
 }
 
+static void test_limits_beyond_pi(void)
+{
+    // Go2's thigh range [-1.5708, 3.4907] reaches beyond pi: kept as written,
+    // and a position servo drives the thigh through pi to 3.4 and holds it
+    // there (no flip at the wrap); a target past the limit is clamped to it.
+    const char *file = ROBOTS "go2_description/urdf/go2.urdf";
+    ps_actuator_def a = ps_default_actuator_def();
+    a.mode = PS_ACT_POSITION;
+    a.kp = 60;
+    a.kd = 2;
+    ps_urdf_model *m;
+    ps_robot_id r;
+    ps_world *w = robot_world(file, 0.002, 50, true, a, &r, &m);
+    if (!CHECK(w != NULL)) return;
+    int k = ps_robot_joint_index(w, r, "FL_thigh_joint");
+    double lo = 0, hi = 0;
+    CHECK_EQ(ps_robot_joint_limits(w, r, (size_t)k, &lo, &hi), PS_OK);
+    CHECK(lo == -1.5708 && hi == 3.4907);
+    double q[12];
+    ps_robot_positions(w, r, q);
+    CHECK_EQ(ps_robot_set_command(w, r, (size_t)k, 3.4), PS_OK);
+    double qmin = 10, qmax = -10;
+    for (int i = 0; i < 1000; i++) {
+        CHECK_EQ(ps_world_step(w), PS_OK);
+        ps_robot_positions(w, r, q);
+        qmin = fmin(qmin, q[k]);
+        qmax = fmax(qmax, q[k]);
+    }
+    if (!CHECK_NEAR(q[k], 3.4, 0.05)) NOTE("thigh at %g after 2 s towards 3.4", q[k]);
+    CHECK(qmin > -0.01 && qmax < hi + 0.02);
+    CHECK_EQ(ps_robot_set_command(w, r, (size_t)k, 4.5), PS_OK);
+    CHECK(ps_robot_command(w, r, (size_t)k) == hi);
+    for (int i = 0; i < 500; i++) CHECK_EQ(ps_world_step(w), PS_OK);
+    ps_robot_positions(w, r, q);
+    if (!CHECK(q[k] > 3.4 && q[k] < hi + 0.02)) NOTE("thigh at %g, limit %g", q[k], hi);
+    ps_world_destroy(w);
+    ps_urdf_free(m);
+}
+
+static double body_z(const ps_world *w, ps_body_id b)
+{
+    ps_pose p;
+    ps_body_get_pose(w, b, &p);
+    return p.p.z;
+}
+
+// A parallel gripper fixed in space (its palm is the world): two 15 g
+// fingers (2 x 2 x 6 cm) on sliders along x squeeze a 0.5 kg cube (5 cm),
+// mu 0.5, with position servos pushing past the cube's faces at their effort
+// limit `squeeze` (N). Default world settings (dt 2 ms, 20 iterations).
+// Returns how far the cube slid down between the fingers from 0.25 s to
+// 5.25 s, m (NAN if the step failed).
+static double grasp_slip(double finger_kg, double armature, double squeeze, double *fell)
+{
+    ps_world_def wd = ps_default_world_def();
+    ps_world *w = ps_world_create(&wd, err, sizeof err);
+    ps_material_def md = ps_default_material_def();
+    md.name = "grip";
+    md.friction = 0.5;
+    ps_material_id mat = ps_material_create(w, &md);
+    ps_body_id bodies[3];
+    const double xs[3] = {-0.0355, 0.0355, 0};
+    for (int i = 0; i < 3; i++) {
+        ps_body_def bd = ps_default_body_def();
+        bd.name = i == 2 ? "cube" : i == 0 ? "left" : "right";
+        bd.pose = ps_pose_identity();
+        bd.pose.p = (ps_vec3){xs[i], 0, 0.5};
+        bodies[i] = ps_body_create(w, &bd);
+        ps_geom_def g = ps_default_geom_def(PS_GEOM_BOX);
+        g.size = i == 2 ? (ps_vec3){0.05, 0.05, 0.05} : (ps_vec3){0.02, 0.02, 0.06};
+        g.density = i == 2 ? 4000 : finger_kg / 2.4e-5; // 0.5 kg cube
+        g.material = mat;
+        ps_geom_create(w, bodies[i], &g);
+    }
+    ps_robot_joint_def jd[2];
+    for (int i = 0; i < 2; i++) {
+        ps_joint_def d = ps_default_joint_def(PS_JOINT_SLIDER);
+        d.body1 = bodies[i];
+        d.axis = (ps_vec3){i == 0 ? 1 : -1, 0, 0}; // closing is +q for both
+        d.axes[0].limited = true;
+        d.axes[0].lo = -0.02;
+        d.axes[0].hi = 0.03;
+        ps_actuator_def a = ps_default_actuator_def();
+        a.mode = PS_ACT_POSITION;
+        a.kp = 2000;
+        a.kd = 20;
+        a.effort_limit = squeeze;
+        a.armature = armature;
+        jd[i] = (ps_robot_joint_def){.joint = ps_joint_create(w, &d), .actuator = a, .mimic = -1, .mimic_multiplier = 1};
+    }
+    ps_robot_def rd = {.name = "gripper", .links = bodies, .link_count = 2, .joints = jd, .joint_count = 2};
+    ps_robot_id r = ps_robot_create(w, &rd);
+    CHECK(ps_robot_valid(w, r));
+    for (int i = 0; i < 2; i++) ps_robot_set_command(w, r, (size_t)i, 0.02); // 2 cm into the cube: saturates
+    double z0 = 0, slip = NAN;
+    ps_status st = PS_OK;
+    for (int i = 0; i < 2625 && st == PS_OK; i++) {
+        st = ps_world_step(w);
+        if (i == 124) z0 = body_z(w, bodies[2]);
+    }
+    if (st == PS_OK) slip = z0 - body_z(w, bodies[2]);
+    *fell = 0.5 - body_z(w, bodies[2]);
+    ps_world_destroy(w);
+    return slip;
+}
+
+static void test_light_finger_grasp(void)
+{
+    // 15 g fingers, 20 N squeeze (3.8x the Coulomb margin: 2 mu N = 20 N
+    // against 4.9 N). With a realistic armature on the finger drives (0.1 kg:
+    // a small rotor behind a lead screw reflects far more) the cube slips at
+    // most 2 mm over 5 s at default solver settings. Without armature the
+    // solver cannot hold it (printed, not required).
+    double fell;
+    double slip0 = grasp_slip(0.015, 0, 20, &fell);
+    double slip50 = grasp_slip(0.05, 0, 20, &fell);
+    printf("grasp, 50 g fingers, no armature: slip %.4f m\n", slip50);
+    printf("grasp, 15 g fingers, no armature: slip %.4f m over 5 s (fell %.3f m)\n", slip0, fell);
+    const double arms[3] = {0.05, 0.1, 1.0};
+    for (int k = 0; k < 3; k++) {
+        double slip = grasp_slip(0.015, arms[k], 20, &fell);
+        printf("grasp, 15 g fingers, armature %.2f kg: slip %.5f m over 5 s (cube %.4f m below start)\n", arms[k], slip,
+               fell);
+        if (arms[k] >= 0.1 && !CHECK(slip >= -0.0005 && slip <= 0.002))
+            NOTE("armature %g kg: slip %g m", arms[k], slip);
+    }
+}
+
+static void test_armature(void)
+{
+    // Torque-driven hinge (a 1 kg, 0.5 m rod about its end, I = 1/12 m L^2 +
+    // m (L/2)^2 = 0.0833 kg m^2 about the axis) with armature 0.05 and a
+    // rotor of 1e-4 kg m^2 behind a 10:1 gear (adds 0.01): q'' = tau / (I + 0.06).
+    // A slider (2 kg block) with armature 3 kg under gravity along it: a = F / 5
+    // (gravity acts on the block's 2 kg only). ps_body_get_mass reports the
+    // links' own masses.
+    ps_world_def wd = ps_default_world_def();
+    wd.gravity = (ps_vec3){0, 0, 0};
+    ps_world *w = ps_world_create(&wd, err, sizeof err);
+    ps_body_def bd = ps_default_body_def();
+    bd.name = "rod";
+    bd.pose = ps_pose_identity();
+    bd.pose.p = (ps_vec3){0.25, 0, 1};
+    ps_body_id rod = ps_body_create(w, &bd);
+    ps_geom_def g = ps_default_geom_def(PS_GEOM_BOX);
+    g.size = (ps_vec3){0.5, 0.02, 0.02};
+    g.density = 1.0 / (0.5 * 0.02 * 0.02);
+    ps_geom_create(w, rod, &g);
+    bd.name = "block";
+    bd.pose.p = (ps_vec3){3, 0, 1};
+    ps_body_id blk = ps_body_create(w, &bd);
+    g.size = (ps_vec3){0.1, 0.1, 0.1};
+    g.density = 2000;
+    ps_geom_create(w, blk, &g);
+    ps_joint_def h = ps_default_joint_def(PS_JOINT_HINGE);
+    h.body1 = rod;
+    h.anchor = (ps_vec3){0, 0, 1};
+    h.axis = (ps_vec3){0, 0, 1};
+    ps_joint_def sl = ps_default_joint_def(PS_JOINT_SLIDER);
+    sl.body1 = blk;
+    sl.axis = (ps_vec3){0, 0, 1};
+    ps_actuator_def a = ps_default_actuator_def();
+    a.mode = PS_ACT_TORQUE;
+    a.armature = 0.05;
+    a.rotor_inertia = 1e-4;
+    a.gear = 10;
+    ps_actuator_def b = ps_default_actuator_def();
+    b.mode = PS_ACT_TORQUE;
+    b.armature = 3;
+    ps_robot_joint_def jd[2] = {
+        {.joint = ps_joint_create(w, &h), .actuator = a, .mimic = -1, .mimic_multiplier = 1},
+        {.joint = ps_joint_create(w, &sl), .actuator = b, .mimic = -1, .mimic_multiplier = 1},
+    };
+    ps_body_id links[2] = {rod, blk};
+    ps_robot_def rd = {.name = "arm", .links = links, .link_count = 2, .joints = jd, .joint_count = 2};
+    ps_robot_id r = ps_robot_create(w, &rd);
+    CHECK(ps_robot_valid(w, r));
+    ps_robot_set_command(w, r, 0, 0.01); // 0.1 N m at the joint
+    ps_robot_set_command(w, r, 1, 10);   // 10 N
+    for (int i = 0; i < 250; i++) CHECK_EQ(ps_world_step(w), PS_OK); // 0.5 s
+    double qd[2];
+    ps_robot_velocities(w, r, qd);
+    const double I = 1.0 / 12 * 0.25 + 0.0625;
+    if (!CHECK_REL(qd[0], 0.1 / (I + 0.06) * 0.5, 0.002)) NOTE("hinge rate %g, want %g", qd[0], 0.1 / (I + 0.06) * 0.5);
+    if (!CHECK_REL(qd[1], 10.0 / 5 * 0.5, 0.002)) NOTE("slider rate %g, want %g", qd[1], 1.0);
+    double m;
+    ps_body_get_mass(w, blk, &m, NULL, NULL);
+    CHECK_NEAR(m, 2, 1e-9);
+    ps_world_destroy(w);
+}
+
 // A 3-link arm about z (no gravity torque on the joints): link1 on a revolute
 // joint with limits, link2 on a continuous joint, link3 mimicking joint 1.
 static const char *ARM_URDF =
@@ -444,6 +635,9 @@ int main(void)
     RUN(test_double_pendulum_energy);
     RUN(test_ur5_holds_pose);
     RUN(test_go2_stands);
+    RUN(test_limits_beyond_pi);
+    RUN(test_light_finger_grasp);
+    RUN(test_armature);
     RUN(test_actuators);
     RUN(test_pd_is_spring_damper);
     return TEST_DONE();

@@ -34,9 +34,24 @@ struct bare_world {
     int drive_mode;
 };
 
-// pilotsim's friction convention (sim/src/contact.c): a sliding contact patch
-// gets its first friction row along the patch's slip and no second row.
-static void slip_friction(dContact *c, int n, dBodyID b1, dBodyID b2)
+// Free acceleration of a body's centre of mass: gravity plus the forces added
+// before the step (pilotsim's free_accel, sim/src/core/contact.c).
+static void free_accel(dBodyID b, double dt_unused, double a[3])
+{
+    (void)dt_unused;
+    a[0] = a[1] = a[2] = 0;
+    if (!b || dBodyIsKinematic(b)) return;
+    dMass m;
+    dBodyGetMass(b, &m);
+    const dReal *f = dBodyGetForce(b);
+    for (int k = 0; k < 3; k++) a[k] = f[k] / m.mass;
+    if (dBodyGetGravityMode(b)) a[2] += -9.81;
+}
+
+// pilotsim's friction convention (sim/src/core/contact.c): a sliding contact
+// patch gets its first friction row along the patch's slip and no second
+// row; a sticking one its first row along the slip it is about to take.
+static void slip_friction(dContact *c, int n, dBodyID b1, dBodyID b2, double h)
 {
     double p[3] = {0, 0, 0};
     for (int i = 0; i < n; i++)
@@ -45,6 +60,10 @@ static void slip_friction(dContact *c, int n, dBodyID b1, dBodyID b2)
     dBodyGetPointVel(b1, p[0], p[1], p[2], v1);
     if (b2) dBodyGetPointVel(b2, p[0], p[1], p[2], v2);
     double v[3] = {v1[0] - v2[0], v1[1] - v2[1], v1[2] - v2[2]};
+    double a1[3], a2[3];
+    free_accel(b1, h, a1);
+    free_accel(b2, h, a2);
+    double vp[3] = {v[0] + h * (a1[0] - a2[0]), v[1] + h * (a1[1] - a2[1]), v[2] + h * (a1[2] - a2[2])};
     for (int i = 0; i < n; i++) {
         const dReal *nn = c[i].geom.normal;
         double vn = v[0] * nn[0] + v[1] * nn[1] + v[2] * nn[2];
@@ -55,6 +74,14 @@ static void slip_friction(dContact *c, int n, dBodyID b1, dBodyID b2)
             c[i].surface.mode |= dContactFDir1 | dContactMu2;
             c[i].surface.mu2 = 0;
             for (int k = 0; k < 3; k++) c[i].fdir1[k] = t[k] / speed;
+            continue;
+        }
+        double pn = vp[0] * nn[0] + vp[1] * nn[1] + vp[2] * nn[2];
+        double tp[3] = {vp[0] - pn * nn[0], vp[1] - pn * nn[1], vp[2] - pn * nn[2]};
+        double tn = sqrt(tp[0] * tp[0] + tp[1] * tp[1] + tp[2] * tp[2]);
+        if (tn > 1e-9) {
+            c[i].surface.mode |= dContactFDir1;
+            for (int k = 0; k < 3; k++) c[i].fdir1[k] = tp[k] / tn;
         }
     }
 }
@@ -77,7 +104,7 @@ static void near_cb(void *data, dGeomID o1, dGeomID o2)
         c[i].surface.mode = dContactApprox1;
         c[i].surface.mu = mu;
     }
-    slip_friction(c, n, b1, b2);
+    slip_friction(c, n, b1, b2, b->dt);
     for (int i = 0; i < n; i++) {
         dJointID j = dJointCreateContact(b->world, b->contacts, &c[i]);
         dJointAttach(j, b1, b2);

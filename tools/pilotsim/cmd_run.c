@@ -183,6 +183,17 @@ int cmd_run(int argc, char **argv)
             putchar(':');
             cli_json_number(stdout, mv[i]);
         }
+        // Solver health over the episode (ps_world_solver_health): worst joint
+        // gap (m), hinge axis error (rad), deepest contact (m).
+        ps_solver_health sh = {0};
+        if (w) ps_world_solver_health(w, &sh);
+        printf("},\"solver\":{\"joint_error_max\":");
+        cli_json_number(stdout, sh.joint_error_max);
+        printf(",\"angle_error_max\":");
+        cli_json_number(stdout, sh.angle_error_max);
+        printf(",\"penetration_max\":");
+        cli_json_number(stdout, sh.penetration_max);
+        printf(",\"warned_steps\":%llu", (unsigned long long)sh.warned_steps);
         printf("},\"hash\":\"%016llx\",\"message\":", (unsigned long long)hash);
         cli_json_string(stdout, msg);
         printf(",\"instruction\":");

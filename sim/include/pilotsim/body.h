@@ -75,9 +75,10 @@ ps_status ps_body_set_angvel(ps_world *w, ps_body_id b, ps_vec3 v);
 /// pointer may be NULL.
 ps_status ps_body_get_mass(const ps_world *w, ps_body_id b, double *mass,
                            ps_vec3 *com, double inertia[6]);
-/// Replaces the mass properties (mass > 0, inertia positive definite). Not
-/// allowed once joints are attached to the body (their anchors are stored
-/// relative to the centre of mass).
+/// Replaces the mass properties (mass > 0, inertia positive definite). Once
+/// joints are attached to the body (a robot's link) the mass and inertia may
+/// change but the centre of mass may not (ODE stores joint anchors relative
+/// to it): PS_ERR_STATE for a different `com`.
 ps_status ps_body_set_mass(ps_world *w, ps_body_id b, double mass, ps_vec3 com,
                            const double inertia[6]);
 

@@ -22,7 +22,10 @@ typedef enum ps_joint_type {
 /// Per-axis limit and motor settings.
 typedef struct ps_joint_axis {
     bool limited;       ///< use lo/hi; default false
-    double lo, hi;      ///< rad (rotational, within [-pi, pi]) or m; lo <= hi
+    /// rad or m; lo <= hi. A hinge's angle counts turns (it is not wrapped to
+    /// [-pi, pi]), so its limits may span any range, several turns included;
+    /// universal and ball axes need [-pi, pi].
+    double lo, hi;
     double motor_vel;   ///< target velocity of the motor, rad/s or m/s; default 0
     double motor_fmax;  ///< motor force/torque limit, N or N m, >= 0; 0 = motor off (default)
     double friction;    ///< dry friction torque/force, >= 0 (used when the motor is off); default 0
@@ -84,6 +87,14 @@ int ps_joint_dof(const ps_world *w, ps_joint_id j);
 /// its Euler angles, computed from the bodies' current orientations.
 ps_status ps_joint_get_position(const ps_world *w, ps_joint_id j, int i, double *out);
 ps_status ps_joint_get_rate(const ps_world *w, ps_joint_id j, int i, double *out);
+
+/// The joint's current anchor (m) and axis `i` (unit vector) in the world
+/// frame, as the bodies carry them now (body1's frame for hinge, slider and
+/// universal axis 1; body2's for universal axis 2; a ball's Euler axis 0 on
+/// body1, 2 on body2, 1 their cross product). A slider has no anchor: its
+/// body1's origin. Either pointer may be NULL. PS_ERR_INVALID for a missing
+/// axis (or any axis of a fixed joint), PS_ERR_STALE for a stale id.
+ps_status ps_joint_get_world_frame(const ps_world *w, ps_joint_id j, int i, ps_vec3 *anchor, ps_vec3 *axis);
 
 /// Replaces axis `i`'s limit/motor settings (validated as at creation).
 ps_status ps_joint_set_axis(ps_world *w, ps_joint_id j, int i, const ps_joint_axis *axis);

@@ -18,6 +18,7 @@
 #include "pilotsim/mesh.h"
 #include "pilotsim/urdf.h"
 #include "pilotsim/robot.h"
+#include "pilotsim/dynamics.h"
 #include "pilotsim/sensor.h"
 #include "pilotsim/policy.h"
 #include "pilotsim/state.h"

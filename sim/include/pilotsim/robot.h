@@ -16,8 +16,9 @@
 /// velocity targets at the joint. The velocity limit clamps velocity-servo
 /// targets (position servos are bounded by their effort limit). At a joint
 /// stop a servo pushes with the force its law gives there, at most the effort
-/// limit. Viscous damping (explicit torque -d * rate)
-/// acts on every joint; dry friction acts on passive and torque-driven joints.
+/// limit. Viscous damping (explicit torque -d * rate) and dry friction act on
+/// every joint, servo-driven ones included; armature (reflected rotor
+/// inertia) on every joint that has it.
 /// A command outside its limits is clamped and counted; a non-finite command
 /// is refused, naming the actuator.
 #ifndef PILOTSIM_ROBOT_H
@@ -47,6 +48,18 @@ typedef struct ps_actuator_def {
     double gear;            ///< gear ratio, > 0; default 1
     double damping;         ///< joint viscous damping, N m s/rad or N s/m, >= 0; default 0
     double friction;        ///< joint dry friction, N m or N, >= 0; default 0
+    /// Armature: inertia added to the joint's own degree of freedom, kg m^2
+    /// (hinge) or kg (slider), >= 0; default 0. What a geared motor's rotor
+    /// adds (MuJoCo's and Isaac Lab's `armature`), J = armature +
+    /// rotor_inertia * gear^2. The child link carries it (ODE has no
+    /// joint-space inertia): a hinge's child gets J about the joint axis, a
+    /// slider's child J of extra mass that gravity does not pull (exact along
+    /// the slider; across it the parent also drives that mass). Not reported
+    /// by ps_body_get_mass; on the diagonal of ps_robot_mass_matrix. It
+    /// also lets the solver hold heavy parts between light links (15 g
+    /// fingers squeezing a 0.5 kg cube: docs/fidelity.md).
+    double armature;
+    double rotor_inertia;   ///< motor-side rotor inertia, kg m^2, >= 0; default 0 (see armature)
 } ps_actuator_def;
 
 /// The defaults every def starts from (each field states its default above).
@@ -97,10 +110,9 @@ ps_urdf_build_options ps_default_urdf_build_options(void);
 /// into one body (their masses combined exactly, their geoms and visuals kept);
 /// each body's frame sits at its link frame and pilotsim keeps ODE's body at the
 /// centre of mass. Revolute and continuous joints become hinges, prismatic
-/// joints sliders; a floating root is a free body. Revolute limits beyond
-/// [-pi, pi] cannot be enforced by a hinge (ODE's angle wraps there): a range
-/// spanning a full turn or more is dropped, a shorter one clipped to [-pi, pi],
-/// each with a warning naming the joint.
+/// joints sliders; a floating root is a free body. Hinge angles count turns,
+/// so revolute limits beyond [-pi, pi] (several turns too) are enforced as
+/// written.
 /// Collision meshes must be STL or OBJ. Returns a zero id on error with
 /// "file:line: message" in ps_world_last_error; warnings go to the world's log.
 ps_robot_id ps_robot_from_urdf(ps_world *w, const ps_urdf_model *m, const ps_urdf_build_options *opt);
@@ -131,6 +143,9 @@ size_t ps_robot_joint_count(const ps_world *w, ps_robot_id r);
 const char *ps_robot_joint_name(const ps_world *w, ps_robot_id r, size_t i);
 int ps_robot_joint_index(const ps_world *w, ps_robot_id r, const char *name);
 ps_joint_id ps_robot_joint_id(const ps_world *w, ps_robot_id r, size_t i);
+/// Index of the joint that joint i mimics (it follows that master and takes
+/// no command), or -1 (not a mimic joint, or a bad id or index).
+int ps_robot_joint_mimic(const ps_world *w, ps_robot_id r, size_t i);
 /// Joint limits (rad or m); PS_ERR_STATE when the joint has none.
 ps_status ps_robot_joint_limits(const ps_world *w, ps_robot_id r, size_t i, double *lo, double *hi);
 

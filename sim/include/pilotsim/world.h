@@ -55,6 +55,13 @@ typedef struct ps_world_def {
     /// Bytes the whole process may hold in resident memory (ODE, geoms, meshes, Lua, ...):
     /// creating a body, geom or joint fails once it is over; 0 = no cap (default).
     size_t memory_limit;
+    /// Solver health thresholds (ps_world_solver_health): a step whose joint
+    /// error (m), hinge axis error (rad) or deepest contact (m) passes one
+    /// logs a warning (at most one per 1000 steps) and counts; 0 = no check.
+    /// Defaults 0.01 m, 0.05 rad, 0.05 m (a fast impact enters a few cm in one step).
+    double health_joint_error;
+    double health_angle_error;    ///< rad, see health_joint_error
+    double health_penetration;    ///< m, see health_joint_error
 } ps_world_def;
 
 /// Defaults listed on each ps_world_def field.
@@ -75,6 +82,23 @@ const ps_world_def *ps_world_get_def(const ps_world *w);
 /// later call; see ps_world_divergence). Allocates nothing once the contact
 /// buffers reached their peak size.
 ps_status ps_world_step(ps_world *w);
+
+/// How well the last step's constraints were solved. QuickStep is iterative:
+/// joints drift apart and contacts sink when it has not converged (too few
+/// iterations, light links beside heavy ones, stiff servos).
+typedef struct ps_solver_health {
+    double joint_error;       ///< m: the largest gap between a joint's two anchors (hinge, ball, universal) after the last step
+    double angle_error;       ///< rad: the largest angle between a hinge's axis as each of its bodies carries it
+    double penetration;       ///< m: the deepest contact of the last step's collision pass
+    double joint_error_max;   ///< m: the largest joint_error since the world was made
+    double angle_error_max;   ///< rad: likewise
+    double penetration_max;   ///< m: likewise
+    uint64_t warned_steps;    ///< steps in which a measure passed its threshold (ps_world_def.health_*)
+} ps_solver_health;
+
+/// Fills `out` (measures of the last step and their maxima). Cheap: measured
+/// during every step.
+void ps_world_solver_health(const ps_world *w, ps_solver_health *out);
 
 /// Checks that the world can be stepped: every dynamic body has a mass.
 /// PS_ERR_INVALID names the body in ps_world_last_error. ps_world_step does

@@ -52,6 +52,27 @@ bool ps_inertia_ok(const double I[6])
 
 // Gives ODE the mass `m` (about the link origin, centre m.c) and moves the ODE
 // body to the new centre of mass, keeping the link frame where it is.
+// Adds the armature the body carries to a mass about its centre of mass.
+static void with_armature(const ps_body_slot *b, dMass *m)
+{
+    m->mass += b->arm_mass;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) m->I[4 * i + j] += b->arm_I[3 * i + j];
+}
+
+void ps_body_add_armature(ps_body_slot *b, double dmass, const double dI[9])
+{
+    b->arm_mass += dmass;
+    for (int i = 0; i < 9; i++) b->arm_I[i] += dI[i];
+    if (!b->body || !b->has_mass) return;
+    dMass m;
+    dBodyGetMass(b->body, &m);
+    m.mass += dmass;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) m.I[4 * i + j] += dI[3 * i + j];
+    dBodySetMass(b->body, &m);
+}
+
 static void apply_mass(ps_world *w, ps_body_slot *b, dMass m)
 {
     ps_pose link;
@@ -64,6 +85,7 @@ static void apply_mass(ps_world *w, ps_body_slot *b, dMass m)
     b->com = (ps_vec3){m.c[0], m.c[1], m.c[2]};
     dMassTranslate(&m, -m.c[0], -m.c[1], -m.c[2]);
     m.c[0] = m.c[1] = m.c[2] = 0;
+    with_armature(b, &m);
     dBodySetMass(b->body, &m);
     b->has_mass = true;
 
@@ -315,8 +337,14 @@ ps_status ps_body_get_mass(const ps_world *w, ps_body_id id, double *mass, ps_ve
     ps_body_slot *b = ps_world_body_slot(w, id);
     if (!b) return PS_ERR_STALE;
     dMass m;
-    if (b->body && b->has_mass && b->kind == PS_BODY_DYNAMIC) dBodyGetMass(b->body, &m);
-    else dMassSetZero(&m);
+    if (b->body && b->has_mass && b->kind == PS_BODY_DYNAMIC) {
+        dBodyGetMass(b->body, &m);
+        m.mass -= b->arm_mass; // the body's own, without the armature it carries
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) m.I[4 * i + j] -= b->arm_I[3 * i + j];
+    } else {
+        dMassSetZero(&m);
+    }
     if (mass) *mass = m.mass;
     if (com) *com = b->com;
     if (inertia) {
@@ -331,9 +359,22 @@ ps_status ps_body_set_mass(ps_world *w, ps_body_id id, double mass, ps_vec3 com,
     ps_body_slot *b = ps_world_body_slot(w, id);
     if (!b) return ps_world_fail(w, PS_ERR_STALE, "%s body id", ps_world_id_problem(w, id.world));
     if (b->kind != PS_BODY_DYNAMIC) return ps_world_fail(w, PS_ERR_STATE, "body '%s' is not dynamic", b->name);
-    if (b->joint_refs) return ps_world_fail(w, PS_ERR_STATE, "body '%s': mass cannot change once joints are attached", b->name);
     if (!(mass > 0) || !isfinite(mass) || !inertia || !ps_inertia_ok(inertia) || !ps_vec3_finite(com))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': need mass > 0, finite com, positive-definite inertia", b->name);
+    if (b->joint_refs) {
+        // ODE keeps joint anchors relative to the centre of mass: with joints
+        // attached the mass and inertia may change, the centre of mass not.
+        if (com.x != b->com.x || com.y != b->com.y || com.z != b->com.z)
+            return ps_world_fail(w, PS_ERR_STATE,
+                                 "body '%s': the centre of mass cannot move once joints are attached (keep com = (%g, %g, %g))",
+                                 b->name, b->com.x, b->com.y, b->com.z);
+        dMass m;
+        dMassSetParameters(&m, mass, 0, 0, 0, inertia[0], inertia[1], inertia[2], inertia[3], inertia[4], inertia[5]);
+        with_armature(b, &m);
+        dBodySetMass(b->body, &m);
+        b->mass_mode = PS_MASS_EXPLICIT;
+        return PS_OK;
+    }
     b->mass_mode = PS_MASS_EXPLICIT;
     apply_mass(w, b, mass_about_com(mass, com, inertia));
     return PS_OK;

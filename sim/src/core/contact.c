@@ -22,16 +22,37 @@ static bool grow_sz(void **arr, size_t *cap, size_t need, size_t elem)
 // settling jitter switch stacked boxes to kinetic friction and creep.
 #define PS_SLIP_SPEED 1e-2
 
+// Acceleration the non-contact forces give a body's centre of mass this step
+// (gravity and the forces added before it), m/s^2; zero for NULL or kinematic.
+static void free_accel(const ps_world *w, dBodyID b, double a[3])
+{
+    a[0] = a[1] = a[2] = 0;
+    if (!b || dBodyIsKinematic(b)) return;
+    dMass m;
+    dBodyGetMass(b, &m);
+    const dReal *f = dBodyGetForce(b);
+    for (int k = 0; k < 3; k++) a[k] = f[k] / m.mass;
+    if (dBodyGetGravityMode(b)) {
+        a[0] += w->def.gravity.x;
+        a[1] += w->def.gravity.y;
+        a[2] += w->def.gravity.z;
+    }
+}
+
 // ODE's friction is a pyramid: two friction rows, each limited to mu * normal
-// force on its own, so a body sliding diagonally to them feels up to sqrt(2)
+// force on its own, so a body pushed diagonally to them holds up to sqrt(2)
 // times the Coulomb force, and the second row keeps resisting across the
 // slip. A sliding contact therefore gets one row along its slip with limit
-// mu * N (kinetic Coulomb friction, isotropic) and no second row; contacts
-// that stick keep ODE's static pyramid. The slip is that of the whole patch
-// (the relative velocity at the centroid of the pair's contact points): per-
-// point directions differ as soon as the body turns and turn uneven normal
-// forces into a spurious yaw torque.
-static void align_friction(dContact *c, int n, dBodyID b1, dBodyID b2)
+// mu * N (kinetic Coulomb friction, isotropic) and no second row. A contact
+// that sticks keeps both rows, but the first is turned along the slip the
+// patch is about to take (its velocity plus one step of the acceleration the
+// bodies' gravity and applied forces give it): the friction force then lies
+// along that row, bounded by mu * N in every direction (static Coulomb, as a
+// cone), while the second row still holds what the prediction missed. The
+// slip is that of the whole patch (the relative velocity at the centroid of
+// the pair's contact points): per-point directions differ as soon as the body
+// turns and turn uneven normal forces into a spurious yaw torque.
+static void align_friction(const ps_world *w, dContact *c, int n, dBodyID b1, dBodyID b2)
 {
     double p[3] = {0, 0, 0};
     for (int i = 0; i < n; i++)
@@ -40,6 +61,10 @@ static void align_friction(dContact *c, int n, dBodyID b1, dBodyID b2)
     dBodyGetPointVel(b1, p[0], p[1], p[2], v1);
     if (b2) dBodyGetPointVel(b2, p[0], p[1], p[2], v2);
     double v[3] = {v1[0] - v2[0], v1[1] - v2[1], v1[2] - v2[2]};
+    double a1[3], a2[3], h = w->def.timestep;
+    free_accel(w, b1, a1);
+    free_accel(w, b2, a2);
+    double vp[3] = {v[0] + h * (a1[0] - a2[0]), v[1] + h * (a1[1] - a2[1]), v[2] + h * (a1[2] - a2[2])};
     for (int i = 0; i < n; i++) {
         const dReal *nn = c[i].geom.normal;
         double vn = v[0] * nn[0] + v[1] * nn[1] + v[2] * nn[2];
@@ -50,6 +75,14 @@ static void align_friction(dContact *c, int n, dBodyID b1, dBodyID b2)
             c[i].surface.mode |= dContactFDir1 | dContactMu2;
             c[i].surface.mu2 = 0;
             for (int k = 0; k < 3; k++) c[i].fdir1[k] = t[k] / speed;
+            continue;
+        }
+        double pn = vp[0] * nn[0] + vp[1] * nn[1] + vp[2] * nn[2];
+        double tp[3] = {vp[0] - pn * nn[0], vp[1] - pn * nn[1], vp[2] - pn * nn[2]};
+        double tn = sqrt(tp[0] * tp[0] + tp[1] * tp[1] + tp[2] * tp[2]);
+        if (tn > 1e-9) { // else ODE's own pair of directions
+            c[i].surface.mode |= dContactFDir1;
+            for (int k = 0; k < 3; k++) c[i].fdir1[k] = tp[k] / tn;
         }
     }
 }
@@ -112,7 +145,7 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
     const size_t nm = w->material_count;
     const dSurfaceParameters *surf = &w->surface[w->geoms[g1].material * nm + w->geoms[g2].material];
     for (int i = 0; i < n; i++) w->scratch[i].surface = *surf;
-    align_friction(w->scratch, n, b1, b2);
+    align_friction(w, w->scratch, n, b1, b2);
     const ps_geom_id id1 = {g1, w->geoms[g1].gen, w->tag}, id2 = {g2, w->geoms[g2].gen, w->tag};
     const ps_body_id body1 = w->geoms[g1].body, body2 = w->geoms[g2].body;
     for (int i = 0; i < n; i++) {

@@ -54,7 +54,8 @@ static const char *check_axis(ps_joint_type t, int i, const ps_joint_axis *a)
     if (a->limited) {
         if (!isfinite(a->lo) || !isfinite(a->hi) || a->lo > a->hi) return "limits need finite lo <= hi";
         double bound = (t == PS_JOINT_BALL && i == 1) ? PI / 2 : PI;
-        if (rotational(t) && (a->lo < -bound || a->hi > bound))
+        // A hinge counts turns, so any range is enforced (ps_joint_place_wide_stops).
+        if (rotational(t) && t != PS_JOINT_HINGE && (a->lo < -bound || a->hi > bound))
             return (t == PS_JOINT_BALL && i == 1) ? "the ball joint's middle Euler angle limits must be within [-pi/2, pi/2]"
                                                   : "rotational limits must be within [-pi, pi]";
     }
@@ -75,13 +76,32 @@ static void set_param(const ps_joint_slot *j, int p, double v)
     }
 }
 
-static void apply_axis(ps_joint_slot *j, int i)
+static bool wide_limits(ps_joint_type t, const ps_joint_axis *a)
 {
-    const ps_joint_axis *a = &j->axes[i];
+    return t == PS_JOINT_HINGE && a->limited && (a->lo < -PI || a->hi > PI);
+}
+
+static void set_stops(const ps_joint_slot *j, int i, double lo, double hi)
+{
     // Set hi before lo when widening so ODE never sees lo > hi.
     set_param(j, param(dParamLoStop, i), -dInfinity);
     set_param(j, param(dParamHiStop, i), dInfinity);
-    if (a->limited) {
+    set_param(j, param(dParamHiStop, i), hi);
+    set_param(j, param(dParamLoStop, i), lo);
+}
+
+static void place_wide_stops(ps_joint_slot *j);
+
+static void apply_axis(ps_joint_slot *j, int i)
+{
+    const ps_joint_axis *a = &j->axes[i];
+    if (i == 0) j->wide = wide_limits(j->type, a);
+    // Set hi before lo when widening so ODE never sees lo > hi.
+    set_param(j, param(dParamLoStop, i), -dInfinity);
+    set_param(j, param(dParamHiStop, i), dInfinity);
+    if (i == 0 && j->wide) {
+        place_wide_stops(j);
+    } else if (a->limited) {
         set_param(j, param(dParamHiStop, i), a->hi);
         set_param(j, param(dParamLoStop, i), a->lo);
     }
@@ -96,6 +116,62 @@ static void apply_axis(ps_joint_slot *j, int i)
     } else {
         set_param(j, param(dParamVel, i), 0);
         set_param(j, param(dParamFMax, i), a->friction);
+    }
+}
+
+// Turns to add to the stored count for ODE's current raw angle: the angle
+// wrapped from +pi to -pi (one more turn) or back since the last count.
+// Between two counts a hinge turns far less than pi (a step is short).
+static int32_t turns_now(const ps_joint_slot *j, double raw)
+{
+    double d = raw - j->last_raw;
+    return j->turns + (d < -PI ? 1 : d > PI ? -1 : 0);
+}
+
+double ps_joint_hinge_angle(const ps_joint_slot *j)
+{
+    double raw = dJointGetHingeAngle(j->joint);
+    int32_t k = turns_now(j, raw);
+    // Exactly ODE's angle within the first turn.
+    return k == 0 ? raw : raw + 2 * PI * k;
+}
+
+void ps_joint_set_hinge_angle(ps_joint_slot *j, double q)
+{
+    double raw = dJointGetHingeAngle(j->joint);
+    j->turns = (int32_t)lround((q - raw) / (2 * PI));
+    j->last_raw = raw;
+}
+
+void ps_joint_count_turns(ps_world *w)
+{
+    for (uint32_t i = 0; i < w->joint_count; i++) {
+        ps_joint_slot *j = &w->joints[i];
+        if (!j->alive || j->type != PS_JOINT_HINGE || j->broken) continue;
+        double raw = dJointGetHingeAngle(j->joint);
+        j->turns = turns_now(j, raw);
+        j->last_raw = raw;
+    }
+}
+
+// Limits beyond [-pi, pi]: ODE's stops act on its wrapped angle, so each step
+// the limits are moved into the current turn (raw = q - 2 pi k). A limit that
+// lies outside (-pi, pi] in this turn cannot be reached before the angle
+// wraps, and is left off until then.
+static void place_wide_stops(ps_joint_slot *j)
+{
+    const ps_joint_axis *a = &j->axes[0];
+    double raw = dJointGetHingeAngle(j->joint);
+    double shift = 2 * PI * turns_now(j, raw);
+    double lo = a->lo - shift, hi = a->hi - shift;
+    set_stops(j, 0, lo < -PI ? -dInfinity : lo, hi > PI ? dInfinity : hi);
+}
+
+void ps_joint_place_wide_stops(ps_world *w)
+{
+    for (uint32_t i = 0; i < w->joint_count; i++) {
+        ps_joint_slot *j = &w->joints[i];
+        if (j->alive && j->wide && !j->broken) place_wide_stops(j);
     }
 }
 
@@ -249,6 +325,11 @@ ps_joint_id ps_joint_create(ps_world *w, const ps_joint_def *def)
         dJointAttach(j->joint, o1, o2);
         dJointSetHingeAnchor(j->joint, a.x, a.y, a.z);
         dJointSetHingeAxis(j->joint, ax.x, ax.y, ax.z);
+        {
+            double wa[3] = {ax.x, ax.y, ax.z}, n = sqrt(dot3(wa, wa));
+            for (int k = 0; k < 3; k++) wa[k] /= n;
+            to_local(o2, wa, j->axis2);
+        }
         break;
     case PS_JOINT_SLIDER:
         j->joint = dJointCreateSlider(w->world, 0);
@@ -387,7 +468,7 @@ ps_status ps_joint_get_position(const ps_world *w, ps_joint_id id, int i, double
         return PS_OK;
     }
     switch (j->type) {
-    case PS_JOINT_HINGE: *out = dJointGetHingeAngle(j->joint); break;
+    case PS_JOINT_HINGE: *out = ps_joint_hinge_angle(j); break;
     case PS_JOINT_SLIDER: *out = dJointGetSliderPosition(j->joint); break;
     case PS_JOINT_UNIVERSAL: *out = i == 0 ? dJointGetUniversalAngle1(j->joint) : dJointGetUniversalAngle2(j->joint); break;
     case PS_JOINT_BALL: *out = ball_angle(j, i); break;
@@ -413,6 +494,51 @@ ps_status ps_joint_get_rate(const ps_world *w, ps_joint_id id, int i, double *ou
     case PS_JOINT_BALL: *out = dJointGetAMotorAngleRate(j->amotor, i); break;
     default: return PS_ERR_INVALID;
     }
+    return PS_OK;
+}
+
+ps_status ps_joint_get_world_frame(const ps_world *w, ps_joint_id id, int i, ps_vec3 *anchor, ps_vec3 *axis)
+{
+    ps_joint_slot *j = axis_slot(w, id, i);
+    if (!j) return ps_world_joint_slot(w, id) ? PS_ERR_INVALID : PS_ERR_STALE;
+    dVector3 p = {0, 0, 0, 0}, a = {0, 0, 1, 0};
+    switch (j->type) {
+    case PS_JOINT_HINGE:
+        dJointGetHingeAnchor(j->joint, p);
+        dJointGetHingeAxis(j->joint, a);
+        break;
+    case PS_JOINT_SLIDER: {
+        ps_vec3 lo;
+        ps_body_point_to_world(w, j->body1, (ps_vec3){0, 0, 0}, &lo);
+        p[0] = lo.x; p[1] = lo.y; p[2] = lo.z;
+        dJointGetSliderAxis(j->joint, a);
+        break;
+    }
+    case PS_JOINT_UNIVERSAL:
+        dJointGetUniversalAnchor(j->joint, p);
+        if (i == 0) dJointGetUniversalAxis1(j->joint, a);
+        else dJointGetUniversalAxis2(j->joint, a);
+        break;
+    case PS_JOINT_BALL: {
+        dJointGetBallAnchor(j->joint, p);
+        dBodyID b1 = dJointGetBody(j->amotor, 0), b2 = dJointGetBody(j->amotor, 1);
+        double ax0[3], ax2[3], v[3];
+        to_world(b1, j->euler[0], ax0);
+        to_world(b2, j->euler[1], ax2);
+        if (i == 0) memcpy(v, ax0, sizeof v);
+        else if (i == 2) memcpy(v, ax2, sizeof v);
+        else {
+            cross3(ax2, ax0, v);
+            double n = sqrt(dot3(v, v));
+            for (int k = 0; n > 0 && k < 3; k++) v[k] /= n;
+        }
+        a[0] = v[0]; a[1] = v[1]; a[2] = v[2];
+        break;
+    }
+    default: return PS_ERR_INVALID;
+    }
+    if (anchor) *anchor = (ps_vec3){p[0], p[1], p[2]};
+    if (axis) *axis = (ps_vec3){a[0], a[1], a[2]};
     return PS_OK;
 }
 
@@ -536,4 +662,41 @@ void ps_joint_check_breaks(ps_world *w)
             j->broken_step = w->steps;
         }
     }
+}
+
+void ps_joint_errors(const ps_world *w, double *lin, double *ang)
+{
+    double el = 0, ea = 0;
+    for (uint32_t i = 0; i < w->joint_count; i++) {
+        const ps_joint_slot *j = &w->joints[i];
+        if (!j->alive || j->broken) continue;
+        dVector3 a1, a2;
+        switch (j->type) {
+        case PS_JOINT_HINGE: {
+            dJointGetHingeAnchor(j->joint, a1);
+            dJointGetHingeAnchor2(j->joint, a2);
+            dVector3 x1;
+            double x2[3];
+            dJointGetHingeAxis(j->joint, x1);
+            to_world(dJointGetBody(j->joint, 1), j->axis2, x2);
+            double c[3], d1[3] = {x1[0], x1[1], x1[2]};
+            cross3(d1, x2, c);
+            ea = fmax(ea, atan2(sqrt(dot3(c, c)), dot3(d1, x2)));
+            break;
+        }
+        case PS_JOINT_BALL:
+            dJointGetBallAnchor(j->joint, a1);
+            dJointGetBallAnchor2(j->joint, a2);
+            break;
+        case PS_JOINT_UNIVERSAL:
+            dJointGetUniversalAnchor(j->joint, a1);
+            dJointGetUniversalAnchor2(j->joint, a2);
+            break;
+        default: continue;
+        }
+        double d[3] = {a1[0] - a2[0], a1[1] - a2[1], a1[2] - a2[2]};
+        el = fmax(el, sqrt(dot3(d, d)));
+    }
+    *lin = el;
+    *ang = ea;
 }

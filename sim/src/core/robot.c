@@ -96,6 +96,8 @@ static const char *check_actuator(const ps_actuator_def *a)
     if (!(a->gear > 0) || !isfinite(a->gear)) return "gear must be finite and > 0";
     if (!(a->damping >= 0) || !isfinite(a->damping) || !(a->friction >= 0) || !isfinite(a->friction))
         return "damping and friction must be finite and >= 0";
+    if (!(a->armature >= 0) || !isfinite(a->armature) || !(a->rotor_inertia >= 0) || !isfinite(a->rotor_inertia))
+        return "armature and rotor_inertia must be finite and >= 0";
     return NULL;
 }
 
@@ -252,6 +254,12 @@ static ps_robot_joint *robot_joint(const ps_world *w, ps_robot_id id, size_t i, 
     return *js ? &r->joints[i] : NULL;
 }
 
+int ps_robot_joint_mimic(const ps_world *w, ps_robot_id id, size_t i)
+{
+    ps_robot_slot *r = ps_world_robot_slot(w, id);
+    return r && i < r->joint_count ? r->joints[i].mimic : -1;
+}
+
 ps_status ps_robot_joint_limits(const ps_world *w, ps_robot_id id, size_t i, double *lo, double *hi)
 {
     ps_joint_slot *js;
@@ -264,7 +272,7 @@ ps_status ps_robot_joint_limits(const ps_world *w, ps_robot_id id, size_t i, dou
 
 static double joint_q(const ps_joint_slot *js)
 {
-    return js->type == PS_JOINT_HINGE ? dJointGetHingeAngle(js->joint) : dJointGetSliderPosition(js->joint);
+    return js->type == PS_JOINT_HINGE ? ps_joint_hinge_angle(js) : dJointGetSliderPosition(js->joint);
 }
 
 static double joint_qd(const ps_joint_slot *js)
@@ -372,8 +380,11 @@ ps_status ps_robot_set_positions(ps_world *w, ps_robot_id id, const double *q)
         ps_body_set_linvel(w, lk->body, (ps_vec3){0, 0, 0});
         ps_body_set_angvel(w, lk->body, (ps_vec3){0, 0, 0});
     }
-    for (size_t i = 0; st == PS_OK && i < nj; i++)
+    for (size_t i = 0; st == PS_OK && i < nj; i++) {
+        ps_joint_slot *js = ps_world_joint_slot(w, r->joints[i].joint);
+        if (js && js->type == PS_JOINT_HINGE) ps_joint_set_hinge_angle(js, qq[i]); // the turn it was set to
         if (r->joints[i].act.mode == PS_ACT_POSITION) r->joints[i].command = qq[i];
+    }
     free(qq);
     free(pose);
     return st;
@@ -478,6 +489,83 @@ static void add_effort(const ps_joint_slot *js, double e)
 
 static double clampd(double v, double lim) { return v > lim ? lim : v < -lim ? -lim : v; }
 
+// Joint-side armature, kg m^2 or kg.
+static double armature(const ps_actuator_def *a) { return a->armature + a->rotor_inertia * a->gear * a->gear; }
+
+typedef void (*extra_param_fn)(dJointID, int, dReal);
+
+// Dry friction of a servo-driven joint (see ps_robot_joint.extra): the servo
+// owns the joint's own motor row, so friction gets a motor of its own.
+static void apply_friction(ps_world *w, ps_robot_joint *j, const ps_joint_slot *js, bool servo)
+{
+    double fric = servo && !js->broken ? j->act.friction : 0;
+    if (!j->extra && fric == 0) return;
+    bool hinge = js->type == PS_JOINT_HINGE;
+    if (!j->extra) {
+        dBodyID b1 = dJointGetBody(js->joint, 0), b2 = dJointGetBody(js->joint, 1);
+        dVector3 ax;
+        if (hinge) dJointGetHingeAxis(js->joint, ax);
+        else dJointGetSliderAxis(js->joint, ax);
+        j->extra = hinge ? dJointCreateAMotor(w->world, 0) : dJointCreateLMotor(w->world, 0);
+        dJointAttach(j->extra, b1, b2);
+        if (hinge) {
+            dJointSetAMotorMode(j->extra, dAMotorUser);
+            dJointSetAMotorNumAxes(j->extra, 1);
+            dJointSetAMotorAxis(j->extra, 0, 1, ax[0], ax[1], ax[2]);
+        } else {
+            dJointSetLMotorNumAxes(j->extra, 1);
+            dJointSetLMotorAxis(j->extra, 0, 1, ax[0], ax[1], ax[2]);
+        }
+    }
+    extra_param_fn set = hinge ? dJointSetAMotorParam : dJointSetLMotorParam;
+    set(j->extra, dParamVel, 0);
+    set(j->extra, dParamFMax, fric);
+    set(j->extra, dParamCFM, w->def.cfm);
+}
+
+// Armature: ODE has no joint-space inertia, so the child body carries it. A
+// hinge's child gets J a a^T added to its inertia (a the axis in its frame):
+// exactly the armature for the joint's own motion. A slider's child gets J
+// added to its mass (and its inertia scaled alike, as if it were denser),
+// with gravity on that extra mass cancelled: exactly the armature along the
+// slider; across it the child moves with its parent, which then drives the
+// extra mass too (small for a hand's accelerations). Making light links
+// heavier this way is also what lets QuickStep hold a heavy part between
+// light fingers (a heavier mass alone, without the inertia, did not).
+static void apply_armature(ps_world *w, ps_robot_joint *j, const ps_joint_slot *js)
+{
+    double want = js->broken ? 0 : armature(&j->act), d = want - j->armature_on;
+    ps_body_slot *b = ps_world_body_slot(w, js->body1);
+    if (!b || !b->body) return;
+    if (d != 0) {
+        double dI[9] = {0};
+        if (js->type == PS_JOINT_HINGE) {
+            dVector3 wa;
+            dJointGetHingeAxis(js->joint, wa);
+            const dReal *R = dBodyGetRotation(b->body);
+            double a[3];
+            for (int k = 0; k < 3; k++) a[k] = R[k] * wa[0] + R[4 + k] * wa[1] + R[8 + k] * wa[2];
+            for (int r = 0; r < 3; r++)
+                for (int c = 0; c < 3; c++) dI[3 * r + c] = d * a[r] * a[c];
+            ps_body_add_armature(b, 0, dI);
+        } else {
+            // As if the child were denser: extra mass with inertia in
+            // proportion, so the solver sees a uniformly heavier link.
+            double m, I6[6];
+            ps_body_get_mass(w, js->body1, &m, NULL, I6);
+            double k = m > 0 ? d / m : 0;
+            double I9[9] = {I6[0], I6[3], I6[4], I6[3], I6[1], I6[5], I6[4], I6[5], I6[2]};
+            for (int r = 0; r < 9; r++) dI[r] = k * I9[r];
+            ps_body_add_armature(b, d, dI);
+        }
+        j->armature_on = want;
+    }
+    if (js->type == PS_JOINT_SLIDER && want > 0 && dBodyGetGravityMode(b->body)) {
+        ps_vec3 g = w->def.gravity;
+        dBodyAddForce(b->body, -want * g.x, -want * g.y, -want * g.z);
+    }
+}
+
 // At a stop ODE applies a powered joint's full force limit directly (one way
 // or the other), so the force limit must be what the servo would really
 // push with there: an infinite or large limit would hit the stop with it.
@@ -495,7 +583,11 @@ void ps_robot_apply_actuators(ps_world *w)
         for (size_t i = 0; i < r->joint_count; i++) {
             ps_robot_joint *j = &r->joints[i];
             ps_joint_slot *js = ps_world_joint_slot(w, j->joint);
-            if (!js) continue; // destroyed by the scene: the actuator is gone too
+            if (!js) { // destroyed by the scene: the actuator is gone too
+                if (j->extra) dJointDestroy(j->extra);
+                j->extra = NULL;
+                continue;
+            }
             const ps_actuator_def *a = &j->act;
             double q = joint_q(js), qd = joint_qd(js);
             double fmax = a->effort_limit * a->gear, vmax = a->velocity_limit / a->gear;
@@ -532,6 +624,9 @@ void ps_robot_apply_actuators(ps_world *w)
                 case PS_ACT_NONE: motor(js, 0, a->friction, w->def.cfm); break;
                 }
             }
+            bool servo = j->mimic >= 0 || a->mode == PS_ACT_POSITION || a->mode == PS_ACT_VELOCITY;
+            apply_friction(w, j, js, servo);
+            if (j->armature_on != 0 || armature(a) != 0) apply_armature(w, j, js);
             j->explicit_effort = effort;
             add_effort(js, effort);
         }

@@ -141,6 +141,8 @@ bool ps_world_state_write(const ps_world *w, ps_state_buf *b)
         ps_state_put(b, &j->load_force, sizeof j->load_force);
         ps_state_put(b, &j->load_torque, sizeof j->load_torque);
         ps_state_put(b, j->fb, sizeof *j->fb);
+        ps_state_put(b, &j->turns, sizeof j->turns);
+        ps_state_put(b, &j->last_raw, sizeof j->last_raw);
     }
     for (uint32_t i = 0; i < w->robot_count; i++) {
         const ps_robot_slot *r = &w->robots[i];
@@ -266,6 +268,8 @@ ps_status ps_world_state_read(ps_world *w, ps_state_reader *r)
         ps_state_get(r, &j->load_force, sizeof j->load_force);
         ps_state_get(r, &j->load_torque, sizeof j->load_torque);
         ps_state_get(r, j->fb, sizeof *j->fb);
+        ps_state_get(r, &j->turns, sizeof j->turns);
+        ps_state_get(r, &j->last_raw, sizeof j->last_raw);
     }
     for (uint32_t i = 0; i < w->robot_count; i++) {
         ps_robot_slot *rs = &w->robots[i];

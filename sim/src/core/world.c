@@ -32,6 +32,9 @@ ps_world_def ps_default_world_def(void)
         .log = {NULL, NULL},
         .max_bodies = 10000,
         .memory_limit = 0,
+        .health_joint_error = 0.01,
+        .health_angle_error = 0.05,
+        .health_penetration = 0.05,
     };
 }
 
@@ -368,6 +371,34 @@ static bool check_extent(ps_world *w)
     return true;
 }
 
+// Solver health of the step just taken (see ps_solver_health).
+static void measure_health(ps_world *w)
+{
+    ps_solver_health *h = &w->health;
+    ps_joint_errors(w, &h->joint_error, &h->angle_error);
+    h->penetration = 0;
+    for (size_t k = 0; k < w->contact_count; k++) h->penetration = fmax(h->penetration, w->contacts[k].depth);
+    h->joint_error_max = fmax(h->joint_error_max, h->joint_error);
+    h->angle_error_max = fmax(h->angle_error_max, h->angle_error);
+    h->penetration_max = fmax(h->penetration_max, h->penetration);
+    const ps_world_def *d = &w->def;
+    bool bad = (d->health_joint_error > 0 && h->joint_error > d->health_joint_error) ||
+               (d->health_angle_error > 0 && h->angle_error > d->health_angle_error) ||
+               (d->health_penetration > 0 && h->penetration > d->health_penetration);
+    if (!bad) return;
+    h->warned_steps++;
+    if (w->health_warned_at && w->steps - w->health_warned_at < 1000) return;
+    w->health_warned_at = w->steps;
+    ps_logf(&d->log, PS_LOG_WARN,
+            "solver not converged at step %llu: joint error %.3g m (limit %g), hinge axis error %.3g rad (limit %g), "
+            "deepest contact %.3g m (limit %g); more iterations, a smaller timestep, or armature on light links help "
+            "(docs/fidelity.md)",
+            (unsigned long long)w->steps, h->joint_error, d->health_joint_error, h->angle_error, d->health_angle_error,
+            h->penetration, d->health_penetration);
+}
+
+void ps_world_solver_health(const ps_world *w, ps_solver_health *out) { *out = w->health; }
+
 ps_status ps_world_step(ps_world *w)
 {
     if (w->diverged) return PS_ERR_DIVERGED;
@@ -381,6 +412,7 @@ ps_status ps_world_step(ps_world *w)
     ps_ode_guard_push(&g, &w->def.log);
     volatile ps_status result = PS_OK;
     if (setjmp(g.jb) == 0) {
+        ps_joint_place_wide_stops(w);
         ps_robot_apply_actuators(w);
         result = ps_contact_collide(w);
         if (result == PS_OK) {
@@ -405,6 +437,8 @@ ps_status ps_world_step(ps_world *w)
     ps_contact_collect(w);
     dJointGroupEmpty(w->contact_group);
     w->steps++;
+    measure_health(w);
+    ps_joint_count_turns(w);
     ps_joint_check_breaks(w);
     w->time = (double)w->steps * w->def.timestep;
     if (check_divergence(w)) {

@@ -31,6 +31,10 @@ typedef struct ps_body_slot {
     bool has_mass;          // a valid mass was given to ODE
     ps_vec3 com;
     uint32_t joint_refs;    // joints attached (mass edits forbidden when > 0)
+    // Actuator armature carried by this body (robot.c), added to what ODE
+    // simulates but not to the mass the API reports: kg (sliders) and
+    // kg m^2 about the centre of mass in the link axes (hinges).
+    double arm_mass, arm_I[9];
     uint32_t first_geom;    // head of this body's geom list
     uint32_t next_free;
 } ps_body_slot;
@@ -72,6 +76,13 @@ typedef struct ps_joint_slot {
     double load_force, load_torque;
     bool broken;
     uint64_t broken_step;
+    // Hinges: whole turns past ODE's wrapped angle (q = raw + 2 pi turns) and
+    // the raw angle when they were last counted; `wide` when the limits reach
+    // beyond [-pi, pi] and the stops are re-placed before every step.
+    int32_t turns;
+    double last_raw;
+    bool wide;
+    double axis2[3];        // hinges: the axis in body2's frame (the world's without body2), for the health check
     uint32_t next_free;
 } ps_joint_slot;
 
@@ -84,6 +95,10 @@ typedef struct ps_robot_joint {
     uint64_t clamps;
     int mimic;               // master joint index or -1
     double mimic_mult, mimic_off;
+    // Dry friction of a servo-driven joint: an angular (hinge) or linear
+    // (slider) motor between the same bodies. Made when first needed.
+    dJointID extra;
+    double armature_on;      // armature added to the child body, kg m^2 or kg
 } ps_robot_joint;
 
 typedef struct ps_robot_link {
@@ -190,6 +205,8 @@ struct ps_world {
     bool contact_oom;            // the collision pass ran out of memory
     dContact *scratch;           // max_contacts entries for dCollide
     ps_zone *zones; uint32_t zone_count, zone_cap; // keep-out zones (drawn, not simulated)
+    ps_solver_health health;
+    uint64_t health_warned_at;   // step of the last health warning (0: none yet)
 };
 
 // Error reporting into w->last_error; returns `code` for tail calls.
@@ -222,6 +239,9 @@ ps_pose ps_pose_mul(ps_pose a, ps_pose b);
 void ps_geom_place_static(ps_world *w, ps_geom_slot *g, const ps_pose *parent);
 // Re-applies the geom offsets of a body after its centre of mass moved.
 void ps_body_apply_geom_offsets(ps_world *w, ps_body_slot *b);
+// Adds armature to a body's simulated mass (dmass, kg) and inertia (dI,
+// kg m^2, link axes, row-major 3x3); negative deltas remove it (body.c).
+void ps_body_add_armature(ps_body_slot *b, double dmass, const double dI[9]);
 // Adds a geom's shape to its body's mass (ps_geom_create calls this).
 ps_status ps_body_add_geom_mass(ps_world *w, uint32_t body_index, const ps_geom_slot *g);
 // Ensures every dynamic body has a valid mass before stepping.
@@ -234,6 +254,16 @@ void ps_world_free_joints(ps_world *w);
 // After each step: measures breakable joints' loads and breaks those above
 // their thresholds (joint.c).
 void ps_joint_check_breaks(ps_world *w);
+// Hinge angles as multi-turn values (joint.c): the unwrapped angle, rad;
+// counting turns after each step; placing wide limits' stops before it; and
+// declaring the current angle to be q (after a teleport).
+double ps_joint_hinge_angle(const ps_joint_slot *j);
+void ps_joint_count_turns(ps_world *w);
+void ps_joint_place_wide_stops(ps_world *w);
+void ps_joint_set_hinge_angle(ps_joint_slot *j, double q);
+// The largest anchor gap (m) and hinge axis misalignment (rad) over the
+// world's enabled joints (joint.c).
+void ps_joint_errors(const ps_world *w, double *lin, double *ang);
 void ps_world_free_materials(ps_world *w);
 
 // Robots (robot.c): actuators before each step, and freeing.

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PI 3.14159265358979323846
 
 ps_urdf_build_options ps_default_urdf_build_options(void)
 {
@@ -191,27 +190,11 @@ static bool make_joint(builder *b, const ps_urdf_joint *uj, ps_joint_id *out)
         d.axes[0].lo = uj->lower;
         d.axes[0].hi = uj->upper;
     } else if (uj->type == PS_URDF_REVOLUTE) {
-        double lo = uj->lower, hi = uj->upper;
-        // Values written with few digits (3.14159265359) may overshoot pi a hair.
-        if (lo < -PI && lo > -PI - 1e-6) lo = -PI;
-        if (hi > PI && hi < PI + 1e-6) hi = PI;
-        if (hi - lo >= 2 * PI - 1e-9) {
-            ps_logf(&b->w->def.log, PS_LOG_WARN,
-                    "%s:%d: joint '%s': limits [%g, %g] span a full turn, which a hinge cannot enforce; "
-                    "the joint is unlimited", b->m->path, uj->line, uj->name, uj->lower, uj->upper);
-        } else {
-            if (lo < -PI || hi > PI) {
-                ps_logf(&b->w->def.log, PS_LOG_WARN,
-                        "%s:%d: joint '%s': limits [%g, %g] reach beyond [-pi, pi], where a hinge's angle wraps; "
-                        "clipped to [%g, %g]", b->m->path, uj->line, uj->name, uj->lower, uj->upper,
-                        fmax(lo, -PI), fmin(hi, PI));
-                lo = fmax(lo, -PI);
-                hi = fmin(hi, PI);
-            }
-            d.axes[0].limited = true;
-            d.axes[0].lo = lo;
-            d.axes[0].hi = hi;
-        }
+        // A hinge counts turns, so ranges beyond [-pi, pi] (several turns
+        // included) are enforced as written.
+        d.axes[0].limited = true;
+        d.axes[0].lo = uj->lower;
+        d.axes[0].hi = uj->upper;
     }
     *out = ps_joint_create(b->w, &d);
     if (out->gen == 0) return fail(b, uj->line, "joint '%s': %s", uj->name, ps_world_last_error(b->w));

@@ -6,6 +6,7 @@
 #include "pilotsim/joint.h"
 #include "pilotsim/material.h"
 #include "pilotsim/robot.h"
+#include "pilotsim/dynamics.h"
 #include "pilotsim/urdf.h"
 
 #include <math.h>
@@ -42,7 +43,8 @@ static size_t joint_arg(lua_State *L, ps_world *w, ps_robot_id r, int i)
     return (size_t)k;
 }
 
-static const char *const actuator_fields[] = {"mode", "kp", "kd", "effort", "velocity", "gear", "damping", "friction", NULL};
+static const char *const actuator_fields[] = {"mode", "kp", "kd", "effort", "velocity", "gear", "damping", "friction",
+                                              "armature", "rotor_inertia", NULL};
 
 // Reads an actuator table at index t over `a`.
 static void read_actuator(lua_State *L, int t, const char *what, ps_actuator_def *a)
@@ -68,6 +70,8 @@ static void read_actuator(lua_State *L, int t, const char *what, ps_actuator_def
     a->gear = ps_lua_field_number(L, t, what, "gear", a->gear);
     a->damping = ps_lua_field_number(L, t, what, "damping", a->damping);
     a->friction = ps_lua_field_number(L, t, what, "friction", a->friction);
+    a->armature = ps_lua_field_number(L, t, what, "armature", a->armature);
+    a->rotor_inertia = ps_lua_field_number(L, t, what, "rotor_inertia", a->rotor_inertia);
 }
 
 static bool is_file(const char *p)
@@ -279,7 +283,9 @@ static int r_command(lua_State *L)
     size_t n = ps_robot_joint_count(w, r), len = lua_rawlen(L, 2);
     if (len > 0) {
         if (len != n) return luaL_error(L, "robot:command: robot '%s' has %d joints, got %d values", ps_robot_name(w, r), (int)n, (int)len);
+        // A mimic joint follows its master: its entry in the list is skipped.
         for (size_t i = 0; i < n; i++) {
+            if (ps_robot_joint_mimic(w, r, i) >= 0) continue;
             lua_rawgeti(L, 2, (lua_Integer)i + 1);
             command_one(L, w, r, i, -1);
             lua_pop(L, 1);
@@ -288,6 +294,7 @@ static int r_command(lua_State *L)
     }
     // Named: apply in joint order (deterministic, whatever pairs() does).
     for (size_t i = 0; i < n; i++) {
+        if (ps_robot_joint_mimic(w, r, i) >= 0) continue;
         lua_getfield(L, 2, ps_robot_joint_name(w, r, i));
         if (!lua_isnil(L, -1)) command_one(L, w, r, i, -1);
         lua_pop(L, 1);
@@ -386,6 +393,213 @@ static int r_link_pose(lua_State *L)
     return 7;
 }
 
+/* ------------------------------------------------------------ dynamics */
+
+// Scratch doubles owned by the Lua stack (freed by the GC, also on errors).
+static double *scratch(lua_State *L, size_t n) { return lua_newuserdatauv(L, (n ? n : 1) * sizeof(double), 0); }
+
+// Optional list of n joint values at index i: NULL when absent.
+static const double *opt_joint_list(lua_State *L, ps_world *w, ps_robot_id r, int i, const char *what)
+{
+    if (lua_isnoneornil(L, i)) return NULL;
+    luaL_checktype(L, i, LUA_TTABLE);
+    size_t n = ps_robot_joint_count(w, r);
+    if (lua_rawlen(L, i) != n)
+        luaL_error(L, "%s: robot '%s' has %d joints, got a list of %d", what, ps_robot_name(w, r), (int)n, (int)lua_rawlen(L, i));
+    double *v = scratch(L, n);
+    for (size_t k = 0; k < n; k++) {
+        lua_rawgeti(L, i, (lua_Integer)k + 1);
+        v[k] = luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+    }
+    return v; // the userdata stays on the stack (alive) until the call returns
+}
+
+static void dyn_check(lua_State *L, ps_world *w, ps_robot_id r, ps_status st, const char *what)
+{
+    if (st == PS_OK) return;
+    if (st == PS_ERR_STATE) luaL_error(L, "%s: robot '%s' has no kinematic tree (an assembled robot)", what, ps_robot_name(w, r));
+    luaL_error(L, "%s: invalid arguments (non-finite values?)", what);
+}
+
+static void push_list(lua_State *L, const double *v, size_t n)
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushnumber(L, v[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+static void push_rows(lua_State *L, const double *m, size_t rows, size_t cols)
+{
+    lua_createtable(L, (int)rows, 0);
+    for (size_t i = 0; i < rows; i++) {
+        push_list(L, m + i * cols, cols);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+static ps_vec3 opt_vec(lua_State *L, int i, const char *what)
+{
+    ps_vec3 v = {0, 0, 0};
+    if (lua_isnoneornil(L, i)) return v;
+    luaL_checktype(L, i, LUA_TTABLE);
+    double c[3];
+    for (int k = 0; k < 3; k++) {
+        lua_rawgeti(L, i, k + 1);
+        if (!lua_isnumber(L, -1)) luaL_error(L, "%s: expected {x, y, z}", what);
+        c[k] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    return (ps_vec3){c[0], c[1], c[2]};
+}
+
+// r:jacobian(link [, point [, q]]) -> 6 rows of n (linear velocity rows, then angular).
+static int r_jacobian(lua_State *L)
+{
+    lua_settop(L, 4); // optional arguments, then scratch above them
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t l = link_arg(L, w, r, 2), n = ps_robot_joint_count(w, r);
+    ps_vec3 pt = opt_vec(L, 3, "robot:jacobian point");
+    const double *q = opt_joint_list(L, w, r, 4, "robot:jacobian q");
+    double *J = scratch(L, 6 * n);
+    dyn_check(L, w, r, ps_robot_jacobian(w, r, q, l, pt, J), "robot:jacobian");
+    push_rows(L, J, 6, n);
+    return 1;
+}
+
+static int r_mass_matrix(lua_State *L)
+{
+    lua_settop(L, 2); // optional arguments, then scratch above them
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t n = ps_robot_joint_count(w, r);
+    const double *q = opt_joint_list(L, w, r, 2, "robot:mass_matrix q");
+    double *M = scratch(L, n * n);
+    dyn_check(L, w, r, ps_robot_mass_matrix(w, r, q, M), "robot:mass_matrix");
+    push_rows(L, M, n, n);
+    return 1;
+}
+
+static int r_gravity_torques(lua_State *L)
+{
+    lua_settop(L, 2); // optional arguments, then scratch above them
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t n = ps_robot_joint_count(w, r);
+    const double *q = opt_joint_list(L, w, r, 2, "robot:gravity_torques q");
+    double *t = scratch(L, n);
+    dyn_check(L, w, r, ps_robot_gravity_torques(w, r, q, t), "robot:gravity_torques");
+    push_list(L, t, n);
+    return 1;
+}
+
+static int r_bias_torques(lua_State *L)
+{
+    lua_settop(L, 3); // optional arguments, then scratch above them
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t n = ps_robot_joint_count(w, r);
+    const double *q = opt_joint_list(L, w, r, 2, "robot:bias_torques q");
+    const double *qd = opt_joint_list(L, w, r, 3, "robot:bias_torques qd");
+    double *t = scratch(L, n);
+    dyn_check(L, w, r, ps_robot_bias_torques(w, r, q, qd, t), "robot:bias_torques");
+    push_list(L, t, n);
+    return 1;
+}
+
+// r:inverse_dynamics(qdd [, q [, qd]]): q and qd default to the current state.
+static int r_inverse_dynamics(lua_State *L)
+{
+    lua_settop(L, 4); // optional arguments, then scratch above them
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t n = ps_robot_joint_count(w, r);
+    const double *qdd = opt_joint_list(L, w, r, 2, "robot:inverse_dynamics qdd");
+    const double *q = opt_joint_list(L, w, r, 3, "robot:inverse_dynamics q");
+    const double *qd = opt_joint_list(L, w, r, 4, "robot:inverse_dynamics qd");
+    double *cur = NULL;
+    if (!qd) {
+        cur = scratch(L, n);
+        ps_robot_velocities(w, r, cur);
+    }
+    double *t = scratch(L, n);
+    dyn_check(L, w, r, ps_robot_inverse_dynamics(w, r, q, qd ? qd : cur, qdd, t), "robot:inverse_dynamics");
+    push_list(L, t, n);
+    return 1;
+}
+
+// r:fk(link [, q]) -> x, y, z, qw, qx, qy, qz of the link at q (default current).
+static int r_fk(lua_State *L)
+{
+    lua_settop(L, 3); // optional arguments, then scratch above them
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t l = link_arg(L, w, r, 2), nl = ps_robot_link_count(w, r);
+    const double *q = opt_joint_list(L, w, r, 3, "robot:fk q");
+    ps_pose *p = lua_newuserdatauv(L, nl * sizeof *p, 0);
+    dyn_check(L, w, r, ps_robot_forward_kinematics(w, r, q, p), "robot:fk");
+    double v[7] = {p[l].p.x, p[l].p.y, p[l].p.z, p[l].q.w, p[l].q.x, p[l].q.y, p[l].q.z};
+    for (int i = 0; i < 7; i++) lua_pushnumber(L, v[i]);
+    return 7;
+}
+
+// r:ik{link =, pos = {x, y, z}, quat = {w, x, y, z} (omitted: position only),
+// point = {x, y, z} (link frame), q0 = {...}, iterations =, damping =,
+// tolerance = (m), rot_tolerance = (rad), max_step =} -> q, converged,
+// position error (m), rotation error (rad).
+static int r_ik(lua_State *L)
+{
+    lua_settop(L, 2); // optional arguments, then scratch above them
+    static const char *const f[] = {"link", "pos", "quat", "point", "q0", "iterations", "damping", "tolerance",
+                                    "rot_tolerance", "max_step", NULL};
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    ps_lua_check_fields(L, 2, "robot:ik", f);
+    size_t n = ps_robot_joint_count(w, r);
+    lua_getfield(L, 2, "link");
+    size_t l = lua_isnil(L, -1) ? ps_robot_link_count(w, r) - 1 : link_arg(L, w, r, -1);
+    lua_getfield(L, 2, "pos");
+    if (lua_isnil(L, -1)) return luaL_error(L, "robot:ik: field 'pos' {x, y, z} is required");
+    ps_pose target = {opt_vec(L, lua_gettop(L), "robot:ik pos"), {1, 0, 0, 0}};
+    lua_getfield(L, 2, "point");
+    ps_vec3 pt = opt_vec(L, lua_gettop(L), "robot:ik point");
+    ps_ik_options o = ps_default_ik_options();
+    lua_getfield(L, 2, "quat");
+    o.orientation = !lua_isnil(L, -1);
+    if (o.orientation) {
+        double c[4];
+        luaL_checktype(L, -1, LUA_TTABLE);
+        for (int k = 0; k < 4; k++) {
+            lua_rawgeti(L, -1, k + 1);
+            c[k] = luaL_checknumber(L, -1);
+            lua_pop(L, 1);
+        }
+        target.q = (ps_quat){c[0], c[1], c[2], c[3]};
+    }
+    lua_getfield(L, 2, "q0");
+    const double *q0 = opt_joint_list(L, w, r, lua_gettop(L), "robot:ik q0");
+    o.max_iterations = (int)ps_lua_field_number(L, 2, "robot:ik", "iterations", o.max_iterations);
+    o.damping = ps_lua_field_number(L, 2, "robot:ik", "damping", o.damping);
+    o.position_tolerance = ps_lua_field_number(L, 2, "robot:ik", "tolerance", o.position_tolerance);
+    o.rotation_tolerance = ps_lua_field_number(L, 2, "robot:ik", "rot_tolerance", o.rotation_tolerance);
+    o.max_step = ps_lua_field_number(L, 2, "robot:ik", "max_step", o.max_step);
+    double *q = scratch(L, n);
+    ps_ik_result res;
+    ps_status st = ps_robot_ik(w, r, l, pt, target, q0, &o, q, &res);
+    if (st == PS_ERR_INVALID)
+        return luaL_error(L, "robot:ik: invalid target or options (finite pos, a non-zero quat, iterations >= 1, damping > 0, max_step > 0)");
+    dyn_check(L, w, r, st, "robot:ik");
+    push_list(L, q, n);
+    lua_pushboolean(L, res.converged);
+    lua_pushnumber(L, res.position_error);
+    lua_pushnumber(L, res.rotation_error);
+    return 4;
+}
+
 static int r_actuator(lua_State *L)
 {
     ps_robot_id r;
@@ -399,7 +613,7 @@ static int r_actuator(lua_State *L)
         return 0;
     }
     static const char *const modes[] = {"none", "position", "velocity", "torque"};
-    lua_createtable(L, 0, 8);
+    lua_createtable(L, 0, 10);
     lua_pushstring(L, modes[a.mode]); lua_setfield(L, -2, "mode");
     lua_pushnumber(L, a.kp); lua_setfield(L, -2, "kp");
     lua_pushnumber(L, a.kd); lua_setfield(L, -2, "kd");
@@ -408,6 +622,8 @@ static int r_actuator(lua_State *L)
     lua_pushnumber(L, a.gear); lua_setfield(L, -2, "gear");
     lua_pushnumber(L, a.damping); lua_setfield(L, -2, "damping");
     lua_pushnumber(L, a.friction); lua_setfield(L, -2, "friction");
+    lua_pushnumber(L, a.armature); lua_setfield(L, -2, "armature");
+    lua_pushnumber(L, a.rotor_inertia); lua_setfield(L, -2, "rotor_inertia");
     return 1;
 }
 
@@ -461,6 +677,8 @@ void ps_lua_open_robot(lua_State *L)
         {"effort", r_effort}, {"command", r_command}, {"set_q", r_set_q}, {"joint_names", r_joint_names},
         {"link_names", r_link_names}, {"link", r_link}, {"link_pose", r_link_pose}, {"actuator", r_actuator},
         {"clamps", r_clamps}, {"limits", r_limits}, {"mass", r_mass}, {"name", r_name}, {"dof", r_dof},
+        {"jacobian", r_jacobian}, {"mass_matrix", r_mass_matrix}, {"gravity_torques", r_gravity_torques},
+        {"bias_torques", r_bias_torques}, {"inverse_dynamics", r_inverse_dynamics}, {"fk", r_fk}, {"ik", r_ik},
         {NULL, NULL}};
     ps_lua_new_class(L, MT_ROBOT, m, NULL, NULL);
 }

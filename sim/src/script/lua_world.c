@@ -694,6 +694,48 @@ static int b_mass(lua_State *L)
     return 1;
 }
 
+// body:inertia() -> {ixx, iyy, izz, ixy, ixz, iyz} about the centre of mass in
+// the link's axes, kg m^2.
+static int b_inertia(lua_State *L)
+{
+    ps_body_id b;
+    ps_world *w = ps_lua_check_body(L, 1, &b);
+    double I[6];
+    ps_body_get_mass(w, b, NULL, NULL, I);
+    lua_createtable(L, 6, 0);
+    for (int i = 0; i < 6; i++) {
+        lua_pushnumber(L, I[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+// body:set_mass(mass [, inertia]): a new mass (kg) and optionally inertia
+// ({ixx, iyy, izz, ixy, ixz, iyz} about the centre of mass, link axes;
+// default: the current one scaled by the mass ratio). The centre of mass
+// stays where it is.
+static int b_set_mass(lua_State *L)
+{
+    ps_body_id b;
+    ps_world *w = ps_lua_check_body(L, 1, &b);
+    double m = luaL_checknumber(L, 2), m0, I[6];
+    ps_vec3 com;
+    ps_body_get_mass(w, b, &m0, &com, I);
+    if (lua_isnoneornil(L, 3)) {
+        for (int i = 0; i < 6; i++) I[i] *= m0 > 0 ? m / m0 : 0;
+    } else {
+        if (lua_type(L, 3) != LUA_TTABLE || lua_rawlen(L, 3) != 6)
+            return luaL_error(L, "body:set_mass: inertia must be {ixx, iyy, izz, ixy, ixz, iyz}");
+        for (int i = 0; i < 6; i++) {
+            lua_rawgeti(L, 3, i + 1);
+            I[i] = luaL_checknumber(L, -1);
+            lua_pop(L, 1);
+        }
+    }
+    check_status(L, w, ps_body_set_mass(w, b, m, com, I), "body:set_mass");
+    return 0;
+}
+
 static int b_com(lua_State *L)
 {
     ps_body_id b;
@@ -796,6 +838,26 @@ static int j_position(lua_State *L)
     ps_joint_get_position(w, j, axis_arg(L, w, j, 2), &v);
     lua_pushnumber(L, v);
     return 1;
+}
+
+// joint:anchor() -> x, y, z and joint:axis([i]) -> x, y, z: the world-frame
+// anchor (m) and unit axis as the bodies carry them now.
+static int j_anchor(lua_State *L)
+{
+    ps_joint_id j;
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
+    ps_vec3 p;
+    if (ps_joint_get_world_frame(w, j, 0, &p, NULL) != PS_OK) return luaL_error(L, "joint:anchor: a fixed joint has no anchor");
+    return push_vec3(L, p);
+}
+
+static int j_axis(lua_State *L)
+{
+    ps_joint_id j;
+    ps_world *w = ps_lua_check_joint(L, 1, &j);
+    ps_vec3 a;
+    ps_joint_get_world_frame(w, j, axis_arg(L, w, j, 2), NULL, &a);
+    return push_vec3(L, a);
 }
 
 static int j_rate(lua_State *L)
@@ -954,10 +1016,10 @@ void ps_lua_open_world(lua_State *L)
         {"pos", b_pos}, {"set_pos", b_set_pos}, {"quat", b_quat}, {"set_quat", b_set_quat}, {"rpy", b_rpy},
         {"set_rpy", b_set_rpy}, {"linvel", b_linvel}, {"set_linvel", b_set_linvel}, {"angvel", b_angvel},
         {"set_angvel", b_set_angvel}, {"add_force", b_add_force}, {"add_rel_force", b_add_rel_force},
-        {"add_torque", b_add_torque}, {"mass", b_mass}, {"com", b_com}, {"to_world", b_to_world}, {"name", b_name},
+        {"add_torque", b_add_torque}, {"mass", b_mass}, {"set_mass", b_set_mass}, {"inertia", b_inertia}, {"com", b_com}, {"to_world", b_to_world}, {"name", b_name},
         {"kind", b_kind}, {"id", b_id}, {"valid", b_valid}, {"destroy", b_destroy}, {"geom", b_geom}, {NULL, NULL}};
     static const luaL_Reg joint_m[] = {
-        {"position", j_position}, {"rate", j_rate}, {"set_motor", j_set_motor}, {"add_effort", j_add_effort},
+        {"position", j_position}, {"rate", j_rate}, {"anchor", j_anchor}, {"axis", j_axis}, {"set_motor", j_set_motor}, {"add_effort", j_add_effort},
         {"set_limits", j_set_limits}, {"feedback", j_feedback}, {"broken", j_broken},
         {"broken_time", j_broken_time}, {"load", j_load}, {"name", j_name}, {"destroy", j_destroy},
         {NULL, NULL}};
