@@ -317,7 +317,7 @@ static void test_errors(void)
     CHECK_EQ(ps_robot_jacobian(f.w, f.r, NULL, 999, (ps_vec3){0, 0, 0}, J), PS_ERR_INVALID);
     q[2] = NAN;
     CHECK_EQ(ps_robot_mass_matrix(f.w, f.r, q, M), PS_ERR_INVALID);
-    CHECK_EQ(ps_robot_mass_matrix(f.w, (ps_robot_id){0, 0}, NULL, M), PS_ERR_STALE);
+    CHECK_EQ(ps_robot_mass_matrix(f.w, PS_ROBOT_NONE, NULL, M), PS_ERR_STALE);
     unload(&f);
 }
 
