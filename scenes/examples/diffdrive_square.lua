@@ -38,9 +38,7 @@ local function wrap(a)
     return a
 end
 
-local function clamp(v, lo, hi)
-    if v < lo then return lo elseif v > hi then return hi else return v end
-end
+local clamp = require("kit.util").clamp
 
 -- The waypoint list, as plain data (index 1..4; 4 = the start).
 local function waypoint(s, i)

@@ -48,7 +48,7 @@ local scene = {
     },
 }
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local clamp = require("kit.util").clamp
 local function wrap(a) return (a + math.pi) % (2 * math.pi) - math.pi end
 local function to_robot(x, y, yaw, px, py)
     local dx, dy = px - x, py - y

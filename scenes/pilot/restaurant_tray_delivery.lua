@@ -54,7 +54,7 @@ local scene = {
     },
 }
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local clamp = require("kit.util").clamp
 local function to_robot(x, y, yaw, px, py)
     local dx, dy = px - x, py - y
     local c, s = math.cos(yaw), math.sin(yaw)
