@@ -22,6 +22,8 @@ tests+=(xvfb xauth xdotool)
 # Screenshots and videos (render/src/image_io.c, pilotsim run --screenshot/--video):
 # libpng, and FFmpeg's libraries (libavcodec brings libx264 for H.264).
 tests+=(libpng-dev libavcodec-dev libavformat-dev libswscale-dev libavutil-dev)
+# Scene authors' lint (tests/test_lua_api.sh: luacheck scenes scripts with the sandbox's std).
+tests+=(lua-check)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)

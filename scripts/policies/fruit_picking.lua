@@ -50,7 +50,7 @@ end
 function P.act(obs, action)
     if not st then P.reset() end
     st.t = st.t + DT
-    local bx, by, byaw = obs.base[1], obs.base[2], obs.base[3]
+    local by, byaw = obs.base[2], obs.base[3]
     if not st.y0 then st.y0 = by end
     local v, w = 0, 0
     local nf = #obs.fruits // 7

@@ -99,7 +99,7 @@ end
 
 -- Base twist for the phase; also switches drive -> settle -> pick.
 local function drive(obs)
-    local x, y, yaw = obs.pose[1], obs.pose[2], obs.pose[3]
+    local y, yaw = obs.pose[2], obs.pose[3]
     local lane = obs.aisle[1] - LANE
     local hd = math.atan(lane - y, 0.6)
     local w = clamp(2.5 * wrap(hd - yaw), -0.5, 0.5)

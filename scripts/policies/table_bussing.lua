@@ -44,7 +44,6 @@ local ORDER = {1, 2, 3, 4, 5}
 local SPOT = {{0.0, 0.04, 0.0}, {0.0, 0.04, 0.02}, {0.0, 0.04, 0.04}, {-0.09, -0.165, 0.0}, {0.09, -0.165, 0.0}}
 
 local clamp = require("kit.util").clamp
-local function wrap(a) return math.atan(math.sin(a), math.cos(a)) end
 
 function P.reset(spec, seed)
     DT = 0.004                  -- until obs.clock shows the scene's step (same in every episode)

@@ -240,7 +240,7 @@ function Human:pelvis_height()
 end
 
 function Human:head_height()
-    local x, y, z = self.torso:to_world(0, 0, 1.62 - WAIST_Z)
+    local _, _, z = self.torso:to_world(0, 0, 1.62 - WAIST_Z)
     return z - self.ground
 end
 

@@ -31,7 +31,6 @@ restore them.
 ]]
 local M = {}
 
-local clamp = require("kit.util").clamp
 
 local approach = require("kit.util").approach
 

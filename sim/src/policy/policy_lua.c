@@ -99,11 +99,17 @@ static int lp_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t 
         return 0;
     }
     lua_remove(L, -2);
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 4);
     push_spec(L, e, false);
     lua_setfield(L, -2, "observation");
     push_spec(L, e, true);
     lua_setfield(L, -2, "action");
+    // act() runs before every physics step, so the control rate is the step rate
+    double dt = ps_episode_timestep(e);
+    lua_pushnumber(L, dt);
+    lua_setfield(L, -2, "timestep");
+    lua_pushnumber(L, 1.0 / dt);
+    lua_setfield(L, -2, "control_hz");
     lua_pushinteger(L, (lua_Integer)seed);
     return ps_lua_call(p->rt, 2, 0, "reset", err, errlen) ? 0 : -1;
 }
