@@ -28,6 +28,8 @@ tests+=(libpng-dev libavcodec-dev libavformat-dev libswscale-dev libavutil-dev)
 tests+=(chromium)
 # Policy peers (tests/policies/*.py, tools/python/examples): msgpack for Debian's python3.
 tests+=(python3-msgpack)
+# Scene authors' lint (tests/test_lua_api.sh: luacheck scenes scripts with the sandbox's std).
+tests+=(lua-check)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)

@@ -110,7 +110,7 @@ function scene.build(world, ctx)
 end
 
 function scene.step(ctx)
-    local s, p = ctx.state, ctx.params
+    local s = ctx.state
     if s.ik_error ~= "" then return end
     local sm = (ctx.t - s.t_move) / s.T_move
     arm:command(arm6.interp(s.q_from, s.q_to, sm))

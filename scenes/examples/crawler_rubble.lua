@@ -14,6 +14,7 @@
 
 local crawler = require "robots.crawler"
 local kin = require "robots.kin"
+local track = require "kit.track"
 
 local rover                      -- the robot of the current episode (set in build)
 
@@ -109,8 +110,7 @@ end
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     local x, y, yaw = rover:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     local up = rover:up_z()
     if up < s.up_min then s.up_min = up end
     local dx, dy = s.gx - x, s.gy - y

@@ -38,9 +38,8 @@ local function wrap(a)
     return a
 end
 
-local function clamp(v, lo, hi)
-    if v < lo then return lo elseif v > hi then return hi else return v end
-end
+local clamp = require("kit.util").clamp
+local track = require "kit.track"
 
 -- The waypoint list, as plain data (index 1..4; 4 = the start).
 local function waypoint(s, i)
@@ -76,8 +75,7 @@ function scene.step(ctx)
     local s = ctx.state
     local p = ctx.params
     local x, y, yaw = robot:axle2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
 
     if s.phase == "done" then
         robot:set_twist(0, 0)

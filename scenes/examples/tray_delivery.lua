@@ -14,6 +14,7 @@
 
 local service_tray = require "robots.service_tray"
 local kin = require "robots.kin"
+local track = require "kit.track"
 
 local bot, cup                   -- handles of the current episode (set in build)
 
@@ -83,8 +84,7 @@ end
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     local x, y, yaw = bot:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     local slip = cup_slip(ctx)
     if slip > s.slip_max then s.slip_max = slip end
 

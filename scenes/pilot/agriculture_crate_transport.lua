@@ -25,10 +25,10 @@
 --          scenario.safety metrics (keep-out zones: the hedge rows)
 
 local diffdrive = require "robots.diffdrive"
-local kin = require "robots.kin"
-local terrain = require "lib.terrain"
+local terrain = require "kit.terrain"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
+local track = require "kit.track"
 
 local bot, crate, worker, mon    -- handles of the current episode (set in build)
 
@@ -144,17 +144,14 @@ function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     worker:update(ctx)
     local x, y, yaw = bot:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     local up = bot:up_z()
     if up < s.up_min then s.up_min = up end
     if s.wp < #WAYPOINTS - 1 and wp_dist(ctx) < 0.6 then s.wp = s.wp + 1 end
     local fx, fy = crate_offset()
     local slip = math.sqrt((fx - s.c0x) ^ 2 + (fy - s.c0y) ^ 2)
     if slip > s.slip then s.slip = slip end
-    s.nx = x + math.normal(0, p.loc_noise)
-    s.ny = y + math.normal(0, p.loc_noise)
-    s.nyaw = kin.wrap(yaw + math.normal(0, p.loc_noise / 2))
+    track.noisy_pose(s, x, y, yaw, p.loc_noise)
     mon:update(ctx)
 end
 

@@ -52,6 +52,7 @@ local mobile_manipulator = require "robots.mobile_manipulator"
 local kin = require "robots.kin"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
+local track = require "kit.track"
 
 local robot, worker, mon        -- handles of the current episode (set in build)
 local fruits, stems = {}, {}    -- apple bodies and their stem joints, in slot order
@@ -314,8 +315,7 @@ function scene.step(ctx)
     local s = ctx.state
     worker:update(ctx)
     local x, y = robot:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     contact_loads(ctx)
     local nb, nu = 0, 0
     for i = 1, N_FRUITS do

@@ -21,7 +21,7 @@ local diffdrive = require "robots.diffdrive"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
 
-local bot, lidar, mon, worker
+local bot, mon, worker
 
 local GAUGES = {                          -- x, y, face normal (route order)
     {3.0, 4.0, 0, -1}, {6.5, 0.0, 0, 1}, {12.0, 2.0, -1, 0}, {8.0, -4.0, 0, 1},
@@ -48,7 +48,8 @@ local scene = {
     },
 }
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local clamp = require("kit.util").clamp
+local track = require "kit.track"
 local function wrap(a) return (a + math.pi) % (2 * math.pi) - math.pi end
 local function to_robot(x, y, yaw, px, py)
     local dx, dy = px - x, py - y
@@ -99,7 +100,7 @@ function scene.build(world, ctx)
         world:geom{type = "cylinder", radius = 0.7, length = 2.5, pos = {t[1], t[2], 1.25}, color = {0.6, 0.62, 0.65}}
     end
     bot = diffdrive.build(world, {name = "patrol", pos = {0, 0}, yaw = p.start_yaw})
-    lidar = world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.15, 0, 0.2}, h_beams = 181,
+    world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.15, 0, 0.2}, h_beams = 181,
                          h_fov = math.rad(270), range_min = 0.05, range_max = 10, rate = 10, noise = {stddev = p.lidar_noise}}
     worker = human.spawn(world, {name = "worker", path = {{1.0, -4.6}, {11.5, -4.6}, {11.5, -0.5}, {9.5, -0.5}}, speed = p.worker_speed,
                                  wait = 2.0, offset = math.random() * 20, yield_to = {bot.chassis}, state = s})
@@ -157,8 +158,7 @@ function scene.step(ctx)
     mon:update(ctx)
     worker:update(ctx)
     local x, y = bot:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     for i = 1, #s.g do
         if not s.read[i] then
             if gauge_ok(ctx, i) then s.dwell[i] = s.dwell[i] + ctx.dt else s.dwell[i] = 0 end

@@ -43,6 +43,8 @@ local diffdrive = require "robots.diffdrive"
 local kin = require "robots.kin"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
+local track = require "kit.track"
+local props = require "kit.props"
 
 local bot, lidar, tag, worker, mon    -- handles of the current episode (set in build)
 
@@ -53,7 +55,6 @@ local PIPES = {                       -- y, outside diameter, level
     {-1.0, 0.610, 1}, {-0.25, 0.324, 1}, {0.45, 0.219, 1}, {1.0, 0.168, 1},
     {-0.9, 0.406, 2}, {0.05, 0.273, 2}, {0.85, 0.114, 2},
 }
-local SEGMENTS = {{0, 3}, {3, 6}, {6, 9}, {9, 12}}
 local SKID = {1.0, 0.9, 1.2}
 local SKID_Y = -0.75
 local H_BEAMS, V_BEAMS = 96, 12
@@ -93,24 +94,8 @@ function scene.build(world, ctx)
     world:material{name = "concrete", friction = p.floor_friction}
     world:material{name = "steel", friction = 0.5}
     world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "concrete", color = {0.6, 0.6, 0.58}}
-    local steel = {0.35, 0.38, 0.45}
-    for _, x in ipairs(BENTS) do
-        for _, sy in ipairs({1, -1}) do
-            world:geom{type = "box", size = {0.3, 0.3, 6.2}, pos = {x, sy * COL_Y, 3.1}, material = "steel", color = steel}
-        end
-        for _, z in ipairs(LEVELS) do
-            world:geom{type = "box", size = {0.3, 2 * COL_Y + 0.3, 0.3}, pos = {x, 0, z - 0.15}, material = "steel", color = steel}
-        end
-    end
-    for _, sy in ipairs({1, -1}) do
-        world:geom{type = "box", size = {12.3, 0.3, 0.3}, pos = {6, sy * COL_Y, 6.05}, material = "steel", color = steel}
-    end
-    local pipe_col = {{0.75, 0.75, 0.72}, {0.85, 0.7, 0.25}, {0.55, 0.6, 0.7}}
-    for k, pp in ipairs(PIPES) do
-        local r = pp[2] / 2
-        world:geom{type = "cylinder", radius = r, length = 13, pos = {6, pp[1], LEVELS[pp[3]] + r}, rpy = {0, math.pi / 2, 0},
-                   material = "steel", color = pipe_col[(k - 1) % 3 + 1]}
-    end
+    props.pipe_rack(world, {bents = BENTS, half_width = COL_Y, levels = LEVELS, height = 6.2, length = 12.3, x_mid = 6,
+                            pipes = PIPES, pipe_length = 13, material = "steel"})
     -- pump skid and its keep-out
     world:geom{type = "box", size = SKID, pos = {p.skid_x, SKID_Y, SKID[3] / 2}, material = "steel", color = {0.25, 0.45, 0.3}}
     -- the leak tag under a random level-1 pipe
@@ -253,8 +238,7 @@ function scene.step(ctx)
     worker:update(ctx)
     process_scan(ctx)
     local x, y = bot:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     -- clearance: chassis centre to the nearest column or skid face, minus half its width
     local c = 1e9
     for _, bx in ipairs(BENTS) do

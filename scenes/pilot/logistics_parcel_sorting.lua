@@ -44,6 +44,7 @@
 local arm6 = require "robots.arm6"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
+local props = require "kit.props"
 
 local arm, belt, worker, mon    -- handles of the current episode (set in build)
 local parcels, weld = {}, nil   -- parcel bodies; the suction weld (a Joint) or nil
@@ -55,7 +56,6 @@ local TOTE = {0.45, 0.45, 0.45}
 local TYPES = {{0.20, 0.15, 0.10, 0.5}, {0.25, 0.18, 0.10, 1.0}, {0.30, 0.22, 0.15, 2.5}, {0.35, 0.25, 0.20, 4.5}}
 local TCP_SPEED = 1.0            -- m/s
 local TCP_ACCEL = 3.0            -- m/s^2
-local TIP = 0.045                -- m, finger tips below the tool centre point
 local MAXN = 5
 
 local scene = {
@@ -76,7 +76,8 @@ local scene = {
         suction_force = {default = 120, min = 80, max = 160, description = "vacuum tool holding force, N"},
         max_missorts = {default = 0, min = 0, max = 3, integer = true, description = "wrong totes tolerated"},
         sensor_noise = {default = 0.002, min = 0.0, max = 0.005, randomize = true, description = "parcel position noise stddev, m"},
-        darkness = {default = 0.0, min = 0.0, max = 0.6, randomize = true, description = "0 lit .. 1 dark hall: label misreads are not modelled; scales sensor noise (1 + darkness)"},
+        darkness = {default = 0.0, min = 0.0, max = 0.6, randomize = true, description =
+                         "0 lit .. 1 dark hall: label misreads are not modelled; scales sensor noise (1 + darkness)"},
         worker_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "worker walking speed, m/s"},
     },
 }
@@ -104,18 +105,9 @@ function scene.build(world, ctx)
                    soft_cfm = 1 / (ctx.dt * 2e4 + 200)}
     world:material{name = "steel", friction = 0.3}
     world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.55, 0.53}}
-    local L = BELT.x1 - BELT.x0
-    local cx = (BELT.x0 + BELT.x1) / 2
-    -- conveyor frame under the belt, side rails (3 cm above the belt), end roller
-    world:geom{type = "box", size = {L, BELT.w + 0.08, BELT.top - BELT.t - 0.02}, pos = {cx, 0, (BELT.top - BELT.t - 0.02) / 2},
-               material = "steel", color = {0.3, 0.32, 0.36}}
-    for _, sy in ipairs({1, -1}) do
-        world:geom{type = "box", size = {L, 0.02, 0.08}, pos = {cx, sy * (BELT.w / 2 + 0.01), BELT.top + 0.01},
-                   material = "steel", color = {0.7, 0.7, 0.2}}
-    end
-    belt = world:body{name = "belt", kind = "kinematic", pos = {cx, 0, BELT.top - BELT.t / 2},
-                      geoms = {{type = "box", size = {L, BELT.w, BELT.t}, material = "belt", color = {0.12, 0.12, 0.12}}}}
-    belt:set_linvel(p.belt_speed, 0, 0)
+    -- conveyor frame under the belt, side rails (3 cm above the belt), the belt
+    belt = props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, width = BELT.w, top = BELT.top, thickness = BELT.t,
+                                  speed = p.belt_speed, material = "belt", frame_material = "steel"})
     -- totes (open, 1 cm walls)
     for k, t in ipairs(TOTES) do
         local col = ({{0.8, 0.3, 0.3}, {0.3, 0.6, 0.85}, {0.35, 0.75, 0.35}})[k]
@@ -253,8 +245,7 @@ end
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     -- the belt: back to its place, at the belt speed (friction carries the parcels)
-    belt:set_pos((BELT.x0 + BELT.x1) / 2, 0, BELT.top - BELT.t / 2)
-    belt:set_linvel(p.belt_speed, 0, 0)
+    belt:update(p.belt_speed)
     worker:update(ctx)
     -- the vacuum lets go when the last step pulled the parcel off the cup (tension along
     -- the tool axis, world z while it points down) beyond suction_force; pressing the
@@ -272,7 +263,7 @@ function scene.step(ctx)
     for i = 1, #parcels do
         local q = s.parcel[i]
         if q.state < 2 then
-            local x, y, z = parcels[i]:pos()
+            local x, _, z = parcels[i]:pos()
             q.nx, q.ny, q.nz = math.normal(0, q.sd), math.normal(0, q.sd), math.normal(0, q.sd)
             if s.held == i then
                 q.state = 1

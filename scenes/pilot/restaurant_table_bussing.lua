@@ -38,6 +38,8 @@ local human = require "scenario.human"
 local safety = require "scenario.safety"
 local grasp = require "scenario.grasp"
 local mm = require "scenario.mm_task"
+local track = require "kit.track"
+local props = require "kit.props"
 
 local bot, mon, grip, tub
 local items, diners = {}, {}
@@ -77,7 +79,8 @@ local scene = {
         plate_mass = {default = 0.55, min = 0.45, max = 0.65, randomize = true, description = "26 cm dinner plate (kg)"},
         bowl_mass = {default = 0.35, min = 0.28, max = 0.45, randomize = true, description = "15 cm soup bowl (kg)"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "floor tiles' Coulomb mu"},
-        light = {default = 1.0, min = 0.3, max = 1.0, randomize = true, description = "dining-room light level, 1 bright .. 0.3 dim (scales perception noise by 1/light; for renderers: ambient level)"},
+        light = {default = 1.0, min = 0.3, max = 1.0, randomize = true, description = "dining-room light level, 1 bright .. 0.3 dim (scales perception noise by 1/light;"
+                 .. " for renderers: ambient level)"},
         obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "item position perception noise stddev in full light (m)"},
         diner_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "diners' walking speed (m/s)"},
         diner_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the diners start into their walk"},
@@ -116,12 +119,7 @@ local function status(ctx, i)
 end
 
 local function table_box(world, cx, cy, mat)
-    world:geom{type = "box", size = {TABLE[1], TABLE[2], 0.03}, pos = {cx, cy, TABLE_Z - 0.015}, material = mat, color = {0.55, 0.4, 0.28}}
-    for _, c in ipairs({{1, 1}, {1, -1}, {-1, 1}, {-1, -1}}) do
-        world:geom{type = "box", size = {0.05, 0.05, TABLE_Z - 0.03},
-                   pos = {cx + c[1] * (TABLE[1] / 2 - 0.04), cy + c[2] * (TABLE[2] / 2 - 0.04), (TABLE_Z - 0.03) / 2},
-                   material = mat, color = {0.3, 0.22, 0.15}}
-    end
+    props.table(world, {x = cx, y = cy, top = TABLE_Z, size = TABLE, style = "legs", material = mat})
 end
 
 local function chair(world, x, y, back_dx)
@@ -230,8 +228,7 @@ function scene.step(ctx)
     for _, h in ipairs(diners) do h:update(ctx) end
     grip:update(ctx, s.closed == true)
     local x, y = bot:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     local n = 0
     for i = 1, #items do if in_tub(ctx, i) then n = n + 1 end end
     s.n_tub = n

@@ -22,7 +22,7 @@ local service_tray = require "robots.service_tray"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
 
-local bot, lidar, mon
+local bot, mon
 local cups, diners = {}, {}
 
 local CUP_R, CUP_H = 0.04, 0.095
@@ -54,7 +54,10 @@ local scene = {
     },
 }
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local clamp = require("kit.util").clamp
+local track = require "kit.track"
+local props = require "kit.props"
+local room = require "kit.room"
 local function to_robot(x, y, yaw, px, py)
     local dx, dy = px - x, py - y
     local c, s = math.cos(yaw), math.sin(yaw)
@@ -69,12 +72,8 @@ local function goal_dist(ctx)
     local x, y = bot:tray_pos()
     return math.sqrt((ctx.state.gx - x) ^ 2 + (ctx.state.gy - y) ^ 2)
 end
-local function table_box(world, cx, cy, mat)
-    -- a 0.8 x 0.8 m restaurant table, top at 0.75 m, central pedestal
-    world:geom{type = "box", size = {0.8, 0.8, 0.03}, pos = {cx, cy, 0.735}, material = mat, color = {0.55, 0.4, 0.28}}
-    world:geom{type = "cylinder", radius = 0.05, length = 0.72, pos = {cx, cy, 0.36}, material = mat, color = {0.2, 0.2, 0.2}}
-    world:geom{type = "cylinder", radius = 0.25, length = 0.02, pos = {cx, cy, 0.01}, material = mat, color = {0.2, 0.2, 0.2}}
-end
+-- a 0.8 x 0.8 m restaurant table, top at 0.75 m, central pedestal
+local function table_box(world, cx, cy, mat) props.table(world, {x = cx, y = cy, material = mat}) end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
@@ -82,13 +81,7 @@ function scene.build(world, ctx)
     world:material{name = "wood", friction = 0.6}
     world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "tiles", color = {0.7, 0.66, 0.6}}
     -- walls
-    local W = ROOM
-    local wx, wy = W[3] - W[1], W[4] - W[2]
-    local cxr, cyr = (W[1] + W[3]) / 2, (W[2] + W[4]) / 2
-    for _, g in ipairs({{{wx, 0.1, 2.5}, {cxr, W[2] - 0.05, 1.25}}, {{wx, 0.1, 2.5}, {cxr, W[4] + 0.05, 1.25}},
-                        {{0.1, wy, 2.5}, {W[1] - 0.05, cyr, 1.25}}, {{0.1, wy, 2.5}, {W[3] + 0.05, cyr, 1.25}}}) do
-        world:geom{type = "box", size = g[1], pos = g[2], color = {0.9, 0.88, 0.82}}
-    end
+    room.walls(world, ROOM)
     -- kitchen pass counter behind the start
     world:geom{type = "box", size = {0.5, 2.0, 1.05}, pos = {-0.85, 0, 0.525}, material = "wood", color = {0.6, 0.6, 0.62}}
     -- the target table, 0.55 m beyond the serving point (its near edge 0.15 m from the tray)
@@ -108,7 +101,7 @@ function scene.build(world, ctx)
         cups[i] = world:body{name = "cup" .. i, pos = {tx + p.cup_offset, ty + cy, tz + CUP_H / 2 + 0.001}, mass = p.cup_mass,
                              geoms = {{type = "cylinder", radius = CUP_R, length = CUP_H, material = "cup", color = {0.95, 0.95, 0.95}}}}
     end
-    lidar = world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.2, 0, 0.1}, h_beams = 72,
+    world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.2, 0, 0.1}, h_beams = 72,
                          h_fov = 2 * math.pi, range_min = 0.05, range_max = 8, rate = 10,
                          noise = {stddev = p.lidar_noise}}
     -- diners: two crossing the aisle, one walking a loop between the tables
@@ -193,8 +186,7 @@ function scene.step(ctx)
     mon:update(ctx)                      -- contacts and distances of the step just taken
     for _, h in ipairs(diners) do h:update(ctx) end
     local x, y = bot:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     for i, c in ipairs(cups) do
         s.tilt_max = math.max(s.tilt_max, tilt_deg(c))
         local lx, ly = bot:tray_local(c:pos())

@@ -35,6 +35,8 @@ local human = require "scenario.human"
 local safety = require "scenario.safety"
 local grasp = require "scenario.grasp"
 local mm = require "scenario.mm_task"
+local track = require "kit.track"
+local props = require "kit.props"
 
 local bot, mon, grip
 local items, nb, shoppers = {}, {}, {}
@@ -72,7 +74,8 @@ local scene = {
         item_jitter = {default = 0.0, min = 0.0, max = 0.02, randomize = true, description = "max random shift of each product from its facing (m)"},
         start_x = {default = 0.0, min = -0.3, max = 0.3, randomize = true, description = "robot start x (m)"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "floor's Coulomb mu"},
-        light = {default = 1.0, min = 0.4, max = 1.0, randomize = true, description = "store light level, 1 bright .. 0.4 dim (scales perception noise by 1/light; for renderers: ambient level)"},
+        light = {default = 1.0, min = 0.4, max = 1.0, randomize = true, description = "store light level, 1 bright .. 0.4 dim (scales perception noise by 1/light;"
+                 .. " for renderers: ambient level)"},
         obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "product position perception noise stddev in full light (m)"},
         shopper_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "shoppers' walking speed (m/s)"},
         shopper_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the shoppers start into their walk"},
@@ -128,17 +131,8 @@ local function product(world, name, kind, x, y, top, mass, kinematic)
 end
 
 local function gondola(world, side)
-    local s = side
-    local cx, len = (RUN[1] + RUN[2]) / 2, RUN[2] - RUN[1]
-    local yc = s * (AISLE + DEPTH / 2)
-    world:geom{type = "box", size = {len, 0.03, 1.8}, pos = {cx, s * (AISLE + DEPTH + 0.015), 0.9}, material = "shelf", color = {0.85, 0.85, 0.88}}
-    world:geom{type = "box", size = {len, DEPTH, TOPS[1]}, pos = {cx, yc, TOPS[1] / 2}, material = "shelf", color = {0.5, 0.5, 0.55}}
-    for i = 2, #TOPS do
-        world:geom{type = "box", size = {len, DEPTH, 0.02}, pos = {cx, yc, TOPS[i] - 0.01}, material = "shelf", color = {0.8, 0.8, 0.82}}
-    end
-    for _, x in ipairs({RUN[1] - 0.015, RUN[2] + 0.015}) do
-        world:geom{type = "box", size = {0.03, DEPTH, 1.8}, pos = {x, yc, 0.9}, material = "shelf", color = {0.85, 0.85, 0.88}}
-    end
+    props.gondola(world, {x0 = RUN[1], x1 = RUN[2], front = AISLE, side = side, depth = DEPTH, tops = TOPS,
+                          material = "shelf"})
 end
 
 function scene.build(world, ctx)
@@ -260,8 +254,7 @@ function scene.step(ctx)
     for _, h in ipairs(shoppers) do h:update(ctx) end
     grip:update(ctx, s.closed == true)
     local x, y = bot:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     local n = 0
     for i = 1, #items do if in_tote(ctx, i) then n = n + 1 end end
     s.n_tote = n

@@ -25,8 +25,9 @@
 
 local crawler = require "robots.crawler"
 local kin = require "robots.kin"
-local terrain = require "lib.terrain"
+local terrain = require "kit.terrain"
 local safety = require "scenario.safety"
+local track = require "kit.track"
 
 local rover, lidar, mon          -- handles of the current episode (set in build)
 local markers = {}
@@ -208,14 +209,11 @@ end
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     local x, y, yaw = rover:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     local up = rover:up_z()
     if up < s.up_min then s.up_min = up end
     survey(ctx)
-    s.nx = x + math.normal(0, p.loc_noise)
-    s.ny = y + math.normal(0, p.loc_noise)
-    s.nyaw = kin.wrap(yaw + math.normal(0, p.loc_noise / 2))
+    track.noisy_pose(s, x, y, yaw, p.loc_noise)
     mon:update(ctx)
 end
 

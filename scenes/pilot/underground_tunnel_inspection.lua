@@ -28,9 +28,10 @@
 --          unsupported-roof zone)
 
 local crawler = require "robots.crawler"
-local kin = require "robots.kin"
-local terrain = require "lib.terrain"
+local terrain = require "kit.terrain"
 local safety = require "scenario.safety"
+local track = require "kit.track"
+local room = require "kit.room"
 
 local rover, lidar, mon          -- handles of the current episode (set in build)
 
@@ -63,24 +64,7 @@ local scene = {
     },
 }
 
--- centreline point at arc length u, and the tunnel direction there
-local function centre_at(u)
-    for i = 1, #LINE - 1 do
-        local a, b = LINE[i], LINE[i + 1]
-        local L = math.sqrt((b[1] - a[1]) ^ 2 + (b[2] - a[2]) ^ 2)
-        if u <= L or i == #LINE - 1 then
-            local f = u / L
-            return a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2]), math.atan(b[2] - a[2], b[1] - a[1])
-        end
-        u = u - L
-    end
-end
-
-local function line_length()
-    local s = 0
-    for i = 1, #LINE - 1 do s = s + math.sqrt((LINE[i + 1][1] - LINE[i][1]) ^ 2 + (LINE[i + 1][2] - LINE[i][2]) ^ 2) end
-    return s
-end
+local CENTRE = track.polyline(LINE)     -- the centreline: CENTRE:at(u) -> x, y, direction
 
 local function cp_dist(ctx)
     local s = ctx.state
@@ -98,42 +82,28 @@ function scene.build(world, ctx)
                                 bump_width = {0.3, 0.8}, rough = 0.02, keep_flat = {{0, 0, 1.2}},
                                 material = "floor", color = {0.3, 0.28, 0.26}})
     -- walls: one box per side per centreline segment (overlapping at the bends), end faces
-    for i = 1, #LINE - 1 do
-        local a, b = LINE[i], LINE[i + 1]
-        local L = math.sqrt((b[1] - a[1]) ^ 2 + (b[2] - a[2]) ^ 2)
-        local yaw = math.atan(b[2] - a[2], b[1] - a[1])
-        local mx, my = (a[1] + b[1]) / 2, (a[2] + b[2]) / 2
-        for _, sd in ipairs({1, -1}) do
-            local off = sd * (HALF_W + 0.2)
-            world:geom{type = "box", size = {L + 1.2, 0.4, WALL_H},
-                       pos = {mx - math.sin(yaw) * off, my + math.cos(yaw) * off, WALL_H / 2},
-                       rpy = {0, 0, yaw}, material = "rock", color = {0.33, 0.31, 0.29}}
-        end
-    end
+    room.corridor(world, LINE, {half_width = HALF_W, height = WALL_H, thickness = 0.4, overlap = 0.6, material = "rock",
+                                color = {0.33, 0.31, 0.29}})
     world:geom{type = "box", size = {0.4, 2 * HALF_W + 0.8, WALL_H}, pos = {-1.2, 0, WALL_H / 2}, material = "rock",
                color = {0.33, 0.31, 0.29}}
     local e = LINE[#LINE]
     world:geom{type = "box", size = {0.4, 2 * HALF_W + 0.8, WALL_H}, pos = {e[1] + 0.2, e[2], WALL_H / 2},
                material = "rock", color = {0.4, 0.36, 0.3}}
     -- rubble slabs and loose rocks along the roadway (not in the first 1.5 m)
-    local total = line_length()
-    for i = 1, p.rubble do
-        local cx, cy, yaw = centre_at(terrain.uniform(1.5, total - 0.5))
-        local off = terrain.uniform(-HALF_W + 0.2, HALF_W - 0.2)
-        local sx, sy, sz = terrain.uniform(0.08, 0.3), terrain.uniform(0.08, 0.3), terrain.uniform(0.03, 0.09)
-        world:geom{type = "box", size = {sx, sy, sz},
-                   pos = {cx - math.sin(yaw) * off, cy + math.cos(yaw) * off, sz * terrain.uniform(0.1, 0.4)},
-                   rpy = {terrain.uniform(-0.2, 0.2), terrain.uniform(-0.2, 0.2), terrain.uniform(-math.pi, math.pi)},
-                   material = "rock", color = {0.42, 0.4, 0.37}}
+    local total = CENTRE:length()
+    -- a point across the roadway at a uniform arc length in [u0, total - u1], margin m off the walls
+    local function roadway(u0, u1, margin)
+        return function()
+            local cx, cy, yaw = CENTRE:at(terrain.uniform(u0, total - u1))
+            local off = terrain.uniform(-HALF_W + margin, HALF_W - margin)
+            return cx - math.sin(yaw) * off, cy + math.cos(yaw) * off
+        end
     end
-    for i = 1, p.rocks do
-        local cx, cy, yaw = centre_at(terrain.uniform(2.0, total - 1.0))
-        local off = terrain.uniform(-HALF_W + 0.3, HALF_W - 0.3)
-        local r = 0.5 * (p.rock_mass / 2500) ^ (1 / 3)       -- granite-ish cube edge / 2... as a box
-        world:body{name = "rock" .. i, pos = {cx - math.sin(yaw) * off, cy + math.cos(yaw) * off, 0.3},
-                   rpy = {0, 0, terrain.uniform(-math.pi, math.pi)}, mass = p.rock_mass,
-                   geoms = {{type = "box", size = {2.4 * r, 2 * r, 1.2 * r}, material = "rock", color = {0.5, 0.45, 0.4}}}}
-    end
+    terrain.rubble(world, {n = p.rubble, at = roadway(1.5, 0.5, 0.2), size = {{0.08, 0.3}, {0.08, 0.3}, {0.03, 0.09}},
+                           material = "rock", color = {0.42, 0.4, 0.37}})
+    local r = 0.5 * (p.rock_mass / 2500) ^ (1 / 3)       -- granite-ish cube edge / 2... as a box
+    terrain.loose(world, {n = p.rocks, name = "rock", at = roadway(2.0, 1.0, 0.3), size = {2.4 * r, 2 * r, 1.2 * r},
+                          mass = p.rock_mass, material = "rock"})
     -- the roof-fall keep-out zone, marked on the floor (visual only)
     for _, k in ipairs(KEEPOUT) do
         world:geom{type = "box", size = {k[3] - k[1], k[4] - k[2], 0.005}, pos = {(k[1] + k[3]) / 2, (k[2] + k[4]) / 2, 0.15},
@@ -188,15 +158,12 @@ end
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     local x, y, yaw = rover:pose2d()
-    s.path = s.path + math.sqrt((x - s.px) ^ 2 + (y - s.py) ^ 2)
-    s.px, s.py = x, y
+    track.odometer(s, x, y)
     local up = rover:up_z()
     if up < s.up_min then s.up_min = up end
     if s.cp < #CHECKPOINTS and cp_dist(ctx) < p.checkpoint_radius then s.cp = s.cp + 1 end
     -- the localization estimate for the next observation
-    s.nx = x + math.normal(0, p.loc_noise)
-    s.ny = y + math.normal(0, p.loc_noise)
-    s.nyaw = kin.wrap(yaw + math.normal(0, p.loc_noise / 2))
+    track.noisy_pose(s, x, y, yaw, p.loc_noise)
     if ctx.step % 50 == 0 then
         local v = lidar:data()
         local lost = 0

@@ -18,7 +18,7 @@ local st = {}
 local HALF = 0.5          -- m, half corridor width (crawler 0.8 m wide + margin)
 local CAP = 4.0           -- m
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b else return v end end
+local clamp = require("kit.util").clamp
 
 function P.reset(spec, seed)
     local sh = spec.observation.scan.shape

@@ -12,7 +12,7 @@ Stops on the last waypoint.
 local P = {}
 local st = {}
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b else return v end end
+local clamp = require("kit.util").clamp
 
 function P.reset(spec, seed) st = {v = 0, w = 0} end
 

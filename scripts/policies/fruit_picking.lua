@@ -24,7 +24,7 @@ The base stands still while the arm works. Assumes one call per 2 ms step.
 local P = {}
 local st
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local clamp = require("kit.util").clamp
 
 local CARRY = {0.45, 0.0, 1.05}      -- tool point while driving (robot frame)
 local DT = 0.002
@@ -50,7 +50,7 @@ end
 function P.act(obs, action)
     if not st then P.reset() end
     st.t = st.t + DT
-    local bx, by, byaw = obs.base[1], obs.base[2], obs.base[3]
+    local by, byaw = obs.base[2], obs.base[3]
     if not st.y0 then st.y0 = by end
     local v, w = 0, 0
     local nf = #obs.fruits // 7

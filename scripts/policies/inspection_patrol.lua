@@ -3,7 +3,7 @@
 -- then drive with a braking profile), turn to face the gauge, hold still until the scene
 -- reports it read (staying in place while within 0.3 m of the stand point). Stops while the worker is within 1.3 m ahead.
 local P = {}
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local clamp = require("kit.util").clamp
 
 local facing = -1      -- index of the gauge being faced (hysteresis: turning in place
                        -- moves the chassis centre, so the stand-point test loosens once there)

@@ -14,7 +14,7 @@ local P = {}
 local st
 local DT = 0.004
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local clamp = require("kit.util").clamp
 
 function P.reset(spec, seed)
     st = {wp = 1, v = 0, sx = 0, sy = 0, sz = 0, n = 0, wait = 0, path = nil}

@@ -4,7 +4,7 @@
 -- side of the robot's path.
 local P = {}
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local clamp = require("kit.util").clamp
 
 function P.reset(spec, seed) end
 

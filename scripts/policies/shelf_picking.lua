@@ -40,7 +40,7 @@ local VIA = {ARM_X, 0.32, 0.90}
 -- palm (between the TCP and the pan axis) passes over the front ones
 local SPOT = {{-0.115, 0.18}, {-0.115, 0.04}, {-0.035, 0.18}, {-0.035, 0.04}}
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
+local clamp = require("kit.util").clamp
 local function wrap(a) return math.atan(math.sin(a), math.cos(a)) end
 
 function P.reset(spec, seed)
@@ -99,7 +99,7 @@ end
 
 -- Base twist for the phase; also switches drive -> settle -> pick.
 local function drive(obs)
-    local x, y, yaw = obs.pose[1], obs.pose[2], obs.pose[3]
+    local y, yaw = obs.pose[2], obs.pose[3]
     local lane = obs.aisle[1] - LANE
     local hd = math.atan(lane - y, 0.6)
     local w = clamp(2.5 * wrap(hd - yaw), -0.5, 0.5)

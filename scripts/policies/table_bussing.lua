@@ -43,8 +43,7 @@ local ORDER = {1, 2, 3, 4, 5}
 -- tub spots relative to the tub centre: dx, dy, landing height above the tub floor (m)
 local SPOT = {{0.0, 0.04, 0.0}, {0.0, 0.04, 0.02}, {0.0, 0.04, 0.04}, {-0.09, -0.165, 0.0}, {0.09, -0.165, 0.0}}
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
-local function wrap(a) return math.atan(math.sin(a), math.cos(a)) end
+local clamp = require("kit.util").clamp
 
 function P.reset(spec, seed)
     DT = 0.004                  -- until obs.clock shows the scene's step (same in every episode)

@@ -19,7 +19,7 @@ function P.reset(spec, seed)
     st = {v = 0, w = 0, n = spec.observation.scan and spec.observation.scan.shape[#spec.observation.scan.shape] or 0}
 end
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b else return v end end
+local clamp = require("kit.util").clamp
 
 function P.act(obs, action)
     local g = obs.goal

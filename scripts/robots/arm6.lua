@@ -42,7 +42,7 @@ Parameters (all values are the defaults; every one can be overridden in `opts`):
   pos             {0, 0, 0}     world position of the base's mounting plane centre (m);
                                 with `mount`, the position in the mount body's link frame
   yaw             0             base heading (rad about +z; with `mount`, relative to it)
-  mount           nil           a Body to bolt the base to (fixed joint); nil = the world
+  mount           false         a Body to bolt the base to (fixed joint); nil = the world
                                 (the base is then static geometry)
   q               home pose     initial joint angles, 6 numbers (rad)
   pedestal        0             m, height of a column (cylinder, radius pedestal_radius) under
@@ -112,6 +112,7 @@ Fields: arm.robot (the Robot: 8 joints), arm.links (Bodies: base, shoulder, uppe
 
 local kin = require "robots.kin"
 
+local util = require "kit.util"
 local M = {}
 
 local HALF_PI = math.pi / 2
@@ -120,7 +121,7 @@ M.defaults = {
     name = "arm6",
     pos = {0, 0, 0},
     yaw = 0,
-    mount = nil,
+    mount = false,
     q = {0, -HALF_PI, HALF_PI, 0, HALF_PI, 0},
     pedestal = 0,
     pedestal_radius = 0.08,
@@ -161,18 +162,6 @@ local X, Y, Z = {1, 0, 0}, {0, 1, 0}, {0, 0, 1}
 local Arm = {}
 Arm.__index = Arm
 
-local function opt(opts, k)
-    local v = opts[k]
-    if v == nil then return M.defaults[k] end
-    return v
-end
-
-local function copy_list(t)
-    local r = {}
-    for i = 1, #t do r[i] = t[i] end
-    return r
-end
-
 -- Kinematic description (base frame, zero configuration): per arm joint the anchor and
 -- the axis; the TCP offset in the wrist_3 link frame; finger offsets.
 local function chain(o)
@@ -188,13 +177,9 @@ end
 
 --- Builds the arm and gripper. `opts` (optional) overrides M.defaults.
 function M.build(world, opts)
-    opts = opts or {}
-    local o = {}
-    for k, v in pairs(M.defaults) do o[k] = v end
-    for k, v in pairs(opts) do o[k] = v end
-    local masses = {}
-    for k, v in pairs(M.defaults.masses) do masses[k] = v end
-    for k, v in pairs(opts.masses or {}) do masses[k] = v end
+    opts = util.options(opts, M.defaults, nil, "robots.arm6")
+    local o = opts
+    local masses = util.merged(M.defaults.masses, opts.masses)
     local name = o.name
     local cat = o.category
     local coll = 4294967295 - cat
@@ -304,7 +289,7 @@ function M.build(world, opts)
     local self = setmetatable({
         robot = robot, links = links, base = base, flange = wrist_3,
         finger_left = fl, finger_right = fr, world = world,
-        chain = ch, o = o, home = copy_list(M.defaults.q),
+        chain = ch, o = o, home = util.copy_list(M.defaults.q),
         finger_offset = {fx, fy, 0}, travel = travel,
     }, Arm)
     self:set_q(o.q, o.open_width)

@@ -65,6 +65,7 @@ Fields: rover.robot (Robot), rover.chassis (Body), rover.wheels (6 Bodies, FL ML
 
 local kin = require "robots.kin"
 
+local util = require "kit.util"
 local M = {}
 
 M.defaults = {
@@ -95,30 +96,24 @@ local WHEELS = {{"FL", 1, 1}, {"ML", 0, 1}, {"RL", -1, 1}, {"FR", 1, -1}, {"MR",
 local Rover = {}
 Rover.__index = Rover
 
-local function opt(opts, k)
-    local v = opts[k]
-    if v == nil then return M.defaults[k] end
-    return v
-end
-
 --- Builds the crawler in `world`. `opts` (optional) overrides M.defaults.
 function M.build(world, opts)
-    opts = opts or {}
-    local name = opt(opts, "name")
-    local pos = opt(opts, "pos")
-    local cs = opt(opts, "chassis_size")
-    local cm = opt(opts, "chassis_mass")
-    local r = opt(opts, "wheel_radius")
-    local ww = opt(opts, "wheel_width")
-    local wm = opt(opts, "wheel_mass")
-    local wb = opt(opts, "wheel_base")
-    local az = opt(opts, "axle_z")
-    local travel = opt(opts, "suspension_travel")
-    local yaw = opt(opts, "yaw")
+    opts = util.options(opts, M.defaults, nil, "robots.crawler")
+    local name = opts.name
+    local pos = opts.pos
+    local cs = opts.chassis_size
+    local cm = opts.chassis_mass
+    local r = opts.wheel_radius
+    local ww = opts.wheel_width
+    local wm = opts.wheel_mass
+    local wb = opts.wheel_base
+    local az = opts.axle_z
+    local travel = opts.suspension_travel
+    local yaw = opts.yaw
     local q = kin.quat_yaw(yaw)
-    local C = kin.pose({pos[1], pos[2], opt(opts, "z") + r - az}, q)
+    local C = kin.pose({pos[1], pos[2], opts.z + r - az}, q)
 
-    local tyre = world:material{name = name .. "/tyre", friction = opt(opts, "wheel_friction")}
+    local tyre = world:material{name = name .. "/tyre", friction = opts.wheel_friction}
     local chassis = world:body{
         name = name .. "/chassis", pos = C.p, quat = q, mass = cm, com = {0, 0, 0},
         inertia = {cm * (cs[2] ^ 2 + cs[3] ^ 2) / 12, cm * (cs[1] ^ 2 + cs[3] ^ 2) / 12,
@@ -132,20 +127,20 @@ function M.build(world, opts)
              rpy = {0, math.rad(-30), 0}, color = {0.3, 0.3, 0.3}, name = name .. "/bumper_rear"},
         },
     }
-    local wy = cs[2] / 2 + opt(opts, "wheel_gap") + ww / 2
+    local wy = cs[2] / 2 + opts.wheel_gap + ww / 2
     local up = kin.rotate(q, {0, 0, 1})
     local side = kin.rotate(q, {0, 1, 0})
     local iperp, iax = wm * (3 * r * r + ww * ww) / 12, wm * r * r / 2
     local links, wheels, wheel_joints, susp_joints = {chassis}, {}, {}, {}
-    local wact = {mode = "velocity", effort = opt(opts, "motor_torque"), velocity = opt(opts, "max_wheel_speed")}
-    local sact = {mode = "position", kp = opt(opts, "spring_k"), kd = opt(opts, "spring_d"),
-                  effort = opt(opts, "spring_fmax")}
+    local wact = {mode = "velocity", effort = opts.motor_torque, velocity = opts.max_wheel_speed}
+    local sact = {mode = "position", kp = opts.spring_k, kd = opts.spring_d,
+                  effort = opts.spring_fmax}
     for i, w in ipairs(WHEELS) do
         local tag, fx, fy = w[1], w[2], w[3]
         local p = kin.pose_apply(C, {fx * wb, fy * wy, az})
         local parent = chassis
         if travel > 0 then
-            local cmass = opt(opts, "carrier_mass")
+            local cmass = opts.carrier_mass
             parent = world:body{
                 name = name .. "/carrier_" .. tag, pos = p, quat = q, mass = cmass, com = {0, 0, 0},
                 inertia = {cmass * 0.002, cmass * 0.002, cmass * 0.002, 0, 0, 0},
@@ -178,7 +173,7 @@ function M.build(world, opts)
     local robot = world:robot{name = name, links = links, joints = joints}
     return setmetatable({
         robot = robot, chassis = chassis, wheels = wheels,
-        track = 2 * wy, wheel_radius = r, max_wheel_speed = opt(opts, "max_wheel_speed"),
+        track = 2 * wy, wheel_radius = r, max_wheel_speed = opts.max_wheel_speed,
         sprung = travel > 0,
     }, Rover)
 end

@@ -61,6 +61,7 @@ motor (vel 0, fmax motor_fmax) from the start so the robot holds still. A positi
 wheel rate drives the robot forward (+x of the chassis), since the wheel turns about +y.
 --]]
 
+local util = require "kit.util"
 local M = {}
 
 M.defaults = {
@@ -88,12 +89,6 @@ M.defaults = {
 local Robot = {}
 Robot.__index = Robot
 
-local function opt(opts, k)
-    local v = opts[k]
-    if v == nil then return M.defaults[k] end
-    return v
-end
-
 -- Rotates a chassis-frame point by the start yaw and translates it to the world.
 local function place(o, lx, ly, lz)
     local c, s = math.cos(o.yaw), math.sin(o.yaw)
@@ -103,29 +98,29 @@ end
 --- Builds the robot in `world`. `opts` (optional) overrides M.defaults.
 --- Returns a robot object (see the methods below).
 function M.build(world, opts)
-    opts = opts or {}
-    local name = opt(opts, "name")
-    local pos = opt(opts, "pos")
-    local cs = opt(opts, "chassis_size")
-    local cm = opt(opts, "chassis_mass")
-    local r = opt(opts, "wheel_radius")
-    local ww = opt(opts, "wheel_width")
-    local wm = opt(opts, "wheel_mass")
-    local gap = opt(opts, "wheel_gap")
-    local wx = opt(opts, "wheel_x")
-    local ncast = opt(opts, "casters")
-    local cx = opt(opts, "caster_x")
-    local cr = opt(opts, "caster_radius")
-    local lift = opt(opts, "caster_lift")
-    local fmax = opt(opts, "motor_fmax")
+    opts = util.options(opts, M.defaults, nil, "robots.diffdrive")
+    local name = opts.name
+    local pos = opts.pos
+    local cs = opts.chassis_size
+    local cm = opts.chassis_mass
+    local r = opts.wheel_radius
+    local ww = opts.wheel_width
+    local wm = opts.wheel_mass
+    local gap = opts.wheel_gap
+    local wx = opts.wheel_x
+    local ncast = opts.casters
+    local cx = opts.caster_x
+    local cr = opts.caster_radius
+    local lift = opts.caster_lift
+    local fmax = opts.motor_fmax
     assert(ncast == 1 or ncast == 2, "robots.diffdrive: casters must be 1 or 2")
     assert(cr < r, "robots.diffdrive: caster_radius must be smaller than wheel_radius")
 
-    local o = {x = pos[1], y = pos[2], z = opt(opts, "z") + r, yaw = opt(opts, "yaw")}
+    local o = {x = pos[1], y = pos[2], z = opts.z + r, yaw = opts.yaw}
     local quat = {math.cos(o.yaw / 2), 0, 0, math.sin(o.yaw / 2)}
 
-    local wheel_mat = world:material{name = name .. "/wheel", friction = opt(opts, "wheel_friction")}
-    local caster_mat = world:material{name = name .. "/caster", friction = opt(opts, "caster_friction")}
+    local wheel_mat = world:material{name = name .. "/wheel", friction = opts.wheel_friction}
+    local caster_mat = world:material{name = name .. "/caster", friction = opts.caster_friction}
 
     local geoms = {
         {type = "box", size = {cs[1], cs[2], cs[3]}, color = {0.2, 0.4, 0.8}, name = name .. "/chassis_box"},
@@ -182,19 +177,15 @@ function M.build(world, opts)
         track = 2 * wy,
         wheel_x = wx,
         motor_fmax = fmax,
-        max_wheel_speed = opt(opts, "max_wheel_speed"),
+        max_wheel_speed = opts.max_wheel_speed,
     }, Robot)
-end
-
-local function clamp(v, lo, hi)
-    if v < lo then return lo elseif v > hi then return hi else return v end
 end
 
 --- Sets the wheel motor targets (rad/s, positive = forward), clamped to max_wheel_speed.
 function Robot:set_wheels(wl, wr)
     local m = self.max_wheel_speed
-    self.left:set_motor(clamp(wl, -m, m), self.motor_fmax)
-    self.right:set_motor(clamp(wr, -m, m), self.motor_fmax)
+    self.left:set_motor(util.clamp(wl, -m, m), self.motor_fmax)
+    self.right:set_motor(util.clamp(wr, -m, m), self.motor_fmax)
 end
 
 --- Sets a body twist: forward speed v (m/s) and yaw rate w (rad/s, positive = left turn).

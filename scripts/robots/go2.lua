@@ -64,6 +64,7 @@ Fields: dog.robot (the Robot handle), dog.base (the base Body), dog.legs ({"FL",
 
 local kin = require "robots.kin"
 
+local util = require "kit.util"
 local M = {}
 
 M.defaults = {
@@ -92,31 +93,25 @@ local HIP = {
 local Dog = {}
 Dog.__index = Dog
 
-local function opt(opts, k)
-    local v = opts[k]
-    if v == nil then return M.defaults[k] end
-    return v
-end
-
 --- Builds the Go2 standing (joints at the `height` pose) with its feet `drop` above the ground.
 function M.build(world, opts)
-    opts = opts or {}
-    local name = opt(opts, "name")
-    local pos = opt(opts, "pos")
-    local z0 = opt(opts, "z")
-    local mat = world:material{name = name .. "/foot", friction = opt(opts, "friction")}
+    opts = util.options(opts, M.defaults, nil, "robots.go2")
+    local name = opts.name
+    local pos = opts.pos
+    local z0 = opts.z
+    local mat = world:material{name = name .. "/foot", friction = opts.friction}
     local r = world:robot{
-        urdf = opt(opts, "urdf"), name = name,
-        pos = {pos[1], pos[2], z0 + 0.6}, rpy = {0, 0, opt(opts, "yaw")},
+        urdf = opts.urdf, name = name,
+        pos = {pos[1], pos[2], z0 + 0.6}, rpy = {0, 0, opts.yaw},
         material = mat,
-        actuator = {mode = "position", kp = opt(opts, "kp"), kd = opt(opts, "kd")},
+        actuator = {mode = "position", kp = opts.kp, kd = opts.kd},
     }
     local self = setmetatable({robot = r, base = r:link(), legs = LEGS, ground = z0}, Dog)
-    local h = opt(opts, "height")
+    local h = opts.height
     local q = self:_stand_q(h, 0, 0)
     r:set_q(q)
     local x, y, z = self.base:pos()
-    self.base:set_pos(x, y, z - (self:feet_z() + z0) + z0 + FOOT_R + opt(opts, "drop"))
+    self.base:set_pos(x, y, z - (self:feet_z() + z0) + z0 + FOOT_R + opts.drop)
     r:set_q(q)
     return self
 end

@@ -83,6 +83,7 @@ Fields: h.robot (the Robot), h.links (Bodies by name: h.links.torso, ...), h.bod
 
 local kin = require "robots.kin"
 
+local util = require "kit.util"
 local M = {}
 
 M.defaults = {
@@ -108,32 +109,19 @@ local HOUSING_I = 0.02           -- kg m^2, isotropic inertia of the motor-housi
 local Human = {}
 Human.__index = Human
 
-local function opt(opts, k)
-    local v = opts[k]
-    if v == nil then return M.defaults[k] end
-    return v
-end
-
-local function merged(a, b)
-    local r = {}
-    for k, v in pairs(a) do r[k] = v end
-    for k, v in pairs(b or {}) do r[k] = v end
-    return r
-end
-
 --- Builds the humanoid standing at opts.pos. `opts` (optional) overrides M.defaults.
 function M.build(world, opts)
-    opts = opts or {}
-    local name = opt(opts, "name")
-    local pos = opt(opts, "pos")
-    local kp = merged(M.defaults.kp, opts.kp)
-    local kd = merged(M.defaults.kd, opts.kd)
-    local es = opt(opts, "effort_scale")
-    local cat = opt(opts, "category")
+    opts = util.options(opts, M.defaults, nil, "robots.humanoid")
+    local name = opts.name
+    local pos = opts.pos
+    local kp = util.merged(M.defaults.kp, opts.kp)
+    local kd = util.merged(M.defaults.kd, opts.kd)
+    local es = opts.effort_scale
+    local cat = opts.category
     local coll = 4294967295 - cat
-    local q = kin.quat_yaw(opt(opts, "yaw"))
-    local O = kin.pose({pos[1], pos[2], opt(opts, "z")}, q)      -- ground point under the pelvis
-    local sole = world:material{name = name .. "/sole", friction = opt(opts, "foot_friction")}
+    local q = kin.quat_yaw(opts.yaw)
+    local O = kin.pose({pos[1], pos[2], opts.z}, q)      -- ground point under the pelvis
+    local sole = world:material{name = name .. "/sole", friction = opts.foot_friction}
     local skin = {0.85, 0.75, 0.65}
     local cloth = {0.25, 0.35, 0.6}
 
@@ -215,11 +203,11 @@ function M.build(world, opts)
     local robot = world:robot{name = name, links = order, joints = joints}
     local self = setmetatable({
         robot = robot, links = links, bodies = order, pelvis = pelvis, torso = torso, joint_names = names,
-        ground = opt(opts, "z"), specs = specs, kp = kp, kd = kd, efforts = efforts,
-        ragdoll_damping = opt(opts, "ragdoll_damping"), ragdoll_friction = opt(opts, "ragdoll_friction"),
+        ground = opts.z, specs = specs, kp = kp, kd = kd, efforts = efforts,
+        ragdoll_damping = opts.ragdoll_damping, ragdoll_friction = opts.ragdoll_friction,
         mode = "pd",
     }, Human)
-    if opt(opts, "mode") == "ragdoll" then self:set_mode("ragdoll") end
+    if opts.mode == "ragdoll" then self:set_mode("ragdoll") end
     return self
 end
 
@@ -252,7 +240,7 @@ function Human:pelvis_height()
 end
 
 function Human:head_height()
-    local x, y, z = self.torso:to_world(0, 0, 1.62 - WAIST_Z)
+    local _, _, z = self.torso:to_world(0, 0, 1.62 - WAIST_Z)
     return z - self.ground
 end
 

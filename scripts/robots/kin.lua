@@ -25,6 +25,8 @@ Functions:
   smoothstep(s)              minimum-jerk blend 10s^3 - 15s^4 + 6s^5 of s clamped to [0, 1]
 --]]
 
+local util = require "kit.util"
+
 local M = {}
 
 function M.quat_mul(a, b)
@@ -90,15 +92,8 @@ function M.yaw_of(qw, qx, qy, qz)
     return math.atan(2 * (qw * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz))
 end
 
-function M.wrap(a)
-    while a > math.pi do a = a - 2 * math.pi end
-    while a <= -math.pi do a = a + 2 * math.pi end
-    return a
-end
-
-function M.clamp(v, lo, hi)
-    if v < lo then return lo elseif v > hi then return hi else return v end
-end
+M.wrap = util.wrap
+M.clamp = util.clamp
 
 function M.smoothstep(s)
     if s <= 0 then return 0 elseif s >= 1 then return 1 end

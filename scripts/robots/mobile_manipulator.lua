@@ -60,6 +60,7 @@ Fields: robot.base (the diffdrive object), robot.arm (the arm6 object), robot.ch
 local diffdrive = require "robots.diffdrive"
 local arm6 = require "robots.arm6"
 
+local util = require "kit.util"
 local M = {}
 
 M.defaults = {
@@ -81,36 +82,23 @@ M.defaults = {
 local Robot = {}
 Robot.__index = Robot
 
-local function opt(opts, k)
-    local v = opts[k]
-    if v == nil then return M.defaults[k] end
-    return v
-end
-
-local function merged(a, b)
-    local r = {}
-    for k, v in pairs(a) do r[k] = v end
-    for k, v in pairs(b or {}) do r[k] = v end
-    return r
-end
-
 --- Builds the base and the arm. `opts` (optional) overrides M.defaults.
 function M.build(world, opts)
-    opts = opts or {}
-    local name = opt(opts, "name")
-    local bo = merged(M.defaults.base, opts.base)
-    bo.name, bo.pos, bo.z, bo.yaw = name .. "/base", opt(opts, "pos"), opt(opts, "z"), opt(opts, "yaw")
+    opts = util.options(opts, M.defaults, nil, "robots.mobile_manipulator")
+    local name = opts.name
+    local bo = util.merged(M.defaults.base, opts.base)
+    bo.name, bo.pos, bo.z, bo.yaw = name .. "/base", opts.pos, opts.z, opts.yaw
     local base = diffdrive.build(world, bo)
     local cs = bo.chassis_size
-    local ao = merged(M.defaults.arm, opts.arm)
+    local ao = util.merged(M.defaults.arm, opts.arm)
     ao.name = name .. "/arm"
     ao.mount = base.chassis
-    ao.pos = {opt(opts, "arm_x"), 0, cs[3] / 2}
+    ao.pos = {opts.arm_x, 0, cs[3] / 2}
     ao.yaw = 0
     local arm = arm6.build(world, ao)
     local self = setmetatable({
         base = base, arm = arm, chassis = base.chassis,
-        carry_point = opt(opts, "carry_point"), half_length = cs[1] / 2,
+        carry_point = opts.carry_point, half_length = cs[1] / 2,
     }, Robot)
     arm:set_q(self:carry_q())
     return self

@@ -56,6 +56,7 @@ Fields: everything robots.diffdrive returns (chassis, wheel_left, left, ...) and
 
 local diffdrive = require "robots.diffdrive"
 
+local util = require "kit.util"
 local M = {}
 
 M.defaults = {
@@ -76,37 +77,30 @@ M.defaults = {
     tray_friction = 0.6,
 }
 
-local function opt(opts, k)
-    local v = opts[k]
-    if v == nil then v = M.defaults[k] end
-    if v == nil then v = diffdrive.defaults[k] end
-    return v
-end
-
 local Bot = {}
 Bot.__index = Bot
 
 --- Builds the robot in `world`. `opts` (optional) overrides M.defaults and diffdrive's.
 function M.build(world, opts)
-    opts = opts or {}
+    opts = util.options(opts, M.defaults, diffdrive.defaults, "robots.service_tray")
     local dopts = {}
-    for k, _ in pairs(diffdrive.defaults) do dopts[k] = opt(opts, k) end
+    for k, _ in pairs(diffdrive.defaults) do dopts[k] = opts[k] end
     local base = diffdrive.build(world, dopts)
     setmetatable(Bot, {__index = getmetatable(base)})
 
-    local name = opt(opts, "name")
-    local cs = opt(opts, "chassis_size")
-    local ts = opt(opts, "tray_size")
-    local th = opt(opts, "tray_height")
-    local tx = opt(opts, "tray_x")
-    local rim_h, rim_t = opt(opts, "rim_height"), opt(opts, "rim_thickness")
-    local mr = opt(opts, "mast_radius")
-    local z0 = opt(opts, "z")
-    local r = opt(opts, "wheel_radius")
+    local name = opts.name
+    local cs = opts.chassis_size
+    local ts = opts.tray_size
+    local th = opts.tray_height
+    local tx = opts.tray_x
+    local rim_h, rim_t = opts.rim_height, opts.rim_thickness
+    local mr = opts.mast_radius
+    local z0 = opts.z
+    local r = opts.wheel_radius
     local top = r + cs[3] / 2                        -- chassis top above the ground
     local mast_len = th - ts[3] - top
     assert(mast_len > 0.05, "robots.service_tray: tray_height too low for the chassis")
-    local tray_mat = world:material{name = name .. "/tray", friction = opt(opts, "tray_friction")}
+    local tray_mat = world:material{name = name .. "/tray", friction = opts.tray_friction}
 
     -- Upper body link frame: the tray's top-surface centre, oriented as the chassis.
     local cx, cy, cz = base.chassis:to_world(tx, 0, th - r)   -- the chassis centre is at z0 + r
@@ -135,7 +129,7 @@ function M.build(world, opts)
         name = name .. "/upper",
         pos = {cx, cy, cz},
         quat = {qw, qx, qy, qz},
-        mass = opt(opts, "upper_mass"),
+        mass = opts.upper_mass,
         geoms = geoms,
     }
     local mount = world:joint{type = "fixed", name = name .. "/mast_mount", body1 = upper, body2 = base.chassis}

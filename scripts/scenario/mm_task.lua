@@ -31,11 +31,8 @@ restore them.
 ]]
 local M = {}
 
-local function clamp(v, a, b) if v < a then return a elseif v > b then return b end return v end
 
-local function approach(cur, want, rate, dt)
-    return cur + clamp(want - cur, -rate * dt, rate * dt)
-end
+local approach = require("kit.util").approach
 
 --- The shared observation entries; `bot()` and `people()` return the robot and the list
 --- of scenario.human people (made in build); `n_people` fixes the people entry's rows.

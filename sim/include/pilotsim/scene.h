@@ -159,6 +159,8 @@ ps_episode_status ps_episode_get_status(const ps_episode *e);
 /// The world the episode runs in (borrowed; NULL if the build failed early).
 ps_world *ps_episode_world(ps_episode *e);
 uint64_t ps_episode_steps(const ps_episode *e);
+/// The physics timestep the episode runs at, s (the scene's `timestep`).
+double ps_episode_timestep(const ps_episode *e);
 double ps_episode_return(const ps_episode *e);   ///< sum of rewards
 /// The scene this episode runs (borrowed).
 ps_scene *ps_episode_scene(ps_episode *e);

@@ -15,6 +15,7 @@
 typedef struct lua_policy {
     ps_lua_rt *rt;
     int mod_ref, obs_ref, act_ref;
+    double control_hz; // ps_policy_options.control_hz (0 = the scene's policy_hz)
 } lua_policy;
 
 static bool is_file(const char *p)
@@ -111,6 +112,13 @@ static int lp_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t 
     lua_setfield(L, -2, "action");
     lua_pushstring(L, ps_episode_instruction(e));
     lua_setfield(L, -2, "instruction");
+    // act() runs at the control ticks (every `period` physics steps; the action is held between)
+    double dt = ps_episode_timestep(e);
+    uint64_t period = ps_policy_period(p->control_hz, e);
+    lua_pushnumber(L, dt);
+    lua_setfield(L, -2, "timestep");
+    lua_pushnumber(L, 1.0 / ((double)period * dt));
+    lua_setfield(L, -2, "control_hz");
     lua_pushinteger(L, (lua_Integer)seed);
     return ps_lua_call(p->rt, 2, 0, "reset", err, errlen) ? 0 : -1;
 }
@@ -168,6 +176,7 @@ ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, ch
     lua_policy *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->mod_ref = p->obs_ref = p->act_ref = LUA_NOREF;
+    p->control_hz = opt->control_hz;
     p->rt = ps_lua_rt_create(&so, dir, err, errlen);
     if (!p->rt) {
         free(p);

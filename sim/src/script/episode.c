@@ -344,6 +344,7 @@ ps_episode_status ps_episode_run(ps_episode *e, uint64_t max_steps)
 ps_episode_status ps_episode_get_status(const ps_episode *e) { return e->status; }
 ps_world *ps_episode_world(ps_episode *e) { return e->world; }
 uint64_t ps_episode_steps(const ps_episode *e) { return e->steps; }
+double ps_episode_timestep(const ps_episode *e) { return ps_scene_timestep(e->scene); }
 double ps_episode_return(const ps_episode *e) { return e->ret; }
 const char *ps_episode_message(const ps_episode *e) { return e->message; }
 ps_scene *ps_episode_scene(ps_episode *e) { return e->scene; }
