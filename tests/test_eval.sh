@@ -201,6 +201,15 @@ check "crash: 4 crashed records" json_check crash.jsonl 'len(recs) == 4 and all(
 check "crash: the message says how the worker died" json_check crash.jsonl 'all("killed by signal" in r["message"] or "exited with status" in r["message"] for r in recs)'
 expect_rc 0 eval cart.lua --policy "lib:$pdlib" --episodes 2 --jobs 2 --out pd.jsonl --quiet
 check "the PD library policy succeeds" json_check pd.jsonl 'all(r["status"] == "success" and r["policy"].startswith("lib:") for r in recs)'
+# The library is a loaded file: resume reruns its episodes when it changes.
+cp "$pdlib" libpd_copy.so
+expect_rc 0 eval cart.lua --policy "lib:./libpd_copy.so" --episodes 2 --jobs 2 --out pdc.jsonl --quiet
+check "the library is listed with its hash" json_check pdc.jsonl 'all("./libpd_copy.so" in r["sources"] for r in recs)'
+expect_rc 0 eval cart.lua --policy "lib:./libpd_copy.so" --episodes 2 --jobs 2 --out pdc.jsonl
+check "unchanged library: nothing rerun" has err "0 episodes to run"
+printf '\0' >>libpd_copy.so
+expect_rc 0 eval cart.lua --policy "lib:./libpd_copy.so" --episodes 2 --jobs 2 --out pdc.jsonl
+check "changed library: its episodes rerun" has err "2 episodes to run"
 
 # A scene's baseline policy resolves beside the scene; --no-policy drops it.
 mkdir -p base

@@ -104,6 +104,8 @@ typedef struct ev_scene {
     bool tried;
     ps_scene *scene;
     ps_policy *pol;
+    char lib_path[4096]; // a lib: policy's shared library ("" none) and its content hash
+    uint64_t lib_hash;
     char *load_err;
 } ev_scene;
 
@@ -187,11 +189,31 @@ static ps_scene_options worker_scene_options(ev_ctx *c)
 
 // Opens the scene's policy. A remote one that cannot be reached is a
 // policy_error of the episode (retried), any other failure a load error.
+// FNV-1a 64 of a file's bytes (as the scene layer hashes sources); 0 when
+// it cannot be read.
+static uint64_t file_hash(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        for (size_t i = 0; i < n; i++) h = (h ^ buf[i]) * 0x100000001b3ULL;
+    bool bad = ferror(f);
+    fclose(f);
+    return bad ? 0 : h;
+}
+
 static bool open_policy(ev_ctx *c, ev_scene *s, char *err, size_t errlen)
 {
     ps_policy_options po = cli_policy_options(&c->so, &c->pol, worker_scene_options(c).log);
     s->pol = ps_policy_open(s->policy_open, &po, err, errlen);
     if (!s->pol && !remote_spec(s->policy_open)) s->load_err = dupstr(err);
+    if (s->pol && !strncmp(s->policy_open, "lib:", 4)) { // the library is a loaded file too
+        snprintf(s->lib_path, sizeof s->lib_path, "%.*s", (int)strcspn(s->policy_open + 4, "?"), s->policy_open + 4);
+        s->lib_hash = file_hash(s->lib_path);
+    }
     return s->pol != NULL;
 }
 
@@ -302,14 +324,18 @@ static eval_pv *collect_params(const ps_episode *e, const ps_scene *sc, size_t *
     return pv;
 }
 
-// The files the episode loaded: the scene's sources, then the Lua policy's.
-static eval_src *collect_sources(const ps_scene *sc, const ps_policy *pol, size_t *n)
+// The files the episode loaded: the scene's sources, then the Lua policy's
+// or the policy library.
+static eval_src *collect_sources(const ev_scene *s, size_t *n)
 {
+    const ps_scene *sc = s->scene;
+    const ps_policy *pol = s->pol;
     size_t ns = ps_scene_source_count(sc), np = 0;
     while (pol && ps_policy_source(pol, np, NULL)) np++;
     *n = 0;
-    eval_src *v = calloc(ns + np + 1, sizeof *v);
+    eval_src *v = calloc(ns + np + 2, sizeof *v);
     if (!v) return NULL;
+    if (s->lib_path[0]) v[(*n)++] = (eval_src){(char *)s->lib_path, s->lib_hash};
     for (size_t i = 0; i < ns + np; i++) {
         uint64_t h = 0;
         const char *path = i < ns ? ps_scene_source(sc, i) : ps_policy_source(pol, i - ns, &h);
@@ -428,7 +454,7 @@ static void work(void *vc, size_t job, FILE *out)
     r.safety = kv ? kv + nm : NULL;
     r.safety_count = ns;
     r.values = collect_params(e, s->scene, &r.value_count);
-    r.sources = collect_sources(s->scene, s->pol, &r.source_count);
+    r.sources = collect_sources(s, &r.source_count);
     ps_world *w = ps_episode_world(e);
     char hash[20] = "";
     if (w) snprintf(hash, sizeof hash, "%016llx", (unsigned long long)ps_world_state_hash(w));
@@ -765,17 +791,7 @@ static uint64_t current_hash(hash_cache *hc, const char *path)
 {
     for (size_t i = 0; i < hc->n; i++)
         if (!strcmp(hc->paths[i], path)) return hc->hashes[i];
-    uint64_t h = 0;
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        h = 0xcbf29ce484222325ULL;
-        unsigned char buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-            for (size_t i = 0; i < n; i++) h = (h ^ buf[i]) * 0x100000001b3ULL;
-        if (ferror(f)) h = 0;
-        fclose(f);
-    }
+    uint64_t h = file_hash(path);
     char **p = realloc(hc->paths, (hc->n + 1) * sizeof *p);
     if (p) hc->paths = p;
     uint64_t *hv = realloc(hc->hashes, (hc->n + 1) * sizeof *hv);
