@@ -364,7 +364,7 @@ uint64_t ps_episode_action_clamps(const ps_episode *e) { return ps_space_clamps(
 ps_episode_core ps_episode_core_of(ps_episode *e)
 {
     return (ps_episode_core){e->scene, e->world, &e->status, &e->steps, &e->ret, e->message, sizeof e->message,
-                             e->ctx_ref, e->space};
+                             e->ctx_ref, e->space, e->seed};
 }
 
 void ps_episode_sync_clock(ps_episode *e)
