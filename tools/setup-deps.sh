@@ -22,6 +22,9 @@ tests+=(xvfb xauth xdotool)
 # Screenshots and videos (render/src/image_io.c, pilotsim run --screenshot/--video):
 # libpng, and FFmpeg's libraries (libavcodec brings libx264 for H.264).
 tests+=(libpng-dev libavcodec-dev libavformat-dev libswscale-dev libavutil-dev)
+# Installing the Python package offline (pip install --no-build-isolation ./tools/python):
+# Debian's pip, setuptools and wheel.
+tests+=(python3-pip python3-setuptools python3-wheel)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)

@@ -78,6 +78,9 @@ void ps_episode_state_free_bytes(void *data);
 /// original did. NULL with a message in `err` for bytes that are damaged,
 /// truncated or from another format version. Free with ps_episode_state_destroy.
 ps_episode_state *ps_episode_state_deserialize(const void *data, size_t len, char *err, size_t errlen);
+/// The seed of the episode a state was saved from (to begin a matching episode
+/// before restoring bytes from another process); 0 for NULL or an empty state.
+uint64_t ps_episode_state_seed(const ps_episode_state *st);
 
 #ifdef __cplusplus
 }

@@ -445,3 +445,5 @@ ps_episode_state *ps_episode_state_deserialize(const void *data, size_t len, cha
 }
 
 void ps_episode_state_free_bytes(void *data) { free(data); }
+
+uint64_t ps_episode_state_seed(const ps_episode_state *st) { return st && st->saved ? st->seed : 0; }
