@@ -237,6 +237,13 @@ ps_scene_content_hash = _fn("ps_scene_content_hash", ctypes.c_uint64, _vp)
 ps_scene_param_count = _fn("ps_scene_param_count", ctypes.c_size_t, _vp)
 ps_scene_param = _fn("ps_scene_param", ctypes.c_int, _vp, ctypes.c_size_t, ctypes.POINTER(ps_param_info))
 
+class ps_episode_progress(ctypes.Structure):
+    _fields_ = [("steps", ctypes.c_uint64), ("hash", ctypes.c_uint64), ("time", ctypes.c_double),
+                ("ret", ctypes.c_double), ("status", ctypes.c_int), ("taken", ctypes.c_int)]
+
+
+ps_episode_step_repeat = _fn("ps_episode_step_repeat", ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int,
+                             ctypes.POINTER(ps_episode_progress))
 ps_episode_status_name = _fn("ps_episode_status_name", ctypes.c_char_p, ctypes.c_int)
 ps_episode_begin = _fn("ps_episode_begin", _vp, _vp, ctypes.c_uint64)
 ps_episode_end = _fn("ps_episode_end", None, _vp)

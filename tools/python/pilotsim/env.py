@@ -187,6 +187,8 @@ class Env(_Base):
                 raise ValueError("pilotsim: obs_dtypes['%s']: %s is not float32, uint8 or int32" % (k, dt))
         self._np_random = None
         self._np_random_seed = None
+        self._prog = L.ps_episode_progress()
+        self._prog_ptr = ctypes.pointer(self._prog)
         self._make_seed = None if seed is None else self._check_seed(seed)
         # Spaces exist once an episode has begun: begin one now (build errors
         # surface here) and hand it to the first reset() with that seed.
@@ -257,18 +259,20 @@ class Env(_Base):
             raise PilotsimError("pilotsim: the episode has ended (%s); call reset()" % self._status_name)
         self._fresh = False
         if action is not None:
-            self._write_action(action)
-        e = ep.ptr
-        st = L.ps_episode_step(e, self._max_steps)
-        for _ in range(self.action_repeat - 1):
-            if st != L.EP_RUNNING:
-                break
-            st = L.ps_episode_step(e, self._max_steps)
-        ret = L.ps_episode_return(e)
+            one = self._one_act
+            if one is not None and type(action) is np.ndarray and action.shape == one.shape:
+                one[...] = action   # the common case: one Box entry, an array of its shape
+            else:
+                self._write_action(action)
+        p = self._prog
+        st = L.ps_episode_step_repeat(ep.ptr, self._max_steps, self.action_repeat, self._prog_ptr)
+        ret = p.ret
         reward = ret - self._ret
         self._ret = ret
-        info = self._info(st)
+        info = {"status": STATUS_NAMES[st], "message": "", "steps": p.steps, "sim_time": p.time,
+                "hash": "%016x" % p.hash, "return": ret, "seed": self._ep_seed}
         if st != L.EP_RUNNING:
+            info["message"] = L.text(L.ps_episode_message(ep.ptr))
             self._finish(info)
             st = self._final_status
         return self._observe(), reward, st in _TERMINAL, st == L.EP_TIMEOUT, info
@@ -463,7 +467,9 @@ class Env(_Base):
         self._views, self._bounds = self._bind(ep, L.ps_episode_observation_count, L.ps_episode_observation, False)
         self._act, self._act_bounds = self._bind(ep, L.ps_episode_action_count, L.ps_episode_action, True)
         self._act_items = list(self._act.items())
-        if hasattr(self, "observation_space"):
+        self._obs_items = list(self._views.items())
+        self._one_act = self._act_items[0][1] if len(self._act_items) == 1 else None
+        if getattr(self, "_shapes", None) is not None:
             shapes = {k: b[0].shape for k, b in self._bounds.items()}
             if shapes != self._shapes:
                 raise PilotsimError("pilotsim: episode seed %d has observation shapes %s, the first had %s"
@@ -521,7 +527,7 @@ class Env(_Base):
         if self._flat_obs:
             return np.concatenate([self._convert(k, a).ravel().astype(np.float32, copy=False) for k, a in v.items()])
         if not self._obs_dtypes:
-            return {k: a.copy() for k, a in v.items()}
+            return {k: a.copy() for k, a in self._obs_items}
         return {k: self._convert(k, a) for k, a in v.items()}
 
     def _convert(self, k, a):
@@ -610,7 +616,7 @@ class Env(_Base):
         if ep is None:
             return
         self._ep, self._world = None, None
-        self._views, self._act, self._act_items = {}, {}, []
+        self._views, self._act, self._act_items, self._obs_items, self._one_act = {}, {}, [], [], None
         ref = weakref.ref(ep)
         del ep
         if ref() is not None:
