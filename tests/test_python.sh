@@ -418,4 +418,48 @@ if [[ $rc -gt 1 ]]; then
   echo "test_python: python exited with code $rc (crash?)" >&2
   echo "test_python: ? checks, 1 failed (python died)"
 fi
+
+# The Gymnasium contract (tests/python/test_gym.py): without gymnasium, then with
+# the stand-in module on sys.path (the gymnasium.Env subclass path).
+pyrun() { PYTHONDONTWRITEBYTECODE=1 PILOTSIM_LIB=$lib PYTHONPATH="$src/tools/python${PYTHONPATH:+:$PYTHONPATH}" "$py" "$@"; }
+for mode in "" --standin; do
+  pyrun "$src/tests/python/test_gym.py" "$tmp" "$src" $mode
+  r=$?
+  if [[ $r -gt 1 ]]; then echo "test_python: test_gym.py $mode exited with code $r (crash?)" >&2; fi
+  [[ $r -ne 0 ]] && rc=1
+done
+
+# Installing: pip install offline (Debian's pip and setuptools) into a venv that
+# sees Debian's numpy; the library put under the venv's prefix as `cmake --install
+# --prefix` puts it (lib/); imported from outside the source tree with no
+# PILOTSIM_LIB, the package must find it there.
+if "$py" -c 'import setuptools' 2>/dev/null && "$py" -m pip --version >/dev/null 2>&1; then
+  venv=$tmp/prefix
+  cp -r "$src/tools/python" "$tmp/pkgsrc"   # pip builds in place: keep the source tree clean
+  if "$py" -m venv --system-site-packages "$venv" >"$tmp/venv.log" 2>&1 &&
+     "$venv/bin/python" -m pip install --no-build-isolation --no-index --no-deps --quiet "$tmp/pkgsrc" >>"$tmp/venv.log" 2>&1; then
+    mkdir -p "$venv/lib"
+    cp -P "$(dirname "$lib")"/libpilotsim.so* "$venv/lib/"
+    out=$(cd "$tmp" && env -u PILOTSIM_LIB -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -c '
+import os, sys, pilotsim
+print(pilotsim.lib_path)
+env = pilotsim.make(sys.argv[1], seed=0)
+obs, info = env.reset()
+print(env.step(env.action_space.sample())[-1]["status"], os.path.dirname(pilotsim.__file__))' "$src/scenes/bench/cart.lua" 2>&1)
+    first=$(head -1 <<<"$out")
+    if [[ $first == "$venv/lib/libpilotsim.so" ]] && grep -q "^running $venv/lib/python3" <<<"$out"; then
+      echo "test_python: pip-installed package loads $first"
+    else
+      echo "FAILED: the pip-installed package finds the library under its prefix: $out" >&2
+      rc=1
+    fi
+  else
+    echo "FAILED: pip install --no-build-isolation --no-index ./tools/python:" >&2
+    tail -20 "$tmp/venv.log" >&2
+    rc=1
+  fi
+else
+  echo "test_python: FAILED: $py has no pip/setuptools (tools/setup-deps.sh installs python3-pip python3-setuptools)" >&2
+  rc=1
+fi
 exit $rc

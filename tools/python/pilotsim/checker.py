@@ -54,7 +54,8 @@ def equivalent(a, b):
     if isinstance(a, (tuple, list)):
         return len(a) == len(b) and all(equivalent(x, y) for x, y in zip(a, b))
     if isinstance(a, np.ndarray):
-        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+        nan = a.dtype.kind in "fc"
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=nan)
     if isinstance(a, float) and math.isnan(a):
         return isinstance(b, float) and math.isnan(b)
     return a == b
