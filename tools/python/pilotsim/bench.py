@@ -3,7 +3,7 @@
     python3 -m pilotsim.bench SCENE [--steps N] [--seed S] [--reps R] [--cli PATH/TO/pilotsim]
     python3 -m pilotsim.bench SCENE --vec [--workers 1,2] [--steps N]
 
-Per-step mode runs one episode of N steps (max_steps=N; the scene should not
+Per-step mode (CPU time, best of R) runs one episode of N steps (max_steps=N; the scene should not
 end earlier) with zero actions: env.step(array) (fresh observation arrays,
 the default), env.step with zero_copy=True, env.step(None) (actions written
 in place), and a bare ctypes loop over ps_episode_step (the C step: the floor
@@ -29,11 +29,13 @@ from .vector import make_vec
 
 
 def _timed(fn, reps):
+    """Best of `reps` runs in process CPU time (steadier than wall time on a
+    shared machine; the loops here never wait)."""
     best = float("inf")
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return best
 
 
@@ -80,7 +82,7 @@ def per_step(a):
             p = subprocess.run([a.cli, "run", a.scene, "--no-policy", "--steps", str(n), "--seed", str(a.seed),
                                 "--json", "--quiet"], capture_output=True, text=True)
             d = json.loads(p.stdout)
-            best, steps = min(best, d["wall_time"]), d["steps"]
+            best, steps = min(best, d["wall_time"]), d["steps"]   # wall time: the CLI reports no CPU time
         results["C loop (pilotsim run --no-policy)"] = steps / best
     c = results["bare ps_episode_step (ctypes)"]
     for name, rate in results.items():
