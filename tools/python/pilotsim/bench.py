@@ -92,6 +92,9 @@ def per_step(a):
 
 
 def vec(a):
+    """Wall-clock env-steps/s for each worker count, and where the CPU goes:
+    per env-step in the workers, per vector step in the parent (on a busy
+    machine the wall-clock figures mostly measure the scheduler)."""
     counts = [int(x) for x in a.workers.split(",")]
     base = None
     for k in counts:
@@ -100,13 +103,20 @@ def vec(a):
             acts = [v.action_space.sample() for _ in range(16)]
             v.reset(seed=a.seed)
             v.step(acts[0])   # warm-up
+            w0 = v.worker_cpu_times()
+            c0 = time.process_time()
             t0 = time.perf_counter()
             for i in range(a.steps):
                 v.step(acts[i % 16])
             dt = time.perf_counter() - t0
+            parent = time.process_time() - c0
+            w1 = v.worker_cpu_times()
         rate = k * a.steps / dt
         base = base or rate
-        print("make_vec %d worker(s): %10.0f env-steps/s  (%.2fx %d worker(s))" % (k, rate, rate / base, counts[0]))
+        wcpu = sum(b - x for x, b in zip(w0, w1)) / (k * a.steps)
+        print("make_vec %d worker(s): %8.0f env-steps/s  (%.2fx %d worker(s)); CPU %.0f us per env-step in a worker, "
+              "%.0f us per vector step in the parent" % (k, rate, rate / base, counts[0], 1e6 * wcpu,
+                                                         1e6 * parent / a.steps))
 
 
 def main(argv=None):

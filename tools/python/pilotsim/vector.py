@@ -13,6 +13,7 @@ whatever the number of workers.
 
 import multiprocessing as mp
 import sys
+import time
 import traceback
 
 import numpy as np
@@ -72,6 +73,8 @@ def _worker(index, scene, kwargs, pipe, parent_pipe, shm):
                 name, args, kw = arg
                 v = getattr(env, name)
                 pipe.send(("ok", v(*args, **kw) if callable(v) else v))
+            elif cmd == "cpu_time":   # for the benchmark: this worker's CPU seconds so far
+                pipe.send(("ok", time.process_time()))
             elif cmd == "close":
                 pipe.send(("ok", None))
                 break
@@ -208,6 +211,13 @@ class VectorEnv(_VecBase):
 
     def get_attr(self, name):
         return self.call(name)
+
+    def worker_cpu_times(self):
+        """Each worker's CPU time so far, s (for benchmarks)."""
+        self._check()
+        for p in self._pipes:
+            p.send(("cpu_time", None))
+        return [self._recv(i) for i in range(self.num_envs)]
 
     def render(self):
         return None
