@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The Python binding (tools/python/pilotsim: ctypes + numpy over libpilotsim.so), run
+# The Python package (tools/python/pilotsim: ctypes + numpy over libpilotsim.so), run
 # with Debian's /usr/bin/python3 and python3-numpy: a PD controller written in Python
-# drives an inline cart scene to success; observations are zero-copy views of the
-# library's buffers; same seed => same state-hash sequence; load and build errors become
-# exceptions carrying file:line; reset() hands out new buffers; the ctypes structs match
-# the C layout (compiled sizeof/offsetof).
+# drives an inline cart scene to success; same seed => same state-hash sequence, bit for
+# bit `pilotsim run`'s; load and build errors become exceptions carrying file:line;
+# zero-copy views (an option) keep their episode's memory alive; state bytes restore in
+# another Env; the ctypes structs match the C layout (compiled sizeof/offsetof). Then
+# tests/python/test_gym.py checks the Gymnasium contract (without gymnasium, then with the
+# stand-in module of tests/python/standin), and the package is pip-installed offline
+# into a venv and must find the library under that prefix.
 # usage: test_python.sh LIBPILOTSIM_SO_OR_BUILD_DIR SOURCE_DIR
 # Under the asan preset the library needs the ASan runtime loaded first: the script
 # preloads it into python (LD_PRELOAD=libasan.so, leak detection off since CPython keeps
@@ -438,8 +441,15 @@ if "$py" -c 'import setuptools' 2>/dev/null && "$py" -m pip --version >/dev/null
   cp -r "$src/tools/python" "$tmp/pkgsrc"   # pip builds in place: keep the source tree clean
   if "$py" -m venv --system-site-packages "$venv" >"$tmp/venv.log" 2>&1 &&
      "$venv/bin/python" -m pip install --no-build-isolation --no-index --no-deps --quiet "$tmp/pkgsrc" >>"$tmp/venv.log" 2>&1; then
-    mkdir -p "$venv/lib"
-    cp -P "$(dirname "$lib")"/libpilotsim.so* "$venv/lib/"
+    # `cmake --install` of this build into the venv's prefix when the build has
+    # install rules for the library; else the library copied where they put it.
+    build=$(cd "$(dirname "$lib")/.." && pwd)
+    cmake --install "$build" --prefix "$venv" >"$tmp/install.log" 2>&1
+    if [[ ! -e $venv/lib/libpilotsim.so ]]; then
+      echo "test_python: $build installs no lib/libpilotsim.so: copying it to $venv/lib as cmake --install would"
+      mkdir -p "$venv/lib"
+      cp -P "$(dirname "$lib")"/libpilotsim.so* "$venv/lib/"
+    fi
     out=$(cd "$tmp" && env -u PILOTSIM_LIB -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -c '
 import os, sys, pilotsim
 print(pilotsim.lib_path)
