@@ -89,8 +89,8 @@ class _Scene:
 
     def __del__(self):
         if self.ptr:
-            L.ps_scene_destroy(self.ptr)
-            self.ptr = None
+            ptr, self.ptr = self.ptr, None
+            L.ps_scene_destroy(ptr)
 
 
 class _Episode:
@@ -107,8 +107,8 @@ class _Episode:
 
     def __del__(self):
         if self.ptr:
-            L.ps_episode_end(self.ptr)
-            self.ptr = None
+            ptr, self.ptr = self.ptr, None
+            L.ps_episode_end(ptr)
 
 
 def _view(episode, ent, shape, writable):
