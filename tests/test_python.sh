@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The Python binding (tools/python/pilotsim: ctypes + numpy over libpilotsim.so), run
+# The Python package (tools/python/pilotsim: ctypes + numpy over libpilotsim.so), run
 # with Debian's /usr/bin/python3 and python3-numpy: a PD controller written in Python
-# drives an inline cart scene to success; observations are zero-copy views of the
-# library's buffers; same seed => same state-hash sequence; load and build errors become
-# exceptions carrying file:line; reset() hands out new buffers; the ctypes structs match
-# the C layout (compiled sizeof/offsetof).
+# drives an inline cart scene to success; same seed => same state-hash sequence, bit for
+# bit `pilotsim run`'s; load and build errors become exceptions carrying file:line;
+# zero-copy views (an option) keep their episode's memory alive; state bytes restore in
+# another Env; the ctypes structs match the C layout (compiled sizeof/offsetof). Then
+# tests/python/test_gym.py checks the Gymnasium contract (without gymnasium, then with the
+# stand-in module of tests/python/standin), and the package is pip-installed offline
+# into a venv and must find the library under that prefix.
 # usage: test_python.sh LIBPILOTSIM_SO_OR_BUILD_DIR SOURCE_DIR
 # Under the asan preset the library needs the ASan runtime loaded first: the script
 # preloads it into python (LD_PRELOAD=libasan.so, leak detection off since CPython keeps
@@ -194,11 +197,12 @@ check(env.scene_name == "pycart" and abs(env.timestep - 0.01) < 1e-12, "scene me
 check("x0" in env.params and env.params["x0"]["randomize"], "declared params", env.params)
 osp, asp = env.observation_space, env.action_space
 check(list(osp) == ["x"] and osp["x"].shape == (2,) and osp["x"].dtype == np.float32, "observation space", osp)
-check(not osp["x"].bounded, "unbounded observation has inf bounds", osp["x"])
-shape, dtype, low, high = asp["force"]
-check(shape == (1,) and dtype == np.float32 and low[0] == -20 and high[0] == 20, "action space", asp)
-check(asp.contains({"force": np.array([3.0], np.float32)}) and not asp.contains({"force": [30.0]}), "space contains()")
-check(asp.contains(asp.sample(np.random.default_rng(1))), "space sample() is inside")
+check(np.all(np.isinf(osp["x"].low)) and np.all(np.isinf(osp["x"].high)), "unbounded observation has inf bounds", osp["x"])
+check(isinstance(asp, pilotsim.Box) and asp.shape == (1,) and asp.dtype == np.float32 and asp.low[0] == -20 and
+      asp.high[0] == 20, "one action entry: a Box action space", asp)
+check(asp.contains(np.array([3.0], np.float32)) and not asp.contains(np.array([30.0], np.float32)), "space contains()")
+asp.seed(1)
+check(asp.contains(asp.sample()), "space sample() is inside")
 hashes, total, term, trunc, info = run(env)
 check(term and not trunc and info["status"] == "success", "PD from Python reaches success", info)
 check(abs(info["metrics"].get("final_x", 1)) < 0.01 and info["metrics"].get("wrapped") == 0.0, "metrics at the end", info)
@@ -206,23 +210,26 @@ check(info["steps"] == len(hashes) - 1 and info["steps"] < 1000, "step count", i
 check(abs(info["sim_time"] - 0.01 * info["steps"]) < 1e-9, "sim_time", info["sim_time"])
 check(math.isclose(total, info["return"], rel_tol=1e-9, abs_tol=1e-12) and total < 0, "rewards sum to the return",
       (total, info["return"]))
-check(info["hash"] == env.state_hash() != 0, "info hash is ps_world_state_hash")
+check(info["hash"] == "%016x" % env.state_hash() and env.state_hash() != 0, "info hash is ps_world_state_hash in hex")
 check(info["action_clamps"] > 0, "the first PD forces were clamped to 20 N", info["action_clamps"])
 check(any(msg.startswith("cart at") for level, msg in logs),
       "print() reaches the log callback", logs)
 e = raises(pilotsim.PilotsimError, lambda: env.step([0.0]))
 check(isinstance(e, pilotsim.PilotsimError) and "reset" in str(e), "step after the end raises", e)
 
-# --- zero copy
+# --- zero copy (an explicit option)
+env.close()
+env = pilotsim.make(cart, seed=0, zero_copy=True)
 obs, info = env.reset(seed=3)
-ent = L.ps_episode_observation(env._ep, 0).contents
+ent = L.ps_episode_observation(env._ep.ptr, 0).contents
 x = obs["x"]
 c_addr = ctypes.cast(ent.data, ctypes.c_void_p).value
 check(x.__array_interface__["data"][0] == c_addr, "observation array views the C buffer",
       (hex(x.__array_interface__["data"][0]), hex(c_addr)))
 check(not x.flags.owndata and not x.flags.writeable, "observation view is borrowed and read-only")
+check(pd(obs) is not None and isinstance(obs, dict), "zero_copy observations are a dict of views")
 act = env.action_buffers["force"]
-aent = L.ps_episode_action(env._ep, 0).contents
+aent = L.ps_episode_action(env._ep.ptr, 0).contents
 check(act.__array_interface__["data"][0] == ctypes.cast(aent.data, ctypes.c_void_p).value,
       "action buffer views the C buffer")
 before = x.copy()
@@ -242,28 +249,36 @@ _, _, term, trunc, info = env.step([float("nan")])
 check(term and info["status"] == "script_error" and "force" in info["message"], "NaN action ends as script_error",
       info)
 
-# --- new buffers after reset
+# --- new buffers after reset; the old views keep their episode's memory
 old_act = env.action_buffers["force"]
+old_x, old_vals = obs2["x"], obs2["x"].copy()
 obs, info = env.reset()
-check(info["seed"] == 4, "reset() without a seed continues 3 -> 4", info["seed"])
-e = raises(ValueError, lambda: old_act.__setitem__(0, 1.0))
-check(isinstance(e, ValueError), "a stale action array is read-only after reset", e)
+rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(3)))
+check(info["seed"] == int(rng.integers(0, 1 << 63)), "reset() without a seed draws one from np_random (seeded by 3)",
+      info["seed"])
+check(np.array_equal(old_x, old_vals) and old_act.shape == (1,), "views of the previous episode still read its last values",
+      (old_x, old_vals))
 nx = obs["x"]
-ent = L.ps_episode_observation(env._ep, 0).contents
+ent = L.ps_episode_observation(env._ep.ptr, 0).contents
 check(nx.__array_interface__["data"][0] == ctypes.cast(ent.data, ctypes.c_void_p).value,
       "the new observation views the new episode's buffer")
 hashes, total, term, trunc, info = run(env, seed=None)
-check(term and info["status"] == "success" and info["seed"] == 5, "the new buffers drive the next episode", info)
+check(term and info["status"] == "success", "the new buffers drive the next episode", info)
+check(np.array_equal(old_x, old_vals), "old views unchanged by the new episode")
+del old_x, old_act
 for k in range(3):   # repeated resets keep working
     obs, info = env.reset(seed=100 + k)
     o, r, term, trunc, info = env.step(pd(obs))
 check(info["steps"] == 1 and info["seed"] == 102 and obs["x"] is o["x"], "repeated resets")
+kept = obs["x"]
 env.close()
 env.close()
 check(isinstance(raises(pilotsim.PilotsimError, lambda: env.step([0.0])), pilotsim.PilotsimError),
       "step after close raises")
 check(isinstance(raises(pilotsim.PilotsimError, lambda: env.reset()), pilotsim.PilotsimError),
       "reset after close raises")
+check(kept.shape == (2,) and np.all(np.isfinite(kept)), "a view outlives close() (its memory is kept alive)", kept)
+del kept
 
 # --- determinism
 with pilotsim.make(cart, seed=7) as a:
@@ -285,7 +300,7 @@ with pilotsim.make(cart, params={"x0": 1.25}) as c:
     check(xs == xs2, "override: same trajectory whatever the seed", (xs[:2], xs2[:2]))
 
 # --- 64-bit values cross the boundary whole
-check(any(hh >= 1 << 32 for hh in h7a), "hashes use all 64 bits (restype not truncated)")
+check(any(int(hh, 16) >= 1 << 32 for hh in h7a), "hashes use all 64 bits (restype not truncated)")
 with pilotsim.make(cart) as big:
     hb = run(big, seed=(1 << 40) + 7)
     check(hb[4]["seed"] == (1 << 40) + 7 and hb[0] != h7a, "a seed above 2**32 is a different seed", hb[4]["seed"])
@@ -304,10 +319,10 @@ if cli:
             d = {"error": p.stdout + p.stderr}
         with pilotsim.make(cart, seed=7, max_steps=None if policy else 50) as cx:
             hs, total, term, trunc, info = run(cx, policy=policy or (lambda obs: [0.0]))
-        check(d.get("hash") == "%016x" % info["hash"] and d.get("steps") == info["steps"] and
+        check(d.get("hash") == info["hash"] and d.get("steps") == info["steps"] and
               d.get("status") == info["status"] and math.isclose(d.get("reward", 1e9), info["return"], rel_tol=1e-12),
               "Python stepping %s matches `pilotsim run` bit for bit" % " ".join(args[:1]),
-              (d, "%016x" % info["hash"], info["steps"], info["status"], total))
+              (d, info["hash"], info["steps"], info["status"], total))
 else:
     print("test_python: no pilotsim CLI beside the library; the cross-check with `pilotsim run` is skipped")
 
@@ -326,13 +341,13 @@ check(isinstance(e, pilotsim.ScriptError) and re.search(r"badbuild\.lua:4:.*no f
       "build error -> ScriptError with file:line", e)
 with pilotsim.make(os.path.join(tmp, "seedfail.lua"), seed=12) as sf:
     obs, info = sf.reset()
-    e = raises(pilotsim.ScriptError, lambda: sf.reset())
+    e = raises(pilotsim.ScriptError, lambda: sf.reset(seed=13))
     check(isinstance(e, pilotsim.ScriptError) and re.search(r"seedfail\.lua:3:.*unlucky seed", str(e)),
           "a build failing at reset() -> ScriptError with file:line", e)
     e = raises(pilotsim.PilotsimError, lambda: sf.step(None))
     check(isinstance(e, pilotsim.PilotsimError) and "reset" in str(e), "step after a failed reset asks for reset()", e)
     check(isinstance(raises(pilotsim.ScriptError, lambda: sf.reset(seed=13)), pilotsim.ScriptError), "the same seed fails again")
-    obs, info = sf.reset()
+    obs, info = sf.reset(seed=14)
     o, r, term, trunc, info = sf.step(None)
     check(info["seed"] == 14 and abs(float(o["t"][0]) - 0.01) < 1e-6, "the next seed works after a failed reset", info)
 e = raises(pilotsim.SceneLoadError, lambda: pilotsim.make(cart, params={"x0": 9}))
@@ -346,6 +361,7 @@ with pilotsim.make(os.path.join(tmp, "grid.lua")) as g:
           g.observation_space)
     check(list(g.action_space) == ["a", "b"] and g.action_space["a"].shape == (2, 3), "2-D action", g.action_space)
     obs, info = g.reset()
+    check(obs["g"].flags.owndata or obs["g"].base is not None, "2-D observation is an array")
     check(obs["g"].tolist() == [[1, 2, 3], [4, 5, 6]], "row-major view of a {2,3} entry", obs["g"])
     obs, r, term, trunc, info = g.step({"a": np.arange(6, dtype=np.float64).reshape(2, 3), "b": [0.5]})
     check(obs["g"][1, 2] == 7 and obs["s"][0] == sum(i * (i + 1) for i in range(6)) + 50, "2-D action written row-major",
@@ -369,23 +385,29 @@ with pilotsim.make(cart, seed=4) as sv:
           (sv.state_hash(), h_saved))
     again = [sv.step({"force": [-5.0 + k]})[1] for k in range(30)]
     check(sv.state_hash() == h_after and again == rewards, "the continuation after a restore is identical")
-    other = pilotsim.make(cart, seed=4)
-    other.reset()
-    check(isinstance(raises(pilotsim.PilotsimError, lambda: other.restore_state(snap)), pilotsim.PilotsimError),
-          "a state from another environment is refused")
-    other.close()
+    check(isinstance(snap, bytes), "save_state() returns bytes", type(snap))
+    with pilotsim.make(cart, seed=4) as other:   # same scene and params: restores (episode seed 4 begun for it)
+        other.reset(seed=99)
+        obs = other.restore_state(snap)
+        again2 = [other.step({"force": [-5.0 + k]})[1] for k in range(30)]
+        check(other.state_hash() == h_after and again2 == rewards and other.episode_seed == 4,
+              "a state restores in another Env of the same scene", (other.episode_seed,))
+    with pilotsim.make(cart, params={"x0": 1.25}) as other:
+        e = raises(pilotsim.PilotsimError, lambda: other.restore_state(snap))
+        check(isinstance(e, pilotsim.PilotsimError) and "params differ" in str(e), "a state from other params is refused", e)
+    with pilotsim.make(os.path.join(tmp, "grid.lua")) as other:
+        e = raises(pilotsim.PilotsimError, lambda: other.restore_state(snap))
+        check(isinstance(e, pilotsim.PilotsimError) and "another scene" in str(e), "a state from another scene is refused", e)
+    e = raises(pilotsim.PilotsimError, lambda: sv.restore_state(snap[:-3]))
+    check(isinstance(e, pilotsim.PilotsimError) and "truncated" in str(e), "truncated state bytes are refused", e)
+    e = raises(pilotsim.PilotsimError, lambda: sv.restore_state(b"junk" + snap[4:]))
+    check(isinstance(e, pilotsim.PilotsimError) and "not a pilotsim episode state" in str(e), "foreign bytes are refused", e)
 
 # --- the benchmark module runs (numbers are reported, not checked)
 p = subprocess.run([sys.executable, "-m", "pilotsim.bench", cart, "--steps", "50", "--reps", "1"] +
                    (["--cli", cli] if cli else []), capture_output=True, text=True)
 check(p.returncode == 0 and "steps/s" in p.stdout, "python3 -m pilotsim.bench runs", p.stdout + p.stderr)
 
-if pilotsim.gymnasium_available:
-    with pilotsim.make(cart) as gy:
-        sp = gy.action_space.to_gymnasium()
-        check(sp["force"].shape == (1,) and float(sp["force"].high[0]) == 20.0, "gymnasium spaces", sp)
-else:
-    print("test_python: gymnasium not importable; DictSpace.to_gymnasium() not checked")
 
 print("test_python: %d checks, %d failed" % (checks, failed))
 sys.exit(1 if failed else 0)
@@ -400,5 +422,56 @@ rc=$?
 if [[ $rc -gt 1 ]]; then
   echo "test_python: python exited with code $rc (crash?)" >&2
   echo "test_python: ? checks, 1 failed (python died)"
+fi
+
+# The Gymnasium contract (tests/python/test_gym.py): without gymnasium, then with
+# the stand-in module on sys.path (the gymnasium.Env subclass path).
+pyrun() { PYTHONDONTWRITEBYTECODE=1 PILOTSIM_LIB=$lib PYTHONPATH="$src/tools/python${PYTHONPATH:+:$PYTHONPATH}" "$py" "$@"; }
+for mode in "" --standin; do
+  pyrun "$src/tests/python/test_gym.py" "$tmp" "$src" $mode
+  r=$?
+  if [[ $r -gt 1 ]]; then echo "test_python: test_gym.py $mode exited with code $r (crash?)" >&2; fi
+  [[ $r -ne 0 ]] && rc=1
+done
+
+# Installing: pip install offline (Debian's pip and setuptools) into a venv that
+# sees Debian's numpy; the library put under the venv's prefix as `cmake --install
+# --prefix` puts it (lib/); imported from outside the source tree with no
+# PILOTSIM_LIB, the package must find it there.
+if "$py" -c 'import setuptools' 2>/dev/null && "$py" -m pip --version >/dev/null 2>&1; then
+  venv=$tmp/prefix
+  cp -r "$src/tools/python" "$tmp/pkgsrc"   # pip builds in place: keep the source tree clean
+  if "$py" -m venv --system-site-packages "$venv" >"$tmp/venv.log" 2>&1 &&
+     "$venv/bin/python" -m pip install --no-build-isolation --no-index --no-deps --quiet "$tmp/pkgsrc" >>"$tmp/venv.log" 2>&1; then
+    # `cmake --install` of this build into the venv's prefix when the build has
+    # install rules for the library; else the library copied where they put it.
+    build=$(cd "$(dirname "$lib")/.." && pwd)
+    cmake --install "$build" --prefix "$venv" >"$tmp/install.log" 2>&1
+    if [[ ! -e $venv/lib/libpilotsim.so ]]; then
+      echo "test_python: $build installs no lib/libpilotsim.so: copying it to $venv/lib as cmake --install would"
+      mkdir -p "$venv/lib"
+      cp -P "$(dirname "$lib")"/libpilotsim.so* "$venv/lib/"
+    fi
+    out=$(cd "$tmp" && env -u PILOTSIM_LIB -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -c '
+import os, sys, pilotsim
+print(pilotsim.lib_path)
+env = pilotsim.make(sys.argv[1], seed=0)
+obs, info = env.reset()
+print(env.step(env.action_space.sample())[-1]["status"], os.path.dirname(pilotsim.__file__))' "$src/scenes/bench/cart.lua" 2>&1)
+    first=$(head -1 <<<"$out")
+    if [[ $first == "$venv/lib/libpilotsim.so" ]] && grep -q "^running $venv/lib/python3" <<<"$out"; then
+      echo "test_python: pip-installed package loads $first"
+    else
+      echo "FAILED: the pip-installed package finds the library under its prefix: $out" >&2
+      rc=1
+    fi
+  else
+    echo "FAILED: pip install --no-build-isolation --no-index ./tools/python:" >&2
+    tail -20 "$tmp/venv.log" >&2
+    rc=1
+  fi
+else
+  echo "test_python: FAILED: $py has no pip/setuptools (tools/setup-deps.sh installs python3-pip python3-setuptools)" >&2
+  rc=1
 fi
 exit $rc

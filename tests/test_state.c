@@ -271,11 +271,93 @@ static void test_world_state(void)
     ps_world_destroy(w);
 }
 
+// Bytes: a state serialized from one scene instance restores into an episode of
+// a second instance of the same file and seed (as another process would) and
+// continues bit for bit; damaged, truncated, other-seed and other-params bytes
+// are refused without touching the episode.
+static void test_state_bytes(void)
+{
+    const char *path = PILOTSIM_SOURCE_DIR "/scenes/pilot/restaurant_tray_delivery.lua";
+    ps_scene *a = load(path), *b = load(path);
+    CHECK(a && b);
+    if (!a || !b) return;
+    ps_episode *ea = ps_episode_begin(a, 9);
+    drive(ea, 150);
+    ps_episode_state *st = ps_episode_state_create();
+    CHECK(ps_episode_save_state(ea, st, err, sizeof err) == PS_OK);
+    void *bytes = NULL;
+    size_t len = 0;
+    CHECK(ps_episode_state_serialize(st, &bytes, &len) == PS_OK && bytes && len > 0);
+    ps_episode_state_destroy(st);
+    where saved = at(ea);
+    drive(ea, 200);
+    where first = at(ea);
+    ps_episode_end(ea);
+    ps_scene_destroy(a);   // the bytes outlive the scene they came from
+
+    ps_episode_state *back = ps_episode_state_deserialize(bytes, len, err, sizeof err);
+    CHECK(back != NULL);
+    CHECK(ps_episode_state_seed(back) == 9);
+    ps_episode *other_seed = ps_episode_begin(b, 10);
+    where before = at(other_seed);
+    CHECK(ps_episode_restore_state(other_seed, back, err, sizeof err) == PS_ERR_STATE);
+    CHECK(strstr(err, "another seed") != NULL);
+    CHECK(same(at(other_seed), before));
+    ps_episode_end(other_seed);
+    ps_episode *eb = ps_episode_begin(b, 9);
+    CHECK(ps_episode_restore_state(eb, back, err, sizeof err) == PS_OK);
+    CHECK(same(at(eb), saved));
+    drive(eb, 200);
+    CHECK(same(at(eb), first));
+    ps_episode_state_destroy(back);
+
+    // Damaged bytes: truncated, a wrong magic, one byte too many.
+    unsigned char *copy = malloc(len + 1);
+    memcpy(copy, bytes, len);
+    CHECK(ps_episode_state_deserialize(copy, len - 1, err, sizeof err) == NULL && strstr(err, "truncated"));
+    copy[0] ^= 0xff;
+    CHECK(ps_episode_state_deserialize(copy, len, err, sizeof err) == NULL && strstr(err, "not a pilotsim"));
+    copy[0] ^= 0xff;
+    copy[len] = 0;
+    CHECK(ps_episode_state_deserialize(copy, len + 1, err, sizeof err) == NULL);
+    CHECK(ps_episode_state_deserialize(NULL, 0, err, sizeof err) == NULL);
+    free(copy);
+    ps_episode_end(eb);
+    ps_scene_destroy(b);
+
+    // Other params: a different world for the same seed.
+    const char *mods[] = {PILOTSIM_SOURCE_DIR "/scripts"};
+    const char *params[] = {"cup_mass=0.3"};   // same structure, another world
+    ps_scene_options o = ps_default_scene_options();
+    o.module_paths = mods;
+    o.module_path_count = 1;
+    o.params = params;
+    o.param_count = 1;
+    ps_scene *c = ps_scene_load(path, &o, err, sizeof err);
+    if (!c) NOTE("load with %s: %s", params[0], err);
+    if (c) {
+        ps_episode *ec = ps_episode_begin(c, 9);
+        back = ps_episode_state_deserialize(bytes, len, err, sizeof err);
+        CHECK(ps_episode_restore_state(ec, back, err, sizeof err) == PS_ERR_STATE);
+        CHECK(strstr(err, "params differ") != NULL);
+        ps_episode_state_destroy(back);
+        ps_episode_end(ec);
+        ps_scene_destroy(c);
+    }
+    CHECK(ps_episode_state_serialize(NULL, &bytes, &len) == PS_ERR_INVALID);
+    ps_episode_state *empty = ps_episode_state_create();
+    void *none = NULL;
+    CHECK(ps_episode_state_serialize(empty, &none, &len) == PS_ERR_INVALID && none == NULL);
+    ps_episode_state_destroy(empty);
+    ps_episode_state_free_bytes(bytes);
+}
+
 int main(void)
 {
     RUN(test_world_state);
     RUN(test_pile);
     RUN(test_pilot_scene);
     RUN(test_lua_state_and_refusals);
+    RUN(test_state_bytes);
     return TEST_DONE();
 }

@@ -30,6 +30,9 @@ tests+=(chromium)
 tests+=(python3-msgpack)
 # Scene authors' lint (tests/test_lua_api.sh: luacheck scenes scripts with the sandbox's std).
 tests+=(lua-check)
+# Installing the Python package offline (pip install --no-build-isolation ./tools/python):
+# Debian's pip, setuptools and wheel.
+tests+=(python3-pip python3-setuptools python3-wheel)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)

@@ -4,6 +4,7 @@
 #include "pilotsim/camera_render.h"
 #include "render_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ struct ps_camera_renderer {
     ps_renderer *r;
     ps_snapshot *snap;
     ps_render_target *t8, *tf;       // RGB (RGBA8) and depth/segmentation (RGBA32F) targets
+    ps_render_target *tv;             // scene views (ps_camera_render_scene)
     const ps_world *snap_world;       // what the snapshot shows
     uint64_t snap_step, snap_hash;
     bool tried, failed;
@@ -67,6 +69,7 @@ void ps_camera_renderer_destroy(ps_camera_renderer *cr)
         ps_gl_context_make_current(cr->gl);
         ps_render_target_destroy(cr->t8);
         ps_render_target_destroy(cr->tf);
+        ps_render_target_destroy(cr->tv);
         ps_renderer_destroy(cr->r);
         ps_gl_context_destroy(cr->gl);
         ps_gl_restore_current(&saved);
@@ -143,6 +146,48 @@ bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pos
             if (!ok) snprintf(err, sizeof err, "%s", ps_renderer_error(cr->r));
             ps_render_target_unbind(*t);
         }
+    }
+    ps_gl_restore_current(&saved);
+    if (ok) cr->error[0] = 0;
+    return ok || fail(cr, err);
+}
+
+// The scene's declared view as screenshots use it: clip planes from the eye's
+// distance to the target, +y up on screen when looking straight down or up.
+static bool declared_view(const ps_scene *s, int width, int height, ps_render_view *v)
+{
+    ps_vec3 eye, target;
+    double fov;
+    if (!ps_scene_view(s, &eye, &target, &fov)) return false;
+    double dx = target.x - eye.x, dy = target.y - eye.y, dz = target.z - eye.z;
+    double dist = sqrt(dx * dx + dy * dy + dz * dz);
+    *v = (ps_render_view){eye, target, {0, 0, 1}, fov, fmax(0.01, 0.01 * dist), 100.0 * dist + 50.0, width, height};
+    if (dx * dx + dy * dy < 1e-9) v->up = (ps_vec3){0, 1, 0};
+    return true;
+}
+
+bool ps_camera_render_scene(ps_camera_renderer *cr, const ps_scene *s, const ps_world *w, int width, int height,
+                            uint8_t *rgb)
+{
+    if (!cr || !s || !w || !rgb || width <= 0 || height <= 0) return cr ? fail(cr, "bad arguments") : false;
+    if (!init(cr)) return false;
+    ps_gl_saved saved = ps_gl_save_current();
+    if (!ps_gl_context_make_current(cr->gl)) {
+        ps_gl_restore_current(&saved);
+        return fail(cr, "cannot make the offscreen GL context current");
+    }
+    char err[300] = "";
+    bool ok = ps_snapshot_capture(cr->snap, w) == PS_OK;
+    if (!ok) snprintf(err, sizeof err, "out of memory capturing the scene");
+    cr->snap_world = NULL;  // the camera sensors' snapshot cache no longer holds
+    ps_render_view v;
+    if (ok && !declared_view(s, width, height, &v)) ps_render_view_frame(cr->snap, width, height, &v);
+    ok = ok && ensure_target(cr, &cr->tv, width, height, false, err, sizeof err);
+    if (ok) {
+        ps_render_target_bind(cr->tv);
+        ok = ps_renderer_draw(cr->r, cr->snap, &v, PS_DRAW_DEFAULT, 0.0) && ps_render_target_read_rgb8(cr->tv, rgb);
+        if (!ok) snprintf(err, sizeof err, "%s", ps_renderer_error(cr->r));
+        ps_render_target_unbind(cr->tv);
     }
     ps_gl_restore_current(&saved);
     if (ok) cr->error[0] = 0;

@@ -8,6 +8,9 @@
 
 #include "pilotsim/render.h"
 #include "pilotsim/gl_context.h"
+#include "pilotsim/scene.h"
+
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +40,13 @@ void ps_camera_renderer_destroy(ps_camera_renderer *cr);   ///< NULL is a no-op
 /// the step's error message).
 bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pose pose,
                       const ps_sensor_def *def, float *out);
+/// Renders `w` as screenshots show it: from the view scene `s` declares
+/// (ps_scene_view), else framed by ps_render_view_frame, with the default draw
+/// flags, into `rgb` (width*height*3 bytes, top row first; caller-owned).
+/// Creates the context on first use like ps_camera_render. Returns false on
+/// failure (reason in ps_camera_renderer_error).
+bool ps_camera_render_scene(ps_camera_renderer *cr, const ps_scene *s, const ps_world *w, int width, int height,
+                            uint8_t *rgb);
 /// Why the last call failed ("" if none), naming the GL backend problem. Borrowed.
 const char *ps_camera_renderer_error(const ps_camera_renderer *cr);
 /// ps_render_error_fn: ps_camera_renderer_error for `user` = the ps_camera_renderer.

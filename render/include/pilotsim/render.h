@@ -76,6 +76,14 @@ bool ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
 
 const char *ps_renderer_error(const ps_renderer *r);
 
+/// The default view of a scene without one: looks at the centre of the
+/// axis-aligned bounding box of every shape in `snap` but planes and visual
+/// mesh files, from the front right (azimuth -40 degrees, 30 degrees up, fov
+/// 45 degrees), just far enough that the whole box fits a `width` x `height`
+/// picture with a 10 % margin (a 2 m box on the ground when there is nothing).
+/// Fills every field of `out`.
+void ps_render_view_frame(const ps_snapshot *snap, int width, int height, ps_render_view *out);
+
 /// Loads a visual mesh file (.dae, .stl, .obj; through assimp) into the
 /// renderer's cache as drawing would. True with its triangle count; false with
 /// "cannot load visual mesh 'path': reason" in `err` (may be NULL).

@@ -148,6 +148,22 @@ void ps_episode_end(ps_episode *e);
 /// many steps; 0 uses the scene's time limit.
 ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps);
 
+/// Where an episode stands after ps_episode_step_repeat (for bindings: one call
+/// instead of one per figure).
+typedef struct ps_episode_progress {
+    uint64_t steps;        ///< steps taken in the episode
+    uint64_t hash;         ///< ps_world_state_hash of the world
+    double time;           ///< simulated time, s (ps_world_time)
+    double ret;            ///< the episode return so far
+    int status;            ///< ps_episode_status
+    int taken;             ///< steps this call ran (fewer than `repeat` when the episode ended)
+} ps_episode_progress;
+
+/// Runs up to `repeat` (>= 1) steps with the same action buffers, stopping when
+/// the episode ends, and fills `out` (non-NULL). Returns the status, like
+/// ps_episode_step (action repeat / a policy rate below the physics rate).
+ps_episode_status ps_episode_step_repeat(ps_episode *e, uint64_t max_steps, int repeat, ps_episode_progress *out);
+
 /// Ends a running episode from outside (a policy failed, a worker gave up):
 /// status `st` (not PS_EP_RUNNING) with `msg`. No-op when it already ended.
 void ps_episode_abort(ps_episode *e, ps_episode_status st, const char *msg);

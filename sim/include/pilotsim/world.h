@@ -5,9 +5,9 @@
 /// Ownership: ps_world_destroy frees everything created in the world. Handles
 /// (ps_body_id, ...) are checked on every call; a stale one gives PS_ERR_STALE.
 /// Thread safety: one world is used by one thread at a time. Different worlds
-/// may live in different threads of one process, but QuickStep results are
-/// only bit-reproducible across processes (see docs/ode-notes.md): run parallel
-/// episodes in processes.
+/// may step in different threads of one process and stay bit-reproducible:
+/// ODE's process-wide solver RNG is used under a lock, so their QuickSteps take
+/// turns (see docs/ode-notes.md); processes scale better for parallel episodes.
 #ifndef PILOTSIM_WORLD_H
 #define PILOTSIM_WORLD_H
 

@@ -7,6 +7,7 @@
 #include <threads.h>
 
 static once_flag ode_once = ONCE_FLAG_INIT;
+static mtx_t rng_mutex;   // initialised once with ODE; guards ODE's process-wide RNG seed
 // Per-thread: whether ODE's thread data was allocated, and the active guard. Thread-locals because ODE's callbacks carry no
 // context pointer.
 static _Thread_local bool tl_allocated;
@@ -32,6 +33,7 @@ static void on_message(int errnum, const char *msg, va_list ap) { route(PS_LOG_W
 static void init_once(void)
 {
     dInitODE2(0);
+    if (mtx_init(&rng_mutex, mtx_plain) != thrd_success) abort();   // cannot fail on Linux
     dSetErrorHandler(on_error);
     dSetDebugHandler(on_debug);
     dSetMessageHandler(on_message);
@@ -45,6 +47,9 @@ void ps_ode_init(void)
         tl_allocated = true;
     }
 }
+
+void ps_ode_rng_lock(void) { mtx_lock(&rng_mutex); }
+void ps_ode_rng_unlock(void) { mtx_unlock(&rng_mutex); }
 
 void ps_ode_guard_push(ps_ode_guard *g, const ps_logger *log)
 {

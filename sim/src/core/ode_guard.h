@@ -25,6 +25,12 @@ void ps_ode_init(void);
 ///   ps_ode_guard g; ps_ode_guard_push(&g, log);
 ///   if (setjmp(g.jb) == 0) { ODE calls } else { g.msg says what failed }
 ///   ps_ode_guard_pop(&g);
+/// ODE's random number generator (QuickStep's constraint shuffling) is one
+/// process-wide seed: a world sets it, steps and reads it back while holding
+/// this lock, so worlds stepping in different threads never interleave those
+/// three calls and each stays deterministic. Call ps_ode_init() first.
+void ps_ode_rng_lock(void);
+void ps_ode_rng_unlock(void);
 void ps_ode_guard_push(ps_ode_guard *g, const ps_logger *log);
 void ps_ode_guard_pop(ps_ode_guard *g);
 

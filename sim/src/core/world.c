@@ -411,18 +411,25 @@ ps_status ps_world_step(ps_world *w)
     ps_ode_guard g;
     ps_ode_guard_push(&g, &w->def.log);
     volatile ps_status result = PS_OK;
+    volatile bool rng_locked = false;
     if (setjmp(g.jb) == 0) {
         ps_joint_place_wide_stops(w);
         ps_robot_apply_actuators(w);
         result = ps_contact_collide(w);
         if (result == PS_OK) {
             // QuickStep's constraint shuffling uses ODE's one process-wide
-            // RNG: give it this world's seed and keep what it leaves.
+            // RNG: give it this world's seed and keep what it leaves, under a
+            // lock so that worlds stepping in other threads cannot interleave.
+            ps_ode_rng_lock();
+            rng_locked = true;
             dRandSetSeed(w->solver_seed);
             dWorldQuickStep(w->world, w->def.timestep);
             w->solver_seed = dRandGetSeed();
+            rng_locked = false;
+            ps_ode_rng_unlock();
         }
     } else {
+        if (rng_locked) ps_ode_rng_unlock();
         w->diverged = true;
         snprintf(w->divergence, sizeof w->divergence, "%s at step %llu", g.msg,
                  (unsigned long long)w->steps);

@@ -343,6 +343,19 @@ ps_episode_status ps_episode_run(ps_episode *e, uint64_t max_steps)
 
 ps_episode_status ps_episode_get_status(const ps_episode *e) { return e->status; }
 ps_world *ps_episode_world(ps_episode *e) { return e->world; }
+ps_episode_status ps_episode_step_repeat(ps_episode *e, uint64_t max_steps, int repeat, ps_episode_progress *out)
+{
+    int taken = 0;
+    ps_episode_status st = e->status;
+    while (st == PS_EP_RUNNING && taken < (repeat < 1 ? 1 : repeat)) {
+        st = ps_episode_step(e, max_steps);
+        taken++;
+    }
+    *out = (ps_episode_progress){e->steps, e->world ? ps_world_state_hash(e->world) : 0,
+                                 e->world ? ps_world_time(e->world) : 0.0, e->ret, (int)st, taken};
+    return st;
+}
+
 uint64_t ps_episode_steps(const ps_episode *e) { return e->steps; }
 double ps_episode_timestep(const ps_episode *e) { return ps_scene_timestep(e->scene); }
 double ps_episode_return(const ps_episode *e) { return e->ret; }
@@ -437,7 +450,7 @@ uint64_t ps_episode_action_clamps(const ps_episode *e) { return ps_space_clamps(
 ps_episode_core ps_episode_core_of(ps_episode *e)
 {
     return (ps_episode_core){e->scene, e->world, &e->status, &e->steps, &e->ret, e->message, sizeof e->message,
-                             e->ctx_ref, e->space};
+                             e->ctx_ref, e->space, e->seed};
 }
 
 void ps_episode_sync_clock(ps_episode *e)

@@ -90,6 +90,7 @@ typedef struct ps_episode_core {
     size_t message_size;
     int ctx_ref;
     ps_space_rt *space;
+    uint64_t seed;          // the episode's seed (ps_episode_begin)
 } ps_episode_core;
 ps_episode_core ps_episode_core_of(ps_episode *e);
 // Sets ctx.t and ctx.step from the world clock and the episode's step count.

@@ -4,6 +4,7 @@
 #include "scene_internal.h"
 #include "state_internal.h"
 #include "log_internal.h"
+#include "hash_internal.h"
 
 #include <lauxlib.h>
 #include <stdio.h>
@@ -14,8 +15,10 @@
 
 struct ps_episode_state {
     bool saved;
-    const ps_episode *episode;  // identity checks: the episode and its runtime serial
-    uint64_t serial;
+    const ps_episode *episode;  // identity checks: the episode and its runtime serial;
+    uint64_t serial;            // NULL/0 for a state rebuilt from bytes (checked by scene hash)
+    uint64_t scene_hash;        // the scene it was saved from: content, param values
+    uint64_t seed;              // and episode seed (what rebuilds the same world)
     ps_state_buf world, space, lua;
     ps_episode_status status;
     uint64_t steps;
@@ -199,6 +202,29 @@ static void get_space(ps_space_rt *sp, ps_state_reader *r)
         }
 }
 
+// The scene file's content hash mixed with every param's name and value: two
+// scenes agreeing on both build the same world for the same seed.
+static uint64_t scene_identity(const ps_scene *s)
+{
+    uint64_t h = ps_scene_content_hash(s);
+    ps_param_info info;
+    for (size_t i = 0; i < ps_scene_param_count(s); i++)
+        if (ps_scene_param(s, i, &info) == PS_OK) {
+            h = ps_fnv1a(h, info.name, strlen(info.name) + 1);
+            info.value[sizeof info.value - 1] = 0;
+            h = ps_fnv1a(h, info.value, strlen(info.value));
+        }
+    return h;
+}
+
+static size_t space_bytes(ps_space_rt *sp)
+{
+    size_t n = 0;
+    for (int a = 0; a < 2; a++)
+        for (size_t i = 0; i < ps_space_count(sp, a); i++) n += ps_space_entry_at(sp, a, i)->count * sizeof(float);
+    return n;
+}
+
 /* ------------------------------------------------------------ public */
 
 ps_episode_state *ps_episode_state_create(void)
@@ -250,6 +276,8 @@ ps_status ps_episode_save_state(ps_episode *e, ps_episode_state *st, char *err, 
     }
     st->episode = e;
     st->serial = rt->serial;
+    st->scene_hash = scene_identity(c.scene);
+    st->seed = c.seed;
     st->status = *c.status;
     st->steps = *c.steps;
     st->ret = *c.ret;
@@ -267,8 +295,21 @@ ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, ch
     }
     ps_episode_core c = ps_episode_core_of(e);
     ps_lua_rt *rt = c.scene->rt;
-    if (st->episode != e || st->serial != rt->serial || !c.world || !c.space) {
-        ps_set_error(err, errlen, "restore_state: the state was saved from another episode");
+    if (!c.world || !c.space) {
+        ps_set_error(err, errlen, "restore_state: the episode has no running world");
+        return PS_ERR_STATE;
+    }
+    if (st->episode ? st->episode != e || st->serial != rt->serial
+                    : st->scene_hash != scene_identity(c.scene) || st->seed != c.seed) {
+        ps_set_error(err, errlen, "restore_state: the state was saved from %s",
+                     st->episode                                 ? "another episode"
+                     : st->scene_hash != scene_identity(c.scene) ? "another scene (file content or params differ)"
+                                                                 : "an episode with another seed");
+        return PS_ERR_STATE;
+    }
+    if (st->space.len != space_bytes(c.space)) {
+        ps_set_error(err, errlen, "restore_state: the saved observation/action buffers (%zu bytes) do not match "
+                                  "this episode's (%zu bytes)", st->space.len, space_bytes(c.space));
         return PS_ERR_STATE;
     }
     lua_State *L = rt->L;
@@ -304,3 +345,105 @@ ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, ch
     ps_episode_sync_clock(e);
     return PS_OK;
 }
+
+/* ------------------------------------------------------------ bytes */
+
+// Layout (native byte order): magic, version, scene hash, status, steps, return,
+// rng, message length + bytes, then three length-prefixed records (world, space, lua).
+#define BYTES_MAGIC 0x53455350u /* "PSES" */
+#define BYTES_VERSION 1u
+
+static void put_record(ps_state_buf *b, const ps_state_buf *r)
+{
+    uint64_t n = r->len;
+    ps_state_put(b, &n, sizeof n);
+    ps_state_put(b, r->data, r->len);
+}
+
+static bool get_record(ps_state_reader *r, ps_state_buf *out)
+{
+    uint64_t n = 0;
+    if (!ps_state_get(r, &n, sizeof n) || n > r->len - r->pos) return r->ok = false;
+    out->len = 0;
+    out->ok = true;
+    if (!ps_state_put(out, r->data + r->pos, (size_t)n)) return r->ok = false;
+    r->pos += (size_t)n;
+    return true;
+}
+
+ps_status ps_episode_state_serialize(const ps_episode_state *st, void **data, size_t *len)
+{
+    if (!st || !data || !len) return PS_ERR_INVALID;
+    *data = NULL;
+    *len = 0;
+    if (!st->saved) return PS_ERR_INVALID;
+    ps_state_buf b = {.ok = true};
+    uint32_t head[2] = {BYTES_MAGIC, BYTES_VERSION};
+    int32_t status = (int32_t)st->status;
+    uint32_t mlen = (uint32_t)strlen(st->message);
+    ps_state_put(&b, head, sizeof head);
+    ps_state_put(&b, &st->scene_hash, sizeof st->scene_hash);
+    ps_state_put(&b, &st->seed, sizeof st->seed);
+    ps_state_put(&b, &status, sizeof status);
+    ps_state_put(&b, &st->steps, sizeof st->steps);
+    ps_state_put(&b, &st->ret, sizeof st->ret);
+    ps_state_put(&b, &st->rng, sizeof st->rng);
+    ps_state_put(&b, &mlen, sizeof mlen);
+    ps_state_put(&b, st->message, mlen);
+    put_record(&b, &st->world);
+    put_record(&b, &st->space);
+    put_record(&b, &st->lua);
+    if (!b.ok) {
+        ps_state_buf_free(&b);
+        return PS_ERR_NOMEM;
+    }
+    *data = b.data;
+    *len = b.len;
+    return PS_OK;
+}
+
+ps_episode_state *ps_episode_state_deserialize(const void *data, size_t len, char *err, size_t errlen)
+{
+    if (!data) {
+        ps_set_error(err, errlen, "state bytes: no data");
+        return NULL;
+    }
+    ps_episode_state *st = ps_episode_state_create();
+    if (!st) {
+        ps_set_error(err, errlen, "state bytes: out of memory");
+        return NULL;
+    }
+    ps_state_reader r = {data, len, 0, true};
+    uint32_t head[2] = {0, 0}, mlen = 0;
+    int32_t status = 0;
+    if (!ps_state_get(&r, head, sizeof head) || head[0] != BYTES_MAGIC || head[1] != BYTES_VERSION) {
+        ps_set_error(err, errlen, "state bytes: not a pilotsim episode state of version %u (from another build "
+                                  "or damaged)", BYTES_VERSION);
+        ps_episode_state_destroy(st);
+        return NULL;
+    }
+    ps_state_get(&r, &st->scene_hash, sizeof st->scene_hash);
+    ps_state_get(&r, &st->seed, sizeof st->seed);
+    ps_state_get(&r, &status, sizeof status);
+    ps_state_get(&r, &st->steps, sizeof st->steps);
+    ps_state_get(&r, &st->ret, sizeof st->ret);
+    ps_state_get(&r, &st->rng, sizeof st->rng);
+    ps_state_get(&r, &mlen, sizeof mlen);
+    if (r.ok && mlen < sizeof st->message) ps_state_get(&r, st->message, mlen);
+    else r.ok = false;
+    bool ok = r.ok && status >= PS_EP_RUNNING && status <= PS_EP_SCRIPT_ERROR &&
+              get_record(&r, &st->world) && get_record(&r, &st->space) && get_record(&r, &st->lua) && r.pos == r.len;
+    if (!ok) {
+        ps_set_error(err, errlen, "state bytes: damaged or truncated (%zu bytes)", len);
+        ps_episode_state_destroy(st);
+        return NULL;
+    }
+    st->message[mlen] = '\0';
+    st->status = (ps_episode_status)status;
+    st->saved = true;
+    return st;
+}
+
+void ps_episode_state_free_bytes(void *data) { free(data); }
+
+uint64_t ps_episode_state_seed(const ps_episode_state *st) { return st && st->saved ? st->seed : 0; }

@@ -1,43 +1,61 @@
-"""pilotsim: a Python binding over libpilotsim.so (ctypes + numpy, zero-copy buffers)
-with Gymnasium's method signatures.
+"""pilotsim: Gymnasium environments over libpilotsim.so (ctypes + numpy).
 
-    import sys; sys.path.insert(0, "<repo>/tools/python")
     import pilotsim
-    env = pilotsim.make("scenes/x.lua", seed=0)
-    obs, info = env.reset()
+    env = pilotsim.make("scenes/pilot/restaurant_tray_delivery.lua")
+    obs, info = env.reset(seed=0)
     while True:
-        obs, reward, terminated, truncated, info = env.step({"force": [1.0]})
+        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
         if terminated or truncated:
             break
     env.close()
 
-* ``obs`` is a dict name -> float32 numpy array that views the library's
-  buffer (read-only, no copy); the arrays update in place on every step and are
-  valid until the next ``reset()`` or ``close()``: copy them to keep values.
-* ``step(action)``: a dict name -> array-like, or one array when the action
-  space has a single entry, or ``None`` to use ``env.action_buffers`` (writable
-  views) as they are. Values are clamped by the library to the declared bounds.
-* ``terminated``: success, failure, physics_diverged or script_error;
-  ``truncated``: timeout (the scene's time limit, or ``max_steps``).
-* ``info``: status, message, steps, sim_time, hash (ps_world_state_hash), return,
-  seed; at episode end also metrics and action_clamps.
-* ``env.observation_space`` / ``env.action_space``: :class:`DictSpace` of
-  :class:`Box` (shape, dtype float32, low, high); ``.to_gymnasium()`` converts
-  them when gymnasium is importable (it is not a dependency).
-
-The library is found through $PILOTSIM_LIB (the .so or a build directory), else
-<repo>/build/{release,debug}/sim/libpilotsim.so; the repository through
-$PILOTSIM_ROOT, else the tree this package is in. Sanitizer (ASan) builds need
-the ASan runtime preloaded into python (LD_PRELOAD=$(cc -print-file-name=libasan.so)).
-Not thread-safe: one Env per thread (or better, per process).
+``pilotsim.make`` returns a ``gymnasium.Env`` when gymnasium is importable (a
+class with the same contract otherwise); after ``import pilotsim``,
+``gymnasium.make("pilotsim/<scene>-v0")`` makes every pilot scene.
+``pilotsim.make_vec(scene, num_envs)`` runs sub-environments in worker
+processes (gymnasium's VectorEnv API). See README.md beside this file.
 """
 
+import glob as _glob
+import os as _os
+
 from ._lib import lib_path, repo_root
-from .env import (Box, DictSpace, Env, PilotsimError, SceneLoadError, ScriptError, STATUS_NAMES, make)
+from .env import (Env, PilotsimError, SceneLoadError, ScriptError, STATUS_NAMES, gymnasium_available, make)
+from .spaces import Box, Dict
+from .vector import VectorEnv, make_vec
 
-import importlib.util as _ilu
+__all__ = ["make", "make_vec", "Env", "VectorEnv", "Box", "Dict", "PilotsimError", "SceneLoadError",
+           "ScriptError", "STATUS_NAMES", "lib_path", "repo_root", "gymnasium_available", "pilot_scenes",
+           "register_envs"]
 
-gymnasium_available = _ilu.find_spec("gymnasium") is not None   # optional, not imported here
 
-__all__ = ["make", "Env", "Box", "DictSpace", "PilotsimError", "SceneLoadError", "ScriptError",
-           "STATUS_NAMES", "lib_path", "repo_root", "gymnasium_available"]
+def pilot_scenes():
+    """name -> path of every scene in <root>/scenes/pilot (sorted by name)."""
+    root = repo_root()
+    if not root:
+        return {}
+    paths = sorted(_glob.glob(_os.path.join(root, "scenes", "pilot", "*.lua")))
+    return {_os.path.splitext(_os.path.basename(p))[0]: p for p in paths}
+
+
+def _make_registered(scene_path, **kwargs):
+    return make(scene_path, **kwargs)
+
+
+def register_envs():
+    """Registers "pilotsim/<scene>-v0" with gymnasium for every pilot scene
+    (done at import when gymnasium is importable). Returns the ids."""
+    if not gymnasium_available:
+        return []
+    import gymnasium
+    ids = []
+    for name, path in pilot_scenes().items():
+        env_id = "pilotsim/%s-v0" % name
+        if env_id not in gymnasium.registry:
+            gymnasium.register(id=env_id, entry_point="pilotsim:_make_registered",
+                               kwargs={"scene_path": path}, disable_env_checker=False)
+        ids.append(env_id)
+    return ids
+
+
+register_envs()

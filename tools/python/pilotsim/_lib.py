@@ -11,49 +11,97 @@ import ctypes
 import ctypes.util
 import os
 import platform
+import sys
+import sysconfig
 
 # ---------------------------------------------------------------- locating
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_SONAME = "libpilotsim.so"
 
 
-def repo_root():
-    """The pilotsim source tree: $PILOTSIM_ROOT, else the tree this package
-    sits in (tools/python/pilotsim -> three levels up)."""
-    env = os.environ.get("PILOTSIM_ROOT")
-    if env:
-        return os.path.abspath(env)
-    return os.path.abspath(os.path.join(_HERE, "..", "..", ".."))
+def _source_tree():
+    """The source tree this package sits in (tools/python/pilotsim), or None
+    when it is installed elsewhere."""
+    root = os.path.abspath(os.path.join(_HERE, "..", "..", ".."))
+    return root if os.path.isdir(os.path.join(root, "scenes", "pilot")) else None
+
+
+def _installed_prefixes():
+    """Prefixes an installed package may belong to: walking up from the package
+    (<prefix>/lib/python3/dist-packages/pilotsim, <prefix>/local/lib/python3.11/
+    dist-packages/pilotsim, a venv's site-packages), then sys.prefix."""
+    out, d = [], _HERE
+    for _ in range(6):
+        d = os.path.dirname(d)
+        out.append(d)
+    out.append(sys.prefix)
+    return out
+
+
+def _lib_dirs(prefix):
+    return [os.path.join(prefix, "lib"), os.path.join(prefix, "lib64"),
+            os.path.join(prefix, "lib", sysconfig.get_config_var("MULTIARCH") or "-")]
 
 
 def _candidates():
+    """(path, origin) pairs in the order tried: $PILOTSIM_LIB (the .so or a build
+    directory); when the package runs from the source tree, its build/release
+    and build/debug; the library installed by `cmake --install` under a prefix
+    the package belongs to (<prefix>/lib, lib64, lib/<multiarch>); then the
+    dynamic loader's search (ldconfig)."""
+    out = []
     env = os.environ.get("PILOTSIM_LIB")
     if env:
-        # A build directory or the library file itself.
         if os.path.isdir(env):
-            return [os.path.join(env, "sim", "libpilotsim.so"), os.path.join(env, "libpilotsim.so")]
-        return [env]
-    root = repo_root()
-    out = [os.path.join(root, "build", p, "sim", "libpilotsim.so") for p in ("release", "debug")]
+            out += [(os.path.join(env, "sim", _SONAME), "PILOTSIM_LIB"), (os.path.join(env, _SONAME), "PILOTSIM_LIB")]
+        else:
+            out.append((env, "PILOTSIM_LIB"))
+        return out
+    tree = _source_tree()
+    if tree:
+        out += [(os.path.join(tree, "build", p, "sim", _SONAME), "build tree") for p in ("release", "debug")]
+    for prefix in _installed_prefixes():
+        for d in _lib_dirs(prefix):
+            out.append((os.path.join(d, _SONAME), "installed"))
     found = ctypes.util.find_library("pilotsim")
     if found:
-        out.append(found)
+        out.append((found, "loader"))
     return out
+
+
+def repo_root():
+    """Where scenes/, scripts/ and assets/ are: $PILOTSIM_ROOT, else the source
+    tree this package sits in, else <prefix>/share/pilotsim beside the installed
+    library (None when none exists)."""
+    env = os.environ.get("PILOTSIM_ROOT")
+    if env:
+        return os.path.abspath(env)
+    tree = _source_tree()
+    if tree:
+        return tree
+    share = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(lib_path))), "share", "pilotsim")
+    return share if os.path.isdir(share) else None
 
 
 def _load():
     tried = []
-    for path in _candidates():
+    seen = set()
+    for path, origin in _candidates():
+        if path in seen:
+            continue
+        seen.add(path)
         if os.path.sep in path and not os.path.exists(path):
-            tried.append(path + " (missing)")
+            if origin != "installed":
+                tried.append(path + " (missing)")
             continue
         try:
             return ctypes.CDLL(path), path
         except OSError as e:  # e.g. an ASan build loaded without its runtime
             tried.append("%s (%s)" % (path, e))
-    raise ImportError("pilotsim: cannot load libpilotsim.so; set PILOTSIM_LIB to the library or its "
-                      "build directory (build with `cmake --preset release && cmake --build --preset "
-                      "release`). Tried: " + "; ".join(tried or ["nothing"]))
+    raise ImportError("pilotsim: cannot load libpilotsim.so; install it (`cmake --install build/release "
+                      "--prefix P` and install this package into the same prefix) or set PILOTSIM_LIB to the "
+                      "library or its build directory. Tried: " + "; ".join(tried or ["nothing"]))
 
 
 lib, lib_path = _load()
@@ -194,6 +242,13 @@ ps_scene_content_hash = _fn("ps_scene_content_hash", ctypes.c_uint64, _vp)
 ps_scene_param_count = _fn("ps_scene_param_count", ctypes.c_size_t, _vp)
 ps_scene_param = _fn("ps_scene_param", ctypes.c_int, _vp, ctypes.c_size_t, ctypes.POINTER(ps_param_info))
 
+class ps_episode_progress(ctypes.Structure):
+    _fields_ = [("steps", ctypes.c_uint64), ("hash", ctypes.c_uint64), ("time", ctypes.c_double),
+                ("ret", ctypes.c_double), ("status", ctypes.c_int), ("taken", ctypes.c_int)]
+
+
+ps_episode_step_repeat = _fn("ps_episode_step_repeat", ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int,
+                             ctypes.POINTER(ps_episode_progress))
 ps_episode_status_name = _fn("ps_episode_status_name", ctypes.c_char_p, ctypes.c_int)
 ps_episode_begin = _fn("ps_episode_begin", _vp, _vp, ctypes.c_uint64)
 ps_episode_end = _fn("ps_episode_end", None, _vp)
@@ -218,6 +273,17 @@ ps_episode_state_create = _fn("ps_episode_state_create", _vp)
 ps_episode_state_destroy = _fn("ps_episode_state_destroy", None, _vp)
 ps_episode_save_state = _fn("ps_episode_save_state", ctypes.c_int, _vp, _vp, ctypes.c_char_p, ctypes.c_size_t)
 ps_episode_restore_state = _fn("ps_episode_restore_state", ctypes.c_int, _vp, _vp, ctypes.c_char_p, ctypes.c_size_t)
+
+ps_episode_state_serialize = _fn("ps_episode_state_serialize", ctypes.c_int, _vp,
+                                 ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t))
+ps_episode_state_free_bytes = _fn("ps_episode_state_free_bytes", None, _vp)
+ps_episode_state_deserialize = _fn("ps_episode_state_deserialize", _vp, ctypes.c_char_p, ctypes.c_size_t,
+                                   ctypes.c_char_p, ctypes.c_size_t)
+ps_episode_state_seed = _fn("ps_episode_state_seed", ctypes.c_uint64, _vp)
+ps_scene_set_render_callback = _fn("ps_scene_set_render_callback", None, _vp, _vp, _vp)
+ps_scene_set_render_error_fn = _fn("ps_scene_set_render_error_fn", None, _vp, _vp)
+ps_scene_view = _fn("ps_scene_view", ctypes.c_bool, _vp, ctypes.POINTER(ctypes.c_double * 3),
+                    ctypes.POINTER(ctypes.c_double * 3), ctypes.POINTER(ctypes.c_double))
 
 ps_world_state_hash = _fn("ps_world_state_hash", ctypes.c_uint64, _vp)
 ps_world_time = _fn("ps_world_time", ctypes.c_double, _vp)
