@@ -58,6 +58,19 @@ ps_status ps_episode_save_state(ps_episode *e, ps_episode_state *st, char *err, 
 /// `err`) when it came from another episode or the world's structure changed.
 ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, char *err, size_t errlen);
 
+/// The saved episode state as bytes (to store it, e.g. in a dataset): writes
+/// them into `buf` when `cap` is large enough, and returns their count either
+/// way (0 when `st` holds no state). The bytes are in native byte order and
+/// restore only with the same build of pilotsim.
+size_t ps_episode_state_bytes(const ps_episode_state *st, void *buf, size_t cap);
+/// Fills `st` from bytes of ps_episode_state_bytes (copied; bytes after the
+/// record, such as zero padding, are ignored). The state then restores into
+/// any episode of the same scene and params whose world has the same
+/// structure (typically a fresh episode begun with the recorded seed);
+/// ps_episode_restore_state checks that. PS_ERR_INVALID with a message in
+/// `err` for bytes that are not such a record, PS_ERR_NOMEM.
+ps_status ps_episode_state_load(ps_episode_state *st, const void *data, size_t len, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@ struct ps_episode_state {
     bool saved;
     const ps_episode *episode;  // identity checks: the episode and its runtime serial
     uint64_t serial;
+    bool loaded;                // filled by ps_episode_state_load: no episode identity
     ps_state_buf world, space, lua;
     ps_episode_status status;
     uint64_t steps;
@@ -199,6 +200,14 @@ static void get_space(ps_space_rt *sp, ps_state_reader *r)
         }
 }
 
+static size_t space_size(ps_space_rt *sp)
+{
+    size_t n = 0;
+    for (int a = 0; a < 2; a++)
+        for (size_t i = 0; i < ps_space_count(sp, a); i++) n += ps_space_entry_at(sp, a, i)->count * sizeof(float);
+    return n;
+}
+
 /* ------------------------------------------------------------ public */
 
 ps_episode_state *ps_episode_state_create(void)
@@ -250,6 +259,7 @@ ps_status ps_episode_save_state(ps_episode *e, ps_episode_state *st, char *err, 
     }
     st->episode = e;
     st->serial = rt->serial;
+    st->loaded = false;
     st->status = *c.status;
     st->steps = *c.steps;
     st->ret = *c.ret;
@@ -267,8 +277,13 @@ ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, ch
     }
     ps_episode_core c = ps_episode_core_of(e);
     ps_lua_rt *rt = c.scene->rt;
-    if (st->episode != e || st->serial != rt->serial || !c.world || !c.space) {
+    if ((!st->loaded && (st->episode != e || st->serial != rt->serial)) || !c.world || !c.space) {
         ps_set_error(err, errlen, "restore_state: the state was saved from another episode");
+        return PS_ERR_STATE;
+    }
+    if (st->loaded && st->space.len != space_size(c.space)) {
+        ps_set_error(err, errlen, "restore_state: the state's observation and action buffers (%zu bytes) do not "
+                     "match this episode's (%zu bytes)", st->space.len, space_size(c.space));
         return PS_ERR_STATE;
     }
     lua_State *L = rt->L;
@@ -302,5 +317,108 @@ ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, ch
     rt->rng = st->rng;
     snprintf(c.message, c.message_size, "%s", st->message);
     ps_episode_sync_clock(e);
+    return PS_OK;
+}
+
+/* ------------------------------------------------------------ bytes */
+
+// Layout: magic, version, status, steps, return, RNG, message length, the three
+// record lengths, then the message and the records. Native byte order.
+static const char state_magic[8] = {'P', 'S', 'E', 'P', 'S', 'T', 'A', 'T'};
+enum { STATE_BYTES_VERSION = 1 };
+
+typedef struct state_header {
+    char magic[8];
+    uint32_t version;
+    int32_t status;
+    uint64_t steps;
+    double ret;
+    ps_rng rng;
+    uint64_t message_len, world_len, space_len, lua_len;
+} state_header;
+
+size_t ps_episode_state_bytes(const ps_episode_state *st, void *buf, size_t cap)
+{
+    if (!st || !st->saved) return 0;
+    state_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, state_magic, sizeof h.magic);
+    h.version = STATE_BYTES_VERSION;
+    h.status = (int32_t)st->status;
+    h.steps = st->steps;
+    h.ret = st->ret;
+    h.rng = st->rng;
+    h.message_len = strlen(st->message);
+    h.world_len = st->world.len;
+    h.space_len = st->space.len;
+    h.lua_len = st->lua.len;
+    size_t need = sizeof h + h.message_len + h.world_len + h.space_len + h.lua_len;
+    if (!buf || cap < need) return need;
+    unsigned char *p = buf;
+    memcpy(p, &h, sizeof h);
+    p += sizeof h;
+    memcpy(p, st->message, h.message_len);
+    p += h.message_len;
+    if (h.world_len) memcpy(p, st->world.data, h.world_len);
+    p += h.world_len;
+    if (h.space_len) memcpy(p, st->space.data, h.space_len);
+    p += h.space_len;
+    if (h.lua_len) memcpy(p, st->lua.data, h.lua_len);
+    return need;
+}
+
+static bool load_buf(ps_state_buf *b, const unsigned char *p, size_t n)
+{
+    b->len = 0;
+    b->ok = true;
+    return ps_state_put(b, p, n) && b->ok;
+}
+
+ps_status ps_episode_state_load(ps_episode_state *st, const void *data, size_t len, char *err, size_t errlen)
+{
+    if (!st || (!data && len)) {
+        ps_set_error(err, errlen, "state_load: no state or data");
+        return PS_ERR_INVALID;
+    }
+    state_header h;
+    if (len < sizeof h) {
+        ps_set_error(err, errlen, "state_load: %zu bytes are too few for a saved episode state", len);
+        return PS_ERR_INVALID;
+    }
+    memcpy(&h, data, sizeof h);
+    if (memcmp(h.magic, state_magic, sizeof h.magic) || h.version != STATE_BYTES_VERSION) {
+        ps_set_error(err, errlen, "state_load: not a saved episode state of this version");
+        return PS_ERR_INVALID;
+    }
+    size_t rest = len - sizeof h;
+    if (h.message_len >= sizeof st->message || h.message_len > rest || h.world_len > rest - h.message_len ||
+        h.space_len > rest - h.message_len - h.world_len ||
+        h.lua_len > rest - h.message_len - h.world_len - h.space_len || h.status < PS_EP_RUNNING ||
+        h.status > PS_EP_SCRIPT_ERROR) {
+        ps_set_error(err, errlen, "state_load: the saved episode state is truncated or damaged");
+        return PS_ERR_INVALID;
+    }
+    const unsigned char *p = (const unsigned char *)data + sizeof h;
+    memcpy(st->message, p, h.message_len);
+    st->message[h.message_len] = '\0';
+    p += h.message_len;
+    bool ok = load_buf(&st->world, p, h.world_len);
+    p += h.world_len;
+    ok = load_buf(&st->space, p, h.space_len) && ok;
+    p += h.space_len;
+    ok = load_buf(&st->lua, p, h.lua_len) && ok;
+    st->saved = false;
+    if (!ok) {
+        ps_set_error(err, errlen, "state_load: out of memory");
+        return PS_ERR_NOMEM;
+    }
+    st->status = (ps_episode_status)h.status;
+    st->steps = h.steps;
+    st->ret = h.ret;
+    st->rng = h.rng;
+    st->episode = NULL;
+    st->serial = 0;
+    st->loaded = true;
+    st->saved = true;
     return PS_OK;
 }
