@@ -137,7 +137,11 @@ static void work(void *vc, size_t job, FILE *out)
     ds_episode_job ej = {.run = &c->run, .j = job, .scene = s->scene, .scene_path = s->path, .policy = s->pol,
                          .policy_spec = s->policy, .episode = ep, .seed = ds_episode_seed(c->seed, s->hash, ep),
                          .max_steps = c->max_steps};
-    if (!ds_record_episode_file(c->rec, &ej, path, tmp, NULL, err, sizeof err, status, sizeof status)) {
+    ps_episode *e = ps_episode_begin(s->scene, ej.seed);
+    bool ok = e && ds_record_episode_file(c->rec, &ej, e, path, tmp, err, sizeof err, status, sizeof status);
+    if (!e) snprintf(err, sizeof err, "out of memory");
+    ps_episode_end(e);
+    if (!ok) {
         for (char *p = err; *p; p++)
             if (*p == '\n') *p = ' ';
         fprintf(out, "error %s\n", err);

@@ -153,14 +153,19 @@ typedef struct ds_episode_job {
     uint64_t max_steps;       ///< > 0: end as timeout after that many steps
 } ds_episode_job;
 
-/// Runs the episode, recording it with `rec`, and writes it as the only demo
-/// (data/demo_<j>) of a new dataset file: first at `tmp`, renamed to `path`
-/// once complete, so `path` never holds a partial file. The episode's status
-/// name goes to `status`. When `e_out` is non-NULL the episode is left running
-/// there for the caller (who ends it); else it is ended. false with a message
-/// (the episode's own failure is not an error: it is recorded).
-bool ds_record_episode_file(ds_recorder *rec, const ds_episode_job *job, const char *path, const char *tmp,
-                            ps_episode **e_out, char *err, size_t errlen, char *status, size_t statuslen);
+/// Runs episode `e` (just begun with job->seed; the caller ends it), recording
+/// it with `rec`, and writes it as the only demo (data/demo_<j>) of a new
+/// dataset file: first at `tmp`, renamed to `path` once complete, so `path`
+/// never holds a partial file. The episode's status name goes to `status`.
+/// false with a message (the episode's own failure is not an error: it is recorded).
+bool ds_record_episode_file(ds_recorder *rec, const ds_episode_job *job, ps_episode *e, const char *path,
+                            const char *tmp, char *err, size_t errlen, char *status, size_t statuslen);
+/// eval --record DIR: runs `e` to its end as eval would (with `pol`, or none),
+/// recording it into DIR/demo_<j>.hdf5 (a write failure is reported on stderr).
+/// Returns the episode's status. `pilotsim merge DIR/*.hdf5 --out ALL` joins them.
+ps_episode_status ds_eval_record(const char *dir, const ds_run *run, uint64_t j, ps_episode *e, ps_scene *scene,
+                                 const char *scene_path, ps_policy *pol, const char *policy_spec, uint64_t episode,
+                                 uint64_t seed);
 
 // ---------------------------------------------------------------- commands
 
