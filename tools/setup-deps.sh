@@ -22,6 +22,10 @@ tests+=(xvfb xauth xdotool)
 # Screenshots and videos (render/src/image_io.c, pilotsim run --screenshot/--video):
 # libpng, and FFmpeg's libraries (libavcodec brings libx264 for H.264).
 tests+=(libpng-dev libavcodec-dev libavformat-dev libswscale-dev libavutil-dev)
+# Datasets (pilotsim record/replay/info, tools/pilotsim/dataset_h5.c): libhdf5; h5py
+# reads them back in tests/test_dataset.sh and pilotsim.dataset. Slurm and munge run the
+# single-node job-array test (tests/test_slurm.sh).
+tests+=(libhdf5-dev python3-h5py slurm-wlm munge)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)
