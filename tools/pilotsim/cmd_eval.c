@@ -808,8 +808,10 @@ int cmd_eval(int argc, char **argv)
             goto done;
         }
         for (size_t i = 0; i < c.nscenes; i++) rec_paths[i] = c.scenes[i].path;
-        c.record_run = (ds_run){rec_paths, c.nscenes, c.episodes, seed, 0, no_policy ? "none" : policy_spec ? policy_spec : "",
-                                (const char *const *)c.params, c.nparams, c.nscenes ? c.scenes[0].name : ""};
+        c.record_run = (ds_run){.scenes = rec_paths, .scene_count = c.nscenes, .episodes = c.episodes, .seed = seed,
+                                .policy = no_policy ? "none" : policy_spec ? policy_spec : "",
+                                .params = (const char *const *)c.params, .param_count = c.nparams,
+                                .env_name = c.nscenes ? c.scenes[0].name : ""};
     }
 
     time_t now = time(NULL);

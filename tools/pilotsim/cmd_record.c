@@ -40,6 +40,9 @@ static void record_usage(FILE *f)
           "  --shard-count K     k for the environment's shard index\n"
           "  --steps N           end each episode after N steps (status timeout) instead of the\n"
           "                      scene's time limit\n"
+          "  --state-every K     keep the full simulator state every K steps only (default 1: every\n"
+          "                      step); the other rows of `states` stay empty (restore the nearest\n"
+          "                      earlier one and replay the actions); state hashes stay per step\n"
           "  --timeout SEC       wall-clock limit per episode, 0 = none (default 600)\n"
           "  --param NAME=VALUE  override a param in every scene (repeatable)\n"
           "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
@@ -65,7 +68,7 @@ typedef struct rc_scene {
 typedef struct rc_ctx {
     rc_scene *scenes;
     size_t nscenes;
-    uint64_t episodes, seed, max_steps;
+    uint64_t episodes, seed, max_steps, state_every;
     const char *policy_arg; // --policy, or NULL
     bool no_policy, quiet;
     cli_scene_opts so;
@@ -314,6 +317,11 @@ int cmd_record(int argc, char **argv)
                 fprintf(stderr, "pilotsim record: --steps needs a positive integer, got '%s'\n", v);
                 goto done;
             }
+        } else if ((v = cli_opt_value(argc, argv, &i, "--state-every"))) {
+            if (!cli_parse_u64(v, &c.state_every) || !c.state_every) {
+                fprintf(stderr, "pilotsim record: --state-every needs a positive integer, got '%s'\n", v);
+                goto done;
+            }
         } else if ((v = cli_opt_value(argc, argv, &i, "--shard-count"))) {
             if (!cli_parse_u64(v, &shard_count) || !shard_count) {
                 fprintf(stderr, "pilotsim record: --shard-count needs a positive integer, got '%s'\n", v);
@@ -381,7 +389,7 @@ int cmd_record(int argc, char **argv)
         if (!s->name || !s->policy) goto done;
     }
     c.run = (ds_run){.scenes = scene_paths, .scene_count = c.nscenes, .episodes = c.episodes, .seed = c.seed,
-                     .max_steps = c.max_steps, .policy = c.no_policy ? "none" : c.policy_arg ? c.policy_arg : "",
+                     .max_steps = c.max_steps, .state_every = c.state_every, .policy = c.no_policy ? "none" : c.policy_arg ? c.policy_arg : "",
                      .params = (const char *const *)c.params, .param_count = c.nparams, .env_name = c.scenes[0].name};
 
     // Open (or create) OUT: it must hold this same run. Then the parts folder.

@@ -49,6 +49,7 @@ typedef struct replay_src {
     const ds_file *file;
     const char *demo;
     uint64_t restore_at, restored_at; // UINT64_MAX: not yet
+    uint64_t state_every;             // states were stored every this many steps
     ps_episode_state *es;
     char restore_err[512];
 } replay_src;
@@ -80,7 +81,8 @@ static int replay_act(void *self, ps_episode *e, char *err, size_t errlen)
             r->restored_at = r->restore_at;
             r->next = i = r->restore_at;
         } else if (st == PS_ERR_STATE) {
-            r->restore_at = i; // the structure changed: try this step's state at the next
+            // the structure changed: try the next stored state one step after it
+            r->restore_at = (i + r->state_every - 1) / r->state_every * r->state_every;
         } else {
             snprintf(r->restore_err, sizeof r->restore_err, "%s", e2);
             snprintf(err, errlen, "restoring the state of step %" PRIu64 ": %s", r->restore_at, e2);
@@ -155,8 +157,10 @@ static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo,
     ds_demo_attr_str(f, demo, "scene_hash", want_scene_hash, sizeof want_scene_hash);
     ds_demo_attr_str(f, demo, "final_hash", want_final, sizeof want_final);
     ds_demo_attr_str(f, demo, "status", want_status, sizeof want_status);
-    uint64_t max_steps = 0;
+    uint64_t max_steps = 0, state_every = 1;
     ds_demo_attr_u64(f, demo, "max_steps", &max_steps);
+    ds_demo_attr_u64(f, demo, "state_every", &state_every);
+    if (!state_every) state_every = 1;
     char **params = NULL;
     size_t np = 0;
     ds_demo_attr_strings(f, demo, "params", &params, &np);
@@ -207,7 +211,7 @@ static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo,
         goto out;
     }
     *src = (replay_src){.actions = actions, .hashes = hashes, .steps = steps, .dim = dims[1], .verify = o->verify,
-                        .diverged_at = UINT64_MAX, .file = f, .demo = demo, .restore_at = steps / 2,
+                        .diverged_at = UINT64_MAX, .file = f, .demo = demo, .restore_at = steps / 2 / state_every * state_every, .state_every = state_every,
                         .restored_at = UINT64_MAX, .es = ps_episode_state_create()};
     if (!src->es) goto out;
     if (with_video && !(video = run_recorder_open(&o->video, s, err, sizeof err))) {

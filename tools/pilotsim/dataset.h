@@ -35,6 +35,10 @@ void ds_recorder_after_step(ds_recorder *r, ps_episode *e);
 /// Runs `e` to its end like ps_episode_run_policy (p non-NULL) or
 /// ps_episode_run (p NULL: actions stay zero), recording every step.
 ps_episode_status ds_record_run(ds_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps);
+/// Keeps the full state only at steps i % k == 0 (the other rows of `states`
+/// stay empty: restore the nearest earlier one and replay the actions from
+/// there); k = 1 (the default) keeps every step's.
+void ds_recorder_set_state_every(ds_recorder *r, uint64_t k);
 /// Steps recorded so far.
 size_t ds_recorder_steps(const ds_recorder *r);
 /// The first recording error (out of memory, a state that cannot be saved),
@@ -70,6 +74,7 @@ typedef struct ds_run {
     uint64_t episodes;         ///< per scene; demo j is scene j / episodes, episode j % episodes
     uint64_t seed;             ///< base seed
     uint64_t max_steps;        ///< --steps (0: the scenes' time limits)
+    uint64_t state_every;      ///< --state-every (0 or 1: every step)
     const char *policy;        ///< spec given (or "" = each scene's baseline / none)
     const char *const *params;
     size_t param_count;

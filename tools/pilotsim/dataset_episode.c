@@ -12,6 +12,7 @@ bool ds_record_episode_file(ds_recorder *rec, const ds_episode_job *job, ps_epis
                             const char *tmp, char *err, size_t errlen, char *status, size_t statuslen)
 {
     double t0 = cli_now();
+    ds_recorder_set_state_every(rec, job->run->state_every);
     ps_episode_status st = ds_record_run(rec, e, job->policy, job->seed, job->max_steps);
     double wall = cli_now() - t0;
     const char *const *mn = NULL;

@@ -353,8 +353,8 @@ static char *env_args_json(const ds_run *run)
         if (i) fputc(',', m);
         cli_json_string(m, run->scenes[i]);
     }
-    fprintf(m, "],\"episodes\":%" PRIu64 ",\"seed\":%" PRIu64 ",\"max_steps\":%" PRIu64 ",\"policy\":", run->episodes,
-            run->seed, run->max_steps);
+    fprintf(m, "],\"episodes\":%" PRIu64 ",\"seed\":%" PRIu64 ",\"max_steps\":%" PRIu64 ",\"state_every\":%" PRIu64
+               ",\"policy\":", run->episodes, run->seed, run->max_steps, run->state_every ? run->state_every : 1);
     cli_json_string(m, run->policy ? run->policy : "");
     fprintf(m, ",\"params\":[");
     for (size_t i = 0; i < run->param_count; i++) {
@@ -528,6 +528,7 @@ static bool write_attrs(hid_t g, const ds_recorder *r, const ds_meta *m)
     free(mj);
     snprintf(hex, sizeof hex, "%016" PRIx64, m->final_hash);
     ok = ok && attr_str(g, "final_hash", hex) && attr_num(g, "max_steps", H5T_NATIVE_UINT64, &m->max_steps);
+    ok = ok && attr_num(g, "state_every", H5T_NATIVE_UINT64, &r->state_every);
     const char *names[DS_MAX_ACTIONS];
     int64_t sizes[DS_MAX_ACTIONS];
     for (size_t i = 0; i < r->naction; i++) {
@@ -565,19 +566,43 @@ static bool write_demo_data(hid_t g, const ds_recorder *r)
     ok = ok && write_set(g, "dones", H5T_NATIVE_UINT8, H5T_STD_U8LE, 1, &n, r->dones.data);
     ok = ok && write_set(g, "state_hashes", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, &n, r->hashes.data);
     if (!ok) return false;
-    // States zero-padded to the longest (a state record ignores trailing bytes).
+    // States zero-padded to the longest (a state record ignores trailing bytes),
+    // written a chunk of rows at a time.
     size_t w = r->state_max;
-    unsigned char *pad = calloc(n ? n * w : 1, 1);
-    if (!pad) return false;
+    hsize_t sd[2] = {n, w};
+    if (!n || !w) return write_set(g, "states", H5T_NATIVE_UINT8, H5T_STD_U8LE, 2, sd, NULL);
+    // With states every K > 1 steps a chunk is one row and only the kept rows are
+    // written: the others are never allocated and read back as zeros (empty).
+    uint64_t every = r->state_every > 1 ? r->state_every : 1;
+    hsize_t rows = every > 1 ? 1 : (1u << 20) / w;
+    if (rows < 1) rows = 1;
+    if (rows > n) rows = n;
+    hsize_t chunk[2] = {rows, w};
+    hid_t space = H5Screate_simple(2, sd, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 2, chunk);
+    H5Pset_deflate(dcpl, 1);
+    hid_t d = H5Dcreate2(g, "states", H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    unsigned char *pad = malloc(rows * w);
+    ok = d >= 0 && pad;
     const uint64_t *lens = (const uint64_t *)(const void *)r->state_len.data;
     size_t off = 0;
-    for (size_t i = 0; i < n; i++) {
-        memcpy(pad + i * w, r->states.data + off, lens[i]);
-        off += lens[i];
+    for (hsize_t at = 0; ok && at < n; at += rows) {
+        hsize_t cnt[2] = {at + rows <= n ? rows : n - at, w}, start[2] = {at, 0};
+        if (every > 1 && at % every) continue; // an empty row (its length is 0)
+        memset(pad, 0, cnt[0] * w);
+        for (hsize_t i = 0; i < cnt[0]; i++) {
+            memcpy(pad + i * w, r->states.data + off, lens[at + i]);
+            off += lens[at + i];
+        }
+        hid_t ms = H5Screate_simple(2, cnt, NULL);
+        ok = H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0 &&
+             H5Dwrite(d, H5T_NATIVE_UINT8, ms, space, H5P_DEFAULT, pad) >= 0;
+        H5Sclose(ms);
     }
-    hsize_t sd[2] = {n, w};
-    ok = write_set(g, "states", H5T_NATIVE_UINT8, H5T_STD_U8LE, 2, sd, pad);
     free(pad);
+    if (d >= 0) H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(space);
     return ok;
 }
 

@@ -35,6 +35,7 @@ struct ds_recorder {
     ds_bytes state_len; // uint64 [steps]
     ds_bytes scratch;
     size_t state_max;
+    uint64_t state_every; // full states at steps i % state_every == 0 (others empty rows)
     size_t steps;
     double last_return;
     ps_episode_state *state;

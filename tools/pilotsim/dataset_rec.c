@@ -41,6 +41,7 @@ ds_recorder *ds_recorder_create(void)
     ds_recorder *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->state = ps_episode_state_create();
+    r->state_every = 1;
     if (!r->state) {
         free(r);
         return NULL;
@@ -54,11 +55,9 @@ static void clear(ds_recorder *r)
     free(r->obs);
     r->obs = NULL;
     r->nobs = 0;
+    // The per-step buffers keep their memory for the next episode (no page faults anew).
     ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
-    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
-        free(bufs[i]->data);
-        *bufs[i] = (ds_bytes){0};
-    }
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) bufs[i]->len = 0;
     r->steps = 0;
     r->state_max = 0;
     r->action_dim = 0;
@@ -70,6 +69,8 @@ void ds_recorder_destroy(ds_recorder *r)
 {
     if (!r) return;
     clear(r);
+    ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]->data);
     ps_episode_state_destroy(r->state);
     free(r);
 }
@@ -166,6 +167,12 @@ void ds_recorder_before_step(ds_recorder *r, ps_episode *e)
     ps_world *w = ps_episode_world(e);
     uint64_t h = w ? ps_world_state_hash(w) : 0;
     if (!put(r, &r->hashes, &h, sizeof h)) return;
+    if (r->state_every > 1 && r->steps % r->state_every) {
+        uint64_t zero = 0;
+        put(r, &r->state_len, &zero, sizeof zero);
+        r->steps++;
+        return;
+    }
     char err[512];
     if (ps_episode_save_state(e, r->state, err, sizeof err) != PS_OK) {
         fail(r, err);
@@ -236,3 +243,5 @@ uint64_t ds_episode_seed(uint64_t base, uint64_t scene_hash, uint64_t episode)
 {
     return ps_seed_mix(ps_seed_mix(base, scene_hash), episode);
 }
+
+void ds_recorder_set_state_every(ds_recorder *r, uint64_t k) { r->state_every = k ? k : 1; }
