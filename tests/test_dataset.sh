@@ -55,7 +55,10 @@ sorted(e.decode() for e in np.concatenate([f["mask/train"][:], f["mask/valid"][:
 [e.decode() for e in f["mask/valid"][:]] == ["demo_9"] and
 all(f["data"][k]["actions"].shape[0] == f["data"][k].attrs["num_samples"] == 12 for k in f["data"]) and
 all(f["data"][k]["dones"][-1] == 1 and f["data"][k]["dones"][:-1].sum() == 0 for k in f["data"]) and
-f["data/demo_0/states"].compression == "gzip" and f["data/demo_0/states"].dtype == np.uint8'
+f["data/demo_0/states"].compression == "gzip" and f["data/demo_0/states"].dtype == np.uint8 and
+all((f["data"][k]["next_obs"][o][:-1] == f["data"][k]["obs"][o][1:]).all() and
+    (f["data"][k]["next_obs"][o][-1] == f["data"][k]["final_obs"][o][0]).all()
+    for k in f["data"] for o in f["data"][k]["obs"])'
 check "pilotsim.dataset yields numpy demos" "$py" -c "
 import numpy as np
 from pilotsim import dataset
@@ -133,6 +136,8 @@ assert sorted(a.keys()) == sorted(b.keys()) == ['demo_%d' % i for i in range(5)]
 for k in a:
     assert a[k].attrs['final_hash'] == b[k].attrs['final_hash'] and a[k].attrs['seed'] == b[k].attrs['seed']
     assert (a[k]['state_hashes'][:] == b[k]['state_hashes'][:]).all()
+    for o in a[k]['obs']:
+        assert (a[k]['next_obs'][o][:] == b[k]['next_obs'][o][:]).all() and a[k]['next_obs'][o].is_virtual
 "
 expect_rc 0 replay all.hdf5 --verify
 

@@ -545,7 +545,51 @@ static bool write_attrs(hid_t g, const ds_recorder *r, const ds_meta *m)
     return ok;
 }
 
-static bool write_demo_data(hid_t g, const ds_recorder *r)
+// next_obs/<name>: a virtual data set over obs/<name> rows 1..N-1 and
+// final_obs/<name> (the observation after the last step), so robomimic's
+// next_obs costs no storage.
+static bool write_next_obs(hid_t g, const char *demo, const ds_obs *o, hsize_t n, hid_t type)
+{
+    hsize_t dims[5] = {n}, one[5] = {1};
+    for (int k = 0; k < o->ndim; k++) dims[k + 1] = one[k + 1] = (hsize_t)o->shape[k];
+    int nd = o->ndim + 1;
+    // the final observation; the last recorded one when the episode was cut short
+    const unsigned char *last = o->last.len ? o->last.data : o->data.data + (n - 1) * o->count * H5Tget_size(type);
+    char src[512], fin[512];
+    snprintf(fin, sizeof fin, "final_obs/%s", o->name);
+    if (!write_set(g, fin, type, type, nd, one, last)) return false;
+    snprintf(src, sizeof src, "/data/%s/obs/%s", demo, o->name);
+    snprintf(fin, sizeof fin, "/data/%s/final_obs/%s", demo, o->name);
+    hid_t vs = H5Screate_simple(nd, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hsize_t start[5] = {0}, cnt[5];
+    memcpy(cnt, dims, sizeof cnt);
+    bool ok = true;
+    if (n > 1) {
+        cnt[0] = n - 1;
+        hid_t ss = H5Screate_simple(nd, dims, NULL);
+        hsize_t s1[5] = {1};
+        ok = H5Sselect_hyperslab(vs, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0 &&
+             H5Sselect_hyperslab(ss, H5S_SELECT_SET, s1, NULL, cnt, NULL) >= 0 && H5Pset_virtual(dcpl, vs, ".", src, ss) >= 0;
+        H5Sclose(ss);
+    }
+    hid_t fs = H5Screate_simple(nd, one, NULL);
+    start[0] = n - 1;
+    cnt[0] = 1;
+    ok = ok && H5Sselect_hyperslab(vs, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0 &&
+         H5Sselect_all(fs) >= 0 && H5Pset_virtual(dcpl, vs, ".", fin, fs) >= 0;
+    H5Sclose(fs);
+    H5Sselect_all(vs);
+    char name[512];
+    snprintf(name, sizeof name, "next_obs/%s", o->name);
+    hid_t d = ok ? H5Dcreate2(g, name, type, vs, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
+    ok = d >= 0;
+    if (d >= 0) H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(vs);
+    return ok;
+}
+
+static bool write_demo_data(hid_t g, const char *demo, const ds_recorder *r)
 {
     hsize_t n = r->steps;
     hid_t obs = H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -558,6 +602,15 @@ static bool write_demo_data(hid_t g, const ds_recorder *r)
                    : write_set(obs, o->name, H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, o->ndim + 1, dims, o->data.data);
     }
     if (obs >= 0) H5Gclose(obs);
+    if (ok && n) {
+        hid_t nx = H5Gcreate2(g, "next_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t fo = H5Gcreate2(g, "final_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        ok = nx >= 0 && fo >= 0;
+        for (size_t i = 0; ok && i < r->nobs; i++)
+            ok = write_next_obs(g, demo, &r->obs[i], n, r->obs[i].u8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT);
+        if (nx >= 0) H5Gclose(nx);
+        if (fo >= 0) H5Gclose(fo);
+    }
     hsize_t ad[2] = {n, r->action_dim};
     ok = ok && write_set(g, "actions", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, 2, ad, r->actions.data);
     ok = ok && write_set(g, "rewards", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, &n, r->rewards.data);
@@ -624,7 +677,7 @@ bool ds_write_demo(ds_file *f, uint64_t j, const ds_recorder *r, const ds_meta *
         return false;
     }
     hid_t g = H5Gcreate2(f->data, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    bool ok = g >= 0 && write_demo_data(g, r) && write_attrs(g, r, m);
+    bool ok = g >= 0 && write_demo_data(g, name, r) && write_attrs(g, r, m);
     if (g >= 0) H5Gclose(g);
     ok = ok && account(f, name, j, r->steps, m->status) && add_name(f, name, j);
     if (ok) sort_names(f);

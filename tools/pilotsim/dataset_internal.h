@@ -19,6 +19,7 @@ typedef struct ds_obs {
     size_t count;   // values per step
     bool u8;        // an RGB image: uint8 0..255, else float32
     ds_bytes data;  // steps * count values
+    ds_bytes last;  // the observation after the last step (next_obs of the last step)
 } ds_obs;
 
 struct ds_recorder {

@@ -51,7 +51,10 @@ ds_recorder *ds_recorder_create(void)
 
 static void clear(ds_recorder *r)
 {
-    for (size_t i = 0; i < r->nobs; i++) free(r->obs[i].data.data);
+    for (size_t i = 0; i < r->nobs; i++) {
+        free(r->obs[i].data.data);
+        free(r->obs[i].last.data);
+    }
     free(r->obs);
     r->obs = NULL;
     r->nobs = 0;
@@ -122,31 +125,38 @@ void ds_recorder_begin(ds_recorder *r, ps_episode *e)
     r->last_return = ps_episode_return(e);
 }
 
-void ds_recorder_before_step(ds_recorder *r, ps_episode *e)
+// Appends the current observations to each entry's `data` (or `last`) buffer.
+static bool take_obs(ds_recorder *r, ps_episode *e, bool last)
 {
-    if (r->error[0]) return;
     for (size_t i = 0; i < r->nobs; i++) {
         const ps_space_entry *en = ps_episode_observation(e, i);
         ds_obs *o = &r->obs[i];
+        ds_bytes *b = last ? &o->last : &o->data;
         if (!en || en->count != o->count) {
             fail(r, "recording: the observation space changed during the episode");
-            return;
+            return false;
         }
         if (o->u8) {
-            if (!grow(&o->data, o->count)) {
+            if (!grow(b, o->count)) {
                 fail(r, "recording: out of memory");
-                return;
+                return false;
             }
-            unsigned char *d = o->data.data + o->data.len;
+            unsigned char *d = b->data + b->len;
             for (size_t k = 0; k < o->count; k++) {
                 float v = en->data[k];
                 d[k] = !(v > 0) ? 0 : v >= 1 ? 255 : (unsigned char)lrintf(v * 255.0f);
             }
-            o->data.len += o->count;
-        } else if (!put(r, &o->data, en->data, o->count * sizeof(float))) {
-            return;
+            b->len += o->count;
+        } else if (!put(r, b, en->data, o->count * sizeof(float))) {
+            return false;
         }
     }
+    return true;
+}
+
+void ds_recorder_before_step(ds_recorder *r, ps_episode *e)
+{
+    if (r->error[0] || !take_obs(r, e, false)) return;
     // Actions as the step will apply them: clamped to the entry's bounds.
     if (!grow(&r->actions, r->action_dim * sizeof(float))) {
         fail(r, "recording: out of memory");
@@ -200,6 +210,7 @@ void ds_recorder_after_step(ds_recorder *r, ps_episode *e)
     unsigned char done = ps_episode_get_status(e) != PS_EP_RUNNING;
     put(r, &r->rewards, &rew, sizeof rew);
     put(r, &r->dones, &done, 1);
+    if (done) take_obs(r, e, true);
 }
 
 ps_episode_status ds_record_run(ds_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
