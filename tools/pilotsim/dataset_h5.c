@@ -161,7 +161,7 @@ static bool write_set(hid_t loc, const char *name, hid_t mem_type, hid_t file_ty
         for (int i = 1; i < ndim; i++) chunk[i] = dims[i];
         H5Pset_chunk(dcpl, ndim, chunk);
         H5Pset_shuffle(dcpl);
-        H5Pset_deflate(dcpl, 4);
+        H5Pset_deflate(dcpl, 1);
     }
     hid_t d = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     bool ok = d >= 0;
