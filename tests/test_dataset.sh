@@ -3,11 +3,14 @@
 # robomimic's layout read back with h5py (Debian's /usr/bin/python3) and pilotsim.dataset,
 # tampering detected, a recording killed with SIGKILL leaves a readable file and resumes,
 # shards merge exactly once.
-# usage: test_dataset.sh PILOTSIM SOURCE_DIR [camera]   (camera: the renderer is built)
+# usage: test_dataset.sh PILOTSIM SOURCE_DIR [camera MEDIA_PROBE VIDEO]
+#   (camera: the renderer is built; VIDEO 1 when video files are)
 set -u
 ps=$1
 src=$2
 camera=${3:-}
+probe=${4:-}
+video=${5:-0}
 py=/usr/bin/python3
 unset SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_COUNT JOB_COMPLETION_INDEX PILOTSIM_SHARD_COUNT
 tmp=$(mktemp -d)
@@ -148,6 +151,12 @@ if [[ $camera == camera ]]; then
 (d := f["data/demo_0/obs/front"]).dtype == np.uint8 and d.shape == (200, 32, 32, 3) and d.compression == "gzip"
 and d[:].max() > 100 and d.chunks[1:] == (32, 32, 3) and f["data/demo_0/obs/ball"].dtype == np.float32'
   expect_rc 0 replay cam.hdf5 --verify
+  if [[ $video == 1 ]]; then
+    expect_rc 0 replay cam.hdf5 --demo 0 --verify --video demo0.mp4 --video-size 160x120
+    "$probe" video demo0.mp4 >probe.txt 2>&1
+    check "replay --video: 2 s at 30 fps = 61 frames ($(cat probe.txt))" grep -q "frames=61 width=160 height=120" probe.txt
+  fi
+  expect_rc 2 replay cam.hdf5 --video all.mp4
   expect_rc 0 eval "$src"/tests/scenes/record_camera.lua --episodes 2 --param size=16 --record evrec --quiet
   expect_rc 0 merge evrec/demo_0.hdf5 evrec/demo_1.hdf5 --out ev.hdf5
   expect_rc 0 replay ev.hdf5 --verify
