@@ -263,6 +263,8 @@ static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo,
         if (src->restored_at != UINT64_MAX)
             printf("%s: verified %" PRIu64 " steps (%s, final hash %s; the recorded state of step %" PRIu64
                    " restored one step later continues identically)\n", demo, steps, want_status, hex, src->restored_at);
+        else if (steps < 2)
+            printf("%s: verified %" PRIu64 " steps (%s, final hash %s)\n", demo, steps, want_status, hex);
         else
             printf("%s: verified %" PRIu64 " steps (%s, final hash %s; no state restored: the world's structure changed "
                    "at every step after the middle)\n", demo, steps, want_status, hex);
