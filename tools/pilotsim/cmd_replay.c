@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void replay_usage(FILE *f)
 {
@@ -154,6 +155,10 @@ static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo,
         fprintf(stderr, "error: %s: %s lacks its scene, seed or num_samples attribute\n", "replay", demo);
         return EXIT_RUNTIME;
     }
+    char abs[4096];
+    if (access(scene_path, R_OK) != 0 && ds_demo_attr_str(f, demo, "scene_abspath", abs, sizeof abs) &&
+        access(abs, R_OK) == 0)
+        snprintf(scene_path, sizeof scene_path, "%s", abs); // recorded relative to another folder
     ds_demo_attr_str(f, demo, "scene_hash", want_scene_hash, sizeof want_scene_hash);
     ds_demo_attr_str(f, demo, "final_hash", want_final, sizeof want_final);
     ds_demo_attr_str(f, demo, "status", want_status, sizeof want_status);

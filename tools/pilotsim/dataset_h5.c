@@ -6,7 +6,7 @@
 //       states [N, S] uint8 (episode states, zero-padded), state_hashes [N] uint64
 //   mask/train, mask/valid, mask/success   demo names (fixed-length strings)
 // Data sets are chunked along the step axis and gzip-compressed (with shuffle).
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include "dataset_internal.h"
 #include "cli.h"
 
@@ -515,6 +515,9 @@ static bool write_attrs(hid_t g, const ds_recorder *r, const ds_meta *m)
     int64_t n = (int64_t)r->steps;
     bool ok = attr_num(g, "num_samples", H5T_NATIVE_INT64, &n);
     ok = ok && attr_str(g, "scene", m->scene_path) && attr_str(g, "scene_name", m->scene_name);
+    char *abs = realpath(m->scene_path, NULL); // replay from another folder finds it
+    ok = ok && attr_str(g, "scene_abspath", abs ? abs : m->scene_path);
+    free(abs);
     snprintf(hex, sizeof hex, "%016" PRIx64, m->scene_hash);
     ok = ok && attr_str(g, "scene_hash", hex) && attr_str(g, "policy", m->policy);
     ok = ok && attr_strs(g, "params", m->params, m->param_count);
