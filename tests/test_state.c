@@ -271,11 +271,69 @@ static void test_world_state(void)
     ps_world_destroy(w);
 }
 
+// A state as bytes (ps_episode_state_bytes) loads (ps_episode_state_load) into a
+// fresh episode of the same scene and seed and continues bit for bit, with
+// zero padding after it; truncated or foreign bytes and another scene's world
+// are refused.
+static void test_state_bytes(void)
+{
+    ps_scene *s = load(PILOTSIM_SOURCE_DIR "/tests/scenes/random_pile.lua");
+    CHECK(s != NULL);
+    if (!s) return;
+    ps_episode *e = ps_episode_begin(s, 7);
+    drive(e, 80);
+    ps_episode_state *st = ps_episode_state_create();
+    CHECK(ps_episode_save_state(e, st, err, sizeof err) == PS_OK);
+    where saved = at(e);
+    size_t n = ps_episode_state_bytes(st, NULL, 0);
+    CHECK(n > 0);
+    unsigned char *buf = calloc(n + 100, 1);
+    CHECK(ps_episode_state_bytes(st, buf, n) == n);
+    drive(e, 150);
+    where first = at(e);
+    ps_episode_end(e);
+
+    ps_episode_state *ld = ps_episode_state_create();
+    CHECK(ps_episode_state_bytes(ld, NULL, 0) == 0); // empty
+    CHECK(ps_episode_state_load(ld, buf, n - 1, err, sizeof err) == PS_ERR_INVALID);
+    CHECK(strstr(err, "truncated") != NULL);
+    buf[0] ^= 1;
+    CHECK(ps_episode_state_load(ld, buf, n, err, sizeof err) == PS_ERR_INVALID);
+    buf[0] ^= 1;
+    CHECK(ps_episode_state_load(ld, buf, n + 100, err, sizeof err) == PS_OK); // zero padding ignored
+    e = ps_episode_begin(s, 7);
+    CHECK(ps_episode_restore_state(e, ld, err, sizeof err) == PS_OK);
+    if (*err) NOTE("%s", err);
+    CHECK(same(at(e), saved));
+    drive(e, 150);
+    CHECK(same(at(e), first));
+    // Loaded bytes give back the same bytes.
+    unsigned char *again = malloc(n);
+    CHECK(ps_episode_state_bytes(ld, again, n) == n && memcmp(again, buf, n) == 0);
+    free(again);
+    ps_episode_end(e);
+    ps_scene_destroy(s);
+
+    // Another scene's world has another structure.
+    ps_scene *other = load(PILOTSIM_SOURCE_DIR "/scenes/pilot/logistics_parcel_sorting.lua");
+    CHECK(other != NULL);
+    if (other) {
+        ps_episode *o = ps_episode_begin(other, 1);
+        CHECK(ps_episode_restore_state(o, ld, err, sizeof err) == PS_ERR_STATE);
+        ps_episode_end(o);
+        ps_scene_destroy(other);
+    }
+    ps_episode_state_destroy(ld);
+    ps_episode_state_destroy(st);
+    free(buf);
+}
+
 int main(void)
 {
     RUN(test_world_state);
     RUN(test_pile);
     RUN(test_pilot_scene);
     RUN(test_lua_state_and_refusals);
+    RUN(test_state_bytes);
     return TEST_DONE();
 }
