@@ -19,6 +19,11 @@ ps_out=.
 source "$(dirname "$0")/sh_harness.sh"
 cd "$tmp" || exit 1
 export PYTHONPATH=$src/tools/python
+# `import pilotsim` loads libpilotsim ($PILOTSIM_LIB); an ASan build needs its runtime first.
+pyimp=("$py")
+if [[ -n ${PILOTSIM_LIB:-} ]] && ldd "$PILOTSIM_LIB" 2>/dev/null | grep -q libasan; then
+  pyimp=(env LD_PRELOAD="$(ldd "$PILOTSIM_LIB" | awk '/libasan/ {print $3; exit}')" ASAN_OPTIONS=detect_leaks=0 "$py")
+fi
 
 # pyq FILE EXPR: evaluates a python expression over `f` (h5py.File), true when truthy.
 pyq() {
@@ -62,7 +67,7 @@ f["data/demo_0/states"].compression == "gzip" and f["data/demo_0/states"].dtype 
 all((f["data"][k]["next_obs"][o][:-1] == f["data"][k]["obs"][o][1:]).all() and
     (f["data"][k]["next_obs"][o][-1] == f["data"][k]["final_obs"][o][0]).all()
     for k in f["data"] for o in f["data"][k]["obs"])'
-check "pilotsim.dataset yields numpy demos" "$py" -c "
+check "pilotsim.dataset yields numpy demos" "${pyimp[@]}" -c "
 import numpy as np
 from pilotsim import dataset
 with dataset.open('pilot.hdf5') as ds:
