@@ -13,7 +13,7 @@ local scene = {
     description = "a pushed ball under a 10 Hz RGB camera, for recording datasets",
     timestep = 0.01,
     time_limit = 2,
-    policy = "record_camera_policy.lua",
+    policy = "../policies/record_camera_policy.lua",
     params = {
         size = {default = 128, min = 8, max = 512, integer = true, description = "image width and height, px"},
     },

@@ -1,4 +1,4 @@
--- Baseline of tests/scenes/record_camera.lua: pushes the ball along a slow circle whose
+-- Baseline of tests/scenes/record_camera.lua (its `policy`): pushes the ball along a slow circle whose
 -- phase comes from the seed, so demos differ.
 local phase = 0
 local t = 0
