@@ -311,15 +311,20 @@ static void test_state_bytes(void)
     CHECK(same(at(eb), first));
     ps_episode_state_destroy(back);
 
-    // Damaged bytes: truncated, a wrong magic, one byte too many.
+    // Damaged bytes: truncated, a wrong magic, one non-zero byte too many; zero
+    // padding after the bytes (a dataset row) is fine.
     unsigned char *copy = malloc(len + 1);
     memcpy(copy, bytes, len);
     CHECK(ps_episode_state_deserialize(copy, len - 1, err, sizeof err) == NULL && strstr(err, "truncated"));
     copy[0] ^= 0xff;
     CHECK(ps_episode_state_deserialize(copy, len, err, sizeof err) == NULL && strstr(err, "not a pilotsim"));
     copy[0] ^= 0xff;
-    copy[len] = 0;
+    copy[len] = 1;
     CHECK(ps_episode_state_deserialize(copy, len + 1, err, sizeof err) == NULL);
+    copy[len] = 0;
+    back = ps_episode_state_deserialize(copy, len + 1, err, sizeof err);
+    CHECK(back != NULL);
+    ps_episode_state_destroy(back);
     CHECK(ps_episode_state_deserialize(NULL, 0, err, sizeof err) == NULL);
     free(copy);
     ps_episode_end(eb);

@@ -33,6 +33,10 @@ tests+=(lua-check)
 # Installing the Python package offline (pip install --no-build-isolation ./tools/python):
 # Debian's pip, setuptools and wheel.
 tests+=(python3-pip python3-setuptools python3-wheel)
+# Datasets (pilotsim record/replay/info, tools/pilotsim/dataset_h5.c): libhdf5; h5py
+# reads them back in tests/test_dataset.sh and pilotsim.dataset. Slurm and munge run the
+# single-node job-array test (tests/test_slurm.sh).
+tests+=(libhdf5-dev python3-h5py slurm-wlm munge)
 extra=("${tests[@]}")
 [[ ${1:-} == --core ]] && extra=()
 [[ ${1:-} == --fuzz ]] && extra+=(clang-14 libclang-rt-14-dev)

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "eval.h"
+#include "dataset.h"
 #include "pilotsim/policy.h"
 
 #include <errno.h>
@@ -40,6 +41,8 @@ static void eval_usage(FILE *f)
           "  --retries N         run an episode up to N more times when it ends policy_error\n"
           "                      (the policy's transport failed), after 0.25, 0.5, 1, ... s (default 0)\n"
           "  --junit FILE        write a JUnit XML report\n"
+          "  --record DIR        also record each episode into DIR/demo_<j>.hdf5 (robomimic layout,\n"
+          "                      docs/datasets.md); `pilotsim merge DIR/*.hdf5 --out ALL` joins them\n"
           "  --min-success X     per-scene threshold on the success rate (0..1, or N%)\n"
           "  --timeout SEC       wall-clock limit per episode, 0 = none (default 300): the worker is\n"
           "                      killed and the episode recorded as timeout_wall\n"
@@ -128,6 +131,8 @@ typedef struct ev_ctx {
     bool verbose, quiet, tty;
     double timeout;
     uint64_t retries; // reruns of a policy_error episode
+    const char *record_dir; // --record: datasets (dataset_episode.c)
+    ds_run record_run;
     // parent side
     eval_set results;
     size_t *group; // results[i] belongs to scenes[group[i]]
@@ -414,7 +419,11 @@ static void work(void *vc, size_t job, FILE *out)
                 eval_record_write(out, &r);
                 return;
             }
-            st = s->pol ? ps_episode_run_policy(e, s->pol, r.seed, 0) : ps_episode_run(e, 0);
+            const ev_job *jb = &c->jobs[job];
+            st = c->record_dir ? ds_eval_record(c->record_dir, &c->record_run, jb->scene * c->episodes + jb->episode, e,
+                                                s->scene, s->path, s->pol, s->policy, jb->episode, r.seed)
+               : s->pol    ? ps_episode_run_policy(e, s->pol, r.seed, 0)
+                           : ps_episode_run(e, 0);
         }
         if (st != PS_EP_POLICY_ERROR || attempt > c->retries) break;
         double delay = 0.25 * (double)(1u << (attempt - 1 < 5 ? attempt - 1 : 5));
@@ -979,6 +988,12 @@ int cmd_eval(int argc, char **argv)
                 fprintf(stderr, "pilotsim eval: --seed needs a non-negative integer, got '%s'\n", v);
                 goto done;
             }
+        } else if ((v = cli_opt_value(argc, argv, &i, "--record"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim eval: --record needs a directory\n");
+                return EXIT_USAGE;
+            }
+            c.record_dir = v;
         } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim eval: --out needs a file\n");
@@ -1145,6 +1160,20 @@ int cmd_eval(int argc, char **argv)
         c.scenes[j->scene].planned++;
     }
 
+    const char **rec_paths = c.record_dir ? calloc(c.nscenes + 1, sizeof *rec_paths) : NULL;
+    if (c.record_dir) {
+        if (!rec_paths || (mkdir(c.record_dir, 0777) != 0 && errno != EEXIST)) {
+            fprintf(stderr, "error: --record %s: %s\n", c.record_dir, rec_paths ? strerror(errno) : "out of memory");
+            free(rec_paths);
+            goto done;
+        }
+        for (size_t i = 0; i < c.nscenes; i++) rec_paths[i] = c.scenes[i].path;
+        c.record_run = (ds_run){.scenes = rec_paths, .scene_count = c.nscenes, .episodes = c.episodes, .seed = seed,
+                                .policy = no_policy ? "none" : policy_spec ? policy_spec : "",
+                                .params = (const char *const *)c.params, .param_count = c.nparams,
+                                .env_name = c.nscenes ? c.scenes[0].name : ""};
+    }
+
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -1214,6 +1243,7 @@ int cmd_eval(int argc, char **argv)
     if (pr != 0 || failed < 0 || c.out_failed || errors) rc = EXIT_RUNTIME;
     else rc = failed ? EXIT_EPISODE_FAILED : EXIT_OK;
 done:
+    free((void *)c.record_run.scenes);
     free(paths);
     free_ctx(&c);
     return rc;

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "eval.h"
+#include "dataset.h"
 
 #include <errno.h>
 #include <math.h>
@@ -101,6 +102,11 @@ int cmd_merge(int argc, char **argv)
     size_t nfiles = 0;
     if (!files) return EXIT_RUNTIME;
     const char *v;
+    for (int i = 1; i < argc; i++) // HDF5 inputs: the shards of a dataset (dataset_merge.c)
+        if (argv[i][0] != '-' && (i == 1 || strcmp(argv[i - 1], "--out")) && ds_is_hdf5(argv[i])) {
+            free(files);
+            return ds_merge(argc, argv);
+        }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -4,6 +4,9 @@
 #ifdef PILOTSIM_HAVE_RENDER
 #include "pilotsim/viewer.h"
 #endif
+#ifdef PILOTSIM_HAVE_VIEW_RECORD
+#include "dataset_view.h"
+#endif
 
 #include <math.h>
 #include <stdlib.h>
@@ -43,6 +46,9 @@ static void view_usage(FILE *f)
           "  --fps-report         print frames per second when the viewer closes\n"
           "  --script FILE        feed synthetic input from FILE (wait, key, click, drag, scroll,\n"
           "                       screenshot, state, body, quit; see render/src/viewer/script.h)\n"
+          "  --record FILE        record every episode run from its start to its end into the\n"
+          "                       HDF5 dataset FILE (docs/datasets.md), appending; Delete discards\n"
+          "                       the attempt; a reset, rewind or mouse drag drops it\n"
           "  --module-path DIR    also search DIR for require()d modules (repeatable)\n"
           "  --package-path DIR   also search DIR for robot descriptions (repeatable)\n"
           "  --trusted            lift the Lua sandbox (local experiments only)\n"
@@ -83,7 +89,7 @@ int cmd_view(int argc, char **argv)
     cli_scene_opts so = {0};
     cli_policy_opts pol = {0};
     char env_storage[4096];
-    const char *scene = NULL;
+    const char *scene = NULL, *record = NULL;
     const char *v;
     int k;
 #ifdef PILOTSIM_HAVE_RENDER
@@ -178,6 +184,12 @@ int cmd_view(int argc, char **argv)
                 return EXIT_USAGE;
             }
             VO(vo.script_path = v);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--record"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim view: --record needs a file\n");
+                return EXIT_USAGE;
+            }
+            record = v;
         } else if (!strcmp(a, "--quiet")) {
             so.quiet = true;
         } else if (a[0] == '-' && a[1]) {
@@ -200,6 +212,7 @@ int cmd_view(int argc, char **argv)
     (void)env_storage;
     (void)u;
     (void)pol;
+    (void)record;
     fprintf(stderr, "pilotsim view: built without the renderer (PILOTSIM_RENDER=OFF)\n");
     return EXIT_RUNTIME;
 #else
@@ -208,13 +221,32 @@ int cmd_view(int argc, char **argv)
     vo.scene_opt = cli_scene_options(&so);
     vo.policy_opt = cli_policy_options(&so, &pol, vo.scene_opt.log);
     char err[8192];
+#ifdef PILOTSIM_HAVE_VIEW_RECORD
+    ds_view_recorder *rec = NULL;
+    if (record) {
+        if (!(rec = ds_view_recorder_create(record, scene, &vo.scene_opt, vo.seed, err, sizeof err))) {
+            fprintf(stderr, "pilotsim view: --record: %s\n", err);
+            return EXIT_RUNTIME;
+        }
+        vo.step_hook = ds_view_recorder_hook(rec);
+    }
+#define VIEW_RECORD_END() ds_view_recorder_destroy(rec)
+#else
+    if (record) {
+        fprintf(stderr, "pilotsim view: --record needs libhdf5 (libhdf5-dev), which this build lacks\n");
+        return EXIT_RUNTIME;
+    }
+#define VIEW_RECORD_END() ((void)0)
+#endif
     ps_viewer *view = ps_viewer_create(&vo, err, sizeof err);
     if (!view) {
         fprintf(stderr, "pilotsim view: %s\n", err);
+        VIEW_RECORD_END();
         return EXIT_RUNTIME;
     }
     int rc = ps_viewer_run(view);
     ps_viewer_destroy(view);
+    VIEW_RECORD_END();
     return rc;
 #endif
 }

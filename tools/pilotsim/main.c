@@ -1,5 +1,6 @@
 // pilotsim: command-line front end of the simulator.
 #include "cli.h"
+#include "dataset.h"
 
 #include <string.h>
 
@@ -10,7 +11,10 @@ static void usage(FILE *f)
           "commands:\n"
           "  run SCENE     run one episode headless and print its result\n"
           "  eval SCENE... run many episodes in worker processes: JSONL, report, JUnit\n"
-          "  merge FILE... combine the JSONL files of an eval run's shards\n"
+          "  merge FILE... combine the JSONL files (or HDF5 datasets) of a run's shards\n"
+          "  record SCENE... record episodes into a robomimic-layout HDF5 dataset\n"
+          "  replay FILE   re-simulate a dataset's demos, verify their state hashes, render one\n"
+          "  info FILE     summarize a dataset: demos, steps, success rate, keys, size\n"
           "  compare A B   compare the success rates of two eval runs\n"
           "  report FILE... --html OUT  write an HTML report of eval runs (A/B side by side)\n"
           "  view SCENE    open SCENE in the interactive viewer (needs the renderer)\n"
@@ -46,6 +50,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval")) return cmd_eval(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge")) return cmd_merge(argc - 1, argv + 1);
+    if (!strcmp(cmd, "record")) return cmd_record(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay")) return cmd_replay(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "view")) return cmd_view(argc - 1, argv + 1);

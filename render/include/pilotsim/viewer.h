@@ -25,6 +25,24 @@ extern "C" {
 
 typedef struct ps_viewer ps_viewer;
 
+/// Calls around every physics step the viewer takes (`pilotsim view --record`
+/// records demonstrations through it). All callbacks may be NULL; `user` is
+/// borrowed and must outlive the viewer.
+typedef struct ps_viewer_step_hook {
+    void *user;
+    /// The actions of the coming step are written (teleop or policy). `seed`:
+    /// the episode's seed; `forced`: a mouse drag or impulse also pushes a body
+    /// this step (not an action).
+    void (*before_step)(void *user, ps_episode *e, uint64_t seed, bool forced);
+    void (*after_step)(void *user, ps_episode *e);   ///< right after the step
+    /// `discard_key` (a GLFW key, 0 none) was pressed: drop the current attempt;
+    /// the viewer then resets the episode (same seed).
+    void (*discard)(void *user);
+    int discard_key;
+    /// A line for the Episode panel (e.g. how many demos are kept), or NULL.
+    const char *(*status)(void *user);
+} ps_viewer_step_hook;
+
 /// Viewer options. Start from ps_default_viewer_options(). Strings and arrays
 /// are borrowed and must outlive the viewer.
 typedef struct ps_viewer_options {
@@ -52,6 +70,7 @@ typedef struct ps_viewer_options {
     const char *script_path;      ///< synthetic input script (see render/src/viewer/script.h), or NULL
     bool watch;                   ///< reload automatically when a source changes (default true)
     unsigned draw_flags;          ///< PS_DRAW_* set to start with (default PS_DRAW_DEFAULT)
+    const ps_viewer_step_hook *step_hook; ///< called around every step, or NULL (borrowed)
 } ps_viewer_options;
 
 ps_viewer_options ps_default_viewer_options(void);

@@ -159,6 +159,12 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
 
 void ps_viewer_on_key(ps_viewer *v, int key, int action, int mods)
 {
+    const ps_viewer_step_hook *hook = v->opt.step_hook;
+    if (hook && hook->discard && hook->discard_key && key == hook->discard_key && action == GLFW_PRESS) {
+        hook->discard(hook->user);
+        run_cmd(v, PS_CMD_RESET, false);
+        return;
+    }
     ps_view_cmd cmd = ps_keymap_lookup(key, mods);
     if (cmd >= PS_CMD_DRIVE_FWD && cmd <= PS_CMD_DRIVE_RIGHT) {
         if (action == GLFW_REPEAT || !v->loop.ep) return;

@@ -104,6 +104,9 @@ static void episode_panel(ps_viewer *v)
     ps_ui_text(&v->ui, NULL, "seed %llu  time %.3f s  step %llu", (unsigned long long)l->seed,
                w ? ps_world_time(w) : 0.0, (unsigned long long)(l->ep ? ps_episode_steps(l->ep) : 0));
     ps_ui_text(&v->ui, NULL, "return %.4g", l->ep ? ps_episode_return(l->ep) : 0.0);
+    const ps_viewer_step_hook *hook = v->opt.step_hook;
+    const char *rec = hook && hook->status ? hook->status(hook->user) : NULL;
+    if (rec) ps_ui_text(&v->ui, PS_UI_GREEN, "%.300s", rec);
     if (l->ep && ps_episode_message(l->ep)[0]) ps_ui_text(&v->ui, PS_UI_YELLOW, "%.600s", ps_episode_message(l->ep));
     if (w) ps_ui_text(&v->ui, PS_UI_GREY, "hash %016llx", (unsigned long long)ps_world_state_hash(w));
     if (l->policy) {

@@ -251,6 +251,8 @@ static bool step_once(ps_sim_loop *l)
             return false;
         }
     }
+    const ps_viewer_step_hook *hook = l->cfg.hook;
+    if (hook && hook->before_step) hook->before_step(hook->user, l->ep, l->seed, w && (l->drag_on || l->impulse_on));
     if (w && l->drag_on) apply_drag(l, w);
     if (w && l->impulse_on) {
         // An impulse J over one step is the force J / dt.
@@ -258,6 +260,7 @@ static bool step_once(ps_sim_loop *l)
         l->impulse_on = false;
     }
     ps_episode_step(l->ep, 0);
+    if (hook && hook->after_step) hook->after_step(hook->user, l->ep);
     ps_history_record(l->history, l->ep);
     return true;
 }

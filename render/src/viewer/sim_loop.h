@@ -13,6 +13,7 @@
 #include "pilotsim/sensor.h"
 #include "pilotsim/policy.h"
 #include "history.h"
+#include "pilotsim/viewer.h"
 
 /// What the loop loads and how (strings and arrays borrowed for its lifetime).
 typedef struct ps_sim_loop_config {
@@ -24,6 +25,7 @@ typedef struct ps_sim_loop_config {
     uint64_t seed;
     ps_render_fn render_fn;    ///< camera sensor renderer given to every scene (may be NULL)
     void *render_user;
+    const ps_viewer_step_hook *hook; ///< called around every step (may be NULL)
 } ps_sim_loop_config;
 
 typedef struct ps_sim_loop {

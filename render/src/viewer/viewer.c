@@ -312,6 +312,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
         .seed = opt->seed,
         .render_fn = v->cam_r ? ps_camera_render : NULL,
         .render_user = v->cam_r,
+        .hook = opt->step_hook,
     };
     if (!ps_sim_loop_init(&v->loop, &cfg, err, errlen)) goto fail;
     ps_gl_context_make_current(v->ctx);

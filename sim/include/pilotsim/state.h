@@ -73,7 +73,8 @@ ps_status ps_episode_state_serialize(const ps_episode_state *st, void **data, si
 /// Frees bytes from ps_episode_state_serialize (NULL is a no-op).
 void ps_episode_state_free_bytes(void *data);
 /// Rebuilds a state from `len` bytes of ps_episode_state_serialize (the data is
-/// copied; the caller keeps ownership). The result restores with
+/// copied; the caller keeps ownership; zero bytes after it, such as a dataset
+/// row's padding, are ignored). The result restores with
 /// ps_episode_restore_state into an episode of a scene with the same
 /// file content and param values, begun with the same seed, in this
 /// process or another; restoring then stepping continues bit for bit as the

@@ -312,6 +312,11 @@ ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, ch
                                   "this episode's (%zu bytes)", st->space.len, space_bytes(c.space));
         return PS_ERR_STATE;
     }
+    if (st->loaded && st->space.len != space_size(c.space)) {
+        ps_set_error(err, errlen, "restore_state: the state's observation and action buffers (%zu bytes) do not "
+                     "match this episode's (%zu bytes)", st->space.len, space_size(c.space));
+        return PS_ERR_STATE;
+    }
     lua_State *L = rt->L;
     int top = lua_gettop(L);
     ps_state_reader lr = {st->lua.data, st->lua.len, 0, true};
@@ -368,6 +373,15 @@ static bool get_record(ps_state_reader *r, ps_state_buf *out)
     out->ok = true;
     if (!ps_state_put(out, r->data + r->pos, (size_t)n)) return r->ok = false;
     r->pos += (size_t)n;
+    return true;
+}
+
+// Bytes after the last record may only be zero padding (a fixed-width row of a
+// dataset holding states of several lengths).
+static bool zero_tail(const ps_state_reader *r)
+{
+    for (size_t i = r->pos; i < r->len; i++)
+        if (r->data[i]) return false;
     return true;
 }
 
@@ -432,7 +446,8 @@ ps_episode_state *ps_episode_state_deserialize(const void *data, size_t len, cha
     if (r.ok && mlen < sizeof st->message) ps_state_get(&r, st->message, mlen);
     else r.ok = false;
     bool ok = r.ok && status >= PS_EP_RUNNING && status <= PS_EP_SCRIPT_ERROR &&
-              get_record(&r, &st->world) && get_record(&r, &st->space) && get_record(&r, &st->lua) && r.pos == r.len;
+              get_record(&r, &st->world) && get_record(&r, &st->space) && get_record(&r, &st->lua) &&
+              zero_tail(&r);
     if (!ok) {
         ps_set_error(err, errlen, "state bytes: damaged or truncated (%zu bytes)", len);
         ps_episode_state_destroy(st);

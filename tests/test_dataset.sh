@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Datasets end to end: pilotsim record / replay --verify / info / merge / eval --record,
+# robomimic's layout read back with h5py (Debian's /usr/bin/python3) and pilotsim.dataset,
+# tampering detected, a recording killed with SIGKILL leaves a readable file and resumes,
+# shards merge exactly once.
+# usage: test_dataset.sh PILOTSIM SOURCE_DIR [camera MEDIA_PROBE VIDEO]
+#   (camera: the renderer is built; VIDEO 1 when video files are)
+set -u
+ps=$1
+src=$2
+camera=${3:-}
+probe=${4:-}
+video=${5:-0}
+py=/usr/bin/python3
+unset SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_COUNT JOB_COMPLETION_INDEX PILOTSIM_SHARD_COUNT
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ps_out=.
+source "$(dirname "$0")/sh_harness.sh"
+cd "$tmp" || exit 1
+export PYTHONPATH=$src/tools/python
+# `import pilotsim` loads libpilotsim ($PILOTSIM_LIB); an ASan build needs its runtime first.
+pyimp=("$py")
+if [[ -n ${PILOTSIM_LIB:-} ]] && ldd "$PILOTSIM_LIB" 2>/dev/null | grep -q libasan; then
+  pyimp=(env LD_PRELOAD="$(ldd "$PILOTSIM_LIB" | awk '/libasan/ {print $3; exit}')" ASAN_OPTIONS=detect_leaks=0 "$py")
+fi
+
+# pyq FILE EXPR: evaluates a python expression over `f` (h5py.File), true when truthy.
+pyq() {
+  "$py" - "$1" "$2" <<'EOF'
+import sys, json, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)
+EOF
+}
+
+# 1. Every pilot scene, one short episode each: recorded, verified, same final hash as `run`.
+expect_rc 0 record "$src"/scenes/pilot/*.lua --episodes 1 --steps 12 --out pilot.hdf5 --jobs 2 --quiet
+expect_rc 0 info pilot.hdf5
+check "info counts 10 demos of 12 steps" has out "10 demos, 120 steps"
+expect_rc 0 replay pilot.hdf5 --verify
+check "every pilot demo verified with a restored state" [ "$(grep -c 'restored one step later continues identically' out)" = 10 ]
+"$py" -c "
+import h5py
+f = h5py.File('pilot.hdf5', 'r')
+for k in sorted(f['data']):
+    g = f['data'][k]
+    print(g.attrs['scene'], g.attrs['seed'], g.attrs['final_hash'])
+" >demos.txt
+n=0
+while read -r scene seed hash; do
+  got=$("$ps" run "$scene" --seed "$seed" --steps 12 --json --quiet | "$py" -c "import json,sys; print(json.load(sys.stdin)['hash'])")
+  [[ $got == "$hash" ]] && n=$((n + 1)) || echo "FAILED: $scene seed $seed: run hash $got, recorded $hash" >&2
+done <demos.txt
+check "recording leaves every pilot trajectory unchanged (10 final hashes as run's)" [ "$n" = 10 ]
+
+# 2. robomimic's layout, read as robomimic does.
+check "robomimic layout" pyq pilot.hdf5 '
+all(k in f["data/demo_0"] for k in ("obs", "actions", "rewards", "dones", "states")) and
+json.loads(f["data"].attrs["env_args"])["env_name"] == "agriculture_crate_transport" and
+int(f["data"].attrs["total"]) == 120 and
+sorted(e.decode() for e in np.concatenate([f["mask/train"][:], f["mask/valid"][:]])) == sorted(f["data"].keys()) and
+[e.decode() for e in f["mask/valid"][:]] == ["demo_9"] and
+all(f["data"][k]["actions"].shape[0] == f["data"][k].attrs["num_samples"] == 12 for k in f["data"]) and
+all(f["data"][k]["dones"][-1] == 1 and f["data"][k]["dones"][:-1].sum() == 0 for k in f["data"]) and
+f["data/demo_0/states"].compression == "gzip" and f["data/demo_0/states"].dtype == np.uint8 and
+all((f["data"][k]["next_obs"][o][:-1] == f["data"][k]["obs"][o][1:]).all() and
+    (f["data"][k]["next_obs"][o][-1] == f["data"][k]["final_obs"][o][0]).all()
+    for k in f["data"] for o in f["data"][k]["obs"])'
+check "pilotsim.dataset yields numpy demos" "${pyimp[@]}" -c "
+import numpy as np
+from pilotsim import dataset
+with dataset.open('pilot.hdf5') as ds:
+    demos = list(ds)
+    assert len(ds) == 10 and [d.name for d in demos] == ['demo_%d' % i for i in range(10)]
+    d = demos[3]
+    assert isinstance(d.actions, np.ndarray) and d.actions.dtype == np.float32 and len(d) == 12
+    assert d.rewards.shape == (12,) and d.states.shape[0] == 12 and d.state_hashes.dtype == np.uint64
+    assert sum(v.shape[1] for v in d.action_dict().values()) == d.actions.shape[1]
+    assert all(v.shape[0] == 12 for v in d.obs.values()) and d.status == 'timeout'
+    assert [x.name for x in ds.demos(mask='valid')] == ['demo_9']
+"
+
+# 3. Tampering: one action changed => replay names the demo and the first diverging step.
+"$py" -c "
+import h5py
+f = h5py.File('pilot.hdf5', 'r+')
+a = f['data/demo_5/actions']
+row = a[7]; row[0] += 0.5; a[7] = row
+"
+expect_rc 1 replay pilot.hdf5 --verify
+check "tampered action found at its step" has out "demo_5: DIVERGED at step 8 of 12"
+check "the other demos still verify" has out "replay: 9 demos verified, 1 diverged"
+expect_rc 0 replay pilot.hdf5 --demo 4 --verify
+
+# 4. Bad input: a clear message and a non-zero exit.
+echo "not hdf5" >junk.hdf5
+expect_rc 3 info junk.hdf5
+check "non-HDF5 file named" has err "junk.hdf5: not an HDF5 file"
+expect_rc 3 replay missing.hdf5 --verify
+check "missing file named" has err "missing.hdf5: No such file"
+expect_rc 3 record "$src"/scenes/pilot/retail_shelf_picking.lua --episodes 1 --steps 5 --out pilot.hdf5 --quiet
+check "another run's file refused" has err "pilot.hdf5 holds another run"
+expect_rc 2 record "$src"/scenes/pilot/retail_shelf_picking.lua --out x.hdf5
+expect_rc 1 replay pilot.hdf5 --demo 5 --verify
+
+# 5. SIGKILL mid-recording: a readable file with every finished demo; a rerun resumes.
+scene=$src/scenes/pilot/underground_tunnel_inspection.lua
+"$ps" record "$scene" --episodes 6 --steps 400 --out kill.hdf5 --jobs 1 --quiet 2>kill.err &
+pid=$!
+for _ in $(seq 1 300); do
+  [[ -f kill.hdf5 ]] && "$py" -c "import h5py,sys; sys.exit(0 if len(h5py.File('kill.hdf5','r')['data']) >= 2 else 1)" 2>/dev/null && break
+  sleep 0.1
+done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+sleep 0.5
+kept=$("$py" -c "import h5py; print(len(h5py.File('kill.hdf5','r')['data']))")
+check "the killed recording's file opens and holds finished demos ($kept)" [ "$kept" -ge 2 ] && [ "$kept" -lt 6 ]
+expect_rc 0 replay kill.hdf5 --verify
+expect_rc 0 record "$scene" --episodes 6 --steps 400 --out kill.hdf5 --jobs 2
+check "rerun resumes" has err "resuming kill.hdf5: $kept demos kept"
+check "rerun completes the run" pyq kill.hdf5 'sorted(f["data"].keys()) == ["demo_%d" % i for i in range(6)] and int(f["data"].attrs["total"]) == 2400'
+check "no parts left" [ ! -e kill.hdf5.parts ]
+expect_rc 0 replay kill.hdf5 --verify
+
+# 6. Shards and merge: exactly once.
+for i in 0 1 2; do
+  expect_rc 0 record "$scene" --episodes 5 --steps 30 --out shard$i.hdf5 --shard $i/3 --quiet
+done
+SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=3 expect_rc 0 record "$scene" --episodes 5 --steps 30 --out env1.hdf5 --quiet
+check "Slurm index variables shard as --shard" pyq env1.hdf5 'sorted(f["data"].keys()) == ["demo_1", "demo_4"]'
+expect_rc 3 merge shard0.hdf5 shard1.hdf5 --out part.hdf5
+check "missing demos named" has err "demo_2 is missing"
+expect_rc 3 merge shard0.hdf5 shard1.hdf5 shard2.hdf5 env1.hdf5 --out dup.hdf5
+check "duplicates named" has err "demo_1 is in both shard1.hdf5 and env1.hdf5"
+check "failed merges write nothing" [ ! -e part.hdf5 ] && [ ! -e dup.hdf5 ]
+expect_rc 0 merge shard2.hdf5 shard0.hdf5 shard1.hdf5 --out all.hdf5
+expect_rc 0 record "$scene" --episodes 5 --steps 30 --out whole.hdf5 --quiet
+check "merged shards hold the unsharded run's demos (same final hashes)" "$py" -c "
+import h5py
+a, b = h5py.File('all.hdf5', 'r')['data'], h5py.File('whole.hdf5', 'r')['data']
+assert sorted(a.keys()) == sorted(b.keys()) == ['demo_%d' % i for i in range(5)]
+for k in a:
+    assert a[k].attrs['final_hash'] == b[k].attrs['final_hash'] and a[k].attrs['seed'] == b[k].attrs['seed']
+    assert (a[k]['state_hashes'][:] == b[k]['state_hashes'][:]).all()
+    for o in a[k]['obs']:
+        assert (a[k]['next_obs'][o][:] == b[k]['next_obs'][o][:]).all() and a[k]['next_obs'][o].is_virtual
+"
+expect_rc 0 replay all.hdf5 --verify
+
+# 7. Cameras: RGB images stored as uint8, chunked and compressed; eval --record.
+if [[ $camera == camera ]]; then
+  expect_rc 0 record "$src"/tests/scenes/record_camera.lua --episodes 1 --param size=32 --out cam.hdf5 --quiet
+  check "RGB camera as uint8 [N, 32, 32, 3], gzip" pyq cam.hdf5 '
+(d := f["data/demo_0/obs/front"]).dtype == np.uint8 and d.shape == (200, 32, 32, 3) and d.compression == "gzip"
+and d[:].max() > 100 and d.chunks[1:] == (32, 32, 3) and f["data/demo_0/obs/ball"].dtype == np.float32'
+  expect_rc 0 replay cam.hdf5 --verify
+  if [[ $video == 1 ]]; then
+    expect_rc 0 replay cam.hdf5 --demo 0 --verify --video demo0.mp4 --video-size 160x120
+    "$probe" video demo0.mp4 >probe.txt 2>&1
+    check "replay --video: 2 s at 30 fps = 61 frames ($(cat probe.txt))" grep -q "frames=61 width=160 height=120" probe.txt
+  fi
+  expect_rc 2 replay cam.hdf5 --video all.mp4
+  expect_rc 0 eval "$src"/tests/scenes/record_camera.lua --episodes 2 --param size=16 --record evrec --quiet
+  expect_rc 0 merge evrec/demo_0.hdf5 evrec/demo_1.hdf5 --out ev.hdf5
+  expect_rc 0 replay ev.hdf5 --verify
+  check "eval --record demos verified" has out "replay: 2 demos verified"
+fi
+
+echo "test_dataset: $checks checks, $failed failed"
+[[ $failed == 0 ]]

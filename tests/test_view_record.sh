@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# pilotsim view --record under Xvfb (ctest runs it through `xvfb-run -a`): teleoperated
+# episodes driven by a synthetic input script become demos; Delete discards an attempt,
+# a reset mid-attempt drops it; the kept demos replay and verify step by step; a second
+# session appends to the same file.
+# usage: test_view_record.sh PILOTSIM SOURCE_DIR
+set -u
+ps=$1
+src=$2
+py=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/sh_harness.sh"
+unset PILOTSIM_GL
+if [[ -z ${DISPLAY:-} ]]; then
+  echo "test_view_record: no X display: run it under xvfb-run -a (tests/CMakeLists.txt does)" >&2
+  exit 1
+fi
+# As test_view.sh: keep Mesa's DRI driver loaded under ASan so LeakSanitizer sees its memory.
+asan_rt=$(ldd "$ps" 2>/dev/null | awk '/libasan/ {print $3}')
+dri=$(ls /usr/lib/*/dri/swrast_dri.so 2>/dev/null | head -1)
+if [[ -n $asan_rt && -n $dri ]]; then
+  printf '#!/bin/sh\nLD_PRELOAD=%s:%s exec %s "$@"\n' "$asan_rt" "$dri" "$ps" >"$tmp/pilotsim"
+  chmod +x "$tmp/pilotsim"
+  ps=$tmp/pilotsim
+fi
+cd "$tmp" || exit 1
+ps_out=$tmp
+
+cat >push.lua <<'EOF'
+local crate
+local scene = {
+    name = "view_record", domain = "tests", description = "teleop pushes a crate; 0.6 s episodes",
+    timestep = 0.01, time_limit = 0.6,
+    action = {push = {shape = {2}, low = -1, high = 1}},
+    observation = {crate = {shape = {3}, fn = function(ctx, out) out[1], out[2], out[3] = crate:pos() end}},
+}
+function scene.build(world, ctx)
+    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.5, 0.5, 0.5}}
+    crate = world:body{name = "crate", pos = {0, 0, 0.3}, mass = 2,
+                       geoms = {{type = "box", size = {0.6, 0.6, 0.6}, color = {0.05, 0.8, 0.1}}}}
+end
+function scene.act(ctx, action) crate:add_force(action.push[1] * 40, action.push[2] * 40, 0) end
+return scene
+EOF
+# Attempt 1: teleop pushes forward for a while, runs to the end: kept.
+# Attempt 2 (R): reset after 10 steps: dropped. Attempt 3: Delete discards it.
+# Attempt 4: runs to the end untouched: kept.
+cat >s1.txt <<'EOF'
+wait_steps 5
+keydown up
+wait_steps +20
+keyup up
+wait_steps 1000
+key r
+wait_steps 10
+key r
+wait_steps 10
+key delete
+wait_steps 1000
+state
+quit
+EOF
+view=(view push.lua --size 480x270 --no-watch --frame-dt 0.0333 --record demos.hdf5)
+expect_rc 0 "${view[@]}" --script s1.txt
+check "first demo kept" has out "view: record: demo_0 kept (timeout, 60 steps"
+check "reset mid-attempt drops it" has out "attempt dropped (the episode was reset"
+check "Delete discards the attempt" has out "attempt dropped (discarded)"
+check "last demo kept" has out "view: record: demo_1 kept (timeout, 60 steps"
+expect_rc 0 info demos.hdf5
+check "two demos of 60 steps" has out "2 demos, 120 steps"
+expect_rc 0 replay demos.hdf5 --verify
+check "both verify step by step" has out "replay: 2 demos verified, 0 diverged"
+check "teleop actions recorded" "$py" -c "
+import h5py, numpy as np
+f = h5py.File('demos.hdf5', 'r')
+a0, a1 = f['data/demo_0/actions'][:], f['data/demo_1/actions'][:]
+assert a0.shape == (60, 2) and a0[:, 0].max() > 0.5 and (a1 == 0).all(), (a0.max(), a1.max())
+assert f['data/demo_0'].attrs['policy'] == 'teleop'
+"
+# A second session appends.
+printf 'wait_steps 1000\nquit\n' >s2.txt
+expect_rc 0 "${view[@]}" --script s2.txt --seed 0
+check "second session appends" has out "demos.hdf5 (2 demos already)"
+check "as demo_2" has out "view: record: demo_2 kept"
+expect_rc 0 replay demos.hdf5 --verify --demo 2
+
+echo "test_view_record: $checks checks, $failed failed"
+[[ $failed == 0 ]]

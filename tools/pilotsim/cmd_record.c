@@ -1,0 +1,494 @@
+// pilotsim record: scenes × episodes with a policy, in worker processes, into
+// one robomimic-layout HDF5 file. Each worker writes a finished demo as its
+// own small file in OUT.parts/ (written under a temporary name, then renamed);
+// the parent copies it into OUT, flushes and closes OUT, and only then deletes
+// the part. A run killed at any point leaves OUT with every demo committed so
+// far; a rerun skips those, commits parts left complete, and records the rest.
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "dataset.h"
+#include "eval.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void record_usage(FILE *f)
+{
+    fputs("usage: pilotsim record SCENE... --episodes N --out FILE.hdf5 [options]\n"
+          "Runs N episodes of each SCENE with a policy in worker processes and records every\n"
+          "step (observations, actions, rewards, dones, full simulator states and state hashes)\n"
+          "into FILE in robomimic's HDF5 layout (docs/datasets.md). Demo j is episode j % N of\n"
+          "scene j / N. A rerun of the same command resumes: demos FILE holds are kept.\n"
+          "\n"
+          "options:\n"
+          "  --episodes N        episodes per scene (required)\n"
+          "  --out FILE          the dataset (required); finished demos land in it one by one\n"
+          "  --policy SPEC       policy for every scene (as eval); default: each scene's baseline\n"
+          "  --no-policy         record without a policy (actions stay zero)\n"
+          "  --jobs J            worker processes (default: the number of online CPUs)\n"
+          "  --seed S            base seed (default 0); seeds as eval's:\n"
+          "                      ps_seed_mix(ps_seed_mix(S, scene content hash), episode)\n"
+          "  --shard i/k         record only demos j with j % k == i; default from\n"
+          "                      SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) /\n"
+          "                      SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX with --shard-count\n"
+          "                      or PILOTSIM_SHARD_COUNT; `pilotsim merge` joins the shards\n"
+          "  --shard-count K     k for the environment's shard index\n"
+          "  --steps N           end each episode after N steps (status timeout) instead of the\n"
+          "                      scene's time limit\n"
+          "  --state-every K     keep the full simulator state every K steps only (default 1: every\n"
+          "                      step); the other rows of `states` stay empty (restore the nearest\n"
+          "                      earlier one and replay the actions); state hashes stay per step\n"
+          "  --timeout SEC       wall-clock limit per episode, 0 = none (default 600)\n"
+          "  --param NAME=VALUE  override a param in every scene (repeatable)\n"
+          "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
+          "  --package-path DIR  also search DIR for robot descriptions and meshes (repeatable)\n"
+          "  --trusted           lift the Lua sandbox (local experiments only)\n"
+          "  --quiet             no progress on stderr\n"
+          "exit codes: 0 every demo recorded (whatever the episodes' outcome), 2 usage error,\n"
+          "            3 a scene fails to load, a worker crashed, a write failed, interrupted\n",
+          f);
+}
+
+typedef struct rc_scene {
+    const char *path;
+    char *name;
+    uint64_t hash;
+    bool tried;
+    ps_scene *scene;
+    ps_policy *pol;
+    char *policy;      // recorded spec
+    char *load_err;
+} rc_scene;
+
+typedef struct rc_ctx {
+    rc_scene *scenes;
+    size_t nscenes;
+    uint64_t episodes, seed, max_steps, state_every;
+    const char *policy_arg; // --policy, or NULL
+    bool no_policy, quiet;
+    cli_scene_opts so;
+    char **params;
+    size_t nparams;
+    const char *out;
+    char parts[4200];
+    ds_run run;
+    ds_recorder *rec;       // worker side
+    // parent side
+    size_t done, failed, to_run;
+    double t0, last;
+} rc_ctx;
+
+static void part_path(const rc_ctx *c, uint64_t j, bool tmp, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/demo_%" PRIu64 ".hdf5%s", c->parts, j, tmp ? ".tmp" : "");
+}
+
+static void worker_log(void *user, ps_log_level level, const char *msg)
+{
+    (void)user;
+    (void)level;
+    (void)msg;
+}
+
+static void load_scene(rc_ctx *c, rc_scene *s)
+{
+    s->tried = true;
+    ps_scene_options opt = cli_scene_options(&c->so);
+    opt.log = (ps_logger){worker_log, NULL};
+    char err[4096];
+    s->scene = ps_scene_load(s->path, &opt, err, sizeof err);
+    if (!s->scene) {
+        s->load_err = strdup(err);
+        return;
+    }
+    cli_cameras_install(s->scene);
+    char pbuf[4096];
+    const char *spec = c->no_policy ? NULL : c->policy_arg ? c->policy_arg : ps_scene_baseline_spec(s->scene, pbuf, sizeof pbuf);
+    if (!spec) return;
+    ps_policy_options po = ps_default_policy_options();
+    po.module_paths = c->so.module_paths;
+    po.module_path_count = c->so.module_path_count;
+    po.trusted = c->so.trusted;
+    po.log = opt.log;
+    s->pol = ps_policy_open(spec, &po, err, sizeof err);
+    if (!s->pol) s->load_err = strdup(err);
+}
+
+// Worker: record demo `job`, write its part file, answer "ok STATUS" or "error MESSAGE".
+static void work(void *vc, size_t job, FILE *out)
+{
+    rc_ctx *c = vc;
+    rc_scene *s = &c->scenes[job / c->episodes];
+    if (!s->tried) load_scene(c, s);
+    if (s->load_err || !s->scene) {
+        fprintf(out, "error %s: %s\n", s->path, s->load_err ? s->load_err : "out of memory");
+        return;
+    }
+    if (!c->rec && !(c->rec = ds_recorder_create())) {
+        fprintf(out, "error out of memory\n");
+        return;
+    }
+    uint64_t ep = job % c->episodes;
+    char path[4400], tmp[4400], err[4096], status[64];
+    part_path(c, job, false, path, sizeof path);
+    part_path(c, job, true, tmp, sizeof tmp);
+    ds_episode_job ej = {.run = &c->run, .j = job, .scene = s->scene, .scene_path = s->path, .policy = s->pol,
+                         .policy_spec = s->policy, .episode = ep, .seed = ds_episode_seed(c->seed, s->hash, ep),
+                         .max_steps = c->max_steps};
+    ps_episode *e = ps_episode_begin(s->scene, ej.seed);
+    bool ok = e && ds_record_episode_file(c->rec, &ej, e, path, tmp, err, sizeof err, status, sizeof status);
+    if (!e) snprintf(err, sizeof err, "out of memory");
+    ps_episode_end(e);
+    if (!ok) {
+        for (char *p = err; *p; p++)
+            if (*p == '\n') *p = ' ';
+        fprintf(out, "error %s\n", err);
+        return;
+    }
+    fprintf(out, "ok %s\n", status);
+}
+
+static void worker_exit(void *vc)
+{
+    rc_ctx *c = vc;
+    for (size_t i = 0; i < c->nscenes; i++) {
+        ps_policy_close(c->scenes[i].pol);
+        ps_scene_destroy(c->scenes[i].scene);
+        free(c->scenes[i].load_err);
+        c->scenes[i] = (rc_scene){.path = c->scenes[i].path, .name = c->scenes[i].name, .hash = c->scenes[i].hash,
+                                  .policy = c->scenes[i].policy};
+    }
+    ds_recorder_destroy(c->rec);
+    c->rec = NULL;
+}
+
+// Parent: copy a finished part into OUT (open, copy, close), then delete it.
+static bool commit(rc_ctx *c, uint64_t j)
+{
+    char path[4400], err[4096], name[64];
+    part_path(c, j, false, path, sizeof path);
+    snprintf(name, sizeof name, "demo_%" PRIu64, j);
+    ds_file *part = ds_open_read(path, err, sizeof err);
+    ds_file *out = part ? ds_open_write(c->out, &c->run, err, sizeof err) : NULL;
+    bool ok = part && out && ds_copy_demo(out, part, name, err, sizeof err);
+    ds_close(part);
+    if (!ds_close(out) && ok) {
+        snprintf(err, sizeof err, "%s: cannot close it after writing %s", c->out, name);
+        ok = false;
+    }
+    if (!ok) {
+        fprintf(stderr, "record: %s\n", err);
+        return false;
+    }
+    unlink(path);
+    return true;
+}
+
+static void progress(rc_ctx *c, bool final)
+{
+    if (c->quiet) return;
+    double now = cli_now();
+    if (!final && now - c->last < 1.0) return;
+    c->last = now;
+    fprintf(stderr, "record: %zu/%zu demos written, %zu failed, %.1f s\n", c->done, c->to_run, c->failed,
+            now - c->t0);
+}
+
+static void on_line(void *vc, size_t job, const char *line, double wall)
+{
+    (void)wall;
+    rc_ctx *c = vc;
+    if (!strncmp(line, "ok ", 3) && commit(c, job)) {
+        c->done++;
+    } else {
+        c->failed++;
+        fprintf(stderr, "record: demo_%zu: %s\n", job, !strncmp(line, "error ", 6) ? line + 6 : line);
+    }
+    progress(c, false);
+}
+
+static void on_lost(void *vc, size_t job, const char *status, const char *msg, double wall)
+{
+    (void)wall;
+    rc_ctx *c = vc;
+    c->failed++;
+    fprintf(stderr, "record: demo_%zu: %s: %s\n", job, status, msg);
+}
+
+static bool parse_shard(const char *v, uint64_t *i, uint64_t *k)
+{
+    const char *slash = strchr(v, '/');
+    char a[32];
+    size_t n = slash ? (size_t)(slash - v) : 0;
+    if (n == 0 || n >= sizeof a) return false;
+    memcpy(a, v, n);
+    a[n] = '\0';
+    return cli_parse_u64(a, i) && cli_parse_u64(slash + 1, k) && *k > 0 && *i < *k;
+}
+
+// The shard from Slurm's or Kubernetes' index variables (as eval): 0 none, 1 set, -1 error.
+static int shard_from_env(uint64_t count, uint64_t *i, uint64_t *k)
+{
+    const char *id = getenv("SLURM_ARRAY_TASK_ID"), *what = "SLURM_ARRAY_TASK_ID", *cnt = getenv("PILOTSIM_SHARD_COUNT");
+    uint64_t min = 0;
+    if (id && *id) {
+        const char *m = getenv("SLURM_ARRAY_TASK_MIN");
+        if (m && *m && !cli_parse_u64(m, &min)) min = 0;
+        if (!cnt || !*cnt) cnt = getenv("SLURM_ARRAY_TASK_COUNT");
+    } else {
+        id = getenv("JOB_COMPLETION_INDEX");
+        what = "JOB_COMPLETION_INDEX";
+        if (!id || !*id) return 0;
+    }
+    if (!count && cnt && *cnt && !cli_parse_u64(cnt, &count)) count = 0;
+    uint64_t idx;
+    if (!cli_parse_u64(id, &idx) || idx < min) {
+        fprintf(stderr, "pilotsim record: %s='%s' is not a shard index\n", what, id);
+        return -1;
+    }
+    if (!count || idx - min >= count) {
+        fprintf(stderr, "pilotsim record: %s=%s needs a shard count above it: pass --shard-count K or set "
+                        "PILOTSIM_SHARD_COUNT\n", what, id);
+        return -1;
+    }
+    *i = idx - min;
+    *k = count;
+    fprintf(stderr, "record: shard %" PRIu64 "/%" PRIu64 " (from %s)\n", *i, *k, what);
+    return 1;
+}
+
+static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int cmd_record(int argc, char **argv)
+{
+    rc_ctx c = {0};
+    char env_storage[4096];
+    const char **scene_paths = calloc((size_t)argc, sizeof *scene_paths);
+    if (!scene_paths) return EXIT_RUNTIME;
+    uint64_t jobs = 0, shard_i = 0, shard_k = 1, shard_count = 0;
+    const char *shard_arg = NULL;
+    double timeout = 600;
+    const char *v;
+    int k, rc = EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            record_usage(stdout);
+            free(scene_paths);
+            return EXIT_OK;
+        } else if ((k = cli_scene_option(argc, argv, &i, &c.so, "record")) != 0) {
+            if (k < 0) goto done;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--episodes"))) {
+            if (!cli_parse_u64(v, &c.episodes) || !c.episodes) {
+                fprintf(stderr, "pilotsim record: --episodes needs a positive integer, got '%s'\n", v);
+                goto done;
+            }
+        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim record: --out needs a file\n");
+                goto done;
+            }
+            c.out = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim record: --policy needs a spec\n");
+                goto done;
+            }
+            c.policy_arg = v;
+        } else if (!strcmp(a, "--no-policy")) {
+            c.no_policy = true;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--jobs"))) {
+            if (!cli_parse_u64(v, &jobs) || !jobs) {
+                fprintf(stderr, "pilotsim record: --jobs needs a positive integer, got '%s'\n", v);
+                goto done;
+            }
+        } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
+            if (!cli_parse_u64(v, &c.seed)) {
+                fprintf(stderr, "pilotsim record: --seed needs a non-negative integer, got '%s'\n", v);
+                goto done;
+            }
+        } else if ((v = cli_opt_value(argc, argv, &i, "--steps"))) {
+            if (!cli_parse_u64(v, &c.max_steps) || !c.max_steps) {
+                fprintf(stderr, "pilotsim record: --steps needs a positive integer, got '%s'\n", v);
+                goto done;
+            }
+        } else if ((v = cli_opt_value(argc, argv, &i, "--state-every"))) {
+            if (!cli_parse_u64(v, &c.state_every) || !c.state_every) {
+                fprintf(stderr, "pilotsim record: --state-every needs a positive integer, got '%s'\n", v);
+                goto done;
+            }
+        } else if ((v = cli_opt_value(argc, argv, &i, "--shard-count"))) {
+            if (!cli_parse_u64(v, &shard_count) || !shard_count) {
+                fprintf(stderr, "pilotsim record: --shard-count needs a positive integer, got '%s'\n", v);
+                goto done;
+            }
+        } else if ((v = cli_opt_value(argc, argv, &i, "--shard"))) {
+            if (!parse_shard(v, &shard_i, &shard_k)) {
+                fprintf(stderr, "pilotsim record: --shard needs i/k with 0 <= i < k, got '%s'\n", v);
+                goto done;
+            }
+            shard_arg = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--timeout"))) {
+            char *end;
+            timeout = strtod(v, &end);
+            if (end == v || *end || !(timeout >= 0)) {
+                fprintf(stderr, "pilotsim record: --timeout needs seconds >= 0, got '%s'\n", v);
+                goto done;
+            }
+        } else if (!strcmp(a, "--quiet")) {
+            c.quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "pilotsim record: unknown option '%s'\n", a);
+            record_usage(stderr);
+            goto done;
+        } else {
+            scene_paths[c.nscenes++] = a;
+        }
+    }
+    if (!c.nscenes || !c.episodes || !c.out) {
+        fprintf(stderr, "pilotsim record: needs %s\n", !c.nscenes ? "at least one SCENE" : !c.episodes ? "--episodes N" : "--out FILE");
+        record_usage(stderr);
+        goto done;
+    }
+    if (c.no_policy && c.policy_arg) {
+        fprintf(stderr, "pilotsim record: --policy and --no-policy exclude each other\n");
+        goto done;
+    }
+    if (!shard_arg && shard_from_env(shard_count, &shard_i, &shard_k) < 0) goto done;
+    rc = EXIT_RUNTIME;
+    ds_hdf5_quiet();
+    cli_default_module_paths(&c.so, env_storage, sizeof env_storage);
+    c.params = calloc(c.so.param_count + 1, sizeof *c.params);
+    c.scenes = calloc(c.nscenes, sizeof *c.scenes);
+    if (!c.params || !c.scenes) goto done;
+    for (size_t i = 0; i < c.so.param_count; i++) c.params[i] = (char *)c.so.params[i];
+    c.nparams = c.so.param_count;
+    qsort(c.params, c.nparams, sizeof *c.params, str_cmp);
+
+    // Load each scene once in the parent for its name and hash (the workers load their own).
+    for (size_t i = 0; i < c.nscenes; i++) {
+        rc_scene *s = &c.scenes[i];
+        s->path = scene_paths[i];
+        ps_scene_options opt = cli_scene_options(&c.so);
+        char err[4096];
+        ps_scene *sc = ps_scene_load(s->path, &opt, err, sizeof err);
+        if (!sc) {
+            fprintf(stderr, "error: %s\n", err);
+            goto done;
+        }
+        s->name = strdup(ps_scene_name(sc));
+        s->hash = ps_scene_content_hash(sc);
+        const char *spec = c.no_policy ? "" : c.policy_arg ? c.policy_arg : ps_scene_policy(sc) ? ps_scene_policy(sc) : "";
+        s->policy = strdup(spec);
+        ps_scene_destroy(sc);
+        if (!s->name || !s->policy) goto done;
+    }
+    c.run = (ds_run){.scenes = scene_paths, .scene_count = c.nscenes, .episodes = c.episodes, .seed = c.seed,
+                     .max_steps = c.max_steps, .state_every = c.state_every, .policy = c.no_policy ? "none" : c.policy_arg ? c.policy_arg : "",
+                     .params = (const char *const *)c.params, .param_count = c.nparams, .env_name = c.scenes[0].name};
+
+    // Open (or create) OUT: it must hold this same run. Then the parts folder.
+    char err[4096];
+    ds_file *out = ds_open_write(c.out, &c.run, err, sizeof err);
+    if (!out) {
+        fprintf(stderr, "error: %s\n", err);
+        goto done;
+    }
+    uint64_t total = c.episodes * c.nscenes;
+    bool *have = calloc(total, sizeof *have);
+    size_t *todo = calloc(total, sizeof *todo);
+    if (!have || !todo) {
+        ds_close(out);
+        free(have);
+        free(todo);
+        goto done;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < ds_demo_count(out); i++) {
+        uint64_t j = ds_demo_index(out, i), seed = 0;
+        char hash[32];
+        if (j >= total) continue;
+        rc_scene *s = &c.scenes[j / c.episodes];
+        char want[32];
+        snprintf(want, sizeof want, "%016" PRIx64, s->hash);
+        if (!ds_demo_attr_u64(out, ds_demo_name(out, i), "seed", &seed) ||
+            !ds_demo_attr_str(out, ds_demo_name(out, i), "scene_hash", hash, sizeof hash) || strcmp(hash, want) ||
+            seed != ds_episode_seed(c.seed, s->hash, j % c.episodes)) {
+            fprintf(stderr, "error: %s: %s is not this run's (scene hash or seed differ)\n", c.out, ds_demo_name(out, i));
+            ds_close(out);
+            free(have);
+            free(todo);
+            goto done;
+        }
+        have[j] = true;
+        kept++;
+    }
+    ds_close(out);
+    snprintf(c.parts, sizeof c.parts, "%s.parts", c.out);
+    if (mkdir(c.parts, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "error: %s: %s\n", c.parts, strerror(errno));
+        free(have);
+        free(todo);
+        goto done;
+    }
+    // Parts a killed run left: complete ones are committed, temporary ones dropped.
+    size_t recovered = 0;
+    for (uint64_t j = 0; j < total; j++) {
+        char p[4400];
+        part_path(&c, j, true, p, sizeof p);
+        unlink(p);
+        part_path(&c, j, false, p, sizeof p);
+        if (access(p, F_OK) != 0) continue;
+        if (!have[j] && j % shard_k == shard_i && commit(&c, j)) {
+            have[j] = true;
+            recovered++;
+        } else {
+            unlink(p);
+        }
+    }
+    size_t ntodo = 0, in_shard = 0;
+    for (uint64_t j = 0; j < total; j++) {
+        if (j % shard_k != shard_i) continue;
+        in_shard++;
+        if (!have[j]) todo[ntodo++] = (size_t)j;
+    }
+    if (!c.quiet && (kept || recovered))
+        fprintf(stderr, "record: resuming %s: %zu demos kept, %zu recovered from %s, %zu to record\n", c.out, kept,
+                recovered, c.parts, ntodo);
+    if (!jobs) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = n > 0 ? (uint64_t)n : 1;
+    }
+    if (jobs > ntodo) jobs = ntodo ? ntodo : 1;
+    c.to_run = ntodo;
+    c.t0 = c.last = cli_now();
+    eval_pool pool = {.workers = (size_t)jobs, .timeout = timeout, .work = work, .worker_exit = worker_exit,
+                      .on_line = on_line, .on_lost = on_lost, .ctx = &c};
+    int pr = ntodo ? eval_pool_run(&pool, todo, ntodo) : 0;
+    progress(&c, true);
+    free(have);
+    free(todo);
+    rmdir(c.parts); // only when empty
+    if (pr != 0) {
+        fprintf(stderr, "record: %s; rerun the same command to resume\n", pr > 0 ? "interrupted" : "cannot start workers");
+        goto done;
+    }
+    if (!c.quiet)
+        fprintf(stderr, "record: %s holds this %s's %zu demo%s (%zu recorded now, %zu failed)\n", c.out,
+                shard_k > 1 ? "shard" : "run", in_shard - c.failed, in_shard - c.failed == 1 ? "" : "s", c.done, c.failed);
+    rc = c.failed ? EXIT_RUNTIME : EXIT_OK;
+done:
+    for (size_t i = 0; c.scenes && i < c.nscenes; i++) {
+        free(c.scenes[i].name);
+        free(c.scenes[i].policy);
+    }
+    free(c.scenes);
+    free(c.params);
+    free(scene_paths);
+    return rc;
+}

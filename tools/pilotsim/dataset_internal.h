@@ -1,0 +1,46 @@
+// The recorder's buffers, shared by dataset_rec.c (filling them) and
+// dataset_h5.c (writing them).
+#ifndef PS_DATASET_INTERNAL_H
+#define PS_DATASET_INTERNAL_H
+
+#include "dataset.h"
+
+enum { DS_MAX_ACTIONS = 64 };
+
+typedef struct ds_bytes {
+    unsigned char *data;
+    size_t len, cap;
+} ds_bytes;
+
+typedef struct ds_obs {
+    char name[128];
+    int ndim;
+    int shape[4];
+    size_t count;   // values per step
+    bool u8;        // an RGB image: uint8 0..255, else float32
+    ds_bytes data;  // steps * count values
+    ds_bytes last;  // the observation after the last step (next_obs of the last step)
+} ds_obs;
+
+struct ds_recorder {
+    ds_obs *obs;
+    size_t nobs;
+    char action_names[DS_MAX_ACTIONS][128];
+    size_t action_counts[DS_MAX_ACTIONS];
+    size_t naction, action_dim;
+    ds_bytes actions;   // float32 [steps][action_dim]
+    ds_bytes rewards;   // float64 [steps]
+    ds_bytes dones;     // uint8 [steps]
+    ds_bytes hashes;    // uint64 [steps]: world state hash before the step's action
+    ds_bytes states;    // the states' bytes, back to back
+    ds_bytes state_len; // uint64 [steps]
+    ds_bytes scratch;
+    size_t state_max;
+    uint64_t state_every; // full states at steps i % state_every == 0 (others empty rows)
+    size_t steps;
+    double last_return;
+    ps_episode_state *state;
+    char error[512];
+};
+
+#endif

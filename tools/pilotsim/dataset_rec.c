@@ -1,0 +1,261 @@
+// The episode recorder (dataset.h): per-step observations, actions, rewards,
+// dones, state hashes and full episode states, buffered in memory until the
+// episode is written.
+#include "dataset_internal.h"
+#include "pilotsim/state.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool grow(ds_bytes *b, size_t extra)
+{
+    if (b->len + extra <= b->cap) return true;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + extra) cap *= 2;
+    unsigned char *d = realloc(b->data, cap);
+    if (!d) return false;
+    b->data = d;
+    b->cap = cap;
+    return true;
+}
+
+static void fail(ds_recorder *r, const char *msg)
+{
+    if (!r->error[0]) snprintf(r->error, sizeof r->error, "%s", msg);
+}
+
+static bool put(ds_recorder *r, ds_bytes *b, const void *p, size_t n)
+{
+    if (!grow(b, n)) {
+        fail(r, "recording: out of memory");
+        return false;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return true;
+}
+
+ds_recorder *ds_recorder_create(void)
+{
+    ds_recorder *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->state = ps_episode_state_create();
+    r->state_every = 1;
+    if (!r->state) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static void clear(ds_recorder *r)
+{
+    for (size_t i = 0; i < r->nobs; i++) {
+        free(r->obs[i].data.data);
+        free(r->obs[i].last.data);
+    }
+    free(r->obs);
+    r->obs = NULL;
+    r->nobs = 0;
+    // The per-step buffers keep their memory for the next episode (no page faults anew).
+    ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) bufs[i]->len = 0;
+    r->steps = 0;
+    r->state_max = 0;
+    r->action_dim = 0;
+    r->naction = 0;
+    r->error[0] = '\0';
+}
+
+void ds_recorder_destroy(ds_recorder *r)
+{
+    if (!r) return;
+    clear(r);
+    ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]->data);
+    ps_episode_state_destroy(r->state);
+    free(r);
+}
+
+// An observation entry that is an RGB camera's image (values 0..1): stored as
+// uint8. Found by its buffer, which is the camera sensor's own.
+static bool rgb_camera_entry(ps_world *w, const ps_space_entry *en)
+{
+    if (!w) return false;
+    for (size_t i = 0; i < ps_world_sensor_count(w); i++) {
+        ps_sensor_id s = ps_world_sensor_at(w, i);
+        if (ps_sensor_get_type(w, s) != PS_SENSOR_CAMERA) continue;
+        size_t n = 0;
+        if (ps_sensor_data(w, s, &n) != en->data) continue;
+        ps_sensor_def def;
+        return ps_sensor_get_def(w, s, &def) == PS_OK && def.camera == PS_CAMERA_RGB;
+    }
+    return false;
+}
+
+void ds_recorder_begin(ds_recorder *r, ps_episode *e)
+{
+    clear(r);
+    ps_world *w = ps_episode_world(e);
+    size_t n = ps_episode_observation_count(e);
+    r->obs = calloc(n ? n : 1, sizeof *r->obs);
+    if (!r->obs) {
+        fail(r, "recording: out of memory");
+        return;
+    }
+    r->nobs = n;
+    for (size_t i = 0; i < n; i++) {
+        const ps_space_entry *en = ps_episode_observation(e, i);
+        ds_obs *o = &r->obs[i];
+        snprintf(o->name, sizeof o->name, "%s", en->name);
+        o->ndim = en->ndim;
+        memcpy(o->shape, en->shape, sizeof o->shape);
+        o->count = en->count;
+        o->u8 = rgb_camera_entry(w, en);
+    }
+    r->naction = ps_episode_action_count(e);
+    if (r->naction > DS_MAX_ACTIONS) r->naction = DS_MAX_ACTIONS;
+    for (size_t i = 0; i < r->naction; i++) {
+        const ps_space_entry *en = ps_episode_action(e, i);
+        snprintf(r->action_names[i], sizeof r->action_names[i], "%s", en->name);
+        r->action_counts[i] = en->count;
+        r->action_dim += en->count;
+    }
+    r->last_return = ps_episode_return(e);
+}
+
+// Appends the current observations to each entry's `data` (or `last`) buffer.
+static bool take_obs(ds_recorder *r, ps_episode *e, bool last)
+{
+    for (size_t i = 0; i < r->nobs; i++) {
+        const ps_space_entry *en = ps_episode_observation(e, i);
+        ds_obs *o = &r->obs[i];
+        ds_bytes *b = last ? &o->last : &o->data;
+        if (!en || en->count != o->count) {
+            fail(r, "recording: the observation space changed during the episode");
+            return false;
+        }
+        if (o->u8) {
+            if (!grow(b, o->count)) {
+                fail(r, "recording: out of memory");
+                return false;
+            }
+            unsigned char *d = b->data + b->len;
+            for (size_t k = 0; k < o->count; k++) {
+                float v = en->data[k];
+                d[k] = !(v > 0) ? 0 : v >= 1 ? 255 : (unsigned char)lrintf(v * 255.0f);
+            }
+            b->len += o->count;
+        } else if (!put(r, b, en->data, o->count * sizeof(float))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void ds_recorder_before_step(ds_recorder *r, ps_episode *e)
+{
+    if (r->error[0] || !take_obs(r, e, false)) return;
+    // Actions as the step will apply them: clamped to the entry's bounds.
+    if (!grow(&r->actions, r->action_dim * sizeof(float))) {
+        fail(r, "recording: out of memory");
+        return;
+    }
+    float *a = (float *)(void *)(r->actions.data + r->actions.len);
+    for (size_t i = 0; i < r->naction; i++) {
+        const ps_space_entry *en = ps_episode_action(e, i);
+        for (size_t k = 0; k < en->count; k++) {
+            float v = en->data[k];
+            if (en->low && v < en->low[k]) v = en->low[k];
+            if (en->high && v > en->high[k]) v = en->high[k];
+            *a++ = v;
+        }
+    }
+    r->actions.len += r->action_dim * sizeof(float);
+
+    ps_world *w = ps_episode_world(e);
+    uint64_t h = w ? ps_world_state_hash(w) : 0;
+    if (!put(r, &r->hashes, &h, sizeof h)) return;
+    if (r->state_every > 1 && r->steps % r->state_every) {
+        uint64_t zero = 0;
+        put(r, &r->state_len, &zero, sizeof zero);
+        r->steps++;
+        return;
+    }
+    char err[512];
+    if (ps_episode_save_state(e, r->state, err, sizeof err) != PS_OK) {
+        fail(r, err);
+        return;
+    }
+    void *bytes = NULL;
+    size_t n = 0;
+    if (ps_episode_state_serialize(r->state, &bytes, &n) != PS_OK || !grow(&r->states, n)) {
+        ps_episode_state_free_bytes(bytes);
+        fail(r, "recording: out of memory");
+        return;
+    }
+    memcpy(r->states.data + r->states.len, bytes, n);
+    ps_episode_state_free_bytes(bytes);
+    r->states.len += n;
+    uint64_t n64 = n;
+    if (!put(r, &r->state_len, &n64, sizeof n64)) return;
+    if (n > r->state_max) r->state_max = n;
+    r->steps++;
+}
+
+void ds_recorder_after_step(ds_recorder *r, ps_episode *e)
+{
+    if (r->error[0]) return;
+    double ret = ps_episode_return(e);
+    double rew = ret - r->last_return;
+    r->last_return = ret;
+    unsigned char done = ps_episode_get_status(e) != PS_EP_RUNNING;
+    put(r, &r->rewards, &rew, sizeof rew);
+    put(r, &r->dones, &done, 1);
+    if (done) take_obs(r, e, true);
+}
+
+ps_episode_status ds_record_run(ds_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
+{
+    char err[2048] = "";
+    ds_recorder_begin(r, e);
+    if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
+    if (p && ps_policy_reset(p, e, seed, err, sizeof err) != PS_OK) {
+        char msg[2300];
+        snprintf(msg, sizeof msg, "policy '%s' reset: %s", ps_policy_spec(p), err);
+        ps_episode_abort(e, PS_EP_SCRIPT_ERROR, msg);
+        return ps_episode_get_status(e);
+    }
+    while (ps_episode_get_status(e) == PS_EP_RUNNING) {
+        if (p && ps_policy_act(p, e, err, sizeof err) != PS_OK) {
+            char msg[2300];
+            snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", ps_policy_spec(p),
+                     (unsigned long long)ps_episode_steps(e), err);
+            ps_episode_abort(e, PS_EP_SCRIPT_ERROR, msg);
+            break;
+        }
+        ds_recorder_before_step(r, e);
+        ps_episode_step(e, max_steps);
+        ds_recorder_after_step(r, e);
+    }
+    return ps_episode_get_status(e);
+}
+
+size_t ds_recorder_steps(const ds_recorder *r) { return r->steps; }
+
+const char *ds_recorder_error(const ds_recorder *r) { return r->error[0] ? r->error : NULL; }
+
+size_t ds_recorder_bytes(const ds_recorder *r)
+{
+    size_t n = r->actions.len + r->rewards.len + r->dones.len + r->hashes.len + r->states.len + r->state_len.len;
+    for (size_t i = 0; i < r->nobs; i++) n += r->obs[i].data.len;
+    return n;
+}
+
+uint64_t ds_episode_seed(uint64_t base, uint64_t scene_hash, uint64_t episode)
+{
+    return ps_seed_mix(ps_seed_mix(base, scene_hash), episode);
+}
+
+void ds_recorder_set_state_every(ds_recorder *r, uint64_t k) { r->state_every = k ? k : 1; }

@@ -1,0 +1,131 @@
+"""pilotsim.dataset: read the datasets ``pilotsim record`` writes (robomimic's HDF5
+layout, docs/datasets.md) as numpy arrays. Needs h5py (Debian: python3-h5py).
+
+    from pilotsim import dataset
+    with dataset.open("demos.hdf5") as ds:
+        print(len(ds), ds.total, ds.env_args["env_name"], ds.mask("valid"))
+        for demo in ds:                      # in demo index order
+            demo.obs["front"]                # uint8 [N, H, W, 3] (RGB cameras)
+            demo.actions, demo.rewards       # float32 [N, A], float64 [N]
+            demo.status, demo.seed, demo.metrics
+        for demo in ds.demos(mask="train", obs_keys=["ball"]):
+            ...
+
+Each :class:`Demo` holds its arrays in memory (read when the demo is yielded).
+``demo.states[i]`` are the bytes of the full episode state before step i (restore
+them with the C API's ps_episode_state_load, or ``pilotsim replay``);
+``demo.state_hashes[i]`` is the world state hash at that step.
+"""
+
+import json
+
+import h5py
+import numpy as np
+
+__all__ = ["open", "Dataset", "Demo"]
+
+
+def _text(v):
+    if isinstance(v, bytes):
+        return v.decode("utf-8")
+    if isinstance(v, np.ndarray) and v.shape == ():
+        return _text(v.item())
+    return v
+
+
+class Demo:
+    """One recorded episode: arrays and attributes."""
+
+    def __init__(self, name, group, obs_keys=None):
+        self.name = name
+        self.index = int(name.split("_", 1)[1])
+        self.attrs = {k: _text(v) for k, v in group.attrs.items()}
+        keys = obs_keys if obs_keys is not None else sorted(group["obs"].keys())
+        self.obs = {k: group["obs"][k][()] for k in keys}
+        self.actions = group["actions"][()]
+        self.rewards = group["rewards"][()]
+        self.dones = group["dones"][()]
+        self.states = group["states"][()] if "states" in group else None
+        self.state_hashes = group["state_hashes"][()] if "state_hashes" in group else None
+        self.num_samples = int(self.attrs.get("num_samples", len(self.actions)))
+        self.scene = self.attrs.get("scene", "")
+        self.status = self.attrs.get("status", "")
+        self.seed = int(self.attrs.get("seed", 0))
+        self.instruction = self.attrs.get("instruction", "")
+        self.metrics = json.loads(self.attrs.get("metrics", "{}") or "{}")
+        params = group.attrs.get("params")
+        self.params = [] if params is None or getattr(params, "shape", None) is None else [_text(p) for p in params]
+        keys = group.attrs.get("action_keys")
+        sizes = group.attrs.get("action_sizes")
+        self.action_keys = [] if keys is None or getattr(keys, "shape", None) is None else [_text(k) for k in keys]
+        self.action_sizes = [] if sizes is None else [int(s) for s in sizes]
+
+    def action_dict(self):
+        """The actions split back into the scene's named action entries."""
+        out, at = {}, 0
+        for k, n in zip(self.action_keys, self.action_sizes):
+            out[k] = self.actions[:, at:at + n]
+            at += n
+        return out
+
+    def __len__(self):
+        return self.num_samples
+
+    def __repr__(self):
+        return f"<Demo {self.name}: {self.num_samples} steps, {self.status}, seed {self.seed}>"
+
+
+class Dataset:
+    """An open dataset file (read-only)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.file = h5py.File(path, "r")
+        data = self.file["data"]
+        self.total = int(data.attrs.get("total", 0))
+        self.env_args = json.loads(_text(data.attrs.get("env_args", "{}")))
+        names = [k for k in data.keys() if k.startswith("demo_")]
+        self.names = sorted(names, key=lambda n: int(n.split("_", 1)[1]))
+
+    def mask(self, name):
+        """Demo names of mask/<name> ("train", "valid", "success"); [] when absent."""
+        if "mask" not in self.file or name not in self.file["mask"]:
+            return []
+        return [_text(v) for v in self.file["mask"][name][()]]
+
+    def demo(self, key, obs_keys=None):
+        """A demo by position (int) or name ("demo_3")."""
+        name = self.names[key] if isinstance(key, int) else key
+        return Demo(name, self.file["data"][name], obs_keys)
+
+    def demos(self, mask=None, obs_keys=None):
+        """Yields the demos (of mask `mask` when given) in index order."""
+        names = self.names
+        if mask is not None:
+            keep = set(self.mask(mask))
+            names = [n for n in names if n in keep]
+        for n in names:
+            yield self.demo(n, obs_keys)
+
+    def __iter__(self):
+        return self.demos()
+
+    def __getitem__(self, key):
+        return self.demo(key)
+
+    def __len__(self):
+        return len(self.names)
+
+    def close(self):
+        self.file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def open(path):  # noqa: A001 (mirrors h5py.File / builtins.open)
+    """Opens a dataset written by ``pilotsim record`` (or eval --record, merge)."""
+    return Dataset(path)
