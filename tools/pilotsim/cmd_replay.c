@@ -117,7 +117,7 @@ static void replay_close(void *self)
     free(r);
 }
 
-static const ps_policy_vtable replay_vt = {"replay", replay_reset, replay_act, replay_close};
+static const ps_policy_vtable replay_vt = {"replay", replay_reset, replay_act, replay_close, NULL};
 
 typedef struct replay_opts {
     cli_scene_opts so;

@@ -312,11 +312,6 @@ ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, ch
                                   "this episode's (%zu bytes)", st->space.len, space_bytes(c.space));
         return PS_ERR_STATE;
     }
-    if (st->loaded && st->space.len != space_size(c.space)) {
-        ps_set_error(err, errlen, "restore_state: the state's observation and action buffers (%zu bytes) do not "
-                     "match this episode's (%zu bytes)", st->space.len, space_size(c.space));
-        return PS_ERR_STATE;
-    }
     lua_State *L = rt->L;
     int top = lua_gettop(L);
     ps_state_reader lr = {st->lua.data, st->lua.len, 0, true};
