@@ -594,6 +594,7 @@ static bool transport_after(const char *spec)
 
 static void test_transport_failures(void)
 {
+    write_file("cart_remote.lua", CART);
     CHECK(transport_after("exec:" PY " " BAD " crash"));
     CHECK(transport_after("exec:" PY " " BAD " shape"));
     CHECK(transport_after("exec:" PY " " BAD " garbage"));
