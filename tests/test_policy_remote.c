@@ -573,9 +573,95 @@ static void test_no_orphans(void)
     CHECK(no_children());
 }
 
+// ps_policy_transport_failed: a dead peer or a protocol violation is the
+// transport's failure; a peer's own `error` reply and a lib's failure are not.
+static bool transport_after(const char *spec)
+{
+    ps_scene *s = ps_scene_load("cart_remote.lua", NULL, err, sizeof err);
+    ps_policy_options po = ps_default_policy_options();
+    po.timeout = 2;
+    ps_policy *p = s ? ps_policy_open(spec, &po, err, sizeof err) : NULL;
+    bool t = false;
+    if (p) {
+        ps_episode *e = ps_episode_begin(s, 0);
+        CHECK_EQ(ps_episode_run_policy(e, p, 0, 0), PS_EP_SCRIPT_ERROR);
+        t = ps_policy_transport_failed(p);
+        ps_episode_end(e);
+        ps_policy_close(p);
+    }
+    CHECK(p != NULL);
+    ps_scene_destroy(s);
+    return t;
+}
+
+static void test_transport_failures(void)
+{
+    write_file("cart_remote.lua", CART);
+    CHECK(transport_after("exec:" PY " " BAD " crash"));
+    CHECK(transport_after("exec:" PY " " BAD " shape"));
+    CHECK(transport_after("exec:" PY " " BAD " garbage"));
+    CHECK(!transport_after("exec:" PY " " BAD " peererror"));
+    CHECK(!transport_after("lib:" PS_TEST_POLICY_LIB "?fail"));
+}
+
+// Version-2 action chunks: [H, ...] for every array, the same H; exact shapes are one action.
+static void test_chunk_decoder(void)
+{
+    float fa = 7, fb[2] = {7, 7};
+    ps_space_entry act[2] = {{"a", 1, {1, 0, 0, 0}, 1, &fa, NULL, NULL, PS_DTYPE_FLOAT32, &fa, 4},
+                             {"b", 1, {2, 0, 0, 0}, 2, fb, NULL, NULL, PS_DTYPE_FLOAT32, fb, 8}};
+    ps_proto_chunk ch = {0};
+    mp m = {.n = 0};
+    float av[3] = {1, 2, 3}, bv[6] = {10, 11, 20, 21, 30, 31};
+    mp_map(&m, 2);
+    mp_str(&m, "type");
+    mp_str(&m, "action");
+    mp_str(&m, "arrays");
+    mp_map(&m, 2);
+    const char *names[2] = {"a", "b"};
+    const float *vals[2] = {av, bv};
+    int per[2] = {1, 2};
+    for (int k = 0; k < 2; k++) {
+        mp_str(&m, names[k]);
+        mp_map(&m, 3);
+        mp_str(&m, "dtype");
+        mp_str(&m, "float32");
+        mp_str(&m, "shape");
+        mp_arr(&m, 2);
+        mp_byte(&m, 3);
+        mp_byte(&m, (uint8_t)per[k]);
+        mp_str(&m, "data");
+        mp_byte(&m, 0xc4);
+        mp_byte(&m, (uint8_t)(12 * per[k]));
+        for (int i = 0; i < 3 * per[k]; i++) {
+            memcpy(m.b + m.n, &vals[k][i], 4); // little-endian host
+            m.n += 4;
+        }
+    }
+    CHECK_EQ(ps_proto_decode_action_chunk(m.b, m.n, act, 2, &ch, err, sizeof err), PS_PROTO_OK);
+    CHECK_EQ(ch.horizon, 3);
+    CHECK_EQ(ch.stride, 3);
+    CHECK(ch.v && ch.v[0] == 1 && ch.v[1] == 10 && ch.v[2] == 11 && ch.v[6] == 3 && ch.v[8] == 31);
+    CHECK(fa == 7 && fb[0] == 7); // act[] is not written
+    // Version 1 rejects the chunk; a different H per array is an error.
+    CHECK_EQ(ps_proto_decode_action(m.b, m.n, act, 2, err, sizeof err), PS_PROTO_INVALID);
+    CHECK_HAS(err, "has shape [3, 1], expected [1]");
+    size_t at = 0; // the first shape's H byte: after "a" ... "shape" 0x92
+    for (size_t i = 0; i + 1 < m.n; i++)
+        if (m.b[i] == 0x92 && m.b[i + 1] == 3) {
+            at = i + 1;
+            break;
+        }
+    m.b[at] = 2;
+    CHECK_EQ(ps_proto_decode_action_chunk(m.b, m.n, act, 2, &ch, err, sizeof err), PS_PROTO_INVALID);
+    free(ch.v);
+}
+
 int main(void)
 {
     RUN(test_decoders);
+    RUN(test_chunk_decoder);
+    RUN(test_transport_failures);
     RUN(test_exec_server);
     RUN(test_tcp_server);
     RUN(test_faults);

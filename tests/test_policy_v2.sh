@@ -51,7 +51,26 @@ check "a v2 peer is served in version 2" grep -q "steps=5 version=2" "$tmp/v2.re
 # --policy-hz: crate transport steps at 500 Hz; at 50 Hz the policy acts every 10 steps.
 expect_rc 0 run "$src/scenes/pilot/agriculture_crate_transport.lua" --steps 40 --quiet --policy-hz 50 \
   --policy "lib:$lib?report=$tmp/hz.report"
-check "--policy-hz 50: 4 calls in 40 steps" grep -q "steps=4$" "$tmp/hz.report"
+check "--policy-hz 50: 4 calls in 40 steps" grep -q "steps=4 " "$tmp/hz.report"
+
+# lib: gets the camera entry typed (uint8 = 1; y float32 = 0), at the scene's 10 Hz: 250 steps, 10 calls.
+expect_rc 0 run "$servo" --param size=32 --steps 250 --policy "lib:$lib?report=$tmp/cam.report"
+check "lib: sees rgb as uint8 at 10 Hz" grep -q "steps=10 dtypes=1,0$" "$tmp/cam.report"
+
+# A Lua policy: the same servo on the integer image, the instruction in its spec.
+expect_rc 0 run "$servo" --seed 3 --param size=32 --policy "$src/tests/policies/servo.lua"
+check "servo via Lua succeeds" has "$tmp/out" "servo_camera: success"
+check "the Lua policy saw the instruction and the dtype" has "$tmp/err" "servo.lua: uint8 32x32x3: centre the red box"
+
+# The instruction function runs on its own RNG stream: without it, the same trajectory.
+sed 's/^    instruction = function(params, seed)$/    no_instruction = function(params, seed)/' "$servo" >"$tmp/noinstr.lua"
+sed -i 's/^    no_instruction = /    _unused = /; /^    _unused = /,/^    end,$/d' "$tmp/noinstr.lua"
+expect_rc 0 run "$servo" --seed 5 --param size=16 --steps 100 --no-policy
+h1=$(grep -o 'hash=[0-9a-f]*' "$tmp/out")
+expect_rc 0 run "$tmp/noinstr.lua" --seed 5 --param size=16 --steps 100 --no-policy
+h2=$(grep -o 'hash=[0-9a-f]*' "$tmp/out")
+check "the instruction never shifts the episode's randomness ($h1 vs $h2)" test -n "$h1" -a "$h1" = "$h2"
+check "the copy has no instruction" bash -c "! grep -q instruction '$tmp/out'"
 expect_rc 2 run "$servo" --policy-hz 0
 expect_rc 2 run "$servo" --replan-every x
 

@@ -45,6 +45,9 @@ LUA
   expect_rc 3 list "$tmp/evil"
   check "list refuses it ($spec)" has "$tmp/err" "field 'policy'"
   if [[ -n ${DISPLAY:-} ]]; then
+    # (under ASan, Mesa's DRI driver leaves allocations LeakSanitizer reports
+    # from "<unknown module>" once GLFW closes the display: see test_view.sh)
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
     expect_rc 3 view "$tmp/evil/evil.lua" --frames 3
     check "view refuses it ($spec)" has "$tmp/err" "field 'policy'"
   fi

@@ -535,6 +535,10 @@ static const bad_doc bad_docs[] = {
       "more than one root link: 'a' (line 2) and 'c' have no parent joint" },
     { "bad_mimic.urdf", R0 L("a") L("b") "<joint name=\"j\" type=\"continuous\"><parent link=\"a\"/><child link=\"b\"/>\n"
       "<mimic joint=\"nope\"/></joint>\n</robot>\n", 5, "joint 'j' mimics joint 'nope', which is not defined" },
+    { "bad_mimic_cycle.urdf", R0 L("a") L("b") L("c")
+      "<joint name=\"j1\" type=\"continuous\"><parent link=\"a\"/><child link=\"b\"/>\n<mimic joint=\"j2\"/></joint>\n"
+      "<joint name=\"j2\" type=\"continuous\"><parent link=\"b\"/><child link=\"c\"/>\n<mimic joint=\"j1\"/></joint>\n"
+      "</robot>\n", 6, "joint 'j1' mimics joint 'j2', which leads back to it (a cycle of mimics)" },
     { "bad_nolimit.urdf", R0 L("a") L("b") "<joint name=\"j\" type=\"revolute\">\n<parent link=\"a\"/><child link=\"b\"/></joint>\n</robot>\n",
       4, "joint 'j' (revolute) has no <limit>" },
     { "bad_limit_effort.urdf", R0 L("a") L("b") "<joint name=\"j\" type=\"prismatic\"><parent link=\"a\"/><child link=\"b\"/>\n"

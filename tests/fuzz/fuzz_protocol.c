@@ -55,5 +55,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int i = 0; i < 6; i++) untouched = untouched && grip[i] == -7;
         must(untouched, "action: values written by an invalid message");
     }
+
+    // Version 2: the hello reply's version, and action chunks.
+    int version = 0;
+    err[0] = '\0';
+    r = ps_proto_decode_hello_v(data, size, &version, name, sizeof name, err, sizeof err);
+    must(r == PS_PROTO_OK ? version >= PS_PROTO_MIN_VERSION && version <= PS_PROTO_VERSION : err[0] != '\0',
+         "hello_v: contract");
+    ps_proto_chunk ch = {0};
+    err[0] = '\0';
+    r = ps_proto_decode_action_chunk(data, size, act, 2, &ch, err, sizeof err);
+    must(r == PS_PROTO_OK ? ch.horizon >= 1 && ch.horizon <= PS_PROTO_MAX_CHUNK && ch.stride == 7 &&
+                                ch.cap >= ch.horizon * ch.stride
+                          : err[0] != '\0',
+         "action_chunk: contract");
+    free(ch.v);
     return 0;
 }

@@ -5,7 +5,9 @@
 // (same names, shapes, counts) with finite observation values, and writes
 // every action (the middle of its bounds, zero when unbounded). A violation
 // fails the call with a message naming it. With report=FILE it appends
-// "episode obs=N act=M steps=K" per episode (at the next reset and at destroy).
+// "episode obs=N act=M steps=K dtypes=D,D..." per episode (at the next reset
+// and at destroy; D the observations' PS_ABI_* dtypes). It also checks every
+// array's dtype, values and nbytes (ABI 2).
 // With replay=FILE it writes the actions recorded in FILE instead, step after
 // step: per step every action array's float32 values, in name order (the
 // cross-interface identity test records them from the Lua baseline).
@@ -22,7 +24,7 @@
 
 #define MAXE 64
 
-typedef struct entry { char name[128]; int ndim, shape[4]; size_t count; } entry;
+typedef struct entry { char name[128]; int ndim, shape[4]; size_t count; int dtype; } entry;
 
 typedef struct conf {
     char report[1024];
@@ -38,7 +40,9 @@ static void flush_report(conf *c)
     if (!c->report[0] || c->steps < 0) return;
     FILE *f = fopen(c->report, "a");
     if (!f) return;
-    fprintf(f, "episode obs=%zu act=%zu steps=%ld\n", c->nobs, c->nact, c->steps);
+    fprintf(f, "episode obs=%zu act=%zu steps=%ld dtypes=", c->nobs, c->nact, c->steps);
+    for (size_t i = 0; i < c->nobs; i++) fprintf(f, "%s%d", i ? "," : "", c->obs[i].dtype);
+    fputc('\n', f);
     fclose(f);
 }
 
@@ -105,6 +109,14 @@ static int learn(entry *out, const ps_abi_array *a, size_t n, const char *what, 
                      a[i].count, prod, (void *)a[i].data);
             return 1;
         }
+        static const size_t size[3] = {4, 1, 4};
+        if (a[i].dtype < PS_ABI_FLOAT32 || a[i].dtype > PS_ABI_INT32 || !a[i].values ||
+            a[i].nbytes != a[i].count * size[a[i].dtype] || (a[i].dtype == PS_ABI_FLOAT32 && a[i].values != a[i].data)) {
+            snprintf(err, errlen, "%s '%s': dtype %d, values %p, %zu bytes for %zu values", what, a[i].name,
+                     a[i].dtype, a[i].values, a[i].nbytes, a[i].count);
+            return 1;
+        }
+        out[i].dtype = a[i].dtype;
         snprintf(out[i].name, sizeof out[i].name, "%s", a[i].name);
         out[i].ndim = a[i].ndim;
         memcpy(out[i].shape, a[i].shape, sizeof out[i].shape);

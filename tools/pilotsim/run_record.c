@@ -297,6 +297,7 @@ ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p,
         ps_episode_step(e, max_steps);
         record_due(r, e);
     }
+    if (p && !ps_policy_transport_failed(p)) (void)ps_policy_end(p, e, err, sizeof err); // best effort, as there
     return ps_episode_get_status(e);
 }
 

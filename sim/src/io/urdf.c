@@ -1212,6 +1212,18 @@ static bool check_tree(pstate *st)
         if (j->mimic_index == (int)i)
             return fail(st, st->jaux[i].mimic_line, "joint '%.200s' mimics itself", j->name);
     }
+    // A chain of mimics that comes back to where it started has no joint
+    // that moves by itself.
+    for (size_t i = 0; i < nj; i++) {
+        int k = (int)i;
+        for (size_t steps = 0; steps <= nj && m->joints[k].has_mimic; steps++) {
+            k = m->joints[k].mimic_index;
+            if (k == (int)i)
+                return fail(st, st->jaux[i].mimic_line,
+                            "joint '%.200s' mimics joint '%.200s', which leads back to it (a cycle of mimics)",
+                            m->joints[i].name, m->joints[i].mimic_joint);
+        }
+    }
     int root = -1;
     for (size_t i = 0; i < nl; i++) {
         if (m->links[i].parent_joint >= 0) continue;
@@ -1421,30 +1433,51 @@ ps_urdf_model *ps_urdf_load(const char *path, const ps_urdf_options *opt, char *
     XML_SetElementHandler(st->xp, on_start, on_end);
     XML_SetExternalEntityRefHandler(st->xp, on_external_entity);
     XML_SetParamEntityParsing(st->xp, XML_PARAM_ENTITY_PARSING_NEVER);
-    size_t total = 0;
-    for (;;) {
-        enum { CHUNK = 1 << 16 };
-        void *buf = XML_GetBuffer(st->xp, CHUNK);
-        if (!buf) goto oom;
-        size_t n = fread(buf, 1, CHUNK, f);
+    // The whole file in one buffer and one XML_Parse call: fed in chunks,
+    // expat rescans a token that spans them from its start at every chunk,
+    // so one 63 MB comment cost 30 s in 64 KiB chunks (quadratic).
+    {
+        size_t cap = 1 << 16, len = 0;
+        char *doc = malloc(cap);
+        if (!doc) goto oom;
+        for (;;) {
+            if (len == cap) {
+                if (cap > PS_URDF_MAX_FILE_BYTES) {
+                    free(doc);
+                    fail(st, 0, "file is larger than %u MB", PS_URDF_MAX_FILE_BYTES >> 20);
+                    goto out;
+                }
+                char *nd = realloc(doc, cap * 2);
+                if (!nd) {
+                    free(doc);
+                    goto oom;
+                }
+                doc = nd;
+                cap *= 2;
+            }
+            size_t n = fread(doc + len, 1, cap - len, f);
+            len += n;
+            if (n == 0) break;
+        }
         if (ferror(f)) {
+            free(doc);
             fail(st, 0, "read error: %s", strerror(errno));
             goto out;
         }
-        total += n;
-        if (total > PS_URDF_MAX_FILE_BYTES) {
+        if (len > PS_URDF_MAX_FILE_BYTES) {
+            free(doc);
             fail(st, 0, "file is larger than %u MB", PS_URDF_MAX_FILE_BYTES >> 20);
             goto out;
         }
-        bool last = n < CHUNK && feof(f);
-        if (XML_ParseBuffer(st->xp, (int)n, last) != XML_STATUS_OK) {
+        enum XML_Status xs = XML_Parse(st->xp, doc, (int)len, 1);
+        free(doc);
+        if (xs != XML_STATUS_OK) {
             if (!st->failed)
                 fail(st, (int)XML_GetCurrentLineNumber(st->xp), "XML error: %s (column %lu)",
                      XML_ErrorString(XML_GetErrorCode(st->xp)),
                      (unsigned long)XML_GetCurrentColumnNumber(st->xp) + 1);
             goto out;
         }
-        if (st->failed || last) break;
     }
     XML_ParserFree(st->xp);
     st->xp = NULL;

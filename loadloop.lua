@@ -1,3 +1,0 @@
-local t = {}
-while true do t[1] = 1 end
-return {}
