@@ -26,6 +26,9 @@ void run_record_usage(FILE *f)
           "  --view-angles AZ,EL frame every shape but planes (as without a scene view) seen from\n"
           "                      azimuth AZ (about +z from +x) and elevation EL degrees\n"
           "                      (default -40,30: front right, above), ignoring the scene's view\n"
+          "  --camera-out DIR    write every camera sensor sample to DIR/<camera>/<frame>.png (RGB;\n"
+          "                      depth 16-bit grey in mm, 0 = nothing hit; segmentation ids in\n"
+          "                      distinct colours) with one line each in DIR/frames.csv\n"
           "  --collision-shapes  draw the collision geometry instead of robots' visual meshes\n"
           "  --screenshot-mode rgb|depth|segmentation  what the screenshot holds: lit colour\n"
           "                      (default); planar depth as a 16-bit grey PNG in mm (0: nothing\n"
@@ -33,7 +36,7 @@ void run_record_usage(FILE *f)
           f);
 }
 
-bool run_record_requested(const run_record_opts *o) { return o->screenshot || o->video; }
+bool run_record_requested(const run_record_opts *o) { return o->screenshot || o->video || o->camera_out; }
 
 #ifndef PILOTSIM_HAVE_RENDER
 
@@ -41,7 +44,8 @@ int run_record_option(int argc, char **argv, int *i, run_record_opts *o)
 {
     (void)o;
     static const char *const names[] = {"--screenshot", "--video", "--video-fps", "--video-size",
-                                        "--collision-shapes", "--screenshot-mode", "--view", "--view-angles"};
+                                        "--collision-shapes", "--screenshot-mode", "--view", "--view-angles",
+                                        "--camera-out"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         if (cli_opt_value(argc, argv, i, names[k])) {
             fprintf(stderr, "pilotsim run: %s: built without the renderer (PILOTSIM_RENDER=OFF)\n", names[k]);
@@ -112,6 +116,7 @@ void run_recorder_destroy(run_recorder *r) { (void)r; }
 
 #else  // PILOTSIM_HAVE_RENDER
 
+#include "camera_out.h"
 #include "pilotsim/gl_context.h"
 #include "pilotsim/image_io.h"
 #include "pilotsim/render.h"
@@ -169,6 +174,12 @@ int run_record_option(int argc, char **argv, int *i, run_record_opts *o)
             return -1;
         }
         o->screenshot_mode = m;
+    } else if ((v = cli_opt_value(argc, argv, i, "--camera-out"))) {
+        if (!*v) {
+            fprintf(stderr, "pilotsim run: --camera-out needs a directory\n");
+            return -1;
+        }
+        o->camera_out = v;
     } else if ((v = cli_opt_value(argc, argv, i, "--view-angles"))) {
         double az = 0, el = 0;
         int n = 0;
@@ -216,6 +227,7 @@ struct run_recorder {
     float *fpx;                 // its pixels, 1 float each
     ps_snapshot *snap;
     ps_video_writer *video;
+    camera_out *cams;        // --camera-out, or NULL
     uint8_t *rgb;
     ps_render_view view;
     bool view_set;           // the scene's view, or the default one computed from the first frame
@@ -257,6 +269,11 @@ run_recorder *run_recorder_open(const run_record_opts *o, const ps_scene *s, cha
         fclose(f);
         if (!existed) remove(r->o.screenshot);
     }
+    if (r->o.camera_out && !(r->cams = camera_out_open(r->o.camera_out, err, errlen))) {
+        run_recorder_destroy(r);
+        return NULL;
+    }
+    if (!r->o.screenshot && !r->o.video) return r;  // camera images only: the cameras render them
     char e[1024] = "";
     r->gl = ps_gl_context_create_offscreen(PS_GL_AUTO, e, sizeof e);
     if (!r->gl) {
@@ -500,6 +517,10 @@ ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p,
         }
         ps_episode_step(e, max_steps);
         record_due(r, e);
+        if (r->cams && !r->failed && ps_episode_world(e)) {
+            char e2[1024];
+            if (!camera_out_write_new(r->cams, ps_episode_world(e), e2, sizeof e2)) fail(r, e2);
+        }
     }
     return ps_episode_get_status(e);
 }
@@ -560,6 +581,7 @@ void run_recorder_report(const run_recorder *r, FILE *f)
         fprintf(f, "video: %s: %lld frames %dx%d at %g fps\n", r->o.video, (long long)r->frames, r->o.width,
                 r->o.height, r->o.fps);
     if (r->o.screenshot) fprintf(f, "screenshot: %s: %dx%d\n", r->o.screenshot, r->o.width, r->o.height);
+    if (r->cams) camera_out_report(r->cams, f);
     if (r->renders)
         fprintf(f, "recording: %lld renders %.2f ms each, %lld frames encoded %.2f ms each\n", (long long)r->renders,
                 1e3 * r->render_s / (double)r->renders, (long long)r->frames,
@@ -578,6 +600,7 @@ void run_recorder_destroy(run_recorder *r)
     }
     ps_gl_context_destroy(r->gl);
     ps_snapshot_destroy(r->snap);
+    camera_out_close(r->cams);
     free(r->rgb);
     free(r->fpx);
     free(r);

@@ -19,6 +19,7 @@ typedef struct run_record_opts {
     int screenshot_mode;     // RUN_SHOT_RGB, RUN_SHOT_DEPTH, RUN_SHOT_SEGMENTATION
     bool view_given;         // --view: eye and target (m) and fov (deg) below, instead of the scene's
     double view[7];          // eye x y z, target x y z, vertical fov in degrees
+    const char *camera_out;  // directory for camera sensor images (camera_out.h), or NULL
     bool angles_given;       // --view-angles: the automatic framing from this direction
     double azimuth, elevation; // degrees (default -40, 30)
 } run_record_opts;
@@ -27,7 +28,7 @@ typedef struct run_record_opts {
 enum { RUN_SHOT_RGB, RUN_SHOT_DEPTH, RUN_SHOT_SEGMENTATION };
 
 // Takes --screenshot, --video, --video-fps, --video-size, --collision-shapes,
-// --screenshot-mode, --view and --view-angles at argv[*i]: 1 when
+// --screenshot-mode, --view, --view-angles and --camera-out at argv[*i]: 1 when
 // taken, 0 when argv[*i] is another option, -1 on a usage error (message on
 // stderr; also when the tool was built without the renderer or video).
 int run_record_option(int argc, char **argv, int *i, run_record_opts *o);
