@@ -258,8 +258,11 @@ bool ps_gl_context_make_current(ps_gl_context *c)
     if (!c) return false;
     if (c->backend == PS_GL_EGL) {
         if (!eglBindAPI(EGL_OPENGL_API)) return false;
+        // Already current (a camera after another of the same step): no rebind.
+        if (eglGetCurrentContext() == c->ctx && eglGetCurrentSurface(EGL_DRAW) == EGL_NO_SURFACE) return true;
         return eglMakeCurrent(c->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, c->ctx) == EGL_TRUE;
     }
+    if (glfwGetCurrentContext() == c->win) return true;
     glfwMakeContextCurrent(c->win);
     return glfwGetCurrentContext() == c->win;
 }

@@ -81,7 +81,8 @@ const char *ps_renderer_error(const ps_renderer *r);
 /// "cannot load visual mesh 'path': reason" in `err` (may be NULL).
 bool ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, char *err, size_t errlen);
 
-/// An offscreen framebuffer with a colour (RGBA8 or RGBA32F) and depth attachment.
+/// An offscreen framebuffer with a colour (RGBA8, or RG32F when `float_color`:
+/// depth and segmentation passes write two channels) and a depth attachment.
 typedef struct ps_render_target ps_render_target;
 ps_render_target *ps_render_target_create(ps_renderer *r, int width, int height, bool float_color,
                                           char *err, size_t errlen);
@@ -90,7 +91,9 @@ void ps_render_target_destroy(ps_render_target *t);  ///< NULL is a no-op; conte
 void ps_render_target_size(const ps_render_target *t, int *width, int *height);
 void ps_render_target_bind(ps_render_target *t);     ///< binds it and sets the viewport
 void ps_render_target_unbind(ps_render_target *t);   ///< back to the default framebuffer
-/// Reads back pixels, top row first: `rgb8` 3 bytes per pixel; `f` `channels` floats per pixel.
+/// Reads back pixels, top row first: `rgb8` 3 bytes per pixel (RGBA8 targets
+/// only); `f` `channels` floats per pixel (8-bit channels scaled to 0..1; a
+/// float target's channels past its two read 0, alpha 1).
 bool ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8);
 bool ps_render_target_read_float(ps_render_target *t, float *f, int channels);
 

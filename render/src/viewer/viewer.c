@@ -114,12 +114,22 @@ void ps_viewer_after_new_episode(ps_viewer *v)
     ps_viewer_capture(v);
 }
 
+// The window title names the scene and its file.
+static void set_title(ps_viewer *v)
+{
+    char t[600];
+    const char *name = v->loop.scene ? ps_scene_name(v->loop.scene) : NULL;
+    snprintf(t, sizeof t, "pilotsim view: %s (%s)", name ? name : "no scene", v->opt.scene_path);
+    glfwSetWindowTitle((GLFWwindow *)v->win, t);
+}
+
 void ps_viewer_reload(ps_viewer *v, const char *why)
 {
     ps_viewer_log(v, "reloading (%s)", why);
     if (ps_sim_loop_reload(&v->loop)) {
         ps_viewer_after_new_episode(v);
         ps_viewer_refresh_watch(v, true);
+        set_title(v);
         ps_viewer_note(v, "reloaded %s: %zu source files watched", ps_scene_name(v->loop.scene),
              v->watch ? ps_reload_watch_count(v->watch) : (size_t)0);
     } else {
@@ -347,6 +357,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     glfwSetMouseButtonCallback(w, cb_button);
     glfwSetCursorPosCallback(w, cb_cursor);
     glfwSetScrollCallback(w, cb_scroll);
+    set_title(v);
     v->t_start = v->t_last = v->fps_t0 = ps_viewer_now();
     ps_viewer_log(v, "opened %s (%s) seed %llu, %zu source files watched", ps_scene_name(v->loop.scene),
                   opt->scene_path, (unsigned long long)v->loop.seed,
