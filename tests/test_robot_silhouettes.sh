@@ -60,9 +60,12 @@ check "depth png is 320x240" test "$(sed -n 1p "$tmp/px")" = "320 240"
 check "depth at the cube's face is 5500 mm (got $(sed -n 2p "$tmp/px"))" test "$(sed -n 2p "$tmp/px")" -ge 5495 -a "$(sed -n 2p "$tmp/px")" -le 5505
 check "depth of the sky is 0 (got $(sed -n 3p "$tmp/px"))" test "$(sed -n 3p "$tmp/px")" = 0
 expect_rc 0 run "$view" --quiet --steps 1 --video-size 320x240 --screenshot "$tmp/s.png" --screenshot-mode segmentation
-"$probe" png "$tmp/s.png" 160 120 160 2 248 120 >"$tmp/px"
+"$probe" png "$tmp/s.png" 160 120 160 2 248 120 72 120 >"$tmp/px"
 check "segmentation: the sky is black" test "$(sed -n 3p "$tmp/px")" = "0 0 0"
-check "segmentation: static geometry is its grey" test "$(sed -n 2p "$tmp/px")" = "160 160 160"
+# three static geoms (cube, sphere, box): each its own id, so three colours
+cube=$(sed -n 2p "$tmp/px") ball=$(sed -n 4p "$tmp/px") box=$(sed -n 5p "$tmp/px")
+check "segmentation: static geoms have colours ($cube / $ball / $box)" test "$cube" != "0 0 0" -a "$ball" != "0 0 0" -a "$box" != "0 0 0"
+check "segmentation: each static geom its own colour" test "$cube" != "$ball" -a "$cube" != "$box" -a "$ball" != "$box"
 
 # Bad options fail naming what is wrong.
 expect_rc 2 run "$view" --screenshot "$tmp/x.png" --screenshot-mode infrared

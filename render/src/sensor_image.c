@@ -22,18 +22,15 @@ void ps_segment_color(int32_t segment, uint8_t rgb[3])
         rgb[0] = rgb[1] = rgb[2] = 0;
         return;
     }
-    // Negative ids (-1: static geometry without an id of its own) are greys,
-    // apart from every saturated colour below.
-    if (segment < 0) {
-        uint8_t g = (uint8_t)(160 - 24 * ((-(int64_t)segment - 1) % 4));
-        rgb[0] = rgb[1] = rgb[2] = g;
-        return;
-    }
-    uint32_t k = (uint32_t)segment;
-    double h = 0.61803398875 * (double)k;
+    // Bodies (positive ids) saturated; static geoms (negative ids) pale, so
+    // the two never share a colour.
+    bool body = segment > 0;
+    uint32_t k = body ? (uint32_t)segment : (uint32_t)(-(int64_t)segment);
+    double h = 0.61803398875 * (double)k + (body ? 0.0 : 0.31);
     unsigned lap = (k / 7u) % 3u;
-    static const double sat[3] = {0.80, 0.55, 0.95}, val[3] = {0.95, 0.80, 0.65};
-    hsv(h, sat[lap], val[lap], rgb);
+    static const double sat[2][3] = {{0.30, 0.18, 0.42}, {0.80, 0.55, 0.95}},
+                        val[2][3] = {{0.70, 0.85, 0.55}, {0.95, 0.80, 0.65}};
+    hsv(h, sat[body][lap], val[body][lap], rgb);
 }
 
 uint16_t ps_depth_to_mm(float depth_m, double far_clip)

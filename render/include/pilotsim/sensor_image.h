@@ -14,7 +14,8 @@ extern "C" {
 #endif
 
 /// The display colour of segmentation id `segment`: black for 0 (nothing, the
-/// sky); negative ids greys; every positive id its own saturated colour, with
+/// sky); positive ids (bodies) saturated and negative ids (static geoms) pale
+/// colours, each id its own, with
 /// neighbouring ids far apart in hue (a golden-ratio walk around the hue
 /// circle, brightness and saturation varied per lap), so ids up to a few
 /// hundred are told apart by eye and exactly by value.
