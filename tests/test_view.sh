@@ -346,6 +346,8 @@ EOF
   check "xdotool viewer started" wait_state 1
   win=$(timeout 30 xdotool search --sync --onlyvisible --name "pilotsim view" 2>/dev/null | head -1)
   check "window found by name" test -n "$win"
+  check "window title names the scene and its file" \
+    test "$(xdotool getwindowname "$win" 2>/dev/null)" = "pilotsim view: viewer_a ($tmp/scene_a.lua)"
   timeout 30 xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
   xdotool key --delay 50 space
   check "X key press paused the viewer" wait_state 2

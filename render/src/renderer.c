@@ -1267,6 +1267,11 @@ void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgb
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c == '\n') { cx = (float)x; cy += ch; continue; }
+        if (c == '\t') { // to the next multiple of 4 columns (Lua tracebacks indent with tabs)
+            int col = (int)lrintf((cx - (float)x) / cw);
+            cx = (float)x + (float)((col / 4 + 1) * 4) * cw;
+            continue;
+        }
         if (c < 32 || c > 126) c = '?';
         if (c != ' ') {
             int g = c - 32;

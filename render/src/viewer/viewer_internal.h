@@ -48,7 +48,7 @@ struct ps_viewer {
     // display
     unsigned draw_flags;
     bool show_help, show_panels;
-    bool open_episode, open_scene, open_actions, open_actuators, open_sensors, open_overlays;
+    bool open_episode, open_scene, open_actions, open_actuators, open_joints, open_sensors, open_overlays;
     char note[512];               // transient message on the status line
     double note_until;
     // frames
