@@ -493,6 +493,14 @@ void ps_renderer_destroy(ps_renderer *r)
 
 const char *ps_renderer_error(const ps_renderer *r) { return r ? r->error : "no renderer"; }
 
+int ps_renderer_framebuffer_samples(ps_renderer *r)
+{
+    if (!r) return 0;
+    GLint n = 0;
+    glGetIntegerv(GL_SAMPLES, &n);
+    return n;
+}
+
 /* ---------------------------------------------------------------- maths */
 
 // Column-major model matrix of a pose with per-axis scale.
@@ -905,6 +913,31 @@ static float *line_reserve(ps_renderer *r, size_t nverts)
     return r->lines;
 }
 
+// Four lines from the tip of the arrow a -> b back to a ring around its shaft
+// (a quarter of its length back, half that out): a head a force arrow reads by.
+// Writes 8 line vertices into v; returns how many (0 for a degenerate arrow).
+static size_t arrow_head(float *v, const float a[3], const float b[3], const float rgba[4])
+{
+    vec3 d = {b[0] - a[0], b[1] - a[1], b[2] - a[2]};
+    float len = glm_vec3_norm(d);
+    if (len < 1e-4f) return 0;
+    glm_vec3_scale(d, 1.0f / len, d);
+    vec3 u, w, ref = {0, 0, 1};
+    if (fabsf(d[2]) > 0.9f) ref[0] = 1, ref[2] = 0;
+    glm_vec3_crossn(d, ref, u);
+    glm_vec3_crossn(d, u, w);
+    float back = 0.25f * len, out = 0.125f * len;
+    for (int k = 0; k < 4; k++) {
+        float cu = k == 0 ? 1.0f : k == 2 ? -1.0f : 0.0f, cw = k == 1 ? 1.0f : k == 3 ? -1.0f : 0.0f;
+        float *q0 = v + 14 * k, *q1 = q0 + 7;
+        memcpy(q0, b, 3 * sizeof(float));
+        for (int i = 0; i < 3; i++) q1[i] = b[i] - back * d[i] + out * (cu * u[i] + cw * w[i]);
+        memcpy(q0 + 3, rgba, 4 * sizeof(float));
+        memcpy(q1 + 3, rgba, 4 * sizeof(float));
+    }
+    return 8;
+}
+
 static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx *f)
 {
     size_t n;
@@ -927,6 +960,7 @@ static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx 
                     memcpy(q, seg[k], sizeof seg[k]);
                     memcpy(q + 3, p->rgba, 4 * sizeof(float));
                 }
+                if (p->kind == PS_DEBUG_CONTACT) nv += arrow_head(v + 7 * nv, seg[0], seg[1], p->rgba);
             } else if (p->kind == PS_DEBUG_ZONE && (fl & PS_DRAW_ZONES)) {
                 double c[2][3] = {{p->a.x, p->a.y, p->a.z}, {p->b.x, p->b.y, p->b.z}};
                 for (int e = 0; e < 12; e++) { // the 12 edges of the box

@@ -76,6 +76,9 @@ bool ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
 
 const char *ps_renderer_error(const ps_renderer *r);
 
+/// Samples per pixel of the bound draw framebuffer (0 or 1: not multisampled).
+int ps_renderer_framebuffer_samples(ps_renderer *r);
+
 /// Loads a visual mesh file (.dae, .stl, .obj; through assimp) into the
 /// renderer's cache as drawing would. True with its triangle count; false with
 /// "cannot load visual mesh 'path': reason" in `err` (may be NULL).

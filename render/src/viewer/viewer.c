@@ -301,13 +301,14 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    v->ctx = ps_gl_context_create_window(opt->width, opt->height, "pilotsim view", err, errlen);
+    v->ctx = ps_gl_context_create_window_msaa(opt->width, opt->height, "pilotsim view", opt->msaa, err, errlen);
     if (!v->ctx) goto fail;
     v->win = ps_gl_context_window(v->ctx);
     ps_gl_context_make_current(v->ctx);
     glfwSwapInterval(opt->vsync ? 1 : 0);
     v->r = ps_renderer_create(err, errlen);
     if (!v->r) goto fail;
+    if (opt->msaa) ps_viewer_log(v, "msaa: %d samples per pixel", ps_renderer_framebuffer_samples(v->r));
     // Camera sensors render in a hidden GLFW context of their own (the same
     // window system as the viewer's), made on the first camera frame, so
     // scenes without cameras pay nothing.
