@@ -330,6 +330,18 @@ check "the scene stays the same" test "$(field "$tmp/r.log" 5 reloads)" = 2
 # the error banner: dark red behind the text at the top-left
 check "error banner drawn" rgb_is "$tmp/err.ppm" 14 52 "r > 60 and r > 3 * g and r > 3 * b"
 
+# --- K: look through each camera sensor, then the free camera again ----------
+# (tests/scenes/camera_demo.lua: the red box straight ahead of the cameras)
+printf 'wait 2\nkey k\nwait 3\nscreenshot %s\nkey k\nkey k\nkey k\nwait 2\nquit\n' "$tmp/k1.ppm" >"$tmp/k.txt"
+"$ps" view "$src/tests/scenes/camera_demo.lua" --size 320x240 --no-panels --paused --script "$tmp/k.txt" \
+  >"$tmp/k.log" 2>&1
+check "K: first camera sensor" has "$tmp/k.log" "^view: camera front_rgb"
+check "K: cycles through every camera, then the free camera" \
+  test "$(grep -o 'camera front_[a-z]*\|free camera' "$tmp/k.log" | tr '\n' ' ')" = \
+  "camera front_rgb camera front_depth camera front_segmentation free camera "
+check "K: the camera's view shows the red box at the centre" rgb_is "$tmp/k1.ppm" 160 120 "r > 80 and r > 3 * g and r > 3 * b"
+check "K: and the sky above it" rgb_is "$tmp/k1.ppm" 160 5 "b > r and b > 60"
+
 # --- MSAA: --msaa 4 blends edge pixels; the rest of the picture is the same ----
 printf 'wait 3\nscreenshot %s\nquit\n' "$tmp/ms0.ppm" >"$tmp/ms0.txt"
 printf 'wait 3\nscreenshot %s\nquit\n' "$tmp/ms4.ppm" >"$tmp/ms4.txt"

@@ -176,6 +176,39 @@ static void draw_overlay_2d(ps_viewer *v)
     }
 }
 
+// The view of the camera sensor v->cam_view (REP-103: looks along its mount's
+// +x, +z up) with its field of view and clip planes, the window's aspect.
+static bool camera_sensor_view(ps_viewer *v)
+{
+    ps_world *w = ps_sim_loop_world(&v->loop);
+    if (!w || v->cam_view > ps_world_sensor_count(w)) return false;
+    ps_sensor_id s = ps_world_sensor_at(w, v->cam_view - 1);
+    ps_sensor_def d;
+    ps_pose b;
+    if (ps_sensor_get_type(w, s) != PS_SENSOR_CAMERA || ps_sensor_get_def(w, s, &d) != PS_OK ||
+        ps_body_get_pose(w, d.body, &b) != PS_OK)
+        return false;
+    // world pose of the mount: body pose * mount pose
+    ps_quat q = b.q, m = d.pose.q;
+    ps_quat c = {q.w * m.w - q.x * m.x - q.y * m.y - q.z * m.z, q.w * m.x + q.x * m.w + q.y * m.z - q.z * m.y,
+                 q.w * m.y - q.x * m.z + q.y * m.w + q.z * m.x, q.w * m.z + q.x * m.y - q.y * m.x + q.z * m.w};
+    double px = d.pose.p.x, py = d.pose.p.y, pz = d.pose.p.z;
+    double R[3][3] = {{1 - 2 * (q.y * q.y + q.z * q.z), 2 * (q.x * q.y - q.w * q.z), 2 * (q.x * q.z + q.w * q.y)},
+                      {2 * (q.x * q.y + q.w * q.z), 1 - 2 * (q.x * q.x + q.z * q.z), 2 * (q.y * q.z - q.w * q.x)},
+                      {2 * (q.x * q.z - q.w * q.y), 2 * (q.y * q.z + q.w * q.x), 1 - 2 * (q.x * q.x + q.y * q.y)}};
+    ps_vec3 eye = {b.p.x + R[0][0] * px + R[0][1] * py + R[0][2] * pz, b.p.y + R[1][0] * px + R[1][1] * py + R[1][2] * pz,
+                   b.p.z + R[2][0] * px + R[2][1] * py + R[2][2] * pz};
+    ps_vec3 fwd = {1 - 2 * (c.y * c.y + c.z * c.z), 2 * (c.x * c.y + c.w * c.z), 2 * (c.x * c.z - c.w * c.y)};
+    ps_vec3 up = {2 * (c.x * c.z + c.w * c.y), 2 * (c.y * c.z - c.w * c.x), 1 - 2 * (c.x * c.x + c.y * c.y)};
+    v->view.eye = eye;
+    v->view.target = (ps_vec3){eye.x + fwd.x, eye.y + fwd.y, eye.z + fwd.z};
+    v->view.up = up;
+    v->view.fov_y = d.fov_y;
+    v->view.near_clip = d.near_clip;
+    v->view.far_clip = d.far_clip;
+    return true;
+}
+
 bool ps_viewer_frame(ps_viewer *v)
 {
     glfwPollEvents();
@@ -222,6 +255,7 @@ bool ps_viewer_frame(ps_viewer *v)
             v->follow = false;
     }
     v->view = ps_orbit_camera_view(&v->cam, v->fb_w, v->fb_h);
+    if (v->cam_view && !camera_sensor_view(v)) v->cam_view = 0; // its sensor is gone: free camera
     if (v->fb_w > 0 && v->fb_h > 0) {
         if (!ps_renderer_draw(v->r, v->snap, &v->view, v->draw_flags, 0.0)) {
             ps_viewer_log(v, "render error: %s", ps_renderer_error(v->r));

@@ -44,6 +44,7 @@ struct ps_viewer {
     // selection and follow
     ps_body_id selected;
     bool follow;
+    size_t cam_view;             // 0: the free (orbit) camera; k: the k-th camera sensor of the world
     ps_vec3 follow_offset;        // target - body position when following began
     // display
     unsigned draw_flags;
