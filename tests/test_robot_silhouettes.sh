@@ -20,6 +20,7 @@ py=/usr/bin/python3
 # shot SCENE OUT [run options...]: a 320x240 segmentation screenshot.
 shot() {
   local scene=$1 out=$2; shift 2
+  rm -f "$out"  # a failed run must not leave the last picture to compare
   expect_rc 0 run "$scene" --quiet --steps 1 --video-size 320x240 --screenshot "$out" \
     --screenshot-mode segmentation "$@"
 }
