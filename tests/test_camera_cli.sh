@@ -2,11 +2,14 @@
 # Camera sensors through the CLI (renderer builds only): tests/scenes/camera_demo.lua
 # run headless with EGL sees its red box (colour, depth, segment) and keeps the
 # same final state hash as without cameras; `pilotsim eval` workers render too;
-# a broken GL backend fails the episode naming the camera and the backend.
-# usage: test_camera_cli.sh PILOTSIM SOURCE_DIR
+# a broken GL backend fails the episode naming the camera and the backend;
+# --camera-out writes every sample as a PNG (no --trusted needed) with pixels
+# matching what the scene saw.
+# usage: test_camera_cli.sh PILOTSIM SOURCE_DIR MEDIA_PROBE
 set -u
 ps=$1
 src=$2
+probe=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 source "$src/tests/sh_harness.sh"
@@ -47,6 +50,31 @@ check "bad backend: error names the GL problem" has "$tmp/err" "camera 'front_rg
 # (a script_error episode: eval exits 3 whatever the tests say)
 PILOTSIM_GL=bogus expect_rc 3 eval "$scene" --episodes 1 --jobs 1 --quiet --out "$tmp/bad.jsonl"
 check "eval record carries the GL problem" has "$tmp/bad.jsonl" "front_rgb.*PILOTSIM_GL='bogus'"
+
+# --camera-out: 10 Hz cameras over 0.4 s give 4 samples each (t = 0.1 .. 0.4 s).
+expect_rc 0 run "$scene" --seed 1 --camera-out "$tmp/cams"
+check "camera-out: same hash as without it" test "$(grep -o 'hash=[0-9a-f]*' "$tmp/out")" = "$h1"
+check "camera-out reported" has "$tmp/err" "camera-out: 12 images in $tmp/cams"
+check "frames.csv: a header and 12 lines" test "$(wc -l <"$tmp/cams/frames.csv")" = 13
+check "frames.csv names the depth frame at 0.4 s" has "$tmp/cams/frames.csv" "^front_depth,depth,3,0.4,100,front_depth/000003.png$"
+for k in rgb depth segmentation; do
+  check "4 $k images" test "$(ls "$tmp/cams/front_$k" | wc -l)" = 4
+done
+# 64x48 images: the centre pixel (32, 24) sees the red box 2.75 m away; the top row sees the sky.
+"$probe" png "$tmp/cams/front_rgb/000003.png" 32 24 >"$tmp/px"
+read -r r g b < <(sed -n 2p "$tmp/px")
+check "rgb: 64x48" test "$(sed -n 1p "$tmp/px")" = "64 48"
+check "rgb: the box is red ($r $g $b)" test "$r" -gt 100 -a "$g" -lt 40 -a "$b" -lt 40
+"$probe" gray16 "$tmp/cams/front_depth/000003.png" 32 24 32 0 >"$tmp/px"
+check "depth: 2750 mm at the centre ($(sed -n 2p "$tmp/px"))" test "$(sed -n 2p "$tmp/px")" = 2750
+check "depth: 0 where nothing is hit ($(sed -n 3p "$tmp/px"))" test "$(sed -n 3p "$tmp/px")" = 0
+"$probe" png "$tmp/cams/front_segmentation/000003.png" 32 24 32 0 32 47 >"$tmp/px"
+box=$(sed -n 2p "$tmp/px")
+check "segmentation: the sky is black" test "$(sed -n 3p "$tmp/px")" = "0 0 0"
+check "segmentation: the box has a colour of its own ($box)" test "$box" != "0 0 0" -a "$box" != "$(sed -n 4p "$tmp/px")"
+printf 'x' >"$tmp/afile"
+expect_rc 3 run "$scene" --seed 1 --camera-out "$tmp/afile"
+check "camera-out onto a file: named" has "$tmp/err" "camera-out '$tmp/afile': exists and is not a directory"
 
 echo "test_camera_cli: $checks checks, $failed failed"
 [[ $failed -eq 0 ]]

@@ -91,7 +91,7 @@ static void test_geoms(void)
     CHECK_EQ(nm, 2); // one trimesh (shared) + one heightfield
 
     const ps_draw_shape *pl = find_type(sh, n, PS_SHAPE_PLANE, 0);
-    CHECK(pl && pl->segment == -1 && !ps_body_is_set(pl->body));
+    CHECK(pl && pl->segment < 0 && !ps_body_is_set(pl->body));
     if (pl) CHECK_NEAR(tu_rotate(pl->pose.q, tu_v(0, 0, 1)).z, 1, 1e-12);
 
     const ps_draw_shape *b = find_type(sh, n, PS_SHAPE_BOX, 0);
@@ -117,7 +117,7 @@ static void test_geoms(void)
     CHECK(t1 && t2);
     if (t1 && t2) {
         CHECK(t1->mesh < nm && t1->mesh == t2->mesh);
-        CHECK(t1->segment > 0 && t2->segment == -1);
+        CHECK(t1->segment > 0 && t2->segment < 0 && t2->segment != pl->segment); // static: one id per geom
         const ps_snapshot_mesh *tm = &m[t1->mesh];
         CHECK_EQ(tm->vertex_count, 4);
         CHECK_EQ(tm->tri_count, 4);
@@ -134,7 +134,7 @@ static void test_geoms(void)
         CHECK(h->size.x == 2 && h->size.y == 4);
         CHECK_NEAR(h->pose.p.x, 5, 1e-12);
         CHECK_NEAR(h->pose.q.w, 1, 1e-12); // the pose as given, not ODE's turned frame
-        CHECK(h->segment == -1);
+        CHECK(h->segment < 0 && h->segment != pl->segment && h->segment != t2->segment);
     }
     // Re-capture after the world moved: same keys, new poses.
     uint64_t key0 = m[0].key;

@@ -330,6 +330,39 @@ check "the scene stays the same" test "$(field "$tmp/r.log" 5 reloads)" = 2
 # the error banner: dark red behind the text at the top-left
 check "error banner drawn" rgb_is "$tmp/err.ppm" 14 52 "r > 60 and r > 3 * g and r > 3 * b"
 
+# --- K: look through each camera sensor, then the free camera again ----------
+# (tests/scenes/camera_demo.lua: the red box straight ahead of the cameras)
+printf 'wait 2\nkey k\nwait 3\nscreenshot %s\nkey k\nkey k\nkey k\nwait 2\nquit\n' "$tmp/k1.ppm" >"$tmp/k.txt"
+"$ps" view "$src/tests/scenes/camera_demo.lua" --size 320x240 --no-panels --paused --script "$tmp/k.txt" \
+  >"$tmp/k.log" 2>&1
+check "K: first camera sensor" has "$tmp/k.log" "^view: camera front_rgb"
+check "K: cycles through every camera, then the free camera" \
+  test "$(grep -o 'camera front_[a-z]*\|free camera' "$tmp/k.log" | tr '\n' ' ')" = \
+  "camera front_rgb camera front_depth camera front_segmentation free camera "
+check "K: the camera's view shows the red box at the centre" rgb_is "$tmp/k1.ppm" 160 120 "r > 80 and r > 3 * g and r > 3 * b"
+check "K: and the sky above it" rgb_is "$tmp/k1.ppm" 160 5 "b > r and b > 60"
+
+# --- MSAA: --msaa 4 blends edge pixels; the rest of the picture is the same ----
+printf 'wait 3\nscreenshot %s\nquit\n' "$tmp/ms0.ppm" >"$tmp/ms0.txt"
+printf 'wait 3\nscreenshot %s\nquit\n' "$tmp/ms4.ppm" >"$tmp/ms4.txt"
+"$ps" view "$tmp/scene_a.lua" --size 320x240 --no-panels --paused --camera -8,0,3,0,0,0.5 --script "$tmp/ms0.txt" \
+  >"$tmp/ms0.log" 2>&1
+"$ps" view "$tmp/scene_a.lua" --size 320x240 --no-panels --paused --camera -8,0,3,0,0,0.5 --script "$tmp/ms4.txt" \
+  --msaa 4 >"$tmp/ms4.log" 2>&1
+check "msaa: 4 samples granted" has "$tmp/ms4.log" "msaa: 4 samples per pixel"
+cat >"$tmp/msdiff.py" <<'EOF'
+import sys
+def ppm(p):
+    d = open(p, 'rb').read(); m, dims, mx, rest = d.split(b'\n', 3); return rest
+a, b = ppm(sys.argv[1]), ppm(sys.argv[2])
+n = sum(1 for i in range(0, len(a), 3) if a[i:i + 3] != b[i:i + 3])
+print("msaa: %d pixels differ" % n)
+sys.exit(0 if len(a) == len(b) and 100 <= n <= 4000 else 1)
+EOF
+check "msaa: edge pixels blended (100..4000 of 76800 differ)" "$py" "$tmp/msdiff.py" "$tmp/ms0.ppm" "$tmp/ms4.ppm"
+expect_rc 2 view "$tmp/scene_a.lua" --msaa 3
+check "--msaa 3 refused" has "$tmp/err" "msaa needs 0, 2, 4, 8 or 16"
+
 # --- real X events (xdotool) ---------------------------------------------------
 if command -v xdotool >/dev/null; then
   cat >"$tmp/x.txt" <<EOF
@@ -346,6 +379,8 @@ EOF
   check "xdotool viewer started" wait_state 1
   win=$(timeout 30 xdotool search --sync --onlyvisible --name "pilotsim view" 2>/dev/null | head -1)
   check "window found by name" test -n "$win"
+  check "window title names the scene and its file" \
+    test "$(xdotool getwindowname "$win" 2>/dev/null)" = "pilotsim view: viewer_a ($tmp/scene_a.lua)"
   timeout 30 xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
   xdotool key --delay 50 space
   check "X key press paused the viewer" wait_state 2

@@ -181,7 +181,7 @@ bool ps_camera_render_scene(ps_camera_renderer *cr, const ps_scene *s, const ps_
     if (!ok) snprintf(err, sizeof err, "out of memory capturing the scene");
     cr->snap_world = NULL;  // the camera sensors' snapshot cache no longer holds
     ps_render_view v;
-    if (ok && !declared_view(s, width, height, &v)) ps_render_view_frame(cr->snap, width, height, &v);
+    if (ok && !declared_view(s, width, height, &v)) ps_render_view_frame(cr->snap, width, height, PS_RENDER_VIEW_AZIMUTH, PS_RENDER_VIEW_ELEVATION, &v);
     ok = ok && ensure_target(cr, &cr->tv, width, height, false, err, sizeof err);
     if (ok) {
         ps_render_target_bind(cr->tv);

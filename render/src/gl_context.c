@@ -175,7 +175,8 @@ static bool glfw_acquire(char *err, size_t errlen)
     return false;
 }
 
-static ps_gl_context *create_glfw(int width, int height, const char *title, bool visible, char *err, size_t errlen)
+static ps_gl_context *create_glfw(int width, int height, const char *title, bool visible, int samples, char *err,
+                                  size_t errlen)
 {
     if (!glfw_acquire(err, errlen)) return NULL;
     glfwDefaultWindowHints();
@@ -185,6 +186,7 @@ static ps_gl_context *create_glfw(int width, int height, const char *title, bool
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
     glfwWindowHint(GLFW_VISIBLE, visible ? GLFW_TRUE : GLFW_FALSE);
     glfwWindowHint(GLFW_DEPTH_BITS, 24);
+    glfwWindowHint(GLFW_SAMPLES, samples > 0 ? samples : 0);
     GLFWwindow *win = glfwCreateWindow(width, height, title ? title : "pilotsim", NULL, NULL);
     if (!win) {
         const char *d = NULL;
@@ -219,11 +221,11 @@ ps_gl_context *ps_gl_context_create_offscreen(ps_gl_backend backend, char *err, 
         }
     }
     if (backend == PS_GL_EGL) return create_egl(err, errlen);
-    if (backend == PS_GL_GLFW) return create_glfw(64, 64, "pilotsim offscreen", false, err, errlen);
+    if (backend == PS_GL_GLFW) return create_glfw(64, 64, "pilotsim offscreen", false, 0, err, errlen);
     char e1[256] = "", e2[256] = "";
     ps_gl_context *c = create_egl(e1, sizeof e1);
     if (c) return c;
-    c = create_glfw(64, 64, "pilotsim offscreen", false, e2, sizeof e2);
+    c = create_glfw(64, 64, "pilotsim offscreen", false, 0, e2, sizeof e2);
     if (c) return c;
     fail(err, errlen, "no offscreen OpenGL 3.3 context: %s; %s", e1, e2);
     return NULL;
@@ -231,11 +233,21 @@ ps_gl_context *ps_gl_context_create_offscreen(ps_gl_backend backend, char *err, 
 
 ps_gl_context *ps_gl_context_create_window(int width, int height, const char *title, char *err, size_t errlen)
 {
+    return ps_gl_context_create_window_msaa(width, height, title, 0, err, errlen);
+}
+
+ps_gl_context *ps_gl_context_create_window_msaa(int width, int height, const char *title, int samples, char *err,
+                                                size_t errlen)
+{
     if (width < 1 || height < 1) {
         fail(err, errlen, "GLFW: window size %dx%d must be positive", width, height);
         return NULL;
     }
-    return create_glfw(width, height, title, true, err, errlen);
+    if (samples < 0 || samples > 16) {
+        fail(err, errlen, "GLFW: %d MSAA samples (0..16)", samples);
+        return NULL;
+    }
+    return create_glfw(width, height, title, true, samples, err, errlen);
 }
 
 void ps_gl_context_destroy(ps_gl_context *c)
@@ -258,8 +270,11 @@ bool ps_gl_context_make_current(ps_gl_context *c)
     if (!c) return false;
     if (c->backend == PS_GL_EGL) {
         if (!eglBindAPI(EGL_OPENGL_API)) return false;
+        // Already current (a camera after another of the same step): no rebind.
+        if (eglGetCurrentContext() == c->ctx && eglGetCurrentSurface(EGL_DRAW) == EGL_NO_SURFACE) return true;
         return eglMakeCurrent(c->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, c->ctx) == EGL_TRUE;
     }
+    if (glfwGetCurrentContext() == c->win) return true;
     glfwMakeContextCurrent(c->win);
     return glfwGetCurrentContext() == c->win;
 }

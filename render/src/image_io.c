@@ -25,7 +25,9 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-bool ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, char *err, size_t errlen)
+// Writes `px` (rows of `stride` bytes, top row first) in libpng's simplified `format`.
+static bool png_write_format(const char *path, int width, int height, const void *px, png_uint_32 format,
+                             int stride, char *err, size_t errlen)
 {
     if (!path || !*path) {
         set_err(err, errlen, "png: empty file name");
@@ -36,7 +38,7 @@ bool ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, 
                 PS_IMAGE_MAX_SIDE);
         return false;
     }
-    if (!rgb8) {
+    if (!px) {
         set_err(err, errlen, "png '%s': no pixels", path);
         return false;
     }
@@ -50,8 +52,10 @@ bool ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, 
     img.version = PNG_IMAGE_VERSION;
     img.width = (png_uint_32)width;
     img.height = (png_uint_32)height;
-    img.format = PNG_FORMAT_RGB;
-    int ok = png_image_write_to_stdio(&img, f, 0, rgb8, width * 3, NULL);
+    img.format = format;
+    // libpng counts the stride in components (bytes, or uint16 for linear formats)
+    int comp = (format & PNG_FORMAT_FLAG_LINEAR) ? 2 : 1;
+    int ok = png_image_write_to_stdio(&img, f, 0, px, stride / comp, NULL);
     if (!ok) {
         set_err(err, errlen, "png '%s': libpng: %s", path, img.message);
         png_image_free(&img);
@@ -72,6 +76,16 @@ bool ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, 
         return false;
     }
     return true;
+}
+
+bool ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, char *err, size_t errlen)
+{
+    return png_write_format(path, width, height, rgb8, PNG_FORMAT_RGB, width * 3, err, errlen);
+}
+
+bool ps_png_write_gray16(const char *path, int width, int height, const uint16_t *gray16, char *err, size_t errlen)
+{
+    return png_write_format(path, width, height, gray16, PNG_FORMAT_LINEAR_Y, width * 2, err, errlen);
 }
 
 #ifdef PILOTSIM_HAVE_VIDEO

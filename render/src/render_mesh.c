@@ -4,6 +4,7 @@
 #include "render_internal.h"
 
 #include <assimp/cimport.h>
+#include <assimp/config.h>
 #include <assimp/material.h>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
@@ -201,9 +202,17 @@ const ps_gpu_mesh *ps_mesh_cache_snapshot(ps_mesh_cache *c, const ps_snapshot_me
 
 static bool load_file(entry *e, const char *path, char *why, size_t whylen)
 {
-    const struct aiScene *sc = aiImportFile(path, aiProcess_Triangulate | aiProcess_JoinIdenticalVertices |
-                                                      aiProcess_GenSmoothNormals | aiProcess_PreTransformVertices |
-                                                      aiProcess_SortByPType);
+    // Collada files declare an up axis, and assimp turns Z_UP files to Y-up by
+    // default; URDF mesh files are in the link frame already (Z up, REP-103),
+    // so that turn would lay every .dae part on its side.
+    struct aiPropertyStore *props = aiCreatePropertyStore();
+    if (props) aiSetImportPropertyInteger(props, AI_CONFIG_IMPORT_COLLADA_IGNORE_UP_DIRECTION, 1);
+    const struct aiScene *sc =
+        aiImportFileExWithProperties(path, aiProcess_Triangulate | aiProcess_JoinIdenticalVertices |
+                                               aiProcess_GenSmoothNormals | aiProcess_PreTransformVertices |
+                                               aiProcess_SortByPType,
+                                     NULL, props);
+    if (props) aiReleasePropertyStore(props);
     if (!sc) {
         snprintf(why, whylen, "%s", aiGetErrorString());
         return false;

@@ -18,7 +18,11 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_QUAD, PRIM_COUNT };
+// Spheres and cylinders in two levels of detail: the coarse ones (a tenth of
+// the triangles) for shapes under LOD_PIXELS across on screen, where software
+// rasterisers spent most of a small camera frame transforming vertices.
+enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_SPHERE_LO, PRIM_CYLINDER_LO, PRIM_QUAD, PRIM_COUNT };
+#define LOD_PIXELS 40.0
 
 struct ps_renderer {
     GLuint prog, shadow_prog, sky_prog, line_prog, ui_prog, id_prog;
@@ -45,7 +49,7 @@ struct ps_renderer {
     char error[512];
     // uniform locations of the lit program
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
-        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit;
+        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset;
     GLint s_model, s_vp, s_inst;
     GLint d_model, d_vp, d_view, d_mode, d_segment, d_inst;
     GLint u_inst;
@@ -85,13 +89,14 @@ static const char *lit_vs =
     "#version 330 core\n"
     "layout(location=0) in vec3 a_pos; layout(location=1) in vec3 a_nrm; layout(location=2) in vec4 a_col;\n"
     INSTANCE_ATTRIBS
-    "uniform mat4 u_model, u_vp, u_light_vp; uniform mat3 u_nmat; uniform int u_inst;\n"
+    "uniform mat4 u_model, u_vp, u_light_vp; uniform mat3 u_nmat; uniform int u_inst; uniform float u_shadow_offset;\n"
     "out vec3 v_world; out vec3 v_nrm; out vec4 v_col; out vec4 v_light;\n"
     "void main() {\n"
     "  mat4 m = u_inst == 1 ? i_model : u_model; mat3 n = u_inst == 1 ? mat3(i_n0, i_n1, i_n2) : u_nmat;\n"
     "  vec4 w = m * vec4(a_pos, 1.0);\n"
     "  v_world = w.xyz; v_nrm = n * a_nrm; v_col = u_inst == 1 ? a_col * i_col : a_col;\n"
-    "  v_light = u_light_vp * w;\n"
+    "  // normal offset: the shadow lookup starts a texel or so off the surface (no acne)\n"
+    "  v_light = u_light_vp * vec4(w.xyz + normalize(v_nrm) * u_shadow_offset, 1.0);\n"
     "  gl_Position = u_vp * w;\n"
     "}\n";
 
@@ -107,15 +112,17 @@ static const char *lit_fs =
     "  vec3 p = v_light.xyz / v_light.w * 0.5 + 0.5;\n"
     "  if (p.x <= 0.0 || p.x >= 1.0 || p.y <= 0.0 || p.y >= 1.0 || p.z >= 1.0) return 1.0;\n"
     "  // one bilinear PCF tap: the sampler compares and filters 2 x 2 texels\n"
-    "  return texture(u_shadow, vec3(p.xy, p.z - 0.0015));\n"
+    "  return texture(u_shadow, vec3(p.xy, p.z - 0.0005));\n"
     "}\n"
     "void main() {\n"
     "  vec4 base = u_color * v_col;\n"
     "  if (u_unlit == 1) { o = vec4(base.rgb * u_dim, base.a); return; }\n"
     "  if (u_grid == 1) {\n"
     "    vec2 g = vec2(dot(v_world, u_grid_u), dot(v_world, u_grid_v));\n"
-    "    vec2 d = abs(fract(g - 0.5) - 0.5) / max(fwidth(g), vec2(1e-6));\n"
-    "    float line = 1.0 - min(min(d.x, d.y), 1.0);\n"
+    "    vec2 fw = max(fwidth(g), vec2(1e-6));\n"
+    "    vec2 d = abs(fract(g - 0.5) - 0.5) / fw;\n"
+    "    // lines fade out where a cell spans fewer than about 8 pixels (no moire far away)\n"
+    "    float line = (1.0 - min(min(d.x, d.y), 1.0)) * (1.0 - smoothstep(0.06, 0.2, max(fw.x, fw.y)));\n"
     "    base.rgb = mix(base.rgb, base.rgb * 0.6, line);\n"
     "  }\n"
     "  vec3 n = normalize(v_nrm); if (!gl_FrontFacing) n = -n;\n"
@@ -232,6 +239,10 @@ static void vtx(float *v, float x, float y, float z, float nx, float ny, float n
     v[6] = v[7] = v[8] = v[9] = 1;
 }
 
+static bool build_sphere(ps_gpu_mesh *m, int sl, int st);
+static bool build_cylinder(ps_gpu_mesh *m, int cs);
+static bool build_quad(ps_gpu_mesh *m);
+
 static bool build_prims(ps_renderer *r)
 {
     // Unit box [-0.5, 0.5]^3: 6 faces x 4 vertices.
@@ -258,40 +269,58 @@ static bool build_prims(ps_renderer *r)
     }
     if (!ps_gpu_mesh_upload(&r->prim[PRIM_BOX], bv, 24, bi, 36)) return false;
 
-    // Unit sphere.
-    enum { SL = 32, ST = 16 };
-    float sv[(SL + 1) * (ST + 1) * PS_VTX_FLOATS];
-    uint32_t si[SL * ST * 6];
+    return build_sphere(&r->prim[PRIM_SPHERE], 32, 16) && build_sphere(&r->prim[PRIM_SPHERE_LO], 12, 6) &&
+           build_cylinder(&r->prim[PRIM_CYLINDER], 32) && build_cylinder(&r->prim[PRIM_CYLINDER_LO], 12) &&
+           build_quad(&r->prim[PRIM_QUAD]);
+}
+
+// Unit sphere with `sl` slices and `st` stacks.
+static bool build_sphere(ps_gpu_mesh *m, int sl, int st)
+{
+    size_t nv = (size_t)(sl + 1) * (size_t)(st + 1);
+    float *sv = malloc(nv * PS_VTX_FLOATS * sizeof *sv);
+    uint32_t *si = malloc((size_t)sl * (size_t)st * 6 * sizeof *si);
+    bool ok = sv && si;
     size_t k = 0;
-    for (int i = 0; i <= ST; i++) {
-        double th = M_PI * i / ST;
-        for (int j = 0; j <= SL; j++) {
-            double ph = 2 * M_PI * j / SL;
+    for (int i = 0; ok && i <= st; i++) {
+        double th = M_PI * i / st;
+        for (int j = 0; j <= sl; j++) {
+            double ph = 2 * M_PI * j / sl;
             float x = (float)(sin(th) * cos(ph)), y = (float)(sin(th) * sin(ph)), z = (float)cos(th);
-            vtx(sv + (size_t)(i * (SL + 1) + j) * PS_VTX_FLOATS, x, y, z, x, y, z);
+            vtx(sv + (size_t)(i * (sl + 1) + j) * PS_VTX_FLOATS, x, y, z, x, y, z);
         }
     }
-    for (int i = 0; i < ST; i++)
-        for (int j = 0; j < SL; j++) {
-            uint32_t a = (uint32_t)(i * (SL + 1) + j), b = a + SL + 1;
+    for (int i = 0; ok && i < st; i++)
+        for (int j = 0; j < sl; j++) {
+            uint32_t a = (uint32_t)(i * (sl + 1) + j), b = a + (uint32_t)sl + 1;
             si[k++] = a; si[k++] = b; si[k++] = a + 1;
             si[k++] = a + 1; si[k++] = b; si[k++] = b + 1;
         }
-    if (!ps_gpu_mesh_upload(&r->prim[PRIM_SPHERE], sv, (SL + 1) * (ST + 1), si, k)) return false;
+    ok = ok && ps_gpu_mesh_upload(m, sv, nv, si, k);
+    free(sv);
+    free(si);
+    return ok;
+}
 
-    // Unit cylinder: radius 1, z in [-0.5, 0.5], with caps.
-    enum { CS = 32 };
-    float cv[(CS + 1) * 2 * PS_VTX_FLOATS + 2 * (CS + 2) * PS_VTX_FLOATS];
-    uint32_t ci[CS * 6 + 2 * CS * 3];
-    size_t nv = 0;
-    k = 0;
-    for (int j = 0; j <= CS; j++) {
-        double ph = 2 * M_PI * j / CS;
+// Unit cylinder with `cs` sides: radius 1, z in [-0.5, 0.5], with caps.
+static bool build_cylinder(ps_gpu_mesh *m, int cs)
+{
+    size_t maxv = (size_t)(cs + 1) * 2 + 2 * (size_t)(cs + 2);
+    float *cv = malloc(maxv * PS_VTX_FLOATS * sizeof *cv);
+    uint32_t *ci = malloc(((size_t)cs * 6 + 2 * (size_t)cs * 3) * sizeof *ci);
+    if (!cv || !ci) {
+        free(cv);
+        free(ci);
+        return false;
+    }
+    size_t nv = 0, k = 0;
+    for (int j = 0; j <= cs; j++) {
+        double ph = 2 * M_PI * j / cs;
         float x = (float)cos(ph), y = (float)sin(ph);
         vtx(cv + nv++ * PS_VTX_FLOATS, x, y, -0.5f, x, y, 0);
         vtx(cv + nv++ * PS_VTX_FLOATS, x, y, 0.5f, x, y, 0);
     }
-    for (uint32_t j = 0; j < CS; j++) {
+    for (uint32_t j = 0; j < (uint32_t)cs; j++) {
         uint32_t a = 2 * j;
         ci[k++] = a; ci[k++] = a + 2; ci[k++] = a + 1;
         ci[k++] = a + 1; ci[k++] = a + 2; ci[k++] = a + 3;
@@ -300,26 +329,32 @@ static bool build_prims(ps_renderer *r)
         float z = cap ? 0.5f : -0.5f, nz = cap ? 1.0f : -1.0f;
         uint32_t centre = (uint32_t)nv;
         vtx(cv + nv++ * PS_VTX_FLOATS, 0, 0, z, 0, 0, nz);
-        for (int j = 0; j <= CS; j++) {
-            double ph = 2 * M_PI * j / CS;
+        for (int j = 0; j <= cs; j++) {
+            double ph = 2 * M_PI * j / cs;
             vtx(cv + nv++ * PS_VTX_FLOATS, (float)cos(ph), (float)sin(ph), z, 0, 0, nz);
         }
-        for (uint32_t j = 0; j < CS; j++) {
+        for (uint32_t j = 0; j < (uint32_t)cs; j++) {
             ci[k++] = centre;
             ci[k++] = cap ? centre + 1 + j : centre + 2 + j;
             ci[k++] = cap ? centre + 2 + j : centre + 1 + j;
         }
     }
-    if (!ps_gpu_mesh_upload(&r->prim[PRIM_CYLINDER], cv, nv, ci, k)) return false;
+    bool ok = ps_gpu_mesh_upload(m, cv, nv, ci, k);
+    free(cv);
+    free(ci);
+    return ok;
+}
 
-    // Unit quad [-1, 1]^2 at z = 0 facing +z (planes).
+// Unit quad [-1, 1]^2 at z = 0 facing +z (planes).
+static bool build_quad(ps_gpu_mesh *m)
+{
     float qv[4 * PS_VTX_FLOATS];
     vtx(qv, -1, -1, 0, 0, 0, 1);
     vtx(qv + PS_VTX_FLOATS, 1, -1, 0, 0, 0, 1);
     vtx(qv + 2 * PS_VTX_FLOATS, 1, 1, 0, 0, 0, 1);
     vtx(qv + 3 * PS_VTX_FLOATS, -1, 1, 0, 0, 0, 1);
     uint32_t qi[6] = {0, 1, 2, 0, 2, 3};
-    return ps_gpu_mesh_upload(&r->prim[PRIM_QUAD], qv, 4, qi, 6);
+    return ps_gpu_mesh_upload(m, qv, 4, qi, 6);
 }
 
 /* ------------------------------------------------------------ lifetime */
@@ -370,7 +405,7 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
     LOC(u_light_vp, prog, "u_light_vp"); LOC(u_shadow, prog, "u_shadow"); LOC(u_shadows, prog, "u_shadows");
     LOC(u_dim, prog, "u_dim"); LOC(u_segment, prog, "u_segment"); LOC(u_grid, prog, "u_grid");
     LOC(u_grid_u, prog, "u_grid_u"); LOC(u_grid_v, prog, "u_grid_v"); LOC(u_eye, prog, "u_eye");
-    LOC(u_unlit, prog, "u_unlit");
+    LOC(u_unlit, prog, "u_unlit"); LOC(u_shadow_offset, prog, "u_shadow_offset");
     LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp"); LOC(s_inst, shadow_prog, "u_inst");
     LOC(d_model, id_prog, "u_model"); LOC(d_vp, id_prog, "u_vp"); LOC(d_view, id_prog, "u_view");
     LOC(d_mode, id_prog, "u_mode"); LOC(d_segment, id_prog, "u_segment"); LOC(d_inst, id_prog, "u_inst");
@@ -458,6 +493,14 @@ void ps_renderer_destroy(ps_renderer *r)
 
 const char *ps_renderer_error(const ps_renderer *r) { return r ? r->error : "no renderer"; }
 
+int ps_renderer_framebuffer_samples(ps_renderer *r)
+{
+    if (!r) return 0;
+    GLint n = 0;
+    glGetIntegerv(GL_SAMPLES, &n);
+    return n;
+}
+
 /* ---------------------------------------------------------------- maths */
 
 // Column-major model matrix of a pose with per-axis scale.
@@ -487,6 +530,8 @@ typedef struct frame_ctx {
     unsigned flags;
     float dim;
     double far_clip;
+    float light_extent;   // half width of the light's ortho box (m)
+    double px_per_rad;    // pixels per radian of view angle (level of detail)
 } frame_ctx;
 
 static bool make_view(const ps_render_view *v, frame_ctx *f)
@@ -515,6 +560,7 @@ static bool make_view(const ps_render_view *v, frame_ctx *f)
     glm_vec3_copy(eye, f->eye);
     glm_vec3_copy(d, f->fwd);
     f->far_clip = v->far_clip;
+    f->px_per_rad = v->height / (2.0 * tan(v->fov_y / 2));
     return true;
 }
 
@@ -539,6 +585,7 @@ static void light_matrix(frame_ctx *f, const ps_render_view *v)
     mat4 lv, lp;
     glm_lookat(eye, centre, up, lv);
     glm_ortho(-R, R, -R, R, 0.05f, 4.0f * R, lp);
+    f->light_extent = R;
     glm_mat4_mul(lp, lv, f->light_vp);
 }
 
@@ -580,6 +627,15 @@ static bool shape_visible(const ps_draw_shape *s, unsigned flags, const bool *fa
     return failed;                                   // visuals on: only where they failed
 }
 
+// The coarse mesh for a round shape of bounding radius `rad` (m) at `p` that
+// spans fewer than LOD_PIXELS on screen.
+static bool coarse(const frame_ctx *f, ps_vec3 p, double rad)
+{
+    double dx = p.x - f->eye[0], dy = p.y - f->eye[1], dz = p.z - f->eye[2];
+    double d = sqrt(dx * dx + dy * dy + dz * dz);
+    return d > rad && 2.0 * rad / d * f->px_per_rad < LOD_PIXELS;
+}
+
 static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_ctx *f, emit_fn emit, void *ctx)
 {
     size_t n, nm;
@@ -600,20 +656,21 @@ static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_c
             emit(r, &it, ctx);
             break;
         case PS_SHAPE_SPHERE:
-            it.mesh = &r->prim[PRIM_SPHERE];
+            it.mesh = &r->prim[coarse(f, s->pose.p, s->radius) ? PRIM_SPHERE_LO : PRIM_SPHERE];
             pose_matrix(s->pose, s->radius, s->radius, s->radius, it.model, it.nmat);
             emit(r, &it, ctx);
             break;
         case PS_SHAPE_CYLINDER:
-            it.mesh = &r->prim[PRIM_CYLINDER];
+            it.mesh = &r->prim[coarse(f, s->pose.p, fmax(s->radius, s->length / 2)) ? PRIM_CYLINDER_LO : PRIM_CYLINDER];
             pose_matrix(s->pose, s->radius, s->radius, s->length, it.model, it.nmat);
             emit(r, &it, ctx);
             break;
         case PS_SHAPE_CAPSULE: {
-            it.mesh = &r->prim[PRIM_CYLINDER];
+            bool lo = coarse(f, s->pose.p, s->radius + s->length / 2);
+            it.mesh = &r->prim[lo ? PRIM_CYLINDER_LO : PRIM_CYLINDER];
             pose_matrix(s->pose, s->radius, s->radius, s->length, it.model, it.nmat);
             emit(r, &it, ctx);
-            it.mesh = &r->prim[PRIM_SPHERE];
+            it.mesh = &r->prim[lo ? PRIM_SPHERE_LO : PRIM_SPHERE];
             for (int e = -1; e <= 1; e += 2) {
                 ps_pose p = s->pose;
                 double h = e * s->length / 2, w = p.q.w, x = p.q.x, y = p.q.y, z = p.q.z;
@@ -698,8 +755,7 @@ static bool mark_fallbacks(ps_renderer *r, const ps_snapshot *snap, unsigned fla
 // Boxes, spheres and cylinders are batched for instanced drawing.
 static bool batchable(const ps_renderer *r, const draw_item *it)
 {
-    return !it->grid && (it->mesh == &r->prim[PRIM_BOX] || it->mesh == &r->prim[PRIM_SPHERE] ||
-                         it->mesh == &r->prim[PRIM_CYLINDER]);
+    return !it->grid && it->mesh >= &r->prim[PRIM_BOX] && it->mesh <= &r->prim[PRIM_CYLINDER_LO];
 }
 
 static bool batch_push(ps_renderer *r, const draw_item *it)
@@ -838,7 +894,12 @@ static bool shadow_pass(ps_renderer *r, const ps_snapshot *snap, frame_ctx *f, i
     glUniformMatrix4fv(r->s_vp, 1, GL_FALSE, (const float *)f->light_vp);
     glUniform1i(r->s_inst, 0);
     r->batch_n = 0;
-    for_each_part(r, snap, f, emit_shadow, NULL);
+    // Robots cast shadows with their collision shapes (convex hulls, boxes):
+    // the Go2's visual meshes have 80k triangles, which a software rasteriser
+    // would transform twice a frame; a shadow does not show the difference.
+    frame_ctx sf = *f;
+    sf.flags = (f->flags & ~(unsigned)PS_DRAW_VISUAL) | PS_DRAW_COLLISION;
+    for_each_part(r, snap, &sf, emit_shadow, NULL);
     flush_batch(r, r->s_inst);
     glDisable(GL_POLYGON_OFFSET_FILL);
     return true;
@@ -855,6 +916,31 @@ static float *line_reserve(ps_renderer *r, size_t nverts)
         r->line_cap = n;
     }
     return r->lines;
+}
+
+// Four lines from the tip of the arrow a -> b back to a ring around its shaft
+// (a quarter of its length back, half that out): a head a force arrow reads by.
+// Writes 8 line vertices into v; returns how many (0 for a degenerate arrow).
+static size_t arrow_head(float *v, const float a[3], const float b[3], const float rgba[4])
+{
+    vec3 d = {b[0] - a[0], b[1] - a[1], b[2] - a[2]};
+    float len = glm_vec3_norm(d);
+    if (len < 1e-4f) return 0;
+    glm_vec3_scale(d, 1.0f / len, d);
+    vec3 u, w, ref = {0, 0, 1};
+    if (fabsf(d[2]) > 0.9f) ref[0] = 1, ref[2] = 0;
+    glm_vec3_crossn(d, ref, u);
+    glm_vec3_crossn(d, u, w);
+    float back = 0.25f * len, out = 0.125f * len;
+    for (int k = 0; k < 4; k++) {
+        float cu = k == 0 ? 1.0f : k == 2 ? -1.0f : 0.0f, cw = k == 1 ? 1.0f : k == 3 ? -1.0f : 0.0f;
+        float *q0 = v + 14 * k, *q1 = q0 + 7;
+        memcpy(q0, b, 3 * sizeof(float));
+        for (int i = 0; i < 3; i++) q1[i] = b[i] - back * d[i] + out * (cu * u[i] + cw * w[i]);
+        memcpy(q0 + 3, rgba, 4 * sizeof(float));
+        memcpy(q1 + 3, rgba, 4 * sizeof(float));
+    }
+    return 8;
 }
 
 static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx *f)
@@ -879,6 +965,7 @@ static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx 
                     memcpy(q, seg[k], sizeof seg[k]);
                     memcpy(q + 3, p->rgba, 4 * sizeof(float));
                 }
+                if (p->kind == PS_DEBUG_CONTACT) nv += arrow_head(v + 7 * nv, seg[0], seg[1], p->rgba);
             } else if (p->kind == PS_DEBUG_ZONE && (fl & PS_DRAW_ZONES)) {
                 double c[2][3] = {{p->a.x, p->a.y, p->a.z}, {p->b.x, p->b.y, p->b.z}};
                 for (int e = 0; e < 12; e++) { // the 12 edges of the box
@@ -936,7 +1023,12 @@ static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx 
                 it.mesh = &r->prim[PRIM_BOX];
                 pose_matrix(pose, p->b.x - p->a.x, p->b.y - p->a.y, p->b.z - p->a.z, it.model, it.nmat);
                 set_item_uniforms(r, &it, false);
+                // A zone face on a wall or the floor is pulled towards the eye,
+                // so it wins the depth test every frame instead of flickering.
+                glEnable(GL_POLYGON_OFFSET_FILL);
+                glPolygonOffset(-1.0f, -4.0f);
                 ps_gpu_mesh_draw(it.mesh);
+                glDisable(GL_POLYGON_OFFSET_FILL);
             }
         }
     }
@@ -966,7 +1058,12 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     bool shadows = mode == PS_RENDER_COLOR && (flags & PS_DRAW_SHADOWS) && darkness < 1;
     if (shadows) {
         light_matrix(&f, view);
-        int size = view->width * view->height <= 640 * 480 ? 1024 : 2048;
+        // The smallest power of two >= 0.8 x the wider side, 512..2048: the
+        // depth pass of a 1024^2 map cost a 320 x 240 camera more than its
+        // image, a 2048^2 one a 1280 x 720 viewer frame a third of its time.
+        int side = view->width > view->height ? view->width : view->height;
+        int size = 512;
+        while (size * 5 < side * 4 && size < 2048) size *= 2;
         if (!shadow_pass(r, snap, &f, size)) return false;
         glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)fbo);
     }
@@ -991,6 +1088,8 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glUniform1i(r->u_unlit, 0);
     glUniform1i(r->u_inst, 0);
     glUniform1i(r->u_shadows, shadows);
+    // 1.5 shadow texels along the normal
+    glUniform1f(r->u_shadow_offset, shadows ? 1.5f * 2.0f * f.light_extent / (float)r->shadow_size : 0.0f);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
     glUniform1i(r->u_shadow, 0);
@@ -1207,6 +1306,11 @@ void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgb
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c == '\n') { cx = (float)x; cy += ch; continue; }
+        if (c == '\t') { // to the next multiple of 4 columns (Lua tracebacks indent with tabs)
+            int col = (int)lrintf((cx - (float)x) / cw);
+            cx = (float)x + (float)((col / 4 + 1) * 4) * cw;
+            continue;
+        }
         if (c < 32 || c > 126) c = '?';
         if (c != ' ') {
             int g = c - 32;
@@ -1277,7 +1381,7 @@ ps_render_target *ps_render_target_create(ps_renderer *r, int width, int height,
     glBindFramebuffer(GL_FRAMEBUFFER, t->fbo);
     glGenTextures(1, &t->color);
     glBindTexture(GL_TEXTURE_2D, t->color);
-    glTexImage2D(GL_TEXTURE_2D, 0, float_color ? GL_RGBA32F : GL_RGBA8, width, height, 0, GL_RGBA,
+    glTexImage2D(GL_TEXTURE_2D, 0, float_color ? GL_RG32F : GL_RGBA8, width, height, 0, float_color ? GL_RG : GL_RGBA,
                  float_color ? GL_FLOAT : GL_UNSIGNED_BYTE, NULL);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
@@ -1323,10 +1427,14 @@ void ps_render_target_unbind(ps_render_target *t)
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
 }
 
-// Reads the colour attachment into the renderer's scratch buffer (bottom row first).
-static bool read_raw(ps_render_target *t, GLenum fmt, GLenum type, size_t bytes)
+// Reads the colour attachment into the renderer's scratch buffer (bottom row
+// first) in the target's own layout: RGBA bytes for RGBA8, RG floats for RG32F.
+// Asking for exactly the stored layout lets Mesa copy rows instead of
+// converting through a temporary image (which cost a third of a camera frame).
+static bool read_raw(ps_render_target *t)
 {
     ps_renderer *r = t->r;
+    size_t bytes = (size_t)t->w * (size_t)t->h * (t->fl ? 2 * sizeof(float) : 4);
     size_t floats = (bytes + sizeof(float) - 1) / sizeof(float);
     if (floats > r->scratch_cap) {
         float *s = realloc(r->scratch, floats * sizeof *s);
@@ -1338,8 +1446,9 @@ static bool read_raw(ps_render_target *t, GLenum fmt, GLenum type, size_t bytes)
     glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &prev);
     glBindFramebuffer(GL_READ_FRAMEBUFFER, t->fbo);
     glReadBuffer(GL_COLOR_ATTACHMENT0);
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadPixels(0, 0, t->w, t->h, fmt, type, r->scratch);
+    glPixelStorei(GL_PACK_ALIGNMENT, 4);
+    if (t->fl) glReadPixels(0, 0, t->w, t->h, GL_RG, GL_FLOAT, r->scratch);
+    else glReadPixels(0, 0, t->w, t->h, GL_RGBA, GL_UNSIGNED_BYTE, r->scratch);
     glBindFramebuffer(GL_READ_FRAMEBUFFER, (GLuint)prev);
     GLenum e = glGetError();
     return e == GL_NO_ERROR || set_error(r, "glReadPixels: GL error 0x%x", e);
@@ -1347,21 +1456,41 @@ static bool read_raw(ps_render_target *t, GLenum fmt, GLenum type, size_t bytes)
 
 bool ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8)
 {
-    if (!t || !rgb8) return false;
-    size_t row = (size_t)t->w * 3;
-    if (!read_raw(t, GL_RGB, GL_UNSIGNED_BYTE, row * (size_t)t->h)) return false;
+    if (!t || !rgb8 || t->fl || !read_raw(t)) return false;
     const uint8_t *src = (const uint8_t *)t->r->scratch;
-    for (int y = 0; y < t->h; y++) memcpy(rgb8 + (size_t)y * row, src + (size_t)(t->h - 1 - y) * row, row);
+    size_t w = (size_t)t->w;
+    for (int y = 0; y < t->h; y++) {
+        const uint8_t *s = src + (size_t)(t->h - 1 - y) * w * 4;
+        uint8_t *d = rgb8 + (size_t)y * w * 3;
+        for (size_t x = 0; x < w; x++) {
+            d[3 * x] = s[4 * x];
+            d[3 * x + 1] = s[4 * x + 1];
+            d[3 * x + 2] = s[4 * x + 2];
+        }
+    }
     return true;
 }
 
 bool ps_render_target_read_float(ps_render_target *t, float *f, int channels)
 {
-    if (!t || !f || channels < 1 || channels > 4) return false;
-    static const GLenum fmt[4] = {GL_RED, GL_RG, GL_RGB, GL_RGBA};
-    size_t row = (size_t)t->w * (size_t)channels;
-    if (!read_raw(t, fmt[channels - 1], GL_FLOAT, row * (size_t)t->h * sizeof(float))) return false;
-    const float *src = t->r->scratch;
-    for (int y = 0; y < t->h; y++) memcpy(f + (size_t)y * row, src + (size_t)(t->h - 1 - y) * row, row * sizeof(float));
+    if (!t || !f || channels < 1 || channels > 4 || !read_raw(t)) return false;
+    size_t w = (size_t)t->w, c = (size_t)channels;
+    if (t->fl) {
+        const float *src = t->r->scratch;
+        for (int y = 0; y < t->h; y++) {
+            const float *s = src + (size_t)(t->h - 1 - y) * w * 2;
+            float *d = f + (size_t)y * w * c;
+            for (size_t x = 0; x < w; x++)
+                for (size_t k = 0; k < c; k++) d[x * c + k] = k < 2 ? s[2 * x + k] : k == 3 ? 1.0f : 0.0f;
+        }
+    } else {
+        const uint8_t *src = (const uint8_t *)t->r->scratch;
+        for (int y = 0; y < t->h; y++) {
+            const uint8_t *s = src + (size_t)(t->h - 1 - y) * w * 4;
+            float *d = f + (size_t)y * w * c;
+            for (size_t x = 0; x < w; x++)
+                for (size_t k = 0; k < c; k++) d[x * c + k] = (float)s[4 * x + k] * (1.0f / 255.0f);
+        }
+    }
     return true;
 }

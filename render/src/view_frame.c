@@ -56,9 +56,10 @@ static bool shape_half_extents(const ps_snapshot *snap, const ps_draw_shape *d, 
 
 // Looks at the centre of the axis-aligned bounding box of
 // every shape but planes (and visual mesh files), from the front right (+x,
-// -y, azimuth -40 degrees) and 30 degrees above, just far enough that all 8
+// -y, azimuth -40 degrees by default) and 30 degrees above (or the angles given), just far enough that all 8
 // corners of the box are inside the picture (with a 10 % margin).
-void ps_render_view_frame(const ps_snapshot *snap, int width, int height, ps_render_view *out)
+void ps_render_view_frame(const ps_snapshot *snap, int width, int height, double azimuth_deg, double elevation_deg,
+                          ps_render_view *out)
 {
     size_t n = 0;
     const ps_draw_shape *sh = ps_snapshot_shapes(snap, &n);
@@ -83,7 +84,7 @@ void ps_render_view_frame(const ps_snapshot *snap, int width, int height, ps_ren
         c[k] = 0.5 * (lo[k] + hi[k]);
         half[k] = fmax(0.5 * (hi[k] - lo[k]), 0.05);  // a flat or tiny scene still gets a finite distance
     }
-    double az = -40.0 * pi / 180.0, el = 30.0 * pi / 180.0;
+    double az = azimuth_deg * pi / 180.0, el = elevation_deg * pi / 180.0;
     double fov_y = 45.0 * pi / 180.0;
     double tan_v = tan(0.5 * fov_y), tan_h = tan_v * (double)width / height;
     // Camera basis: `back` from the target towards the eye, `right`, `up`.

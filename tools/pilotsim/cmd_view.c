@@ -37,6 +37,8 @@ static void view_usage(FILE *f)
           "  --camera EX,EY,EZ,TX,TY,TZ  eye and target (m) instead of framing the scene\n"
           "  --no-panels          hide the side panels (F2 shows them)\n"
           "  --no-vsync           do not wait for the display refresh (frame rate measurements)\n"
+          "  --msaa N             anti-aliased edges with N samples per pixel (2, 4, 8, 16; default 0:\n"
+          "                       off, as a software rasteriser pays for every sample)\n"
           "  --frame-dt S         each frame advances S seconds of real time x speed, whatever\n"
           "                       the clock (reproducible scripted runs); default: the clock\n"
           "  --no-watch           do not reload when the sources change (F5 still reloads)\n"
@@ -154,6 +156,14 @@ int cmd_view(int argc, char **argv)
             VO(vo.panels = false);
         } else if (!strcmp(a, "--no-vsync")) {
             VO(vo.vsync = false);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--msaa"))) {
+            char *end;
+            long ms = strtol(v, &end, 10);
+            if (end == v || *end || !(ms == 0 || ms == 2 || ms == 4 || ms == 8 || ms == 16)) {
+                fprintf(stderr, "pilotsim view: --msaa needs 0, 2, 4, 8 or 16 samples, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            VO(vo.msaa = (int)ms);
         } else if ((v = cli_opt_value(argc, argv, &i, "--frame-dt"))) {
             char *end;
             double fd = strtod(v, &end);

@@ -20,18 +20,32 @@ void run_record_usage(FILE *f)
           "  --video-size WxH    size of the video and the screenshot in pixels (default 1280x720)\n"
           "                      The camera is the scene's `view`, else one framing every shape\n"
           "                      but planes from the front right. PILOTSIM_GL=egl|glfw picks the\n"
-          "                      offscreen GL backend (default: EGL, then a hidden GLFW window).\n",
+          "                      offscreen GL backend (default: EGL, then a hidden GLFW window).\n"
+          "  --view EX,EY,EZ,TX,TY,TZ[,FOV]  record from eye EX,EY,EZ looking at TX,TY,TZ (m),\n"
+          "                      vertical field of view FOV degrees (default 45), not the scene's view\n"
+          "  --view-angles AZ,EL frame every shape but planes (as without a scene view) seen from\n"
+          "                      azimuth AZ (about +z from +x) and elevation EL degrees\n"
+          "                      (default -40,30: front right, above), ignoring the scene's view\n"
+          "  --camera-out DIR    write every camera sensor sample to DIR/<camera>/<frame>.png (RGB;\n"
+          "                      depth 16-bit grey in mm, 0 = nothing hit; segmentation ids in\n"
+          "                      distinct colours) with one line each in DIR/frames.csv\n"
+          "  --collision-shapes  draw the collision geometry instead of robots' visual meshes\n"
+          "  --screenshot-mode rgb|depth|segmentation  what the screenshot holds: lit colour\n"
+          "                      (default); planar depth as a 16-bit grey PNG in mm (0: nothing\n"
+          "                      hit); each segmentation id in its own colour, nothing hit black\n",
           f);
 }
 
-bool run_record_requested(const run_record_opts *o) { return o->screenshot || o->video; }
+bool run_record_requested(const run_record_opts *o) { return o->screenshot || o->video || o->camera_out; }
 
 #ifndef PILOTSIM_HAVE_RENDER
 
 int run_record_option(int argc, char **argv, int *i, run_record_opts *o)
 {
     (void)o;
-    static const char *const names[] = {"--screenshot", "--video", "--video-fps", "--video-size"};
+    static const char *const names[] = {"--screenshot", "--video", "--video-fps", "--video-size",
+                                        "--collision-shapes", "--screenshot-mode", "--view", "--view-angles",
+                                        "--camera-out"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         if (cli_opt_value(argc, argv, i, names[k])) {
             fprintf(stderr, "pilotsim run: %s: built without the renderer (PILOTSIM_RENDER=OFF)\n", names[k]);
@@ -55,6 +69,34 @@ ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p,
     return p ? ps_episode_run_policy(e, p, seed, max_steps) : ps_episode_run(e, max_steps);
 }
 
+// Renders and writes a depth or segmentation screenshot of the world's current state.
+static void render_ids(run_recorder *r, const ps_world *w)
+{
+    if (ps_snapshot_capture(r->snap, w) != PS_OK) {
+        fail(r, "snapshot: out of memory");
+        return;
+    }
+    if (!r->view_set) default_view(r);
+    bool depth = r->o.screenshot_mode == RUN_SHOT_DEPTH;
+    ps_gl_context_make_current(r->gl);
+    ps_render_target_bind(r->ftarget);
+    bool ok = ps_renderer_draw_mode(r->renderer, r->snap, &r->view, draw_flags(r), 0.0,
+                                    depth ? PS_RENDER_DEPTH : PS_RENDER_SEGMENTATION) &&
+              ps_render_target_read_float(r->ftarget, r->fpx, 1);
+    ps_render_target_unbind(r->ftarget);
+    char msg[1024];
+    if (!ok) {
+        snprintf(msg, sizeof msg, "rendering the %s screenshot: %s", depth ? "depth" : "segmentation",
+                 ps_renderer_error(r->renderer));
+        fail(r, msg);
+        return;
+    }
+    r->renders++;
+    if (!ps_image_write_png(r->o.screenshot, depth ? PS_IMAGE_DEPTH : PS_IMAGE_SEGMENTATION, r->o.width,
+                            r->o.height, r->fpx, r->view.far_clip, msg, sizeof msg))
+        fail(r, msg);
+}
+
 bool run_recorder_finish(run_recorder *r, ps_episode *e, char *err, size_t errlen)
 {
     (void)r;
@@ -74,9 +116,11 @@ void run_recorder_destroy(run_recorder *r) { (void)r; }
 
 #else  // PILOTSIM_HAVE_RENDER
 
+#include "camera_out.h"
 #include "pilotsim/gl_context.h"
 #include "pilotsim/image_io.h"
 #include "pilotsim/render.h"
+#include "pilotsim/sensor_image.h"
 #include "pilotsim/snapshot.h"
 
 enum { DEFAULT_WIDTH = 1280, DEFAULT_HEIGHT = 720 };
@@ -118,6 +162,56 @@ int run_record_option(int argc, char **argv, int *i, run_record_opts *o)
         }
         o->width = w;
         o->height = h;
+    } else if (!strcmp(argv[*i], "--collision-shapes")) {
+        o->collision_shapes = true;
+    } else if ((v = cli_opt_value(argc, argv, i, "--screenshot-mode"))) {
+        static const char *const modes[] = {"rgb", "depth", "segmentation"};
+        int m = -1;
+        for (int k = 0; k < 3; k++)
+            if (!strcmp(v, modes[k])) m = k;
+        if (m < 0) {
+            fprintf(stderr, "pilotsim run: --screenshot-mode needs rgb, depth or segmentation, got '%s'\n", v);
+            return -1;
+        }
+        o->screenshot_mode = m;
+    } else if ((v = cli_opt_value(argc, argv, i, "--camera-out"))) {
+        if (!*v) {
+            fprintf(stderr, "pilotsim run: --camera-out needs a directory\n");
+            return -1;
+        }
+        o->camera_out = v;
+    } else if ((v = cli_opt_value(argc, argv, i, "--view-angles"))) {
+        double az = 0, el = 0;
+        int n = 0;
+        if (sscanf(v, "%lf,%lf%n", &az, &el, &n) != 2 || v[n] || !isfinite(az) || !(el > -90 && el < 90)) {
+            fprintf(stderr, "pilotsim run: --view-angles needs AZ,EL in degrees with -90 < EL < 90, got '%s'\n", v);
+            return -1;
+        }
+        o->azimuth = az;
+        o->elevation = el;
+        o->angles_given = true;
+    } else if ((v = cli_opt_value(argc, argv, i, "--view"))) {
+        double x[7] = {0, 0, 0, 0, 0, 0, 45};
+        int n = 0, used = 0;
+        const char *p = v;
+        while (n < 7) {
+            char *end = NULL;
+            x[n] = strtod(p, &end);
+            if (end == p || !isfinite(x[n])) break;
+            n++;
+            p = end;
+            if (*p != ',') break;
+            p++;
+        }
+        used = (int)(p - v);
+        double d2 = (x[3] - x[0]) * (x[3] - x[0]) + (x[4] - x[1]) * (x[4] - x[1]) + (x[5] - x[2]) * (x[5] - x[2]);
+        if ((n != 6 && n != 7) || v[used] || !(d2 > 1e-12) || !(x[6] > 1 && x[6] < 179)) {
+            fprintf(stderr, "pilotsim run: --view needs EX,EY,EZ,TX,TY,TZ[,FOV] (m; eye != target; FOV degrees "
+                            "in (1, 179)), got '%s'\n", v);
+            return -1;
+        }
+        memcpy(o->view, x, sizeof x);
+        o->view_given = true;
     } else {
         return 0;
     }
@@ -129,8 +223,11 @@ struct run_recorder {
     ps_gl_context *gl;
     ps_renderer *renderer;
     ps_render_target *target;
+    ps_render_target *ftarget;  // float target for depth and segmentation screenshots
+    float *fpx;                 // its pixels, 1 float each
     ps_snapshot *snap;
     ps_video_writer *video;
+    camera_out *cams;        // --camera-out, or NULL
     uint8_t *rgb;
     ps_render_view view;
     bool view_set;           // the scene's view, or the default one computed from the first frame
@@ -172,6 +269,11 @@ run_recorder *run_recorder_open(const run_record_opts *o, const ps_scene *s, cha
         fclose(f);
         if (!existed) remove(r->o.screenshot);
     }
+    if (r->o.camera_out && !(r->cams = camera_out_open(r->o.camera_out, err, errlen))) {
+        run_recorder_destroy(r);
+        return NULL;
+    }
+    if (!r->o.screenshot && !r->o.video) return r;  // camera images only: the cameras render them
     char e[1024] = "";
     r->gl = ps_gl_context_create_offscreen(PS_GL_AUTO, e, sizeof e);
     if (!r->gl) {
@@ -201,9 +303,24 @@ run_recorder *run_recorder_open(const run_record_opts *o, const ps_scene *s, cha
             return NULL;
         }
     }
+    if (r->o.screenshot && r->o.screenshot_mode != RUN_SHOT_RGB) {
+        r->ftarget = ps_render_target_create(r->renderer, r->o.width, r->o.height, true, e, sizeof e);
+        r->fpx = malloc((size_t)r->o.width * (size_t)r->o.height * sizeof *r->fpx);
+        if (!r->ftarget || !r->fpx) {
+            snprintf(err, errlen, "float render target %dx%d: %s", r->o.width, r->o.height,
+                     e[0] ? e : "out of memory");
+            run_recorder_destroy(r);
+            return NULL;
+        }
+    }
     ps_vec3 eye, target;
     double fov;
-    if (ps_scene_view(s, &eye, &target, &fov)) {
+    if (r->o.view_given) {
+        eye = (ps_vec3){r->o.view[0], r->o.view[1], r->o.view[2]};
+        target = (ps_vec3){r->o.view[3], r->o.view[4], r->o.view[5]};
+        fov = r->o.view[6] * 3.14159265358979323846 / 180.0;
+    }
+    if (r->o.view_given || (!r->o.angles_given && ps_scene_view(s, &eye, &target, &fov))) {
         r->view.eye = eye;
         r->view.target = target;
         r->view.fov_y = fov;
@@ -224,11 +341,18 @@ run_recorder *run_recorder_open(const run_record_opts *o, const ps_scene *s, cha
     return r;
 }
 
-// The default camera when the scene declares no view (render.h).
+// The default camera when the scene declares no view (render.h), from the
+// --view-angles when given.
 static void default_view(run_recorder *r)
 {
-    ps_render_view_frame(r->snap, r->o.width, r->o.height, &r->view);
+    ps_render_view_frame(r->snap, r->o.width, r->o.height, r->o.angles_given ? r->o.azimuth : PS_RENDER_VIEW_AZIMUTH,
+                         r->o.angles_given ? r->o.elevation : PS_RENDER_VIEW_ELEVATION, &r->view);
     r->view_set = true;
+}
+
+static unsigned draw_flags(const run_recorder *r)
+{
+    return r->o.collision_shapes ? (PS_DRAW_DEFAULT & ~(unsigned)PS_DRAW_VISUAL) : PS_DRAW_DEFAULT;
 }
 
 // Renders the world's current state into r->rgb.
@@ -242,7 +366,7 @@ static bool render_frame(run_recorder *r, const ps_world *w)
     if (!r->view_set) default_view(r);
     ps_gl_context_make_current(r->gl);  // camera sensors may have made theirs current
     ps_render_target_bind(r->target);
-    bool ok = ps_renderer_draw(r->renderer, r->snap, &r->view, PS_DRAW_DEFAULT, 0.0);
+    bool ok = ps_renderer_draw(r->renderer, r->snap, &r->view, draw_flags(r), 0.0);
     ok = ok && ps_render_target_read_rgb8(r->target, r->rgb);
     ps_render_target_unbind(r->target);
     if (!ok) {
@@ -296,9 +420,41 @@ ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p,
         }
         ps_episode_step(e, max_steps);
         record_due(r, e);
+        if (r->cams && !r->failed && ps_episode_world(e)) {
+            char e2[1024];
+            if (!camera_out_write_new(r->cams, ps_episode_world(e), e2, sizeof e2)) fail(r, e2);
+        }
     }
     if (p && !ps_policy_transport_failed(p)) (void)ps_policy_end(p, e, err, sizeof err); // best effort, as there
     return ps_episode_get_status(e);
+}
+
+// Renders and writes a depth or segmentation screenshot of the world's current state.
+static void render_ids(run_recorder *r, const ps_world *w)
+{
+    if (ps_snapshot_capture(r->snap, w) != PS_OK) {
+        fail(r, "snapshot: out of memory");
+        return;
+    }
+    if (!r->view_set) default_view(r);
+    bool depth = r->o.screenshot_mode == RUN_SHOT_DEPTH;
+    ps_gl_context_make_current(r->gl);
+    ps_render_target_bind(r->ftarget);
+    bool ok = ps_renderer_draw_mode(r->renderer, r->snap, &r->view, draw_flags(r), 0.0,
+                                    depth ? PS_RENDER_DEPTH : PS_RENDER_SEGMENTATION) &&
+              ps_render_target_read_float(r->ftarget, r->fpx, 1);
+    ps_render_target_unbind(r->ftarget);
+    char msg[1024];
+    if (!ok) {
+        snprintf(msg, sizeof msg, "rendering the %s screenshot: %s", depth ? "depth" : "segmentation",
+                 ps_renderer_error(r->renderer));
+        fail(r, msg);
+        return;
+    }
+    r->renders++;
+    if (!ps_image_write_png(r->o.screenshot, depth ? PS_IMAGE_DEPTH : PS_IMAGE_SEGMENTATION, r->o.width,
+                            r->o.height, r->fpx, r->view.far_clip, msg, sizeof msg))
+        fail(r, msg);
 }
 
 bool run_recorder_finish(run_recorder *r, ps_episode *e, char *err, size_t errlen)
@@ -307,6 +463,8 @@ bool run_recorder_finish(run_recorder *r, ps_episode *e, char *err, size_t errle
     if (r->o.screenshot && !r->failed) {
         if (!w) {
             fail(r, "no world to render (the scene's build failed)");
+        } else if (r->o.screenshot_mode != RUN_SHOT_RGB) {
+            render_ids(r, w);
         } else if (render_frame(r, w)) {
             char e2[1024];
             if (!ps_png_write(r->o.screenshot, r->o.width, r->o.height, r->rgb, e2, sizeof e2)) fail(r, e2);
@@ -327,6 +485,7 @@ void run_recorder_report(const run_recorder *r, FILE *f)
         fprintf(f, "video: %s: %lld frames %dx%d at %g fps\n", r->o.video, (long long)r->frames, r->o.width,
                 r->o.height, r->o.fps);
     if (r->o.screenshot) fprintf(f, "screenshot: %s: %dx%d\n", r->o.screenshot, r->o.width, r->o.height);
+    if (r->cams) camera_out_report(r->cams, f);
     if (r->renders)
         fprintf(f, "recording: %lld renders %.2f ms each, %lld frames encoded %.2f ms each\n", (long long)r->renders,
                 1e3 * r->render_s / (double)r->renders, (long long)r->frames,
@@ -340,11 +499,14 @@ void run_recorder_destroy(run_recorder *r)
     if (r->gl) {
         ps_gl_context_make_current(r->gl);
         ps_render_target_destroy(r->target);
+        ps_render_target_destroy(r->ftarget);
         ps_renderer_destroy(r->renderer);
     }
     ps_gl_context_destroy(r->gl);
     ps_snapshot_destroy(r->snap);
+    camera_out_close(r->cams);
     free(r->rgb);
+    free(r->fpx);
     free(r);
 }
 

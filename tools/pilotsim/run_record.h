@@ -15,9 +15,20 @@ typedef struct run_record_opts {
     const char *video;       // video file (container from the extension), or NULL
     double fps;              // video frames per simulated second; 0 = default (30)
     int width, height;       // pixels; 0 = default (1280x720)
+    bool collision_shapes;   // draw collision geometry instead of robots' visual meshes
+    int screenshot_mode;     // RUN_SHOT_RGB, RUN_SHOT_DEPTH, RUN_SHOT_SEGMENTATION
+    bool view_given;         // --view: eye and target (m) and fov (deg) below, instead of the scene's
+    double view[7];          // eye x y z, target x y z, vertical fov in degrees
+    const char *camera_out;  // directory for camera sensor images (camera_out.h), or NULL
+    bool angles_given;       // --view-angles: the automatic framing from this direction
+    double azimuth, elevation; // degrees (default -40, 30)
 } run_record_opts;
 
-// Takes --screenshot, --video, --video-fps, --video-size at argv[*i]: 1 when
+// What --screenshot holds: lit colour; depth as a 16-bit PNG in mm; segment ids in distinct colours.
+enum { RUN_SHOT_RGB, RUN_SHOT_DEPTH, RUN_SHOT_SEGMENTATION };
+
+// Takes --screenshot, --video, --video-fps, --video-size, --collision-shapes,
+// --screenshot-mode, --view, --view-angles and --camera-out at argv[*i]: 1 when
 // taken, 0 when argv[*i] is another option, -1 on a usage error (message on
 // stderr; also when the tool was built without the renderer or video).
 int run_record_option(int argc, char **argv, int *i, run_record_opts *o);

@@ -32,7 +32,7 @@ void ps_camera_renderer_destroy(ps_camera_renderer *cr);   ///< NULL is a no-op
 /// with the camera's size, fov_y and clip planes, and fills `out` top row
 /// first: RGB 0..1 (3 floats per pixel); DEPTH planar depth along the optical
 /// axis in m, far_clip where nothing is hit; SEGMENTATION the segment id
-/// (body index + 1, -1 static geometry, 0 nothing/sky). Darkness dims the
+/// (body index + 1, negative: each static geom its own id, 0 nothing/sky). Darkness dims the
 /// light. The context is made current for the call and the caller's current
 /// context (EGL or GLFW) restored afterwards. Returns false on failure; the
 /// reason is in ps_camera_renderer_error (install ps_camera_render_error with

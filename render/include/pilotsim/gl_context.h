@@ -23,6 +23,11 @@ typedef enum ps_gl_backend { PS_GL_AUTO, PS_GL_EGL, PS_GL_GLFW } ps_gl_backend;
 ps_gl_context *ps_gl_context_create_offscreen(ps_gl_backend backend, char *err, size_t errlen);
 /// A visible GLFW window of `width` x `height` screen pixels with a GL 3.3 core context.
 ps_gl_context *ps_gl_context_create_window(int width, int height, const char *title, char *err, size_t errlen);
+/// Like ps_gl_context_create_window with a multisampled framebuffer of
+/// `samples` (0..16; 0 = none) for anti-aliased edges. A software rasteriser
+/// (Mesa llvmpipe) pays for every sample.
+ps_gl_context *ps_gl_context_create_window_msaa(int width, int height, const char *title, int samples, char *err,
+                                                size_t errlen);
 void ps_gl_context_destroy(ps_gl_context *c);   ///< NULL is a no-op
 bool ps_gl_context_make_current(ps_gl_context *c);
 void ps_gl_context_swap(ps_gl_context *c);      ///< windows only; no-op offscreen

@@ -32,6 +32,10 @@ extern "C" {
 /// pixels a side. False with a message naming the file in `err` (may be NULL);
 /// a partly written file is removed.
 bool ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, char *err, size_t errlen);
+/// Writes a 16-bit greyscale image (top row first, rows packed: width values;
+/// host byte order, stored as PNG's big-endian 16-bit samples unchanged, gamma
+/// 1.0), as for depth in millimetres. Errors as ps_png_write.
+bool ps_png_write_gray16(const char *path, int width, int height, const uint16_t *gray16, char *err, size_t errlen);
 
 typedef struct ps_video_writer ps_video_writer;
 /// True when built with video support (libav).

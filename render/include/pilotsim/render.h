@@ -76,20 +76,30 @@ bool ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
 
 const char *ps_renderer_error(const ps_renderer *r);
 
+/// The default view's direction: azimuth from +x (degrees, -40: front right)
+/// and elevation above the ground plane (degrees).
+#define PS_RENDER_VIEW_AZIMUTH -40.0
+#define PS_RENDER_VIEW_ELEVATION 30.0
+
 /// The default view of a scene without one: looks at the centre of the
 /// axis-aligned bounding box of every shape in `snap` but planes and visual
-/// mesh files, from the front right (azimuth -40 degrees, 30 degrees up, fov
+/// mesh files, from `azimuth_deg` around z (from +x) and `elevation_deg` up (fov
 /// 45 degrees), just far enough that the whole box fits a `width` x `height`
 /// picture with a 10 % margin (a 2 m box on the ground when there is nothing).
 /// Fills every field of `out`.
-void ps_render_view_frame(const ps_snapshot *snap, int width, int height, ps_render_view *out);
+void ps_render_view_frame(const ps_snapshot *snap, int width, int height, double azimuth_deg, double elevation_deg,
+                          ps_render_view *out);
+
+/// Samples per pixel of the bound draw framebuffer (0 or 1: not multisampled).
+int ps_renderer_framebuffer_samples(ps_renderer *r);
 
 /// Loads a visual mesh file (.dae, .stl, .obj; through assimp) into the
 /// renderer's cache as drawing would. True with its triangle count; false with
 /// "cannot load visual mesh 'path': reason" in `err` (may be NULL).
 bool ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, char *err, size_t errlen);
 
-/// An offscreen framebuffer with a colour (RGBA8 or RGBA32F) and depth attachment.
+/// An offscreen framebuffer with a colour (RGBA8, or RG32F when `float_color`:
+/// depth and segmentation passes write two channels) and a depth attachment.
 typedef struct ps_render_target ps_render_target;
 ps_render_target *ps_render_target_create(ps_renderer *r, int width, int height, bool float_color,
                                           char *err, size_t errlen);
@@ -98,7 +108,9 @@ void ps_render_target_destroy(ps_render_target *t);  ///< NULL is a no-op; conte
 void ps_render_target_size(const ps_render_target *t, int *width, int *height);
 void ps_render_target_bind(ps_render_target *t);     ///< binds it and sets the viewport
 void ps_render_target_unbind(ps_render_target *t);   ///< back to the default framebuffer
-/// Reads back pixels, top row first: `rgb8` 3 bytes per pixel; `f` `channels` floats per pixel.
+/// Reads back pixels, top row first: `rgb8` 3 bytes per pixel (RGBA8 targets
+/// only); `f` `channels` floats per pixel (8-bit channels scaled to 0..1; a
+/// float target's channels past its two read 0, alpha 1).
 bool ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8);
 bool ps_render_target_read_float(ps_render_target *t, float *f, int channels);
 

@@ -60,6 +60,7 @@ typedef struct ps_viewer_options {
     ps_vec3 eye, target;          ///< m, world
     bool panels;                  ///< show the side panels (default true)
     bool vsync;                   ///< wait for the display's refresh (default true)
+    int msaa;                     ///< multisample anti-aliasing samples, 0 (default: off) .. 16
     /// > 0: every frame counts as this many real seconds (s), whatever the wall
     /// clock says, so scripted runs see the same simulated time per frame on any
     /// machine (tests); 0 (default): real time

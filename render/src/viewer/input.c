@@ -83,6 +83,17 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
             ps_viewer_note(v, "policy %s", l->policy_on ? "on" : "off");
         }
         break;
+    case PS_CMD_CAMERA_VIEW: {
+        ps_world *w = ps_sim_loop_world(l);
+        size_t n = w ? ps_world_sensor_count(w) : 0, k = v->cam_view;
+        // the next camera sensor after the current one, else back to the free camera
+        for (k = k + 1; k <= n; k++)
+            if (ps_sensor_get_type(w, ps_world_sensor_at(w, k - 1)) == PS_SENSOR_CAMERA) break;
+        v->cam_view = k <= n ? k : 0;
+        if (v->cam_view) ps_viewer_note(v, "camera %s", ps_sensor_name(w, ps_world_sensor_at(w, k - 1)));
+        else ps_viewer_note(v, "free camera%s", n ? "" : " (the scene has no camera sensors)");
+        break;
+    }
     case PS_CMD_FOLLOW: {
         ps_world *w = ps_sim_loop_world(l);
         ps_pose p;

@@ -21,6 +21,7 @@ static const ps_key_binding bindings[] = {
     {GLFW_KEY_BACKSLASH, 0, PS_CMD_MAX_SPEED, "\\", "as fast as possible (max)"},
     {GLFW_KEY_P, 0, PS_CMD_POLICY, "P", "policy on / off"},
     {GLFW_KEY_F, 0, PS_CMD_FOLLOW, "F", "follow the selected body / stop following"},
+    {GLFW_KEY_K, 0, PS_CMD_CAMERA_VIEW, "K", "look through the next camera sensor (after the last: free camera)"},
     {GLFW_KEY_HOME, 0, PS_CMD_HOME, "Home", "reset the view"},
     {GLFW_KEY_ESCAPE, 0, PS_CMD_DESELECT, "Esc", "clear the selection and the error banner"},
     {GLFW_KEY_F2, 0, PS_CMD_PANELS, "F2", "show / hide the panels"},

@@ -20,6 +20,7 @@ typedef enum ps_view_cmd {
     PS_CMD_MAX_SPEED,      // as fast as possible
     PS_CMD_POLICY,         // policy on / off
     PS_CMD_FOLLOW,         // follow the selected body
+    PS_CMD_CAMERA_VIEW,    // look through the next camera sensor (then the free camera again)
     PS_CMD_HOME,           // reset the view
     PS_CMD_DESELECT,       // clear the selection and the error banner
     PS_CMD_HELP,           // key map panel

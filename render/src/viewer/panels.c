@@ -77,15 +77,20 @@ static void help_window(ps_viewer *v)
     const ps_key_binding *k = ps_keymap(&nk);
     for (size_t i = 0; i < nk && n < 80; i++) {
         if (i > 0 && k[i].cmd == k[i - 1].cmd) continue;
-        snprintf(lines[n++], sizeof lines[0], "%-10s %.50s", k[i].keys, k[i].help);
+        snprintf(lines[n++], sizeof lines[0], "%-10s %s", k[i].keys, k[i].help);
     }
-    int half = (n + 1) / 2, colw = 62;
-    int w = 2 * colw * PS_UI_CHAR_W + 24;
+    // Columns as wide as the longest line; one column when two do not fit.
+    int colw = 0;
+    for (int i = 0; i < n; i++) colw = (int)strlen(lines[i]) > colw ? (int)strlen(lines[i]) : colw;
+    colw += 2;
+    int cols = 2 * colw * PS_UI_CHAR_W + 24 <= v->fb_w - 20 ? 2 : 1;
+    int half = cols == 2 ? (n + 1) / 2 : n;
+    int w = cols * colw * PS_UI_CHAR_W + 24;
     if (w > v->fb_w - 20) w = v->fb_w - 20;
     ps_ui_window_begin(&v->ui, 10, 48, w, bg);
     ps_ui_text(&v->ui, PS_UI_CYAN, "pilotsim view: key map (F1 closes)");
     for (int i = 0; i < half; i++)
-        ps_ui_text(&v->ui, PS_UI_WHITE, "%-*s%s", colw, lines[i], i + half < n ? lines[i + half] : "");
+        ps_ui_text(&v->ui, PS_UI_WHITE, "%-*s%s", colw, lines[i], cols == 2 && i + half < n ? lines[i + half] : "");
     for (const char *const *m = ps_keymap_mouse_help(); *m; m++) ps_ui_text(&v->ui, PS_UI_GREY, "%s", *m);
     ps_ui_window_end(&v->ui);
 }
@@ -135,9 +140,14 @@ static void scene_panel(ps_viewer *v)
     ps_ui_text(&v->ui, NULL, "timestep %g s, limit %g s", ps_scene_timestep(s), ps_scene_time_limit(s));
     for (size_t i = 0; i < ps_scene_param_count(s) && i < 20; i++) {
         ps_param_info p;
-        if (ps_scene_param(s, i, &p) == PS_OK)
-            ps_ui_text(&v->ui, p.overridden ? PS_UI_YELLOW : PS_UI_WHITE, "%s = %s%s", p.name, p.value,
-                       p.randomize ? " (random)" : "");
+        if (ps_scene_param(s, i, &p) != PS_OK) continue;
+        // numbers to 4 significant digits (a randomised 0.1 + 0.2 reads 0.3, not 0.30000000000000004)
+        char val[64], *end = NULL;
+        double x = strtod(p.value, &end);
+        if (end != p.value && !*end) snprintf(val, sizeof val, "%.4g", x);
+        else snprintf(val, sizeof val, "%.60s", p.value);
+        ps_ui_text(&v->ui, p.overridden ? PS_UI_YELLOW : PS_UI_WHITE, "%s = %s%s", p.name, val,
+                   p.randomize ? " (random)" : "");
     }
     ps_ui_text(&v->ui, PS_UI_GREY, "%zu source files, %llu reloads", ps_scene_source_count(s),
                (unsigned long long)v->loop.reloads);
@@ -206,6 +216,30 @@ static void actuators_panel(ps_viewer *v)
         }
     }
     if (shown >= MAX_JOINTS) ps_ui_text(&v->ui, PS_UI_GREY, "(first %d actuators)", MAX_JOINTS);
+    ps_ui_panel_end(&v->ui);
+}
+
+// Joint positions and velocities of every robot (rad or m, rad/s or m/s).
+static void joints_panel(ps_viewer *v)
+{
+    ps_world *w = ps_sim_loop_world(&v->loop);
+    size_t nr = w ? ps_world_robot_count(w) : 0;
+    if (!nr) return;
+    if (!ps_ui_panel_begin(&v->ui, "Joints (q, qd)", &v->open_joints)) {
+        ps_ui_panel_end(&v->ui);
+        return;
+    }
+    int shown = 0;
+    for (size_t ri = 0; ri < nr && shown < MAX_JOINTS; ri++) {
+        ps_robot_id r = ps_world_robot_at(w, ri);
+        size_t nj = ps_robot_joint_count(w, r);
+        double q[64], qd[64];
+        if (nj > 64 || ps_robot_positions(w, r, q) != PS_OK || ps_robot_velocities(w, r, qd) != PS_OK) continue;
+        ps_ui_text(&v->ui, PS_UI_CYAN, "%s", ps_robot_name(w, r));
+        for (size_t j = 0; j < nj && shown < MAX_JOINTS; j++, shown++)
+            ps_ui_text(&v->ui, NULL, "%-20.20s %+8.3f %+8.3f", ps_robot_joint_name(w, r, j), q[j], qd[j]);
+    }
+    if (shown >= MAX_JOINTS) ps_ui_text(&v->ui, PS_UI_GREY, "(first %d joints)", MAX_JOINTS);
     ps_ui_panel_end(&v->ui);
 }
 
@@ -321,15 +355,16 @@ void ps_viewer_draw_panels(ps_viewer *v)
     int x = v->fb_w - COL_W - 8;
     ps_ui_begin(&v->ui, v->r, x < 0 ? 0 : x, 8, COL_W);
     status_line(v);
-    if (v->show_panels) {
+    if (v->show_panels && !v->show_help) { // nothing over the key map
         episode_panel(v);
         actions_panel(v);
         scene_panel(v);
         actuators_panel(v);
+        joints_panel(v);
         sensors_panel(v);
         overlays_panel(v);
     }
-    error_banner(v);
+    if (!v->show_help) error_banner(v);
     help_window(v);
     ps_ui_end(&v->ui);
 }

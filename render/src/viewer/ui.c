@@ -120,11 +120,23 @@ void ps_ui_window_end(ps_ui *ui) { close_region(ui); }
 
 void ps_ui_text(ps_ui *ui, const float rgba[4], const char *fmt, ...)
 {
-    char buf[8192];
+    char raw[8192], buf[8192];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    // Tabs (Lua tracebacks) to spaces up to the next multiple of 4 columns, before wrapping.
+    size_t o = 0, col = 0;
+    for (const char *q = raw; *q && o + 5 < sizeof buf; q++) {
+        if (*q == '\t') {
+            do buf[o++] = ' ';
+            while (++col % 4);
+        } else {
+            buf[o++] = *q;
+            col = *q == '\n' ? 0 : col + 1;
+        }
+    }
+    buf[o] = '\0';
     int cols = ui->w / PS_UI_CHAR_W;
     if (cols < 8) cols = 8;
     // Word wrap: break at the last space before the column limit, or hard.

@@ -114,12 +114,22 @@ void ps_viewer_after_new_episode(ps_viewer *v)
     ps_viewer_capture(v);
 }
 
+// The window title names the scene and its file.
+static void set_title(ps_viewer *v)
+{
+    char t[600];
+    const char *name = v->loop.scene ? ps_scene_name(v->loop.scene) : NULL;
+    snprintf(t, sizeof t, "pilotsim view: %s (%s)", name ? name : "no scene", v->opt.scene_path);
+    glfwSetWindowTitle((GLFWwindow *)v->win, t);
+}
+
 void ps_viewer_reload(ps_viewer *v, const char *why)
 {
     ps_viewer_log(v, "reloading (%s)", why);
     if (ps_sim_loop_reload(&v->loop)) {
         ps_viewer_after_new_episode(v);
         ps_viewer_refresh_watch(v, true);
+        set_title(v);
         ps_viewer_note(v, "reloaded %s: %zu source files watched", ps_scene_name(v->loop.scene),
              v->watch ? ps_reload_watch_count(v->watch) : (size_t)0);
     } else {
@@ -164,6 +174,39 @@ static void draw_overlay_2d(ps_viewer *v)
         ps_renderer_rect(v->r, (int)x0 - 8, (int)y0 - 1, 17, 3, c);
         ps_renderer_rect(v->r, (int)x0 - 1, (int)y0 - 8, 3, 17, c);
     }
+}
+
+// The view of the camera sensor v->cam_view (REP-103: looks along its mount's
+// +x, +z up) with its field of view and clip planes, the window's aspect.
+static bool camera_sensor_view(ps_viewer *v)
+{
+    ps_world *w = ps_sim_loop_world(&v->loop);
+    if (!w || v->cam_view > ps_world_sensor_count(w)) return false;
+    ps_sensor_id s = ps_world_sensor_at(w, v->cam_view - 1);
+    ps_sensor_def d;
+    ps_pose b;
+    if (ps_sensor_get_type(w, s) != PS_SENSOR_CAMERA || ps_sensor_get_def(w, s, &d) != PS_OK ||
+        ps_body_get_pose(w, d.body, &b) != PS_OK)
+        return false;
+    // world pose of the mount: body pose * mount pose
+    ps_quat q = b.q, m = d.pose.q;
+    ps_quat c = {q.w * m.w - q.x * m.x - q.y * m.y - q.z * m.z, q.w * m.x + q.x * m.w + q.y * m.z - q.z * m.y,
+                 q.w * m.y - q.x * m.z + q.y * m.w + q.z * m.x, q.w * m.z + q.x * m.y - q.y * m.x + q.z * m.w};
+    double px = d.pose.p.x, py = d.pose.p.y, pz = d.pose.p.z;
+    double R[3][3] = {{1 - 2 * (q.y * q.y + q.z * q.z), 2 * (q.x * q.y - q.w * q.z), 2 * (q.x * q.z + q.w * q.y)},
+                      {2 * (q.x * q.y + q.w * q.z), 1 - 2 * (q.x * q.x + q.z * q.z), 2 * (q.y * q.z - q.w * q.x)},
+                      {2 * (q.x * q.z - q.w * q.y), 2 * (q.y * q.z + q.w * q.x), 1 - 2 * (q.x * q.x + q.y * q.y)}};
+    ps_vec3 eye = {b.p.x + R[0][0] * px + R[0][1] * py + R[0][2] * pz, b.p.y + R[1][0] * px + R[1][1] * py + R[1][2] * pz,
+                   b.p.z + R[2][0] * px + R[2][1] * py + R[2][2] * pz};
+    ps_vec3 fwd = {1 - 2 * (c.y * c.y + c.z * c.z), 2 * (c.x * c.y + c.w * c.z), 2 * (c.x * c.z - c.w * c.y)};
+    ps_vec3 up = {2 * (c.x * c.z + c.w * c.y), 2 * (c.y * c.z - c.w * c.x), 1 - 2 * (c.x * c.x + c.y * c.y)};
+    v->view.eye = eye;
+    v->view.target = (ps_vec3){eye.x + fwd.x, eye.y + fwd.y, eye.z + fwd.z};
+    v->view.up = up;
+    v->view.fov_y = d.fov_y;
+    v->view.near_clip = d.near_clip;
+    v->view.far_clip = d.far_clip;
+    return true;
 }
 
 bool ps_viewer_frame(ps_viewer *v)
@@ -212,6 +255,7 @@ bool ps_viewer_frame(ps_viewer *v)
             v->follow = false;
     }
     v->view = ps_orbit_camera_view(&v->cam, v->fb_w, v->fb_h);
+    if (v->cam_view && !camera_sensor_view(v)) v->cam_view = 0; // its sensor is gone: free camera
     if (v->fb_w > 0 && v->fb_h > 0) {
         if (!ps_renderer_draw(v->r, v->snap, &v->view, v->draw_flags, 0.0)) {
             ps_viewer_log(v, "render error: %s", ps_renderer_error(v->r));
@@ -291,13 +335,14 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    v->ctx = ps_gl_context_create_window(opt->width, opt->height, "pilotsim view", err, errlen);
+    v->ctx = ps_gl_context_create_window_msaa(opt->width, opt->height, "pilotsim view", opt->msaa, err, errlen);
     if (!v->ctx) goto fail;
     v->win = ps_gl_context_window(v->ctx);
     ps_gl_context_make_current(v->ctx);
     glfwSwapInterval(opt->vsync ? 1 : 0);
     v->r = ps_renderer_create(err, errlen);
     if (!v->r) goto fail;
+    if (opt->msaa) ps_viewer_log(v, "msaa: %d samples per pixel", ps_renderer_framebuffer_samples(v->r));
     // Camera sensors render in a hidden GLFW context of their own (the same
     // window system as the viewer's), made on the first camera frame, so
     // scenes without cameras pay nothing.
@@ -348,6 +393,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     glfwSetMouseButtonCallback(w, cb_button);
     glfwSetCursorPosCallback(w, cb_cursor);
     glfwSetScrollCallback(w, cb_scroll);
+    set_title(v);
     v->t_start = v->t_last = v->fps_t0 = ps_viewer_now();
     ps_viewer_log(v, "opened %s (%s) seed %llu, %zu source files watched", ps_scene_name(v->loop.scene),
                   opt->scene_path, (unsigned long long)v->loop.seed,

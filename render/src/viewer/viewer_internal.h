@@ -44,11 +44,12 @@ struct ps_viewer {
     // selection and follow
     ps_body_id selected;
     bool follow;
+    size_t cam_view;             // 0: the free (orbit) camera; k: the k-th camera sensor of the world
     ps_vec3 follow_offset;        // target - body position when following began
     // display
     unsigned draw_flags;
     bool show_help, show_panels;
-    bool open_episode, open_scene, open_actions, open_actuators, open_sensors, open_overlays;
+    bool open_episode, open_scene, open_actions, open_actuators, open_joints, open_sensors, open_overlays;
     char note[512];               // transient message on the status line
     double note_until;
     // frames

@@ -35,7 +35,8 @@ typedef enum ps_sensor_type {
     PS_SENSOR_PROXIMITY,    ///< [distance] along the sensor's +x ray, range_max when nothing
     PS_SENSOR_CAMERA,       ///< width*height*channels floats, row-major, top row first: RGB 0..1 (3 channels);
                             ///< depth: planar depth along the optical axis (m), far_clip where nothing is hit;
-                            ///< segmentation: body index + 1, -1 static geometry, 0 nothing (sky). The camera
+                            ///< segmentation: body index + 1, negative for static geometry (each static geom
+                            ///< its own id, -(geom slot + 1)), 0 nothing (sky). The camera
                             ///< looks along its mount frame's +x with +z up (REP-103), image x to the mount's -y
 } ps_sensor_type;
 

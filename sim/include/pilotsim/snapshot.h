@@ -43,8 +43,9 @@ typedef struct ps_draw_shape {
     ps_vec3 size;            ///< box extents (m); heightfield span (m, x and y); mesh scale factors
     double radius, length;   ///< m
     float rgba[4];           ///< colour, alpha < 1 is translucent
-    /// Segmentation id: the body's ps_body_id.index + 1, -1 for static world
-    /// geometry (the same convention as lidar hits and camera segmentation).
+    /// Segmentation id: the body's ps_body_id.index + 1; static world geometry
+    /// -(geom slot index + 1), each static geom its own negative id (camera
+    /// segmentation uses these; lidar hits say -1 for every static geom).
     int32_t segment;
     ps_body_id body;         ///< PS_BODY_NONE for static geometry
     uint32_t mesh;           ///< index into ps_snapshot_meshes for HEIGHTFIELD and MESH, else UINT32_MAX

@@ -184,7 +184,8 @@ static ps_status capture_geom(ps_snapshot *s, const ps_world *w, uint32_t gi)
     const ps_geom_def *def = &g->def;
     d->role = PS_ROLE_COLLISION;
     d->body = g->body;
-    d->segment = ps_body_is_set(g->body) ? (int32_t)g->body.index + 1 : -1;
+    // Static geoms: each its own negative id, so a camera tells tables and walls apart.
+    d->segment = ps_body_is_set(g->body) ? (int32_t)g->body.index + 1 : -(int32_t)gi - 1;
     memcpy(d->rgba, def->rgba, sizeof d->rgba);
     d->radius = def->radius;
     d->length = def->length;
