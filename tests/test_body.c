@@ -723,8 +723,25 @@ static void test_massless_dynamic_body(void)
     ps_world_destroy(w);
 }
 
+static void test_ode_messages_logged(void)
+{
+    // ODE's own mass check message goes to the world's log, not stderr.
+    ps_world *w = tu_world();
+    memset(&tu_the_log, 0, sizeof tu_the_log);
+    ps_body_def bd = ps_default_body_def();
+    bd.name = "speck";
+    ps_body_id b = ps_body_create(w, &bd);
+    ps_geom_def g = ps_default_geom_def(PS_GEOM_SPHERE);
+    g.radius = 1e-300;
+    CHECK(!tu_geom_set(ps_geom_create(w, b, &g)));
+    CHECK(tu_the_log.count[PS_LOG_WARN] > 0);
+    CHECK(strstr(tu_the_log.last, "ODE message") != NULL && strstr(tu_the_log.last, "mass must be > 0") != NULL);
+    ps_world_destroy(w);
+}
+
 int main(void)
 {
+    RUN(test_ode_messages_logged);
     RUN(test_default_def);
     RUN(test_create_kinds);
     RUN(test_invalid_defs);

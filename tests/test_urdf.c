@@ -268,14 +268,15 @@ static void test_package_resolution(void)
     ps_urdf_free(m);
     ps_urdf_options_clear(&o);
     CHECK_EQ(o.package_path_count, 0);
-    // Nothing to search: the error names the file, the line and what was tried.
+    // Nothing to search: the error names the file, the line and what was tried
+    // (the first collision mesh; the visual meshes before it only warn).
     o = ps_urdf_default_options();
     o.search_ancestors = false;
     ps_urdf_options_add_package_path(&o, "/nonexistent/pkgdir");
     m = ps_urdf_load(go2, &o, err, sizeof err);
     CHECK(m == NULL);
-    CHECK_HAS(err, "go2.urdf:26: cannot resolve mesh "
-                   "'package://example-robot-data/robots/go2_description/visuals/base.dae'");
+    CHECK_HAS(err, "go2.urdf:36: cannot resolve mesh "
+                   "'package://example-robot-data/robots/go2_description/collisions/base_convex.stl'");
     CHECK_HAS(err, "tried: /nonexistent/pkgdir");
     CHECK_HAS(err, "PILOTSIM_PACKAGE_PATH");
     ps_urdf_options_clear(&o);
@@ -460,6 +461,51 @@ static void test_inertia_warning(void)
     CHECK_HAS(err, "inertia.urdf:3: link 'a': inertia is not positive definite");
 }
 
+static void test_lenience(void)
+{
+    // Quirks of published URDFs load with one warning each naming file:line:
+    // package:/// (three slashes), an undefined named material (default
+    // colour), a missing visual mesh (left out: only collisions are needed to
+    // simulate), and an inertia violating the triangle inequality.
+    mkdir("lenpkg", 0777);
+    mkdir("lenpkg/mypkg", 0777);
+    write_file("lenpkg/mypkg/part.stl", "solid x\nendsolid x\n");
+    const char *text =
+        "<robot name=\"r\">\n"                                                                   // 1
+        "  <link name=\"a\">\n"                                                                   // 2
+        "    <inertial><mass value=\"1\"/>\n"                                                     // 3
+        "      <inertia ixx=\"1\" ixy=\"0\" ixz=\"0\" iyy=\"1\" iyz=\"0\" izz=\"3\"/></inertial>\n"  // 4
+        "    <visual><geometry><mesh filename=\"package://mypkg/missing.dae\"/></geometry>\n"     // 5
+        "      <material name=\"nowhere\"/></visual>\n"                                           // 6
+        "    <collision><geometry><mesh filename=\"package:///mypkg/part.stl\"/></geometry></collision>\n" // 7
+        "  </link>\n"
+        "</robot>\n";
+    ps_urdf_options o = ps_urdf_default_options();
+    o.search_ancestors = false;
+    ps_urdf_options_add_package_path(&o, "lenpkg");
+    ps_urdf_model *m = load_text("lenient.urdf", text, &o);
+    ps_urdf_options_clear(&o);
+    if (!CHECK(m != NULL)) {
+        NOTE("%s", err);
+        return;
+    }
+    const char *want[4] = {"lenient.urdf:4: link 'a': inertia violates the triangle inequality (principal moments 1, 1, 3",
+                           "lenient.urdf:5: cannot resolve mesh 'package://mypkg/missing.dae'",
+                           "lenient.urdf:7: <mesh filename=\"package:///mypkg/part.stl\">: package:/// with three slashes",
+                           "lenient.urdf:6: material 'nowhere' is not defined; the visual keeps the default colour"};
+    CHECK_EQ(m->warning_count, 4);
+    for (int k = 0; k < 4; k++) {
+        bool found = false;
+        for (size_t i = 0; i < m->warning_count; i++) found |= strstr(m->warnings[i], want[k]) != NULL;
+        if (!CHECK(found)) NOTE("missing warning: %s", want[k]);
+    }
+    const ps_urdf_link *l = &m->links[0];
+    CHECK(l->visual_count == 1 && l->visuals[0].geometry.mesh_path == NULL && !l->visuals[0].has_rgba);
+    CHECK(l->collision_count == 1 && l->collisions[0].geometry.mesh_path != NULL &&
+          strstr(l->collisions[0].geometry.mesh_path, "lenpkg/mypkg/part.stl") != NULL);
+    ps_urdf_free(m);
+}
+
 // Each document fails with "<file>:<line>: ...<detail>...".
 typedef struct bad_doc {
     const char *file;
@@ -561,8 +607,6 @@ static const bad_doc bad_docs[] = {
       "</geometry></collision></link>\n</robot>\n", 3, "'radius' must be >= 0" },
     { "bad_cyl.urdf", R0 "<link name=\"a\"><collision><geometry>\n<cylinder radius=\"1\"/>"
       "</geometry></collision></link>\n</robot>\n", 3, "<cylinder> is missing the required attribute 'length'" },
-    { "bad_material.urdf", R0 "<link name=\"a\"><visual><geometry><sphere radius=\"1\"/></geometry>\n"
-      "<material name=\"nope\"/></visual></link>\n</robot>\n", 3, "material 'nope' is not defined" },
     { "bad_material_empty.urdf", R0 "<material name=\"m\">\n</material>\n" L("a") "</robot>\n", 2,
       "material 'm' has neither <color> nor <texture>" },
     { "bad_dup_origin.urdf", R0 L("a") L("b") "<joint name=\"j\" type=\"fixed\"><parent link=\"a\"/><child link=\"b\"/>\n"
@@ -716,6 +760,7 @@ int main(void)
     RUN(test_package_resolution);
     RUN(test_synthetic);
     RUN(test_inertia_warning);
+    RUN(test_lenience);
     RUN(test_bad_documents);
     RUN(test_limits);
     RUN(test_fuzz_truncations);

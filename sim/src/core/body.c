@@ -380,7 +380,7 @@ ps_status ps_body_set_mass(ps_world *w, ps_body_id id, double mass, ps_vec3 com,
     return PS_OK;
 }
 
-ps_status ps_body_add_geom_mass(ps_world *w, uint32_t index, const ps_geom_slot *g)
+static ps_status add_geom_mass(ps_world *w, uint32_t index, const ps_geom_slot *g)
 {
     ps_body_slot *b = &w->bodies[index];
     if (b->kind != PS_BODY_DYNAMIC || b->mass_mode == PS_MASS_EXPLICIT) return PS_OK;
@@ -436,7 +436,7 @@ ps_status ps_body_add_geom_mass(ps_world *w, uint32_t index, const ps_geom_slot 
     return PS_OK;
 }
 
-ps_status ps_world_check_masses(ps_world *w)
+static ps_status check_masses(ps_world *w)
 {
     if (!w->masses_unchecked) return PS_OK;
     for (uint32_t i = 0; i < w->body_count; i++) {
@@ -486,4 +486,23 @@ ps_status ps_body_point_to_world(const ps_world *w, ps_body_id id, ps_vec3 local
     ps_vec3 r = ps_quat_rotate(p.q, local);
     *out = (ps_vec3){p.p.x + r.x, p.p.y + r.y, p.p.z + r.z};
     return PS_OK;
+}
+
+// ODE's own checks print ("mass must be > 0"): into the world's log.
+ps_status ps_body_add_geom_mass(ps_world *w, uint32_t index, const ps_geom_slot *g)
+{
+    ps_ode_guard lg;
+    ps_ode_log_push(&lg, &w->def.log);
+    ps_status st = add_geom_mass(w, index, g);
+    ps_ode_guard_pop(&lg);
+    return st;
+}
+
+ps_status ps_world_check_masses(ps_world *w)
+{
+    ps_ode_guard lg;
+    ps_ode_log_push(&lg, &w->def.log);
+    ps_status st = check_masses(w);
+    ps_ode_guard_pop(&lg);
+    return st;
 }

@@ -17,7 +17,7 @@ static void route(ps_log_level level, const char *kind, int errnum, const char *
 {
     char body[400];
     vsnprintf(body, sizeof body, fmt, ap);
-    if (level == PS_LOG_ERROR && tl_guard) {
+    if (level == PS_LOG_ERROR && tl_guard && tl_guard->armed) {
         snprintf(tl_guard->msg, sizeof tl_guard->msg, "ODE %s %d: %s", kind, errnum, body);
         ps_ode_guard *g = tl_guard;
         longjmp(g->jb, 1);
@@ -53,10 +53,17 @@ void ps_ode_rng_unlock(void) { mtx_unlock(&rng_mutex); }
 
 void ps_ode_guard_push(ps_ode_guard *g, const ps_logger *log)
 {
+    g->armed = true;
     g->log = log;
     g->msg[0] = '\0';
     g->prev = tl_guard;
     tl_guard = g;
+}
+
+void ps_ode_log_push(ps_ode_guard *g, const ps_logger *log)
+{
+    ps_ode_guard_push(g, log);
+    g->armed = false;
 }
 
 void ps_ode_guard_pop(ps_ode_guard *g)

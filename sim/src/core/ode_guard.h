@@ -12,6 +12,7 @@
 
 typedef struct ps_ode_guard {
     jmp_buf jb;
+    bool armed;             // errors longjmp to jb (ps_ode_guard_push); else only logged
     const ps_logger *log;
     struct ps_ode_guard *prev;
     char msg[512];
@@ -33,5 +34,9 @@ void ps_ode_rng_lock(void);
 void ps_ode_rng_unlock(void);
 void ps_ode_guard_push(ps_ode_guard *g, const ps_logger *log);
 void ps_ode_guard_pop(ps_ode_guard *g);
+/// Routes ODE's messages to `log` around ODE calls outside a step (mass
+/// set-up): pushed like a guard, but without a jump target. Pop with
+/// ps_ode_guard_pop.
+void ps_ode_log_push(ps_ode_guard *g, const ps_logger *log);
 
 #endif

@@ -604,22 +604,46 @@ static const char *base_name(const char *dir)
     return b ? b + 1 : dir;
 }
 
-// Returns the resolved absolute path (malloc) or NULL after fail().
+// A mesh that cannot be resolved: an error for collisions; for a visual (not
+// needed to simulate) a warning, and the visual keeps no mesh (not drawn).
+#define mesh_fail(st, line, ...) \
+    (void)((st)->cur_visual ? warn_visual_mesh((st), (line), __VA_ARGS__) : fail((st), (line), __VA_ARGS__))
+
+static bool warn_visual_mesh(pstate *st, int line, const char *fmt, ...) PS_PRINTF(3, 4);
+static bool warn_visual_mesh(pstate *st, int line, const char *fmt, ...)
+{
+    char msg[3072];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    warn(st, line, "%s; the visual is left out (only collisions need meshes to simulate)", msg);
+    return false;
+}
+
+// Returns the resolved absolute path (malloc) or NULL after mesh_fail().
 static char *resolve_mesh(pstate *st, int line, const char *uri)
 {
     static const char pkg_scheme[] = "package://", file_scheme[] = "file://";
     char *abs = NULL;
     if (strncmp(uri, pkg_scheme, sizeof pkg_scheme - 1) == 0) {
         const char *pkg = uri + sizeof pkg_scheme - 1;
+        if (*pkg == '/') {
+            // package:///pkg/path (three slashes, seen in published URDFs): an
+            // empty URI authority; read as package://pkg/path.
+            while (*pkg == '/') pkg++;
+            warn(st, line, "<mesh filename=\"%.300s\">: package:/// with three slashes, read as package://%.300s", uri,
+                 pkg);
+        }
         const char *slash = strchr(pkg, '/');
         if (!slash || slash == pkg || !slash[1]) {
-            fail(st, line, "<mesh filename=\"%.200s\">: expected package://PACKAGE/PATH", uri);
+            mesh_fail(st, line, "<mesh filename=\"%.200s\">: expected package://PACKAGE/PATH", uri);
             return NULL;
         }
         size_t plen = (size_t)(slash - pkg);
         char pkgname[256];
         if (plen >= sizeof pkgname) {
-            fail(st, line, "<mesh filename=\"%.200s\">: package name too long", uri);
+            mesh_fail(st, line, "<mesh filename=\"%.200s\">: package name too long", uri);
             return NULL;
         }
         memcpy(pkgname, pkg, plen);
@@ -648,7 +672,7 @@ static char *resolve_mesh(pstate *st, int line, const char *uri)
             if (w < 0) break;
             n += (size_t)w;
         }
-        fail(st, line,
+        mesh_fail(st, line,
              "cannot resolve mesh '%.300s': no %s/%.300s in the package directories "
              "(tried: %s); add the folder containing '%s' to %s or --package-path",
              uri, pkgname, rest, st->ndirs ? tried : "none", pkgname,
@@ -659,18 +683,18 @@ static char *resolve_mesh(pstate *st, int line, const char *uri)
     if (strncmp(p, file_scheme, sizeof file_scheme - 1) == 0) {
         p += sizeof file_scheme - 1;
     } else if (strstr(p, "://")) {
-        fail(st, line, "<mesh filename=\"%.300s\">: unsupported URI scheme (expected "
+        mesh_fail(st, line, "<mesh filename=\"%.300s\">: unsupported URI scheme (expected "
                        "package://, file:// or a path)", uri);
         return NULL;
     }
     if (!*p) {
-        fail(st, line, "<mesh> has an empty filename");
+        mesh_fail(st, line, "<mesh> has an empty filename");
         return NULL;
     }
     char *c = p[0] == '/' ? join3("", p + 1, NULL) : join3(st->urdf_dir, p, NULL);
     if (!c) return nomem(st, line), NULL;
     bool ok = existing_file(c, &abs);
-    if (!ok) fail(st, line, "mesh file '%.300s' not found (looked for %.1000s)", uri, c);
+    if (!ok) mesh_fail(st, line, "mesh file '%.300s' not found (looked for %.1000s)", uri, c);
     free(c);
     return ok ? abs : NULL;
 }
@@ -915,7 +939,7 @@ static kind start_geometry_child(pstate *st, frame *parent, const char *name,
         if (!fn || !opt_vec3(st, line, "mesh", atts, "scale", &g->mesh_scale)) return K_SKIP;
         if (!(g->mesh_uri = dup_or_fail(st, line, fn))) return K_SKIP;
         char *abs = resolve_mesh(st, line, fn);
-        if (!abs) return K_SKIP;
+        if (!abs) return st->failed ? K_SKIP : K_LEAF; // a visual's missing mesh: warned, no path
         g->mesh_path = dup_or_fail(st, line, abs);
         free(abs);
     }
@@ -1081,6 +1105,30 @@ static bool inertia_positive_definite(const ps_urdf_inertial *in)
     return a > 0 && m2 > 0 && det > 0;
 }
 
+// Principal moments of a symmetric 3x3 tensor (closed form, ascending).
+static void principal_moments(const ps_urdf_inertial *in, double ev[3])
+{
+    double a = in->ixx, b = in->iyy, c = in->izz, d = in->ixy, e = in->ixz, f = in->iyz;
+    double p1 = d * d + e * e + f * f, q = (a + b + c) / 3;
+    if (p1 == 0) {
+        ev[0] = a; ev[1] = b; ev[2] = c;
+    } else {
+        double p2 = (a - q) * (a - q) + (b - q) * (b - q) + (c - q) * (c - q) + 2 * p1, p = sqrt(p2 / 6);
+        double B[6] = {(a - q) / p, (b - q) / p, (c - q) / p, d / p, e / p, f / p};
+        double det = B[0] * (B[1] * B[2] - B[5] * B[5]) - B[3] * (B[3] * B[2] - B[5] * B[4]) +
+                     B[4] * (B[3] * B[5] - B[1] * B[4]);
+        double r = fmax(-1, fmin(1, det / 2)), phi = acos(r) / 3;
+        ev[2] = q + 2 * p * cos(phi);
+        ev[0] = q + 2 * p * cos(phi + 2.0943951023931953); // + 2 pi / 3
+        ev[1] = 3 * q - ev[0] - ev[2];
+    }
+    for (int i = 0; i < 2; i++) // sort ascending
+        for (int j = 0; j < 2 - i; j++)
+            if (ev[j] > ev[j + 1]) {
+                double t = ev[j]; ev[j] = ev[j + 1]; ev[j + 1] = t;
+            }
+}
+
 static void end_inertial(pstate *st, const frame *f)
 {
     ps_urdf_link *l = &st->m->links[st->cur_link];
@@ -1096,8 +1144,18 @@ static void end_inertial(pstate *st, const frame *f)
     // A massless frame written as mass 0 with a zero tensor is common and fine.
     bool all_zero = in->mass == 0 && in->ixx == 0 && in->ixy == 0 && in->ixz == 0 &&
                     in->iyy == 0 && in->iyz == 0 && in->izz == 0;
-    if (all_zero || inertia_positive_definite(in)) return;
     int line = st->inertia_line[st->cur_link];
+    if (all_zero) return;
+    if (inertia_positive_definite(in)) {
+        // No rigid body has principal moments with I1 + I2 < I3; simulators
+        // (MuJoCo included) reject or misbehave on such tensors.
+        double ev[3];
+        principal_moments(in, ev);
+        if (ev[0] + ev[1] < ev[2] * (1 - 1e-9))
+            warn(st, line, "link '%.200s': inertia violates the triangle inequality (principal moments %g, %g, %g: "
+                           "%g + %g < %g), which no rigid body has", l->name, ev[0], ev[1], ev[2], ev[0], ev[1], ev[2]);
+        return;
+    }
     const char *fmt = "link '%.200s': inertia is not positive definite (ixx=%g ixy=%g "
                       "ixz=%g iyy=%g iyz=%g izz=%g)";
     if (st->opt->strict_inertia)
@@ -1322,8 +1380,8 @@ static void resolve_materials(pstate *st)
         }
         int k = nm_get(&mats, s->material);
         if (k < 0) {
-            fail(st, line, "material '%.200s' is not defined", s->material);
-            goto done;
+            warn(st, line, "material '%.200s' is not defined; the visual keeps the default colour", s->material);
+            continue;
         }
         const ps_urdf_material *mt = &m->materials[k];
         s->has_rgba = mt->has_rgba;
