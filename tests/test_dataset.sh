@@ -151,7 +151,7 @@ expect_rc 0 replay all.hdf5 --verify
 
 # 7. Cameras: RGB images stored as uint8, chunked and compressed; eval --record.
 if [[ $camera == camera ]]; then
-  expect_rc 0 record "$src"/tests/scenes/record_camera.lua --episodes 1 --param size=32 --out cam.hdf5 --quiet
+  expect_rc 0 record "$src"/tests/scenes/record_camera.lua --policy "$src"/tests/policies/record_camera_policy.lua --episodes 1 --param size=32 --out cam.hdf5 --quiet
   check "RGB camera as uint8 [N, 32, 32, 3], gzip" pyq cam.hdf5 '
 (d := f["data/demo_0/obs/front"]).dtype == np.uint8 and d.shape == (200, 32, 32, 3) and d.compression == "gzip"
 and d[:].max() > 100 and d.chunks[1:] == (32, 32, 3) and f["data/demo_0/obs/ball"].dtype == np.float32'
@@ -162,7 +162,7 @@ and d[:].max() > 100 and d.chunks[1:] == (32, 32, 3) and f["data/demo_0/obs/ball
     check "replay --video: 2 s at 30 fps = 61 frames ($(cat probe.txt))" grep -q "frames=61 width=160 height=120" probe.txt
   fi
   expect_rc 2 replay cam.hdf5 --video all.mp4
-  expect_rc 0 eval "$src"/tests/scenes/record_camera.lua --episodes 2 --param size=16 --record evrec --quiet
+  expect_rc 0 eval "$src"/tests/scenes/record_camera.lua --policy "$src"/tests/policies/record_camera_policy.lua --episodes 2 --param size=16 --record evrec --quiet
   expect_rc 0 merge evrec/demo_0.hdf5 evrec/demo_1.hdf5 --out ev.hdf5
   expect_rc 0 replay ev.hdf5 --verify
   check "eval --record demos verified" has out "replay: 2 demos verified"

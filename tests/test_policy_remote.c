@@ -584,8 +584,10 @@ static bool transport_after(const char *spec)
     bool t = false;
     if (p) {
         ps_episode *e = ps_episode_begin(s, 0);
-        CHECK_EQ(ps_episode_run_policy(e, p, 0, 0), PS_EP_SCRIPT_ERROR);
+        ps_episode_status st = ps_episode_run_policy(e, p, 0, 0);
         t = ps_policy_transport_failed(p);
+        // a transport failure ends the episode as policy_error, the policy's own as script_error
+        CHECK_EQ(st, t ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR);
         ps_episode_end(e);
         ps_policy_close(p);
     }

@@ -20,9 +20,18 @@ function scene.build(world, ctx)
     local text = f:read("a")
     f:close()
     local stubbed = {}
-    for cls, m in text:gmatch("\nfunction (%w+):([%w_]+)%(") do
-        stubbed[cls] = stubbed[cls] or {}
-        stubbed[cls][m] = true
+    -- line by line (plain find), so no pattern runs over the whole file
+    local pos = 1
+    while true do
+        local _, e = text:find("\nfunction ", pos, true)
+        if not e then break end
+        local nl = text:find("\n", e + 1, true) or #text + 1
+        local cls, m = text:sub(e + 1, nl - 1):match("^(%w+):([%w_]+)%(")
+        if cls then
+            stubbed[cls] = stubbed[cls] or {}
+            stubbed[cls][m] = true
+        end
+        pos = e
     end
     local b = world:body{name = "b", pos = {0, 0, 1}, geoms = {{type = "sphere", radius = 0.1}}}
     local b2 = world:body{name = "b2", pos = {0, 0, 2}, geoms = {{type = "sphere", radius = 0.1}}}

@@ -13,7 +13,8 @@ local scene = {
     description = "a pushed ball under a 10 Hz RGB camera, for recording datasets",
     timestep = 0.01,
     time_limit = 2,
-    policy = "../policies/record_camera_policy.lua",
+    -- its policy, tests/policies/record_camera_policy.lua, comes from --policy (a scene may name
+    -- only a policy beside it or in scripts/)
     params = {
         size = {default = 128, min = 8, max = 512, integer = true, description = "image width and height, px"},
     },

@@ -251,8 +251,9 @@ static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo,
             goto out;
         }
         if (src->next != steps) {
-            printf("%s: DIVERGED at step %" PRIu64 ": the episode ended (%s) before the recorded %" PRIu64 " steps\n",
-                   demo, src->next, ps_episode_status_name(st), steps);
+            const char *why = ps_episode_message(e);
+            printf("%s: DIVERGED at step %" PRIu64 ": the episode ended (%s) before the recorded %" PRIu64 " steps%s%.*s\n",
+                   demo, src->next, ps_episode_status_name(st), steps, why[0] ? ": " : "", (int)strcspn(why, "\n"), why);
             rc = EXIT_EPISODE_FAILED;
             goto out;
         }

@@ -304,6 +304,8 @@ static ds_file *finish_open(ds_file *f, char *err, size_t errlen)
 
 bool ds_is_hdf5(const char *path)
 {
+    struct stat sb; // only regular files: opening a FIFO or a device to sniff it could block
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return false;
     FILE *fp = fopen(path, "rb");
     if (!fp) return false;
     unsigned char sig[8] = {0};

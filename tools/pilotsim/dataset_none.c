@@ -2,6 +2,9 @@
 #include "cli.h"
 #include "dataset.h"
 
+#include <string.h>
+#include <sys/stat.h>
+
 static int missing(const char *cmd)
 {
     fprintf(stderr, "pilotsim %s: this pilotsim was built without libhdf5 (Debian: libhdf5-dev; "
@@ -16,6 +19,8 @@ int ds_merge(int argc, char **argv) { (void)argc; (void)argv; return missing("me
 
 bool ds_is_hdf5(const char *path)
 {
+    struct stat sb; // only regular files: opening a FIFO or a device to sniff it could block
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return false;
     FILE *fp = fopen(path, "rb");
     if (!fp) return false;
     unsigned char sig[8] = {0};

@@ -159,7 +159,14 @@ bool ps_world_state_write(const ps_world *w, ps_state_buf *b)
         if (w->sensors[i].alive) put_sensor(b, &w->sensors[i]);
     uint64_t nc = w->contact_count;
     ps_state_put(b, &nc, sizeof nc);
-    ps_state_put(b, w->contacts, w->contact_count * sizeof *w->contacts);
+    // The contacts' ids without their world tag: a state restores into another
+    // world (an episode rebuilt from bytes), and its bytes stay the same whatever
+    // tags the process handed out.
+    for (uint64_t i = 0; i < nc; i++) {
+        ps_contact c = w->contacts[i];
+        c.body1.world = c.body2.world = c.geom1.world = c.geom2.world = 0;
+        ps_state_put(b, &c, sizeof c);
+    }
     return b->ok;
 }
 
@@ -288,6 +295,13 @@ ps_status ps_world_state_read(ps_world *w, ps_state_reader *r)
         if (w->sensors[i].alive) get_sensor(r, &w->sensors[i]);
     ps_state_get(r, &nc, sizeof nc);
     ps_state_get(r, w->contacts, nc * sizeof *w->contacts);
+    for (uint64_t i = 0; i < nc; i++) { // this world's tag on every id that names something
+        ps_contact *c = &w->contacts[i];
+        if (c->body1.gen) c->body1.world = w->tag;
+        if (c->body2.gen) c->body2.world = w->tag;
+        if (c->geom1.gen) c->geom1.world = w->tag;
+        if (c->geom2.gen) c->geom2.world = w->tag;
+    }
     w->contact_count = nc;
     w->diverged = false;
     w->extent_unchecked = true;

@@ -228,6 +228,15 @@ function Body:add_torque(tx, ty, tz) end
 ---@return number
 function Body:mass() end
 
+---mass (and {ixx,iyy,izz,ixy,ixz,iyz} about the COM)
+---@param kg number
+---@param inertia? table
+function Body:set_mass(kg, inertia) end
+
+---{ixx, iyy, izz, ixy, ixz, iyz} about the COM, link axes, kg m^2
+---@return table
+function Body:inertia() end
+
 ---centre of mass, world frame, m
 ---@return number, number, number
 function Body:com() end
@@ -287,6 +296,15 @@ function Joint:position(i) end
 ---@param i? integer
 ---@return number
 function Joint:rate(i) end
+
+---world frame, m
+---@return number, number, number
+function Joint:anchor() end
+
+---axis i (default 1), world frame
+---@param i? integer
+---@return number, number, number
+function Joint:axis(i) end
 
 ---velocity motor
 ---@param vel number
@@ -402,6 +420,47 @@ function Robot:name() end
 
 ---@return integer
 function Robot:dof() end
+
+---a link's pose x, y, z, qw, qx, qy, qz (at q, default the current joint positions)
+---@param link? string
+---@param q? number[]
+---@return number, number, number, number, number, number, number
+function Robot:fk(link, q) end
+
+---6 rows of n: linear then angular velocity, world frame
+---@param link? string
+---@param point? Vec3
+---@param q? number[]
+---@return number[][]
+function Robot:jacobian(link, point, q) end
+
+---n rows of n, armature on the diagonal
+---@param q? number[]
+---@return number[][]
+function Robot:mass_matrix(q) end
+
+---N m or N
+---@param q? number[]
+---@return number[]
+function Robot:gravity_torques(q) end
+
+---Coriolis, centrifugal and gravity
+---@param q? number[]
+---@param qd? number[]
+---@return number[]
+function Robot:bias_torques(q, qd) end
+
+---joint efforts
+---@param qdd number[]
+---@param q? number[]
+---@param qd? number[]
+---@return number[]
+function Robot:inverse_dynamics(qdd, q, qd) end
+
+---q reaching {link, pos, quat}: converged, position error m, rotation error rad
+---@param goal table
+---@return number[], boolean, number, number
+function Robot:ik(goal) end
 
 ---a sensor handle
 ---@class Sensor
