@@ -27,6 +27,10 @@ typedef struct cli_scene_opts {
 void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_len);
 /// Turns the CLI options into library options (log to stderr unless quiet).
 ps_scene_options cli_scene_options(const cli_scene_opts *o);
+/// The exit code for a scene at `path` that failed to load with options `o`:
+/// EXIT_USAGE when the failure was one of the --param overrides (the scene loads
+/// without them), else EXIT_RUNTIME.
+int cli_scene_load_rc(const char *path, const cli_scene_opts *o);
 /// Reads option `name` at argv[*i] given as "--opt VALUE" or "--opt=VALUE":
 /// the value (advancing *i past it), "" when the value is missing, or NULL
 /// when argv[*i] is another option.
@@ -59,6 +63,7 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_new(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

@@ -132,6 +132,7 @@ ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
     e->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
     if (!call_cb(e, PS_CB_BUILD, 1, 0)) return e;
+    ps_scene_lint_build(s, e->ctx_ref);
     // A dynamic body without mass is a scene error; say so before stepping.
     if (ps_world_validate(e->world) != PS_OK) {
         char msg[600];
