@@ -228,7 +228,7 @@ check "nothing on stdout for a load error" test ! -s "$tmp/out"
 printf 'return {\n  name = "x",\n  timestep = "fast",\n  time_limit = 1,\n  build = function() end,\n}\n' >"$tmp/mistyped.lua"
 expect_rc 3 check "$tmp/mistyped.lua"
 check "field error names file:line" has "$tmp/err" "mistyped.lua:3: field 'timestep'"
-expect_rc 3 check "$src/scenes/examples/pendulum.lua" --param nope=1
+expect_rc 2 check "$src/scenes/examples/pendulum.lua" --param nope=1
 check "unknown param named" has "$tmp/err" "unknown param 'nope'"
 expect_rc 3 check "$tmp/missing.lua"
 

@@ -55,7 +55,7 @@ check "syntax error names file:line" has "$tmp/err" "syntax.lua:3:"
 printf 'return {\n  name = "x",\n  timestep = "fast",\n  time_limit = 1,\n  build = function() end,\n}\n' >"$tmp/mistyped.lua"
 expect_rc 3 run "$tmp/mistyped.lua"
 check "mistyped field names file:line:field" has "$tmp/err" "mistyped.lua:3: field 'timestep'"
-expect_rc 3 run "$src/tests/scenes/random_pile.lua" --param nope=1
+expect_rc 2 run "$src/tests/scenes/random_pile.lua" --param nope=1
 check "unknown param named" has "$tmp/err" "unknown param 'nope'"
 expect_rc 3 run "$tmp/missing.lua"
 printf 'return { name = "e", timestep = 0.01, time_limit = 1,\n build = function(world, ctx)\n  local b = world:body{mass = 1}\n  b:set_pos(1, 2)\n end }\n' >"$tmp/scripterr.lua"

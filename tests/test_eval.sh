@@ -107,7 +107,7 @@ expect_rc 2 merge
 expect_rc 2 compare a.jsonl
 expect_rc 3 eval syntax.lua --episodes 2
 check "load error names file:line" has err "syntax.lua:3:"
-expect_rc 3 eval coin.lua --episodes 2 --param nope=1
+expect_rc 2 eval coin.lua --episodes 2 --param nope=1
 expect_rc 3 eval cart.lua --episodes 2 --policy nope.lua
 expect_rc 3 eval cart.lua --episodes 2 --policy lib:nope.so
 

@@ -59,6 +59,9 @@ Joints: one hinge per wheel, body1 = wheel, body2 = chassis, anchor = wheel cent
 axis = the chassis' +y axis in the world (left/right the same), no limits, velocity
 motor (vel 0, fmax motor_fmax) from the start so the robot holds still. A positive
 wheel rate drives the robot forward (+x of the chassis), since the wheel turns about +y.
+Robot: robot.robot is a Robot named <name> over the three links (chassis first) with no
+actuated joints (the wheels are driven by their joint motors): for r:link_pose(), r:mass()
+and world:contact_pairs{a.robot, b.robot, ...} in fleets.
 --]]
 
 local util = require "kit.util"
@@ -168,8 +171,12 @@ function M.build(world, opts)
     end
     local wl, jl = wheel("left", wy)
     local wr, jr = wheel("right", -wy)
+    -- a Robot handle over the links (link poses, mass, world:contact_pairs); the wheels
+    -- stay on their joint motors (set_wheels), so the robot has no actuated joints
+    local robot = world:robot{name = name, links = {chassis, wl, wr}, joints = {}}
 
     return setmetatable({
+        robot = robot,
         chassis = chassis,
         wheel_left = wl, wheel_right = wr,
         left = jl, right = jr,

@@ -54,7 +54,8 @@ Methods:
                             frame: mode "down" (arm:ik_down, fingers closing along chassis
                             heading `yaw`, rad) or "front" (arm:ik_front); nil and a reason
                             when out of reach
-Fields: robot.base (the diffdrive object), robot.arm (the arm6 object), robot.chassis.
+Fields: robot.base (the diffdrive object), robot.arm (the arm6 object), robot.chassis,
+  robot.robot (the arm's Robot: its actuated joints; robot.base.robot is the base's).
 --]]
 
 local diffdrive = require "robots.diffdrive"
@@ -97,7 +98,7 @@ function M.build(world, opts)
     ao.yaw = 0
     local arm = arm6.build(world, ao)
     local self = setmetatable({
-        base = base, arm = arm, chassis = base.chassis,
+        base = base, arm = arm, chassis = base.chassis, robot = arm.robot,
         carry_point = opts.carry_point, half_length = cs[1] / 2,
     }, Robot)
     arm:set_q(self:carry_q())

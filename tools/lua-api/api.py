@@ -28,6 +28,8 @@ CLASSES = {
         ("bodies", "", "Body[]", "every body, in creation order"),
         ("contacts", "", "Contact[]", "the contacts of the last step"),
         ("touching", "a: Body, b: Body?", "boolean", "whether a touches b (or anything) in the last step"),
+        ("contact_pairs", "groups: (Robot|Body|Body[])[]", "integer[][]",
+         "the pairs {i, j} (i < j) of groups touching each other in the last step, sorted; one pass in C"),
     ]),
     "Body": ("a rigid body handle (checked: a stale or destroyed handle is an error)", [
         ("pos", "", "number, number, number", "link frame origin, m"),

@@ -11,14 +11,6 @@ sys.path.insert(0, HERE)
 import api  # noqa: E402
 
 
-def params(spec):
-    out = []
-    for p in [x.strip() for x in spec.split(",") if x.strip()] if spec else []:
-        name, typ = [s.strip() for s in p.split(":", 1)]
-        out.append((name, typ))
-    return out
-
-
 def split_params(spec):
     # split on ", " not inside braces
     parts, depth, cur = [], 0, ""

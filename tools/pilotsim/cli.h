@@ -55,6 +55,10 @@ void cli_default_module_paths(cli_scene_opts *o, char *storage, size_t storage_l
 /// process memory cap: --memory-limit, else PILOTSIM_MEMORY_LIMIT (MiB), else
 /// CLI_DEFAULT_MEMORY_LIMIT_MIB.
 ps_scene_options cli_scene_options(const cli_scene_opts *o);
+/// The exit code for a scene at `path` that failed to load with options `o`:
+/// EXIT_USAGE when the failure was one of the --param overrides (the scene loads
+/// without them), else EXIT_RUNTIME.
+int cli_scene_load_rc(const char *path, const cli_scene_opts *o);
 /// Reads option `name` at argv[*i] given as "--opt VALUE" or "--opt=VALUE":
 /// the value (advancing *i past it), "" when the value is missing, or NULL
 /// when argv[*i] is another option.
@@ -89,6 +93,7 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_new(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

@@ -104,6 +104,27 @@ ps_scene_options cli_scene_options(const cli_scene_opts *o)
     return so;
 }
 
+static void log_nothing(void *user, ps_log_level level, const char *msg)
+{
+    (void)user;
+    (void)level;
+    (void)msg;
+}
+
+int cli_scene_load_rc(const char *path, const cli_scene_opts *o)
+{
+    if (o->param_count == 0) return EXIT_RUNTIME;
+    cli_scene_opts bare = *o;
+    bare.param_count = 0;
+    ps_scene_options so = cli_scene_options(&bare);
+    so.log = (ps_logger){log_nothing, NULL};
+    char err[256];
+    ps_scene *s = ps_scene_load(path, &so, err, sizeof err);
+    if (!s) return EXIT_RUNTIME;
+    ps_scene_destroy(s);
+    return EXIT_USAGE;
+}
+
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name)
 {
     size_t n = strlen(name);

@@ -7,6 +7,7 @@
 // stepping.
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "pilotsim/policy.h"
 #include "pilotsim/robot.h"
 
 #include <errno.h>
@@ -402,6 +403,25 @@ static int check_scene(const char *path, cli_scene_opts *so, const strlist *pack
         else if (ps_episode_get_status(e) == PS_EP_SCRIPT_ERROR) strlist_add(&errors, ps_episode_message(e));
         else w = ps_episode_world(e);
     }
+    // The scene's baseline policy must be found and load (remote ones are not started).
+    if (s && ps_scene_policy(s)) {
+        char pbuf[4096];
+        const char *spec = ps_scene_baseline_spec(s, pbuf, sizeof pbuf);
+        if (strncmp(spec, "exec:", 5) && strncmp(spec, "tcp://", 6)) {
+            ps_policy_options po = ps_default_policy_options();
+            po.module_paths = so->module_paths;
+            po.module_path_count = so->module_path_count;
+            po.trusted = so->trusted;
+            po.log = opt.log;
+            ps_policy *p = ps_policy_open(spec, &po, err, sizeof err);
+            if (p) ps_policy_close(p);
+            else {
+                char msg[4400];
+                snprintf(msg, sizeof msg, "%s: field 'policy': %s", path, err);
+                strlist_add(&errors, msg);
+            }
+        }
+    }
     size_t np = s ? ps_scene_param_count(s) : 0;
 
     if (json) {
@@ -514,6 +534,7 @@ static int check_scene(const char *path, cli_scene_opts *so, const strlist *pack
     print_errors(&errors);
     if (!json && s) print_verdict(log.warnings.n, errors.n);
     int rc = errors.n ? EXIT_RUNTIME : EXIT_OK;
+    if (!s) rc = cli_scene_load_rc(path, so); // a bad --param is a usage error
     ps_episode_end(e);
     ps_scene_destroy(s);
     strlist_free(&errors);

@@ -1125,7 +1125,10 @@ int cmd_eval(int argc, char **argv)
     for (size_t i = 0; i < npaths; i++) {
         ev_scene *s = &c.scenes[c.nscenes];
         s->path = paths[i];
-        if (!prepare_scene(&c, s, policy_spec, no_policy)) goto done;
+        if (!prepare_scene(&c, s, policy_spec, no_policy)) {
+            if (!s->name) rc = cli_scene_load_rc(s->path, &c.so); // a bad --param is a usage error
+            goto done;
+        }
         bool dup = false;
         for (size_t k = 0; k < c.nscenes && !dup; k++)
             dup = c.scenes[k].hash == s->hash && !strcmp(c.scenes[k].policy, s->policy);

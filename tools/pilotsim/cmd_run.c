@@ -108,7 +108,7 @@ int cmd_run(int argc, char **argv)
     ps_scene *s = ps_scene_load(scene, &opt, err, sizeof err);
     if (!s) {
         fprintf(stderr, "error: %s\n", err);
-        return EXIT_RUNTIME;
+        return cli_scene_load_rc(scene, &so);
     }
     cli_cameras_install(s);
     ps_policy *policy = NULL;

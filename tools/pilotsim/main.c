@@ -20,6 +20,7 @@ static void usage(FILE *f)
           "  view SCENE    open SCENE in the interactive viewer (needs the renderer)\n"
           "  list [DIR]    list the scenes under DIR (default: scenes/)\n"
           "  check FILE    check a URDF or a scene without running it\n"
+          "  new NAME      write a starter scene and its baseline policy\n"
           "  bench         benchmark pilotsim against bare ODE on the same worlds\n"
           "  version       print the version\n"
           "\n"
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "list")) return cmd_list(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "new")) return cmd_new(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval")) return cmd_eval(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge")) return cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "record")) return cmd_record(argc - 1, argv + 1);

@@ -115,7 +115,8 @@ ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t se
 /// The scene's declared baseline policy spec (its `policy` field), or NULL.
 const char *ps_scene_policy(const ps_scene *s);
 /// The spec to open for the scene's baseline: a file beside the scene when
-/// one exists there (written into `buf`, `n` bytes), else the declared spec
+/// one exists there, as the spec names it or as its module name ("x.y" ->
+/// x/y.lua; written into `buf`, `n` bytes), else the declared spec
 /// itself (a module name or lib:/exec:/tcp://). NULL without a baseline.
 const char *ps_scene_baseline_spec(const ps_scene *s, char *buf, size_t n);
 

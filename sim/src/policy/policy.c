@@ -304,9 +304,24 @@ const char *ps_scene_baseline_spec(const ps_scene *s, char *buf, size_t n)
     const char *spec = ps_scene_policy(s);
     if (!spec) return NULL;
     if (!strncmp(spec, "lib:", 4) || !strncmp(spec, "exec:", 5) || !strncmp(spec, "tcp://", 6)) return spec;
-    snprintf(buf, n, "%s/%s", ps_scene_dir(s), spec);
-    FILE *f = fopen(buf, "r");
-    if (!f) return spec;
-    fclose(f);
-    return buf;
+    // beside the scene: the spec as a file name, then as a module name (dots as slashes, .lua)
+    for (int k = 0; k < 2; k++) {
+        size_t len = strlen(spec);
+        if (k == 0) snprintf(buf, n, "%s/%s", ps_scene_dir(s), spec);
+        else {
+            if (len >= 4 && !strcmp(spec + len - 4, ".lua")) break;
+            int m = snprintf(buf, n, "%s/", ps_scene_dir(s));
+            for (size_t i = 0; i < len && (size_t)m + i + 5 < n; i++) {
+                buf[m + (int)i] = spec[i] == '.' ? '/' : spec[i];
+                buf[m + (int)i + 1] = 0;
+            }
+            strncat(buf, ".lua", n - strlen(buf) - 1);
+        }
+        FILE *f = fopen(buf, "r");
+        if (f) {
+            fclose(f);
+            return buf;
+        }
+    }
+    return spec;
 }

@@ -200,6 +200,7 @@ ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
 
     if (!episode_instruction(e, ctx_index_params(L, e))) return e;
     if (!call_cb(e, PS_CB_BUILD, 1, 0)) return e;
+    ps_scene_lint_build(s, e->ctx_ref);
     // A dynamic body without mass is a scene error; say so before stepping.
     if (ps_world_validate(e->world) != PS_OK) {
         char msg[600];

@@ -3,10 +3,12 @@
 // every call, so a handle from a destroyed object or an old episode is a Lua
 // error, never a dangling pointer.
 #include "lua_rt.h"
+#include "log_internal.h"
 #include "pilotsim/body.h"
 #include "pilotsim/geom.h"
 #include "pilotsim/joint.h"
 #include "pilotsim/material.h"
+#include "pilotsim/robot.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -130,6 +132,41 @@ static double *read_number_list(lua_State *L, int t, const char *field, const ch
 }
 
 // Creates a geom from the def table at index t on body b (NONE = world).
+// A closed mesh (every directed edge a->b matched by exactly one b->a) whose
+// signed volume is negative has its triangles wound clockwise seen from outside:
+// ODE then pushes bodies into it instead of out, and they fall through. Open
+// meshes (terrain sheets) have no inside and are not checked.
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void check_trimesh_winding(lua_State *L, const double *v, const int *ind, int tris, const char *what)
+{
+    size_t ne = (size_t)tris * 3;
+    uint64_t *e = lua_newuserdatauv(L, ne * sizeof *e, 0);
+    double vol = 0;
+    for (int t = 0; t < tris; t++) {
+        const int *k = ind + 3 * t;
+        const double *a = v + 3 * k[0], *b = v + 3 * k[1], *c = v + 3 * k[2];
+        vol += (a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) +
+                a[2] * (b[0] * c[1] - b[1] * c[0])) / 6.0;
+        for (int j = 0; j < 3; j++) e[3 * t + j] = (uint64_t)(uint32_t)k[j] << 32 | (uint32_t)k[(j + 1) % 3];
+    }
+    qsort(e, ne, sizeof *e, cmp_u64);
+    bool closed = true;
+    for (size_t i = 0; closed && i < ne; i++) {
+        uint64_t rev = (e[i] & 0xffffffffu) << 32 | e[i] >> 32;
+        if (i + 1 < ne && e[i + 1] == e[i]) closed = false; // the same directed edge twice
+        else if (!bsearch(&rev, e, ne, sizeof *e, cmp_u64)) closed = false;
+    }
+    lua_pop(L, 1);
+    if (closed && vol < 0)
+        luaL_error(L, "%s: trimesh is inside out: its triangles wind clockwise seen from outside (signed volume %f m^3); "
+                      "list each triangle's indices counter-clockwise seen from outside", what, vol);
+}
+
 static ps_geom_id make_geom(lua_State *L, ps_world *w, ps_body_id b, int t, const char *what)
 {
     t = lua_absindex(L, t);
@@ -216,6 +253,7 @@ static ps_geom_id make_geom(lua_State *L, ps_world *w, ps_body_id b, int t, cons
         d.indices = ind;
         d.vertex_count = (int)(nv / 3);
         d.tri_count = (int)(ni / 3);
+        check_trimesh_winding(L, d.vertices, ind, d.tri_count, what);
         break;
     }
     default: break;
@@ -311,6 +349,15 @@ static int w_body(lua_State *L)
         d.has_inertia = true;
     }
     lua_pop(L, 1);
+    if (d.name && *d.name && ps_body_is_set(ps_body_find(w, d.name))) {
+        // find_body and the logs would name only the first: say where the second came from
+        luaL_where(L, 1);
+        char msg[512];
+        snprintf(msg, sizeof msg, "%sworld:body: a body named '%s' exists already (find_body returns the first; "
+                 "give each body its own name)", lua_tostring(L, -1), d.name);
+        lua_pop(L, 1);
+        ps_log_write(&ps_lua_rt_of(L)->log, PS_LOG_WARN, msg);
+    }
     ps_body_id b = ps_body_create(w, &d);
     if (!ps_body_is_set(b)) luaL_error(L, "%s: %s", what, ps_world_last_error(w));
     lua_getfield(L, 2, "geoms");
@@ -526,6 +573,90 @@ static int w_touching(lua_State *L)
         }
     }
     lua_pushboolean(L, 0);
+    return 1;
+}
+
+// Marks the body indices of one group entry (a Body, a Robot's links, or a list of
+// Bodies) with group number g in map (index -> group + 1; 0 = in no group).
+static void mark_group(lua_State *L, ps_world *w, int i, int g, int *map, size_t cap)
+{
+    i = lua_absindex(L, i);
+    if (luaL_testudata(L, i, "pilotsim.Robot")) {
+        ps_lua_handle *h = ps_lua_check_handle(L, i, "pilotsim.Robot", "robot");
+        ps_robot_id r = {h->index, h->gen};
+        size_t n = ps_robot_link_count(w, r);
+        for (size_t k = 0; k < n; k++) {
+            ps_body_id b = ps_robot_link_body(w, r, k);
+            if (b.index < cap) map[b.index] = g + 1;
+        }
+    } else if (lua_istable(L, i)) {
+        size_t n = lua_rawlen(L, i);
+        for (size_t k = 1; k <= n; k++) {
+            lua_rawgeti(L, i, (lua_Integer)k);
+            ps_body_id b;
+            ps_lua_check_body(L, -1, &b);
+            if (b.index < cap) map[b.index] = g + 1;
+            lua_pop(L, 1);
+        }
+    } else {
+        ps_body_id b;
+        ps_lua_check_body(L, i, &b);
+        if (b.index < cap) map[b.index] = g + 1;
+    }
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const int *x = a, *y = b;
+    return x[0] != y[0] ? (x[0] > y[0]) - (x[0] < y[0]) : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+// world:contact_pairs(groups): which groups (robots, bodies or lists of bodies) touch
+// each other in the last step, as a sorted list of {i, j} (i < j, 1-based). One pass
+// over the contacts in C, no table per contact: the fleet-scale way to ask "did any
+// two robots collide".
+static int w_contact_pairs(lua_State *L)
+{
+    ps_world *w = ps_lua_check_world(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    size_t ng = lua_rawlen(L, 2);
+    size_t nc;
+    const ps_contact *c = ps_world_contacts(w, &nc);
+    size_t cap = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (c[i].body1.index + 1 > cap) cap = c[i].body1.index + 1;
+        if (c[i].body2.index + 1 > cap) cap = c[i].body2.index + 1;
+    }
+    int *map = lua_newuserdatauv(L, (cap ? cap : 1) * sizeof *map, 0);
+    memset(map, 0, (cap ? cap : 1) * sizeof *map);
+    for (size_t g = 0; g < ng; g++) {
+        lua_rawgeti(L, 2, (lua_Integer)g + 1);
+        mark_group(L, w, -1, (int)g, map, cap);
+        lua_pop(L, 1);
+    }
+    int *pairs = lua_newuserdatauv(L, (nc ? nc : 1) * 2 * sizeof *pairs, 0);
+    size_t np = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (!ps_body_is_set(c[i].body1) || !ps_body_is_set(c[i].body2)) continue; // static geometry
+        int a = c[i].body1.index < cap ? map[c[i].body1.index] : 0;
+        int b = c[i].body2.index < cap ? map[c[i].body2.index] : 0;
+        if (!a || !b || a == b) continue;
+        pairs[2 * np] = a < b ? a : b;
+        pairs[2 * np + 1] = a < b ? b : a;
+        np++;
+    }
+    qsort(pairs, np, 2 * sizeof *pairs, cmp_pair);
+    lua_newtable(L);
+    int n = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (i && pairs[2 * i] == pairs[2 * i - 2] && pairs[2 * i + 1] == pairs[2 * i - 1]) continue;
+        lua_createtable(L, 2, 0);
+        lua_pushinteger(L, pairs[2 * i]);
+        lua_rawseti(L, -2, 1);
+        lua_pushinteger(L, pairs[2 * i + 1]);
+        lua_rawseti(L, -2, 2);
+        lua_rawseti(L, -2, ++n);
+    }
     return 1;
 }
 
@@ -1010,7 +1141,7 @@ void ps_lua_open_world(lua_State *L)
     static const luaL_Reg world_m[] = {
         {"material", w_material}, {"pair_material", w_pair_material}, {"body", w_body}, {"geom", w_geom},
         {"joint", w_joint}, {"time", w_time}, {"steps", w_steps}, {"hash", w_hash}, {"find_body", w_find_body},
-        {"find_joint", w_find_joint}, {"bodies", w_bodies}, {"contacts", w_contacts}, {"touching", w_touching},
+        {"find_joint", w_find_joint}, {"bodies", w_bodies}, {"contacts", w_contacts}, {"touching", w_touching}, {"contact_pairs", w_contact_pairs},
         {"robot", ps_lua_world_robot}, {"zone", w_zone}, {NULL, NULL}};
     static const luaL_Reg body_m[] = {
         {"pos", b_pos}, {"set_pos", b_set_pos}, {"quat", b_quat}, {"set_quat", b_set_quat}, {"rpy", b_rpy},

@@ -83,6 +83,31 @@ int ps_scene_field_line(const char *src, size_t len, const char *field)
     return 0;
 }
 
+static bool ident_char(char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+int ps_scene_assign_line(const char *src, size_t len, const char *name)
+{
+    size_t nl = strlen(name);
+    int line = 1;
+    bool at_start = true; // only blanks so far on this line
+    for (size_t i = 0; i < len; i++) {
+        char c = src[i];
+        if (c == '\n') {
+            line++;
+            at_start = true;
+            continue;
+        }
+        if ((at_start || (i > 0 && src[i - 1] == '.')) && i + nl <= len && memcmp(src + i, name, nl) == 0 &&
+            (i + nl == len || !ident_char(src[i + nl])) && (i == 0 || !ident_char(src[i - 1]) || src[i - 1] == '.')) {
+            size_t k = i + nl;
+            while (k < len && (src[k] == ' ' || src[k] == '\t')) k++;
+            if (k < len && src[k] == '=' && (k + 1 >= len || src[k + 1] != '=')) return line;
+        }
+        if (c != ' ' && c != '\t') at_start = false;
+    }
+    return 0;
+}
+
 typedef struct loader {
     ps_scene *s;
     const char *src;
@@ -653,6 +678,14 @@ static bool apply_override(ps_scene *s, const char *kv, char *err, size_t errlen
     return true;
 }
 
+// The --param overrides, before the spaces are read (a shape may name a param).
+static bool apply_overrides(ps_scene *s, const ps_scene_options *opt, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < opt->param_count; i++)
+        if (!apply_override(s, opt->params[i], err, errlen)) return false;
+    return true;
+}
+
 static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -721,22 +754,43 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
         int t = lua_gettop(L);
         char msg[512];
         if (!check_fields(L, t, "scene", scene_fields, msg, sizeof msg)) {
-            ps_set_error(err, errlen, "%s: %s", path, msg);
+            // name the line of the misspelled field: "scene: unknown field 'X' (known: ...)"
+            const char *q = strstr(msg, "unknown field '");
+            int line = 0;
+            if (q) {
+                char field[128];
+                q += strlen("unknown field '");
+                size_t n = strcspn(q, "'");
+                snprintf(field, sizeof field, "%.*s", (int)(n < sizeof field ? n : sizeof field - 1), q);
+                line = ps_scene_assign_line(src, len, field);
+            }
+            if (line) ps_set_error(err, errlen, "%s:%d: %s", path, line, msg);
+            else ps_set_error(err, errlen, "%s: %s", path, msg);
             ok = false;
         }
         ok = ok && get_string(&ld, t, "name", true, &s->name) && get_string(&ld, t, "domain", false, &s->domain) &&
              get_policy(&ld, t, opt->trusted) &&
              get_string(&ld, t, "description", false, &s->description) && get_positive(&ld, t, "timestep", &s->timestep) &&
              get_positive(&ld, t, "time_limit", &s->time_limit) && get_world(&ld, t) && get_params(&ld, t) &&
+             apply_overrides(s, opt, err, errlen) &&
              get_callbacks(&ld, t) && get_view(&ld, t) && get_policy_hz(&ld, t) && get_instruction(&ld, t) &&
              ps_space_load(s, t, src, len, err, errlen);
         if (ok && s->time_limit < s->timestep)
             ok = field_error(&ld, "time_limit", "must be at least one timestep (%g s), got %g", s->timestep, s->time_limit);
+        if (ok) {
+            static const char *const sp[2] = {"observation", "action"};
+            for (int k = 0; k < 2; k++) {
+                lua_getfield(L, t, sp[k]);
+                s->space_ref[k] = luaL_ref(L, LUA_REGISTRYINDEX);
+            }
+            lua_pushvalue(L, t);
+            s->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        }
         lua_pop(L, 1);
     }
     if (ok) s->world_def.memory_limit = opt->process_memory_limit;
-    for (size_t i = 0; ok && i < opt->param_count; i++) ok = apply_override(s, opt->params[i], err, errlen);
-    free(src);
+    s->src = src;
+    s->src_len = len;
     if (!ok) {
         ps_scene_destroy(s);
         return NULL;
@@ -777,7 +831,73 @@ void ps_scene_destroy(ps_scene *s)
     free(s->description);
     free(s->policy);
     free(s->instruction);
+    free(s->src);
     free(s);
+}
+
+// True when the value at index i is or holds (in nested tables, a few levels deep)
+// a userdata: a handle.
+static bool holds_handle(lua_State *L, int i, int depth)
+{
+    int ty = lua_type(L, i);
+    if (ty == LUA_TUSERDATA || ty == LUA_TLIGHTUSERDATA) return true;
+    if (ty != LUA_TTABLE || depth > 4 || !lua_checkstack(L, 3)) return false;
+    i = lua_absindex(L, i);
+    bool found = false;
+    lua_pushnil(L);
+    while (!found && lua_next(L, i)) {
+        found = holds_handle(L, -1, depth + 1) || holds_handle(L, -2, depth + 1);
+        lua_pop(L, 1);
+    }
+    if (found) lua_pop(L, 1); // the key lua_next left
+    return found;
+}
+
+static void lint_warn(ps_scene *s, const char *name, const char *fmt, const char *what)
+{
+    char msg[1400], where[600];
+    int line = ps_scene_assign_line(s->src, s->src_len, name);
+    if (line) snprintf(where, sizeof where, "%s:%d", s->path, line);
+    else snprintf(where, sizeof where, "%s", s->path);
+    snprintf(msg, sizeof msg, fmt, where, what);
+    ps_log_write(&s->rt->log, PS_LOG_WARN, msg);
+}
+
+void ps_scene_lint_build(ps_scene *s, int ctx_ref)
+{
+    lua_State *L = s->rt->L;
+    if (!lua_checkstack(L, 8)) return;
+    static const char *const sp[2] = {"observation", "action"};
+    for (int k = 0; k < 2; k++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, s->table_ref);
+        lua_getfield(L, -1, sp[k]);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, s->space_ref[k]);
+        if (!lua_rawequal(L, -1, -2))
+            lint_warn(s, sp[k], "%s: the scenario's '%s' was set after the scene loaded (inside build?): spaces are read "
+                      "once, when the scene loads, so this one is ignored; declare it in the returned table", sp[k]);
+        lua_pop(L, 3);
+    }
+    // ctx.state: report the alphabetically first top-level key that holds a handle
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref);
+    lua_getfield(L, -1, "state");
+    if (lua_istable(L, -1)) {
+        char first[128] = "";
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_type(L, -2) == LUA_TSTRING && holds_handle(L, -1, 0)) {
+                const char *k = lua_tostring(L, -2);
+                if (!first[0] || strcmp(k, first) < 0) snprintf(first, sizeof first, "%s", k);
+            }
+            lua_pop(L, 1);
+        }
+        char key[160];
+        snprintf(key, sizeof key, "state.%s", first);
+        if (first[0])
+            lint_warn(s, ps_scene_assign_line(s->src, s->src_len, key) ? key : first, "%s: ctx.state.%s holds a handle (Body, Joint, Robot, Sensor...): ctx.state is for plain "
+                      "data (snapshots and rewind save it; a handle cannot be saved and goes stale in the next episode); "
+                      "keep handles in locals of the scene file, set in build", first);
+    }
+    lua_pop(L, 2);
 }
 
 const char *ps_scene_policy(const ps_scene *s) { return s->policy && *s->policy ? s->policy : NULL; }

@@ -65,7 +65,20 @@ struct ps_scene {
     ps_render_fn render_fn; // camera render callback given to every episode's world (may be NULL)
     void *render_user;
     ps_render_error_fn render_error; // why render_fn failed (may be NULL)
+    // Kept for the author-mistake checks after build (ps_scene_lint_build).
+    char *src;              // the scene file's text
+    size_t src_len;
+    int table_ref;          // the scenario table
+    int space_ref[2];       // its observation and action fields as loaded (LUA_REFNIL when absent)
 };
+
+// Line of the first assignment to `name` ("name =" at a line's start or ".name ="
+// anywhere), 0 when none. For messages only.
+int ps_scene_assign_line(const char *src, size_t len, const char *name);
+// After build: warns (file:line) about spaces assigned to the scenario table after it
+// loaded (they are ignored) and about handles (userdata) stored in ctx.state (they
+// cannot be snapshotted, and go stale in the next episode).
+void ps_scene_lint_build(ps_scene *s, int ctx_ref);
 
 extern const char *const ps_callback_names[PS_CB_COUNT];
 

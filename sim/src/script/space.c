@@ -146,7 +146,17 @@ static bool read_shape(decl_ctx *c, lua_State *L, int t, const char *what, ps_sp
         d->ndim = (int)n;
         for (size_t i = 0; ok && i < n; i++) {
             lua_rawgeti(L, -1, (lua_Integer)i + 1);
-            d->shape[i] = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : 0;
+            if (lua_type(L, -1) == LUA_TSTRING) {
+                // a size taken from an integer param (its default or --param value)
+                const char *pn = lua_tostring(L, -1);
+                const ps_param *p = NULL;
+                for (size_t k = 0; k < c->s->param_count; k++)
+                    if (!strcmp(c->s->params[k].name, pn)) p = &c->s->params[k];
+                if (!p || p->type != PS_PARAM_INTEGER || p->randomize)
+                    ok = decl_error(c, d->name, "%s '%s': shape[%d] '%s' must name an integer param that is not "
+                                    "randomized (spaces are sized when the scene loads)", what, d->name, (int)i + 1, pn);
+                else d->shape[i] = (int)p->num;
+            } else d->shape[i] = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : 0;
             lua_pop(L, 1);
         }
     } else if (!lua_isnil(L, -1)) {
@@ -430,10 +440,14 @@ static bool bind(ps_space_rt *r, ps_world *w, ps_space_item *it, bool action, ch
         it->e.values = it->typed;
         it->typed_stamp = NAN;
     }
+    // bounds: one value for all, one per element, or (ndim >= 2) one per index of the
+    // last dimension, broadcast over the others ({12, 2} with low = {-1, -2})
+    size_t last = it->e.ndim >= 2 ? (size_t)it->e.shape[it->e.ndim - 1] : 0;
     if (d->low) {
-        if (d->bound_count != 1 && d->bound_count != it->e.count) {
-            ps_set_error(err, errlen, "%s '%s': low/high have %d values for %d elements", what, d->name,
-                         (int)d->bound_count, (int)it->e.count);
+        if (d->bound_count != 1 && d->bound_count != it->e.count && d->bound_count != last) {
+            ps_set_error(err, errlen, "%s '%s': low/high have %d values for %d elements (give 1, %d%s)", what, d->name,
+                         (int)d->bound_count, (int)it->e.count, (int)it->e.count,
+                         last ? ", or one per index of the last dimension" : "");
             return false;
         }
         it->low = malloc(it->e.count * sizeof *it->low);
@@ -443,7 +457,7 @@ static bool bind(ps_space_rt *r, ps_world *w, ps_space_item *it, bool action, ch
             return false;
         }
         for (size_t i = 0; i < it->e.count; i++) {
-            size_t k = d->bound_count == 1 ? 0 : i;
+            size_t k = d->bound_count == 1 ? 0 : d->bound_count == it->e.count ? i : i % last;
             it->low[i] = (float)d->low[k];
             it->high[i] = (float)d->high[k];
         }

@@ -575,6 +575,11 @@ function World:contacts() end
 ---@return boolean
 function World:touching(a, b) end
 
+---the pairs {i, j} (i < j) of groups touching each other in the last step, sorted; one pass in C
+---@param groups (Robot|Body|Body[])[]
+---@return integer[][]
+function World:contact_pairs(groups) end
+
 ---math as the sandbox has it: math.random draws from the episode's seeded RNG;
 ---math.randomseed is not available.
 ---a gaussian draw from the episode RNG

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The scene kit (scripts/kit): every builder in one world (tests/scenes/kit_tour.lua), with
+# physical checks: the conveyor carries a parcel at its speed, boxes rest on the top step
+# and the ramp's landing, the crowd walks; a misspelled robot option is an error.
+# usage: test_kit.sh PILOTSIM SOURCE_DIR
+set -u
+ps=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/sh_harness.sh"
+py=/usr/bin/python3
+
+expect_rc 0 run "$src/tests/scenes/kit_tour.lua" --seed 1 --json
+m() { "$py" -c 'import json,sys; d=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(d["metrics"][sys.argv[2]])' "$tmp/out" "$1"; }
+within() { "$py" -c 'import sys; v,a,b=map(float,sys.argv[1:]); sys.exit(0 if a<=v<=b else 1)' "$(m "$1")" "$2" "$3"; }
+# 2 s at 0.3 m/s = 0.6 m (a little less while friction brings the parcel up to speed)
+check "conveyor carries the parcel ~0.6 m" within parcel_dx 0.5 0.62
+check "box rests on the top step (centre 5 cm up)" within steps_rest 0.045 0.055
+check "box rests on the ramp's landing" within ramp_rest 0.045 0.055
+check "the crowd walks (1.0-1.2 m/s for <= 2 s)" within walked 0.5 2.5
+check "5 bodies per person" within people_bodies 15 15
+check "3 loose rocks" within rocks 3 3
+check "polyline length" within line_length 7 7
+check "polyline point at 5 m" within line_x 3 3
+expect_rc 0 run "$src/tests/scenes/kit_tour.lua" --seed 1 --json
+cp "$tmp/out" "$tmp/out1"
+expect_rc 0 run "$src/tests/scenes/kit_tour.lua" --seed 1 --json
+check "same seed, same hash" test "$(grep -o '"hash":"[0-9a-f]*"' "$tmp/out")" = "$(grep -o '"hash":"[0-9a-f]*"' "$tmp/out1")"
+
+# robot options are checked by kit.util.options
+printf 'local d = require "robots.diffdrive"\nreturn {name = "o", timestep = 0.01, time_limit = 0.02,\n build = function(world) d.build(world, {wheel_radus = 0.1}) end}\n' >"$tmp/opt.lua"
+expect_rc 3 run "$tmp/opt.lua"
+check "misspelled robot option named" has "$tmp/err" "robots.diffdrive: unknown option 'wheel_radus'"
+
+echo "test_kit: $checks checks, $failed failed"
+[[ $failed == 0 ]]
