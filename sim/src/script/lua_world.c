@@ -583,7 +583,7 @@ static void mark_group(lua_State *L, ps_world *w, int i, int g, int *map, size_t
     i = lua_absindex(L, i);
     if (luaL_testudata(L, i, "pilotsim.Robot")) {
         ps_lua_handle *h = ps_lua_check_handle(L, i, "pilotsim.Robot", "robot");
-        ps_robot_id r = {h->index, h->gen};
+        ps_robot_id r = {h->index, h->gen, h->world};
         size_t n = ps_robot_link_count(w, r);
         for (size_t k = 0; k < n; k++) {
             ps_body_id b = ps_robot_link_body(w, r, k);
