@@ -93,7 +93,7 @@ static bool call_cb(ps_episode *e, int cb, int extra_world_arg, int nres)
 static int ctx_index_params(lua_State *L, ps_episode *e)
 {
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
-    lua_getfield(L, -1, "params");
+    ps_lua_rawfield(L, -1, "params"); // raw: the scene may have given ctx metamethods
     lua_remove(L, -2);
     return lua_gettop(L);
 }
@@ -144,7 +144,7 @@ static bool episode_instruction(ps_episode *e, int params)
         if (s->instruction_ref != LUA_NOREF) lua_pop(L, 1);
         lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
         lua_pushstring(L, e->instruction);
-        lua_setfield(L, -2, "instruction");
+        ps_lua_rawsetfield(L, -2, "instruction");
         lua_pop(L, 1);
     }
     lua_settop(L, params - 1);

@@ -870,7 +870,7 @@ void ps_scene_lint_build(ps_scene *s, int ctx_ref)
     static const char *const sp[2] = {"observation", "action"};
     for (int k = 0; k < 2; k++) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, s->table_ref);
-        lua_getfield(L, -1, sp[k]);
+        ps_lua_rawfield(L, -1, sp[k]); // raw reads: scene-controlled tables may carry metamethods
         lua_rawgeti(L, LUA_REGISTRYINDEX, s->space_ref[k]);
         if (!lua_rawequal(L, -1, -2))
             lint_warn(s, sp[k], "%s: the scenario's '%s' was set after the scene loaded (inside build?): spaces are read "
@@ -879,7 +879,7 @@ void ps_scene_lint_build(ps_scene *s, int ctx_ref)
     }
     // ctx.state: report the alphabetically first top-level key that holds a handle
     lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref);
-    lua_getfield(L, -1, "state");
+    ps_lua_rawfield(L, -1, "state");
     if (lua_istable(L, -1)) {
         char first[128] = "";
         lua_pushnil(L);
