@@ -53,7 +53,7 @@ layout=$tmp/layout.txt
 cat >"$tmp/layout.c" <<'EOF'
 #include <stdio.h>
 #include <stddef.h>
-#include "pilotsim/scene.h"
+#include "pilotsim/episode.h"
 #define S(T) printf(#T " size %zu\n", sizeof(T));
 #define O(T, f) printf(#T " " #f " %zu\n", offsetof(T, f));
 int main(void)

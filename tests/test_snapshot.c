@@ -8,7 +8,7 @@
 #include "pilotsim/sensor.h"
 #include "pilotsim/robot.h"
 #include "pilotsim/urdf.h"
-#include "pilotsim/scene.h"
+#include "pilotsim/episode.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -16,7 +16,7 @@
 #ifndef PILOTSIM_VIEWER_H
 #define PILOTSIM_VIEWER_H
 
-#include "pilotsim/scene.h"
+#include "pilotsim/episode.h"
 #include "pilotsim/policy.h"
 
 #ifdef __cplusplus

@@ -7,7 +7,7 @@
 #ifndef PS_VIEWER_TELEOP_H
 #define PS_VIEWER_TELEOP_H
 
-#include "pilotsim/scene.h"
+#include "pilotsim/episode.h"
 
 typedef struct ps_teleop {
     size_t entry, dim;      ///< selected action entry and value

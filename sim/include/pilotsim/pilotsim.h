@@ -14,6 +14,7 @@
 #include "pilotsim/joint.h"
 #include "pilotsim/material.h"
 #include "pilotsim/scene.h"
+#include "pilotsim/episode.h"
 #include "pilotsim/snapshot.h"
 #include "pilotsim/mesh.h"
 #include "pilotsim/urdf.h"
@@ -23,10 +24,4 @@
 #include "pilotsim/policy.h"
 #include "pilotsim/state.h"
 
-PS_BEGIN_DECLS
-
-/// Library version, "MAJOR.MINOR.PATCH".
-const char *ps_version(void);
-
-PS_END_DECLS
 #endif

@@ -18,7 +18,7 @@
 
 #include "pilotsim/export.h"
 
-#include "pilotsim/scene.h"
+#include "pilotsim/episode.h"
 
 PS_BEGIN_DECLS
 
@@ -112,8 +112,6 @@ const char *ps_policy_source(const ps_policy *p, size_t i, uint64_t *hash);
 /// message, a transport failure (PS_ERR_TRANSPORT) as policy_error.
 ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps);
 
-/// The scene's declared baseline policy spec (its `policy` field), or NULL.
-const char *ps_scene_policy(const ps_scene *s);
 /// The spec to open for the scene's baseline: a file beside the scene when
 /// one exists there, as the spec names it or as its module name ("x.y" ->
 /// x/y.lua; written into `buf`, `n` bytes), else the declared spec

@@ -9,7 +9,7 @@
 /// Restoring it into the same world and stepping reproduces the original
 /// continuation bit for bit.
 ///
-/// An episode state adds the episode's counters (steps, return, status), the
+/// An episode state (episode.h) adds the episode's counters (steps, return, status), the
 /// episode RNG behind math.random, the observation and action buffers, and the
 /// scene's `ctx.state` table. That table must hold plain data (numbers,
 /// strings, booleans and tables of them): keep any running value a scene or
@@ -27,7 +27,6 @@
 #include "pilotsim/export.h"
 
 #include "pilotsim/world.h"
-#include "pilotsim/scene.h"
 
 PS_BEGIN_DECLS
 
@@ -45,45 +44,6 @@ ps_status ps_world_save_state(const ps_world *w, ps_world_state *st);
 /// `w` is not the world (structure) the state was saved from; the world is
 /// unchanged then (see ps_world_last_error).
 ps_status ps_world_restore_state(ps_world *w, const ps_world_state *st);
-
-typedef struct ps_episode_state ps_episode_state;
-
-/// An empty state holder (owned by the caller; free with ps_episode_state_destroy).
-/// NULL when out of memory.
-ps_episode_state *ps_episode_state_create(void);
-void ps_episode_state_destroy(ps_episode_state *st);   ///< NULL is a no-op
-
-/// Saves the episode (its world included). PS_ERR_INVALID with a message in
-/// `err` when ctx.state holds something that is not plain data (naming the key).
-ps_status ps_episode_save_state(ps_episode *e, ps_episode_state *st, char *err, size_t errlen);
-/// Restores a state saved from this same episode (or rebuilt from bytes by
-/// ps_episode_state_deserialize: then an episode of the same scene and seed). PS_ERR_STATE
-/// (message in `err`) when it came from another episode or scene, or the world's
-/// structure or the observation/action sizes differ; the episode is unchanged then.
-ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, char *err, size_t errlen);
-
-/// Serializes a saved episode state (ps_episode_save_state) into one
-/// self-contained byte string, for storing, pickling or sending to another
-/// process. `*data` (owned by the caller, free it with
-/// ps_episode_state_free_bytes) and `*len` receive the bytes. The format is
-/// this build's, in native byte order: it restores with the same library
-/// version on the same architecture. PS_ERR_INVALID for an empty state,
-/// PS_ERR_NOMEM on allocation failure (`*data` NULL then).
-ps_status ps_episode_state_serialize(const ps_episode_state *st, void **data, size_t *len);
-/// Frees bytes from ps_episode_state_serialize (NULL is a no-op).
-void ps_episode_state_free_bytes(void *data);
-/// Rebuilds a state from `len` bytes of ps_episode_state_serialize (the data is
-/// copied; the caller keeps ownership; zero bytes after it, such as a dataset
-/// row's padding, are ignored). The result restores with
-/// ps_episode_restore_state into an episode of a scene with the same
-/// file content and param values, begun with the same seed, in this
-/// process or another; restoring then stepping continues bit for bit as the
-/// original did. NULL with a message in `err` for bytes that are damaged,
-/// truncated or from another format version. Free with ps_episode_state_destroy.
-ps_episode_state *ps_episode_state_deserialize(const void *data, size_t len, char *err, size_t errlen);
-/// The seed of the episode a state was saved from (to begin a matching episode
-/// before restoring bytes from another process); 0 for NULL or an empty state.
-uint64_t ps_episode_state_seed(const ps_episode_state *st);
 
 PS_END_DECLS
 #endif

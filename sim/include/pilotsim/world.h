@@ -20,6 +20,9 @@ PS_BEGIN_DECLS
 
 typedef struct ps_world ps_world;
 
+/// Library version, "MAJOR.MINOR.PATCH".
+const char *ps_version(void);
+
 /// Broad-phase collision space type.
 typedef enum ps_space_kind { PS_SPACE_HASH, PS_SPACE_SAP, PS_SPACE_SIMPLE } ps_space_kind;
 

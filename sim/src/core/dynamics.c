@@ -29,19 +29,10 @@ typedef struct dyn {
     double *q;
 } dyn;
 
-static ps_vec3 v3(double x, double y, double z) { return (ps_vec3){x, y, z}; }
-static ps_vec3 vadd(ps_vec3 a, ps_vec3 b) { return v3(a.x + b.x, a.y + b.y, a.z + b.z); }
-static ps_vec3 vsub(ps_vec3 a, ps_vec3 b) { return v3(a.x - b.x, a.y - b.y, a.z - b.z); }
-static ps_vec3 vscale(ps_vec3 a, double s) { return v3(a.x * s, a.y * s, a.z * s); }
-static double vdot(ps_vec3 a, ps_vec3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
-static ps_vec3 vcross(ps_vec3 a, ps_vec3 b)
-{
-    return v3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x);
-}
 static ps_vec3 mvmul(const mat3 *A, ps_vec3 v)
 {
     const double *m = A->m;
-    return v3(m[0] * v.x + m[1] * v.y + m[2] * v.z, m[3] * v.x + m[4] * v.y + m[5] * v.z,
+    return ps_v3(m[0] * v.x + m[1] * v.y + m[2] * v.z, m[3] * v.x + m[4] * v.y + m[5] * v.z,
               m[6] * v.x + m[7] * v.y + m[8] * v.z);
 }
 
@@ -112,7 +103,7 @@ static ps_status dyn_init(dyn *d, const ps_world *w, ps_robot_id id, const doubl
             if (j >= 0) {
                 if (r->kin_prismatic[l]) {
                     ps_vec3 dd = ps_quat_rotate(t.q, r->kin_axis[l]);
-                    t.p = vadd(t.p, vscale(dd, d->q[j]));
+                    t.p = ps_v3_add(t.p, ps_v3_scale(dd, d->q[j]));
                 } else {
                     t.q = ps_quat_mul(t.q, axis_angle(r->kin_axis[l], d->q[j]));
                 }
@@ -126,7 +117,7 @@ static ps_status dyn_init(dyn *d, const ps_world *w, ps_robot_id id, const doubl
             ps_vec3 c;
             ps_body_get_mass(w, r->links[l].body, &m, &c, I6);
             s->mass = m;
-            s->com = vadd(s->pose.p, ps_quat_rotate(s->pose.q, c));
+            s->com = ps_v3_add(s->pose.p, ps_quat_rotate(s->pose.q, c));
             double R[9], Il[9] = {I6[0], I6[3], I6[4], I6[3], I6[1], I6[5], I6[4], I6[5], I6[2]}, T[9];
             quat_to_mat(s->pose.q, R);
             for (int a = 0; a < 3; a++)
@@ -154,11 +145,11 @@ static void jacobian_at(const dyn *d, int L, ps_vec3 P, double *J)
         int j = d->r->kin_joint[k];
         if (j < 0) continue;
         const link_state *s = &d->ls[k];
-        ps_vec3 lin, ang = v3(0, 0, 0);
+        ps_vec3 lin, ang = ps_v3(0, 0, 0);
         if (d->r->kin_prismatic[k]) {
             lin = s->axis;
         } else {
-            lin = vcross(s->axis, vsub(P, s->pose.p));
+            lin = ps_v3_cross(s->axis, ps_v3_sub(P, s->pose.p));
             ang = s->axis;
         }
         J[0 * n + (size_t)j] = lin.x; J[1 * n + (size_t)j] = lin.y; J[2 * n + (size_t)j] = lin.z;
@@ -187,7 +178,7 @@ ps_status ps_robot_jacobian(const ps_world *w, ps_robot_id r, const double *q, s
         dyn_free(&d);
         return PS_ERR_INVALID;
     }
-    ps_vec3 P = vadd(d.ls[link].pose.p, ps_quat_rotate(d.ls[link].pose.q, point));
+    ps_vec3 P = ps_v3_add(d.ls[link].pose.p, ps_quat_rotate(d.ls[link].pose.q, point));
     jacobian_at(&d, (int)link, P, J);
     dyn_free(&d);
     return PS_OK;
@@ -212,12 +203,12 @@ ps_status ps_robot_mass_matrix(const ps_world *w, ps_robot_id r, const double *q
         if (!(s->mass > 0)) continue;
         jacobian_at(&d, (int)l, s->com, J);
         for (size_t a = 0; a < n; a++) {
-            ps_vec3 va = v3(J[a], J[n + a], J[2 * n + a]), wa = v3(J[3 * n + a], J[4 * n + a], J[5 * n + a]);
+            ps_vec3 va = ps_v3(J[a], J[n + a], J[2 * n + a]), wa = ps_v3(J[3 * n + a], J[4 * n + a], J[5 * n + a]);
             if (va.x == 0 && va.y == 0 && va.z == 0 && wa.x == 0 && wa.y == 0 && wa.z == 0) continue;
             ps_vec3 Iwa = mvmul(&s->I, wa);
             for (size_t b = 0; b <= a; b++) {
-                ps_vec3 vb = v3(J[b], J[n + b], J[2 * n + b]), wb = v3(J[3 * n + b], J[4 * n + b], J[5 * n + b]);
-                M[a * n + b] += s->mass * vdot(va, vb) + vdot(wb, Iwa);
+                ps_vec3 vb = ps_v3(J[b], J[n + b], J[2 * n + b]), wb = ps_v3(J[3 * n + b], J[4 * n + b], J[5 * n + b]);
+                M[a * n + b] += s->mass * ps_v3_dot(va, vb) + ps_v3_dot(wb, Iwa);
             }
         }
     }
@@ -262,32 +253,32 @@ static ps_status rnea(const ps_world *w, ps_robot_id r, const double *q, const d
         int l = rs->kin_order[o], p = rs->kin_parent[l], j = rs->kin_joint[l];
         const link_state *s = &d.ls[l];
         if (p < 0) {
-            om[l] = omd[l] = v3(0, 0, 0);
-            acc[l] = gravity ? vscale(g, -1) : v3(0, 0, 0);
+            om[l] = omd[l] = ps_v3(0, 0, 0);
+            acc[l] = gravity ? ps_v3_scale(g, -1) : ps_v3(0, 0, 0);
         } else {
-            ps_vec3 rr = vsub(s->pose.p, d.ls[p].pose.p);
+            ps_vec3 rr = ps_v3_sub(s->pose.p, d.ls[p].pose.p);
             double qdj = j >= 0 ? QD[j] : 0, qddj = j >= 0 ? QDD[j] : 0;
             ps_vec3 a = s->axis;
-            acc[l] = vadd(acc[p], vadd(vcross(omd[p], rr), vcross(om[p], vcross(om[p], rr))));
+            acc[l] = ps_v3_add(acc[p], ps_v3_add(ps_v3_cross(omd[p], rr), ps_v3_cross(om[p], ps_v3_cross(om[p], rr))));
             if (j >= 0 && rs->kin_prismatic[l]) {
                 om[l] = om[p];
                 omd[l] = omd[p];
-                acc[l] = vadd(acc[l], vadd(vscale(vcross(om[p], a), 2 * qdj), vscale(a, qddj)));
+                acc[l] = ps_v3_add(acc[l], ps_v3_add(ps_v3_scale(ps_v3_cross(om[p], a), 2 * qdj), ps_v3_scale(a, qddj)));
             } else {
-                om[l] = vadd(om[p], vscale(a, qdj));
-                omd[l] = vadd(vadd(omd[p], vscale(a, qddj)), vscale(vcross(om[p], a), qdj));
+                om[l] = ps_v3_add(om[p], ps_v3_scale(a, qdj));
+                omd[l] = ps_v3_add(ps_v3_add(omd[p], ps_v3_scale(a, qddj)), ps_v3_scale(ps_v3_cross(om[p], a), qdj));
             }
         }
         // The body's own force and torque about its centre of mass.
         if (s->mass > 0) {
-            ps_vec3 c = vsub(s->com, s->pose.p);
-            ps_vec3 ac = vadd(acc[l], vadd(vcross(omd[l], c), vcross(om[l], vcross(om[l], c))));
-            F[l] = vscale(ac, s->mass);
+            ps_vec3 c = ps_v3_sub(s->com, s->pose.p);
+            ps_vec3 ac = ps_v3_add(acc[l], ps_v3_add(ps_v3_cross(omd[l], c), ps_v3_cross(om[l], ps_v3_cross(om[l], c))));
+            F[l] = ps_v3_scale(ac, s->mass);
             ps_vec3 Iw = mvmul(&s->I, om[l]);
-            ps_vec3 nc = vadd(mvmul(&s->I, omd[l]), vcross(om[l], Iw));
-            N[l] = vadd(nc, vcross(c, F[l])); // about the link origin
+            ps_vec3 nc = ps_v3_add(mvmul(&s->I, omd[l]), ps_v3_cross(om[l], Iw));
+            N[l] = ps_v3_add(nc, ps_v3_cross(c, F[l])); // about the link origin
         } else {
-            F[l] = N[l] = v3(0, 0, 0);
+            F[l] = N[l] = ps_v3(0, 0, 0);
         }
     }
     // Backward: accumulate children's loads into parents, about their origins.
@@ -296,12 +287,12 @@ static ps_status rnea(const ps_world *w, ps_robot_id r, const double *q, const d
         if (j >= 0) {
             const ps_actuator_def *act = &rs->joints[j].act;
             double arm = act->armature + act->rotor_inertia * act->gear * act->gear;
-            tau[j] = (rs->kin_prismatic[l] ? vdot(d.ls[l].axis, F[l]) : vdot(d.ls[l].axis, N[l])) + arm * QDD[j];
+            tau[j] = (rs->kin_prismatic[l] ? ps_v3_dot(d.ls[l].axis, F[l]) : ps_v3_dot(d.ls[l].axis, N[l])) + arm * QDD[j];
         }
         if (p >= 0) {
-            ps_vec3 rr = vsub(d.ls[l].pose.p, d.ls[p].pose.p);
-            F[p] = vadd(F[p], F[l]);
-            N[p] = vadd(N[p], vadd(N[l], vcross(rr, F[l])));
+            ps_vec3 rr = ps_v3_sub(d.ls[l].pose.p, d.ls[p].pose.p);
+            F[p] = ps_v3_add(F[p], F[l]);
+            N[p] = ps_v3_add(N[p], ps_v3_add(N[l], ps_v3_cross(rr, F[l])));
         }
     }
     free(v);
@@ -347,9 +338,9 @@ static ps_vec3 rot_error(ps_quat a, ps_quat b)
     ps_quat e = ps_quat_mul(b, ai);
     if (e.w < 0) e = (ps_quat){-e.w, -e.x, -e.y, -e.z};
     double s = sqrt(e.x * e.x + e.y * e.y + e.z * e.z);
-    if (s < 1e-12) return v3(2 * e.x, 2 * e.y, 2 * e.z);
+    if (s < 1e-12) return ps_v3(2 * e.x, 2 * e.y, 2 * e.z);
     double ang = 2 * atan2(s, e.w);
-    return v3(e.x / s * ang, e.y / s * ang, e.z / s * ang);
+    return ps_v3(e.x / s * ang, e.y / s * ang, e.z / s * ang);
 }
 
 // Solves the symmetric positive-definite system A x = b (m x m, m <= 6) by
@@ -385,8 +376,8 @@ static bool spd_solve(double *A, double *b, int m)
 static void ik_error(const dyn *d, size_t link, ps_vec3 point, ps_pose target, bool orient, double e[6])
 {
     const link_state *s = &d->ls[link];
-    ps_vec3 P = vadd(s->pose.p, ps_quat_rotate(s->pose.q, point));
-    ps_vec3 dp = vsub(target.p, P), dr = orient ? rot_error(s->pose.q, target.q) : v3(0, 0, 0);
+    ps_vec3 P = ps_v3_add(s->pose.p, ps_quat_rotate(s->pose.q, point));
+    ps_vec3 dp = ps_v3_sub(target.p, P), dr = orient ? rot_error(s->pose.q, target.q) : ps_v3(0, 0, 0);
     e[0] = dp.x; e[1] = dp.y; e[2] = dp.z;
     e[3] = dr.x; e[4] = dr.y; e[5] = dr.z;
 }
@@ -442,7 +433,7 @@ ps_status ps_robot_ik(const ps_world *w, ps_robot_id r, size_t link, ps_vec3 poi
                         (!o.orientation || out.rotation_error <= o.rotation_tolerance);
         if (out.converged || it >= o.max_iterations) break;
         const link_state *s = &d.ls[link];
-        jacobian_at(&d, (int)link, vadd(s->pose.p, ps_quat_rotate(s->pose.q, point)), J);
+        jacobian_at(&d, (int)link, ps_v3_add(s->pose.p, ps_quat_rotate(s->pose.q, point)), J);
         // dq = J^T (J J^T + lambda^2 I)^-1 e. A joint at a limit that the step
         // would push further is frozen (its column dropped) and the step redone.
         double A[36], b[6], dq_max = 0;

@@ -173,7 +173,6 @@ static ps_quat quat_from_z(ps_vec3 n)
     return (ps_quat){q.w / l, q.x / l, q.y / l, 0};
 }
 
-static ps_vec3 vadd(ps_vec3 a, ps_vec3 b) { return (ps_vec3){a.x + b.x, a.y + b.y, a.z + b.z}; }
 static ps_vec3 vscale(ps_vec3 a, double k) { return (ps_vec3){a.x * k, a.y * k, a.z * k}; }
 
 static ps_status capture_geom(ps_snapshot *s, const ps_world *w, uint32_t gi)
@@ -333,9 +332,9 @@ static void capture_joints(ps_snapshot *s, const ps_world *w, bool *oom)
         default: continue;
         }
         ps_vec3 pa = {a[0], a[1], a[2]};
-        ps_vec3 pb = axis ? vadd(pa, (ps_vec3){x[0] * 0.1, x[1] * 0.1, x[2] * 0.1}) : pa;
+        ps_vec3 pb = axis ? ps_v3_add(pa, (ps_vec3){x[0] * 0.1, x[1] * 0.1, x[2] * 0.1}) : pa;
         if (!add_debug(s, PS_DEBUG_JOINT_AXIS, pa, pb, col)) *oom = true;
-        if (two && !add_debug(s, PS_DEBUG_JOINT_AXIS, pa, vadd(pa, (ps_vec3){x2[0] * 0.1, x2[1] * 0.1, x2[2] * 0.1}), col))
+        if (two && !add_debug(s, PS_DEBUG_JOINT_AXIS, pa, ps_v3_add(pa, (ps_vec3){x2[0] * 0.1, x2[1] * 0.1, x2[2] * 0.1}), col))
             *oom = true;
     }
 }
@@ -353,7 +352,7 @@ static void capture_lidars(ps_snapshot *s, const ps_world *w, bool *oom)
             bool got = so->hits && so->hits[k] != 0;
             if (!isfinite(dist)) continue; // dropped sample
             ps_vec3 dir = ps_quat_rotate(m.q, (ps_vec3){so->dirs[3 * k], so->dirs[3 * k + 1], so->dirs[3 * k + 2]});
-            ps_vec3 a = vadd(m.p, vscale(dir, so->def.range_min)), b = vadd(m.p, vscale(dir, dist));
+            ps_vec3 a = ps_v3_add(m.p, vscale(dir, so->def.range_min)), b = ps_v3_add(m.p, vscale(dir, dist));
             if (!add_debug(s, PS_DEBUG_LIDAR, a, b, got ? hit : miss)) *oom = true;
         }
     }
@@ -391,9 +390,9 @@ ps_status ps_snapshot_capture(ps_snapshot *s, const ps_world *w)
         ps_vec3 tip;
         if (f > 0) {
             double len = fmin(f * PS_SNAPSHOT_FORCE_SCALE, PS_SNAPSHOT_FORCE_MAX);
-            tip = vadd(c[i].pos, vscale(c[i].force, len / f));
+            tip = ps_v3_add(c[i].pos, vscale(c[i].force, len / f));
         } else {
-            tip = vadd(c[i].pos, vscale(c[i].normal, 0.05));
+            tip = ps_v3_add(c[i].pos, vscale(c[i].normal, 0.05));
         }
         ps_debug_prim *d = add_debug(s, PS_DEBUG_CONTACT, c[i].pos, tip, ccol);
         if (!d) failed = true;

@@ -2,7 +2,7 @@
 #include "world_internal.h"
 #include "ode_guard.h"
 #include "log_internal.h"
-#include "pilotsim/pilotsim.h"
+#include "pilotsim/world.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -93,44 +93,6 @@ bool ps_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
     *arr = p;
     *cap = n;
     return true;
-}
-
-bool ps_vec3_finite(ps_vec3 v) { return isfinite(v.x) && isfinite(v.y) && isfinite(v.z); }
-
-bool ps_quat_normalize(ps_quat *q)
-{
-    double n = sqrt(q->w * q->w + q->x * q->x + q->y * q->y + q->z * q->z);
-    if (!isfinite(n) || n < 1e-9) return false;
-    q->w /= n; q->x /= n; q->y /= n; q->z /= n;
-    return true;
-}
-
-ps_vec3 ps_quat_rotate(ps_quat q, ps_vec3 v)
-{
-    // v' = v + 2w (u x v) + 2 u x (u x v), u = (x, y, z)
-    ps_vec3 u = {q.x, q.y, q.z};
-    ps_vec3 t = {2 * (u.y * v.z - u.z * v.y), 2 * (u.z * v.x - u.x * v.z), 2 * (u.x * v.y - u.y * v.x)};
-    return (ps_vec3){
-        v.x + q.w * t.x + (u.y * t.z - u.z * t.y),
-        v.y + q.w * t.y + (u.z * t.x - u.x * t.z),
-        v.z + q.w * t.z + (u.x * t.y - u.y * t.x),
-    };
-}
-
-ps_quat ps_quat_mul(ps_quat a, ps_quat b)
-{
-    return (ps_quat){
-        a.w * b.w - a.x * b.x - a.y * b.y - a.z * b.z,
-        a.w * b.x + a.x * b.w + a.y * b.z - a.z * b.y,
-        a.w * b.y - a.x * b.z + a.y * b.w + a.z * b.x,
-        a.w * b.z + a.x * b.y - a.y * b.x + a.z * b.w,
-    };
-}
-
-ps_pose ps_pose_mul(ps_pose a, ps_pose b)
-{
-    ps_vec3 r = ps_quat_rotate(a.q, b.p);
-    return (ps_pose){{a.p.x + r.x, a.p.y + r.y, a.p.z + r.z}, ps_quat_mul(a.q, b.q)};
 }
 
 static const char *check_def(const ps_world_def *d)

@@ -7,6 +7,7 @@
 #include "pilotsim/body.h"
 #include "pilotsim/geom.h"
 #include "pilotsim/joint.h"
+#include "math3d.h"
 #include "pilotsim/material.h"
 #include "pilotsim/robot.h"
 #include "pilotsim/sensor.h"
@@ -226,14 +227,7 @@ ps_joint_slot *ps_world_joint_slot(const ps_world *w, ps_joint_id id);
 // Grows a table to hold at least `need` elements (doubling). false on OOM.
 bool ps_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
 
-// Finite checks used by every setter.
-bool ps_vec3_finite(ps_vec3 v);
-bool ps_quat_normalize(ps_quat *q);   // false if not finite or near zero
-
-// Pose algebra.
-ps_vec3 ps_quat_rotate(ps_quat q, ps_vec3 v);
-ps_quat ps_quat_mul(ps_quat a, ps_quat b);
-ps_pose ps_pose_mul(ps_pose a, ps_pose b);
+// Finite checks and pose algebra: math3d.h (inline).
 
 // Places a geom of a static body / the world at its world pose.
 void ps_geom_place_static(ps_world *w, ps_geom_slot *g, const ps_pose *parent);

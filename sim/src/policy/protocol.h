@@ -6,7 +6,7 @@
 #ifndef PS_PROTOCOL_H
 #define PS_PROTOCOL_H
 
-#include "pilotsim/scene.h"
+#include "pilotsim/episode.h"
 
 #include <stddef.h>
 #include <stdint.h>

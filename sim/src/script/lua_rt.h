@@ -3,7 +3,7 @@
 #ifndef PS_LUA_RT_H
 #define PS_LUA_RT_H
 
-#include "pilotsim/scene.h"
+#include "pilotsim/episode.h"
 #include "pilotsim/rng.h"
 
 #include <lua.h>

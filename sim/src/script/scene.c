@@ -1,7 +1,6 @@
 // Loading and validating a scene file: metadata, world settings, params and
 // callbacks, with errors that name the file and, where it can be found, the line.
 #include "scene_internal.h"
-#include "pilotsim/policy.h"
 #include "hash_internal.h"
 #include "log_internal.h"
 

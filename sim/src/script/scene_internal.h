@@ -2,7 +2,7 @@
 #ifndef PS_SCENE_INTERNAL_H
 #define PS_SCENE_INTERNAL_H
 
-#include "pilotsim/scene.h"
+#include "pilotsim/episode.h"
 #include "lua_rt.h"
 
 typedef enum { PS_PARAM_NUMBER, PS_PARAM_INTEGER, PS_PARAM_BOOLEAN, PS_PARAM_STRING } ps_param_type;
