@@ -1494,3 +1494,35 @@ bool ps_render_target_read_float(ps_render_target *t, float *f, int channels)
     }
     return true;
 }
+
+bool ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb, char *err, size_t errlen)
+{
+    (void)r; // the context is current: GL state is per context
+    if (width <= 0 || height <= 0) {
+        snprintf(err, errlen, "the window has no pixels");
+        return false;
+    }
+    size_t row = (size_t)width * 3;
+    uint8_t *tmp = malloc(row);
+    if (!tmp) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glReadBuffer(GL_BACK);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, rgb);
+    GLenum e = glGetError();
+    if (e != GL_NO_ERROR) {
+        snprintf(err, errlen, "glReadPixels failed (GL error 0x%x)", (unsigned)e);
+        free(tmp);
+        return false;
+    }
+    for (int y = 0; y < height / 2; y++) { // GL rows start at the bottom; images at the top
+        memcpy(tmp, rgb + row * (size_t)y, row);
+        memcpy(rgb + row * (size_t)y, rgb + row * (size_t)(height - 1 - y), row);
+        memcpy(rgb + row * (size_t)(height - 1 - y), tmp, row);
+    }
+    free(tmp);
+    return true;
+}

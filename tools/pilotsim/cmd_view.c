@@ -47,7 +47,7 @@ static void view_usage(FILE *f)
           "  --frames N           quit after N frames\n"
           "  --fps-report         print frames per second when the viewer closes\n"
           "  --script FILE        feed synthetic input from FILE (wait, key, click, drag, scroll,\n"
-          "                       screenshot, state, body, quit; see render/src/viewer/script.h)\n"
+          "                       screenshot, state, body, quit; see render/viewer/script.h)\n"
           "  --record FILE        record every episode run from its start to its end into the\n"
           "                       HDF5 dataset FILE (docs/datasets.md), appending; Delete discards\n"
           "                       the attempt; a reset, rewind or mouse drag drops it\n"

@@ -76,6 +76,12 @@ bool ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
 
 const char *ps_renderer_error(const ps_renderer *r);
 
+/// Reads the window's back buffer (the default framebuffer of the current
+/// context, `width` x `height` pixels) into `rgb`: 3 bytes per pixel, rows top
+/// first (`rgb` holds width * height * 3 bytes, owned by the caller). False with
+/// the reason in `err` on a GL error. Used by the viewer's screenshots.
+bool ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb, char *err, size_t errlen);
+
 /// The default view's direction: azimuth from +x (degrees, -40: front right)
 /// and elevation above the ground plane (degrees).
 #define PS_RENDER_VIEW_AZIMUTH -40.0

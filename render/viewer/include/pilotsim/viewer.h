@@ -68,7 +68,7 @@ typedef struct ps_viewer_options {
     uint64_t exit_after_steps;    ///< > 0: stop stepping at this many steps, print the hash, quit
     uint64_t frames;              ///< > 0: quit after this many frames
     bool fps_report;              ///< print frames per second at exit
-    const char *script_path;      ///< synthetic input script (see render/src/viewer/script.h), or NULL
+    const char *script_path;      ///< synthetic input script (see render/viewer/script.h), or NULL
     bool watch;                   ///< reload automatically when a source changes (default true)
     unsigned draw_flags;          ///< PS_DRAW_* set to start with (default PS_DRAW_DEFAULT)
     const ps_viewer_step_hook *step_hook; ///< called around every step, or NULL (borrowed)

@@ -1,10 +1,8 @@
-// Viewer screenshots: the default framebuffer read back with glReadPixels
-// (GL loaded by the renderer's glad loader) and written as PNG (image_io.h)
-// or binary PPM.
+// Viewer screenshots: the window read back through the renderer
+// (ps_renderer_read_window) and written as PNG (image_io.h) or binary PPM.
 #include "viewer_internal.h"
 #include "pilotsim/image_io.h"
 
-#include <glad/gl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,26 +22,14 @@ bool ps_viewer_screenshot(ps_viewer *v, const char *path, char *err, size_t errl
         return false;
     }
     size_t row = (size_t)w * 3;
-    uint8_t *px = malloc(row * (size_t)h), *tmp = malloc(row);
-    if (!px || !tmp) {
-        free(px);
-        free(tmp);
+    uint8_t *px = malloc(row * (size_t)h);
+    if (!px) {
         snprintf(err, errlen, "%s: out of memory", path);
         return false;
     }
-    glBindFramebuffer(GL_FRAMEBUFFER, 0);
-    glReadBuffer(GL_BACK);
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, px);
-    GLenum e = glGetError();
-    bool ok = e == GL_NO_ERROR;
-    if (!ok) snprintf(err, errlen, "%s: glReadPixels failed (GL error 0x%x)", path, (unsigned)e);
-    // GL rows start at the bottom; files start at the top.
-    for (int y = 0; ok && y < h / 2; y++) {
-        memcpy(tmp, px + row * (size_t)y, row);
-        memcpy(px + row * (size_t)y, px + row * (size_t)(h - 1 - y), row);
-        memcpy(px + row * (size_t)(h - 1 - y), tmp, row);
-    }
+    char rerr[256];
+    bool ok = ps_renderer_read_window(v->r, w, h, px, rerr, sizeof rerr);
+    if (!ok) snprintf(err, errlen, "%s: %s", path, rerr);
     if (ok && ends_with(path, ".ppm")) {
         FILE *f = fopen(path, "wb");
         if (!f) {
@@ -59,6 +45,5 @@ bool ps_viewer_screenshot(ps_viewer *v, const char *path, char *err, size_t errl
         ok = ps_png_write(path, w, h, px, err, errlen);
     }
     free(px);
-    free(tmp);
     return ok;
 }
