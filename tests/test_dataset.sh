@@ -154,7 +154,8 @@ if [[ $camera == camera ]]; then
   expect_rc 0 record "$src"/tests/scenes/record_camera.lua --policy "$src"/tests/policies/record_camera_policy.lua --episodes 1 --param size=32 --out cam.hdf5 --quiet
   check "RGB camera as uint8 [N, 32, 32, 3], gzip" pyq cam.hdf5 '
 (d := f["data/demo_0/obs/front"]).dtype == np.uint8 and d.shape == (200, 32, 32, 3) and d.compression == "gzip"
-and d[:].max() > 100 and d.chunks[1:] == (32, 32, 3) and f["data/demo_0/obs/ball"].dtype == np.float32'
+and d[:].max() > 100 and d.chunks[1:] == (32, 32, 3) and f["data/demo_0/obs/ball"].dtype == np.float32
+and str(np.asarray(f["data/demo_0"].attrs["instruction"]).astype(str)) == "keep the ball in view"'
   expect_rc 0 replay cam.hdf5 --verify
   if [[ $video == 1 ]]; then
     expect_rc 0 replay cam.hdf5 --demo 0 --verify --video demo0.mp4 --video-size 160x120

@@ -13,6 +13,7 @@ local scene = {
     description = "a pushed ball under a 10 Hz RGB camera, for recording datasets",
     timestep = 0.01,
     time_limit = 2,
+    instruction = "keep the ball in view",
     -- its policy, tests/policies/record_camera_policy.lua, comes from --policy (a scene may name
     -- only a policy beside it or in scripts/)
     params = {

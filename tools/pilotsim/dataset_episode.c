@@ -27,7 +27,7 @@ bool ds_record_episode_file(ds_recorder *rec, const ds_episode_job *job, ps_epis
     ds_meta m = {.scene_path = job->scene_path, .scene_name = ps_scene_name(job->scene),
                  .scene_hash = ps_scene_content_hash(job->scene), .policy = job->policy_spec,
                  .params = job->run->params, .param_count = job->run->param_count, .seed = job->seed,
-                 .episode = job->episode, .instruction = "", .status = ps_episode_status_name(st),
+                 .episode = job->episode, .instruction = ps_episode_instruction(e), .status = ps_episode_status_name(st),
                  .message = merr[0] ? merr : ps_episode_message(e), .ret = ps_episode_return(e),
                  .sim_time = w ? ps_world_time(w) : 0, .wall_time = wall, .metric_names = mn, .metric_values = mv,
                  .metric_count = mc > 0 ? (size_t)mc : 0, .final_hash = w ? ps_world_state_hash(w) : 0,
