@@ -1233,7 +1233,7 @@ int cmd_eval(int argc, char **argv)
     long failed = report(&c, junit, &ro);
     if (html) {
         eval_html_run run = {c.out_path ? c.out_path : "eval", c.out_path, junit, &c.results, (size_t)jobs,
-                             cli_now() - c.t0};
+                             cli_now() - c.t0, NULL};
         if (eval_html(html, &run, 1, min_success, 0.05, herr, sizeof herr)) {
             if (!c.quiet) fprintf(stderr, "eval: report written to %s\n", html);
         } else {
