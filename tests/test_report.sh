@@ -7,9 +7,10 @@
 # the report reproduces its episode; A/B reports carry compare's test; the
 # progress bar on a terminal, one line per N% without one, --quiet; --videos
 # embeds the failed episodes' videos (MP4 box header and decoded PNG checked).
-# usage: test_report.sh PILOTSIM
+# usage: test_report.sh PILOTSIM [RENDER: 1 built with the renderer (default), 0 without]
 set -u
 ps=$1
+render=${2:-1}
 py=/usr/bin/python3
 unset SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_COUNT JOB_COMPLETION_INDEX PILOTSIM_SHARD_COUNT
 tmp=$(mktemp -d)
@@ -164,6 +165,11 @@ check "ab.html: no external URL" no_external ab.html
 shot ab.html ab.png
 check "chromium renders the A/B report" test -s ab.png
 
+if [[ $render == 0 ]]; then
+  # Without the renderer --videos is refused, naming it.
+  expect_rc 2 report known.jsonl --html novids.html --videos 1
+  check "--videos without the renderer names it" has err "built without the renderer (PILOTSIM_RENDER=OFF)"
+else
 # --videos N: failed episodes re-run headless from their records, embedded as
 # data: MP4 videos (PNG poster) or PNG thumbnails; one per failing scene with
 # --videos 1, the lowest failing episode index; none for a scene that never fails.
@@ -240,6 +246,7 @@ expect_rc 0 report gone.jsonl --html gone.html --videos 1
 check "a scene that cannot be loaded: a placeholder naming the file" has gone.html "the scene gone.lua cannot be loaded"
 expect_rc 2 report vids.jsonl --html bad.html --videos many
 check "--videos many: names the option" has err "videos needs a count"
+fi
 
 # Outputs that are not reports are refused.
 echo "my notes" >notes.html
