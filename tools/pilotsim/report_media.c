@@ -10,6 +10,7 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,10 @@ static bool render_clip(report_media *m, report_clip *c, const eval_record *r, c
     remove(mp4);
     int p[2];
     if (pipe(p) != 0) return false;
+    // Close-on-exec: a policy process the child starts must not hold the
+    // write end open (the read below would wait for it).
+    fcntl(p[0], F_SETFD, FD_CLOEXEC);
+    fcntl(p[1], F_SETFD, FD_CLOEXEC);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
