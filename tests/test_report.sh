@@ -244,6 +244,11 @@ check "--videos-max-mb 0: the report says it capped" has capped.html "capped at 
 sed 's/"path":"drop.lua"/"path":"gone.lua"/' vids.jsonl >gone.jsonl
 expect_rc 0 report gone.jsonl --html gone.html --videos 1
 check "a scene that cannot be loaded: a placeholder naming the file" has gone.html "the scene gone.lua cannot be loaded"
+# A record whose final state the re-run does not reach: the clip says so.
+sed -E 's/"hash":"[0-9a-f]{16}"/"hash":"0000000000000001"/' vids.jsonl >otherhash.jsonl
+expect_rc 0 report otherhash.jsonl --html otherhash.html --videos 1
+check "a re-run that ends elsewhere than its record says so" has otherhash.html \
+  "the re-run ended failure with state hash [0-9a-f]\{16\}, the record says failure with 0000000000000001"
 expect_rc 2 report vids.jsonl --html bad.html --videos many
 check "--videos many: names the option" has err "videos needs a count"
 fi

@@ -69,34 +69,6 @@ ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p,
     return p ? ps_episode_run_policy(e, p, seed, max_steps) : ps_episode_run(e, max_steps);
 }
 
-// Renders and writes a depth or segmentation screenshot of the world's current state.
-static void render_ids(run_recorder *r, const ps_world *w)
-{
-    if (ps_snapshot_capture(r->snap, w) != PS_OK) {
-        fail(r, "snapshot: out of memory");
-        return;
-    }
-    if (!r->view_set) default_view(r);
-    bool depth = r->o.screenshot_mode == RUN_SHOT_DEPTH;
-    ps_gl_context_make_current(r->gl);
-    ps_render_target_bind(r->ftarget);
-    bool ok = ps_renderer_draw_mode(r->renderer, r->snap, &r->view, draw_flags(r), 0.0,
-                                    depth ? PS_RENDER_DEPTH : PS_RENDER_SEGMENTATION) &&
-              ps_render_target_read_float(r->ftarget, r->fpx, 1);
-    ps_render_target_unbind(r->ftarget);
-    char msg[1024];
-    if (!ok) {
-        snprintf(msg, sizeof msg, "rendering the %s screenshot: %s", depth ? "depth" : "segmentation",
-                 ps_renderer_error(r->renderer));
-        fail(r, msg);
-        return;
-    }
-    r->renders++;
-    if (!ps_image_write_png(r->o.screenshot, depth ? PS_IMAGE_DEPTH : PS_IMAGE_SEGMENTATION, r->o.width,
-                            r->o.height, r->fpx, r->view.far_clip, msg, sizeof msg))
-        fail(r, msg);
-}
-
 bool run_recorder_finish(run_recorder *r, ps_episode *e, char *err, size_t errlen)
 {
     (void)r;
