@@ -169,6 +169,8 @@ if [[ $render == 0 ]]; then
   # Without the renderer --videos is refused, naming it.
   expect_rc 2 report known.jsonl --html novids.html --videos 1
   check "--videos without the renderer names it" has err "built without the renderer (PILOTSIM_RENDER=OFF)"
+  expect_rc 2 eval coin.lua --episodes 1 --html novids.html --videos 1
+  check "eval --videos without the renderer names it" has err "built without the renderer (PILOTSIM_RENDER=OFF)"
 else
 # --videos N: failed episodes re-run headless from their records, embedded as
 # data: MP4 videos (PNG poster) or PNG thumbnails; one per failing scene with
@@ -251,6 +253,12 @@ check "a re-run that ends elsewhere than its record says so" has otherhash.html 
   "the re-run ended failure with state hash [0-9a-f]\{16\}, the record says failure with 0000000000000001"
 expect_rc 2 report vids.jsonl --html bad.html --videos many
 check "--videos many: names the option" has err "videos needs a count"
+# eval --html --videos: the same clips in eval's own report.
+expect_rc 0 eval toss.lua drop.lua win.lua --episodes 6 --jobs 2 --html evvids.html --videos 1 --quiet
+check "eval --html --videos 1: one clip per failing scene" \
+  test "$(grep -o '<figure class="clip">' evvids.html | wc -l)" = 2
+expect_rc 2 eval toss.lua --episodes 1 --videos 1
+check "eval --videos without --html says so" has err "videos needs --html"
 fi
 
 # Outputs that are not reports are refused.
