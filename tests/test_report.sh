@@ -5,10 +5,12 @@
 # colours and proportions, success-rate bars of the right lengths); the HTML
 # holds no external URL, script or stylesheet link; a replay command taken from
 # the report reproduces its episode; A/B reports carry compare's test; the
-# progress bar on a terminal, one line per N% without one, --quiet.
-# usage: test_report.sh PILOTSIM
+# progress bar on a terminal, one line per N% without one, --quiet; --videos
+# embeds the failed episodes' videos (MP4 box header and decoded PNG checked).
+# usage: test_report.sh PILOTSIM [RENDER: 1 built with the renderer (default), 0 without]
 set -u
 ps=$1
+render=${2:-1}
 py=/usr/bin/python3
 unset SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_COUNT JOB_COMPLETION_INDEX PILOTSIM_SHARD_COUNT
 tmp=$(mktemp -d)
@@ -162,6 +164,102 @@ check "A/B report names the test" has ab.html "Holm&ndash;Bonferroni"
 check "ab.html: no external URL" no_external ab.html
 shot ab.html ab.png
 check "chromium renders the A/B report" test -s ab.png
+
+if [[ $render == 0 ]]; then
+  # Without the renderer --videos is refused, naming it.
+  expect_rc 2 report known.jsonl --html novids.html --videos 1
+  check "--videos without the renderer names it" has err "built without the renderer (PILOTSIM_RENDER=OFF)"
+  expect_rc 2 eval coin.lua --episodes 1 --html novids.html --videos 1
+  check "eval --videos without the renderer names it" has err "built without the renderer (PILOTSIM_RENDER=OFF)"
+else
+# --videos N: failed episodes re-run headless from their records, embedded as
+# data: MP4 videos (PNG poster) or PNG thumbnails; one per failing scene with
+# --videos 1, the lowest failing episode index; none for a scene that never fails.
+cat >toss.lua <<'EOF'
+return { name = "toss", timestep = 0.01, time_limit = 0.5,
+  params = { p = { default = 0.5, min = 0, max = 1 } },
+  view = {eye = {6, 0, 0.5}, target = {0, 0, 0.5}, fov = 40},
+  build = function(world, ctx)
+    ctx.state.win = math.random() < ctx.params.p
+    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.5, 0.5, 0.5}}
+    world:geom{type = "box", size = {1, 1, 1}, pos = {0, 0, 0.5}, color = {0.9, 0.05, 0.05}}
+    world:body{name = "ball", pos = {-1, 0, 2}, mass = 1,
+               geoms = {{type = "sphere", radius = 0.25, color = {0.9, 0.9, 0.1}}}}
+  end,
+  failure = function(ctx) return (not ctx.state.win) and ctx.t >= 0.3, "lost the toss" end,
+  success = function(ctx) return ctx.state.win and ctx.t >= 0.1 end,
+}
+EOF
+sed 's/name = "toss"/name = "drop"/; s/default = 0.5/default = 0/' toss.lua >drop.lua
+sed 's/name = "toss"/name = "win"/; s/default = 0.5/default = 1/' toss.lua >win.lua
+expect_rc 0 eval toss.lua drop.lua win.lua --episodes 6 --jobs 2 --out vids.jsonl --quiet
+expect_rc 0 report vids.jsonl --html vids.html --videos 1
+check "--videos 1: one clip per failing scene (toss, drop), none for win" \
+  test "$(grep -o '<figure class="clip">' vids.html | wc -l)" = 2
+check "--videos: every clip has media" test "$(grep -c 'no media' vids.html)" = 0
+check "--videos: a re-run reproduces its record's final state hash" test "$(grep -c 'the re-run ended' vids.html)" = 0
+"$py" - vids.jsonl vids.html <<'EOF' >media.txt 2>&1
+import base64, json, re, struct, sys, zlib
+recs = [json.loads(l) for l in open(sys.argv[1])]
+t = open(sys.argv[2]).read()
+for scene in ("toss", "drop"):
+    first = min(r["episode"] for r in recs if r["scene"] == scene and r["status"] != "success")
+    assert re.search(r'>%s</a> episode %d, seed' % (scene, first), t), "%s: clip is not episode %d" % (scene, first)
+figs = re.findall(r'<figure class="clip">(.*?)</figure>', t, re.S)
+assert len(figs) == 2, figs
+for fig in figs:
+    uris = re.findall(r'(?:src|poster)="data:([a-z/0-9]+);base64,([A-Za-z0-9+/=]+)"', fig)
+    assert uris, "no data: URI in a clip"
+    for mime, b64 in uris:
+        raw = base64.b64decode(b64, validate=True)
+        if mime == "video/mp4":  # an ISO BMFF file: ftyp box first, a movie box, H.264 or MPEG-4 samples
+            size, kind = struct.unpack(">I4s", raw[:8])
+            assert kind == b"ftyp" and 8 <= size < len(raw), raw[:16]
+            assert b"moov" in raw and (b"avc1" in raw or b"mp4v" in raw), "mp4 without moov/codec"
+        elif mime == "image/png":  # decode: 320x180 RGB, and not one flat colour
+            assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+            pos, idat = 8, b""
+            while pos < len(raw):
+                n, kind = struct.unpack(">I4s", raw[pos:pos + 8])
+                if kind == b"IHDR": w, h, depth, ctype = struct.unpack(">IIBB", raw[pos + 8:pos + 18])
+                if kind == b"IDAT": idat += raw[pos + 8:pos + 8 + n]
+                pos += 12 + n
+            assert (w, h, depth, ctype) == (320, 180, 8, 2), (w, h, depth, ctype)
+            px = zlib.decompress(idat)
+            assert len(px) == h * (1 + 3 * w)
+            assert len(set(px)) > 8, "a flat image"
+        else:
+            raise AssertionError("unexpected media type " + mime)
+print("media ok")
+EOF
+check "--videos: the chosen episodes, MP4 box header, decoded PNG ($(tail -1 media.txt))" has media.txt "media ok"
+# Only the embedded media may be data: URIs; nothing else changes.
+sed -E 's#(src|poster)="data:(video/mp4|image/png);base64,[A-Za-z0-9+/=]*"#\1="\#media"#g; s#<img alt#<figure-img alt#g' \
+  vids.html >vids-stripped.html
+check "vids.html: no external URL besides the embedded media" no_external vids-stripped.html
+check "vids.html: says what it embedded" has vids.html "kB embedded"
+# A size cap: nothing embedded, and the report says so.
+expect_rc 0 report vids.jsonl --html capped.html --videos 1 --videos-max-mb 0
+check "--videos-max-mb 0: no media" test "$(grep -c 'data:' capped.html)" = 0
+check "--videos-max-mb 0: the report says it capped" has capped.html "capped at 0 kB"
+# A record whose scene is gone: a placeholder naming why; the report is still written.
+sed 's/"path":"drop.lua"/"path":"gone.lua"/' vids.jsonl >gone.jsonl
+expect_rc 0 report gone.jsonl --html gone.html --videos 1
+check "a scene that cannot be loaded: a placeholder naming the file" has gone.html "the scene gone.lua cannot be loaded"
+# A record whose final state the re-run does not reach: the clip says so.
+sed -E 's/"hash":"[0-9a-f]{16}"/"hash":"0000000000000001"/' vids.jsonl >otherhash.jsonl
+expect_rc 0 report otherhash.jsonl --html otherhash.html --videos 1
+check "a re-run that ends elsewhere than its record says so" has otherhash.html \
+  "the re-run ended failure with state hash [0-9a-f]\{16\}, the record says failure with 0000000000000001"
+expect_rc 2 report vids.jsonl --html bad.html --videos many
+check "--videos many: names the option" has err "videos needs a count"
+# eval --html --videos: the same clips in eval's own report.
+expect_rc 0 eval toss.lua drop.lua win.lua --episodes 6 --jobs 2 --html evvids.html --videos 1 --quiet
+check "eval --html --videos 1: one clip per failing scene" \
+  test "$(grep -o '<figure class="clip">' evvids.html | wc -l)" = 2
+expect_rc 2 eval toss.lua --episodes 1 --videos 1
+check "eval --videos without --html says so" has err "videos needs --html"
+fi
 
 # Outputs that are not reports are refused.
 echo "my notes" >notes.html

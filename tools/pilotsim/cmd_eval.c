@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "eval.h"
+#include "report_media.h"
 #include "dataset.h"
 #include "pilotsim/policy.h"
 
@@ -61,6 +62,8 @@ static void eval_usage(FILE *f)
           "  --quiet             no progress on stderr\n"
           "  --progress-every P  without a terminal, a progress line per P% of the episodes (default 10)\n"
           "  --html FILE         also write the HTML report (as `pilotsim report`)\n"
+          "  --videos N          with --html: embed videos of up to N failed episodes per scene\n"
+          "                      (as `pilotsim report --videos`, at most 4 MB in all)\n"
           "\n"
           "statuses: success, failure, timeout (the scene's limit), physics_diverged, script_error,\n"
           "policy_error (an exec:/tcp:// peer unreachable, dead, timed out or not speaking the\n"
@@ -963,6 +966,7 @@ int cmd_eval(int argc, char **argv)
     c.out_fd = -1;
     c.progress_step = 0.1;
     const char *html = NULL;
+    uint64_t videos = 0;
     if (!paths) return EXIT_RUNTIME;
     const char *v;
     int taken;
@@ -1012,6 +1016,11 @@ int cmd_eval(int argc, char **argv)
                 goto done;
             }
             html = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--videos"))) {
+            if (!cli_parse_u64(v, &videos) || videos > 1000) {
+                fprintf(stderr, "pilotsim eval: --videos needs a count of episodes per scene in 0..1000, got '%s'\n", v);
+                goto done;
+            }
         } else if ((v = cli_opt_value(argc, argv, &i, "--progress-every"))) {
             char *end;
             double pct = strtod(v, &end);
@@ -1096,6 +1105,14 @@ int cmd_eval(int argc, char **argv)
     }
     c.tty = isatty(STDERR_FILENO);
     char herr[4400];
+    if (videos && !html) {
+        fprintf(stderr, "pilotsim eval: --videos needs --html FILE (the videos go into the report)\n");
+        goto done;
+    }
+    if (videos && !report_media_available(herr, sizeof herr)) {
+        fprintf(stderr, "pilotsim eval: --videos: %s\n", herr);
+        goto done;
+    }
     if (html && !eval_html_target_ok(html, herr, sizeof herr)) {
         fprintf(stderr, "pilotsim eval: --html %s\n", herr);
         goto done;
@@ -1233,13 +1250,18 @@ int cmd_eval(int argc, char **argv)
     long failed = report(&c, junit, &ro);
     if (html) {
         eval_html_run run = {c.out_path ? c.out_path : "eval", c.out_path, junit, &c.results, (size_t)jobs,
-                             cli_now() - c.t0};
-        if (eval_html(html, &run, 1, min_success, 0.05, herr, sizeof herr)) {
+                             cli_now() - c.t0, NULL};
+        report_media media = {0};
+        bool media_ok = !videos || report_media_render(&media, &c.results, (size_t)videos, 4000000,
+                                                       c.quiet ? NULL : stderr, herr, sizeof herr);
+        if (videos && media_ok) run.media = &media;
+        if (media_ok && eval_html(html, &run, 1, min_success, 0.05, herr, sizeof herr)) {
             if (!c.quiet) fprintf(stderr, "eval: report written to %s\n", html);
         } else {
             fprintf(stderr, "error: %s\n", herr);
             failed = -1;
         }
+        report_media_free(&media);
     }
     bool errors = false; // any episode that could not be evaluated: exit 3 whatever the tests say
     for (size_t i = 0; i < c.results.n && !errors; i++) errors = eval_status_error(c.results.v[i].status);

@@ -208,6 +208,8 @@ bool eval_junit(const char *path, const eval_summary *s, size_t n, const eval_re
 /// How a pilotsim report begins (it is overwritten only when it begins so).
 #define EVAL_HTML_MAGIC "<!DOCTYPE html>\n<!-- pilotsim report -->"
 
+struct report_media;
+
 /// One run shown in the HTML report.
 typedef struct eval_html_run {
     const char *label;   ///< its name (the JSONL file's path, or the eval's --out)
@@ -216,6 +218,7 @@ typedef struct eval_html_run {
     const eval_set *set; ///< its records (superseded ones already dropped); borrowed
     size_t workers;      ///< worker processes, 0 when unknown
     double wall;         ///< s the run took, < 0 when unknown
+    const struct report_media *media; ///< failed episodes' videos (report_media.h), or NULL; borrowed
 } eval_html_run;
 
 /// Writes the self-contained HTML report (inline CSS and SVG, no script, no
@@ -223,8 +226,8 @@ typedef struct eval_html_run {
 /// per scene, Holm-Bonferroni across scenes at `alpha`, as `compare`); per
 /// run its metadata, success rates with Wilson intervals, statuses, the
 /// per-scene table (tests decided by `min_success` as eval's report does),
-/// the failures with the command that replays each, and the metric
-/// distributions. false with a message in `err`.
+/// the failures with the command that replays each, their videos or
+/// thumbnails (when the run has `media`), and the metric distributions. false with a message in `err`.
 bool eval_html(const char *path, const eval_html_run *runs, size_t nruns, double min_success, double alpha, char *err,
                size_t errlen);
 /// Whether `path` may be written as a report: new, empty, or a report

@@ -6,6 +6,7 @@
 // the runs' metadata.
 #define _POSIX_C_SOURCE 200809L
 #include "eval.h"
+#include "report_media.h"
 
 #include <errno.h>
 #include <math.h>
@@ -392,6 +393,57 @@ static void failures(FILE *f, const eval_set *set, const group *g, size_t ng, si
     if (shown < total) fprintf(f, "<p>... and %zu more in the JSONL file.</p>\n", total - shown);
 }
 
+// The failed episodes' videos or thumbnails, per group, with the command that replays each.
+static void clips(FILE *f, const eval_set *set, const group *g, size_t ng, size_t run, const report_media *m)
+{
+    fprintf(f, "<h3>Failure videos (%zu)</h3>\n", m->n);
+    fprintf(f, "<p>Re-run headless from each record (lowest episode index first), %dx%d, %g frames per simulated "
+               "second; %.0f kB embedded",
+            REPORT_MEDIA_WIDTH, REPORT_MEDIA_HEIGHT, REPORT_MEDIA_FPS, (double)m->bytes / 1e3);
+    if (m->capped) fprintf(f, " (capped at %.0f kB: some clips are left out, see their notes)", (double)m->max_bytes / 1e3);
+    fputs(".</p>\n", f);
+    if (!m->n) {
+        fputs("<p>No failed episode.</p>\n", f);
+        return;
+    }
+    for (size_t i = 0; i < ng; i++) {
+        for (size_t k = 0; k < g[i].n; k++) {
+            for (size_t c = 0; c < m->n; c++) {
+                const report_clip *cl = &m->v[c];
+                if (cl->rec != g[i].recs[k]) continue;
+                const eval_record *r = &set->v[cl->rec];
+                fputs("<figure class=\"clip\">", f);
+                if (cl->video) {
+                    fprintf(f, "<video controls muted loop preload=\"metadata\" width=\"%d\" "
+                               "height=\"%d\"",
+                            REPORT_MEDIA_WIDTH, REPORT_MEDIA_HEIGHT);
+                    if (cl->image) fprintf(f, " poster=\"%s\"", cl->image);
+                    fprintf(f, " src=\"%s\"></video>", cl->video);
+                } else if (cl->image) {
+                    fprintf(f, "<img alt=\"final state\" width=\"%d\" height=\"%d\" src=\"%s\">",
+                            REPORT_MEDIA_WIDTH, REPORT_MEDIA_HEIGHT, cl->image);
+                } else {
+                    fprintf(f, "<div class=\"noclip\" style=\"width:%dpx;height:%dpx\">no media</div>",
+                            REPORT_MEDIA_WIDTH, REPORT_MEDIA_HEIGHT);
+                }
+                fprintf(f, "<figcaption><a href=\"#r%zu-s%zu\">", run, i);
+                html(f, r->scene);
+                fprintf(f, "</a> episode %llu, seed %llu: ", (unsigned long long)r->episode,
+                        (unsigned long long)r->seed);
+                html(f, r->status);
+                if (cl->note) {
+                    fputs("<br><span class=\"note\">", f);
+                    html(f, cl->note);
+                    fputs("</span>", f);
+                }
+                fputs("<br><code>", f);
+                replay_command(f, r);
+                fputs("</code></figcaption></figure>\n", f);
+            }
+        }
+    }
+}
+
 static void distributions(FILE *f, const eval_set *set, const group *g, size_t ng, size_t run)
 {
     fputs("<h3>Metric distributions</h3>\n", f);
@@ -548,7 +600,9 @@ static const char *css =
     ".grid{stroke:#bdbdbd;stroke-width:1}.ci{stroke:#212121;stroke-width:1.5;fill:none}"
     ".legend span{margin-right:12px}.legend i,.dot{display:inline-block;width:12px;height:12px;margin-right:4px;"
     "vertical-align:middle}.hist{display:inline-block;margin:4px 12px 4px 0}.hist figcaption{font-size:12px}"
-    ".a,.b{color:#fff;padding:0 6px}.a{background:" RATE_COLOUR "}.b{background:" RATE_B_COLOUR "}";
+    ".clip{display:inline-block;vertical-align:top;margin:4px 12px 8px 0;max-width:340px}.clip figcaption{"
+    "font-size:12px}.noclip{background:#eee;color:#757575;display:flex;align-items:center;justify-content:center}"
+    ".note{color:#ad1457}.a,.b{color:#fff;padding:0 6px}.a{background:" RATE_COLOUR "}.b{background:" RATE_B_COLOUR "}";
 
 bool eval_html(const char *path, const eval_html_run *runs, size_t nruns, double min_success, double alpha, char *err,
                size_t errlen)
@@ -593,6 +647,7 @@ bool eval_html(const char *path, const eval_html_run *runs, size_t nruns, double
             fputs("<h3>Per scene</h3>\n", f);
             summary_table(f, g[k], ng[k], k);
             failures(f, set, g[k], ng[k], k);
+            if (runs[k].media) clips(f, set, g[k], ng[k], k, runs[k].media);
             distributions(f, set, g[k], ng[k], k);
         }
         fputs("</body></html>\n", f);
