@@ -7,6 +7,7 @@
 #include "pilotsim/body.h"
 #include "pilotsim/geom.h"
 #include "pilotsim/joint.h"
+#include "util.h"
 #include "math3d.h"
 #include "pilotsim/material.h"
 #include "pilotsim/robot.h"
@@ -224,8 +225,6 @@ ps_body_slot *ps_world_body_slot(const ps_world *w, ps_body_id id);
 ps_geom_slot *ps_world_geom_slot(const ps_world *w, ps_geom_id id);
 ps_joint_slot *ps_world_joint_slot(const ps_world *w, ps_joint_id id);
 
-// Grows a table to hold at least `need` elements (doubling). false on OOM.
-bool ps_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
 
 // Finite checks and pose algebra: math3d.h (inline).
 
@@ -266,9 +265,8 @@ void ps_world_free_robots(ps_world *w);
 // Adds a robot slot (robot.c; used by the URDF builder). NULL on OOM.
 ps_robot_slot *ps_robot_slot_new(ps_world *w, const char *name, ps_robot_id *id);
 ps_robot_slot *ps_world_robot_slot(const ps_world *w, ps_robot_id id);
-// Checks/duplicates used across modules.
+// Inertia tensor check used across modules (ps_strdup: util.h).
 bool ps_inertia_ok(const double I[6]);
-char *ps_strdup(const char *s);
 
 // Sensors (sensor.c): sampling after each step, freeing; lidar (lidar.c).
 ps_status ps_sensors_update(ps_world *w);

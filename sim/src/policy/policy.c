@@ -1,6 +1,7 @@
 // Policies behind one vtable: dispatch on the spec, the C-library kind, and
 // the episode loop with a policy.
 #include "pilotsim/policy.h"
+#include "util.h"
 #include "pilotsim/policy_abi.h"
 #include "policy_internal.h"
 #include "log_internal.h"
@@ -10,14 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
 
 struct ps_policy {
     const ps_policy_vtable *vt;
@@ -33,7 +26,7 @@ ps_policy_options ps_default_policy_options(void) { return (ps_policy_options){0
 ps_policy *ps_policy_wrap(const ps_policy_vtable *vt, void *self, const char *spec)
 {
     ps_policy *p = calloc(1, sizeof *p);
-    char *sp = dupstr(spec ? spec : "");
+    char *sp = ps_strdup(spec ? spec : "");
     if (!p || !sp) {
         free(p);
         free(sp);

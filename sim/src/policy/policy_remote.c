@@ -14,6 +14,7 @@
 // episode's reset starts a new child or connection.
 #define _GNU_SOURCE // socketpair/accept flags, MSG_NOSIGNAL, strsignal, waitid
 #include "policy_internal.h"
+#include "util.h"
 #include "log_internal.h"
 #include "protocol.h"
 #include "proc_sweep.h"
@@ -83,14 +84,6 @@ static void sleep_s(double s)
 static int poll_ms(double left)
 {
     return left > 1e6 ? 1000000000 : (int)ceil(left * 1000);
-}
-
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
 }
 
 /* ------------------------------------------------------ the exec child */
@@ -311,7 +304,7 @@ static int parse_tcp(remote *r, const char *spec, char *err, size_t errlen)
     long pn = strtol(port, &end, 10);
     if (hl == 0 || !*port || *end || errno || pn < 1 || pn > 65535 || memchr(host, '/', hl)) goto bad;
     r->host = malloc(hl + 1);
-    r->port = dupstr(port);
+    r->port = ps_strdup(port);
     if (!r->host || !r->port) {
         ps_set_error(err, errlen, "policy '%s': out of memory", spec);
         return -1;
@@ -757,7 +750,7 @@ ps_policy *ps_policy_open_remote(const char *spec, const ps_policy_options *opt,
     r->log = opt->log;
     r->control_hz = opt->control_hz;
     r->replan_every = opt->replan_every;
-    r->spec = dupstr(spec);
+    r->spec = ps_strdup(spec);
     bool exec = !strncmp(spec, "exec:", 5);
     r->kind = exec ? R_EXEC : R_TCP;
     char serr[1024];
@@ -767,7 +760,7 @@ ps_policy *ps_policy_open_remote(const char *spec, const ps_policy_options *opt,
     } else if (exec) {
         const char *cmd = spec + 5;
         while (*cmd == ' ' || *cmd == '\t') cmd++;
-        r->cmd = dupstr(cmd);
+        r->cmd = ps_strdup(cmd);
         if (!*cmd) ps_set_error(err, errlen, "policy '%s': give a command after exec:", spec);
         else if (!r->cmd) ps_set_error(err, errlen, "policy '%s': out of memory", spec);
         else if (start(r, serr, sizeof serr)) ps_set_error(err, errlen, "policy '%s': %s", spec, serr);

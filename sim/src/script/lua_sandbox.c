@@ -2,6 +2,7 @@
 // The sandboxed Lua state: safe libraries only, capped allocator, instruction
 // budget, seeded math.random, print to the log, and a restricted require.
 #include "lua_rt.h"
+#include "util.h"
 #include "log_internal.h"
 #include "hash_internal.h"
 
@@ -561,14 +562,6 @@ static int l_load_sandboxed(lua_State *L)
     return 1;
 }
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
 ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, char *err, size_t errlen)
 {
     ps_lua_rt *rt = calloc(1, sizeof *rt);
@@ -578,18 +571,18 @@ ps_lua_rt *ps_lua_rt_create(const ps_scene_options *opt, const char *scene_dir, 
     rt->wall_limit = opt->wall_limit > 0 ? opt->wall_limit : 60.0;
     rt->log = opt->log;
     rt->trusted = opt->trusted;
-    rt->scene_dir = dupstr(scene_dir);
+    rt->scene_dir = ps_strdup(scene_dir);
     rt->module_paths = calloc(opt->module_path_count + 1, sizeof *rt->module_paths);
     if (!rt->scene_dir || !rt->module_paths) goto oom;
     for (size_t i = 0; i < opt->module_path_count; i++) {
-        rt->module_paths[i] = dupstr(opt->module_paths[i]);
+        rt->module_paths[i] = ps_strdup(opt->module_paths[i]);
         if (!rt->module_paths[i]) goto oom;
         rt->module_path_count++;
     }
     rt->package_paths = calloc(opt->package_path_count + 1, sizeof *rt->package_paths);
     if (!rt->package_paths) goto oom;
     for (size_t i = 0; i < opt->package_path_count; i++) {
-        rt->package_paths[i] = dupstr(opt->package_paths[i]);
+        rt->package_paths[i] = ps_strdup(opt->package_paths[i]);
         if (!rt->package_paths[i]) goto oom;
         rt->package_path_count++;
     }

@@ -1,6 +1,7 @@
 // Loading and validating a scene file: metadata, world settings, params and
 // callbacks, with errors that name the file and, where it can be found, the line.
 #include "scene_internal.h"
+#include "util.h"
 #include "hash_internal.h"
 #include "log_internal.h"
 
@@ -18,15 +19,6 @@ const char *const ps_callback_names[PS_CB_COUNT] = {"build", "step", "reward", "
 ps_scene_options ps_default_scene_options(void)
 {
     return (ps_scene_options){0};
-}
-
-static char *dupstr(const char *s)
-{
-    if (!s) return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
 }
 
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
@@ -138,11 +130,11 @@ static bool get_string(loader *ld, int t, const char *field, bool required, char
     bool ok = true;
     if (ty == LUA_TNIL) {
         if (required) ok = field_error(ld, field, "is required (a string)");
-        else *out = dupstr("");
+        else *out = ps_strdup("");
     } else if (ty != LUA_TSTRING) {
         ok = field_error(ld, field, "must be a string, got %s", lua_typename(L, ty));
     } else {
-        *out = dupstr(lua_tostring(L, -1));
+        *out = ps_strdup(lua_tostring(L, -1));
     }
     lua_pop(L, 1);
     return ok;
@@ -225,7 +217,7 @@ static bool get_instruction(loader *ld, int t)
         return true;
     }
     bool ok = true;
-    if (ty == LUA_TSTRING) ld->s->instruction = dupstr(lua_tostring(L, -1));
+    if (ty == LUA_TSTRING) ld->s->instruction = ps_strdup(lua_tostring(L, -1));
     else if (ty != LUA_TNIL)
         ok = field_error(ld, "instruction", "must be a string or a function(params, seed) returning one, got %s",
                          lua_typename(L, ty));
@@ -492,7 +484,7 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
         break;
     case LUA_TSTRING:
         p->type = PS_PARAM_STRING;
-        p->str = dupstr(lua_tostring(L, -1));
+        p->str = ps_strdup(lua_tostring(L, -1));
         break;
     case LUA_TNIL: ok = field_error(ld, p->name, "%s needs a default (number, boolean or string)", what); break;
     default: ok = field_error(ld, p->name, "%s: default must be a number, boolean or string, got %s", what, lua_typename(L, ty));
@@ -524,10 +516,10 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
     }
     if (!ok) return false;
     ps_lua_rawfield(L, pt, "description");
-    if (lua_type(L, -1) == LUA_TSTRING) p->description = dupstr(lua_tostring(L, -1));
+    if (lua_type(L, -1) == LUA_TSTRING) p->description = ps_strdup(lua_tostring(L, -1));
     else if (!lua_isnil(L, -1)) ok = field_error(ld, p->name, "%s.description must be a string", what);
     lua_pop(L, 1);
-    if (!p->description) p->description = dupstr("");
+    if (!p->description) p->description = ps_strdup("");
     ps_lua_rawfield(L, pt, "randomize");
     if (lua_isboolean(L, -1)) p->randomize = lua_toboolean(L, -1);
     else if (!lua_isnil(L, -1)) ok = field_error(ld, p->name, "%s.randomize must be a boolean", what);
@@ -549,7 +541,7 @@ static bool get_one_param(loader *ld, int pt, ps_param *p)
                 lua_rawgeti(L, -1, (lua_Integer)i + 1);
                 if (lua_type(L, -1) != LUA_TSTRING) ok = field_error(ld, p->name, "%s.choices[%d] must be a string", what, (int)i + 1);
                 else {
-                    p->choices[i] = dupstr(lua_tostring(L, -1));
+                    p->choices[i] = ps_strdup(lua_tostring(L, -1));
                     if (strcmp(p->choices[i], p->str) == 0) has_default = true;
                 }
                 lua_pop(L, 1);
@@ -593,7 +585,7 @@ static bool get_params(loader *ld, int t)
     lua_pushnil(L);
     while (lua_next(L, pt)) {
         lua_pop(L, 1);
-        s->params[s->param_count++].name = dupstr(lua_tostring(L, -1));
+        s->params[s->param_count++].name = ps_strdup(lua_tostring(L, -1));
     }
     // Fixed (alphabetical) order: Lua's table order is randomised per state.
     qsort(s->params, s->param_count, sizeof *s->params, cmp_param);
@@ -666,7 +658,7 @@ static bool apply_override(ps_scene *s, const char *kv, char *err, size_t errlen
                 return false;
             }
         }
-        char *nv = dupstr(val);
+        char *nv = ps_strdup(val);
         if (!nv) return false;
         free(p->str);
         p->str = nv;
@@ -688,8 +680,8 @@ static bool apply_overrides(ps_scene *s, const ps_scene_options *opt, char *err,
 static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    if (!slash) return dupstr(".");
-    if (slash == path) return dupstr("/");
+    if (!slash) return ps_strdup(".");
+    if (slash == path) return ps_strdup("/");
     char *d = malloc((size_t)(slash - path) + 1);
     if (d) {
         memcpy(d, path, (size_t)(slash - path));
@@ -720,7 +712,7 @@ ps_scene *ps_scene_load(const char *path, const ps_scene_options *opt, char *err
     }
     for (int i = 0; i < PS_CB_COUNT; i++) s->cb_ref[i] = LUA_NOREF;
     s->instruction_ref = LUA_NOREF;
-    s->path = dupstr(path);
+    s->path = ps_strdup(path);
     s->content_hash = ps_fnv1a(PS_FNV_OFFSET, src, len);
     s->rt = ps_lua_rt_create(opt, dir, err, errlen);
     free(dir);

@@ -3,6 +3,7 @@
 // own buffers), refreshed after each step; actions checked, clamped and
 // applied before each step. Lua reads and writes them through FloatArrays.
 #include "scene_internal.h"
+#include "util.h"
 #include "log_internal.h"
 #include "pilotsim/robot.h"
 #include "pilotsim/sensor.h"
@@ -79,14 +80,6 @@ static bool decl_error(decl_ctx *c, const char *field, const char *fmt, ...)
     if (line) ps_set_error(c->err, c->errlen, "%s:%d: %s", c->s->path, line, msg);
     else ps_set_error(c->err, c->errlen, "%s: %s", c->s->path, msg);
     return false;
-}
-
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
 }
 
 static int cmp_decl(const void *a, const void *b)
@@ -215,8 +208,8 @@ static bool load_entry(decl_ctx *c, lua_State *L, int t, bool action, ps_space_d
         lua_pop(L, 3);
         return decl_error(c, d->name, "%s '%s': sensor and robot take names (strings)", what, d->name);
     }
-    if (has_sensor) d->target = dupstr(lua_tostring(L, -3));
-    if (has_robot) d->target = dupstr(lua_tostring(L, -2));
+    if (has_sensor) d->target = ps_strdup(lua_tostring(L, -3));
+    if (has_robot) d->target = ps_strdup(lua_tostring(L, -2));
     lua_pop(L, 3);
     if (!read_shape(c, L, t, what, d) || !read_bounds(c, L, t, what, d)) return false;
     if (has_sensor) {
@@ -279,7 +272,7 @@ static bool load_space(decl_ctx *c, lua_State *L, int table, const char *field, 
     while (lua_next(L, t)) {
         lua_pop(L, 1);
         d[i].fn_ref = LUA_NOREF;
-        d[i++].name = dupstr(lua_tostring(L, -1));
+        d[i++].name = ps_strdup(lua_tostring(L, -1));
     }
     qsort(d, n, sizeof *d, cmp_decl);
     bool ok = true;

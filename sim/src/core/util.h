@@ -1,0 +1,14 @@
+// Small helpers every layer of the library shares (private: sim/src/*).
+#ifndef PS_UTIL_H
+#define PS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// A malloc'd copy of `s` (the caller frees it); NULL for a NULL `s` or on OOM.
+char *ps_strdup(const char *s);
+// Grows a table to hold at least `need` elements (doubling). false on OOM.
+bool ps_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
+
+#endif
