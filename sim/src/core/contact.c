@@ -172,9 +172,12 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
 }
 
 // The static quadtree (def.static_space): centred on the union of the static
-// geoms' bounding boxes (planes and other unbounded geoms excluded: they stay in
-// the root block), deep enough for leaf blocks of about 4 m, at most 7 levels
-// (5461 blocks). Moves every static geom out of w->space into it.
+// geoms' bounding boxes (planes and other unbounded geoms excluded: ODE keeps
+// geoms that fit no block in the root block), with that union's widths passed as
+// ODE's `Extents` (ODE's root block then spans at least the static bounds), and
+// one more level for every halving of the wider side until it is <= 4 m, at most
+// 7. Moves every static geom out of w->space into it. The block sizes only
+// affect speed: every geom, in or out of the bounds, is found.
 static bool build_static_space(ps_world *w)
 {
     double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
