@@ -38,6 +38,48 @@ check "bench --policies runs lua, lib, exec and tcp with identical trajectories"
 expect_rc 0 bench --eval --episodes 4 --repeat 1 --json
 check "bench --eval: identical results for 1 and 2 workers" has "$tmp/out" '"results_identical":true'
 check "bench --eval reports jobs 2" has "$tmp/out" '"jobs":2,'
+# bench --scale (scenes/bench/fleet.lua): fields and their relations, not timings;
+# the same n gives the same final state hash in another process.
+expect_rc 0 bench --scale --n 1 --n 3 --n 3 --steps 20 --repeat 1 --json
+scale_bench_ok() {
+  /usr/bin/python3 - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["runs"]
+ok = d["world"] == "fleet" and d["steps"] == 20 and [x["n"] for x in r] == [1, 3, 3]
+for x in r:
+    ok = ok and x["us_per_step"] > 0 and x["cpu_us_per_step"] > 0 and x["rtf"] > 0 and x["cpu_rtf"] > 0
+    ok = ok and abs(x["us_per_robot_step"] * x["n"] - x["us_per_step"]) < 0.01 * x["us_per_step"]
+    ok = ok and abs(x["rtf"] * x["us_per_step"] - 2000) < 20 and x["max_rss_kib"] > 1000
+ok = ok and r[1]["hash"] == r[2]["hash"] and r[0]["hash"] != r[1]["hash"]
+print(d if not ok else "", end="")
+sys.exit(0 if ok else 1)
+PY
+}
+check "bench --scale reports us/robot-step, RTF, max RSS and equal hashes for equal n" scale_bench_ok
+expect_rc 0 bench --scale --n 2 --steps 10 --repeat 1
+check "bench --scale table has a us/robot-step column" has "$tmp/out" "us/robot-step"
+# world.static_space (the fleet's static quadtree): in this world, where robots
+# touch only the floor, the trajectory is bit for bit the one of a single space.
+sed 's/world = {static_space = true, space = "sap"}/world = {space = "sap"}/' "$src/scenes/bench/fleet.lua" > "$tmp/fleet_one_space.lua"
+expect_rc 0 run "$tmp/fleet_one_space.lua" --param n=3 --steps 600 --seed 1 --quiet --json
+cp "$tmp/out" "$tmp/one_space.json"
+expect_rc 0 run "$src/scenes/bench/fleet.lua" --param n=3 --steps 600 --seed 1 --quiet --json
+same_fleet_hash() {
+  /usr/bin/python3 - "$tmp/one_space.json" "$tmp/out" "$tmp/fleet_one_space.lua" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+ok = a["hash"] == b["hash"] and a["steps"] == 600 and 'world = {space = "sap"}' in open(sys.argv[3]).read()
+print("" if ok else (a, b), end="")
+sys.exit(0 if ok else 1)
+PY
+}
+check "fleet: static_space gives the single-space trajectory" same_fleet_hash
+sed 's/world = {static_space = true, space = "sap"}/world = {static_space = 1}/' "$src/scenes/bench/fleet.lua" > "$tmp/fleet_bad.lua"
+expect_rc 3 run "$tmp/fleet_bad.lua" --steps 1
+check "a non-boolean world.static_space is named" has "$tmp/err" "world.static_space must be a boolean"
+expect_rc 2 bench --n 3
+expect_rc 2 bench --scale --sensors
 expect_rc 0 version
 expect_rc 2
 expect_rc 2 frobnicate

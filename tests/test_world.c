@@ -277,10 +277,12 @@ static void test_state_hash(void)
 
 static void test_contacts_resting_box(void)
 {
-    const ps_space_kind kinds[3] = { PS_SPACE_HASH, PS_SPACE_SAP, PS_SPACE_SIMPLE };
-    for (int k = 0; k < 3; k++) {
+    // The three spaces, then hash and SAP with static geoms in their own quadtree.
+    const ps_space_kind kinds[5] = { PS_SPACE_HASH, PS_SPACE_SAP, PS_SPACE_SIMPLE, PS_SPACE_HASH, PS_SPACE_SAP };
+    for (int k = 0; k < 5; k++) {
         ps_world_def d = tu_world_def();
         d.space = kinds[k];
+        d.static_space = k >= 3;
         ps_world *w = tu_world_from(&d, "contacts");
         ps_geom_id ground = tu_ground(w);
         CHECK(tu_geom_set(ground));
@@ -419,6 +421,56 @@ static void test_divergence_non_finite(void)
     ps_world_destroy(w);
 }
 
+
+// def.static_space: static geoms in a quadtree of their own, built at the first
+// step. Static geoms made later, static bodies moved after it, and static geoms
+// far outside the first static bounds all still collide; static-static overlaps
+// make no contacts.
+static ps_geom_id static_box(ps_world *w, ps_body_id on, double x, double y, double z, double size)
+{
+    ps_geom_def g = ps_default_geom_def(PS_GEOM_BOX);
+    g.size = tu_v(size, size, size);
+    g.pose = tu_pose(x, y, z);
+    return ps_geom_create(w, on, &g);
+}
+
+static void test_static_space(void)
+{
+    ps_world_def d = tu_world_def();
+    d.static_space = true;
+    ps_world *w = tu_world_from(&d, "static space");
+    CHECK(tu_geom_set(tu_ground(w)));
+    // Two overlapping static boxes at x = 0, a sphere dropped on them.
+    CHECK(tu_geom_set(static_box(w, PS_BODY_NONE, 0, 0, 0.5, 1.0)));
+    CHECK(tu_geom_set(static_box(w, PS_BODY_NONE, 0.3, 0, 0.5, 1.0)));
+    ps_body_id a = tu_sphere_body(w, "a", tu_pose(0, 0, 1.3), 0.1, 1000);
+    CHECK_EQ(tu_step(w, 1), PS_OK); // builds the quadtree over x in [-0.5, 0.8]
+    // Made after the tree: a static box 50 m away (outside its first bounds)
+    // under a second sphere, and a static body moved under a third.
+    CHECK(tu_geom_set(static_box(w, PS_BODY_NONE, 50, 0, 0.5, 1.0)));
+    ps_body_id b = tu_sphere_body(w, "b", tu_pose(50, 0, 1.3), 0.1, 1000);
+    ps_body_def sd = ps_default_body_def();
+    sd.kind = PS_BODY_STATIC;
+    sd.pose = tu_pose(-20, 5, 0);
+    ps_body_id st = ps_body_create(w, &sd);
+    CHECK(tu_geom_set(static_box(w, st, 0, 0, 0.5, 1.0)));
+    CHECK_EQ(tu_step(w, 1), PS_OK);
+    CHECK_EQ(ps_body_set_pose(w, st, tu_pose(-5, 0, 0)), PS_OK);
+    ps_body_id c = tu_sphere_body(w, "c", tu_pose(-5, 0, 1.3), 0.1, 1000);
+    CHECK_EQ(tu_step(w, 500), PS_OK);
+    // Each sphere rests on its box top (z = 1 + radius), not on the ground.
+    CHECK_NEAR(tu_pos(w, a).z, 1.1, 0.003);
+    CHECK_NEAR(tu_pos(w, b).z, 1.1, 0.003);
+    CHECK_NEAR(tu_pos(w, c).z, 1.1, 0.003);
+    size_t n = 0;
+    const ps_contact *ct = ps_world_contacts(w, &n);
+    int static_pairs = 0;
+    for (size_t i = 0; i < n; i++) static_pairs += !ps_body_is_set(ct[i].body1) && !ps_body_is_set(ct[i].body2);
+    CHECK_EQ(static_pairs, 0);
+    CHECK_EQ((int)n >= 3, 1);
+    ps_world_destroy(w);
+}
+
 int main(void)
 {
     RUN(test_default_def);
@@ -429,6 +481,7 @@ int main(void)
     RUN(test_state_hash);
     RUN(test_contacts_resting_box);
     RUN(test_contact_forces_off);
+    RUN(test_static_space);
     RUN(test_divergence_linear);
     RUN(test_divergence_angular);
     RUN(test_divergence_non_finite);

@@ -34,4 +34,11 @@ int bench_eval(const char *scene, int episodes, int repeat, bool json);
 /// (bench_camera.c), median of `repeat` samples. Fails without the renderer.
 int bench_camera(int repeat, bool json);
 
+/// `pilotsim bench --scale`: DIR/fleet.lua with each robot count in `ns` (`nn`
+/// values; NULL or 0: 1, 10, 30, 130), each in its own child process: WARM-UP 50
+/// steps, then `repeat` samples of `steps` steps. Prints per n the median wall and
+/// CPU us per step and per robot-step, the real-time factors and the child's peak
+/// RSS (bench_scale.c).
+int bench_scale(const char *dir, const int *ns, int nn, int repeat, uint64_t steps, bool json);
+
 #endif

@@ -169,7 +169,7 @@ int cmd_bench(int argc, char **argv)
 {
     int repeat = 0; // 0: each mode's default (5; 3 whole runs for --eval)
     uint64_t steps_override = 0;
-    bool json = false, sensors = false, policies = false, eval = false, camera = false;
+    bool json = false, scale = false, sensors = false, policies = false, eval = false, camera = false;
     char data[3800], eval_default[3900], dir_default[3900];
     if (!cli_data_dir(data, sizeof data)) snprintf(data, sizeof data, ".");
     snprintf(eval_default, sizeof eval_default, "%s/scenes/examples/pendulum.lua", data);
@@ -178,6 +178,7 @@ int cmd_bench(int argc, char **argv)
     int eval_episodes = 16;
     const char *lib = NULL, *python = "/usr/bin/python3";
     const char *only = NULL, *dir = dir_default;
+    int scale_ns[16], scale_nn = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         uint64_t v;
@@ -187,6 +188,7 @@ int cmd_bench(int argc, char **argv)
                  "       pilotsim bench --policies [--repeat N] [--steps N] [--lib PATH.so] [--python EXE] [--json]\n"
                  "       pilotsim bench --eval [--repeat N] [--scene FILE] [--episodes N] [--json]\n"
                  "       pilotsim bench --camera [--repeat N] [--json]\n"
+                 "       pilotsim bench --scale [--n N]... [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
                  "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles)\n"
                  "as pilotsim scenes with their Lua step callback and as bare ODE code building the\n"
                  "identical world, alternating, N samples each (default 5; a sample repeats the\n"
@@ -199,6 +201,13 @@ int cmd_bench(int argc, char **argv)
                  "(bench_camera.c: an RGB and a depth camera over a floor with 30 shapes; a frame =\n"
                  "one physics step, a scene capture, both renders and their read-backs), with the\n"
                  "offscreen GL backend PILOTSIM_GL picks (EGL first), N samples of 100 frames.\n"
+                 "\n"
+                 "--scale runs scenes/bench/fleet.lua (N diff-drive robots, each with a 360-beam\n"
+                 "10 Hz lidar, on an 80 x 80 m floor with 400 obstacles, dt 2 ms) with N = 1, 10, 30\n"
+                 "and 130 (or each --n given), each N in its own process: 50 warm-up steps, then\n"
+                 "--repeat samples (default 3) of --steps steps (default 500). Prints the median\n"
+                 "wall and CPU us per step and per robot-step, the real-time factors (simulated\n"
+                 "time / wall or CPU time), the process's max RSS and the final state hash.\n"
                  "\n"
                  "--sensors measures sensor cost instead: scenes/bench/lidar_room.lua (a diff-drive\n"
                  "robot in a 10 x 10 m room with 50 obstacles) with no lidar, with a 2D lidar (360\n"
@@ -242,6 +251,12 @@ int cmd_bench(int argc, char **argv)
             camera = true;
         } else if (!strcmp(a, "--eval")) {
             eval = true;
+        } else if (!strcmp(a, "--scale")) {
+            scale = true;
+        } else if (!strcmp(a, "--n") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v <= 361 &&
+                   scale_nn < 16) {
+            scale_ns[scale_nn++] = (int)v;
+            i++;
         } else if (!strcmp(a, "--scene") && i + 1 < argc) {
             eval_scene = argv[++i];
         } else if (!strcmp(a, "--episodes") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 100000) {
@@ -257,6 +272,14 @@ int cmd_bench(int argc, char **argv)
             fprintf(stderr, "pilotsim bench: bad option '%s' (see --help)\n", a);
             return EXIT_USAGE;
         }
+    }
+    if (scale || scale_nn) {
+        if (!scale || only || sensors || policies || eval || camera) {
+            fprintf(stderr, "pilotsim bench: --n needs --scale; --scale takes no --world, --sensors, --policies, "
+                            "--eval or --camera\n");
+            return EXIT_USAGE;
+        }
+        return bench_scale(dir, scale_ns, scale_nn, repeat ? repeat : 3, steps_override ? steps_override : 500, json);
     }
     if (camera) return bench_camera(repeat ? repeat : 5, json);
     if (eval) {

@@ -65,6 +65,13 @@ typedef struct ps_world_def {
     double health_joint_error;
     double health_angle_error;    ///< rad, see health_joint_error
     double health_penetration;    ///< m, see health_joint_error
+    /// Broad phase for large static worlds: geoms without a dynamic or kinematic
+    /// body (ground, walls, obstacles) go into a quadtree space of their own,
+    /// built at the first step over their bounding boxes, and are tested only
+    /// against the moving geoms, never against each other. Contacts come in
+    /// another order than with one space, so trajectories differ from the
+    /// default's (deterministically); default false.
+    bool static_space;
 } ps_world_def;
 
 /// Defaults listed on each ps_world_def field.

@@ -171,11 +171,67 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
     }
 }
 
+// The static quadtree (def.static_space): centred on the union of the static
+// geoms' bounding boxes (planes and other unbounded geoms excluded: ODE keeps
+// geoms that fit no block in the root block), with that union's widths passed as
+// ODE's `Extents` (ODE's root block then spans at least the static bounds), and
+// one more level for every halving of the wider side until it is <= 4 m, at most
+// 7. Moves every static geom out of w->space into it. The block sizes only
+// affect speed: every geom, in or out of the bounds, is found.
+static bool build_static_space(ps_world *w)
+{
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (uint32_t i = 0; i < w->geom_count; i++) {
+        const ps_geom_slot *g = &w->geoms[i];
+        if (!g->alive || !g->geom || dGeomGetBody(g->geom)) continue;
+        dReal a[6];
+        dGeomGetAABB(g->geom, a);
+        if (!isfinite(a[0]) || !isfinite(a[1]) || !isfinite(a[2]) || !isfinite(a[3]) || !isfinite(a[4]) ||
+            !isfinite(a[5]))
+            continue;
+        for (int k = 0; k < 3; k++) {
+            lo[k] = fmin(lo[k], a[2 * k]);
+            hi[k] = fmax(hi[k], a[2 * k + 1]);
+        }
+    }
+    if (!(lo[0] <= hi[0])) lo[0] = lo[1] = lo[2] = hi[0] = hi[1] = hi[2] = 0; // no bounded static geom
+    dVector3 centre = {0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]), 0.5 * (lo[2] + hi[2]), 0};
+    dVector3 extents = {fmax(hi[0] - lo[0], 1.0), fmax(hi[1] - lo[1], 1.0), fmax(hi[2] - lo[2], 1.0), 0};
+    double span = fmax(extents[0], extents[1]);
+    int depth = 1;
+    while (depth < 7 && span / (double)(1 << depth) > 4.0) depth++;
+    w->static_space = dQuadTreeSpaceCreate(0, centre, extents, depth);
+    if (!w->static_space) return false;
+    for (uint32_t i = 0; i < w->geom_count; i++) {
+        const ps_geom_slot *g = &w->geoms[i];
+        if (g->alive && g->geom) ps_contact_place_geom(w, g->geom);
+    }
+    return true;
+}
+
+void ps_contact_place_geom(ps_world *w, dGeomID g)
+{
+    if (!w->static_space || dGeomGetBody(g) || dGeomGetSpace(g) != w->space) return;
+    dSpaceRemove(w->space, g);
+    dSpaceAdd(w->static_space, g);
+}
+
 ps_status ps_contact_collide(ps_world *w)
 {
     w->contact_count = 0;
     w->contact_oom = false;
+    if (w->def.static_space && !w->static_space && !build_static_space(w))
+        return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (static space)");
     dSpaceCollide(w->space, w, near_callback);
+    if (w->static_space) {
+        // Every moving geom against the static quadtree, in slot order (so the
+        // contact order does not depend on the spaces' internal lists).
+        for (uint32_t i = 0; i < w->geom_count && !w->contact_oom; i++) {
+            const ps_geom_slot *g = &w->geoms[i];
+            if (g->alive && g->geom && dGeomGetBody(g->geom) && dGeomIsEnabled(g->geom))
+                dSpaceCollide2(g->geom, (dGeomID)w->static_space, w, near_callback);
+        }
+    }
     if (w->contact_oom) return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (contacts)");
     return PS_OK;
 }

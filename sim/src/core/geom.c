@@ -321,6 +321,7 @@ ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
         ps_geom_place_static(w, g, NULL);
     }
     if (!b || !b->body) {
+        ps_contact_place_geom(w, g->geom);
         ps_status st = check_extent(w, g);
         if (st != PS_OK) {
             char msg[sizeof w->last_error];

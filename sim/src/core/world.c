@@ -201,6 +201,7 @@ void ps_world_destroy(ps_world *w)
         if (b->alive && b->body) dBodyDestroy(b->body);
         free(b->name);
     }
+    if (w->static_space) dSpaceDestroy(w->static_space);
     dSpaceDestroy(w->space);
     dWorldDestroy(w->world);
     ps_world_free_materials(w);

@@ -174,6 +174,7 @@ struct ps_world {
     ps_world_def def;
     dWorldID world;
     dSpaceID space;
+    dSpaceID static_space;   // def.static_space: static geoms' quadtree, built at the first step; else NULL
     dJointGroupID contact_group;
     unsigned long solver_seed;
     uint64_t steps;
@@ -277,6 +278,9 @@ void ps_lidar_free(ps_sensor_slot *s);
 
 // Collision pass (contact.c): fills contacts and creates contact joints.
 ps_status ps_contact_collide(ps_world *w);
+/// With def.static_space and the static quadtree built: moves a new static geom
+/// (no ODE body) from w->space into it. Otherwise a no-op.
+void ps_contact_place_geom(ps_world *w, dGeomID g);
 // After the step: copies feedback into the public contact list.
 void ps_contact_collect(ps_world *w);
 // Material table (material.c).
