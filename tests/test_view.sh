@@ -15,23 +15,7 @@ py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
-unset PILOTSIM_GL
-if [[ -z ${DISPLAY:-} ]]; then
-  echo "test_view: no X display: run it under xvfb-run -a (tests/CMakeLists.txt does)" >&2
-  exit 1
-fi
-# Under AddressSanitizer: when GLFW closes the X display, Mesa dlcloses its DRI
-# driver, and LeakSanitizer then reports the driver's still-referenced
-# allocations as leaks from "<unknown module>". Keeping the driver loaded
-# (preloaded after the ASan runtime, for pilotsim only) makes them reachable;
-# leaks in pilotsim's own code are still reported.
-asan_rt=$(ldd "$ps" 2>/dev/null | awk '/libasan/ {print $3}')
-dri=$(ls /usr/lib/*/dri/swrast_dri.so 2>/dev/null | head -1)
-if [[ -n $asan_rt && -n $dri ]]; then
-  printf '#!/bin/sh\nLD_PRELOAD=%s:%s exec %s "$@"\n' "$asan_rt" "$dri" "$ps" >"$tmp/pilotsim"
-  chmod +x "$tmp/pilotsim"
-  ps=$tmp/pilotsim
-fi
+x_viewer_setup test_view
 hasnt() { ! grep -q -- "$2" "$1"; }
 # field FILE N KEY: value of KEY=... in the N-th "view: state" line of FILE.
 field() { grep '^view: state ' "$1" | sed -n "${2}p" | tr ' ' '\n' | sed -n "s/^$3=//p"; }

@@ -11,19 +11,7 @@ py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
-unset PILOTSIM_GL
-if [[ -z ${DISPLAY:-} ]]; then
-  echo "test_view_record: no X display: run it under xvfb-run -a (tests/CMakeLists.txt does)" >&2
-  exit 1
-fi
-# As test_view.sh: keep Mesa's DRI driver loaded under ASan so LeakSanitizer sees its memory.
-asan_rt=$(ldd "$ps" 2>/dev/null | awk '/libasan/ {print $3}')
-dri=$(ls /usr/lib/*/dri/swrast_dri.so 2>/dev/null | head -1)
-if [[ -n $asan_rt && -n $dri ]]; then
-  printf '#!/bin/sh\nLD_PRELOAD=%s:%s exec %s "$@"\n' "$asan_rt" "$dri" "$ps" >"$tmp/pilotsim"
-  chmod +x "$tmp/pilotsim"
-  ps=$tmp/pilotsim
-fi
+x_viewer_setup test_view_record
 cd "$tmp" || exit 1
 ps_out=$tmp
 
