@@ -68,6 +68,14 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 /// when it took the option, 0 when argv[*i] is another option, -1 on a usage
 /// error (message on stderr, prefixed with `cmd`).
 int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const char *cmd);
+/// Parses "--shard i/k" values: false unless 0 <= i < k.
+bool cli_parse_shard(const char *v, uint64_t *i, uint64_t *k);
+/// The shard from Slurm's (SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN, over
+/// SLURM_ARRAY_TASK_COUNT) or Kubernetes' (JOB_COMPLETION_INDEX) index variables, the count
+/// from `shard_count` (--shard-count), else PILOTSIM_SHARD_COUNT. Returns 0 when none is
+/// set, 1 when *i/*k are set (a line "CMD: shard i/k (from VAR)" on stderr), -1 on an
+/// error (message naming `cmd` printed).
+int cli_shard_from_env(const char *cmd, uint64_t shard_count, uint64_t *i, uint64_t *k);
 /// Parses a non-negative integer; false if `s` is not one.
 bool cli_parse_u64(const char *s, uint64_t *out);
 /// Gives the scene's episodes the offscreen camera renderer (cli_camera.c):

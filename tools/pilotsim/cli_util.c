@@ -301,3 +301,58 @@ void cli_json_number(FILE *f, double v)
     if (v != v || v > 1.7976931348623157e308 || v < -1.7976931348623157e308) fputs("null", f);
     else fprintf(f, "%.17g", v);
 }
+
+bool cli_parse_shard(const char *v, uint64_t *i, uint64_t *k)
+{
+    const char *slash = strchr(v, '/');
+    if (!slash) return false;
+    char a[32];
+    size_t n = (size_t)(slash - v);
+    if (n == 0 || n >= sizeof a) return false;
+    memcpy(a, v, n);
+    a[n] = '\0';
+    return cli_parse_u64(a, i) && cli_parse_u64(slash + 1, k) && *k > 0 && *i < *k;
+}
+
+int cli_shard_from_env(const char *cmd, uint64_t shard_count, uint64_t *i, uint64_t *k)
+{
+    const char *id = getenv("SLURM_ARRAY_TASK_ID");
+    const char *what = "SLURM_ARRAY_TASK_ID";
+    uint64_t min = 0;
+    if (id && *id) {
+        const char *m = getenv("SLURM_ARRAY_TASK_MIN");
+        if (m && *m && !cli_parse_u64(m, &min)) min = 0;
+        if (!shard_count) {
+            const char *cnt = getenv("PILOTSIM_SHARD_COUNT");
+            if (!cnt || !*cnt) cnt = getenv("SLURM_ARRAY_TASK_COUNT");
+            if (cnt && *cnt && !cli_parse_u64(cnt, &shard_count)) shard_count = 0;
+        }
+    } else {
+        id = getenv("JOB_COMPLETION_INDEX");
+        what = "JOB_COMPLETION_INDEX";
+        if (!id || !*id) return 0;
+        if (!shard_count) {
+            const char *cnt = getenv("PILOTSIM_SHARD_COUNT");
+            if (cnt && *cnt && !cli_parse_u64(cnt, &shard_count)) shard_count = 0;
+        }
+    }
+    uint64_t idx;
+    if (!cli_parse_u64(id, &idx) || idx < min) {
+        fprintf(stderr, "pilotsim %s: %s='%s' is not a shard index\n", cmd, what, id);
+        return -1;
+    }
+    if (!shard_count) {
+        fprintf(stderr, "pilotsim %s: %s is set but the shard count is not: pass --shard-count K or set "
+                        "PILOTSIM_SHARD_COUNT\n", cmd, what);
+        return -1;
+    }
+    *i = idx - min;
+    *k = shard_count;
+    if (*i >= *k) {
+        fprintf(stderr, "pilotsim %s: shard index %llu (from %s) is not below the shard count %llu\n", cmd,
+                (unsigned long long)*i, what, (unsigned long long)*k);
+        return -1;
+    }
+    fprintf(stderr, "%s: shard %llu/%llu (from %s)\n", cmd, (unsigned long long)*i, (unsigned long long)*k, what);
+    return 1;
+}

@@ -735,63 +735,6 @@ static bool check_policy(ev_ctx *c, const char *spec)
 
 static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static bool parse_shard(const char *v, uint64_t *i, uint64_t *k)
-{
-    const char *slash = strchr(v, '/');
-    if (!slash) return false;
-    char a[32];
-    size_t n = (size_t)(slash - v);
-    if (n == 0 || n >= sizeof a) return false;
-    memcpy(a, v, n);
-    a[n] = '\0';
-    return cli_parse_u64(a, i) && cli_parse_u64(slash + 1, k) && *k > 0 && *i < *k;
-}
-
-// The shard from the environment when --shard is not given. Returns 0 none,
-// 1 set, -1 error (message printed).
-static int shard_from_env(uint64_t shard_count, uint64_t *i, uint64_t *k)
-{
-    const char *id = getenv("SLURM_ARRAY_TASK_ID");
-    const char *what = "SLURM_ARRAY_TASK_ID";
-    uint64_t min = 0;
-    if (id && *id) {
-        const char *m = getenv("SLURM_ARRAY_TASK_MIN");
-        if (m && *m && !cli_parse_u64(m, &min)) min = 0;
-        if (!shard_count) {
-            const char *cnt = getenv("PILOTSIM_SHARD_COUNT");
-            if (!cnt || !*cnt) cnt = getenv("SLURM_ARRAY_TASK_COUNT");
-            if (cnt && *cnt && !cli_parse_u64(cnt, &shard_count)) shard_count = 0;
-        }
-    } else {
-        id = getenv("JOB_COMPLETION_INDEX");
-        what = "JOB_COMPLETION_INDEX";
-        if (!id || !*id) return 0;
-        if (!shard_count) {
-            const char *cnt = getenv("PILOTSIM_SHARD_COUNT");
-            if (cnt && *cnt && !cli_parse_u64(cnt, &shard_count)) shard_count = 0;
-        }
-    }
-    uint64_t idx;
-    if (!cli_parse_u64(id, &idx) || idx < min) {
-        fprintf(stderr, "pilotsim eval: %s='%s' is not a shard index\n", what, id);
-        return -1;
-    }
-    if (!shard_count) {
-        fprintf(stderr, "pilotsim eval: %s is set but the shard count is not: pass --shard-count K or set "
-                        "PILOTSIM_SHARD_COUNT\n", what);
-        return -1;
-    }
-    *i = idx - min;
-    *k = shard_count;
-    if (*i >= *k) {
-        fprintf(stderr, "pilotsim eval: shard index %llu (from %s) is not below the shard count %llu\n",
-                (unsigned long long)*i, what, (unsigned long long)*k);
-        return -1;
-    }
-    fprintf(stderr, "eval: shard %llu/%llu (from %s)\n", (unsigned long long)*i, (unsigned long long)*k, what);
-    return 1;
-}
-
 // The FNV-1a 64 hash of a file's bytes now (0 when unreadable), cached.
 typedef struct hash_cache {
     char **paths;
@@ -1046,7 +989,7 @@ int cmd_eval(int argc, char **argv)
                 goto done;
             }
         } else if ((v = cli_opt_value(argc, argv, &i, "--shard"))) {
-            if (!parse_shard(v, &shard_i, &shard_k)) {
+            if (!cli_parse_shard(v, &shard_i, &shard_k)) {
                 fprintf(stderr, "pilotsim eval: --shard needs i/k with 0 <= i < k, got '%s'\n", v);
                 goto done;
             }
@@ -1096,7 +1039,7 @@ int cmd_eval(int argc, char **argv)
         goto done;
     }
     if (!shard_arg) {
-        int r = shard_from_env(shard_count, &shard_i, &shard_k);
+        int r = cli_shard_from_env("eval", shard_count, &shard_i, &shard_k);
         if (r < 0) goto done;
     }
     if (!jobs) {

@@ -220,47 +220,6 @@ static void on_lost(void *vc, size_t job, const char *status, const char *msg, d
     fprintf(stderr, "record: demo_%zu: %s: %s\n", job, status, msg);
 }
 
-static bool parse_shard(const char *v, uint64_t *i, uint64_t *k)
-{
-    const char *slash = strchr(v, '/');
-    char a[32];
-    size_t n = slash ? (size_t)(slash - v) : 0;
-    if (n == 0 || n >= sizeof a) return false;
-    memcpy(a, v, n);
-    a[n] = '\0';
-    return cli_parse_u64(a, i) && cli_parse_u64(slash + 1, k) && *k > 0 && *i < *k;
-}
-
-// The shard from Slurm's or Kubernetes' index variables (as eval): 0 none, 1 set, -1 error.
-static int shard_from_env(uint64_t count, uint64_t *i, uint64_t *k)
-{
-    const char *id = getenv("SLURM_ARRAY_TASK_ID"), *what = "SLURM_ARRAY_TASK_ID", *cnt = getenv("PILOTSIM_SHARD_COUNT");
-    uint64_t min = 0;
-    if (id && *id) {
-        const char *m = getenv("SLURM_ARRAY_TASK_MIN");
-        if (m && *m && !cli_parse_u64(m, &min)) min = 0;
-        if (!cnt || !*cnt) cnt = getenv("SLURM_ARRAY_TASK_COUNT");
-    } else {
-        id = getenv("JOB_COMPLETION_INDEX");
-        what = "JOB_COMPLETION_INDEX";
-        if (!id || !*id) return 0;
-    }
-    if (!count && cnt && *cnt && !cli_parse_u64(cnt, &count)) count = 0;
-    uint64_t idx;
-    if (!cli_parse_u64(id, &idx) || idx < min) {
-        fprintf(stderr, "pilotsim record: %s='%s' is not a shard index\n", what, id);
-        return -1;
-    }
-    if (!count || idx - min >= count) {
-        fprintf(stderr, "pilotsim record: %s=%s needs a shard count above it: pass --shard-count K or set "
-                        "PILOTSIM_SHARD_COUNT\n", what, id);
-        return -1;
-    }
-    *i = idx - min;
-    *k = count;
-    fprintf(stderr, "record: shard %" PRIu64 "/%" PRIu64 " (from %s)\n", *i, *k, what);
-    return 1;
-}
 
 static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -328,7 +287,7 @@ int cmd_record(int argc, char **argv)
                 goto done;
             }
         } else if ((v = cli_opt_value(argc, argv, &i, "--shard"))) {
-            if (!parse_shard(v, &shard_i, &shard_k)) {
+            if (!cli_parse_shard(v, &shard_i, &shard_k)) {
                 fprintf(stderr, "pilotsim record: --shard needs i/k with 0 <= i < k, got '%s'\n", v);
                 goto done;
             }
@@ -359,7 +318,7 @@ int cmd_record(int argc, char **argv)
         fprintf(stderr, "pilotsim record: --policy and --no-policy exclude each other\n");
         goto done;
     }
-    if (!shard_arg && shard_from_env(shard_count, &shard_i, &shard_k) < 0) goto done;
+    if (!shard_arg && cli_shard_from_env("record", shard_count, &shard_i, &shard_k) < 0) goto done;
     rc = EXIT_RUNTIME;
     ds_hdf5_quiet();
     cli_default_module_paths(&c.so, env_storage, sizeof env_storage);
