@@ -35,6 +35,11 @@ void ds_recorder_after_step(ds_recorder *r, ps_episode *e);
 /// Runs `e` to its end like ps_episode_run_policy (p non-NULL) or
 /// ps_episode_run (p NULL: actions stay zero), recording every step.
 ps_episode_status ds_record_run(ds_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps);
+/// States kept by default (record, eval --record): every this many steps. Any other
+/// step restores exactly from the stored one before it plus the recorded actions
+/// (the per-step state hashes check it); a state every step costs about 1.6-2.3x
+/// the simulation's time and 3-7 MB per 1000 steps (docs/datasets.md).
+#define DS_STATE_EVERY_DEFAULT 100
 /// Keeps the full state only at steps i % k == 0 (the other rows of `states`
 /// stay empty: restore the nearest earlier one and replay the actions from
 /// there); k = 1 (the default) keeps every step's.
@@ -80,9 +85,6 @@ typedef struct ds_run {
     size_t param_count;
     const char *env_name;      ///< name of the first scene
 } ds_run;
-
-/// Demo j's seed: ps_seed_mix(ps_seed_mix(base, scene hash), episode), as eval.
-uint64_t ds_episode_seed(uint64_t base, uint64_t scene_hash, uint64_t episode);
 
 // ---------------------------------------------------------------- files
 

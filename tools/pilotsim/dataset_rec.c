@@ -253,9 +253,4 @@ size_t ds_recorder_bytes(const ds_recorder *r)
     return n;
 }
 
-uint64_t ds_episode_seed(uint64_t base, uint64_t scene_hash, uint64_t episode)
-{
-    return ps_seed_mix(ps_seed_mix(base, scene_hash), episode);
-}
-
 void ds_recorder_set_state_every(ds_recorder *r, uint64_t k) { r->state_every = k ? k : 1; }
