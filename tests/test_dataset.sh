@@ -40,7 +40,7 @@ EOF
 pilot=("$src"/scenes/pilot/*.lua)
 np=${#pilot[@]}
 steps=40
-expect_rc 0 record "${pilot[@]}" --episodes 1 --steps $steps --out pilot.hdf5 --jobs 2 --quiet
+expect_rc 0 record "${pilot[@]}" --episodes 1 --steps $steps --state-every 1 --out pilot.hdf5 --jobs 2 --quiet
 expect_rc 0 info pilot.hdf5
 check "info counts $np demos of $steps steps" has out "$np demos, $((np * steps)) steps"
 expect_rc 0 replay pilot.hdf5 --verify
@@ -131,6 +131,24 @@ check "rerun resumes" has err "resuming kill.hdf5: $kept demos kept"
 check "rerun completes the run" pyq kill.hdf5 'sorted(f["data"].keys()) == ["demo_%d" % i for i in range(6)] and int(f["data"].attrs["total"]) == 2400'
 check "no parts left" [ ! -e kill.hdf5.parts ]
 expect_rc 0 replay kill.hdf5 --verify
+# States every 100 steps by default; Demo.restore reaches any step from the one before it.
+check "default: a state every 100 steps, other rows empty" pyq kill.hdf5 '
+(g := f["data/demo_3"]).attrs["state_every"] == 100 and
+[i for i in range(400) if g["states"][i].any()] == [0, 100, 200, 300]'
+check "Demo.restore: any step exactly (from the stored state before it and the actions)" "${pyimp[@]}" -c "
+import pilotsim
+from pilotsim import dataset
+with dataset.open('kill.hdf5') as ds, pilotsim.make('$scene') as env:
+    d = ds['demo_3']
+    for i in (0, 57, 100, 399, 250):
+        d.restore(env, i)
+        assert env.state_hash() == int(d.state_hashes[i]), i
+    d.restore(env, 400)
+    assert env.state_hash() == int(d.attrs['final_hash'], 16)
+    assert env.observation()['scan'].shape == d.obs['scan'].shape[1:]
+    d.restore(env, 250)
+    assert all((env.observation()[k] == d.obs[k][250]).all() for k in d.obs)
+"
 
 # 6. Shards and merge: exactly once.
 for i in 0 1 2; do

@@ -139,6 +139,7 @@ typedef struct ev_ctx {
     uint64_t retries; // reruns of a policy_error episode
     const char *record_dir; // --record: datasets (dataset_episode.c)
     ds_run record_run;
+    ds_recorder *recorder;  // worker side: made at the first recorded episode, kept for the next
     // parent side
     eval_set results;
     size_t *group; // results[i] belongs to scenes[group[i]]
@@ -426,8 +427,9 @@ static void work(void *vc, size_t job, FILE *out)
                 return;
             }
             const ev_job *jb = &c->jobs[job];
-            st = c->record_dir ? ds_eval_record(c->record_dir, &c->record_run, jb->scene * c->episodes + jb->episode, e,
-                                                s->scene, s->path, s->pol, s->policy, jb->episode, r.seed)
+            st = c->record_dir ? ds_eval_record(c->record_dir, &c->record_run, &c->recorder,
+                                                jb->scene * c->episodes + jb->episode, e, s->scene, s->path, s->pol,
+                                                s->policy, jb->episode, r.seed)
                : s->pol    ? ps_episode_run_policy(e, s->pol, r.seed, 0)
                            : ps_episode_run(e, 0);
         }
@@ -510,6 +512,8 @@ static void worker_exit(void *vc)
         s->scene = NULL;
         s->load_err = NULL;
     }
+    ds_recorder_destroy(c->recorder);
+    c->recorder = NULL;
 }
 
 // ---------------------------------------------------------------- parent side

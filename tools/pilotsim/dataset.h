@@ -168,11 +168,13 @@ typedef struct ds_episode_job {
 bool ds_record_episode_file(ds_recorder *rec, const ds_episode_job *job, ps_episode *e, const char *path,
                             const char *tmp, char *err, size_t errlen, char *status, size_t statuslen);
 /// eval --record DIR: runs `e` to its end as eval would (with `pol`, or none),
-/// recording it into DIR/demo_<j>.hdf5 (a write failure is reported on stderr).
-/// Returns the episode's status. `pilotsim merge DIR/*.hdf5 --out ALL` joins them.
-ps_episode_status ds_eval_record(const char *dir, const ds_run *run, uint64_t j, ps_episode *e, ps_scene *scene,
-                                 const char *scene_path, ps_policy *pol, const char *policy_spec, uint64_t episode,
-                                 uint64_t seed);
+/// recording it into DIR/demo_<j>.hdf5 (a write failure is reported on stderr)
+/// with *rec, made at the first call (the caller destroys it after the last, so
+/// its buffers serve every episode). Returns the episode's status.
+/// `pilotsim merge DIR/*.hdf5 --out ALL` joins the files.
+ps_episode_status ds_eval_record(const char *dir, const ds_run *run, ds_recorder **rec, uint64_t j, ps_episode *e,
+                                 ps_scene *scene, const char *scene_path, ps_policy *pol, const char *policy_spec,
+                                 uint64_t episode, uint64_t seed);
 
 // ---------------------------------------------------------------- commands
 

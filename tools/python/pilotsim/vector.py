@@ -12,6 +12,7 @@ whatever the number of workers.
 """
 
 import multiprocessing as mp
+import os
 import pickle
 import time
 import traceback
@@ -33,6 +34,43 @@ _STATUS = {name: i for i, name in enumerate(STATUS_NAMES)}
 _STATUS_OBJ = np.array(STATUS_NAMES, dtype=object)
 _STEP, _OK = b"s", b"k"   # the step command and its plain reply (pickles start with 0x80)
 _END_KEYS = ("metrics", "action_clamps")
+
+
+def _put(fd, msg):
+    """Writes one message to a pipe: the step command and its plain reply as their
+    one byte (one write), anything else as b"p", its length (8 bytes) and its pickle."""
+    if msg is _STEP or msg is _OK:
+        os.write(fd, msg)
+        return
+    data = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(b"p" + len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _get(fd):
+    """Reads one message (_put's) from a pipe: _STEP, _OK or the unpickled object,
+    mostly in one read (the two sides take turns, so nothing else is in the pipe).
+    EOFError when the other side is gone."""
+    buf = os.read(fd, 65536)
+    if buf == _STEP or buf == _OK:
+        return _OK if buf == _OK else _STEP
+    while 0 < len(buf) < 9:
+        more = os.read(fd, 9 - len(buf))
+        if not more:
+            break
+        buf += more
+    if len(buf) < 9 or buf[:1] != b"p":
+        raise EOFError("pilotsim: vector pipe closed or out of step")
+    n = int.from_bytes(buf[1:9], "little")
+    parts, have = [buf[9:]], len(buf) - 9
+    while have < n:
+        more = os.read(fd, min(n - have, 1 << 20))
+        if not more:
+            raise EOFError("pilotsim: vector pipe closed mid-message")
+        parts.append(more)
+        have += len(more)
+    return pickle.loads(b"".join(parts))
 
 
 def _autoreset_mode():
@@ -69,7 +107,7 @@ def _worker(index, n, scene, kwargs, pipe, parent_pipe, obs_shm, act_shm, res_sh
         acts = [(k, a[index]) for k, a in _views(act_shm, n, _entries(env.action_space))]
         action = acts[0][1] if len(acts) == 1 and acts[0][0] is None else {k: a for k, a in acts}
         row = np.frombuffer(res_shm, _RESULT, count=n)[index:index + 1]
-        send, recv = pipe.send_bytes, pipe.recv_bytes
+        fd = pipe.fileno()
 
         def publish(o, r, term, trunc, info):
             for k, a in obs:
@@ -77,10 +115,10 @@ def _worker(index, n, scene, kwargs, pipe, parent_pipe, obs_shm, act_shm, res_sh
             row[0] = (r, info["return"], info["sim_time"], info["steps"], info["seed"], int(info["hash"], 16),
                       _STATUS[info["status"]], term, trunc)
 
-        send(pickle.dumps(("ok", (env.observation_space, env.action_space, env.metadata))))
+        _put(fd, ("ok", (env.observation_space, env.action_space, env.metadata)))
         needs_reset = False
         while True:
-            msg = recv()
+            msg = _get(fd)
             if msg == _STEP:
                 if needs_reset:   # NEXT_STEP autoreset: this step only resets
                     o, info = env.reset()
@@ -91,34 +129,34 @@ def _worker(index, n, scene, kwargs, pipe, parent_pipe, obs_shm, act_shm, res_sh
                 publish(o, r, term, trunc, info)
                 o = None   # views of the episode: none may be alive at its reset
                 if info["message"] or "metrics" in info:
-                    send(pickle.dumps(("ok", {k: info[k] for k in ("message",) + _END_KEYS if k in info})))
+                    _put(fd, ("ok", {k: info[k] for k in ("message",) + _END_KEYS if k in info}))
                 else:
-                    send(_OK)
+                    _put(fd, _OK)
                 continue
-            cmd, arg = pickle.loads(msg)
+            cmd, arg = msg
             if cmd == "reset":
                 seed, options = arg
                 o, info = env.reset(seed=seed, options=options)
                 publish(o, 0.0, False, False, info)
                 o = None
                 needs_reset = False
-                send(pickle.dumps(("ok", info)))
+                _put(fd, ("ok", info))
             elif cmd == "call":
                 name, args, kw = arg
                 v = getattr(env, name)
-                send(pickle.dumps(("ok", v(*args, **kw) if callable(v) else v)))
+                _put(fd, ("ok", v(*args, **kw) if callable(v) else v))
             elif cmd == "cpu_time":   # for the benchmark: this worker's CPU seconds so far
-                send(pickle.dumps(("ok", time.process_time())))
+                _put(fd, ("ok", time.process_time()))
             elif cmd == "close":
-                send(pickle.dumps(("ok", None)))
+                _put(fd, ("ok", None))
                 break
             else:
-                send(pickle.dumps(("error", ("ValueError", "unknown command %r" % (cmd,), ""))))
+                _put(fd, ("error", ("ValueError", "unknown command %r" % (cmd,), "")))
     except (KeyboardInterrupt, EOFError):
         pass
     except BaseException as e:  # reported to the parent, which raises
         try:
-            pipe.send_bytes(pickle.dumps(("error", (type(e).__name__, str(e), traceback.format_exc()))))
+            _put(pipe.fileno(), ("error", (type(e).__name__, str(e), traceback.format_exc())))
         except Exception:
             pass
     finally:
@@ -168,7 +206,7 @@ class VectorEnv(_VecBase):
         self.num_envs = n = int(num_envs)
         self.copy = bool(copy)
         self.closed = False
-        self._pipes, self._procs = [], []
+        self._pipes, self._fds, self._procs = [], [], []
         ctx = mp.get_context(context)
         # Spaces from a probe Env made here (needed to size the shared buffers).
         probe = make(scene_path, **make_kwargs)
@@ -198,6 +236,7 @@ class VectorEnv(_VecBase):
                 p.start()
                 child.close()
                 self._pipes.append(parent)
+                self._fds.append(parent.fileno())
                 self._procs.append(p)
             for i in range(n):
                 self._recv(i)
@@ -218,7 +257,7 @@ class VectorEnv(_VecBase):
             if len(seeds) != self.num_envs:
                 raise ValueError("pilotsim: reset() got %d seeds for %d envs" % (len(seeds), self.num_envs))
         for p, s in zip(self._pipes, seeds):
-            p.send_bytes(pickle.dumps(("reset", (s, options))))
+            _put(p.fileno(), ("reset", (s, options)))
         infos = {}
         for i in range(self.num_envs):
             _add_info(infos, self._recv(i), i, self.num_envs)
@@ -230,12 +269,12 @@ class VectorEnv(_VecBase):
         ended), the results come back through shared memory."""
         self._check()
         self._write_actions(actions)
-        for p in self._pipes:
-            p.send_bytes(_STEP)
+        for fd in self._fds:
+            os.write(fd, _STEP)
         ended = None
         for i in range(self.num_envs):
-            msg = self._recv_bytes(i)
-            if msg != _OK:
+            msg = self._get(i)
+            if msg is not _OK:
                 if ended is None:
                     ended = {}
                 ended[i] = self._payload(i, msg)
@@ -247,7 +286,7 @@ class VectorEnv(_VecBase):
         """Calls `name` (or reads the attribute) on every sub-env; a tuple of results."""
         self._check()
         for p in self._pipes:
-            p.send_bytes(pickle.dumps(("call", (name, args, kwargs))))
+            _put(p.fileno(), ("call", (name, args, kwargs)))
         return tuple(self._recv(i) for i in range(self.num_envs))
 
     def get_attr(self, name):
@@ -257,7 +296,7 @@ class VectorEnv(_VecBase):
         """Each worker's CPU time so far, s (for benchmarks)."""
         self._check()
         for p in self._pipes:
-            p.send_bytes(pickle.dumps(("cpu_time", None)))
+            _put(p.fileno(), ("cpu_time", None))
         return [self._recv(i) for i in range(self.num_envs)]
 
     def render(self):
@@ -270,9 +309,9 @@ class VectorEnv(_VecBase):
         for i, p in enumerate(self._pipes):
             try:
                 if not terminate and self._procs[i].is_alive():
-                    p.send_bytes(pickle.dumps(("close", None)))
+                    _put(p.fileno(), ("close", None))
                     if p.poll(10):
-                        p.recv_bytes()
+                        _get(p.fileno())
             except (OSError, EOFError, BrokenPipeError):
                 pass
         for p in self._procs:
@@ -323,16 +362,16 @@ class VectorEnv(_VecBase):
                                  % ("" if k is None else "['%s']" % k, buf.shape, a.shape))
             np.copyto(buf, a, casting="same_kind")
 
-    def _recv_bytes(self, i):
+    def _get(self, i):
         try:
-            return self._pipes[i].recv_bytes()
+            return _get(self._fds[i])
         except (EOFError, OSError):
             code = self._procs[i].exitcode
             self.close(terminate=True)
             raise PilotsimError("pilotsim: vector worker %d died (exit code %s)" % (i, code)) from None
 
     def _payload(self, i, msg):
-        status, payload = pickle.loads(msg)
+        status, payload = msg
         if status == "error":
             name, text, tb = payload
             self.close(terminate=True)
@@ -340,7 +379,7 @@ class VectorEnv(_VecBase):
         return payload
 
     def _recv(self, i):
-        return self._payload(i, self._recv_bytes(i))
+        return self._payload(i, self._get(i))
 
     def _infos(self, ended):
         """The step's infos in gymnasium's vector layout, from the shared results
