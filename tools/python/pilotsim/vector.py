@@ -256,8 +256,8 @@ class VectorEnv(_VecBase):
             seeds = list(seed)
             if len(seeds) != self.num_envs:
                 raise ValueError("pilotsim: reset() got %d seeds for %d envs" % (len(seeds), self.num_envs))
-        for p, s in zip(self._pipes, seeds):
-            _put(p.fileno(), ("reset", (s, options)))
+        for i, s in enumerate(seeds):
+            self._send(i, ("reset", (s, options)))
         infos = {}
         for i in range(self.num_envs):
             _add_info(infos, self._recv(i), i, self.num_envs)
@@ -269,8 +269,8 @@ class VectorEnv(_VecBase):
         ended), the results come back through shared memory."""
         self._check()
         self._write_actions(actions)
-        for fd in self._fds:
-            os.write(fd, _STEP)
+        for i in range(self.num_envs):
+            self._send(i, _STEP)
         ended = None
         for i in range(self.num_envs):
             msg = self._get(i)
@@ -285,8 +285,8 @@ class VectorEnv(_VecBase):
     def call(self, name, *args, **kwargs):
         """Calls `name` (or reads the attribute) on every sub-env; a tuple of results."""
         self._check()
-        for p in self._pipes:
-            _put(p.fileno(), ("call", (name, args, kwargs)))
+        for i in range(self.num_envs):
+            self._send(i, ("call", (name, args, kwargs)))
         return tuple(self._recv(i) for i in range(self.num_envs))
 
     def get_attr(self, name):
@@ -295,8 +295,8 @@ class VectorEnv(_VecBase):
     def worker_cpu_times(self):
         """Each worker's CPU time so far, s (for benchmarks)."""
         self._check()
-        for p in self._pipes:
-            _put(p.fileno(), ("cpu_time", None))
+        for i in range(self.num_envs):
+            self._send(i, ("cpu_time", None))
         return [self._recv(i) for i in range(self.num_envs)]
 
     def render(self):
@@ -362,13 +362,23 @@ class VectorEnv(_VecBase):
                                  % ("" if k is None else "['%s']" % k, buf.shape, a.shape))
             np.copyto(buf, a, casting="same_kind")
 
+    def _died(self, i):
+        self._procs[i].join(timeout=1)
+        code = self._procs[i].exitcode
+        self.close(terminate=True)
+        raise PilotsimError("pilotsim: vector worker %d died (exit code %s)" % (i, code)) from None
+
+    def _send(self, i, msg):
+        try:
+            _put(self._fds[i], msg)
+        except OSError:   # the worker is gone (EPIPE)
+            self._died(i)
+
     def _get(self, i):
         try:
             return _get(self._fds[i])
         except (EOFError, OSError):
-            code = self._procs[i].exitcode
-            self.close(terminate=True)
-            raise PilotsimError("pilotsim: vector worker %d died (exit code %s)" % (i, code)) from None
+            self._died(i)
 
     def _payload(self, i, msg):
         status, payload = msg
