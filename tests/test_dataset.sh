@@ -46,8 +46,9 @@ check "info counts $np demos of $steps steps" has out "$np demos, $((np * steps)
 expect_rc 0 replay pilot.hdf5 --verify
 check "every pilot demo verified with a state restored one step later ($np)" \
   [ "$(grep -c 'restored one step later continues identically' out)" = "$np" ]
-check "every pilot demo verified with the middle state restored into a fresh episode ($np)" \
-  [ "$(grep -c "the state of step $((steps / 2)) restored into a fresh episode too" out)" = "$np" ]
+# (the middle step's state, or the latest one before it whose structure the scene builds)
+check "every pilot demo verified with a mid-episode state restored into a fresh episode ($np)" \
+  [ "$(grep -c "the state of step [0-9]* restored into a fresh episode too" out)" = "$np" ]
 "$py" -c "
 import h5py
 f = h5py.File('pilot.hdf5', 'r')
