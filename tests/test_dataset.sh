@@ -34,34 +34,43 @@ sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)
 EOF
 }
 
-# 1. Every pilot scene, one short episode each: recorded, verified, same final hash as `run`.
-expect_rc 0 record "$src"/scenes/pilot/*.lua --episodes 1 --steps 12 --out pilot.hdf5 --jobs 2 --quiet
+# 1. Every pilot scene (whatever scenes/pilot holds), one short episode each: recorded,
+# verified step by step, the middle step's recorded state restored one step later and
+# into a fresh episode with every later hash checked, same final hash as `run`.
+pilot=("$src"/scenes/pilot/*.lua)
+np=${#pilot[@]}
+steps=40
+expect_rc 0 record "${pilot[@]}" --episodes 1 --steps $steps --state-every 1 --out pilot.hdf5 --jobs 2 --quiet
 expect_rc 0 info pilot.hdf5
-check "info counts 10 demos of 12 steps" has out "10 demos, 120 steps"
+check "info counts $np demos of $steps steps" has out "$np demos, $((np * steps)) steps"
 expect_rc 0 replay pilot.hdf5 --verify
-check "every pilot demo verified with a restored state" [ "$(grep -c 'restored one step later continues identically' out)" = 10 ]
+check "every pilot demo verified with a state restored one step later ($np)" \
+  [ "$(grep -c 'restored one step later continues identically' out)" = "$np" ]
+# (the middle step's state, or the latest one before it whose structure the scene builds)
+check "every pilot demo verified with a mid-episode state restored into a fresh episode ($np)" \
+  [ "$(grep -c "the state of step [0-9]* restored into a fresh episode too" out)" = "$np" ]
 "$py" -c "
 import h5py
 f = h5py.File('pilot.hdf5', 'r')
-for k in sorted(f['data']):
+for k in sorted(f['data'], key=lambda k: int(k[5:])):
     g = f['data'][k]
     print(g.attrs['scene'], g.attrs['seed'], g.attrs['final_hash'])
 " >demos.txt
 n=0
 while read -r scene seed hash; do
-  got=$("$ps" run "$scene" --seed "$seed" --steps 12 --json --quiet | "$py" -c "import json,sys; print(json.load(sys.stdin)['hash'])")
+  got=$("$ps" run "$scene" --seed "$seed" --steps $steps --json --quiet | "$py" -c "import json,sys; print(json.load(sys.stdin)['hash'])")
   [[ $got == "$hash" ]] && n=$((n + 1)) || echo "FAILED: $scene seed $seed: run hash $got, recorded $hash" >&2
 done <demos.txt
-check "recording leaves every pilot trajectory unchanged (10 final hashes as run's)" [ "$n" = 10 ]
+check "recording leaves every pilot trajectory unchanged ($np final hashes as run's)" [ "$n" = "$np" ]
 
 # 2. robomimic's layout, read as robomimic does.
 check "robomimic layout" pyq pilot.hdf5 '
 all(k in f["data/demo_0"] for k in ("obs", "actions", "rewards", "dones", "states")) and
-json.loads(f["data"].attrs["env_args"])["env_name"] == "agriculture_crate_transport" and
-int(f["data"].attrs["total"]) == 120 and
+json.loads(f["data"].attrs["env_args"])["env_name"] == f["data/demo_0"].attrs["scene_name"] and
+int(f["data"].attrs["total"]) == '$((np * steps))' and
 sorted(e.decode() for e in np.concatenate([f["mask/train"][:], f["mask/valid"][:]])) == sorted(f["data"].keys()) and
-[e.decode() for e in f["mask/valid"][:]] == ["demo_9"] and
-all(f["data"][k]["actions"].shape[0] == f["data"][k].attrs["num_samples"] == 12 for k in f["data"]) and
+sorted(e.decode() for e in f["mask/valid"][:]) == sorted("demo_%d" % j for j in range(9, '$np', 10)) and
+all(f["data"][k]["actions"].shape[0] == f["data"][k].attrs["num_samples"] == '$steps' for k in f["data"]) and
 all(f["data"][k]["dones"][-1] == 1 and f["data"][k]["dones"][:-1].sum() == 0 for k in f["data"]) and
 f["data/demo_0/states"].compression == "gzip" and f["data/demo_0/states"].dtype == np.uint8 and
 all((f["data"][k]["next_obs"][o][:-1] == f["data"][k]["obs"][o][1:]).all() and
@@ -72,13 +81,13 @@ import numpy as np
 from pilotsim import dataset
 with dataset.open('pilot.hdf5') as ds:
     demos = list(ds)
-    assert len(ds) == 10 and [d.name for d in demos] == ['demo_%d' % i for i in range(10)]
+    assert len(ds) == $np and [d.name for d in demos] == ['demo_%d' % i for i in range($np)]
     d = demos[3]
-    assert isinstance(d.actions, np.ndarray) and d.actions.dtype == np.float32 and len(d) == 12
-    assert d.rewards.shape == (12,) and d.states.shape[0] == 12 and d.state_hashes.dtype == np.uint64
+    assert isinstance(d.actions, np.ndarray) and d.actions.dtype == np.float32 and len(d) == $steps
+    assert d.rewards.shape == ($steps,) and d.states.shape[0] == $steps and d.state_hashes.dtype == np.uint64
     assert sum(v.shape[1] for v in d.action_dict().values()) == d.actions.shape[1]
-    assert all(v.shape[0] == 12 for v in d.obs.values()) and d.status == 'timeout'
-    assert [x.name for x in ds.demos(mask='valid')] == ['demo_9']
+    assert all(v.shape[0] == $steps for v in d.obs.values()) and d.status == 'timeout'
+    assert [x.name for x in ds.demos(mask='valid')] == ['demo_%d' % j for j in range(9, $np, 10)]
 "
 
 # 3. Tampering: one action changed => replay names the demo and the first diverging step.
@@ -89,8 +98,8 @@ a = f['data/demo_5/actions']
 row = a[7]; row[0] += 0.5; a[7] = row
 "
 expect_rc 1 replay pilot.hdf5 --verify
-check "tampered action found at its step" has out "demo_5: DIVERGED at step 8 of 12"
-check "the other demos still verify" has out "replay: 9 demos verified, 1 diverged"
+check "tampered action found at its step" has out "demo_5: DIVERGED at step 8 of $steps"
+check "the other demos still verify" has out "replay: $((np - 1)) demos verified, 1 diverged"
 expect_rc 0 replay pilot.hdf5 --demo 4 --verify
 
 # 4. Bad input: a clear message and a non-zero exit.
@@ -123,6 +132,24 @@ check "rerun resumes" has err "resuming kill.hdf5: $kept demos kept"
 check "rerun completes the run" pyq kill.hdf5 'sorted(f["data"].keys()) == ["demo_%d" % i for i in range(6)] and int(f["data"].attrs["total"]) == 2400'
 check "no parts left" [ ! -e kill.hdf5.parts ]
 expect_rc 0 replay kill.hdf5 --verify
+# States every 100 steps by default; Demo.restore reaches any step from the one before it.
+check "default: a state every 100 steps, other rows empty" pyq kill.hdf5 '
+(g := f["data/demo_3"]).attrs["state_every"] == 100 and
+[i for i in range(400) if g["states"][i].any()] == [0, 100, 200, 300]'
+check "Demo.restore: any step exactly (from the stored state before it and the actions)" "${pyimp[@]}" -c "
+import pilotsim
+from pilotsim import dataset
+with dataset.open('kill.hdf5') as ds, pilotsim.make('$scene') as env:
+    d = ds['demo_3']
+    for i in (0, 57, 100, 399, 250):
+        d.restore(env, i)
+        assert env.state_hash() == int(d.state_hashes[i]), i
+    d.restore(env, 400)
+    assert env.state_hash() == int(d.attrs['final_hash'], 16)
+    assert env.observation()['scan'].shape == d.obs['scan'].shape[1:]
+    d.restore(env, 250)
+    assert all((env.observation()[k] == d.obs[k][250]).all() for k in d.obs)
+"
 
 # 6. Shards and merge: exactly once.
 for i in 0 1 2; do

@@ -317,6 +317,26 @@ with pilotsim.make_vec(cart, 2, max_steps=2) as v:
             seeds_b += list(infos["seed"])
     check(seeds_b[:2] == seeds[4:6], "the seeds sub-envs draw depend on their own seed only, not the worker count",
           (seeds_b[:2], seeds[4:6]))
+with pilotsim.make_vec(cart, 2, max_steps=3) as v:
+    v.reset(seed=7)
+    ends = [v.step(np.zeros((2, 1), np.float32))[4] for _ in range(3)]
+    last = ends[-1]
+    check(all("metrics" not in i for i in ends[:2]) and last["_metrics"].all() and last["_action_clamps"].all() and
+          set(last["status"]) == {"timeout"} and all(k in last and last["_" + k].all() for k in
+          ("message", "steps", "sim_time", "hash", "return", "seed")) and last["steps"].tolist() == [3, 3],
+          "make_vec: the step that ends episodes carries their metrics and clamp counts (masked)", last)
+    with pilotsim.make(cart, max_steps=3) as single:
+        single.reset(seed=8)
+        for _ in range(3):
+            _, _, _, _, si = single.step(np.zeros(1, np.float32))
+    check(last["hash"][1] == si["hash"] and all(last["metrics"][k][1] == v for k, v in si["metrics"].items()),
+          "and they are the sub-env's own (as the same Env's)", (last, si))
+    err = raises(ValueError, lambda: v.step(np.zeros((3, 1), np.float32)))
+    check(isinstance(err, ValueError) and "(2, 1)" in str(err), "make_vec: actions of the wrong shape raise naming it", err)
+    os.kill(v._procs[1].pid, 9)
+    v._procs[1].join()
+    err = raises(pilotsim.PilotsimError, lambda: v.step(np.zeros((2, 1), np.float32)))
+    check(isinstance(err, pilotsim.PilotsimError) and "worker 1 died" in str(err), "make_vec: a killed worker raises", err)
 err = raises(pilotsim.PilotsimError, lambda: pilotsim.make_vec(os.path.join(tmp, "bad.lua"), 2))
 check(isinstance(err, pilotsim.PilotsimError) and "bad.lua:3" in str(err), "make_vec of a broken scene raises file:line", err)
 

@@ -30,6 +30,10 @@ int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const
 /// `pilotsim bench --eval`: episodes/s of `pilotsim eval SCENE --episodes N` with
 /// --jobs 1, 2 (and all CPUs), best of `repeat` whole runs each (bench_eval.c).
 int bench_eval(const char *scene, int episodes, int repeat, bool json);
+/// `pilotsim bench --record`: wall and CPU time of whole `eval SCENE --episodes N
+/// --jobs 1` runs without recording, with --record and as `record --state-every 1`,
+/// best of `repeat` each, the overheads and MB per 1000 steps (bench_record.c).
+int bench_record(const char *const *scenes, int nscenes, int episodes, int repeat, bool json);
 /// `pilotsim bench --camera`: offscreen RGB-D camera frames per second at 320 x 240
 /// (bench_camera.c), median of `repeat` samples. Fails without the renderer.
 int bench_camera(int repeat, bool json);

@@ -68,6 +68,10 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 /// when it took the option, 0 when argv[*i] is another option, -1 on a usage
 /// error (message on stderr, prefixed with `cmd`).
 int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const char *cmd);
+/// Episode `episode` of a scene's seed in a run with base seed `base` (eval, record,
+/// eval --record alike): ps_seed_mix(ps_seed_mix(base, scene content hash), episode)
+/// kept below 2^53, so that JSON readers keep it exact.
+uint64_t cli_episode_seed(uint64_t base, uint64_t scene_hash, uint64_t episode);
 /// Parses "--shard i/k" values: false unless 0 <= i < k.
 bool cli_parse_shard(const char *v, uint64_t *i, uint64_t *k);
 /// The shard from Slurm's (SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN, over

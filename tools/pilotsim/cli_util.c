@@ -302,6 +302,11 @@ void cli_json_number(FILE *f, double v)
     else fprintf(f, "%.17g", v);
 }
 
+uint64_t cli_episode_seed(uint64_t base, uint64_t scene_hash, uint64_t episode)
+{
+    return ps_seed_mix(ps_seed_mix(base, scene_hash), episode) & (((uint64_t)1 << 53) - 1);
+}
+
 bool cli_parse_shard(const char *v, uint64_t *i, uint64_t *k)
 {
     const char *slash = strchr(v, '/');

@@ -169,13 +169,15 @@ int cmd_bench(int argc, char **argv)
 {
     int repeat = 0; // 0: each mode's default (5; 3 whole runs for --eval)
     uint64_t steps_override = 0;
-    bool json = false, scale = false, sensors = false, policies = false, eval = false, camera = false;
+    bool json = false, scale = false, sensors = false, policies = false, eval = false, camera = false, record = false;
+    const char *scene_list[16];
+    int scene_n = 0;
     char data[3800], eval_default[3900], dir_default[3900];
     if (!cli_data_dir(data, sizeof data)) snprintf(data, sizeof data, ".");
     snprintf(eval_default, sizeof eval_default, "%s/scenes/examples/pendulum.lua", data);
     snprintf(dir_default, sizeof dir_default, "%s/scenes/bench", data);
     const char *eval_scene = eval_default;
-    int eval_episodes = 16;
+    int eval_episodes = 0; // 0: the mode's default (16 for --eval, 2 for --record)
     const char *lib = NULL, *python = "/usr/bin/python3";
     const char *only = NULL, *dir = dir_default;
     int scale_ns[16], scale_nn = 0;
@@ -188,6 +190,7 @@ int cmd_bench(int argc, char **argv)
                  "       pilotsim bench --policies [--repeat N] [--steps N] [--lib PATH.so] [--python EXE] [--json]\n"
                  "       pilotsim bench --eval [--repeat N] [--scene FILE] [--episodes N] [--json]\n"
                  "       pilotsim bench --camera [--repeat N] [--json]\n"
+                 "       pilotsim bench --record [--scene FILE]... [--episodes N] [--repeat N] [--json]\n"
                  "       pilotsim bench --scale [--n N]... [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
                  "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles)\n"
                  "as pilotsim scenes with their Lua step callback and as bare ODE code building the\n"
@@ -231,7 +234,14 @@ int cmd_bench(int argc, char **argv)
                  "--eval times whole `pilotsim eval FILE --episodes N` runs (default\n"
                  "scenes/examples/pendulum.lua, 16 episodes, best of --repeat) with --jobs 1, 2 and\n"
                  "every CPU, prints episodes/s and the speed-up over one worker (target for 2:\n"
-                 ">= 1.8x), and checks the results are identical, wall times aside (exit 1 if not).");
+                 ">= 1.8x), and checks the results are identical, wall times aside (exit 1 if not).\n"
+                 "\n"
+                 "--record times whole runs of `pilotsim eval FILE --episodes N --jobs 1` (default: the\n"
+                 "pilot scenes logistics_parcel_sorting, restaurant_tray_delivery and\n"
+                 "underground_tunnel_inspection, 2 episodes, best of 3), the same with --record DIR\n"
+                 "and `pilotsim record FILE ... --state-every 1` on the same episodes, modes alternating,\n"
+                 "and prints wall and CPU time, the overhead over eval (target for eval --record:\n"
+                 "<= 10 %) and MB of dataset per 1000 steps.");
             return EXIT_OK;
         } else if (!strcmp(a, "--repeat") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 1000) {
             repeat = (int)v;
@@ -259,6 +269,9 @@ int cmd_bench(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--scene") && i + 1 < argc) {
             eval_scene = argv[++i];
+            if (scene_n < 16) scene_list[scene_n++] = eval_scene;
+        } else if (!strcmp(a, "--record")) {
+            record = true;
         } else if (!strcmp(a, "--episodes") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 100000) {
             eval_episodes = (int)v;
             i++;
@@ -282,12 +295,32 @@ int cmd_bench(int argc, char **argv)
         return bench_scale(dir, scale_ns, scale_nn, repeat ? repeat : 3, steps_override ? steps_override : 500, json);
     }
     if (camera) return bench_camera(repeat ? repeat : 5, json);
+    if (record) {
+        if (only || sensors || policies || eval) {
+            fprintf(stderr, "pilotsim bench: --record takes no --world, --sensors, --policies or --eval\n");
+            return EXIT_USAGE;
+        }
+#ifdef PILOTSIM_HAVE_HDF5
+        static const char *const pilot[] = {"logistics_parcel_sorting", "restaurant_tray_delivery",
+                                            "underground_tunnel_inspection"};
+        char paths[3][4000];
+        if (!scene_n)
+            for (int k = 0; k < 3; k++) {
+                snprintf(paths[k], sizeof paths[k], "%s/scenes/pilot/%s.lua", data, pilot[k]);
+                scene_list[scene_n++] = paths[k];
+            }
+        return bench_record(scene_list, scene_n, eval_episodes ? eval_episodes : 2, repeat ? repeat : 3, json);
+#else
+        fprintf(stderr, "pilotsim bench: --record needs the datasets (this build has no libhdf5)\n");
+        return EXIT_RUNTIME;
+#endif
+    }
     if (eval) {
         if (only || sensors || policies) {
             fprintf(stderr, "pilotsim bench: --eval takes no --world, --sensors or --policies\n");
             return EXIT_USAGE;
         }
-        return bench_eval(eval_scene, eval_episodes, repeat ? repeat : 3, json);
+        return bench_eval(eval_scene, eval_episodes ? eval_episodes : 16, repeat ? repeat : 3, json);
     }
     if (!repeat) repeat = 5;
     if (policies) {

@@ -34,7 +34,7 @@ static void eval_usage(FILE *f)
           "  --policy-timeout S  seconds an exec:/tcp:// peer has for each reply (default 10)\n"
           "  --jobs J            worker processes (default: the number of online CPUs)\n"
           "  --seed S            base seed (default 0); episode e of a scene gets\n"
-          "                      ps_seed_mix(ps_seed_mix(S, scene content hash), e)\n"
+          "                      ps_seed_mix(ps_seed_mix(S, scene content hash), e) mod 2^53\n"
           "  --out FILE          append one JSON line per finished episode (flushed and synced);\n"
           "                      episodes FILE already holds are skipped (resume) unless a file\n"
           "                      they loaded changed or they ended policy_error. FILE must be a\n"
@@ -44,7 +44,10 @@ static void eval_usage(FILE *f)
           "  --junit FILE        write a JUnit XML report\n"
           "  --record DIR        also record each episode into DIR/demo_<j>.hdf5 (robomimic layout,\n"
           "                      docs/datasets.md); `pilotsim merge DIR/*.hdf5 --out ALL` joins them\n"
-          "  --min-success X     per-scene threshold on the success rate (0..1, or N%)\n"
+          "  --state-every K     with --record: keep the full simulator state every K steps\n"
+          "                      (default 100; 1: every step), as `pilotsim record`\n",
+          f);
+    fputs("  --min-success X     per-scene threshold on the success rate (0..1, or N%)\n"
           "  --timeout SEC       wall-clock limit per episode, 0 = none (default 300): the worker is\n"
           "                      killed and the episode recorded as timeout_wall\n"
           "  --shard i/k         run only episodes j (over all scenes' episodes, in order) with\n"
@@ -136,6 +139,7 @@ typedef struct ev_ctx {
     uint64_t retries; // reruns of a policy_error episode
     const char *record_dir; // --record: datasets (dataset_episode.c)
     ds_run record_run;
+    ds_recorder *recorder;  // worker side: made at the first recorded episode, kept for the next
     // parent side
     eval_set results;
     size_t *group; // results[i] belongs to scenes[group[i]]
@@ -423,8 +427,9 @@ static void work(void *vc, size_t job, FILE *out)
                 return;
             }
             const ev_job *jb = &c->jobs[job];
-            st = c->record_dir ? ds_eval_record(c->record_dir, &c->record_run, jb->scene * c->episodes + jb->episode, e,
-                                                s->scene, s->path, s->pol, s->policy, jb->episode, r.seed)
+            st = c->record_dir ? ds_eval_record(c->record_dir, &c->record_run, &c->recorder,
+                                                jb->scene * c->episodes + jb->episode, e, s->scene, s->path, s->pol,
+                                                s->policy, jb->episode, r.seed)
                : s->pol    ? ps_episode_run_policy(e, s->pol, r.seed, 0)
                            : ps_episode_run(e, 0);
         }
@@ -507,6 +512,8 @@ static void worker_exit(void *vc)
         s->scene = NULL;
         s->load_err = NULL;
     }
+    ds_recorder_destroy(c->recorder);
+    c->recorder = NULL;
 }
 
 // ---------------------------------------------------------------- parent side
@@ -900,7 +907,7 @@ int cmd_eval(int argc, char **argv)
     char env_storage[4096];
     const char *policy_spec = NULL, *junit = NULL, *shard_arg = NULL;
     bool no_policy = false, have_episodes = false;
-    uint64_t seed = 0, jobs = 0, shard_i = 0, shard_k = 1, shard_count = 0;
+    uint64_t seed = 0, jobs = 0, shard_i = 0, shard_k = 1, shard_count = 0, state_every = 0;
     double min_success = -1;
     const char **paths = calloc((size_t)argc, sizeof *paths);
     size_t npaths = 0;
@@ -941,6 +948,11 @@ int cmd_eval(int argc, char **argv)
                 return EXIT_USAGE;
             }
             c.record_dir = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--state-every"))) {
+            if (!cli_parse_u64(v, &state_every) || !state_every) {
+                fprintf(stderr, "pilotsim eval: --state-every needs a positive integer, got '%s'\n", v);
+                goto done;
+            }
         } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim eval: --out needs a file\n");
@@ -1038,6 +1050,10 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "pilotsim eval: --policy and --no-policy exclude each other\n");
         goto done;
     }
+    if (state_every && !c.record_dir) {
+        fprintf(stderr, "pilotsim eval: --state-every is an option of --record DIR\n");
+        goto done;
+    }
     if (!shard_arg) {
         int r = cli_shard_from_env("eval", shard_count, &shard_i, &shard_k);
         if (r < 0) goto done;
@@ -1119,7 +1135,7 @@ int cmd_eval(int argc, char **argv)
         j->scene = (size_t)(g / c.episodes);
         j->episode = g % c.episodes;
         // Below 2^53 so that every JSON reader keeps it exact.
-        j->seed = ps_seed_mix(ps_seed_mix(seed, c.scenes[j->scene].hash), j->episode) & (EVAL_SEED_LIMIT - 1);
+        j->seed = cli_episode_seed(seed, c.scenes[j->scene].hash, j->episode);
         c.scenes[j->scene].planned++;
     }
 
@@ -1132,6 +1148,7 @@ int cmd_eval(int argc, char **argv)
         }
         for (size_t i = 0; i < c.nscenes; i++) rec_paths[i] = c.scenes[i].path;
         c.record_run = (ds_run){.scenes = rec_paths, .scene_count = c.nscenes, .episodes = c.episodes, .seed = seed,
+                                .state_every = state_every ? state_every : DS_STATE_EVERY_DEFAULT,
                                 .policy = no_policy ? "none" : policy_spec ? policy_spec : "",
                                 .params = (const char *const *)c.params, .param_count = c.nparams,
                                 .env_name = c.nscenes ? c.scenes[0].name : ""};

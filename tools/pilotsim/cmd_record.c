@@ -32,7 +32,7 @@ static void record_usage(FILE *f)
           "  --no-policy         record without a policy (actions stay zero)\n"
           "  --jobs J            worker processes (default: the number of online CPUs)\n"
           "  --seed S            base seed (default 0); seeds as eval's:\n"
-          "                      ps_seed_mix(ps_seed_mix(S, scene content hash), episode)\n"
+          "                      ps_seed_mix(ps_seed_mix(S, scene content hash), episode) mod 2^53\n"
           "  --shard i/k         record only demos j with j % k == i; default from\n"
           "                      SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) /\n"
           "                      SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX with --shard-count\n"
@@ -40,9 +40,11 @@ static void record_usage(FILE *f)
           "  --shard-count K     k for the environment's shard index\n"
           "  --steps N           end each episode after N steps (status timeout) instead of the\n"
           "                      scene's time limit\n"
-          "  --state-every K     keep the full simulator state every K steps only (default 1: every\n"
-          "                      step); the other rows of `states` stay empty (restore the nearest\n"
-          "                      earlier one and replay the actions); state hashes stay per step\n"
+          "  --state-every K     keep the full simulator state every K steps (default 100; 1: every\n"
+          "                      step, about 2-3x the run's time); the other rows of `states` stay\n"
+          "                      empty: any step restores exactly from the stored one before it and\n"
+          "                      the recorded actions (pilotsim.dataset Demo.restore); state hashes\n"
+          "                      stay per step\n"
           "  --timeout SEC       wall-clock limit per episode, 0 = none (default 600)\n"
           "  --param NAME=VALUE  override a param in every scene (repeatable)\n"
           "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
@@ -138,7 +140,7 @@ static void work(void *vc, size_t job, FILE *out)
     part_path(c, job, false, path, sizeof path);
     part_path(c, job, true, tmp, sizeof tmp);
     ds_episode_job ej = {.run = &c->run, .j = job, .scene = s->scene, .scene_path = s->path, .policy = s->pol,
-                         .policy_spec = s->policy, .episode = ep, .seed = ds_episode_seed(c->seed, s->hash, ep),
+                         .policy_spec = s->policy, .episode = ep, .seed = cli_episode_seed(c->seed, s->hash, ep),
                          .max_steps = c->max_steps};
     ps_episode *e = ps_episode_begin(s->scene, ej.seed);
     bool ok = e && ds_record_episode_file(c->rec, &ej, e, path, tmp, err, sizeof err, status, sizeof status);
@@ -225,7 +227,7 @@ static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *
 
 int cmd_record(int argc, char **argv)
 {
-    rc_ctx c = {0};
+    rc_ctx c = {.state_every = DS_STATE_EVERY_DEFAULT};
     char env_storage[4096];
     const char **scene_paths = calloc((size_t)argc, sizeof *scene_paths);
     if (!scene_paths) return EXIT_RUNTIME;
@@ -377,7 +379,7 @@ int cmd_record(int argc, char **argv)
         snprintf(want, sizeof want, "%016" PRIx64, s->hash);
         if (!ds_demo_attr_u64(out, ds_demo_name(out, i), "seed", &seed) ||
             !ds_demo_attr_str(out, ds_demo_name(out, i), "scene_hash", hash, sizeof hash) || strcmp(hash, want) ||
-            seed != ds_episode_seed(c.seed, s->hash, j % c.episodes)) {
+            seed != cli_episode_seed(c.seed, s->hash, j % c.episodes)) {
             fprintf(stderr, "error: %s: %s is not this run's (scene hash or seed differ)\n", c.out, ds_demo_name(out, i));
             ds_close(out);
             free(have);

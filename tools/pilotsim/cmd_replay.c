@@ -22,9 +22,10 @@ static void replay_usage(FILE *f)
           "options:\n"
           "  --demo J            only data/demo_J (repeatable)\n"
           "  --verify            compare the world state hash with the recorded one at every step,\n"
-          "                      the final hash and status, and restore the recorded full state of\n"
-          "                      the middle step into a fresh episode and check that continuing\n"
-          "                      from it ends in the recorded final state\n"
+          "                      the final hash and status; restore the recorded full state of the\n"
+          "                      middle step one step later, and again into a fresh episode (the\n"
+          "                      latest stored state before it with the structure the scene builds),\n"
+          "                      and check every hash of the continuations\n"
           "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
           "  --package-path DIR  also search DIR for robot descriptions and meshes (repeatable)\n"
           "  --trusted           lift the Lua sandbox (local experiments only)\n"
@@ -41,6 +42,7 @@ typedef struct replay_src {
     const float *actions;   // [steps][dim]
     const uint64_t *hashes; // [steps]
     uint64_t steps, dim, next;
+    uint64_t start;         // the first step fed (a restored state's step; 0 from the start)
     bool verify;
     uint64_t diverged_at;   // first step whose hash differs, UINT64_MAX none
     uint64_t want, got;
@@ -61,7 +63,8 @@ static int replay_reset(void *self, ps_episode *e, uint64_t seed, char *err, siz
     (void)seed;
     (void)err;
     (void)errlen;
-    ((replay_src *)self)->next = 0;
+    replay_src *r = self;
+    r->next = r->start;
     return 0;
 }
 
@@ -124,6 +127,96 @@ typedef struct replay_opts {
     bool verify;
     run_record_opts video;
 } replay_opts;
+
+// Restores the recorded state of step k into e: PS_OK, PS_ERR_STATE (the world's
+// structure differs; e is unchanged) or another error (message in err).
+static ps_status restore_step(ps_episode *e, const ds_file *f, const char *demo, uint64_t k, char *err, size_t n)
+{
+    ps_episode_state *es = ds_read_state(f, demo, k, err, n);
+    ps_status st = es ? ps_episode_restore_state(e, es, err, n) : PS_ERR_INVALID;
+    ps_episode_state_destroy(es);
+    return st;
+}
+
+// Restores into e (just begun: the structure the scene builds) the latest stored
+// state at or before step `mid` that has that structure: mid's when it does,
+// else found by bisection (a scene that adds or removes a body or joint keeps
+// the changed structure from then on). Returns its step; UINT64_MAX when none
+// restores (*failed set when reading or restoring failed otherwise, err says why).
+static uint64_t restore_latest(ps_episode *e, const ds_file *f, const char *demo, uint64_t mid, uint64_t every,
+                               char *err, size_t n, bool *failed)
+{
+    uint64_t lo = 0, hi = mid / every; // state indices (step = index * every)
+    ps_status st = restore_step(e, f, demo, hi * every, err, n);
+    if (st == PS_OK) return hi * every;
+    while (st == PS_ERR_STATE && hi - lo > 1) {
+        uint64_t m = lo + (hi - lo) / 2;
+        st = restore_step(e, f, demo, m * every, err, n);
+        if (st == PS_OK) lo = m;
+        else if (st == PS_ERR_STATE) hi = m;
+    }
+    if (st == PS_OK || st == PS_ERR_STATE) st = restore_step(e, f, demo, lo * every, err, n);
+    if (st == PS_OK) return lo * every;
+    *failed = st != PS_ERR_STATE;
+    return UINT64_MAX;
+}
+
+// --verify's second check: a fresh episode of the demo's scene and seed, the
+// recorded state of (about) the middle step restored into it, the recorded
+// actions fed from there: every state hash, the final hash and the status must
+// be the recorded ones. 0 continues identically (or nothing to restore: *at
+// UINT64_MAX), 1 diverged (printed), 3 error (printed).
+static int verify_fresh_restore(ps_scene *s, const replay_src *rec, uint64_t seed, uint64_t max_steps,
+                                const char *want_final, const char *want_status, uint64_t *at)
+{
+    char err[1024];
+    *at = UINT64_MAX;
+    ps_episode *e = ps_episode_begin(s, seed);
+    replay_src *src = calloc(1, sizeof *src);
+    ps_policy *pol = NULL;
+    int rc = EXIT_RUNTIME;
+    if (!e || !src || !(pol = ps_policy_wrap(&replay_vt, src, "replay"))) {
+        free(src);
+        fprintf(stderr, "error: %s: out of memory\n", rec->demo);
+        goto out;
+    }
+    bool failed = false;
+    uint64_t k = restore_latest(e, rec->file, rec->demo, rec->steps / 2, rec->state_every, err, sizeof err, &failed);
+    if (failed) {
+        fprintf(stderr, "error: %s: restoring a recorded state into a fresh episode: %s\n", rec->demo, err);
+        goto out;
+    }
+    rc = EXIT_OK;
+    if (k == UINT64_MAX) goto out;
+    *src = (replay_src){.actions = rec->actions, .hashes = rec->hashes, .steps = rec->steps, .dim = rec->dim,
+                        .start = k, .verify = true, .diverged_at = UINT64_MAX, .file = rec->file, .demo = rec->demo,
+                        .restore_at = UINT64_MAX, .restored_at = k, .state_every = rec->state_every};
+    ps_episode_status st = ps_episode_run_policy(e, pol, seed, max_steps);
+    ps_world *w = ps_episode_world(e);
+    char hex[32];
+    snprintf(hex, sizeof hex, "%016" PRIx64, w ? ps_world_state_hash(w) : 0);
+    rc = EXIT_EPISODE_FAILED;
+    if (src->diverged_at < rec->steps)
+        printf("%s: DIVERGED at step %" PRIu64 " after restoring the recorded state of step %" PRIu64
+               " into a fresh episode: state hash %016" PRIx64 ", recorded %016" PRIx64 "\n",
+               rec->demo, src->diverged_at, k, src->got, src->want);
+    else if (src->next != rec->steps || src->diverged_at != UINT64_MAX)
+        printf("%s: DIVERGED after restoring the recorded state of step %" PRIu64 " into a fresh episode: it ended "
+               "(%s) at step %" PRIu64 ", recorded %" PRIu64 " steps\n", rec->demo, k, ps_episode_status_name(st),
+               src->next, rec->steps);
+    else if (strcmp(hex, want_final) || strcmp(ps_episode_status_name(st), want_status))
+        printf("%s: DIVERGED at step %" PRIu64 " (the end) after restoring the recorded state of step %" PRIu64
+               " into a fresh episode: final hash %s status %s, recorded %s %s\n", rec->demo, rec->steps, k, hex,
+               ps_episode_status_name(st), want_final, want_status);
+    else {
+        *at = k;
+        rc = EXIT_OK;
+    }
+out:
+    ps_policy_close(pol);
+    if (e) ps_episode_end(e);
+    return rc;
+}
 
 static bool check_layout(ps_episode *e, const ds_file *f, const char *demo, uint64_t dim, char *err, size_t n)
 {
@@ -267,14 +360,21 @@ static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo,
             fprintf(stderr, "error: %s: %s\n", demo, src->restore_err);
             goto out;
         }
+        uint64_t fresh_at = UINT64_MAX;
+        if (steps >= 2 && (rc = verify_fresh_restore(s, src, seed, max_steps, want_final, want_status, &fresh_at)))
+            goto out;
+        char fresh[160] = "";
+        if (fresh_at != UINT64_MAX)
+            snprintf(fresh, sizeof fresh, "; the state of step %" PRIu64 " restored into a fresh episode too", fresh_at);
         if (src->restored_at != UINT64_MAX)
             printf("%s: verified %" PRIu64 " steps (%s, final hash %s; the recorded state of step %" PRIu64
-                   " restored one step later continues identically)\n", demo, steps, want_status, hex, src->restored_at);
+                   " restored one step later continues identically%s)\n", demo, steps, want_status, hex,
+                   src->restored_at, fresh);
         else if (steps < 2)
             printf("%s: verified %" PRIu64 " steps (%s, final hash %s)\n", demo, steps, want_status, hex);
         else
-            printf("%s: verified %" PRIu64 " steps (%s, final hash %s; no state restored: the world's structure changed "
-                   "at every step after the middle)\n", demo, steps, want_status, hex);
+            printf("%s: verified %" PRIu64 " steps (%s, final hash %s; no state restored one step later: the world's "
+                   "structure changed at every step after the middle%s)\n", demo, steps, want_status, hex, fresh);
     } else {
         printf("%s: replayed %" PRIu64 " steps: %s, final hash %s%s\n", demo, src->next, ps_episode_status_name(st),
                hex, strcmp(hex, want_final) ? " (recorded hash differs)" : "");

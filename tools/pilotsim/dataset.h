@@ -35,6 +35,11 @@ void ds_recorder_after_step(ds_recorder *r, ps_episode *e);
 /// Runs `e` to its end like ps_episode_run_policy (p non-NULL) or
 /// ps_episode_run (p NULL: actions stay zero), recording every step.
 ps_episode_status ds_record_run(ds_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps);
+/// States kept by default (record, eval --record): every this many steps. Any other
+/// step restores exactly from the stored one before it plus the recorded actions
+/// (the per-step state hashes check it); a state every step costs about 1.6-2.3x
+/// the simulation's time and 3-7 MB per 1000 steps (docs/datasets.md).
+#define DS_STATE_EVERY_DEFAULT 100
 /// Keeps the full state only at steps i % k == 0 (the other rows of `states`
 /// stay empty: restore the nearest earlier one and replay the actions from
 /// there); k = 1 (the default) keeps every step's.
@@ -80,9 +85,6 @@ typedef struct ds_run {
     size_t param_count;
     const char *env_name;      ///< name of the first scene
 } ds_run;
-
-/// Demo j's seed: ps_seed_mix(ps_seed_mix(base, scene hash), episode), as eval.
-uint64_t ds_episode_seed(uint64_t base, uint64_t scene_hash, uint64_t episode);
 
 // ---------------------------------------------------------------- files
 
@@ -166,11 +168,13 @@ typedef struct ds_episode_job {
 bool ds_record_episode_file(ds_recorder *rec, const ds_episode_job *job, ps_episode *e, const char *path,
                             const char *tmp, char *err, size_t errlen, char *status, size_t statuslen);
 /// eval --record DIR: runs `e` to its end as eval would (with `pol`, or none),
-/// recording it into DIR/demo_<j>.hdf5 (a write failure is reported on stderr).
-/// Returns the episode's status. `pilotsim merge DIR/*.hdf5 --out ALL` joins them.
-ps_episode_status ds_eval_record(const char *dir, const ds_run *run, uint64_t j, ps_episode *e, ps_scene *scene,
-                                 const char *scene_path, ps_policy *pol, const char *policy_spec, uint64_t episode,
-                                 uint64_t seed);
+/// recording it into DIR/demo_<j>.hdf5 (a write failure is reported on stderr)
+/// with *rec, made at the first call (the caller destroys it after the last, so
+/// its buffers serve every episode). Returns the episode's status.
+/// `pilotsim merge DIR/*.hdf5 --out ALL` joins the files.
+ps_episode_status ds_eval_record(const char *dir, const ds_run *run, ds_recorder **rec, uint64_t j, ps_episode *e,
+                                 ps_scene *scene, const char *scene_path, ps_policy *pol, const char *policy_spec,
+                                 uint64_t episode, uint64_t seed);
 
 // ---------------------------------------------------------------- commands
 

@@ -48,22 +48,21 @@ bool ds_record_episode_file(ds_recorder *rec, const ds_episode_job *job, ps_epis
     return ok;
 }
 
-ps_episode_status ds_eval_record(const char *dir, const ds_run *run, uint64_t j, ps_episode *e, ps_scene *scene,
-                                 const char *scene_path, ps_policy *pol, const char *policy_spec, uint64_t episode,
-                                 uint64_t seed)
+ps_episode_status ds_eval_record(const char *dir, const ds_run *run, ds_recorder **rec, uint64_t j, ps_episode *e,
+                                 ps_scene *scene, const char *scene_path, ps_policy *pol, const char *policy_spec,
+                                 uint64_t episode, uint64_t seed)
 {
     char path[4200], tmp[4300], err[4096], status[64];
     snprintf(path, sizeof path, "%s/demo_%llu.hdf5", dir, (unsigned long long)j);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     ds_hdf5_quiet();
-    ds_recorder *rec = ds_recorder_create();
+    if (!*rec) *rec = ds_recorder_create();
     ds_episode_job job = {.run = run, .j = j, .scene = scene, .scene_path = scene_path, .policy = pol,
                           .policy_spec = policy_spec, .episode = episode, .seed = seed, .max_steps = run->max_steps};
-    if (!rec) {
+    if (!*rec) {
         ps_episode_abort(e, PS_EP_SCRIPT_ERROR, "eval --record: out of memory");
-    } else if (!ds_record_episode_file(rec, &job, e, path, tmp, err, sizeof err, status, sizeof status)) {
+    } else if (!ds_record_episode_file(*rec, &job, e, path, tmp, err, sizeof err, status, sizeof status)) {
         fprintf(stderr, "eval --record: demo_%llu: %s\n", (unsigned long long)j, err);
     }
-    ds_recorder_destroy(rec);
     return ps_episode_get_status(e);
 }

@@ -25,6 +25,7 @@ typedef struct ds_obs {
 struct ds_recorder {
     ds_obs *obs;
     size_t nobs;
+    size_t obs_cap;     // entries of `obs` allocated: their buffers are kept for the next episode
     char action_names[DS_MAX_ACTIONS][128];
     size_t action_counts[DS_MAX_ACTIONS];
     size_t naction, action_dim;

@@ -29,11 +29,13 @@ bool ds_is_hdf5(const char *path)
     return n == 8 && sig[0] == 0x89 && sig[1] == 'H' && sig[2] == 'D' && sig[3] == 'F';
 }
 
-ps_episode_status ds_eval_record(const char *dir, const ds_run *run, uint64_t j, ps_episode *e, ps_scene *scene,
-                                 const char *scene_path, ps_policy *pol, const char *policy_spec, uint64_t episode,
-                                 uint64_t seed)
+void ds_recorder_destroy(ds_recorder *r) { (void)r; }
+
+ps_episode_status ds_eval_record(const char *dir, const ds_run *run, ds_recorder **rec, uint64_t j, ps_episode *e,
+                                 ps_scene *scene, const char *scene_path, ps_policy *pol, const char *policy_spec,
+                                 uint64_t episode, uint64_t seed)
 {
-    (void)dir, (void)run, (void)j, (void)scene, (void)scene_path, (void)pol, (void)policy_spec, (void)episode, (void)seed;
+    (void)dir, (void)run, (void)rec, (void)j, (void)scene, (void)scene_path, (void)pol, (void)policy_spec, (void)episode, (void)seed;
     ps_episode_abort(e, PS_EP_SCRIPT_ERROR, "eval --record: this pilotsim was built without libhdf5 (libhdf5-dev)");
     return ps_episode_get_status(e);
 }

@@ -51,14 +51,10 @@ ds_recorder *ds_recorder_create(void)
 
 static void clear(ds_recorder *r)
 {
-    for (size_t i = 0; i < r->nobs; i++) {
-        free(r->obs[i].data.data);
-        free(r->obs[i].last.data);
-    }
-    free(r->obs);
-    r->obs = NULL;
+    // Every buffer keeps its memory for the next episode (no page faults anew):
+    // the observation entries' too, whatever entries the next episode has.
+    for (size_t i = 0; i < r->obs_cap; i++) r->obs[i].data.len = r->obs[i].last.len = 0;
     r->nobs = 0;
-    // The per-step buffers keep their memory for the next episode (no page faults anew).
     ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) bufs[i]->len = 0;
     r->steps = 0;
@@ -72,6 +68,11 @@ void ds_recorder_destroy(ds_recorder *r)
 {
     if (!r) return;
     clear(r);
+    for (size_t i = 0; i < r->obs_cap; i++) {
+        free(r->obs[i].data.data);
+        free(r->obs[i].last.data);
+    }
+    free(r->obs);
     ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]->data);
     ps_episode_state_destroy(r->state);
@@ -99,10 +100,15 @@ void ds_recorder_begin(ds_recorder *r, ps_episode *e)
     clear(r);
     ps_world *w = ps_episode_world(e);
     size_t n = ps_episode_observation_count(e);
-    r->obs = calloc(n ? n : 1, sizeof *r->obs);
-    if (!r->obs) {
-        fail(r, "recording: out of memory");
-        return;
+    if (n > r->obs_cap) {
+        ds_obs *o = realloc(r->obs, n * sizeof *o);
+        if (!o) {
+            fail(r, "recording: out of memory");
+            return;
+        }
+        memset(o + r->obs_cap, 0, (n - r->obs_cap) * sizeof *o);
+        r->obs = o;
+        r->obs_cap = n;
     }
     r->nobs = n;
     for (size_t i = 0; i < n; i++) {
@@ -251,11 +257,6 @@ size_t ds_recorder_bytes(const ds_recorder *r)
     size_t n = r->actions.len + r->rewards.len + r->dones.len + r->hashes.len + r->states.len + r->state_len.len;
     for (size_t i = 0; i < r->nobs; i++) n += r->obs[i].data.len;
     return n;
-}
-
-uint64_t ds_episode_seed(uint64_t base, uint64_t scene_hash, uint64_t episode)
-{
-    return ps_seed_mix(ps_seed_mix(base, scene_hash), episode);
 }
 
 void ds_recorder_set_state_every(ds_recorder *r, uint64_t k) { r->state_every = k ? k : 1; }

@@ -116,9 +116,19 @@ static bool joined(dBodyID a, dBodyID b)
     return false;
 }
 
+// One touching geom pair of the collision pass: its geom slots (a body's geom
+// first; two bodies' geoms lower slot first) and its points in w->hit_points.
+typedef struct ps_pair_hit {
+    uint32_t g1, g2;
+    size_t first;
+    int n;
+} ps_pair_hit;
+
 // Called by dSpaceCollide for every pair whose AABBs overlap and whose
-// category/collide bits match: narrow phase, contact joints with the pair's
-// combined material, and the public contact record (force filled after the step).
+// category/collide bits match: the narrow phase, recorded as a pair hit. The
+// pair is put in a fixed orientation first: ODE reports it either way round and
+// in the order of its spaces' internal lists, which depend on the order geoms
+// were last moved (a restored state moves them in another order than a step).
 static void near_callback(void *data, dGeomID o1, dGeomID o2)
 {
     ps_world *w = data;
@@ -127,24 +137,48 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
     bool dyn1 = b1 && !dBodyIsKinematic(b1), dyn2 = b2 && !dBodyIsKinematic(b2);
     if (!dyn1 && !dyn2) return;
     if (b1 && b2 && dAreConnectedExcluding(b1, b2, dJointTypeContact) && joined(b1, b2)) return;
-    if (!b1) { // keep a body first, so feedback f1 is always the force on body1
+    uint32_t g1 = (uint32_t)(uintptr_t)dGeomGetData(o1), g2 = (uint32_t)(uintptr_t)dGeomGetData(o2);
+    if (!b1 || (b2 && g2 < g1)) { // keep a body first, so feedback f1 is always the force on body1
         dGeomID tg = o1; o1 = o2; o2 = tg;
-        b1 = b2;
-        b2 = NULL;
+        uint32_t ti = g1; g1 = g2; g2 = ti;
     }
     if (w->contact_oom) return;
-    uint32_t grp1 = w->geoms[(uintptr_t)dGeomGetData(o1)].def.group;
-    if (grp1 && grp1 == w->geoms[(uintptr_t)dGeomGetData(o2)].def.group) return;
-    int n = dCollide(o1, o2, w->def.max_contacts, &w->scratch[0].geom, sizeof(dContact));
-    if (n <= 0) return;
-    if (!grow_sz((void **)&w->contacts, &w->contact_cap, w->contact_count + (size_t)n, sizeof *w->contacts)) {
+    uint32_t grp1 = w->geoms[g1].def.group;
+    if (grp1 && grp1 == w->geoms[g2].def.group) return;
+    size_t max = (size_t)w->def.max_contacts;
+    if (!grow_sz((void **)&w->hit_points, &w->hit_point_cap, w->hit_point_count + max, sizeof *w->hit_points) ||
+        !grow_sz((void **)&w->hits, &w->hit_cap, w->hit_count + 1, sizeof *w->hits)) {
         w->contact_oom = true;
         return;
     }
-    uint32_t g1 = (uint32_t)(uintptr_t)dGeomGetData(o1), g2 = (uint32_t)(uintptr_t)dGeomGetData(o2);
+    int n = dCollide(o1, o2, (int)max, &w->hit_points[w->hit_point_count], sizeof *w->hit_points);
+    if (n <= 0) return;
+    w->hits[w->hit_count++] = (ps_pair_hit){g1, g2, w->hit_point_count, n};
+    w->hit_point_count += (size_t)n;
+}
+
+static int hit_order(const void *a, const void *b)
+{
+    const ps_pair_hit *x = a, *y = b;
+    if (x->g1 != y->g1) return x->g1 < y->g1 ? -1 : 1;
+    return x->g2 < y->g2 ? -1 : x->g2 > y->g2; // a pair is found once: never equal
+}
+
+// Contact joints with the pair's combined material, and the public contact
+// record (force filled after the step), for one pair hit.
+static bool add_pair_contacts(ps_world *w, const ps_pair_hit *h)
+{
+    uint32_t g1 = h->g1, g2 = h->g2;
+    int n = h->n;
+    if (!grow_sz((void **)&w->contacts, &w->contact_cap, w->contact_count + (size_t)n, sizeof *w->contacts))
+        return false;
+    dBodyID b1 = dGeomGetBody(w->geoms[g1].geom), b2 = dGeomGetBody(w->geoms[g2].geom);
     const size_t nm = w->material_count;
     const dSurfaceParameters *surf = &w->surface[w->geoms[g1].material * nm + w->geoms[g2].material];
-    for (int i = 0; i < n; i++) w->scratch[i].surface = *surf;
+    for (int i = 0; i < n; i++) {
+        w->scratch[i].geom = w->hit_points[h->first + (size_t)i];
+        w->scratch[i].surface = *surf;
+    }
     align_friction(w, w->scratch, n, b1, b2);
     const ps_geom_id id1 = {g1, w->geoms[g1].gen, w->tag}, id2 = {g2, w->geoms[g2].gen, w->tag};
     const ps_body_id body1 = w->geoms[g1].body, body2 = w->geoms[g2].body;
@@ -154,10 +188,7 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
         dJointAttach(j, b1, b2);
         if (w->def.contact_forces) {
             dJointFeedback *fb = feedback_slot(w, k);
-            if (!fb) {
-                w->contact_oom = true;
-                return;
-            }
+            if (!fb) return false;
             dJointSetFeedback(j, fb);
         }
         const dContactGeom *cg = &w->scratch[i].geom;
@@ -169,6 +200,7 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
         };
         w->contact_count = k + 1;
     }
+    return true;
 }
 
 // The static quadtree (def.static_space): centred on the union of the static
@@ -219,6 +251,7 @@ void ps_contact_place_geom(ps_world *w, dGeomID g)
 ps_status ps_contact_collide(ps_world *w)
 {
     w->contact_count = 0;
+    w->hit_count = w->hit_point_count = 0;
     w->contact_oom = false;
     if (w->def.static_space && !w->static_space && !build_static_space(w))
         return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (static space)");
@@ -232,6 +265,12 @@ ps_status ps_contact_collide(ps_world *w)
                 dSpaceCollide2(g->geom, (dGeomID)w->static_space, w, near_callback);
         }
     }
+    // Contact joints in the order of the pairs' geom slots: the solver's result
+    // then depends on the poses alone, not on ODE's list order (a state restored
+    // into a rebuilt world continues exactly as the saved run did).
+    if (!w->contact_oom) qsort(w->hits, w->hit_count, sizeof *w->hits, hit_order);
+    for (size_t i = 0; i < w->hit_count && !w->contact_oom; i++)
+        if (!add_pair_contacts(w, &w->hits[i])) w->contact_oom = true;
     if (w->contact_oom) return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (contacts)");
     return PS_OK;
 }

@@ -210,6 +210,8 @@ void ps_world_destroy(ps_world *w)
     free(w->fb_blocks);
     free(w->contacts);
     free(w->scratch);
+    free(w->hits);
+    free(w->hit_points);
     free(w->zones);
     free(w);
 }

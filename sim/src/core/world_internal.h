@@ -206,7 +206,11 @@ struct ps_world {
     dJointFeedback **fb_blocks;  size_t fb_block_count;
     ps_contact *contacts;        size_t contact_count, contact_cap;
     bool contact_oom;            // the collision pass ran out of memory
-    dContact *scratch;           // max_contacts entries for dCollide
+    dContact *scratch;           // max_contacts entries for one pair's contact joints
+    // The collision pass's finds before they become contact joints (contact.c):
+    // one record per touching geom pair and their points, sorted by geom slots.
+    struct ps_pair_hit *hits;    size_t hit_count, hit_cap;
+    dContactGeom *hit_points;    size_t hit_point_count, hit_point_cap;
     ps_zone *zones; uint32_t zone_count, zone_cap; // keep-out zones (drawn, not simulated)
     ps_solver_health health;
     uint64_t health_warned_at;   // step of the last health warning (0: none yet)

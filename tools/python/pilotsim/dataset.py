@@ -12,9 +12,12 @@ layout, docs/datasets.md) as numpy arrays. Needs h5py (Debian: python3-h5py).
             ...
 
 Each :class:`Demo` holds its arrays in memory (read when the demo is yielded).
-``demo.states[i]`` are the bytes of the full episode state before step i (restore
-them with the C API's ps_episode_state_load, or ``pilotsim replay``);
-``demo.state_hashes[i]`` is the world state hash at that step.
+``demo.states[i]`` are the bytes of the full episode state before step i, kept
+every ``demo.state_every`` steps (100 by default; the other rows are zeros);
+``demo.state_hashes[i]`` is the world state hash at every step.
+``demo.restore(env, i)`` puts a pilotsim Env exactly in the state before any step
+i: it restores the stored state at or before i and replays the recorded actions,
+checking every hash.
 """
 
 import json
@@ -48,6 +51,7 @@ class Demo:
         self.states = group["states"][()] if "states" in group else None
         self.state_hashes = group["state_hashes"][()] if "state_hashes" in group else None
         self.num_samples = int(self.attrs.get("num_samples", len(self.actions)))
+        self.state_every = max(1, int(self.attrs.get("state_every", 1)))
         self.scene = self.attrs.get("scene", "")
         self.status = self.attrs.get("status", "")
         self.seed = int(self.attrs.get("seed", 0))
@@ -67,6 +71,58 @@ class Demo:
             out[k] = self.actions[:, at:at + n]
             at += n
         return out
+
+    def restore(self, env, step):
+        """Puts `env` (a pilotsim Env of this demo's scene file and params, with
+        action_repeat 1) in the exact state before step `step` (0..num_samples; the
+        last is the state the episode ended in): restores the latest stored state
+        at or before it that the Env's world can take (the same bodies and joints)
+        and feeds the recorded actions from there, checking each state hash
+        against state_hashes. Returns the observation. Raises ValueError for
+        a step out of range, RuntimeError when a hash differs (another build, or
+        the scene changed)."""
+        step = int(step)
+        if not 0 <= step <= self.num_samples:
+            raise ValueError("pilotsim: %s has steps 0..%d, not %d" % (self.name, self.num_samples, step))
+        if self.states is None or self.state_hashes is None:
+            raise ValueError("pilotsim: %s has no states or state hashes" % self.name)
+        if getattr(env, "action_repeat", 1) != 1:
+            raise ValueError("pilotsim: restore() needs an Env with action_repeat 1")
+        from .env import PilotsimError
+        k = min(step, self.num_samples - 1) // self.state_every * self.state_every
+        fresh = False
+        while True:
+            row = self.states[k]
+            if not row.any():
+                raise ValueError("pilotsim: %s stores no state at step %d" % (self.name, k))
+            try:
+                env.restore_state(row.tobytes())
+                break
+            except PilotsimError as e:
+                # A state restores only into a world of its structure: the scene added
+                # or removed a body or joint before it (a suction weld). From a fresh
+                # episode, go back to the latest stored state it restores into.
+                if "differ from the world" not in str(e) or k == 0:
+                    raise
+                if fresh:
+                    k -= self.state_every
+                else:
+                    env.reset(seed=self.seed)
+                    fresh = True
+        bufs = env.action_buffers
+        for i in range(k, step):
+            if env.state_hash() != int(self.state_hashes[i]):
+                raise RuntimeError("pilotsim: %s diverges at step %d on the way to %d (state hash %016x, "
+                                   "recorded %016x)" % (self.name, i, step, env.state_hash(), int(self.state_hashes[i])))
+            at = 0
+            for key, n in zip(self.action_keys, self.action_sizes):
+                bufs[key].reshape(-1)[:] = self.actions[i, at:at + n]
+                at += n
+            env.step(None)
+        if step < self.num_samples and env.state_hash() != int(self.state_hashes[step]):
+            raise RuntimeError("pilotsim: %s: the state of step %d has hash %016x, recorded %016x"
+                               % (self.name, step, env.state_hash(), int(self.state_hashes[step])))
+        return env.observation()
 
     def __len__(self):
         return self.num_samples

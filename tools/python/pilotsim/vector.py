@@ -12,17 +12,65 @@ whatever the number of workers.
 """
 
 import multiprocessing as mp
-import sys
+import os
+import pickle
 import time
 import traceback
 
 import numpy as np
 
-from .env import PilotsimError, gymnasium_available, make
-from .spaces import Box, Dict, batch_space, gymnasium_module
+from .env import STATUS_NAMES, PilotsimError, make
+from .spaces import batch_space, gymnasium_module
 
 _gym = gymnasium_module()
 _VecBase = _gym.vector.VectorEnv if _gym is not None else object
+
+# One step's result of each sub-env, written by its worker into shared memory
+# (one row per sub-env): the vector step moves no pickled data unless an
+# episode ended (its message, metrics and clamp count) or a worker failed.
+_RESULT = np.dtype([("reward", "f8"), ("ret", "f8"), ("sim_time", "f8"), ("steps", "i8"), ("seed", "u8"),
+                    ("hash", "u8"), ("status", "i4"), ("term", "u1"), ("trunc", "u1")])
+_STATUS = {name: i for i, name in enumerate(STATUS_NAMES)}
+_STATUS_OBJ = np.array(STATUS_NAMES, dtype=object)
+_STEP, _OK = b"s", b"k"   # the step command and its plain reply (pickles start with 0x80)
+_END_KEYS = ("metrics", "action_clamps")
+
+
+def _put(fd, msg):
+    """Writes one message to a pipe: the step command and its plain reply as their
+    one byte (one write), anything else as b"p", its length (8 bytes) and its pickle."""
+    if msg is _STEP or msg is _OK:
+        os.write(fd, msg)
+        return
+    data = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(b"p" + len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _get(fd):
+    """Reads one message (_put's) from a pipe: _STEP, _OK or the unpickled object,
+    mostly in one read (the two sides take turns, so nothing else is in the pipe).
+    EOFError when the other side is gone."""
+    buf = os.read(fd, 65536)
+    if buf == _STEP or buf == _OK:
+        return _OK if buf == _OK else _STEP
+    while 0 < len(buf) < 9:
+        more = os.read(fd, 9 - len(buf))
+        if not more:
+            break
+        buf += more
+    if len(buf) < 9 or buf[:1] != b"p":
+        raise EOFError("pilotsim: vector pipe closed or out of step")
+    n = int.from_bytes(buf[1:9], "little")
+    parts, have = [buf[9:]], len(buf) - 9
+    while have < n:
+        more = os.read(fd, min(n - have, 1 << 20))
+        if not more:
+            raise EOFError("pilotsim: vector pipe closed mid-message")
+        parts.append(more)
+        have += len(more)
+    return pickle.loads(b"".join(parts))
 
 
 def _autoreset_mode():
@@ -32,59 +80,83 @@ def _autoreset_mode():
 
 
 def _entries(space):
-    """(key, shape, dtype) of each array of an observation space (key None for a Box)."""
+    """(key, shape, dtype) of each array of a space (key None for a Box)."""
     if hasattr(space, "spaces") and isinstance(space.spaces, dict):
         return [(k, tuple(s.shape), np.dtype(s.dtype)) for k, s in space.spaces.items()]
     return [(None, tuple(space.shape), np.dtype(space.dtype))]
 
 
-def _write_obs(bufs, index, obs):
-    for key, arr in bufs:
-        arr[index] = obs if key is None else obs[key]
+def _shared(ctx, n, entries):
+    """One shared buffer per entry, room for n rows."""
+    return [ctx.RawArray("b", max(1, n * int(np.prod(shape, dtype=np.int64)) * dt.itemsize)) for _, shape, dt in entries]
 
 
-def _worker(index, scene, kwargs, pipe, parent_pipe, shm):
+def _views(shm, n, entries):
+    """(key, [n, *shape] array over its shared buffer) per entry."""
+    return [(k, np.frombuffer(shm[i], dt, count=n * int(np.prod(shape, dtype=np.int64))).reshape((n,) + shape))
+            for i, (k, shape, dt) in enumerate(entries)]
+
+
+def _worker(index, n, scene, kwargs, pipe, parent_pipe, obs_shm, act_shm, res_shm):
     parent_pipe.close()
     env = None
     try:
-        env = make(scene, **kwargs)
-        entries = _entries(env.observation_space)
-        bufs = [(k, np.frombuffer(shm[i], dtype).reshape((-1,) + shape)) for i, (k, shape, dtype) in enumerate(entries)]
-        pipe.send(("ok", (env.observation_space, env.action_space, env.metadata)))
+        # Observations are views of the episode's buffers (copied once, into shared memory).
+        env = make(scene, **dict(kwargs, zero_copy=True))
+        obs = [(k, a[index]) for k, a in _views(obs_shm, n, _entries(env.observation_space))]
+        acts = [(k, a[index]) for k, a in _views(act_shm, n, _entries(env.action_space))]
+        action = acts[0][1] if len(acts) == 1 and acts[0][0] is None else {k: a for k, a in acts}
+        row = np.frombuffer(res_shm, _RESULT, count=n)[index:index + 1]
+        fd = pipe.fileno()
+
+        def publish(o, r, term, trunc, info):
+            for k, a in obs:
+                np.copyto(a, o if k is None else o[k], casting="unsafe")
+            row[0] = (r, info["return"], info["sim_time"], info["steps"], info["seed"], int(info["hash"], 16),
+                      _STATUS[info["status"]], term, trunc)
+
+        _put(fd, ("ok", (env.observation_space, env.action_space, env.metadata)))
         needs_reset = False
         while True:
-            cmd, arg = pipe.recv()
-            if cmd == "reset":
-                seed, options = arg
-                obs, info = env.reset(seed=seed, options=options)
-                _write_obs(bufs, index, obs)
-                needs_reset = False
-                pipe.send(("ok", info))
-            elif cmd == "step":
+            msg = _get(fd)
+            if msg == _STEP:
                 if needs_reset:   # NEXT_STEP autoreset: this step only resets
-                    obs, info = env.reset()
+                    o, info = env.reset()
                     r, term, trunc = 0.0, False, False
                 else:
-                    obs, r, term, trunc, info = env.step(arg)
+                    o, r, term, trunc, info = env.step(action)
                 needs_reset = term or trunc
-                _write_obs(bufs, index, obs)
-                pipe.send(("ok", (r, term, trunc, info)))
+                publish(o, r, term, trunc, info)
+                o = None   # views of the episode: none may be alive at its reset
+                if info["message"] or "metrics" in info:
+                    _put(fd, ("ok", {k: info[k] for k in ("message",) + _END_KEYS if k in info}))
+                else:
+                    _put(fd, _OK)
+                continue
+            cmd, arg = msg
+            if cmd == "reset":
+                seed, options = arg
+                o, info = env.reset(seed=seed, options=options)
+                publish(o, 0.0, False, False, info)
+                o = None
+                needs_reset = False
+                _put(fd, ("ok", info))
             elif cmd == "call":
                 name, args, kw = arg
                 v = getattr(env, name)
-                pipe.send(("ok", v(*args, **kw) if callable(v) else v))
+                _put(fd, ("ok", v(*args, **kw) if callable(v) else v))
             elif cmd == "cpu_time":   # for the benchmark: this worker's CPU seconds so far
-                pipe.send(("ok", time.process_time()))
+                _put(fd, ("ok", time.process_time()))
             elif cmd == "close":
-                pipe.send(("ok", None))
+                _put(fd, ("ok", None))
                 break
             else:
-                pipe.send(("error", ("ValueError", "unknown command %r" % (cmd,), "")))
+                _put(fd, ("error", ("ValueError", "unknown command %r" % (cmd,), "")))
     except (KeyboardInterrupt, EOFError):
         pass
     except BaseException as e:  # reported to the parent, which raises
         try:
-            pipe.send(("error", (type(e).__name__, str(e), traceback.format_exc())))
+            _put(pipe.fileno(), ("error", (type(e).__name__, str(e), traceback.format_exc())))
         except Exception:
             pass
     finally:
@@ -134,7 +206,7 @@ class VectorEnv(_VecBase):
         self.num_envs = n = int(num_envs)
         self.copy = bool(copy)
         self.closed = False
-        self._pipes, self._procs = [], []
+        self._pipes, self._fds, self._procs = [], [], []
         ctx = mp.get_context(context)
         # Spaces from a probe Env made here (needed to size the shared buffers).
         probe = make(scene_path, **make_kwargs)
@@ -145,29 +217,32 @@ class VectorEnv(_VecBase):
         self.spec = None
         probe.close()
         del probe
-        entries = _entries(self.single_observation_space)
-        self._shm = [ctx.RawArray("b", max(1, n * int(np.prod(shape, dtype=np.int64)) * dt.itemsize))
-                     for _, shape, dt in entries]
-        self._bufs = [(k, np.frombuffer(self._shm[i], dt, count=n * int(np.prod(shape, dtype=np.int64))).reshape((n,) + shape))
-                      for i, (k, shape, dt) in enumerate(entries)]
+        # Shared memory, allocated once: observations, actions (written here, read by
+        # the workers) and each step's results; the arrays below are views of it.
+        entries, act_entries = _entries(self.single_observation_space), _entries(self.single_action_space)
+        self._shm, act_shm = _shared(ctx, n, entries), _shared(ctx, n, act_entries)
+        res_shm = ctx.RawArray("b", n * _RESULT.itemsize)
+        self._bufs = _views(self._shm, n, entries)
+        self._acts = _views(act_shm, n, act_entries)
+        self._res = np.frombuffer(res_shm, _RESULT, count=n)
+        self._ones = np.ones(n, bool)
         self.observation_space = batch_space(self.single_observation_space, n)
         self.action_space = batch_space(self.single_action_space, n)
         try:
             for i in range(n):
                 parent, child = ctx.Pipe()
                 p = ctx.Process(target=_worker, name="pilotsim-vec-%d" % i, daemon=True,
-                                args=(i, scene_path, make_kwargs, child, parent, self._shm))
+                                args=(i, n, scene_path, make_kwargs, child, parent, self._shm, act_shm, res_shm))
                 p.start()
                 child.close()
                 self._pipes.append(parent)
+                self._fds.append(parent.fileno())
                 self._procs.append(p)
             for i in range(n):
                 self._recv(i)
         except BaseException:
             self.close(terminate=True)
             raise
-        self._actions_dict = isinstance(self.single_action_space, (Dict,)) or (
-            _gym is not None and isinstance(self.single_action_space, _gym.spaces.Dict))
 
     # ------------------------------------------------------------ API
 
@@ -181,32 +256,37 @@ class VectorEnv(_VecBase):
             seeds = list(seed)
             if len(seeds) != self.num_envs:
                 raise ValueError("pilotsim: reset() got %d seeds for %d envs" % (len(seeds), self.num_envs))
-        for p, s in zip(self._pipes, seeds):
-            p.send(("reset", (s, options)))
+        for i, s in enumerate(seeds):
+            self._send(i, ("reset", (s, options)))
         infos = {}
         for i in range(self.num_envs):
             _add_info(infos, self._recv(i), i, self.num_envs)
         return self._obs(), infos
 
     def step(self, actions):
+        """One step of every sub-env: the actions go through shared memory, each
+        worker gets one byte and answers with one (more only when its episode
+        ended), the results come back through shared memory."""
         self._check()
-        for i, p in enumerate(self._pipes):
-            p.send(("step", self._action(actions, i)))
-        rewards = np.zeros(self.num_envs, np.float64)
-        terms = np.zeros(self.num_envs, bool)
-        truncs = np.zeros(self.num_envs, bool)
-        infos = {}
+        self._write_actions(actions)
         for i in range(self.num_envs):
-            r, te, tr, info = self._recv(i)
-            rewards[i], terms[i], truncs[i] = r, te, tr
-            _add_info(infos, info, i, self.num_envs)
-        return self._obs(), rewards, terms, truncs, infos
+            self._send(i, _STEP)
+        ended = None
+        for i in range(self.num_envs):
+            msg = self._get(i)
+            if msg is not _OK:
+                if ended is None:
+                    ended = {}
+                ended[i] = self._payload(i, msg)
+        res = self._res
+        return (self._obs(), res["reward"].copy(), res["term"].astype(bool), res["trunc"].astype(bool),
+                self._infos(ended))
 
     def call(self, name, *args, **kwargs):
         """Calls `name` (or reads the attribute) on every sub-env; a tuple of results."""
         self._check()
-        for p in self._pipes:
-            p.send(("call", (name, args, kwargs)))
+        for i in range(self.num_envs):
+            self._send(i, ("call", (name, args, kwargs)))
         return tuple(self._recv(i) for i in range(self.num_envs))
 
     def get_attr(self, name):
@@ -215,8 +295,8 @@ class VectorEnv(_VecBase):
     def worker_cpu_times(self):
         """Each worker's CPU time so far, s (for benchmarks)."""
         self._check()
-        for p in self._pipes:
-            p.send(("cpu_time", None))
+        for i in range(self.num_envs):
+            self._send(i, ("cpu_time", None))
         return [self._recv(i) for i in range(self.num_envs)]
 
     def render(self):
@@ -229,9 +309,9 @@ class VectorEnv(_VecBase):
         for i, p in enumerate(self._pipes):
             try:
                 if not terminate and self._procs[i].is_alive():
-                    p.send(("close", None))
+                    _put(p.fileno(), ("close", None))
                     if p.poll(10):
-                        p.recv()
+                        _get(p.fileno())
             except (OSError, EOFError, BrokenPipeError):
                 pass
         for p in self._procs:
@@ -265,23 +345,72 @@ class VectorEnv(_VecBase):
         if self.closed:
             raise PilotsimError("pilotsim: the vector environment is closed")
 
-    def _action(self, actions, i):
-        if self._actions_dict:
-            return {k: np.asarray(v)[i] for k, v in actions.items()}
-        return np.asarray(actions)[i]
+    def _write_actions(self, actions):
+        """Copies the batched actions into the shared action buffers (cast to float32)."""
+        for k, buf in self._acts:
+            if k is None:
+                a = actions
+            else:
+                try:
+                    a = actions[k]
+                except (KeyError, TypeError, IndexError):
+                    raise ValueError("pilotsim: the actions need entry '%s' (a dict of arrays [num_envs, ...]: %s)"
+                                     % (k, ", ".join(key for key, _ in self._acts))) from None
+            a = np.asarray(a)
+            if a.shape != buf.shape:
+                raise ValueError("pilotsim: actions%s need shape %s, got %s"
+                                 % ("" if k is None else "['%s']" % k, buf.shape, a.shape))
+            np.copyto(buf, a, casting="same_kind")
+
+    def _died(self, i):
+        self._procs[i].join(timeout=1)
+        code = self._procs[i].exitcode
+        self.close(terminate=True)
+        raise PilotsimError("pilotsim: vector worker %d died (exit code %s)" % (i, code)) from None
+
+    def _send(self, i, msg):
+        try:
+            _put(self._fds[i], msg)
+        except OSError:   # the worker is gone (EPIPE)
+            self._died(i)
+
+    def _get(self, i):
+        try:
+            return _get(self._fds[i])
+        except (EOFError, OSError):
+            self._died(i)
+
+    def _payload(self, i, msg):
+        status, payload = msg
+        if status == "error":
+            name, text, tb = payload
+            self.close(terminate=True)
+            raise PilotsimError("pilotsim: vector worker %d: %s: %s\n%s" % (i, name, text, tb))
+        return payload
 
     def _recv(self, i):
-        try:
-            status, payload = self._pipes[i].recv()
-        except (EOFError, OSError):
-            code = self._procs[i].exitcode
-            self.close(terminate=True)
-            raise PilotsimError("pilotsim: vector worker %d died (exit code %s)" % (i, code)) from None
-        if status == "error":
-            name, msg, tb = payload
-            self.close(terminate=True)
-            raise PilotsimError("pilotsim: vector worker %d: %s: %s\n%s" % (i, name, msg, tb))
-        return payload
+        return self._payload(i, self._get(i))
+
+    def _infos(self, ended):
+        """The step's infos in gymnasium's vector layout, from the shared results
+        (plus message, metrics and clamp count of the sub-envs whose episode ended)."""
+        n, res = self.num_envs, self._res
+        seeds = res["seed"]
+        message = np.full(n, "", dtype=object)
+        infos = {
+            "status": _STATUS_OBJ[res["status"]], "_status": self._ones.copy(),
+            "message": message, "_message": self._ones.copy(),
+            "steps": res["steps"].copy(), "_steps": self._ones.copy(),
+            "sim_time": res["sim_time"].copy(), "_sim_time": self._ones.copy(),
+            "hash": np.array(["%016x" % h for h in res["hash"].tolist()], dtype=object), "_hash": self._ones.copy(),
+            "return": res["ret"].copy(), "_return": self._ones.copy(),
+            "seed": (seeds.astype(np.int64) if (seeds < (1 << 63)).all() else np.array(seeds.tolist(), dtype=object)),
+            "_seed": self._ones.copy(),
+        }
+        for i, extra in (ended or {}).items():
+            message[i] = extra.get("message", "")
+            _add_info(infos, {k: extra[k] for k in _END_KEYS if k in extra}, i, n)
+        return infos
 
     def _obs(self):
         if len(self._bufs) == 1 and self._bufs[0][0] is None:
