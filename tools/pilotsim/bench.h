@@ -31,7 +31,8 @@ int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const
 /// --jobs 1, 2 (and all CPUs), best of `repeat` whole runs each (bench_eval.c).
 int bench_eval(const char *scene, int episodes, int repeat, bool json);
 /// `pilotsim bench --camera`: offscreen RGB-D camera frames per second at 320 x 240
-/// (bench_camera.c), median of `repeat` samples. Fails without the renderer.
+/// (bench_camera.c, in the renderer plugin: cli_bench_camera runs it), median of
+/// `repeat` samples.
 int bench_camera(int repeat, bool json);
 
 /// `pilotsim bench --scale`: DIR/fleet.lua with each robot count in `ns` (`nn`

@@ -4,6 +4,7 @@
 // lidar sensors (scenes/bench/lidar_room.lua without and with lidars).
 #include "cli.h"
 #include "bench.h"
+#include "cli_plugin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -281,7 +282,7 @@ int cmd_bench(int argc, char **argv)
         }
         return bench_scale(dir, scale_ns, scale_nn, repeat ? repeat : 3, steps_override ? steps_override : 500, json);
     }
-    if (camera) return bench_camera(repeat ? repeat : 5, json);
+    if (camera) return cli_bench_camera(repeat ? repeat : 5, json);
     if (eval) {
         if (only || sensors || policies) {
             fprintf(stderr, "pilotsim bench: --eval takes no --world, --sensors or --policies\n");
