@@ -1,5 +1,5 @@
 // pilotsim bench: whole-run speed of pilotsim (Lua scene, step callback,
-// contacts with feedback, divergence checks) against bare ODE on the
+// contacts, divergence checks) against bare ODE on the
 // identical world, built in the same program; with --sensors, the cost of
 // lidar sensors (scenes/bench/lidar_room.lua without and with lidars).
 #include "cli.h"
