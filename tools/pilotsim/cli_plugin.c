@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(PILOTSIM_HAVE_RENDER) || defined(PILOTSIM_HAVE_HDF5)
 // One loaded (or failed) plugin: set once per process, on first use.
 typedef struct plugin_slot {
     bool tried;
@@ -73,18 +74,29 @@ static const void *plugin_open(plugin_slot *slot, const char *kind, const char *
     return table;
 }
 
+#endif
+
 static void say(char *err, size_t errlen, const char *what, const char *why)
 {
     if (err && errlen) snprintf(err, errlen, "%s %s", what, why);
 }
 
+#if defined(PILOTSIM_HAVE_RENDER) || defined(PILOTSIM_HAVE_HDF5)
+// plugin_open, with "WHAT the ... plugin PATH: why" in `err` when it fails.
+static const void *plugin_load(plugin_slot *slot, const char *kind, const char *file, const char *entry,
+                               const char *what, char *err, size_t errlen)
+{
+    const void *p = plugin_open(slot, kind, file, entry);
+    if (!p) say(err, errlen, what, slot->error);
+    return p;
+}
+#endif
+
 const cli_render_plugin *cli_render_plugin_load(const char *what, char *err, size_t errlen)
 {
 #ifdef PILOTSIM_HAVE_RENDER
     static plugin_slot slot;
-    const cli_render_plugin *p = plugin_open(&slot, "renderer", "pilotsim-render.so", "pilotsim_render_plugin");
-    if (!p) say(err, errlen, what, slot.error);
-    return p;
+    return plugin_load(&slot, "renderer", "pilotsim-render.so", "pilotsim_render_plugin", what, err, errlen);
 #else
     say(err, errlen, what, "the renderer, which this build lacks (PILOTSIM_RENDER=OFF)");
     return NULL;
@@ -95,9 +107,7 @@ const cli_dataset_plugin *cli_dataset_plugin_load(const char *what, char *err, s
 {
 #ifdef PILOTSIM_HAVE_HDF5
     static plugin_slot slot;
-    const cli_dataset_plugin *p = plugin_open(&slot, "dataset", "pilotsim-hdf5.so", "pilotsim_hdf5_plugin");
-    if (!p) say(err, errlen, what, slot.error);
-    return p;
+    return plugin_load(&slot, "dataset", "pilotsim-hdf5.so", "pilotsim_hdf5_plugin", what, err, errlen);
 #else
     say(err, errlen, what, "libhdf5, which this build lacks (Debian: libhdf5-dev; tools/setup-deps.sh "
                            "installs it), so it has no datasets");
