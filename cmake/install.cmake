@@ -25,6 +25,12 @@ install(TARGETS pilotsim_shared pilotsim_static EXPORT pilotsimTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/sim/include/pilotsim DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS pilotsim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The CLI's plugins (tools/pilotsim/cli_plugin.h), found relative to BINDIR at run time.
+foreach(_plugin pilotsim_plugin_render pilotsim_plugin_hdf5)
+  if(TARGET ${_plugin})
+    install(TARGETS ${_plugin} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/pilotsim)
+  endif()
+endforeach()
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/scripts ${CMAKE_SOURCE_DIR}/assets ${CMAKE_SOURCE_DIR}/scenes
   DESTINATION ${PILOTSIM_INSTALL_DATADIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/tools/python/ DESTINATION ${PILOTSIM_INSTALL_DATADIR}/python

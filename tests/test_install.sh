@@ -28,6 +28,24 @@ got=$(env -u PILOTSIM_DATA -u PILOTSIM_MODULE_PATH "$prefix/bin/pilotsim" run "$
       grep -o '[0-9a-f]\{16\}' | head -1)
 [[ $got == "$want" ]] || { echo "FAIL: installed CLI hash $got != $want"; exit 1; }
 
+# The installed CLI finds its plugins (tools/pilotsim/cli_plugin.h) in LIBDIR/pilotsim,
+# relative to its own folder: a dataset, and a rendered screenshot of it replayed.
+if [[ -e $build/tools/pilotsim/pilotsim-hdf5.so ]]; then
+  [[ -n $(find "$prefix" -path '*/pilotsim/pilotsim-hdf5.so') ]] || { echo "FAIL: install lacks pilotsim-hdf5.so"; exit 1; }
+  env -u PILOTSIM_DATA -u PILOTSIM_PLUGIN_DIR "$prefix/bin/pilotsim" record "$prefix/share/pilotsim/$scene" \
+    --episodes 1 --jobs 1 --steps 20 --no-policy --out "$tmp/demo.hdf5" >/dev/null 2>"$tmp/rec.err" ||
+    { echo "FAIL: the installed CLI cannot record: $(cat "$tmp/rec.err")"; exit 1; }
+  env -u PILOTSIM_PLUGIN_DIR "$prefix/bin/pilotsim" info "$tmp/demo.hdf5" | grep -q "1 demo, 20 steps" ||
+    { echo "FAIL: the installed CLI's info does not show the demo"; exit 1; }
+fi
+if [[ -e $build/tools/pilotsim/pilotsim-render.so ]]; then
+  [[ -n $(find "$prefix" -path '*/pilotsim/pilotsim-render.so') ]] || { echo "FAIL: install lacks pilotsim-render.so"; exit 1; }
+  PILOTSIM_GL=egl env -u DISPLAY -u PILOTSIM_DATA -u PILOTSIM_PLUGIN_DIR "$prefix/bin/pilotsim" run \
+    "$prefix/share/pilotsim/$scene" --steps 5 --quiet --screenshot "$tmp/shot.png" --video-size 64x48 >/dev/null 2>"$tmp/shot.err" ||
+    { echo "FAIL: the installed CLI cannot render: $(cat "$tmp/shot.err")"; exit 1; }
+  [[ -s $tmp/shot.png ]] || { echo "FAIL: no screenshot from the installed CLI"; exit 1; }
+fi
+
 # find_package
 cp -r "$src/examples/embed" "$tmp/embed"
 cmake -S "$tmp/embed" -B "$tmp/b1" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null

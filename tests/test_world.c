@@ -341,9 +341,36 @@ static void test_contact_forces_off(void)
         if (on) CHECK_REL(f, 8 * 9.81, 0.02);
         else CHECK_EQ(f, 0);
         hash[on] = ps_world_state_hash(w);
+        if (!on) {
+            // Turned on later (a reader appeared): measured from the next step on.
+            CHECK(!ps_world_contact_forces(w));
+            ps_world_set_contact_forces(w, true);
+            CHECK(ps_world_contact_forces(w));
+            CHECK_EQ(tu_step(w, 1), PS_OK);
+            c = ps_world_contacts(w, &n);
+            f = 0;
+            for (size_t i = 0; i < n; i++) f += fabs(c[i].force.z);
+            CHECK_REL(f, 8 * 9.81, 0.02);
+        }
         ps_world_destroy(w);
     }
     CHECK(hash[0] == hash[1]);
+    // A contact sensor turns them on when it is made.
+    ps_world_def d = tu_world_def();
+    d.contact_forces = false;
+    ps_world *w = tu_world_from(&d, "contact_sensor_forces");
+    tu_ground(w);
+    ps_body_id box = tu_box_body(w, "box", tu_pose(0, 0, 0.1), 0.2, 0.2, 0.2, 1000);
+    ps_sensor_def sd = ps_default_sensor_def(PS_SENSOR_CONTACT);
+    sd.name = "touch";
+    sd.body = box;
+    ps_sensor_id s = ps_sensor_create(w, &sd);
+    CHECK(ps_world_contact_forces(w));
+    CHECK_EQ(tu_step(w, 100), PS_OK);
+    size_t count = 0;
+    const float *v = ps_sensor_data(w, s, &count);
+    if (CHECK(v && count == 3)) CHECK_REL(v[1], 8 * 9.81, 0.02);
+    ps_world_destroy(w);
 }
 
 static void test_divergence_linear(void)

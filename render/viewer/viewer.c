@@ -91,6 +91,8 @@ static void frame_scene(ps_viewer *v)
 void ps_viewer_capture(ps_viewer *v)
 {
     ps_world *w = ps_sim_loop_world(&v->loop);
+    // The contact overlay draws force arrows: measured from the next step on.
+    if (w && (v->draw_flags & PS_DRAW_CONTACTS)) ps_world_set_contact_forces(w, true);
     if (w && ps_snapshot_capture(v->snap, w) != PS_OK) ps_viewer_note(v, "out of memory capturing the world");
 }
 

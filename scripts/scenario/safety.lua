@@ -22,7 +22,7 @@ Usage:
 
 Keep the monitor in a local of the scene chunk (set in build): it holds handles. Its
 running values live in `opts.state.safety` (plain data), so snapshots stay exact.
-The world must measure contact forces (the default; world = {contact_forces = true}).
+The monitor has the world measure contact forces (world:measure_contact_forces()).
 
 Per update (one physics step):
   separation   for every robot body and human: horizontal distance from the body's
@@ -82,6 +82,9 @@ function M.new(world, o)
             self.hname[b:name()] = {hi, h:region(b:name())}
         end
     end
+    -- The force limits read the contact forces: measured from the first step (a scene
+    -- measures them only when something reads them).
+    world:measure_contact_forces()
     self.keepout = o.keepout or {}
     -- Registered with the world so renderers draw them (translucent boxes, 1 m tall).
     for _, r in ipairs(self.keepout) do

@@ -35,7 +35,8 @@ int bench_eval(const char *scene, int episodes, int repeat, bool json);
 /// best of `repeat` each, the overheads and MB per 1000 steps (bench_record.c).
 int bench_record(const char *const *scenes, int nscenes, int episodes, int repeat, bool json);
 /// `pilotsim bench --camera`: offscreen RGB-D camera frames per second at 320 x 240
-/// (bench_camera.c), median of `repeat` samples. Fails without the renderer.
+/// (bench_camera.c, in the renderer plugin: cli_bench_camera runs it), median of
+/// `repeat` samples.
 int bench_camera(int repeat, bool json);
 
 /// `pilotsim bench --scale`: DIR/fleet.lua with each robot count in `ns` (`nn`

@@ -1,4 +1,4 @@
-// pilotsim bench --camera: offscreen RGB-D camera frames per second at 320 x 240.
+// pilotsim bench --camera (in the renderer plugin): offscreen RGB-D camera frames per second at 320 x 240.
 // A frame is one physics step with an RGB and a depth camera sampling every
 // step: the scene capture, two renders (RGB with shadows and sky, depth) and
 // both read-backs into the sensor buffers.
@@ -10,15 +10,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#ifndef PILOTSIM_HAVE_RENDER
-int bench_camera(int repeat, bool json)
-{
-    (void)repeat;
-    (void)json;
-    fprintf(stderr, "pilotsim bench --camera: built without the renderer (PILOTSIM_RENDER=OFF)\n");
-    return EXIT_RUNTIME;
-}
-#else
 #include "pilotsim/camera_render.h"
 #include "pilotsim/sensor.h"
 
@@ -125,4 +116,3 @@ int bench_camera(int repeat, bool json)
     ps_camera_renderer_destroy(cr);
     return rc;
 }
-#endif

@@ -89,6 +89,13 @@ bool cli_parse_u64(const char *s, uint64_t *out);
 void cli_cameras_install(ps_scene *s);
 /// True when the renderer is built in.
 bool cli_cameras_available(void);
+/// Keeps glibc's heap trimming off the step loop (docs/performance.md): ODE's hash
+/// space allocates and frees its cell lists every step, and with glibc's defaults
+/// a large world's frees shrink the heap (brk) only for the next step to grow it
+/// again, about 4 system calls per step with 130 robots. The heap is trimmed only
+/// past 256 MiB of free top, grows 16 MiB at a time, and blocks below 32 MiB
+/// come from the heap, not per-allocation mmap/munmap. Call first in main.
+void cli_tune_malloc(void);
 /// Monotonic wall clock, seconds.
 double cli_now(void);
 /// The absolute path of the running pilotsim executable (from /proc/self/exe)

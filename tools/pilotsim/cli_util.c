@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,13 @@ static void log_stderr(void *user, ps_log_level level, const char *msg)
     if (*quiet && level < PS_LOG_WARN) return;
     if (level == PS_LOG_INFO) fprintf(stderr, "%s\n", msg);
     else fprintf(stderr, "%s: %s\n", ps_log_level_name(level), msg);
+}
+
+void cli_tune_malloc(void)
+{
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
 }
 
 bool cli_data_dir(char *out, size_t n)

@@ -1,9 +1,10 @@
 // pilotsim bench: whole-run speed of pilotsim (Lua scene, step callback,
-// contacts with feedback, divergence checks) against bare ODE on the
+// contacts, divergence checks) against bare ODE on the
 // identical world, built in the same program; with --sensors, the cost of
 // lidar sensors (scenes/bench/lidar_room.lua without and with lidars).
 #include "cli.h"
 #include "bench.h"
+#include "cli_plugin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -294,7 +295,7 @@ int cmd_bench(int argc, char **argv)
         }
         return bench_scale(dir, scale_ns, scale_nn, repeat ? repeat : 3, steps_override ? steps_override : 500, json);
     }
-    if (camera) return bench_camera(repeat ? repeat : 5, json);
+    if (camera) return cli_bench_camera(repeat ? repeat : 5, json);
     if (record) {
         if (only || sensors || policies || eval) {
             fprintf(stderr, "pilotsim bench: --record takes no --world, --sensors, --policies or --eval\n");

@@ -1,12 +1,10 @@
-// pilotsim view: the interactive viewer (render/include/pilotsim/viewer.h).
+// pilotsim view: the interactive viewer (render/include/pilotsim/viewer.h), in
+// the renderer plugin (cli_plugin.h); `view --record` hands the viewer the
+// dataset plugin's recorder (dataset_view.h, through the executable).
 #include "cli.h"
-#include "pilotsim/policy.h"
-#ifdef PILOTSIM_HAVE_RENDER
-#include "pilotsim/viewer.h"
-#endif
-#ifdef PILOTSIM_HAVE_VIEW_RECORD
 #include "dataset_view.h"
-#endif
+#include "pilotsim/policy.h"
+#include "pilotsim/viewer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -60,15 +58,10 @@ static void view_usage(FILE *f)
           "exit codes: 0 closed, 2 usage error, 3 scene, policy, display or script error\n"
           "            (also when built without the renderer)\n",
           f);
-#ifdef PILOTSIM_HAVE_RENDER
     fputs("\nkeys:\n", f);
     ps_viewer_print_keymap(f);
-#else
-    fputs("\n(this build has no renderer: PILOTSIM_RENDER=OFF)\n", f);
-#endif
 }
 
-#ifdef PILOTSIM_HAVE_RENDER
 // "1/4", "0.25", "4" -> 0.25, 0.25, 4.
 static bool parse_speed(const char *s, double *out)
 {
@@ -84,9 +77,10 @@ static bool parse_speed(const char *s, double *out)
     *out = a;
     return *end == '\0' && isfinite(a) && a >= 1.0 / 16 - 1e-12 && a <= 16 + 1e-12;
 }
-#endif
 
-int cmd_view(int argc, char **argv)
+int view_main(int argc, char **argv);
+
+int view_main(int argc, char **argv)
 {
     cli_scene_opts so = {0};
     cli_policy_opts pol = {0};
@@ -94,12 +88,7 @@ int cmd_view(int argc, char **argv)
     const char *scene = NULL, *record = NULL;
     const char *v;
     int k;
-#ifdef PILOTSIM_HAVE_RENDER
     ps_viewer_options vo = ps_default_viewer_options();
-#define VO(stmt) stmt
-#else
-#define VO(stmt) ((void)0)
-#endif
     uint64_t u;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -115,15 +104,15 @@ int cmd_view(int argc, char **argv)
                 fprintf(stderr, "pilotsim view: --seed needs a non-negative integer, got '%s'\n", v);
                 return EXIT_USAGE;
             }
-            VO(vo.seed = u);
+            vo.seed = u;
         } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim view: --policy needs a spec\n");
                 return EXIT_USAGE;
             }
-            VO(vo.policy_spec = v);
+            vo.policy_spec = v;
         } else if (!strcmp(a, "--no-policy")) {
-            VO(vo.no_policy = true);
+            vo.no_policy = true;
         } else if ((v = cli_opt_value(argc, argv, &i, "--size"))) {
             int w = 0, h = 0;
             char extra;
@@ -131,18 +120,17 @@ int cmd_view(int argc, char **argv)
                 fprintf(stderr, "pilotsim view: --size needs WxH (64..16384 each), got '%s'\n", v);
                 return EXIT_USAGE;
             }
-            VO((vo.width = w, vo.height = h));
+            vo.width = w;
+            vo.height = h;
         } else if ((v = cli_opt_value(argc, argv, &i, "--speed"))) {
-#ifdef PILOTSIM_HAVE_RENDER
             if (!strcmp(v, "max")) {
                 vo.max_speed = true;
             } else if (!parse_speed(v, &vo.speed)) {
                 fprintf(stderr, "pilotsim view: --speed needs 1/16..16 (e.g. 1/4, 0.5, 8) or max, got '%s'\n", v);
                 return EXIT_USAGE;
             }
-#endif
         } else if (!strcmp(a, "--paused")) {
-            VO(vo.paused = true);
+            vo.paused = true;
         } else if ((v = cli_opt_value(argc, argv, &i, "--camera"))) {
             double c[6];
             char extra;
@@ -150,12 +138,13 @@ int cmd_view(int argc, char **argv)
                 fprintf(stderr, "pilotsim view: --camera needs EX,EY,EZ,TX,TY,TZ (m), got '%s'\n", v);
                 return EXIT_USAGE;
             }
-            VO((vo.has_camera = true, vo.eye = (ps_vec3){c[0], c[1], c[2]}, vo.target = (ps_vec3){c[3], c[4], c[5]}));
-            (void)c;
+            vo.has_camera = true;
+            vo.eye = (ps_vec3){c[0], c[1], c[2]};
+            vo.target = (ps_vec3){c[3], c[4], c[5]};
         } else if (!strcmp(a, "--no-panels")) {
-            VO(vo.panels = false);
+            vo.panels = false;
         } else if (!strcmp(a, "--no-vsync")) {
-            VO(vo.vsync = false);
+            vo.vsync = false;
         } else if ((v = cli_opt_value(argc, argv, &i, "--msaa"))) {
             char *end;
             long ms = strtol(v, &end, 10);
@@ -163,7 +152,7 @@ int cmd_view(int argc, char **argv)
                 fprintf(stderr, "pilotsim view: --msaa needs 0, 2, 4, 8 or 16 samples, got '%s'\n", v);
                 return EXIT_USAGE;
             }
-            VO(vo.msaa = (int)ms);
+            vo.msaa = (int)ms;
         } else if ((v = cli_opt_value(argc, argv, &i, "--frame-dt"))) {
             char *end;
             double fd = strtod(v, &end);
@@ -171,29 +160,29 @@ int cmd_view(int argc, char **argv)
                 fprintf(stderr, "pilotsim view: --frame-dt needs seconds in (0, 0.25], got '%s'\n", v);
                 return EXIT_USAGE;
             }
-            VO(vo.frame_dt = fd);
+            vo.frame_dt = fd;
         } else if (!strcmp(a, "--no-watch")) {
-            VO(vo.watch = false);
+            vo.watch = false;
         } else if ((v = cli_opt_value(argc, argv, &i, "--exit-after-steps"))) {
             if (!cli_parse_u64(v, &u) || u == 0) {
                 fprintf(stderr, "pilotsim view: --exit-after-steps needs a positive integer, got '%s'\n", v);
                 return EXIT_USAGE;
             }
-            VO(vo.exit_after_steps = u);
+            vo.exit_after_steps = u;
         } else if ((v = cli_opt_value(argc, argv, &i, "--frames"))) {
             if (!cli_parse_u64(v, &u) || u == 0) {
                 fprintf(stderr, "pilotsim view: --frames needs a positive integer, got '%s'\n", v);
                 return EXIT_USAGE;
             }
-            VO(vo.frames = u);
+            vo.frames = u;
         } else if (!strcmp(a, "--fps-report")) {
-            VO(vo.fps_report = true);
+            vo.fps_report = true;
         } else if ((v = cli_opt_value(argc, argv, &i, "--script"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim view: --script needs a file\n");
                 return EXIT_USAGE;
             }
-            VO(vo.script_path = v);
+            vo.script_path = v;
         } else if ((v = cli_opt_value(argc, argv, &i, "--record"))) {
             if (!*v) {
                 fprintf(stderr, "pilotsim view: --record needs a file\n");
@@ -218,20 +207,11 @@ int cmd_view(int argc, char **argv)
         view_usage(stderr);
         return EXIT_USAGE;
     }
-#ifndef PILOTSIM_HAVE_RENDER
-    (void)env_storage;
-    (void)u;
-    (void)pol;
-    (void)record;
-    fprintf(stderr, "pilotsim view: built without the renderer (PILOTSIM_RENDER=OFF)\n");
-    return EXIT_RUNTIME;
-#else
     cli_default_module_paths(&so, env_storage, sizeof env_storage);
     vo.scene_path = scene;
     vo.scene_opt = cli_scene_options(&so);
     vo.policy_opt = cli_policy_options(&so, &pol, vo.scene_opt.log);
     char err[8192];
-#ifdef PILOTSIM_HAVE_VIEW_RECORD
     ds_view_recorder *rec = NULL;
     if (record) {
         if (!(rec = ds_view_recorder_create(record, scene, &vo.scene_opt, vo.seed, err, sizeof err))) {
@@ -241,13 +221,6 @@ int cmd_view(int argc, char **argv)
         vo.step_hook = ds_view_recorder_hook(rec);
     }
 #define VIEW_RECORD_END() ds_view_recorder_destroy(rec)
-#else
-    if (record) {
-        fprintf(stderr, "pilotsim view: --record needs libhdf5 (libhdf5-dev), which this build lacks\n");
-        return EXIT_RUNTIME;
-    }
-#define VIEW_RECORD_END() ((void)0)
-#endif
     ps_viewer *view = ps_viewer_create(&vo, err, sizeof err);
     if (!view) {
         fprintf(stderr, "pilotsim view: %s\n", err);
@@ -258,5 +231,4 @@ int cmd_view(int argc, char **argv)
     ps_viewer_destroy(view);
     VIEW_RECORD_END();
     return rc;
-#endif
 }

@@ -302,18 +302,6 @@ static ds_file *finish_open(ds_file *f, char *err, size_t errlen)
     return f;
 }
 
-bool ds_is_hdf5(const char *path)
-{
-    struct stat sb; // only regular files: opening a FIFO or a device to sniff it could block
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return false;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return false;
-    unsigned char sig[8] = {0};
-    size_t n = fread(sig, 1, 8, fp);
-    fclose(fp);
-    return n == 8 && !memcmp(sig, "\x89HDF\r\n\x1a\n", 8);
-}
-
 ds_file *ds_open_read(const char *path, char *err, size_t errlen)
 {
     ds_file *f = calloc(1, sizeof *f);

@@ -5,9 +5,7 @@
 #include "pilotsim/policy.h"
 #include "run_record.h"
 
-#ifdef PILOTSIM_HAVE_RENDER
-#include "pilotsim/image_io.h"
-#endif
+#include "cli_plugin.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,21 +30,10 @@ void report_media_free(report_media *m)
 bool report_media_available(char *why, size_t n)
 {
 #ifdef PILOTSIM_HAVE_RENDER
-    (void)why;
-    (void)n;
-    return true;
+    return cli_render_plugin_load("videos of failed episodes need", why, n) != NULL;
 #else
     snprintf(why, n, "built without the renderer (PILOTSIM_RENDER=OFF): the offscreen renderer of "
                      "`pilotsim run --video/--screenshot` is needed");
-    return false;
-#endif
-}
-
-static bool video_available(void)
-{
-#ifdef PILOTSIM_HAVE_RENDER
-    return ps_video_available();
-#else
     return false;
 #endif
 }
@@ -328,7 +315,7 @@ bool report_media_render(report_media *m, const eval_set *set, size_t per_scene,
         report_media_free(m);
         return false;
     }
-    bool video = video_available();
+    bool video = run_record_video_available();
     size_t taken = 0;
     for (size_t i = 0; ok && i < nc; i++) {
         taken = i && !strcmp(cand[i].key, cand[i - 1].key) ? taken + 1 : 1;

@@ -31,6 +31,8 @@ enum { RUN_SHOT_RGB, RUN_SHOT_DEPTH, RUN_SHOT_SEGMENTATION };
 // --screenshot-mode, --view, --view-angles and --camera-out at argv[*i]: 1 when
 // taken, 0 when argv[*i] is another option, -1 on a usage error (message on
 // stderr; also when the tool was built without the renderer or video).
+// The recorder below lives in the renderer plugin (cli_plugin.h), loaded by
+// run_recorder_open: without it, that fails naming the plugin's path.
 int run_record_option(int argc, char **argv, int *i, run_record_opts *o);
 bool run_record_requested(const run_record_opts *o);
 // The option lines for `pilotsim run --help`.
@@ -53,5 +55,7 @@ bool run_recorder_finish(run_recorder *r, ps_episode *e, char *err, size_t errle
 // One line on `f` about what was written and what it cost.
 void run_recorder_report(const run_recorder *r, FILE *f);
 void run_recorder_destroy(run_recorder *r);  // NULL is a no-op
+// True when videos can be written: the renderer plugin loads and has libav.
+bool run_record_video_available(void);
 
 #endif

@@ -50,7 +50,11 @@ typedef struct ps_world_def {
     /// is refused when created (ODE's collision grids fail on such coordinates).
     double max_linear_speed;
     double max_angular_speed;     ///< rad/s; likewise; default 10000
-    bool contact_forces;          ///< measure ps_contact.force (about 3% of step time on contact-heavy worlds); default true
+    /// Measure ps_contact.force from the first step (ODE's contact feedback: about 1-3% of
+    /// step time on contact-heavy worlds); default true. Off, ps_world_set_contact_forces
+    /// turns it on later (a contact sensor does so when created; scenes leave it off
+    /// until something reads the forces).
+    bool contact_forces;
     uint64_t seed;                ///< seed of this world's QuickStep constraint shuffling; default 0
     ps_logger log;                ///< where messages go; default stderr (warnings and errors)
     /// Most bodies alive at once, 1..PS_WORLD_MAX_BODIES; default 10000. Creating one more fails.
@@ -58,9 +62,11 @@ typedef struct ps_world_def {
     /// Bytes the whole process may hold in resident memory (ODE, geoms, meshes, Lua, ...):
     /// creating a body, geom or joint fails once it is over; 0 = no cap (default).
     size_t memory_limit;
-    /// Solver health thresholds (ps_world_solver_health): a step whose joint
-    /// error (m), hinge axis error (rad) or deepest contact (m) passes one
-    /// logs a warning (at most one per 1000 steps) and counts; 0 = no check.
+    /// Solver health thresholds (ps_world_solver_health): a checked step (every
+    /// PS_HEALTH_EVERY-th) whose joint error (m), hinge axis error (rad) or
+    /// deepest contact (m) passes one counts, and when the check before passed
+    /// one too (not a one-step impact transient) logs a warning (at most one
+    /// per 1000 steps); 0 = no check.
     /// Defaults 0.01 m, 0.05 rad, 0.05 m (a fast impact enters a few cm in one step).
     double health_joint_error;
     double health_angle_error;    ///< rad, see health_joint_error
@@ -93,6 +99,10 @@ const ps_world_def *ps_world_get_def(const ps_world *w);
 /// buffers reached their peak size.
 ps_status ps_world_step(ps_world *w);
 
+/// Steps between two solver health checks (ps_world_solver_health): the joint
+/// errors are measured and the thresholds checked every PS_HEALTH_EVERY steps.
+#define PS_HEALTH_EVERY 10
+
 /// How well the last step's constraints were solved. QuickStep is iterative:
 /// joints drift apart and contacts sink when it has not converged (too few
 /// iterations, light links beside heavy ones, stiff servos).
@@ -100,14 +110,16 @@ typedef struct ps_solver_health {
     double joint_error;       ///< m: the largest gap between a joint's two anchors (hinge, ball, universal) after the last step
     double angle_error;       ///< rad: the largest angle between a hinge's axis as each of its bodies carries it
     double penetration;       ///< m: the deepest contact of the last step's collision pass
-    double joint_error_max;   ///< m: the largest joint_error since the world was made
+    double joint_error_max;   ///< m: the largest joint_error of the checked steps (every PS_HEALTH_EVERY-th, and this one)
     double angle_error_max;   ///< rad: likewise
-    double penetration_max;   ///< m: likewise
-    uint64_t warned_steps;    ///< steps in which a measure passed its threshold (ps_world_def.health_*)
+    double penetration_max;   ///< m: the largest penetration of every step since the world was made
+    uint64_t warned_steps;    ///< checked steps in which a measure passed its threshold (ps_world_def.health_*)
 } ps_solver_health;
 
-/// Fills `out` (measures of the last step and their maxima). Cheap: measured
-/// during every step.
+/// Fills `out`: the measures of the last step (joint errors measured now
+/// unless the step measured them: a few ODE queries per joint) and their
+/// maxima. The step itself checks every PS_HEALTH_EVERY steps (deepest contact
+/// every step), so asking costs nothing when nobody asks.
 void ps_world_solver_health(const ps_world *w, ps_solver_health *out);
 
 /// Checks that the world can be stepped: every dynamic body has a mass.
@@ -165,6 +177,12 @@ typedef struct ps_contact {
 /// Contact points of the last completed step (borrowed; valid until the next
 /// step or world change). `*count` receives the number; NULL if none.
 const ps_contact *ps_world_contacts(const ps_world *w, size_t *count);
+/// Turns the measuring of contact forces (ps_contact.force) on or off from the
+/// next step on (ps_world_def.contact_forces is the initial setting). Readers
+/// turn it on: Lua's world:contacts(), contact sensors, the viewer's contact overlay.
+void ps_world_set_contact_forces(ps_world *w, bool on);
+/// True when the next step measures contact forces.
+bool ps_world_contact_forces(const ps_world *w);
 
 /// A keep-out zone: an axis-aligned box in the world frame (m). Zones take no
 /// part in the physics (no collision, no state hash); renderers draw them as

@@ -186,7 +186,7 @@ static bool add_pair_contacts(ps_world *w, const ps_pair_hit *h)
         size_t k = w->contact_count;
         dJointID j = dJointCreateContact(w->world, w->contact_group, &w->scratch[i]);
         dJointAttach(j, b1, b2);
-        if (w->def.contact_forces) {
+        if (w->forces_on) {
             dJointFeedback *fb = feedback_slot(w, k);
             if (!fb) return false;
             dJointSetFeedback(j, fb);
@@ -277,7 +277,7 @@ ps_status ps_contact_collide(ps_world *w)
 
 void ps_contact_collect(ps_world *w)
 {
-    if (!w->def.contact_forces) return; // forces stay zero
+    if (!w->forces_on) return; // forces stay zero
     for (size_t k = 0; k < w->contact_count; k++) {
         const dJointFeedback *fb = &w->fb_blocks[k / PS_FB_BLOCK][k % PS_FB_BLOCK];
         w->contacts[k].force = (ps_vec3){fb->f1[0], fb->f1[1], fb->f1[2]}; // body1 is never NULL

@@ -183,6 +183,8 @@ ps_sensor_id ps_sensor_create(ps_world *w, const ps_sensor_def *def)
         free_slot(s);
         return ps_world_fail(w, PS_ERR_NOMEM, "out of memory"), none;
     }
+    // A contact sensor reads the contact forces (ps_world_set_contact_forces).
+    if (def->type == PS_SENSOR_CONTACT) w->forces_on = true;
     // Joint sensors read ODE's joint feedback.
     if (def->type == PS_SENSOR_JOINT_STATE || def->type == PS_SENSOR_FORCE_TORQUE) {
         ps_joint_slot *js = ps_world_joint_slot(w, def->joint);

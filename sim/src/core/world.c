@@ -182,6 +182,7 @@ ps_world *ps_world_create(const ps_world_def *def, char *err, size_t errlen)
     case PS_SPACE_SIMPLE: w->space = dSimpleSpaceCreate(0); break;
     }
     w->contact_group = dJointGroupCreate(0);
+    w->forces_on = def->contact_forces;
     w->solver_seed = (unsigned long)(def->seed & 0xffffffffu);
     ps_rng_seed(&w->sensor_rng, ps_seed_mix(def->seed, 0x73656e736f72ULL)); // "sensor"
     return w;
@@ -336,23 +337,38 @@ static bool check_extent(ps_world *w)
     return true;
 }
 
-// Solver health of the step just taken (see ps_solver_health).
-static void measure_health(ps_world *w)
+// Deepest contact of the step just taken, m (cheap: every step).
+static double deepest_contact(const ps_world *w)
+{
+    double d = 0;
+    for (size_t k = 0; k < w->contact_count; k++) d = fmax(d, w->contacts[k].depth);
+    return d;
+}
+
+// Solver health (see ps_solver_health): the deepest contact every step; the
+// joint errors (ODE queries and an atan2 per hinge) every PS_HEALTH_EVERY
+// steps, when the thresholds are checked too. A warning needs a threshold
+// passed at two checks in a row: the solver corrects the transient of a hard
+// impact within a few steps (a falling ragdoll's forearm hitting its elbow
+// stop reaches 0.05 rad for a step or two), which is not non-convergence.
+static void track_health(ps_world *w)
 {
     ps_solver_health *h = &w->health;
+    h->penetration = deepest_contact(w);
+    h->penetration_max = fmax(h->penetration_max, h->penetration);
+    if (w->steps % PS_HEALTH_EVERY != 0) return;
     ps_joint_errors(w, &h->joint_error, &h->angle_error);
-    h->penetration = 0;
-    for (size_t k = 0; k < w->contact_count; k++) h->penetration = fmax(h->penetration, w->contacts[k].depth);
     h->joint_error_max = fmax(h->joint_error_max, h->joint_error);
     h->angle_error_max = fmax(h->angle_error_max, h->angle_error);
-    h->penetration_max = fmax(h->penetration_max, h->penetration);
     const ps_world_def *d = &w->def;
     bool bad = (d->health_joint_error > 0 && h->joint_error > d->health_joint_error) ||
                (d->health_angle_error > 0 && h->angle_error > d->health_angle_error) ||
                (d->health_penetration > 0 && h->penetration > d->health_penetration);
+    bool persists = bad && w->health_bad_before;
+    w->health_bad_before = bad;
     if (!bad) return;
     h->warned_steps++;
-    if (w->health_warned_at && w->steps - w->health_warned_at < 1000) return;
+    if (!persists || (w->health_warned_at && w->steps - w->health_warned_at < 1000)) return;
     w->health_warned_at = w->steps;
     ps_logf(&d->log, PS_LOG_WARN,
             "solver not converged at step %llu: joint error %.3g m (limit %g), hinge axis error %.3g rad (limit %g), "
@@ -362,7 +378,18 @@ static void measure_health(ps_world *w)
             h->penetration, d->health_penetration);
 }
 
-void ps_world_solver_health(const ps_world *w, ps_solver_health *out) { *out = w->health; }
+void ps_world_set_contact_forces(ps_world *w, bool on) { w->forces_on = on; }
+
+bool ps_world_contact_forces(const ps_world *w) { return w->forces_on; }
+
+void ps_world_solver_health(const ps_world *w, ps_solver_health *out)
+{
+    *out = w->health;
+    if (w->steps % PS_HEALTH_EVERY == 0) return; // measured by the step
+    ps_joint_errors(w, &out->joint_error, &out->angle_error);
+    out->joint_error_max = fmax(out->joint_error_max, out->joint_error);
+    out->angle_error_max = fmax(out->angle_error_max, out->angle_error);
+}
 
 ps_status ps_world_step(ps_world *w)
 {
@@ -409,7 +436,7 @@ ps_status ps_world_step(ps_world *w)
     ps_contact_collect(w);
     dJointGroupEmpty(w->contact_group);
     w->steps++;
-    measure_health(w);
+    track_health(w);
     ps_joint_count_turns(w);
     ps_joint_check_breaks(w);
     w->time = (double)w->steps * w->def.timestep;

@@ -204,6 +204,7 @@ struct ps_world {
     bool surface_dirty;
 
     dJointFeedback **fb_blocks;  size_t fb_block_count;
+    bool forces_on;              // contacts get feedback (def.contact_forces, or turned on by a reader)
     ps_contact *contacts;        size_t contact_count, contact_cap;
     bool contact_oom;            // the collision pass ran out of memory
     dContact *scratch;           // max_contacts entries for one pair's contact joints
@@ -214,6 +215,7 @@ struct ps_world {
     ps_zone *zones; uint32_t zone_count, zone_cap; // keep-out zones (drawn, not simulated)
     ps_solver_health health;
     uint64_t health_warned_at;   // step of the last health warning (0: none yet)
+    bool health_bad_before;      // the last health check passed a threshold
 };
 
 // Error reporting into w->last_error; returns `code` for tail calls.

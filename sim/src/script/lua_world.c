@@ -531,6 +531,9 @@ static int w_bodies(lua_State *L)
 static int w_contacts(lua_State *L)
 {
     ps_world *w = ps_lua_check_world(L, 1);
+    // A reader of contact forces: measured from the next step on (before any step when
+    // called in build, as scripts/scenario/safety.lua does).
+    ps_world_set_contact_forces(w, true);
     size_t n;
     const ps_contact *c = ps_world_contacts(w, &n);
     lua_createtable(L, (int)n, 0);
@@ -554,6 +557,13 @@ static int w_contacts(lua_State *L)
 }
 
 static bool same_body(ps_body_id a, ps_body_id b) { return a.index == b.index && a.gen == b.gen; }
+
+// world:measure_contact_forces(): contact forces from the next step on (see ps_world_set_contact_forces).
+static int w_measure_contact_forces(lua_State *L)
+{
+    ps_world_set_contact_forces(ps_lua_check_world(L, 1), true);
+    return 0;
+}
 
 static int w_touching(lua_State *L)
 {
@@ -1141,7 +1151,8 @@ void ps_lua_open_world(lua_State *L)
     static const luaL_Reg world_m[] = {
         {"material", w_material}, {"pair_material", w_pair_material}, {"body", w_body}, {"geom", w_geom},
         {"joint", w_joint}, {"time", w_time}, {"steps", w_steps}, {"hash", w_hash}, {"find_body", w_find_body},
-        {"find_joint", w_find_joint}, {"bodies", w_bodies}, {"contacts", w_contacts}, {"touching", w_touching}, {"contact_pairs", w_contact_pairs},
+        {"find_joint", w_find_joint}, {"bodies", w_bodies}, {"contacts", w_contacts},
+        {"measure_contact_forces", w_measure_contact_forces}, {"touching", w_touching}, {"contact_pairs", w_contact_pairs},
         {"robot", ps_lua_world_robot}, {"zone", w_zone}, {NULL, NULL}};
     static const luaL_Reg body_m[] = {
         {"pos", b_pos}, {"set_pos", b_set_pos}, {"quat", b_quat}, {"set_quat", b_set_quat}, {"rpy", b_rpy},

@@ -278,6 +278,9 @@ static bool get_world(loader *ld, int t)
     lua_State *L = ld->s->rt->L;
     ps_world_def *d = &ld->s->world_def;
     *d = ps_default_world_def();
+    // Contact forces on demand: measured once something reads them (world:contacts(), a
+    // contact sensor, the viewer's overlay), from the first step with world.contact_forces.
+    d->contact_forces = false;
     d->timestep = ld->s->timestep;
     d->log = ld->s->rt->log;
     ps_lua_rawfield(L, t, "world");

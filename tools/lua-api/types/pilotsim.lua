@@ -565,9 +565,12 @@ function World:find_joint(name) end
 ---@return Body[]
 function World:bodies() end
 
----the contacts of the last step
+---the contacts of the last step (forces measured from the next step on, see measure_contact_forces)
 ---@return Contact[]
 function World:contacts() end
+
+---measure contact forces from the next step on (world.contact_forces = true: from the first); call it in build
+function World:measure_contact_forces() end
 
 ---whether a touches b (or anything) in the last step
 ---@param a Body
