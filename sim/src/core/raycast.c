@@ -42,13 +42,32 @@ typedef struct rc_tree {
     uint32_t large;
 } rc_tree;
 
+// The static geoms' boxes binned into a uniform grid of square cells over x-y
+// (each cell lists every geom whose box overlaps it, the boxes' full height):
+// a beam walks the cells it crosses in order (a 2D DDA) and stops at the
+// first cell it leaves beyond its best hit, so its cost follows its length in
+// cells. About two cells per geom; a geom overlapping more than GRID_SPAN
+// cells is kept out and tested by every beam (floors, long walls).
+typedef struct rc_grid {
+    double lo[2], hi[2];  // m, the grid's rectangle
+    double cell, inv_cell;// m, 1/m
+    int nx, ny;
+    uint32_t *start;      // nx * ny + 1 offsets into `item`
+    uint32_t *item;       // per cell, its geoms: indices into the static tree's geom/box arrays
+    uint32_t *large;      // the same kind of indices, of geoms kept out
+    uint32_t large_count;
+    uint32_t *stamp;      // per geom, the last beam that tested it (once per beam, in however many cells)
+    uint32_t beam;
+} rc_grid;
+
 typedef struct rc_item {
     double box[6], c[3];
     uint32_t geom;
 } rc_item;
 
 struct ps_raycast {
-    rc_tree fixed, moving;            // static geoms; geoms of dynamic and kinematic bodies
+    rc_tree fixed, moving;            // static geoms (boxes only: no nodes); geoms of dynamic and kinematic bodies
+    rc_grid grid;                     // the static geoms' grid
     bool fixed_built, moving_built;
     uint64_t fixed_version, moving_version; // w->static_version, w->moving_version when built
     uint64_t step, epoch;             // w->steps, w->pose_epoch when the moving boxes were fitted
@@ -191,6 +210,15 @@ static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
         m++;
     }
     t->count = m;
+    if (!moving) { // the static geoms go into the grid (build_grid), not a tree
+        t->node_count = 0;
+        t->large = 0;
+        for (uint32_t i = 0; i < m; i++) {
+            t->geom[i] = rc->items[i].geom;
+            memcpy(&t->box[6 * i], rc->items[i].box, sizeof rc->items[i].box);
+        }
+        return true;
+    }
     // the large geoms to the end, out of the tree (unless there are too many)
     double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
     for (uint32_t i = 0; i < m; i++)
@@ -214,6 +242,85 @@ static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
         t->geom[i] = rc->items[i].geom;
         memcpy(&t->box[6 * i], rc->items[i].box, sizeof rc->items[i].box);
     }
+    return true;
+}
+
+enum { GRID_SPAN = 256, GRID_MAX_CELLS = 1 << 20 };
+#define CELL_PAD 1e-6 // m: a box is binned a little wider than it is, so no rounding of a walk misses it
+
+static void cell_range(const rc_grid *g, const double *b, int *i0, int *i1, int *j0, int *j1)
+{
+    double r[4] = {(b[0] - CELL_PAD - g->lo[0]) * g->inv_cell, (b[3] + CELL_PAD - g->lo[0]) * g->inv_cell,
+                   (b[1] - CELL_PAD - g->lo[1]) * g->inv_cell, (b[4] + CELL_PAD - g->lo[1]) * g->inv_cell};
+    int n[2] = {g->nx, g->ny}, out[4];
+    for (int k = 0; k < 4; k++) {
+        double v = floor(r[k]);
+        int lim = n[k / 2] - 1;
+        out[k] = v < 0 ? 0 : v > lim ? lim : (int)v;
+    }
+    *i0 = out[0], *i1 = out[1], *j0 = out[2], *j1 = out[3];
+}
+
+// Bins the static tree's boxes (t->box) into the grid.
+static bool build_grid(rc_grid *g, const rc_tree *t)
+{
+    free(g->start);
+    free(g->item);
+    free(g->large);
+    free(g->stamp);
+    memset(g, 0, sizeof *g);
+    uint32_t n = t->count;
+    if (!n) return true;
+    g->lo[0] = g->lo[1] = INFINITY;
+    g->hi[0] = g->hi[1] = -INFINITY;
+    for (uint32_t i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++)
+            g->lo[k] = fmin(g->lo[k], t->box[6 * i + k]), g->hi[k] = fmax(g->hi[k], t->box[6 * i + 3 + k]);
+    double wx = g->hi[0] - g->lo[0], wy = g->hi[1] - g->lo[1];
+    double cell = sqrt(fmax(wx * wy, 1e-12) / (2.0 * n));
+    cell = fmax(cell, fmax(wx, wy) / 1024);
+    g->cell = fmax(cell, 1e-6);
+    g->inv_cell = 1 / g->cell;
+    g->nx = (int)fmin(ceil(wx * g->inv_cell), 1024) + 1;
+    g->ny = (int)fmin(ceil(wy * g->inv_cell), 1024) + 1;
+    size_t cells = (size_t)g->nx * (size_t)g->ny;
+    g->start = calloc(cells + 1, sizeof *g->start);
+    g->large = malloc(n * sizeof *g->large);
+    g->stamp = calloc(n, sizeof *g->stamp);
+    if (!g->start || !g->large || !g->stamp || cells > GRID_MAX_CELLS) return false;
+    // count, prefix sums, fill
+    size_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int i0, i1, j0, j1;
+        cell_range(g, &t->box[6 * i], &i0, &i1, &j0, &j1);
+        size_t span = (size_t)(i1 - i0 + 1) * (size_t)(j1 - j0 + 1);
+        if (span > GRID_SPAN) {
+            g->large[g->large_count++] = i;
+            continue;
+        }
+        total += span;
+        for (int j = j0; j <= j1; j++)
+            for (int k = i0; k <= i1; k++) g->start[(size_t)j * (size_t)g->nx + (size_t)k + 1]++;
+    }
+    for (size_t c = 0; c < cells; c++) g->start[c + 1] += g->start[c];
+    g->item = malloc((total ? total : 1) * sizeof *g->item);
+    uint32_t *fill = malloc(cells * sizeof *fill);
+    if (!g->item || !fill) {
+        free(fill);
+        return false;
+    }
+    memcpy(fill, g->start, cells * sizeof *fill);
+    for (uint32_t i = 0, l = 0; i < n; i++) {
+        if (l < g->large_count && g->large[l] == i) {
+            l++;
+            continue;
+        }
+        int i0, i1, j0, j1;
+        cell_range(g, &t->box[6 * i], &i0, &i1, &j0, &j1);
+        for (int j = j0; j <= j1; j++)
+            for (int k = i0; k <= i1; k++) g->item[fill[(size_t)j * (size_t)g->nx + (size_t)k]++] = i;
+    }
+    free(fill);
     return true;
 }
 
@@ -243,7 +350,7 @@ bool ps_raycast_prepare(ps_world *w)
         w->raycast = rc;
     }
     if (!rc->fixed_built || rc->fixed_version != w->static_version) {
-        rc->fixed_built = build(w, rc, &rc->fixed, false);
+        rc->fixed_built = build(w, rc, &rc->fixed, false) && build_grid(&rc->grid, &rc->fixed);
         if (!rc->fixed_built) return false;
         rc->fixed_version = w->static_version;
     }
@@ -276,6 +383,10 @@ void ps_raycast_free(ps_world *w)
     if (!rc) return;
     tree_free(&rc->fixed);
     tree_free(&rc->moving);
+    free(rc->grid.start);
+    free(rc->grid.item);
+    free(rc->grid.large);
+    free(rc->grid.stamp);
     free(rc->items);
     free(rc);
     w->raycast = NULL;
@@ -358,7 +469,11 @@ static inline bool slab(const rc_ray *r, const double *b, double tmax, double *e
     return t0 <= t1;
 }
 
-static inline double limit(const rc_ray *r) { return fmin((double)r->dist + MARGIN, r->b->r1 + PAD); }
+static inline double limit(const rc_ray *r)
+{
+    double a = (double)r->dist + MARGIN, b = r->b->r1 + PAD;
+    return a < b ? a : b;
+}
 
 static void traverse(rc_ray *r, const rc_tree *t)
 {
@@ -409,6 +524,71 @@ static void traverse(rc_ray *r, const rc_tree *t)
     }
 }
 
+static void test_box(rc_ray *r, const rc_tree *t, rc_grid *g, uint32_t k)
+{
+    if (g->stamp[k] == g->beam) return;
+    g->stamp[k] = g->beam;
+    double e;
+    if (slab(r, &t->box[6 * k], limit(r), &e)) test_geom(r, t->geom[k]);
+}
+
+// The static geoms: those kept out of the grid, then the cells the beam crosses, nearest first.
+static void walk_grid(rc_ray *r, const rc_tree *t, rc_grid *g)
+{
+    if (!g->start) return;
+    if (++g->beam == 0) { // the stamps wrapped round: clear them
+        memset(g->stamp, 0, t->count * sizeof *g->stamp);
+        g->beam = 1;
+    }
+    for (uint32_t k = 0; k < g->large_count; k++) test_box(r, t, g, g->large[k]);
+    // the part of the beam over the grid's rectangle
+    const double o[2] = {r->b->origin.x, r->b->origin.y}, d[2] = {r->b->dir.x, r->b->dir.y};
+    double t0 = r->b->r0 - PAD, t1 = limit(r);
+    for (int k = 0; k < 2; k++) {
+        if (fabs(d[k]) < 1e-300) {
+            if (o[k] < g->lo[k] || o[k] > g->hi[k]) return;
+            continue;
+        }
+        double a = (g->lo[k] - o[k]) * r->inv[k], c = (g->hi[k] - o[k]) * r->inv[k];
+        if (a > c) {
+            double x = a;
+            a = c;
+            c = x;
+        }
+        t0 = a > t0 ? a : t0;
+        t1 = c < t1 ? c : t1;
+    }
+    if (t0 > t1) return;
+    int cell[2], step[2], n[2] = {g->nx, g->ny};
+    double next[2], delta[2];
+    for (int k = 0; k < 2; k++) {
+        double v = floor((o[k] + d[k] * t0 - g->lo[k]) * g->inv_cell);
+        cell[k] = v < 0 ? 0 : v > n[k] - 1 ? n[k] - 1 : (int)v;
+        if (fabs(d[k]) < 1e-300) {
+            step[k] = 0;
+            next[k] = delta[k] = INFINITY;
+        } else if (d[k] > 0) {
+            step[k] = 1;
+            next[k] = (g->lo[k] + (cell[k] + 1) * g->cell - o[k]) * r->inv[k];
+            delta[k] = g->cell * r->inv[k];
+        } else {
+            step[k] = -1;
+            next[k] = (g->lo[k] + cell[k] * g->cell - o[k]) * r->inv[k];
+            delta[k] = -g->cell * r->inv[k];
+        }
+    }
+    for (;;) {
+        size_t c = (size_t)cell[1] * (size_t)g->nx + (size_t)cell[0];
+        for (uint32_t i = g->start[c]; i < g->start[c + 1]; i++) test_box(r, t, g, g->item[i]);
+        // leaving this cell beyond the best hit: no geom of a later cell can be nearer
+        int k = next[0] < next[1] ? 0 : 1;
+        if (next[k] > limit(r)) return;
+        cell[k] += step[k];
+        if (cell[k] < 0 || cell[k] >= n[k]) return;
+        next[k] += delta[k];
+    }
+}
+
 // Geoms without a bounded box. A plane is tested only when the beam's segment
 // crosses it and it is not farther than the best hit.
 static void test_always(rc_ray *r, const rc_tree *t)
@@ -442,7 +622,7 @@ void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, boo
             r.near[k] = r.inv[k] >= 0 ? k : 3 + k;
             r.far[k] = r.inv[k] >= 0 ? 3 + k : k;
         }
-        traverse(&r, &w->raycast->fixed);
+        walk_grid(&r, &w->raycast->fixed, &w->raycast->grid);
         traverse(&r, &w->raycast->moving);
         test_always(&r, &w->raycast->fixed);
         test_always(&r, &w->raycast->moving);
