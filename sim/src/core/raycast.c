@@ -1,6 +1,7 @@
-// Ray casting through two bounding volume hierarchies (see raycast.h): a beam
-// visits the boxes it crosses nearest first and stops at the best hit so far;
-// each geom whose box it crosses is tested with ODE's exact ray collider.
+// Ray casting through a grid of the static geoms and a bounding volume
+// hierarchy of the moving ones (see raycast.h): a beam visits the cells and
+// boxes it crosses nearest first and stops past its best hit so far; each geom
+// whose box it crosses is tested with ODE's exact ray collider.
 #include "raycast.h"
 
 #include <math.h>
@@ -281,8 +282,8 @@ static bool build_grid(rc_grid *g, const rc_tree *t)
     cell = fmax(cell, fmax(wx, wy) / 1024);
     g->cell = fmax(cell, 1e-6);
     g->inv_cell = 1 / g->cell;
-    g->nx = (int)fmin(ceil(wx * g->inv_cell), 1024) + 1;
-    g->ny = (int)fmin(ceil(wy * g->inv_cell), 1024) + 1;
+    g->nx = (int)fmin(ceil(wx * g->inv_cell), 1023) + 1; // at most 1024 x 1024 cells
+    g->ny = (int)fmin(ceil(wy * g->inv_cell), 1023) + 1;
     size_t cells = (size_t)g->nx * (size_t)g->ny;
     g->start = calloc(cells + 1, sizeof *g->start);
     g->large = malloc(n * sizeof *g->large);

@@ -1,13 +1,13 @@
 // Ray casting for lidar and proximity sensors (raycast.c): which geom a beam
-// meets first, and how far away. Two bounding volume hierarchies over ODE's
-// bounding boxes of the world's geoms find the few geoms a beam can reach; ODE's
-// own ray collider (dCollide) then gives the exact distance, so the readings are
-// those of testing every beam against every geom, at a cost that follows the
-// number of beams rather than the number of shapes.
+// meets first, and how far away. A grid and a bounding volume hierarchy over
+// ODE's bounding boxes of the world's geoms find the few geoms a beam can reach;
+// ODE's own ray collider (dCollide) then gives the exact distance, so the
+// readings are those of testing every beam against every geom, at a cost that
+// follows the beams' lengths rather than the number of shapes.
 //
-// - the static tree holds the geoms of the world and of static bodies; it is
-//   built at the first scan and rebuilt after such a geom is added, removed or
-//   moved (w->static_version);
+// - the static grid holds the geoms of the world and of static bodies (a
+//   uniform x-y grid walked cell by cell); it is built at the first scan and
+//   rebuilt after such a geom is added, removed or moved (w->static_version);
 // - the moving tree holds the geoms of dynamic and kinematic bodies; its boxes
 //   are refitted once per step in which a beam is cast (or after a pose was set
 //   from outside the step: w->pose_epoch) and its shape rebuilt after a moving
@@ -36,16 +36,16 @@ typedef struct ps_beam {
 /// nothing is nearer; `*hit` the hit body's index + 1, -1 for world geometry.
 /// On an exact tie of two distances the geom nearer to the origin by bounding box
 /// (then the lower geom slot) wins. `exhaustive` tests every geom (the reference
-/// the trees must match); otherwise ps_raycast_prepare must have succeeded in
+/// the grid and tree must match); otherwise ps_raycast_prepare must have succeeded in
 /// this state.
 void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, bool exhaustive, float *dist,
                      int32_t *hit);
 
-/// Brings the trees up to date with the world (built or refitted as the
+/// Brings the grid and tree up to date with the world (built or refitted as the
 /// comment above says). false when out of memory: cast exhaustively then.
 bool ps_raycast_prepare(ps_world *w);
 
-/// Frees the trees (world destruction). Safe on a world without them.
+/// Frees the grid and tree (world destruction). Safe on a world without them.
 void ps_raycast_free(ps_world *w);
 
 #endif
