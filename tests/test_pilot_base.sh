@@ -6,58 +6,53 @@
 # act: with an idle policy (all limits 0) nothing gets done.
 # usage: test_pilot_base.sh PILOTSIM_BINARY SOURCE_DIR
 set -u
-BIN=$1
-SRC=$2
-SCENE=$SRC/scenes/pilot/pilot_base.lua
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-checks=0
-failed=0
-ok() { checks=$((checks + 1)); }
-bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+ps=$1
+SCENE=$2/scenes/pilot/pilot_base.lua
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/sh_harness.sh"
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+is() { [ "$1" = "$2" ] || { echo "  got '$1', expected '$2'" >&2; false; }; }
 
-if "$BIN" check "$SCENE" >"$T/check" 2>&1; then ok; else bad "pilotsim check"; cat "$T/check"; fi
+expect_rc 0 check "$SCENE"
 
-out=$("$BIN" run "$SCENE" --seed 1 --steps 850 --json --quiet 2>"$T/err")
-[ "$(field "$out" status)" = timeout ] && ok || bad "status '$(field "$out" status)' ($(field "$out" message)), expected timeout at the step limit"
-[ "$(num "$out" robots)" = 130 ] && ok || bad "robots $(num "$out" robots), expected 130"
-[ "$(num "$out" people)" = 4 ] && ok || bad "people $(num "$out" people), expected 4"
-[ "$(num "$out" human_contacts)" = 0 ] && ok || bad "human contacts $(num "$out" human_contacts)"
+out=$("$ps" run "$SCENE" --seed 1 --steps 850 --json --quiet 2>"$tmp/err")
+check "status timeout at the step limit ($(field "$out" message))" is "$(field "$out" status)" timeout
+check "130 robots" is "$(num "$out" robots)" 130
+check "4 people" is "$(num "$out" people)" 4
+check "no contact with people" is "$(num "$out" human_contacts)" 0
 total=0
 for z in logistics restaurant inspection agriculture underground manufacturing; do
-    for m in tasks robots; do
-        v=$(num "$out" "${z}_$m")
-        if [ -n "$v" ]; then ok; else bad "metric ${z}_$m missing"; fi
-    done
+    for m in tasks robots; do check "metric ${z}_$m" test -n "$(num "$out" "${z}_$m")"; done
     total=$((total + $(num "$out" "${z}_robots")))
 done
-[ "$total" = 130 ] && ok || bad "zone robots add up to $total, expected 130"
+check "the zones' robots add up to 130" is "$total" 130
 for m in logistics_max_lane_error restaurant_min_separation inspection_min_clearance inspection_quadrupeds_up \
          agriculture_max_row_error underground_min_wall_range manufacturing_max_tracking_error; do
-    [ -n "$(num "$out" $m)" ] && ok || bad "metric $m missing"
+    check "metric $m" test -n "$(num "$out" $m)"
 done
 # 4.25 s: the ten arms finished one cycle each (2 s a leg), the quadrupeds stand, the
-# robots keep to their lanes and rows, the lidars see the racks and tunnel walls
-[ "$(num "$out" manufacturing_tasks)" = 10 ] && ok || bad "manufacturing_tasks $(num "$out" manufacturing_tasks), expected 10"
-[ "$(num "$out" inspection_quadrupeds_up)" = 4 ] && ok || bad "quadrupeds up $(num "$out" inspection_quadrupeds_up), expected 4"
-awk -v a="$(num "$out" logistics_max_lane_error)" -v b="$(num "$out" agriculture_max_row_error)" \
+# robots keep to their lanes and rows, the lidars see the tunnel walls
+check "ten arm cycles" is "$(num "$out" manufacturing_tasks)" 10
+check "four quadrupeds up" is "$(num "$out" inspection_quadrupeds_up)" 4
+check "lanes, rows, arm tracking, wall range: $(num "$out" logistics_max_lane_error) $(num "$out" agriculture_max_row_error) $(num "$out" manufacturing_max_tracking_error) $(num "$out" underground_min_wall_range)" \
+    awk -v a="$(num "$out" logistics_max_lane_error)" -v b="$(num "$out" agriculture_max_row_error)" \
     -v c="$(num "$out" manufacturing_max_tracking_error)" -v d="$(num "$out" underground_min_wall_range)" \
-    'BEGIN {exit !(a < 0.3 && b < 0.3 && c < 0.3 && d > 0.2 && d < 2)}' && ok ||
-    bad "lane $(num "$out" logistics_max_lane_error) row $(num "$out" agriculture_max_row_error) arm $(num "$out" manufacturing_max_tracking_error) wall $(num "$out" underground_min_wall_range)"
+    'BEGIN {exit !(a < 0.3 && b < 0.3 && c < 0.3 && d > 0.2 && d < 2)}'
 
 # determinism
-h1=$("$BIN" run "$SCENE" --seed 3 --steps 200 --json --quiet 2>/dev/null)
-h2=$("$BIN" run "$SCENE" --seed 3 --steps 200 --json --quiet 2>/dev/null)
-[ -n "$(field "$h1" hash)" ] && [ "$(field "$h1" hash)" = "$(field "$h2" hash)" ] && ok || bad "seed 3 twice: hashes '$(field "$h1" hash)' '$(field "$h2" hash)'"
+h1=$("$ps" run "$SCENE" --seed 3 --steps 200 --json --quiet 2>/dev/null)
+h2=$("$ps" run "$SCENE" --seed 3 --steps 200 --json --quiet 2>/dev/null)
+check "a hash" test -n "$(field "$h1" hash)"
+check "seed 3 twice, the same hash" is "$(field "$h1" hash)" "$(field "$h2" hash)"
 
 # an idle policy sets every zone's speed limit to 0: the arms stop too
-cat >"$T/idle.lua" <<'LUA'
+cat >"$tmp/idle.lua" <<'LUA'
 return {act = function(obs, action) end}
 LUA
-idle=$("$BIN" run "$SCENE" --seed 1 --steps 850 --policy "$T/idle.lua" --json --quiet 2>/dev/null)
-[ "$(num "$idle" manufacturing_tasks)" = 0 ] && ok || bad "idle policy: manufacturing_tasks $(num "$idle" manufacturing_tasks), expected 0"
+idle=$("$ps" run "$SCENE" --seed 1 --steps 850 --policy "$tmp/idle.lua" --json --quiet 2>/dev/null)
+check "idle policy: no arm cycle" is "$(num "$idle" manufacturing_tasks)" 0
 
 echo "test_pilot_base: $checks checks, $failed failed"
 [ "$failed" = 0 ]

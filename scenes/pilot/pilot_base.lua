@@ -95,6 +95,14 @@ local function add_mover(zone, bot, route, start_leg)
     movers[#movers + 1] = {bot = bot, zone = zone, route = route, start_leg = start_leg or 1}
 end
 
+-- A robot shuttling between zone-local points `from` (where it starts) and `to`;
+-- leg 1 of its route is the way to `to`.
+local function add_shuttle(zone, bot, from, to)
+    local ax, ay = at(zone, from[1], from[2])
+    local bx, by = at(zone, to[1], to[2])
+    add_mover(zone, bot, {{bx, by}, {ax, ay}})
+end
+
 local function box(world, zone, x, y, sx, sy, sz, color)
     local wx, wy = at(zone, x, y)
     world:geom{type = "box", size = {sx, sy, sz}, pos = {wx, wy, sz / 2}, color = color}
@@ -112,9 +120,7 @@ local function build_logistics(world, p)
             local wx, wy = at("logistics", x, y0 + jitter(p))
             local bot = diffdrive.build(world, {name = string.format("amr%d_%d", lane, half), pos = {wx, wy},
                                                 yaw = math.pi / 2})
-            local ax, ay = at("logistics", x, y0)
-            local bx, by = at("logistics", x, y0 + 8)
-            add_mover("logistics", bot, {{bx, by}, {ax, ay}})
+            add_shuttle("logistics", bot, {x, y0}, {x, y0 + 8})
         end
     end
 end
@@ -125,9 +131,7 @@ local function build_restaurant(world, p)
         box(world, "restaurant", 8.2, y, 0.7, 0.7, 0.75, {0.7, 0.55, 0.35})  -- table
         local wx, wy = at("restaurant", -11 + jitter(p), y)
         local bot = service_tray.build(world, {name = string.format("waiter%d", k), pos = {wx, wy}, yaw = 0})
-        local ax, ay = at("restaurant", -11, y)
-        local bx, by = at("restaurant", 7.2, y)
-        add_mover("restaurant", bot, {{bx, by}, {ax, ay}})
+        add_shuttle("restaurant", bot, {-11, y}, {7.2, y})
     end
     box(world, "restaurant", -12.6, 0, 0.6, 28.5, 1.0, {0.8, 0.8, 0.8})     -- kitchen pass
     for i = 0, 3 do
@@ -194,9 +198,7 @@ local function build_agriculture(world, p)
                                                 wheel_width = 0.06, wheel_mass = 2, wheel_x = 0.15, caster_x = 0.36,
                                                 caster_radius = 0.05, motor_fmax = 40, max_wheel_speed = 8})
             -- the two robots of an alley pass each other on its two sides (0.45 m off its centre)
-            local ax, ay = at("agriculture", x + side, -12)
-            local bx, by = at("agriculture", x + side, 12)
-            add_mover("agriculture", bot, k == 0 and {{bx, by}, {ax, ay}} or {{ax, ay}, {bx, by}})
+            add_shuttle("agriculture", bot, {x + side, y0}, {x + side, -y0})
         end
     end
 end
@@ -217,9 +219,7 @@ local function build_underground(world, p)
                                    "underground"}
             -- each robot keeps to its own side of the tunnel, and its own stretch of it
             local side = k % 2 == 0 and -0.6 or 0.6
-            local ax, ay = at("underground", x0, y + side)
-            local bx, by = at("underground", x0 + 13, y + side)
-            add_mover("underground", bot, {{bx, by}, {ax, ay}})
+            add_shuttle("underground", bot, {x0, y + side}, {x0 + 13, y + side})
         end
     end
 end

@@ -36,9 +36,8 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-// Child side: loads fleet.lua with n robots, runs WARMUP steps then `repeat`
-// samples of `steps` steps in one episode; fills `r`.
-static void measure(const char *path, int n, int repeat, uint64_t steps, scale_result *r)
+// fleet.lua at `path` with its param n = `n`; NULL after printing the error.
+static ps_scene *load_fleet(const char *path, int n)
 {
     cli_scene_opts so = {0};
     char env_storage[4096], kv[32], err[4096];
@@ -49,10 +48,16 @@ static void measure(const char *path, int n, int repeat, uint64_t steps, scale_r
     so.param_count = 1;
     ps_scene_options opt = cli_scene_options(&so);
     ps_scene *s = ps_scene_load(path, &opt, err, sizeof err);
-    if (!s) {
-        fprintf(stderr, "error: %s\n", err);
-        return;
-    }
+    if (!s) fprintf(stderr, "error: %s\n", err);
+    return s;
+}
+
+// Child side: loads fleet.lua with n robots, runs WARMUP steps then `repeat`
+// samples of `steps` steps in one episode; fills `r`.
+static void measure(const char *path, int n, int repeat, uint64_t steps, scale_result *r)
+{
+    ps_scene *s = load_fleet(path, n);
+    if (!s) return;
     r->dt = ps_scene_timestep(s);
     uint64_t total = WARMUP + (uint64_t)repeat * steps;
     ps_episode *e = ps_episode_begin(s, 1);
@@ -187,20 +192,10 @@ static double cast_all(ps_world *w, bool exhaustive, int rounds, size_t limit, f
 
 int bench_lidar(const char *dir, int n, int repeat, bool json)
 {
-    char path[4096], kv[32], err[4096], env_storage[4096];
+    char path[4096];
     snprintf(path, sizeof path, "%s/fleet.lua", dir);
-    cli_scene_opts so = {0};
-    cli_default_module_paths(&so, env_storage, sizeof env_storage);
-    so.quiet = true;
-    snprintf(kv, sizeof kv, "n=%d", n);
-    so.params[0] = kv;
-    so.param_count = 1;
-    ps_scene_options opt = cli_scene_options(&so);
-    ps_scene *sc = ps_scene_load(path, &opt, err, sizeof err);
-    if (!sc) {
-        fprintf(stderr, "error: %s\n", err);
-        return EXIT_RUNTIME;
-    }
+    ps_scene *sc = load_fleet(path, n);
+    if (!sc) return EXIT_RUNTIME;
     ps_episode *e = ps_episode_begin(sc, 1);
     bool ok = e && ps_episode_get_status(e) == PS_EP_RUNNING;
     for (int i = 0; ok && i < WARMUP; i++) ok = ps_episode_step(e, 100000) == PS_EP_RUNNING;
