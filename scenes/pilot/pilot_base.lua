@@ -24,9 +24,9 @@
 --
 -- WORLD: timestep 0.005 s, static_space and sweep-and-prune (docs/performance.md),
 -- 12 QuickStep iterations; time limit 60 s.
--- Observation: zones {6, 3}: per zone (in the order above) tasks done, robots in it, and
---   the distance (m) from the nearest person to the nearest robot (restaurant only; 99 in
---   the others)
+-- Observation: tasks {6} and robots {6}: per zone (in the order above) tasks done and
+--   robots in it; separation {1}: the distance (m) from the nearest person to the nearest
+--   waiter (the people are in the restaurant), radii (0.26 + 0.34 m) off
 -- Action: speed {6} in [0, 1]: each zone's speed limit as a fraction of its top speed
 --   (logistics 1.0 m/s, restaurant 0.6, inspection 0.5, agriculture 0.8, underground
 --   0.6 m/s; manufacturing: arm motion time 2 s / limit)
@@ -268,13 +268,13 @@ function scene.build(world, ctx)
 end
 
 scene.observation = {
-    zones = {shape = {6, 3}, fn = function(ctx, out)
-        local s = ctx.state
-        for i, z in ipairs(ZONES) do
-            out[3 * i - 2], out[3 * i - 1] = s.tasks[z], s.robots[z]
-            out[3 * i] = z == "restaurant" and s.sep_now or 99
-        end
+    tasks = {shape = {6}, fn = function(ctx, out)
+        for i, z in ipairs(ZONES) do out[i] = ctx.state.tasks[z] end
     end},
+    robots = {shape = {6}, fn = function(ctx, out)
+        for i, z in ipairs(ZONES) do out[i] = ctx.state.robots[z] end
+    end},
+    separation = {shape = {1}, fn = function(ctx, out) out[1] = ctx.state.sep_now or 99 end},
 }
 
 scene.action = {speed = {shape = {6}, low = {0, 0, 0, 0, 0, 0}, high = {1, 1, 1, 1, 1, 1}}}

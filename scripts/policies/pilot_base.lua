@@ -11,10 +11,9 @@ local P = {}
 function P.reset(spec, seed) end
 
 function P.act(obs, action)
-    local z = obs.zones
     for i = 1, 6 do action.speed[i] = 1.0 end
-    local sep = z[2 * 3]             -- restaurant: the nearest person to the nearest waiter, m
-    if sep < 1.0 then action.speed[2] = 0.3 end
+    -- restaurant (zone 2): the nearest person to the nearest waiter, m
+    if obs.separation[1] < 1.0 then action.speed[2] = 0.3 end
 end
 
 return P
