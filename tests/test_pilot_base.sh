@@ -3,7 +3,7 @@
 # (pilotsim check), has 130 robots in six zones with per-zone metrics (prefixed by the
 # zone), runs 850 steps (4.25 s) with its baseline policy without a failure, the arms'
 # cycles counting, is deterministic (same seed, same hash), and the policy's speed limits
-# act: with an idle policy (all limits 0) nothing gets done.
+# act: with an idle policy (all limits 0) nothing gets done; recorded, it replays exactly.
 # usage: test_pilot_base.sh PILOTSIM_BINARY SOURCE_DIR
 set -u
 ps=$1
@@ -53,6 +53,13 @@ return {act = function(obs, action) end}
 LUA
 idle=$("$ps" run "$SCENE" --seed 1 --steps 850 --policy "$tmp/idle.lua" --json --quiet 2>/dev/null)
 check "idle policy: no arm cycle" is "$(num "$idle" manufacturing_tasks)" 0
+
+# recorded as a dataset (when pilotsim has libhdf5): the replay verifies bit for bit
+if "$ps" record "$SCENE" --episodes 1 --steps 12 --out "$tmp/base.hdf5" --quiet >"$tmp/rec.out" 2>"$tmp/rec.err" ||
+   ! grep -q "built without libhdf5" "$tmp/rec.err"; then
+    expect_rc 0 replay "$tmp/base.hdf5" --verify
+    check "the recorded demo replays identically" has "$tmp/out" "1 demo verified, 0 diverged"
+fi
 
 echo "test_pilot_base: $checks checks, $failed failed"
 [ "$failed" = 0 ]
