@@ -45,5 +45,11 @@ int bench_camera(int repeat, bool json);
 /// CPU us per step and per robot-step, the real-time factors and the child's peak
 /// RSS (bench_scale.c).
 int bench_scale(const char *dir, const int *ns, int nn, int repeat, uint64_t steps, bool json);
+/// `pilotsim bench --lidar`: lidar rays cast per second of CPU time in DIR/fleet.lua
+/// with `n` robots (one 360-beam lidar each) after 50 warm-up steps: `repeat`
+/// samples (100 steps apart) of casting every lidar 5 times through the ray-casting
+/// grid and tree, then the exhaustive reference on the first 4 lidars and a bit-for-bit
+/// comparison (exit 1 when the readings differ) (bench_scale.c).
+int bench_lidar(const char *dir, int n, int repeat, bool json);
 
 #endif

@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,8 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-// Child side: loads fleet.lua with n robots, runs WARMUP steps then `repeat`
-// samples of `steps` steps in one episode; fills `r`.
-static void measure(const char *path, int n, int repeat, uint64_t steps, scale_result *r)
+// fleet.lua at `path` with its param n = `n`; NULL after printing the error.
+static ps_scene *load_fleet(const char *path, int n)
 {
     cli_scene_opts so = {0};
     char env_storage[4096], kv[32], err[4096];
@@ -48,10 +48,16 @@ static void measure(const char *path, int n, int repeat, uint64_t steps, scale_r
     so.param_count = 1;
     ps_scene_options opt = cli_scene_options(&so);
     ps_scene *s = ps_scene_load(path, &opt, err, sizeof err);
-    if (!s) {
-        fprintf(stderr, "error: %s\n", err);
-        return;
-    }
+    if (!s) fprintf(stderr, "error: %s\n", err);
+    return s;
+}
+
+// Child side: loads fleet.lua with n robots, runs WARMUP steps then `repeat`
+// samples of `steps` steps in one episode; fills `r`.
+static void measure(const char *path, int n, int repeat, uint64_t steps, scale_result *r)
+{
+    ps_scene *s = load_fleet(path, n);
+    if (!s) return;
     r->dt = ps_scene_timestep(s);
     uint64_t total = WARMUP + (uint64_t)repeat * steps;
     ps_episode *e = ps_episode_begin(s, 1);
@@ -158,4 +164,87 @@ int bench_scale(const char *dir, const int *ns, int nn, int repeat, uint64_t ste
     }
     if (json) printf("]}\n");
     return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- --lidar */
+
+// CPU seconds to cast every lidar of `w` `rounds` times (or, exhaustive, the
+// first `limit` lidars once); *rays gets the number of beams cast.
+static double cast_all(ps_world *w, bool exhaustive, int rounds, size_t limit, float *dist, int32_t *hits,
+                       double *rays)
+{
+    double c0 = cpu_now();
+    *rays = 0;
+    for (int k = 0; k < rounds; k++) {
+        size_t done = 0;
+        for (size_t i = 0; i < ps_world_sensor_count(w) && done < limit; i++) {
+            ps_sensor_id s = ps_world_sensor_at(w, i);
+            if (ps_sensor_get_type(w, s) != PS_SENSOR_LIDAR) continue;
+            size_t n = 0;
+            ps_sensor_data(w, s, &n);
+            ps_sensor_cast(w, s, exhaustive, dist + (size_t)done * 360, hits + (size_t)done * 360);
+            *rays += (double)n;
+            done++;
+        }
+    }
+    return cpu_now() - c0;
+}
+
+int bench_lidar(const char *dir, int n, int repeat, bool json)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fleet.lua", dir);
+    ps_scene *sc = load_fleet(path, n);
+    if (!sc) return EXIT_RUNTIME;
+    ps_episode *e = ps_episode_begin(sc, 1);
+    bool ok = e && ps_episode_get_status(e) == PS_EP_RUNNING;
+    for (int i = 0; ok && i < WARMUP; i++) ok = ps_episode_step(e, 100000) == PS_EP_RUNNING;
+    // fleet.lua: one 360-beam lidar per robot
+    size_t cap = (size_t)n * 360;
+    float *da = malloc(cap * sizeof *da), *db = malloc(cap * sizeof *db);
+    int32_t *ha = malloc(cap * sizeof *ha), *hb = malloc(cap * sizeof *hb);
+    double *rate = calloc((size_t)repeat, sizeof *rate);
+    int rc = EXIT_OK;
+    if (!ok || !da || !db || !ha || !hb || !rate) {
+        fprintf(stderr, "pilotsim bench --lidar: %s\n", e ? ps_episode_message(e) : "out of memory");
+        rc = EXIT_RUNTIME;
+    }
+    double rays = 0, ex_rate = 0;
+    bool same = true;
+    size_t ex_count = n < 4 ? (size_t)n : 4;
+    if (rc == EXIT_OK) {
+        ps_world *w = ps_episode_world(e);
+        for (int k = 0; k < repeat; k++) {
+            // between samples the robots move on: 100 more steps
+            for (int i = 0; i < 100 && ok; i++) ok = ps_episode_step(e, 100000) == PS_EP_RUNNING;
+            double t = cast_all(w, false, 5, SIZE_MAX, da, ha, &rays);
+            rate[k] = rays / t;
+        }
+        // the exhaustive reference on the first lidars, and the same beams accelerated
+        double t = cast_all(w, true, 1, ex_count, db, hb, &rays);
+        ex_rate = rays / t;
+        cast_all(w, false, 1, ex_count, da, ha, &rays);
+        same = memcmp(da, db, (size_t)rays * sizeof *da) == 0 && memcmp(ha, hb, (size_t)rays * sizeof *ha) == 0;
+        double med = bench_median(rate, repeat);
+        if (json)
+            printf("{\"world\":\"fleet\",\"n\":%d,\"beams_per_scan\":360,\"repeat\":%d,\"rays_per_s\":%.0f,"
+                   "\"exhaustive_rays_per_s\":%.0f,\"identical\":%s}\n",
+                   n, repeat, med, ex_rate, same ? "true" : "false");
+        else
+            printf("fleet: %d lidars x 360 beams, 80 x 80 m, 400 obstacles + %d robots; CPU time, median of %d\n"
+                   "  grid + tree           %8.2f M rays/s  (%.1f us per 360-beam scan)\n"
+                   "  exhaustive reference  %8.3f M rays/s  (first %zu lidars)\n"
+                   "  readings %s\n",
+                   n, n, repeat, med / 1e6, 360e6 / med, ex_rate / 1e6, ex_count,
+                   same ? "identical bit for bit" : "DIFFER from the exhaustive reference");
+        if (!same) rc = EXIT_EPISODE_FAILED;
+    }
+    free(da);
+    free(db);
+    free(ha);
+    free(hb);
+    free(rate);
+    ps_episode_end(e);
+    ps_scene_destroy(sc);
+    return rc;
 }

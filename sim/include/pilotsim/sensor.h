@@ -101,6 +101,15 @@ ps_status ps_sensor_get_def(const ps_world *w, ps_sensor_id s, ps_sensor_def *ou
 /// degraded return); delayed with the distances.
 const float *ps_sensor_data(const ps_world *w, ps_sensor_id s, size_t *count);
 const int32_t *ps_sensor_hits(const ps_world *w, ps_sensor_id s, size_t *count);
+/// Casts a lidar or proximity sensor's beams now, from its mount's current
+/// pose, into `dist` (m; ps_sensor_data's count floats, caller-owned) and, when
+/// not NULL, `hits` (as ps_sensor_hits; count int32). Geometric ranges only: no
+/// noise, latency or degradation; the sensor's reading, its sample clock and
+/// every random stream are left untouched, so stepping afterwards is unchanged.
+/// `exhaustive` tests every beam against every geom (slow: the reference the
+/// ray-casting acceleration must match bit for bit); false casts as sampling
+/// does. PS_ERR_STALE for a stale id, PS_ERR_INVALID for another sensor type.
+ps_status ps_sensor_cast(ps_world *w, ps_sensor_id s, bool exhaustive, float *dist, int32_t *hits);
 /// Shape of the reading: up to 3 dimensions (e.g. lidar {v_beams, h_beams},
 /// camera {height, width, channels}). Returns the number of dimensions.
 int ps_sensor_shape(const ps_world *w, ps_sensor_id s, int shape[3]);

@@ -305,6 +305,7 @@ ps_status ps_body_set_pose(ps_world *w, ps_body_id id, ps_pose pose)
     if (!ps_vec3_finite(pose.p) || !ps_quat_normalize(&pose.q))
         return ps_world_fail(w, PS_ERR_INVALID, "body '%s': pose must be finite with a non-zero quaternion", b->name);
     w->extent_unchecked = true;
+    w->pose_epoch++;
     if (!b->body) {
         b->static_pose = pose;
         for (uint32_t g = b->first_geom; g != PS_NO_INDEX; g = w->geoms[g].next_in_body)

@@ -120,7 +120,7 @@ static const char *check_def(const ps_geom_def *d, bool on_body, char *buf, size
 
 void ps_geom_place_static(ps_world *w, ps_geom_slot *g, const ps_pose *parent)
 {
-    (void)w;
+    w->static_version++; // the ray-casting tree of static geoms is rebuilt
     if (g->def.type == PS_GEOM_PLANE) return; // planes are non-placeable
     ps_pose p = parent ? ps_pose_mul(*parent, g->local) : g->local;
     if (g->def.type == PS_GEOM_HEIGHTFIELD) {
@@ -134,6 +134,7 @@ void ps_geom_place_static(ps_world *w, ps_geom_slot *g, const ps_pose *parent)
 
 void ps_body_apply_geom_offsets(ps_world *w, ps_body_slot *b)
 {
+    w->pose_epoch++;
     for (uint32_t i = b->first_geom; i != PS_NO_INDEX; i = w->geoms[i].next_in_body) {
         ps_geom_slot *g = &w->geoms[i];
         dGeomSetOffsetPosition(g->geom, g->local.p.x - b->com.x, g->local.p.y - b->com.y, g->local.p.z - b->com.z);
@@ -300,6 +301,7 @@ ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
         b->first_geom = idx;
         if (b->body) {
             dGeomSetBody(g->geom, b->body);
+            w->moving_version++;
             dGeomSetOffsetPosition(g->geom, g->local.p.x - b->com.x, g->local.p.y - b->com.y, g->local.p.z - b->com.z);
             dGeomSetOffsetQuaternion(g->geom, (dReal[4]){g->local.q.w, g->local.q.x, g->local.q.y, g->local.q.z});
             ps_status st = check_extent(w, g);
@@ -337,6 +339,8 @@ ps_geom_id ps_geom_create(ps_world *w, ps_body_id body, const ps_geom_def *def)
 void ps_geom_destroy_slot(ps_world *w, uint32_t idx)
 {
     ps_geom_slot *g = &w->geoms[idx];
+    if (ps_body_is_set(g->body) && w->bodies[g->body.index].body) w->moving_version++;
+    else w->static_version++;
     uint32_t *head = &w->world_first_geom;
     if (ps_body_is_set(g->body)) head = &w->bodies[g->body.index].first_geom;
     while (*head != PS_NO_INDEX && *head != idx) head = &w->geoms[*head].next_in_body;

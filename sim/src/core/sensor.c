@@ -26,6 +26,8 @@ ps_sensor_def ps_default_sensor_def(ps_sensor_type type)
     };
 }
 
+static ps_pose mount_pose(const ps_world *w, const ps_sensor_slot *s);
+
 static ps_sensor_slot *slot(const ps_world *w, ps_sensor_id id)
 {
     if (id.gen == 0 || id.world != w->tag || id.index >= w->sensor_count) return NULL;
@@ -241,6 +243,15 @@ const int32_t *ps_sensor_hits(const ps_world *w, ps_sensor_id id, size_t *count)
     ps_sensor_slot *s = slot(w, id);
     if (count) *count = s && s->hits ? s->count : 0;
     return s ? s->hits : NULL;
+}
+
+ps_status ps_sensor_cast(ps_world *w, ps_sensor_id id, bool exhaustive, float *dist, int32_t *hits)
+{
+    ps_sensor_slot *s = slot(w, id);
+    if (!s) return PS_ERR_STALE;
+    if (s->def.type != PS_SENSOR_LIDAR && s->def.type != PS_SENSOR_PROXIMITY) return PS_ERR_INVALID;
+    if (!dist) return PS_ERR_INVALID;
+    return ps_lidar_trace(w, s, mount_pose(w, s), exhaustive, dist, hits ? hits : s->hits_raw);
 }
 
 int ps_sensor_shape(const ps_world *w, ps_sensor_id id, int shape[3])

@@ -184,6 +184,7 @@ static void get_body(ps_state_reader *r, ps_world *w, uint32_t i)
     dReal v[25];
     int enabled;
     if (!ps_state_get(r, v, sizeof v) || !ps_state_get(r, &enabled, sizeof enabled)) return;
+    w->pose_epoch++;
     dBodySetPosition(s->body, v[0], v[1], v[2]);
     // dBodySetQuaternion renormalises, which can move the last bit of a
     // quaternion ODE already normalised, and a chaotic system then drifts away.

@@ -2,6 +2,7 @@
 #include "world_internal.h"
 #include "ode_guard.h"
 #include "log_internal.h"
+#include "raycast.h"
 #include "pilotsim/world.h"
 
 #include <math.h>
@@ -193,6 +194,7 @@ void ps_world_destroy(ps_world *w)
     if (!w) return;
     ps_ode_init();
     ps_world_free_sensors(w);
+    ps_raycast_free(w);
     ps_world_free_robots(w);
     ps_world_free_joints(w);
     dJointGroupDestroy(w->contact_group);

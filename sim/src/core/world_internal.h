@@ -149,9 +149,6 @@ typedef struct ps_sensor_slot {
     dSpaceID ray_space;
     dGeomID *rays;
     double *dirs;
-    double *dirw;             // the beams' directions in the world frame at the last scan
-    struct ps_lidar_cand *cand; // scratch: the geoms a scan tests, nearest first
-    size_t cand_cap;
     uint32_t skip_group;      // geoms of this group are ignored (the robot's own)
     ps_body_id *skip_bodies;  // bodies ignored: the mount body and those joined to it by joints
     size_t skip_count;
@@ -213,6 +210,12 @@ struct ps_world {
     struct ps_pair_hit *hits;    size_t hit_count, hit_cap;
     dContactGeom *hit_points;    size_t hit_point_count, hit_point_cap;
     ps_zone *zones; uint32_t zone_count, zone_cap; // keep-out zones (drawn, not simulated)
+    // Ray casting (raycast.c): its trees, and what tells them to rebuild or refit:
+    // static_version counts changes of static geoms (added, removed, moved),
+    // moving_version additions and removals of geoms on dynamic or kinematic
+    // bodies, pose_epoch poses set from outside the step.
+    struct ps_raycast *raycast;
+    uint64_t static_version, moving_version, pose_epoch;
     ps_solver_health health;
     uint64_t health_warned_at;   // step of the last health warning (0: none yet)
     bool health_bad_before;      // the last health check passed a threshold
@@ -280,6 +283,9 @@ ps_status ps_sensors_update(ps_world *w);
 void ps_world_free_sensors(ps_world *w);
 bool ps_lidar_init(ps_world *w, ps_sensor_slot *s);
 void ps_lidar_cast(ps_world *w, ps_sensor_slot *s, ps_pose mount, float *dist, int32_t *hits);
+// The geometric part of ps_lidar_cast (no degradation, no RNG): per beam the
+// distance (m) and hit id; `hits` may be NULL; `exhaustive`: every geom.
+ps_status ps_lidar_trace(ps_world *w, ps_sensor_slot *s, ps_pose mount, bool exhaustive, float *dist, int32_t *hits);
 void ps_lidar_free(ps_sensor_slot *s);
 
 // Collision pass (contact.c): fills contacts and creates contact joints.

@@ -1,0 +1,635 @@
+// Ray casting through a grid of the static geoms and a bounding volume
+// hierarchy of the moving ones (see raycast.h): a beam visits the cells and
+// boxes it crosses nearest first and stops past its best hit so far; each geom
+// whose box it crosses is tested with ODE's exact ray collider.
+#include "raycast.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    LEAF_SIZE = 4,        // geoms per leaf at most
+    STACK_SIZE = 96,      // pending nodes of one traversal (a balanced tree needs its depth + 1)
+    MAX_LARGE = 32,       // geoms at most kept out of a tree for their size
+    REBUILD_REFITS = 64,  // refits of the moving tree before its shape is rebuilt
+};
+// Boxes are widened by this much (m, plus 1e-9 of their coordinates) so that a
+// hit ODE reports exactly on a face is never culled.
+#define PAD 1e-7
+// A box entered more than this beyond the best hit so far cannot hold a nearer
+// reading (readings are floats: 1e-4 m is far above their rounding).
+#define MARGIN 1e-4
+
+typedef struct rc_node {
+    double box[6];   // lo xyz, hi xyz
+    uint32_t first;  // leaf: first item; inner: left child (the right child is first + 1)
+    uint32_t count;  // leaf: items (>= 1); inner: 0
+} rc_node;
+
+typedef struct rc_tree {
+    rc_node *nodes;
+    uint32_t node_count, node_cap;
+    uint32_t *geom;     // geom slot of each item, in leaf order
+    double *box;        // per item: padded lo xyz, hi xyz
+    uint32_t count, cap;
+    uint32_t *always;   // planes and geoms with unbounded boxes: every beam tests them
+    uint32_t always_count, always_cap;
+    double *plane;      // per `always` geom: its unit normal and offset (planes; else zeros)
+    // Geoms whose box spans more than a quarter of the tree's bounds on an axis
+    // (walls, floors): in the tree they would widen every node on their way
+    // down to a leaf and every beam would visit those nodes; instead each beam
+    // tests their boxes directly. Items [count - large, count) of `geom`/`box`.
+    uint32_t large;
+} rc_tree;
+
+// The static geoms' boxes binned into a uniform grid of square cells over x-y
+// (each cell lists every geom whose box overlaps it, the boxes' full height):
+// a beam walks the cells it crosses in order (a 2D DDA) and stops at the
+// first cell it leaves beyond its best hit, so its cost follows its length in
+// cells. About two cells per geom; a geom overlapping more than GRID_SPAN
+// cells is kept out and tested by every beam (floors, long walls).
+typedef struct rc_grid {
+    double lo[2], hi[2];  // m, the grid's rectangle
+    double cell, inv_cell;// m, 1/m
+    int nx, ny;
+    uint32_t *start;      // nx * ny + 1 offsets into `item`
+    uint32_t *item;       // per cell, its geoms: indices into the static tree's geom/box arrays
+    uint32_t *large;      // the same kind of indices, of geoms kept out
+    uint32_t large_count;
+    uint32_t *stamp;      // per geom, the last beam that tested it (once per beam, in however many cells)
+    uint32_t beam;
+} rc_grid;
+
+typedef struct rc_item {
+    double box[6], c[3];
+    uint32_t geom;
+} rc_item;
+
+struct ps_raycast {
+    rc_tree fixed, moving;            // static geoms (boxes only: no nodes); geoms of dynamic and kinematic bodies
+    rc_grid grid;                     // the static geoms' grid
+    bool fixed_built, moving_built;
+    uint64_t fixed_version, moving_version; // w->static_version, w->moving_version when built
+    uint64_t step, epoch;             // w->steps, w->pose_epoch when the moving boxes were fitted
+    uint32_t refits;
+    rc_item *items;                   // build scratch
+    uint32_t item_cap;
+};
+
+/* ---------------------------------------------------------------- boxes */
+
+static bool moving_geom(const ps_world *w, const ps_geom_slot *g)
+{
+    return ps_body_is_set(g->body) && w->bodies[g->body.index].body != NULL;
+}
+
+// ODE's box of a geom, padded; false when unbounded (planes) or not finite,
+// and then the box is everything.
+static bool padded_box(dGeomID g, double box[6])
+{
+    dReal bb[6];
+    dGeomGetAABB(g, bb);
+    bool bounded = dGeomGetClass(g) != dPlaneClass;
+    for (int k = 0; k < 3; k++) {
+        double lo = bb[2 * k], hi = bb[2 * k + 1];
+        if (!(lo <= hi) || !isfinite(lo) || !isfinite(hi) || fabs(lo) >= dInfinity || fabs(hi) >= dInfinity)
+            bounded = false;
+        double pad = PAD + 1e-9 * (fabs(lo) + fabs(hi));
+        box[k] = lo - pad;
+        box[3 + k] = hi + pad;
+    }
+    if (!bounded)
+        for (int k = 0; k < 3; k++) box[k] = -INFINITY, box[3 + k] = INFINITY;
+    return bounded;
+}
+
+static void box_union(double *dst, const double *src)
+{
+    for (int k = 0; k < 3; k++) {
+        if (src[k] < dst[k]) dst[k] = src[k];
+        if (src[3 + k] > dst[3 + k]) dst[3 + k] = src[3 + k];
+    }
+}
+
+/* ---------------------------------------------------------------- build */
+
+static int cmp_axis(const rc_item *a, const rc_item *b, int k)
+{
+    if (a->c[k] != b->c[k]) return a->c[k] < b->c[k] ? -1 : 1;
+    return (a->geom > b->geom) - (a->geom < b->geom);
+}
+static int cmp_x(const void *a, const void *b) { return cmp_axis(a, b, 0); }
+static int cmp_y(const void *a, const void *b) { return cmp_axis(a, b, 1); }
+static int cmp_z(const void *a, const void *b) { return cmp_axis(a, b, 2); }
+
+// Node `node` over items [first, first + n): a leaf, or split at the median
+// centroid along the widest axis of the centroids.
+static void build_node(rc_tree *t, rc_item *it, uint32_t first, uint32_t n, uint32_t node)
+{
+    static int (*const cmp[3])(const void *, const void *) = {cmp_x, cmp_y, cmp_z};
+    double bb[6], clo[3], chi[3];
+    memcpy(bb, it[first].box, sizeof bb);
+    memcpy(clo, it[first].c, sizeof clo);
+    memcpy(chi, it[first].c, sizeof chi);
+    for (uint32_t i = first + 1; i < first + n; i++) {
+        box_union(bb, it[i].box);
+        for (int k = 0; k < 3; k++) clo[k] = fmin(clo[k], it[i].c[k]), chi[k] = fmax(chi[k], it[i].c[k]);
+    }
+    rc_node *nd = &t->nodes[node];
+    memcpy(nd->box, bb, sizeof nd->box);
+    if (n <= LEAF_SIZE) {
+        nd->first = first;
+        nd->count = n;
+        return;
+    }
+    int axis = 0;
+    for (int k = 1; k < 3; k++)
+        if (chi[k] - clo[k] > chi[axis] - clo[axis]) axis = k;
+    qsort(it + first, n, sizeof *it, cmp[axis]);
+    uint32_t left = t->node_count, half = n / 2;
+    t->node_count += 2;
+    nd->first = left;
+    nd->count = 0;
+    build_node(t, it, first, half, left);
+    build_node(t, it, first + half, n - half, left + 1);
+}
+
+static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap) return true;
+    uint32_t c = *cap ? *cap : 16;
+    while (c < need) c *= 2;
+    void *q = realloc(*p, (size_t)c * elem);
+    if (!q) return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+// (Re)builds the tree of the static (moving = false) or the moving geoms.
+static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < w->geom_count; i++) {
+        const ps_geom_slot *g = &w->geoms[i];
+        n += g->alive && g->geom && moving_geom(w, g) == moving;
+    }
+    uint32_t node_cap = t->node_cap, always_cap = t->always_cap;
+    if (!reserve((void **)&rc->items, &rc->item_cap, n, sizeof *rc->items) ||
+        !reserve((void **)&t->always, &always_cap, n, sizeof *t->always) ||
+        !reserve((void **)&t->plane, &t->always_cap, n, 4 * sizeof *t->plane) ||
+        !reserve((void **)&t->nodes, &node_cap, 2 * n + 1, sizeof *t->nodes))
+        return false;
+    t->node_cap = node_cap;
+    uint32_t cap = t->cap;
+    if (!reserve((void **)&t->geom, &cap, n, sizeof *t->geom)) return false;
+    uint32_t cap2 = t->cap;
+    if (!reserve((void **)&t->box, &cap2, n, 6 * sizeof *t->box)) return false;
+    t->cap = cap < cap2 ? cap : cap2;
+    uint32_t m = 0;
+    t->always_count = 0;
+    for (uint32_t i = 0; i < w->geom_count; i++) {
+        const ps_geom_slot *g = &w->geoms[i];
+        if (!g->alive || !g->geom || moving_geom(w, g) != moving) continue;
+        rc_item *it = &rc->items[m];
+        if (!padded_box(g->geom, it->box)) {
+            double *pl = &t->plane[4 * t->always_count];
+            memset(pl, 0, 4 * sizeof *pl);
+            if (dGeomGetClass(g->geom) == dPlaneClass) {
+                dVector4 p;
+                dGeomPlaneGetParams(g->geom, p);
+                double len = sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]);
+                if (len > 0)
+                    for (int k = 0; k < 4; k++) pl[k] = p[k] / len;
+            }
+            t->always[t->always_count++] = i;
+            continue;
+        }
+        for (int k = 0; k < 3; k++) it->c[k] = 0.5 * (it->box[k] + it->box[3 + k]);
+        it->geom = i;
+        m++;
+    }
+    t->count = m;
+    if (!moving) { // the static geoms go into the grid (build_grid), not a tree
+        t->node_count = 0;
+        t->large = 0;
+        for (uint32_t i = 0; i < m; i++) {
+            t->geom[i] = rc->items[i].geom;
+            memcpy(&t->box[6 * i], rc->items[i].box, sizeof rc->items[i].box);
+        }
+        return true;
+    }
+    // the large geoms to the end, out of the tree (unless there are too many)
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (uint32_t i = 0; i < m; i++)
+        for (int k = 0; k < 3; k++) lo[k] = fmin(lo[k], rc->items[i].box[k]), hi[k] = fmax(hi[k], rc->items[i].box[3 + k]);
+    uint32_t split = m;
+    for (uint32_t i = m; i-- > 0;) {
+        const double *b = rc->items[i].box;
+        bool large = false;
+        for (int k = 0; k < 3; k++) large |= b[3 + k] - b[k] > 0.25 * (hi[k] - lo[k]) && hi[k] - lo[k] > 1.0;
+        if (large) {
+            rc_item tmp = rc->items[i];
+            rc->items[i] = rc->items[--split];
+            rc->items[split] = tmp;
+        }
+    }
+    if (m - split > MAX_LARGE || m - split == m) split = m;
+    t->large = m - split;
+    t->node_count = split ? 1 : 0;
+    if (split) build_node(t, rc->items, 0, split, 0);
+    for (uint32_t i = 0; i < m; i++) {
+        t->geom[i] = rc->items[i].geom;
+        memcpy(&t->box[6 * i], rc->items[i].box, sizeof rc->items[i].box);
+    }
+    return true;
+}
+
+enum { GRID_SPAN = 256, GRID_MAX_CELLS = 1 << 20 };
+#define CELL_PAD 1e-6 // m: a box is binned a little wider than it is, so no rounding of a walk misses it
+
+static void cell_range(const rc_grid *g, const double *b, int *i0, int *i1, int *j0, int *j1)
+{
+    double r[4] = {(b[0] - CELL_PAD - g->lo[0]) * g->inv_cell, (b[3] + CELL_PAD - g->lo[0]) * g->inv_cell,
+                   (b[1] - CELL_PAD - g->lo[1]) * g->inv_cell, (b[4] + CELL_PAD - g->lo[1]) * g->inv_cell};
+    int n[2] = {g->nx, g->ny}, out[4];
+    for (int k = 0; k < 4; k++) {
+        double v = floor(r[k]);
+        int lim = n[k / 2] - 1;
+        out[k] = v < 0 ? 0 : v > lim ? lim : (int)v;
+    }
+    *i0 = out[0], *i1 = out[1], *j0 = out[2], *j1 = out[3];
+}
+
+// Bins the static tree's boxes (t->box) into the grid.
+static bool build_grid(rc_grid *g, const rc_tree *t)
+{
+    free(g->start);
+    free(g->item);
+    free(g->large);
+    free(g->stamp);
+    memset(g, 0, sizeof *g);
+    uint32_t n = t->count;
+    if (!n) return true;
+    g->lo[0] = g->lo[1] = INFINITY;
+    g->hi[0] = g->hi[1] = -INFINITY;
+    for (uint32_t i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++)
+            g->lo[k] = fmin(g->lo[k], t->box[6 * i + k]), g->hi[k] = fmax(g->hi[k], t->box[6 * i + 3 + k]);
+    double wx = g->hi[0] - g->lo[0], wy = g->hi[1] - g->lo[1];
+    double cell = sqrt(fmax(wx * wy, 1e-12) / (2.0 * n));
+    cell = fmax(cell, fmax(wx, wy) / 1024);
+    g->cell = fmax(cell, 1e-6);
+    g->inv_cell = 1 / g->cell;
+    g->nx = (int)fmin(ceil(wx * g->inv_cell), 1023) + 1; // at most 1024 x 1024 cells
+    g->ny = (int)fmin(ceil(wy * g->inv_cell), 1023) + 1;
+    size_t cells = (size_t)g->nx * (size_t)g->ny;
+    g->start = calloc(cells + 1, sizeof *g->start);
+    g->large = malloc(n * sizeof *g->large);
+    g->stamp = calloc(n, sizeof *g->stamp);
+    if (!g->start || !g->large || !g->stamp || cells > GRID_MAX_CELLS) return false;
+    // count, prefix sums, fill
+    size_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int i0, i1, j0, j1;
+        cell_range(g, &t->box[6 * i], &i0, &i1, &j0, &j1);
+        size_t span = (size_t)(i1 - i0 + 1) * (size_t)(j1 - j0 + 1);
+        if (span > GRID_SPAN) {
+            g->large[g->large_count++] = i;
+            continue;
+        }
+        total += span;
+        for (int j = j0; j <= j1; j++)
+            for (int k = i0; k <= i1; k++) g->start[(size_t)j * (size_t)g->nx + (size_t)k + 1]++;
+    }
+    for (size_t c = 0; c < cells; c++) g->start[c + 1] += g->start[c];
+    g->item = malloc((total ? total : 1) * sizeof *g->item);
+    uint32_t *fill = malloc(cells * sizeof *fill);
+    if (!g->item || !fill) {
+        free(fill);
+        return false;
+    }
+    memcpy(fill, g->start, cells * sizeof *fill);
+    for (uint32_t i = 0, l = 0; i < n; i++) {
+        if (l < g->large_count && g->large[l] == i) {
+            l++;
+            continue;
+        }
+        int i0, i1, j0, j1;
+        cell_range(g, &t->box[6 * i], &i0, &i1, &j0, &j1);
+        for (int j = j0; j <= j1; j++)
+            for (int k = i0; k <= i1; k++) g->item[fill[(size_t)j * (size_t)g->nx + (size_t)k]++] = i;
+    }
+    free(fill);
+    return true;
+}
+
+// New boxes for the moving geoms, then every node's box from its children
+// (children always come after their parent).
+static void refit(ps_world *w, rc_tree *t)
+{
+    for (uint32_t i = 0; i < t->count; i++) padded_box(w->geoms[t->geom[i]].geom, &t->box[6 * i]);
+    for (uint32_t i = t->node_count; i-- > 0;) {
+        rc_node *nd = &t->nodes[i];
+        if (nd->count) {
+            memcpy(nd->box, &t->box[6 * nd->first], sizeof nd->box);
+            for (uint32_t k = 1; k < nd->count; k++) box_union(nd->box, &t->box[6 * (nd->first + k)]);
+        } else {
+            memcpy(nd->box, t->nodes[nd->first].box, sizeof nd->box);
+            box_union(nd->box, t->nodes[nd->first + 1].box);
+        }
+    }
+}
+
+bool ps_raycast_prepare(ps_world *w)
+{
+    ps_raycast *rc = w->raycast;
+    if (!rc) {
+        rc = calloc(1, sizeof *rc);
+        if (!rc) return false;
+        w->raycast = rc;
+    }
+    if (!rc->fixed_built || rc->fixed_version != w->static_version) {
+        rc->fixed_built = build(w, rc, &rc->fixed, false) && build_grid(&rc->grid, &rc->fixed);
+        if (!rc->fixed_built) return false;
+        rc->fixed_version = w->static_version;
+    }
+    if (!rc->moving_built || rc->moving_version != w->moving_version || rc->refits >= REBUILD_REFITS) {
+        rc->moving_built = build(w, rc, &rc->moving, true);
+        if (!rc->moving_built) return false;
+        rc->moving_version = w->moving_version;
+        rc->refits = 0;
+    } else if (rc->step != w->steps || rc->epoch != w->pose_epoch) {
+        refit(w, &rc->moving);
+        rc->refits++;
+    }
+    rc->step = w->steps;
+    rc->epoch = w->pose_epoch;
+    return true;
+}
+
+static void tree_free(rc_tree *t)
+{
+    free(t->nodes);
+    free(t->geom);
+    free(t->box);
+    free(t->always);
+    free(t->plane);
+}
+
+void ps_raycast_free(ps_world *w)
+{
+    ps_raycast *rc = w->raycast;
+    if (!rc) return;
+    tree_free(&rc->fixed);
+    tree_free(&rc->moving);
+    free(rc->grid.start);
+    free(rc->grid.item);
+    free(rc->grid.large);
+    free(rc->grid.stamp);
+    free(rc->items);
+    free(rc);
+    w->raycast = NULL;
+}
+
+/* ---------------------------------------------------------------- casting */
+
+typedef struct rc_ray {
+    ps_world *w;
+    const ps_sensor_slot *s;
+    const ps_beam *b;
+    double inv[3], oinv[3]; // 1 / direction, origin / direction per axis
+    int near[3], far[3];    // per axis: the box bound a beam meets first and last (index in a box)
+    bool placed;      // the ODE ray is at this beam
+    float dist;       // best reading so far
+    uint32_t geom;    // its geom, PS_NO_INDEX for none
+} rc_ray;
+
+// Distance (m) from the beam's origin to the geom's ODE box (a plane: to the
+// plane): the first key of a tie between equal readings, as for the per-shape
+// caster that tested geoms nearest first.
+static double near_key(const ps_geom_slot *g, ps_vec3 p)
+{
+    if (dGeomGetClass(g->geom) == dPlaneClass) {
+        dVector4 pl;
+        dGeomPlaneGetParams(g->geom, pl);
+        double len = sqrt(pl[0] * pl[0] + pl[1] * pl[1] + pl[2] * pl[2]);
+        return len > 0 ? fabs(pl[0] / len * p.x + pl[1] / len * p.y + pl[2] / len * p.z - pl[3] / len) : 0;
+    }
+    dReal bb[6];
+    dGeomGetAABB(g->geom, bb);
+    double dx = fmax(fmax(bb[0] - p.x, p.x - bb[1]), 0), dy = fmax(fmax(bb[2] - p.y, p.y - bb[3]), 0),
+           dz = fmax(fmax(bb[4] - p.z, p.z - bb[5]), 0);
+    return sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+static bool ignored(const ps_sensor_slot *s, const ps_geom_slot *g)
+{
+    if (!g->alive || !g->geom) return true;
+    if (!dGeomGetCategoryBits(g->geom) && !dGeomGetCollideBits(g->geom)) return true;
+    if (s->skip_group && g->def.group == s->skip_group) return true;
+    for (size_t k = 0; k < s->skip_count; k++)
+        if (g->body.index == s->skip_bodies[k].index && g->body.gen == s->skip_bodies[k].gen) return true;
+    return false;
+}
+
+static void test_geom(rc_ray *r, uint32_t gi)
+{
+    const ps_geom_slot *g = &r->w->geoms[gi];
+    if (ignored(r->s, g)) return;
+    const ps_beam *b = r->b;
+    if (!r->placed) {
+        dGeomRaySet(b->ray, b->origin.x + b->dir.x * b->r0, b->origin.y + b->dir.y * b->r0,
+                    b->origin.z + b->dir.z * b->r0, b->dir.x, b->dir.y, b->dir.z);
+        r->placed = true;
+    }
+    dContactGeom cg;
+    if (dCollide(b->ray, g->geom, 1, &cg, sizeof cg) < 1) return;
+    float d = (float)(b->r0 + cg.depth);
+    if (d < r->dist) {
+        r->dist = d;
+        r->geom = gi;
+    } else if (d == r->dist && r->geom != PS_NO_INDEX) {
+        double kn = near_key(g, b->origin), ko = near_key(&r->w->geoms[r->geom], b->origin);
+        if (kn < ko || (kn == ko && gi < r->geom)) r->geom = gi;
+    }
+}
+
+// Entry distance (m) of the beam into a box (lo xyz, hi xyz), if it enters
+// before `tmax`. The boxes' padding covers the rounding of b * inv - o * inv.
+static inline bool slab(const rc_ray *r, const double *b, double tmax, double *enter)
+{
+    double t0 = r->b->r0 - PAD, t1 = tmax;
+    for (int k = 0; k < 3; k++) {
+        double a = b[r->near[k]] * r->inv[k] - r->oinv[k], c = b[r->far[k]] * r->inv[k] - r->oinv[k];
+        t0 = a > t0 ? a : t0;
+        t1 = c < t1 ? c : t1;
+    }
+    *enter = t0;
+    return t0 <= t1;
+}
+
+static inline double limit(const rc_ray *r)
+{
+    double a = (double)r->dist + MARGIN, b = r->b->r1 + PAD;
+    return a < b ? a : b;
+}
+
+static void traverse(rc_ray *r, const rc_tree *t)
+{
+    for (uint32_t k = t->count - t->large; k < t->count; k++) {
+        const double *bx = &t->box[6 * k];
+        double e;
+        if (slab(r, bx, limit(r), &e)) test_geom(r, t->geom[k]);
+    }
+    if (!t->node_count) return;
+    uint32_t stack[STACK_SIZE];
+    double enter[STACK_SIZE];
+    int sp = 0;
+    double e0;
+    if (!slab(r, t->nodes[0].box, limit(r), &e0)) return;
+    stack[sp] = 0;
+    enter[sp++] = e0;
+    while (sp > 0) {
+        sp--;
+        if (enter[sp] > limit(r)) continue; // a nearer hit was found since it was pushed
+        const rc_node *nd = &t->nodes[stack[sp]];
+        if (nd->count) {
+            for (uint32_t k = nd->first; k < nd->first + nd->count; k++) {
+                const double *bx = &t->box[6 * k];
+                double e;
+                if (slab(r, bx, limit(r), &e)) test_geom(r, t->geom[k]);
+            }
+            continue;
+        }
+        const rc_node *a = &t->nodes[nd->first], *c = a + 1;
+        double ea, ec, lim = limit(r);
+        bool ha = slab(r, a->box, lim, &ea), hc = slab(r, c->box, lim, &ec);
+        if (sp + 2 > STACK_SIZE) { // deeper than any tree built here: test the whole subtree's leaves
+            ha = hc = false;
+            for (uint32_t i = 0; i < t->count; i++) test_geom(r, t->geom[i]);
+        }
+        // the nearer child on top
+        if (ha && hc && ea <= ec) {
+            stack[sp] = nd->first + 1, enter[sp++] = ec;
+            stack[sp] = nd->first, enter[sp++] = ea;
+        } else if (ha && hc) {
+            stack[sp] = nd->first, enter[sp++] = ea;
+            stack[sp] = nd->first + 1, enter[sp++] = ec;
+        } else if (ha) {
+            stack[sp] = nd->first, enter[sp++] = ea;
+        } else if (hc) {
+            stack[sp] = nd->first + 1, enter[sp++] = ec;
+        }
+    }
+}
+
+static void test_box(rc_ray *r, const rc_tree *t, rc_grid *g, uint32_t k)
+{
+    if (g->stamp[k] == g->beam) return;
+    g->stamp[k] = g->beam;
+    double e;
+    if (slab(r, &t->box[6 * k], limit(r), &e)) test_geom(r, t->geom[k]);
+}
+
+// The static geoms: those kept out of the grid, then the cells the beam crosses, nearest first.
+static void walk_grid(rc_ray *r, const rc_tree *t, rc_grid *g)
+{
+    if (!g->start) return;
+    if (++g->beam == 0) { // the stamps wrapped round: clear them
+        memset(g->stamp, 0, t->count * sizeof *g->stamp);
+        g->beam = 1;
+    }
+    for (uint32_t k = 0; k < g->large_count; k++) test_box(r, t, g, g->large[k]);
+    // the part of the beam over the grid's rectangle
+    const double o[2] = {r->b->origin.x, r->b->origin.y}, d[2] = {r->b->dir.x, r->b->dir.y};
+    double t0 = r->b->r0 - PAD, t1 = limit(r);
+    for (int k = 0; k < 2; k++) {
+        if (fabs(d[k]) < 1e-300) {
+            if (o[k] < g->lo[k] || o[k] > g->hi[k]) return;
+            continue;
+        }
+        double a = (g->lo[k] - o[k]) * r->inv[k], c = (g->hi[k] - o[k]) * r->inv[k];
+        if (a > c) {
+            double x = a;
+            a = c;
+            c = x;
+        }
+        t0 = a > t0 ? a : t0;
+        t1 = c < t1 ? c : t1;
+    }
+    if (t0 > t1) return;
+    int cell[2], step[2], n[2] = {g->nx, g->ny};
+    double next[2], delta[2];
+    for (int k = 0; k < 2; k++) {
+        double v = floor((o[k] + d[k] * t0 - g->lo[k]) * g->inv_cell);
+        cell[k] = v < 0 ? 0 : v > n[k] - 1 ? n[k] - 1 : (int)v;
+        if (fabs(d[k]) < 1e-300) {
+            step[k] = 0;
+            next[k] = delta[k] = INFINITY;
+        } else if (d[k] > 0) {
+            step[k] = 1;
+            next[k] = (g->lo[k] + (cell[k] + 1) * g->cell - o[k]) * r->inv[k];
+            delta[k] = g->cell * r->inv[k];
+        } else {
+            step[k] = -1;
+            next[k] = (g->lo[k] + cell[k] * g->cell - o[k]) * r->inv[k];
+            delta[k] = -g->cell * r->inv[k];
+        }
+    }
+    for (;;) {
+        size_t c = (size_t)cell[1] * (size_t)g->nx + (size_t)cell[0];
+        for (uint32_t i = g->start[c]; i < g->start[c + 1]; i++) test_box(r, t, g, g->item[i]);
+        // leaving this cell beyond the best hit: no geom of a later cell can be nearer
+        int k = next[0] < next[1] ? 0 : 1;
+        if (next[k] > limit(r)) return;
+        cell[k] += step[k];
+        if (cell[k] < 0 || cell[k] >= n[k]) return;
+        next[k] += delta[k];
+    }
+}
+
+// Geoms without a bounded box. A plane is tested only when the beam's segment
+// crosses it and it is not farther than the best hit.
+static void test_always(rc_ray *r, const rc_tree *t)
+{
+    for (uint32_t k = 0; k < t->always_count; k++) {
+        const double *n = &t->plane[4 * k];
+        if (n[0] != 0 || n[1] != 0 || n[2] != 0) {
+            const ps_vec3 p = r->b->origin, u = r->b->dir;
+            double f0 = n[0] * p.x + n[1] * p.y + n[2] * p.z - n[3];
+            if (fabs(f0) > (double)r->dist + MARGIN) continue;
+            double fd = n[0] * u.x + n[1] * u.y + n[2] * u.z;
+            double a = f0 + fd * r->b->r0, b = f0 + fd * r->b->r1; // signed distances of the segment's ends
+            if ((a > 1e-9 && b > 1e-9) || (a < -1e-9 && b < -1e-9)) continue;
+        }
+        test_geom(r, t->always[k]);
+    }
+}
+
+void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, bool exhaustive, float *dist,
+                     int32_t *hit)
+{
+    rc_ray r = {.w = w, .s = s, .b = b, .dist = *dist, .geom = PS_NO_INDEX};
+    if (exhaustive || !w->raycast) {
+        for (uint32_t i = 0; i < w->geom_count; i++) test_geom(&r, i);
+    } else {
+        const double d[3] = {b->dir.x, b->dir.y, b->dir.z};
+        const double o[3] = {b->origin.x, b->origin.y, b->origin.z};
+        for (int k = 0; k < 3; k++) {
+            r.inv[k] = 1.0 / (fabs(d[k]) < 1e-300 ? 1e-300 : d[k]);
+            r.oinv[k] = o[k] * r.inv[k];
+            r.near[k] = r.inv[k] >= 0 ? k : 3 + k;
+            r.far[k] = r.inv[k] >= 0 ? 3 + k : k;
+        }
+        walk_grid(&r, &w->raycast->fixed, &w->raycast->grid);
+        traverse(&r, &w->raycast->moving);
+        test_always(&r, &w->raycast->fixed);
+        test_always(&r, &w->raycast->moving);
+    }
+    if (r.geom == PS_NO_INDEX) return;
+    *dist = r.dist;
+    const ps_geom_slot *g = &w->geoms[r.geom];
+    *hit = ps_body_is_set(g->body) ? (int32_t)g->body.index + 1 : -1;
+}

@@ -1,0 +1,51 @@
+// Ray casting for lidar and proximity sensors (raycast.c): which geom a beam
+// meets first, and how far away. A grid and a bounding volume hierarchy over
+// ODE's bounding boxes of the world's geoms find the few geoms a beam can reach;
+// ODE's own ray collider (dCollide) then gives the exact distance, so the
+// readings are those of testing every beam against every geom, at a cost that
+// follows the beams' lengths rather than the number of shapes.
+//
+// - the static grid holds the geoms of the world and of static bodies (a
+//   uniform x-y grid walked cell by cell); it is built at the first scan and
+//   rebuilt after such a geom is added, removed or moved (w->static_version);
+// - the moving tree holds the geoms of dynamic and kinematic bodies; its boxes
+//   are refitted once per step in which a beam is cast (or after a pose was set
+//   from outside the step: w->pose_epoch) and its shape rebuilt after a moving
+//   geom is added or removed (w->moving_version) and every 64 refits;
+// - planes and geoms with unbounded boxes are tested by every beam (a plane only
+//   by the beams that cross it).
+#ifndef PS_RAYCAST_H
+#define PS_RAYCAST_H
+
+#include "world_internal.h"
+
+typedef struct ps_raycast ps_raycast;
+
+/// One beam from `origin` along the unit `dir`, over [r0, r1] m from the origin.
+/// `ray` is the sensor's ODE ray for this beam (length r1 - r0); it is placed
+/// (dGeomRaySet at origin + r0 dir) only when a geom needs the exact test. The
+/// sensor's own geoms (its skip group and skip bodies) are ignored.
+typedef struct ps_beam {
+    ps_vec3 origin, dir;
+    double r0, r1;
+    dGeomID ray;
+} ps_beam;
+
+/// Casts one beam of sensor `s`: `*dist` (m, float as readings are) becomes the
+/// nearest hit's distance from the origin, or stays as given (r1 on entry) when
+/// nothing is nearer; `*hit` the hit body's index + 1, -1 for world geometry.
+/// On an exact tie of two distances the geom nearer to the origin by bounding box
+/// (then the lower geom slot) wins. `exhaustive` tests every geom (the reference
+/// the grid and tree must match); otherwise ps_raycast_prepare must have succeeded in
+/// this state.
+void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, bool exhaustive, float *dist,
+                     int32_t *hit);
+
+/// Brings the grid and tree up to date with the world (built or refitted as the
+/// comment above says). false when out of memory: cast exhaustively then.
+bool ps_raycast_prepare(ps_world *w);
+
+/// Frees the grid and tree (world destruction). Safe on a world without them.
+void ps_raycast_free(ps_world *w);
+
+#endif
