@@ -17,67 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void eval_usage(FILE *f)
-{
-    fputs("usage: pilotsim eval SCENE... --episodes N [options]\n"
-          "Runs N episodes of each SCENE headless in worker processes, prints a report per\n"
-          "scene and ends with `eval: N passed, M failed`.\n"
-          "\n"
-          "options:\n"
-          "  --episodes N        episodes per scene (required)\n"
-          "  --policy SPEC       policy for every scene (Lua file or module, lib:path.so[?config],\n"
-          "                      exec:/tcp://); default: each scene's baseline (its `policy` field,\n"
-          "                      resolved beside the scene), or none\n"
-          "  --no-policy         run without any policy\n"
-          "  --policy-hz HZ      control rate of the policy (see run --help)\n"
-          "  --replan-every K    action chunks: ask for a new chunk after K actions\n"
-          "  --policy-timeout S  seconds an exec:/tcp:// peer has for each reply (default 10)\n"
-          "  --jobs J            worker processes (default: the number of online CPUs)\n"
-          "  --seed S            base seed (default 0); episode e of a scene gets\n"
-          "                      ps_seed_mix(ps_seed_mix(S, scene content hash), e)\n"
-          "  --out FILE          append one JSON line per finished episode (flushed and synced);\n"
-          "                      episodes FILE already holds are skipped (resume) unless a file\n"
-          "                      they loaded changed or they ended policy_error. FILE must be a\n"
-          "                      regular file that is empty or a results file; it is locked\n"
-          "  --retries N         run an episode up to N more times when it ends policy_error\n"
-          "                      (the policy's transport failed), after 0.25, 0.5, 1, ... s (default 0)\n"
-          "  --junit FILE        write a JUnit XML report\n"
-          "  --record DIR        also record each episode into DIR/demo_<j>.hdf5 (robomimic layout,\n"
-          "                      docs/datasets.md); `pilotsim merge DIR/*.hdf5 --out ALL` joins them\n"
-          "  --min-success X     per-scene threshold on the success rate (0..1, or N%)\n"
-          "  --timeout SEC       wall-clock limit per episode, 0 = none (default 300): the worker is\n"
-          "                      killed and the episode recorded as timeout_wall\n"
-          "  --shard i/k         run only episodes j (over all scenes' episodes, in order) with\n"
-          "                      j % k == i; default from SLURM_ARRAY_TASK_ID (minus\n"
-          "                      SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_COUNT, or from\n"
-          "                      JOB_COMPLETION_INDEX with --shard-count or PILOTSIM_SHARD_COUNT\n"
-          "  --shard-count K     k for the environment's shard index\n"
-          "  --param NAME=VALUE  override a param in every scene (repeatable)\n"
-          "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
-          "  --package-path DIR  also search DIR for robot descriptions and meshes (repeatable)\n"
-          "  --trusted           lift the Lua sandbox (local experiments only)\n"
-          "  --memory-limit MIB  resident memory the process may hold while building a world\n"
-          "                      (bodies, geoms, joints); default $PILOTSIM_MEMORY_LIMIT or 4096, 0 = none\n"
-          "  --verbose           show the scenes' print() output and warnings from the workers\n"
-          "  --quiet             no progress on stderr\n"
-          "  --progress-every P  without a terminal, a progress line per P% of the episodes (default 10)\n"
-          "  --html FILE         also write the HTML report (as `pilotsim report`)\n"
-          "  --videos N          with --html: embed videos of up to N failed episodes per scene\n"
-          "                      (as `pilotsim report --videos`, at most 4 MB in all)\n"
-          "\n"
-          "statuses: success, failure, timeout (the scene's limit), physics_diverged, script_error,\n"
-          "policy_error (an exec:/tcp:// peer unreachable, dead, timed out or not speaking the\n"
-          "protocol: infrastructure, left out of the success rate), crashed (the worker died),\n"
-          "timeout_wall (--timeout). Only success counts as a success.\n"
-          "tests: with --min-success, each scene passes when its success rate >= X; without it,\n"
-          "each scene passes when no episode is script_error, policy_error, crashed or timeout_wall.\n"
-          "exit codes: 0 every test passed, 1 a test failed, 2 usage error (also an --out that is\n"
-          "            not a results file, or in use by another eval), 3 runtime error (a scene or\n"
-          "            policy fails to load, interrupted, or any episode script_error, policy_error,\n"
-          "            crashed or timeout_wall, whatever --min-success says)\n",
-          f);
-}
-
 bool eval_parse_fraction(const char *s, double *out)
 {
     char *end;
@@ -89,6 +28,25 @@ bool eval_parse_fraction(const char *s, double *out)
     if (!(v >= 0 && v <= 1)) return false;
     *out = v;
     return true;
+}
+
+static bool parse_fraction(const char *v, void *target, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    return eval_parse_fraction(v, target);
+}
+
+cli_opt eval_min_success_opt(double *target, const char *help)
+{
+    return (cli_opt){.name = "--min-success", .kind = CLI_CUSTOM, .metavar = "X", .target = target,
+                     .parse = parse_fraction, .need = "a rate in [0, 1] or a percentage", .help = help};
+}
+
+cli_opt eval_alpha_opt(double *target, const char *help)
+{
+    return (cli_opt){.name = "--alpha", .kind = CLI_DOUBLE, .metavar = "A", .target = target, .lo = 0, .hi = 1,
+                     .open_lo = true, .open_hi = true, .need = "a level between 0 and 1", .help = help};
 }
 
 static char *dupstr(const char *s)
@@ -894,154 +852,117 @@ static long report(ev_ctx *c, const char *junit, const eval_report_opts *ro)
     return failed;
 }
 
+static bool parse_percent(const char *v, void *target, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    char *end;
+    double pct = strtod(v, &end);
+    if (end == v || (*end && strcmp(end, "%")) || !(pct >= 1 && pct <= 100)) return false;
+    *(double *)target = pct / 100;
+    return true;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     ev_ctx c = {0};
     char env_storage[4096];
-    const char *policy_spec = NULL, *junit = NULL, *shard_arg = NULL;
+    const char *policy_spec = NULL, *junit = NULL, *html = NULL;
     bool no_policy = false, have_episodes = false;
-    uint64_t seed = 0, jobs = 0, shard_i = 0, shard_k = 1, shard_count = 0;
+    uint64_t seed = 0, jobs = 0, shard_count = 0, videos = 0;
+    cli_shard shard = {0, 1, false};
     double min_success = -1;
-    const char **paths = calloc((size_t)argc, sizeof *paths);
-    size_t npaths = 0;
     int rc = EXIT_USAGE;
     c.timeout = 300;
     c.out_fd = -1;
     c.progress_step = 0.1;
-    const char *html = NULL;
-    uint64_t videos = 0;
+    char retries_need[64];
+    snprintf(retries_need, sizeof retries_need, "an integer from 0 to %u", EVAL_ATTEMPTS_MAX - 1);
+    cli_group scene_group = cli_scene_group(&c.so, CLI_SCENE_NO_QUIET), policy_group = cli_policy_group(&c.pol),
+              shard_group = cli_shard_group(&shard, &shard_count);
+    const cli_opt opts[] = {
+        {.name = "--episodes", .kind = CLI_U64, .metavar = "N", .target = &c.episodes, .lo = 1, .hi = 100000000,
+         .given = &have_episodes, .need = "a positive integer", .help = "episodes per scene (required)"},
+        {.name = "--policy", .kind = CLI_STRING, .metavar = "SPEC", .target = &policy_spec, .need = "a spec",
+         .help = "policy for every scene (Lua file or module, lib:path.so[?config], exec:/tcp://; see run "
+                 "--help); default: each scene's baseline (its `policy` field, resolved beside the scene), or none"},
+        {.name = "--no-policy", .kind = CLI_FLAG, .target = &no_policy, .help = "run without any policy"},
+        {.name = "--jobs", .kind = CLI_U64, .metavar = "J", .target = &jobs, .lo = 1, .hi = 4096,
+         .need = "a positive integer", .help = "worker processes (default: the number of online CPUs)"},
+        {.name = "--seed", .kind = CLI_U64, .metavar = "S", .target = &seed, .need = "a non-negative integer",
+         .help = "base seed (default 0); episode e of a scene gets\n"
+                 "ps_seed_mix(ps_seed_mix(S, scene content hash), e)"},
+        {.name = "--out", .kind = CLI_STRING, .metavar = "FILE", .target = &c.out_path, .need = "a file",
+         .help = "append one JSON line per finished episode (flushed and synced); episodes FILE already holds are "
+                 "skipped (resume) unless a file they loaded changed or they ended policy_error. FILE must be a "
+                 "regular file that is empty or a results file; it is locked"},
+        {.name = "--retries", .kind = CLI_U64, .metavar = "N", .target = &c.retries, .lo = 0,
+         .hi = EVAL_ATTEMPTS_MAX - 1, .need = retries_need,
+         .help = "run an episode up to N more times when it ends policy_error (the policy's transport failed), "
+                 "after 0.25, 0.5, 1, ... s (default 0)"},
+        {.name = "--junit", .kind = CLI_STRING, .metavar = "FILE", .target = &junit, .need = "a file",
+         .help = "write a JUnit XML report"},
+        {.name = "--record", .kind = CLI_STRING, .metavar = "DIR", .target = &c.record_dir, .need = "a directory",
+         .help = "also record each episode into DIR/demo_<j>.hdf5 (robomimic layout, docs/datasets.md); "
+                 "`pilotsim merge DIR/*.hdf5 --out ALL` joins them"},
+        eval_min_success_opt(&min_success, "per-scene threshold on the success rate (0..1, or N%)"),
+        {.name = "--timeout", .kind = CLI_DOUBLE, .metavar = "SEC", .target = &c.timeout, .lo = 0, .hi = 1e7,
+         .need = "seconds (0 = none)",
+         .help = "wall-clock limit per episode, 0 = none (default 300): the worker is killed and the episode "
+                 "recorded as timeout_wall"},
+        {.name = "--verbose", .kind = CLI_FLAG, .target = &c.verbose,
+         .help = "show the scenes' print() output and warnings from the workers"},
+        {.name = "--quiet", .kind = CLI_FLAG, .target = &c.quiet, .help = "no progress on stderr"},
+        {.name = "--progress-every", .kind = CLI_CUSTOM, .metavar = "P", .target = &c.progress_step,
+         .parse = parse_percent, .need = "a percentage from 1 to 100",
+         .help = "without a terminal, a progress line per P% of the episodes (default 10)"},
+        {.name = "--html", .kind = CLI_STRING, .metavar = "FILE", .target = &html, .need = "a file",
+         .help = "also write the HTML report (as `pilotsim report`)"},
+        {.name = "--videos", .kind = CLI_U64, .metavar = "N", .target = &videos, .lo = 0, .hi = 1000,
+         .need = "a count of episodes per scene in 0..1000",
+         .help = "with --html: embed videos of up to N failed episodes per scene (as `pilotsim report "
+                 "--videos`, at most 4 MB in all)"},
+        {.kind = CLI_INCLUDE, .target = shard_group.opt, .help = "shard options"},
+        {.kind = CLI_INCLUDE, .target = scene_group.opt, .help = "scene options"},
+        {.kind = CLI_INCLUDE, .target = policy_group.opt, .help = "policy options"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "eval",
+        .synopsis = "SCENE... --episodes N [options]",
+        .about = "Runs N episodes of each SCENE headless in worker processes, prints a report per scene and ends "
+                 "with `eval: N passed, M failed`.",
+        .opts = opts,
+        .notes = "statuses: success, failure, timeout (the scene's limit), physics_diverged, script_error,\n"
+                 "policy_error (an exec:/tcp:// peer unreachable, dead, timed out or not speaking the\n"
+                 "protocol: infrastructure, left out of the success rate), crashed (the worker died),\n"
+                 "timeout_wall (--timeout). Only success counts as a success.\n"
+                 "tests: with --min-success, each scene passes when its success rate >= X; without it,\n"
+                 "each scene passes when no episode is script_error, policy_error, crashed or timeout_wall.\n",
+        .exits = "0 every test passed, 1 a test failed, 2 usage error (also an --out that is\n"
+                 "            not a results file, or in use by another eval), 3 runtime error (a scene or\n"
+                 "            policy fails to load, interrupted, or any episode script_error, policy_error,\n"
+                 "            crashed or timeout_wall, whatever --min-success says)\n",
+        .pos_name = "SCENE",
+        .min_pos = 1,
+    };
+    const char **paths = calloc((size_t)argc, sizeof *paths);
     if (!paths) return EXIT_RUNTIME;
-    const char *v;
-    int taken;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            eval_usage(stdout);
-            free(paths);
-            return EXIT_OK;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--episodes"))) {
-            if (!cli_parse_u64(v, &c.episodes) || c.episodes == 0 || c.episodes > 100000000) {
-                fprintf(stderr, "pilotsim eval: --episodes needs a positive integer, got '%s'\n", v);
-                goto done;
-            }
-            have_episodes = true;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--jobs"))) {
-            if (!cli_parse_u64(v, &jobs) || jobs == 0 || jobs > 4096) {
-                fprintf(stderr, "pilotsim eval: --jobs needs a positive integer, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
-            if (!cli_parse_u64(v, &seed)) {
-                fprintf(stderr, "pilotsim eval: --seed needs a non-negative integer, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--record"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim eval: --record needs a directory\n");
-                return EXIT_USAGE;
-            }
-            c.record_dir = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim eval: --out needs a file\n");
-                goto done;
-            }
-            c.out_path = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--junit"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim eval: --junit needs a file\n");
-                goto done;
-            }
-            junit = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim eval: --html needs a file\n");
-                goto done;
-            }
-            html = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--videos"))) {
-            if (!cli_parse_u64(v, &videos) || videos > 1000) {
-                fprintf(stderr, "pilotsim eval: --videos needs a count of episodes per scene in 0..1000, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--progress-every"))) {
-            char *end;
-            double pct = strtod(v, &end);
-            if (end == v || (*end && strcmp(end, "%")) || !(pct >= 1 && pct <= 100)) {
-                fprintf(stderr, "pilotsim eval: --progress-every needs a percentage from 1 to 100, got '%s'\n", v);
-                goto done;
-            }
-            c.progress_step = pct / 100;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--retries"))) {
-            if (!cli_parse_u64(v, &c.retries) || c.retries >= EVAL_ATTEMPTS_MAX) {
-                fprintf(stderr, "pilotsim eval: --retries needs an integer from 0 to %u, got '%s'\n",
-                        EVAL_ATTEMPTS_MAX - 1, v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--min-success"))) {
-            if (!eval_parse_fraction(v, &min_success)) {
-                fprintf(stderr, "pilotsim eval: --min-success needs a rate in [0, 1] or a percentage, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--shard-count"))) {
-            if (!cli_parse_u64(v, &shard_count) || shard_count == 0) {
-                fprintf(stderr, "pilotsim eval: --shard-count needs a positive integer, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--shard"))) {
-            if (!cli_parse_shard(v, &shard_i, &shard_k)) {
-                fprintf(stderr, "pilotsim eval: --shard needs i/k with 0 <= i < k, got '%s'\n", v);
-                goto done;
-            }
-            shard_arg = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--timeout"))) {
-            char *end;
-            c.timeout = strtod(v, &end);
-            if (end == v || *end || !(c.timeout >= 0) || c.timeout > 1e7) {
-                fprintf(stderr, "pilotsim eval: --timeout needs seconds (0 = none), got '%s'\n", v);
-                goto done;
-            }
-        } else if ((taken = cli_policy_option(argc, argv, &i, &c.pol, "eval")) != 0) {
-            if (taken < 0) goto done;
-        } else if ((taken = cli_scene_option(argc, argv, &i, &c.so, "eval")) != 0) {
-            if (taken < 0) goto done;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim eval: --policy needs a spec\n");
-                goto done;
-            }
-            policy_spec = v;
-        } else if (!strcmp(a, "--no-policy")) {
-            no_policy = true;
-        } else if (!strcmp(a, "--verbose")) {
-            c.verbose = true;
-        } else if (!strcmp(a, "--quiet")) {
-            c.quiet = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pilotsim eval: unknown option '%s'\n", a);
-            eval_usage(stderr);
-            goto done;
-        } else {
-            paths[npaths++] = a;
-        }
-    }
-    if (!npaths) {
-        fprintf(stderr, "pilotsim eval: missing SCENE\n");
-        eval_usage(stderr);
-        goto done;
+    size_t npaths;
+    int prc = cli_parse(&cmd, argc, argv, paths, &npaths);
+    if (prc != CLI_CONTINUE) {
+        free(paths);
+        return prc;
     }
     if (!have_episodes) {
-        fprintf(stderr, "pilotsim eval: missing --episodes N\n");
+        cli_usage_error(&cmd, "missing --episodes N");
         goto done;
     }
     if (policy_spec && no_policy) {
         fprintf(stderr, "pilotsim eval: --policy and --no-policy exclude each other\n");
         goto done;
     }
-    if (!shard_arg) {
-        int r = cli_shard_from_env("eval", shard_count, &shard_i, &shard_k);
-        if (r < 0) goto done;
-    }
+    if (!shard.given && cli_shard_from_env("eval", shard_count, &shard.i, &shard.k) < 0) goto done;
     if (!jobs) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = n > 0 ? (uint64_t)n : 1;
@@ -1112,9 +1033,9 @@ int cmd_eval(int argc, char **argv)
 
     // The global episode list is (scene, episode) in order; this shard takes every k-th.
     uint64_t total = (uint64_t)c.nscenes * c.episodes;
-    c.jobs = calloc((size_t)(total / shard_k + 1), sizeof *c.jobs);
+    c.jobs = calloc((size_t)(total / shard.k + 1), sizeof *c.jobs);
     if (!c.jobs) goto done;
-    for (uint64_t g = shard_i; g < total; g += shard_k) {
+    for (uint64_t g = shard.i; g < total; g += shard.k) {
         ev_job *j = &c.jobs[c.njobs++];
         j->scene = (size_t)(g / c.episodes);
         j->episode = g % c.episodes;
@@ -1170,7 +1091,7 @@ int cmd_eval(int argc, char **argv)
     if (!c.quiet)
         fprintf(stderr, "eval: %zu episode%s to run (%zu scene%s x %llu%s), %llu worker%s\n", n_pending,
                 n_pending == 1 ? "" : "s", c.nscenes, c.nscenes == 1 ? "" : "s", (unsigned long long)c.episodes,
-                shard_k > 1 ? ", this shard's share" : "", (unsigned long long)jobs, jobs == 1 ? "" : "s");
+                shard.k > 1 ? ", this shard's share" : "", (unsigned long long)jobs, jobs == 1 ? "" : "s");
 
     eval_pool pool = {
         .workers = (size_t)jobs,
