@@ -57,8 +57,8 @@ static int markdown(void)
            "     (tools/pilotsim/cli_opts.h); tests/test_cli_opts.sh fails when this file is stale. -->\n\n"
            "| Command | What it does |\n|---|---|\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        printf("| [`%s %s`](#pilotsim-%s) | %s |\n", commands[i].name, commands[i].args, commands[i].name,
-               commands[i].summary);
+        printf("| [`%s%s%s`](#pilotsim-%s) | %s |\n", commands[i].name, commands[i].args[0] ? " " : "",
+               commands[i].args, commands[i].name, commands[i].summary);
     printf("\nEvery command takes `--opt VALUE` or `--opt=VALUE`; a scalar option given twice keeps its last "
            "value, a repeatable one keeps each. Exit codes: ");
     for (const char *p = exit_codes; *p; p++) {
