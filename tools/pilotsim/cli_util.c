@@ -118,7 +118,7 @@ int cli_scene_load_rc(const char *path, const cli_scene_opts *o)
     bare.param_count = 0;
     ps_scene_options so = cli_scene_options(&bare);
     so.log = (ps_logger){log_nothing, NULL};
-    char err[256];
+    char err[PS_ERR_LEN];
     ps_scene *s = ps_scene_load(path, &so, err, sizeof err);
     if (!s) return EXIT_RUNTIME;
     ps_scene_destroy(s);

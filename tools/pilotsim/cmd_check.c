@@ -99,7 +99,7 @@ static build_result build_urdf(const ps_urdf_model *m, bool fixed_base, check_lo
     build_result r = {.attempted = true};
     ps_world_def wd = ps_default_world_def();
     wd.log = (ps_logger){collect_log, log};
-    char err[1024];
+    char err[PS_ERR_LEN];
     ps_world *w = ps_world_create(&wd, err, sizeof err);
     if (!w) {
         strlist_add(&log->errors, err);
@@ -263,7 +263,7 @@ static int check_urdf(const char *path, const strlist *package_paths, bool fixed
         fprintf(stderr, "error: out of memory\n");
         return EXIT_RUNTIME;
     }
-    char err[4096];
+    char err[PS_ERR_LEN];
     ps_urdf_model *m = ps_urdf_load(path, &uo, err, sizeof err);
     ps_urdf_options_clear(&uo);
 
@@ -357,7 +357,7 @@ static int check_scene(const char *path, cli_scene_opts *so, const strlist *pack
     scene_log log = {.quiet = so->quiet};
     opt.log = (ps_logger){collect_scene_log, &log};
     strlist errors = {0};
-    char err[4096];
+    char err[PS_ERR_LEN];
     ps_scene *s = ps_scene_load(path, &opt, err, sizeof err);
     ps_episode *e = NULL;
     ps_world *w = NULL;
@@ -594,7 +594,7 @@ int cmd_check(int argc, char **argv)
                              : so.trusted           ? "--trusted"
                              : so.memory_limit_set  ? "--memory-limit"
                                                     : NULL;
-    char err[1200];
+    char err[PS_ERR_LEN];
     file_kind kind = sniff(file, err, sizeof err);
     if (kind == KIND_UNREADABLE) {
         fprintf(stderr, "error: %s\n", err);

@@ -54,7 +54,7 @@ static bool prepare_scene(ev_ctx *c, ev_scene *s, const char *policy_spec, bool 
     cli_scene_opts so = c->so;
     so.quiet = !c->verbose;
     ps_scene_options opt = cli_scene_options(&so);
-    char err[4096];
+    char err[PS_ERR_LEN];
     ps_scene *sc = ps_scene_load(s->path, &opt, err, sizeof err);
     if (!sc) {
         fprintf(stderr, "error: %s\n", err);
@@ -80,7 +80,7 @@ static bool prepare_scene(ev_ctx *c, ev_scene *s, const char *policy_spec, bool 
 // a library must exist; remote ones are left to the workers.
 static bool check_policy(ev_ctx *c, const char *spec)
 {
-    char err[4096];
+    char err[PS_ERR_LEN];
     if (!strncmp(spec, "exec:", 5) || !strncmp(spec, "tcp://", 6)) return true;
     if (!strncmp(spec, "lib:", 4)) {
         char path[4096];
@@ -279,7 +279,7 @@ int cmd_eval(int argc, char **argv)
         jobs = n > 0 ? (uint64_t)n : 1;
     }
     c.tty = isatty(STDERR_FILENO);
-    char herr[4400];
+    char herr[PS_ERR_LEN];
     if (videos && !html) {
         fprintf(stderr, "pilotsim eval: --videos needs --html FILE (the videos go into the report)\n");
         goto done;
@@ -295,7 +295,7 @@ int cmd_eval(int argc, char **argv)
     if (c.out_path) {
         // Checked and locked before any work: a file that is not a results
         // file, a FIFO or device, or one another eval writes is a usage error.
-        char oerr[4400];
+        char oerr[PS_ERR_LEN];
         c.out_fd = eval_results_open(c.out_path, oerr, sizeof oerr);
         if (c.out_fd < 0) {
             fprintf(stderr, "pilotsim eval: --out %s\n", oerr);

@@ -26,7 +26,7 @@ int cmd_info(int argc, char **argv)
     int rc = cli_parse(&cmd, argc, argv, &path, &npos);
     if (rc != CLI_CONTINUE) return rc;
     ds_hdf5_quiet();
-    char err[4096];
+    char err[PS_ERR_LEN];
     if (!ds_info(path, stdout, json, err, sizeof err)) {
         fprintf(stderr, "error: %s\n", err);
         return EXIT_RUNTIME;

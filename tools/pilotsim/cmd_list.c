@@ -96,7 +96,7 @@ int cmd_list(int argc, char **argv)
     ps_scene_options opt = cli_scene_options(&so);
     int rc = EXIT_OK;
     for (size_t i = 0; i < files.n; i++) {
-        char err[4096];
+        char err[PS_ERR_LEN];
         ps_scene *s = ps_scene_load(files.v[i], &opt, err, sizeof err);
         if (!s) {
             fprintf(stderr, "error: %s\n", err);

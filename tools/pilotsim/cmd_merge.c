@@ -41,7 +41,7 @@ static bool read_files(eval_set *set, char **files, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         size_t bad = 0;
-        char err[4400];
+        char err[PS_ERR_LEN];
         eval_set one = {0};
         if (!eval_set_read(&one, files[i], &bad, err, sizeof err)) {
             fprintf(stderr, "error: %s\n", err);
@@ -197,7 +197,7 @@ int cmd_merge(int argc, char **argv)
     }
     if (out) {
         // Only a new file, an empty one or a results file is rewritten.
-        char oerr[4400];
+        char oerr[PS_ERR_LEN];
         int fd = eval_results_open(out, oerr, sizeof oerr);
         if (fd < 0) {
             fprintf(stderr, "pilotsim merge: --out %s\n", oerr);

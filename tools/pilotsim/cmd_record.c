@@ -63,7 +63,7 @@ static void load_scene(rc_ctx *c, rc_scene *s)
     s->tried = true;
     ps_scene_options opt = cli_scene_options(&c->so);
     opt.log = (ps_logger){worker_log, NULL};
-    char err[4096];
+    char err[PS_ERR_LEN];
     s->scene = ps_scene_load(s->path, &opt, err, sizeof err);
     if (!s->scene) {
         s->load_err = strdup(err);
@@ -269,7 +269,7 @@ int cmd_record(int argc, char **argv)
         rc_scene *s = &c.scenes[i];
         s->path = scene_paths[i];
         ps_scene_options opt = cli_scene_options(&c.so);
-        char err[4096];
+        char err[PS_ERR_LEN];
         ps_scene *sc = ps_scene_load(s->path, &opt, err, sizeof err);
         if (!sc) {
             fprintf(stderr, "error: %s\n", err);
@@ -287,7 +287,7 @@ int cmd_record(int argc, char **argv)
                      .params = (const char *const *)c.params, .param_count = c.nparams, .env_name = c.scenes[0].name};
 
     // Open (or create) OUT: it must hold this same run. Then the parts folder.
-    char err[4096];
+    char err[PS_ERR_LEN];
     ds_file *out = ds_open_write(c.out, &c.run, err, sizeof err);
     if (!out) {
         fprintf(stderr, "error: %s\n", err);

@@ -29,7 +29,7 @@ typedef struct replay_src {
     uint64_t restore_at, restored_at; // UINT64_MAX: not yet
     uint64_t state_every;             // states were stored every this many steps
     ps_episode_state *es;
-    char restore_err[512];
+    char restore_err[PS_ERR_LEN];
 } replay_src;
 
 static int replay_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t errlen)
@@ -126,7 +126,7 @@ static bool check_layout(ps_episode *e, const ds_file *f, const char *demo, uint
 // 0 replayed (verified), 1 diverged, 3 error.
 static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo, bool with_video)
 {
-    char err[4096], scene_path[4096], want_scene_hash[32], want_final[32], want_status[64];
+    char err[PS_ERR_LEN], scene_path[4096], want_scene_hash[32], want_final[32], want_status[64];
     uint64_t seed = 0, steps = 0;
     if (!ds_demo_attr_str(f, demo, "scene", scene_path, sizeof scene_path) ||
         !ds_demo_attr_u64(f, demo, "seed", &seed) || !ds_demo_attr_u64(f, demo, "num_samples", &steps)) {
@@ -321,7 +321,7 @@ int cmd_replay(int argc, char **argv)
     rc = EXIT_RUNTIME;
     ds_hdf5_quiet();
     cli_default_module_paths(&o.so, env_storage, sizeof env_storage);
-    char err[4096];
+    char err[PS_ERR_LEN];
     ds_file *f = ds_open_read(path, err, sizeof err);
     if (!f) {
         fprintf(stderr, "error: %s\n", err);

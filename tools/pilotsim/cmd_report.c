@@ -61,7 +61,7 @@ int cmd_report(int argc, char **argv)
         cli_usage_error(&cmd, "missing --html OUT.html");
         goto done;
     }
-    char err[4400] = "";
+    char err[PS_ERR_LEN] = "";
     if (videos && !report_media_available(err, sizeof err)) {
         fprintf(stderr, "pilotsim report: --videos: %s\n", err);
         goto done;

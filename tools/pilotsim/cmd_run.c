@@ -57,7 +57,7 @@ int cmd_run(int argc, char **argv)
     if (rc != CLI_CONTINUE) return rc;
     cli_default_module_paths(&so, env_storage, sizeof env_storage);
     ps_scene_options opt = cli_scene_options(&so);
-    char err[4096];
+    char err[PS_ERR_LEN];
     ps_scene *s = ps_scene_load(scene, &opt, err, sizeof err);
     if (!s) {
         fprintf(stderr, "error: %s\n", err);
@@ -99,7 +99,7 @@ int cmd_run(int argc, char **argv)
     double wall = cli_now() - t0;
     const char *const *mn = NULL;
     const double *mv = NULL;
-    char merr[2048] = "";
+    char merr[PS_ERR_LEN] = "";
     int mc = 0;
     if (st != PS_EP_SCRIPT_ERROR) {
         mc = ps_episode_metrics(e, &mn, &mv, merr, sizeof merr);

@@ -196,7 +196,7 @@ int cmd_view(int argc, char **argv)
     vo.scene_path = scene;
     vo.scene_opt = cli_scene_options(&so);
     vo.policy_opt = cli_policy_options(&so, &pol, vo.scene_opt.log);
-    char err[8192];
+    char err[PS_ERR_LEN];
 #ifdef PILOTSIM_HAVE_VIEW_RECORD
     ds_view_recorder *rec = NULL;
     if (record) {

@@ -56,7 +56,7 @@ int ds_merge(int argc, char **argv)
         fprintf(stderr, "error: %s exists: merge writes a new file\n", out);
         goto done;
     }
-    char err[4096];
+    char err[PS_ERR_LEN];
     uint64_t episodes = 0, scenes = 0;
     for (size_t i = 0; i < n; i++) {
         if (!(in[i] = ds_open_read(files[i], err, sizeof err))) {

@@ -84,7 +84,7 @@ static void load_scene(ev_ctx *c, ev_scene *s)
 {
     s->tried = true;
     ps_scene_options opt = worker_scene_options(c);
-    char err[4096];
+    char err[PS_ERR_LEN];
     s->scene = ps_scene_load(s->path, &opt, err, sizeof err);
     if (!s->scene) {
         s->load_err = strdup(err);
@@ -245,7 +245,7 @@ void eval_work(void *vc, size_t job, FILE *out)
     ev_scene *s = &c->scenes[c->jobs[job].scene];
     eval_record r = eval_base_record(c, job);
     if (!s->tried) load_scene(c, s);
-    char perr[4096] = "";
+    char perr[PS_ERR_LEN] = "";
     if (s->load_err || !s->scene) {
         r.status = "script_error";
         r.message = s->load_err ? s->load_err : "out of memory";
@@ -304,7 +304,7 @@ void eval_work(void *vc, size_t job, FILE *out)
     }
     const char *const *mn = NULL;
     const double *mv = NULL;
-    char merr[2048] = "";
+    char merr[PS_ERR_LEN] = "";
     int mc = 0;
     if (st != PS_EP_SCRIPT_ERROR && st != PS_EP_POLICY_ERROR) {
         mc = ps_episode_metrics(e, &mn, &mv, merr, sizeof merr);

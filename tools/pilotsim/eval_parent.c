@@ -130,14 +130,14 @@ void eval_on_line(void *vc, size_t job, const char *line, double wall)
 {
     ev_ctx *c = vc;
     eval_record r;
-    char err[256];
+    char err[PS_ERR_LEN];
     if (eval_record_parse(line, &r, err, sizeof err)) {
         finish(c, job, &r);
         return;
     }
     // Should not happen: report it as a crash of that episode.
-    char msg[512];
-    snprintf(msg, sizeof msg, "worker sent an unreadable record: %s", err);
+    char msg[PS_ERR_LEN];
+    snprintf(msg, sizeof msg, "worker sent an unreadable record: %.*s", (int)sizeof msg - 64, err);
     eval_record b = eval_base_record(c, job);
     b.status = "crashed";
     b.message = msg;
@@ -167,7 +167,7 @@ void eval_on_lost(void *vc, size_t job, const char *status, const char *msg, dou
     eval_record_write(m, &b);
     fclose(m);
     eval_record r;
-    char err[256];
+    char err[PS_ERR_LEN];
     if (eval_record_parse(buf, &r, err, sizeof err)) finish(c, job, &r);
     free(buf);
 }

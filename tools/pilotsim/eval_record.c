@@ -808,7 +808,7 @@ bool eval_set_read_fd(eval_set *s, int fd, const char *name, bool truncate_tail,
     size_t lineno = 0;
     off_t good_end = 0; // end of the last complete line
     bool cut = false;
-    char perr[256];
+    char perr[PS_ERR_LEN];
     while ((total = read_line(f, &line, &cap, EVAL_RECORD_MAX, &len, &newline, &too_long)) > 0) {
         lineno++;
         if (!newline && truncate_tail) {

@@ -48,7 +48,7 @@ bool eval_resume(ev_ctx *c, bool *done)
 {
     eval_set old = {0};
     size_t bad = 0;
-    char err[4200];
+    char err[PS_ERR_LEN];
     if (!eval_set_read_fd(&old, c->out_fd, c->out_path, true, &bad, err, sizeof err)) {
         fprintf(stderr, "error: %s\n", err);
         return false;

@@ -202,7 +202,7 @@ struct run_recorder {
     int64_t renders;         // frames rendered (a long step may repeat one frame)
     double render_s, encode_s;
     bool failed;
-    char err[1024];          // first recording error
+    char err[PS_ERR_LEN];          // first recording error
 };
 
 static void fail(run_recorder *r, const char *msg)
@@ -241,7 +241,7 @@ run_recorder *run_recorder_open(const run_record_opts *o, const ps_scene *s, cha
         return NULL;
     }
     if (!r->o.screenshot && !r->o.video) return r;  // camera images only: the cameras render them
-    char e[1024] = "";
+    char e[PS_ERR_LEN] = "";
     r->gl = ps_gl_context_create_offscreen(PS_GL_AUTO, e, sizeof e);
     if (!r->gl) {
         snprintf(err, errlen, "rendering needs an OpenGL 3.3 context: %s", e);
@@ -333,11 +333,11 @@ static bool render_frame(run_recorder *r, const ps_world *w)
     if (!r->view_set) default_view(r);
     ps_gl_context_make_current(r->gl);  // camera sensors may have made theirs current
     ps_render_target_bind(r->target);
-    bool ok = ps_renderer_draw(r->renderer, r->snap, &r->view, draw_flags(r), 0.0);
-    ok = ok && ps_render_target_read_rgb8(r->target, r->rgb);
+    bool ok = ps_renderer_draw(r->renderer, r->snap, &r->view, draw_flags(r), 0.0) == PS_OK;
+    ok = ok && ps_render_target_read_rgb8(r->target, r->rgb) == PS_OK;
     ps_render_target_unbind(r->target);
     if (!ok) {
-        char msg[1024];
+        char msg[PS_ERR_LEN];
         snprintf(msg, sizeof msg, "rendering frame at t=%.4f s: %s", ps_world_time(w), ps_renderer_error(r->renderer));
         fail(r, msg);
     }
@@ -357,8 +357,8 @@ static void record_due(run_recorder *r, ps_episode *e)
         if (!rendered && !render_frame(r, w)) return;
         rendered = true;
         double t0 = cli_now();
-        char e2[1024];
-        if (!ps_video_write(r->video, r->rgb, e2, sizeof e2)) fail(r, e2);
+        char e2[PS_ERR_LEN];
+        if (ps_video_write(r->video, r->rgb, e2, sizeof e2) != PS_OK) fail(r, e2);
         r->encode_s += cli_now() - t0;
         r->frames++;
     }
@@ -367,11 +367,11 @@ static void record_due(run_recorder *r, ps_episode *e)
 ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
 {
     // The same calls in the same order as ps_episode_run_policy / ps_episode_run.
-    char err[2048] = "";
+    char err[PS_ERR_LEN] = "";
     if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
     ps_status rc = p ? ps_policy_reset(p, e, seed, err, sizeof err) : PS_OK;
     if (rc != PS_OK) {
-        char msg[2300];
+        char msg[PS_ERR_LEN];
         snprintf(msg, sizeof msg, "policy '%s' reset: %s", ps_policy_spec(p), err);
         ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
         return ps_episode_get_status(e);
@@ -379,7 +379,7 @@ ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p,
     record_due(r, e);
     while (ps_episode_get_status(e) == PS_EP_RUNNING) {
         if (p && (rc = ps_policy_act(p, e, err, sizeof err)) != PS_OK) {
-            char msg[2300];
+            char msg[PS_ERR_LEN];
             snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", ps_policy_spec(p),
                      (unsigned long long)ps_episode_steps(e), err);
             ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
@@ -388,7 +388,7 @@ ps_episode_status run_recorder_run(run_recorder *r, ps_episode *e, ps_policy *p,
         ps_episode_step(e, max_steps);
         record_due(r, e);
         if (r->cams && !r->failed && ps_episode_world(e)) {
-            char e2[1024];
+            char e2[PS_ERR_LEN];
             if (!camera_out_write_new(r->cams, ps_episode_world(e), e2, sizeof e2)) fail(r, e2);
         }
     }
@@ -408,10 +408,10 @@ static void render_ids(run_recorder *r, const ps_world *w)
     ps_gl_context_make_current(r->gl);
     ps_render_target_bind(r->ftarget);
     bool ok = ps_renderer_draw_mode(r->renderer, r->snap, &r->view, draw_flags(r), 0.0,
-                                    depth ? PS_RENDER_DEPTH : PS_RENDER_SEGMENTATION) &&
-              ps_render_target_read_float(r->ftarget, r->fpx, 1);
+                                    depth ? PS_RENDER_DEPTH : PS_RENDER_SEGMENTATION) == PS_OK &&
+              ps_render_target_read_float(r->ftarget, r->fpx, 1) == PS_OK;
     ps_render_target_unbind(r->ftarget);
-    char msg[1024];
+    char msg[PS_ERR_LEN];
     if (!ok) {
         snprintf(msg, sizeof msg, "rendering the %s screenshot: %s", depth ? "depth" : "segmentation",
                  ps_renderer_error(r->renderer));
@@ -419,8 +419,8 @@ static void render_ids(run_recorder *r, const ps_world *w)
         return;
     }
     r->renders++;
-    if (!ps_image_write_png(r->o.screenshot, depth ? PS_IMAGE_DEPTH : PS_IMAGE_SEGMENTATION, r->o.width,
-                            r->o.height, r->fpx, r->view.far_clip, msg, sizeof msg))
+    if (ps_image_write_png(r->o.screenshot, depth ? PS_IMAGE_DEPTH : PS_IMAGE_SEGMENTATION, r->o.width,
+                           r->o.height, r->fpx, r->view.far_clip, msg, sizeof msg) != PS_OK)
         fail(r, msg);
 }
 
@@ -433,13 +433,13 @@ bool run_recorder_finish(run_recorder *r, ps_episode *e, char *err, size_t errle
         } else if (r->o.screenshot_mode != RUN_SHOT_RGB) {
             render_ids(r, w);
         } else if (render_frame(r, w)) {
-            char e2[1024];
-            if (!ps_png_write(r->o.screenshot, r->o.width, r->o.height, r->rgb, e2, sizeof e2)) fail(r, e2);
+            char e2[PS_ERR_LEN];
+            if (ps_png_write(r->o.screenshot, r->o.width, r->o.height, r->rgb, e2, sizeof e2) != PS_OK) fail(r, e2);
         }
     }
     if (r->video) {
-        char e2[1024];
-        if (!ps_video_close(r->video, e2, sizeof e2)) fail(r, e2);
+        char e2[PS_ERR_LEN];
+        if (ps_video_close(r->video, e2, sizeof e2) != PS_OK) fail(r, e2);
         r->video = NULL;
     }
     if (r->failed) snprintf(err, errlen, "%s", r->err);
