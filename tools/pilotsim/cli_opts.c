@@ -2,7 +2,6 @@
 #include "cli_opts.h"
 #include "cli.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -243,7 +242,6 @@ static bool store(const cli_opt *o, const char *v, char *why, size_t n)
     }
     case CLI_DOUBLE: {
         char *end;
-        errno = 0;
         double d = strtod(v, &end);
         if (end == v || *end || !isfinite(d)) return false;
         if ((o->lo || o->hi) && (d < o->lo || (o->open_lo && d == o->lo) || d > o->hi || (o->open_hi && d == o->hi)))
@@ -274,25 +272,25 @@ static bool store(const cli_opt *o, const char *v, char *why, size_t n)
     }
 }
 
-static int take(const cli_cmd *c, const cli_opt *o, const char *shown, const char *v)
+// Takes option `o` with value `v` (NULL for a flag): CLI_CONTINUE, or EXIT_USAGE
+// after saying what is wrong.
+static int take(const cli_cmd *c, const cli_opt *o, const char *v)
 {
     if (o->unavailable) {
-        fprintf(stderr, "pilotsim %s: %s: %s\n", c->name, shown, o->unavailable);
+        fprintf(stderr, "pilotsim %s: %s: %s\n", c->name, o->name, o->unavailable);
         return EXIT_USAGE;
     }
     char why[512] = "";
-    if (v && !*v && o->kind != CLI_CUSTOM) {
-        fprintf(stderr, "pilotsim %s: %s needs %s\n", c->name, shown, o->need ? o->need : o->metavar);
-        return EXIT_USAGE;
+    bool empty = v && !*v; // "--opt=" or "--opt" last: only a custom parser may accept ""
+    if ((!empty || o->kind == CLI_CUSTOM) && store(o, v, why, sizeof why)) {
+        if (o->given) *o->given = true;
+        return CLI_CONTINUE;
     }
-    if (!store(o, v, why, sizeof why)) {
-        if (why[0]) fprintf(stderr, "pilotsim %s: %s: %s\n", c->name, shown, why);
-        else if (v && *v) fprintf(stderr, "pilotsim %s: %s needs %s, got '%s'\n", c->name, shown, o->need ? o->need : o->metavar, v);
-        else fprintf(stderr, "pilotsim %s: %s needs %s\n", c->name, shown, o->need ? o->need : o->metavar);
-        return EXIT_USAGE;
-    }
-    if (o->given) *o->given = true;
-    return CLI_CONTINUE;
+    const char *need = o->need ? o->need : o->metavar;
+    if (why[0]) fprintf(stderr, "pilotsim %s: %s: %s\n", c->name, o->name, why);
+    else if (empty) fprintf(stderr, "pilotsim %s: %s needs %s\n", c->name, o->name, need);
+    else fprintf(stderr, "pilotsim %s: %s needs %s, got '%s'\n", c->name, o->name, need, v);
+    return EXIT_USAGE;
 }
 
 int cli_parse(const cli_cmd *c, int argc, char **argv, const char **pos, size_t *npos)
@@ -346,7 +344,7 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, const char **pos, size_t 
         } else {
             v = i + 1 < argc ? argv[++i] : "";
         }
-        int r = take(c, o, o->name, v);
+        int r = take(c, o, v);
         if (r != CLI_CONTINUE) return r;
     }
     if (*npos < c->min_pos) return cli_usage_error(c, "missing %s", c->pos_name);
