@@ -102,6 +102,7 @@ static void md_text(FILE *f, const char *s, bool br)
 {
     for (; *s; s++) {
         if (*s == '\n') {
+            if (!s[1]) break; // a final line break: nothing
             fputs(br ? "<br>" : " ", f);
             while (s[1] == ' ') s++;
         } else if (*s == '|') {
