@@ -224,7 +224,12 @@ int cmd_bench(int argc, char **argv)
                     "--eval [--repeat N] [--scene FILE] [--episodes N] [--json]\n"
                     "--camera [--repeat N] [--json]\n"
                     "--scale [--n N]... [--repeat N] [--steps N] [--scenes DIR] [--json]",
-        .about = "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles) as pilotsim scenes with their Lua step callback and as bare ODE code building the identical world, alternating, N samples each (default 5; a sample repeats the run until it lasts 0.3 s, after one warm-up run), and prints the median steps/s of both and the ratio pilotsim/bare (target >= 0.95). Each run covers the scene's whole time limit unless --steps is given. `identical` says whether the two final state hashes agree bit for bit.",
+        .about = "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles) as pilotsim scenes"
+                 " with their Lua step callback and as bare ODE code building the identical world, alternating, N "
+                 "samples each (default 5; a sample repeats the run until it lasts 0.3 s, after one warm-up run), and "
+                 "prints the median steps/s of both and the ratio pilotsim/bare (target >= 0.95). Each run covers the "
+                 "scene's whole time limit unless --steps is given. `identical` says whether the two final state "
+                 "hashes agree bit for bit.",
         .opts = opts,
         .notes = "--camera measures offscreen RGB-D camera frames per second at 320 x 240\n"
                  "(bench_camera.c: an RGB and a depth camera over a floor with 30 shapes; a frame =\n"
