@@ -20,7 +20,7 @@
 #define ROBOTS PILOTSIM_SOURCE_DIR "/assets/example-robot-data/robots/"
 #define MAXN 16
 
-static char err[2048];
+static char err[PS_ERR_LEN];
 
 typedef struct fixture {
     ps_urdf_model *m;

@@ -12,7 +12,7 @@
 #define PILOTSIM_SOURCE_DIR "."
 #endif
 
-static char err[8192];
+static char err[PS_ERR_LEN];
 
 static void write_file(const char *path, const char *text)
 {

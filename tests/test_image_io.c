@@ -27,8 +27,8 @@ static void test_png_roundtrip(void)
             p[1] = (uint8_t)(y * 11);
             p[2] = (uint8_t)(x * y + 3);
         }
-    char err[512] = "";
-    CHECK(ps_png_write("roundtrip.png", w, h, px, err, sizeof err));
+    char err[PS_ERR_LEN] = "";
+    CHECK(ps_png_write("roundtrip.png", w, h, px, err, sizeof err) == PS_OK);
     CHECK_EQ(err[0], 0);
 
     png_image img;
@@ -49,15 +49,15 @@ static void test_png_roundtrip(void)
 static void test_png_errors(void)
 {
     uint8_t px[12] = {0};
-    char err[512] = "";
-    CHECK(!ps_png_write("no-such-dir/x.png", 2, 2, px, err, sizeof err));
+    char err[PS_ERR_LEN] = "";
+    CHECK(ps_png_write("no-such-dir/x.png", 2, 2, px, err, sizeof err) == PS_ERR_IO);
     CHECK(strstr(err, "no-such-dir/x.png") != NULL);
     CHECK(strstr(err, "cannot open for writing") != NULL);
-    CHECK(!ps_png_write("bad.png", 0, 2, px, err, sizeof err));
+    CHECK(ps_png_write("bad.png", 0, 2, px, err, sizeof err) == PS_ERR_INVALID);
     CHECK(strstr(err, "bad.png") && strstr(err, "invalid size 0x2"));
     CHECK(access("bad.png", F_OK) != 0);
-    CHECK(!ps_png_write("bad.png", 2, 2, NULL, err, sizeof err));
-    CHECK(!ps_png_write("bad.png", -1, 2, px, NULL, 0));  // no error buffer: still fails cleanly
+    CHECK(ps_png_write("bad.png", 2, 2, NULL, err, sizeof err) == PS_ERR_INVALID);
+    CHECK(ps_png_write("bad.png", -1, 2, px, NULL, 0) == PS_ERR_INVALID);  // no error buffer: still fails cleanly
 }
 
 #ifdef PILOTSIM_HAVE_VIDEO
@@ -93,11 +93,11 @@ static bool write_video(const char *path, const char *encoder, int w, int h, dou
     bool ok = true;
     for (int i = 0; i < n && ok; i++) {
         fill_frame(px, w, h, i);
-        ok = ps_video_write(v, px, err, errlen);
+        ok = ps_video_write(v, px, err, errlen) == PS_OK;
     }
     free(px);
     if (ok && ps_video_frame_count(v) != n) ok = false;
-    bool closed = ps_video_close(v, err, errlen);
+    bool closed = ps_video_close(v, err, errlen) == PS_OK;
     return ok && closed;
 }
 
@@ -202,7 +202,7 @@ done:
 // them and checks count, size, rate, colours and (when given) the codec.
 static void check_video(const char *path, const char *encoder, int w, int h, int n, const char *codec)
 {
-    char err[512] = "";
+    char err[PS_ERR_LEN] = "";
     bool wrote = write_video(path, encoder, w, h, 10.0, n, err, sizeof err);
     if (!CHECK(wrote)) fprintf(stderr, "  %s: %s\n", path, err);
     decoded d;
@@ -239,7 +239,7 @@ static void test_video_roundtrip(void)
 
 static void test_video_errors(void)
 {
-    char err[512] = "";
+    char err[PS_ERR_LEN] = "";
     CHECK(ps_video_open("no-such-dir/x.mp4", 64, 48, 30, err, sizeof err) == NULL);
     CHECK(strstr(err, "no-such-dir/x.mp4") && strstr(err, "cannot open for writing"));
     CHECK(ps_video_open("clip.nosuchext", 64, 48, 30, err, sizeof err) == NULL);
@@ -258,12 +258,12 @@ static void test_video_errors(void)
     CHECK(ps_video_open("clip.gif", 64, 48, 30, err, sizeof err) == NULL);  // gif's encoder takes no yuv420p
     CHECK(strstr(err, "clip.gif") && strstr(err, "no video encoder"));
     CHECK(access("clip.mp4", F_OK) != 0 && access("clip.gif", F_OK) != 0 && access("frame.png", F_OK) != 0);
-    CHECK(ps_video_close(NULL, err, sizeof err));
-    CHECK(!ps_video_write(NULL, (const uint8_t *)"", err, sizeof err));
+    CHECK(ps_video_close(NULL, err, sizeof err) == PS_OK);
+    CHECK(ps_video_write(NULL, (const uint8_t *)"", err, sizeof err) == PS_ERR_INVALID);
     // A writer closed without frames still makes a valid (empty) file.
     ps_video_writer *v = ps_video_open("empty.mkv", 64, 48, 30, err, sizeof err);
     CHECK(v != NULL);
-    CHECK(ps_video_close(v, err, sizeof err));
+    CHECK(ps_video_close(v, err, sizeof err) == PS_OK);
     remove("empty.mkv");
 }
 
@@ -278,7 +278,7 @@ int main(void)
     RUN(test_video_roundtrip);
     RUN(test_video_errors);
 #else
-    char err[256] = "";
+    char err[PS_ERR_LEN] = "";
     CHECK(!ps_video_available());
     CHECK(ps_video_open("x.mp4", 64, 48, 30, err, sizeof err) == NULL);
     CHECK(strstr(err, "built without video support") != NULL);

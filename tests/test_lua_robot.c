@@ -11,7 +11,7 @@
 #define PILOTSIM_SOURCE_DIR "."
 #endif
 
-static char err[8192];
+static char err[PS_ERR_LEN];
 
 // Runs a scene whose build and step bodies are given; returns the status and
 // copies the message.

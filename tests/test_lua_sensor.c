@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char err[8192];
+static char err[PS_ERR_LEN];
 
 // The scene: the room of test_sensor.c (walls at x = +-2 and y = +3, open
 // towards -y), a robot box at the centre with a noisy 90-beam lidar (4 deg

@@ -13,7 +13,7 @@
 #endif
 #define ROBOTS PILOTSIM_SOURCE_DIR "/assets/example-robot-data/robots"
 
-static char err[1024];
+static char err[PS_ERR_LEN];
 static const ps_vec3 ONE = {1, 1, 1};
 
 // Unit cube [0,1]^3: corner i = (i&1, i>>1&1, i>>2&1), 12 triangles wound

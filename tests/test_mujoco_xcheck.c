@@ -77,7 +77,7 @@
 #define FLOAT_LINK "ps_xcheck_world"
 #define FLOAT_JOINT "ps_xcheck_float"
 
-static char err[2048];
+static char err[PS_ERR_LEN];
 
 // ---------------------------------------------------------------- text buffer
 

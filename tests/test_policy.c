@@ -11,7 +11,7 @@
 #define PS_TEST_POLICY_LIB "libpd_policy.so"
 #endif
 
-static char err[4096];
+static char err[PS_ERR_LEN];
 
 static void write_file(const char *path, const char *text)
 {

@@ -38,7 +38,7 @@
     } while (0)
 #define SEED 7
 
-static char err[4096];
+static char err[PS_ERR_LEN];
 static const char *module_paths[] = {PILOTSIM_SOURCE_DIR "/scripts"};
 
 static ps_scene *load(void)

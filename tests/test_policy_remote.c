@@ -34,7 +34,7 @@
 #define SERVER PILOTSIM_SOURCE_DIR "/tools/python/policy_server.py"
 #define BAD PILOTSIM_SOURCE_DIR "/tests/policies/bad_peer.py"
 
-static char err[4096];
+static char err[PS_ERR_LEN];
 
 // A 1 kg cart at x = 1 with a force action; success when it is brought to rest at 0.
 static const char *CART =

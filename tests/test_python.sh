@@ -69,6 +69,7 @@ int main(void)
     S(ps_param_info) O(ps_param_info, name) O(ps_param_info, type) O(ps_param_info, description)
     O(ps_param_info, min) O(ps_param_info, max) O(ps_param_info, randomize) O(ps_param_info, overridden)
     O(ps_param_info, value)
+    printf("PS_ERR_LEN value %d\n", PS_ERR_LEN);
     return 0;
 }
 EOF
@@ -163,6 +164,8 @@ c_layout = {}
 for line in open(layout_file):
     parts = line.split()
     c_layout[tuple(parts[:-1])] = int(parts[-1])
+check(c_layout.get(("PS_ERR_LEN", "value")) == L.ERR_LEN, "the binding's error buffers are PS_ERR_LEN bytes",
+      (L.ERR_LEN, c_layout.get(("PS_ERR_LEN", "value"))))
 if check(len(c_layout) > 0, "layout probe compiled against the headers"):
     for cls in (L.ps_space_entry, L.ps_scene_options, L.ps_param_info):
         name = cls.__name__

@@ -239,43 +239,43 @@ static void test_pick_and_meshes(void)
     ps_render_view v = {{0, 0, 0.5}, {3, 1, 0.5}, {0, 0, 1}, FOV, 0.05, 100, 320, 240};
     int32_t segid = 99;
     ps_vec3 p = {0, 0, 0};
-    CHECK(ps_renderer_pick(r, s, &v, PS_DRAW_DEFAULT, 160, 120, &segid, &p));
+    CHECK(ps_renderer_pick(r, s, &v, PS_DRAW_DEFAULT, 160, 120, &segid, &p) == PS_OK);
     CHECK_EQ(segid, (int)box.index + 1);
     // The view axis meets the box's -x face (x = 2.75) near (2.75, 0.917, 0.5).
     CHECK_NEAR(p.x, 2.75, 0.01);
     CHECK_NEAR(p.y, 2.75 / 3.0, 0.01);
     CHECK_NEAR(p.z, 0.5, 0.01);
-    CHECK(ps_renderer_pick(r, s, &v, PS_DRAW_DEFAULT, 5, 5, &segid, &p));
+    CHECK(ps_renderer_pick(r, s, &v, PS_DRAW_DEFAULT, 5, 5, &segid, &p) == PS_OK);
     CHECK_EQ(segid, 0);
-    CHECK(!ps_renderer_pick(r, s, &v, PS_DRAW_DEFAULT, 320, 5, &segid, &p));
+    CHECK(ps_renderer_pick(r, s, &v, PS_DRAW_DEFAULT, 320, 5, &segid, &p) == PS_ERR_INVALID);
 
     // Visual meshes through assimp: Collada and STL from the shipped robots.
     size_t tris = 0;
-    char err[600];
+    char err[PS_ERR_LEN];
     CHECK(ps_renderer_load_mesh(r, PILOTSIM_SOURCE_DIR "/assets/example-robot-data/robots/ur_description/meshes/ur5/visual/forearm.dae",
-                                &tris, err, sizeof err));
+                                &tris, err, sizeof err) == PS_OK);
     CHECK(tris > 100);
     tris = 0;
     CHECK(ps_renderer_load_mesh(r, PILOTSIM_SOURCE_DIR "/assets/example-robot-data/robots/double_pendulum_description/meshes/link1.stl",
-                                &tris, err, sizeof err));
+                                &tris, err, sizeof err) == PS_OK);
     CHECK(tris > 10);
-    CHECK(!ps_renderer_load_mesh(r, "/nonexistent/part.dae", &tris, err, sizeof err));
+    CHECK(ps_renderer_load_mesh(r, "/nonexistent/part.dae", &tris, err, sizeof err) == PS_ERR_IO);
     CHECK(strstr(err, "/nonexistent/part.dae") != NULL);
 
     // Colour, text, rect and image overlays into a target: the rect's pixels are its colour.
-    char terr[200];
+    char terr[PS_ERR_LEN];
     ps_render_target *t = ps_render_target_create(r, 320, 240, false, terr, sizeof terr);
     CHECK(t != NULL);
     if (t) {
         ps_render_target_bind(t);
-        CHECK(ps_renderer_draw(r, s, &v, PS_DRAW_DEFAULT | PS_DRAW_COM | PS_DRAW_ZONES, 0));
+        CHECK(ps_renderer_draw(r, s, &v, PS_DRAW_DEFAULT | PS_DRAW_COM | PS_DRAW_ZONES, 0) == PS_OK);
         static const float green[4] = {0, 1, 0, 1}, white[4] = {1, 1, 1, 1};
         ps_renderer_rect(r, 10, 20, 30, 10, green);
         ps_renderer_text(r, 10, 200, 1, white, "pilotsim 0123");
         float img[4 * 3] = {1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0};
         ps_renderer_image(r, 200, 10, 20, 20, img, 2, 2, 3);
         uint8_t *rgb8 = malloc(320 * 240 * 3);
-        CHECK(ps_render_target_read_rgb8(t, rgb8));
+        CHECK(ps_render_target_read_rgb8(t, rgb8) == PS_OK);
         const uint8_t *q = rgb8 + (25 * 320 + 20) * 3;
         CHECK(q[0] < 10 && q[1] > 245 && q[2] < 10);
         q = rgb8 + (15 * 320 + 205) * 3; // image top-left texel: red
@@ -389,7 +389,7 @@ static void test_determinism(void)
 
 static void test_backends(void)
 {
-    char err[600];
+    char err[PS_ERR_LEN];
     ps_gl_context *c = ps_gl_context_create_offscreen(PS_GL_EGL, err, sizeof err);
     CHECK(c != NULL);
     if (!c) NOTE("%s", err);
@@ -422,7 +422,7 @@ static void test_backends(void)
 
 int main(void)
 {
-    char err[600];
+    char err[PS_ERR_LEN];
     cr = ps_camera_renderer_create(PS_GL_EGL, err, sizeof err);
     if (!cr) {
         fprintf(stderr, "test_render: %s\n", err);

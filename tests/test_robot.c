@@ -15,7 +15,7 @@
 #endif
 #define ROBOTS PILOTSIM_SOURCE_DIR "/assets/example-robot-data/robots/"
 
-static char err[2048];
+static char err[PS_ERR_LEN];
 
 static ps_urdf_model *load_urdf(const char *path)
 {

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-static char err[8192];
+static char err[PS_ERR_LEN];
 
 static void write_file(const char *path, const char *text)
 {

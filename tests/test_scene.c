@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char err[8192];
+static char err[PS_ERR_LEN];
 
 // Writes `text` to `path` (in the test's working directory).
 static const char *write_scene(const char *path, const char *text)

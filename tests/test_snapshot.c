@@ -17,7 +17,7 @@
 #define PILOTSIM_SOURCE_DIR "."
 #endif
 
-static char err[2048];
+static char err[PS_ERR_LEN];
 
 static const double tri_v[4 * 3] = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1};
 static const int tri_i[4 * 3] = {0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3};

@@ -14,7 +14,7 @@
 #define PILOTSIM_SOURCE_DIR "."
 #endif
 
-static char err[8192];
+static char err[PS_ERR_LEN];
 
 static ps_scene *load_text(const char *path, const char *text)
 {

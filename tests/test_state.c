@@ -16,7 +16,7 @@
 #define PILOTSIM_SOURCE_DIR "."
 #endif
 
-static char err[8192];
+static char err[PS_ERR_LEN];
 
 static ps_scene *load(const char *path)
 {
@@ -158,7 +158,7 @@ static double metric(ps_episode *e, const char *name)
 {
     const char *const *names;
     const double *values;
-    char merr[256];
+    char merr[PS_ERR_LEN];
     int n = ps_episode_metrics(e, &names, &values, merr, sizeof merr);
     for (int i = 0; i < n; i++)
         if (!strcmp(names[i], name)) return values[i];

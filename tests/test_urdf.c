@@ -12,7 +12,7 @@
 #define ROBOTS PILOTSIM_SOURCE_DIR "/assets"
 #define ERD ROBOTS "/example-robot-data/robots/"
 
-static char err[8192];
+static char err[PS_ERR_LEN];
 
 // Writes `text` to `path` (in the test's working directory).
 static const char *write_file(const char *path, const char *text)

@@ -51,7 +51,7 @@ static inline ps_world_def tu_world_def(void)
 /// could run). `what` names the caller for the message.
 static inline ps_world *tu_world_from(const ps_world_def *d, const char *what)
 {
-    char err[256] = "";
+    char err[PS_ERR_LEN] = "";
     ps_world *w = ps_world_create(d, err, sizeof err);
     if (!w) {
         fprintf(stderr, "%s: ps_world_create failed: %s\n", what, err);

@@ -137,7 +137,7 @@ static void test_reload_watch(void)
 
 static void test_script(void)
 {
-    char err[512];
+    char err[PS_ERR_LEN];
     ps_script s;
     write_file("ok.txt", "# comment\nwait 3\nkey space\nkey r shift\nclick left 10 20 ctrl\n"
                          "drag right 0 0 10 0 4\nscroll -2\nscreenshot out.png\nwait_for reloads 2\n"
@@ -196,7 +196,7 @@ static bool loop_init(ps_sim_loop *l, const char *path, uint64_t seed)
 {
     ps_sim_loop_config cfg = {.scene_path = path, .scene_opt = ps_default_scene_options(),
                               .policy_opt = ps_default_policy_options(), .seed = seed};
-    char err[2048];
+    char err[PS_ERR_LEN];
     if (!ps_sim_loop_init(l, &cfg, err, sizeof err)) {
         NOTE("%s", err);
         return false;

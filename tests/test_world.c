@@ -28,7 +28,7 @@ static void test_default_def(void)
 // Expects ps_world_create to reject `d` with a message containing `field`.
 static void expect_rejected(const ps_world_def *d, const char *field, int line)
 {
-    char err[256];
+    char err[PS_ERR_LEN];
     memset(err, 0, sizeof err);
     ps_world *w = ps_world_create(d, err, sizeof err);
     ps_t_check(w == NULL, "invalid world def rejected", __FILE__, line);
@@ -86,7 +86,7 @@ static void test_invalid_defs(void)
     ok.contact_surface_layer = 0;
     ok.max_correcting_vel = INFINITY;
     ok.gravity = tu_v(0, 0, 0);
-    char err[256] = "";
+    char err[PS_ERR_LEN] = "";
     ps_world *w = ps_world_create(&ok, err, sizeof err);
     if (!CHECK(w != NULL)) NOTE("boundary def rejected: %s", err);
     ps_world_destroy(w);

@@ -27,7 +27,7 @@ int main(int argc, char **argv)
         opt.module_path_count = 1;
     }
 
-    char err[4096];
+    char err[PS_ERR_LEN];
     ps_scene *scene = ps_scene_load(argv[1], &opt, err, sizeof err);
     if (!scene) {
         fprintf(stderr, "%s\n", err);

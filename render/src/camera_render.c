@@ -19,14 +19,14 @@ struct ps_camera_renderer {
     const ps_world *snap_world;       // what the snapshot shows
     uint64_t snap_step, snap_hash;
     bool tried, failed;
-    char error[600];
+    char error[PS_ERR_LEN];
 };
 
 static bool init(ps_camera_renderer *cr)
 {
     if (cr->tried) return !cr->failed;
     cr->tried = true;
-    char err[500] = "";
+    char err[PS_ERR_LEN] = "";
     ps_gl_saved saved = ps_gl_save_current();
     cr->gl = ps_gl_context_create_offscreen(cr->backend, err, sizeof err);
     if (cr->gl) cr->r = ps_renderer_create(err, sizeof err);
@@ -115,7 +115,7 @@ bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pos
         return fail(cr, "cannot make the offscreen GL context current");
     }
     bool ok = true;
-    char err[300] = "";
+    char err[PS_ERR_LEN] = "";
     // One snapshot per world step, shared by every camera of that step.
     uint64_t step = ps_world_step_count(w), hash = ps_world_state_hash(w);
     if (cr->snap_world != w || cr->snap_step != step || cr->snap_hash != hash) {
@@ -141,8 +141,8 @@ bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pos
         ok = ensure_target(cr, t, def->width, def->height, !rgb, err, sizeof err);
         if (ok) {
             ps_render_target_bind(*t);
-            ok = ps_renderer_draw_mode(cr->r, cr->snap, &v, flags, def->darkness, mode) &&
-                 ps_render_target_read_float(*t, out, rgb ? 3 : 1);
+            ok = ps_renderer_draw_mode(cr->r, cr->snap, &v, flags, def->darkness, mode) == PS_OK &&
+                 ps_render_target_read_float(*t, out, rgb ? 3 : 1) == PS_OK;
             if (!ok) snprintf(err, sizeof err, "%s", ps_renderer_error(cr->r));
             ps_render_target_unbind(*t);
         }
@@ -166,17 +166,21 @@ static bool declared_view(const ps_scene *s, int width, int height, ps_render_vi
     return true;
 }
 
-bool ps_camera_render_scene(ps_camera_renderer *cr, const ps_scene *s, const ps_world *w, int width, int height,
-                            uint8_t *rgb)
+ps_status ps_camera_render_scene(ps_camera_renderer *cr, const ps_scene *s, const ps_world *w, int width,
+                                 int height, uint8_t *rgb)
 {
-    if (!cr || !s || !w || !rgb || width <= 0 || height <= 0) return cr ? fail(cr, "bad arguments") : false;
-    if (!init(cr)) return false;
+    if (!cr || !s || !w || !rgb || width <= 0 || height <= 0) {
+        if (cr) fail(cr, "bad arguments");
+        return PS_ERR_INVALID;
+    }
+    if (!init(cr)) return PS_ERR_IO;
     ps_gl_saved saved = ps_gl_save_current();
     if (!ps_gl_context_make_current(cr->gl)) {
         ps_gl_restore_current(&saved);
-        return fail(cr, "cannot make the offscreen GL context current");
+        fail(cr, "cannot make the offscreen GL context current");
+        return PS_ERR_IO;
     }
-    char err[300] = "";
+    char err[PS_ERR_LEN] = "";
     bool ok = ps_snapshot_capture(cr->snap, w) == PS_OK;
     if (!ok) snprintf(err, sizeof err, "out of memory capturing the scene");
     cr->snap_world = NULL;  // the camera sensors' snapshot cache no longer holds
@@ -185,11 +189,16 @@ bool ps_camera_render_scene(ps_camera_renderer *cr, const ps_scene *s, const ps_
     ok = ok && ensure_target(cr, &cr->tv, width, height, false, err, sizeof err);
     if (ok) {
         ps_render_target_bind(cr->tv);
-        ok = ps_renderer_draw(cr->r, cr->snap, &v, PS_DRAW_DEFAULT, 0.0) && ps_render_target_read_rgb8(cr->tv, rgb);
+        ok = ps_renderer_draw(cr->r, cr->snap, &v, PS_DRAW_DEFAULT, 0.0) == PS_OK &&
+             ps_render_target_read_rgb8(cr->tv, rgb) == PS_OK;
         if (!ok) snprintf(err, sizeof err, "%s", ps_renderer_error(cr->r));
         ps_render_target_unbind(cr->tv);
     }
     ps_gl_restore_current(&saved);
-    if (ok) cr->error[0] = 0;
-    return ok || fail(cr, err);
+    if (ok) {
+        cr->error[0] = 0;
+        return PS_OK;
+    }
+    fail(cr, err);
+    return PS_ERR_IO;
 }

@@ -26,26 +26,26 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 // Writes `px` (rows of `stride` bytes, top row first) in libpng's simplified `format`.
-static bool png_write_format(const char *path, int width, int height, const void *px, png_uint_32 format,
-                             int stride, char *err, size_t errlen)
+static ps_status png_write_format(const char *path, int width, int height, const void *px, png_uint_32 format,
+                                  int stride, char *err, size_t errlen)
 {
     if (!path || !*path) {
         set_err(err, errlen, "png: empty file name");
-        return false;
+        return PS_ERR_INVALID;
     }
     if (width <= 0 || height <= 0 || width > PS_IMAGE_MAX_SIDE || height > PS_IMAGE_MAX_SIDE) {
         set_err(err, errlen, "png '%s': invalid size %dx%d (1..%d pixels a side)", path, width, height,
                 PS_IMAGE_MAX_SIDE);
-        return false;
+        return PS_ERR_INVALID;
     }
     if (!px) {
         set_err(err, errlen, "png '%s': no pixels", path);
-        return false;
+        return PS_ERR_INVALID;
     }
     FILE *f = fopen(path, "wb");
     if (!f) {
         set_err(err, errlen, "png '%s': cannot open for writing: %s", path, strerror(errno));
-        return false;
+        return PS_ERR_IO;
     }
     png_image img;
     memset(&img, 0, sizeof img);
@@ -61,29 +61,29 @@ static bool png_write_format(const char *path, int width, int height, const void
         png_image_free(&img);
         fclose(f);
         remove(path);
-        return false;
+        return PS_ERR_IO;
     }
     // A full disk shows up at flush/close, not in libpng's fwrite calls.
     if (fflush(f) != 0 || ferror(f)) {
         set_err(err, errlen, "png '%s': write failed: %s", path, strerror(errno));
         fclose(f);
         remove(path);
-        return false;
+        return PS_ERR_IO;
     }
     if (fclose(f) != 0) {
         set_err(err, errlen, "png '%s': write failed: %s", path, strerror(errno));
         remove(path);
-        return false;
+        return PS_ERR_IO;
     }
-    return true;
+    return PS_OK;
 }
 
-bool ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, char *err, size_t errlen)
+ps_status ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, char *err, size_t errlen)
 {
     return png_write_format(path, width, height, rgb8, PNG_FORMAT_RGB, width * 3, err, errlen);
 }
 
-bool ps_png_write_gray16(const char *path, int width, int height, const uint16_t *gray16, char *err, size_t errlen)
+ps_status ps_png_write_gray16(const char *path, int width, int height, const uint16_t *gray16, char *err, size_t errlen)
 {
     return png_write_format(path, width, height, gray16, PNG_FORMAT_LINEAR_Y, width * 2, err, errlen);
 }
@@ -386,15 +386,15 @@ ps_video_writer *ps_video_open_codec(const char *path, int width, int height, do
     return v;
 }
 
-bool ps_video_write(ps_video_writer *v, const uint8_t *rgb8, char *err, size_t errlen)
+ps_status ps_video_write(ps_video_writer *v, const uint8_t *rgb8, char *err, size_t errlen)
 {
     if (!v || !rgb8) {
         set_err(err, errlen, "video: no %s", v ? "pixels" : "writer");
-        return false;
+        return PS_ERR_INVALID;
     }
     if (v->failed) {
         set_err(err, errlen, "video '%s': an earlier write failed", v->path);
-        return false;
+        return PS_ERR_STATE;
     }
     const uint8_t *src = rgb8;
     if (v->padded) {
@@ -412,7 +412,7 @@ bool ps_video_write(ps_video_writer *v, const uint8_t *rgb8, char *err, size_t e
     if (rc < 0) {
         set_err(err, errlen, "video '%s': out of memory", v->path);
         v->failed = true;
-        return false;
+        return PS_ERR_NOMEM;
     }
     const uint8_t *const planes[1] = {src};
     const int strides[1] = {v->enc_width * 3};
@@ -420,15 +420,15 @@ bool ps_video_write(ps_video_writer *v, const uint8_t *rgb8, char *err, size_t e
     v->frame->pts = v->next_pts;
     if (!encode(v, v->frame, err, errlen)) {
         v->failed = true;
-        return false;
+        return PS_ERR_IO;
     }
     v->next_pts++;
-    return true;
+    return PS_OK;
 }
 
-bool ps_video_close(ps_video_writer *v, char *err, size_t errlen)
+ps_status ps_video_close(ps_video_writer *v, char *err, size_t errlen)
 {
-    if (!v) return true;
+    if (!v) return PS_OK;
     bool ok = !v->failed;
     if (ok) ok = encode(v, NULL, err, errlen);
     if (v->header_written) {
@@ -458,7 +458,7 @@ bool ps_video_close(ps_video_writer *v, char *err, size_t errlen)
         }
     }
     writer_free(v);
-    return ok;
+    return ok ? PS_OK : PS_ERR_IO;
 }
 
 int64_t ps_video_frame_count(const ps_video_writer *v) { return v ? v->next_pts : 0; }
@@ -486,20 +486,20 @@ ps_video_writer *ps_video_open_codec(const char *path, int width, int height, do
     return NULL;
 }
 
-bool ps_video_write(ps_video_writer *v, const uint8_t *rgb8, char *err, size_t errlen)
+ps_status ps_video_write(ps_video_writer *v, const uint8_t *rgb8, char *err, size_t errlen)
 {
     (void)v;
     (void)rgb8;
     set_err(err, errlen, "video: built without video support");
-    return false;
+    return PS_ERR_STATE;
 }
 
-bool ps_video_close(ps_video_writer *v, char *err, size_t errlen)
+ps_status ps_video_close(ps_video_writer *v, char *err, size_t errlen)
 {
     (void)v;
     (void)err;
     (void)errlen;
-    return true;
+    return PS_OK;
 }
 
 int64_t ps_video_frame_count(const ps_video_writer *v)

@@ -46,7 +46,7 @@ struct ps_renderer {
     GLuint inst_vbo;
     float *inst; size_t inst_cap;            // instance data, PS_INST_FLOATS per instance
     ps_render_target *pick_target;
-    char error[512];
+    char error[PS_ERR_LEN];
     // uniform locations of the lit program
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
         u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset;
@@ -1158,19 +1158,19 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     return true;
 }
 
-bool ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
-                      double darkness)
+ps_status ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
+                           double darkness)
 {
-    return draw_impl(r, snap, view, flags, darkness, PS_RENDER_COLOR);
+    return draw_impl(r, snap, view, flags, darkness, PS_RENDER_COLOR) ? PS_OK : PS_ERR_IO;
 }
 
-bool ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
-                           double darkness, ps_render_mode mode)
+ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
+                                double darkness, ps_render_mode mode)
 {
-    return draw_impl(r, snap, view, flags, darkness, mode);
+    return draw_impl(r, snap, view, flags, darkness, mode) ? PS_OK : PS_ERR_IO;
 }
 
-bool ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, char *err, size_t errlen)
+ps_status ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, char *err, size_t errlen)
 {
     bool fc;
     const ps_gpu_mesh *m = r && path ? ps_mesh_cache_file(r->cache, path, &fc, r->frame) : NULL;
@@ -1179,22 +1179,34 @@ bool ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, 
             const char *why = r && path ? ps_mesh_cache_file_error(r->cache, path) : "no renderer or path";
             snprintf(err, errlen, "cannot load visual mesh '%s': %s", path ? path : "(null)", why);
         }
-        return false;
+        return r && path ? PS_ERR_IO : PS_ERR_INVALID;
     }
     if (triangles) *triangles = (size_t)m->count / 3;
-    return true;
+    return PS_OK;
 }
 
 /* ------------------------------------------------------------------ pick */
 
-bool ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags, int px,
+// The pick pass (ps_renderer_pick once the pixel is known to be in the view).
+static bool pick_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags, int px,
+                      int py, int32_t *segment, ps_vec3 *point);
+
+ps_status ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
+                           int px, int py, int32_t *segment, ps_vec3 *point)
+{
+    if (!r || !view || px < 0 || py < 0 || px >= view->width || py >= view->height) {
+        if (r) set_error(r, "pick: pixel outside the view");
+        return PS_ERR_INVALID;
+    }
+    return pick_impl(r, snap, view, flags, px, py, segment, point) ? PS_OK : PS_ERR_IO;
+}
+
+static bool pick_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags, int px,
                       int py, int32_t *segment, ps_vec3 *point)
 {
-    if (!r || !view || px < 0 || py < 0 || px >= view->width || py >= view->height)
-        return r ? set_error(r, "pick: pixel outside the view") : false;
     if (!r->pick_target || r->pick_target->w != view->width || r->pick_target->h != view->height) {
         ps_render_target_destroy(r->pick_target);
-        char err[200];
+        char err[PS_ERR_LEN];
         r->pick_target = ps_render_target_create(r, view->width, view->height, true, err, sizeof err);
         if (!r->pick_target) return set_error(r, "pick: %s", err);
     }
@@ -1286,7 +1298,7 @@ void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgb
 {
     if (!r || !text || !(scale > 0)) return;
     if (!r->font_tex && !r->font_failed) {
-        char err[300];
+        char err[PS_ERR_LEN];
         if (!ps_font_atlas_create(&r->font_tex, err, sizeof err)) {
             r->font_failed = true;
             set_error(r, "%s", err);
@@ -1454,9 +1466,10 @@ static bool read_raw(ps_render_target *t)
     return e == GL_NO_ERROR || set_error(r, "glReadPixels: GL error 0x%x", e);
 }
 
-bool ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8)
+ps_status ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8)
 {
-    if (!t || !rgb8 || t->fl || !read_raw(t)) return false;
+    if (!t || !rgb8 || t->fl) return PS_ERR_INVALID;
+    if (!read_raw(t)) return PS_ERR_IO;
     const uint8_t *src = (const uint8_t *)t->r->scratch;
     size_t w = (size_t)t->w;
     for (int y = 0; y < t->h; y++) {
@@ -1468,12 +1481,13 @@ bool ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8)
             d[3 * x + 2] = s[4 * x + 2];
         }
     }
-    return true;
+    return PS_OK;
 }
 
-bool ps_render_target_read_float(ps_render_target *t, float *f, int channels)
+ps_status ps_render_target_read_float(ps_render_target *t, float *f, int channels)
 {
-    if (!t || !f || channels < 1 || channels > 4 || !read_raw(t)) return false;
+    if (!t || !f || channels < 1 || channels > 4) return PS_ERR_INVALID;
+    if (!read_raw(t)) return PS_ERR_IO;
     size_t w = (size_t)t->w, c = (size_t)channels;
     if (t->fl) {
         const float *src = t->r->scratch;
@@ -1492,21 +1506,21 @@ bool ps_render_target_read_float(ps_render_target *t, float *f, int channels)
                 for (size_t k = 0; k < c; k++) d[x * c + k] = (float)s[4 * x + k] * (1.0f / 255.0f);
         }
     }
-    return true;
+    return PS_OK;
 }
 
-bool ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb, char *err, size_t errlen)
+ps_status ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb, char *err, size_t errlen)
 {
     (void)r; // the context is current: GL state is per context
     if (width <= 0 || height <= 0) {
         snprintf(err, errlen, "the window has no pixels");
-        return false;
+        return PS_ERR_INVALID;
     }
     size_t row = (size_t)width * 3;
     uint8_t *tmp = malloc(row);
     if (!tmp) {
         snprintf(err, errlen, "out of memory");
-        return false;
+        return PS_ERR_NOMEM;
     }
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     glReadBuffer(GL_BACK);
@@ -1516,7 +1530,7 @@ bool ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb
     if (e != GL_NO_ERROR) {
         snprintf(err, errlen, "glReadPixels failed (GL error 0x%x)", (unsigned)e);
         free(tmp);
-        return false;
+        return PS_ERR_IO;
     }
     for (int y = 0; y < height / 2; y++) { // GL rows start at the bottom; images at the top
         memcpy(tmp, rgb + row * (size_t)y, row);
@@ -1524,5 +1538,5 @@ bool ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb
         memcpy(rgb + row * (size_t)(height - 1 - y), tmp, row);
     }
     free(tmp);
-    return true;
+    return PS_OK;
 }

@@ -40,20 +40,20 @@ uint16_t ps_depth_to_mm(float depth_m, double far_clip)
     return mm < 1 ? 1 : mm > 65535 ? 65535 : (uint16_t)mm;
 }
 
-bool ps_image_write_png(const char *path, ps_image_kind kind, int width, int height, const float *data,
+ps_status ps_image_write_png(const char *path, ps_image_kind kind, int width, int height, const float *data,
                         double far_clip, char *err, size_t errlen)
 {
     if (width < 1 || height < 1 || width > 16384 || height > 16384 || !data) {
         if (err && errlen) snprintf(err, errlen, "png '%s': bad image (%dx%d)", path ? path : "", width, height);
-        return false;
+        return PS_ERR_INVALID;
     }
     size_t n = (size_t)width * (size_t)height;
-    bool ok;
+    ps_status ok;
     if (kind == PS_IMAGE_DEPTH) {
         uint16_t *mm = malloc(n * sizeof *mm);
         if (!mm) {
             if (err && errlen) snprintf(err, errlen, "png '%s': out of memory", path);
-            return false;
+            return PS_ERR_NOMEM;
         }
         for (size_t i = 0; i < n; i++) mm[i] = ps_depth_to_mm(data[i], far_clip);
         ok = ps_png_write_gray16(path, width, height, mm, err, errlen);
@@ -63,7 +63,7 @@ bool ps_image_write_png(const char *path, ps_image_kind kind, int width, int hei
     uint8_t *rgb = malloc(n * 3);
     if (!rgb) {
         if (err && errlen) snprintf(err, errlen, "png '%s': out of memory", path);
-        return false;
+        return PS_ERR_NOMEM;
     }
     if (kind == PS_IMAGE_RGB) {
         for (size_t i = 0; i < 3 * n; i++) {

@@ -55,9 +55,9 @@ void ps_history_record(ps_history *h, ps_episode *e)
         snprintf(h->disabled, sizeof h->disabled, "rewind off: out of memory");
         return;
     }
-    char err[512];
+    char err[PS_ERR_LEN];
     if (ps_episode_save_state(e, h->ring[h->head], err, sizeof err) != PS_OK) {
-        snprintf(h->disabled, sizeof h->disabled, "rewind off: %s", err);
+        snprintf(h->disabled, sizeof h->disabled, "rewind off: %.*s", (int)sizeof h->disabled - 16, err);
         return;
     }
     h->steps[h->head] = step;

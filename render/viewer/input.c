@@ -193,7 +193,7 @@ void ps_viewer_on_key(ps_viewer *v, int key, int action, int mods)
 static bool pick(ps_viewer *v, double x, double y, ps_body_id *body, ps_vec3 *point)
 {
     int32_t seg = 0;
-    if (!v->r || !ps_renderer_pick(v->r, v->snap, &v->view, v->draw_flags, (int)x, (int)y, &seg, point)) return false;
+    if (!v->r || ps_renderer_pick(v->r, v->snap, &v->view, v->draw_flags, (int)x, (int)y, &seg, point) != PS_OK) return false;
     if (seg <= 0) return false;
     size_t n = 0;
     const ps_draw_shape *sh = ps_snapshot_shapes(v->snap, &n);

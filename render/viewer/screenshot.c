@@ -27,8 +27,8 @@ bool ps_viewer_screenshot(ps_viewer *v, const char *path, char *err, size_t errl
         snprintf(err, errlen, "%s: out of memory", path);
         return false;
     }
-    char rerr[256];
-    bool ok = ps_renderer_read_window(v->r, w, h, px, rerr, sizeof rerr);
+    char rerr[PS_ERR_LEN];
+    bool ok = ps_renderer_read_window(v->r, w, h, px, rerr, sizeof rerr) == PS_OK;
     if (!ok) snprintf(err, errlen, "%s: %s", path, rerr);
     if (ok && ends_with(path, ".ppm")) {
         FILE *f = fopen(path, "wb");
@@ -42,7 +42,7 @@ bool ps_viewer_screenshot(ps_viewer *v, const char *path, char *err, size_t errl
             if (!ok) snprintf(err, errlen, "%s: write failed", path);
         }
     } else if (ok) {
-        ok = ps_png_write(path, w, h, px, err, errlen);
+        ok = ps_png_write(path, w, h, px, err, errlen) == PS_OK;
     }
     free(px);
     return ok;

@@ -35,10 +35,10 @@ static ps_vec3 quat_rotate_inv(ps_quat q, ps_vec3 v)
 static void policy_begin(ps_sim_loop *l)
 {
     if (!l->policy || !l->policy_on || ps_episode_get_status(l->ep) != PS_EP_RUNNING) return;
-    char err[2048];
+    char err[PS_ERR_LEN];
     if (ps_policy_reset(l->policy, l->ep, l->seed, err, sizeof err) != PS_OK) {
-        char msg[2300];
-        snprintf(msg, sizeof msg, "policy '%s' reset: %s", ps_policy_spec(l->policy), err);
+        char msg[PS_ERR_LEN];
+        snprintf(msg, sizeof msg, "policy '%s' reset: %.*s", ps_policy_spec(l->policy), (int)sizeof msg - 256, err);
         ps_episode_abort(l->ep, PS_EP_SCRIPT_ERROR, msg);
     }
 }
@@ -126,10 +126,11 @@ void ps_sim_loop_reset(ps_sim_loop *l, uint64_t seed)
 
 bool ps_sim_loop_reload(ps_sim_loop *l)
 {
-    char err[8000];
+    char err[PS_ERR_LEN];
     ps_scene *s = ps_scene_load(l->cfg.scene_path, &l->cfg.scene_opt, err, sizeof err);
     if (!s) {
-        snprintf(l->error, sizeof l->error, "reload failed, the last good world keeps running:\n%s", err);
+        snprintf(l->error, sizeof l->error, "reload failed, the last good world keeps running:\n%.*s",
+                 (int)sizeof l->error - 64, err);
         return false;
     }
     ps_scene_set_render_callback(s, l->cfg.render_fn, l->cfg.render_user);
@@ -137,8 +138,8 @@ bool ps_sim_loop_reload(ps_sim_loop *l)
     // so the new world is built while the old one still exists.
     ps_episode *e = ps_episode_begin(s, l->seed);
     if (!e || ps_episode_get_status(e) == PS_EP_SCRIPT_ERROR) {
-        snprintf(l->error, sizeof l->error, "reload failed, the last good world keeps running:\n%.8000s",
-                 e ? ps_episode_message(e) : "out of memory");
+        snprintf(l->error, sizeof l->error, "reload failed, the last good world keeps running:\n%.*s",
+                 (int)sizeof l->error - 64, e ? ps_episode_message(e) : "out of memory");
         if (e) ps_episode_end(e);
         ps_scene_destroy(s);
         return false;
@@ -242,11 +243,11 @@ static bool step_once(ps_sim_loop *l)
     if (l->step_limit && ps_episode_steps(l->ep) >= l->step_limit) return false;
     ps_world *w = ps_episode_world(l->ep);
     if (l->policy && l->policy_on) {
-        char err[2048];
+        char err[PS_ERR_LEN];
         if (ps_policy_act(l->policy, l->ep, err, sizeof err) != PS_OK) {
-            char msg[2400];
-            snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", ps_policy_spec(l->policy),
-                     (unsigned long long)ps_episode_steps(l->ep), err);
+            char msg[PS_ERR_LEN];
+            snprintf(msg, sizeof msg, "policy '%s' at step %llu: %.*s", ps_policy_spec(l->policy),
+                     (unsigned long long)ps_episode_steps(l->ep), (int)sizeof msg - 256, err);
             ps_episode_abort(l->ep, PS_EP_SCRIPT_ERROR, msg);
             return false;
         }
@@ -272,9 +273,10 @@ bool ps_sim_loop_rewind(ps_sim_loop *l)
     l->pending_steps = 0;
     l->acc = 0;
     interaction_clear(l);
-    char err[1024];
+    char err[PS_ERR_LEN];
     if (!ps_history_rewind(l->history, l->ep, err, sizeof err)) {
-        snprintf(l->error, sizeof l->error, "rewind: %s", l->history ? err : "no history (out of memory)");
+        snprintf(l->error, sizeof l->error, "rewind: %.*s", (int)sizeof l->error - 16,
+                 l->history ? err : "no history (out of memory)");
         return false;
     }
     return true;

@@ -54,7 +54,7 @@ typedef struct ps_sim_loop {
     bool impulse_on;
     ps_body_id impulse_body;
     ps_vec3 impulse_point, impulse;  ///< world point (m), impulse (N s)
-    char error[8192];          ///< the last load/reload/policy error shown in the window, "" none
+    char error[PS_ERR_LEN];          ///< the last load/reload/policy error shown in the window, "" none
     uint64_t reloads;          ///< successful reloads
     ps_history *history;       ///< rewind states, one every 0.25 s of simulated time (NULL: none)
 } ps_sim_loop;

@@ -259,7 +259,7 @@ bool ps_viewer_frame(ps_viewer *v)
     v->view = ps_orbit_camera_view(&v->cam, v->fb_w, v->fb_h);
     if (v->cam_view && !camera_sensor_view(v)) v->cam_view = 0; // its sensor is gone: free camera
     if (v->fb_w > 0 && v->fb_h > 0) {
-        if (!ps_renderer_draw(v->r, v->snap, &v->view, v->draw_flags, 0.0)) {
+        if (ps_renderer_draw(v->r, v->snap, &v->view, v->draw_flags, 0.0) != PS_OK) {
             ps_viewer_log(v, "render error: %s", ps_renderer_error(v->r));
             v->exit_code = 3;
             v->quit = true;
@@ -268,7 +268,7 @@ bool ps_viewer_frame(ps_viewer *v)
         ps_viewer_draw_panels(v);
     }
     if (v->shot_pending) {
-        char err[4352];
+        char err[PS_ERR_LEN];
         v->shot_pending = false;
         if (ps_viewer_screenshot(v, v->shot_path, err, sizeof err))
             ps_viewer_log(v, "screenshot %s (%dx%d)", v->shot_path, v->fb_w, v->fb_h);

@@ -16,7 +16,7 @@ static void must(int ok, const char *what)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char err[512], name[64];
+    char err[PS_ERR_LEN], name[64];
     if (size >= 4) {
         size_t len = 0;
         err[0] = '\0';

@@ -27,7 +27,7 @@ static double cpu_now(void)
 static ps_world *build(ps_camera_renderer *cr)
 {
     ps_world_def d = ps_default_world_def();
-    char err[256];
+    char err[PS_ERR_LEN];
     ps_world *w = ps_world_create(&d, err, sizeof err);
     if (!w) return NULL;
     ps_world_set_render_callback(w, ps_camera_render, cr);
@@ -71,7 +71,7 @@ static ps_world *build(ps_camera_renderer *cr)
 
 int bench_camera(int repeat, bool json)
 {
-    char err[600];
+    char err[PS_ERR_LEN];
     ps_camera_renderer *cr = ps_camera_renderer_create(PS_GL_AUTO, err, sizeof err);
     if (!cr) {
         fprintf(stderr, "pilotsim bench --camera: %s\n", err);

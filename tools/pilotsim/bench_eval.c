@@ -48,7 +48,7 @@ static bool same_results(const char *a_path, const char *b_path)
 {
     eval_set a = {0}, b = {0};
     size_t bad = 0;
-    char err[4400];
+    char err[PS_ERR_LEN];
     bool same = eval_set_read(&a, a_path, &bad, err, sizeof err) && eval_set_read(&b, b_path, &bad, err, sizeof err) &&
                 !bad &&
                 a.n == b.n && a.n > 0;

@@ -74,7 +74,7 @@ static double time_episodes(ps_scene *s, ps_policy *p, uint64_t steps, int repea
 
 static void run_spec(ps_scene *s, const char *spec, uint64_t steps, int repeat, variant *v)
 {
-    char err[1024];
+    char err[PS_ERR_LEN];
     ps_policy_options po = ps_default_policy_options();
     ps_policy *p = ps_policy_open(spec, &po, err, sizeof err);
     if (!p) {
@@ -157,7 +157,7 @@ static void run_python(const char *scene, const char *python, const char *build,
 // or -1 with a message in `note`.
 static double time_calls(ps_scene *s, const char *spec, int calls, size_t *bytes, char *note, size_t nlen)
 {
-    char err[1024];
+    char err[PS_ERR_LEN];
     ps_policy_options po = ps_default_policy_options();
     ps_policy *p = ps_policy_open(spec, &po, err, sizeof err);
     if (!p) {
@@ -271,7 +271,7 @@ static void bench_calls(const char *dir, const char *build, const char *python, 
 int bench_policies(const char *dir, int repeat, uint64_t steps, bool json, const char *lib, const char *python)
 {
     char scene[PATH_MAX], lua[PATH_MAX + 64], libspec[PATH_MAX + 64], exec[2 * PATH_MAX], build[PATH_MAX];
-    char err[4096], env_storage[4096], data[PATH_MAX];
+    char err[PS_ERR_LEN], env_storage[4096], data[PATH_MAX];
     snprintf(scene, sizeof scene, "%s/cart.lua", dir);
     snprintf(lua, sizeof lua, "%s/cart_pd.lua", dir);
     bool have_build = build_dir(build, sizeof build);

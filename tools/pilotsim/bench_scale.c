@@ -40,7 +40,7 @@ static double cpu_now(void)
 static ps_scene *load_fleet(const char *path, int n)
 {
     cli_scene_opts so = {0};
-    char env_storage[4096], kv[32], err[4096];
+    char env_storage[4096], kv[32], err[PS_ERR_LEN];
     cli_default_module_paths(&so, env_storage, sizeof env_storage);
     so.quiet = true;
     snprintf(kv, sizeof kv, "n=%d", n);

@@ -111,8 +111,8 @@ bool camera_out_write_new(camera_out *c, const ps_world *w, char *err, size_t er
             snprintf(err, errlen, "camera-out: camera '%s' has %zu values, expected %zu", def.name, count, want);
             return false;
         }
-        char e[1024];
-        if (!ps_image_write_png(path, kind, def.width, def.height, data, def.far_clip, e, sizeof e)) {
+        char e[PS_ERR_LEN];
+        if (ps_image_write_png(path, kind, def.width, def.height, data, def.far_clip, e, sizeof e) != PS_OK) {
             snprintf(err, errlen, "camera-out: %s", e);
             return false;
         }

@@ -2,6 +2,7 @@
 #ifndef PS_CLI_H
 #define PS_CLI_H
 
+#include "cli_opts.h"
 #include "pilotsim/pilotsim.h"
 #include <stdio.h>
 
@@ -34,15 +35,9 @@ bool cli_data_dir(char *out, size_t n);
 typedef struct cli_policy_opts {
     double hz;             ///< --policy-hz (0 = the scene's policy_hz)
     double timeout;        ///< --policy-timeout, s (0 = 10)
-    unsigned replan_every; ///< --replan-every
+    uint64_t replan_every; ///< --replan-every (1..1000000; 0 = not given)
 } cli_policy_opts;
 
-/// Parses --policy-hz HZ, --replan-every K and --policy-timeout S at argv[*i]:
-/// 1 when taken (advancing *i), 0 when not one of them, -1 on a bad value
-/// (message printed, naming `cmd`).
-int cli_policy_option(int argc, char **argv, int *i, cli_policy_opts *o, const char *cmd);
-/// Help lines for those options.
-void cli_policy_usage(FILE *f);
 /// Policy options from the scene options (module paths, trusted) and `p`.
 ps_policy_options cli_policy_options(const cli_scene_opts *so, const cli_policy_opts *p, ps_logger log);
 
@@ -59,15 +54,24 @@ ps_scene_options cli_scene_options(const cli_scene_opts *o);
 /// EXIT_USAGE when the failure was one of the --param overrides (the scene loads
 /// without them), else EXIT_RUNTIME.
 int cli_scene_load_rc(const char *path, const cli_scene_opts *o);
-/// Reads option `name` at argv[*i] given as "--opt VALUE" or "--opt=VALUE":
-/// the value (advancing *i past it), "" when the value is missing, or NULL
-/// when argv[*i] is another option.
-const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
-/// Parses the options every scene-loading command shares (--param,
-/// --package-path, --module-path, --trusted, --memory-limit) at argv[*i] into `o`. Returns 1
-/// when it took the option, 0 when argv[*i] is another option, -1 on a usage
-/// error (message on stderr, prefixed with `cmd`).
-int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const char *cmd);
+/// A shared option group: a table ended by CLI_END, for a CLI_INCLUDE entry of
+/// a command's table. Its entries point into the options struct given.
+typedef struct cli_group {
+    cli_opt opt[12];
+} cli_group;
+/// cli_scene_group() leaves out...
+enum {
+    CLI_SCENE_NO_QUIET = 1,        ///< --quiet (the command's own --quiet means something else)
+    CLI_SCENE_NO_PACKAGE_PATH = 2, ///< --package-path (the command reads it itself)
+};
+/// The options every scene-loading command shares: --param NAME=VALUE (64 at
+/// most), --module-path DIR and --package-path DIR (16 each), --trusted,
+/// --memory-limit MIB, --quiet; `without` (CLI_SCENE_NO_*) drops some.
+cli_group cli_scene_group(cli_scene_opts *o, unsigned without);
+/// The policy options of run, eval and view: --policy-hz, --replan-every, --policy-timeout.
+cli_group cli_policy_group(cli_policy_opts *o);
+/// --shard i/k and --shard-count K (eval, record).
+cli_group cli_shard_group(cli_shard *shard, uint64_t *shard_count);
 /// Episode `episode` of a scene's seed in a run with base seed `base` (eval, record,
 /// eval --record alike): ps_seed_mix(ps_seed_mix(base, scene content hash), episode)
 /// kept below 2^53, so that JSON readers keep it exact.

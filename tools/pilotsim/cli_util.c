@@ -126,98 +126,73 @@ int cli_scene_load_rc(const char *path, const cli_scene_opts *o)
     bare.param_count = 0;
     ps_scene_options so = cli_scene_options(&bare);
     so.log = (ps_logger){log_nothing, NULL};
-    char err[256];
+    char err[PS_ERR_LEN];
     ps_scene *s = ps_scene_load(path, &so, err, sizeof err);
     if (!s) return EXIT_RUNTIME;
     ps_scene_destroy(s);
     return EXIT_USAGE;
 }
 
-const char *cli_opt_value(int argc, char **argv, int *i, const char *name)
+static bool has_equals(const char *v) { return strchr(v, '=') != NULL; }
+
+cli_group cli_scene_group(cli_scene_opts *o, unsigned without)
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
+    cli_group g = {0};
+    size_t n = 0;
+    g.opt[n++] = (cli_opt){.name = "--param", .kind = CLI_LIST, .metavar = "NAME=VALUE", .target = o->params,
+                           .count = &o->param_count, .cap = 64, .check = has_equals, .need = "NAME=VALUE",
+                           .help = "override a scene param (repeatable)"};
+    g.opt[n++] = (cli_opt){.name = "--module-path", .kind = CLI_LIST, .metavar = "DIR", .target = o->module_paths,
+                           .count = &o->module_path_count, .cap = 16, .need = "a directory",
+                           .help = "also search DIR for require()d modules (repeatable; then $PILOTSIM_MODULE_PATH "
+                                   "and scripts/)"};
+    if (!(without & CLI_SCENE_NO_PACKAGE_PATH))
+        g.opt[n++] = (cli_opt){.name = "--package-path", .kind = CLI_LIST, .metavar = "DIR",
+                               .target = o->package_paths, .count = &o->package_path_count, .cap = 16,
+                               .need = "a directory",
+                               .help = "also search DIR for robot descriptions and package:// meshes (repeatable; "
+                                       "then $PILOTSIM_PACKAGE_PATH and assets/)"};
+    g.opt[n++] = (cli_opt){.name = "--trusted", .kind = CLI_FLAG, .target = &o->trusted,
+                           .help = "lift the Lua sandbox (local experiments only)"};
+    g.opt[n++] = (cli_opt){.name = "--memory-limit", .kind = CLI_U64, .metavar = "MIB", .target = &o->memory_limit_mib,
+                           .given = &o->memory_limit_set, .hi = (double)((uint64_t)1 << 40),
+                           .need = "a number of MiB (0 = no cap)",
+                           .help = "resident memory the process may hold while building a world (bodies, geoms, "
+                                   "joints); default $PILOTSIM_MEMORY_LIMIT or 4096, 0 = none"};
+    if (!(without & CLI_SCENE_NO_QUIET))
+        g.opt[n++] = (cli_opt){.name = "--quiet", .kind = CLI_FLAG, .target = &o->quiet,
+                               .help = "hide the scene's print() output"};
+    return g;
 }
 
-int cli_scene_option(int argc, char **argv, int *i, cli_scene_opts *o, const char *cmd)
+cli_group cli_policy_group(cli_policy_opts *o)
 {
-    const char *v;
-    if ((v = cli_opt_value(argc, argv, i, "--param"))) {
-        if (!strchr(v, '=') || o->param_count == 64) {
-            fprintf(stderr, "pilotsim %s: --param needs NAME=VALUE, got '%s'\n", cmd, v);
-            return -1;
-        }
-        o->params[o->param_count++] = v;
-    } else if ((v = cli_opt_value(argc, argv, i, "--package-path"))) {
-        if (!*v || o->package_path_count >= 16) {
-            fprintf(stderr, "pilotsim %s: --package-path needs a directory\n", cmd);
-            return -1;
-        }
-        o->package_paths[o->package_path_count++] = v;
-    } else if ((v = cli_opt_value(argc, argv, i, "--module-path"))) {
-        if (!*v || o->module_path_count >= 16) {
-            fprintf(stderr, "pilotsim %s: --module-path needs a directory\n", cmd);
-            return -1;
-        }
-        o->module_paths[o->module_path_count++] = v;
-    } else if ((v = cli_opt_value(argc, argv, i, "--memory-limit"))) {
-        if (!cli_parse_u64(v, &o->memory_limit_mib) || o->memory_limit_mib > ((uint64_t)1 << 40)) {
-            fprintf(stderr, "pilotsim %s: --memory-limit needs a number of MiB (0 = no cap), got '%s'\n", cmd, v);
-            return -1;
-        }
-        o->memory_limit_set = true;
-    } else if (!strcmp(argv[*i], "--trusted")) {
-        o->trusted = true;
-    } else {
-        return 0;
-    }
-    return 1;
+    return (cli_group){{
+        {.name = "--policy-hz", .kind = CLI_DOUBLE, .metavar = "HZ", .target = &o->hz, .lo = 0, .hi = 1e300,
+         .open_lo = true, .need = "a rate > 0 (calls per second)",
+         .help = "control rate: the policy acts every round(1/(HZ*timestep)) steps and its action is held in "
+                 "between (default: the scene's policy_hz, else every step)"},
+        {.name = "--replan-every", .kind = CLI_U64, .metavar = "K", .target = &o->replan_every, .lo = 1,
+         .hi = 1000000, .need = "a positive number of actions",
+         .help = "with a peer answering action chunks, ask for a new chunk after K of its actions (default: run "
+                 "the whole chunk)"},
+        {.name = "--policy-timeout", .kind = CLI_DOUBLE, .metavar = "S", .target = &o->timeout, .lo = 0, .hi = 1e300,
+         .open_lo = true, .need = "seconds > 0",
+         .help = "seconds an exec:/tcp:// peer has for each reply (default 10)"},
+    }};
 }
 
-int cli_policy_option(int argc, char **argv, int *i, cli_policy_opts *o, const char *cmd)
+cli_group cli_shard_group(cli_shard *shard, uint64_t *shard_count)
 {
-    const char *v;
-    char *end;
-    if ((v = cli_opt_value(argc, argv, i, "--policy-hz"))) {
-        double hz = strtod(v, &end);
-        if (end == v || *end || !(hz > 0) || !isfinite(hz)) {
-            fprintf(stderr, "pilotsim %s: --policy-hz needs a rate > 0 (calls per second), got '%s'\n", cmd, v);
-            return -1;
-        }
-        o->hz = hz;
-    } else if ((v = cli_opt_value(argc, argv, i, "--policy-timeout"))) {
-        double t = strtod(v, &end);
-        if (end == v || *end || !(t > 0) || !isfinite(t)) {
-            fprintf(stderr, "pilotsim %s: --policy-timeout needs seconds > 0, got '%s'\n", cmd, v);
-            return -1;
-        }
-        o->timeout = t;
-    } else if ((v = cli_opt_value(argc, argv, i, "--replan-every"))) {
-        uint64_t k;
-        if (!cli_parse_u64(v, &k) || k == 0 || k > 1000000) {
-            fprintf(stderr, "pilotsim %s: --replan-every needs a positive number of actions, got '%s'\n", cmd, v);
-            return -1;
-        }
-        o->replan_every = (unsigned)k;
-    } else {
-        return 0;
-    }
-    return 1;
-}
-
-void cli_policy_usage(FILE *f)
-{
-    fputs("  --policy-hz HZ      control rate: the policy acts every round(1/(HZ*timestep)) steps and\n"
-          "                      its action is held in between (default: the scene's policy_hz, else\n"
-          "                      every step)\n"
-          "  --replan-every K    with a peer answering action chunks, ask for a new chunk after K of\n"
-          "                      its actions (default: run the whole chunk)\n"
-          "  --policy-timeout S  seconds an exec:/tcp:// peer has for each reply (default 10)\n",
-          f);
+    return (cli_group){{
+        {.name = "--shard", .kind = CLI_SHARD, .metavar = "i/k", .target = shard, .need = "i/k with 0 <= i < k",
+         .help = "take only this shard's share: the items j (episodes or demos over all scenes, in order) with "
+                 "j % k == i; default from SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) / "
+                 "SLURM_ARRAY_TASK_COUNT, or from JOB_COMPLETION_INDEX with --shard-count or "
+                 "PILOTSIM_SHARD_COUNT; `pilotsim merge` joins the shards"},
+        {.name = "--shard-count", .kind = CLI_U64, .metavar = "K", .target = shard_count, .lo = 1,
+         .need = "a positive integer", .help = "k for the environment's shard index"},
+    }};
 }
 
 ps_policy_options cli_policy_options(const cli_scene_opts *so, const cli_policy_opts *p, ps_logger log)
@@ -229,7 +204,7 @@ ps_policy_options cli_policy_options(const cli_scene_opts *so, const cli_policy_
     po.log = log;
     po.control_hz = p->hz;
     po.timeout = p->timeout;
-    po.replan_every = p->replan_every;
+    po.replan_every = (unsigned)p->replan_every;
     return po;
 }
 

@@ -166,9 +166,14 @@ static double sample_rate(ps_scene *s, const char *name, uint64_t steps, bool ba
     return total_steps / total_time;
 }
 
+static bool robots_ok(const char *v)
+{
+    uint64_t n;
+    return cli_parse_u64(v, &n) && n >= 1 && n <= 361;
+}
+
 int cmd_bench(int argc, char **argv)
 {
-    int repeat = 0; // 0: each mode's default (5; 3 whole runs for --eval)
     uint64_t steps_override = 0;
     bool json = false, scale = false, lidar = false, sensors = false, policies = false, eval = false, camera = false, record = false;
     const char *scene_list[16];
@@ -178,31 +183,65 @@ int cmd_bench(int argc, char **argv)
     snprintf(eval_default, sizeof eval_default, "%s/scenes/examples/pendulum.lua", data);
     snprintf(dir_default, sizeof dir_default, "%s/scenes/bench", data);
     const char *eval_scene = eval_default;
-    int eval_episodes = 0; // 0: the mode's default (16 for --eval, 2 for --record)
     const char *lib = NULL, *python = "/usr/bin/python3";
     const char *only = NULL, *dir = dir_default;
-    int scale_ns[16], scale_nn = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        uint64_t v;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            puts("usage: pilotsim bench [--repeat N] [--steps N] [--world NAME] [--scenes DIR] [--json]\n"
-                 "       pilotsim bench --sensors [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
-                 "       pilotsim bench --policies [--repeat N] [--steps N] [--lib PATH.so] [--python EXE] [--json]\n"
-                 "       pilotsim bench --eval [--repeat N] [--scene FILE] [--episodes N] [--json]\n"
-                 "       pilotsim bench --camera [--repeat N] [--json]\n"
-                 "       pilotsim bench --record [--scene FILE]... [--episodes N] [--repeat N] [--json]\n"
-                 "       pilotsim bench --scale [--n N]... [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
-                 "       pilotsim bench --lidar [--n N] [--repeat N] [--scenes DIR] [--json]\n"
-                 "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles)\n"
-                 "as pilotsim scenes with their Lua step callback and as bare ODE code building the\n"
-                 "identical world, alternating, N samples each (default 5; a sample repeats the\n"
-                 "run until it lasts 0.3 s, after one warm-up run), and prints the median\n"
-                 "steps/s of both and the ratio pilotsim/bare (target >= 0.95). Each run covers the\n"
-                 "scene's whole time limit unless --steps is given. `identical` says whether the\n"
-                 "two final state hashes agree bit for bit.\n"
-                 "\n"
-                 "--camera measures offscreen RGB-D camera frames per second at 320 x 240\n"
+    int scale_ns[16];
+    uint64_t repeat_u = 0, episodes_u = 0; // 0: the mode's default (16 for --eval, 2 for --record)
+    size_t scene_nz = 0;
+    const char *ns[16];
+    size_t scale_nn = 0;
+    const cli_opt opts[] = {
+        {.name = "--repeat", .kind = CLI_U64, .metavar = "N", .target = &repeat_u, .lo = 1, .hi = 999,
+         .need = "a number of samples in 1..999", .help = "samples per variant (default 5; 3 for --eval and --scale)"},
+        {.name = "--steps", .kind = CLI_U64, .metavar = "N", .target = &steps_override, .lo = 1,
+         .need = "a positive integer", .help = "steps per run (default: the scene's time limit)"},
+        {.name = "--world", .kind = CLI_STRING, .metavar = "NAME", .target = &only, .need = "a world name",
+         .help = "only this benchmark world"},
+        {.name = "--scenes", .kind = CLI_STRING, .metavar = "DIR", .target = &dir, .need = "a directory",
+         .help = "the benchmark scenes (default: the data folder's scenes/bench)"},
+        {.name = "--json", .kind = CLI_FLAG, .target = &json, .help = "print JSON instead of a table"},
+        {.name = "--sensors", .kind = CLI_FLAG, .target = &sensors, .help = "measure the cost of lidars (below)"},
+        {.name = "--camera", .kind = CLI_FLAG, .target = &camera,
+         .help = "measure offscreen RGB-D camera frames per second (below)"},
+        {.name = "--policies", .kind = CLI_FLAG, .target = &policies,
+         .help = "measure each policy interface's cost per step (below)"},
+        {.name = "--lib", .kind = CLI_STRING, .metavar = "PATH.so", .target = &lib, .need = "a shared library",
+         .help = "with --policies: the C policy (default: the build tree's tests/libpd_policy.so)"},
+        {.name = "--python", .kind = CLI_STRING, .metavar = "EXE", .target = &python, .need = "a Python interpreter",
+         .help = "with --policies: the Python of the exec:/tcp:// server (default /usr/bin/python3)"},
+        {.name = "--eval", .kind = CLI_FLAG, .target = &eval, .help = "time whole `pilotsim eval` runs (below)"},
+        {.name = "--scene", .kind = CLI_LIST, .metavar = "FILE", .target = scene_list, .count = &scene_nz, .cap = 16,
+         .need = "a scene", .help = "with --eval: the scene (default scenes/examples/pendulum.lua); with --record: "
+                                    "a scene (repeatable; default three pilot scenes)"},
+        {.name = "--episodes", .kind = CLI_U64, .metavar = "N", .target = &episodes_u, .lo = 1, .hi = 99999,
+         .need = "a number of episodes in 1..99999", .help = "with --eval or --record: episodes per run (default 16; 2 for --record)"},
+        {.name = "--record", .kind = CLI_FLAG, .target = &record, .help = "time recording datasets (below)"},
+        {.name = "--lidar", .kind = CLI_FLAG, .target = &lidar,
+         .help = "measure lidar ray casting in the fleet world (below; --n sets the robots, default 130)"},
+        {.name = "--scale", .kind = CLI_FLAG, .target = &scale, .help = "measure the fleet scene (below)"},
+        {.name = "--n", .kind = CLI_LIST, .metavar = "N", .target = ns, .count = &scale_nn, .cap = 16,
+         .check = robots_ok, .need = "a number of robots in 1..361",
+         .help = "with --scale: a fleet size (repeatable; default 1, 10, 30, 130)"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "bench",
+        .synopsis = "[--repeat N] [--steps N] [--world NAME] [--scenes DIR] [--json]\n"
+                    "--sensors [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
+                    "--policies [--repeat N] [--steps N] [--lib PATH.so] [--python EXE] [--json]\n"
+                    "--eval [--repeat N] [--scene FILE] [--episodes N] [--json]\n"
+                    "--camera [--repeat N] [--json]\n"
+                    "--record [--scene FILE]... [--episodes N] [--repeat N] [--json]\n"
+                    "--scale [--n N]... [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
+                    "--lidar [--n N] [--repeat N] [--scenes DIR] [--json]",
+        .about = "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles) as pilotsim scenes"
+                 " with their Lua step callback and as bare ODE code building the identical world, alternating, N "
+                 "samples each (default 5; a sample repeats the run until it lasts 0.3 s, after one warm-up run), and "
+                 "prints the median steps/s of both and the ratio pilotsim/bare (target >= 0.95). Each run covers the "
+                 "scene's whole time limit unless --steps is given. `identical` says whether the two final state "
+                 "hashes agree bit for bit.",
+        .opts = opts,
+        .notes = "--camera measures offscreen RGB-D camera frames per second at 320 x 240\n"
                  "(bench_camera.c: an RGB and a depth camera over a floor with 30 shapes; a frame =\n"
                  "one physics step, a scene capture, both renders and their read-backs), with the\n"
                  "offscreen GL backend PILOTSIM_GL picks (EGL first), N samples of 100 frames.\n"
@@ -248,53 +287,18 @@ int cmd_bench(int argc, char **argv)
                  "underground_tunnel_inspection, 2 episodes, best of 3), the same with --record DIR\n"
                  "and `pilotsim record FILE ... --state-every 1` on the same episodes, modes alternating,\n"
                  "and prints wall and CPU time, the overhead over eval (target for eval --record:\n"
-                 "<= 10 %) and MB of dataset per 1000 steps.");
-            return EXIT_OK;
-        } else if (!strcmp(a, "--repeat") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 1000) {
-            repeat = (int)v;
-            i++;
-        } else if (!strcmp(a, "--steps") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0) {
-            steps_override = v;
-            i++;
-        } else if (!strcmp(a, "--world") && i + 1 < argc) {
-            only = argv[++i];
-        } else if (!strcmp(a, "--scenes") && i + 1 < argc) {
-            dir = argv[++i];
-        } else if (!strcmp(a, "--json")) {
-            json = true;
-        } else if (!strcmp(a, "--sensors")) {
-            sensors = true;
-        } else if (!strcmp(a, "--camera")) {
-            camera = true;
-        } else if (!strcmp(a, "--eval")) {
-            eval = true;
-        } else if (!strcmp(a, "--scale")) {
-            scale = true;
-        } else if (!strcmp(a, "--lidar")) {
-            lidar = true;
-        } else if (!strcmp(a, "--n") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v <= 361 &&
-                   scale_nn < 16) {
-            scale_ns[scale_nn++] = (int)v;
-            i++;
-        } else if (!strcmp(a, "--scene") && i + 1 < argc) {
-            eval_scene = argv[++i];
-            if (scene_n < 16) scene_list[scene_n++] = eval_scene;
-        } else if (!strcmp(a, "--record")) {
-            record = true;
-        } else if (!strcmp(a, "--episodes") && i + 1 < argc && cli_parse_u64(argv[i + 1], &v) && v > 0 && v < 100000) {
-            eval_episodes = (int)v;
-            i++;
-        } else if (!strcmp(a, "--policies")) {
-            policies = true;
-        } else if (!strcmp(a, "--lib") && i + 1 < argc) {
-            lib = argv[++i];
-        } else if (!strcmp(a, "--python") && i + 1 < argc) {
-            python = argv[++i];
-        } else {
-            fprintf(stderr, "pilotsim bench: bad option '%s' (see --help)\n", a);
-            return EXIT_USAGE;
-        }
-    }
+                 "<= 10 %) and MB of dataset per 1000 steps.\n",
+        .exits = "0 measured, 1 a check failed (results not identical), 2 usage error,\n"
+                 "            3 a scene or interface could not run\n",
+    };
+    size_t npos;
+    int prc = cli_parse(&cmd, argc, argv, NULL, &npos);
+    if (prc != CLI_CONTINUE) return prc;
+    int repeat = (int)repeat_u; // 0: each mode's default
+    int eval_episodes = (int)episodes_u;
+    scene_n = (int)scene_nz;
+    if (scene_n) eval_scene = scene_list[scene_n - 1];
+    for (size_t i = 0; i < scale_nn; i++) scale_ns[i] = atoi(ns[i]);
     if (lidar) {
         if (scale || scale_nn > 1 || only || sensors || policies || eval || camera) {
             fprintf(stderr, "pilotsim bench: --lidar takes one --n and no --scale, --world, --sensors, --policies, "
@@ -309,7 +313,7 @@ int cmd_bench(int argc, char **argv)
                             "--eval or --camera\n");
             return EXIT_USAGE;
         }
-        return bench_scale(dir, scale_ns, scale_nn, repeat ? repeat : 3, steps_override ? steps_override : 500, json);
+        return bench_scale(dir, scale_ns, (int)scale_nn, repeat ? repeat : 3, steps_override ? steps_override : 500, json);
     }
     if (camera) return cli_bench_camera(repeat ? repeat : 5, json);
     if (record) {

@@ -16,39 +16,6 @@
 #include <string.h>
 
 
-static void check_usage(FILE *f)
-{
-    fputs("usage: pilotsim check FILE [options]\n"
-          "Checks a URDF (*.urdf, or XML whose root is <robot>) or a scene (*.lua) without\n"
-          "running it.\n"
-          "\n"
-          "URDF: prints the link tree (each link's mass; the joint that connects it, its\n"
-          "type, limits [lower, upper], effort and velocity), the joints per type, the total\n"
-          "mass, and the warnings of the reader and of the builder: the model is built into a\n"
-          "throwaway world, which catches build errors too (a collision mesh that is not STL\n"
-          "or OBJ, a moving link without mass).\n"
-          "Scene: loads it, runs its build() once with seed 0 (no step) and prints name,\n"
-          "domain, description, timestep, time limit, params, the world's body, joint and\n"
-          "geom counts, and the warnings of the load and the build (e.g. of its robots).\n"
-          "\n"
-          "options:\n"
-          "  --json              print one JSON object (with \"warnings\" and \"errors\")\n"
-          "  --package-path DIR  search DIR for robot descriptions and package:// meshes\n"
-          "                      (repeatable, or DIR1:DIR2); then $" PS_URDF_PACKAGE_PATH_ENV ",\n"
-          "                      the project's assets/ and the URDF's folder and its ancestors\n"
-          "URDF options:\n"
-          "  --fixed-base        weld the root link to the world (default: floating base)\n"
-          "scene options:\n"
-          "  --param NAME=VALUE  override a scene param (repeatable)\n"
-          "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
-          "  --trusted           lift the Lua sandbox (local experiments only)\n"
-          "  --quiet             hide the scene's print() output\n"
-          "exit codes: 0 fine (warnings allowed), 2 usage error,\n"
-          "            3 bad file (\"error: file:line: message\" on stderr)\n",
-          f);
-}
-
-// A growable list of owned strings.
 typedef struct strlist { char **v; size_t n, cap; } strlist;
 
 static void strlist_add(strlist *l, const char *s)
@@ -132,7 +99,7 @@ static build_result build_urdf(const ps_urdf_model *m, bool fixed_base, check_lo
     build_result r = {.attempted = true};
     ps_world_def wd = ps_default_world_def();
     wd.log = (ps_logger){collect_log, log};
-    char err[1024];
+    char err[PS_ERR_LEN];
     ps_world *w = ps_world_create(&wd, err, sizeof err);
     if (!w) {
         strlist_add(&log->errors, err);
@@ -296,7 +263,7 @@ static int check_urdf(const char *path, const strlist *package_paths, bool fixed
         fprintf(stderr, "error: out of memory\n");
         return EXIT_RUNTIME;
     }
-    char err[4096];
+    char err[PS_ERR_LEN];
     ps_urdf_model *m = ps_urdf_load(path, &uo, err, sizeof err);
     ps_urdf_options_clear(&uo);
 
@@ -390,7 +357,7 @@ static int check_scene(const char *path, cli_scene_opts *so, const strlist *pack
     scene_log log = {.quiet = so->quiet};
     opt.log = (ps_logger){collect_scene_log, &log};
     strlist errors = {0};
-    char err[4096];
+    char err[PS_ERR_LEN];
     ps_scene *s = ps_scene_load(path, &opt, err, sizeof err);
     ps_episode *e = NULL;
     ps_world *w = NULL;
@@ -581,63 +548,53 @@ int cmd_check(int argc, char **argv)
 {
     cli_scene_opts so = {0};
     strlist package_paths = {0};
-    const char *file = NULL, *urdf_only = NULL, *scene_only = NULL;
+    const char *pkg[64];
+    size_t npkg = 0;
     bool json = false, fixed_base = false;
-    int rc = EXIT_USAGE;
-    const char *v;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            check_usage(stdout);
-            rc = EXIT_OK;
-            goto out;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--package-path"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim check: --package-path needs a directory\n");
-                goto out;
-            }
-            strlist_add(&package_paths, v);
-        } else if ((v = cli_opt_value(argc, argv, &i, "--param"))) {
-            if (!strchr(v, '=') || so.param_count == 64) {
-                fprintf(stderr, "pilotsim check: --param needs NAME=VALUE, got '%s'\n", v);
-                goto out;
-            }
-            so.params[so.param_count++] = v;
-            scene_only = "--param";
-        } else if ((v = cli_opt_value(argc, argv, &i, "--module-path"))) {
-            if (!*v || so.module_path_count >= 16) {
-                fprintf(stderr, "pilotsim check: --module-path needs a directory\n");
-                goto out;
-            }
-            so.module_paths[so.module_path_count++] = v;
-            scene_only = "--module-path";
-        } else if (!strcmp(a, "--fixed-base")) {
-            fixed_base = true;
-            urdf_only = "--fixed-base";
-        } else if (!strcmp(a, "--trusted")) {
-            so.trusted = true;
-            scene_only = "--trusted";
-        } else if (!strcmp(a, "--quiet")) {
-            so.quiet = true;
-        } else if (!strcmp(a, "--json")) {
-            json = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pilotsim check: unknown option '%s'\n", a);
-            check_usage(stderr);
-            goto out;
-        } else if (!file) {
-            file = a;
-        } else {
-            fprintf(stderr, "pilotsim check: one file at a time (got '%s' and '%s')\n", file, a);
-            goto out;
-        }
-    }
-    if (!file) {
-        fprintf(stderr, "pilotsim check: missing FILE\n");
-        check_usage(stderr);
-        goto out;
-    }
-    char err[1200];
+    cli_group scene_group = cli_scene_group(&so, CLI_SCENE_NO_PACKAGE_PATH);
+    const cli_opt opts[] = {
+        {.name = "--json", .kind = CLI_FLAG, .target = &json,
+         .help = "print one JSON object (with \"warnings\" and \"errors\")"},
+        {.name = "--package-path", .kind = CLI_LIST, .metavar = "DIR", .target = pkg, .count = &npkg, .cap = 64,
+         .need = "a directory",
+         .help = "search DIR for robot descriptions and package:// meshes (repeatable, or DIR1:DIR2); then "
+                 "$" PS_URDF_PACKAGE_PATH_ENV ", the project's assets/ and the URDF's folder and its ancestors"},
+        {.name = "--fixed-base", .kind = CLI_FLAG, .target = &fixed_base,
+         .help = "URDF: weld the root link to the world (default: floating base)"},
+        {.kind = CLI_INCLUDE, .target = scene_group.opt, .help = "scene options"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "check",
+        .synopsis = "FILE [options]",
+        .about = "Checks a URDF (*.urdf, or XML whose root is <robot>) or a scene (*.lua) without running it.\n"
+                 "URDF: prints the link tree (each link's mass; the joint that connects it, its type, limits "
+                 "[lower, upper], effort and velocity), the joints per type, the total mass, and the warnings of "
+                 "the reader and of the builder: the model is built into a throwaway world, which catches build "
+                 "errors too (a collision mesh that is not STL or OBJ, a moving link without mass).\n"
+                 "Scene: loads it, runs its build() once with seed 0 (no step) and prints name, domain, "
+                 "description, timestep, time limit, params, the world's body, joint and geom counts, and the "
+                 "warnings of the load and the build (e.g. of its robots).",
+        .opts = opts,
+        .exits = "0 fine (warnings allowed), 2 usage error,\n"
+                 "            3 bad file (\"error: file:line: message\" on stderr)\n",
+        .pos_name = "FILE",
+        .min_pos = 1,
+        .max_pos = 1,
+    };
+    const char *file = NULL;
+    size_t npos;
+    int rc = cli_parse(&cmd, argc, argv, &file, &npos);
+    if (rc != CLI_CONTINUE) return rc;
+    rc = EXIT_USAGE;
+    for (size_t i = 0; i < npkg; i++) strlist_add(&package_paths, pkg[i]);
+    const char *urdf_only = fixed_base ? "--fixed-base" : NULL;
+    const char *scene_only = so.param_count         ? "--param"
+                             : so.module_path_count ? "--module-path"
+                             : so.trusted           ? "--trusted"
+                             : so.memory_limit_set  ? "--memory-limit"
+                                                    : NULL;
+    char err[PS_ERR_LEN];
     file_kind kind = sniff(file, err, sizeof err);
     if (kind == KIND_UNREADABLE) {
         fprintf(stderr, "error: %s\n", err);
@@ -651,7 +608,6 @@ int cmd_check(int argc, char **argv)
     } else {
         rc = check_scene(file, &so, &package_paths, json);
     }
-out:
     strlist_free(&package_paths);
     return rc;
 }

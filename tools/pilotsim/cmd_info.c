@@ -2,37 +2,31 @@
 #include "cli.h"
 #include "dataset.h"
 
-#include <string.h>
 
 int cmd_info(int argc, char **argv)
 {
     const char *path = NULL;
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            puts("usage: pilotsim info FILE.hdf5 [--json]\n"
-                 "Prints a dataset's demos, steps, success rate, masks, observation keys with their dtypes\n"
-                 "and per-step shapes, the action shape, the size on disk and MB per 1000 steps.\n"
-                 "exit codes: 0, 2 usage error, 3 unreadable file");
-            return EXIT_OK;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "pilotsim info: unknown option '%s'\n", argv[i]);
-            return EXIT_USAGE;
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            fprintf(stderr, "pilotsim info: one file at a time\n");
-            return EXIT_USAGE;
-        }
-    }
-    if (!path) {
-        fprintf(stderr, "pilotsim info: missing FILE\n");
-        return EXIT_USAGE;
-    }
+    const cli_opt opts[] = {
+        {.name = "--json", .kind = CLI_FLAG, .target = &json, .help = "print one JSON object"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "info",
+        .synopsis = "FILE.hdf5 [--json]",
+        .about = "Prints a dataset's demos, steps, success rate, masks, observation keys with their dtypes and "
+                 "per-step shapes, the action shape, the size on disk and MB per 1000 steps.",
+        .opts = opts,
+        .exits = "0, 2 usage error, 3 unreadable file\n",
+        .pos_name = "FILE",
+        .min_pos = 1,
+        .max_pos = 1,
+    };
+    size_t npos;
+    int rc = cli_parse(&cmd, argc, argv, &path, &npos);
+    if (rc != CLI_CONTINUE) return rc;
     ds_hdf5_quiet();
-    char err[4096];
+    char err[PS_ERR_LEN];
     if (!ds_info(path, stdout, json, err, sizeof err)) {
         fprintf(stderr, "error: %s\n", err);
         return EXIT_RUNTIME;

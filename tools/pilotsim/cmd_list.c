@@ -51,26 +51,24 @@ int cmd_list(int argc, char **argv)
     const char *dir = NULL;
     char data_scenes[4096];
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            puts("usage: pilotsim list [DIR] [--json]\n"
-                 "Lists the scenes (*.lua) under DIR (default: the project's scenes/), sorted by\n"
-                 "path, with domain, name and description. Files starting with '_' and folders\n"
-                 "named lib/ hold modules and are skipped. A file that fails to load is reported\n"
-                 "on stderr and makes the exit code 3.");
-            return EXIT_OK;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "pilotsim list: unknown option '%s'\n", argv[i]);
-            return EXIT_USAGE;
-        } else if (!dir) {
-            dir = argv[i];
-        } else {
-            fprintf(stderr, "pilotsim list: one directory at a time\n");
-            return EXIT_USAGE;
-        }
-    }
+    const cli_opt opts[] = {
+        {.name = "--json", .kind = CLI_FLAG, .target = &json, .help = "print one JSON array"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "list",
+        .synopsis = "[DIR] [--json]",
+        .about = "Lists the scenes (*.lua) under DIR (default: the project's scenes/), sorted by path, with "
+                 "domain, name and description. Files starting with '_' and folders named lib/ hold modules and "
+                 "are skipped. A file that fails to load is reported on stderr and makes the exit code 3.",
+        .opts = opts,
+        .exits = "0 listed, 2 usage error, 3 a scene failed to load\n",
+        .pos_name = "DIR",
+        .max_pos = 1,
+    };
+    size_t npos;
+    int prc = cli_parse(&cmd, argc, argv, &dir, &npos);
+    if (prc != CLI_CONTINUE) return prc;
     if (!dir) {
         struct stat st;
         if (stat("scenes", &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -98,7 +96,7 @@ int cmd_list(int argc, char **argv)
     ps_scene_options opt = cli_scene_options(&so);
     int rc = EXIT_OK;
     for (size_t i = 0; i < files.n; i++) {
-        char err[4096];
+        char err[PS_ERR_LEN];
         ps_scene *s = ps_scene_load(files.v[i], &opt, err, sizeof err);
         if (!s) {
             fprintf(stderr, "error: %s\n", err);

@@ -11,35 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void merge_usage(FILE *f)
-{
-    fputs("usage: pilotsim merge A.jsonl B.jsonl ... [--out FILE] [--junit FILE] [--min-success X]\n"
-          "Combines the JSONL files of an eval run's shards: checks that every episode of the\n"
-          "run is present exactly once (each record names its scene's episode count and the\n"
-          "run's scene count), sorts the records by (scene, episode), writes them to --out and\n"
-          "prints the same report as eval.\n"
-          "Within one file, a record that a later record of the same episode supersedes (a\n"
-          "policy_error retried, an episode rerun after its scene or policy changed) is dropped.\n"
-          "exit codes: 0 every test passed, 1 a test failed, 2 usage error (also an --out that is\n"
-          "            not a results file), 3 unreadable file, a record out of range, missing or\n"
-          "            duplicate episodes, or any script_error, policy_error, crashed or\n"
-          "            timeout_wall episode\n",
-          f);
-}
-
-static void compare_usage(FILE *f)
-{
-    fputs("usage: pilotsim compare A.jsonl B.jsonl [--alpha A]\n"
-          "Prints, per scene name, the success rates of two eval runs and whether they differ\n"
-          "significantly: Fisher's exact test, two-sided, per scene, with the Holm-Bonferroni\n"
-          "correction across the scenes compared (the chance of any false difference among them\n"
-          "stays at most A). policy_error episodes are left out of the rates.\n"
-          "  --alpha A   significance level, 0 < A < 1 (default 0.05)\n"
-          "exit codes: 0 no significant difference, 1 a scene differs significantly (after the\n"
-          "            correction), 2 usage error, 3 unreadable file\n",
-          f);
-}
-
 typedef struct sorted_rec {
     eval_record *r;
     char *pkey; // params key
@@ -70,7 +41,7 @@ static bool read_files(eval_set *set, char **files, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         size_t bad = 0;
-        char err[4400];
+        char err[PS_ERR_LEN];
         eval_set one = {0};
         if (!eval_set_read(&one, files[i], &bad, err, sizeof err)) {
             fprintf(stderr, "error: %s\n", err);
@@ -98,45 +69,47 @@ int cmd_merge(int argc, char **argv)
 {
     const char *out = NULL, *junit = NULL;
     double min_success = -1;
+    for (int i = 1; i < argc; i++) // HDF5 inputs: the shards of a dataset (dataset_merge.c)
+        if (argv[i][0] != '-' && (i == 1 || strcmp(argv[i - 1], "--out")) && ds_is_hdf5(argv[i]))
+            return ds_merge(argc, argv);
+    const cli_opt opts[] = {
+        {.name = "--out", .kind = CLI_STRING, .metavar = "FILE", .target = &out, .need = "a file",
+         .help = "write the merged records (JSONL) or, for datasets, the merged dataset (required then; it must "
+                 "not exist)"},
+        {.name = "--junit", .kind = CLI_STRING, .metavar = "FILE", .target = &junit, .need = "a file",
+         .help = "write a JUnit XML report"},
+        eval_min_success_opt(&min_success, "per-scene threshold on the success rate (as eval's)"),
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "merge",
+        .synopsis = "A.jsonl B.jsonl ... [--out FILE] [--junit FILE] [--min-success X]\n"
+                    "A.hdf5 B.hdf5 ... --out ALL.hdf5",
+        .about = "Combines the JSONL files of an eval run's shards: checks that every episode of the run is "
+                 "present exactly once (each record names its scene's episode count and the run's scene count), "
+                 "sorts the records by (scene, episode), writes them to --out and prints the same report as eval. "
+                 "Within one file, a record that a later record of the same episode supersedes (a policy_error "
+                 "retried, an episode rerun after its scene or policy changed) is dropped.\n"
+                 "With HDF5 files, joins the datasets of a run's shards (pilotsim record --shard, eval --record): "
+                 "they must come from the same run (equal env_args), and together hold every demo of the run "
+                 "(scenes x episodes) exactly once. Writes ALL (which must not exist) with the demos in order, "
+                 "`total` and the masks rebuilt.",
+        .opts = opts,
+        .exits = "0 every test passed (datasets: merged), 1 a test failed, 2 usage error (also\n"
+                 "            an --out that is not a results file), 3 unreadable file, a record out of\n"
+                 "            range, missing or duplicate episodes (or demos), another run's dataset, a\n"
+                 "            write error, or any script_error, policy_error, crashed or timeout_wall\n"
+                 "            episode\n",
+        .pos_name = "FILE",
+        .min_pos = 1,
+    };
     char **files = calloc((size_t)argc, sizeof *files);
     size_t nfiles = 0;
     if (!files) return EXIT_RUNTIME;
-    const char *v;
-    for (int i = 1; i < argc; i++) // HDF5 inputs: the shards of a dataset (dataset_merge.c)
-        if (argv[i][0] != '-' && (i == 1 || strcmp(argv[i - 1], "--out")) && ds_is_hdf5(argv[i])) {
-            free(files);
-            return ds_merge(argc, argv);
-        }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            merge_usage(stdout);
-            free(files);
-            return EXIT_OK;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
-            out = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--junit"))) {
-            junit = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--min-success"))) {
-            if (!eval_parse_fraction(v, &min_success)) {
-                fprintf(stderr, "pilotsim merge: --min-success needs a rate in [0, 1] or a percentage, got '%s'\n", v);
-                free(files);
-                return EXIT_USAGE;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pilotsim merge: unknown option '%s'\n", a);
-            merge_usage(stderr);
-            free(files);
-            return EXIT_USAGE;
-        } else {
-            files[nfiles++] = argv[i];
-        }
-    }
-    if (!nfiles || (out && !*out) || (junit && !*junit)) {
-        fprintf(stderr, "pilotsim merge: %s\n", nfiles ? "--out and --junit need a file" : "missing JSONL files");
-        merge_usage(stderr);
+    int prc = cli_parse(&cmd, argc, argv, (const char **)files, &nfiles);
+    if (prc != CLI_CONTINUE) {
         free(files);
-        return EXIT_USAGE;
+        return prc;
     }
     int rc = EXIT_RUNTIME;
     eval_set set = {0};
@@ -224,7 +197,7 @@ int cmd_merge(int argc, char **argv)
     }
     if (out) {
         // Only a new file, an empty one or a results file is rewritten.
-        char oerr[4400];
+        char oerr[PS_ERR_LEN];
         int fd = eval_results_open(out, oerr, sizeof oerr);
         if (fd < 0) {
             fprintf(stderr, "pilotsim merge: --out %s\n", oerr);
@@ -272,36 +245,29 @@ typedef eval_rate rate;
 
 int cmd_compare(int argc, char **argv)
 {
-    char *files[2];
-    size_t nfiles = 0;
     double alpha = 0.05;
-    const char *v;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            compare_usage(stdout);
-            return EXIT_OK;
-        }
-        if ((v = cli_opt_value(argc, argv, &i, "--alpha"))) {
-            char *end;
-            alpha = strtod(v, &end);
-            if (end == v || *end || !(alpha > 0 && alpha < 1)) {
-                fprintf(stderr, "pilotsim compare: --alpha needs a level between 0 and 1, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-            continue;
-        }
-        if ((argv[i][0] == '-' && argv[i][1]) || nfiles == 2) {
-            fprintf(stderr, "pilotsim compare: unexpected argument '%s'\n", argv[i]);
-            compare_usage(stderr);
-            return EXIT_USAGE;
-        }
-        files[nfiles++] = argv[i];
-    }
-    if (nfiles != 2) {
-        fprintf(stderr, "pilotsim compare: needs two JSONL files\n");
-        compare_usage(stderr);
-        return EXIT_USAGE;
-    }
+    const cli_opt opts[] = {
+        eval_alpha_opt(&alpha, "significance level, 0 < A < 1 (default 0.05)"),
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "compare",
+        .synopsis = "A.jsonl B.jsonl [--alpha A]",
+        .about = "Prints, per scene name, the success rates of two eval runs and whether they differ "
+                 "significantly: Fisher's exact test, two-sided, per scene, with the Holm-Bonferroni correction "
+                 "across the scenes compared (the chance of any false difference among them stays at most A). "
+                 "policy_error episodes are left out of the rates.",
+        .opts = opts,
+        .exits = "0 no significant difference, 1 a scene differs significantly (after the\n"
+                 "            correction), 2 usage error, 3 unreadable file\n",
+        .pos_name = "two JSONL files",
+        .min_pos = 2,
+        .max_pos = 2,
+    };
+    char *files[2];
+    size_t nfiles;
+    int prc = cli_parse(&cmd, argc, argv, (const char **)files, &nfiles);
+    if (prc != CLI_CONTINUE) return prc;
     eval_set a = {0}, b = {0};
     int rc = EXIT_RUNTIME;
     rate *r = NULL;

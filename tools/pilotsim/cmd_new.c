@@ -9,22 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void new_usage(FILE *f)
-{
-    fputs("usage: pilotsim new NAME [--dir DIR] [--force]\n"
-          "\n"
-          "Writes a starter scenario: DIR/NAME.lua (a walled room with a door, a differential-drive\n"
-          "robot, a randomized goal, observation and action spaces, success, reward and metrics)\n"
-          "and DIR/NAME_policy.lua (its baseline Lua policy, named by the scene's `policy` field).\n"
-          "Both pass `pilotsim check DIR/NAME.lua` and `pilotsim eval DIR/NAME.lua` as written;\n"
-          "docs/lua-api.md walks through changing them.\n"
-          "\n"
-          "  NAME      letters, digits and _ (a Lua module name), starting with a letter\n"
-          "  --dir DIR where to write (created if missing; default: the current directory)\n"
-          "  --force   overwrite existing files\n",
-          f);
-}
-
 static const char scene_text[] =
     "-- %1$s: a differential-drive robot drives through a door to a goal.\n"
     "-- Written by `pilotsim new %1$s`; see docs/lua-api.md for every field and the scene kit.\n"
@@ -172,35 +156,29 @@ int cmd_new(int argc, char **argv)
 {
     const char *name = NULL, *dir = ".";
     bool force = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            new_usage(stdout);
-            return EXIT_OK;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--dir"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim new: --dir needs a folder\n");
-                return EXIT_USAGE;
-            }
-            dir = v;
-        } else if (!strcmp(a, "--force")) {
-            force = true;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "pilotsim new: unknown option '%s'\n", a);
-            new_usage(stderr);
-            return EXIT_USAGE;
-        } else if (name) {
-            fprintf(stderr, "pilotsim new: one NAME (got '%s' and '%s')\n", name, a);
-            return EXIT_USAGE;
-        } else {
-            name = a;
-        }
-    }
-    if (!name) {
-        fprintf(stderr, "pilotsim new: missing NAME\n");
-        new_usage(stderr);
-        return EXIT_USAGE;
-    }
+    const cli_opt opts[] = {
+        {.name = "--dir", .kind = CLI_STRING, .metavar = "DIR", .target = &dir, .need = "a folder",
+         .help = "where to write (created if missing; default: the current directory)"},
+        {.name = "--force", .kind = CLI_FLAG, .target = &force, .help = "overwrite existing files"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "new",
+        .synopsis = "NAME [--dir DIR] [--force]",
+        .about = "Writes a starter scenario: DIR/NAME.lua (a walled room with a door, a differential-drive robot, "
+                 "a randomized goal, observation and action spaces, success, reward and metrics) and "
+                 "DIR/NAME_policy.lua (its baseline Lua policy, named by the scene's `policy` field). Both pass "
+                 "`pilotsim check DIR/NAME.lua` and `pilotsim eval DIR/NAME.lua` as written; docs/lua-api.md walks "
+                 "through changing them. NAME: letters, digits and _ (a Lua module name), starting with a letter.",
+        .opts = opts,
+        .exits = "0 written, 2 usage error (also a file that exists, without --force), 3 write error\n",
+        .pos_name = "NAME",
+        .min_pos = 1,
+        .max_pos = 1,
+    };
+    size_t npos;
+    int prc = cli_parse(&cmd, argc, argv, &name, &npos);
+    if (prc != CLI_CONTINUE) return prc;
     if (!valid_name(name)) {
         fprintf(stderr, "pilotsim new: NAME '%s' must be letters, digits and _, starting with a letter (at most 64)\n",
                 name);

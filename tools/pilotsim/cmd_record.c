@@ -17,45 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void record_usage(FILE *f)
-{
-    fputs("usage: pilotsim record SCENE... --episodes N --out FILE.hdf5 [options]\n"
-          "Runs N episodes of each SCENE with a policy in worker processes and records every\n"
-          "step (observations, actions, rewards, dones, full simulator states and state hashes)\n"
-          "into FILE in robomimic's HDF5 layout (docs/datasets.md). Demo j is episode j % N of\n"
-          "scene j / N. A rerun of the same command resumes: demos FILE holds are kept.\n"
-          "\n"
-          "options:\n"
-          "  --episodes N        episodes per scene (required)\n"
-          "  --out FILE          the dataset (required); finished demos land in it one by one\n"
-          "  --policy SPEC       policy for every scene (as eval); default: each scene's baseline\n"
-          "  --no-policy         record without a policy (actions stay zero)\n"
-          "  --jobs J            worker processes (default: the number of online CPUs)\n"
-          "  --seed S            base seed (default 0); seeds as eval's:\n"
-          "                      ps_seed_mix(ps_seed_mix(S, scene content hash), episode) mod 2^53\n"
-          "  --shard i/k         record only demos j with j % k == i; default from\n"
-          "                      SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) /\n"
-          "                      SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX with --shard-count\n"
-          "                      or PILOTSIM_SHARD_COUNT; `pilotsim merge` joins the shards\n"
-          "  --shard-count K     k for the environment's shard index\n"
-          "  --steps N           end each episode after N steps (status timeout) instead of the\n"
-          "                      scene's time limit\n"
-          "  --state-every K     keep the full simulator state every K steps (default 100; 1: every\n"
-          "                      step, about 2-3x the run's time); the other rows of `states` stay\n"
-          "                      empty: any step restores exactly from the stored one before it and\n"
-          "                      the recorded actions (pilotsim.dataset Demo.restore); state hashes\n"
-          "                      stay per step\n"
-          "  --timeout SEC       wall-clock limit per episode, 0 = none (default 600)\n"
-          "  --param NAME=VALUE  override a param in every scene (repeatable)\n"
-          "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
-          "  --package-path DIR  also search DIR for robot descriptions and meshes (repeatable)\n"
-          "  --trusted           lift the Lua sandbox (local experiments only)\n"
-          "  --quiet             no progress on stderr\n"
-          "exit codes: 0 every demo recorded (whatever the episodes' outcome), 2 usage error,\n"
-          "            3 a scene fails to load, a worker crashed, a write failed, interrupted\n",
-          f);
-}
-
 typedef struct rc_scene {
     const char *path;
     char *name;
@@ -102,7 +63,7 @@ static void load_scene(rc_ctx *c, rc_scene *s)
     s->tried = true;
     ps_scene_options opt = cli_scene_options(&c->so);
     opt.log = (ps_logger){worker_log, NULL};
-    char err[4096];
+    char err[PS_ERR_LEN];
     s->scene = ps_scene_load(s->path, &opt, err, sizeof err);
     if (!s->scene) {
         s->load_err = strdup(err);
@@ -229,98 +190,70 @@ int cmd_record(int argc, char **argv)
 {
     rc_ctx c = {.state_every = DS_STATE_EVERY_DEFAULT};
     char env_storage[4096];
+    uint64_t jobs = 0, shard_count = 0;
+    cli_shard shard = {0, 1, false};
+    double timeout = 600;
+    int rc = EXIT_USAGE;
+    cli_group scene_group = cli_scene_group(&c.so, CLI_SCENE_NO_QUIET),
+              shard_group = cli_shard_group(&shard, &shard_count);
+    const cli_opt opts[] = {
+        {.name = "--episodes", .kind = CLI_U64, .metavar = "N", .target = &c.episodes, .lo = 1,
+         .need = "a positive integer", .help = "episodes per scene (required)"},
+        {.name = "--out", .kind = CLI_STRING, .metavar = "FILE", .target = &c.out, .need = "a file",
+         .help = "the dataset (required); finished demos land in it one by one"},
+        {.name = "--policy", .kind = CLI_STRING, .metavar = "SPEC", .target = &c.policy_arg, .need = "a spec",
+         .help = "policy for every scene (as eval); default: each scene's baseline"},
+        {.name = "--no-policy", .kind = CLI_FLAG, .target = &c.no_policy,
+         .help = "record without a policy (actions stay zero)"},
+        {.name = "--jobs", .kind = CLI_U64, .metavar = "J", .target = &jobs, .lo = 1, .need = "a positive integer",
+         .help = "worker processes (default: the number of online CPUs)"},
+        {.name = "--seed", .kind = CLI_U64, .metavar = "S", .target = &c.seed, .need = "a non-negative integer",
+         .help = "base seed (default 0); seeds as eval's:\nps_seed_mix(ps_seed_mix(S, scene content hash), episode) mod 2^53"},
+        {.name = "--steps", .kind = CLI_U64, .metavar = "N", .target = &c.max_steps, .lo = 1,
+         .need = "a positive integer",
+         .help = "end each episode after N steps (status timeout) instead of the scene's time limit"},
+        {.name = "--state-every", .kind = CLI_U64, .metavar = "K", .target = &c.state_every, .lo = 1,
+         .need = "a positive integer",
+         .help = "keep the full simulator state every K steps (default 100; 1: every step, about 2-3x the run's "
+                 "time); the other rows of `states` stay empty: any step restores exactly from the stored one "
+                 "before it and the recorded actions (pilotsim.dataset Demo.restore); state hashes stay per step"},
+        {.name = "--timeout", .kind = CLI_DOUBLE, .metavar = "SEC", .target = &timeout, .lo = 0, .hi = 1e300,
+         .need = "seconds >= 0", .help = "wall-clock limit per episode, 0 = none (default 600)"},
+        {.name = "--quiet", .kind = CLI_FLAG, .target = &c.quiet, .help = "no progress on stderr"},
+        {.kind = CLI_INCLUDE, .target = shard_group.opt, .help = "shard options"},
+        {.kind = CLI_INCLUDE, .target = scene_group.opt, .help = "scene options"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "record",
+        .synopsis = "SCENE... --episodes N --out FILE.hdf5 [options]",
+        .about = "Runs N episodes of each SCENE with a policy in worker processes and records every step "
+                 "(observations, actions, rewards, dones, full simulator states and state hashes) into FILE in "
+                 "robomimic's HDF5 layout (docs/datasets.md). Demo j is episode j % N of scene j / N. A rerun of "
+                 "the same command resumes: demos FILE holds are kept.",
+        .opts = opts,
+        .exits = "0 every demo recorded (whatever the episodes' outcome), 2 usage error,\n"
+                 "            3 a scene fails to load, a worker crashed, a write failed, interrupted\n",
+        .pos_name = "SCENE",
+        .min_pos = 1,
+    };
     const char **scene_paths = calloc((size_t)argc, sizeof *scene_paths);
     if (!scene_paths) return EXIT_RUNTIME;
-    uint64_t jobs = 0, shard_i = 0, shard_k = 1, shard_count = 0;
-    const char *shard_arg = NULL;
-    double timeout = 600;
-    const char *v;
-    int k, rc = EXIT_USAGE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            record_usage(stdout);
-            free(scene_paths);
-            return EXIT_OK;
-        } else if ((k = cli_scene_option(argc, argv, &i, &c.so, "record")) != 0) {
-            if (k < 0) goto done;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--episodes"))) {
-            if (!cli_parse_u64(v, &c.episodes) || !c.episodes) {
-                fprintf(stderr, "pilotsim record: --episodes needs a positive integer, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim record: --out needs a file\n");
-                goto done;
-            }
-            c.out = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim record: --policy needs a spec\n");
-                goto done;
-            }
-            c.policy_arg = v;
-        } else if (!strcmp(a, "--no-policy")) {
-            c.no_policy = true;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--jobs"))) {
-            if (!cli_parse_u64(v, &jobs) || !jobs) {
-                fprintf(stderr, "pilotsim record: --jobs needs a positive integer, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
-            if (!cli_parse_u64(v, &c.seed)) {
-                fprintf(stderr, "pilotsim record: --seed needs a non-negative integer, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--steps"))) {
-            if (!cli_parse_u64(v, &c.max_steps) || !c.max_steps) {
-                fprintf(stderr, "pilotsim record: --steps needs a positive integer, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--state-every"))) {
-            if (!cli_parse_u64(v, &c.state_every) || !c.state_every) {
-                fprintf(stderr, "pilotsim record: --state-every needs a positive integer, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--shard-count"))) {
-            if (!cli_parse_u64(v, &shard_count) || !shard_count) {
-                fprintf(stderr, "pilotsim record: --shard-count needs a positive integer, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--shard"))) {
-            if (!cli_parse_shard(v, &shard_i, &shard_k)) {
-                fprintf(stderr, "pilotsim record: --shard needs i/k with 0 <= i < k, got '%s'\n", v);
-                goto done;
-            }
-            shard_arg = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--timeout"))) {
-            char *end;
-            timeout = strtod(v, &end);
-            if (end == v || *end || !(timeout >= 0)) {
-                fprintf(stderr, "pilotsim record: --timeout needs seconds >= 0, got '%s'\n", v);
-                goto done;
-            }
-        } else if (!strcmp(a, "--quiet")) {
-            c.quiet = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pilotsim record: unknown option '%s'\n", a);
-            record_usage(stderr);
-            goto done;
-        } else {
-            scene_paths[c.nscenes++] = a;
-        }
+    rc = cli_parse(&cmd, argc, argv, scene_paths, &c.nscenes);
+    if (rc != CLI_CONTINUE) {
+        free(scene_paths);
+        return rc;
     }
-    if (!c.nscenes || !c.episodes || !c.out) {
-        fprintf(stderr, "pilotsim record: needs %s\n", !c.nscenes ? "at least one SCENE" : !c.episodes ? "--episodes N" : "--out FILE");
-        record_usage(stderr);
+    rc = EXIT_USAGE;
+    if (!c.episodes || !c.out) {
+        cli_usage_error(&cmd, "needs %s", !c.episodes ? "--episodes N" : "--out FILE");
         goto done;
     }
     if (c.no_policy && c.policy_arg) {
         fprintf(stderr, "pilotsim record: --policy and --no-policy exclude each other\n");
         goto done;
     }
-    if (!shard_arg && cli_shard_from_env("record", shard_count, &shard_i, &shard_k) < 0) goto done;
+    if (!shard.given && cli_shard_from_env("record", shard_count, &shard.i, &shard.k) < 0) goto done;
     rc = EXIT_RUNTIME;
     ds_hdf5_quiet();
     cli_default_module_paths(&c.so, env_storage, sizeof env_storage);
@@ -336,7 +269,7 @@ int cmd_record(int argc, char **argv)
         rc_scene *s = &c.scenes[i];
         s->path = scene_paths[i];
         ps_scene_options opt = cli_scene_options(&c.so);
-        char err[4096];
+        char err[PS_ERR_LEN];
         ps_scene *sc = ps_scene_load(s->path, &opt, err, sizeof err);
         if (!sc) {
             fprintf(stderr, "error: %s\n", err);
@@ -354,7 +287,7 @@ int cmd_record(int argc, char **argv)
                      .params = (const char *const *)c.params, .param_count = c.nparams, .env_name = c.scenes[0].name};
 
     // Open (or create) OUT: it must hold this same run. Then the parts folder.
-    char err[4096];
+    char err[PS_ERR_LEN];
     ds_file *out = ds_open_write(c.out, &c.run, err, sizeof err);
     if (!out) {
         fprintf(stderr, "error: %s\n", err);
@@ -405,7 +338,7 @@ int cmd_record(int argc, char **argv)
         unlink(p);
         part_path(&c, j, false, p, sizeof p);
         if (access(p, F_OK) != 0) continue;
-        if (!have[j] && j % shard_k == shard_i && commit(&c, j)) {
+        if (!have[j] && j % shard.k == shard.i && commit(&c, j)) {
             have[j] = true;
             recovered++;
         } else {
@@ -414,7 +347,7 @@ int cmd_record(int argc, char **argv)
     }
     size_t ntodo = 0, in_shard = 0;
     for (uint64_t j = 0; j < total; j++) {
-        if (j % shard_k != shard_i) continue;
+        if (j % shard.k != shard.i) continue;
         in_shard++;
         if (!have[j]) todo[ntodo++] = (size_t)j;
     }
@@ -441,7 +374,7 @@ int cmd_record(int argc, char **argv)
     }
     if (!c.quiet)
         fprintf(stderr, "record: %s holds this %s's %zu demo%s (%zu recorded now, %zu failed)\n", c.out,
-                shard_k > 1 ? "shard" : "run", in_shard - c.failed, in_shard - c.failed == 1 ? "" : "s", c.done, c.failed);
+                shard.k > 1 ? "shard" : "run", in_shard - c.failed, in_shard - c.failed == 1 ? "" : "s", c.done, c.failed);
     rc = c.failed ? EXIT_RUNTIME : EXIT_OK;
 done:
     for (size_t i = 0; c.scenes && i < c.nscenes; i++) {

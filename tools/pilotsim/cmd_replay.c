@@ -13,30 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void replay_usage(FILE *f)
-{
-    fputs("usage: pilotsim replay FILE.hdf5 [--demo J] [--verify] [--video OUT.mp4] [options]\n"
-          "Re-simulates the demos of a dataset (all, or demo_J) from their recorded scene, params\n"
-          "and seed, applying the recorded actions, and prints each one's final state hash.\n"
-          "\n"
-          "options:\n"
-          "  --demo J            only data/demo_J (repeatable)\n"
-          "  --verify            compare the world state hash with the recorded one at every step,\n"
-          "                      the final hash and status; restore the recorded full state of the\n"
-          "                      middle step one step later, and again into a fresh episode (the\n"
-          "                      latest stored state before it with the structure the scene builds),\n"
-          "                      and check every hash of the continuations\n"
-          "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
-          "  --package-path DIR  also search DIR for robot descriptions and meshes (repeatable)\n"
-          "  --trusted           lift the Lua sandbox (local experiments only)\n"
-          "  --quiet             hide the scenes' print() output\n",
-          f);
-    run_record_usage(f);
-    fputs("exit codes: 0 replayed (and verified), 1 a demo diverged (names the demo and the first\n"
-          "            diverging step), 2 usage error, 3 unreadable file, scene or recording error\n",
-          f);
-}
-
 // The recorded demo, fed back as a policy that also checks the state hashes.
 typedef struct replay_src {
     const float *actions;   // [steps][dim]
@@ -54,7 +30,7 @@ typedef struct replay_src {
     uint64_t restore_at, restored_at; // UINT64_MAX: not yet
     uint64_t state_every;             // states were stored every this many steps
     ps_episode_state *es;
-    char restore_err[512];
+    char restore_err[PS_ERR_LEN];
 } replay_src;
 
 static int replay_reset(void *self, ps_episode *e, uint64_t seed, char *err, size_t errlen)
@@ -242,7 +218,7 @@ static bool check_layout(ps_episode *e, const ds_file *f, const char *demo, uint
 // 0 replayed (verified), 1 diverged, 3 error.
 static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo, bool with_video)
 {
-    char err[4096], scene_path[4096], want_scene_hash[32], want_final[32], want_status[64];
+    char err[PS_ERR_LEN], scene_path[4096], want_scene_hash[32], want_final[32], want_status[64];
     uint64_t seed = 0, steps = 0;
     if (!ds_demo_attr_str(f, demo, "scene", scene_path, sizeof scene_path) ||
         !ds_demo_attr_u64(f, demo, "seed", &seed) || !ds_demo_attr_u64(f, demo, "num_samples", &steps)) {
@@ -391,53 +367,52 @@ out:
     return rc;
 }
 
+static bool is_index(const char *v)
+{
+    uint64_t j;
+    return cli_parse_u64(v, &j);
+}
+
 int cmd_replay(int argc, char **argv)
 {
     replay_opts o = {0};
     char env_storage[4096];
-    const char *path = NULL;
     const char **demos = calloc((size_t)argc, sizeof *demos);
     size_t nd = 0;
     if (!demos) return EXIT_RUNTIME;
-    const char *v;
-    int k, rc = EXIT_USAGE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            replay_usage(stdout);
-            free(demos);
-            return EXIT_OK;
-        } else if ((k = cli_scene_option(argc, argv, &i, &o.so, "replay")) != 0) {
-            if (k < 0) goto done;
-        } else if ((k = run_record_option(argc, argv, &i, &o.video)) != 0) {
-            if (k < 0) goto done;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--demo"))) {
-            uint64_t j;
-            if (!cli_parse_u64(v, &j)) {
-                fprintf(stderr, "pilotsim replay: --demo needs a demo index, got '%s'\n", v);
-                goto done;
-            }
-            demos[nd++] = v;
-        } else if (!strcmp(a, "--verify")) {
-            o.verify = true;
-        } else if (!strcmp(a, "--quiet")) {
-            o.so.quiet = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pilotsim replay: unknown option '%s'\n", a);
-            replay_usage(stderr);
-            goto done;
-        } else if (!path) {
-            path = a;
-        } else {
-            fprintf(stderr, "pilotsim replay: one file at a time (got '%s' and '%s')\n", path, a);
-            goto done;
-        }
+    cli_group scene_group = cli_scene_group(&o.so, 0), record_group = run_record_group(&o.video);
+    const cli_opt opts[] = {
+        {.name = "--demo", .kind = CLI_LIST, .metavar = "J", .target = demos, .count = &nd, .cap = (size_t)argc,
+         .check = is_index, .need = "a demo index", .help = "only data/demo_J (repeatable)"},
+        {.name = "--verify", .kind = CLI_FLAG, .target = &o.verify,
+         .help = "compare the world state hash with the recorded one at every step, the final hash and status; "
+                 "restore the recorded full state of the middle step one step later, and again into a fresh "
+                 "episode (the latest stored state before it with the structure the scene builds), and check "
+                 "every hash of the continuations"},
+        {.kind = CLI_INCLUDE, .target = scene_group.opt, .help = "scene options"},
+        {.kind = CLI_INCLUDE, .target = record_group.opt, .help = "recording options (one demo, with --demo J)"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "replay",
+        .synopsis = "FILE.hdf5 [--demo J] [--verify] [--video OUT.mp4] [options]",
+        .about = "Re-simulates the demos of a dataset (all, or demo_J) from their recorded scene, params and "
+                 "seed, applying the recorded actions, and prints each one's final state hash.",
+        .opts = opts,
+        .exits = "0 replayed (and verified), 1 a demo diverged (names the demo and the first\n"
+                 "            diverging step), 2 usage error, 3 unreadable file, scene or recording error\n",
+        .pos_name = "FILE",
+        .min_pos = 1,
+        .max_pos = 1,
+    };
+    const char *path = NULL;
+    size_t npos;
+    int rc = cli_parse(&cmd, argc, argv, &path, &npos);
+    if (rc != CLI_CONTINUE) {
+        free(demos);
+        return rc;
     }
-    if (!path) {
-        fprintf(stderr, "pilotsim replay: missing FILE\n");
-        replay_usage(stderr);
-        goto done;
-    }
+    rc = EXIT_USAGE;
     bool video = run_record_requested(&o.video);
     if (video && nd != 1) {
         fprintf(stderr, "pilotsim replay: --video/--screenshot render one demo: pick it with --demo J\n");
@@ -446,7 +421,7 @@ int cmd_replay(int argc, char **argv)
     rc = EXIT_RUNTIME;
     ds_hdf5_quiet();
     cli_default_module_paths(&o.so, env_storage, sizeof env_storage);
-    char err[4096];
+    char err[PS_ERR_LEN];
     ds_file *f = ds_open_read(path, err, sizeof err);
     if (!f) {
         fprintf(stderr, "error: %s\n", err);

@@ -7,89 +7,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void report_usage(FILE *f)
-{
-    fputs("usage: pilotsim report RESULTS.jsonl... --html OUT.html [--junit FILE] [--min-success X]\n"
-          "                       [--alpha A] [--videos N [--videos-max-mb M]]\n"
-          "Writes one self-contained HTML file (inline CSS and SVG charts, no script, no network)\n"
-          "of eval runs: per scene the success rate with its Wilson 95% interval, statuses, mean\n"
-          "return, safety violations, steps/s, metric distributions, every failed episode with its\n"
-          "message, seed, params and the command that replays it, and the runs' metadata. With two\n"
-          "files or more, the first is compared with each other one side by side (Fisher's exact\n"
-          "test per scene, Holm-Bonferroni across scenes at --alpha, default 0.05, as `compare`).\n"
-          "Each file is one run (a merged shard set, or one eval's --out).\n"
-          "  --junit FILE      link this JUnit file from the report\n"
-          "  --min-success X   the per-scene test shown (as eval's)\n"
-          "  --videos N        embed a short video (MP4, 320x180, 10 frames per simulated second;\n"
-          "                    a PNG of the final state when built without video) of up to N\n"
-          "                    episodes that did not succeed per scene, lowest episode index first,\n"
-          "                    re-run headless (EGL) from their records (path, seed, --param\n"
-          "                    overrides, policy); needs the renderer (PILOTSIM_RENDER)\n"
-          "  --videos-max-mb M media embedded in all at most M MB (default 4); clips past it are\n"
-          "                    left out, and the report says so\n"
-          "exit codes: 0 written, 2 usage error (also an OUT that is not a report), 3 unreadable\n"
-          "            input or unwritable OUT\n",
-          f);
-}
-
 int cmd_report(int argc, char **argv)
 {
     const char *html = NULL, *junit = NULL;
     double min_success = -1, alpha = 0.05, max_mb = 4;
     uint64_t videos = 0;
+    const cli_opt opts[] = {
+        {.name = "--html", .kind = CLI_STRING, .metavar = "OUT.html", .target = &html, .need = "a file",
+         .help = "the report to write (required)"},
+        {.name = "--junit", .kind = CLI_STRING, .metavar = "FILE", .target = &junit, .need = "a file",
+         .help = "link this JUnit file from the report"},
+        eval_min_success_opt(&min_success, "the per-scene test shown (as eval's)"),
+        eval_alpha_opt(&alpha, "significance level of the comparisons (default 0.05)"),
+        {.name = "--videos", .kind = CLI_U64, .metavar = "N", .target = &videos, .lo = 0, .hi = 1000,
+         .need = "a count of episodes per scene in 0..1000",
+         .help = "embed a short video (MP4, 320x180, 10 frames per simulated second; a PNG of the final state "
+                 "when built without video) of up to N episodes that did not succeed per scene, lowest episode "
+                 "index first, re-run headless (EGL) from their records (path, seed, --param overrides, policy); "
+                 "needs the renderer (PILOTSIM_RENDER)"},
+        {.name = "--videos-max-mb", .kind = CLI_DOUBLE, .metavar = "M", .target = &max_mb, .lo = 0, .hi = 1000,
+         .need = "a size in MB in [0, 1000]",
+         .help = "media embedded in all at most M MB (default 4); clips past it are left out, and the report "
+                 "says so"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "report",
+        .synopsis = "RESULTS.jsonl... --html OUT.html [--junit FILE] [--min-success X] [--alpha A]\n"
+                    "RESULTS.jsonl... --html OUT.html --videos N [--videos-max-mb M]",
+        .about = "Writes one self-contained HTML file (inline CSS and SVG charts, no script, no network) of eval "
+                 "runs: per scene the success rate with its Wilson 95% interval, statuses, mean return, safety "
+                 "violations, steps/s, metric distributions, every failed episode with its message, seed, params "
+                 "and the command that replays it, and the runs' metadata. With two files or more, the first is "
+                 "compared with each other one side by side (Fisher's exact test per scene, Holm-Bonferroni "
+                 "across scenes at --alpha, default 0.05, as `compare`). Each file is one run (a merged shard "
+                 "set, or one eval's --out).",
+        .opts = opts,
+        .exits = "0 written, 2 usage error (also an OUT that is not a report), 3 unreadable\n"
+                 "            input or unwritable OUT\n",
+        .pos_name = "RESULTS.jsonl",
+        .min_pos = 1,
+    };
     char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
     if (!files) return EXIT_RUNTIME;
-    const char *v;
-    int rc = EXIT_USAGE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            report_usage(stdout);
-            free(files);
-            return EXIT_OK;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
-            html = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--junit"))) {
-            junit = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--min-success"))) {
-            if (!eval_parse_fraction(v, &min_success)) {
-                fprintf(stderr, "pilotsim report: --min-success needs a rate in [0, 1] or a percentage, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--alpha"))) {
-            char *end;
-            alpha = strtod(v, &end);
-            if (end == v || *end || !(alpha > 0 && alpha < 1)) {
-                fprintf(stderr, "pilotsim report: --alpha needs a level between 0 and 1, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--videos"))) {
-            if (!cli_parse_u64(v, &videos) || videos > 1000) {
-                fprintf(stderr, "pilotsim report: --videos needs a count of episodes per scene in 0..1000, got '%s'\n", v);
-                goto done;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--videos-max-mb"))) {
-            char *end;
-            max_mb = strtod(v, &end);
-            if (end == v || *end || !(max_mb >= 0 && max_mb <= 1000)) {
-                fprintf(stderr, "pilotsim report: --videos-max-mb needs a size in MB in [0, 1000], got '%s'\n", v);
-                goto done;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pilotsim report: unknown option '%s'\n", a);
-            report_usage(stderr);
-            goto done;
-        } else {
-            files[nfiles++] = argv[i];
-        }
+    int rc = cli_parse(&cmd, argc, argv, (const char **)files, &nfiles);
+    if (rc != CLI_CONTINUE) {
+        free(files);
+        return rc;
     }
-    if (!nfiles || !html || !*html) {
-        fprintf(stderr, "pilotsim report: %s\n", nfiles ? "missing --html OUT.html" : "missing RESULTS.jsonl");
-        report_usage(stderr);
+    rc = EXIT_USAGE;
+    if (!html) {
+        cli_usage_error(&cmd, "missing --html OUT.html");
         goto done;
     }
-    char err[4400] = "";
+    char err[PS_ERR_LEN] = "";
     if (videos && !report_media_available(err, sizeof err)) {
         fprintf(stderr, "pilotsim report: --videos: %s\n", err);
         goto done;

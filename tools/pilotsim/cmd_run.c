@@ -6,105 +6,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void run_usage(FILE *f)
-{
-    fputs("usage: pilotsim run SCENE [options]\n"
-          "Runs one episode of SCENE headless and prints: status (success, failure, timeout,\n"
-          "physics_diverged, script_error), steps, sim_time, wall_time, reward, metrics and\n"
-          "the final state hash.\n"
-          "\n"
-          "options:\n"
-          "  --seed N            episode seed (default 0)\n"
-          "  --param NAME=VALUE  override a scene param (repeatable)\n"
-          "  --steps N           stop after N steps (status timeout) instead of the time limit\n"
-          "  --policy SPEC       drive the scene's action space with a policy (default: the scene's\n"
-          "                      baseline, its `policy` field). The kinds of SPEC:\n"
-          "                        FILE.lua | policies.x   a Lua policy file or module\n"
-          "                        lib:PATH.so[?CONFIG]    a C shared library (policy_abi.h)\n"
-          "                        exec:COMMAND            a process speaking docs/protocol.md on\n"
-          "                                                stdin/stdout (e.g. a Python model server)\n"
-          "                        tcp://HOST:PORT         a server speaking docs/protocol.md\n"
-          "  --no-policy         run without any policy (actions stay zero)\n"
-          "  --json              print one JSON object instead of the summary line\n"
-          "  --module-path DIR   also search DIR for require()d modules (repeatable)\n"
-          "  --package-path DIR  also search DIR for robot descriptions and package:// meshes\n"
-          "                      (repeatable; then $PILOTSIM_PACKAGE_PATH and assets/)\n"
-          "  --trusted           lift the Lua sandbox (local experiments only)\n"
-          "  --memory-limit MIB  resident memory the process may hold while building a world\n"
-          "                      (bodies, geoms, joints); default $PILOTSIM_MEMORY_LIMIT or 4096, 0 = none\n"
-          "  --quiet             hide the scene's print() output\n",
-          f);
-    cli_policy_usage(f);
-    run_record_usage(f);
-    fputs("exit codes: 0 success or timeout, 1 failure or physics_diverged,\n"
-          "            2 usage error, 3 scene load, script or recording error\n",
-          f);
-}
-
 int cmd_run(int argc, char **argv)
 {
     cli_scene_opts so = {0};
     cli_policy_opts pol = {0};
+    run_record_opts rec = {0};
     char env_storage[4096];
-    const char *scene = NULL;
     uint64_t seed = 0, max_steps = 0;
     bool json = false, no_policy = false;
     const char *policy_spec = NULL;
-    run_record_opts rec = {0};
-    const char *v;
-    int k;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            run_usage(stdout);
-            return EXIT_OK;
-        } else if ((k = cli_scene_option(argc, argv, &i, &so, "run")) != 0) {
-            if (k < 0) return EXIT_USAGE;
-        } else if ((k = cli_policy_option(argc, argv, &i, &pol, "run")) != 0) {
-            if (k < 0) return EXIT_USAGE;
-        } else if ((k = run_record_option(argc, argv, &i, &rec)) != 0) {
-            if (k < 0) return EXIT_USAGE;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
-            if (!cli_parse_u64(v, &seed)) {
-                fprintf(stderr, "pilotsim run: --seed needs a non-negative integer, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--steps"))) {
-            if (!cli_parse_u64(v, &max_steps) || max_steps == 0) {
-                fprintf(stderr, "pilotsim run: --steps needs a positive integer, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-        } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim run: --policy needs a spec\n");
-                return EXIT_USAGE;
-            }
-            policy_spec = v;
-        } else if (!strcmp(a, "--no-policy")) {
-            no_policy = true;
-        } else if (!strcmp(a, "--json")) {
-            json = true;
-        } else if (!strcmp(a, "--quiet")) {
-            so.quiet = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pilotsim run: unknown option '%s'\n", a);
-            run_usage(stderr);
-            return EXIT_USAGE;
-        } else if (!scene) {
-            scene = a;
-        } else {
-            fprintf(stderr, "pilotsim run: one scene at a time (got '%s' and '%s')\n", scene, a);
-            return EXIT_USAGE;
-        }
-    }
-    if (!scene) {
-        fprintf(stderr, "pilotsim run: missing SCENE\n");
-        run_usage(stderr);
-        return EXIT_USAGE;
-    }
+    cli_group scene_group = cli_scene_group(&so, 0), policy_group = cli_policy_group(&pol),
+              record_group = run_record_group(&rec);
+    const cli_opt opts[] = {
+        {.name = "--seed", .kind = CLI_U64, .metavar = "N", .target = &seed, .need = "a non-negative integer",
+         .help = "episode seed (default 0)"},
+        {.name = "--steps", .kind = CLI_U64, .metavar = "N", .target = &max_steps, .lo = 1,
+         .need = "a positive integer", .help = "stop after N steps (status timeout) instead of the time limit"},
+        {.name = "--policy", .kind = CLI_STRING, .metavar = "SPEC", .target = &policy_spec, .need = "a spec",
+         .help = "drive the scene's action space with a policy (default: the scene's baseline, its `policy` "
+                 "field). The kinds of SPEC:\n"
+                 "  FILE.lua | policies.x  a Lua policy file or module\n"
+                 "  lib:PATH.so[?CONFIG]   a C library (policy_abi.h)\n"
+                 "  exec:COMMAND           a process speaking the protocol\n"
+                 "  tcp://HOST:PORT        a server speaking the protocol\n"
+                 "(docs/protocol.md; on stdin/stdout for exec:, e.g. a Python model server)"},
+        {.name = "--no-policy", .kind = CLI_FLAG, .target = &no_policy,
+         .help = "run without any policy (actions stay zero)"},
+        {.name = "--json", .kind = CLI_FLAG, .target = &json, .help = "print one JSON object instead of the summary line"},
+        {.kind = CLI_INCLUDE, .target = scene_group.opt, .help = "scene options"},
+        {.kind = CLI_INCLUDE, .target = policy_group.opt, .help = "policy options"},
+        {.kind = CLI_INCLUDE, .target = record_group.opt, .help = "recording options"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "run",
+        .synopsis = "SCENE [options]",
+        .about = "Runs one episode of SCENE headless and prints: status (success, failure, timeout, "
+                 "physics_diverged, script_error), steps, sim_time, wall_time, reward, metrics and the final "
+                 "state hash.",
+        .opts = opts,
+        .exits = "0 success or timeout, 1 failure or physics_diverged,\n"
+                 "            2 usage error, 3 scene load, script or recording error\n",
+        .pos_name = "SCENE",
+        .min_pos = 1,
+        .max_pos = 1,
+    };
+    const char *scene = NULL;
+    size_t npos;
+    int rc = cli_parse(&cmd, argc, argv, &scene, &npos);
+    if (rc != CLI_CONTINUE) return rc;
     cli_default_module_paths(&so, env_storage, sizeof env_storage);
     ps_scene_options opt = cli_scene_options(&so);
-    char err[4096];
+    char err[PS_ERR_LEN];
     ps_scene *s = ps_scene_load(scene, &opt, err, sizeof err);
     if (!s) {
         fprintf(stderr, "error: %s\n", err);
@@ -146,7 +99,7 @@ int cmd_run(int argc, char **argv)
     double wall = cli_now() - t0;
     const char *const *mn = NULL;
     const double *mv = NULL;
-    char merr[2048] = "";
+    char merr[PS_ERR_LEN] = "";
     int mc = 0;
     if (st != PS_EP_SCRIPT_ERROR) {
         mc = ps_episode_metrics(e, &mn, &mv, merr, sizeof merr);

@@ -10,61 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void view_usage(FILE *f)
+static void view_more_help(FILE *f)
 {
-    fputs("usage: pilotsim view SCENE [options]\n"
-          "Opens SCENE in a window and runs its episode in real time: orbit, pan, zoom and\n"
-          "follow the camera; pause, step, reset; drag bodies; drive the robot; panels for the\n"
-          "scene, episode, actions, actuators, sensors and overlays. The scene reloads by itself\n"
-          "when its file or a module it requires changes; a Lua error is shown in the window\n"
-          "and the last good world keeps running. Physics steps at the scene's fixed timestep\n"
-          "whatever the frame rate: the same seed and actions give the same states as `run`.\n"
-          "\n"
-          "options:\n"
-          "  --seed N             episode seed (default 0)\n"
-          "  --param NAME=VALUE   override a scene param (repeatable)\n"
-          "  --policy SPEC        drive the actions with a policy (as for run); default: the\n"
-          "                       scene's baseline; P toggles it\n"
-          "  --no-policy          start without a policy (teleop only)\n"
-          "  --policy-hz HZ       control rate of the policy (as for run)\n"
-          "  --replan-every K     action chunks: ask for a new chunk after K actions (as for run)\n"
-          "  --policy-timeout S   seconds an exec:/tcp:// peer has for each reply (default 10)\n"
-          "  --size WxH           window size in pixels (default 1280x720)\n"
-          "  --speed X            simulated seconds per real second: 1/16..16 (1/4 or 0.25), or max\n"
-          "  --paused             start paused\n"
-          "  --camera EX,EY,EZ,TX,TY,TZ  eye and target (m) instead of framing the scene\n"
-          "  --no-panels          hide the side panels (F2 shows them)\n"
-          "  --no-vsync           do not wait for the display refresh (frame rate measurements)\n"
-          "  --msaa N             anti-aliased edges with N samples per pixel (2, 4, 8, 16; default 0:\n"
-          "                       off, as a software rasteriser pays for every sample)\n"
-          "  --frame-dt S         each frame advances S seconds of real time x speed, whatever\n"
-          "                       the clock (reproducible scripted runs); default: the clock\n"
-          "  --no-watch           do not reload when the sources change (F5 still reloads)\n"
-          "  --exit-after-steps N stop at step N, print \"view: steps=N status=S hash=H\" (the\n"
-          "                       state hash `pilotsim run --steps N` prints) and quit\n"
-          "  --frames N           quit after N frames\n"
-          "  --fps-report         print frames per second when the viewer closes\n"
-          "  --script FILE        feed synthetic input from FILE (wait, key, click, drag, scroll,\n"
-          "                       screenshot, state, body, quit; see render/viewer/script.h)\n"
-          "  --record FILE        record every episode run from its start to its end into the\n"
-          "                       HDF5 dataset FILE (docs/datasets.md), appending; Delete discards\n"
-          "                       the attempt; a reset, rewind or mouse drag drops it\n"
-          "  --module-path DIR    also search DIR for require()d modules (repeatable)\n"
-          "  --package-path DIR   also search DIR for robot descriptions (repeatable)\n"
-          "  --trusted            lift the Lua sandbox (local experiments only)\n"
-          "  --memory-limit MIB   resident memory cap while building a world (default 4096)\n"
-          "  --quiet              hide the scene's print() output\n"
-          "The viewer logs events on stdout as \"view: ...\" lines.\n"
-          "exit codes: 0 closed, 2 usage error, 3 scene, policy, display or script error\n"
-          "            (also when built without the renderer)\n",
-          f);
     fputs("\nkeys:\n", f);
     ps_viewer_print_keymap(f);
 }
 
-// "1/4", "0.25", "4" -> 0.25, 0.25, 4.
-static bool parse_speed(const char *s, double *out)
+// "1/4", "0.25", "4" -> 0.25, 0.25, 4; "max" -> 0 (as fast as it goes).
+static bool parse_speed(const char *s, void *target, char *why, size_t n)
 {
+    (void)why;
+    (void)n;
+    if (!strcmp(s, "max")) {
+        *(double *)target = 0;
+        return true;
+    }
     char *end;
     double a = strtod(s, &end);
     if (end == s) return false;
@@ -74,9 +34,51 @@ static bool parse_speed(const char *s, double *out)
         if (end == d || b == 0) return false;
         a /= b;
     }
-    *out = a;
+    *(double *)target = a;
     return *end == '\0' && isfinite(a) && a >= 1.0 / 16 - 1e-12 && a <= 16 + 1e-12;
 }
+
+static bool parse_size(const char *v, void *target, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    int *wh = target, w = 0, h = 0;
+    char extra;
+    if (sscanf(v, "%dx%d%c", &w, &h, &extra) != 2 || w < 64 || h < 64 || w > 16384 || h > 16384) return false;
+    wh[0] = w;
+    wh[1] = h;
+    return true;
+}
+
+static bool parse_camera(const char *v, void *target, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    double *c = target;
+    char extra;
+    return sscanf(v, "%lf,%lf,%lf,%lf,%lf,%lf%c", &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &extra) == 6;
+}
+
+static bool parse_msaa(const char *v, void *target, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    char *end;
+    long ms = strtol(v, &end, 10);
+    if (end == v || *end || !(ms == 0 || ms == 2 || ms == 4 || ms == 8 || ms == 16)) return false;
+    *(int *)target = (int)ms;
+    return true;
+}
+
+// What the options ask for; copied into ps_viewer_options (only what was given).
+typedef struct view_args {
+    uint64_t seed, exit_after_steps, frames;
+    const char *policy, *script, *record;
+    bool no_policy, paused, panels, vsync, watch, fps_report;
+    bool size_given, speed_given, camera_given, msaa_given, frame_dt_given;
+    int size[2], msaa;
+    double speed, frame_dt, camera[6];
+} view_args;
 
 int view_main(int argc, char **argv);
 
@@ -85,133 +87,107 @@ int view_main(int argc, char **argv)
     cli_scene_opts so = {0};
     cli_policy_opts pol = {0};
     char env_storage[4096];
-    const char *scene = NULL, *record = NULL;
-    const char *v;
-    int k;
+    view_args va = {.panels = true, .vsync = true, .watch = true};
+    cli_group scene_group = cli_scene_group(&so, 0), policy_group = cli_policy_group(&pol);
+    const cli_opt opts[] = {
+        {.name = "--seed", .kind = CLI_U64, .metavar = "N", .target = &va.seed, .need = "a non-negative integer",
+         .help = "episode seed (default 0)"},
+        {.name = "--policy", .kind = CLI_STRING, .metavar = "SPEC", .target = &va.policy, .need = "a spec",
+         .help = "drive the actions with a policy (as for run); default: the scene's baseline; P toggles it"},
+        {.name = "--no-policy", .kind = CLI_FLAG, .target = &va.no_policy, .help = "start without a policy (teleop only)"},
+        {.name = "--size", .kind = CLI_CUSTOM, .metavar = "WxH", .target = va.size, .parse = parse_size,
+         .given = &va.size_given, .need = "WxH (64..16384 each)", .help = "window size in pixels (default 1280x720)"},
+        {.name = "--speed", .kind = CLI_CUSTOM, .metavar = "X", .target = &va.speed, .parse = parse_speed,
+         .given = &va.speed_given, .need = "1/16..16 (e.g. 1/4, 0.5, 8) or max",
+         .help = "simulated seconds per real second: 1/16..16 (1/4 or 0.25), or max"},
+        {.name = "--paused", .kind = CLI_FLAG, .target = &va.paused, .help = "start paused"},
+        {.name = "--camera", .kind = CLI_CUSTOM, .metavar = "EX,EY,EZ,TX,TY,TZ", .target = va.camera,
+         .parse = parse_camera, .given = &va.camera_given, .need = "EX,EY,EZ,TX,TY,TZ (m)",
+         .help = "eye and target (m) instead of framing the scene"},
+        {.name = "--no-panels", .kind = CLI_FLAG, .clear = true, .target = &va.panels,
+         .help = "hide the side panels (F2 shows them)"},
+        {.name = "--no-vsync", .kind = CLI_FLAG, .clear = true, .target = &va.vsync,
+         .help = "do not wait for the display refresh (frame rate measurements)"},
+        {.name = "--msaa", .kind = CLI_CUSTOM, .metavar = "N", .target = &va.msaa, .parse = parse_msaa,
+         .given = &va.msaa_given, .need = "0, 2, 4, 8 or 16 samples",
+         .help = "anti-aliased edges with N samples per pixel (2, 4, 8, 16; default 0: off, as a software "
+                 "rasteriser pays for every sample)"},
+        {.name = "--frame-dt", .kind = CLI_DOUBLE, .metavar = "S", .target = &va.frame_dt, .lo = 0, .hi = 0.25,
+         .open_lo = true, .given = &va.frame_dt_given, .need = "seconds in (0, 0.25]",
+         .help = "each frame advances S seconds of real time x speed, whatever the clock (reproducible scripted "
+                 "runs); default: the clock"},
+        {.name = "--no-watch", .kind = CLI_FLAG, .clear = true, .target = &va.watch,
+         .help = "do not reload when the sources change (F5 still reloads)"},
+        {.name = "--exit-after-steps", .kind = CLI_U64, .metavar = "N", .target = &va.exit_after_steps, .lo = 1,
+         .need = "a positive integer",
+         .help = "stop at step N, print \"view: steps=N status=S hash=H\" (the state hash `pilotsim run --steps N` "
+                 "prints) and quit"},
+        {.name = "--frames", .kind = CLI_U64, .metavar = "N", .target = &va.frames, .lo = 1,
+         .need = "a positive integer", .help = "quit after N frames"},
+        {.name = "--fps-report", .kind = CLI_FLAG, .target = &va.fps_report,
+         .help = "print frames per second when the viewer closes"},
+        {.name = "--script", .kind = CLI_STRING, .metavar = "FILE", .target = &va.script, .need = "a file",
+         .help = "feed synthetic input from FILE (wait, key, click, drag, scroll, screenshot, state, body, quit; "
+                 "see render/viewer/script.h)"},
+        {.name = "--record", .kind = CLI_STRING, .metavar = "FILE", .target = &va.record, .need = "a file",
+         .help = "record every episode run from its start to its end into the HDF5 dataset FILE "
+                 "(docs/datasets.md), appending; Delete discards the attempt; a reset, rewind or mouse drag drops it"},
+        {.kind = CLI_INCLUDE, .target = scene_group.opt, .help = "scene options"},
+        {.kind = CLI_INCLUDE, .target = policy_group.opt, .help = "policy options"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "view",
+        .synopsis = "SCENE [options]",
+        .about = "Opens SCENE in a window and runs its episode in real time: orbit, pan, zoom and follow the "
+                 "camera; pause, step, reset; drag bodies; drive the robot; panels for the scene, episode, "
+                 "actions, actuators, sensors and overlays. The scene reloads by itself when its file or a module "
+                 "it requires changes; a Lua error is shown in the window and the last good world keeps running. "
+                 "Physics steps at the scene's fixed timestep whatever the frame rate: the same seed and actions "
+                 "give the same states as `run`.",
+        .opts = opts,
+        .notes = "The viewer logs events on stdout as \"view: ...\" lines.\n",
+        .exits = "0 closed, 2 usage error, 3 scene, policy, display or script error\n"
+                 "            (also when built without the renderer)\n",
+        .more_help = view_more_help,
+        .pos_name = "SCENE",
+        .min_pos = 1,
+        .max_pos = 1,
+    };
+    const char *scene = NULL;
+    size_t npos;
+    int prc = cli_parse(&cmd, argc, argv, &scene, &npos);
+    if (prc != CLI_CONTINUE) return prc;
     ps_viewer_options vo = ps_default_viewer_options();
-    uint64_t u;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            view_usage(stdout);
-            return EXIT_OK;
-        } else if ((k = cli_scene_option(argc, argv, &i, &so, "view")) != 0) {
-            if (k < 0) return EXIT_USAGE;
-        } else if ((k = cli_policy_option(argc, argv, &i, &pol, "view")) != 0) {
-            if (k < 0) return EXIT_USAGE;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
-            if (!cli_parse_u64(v, &u)) {
-                fprintf(stderr, "pilotsim view: --seed needs a non-negative integer, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-            vo.seed = u;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim view: --policy needs a spec\n");
-                return EXIT_USAGE;
-            }
-            vo.policy_spec = v;
-        } else if (!strcmp(a, "--no-policy")) {
-            vo.no_policy = true;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--size"))) {
-            int w = 0, h = 0;
-            char extra;
-            if (sscanf(v, "%dx%d%c", &w, &h, &extra) != 2 || w < 64 || h < 64 || w > 16384 || h > 16384) {
-                fprintf(stderr, "pilotsim view: --size needs WxH (64..16384 each), got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-            vo.width = w;
-            vo.height = h;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--speed"))) {
-            if (!strcmp(v, "max")) {
-                vo.max_speed = true;
-            } else if (!parse_speed(v, &vo.speed)) {
-                fprintf(stderr, "pilotsim view: --speed needs 1/16..16 (e.g. 1/4, 0.5, 8) or max, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-        } else if (!strcmp(a, "--paused")) {
-            vo.paused = true;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--camera"))) {
-            double c[6];
-            char extra;
-            if (sscanf(v, "%lf,%lf,%lf,%lf,%lf,%lf%c", &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &extra) != 6) {
-                fprintf(stderr, "pilotsim view: --camera needs EX,EY,EZ,TX,TY,TZ (m), got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-            vo.has_camera = true;
-            vo.eye = (ps_vec3){c[0], c[1], c[2]};
-            vo.target = (ps_vec3){c[3], c[4], c[5]};
-        } else if (!strcmp(a, "--no-panels")) {
-            vo.panels = false;
-        } else if (!strcmp(a, "--no-vsync")) {
-            vo.vsync = false;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--msaa"))) {
-            char *end;
-            long ms = strtol(v, &end, 10);
-            if (end == v || *end || !(ms == 0 || ms == 2 || ms == 4 || ms == 8 || ms == 16)) {
-                fprintf(stderr, "pilotsim view: --msaa needs 0, 2, 4, 8 or 16 samples, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-            vo.msaa = (int)ms;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--frame-dt"))) {
-            char *end;
-            double fd = strtod(v, &end);
-            if (end == v || *end || !(fd > 0 && fd <= 0.25)) {
-                fprintf(stderr, "pilotsim view: --frame-dt needs seconds in (0, 0.25], got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-            vo.frame_dt = fd;
-        } else if (!strcmp(a, "--no-watch")) {
-            vo.watch = false;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--exit-after-steps"))) {
-            if (!cli_parse_u64(v, &u) || u == 0) {
-                fprintf(stderr, "pilotsim view: --exit-after-steps needs a positive integer, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-            vo.exit_after_steps = u;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--frames"))) {
-            if (!cli_parse_u64(v, &u) || u == 0) {
-                fprintf(stderr, "pilotsim view: --frames needs a positive integer, got '%s'\n", v);
-                return EXIT_USAGE;
-            }
-            vo.frames = u;
-        } else if (!strcmp(a, "--fps-report")) {
-            vo.fps_report = true;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--script"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim view: --script needs a file\n");
-                return EXIT_USAGE;
-            }
-            vo.script_path = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--record"))) {
-            if (!*v) {
-                fprintf(stderr, "pilotsim view: --record needs a file\n");
-                return EXIT_USAGE;
-            }
-            record = v;
-        } else if (!strcmp(a, "--quiet")) {
-            so.quiet = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pilotsim view: unknown option '%s'\n", a);
-            view_usage(stderr);
-            return EXIT_USAGE;
-        } else if (!scene) {
-            scene = a;
-        } else {
-            fprintf(stderr, "pilotsim view: one scene at a time (got '%s' and '%s')\n", scene, a);
-            return EXIT_USAGE;
-        }
+    vo.seed = va.seed;
+    vo.policy_spec = va.policy;
+    vo.no_policy = va.no_policy;
+    if (va.size_given) vo.width = va.size[0], vo.height = va.size[1];
+    if (va.speed_given) {
+        if (va.speed > 0) vo.speed = va.speed;
+        else vo.max_speed = true;
     }
-    if (!scene) {
-        fprintf(stderr, "pilotsim view: missing SCENE\n");
-        view_usage(stderr);
-        return EXIT_USAGE;
+    vo.paused = va.paused;
+    if (va.camera_given) {
+        vo.has_camera = true;
+        vo.eye = (ps_vec3){va.camera[0], va.camera[1], va.camera[2]};
+        vo.target = (ps_vec3){va.camera[3], va.camera[4], va.camera[5]};
     }
+    vo.panels = va.panels;
+    vo.vsync = va.vsync;
+    if (va.msaa_given) vo.msaa = va.msaa;
+    if (va.frame_dt_given) vo.frame_dt = va.frame_dt;
+    vo.watch = va.watch;
+    if (va.exit_after_steps) vo.exit_after_steps = va.exit_after_steps;
+    if (va.frames) vo.frames = va.frames;
+    vo.fps_report = va.fps_report;
+    if (va.script) vo.script_path = va.script;
+    const char *record = va.record;
     cli_default_module_paths(&so, env_storage, sizeof env_storage);
     vo.scene_path = scene;
     vo.scene_opt = cli_scene_options(&so);
     vo.policy_opt = cli_policy_options(&so, &pol, vo.scene_opt.log);
-    char err[8192];
+    char err[PS_ERR_LEN];
     ds_view_recorder *rec = NULL;
     if (record) {
         if (!(rec = ds_view_recorder_create(record, scene, &vo.scene_opt, vo.seed, err, sizeof err))) {

@@ -17,7 +17,7 @@ bool ds_record_episode_file(ds_recorder *rec, const ds_episode_job *job, ps_epis
     double wall = cli_now() - t0;
     const char *const *mn = NULL;
     const double *mv = NULL;
-    char merr[2048] = "";
+    char merr[PS_ERR_LEN] = "";
     int mc = 0;
     if (st != PS_EP_SCRIPT_ERROR && (mc = ps_episode_metrics(e, &mn, &mv, merr, sizeof merr)) < 0) {
         st = PS_EP_SCRIPT_ERROR;

@@ -41,7 +41,7 @@ struct ds_recorder {
     size_t steps;
     double last_return;
     ps_episode_state *state;
-    char error[512];
+    char error[PS_ERR_LEN];
 };
 
 #endif

@@ -10,18 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void usage(FILE *f)
-{
-    fputs("usage: pilotsim merge A.hdf5 B.hdf5 ... --out ALL.hdf5\n"
-          "Joins the datasets of a run's shards (pilotsim record --shard, eval --record): they must\n"
-          "come from the same run (equal env_args), and together hold every demo of the run\n"
-          "(scenes x episodes) exactly once. Writes ALL (which must not exist) with the demos in\n"
-          "order, `total` and the masks rebuilt.\n"
-          "exit codes: 0 merged, 2 usage error, 3 unreadable file, another run's file, missing or\n"
-          "            duplicate demos, write error\n",
-          f);
-}
-
 typedef struct owner {
     size_t file;  // input holding the demo, or SIZE_MAX
     size_t pos;   // its position in that file's list
@@ -35,26 +23,30 @@ int ds_merge(int argc, char **argv)
     size_t n = 0;
     int rc = EXIT_USAGE;
     owner *own = NULL;
-    const char *v;
     if (!files || !in) goto done;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            rc = EXIT_OK;
-            goto done;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
-            out = v;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "pilotsim merge: unknown option '%s' for datasets\n", argv[i]);
-            usage(stderr);
-            goto done;
-        } else {
-            files[n++] = argv[i];
-        }
-    }
-    if (!n || !out || !*out) {
-        fprintf(stderr, "pilotsim merge: %s\n", n ? "datasets need --out FILE" : "missing files");
-        usage(stderr);
+    const cli_opt opts[] = {
+        {.name = "--out", .kind = CLI_STRING, .metavar = "ALL.hdf5", .target = &out, .need = "a file",
+         .help = "the merged dataset (required; it must not exist)"},
+        {0},
+    };
+    const cli_cmd cmd = {
+        .name = "merge",
+        .synopsis = "A.hdf5 B.hdf5 ... --out ALL.hdf5",
+        .about = "Joins the datasets of a run's shards (pilotsim record --shard, eval --record): they must come "
+                 "from the same run (equal env_args), and together hold every demo of the run (scenes x "
+                 "episodes) exactly once. Writes ALL (which must not exist) with the demos in order, `total` and "
+                 "the masks rebuilt.",
+        .opts = opts,
+        .exits = "0 merged, 2 usage error, 3 unreadable file, another run's file, missing or\n"
+                 "            duplicate demos, write error\n",
+        .pos_name = "files",
+        .min_pos = 1,
+    };
+    rc = cli_parse(&cmd, argc, argv, files, &n);
+    if (rc != CLI_CONTINUE) goto done;
+    rc = EXIT_USAGE;
+    if (!out) {
+        cli_usage_error(&cmd, "datasets need --out FILE");
         goto done;
     }
     rc = EXIT_RUNTIME;
@@ -64,7 +56,7 @@ int ds_merge(int argc, char **argv)
         fprintf(stderr, "error: %s exists: merge writes a new file\n", out);
         goto done;
     }
-    char err[4096];
+    char err[PS_ERR_LEN];
     uint64_t episodes = 0, scenes = 0;
     for (size_t i = 0; i < n; i++) {
         if (!(in[i] = ds_open_read(files[i], err, sizeof err))) {

@@ -189,7 +189,7 @@ void ds_recorder_before_step(ds_recorder *r, ps_episode *e)
         r->steps++;
         return;
     }
-    char err[512];
+    char err[PS_ERR_LEN];
     if (ps_episode_save_state(e, r->state, err, sizeof err) != PS_OK) {
         fail(r, err);
         return;
@@ -224,7 +224,7 @@ void ds_recorder_after_step(ds_recorder *r, ps_episode *e)
 
 ps_episode_status ds_record_run(ds_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
 {
-    char err[2048] = "";
+    char err[PS_ERR_LEN] = "";
     ds_recorder_begin(r, e);
     if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
     if (p && ps_policy_reset(p, e, seed, err, sizeof err) != PS_OK) {

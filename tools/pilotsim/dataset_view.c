@@ -60,10 +60,10 @@ static void before_step(void *user, ps_episode *e, uint64_t seed, bool forced)
 
 static void commit(ds_view_recorder *v, ps_episode *e)
 {
-    char err[4096];
+    char err[PS_ERR_LEN];
     const char *const *mn = NULL;
     const double *mv = NULL;
-    char merr[1024] = "";
+    char merr[PS_ERR_LEN] = "";
     int mc = ps_episode_metrics(e, &mn, &mv, merr, sizeof merr);
     ps_world *w = ps_episode_world(e);
     ds_meta m = {.scene_path = v->scene_path, .scene_name = v->run.env_name, .scene_hash = v->scene_hash,

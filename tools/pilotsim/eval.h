@@ -3,6 +3,8 @@
 #ifndef PS_EVAL_H
 #define PS_EVAL_H
 
+#include "cli_opts.h"
+
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -265,5 +267,9 @@ int eval_pool_run(const eval_pool *p, const size_t *jobs, size_t njobs);
 
 /// Parses a rate in [0, 1] or a percentage ("90%").
 bool eval_parse_fraction(const char *s, double *out);
+/// The --min-success X option (eval, merge, report) into *target; `help` its text.
+cli_opt eval_min_success_opt(double *target, const char *help);
+/// The --alpha A option (report, compare): a level in (0, 1) into *target.
+cli_opt eval_alpha_opt(double *target, const char *help);
 
 #endif

@@ -13,14 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
 // ---------------------------------------------------------------- JSON values
 
 typedef enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
@@ -403,7 +395,7 @@ static bool get_str(const jval *o, const char *key, char **out, const char **err
         *err = key;
         return false;
     }
-    *out = dupstr(v->text);
+    *out = strdup(v->text);
     if (!*out) *err = "(out of memory)";
     return *out != NULL;
 }
@@ -462,7 +454,7 @@ static bool get_kvs(const jval *o, const char *key, eval_kv **out, size_t *count
             *err = key;
             return false;
         }
-        (*out)[i].name = dupstr(v->keys[i]);
+        (*out)[i].name = strdup(v->keys[i]);
         if (!(*out)[i].name) {
             *err = "(out of memory)";
             return false;
@@ -553,9 +545,9 @@ static bool get_extras(const jval *o, eval_record *r, const char **err)
         }
         for (size_t i = 0; i < v->n; i++) {
             const jval *x = &v->items[i];
-            char *lit = x->t == J_NUM ? dupstr(x->text) : x->t == J_BOOL ? dupstr(x->b ? "true" : "false")
+            char *lit = x->t == J_NUM ? strdup(x->text) : x->t == J_BOOL ? strdup(x->b ? "true" : "false")
                         : x->t == J_STR ? json_literal(x->text) : NULL;
-            char *name = dupstr(v->keys[i]);
+            char *name = strdup(v->keys[i]);
             if (!lit || !name) {
                 free(lit);
                 free(name);
@@ -585,7 +577,7 @@ static bool get_extras(const jval *o, eval_record *r, const char **err)
                 *err = "sources";
                 return false;
             }
-            char *path = dupstr(v->keys[i]);
+            char *path = strdup(v->keys[i]);
             if (!path) {
                 *err = "(out of memory)";
                 return false;
@@ -816,7 +808,7 @@ bool eval_set_read_fd(eval_set *s, int fd, const char *name, bool truncate_tail,
     size_t lineno = 0;
     off_t good_end = 0; // end of the last complete line
     bool cut = false;
-    char perr[256];
+    char perr[PS_ERR_LEN];
     while ((total = read_line(f, &line, &cap, EVAL_RECORD_MAX, &len, &newline, &too_long)) > 0) {
         lineno++;
         if (!newline && truncate_tail) {

@@ -70,7 +70,7 @@ static void child_render(const eval_record *r, const char *png, const char *mp4,
     char env_storage[4096];
     cli_default_module_paths(&so, env_storage, sizeof env_storage);
     ps_scene_options opt = cli_scene_options(&so);
-    char err[4096];
+    char err[PS_ERR_LEN];
     ps_scene *s = ps_scene_load(r->path, &opt, err, sizeof err);
     if (!s) {
         dprintf(fd, "the scene %s cannot be loaded: %.*s", r->path, (int)strcspn(err, "\n"), err);

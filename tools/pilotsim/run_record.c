@@ -8,35 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void run_record_usage(FILE *f)
-{
-    fputs("  --screenshot FILE   write a PNG of the final state (rendered offscreen)\n"
-          "  --video FILE        record the episode (container from the extension: .mp4, .mkv,\n"
-          "                      .avi, .mov; H.264 when available, else MPEG-4 part 2)\n"
-          "  --video-fps F       video frames per simulated second (default 30); frame k shows\n"
-          "                      the state at time k/F, from the initial state on\n"
-          "  --video-size WxH    size of the video and the screenshot in pixels (default 1280x720)\n"
-          "                      The camera is the scene's `view`, else one framing every shape\n"
-          "                      but planes from the front right. PILOTSIM_GL=egl|glfw picks the\n"
-          "                      offscreen GL backend (default: EGL, then a hidden GLFW window).\n"
-          "  --view EX,EY,EZ,TX,TY,TZ[,FOV]  record from eye EX,EY,EZ looking at TX,TY,TZ (m),\n"
-          "                      vertical field of view FOV degrees (default 45), not the scene's view\n"
-          "  --view-angles AZ,EL frame every shape but planes (as without a scene view) seen from\n"
-          "                      azimuth AZ (about +z from +x) and elevation EL degrees\n"
-          "                      (default -40,30: front right, above), ignoring the scene's view\n"
-          "  --camera-out DIR    write every camera sensor sample to DIR/<camera>/<frame>.png (RGB;\n"
-          "                      depth 16-bit grey in mm, 0 = nothing hit; segmentation ids in\n"
-          "                      distinct colours) with one line each in DIR/frames.csv\n"
-          "  --collision-shapes  draw the collision geometry instead of robots' visual meshes\n"
-          "  --screenshot-mode rgb|depth|segmentation  what the screenshot holds: lit colour\n"
-          "                      (default); planar depth as a 16-bit grey PNG in mm (0: nothing\n"
-          "                      hit); each segmentation id in its own colour, nothing hit black\n",
-          f);
-}
-
 bool run_record_requested(const run_record_opts *o) { return o->screenshot || o->video || o->camera_out; }
 
-// What the renderer plugin can do is known when pilotsim is built.
 static bool video_built(void)
 {
 #ifdef PILOTSIM_HAVE_VIDEO
@@ -46,118 +19,130 @@ static bool video_built(void)
 #endif
 }
 
-#ifndef PILOTSIM_HAVE_RENDER
-
-int run_record_option(int argc, char **argv, int *i, run_record_opts *o)
+static bool parse_video_fps(const char *v, void *target, char *why, size_t n)
 {
-    (void)o;
-    static const char *const names[] = {"--screenshot", "--video", "--video-fps", "--video-size",
-                                        "--collision-shapes", "--screenshot-mode", "--view", "--view-angles",
-                                        "--camera-out"};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        if (cli_opt_value(argc, argv, i, names[k])) {
-            fprintf(stderr, "pilotsim run: %s: built without the renderer (PILOTSIM_RENDER=OFF)\n", names[k]);
-            return -1;
-        }
-    }
-    return 0;
+    (void)why;
+    (void)n;
+    char *end = NULL;
+    double f = strtod(v, &end);
+    if (!*v || *end || !(f > 0 && f <= 1000)) return false;
+    *(double *)target = f;
+    return true;
 }
 
-#else  // PILOTSIM_HAVE_RENDER
-
-int run_record_option(int argc, char **argv, int *i, run_record_opts *o)
+static bool parse_video_size(const char *v, void *target, char *why, size_t n)
 {
-    const char *v;
-    if ((v = cli_opt_value(argc, argv, i, "--screenshot"))) {
-        if (!*v) {
-            fprintf(stderr, "pilotsim run: --screenshot needs a file name (out.png)\n");
-            return -1;
+    (void)why;
+    (void)n;
+    run_record_opts *o = target;
+    int w = 0, h = 0, used = 0;
+    if (sscanf(v, "%dx%d%n", &w, &h, &used) != 2 || v[used] || w < 16 || h < 16 || w > 8192 || h > 8192) return false;
+    o->width = w;
+    o->height = h;
+    return true;
+}
+
+static bool parse_shot_mode(const char *v, void *target, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    static const char *const modes[] = {"rgb", "depth", "segmentation"};
+    for (int k = 0; k < 3; k++) {
+        if (!strcmp(v, modes[k])) {
+            *(int *)target = k;
+            return true;
         }
-        o->screenshot = v;
-    } else if ((v = cli_opt_value(argc, argv, i, "--video"))) {
-        if (!*v) {
-            fprintf(stderr, "pilotsim run: --video needs a file name (out.mp4)\n");
-            return -1;
-        }
-        if (!video_built()) {
-            fprintf(stderr, "pilotsim run: --video: built without video support (PILOTSIM_VIDEO=OFF; "
-                            "it needs libavcodec, libavformat and libswscale)\n");
-            return -1;
-        }
-        o->video = v;
-    } else if ((v = cli_opt_value(argc, argv, i, "--video-fps"))) {
+    }
+    return false;
+}
+
+static bool parse_view_angles(const char *v, void *target, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    run_record_opts *o = target;
+    double az = 0, el = 0;
+    int used = 0;
+    if (sscanf(v, "%lf,%lf%n", &az, &el, &used) != 2 || v[used] || !isfinite(az) || !(el > -90 && el < 90)) return false;
+    o->azimuth = az;
+    o->elevation = el;
+    o->angles_given = true;
+    return true;
+}
+
+static bool parse_view(const char *v, void *target, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    run_record_opts *o = target;
+    double x[7] = {0, 0, 0, 0, 0, 0, 45};
+    int k = 0;
+    const char *p = v;
+    while (k < 7) {
         char *end = NULL;
-        double f = strtod(v, &end);
-        if (!*v || *end || !(f > 0 && f <= 1000)) {
-            fprintf(stderr, "pilotsim run: --video-fps needs a number in (0, 1000], got '%s'\n", v);
-            return -1;
-        }
-        o->fps = f;
-    } else if ((v = cli_opt_value(argc, argv, i, "--video-size"))) {
-        int w = 0, h = 0, n = 0;
-        if (sscanf(v, "%dx%d%n", &w, &h, &n) != 2 || v[n] || w < 16 || h < 16 || w > 8192 || h > 8192) {
-            fprintf(stderr, "pilotsim run: --video-size needs WxH with 16..8192 pixels a side, got '%s'\n", v);
-            return -1;
-        }
-        o->width = w;
-        o->height = h;
-    } else if (!strcmp(argv[*i], "--collision-shapes")) {
-        o->collision_shapes = true;
-    } else if ((v = cli_opt_value(argc, argv, i, "--screenshot-mode"))) {
-        static const char *const modes[] = {"rgb", "depth", "segmentation"};
-        int m = -1;
-        for (int k = 0; k < 3; k++)
-            if (!strcmp(v, modes[k])) m = k;
-        if (m < 0) {
-            fprintf(stderr, "pilotsim run: --screenshot-mode needs rgb, depth or segmentation, got '%s'\n", v);
-            return -1;
-        }
-        o->screenshot_mode = m;
-    } else if ((v = cli_opt_value(argc, argv, i, "--camera-out"))) {
-        if (!*v) {
-            fprintf(stderr, "pilotsim run: --camera-out needs a directory\n");
-            return -1;
-        }
-        o->camera_out = v;
-    } else if ((v = cli_opt_value(argc, argv, i, "--view-angles"))) {
-        double az = 0, el = 0;
-        int n = 0;
-        if (sscanf(v, "%lf,%lf%n", &az, &el, &n) != 2 || v[n] || !isfinite(az) || !(el > -90 && el < 90)) {
-            fprintf(stderr, "pilotsim run: --view-angles needs AZ,EL in degrees with -90 < EL < 90, got '%s'\n", v);
-            return -1;
-        }
-        o->azimuth = az;
-        o->elevation = el;
-        o->angles_given = true;
-    } else if ((v = cli_opt_value(argc, argv, i, "--view"))) {
-        double x[7] = {0, 0, 0, 0, 0, 0, 45};
-        int n = 0, used = 0;
-        const char *p = v;
-        while (n < 7) {
-            char *end = NULL;
-            x[n] = strtod(p, &end);
-            if (end == p || !isfinite(x[n])) break;
-            n++;
-            p = end;
-            if (*p != ',') break;
-            p++;
-        }
-        used = (int)(p - v);
-        double d2 = (x[3] - x[0]) * (x[3] - x[0]) + (x[4] - x[1]) * (x[4] - x[1]) + (x[5] - x[2]) * (x[5] - x[2]);
-        if ((n != 6 && n != 7) || v[used] || !(d2 > 1e-12) || !(x[6] > 1 && x[6] < 179)) {
-            fprintf(stderr, "pilotsim run: --view needs EX,EY,EZ,TX,TY,TZ[,FOV] (m; eye != target; FOV degrees "
-                            "in (1, 179)), got '%s'\n", v);
-            return -1;
-        }
-        memcpy(o->view, x, sizeof x);
-        o->view_given = true;
-    } else {
-        return 0;
+        x[k] = strtod(p, &end);
+        if (end == p || !isfinite(x[k])) break;
+        k++;
+        p = end;
+        if (*p != ',') break;
+        p++;
     }
-    return 1;
+    double d2 = (x[3] - x[0]) * (x[3] - x[0]) + (x[4] - x[1]) * (x[4] - x[1]) + (x[5] - x[2]) * (x[5] - x[2]);
+    if ((k != 6 && k != 7) || *p || !(d2 > 1e-12) || !(x[6] > 1 && x[6] < 179)) return false;
+    memcpy(o->view, x, sizeof x);
+    o->view_given = true;
+    return true;
 }
 
+cli_group run_record_group(run_record_opts *o)
+{
+#ifdef PILOTSIM_HAVE_RENDER
+    const char *off = NULL;
+    const char *no_video = video_built() ? NULL
+                           : "built without video support (PILOTSIM_VIDEO=OFF; it needs libavcodec, libavformat "
+                             "and libswscale)";
+#else
+    const char *off = "built without the renderer (PILOTSIM_RENDER=OFF)", *no_video = off;
 #endif
+    return (cli_group){{
+        {.name = "--screenshot", .kind = CLI_STRING, .metavar = "FILE", .target = &o->screenshot,
+         .need = "a file name (out.png)", .unavailable = off,
+         .help = "write a PNG of the final state (rendered offscreen)"},
+        {.name = "--video", .kind = CLI_STRING, .metavar = "FILE", .target = &o->video,
+         .need = "a file name (out.mp4)", .unavailable = no_video,
+         .help = "record the episode (container from the extension: .mp4, .mkv, .avi, .mov; H.264 when "
+                 "available, else MPEG-4 part 2)"},
+        {.name = "--video-fps", .kind = CLI_CUSTOM, .metavar = "F", .target = &o->fps, .parse = parse_video_fps,
+         .need = "a number in (0, 1000]", .unavailable = off,
+         .help = "video frames per simulated second (default 30); frame k shows the state at time k/F, from the "
+                 "initial state on"},
+        {.name = "--video-size", .kind = CLI_CUSTOM, .metavar = "WxH", .target = o, .parse = parse_video_size,
+         .need = "WxH with 16..8192 pixels a side", .unavailable = off,
+         .help = "size of the video and the screenshot in pixels (default 1280x720). The camera is the scene's "
+                 "`view`, else one framing every shape but planes from the front right. PILOTSIM_GL=egl|glfw "
+                 "picks the offscreen GL backend (default: EGL, then a hidden GLFW window)."},
+        {.name = "--view", .kind = CLI_CUSTOM, .metavar = "EX,EY,EZ,TX,TY,TZ[,FOV]", .target = o,
+         .parse = parse_view, .unavailable = off,
+         .need = "EX,EY,EZ,TX,TY,TZ[,FOV] (m; eye != target; FOV degrees in (1, 179))",
+         .help = "record from eye EX,EY,EZ looking at TX,TY,TZ (m), vertical field of view FOV degrees (default "
+                 "45), not the scene's view"},
+        {.name = "--view-angles", .kind = CLI_CUSTOM, .metavar = "AZ,EL", .target = o, .parse = parse_view_angles,
+         .need = "AZ,EL in degrees with -90 < EL < 90", .unavailable = off,
+         .help = "frame every shape but planes (as without a scene view) seen from azimuth AZ (about +z from +x) "
+                 "and elevation EL degrees (default -40,30: front right, above), ignoring the scene's view"},
+        {.name = "--camera-out", .kind = CLI_STRING, .metavar = "DIR", .target = &o->camera_out,
+         .need = "a directory", .unavailable = off,
+         .help = "write every camera sensor sample to DIR/<camera>/<frame>.png (RGB; depth 16-bit grey in mm, "
+                 "0 = nothing hit; segmentation ids in distinct colours) with one line each in DIR/frames.csv"},
+        {.name = "--collision-shapes", .kind = CLI_FLAG, .target = &o->collision_shapes, .unavailable = off,
+         .help = "draw the collision geometry instead of robots' visual meshes"},
+        {.name = "--screenshot-mode", .kind = CLI_CUSTOM, .metavar = "rgb|depth|segmentation",
+         .target = &o->screenshot_mode, .parse = parse_shot_mode, .need = "rgb, depth or segmentation",
+         .unavailable = off,
+         .help = "what the screenshot holds: lit colour (default); planar depth as a 16-bit grey PNG in mm (0: "
+                 "nothing hit); each segmentation id in its own colour, nothing hit black"},
+    }};
+}
 
 // The recorder is the renderer plugin's (cli_plugin.h), loaded on first use.
 struct run_recorder {

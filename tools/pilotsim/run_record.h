@@ -5,6 +5,7 @@
 #ifndef PS_RUN_RECORD_H
 #define PS_RUN_RECORD_H
 
+#include "cli.h"
 #include "pilotsim/policy.h"
 
 #include <stdbool.h>
@@ -27,16 +28,13 @@ typedef struct run_record_opts {
 // What --screenshot holds: lit colour; depth as a 16-bit PNG in mm; segment ids in distinct colours.
 enum { RUN_SHOT_RGB, RUN_SHOT_DEPTH, RUN_SHOT_SEGMENTATION };
 
-// Takes --screenshot, --video, --video-fps, --video-size, --collision-shapes,
-// --screenshot-mode, --view, --view-angles and --camera-out at argv[*i]: 1 when
-// taken, 0 when argv[*i] is another option, -1 on a usage error (message on
-// stderr; also when the tool was built without the renderer or video).
+// --screenshot, --video, --video-fps, --video-size, --view, --view-angles,
+// --camera-out, --collision-shapes and --screenshot-mode as an option group
+// (cli.h); without the renderer or video support they are listed but refused.
+cli_group run_record_group(run_record_opts *o);
 // The recorder below lives in the renderer plugin (cli_plugin.h), loaded by
 // run_recorder_open: without it, that fails naming the plugin's path.
-int run_record_option(int argc, char **argv, int *i, run_record_opts *o);
 bool run_record_requested(const run_record_opts *o);
-// The option lines for `pilotsim run --help`.
-void run_record_usage(FILE *f);
 
 typedef struct run_recorder run_recorder;
 

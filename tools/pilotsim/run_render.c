@@ -40,7 +40,7 @@ typedef struct run_render {
     int64_t renders;         // frames rendered (a long step may repeat one frame)
     double render_s, encode_s;
     bool failed;
-    char err[1024];          // first recording error
+    char err[PS_ERR_LEN];    // first recording error
 } run_render;
 
 static void fail(run_render *r, const char *msg)
@@ -171,8 +171,8 @@ static bool render_frame(run_render *r, const ps_world *w)
     if (!r->view_set) default_view(r);
     ps_gl_context_make_current(r->gl);  // camera sensors may have made theirs current
     ps_render_target_bind(r->target);
-    bool ok = ps_renderer_draw(r->renderer, r->snap, &r->view, draw_flags(r), 0.0);
-    ok = ok && ps_render_target_read_rgb8(r->target, r->rgb);
+    bool ok = ps_renderer_draw(r->renderer, r->snap, &r->view, draw_flags(r), 0.0) == PS_OK;
+    ok = ok && ps_render_target_read_rgb8(r->target, r->rgb) == PS_OK;
     ps_render_target_unbind(r->target);
     if (!ok) {
         char msg[1024];
@@ -196,7 +196,7 @@ static void record_due(run_render *r, ps_episode *e)
         rendered = true;
         double t0 = cli_now();
         char e2[1024];
-        if (!ps_video_write(r->video, r->rgb, e2, sizeof e2)) fail(r, e2);
+        if (ps_video_write(r->video, r->rgb, e2, sizeof e2) != PS_OK) fail(r, e2);
         r->encode_s += cli_now() - t0;
         r->frames++;
     }
@@ -205,7 +205,7 @@ static void record_due(run_render *r, ps_episode *e)
 ps_episode_status run_render_run(run_render *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
 {
     // The same calls in the same order as ps_episode_run_policy / ps_episode_run.
-    char err[2048] = "";
+    char err[PS_ERR_LEN] = "";
     if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
     ps_status rc = p ? ps_policy_reset(p, e, seed, err, sizeof err) : PS_OK;
     if (rc != PS_OK) {
@@ -246,8 +246,8 @@ static void render_ids(run_render *r, const ps_world *w)
     ps_gl_context_make_current(r->gl);
     ps_render_target_bind(r->ftarget);
     bool ok = ps_renderer_draw_mode(r->renderer, r->snap, &r->view, draw_flags(r), 0.0,
-                                    depth ? PS_RENDER_DEPTH : PS_RENDER_SEGMENTATION) &&
-              ps_render_target_read_float(r->ftarget, r->fpx, 1);
+                                    depth ? PS_RENDER_DEPTH : PS_RENDER_SEGMENTATION) == PS_OK &&
+              ps_render_target_read_float(r->ftarget, r->fpx, 1) == PS_OK;
     ps_render_target_unbind(r->ftarget);
     char msg[1024];
     if (!ok) {
@@ -257,8 +257,8 @@ static void render_ids(run_render *r, const ps_world *w)
         return;
     }
     r->renders++;
-    if (!ps_image_write_png(r->o.screenshot, depth ? PS_IMAGE_DEPTH : PS_IMAGE_SEGMENTATION, r->o.width,
-                            r->o.height, r->fpx, r->view.far_clip, msg, sizeof msg))
+    if (ps_image_write_png(r->o.screenshot, depth ? PS_IMAGE_DEPTH : PS_IMAGE_SEGMENTATION, r->o.width,
+                           r->o.height, r->fpx, r->view.far_clip, msg, sizeof msg) != PS_OK)
         fail(r, msg);
 }
 
@@ -277,7 +277,7 @@ bool run_render_finish(run_render *r, ps_episode *e, char *err, size_t errlen)
     }
     if (r->video) {
         char e2[1024];
-        if (!ps_video_close(r->video, e2, sizeof e2)) fail(r, e2);
+        if (ps_video_close(r->video, e2, sizeof e2) != PS_OK) fail(r, e2);
         r->video = NULL;
     }
     if (r->failed) snprintf(err, errlen, "%s", r->err);

@@ -43,9 +43,9 @@ bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pos
 /// Renders `w` as screenshots show it: from the view scene `s` declares
 /// (ps_scene_view), else framed by ps_render_view_frame, with the default draw
 /// flags, into `rgb` (width*height*3 bytes, top row first; caller-owned).
-/// Creates the context on first use like ps_camera_render. Returns false on
-/// failure (reason in ps_camera_renderer_error).
-bool ps_camera_render_scene(ps_camera_renderer *cr, const ps_scene *s, const ps_world *w, int width, int height,
+/// Creates the context on first use like ps_camera_render. PS_OK, or PS_ERR_IO
+/// (no GL context, a GL error; reason in ps_camera_renderer_error).
+ps_status ps_camera_render_scene(ps_camera_renderer *cr, const ps_scene *s, const ps_world *w, int width, int height,
                             uint8_t *rgb);
 /// Why the last call failed ("" if none), naming the GL backend problem. Borrowed.
 const char *ps_camera_renderer_error(const ps_camera_renderer *cr);

@@ -20,6 +20,8 @@
 #ifndef PILOTSIM_IMAGE_IO_H
 #define PILOTSIM_IMAGE_IO_H
 
+#include "pilotsim/types.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,13 +31,14 @@ extern "C" {
 #endif
 
 /// Writes an 8-bit RGB image (top row first, rows packed: 3 * width bytes), 1..16384
-/// pixels a side. False with a message naming the file in `err` (may be NULL);
-/// a partly written file is removed.
-bool ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, char *err, size_t errlen);
+/// pixels a side. PS_OK; PS_ERR_INVALID (a bad size, no pixels or no name) or
+/// PS_ERR_IO (the file cannot be written) with a message naming the file in `err`
+/// (may be NULL); a partly written file is removed.
+ps_status ps_png_write(const char *path, int width, int height, const uint8_t *rgb8, char *err, size_t errlen);
 /// Writes a 16-bit greyscale image (top row first, rows packed: width values;
 /// host byte order, stored as PNG's big-endian 16-bit samples unchanged, gamma
 /// 1.0), as for depth in millimetres. Errors as ps_png_write.
-bool ps_png_write_gray16(const char *path, int width, int height, const uint16_t *gray16, char *err, size_t errlen);
+ps_status ps_png_write_gray16(const char *path, int width, int height, const uint16_t *gray16, char *err, size_t errlen);
 
 typedef struct ps_video_writer ps_video_writer;
 /// True when built with video support (libav).
@@ -52,12 +55,15 @@ ps_video_writer *ps_video_open(const char *path, int width, int height, double f
 ps_video_writer *ps_video_open_codec(const char *path, int width, int height, double fps, const char *encoder,
                                      char *err, size_t errlen);
 /// Appends one RGB8 frame of the size given to ps_video_open (top row first,
-/// rows packed; borrowed for the call). False with a message in `err`; after a
-/// failure the writer takes no more frames but must still be closed.
-bool ps_video_write(ps_video_writer *v, const uint8_t *rgb8, char *err, size_t errlen);
+/// rows packed; borrowed for the call). PS_OK, or with a message in `err`:
+/// PS_ERR_INVALID (no writer or pixels), PS_ERR_NOMEM, PS_ERR_IO (encoding or
+/// writing failed), PS_ERR_STATE (an earlier write failed, or no video support);
+/// after a failure the writer takes no more frames but must still be closed.
+ps_status ps_video_write(ps_video_writer *v, const uint8_t *rgb8, char *err, size_t errlen);
 /// Flushes, writes the trailer and frees (always, also on failure; NULL is a
-/// no-op returning true). False (message in `err`) when finishing the file failed.
-bool ps_video_close(ps_video_writer *v, char *err, size_t errlen);
+/// no-op returning PS_OK). PS_ERR_IO (message in `err`) when finishing the file
+/// failed or an earlier write had.
+ps_status ps_video_close(ps_video_writer *v, char *err, size_t errlen);
 /// Frames appended so far.
 int64_t ps_video_frame_count(const ps_video_writer *v);
 

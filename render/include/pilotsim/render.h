@@ -51,14 +51,14 @@ void ps_renderer_destroy(ps_renderer *r);  ///< NULL is a no-op; context must be
 
 /// Draws `snap` seen from `view` into the bound framebuffer (viewport 0,0,w,h).
 /// `flags` is a PS_DRAW_* set; `darkness` 0..1 dims the light (camera darkness).
-/// Returns false with the reason in ps_renderer_error on a GL error.
-bool ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
-                      unsigned flags, double darkness);
+/// PS_OK, or PS_ERR_IO with the reason in ps_renderer_error on a GL error.
+ps_status ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
+                           unsigned flags, double darkness);
 /// Like ps_renderer_draw for a camera pass: PS_RENDER_DEPTH writes linear depth
 /// (m) in the red channel of a float target, PS_RENDER_SEGMENTATION the shape's
-/// segment id. Needs a float render target (see ps_render_target).
-bool ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
-                           unsigned flags, double darkness, ps_render_mode mode);
+/// segment id. Needs a float render target (see ps_render_target). Errors as ps_renderer_draw.
+ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
+                                unsigned flags, double darkness, ps_render_mode mode);
 
 /// 2D overlay in pixels, origin at the top-left of the viewport. Text is
 /// ASCII, monospaced, `scale` 1 = 8x16 pixel cells, '\n' starts a new line.
@@ -70,17 +70,21 @@ void ps_renderer_image(ps_renderer *r, int x, int y, int w, int h, const float *
 
 /// Picks the shape under pixel (px, py) (top-left origin) of `view`: its
 /// segment id (0 when the sky) and the world point hit. Renders an offscreen
-/// segmentation pass. Returns false on a GL error.
-bool ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
-                      unsigned flags, int px, int py, int32_t *segment, ps_vec3 *point);
+/// segmentation pass. PS_OK; PS_ERR_INVALID (the pixel is outside the view) or
+/// PS_ERR_IO (a GL error), the reason in ps_renderer_error.
+ps_status ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
+                           unsigned flags, int px, int py, int32_t *segment, ps_vec3 *point);
 
+/// Why the renderer's last failing call failed ("" if none). Borrowed, valid
+/// until the next call on `r`.
 const char *ps_renderer_error(const ps_renderer *r);
 
 /// Reads the window's back buffer (the default framebuffer of the current
 /// context, `width` x `height` pixels) into `rgb`: 3 bytes per pixel, rows top
-/// first (`rgb` holds width * height * 3 bytes, owned by the caller). False with
-/// the reason in `err` on a GL error. Used by the viewer's screenshots.
-bool ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb, char *err, size_t errlen);
+/// first (`rgb` holds width * height * 3 bytes, owned by the caller). PS_OK;
+/// PS_ERR_INVALID (no pixels), PS_ERR_NOMEM or PS_ERR_IO (a GL error) with the
+/// reason in `err`. Used by the viewer's screenshots.
+ps_status ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb, char *err, size_t errlen);
 
 /// The default view's direction: azimuth from +x (degrees, -40: front right)
 /// and elevation above the ground plane (degrees).
@@ -100,9 +104,9 @@ void ps_render_view_frame(const ps_snapshot *snap, int width, int height, double
 int ps_renderer_framebuffer_samples(ps_renderer *r);
 
 /// Loads a visual mesh file (.dae, .stl, .obj; through assimp) into the
-/// renderer's cache as drawing would. True with its triangle count; false with
-/// "cannot load visual mesh 'path': reason" in `err` (may be NULL).
-bool ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, char *err, size_t errlen);
+/// renderer's cache as drawing would. PS_OK with its triangle count; PS_ERR_IO
+/// with "cannot load visual mesh 'path': reason" in `err` (may be NULL).
+ps_status ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, char *err, size_t errlen);
 
 /// An offscreen framebuffer with a colour (RGBA8, or RG32F when `float_color`:
 /// depth and segmentation passes write two channels) and a depth attachment.
@@ -116,9 +120,11 @@ void ps_render_target_bind(ps_render_target *t);     ///< binds it and sets the 
 void ps_render_target_unbind(ps_render_target *t);   ///< back to the default framebuffer
 /// Reads back pixels, top row first: `rgb8` 3 bytes per pixel (RGBA8 targets
 /// only); `f` `channels` floats per pixel (8-bit channels scaled to 0..1; a
-/// float target's channels past its two read 0, alpha 1).
-bool ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8);
-bool ps_render_target_read_float(ps_render_target *t, float *f, int channels);
+/// float target's channels past its two read 0, alpha 1). PS_OK; PS_ERR_INVALID
+/// (a NULL argument, a float target for rgb8, channels outside 1..4) or PS_ERR_IO
+/// (a GL error, the reason in the target's renderer's ps_renderer_error).
+ps_status ps_render_target_read_rgb8(ps_render_target *t, uint8_t *rgb8);
+ps_status ps_render_target_read_float(ps_render_target *t, float *f, int channels);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 #ifndef PILOTSIM_SENSOR_IMAGE_H
 #define PILOTSIM_SENSOR_IMAGE_H
 
+#include "pilotsim/types.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,9 +34,10 @@ typedef enum ps_image_kind { PS_IMAGE_RGB, PS_IMAGE_DEPTH, PS_IMAGE_SEGMENTATION
 /// DEPTH (1 float, m) as 16-bit grey in mm (ps_depth_to_mm with `far_clip`);
 /// SEGMENTATION (1 float holding an integer id) as 8-bit RGB in
 /// ps_segment_color's colours. `data` is width x height pixels, top row first
-/// (borrowed). False with a message naming the file in `err` (may be NULL).
-bool ps_image_write_png(const char *path, ps_image_kind kind, int width, int height, const float *data,
-                        double far_clip, char *err, size_t errlen);
+/// (borrowed). PS_OK; PS_ERR_INVALID (bad size, no data), PS_ERR_NOMEM or
+/// PS_ERR_IO with a message naming the file in `err` (may be NULL).
+ps_status ps_image_write_png(const char *path, ps_image_kind kind, int width, int height, const float *data,
+                             double far_clip, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -93,6 +93,7 @@ typedef enum ps_status {
     PS_ERR_STATE = -4,     ///< the call is not allowed in the current state
     PS_ERR_DIVERGED = -5,  ///< the physics diverged (see ps_world_divergence)
     PS_ERR_TRANSPORT = -6, ///< a policy's transport failed (peer unreachable, dead, timed out, not speaking the protocol)
+    PS_ERR_IO = -7,        ///< a file could not be read or written, or GL or the video encoder failed
 } ps_status;
 
 PS_END_DECLS

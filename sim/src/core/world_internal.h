@@ -180,7 +180,7 @@ struct ps_world {
     bool masses_unchecked;   // a dynamic body may lack mass (set on body creation)
     bool extent_unchecked;   // a pose was set from outside the step: check geom extents before collision
     char divergence[640];
-    char last_error[512];
+    char last_error[PS_ERR_LEN];
     uint32_t tag;            // ps_world_tag: stamped into every id this world makes
     uint32_t room_checks;    // creations since the last look at the process's memory (ps_world_room)
 

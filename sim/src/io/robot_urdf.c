@@ -142,7 +142,7 @@ static bool add_collision(builder *b, int l, const ps_urdf_shape *s)
     case PS_URDF_GEOM_MESH: {
         if (!ps_mesh_is_collision_format(g->mesh_path))
             return fail(b, s->line, "link '%s': collision mesh '%s' must be STL or OBJ", b->m->links[l].name, g->mesh_uri);
-        char err[512];
+        char err[PS_ERR_LEN];
         mesh = ps_mesh_load(g->mesh_path, g->mesh_scale, err, sizeof err);
         if (!mesh) return fail(b, s->line, "link '%s': %s", b->m->links[l].name, err);
         d.type = PS_GEOM_TRIMESH;

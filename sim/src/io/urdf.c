@@ -304,7 +304,7 @@ typedef struct pstate {
     int depth;
     long elements;
     bool failed;
-    char err[4096];
+    char err[PS_ERR_LEN];
     int robot_line;
     // current objects (indices)
     int cur_link, cur_joint, cur_material;

@@ -116,18 +116,18 @@ size_t ps_policy_space_copy(ps_episode *e, bool action, ps_space_entry **buf, si
 
 ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
 {
-    char err[2048] = "";
+    char err[PS_ERR_LEN] = "";
     if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
     ps_status rc = ps_policy_reset(p, e, seed, err, sizeof err);
     if (rc != PS_OK) {
-        char msg[2300];
+        char msg[PS_ERR_LEN];
         snprintf(msg, sizeof msg, "policy '%s' reset: %s", p->spec, err);
         ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
         return ps_episode_get_status(e);
     }
     while (ps_episode_get_status(e) == PS_EP_RUNNING) {
         if ((rc = ps_policy_act(p, e, err, sizeof err)) != PS_OK) {
-            char msg[2300];
+            char msg[PS_ERR_LEN];
             snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", p->spec,
                      (unsigned long long)ps_episode_steps(e), err);
             ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
@@ -267,7 +267,7 @@ static ps_policy *open_lib(const char *spec, char *err, size_t errlen)
         lib_close(l);
         return NULL;
     }
-    char cerr[1024] = "";
+    char cerr[PS_ERR_LEN] = "";
     l->inst = l->abi->create(q ? q + 1 : "", cerr, sizeof cerr);
     if (!l->inst) {
         ps_set_error(err, errlen, "policy '%s': create failed: %s", spec, cerr[0] ? cerr : "(no message)");

@@ -184,7 +184,7 @@ ps_policy *ps_policy_open_lua(const char *spec, const ps_policy_options *opt, ch
     }
     lua_State *L = p->rt->L;
     ps_lua_rt_add_source(p->rt, path);
-    char lerr[2048];
+    char lerr[PS_ERR_LEN];
     if (ps_lua_load_file(L, path) != LUA_OK) {
         ps_set_error(err, errlen, "policy '%s': %s", spec, lua_tostring(L, -1));
         lp_close(p);

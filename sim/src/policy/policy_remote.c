@@ -518,7 +518,7 @@ static int exchange(remote *r, const char *what, size_t *len, char *err, size_t 
     r->in_len = 0;
     double deadline = now_s() + r->timeout;
     if (fill(r, 4, deadline, what, err, errlen)) return -1;
-    char ferr[512];
+    char ferr[PS_ERR_LEN];
     if (ps_proto_frame_length(r->in, len, ferr, sizeof ferr)) {
         ps_set_error(err, errlen, "bad reply to '%s': %s", what, ferr);
         drop(r, false);
@@ -557,7 +557,7 @@ static int decoded(remote *r, int rc, const char *what, const char *derr, char *
 // The hello exchange in `version`; 0 with r->version set, or -1.
 static int hello(remote *r, ps_episode *e, int version, char *err, size_t errlen)
 {
-    char derr[1536];
+    char derr[PS_ERR_LEN];
     size_t len;
     double hz = 1.0 / ((double)ps_policy_period(r->control_hz, e) * ps_scene_timestep(ps_episode_scene(e)));
     if (ps_proto_encode_hello_v(&r->out, version, r->obs, r->nobs, r->act, r->nact,
@@ -574,7 +574,7 @@ static int hello(remote *r, ps_episode *e, int version, char *err, size_t errlen
         ps_logf(&r->log, PS_LOG_DEBUG, "policy '%s': the peer declined protocol 2 (%s); reconnecting with protocol 1",
                 r->spec, derr);
         drop(r, true);
-        char serr[1024];
+        char serr[PS_ERR_LEN];
         if (start(r, serr, sizeof serr)) {
             ps_set_error(err, errlen, "cannot reconnect for protocol 1: %s", serr);
             return -1;
@@ -596,7 +596,7 @@ static int hello(remote *r, ps_episode *e, int version, char *err, size_t errlen
 static int reset_impl(remote *r, ps_episode *e, uint64_t seed, char *err, size_t errlen)
 {
     if (r->fd < 0) { // dropped after an earlier failure: start afresh
-        char serr[1024];
+        char serr[PS_ERR_LEN];
         if (start(r, serr, sizeof serr)) {
             ps_set_error(err, errlen, "cannot restart: %s", serr);
             return -1;
@@ -611,7 +611,7 @@ static int reset_impl(remote *r, ps_episode *e, uint64_t seed, char *err, size_t
         return -1;
     }
     r->chunk.horizon = r->chunk_next = 0;
-    char derr[1536];
+    char derr[PS_ERR_LEN];
     size_t len;
     if (hello(r, e, r->version ? r->version : r->known_version ? r->known_version : PS_PROTO_VERSION, err, errlen))
         return -1;
@@ -642,7 +642,7 @@ static int act_impl(remote *r, ps_episode *e, char *err, size_t errlen)
         run_chunk_action(r, r->chunk_next++);
         return 0;
     }
-    char derr[1536];
+    char derr[PS_ERR_LEN];
     size_t len;
     ps_world *w = ps_episode_world(e);
     if (ps_proto_encode_observation_v(&r->out, r->version, ps_episode_steps(e), w ? ps_world_time(w) : 0, r->obs,
@@ -668,7 +668,7 @@ static int end_impl(remote *r, ps_episode *e, char *err, size_t errlen)
     if (r->fd < 0 || r->version < 2) return 0; // nothing to tell a dropped or version-1 peer
     const char *const *names = NULL;
     const double *values = NULL;
-    char merr[512];
+    char merr[PS_ERR_LEN];
     int n = ps_episode_metrics(e, &names, &values, merr, sizeof merr);
     if (n < 0) n = 0;
     if (ps_proto_encode_episode_end(&r->out, ps_episode_status_name(ps_episode_get_status(e)), ps_episode_return(e),
@@ -676,7 +676,7 @@ static int end_impl(remote *r, ps_episode *e, char *err, size_t errlen)
                                     errlen))
         return -1;
     size_t len;
-    char derr[1536];
+    char derr[PS_ERR_LEN];
     if (exchange(r, "episode_end", &len, err, errlen)) return -1;
     int rc = ps_proto_decode_ok(r->in + 4, len, derr, sizeof derr);
     return decoded(r, rc, "episode_end", derr, err, errlen);
@@ -753,7 +753,7 @@ ps_policy *ps_policy_open_remote(const char *spec, const ps_policy_options *opt,
     r->spec = ps_strdup(spec);
     bool exec = !strncmp(spec, "exec:", 5);
     r->kind = exec ? R_EXEC : R_TCP;
-    char serr[1024];
+    char serr[PS_ERR_LEN];
     int rc = -1;
     if (!r->spec) {
         ps_set_error(err, errlen, "policy '%s': out of memory", spec);

@@ -1,6 +1,7 @@
 // Episodes: a fresh world per episode, the step loop's callbacks, and results.
 #include "scene_internal.h"
 #include "log_internal.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ struct ps_episode {
     int ctx_ref;
     ps_space_rt *space;    // observation and action buffers
     char *instruction;     // the episode's instruction ("" when none)
-    char message[4096];
+    char message[PS_ERR_LEN];
     double *param_values;  // this episode's value of each param (randomized ones drawn), NULL before build
     // metrics storage (filled by ps_episode_metrics)
     char **metric_names;
@@ -79,10 +80,10 @@ static bool call_cb(ps_episode *e, int cb, int extra_world_arg, int nres)
         nargs = 2;
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
-    char err[3500];
+    char err[PS_ERR_LEN];
     if (!ps_lua_call(rt, nargs, nres, ps_callback_names[cb], err, sizeof err)) {
         char msg[sizeof e->message];
-        snprintf(msg, sizeof msg, "in %s(): %s", ps_callback_names[cb], err);
+        ps_msgf(msg, sizeof msg, "in %s(): %s", ps_callback_names[cb], err);
         end_with(e, PS_EP_SCRIPT_ERROR, msg);
         return false;
     }
@@ -113,12 +114,12 @@ static bool episode_instruction(ps_episode *e, int params)
         lua_rawgeti(L, LUA_REGISTRYINDEX, s->instruction_ref);
         lua_pushvalue(L, params);
         lua_pushinteger(L, (lua_Integer)e->seed);
-        char err[3500];
+        char err[PS_ERR_LEN];
         ok = ps_lua_call(s->rt, 2, 1, "instruction", err, sizeof err);
         s->rt->rng = saved;
         if (!ok) {
             char msg[sizeof e->message];
-            snprintf(msg, sizeof msg, "in instruction(): %s", err);
+            ps_msgf(msg, sizeof msg, "in instruction(): %s", err);
             end_with(e, PS_EP_SCRIPT_ERROR, msg);
         } else if (lua_type(L, -1) != LUA_TSTRING) {
             char msg[600];
@@ -169,7 +170,7 @@ ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
     ps_rng_seed(&rt->rng, ps_seed_mix(seed, 0x6570697364ULL)); // "episd"
     ps_world_def wd = s->world_def;
     wd.seed = ps_seed_mix(seed, 0x736f6c766572ULL); // "solver"
-    char err[512];
+    char err[PS_ERR_LEN];
     e->world = ps_world_create(&wd, err, sizeof err);
     if (!e->world) {
         end_with(e, PS_EP_SCRIPT_ERROR, err);
@@ -208,11 +209,11 @@ ps_episode *ps_episode_begin(ps_scene *s, uint64_t seed)
         end_with(e, PS_EP_SCRIPT_ERROR, msg);
         return e;
     }
-    char serr[3500];
+    char serr[PS_ERR_LEN];
     e->space = ps_space_begin(s, e->world, e->ctx_ref, serr, sizeof serr);
     if (!e->space || !ps_space_observe(s, e->space, serr, sizeof serr)) {
         char msg[sizeof e->message];
-        snprintf(msg, sizeof msg, "%s: %s", s->path, e->space ? serr : serr[0] ? serr : "out of memory");
+        ps_msgf(msg, sizeof msg, "%s: %s", s->path, e->space ? serr : serr[0] ? serr : "out of memory");
         end_with(e, PS_EP_SCRIPT_ERROR, msg);
     }
     return e;
@@ -255,10 +256,10 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
     int ctx = lua_gettop(L);
     set_clock(L, ctx, e);
-    char serr[3500];
+    char serr[PS_ERR_LEN];
     if (!ps_space_apply_actions(s, e->space, serr, sizeof serr)) {
         char msg[sizeof e->message];
-        snprintf(msg, sizeof msg, "%s: step %llu: %s", s->path, (unsigned long long)e->steps + 1, serr);
+        ps_msgf(msg, sizeof msg, "%s: step %llu: %s", s->path, (unsigned long long)e->steps + 1, serr);
         end_with(e, PS_EP_SCRIPT_ERROR, msg);
         goto out;
     }
@@ -267,10 +268,10 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
         lua_rawgeti(L, LUA_REGISTRYINDEX, s->cb_ref[PS_CB_ACT]);
         lua_pushvalue(L, ctx);
         ps_lua_rawfield(L, ctx, "action");
-        char err[3500];
+        char err[PS_ERR_LEN];
         if (!ps_lua_call(s->rt, 2, 0, "act", err, sizeof err)) {
             char msg[sizeof e->message];
-            snprintf(msg, sizeof msg, "in act(): %s", err);
+            ps_msgf(msg, sizeof msg, "in act(): %s", err);
             end_with(e, PS_EP_SCRIPT_ERROR, msg);
             goto out;
         }
@@ -293,7 +294,7 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
     set_clock(L, ctx, e);
     if (!ps_space_observe(s, e->space, serr, sizeof serr)) {
         char msg[sizeof e->message];
-        snprintf(msg, sizeof msg, "%s: step %llu: %s", s->path, (unsigned long long)e->steps, serr);
+        ps_msgf(msg, sizeof msg, "%s: step %llu: %s", s->path, (unsigned long long)e->steps, serr);
         end_with(e, PS_EP_SCRIPT_ERROR, msg);
         goto out;
     }

@@ -113,7 +113,7 @@ static int robot_from_urdf(lua_State *L, ps_world *w)
     ps_urdf_options uo = ps_urdf_default_options();
     for (size_t i = 0; i < rt->package_path_count; i++) ps_urdf_options_add_package_path(&uo, rt->package_paths[i]);
     ps_urdf_options_add_package_path(&uo, rt->scene_dir);
-    char err[1024];
+    char err[PS_ERR_LEN];
     ps_urdf_model *m = ps_urdf_load(path, &uo, err, sizeof err);
     ps_urdf_options_clear(&uo);
     if (!m) return luaL_error(L, "%s: %s", what, err);

@@ -374,7 +374,7 @@ static bool get_world(loader *ld, int t)
     lua_pop(L, 1);
     d->max_bodies = (uint32_t)max_bodies;
     if (ok) {
-        char werr[256];
+        char werr[PS_ERR_LEN];
         ps_world *probe = NULL;
         // Validate the settings the way the world will (no ODE objects needed
         // beyond a throwaway world).

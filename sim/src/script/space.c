@@ -578,7 +578,7 @@ bool ps_space_observe(ps_scene *s, ps_space_rt *r, char *err, size_t errlen)
             lua_rawgeti(L, LUA_REGISTRYINDEX, it->decl->fn_ref);
             lua_rawgeti(L, LUA_REGISTRYINDEX, r->ctx_ref);
             ps_lua_push_array(L, it->e.data, it->e.count, true);
-            char lerr[3000];
+            char lerr[PS_ERR_LEN];
             if (!ps_lua_call(s->rt, 2, 0, "observation", lerr, sizeof lerr)) {
                 ps_set_error(err, errlen, "in observation '%s' fn(): %s", it->e.name, lerr);
                 return false;

@@ -24,7 +24,7 @@ struct ps_episode_state {
     uint64_t steps;
     double ret;
     ps_rng rng;
-    char message[4096];
+    char message[PS_ERR_LEN];
 };
 
 /* ------------------------------------------------------------ ctx.state as bytes */

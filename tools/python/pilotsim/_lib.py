@@ -111,6 +111,9 @@ lib, lib_path = _load()
 c_float_p = ctypes.POINTER(ctypes.c_float)
 c_char_pp = ctypes.POINTER(ctypes.c_char_p)
 
+# PS_ERR_LEN (pilotsim/types.h): an error buffer of this size holds any message of the API.
+ERR_LEN = 4096
+
 LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
 
 

@@ -78,7 +78,7 @@ class _Scene:
                 log(L.LOG_LEVELS[level] if 0 <= level < 4 else str(level), L.text(msg))
             self.log_cb = L.LOG_FN(_cb)
             opt.log.fn = self.log_cb
-        err = ctypes.create_string_buffer(16384)
+        err = ctypes.create_string_buffer(L.ERR_LEN)
         ptr = L.ps_scene_load(os.fsencode(path), ctypes.byref(opt), err, len(err))
         del k1, k2, k3  # the library copies the strings
         if not ptr:
@@ -358,7 +358,7 @@ class Env(_Base):
         if not st:
             raise MemoryError("pilotsim: ps_episode_state_create failed")
         try:
-            err = ctypes.create_string_buffer(4096)
+            err = ctypes.create_string_buffer(L.ERR_LEN)
             if L.ps_episode_save_state(self._ep.ptr, st, err, len(err)) != 0:
                 raise PilotsimError("pilotsim: " + L.text(err.value))
             data, n = ctypes.c_void_p(), ctypes.c_size_t()
@@ -381,7 +381,7 @@ class Env(_Base):
             raise TypeError("pilotsim: restore_state() takes the bytes save_state() returned, not %s"
                             % type(state).__name__)
         data = bytes(state)
-        err = ctypes.create_string_buffer(4096)
+        err = ctypes.create_string_buffer(L.ERR_LEN)
         st = L.ps_episode_state_deserialize(data, len(data), err, len(err))
         if not st:
             raise PilotsimError("pilotsim: " + L.text(err.value))
@@ -592,7 +592,7 @@ class Env(_Base):
         st = L.ps_episode_get_status(e)
         names = ctypes.POINTER(ctypes.c_char_p)()
         values = ctypes.POINTER(ctypes.c_double)()
-        err = ctypes.create_string_buffer(4096)
+        err = ctypes.create_string_buffer(L.ERR_LEN)
         metrics = {}
         if st != L.EP_SCRIPT_ERROR:
             n = L.ps_episode_metrics(e, ctypes.byref(names), ctypes.byref(values), err, len(err))

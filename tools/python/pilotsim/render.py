@@ -47,7 +47,7 @@ def library():
             lib.ps_camera_renderer_destroy.argtypes = [vp]
             lib.ps_camera_renderer_error.restype = ctypes.c_char_p
             lib.ps_camera_renderer_error.argtypes = [vp]
-            lib.ps_camera_render_scene.restype = ctypes.c_bool
+            lib.ps_camera_render_scene.restype = ctypes.c_int  # ps_status: 0 = PS_OK
             lib.ps_camera_render_scene.argtypes = [vp, vp, vp, ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
             _state["lib"], _state["path"] = lib, p
             break
@@ -97,7 +97,7 @@ def render_view(scene, world_ptr, width, height):
         from .env import PilotsimError
         raise PilotsimError(error() or "pilotsim: this Env was made with renderer=False")
     out = np.empty((height, width, 3), np.uint8)
-    if not r.lib.ps_camera_render_scene(r.ptr, scene.ptr, world_ptr, width, height, out.ctypes.data):
+    if r.lib.ps_camera_render_scene(r.ptr, scene.ptr, world_ptr, width, height, out.ctypes.data) != 0:
         from .env import PilotsimError
         raise PilotsimError("pilotsim: render(): " + L.text(r.lib.ps_camera_renderer_error(r.ptr)))
     return out
