@@ -16,6 +16,10 @@ static void set_flag(ps_viewer *v, unsigned flag, const char *name)
 
 static void teleop_took_over(ps_viewer *v)
 {
+    if (v->loop.manual) {
+        ps_sim_loop_set_manual(&v->loop, false);
+        ps_viewer_note(v, "manual control off (teleop)");
+    }
     if (v->loop.policy && v->loop.policy_on) {
         ps_sim_loop_set_policy(&v->loop, false);
         ps_viewer_note(v, "policy off (teleop)");
@@ -131,6 +135,23 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
         v->shot_pending = true;
         break;
     case PS_CMD_QUIT: v->quit = true; break;
+    case PS_CMD_MANUAL:
+        ps_sim_loop_set_manual(l, !l->manual);
+        ps_viewer_note(v, "%s", l->manual ? "manual control: the actuator sliders drive (scene actions and policy paused)"
+                                          : "manual control off");
+        break;
+    case PS_CMD_PLOTS:
+        v->show_plots = !v->show_plots;
+        ps_viewer_log(v, "plots %s", v->show_plots ? "shown" : "hidden");
+        break;
+    case PS_CMD_PROFILER:
+        v->show_profiler = !v->show_profiler;
+        ps_viewer_log(v, "profiler %s", v->show_profiler ? "shown" : "hidden");
+        break;
+    case PS_CMD_INSPECTOR:
+        v->show_inspector = !v->show_inspector;
+        ps_viewer_log(v, "inspector %s", v->show_inspector ? "shown" : "hidden");
+        break;
     case PS_CMD_OV_CONTACTS: set_flag(v, PS_DRAW_CONTACTS, "contacts"); break;
     case PS_CMD_OV_JOINTS: set_flag(v, PS_DRAW_JOINTS, "joint axes"); break;
     case PS_CMD_OV_COM: set_flag(v, PS_DRAW_COM, "centres of mass"); break;
@@ -255,6 +276,21 @@ static void mouse_press(ps_viewer *v, int button, int mods)
         ps_viewer_note(v, "drag %s", ps_viewer_body_name(v, b, nb, sizeof nb));
         return;
     }
+    if (button == GLFW_MOUSE_BUTTON_RIGHT && (mods & GLFW_MOD_CONTROL)) {
+        ps_body_id b;
+        ps_vec3 p;
+        char nb[32];
+        if (!pick(v, v->mx, v->my, &b, &p) || body_mass(v, b) <= 0) {
+            ps_viewer_note(v, "nothing movable under the cursor");
+            v->mouse = PS_MOUSE_NONE;
+            return;
+        }
+        ps_sim_loop_torque_begin(&v->loop, b);
+        v->selected = b;
+        v->mouse = PS_MOUSE_TURN_BODY;
+        ps_viewer_note(v, "turn %s", ps_viewer_body_name(v, b, nb, sizeof nb));
+        return;
+    }
     v->mouse = button == GLFW_MOUSE_BUTTON_LEFT ? PS_MOUSE_ORBIT : PS_MOUSE_PAN;
 }
 
@@ -267,6 +303,10 @@ static void mouse_release(ps_viewer *v, int button)
         ps_sim_loop_drag_anchor(&v->loop, &a);
         v->loop.drag_on = false;
         ps_viewer_log(v, "drag released at %.4f %.4f %.4f", a.x, a.y, a.z);
+    } else if (v->mouse == PS_MOUSE_TURN_BODY) {
+        v->loop.torque_on = false;
+        ps_vec3 t = v->loop.torque_turn;
+        ps_viewer_log(v, "turn released: %.4f %.4f %.4f rad", t.x, t.y, t.z);
     } else if (v->mouse == PS_MOUSE_ORBIT && button == GLFW_MOUSE_BUTTON_LEFT && !v->press_moved) {
         ps_body_id b;
         ps_vec3 p;
@@ -315,6 +355,19 @@ void ps_viewer_on_cursor(ps_viewer *v, double x, double y)
                         (v->drag_plane_p.z - e.z) * n.z) / den;
             if (t > 0) v->loop.drag_target = (ps_vec3){e.x + d.x * t, e.y + d.y * t, e.z + d.z * t};
         }
+        break;
+    }
+    case PS_MOUSE_TURN_BODY: {
+        // Horizontal motion turns about the view's up axis, vertical about its
+        // right axis: 1 rad per 200 pixels.
+        ps_vec3 f = ps_render_view_ray(&v->view, v->fb_w * 0.5 - 0.5, v->fb_h * 0.5 - 0.5), u = v->view.up;
+        ps_vec3 r = {f.y * u.z - f.z * u.y, f.z * u.x - f.x * u.z, f.x * u.y - f.y * u.x};
+        double rn = sqrt(r.x * r.x + r.y * r.y + r.z * r.z);
+        if (rn < 1e-9) break;
+        r = (ps_vec3){r.x / rn, r.y / rn, r.z / rn};
+        ps_vec3 up = {r.y * f.z - r.z * f.y, r.z * f.x - r.x * f.z, r.x * f.y - r.y * f.x};
+        double ax = (nx - v->press_x) / 200.0, ay = (ny - v->press_y) / 200.0;
+        ps_sim_loop_torque_turn(&v->loop, (ps_vec3){up.x * ax + r.x * ay, up.y * ax + r.y * ay, up.z * ax + r.z * ay});
         break;
     }
     default: break;

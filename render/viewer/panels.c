@@ -191,6 +191,9 @@ static void actuators_panel(ps_viewer *v)
         ps_ui_panel_end(&v->ui);
         return;
     }
+    bool manual = v->loop.manual;
+    if (ps_ui_checkbox(&v->ui, "manual: sliders drive (U)", &manual)) ps_viewer_on_key(v, 'U', 1, 0);
+    if (!v->loop.manual) ps_ui_text(&v->ui, PS_UI_GREY, "(the scene's commands; a slider takes over)");
     int shown = 0;
     for (size_t ri = 0; ri < nr; ri++) {
         ps_robot_id r = ps_world_robot_at(w, ri);
@@ -211,7 +214,11 @@ static void actuators_panel(ps_viewer *v)
             char label[128];
             snprintf(label, sizeof label, "%.24s %s", ps_robot_joint_name(w, r, j),
                      a.mode == PS_ACT_POSITION ? "pos" : a.mode == PS_ACT_VELOCITY ? "vel" : "tau");
-            if (ps_ui_slider(&v->ui, label, &val, lo, hi)) ps_robot_set_command(w, r, j, val);
+            if (ps_ui_slider(&v->ui, label, &val, lo, hi)) {
+                if (!v->loop.manual) ps_viewer_on_key(v, 'U', 1, 0); // manual control, or the scene overwrites it
+                ps_robot_set_command(w, r, j, val);
+                ps_viewer_log(v, "command %s %s = %.4g", ps_robot_name(w, r), ps_robot_joint_name(w, r, j), val);
+            }
             shown++;
         }
     }

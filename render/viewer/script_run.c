@@ -23,13 +23,13 @@ static void print_state(ps_viewer *v)
     ps_viewer_log(v,
                   "state step=%llu time=%.4f status=%s paused=%d speed=%g max=%d policy=%d hash=%016llx "
                   "selected=%s follow=%d help=%d reloads=%llu error=%d eye=%.4f,%.4f,%.4f target=%.4f,%.4f,%.4f "
-                  "action=[%s] flags=%u",
+                  "action=[%s] flags=%u manual=%d",
                   (unsigned long long)(l->ep ? ps_episode_steps(l->ep) : 0), w ? ps_world_time(w) : 0.0,
                   l->ep ? ps_episode_status_name(ps_episode_get_status(l->ep)) : "none", l->paused, l->speed,
                   l->max_speed, l->policy_on, (unsigned long long)(w ? ps_world_state_hash(w) : 0),
                   ps_body_is_set(v->selected) ? ps_viewer_body_name(v, v->selected, nb, sizeof nb) : "-", v->follow,
                   v->show_help, (unsigned long long)l->reloads, l->error[0] != '\0', e.x, e.y, e.z, v->cam.target.x,
-                  v->cam.target.y, v->cam.target.z, act, v->draw_flags);
+                  v->cam.target.y, v->cam.target.z, act, v->draw_flags, l->manual);
 }
 
 static bool script_event(ps_viewer *v, const ps_script_event *e)

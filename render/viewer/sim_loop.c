@@ -34,6 +34,7 @@ static ps_vec3 quat_rotate_inv(ps_quat q, ps_vec3 v)
 // Opens the policy for the running episode's first step, as `pilotsim run` does.
 static void policy_begin(ps_sim_loop *l)
 {
+    if (l->ep) ps_episode_set_manual(l->ep, l->manual);
     if (!l->policy || !l->policy_on || ps_episode_get_status(l->ep) != PS_EP_RUNNING) return;
     char err[2048];
     if (ps_policy_reset(l->policy, l->ep, l->seed, err, sizeof err) != PS_OK) {
@@ -56,6 +57,7 @@ static void history_restart(ps_sim_loop *l)
 static void interaction_clear(ps_sim_loop *l)
 {
     l->drag_on = false;
+    l->torque_on = false;
     l->impulse_on = false;
 }
 
@@ -168,6 +170,10 @@ void ps_sim_loop_request_step(ps_sim_loop *l)
 
 void ps_sim_loop_set_policy(ps_sim_loop *l, bool on)
 {
+    if (on && l->manual) { // the policy takes the robot back
+        l->manual = false;
+        if (l->ep) ps_episode_set_manual(l->ep, false);
+    }
     if (!l->policy || on == l->policy_on) return;
     l->policy_on = on;
     if (on) {
@@ -178,6 +184,18 @@ void ps_sim_loop_set_policy(ps_sim_loop *l, bool on)
             memset(a->data, 0, a->count * sizeof *a->data);
         }
     }
+}
+
+void ps_sim_loop_set_manual(ps_sim_loop *l, bool on)
+{
+    if (on == l->manual) return;
+    if (on) {
+        l->policy_before_manual = l->policy_on;
+        ps_sim_loop_set_policy(l, false);
+    }
+    l->manual = on;
+    if (l->ep) ps_episode_set_manual(l->ep, on);
+    if (!on && l->policy_before_manual) ps_sim_loop_set_policy(l, true);
 }
 
 void ps_sim_loop_set_speed(ps_sim_loop *l, double speed)
@@ -235,6 +253,60 @@ static void apply_drag(ps_sim_loop *l, ps_world *w)
     if (isfinite(n)) ps_body_add_force_at(w, l->drag_body, f, anchor);
 }
 
+static ps_quat q_mul(ps_quat a, ps_quat b)
+{
+    return (ps_quat){a.w * b.w - a.x * b.x - a.y * b.y - a.z * b.z, a.w * b.x + a.x * b.w + a.y * b.z - a.z * b.y,
+                     a.w * b.y - a.x * b.z + a.y * b.w + a.z * b.x, a.w * b.z + a.x * b.y - a.y * b.x + a.z * b.w};
+}
+
+// The unit quaternion turning by |v| rad about v.
+static ps_quat q_from_rotvec(ps_vec3 v)
+{
+    double a = v_len(v);
+    if (a < 1e-12) return (ps_quat){1, 0, 0, 0};
+    double s = sin(0.5 * a) / a;
+    return (ps_quat){cos(0.5 * a), v.x * s, v.y * s, v.z * s};
+}
+
+void ps_sim_loop_torque_begin(ps_sim_loop *l, ps_body_id body)
+{
+    ps_world *w = ps_sim_loop_world(l);
+    ps_pose p;
+    if (!w || ps_body_get_pose(w, body, &p) != PS_OK) return;
+    l->torque_on = true;
+    l->torque_body = body;
+    l->torque_start = p.q;
+    l->torque_turn = (ps_vec3){0, 0, 0};
+}
+
+void ps_sim_loop_torque_turn(ps_sim_loop *l, ps_vec3 turn) { l->torque_turn = turn; }
+
+// The rotational spring of a torque drag: the error between the wanted
+// orientation (the turn applied to the start) and the body's, as a rotation vector.
+static void apply_torque_drag(ps_sim_loop *l, ps_world *w)
+{
+    ps_pose p;
+    ps_vec3 om;
+    double I[6];
+    if (ps_body_get_pose(w, l->torque_body, &p) != PS_OK || ps_body_get_angvel(w, l->torque_body, &om) != PS_OK ||
+        ps_body_get_mass(w, l->torque_body, NULL, NULL, I) != PS_OK) {
+        l->torque_on = false;
+        return;
+    }
+    double inertia = fmax(I[0], fmax(I[1], I[2]));
+    if (!(inertia > 0)) return;
+    ps_quat want = q_mul(q_from_rotvec(l->torque_turn), l->torque_start);
+    ps_quat e = q_mul(want, (ps_quat){p.q.w, -p.q.x, -p.q.y, -p.q.z});
+    if (e.w < 0) e = (ps_quat){-e.w, -e.x, -e.y, -e.z}; // the short way round
+    double sn = sqrt(e.x * e.x + e.y * e.y + e.z * e.z), ang = 2 * atan2(sn, e.w);
+    ps_vec3 err = sn > 1e-12 ? v_scale((ps_vec3){e.x, e.y, e.z}, ang / sn) : (ps_vec3){0, 0, 0};
+    double wn = 2 * 3.14159265358979323846 * 2.0;
+    ps_vec3 tau = v_sub(v_scale(err, inertia * wn * wn), v_scale(om, 2 * inertia * wn));
+    double cap = 200 * inertia, n = v_len(tau);
+    if (n > cap) tau = v_scale(tau, cap / n);
+    if (isfinite(n)) ps_body_add_torque(w, l->torque_body, tau);
+}
+
 // One step as `pilotsim run` takes it: the policy acts, then the episode steps.
 static bool step_once(ps_sim_loop *l)
 {
@@ -252,8 +324,9 @@ static bool step_once(ps_sim_loop *l)
         }
     }
     const ps_viewer_step_hook *hook = l->cfg.hook;
-    if (hook && hook->before_step) hook->before_step(hook->user, l->ep, l->seed, w && (l->drag_on || l->impulse_on));
+    if (hook && hook->before_step) hook->before_step(hook->user, l->ep, l->seed, w && (l->drag_on || l->torque_on || l->impulse_on || l->manual));
     if (w && l->drag_on) apply_drag(l, w);
+    if (w && l->torque_on) apply_torque_drag(l, w);
     if (w && l->impulse_on) {
         // An impulse J over one step is the force J / dt.
         ps_body_add_force_at(w, l->impulse_body, v_scale(l->impulse, 1.0 / l->dt), l->impulse_point);
@@ -308,16 +381,32 @@ int ps_sim_loop_advance(ps_sim_loop *l, double real_dt)
             l->dropped = true;
         }
     }
-    for (long i = 0; i < want; i++) {
+    long done = 0;
+    bool over_budget = false;
+    for (; done < want; done++) {
         if (!step_once(l)) break;
         steps++;
-        // Check the clock every few steps: a frame spends at most its budget.
-        if ((i & 7) == 7 && now_s() - t0 > l->frame_budget) {
-            l->dropped = !l->max_speed && i + 1 < want;
+        // Check the clock every few steps: a call spends at most its budget.
+        if ((done & 7) == 7 && now_s() - t0 > l->frame_budget) {
+            done++;
+            over_budget = true;
             break;
         }
     }
-    if (l->dropped) l->acc = 0;
+    if (l->max_speed || !over_budget || done >= want) return steps;
+    if (l->carry_debt) {
+        // The physics thread comes back in a moment: what is still owed stays
+        // owed, up to 0.25 s of real time (beyond that the CPU cannot keep up).
+        l->acc += (double)(want - done) * l->dt;
+        double cap = fmax(0.25 * l->speed, l->dt);
+        if (l->acc > cap) {
+            l->acc = cap;
+            l->dropped = true;
+        }
+    } else {
+        l->dropped = true;
+        l->acc = 0;
+    }
     return steps;
 }
 

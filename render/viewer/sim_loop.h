@@ -34,8 +34,10 @@ typedef struct ps_sim_loop {
     ps_episode *ep;
     ps_policy *policy;         ///< NULL without one
     bool policy_on;
+    bool policy_before_manual; ///< policy_on when manual control began
     uint64_t seed;
     double dt;                 ///< the scene's timestep, s
+    bool manual;               ///< manual control: actions and the policy off, actuator sliders drive
     bool paused;
     double speed;              ///< simulated s per real s, 1/16..16
     bool max_speed;            ///< as many steps as fit the frame budget
@@ -45,12 +47,18 @@ typedef struct ps_sim_loop {
     int max_steps_per_frame;   ///< cap (default 2000)
     double frame_budget;       ///< wall s one frame may spend stepping (default 0.03; the viewer
                                ///< raises it to half its drawing time, up to 0.25)
+    bool carry_debt;           ///< keep the time still owed when frame_budget ends an advance
+                               ///< early (the physics thread calls again at once), up to 0.25 s
     bool dropped;              ///< the last advance hit a cap and dropped owed time
     // Mouse interaction, applied before every step while active.
     bool drag_on;
     ps_body_id drag_body;
     ps_vec3 drag_local;        ///< grabbed point in the body frame, m
     ps_vec3 drag_target;       ///< where the mouse wants it (world), m
+    bool torque_on;            ///< rotational drag: a torque turns the body towards torque_target
+    ps_body_id torque_body;
+    ps_quat torque_start;      ///< its orientation when the drag began
+    ps_vec3 torque_turn;       ///< the mouse's turn since then: axis x angle (rad, world)
     bool impulse_on;
     ps_body_id impulse_body;
     ps_vec3 impulse_point, impulse;  ///< world point (m), impulse (N s)
@@ -77,10 +85,20 @@ int ps_sim_loop_advance(ps_sim_loop *l, double real_dt);
 void ps_sim_loop_request_step(ps_sim_loop *l);
 /// Turns the policy on (reset for the running episode) or off (actions zeroed).
 void ps_sim_loop_set_policy(ps_sim_loop *l, bool on);
+/// Manual control on (the policy off, the episode's action mapping skipped:
+/// robot commands stay as the actuator sliders set them) or off (the policy
+/// back on if it was on before). Kept across resets and reloads.
+void ps_sim_loop_set_manual(ps_sim_loop *l, bool on);
 /// Sets the speed, clamped to 1/16..16 (turns max speed off).
 void ps_sim_loop_set_speed(ps_sim_loop *l, double speed);
 /// Starts dragging `body` by the world point `at` (converted to the body frame).
 void ps_sim_loop_drag_begin(ps_sim_loop *l, ps_body_id body, ps_vec3 at);
+/// Starts turning `body` with the mouse: ps_sim_loop_torque_turn sets how far.
+void ps_sim_loop_torque_begin(ps_sim_loop *l, ps_body_id body);
+/// The wanted turn from the orientation at the start: axis x angle (rad, world).
+/// A 2 Hz critically damped rotational spring (the body's largest principal
+/// inertia, torque capped at 200 rad/s^2 x that) pulls the body towards it.
+void ps_sim_loop_torque_turn(ps_sim_loop *l, ps_vec3 turn);
 /// World point the grabbed point currently is at (false without a drag).
 bool ps_sim_loop_drag_anchor(ps_sim_loop *l, ps_vec3 *out);
 /// Applies `impulse` (N s, world) at world point `at` during the next step.

@@ -12,10 +12,11 @@
 #include "reload_watch.h"
 #include "script.h"
 #include "sim_loop.h"
+#include "sim_thread.h"
 #include "teleop.h"
 #include "ui.h"
 
-typedef enum { PS_MOUSE_NONE, PS_MOUSE_ORBIT, PS_MOUSE_PAN, PS_MOUSE_DRAG_BODY, PS_MOUSE_UI } ps_mouse_mode;
+typedef enum { PS_MOUSE_NONE, PS_MOUSE_ORBIT, PS_MOUSE_PAN, PS_MOUSE_DRAG_BODY, PS_MOUSE_TURN_BODY, PS_MOUSE_UI } ps_mouse_mode;
 
 struct ps_viewer {
     ps_viewer_options opt;
@@ -24,6 +25,11 @@ struct ps_viewer {
     ps_renderer *r;
     ps_camera_renderer *cam_r;    // camera sensors (its own hidden context); NULL if unavailable
     ps_sim_loop loop;
+    ps_sim_thread *phys;          // the physics thread (NULL: physics steps in the frame, --frame-dt)
+    // Where a frame's time goes, ms (averages over about 20 frames): waiting for
+    // the loop, input + snapshot, 3D drawing, panels, swap; physics per frame and per step.
+    struct { double wait_ms, input_ms, render_ms, ui_ms, swap_ms, physics_ms, step_ms, busy; } prof;
+    double rtf;                   // simulated s per wall s (physics thread), 0 paused
     ps_snapshot *snap;
     ps_orbit_camera cam;
     ps_render_view view;          // of the last drawn frame
@@ -48,7 +54,7 @@ struct ps_viewer {
     ps_vec3 follow_offset;        // target - body position when following began
     // display
     unsigned draw_flags;
-    bool show_help, show_panels;
+    bool show_help, show_panels, show_plots, show_profiler, show_inspector;
     bool open_episode, open_scene, open_actions, open_actuators, open_joints, open_sensors, open_overlays;
     char note[512];               // transient message on the status line
     double note_until;

@@ -40,7 +40,10 @@ static void view_usage(FILE *f)
           "  --msaa N             anti-aliased edges with N samples per pixel (2, 4, 8, 16; default 0:\n"
           "                       off, as a software rasteriser pays for every sample)\n"
           "  --frame-dt S         each frame advances S seconds of real time x speed, whatever\n"
-          "                       the clock (reproducible scripted runs); default: the clock\n"
+          "                       the clock (reproducible scripted runs; physics then steps in\n"
+          "                       the frame); default: the clock, physics on its own thread\n"
+          "  --frame-delay MS     sleep MS ms after every frame, as a slow machine draws\n"
+          "                       (simulated time still keeps up with the clock)\n"
           "  --no-watch           do not reload when the sources change (F5 still reloads)\n"
           "  --exit-after-steps N stop at step N, print \"view: steps=N status=S hash=H\" (the\n"
           "                       state hash `pilotsim run --steps N` prints) and quit\n"
@@ -172,6 +175,14 @@ int cmd_view(int argc, char **argv)
                 return EXIT_USAGE;
             }
             VO(vo.frame_dt = fd);
+        } else if ((v = cli_opt_value(argc, argv, &i, "--frame-delay"))) {
+            char *end;
+            double ms = strtod(v, &end);
+            if (end == v || *end || !(ms >= 0 && ms <= 10000)) {
+                fprintf(stderr, "pilotsim view: --frame-delay needs milliseconds in [0, 10000], got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            VO(vo.frame_delay = ms * 1e-3);
         } else if (!strcmp(a, "--no-watch")) {
             VO(vo.watch = false);
         } else if ((v = cli_opt_value(argc, argv, &i, "--exit-after-steps"))) {

@@ -23,6 +23,7 @@ struct ps_episode {
     char **metric_names;
     double *metric_values;
     int metric_count;
+    bool manual;           // ps_episode_set_manual: actions and act() skipped
 };
 
 const char *ps_episode_status_name(ps_episode_status s)
@@ -256,6 +257,7 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
     int ctx = lua_gettop(L);
     set_clock(L, ctx, e);
     char serr[3500];
+    if (e->manual) goto scene_step; // commands as the viewer's sliders set them
     if (!ps_space_apply_actions(s, e->space, serr, sizeof serr)) {
         char msg[sizeof e->message];
         snprintf(msg, sizeof msg, "%s: step %llu: %s", s->path, (unsigned long long)e->steps + 1, serr);
@@ -275,6 +277,7 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
             goto out;
         }
     }
+scene_step:
     if (s->cb_ref[PS_CB_STEP] != LUA_NOREF && !call_cb(e, PS_CB_STEP, 0, 0)) goto out;
 
     ps_status st = ps_world_step(e->world);
@@ -334,6 +337,9 @@ out:
     lua_settop(L, ctx - 1);
     return e->status;
 }
+
+void ps_episode_set_manual(ps_episode *e, bool on) { e->manual = on; }
+bool ps_episode_manual(const ps_episode *e) { return e->manual; }
 
 ps_episode_status ps_episode_run(ps_episode *e, uint64_t max_steps)
 {
