@@ -371,7 +371,27 @@ void ps_viewer_draw_panels(ps_viewer *v)
         sensors_panel(v);
         overlays_panel(v);
     }
-    if (!v->show_help) error_banner(v);
+    if (!v->show_help) {
+        error_banner(v);
+        // Windows on the left, below the banner: the inspector, then the plots and the profiler.
+        int y = 48;
+        if (v->loop.error[0] && v->ui.rect_count > 0) {
+            const ps_ui_rect *b = &v->ui.rects[v->ui.rect_count - 1];
+            y = b->y + b->h + 6;
+        }
+        int lx = 10;
+        if (v->show_inspector) {
+            ps_viewer_draw_inspector(v, lx, y);
+            lx += 330;
+        }
+        int w = 340, y2 = y;
+        ps_viewer_draw_plots(v, lx, y2, w);
+        if (v->show_plots && v->ui.rect_count > 0) {
+            const ps_ui_rect *b = &v->ui.rects[v->ui.rect_count - 1];
+            y2 = b->y + b->h + 6;
+        }
+        ps_viewer_draw_profiler(v, lx, y2, w);
+    }
     help_window(v);
     ps_ui_end(&v->ui);
 }

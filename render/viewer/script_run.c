@@ -95,6 +95,17 @@ static bool script_event(ps_viewer *v, const ps_script_event *e)
             ps_viewer_log(v, "body %s: no such body", e->arg);
         return true;
     }
+    case PS_SOP_WIDGETS:
+        for (int i = 0; i < v->ui.widget_count; i++) {
+            static const char *const kinds[] = {"button", "checkbox", "slider", "row"};
+            char k = v->ui.widgets[i].kind;
+            const ps_ui_rect *r = &v->ui.widgets[i].r;
+            double s = v->px_scale > 0 ? v->px_scale : 1;
+            ps_viewer_log(v, "widget %s %d %d %d %d %s", kinds[k == 'b' ? 0 : k == 'c' ? 1 : k == 's' ? 2 : 3],
+                          (int)(r->x / s), (int)(r->y / s), (int)(r->w / s), (int)(r->h / s), v->ui.widgets[i].label);
+        }
+        return true;
+    case PS_SOP_INSPECT: ps_viewer_print_inspect(v); return true;
     case PS_SOP_QUIT: v->quit = true; return true;
     }
     return true;

@@ -26,6 +26,10 @@ typedef struct ps_ui {
     ps_ui_rect rects[PS_UI_MAX_PANELS]; ///< panel rectangles of the last frame
     int rect_count, prev_rect_count;
     ps_ui_rect prev_rects[PS_UI_MAX_PANELS];
+    /// The widgets laid out this frame (buttons, checkboxes, sliders, rows), for scripts
+    /// that look them up by label (`widgets`): kind 'b', 'c', 's' or 'r'.
+    struct { char kind; char label[56]; ps_ui_rect r; } widgets[160];
+    int widget_count;
     unsigned active;       ///< id of the widget being dragged, 0 none
     bool skip;             ///< the current panel is collapsed
 } ps_ui;
@@ -52,6 +56,8 @@ bool ps_ui_button(ps_ui *ui, const char *label);
 bool ps_ui_checkbox(ps_ui *ui, const char *label, bool *value);
 /// A horizontal slider over [lo, hi]; true when dragged to a new value this frame.
 bool ps_ui_slider(ps_ui *ui, const char *label, double *value, double lo, double hi);
+/// A selectable row of text (tree entries); highlighted when `selected`; true when clicked.
+bool ps_ui_row(ps_ui *ui, const char *label, bool selected, const float rgba[4]);
 /// Reserves a w x h area in the panel and returns it (for plots and images).
 ps_ui_rect ps_ui_area(ps_ui *ui, int w, int h);
 /// A filled rectangle (clipped to nothing outside panels; no input).

@@ -179,6 +179,7 @@ static void draw_overlay_2d(ps_viewer *v)
         ps_ui_line(v->r, x0, y0, x1, y1, 3, c);
         ps_renderer_rect(v->r, (int)x1 - 4, (int)y1 - 4, 8, 8, c);
     }
+    ps_viewer_draw_selection(v);
     // Selection marker: a small cross at the selected body's position.
     ps_world *w = ps_sim_loop_world(&v->loop);
     ps_pose p;
@@ -247,6 +248,7 @@ static void frame_sim_part(ps_viewer *v, double t, double dt)
         v->last_steps = ps_sim_loop_advance(&v->loop, dt);
         prof_add(&v->prof.physics_ms, ps_viewer_now() - t0);
     }
+    ps_viewer_sample_plots(v);
     if (v->cam_r) ps_gl_context_make_current(v->ctx); // camera sensors rendered in their own context
     ps_episode *ep = v->loop.ep;
     if (v->opt.exit_after_steps && ep && !v->hash_printed &&
@@ -316,6 +318,7 @@ bool ps_viewer_frame(ps_viewer *v)
         ps_viewer_draw_panels(v);
     }
     ps_sim_thread_unlock(v->phys);
+    if (drawable) ps_renderer_flush(v->r);
     double t_shot = ps_viewer_now();
     prof_add(&v->prof.ui_ms, t_shot - t_ui);
 

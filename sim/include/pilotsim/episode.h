@@ -69,6 +69,11 @@ void ps_episode_abort(ps_episode *e, ps_episode_status st, const char *msg);
 void ps_episode_set_manual(ps_episode *e, bool on);
 bool ps_episode_manual(const ps_episode *e);   ///< whether manual control is on
 
+/// Wall-clock seconds the episode's steps spent outside ps_world_step (the
+/// scene's Lua callbacks, actions and observations) since it began, for
+/// profilers; ps_world_step_seconds has the rest.
+double ps_episode_lua_seconds(const ps_episode *e);
+
 /// Runs steps until the episode ends.
 ps_episode_status ps_episode_run(ps_episode *e, uint64_t max_steps);
 

@@ -10,5 +10,7 @@
 char *ps_strdup(const char *s);
 // Grows a table to hold at least `need` elements (doubling). false on OOM.
 bool ps_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
+// Monotonic wall clock, s (profiling counters; never part of a state).
+double ps_monotonic_s(void);
 
 #endif

@@ -209,6 +209,7 @@ struct ps_world {
     dContact *scratch;           // max_contacts entries for dCollide
     ps_zone *zones; uint32_t zone_count, zone_cap; // keep-out zones (drawn, not simulated)
     ps_solver_health health;
+    double step_seconds, sensor_seconds;  // wall time in ps_world_step / its sensor updates (profiling)
     uint64_t health_warned_at;   // step of the last health warning (0: none yet)
 };
 

@@ -1,6 +1,7 @@
 // Episodes: a fresh world per episode, the step loop's callbacks, and results.
 #include "scene_internal.h"
 #include "log_internal.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ struct ps_episode {
     double *metric_values;
     int metric_count;
     bool manual;           // ps_episode_set_manual: actions and act() skipped
+    double lua_seconds;    // wall time of steps outside ps_world_step (profiling)
 };
 
 const char *ps_episode_status_name(ps_episode_status s)
@@ -251,6 +253,7 @@ static void set_clock(lua_State *L, int ctx, const ps_episode *e)
 ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
 {
     if (e->status != PS_EP_RUNNING) return e->status;
+    double t_begin = ps_monotonic_s(), t_world = 0;
     ps_scene *s = e->scene;
     lua_State *L = s->rt->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
@@ -280,7 +283,9 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
 scene_step:
     if (s->cb_ref[PS_CB_STEP] != LUA_NOREF && !call_cb(e, PS_CB_STEP, 0, 0)) goto out;
 
+    double tw = ps_monotonic_s();
     ps_status st = ps_world_step(e->world);
+    t_world = ps_monotonic_s() - tw;
     if (st == PS_ERR_DIVERGED) {
         end_with(e, PS_EP_DIVERGED, ps_world_divergence(e->world));
         goto out;
@@ -335,8 +340,11 @@ scene_step:
     if (e->steps >= limit) end_with(e, PS_EP_TIMEOUT, max_steps ? "reached the step limit" : "reached the time limit");
 out:
     lua_settop(L, ctx - 1);
+    e->lua_seconds += ps_monotonic_s() - t_begin - t_world;
     return e->status;
 }
+
+double ps_episode_lua_seconds(const ps_episode *e) { return e->lua_seconds; }
 
 void ps_episode_set_manual(ps_episode *e, bool on) { e->manual = on; }
 bool ps_episode_manual(const ps_episode *e) { return e->manual; }
