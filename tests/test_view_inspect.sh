@@ -35,5 +35,104 @@ fps=$(sed 's/^view: fps=\([0-9.]*\) .*/\1/' <<<"$line")
 check "slow frames: fps $fps below 3" calc "${fps:-99} < 3"
 check "slow frames: simulated ${sim:-0} s of ${wall:-1} s wall (>= 85%)" calc "${sim:-0} >= 0.85 * ${wall:-1}"
 
+# --- manual control: the actuator sliders drive the arm ---------------------------
+# arm_pick's step() commands the arm every step; once a slider is dragged, manual
+# control keeps the scene's commands off and the arm turns to the slider's value.
+# Also the model tree selects the box and the inspector reports it.
+cat >"$tmp/m.txt" <<EOF
+wait_steps 2500
+body arm/wrist_3
+click_widget Actuators
+key i
+wait 2
+click_widget box
+wait 2
+inspect
+state
+set_slider 0.95 shoulder_pan
+wait 2
+state
+wait 20
+body arm/wrist_3
+key u
+wait 1
+state
+quit
+EOF
+expect_rc 0 view "$src/scenes/examples/arm_pick.lua" --size 1280x720 --no-watch --frame-dt 0.0333 --script "$tmp/m.txt"
+cp "$tmp/out" "$tmp/m.log"
+check "manual: off at first" test "$(field "$tmp/m.log" 1 manual)" = 0
+check "manual: a slider turns it on" test "$(field "$tmp/m.log" 2 manual)" = 1
+check "manual: the slider set the command" has "$tmp/m.log" "^view: command arm shoulder_pan = 2\.[6-9]"
+read -r x0 y0 _ <<<"$(grep '^view: body arm/wrist_3 ' "$tmp/m.log" | sed -n 1p | cut -d' ' -f4-)"
+read -r x1 y1 _ <<<"$(grep '^view: body arm/wrist_3 ' "$tmp/m.log" | sed -n 2p | cut -d' ' -f4-)"
+check "manual: the arm turned to the slider (wrist $x0,$y0 -> $x1,$y1)" \
+  calc "((${x1:-0} - ${x0:-0}) ** 2 + (${y1:-0} - ${y0:-0}) ** 2) ** 0.5 > 0.5"
+check "manual: U turns it off" test "$(field "$tmp/m.log" 3 manual)" = 0
+check "tree: clicking a row selects the body" test "$(field "$tmp/m.log" 1 selected)" = box
+prefix="view: inspect "
+check "inspector: the box's mass (0.5 kg in arm_pick.lua)" test "$(field "$tmp/m.log" 1 mass)" = 0.5
+z=$(field "$tmp/m.log" 1 pos | cut -d, -f3)
+check "inspector: its height (z ${z:-?}) above the table top (0.75 m)" calc "0.75 < ${z:-0} < 1.5"
+check "inspector: its contacts are the fingers" has "$tmp/m.log" "^view: inspect .*contacts=[1-9].*touching=.*finger"
+unset prefix
+
+# --- torque drag, F3 plots and F4 profiler ------------------------------------------
+cat >"$tmp/crate.lua" <<'LUA'
+local scene = {name = "crate", domain = "tests", timestep = 0.002, time_limit = 1000}
+function scene.build(world, ctx)
+    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.5, 0.5, 0.5}}
+    world:body{name = "crate", pos = {0, 0, 0.3}, mass = 2,
+               geoms = {{type = "box", size = {0.6, 0.6, 0.6}, color = {0.8, 0.1, 0.1}}}}
+end
+return scene
+LUA
+# The crate's front face centre projects to about (320, 197) at 640x360 from -8,0,3.
+cat >"$tmp/t.txt" <<EOF
+wait 10
+screenshot $tmp/t0.ppm
+move 320 197
+press right ctrl
+move 370 197
+move 420 197
+wait 60
+inspect
+release right ctrl
+wait 1
+key f3
+key f4
+wait 40
+screenshot $tmp/t1.ppm
+quit
+EOF
+expect_rc 0 view "$tmp/crate.lua" --size 640x360 --no-panels --camera -8,0,3,0,0,0.3 --frame-dt 0.0333 --script "$tmp/t.txt"
+cp "$tmp/out" "$tmp/t.log"
+check "ctrl+right drag grabs the crate" has "$tmp/t.log" "^view: turn crate"
+check "the turn ended on release" has "$tmp/t.log" "^view: turn released: "
+prefix="view: inspect "
+yaw=$(field "$tmp/t.log" 1 rpy | cut -d, -f3)
+check "the torque spring turned the crate about the vertical (yaw ${yaw:-?} rad, wanted 0.5)" \
+  calc "abs(abs(${yaw:-0}) - 0.5) < 0.12"
+unset prefix
+cat >"$tmp/count.py" <<'PY'
+import sys
+def ppm(p):
+    d = open(p, 'rb').read(); m, dims, mx, rest = d.split(b'\n', 3); w, h = map(int, dims.split()); return w, h, rest
+w, h, px = ppm(sys.argv[1])
+x0, y0, x1, y1 = map(int, sys.argv[2:6])
+n = 0
+for y in range(y0, y1):
+    for x in range(x0, x1):
+        r, g, b = px[(y * w + x) * 3:(y * w + x) * 3 + 3]
+        if sys.argv[6] == 'cyan' and b > 200 and g > 170 and r < 150: n += 1
+        if sys.argv[6] == 'dark' and r < 40 and g < 40 and b < 50: n += 1
+print(n)
+PY
+c0=$("$py" "$tmp/count.py" "$tmp/t0.ppm" 10 48 350 360 dark); c1=$("$py" "$tmp/count.py" "$tmp/t1.ppm" 10 48 350 360 dark)
+check "F3/F4: plot and profiler windows drawn (dark pixels $c0 -> $c1)" calc "${c1:-0} > ${c0:-0} + 20000"
+l1=$("$py" "$tmp/count.py" "$tmp/t1.ppm" 10 48 350 360 cyan)
+check "F3: plot lines drawn ($l1 cyan pixels)" calc "${l1:-0} > 40"
+check "F4 logged" has "$tmp/t.log" "^view: profiler shown"
+
 echo "test_view_inspect: $checks checks, $failed failed"
 [[ $failed == 0 ]]

@@ -97,14 +97,32 @@ static bool script_event(ps_viewer *v, const ps_script_event *e)
     }
     case PS_SOP_WIDGETS:
         for (int i = 0; i < v->ui.widget_count; i++) {
-            static const char *const kinds[] = {"button", "checkbox", "slider", "row"};
+            static const char *const kinds[] = {"button", "checkbox", "slider", "row", "panel"};
             char k = v->ui.widgets[i].kind;
             const ps_ui_rect *r = &v->ui.widgets[i].r;
             double s = v->px_scale > 0 ? v->px_scale : 1;
-            ps_viewer_log(v, "widget %s %d %d %d %d %s", kinds[k == 'b' ? 0 : k == 'c' ? 1 : k == 's' ? 2 : 3],
+            ps_viewer_log(v, "widget %s %d %d %d %d %s", kinds[k == 'b' ? 0 : k == 'c' ? 1 : k == 's' ? 2 : k == 'r' ? 3 : 4],
                           (int)(r->x / s), (int)(r->y / s), (int)(r->w / s), (int)(r->h / s), v->ui.widgets[i].label);
         }
         return true;
+    case PS_SOP_WIDGET: {
+        size_t n = strlen(e->arg);
+        for (int i = 0; i < v->ui.widget_count; i++) {
+            const char *label = v->ui.widgets[i].label;
+            while (*label == ' ') label++; // tree rows are indented
+            if (strncmp(label, e->arg, n) || (e->x >= 0 && v->ui.widgets[i].kind != 's')) continue;
+            const ps_ui_rect *r = &v->ui.widgets[i].r;
+            double s = v->px_scale > 0 ? v->px_scale : 1;
+            double x = e->x >= 0 ? r->x + 4 + e->x * (r->w - 8) : r->x + r->w * 0.5, y = r->y + r->h * 0.5;
+            ps_viewer_on_cursor(v, x / s, y / s);
+            ps_viewer_on_mouse_button(v, GLFW_MOUSE_BUTTON_LEFT, GLFW_PRESS, 0);
+            return true;
+        }
+        ps_viewer_log(v, "script line %d: no widget '%s' on screen", e->line, e->arg);
+        v->exit_code = 3;
+        v->quit = true;
+        return true;
+    }
     case PS_SOP_INSPECT: ps_viewer_print_inspect(v); return true;
     case PS_SOP_QUIT: v->quit = true; return true;
     }

@@ -300,9 +300,9 @@ static void apply_torque_drag(ps_sim_loop *l, ps_world *w)
     if (e.w < 0) e = (ps_quat){-e.w, -e.x, -e.y, -e.z}; // the short way round
     double sn = sqrt(e.x * e.x + e.y * e.y + e.z * e.z), ang = 2 * atan2(sn, e.w);
     ps_vec3 err = sn > 1e-12 ? v_scale((ps_vec3){e.x, e.y, e.z}, ang / sn) : (ps_vec3){0, 0, 0};
-    double wn = 2 * 3.14159265358979323846 * 2.0;
+    double wn = 2 * 3.14159265358979323846 * 5.0;
     ps_vec3 tau = v_sub(v_scale(err, inertia * wn * wn), v_scale(om, 2 * inertia * wn));
-    double cap = 200 * inertia, n = v_len(tau);
+    double cap = 400 * inertia, n = v_len(tau);
     if (n > cap) tau = v_scale(tau, cap / n);
     if (isfinite(n)) ps_body_add_torque(w, l->torque_body, tau);
 }

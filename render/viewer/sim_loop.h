@@ -96,8 +96,8 @@ void ps_sim_loop_drag_begin(ps_sim_loop *l, ps_body_id body, ps_vec3 at);
 /// Starts turning `body` with the mouse: ps_sim_loop_torque_turn sets how far.
 void ps_sim_loop_torque_begin(ps_sim_loop *l, ps_body_id body);
 /// The wanted turn from the orientation at the start: axis x angle (rad, world).
-/// A 2 Hz critically damped rotational spring (the body's largest principal
-/// inertia, torque capped at 200 rad/s^2 x that) pulls the body towards it.
+/// A 5 Hz critically damped rotational spring (the body's largest principal
+/// inertia, torque capped at 400 rad/s^2 x that) pulls the body towards it.
 void ps_sim_loop_torque_turn(ps_sim_loop *l, ps_vec3 turn);
 /// World point the grabbed point currently is at (false without a drag).
 bool ps_sim_loop_drag_anchor(ps_sim_loop *l, ps_vec3 *out);

@@ -20,6 +20,8 @@ static const float ACCENT[4] = {0.35f, 0.65f, 1.0f, 1};
 
 enum { PAD = 6 };
 
+static void note_widget(ps_ui *ui, char kind, const char *label, ps_ui_rect r);
+
 static bool inside(const ps_ui_rect *r, double x, double y)
 {
     return x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
@@ -82,6 +84,7 @@ bool ps_ui_panel_begin(ps_ui *ui, const char *title, bool *open)
 {
     open_region(ui, ui->col_x, ui->col_y, ui->col_w, PANEL_BG);
     ps_ui_rect bar = {ui->col_x, ui->col_y, ui->col_w, PS_UI_LINE_H + 6};
+    note_widget(ui, 'p', title, bar);
     rect(ui, bar.x, bar.y, bar.w, bar.h, TITLE_BG);
     char t[128];
     snprintf(t, sizeof t, "%s %s", *open ? "-" : "+", title);

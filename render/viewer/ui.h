@@ -27,7 +27,7 @@ typedef struct ps_ui {
     int rect_count, prev_rect_count;
     ps_ui_rect prev_rects[PS_UI_MAX_PANELS];
     /// The widgets laid out this frame (buttons, checkboxes, sliders, rows), for scripts
-    /// that look them up by label (`widgets`): kind 'b', 'c', 's' or 'r'.
+    /// that look them up by label (`widgets`): kind 'b', 'c', 's', 'r' or 'p' (a panel title).
     struct { char kind; char label[56]; ps_ui_rect r; } widgets[160];
     int widget_count;
     unsigned active;       ///< id of the widget being dragged, 0 none

@@ -2,6 +2,7 @@
 #include "scene_internal.h"
 #include "log_internal.h"
 #include "util.h"
+#include "pilotsim/robot.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,7 +25,9 @@ struct ps_episode {
     char **metric_names;
     double *metric_values;
     int metric_count;
-    bool manual;           // ps_episode_set_manual: actions and act() skipped
+    bool manual;           // ps_episode_set_manual: actions and act() skipped, robot commands kept
+    double *manual_cmd;    // the commands kept while the scene's step() runs
+    size_t manual_cap;
     double lua_seconds;    // wall time of steps outside ps_world_step (profiling)
 };
 
@@ -238,6 +241,7 @@ void ps_episode_end(ps_episode *e)
     free(e->metric_values);
     free(e->param_values);
     free(e->instruction);
+    free(e->manual_cmd);
     lua_gc(rt->L, LUA_GCCOLLECT);
     free(e);
 }
@@ -248,6 +252,31 @@ static void set_clock(lua_State *L, int ctx, const ps_episode *e)
     ps_lua_rawsetfield(L, ctx, "t");
     lua_pushinteger(L, (lua_Integer)e->steps);
     ps_lua_rawsetfield(L, ctx, "step");
+}
+
+// Manual control: every robot's commands, saved before the scene's step()
+// runs (`restore` false) and put back after it (true), so that only the
+// viewer's sliders move the robots.
+static void manual_commands(ps_episode *e, bool restore)
+{
+    ps_world *w = e->world;
+    size_t n = 0;
+    for (size_t r = 0; r < ps_world_robot_count(w); r++) n += ps_robot_joint_count(w, ps_world_robot_at(w, r));
+    if (!restore && n > e->manual_cap) {
+        double *c = realloc(e->manual_cmd, n * sizeof *c);
+        if (!c) return;
+        e->manual_cmd = c;
+        e->manual_cap = n;
+    }
+    if (n > e->manual_cap) return;
+    size_t k = 0;
+    for (size_t ri = 0; ri < ps_world_robot_count(w); ri++) {
+        ps_robot_id r = ps_world_robot_at(w, ri);
+        for (size_t j = 0; j < ps_robot_joint_count(w, r); j++, k++) {
+            if (restore) ps_robot_set_command(w, r, j, e->manual_cmd[k]);
+            else e->manual_cmd[k] = ps_robot_command(w, r, j);
+        }
+    }
 }
 
 ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
@@ -281,7 +310,9 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
         }
     }
 scene_step:
+    if (e->manual) manual_commands(e, false);
     if (s->cb_ref[PS_CB_STEP] != LUA_NOREF && !call_cb(e, PS_CB_STEP, 0, 0)) goto out;
+    if (e->manual) manual_commands(e, true);
 
     double tw = ps_monotonic_s();
     ps_status st = ps_world_step(e->world);
