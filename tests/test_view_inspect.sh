@@ -134,5 +134,40 @@ l1=$("$py" "$tmp/count.py" "$tmp/t1.ppm" 10 48 350 360 cyan)
 check "F3: plot lines drawn ($l1 cyan pixels)" calc "${l1:-0} > 40"
 check "F4 logged" has "$tmp/t.log" "^view: profiler shown"
 
+# --- a syntax error at start: the window opens with the error, an edit loads it ----------
+mkdir -p "$tmp/s"
+printf 'return {\n  name = "late",\n  timestep = = 0.002,\n}\n' >"$tmp/s/scene.lua"
+printf 'wait 3\nstate\nwait_for reloads 1\nwait 5\nstate\nscreenshot %s\nquit\n' "$tmp/s.ppm" >"$tmp/s.txt"
+"$ps" view "$tmp/s/scene.lua" --size 640x360 --script "$tmp/s.txt" >"$tmp/s.log" 2>"$tmp/s.err" &
+pid=$!
+for _ in $(seq 600); do
+  [[ $(grep -c '^view: state ' "$tmp/s.log" 2>/dev/null) -ge 1 ]] && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.1
+done
+check "syntax error at start: the window opened" test "$(field "$tmp/s.log" 1 error)" = 1
+check "syntax error at start: file:line shown" has "$tmp/s.log" "^view: load failed: .*scene.lua:3:"
+cat >"$tmp/s/scene.lua" <<'LUA'
+return {
+    name = "late", timestep = 0.002, time_limit = 100,
+    build = function(world, ctx)
+        world:geom{type = "plane", normal = {0, 0, 1}, offset = 0}
+        world:body{name = "ball", pos = {0, 0, 1}, geoms = {{type = "sphere", radius = 0.3}}}
+    end,
+}
+LUA
+wait $pid
+rc=$?
+check "syntax error at start: exit 0 after the fix (rc $rc)" test $rc = 0
+check "the fixed scene loaded" test "$(field "$tmp/s.log" 2 error)" = 0
+check "and runs" test "$(field "$tmp/s.log" 2 step)" -gt 0
+expect_rc 3 view "$tmp/missing.lua"
+check "a missing scene file still exits 3" has "$tmp/err" "missing.lua"
+
+# --- every pilot and example scene declares its view ---------------------------------
+for sc in "$src"/scenes/pilot/*.lua "$src"/scenes/examples/*.lua; do
+  check "$(basename "$sc") declares a view" grep -q '^    view = {eye = ' "$sc"
+done
+
 echo "test_view_inspect: $checks checks, $failed failed"
 [[ $failed == 0 ]]

@@ -39,7 +39,8 @@ static void status_line(ps_viewer *v)
     if (l->max_speed) snprintf(speed, sizeof speed, "max");
     else if (l->speed < 1) snprintf(speed, sizeof speed, "1/%gx", 1 / l->speed);
     else snprintf(speed, sizeof speed, "%gx", l->speed);
-    snprintf(line, sizeof line, "%s  t=%.3fs  step %llu  %s  speed %s%s  %.0f fps   F1: keys", ps_scene_name(l->scene),
+    snprintf(line, sizeof line, "%s  t=%.3fs  step %llu  %s  speed %s%s  %.0f fps   F1: keys",
+             l->scene ? ps_scene_name(l->scene) : "(not loaded)",
              w ? ps_world_time(w) : 0.0, (unsigned long long)(l->ep ? ps_episode_steps(l->ep) : 0),
              l->ep && ps_episode_get_status(l->ep) != PS_EP_RUNNING ? ps_episode_status_name(ps_episode_get_status(l->ep))
              : l->paused                                             ? "PAUSED"
@@ -109,6 +110,7 @@ static void episode_panel(ps_viewer *v)
     ps_ui_text(&v->ui, NULL, "seed %llu  time %.3f s  step %llu", (unsigned long long)l->seed,
                w ? ps_world_time(w) : 0.0, (unsigned long long)(l->ep ? ps_episode_steps(l->ep) : 0));
     ps_ui_text(&v->ui, NULL, "return %.4g", l->ep ? ps_episode_return(l->ep) : 0.0);
+    if (l->ep && ps_episode_instruction(l->ep)[0]) ps_ui_text(&v->ui, PS_UI_CYAN, "task: %.600s", ps_episode_instruction(l->ep));
     const ps_viewer_step_hook *hook = v->opt.step_hook;
     const char *rec = hook && hook->status ? hook->status(hook->user) : NULL;
     if (rec) ps_ui_text(&v->ui, PS_UI_GREEN, "%.300s", rec);
@@ -131,6 +133,7 @@ static void episode_panel(ps_viewer *v)
 static void scene_panel(ps_viewer *v)
 {
     ps_scene *s = v->loop.scene;
+    if (!s) return;
     if (!ps_ui_panel_begin(&v->ui, "Scene", &v->open_scene)) {
         ps_ui_panel_end(&v->ui);
         return;

@@ -61,6 +61,18 @@ static void interaction_clear(ps_sim_loop *l)
     l->impulse_on = false;
 }
 
+// Opens the scene's policy (or the one asked for), as `pilotsim run` does.
+static bool open_policy(ps_sim_loop *l, char *err, size_t errlen)
+{
+    const ps_sim_loop_config *cfg = &l->cfg;
+    if (l->policy || cfg->no_policy || !(cfg->policy_spec || ps_scene_policy(l->scene))) return true;
+    char pbuf[4096];
+    const char *spec = cfg->policy_spec ? cfg->policy_spec : ps_scene_baseline_spec(l->scene, pbuf, sizeof pbuf);
+    l->policy = ps_policy_open(spec, &cfg->policy_opt, err, errlen);
+    l->policy_on = l->policy != NULL;
+    return l->policy != NULL;
+}
+
 bool ps_sim_loop_init(ps_sim_loop *l, const ps_sim_loop_config *cfg, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
@@ -69,20 +81,23 @@ bool ps_sim_loop_init(ps_sim_loop *l, const ps_sim_loop_config *cfg, char *err, 
     l->speed = 1.0;
     l->max_steps_per_frame = 2000;
     l->frame_budget = 0.03;
+    l->dt = 0.01;
     l->scene = ps_scene_load(cfg->scene_path, &cfg->scene_opt, err, errlen);
-    if (!l->scene) return false;
+    if (!l->scene) {
+        // A file that exists but does not load (a syntax error): no world yet,
+        // the error shown until an edit fixes it. A missing file is an error.
+        FILE *f = fopen(cfg->scene_path, "r");
+        if (!f) return false;
+        fclose(f);
+        snprintf(l->error, sizeof l->error, "%.8000s", err);
+        return true;
+    }
     ps_scene_set_render_callback(l->scene, cfg->render_fn, cfg->render_user);
     l->dt = ps_scene_timestep(l->scene);
-    if (!cfg->no_policy && (cfg->policy_spec || ps_scene_policy(l->scene))) {
-        char pbuf[4096];
-        const char *spec = cfg->policy_spec ? cfg->policy_spec : ps_scene_baseline_spec(l->scene, pbuf, sizeof pbuf);
-        l->policy = ps_policy_open(spec, &cfg->policy_opt, err, errlen);
-        if (!l->policy) {
-            ps_scene_destroy(l->scene);
-            l->scene = NULL;
-            return false;
-        }
-        l->policy_on = true;
+    if (!open_policy(l, err, errlen)) {
+        ps_scene_destroy(l->scene);
+        l->scene = NULL;
+        return false;
     }
     l->ep = ps_episode_begin(l->scene, l->seed);
     if (!l->ep) {
@@ -111,6 +126,7 @@ ps_world *ps_sim_loop_world(ps_sim_loop *l) { return l->ep ? ps_episode_world(l-
 
 void ps_sim_loop_reset(ps_sim_loop *l, uint64_t seed)
 {
+    if (!l->scene) return; // nothing loaded yet
     interaction_clear(l);
     ps_episode_end(l->ep);
     l->seed = seed;
@@ -130,8 +146,9 @@ bool ps_sim_loop_reload(ps_sim_loop *l)
 {
     char err[8000];
     ps_scene *s = ps_scene_load(l->cfg.scene_path, &l->cfg.scene_opt, err, sizeof err);
+    const char *kept = l->scene ? "reload failed, the last good world keeps running:\n" : "";
     if (!s) {
-        snprintf(l->error, sizeof l->error, "reload failed, the last good world keeps running:\n%s", err);
+        snprintf(l->error, sizeof l->error, "%s%.8000s", kept, err);
         return false;
     }
     ps_scene_set_render_callback(s, l->cfg.render_fn, l->cfg.render_user);
@@ -139,15 +156,15 @@ bool ps_sim_loop_reload(ps_sim_loop *l)
     // so the new world is built while the old one still exists.
     ps_episode *e = ps_episode_begin(s, l->seed);
     if (!e || ps_episode_get_status(e) == PS_EP_SCRIPT_ERROR) {
-        snprintf(l->error, sizeof l->error, "reload failed, the last good world keeps running:\n%.8000s",
-                 e ? ps_episode_message(e) : "out of memory");
+        snprintf(l->error, sizeof l->error, "%s%.8000s", kept, e ? ps_episode_message(e) : "out of memory");
         if (e) ps_episode_end(e);
         ps_scene_destroy(s);
         return false;
     }
     interaction_clear(l);
-    ps_episode_end(l->ep);
-    ps_scene_destroy(l->scene);
+    if (l->ep) ps_episode_end(l->ep);
+    if (l->scene) ps_scene_destroy(l->scene);
+    bool first = !l->scene;
     l->scene = s;
     l->ep = e;
     l->dt = ps_scene_timestep(s);
@@ -158,6 +175,7 @@ bool ps_sim_loop_reload(ps_sim_loop *l)
     ps_history_destroy(l->history); // the timestep may have changed
     l->history = NULL;
     history_restart(l);
+    if (first && !open_policy(l, err, sizeof err)) snprintf(l->error, sizeof l->error, "%.8000s", err);
     policy_begin(l);
     return true;
 }
@@ -412,6 +430,10 @@ int ps_sim_loop_advance(ps_sim_loop *l, double real_dt)
 
 size_t ps_sim_loop_sources(const ps_sim_loop *l, const char **out, size_t max)
 {
+    if (!l->scene) { // not loaded yet: the scene file itself
+        if (max) out[0] = l->cfg.scene_path;
+        return max ? 1 : 0;
+    }
     size_t n = ps_scene_source_count(l->scene);
     if (n > max) n = max;
     for (size_t i = 0; i < n; i++) out[i] = ps_scene_source(l->scene, i);

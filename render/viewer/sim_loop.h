@@ -68,7 +68,10 @@ typedef struct ps_sim_loop {
 } ps_sim_loop;
 
 /// Loads the scene, opens the policy and begins the first episode. False with
-/// the reason in `err` when the scene or the policy cannot be loaded.
+/// the reason in `err` when the scene file is missing or the policy cannot be
+/// opened. A scene file that exists but fails to load (a syntax error) leaves
+/// the loop without a scene (l->scene NULL), the message in l->error, until a
+/// ps_sim_loop_reload succeeds.
 bool ps_sim_loop_init(ps_sim_loop *l, const ps_sim_loop_config *cfg, char *err, size_t errlen);
 void ps_sim_loop_free(ps_sim_loop *l);
 ps_world *ps_sim_loop_world(ps_sim_loop *l);

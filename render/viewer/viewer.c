@@ -136,11 +136,34 @@ static void set_title(ps_viewer *v)
     glfwSetWindowTitle((GLFWwindow *)v->win, t);
 }
 
+// The home view: the camera given on the command line, else the scene's
+// declared view, else one framing every shape.
+static void home_camera(ps_viewer *v)
+{
+    ps_vec3 eye, target;
+    double fov;
+    if (v->opt.has_camera) {
+        ps_orbit_camera_look_at(&v->cam, v->opt.eye, v->opt.target);
+        ps_orbit_camera_set_home(&v->cam);
+    } else if (v->loop.scene && ps_scene_view(v->loop.scene, &eye, &target, &fov)) {
+        v->cam.fov_y = fov;
+        ps_orbit_camera_look_at(&v->cam, eye, target);
+        ps_orbit_camera_set_home(&v->cam);
+    } else {
+        frame_scene(v);
+    }
+}
+
 void ps_viewer_reload(ps_viewer *v, const char *why)
 {
     ps_viewer_log(v, "reloading (%s)", why);
+    bool first = !v->loop.scene; // the scene failed to load at start
     if (ps_sim_loop_reload(&v->loop)) {
         camera_context_now(v);
+        if (first) {
+            ps_viewer_capture(v);
+            home_camera(v);
+        }
         ps_viewer_after_new_episode(v);
         ps_viewer_refresh_watch(v, true);
         set_title(v);
@@ -369,7 +392,8 @@ int ps_viewer_run(ps_viewer *v)
     if (v->opt.fps_report) {
         uint64_t s1 = v->loop.ep ? ps_episode_steps(v->loop.ep) : 0;
         ps_viewer_log(v, "fps=%.1f frames=%llu wall=%.3fs size=%dx%d scene=%s steps=%llu sim=%.3fs thread=%d", (v->frames - f0) / wall,
-                      (unsigned long long)(v->frames - f0), wall, v->fb_w, v->fb_h, ps_scene_name(v->loop.scene),
+                      (unsigned long long)(v->frames - f0), wall, v->fb_w, v->fb_h,
+                      v->loop.scene ? ps_scene_name(v->loop.scene) : "-",
                       (unsigned long long)(s1 >= s0 ? s1 - s0 : 0), (double)(s1 >= s0 ? s1 - s0 : 0) * v->loop.dt,
                       v->opt.frame_dt > 0 ? 0 : 1);
         ps_viewer_log(v, "frame ms: wait %.2f input+snapshot %.2f render %.2f panels %.2f swap %.2f; physics thread %.3f ms/step, busy %.2f, rtf %.2f",
@@ -437,23 +461,12 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     ps_sim_loop_set_speed(&v->loop, opt->speed);
     v->loop.max_speed = opt->max_speed;
     v->loop.step_limit = opt->exit_after_steps;
-    if (ps_episode_get_status(v->loop.ep) == PS_EP_SCRIPT_ERROR)
+    if (v->loop.ep && ps_episode_get_status(v->loop.ep) == PS_EP_SCRIPT_ERROR)
         snprintf(v->loop.error, sizeof v->loop.error, "%s", ps_episode_message(v->loop.ep));
 
     v->cam = ps_orbit_camera_default();
     ps_viewer_capture(v);
-    ps_vec3 eye, target;
-    double fov;
-    if (opt->has_camera) {
-        ps_orbit_camera_look_at(&v->cam, opt->eye, opt->target);
-        ps_orbit_camera_set_home(&v->cam);
-    } else if (ps_scene_view(v->loop.scene, &eye, &target, &fov)) {
-        v->cam.fov_y = fov;
-        ps_orbit_camera_look_at(&v->cam, eye, target);
-        ps_orbit_camera_set_home(&v->cam);
-    } else {
-        frame_scene(v);
-    }
+    home_camera(v);
     ps_teleop_fit(&v->tele, v->loop.ep);
     if (opt->watch) {
         v->watch = ps_reload_watch_create(0.1);
@@ -469,7 +482,13 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     // Physics on its own thread unless every frame is a fixed amount of time (--frame-dt).
     if (opt->frame_dt <= 0 && !(v->phys = ps_sim_thread_start(&v->loop, err, errlen))) goto fail;
     v->t_start = v->t_last = v->fps_t0 = ps_viewer_now();
-    ps_viewer_log(v, "opened %s (%s) seed %llu, %zu source files watched", ps_scene_name(v->loop.scene),
+    if (!v->loop.scene) {
+        const char *nl = strchr(v->loop.error, '\n');
+        ps_viewer_log(v, "load failed: %.*s (waiting for the file to change)",
+                      nl ? (int)(nl - v->loop.error) : (int)strlen(v->loop.error), v->loop.error);
+    }
+    ps_viewer_log(v, "opened %s (%s) seed %llu, %zu source files watched",
+                  v->loop.scene ? ps_scene_name(v->loop.scene) : "(not loaded)",
                   opt->scene_path, (unsigned long long)v->loop.seed,
                   v->watch ? ps_reload_watch_count(v->watch) : (size_t)0);
     return v;
