@@ -59,7 +59,7 @@ wait 1
 state
 quit
 EOF
-expect_rc 0 view "$src/scenes/examples/arm_pick.lua" --size 1280x720 --no-watch --frame-dt 0.0333 --script "$tmp/m.txt"
+expect_rc 0 view "$src/scenes/examples/arm_pick.lua" --size 1280x720 --no-watch --frame-dt 0.1 --script "$tmp/m.txt"
 cp "$tmp/out" "$tmp/m.log"
 check "manual: off at first" test "$(field "$tmp/m.log" 1 manual)" = 0
 check "manual: a slider turns it on" test "$(field "$tmp/m.log" 2 manual)" = 1
@@ -133,6 +133,29 @@ check "F3/F4: plot and profiler windows drawn (dark pixels $c0 -> $c1)" calc "${
 l1=$("$py" "$tmp/count.py" "$tmp/t1.ppm" 10 48 350 360 cyan)
 check "F3: plot lines drawn ($l1 cyan pixels)" calc "${l1:-0} > 40"
 check "F4 logged" has "$tmp/t.log" "^view: profiler shown"
+
+# --- the panel column scrolls (wheel) and resizes (drag its left edge) ---------------
+cat >"$tmp/p.txt" <<'EOF'
+wait 3
+click_widget Actuators
+wait 2
+widgets
+move 1100 400
+scroll -3
+wait 2
+widgets
+drag left 942 300 842 300 5
+wait 2
+widgets
+quit
+EOF
+expect_rc 0 view "$src/scenes/examples/arm_pick.lua" --size 1280x720 --no-watch --paused --script "$tmp/p.txt"
+oy() { grep ' Overlays$' "$tmp/out" | sed -n "${1}p" | cut -d' ' -f5; }
+ox() { grep ' Overlays$' "$tmp/out" | sed -n "${1}p" | cut -d' ' -f4; }
+check "wheel over the panels scrolls them up ($(oy 1) -> $(oy 2))" calc "$(oy 2) < $(oy 1) - 30"
+check "panels scroll no further than their end" calc "$(oy 2) > 400"
+check "dragging the left edge widens the column" has "$tmp/out" "^view: panel column 430 px wide"
+check "the panels follow the edge ($(ox 2) -> $(ox 3))" test "$(ox 3)" = 842
 
 # --- a syntax error at start: the window opens with the error, an edit loads it ----------
 mkdir -p "$tmp/s"

@@ -241,6 +241,11 @@ static void mouse_press(ps_viewer *v, int button, int mods)
     v->press_button = button;
     v->press_mods = mods;
     v->press_moved = false;
+    if (v->show_panels && button == GLFW_MOUSE_BUTTON_LEFT && fabs(v->mx - v->ui.col_x) <= 4 &&
+        ps_ui_wants_mouse(&v->ui, v->mx + 6, v->my)) {
+        v->mouse = PS_MOUSE_RESIZE; // the column's left edge
+        return;
+    }
     if (ps_ui_wants_mouse(&v->ui, v->mx, v->my)) {
         v->mouse = PS_MOUSE_UI;
         if (button == GLFW_MOUSE_BUTTON_LEFT) {
@@ -296,7 +301,9 @@ static void mouse_press(ps_viewer *v, int button, int mods)
 
 static void mouse_release(ps_viewer *v, int button)
 {
-    if (v->mouse == PS_MOUSE_UI) {
+    if (v->mouse == PS_MOUSE_RESIZE) {
+        ps_viewer_log(v, "panel column %d px wide", v->col_w);
+    } else if (v->mouse == PS_MOUSE_UI) {
         if (button == GLFW_MOUSE_BUTTON_LEFT) v->ui.down = false;
     } else if (v->mouse == PS_MOUSE_DRAG_BODY) {
         ps_vec3 a = {0, 0, 0};
@@ -357,6 +364,12 @@ void ps_viewer_on_cursor(ps_viewer *v, double x, double y)
         }
         break;
     }
+    case PS_MOUSE_RESIZE: {
+        int w = (int)(v->fb_w - 8 - nx);
+        int most = v->fb_w / 2 > 240 ? v->fb_w / 2 : 240;
+        v->col_w = w < 240 ? 240 : w > most ? most : w;
+        break;
+    }
     case PS_MOUSE_TURN_BODY: {
         // Horizontal motion turns about the view's up axis, vertical about its
         // right axis: 1 rad per 200 pixels.
@@ -377,7 +390,13 @@ void ps_viewer_on_cursor(ps_viewer *v, double x, double y)
 void ps_viewer_on_scroll(ps_viewer *v, double dx, double dy)
 {
     (void)dx;
-    if (ps_ui_wants_mouse(&v->ui, v->mx, v->my)) return;
+    if (ps_ui_wants_mouse(&v->ui, v->mx, v->my)) {
+        if (v->show_panels && v->mx >= v->ui.col_x) { // over the panel column: scroll it
+            v->col_scroll -= dy * 3 * PS_UI_LINE_H;
+            if (v->col_scroll < 0) v->col_scroll = 0;
+        }
+        return;
+    }
     ps_orbit_camera_zoom(&v->cam, dy);
 }
 

@@ -62,6 +62,7 @@ static const char *const mouse_help[] = {
     "Shift+left drag    drag the body under the cursor with a spring",
     "Ctrl+left click    push the body under the cursor (impulse)",
     "Ctrl+right drag    turn the body under the cursor (torque spring)",
+    "Wheel on panels    scroll the panel column; drag its left edge to resize it",
     "Gamepad            left stick: action values 0 (forward) and 1 (turn) of the",
     "                   selected entry, right stick: values 2 and 3",
     "Teleop keys turn the policy off; robot-bound actions override the actuator sliders.",

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { COL_W = 330, MAX_SENSOR_VALUES = 12, MAX_JOINTS = 24 };
+enum { MAX_SENSOR_VALUES = 12, MAX_JOINTS = 24 };
 
 static double now_s(void)
 {
@@ -59,7 +59,7 @@ static void error_banner(ps_viewer *v)
 {
     if (!v->loop.error[0]) return;
     const float bg[4] = {0.45f, 0.05f, 0.05f, 0.92f};
-    int w = v->fb_w - (v->show_panels ? COL_W + 30 : 20);
+    int w = v->fb_w - (v->show_panels ? v->col_w + 30 : 20);
     if (w < 300) w = 300;
     ps_ui_window_begin(&v->ui, 10, 48, w, bg);
     ps_ui_text(&v->ui, PS_UI_WHITE, "%s", v->loop.error);
@@ -362,8 +362,11 @@ static void overlays_panel(ps_viewer *v)
 
 void ps_viewer_draw_panels(ps_viewer *v)
 {
-    int x = v->fb_w - COL_W - 8;
-    ps_ui_begin(&v->ui, v->r, x < 0 ? 0 : x, 8, COL_W);
+    // The column: scrolled by the wheel, as wide as its left edge was dragged.
+    int x = v->fb_w - v->col_w - 8;
+    int overflow = v->ui.col_end - (v->fb_h - 8);
+    if (v->col_scroll > overflow) v->col_scroll = overflow > 0 ? overflow : 0;
+    ps_ui_begin(&v->ui, v->r, x < 0 ? 0 : x, 8 - (int)v->col_scroll, v->col_w);
     status_line(v);
     if (v->show_panels && !v->show_help) { // nothing over the key map
         episode_panel(v);
@@ -374,6 +377,7 @@ void ps_viewer_draw_panels(ps_viewer *v)
         sensors_panel(v);
         overlays_panel(v);
     }
+    ps_ui_column_end(&v->ui, (int)v->col_scroll);
     if (!v->show_help) {
         error_banner(v);
         // Windows on the left, below the banner: the inspector, then the plots and the profiler.

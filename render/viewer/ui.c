@@ -53,6 +53,8 @@ void ps_ui_begin(ps_ui *ui, ps_renderer *r, int x, int y, int w)
 
 void ps_ui_end(ps_ui *ui) { ui->pressed = false; }
 
+void ps_ui_column_end(ps_ui *ui, int scroll) { ui->col_end = ui->col_y + scroll; }
+
 bool ps_ui_wants_mouse(const ps_ui *ui, double x, double y)
 {
     if (ui->active) return true;

@@ -22,6 +22,7 @@ typedef struct ps_ui {
     // layout
     int x, y, w;           ///< cursor of the current panel and its content width
     int col_x, col_y, col_w; ///< the panel column
+    int col_end;           ///< where the column ended in the last frame, pixels (unscrolled: + scroll)
     int panel;             ///< index of the open panel, -1 outside
     ps_ui_rect rects[PS_UI_MAX_PANELS]; ///< panel rectangles of the last frame
     int rect_count, prev_rect_count;
@@ -37,6 +38,9 @@ typedef struct ps_ui {
 /// Starts a frame: panels stack from (x, y) down in a column `w` wide.
 void ps_ui_begin(ps_ui *ui, ps_renderer *r, int x, int y, int w);
 void ps_ui_end(ps_ui *ui);
+/// Marks the end of the panel column (before free-standing windows): its
+/// height, `scroll` pixels scrolled up, is kept in col_end for the next frame.
+void ps_ui_column_end(ps_ui *ui, int scroll);
 /// True when (x, y) is over a panel of the previous frame or a widget is being dragged.
 bool ps_ui_wants_mouse(const ps_ui *ui, double x, double y);
 

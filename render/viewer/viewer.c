@@ -421,6 +421,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->show_panels = opt->panels;
     v->open_episode = v->open_actions = v->open_sensors = v->open_overlays = true;
     v->px_scale = 1;
+    v->col_w = 330;
     if (opt->script_path) {
         if (!ps_script_load(&v->script, opt->script_path, err, errlen)) goto fail;
         v->have_script = true;

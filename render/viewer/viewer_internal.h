@@ -17,7 +17,7 @@
 #include "teleop.h"
 #include "ui.h"
 
-typedef enum { PS_MOUSE_NONE, PS_MOUSE_ORBIT, PS_MOUSE_PAN, PS_MOUSE_DRAG_BODY, PS_MOUSE_TURN_BODY, PS_MOUSE_UI } ps_mouse_mode;
+typedef enum { PS_MOUSE_NONE, PS_MOUSE_ORBIT, PS_MOUSE_PAN, PS_MOUSE_DRAG_BODY, PS_MOUSE_TURN_BODY, PS_MOUSE_UI, PS_MOUSE_RESIZE } ps_mouse_mode;
 
 struct ps_viewer {
     ps_viewer_options opt;
@@ -56,6 +56,8 @@ struct ps_viewer {
     ps_vec3 follow_offset;        // target - body position when following began
     // display
     unsigned draw_flags;
+    int col_w;                    // panel column width, framebuffer pixels (drag its left edge)
+    double col_scroll;            // pixels the column is scrolled up (mouse wheel over it)
     bool show_help, show_panels, show_plots, show_profiler, show_inspector;
     bool open_episode, open_scene, open_actions, open_actuators, open_joints, open_sensors, open_overlays;
     char note[512];               // transient message on the status line
