@@ -134,6 +134,39 @@ l1=$("$py" "$tmp/count.py" "$tmp/t1.ppm" 10 48 350 360 cyan)
 check "F3: plot lines drawn ($l1 cyan pixels)" calc "${l1:-0} > 40"
 check "F4 logged" has "$tmp/t.log" "^view: profiler shown"
 
+# --- live param editing: a Scene panel slider, applied on reset ----------------------
+cat >"$tmp/sized.lua" <<'LUA'
+local scene = {name = "sized", domain = "tests", timestep = 0.002, time_limit = 1000,
+               params = {size = {default = 0.4, min = 0.2, max = 1.0, description = "crate edge, m"}}}
+function scene.build(world, ctx)
+    local s = ctx.params.size
+    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0}
+    world:body{name = "crate", pos = {0, 0, s / 2}, mass = 2, geoms = {{type = "box", size = {s, s, s}}}}
+end
+return scene
+LUA
+cat >"$tmp/e.txt" <<'EOF'
+wait 2
+click_widget Scene
+wait 2
+body crate
+set_slider 1 size
+wait 5
+body crate
+key r
+wait 5
+body crate
+state
+quit
+EOF
+expect_rc 0 view "$tmp/sized.lua" --size 1280x720 --no-watch --frame-dt 0.02 --script "$tmp/e.txt"
+zs=$(grep '^view: body crate ' "$tmp/out" | cut -d' ' -f6 | tr '\n' ' ')
+read -r z1 z2 z3 <<<"$zs"
+check "param slider logged" has "$tmp/out" "^view: param size = 1 (on reset)"
+check "param edit waits for the reset (z $z1 -> $z2)" calc "abs(${z2:-0} - 0.2) < 0.01"
+check "reset applies it: a 1 m crate (z ${z3:-?})" calc "abs(${z3:-0} - 0.5) < 0.01"
+check "the scene loaded again with it" test "$(field "$tmp/out" 1 reloads)" = 1
+
 # --- the panel column scrolls (wheel) and resizes (drag its left edge) ---------------
 cat >"$tmp/p.txt" <<'EOF'
 wait 3

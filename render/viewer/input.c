@@ -60,6 +60,11 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
         break;
     case PS_CMD_RESET:
     case PS_CMD_RESET_NEXT:
+        if (l->params_dirty) { // edited params: the scene loads again with them
+            l->seed = cmd == PS_CMD_RESET ? l->seed : l->seed + 1;
+            ps_viewer_reload(v, "param edits");
+            break;
+        }
         ps_sim_loop_reset(l, cmd == PS_CMD_RESET ? l->seed : l->seed + 1);
         ps_viewer_after_new_episode(v);
         ps_viewer_refresh_watch(v, false);

@@ -149,6 +149,21 @@ static void scene_panel(ps_viewer *v)
         double x = strtod(p.value, &end);
         if (end != p.value && !*end) snprintf(val, sizeof val, "%.4g", x);
         else snprintf(val, sizeof val, "%.60s", p.value);
+        const char *edit = ps_sim_loop_param_edit(&v->loop, p.name);
+        bool numeric = !strcmp(p.type, "number") || !strcmp(p.type, "integer");
+        if (numeric && isfinite(p.min) && isfinite(p.max) && p.max > p.min && end != p.value && !*end) {
+            // a slider: the edit applies when the episode resets (R)
+            double x2 = edit ? strtod(edit, NULL) : x;
+            char label[96];
+            snprintf(label, sizeof label, "%s%s%s", p.name, edit ? " (R applies)" : "", p.randomize ? " (random)" : "");
+            if (ps_ui_slider(&v->ui, label, &x2, p.min, p.max)) {
+                char nv[64];
+                if (!strcmp(p.type, "integer")) snprintf(nv, sizeof nv, "%.0f", round(x2));
+                else snprintf(nv, sizeof nv, "%.4g", x2);
+                if (ps_sim_loop_set_param(&v->loop, p.name, nv)) ps_viewer_log(v, "param %s = %s (on reset)", p.name, nv);
+            }
+            continue;
+        }
         ps_ui_text(&v->ui, p.overridden ? PS_UI_YELLOW : PS_UI_WHITE, "%s = %s%s", p.name, val,
                    p.randomize ? " (random)" : "");
     }

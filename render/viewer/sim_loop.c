@@ -77,6 +77,8 @@ bool ps_sim_loop_init(ps_sim_loop *l, const ps_sim_loop_config *cfg, char *err, 
 {
     memset(l, 0, sizeof *l);
     l->cfg = *cfg;
+    l->cfg.base_params = cfg->scene_opt.params;
+    l->cfg.base_param_count = cfg->scene_opt.param_count > 64 ? 64 : cfg->scene_opt.param_count;
     l->seed = cfg->seed;
     l->speed = 1.0;
     l->max_steps_per_frame = 2000;
@@ -172,12 +174,41 @@ bool ps_sim_loop_reload(ps_sim_loop *l)
     l->pending_steps = 0;
     l->error[0] = '\0';
     l->reloads++;
+    l->params_dirty = false;
     ps_history_destroy(l->history); // the timestep may have changed
     l->history = NULL;
     history_restart(l);
     if (first && !open_policy(l, err, sizeof err)) snprintf(l->error, sizeof l->error, "%.8000s", err);
     policy_begin(l);
     return true;
+}
+
+bool ps_sim_loop_set_param(ps_sim_loop *l, const char *name, const char *value)
+{
+    size_t n = strlen(name), i = 0;
+    for (; i < l->param_edits; i++)
+        if (!strncmp(l->param_edit[i], name, n) && l->param_edit[i][n] == '=') break;
+    if (i == l->param_edits) {
+        if (l->param_edits == sizeof l->param_edit / sizeof l->param_edit[0]) return false;
+        l->param_edits++;
+    }
+    snprintf(l->param_edit[i], sizeof l->param_edit[i], "%.60s=%.60s", name, value);
+    // The command line's overrides first, the edits after them (the last one wins).
+    size_t k = 0, base = l->cfg.base_param_count;
+    for (size_t j = 0; j < base && k < 64; j++) l->param_list[k++] = l->cfg.base_params[j];
+    for (size_t j = 0; j < l->param_edits; j++) l->param_list[k++] = l->param_edit[j];
+    l->cfg.scene_opt.params = l->param_list;
+    l->cfg.scene_opt.param_count = k;
+    l->params_dirty = true;
+    return true;
+}
+
+const char *ps_sim_loop_param_edit(const ps_sim_loop *l, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < l->param_edits; i++)
+        if (!strncmp(l->param_edit[i], name, n) && l->param_edit[i][n] == '=') return l->param_edit[i] + n + 1;
+    return NULL;
 }
 
 void ps_sim_loop_request_step(ps_sim_loop *l)

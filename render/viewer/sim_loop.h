@@ -26,6 +26,8 @@ typedef struct ps_sim_loop_config {
     ps_render_fn render_fn;    ///< camera sensor renderer given to every scene (may be NULL)
     void *render_user;
     const ps_viewer_step_hook *hook; ///< called around every step (may be NULL)
+    const char *const *base_params;  ///< set by ps_sim_loop_init: the command line's params
+    size_t base_param_count;
 } ps_sim_loop_config;
 
 typedef struct ps_sim_loop {
@@ -65,6 +67,12 @@ typedef struct ps_sim_loop {
     char error[8192];          ///< the last load/reload/policy error shown in the window, "" none
     uint64_t reloads;          ///< successful reloads
     ps_history *history;       ///< rewind states, one every 0.25 s of simulated time (NULL: none)
+    // Param edits from the Scene panel: "name=value" after the command line's,
+    // applied when the scene loads again (ps_sim_loop_reload; the viewer's reset does it).
+    char param_edit[32][128];
+    size_t param_edits;
+    const char *param_list[96];
+    bool params_dirty;         ///< edits made since the scene last loaded
 } ps_sim_loop;
 
 /// Loads the scene, opens the policy and begins the first episode. False with
@@ -86,6 +94,11 @@ bool ps_sim_loop_reload(ps_sim_loop *l);
 int ps_sim_loop_advance(ps_sim_loop *l, double real_dt);
 /// Requests one step (pauses the loop).
 void ps_sim_loop_request_step(ps_sim_loop *l);
+/// Sets param `name` to `value` (text, as --param takes it) for the next load
+/// of the scene. False when 32 different params are already edited.
+bool ps_sim_loop_set_param(ps_sim_loop *l, const char *name, const char *value);
+/// The edited value of param `name`, or NULL when it has not been edited.
+const char *ps_sim_loop_param_edit(const ps_sim_loop *l, const char *name);
 /// Turns the policy on (reset for the running episode) or off (actions zeroed).
 void ps_sim_loop_set_policy(ps_sim_loop *l, bool on);
 /// Manual control on (the policy off, the episode's action mapping skipped:

@@ -45,7 +45,7 @@ static void window_stats(ps_sim_thread *t, double now)
     t->stats.steps_per_s = (double)t->win_steps / wall;
     t->stats.realtime_factor = t->win_run > 0 ? t->win_sim / t->win_run : 0;
     t->stats.busy = t->win_busy / wall;
-    t->stats.step_ms = t->win_steps ? 1e3 * t->win_busy / (double)t->win_steps : 0;
+    if (t->win_steps) t->stats.step_ms = 1e3 * t->win_busy / (double)t->win_steps; // else the last figure stays
     t->win_t0 = now;
     t->win_busy = t->win_sim = t->win_run = 0;
     t->win_steps = 0;
