@@ -65,6 +65,12 @@ static void interaction_clear(ps_sim_loop *l)
 static bool open_policy(ps_sim_loop *l, char *err, size_t errlen)
 {
     const ps_sim_loop_config *cfg = &l->cfg;
+    if (cfg->policy && !l->policy) {
+        l->policy = cfg->policy; // given as an object (owned from now on)
+        l->cfg.policy = NULL;
+        l->policy_on = true;
+        return true;
+    }
     if (l->policy || cfg->no_policy || !(cfg->policy_spec || ps_scene_policy(l->scene))) return true;
     char pbuf[4096];
     const char *spec = cfg->policy_spec ? cfg->policy_spec : ps_scene_baseline_spec(l->scene, pbuf, sizeof pbuf);
@@ -114,6 +120,8 @@ bool ps_sim_loop_init(ps_sim_loop *l, const ps_sim_loop_config *cfg, char *err, 
 
 void ps_sim_loop_free(ps_sim_loop *l)
 {
+    ps_policy_close(l->cfg.policy); // never taken (the scene did not load)
+    l->cfg.policy = NULL;
     if (l->ep) ps_episode_end(l->ep);
     ps_policy_close(l->policy);
     if (l->scene) ps_scene_destroy(l->scene);

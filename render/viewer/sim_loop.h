@@ -21,6 +21,7 @@ typedef struct ps_sim_loop_config {
     ps_scene_options scene_opt;
     ps_policy_options policy_opt;
     const char *policy_spec;   ///< NULL: the scene's baseline, if it declares one
+    ps_policy *policy;         ///< a policy object instead of a spec (the loop owns it), or NULL
     bool no_policy;            ///< never run a policy (actions from teleop only)
     uint64_t seed;
     ps_render_fn render_fn;    ///< camera sensor renderer given to every scene (may be NULL)

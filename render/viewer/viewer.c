@@ -413,9 +413,11 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
 {
     ps_viewer *v = calloc(1, sizeof *v);
     if (!v) {
+        ps_policy_close(opt->policy);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    v->loop.cfg.policy = opt->policy; // owned: closed by ps_sim_loop_free if creation fails early
     v->opt = *opt;
     v->draw_flags = opt->draw_flags;
     v->show_panels = opt->panels;
@@ -449,6 +451,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
         .scene_opt = opt->scene_opt,
         .policy_opt = opt->policy_opt,
         .policy_spec = opt->policy_spec,
+        .policy = opt->policy,
         .no_policy = opt->no_policy,
         .seed = opt->seed,
         .render_fn = v->cam_r ? ps_camera_render : NULL,

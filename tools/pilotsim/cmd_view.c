@@ -5,6 +5,7 @@
 #include "pilotsim/viewer.h"
 #endif
 #ifdef PILOTSIM_HAVE_VIEW_RECORD
+#include "dataset_playback.h"
 #include "dataset_view.h"
 #endif
 
@@ -51,6 +52,10 @@ static void view_usage(FILE *f)
           "  --fps-report         print frames per second when the viewer closes\n"
           "  --script FILE        feed synthetic input from FILE (wait, key, click, drag, scroll,\n"
           "                       screenshot, state, body, quit; see render/viewer/script.h)\n"
+          "  --replay FILE.hdf5   play back a recorded demo (its scene, params, seed and actions;\n"
+          "                       the episode ends with an error naming the step where the\n"
+          "                       state leaves the recording); --demo J picks data/demo_J\n"
+          "                       (default: the first)\n"
           "  --record FILE        record every episode run from its start to its end into the\n"
           "                       HDF5 dataset FILE (docs/datasets.md), appending; Delete discards\n"
           "                       the attempt; a reset, rewind or mouse drag drops it\n"
@@ -94,7 +99,8 @@ int cmd_view(int argc, char **argv)
     cli_scene_opts so = {0};
     cli_policy_opts pol = {0};
     char env_storage[4096];
-    const char *scene = NULL, *record = NULL;
+    const char *scene = NULL, *record = NULL, *replay = NULL;
+    long demo = -1;
     const char *v;
     int k;
 #ifdef PILOTSIM_HAVE_RENDER
@@ -211,6 +217,18 @@ int cmd_view(int argc, char **argv)
                 return EXIT_USAGE;
             }
             record = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--replay"))) {
+            if (!*v) {
+                fprintf(stderr, "pilotsim view: --replay needs a dataset file\n");
+                return EXIT_USAGE;
+            }
+            replay = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--demo"))) {
+            if (!cli_parse_u64(v, &u) || u > 1000000000) {
+                fprintf(stderr, "pilotsim view: --demo needs a demo index J (data/demo_J), got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            demo = (long)u;
         } else if (!strcmp(a, "--quiet")) {
             so.quiet = true;
         } else if (a[0] == '-' && a[1]) {
@@ -224,7 +242,15 @@ int cmd_view(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (!scene) {
+    if (replay && (scene || record)) {
+        fprintf(stderr, "pilotsim view: --replay plays the demo's own scene: give no SCENE and no --record\n");
+        return EXIT_USAGE;
+    }
+    if (demo >= 0 && !replay) {
+        fprintf(stderr, "pilotsim view: --demo goes with --replay FILE\n");
+        return EXIT_USAGE;
+    }
+    if (!scene && !replay) {
         fprintf(stderr, "pilotsim view: missing SCENE\n");
         view_usage(stderr);
         return EXIT_USAGE;
@@ -234,19 +260,46 @@ int cmd_view(int argc, char **argv)
     (void)u;
     (void)pol;
     (void)record;
+    (void)demo;
     fprintf(stderr, "pilotsim view: built without the renderer (PILOTSIM_RENDER=OFF)\n");
     return EXIT_RUNTIME;
 #else
     cli_default_module_paths(&so, env_storage, sizeof env_storage);
+    char err[8192];
+#ifdef PILOTSIM_HAVE_VIEW_RECORD
+    ds_playback pb = {0};
+    if (replay) {
+        if (!ds_playback_open(&pb, replay, demo, err, sizeof err)) {
+            fprintf(stderr, "pilotsim view: --replay: %s\n", err);
+            return EXIT_RUNTIME;
+        }
+        scene = pb.scene_path;
+        for (size_t i = 0; i < pb.param_count && so.param_count < sizeof so.params / sizeof *so.params; i++)
+            so.params[so.param_count++] = pb.params[i];
+        vo.seed = pb.seed;
+        vo.policy = pb.policy; // the viewer owns it now
+        pb.policy = NULL;
+        printf("view: replaying %s of %s: %s, seed %llu, %llu steps\n", pb.demo, replay, scene,
+               (unsigned long long)pb.seed, (unsigned long long)pb.steps);
+    }
+#define VIEW_REPLAY_END() ds_playback_close(&pb)
+#else
+    if (replay) {
+        fprintf(stderr, "pilotsim view: --replay needs libhdf5 (libhdf5-dev), which this build lacks\n");
+        return EXIT_RUNTIME;
+    }
+    (void)demo;
+#define VIEW_REPLAY_END() ((void)0)
+#endif
     vo.scene_path = scene;
     vo.scene_opt = cli_scene_options(&so);
     vo.policy_opt = cli_policy_options(&so, &pol, vo.scene_opt.log);
-    char err[8192];
 #ifdef PILOTSIM_HAVE_VIEW_RECORD
     ds_view_recorder *rec = NULL;
     if (record) {
         if (!(rec = ds_view_recorder_create(record, scene, &vo.scene_opt, vo.seed, err, sizeof err))) {
             fprintf(stderr, "pilotsim view: --record: %s\n", err);
+            VIEW_REPLAY_END();
             return EXIT_RUNTIME;
         }
         vo.step_hook = ds_view_recorder_hook(rec);
@@ -263,11 +316,13 @@ int cmd_view(int argc, char **argv)
     if (!view) {
         fprintf(stderr, "pilotsim view: %s\n", err);
         VIEW_RECORD_END();
+        VIEW_REPLAY_END();
         return EXIT_RUNTIME;
     }
     int rc = ps_viewer_run(view);
     ps_viewer_destroy(view);
     VIEW_RECORD_END();
+    VIEW_REPLAY_END();
     return rc;
 #endif
 }

@@ -51,6 +51,9 @@ typedef struct ps_viewer_options {
     ps_scene_options scene_opt;   ///< module/package paths, params, sandbox, log
     ps_policy_options policy_opt;
     const char *policy_spec;      ///< NULL: the scene's baseline policy, if any
+    /// A policy object to use instead of a spec (e.g. a recorded demo played
+    /// back); the viewer owns it from ps_viewer_create on, even when that fails.
+    ps_policy *policy;
     bool no_policy;               ///< start without a policy (actions from teleop)
     uint64_t seed;                ///< first episode's seed (default 0)
     int width, height;            ///< window size, screen pixels (default 1280 x 720)
