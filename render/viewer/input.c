@@ -259,15 +259,17 @@ static void mouse_press(ps_viewer *v, int button, int mods)
         }
         return;
     }
-    if (button == GLFW_MOUSE_BUTTON_LEFT && (mods & (GLFW_MOD_SHIFT | GLFW_MOD_CONTROL))) {
-        ps_body_id b;
-        ps_vec3 p;
-        char nb[32];
-        if (!pick(v, v->mx, v->my, &b, &p) || body_mass(v, b) <= 0) {
-            ps_viewer_note(v, "nothing movable under the cursor");
-            v->mouse = PS_MOUSE_NONE;
-            return;
-        }
+    bool grab = button == GLFW_MOUSE_BUTTON_LEFT && (mods & (GLFW_MOD_SHIFT | GLFW_MOD_CONTROL));
+    bool turn = button == GLFW_MOUSE_BUTTON_RIGHT && (mods & GLFW_MOD_CONTROL);
+    ps_body_id b;
+    ps_vec3 p;
+    char nb[32];
+    if ((grab || turn) && (!pick(v, v->mx, v->my, &b, &p) || body_mass(v, b) <= 0)) {
+        ps_viewer_note(v, "nothing movable under the cursor");
+        v->mouse = PS_MOUSE_NONE;
+        return;
+    }
+    if (grab) {
         if (mods & GLFW_MOD_CONTROL) {
             // An impulse along the view ray: 2 m/s of velocity change for the body's mass.
             ps_vec3 d = ps_render_view_ray(&v->view, v->mx, v->my);
@@ -286,15 +288,7 @@ static void mouse_press(ps_viewer *v, int button, int mods)
         ps_viewer_note(v, "drag %s", ps_viewer_body_name(v, b, nb, sizeof nb));
         return;
     }
-    if (button == GLFW_MOUSE_BUTTON_RIGHT && (mods & GLFW_MOD_CONTROL)) {
-        ps_body_id b;
-        ps_vec3 p;
-        char nb[32];
-        if (!pick(v, v->mx, v->my, &b, &p) || body_mass(v, b) <= 0) {
-            ps_viewer_note(v, "nothing movable under the cursor");
-            v->mouse = PS_MOUSE_NONE;
-            return;
-        }
+    if (turn) {
         ps_sim_loop_torque_begin(&v->loop, b);
         v->selected = b;
         v->mouse = PS_MOUSE_TURN_BODY;
