@@ -26,14 +26,15 @@ for sc in "$src/scenes/examples/go2_walk.lua" "$src/scenes/pilot/logistics_parce
 done
 
 # --- slow frames do not slow simulated time ----------------------------------------
-# Frames of 400+ ms (a viewer drawing in the frame can owe at most 0.25 s per frame:
-# simulated time would fall to 60% of the clock or less); the thread keeps real time.
-expect_rc 0 view "$src/scenes/examples/box_stack.lua" --size 320x180 --no-watch --frames 8 --frame-delay 400 --fps-report
+# Frames of 1 s (a viewer stepping physics in the frame can owe at most 0.25 s per
+# frame: simulated time would fall to 25% of the clock); the thread keeps real time
+# (60%: margin for a loaded machine or a sanitizer build).
+expect_rc 0 view "$src/scenes/examples/box_stack.lua" --size 320x180 --no-watch --frames 5 --frame-delay 1000 --fps-report
 line=$(grep '^view: fps=' "$tmp/out")
 wall=$(sed 's/.* wall=\([0-9.]*\)s.*/\1/' <<<"$line"); sim=$(sed 's/.* sim=\([0-9.]*\)s.*/\1/' <<<"$line")
 fps=$(sed 's/^view: fps=\([0-9.]*\) .*/\1/' <<<"$line")
-check "slow frames: fps $fps below 3" calc "${fps:-99} < 3"
-check "slow frames: simulated ${sim:-0} s of ${wall:-1} s wall (>= 85%)" calc "${sim:-0} >= 0.85 * ${wall:-1}"
+check "slow frames: fps $fps below 1.5" calc "${fps:-99} < 1.5"
+check "slow frames: simulated ${sim:-0} s of ${wall:-1} s wall (>= 60%)" calc "${sim:-0} >= 0.6 * ${wall:-1}"
 
 # --- manual control: the actuator sliders drive the arm ---------------------------
 # arm_pick's step() commands the arm every step; once a slider is dragged, manual
