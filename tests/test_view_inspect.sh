@@ -28,13 +28,15 @@ done
 # --- slow frames do not slow simulated time ----------------------------------------
 # Frames of 1 s (a viewer stepping physics in the frame can owe at most 0.25 s per
 # frame: simulated time would fall to 25% of the clock); the thread keeps real time
-# (60%: margin for a loaded machine or a sanitizer build).
+# where the CPU allows (40%: margin for a loaded machine under a sanitizer build, which
+# reached 57% with a load average of 25 on 2 cores).
 expect_rc 0 view "$src/scenes/examples/box_stack.lua" --size 320x180 --no-watch --frames 5 --frame-delay 1000 --fps-report
 line=$(grep '^view: fps=' "$tmp/out")
 wall=$(sed 's/.* wall=\([0-9.]*\)s.*/\1/' <<<"$line"); sim=$(sed 's/.* sim=\([0-9.]*\)s.*/\1/' <<<"$line")
 fps=$(sed 's/^view: fps=\([0-9.]*\) .*/\1/' <<<"$line")
 check "slow frames: fps $fps below 1.5" calc "${fps:-99} < 1.5"
-check "slow frames: simulated ${sim:-0} s of ${wall:-1} s wall (>= 60%)" calc "${sim:-0} >= 0.6 * ${wall:-1}"
+check "slow frames: simulated ${sim:-0} s of ${wall:-1} s wall (>= 40%)" calc "${sim:-0} >= 0.4 * ${wall:-1}" ||
+  grep '^view: frame ms' "$tmp/out" >&2
 
 # --- manual control: the actuator sliders drive the arm ---------------------------
 # arm_pick's step() commands the arm every step; once a slider is dragged, manual
