@@ -400,6 +400,10 @@ int ps_viewer_run(ps_viewer *v)
                       v->prof.wait_ms, v->prof.input_ms, v->prof.render_ms, v->prof.ui_ms, v->prof.swap_ms,
                       v->prof.step_ms, v->prof.busy, v->rtf);
     }
+    if (!v->loop.scene && !v->exit_code) {
+        ps_viewer_log(v, "closed before the scene loaded");
+        v->exit_code = 3; // as a scene that cannot load without a window
+    }
     if (v->opt.exit_after_steps && !v->hash_printed) {
         ps_viewer_log(v, "closed before step %llu", (unsigned long long)v->opt.exit_after_steps);
         if (!v->exit_code) v->exit_code = 3;
@@ -490,6 +494,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
         const char *nl = strchr(v->loop.error, '\n');
         ps_viewer_log(v, "load failed: %.*s (waiting for the file to change)",
                       nl ? (int)(nl - v->loop.error) : (int)strlen(v->loop.error), v->loop.error);
+        fprintf(stderr, "pilotsim view: %s\n", v->loop.error);
     }
     ps_viewer_log(v, "opened %s (%s) seed %llu, %zu source files watched",
                   v->loop.scene ? ps_scene_name(v->loop.scene) : "(not loaded)",

@@ -90,7 +90,9 @@ void ps_viewer_destroy(ps_viewer *v);   ///< NULL is a no-op
 /// Runs one frame: input, physics, drawing. False once the viewer should close.
 bool ps_viewer_frame(ps_viewer *v);
 /// Runs frames until the window closes or a quit; returns the process exit
-/// code (0, or 3 when a script failed).
+/// code (0, or 3 when a script failed or the scene never loaded: a scene that
+/// fails to load at start opens the window with the error and loads when its
+/// file is fixed).
 int ps_viewer_run(ps_viewer *v);
 
 /// Input entry points. `key` a GLFW_KEY_* code, `button` a GLFW_MOUSE_BUTTON_*,
