@@ -73,5 +73,19 @@ check "second session appends" has out "demos.hdf5 (2 demos already)"
 check "as demo_2" has out "view: record: demo_2 kept"
 expect_rc 0 replay demos.hdf5 --verify --demo 2
 
+# view --replay: a demo played back in the viewer ends in its recorded final state.
+expect_rc 0 view --replay demos.hdf5 --demo 0 --size 320x180 --no-watch --exit-after-steps 60
+check "view --replay names the demo" has out "^view: replaying demo_0 of demos.hdf5: .*push.lua, seed 0, 60 steps"
+fh=$("$py" -c "
+import h5py
+v = h5py.File('demos.hdf5', 'r')['data/demo_0'].attrs['final_hash']
+print(v.decode() if isinstance(v, bytes) else v)")
+check "the recorded final hash read" test -n "$fh"
+check "view --replay reaches the recorded final state ($fh)" has out "^view: steps=60 status=timeout hash=$fh"
+expect_rc 3 view --replay demos.hdf5 --demo 9
+check "a missing demo is named" has err "has no demo_9"
+expect_rc 2 view push.lua --replay demos.hdf5
+check "--replay takes no SCENE" has err "give no SCENE"
+
 echo "test_view_record: $checks checks, $failed failed"
 [[ $failed == 0 ]]

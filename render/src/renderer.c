@@ -40,6 +40,7 @@ struct ps_renderer {
     GLuint font_tex, image_tex;
     bool font_failed;
     float *scratch; size_t scratch_cap;
+    float *quads; size_t quads_n, quads_cap; // 2D rectangles and glyphs waiting for ps_renderer_flush (floats)
     bool *fallback; size_t fallback_cap;   // per segment: visual mesh failed, draw collision
     void *trans; size_t trans_n, trans_cap; // translucent draw_items of a frame, drawn back to front
     void *batch; size_t batch_n, batch_cap; // instanced draw_items waiting for flush_batch
@@ -175,17 +176,22 @@ static const char *line_vs =
 static const char *line_fs =
     "#version 330 core\nin vec4 v_col; out vec4 o; void main() { o = v_col; }\n";
 
+// 2D quads: x y u v r g b a per vertex. Kind 1: an image (texture RGB);
+// else batched rectangles (u < 0: the vertex colour) and glyphs (the font
+// atlas' coverage times the vertex colour).
 static const char *ui_vs =
     "#version 330 core\n"
-    "layout(location=0) in vec2 a_pos; layout(location=1) in vec2 a_uv; uniform vec2 u_view; out vec2 v_uv;\n"
-    "void main() { v_uv = a_uv; gl_Position = vec4(a_pos.x / u_view.x * 2.0 - 1.0, 1.0 - a_pos.y / u_view.y * 2.0, 0.0, 1.0); }\n";
+    "layout(location=0) in vec2 a_pos; layout(location=1) in vec2 a_uv; layout(location=2) in vec4 a_col;\n"
+    "uniform vec2 u_view; out vec2 v_uv; out vec4 v_col;\n"
+    "void main() { v_uv = a_uv; v_col = a_col;\n"
+    "  gl_Position = vec4(a_pos.x / u_view.x * 2.0 - 1.0, 1.0 - a_pos.y / u_view.y * 2.0, 0.0, 1.0); }\n";
 static const char *ui_fs =
     "#version 330 core\n"
-    "in vec2 v_uv; uniform int u_kind; uniform vec4 u_color; uniform sampler2D u_tex; out vec4 o;\n"
+    "in vec2 v_uv; in vec4 v_col; uniform int u_kind; uniform vec4 u_color; uniform sampler2D u_tex; out vec4 o;\n"
     "void main() {\n"
-    "  if (u_kind == 0) o = u_color;\n"
-    "  else if (u_kind == 1) o = vec4(texture(u_tex, v_uv).rgb, 1.0) * u_color;\n"
-    "  else o = vec4(u_color.rgb, u_color.a * texture(u_tex, v_uv).r);\n"
+    "  if (u_kind == 1) o = vec4(texture(u_tex, v_uv).rgb, 1.0) * u_color;\n"
+    "  else if (v_uv.x < 0.0) o = v_col;\n"
+    "  else o = vec4(v_col.rgb, v_col.a * texture(u_tex, v_uv).r);\n"
     "}\n";
 
 static GLuint compile(ps_renderer *r, GLenum type, const char *src, const char *what)
@@ -450,9 +456,11 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
     glBindVertexArray(r->ui_vao);
     glBindBuffer(GL_ARRAY_BUFFER, r->ui_vbo);
     glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float), (void *)0);
+    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 8 * sizeof(float), (void *)0);
     glEnableVertexAttribArray(1);
-    glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float), (void *)(2 * sizeof(float)));
+    glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 8 * sizeof(float), (void *)(2 * sizeof(float)));
+    glEnableVertexAttribArray(2);
+    glVertexAttribPointer(2, 4, GL_FLOAT, GL_FALSE, 8 * sizeof(float), (void *)(4 * sizeof(float)));
     glBindVertexArray(0);
     GLenum e = glGetError();
     if (e != GL_NO_ERROR) {
@@ -466,6 +474,7 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
 void ps_renderer_destroy(ps_renderer *r)
 {
     if (!r) return;
+    free(r->quads);
     ps_render_target_destroy(r->pick_target);
     for (int i = 0; i < PRIM_COUNT; i++) ps_gpu_mesh_free(&r->prim[i]);
     ps_mesh_cache_destroy(r->cache);
@@ -1041,6 +1050,7 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
                       double darkness, ps_render_mode mode)
 {
     if (!r || !snap || !view) return false;
+    ps_renderer_flush(r);
     frame_ctx f;
     memset(&f, 0, sizeof f);
     if (!make_view(view, &f))
@@ -1204,6 +1214,7 @@ ps_status ps_renderer_pick(ps_renderer *r, const ps_snapshot *snap, const ps_ren
 static bool pick_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags, int px,
                       int py, int32_t *segment, ps_vec3 *point)
 {
+    ps_renderer_flush(r);
     if (!r->pick_target || r->pick_target->w != view->width || r->pick_target->h != view->height) {
         ps_render_target_destroy(r->pick_target);
         char err[PS_ERR_LEN];
@@ -1275,23 +1286,52 @@ static void ui_end(void)
     glEnable(GL_DEPTH_TEST);
 }
 
-// Two triangles for the rectangle (x, y, w, h) with texture coordinates (u0, v0)-(u1, v1).
-static void quad(float *q, float x, float y, float w, float h, float u0, float v0, float u1, float v1)
+enum { QUAD_FLOATS = 48 }; // 6 vertices of x y u v r g b a
+
+// Two triangles for the rectangle (x, y, w, h) with texture coordinates (u0, v0)-(u1, v1), colour c.
+static void quad(float *q, float x, float y, float w, float h, float u0, float v0, float u1, float v1, const float c[4])
 {
-    float c[6][4] = {{x, y, u0, v0}, {x + w, y, u1, v0}, {x + w, y + h, u1, v1},
+    float p[6][4] = {{x, y, u0, v0}, {x + w, y, u1, v0}, {x + w, y + h, u1, v1},
                      {x, y, u0, v0}, {x + w, y + h, u1, v1}, {x, y + h, u0, v1}};
-    memcpy(q, c, sizeof c);
+    for (int i = 0; i < 6; i++) {
+        memcpy(q + 8 * i, p[i], sizeof p[i]);
+        memcpy(q + 8 * i + 4, c, 4 * sizeof *c);
+    }
+}
+
+// Room for n more quads in the batch; NULL when out of memory.
+static float *batch_quads(ps_renderer *r, size_t n)
+{
+    if (r->quads_n + n * QUAD_FLOATS > r->quads_cap) {
+        size_t cap = r->quads_cap ? r->quads_cap : 4096;
+        while (cap < r->quads_n + n * QUAD_FLOATS) cap *= 2;
+        float *q = realloc(r->quads, cap * sizeof *q);
+        if (!q) return NULL;
+        r->quads = q;
+        r->quads_cap = cap;
+    }
+    float *q = r->quads + r->quads_n;
+    r->quads_n += n * QUAD_FLOATS;
+    return q;
+}
+
+void ps_renderer_flush(ps_renderer *r)
+{
+    if (!r || !r->quads_n) return;
+    float vw, vh;
+    ui_begin(r, 0, NULL, &vw, &vh);
+    glBindTexture(GL_TEXTURE_2D, r->font_tex);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(r->quads_n * sizeof(float)), r->quads, GL_STREAM_DRAW);
+    glDrawArrays(GL_TRIANGLES, 0, (GLsizei)(r->quads_n / 8));
+    ui_end();
+    r->quads_n = 0;
 }
 
 void ps_renderer_rect(ps_renderer *r, int x, int y, int w, int h, const float rgba[4])
 {
     if (!r || w <= 0 || h <= 0) return;
-    float vw, vh, q[24];
-    ui_begin(r, 0, rgba, &vw, &vh);
-    quad(q, (float)x, (float)y, (float)w, (float)h, 0, 0, 1, 1);
-    glBufferData(GL_ARRAY_BUFFER, sizeof q, q, GL_STREAM_DRAW);
-    glDrawArrays(GL_TRIANGLES, 0, 6);
-    ui_end();
+    float *q = batch_quads(r, 1);
+    if (q) quad(q, (float)x, (float)y, (float)w, (float)h, -1, -1, -1, -1, rgba);
 }
 
 void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgba[4], const char *text)
@@ -1307,12 +1347,10 @@ void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgb
     }
     if (r->font_failed) return;
     size_t n = strlen(text);
-    if (n * 24 > r->scratch_cap) {
-        float *s = realloc(r->scratch, n * 24 * sizeof *s);
-        if (!s) return;
-        r->scratch = s;
-        r->scratch_cap = n * 24;
-    }
+    static const float white4[4] = {1, 1, 1, 1};
+    const float *tint = rgba ? rgba : white4;
+    float *out = batch_quads(r, n);
+    if (!out) return;
     float cw = 8 * scale, ch = 16 * scale, cx = (float)x, cy = (float)y;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1327,22 +1365,17 @@ void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgb
         if (c != ' ') {
             int g = c - 32;
             float u0 = (float)(g % PS_FONT_COLS) / PS_FONT_COLS, v0 = (float)(g / PS_FONT_COLS) / PS_FONT_ROWS;
-            quad(r->scratch + 24 * k++, cx, cy, cw, ch, u0, v0, u0 + 1.0f / PS_FONT_COLS, v0 + 1.0f / PS_FONT_ROWS);
+            quad(out + QUAD_FLOATS * k++, cx, cy, cw, ch, u0, v0, u0 + 1.0f / PS_FONT_COLS, v0 + 1.0f / PS_FONT_ROWS, tint);
         }
         cx += cw;
     }
-    if (!k) return;
-    float vw, vh;
-    ui_begin(r, 2, rgba, &vw, &vh);
-    glBindTexture(GL_TEXTURE_2D, r->font_tex);
-    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(k * 24 * sizeof(float)), r->scratch, GL_STREAM_DRAW);
-    glDrawArrays(GL_TRIANGLES, 0, (GLsizei)(6 * k));
-    ui_end();
+    r->quads_n -= (n - k) * QUAD_FLOATS; // spaces and line breaks took no quad
 }
 
 void ps_renderer_image(ps_renderer *r, int x, int y, int w, int h, const float *rgb, int img_w, int img_h, int channels)
 {
     if (!r || !rgb || img_w < 1 || img_h < 1 || w <= 0 || h <= 0 || channels < 1 || channels > 4) return;
+    ps_renderer_flush(r); // what was drawn before stays below the image
     if (!r->image_tex) {
         glGenTextures(1, &r->image_tex);
         glBindTexture(GL_TEXTURE_2D, r->image_tex);
@@ -1360,10 +1393,11 @@ void ps_renderer_image(ps_renderer *r, int x, int y, int w, int h, const float *
     // Single-channel images show as grey.
     GLint sw[4] = {GL_RED, channels == 1 ? GL_RED : GL_GREEN, channels == 1 ? GL_RED : channels >= 3 ? GL_BLUE : GL_ZERO, GL_ONE};
     glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, sw);
-    float vw, vh, q[24];
+    float vw, vh, q[QUAD_FLOATS];
+    static const float white4[4] = {1, 1, 1, 1};
     ui_begin(r, 1, NULL, &vw, &vh);
     glBindTexture(GL_TEXTURE_2D, r->image_tex);
-    quad(q, (float)x, (float)y, (float)w, (float)h, 0, 0, 1, 1); // row 0 (top) at v = 0
+    quad(q, (float)x, (float)y, (float)w, (float)h, 0, 0, 1, 1, white4); // row 0 (top) at v = 0
     glBufferData(GL_ARRAY_BUFFER, sizeof q, q, GL_STREAM_DRAW);
     glDrawArrays(GL_TRIANGLES, 0, 6);
     ui_end();
@@ -1446,6 +1480,7 @@ void ps_render_target_unbind(ps_render_target *t)
 static bool read_raw(ps_render_target *t)
 {
     ps_renderer *r = t->r;
+    ps_renderer_flush(r);
     size_t bytes = (size_t)t->w * (size_t)t->h * (t->fl ? 2 * sizeof(float) : 4);
     size_t floats = (bytes + sizeof(float) - 1) / sizeof(float);
     if (floats > r->scratch_cap) {
@@ -1511,7 +1546,7 @@ ps_status ps_render_target_read_float(ps_render_target *t, float *f, int channel
 
 ps_status ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb, char *err, size_t errlen)
 {
-    (void)r; // the context is current: GL state is per context
+    ps_renderer_flush(r); // the context is current: GL state is per context
     if (width <= 0 || height <= 0) {
         snprintf(err, errlen, "the window has no pixels");
         return PS_ERR_INVALID;

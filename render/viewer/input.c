@@ -16,6 +16,10 @@ static void set_flag(ps_viewer *v, unsigned flag, const char *name)
 
 static void teleop_took_over(ps_viewer *v)
 {
+    if (v->loop.manual) {
+        ps_sim_loop_set_manual(&v->loop, false);
+        ps_viewer_note(v, "manual control off (teleop)");
+    }
     if (v->loop.policy && v->loop.policy_on) {
         ps_sim_loop_set_policy(&v->loop, false);
         ps_viewer_note(v, "policy off (teleop)");
@@ -56,6 +60,11 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
         break;
     case PS_CMD_RESET:
     case PS_CMD_RESET_NEXT:
+        if (l->params_dirty) { // edited params: the scene loads again with them
+            l->seed = cmd == PS_CMD_RESET ? l->seed : l->seed + 1;
+            ps_viewer_reload(v, "param edits");
+            break;
+        }
         ps_sim_loop_reset(l, cmd == PS_CMD_RESET ? l->seed : l->seed + 1);
         ps_viewer_after_new_episode(v);
         ps_viewer_refresh_watch(v, false);
@@ -131,6 +140,23 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
         v->shot_pending = true;
         break;
     case PS_CMD_QUIT: v->quit = true; break;
+    case PS_CMD_MANUAL:
+        ps_sim_loop_set_manual(l, !l->manual);
+        ps_viewer_note(v, "%s", l->manual ? "manual control: the actuator sliders drive (scene actions and policy paused)"
+                                          : "manual control off");
+        break;
+    case PS_CMD_PLOTS:
+        v->show_plots = !v->show_plots;
+        ps_viewer_log(v, "plots %s", v->show_plots ? "shown" : "hidden");
+        break;
+    case PS_CMD_PROFILER:
+        v->show_profiler = !v->show_profiler;
+        ps_viewer_log(v, "profiler %s", v->show_profiler ? "shown" : "hidden");
+        break;
+    case PS_CMD_INSPECTOR:
+        v->show_inspector = !v->show_inspector;
+        ps_viewer_log(v, "inspector %s", v->show_inspector ? "shown" : "hidden");
+        break;
     case PS_CMD_OV_CONTACTS: set_flag(v, PS_DRAW_CONTACTS, "contacts"); break;
     case PS_CMD_OV_JOINTS: set_flag(v, PS_DRAW_JOINTS, "joint axes"); break;
     case PS_CMD_OV_COM: set_flag(v, PS_DRAW_COM, "centres of mass"); break;
@@ -220,6 +246,11 @@ static void mouse_press(ps_viewer *v, int button, int mods)
     v->press_button = button;
     v->press_mods = mods;
     v->press_moved = false;
+    if (v->show_panels && button == GLFW_MOUSE_BUTTON_LEFT && fabs(v->mx - v->ui.col_x) <= 4 &&
+        ps_ui_wants_mouse(&v->ui, v->mx + 6, v->my)) {
+        v->mouse = PS_MOUSE_RESIZE; // the column's left edge
+        return;
+    }
     if (ps_ui_wants_mouse(&v->ui, v->mx, v->my)) {
         v->mouse = PS_MOUSE_UI;
         if (button == GLFW_MOUSE_BUTTON_LEFT) {
@@ -228,15 +259,17 @@ static void mouse_press(ps_viewer *v, int button, int mods)
         }
         return;
     }
-    if (button == GLFW_MOUSE_BUTTON_LEFT && (mods & (GLFW_MOD_SHIFT | GLFW_MOD_CONTROL))) {
-        ps_body_id b;
-        ps_vec3 p;
-        char nb[32];
-        if (!pick(v, v->mx, v->my, &b, &p) || body_mass(v, b) <= 0) {
-            ps_viewer_note(v, "nothing movable under the cursor");
-            v->mouse = PS_MOUSE_NONE;
-            return;
-        }
+    bool grab = button == GLFW_MOUSE_BUTTON_LEFT && (mods & (GLFW_MOD_SHIFT | GLFW_MOD_CONTROL));
+    bool turn = button == GLFW_MOUSE_BUTTON_RIGHT && (mods & GLFW_MOD_CONTROL);
+    ps_body_id b;
+    ps_vec3 p;
+    char nb[32];
+    if ((grab || turn) && (!pick(v, v->mx, v->my, &b, &p) || body_mass(v, b) <= 0)) {
+        ps_viewer_note(v, "nothing movable under the cursor");
+        v->mouse = PS_MOUSE_NONE;
+        return;
+    }
+    if (grab) {
         if (mods & GLFW_MOD_CONTROL) {
             // An impulse along the view ray: 2 m/s of velocity change for the body's mass.
             ps_vec3 d = ps_render_view_ray(&v->view, v->mx, v->my);
@@ -255,18 +288,31 @@ static void mouse_press(ps_viewer *v, int button, int mods)
         ps_viewer_note(v, "drag %s", ps_viewer_body_name(v, b, nb, sizeof nb));
         return;
     }
+    if (turn) {
+        ps_sim_loop_torque_begin(&v->loop, b);
+        v->selected = b;
+        v->mouse = PS_MOUSE_TURN_BODY;
+        ps_viewer_note(v, "turn %s", ps_viewer_body_name(v, b, nb, sizeof nb));
+        return;
+    }
     v->mouse = button == GLFW_MOUSE_BUTTON_LEFT ? PS_MOUSE_ORBIT : PS_MOUSE_PAN;
 }
 
 static void mouse_release(ps_viewer *v, int button)
 {
-    if (v->mouse == PS_MOUSE_UI) {
+    if (v->mouse == PS_MOUSE_RESIZE) {
+        ps_viewer_log(v, "panel column %d px wide", v->col_w);
+    } else if (v->mouse == PS_MOUSE_UI) {
         if (button == GLFW_MOUSE_BUTTON_LEFT) v->ui.down = false;
     } else if (v->mouse == PS_MOUSE_DRAG_BODY) {
         ps_vec3 a = {0, 0, 0};
         ps_sim_loop_drag_anchor(&v->loop, &a);
         v->loop.drag_on = false;
         ps_viewer_log(v, "drag released at %.4f %.4f %.4f", a.x, a.y, a.z);
+    } else if (v->mouse == PS_MOUSE_TURN_BODY) {
+        v->loop.torque_on = false;
+        ps_vec3 t = v->loop.torque_turn;
+        ps_viewer_log(v, "turn released: %.4f %.4f %.4f rad", t.x, t.y, t.z);
     } else if (v->mouse == PS_MOUSE_ORBIT && button == GLFW_MOUSE_BUTTON_LEFT && !v->press_moved) {
         ps_body_id b;
         ps_vec3 p;
@@ -317,6 +363,25 @@ void ps_viewer_on_cursor(ps_viewer *v, double x, double y)
         }
         break;
     }
+    case PS_MOUSE_RESIZE: {
+        int w = (int)(v->fb_w - 8 - nx);
+        int most = v->fb_w / 2 > 240 ? v->fb_w / 2 : 240;
+        v->col_w = w < 240 ? 240 : w > most ? most : w;
+        break;
+    }
+    case PS_MOUSE_TURN_BODY: {
+        // Horizontal motion turns about the view's up axis, vertical about its
+        // right axis: 1 rad per 200 pixels.
+        ps_vec3 f = ps_render_view_ray(&v->view, v->fb_w * 0.5 - 0.5, v->fb_h * 0.5 - 0.5), u = v->view.up;
+        ps_vec3 r = {f.y * u.z - f.z * u.y, f.z * u.x - f.x * u.z, f.x * u.y - f.y * u.x};
+        double rn = sqrt(r.x * r.x + r.y * r.y + r.z * r.z);
+        if (rn < 1e-9) break;
+        r = (ps_vec3){r.x / rn, r.y / rn, r.z / rn};
+        ps_vec3 up = {r.y * f.z - r.z * f.y, r.z * f.x - r.x * f.z, r.x * f.y - r.y * f.x};
+        double ax = (nx - v->press_x) / 200.0, ay = (ny - v->press_y) / 200.0;
+        ps_sim_loop_torque_turn(&v->loop, (ps_vec3){up.x * ax + r.x * ay, up.y * ax + r.y * ay, up.z * ax + r.z * ay});
+        break;
+    }
     default: break;
     }
 }
@@ -324,7 +389,13 @@ void ps_viewer_on_cursor(ps_viewer *v, double x, double y)
 void ps_viewer_on_scroll(ps_viewer *v, double dx, double dy)
 {
     (void)dx;
-    if (ps_ui_wants_mouse(&v->ui, v->mx, v->my)) return;
+    if (ps_ui_wants_mouse(&v->ui, v->mx, v->my)) {
+        if (v->show_panels && v->mx >= v->ui.col_x) { // over the panel column: scroll it
+            v->col_scroll -= dy * 3 * PS_UI_LINE_H;
+            if (v->col_scroll < 0) v->col_scroll = 0;
+        }
+        return;
+    }
     ps_orbit_camera_zoom(&v->cam, dy);
 }
 

@@ -27,6 +27,10 @@ typedef enum ps_view_cmd {
     PS_CMD_PANELS,         // show / hide the side panels
     PS_CMD_SCREENSHOT,     // write pilotsim-view-N.png
     PS_CMD_QUIT,
+    PS_CMD_MANUAL,         // manual control: the actuator sliders drive the robot
+    PS_CMD_PLOTS,          // time plots window
+    PS_CMD_PROFILER,       // profiler window
+    PS_CMD_INSPECTOR,      // model tree and body inspector
     PS_CMD_OV_CONTACTS, PS_CMD_OV_JOINTS, PS_CMD_OV_COM, PS_CMD_OV_LIDAR, PS_CMD_OV_ZONES,
     PS_CMD_OV_VISUAL, PS_CMD_OV_GRID, PS_CMD_OV_SHADOWS,
     PS_CMD_ACT_NEXT_ENTRY, PS_CMD_ACT_PREV_ENTRY, // teleop: select the action entry

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { COL_W = 330, MAX_SENSOR_VALUES = 12, MAX_JOINTS = 24 };
+enum { MAX_SENSOR_VALUES = 12, MAX_JOINTS = 24 };
 
 static double now_s(void)
 {
@@ -39,7 +39,8 @@ static void status_line(ps_viewer *v)
     if (l->max_speed) snprintf(speed, sizeof speed, "max");
     else if (l->speed < 1) snprintf(speed, sizeof speed, "1/%gx", 1 / l->speed);
     else snprintf(speed, sizeof speed, "%gx", l->speed);
-    snprintf(line, sizeof line, "%s  t=%.3fs  step %llu  %s  speed %s%s  %.0f fps   F1: keys", ps_scene_name(l->scene),
+    snprintf(line, sizeof line, "%s  t=%.3fs  step %llu  %s  speed %s%s  %.0f fps   F1: keys",
+             l->scene ? ps_scene_name(l->scene) : "(not loaded)",
              w ? ps_world_time(w) : 0.0, (unsigned long long)(l->ep ? ps_episode_steps(l->ep) : 0),
              l->ep && ps_episode_get_status(l->ep) != PS_EP_RUNNING ? ps_episode_status_name(ps_episode_get_status(l->ep))
              : l->paused                                             ? "PAUSED"
@@ -58,7 +59,7 @@ static void error_banner(ps_viewer *v)
 {
     if (!v->loop.error[0]) return;
     const float bg[4] = {0.45f, 0.05f, 0.05f, 0.92f};
-    int w = v->fb_w - (v->show_panels ? COL_W + 30 : 20);
+    int w = v->fb_w - (v->show_panels ? v->col_w + 30 : 20);
     if (w < 300) w = 300;
     ps_ui_window_begin(&v->ui, 10, 48, w, bg);
     ps_ui_text(&v->ui, PS_UI_WHITE, "%s", v->loop.error);
@@ -109,6 +110,7 @@ static void episode_panel(ps_viewer *v)
     ps_ui_text(&v->ui, NULL, "seed %llu  time %.3f s  step %llu", (unsigned long long)l->seed,
                w ? ps_world_time(w) : 0.0, (unsigned long long)(l->ep ? ps_episode_steps(l->ep) : 0));
     ps_ui_text(&v->ui, NULL, "return %.4g", l->ep ? ps_episode_return(l->ep) : 0.0);
+    if (l->ep && ps_episode_instruction(l->ep)[0]) ps_ui_text(&v->ui, PS_UI_CYAN, "task: %.600s", ps_episode_instruction(l->ep));
     const ps_viewer_step_hook *hook = v->opt.step_hook;
     const char *rec = hook && hook->status ? hook->status(hook->user) : NULL;
     if (rec) ps_ui_text(&v->ui, PS_UI_GREEN, "%.300s", rec);
@@ -131,6 +133,7 @@ static void episode_panel(ps_viewer *v)
 static void scene_panel(ps_viewer *v)
 {
     ps_scene *s = v->loop.scene;
+    if (!s) return;
     if (!ps_ui_panel_begin(&v->ui, "Scene", &v->open_scene)) {
         ps_ui_panel_end(&v->ui);
         return;
@@ -146,6 +149,21 @@ static void scene_panel(ps_viewer *v)
         double x = strtod(p.value, &end);
         if (end != p.value && !*end) snprintf(val, sizeof val, "%.4g", x);
         else snprintf(val, sizeof val, "%.60s", p.value);
+        const char *edit = ps_sim_loop_param_edit(&v->loop, p.name);
+        bool numeric = !strcmp(p.type, "number") || !strcmp(p.type, "integer");
+        if (numeric && isfinite(p.min) && isfinite(p.max) && p.max > p.min && end != p.value && !*end) {
+            // a slider: the edit applies when the episode resets (R)
+            double x2 = edit ? strtod(edit, NULL) : x;
+            char label[96];
+            snprintf(label, sizeof label, "%s%s%s", p.name, edit ? " (R applies)" : "", p.randomize ? " (random)" : "");
+            if (ps_ui_slider(&v->ui, label, &x2, p.min, p.max)) {
+                char nv[64];
+                if (!strcmp(p.type, "integer")) snprintf(nv, sizeof nv, "%.0f", round(x2));
+                else snprintf(nv, sizeof nv, "%.4g", x2);
+                if (ps_sim_loop_set_param(&v->loop, p.name, nv)) ps_viewer_log(v, "param %s = %s (on reset)", p.name, nv);
+            }
+            continue;
+        }
         ps_ui_text(&v->ui, p.overridden ? PS_UI_YELLOW : PS_UI_WHITE, "%s = %s%s", p.name, val,
                    p.randomize ? " (random)" : "");
     }
@@ -191,6 +209,9 @@ static void actuators_panel(ps_viewer *v)
         ps_ui_panel_end(&v->ui);
         return;
     }
+    bool manual = v->loop.manual;
+    if (ps_ui_checkbox(&v->ui, "manual: sliders drive (U)", &manual)) ps_viewer_on_key(v, 'U', 1, 0);
+    if (!v->loop.manual) ps_ui_text(&v->ui, PS_UI_GREY, "(the scene's commands; a slider takes over)");
     int shown = 0;
     for (size_t ri = 0; ri < nr; ri++) {
         ps_robot_id r = ps_world_robot_at(w, ri);
@@ -211,7 +232,11 @@ static void actuators_panel(ps_viewer *v)
             char label[128];
             snprintf(label, sizeof label, "%.24s %s", ps_robot_joint_name(w, r, j),
                      a.mode == PS_ACT_POSITION ? "pos" : a.mode == PS_ACT_VELOCITY ? "vel" : "tau");
-            if (ps_ui_slider(&v->ui, label, &val, lo, hi)) ps_robot_set_command(w, r, j, val);
+            if (ps_ui_slider(&v->ui, label, &val, lo, hi)) {
+                if (!v->loop.manual) ps_viewer_on_key(v, 'U', 1, 0); // manual control, or the scene overwrites it
+                ps_robot_set_command(w, r, j, val);
+                ps_viewer_log(v, "command %s %s = %.4g", ps_robot_name(w, r), ps_robot_joint_name(w, r, j), val);
+            }
             shown++;
         }
     }
@@ -352,8 +377,11 @@ static void overlays_panel(ps_viewer *v)
 
 void ps_viewer_draw_panels(ps_viewer *v)
 {
-    int x = v->fb_w - COL_W - 8;
-    ps_ui_begin(&v->ui, v->r, x < 0 ? 0 : x, 8, COL_W);
+    // The column: scrolled by the wheel, as wide as its left edge was dragged.
+    int x = v->fb_w - v->col_w - 8;
+    int overflow = v->ui.col_end - (v->fb_h - 8);
+    if (v->col_scroll > overflow) v->col_scroll = overflow > 0 ? overflow : 0;
+    ps_ui_begin(&v->ui, v->r, x < 0 ? 0 : x, 8 - (int)v->col_scroll, v->col_w);
     status_line(v);
     if (v->show_panels && !v->show_help) { // nothing over the key map
         episode_panel(v);
@@ -364,7 +392,28 @@ void ps_viewer_draw_panels(ps_viewer *v)
         sensors_panel(v);
         overlays_panel(v);
     }
-    if (!v->show_help) error_banner(v);
+    ps_ui_column_end(&v->ui, (int)v->col_scroll);
+    if (!v->show_help) {
+        error_banner(v);
+        // Windows on the left, below the banner: the inspector, then the plots and the profiler.
+        int y = 48;
+        if (v->loop.error[0] && v->ui.rect_count > 0) {
+            const ps_ui_rect *b = &v->ui.rects[v->ui.rect_count - 1];
+            y = b->y + b->h + 6;
+        }
+        int lx = 10;
+        if (v->show_inspector) {
+            ps_viewer_draw_inspector(v, lx, y);
+            lx += 330;
+        }
+        int w = 340, y2 = y;
+        ps_viewer_draw_plots(v, lx, y2, w);
+        if (v->show_plots && v->ui.rect_count > 0) {
+            const ps_ui_rect *b = &v->ui.rects[v->ui.rect_count - 1];
+            y2 = b->y + b->h + 6;
+        }
+        ps_viewer_draw_profiler(v, lx, y2, w);
+    }
     help_window(v);
     ps_ui_end(&v->ui);
 }

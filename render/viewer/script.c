@@ -135,6 +135,30 @@ bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
             else if (e.mods < 0) why = "unknown modifier (shift, ctrl, alt)";
             e.op = cmd[0] == 'p' ? PS_SOP_PRESS : PS_SOP_RELEASE;
             ok = why || push(s, e);
+        } else if (!strcmp(cmd, "click_widget") || !strcmp(cmd, "set_slider")) {
+            // press on a widget of the last frame found by its label, release a frame later
+            bool slider = cmd[0] == 's';
+            int first = slider ? 2 : 1;
+            if (nt <= first || (slider && (!parse_num(tok[1], &a) || a < 0 || a > 1)))
+                why = slider ? "needs FRACTION (0..1) LABEL" : "needs a LABEL";
+            if (!why) {
+                char label[256] = "";
+                for (int t = first; t < nt; t++) {
+                    strncat(label, tok[t], sizeof label - strlen(label) - 2);
+                    if (t + 1 < nt) strcat(label, " ");
+                }
+                e.op = PS_SOP_WIDGET;
+                e.x = slider ? a : -1;
+                e.arg = dup(label);
+                ok = e.arg && push(s, e);
+                e.arg = NULL;
+                e.op = PS_SOP_WAIT;
+                e.n = 1;
+                ok = ok && push(s, e);
+                e.op = PS_SOP_RELEASE;
+                e.button = 0; // GLFW_MOUSE_BUTTON_LEFT
+                ok = ok && push(s, e);
+            }
         } else if (!strcmp(cmd, "click")) {
             e.button = nt >= 2 ? parse_button(tok[1]) : -1;
             e.mods = parse_mods(tok, nt, 4);
@@ -195,13 +219,13 @@ bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
                 e.arg = dup(tok[1]);
                 ok = e.arg && push(s, e);
             }
-        } else if (!strcmp(cmd, "state") || !strcmp(cmd, "quit")) {
+        } else if (!strcmp(cmd, "state") || !strcmp(cmd, "quit") || !strcmp(cmd, "widgets") || !strcmp(cmd, "inspect")) {
             if (nt != 1) why = "takes no arguments";
-            e.op = cmd[0] == 's' ? PS_SOP_STATE : PS_SOP_QUIT;
+            e.op = cmd[0] == 's' ? PS_SOP_STATE : cmd[0] == 'q' ? PS_SOP_QUIT : cmd[0] == 'w' ? PS_SOP_WIDGETS : PS_SOP_INSPECT;
             ok = why || push(s, e);
         } else {
             why = "unknown command (wait, wait_steps, wait_for, key, keydown, keyup, move, press, release, click, drag, "
-                  "scroll, screenshot, state, body, quit)";
+                  "scroll, screenshot, state, body, widgets, click_widget, set_slider, inspect, quit)";
         }
         if (why) {
             snprintf(err, errlen, "%s:%d: %s: %s", path, ln, cmd, why);

@@ -19,6 +19,13 @@
 //   screenshot PATH        write what the window shows (PNG, or PPM if PATH ends in .ppm)
 //   state                  print the viewer state on stdout ("view: state ...")
 //   body NAME              print a body's position ("view: body NAME X Y Z")
+//   widgets                print the last frame's widgets ("view: widget KIND X Y W H LABEL",
+//                          window pixels)
+//                          KIND button, checkbox, slider, row or panel (a title bar)
+//   click_widget LABEL     left click the centre of the last frame's widget whose label
+//                          starts with LABEL (the rest of the line); fails when none
+//   set_slider F LABEL     left press on that slider at fraction F (0..1) of its track
+//   inspect                print the selected body's inspector values ("view: inspect ...")
 //   quit                   close the viewer
 #ifndef PS_VIEWER_SCRIPT_H
 #define PS_VIEWER_SCRIPT_H
@@ -29,7 +36,7 @@
 
 typedef enum ps_script_op {
     PS_SOP_WAIT, PS_SOP_WAIT_STEPS, PS_SOP_WAIT_FOR, PS_SOP_KEY_DOWN, PS_SOP_KEY_UP, PS_SOP_MOVE, PS_SOP_PRESS, PS_SOP_RELEASE,
-    PS_SOP_SCROLL, PS_SOP_SCREENSHOT, PS_SOP_STATE, PS_SOP_BODY, PS_SOP_QUIT,
+    PS_SOP_SCROLL, PS_SOP_SCREENSHOT, PS_SOP_STATE, PS_SOP_BODY, PS_SOP_WIDGETS, PS_SOP_WIDGET, PS_SOP_INSPECT, PS_SOP_QUIT,
 } ps_script_op;
 
 typedef enum ps_script_cond {

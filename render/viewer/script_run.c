@@ -23,13 +23,13 @@ static void print_state(ps_viewer *v)
     ps_viewer_log(v,
                   "state step=%llu time=%.4f status=%s paused=%d speed=%g max=%d policy=%d hash=%016llx "
                   "selected=%s follow=%d help=%d reloads=%llu error=%d eye=%.4f,%.4f,%.4f target=%.4f,%.4f,%.4f "
-                  "action=[%s] flags=%u",
+                  "action=[%s] flags=%u manual=%d",
                   (unsigned long long)(l->ep ? ps_episode_steps(l->ep) : 0), w ? ps_world_time(w) : 0.0,
                   l->ep ? ps_episode_status_name(ps_episode_get_status(l->ep)) : "none", l->paused, l->speed,
                   l->max_speed, l->policy_on, (unsigned long long)(w ? ps_world_state_hash(w) : 0),
                   ps_body_is_set(v->selected) ? ps_viewer_body_name(v, v->selected, nb, sizeof nb) : "-", v->follow,
                   v->show_help, (unsigned long long)l->reloads, l->error[0] != '\0', e.x, e.y, e.z, v->cam.target.x,
-                  v->cam.target.y, v->cam.target.z, act, v->draw_flags);
+                  v->cam.target.y, v->cam.target.z, act, v->draw_flags, l->manual);
 }
 
 static bool script_event(ps_viewer *v, const ps_script_event *e)
@@ -95,6 +95,35 @@ static bool script_event(ps_viewer *v, const ps_script_event *e)
             ps_viewer_log(v, "body %s: no such body", e->arg);
         return true;
     }
+    case PS_SOP_WIDGETS:
+        for (int i = 0; i < v->ui.widget_count; i++) {
+            static const char *const kinds[] = {"button", "checkbox", "slider", "row", "panel"};
+            char k = v->ui.widgets[i].kind;
+            const ps_ui_rect *r = &v->ui.widgets[i].r;
+            double s = v->px_scale > 0 ? v->px_scale : 1;
+            ps_viewer_log(v, "widget %s %d %d %d %d %s", kinds[k == 'b' ? 0 : k == 'c' ? 1 : k == 's' ? 2 : k == 'r' ? 3 : 4],
+                          (int)(r->x / s), (int)(r->y / s), (int)(r->w / s), (int)(r->h / s), v->ui.widgets[i].label);
+        }
+        return true;
+    case PS_SOP_WIDGET: {
+        size_t n = strlen(e->arg);
+        for (int i = 0; i < v->ui.widget_count; i++) {
+            const char *label = v->ui.widgets[i].label;
+            while (*label == ' ') label++; // tree rows are indented
+            if (strncmp(label, e->arg, n) || (e->x >= 0 && v->ui.widgets[i].kind != 's')) continue;
+            const ps_ui_rect *r = &v->ui.widgets[i].r;
+            double s = v->px_scale > 0 ? v->px_scale : 1;
+            double x = e->x >= 0 ? r->x + 4 + e->x * (r->w - 8) : r->x + r->w * 0.5, y = r->y + r->h * 0.5;
+            ps_viewer_on_cursor(v, x / s, y / s);
+            ps_viewer_on_mouse_button(v, GLFW_MOUSE_BUTTON_LEFT, GLFW_PRESS, 0);
+            return true;
+        }
+        ps_viewer_log(v, "script line %d: no widget '%s' on screen", e->line, e->arg);
+        v->exit_code = 3;
+        v->quit = true;
+        return true;
+    }
+    case PS_SOP_INSPECT: ps_viewer_print_inspect(v); return true;
     case PS_SOP_QUIT: v->quit = true; return true;
     }
     return true;

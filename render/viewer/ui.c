@@ -20,6 +20,8 @@ static const float ACCENT[4] = {0.35f, 0.65f, 1.0f, 1};
 
 enum { PAD = 6 };
 
+static void note_widget(ps_ui *ui, char kind, const char *label, ps_ui_rect r);
+
 static bool inside(const ps_ui_rect *r, double x, double y)
 {
     return x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
@@ -45,10 +47,13 @@ void ps_ui_begin(ps_ui *ui, ps_renderer *r, int x, int y, int w)
     ui->col_y = y;
     ui->col_w = w;
     ui->panel = -1;
+    ui->widget_count = 0;
     if (!ui->down) ui->active = 0;
 }
 
 void ps_ui_end(ps_ui *ui) { ui->pressed = false; }
+
+void ps_ui_column_end(ps_ui *ui, int scroll) { ui->col_end = ui->col_y + scroll; }
 
 bool ps_ui_wants_mouse(const ps_ui *ui, double x, double y)
 {
@@ -81,6 +86,7 @@ bool ps_ui_panel_begin(ps_ui *ui, const char *title, bool *open)
 {
     open_region(ui, ui->col_x, ui->col_y, ui->col_w, PANEL_BG);
     ps_ui_rect bar = {ui->col_x, ui->col_y, ui->col_w, PS_UI_LINE_H + 6};
+    note_widget(ui, 'p', title, bar);
     rect(ui, bar.x, bar.y, bar.w, bar.h, TITLE_BG);
     char t[128];
     snprintf(t, sizeof t, "%s %s", *open ? "-" : "+", title);
@@ -166,6 +172,30 @@ void ps_ui_text(ps_ui *ui, const float rgba[4], const char *fmt, ...)
     }
 }
 
+static void note_widget(ps_ui *ui, char kind, const char *label, ps_ui_rect r)
+{
+    if (ui->widget_count >= (int)(sizeof ui->widgets / sizeof ui->widgets[0])) return;
+    ui->widgets[ui->widget_count].kind = kind;
+    snprintf(ui->widgets[ui->widget_count].label, sizeof ui->widgets[0].label, "%s", label);
+    ui->widgets[ui->widget_count++].r = r;
+}
+
+bool ps_ui_row(ps_ui *ui, const char *label, bool selected, const float rgba[4])
+{
+    ps_ui_rect b = {ui->x, ui->y, ui->w, PS_UI_LINE_H};
+    if (selected) rect(ui, b.x - 2, b.y, b.w + 4, b.h, WIDGET_HOT);
+    char t[160];
+    snprintf(t, sizeof t, "%.*s", ui->w / PS_UI_CHAR_W, label);
+    text(ui, b.x, b.y, rgba ? rgba : PS_UI_WHITE, t);
+    note_widget(ui, 'r', label, b);
+    ui->y += b.h;
+    if (ui->pressed && inside(&b, ui->mx, ui->my)) {
+        ui->pressed = false;
+        return true;
+    }
+    return false;
+}
+
 static unsigned widget_id(const ps_ui *ui)
 {
     return (unsigned)(ui->panel + 1) * 100003u + (unsigned)ui->y * 7u + 1u;
@@ -175,6 +205,7 @@ bool ps_ui_button(ps_ui *ui, const char *label)
 {
     int w = (int)strlen(label) * PS_UI_CHAR_W + 12;
     ps_ui_rect b = {ui->x, ui->y, w, PS_UI_LINE_H + 4};
+    note_widget(ui, 'b', label, b);
     bool hot = inside(&b, ui->mx, ui->my);
     rect(ui, b.x, b.y, b.w, b.h, hot ? WIDGET_HOT : WIDGET_BG);
     text(ui, b.x + 6, b.y + 2, PS_UI_WHITE, label);
@@ -189,6 +220,7 @@ bool ps_ui_button(ps_ui *ui, const char *label)
 bool ps_ui_checkbox(ps_ui *ui, const char *label, bool *value)
 {
     ps_ui_rect b = {ui->x, ui->y, ui->w, PS_UI_LINE_H + 2};
+    note_widget(ui, 'c', label, b);
     rect(ui, b.x, b.y + 2, 12, 12, WIDGET_BG);
     if (*value) rect(ui, b.x + 3, b.y + 5, 6, 6, ACCENT);
     text(ui, b.x + 18, b.y + 1, PS_UI_WHITE, label);
@@ -209,6 +241,7 @@ bool ps_ui_slider(ps_ui *ui, const char *label, double *value, double lo, double
     text(ui, ui->x, ui->y, PS_UI_GREY, t);
     ui->y += PS_UI_LINE_H;
     ps_ui_rect b = {ui->x, ui->y, ui->w, 10};
+    note_widget(ui, 's', label, b);
     ui->y += 14;
     rect(ui, b.x, b.y + 3, b.w, 4, WIDGET_BG);
     double f = hi > lo ? (*value - lo) / (hi - lo) : 0;

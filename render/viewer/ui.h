@@ -22,10 +22,15 @@ typedef struct ps_ui {
     // layout
     int x, y, w;           ///< cursor of the current panel and its content width
     int col_x, col_y, col_w; ///< the panel column
+    int col_end;           ///< where the column ended in the last frame, pixels (unscrolled: + scroll)
     int panel;             ///< index of the open panel, -1 outside
     ps_ui_rect rects[PS_UI_MAX_PANELS]; ///< panel rectangles of the last frame
     int rect_count, prev_rect_count;
     ps_ui_rect prev_rects[PS_UI_MAX_PANELS];
+    /// The widgets laid out this frame (buttons, checkboxes, sliders, rows), for scripts
+    /// that look them up by label (`widgets`): kind 'b', 'c', 's', 'r' or 'p' (a panel title).
+    struct { char kind; char label[56]; ps_ui_rect r; } widgets[160];
+    int widget_count;
     unsigned active;       ///< id of the widget being dragged, 0 none
     bool skip;             ///< the current panel is collapsed
 } ps_ui;
@@ -33,6 +38,9 @@ typedef struct ps_ui {
 /// Starts a frame: panels stack from (x, y) down in a column `w` wide.
 void ps_ui_begin(ps_ui *ui, ps_renderer *r, int x, int y, int w);
 void ps_ui_end(ps_ui *ui);
+/// Marks the end of the panel column (before free-standing windows): its
+/// height, `scroll` pixels scrolled up, is kept in col_end for the next frame.
+void ps_ui_column_end(ps_ui *ui, int scroll);
 /// True when (x, y) is over a panel of the previous frame or a widget is being dragged.
 bool ps_ui_wants_mouse(const ps_ui *ui, double x, double y);
 
@@ -52,6 +60,8 @@ bool ps_ui_button(ps_ui *ui, const char *label);
 bool ps_ui_checkbox(ps_ui *ui, const char *label, bool *value);
 /// A horizontal slider over [lo, hi]; true when dragged to a new value this frame.
 bool ps_ui_slider(ps_ui *ui, const char *label, double *value, double lo, double hi);
+/// A selectable row of text (tree entries); highlighted when `selected`; true when clicked.
+bool ps_ui_row(ps_ui *ui, const char *label, bool selected, const float rgba[4]);
 /// Reserves a w x h area in the panel and returns it (for plots and images).
 ps_ui_rect ps_ui_area(ps_ui *ui, int w, int h);
 /// A filled rectangle (clipped to nothing outside panels; no input).

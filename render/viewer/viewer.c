@@ -116,6 +116,19 @@ void ps_viewer_after_new_episode(ps_viewer *v)
     ps_viewer_capture(v);
 }
 
+// Camera sensors render in a hidden GLFW context that must be made on this
+// (the main) thread: made now when the world has a camera, before the
+// physics thread's first step needs it.
+static void camera_context_now(ps_viewer *v)
+{
+    ps_world *w = ps_sim_loop_world(&v->loop);
+    for (size_t i = 0; v->cam_r && w && i < ps_world_sensor_count(w); i++)
+        if (ps_sensor_get_type(w, ps_world_sensor_at(w, i)) == PS_SENSOR_CAMERA) {
+            ps_camera_renderer_context(v->cam_r);
+            return;
+        }
+}
+
 // The window title names the scene and its file.
 static void set_title(ps_viewer *v)
 {
@@ -125,10 +138,34 @@ static void set_title(ps_viewer *v)
     glfwSetWindowTitle((GLFWwindow *)v->win, t);
 }
 
+// The home view: the camera given on the command line, else the scene's
+// declared view, else one framing every shape.
+static void home_camera(ps_viewer *v)
+{
+    ps_vec3 eye, target;
+    double fov;
+    if (v->opt.has_camera) {
+        ps_orbit_camera_look_at(&v->cam, v->opt.eye, v->opt.target);
+        ps_orbit_camera_set_home(&v->cam);
+    } else if (v->loop.scene && ps_scene_view(v->loop.scene, &eye, &target, &fov)) {
+        v->cam.fov_y = fov;
+        ps_orbit_camera_look_at(&v->cam, eye, target);
+        ps_orbit_camera_set_home(&v->cam);
+    } else {
+        frame_scene(v);
+    }
+}
+
 void ps_viewer_reload(ps_viewer *v, const char *why)
 {
     ps_viewer_log(v, "reloading (%s)", why);
+    bool first = !v->loop.scene; // the scene failed to load at start
     if (ps_sim_loop_reload(&v->loop)) {
+        camera_context_now(v);
+        if (first) {
+            ps_viewer_capture(v);
+            home_camera(v);
+        }
         ps_viewer_after_new_episode(v);
         ps_viewer_refresh_watch(v, true);
         set_title(v);
@@ -167,6 +204,7 @@ static void draw_overlay_2d(ps_viewer *v)
         ps_ui_line(v->r, x0, y0, x1, y1, 3, c);
         ps_renderer_rect(v->r, (int)x1 - 4, (int)y1 - 4, 8, 8, c);
     }
+    ps_viewer_draw_selection(v);
     // Selection marker: a small cross at the selected body's position.
     ps_world *w = ps_sim_loop_world(&v->loop);
     ps_pose p;
@@ -211,15 +249,17 @@ static bool camera_sensor_view(ps_viewer *v)
     return true;
 }
 
-bool ps_viewer_frame(ps_viewer *v)
+// Exponential average of a per-frame time, ms (about the last 20 frames).
+static void prof_add(double *avg, double seconds) { *avg += 0.05 * (1e3 * seconds - *avg); }
+
+// The part of a frame that owns the loop: input, reloads, physics when it is
+// not on its own thread, the hash report, the snapshot and the view.
+static void frame_sim_part(ps_viewer *v, double t, double dt)
 {
     glfwPollEvents();
     if (glfwWindowShouldClose((GLFWwindow *)v->win)) v->quit = true;
     ps_viewer_script_tick(v);
     ps_viewer_poll_gamepad(v);
-    double t = ps_viewer_now(), dt = t - v->t_last;
-    v->t_last = t;
-    if (v->opt.frame_dt > 0) dt = v->opt.frame_dt;
 
     const char *changed = NULL;
     if (v->opt.watch && v->watch && ps_reload_watch_poll(v->watch, t, &changed)) ps_viewer_reload(v, changed);
@@ -228,7 +268,12 @@ bool ps_viewer_frame(ps_viewer *v)
         v->next_source_scan = t + 1.0;
     }
 
-    v->last_steps = ps_sim_loop_advance(&v->loop, dt);
+    if (!v->phys) {
+        double t0 = ps_viewer_now();
+        v->last_steps = ps_sim_loop_advance(&v->loop, dt);
+        prof_add(&v->prof.physics_ms, ps_viewer_now() - t0);
+    }
+    ps_viewer_sample_plots(v);
     if (v->cam_r) ps_gl_context_make_current(v->ctx); // camera sensors rendered in their own context
     ps_episode *ep = v->loop.ep;
     if (v->opt.exit_after_steps && ep && !v->hash_printed &&
@@ -241,7 +286,6 @@ bool ps_viewer_frame(ps_viewer *v)
         if (!v->have_script) v->quit = true;
     }
     ps_viewer_capture(v);
-    double t_draw = ps_viewer_now();
 
     ps_gl_context_framebuffer_size(v->ctx, &v->fb_w, &v->fb_h);
     int win_w = 0, win_h = 0;
@@ -258,15 +302,51 @@ bool ps_viewer_frame(ps_viewer *v)
     }
     v->view = ps_orbit_camera_view(&v->cam, v->fb_w, v->fb_h);
     if (v->cam_view && !camera_sensor_view(v)) v->cam_view = 0; // its sensor is gone: free camera
-    if (v->fb_w > 0 && v->fb_h > 0) {
-        if (ps_renderer_draw(v->r, v->snap, &v->view, v->draw_flags, 0.0) != PS_OK) {
-            ps_viewer_log(v, "render error: %s", ps_renderer_error(v->r));
-            v->exit_code = 3;
-            v->quit = true;
-        }
+}
+
+bool ps_viewer_frame(ps_viewer *v)
+{
+    double t = ps_viewer_now(), dt = t - v->t_last;
+    v->t_last = t;
+    if (v->opt.frame_dt > 0) dt = v->opt.frame_dt;
+
+    // 1. With the loop: input, the snapshot, the view (the physics thread waits).
+    ps_sim_thread_lock(v->phys);
+    double t_locked = ps_viewer_now();
+    prof_add(&v->prof.wait_ms, t_locked - t);
+    frame_sim_part(v, t, dt);
+    ps_sim_thread_unlock(v->phys);
+    double t_draw = ps_viewer_now();
+    prof_add(&v->prof.input_ms, t_draw - t_locked);
+
+    // 2. Without it: the 3D scene from the snapshot (physics runs meanwhile).
+    bool drawable = v->fb_w > 0 && v->fb_h > 0;
+    if (drawable && ps_renderer_draw(v->r, v->snap, &v->view, v->draw_flags, 0.0) != PS_OK) {
+        ps_viewer_log(v, "render error: %s", ps_renderer_error(v->r));
+        v->exit_code = 3;
+        v->quit = true;
+    }
+    double t_ui = ps_viewer_now();
+    prof_add(&v->prof.render_ms, t_ui - t_draw);
+
+    // 3. With it again: overlays and panels read the world.
+    ps_sim_thread_lock(v->phys);
+    if (v->phys) {
+        ps_sim_thread_stats st = ps_sim_thread_get_stats(v->phys);
+        v->prof.physics_ms = st.busy * 1e3 / fmax(v->fps, 1.0); // thread time per frame
+        v->prof.step_ms = st.step_ms;
+        v->rtf = st.realtime_factor;
+        v->prof.busy = st.busy;
+    }
+    if (drawable) {
         draw_overlay_2d(v);
         ps_viewer_draw_panels(v);
     }
+    ps_sim_thread_unlock(v->phys);
+    if (drawable) ps_renderer_flush(v->r);
+    double t_shot = ps_viewer_now();
+    prof_add(&v->prof.ui_ms, t_shot - t_ui);
+
     if (v->shot_pending) {
         char err[PS_ERR_LEN];
         v->shot_pending = false;
@@ -278,10 +358,18 @@ bool ps_viewer_frame(ps_viewer *v)
         }
     }
     ps_gl_context_swap(v->ctx);
-    // Physics may take as long per frame as half the drawing does (at least
-    // 30 ms, at most 250 ms): a slow renderer then costs frames, not real time.
-    double draw = ps_viewer_now() - t_draw;
-    v->loop.frame_budget = draw * 0.5 > 0.25 ? 0.25 : draw * 0.5 < 0.03 ? 0.03 : draw * 0.5;
+    double t_end = ps_viewer_now();
+    prof_add(&v->prof.swap_ms, t_end - t_shot);
+    if (!v->phys) {
+        // Physics may take as long per frame as half the drawing does (at least
+        // 30 ms, at most 250 ms): a slow renderer then costs frames, not real time.
+        double draw = t_end - t_draw;
+        v->loop.frame_budget = draw * 0.5 > 0.25 ? 0.25 : draw * 0.5 < 0.03 ? 0.03 : draw * 0.5;
+    }
+    if (v->opt.frame_delay > 0) {
+        struct timespec ts = {(time_t)v->opt.frame_delay, (long)(fmod(v->opt.frame_delay, 1.0) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
 
     v->frames++;
     v->fps_frames++;
@@ -301,11 +389,22 @@ int ps_viewer_run(ps_viewer *v)
     while (ps_viewer_frame(v)) {
     }
     double wall = ps_viewer_now() - t0;
+    ps_sim_thread_stop(v->phys); // the loop is the frame's alone from here on
+    v->phys = NULL;
     if (v->opt.fps_report) {
         uint64_t s1 = v->loop.ep ? ps_episode_steps(v->loop.ep) : 0;
-        ps_viewer_log(v, "fps=%.1f frames=%llu wall=%.3fs size=%dx%d scene=%s steps=%llu", (v->frames - f0) / wall,
-                      (unsigned long long)(v->frames - f0), wall, v->fb_w, v->fb_h, ps_scene_name(v->loop.scene),
-                      (unsigned long long)(s1 >= s0 ? s1 - s0 : 0));
+        ps_viewer_log(v, "fps=%.1f frames=%llu wall=%.3fs size=%dx%d scene=%s steps=%llu sim=%.3fs thread=%d", (v->frames - f0) / wall,
+                      (unsigned long long)(v->frames - f0), wall, v->fb_w, v->fb_h,
+                      v->loop.scene ? ps_scene_name(v->loop.scene) : "-",
+                      (unsigned long long)(s1 >= s0 ? s1 - s0 : 0), (double)(s1 >= s0 ? s1 - s0 : 0) * v->loop.dt,
+                      v->opt.frame_dt > 0 ? 0 : 1);
+        ps_viewer_log(v, "frame ms: wait %.2f input+snapshot %.2f render %.2f panels %.2f swap %.2f; physics thread %.3f ms/step, busy %.2f, rtf %.2f",
+                      v->prof.wait_ms, v->prof.input_ms, v->prof.render_ms, v->prof.ui_ms, v->prof.swap_ms,
+                      v->prof.step_ms, v->prof.busy, v->rtf);
+    }
+    if (!v->loop.scene && !v->exit_code) {
+        ps_viewer_log(v, "closed before the scene loaded");
+        v->exit_code = 3; // as a scene that cannot load without a window
     }
     if (v->opt.exit_after_steps && !v->hash_printed) {
         ps_viewer_log(v, "closed before step %llu", (unsigned long long)v->opt.exit_after_steps);
@@ -320,14 +419,17 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
 {
     ps_viewer *v = calloc(1, sizeof *v);
     if (!v) {
+        ps_policy_close(opt->policy);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    v->loop.cfg.policy = opt->policy; // owned: closed by ps_sim_loop_free if creation fails early
     v->opt = *opt;
     v->draw_flags = opt->draw_flags;
     v->show_panels = opt->panels;
     v->open_episode = v->open_actions = v->open_sensors = v->open_overlays = true;
     v->px_scale = 1;
+    v->col_w = 330;
     if (opt->script_path) {
         if (!ps_script_load(&v->script, opt->script_path, err, errlen)) goto fail;
         v->have_script = true;
@@ -355,6 +457,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
         .scene_opt = opt->scene_opt,
         .policy_opt = opt->policy_opt,
         .policy_spec = opt->policy_spec,
+        .policy = opt->policy,
         .no_policy = opt->no_policy,
         .seed = opt->seed,
         .render_fn = v->cam_r ? ps_camera_render : NULL,
@@ -362,28 +465,18 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
         .hook = opt->step_hook,
     };
     if (!ps_sim_loop_init(&v->loop, &cfg, err, errlen)) goto fail;
+    camera_context_now(v);
     ps_gl_context_make_current(v->ctx);
     v->loop.paused = opt->paused;
     ps_sim_loop_set_speed(&v->loop, opt->speed);
     v->loop.max_speed = opt->max_speed;
     v->loop.step_limit = opt->exit_after_steps;
-    if (ps_episode_get_status(v->loop.ep) == PS_EP_SCRIPT_ERROR)
+    if (v->loop.ep && ps_episode_get_status(v->loop.ep) == PS_EP_SCRIPT_ERROR)
         snprintf(v->loop.error, sizeof v->loop.error, "%s", ps_episode_message(v->loop.ep));
 
     v->cam = ps_orbit_camera_default();
     ps_viewer_capture(v);
-    ps_vec3 eye, target;
-    double fov;
-    if (opt->has_camera) {
-        ps_orbit_camera_look_at(&v->cam, opt->eye, opt->target);
-        ps_orbit_camera_set_home(&v->cam);
-    } else if (ps_scene_view(v->loop.scene, &eye, &target, &fov)) {
-        v->cam.fov_y = fov;
-        ps_orbit_camera_look_at(&v->cam, eye, target);
-        ps_orbit_camera_set_home(&v->cam);
-    } else {
-        frame_scene(v);
-    }
+    home_camera(v);
     ps_teleop_fit(&v->tele, v->loop.ep);
     if (opt->watch) {
         v->watch = ps_reload_watch_create(0.1);
@@ -396,8 +489,17 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     glfwSetCursorPosCallback(w, cb_cursor);
     glfwSetScrollCallback(w, cb_scroll);
     set_title(v);
+    // Physics on its own thread unless every frame is a fixed amount of time (--frame-dt).
+    if (opt->frame_dt <= 0 && !(v->phys = ps_sim_thread_start(&v->loop, err, errlen))) goto fail;
     v->t_start = v->t_last = v->fps_t0 = ps_viewer_now();
-    ps_viewer_log(v, "opened %s (%s) seed %llu, %zu source files watched", ps_scene_name(v->loop.scene),
+    if (!v->loop.scene) {
+        const char *nl = strchr(v->loop.error, '\n');
+        ps_viewer_log(v, "load failed: %.*s (waiting for the file to change)",
+                      nl ? (int)(nl - v->loop.error) : (int)strlen(v->loop.error), v->loop.error);
+        fprintf(stderr, "pilotsim view: %s\n", v->loop.error);
+    }
+    ps_viewer_log(v, "opened %s (%s) seed %llu, %zu source files watched",
+                  v->loop.scene ? ps_scene_name(v->loop.scene) : "(not loaded)",
                   opt->scene_path, (unsigned long long)v->loop.seed,
                   v->watch ? ps_reload_watch_count(v->watch) : (size_t)0);
     return v;
@@ -409,6 +511,7 @@ fail:
 void ps_viewer_destroy(ps_viewer *v)
 {
     if (!v) return;
+    ps_sim_thread_stop(v->phys);
     ps_sim_loop_free(&v->loop);
     if (v->ctx) ps_gl_context_make_current(v->ctx);
     ps_renderer_destroy(v->r);

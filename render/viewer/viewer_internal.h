@@ -9,13 +9,15 @@
 #include "pilotsim/camera_render.h"
 #include "keymap.h"
 #include "orbit_camera.h"
+#include "plots.h"
 #include "reload_watch.h"
 #include "script.h"
 #include "sim_loop.h"
+#include "sim_thread.h"
 #include "teleop.h"
 #include "ui.h"
 
-typedef enum { PS_MOUSE_NONE, PS_MOUSE_ORBIT, PS_MOUSE_PAN, PS_MOUSE_DRAG_BODY, PS_MOUSE_UI } ps_mouse_mode;
+typedef enum { PS_MOUSE_NONE, PS_MOUSE_ORBIT, PS_MOUSE_PAN, PS_MOUSE_DRAG_BODY, PS_MOUSE_TURN_BODY, PS_MOUSE_UI, PS_MOUSE_RESIZE } ps_mouse_mode;
 
 struct ps_viewer {
     ps_viewer_options opt;
@@ -24,6 +26,12 @@ struct ps_viewer {
     ps_renderer *r;
     ps_camera_renderer *cam_r;    // camera sensors (its own hidden context); NULL if unavailable
     ps_sim_loop loop;
+    ps_sim_thread *phys;          // the physics thread (NULL: physics steps in the frame, --frame-dt)
+    // Where a frame's time goes, ms (averages over about 20 frames): waiting for
+    // the loop, input + snapshot, 3D drawing, panels, swap; physics per frame and per step.
+    struct { double wait_ms, input_ms, render_ms, ui_ms, swap_ms, physics_ms, step_ms, busy; } prof;
+    double rtf;                   // simulated s per wall s (physics thread), 0 paused
+    ps_plots plots;               // F3 plots and F4 profiler samples
     ps_snapshot *snap;
     ps_orbit_camera cam;
     ps_render_view view;          // of the last drawn frame
@@ -48,7 +56,9 @@ struct ps_viewer {
     ps_vec3 follow_offset;        // target - body position when following began
     // display
     unsigned draw_flags;
-    bool show_help, show_panels;
+    int col_w;                    // panel column width, framebuffer pixels (drag its left edge)
+    double col_scroll;            // pixels the column is scrolled up (mouse wheel over it)
+    bool show_help, show_panels, show_plots, show_profiler, show_inspector;
     bool open_episode, open_scene, open_actions, open_actuators, open_joints, open_sensors, open_overlays;
     char note[512];               // transient message on the status line
     double note_until;
@@ -88,6 +98,17 @@ void ps_viewer_poll_gamepad(ps_viewer *v);
 void ps_viewer_script_tick(ps_viewer *v);
 /// Draws the side panels, the help window and the error banner (panels.c).
 void ps_viewer_draw_panels(ps_viewer *v);
+/// Samples the plots and the profiler once per frame (plots.c).
+void ps_viewer_sample_plots(ps_viewer *v);
+/// The F3 plots and F4 profiler windows at (x, y), w wide (plots.c).
+void ps_viewer_draw_plots(ps_viewer *v, int x, int y, int w);
+void ps_viewer_draw_profiler(ps_viewer *v, int x, int y, int w);
+/// The model tree and body inspector window at (x, y) (inspector.c).
+void ps_viewer_draw_inspector(ps_viewer *v, int x, int y);
+/// Outlines the selected body's shapes in the 3D view (inspector.c).
+void ps_viewer_draw_selection(ps_viewer *v);
+/// Logs the selected body's inspector values ("view: inspect ...", inspector.c).
+void ps_viewer_print_inspect(ps_viewer *v);
 /// Reads the default framebuffer and writes `path` (PNG, or binary PPM when it
 /// ends in .ppm). False with a message in `err` (screenshot.c).
 bool ps_viewer_screenshot(ps_viewer *v, const char *path, char *err, size_t errlen);

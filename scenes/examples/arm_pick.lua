@@ -29,6 +29,7 @@ local scene = {
     description = "6-DOF arm with a parallel gripper grasps and lifts a 0.5 kg box",
     timestep = 0.002,
     time_limit = 15,
+    view = {eye = {0.99, -1.62, 1.87}, target = {0.24, 0.00, 0.84}, fov = 45},
     world = {iterations = 50},
     params = {
         box_x = {default = 0.55, min = 0.45, max = 0.65, randomize = true, description = "box x from the arm base, m"},

@@ -16,6 +16,7 @@ local scene = {
     description = "A stack of n boxes must stay standing for 10 s",
     timestep = 0.002,
     time_limit = 10,
+    view = {eye = {1.40, -3.00, 2.00}, target = {0.00, 0.00, 1.00}, fov = 45},
     world = {iterations = 40},
     params = {
         n = {default = 10, min = 1, max = 30, integer = true, description = "number of boxes"},

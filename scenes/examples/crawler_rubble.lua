@@ -28,6 +28,7 @@ local scene = {
     description = "Six-wheeled crawler crosses bumps and rubble to a goal 9 m away",
     timestep = 0.002,
     time_limit = 40,
+    view = {eye = {6.39, -7.17, 4.83}, target = {3.08, -0.07, 0.31}, fov = 45},
     world = {iterations = 30},
     params = {
         goal_x = {default = 9.0, min = 6.0, max = 10.0, description = "goal x, m"},

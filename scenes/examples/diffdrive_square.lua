@@ -20,6 +20,7 @@ local scene = {
     description = "Diff-drive robot drives a 2 m square with a waypoint controller",
     timestep = 0.002,
     time_limit = 60,
+    view = {eye = {1.00, -3.60, 3.40}, target = {1.00, 1.00, 0.00}, fov = 45},
     params = {
         side = {default = 2.0, min = 0.5, max = 5.0, description = "square side, m"},
         speed = {default = 0.5, min = 0.1, max = 1.0, description = "cruise speed, m/s"},

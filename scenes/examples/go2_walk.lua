@@ -25,6 +25,7 @@ local scene = {
     description = "Go2 quadruped stands 10 s (with a shove), then trots forward",
     timestep = 0.002,
     time_limit = 20,
+    view = {eye = {1.20, -2.20, 1.20}, target = {0.40, 0.00, 0.25}, fov = 45},
     world = {iterations = 30},
     params = {
         stand_time = {default = 10, min = 2, max = 15, description = "standing phase, s"},

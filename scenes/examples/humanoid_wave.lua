@@ -30,6 +30,7 @@ local scene = {
     description = "Humanoid stands with PD servos, raises an arm, waves, takes a shove",
     timestep = 0.002,
     time_limit = 10,
+    view = {eye = {1.30, -3.20, 1.80}, target = {0.00, 0.00, 0.90}, fov = 45},
     world = {iterations = 50},
     params = {
         raise = {default = -1.5708, min = -3.0, max = 0.0, description = "left shoulder pitch target, rad (-pi/2 = forward level)"},

@@ -38,6 +38,7 @@ local scene = {
     description = "Mobile manipulator drives to a table and picks up a box",
     timestep = 0.002,
     time_limit = 30,
+    view = {eye = {2.64, -3.24, 2.63}, target = {1.14, 0.00, 0.57}, fov = 45},
     world = {iterations = 50},
     params = {
         table_x = {default = 2.3, min = 2.0, max = 2.6, randomize = true, description = "table near edge, x (m)"},

@@ -28,6 +28,7 @@ local scene = {
     description = "Service robot carries a cup on its tray from A to a table at B",
     timestep = 0.002,
     time_limit = 40,
+    view = {eye = {1.80, -4.60, 3.60}, target = {1.90, 0.00, 0.40}, fov = 45},
     params = {
         goal_x = {default = 3.5, min = 2.5, max = 4.5, randomize = true, description = "B, x (m)"},
         goal_y = {default = 1.0, min = -1.5, max = 1.5, randomize = true, description = "B, y (m)"},

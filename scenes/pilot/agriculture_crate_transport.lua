@@ -44,6 +44,7 @@ local scene = {
     description = "Field robot carries a loose 10 kg harvest crate round the headland over uneven ground",
     timestep = 0.002,
     time_limit = 60,
+    view = {eye = {3.00, -8.00, 6.50}, target = {3.50, 1.00, 0.50}, fov = 45},
     world = {iterations = 30},
     policy = "policies.crate_transport",
     params = {

@@ -75,6 +75,7 @@ local scene = {
     description = "Mobile manipulator picks ripe apples off a trellis (breakable stems, bruising) into its bin",
     timestep = 0.002,
     time_limit = 60,
+    view = {eye = {4.15, -3.98, 3.90}, target = {1.82, 1.01, 0.72}, fov = 45},
     world = {iterations = 50, contact_forces = true},   -- 50: the arm's servos under load (as mobile_pick)
     policy = "policies.fruit_picking",
     params = {

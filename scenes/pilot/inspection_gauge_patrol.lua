@@ -35,6 +35,7 @@ local scene = {
     description = "Patrol robot reads four gauges in a plant hall, facing each within range and angle for a dwell time",
     timestep = 0.004,
     time_limit = 90,
+    view = {eye = {11.12, -11.59, 7.92}, target = {5.85, -0.28, 0.72}, fov = 45},
     world = {contact_forces = true},
     policy = "policies.inspection_patrol",
     params = {

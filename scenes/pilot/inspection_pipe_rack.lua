@@ -69,6 +69,7 @@ local scene = {
     description = "Wheeled robot surveys a pipe rack with a 3D lidar, finds and reports a leak",
     timestep = 0.004,
     time_limit = 70,
+    view = {eye = {-3.00, -3.50, 2.20}, target = {1.00, 1.00, 0.60}, fov = 45},
     world = {contact_forces = true},
     policy = "policies.pipe_rack",
     params = {

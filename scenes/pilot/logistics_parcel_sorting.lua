@@ -64,6 +64,7 @@ local scene = {
     description = "A suction arm sorts parcels off a moving conveyor into three totes by label",
     timestep = 0.002,
     time_limit = 50,
+    view = {eye = {0.50, -6.50, 4.50}, target = {-1.50, 0.00, 0.80}, fov = 45},
     world = {iterations = 50, contact_forces = true},
     policy = "policies.parcel_sorting",
     params = {

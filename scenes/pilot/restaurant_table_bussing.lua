@@ -65,6 +65,7 @@ local scene = {
     description = "Mobile manipulator clears plates, a bowl and cups from a table into its bus tub among walking diners",
     timestep = 0.004,
     time_limit = 90,
+    view = {eye = {5.13, -6.12, 4.91}, target = {2.06, 0.45, 0.72}, fov = 45},
     -- 60 solver iterations: with fewer, QuickStep's unconverged friction lets the parked
     -- base creep by millimetres per second
     world = {contact_forces = true, iterations = 60, max_contacts = 4},

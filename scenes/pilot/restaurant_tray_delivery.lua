@@ -36,6 +36,7 @@ local scene = {
     description = "Service robot carries two cups from the kitchen pass to a table among walking diners",
     timestep = 0.002,
     time_limit = 40,
+    view = {eye = {7.68, -7.89, 6.26}, target = {3.62, 0.80, 0.72}, fov = 45},
     world = {contact_forces = true},
     policy = "policies.restaurant_delivery",
     params = {

@@ -62,6 +62,7 @@ local scene = {
     description = "Mobile manipulator picks an order from supermarket shelves into its tote among shoppers",
     timestep = 0.004,
     time_limit = 60,
+    view = {eye = {6.65, -7.44, 5.45}, target = {3.19, -0.01, 0.72}, fov = 45},
     -- 60 solver iterations: with fewer, QuickStep's unconverged friction lets the parked
     -- base creep by millimetres per second
     world = {contact_forces = true, iterations = 60, max_contacts = 4},

@@ -43,6 +43,7 @@ local scene = {
     description = "Crawler threads the passages of a collapsed drift to a survey point, lidar-surveying markers",
     timestep = 0.002,
     time_limit = 60,
+    view = {eye = {-3.00, -3.00, 6.50}, target = {5.00, 0.00, 0.00}, fov = 45},
     world = {iterations = 30},
     policy = "policies.collapsed_drift",
     params = {

@@ -48,6 +48,7 @@ local scene = {
     description = "Crawler inspects a dark, dusty mine roadway over rubble: five checkpoints to the end face",
     timestep = 0.002,
     time_limit = 60,
+    view = {eye = {-3.00, -3.00, 7.00}, target = {7.00, 1.00, 0.00}, fov = 45},
     world = {iterations = 30},
     policy = "policies.tunnel_inspection",
     params = {

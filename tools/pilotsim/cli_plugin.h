@@ -18,6 +18,7 @@
 #ifndef PS_CLI_PLUGIN_H
 #define PS_CLI_PLUGIN_H
 
+#include "dataset_playback.h"
 #include "pilotsim/pilotsim.h"
 #include "pilotsim/policy.h"
 #include "run_record.h"
@@ -70,6 +71,9 @@ typedef struct cli_dataset_plugin {
                                   uint64_t seed, char *err, size_t errlen);
     const void *(*view_recorder_hook)(void *v);
     void (*view_recorder_destroy)(void *v);
+    /// dataset_playback.h (view --replay).
+    bool (*playback_open)(ds_playback *p, const char *path, long demo, char *err, size_t errlen);
+    void (*playback_close)(ds_playback *p);
 } cli_dataset_plugin;
 
 /// The renderer plugin, loaded on the first call. NULL when it cannot be

@@ -2,6 +2,7 @@
 // the renderer plugin (cli_plugin.h); `view --record` hands the viewer the
 // dataset plugin's recorder (dataset_view.h, through the executable).
 #include "cli.h"
+#include "dataset_playback.h"
 #include "dataset_view.h"
 #include "pilotsim/policy.h"
 #include "pilotsim/viewer.h"
@@ -73,11 +74,12 @@ static bool parse_msaa(const char *v, void *target, char *why, size_t n)
 // What the options ask for; copied into ps_viewer_options (only what was given).
 typedef struct view_args {
     uint64_t seed, exit_after_steps, frames;
-    const char *policy, *script, *record;
+    uint64_t demo;
+    const char *policy, *script, *record, *replay;
     bool no_policy, paused, panels, vsync, watch, fps_report;
-    bool size_given, speed_given, camera_given, msaa_given, frame_dt_given;
+    bool size_given, speed_given, camera_given, msaa_given, frame_dt_given, frame_delay_given, demo_given;
     int size[2], msaa;
-    double speed, frame_dt, camera[6];
+    double speed, frame_dt, frame_delay, camera[6];
 } view_args;
 
 int view_main(int argc, char **argv);
@@ -115,7 +117,18 @@ int view_main(int argc, char **argv)
         {.name = "--frame-dt", .kind = CLI_DOUBLE, .metavar = "S", .target = &va.frame_dt, .lo = 0, .hi = 0.25,
          .open_lo = true, .given = &va.frame_dt_given, .need = "seconds in (0, 0.25]",
          .help = "each frame advances S seconds of real time x speed, whatever the clock (reproducible scripted "
-                 "runs); default: the clock"},
+                 "runs; physics then steps in the frame); default: the clock, physics on its own thread"},
+        {.name = "--frame-delay", .kind = CLI_DOUBLE, .metavar = "MS", .target = &va.frame_delay, .lo = 0,
+         .hi = 10000, .given = &va.frame_delay_given, .need = "milliseconds in [0, 10000]",
+         .help = "sleep MS ms after every frame, as a slow machine draws (simulated time still keeps up with the "
+                 "clock)"},
+        {.name = "--replay", .kind = CLI_STRING, .metavar = "FILE.hdf5", .target = &va.replay,
+         .need = "a dataset file",
+         .help = "play back a recorded demo (its scene, params, seed and actions; the episode ends with an error "
+                 "naming the step where the state leaves the recording); give no SCENE"},
+        {.name = "--demo", .kind = CLI_U64, .metavar = "J", .target = &va.demo, .hi = 1000000000,
+         .given = &va.demo_given, .need = "a demo index J (data/demo_J)",
+         .help = "with --replay: play data/demo_J (default: the first)"},
         {.name = "--no-watch", .kind = CLI_FLAG, .clear = true, .target = &va.watch,
          .help = "do not reload when the sources change (F5 still reloads)"},
         {.name = "--exit-after-steps", .kind = CLI_U64, .metavar = "N", .target = &va.exit_after_steps, .lo = 1,
@@ -151,13 +164,22 @@ int view_main(int argc, char **argv)
                  "            (also when built without the renderer)\n",
         .more_help = view_more_help,
         .pos_name = "SCENE",
-        .min_pos = 1,
+        .min_pos = 0, // SCENE, unless --replay
         .max_pos = 1,
     };
     const char *scene = NULL;
     size_t npos;
     int prc = cli_parse(&cmd, argc, argv, &scene, &npos);
     if (prc != CLI_CONTINUE) return prc;
+    if (va.replay && (scene || va.record)) {
+        return cli_usage_error(&cmd, "--replay plays the demo's own scene: give no SCENE and no --record");
+    }
+    if (va.demo_given && !va.replay) {
+        return cli_usage_error(&cmd, "--demo goes with --replay FILE");
+    }
+    if (!scene && !va.replay) {
+        return cli_usage_error(&cmd, "missing SCENE");
+    }
     ps_viewer_options vo = ps_default_viewer_options();
     vo.seed = va.seed;
     vo.policy_spec = va.policy;
@@ -177,21 +199,39 @@ int view_main(int argc, char **argv)
     vo.vsync = va.vsync;
     if (va.msaa_given) vo.msaa = va.msaa;
     if (va.frame_dt_given) vo.frame_dt = va.frame_dt;
+    if (va.frame_delay_given) vo.frame_delay = va.frame_delay * 1e-3;
     vo.watch = va.watch;
     if (va.exit_after_steps) vo.exit_after_steps = va.exit_after_steps;
     if (va.frames) vo.frames = va.frames;
     vo.fps_report = va.fps_report;
     if (va.script) vo.script_path = va.script;
     const char *record = va.record;
+    char err[PS_ERR_LEN];
+    ds_playback pb = {0};
+    if (va.replay) {
+        if (!ds_playback_open(&pb, va.replay, va.demo_given ? (long)va.demo : -1, err, sizeof err)) {
+            fprintf(stderr, "pilotsim view: --replay: %s\n", err);
+            return EXIT_RUNTIME;
+        }
+        scene = pb.scene_path;
+        for (size_t i = 0; i < pb.param_count && so.param_count < sizeof so.params / sizeof *so.params; i++)
+            so.params[so.param_count++] = pb.params[i];
+        vo.seed = pb.seed;
+        vo.policy = pb.policy; // the viewer owns it now
+        pb.policy = NULL;
+        printf("view: replaying %s of %s: %s, seed %llu, %llu steps\n", pb.demo, va.replay, scene,
+               (unsigned long long)pb.seed, (unsigned long long)pb.steps);
+    }
+#define VIEW_REPLAY_END() ds_playback_close(&pb)
     cli_default_module_paths(&so, env_storage, sizeof env_storage);
     vo.scene_path = scene;
     vo.scene_opt = cli_scene_options(&so);
     vo.policy_opt = cli_policy_options(&so, &pol, vo.scene_opt.log);
-    char err[PS_ERR_LEN];
     ds_view_recorder *rec = NULL;
     if (record) {
         if (!(rec = ds_view_recorder_create(record, scene, &vo.scene_opt, vo.seed, err, sizeof err))) {
             fprintf(stderr, "pilotsim view: --record: %s\n", err);
+            VIEW_REPLAY_END();
             return EXIT_RUNTIME;
         }
         vo.step_hook = ds_view_recorder_hook(rec);
@@ -201,10 +241,12 @@ int view_main(int argc, char **argv)
     if (!view) {
         fprintf(stderr, "pilotsim view: %s\n", err);
         VIEW_RECORD_END();
+        VIEW_REPLAY_END();
         return EXIT_RUNTIME;
     }
     int rc = ps_viewer_run(view);
     ps_viewer_destroy(view);
     VIEW_RECORD_END();
+    VIEW_REPLAY_END();
     return rc;
 }

@@ -81,6 +81,20 @@ void ds_recorder_destroy(ds_recorder *r)
     if (p) p->recorder_destroy(r);
 }
 
+bool ds_playback_open(ds_playback *pb, const char *path, long demo, char *err, size_t errlen)
+{
+    const cli_dataset_plugin *p = cli_dataset_plugin_load("view --replay needs", err, errlen);
+    return p && p->playback_open(pb, path, demo, err, errlen);
+}
+
+void ds_playback_close(ds_playback *pb)
+{
+    // Something to free only when open succeeded, so the plugin is loaded.
+    const cli_dataset_plugin *p = pb->param_count || pb->policy ? cli_dataset_plugin_load("view --replay needs", NULL, 0)
+                                                                : NULL;
+    if (p) p->playback_close(pb);
+}
+
 #ifdef PILOTSIM_HAVE_RENDER
 // view --record: called from the renderer plugin's `view`.
 struct ds_view_recorder {

@@ -37,6 +37,8 @@ __attribute__((visibility("default"))) const cli_dataset_plugin *pilotsim_hdf5_p
         .merge = ds_merge,
         .eval_record = eval_record,
         .recorder_destroy = recorder_destroy,
+        .playback_open = ds_playback_open,
+        .playback_close = ds_playback_close,
 #ifdef PILOTSIM_HAVE_VIEW_RECORD
         .view_recorder_create = view_create,
         .view_recorder_hook = view_hook,

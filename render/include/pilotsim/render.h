@@ -62,6 +62,9 @@ ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const p
 
 /// 2D overlay in pixels, origin at the top-left of the viewport. Text is
 /// ASCII, monospaced, `scale` 1 = 8x16 pixel cells, '\n' starts a new line.
+/// Text and rectangles are batched (one draw call for thousands): they reach
+/// the framebuffer at ps_renderer_flush, which images, draws, picks and
+/// ps_renderer_read_window call first; call it before swapping buffers.
 void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgba[4], const char *text);
 void ps_renderer_rect(ps_renderer *r, int x, int y, int w, int h, const float rgba[4]);
 /// Draws an RGB float image (values 0..1, row-major, top row first) as a 2D
@@ -85,6 +88,8 @@ const char *ps_renderer_error(const ps_renderer *r);
 /// PS_ERR_INVALID (no pixels), PS_ERR_NOMEM or PS_ERR_IO (a GL error) with the
 /// reason in `err`. Used by the viewer's screenshots.
 ps_status ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb, char *err, size_t errlen);
+/// Draws the batched 2D text and rectangles (in call order) into the bound framebuffer.
+void ps_renderer_flush(ps_renderer *r);
 
 /// The default view's direction: azimuth from +x (degrees, -40: front right)
 /// and elevation above the ground plane (degrees).

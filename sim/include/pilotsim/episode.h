@@ -62,6 +62,19 @@ ps_episode_status ps_episode_step_repeat(ps_episode *e, uint64_t max_steps, int 
 /// status `st` (not PS_EP_RUNNING) with `msg`. No-op when it already ended.
 void ps_episode_abort(ps_episode *e, ps_episode_status st, const char *msg);
 
+/// Manual control (the viewer's actuator sliders): while on, steps skip the
+/// action mapping (the action space and the scene's act()), and the robot
+/// commands the scene's step() sets are undone after it, so they stay as
+/// ps_robot_set_command left them; the rest of step(), rewards and success
+/// checks still run. Off when an episode begins.
+void ps_episode_set_manual(ps_episode *e, bool on);
+bool ps_episode_manual(const ps_episode *e);   ///< whether manual control is on
+
+/// Wall-clock seconds the episode's steps spent outside ps_world_step (the
+/// scene's Lua callbacks, actions and observations) since it began, for
+/// profilers; ps_world_step_seconds has the rest.
+double ps_episode_lua_seconds(const ps_episode *e);
+
 /// Runs steps until the episode ends.
 ps_episode_status ps_episode_run(ps_episode *e, uint64_t max_steps);
 

@@ -122,6 +122,11 @@ typedef struct ps_solver_health {
 /// every step), so asking costs nothing when nobody asks.
 void ps_world_solver_health(const ps_world *w, ps_solver_health *out);
 
+/// Wall-clock seconds spent in ps_world_step since the world was made, for
+/// profilers (`pilotsim view`'s F4; never part of the state): all of it in
+/// `total`, the sensor updates (camera images, lidar) in `sensors`. Either may be NULL.
+void ps_world_step_seconds(const ps_world *w, double *total, double *sensors);
+
 /// Checks that the world can be stepped: every dynamic body has a mass.
 /// PS_ERR_INVALID names the body in ps_world_last_error. ps_world_step does
 /// the same check; call this to report problems right after building.

@@ -10,6 +10,8 @@
 char *ps_strdup(const char *s);
 // Grows a table to hold at least `need` elements (doubling). false on OOM.
 bool ps_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
+// Monotonic wall clock, s (profiling counters; never part of a state).
+double ps_monotonic_s(void);
 
 // Formats a message into `buf` (`n` bytes), cutting what does not fit: messages
 // are bounded by the buffer (PS_ERR_LEN for the API's `err` parameters), so a

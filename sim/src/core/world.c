@@ -3,6 +3,7 @@
 #include "ode_guard.h"
 #include "log_internal.h"
 #include "raycast.h"
+#include "util.h"
 #include "pilotsim/world.h"
 
 #include <math.h>
@@ -393,7 +394,23 @@ void ps_world_solver_health(const ps_world *w, ps_solver_health *out)
     out->angle_error_max = fmax(out->angle_error_max, out->angle_error);
 }
 
+static ps_status world_step(ps_world *w);
+
 ps_status ps_world_step(ps_world *w)
+{
+    double t0 = ps_monotonic_s();
+    ps_status st = world_step(w);
+    w->step_seconds += ps_monotonic_s() - t0;
+    return st;
+}
+
+void ps_world_step_seconds(const ps_world *w, double *total, double *sensors)
+{
+    if (total) *total = w->step_seconds;
+    if (sensors) *sensors = w->sensor_seconds;
+}
+
+static ps_status world_step(ps_world *w)
 {
     if (w->diverged) return PS_ERR_DIVERGED;
     ps_status st = ps_world_check_masses(w);
@@ -446,7 +463,11 @@ ps_status ps_world_step(ps_world *w)
         ps_world_fail(w, PS_ERR_DIVERGED, "%s", w->divergence);
         return PS_ERR_DIVERGED;
     }
-    return w->sensor_count ? ps_sensors_update(w) : PS_OK;
+    if (!w->sensor_count) return PS_OK;
+    double t0 = ps_monotonic_s();
+    ps_status sst = ps_sensors_update(w);
+    w->sensor_seconds += ps_monotonic_s() - t0;
+    return sst;
 }
 
 ps_status ps_world_validate(ps_world *w) { return ps_world_check_masses(w); }

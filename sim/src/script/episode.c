@@ -2,6 +2,7 @@
 #include "scene_internal.h"
 #include "log_internal.h"
 #include "util.h"
+#include "pilotsim/robot.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +25,10 @@ struct ps_episode {
     char **metric_names;
     double *metric_values;
     int metric_count;
+    bool manual;           // ps_episode_set_manual: actions and act() skipped, robot commands kept
+    double *manual_cmd;    // the commands kept while the scene's step() runs
+    size_t manual_cap;
+    double lua_seconds;    // wall time of steps outside ps_world_step (profiling)
 };
 
 const char *ps_episode_status_name(ps_episode_status s)
@@ -236,6 +241,7 @@ void ps_episode_end(ps_episode *e)
     free(e->metric_values);
     free(e->param_values);
     free(e->instruction);
+    free(e->manual_cmd);
     lua_gc(rt->L, LUA_GCCOLLECT);
     free(e);
 }
@@ -248,15 +254,43 @@ static void set_clock(lua_State *L, int ctx, const ps_episode *e)
     ps_lua_rawsetfield(L, ctx, "step");
 }
 
+// Manual control: every robot's commands, saved before the scene's step()
+// runs (`restore` false) and put back after it (true), so that only the
+// viewer's sliders move the robots.
+static void manual_commands(ps_episode *e, bool restore)
+{
+    ps_world *w = e->world;
+    size_t n = 0;
+    for (size_t r = 0; r < ps_world_robot_count(w); r++) n += ps_robot_joint_count(w, ps_world_robot_at(w, r));
+    if (!restore && n > e->manual_cap) {
+        double *c = realloc(e->manual_cmd, n * sizeof *c);
+        if (!c) return;
+        e->manual_cmd = c;
+        e->manual_cap = n;
+    }
+    if (n > e->manual_cap) return;
+    size_t k = 0;
+    for (size_t ri = 0; ri < ps_world_robot_count(w); ri++) {
+        ps_robot_id r = ps_world_robot_at(w, ri);
+        for (size_t j = 0; j < ps_robot_joint_count(w, r); j++, k++) {
+            if (restore) ps_robot_set_command(w, r, j, e->manual_cmd[k]);
+            else e->manual_cmd[k] = ps_robot_command(w, r, j);
+        }
+    }
+}
+
 ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
 {
     if (e->status != PS_EP_RUNNING) return e->status;
+    double t_begin = ps_monotonic_s(), t_world = 0;
     ps_scene *s = e->scene;
     lua_State *L = s->rt->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
     int ctx = lua_gettop(L);
     set_clock(L, ctx, e);
     char serr[PS_ERR_LEN];
+    char serr[3500];
+    if (e->manual) goto scene_step; // commands as the viewer's sliders set them
     if (!ps_space_apply_actions(s, e->space, serr, sizeof serr)) {
         char msg[sizeof e->message];
         ps_msgf(msg, sizeof msg, "%s: step %llu: %s", s->path, (unsigned long long)e->steps + 1, serr);
@@ -276,9 +310,14 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
             goto out;
         }
     }
+scene_step:
+    if (e->manual) manual_commands(e, false);
     if (s->cb_ref[PS_CB_STEP] != LUA_NOREF && !call_cb(e, PS_CB_STEP, 0, 0)) goto out;
+    if (e->manual) manual_commands(e, true);
 
+    double tw = ps_monotonic_s();
     ps_status st = ps_world_step(e->world);
+    t_world = ps_monotonic_s() - tw;
     if (st == PS_ERR_DIVERGED) {
         end_with(e, PS_EP_DIVERGED, ps_world_divergence(e->world));
         goto out;
@@ -333,8 +372,14 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
     if (e->steps >= limit) end_with(e, PS_EP_TIMEOUT, max_steps ? "reached the step limit" : "reached the time limit");
 out:
     lua_settop(L, ctx - 1);
+    e->lua_seconds += ps_monotonic_s() - t_begin - t_world;
     return e->status;
 }
+
+double ps_episode_lua_seconds(const ps_episode *e) { return e->lua_seconds; }
+
+void ps_episode_set_manual(ps_episode *e, bool on) { e->manual = on; }
+bool ps_episode_manual(const ps_episode *e) { return e->manual; }
 
 ps_episode_status ps_episode_run(ps_episode *e, uint64_t max_steps)
 {

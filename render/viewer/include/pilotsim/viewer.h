@@ -6,10 +6,11 @@
 /// or an impulse, keyboard and gamepad teleop of the action space, a policy
 /// switch, and panels (scene, episode, actuators, sensors, overlays, key map).
 ///
-/// Physics is decoupled from frames: it steps at the scene's fixed timestep
-/// (real time x speed, capped per frame) and the renderer draws a snapshot
-/// copied from the world (snapshot.h), so the same scene, seed and actions give
-/// the same state hash as `pilotsim run`.
+/// Physics is decoupled from frames: it steps at the scene's fixed timestep on
+/// a thread of its own (real time x speed, as far as the CPU allows; with
+/// `frame_dt` in the frame instead) and the renderer draws a snapshot copied
+/// from the world (snapshot.h), so slow drawing never slows simulated time and
+/// the same scene, seed and actions give the same state hash as `pilotsim run`.
 ///
 /// Input arrives through the ps_viewer_on_* entry points, which the GLFW
 /// callbacks call and which scripts (`script_path`) call with synthetic events.
@@ -32,7 +33,7 @@ typedef struct ps_viewer_step_hook {
     void *user;
     /// The actions of the coming step are written (teleop or policy). `seed`:
     /// the episode's seed; `forced`: a mouse drag or impulse also pushes a body
-    /// this step (not an action).
+    /// this step, or manual control drives the robot (not an action).
     void (*before_step)(void *user, ps_episode *e, uint64_t seed, bool forced);
     void (*after_step)(void *user, ps_episode *e);   ///< right after the step
     /// `discard_key` (a GLFW key, 0 none) was pressed: drop the current attempt;
@@ -50,6 +51,9 @@ typedef struct ps_viewer_options {
     ps_scene_options scene_opt;   ///< module/package paths, params, sandbox, log
     ps_policy_options policy_opt;
     const char *policy_spec;      ///< NULL: the scene's baseline policy, if any
+    /// A policy object to use instead of a spec (e.g. a recorded demo played
+    /// back); the viewer owns it from ps_viewer_create on, even when that fails.
+    ps_policy *policy;
     bool no_policy;               ///< start without a policy (actions from teleop)
     uint64_t seed;                ///< first episode's seed (default 0)
     int width, height;            ///< window size, screen pixels (default 1280 x 720)
@@ -65,6 +69,9 @@ typedef struct ps_viewer_options {
     /// clock says, so scripted runs see the same simulated time per frame on any
     /// machine (tests); 0 (default): real time
     double frame_dt;
+    /// > 0: sleep this long (s) after every frame, as a slow machine would draw
+    /// (shows and tests that slow drawing does not slow the simulation)
+    double frame_delay;
     uint64_t exit_after_steps;    ///< > 0: stop stepping at this many steps, print the hash, quit
     uint64_t frames;              ///< > 0: quit after this many frames
     bool fps_report;              ///< print frames per second at exit
@@ -83,7 +90,9 @@ void ps_viewer_destroy(ps_viewer *v);   ///< NULL is a no-op
 /// Runs one frame: input, physics, drawing. False once the viewer should close.
 bool ps_viewer_frame(ps_viewer *v);
 /// Runs frames until the window closes or a quit; returns the process exit
-/// code (0, or 3 when a script failed).
+/// code (0, or 3 when a script failed or the scene never loaded: a scene that
+/// fails to load at start opens the window with the error and loads when its
+/// file is fixed).
 int ps_viewer_run(ps_viewer *v);
 
 /// Input entry points. `key` a GLFW_KEY_* code, `button` a GLFW_MOUSE_BUTTON_*,

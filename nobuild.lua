@@ -1,0 +1,1 @@
+return { name = 'b', timestep = 0.01, time_limit = 1 }

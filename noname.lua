@@ -1,0 +1,1 @@
+return { timestep = 0.01, time_limit = 1, build = function() end }

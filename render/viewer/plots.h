@@ -1,0 +1,46 @@
+// The viewer's time plots (F3: reward, a joint's q and qd, contact force,
+// solver health) and profiler (F4: where each frame's milliseconds go), as
+// MuJoCo's simulate shows them: one sample per frame in rings of PS_PLOT_N.
+#ifndef PS_VIEWER_PLOTS_H
+#define PS_VIEWER_PLOTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { PS_PLOT_N = 240 };
+
+/// The series, one value per sample (index (head - 1) is the newest).
+typedef enum ps_plot_series {
+    PS_PLOT_REWARD,        ///< mean reward per step since the last sample
+    PS_PLOT_Q, PS_PLOT_QD, ///< the chosen joint: rad or m, rad/s or m/s
+    PS_PLOT_FORCE,         ///< N: the sum of every contact force's magnitude
+    PS_PLOT_JOINT_ERR,     ///< m: solver health, the largest joint anchor gap
+    PS_PLOT_PENETRATION,   ///< m: solver health, the deepest contact
+    PS_PLOT_MS_PHYSICS,    ///< profiler, ms per frame: collision and solver
+    PS_PLOT_MS_SENSORS,    ///< sensors (camera images, lidar)
+    PS_PLOT_MS_LUA,        ///< the scene's Lua, actions and observations (not the policy)
+    PS_PLOT_MS_RENDER,     ///< drawing the 3D scene
+    PS_PLOT_MS_UI,         ///< panels and overlays
+    PS_PLOT_MS_SWAP,       ///< waiting for the buffer swap (the GPU or llvmpipe finishing)
+    PS_PLOT_SERIES
+} ps_plot_series;
+
+typedef struct ps_plots {
+    float v[PS_PLOT_SERIES][PS_PLOT_N];
+    int head, count;
+    size_t joint;                  ///< the chosen joint, counting every robot's joints in order
+    char joint_name[96];           ///< its robot and name ("" none)
+    // what the last sample saw
+    uint64_t steps;
+    double ret, t_world, t_sensors, t_lua, t_policy;
+    const void *episode;           ///< the episode of those counters (identity only)
+} ps_plots;
+
+/// Adds one sample: `values` has PS_PLOT_SERIES entries.
+void ps_plots_push(ps_plots *p, const float *values);
+/// Forgets every sample (a new episode).
+void ps_plots_clear(ps_plots *p);
+/// The i-th sample of `s`, 0 the oldest, i < p->count.
+float ps_plots_at(const ps_plots *p, ps_plot_series s, int i);
+
+#endif

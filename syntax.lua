@@ -1,0 +1,4 @@
+return {
+  name = 'x',
+  timestep = = 0.01,
+}
