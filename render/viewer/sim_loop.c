@@ -97,7 +97,7 @@ bool ps_sim_loop_init(ps_sim_loop *l, const ps_sim_loop_config *cfg, char *err, 
         FILE *f = fopen(cfg->scene_path, "r");
         if (!f) return false;
         fclose(f);
-        snprintf(l->error, sizeof l->error, "%.8000s", err);
+        snprintf(l->error, sizeof l->error, "%.*s", (int)sizeof l->error - 1, err);
         return true;
     }
     ps_scene_set_render_callback(l->scene, cfg->render_fn, cfg->render_user);

@@ -289,7 +289,6 @@ ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
     int ctx = lua_gettop(L);
     set_clock(L, ctx, e);
     char serr[PS_ERR_LEN];
-    char serr[3500];
     if (e->manual) goto scene_step; // commands as the viewer's sliders set them
     if (!ps_space_apply_actions(s, e->space, serr, sizeof serr)) {
         char msg[sizeof e->message];
