@@ -29,7 +29,7 @@ geometry; random draws come from the episode RNG (math.random), in the order doc
                                  o.n steps of o.rise (m) and o.run (m), a landing of o.landing
                                  (1 m) long, a ramp of o.slope (deg) climbing o.ramp_rise (m),
                                  then a top landing o.top_length (1.5 m) long; o.width (1.2 m),
-                                 material, color. Returns {steps_x, ramp_x, top_x, top_z,
+                                 material, color. Returns {steps_x, steps_end, ramp_x, top_x, top_z,
                                  height = function(x) -> course height under x (m)}
   terrain.rubble(world, o)       o.n static boxes half sunk into the ground: per box the
                                  position comes from o.at() -> x, y (called first; default a
@@ -158,7 +158,7 @@ function M.climb(world, o)
         top = M.ramp(world, {x = ramp_x, y = y0, z = h1, slope = o.slope, length = ramp_len, width = w, top = true,
                              top_length = o.top_length or 1.5, material = o.material, color = o.color})
     end
-    local c = {steps_x = x0, ramp_x = ramp_x, top_x = top_x, top_z = top}
+    local c = {steps_x = x0, steps_end = steps_end, ramp_x = ramp_x, top_x = top_x, top_z = top}
     function c.height(x)
         if x < x0 then return 0 end
         if x < steps_end then return math.ceil((x - x0) / o.run) * o.rise end
