@@ -24,7 +24,6 @@ boxes 6 x 0.5 x 2 m) at y = +-2.6.
 local diffdrive = require "robots.diffdrive"
 
 local N_PER_ROW = 6
-local CYCLE, FORWARD = 2500, 1500        -- steps: drive at each other, then turn away
 local robots, groups, owner = {}, {}, {} -- set in build
 
 local scene = {
@@ -74,13 +73,7 @@ end
 
 function scene.step(ctx)
     local s = ctx.state
-    local mode = (ctx.step % CYCLE < FORWARD) and 1 or 2
-    if mode ~= s.mode then
-        s.mode = mode
-        for _, r in ipairs(robots) do
-            if mode == 1 then r:set_wheels(5, 5) else r:set_wheels(-2.3, 2.3) end
-        end
-    end
+    diffdrive.shuttle(s, ctx.step, robots, {cycle = 2500, forward = 1500})
     local q = ctx.params.query
     if q == "contacts" then
         s.pairs = s.pairs + pairs_by_scan(ctx.world)
