@@ -76,5 +76,19 @@ LUA
 expect_rc 0 run "$tmp/pairs.lua" --json
 check "boxes 1 and 2 touch, the robot touches no group" has "$tmp/out" '"metrics":{"i":1,"j":2,"n":1}'
 
+# 12 robots bumping into each other: contact_pairs finds the same robot pairs as a scan
+# of world:contacts() (the metric sums the pairs over every step), and the bench mode
+# that times the two runs and keeps the trajectories identical
+for q in contacts pairs; do
+    expect_rc 0 run "$src/scenes/bench/fleet_contacts.lua" --param query=$q --steps 1000 --json
+    grep -o '"robot_pairs":[0-9]*' "$tmp/out" >"$tmp/pairs_$q"
+done
+check "fleet_contacts: robots do collide" grep -qv '"robot_pairs":0$' "$tmp/pairs_pairs"
+check "fleet_contacts: contact_pairs agrees with the contacts scan" cmp -s "$tmp/pairs_contacts" "$tmp/pairs_pairs"
+expect_rc 0 bench --contacts --steps 200 --repeat 1 --json
+check "bench --contacts: identical trajectories" has "$tmp/out" '"identical":true'
+check "bench --contacts: reports both queries" has "$tmp/out" '"query":"pairs"'
+expect_rc 2 bench --contacts --sensors
+
 echo "test_fleet: $checks checks, $failed failed"
 [[ $failed == 0 ]]

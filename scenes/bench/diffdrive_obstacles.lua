@@ -85,9 +85,6 @@ local CYLINDERS = {
     {-2.8, -4.0, 0.20, 0.9},
 }
 
-local CYCLE, FORWARD = 2000, 1250        -- steps
-local V_FWD = 5.0                        -- rad/s on both wheels
-local W_TURN = 2.3                       -- rad/s, left -, right +
 
 local robot                              -- set in build
 
@@ -121,15 +118,7 @@ function scene.build(world, ctx)
 end
 
 function scene.step(ctx)
-    local mode = (ctx.step % CYCLE < FORWARD) and 1 or 2
-    if mode ~= ctx.state.mode then
-        ctx.state.mode = mode
-        if mode == 1 then
-            robot:set_wheels(V_FWD, V_FWD)
-        else
-            robot:set_wheels(-W_TURN, W_TURN)
-        end
-    end
+    diffdrive.shuttle(ctx.state, ctx.step, {robot})
 end
 
 function scene.metrics(ctx)

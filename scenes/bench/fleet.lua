@@ -24,9 +24,6 @@ rad/s); set_wheels only when the mode changes.
 
 local diffdrive = require "robots.diffdrive"
 
-local CYCLE, FORWARD = 2000, 1250        -- steps
-local V_FWD = 5.0                        -- rad/s on both wheels
-local W_TURN = 2.3                       -- rad/s, left -, right +
 local CELLS, CELL, HALF = 20, 4.0, 40.0  -- obstacle grid, cell size m, floor half-width m
 
 local robots = {}                        -- set in build
@@ -88,13 +85,7 @@ function scene.build(world, ctx)
 end
 
 function scene.step(ctx)
-    local mode = (ctx.step % CYCLE < FORWARD) and 1 or 2
-    if mode ~= ctx.state.mode then
-        ctx.state.mode = mode
-        for _, r in ipairs(robots) do
-            if mode == 1 then r:set_wheels(V_FWD, V_FWD) else r:set_wheels(-W_TURN, W_TURN) end
-        end
-    end
+    diffdrive.shuttle(ctx.state, ctx.step, robots)
 end
 
 function scene.metrics(ctx)

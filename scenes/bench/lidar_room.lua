@@ -23,9 +23,6 @@ c < 1250 (both wheels 5 rad/s, 0.5 m/s), otherwise turn left in place (wheels -2
 
 local diffdrive = require "robots.diffdrive"
 
-local CYCLE, FORWARD = 2000, 1250        -- steps
-local V_FWD = 5.0                        -- rad/s on both wheels
-local W_TURN = 2.3                       -- rad/s, left -, right +
 local DEG = math.pi / 180
 
 -- The 84 cells of the 10 x 10 grid (centres -4.5 .. 4.5 m) outside the central
@@ -93,15 +90,7 @@ function scene.build(world, ctx)
 end
 
 function scene.step(ctx)
-    local mode = (ctx.step % CYCLE < FORWARD) and 1 or 2
-    if mode ~= ctx.state.mode then
-        ctx.state.mode = mode
-        if mode == 1 then
-            robot:set_wheels(V_FWD, V_FWD)
-        else
-            robot:set_wheels(-W_TURN, W_TURN)
-        end
-    end
+    diffdrive.shuttle(ctx.state, ctx.step, {robot})
 end
 
 function scene.metrics(ctx)

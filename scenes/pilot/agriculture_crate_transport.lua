@@ -68,10 +68,7 @@ local function crate_offset()
 end
 
 local function wp_dist(ctx)
-    local s = ctx.state
-    local w = WAYPOINTS[math.min(s.wp + 1, #WAYPOINTS)]
-    local x, y = bot:pose2d()
-    return math.sqrt((w[1] - x) ^ 2 + (w[2] - y) ^ 2)
+    return track.dist_to(WAYPOINTS, ctx.state.wp + 1, bot:pose2d())
 end
 
 function scene.build(world, ctx)

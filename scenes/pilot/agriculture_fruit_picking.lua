@@ -365,26 +365,16 @@ function scene.failure(ctx)
 end
 
 function scene.success(ctx)
-    local s, p = ctx.state, ctx.params
-    if s.in_bin >= p.fruits_required then
-        if s.done_t < 0 then s.done_t = ctx.t end
-        return true
-    end
-    return false
+    return track.finish(ctx.state, ctx.state.in_bin >= ctx.params.fruits_required, ctx.t)
 end
 
 function scene.metrics(ctx)
-    local s = ctx.state
-    local m = mon:metrics()
-    m.apples_in_bin = s.in_bin
-    m.unripe_in_bin = s.unripe_in_bin
-    m.apples_picked = s.picked
-    m.apples_bruised = s.bruised
-    m.peak_fruit_force = s.peak_fruit_force
-    m.peak_stem_load = s.peak_stem_load
-    m.time_to_finish = s.done_t >= 0 and s.done_t or ctx.t
-    m.ik_holds = s.ik_holds
-    m.path_length = s.path
+    local m = track.copy(mon:metrics(), ctx.state, {
+        apples_in_bin = "in_bin", unripe_in_bin = "unripe_in_bin", apples_picked = "picked",
+        apples_bruised = "bruised", peak_fruit_force = "peak_fruit_force", peak_stem_load = "peak_stem_load",
+        ik_holds = "ik_holds", path_length = "path",
+    })
+    m.time_to_finish = track.finish_time(ctx.state, ctx.t)
     return m
 end
 

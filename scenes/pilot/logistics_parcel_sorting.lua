@@ -45,6 +45,7 @@ local arm6 = require "robots.arm6"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
 local props = require "kit.props"
+local track = require "kit.track"
 
 local arm, belt, worker, mon    -- handles of the current episode (set in build)
 local parcels, weld = {}, nil   -- parcel bodies; the suction weld (a Joint) or nil
@@ -312,24 +313,15 @@ function scene.failure(ctx)
 end
 
 function scene.success(ctx)
-    local s, p = ctx.state, ctx.params
-    if s.sorted >= p.n_parcels then
-        if s.done_t < 0 then s.done_t = ctx.t end
-        return true
-    end
-    return false
+    return track.finish(ctx.state, ctx.state.sorted >= ctx.params.n_parcels, ctx.t)
 end
 
 function scene.metrics(ctx)
-    local s = ctx.state
-    local m = mon:metrics()
-    m.parcels_sorted = s.sorted
-    m.parcels_missorted = s.missorted
-    m.parcels_lost = s.lost
-    m.picks = s.picks
-    m.suction_drops = s.drops
-    m.ik_holds = s.ik_holds
-    m.time_to_finish = s.done_t >= 0 and s.done_t or ctx.t
+    local m = track.copy(mon:metrics(), ctx.state, {
+        parcels_sorted = "sorted", parcels_missorted = "missorted", parcels_lost = "lost", picks = "picks",
+        suction_drops = "drops", ik_holds = "ik_holds",
+    })
+    m.time_to_finish = track.finish_time(ctx.state, ctx.t)
     return m
 end
 

@@ -68,10 +68,7 @@ local scene = {
 local CENTRE = track.polyline(LINE)     -- the centreline: CENTRE:at(u) -> x, y, direction
 
 local function cp_dist(ctx)
-    local s = ctx.state
-    local c = CHECKPOINTS[math.min(s.cp + 1, #CHECKPOINTS)]
-    local x, y = rover:pose2d()
-    return math.sqrt((c[1] - x) ^ 2 + (c[2] - y) ^ 2)
+    return track.dist_to(CHECKPOINTS, ctx.state.cp + 1, rover:pose2d())
 end
 
 function scene.build(world, ctx)

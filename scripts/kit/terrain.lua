@@ -16,11 +16,21 @@ geometry; random draws come from the episode RNG (math.random), in the order doc
                                  o = {x, y (foot of the slope, centre of its width), yaw = 0,
                                  slope = deg, length = m (along the slope), width = m,
                                  thickness = 0.1, top = false (true: a flat landing at the top,
-                                 o.top_length m long), material, color}; returns the top height (m)
+                                 o.top_length m long), z = 0 (height of its foot: the plate
+                                 then lies on a landing that high), material, color};
+                                 returns the top height (m)
   terrain.steps(world, o)        a flight of steps climbing along +x: o = {x, y (front edge
                                  of the first step), yaw = 0, n, rise = m, run = m, width = m,
-                                 landing = m (a flat top n*rise high, 0 = none), material, color};
+                                 landing = m (a flat top n*rise high, 0 = none), z = 0 (height
+                                 of the floor it starts from; blocks reach down to 0),
+                                 material, color};
                                  returns the top height (m)
+  terrain.climb(world, o)        a climbing course along +x from o.x (default 0) at y = o.y (0):
+                                 o.n steps of o.rise (m) and o.run (m), a landing of o.landing
+                                 (1 m) long, a ramp of o.slope (deg) climbing o.ramp_rise (m),
+                                 then a top landing o.top_length (1.5 m) long; o.width (1.2 m),
+                                 material, color. Returns {steps_x, steps_end, ramp_x, top_x, top_z,
+                                 height = function(x) -> course height under x (m)}
   terrain.rubble(world, o)       o.n static boxes half sunk into the ground: per box the
                                  position comes from o.at() -> x, y (called first; default a
                                  uniform draw in o.area = {x0, y0, x1, y1}), then sizes
@@ -99,36 +109,64 @@ function M.ramp(world, o)
     local color = o.color or {0.55, 0.55, 0.5}
     -- the plate's top face runs from the foot (height 0) up the slope
     local cx, cy = place(o.x, o.y, yaw, (L / 2) * math.cos(a) + (T / 2) * math.sin(a), 0)
-    local cz = (L / 2) * math.sin(a) - (T / 2) * math.cos(a)
+    local z0 = o.z or 0
+    local cz = z0 + (L / 2) * math.sin(a) - (T / 2) * math.cos(a)
     world:geom{type = "box", size = {L, W, T}, pos = {cx, cy, cz}, rpy = {0, -a, yaw}, material = o.material,
                color = color}
     local top = L * math.sin(a)
     if o.top then
         local tl = o.top_length or 1
         local tx, ty = place(o.x, o.y, yaw, L * math.cos(a) + tl / 2, 0)
-        world:geom{type = "box", size = {tl, W, top}, pos = {tx, ty, top / 2}, rpy = {0, 0, yaw},
+        world:geom{type = "box", size = {tl, W, top}, pos = {tx, ty, z0 + top / 2}, rpy = {0, 0, yaw},
                    material = o.material, color = color}
     end
-    return top
+    return z0 + top
 end
 
 function M.steps(world, o)
     local yaw = o.yaw or 0
     local color = o.color or {0.6, 0.6, 0.58}
+    local z0 = o.z or 0
     for i = 1, o.n do
-        local h = i * o.rise
+        local h = z0 + i * o.rise
         -- each step a solid block from the ground up, so nothing is hollow under it
         local x, y = place(o.x, o.y, yaw, (i - 0.5) * o.run, 0)
         world:geom{type = "box", size = {o.run, o.width, h}, pos = {x, y, h / 2}, rpy = {0, 0, yaw},
                    material = o.material, color = color}
     end
-    local top = o.n * o.rise
+    local top = z0 + o.n * o.rise
     if (o.landing or 0) > 0 then
         local x, y = place(o.x, o.y, yaw, o.n * o.run + o.landing / 2, 0)
         world:geom{type = "box", size = {o.landing, o.width, top}, pos = {x, y, top / 2}, rpy = {0, 0, yaw},
                    material = o.material, color = color}
     end
     return top
+end
+
+function M.climb(world, o)
+    local x0, y0, w = o.x or 0, o.y or 0, o.width or 1.2
+    local landing = o.landing or 1.0
+    local a = math.rad(o.slope)
+    local steps_end = x0 + o.n * o.run
+    local ramp_x = steps_end + landing
+    local ramp_len = o.slope > 0 and o.ramp_rise / math.sin(a) or 0
+    local top_x = ramp_x + ramp_len * math.cos(a)
+    local h1 = M.steps(world, {x = x0, y = y0, n = o.n, rise = o.rise, run = o.run, width = w,
+                               landing = landing + 0.05, material = o.material, color = o.color})
+    local top = h1
+    if o.slope > 0 then
+        top = M.ramp(world, {x = ramp_x, y = y0, z = h1, slope = o.slope, length = ramp_len, width = w, top = true,
+                             top_length = o.top_length or 1.5, material = o.material, color = o.color})
+    end
+    local c = {steps_x = x0, steps_end = steps_end, ramp_x = ramp_x, top_x = top_x, top_z = top}
+    function c.height(x)
+        if x < x0 then return 0 end
+        if x < steps_end then return math.ceil((x - x0) / o.run) * o.rise end
+        if x < ramp_x then return h1 end
+        if x < top_x then return h1 + (x - ramp_x) * math.tan(a) end
+        return top
+    end
+    return c
 end
 
 local function area_at(o)

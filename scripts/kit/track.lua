@@ -12,6 +12,11 @@ kit.track: task bookkeeping shared by scenes (plain data in ctx.state, so snapsh
                                  x, y, heading (rad) at arc length u (m; clamped to the last
                                  segment's line beyond the end)
   track.dist_to(list, i, x, y)   planar distance from (x, y) to list[min(i, #list)]
+  track.finish(s, done, t)       for success(ctx): records t in s.done_t the first time `done`
+                                 is true (start with s.done_t = -1); returns done
+  track.finish_time(s, t)        s.done_t once finished, else t (a time_to_finish metric)
+  track.copy(m, s, names)        m[k] = s[v] for every k = v in names (metrics from state fields);
+                                 returns m
 --]]
 
 local util = require "kit.util"
@@ -51,6 +56,20 @@ function Poly:length()
     local P, s = self.pts, 0
     for i = 1, #P - 1 do s = s + math.sqrt((P[i + 1][1] - P[i][1]) ^ 2 + (P[i + 1][2] - P[i][2]) ^ 2) end
     return s
+end
+
+function M.finish(s, done, t)
+    if done and s.done_t < 0 then s.done_t = t end
+    return done
+end
+
+function M.finish_time(s, t)
+    return s.done_t >= 0 and s.done_t or t
+end
+
+function M.copy(m, s, names)
+    for k, v in pairs(names) do m[k] = s[v] end
+    return m
 end
 
 function M.dist_to(list, i, x, y)

@@ -27,6 +27,10 @@ Functions:
   to_local(x, y, yaw, px, py)   point (px, py) in the frame at (x, y) heading yaw
   to_world(x, y, yaw, lx, ly)   the inverse of to_local
   tilt_deg(body)                angle of the body's +z axis from the vertical, deg
+  ramp_twist(st, out, v, w, dec, acc, wacc, dt)
+                                a policy's rate-limited base command: st.v moves toward v by
+                                at most dec*dt down / acc*dt up (m/s^2), st.w toward w by at
+                                most wacc*dt (rad/s^2); out[1], out[2] = st.v, st.w
 --]]
 
 local M = {}
@@ -126,6 +130,12 @@ function M.tilt_deg(b)
     local _, qx, qy = b:quat()
     local uz = M.clamp(1 - 2 * (qx * qx + qy * qy), -1, 1)
     return math.deg(math.acos(uz))
+end
+
+function M.ramp_twist(st, out, v, w, dec, acc, wacc, dt)
+    st.v = st.v + M.clamp(v - st.v, -dec * dt, acc * dt)
+    st.w = st.w + M.clamp(w - st.w, -wacc * dt, wacc * dt)
+    out[1], out[2] = st.v, st.w
 end
 
 return M

@@ -18,7 +18,8 @@ local st = {}
 local HALF = 0.5          -- m, half corridor width (crawler 0.8 m wide + margin)
 local CAP = 4.0           -- m
 
-local clamp = require("kit.util").clamp
+local util = require "kit.util"
+local clamp = util.clamp
 
 function P.reset(spec, seed)
     local sh = spec.observation.scan.shape
@@ -70,11 +71,7 @@ function P.act(obs, action)
     if st.front < 1.0 then v = v * clamp((st.front - 0.5) / 0.5, 0.2, 1) end
     if gd < 1.0 then v = math.min(v, 0.2 + 0.4 * gd) end
     w = clamp(w, -1.5, 1.5)
-    local dt = 0.002
-    st.v = st.v + clamp(v - st.v, -1.0 * dt, 1.0 * dt)
-    st.w = st.w + clamp(w - st.w, -4.0 * dt, 4.0 * dt)
-    action.twist[1] = st.v
-    action.twist[2] = st.w
+    util.ramp_twist(st, action.twist, v, w, 1.0, 1.0, 4.0, 0.002)
 end
 
 return P

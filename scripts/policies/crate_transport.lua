@@ -12,7 +12,8 @@ Stops on the last waypoint.
 local P = {}
 local st = {}
 
-local clamp = require("kit.util").clamp
+local util = require "kit.util"
+local clamp = util.clamp
 
 function P.reset(spec, seed) st = {v = 0, w = 0} end
 
@@ -33,11 +34,7 @@ function P.act(obs, action)
     if hx > -0.3 and hx < 2.5 and math.abs(hy) < 1.3 then v = 0 elseif hd < 2.5 then v = math.min(v, 0.3) end
     v = clamp(v, -0.5, 1.0)
     w = clamp(w, -1.0, 1.0)
-    local dt = 0.002
-    st.v = st.v + clamp(v - st.v, -0.6 * dt, 0.35 * dt)
-    st.w = st.w + clamp(w - st.w, -1.5 * dt, 1.5 * dt)
-    action.twist[1] = st.v
-    action.twist[2] = st.w
+    util.ramp_twist(st, action.twist, v, w, 0.6, 0.35, 1.5, 0.002)
 end
 
 return P

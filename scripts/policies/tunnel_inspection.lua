@@ -19,7 +19,8 @@ function P.reset(spec, seed)
     st = {v = 0, w = 0, n = spec.observation.scan and spec.observation.scan.shape[#spec.observation.scan.shape] or 0}
 end
 
-local clamp = require("kit.util").clamp
+local util = require "kit.util"
+local clamp = util.clamp
 
 function P.act(obs, action)
     local g = obs.goal
@@ -54,11 +55,7 @@ function P.act(obs, action)
     if d < 0.8 then v = math.min(v, 0.3 + 0.5 * d) end
     v = clamp(v, -0.5, 1.0)
     w = clamp(w, -1.5, 1.5)
-    local dt = 0.002
-    st.v = st.v + clamp(v - st.v, -1.0 * dt, 1.0 * dt)
-    st.w = st.w + clamp(w - st.w, -4.0 * dt, 4.0 * dt)
-    action.twist[1] = st.v
-    action.twist[2] = st.w
+    util.ramp_twist(st, action.twist, v, w, 1.0, 1.0, 4.0, 0.002)
 end
 
 return P

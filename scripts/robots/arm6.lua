@@ -154,6 +154,17 @@ M.defaults = {
 M.joint_names = {"shoulder_pan", "shoulder_lift", "elbow", "wrist_1", "wrist_2", "wrist_3",
                  "finger_left", "finger_right"}
 local LIMITS = {3.1, 3.1, 3.0, 3.1, 3.0, 3.1}
+
+-- q, or nil and the first joint beyond its limit
+local function within_limits(q)
+    for i = 1, 6 do
+        if math.abs(q[i]) > LIMITS[i] then
+            return nil, string.format("joint %s at %.3f rad is beyond its limit", M.joint_names[i], q[i])
+        end
+    end
+    return q
+end
+
 -- m the fingers may move past fully open / closed: so that neither target rests on a stop,
 -- where ODE replaces the servo's PD force by its full effort (bang-bang)
 local OVERTRAVEL = 0.002
@@ -355,12 +366,7 @@ function Arm:ik_down(x, y, z, yaw)
     local q6 = kin.wrap(q1 + HALF_PI - phi)
     if q6 > HALF_PI then q6 = q6 - math.pi elseif q6 <= -HALF_PI then q6 = q6 + math.pi end
     local q = {kin.wrap(q1), q2, q3, 0, q5, q6}
-    for i = 1, 6 do
-        if math.abs(q[i]) > LIMITS[i] then
-            return nil, string.format("joint %s at %.3f rad is beyond its limit", M.joint_names[i], q[i])
-        end
-    end
-    return q
+    return within_limits(q)
 end
 
 -- The planar 2-link solution (elbow up) for a wrist pitch centre at (wr, wz) from the
@@ -385,12 +391,7 @@ function Arm:ik_front(x, y, z)
     -- total pitch 0: the tool stays along the pan direction; wrist_3 = 0 keeps the finger
     -- slide axis horizontal
     local q = {kin.wrap(q1), q2, q3, 0, -q2 - q3, 0}
-    for i = 1, 6 do
-        if math.abs(q[i]) > LIMITS[i] then
-            return nil, string.format("joint %s at %.3f rad is beyond its limit", M.joint_names[i], q[i])
-        end
-    end
-    return q
+    return within_limits(q)
 end
 
 function Arm:command(q)

@@ -12,6 +12,12 @@ Usage (from a scene's build):
 The returned robot holds body and joint handles, so keep it in a local of the scene
 chunk (set in build), not in ctx.state (which is for plain data only).
 
+    diffdrive.shuttle(ctx.state, ctx.step, {robot, ...}, o)   -- in step(ctx)
+drives the benchmark pattern: with c = step % o.cycle (2000), both wheels at o.v
+(5 rad/s) for c < o.forward (1250), otherwise turning left in place (wheels -o.w, +o.w;
+o.w = 2.3 rad/s); set_wheels only when the mode changes (state.mode: 0 before the
+first step, 1 forward, 2 turning).
+
 Model (all values are the defaults; every one can be overridden in `opts`):
 
   name            "diffdrive"   prefix of body, joint and material names:
@@ -219,6 +225,17 @@ end
 function Robot:up_z()
     local _, qx, qy = self.chassis:quat()
     return 1 - 2 * (qx * qx + qy * qy)
+end
+
+function M.shuttle(state, step, list, o)
+    o = o or {}
+    local mode = (step % (o.cycle or 2000) < (o.forward or 1250)) and 1 or 2
+    if mode == state.mode then return end
+    state.mode = mode
+    local v, w = o.v or 5.0, o.w or 2.3
+    for _, r in ipairs(list) do
+        if mode == 1 then r:set_wheels(v, v) else r:set_wheels(-w, w) end
+    end
 end
 
 return M

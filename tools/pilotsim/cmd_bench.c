@@ -73,30 +73,30 @@ static double run_bare(ps_scene *s, const char *name, uint64_t steps, uint64_t *
     return (double)steps / dt;
 }
 
-/* ---------------------------------------------------------------- sensors */
+/* ------------------------------------------------- sensors, contact queries */
 
-// The lidar variants of scenes/bench/lidar_room.lua (its `lidar` param).
-static const char *const SENSOR_VARIANTS[] = {"none", "2d", "3d"};
-static const char *const SENSOR_LABELS[] = {"no lidar", "2D lidar 360 @ 10 Hz", "3D lidar 16x360 @ 10 Hz"};
 #define NVARIANTS 3
 
-// Runs lidar_room without a lidar, with a 2D and with a 3D lidar, alternating
-// the variants within each repeat, and reports the median steps/s of each and
-// the time overhead relative to the run without a lidar.
-static int bench_sensors(const char *dir, int repeat, uint64_t steps_override, bool json)
+// Variants of one bench scene that differ in a single param: DIR/FILE loaded with
+// PARAM=values[v] for each of NVARIANTS values, run alternating `repeat` times.
+// Fills the median steps/s and the final state hash of each; *steps is the run
+// length (the time limit unless steps_override). Returns EXIT_OK or EXIT_RUNTIME.
+static int run_variants(const char *dir, const char *file, const char *param, const char *const *values,
+                        int repeat, uint64_t steps_override, double *med, uint64_t *hash, uint64_t *steps,
+                        double *timestep)
 {
     char path[4096], err[4096];
-    snprintf(path, sizeof path, "%s/lidar_room.lua", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, file);
     ps_scene *sc[NVARIANTS] = {NULL};
     char env_storage[NVARIANTS][4096];
     cli_scene_opts so[NVARIANTS];
-    char kv[NVARIANTS][32];
+    char kv[NVARIANTS][64];
     int rc = EXIT_OK;
     for (int v = 0; v < NVARIANTS && rc == EXIT_OK; v++) {
         memset(&so[v], 0, sizeof so[v]);
         cli_default_module_paths(&so[v], env_storage[v], sizeof env_storage[v]);
         so[v].quiet = true;
-        snprintf(kv[v], sizeof kv[v], "lidar=%s", SENSOR_VARIANTS[v]);
+        snprintf(kv[v], sizeof kv[v], "%s=%s", param, values[v]);
         so[v].params[0] = kv[v];
         so[v].param_count = 1;
         ps_scene_options opt = cli_scene_options(&so[v]);
@@ -106,51 +106,105 @@ static int bench_sensors(const char *dir, int repeat, uint64_t steps_override, b
             rc = EXIT_RUNTIME;
         }
     }
-    uint64_t steps = steps_override;
-    if (rc == EXIT_OK && !steps) steps = (uint64_t)(ps_scene_time_limit(sc[0]) / ps_scene_timestep(sc[0]) + 0.5);
+    *steps = steps_override;
+    if (rc == EXIT_OK) {
+        *timestep = ps_scene_timestep(sc[0]);
+        if (!*steps) *steps = (uint64_t)(ps_scene_time_limit(sc[0]) / *timestep + 0.5);
+    }
     double *rates = calloc((size_t)repeat * NVARIANTS, sizeof *rates);
-    uint64_t hash[NVARIANTS] = {0};
     if (!rates && rc == EXIT_OK) rc = EXIT_RUNTIME;
     for (int k = 0; k < repeat && rc == EXIT_OK; k++)
         for (int v = 0; v < NVARIANTS && rc == EXIT_OK; v++) {
-            rates[v * repeat + k] = run_pilotsim(sc[v], steps, &hash[v]);
+            rates[v * repeat + k] = run_pilotsim(sc[v], *steps, &hash[v]);
             if (rates[v * repeat + k] < 0) rc = EXIT_RUNTIME;
         }
-    if (rc == EXIT_OK) {
-        double med[NVARIANTS], over[NVARIANTS], scan_us[NVARIANTS];
-        // Scans in the run: 10 Hz, sampled every round(0.1 s / timestep) steps.
-        double dt = ps_scene_timestep(sc[0]);
-        uint64_t period = (uint64_t)(0.1 / dt + 0.5);
-        uint64_t scans = period ? steps / period : 0;
-        for (int v = 0; v < NVARIANTS; v++) {
-            med[v] = bench_median(rates + v * repeat, repeat);
-            over[v] = 100.0 * (med[0] / med[v] - 1.0); // extra wall time per step, %
-            scan_us[v] = scans ? 1e6 * ((double)steps / med[v] - (double)steps / med[0]) / (double)scans : 0;
-        }
-        bool same = hash[1] == hash[0] && hash[2] == hash[0];
-        if (json) {
-            printf("{\"world\":\"lidar_room\",\"steps\":%llu,\"repeat\":%d,\"scans\":%llu,\"variants\":[",
-                   (unsigned long long)steps, repeat, (unsigned long long)scans);
-            for (int v = 0; v < NVARIANTS; v++)
-                printf("%s{\"lidar\":\"%s\",\"steps_per_s\":%.1f,\"overhead_percent\":%.2f,\"us_per_scan\":%.1f}",
-                       v ? "," : "", SENSOR_VARIANTS[v], med[v], over[v], scan_us[v]);
-            printf("],\"identical\":%s}\n", same ? "true" : "false");
-        } else {
-            printf("lidar_room: %llu steps (%llu scans at 10 Hz), median of %d\n", (unsigned long long)steps,
-                   (unsigned long long)scans, repeat);
-            for (int v = 0; v < NVARIANTS; v++) {
-                printf("  %-24s %10.0f steps/s", SENSOR_LABELS[v], med[v]);
-                if (v) printf("  overhead %6.2f %%  (%.0f us per scan)%s", over[v], scan_us[v],
-                              v == 1 ? (over[v] <= 10.0 ? "  target <= 10 %: met" : "  target <= 10 %: MISSED") : "");
-                printf("\n");
-            }
-            printf("  trajectories %s\n", same ? "identical with and without lidars" : "DIFFER between the variants");
-        }
-        fflush(stdout);
-    }
+    for (int v = 0; v < NVARIANTS && rc == EXIT_OK; v++) med[v] = bench_median(rates + v * repeat, repeat);
     free(rates);
     for (int v = 0; v < NVARIANTS; v++) ps_scene_destroy(sc[v]);
     return rc;
+}
+
+// The lidar variants of scenes/bench/lidar_room.lua (its `lidar` param).
+static const char *const SENSOR_VARIANTS[] = {"none", "2d", "3d"};
+static const char *const SENSOR_LABELS[] = {"no lidar", "2D lidar 360 @ 10 Hz", "3D lidar 16x360 @ 10 Hz"};
+
+// Runs lidar_room without a lidar, with a 2D and with a 3D lidar, alternating
+// the variants within each repeat, and reports the median steps/s of each and
+// the time overhead relative to the run without a lidar.
+static int bench_sensors(const char *dir, int repeat, uint64_t steps_override, bool json)
+{
+    double med[NVARIANTS], dt = 0;
+    uint64_t hash[NVARIANTS] = {0}, steps = 0;
+    int rc = run_variants(dir, "lidar_room.lua", "lidar", SENSOR_VARIANTS, repeat, steps_override, med, hash, &steps,
+                          &dt);
+    if (rc != EXIT_OK) return rc;
+    double over[NVARIANTS], scan_us[NVARIANTS];
+    // Scans in the run: 10 Hz, sampled every round(0.1 s / timestep) steps.
+    uint64_t period = (uint64_t)(0.1 / dt + 0.5);
+    uint64_t scans = period ? steps / period : 0;
+    for (int v = 0; v < NVARIANTS; v++) {
+        over[v] = 100.0 * (med[0] / med[v] - 1.0); // extra wall time per step, %
+        scan_us[v] = scans ? 1e6 * ((double)steps / med[v] - (double)steps / med[0]) / (double)scans : 0;
+    }
+    bool same = hash[1] == hash[0] && hash[2] == hash[0];
+    if (json) {
+        printf("{\"world\":\"lidar_room\",\"steps\":%llu,\"repeat\":%d,\"scans\":%llu,\"variants\":[",
+               (unsigned long long)steps, repeat, (unsigned long long)scans);
+        for (int v = 0; v < NVARIANTS; v++)
+            printf("%s{\"lidar\":\"%s\",\"steps_per_s\":%.1f,\"overhead_percent\":%.2f,\"us_per_scan\":%.1f}",
+                   v ? "," : "", SENSOR_VARIANTS[v], med[v], over[v], scan_us[v]);
+        printf("],\"identical\":%s}\n", same ? "true" : "false");
+    } else {
+        printf("lidar_room: %llu steps (%llu scans at 10 Hz), median of %d\n", (unsigned long long)steps,
+               (unsigned long long)scans, repeat);
+        for (int v = 0; v < NVARIANTS; v++) {
+            printf("  %-24s %10.0f steps/s", SENSOR_LABELS[v], med[v]);
+            if (v) printf("  overhead %6.2f %%  (%.0f us per scan)%s", over[v], scan_us[v],
+                          v == 1 ? (over[v] <= 10.0 ? "  target <= 10 %: met" : "  target <= 10 %: MISSED") : "");
+            printf("\n");
+        }
+        printf("  trajectories %s\n", same ? "identical with and without lidars" : "DIFFER between the variants");
+    }
+    fflush(stdout);
+    return EXIT_OK;
+}
+
+// The robot-robot contact queries of scenes/bench/fleet_contacts.lua (its `query` param).
+static const char *const QUERY_VARIANTS[] = {"none", "contacts", "pairs"};
+static const char *const QUERY_LABELS[] = {"no query", "world:contacts() scan", "world:contact_pairs"};
+
+// Runs fleet_contacts (12 robots bumping into each other) with no query, with a
+// scan of world:contacts() and with world:contact_pairs every step, and reports
+// the steps/s of each and the query's cost per step (us, over no query).
+static int bench_contacts(const char *dir, int repeat, uint64_t steps_override, bool json)
+{
+    double med[NVARIANTS], dt = 0, us[NVARIANTS];
+    uint64_t hash[NVARIANTS] = {0}, steps = 0;
+    int rc = run_variants(dir, "fleet_contacts.lua", "query", QUERY_VARIANTS, repeat, steps_override, med, hash,
+                          &steps, &dt);
+    if (rc != EXIT_OK) return rc;
+    for (int v = 0; v < NVARIANTS; v++) us[v] = 1e6 * (1.0 / med[v] - 1.0 / med[0]);
+    bool same = hash[1] == hash[0] && hash[2] == hash[0];
+    double ratio = us[2] > 0 ? us[1] / us[2] : 0;
+    if (json) {
+        printf("{\"world\":\"fleet_contacts\",\"robots\":12,\"steps\":%llu,\"repeat\":%d,\"variants\":[",
+               (unsigned long long)steps, repeat);
+        for (int v = 0; v < NVARIANTS; v++)
+            printf("%s{\"query\":\"%s\",\"steps_per_s\":%.1f,\"us_per_step\":%.2f}", v ? "," : "", QUERY_VARIANTS[v],
+                   med[v], us[v]);
+        printf("],\"scan_over_pairs\":%.2f,\"identical\":%s}\n", ratio, same ? "true" : "false");
+    } else {
+        printf("fleet_contacts: 12 robots, %llu steps, median of %d\n", (unsigned long long)steps, repeat);
+        for (int v = 0; v < NVARIANTS; v++) {
+            printf("  %-24s %10.0f steps/s", QUERY_LABELS[v], med[v]);
+            if (v) printf("  query %8.2f us per step (%5.1f %% of the step)", us[v], 100.0 * us[v] * med[v] / 1e6);
+            printf("\n");
+        }
+        if (ratio > 0) printf("  the scan costs %.1fx contact_pairs\n", ratio);
+        printf("  trajectories %s\n", same ? "identical with every query" : "DIFFER between the variants");
+    }
+    fflush(stdout);
+    return EXIT_OK;
 }
 
 // Steps per second over whole runs repeated until at least 0.3 s passed.
@@ -176,6 +230,7 @@ int cmd_bench(int argc, char **argv)
 {
     uint64_t steps_override = 0;
     bool json = false, scale = false, lidar = false, sensors = false, policies = false, eval = false, camera = false, record = false;
+    bool contacts = false;
     const char *scene_list[16];
     int scene_n = 0;
     char data[3800], eval_default[3900], dir_default[3900];
@@ -201,6 +256,8 @@ int cmd_bench(int argc, char **argv)
          .help = "the benchmark scenes (default: the data folder's scenes/bench)"},
         {.name = "--json", .kind = CLI_FLAG, .target = &json, .help = "print JSON instead of a table"},
         {.name = "--sensors", .kind = CLI_FLAG, .target = &sensors, .help = "measure the cost of lidars (below)"},
+        {.name = "--contacts", .kind = CLI_FLAG, .target = &contacts,
+         .help = "measure robot-robot contact queries (below)"},
         {.name = "--camera", .kind = CLI_FLAG, .target = &camera,
          .help = "measure offscreen RGB-D camera frames per second (below)"},
         {.name = "--policies", .kind = CLI_FLAG, .target = &policies,
@@ -228,6 +285,7 @@ int cmd_bench(int argc, char **argv)
         .name = "bench",
         .synopsis = "[--repeat N] [--steps N] [--world NAME] [--scenes DIR] [--json]\n"
                     "--sensors [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
+                    "--contacts [--repeat N] [--steps N] [--scenes DIR] [--json]\n"
                     "--policies [--repeat N] [--steps N] [--lib PATH.so] [--python EXE] [--json]\n"
                     "--eval [--repeat N] [--scene FILE] [--episodes N] [--json]\n"
                     "--camera [--repeat N] [--json]\n"
@@ -265,6 +323,12 @@ int cmd_bench(int argc, char **argv)
                  "overhead in % of wall time relative to no lidar (target for the 2D lidar: <= 10 %)\n"
                  "and the cost per scan, and whether the three final state hashes agree (they\n"
                  "should: sensors never act on the physics).\n"
+                 "\n"
+                 "--contacts measures robot-robot contact queries: scenes/bench/fleet_contacts.lua (12\n"
+                 "diff-drive robots bumping into each other) with no query, a Lua scan of\n"
+                 "world:contacts() and world:contact_pairs every step, alternating, N times each.\n"
+                 "Prints the median steps/s of each, the query's cost in us per step and the ratio\n"
+                 "scan / contact_pairs, and whether the final state hashes agree.\n"
                  "\n"
                  "--policies measures each policy interface's cost per step on scenes/bench/cart.lua\n"
                  "(2 observation floats, 1 action float; default 20000 steps): no policy, Lua\n"
@@ -350,6 +414,13 @@ int cmd_bench(int argc, char **argv)
             return EXIT_USAGE;
         }
         return bench_policies(dir, repeat, steps_override, json, lib, python);
+    }
+    if (contacts) {
+        if (only || sensors) {
+            fprintf(stderr, "pilotsim bench: --contacts runs fleet_contacts only; it takes no --world or --sensors\n");
+            return EXIT_USAGE;
+        }
+        return bench_contacts(dir, repeat, steps_override, json);
     }
     if (sensors) {
         if (only) {
