@@ -15,7 +15,12 @@ function: height (2.5 m), thickness (0.1 m), material (nil = default), color.
   room.corridor(world, line, o)  walls either side of a polyline centre line {{x, y}, ...}:
                                  o.half_width (m, to the inner faces), one box per side per
                                  segment overlapping o.overlap (0.6 m) at each end so the bends
-                                 close; o.end_caps = true closes both ends (a wall just past each)
+                                 close; o.end_caps = true closes both ends (a wall just past each).
+                                 o.miter = true instead joins the walls at every bend exactly
+                                 (each side's wall centre lines meet where they cross, one
+                                 box per side per segment, half a thickness longer at each
+                                 end): for sharp bends, where overlapping boxes would reach
+                                 into the other leg of the corridor
 --]]
 
 local M = {}
@@ -89,10 +94,42 @@ function M.walls(world, r, o)
     end
 end
 
+-- unit normal (to the left) of the segment line[i] -> line[i + 1]
+local function normal(line, i)
+    local a, b = line[i], line[i + 1]
+    local L = math.sqrt((b[1] - a[1]) ^ 2 + (b[2] - a[2]) ^ 2)
+    return -(b[2] - a[2]) / L, (b[1] - a[1]) / L
+end
+
+-- the vertices of a polyline offset by d to its left, with miter joins: the point at
+-- distance d from both segments' lines, p + d (n1 + n2) / (1 + n1 . n2)
+local function offset_line(line, d)
+    local out = {}
+    for i = 1, #line do
+        local n1x, n1y = normal(line, math.max(i - 1, 1))
+        local n2x, n2y = normal(line, math.min(i, #line - 1))
+        local k = d / (1 + n1x * n2x + n1y * n2y)
+        out[i] = {line[i][1] + (n1x + n2x) * k, line[i][2] + (n1y + n2y) * k}
+    end
+    return out
+end
+
 function M.corridor(world, line, o)
     local h, t, hw = o.height or 2.5, o.thickness or 0.4, o.half_width
     local ov = o.overlap or 0.6
-    for i = 1, #line - 1 do
+    if o.miter then
+        for _, sd in ipairs({1, -1}) do
+            local pts = offset_line(line, sd * (hw + t / 2))
+            for i = 1, #pts - 1 do
+                local a, b = pts[i], pts[i + 1]
+                local L = math.sqrt((b[1] - a[1]) ^ 2 + (b[2] - a[2]) ^ 2)
+                box(world, {L + t, t, h}, {(a[1] + b[1]) / 2, (a[2] + b[2]) / 2, h / 2},
+                    math.atan(b[2] - a[2], b[1] - a[1]), o)
+            end
+        end
+        ov = 0
+    end
+    for i = 1, o.miter and 0 or #line - 1 do
         local a, b = line[i], line[i + 1]
         local L = math.sqrt((b[1] - a[1]) ^ 2 + (b[2] - a[2]) ^ 2)
         local yaw = math.atan(b[2] - a[2], b[1] - a[1])
