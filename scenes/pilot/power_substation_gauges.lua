@@ -46,7 +46,7 @@ local scene = {
     view = {eye = {9, -12, 10}, target = {9, 0, 0}, fov = 50},
     params = {
         gauge_jitter = {default = 0.0, min = -0.4, max = 0.4, randomize = true, description = "shift of every gauge post along the aisle (m)"},
-        darkness = {default = 0.3, min = 0.0, max = 0.8, randomize = true, description = "0 daylight .. 1 night: needle noise 0.02 rad + 0.01 rad/m + 0.06 rad x darkness"},
+        darkness = {default = 0.3, min = 0.0, max = 0.8, randomize = true, description = "0 day .. 1 night: needle noise 0.02 rad + 0.01 rad/m + 0.06 rad x darkness"},
         tolerance = {default = 5, min = 1, max = 20, description = "largest accepted reading error (gauge units of 0..100)"},
         start_yaw = {default = 0.0, min = -0.5, max = 0.5, randomize = true, description = "robot start heading (rad)"},
         gravel_friction = {default = 0.7, min = 0.5, max = 0.9, randomize = true, description = "gravel yard mu"},
