@@ -36,7 +36,7 @@ local crew = {}
 
 local LEN, HALF = 32, 1.2
 local TIERS = {0.6, 1.1, 1.6}
-local TRAY_T, AMBIENT = 35, 25
+local TRAY_T = 35                      -- cable tray surface temperature (C)
 local CAM = {fov = math.rad(90), range = 4.0}
 
 local scene = {
