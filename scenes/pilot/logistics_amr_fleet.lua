@@ -23,7 +23,8 @@
 --   a 0.6 m wide lane ahead, 9 if none within 3 m), zone distance (m along the lane to
 --   the edge of the next conflict zone ahead, 9 if none within 4 m), zone busy (another
 --   robot inside it), must yield (it lacks the right of way there and a robot that has it
---   is within 3 m of the zone, moving towards it), loaded (0/1); fleet {deliveries,
+--   is within 3 m of the zone, moving towards it; both 0 once inside the zone: clear it),
+--   loaded (0/1); fleet {deliveries,
 --   violations, collisions}
 -- action: cmd {n_robots, 2}: per robot v (m/s, -0.2..1.0), w (rad/s, -1.5..1.5)
 --   (bounds broadcast over the robots); act() applies acceleration limits
@@ -251,7 +252,7 @@ scene.observation = {
             if e.zi and e.zd < 4 then
                 local busy, yield = zone_state(f, i, e.zi, 3.0)
                 out[o + 6], out[o + 7], out[o + 8] = e.zd, busy and 1 or 0, yield and 1 or 0
-                if in_zone(ZONES[e.zi], e.x, e.y) then out[o + 7] = 0 end
+                if in_zone(ZONES[e.zi], e.x, e.y) then out[o + 7], out[o + 8] = 0, 0 end   -- inside: clear it
             end
             out[o + 9] = r.loaded and 1 or 0
         end

@@ -18,7 +18,7 @@ function P.act(obs, action)
         -- at a station: hold once there or past it (turning back would drive against the lane)
         if stop > 0.5 and (math.sqrt(dx * dx + dy * dy) < 0.12 or (dx < 0.05 and math.abs(dy) < 0.3)) then v, w = 0, 0 end
         v = math.min(v, math.max(0, 1.2 * (gap - 0.4)))
-        if (a[o + 7] > 0.5 or a[o + 8] > 0.5) and zd > -0.5 then
+        if (a[o + 7] > 0.5 or a[o + 8] > 0.5) and zd > 0 then
             v = math.min(v, math.sqrt(2 * 0.8 * math.max(zd - 0.15, 0)))
         end
         c[i * 2 + 1], c[i * 2 + 2] = v, w
