@@ -3,7 +3,7 @@
 -- 0.2-0.4 kg) from the pharmacy (x < 0) through its automatic sliding door, along a 14 m
 -- ward corridor where two nurses and a visitor walk (scenario.human; they stop for a robot
 -- in their way), into patient room `room` (1..4, north of the corridor) to the bedside.
--- The sliding door opens while the robot is within 1.6 m of it (0.6 m/s); the robot must
+-- The sliding door opens while the robot is within 1.6 m of it (`door_speed`); the robot must
 -- not touch the panel. The route (kit.route) is the ward's mapped path: the pharmacy door,
 -- the corridor at the room's door, the room's doorway and the bedside stop.
 --
@@ -55,6 +55,7 @@ local scene = {
         nurse_phase = {default = 0.3, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the nurses start into their walk"},
         track_noise = {default = 0.03, min = 0.0, max = 0.08, randomize = true, description = "people-tracker position noise (m)"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "ward floor mu"},
+        door_speed = {default = 0.6, min = 0.05, max = 1.5, description = "sliding door panel speed (m/s)"},
         accel = {default = 0.6, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
     },
 }
@@ -80,7 +81,7 @@ function scene.build(world, ctx)
     -- pharmacy counter and a linen trolley parked in the corridor
     world:geom{type = "box", size = {0.6, 2.0, 1.0}, pos = {-2.6, 0, 0.5}, color = {0.6, 0.65, 0.7}}
     world:geom{type = "box", size = {0.9, 0.5, 1.0}, pos = {4.0, -0.95, 0.5}, color = {0.5, 0.55, 0.8}}
-    gate = door.sliding(world, {name = "pharmacy_door", x = 0.05, y = 0, axis = "y", width = 1.2})
+    gate = door.sliding(world, {name = "pharmacy_door", x = 0.05, y = 0, axis = "y", width = 1.2, speed = p.door_speed})
 
     bot = service_tray.build(world, {name = "medbot", pos = {-1.6, 0}, yaw = 0})
     R:attach(bot, s)

@@ -14,7 +14,8 @@
 --   people {dx, dy, vx, vy} x 2 (robot frame), scan_range (lidar 90 beams, 360 deg, 8 m)
 -- action: base {v (m/s, -0.3..0.8), w (rad/s, -1.5..1.5)}; act() applies acceleration limits
 -- success: back at the dock with at least `coverage` of the labels read
--- failure: the robot tipped or hit a shopper above the ISO/TS 15066 limits
+-- failure: the robot tipped, hit a shopper above the ISO/TS 15066 limits, or drove faster
+--          than `near_speed` within 1 m of a shopper (scenario.safety's separation)
 -- reward:  +0.05 per label read, -0.01 per second
 -- metrics: labels read, coverage fraction, path length, time + scenario.safety's
 
@@ -56,6 +57,7 @@ local scene = {
         shopper_speed = {default = 0.9, min = 0.6, max = 1.2, randomize = true, description = "shoppers' walking speed (m/s)"},
         shopper_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of the shoppers' walk at the start"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "store floor mu"},
+        near_speed = {default = 0.6, min = 0.2, max = 2.0, description = "speed limit within 1 m of a shopper (m/s)"},
         accel = {default = 0.8, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
     },
 }
@@ -167,6 +169,9 @@ function scene.failure(ctx)
     local s = ctx.state
     if bot:up_z() < 0.8 then return true, "the robot tipped over" end
     if s.safety.exceeded > 0 then return true, "contact with a shopper above the ISO/TS 15066 force limit" end
+    if s.safety.vmax_near > ctx.params.near_speed then
+        return true, string.format("drove at %.2f m/s within 1 m of a shopper (limit %.2f)", s.safety.vmax_near, ctx.params.near_speed)
+    end
     return false
 end
 
