@@ -83,6 +83,10 @@ force() { # force SCENE PATTERN [run args...] < policy
 force healthcare_medicine_delivery "hit the sliding door" --param door_speed=0.05 <<'LUA'
 return {act = function(obs, action) action.base[1] = 0.5 end}
 LUA
+# straight ahead into the closed landing door of the lift
+force hospitality_room_service "hit the door lift_door_0" <<'LUA'
+return {act = function(obs, action) action.base[1] = 0.5 end}
+LUA
 # straight for the spill
 force healthcare_lab_samples "drove into the spill" <<'LUA'
 local steer = require "kit.steer"

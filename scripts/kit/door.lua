@@ -6,7 +6,8 @@ random draws; their state is plain data in ctx.state.doors[name], so snapshots s
                                  o = {name (unique), x, y (centre of the opening, m),
                                  axis = "x" | "y" (the wall's direction), width (m, the
                                  opening; the panel slides this far along the wall to open),
-                                 height = 2.1, thickness = 0.06, speed = 0.6 (m/s), color}.
+                                 height = 2.1, thickness = 0.06, speed = 0.6 (m/s), z = 0 (the
+                                 floor it stands on, m), color}.
                                  Returns D: D.body (Body), D:update(ctx, want_open) (call
                                  every step: moves the panel towards open or closed at
                                  `speed`), D:fraction(state) (0 closed .. 1 open),
@@ -34,8 +35,8 @@ function M.sliding(world, o)
     local along_x = (o.axis or "x") == "x"
     local size = along_x and {o.width, t, h} or {t, o.width, h}
     local d = setmetatable({name = o.name, x = o.x, y = o.y, ax = along_x and 1 or 0, ay = along_x and 0 or 1,
-                            width = o.width, h = h, speed = o.speed or 0.6}, Door)
-    d.body = world:body{name = o.name, kind = "kinematic", pos = {o.x, o.y, h / 2 + 0.005},
+                            width = o.width, h = h, speed = o.speed or 0.6, z = (o.z or 0) + h / 2 + 0.005}, Door)
+    d.body = world:body{name = o.name, kind = "kinematic", pos = {o.x, o.y, d.z},
                         geoms = {{type = "box", size = size, color = o.color or {0.55, 0.7, 0.8, 0.8}}}}
     return d
 end
@@ -56,7 +57,7 @@ function Door:update(ctx, want_open)
     local nf = util.approach(f, want_open and 1 or 0, rate, ctx.dt)
     ds[self.name] = nf
     local v = (nf - f) * self.width / ctx.dt
-    self.body:set_pos(self.x + self.ax * nf * self.width, self.y + self.ay * nf * self.width, self.h / 2 + 0.005)
+    self.body:set_pos(self.x + self.ax * nf * self.width, self.y + self.ay * nf * self.width, self.z)
     self.body:set_linvel(self.ax * v, self.ay * v, 0)
 end
 

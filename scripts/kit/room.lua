@@ -1,7 +1,8 @@
 --[[
 kit.room: floors, walls, rooms with doors and corridors (static box geoms; no random draws).
 Rectangles are {x0, y0, x1, y1} in m (world frame); wall options shared by every
-function: height (2.5 m), thickness (0.1 m), material (nil = default), color.
+function: height (2.5 m), thickness (0.1 m), material (nil = default), color, z (0: the
+floor the walls stand on, m; for upper storeys).
 
   room.floor(world, o)           a ground plane z = o.offset (0) and, with o.friction, the
                                  material o.material ("floor") it uses; returns the material name
@@ -12,6 +13,10 @@ function: height (2.5 m), thickness (0.1 m), material (nil = default), color.
                                  {side = "s"|"n"|"w"|"e", at = m (door centre along the side's
                                  axis, world x for s/n, world y for w/e), width = m}: each door
                                  splits its wall into the pieces either side of the opening
+  room.slab(world, rect, o)      a floor slab (a static box) covering rect, its top at o.z (0),
+                                 o.thickness (0.2) thick; o.hole = {x0, y0, x1, y1} leaves a
+                                 rectangular opening (a lift shaft, a stairwell): the slab is
+                                 then four boxes around it
   room.corridor(world, line, o)  walls either side of a polyline centre line {{x, y}, ...}:
                                  o.half_width (m, to the inner faces), one box per side per
                                  segment overlapping o.overlap (0.6 m) at each end so the bends
@@ -40,6 +45,7 @@ function M.floor(world, o)
 end
 
 local function box(world, size, pos, yaw, o)
+    if o.z then pos = {pos[1], pos[2], pos[3] + o.z} end
     world:geom{type = "box", size = size, pos = pos, rpy = yaw and {0, 0, yaw} or nil, material = o.material,
                color = o.color or WALL}
 end
@@ -92,6 +98,23 @@ function M.walls(world, r, o)
             end
         end
     end
+end
+
+function M.slab(world, r, o)
+    o = o or {}
+    local t, top = o.thickness or 0.2, o.z or 0
+    local oo = {material = o.material, color = o.color or {0.75, 0.74, 0.7}}
+    local function piece(x0, y0, x1, y1)
+        if x1 - x0 > 1e-9 and y1 - y0 > 1e-9 then
+            box(world, {x1 - x0, y1 - y0, t}, {(x0 + x1) / 2, (y0 + y1) / 2, top - t / 2}, nil, oo)
+        end
+    end
+    local h = o.hole
+    if not h then return piece(r[1], r[2], r[3], r[4]) end
+    piece(r[1], r[2], h[1], r[4])          -- west of the hole, full depth
+    piece(h[3], r[2], r[3], r[4])          -- east of it
+    piece(h[1], r[2], h[3], h[2])          -- south, between
+    piece(h[1], h[4], h[3], r[4])          -- north, between
 end
 
 -- unit normal (to the left) of the segment line[i] -> line[i + 1]
