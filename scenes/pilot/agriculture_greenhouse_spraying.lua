@@ -145,8 +145,7 @@ function scene.step(ctx)
     mon:update(ctx)
     people.update(crew, ctx)
     R:track(ctx)
-    local x, y, yaw = R:pose()
-    rt:update(ctx, x, y, yaw, R:speed())
+    rt:follow(ctx, R)
     if not (s.spray[1] or s.spray[2]) then return end
     if person_near() then s.exposed = true end
     local useful = {false, false}
@@ -173,8 +172,8 @@ function scene.failure(ctx)
     local s = ctx.state
     if s.exposed then return true, "sprayed with a person within 1.8 m" end
     if s.waste > ctx.params.max_waste then return true, string.format("spray waste %.1f s over the limit", s.waste) end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if s.safety.exceeded > 0 then return true, "contact with the grower above the ISO/TS 15066 force limit" end
+    local bad, why = R:failed(ctx, "the grower")
+    if bad then return true, why end
     return false
 end
 
@@ -185,12 +184,10 @@ end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = R:metrics(ctx, mon)
     m.plants_covered = s.ncov
     m.coverage = #s.plants > 0 and s.ncov / #s.plants or 1
     m.spray_waste = s.waste
-    m.path_length = R:path(ctx)
-    m.time = ctx.t
     return m
 end
 

@@ -97,7 +97,7 @@ function scene.build(world, ctx)
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.5}}, humans = workers,
                              keepout = {PIT, CRANE}, state = s})
     rt:set(s, pts)
-    s.tilt, s.rewarded = 0, 0
+    s.tilt = 0
     s.nx, s.ny, s.nyaw = 0, 0, 0
 end
 
@@ -128,17 +128,11 @@ function scene.step(ctx)
     R:track(ctx)
     local x, y, yaw = R:pose()
     track.noisy_pose(s, x, y, yaw, ctx.params.gnss_noise)
-    rt:update(ctx, x, y, yaw, R:speed())
+    rt:follow(ctx, R)
     s.tilt = math.max(s.tilt, util.tilt_deg(bot.chassis))
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local n = rt:count(s)
-    local r = (n - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = n
-    return r
-end
+function scene.reward(ctx) return rt:progress(ctx) end
 
 function scene.failure(ctx)
     local s = ctx.state
@@ -152,11 +146,9 @@ function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = R:metrics(ctx, mon)
     m.stakes_surveyed = rt:count(s)
     m.tilt_max = s.tilt
-    m.path_length = R:path(ctx)
-    m.time = ctx.t
     return m
 end
 

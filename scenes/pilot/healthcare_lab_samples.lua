@@ -89,8 +89,7 @@ function scene.build(world, ctx)
     world:material{name = "rack", friction = p.rack_friction}
     rack = world:body{name = "rack", pos = {0, 0, TOP + 0.051}, mass = p.rack_mass,
                       geoms = {{type = "box", size = {0.3, 0.2, 0.1}, material = "rack", color = {0.3, 0.5, 0.9}}}}
-    world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.2, 0, 0.1}, h_beams = 90,
-                 h_fov = 2 * math.pi, range_min = 0.05, range_max = 6, rate = 10, noise = {stddev = 0.01}}
+    R:lidar(world, {beams = 90, range = 6})
 
     local common = {yield_to = {bot.chassis}, state = s, speed = p.tech_speed, loop = true}
     techs = {
@@ -108,7 +107,7 @@ function scene.build(world, ctx)
                {8, 6, tol = 0.25},
                {p.b_x, 6.05, stop = true, face = -math.pi / 2, dwell = 2.0, name = "chemistry"}})
     local lx, ly = rack_local()
-    s.rack0, s.slip, s.rewarded = {lx, ly}, 0, 0
+    s.rack0, s.slip = {lx, ly}, 0
 end
 
 scene.observation = {
@@ -135,40 +134,29 @@ function scene.step(ctx)
     mon:update(ctx)
     people.update(techs, ctx)
     R:track(ctx)
-    local x, y, yaw = R:pose()
-    rt:update(ctx, x, y, yaw, R:speed(), rack_on())
+    rt:follow(ctx, R, rack_on())
     local lx, ly = rack_local()
     s.slip = math.max(s.slip, util.dist2d(lx, ly, s.rack0[1], s.rack0[2]))
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local n = rt:count(s)
-    local r = (n - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = n
-    return r
-end
+function scene.reward(ctx) return rt:progress(ctx) end
 
 function scene.failure(ctx)
     local s = ctx.state
     if not rack_on() then return true, "the sample rack slid off the robot" end
     if s.safety.keepout_steps > 0 then return true, "the robot drove into the spill" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if s.safety.exceeded > 0 then return true, "contact with a technician above the ISO/TS 15066 force limit" end
-    return false
+    return R:failed(ctx, "a technician")
 end
 
 function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = R:metrics(ctx, mon)
     local served = 0
     for i = 1, rt:count(s) do if rt:point(s, i).stop then served = served + 1 end end
     m.stations_served = served
     m.rack_slip_max = s.slip
-    m.path_length = R:path(ctx)
-    m.time = ctx.t
     return m
 end
 

@@ -89,8 +89,7 @@ function scene.build(world, ctx)
     world:material{name = "box", friction = p.box_friction}
     box = world:body{name = "medicine", pos = {tx, ty, tz + 0.031}, mass = p.box_mass,
                      geoms = {{type = "box", size = {0.12, 0.08, 0.06}, material = "box", color = {0.95, 0.95, 1}}}}
-    world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.2, 0, 0.1}, h_beams = 72,
-                 h_fov = 2 * math.pi, range_min = 0.05, range_max = 8, rate = 10, noise = {stddev = 0.01}}
+    R:lidar(world)
 
     local ph, v = p.nurse_phase, p.nurse_speed
     local common = {yield_to = {bot.chassis}, state = s}
@@ -107,7 +106,7 @@ function scene.build(world, ctx)
     local rx = room_x(p.room) + p.bed_side
     rt:set(s, {{-0.7, 0}, {0.9, 0}, {room_x(p.room), 0, tol = 0.12}, {room_x(p.room), 1.8, tol = 0.2}, {rx - 0.4, 2.3, tol = 0.2},
                {rx - 0.4, 1.35 + ROOM_D - 1.05, stop = true, face = 0, dwell = 1.5, name = "bedside"}})
-    s.tilt, s.door_wait, s.touched_door, s.rewarded, s.seen_contacts = 0, 0, false, 0, 0
+    s.tilt, s.door_wait, s.touched_door, s.seen_contacts = 0, 0, false, 0
 end
 
 scene.observation = {
@@ -135,20 +134,18 @@ function scene.step(ctx)
     local s = ctx.state
     mon:update(ctx)
     people.update(walkers, ctx)
-    local x, y, yaw = R:pose()
+    local x, y = R:pose()
     gate:update(ctx, gate:near(x, y, 1.6))
     if gate:fraction(s) < 1 and gate:near(x, y, 1.6) then s.door_wait = s.door_wait + ctx.dt end
     if #ctx.world:contact_pairs{bot.robot, gate.body} > 0 then s.touched_door = true end
     R:track(ctx)
-    rt:update(ctx, x, y, yaw, R:speed(), bot:on_tray(box))
+    rt:follow(ctx, R, bot:on_tray(box))
     s.tilt = math.max(s.tilt, util.tilt_deg(box))
 end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = rt:count(s)
-    local r = (n - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = n
+    local r = rt:progress(ctx)
     if s.safety.contacts > s.seen_contacts then
         r = r - 5 * (s.safety.contacts - s.seen_contacts)
         s.seen_contacts = s.safety.contacts
@@ -161,21 +158,17 @@ function scene.failure(ctx)
     if not bot:on_tray(box) then return true, "the medicine box fell off the tray" end
     if util.tilt_deg(box) > 30 then return true, "the medicine box tipped over on the tray" end
     if s.touched_door then return true, "the robot hit the sliding door" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if s.safety.exceeded > 0 then return true, "contact with a person above the ISO/TS 15066 force limit" end
-    return false
+    return R:failed(ctx, "a person")
 end
 
 function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = R:metrics(ctx, mon)
     m.route_done = rt:count(s)
     m.box_tilt_max = s.tilt
     m.door_wait = s.door_wait
-    m.path_length = R:path(ctx)
-    m.time = ctx.t
     return m
 end
 

@@ -101,8 +101,7 @@ function scene.build(world, ctx)
     world:material{name = "plate", friction = p.plate_friction}
     plate = world:body{name = "plate", pos = {tx, ty, tz + 0.041}, mass = p.plate_mass,
                        geoms = {{type = "box", size = {0.24, 0.24, 0.08}, material = "plate", color = {0.85, 0.85, 0.88}}}}
-    world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.2, 0, 0.1}, h_beams = 72,
-                 h_fov = 2 * math.pi, range_min = 0.05, range_max = 8, rate = 10, noise = {stddev = 0.01}}
+    R:lidar(world)
     guests = {people.walker(world, {name = "guest", path = {{-1.2, -2.2}, {5.5, -2.2}, {5.5, 2.2}, {-1.2, 2.2}},
                                     speed = p.guest_speed, wait = 1.0, offset = math.random() * 20,
                                     yield_to = {bot.chassis}, state = s})}
@@ -114,7 +113,7 @@ function scene.build(world, ctx)
                {4.6, 0, tol = 0.3}, {rx, 0.1, tol = 0.2},
                {rx, 0.35, stop = true, face = math.pi / 2, dwell = 2.0, name = "room door"},
                {rx, 3.3, stop = true, face = math.pi / 2, dwell = 1.5, name = "table"}})
-    s.lift_phase, s.rides, s.tilt, s.touched, s.rewarded = "ground", 0, 0, nil, 0
+    s.lift_phase, s.rides, s.tilt, s.touched = "ground", 0, 0, nil
 end
 
 -- the building's lift and door controller
@@ -167,21 +166,14 @@ function scene.step(ctx)
     people.update(guests, ctx)
     controller(ctx)
     R:track(ctx)
-    local x, y, yaw = R:pose()
-    rt:update(ctx, x, y, yaw, R:speed(), bot:on_tray(plate))
+    rt:follow(ctx, R, bot:on_tray(plate))
     s.tilt = math.max(s.tilt, util.tilt_deg(plate))
     for _, d in ipairs({gate1, gate2, room_door}) do
         if #ctx.world:contact_pairs{bot.robot, d.body} > 0 then s.touched = s.touched or d.name end
     end
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local n = rt:count(s)
-    local r = (n - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = n
-    return r
-end
+function scene.reward(ctx) return rt:progress(ctx) end
 
 function scene.failure(ctx)
     local s = ctx.state
@@ -190,21 +182,17 @@ function scene.failure(ctx)
     if s.touched then return true, "the robot hit the door " .. s.touched end
     local _, _, z = bot.chassis:pos()
     if z < -0.2 then return true, "the robot fell into the lift shaft" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if s.safety.exceeded > 0 then return true, "contact with the guest above the ISO/TS 15066 force limit" end
-    return false
+    return R:failed(ctx, "the guest")
 end
 
 function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = R:metrics(ctx, mon)
     m.route_done = rt:count(s)
     m.lift_rides = s.rides
     m.plate_tilt_max = s.tilt
-    m.path_length = R:path(ctx)
-    m.time = ctx.t
     return m
 end
 

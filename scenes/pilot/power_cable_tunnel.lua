@@ -168,8 +168,7 @@ function scene.step(ctx)
     mon:update(ctx)
     people.update(crew, ctx)
     R:track(ctx)
-    local x, y, yaw = R:pose()
-    rt:update(ctx, x, y, yaw, R:speed())
+    rt:follow(ctx, R)
 end
 
 function scene.reward(ctx)
@@ -182,8 +181,8 @@ end
 function scene.failure(ctx)
     local s = ctx.state
     if s.alarm then return true, s.alarm end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if s.safety.exceeded > 0 then return true, "contact with the electrician above the ISO/TS 15066 force limit" end
+    local bad, why = R:failed(ctx, "the electrician")
+    if bad then return true, why end
     return false
 end
 
@@ -191,12 +190,10 @@ function scene.success(ctx) return rt:done(ctx.state) and ctx.state.found == #ct
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = R:metrics(ctx, mon)
     m.hot_spots_found = s.found
     m.false_alarms = s.false_alarms
     m.location_error_max = s.loc_err
-    m.path_length = R:path(ctx)
-    m.time = ctx.t
     return m
 end
 

@@ -142,8 +142,7 @@ function scene.step(ctx)
     local s = ctx.state
     mon:update(ctx)
     R:track(ctx)
-    local x, y, yaw = R:pose()
-    rt:update(ctx, x, y, yaw, R:speed(), s.reported[rt:index(s)] == true)
+    rt:follow(ctx, R, s.reported[rt:index(s)] == true)
 end
 
 function scene.reward(ctx)
@@ -157,7 +156,8 @@ function scene.failure(ctx)
     local s = ctx.state
     if s.misread then return true, s.misread end
     if s.safety.keepout_steps > 0 then return true, "the robot entered a transformer bay" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
+    local bad, why = R:failed(ctx, "a person")
+    if bad then return true, why end
     return false
 end
 
@@ -165,11 +165,9 @@ function scene.success(ctx) return rt:done(ctx.state) and ctx.state.nread == #GA
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = R:metrics(ctx, mon)
     m.gauges_read = s.nread
     m.reading_error_max = s.err_max
-    m.path_length = R:path(ctx)
-    m.time = ctx.t
     return m
 end
 

@@ -112,8 +112,7 @@ function scene.build(world, ctx)
     end
     bot = diffdrive.build(world, {name = "scanner", pos = {0, -3.2}, yaw = 0, casters = 2, wheel_x = 0, caster_lift = 0.004})
     R:attach(bot, s)
-    world:sensor{type = "lidar", name = "lidar", body = bot.chassis, pos = {0.2, 0, 0.1}, h_beams = 90,
-                 h_fov = 2 * math.pi, range_min = 0.05, range_max = 8, rate = 10, noise = {stddev = 0.01}}
+    R:lidar(world, {name = "lidar", beams = 90})
     local ph, v = p.shopper_phase, p.shopper_speed
     local common = {yield_to = {bot.chassis}, state = s, speed = v, wait = 4}
     shoppers = {
@@ -153,8 +152,7 @@ function scene.step(ctx)
     mon:update(ctx)
     people.update(shoppers, ctx)
     R:track(ctx)
-    local x, y, yaw = R:pose()
-    rt:update(ctx, x, y, yaw, R:speed())
+    rt:follow(ctx, R)
     if cameras_ok() then s.seen = read_labels(ctx) else s.seen = {0, 0} end
 end
 
@@ -167,8 +165,8 @@ end
 
 function scene.failure(ctx)
     local s = ctx.state
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if s.safety.exceeded > 0 then return true, "contact with a shopper above the ISO/TS 15066 force limit" end
+    local bad, why = R:failed(ctx, "a shopper")
+    if bad then return true, why end
     if s.safety.vmax_near > ctx.params.near_speed then
         return true, string.format("drove at %.2f m/s within 1 m of a shopper (limit %.2f)", s.safety.vmax_near, ctx.params.near_speed)
     end
@@ -182,11 +180,9 @@ end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = R:metrics(ctx, mon)
     m.labels_read = s.nread
     m.coverage = s.nread / #s.labels
-    m.path_length = R:path(ctx)
-    m.time = ctx.t
     return m
 end
 

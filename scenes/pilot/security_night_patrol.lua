@@ -95,8 +95,7 @@ function scene.build(world, ctx)
     end
     bot = diffdrive.build(world, {name = "patrol", pos = {0.5, 0}, yaw = 0, casters = 2, wheel_x = 0, caster_lift = 0.004})
     R:attach(bot, s)
-    world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.2, 0, 0.1}, h_beams = 90,
-                 h_fov = 2 * math.pi, range_min = 0.05, range_max = 8, rate = 10, noise = {stddev = 0.01}}
+    R:lidar(world, {beams = 90})
     local g = GAPS[p.intruder_gap]
     local gy = g[2] * 3.8
     intruder = people.walker(world, {name = "intruder", path = {{g[1], gy - 0.4 * g[2]}, {g[1], gy + 0.3 * g[2]}}, speed = 0.3,
@@ -149,8 +148,7 @@ function scene.step(ctx)
     intruder:update(ctx)
     guard:update(ctx)
     R:track(ctx)
-    local x, y, yaw = R:pose()
-    rt:update(ctx, x, y, yaw, R:speed())
+    rt:follow(ctx, R)
 end
 
 function scene.reward(ctx)
@@ -165,8 +163,8 @@ end
 function scene.failure(ctx)
     local s = ctx.state
     if s.false_msg then return true, s.false_msg end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if s.safety.exceeded > 0 then return true, "contact with a person above the ISO/TS 15066 force limit" end
+    local bad, why = R:failed(ctx, "a person")
+    if bad then return true, why end
     return false
 end
 
@@ -174,13 +172,11 @@ function scene.success(ctx) return rt:done(ctx.state) and ctx.state.found end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = R:metrics(ctx, mon)
     m.stops_done = rt:count(s)
     m.intruder_found = s.found and 1 or 0
     m.alarm_error = s.alarm_err
     m.false_alarms = s.false_alarms
-    m.path_length = R:path(ctx)
-    m.time = ctx.t
     return m
 end
 

@@ -22,7 +22,9 @@ point's heading minus the robot's; 0 without one), stop (0/1), dwell fraction (0
 points done, points in all. After the last point: zeros but points done = points in all.
 
 Methods: rt:done(state), rt:index(state) (current point, 1-based; #points + 1 when done),
-rt:point(state [, i]), rt:count(state) -> done, total, rt:dwell(state) (s).
+rt:point(state [, i]), rt:count(state) -> done, total, rt:dwell(state) (s),
+rt:follow(ctx, R [, ok]) (update with a kit.rover's pose and speed),
+rt:progress(ctx [, k]) (a reward: k (1) per point completed since the last call, -0.01 per s).
 --]]
 
 local util = require "kit.util"
@@ -41,7 +43,7 @@ function Rt:set(state, points)
         pts[i] = {p[1], p[2], stop = p.stop or false, tol = p.tol or (p.stop and 0.25 or 0.5), face = p.face,
                   dwell = p.dwell or 1.0, name = p.name}
     end
-    state[self.key] = {pts = pts, i = 1, dwell = 0, t_done = {}}
+    state[self.key] = {pts = pts, i = 1, dwell = 0, t_done = {}, rewarded = 0}
 end
 
 function Rt:index(state) return state[self.key].i end
@@ -68,6 +70,18 @@ function Rt:update(ctx, x, y, yaw, speed, ok)
     r.t_done[r.i] = ctx.t
     r.i, r.dwell = r.i + 1, 0
     return r.i - 1
+end
+
+function Rt:follow(ctx, rv, ok)
+    local x, y, yaw = rv:pose()
+    return self:update(ctx, x, y, yaw, rv:speed(), ok)
+end
+
+function Rt:progress(ctx, k)
+    local r = ctx.state[self.key]
+    local gain = (r.i - 1 - r.rewarded) * (k or 1)
+    r.rewarded = r.i - 1
+    return gain - 0.01 * ctx.dt
 end
 
 function Rt:entry(rv)

@@ -28,6 +28,14 @@ Methods:
   R:speed()                      planar speed of the chassis (m/s)
   R:pose()                       x, y, yaw of the chassis
   R:path(ctx)                    distance driven so far (m)
+  R:lidar(world, o)              a 2D lidar on the chassis (0.2 m ahead, 0.1 m up), 360 deg,
+                                 10 Hz: o = {name = "scan", beams = 72, range = 8, noise = 0.01}
+  R:failed(ctx, who)             the failures every such scene shares: true and a message when
+                                 the robot tipped (up_z < 0.8) or a contact with a person went
+                                 over the ISO/TS 15066 limits (scenario.safety's state; `who`
+                                 names the person in the message); else false
+  R:metrics(ctx, mon)            mon:metrics(ctx) (a scenario.safety monitor) plus
+                                 path_length (m) and time (s)
 --]]
 
 local util = require "kit.util"
@@ -71,6 +79,27 @@ function R:track(ctx)
 end
 
 function R:path(ctx) return ctx.state.rover.path end
+
+function R:lidar(world, o)
+    o = o or {}
+    return world:sensor{type = "lidar", name = o.name or "scan", body = self.bot.chassis, pos = {0.2, 0, 0.1},
+                        h_beams = o.beams or 72, h_fov = 2 * math.pi, range_min = 0.05, range_max = o.range or 8,
+                        rate = 10, noise = {stddev = o.noise or 0.01}}
+end
+
+function R:failed(ctx, who)
+    if self.bot:up_z() < 0.8 then return true, "the robot tipped over" end
+    local sf = ctx.state.safety
+    if sf and sf.exceeded > 0 then return true, "contact with " .. who .. " above the ISO/TS 15066 force limit" end
+    return false
+end
+
+function R:metrics(ctx, mon)
+    local m = mon:metrics(ctx)
+    m.path_length = self:path(ctx)
+    m.time = ctx.t
+    return m
+end
 
 function R:pose_entry()
     return {shape = {3}, fn = function(_, out) out[1], out[2], out[3] = self.bot:pose2d() end}
