@@ -24,8 +24,7 @@
 --   the edge of the next conflict zone ahead, 9 if none within 4 m), zone busy (another
 --   robot inside it), must yield (it lacks the right of way there and a robot that has it
 --   is within 3 m of the zone, moving towards it; both 0 once inside the zone: clear it),
---   loaded (0/1); fleet {deliveries,
---   violations, collisions}
+--   loaded (0/1); fleet {deliveries, violations, collisions}
 -- action: cmd {n_robots, 2}: per robot v (m/s, -0.2..1.0), w (rad/s, -1.5..1.5)
 --   (bounds broadcast over the robots); act() applies acceleration limits
 -- success: `target` deliveries with at most `max_violations` rule violations
