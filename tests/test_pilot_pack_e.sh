@@ -103,7 +103,7 @@ force power_substation_gauges "misread" <<'LUA'
 local B = require "policies.substation_gauges"
 return {reset = B.reset, act = function(obs, action)
     B.act(obs, action)
-    if action.report[1] > 0 then action.report[2] = (action.report[2] + 30) % 100 end
+    if action.report[1] > 0.5 then action.report[3] = (action.report[3] + 30) % 100 end
 end}
 LUA
 # a report before the tunnel's mouth

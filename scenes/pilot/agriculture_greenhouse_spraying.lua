@@ -43,7 +43,6 @@ local scene = {
     instruction = "Spray every plant on the benches, and never spray near a person.",
     timestep = 0.005,
     time_limit = 120,
-    policy_hz = 20,
     world = {contact_forces = true, static_space = true},
     policy = "policies.greenhouse_spraying",
     view = {eye = {8, -11, 9}, target = {8, 0, 0}, fov = 55},

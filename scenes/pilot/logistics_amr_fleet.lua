@@ -60,7 +60,6 @@ local scene = {
     end,
     timestep = 0.01,
     time_limit = 75,
-    policy_hz = 20,
     world = {contact_forces = true, static_space = true, space = "sap"},
     policy = "policies.amr_fleet",
     view = {eye = {8, -7, 14}, target = {8, 5, 0}, fov = 55},

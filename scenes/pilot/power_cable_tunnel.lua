@@ -49,7 +49,6 @@ local scene = {
     end,
     timestep = 0.005,
     time_limit = 90,
-    policy_hz = 20,
     world = {contact_forces = true, static_space = true},
     policy = "policies.cable_tunnel",
     view = {eye = {-2, -3, 4}, target = {8, 0, 0.8}, fov = 60},

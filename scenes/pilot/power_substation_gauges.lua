@@ -11,8 +11,8 @@
 -- observation: pose {x, y, yaw}, twist {v, w}, route {dx, dy, face error, stop, dwell
 --   fraction, done, total} (kit.route: one stop 1.2 m in front of each gauge, facing it),
 --   camera {seen 0/1, gauge index (0 none), needle angle (rad), distance (m)}
--- action: base {v (m/s, -0.3..0.8), w (rad/s, -1.5..1.5)}; report {gauge index (0 = none;
---   rounded), value (0..100)}: the first report of each gauge counts
+-- action: base {v (m/s, -0.3..0.8), w (rad/s, -1.5..1.5)}; report {flag (> 0.5 reports),
+--   gauge index (1..4, rounded), value (0..100)}: the first report of each gauge counts
 -- success: every gauge reported within `tolerance` (each stop is done 1 s after its report)
 -- failure: a report off by more than `tolerance`, a bay entered, the robot tipped
 -- reward:  +1 per gauge read right, -0.01 per second
@@ -40,7 +40,6 @@ local scene = {
     instruction = "Read the oil-temperature gauge of every transformer bay and report each value.",
     timestep = 0.005,
     time_limit = 80,
-    policy_hz = 20,
     world = {contact_forces = true, static_space = true},
     policy = "policies.substation_gauges",
     view = {eye = {9, -12, 10}, target = {9, 0, 0}, fov = 50},
@@ -119,19 +118,19 @@ scene.observation = {
 
 scene.action = {
     base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
-    report = {shape = {2}, low = {0, 0}, high = {4, 100}},
+    report = {shape = {3}, low = {0, 1, 0}, high = {1, 4, 100}},
 }
 
 function scene.act(ctx, action)
     local s = ctx.state
     R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
-    local i = math.floor(action.report[1] + 0.5)
-    if i >= 1 and i <= #s.g and not s.reported[i] then
-        local err = math.abs(action.report[2] - s.g[i][4])
+    local i = math.floor(action.report[2] + 0.5)
+    if action.report[1] > 0.5 and not s.reported[i] then
+        local err = math.abs(action.report[3] - s.g[i][4])
         s.reported[i] = true
         s.err_max = math.max(s.err_max, err)
         if err > ctx.params.tolerance then
-            s.misread = s.misread or string.format("gauge %d misread: reported %.1f, it shows %.1f", i, action.report[2], s.g[i][4])
+            s.misread = s.misread or string.format("gauge %d misread: reported %.1f, it shows %.1f", i, action.report[3], s.g[i][4])
         else
             s.nread = s.nread + 1
         end

@@ -45,7 +45,6 @@ local scene = {
     instruction = "Scan every shelf label in the store's aisles, then return to the dock.",
     timestep = 0.005,
     time_limit = 120,
-    policy_hz = 20,
     world = {contact_forces = true, static_space = true},
     policy = "policies.inventory_scan",
     view = {eye = {6, -10, 8}, target = {6, 0, 0.5}, fov = 55},

@@ -44,7 +44,6 @@ local scene = {
     instruction = "Patrol the container yard, look into every gap between the containers and raise the alarm at any intruder.",
     timestep = 0.005,
     time_limit = 90,
-    policy_hz = 20,
     world = {contact_forces = true, static_space = true},
     policy = "policies.night_patrol",
     view = {eye = {7, -11, 10}, target = {7, 0, 0}, fov = 55},

@@ -1,7 +1,7 @@
 -- Baseline for scenes/pilot/security_night_patrol.lua (policies.route_follow): drives
 -- from look-out stop to look-out stop; while holding at one, it turns each detection
 -- without a badge into a world position (pose + distance along the bearing) and, after
--- 10 such frames (0.5 s), raises the alarm once at their mean.
+-- 40 such frames (0.2 s), raises the alarm once at their mean.
 return require("policies.route_follow").new{
     steer = {vmax = 0.8, brake = 0.6, wmax = 1.2},
     reset = function(_, mem) mem.sx, mem.sy, mem.n, mem.sent = 0, 0, 0, false end,
@@ -16,7 +16,7 @@ return require("policies.route_follow").new{
                 break
             end
         end
-        if mem.n >= 10 then
+        if mem.n >= 40 then
             action.alarm[1], action.alarm[2], action.alarm[3] = 1, mem.sx / mem.n, mem.sy / mem.n
             mem.sent = true
         end
