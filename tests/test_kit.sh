@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The scene kit (scripts/kit): every builder in one world (tests/scenes/kit_tour.lua), with
 # physical checks: the conveyor carries a parcel at its speed, boxes rest on the top step
-# and the ramp's landing, the crowd walks; a misspelled robot option is an error.
+# and the ramp's landing, the crowd walks; the navigation kit (tests/scenes/kit_nav.lua);
+# a misspelled robot option is an error.
 # usage: test_kit.sh PILOTSIM SOURCE_DIR
 set -u
 ps=$1
@@ -27,6 +28,22 @@ expect_rc 0 run "$src/tests/scenes/kit_tour.lua" --seed 1 --json
 cp "$tmp/out" "$tmp/out1"
 expect_rc 0 run "$src/tests/scenes/kit_tour.lua" --seed 1 --json
 check "same seed, same hash" test "$(grep -o '"hash":"[0-9a-f]*"' "$tmp/out")" = "$(grep -o '"hash":"[0-9a-f]*"' "$tmp/out1")"
+
+# the navigation kit (tests/scenes/kit_nav.lua): rover + route + steer through a mitered
+# L corridor, a lift, a sliding door, a slab with a hole, kit.sight
+expect_rc 0 run "$src/tests/scenes/kit_nav.lua" --seed 1 --json
+check "kit_nav: the robot completes its route through the mitered corridor" has "$tmp/out" '"status":"success"'
+check "kit_nav: both route points done" within route_done 2 2
+check "kit_nav: path about 7 m (5 m + 3 m less the tolerance)" within path 6.3 7.5
+check "kit_nav: the lift carried the box to the upper level (top 2 m)" within lift_box_z 2.04 2.06
+check "kit_nav: the lift stands at level 2" within lift_level 2 2
+check "kit_nav: the 1.2 m door at 0.6 m/s is half open after 1 s" within gate_1s 0.49 0.51
+check "kit_nav: a ball over the slab's hole falls through to the floor below" within ball_hole_z -0.91 -0.89
+check "kit_nav: a ball over the slab rests on it" within ball_slab_z 0.095 0.105
+check "kit_nav: a box on the line of sight occludes" within sight_blocked 1 1
+check "kit_nav: a box beside it does not" within sight_clear 0 0
+check "kit_nav: a target 9 deg off the axis is in a 60 deg view" within sight_in_view 1 1
+check "kit_nav: one 63 deg off is not" within sight_outside_fov 0 0
 
 # robot options are checked by kit.util.options
 printf 'local d = require "robots.diffdrive"\nreturn {name = "o", timestep = 0.01, time_limit = 0.02,\n build = function(world) d.build(world, {wheel_radus = 0.1}) end}\n' >"$tmp/opt.lua"

@@ -54,7 +54,7 @@ pilots = sorted(glob.glob(os.path.join(src, "scenes", "pilot", "*.lua")))
 cart = os.path.join(src, "scenes", "bench", "cart.lua")
 grid = os.path.join(tmp, "grid.lua")          # written by test_python.sh: two actions, a {2,3} observation
 parcel = os.path.join(src, "scenes", "pilot", "logistics_parcel_sorting.lua")
-check(len(pilots) >= 10, "at least ten pilot scenes", len(pilots))
+check(len(pilots) >= 30, "the pilot scenes (30 or more)", len(pilots))
 check(pilotsim.gymnasium_available == standin, "gymnasium importable only with the stand-in")
 
 

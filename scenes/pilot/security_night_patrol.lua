@@ -1,0 +1,182 @@
+-- Security patrol at night: a patrol robot (robots.diffdrive, 0.5 x 0.4 m, centred axle,
+-- a low-light camera with a person detector at 1 m) drives the central road of a dark
+-- container yard (two rows of three shipping containers, gaps between them) and looks
+-- into each gap from four look-out stops. An intruder hides in one gap (`intruder_gap`),
+-- shuffling about; a night guard (who wears a badge transponder the detector reads) walks
+-- the north fence lane. The detector (kit.sight: 70 deg field of view, occluded by the
+-- containers) sees a person within 4 m + 6 m x (1 - `darkness`) and reports their bearing
+-- and distance with noise that grows with the dark. The policy raises the alarm with the
+-- intruder's estimated position (action `alarm`); an alarm further than 2 m from the
+-- intruder (or at the guard) is a false alarm.
+--
+-- observation: pose {x, y, yaw}, twist {v, w}, route {dx, dy, face error, stop, dwell
+--   fraction, done, total} (kit.route: the look-out stops and the yard's far end),
+--   camera {2, 4}: up to two detections, nearest first: detected 0/1, bearing (rad, left +),
+--   distance (m), badge 0/1; scan (lidar 90 beams, 360 deg, 8 m)
+-- action: base {v (m/s, -0.3..0.8), w (rad/s, -1.5..1.5)}; alarm {flag (> 0.5; a rising edge
+--   raises it), x, y (m, world)}
+-- success: every look-out stop done and the intruder reported
+-- failure: a false alarm, the robot tipped, or hit a person above the ISO/TS 15066 limits
+-- reward:  +5 for the intruder, +0.5 per stop, -0.01 per second
+-- metrics: stops done, intruder found (0/1), alarm error (m), false alarms, path length, time + safety
+
+local diffdrive = require "robots.diffdrive"
+local safety = require "scenario.safety"
+local people = require "kit.people"
+local room = require "kit.room"
+local rover = require "kit.rover"
+local route = require "kit.route"
+local sight = require "kit.sight"
+local util = require "kit.util"
+
+local R, rt = rover.new(), route.new()
+local bot, mon, intruder, guard
+
+local ROWS = {3.5, -3.5}
+local CONTAINERS = {{1.5, 4.0}, {5.5, 8.0}, {9.5, 12.0}}      -- x spans; 2.4 m wide rows
+local GAPS = {{4.75, 1}, {4.75, -1}, {8.75, 1}, {8.75, -1}}    -- x, row side
+local ALARM_TOL = 2.0
+
+local scene = {
+    name = "security_night_patrol",
+    domain = "security",
+    description = "Night patrol robot checks the gaps of a dark container yard with a low-light person detector and reports an intruder",
+    instruction = "Patrol the container yard, look into every gap between the containers and raise the alarm at any intruder.",
+    timestep = 0.005,
+    time_limit = 90,
+    world = {contact_forces = true, static_space = true},
+    policy = "policies.night_patrol",
+    view = {eye = {7, -11, 10}, target = {7, 0, 0}, fov = 55},
+    params = {
+        intruder_gap = {default = 1, min = 1, max = 4, integer = true, randomize = true, description = "gap the intruder hides in (1..4)"},
+        darkness = {default = 0.7, min = 0.5, max = 0.9, randomize = true, description = "0 lit .. 1 pitch dark: detector range 4 m + 6 m x (1 - darkness)"},
+        guard_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "guard's walking speed (m/s)"},
+        yard_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "asphalt mu"},
+        accel = {default = 0.8, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
+    },
+}
+
+local function detections(ctx, out)
+    local s, p = ctx.state, ctx.params
+    local x, y, yaw = R:pose()
+    local cam = {fov = math.rad(70), range = 4 + 6 * (1 - p.darkness), walls = s.boxes}
+    local found = {}
+    for _, e in ipairs({{intruder, 0}, {guard, 1}}) do
+        local hx, hy = e[1]:pos()
+        local seen, bearing, dist = sight.view(x, y, yaw, hx, hy, cam)
+        if seen then found[#found + 1] = {bearing, dist, e[2]} end
+    end
+    table.sort(found, function(a, b) return a[2] < b[2] end)
+    for k = 1, 2 do
+        local f, o = found[k], (k - 1) * 4
+        if f then
+            out[o + 1] = 1
+            out[o + 2] = f[1] + math.normal(0, 0.02 + 0.03 * p.darkness)
+            out[o + 3] = f[2] + math.normal(0, 0.05 * f[2])
+            out[o + 4] = f[3]
+        else
+            out[o + 1], out[o + 2], out[o + 3], out[o + 4] = 0, 0, 0, 0
+        end
+    end
+end
+
+function scene.build(world, ctx)
+    local p, s = ctx.params, ctx.state
+    room.floor(world, {friction = p.yard_friction, color = {0.25, 0.25, 0.27}})
+    room.walls(world, {-0.5, -6.5, 14, 6.5}, {height = 2.4, thickness = 0.05, color = {0.5, 0.5, 0.5}})
+    s.boxes = {}
+    for _, ry in ipairs(ROWS) do
+        for k, c in ipairs(CONTAINERS) do
+            world:geom{type = "box", size = {c[2] - c[1], 2.4, 2.6}, pos = {(c[1] + c[2]) / 2, ry, 1.3},
+                       color = ({{0.6, 0.2, 0.15}, {0.15, 0.3, 0.55}, {0.2, 0.45, 0.25}})[k]}
+            s.boxes[#s.boxes + 1] = {c[1], ry - 1.2, c[2], ry + 1.2}
+        end
+    end
+    bot = diffdrive.build(world, {name = "patrol", pos = {0.5, 0}, yaw = 0, casters = 2, wheel_x = 0, caster_lift = 0.004})
+    R:attach(bot, s)
+    R:lidar(world, {beams = 90})
+    local g = GAPS[p.intruder_gap]
+    local gy = g[2] * 3.8
+    intruder = people.walker(world, {name = "intruder", path = {{g[1], gy - 0.4 * g[2]}, {g[1], gy + 0.3 * g[2]}}, speed = 0.3,
+                                     wait = 2.0, offset = math.random() * 1.4, color = {0.15, 0.15, 0.15}})
+    guard = people.walker(world, {name = "guard", path = {{0.5, 5.6}, {13.3, 5.6}}, speed = p.guard_speed, wait = 3,
+                                  offset = math.random() * 25, color = {0.9, 0.8, 0.1}})
+    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = {intruder, guard}, state = s})
+    local n, sth = math.pi / 2, -math.pi / 2
+    rt:set(s, {{4.75, 0, stop = true, face = n, dwell = 1.5, name = "gap 1"},
+               {4.75, 0, stop = true, face = sth, dwell = 1.5, name = "gap 2"},
+               {8.75, 0, stop = true, face = n, dwell = 1.5, name = "gap 3"},
+               {8.75, 0, stop = true, face = sth, dwell = 1.5, name = "gap 4"},
+               {12.8, 0, stop = true, dwell = 0.5, name = "far end"}})
+    s.found, s.alarm_err, s.false_alarms, s.flag, s.rewarded = false, -1, 0, false, 0
+end
+
+scene.observation = {
+    pose = R:pose_entry(),
+    twist = R:twist_entry(),
+    route = rt:entry(R),
+    camera = {shape = {2, 4}, fn = detections},
+    scan = {sensor = "scan"},
+}
+
+scene.action = {
+    base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
+    alarm = {shape = {3}, low = {0, -10, -10}, high = {1, 20, 10}},
+}
+
+function scene.act(ctx, action)
+    local s = ctx.state
+    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
+    local flag = action.alarm[1] > 0.5
+    if flag and not s.flag then
+        local ix, iy = intruder:pos()
+        local d = util.dist2d(ix, iy, action.alarm[2], action.alarm[3])
+        if d <= ALARM_TOL and not s.found then
+            s.found, s.alarm_err = true, d
+        elseif not s.found or d > ALARM_TOL then
+            s.false_alarms = s.false_alarms + 1
+            s.false_msg = s.false_msg or string.format("false alarm at (%.1f, %.1f): no intruder within %.0f m",
+                                                       action.alarm[2], action.alarm[3], ALARM_TOL)
+        end
+    end
+    s.flag = flag
+end
+
+function scene.step(ctx)
+    mon:update(ctx)
+    intruder:update(ctx)
+    guard:update(ctx)
+    R:track(ctx)
+    rt:follow(ctx, R)
+end
+
+function scene.reward(ctx)
+    local s = ctx.state
+    local n = rt:count(s)
+    local r = 0.5 * (n - s.rewarded) - 0.01 * ctx.dt
+    s.rewarded = n
+    if s.found and not s.paid then r, s.paid = r + 5, true end
+    return r
+end
+
+function scene.failure(ctx)
+    local s = ctx.state
+    if s.false_msg then return true, s.false_msg end
+    local bad, why = R:failed(ctx, "a person")
+    if bad then return true, why end
+    return false
+end
+
+function scene.success(ctx) return rt:done(ctx.state) and ctx.state.found end
+
+function scene.metrics(ctx)
+    local s = ctx.state
+    local m = R:metrics(ctx, mon)
+    m.stops_done = rt:count(s)
+    m.intruder_found = s.found and 1 or 0
+    m.alarm_error = s.alarm_err
+    m.false_alarms = s.false_alarms
+    return m
+end
+
+return scene
