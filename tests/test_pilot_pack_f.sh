@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Pilot scene pack F (issue 19, second half of the twenty new scenes): elder care, hotel
+# luggage, manufacturing (assembly, machine tending, quality inspection), home tidying,
+# humanoid carrying, pharmacy picking, truck unloading. For every scene of the pack:
+# pilotsim check loads it, its baseline succeeds on two seeds with every safety metric in
+# the --json output, an idle policy times out, and a policy written here forces one of the
+# scene's own failures (checked by its message).
+# usage: test_pilot_pack_f.sh PILOTSIM_BINARY SOURCE_DIR
+set -u
+BIN=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+checks=0
+failed=0
+
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
+num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+
+ALL="hospitality_hotel_luggage"
+SCENES=${PACK_F_SCENES:-$ALL}
+SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
+
+# run SCENE SEED EXPECTED_STATUS [extra args...]
+run() {
+    local scene=$1 seed=$2 want=$3
+    shift 3
+    local out
+    out=$("$BIN" run "$SRC/scenes/pilot/$scene.lua" --seed "$seed" --json --quiet "$@" 2>"$T/err")
+    local st
+    st=$(field "$out" status)
+    if [ "$st" = "$want" ]; then ok; else bad "$scene seed $seed $*: status '$st', expected '$want' ($(field "$out" message)$(head -c 300 "$T/err"))"; fi
+    LAST=$out
+}
+# expect_msg SCENE PATTERN: the last run's message matches
+expect_msg() {
+    if grep -q "$2" <<<"$(field "$LAST" message)"; then ok; else bad "$1: message '$(field "$LAST" message)', expected /$2/"; fi
+}
+want() { [[ " $SCENES " == *" $1 "* ]]; }
+
+# An idle policy: nothing moves, the episode runs to its time limit.
+cat >"$T/idle.lua" <<'LUA'
+return {act = function(obs, action) end}
+LUA
+
+declare -A FIRST    # each scene's baseline run on seed 1
+for s in $SCENES; do
+    if "$BIN" check "$SRC/scenes/pilot/$s.lua" >"$T/check" 2>&1; then ok; else bad "$s: pilotsim check"; cat "$T/check"; fi
+    if grep -q '"instruction"' <<<"$("$BIN" check "$SRC/scenes/pilot/$s.lua" --json 2>/dev/null)" ||
+       grep -q '^ *instruction = ' "$SRC/scenes/pilot/$s.lua"; then ok; else bad "$s: no instruction"; fi
+    if grep -q '^ *view = {eye = ' "$SRC/scenes/pilot/$s.lua"; then ok; else bad "$s: no default view"; fi
+    for seed in 1 2; do
+        run "$s" "$seed" success
+        [ "$seed" = 1 ] && FIRST[$s]=$LAST
+        for m in $SAFETY; do
+            if grep -q "\"$m\":" <<<"$LAST"; then ok; else bad "$s seed $seed: metric $m missing"; fi
+        done
+    done
+    # same seed, same final state
+    run "$s" 1 success
+    if [ "$(field "$LAST" hash)" = "$(field "${FIRST[$s]}" hash)" ]; then ok; else bad "$s: seed 1 twice, different hashes"; fi
+done
+
+# ---------------------------------------------------------------- hotel luggage
+S=hospitality_hotel_luggage
+if want $S; then
+LAST=${FIRST[$S]}
+if [ "$(num "$LAST" bags_on_deck)" = 2 ]; then ok; else bad "$S: success without both bags on the deck"; fi
+run $S 1 timeout --policy "$T/idle.lua"
+# Straight at the guest standing in the lobby (people row 4), at full speed.
+cat >"$T/ram.lua" <<'LUA'
+return {act = function(obs, action)
+    local b = math.atan(obs.people[14], obs.people[13])
+    action.base[1] = math.abs(b) < 0.3 and 1.0 or 0
+    action.base[2] = math.max(-1, math.min(1, 2 * b))
+end}
+LUA
+run $S 1 failure --policy "$T/ram.lua"
+expect_msg $S "contact with a guest above"
+fi
+
+echo "test_pilot_pack_f: $checks checks, $failed failed"
+[ "$failed" -eq 0 ]
