@@ -19,7 +19,7 @@ bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
 
-ALL="hospitality_hotel_luggage"
+ALL="hospitality_hotel_luggage eldercare_patient_assist"
 SCENES=${PACK_F_SCENES:-$ALL}
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
 
@@ -79,6 +79,25 @@ end}
 LUA
 run $S 1 failure --policy "$T/ram.lua"
 expect_msg $S "contact with a guest above"
+fi
+
+# ---------------------------------------------------------------- elder care
+S=eldercare_patient_assist
+if want $S; then
+LAST=${FIRST[$S]}
+if awk -v d="$(num "$LAST" hand_over_distance)" -v c="$(num "$LAST" resident_min_separation)" \
+    'BEGIN { exit !(d < 0.7 && c >= 0.1) }'; then ok; else bad "$S: hand-over at $(num "$LAST" hand_over_distance) m, separation $(num "$LAST" resident_min_separation) m"; fi
+run $S 1 timeout --policy "$T/idle.lua"
+# The baseline, but it drives on to the resident instead of stopping at the hand-over point.
+cat >"$T/crowd.lua" <<'LUA'
+local B = require "policies.patient_assist"
+return {reset = B.reset, act = function(obs, action)
+    B.act(obs, action)
+    if obs.goal[3] < 0.3 then action.base[1], action.base[2] = 0.2, 0 end
+end}
+LUA
+run $S 1 failure --policy "$T/crowd.lua" --module-path "$SRC/scripts"
+expect_msg $S "came within .* of the resident"
 fi
 
 echo "test_pilot_pack_f: $checks checks, $failed failed"
