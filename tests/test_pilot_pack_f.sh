@@ -19,7 +19,7 @@ bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
 
-ALL="hospitality_hotel_luggage eldercare_patient_assist"
+ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading"
 SCENES=${PACK_F_SCENES:-$ALL}
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
 
@@ -98,6 +98,26 @@ end}
 LUA
 run $S 1 failure --policy "$T/crowd.lua" --module-path "$SRC/scripts"
 expect_msg $S "came within .* of the resident"
+fi
+
+# ---------------------------------------------------------------- truck unloading
+S=logistics_truck_unloading
+if want $S; then
+LAST=${FIRST[$S]}
+if [ "$(num "$LAST" unloaded)" = 4 ] && [ "$(num "$LAST" damaged)" = 0 ]; then ok; else bad "$S: success without 4 cartons unloaded"; fi
+run $S 2 success --param n_boxes=1
+if [ "$(num "$LAST" unloaded)" = 1 ]; then ok; else bad "$S: n_boxes=1"; fi
+run $S 1 timeout --policy "$T/idle.lua" --param n_boxes=1
+# The baseline, but the vacuum lets go while the carton swings high over the dock.
+cat >"$T/drop.lua" <<'LUA'
+local B = require "policies.truck_unloading"
+return {reset = B.reset, act = function(obs, action)
+    B.act(obs, action)
+    if obs.tcp[5] > 0 and obs.tcp[3] > 1.8 and obs.tcp[2] < -0.3 then action.grip[1] = 0 end
+end}
+LUA
+run $S 1 failure --policy "$T/drop.lua" --module-path "$SRC/scripts"
+expect_msg $S "carton 1 damaged"
 fi
 
 echo "test_pilot_pack_f: $checks checks, $failed failed"
