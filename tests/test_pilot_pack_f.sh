@@ -19,7 +19,7 @@ bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
 
-ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading"
+ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending"
 SCENES=${PACK_F_SCENES:-$ALL}
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
 
@@ -118,6 +118,32 @@ end}
 LUA
 run $S 1 failure --policy "$T/drop.lua" --module-path "$SRC/scripts"
 expect_msg $S "carton 1 damaged"
+fi
+
+# ---------------------------------------------------------------- machine tending
+S=manufacturing_machine_tending
+if want $S; then
+LAST=${FIRST[$S]}
+if [ "$(num "$LAST" loaded)$(num "$LAST" finished)$(num "$LAST" unloaded)" = 111 ]; then ok; else bad "$S: success without load, cycle and unload"; fi
+run $S 1 timeout --policy "$T/idle.lua"
+# Start pressed with no blank in the chuck: refused, and nothing happens.
+cat >"$T/start.lua" <<'LUA'
+return {act = function(obs, action) action.start[1] = 1 end}
+LUA
+run $S 1 timeout --policy "$T/start.lua"
+if [ "$(num "$LAST" refused_starts)" = 1 ] && [ "$(num "$LAST" cycle_start_time)" = -1 ]; then ok; else bad "$S: start without a blank was not refused"; fi
+# The baseline, but reaching back for the part as soon as the door starts to shut.
+cat >"$T/reach_in.lua" <<'LUA'
+local B = require "policies.machine_tending"
+return {reset = B.reset, act = function(obs, action)
+    B.act(obs, action)
+    if obs.machine[1] > 0.2 then
+        action.tcp[1], action.tcp[2], action.tcp[3] = obs.cell[1], obs.cell[2], 1.0
+    end
+end}
+LUA
+run $S 1 failure --policy "$T/reach_in.lua" --module-path "$SRC/scripts"
+expect_msg $S "reached into the machine while its door was"
 fi
 
 echo "test_pilot_pack_f: $checks checks, $failed failed"
