@@ -19,7 +19,7 @@ bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
 
-ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending"
+ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending manufacturing_assembly"
 SCENES=${PACK_F_SCENES:-$ALL}
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
 
@@ -144,6 +144,26 @@ end}
 LUA
 run $S 1 failure --policy "$T/reach_in.lua" --module-path "$SRC/scripts"
 expect_msg $S "reached into the machine while its door was"
+fi
+
+# ---------------------------------------------------------------- assembly (UR5 URDF, friction grasp)
+S=manufacturing_assembly
+if want $S; then
+LAST=${FIRST[$S]}
+# held by friction alone: the pin slid less than 5 mm in the fingers
+if [ "$(num "$LAST" inserted)" = 1 ] && awk -v s="$(num "$LAST" grasp_slip)" 'BEGIN { exit !(s >= 0 && s < 0.005) }'; then ok
+else bad "$S: inserted $(num "$LAST" inserted), slip $(num "$LAST" grasp_slip)"; fi
+run $S 1 timeout --policy "$T/idle.lua"
+# The baseline, but opening the gripper high over the bench on the way to the fixture.
+cat >"$T/open.lua" <<'LUA'
+local B = require "policies.assembly"
+return {reset = B.reset, act = function(obs, action)
+    B.act(obs, action)
+    if obs.pin[5] > 0 and obs.tcp[3] > 0.93 and obs.tcp[2] < 0.05 then action.grip[1] = 0 end
+end}
+LUA
+run $S 1 failure --policy "$T/open.lua" --module-path "$SRC/scripts"
+expect_msg $S "the pin was dropped"
 fi
 
 echo "test_pilot_pack_f: $checks checks, $failed failed"

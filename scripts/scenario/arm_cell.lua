@@ -20,7 +20,10 @@ Action:
 Observation (tcp_observation): tcp {5}: the tool point now (world x, y, z, m), the pad gap
   (m), and the index of the held item (state.grasp.held; 0 none).
 act() options o: speed, accel (as above), open_width (the gap when open; default the
-arm's), vacuum (true: the fingers stay closed, the grip entry only switches the hold).
+arm's), close_width (the gap commanded when closed, default 0: squeeze with the fingers'
+force limit; a gap a few mm below the part's width squeezes it with the servos' stiffness
+instead, which keeps the part centred between the pads), vacuum (true: the fingers stay
+closed, the grip entry only switches the hold).
 Running values live in ctx.state (cmd, cmd_v, ik_holds, closed): plain data.
 --]]
 local M = {}
@@ -78,7 +81,7 @@ function M.act(ctx, action, arm, o)
         s.ik_holds = s.ik_holds + 1
     end
     s.closed = action.grip[1] > 0.5
-    if o.vacuum then arm:grip(0) else arm:grip(s.closed and 0 or (o.open_width or arm.o.open_width)) end
+    if o.vacuum then arm:grip(0) else arm:grip(s.closed and (o.close_width or 0) or (o.open_width or arm.o.open_width)) end
 end
 
 return M
