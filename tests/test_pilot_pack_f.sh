@@ -19,7 +19,7 @@ bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
 
-ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending manufacturing_assembly"
+ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending manufacturing_assembly home_tidying"
 SCENES=${PACK_F_SCENES:-$ALL}
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
 
@@ -164,6 +164,24 @@ end}
 LUA
 run $S 1 failure --policy "$T/open.lua" --module-path "$SRC/scripts"
 expect_msg $S "the pin was dropped"
+fi
+
+# ---------------------------------------------------------------- home tidying
+S=home_tidying
+if want $S; then
+LAST=${FIRST[$S]}
+if [ "$(num "$LAST" toys_binned)" = 2 ]; then ok; else bad "$S: success without both toys in the bin"; fi
+run $S 1 timeout --policy "$T/idle.lua" --param n_toys=1
+# Straight at the resident, full speed.
+cat >"$T/ram.lua" <<'LUA'
+return {act = function(obs, action)
+    local b = math.atan(obs.people[2], obs.people[1])
+    action.base[1] = math.abs(b) < 0.3 and 0.6 or 0
+    action.base[2] = math.max(-1, math.min(1, 2 * b))
+end}
+LUA
+run $S 1 failure --policy "$T/ram.lua"
+expect_msg $S "contact with the resident above"
 fi
 
 echo "test_pilot_pack_f: $checks checks, $failed failed"
