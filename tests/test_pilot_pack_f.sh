@@ -5,10 +5,13 @@
 # pilotsim check loads it, its baseline succeeds on two seeds with every safety metric in
 # the --json output, an idle policy times out, and a policy written here forces one of the
 # scene's own failures (checked by its message).
-# usage: test_pilot_pack_f.sh PILOTSIM_BINARY SOURCE_DIR
+# usage: test_pilot_pack_f.sh PILOTSIM_BINARY SOURCE_DIR [RENDER]
+# RENDER 0 (a PILOTSIM_RENDER=OFF build): the camera scene (quality inspection) cannot see,
+# so it is only checked to build and run with its camera metric 0.
 set -u
 BIN=$1
 SRC=$2
+RENDER=${3:-1}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 checks=0
@@ -19,7 +22,8 @@ bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
 
-ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending manufacturing_assembly home_tidying"
+ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending manufacturing_assembly home_tidying manufacturing_quality_inspection"
+[ "$RENDER" = 1 ] || ALL=${ALL/ manufacturing_quality_inspection/}
 SCENES=${PACK_F_SCENES:-$ALL}
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
 
@@ -182,6 +186,26 @@ end}
 LUA
 run $S 1 failure --policy "$T/ram.lua"
 expect_msg $S "contact with the resident above"
+fi
+
+# ---------------------------------------------------------------- quality inspection (camera)
+S=manufacturing_quality_inspection
+if [ "$RENDER" != 1 ]; then
+    run $S 1 failure --no-policy
+    if [ "$(num "$LAST" camera)" = 0 ]; then ok; else bad "$S: a camera without the renderer"; fi
+elif want $S; then
+LAST=${FIRST[$S]}
+if [ "$(num "$LAST" camera)" = 1 ] && [ "$(num "$LAST" rejected_good)$(num "$LAST" passed_bad)" = 00 ] &&
+   [ "$(num "$LAST" rejected_bad)" -ge 1 ]; then ok; else bad "$S: success without the defective plates rejected"; fi
+# Idle: a defective plate rides past the pusher (doing nothing is a failure here).
+run $S 1 failure --policy "$T/idle.lua"
+expect_msg $S "defective plate(s) passed"
+# Rejecting every plate at the light barrier: a good one lands in the reject bin.
+cat >"$T/all.lua" <<'LUA'
+return {act = function(obs, action) action.reject[1] = obs.gate[1] end}
+LUA
+run $S 1 failure --policy "$T/all.lua"
+expect_msg $S "1 good plate(s) rejected"
 fi
 
 echo "test_pilot_pack_f: $checks checks, $failed failed"
