@@ -22,7 +22,7 @@ bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
 num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
 
-ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending manufacturing_assembly home_tidying manufacturing_quality_inspection"
+ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending manufacturing_assembly home_tidying manufacturing_quality_inspection retail_pharmacy_picking"
 [ "$RENDER" = 1 ] || ALL=${ALL/ manufacturing_quality_inspection/}
 SCENES=${PACK_F_SCENES:-$ALL}
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
@@ -186,6 +186,26 @@ end}
 LUA
 run $S 1 failure --policy "$T/ram.lua"
 expect_msg $S "contact with the resident above"
+fi
+
+# ---------------------------------------------------------------- pharmacy (dual-arm)
+S=retail_pharmacy_picking
+if want $S; then
+LAST=${FIRST[$S]}
+if [ "$(num "$LAST" boxes_picked)" = 2 ] && [ "$(num "$LAST" wrong_picks)" = 0 ]; then ok; else bad "$S: success without both boxes"; fi
+run $S 1 timeout --policy "$T/idle.lua"
+# The baseline, but letting go of the box on the way in from the shelf.
+cat >"$T/let_go.lua" <<'LUA'
+local B = require "policies.pharmacy_picking"
+return {reset = B.reset, act = function(obs, action)
+    B.act(obs, action)
+    for k = 1, 2 do
+        if obs.held[k] > 0 and math.abs(obs.ee[(k - 1) * 4 + 2]) < 0.4 then action.grip[k] = 0 end
+    end
+end}
+LUA
+run $S 1 failure --policy "$T/let_go.lua" --module-path "$SRC/scripts"
+expect_msg $S "ordered box 1 dropped"
 fi
 
 # ---------------------------------------------------------------- quality inspection (camera)
