@@ -99,14 +99,9 @@ function scene.build(world, ctx)
     props.table(world, {x = 2.6, y = 1.45, top = 0.42, size = {1.0, 0.5}, style = "legs"})
     bot = mobile_manipulator.build(world, {name = "helper", pos = {0.3, 0}, yaw = 0})
     -- the toy bin on the deck (open, 1 cm walls), bolted to the chassis
-    local c, o, t = {0.3, 0.7, 0.4}, BIN.outer, BIN.wall
-    local gs = {{type = "box", size = {o[1], o[2], t}, pos = {0, 0, t / 2}, color = c}}
-    for _, d in ipairs({{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) do
-        gs[#gs + 1] = {type = "box", size = {d[1] ~= 0 and t or o[1], d[2] ~= 0 and t or o[2], o[3]},
-                       pos = {d[1] * (o[1] / 2 - t / 2), d[2] * (o[2] / 2 - t / 2), o[3] / 2}, color = c}
-    end
     local bx, by = bot:to_world(BIN.x, 0, 0)
-    local bin = world:body{name = "helper/bin", pos = {bx, by, DECK_Z + 0.001}, mass = 1.0, geoms = gs}
+    local bin = props.open_box(world, {name = "helper/bin", pos = {bx, by, DECK_Z + 0.001}, size = BIN.outer,
+                                      wall = BIN.wall, mass = 1.0, color = {0.3, 0.7, 0.4}})
     world:joint{type = "fixed", name = "helper/bin_mount", body1 = bin, body2 = bot.chassis}
     -- the toys: rejection-sampled positions at least 0.8 m apart
     world:material{name = "toy", friction = 0.6}

@@ -100,14 +100,9 @@ function scene.build(world, ctx)
         props.gondola(world, {x0 = 0.2, x1 = 5.8, front = FRONT, side = side, tops = {0.1, 0.45, TOP}, height = 1.0})
     end
     bot = mobile_manipulator.build(world, {name = "pharma", pos = {0.4, 0}, yaw = 0, dual = true, arm_y = 0.12})
-    local c, o, t = {0.85, 0.85, 0.9}, BASKET.outer, BASKET.wall
-    local gs = {{type = "box", size = {o[1], o[2], t}, pos = {0, 0, t / 2}, color = c}}
-    for _, d in ipairs({{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) do
-        gs[#gs + 1] = {type = "box", size = {d[1] ~= 0 and t or o[1], d[2] ~= 0 and t or o[2], o[3]},
-                       pos = {d[1] * (o[1] / 2 - t / 2), d[2] * (o[2] / 2 - t / 2), o[3] / 2}, color = c}
-    end
     local bx, by = bot:to_world(BASKET.x, 0, 0)
-    local basket = world:body{name = "pharma/basket", pos = {bx, by, DECK_Z + 0.001}, mass = 0.8, geoms = gs}
+    local basket = props.open_box(world, {name = "pharma/basket", pos = {bx, by, DECK_Z + 0.001}, size = BASKET.outer,
+                                      wall = BASKET.wall, mass = 0.8, color = {0.85, 0.85, 0.9}})
     world:joint{type = "fixed", name = "pharma/basket_mount", body1 = basket, body2 = bot.chassis}
     -- the boxes: a row of five per side; the ordered one per side at random
     world:material{name = "carton", friction = p.box_friction}
