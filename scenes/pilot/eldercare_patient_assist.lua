@@ -68,11 +68,6 @@ local scene = {
     },
 }
 
-local function to_local(x, y)
-    local bx, by, yaw = bot:pose2d()
-    return util.to_local(bx, by, yaw, x, y)
-end
-
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     room.floor(world, {friction = p.floor_friction, material = "vinyl", color = {0.75, 0.72, 0.62}})
@@ -129,7 +124,7 @@ scene.observation = {
     pose = obs.pose, twist = obs.twist, people = obs.people,
     goal = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
-        local dx, dy = to_local(s.gx, s.gy)
+        local dx, dy = bot:to_local(s.gx, s.gy)
         local _, _, yaw = bot:pose2d()
         out[1], out[2], out[3], out[4] = dx, dy, math.sqrt(dx * dx + dy * dy), util.wrap(0 - yaw)
     end},

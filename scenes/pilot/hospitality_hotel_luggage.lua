@@ -67,14 +67,9 @@ local scene = {
     },
 }
 
-local function to_local(x, y)
-    local bx, by, yaw = bot:pose2d()
-    return util.to_local(bx, by, yaw, x, y)
-end
-
 local function on_deck(b)
     local x, y, z = b:pos()
-    local lx, ly = to_local(x, y)
+    local lx, ly = bot:to_local(x, y)
     return math.abs(lx) < 0.40 and math.abs(ly) < 0.30 and z > DECK_Z
 end
 
@@ -141,7 +136,7 @@ scene.observation = {
     pose = obs.pose, twist = obs.twist, people = obs.people,
     goal = {shape = {3}, fn = function(ctx, out)
         local s = ctx.state
-        local dx, dy = to_local(s.gx, s.gy)
+        local dx, dy = bot:to_local(s.gx, s.gy)
         out[1], out[2], out[3] = dx, dy, math.sqrt(dx * dx + dy * dy)
     end},
     load = {shape = {2}, fn = function(ctx, out)
