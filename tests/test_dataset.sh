@@ -35,11 +35,12 @@ EOF
 }
 
 # 1. Every pilot scene, one short episode each: recorded, verified, same final hash as `run`.
+N=$(ls "$src"/scenes/pilot/*.lua | wc -l)     # pilot scenes, one demo each
 expect_rc 0 record "$src"/scenes/pilot/*.lua --episodes 1 --steps 12 --out pilot.hdf5 --jobs 2 --quiet
 expect_rc 0 info pilot.hdf5
-check "info counts 10 demos of 12 steps" has out "10 demos, 120 steps"
+check "info counts $N demos of 12 steps" has out "$N demos, $((N * 12)) steps"
 expect_rc 0 replay pilot.hdf5 --verify
-check "every pilot demo verified with a restored state" [ "$(grep -c 'restored one step later continues identically' out)" = 10 ]
+check "every pilot demo verified with a restored state" [ "$(grep -c 'restored one step later continues identically' out)" = "$N" ]
 "$py" -c "
 import h5py
 f = h5py.File('pilot.hdf5', 'r')
@@ -52,15 +53,15 @@ while read -r scene seed hash; do
   got=$("$ps" run "$scene" --seed "$seed" --steps 12 --json --quiet | "$py" -c "import json,sys; print(json.load(sys.stdin)['hash'])")
   [[ $got == "$hash" ]] && n=$((n + 1)) || echo "FAILED: $scene seed $seed: run hash $got, recorded $hash" >&2
 done <demos.txt
-check "recording leaves every pilot trajectory unchanged (10 final hashes as run's)" [ "$n" = 10 ]
+check "recording leaves every pilot trajectory unchanged ($N final hashes as run's)" [ "$n" = "$N" ]
 
 # 2. robomimic's layout, read as robomimic does.
 check "robomimic layout" pyq pilot.hdf5 '
 all(k in f["data/demo_0"] for k in ("obs", "actions", "rewards", "dones", "states")) and
 json.loads(f["data"].attrs["env_args"])["env_name"] == "agriculture_crate_transport" and
-int(f["data"].attrs["total"]) == 120 and
+int(f["data"].attrs["total"]) == '"$((N * 12))"' and
 sorted(e.decode() for e in np.concatenate([f["mask/train"][:], f["mask/valid"][:]])) == sorted(f["data"].keys()) and
-[e.decode() for e in f["mask/valid"][:]] == ["demo_9"] and
+[e.decode() for e in f["mask/valid"][:]] == ["demo_%d" % j for j in range('"$N"') if j % 10 == 9] and
 all(f["data"][k]["actions"].shape[0] == f["data"][k].attrs["num_samples"] == 12 for k in f["data"]) and
 all(f["data"][k]["dones"][-1] == 1 and f["data"][k]["dones"][:-1].sum() == 0 for k in f["data"]) and
 f["data/demo_0/states"].compression == "gzip" and f["data/demo_0/states"].dtype == np.uint8 and
@@ -72,25 +73,28 @@ import numpy as np
 from pilotsim import dataset
 with dataset.open('pilot.hdf5') as ds:
     demos = list(ds)
-    assert len(ds) == 10 and [d.name for d in demos] == ['demo_%d' % i for i in range(10)]
+    assert len(ds) == $N and [d.name for d in demos] == ['demo_%d' % i for i in range($N)]
     d = demos[3]
     assert isinstance(d.actions, np.ndarray) and d.actions.dtype == np.float32 and len(d) == 12
     assert d.rewards.shape == (12,) and d.states.shape[0] == 12 and d.state_hashes.dtype == np.uint64
     assert sum(v.shape[1] for v in d.action_dict().values()) == d.actions.shape[1]
     assert all(v.shape[0] == 12 for v in d.obs.values()) and d.status == 'timeout'
-    assert [x.name for x in ds.demos(mask='valid')] == ['demo_9']
+    assert [x.name for x in ds.demos(mask='valid')] == ['demo_%d' % j for j in range($N) if j % 10 == 9]
 "
 
-# 3. Tampering: one action changed => replay names the demo and the first diverging step.
-"$py" -c "
+# 3. Tampering: one action changed => replay names the demo and the first diverging step
+# (restaurant_table_bussing's demo: its first action entry, arm mode, changes the arm's target).
+T=$("$py" -c "
 import h5py
 f = h5py.File('pilot.hdf5', 'r+')
-a = f['data/demo_5/actions']
+k = [k for k in f['data'] if f['data'][k].attrs['scene'].endswith('restaurant_table_bussing.lua')][0]
+a = f['data'][k]['actions']
 row = a[7]; row[0] += 0.5; a[7] = row
-"
+print(k[len('demo_'):])
+")
 expect_rc 1 replay pilot.hdf5 --verify
-check "tampered action found at its step" has out "demo_5: DIVERGED at step 8 of 12"
-check "the other demos still verify" has out "replay: 9 demos verified, 1 diverged"
+check "tampered action found at its step" has out "demo_$T: DIVERGED at step 8 of 12"
+check "the other demos still verify" has out "replay: $((N - 1)) demos verified, 1 diverged"
 expect_rc 0 replay pilot.hdf5 --demo 4 --verify
 
 # 4. Bad input: a clear message and a non-zero exit.
@@ -102,7 +106,7 @@ check "missing file named" has err "missing.hdf5: No such file"
 expect_rc 3 record "$src"/scenes/pilot/retail_shelf_picking.lua --episodes 1 --steps 5 --out pilot.hdf5 --quiet
 check "another run's file refused" has err "pilot.hdf5 holds another run"
 expect_rc 2 record "$src"/scenes/pilot/retail_shelf_picking.lua --out x.hdf5
-expect_rc 1 replay pilot.hdf5 --demo 5 --verify
+expect_rc 1 replay pilot.hdf5 --demo "$T" --verify
 
 # 5. SIGKILL mid-recording: a readable file with every finished demo; a rerun resumes.
 scene=$src/scenes/pilot/underground_tunnel_inspection.lua

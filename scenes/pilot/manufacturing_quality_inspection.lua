@@ -11,7 +11,8 @@
 -- when the `reject` action rises above 0.5, and back; reject bin (its floor 0.3 m up) on
 -- the -y side.
 -- Plates: `n_parts` (2..5) aluminium plates 0.12 x 0.12 x 0.03 m, 0.35 kg, mu 0.4, spaced
--- 0.5..0.7 m apart (from x = -0.6 back), yaw up to 0.3 rad; each defective with
+-- 0.5..0.7 m apart (from x = -0.6 back), dropped from 2 cm onto the belt (the infeed
+-- chute), yaw up to 0.3 rad; each defective with
 -- probability `defect_rate` (at least one good and one bad plate), its burn mark 4 x 3 cm
 -- at a random spot of the top face.
 -- Without the renderer (a PILOTSIM_RENDER=OFF build) no camera can exist: the image stays
@@ -116,7 +117,7 @@ function scene.build(world, ctx)
                         pos = {util.uniform(-0.035, 0.035), util.uniform(-0.04, 0.04), PART[3] / 2 + 0.001},
                         category = 0, collide = 0, density = 1e-6, color = {0.45, 0.05, 0.03}}
         end
-        parts[i] = world:body{name = "plate" .. i, pos = {x, util.uniform(-0.03, 0.03), BELT.top + PART[3] / 2 + 0.001},
+        parts[i] = world:body{name = "plate" .. i, pos = {x, util.uniform(-0.03, 0.03), BELT.top + PART[3] / 2 + 0.02},
                               rpy = {0, 0, util.uniform(-0.3, 0.3)}, mass = 0.35, linvel = {p.belt_speed, 0, 0}, geoms = geoms}
         s.part[i] = {bad = bad[i], where = 0}
         x = x - util.uniform(0.5, 0.7)
