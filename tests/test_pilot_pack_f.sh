@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Pilot scene pack F (issue 19, second half of the twenty new scenes): elder care, hotel
-# luggage, manufacturing (assembly, machine tending, quality inspection), home tidying,
-# humanoid carrying, pharmacy picking, truck unloading. For every scene of the pack:
-# pilotsim check loads it, its baseline succeeds on two seeds with every safety metric in
-# the --json output, an idle policy times out, and a policy written here forces one of the
-# scene's own failures (checked by its message).
+# Pilot scene pack F (issue 19, part of the twenty new scenes): elder care, hotel luggage,
+# manufacturing (assembly, machine tending, quality inspection), home tidying, pharmacy
+# picking, truck unloading. For every scene of the pack:
+# pilotsim check loads it, it has an instruction and a default view, its baseline succeeds
+# on two seeds with every safety metric in the --json output and the same final hash when
+# run again, an idle policy times out (quality inspection: fails, a defective plate
+# passes), and a policy written here forces one of the scene's own failures (checked by
+# its message). PACK_F_SCENES narrows the scenes down.
 # usage: test_pilot_pack_f.sh PILOTSIM_BINARY SOURCE_DIR [RENDER]
 # RENDER 0 (a PILOTSIM_RENDER=OFF build): the camera scene (quality inspection) cannot see,
 # so it is only checked to build and run with its camera metric 0.
