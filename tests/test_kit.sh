@@ -24,6 +24,9 @@ check "5 bodies per person" within people_bodies 15 15
 check "3 loose rocks" within rocks 3 3
 check "polyline length" within line_length 7 7
 check "polyline point at 5 m" within line_x 3 3
+# open boxes: 8 cm blocks rest on the 1 cm (tote) and 2 cm (bin body) floors, inside
+check "block rests inside the static open box" within tote_rest 0.047 0.052
+check "block rests inside the open-box body" within bin_rest 0.057 0.063
 expect_rc 0 run "$src/tests/scenes/kit_tour.lua" --seed 1 --json
 cp "$tmp/out" "$tmp/out1"
 expect_rc 0 run "$src/tests/scenes/kit_tour.lua" --seed 1 --json

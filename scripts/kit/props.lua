@@ -20,6 +20,11 @@ default) and a colour where it makes sense.
                                  at `speed`. Returns an object: c.body (Body), c:update(speed)
                                  (call every step: puts the belt back and sets its speed, so
                                  friction carries what lies on it)
+  props.open_box(world, o)       an open-topped box (a tote, bin or basket) with a floor and four
+                                walls: o = {pos = {x, y, z} (centre of its bottom face), size =
+                                {x, y, z} (outer), wall = 0.01 (m, walls and floor), color,
+                                material, name, mass}: static geoms, or with o.mass (kg) a
+                                Body of its own (returned; weld it to a robot with a fixed joint)
   props.tree_row(world, o)       a row of trees from a = {x, y} to b = {x, y}: o.n trees (or
                                  o.spacing m apart), trunk_radius = 0.08, trunk_height = 1.2,
                                  canopy_radius = 0.7 (a sphere on the trunk), material;
@@ -90,6 +95,28 @@ function M.shelf(world, o)
         local lx = sd * (len / 2 + 0.015)
         world:geom{type = "box", size = {0.03, depth, H}, pos = {o.x + c * lx, o.y + s * lx, H / 2}, rpy = {0, 0, yaw},
                    material = o.material, color = PANEL}
+    end
+end
+
+function M.open_box(world, o)
+    local sz, t = o.size, o.wall or 0.01
+    local c = o.color or {0.3, 0.6, 0.8}
+    local gs = {{type = "box", size = {sz[1], sz[2], t}, pos = {0, 0, t / 2}, color = c, material = o.material}}
+    for _, d in ipairs({{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) do
+        gs[#gs + 1] = {type = "box", size = {d[1] ~= 0 and t or sz[1], d[2] ~= 0 and t or sz[2], sz[3]},
+                       pos = {d[1] * (sz[1] / 2 - t / 2), d[2] * (sz[2] / 2 - t / 2), sz[3] / 2}, color = c,
+                       material = o.material}
+    end
+    if o.mass then
+        return world:body{name = o.name, pos = o.pos, rpy = {0, 0, o.yaw or 0}, mass = o.mass, geoms = gs}
+    end
+    local p, yaw = o.pos, o.yaw or 0
+    local cy, sy = math.cos(yaw), math.sin(yaw)
+    for _, g in ipairs(gs) do
+        local q = g.pos
+        g.pos = {p[1] + cy * q[1] - sy * q[2], p[2] + sy * q[1] + cy * q[2], p[3] + q[3]}
+        g.rpy = {0, 0, yaw}
+        world:geom(g)
     end
 end
 

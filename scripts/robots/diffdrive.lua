@@ -8,6 +8,7 @@ Usage (from a scene's build):
     robot:set_twist(0.5, 0.0)          -- in step(ctx): forward m/s, yaw rate rad/s
     local x, y, yaw = robot:pose2d()   -- chassis centre
     local ax, ay = robot:axle2d()      -- axle midpoint (the point it turns in place about)
+    local fx, fy = robot:to_local(3, 1)   -- a world point in the chassis frame (forward, left)
 
 The returned robot holds body and joint handles, so keep it in a local of the scene
 chunk (set in build), not in ctx.state (which is for plain data only).
@@ -219,6 +220,14 @@ end
 function Robot:axle2d()
     local x, y, yaw = self:pose2d()
     return x + self.wheel_x * math.cos(yaw), y + self.wheel_x * math.sin(yaw), yaw
+end
+
+--- A world point (x, y) in the chassis frame: m forward, m left of the chassis centre.
+function Robot:to_local(x, y)
+    local bx, by, yaw = self:pose2d()
+    local dx, dy = x - bx, y - by
+    local c, s = math.cos(yaw), math.sin(yaw)
+    return c * dx + s * dy, -s * dx + c * dy
 end
 
 --- World z component of the chassis' up (+z) axis: 1 upright, 0 on its side, < 0 upside down.

@@ -33,6 +33,10 @@ Parameters (all values are the defaults; every one can be overridden in `opts`):
                             robots.arm6 options (merged over these; name and mount are
                             set here). The arm's base plane is then 0.62 m above the ground
   arm_x       0.2           m, the pedestal's position along the chassis x (front of centre)
+  dual        false         true: two arms side by side at chassis y = +arm_y (the left one,
+                            robot.arm = robot.arms[1], named <name>/arm) and -arm_y (the
+                            right one, robot.arms[2], <name>/arm_right); a dual-arm base
+  arm_y       0.2           m, with dual
   carry_point {0.30, 0, 0.45}   m, the TCP in the arm's base frame for the travel pose
                             (tool down, gripper open, high above a 0.75 m table)
   Total mass 60 + 2 x 2 (wheels) + 10 (pedestal and arm base) + 17.7 (arm links, gripper)
@@ -42,15 +46,16 @@ Methods:
   robot:set_twist(v, w), robot:set_wheels(l, r), robot:pose2d(), robot:axle2d(),
   robot:up_z()              as robots.diffdrive (the base)
   robot:speed()             planar speed of the chassis, m/s
-  robot:carry_q()           the travel pose's joint angles (list of 6), for the base as
-                            it is now
+  robot:carry_q([k])        the travel pose's joint angles (list of 6) of arm k (default 1),
+                            for the base as it is now
   robot:carry()             commands the travel pose and opens the gripper
   robot:front_x()           m, the chassis front's distance ahead of the chassis centre
   robot:mass()              kg, base + arm
   robot:to_world(x, y, z)   a point of the chassis frame (x forward of the chassis centre, y
                             left, z above the ground, the chassis assumed level) in the world
   robot:to_chassis(x, y, z) the inverse: a world point in that chassis frame
-  robot:ik(mode, x, y, z, yaw)  joint angles (list of 6) for a TCP target in the chassis
+  robot:ik(mode, x, y, z, yaw [, k])  joint angles (list of 6) of arm k (default 1) for a TCP
+                            target in the chassis
                             frame: mode "down" (arm:ik_down, fingers closing along chassis
                             heading `yaw`, rad) or "front" (arm:ik_front); nil and a reason
                             when out of reach
@@ -77,6 +82,8 @@ M.defaults = {
     },
     arm = {pedestal = 0.35, pedestal_mass = 6},
     arm_x = 0.2,
+    dual = false,
+    arm_y = 0.2,
     carry_point = {0.30, 0, 0.45},
 }
 
@@ -91,17 +98,21 @@ function M.build(world, opts)
     bo.name, bo.pos, bo.z, bo.yaw = name .. "/base", opts.pos, opts.z, opts.yaw
     local base = diffdrive.build(world, bo)
     local cs = bo.chassis_size
-    local ao = util.merged(M.defaults.arm, opts.arm)
-    ao.name = name .. "/arm"
-    ao.mount = base.chassis
-    ao.pos = {opts.arm_x, 0, cs[3] / 2}
-    ao.yaw = 0
-    local arm = arm6.build(world, ao)
+    local arms = {}
+    for k, side in ipairs(opts.dual and {{"/arm", 1}, {"/arm_right", -1}} or {{"/arm", 0}}) do
+        local ao = util.merged(M.defaults.arm, opts.arm)
+        ao.name = name .. side[1]
+        ao.mount = base.chassis
+        ao.pos = {opts.arm_x, side[2] * opts.arm_y, cs[3] / 2}
+        ao.yaw = 0
+        arms[k] = arm6.build(world, ao)
+    end
+    local arm = arms[1]
     local self = setmetatable({
-        base = base, arm = arm, chassis = base.chassis, robot = arm.robot,
+        base = base, arm = arm, arms = arms, chassis = base.chassis, robot = arm.robot,
         carry_point = opts.carry_point, half_length = cs[1] / 2,
     }, Robot)
-    arm:set_q(self:carry_q())
+    for k, a in ipairs(arms) do a:set_q(self:carry_q(k)) end
     return self
 end
 
@@ -117,11 +128,11 @@ function Robot:speed()
     return math.sqrt(vx * vx + vy * vy)
 end
 
-function Robot:carry_q()
+function Robot:carry_q(k)
     local c = self.carry_point
-    local x, y, z = self.arm:to_world(c[1], c[2], c[3])
+    local x, y, z = self.arms[k or 1]:to_world(c[1], c[2], c[3])
     local _, _, yaw = self.base:pose2d()
-    return assert(self.arm:ik_down(x, y, z, yaw + math.pi / 2))
+    return assert(self.arms[k or 1]:ik_down(x, y, z, yaw + math.pi / 2))
 end
 
 function Robot:carry()
@@ -142,16 +153,19 @@ function Robot:to_chassis(x, y, z)
     return c * dx + s * dy, -s * dx + c * dy, z
 end
 
-function Robot:ik(mode, x, y, z, yaw)
+function Robot:ik(mode, x, y, z, yaw, k)
+    local arm = self.arms[k or 1]
     local wx, wy, wz = self:to_world(x, y, z)
-    if mode == "front" then return self.arm:ik_front(wx, wy, wz) end
+    if mode == "front" then return arm:ik_front(wx, wy, wz) end
     local _, _, byaw = self.base:pose2d()
-    return self.arm:ik_down(wx, wy, wz, byaw + (yaw or 0))
+    return arm:ik_down(wx, wy, wz, byaw + (yaw or 0))
 end
 
 function Robot:mass()
-    -- the arm robot's links include its base (pedestal) body
-    return self.chassis:mass() + self.base.wheel_left:mass() + self.base.wheel_right:mass() + self.arm.robot:mass()
+    -- the arm robots' links include their base (pedestal) bodies
+    local m = self.chassis:mass() + self.base.wheel_left:mass() + self.base.wheel_right:mass()
+    for _, a in ipairs(self.arms) do m = m + a.robot:mass() end
+    return m
 end
 
 return M

@@ -22,7 +22,7 @@ Usage (from a scene's build and step):
     g:broken(ctx)            -- index of the first item that broke, 0 when none
 
 Keep the object in a local of the scene chunk (set in build): it holds handles. Its plain
-data lives in `state.grasp`: held (index), broken (index), impact_max (m/s), attaches,
+data lives in `state.grasp` (or `state[o.key]`: two grippers need two keys): held (index), broken (index), impact_max (m/s), attaches,
 releases. The weld joint itself is not part of a world snapshot (restoring one taken while
 an item was held leaves it free).
 
@@ -42,11 +42,11 @@ function M.new(world, o)
     assert(type(o) == "table" and o.flange and o.fingers and o.items and o.state,
            "scenario.grasp.new: flange, fingers, items and state are required")
     local self = setmetatable({world = world, flange = o.flange, fingers = o.fingers,
-                               items = o.items, joint = nil}, G)
+                               items = o.items, joint = nil, key = o.key or "grasp"}, G)
     self.break_speed = o.break_speed or 2.0
     local v = {}
     for i = 1, #o.items do v[i] = {0, 0, 0} end
-    o.state.grasp = {held = 0, broken = 0, impact_max = 0, attaches = 0, releases = 0, v = v}
+    o.state[self.key] = {held = 0, broken = 0, impact_max = 0, attaches = 0, releases = 0, v = v}
     return self
 end
 
@@ -59,7 +59,7 @@ function G:touching(i)
 end
 
 function G:update(ctx, closed)
-    local g = ctx.state.grasp
+    local g = ctx.state[self.key]
     if closed and g.held == 0 then
         for i = 1, #self.items do
             if self:touching(i) then
@@ -87,7 +87,7 @@ function G:update(ctx, closed)
     end
 end
 
-function G:held(ctx) return ctx.state.grasp.held end
-function G:broken(ctx) return ctx.state.grasp.broken end
+function G:held(ctx) return ctx.state[self.key].held end
+function G:broken(ctx) return ctx.state[self.key].broken end
 
 return M

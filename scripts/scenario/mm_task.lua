@@ -32,7 +32,8 @@ restore them.
 local M = {}
 
 
-local approach = require("kit.util").approach
+local util = require "kit.util"
+local approach = util.approach
 
 --- The shared observation entries; `bot()` and `people()` return the robot and the list
 --- of scenario.human people (made in build); `n_people` fixes the people entry's rows.
@@ -82,27 +83,30 @@ end
 function M.init_state(s, bot)
     s.v, s.w = 0, 0
     s.qc = bot:carry_q()
+    if bot.arms[2] then s.qc2 = bot:carry_q(2) end
     s.ik_fail = 0
 end
 
--- Arm action -> joint targets.
-local function arm_act(ctx, a, bot)
+-- Arm action -> joint targets of arm n (default 1; its running targets in s.qc, arm 2's
+-- in s.qc2).
+local function arm_act(ctx, a, bot, n)
     local s, p = ctx.state, ctx.params
+    local qc = (n or 1) == 1 and s.qc or s.qc2
     local mode = math.floor(a[1] + 0.5)
     local qt
     if mode == 0 then
-        qt = bot:carry_q()
+        qt = bot:carry_q(n)
     else
-        local q = bot:ik(mode == 2 and "front" or "down", a[2], a[3], a[4], a[5])
+        local q = bot:ik(mode == 2 and "front" or "down", a[2], a[3], a[4], a[5], n)
         if q then qt = q else s.ik_fail = s.ik_fail + 1 end
     end
     if qt then
         local m = 0
-        for i = 1, 6 do m = math.max(m, math.abs(qt[i] - s.qc[i])) end
+        for i = 1, 6 do m = math.max(m, math.abs(qt[i] - qc[i])) end
         local k = math.min(1, p.arm_speed * ctx.dt / math.max(m, 1e-9))
-        for i = 1, 6 do s.qc[i] = s.qc[i] + k * (qt[i] - s.qc[i]) end
+        for i = 1, 6 do qc[i] = qc[i] + k * (qt[i] - qc[i]) end
     end
-    bot.arm:command(s.qc)
+    bot.arms[n or 1]:command(qc)
 end
 
 --- Applies an action: ramped base twist, arm, gripper.
@@ -114,6 +118,29 @@ function M.act(ctx, action, bot)
     arm_act(ctx, action.arm, bot)
     s.closed = action.grip[1] >= 0.5
     bot.arm:grip(s.closed and 0 or bot.arm.o.open_width)
+end
+
+--- The dual-arm action space: base {2}, arm_left {5}, arm_right {5} (each as `arm`),
+--- grip {2} (left, right).
+function M.action_dual(z_max)
+    local a = M.action(z_max)
+    return {base = a.base, arm_left = a.arm, arm_right = util.merged(a.arm, {}), grip = {shape = {2}, low = 0, high = 1}}
+end
+
+--- Applies a dual-arm action (a robots.mobile_manipulator built with dual = true); the
+--- grippers' states go to ctx.state.closed and closed2.
+function M.act_dual(ctx, action, bot)
+    local s, p = ctx.state, ctx.params
+    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
+    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
+    bot:set_twist(s.v, s.w)
+    arm_act(ctx, action.arm_left, bot, 1)
+    arm_act(ctx, action.arm_right, bot, 2)
+    s.closed, s.closed2 = action.grip[1] >= 0.5, action.grip[2] >= 0.5
+    for k, c in ipairs({s.closed, s.closed2}) do
+        local arm = bot.arms[k]
+        arm:grip(c and 0 or arm.o.open_width)
+    end
 end
 
 return M

@@ -1,13 +1,15 @@
 -- Every builder of the scene kit in one world, with metrics tests/test_kit.sh checks:
 -- a parcel carried by the conveyor, boxes resting on the ramp's landing and the top step,
--- a box that stays in a doorway-less room, a crowd that walks, the bodies the kit made.
+-- a box that stays in a doorway-less room, a crowd that walks, the bodies the kit made,
+-- a block dropped into a static open box (a tote turned 0.5 rad) and one into an open-box
+-- body resting on the floor: both stay inside, on its floor.
 local room = require "kit.room"
 local props = require "kit.props"
 local terrain = require "kit.terrain"
 local people = require "kit.people"
 local track = require "kit.track"
 
-local belt, parcel, on_steps, on_ramp, crowd, rocks
+local belt, parcel, on_steps, on_ramp, crowd, rocks, in_tote, in_bin
 local scene = {name = "kit_tour", timestep = 0.002, time_limit = 2.0}
 
 function scene.build(world, ctx)
@@ -36,6 +38,10 @@ function scene.build(world, ctx)
                                 keep_flat = {{7, 2, 0.5}}})
     terrain.rubble(world, {n = 5, area = {4, -3, 6, -1}})
     rocks = terrain.loose(world, {n = 3, area = {4, -3, 6, -1}, size = {0.1, 0.08, 0.06}, mass = 1})
+    props.open_box(world, {pos = {-1, -8, 0}, size = {0.4, 0.3, 0.2}, yaw = 0.5})
+    in_tote = world:body{name = "in_tote", pos = {-1, -8, 0.3}, mass = 0.2, geoms = {{type = "box", size = {0.08, 0.08, 0.08}}}}
+    props.open_box(world, {name = "bin", pos = {0, -8, 0.001}, size = {0.3, 0.3, 0.15}, wall = 0.02, mass = 1})
+    in_bin = world:body{name = "in_bin", pos = {0, -8, 0.3}, mass = 0.2, geoms = {{type = "box", size = {0.08, 0.08, 0.08}}}}
     crowd = people.crowd(world, {n = 3, area = {-3, -3, 3, 0}, speed = {1.0, 1.2}})
     ctx.state.path, ctx.state.px, ctx.state.py = 0, crowd[1]:pos()
     ctx.state.top, ctx.state.rtop = top, rtop
@@ -54,9 +60,13 @@ function scene.metrics(ctx)
     local _, _, rz = on_ramp:pos()
     local line = track.polyline({{0, 0}, {3, 0}, {3, 4}})
     local lx, ly = line:at(5)
+    local tx, ty, tz = in_tote:pos()
+    local bx, by, bz = in_bin:pos()
     return {parcel_dx = px + 5, steps_rest = sz - ctx.state.top, ramp_rest = rz - ctx.state.rtop,
             walked = ctx.state.path, people_bodies = #people.bodies(crowd), rocks = #rocks,
-            line_length = line:length(), line_x = lx, line_y = ly}
+            line_length = line:length(), line_x = lx, line_y = ly,
+            tote_rest = math.max(math.abs(tx + 1), math.abs(ty + 8)) < 0.1 and tz or -1,
+            bin_rest = math.max(math.abs(bx), math.abs(by + 8)) < 0.1 and bz or -1}
 end
 
 return scene
