@@ -13,7 +13,7 @@ src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 source "$src/tests/sh_harness.sh"
-bindir=$(dirname "$ps")
+bindir=$(cd "$(dirname "$ps")" && pwd)
 heavy='lib(GL|GLX|EGL|OpenGL|glfw|assimp|av(codec|format|util)|swscale|hdf5|freetype|png16|X11)[^/]*\.so'
 scene=$src/scenes/examples/pendulum.lua
 unset DISPLAY
