@@ -13,7 +13,7 @@ src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 source "$src/tests/sh_harness.sh"
-bindir=$(dirname "$ps")
+bindir=$(cd "$(dirname "$ps")" && pwd)
 heavy='lib(GL|GLX|EGL|OpenGL|glfw|assimp|av(codec|format|util)|swscale|hdf5|freetype|png16|X11)[^/]*\.so'
 scene=$src/scenes/examples/pendulum.lua
 unset DISPLAY
@@ -61,20 +61,26 @@ fi
 
 # --- What needs a missing plugin says which, and exits 3.
 export PILOTSIM_PLUGIN_DIR=$tmp/empty
-expect_rc 3 run "$src/tests/scenes/camera_demo.lua" --steps 100 --quiet
-check "a camera without the plugin names it" has "$tmp/err" \
-  "camera 'front_rgb': rendering failed at step [0-9]*: camera sensors need the renderer plugin $tmp/empty/pilotsim-render.so: .*cannot open shared object file"
-expect_rc 3 run "$scene" --steps 5 --screenshot "$tmp/s.png"
-check "--screenshot without the plugin names it" has "$tmp/err" "rendering needs the renderer plugin $tmp/empty/pilotsim-render.so"
-expect_rc 3 view "$scene"
-check "view without the plugin names it" has "$tmp/err" "pilotsim view needs the renderer plugin $tmp/empty/pilotsim-render.so"
-expect_rc 3 bench --camera
-check "bench --camera without the plugin names it" has "$tmp/err" "needs the renderer plugin $tmp/empty/pilotsim-render.so"
-expect_rc 3 info "$tmp/d.hdf5"
-check "info without the dataset plugin names it" has "$tmp/err" "pilotsim info needs the dataset plugin $tmp/empty/pilotsim-hdf5.so"
-echo "not a plugin" >"$tmp/empty/pilotsim-render.so"
-expect_rc 3 view "$scene"
-check "a broken plugin: dlerror's reason" has "$tmp/err" "renderer plugin $tmp/empty/pilotsim-render.so: .*file too short"
+# (Builds without the renderer or libhdf5 have no plugin to miss: their messages are
+# test_media_cli's and test_report's.)
+if [[ -e $bindir/pilotsim-render.so ]]; then
+  expect_rc 3 run "$src/tests/scenes/camera_demo.lua" --steps 100 --quiet
+  check "a camera without the plugin names it" has "$tmp/err" \
+    "camera 'front_rgb': rendering failed at step [0-9]*: camera sensors need the renderer plugin $tmp/empty/pilotsim-render.so: .*cannot open shared object file"
+  expect_rc 3 run "$scene" --steps 5 --screenshot "$tmp/s.png"
+  check "--screenshot without the plugin names it" has "$tmp/err" "rendering needs the renderer plugin $tmp/empty/pilotsim-render.so"
+  expect_rc 3 view "$scene"
+  check "view without the plugin names it" has "$tmp/err" "pilotsim view needs the renderer plugin $tmp/empty/pilotsim-render.so"
+  expect_rc 3 bench --camera
+  check "bench --camera without the plugin names it" has "$tmp/err" "needs the renderer plugin $tmp/empty/pilotsim-render.so"
+  echo "not a plugin" >"$tmp/empty/pilotsim-render.so"
+  expect_rc 3 view "$scene"
+  check "a broken plugin: dlerror's reason" has "$tmp/err" "renderer plugin $tmp/empty/pilotsim-render.so: .*file too short"
+fi
+if [[ -e $bindir/pilotsim-hdf5.so ]]; then
+  expect_rc 3 info "$tmp/d.hdf5"
+  check "info without the dataset plugin names it" has "$tmp/err" "pilotsim info needs the dataset plugin $tmp/empty/pilotsim-hdf5.so"
+fi
 
 # --- With the plugins (beside the executable): a camera scene loads the renderer, the same
 # scene without cameras does not, and the state hash is the one of the lean run.
