@@ -87,6 +87,7 @@ local CYLINDERS = {
 
 
 local robot                              -- set in build
+local shuttled = {}                      -- {robot}, made once (the step allocates nothing)
 
 local scene = {
     name = "diffdrive_obstacles",
@@ -114,11 +115,12 @@ function scene.build(world, ctx)
                    color = {0.3, 0.6, 0.4}, name = "obstacle_cyl" .. i}
     end
     robot = diffdrive.build(world, {name = "robot", pos = {0, 0}, yaw = 0})
+    shuttled[1] = robot
     ctx.state.mode = 0                   -- 0 = not set yet, 1 = forward, 2 = turning
 end
 
 function scene.step(ctx)
-    diffdrive.shuttle(ctx.state, ctx.step, {robot})
+    diffdrive.shuttle(ctx.state, ctx.step, shuttled)
 end
 
 function scene.metrics(ctx)

@@ -28,6 +28,7 @@ local scene = {
     timestep = 0.002,
     time_limit = 40,
     world = {iterations = 30},
+    view = {eye = {2.5, -4.5, 2.2}, target = {2.5, 0, 0.4}, fov = 50},
     params = {
         n_steps = {default = 3, min = 1, max = 5, integer = true, description = "number of steps"},
         rise = {default = 0.10, min = 0.02, max = 0.12, description = "step rise, m"},

@@ -77,6 +77,7 @@ local scene = {
     timestep = 0.005,
     time_limit = 60,
     world = {static_space = true, space = "sap", iterations = 12},
+    view = {eye = {35, -45, 55}, target = {35, 20, 0}, fov = 60},
     policy = "policies.pilot_base",
     params = {
         diner_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "diners' walking speed, m/s"},

@@ -236,8 +236,10 @@ function Robot:up_z()
     return 1 - 2 * (qx * qx + qy * qy)
 end
 
+local NO_OPTIONS = {}
+
 function M.shuttle(state, step, list, o)
-    o = o or {}
+    o = o or NO_OPTIONS
     local mode = (step % (o.cycle or 2000) < (o.forward or 1250)) and 1 or 2
     if mode == state.mode then return end
     state.mode = mode

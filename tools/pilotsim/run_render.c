@@ -272,7 +272,7 @@ bool run_render_finish(run_render *r, ps_episode *e, char *err, size_t errlen)
             render_ids(r, w);
         } else if (render_frame(r, w)) {
             char e2[1024];
-            if (!ps_png_write(r->o.screenshot, r->o.width, r->o.height, r->rgb, e2, sizeof e2)) fail(r, e2);
+            if (ps_png_write(r->o.screenshot, r->o.width, r->o.height, r->rgb, e2, sizeof e2) != PS_OK) fail(r, e2);
         }
     }
     if (r->video) {

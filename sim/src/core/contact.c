@@ -164,6 +164,34 @@ static int hit_order(const void *a, const void *b)
     return x->g2 < y->g2 ? -1 : x->g2 > y->g2; // a pair is found once: never equal
 }
 
+static bool hit_less(const ps_pair_hit *x, const ps_pair_hit *y) { return hit_order(x, y) < 0; }
+
+// Heapsort by hit_order: in place, no allocation in the step loop (glibc's qsort
+// mallocs a buffer for larger arrays). The keys are unique, so the order is the
+// same as any other sort's.
+static void sort_hits(ps_pair_hit *a, size_t n)
+{
+    for (size_t start = n / 2; n > 1;) {
+        size_t root;
+        if (start > 0) {
+            root = --start;
+        } else {
+            n--;
+            ps_pair_hit t = a[0];
+            a[0] = a[n];
+            a[n] = t;
+            root = 0;
+        }
+        for (size_t child; (child = 2 * root + 1) < n; root = child) {
+            if (child + 1 < n && hit_less(&a[child], &a[child + 1])) child++;
+            if (!hit_less(&a[root], &a[child])) break;
+            ps_pair_hit t = a[root];
+            a[root] = a[child];
+            a[child] = t;
+        }
+    }
+}
+
 // Contact joints with the pair's combined material, and the public contact
 // record (force filled after the step), for one pair hit.
 static bool add_pair_contacts(ps_world *w, const ps_pair_hit *h)
@@ -268,7 +296,7 @@ ps_status ps_contact_collide(ps_world *w)
     // Contact joints in the order of the pairs' geom slots: the solver's result
     // then depends on the poses alone, not on ODE's list order (a state restored
     // into a rebuilt world continues exactly as the saved run did).
-    if (!w->contact_oom) qsort(w->hits, w->hit_count, sizeof *w->hits, hit_order);
+    if (!w->contact_oom) sort_hits(w->hits, w->hit_count);
     for (size_t i = 0; i < w->hit_count && !w->contact_oom; i++)
         if (!add_pair_contacts(w, &w->hits[i])) w->contact_oom = true;
     if (w->contact_oom) return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (contacts)");
