@@ -1,2 +1,0 @@
-return { name = 'b', timestep = 0.01,
- time_limit = -1, build = function() end }

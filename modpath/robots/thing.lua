@@ -1,1 +1,0 @@
-local M = {} function M.add(a) return a + 1 end return M

@@ -1,2 +1,0 @@
-require '..secret'
-return {}

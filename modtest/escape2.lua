@@ -1,2 +1,0 @@
-require '/etc/passwd'
-return {}

@@ -1,1 +1,0 @@
-return { timestep = 0.01, time_limit = 1, build = function() end }

@@ -1,3 +1,0 @@
-local x = nil
-local y = x.field
-return {}

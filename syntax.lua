@@ -1,4 +1,0 @@
-return {
-  name = 'x',
-  timestep = = 0.01,
-}
