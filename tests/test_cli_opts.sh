@@ -5,23 +5,28 @@
 # unknown option exits 2 naming it, the command and the nearest option, a bad value
 # exits 2 naming option and value, --opt=value works like --opt value; and
 # docs/cli.md is what `pilotsim help --markdown` prints (when the build has every
-# command: HDF5 datasets).
-# usage: test_cli_opts.sh PILOTSIM SOURCE_DIR HAVE_HDF5(0|1)
+# command: HDF5 datasets and the renderer; `view` lives in the renderer plugin, so a build
+# without the renderer has no view table).
+# usage: test_cli_opts.sh PILOTSIM SOURCE_DIR HAVE_HDF5(0|1) HAVE_RENDER(0|1)
 set -u
 ps=$1
 src=$2
 have_hdf5=${3:-1}
+have_render=${4:-1}
+full=0
+[[ $have_hdf5 == 1 && $have_render == 1 ]] && full=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
 
 scene=$src/scenes/examples/pendulum.lua
-commands=(run eval merge record replay info compare report view list check new bench)
-[[ $have_hdf5 == 1 ]] || commands=(run eval merge compare report view list check new bench)
+commands=(run eval merge compare report list check new bench)
+[[ $have_hdf5 == 1 ]] && commands+=(record replay info)
+[[ $have_render == 1 ]] && commands+=(view)
 
 "$ps" help --markdown >"$tmp/cli.md" 2>"$tmp/md.err"
 md_rc=$?
-[[ $have_hdf5 == 1 ]] && check "help --markdown exits 0" test "$md_rc" = 0
+[[ $full == 1 ]] && check "help --markdown exits 0" test "$md_rc" = 0
 
 # The option names of one command's section of the Markdown reference (its table).
 options_of() {
@@ -77,8 +82,15 @@ bad eval "pilotsim eval: --timeout needs seconds (0 = none), got '-5'" "$scene" 
 bad merge "pilotsim merge: --min-success needs a rate in [0, 1] or a percentage, got '150%'" a.jsonl --min-success=150%
 bad compare "pilotsim compare: --alpha needs a level between 0 and 1, got '1'" a b --alpha 1
 bad report "pilotsim report: --videos needs a count of episodes per scene in 0..1000, got '5000'" a --videos=5000
-bad view "pilotsim view: --msaa needs 0, 2, 4, 8 or 16 samples, got '3'" "$scene" --msaa=3
-bad view "pilotsim view: --speed needs 1/16..16 (e.g. 1/4, 0.5, 8) or max, got '1/32'" "$scene" --speed 1/32
+if [[ $have_render == 1 ]]; then
+  bad view "pilotsim view: --msaa needs 0, 2, 4, 8 or 16 samples, got '3'" "$scene" --msaa=3
+  bad view "pilotsim view: --speed needs 1/16..16 (e.g. 1/4, 0.5, 8) or max, got '1/32'" "$scene" --speed 1/32
+else
+  expect_rc 0 view --help
+  check "view --help without the renderer says so" has "$tmp/out" "this build has no renderer"
+  expect_rc 3 view "$scene"
+  check "view without the renderer says so" has "$tmp/err" "built without the renderer"
+fi
 bad list "pilotsim list: --json takes no value (got '--json=yes')" --json=yes
 bad check "pilotsim check: --memory-limit needs a number of MiB (0 = no cap), got 'lots'" "$scene" --memory-limit lots
 bad new "pilotsim new: --dir needs a folder" x --dir=
@@ -126,7 +138,7 @@ check "help eval prints eval's usage" has "$tmp/out" "^usage: pilotsim eval"
 expect_rc 2 help nosuch
 
 # docs/cli.md is generated from the tables and must not be stale.
-if [[ $have_hdf5 == 1 ]]; then
+if [[ $full == 1 ]]; then
   if ! diff -u "$src/docs/cli.md" "$tmp/cli.md" >"$tmp/cli.diff"; then
     check "docs/cli.md is up to date (regenerate: pilotsim help --markdown > docs/cli.md)" false
     head -40 "$tmp/cli.diff" >&2
@@ -134,7 +146,7 @@ if [[ $have_hdf5 == 1 ]]; then
     check "docs/cli.md is up to date" true
   fi
 else
-  echo "test_cli_opts: built without libhdf5: docs/cli.md not compared (record, replay, info missing)"
+  echo "test_cli_opts: built without libhdf5 or the renderer: docs/cli.md not compared (commands missing)"
 fi
 
 echo "test_cli_opts: $checks checks, $failed failed"
