@@ -12,7 +12,7 @@
 -- failure: fell (base less than 0.12 m above the course under it) or tipped (up z < 0.6)
 -- reward:  forward progress (m)
 -- metrics: progress (m), base height over the course, top height reached, min up z,
---          and what the controller sensed: swing stubs (riser hits), edge landings
+--          and what the controller sensed: riser hits in swing, edge landings
 --          re-placed, touchdowns
 
 local go2 = require "robots.go2"
@@ -94,7 +94,7 @@ function scene.metrics(ctx)
         clearance = s.clear,
         top_height = s.top,
         min_up_z = s.up_min,
-        stubs = s.gait.stubs,
+        riser_hits = s.gait.riser_hits,
         edge_landings = s.gait.edge_hits,
         touchdowns = s.gait.touchdowns,
     }

@@ -23,8 +23,8 @@
 -- failure: fell (base < 0.12 m above the course), tipped (up z < 0.6), entered the hot
 --   zone, or touched the worker above the ISO/TS 15066 limits
 -- reward:  +1 per checkpoint, forward progress along the route (m), -0.01 per second
--- metrics: checkpoints, progress, top height reached, min up z, the gait's stubs (riser
---   hits), edge landings and touchdowns, path length, and the scenario.safety metrics
+-- metrics: checkpoints, progress, top height reached, min up z, the gait's riser_hits (swings
+--   that hit a riser), edge landings and touchdowns, path length, and the scenario.safety metrics
 
 local go2 = require "robots.go2"
 local terrain = require "kit.terrain"
@@ -175,7 +175,7 @@ function scene.metrics(ctx)
     m.progress = dog:pose2d()
     m.top_height = s.top
     m.min_up_z = s.up_min
-    m.stubs = s.gait.stubs
+    m.riser_hits = s.gait.riser_hits
     m.edge_landings = s.gait.edge_hits
     m.touchdowns = s.gait.touchdowns
     m.path_length = s.path

@@ -73,7 +73,7 @@ Methods:
                              (contact normal tilted) is lifted and moved forward. Climbs
                              10 cm steps and 20 deg ramps (scenes/examples/go2_stairs.lua,
                              tests/test_go2_gait.sh); the open-loop trot stalls at 4 cm.
-  dog:walk_state()           a fresh plain-data gait state (counters stubs, edge_hits,
+  dog:walk_state()           a fresh plain-data gait state (counters riser_hits, edge_hits,
                              touchdowns)
   dog:sway(t, o)             feet shifted sinusoidally so the base sways sideways and
                              bobs; o = {amplitude = 0.04 m, bob = 0.02 m,
@@ -247,10 +247,10 @@ local PER_LEG = {"gz", "g0", "extra", "ulift", "reach", "search", "fwd", "edges"
                  "phase"}
 
 --- A fresh plain-data gait state for dog:walk (keep it in ctx.state). Its counters
---- stubs (riser hits in swing), edge_hits (landings on an edge, re-placed) and
+--- riser_hits (riser hits in swing), edge_hits (landings on an edge, re-placed) and
 --- touchdowns make useful metrics.
 function Dog:walk_state()
-    local st = {pitch = 0, roll = 0, rough = 0, stubs = 0, edge_hits = 0, touchdowns = 0}
+    local st = {pitch = 0, roll = 0, rough = 0, riser_hits = 0, edge_hits = 0, touchdowns = 0}
     for _, k in ipairs(PER_LEG) do st[k] = {} end
     for _, leg in ipairs(LEGS) do
         local _, _, z = self.robot:link_pose(leg .. "_foot")
@@ -336,7 +336,7 @@ function Dog:_swing_foot(st, leg, u, fz, touching, lift, o, dt)
             -- land further forward, and keep a higher lift for a while (every leg)
             local riser = flat < 0.5
             st.edges[leg] = st.edges[leg] + 1
-            if riser then st.stubs = st.stubs + 1 else st.edge_hits = st.edge_hits + 1 end
+            if riser then st.riser_hits = st.riser_hits + 1 else st.edge_hits = st.edge_hits + 1 end
             local over = riser and o.max_step_height or 0.04
             st.extra[leg] = kin.clamp(fz - FOOT_R + over - st.g0[leg] - lift, st.extra[leg], o.max_step_height + 0.06)
             if u < st.down[leg] then st.ulift[leg] = math.min(u + 0.03, st.down[leg] - 0.1) end
