@@ -433,6 +433,86 @@ static void test_light_finger_grasp(void)
     }
 }
 
+typedef struct warn_log { int n; char last[600]; } warn_log;
+static void count_warnings(void *user, ps_log_level level, const char *msg)
+{
+    warn_log *l = user;
+    if (level != PS_LOG_WARN) return;
+    l->n++;
+    snprintf(l->last, sizeof l->last, "%s", msg);
+}
+
+static void test_solver_needs(void)
+{
+    // A URDF robot declares PS_URDF_MIN_ITERATIONS (and no timestep); the world
+    // adopts them unless iterations_fixed (then one warning naming the robot).
+    ps_urdf_model *m = load_urdf(ROBOTS "go2_description/urdf/go2.urdf");
+    if (!CHECK(m != NULL)) return;
+    for (int fixed = 0; fixed < 2; fixed++) {
+        warn_log log = {0};
+        ps_world_def d = ps_default_world_def();
+        d.iterations_fixed = fixed;
+        d.log = (ps_logger){count_warnings, &log};
+        ps_world *w = ps_world_create(&d, err, sizeof err);
+        ps_solver_settings st;
+        ps_world_solver_settings(w, &st);
+        CHECK_EQ(st.iterations, 20);
+        CHECK_EQ(st.iterations_from, fixed ? PS_SETTING_FIXED : PS_SETTING_DEFAULT);
+        CHECK_EQ(st.need_iterations, 0);
+        ps_urdf_build_options o = ps_default_urdf_build_options();
+        o.name = "dog";
+        CHECK(ps_robot_valid(w, ps_robot_from_urdf(w, m, &o)));
+        o.name = "dog2"; // a second robot with the same need: no second warning
+        CHECK(ps_robot_valid(w, ps_robot_from_urdf(w, m, &o)));
+        ps_world_solver_settings(w, &st);
+        CHECK_EQ(st.iterations, fixed ? 20 : PS_URDF_MIN_ITERATIONS);
+        CHECK_EQ(ps_world_get_def(w)->iterations, st.iterations);
+        CHECK_EQ(st.iterations_from, fixed ? PS_SETTING_FIXED : PS_SETTING_ROBOT);
+        CHECK_EQ(st.need_iterations, PS_URDF_MIN_ITERATIONS);
+        CHECK(strcmp(st.need_iterations_robot, "dog") == 0);
+        CHECK_NEAR(st.need_timestep, 0, 0);
+        CHECK(st.need_timestep_robot[0] == 0);
+        CHECK_EQ(log.n, fixed ? 1 : 0);
+        if (fixed) CHECK(strstr(log.last, "world.iterations 20 is below the 50 robot 'dog' needs") != NULL);
+        // A stricter need raises further (or warns again); a looser one changes nothing.
+        ps_solver_need more = {80, 0.001}, less = {30, 0.01}; // less first: it sets the timestep need
+        CHECK_EQ(ps_world_require_solver(w, "picky", &less), PS_OK);
+        CHECK_EQ(ps_world_require_solver(w, "picky", &more), PS_OK);
+        ps_world_solver_settings(w, &st);
+        CHECK_EQ(st.iterations, fixed ? 20 : 80);
+        CHECK(strcmp(st.need_timestep_robot, "picky") == 0);
+        CHECK_NEAR(st.need_timestep, 0.001, 0);
+        CHECK_EQ(log.n, fixed ? 3 : 1); // iterations (fixed only) and the timestep 0.002 > 0.001
+        ps_solver_need bad = {-1, 0}, bad2 = {10, NAN};
+        CHECK_EQ(ps_world_require_solver(w, "x", &bad), PS_ERR_INVALID);
+        CHECK_EQ(ps_world_require_solver(w, "x", &bad2), PS_ERR_INVALID);
+        CHECK_EQ(ps_world_require_solver(w, "x", NULL), PS_ERR_INVALID);
+        o.name = "dog3";
+        o.solver.min_iterations = PS_WORLD_MAX_ITERATIONS + 1;
+        CHECK(!ps_robot_valid(w, ps_robot_from_urdf(w, m, &o)));
+        CHECK(strstr(ps_world_last_error(w), "min_iterations") != NULL);
+        // Stepping at the adopted count works.
+        for (int i = 0; i < 10; i++) CHECK_EQ(ps_world_step(w), PS_OK);
+        ps_world_destroy(w);
+    }
+    // An assembled robot declares nothing by default.
+    ps_world *w = world(0.002, 20);
+    ps_body_def bd = ps_default_body_def();
+    bd.name = "base";
+    ps_body_id b = ps_body_create(w, &bd);
+    ps_robot_def rd = {.name = "one", .links = &b, .link_count = 1};
+    CHECK(ps_robot_valid(w, ps_robot_create(w, &rd)));
+    ps_solver_settings st;
+    ps_world_solver_settings(w, &st);
+    CHECK_EQ(st.iterations, 20);
+    CHECK_EQ(st.need_iterations, 0);
+    rd.name = "two";
+    rd.solver = (ps_solver_need){-2, 0};
+    CHECK(!ps_robot_valid(w, ps_robot_create(w, &rd)));
+    ps_world_destroy(w);
+    ps_urdf_free(m);
+}
+
 static void test_armature(void)
 {
     // Torque-driven hinge (a 1 kg, 0.5 m rod about its end, I = 1/12 m L^2 +
@@ -637,6 +717,7 @@ int main(void)
     RUN(test_go2_stands);
     RUN(test_limits_beyond_pi);
     RUN(test_light_finger_grasp);
+    RUN(test_solver_needs);
     RUN(test_armature);
     RUN(test_actuators);
     RUN(test_pd_is_spring_damper);

@@ -37,6 +37,10 @@ Model (all values are the defaults; every one can be overridden in `opts`):
                                the mu 0.8 "default" ground: sqrt(0.8) = 0.894)
   sensors         false        true: an IMU on the base (<name>/imu) and a contact sensor
                                on each foot (<name>/FL_touch, ...), which dog:walk needs
+  Solver: it declares M.SOLVER, 50 QuickStep iterations (as every URDF robot) and a
+  timestep of at most 2 ms: a scene that leaves world.iterations unset gets 50 (at 20 the
+  stance servos jitter 1.3 mrad, 0.3 at 50), and a timestep above 2 ms is warned about
+  (at 5 ms they jitter 12-25 mrad; docs/fidelity.md).
   Effort and velocity limits come from the URDF (23.7 N m / 30.1 rad/s hip and thigh,
   45.43 N m / 15.7 rad/s calf). Mass 16.085 kg (URDF, exact).
 
@@ -104,6 +108,9 @@ M.defaults = {
     sensors = false,
 }
 
+-- What the Go2 needs of the solver (world:robot's `solver`), measured standing (docs/fidelity.md).
+M.SOLVER = {iterations = 50, max_timestep = 0.002}
+
 local L_THIGH, L_CALF = 0.213, 0.213
 local FOOT_R = 0.022
 local THIGH_OFFSET = 0.0955      -- m, hip roll axis to the leg plane (URDF thigh joint y)
@@ -127,7 +134,7 @@ function M.build(world, opts)
     local r = world:robot{
         urdf = opts.urdf, name = name,
         pos = {pos[1], pos[2], z0 + 0.6}, rpy = {0, 0, opts.yaw},
-        material = mat,
+        material = mat, solver = M.SOLVER,
         actuator = {mode = "position", kp = opts.kp, kd = opts.kd},
     }
     local self = setmetatable({robot = r, base = r:link(), legs = LEGS, ground = z0}, Dog)

@@ -28,12 +28,15 @@ Model:
             force-limited position servos (kp 5000 N/m, kd 400, grip_force N, 0.1 m/s) with
             armature 0.1 kg each (the lead screw's reflected mass: what lets 50 g fingers
             squeeze steadily, docs/fidelity.md)
+  solver    arm and gripper declare 50 QuickStep iterations (world:robot's `solver`): a
+            scene that leaves world.iterations unset gets 50
   TCP       between the pads at mid finger length: 0.0823 (flange) + 0.05 (palm) + 0.045 m
             along the tool axis (the wrist_3 link's +y)
 
 Options (defaults): name "ur5", pos {0, 0, 0} (base), yaw 0, q (initial joint angles, 6;
   default a tool-down pose above the base's +x), open_width 0.085, grip_force 30 (N per
-  finger), pad_friction 1.0.
+  finger), pad_friction 1.0, finger_mass 0.05 (kg each), finger_armature 0.1 (kg, each finger
+  drive's reflected mass).
 Methods: ik_down(x, y, z, yaw) · command(q) · grip(width) · tcp() · gripper_width() ·
   q() · touching(world, body) (a finger pad touches it).
 Fields: robot (the UR5 Robot), gripper (the gripper Robot), palm, finger_left, finger_right,
@@ -47,7 +50,11 @@ local M = {}
 M.URDF = "example-robot-data/robots/ur_description/urdf/ur5_robot.urdf"
 M.JOINTS = {"shoulder_pan_joint", "shoulder_lift_joint", "elbow_joint", "wrist_1_joint", "wrist_2_joint", "wrist_3_joint"}
 M.defaults = {name = "ur5", pos = {0, 0, 0}, yaw = 0, q = {0, -1.9, 1.9, -1.57, -1.57, 0}, open_width = 0.085,
-              grip_force = 30, pad_friction = 1.0}
+              grip_force = 30, pad_friction = 1.0, finger_mass = 0.05, finger_armature = 0.1}
+-- What the gripper needs of the solver (world:robot's `solver`; the arm, a URDF robot, gets
+-- the importer's default, the same): 15 g fingers holding a 0.5 kg cube slip 4.4 mm in 5 s
+-- at 20 iterations, 1.7 mm at 30, 0.5 mm at 50 (docs/fidelity.md).
+M.GRIPPER_SOLVER = {iterations = 50}
 
 local KP = {9000, 9000, 6000, 800, 800, 500}
 local KD = {300, 300, 200, 20, 20, 10}
@@ -88,18 +95,19 @@ function M.build(world, opts)
     local fy = FLANGE + PALM[1] + FINGER[2] / 2
     local fx = o.open_width / 2 + FINGER[1] / 2
     local function finger(side, sx)
-        return world:body{name = name .. "/finger_" .. side, pos = at(sx * fx, fy, 0), quat = wq, mass = 0.05,
+        return world:body{name = name .. "/finger_" .. side, pos = at(sx * fx, fy, 0), quat = wq, mass = o.finger_mass,
                           geoms = {{type = "box", size = {FINGER[1], FINGER[2], FINGER[3]}, material = name .. "/pad",
                                     color = {0.12, 0.12, 0.12}}}}
     end
     local fl, fr = finger("left", 1), finger("right", -1)
     local travel = o.open_width / 2
-    local fact = {mode = "position", kp = 5000, kd = 400, effort = o.grip_force, velocity = 0.1, armature = 0.1}
+    local fact = {mode = "position", kp = 5000, kd = 400, effort = o.grip_force, velocity = 0.1,
+                  armature = o.finger_armature}
     local jl = world:joint{type = "slider", name = name .. "/finger_left", body1 = fl, body2 = palm,
                            axis = kin.rotate(wq, {-1, 0, 0}), lo = -0.002, hi = travel + 0.002}
     local jr = world:joint{type = "slider", name = name .. "/finger_right", body1 = fr, body2 = palm,
                            axis = kin.rotate(wq, {1, 0, 0}), lo = -0.002, hi = travel + 0.002}
-    local gripper = world:robot{name = name .. "/gripper", links = {palm, fl, fr},
+    local gripper = world:robot{name = name .. "/gripper", links = {palm, fl, fr}, solver = M.GRIPPER_SOLVER,
                                 joints = {{joint = jl, name = "finger_left", actuator = fact},
                                           {joint = jr, name = "finger_right", actuator = fact}}}
     local links = {}

@@ -111,6 +111,10 @@ bool cli_self_exe(char *out, size_t n);
 void cli_json_string(FILE *f, const char *s);
 /// Prints a JSON number, or null when not finite.
 void cli_json_number(FILE *f, double v);
+/// Prints `"iterations":N,"iterations_from":"...","timestep":s,"needs":{...}`:
+/// the world's solver settings, where they came from and its robots' strictest
+/// needs (ps_world_solver_settings), to go inside a JSON object. Nothing for a NULL world.
+void cli_json_solver_settings(FILE *f, const ps_world *w);
 
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);

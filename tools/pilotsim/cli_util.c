@@ -285,6 +285,23 @@ void cli_json_number(FILE *f, double v)
     else fprintf(f, "%.17g", v);
 }
 
+void cli_json_solver_settings(FILE *f, const ps_world *w)
+{
+    if (!w) return;
+    ps_solver_settings st;
+    ps_world_solver_settings(w, &st);
+    fprintf(f, "\"iterations\":%d,\"iterations_from\":\"%s\",\"timestep\":", st.iterations,
+            ps_setting_source_name(st.iterations_from));
+    cli_json_number(f, st.timestep);
+    fprintf(f, ",\"needs\":{\"iterations\":%d,\"iterations_robot\":", st.need_iterations);
+    cli_json_string(f, st.need_iterations_robot);
+    fputs(",\"max_timestep\":", f);
+    cli_json_number(f, st.need_timestep);
+    fputs(",\"max_timestep_robot\":", f);
+    cli_json_string(f, st.need_timestep_robot);
+    fputc('}', f);
+}
+
 uint64_t cli_episode_seed(uint64_t base, uint64_t scene_hash, uint64_t episode)
 {
     return ps_seed_mix(ps_seed_mix(base, scene_hash), episode) & (((uint64_t)1 << 53) - 1);

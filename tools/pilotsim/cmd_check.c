@@ -427,9 +427,13 @@ static int check_scene(const char *path, cli_scene_opts *so, const strlist *pack
             }
             putchar(']');
         }
-        if (w)
-            printf(",\"world\":{\"bodies\":%zu,\"joints\":%zu,\"geoms\":%zu}", ps_world_body_count(w),
+        if (w) {
+            printf(",\"world\":{\"bodies\":%zu,\"joints\":%zu,\"geoms\":%zu", ps_world_body_count(w),
                    ps_world_joint_count(w), ps_world_geom_count(w));
+            printf("},\"solver\":{");
+            cli_json_solver_settings(stdout, w);
+            putchar('}');
+        }
         printf(",\"warnings\":");
         json_strlist(stdout, &log.warnings);
         printf(",\"errors\":");
@@ -441,6 +445,14 @@ static int check_scene(const char *path, cli_scene_opts *so, const strlist *pack
         printf("  description  %s\n", *ps_scene_description(s) ? ps_scene_description(s) : "-");
         printf("  timestep     %g s\n", ps_scene_timestep(s));
         printf("  time limit   %g s\n", ps_scene_time_limit(s));
+        if (w) {
+            ps_solver_settings st;
+            ps_world_solver_settings(w, &st);
+            printf("  solver       %d iterations (%s", st.iterations, ps_setting_source_name(st.iterations_from));
+            if (st.need_iterations) printf("; robot '%s' needs %d", st.need_iterations_robot, st.need_iterations);
+            if (st.need_timestep > 0) printf("; robot '%s' needs timestep <= %g s", st.need_timestep_robot, st.need_timestep);
+            printf(")\n");
+        }
         printf("params: %zu\n", np);
         if (np) {
             // Column widths from the contents.

@@ -147,6 +147,8 @@ int cmd_run(int argc, char **argv)
         printf(",\"penetration_max\":");
         cli_json_number(stdout, sh.penetration_max);
         printf(",\"warned_steps\":%llu", (unsigned long long)sh.warned_steps);
+        if (w) putchar(',');
+        cli_json_solver_settings(stdout, w);
         printf("},\"hash\":\"%016llx\",\"message\":", (unsigned long long)hash);
         cli_json_string(stdout, msg);
         printf(",\"instruction\":");

@@ -83,6 +83,9 @@ typedef struct ps_robot_def {
     size_t link_count;                 ///< >= 1
     const ps_robot_joint_def *joints;  ///< may be NULL when joint_count is 0
     size_t joint_count;
+    /// What the robot needs of the solver (ps_world_require_solver); default
+    /// (zero) none: an assembled robot's module declares its own.
+    ps_solver_need solver;
 } ps_robot_def;
 
 /// Assembles a robot from existing bodies and joints. Returns a zero id on an
@@ -101,7 +104,17 @@ typedef struct ps_urdf_build_options {
     ps_actuator_def actuator;
     bool urdf_dynamics;        ///< take damping and friction from `<dynamics>`; default true
     ps_material_id material;   ///< contact material of the robot's geoms; default 0
+    /// What the robot needs of the solver (ps_world_require_solver), declared
+    /// when it has a moving joint; default {PS_URDF_MIN_ITERATIONS, 0}: what
+    /// real URDF robots measured (docs/fidelity.md). No timestep need by
+    /// default: a robot module that measured one declares it (robots.go2: 2 ms).
+    ps_solver_need solver;
 } ps_urdf_build_options;
+
+/// QuickStep iterations a URDF robot with moving joints needs by default: at
+/// 20 the Go2's stance servos jitter 4x more and 15 g gripper fingers on the
+/// UR5 let a held cube slip 9x more (docs/fidelity.md).
+#define PS_URDF_MIN_ITERATIONS 50
 
 /// The defaults every def starts from (each field states its default above).
 ps_urdf_build_options ps_default_urdf_build_options(void);

@@ -37,7 +37,9 @@ typedef enum ps_space_kind { PS_SPACE_HASH, PS_SPACE_SAP, PS_SPACE_SIMPLE } ps_s
 typedef struct ps_world_def {
     ps_vec3 gravity;              ///< m/s^2; default (0, 0, -9.81)
     double timestep;              ///< s, > 0; default 0.002
-    int iterations;               ///< QuickStep iterations, 1..PS_WORLD_MAX_ITERATIONS; default 20
+    /// QuickStep iterations, 1..PS_WORLD_MAX_ITERATIONS; default 20. Robots that
+    /// need more (ps_solver_need) raise it unless iterations_fixed.
+    int iterations;
     double sor;                   ///< QuickStep over-relaxation (0, 2); default 1.3
     double erp;                   ///< global error reduction [0, 1]; default 0.2
     double cfm;                   ///< global constraint force mixing >= 0; default 1e-5
@@ -78,6 +80,10 @@ typedef struct ps_world_def {
     /// another order than with one space, so trajectories differ from the
     /// default's (deterministically); default false.
     bool static_space;
+    /// true: `iterations` was chosen by whoever made the world (a scene's
+    /// world.iterations) and robots' needs never change it: a robot that needs
+    /// more gets a warning instead (ps_world_require_solver); default false.
+    bool iterations_fixed;
 } ps_world_def;
 
 /// Defaults listed on each ps_world_def field.
@@ -98,6 +104,54 @@ const ps_world_def *ps_world_get_def(const ps_world *w);
 /// later call; see ps_world_divergence). Allocates nothing once the contact
 /// buffers reached their peak size.
 ps_status ps_world_step(ps_world *w);
+
+/// What a robot needs of the solver to move as the real one does, measured on
+/// it (docs/fidelity.md). Robot modules and the URDF importer declare it
+/// (ps_robot_def.solver, ps_urdf_build_options.solver); the world adopts the
+/// strictest need of the robots it holds.
+typedef struct ps_solver_need {
+    int min_iterations;   ///< QuickStep iterations at least, 0..PS_WORLD_MAX_ITERATIONS; 0 = no need
+    double max_timestep;  ///< s, >= 0: the largest timestep the robot is measured to work at; 0 = no need
+} ps_solver_need;
+
+/// Where a world's solver setting came from.
+typedef enum ps_setting_source {
+    PS_SETTING_DEFAULT,  ///< the def's value; no robot needed more
+    PS_SETTING_FIXED,    ///< fixed by whoever made the world (ps_world_def.iterations_fixed, a scene's value)
+    PS_SETTING_ROBOT,    ///< raised to the need of a robot (named in ps_solver_settings)
+} ps_setting_source;
+
+/// "default", "scene" (fixed) or "robot".
+const char *ps_setting_source_name(ps_setting_source s);
+
+/// Longest robot name ps_solver_settings keeps (longer names are cut).
+#define PS_SOLVER_NAME_LEN 64
+
+/// The solver settings a world steps with, where they came from, and the
+/// strictest needs of its robots.
+typedef struct ps_solver_settings {
+    int iterations;                ///< QuickStep iterations of the next step
+    ps_setting_source iterations_from;
+    /// s; always the def's: robots never change it (a scene's timestep is
+    /// required and fixed before its robots exist), a robot whose max_timestep
+    /// it exceeds gets a warning
+    double timestep;
+    int need_iterations;           ///< the largest min_iterations of the robots; 0 = none declared
+    double need_timestep;          ///< s: the smallest max_timestep of the robots; 0 = none declared
+    char need_iterations_robot[PS_SOLVER_NAME_LEN]; ///< the robot that needs need_iterations ("" = none)
+    char need_timestep_robot[PS_SOLVER_NAME_LEN];   ///< the robot that needs need_timestep ("" = none)
+} ps_solver_settings;
+
+/// Declares what robot `who` (a name for messages; NULL = "robot") needs: the
+/// world raises its iterations to need->min_iterations unless
+/// ps_world_def.iterations_fixed, and logs one warning (naming the robot, the
+/// need and the kept value) when a fixed iteration count or the timestep does
+/// not meet the need. Needs only ever tighten; the ps_robot_* constructors call
+/// this. PS_ERR_INVALID for a NULL or out-of-range need.
+ps_status ps_world_require_solver(ps_world *w, const char *who, const ps_solver_need *need);
+
+/// Fills `out` with the world's settings now and the needs declared so far.
+void ps_world_solver_settings(const ps_world *w, ps_solver_settings *out);
 
 /// Steps between two solver health checks (ps_world_solver_health): the joint
 /// errors are measured and the thresholds checked every PS_HEALTH_EVERY steps.

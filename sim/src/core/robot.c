@@ -125,6 +125,8 @@ ps_robot_id ps_robot_create(ps_world *w, const ps_robot_def *def)
             (j->mimic >= 0 && (!isfinite(j->mimic_multiplier) || !isfinite(j->mimic_offset))))
             return ps_world_fail(w, PS_ERR_INVALID, "robot '%s': joint '%s': bad mimic (another non-mimic joint of the robot, finite multiplier and offset)", def->name, jn), none;
     }
+    if (!ps_solver_need_valid(&def->solver))
+        return ps_world_fail(w, PS_ERR_INVALID, "robot '%s': %s", def->name, PS_SOLVER_NEED_RULE), none;
     ps_robot_id id;
     ps_robot_slot *r = ps_robot_slot_new(w, def->name, &id);
     if (!r) return ps_world_fail(w, PS_ERR_NOMEM, "out of memory"), none;
@@ -153,6 +155,7 @@ ps_robot_id ps_robot_create(ps_world *w, const ps_robot_def *def)
         w->robot_count--;
         return ps_world_fail(w, PS_ERR_NOMEM, "out of memory"), none;
     }
+    ps_world_require_solver(w, def->name, &def->solver); // valid: checked above
     return id;
 }
 

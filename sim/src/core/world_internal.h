@@ -220,7 +220,14 @@ struct ps_world {
     double step_seconds, sensor_seconds;  // wall time in ps_world_step / its sensor updates (profiling)
     uint64_t health_warned_at;   // step of the last health warning (0: none yet)
     bool health_bad_before;      // the last health check passed a threshold
+    // Robots' solver needs (solver.c): the strictest so far, who declared them,
+    // and where def.iterations came from (its other fields are filled on demand).
+    ps_solver_settings solver;
 };
+
+// Solver needs (solver.c): whether a need is in range, and the rule as a message.
+bool ps_solver_need_valid(const ps_solver_need *n);
+#define PS_SOLVER_NEED_RULE "solver need: min_iterations must be in 0..10000 and max_timestep a finite number >= 0 (s)"
 
 // Error reporting into w->last_error; returns `code` for tail calls.
 ps_status ps_world_fail(ps_world *w, ps_status code, const char *fmt, ...)

@@ -22,6 +22,7 @@ ps_urdf_build_options ps_default_urdf_build_options(void)
         .actuator = ps_default_actuator_def(),
         .urdf_dynamics = true,
         .material = PS_MATERIAL_DEFAULT,
+        .solver = {PS_URDF_MIN_ITERATIONS, 0},
     };
 }
 
@@ -219,6 +220,8 @@ ps_robot_id ps_robot_from_urdf(ps_world *w, const ps_urdf_model *m, const ps_urd
     ps_pose base = opt->base;
     if (!ps_vec3_finite(base.p) || !ps_quat_normalize(&base.q))
         return ps_world_fail(w, PS_ERR_INVALID, "%s: base pose must be finite", m->path), none;
+    if (!ps_solver_need_valid(&opt->solver))
+        return ps_world_fail(w, PS_ERR_INVALID, "%s: %s", m->path, PS_SOLVER_NEED_RULE), none;
 
     size_t n = m->link_count;
     builder b = {w, m, opt, calloc(n, sizeof(ps_pose)), calloc(n, sizeof(int)), calloc(n, sizeof(ps_body_id)),
@@ -357,7 +360,9 @@ ps_robot_id ps_robot_from_urdf(ps_world *w, const ps_urdf_model *m, const ps_urd
         r->name = nm;
         r->gen = id.gen;
         r->alive = true;
+        bool moves = r->joint_count > 0;
         memset(&tmp, 0, sizeof tmp);
+        if (moves) ps_world_require_solver(w, name, &opt->solver); // valid: checked above
     } else {
         // Undo: the bodies (and with them their geoms and joints) go away.
         for (size_t i = 0; i < n; i++)

@@ -74,6 +74,28 @@ static void read_actuator(lua_State *L, int t, const char *what, ps_actuator_def
     a->rotor_inertia = ps_lua_field_number(L, t, what, "rotor_inertia", a->rotor_inertia);
 }
 
+// Reads the optional `solver` field of world:robot's table at index t over
+// `n`: {iterations = N, max_timestep = s} (ps_solver_need; 0 = no need).
+static void read_solver_need(lua_State *L, int t, const char *what, ps_solver_need *n)
+{
+    lua_getfield(L, t, "solver");
+    if (!lua_isnil(L, -1)) {
+        char sw[80];
+        snprintf(sw, sizeof sw, "%s solver", what);
+        if (!lua_istable(L, -1)) luaL_error(L, "%s: must be a table {iterations = N, max_timestep = s}", sw);
+        static const char *const f[] = {"iterations", "max_timestep", NULL};
+        ps_lua_check_fields(L, -1, sw, f);
+        double it = ps_lua_field_number(L, -1, sw, "iterations", n->min_iterations);
+        double dt = ps_lua_field_number(L, -1, sw, "max_timestep", n->max_timestep);
+        if (!(it >= 0 && it <= PS_WORLD_MAX_ITERATIONS) || it != floor(it))
+            luaL_error(L, "%s: iterations must be an integer in 0..%d, got %f", sw, PS_WORLD_MAX_ITERATIONS, (lua_Number)it);
+        if (!(dt >= 0) || !isfinite(dt)) luaL_error(L, "%s: max_timestep must be a finite number >= 0 (s), got %f", sw, (lua_Number)dt);
+        n->min_iterations = (int)it;
+        n->max_timestep = dt;
+    }
+    lua_pop(L, 1);
+}
+
 static bool is_file(const char *p)
 {
     struct stat st;
@@ -103,7 +125,7 @@ static int robot_from_urdf(lua_State *L, ps_world *w)
     ps_lua_rt *rt = ps_lua_rt_of(L);
     const char *what = "world:robot";
     static const char *const f[] = {"urdf", "name", "pos", "quat", "rpy", "fixed_base", "self_collide", "material",
-                                    "urdf_dynamics", "actuator", "actuators", "q", NULL};
+                                    "urdf_dynamics", "actuator", "actuators", "q", "solver", NULL};
     ps_lua_check_fields(L, 2, what, f);
     const char *file = ps_lua_field_string(L, 2, what, "urdf", NULL);
     char path[4096];
@@ -134,6 +156,7 @@ static int robot_from_urdf(lua_State *L, ps_world *w)
     lua_getfield(L, 2, "actuator");
     if (!lua_isnil(L, -1)) read_actuator(L, -1, "world:robot actuator", &bo.actuator);
     lua_pop(L, 1);
+    read_solver_need(L, 2, what, &bo.solver); // over the importer's default need
     ps_robot_id r = ps_robot_from_urdf(w, m, &bo);
     ps_urdf_free(m);
     if (!ps_robot_valid(w, r)) return luaL_error(L, "%s: %s", what, ps_world_last_error(w));
@@ -165,7 +188,7 @@ static int robot_from_urdf(lua_State *L, ps_world *w)
 static int robot_assembled(lua_State *L, ps_world *w)
 {
     const char *what = "world:robot";
-    static const char *const f[] = {"name", "links", "joints", NULL};
+    static const char *const f[] = {"name", "links", "joints", "solver", NULL};
     ps_lua_check_fields(L, 2, what, f);
     const char *name = ps_lua_field_string(L, 2, what, "name", NULL);
     if (!name) return luaL_error(L, "%s: field 'name' is required", what);
@@ -201,6 +224,7 @@ static int robot_assembled(lua_State *L, ps_world *w)
         lua_pop(L, 2);
     }
     ps_robot_def def = {.name = name, .links = links, .link_count = nl, .joints = jd, .joint_count = nj};
+    read_solver_need(L, 2, what, &def.solver);
     ps_robot_id r = ps_robot_create(w, &def);
     if (!ps_robot_valid(w, r)) return luaL_error(L, "%s: %s", what, ps_world_last_error(w));
     push_robot(L, r);

@@ -477,6 +477,31 @@ static int w_joint(lua_State *L)
     return 1;
 }
 
+// world:solver(): the solver settings the world steps with, where they came
+// from, and the strictest needs its robots declared (ps_world_solver_settings).
+static int w_solver(lua_State *L)
+{
+    ps_world *w = ps_lua_check_world(L, 1);
+    ps_solver_settings st;
+    ps_world_solver_settings(w, &st);
+    lua_createtable(L, 0, 7);
+    lua_pushinteger(L, st.iterations);
+    lua_setfield(L, -2, "iterations");
+    lua_pushstring(L, ps_setting_source_name(st.iterations_from));
+    lua_setfield(L, -2, "iterations_from");
+    lua_pushnumber(L, st.timestep);
+    lua_setfield(L, -2, "timestep");
+    lua_pushinteger(L, st.need_iterations);
+    lua_setfield(L, -2, "need_iterations");
+    lua_pushstring(L, st.need_iterations_robot);
+    lua_setfield(L, -2, "need_iterations_robot");
+    lua_pushnumber(L, st.need_timestep);
+    lua_setfield(L, -2, "need_timestep");
+    lua_pushstring(L, st.need_timestep_robot);
+    lua_setfield(L, -2, "need_timestep_robot");
+    return 1;
+}
+
 // world:zone{min = {x, y, z}, max = {x, y, z}}: a keep-out box the renderer draws.
 static int w_zone(lua_State *L)
 {
@@ -1153,7 +1178,7 @@ void ps_lua_open_world(lua_State *L)
         {"joint", w_joint}, {"time", w_time}, {"steps", w_steps}, {"hash", w_hash}, {"find_body", w_find_body},
         {"find_joint", w_find_joint}, {"bodies", w_bodies}, {"contacts", w_contacts},
         {"measure_contact_forces", w_measure_contact_forces}, {"touching", w_touching}, {"contact_pairs", w_contact_pairs},
-        {"robot", ps_lua_world_robot}, {"zone", w_zone}, {NULL, NULL}};
+        {"robot", ps_lua_world_robot}, {"zone", w_zone}, {"solver", w_solver}, {NULL, NULL}};
     static const luaL_Reg body_m[] = {
         {"pos", b_pos}, {"set_pos", b_set_pos}, {"quat", b_quat}, {"set_quat", b_set_quat}, {"rpy", b_rpy},
         {"set_rpy", b_set_rpy}, {"linvel", b_linvel}, {"set_linvel", b_set_linvel}, {"angvel", b_angvel},

@@ -326,7 +326,11 @@ static bool get_world(loader *ld, int t)
                 else if (!(v >= 1 && v <= nums[i].max))
                     ok = field_error(ld, nums[i].name, "world.%s must be an integer in 1..%d, got %.17g", nums[i].name,
                                      nums[i].max, v);
-                else *nums[i].idst = (int)v;
+                else {
+                    *nums[i].idst = (int)v;
+                    // The scene chose it: robots' solver needs warn instead of raising it.
+                    if (nums[i].idst == &d->iterations) d->iterations_fixed = true;
+                }
             } else *nums[i].dst = lua_tonumber(L, -1);
         }
         lua_pop(L, 1);

@@ -525,7 +525,7 @@ function World:geom(def) end
 ---@return Joint
 function World:joint(def) end
 
----loads a URDF robot or assembles one from bodies and joints
+---loads a URDF robot or assembles one from bodies and joints; solver = {iterations, max_timestep}: its needs
 ---@param def table
 ---@return Robot
 function World:robot(def) end
@@ -538,6 +538,10 @@ function World:sensor(def) end
 ---a keep-out zone (drawn, no physics)
 ---@param def {min: Vec3, max: Vec3}
 function World:zone(def) end
+
+---{iterations, iterations_from ("default"|"scene"|"robot"), timestep, need_iterations, need_iterations_robot, need_timestep, need_timestep_robot}: the settings and the robots' strictest needs
+---@return table
+function World:solver() end
 
 ---simulated time, s
 ---@return number
