@@ -39,6 +39,7 @@ local safety = require "scenario.safety"
 local grasp = require "scenario.grasp"
 local mm = require "scenario.mm_task"
 local track = require "kit.track"
+local util = require "kit.util"
 local props = require "kit.props"
 
 local bot, mon, grip, tub
@@ -92,11 +93,6 @@ local scene = {
     },
 }
 
-local function to_robot(x, y, yaw, px, py)
-    local dx, dy = px - x, py - y
-    local c, s = math.cos(yaw), math.sin(yaw)
-    return c * dx + s * dy, -s * dx + c * dy
-end
 
 -- Tub interior (chassis frame): x0, y0, x1, y1, floor z.
 local function tub_box()
@@ -202,7 +198,7 @@ end
 scene.observation = mm.observations(function() return bot end, function() return diners end, 3)
 scene.observation.table = {shape = {4}, fn = function(ctx, out)
     local x, y, yaw = bot:pose2d()
-    local dx, dy = to_robot(x, y, yaw, ctx.state.tx, ctx.state.ty)
+    local dx, dy = util.to_local(x, y, yaw, ctx.state.tx, ctx.state.ty)
     out[1], out[2], out[3], out[4] = dx, dy, math.atan(math.sin(-yaw), math.cos(-yaw)), TABLE_Z
 end}
 scene.observation.items = {shape = {#ITEMS, 6}, fn = function(ctx, out)
