@@ -46,7 +46,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.greenhouse_spraying",
     view = {eye = {8, -11, 9}, target = {8, 0, 0}, fov = 55},
-    params = {
+    params = rover.params(0.8, {
         spacing = {default = 0.6, min = 0.45, max = 0.9, randomize = true, description = "plant spacing along a bench (m)"},
         missing = {default = 0.1, min = 0.0, max = 0.3, randomize = true, description = "fraction of empty pot places"},
         dose = {default = 0.25, min = 0.1, max = 1.0, description = "time in an open boom's window that covers a plant (s)"},
@@ -55,8 +55,7 @@ local scene = {
         grower_speed = {default = 0.9, min = 0.6, max = 1.2, randomize = true, description = "grower's walking speed (m/s)"},
         grower_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of the grower's walk at the start"},
         floor_friction = {default = 0.7, min = 0.5, max = 0.9, randomize = true, description = "concrete path mu"},
-        accel = {default = 0.8, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
-    },
+    }),
 }
 
 -- plant positions (robot frame) relative to the booms

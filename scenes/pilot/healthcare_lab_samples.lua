@@ -45,7 +45,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.lab_samples",
     view = {eye = {4, -6, 11}, target = {4.5, 3, 0}, fov = 55},
-    params = {
+    params = rover.params(0.6, {
         a_y = {default = 3.0, min = 1.8, max = 4.2, randomize = true, description = "haematology analyser's y on the east wing (m)"},
         b_x = {default = 4.0, min = 2.2, max = 6.0, randomize = true, description = "chemistry analyser's x on the north wing (m)"},
         spill_x = {default = 4.5, min = 3.0, max = 6.0, randomize = true, description = "spill centre x on the south wing (m)"},
@@ -55,8 +55,7 @@ local scene = {
         tech_speed = {default = 1.0, min = 0.8, max = 1.3, randomize = true, description = "technicians' walking speed (m/s)"},
         tech_phase = {default = 0.5, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the technicians start into"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "vinyl floor mu"},
-        accel = {default = 0.6, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
-    },
+    }),
 }
 
 local function rack_local()

@@ -46,7 +46,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.medicine_delivery",
     view = {eye = {7, -9, 9}, target = {7, 1.5, 0}, fov = 50},
-    params = {
+    params = rover.params(0.6, {
         room = {default = 2, min = 1, max = 4, integer = true, randomize = true, description = "patient room (1..4, west to east)"},
         bed_side = {default = 0.0, min = -0.6, max = 0.6, randomize = true, description = "bed's offset along x in its room (m)"},
         box_mass = {default = 0.3, min = 0.2, max = 0.4, randomize = true, description = "medicine box mass (kg)"},
@@ -56,8 +56,7 @@ local scene = {
         track_noise = {default = 0.03, min = 0.0, max = 0.08, randomize = true, description = "people-tracker position noise (m)"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "ward floor mu"},
         door_speed = {default = 0.6, min = 0.05, max = 1.5, description = "sliding door panel speed (m/s)"},
-        accel = {default = 0.6, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
-    },
+    }),
 }
 
 local function room_x(k) return CORRIDOR[1] + 0.9 + ROOM_W * (k - 0.5) end

@@ -60,17 +60,14 @@ local scene = {
     world = {iterations = 40, contact_forces = true, max_contacts = 4},
     policy = "policies.home_tidying",
     view = {eye = {-0.8, -4.2, 4.0}, target = {2.7, -0.3, 0.2}, fov = 55},
-    params = {
+    params = mm.params({accel = {0.8, 0.2, 1.0}, turn_accel = {2.0, 0.5, 3.0}, arm_speed = {2.0, 0.5, 2.5}}, {
         n_toys = {default = 2, min = 1, max = MAXN, integer = true, description = "toys on the floor"},
         toy_mass_scale = {default = 1.0, min = 0.7, max = 1.5, randomize = true, description = "scales the toys' masses"},
         floor_friction = {default = 0.8, min = 0.6, max = 1.0, randomize = true, description = "floor mu"},
         resident_speed = {default = 0.9, min = 0.6, max = 1.2, randomize = true, description = "resident walking speed, m/s"},
         light = {default = 1.0, min = 0.5, max = 1.0, randomize = true, description = "light level (noise / light)"},
         obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "toy position noise stddev, m"},
-        accel = {default = 0.8, min = 0.2, max = 1.0, description = "base acceleration limit, m/s^2"},
-        turn_accel = {default = 2.0, min = 0.5, max = 3.0, description = "base turn acceleration limit, rad/s^2"},
-        arm_speed = {default = 2.0, min = 0.5, max = 2.5, description = "arm joint speed, rad/s"},
-    },
+    }),
 }
 
 local function in_bin(b)

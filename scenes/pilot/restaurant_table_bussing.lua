@@ -71,7 +71,7 @@ local scene = {
     -- base creep by millimetres per second
     world = {contact_forces = true, iterations = 60, max_contacts = 4},
     policy = "policies.table_bussing",
-    params = {
+    params = mm.params({accel = {0.5, 0.1, 4.0}, turn_accel = {1.5, 0.2, 8.0}, arm_speed = {2.5, 0.2, 3.0}}, {
         table_x = {default = 2.6, min = 2.3, max = 2.9, randomize = true, description = "table near edge, x (m)"},
         table_y = {default = 0.0, min = -0.3, max = 0.3, randomize = true, description = "table centre, y (m)"},
         start_yaw = {default = 0.0, min = -0.3, max = 0.3, randomize = true, description = "robot start heading (rad)"},
@@ -87,10 +87,7 @@ local scene = {
         diner_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "diners' walking speed (m/s)"},
         diner_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the diners start into their walk"},
         break_speed = {default = 2.0, min = 0.2, max = 5.0, description = "impact speed that breaks crockery (m/s)"},
-        accel = {default = 0.5, min = 0.1, max = 4.0, description = "base acceleration limit applied by act (m/s^2)"},
-        turn_accel = {default = 1.5, min = 0.2, max = 8.0, description = "base yaw acceleration limit applied by act (rad/s^2)"},
-        arm_speed = {default = 2.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},
-    },
+    }),
 }
 
 

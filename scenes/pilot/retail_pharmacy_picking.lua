@@ -57,16 +57,13 @@ local scene = {
     world = {iterations = 40, contact_forces = true, max_contacts = 4},
     policy = "policies.pharmacy_picking",
     view = {eye = {-1.2, -2.2, 2.6}, target = {2.5, 0, 0.7}, fov = 55},
-    params = {
+    params = mm.params({accel = {0.6, 0.2, 1.0}, turn_accel = {1.5, 0.5, 3.0}, arm_speed = {2.0, 0.5, 2.5}}, {
         box_mass = {default = 0.12, min = 0.08, max = 0.2, randomize = true, description = "medicine box mass, kg"},
         box_friction = {default = 0.5, min = 0.35, max = 0.7, randomize = true, description = "box mu"},
         obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "box position noise stddev, m"},
         light = {default = 1.0, min = 0.6, max = 1.0, randomize = true, description = "light level (people noise 0.02/light m)"},
         pharmacist_speed = {default = 0.9, min = 0.6, max = 1.2, randomize = true, description = "pharmacist walking speed, m/s"},
-        accel = {default = 0.6, min = 0.2, max = 1.0, description = "base acceleration limit, m/s^2"},
-        turn_accel = {default = 1.5, min = 0.5, max = 3.0, description = "base turn acceleration limit, rad/s^2"},
-        arm_speed = {default = 2.0, min = 0.5, max = 2.5, description = "arm joint speed, rad/s"},
-    },
+    }),
 }
 
 local function in_basket(b)

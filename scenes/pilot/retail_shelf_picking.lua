@@ -67,7 +67,7 @@ local scene = {
     -- base creep by millimetres per second
     world = {contact_forces = true, iterations = 60, max_contacts = 4},
     policy = "policies.shelf_picking",
-    params = {
+    params = mm.params({accel = {0.5, 0.1, 4.0}, turn_accel = {1.5, 0.2, 8.0}, arm_speed = {2.5, 0.2, 3.0}}, {
         order_size = {default = 3, min = 1, max = MAX_ORDER, integer = true, description = "products in the order"},
         max_knocked = {default = 0, min = 0, max = 5, integer = true, description = "neighbouring products that may be knocked before the episode fails"},
         item_mass = {default = 1.0, min = 0.9, max = 1.15, randomize = true, description = "scale of the products' nominal masses"},
@@ -80,10 +80,7 @@ local scene = {
         obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "product position perception noise stddev in full light (m)"},
         shopper_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "shoppers' walking speed (m/s)"},
         shopper_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the shoppers start into their walk"},
-        accel = {default = 0.5, min = 0.1, max = 4.0, description = "base acceleration limit applied by act (m/s^2)"},
-        turn_accel = {default = 1.5, min = 0.2, max = 8.0, description = "base yaw acceleration limit applied by act (rad/s^2)"},
-        arm_speed = {default = 2.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},
-    },
+    }),
 }
 
 local function tote_box()

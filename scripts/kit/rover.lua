@@ -7,10 +7,14 @@ robots.crawler).
 
     local rover = require "kit.rover"
     local R = rover.new()                        -- at file level: its entries go in the spaces
+    scene.params = rover.params(0.8, {...})      -- the scene's params plus accel (default 0.8)
     scene.observation = {pose = R:pose_entry(), twist = R:twist_entry(), ...}
     -- build: R:attach(bot, ctx.state)           after the robot is built
     -- act:   R:drive(ctx, v, w, accel, turn_accel)   limits in m/s^2 and rad/s^2
     -- step:  R:track(ctx)                       odometer (path length in ctx.state.rover.path)
+
+rover.params(accel, own) adds to `own` (the scene's params; returned) the param `accel`: the
+base acceleration limit (m/s^2; default `accel`, 0.1 to 5) the scene passes to R:drive.
 
 The running values live in ctx.state.rover (plain data: v, w commanded; path, px, py).
 
@@ -45,6 +49,11 @@ local R = {}
 R.__index = R
 
 function M.new() return setmetatable({}, R) end
+
+function M.params(accel, own)
+    own.accel = {default = accel, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"}
+    return own
+end
 
 function R:attach(bot, state)
     self.bot = bot

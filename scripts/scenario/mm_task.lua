@@ -6,6 +6,8 @@ retail_shelf_picking): the robot-state observation entries, the action space and
     local bot, people                          -- set in build
     scene.observation = mm.observations(function() return bot end, function() return people end, 3)
     scene.observation.items = {...}            -- the scene's own entries
+    scene.params = mm.params({accel = {0.5, 0.1, 4}, turn_accel = {...}, arm_speed = {...}},
+                             {...})              -- the scene's own params
     scene.action = mm.action(1.6)              -- highest TCP target z (m, chassis frame)
     -- in build, after the robot exists:   mm.init_state(ctx.state, bot)
     scene.act = function(ctx, action) mm.act(ctx, action, bot) end
@@ -26,6 +28,8 @@ Action:
             the IK solution at params.arm_speed (rad/s, synchronised); an unreachable target
             holds the arm and counts in ctx.state.ik_fail
   grip {1}  >= 0.5 closes the gripper
+Params act() reads (mm.params declares them, each with the scene's default, min and max):
+  accel (m/s^2), turn_accel (rad/s^2): the base's ramps; arm_speed (rad/s): the arm's joints
 Running values live in ctx.state (v, w, qc, ik_fail, closed): plain data, so saved states
 restore them.
 ]]
@@ -77,6 +81,22 @@ function M.action(z_max)
         arm = {shape = {5}, low = {0, -1.0, -1.0, 0.0, -math.pi}, high = {2, 1.2, 1.0, z_max, math.pi}},
         grip = {shape = {1}, low = 0, high = 1},
     }
+end
+
+local PARAMS = {
+    accel = "base acceleration limit applied by act (m/s^2)",
+    turn_accel = "base yaw acceleration limit applied by act (rad/s^2)",
+    arm_speed = "joint speed limit of the arm targets (rad/s)",
+}
+
+--- The params act() reads, added to `own` (the scene's other params; returned):
+--- ranges = {accel = {default, min, max}, turn_accel = {...}, arm_speed = {...}}.
+function M.params(ranges, own)
+    for name, what in pairs(PARAMS) do
+        local r = assert(ranges[name], "mm.params: no range for " .. name)
+        own[name] = {default = r[1], min = r[2], max = r[3], description = what}
+    end
+    return own
 end
 
 --- Resets the running values act() keeps in ctx.state.
