@@ -170,16 +170,14 @@ function scene.step(ctx)
         q.out_for = st == 3 and q.out_for + ctx.dt or 0
     end
     s.binned = n
-    if n == #toys and s.grasp.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    mm.hold_done(ctx, n == #toys)
 end
 
 function scene.reward(ctx)
     local s = ctx.state
     local r = (s.binned - s.seen) - 0.01 * ctx.dt
     s.seen = s.binned
-    local c = s.safety.contacts
-    if c > s.contacts_seen then r = r - 5 * (c - s.contacts_seen); s.contacts_seen = c end
+    r = r - mm.contact_penalty(s)
     return r
 end
 
@@ -188,21 +186,16 @@ function scene.failure(ctx)
     for i = 1, #toys do
         if s.toy[i].out_for >= 3 then return true, string.format("the %s landed out of reach", KINDS[i].name) end
     end
-    if s.safety.exceeded > 0 then return true, "contact with the resident above the ISO/TS 15066 force limit" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    return false
+    return mm.failed(ctx, bot, "the resident")
 end
 
-function scene.success(ctx) return ctx.state.done_for >= 0.5 end
+scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = mm.metrics(ctx, mon, "time_to_tidy")
     m.toys_binned = s.binned
     m.grasps = s.grasp.attaches
-    m.ik_failures = s.ik_fail
-    m.path_length = s.path
-    m.time_to_tidy = (s.t_done >= 0) and s.t_done or ctx.t
     return m
 end
 

@@ -226,8 +226,7 @@ function scene.step(ctx)
     local n = 0
     for i = 1, #items do if in_tub(ctx, i) then n = n + 1 end end
     s.n_tub = n
-    if n == #items and s.grasp.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    mm.hold_done(ctx, n == #items)
 end
 
 function scene.reward(ctx)
@@ -235,8 +234,7 @@ function scene.reward(ctx)
     local n = s.n_tub or 0
     local r = (n - s.in_tub) - 0.05 * ctx.dt
     s.in_tub = n
-    local c = s.safety.contacts
-    if c > s.contacts_seen then r = r - 5 * (c - s.contacts_seen); s.contacts_seen = c end
+    r = r - mm.contact_penalty(s)
     return r
 end
 
@@ -250,18 +248,14 @@ function scene.failure(ctx)
     for i, it in ipairs(ITEMS) do
         if status(ctx, i) == 3 then return true, string.format("%s (%s) dropped on the floor", it.name, KIND_NAME[it.kind]) end
     end
-    if s.safety.exceeded > 0 then return true, "contact with a diner above the ISO/TS 15066 force limit" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    return false
+    return mm.failed(ctx, bot, "a diner")
 end
 
-function scene.success(ctx)
-    return ctx.state.done_for >= 0.5
-end
+scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = mm.metrics(ctx, mon, "time_to_clear")
     local dropped = 0
     for i = 1, #items do if status(ctx, i) == 3 then dropped = dropped + 1 end end
     m.items_bussed = s.n_tub or 0
@@ -269,9 +263,6 @@ function scene.metrics(ctx)
     m.items_broken = (s.grasp.broken ~= 0) and 1 or 0
     m.impact_max = s.grasp.impact_max
     m.grasps = s.grasp.attaches
-    m.ik_failures = s.ik_fail
-    m.path_length = s.path
-    m.time_to_clear = (s.t_done >= 0) and s.t_done or ctx.t
     return m
 end
 

@@ -185,8 +185,7 @@ function scene.step(ctx)
         if not ordered[i] and status(ctx, i) ~= 0 then wrong = wrong + 1 end
     end
     s.n_in, s.wrong = n, wrong
-    if n == #s.order and s.grasp.held == 0 and s.grasp2.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    mm.hold_done(ctx, n == #s.order)
 end
 
 function scene.reward(ctx)
@@ -203,21 +202,16 @@ function scene.failure(ctx)
         if status(ctx, o.i) == 3 then return true, string.format("ordered box %d dropped", r) end
     end
     if s.wrong > 0 then return true, "a box that was not ordered was taken or knocked off its shelf" end
-    if s.safety.exceeded > 0 then return true, "contact with the pharmacist above the ISO/TS 15066 force limit" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    return false
+    return mm.failed(ctx, bot, "the pharmacist")
 end
 
-function scene.success(ctx) return ctx.state.done_for >= 0.5 end
+scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = mm.metrics(ctx, mon, "time_to_fill")
     m.boxes_picked = s.n_in
     m.wrong_picks = s.wrong
-    m.ik_failures = s.ik_fail
-    m.path_length = s.path
-    m.time_to_fill = (s.t_done >= 0) and s.t_done or ctx.t
     return m
 end
 

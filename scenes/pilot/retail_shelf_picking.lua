@@ -257,8 +257,7 @@ function scene.step(ctx)
     for i = 1, #items do if in_tote(ctx, i) then n = n + 1 end end
     s.n_tote = n
     s.knocked = knocked(ctx)
-    if n == #items and s.grasp.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    mm.hold_done(ctx, n == #items)
 end
 
 function scene.reward(ctx)
@@ -267,8 +266,7 @@ function scene.reward(ctx)
     local r = (n - s.in_tote) - 0.05 * ctx.dt
     s.in_tote = n
     if s.knocked > s.knocked_seen then r = r - (s.knocked - s.knocked_seen); s.knocked_seen = s.knocked end
-    local c = s.safety.contacts
-    if c > s.contacts_seen then r = r - 5 * (c - s.contacts_seen); s.contacts_seen = c end
+    r = r - mm.contact_penalty(s)
     return r
 end
 
@@ -282,18 +280,14 @@ function scene.failure(ctx)
     if s.knocked > ctx.params.max_knocked then
         return true, string.format("%d product(s) knocked off their facing (at most %d allowed)", s.knocked, ctx.params.max_knocked)
     end
-    if s.safety.exceeded > 0 then return true, "contact with a shopper above the ISO/TS 15066 force limit" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    return false
+    return mm.failed(ctx, bot, "a shopper")
 end
 
-function scene.success(ctx)
-    return ctx.state.done_for >= 0.5
-end
+scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = mm.metrics(ctx, mon, "time_to_complete")
     local dropped = 0
     for i = 1, #items do if status(ctx, i) == 3 then dropped = dropped + 1 end end
     m.items_picked = s.n_tote or 0
@@ -302,9 +296,6 @@ function scene.metrics(ctx)
     m.knocked = s.knocked
     m.impact_max = s.grasp.impact_max
     m.grasps = s.grasp.attaches
-    m.ik_failures = s.ik_fail
-    m.path_length = s.path
-    m.time_to_complete = (s.t_done >= 0) and s.t_done or ctx.t
     return m
 end
 

@@ -30,6 +30,17 @@ Action:
   grip {1}  >= 0.5 closes the gripper
 Params act() reads (mm.params declares them, each with the scene's default, min and max):
   accel (m/s^2), turn_accel (rad/s^2): the base's ramps; arm_speed (rad/s): the arm's joints
+Task bookkeeping (ctx.state, plain data):
+  mm.hold_done(ctx, all)      in step: while `all` (every item placed) and nothing held,
+                              s.done_for grows by ctx.dt (else 0); s.t_done is the time it
+                              first reached 0.5 s (start s.done_for, s.t_done = 0, -1)
+  mm.done(ctx)                success: the hold lasted 0.5 s
+  mm.contact_penalty(s)       for reward: 5 per person contact since the last call
+                              (s.contacts_seen, start 0)
+  mm.failed(ctx, bot, who)    the failures these scenes share, after their own: a contact with
+                              `who` above the ISO/TS 15066 force limit, the robot tipped
+  mm.metrics(ctx, mon, name)  mon:metrics(ctx) (scenario.safety) plus ik_failures,
+                              path_length (s.path) and, as `name`, s.t_done once done (else now)
 Running values live in ctx.state (v, w, qc, ik_fail, closed): plain data, so saved states
 restore them.
 ]]
@@ -97,6 +108,41 @@ function M.params(ranges, own)
         own[name] = {default = r[1], min = r[2], max = r[3], description = what}
     end
     return own
+end
+
+function M.hold_done(ctx, all)
+    local s = ctx.state
+    if all and s.grasp.held == 0 and (not s.grasp2 or s.grasp2.held == 0) then
+        s.done_for = s.done_for + ctx.dt
+    else
+        s.done_for = 0
+    end
+    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+end
+
+function M.done(ctx) return ctx.state.done_for >= 0.5 end
+
+function M.contact_penalty(s)
+    local c = s.safety.contacts
+    if c <= s.contacts_seen then return 0 end
+    local p = 5 * (c - s.contacts_seen)
+    s.contacts_seen = c
+    return p
+end
+
+function M.failed(ctx, bot, who)
+    if ctx.state.safety.exceeded > 0 then return true, "contact with " .. who .. " above the ISO/TS 15066 force limit" end
+    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
+    return false
+end
+
+function M.metrics(ctx, mon, time_name)
+    local s = ctx.state
+    local m = mon:metrics(ctx)
+    m.ik_failures = s.ik_fail
+    m.path_length = s.path
+    m[time_name] = (s.t_done >= 0) and s.t_done or ctx.t
+    return m
 end
 
 --- Resets the running values act() keeps in ctx.state.
