@@ -106,10 +106,7 @@ function scene.build(world, ctx)
     s.ncov, s.waste, s.exposed, s.rewarded, s.spray = 0, 0, false, 0, {false, false}
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     booms = {shape = {2, 2}, fn = function(ctx, out)
         out[1], out[2], out[3], out[4] = 0, 99, 0, 99
         local x, y, yaw = R:pose()
@@ -125,7 +122,7 @@ scene.observation = {
         end
     end},
     people = R:people_entry(1, function() return crew end),
-}
+})
 
 scene.action = {
     base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
@@ -140,10 +137,7 @@ end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    mon:update(ctx)
-    people.update(crew, ctx)
-    R:track(ctx)
-    rt:follow(ctx, R)
+    R:step(ctx, mon, crew, rt)
     if not (s.spray[1] or s.spray[2]) then return end
     if person_near() then s.exposed = true end
     local useful = {false, false}

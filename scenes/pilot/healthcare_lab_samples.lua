@@ -109,10 +109,7 @@ function scene.build(world, ctx)
     s.rack0, s.slip = {lx, ly}, 0
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     people = R:people_entry(2, function() return techs end),
     spill = {shape = {4}, fn = function(ctx, out) for i = 1, 4 do out[i] = ctx.state.spill[i] end end},
     rack = {shape = {3}, fn = function(_, out)
@@ -120,7 +117,7 @@ scene.observation = {
         out[1], out[2], out[3] = lx, ly, rack_on() and 1 or 0
     end},
     scan = {sensor = "scan"},
-}
+})
 
 scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
 
@@ -130,10 +127,7 @@ end
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    people.update(techs, ctx)
-    R:track(ctx)
-    rt:follow(ctx, R, rack_on())
+    R:step(ctx, mon, techs, rt, rack_on())
     local lx, ly = rack_local()
     s.slip = math.max(s.slip, util.dist2d(lx, ly, s.rack0[1], s.rack0[2]))
 end

@@ -108,10 +108,7 @@ function scene.build(world, ctx)
     s.tilt, s.door_wait, s.touched_door, s.seen_contacts = 0, 0, false, 0
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     door = {shape = {3}, fn = function(ctx, out)
         out[1] = gate:fraction(ctx.state)
         out[2], out[3] = R:to_local(gate.x, gate.y)
@@ -121,7 +118,7 @@ scene.observation = {
         out[1], out[2] = util.tilt_deg(box), bot:on_tray(box) and 1 or 0
     end},
     scan = {sensor = "scan"},
-}
+})
 
 scene.action = {base = {shape = {2}, low = {-0.3, -1.2}, high = {0.8, 1.2}}}
 

@@ -135,14 +135,11 @@ local function controller(ctx)
     room_door:update(ctx, done >= 5)
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
+scene.observation = R:nav_entries(rt, {
     z = {shape = {1}, fn = function(_, out)
         local _, _, z = bot.chassis:pos()
         out[1] = z > UP / 2 and UP or 0
     end},
-    twist = R:twist_entry(),
-    route = rt:entry(R),
     lift = {shape = {5}, fn = function(ctx, out)
         local s = ctx.state
         out[1], out[2] = cab:top(s), cab:level(s) and 0 or 1
@@ -151,7 +148,7 @@ scene.observation = {
     plate = {shape = {2}, fn = function(_, out) out[1], out[2] = util.tilt_deg(plate), bot:on_tray(plate) and 1 or 0 end},
     people = R:people_entry(1, function() return guests end),
     scan = {sensor = "scan"},
-}
+})
 
 scene.action = {base = {shape = {2}, low = {-0.3, -1.2}, high = {0.8, 1.2}}}
 

@@ -125,13 +125,10 @@ function scene.build(world, ctx)
     s.found, s.false_alarms, s.loc_err, s.rewarded, s.flag = 0, 0, 0, 0, false
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     thermal = {shape = {2, 3}, fn = thermal},
     people = R:people_entry(1, function() return crew end),
-}
+})
 
 scene.action = {
     base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
@@ -163,10 +160,7 @@ function scene.act(ctx, action)
 end
 
 function scene.step(ctx)
-    mon:update(ctx)
-    people.update(crew, ctx)
-    R:track(ctx)
-    rt:follow(ctx, R)
+    R:step(ctx, mon, crew, rt)
 end
 
 function scene.reward(ctx)

@@ -127,17 +127,14 @@ function scene.build(world, ctx)
     s.nread, s.rewarded, s.seen = 0, 0, {0, 0}
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     scan = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
         out[1], out[2], out[3], out[4] = s.nread, #s.labels, s.seen[1], s.seen[2]
     end},
     people = R:people_entry(2, function() return shoppers end),
     scan_range = {sensor = "lidar"},
-}
+})
 
 scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
 
@@ -147,10 +144,7 @@ end
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    people.update(shoppers, ctx)
-    R:track(ctx)
-    rt:follow(ctx, R)
+    R:step(ctx, mon, shoppers, rt)
     if cameras_ok() then s.seen = read_labels(ctx) else s.seen = {0, 0} end
 end
 

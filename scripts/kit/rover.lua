@@ -13,6 +13,11 @@ robots.crawler).
     -- act:   R:drive(ctx, v, w, accel, turn_accel)   limits in m/s^2 and rad/s^2
     -- step:  R:track(ctx)                       odometer (path length in ctx.state.rover.path)
 
+A scene that follows a kit.route (rt) with a crowd of kit.people walkers:
+    scene.observation = R:nav_entries(rt, {...})  -- pose, twist and route, plus its own
+    -- step:  R:step(ctx, mon, crowd, rt [, ok])  mon:update(ctx), people.update(crowd, ctx),
+    --                                            R:track(ctx), rt:follow(ctx, R, ok), in that order
+
 rover.params(accel, own) adds to `own` (the scene's params; returned) the param `accel`: the
 base acceleration limit (m/s^2; default `accel`, 0.1 to 5) the scene passes to R:drive.
 
@@ -42,6 +47,7 @@ Methods:
                                  path_length (m) and time (s)
 --]]
 
+local people = require "kit.people"
 local util = require "kit.util"
 
 local M = {}
@@ -108,6 +114,18 @@ function R:metrics(ctx, mon)
     m.path_length = self:path(ctx)
     m.time = ctx.t
     return m
+end
+
+function R:nav_entries(rt, own)
+    own.pose, own.twist, own.route = self:pose_entry(), self:twist_entry(), rt:entry(self)
+    return own
+end
+
+function R:step(ctx, mon, crowd, rt, ok)
+    mon:update(ctx)
+    people.update(crowd, ctx)
+    self:track(ctx)
+    rt:follow(ctx, self, ok)
 end
 
 function R:pose_entry()
