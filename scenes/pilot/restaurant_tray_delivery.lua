@@ -217,7 +217,7 @@ function scene.metrics(ctx)
     m.cup_tilt_max = s.tilt_max
     m.cup_slip_max = s.slip_max
     m.path_length = s.path
-    m.time_to_deliver = (s.t_done >= 0) and s.t_done or ctx.t
+    m.time_to_deliver = track.hold_time(ctx)
     return m
 end
 

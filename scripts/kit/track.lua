@@ -15,6 +15,10 @@ kit.track: task bookkeeping shared by scenes (plain data in ctx.state, so snapsh
   track.finish(s, done, t)       for success(ctx): records t in s.done_t the first time `done`
                                  is true (start with s.done_t = -1); returns done
   track.finish_time(s, t)        s.done_t once finished, else t (a time_to_finish metric)
+  track.hold(ctx, ok, need)      for step: ctx.state.done_for (s) grows by ctx.dt while ok, else
+                                 drops to 0; ctx.state.t_done is the time it first reached need
+                                 s (start s.done_for, s.t_done = 0, -1)
+  track.hold_time(ctx)           s.t_done once reached, else ctx.t (a time-to-finish metric)
   track.copy(m, s, names)        m[k] = s[v] for every k = v in names (metrics from state fields);
                                  returns m
 --]]
@@ -65,6 +69,17 @@ end
 
 function M.finish_time(s, t)
     return s.done_t >= 0 and s.done_t or t
+end
+
+function M.hold(ctx, ok, need)
+    local s = ctx.state
+    if ok then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
+    if s.done_for >= need and s.t_done < 0 then s.t_done = ctx.t end
+end
+
+function M.hold_time(ctx)
+    local s = ctx.state
+    return (s.t_done >= 0) and s.t_done or ctx.t
 end
 
 function M.copy(m, s, names)

@@ -47,6 +47,7 @@ restore them.
 local M = {}
 
 
+local track = require "kit.track"
 local util = require "kit.util"
 local approach = util.approach
 
@@ -112,12 +113,7 @@ end
 
 function M.hold_done(ctx, all)
     local s = ctx.state
-    if all and s.grasp.held == 0 and (not s.grasp2 or s.grasp2.held == 0) then
-        s.done_for = s.done_for + ctx.dt
-    else
-        s.done_for = 0
-    end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    track.hold(ctx, all and s.grasp.held == 0 and (not s.grasp2 or s.grasp2.held == 0), 0.5)
 end
 
 function M.done(ctx) return ctx.state.done_for >= 0.5 end
@@ -141,7 +137,7 @@ function M.metrics(ctx, mon, time_name)
     local m = mon:metrics(ctx)
     m.ik_failures = s.ik_fail
     m.path_length = s.path
-    m[time_name] = (s.t_done >= 0) and s.t_done or ctx.t
+    m[time_name] = track.hold_time(ctx)
     return m
 end
 
