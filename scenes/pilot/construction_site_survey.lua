@@ -101,10 +101,7 @@ function scene.build(world, ctx)
 end
 
 scene.observation = {
-    pose = {shape = {3}, fn = function(ctx, out)
-        local s = ctx.state
-        out[1], out[2], out[3] = s.nx, s.ny, s.nyaw
-    end},
+    pose = track.pose_entry(),
     twist = R:twist_entry(),
     route = rt:entry(R),
     people = R:people_entry(2, function() return workers end),

@@ -8,6 +8,9 @@ kit.track: task bookkeeping shared by scenes (plain data in ctx.state, so snapsh
                                  a localisation estimate: s.nx, s.ny = x, y plus gaussian noise
                                  of sd (m), s.nyaw = yaw plus noise of sd/2 (rad), wrapped
                                  (three math.normal draws, in that order)
+  track.pose_entry()             the observation entry {3} of that estimate: s.nx, s.ny, s.nyaw
+  track.motion(s, bot)           for step: x, y, yaw = bot:pose2d(), added to the odometer
+                                 (s.path), and s.up_min lowered to bot:up_z(); returns x, y, yaw
   track.polyline(points)         a path along {{x, y}, ...}: p:length() (m) and p:at(u) ->
                                  x, y, heading (rad) at arc length u (m; clamped to the last
                                  segment's line beyond the end)
@@ -36,6 +39,21 @@ function M.noisy_pose(s, x, y, yaw, sd)
     s.nx = x + math.normal(0, sd)
     s.ny = y + math.normal(0, sd)
     s.nyaw = util.wrap(yaw + math.normal(0, sd / 2))
+end
+
+function M.pose_entry()
+    return {shape = {3}, fn = function(ctx, out)
+        local s = ctx.state
+        out[1], out[2], out[3] = s.nx, s.ny, s.nyaw
+    end}
+end
+
+function M.motion(s, bot)
+    local x, y, yaw = bot:pose2d()
+    M.odometer(s, x, y)
+    local up = bot:up_z()
+    if up < s.up_min then s.up_min = up end
+    return x, y, yaw
 end
 
 local Poly = {}
