@@ -51,6 +51,7 @@ local scene = {
 
 local util = require "kit.util"
 local track = require "kit.track"
+local rover = require "kit.rover"
 local function wrap(a) return (a + math.pi) % (2 * math.pi) - math.pi end
 
 local function gauge_ok(ctx, i)
@@ -109,12 +110,7 @@ end
 
 scene.observation = {
     pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot:pose2d(); out[1], out[2], out[3] = x, y, yaw end},
-    twist = {shape = {2}, fn = function(ctx, out)
-        local _, _, yaw = bot:pose2d()
-        local vx, vy = bot.chassis:linvel()
-        local _, _, wz = bot.chassis:angvel()
-        out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
-    end},
+    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot) end},
     gauges = {shape = {4, 6}, fn = function(ctx, out)
         local s = ctx.state
         local x, y, yaw = bot:pose2d()

@@ -32,6 +32,8 @@ Entries (observation tables {shape = ..., fn = ...}; ground truth unless stated)
                                  (robot frame, m; plus gaussian noise of sd_fn(ctx) m when
                                  sd_fn is given: two math.normal draws per person, x then y)
                                  and vx, vy (robot frame, m/s)
+rover.twist(bot)                 forward speed (m/s, along the chassis heading) and yaw rate
+                                 (rad/s) of any such robot object
 Methods:
   R:to_local(px, py)             (px, py) in the robot frame: forward, left (m)
   R:speed()                      planar speed of the chassis (m/s)
@@ -55,6 +57,13 @@ local R = {}
 R.__index = R
 
 function M.new() return setmetatable({}, R) end
+
+function M.twist(bot)
+    local _, _, yaw = bot:pose2d()
+    local vx, vy = bot.chassis:linvel()
+    local _, _, wz = bot.chassis:angvel()
+    return vx * math.cos(yaw) + vy * math.sin(yaw), wz
+end
 
 function M.params(accel, own)
     own.accel = {default = accel, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"}
@@ -133,12 +142,7 @@ function R:pose_entry()
 end
 
 function R:twist_entry()
-    return {shape = {2}, fn = function(_, out)
-        local _, _, yaw = self.bot:pose2d()
-        local vx, vy = self.bot.chassis:linvel()
-        local _, _, wz = self.bot.chassis:angvel()
-        out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
-    end}
+    return {shape = {2}, fn = function(_, out) out[1], out[2] = M.twist(self.bot) end}
 end
 
 function R:people_entry(n, list_fn, sd_fn)

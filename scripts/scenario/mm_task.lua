@@ -47,6 +47,7 @@ restore them.
 local M = {}
 
 
+local rover = require "kit.rover"
 local track = require "kit.track"
 local util = require "kit.util"
 local approach = util.approach
@@ -57,13 +58,7 @@ function M.observations(bot, people, n_people)
     return {
         clock = {shape = {1}, fn = function(ctx, out) out[1] = ctx.t end},
         pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot():pose2d(); out[1], out[2], out[3] = x, y, yaw end},
-        twist = {shape = {2}, fn = function(ctx, out)
-            local b = bot()
-            local _, _, yaw = b:pose2d()
-            local vx, vy = b.chassis:linvel()
-            local _, _, wz = b.chassis:angvel()
-            out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
-        end},
+        twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot()) end},
         ee = {shape = {4}, fn = function(ctx, out)
             local b = bot()
             local x, y, z = b:to_chassis(b.arm:tcp())
@@ -171,12 +166,18 @@ local function arm_act(ctx, a, bot, n)
     bot.arms[n or 1]:command(qc)
 end
 
+-- The base action, ramped at params.accel and turn_accel (running values s.v, s.w).
+local function base_act(ctx, a, bot)
+    local s, p = ctx.state, ctx.params
+    s.v = approach(s.v, a[1], p.accel, ctx.dt)
+    s.w = approach(s.w, a[2], p.turn_accel, ctx.dt)
+    bot:set_twist(s.v, s.w)
+end
+
 --- Applies an action: ramped base twist, arm, gripper.
 function M.act(ctx, action, bot)
-    local s, p = ctx.state, ctx.params
-    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
-    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
-    bot:set_twist(s.v, s.w)
+    local s = ctx.state
+    base_act(ctx, action.base, bot)
     arm_act(ctx, action.arm, bot)
     s.closed = action.grip[1] >= 0.5
     bot.arm:grip(s.closed and 0 or bot.arm.o.open_width)
@@ -192,10 +193,8 @@ end
 --- Applies a dual-arm action (a robots.mobile_manipulator built with dual = true); the
 --- grippers' states go to ctx.state.closed and closed2.
 function M.act_dual(ctx, action, bot)
-    local s, p = ctx.state, ctx.params
-    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
-    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
-    bot:set_twist(s.v, s.w)
+    local s = ctx.state
+    base_act(ctx, action.base, bot)
     arm_act(ctx, action.arm_left, bot, 1)
     arm_act(ctx, action.arm_right, bot, 2)
     s.closed, s.closed2 = action.grip[1] >= 0.5, action.grip[2] >= 0.5
