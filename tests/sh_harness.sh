@@ -52,3 +52,43 @@ x_viewer_setup() {
     ps=$tmp/pilotsim
   fi
 }
+
+# ---- pilot scene runs (the tests/test_pilot_pack_*.sh): they set BIN (pilotsim), SRC (the
+# source tree) and T (a mktemp -d folder) before calling these.
+# ok / bad MESSAGE: count a passed / failed check (bad prints the message).
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+# field JSON KEY / num JSON KEY: a string / number field of a --json result line.
+field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
+num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+
+# run SCENE SEED EXPECTED_STATUS [run args...]: runs scenes/pilot/SCENE.lua with --json and
+# checks its status; the JSON result is left in $LAST.
+run() {
+  local scene=$1 seed=$2 want=$3
+  shift 3
+  local out st
+  out=$("$BIN" run "$SRC/scenes/pilot/$scene.lua" --seed "$seed" --json --quiet "$@" 2>"$T/err")
+  st=$(field "$out" status)
+  if [ "$st" = "$want" ]; then ok; else bad "$scene seed $seed $*: status '$st', expected '$want' ($(field "$out" message)$(head -c 300 "$T/err"))"; fi
+  LAST=$out
+}
+
+# expect_msg SCENE PATTERN: the last run's message matches
+expect_msg() {
+  if grep -q "$2" <<<"$(field "$LAST" message)"; then ok; else bad "$1: message '$(field "$LAST" message)', expected /$2/"; fi
+}
+
+# want SCENE: SCENE is one of $SCENES (the PACK_*_SCENES variables narrow a pack down).
+want() { [[ " $(echo $SCENES) " == *" $1 "* ]]; }
+
+# force SCENE PATTERN [run args...] < POLICY: runs SCENE on seed 1 with the policy read
+# from stdin (baselines found with --module-path scripts); it must fail with PATTERN.
+force() {
+  local s=$1 pat=$2
+  shift 2
+  cat >"$T/$s.force.lua"
+  want "$s" || return 0
+  run "$s" 1 failure --policy "$T/$s.force.lua" --module-path "$SRC/scripts" "$@"
+  expect_msg "$s" "$pat"
+}

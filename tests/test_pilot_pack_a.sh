@@ -9,10 +9,7 @@ BIN=${1:?pilotsim binary}
 SRC=${2:?source dir}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-checks=0
-failed=0
-ok() { checks=$((checks + 1)); }
-bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/sh_harness.sh"
 
 SCENES="restaurant_tray_delivery inspection_gauge_patrol"
 SAFETY_KEYS="safety_min_separation safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_max_speed_near_humans safety_keepout_violations safety_violations"
@@ -32,7 +29,7 @@ return {reset = function() end, act = function(obs, a)
 end}
 LUA
 
-run() { # scene args... -> prints the JSON line
+json_run() { # scene args... -> prints the JSON line (from the source tree)
     local scene=$1; shift
     (cd "$SRC" && "$BIN" run "scenes/pilot/$scene.lua" --quiet --json "$@") 2>/dev/null
 }
@@ -42,7 +39,7 @@ for sc in $SCENES; do
     if (cd "$SRC" && "$BIN" check "scenes/pilot/$sc.lua") > "$TMP/check.txt" 2>&1; then ok; else bad "$sc: check"; cat "$TMP/check.txt"; continue; fi
     grep -q 'policy *= *"policies\.' "$f" && ok || bad "$sc: no baseline policy field"
     for seed in 1 2; do
-        out=$(run "$sc" --seed "$seed")
+        out=$(json_run "$sc" --seed "$seed")
         if echo "$out" | grep -q '"status": *"success"'; then ok; else bad "$sc seed $seed: baseline not successful: $out"; fi
         for k in $SAFETY_KEYS; do
             echo "$out" | grep -q "\"$k\"" && ok || bad "$sc seed $seed: metric $k missing from --json"
@@ -50,15 +47,15 @@ for sc in $SCENES; do
     done
     # forced failure: chase the nearest person (contact above the force limit, or the
     # hazard zone on the way)
-    out=$(run "$sc" --seed 1 --policy "$TMP/chase.lua" --param accel=2)
+    out=$(json_run "$sc" --seed 1 --policy "$TMP/chase.lua" --param accel=2)
     if echo "$out" | grep -q '"status": *"failure"'; then ok; else bad "$sc: chase policy did not fail: $out"; fi
     # idle robot: nothing delivered or read -> timeout (the designed outcome)
-    out=$(run "$sc" --seed 1 --no-policy --steps 3000)
+    out=$(json_run "$sc" --seed 1 --no-policy --steps 3000)
     if echo "$out" | grep -q '"status": *"timeout"'; then ok; else bad "$sc: idle robot did not time out: $out"; fi
 done
 
 # forced failure of the tray task itself: the chase ends on a diner contact above its limit
-out=$(run restaurant_tray_delivery --seed 2 --policy "$TMP/chase.lua" --param accel=2)
+out=$(json_run restaurant_tray_delivery --seed 2 --policy "$TMP/chase.lua" --param accel=2)
 echo "$out" | grep -q 'ISO/TS 15066' && ok || bad "tray: chase failure reason not the force limit: $out"
 echo "$out" | grep -q '"safety_force_limit_exceeded": *[1-9]' && ok || bad "tray: safety_force_limit_exceeded not counted: $out"
 
@@ -76,7 +73,7 @@ return {reset = function() n = 0 end, act = function(obs, a)
   a.base[2] = forward and 1.2 or -1.2
 end}
 LUA
-out=$(run restaurant_tray_delivery --seed 1 --policy "$TMP/jerk.lua" --param accel=8 --param turn_accel=10 --param cup_friction=0.35)
+out=$(json_run restaurant_tray_delivery --seed 1 --policy "$TMP/jerk.lua" --param accel=8 --param turn_accel=10 --param cup_friction=0.35)
 slip=$(echo "$out" | sed -n 's/.*"cup_slip_max": *\([0-9.e+-]*\).*/\1/p')
 awk -v s="$slip" 'BEGIN { exit !(s > 0.1) }' && ok || bad "tray: jerky driving did not make the cups slide 10 cm: $out"
 echo "$out" | grep -q '"status": *"success"' && bad "tray: jerky driving succeeded: $out" || ok

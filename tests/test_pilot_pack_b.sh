@@ -9,27 +9,10 @@ BIN=$1
 SRC=$2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-checks=0
-failed=0
-
-ok() { checks=$((checks + 1)); }
-bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
-field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
+source "$(dirname "$0")/sh_harness.sh"
 
 SCENES="underground_tunnel_inspection underground_collapsed_drift agriculture_crate_transport"
 SAFETY="safety_min_separation safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_max_speed_near_humans safety_keepout_violations safety_violations"
-
-# run SCENE SEED EXPECTED_STATUS [extra args...]
-run() {
-    local scene=$1 seed=$2 want=$3
-    shift 3
-    local out
-    out=$("$BIN" run "$SRC/scenes/pilot/$scene.lua" --seed "$seed" --json --quiet "$@" 2>"$T/err")
-    local st
-    st=$(field "$out" status)
-    if [ "$st" = "$want" ]; then ok; else bad "$scene seed $seed $*: status '$st', expected '$want' ($(field "$out" message)$(head -c 300 "$T/err"))"; fi
-    LAST=$out
-}
 
 for s in $SCENES; do
     if "$BIN" check "$SRC/scenes/pilot/$s.lua" >"$T/check" 2>&1; then ok; else bad "$s: pilotsim check"; cat "$T/check"; fi

@@ -10,28 +10,10 @@ BIN=$1
 SRC=$2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-checks=0
-failed=0
-
-ok() { checks=$((checks + 1)); }
-bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
-field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
-metric() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+source "$(dirname "$0")/sh_harness.sh"
 
 SCENES="restaurant_table_bussing retail_shelf_picking"
 SAFETY="safety_min_separation safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_max_speed_near_humans safety_keepout_violations safety_violations"
-
-# run SCENE SEED EXPECTED_STATUS [extra args...]: the JSON result is left in $LAST
-run() {
-    local scene=$1 seed=$2 want=$3
-    shift 3
-    local out
-    out=$("$BIN" run "$SRC/scenes/pilot/$scene.lua" --seed "$seed" --json --quiet "$@" 2>"$T/err")
-    local st
-    st=$(field "$out" status)
-    if [ "$st" = "$want" ]; then ok; else bad "$scene seed $seed $*: status '$st', expected '$want' ($(field "$out" message)$(head -c 300 "$T/err"))"; fi
-    LAST=$out
-}
 
 for s in $SCENES; do
     if "$BIN" check "$SRC/scenes/pilot/$s.lua" >"$T/check" 2>&1; then ok; else bad "$s: pilotsim check"; cat "$T/check"; fi
@@ -41,27 +23,27 @@ done
 # Baselines: success, every item delivered, safety metrics present, no person touched.
 for seed in 1 2; do
     run restaurant_table_bussing "$seed" success
-    [ "$(metric "$LAST" items_bussed)" = 5 ] && ok || bad "bussing seed $seed: items_bussed $(metric "$LAST" items_bussed), expected 5"
+    [ "$(num "$LAST" items_bussed)" = 5 ] && ok || bad "bussing seed $seed: items_bussed $(num "$LAST" items_bussed), expected 5"
     for m in $SAFETY; do grep -q "\"$m\":" <<<"$LAST" && ok || bad "bussing seed $seed: metric $m missing"; done
-    [ "$(metric "$LAST" safety_human_contacts)" = 0 ] && ok || bad "bussing seed $seed: baseline touched a diner"
+    [ "$(num "$LAST" safety_human_contacts)" = 0 ] && ok || bad "bussing seed $seed: baseline touched a diner"
 
     run retail_shelf_picking "$seed" success
-    n=$(metric "$LAST" order_size)
-    [ -n "$n" ] && [ "$(metric "$LAST" items_picked)" = "$n" ] && ok || bad "shelf seed $seed: items_picked $(metric "$LAST" items_picked) of $n"
-    [ "$(metric "$LAST" knocked)" = 0 ] && ok || bad "shelf seed $seed: baseline knocked products"
+    n=$(num "$LAST" order_size)
+    [ -n "$n" ] && [ "$(num "$LAST" items_picked)" = "$n" ] && ok || bad "shelf seed $seed: items_picked $(num "$LAST" items_picked) of $n"
+    [ "$(num "$LAST" knocked)" = 0 ] && ok || bad "shelf seed $seed: baseline knocked products"
     for m in $SAFETY; do grep -q "\"$m\":" <<<"$LAST" && ok || bad "shelf seed $seed: metric $m missing"; done
 done
 # A one-line order succeeds too (and faster).
 run retail_shelf_picking 3 success --param order_size=1
-[ "$(metric "$LAST" items_picked)" = 1 ] && ok || bad "shelf order_size=1: items_picked $(metric "$LAST" items_picked)"
+[ "$(num "$LAST" items_picked)" = 1 ] && ok || bad "shelf order_size=1: items_picked $(num "$LAST" items_picked)"
 
 # Idle (zero actions: the base stands, the arm holds its travel pose): nothing is delivered,
 # nothing fails, the episode runs out of time (the shelf scene to its full 60 s limit).
 run restaurant_table_bussing 1 timeout --no-policy --steps 2000
-[ "$(metric "$LAST" items_bussed)" = 0 ] && ok || bad "bussing idle: items_bussed $(metric "$LAST" items_bussed)"
+[ "$(num "$LAST" items_bussed)" = 0 ] && ok || bad "bussing idle: items_bussed $(num "$LAST" items_bussed)"
 run retail_shelf_picking 1 timeout --no-policy
 grep -q '"sim_time":60[,.]' <<<"$LAST" && ok || bad "shelf idle: did not run to the 60 s time limit"
-[ "$(metric "$LAST" items_picked)" = 0 ] && ok || bad "shelf idle: items_picked $(metric "$LAST" items_picked)"
+[ "$(num "$LAST" items_picked)" = 0 ] && ok || bad "shelf idle: items_picked $(num "$LAST" items_picked)"
 
 # Drives at the nearest tracked person -> a contact above the ISO/TS 15066 limit.
 cat >"$T/chase.lua" <<'LUA'
@@ -80,13 +62,13 @@ LUA
 for s in $SCENES; do
     run "$s" 1 failure --policy "$T/chase.lua" --param accel=2
     grep -q "ISO/TS 15066" <<<"$LAST" && ok || bad "$s chase: failure reason ($(field "$LAST" message))"
-    [ "$(metric "$LAST" safety_force_limit_exceeded)" != 0 ] && ok || bad "$s chase: safety_force_limit_exceeded not counted"
+    [ "$(num "$LAST" safety_force_limit_exceeded)" != 0 ] && ok || bad "$s chase: safety_force_limit_exceeded not counted"
 done
 
 # Crockery that cannot take the baseline's 2 cm release drop (break_speed 0.4 m/s) breaks.
 run restaurant_table_bussing 1 failure --param break_speed=0.4
 grep -q "broke: impact" <<<"$LAST" && ok || bad "bussing fragile: failure reason ($(field "$LAST" message))"
-[ "$(metric "$LAST" items_broken)" = 1 ] && ok || bad "bussing fragile: items_broken not 1"
+[ "$(num "$LAST" items_broken)" = 1 ] && ok || bad "bussing fragile: items_broken not 1"
 
 # Lifts the first plate with the baseline, then lets go of it beside the robot, 0.9 m up.
 cat >"$T/drop.lua" <<'LUA'

@@ -9,32 +9,10 @@ BIN=$1
 SRC=$2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-checks=0
-failed=0
-
-ok() { checks=$((checks + 1)); }
-bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
-field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
-num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+source "$(dirname "$0")/sh_harness.sh"
 
 SCENES=${PACK_D_SCENES:-"agriculture_fruit_picking logistics_parcel_sorting inspection_pipe_rack"}
 SAFETY="safety_min_separation safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_max_speed_near_humans safety_keepout_violations safety_violations"
-
-# run SCENE SEED EXPECTED_STATUS [extra args...]
-run() {
-    local scene=$1 seed=$2 want=$3
-    shift 3
-    local out
-    out=$("$BIN" run "$SRC/scenes/pilot/$scene.lua" --seed "$seed" --json --quiet "$@" 2>"$T/err")
-    local st
-    st=$(field "$out" status)
-    if [ "$st" = "$want" ]; then ok; else bad "$scene seed $seed $*: status '$st', expected '$want' ($(field "$out" message)$(head -c 300 "$T/err"))"; fi
-    LAST=$out
-}
-# expect_msg SCENE PATTERN: the last run's message matches
-expect_msg() {
-    if grep -q "$2" <<<"$(field "$LAST" message)"; then ok; else bad "$1: message '$(field "$LAST" message)', expected /$2/"; fi
-}
 
 declare -A FIRST    # each scene's baseline run on seed 1
 for s in $SCENES; do
@@ -88,9 +66,6 @@ sed 's/break_force = 10/break_force = -1/' "$T/stem.lua" >"$T/stem_bad.lua"
 rc=$?
 if [ $rc = 3 ] && grep -q "stem_bad.lua:.*break_force must be a finite number >= 0" "$T/out"; then ok
 else bad "stem_bad: rc $rc, $(head -c 300 "$T/out")"; fi
-
-# Each scene's own checks run when it is in $SCENES (PACK_D_SCENES narrows it down).
-want() { [[ " $SCENES " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------- fruit picking
 S=agriculture_fruit_picking

@@ -10,13 +10,7 @@ BIN=$1
 SRC=$2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-checks=0
-failed=0
-
-ok() { checks=$((checks + 1)); }
-bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
-field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
-num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+source "$(dirname "$0")/sh_harness.sh"
 
 SCENES=${PACK_E_SCENES:-"healthcare_medicine_delivery healthcare_lab_samples hospitality_room_service security_night_patrol
 power_substation_gauges power_cable_tunnel construction_site_survey logistics_amr_fleet agriculture_greenhouse_spraying
@@ -24,21 +18,6 @@ retail_inventory_scan"}
 # always reported; separation and speed near people only where there are people
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
 NEAR="safety_min_separation safety_max_speed_near_humans"
-
-# run SCENE SEED EXPECTED_STATUS [extra args...]
-run() {
-    local scene=$1 seed=$2 want=$3
-    shift 3
-    local out
-    out=$("$BIN" run "$SRC/scenes/pilot/$scene.lua" --seed "$seed" --json --quiet "$@" 2>"$T/err")
-    local st
-    st=$(field "$out" status)
-    if [ "$st" = "$want" ]; then ok; else bad "$scene seed $seed $*: status '$st', expected '$want' ($(field "$out" message)$(head -c 300 "$T/err"))"; fi
-    LAST=$out
-}
-expect_msg() {
-    if grep -q "$2" <<<"$(field "$LAST" message)"; then ok; else bad "$1: message '$(field "$LAST" message)', expected /$2/"; fi
-}
 
 cat >"$T/idle.lua" <<'LUA'
 return {act = function(obs, action) end}
@@ -67,17 +46,6 @@ for s in $SCENES; do
     if grep -q '"route_done":0\|"deliveries":0\|"labels_read":0\|"plants_covered":0\|"gauges_read":0\|"hot_spots_found":0\|"intruder_found":0\|"stakes_surveyed":0\|"stations_served":0' <<<"$LAST"; then ok
     else bad "$s: the idle policy got work done: $(head -c 400 <<<"$LAST")"; fi
 done
-
-want() { [[ " $(echo $SCENES) " == *" $1 "* ]]; }
-# forced failures: each a policy of its own (beside the baselines: --module-path scripts)
-force() { # force SCENE PATTERN [run args...] < policy
-    local s=$1 pat=$2
-    shift 2
-    cat >"$T/$s.force.lua"
-    want "$s" || return 0
-    run "$s" 1 failure --policy "$T/$s.force.lua" --module-path "$SRC/scripts" "$@"
-    expect_msg "$s" "$pat"
-}
 
 # straight ahead, through a door that opens slowly
 force healthcare_medicine_delivery "hit the sliding door" --param door_speed=0.05 <<'LUA'

@@ -16,35 +16,12 @@ SRC=$2
 RENDER=${3:-1}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-checks=0
-failed=0
-
-ok() { checks=$((checks + 1)); }
-bad() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
-field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
-num() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+source "$(dirname "$0")/sh_harness.sh"
 
 ALL="hospitality_hotel_luggage eldercare_patient_assist logistics_truck_unloading manufacturing_machine_tending manufacturing_assembly home_tidying manufacturing_quality_inspection retail_pharmacy_picking"
 [ "$RENDER" = 1 ] || ALL=${ALL/ manufacturing_quality_inspection/}
 SCENES=${PACK_F_SCENES:-$ALL}
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
-
-# run SCENE SEED EXPECTED_STATUS [extra args...]
-run() {
-    local scene=$1 seed=$2 want=$3
-    shift 3
-    local out
-    out=$("$BIN" run "$SRC/scenes/pilot/$scene.lua" --seed "$seed" --json --quiet "$@" 2>"$T/err")
-    local st
-    st=$(field "$out" status)
-    if [ "$st" = "$want" ]; then ok; else bad "$scene seed $seed $*: status '$st', expected '$want' ($(field "$out" message)$(head -c 300 "$T/err"))"; fi
-    LAST=$out
-}
-# expect_msg SCENE PATTERN: the last run's message matches
-expect_msg() {
-    if grep -q "$2" <<<"$(field "$LAST" message)"; then ok; else bad "$1: message '$(field "$LAST" message)', expected /$2/"; fi
-}
-want() { [[ " $SCENES " == *" $1 "* ]]; }
 
 # An idle policy: nothing moves, the episode runs to its time limit.
 cat >"$T/idle.lua" <<'LUA'
@@ -69,77 +46,83 @@ for s in $SCENES; do
     if [ "$(field "$LAST" hash)" = "$(field "${FIRST[$s]}" hash)" ]; then ok; else bad "$s: seed 1 twice, different hashes"; fi
 done
 
-# ---------------------------------------------------------------- hotel luggage
-S=hospitality_hotel_luggage
+# Per scene: what its baseline's success on seed 1 must show (metric=value ...) and the
+# extra run args its idle policy gets (it must time out).
+declare -A DONE=(
+    [hospitality_hotel_luggage]="bags_on_deck=2"
+    [eldercare_patient_assist]=""
+    [logistics_truck_unloading]="unloaded=4 damaged=0"
+    [manufacturing_machine_tending]="loaded=1 finished=1 unloaded=1"
+    [manufacturing_assembly]="inserted=1"
+    [home_tidying]="toys_binned=2"
+    [retail_pharmacy_picking]="boxes_picked=2 wrong_picks=0"
+)
+declare -A IDLE_ARGS=([logistics_truck_unloading]="--param n_boxes=1" [home_tidying]="--param n_toys=1")
+for S in "${!DONE[@]}"; do
+    want $S || continue
+    for kv in ${DONE[$S]}; do
+        v=$(num "${FIRST[$S]}" "${kv%%=*}")
+        if [ "$v" = "${kv#*=}" ]; then ok; else bad "$S: success with ${kv%%=*} $v, expected ${kv#*=}"; fi
+    done
+    # shellcheck disable=SC2086
+    run $S 1 timeout --policy "$T/idle.lua" ${IDLE_ARGS[$S]:-}
+done
+
+# Scene-specific checks of the baselines' results.
+S=eldercare_patient_assist
 if want $S; then
-LAST=${FIRST[$S]}
-if [ "$(num "$LAST" bags_on_deck)" = 2 ]; then ok; else bad "$S: success without both bags on the deck"; fi
-run $S 1 timeout --policy "$T/idle.lua"
+    LAST=${FIRST[$S]}
+    if awk -v d="$(num "$LAST" hand_over_distance)" -v c="$(num "$LAST" resident_min_separation)" \
+        'BEGIN { exit !(d < 0.7 && c >= 0.1) }'; then ok; else bad "$S: hand-over at $(num "$LAST" hand_over_distance) m, separation $(num "$LAST" resident_min_separation) m"; fi
+fi
+S=logistics_truck_unloading
+if want $S; then
+    run $S 2 success --param n_boxes=1
+    if [ "$(num "$LAST" unloaded)" = 1 ]; then ok; else bad "$S: n_boxes=1"; fi
+fi
+S=manufacturing_machine_tending
+if want $S; then
+    # Start pressed with no blank in the chuck: refused, and nothing happens.
+    cat >"$T/start.lua" <<'LUA'
+return {act = function(obs, action) action.start[1] = 1 end}
+LUA
+    run $S 1 timeout --policy "$T/start.lua"
+    if [ "$(num "$LAST" refused_starts)" = 1 ] && [ "$(num "$LAST" cycle_start_time)" = -1 ]; then ok; else bad "$S: start without a blank was not refused"; fi
+fi
+S=manufacturing_assembly
+if want $S; then
+    # held by friction alone: the pin slid less than 5 mm in the fingers
+    if awk -v s="$(num "${FIRST[$S]}" grasp_slip)" 'BEGIN { exit !(s >= 0 && s < 0.005) }'; then ok
+    else bad "$S: slip $(num "${FIRST[$S]}" grasp_slip)"; fi
+fi
+
+# Forced failures: a policy each (force in tests/sh_harness.sh).
 # Straight at the guest standing in the lobby (people row 4), at full speed.
-cat >"$T/ram.lua" <<'LUA'
+force hospitality_hotel_luggage "contact with a guest above" <<'LUA'
 return {act = function(obs, action)
     local b = math.atan(obs.people[14], obs.people[13])
     action.base[1] = math.abs(b) < 0.3 and 1.0 or 0
     action.base[2] = math.max(-1, math.min(1, 2 * b))
 end}
 LUA
-run $S 1 failure --policy "$T/ram.lua"
-expect_msg $S "contact with a guest above"
-fi
-
-# ---------------------------------------------------------------- elder care
-S=eldercare_patient_assist
-if want $S; then
-LAST=${FIRST[$S]}
-if awk -v d="$(num "$LAST" hand_over_distance)" -v c="$(num "$LAST" resident_min_separation)" \
-    'BEGIN { exit !(d < 0.7 && c >= 0.1) }'; then ok; else bad "$S: hand-over at $(num "$LAST" hand_over_distance) m, separation $(num "$LAST" resident_min_separation) m"; fi
-run $S 1 timeout --policy "$T/idle.lua"
 # The baseline, but it drives on to the resident instead of stopping at the hand-over point.
-cat >"$T/crowd.lua" <<'LUA'
+force eldercare_patient_assist "came within .* of the resident" <<'LUA'
 local B = require "policies.patient_assist"
 return {reset = B.reset, act = function(obs, action)
     B.act(obs, action)
     if obs.goal[3] < 0.3 then action.base[1], action.base[2] = 0.2, 0 end
 end}
 LUA
-run $S 1 failure --policy "$T/crowd.lua" --module-path "$SRC/scripts"
-expect_msg $S "came within .* of the resident"
-fi
-
-# ---------------------------------------------------------------- truck unloading
-S=logistics_truck_unloading
-if want $S; then
-LAST=${FIRST[$S]}
-if [ "$(num "$LAST" unloaded)" = 4 ] && [ "$(num "$LAST" damaged)" = 0 ]; then ok; else bad "$S: success without 4 cartons unloaded"; fi
-run $S 2 success --param n_boxes=1
-if [ "$(num "$LAST" unloaded)" = 1 ]; then ok; else bad "$S: n_boxes=1"; fi
-run $S 1 timeout --policy "$T/idle.lua" --param n_boxes=1
 # The baseline, but the vacuum lets go while the carton swings high over the dock.
-cat >"$T/drop.lua" <<'LUA'
+force logistics_truck_unloading "carton 1 damaged" <<'LUA'
 local B = require "policies.truck_unloading"
 return {reset = B.reset, act = function(obs, action)
     B.act(obs, action)
     if obs.tcp[5] > 0 and obs.tcp[3] > 1.8 and obs.tcp[2] < -0.3 then action.grip[1] = 0 end
 end}
 LUA
-run $S 1 failure --policy "$T/drop.lua" --module-path "$SRC/scripts"
-expect_msg $S "carton 1 damaged"
-fi
-
-# ---------------------------------------------------------------- machine tending
-S=manufacturing_machine_tending
-if want $S; then
-LAST=${FIRST[$S]}
-if [ "$(num "$LAST" loaded)$(num "$LAST" finished)$(num "$LAST" unloaded)" = 111 ]; then ok; else bad "$S: success without load, cycle and unload"; fi
-run $S 1 timeout --policy "$T/idle.lua"
-# Start pressed with no blank in the chuck: refused, and nothing happens.
-cat >"$T/start.lua" <<'LUA'
-return {act = function(obs, action) action.start[1] = 1 end}
-LUA
-run $S 1 timeout --policy "$T/start.lua"
-if [ "$(num "$LAST" refused_starts)" = 1 ] && [ "$(num "$LAST" cycle_start_time)" = -1 ]; then ok; else bad "$S: start without a blank was not refused"; fi
 # The baseline, but reaching back for the part as soon as the door starts to shut.
-cat >"$T/reach_in.lua" <<'LUA'
+force manufacturing_machine_tending "reached into the machine while its door was" <<'LUA'
 local B = require "policies.machine_tending"
 return {reset = B.reset, act = function(obs, action)
     B.act(obs, action)
@@ -148,21 +131,9 @@ return {reset = B.reset, act = function(obs, action)
     end
 end}
 LUA
-run $S 1 failure --policy "$T/reach_in.lua" --module-path "$SRC/scripts"
-expect_msg $S "reached into the machine while its door was"
-fi
-
-# ---------------------------------------------------------------- assembly (UR5 URDF, friction grasp)
-S=manufacturing_assembly
-if want $S; then
-LAST=${FIRST[$S]}
-# held by friction alone: the pin slid less than 5 mm in the fingers
-if [ "$(num "$LAST" inserted)" = 1 ] && awk -v s="$(num "$LAST" grasp_slip)" 'BEGIN { exit !(s >= 0 && s < 0.005) }'; then ok
-else bad "$S: inserted $(num "$LAST" inserted), slip $(num "$LAST" grasp_slip)"; fi
-run $S 1 timeout --policy "$T/idle.lua"
 # The baseline, but opening the gripper for good from step 1250 (2.5 s: the pin lifted, on
 # its way to the fixture). A pin let go over the bench may also land upright and stand (no
-# failure): seed 3's falls over.
+# failure): seed 3's falls over, so this one runs seed 3 rather than force's seed 1.
 cat >"$T/open.lua" <<'LUA'
 local B = require "policies.assembly"
 local n = 0
@@ -172,36 +143,21 @@ return {reset = function(...) n = 0 return B.reset(...) end, act = function(obs,
     if n > 1250 then action.grip[1] = 0 end
 end}
 LUA
-run $S 3 failure --policy "$T/open.lua" --module-path "$SRC/scripts"
-expect_msg $S "the pin was dropped"
-fi
-
-# ---------------------------------------------------------------- home tidying
-S=home_tidying
+S=manufacturing_assembly
 if want $S; then
-LAST=${FIRST[$S]}
-if [ "$(num "$LAST" toys_binned)" = 2 ]; then ok; else bad "$S: success without both toys in the bin"; fi
-run $S 1 timeout --policy "$T/idle.lua" --param n_toys=1
+    run $S 3 failure --policy "$T/open.lua" --module-path "$SRC/scripts"
+    expect_msg $S "the pin was dropped"
+fi
 # Straight at the resident, full speed.
-cat >"$T/ram.lua" <<'LUA'
+force home_tidying "contact with the resident above" <<'LUA'
 return {act = function(obs, action)
     local b = math.atan(obs.people[2], obs.people[1])
     action.base[1] = math.abs(b) < 0.3 and 0.6 or 0
     action.base[2] = math.max(-1, math.min(1, 2 * b))
 end}
 LUA
-run $S 1 failure --policy "$T/ram.lua"
-expect_msg $S "contact with the resident above"
-fi
-
-# ---------------------------------------------------------------- pharmacy (dual-arm)
-S=retail_pharmacy_picking
-if want $S; then
-LAST=${FIRST[$S]}
-if [ "$(num "$LAST" boxes_picked)" = 2 ] && [ "$(num "$LAST" wrong_picks)" = 0 ]; then ok; else bad "$S: success without both boxes"; fi
-run $S 1 timeout --policy "$T/idle.lua"
 # The baseline, but letting go of the box on the way in from the shelf.
-cat >"$T/let_go.lua" <<'LUA'
+force retail_pharmacy_picking "ordered box 1 dropped" <<'LUA'
 local B = require "policies.pharmacy_picking"
 return {reset = B.reset, act = function(obs, action)
     B.act(obs, action)
@@ -210,9 +166,6 @@ return {reset = B.reset, act = function(obs, action)
     end
 end}
 LUA
-run $S 1 failure --policy "$T/let_go.lua" --module-path "$SRC/scripts"
-expect_msg $S "ordered box 1 dropped"
-fi
 
 # ---------------------------------------------------------------- quality inspection (camera)
 S=manufacturing_quality_inspection

@@ -15,21 +15,8 @@ Materials: everything uses pilotsim's "default" material: Coulomb friction 0.8, 
 restitution, contact softness = the world ERP/CFM. Pairs of bodies joined by a joint
 do not collide; every other pair (including limb against limb) does.
 
-CONTACTS (what pilotsim's sim/src/contact.c does as of this writing; it changed while
-these files were written, so re-check it before trusting this paragraph): dSpaceCollide
-over the one space; pairs with no dynamic body and pairs of bodies joined by any joint
-(dAreConnectedExcluding(b1, b2, dJointTypeContact)) are skipped; if o1 has no body the
-pair is swapped so body1 is a body; dCollide with up to 8 contacts; every contact gets
-surface.mode = dContactApprox1 (mu is a coefficient), mu = the combined friction, every
-other surface field 0. Then, per pair, "slip alignment": v = velocity of body1 minus that
-of body2 (0 for static geometry) at the centroid of the pair's contact points; for each
-contact, t = v minus its normal component; if |t| > 0.03 m/s the contact becomes
-mode |= dContactFDir1 | dContactMu2, mu2 = 0, fdir1 = t / |t| (one kinetic friction row
-along the slip). The contact joints are created after dSpaceCollide, in the order found,
-each with a dJointFeedback, in a joint group emptied after each step. Before each
-dWorldQuickStep pilotsim calls dRandSetSeed(world seed state) and saves dRandGetSeed()
-after it (docs/ode-notes.md); the world's first seed is ps_seed_mix(episode seed,
-0x736f6c766572) & 0xffffffff (sim/src/episode.c).
+CONTACTS: the contact pass of docs/ode-notes.md ("The contact pass, step by step"),
+which other engines' versions of this scene should reproduce.
 
 BODIES. All bodies start with identity orientation (upright, facing +x, +y = left),
 with the listed position = centre of mass = ODE body position, raised by LIFT = 0.20 m

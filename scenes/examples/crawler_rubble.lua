@@ -110,10 +110,7 @@ end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    local x, y, yaw = rover:pose2d()
-    track.odometer(s, x, y)
-    local up = rover:up_z()
-    if up < s.up_min then s.up_min = up end
+    local x, y, yaw = track.motion(s, rover)
     local dx, dy = s.gx - x, s.gy - y
     local d = math.sqrt(dx * dx + dy * dy)
     if d < p.goal_radius * 0.5 then

@@ -33,13 +33,9 @@ local HOME_TOL = 0.25          -- m, success radius around the start
 local ALIGN = 0.02             -- rad, heading error at which a turn ends
 local REALIGN = 0.35           -- rad, heading error that interrupts driving
 
-local function wrap(a)
-    while a > math.pi do a = a - 2 * math.pi end
-    while a <= -math.pi do a = a + 2 * math.pi end
-    return a
-end
 
-local clamp = require("kit.util").clamp
+local util = require "kit.util"
+local clamp = util.clamp
 local track = require "kit.track"
 
 -- The waypoint list, as plain data (index 1..4; 4 = the start).
@@ -99,7 +95,7 @@ function scene.step(ctx)
         dx, dy = wx - x, wy - y
         d = math.sqrt(dx * dx + dy * dy)
     end
-    local err = wrap(math.atan(dy, dx) - yaw)
+    local err = util.wrap(math.atan(dy, dx) - yaw)
     if s.phase == "turn" and math.abs(err) < ALIGN then
         s.phase = "drive"
     elseif s.phase == "drive" and math.abs(err) > REALIGN then

@@ -15,6 +15,7 @@
 local service_tray = require "robots.service_tray"
 local kin = require "robots.kin"
 local track = require "kit.track"
+local util = require "kit.util"
 
 local bot, cup                   -- handles of the current episode (set in build)
 
@@ -74,13 +75,6 @@ function scene.build(world, ctx)
     s.t_done = -1
 end
 
--- Moves `cur` towards `want` by at most `rate * dt`.
-local function approach(cur, want, rate, dt)
-    local d = want - cur
-    local m = rate * dt
-    if d > m then d = m elseif d < -m then d = -m end
-    return cur + d
-end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
@@ -104,8 +98,8 @@ function scene.step(ctx)
         w_want = kin.clamp(2.0 * err, -p.turn_rate, p.turn_rate) * math.min(1, d / 0.3)
         if d < 0.05 or (d < GOAL_TOL * 0.5 and math.abs(err) > 1.2) then s.phase = "stop" end
     end
-    s.v = approach(s.v, v_want, p.accel, ctx.dt)
-    s.w = approach(s.w, w_want, p.turn_accel, ctx.dt)
+    s.v = util.approach(s.v, v_want, p.accel, ctx.dt)
+    s.w = util.approach(s.w, w_want, p.turn_accel, ctx.dt)
     bot:set_twist(s.v, s.w)
     if s.phase == "stop" and s.t_done < 0 and bot:speed() < STOP_SPEED and s.v == 0 then s.t_done = ctx.t end
 end

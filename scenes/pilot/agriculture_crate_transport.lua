@@ -112,10 +112,7 @@ function scene.build(world, ctx)
 end
 
 scene.observation = {
-    pose = {shape = {3}, fn = function(ctx, out)
-        local s = ctx.state
-        out[1], out[2], out[3] = s.nx, s.ny, s.nyaw
-    end},
+    pose = track.pose_entry(),
     goal = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
         local w = WAYPOINTS[math.min(s.wp + 1, #WAYPOINTS)]
@@ -141,10 +138,7 @@ end
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     worker:update(ctx)
-    local x, y, yaw = bot:pose2d()
-    track.odometer(s, x, y)
-    local up = bot:up_z()
-    if up < s.up_min then s.up_min = up end
+    local x, y, yaw = track.motion(s, bot)
     if s.wp < #WAYPOINTS - 1 and wp_dist(ctx) < 0.6 then s.wp = s.wp + 1 end
     local fx, fy = crate_offset()
     local slip = math.sqrt((fx - s.c0x) ^ 2 + (fy - s.c0y) ^ 2)

@@ -46,7 +46,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.greenhouse_spraying",
     view = {eye = {8, -11, 9}, target = {8, 0, 0}, fov = 55},
-    params = {
+    params = rover.params(0.8, {
         spacing = {default = 0.6, min = 0.45, max = 0.9, randomize = true, description = "plant spacing along a bench (m)"},
         missing = {default = 0.1, min = 0.0, max = 0.3, randomize = true, description = "fraction of empty pot places"},
         dose = {default = 0.25, min = 0.1, max = 1.0, description = "time in an open boom's window that covers a plant (s)"},
@@ -55,8 +55,7 @@ local scene = {
         grower_speed = {default = 0.9, min = 0.6, max = 1.2, randomize = true, description = "grower's walking speed (m/s)"},
         grower_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of the grower's walk at the start"},
         floor_friction = {default = 0.7, min = 0.5, max = 0.9, randomize = true, description = "concrete path mu"},
-        accel = {default = 0.8, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
-    },
+    }),
 }
 
 -- plant positions (robot frame) relative to the booms
@@ -107,10 +106,7 @@ function scene.build(world, ctx)
     s.ncov, s.waste, s.exposed, s.rewarded, s.spray = 0, 0, false, 0, {false, false}
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     booms = {shape = {2, 2}, fn = function(ctx, out)
         out[1], out[2], out[3], out[4] = 0, 99, 0, 99
         local x, y, yaw = R:pose()
@@ -126,7 +122,7 @@ scene.observation = {
         end
     end},
     people = R:people_entry(1, function() return crew end),
-}
+})
 
 scene.action = {
     base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
@@ -141,10 +137,7 @@ end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    mon:update(ctx)
-    people.update(crew, ctx)
-    R:track(ctx)
-    rt:follow(ctx, R)
+    R:step(ctx, mon, crew, rt)
     if not (s.spray[1] or s.spray[2]) then return end
     if person_near() then s.exposed = true end
     local useful = {false, false}

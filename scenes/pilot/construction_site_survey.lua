@@ -45,14 +45,13 @@ local scene = {
     world = {contact_forces = true, static_space = true, iterations = 30},
     policy = "policies.site_survey",
     view = {eye = {10, -16, 11}, target = {11, 0, 0}, fov = 55},
-    params = {
+    params = rover.params(1.0, {
         bump_height = {default = 0.15, min = 0.05, max = 0.25, randomize = true, description = "mound height scale (m)"},
         rubble = {default = 25, min = 0, max = 60, integer = true, description = "static rubble pieces"},
         gnss_noise = {default = 0.03, min = 0.0, max = 0.08, randomize = true, description = "GNSS position noise stddev (m; yaw: half, rad)"},
         soil_friction = {default = 0.8, min = 0.55, max = 1.0, randomize = true, description = "soil mu"},
         worker_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "workers' walking speed (m/s)"},
-        accel = {default = 1.0, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
-    },
+    }),
 }
 
 function scene.build(world, ctx)
@@ -102,10 +101,7 @@ function scene.build(world, ctx)
 end
 
 scene.observation = {
-    pose = {shape = {3}, fn = function(ctx, out)
-        local s = ctx.state
-        out[1], out[2], out[3] = s.nx, s.ny, s.nyaw
-    end},
+    pose = track.pose_entry(),
     twist = R:twist_entry(),
     route = rt:entry(R),
     people = R:people_entry(2, function() return workers end),

@@ -153,13 +153,8 @@ function scene.step(ctx)
     s.tilt_max = math.max(s.tilt_max, tilt)
     local sep = sep_resident()
     s.min_res = math.min(s.min_res, sep)
-    if tray_reach() < 0.7 and sep >= p.min_clearance and math.abs(util.wrap(yaw)) < 0.3 and bot:speed() < 0.02
-       and bot:on_tray(cup) and tilt < 10 then
-        s.done_for = s.done_for + ctx.dt
-    else
-        s.done_for = 0
-    end
-    if s.done_for >= 1.0 and s.t_done < 0 then s.t_done = ctx.t end
+    track.hold(ctx, tray_reach() < 0.7 and sep >= p.min_clearance and math.abs(util.wrap(yaw)) < 0.3
+                    and bot:speed() < 0.02 and bot:on_tray(cup) and tilt < 10, 1.0)
 end
 
 function scene.reward(ctx)
@@ -188,7 +183,7 @@ function scene.metrics(ctx)
     m.hand_over_distance = tray_reach()
     m.resident_min_separation = s.min_res
     m.path_length = s.path
-    m.time_to_serve = (s.t_done >= 0) and s.t_done or ctx.t
+    m.time_to_serve = track.hold_time(ctx)
     return m
 end
 

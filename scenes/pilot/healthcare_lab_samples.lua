@@ -45,7 +45,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.lab_samples",
     view = {eye = {4, -6, 11}, target = {4.5, 3, 0}, fov = 55},
-    params = {
+    params = rover.params(0.6, {
         a_y = {default = 3.0, min = 1.8, max = 4.2, randomize = true, description = "haematology analyser's y on the east wing (m)"},
         b_x = {default = 4.0, min = 2.2, max = 6.0, randomize = true, description = "chemistry analyser's x on the north wing (m)"},
         spill_x = {default = 4.5, min = 3.0, max = 6.0, randomize = true, description = "spill centre x on the south wing (m)"},
@@ -55,8 +55,7 @@ local scene = {
         tech_speed = {default = 1.0, min = 0.8, max = 1.3, randomize = true, description = "technicians' walking speed (m/s)"},
         tech_phase = {default = 0.5, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the technicians start into"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "vinyl floor mu"},
-        accel = {default = 0.6, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
-    },
+    }),
 }
 
 local function rack_local()
@@ -110,10 +109,7 @@ function scene.build(world, ctx)
     s.rack0, s.slip = {lx, ly}, 0
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     people = R:people_entry(2, function() return techs end),
     spill = {shape = {4}, fn = function(ctx, out) for i = 1, 4 do out[i] = ctx.state.spill[i] end end},
     rack = {shape = {3}, fn = function(_, out)
@@ -121,7 +117,7 @@ scene.observation = {
         out[1], out[2], out[3] = lx, ly, rack_on() and 1 or 0
     end},
     scan = {sensor = "scan"},
-}
+})
 
 scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
 
@@ -131,10 +127,7 @@ end
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    people.update(techs, ctx)
-    R:track(ctx)
-    rt:follow(ctx, R, rack_on())
+    R:step(ctx, mon, techs, rt, rack_on())
     local lx, ly = rack_local()
     s.slip = math.max(s.slip, util.dist2d(lx, ly, s.rack0[1], s.rack0[2]))
 end

@@ -46,7 +46,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.medicine_delivery",
     view = {eye = {7, -9, 9}, target = {7, 1.5, 0}, fov = 50},
-    params = {
+    params = rover.params(0.6, {
         room = {default = 2, min = 1, max = 4, integer = true, randomize = true, description = "patient room (1..4, west to east)"},
         bed_side = {default = 0.0, min = -0.6, max = 0.6, randomize = true, description = "bed's offset along x in its room (m)"},
         box_mass = {default = 0.3, min = 0.2, max = 0.4, randomize = true, description = "medicine box mass (kg)"},
@@ -56,8 +56,7 @@ local scene = {
         track_noise = {default = 0.03, min = 0.0, max = 0.08, randomize = true, description = "people-tracker position noise (m)"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "ward floor mu"},
         door_speed = {default = 0.6, min = 0.05, max = 1.5, description = "sliding door panel speed (m/s)"},
-        accel = {default = 0.6, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
-    },
+    }),
 }
 
 local function room_x(k) return CORRIDOR[1] + 0.9 + ROOM_W * (k - 0.5) end
@@ -109,10 +108,7 @@ function scene.build(world, ctx)
     s.tilt, s.door_wait, s.touched_door, s.seen_contacts = 0, 0, false, 0
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     door = {shape = {3}, fn = function(ctx, out)
         out[1] = gate:fraction(ctx.state)
         out[2], out[3] = R:to_local(gate.x, gate.y)
@@ -122,7 +118,7 @@ scene.observation = {
         out[1], out[2] = util.tilt_deg(box), bot:on_tray(box) and 1 or 0
     end},
     scan = {sensor = "scan"},
-}
+})
 
 scene.action = {base = {shape = {2}, low = {-0.3, -1.2}, high = {0.8, 1.2}}}
 

@@ -60,17 +60,14 @@ local scene = {
     world = {iterations = 40, contact_forces = true, max_contacts = 4},
     policy = "policies.home_tidying",
     view = {eye = {-0.8, -4.2, 4.0}, target = {2.7, -0.3, 0.2}, fov = 55},
-    params = {
+    params = mm.params({accel = {0.8, 0.2, 1.0}, turn_accel = {2.0, 0.5, 3.0}, arm_speed = {2.0, 0.5, 2.5}}, {
         n_toys = {default = 2, min = 1, max = MAXN, integer = true, description = "toys on the floor"},
         toy_mass_scale = {default = 1.0, min = 0.7, max = 1.5, randomize = true, description = "scales the toys' masses"},
         floor_friction = {default = 0.8, min = 0.6, max = 1.0, randomize = true, description = "floor mu"},
         resident_speed = {default = 0.9, min = 0.6, max = 1.2, randomize = true, description = "resident walking speed, m/s"},
         light = {default = 1.0, min = 0.5, max = 1.0, randomize = true, description = "light level (noise / light)"},
         obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "toy position noise stddev, m"},
-        accel = {default = 0.8, min = 0.2, max = 1.0, description = "base acceleration limit, m/s^2"},
-        turn_accel = {default = 2.0, min = 0.5, max = 3.0, description = "base turn acceleration limit, rad/s^2"},
-        arm_speed = {default = 2.0, min = 0.5, max = 2.5, description = "arm joint speed, rad/s"},
-    },
+    }),
 }
 
 local function in_bin(b)
@@ -173,16 +170,14 @@ function scene.step(ctx)
         q.out_for = st == 3 and q.out_for + ctx.dt or 0
     end
     s.binned = n
-    if n == #toys and s.grasp.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    mm.hold_done(ctx, n == #toys)
 end
 
 function scene.reward(ctx)
     local s = ctx.state
     local r = (s.binned - s.seen) - 0.01 * ctx.dt
     s.seen = s.binned
-    local c = s.safety.contacts
-    if c > s.contacts_seen then r = r - 5 * (c - s.contacts_seen); s.contacts_seen = c end
+    r = r - mm.contact_penalty(s)
     return r
 end
 
@@ -191,21 +186,16 @@ function scene.failure(ctx)
     for i = 1, #toys do
         if s.toy[i].out_for >= 3 then return true, string.format("the %s landed out of reach", KINDS[i].name) end
     end
-    if s.safety.exceeded > 0 then return true, "contact with the resident above the ISO/TS 15066 force limit" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    return false
+    return mm.failed(ctx, bot, "the resident")
 end
 
-function scene.success(ctx) return ctx.state.done_for >= 0.5 end
+scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = mm.metrics(ctx, mon, "time_to_tidy")
     m.toys_binned = s.binned
     m.grasps = s.grasp.attaches
-    m.ik_failures = s.ik_fail
-    m.path_length = s.path
-    m.time_to_tidy = (s.t_done >= 0) and s.t_done or ctx.t
     return m
 end
 

@@ -169,12 +169,7 @@ function scene.step(ctx)
     s.on_deck = n
     s.lost = #bags - n
     local vx, vy = bot.chassis:linvel()
-    if util.dist2d(x, y, s.gx, s.gy) < 0.3 and vx * vx + vy * vy < 0.05 ^ 2 and n == #bags then
-        s.done_for = s.done_for + ctx.dt
-    else
-        s.done_for = 0
-    end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    track.hold(ctx, util.dist2d(x, y, s.gx, s.gy) < 0.3 and vx * vx + vy * vy < 0.05 ^ 2 and n == #bags, 0.5)
 end
 
 function scene.reward(ctx)
@@ -203,7 +198,7 @@ function scene.metrics(ctx)
     local m = mon:metrics(ctx)
     m.bags_on_deck = s.on_deck or 0
     m.path_length = s.path
-    m.time_to_deliver = (s.t_done >= 0) and s.t_done or ctx.t
+    m.time_to_deliver = track.hold_time(ctx)
     return m
 end
 

@@ -51,15 +51,14 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.room_service",
     view = {eye = {3, -8, 8}, target = {4, 1, 1.5}, fov = 60},
-    params = {
+    params = rover.params(0.6, {
         room = {default = 2, min = 1, max = 3, integer = true, randomize = true, description = "guest room (201..203, west to east)"},
         plate_mass = {default = 0.7, min = 0.5, max = 0.9, randomize = true, description = "covered plate mass (kg)"},
         plate_friction = {default = 0.5, min = 0.35, max = 0.7, randomize = true, description = "Coulomb mu of the plate"},
         lift_speed = {default = 0.5, min = 0.2, max = 1.0, randomize = true, description = "cab speed (m/s)"},
         guest_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "lobby guest's walking speed (m/s)"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "floor mu"},
-        accel = {default = 0.6, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
-    },
+    }),
 }
 
 local function room_x(k) return -1.0 + ROOM_W * (k - 0.5) end
@@ -136,14 +135,11 @@ local function controller(ctx)
     room_door:update(ctx, done >= 5)
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
+scene.observation = R:nav_entries(rt, {
     z = {shape = {1}, fn = function(_, out)
         local _, _, z = bot.chassis:pos()
         out[1] = z > UP / 2 and UP or 0
     end},
-    twist = R:twist_entry(),
-    route = rt:entry(R),
     lift = {shape = {5}, fn = function(ctx, out)
         local s = ctx.state
         out[1], out[2] = cab:top(s), cab:level(s) and 0 or 1
@@ -152,7 +148,7 @@ scene.observation = {
     plate = {shape = {2}, fn = function(_, out) out[1], out[2] = util.tilt_deg(plate), bot:on_tray(plate) and 1 or 0 end},
     people = R:people_entry(1, function() return guests end),
     scan = {sensor = "scan"},
-}
+})
 
 scene.action = {base = {shape = {2}, low = {-0.3, -1.2}, high = {0.8, 1.2}}}
 

@@ -49,14 +49,10 @@ local scene = {
     },
 }
 
-local clamp = require("kit.util").clamp
+local util = require "kit.util"
 local track = require "kit.track"
+local rover = require "kit.rover"
 local function wrap(a) return (a + math.pi) % (2 * math.pi) - math.pi end
-local function to_robot(x, y, yaw, px, py)
-    local dx, dy = px - x, py - y
-    local c, s = math.cos(yaw), math.sin(yaw)
-    return c * dx + s * dy, -s * dx + c * dy
-end
 
 local function gauge_ok(ctx, i)
     local g = ctx.state.g[i]
@@ -114,19 +110,14 @@ end
 
 scene.observation = {
     pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot:pose2d(); out[1], out[2], out[3] = x, y, yaw end},
-    twist = {shape = {2}, fn = function(ctx, out)
-        local _, _, yaw = bot:pose2d()
-        local vx, vy = bot.chassis:linvel()
-        local _, _, wz = bot.chassis:angvel()
-        out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
-    end},
+    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot) end},
     gauges = {shape = {4, 6}, fn = function(ctx, out)
         local s = ctx.state
         local x, y, yaw = bot:pose2d()
         local c, sn = math.cos(yaw), math.sin(yaw)
         for i, g in ipairs(s.g) do
             local k = (i - 1) * 6
-            local dx, dy = to_robot(x, y, yaw, g[1], g[2])
+            local dx, dy = util.to_local(x, y, yaw, g[1], g[2])
             out[k + 1], out[k + 2] = dx, dy
             out[k + 3], out[k + 4] = c * g[3] + sn * g[4], -sn * g[3] + c * g[4]
             out[k + 5] = s.read[i] and 1 or 0
@@ -138,7 +129,7 @@ scene.observation = {
         local hx, hy = worker:pos()
         local vx, vy = worker:vel()
         local c, s = math.cos(yaw), math.sin(yaw)
-        out[1], out[2] = to_robot(x, y, yaw, hx, hy)
+        out[1], out[2] = util.to_local(x, y, yaw, hx, hy)
         out[3], out[4] = c * vx + s * vy, -s * vx + c * vy
     end},
     hazard = {shape = {4}, fn = function(ctx, out) for i = 1, 4 do out[i] = HAZARD[i] end end},
@@ -149,8 +140,8 @@ scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
 
 function scene.act(ctx, action)
     local s, p = ctx.state, ctx.params
-    s.v = s.v + clamp(action.base[1] - s.v, -p.accel * ctx.dt, p.accel * ctx.dt)
-    s.w = s.w + clamp(action.base[2] - s.w, -3 * ctx.dt, 3 * ctx.dt)
+    s.v = util.approach(s.v, action.base[1], p.accel, ctx.dt)
+    s.w = util.approach(s.w, action.base[2], 3, ctx.dt)
     bot:set_twist(s.v, s.w)
 end
 

@@ -44,6 +44,7 @@ local kin = require "robots.kin"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
 local track = require "kit.track"
+local rover = require "kit.rover"
 local props = require "kit.props"
 
 local bot, lidar, tag, worker, mon    -- handles of the current episode (set in build)
@@ -189,12 +190,7 @@ end
 
 scene.observation = {
     pose = {shape = {3}, fn = function(ctx, out) out[1], out[2], out[3] = bot:pose2d() end},
-    twist = {shape = {2}, fn = function(ctx, out)
-        local vx, vy = bot.chassis:linvel()
-        local _, _, yaw = bot:pose2d()
-        local _, _, wz = bot.chassis:angvel()
-        out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
-    end},
+    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot) end},
     cloud = {shape = {H_BEAMS * V_BEAMS, 4}, fn = function(ctx, out)
         local s = ctx.state
         if s.copied == s.seq then return end         -- the buffer keeps the last scan

@@ -34,6 +34,7 @@ local arm6 = require "robots.arm6"
 local props = require "kit.props"
 local room = require "kit.room"
 local people = require "kit.people"
+local track = require "kit.track"
 local util = require "kit.util"
 local safety = require "scenario.safety"
 local grasp = require "scenario.grasp"
@@ -214,7 +215,7 @@ function scene.metrics(ctx)
     m.picks = s.grasp.attaches
     m.ik_holds = s.ik_holds
     m.impact_max = s.grasp.impact_max
-    m.time_to_unload = (s.t_done >= 0) and s.t_done or ctx.t
+    m.time_to_unload = track.hold_time(ctx)
     return m
 end
 

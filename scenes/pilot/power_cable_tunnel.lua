@@ -52,15 +52,14 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.cable_tunnel",
     view = {eye = {-2, -3, 4}, target = {8, 0, 0.8}, fov = 60},
-    params = {
+    params = rover.params(0.8, {
         hot_spots = {default = 2, min = 1, max = 3, integer = true, description = "overheating joints (drawn 4 m apart or more)"},
         hot_min = {default = 60, min = 45, max = 80, description = "coolest hot spot (C)"},
         joints_x = {default = 9, min = 6, max = 12, randomize = true, description = "first floor joint box's x (m); then every 9 m, sides alternating"},
         worker_x = {default = 20, min = 14, max = 26, randomize = true, description = "electrician's x (m)"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "concrete floor mu"},
-        accel = {default = 0.8, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
         tolerance = {default = 1.0, min = 0.3, max = 3.0, description = "largest accepted hot-spot location error along the tunnel (m)"},
-    },
+    }),
 }
 
 -- per side: hottest apparent temperature, its distance ahead, its height
@@ -126,13 +125,10 @@ function scene.build(world, ctx)
     s.found, s.false_alarms, s.loc_err, s.rewarded, s.flag = 0, 0, 0, 0, false
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     thermal = {shape = {2, 3}, fn = thermal},
     people = R:people_entry(1, function() return crew end),
-}
+})
 
 scene.action = {
     base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
@@ -164,10 +160,7 @@ function scene.act(ctx, action)
 end
 
 function scene.step(ctx)
-    mon:update(ctx)
-    people.update(crew, ctx)
-    R:track(ctx)
-    rt:follow(ctx, R)
+    R:step(ctx, mon, crew, rt)
 end
 
 function scene.reward(ctx)

@@ -39,6 +39,7 @@ local safety = require "scenario.safety"
 local grasp = require "scenario.grasp"
 local mm = require "scenario.mm_task"
 local track = require "kit.track"
+local util = require "kit.util"
 local props = require "kit.props"
 
 local bot, mon, grip, tub
@@ -70,7 +71,7 @@ local scene = {
     -- base creep by millimetres per second
     world = {contact_forces = true, iterations = 60, max_contacts = 4},
     policy = "policies.table_bussing",
-    params = {
+    params = mm.params({accel = {0.5, 0.1, 4.0}, turn_accel = {1.5, 0.2, 8.0}, arm_speed = {2.5, 0.2, 3.0}}, {
         table_x = {default = 2.6, min = 2.3, max = 2.9, randomize = true, description = "table near edge, x (m)"},
         table_y = {default = 0.0, min = -0.3, max = 0.3, randomize = true, description = "table centre, y (m)"},
         start_yaw = {default = 0.0, min = -0.3, max = 0.3, randomize = true, description = "robot start heading (rad)"},
@@ -86,17 +87,9 @@ local scene = {
         diner_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "diners' walking speed (m/s)"},
         diner_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the diners start into their walk"},
         break_speed = {default = 2.0, min = 0.2, max = 5.0, description = "impact speed that breaks crockery (m/s)"},
-        accel = {default = 0.5, min = 0.1, max = 4.0, description = "base acceleration limit applied by act (m/s^2)"},
-        turn_accel = {default = 1.5, min = 0.2, max = 8.0, description = "base yaw acceleration limit applied by act (rad/s^2)"},
-        arm_speed = {default = 2.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},
-    },
+    }),
 }
 
-local function to_robot(x, y, yaw, px, py)
-    local dx, dy = px - x, py - y
-    local c, s = math.cos(yaw), math.sin(yaw)
-    return c * dx + s * dy, -s * dx + c * dy
-end
 
 -- Tub interior (chassis frame): x0, y0, x1, y1, floor z.
 local function tub_box()
@@ -202,7 +195,7 @@ end
 scene.observation = mm.observations(function() return bot end, function() return diners end, 3)
 scene.observation.table = {shape = {4}, fn = function(ctx, out)
     local x, y, yaw = bot:pose2d()
-    local dx, dy = to_robot(x, y, yaw, ctx.state.tx, ctx.state.ty)
+    local dx, dy = util.to_local(x, y, yaw, ctx.state.tx, ctx.state.ty)
     out[1], out[2], out[3], out[4] = dx, dy, math.atan(math.sin(-yaw), math.cos(-yaw)), TABLE_Z
 end}
 scene.observation.items = {shape = {#ITEMS, 6}, fn = function(ctx, out)
@@ -233,8 +226,7 @@ function scene.step(ctx)
     local n = 0
     for i = 1, #items do if in_tub(ctx, i) then n = n + 1 end end
     s.n_tub = n
-    if n == #items and s.grasp.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    mm.hold_done(ctx, n == #items)
 end
 
 function scene.reward(ctx)
@@ -242,8 +234,7 @@ function scene.reward(ctx)
     local n = s.n_tub or 0
     local r = (n - s.in_tub) - 0.05 * ctx.dt
     s.in_tub = n
-    local c = s.safety.contacts
-    if c > s.contacts_seen then r = r - 5 * (c - s.contacts_seen); s.contacts_seen = c end
+    r = r - mm.contact_penalty(s)
     return r
 end
 
@@ -257,18 +248,14 @@ function scene.failure(ctx)
     for i, it in ipairs(ITEMS) do
         if status(ctx, i) == 3 then return true, string.format("%s (%s) dropped on the floor", it.name, KIND_NAME[it.kind]) end
     end
-    if s.safety.exceeded > 0 then return true, "contact with a diner above the ISO/TS 15066 force limit" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    return false
+    return mm.failed(ctx, bot, "a diner")
 end
 
-function scene.success(ctx)
-    return ctx.state.done_for >= 0.5
-end
+scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = mm.metrics(ctx, mon, "time_to_clear")
     local dropped = 0
     for i = 1, #items do if status(ctx, i) == 3 then dropped = dropped + 1 end end
     m.items_bussed = s.n_tub or 0
@@ -276,9 +263,6 @@ function scene.metrics(ctx)
     m.items_broken = (s.grasp.broken ~= 0) and 1 or 0
     m.impact_max = s.grasp.impact_max
     m.grasps = s.grasp.attaches
-    m.ik_failures = s.ik_fail
-    m.path_length = s.path
-    m.time_to_clear = (s.t_done >= 0) and s.t_done or ctx.t
     return m
 end
 

@@ -55,20 +55,11 @@ local scene = {
     },
 }
 
-local clamp = require("kit.util").clamp
+local util = require "kit.util"
 local track = require "kit.track"
+local rover = require "kit.rover"
 local props = require "kit.props"
 local room = require "kit.room"
-local function to_robot(x, y, yaw, px, py)
-    local dx, dy = px - x, py - y
-    local c, s = math.cos(yaw), math.sin(yaw)
-    return c * dx + s * dy, -s * dx + c * dy
-end
-local function tilt_deg(b)
-    local _, qx, qy = b:quat()
-    local uz = clamp(1 - 2 * (qx * qx + qy * qy), -1, 1)
-    return math.deg(math.acos(uz))
-end
 local function goal_dist(ctx)
     local x, y = bot:tray_pos()
     return math.sqrt((ctx.state.gx - x) ^ 2 + (ctx.state.gy - y) ^ 2)
@@ -133,15 +124,10 @@ end
 
 scene.observation = {
     pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot:pose2d(); out[1], out[2], out[3] = x, y, yaw end},
-    twist = {shape = {2}, fn = function(ctx, out)
-        local _, _, yaw = bot:pose2d()
-        local vx, vy = bot.chassis:linvel()
-        local _, _, wz = bot.chassis:angvel()
-        out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
-    end},
+    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot) end},
     goal = {shape = {3}, fn = function(ctx, out)
         local x, y, yaw = bot:pose2d()
-        local dx, dy = to_robot(x, y, yaw, ctx.state.gx, ctx.state.gy)
+        local dx, dy = util.to_local(x, y, yaw, ctx.state.gx, ctx.state.gy)
         out[1], out[2], out[3] = dx, dy, math.sqrt(dx * dx + dy * dy)
     end},
     people = {shape = {3, 4}, fn = function(ctx, out)
@@ -151,7 +137,7 @@ scene.observation = {
         for i, h in ipairs(diners) do
             local hx, hy = h:pos()
             local vx, vy = h:vel()
-            local dx, dy = to_robot(x, y, yaw, hx + math.normal(0, sd), hy + math.normal(0, sd))
+            local dx, dy = util.to_local(x, y, yaw, hx + math.normal(0, sd), hy + math.normal(0, sd))
             local k = (i - 1) * 4
             out[k + 1], out[k + 2], out[k + 3], out[k + 4] = dx, dy, c * vx + s * vy, -s * vx + c * vy
         end
@@ -159,7 +145,7 @@ scene.observation = {
     cups = {shape = {2}, fn = function(ctx, out)
         local m, on = 0, 1
         for _, c in ipairs(cups) do
-            m = math.max(m, tilt_deg(c))
+            m = math.max(m, util.tilt_deg(c))
             if not bot:on_tray(c) then on = 0 end
         end
         out[1], out[2] = m, on
@@ -171,14 +157,10 @@ scene.action = {
     base = {shape = {2}, low = {-0.3, -1.2}, high = {0.8, 1.2}},
 }
 
-local function approach(cur, want, rate, dt)
-    return cur + clamp(want - cur, -rate * dt, rate * dt)
-end
-
 function scene.act(ctx, action)
     local s, p = ctx.state, ctx.params
-    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
-    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
+    s.v = util.approach(s.v, action.base[1], p.accel, ctx.dt)
+    s.w = util.approach(s.w, action.base[2], p.turn_accel, ctx.dt)
     bot:set_twist(s.v, s.w)
 end
 
@@ -189,12 +171,12 @@ function scene.step(ctx)
     local x, y = bot:pose2d()
     track.odometer(s, x, y)
     for i, c in ipairs(cups) do
-        s.tilt_max = math.max(s.tilt_max, tilt_deg(c))
+        s.tilt_max = math.max(s.tilt_max, util.tilt_deg(c))
         local lx, ly = bot:tray_local(c:pos())
         s.slip_max = math.max(s.slip_max, math.sqrt((lx - s["cup" .. i .. "_lx"]) ^ 2 + (ly - s["cup" .. i .. "_ly"]) ^ 2))
     end
     local ok = goal_dist(ctx) < GOAL_TOL and bot:speed() < STOP_SPEED
-    for _, c in ipairs(cups) do ok = ok and bot:on_tray(c) and tilt_deg(c) < 10 end
+    for _, c in ipairs(cups) do ok = ok and bot:on_tray(c) and util.tilt_deg(c) < 10 end
     if ok then s.still = s.still + ctx.dt else s.still = 0 end
     if s.still >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
 end
@@ -211,7 +193,7 @@ end
 
 function scene.failure(ctx)
     for i, c in ipairs(cups) do
-        local t = tilt_deg(c)
+        local t = util.tilt_deg(c)
         if t > TILT_MAX then return true, string.format("cup %d tilted %.0f deg (spilled)", i, t) end
         if not bot:on_tray(c) then return true, string.format("cup %d left the tray", i) end
     end
@@ -231,7 +213,7 @@ function scene.metrics(ctx)
     m.cup_tilt_max = s.tilt_max
     m.cup_slip_max = s.slip_max
     m.path_length = s.path
-    m.time_to_deliver = (s.t_done >= 0) and s.t_done or ctx.t
+    m.time_to_deliver = track.hold_time(ctx)
     return m
 end
 

@@ -48,7 +48,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.inventory_scan",
     view = {eye = {6, -10, 8}, target = {6, 0, 0.5}, fov = 55},
-    params = {
+    params = rover.params(0.8, {
         run_length = {default = 5.0, min = 4.0, max = 6.0, randomize = true, description = "gondola run length (m)"},
         section = {default = 1.0, min = 0.8, max = 1.25, randomize = true, description = "facing section width: one label per section and level (m)"},
         gaps = {default = 0.1, min = 0.0, max = 0.3, randomize = true, description = "fraction of out-of-stock sections"},
@@ -57,8 +57,7 @@ local scene = {
         shopper_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of the shoppers' walk at the start"},
         floor_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "store floor mu"},
         near_speed = {default = 0.6, min = 0.2, max = 2.0, description = "speed limit within 1 m of a shopper (m/s)"},
-        accel = {default = 0.8, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
-    },
+    }),
 }
 
 -- 1/0 per side camera: conditions for reading labels now
@@ -128,17 +127,14 @@ function scene.build(world, ctx)
     s.nread, s.rewarded, s.seen = 0, 0, {0, 0}
 end
 
-scene.observation = {
-    pose = R:pose_entry(),
-    twist = R:twist_entry(),
-    route = rt:entry(R),
+scene.observation = R:nav_entries(rt, {
     scan = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
         out[1], out[2], out[3], out[4] = s.nread, #s.labels, s.seen[1], s.seen[2]
     end},
     people = R:people_entry(2, function() return shoppers end),
     scan_range = {sensor = "lidar"},
-}
+})
 
 scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
 
@@ -148,10 +144,7 @@ end
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    people.update(shoppers, ctx)
-    R:track(ctx)
-    rt:follow(ctx, R)
+    R:step(ctx, mon, shoppers, rt)
     if cameras_ok() then s.seen = read_labels(ctx) else s.seen = {0, 0} end
 end
 

@@ -57,16 +57,13 @@ local scene = {
     world = {iterations = 40, contact_forces = true, max_contacts = 4},
     policy = "policies.pharmacy_picking",
     view = {eye = {-1.2, -2.2, 2.6}, target = {2.5, 0, 0.7}, fov = 55},
-    params = {
+    params = mm.params({accel = {0.6, 0.2, 1.0}, turn_accel = {1.5, 0.5, 3.0}, arm_speed = {2.0, 0.5, 2.5}}, {
         box_mass = {default = 0.12, min = 0.08, max = 0.2, randomize = true, description = "medicine box mass, kg"},
         box_friction = {default = 0.5, min = 0.35, max = 0.7, randomize = true, description = "box mu"},
         obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "box position noise stddev, m"},
         light = {default = 1.0, min = 0.6, max = 1.0, randomize = true, description = "light level (people noise 0.02/light m)"},
         pharmacist_speed = {default = 0.9, min = 0.6, max = 1.2, randomize = true, description = "pharmacist walking speed, m/s"},
-        accel = {default = 0.6, min = 0.2, max = 1.0, description = "base acceleration limit, m/s^2"},
-        turn_accel = {default = 1.5, min = 0.5, max = 3.0, description = "base turn acceleration limit, rad/s^2"},
-        arm_speed = {default = 2.0, min = 0.5, max = 2.5, description = "arm joint speed, rad/s"},
-    },
+    }),
 }
 
 local function in_basket(b)
@@ -188,8 +185,7 @@ function scene.step(ctx)
         if not ordered[i] and status(ctx, i) ~= 0 then wrong = wrong + 1 end
     end
     s.n_in, s.wrong = n, wrong
-    if n == #s.order and s.grasp.held == 0 and s.grasp2.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    mm.hold_done(ctx, n == #s.order)
 end
 
 function scene.reward(ctx)
@@ -206,21 +202,16 @@ function scene.failure(ctx)
         if status(ctx, o.i) == 3 then return true, string.format("ordered box %d dropped", r) end
     end
     if s.wrong > 0 then return true, "a box that was not ordered was taken or knocked off its shelf" end
-    if s.safety.exceeded > 0 then return true, "contact with the pharmacist above the ISO/TS 15066 force limit" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    return false
+    return mm.failed(ctx, bot, "the pharmacist")
 end
 
-function scene.success(ctx) return ctx.state.done_for >= 0.5 end
+scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = mm.metrics(ctx, mon, "time_to_fill")
     m.boxes_picked = s.n_in
     m.wrong_picks = s.wrong
-    m.ik_failures = s.ik_fail
-    m.path_length = s.path
-    m.time_to_fill = (s.t_done >= 0) and s.t_done or ctx.t
     return m
 end
 

@@ -67,7 +67,7 @@ local scene = {
     -- base creep by millimetres per second
     world = {contact_forces = true, iterations = 60, max_contacts = 4},
     policy = "policies.shelf_picking",
-    params = {
+    params = mm.params({accel = {0.5, 0.1, 4.0}, turn_accel = {1.5, 0.2, 8.0}, arm_speed = {2.5, 0.2, 3.0}}, {
         order_size = {default = 3, min = 1, max = MAX_ORDER, integer = true, description = "products in the order"},
         max_knocked = {default = 0, min = 0, max = 5, integer = true, description = "neighbouring products that may be knocked before the episode fails"},
         item_mass = {default = 1.0, min = 0.9, max = 1.15, randomize = true, description = "scale of the products' nominal masses"},
@@ -80,10 +80,7 @@ local scene = {
         obj_noise = {default = 0.002, min = 0.0, max = 0.004, randomize = true, description = "product position perception noise stddev in full light (m)"},
         shopper_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "shoppers' walking speed (m/s)"},
         shopper_phase = {default = 0.0, min = 0.0, max = 1.0, randomize = true, description = "fraction of a loop the shoppers start into their walk"},
-        accel = {default = 0.5, min = 0.1, max = 4.0, description = "base acceleration limit applied by act (m/s^2)"},
-        turn_accel = {default = 1.5, min = 0.2, max = 8.0, description = "base yaw acceleration limit applied by act (rad/s^2)"},
-        arm_speed = {default = 2.5, min = 0.2, max = 3.0, description = "joint speed limit of the arm targets (rad/s)"},
-    },
+    }),
 }
 
 local function tote_box()
@@ -260,8 +257,7 @@ function scene.step(ctx)
     for i = 1, #items do if in_tote(ctx, i) then n = n + 1 end end
     s.n_tote = n
     s.knocked = knocked(ctx)
-    if n == #items and s.grasp.held == 0 then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
-    if s.done_for >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
+    mm.hold_done(ctx, n == #items)
 end
 
 function scene.reward(ctx)
@@ -270,8 +266,7 @@ function scene.reward(ctx)
     local r = (n - s.in_tote) - 0.05 * ctx.dt
     s.in_tote = n
     if s.knocked > s.knocked_seen then r = r - (s.knocked - s.knocked_seen); s.knocked_seen = s.knocked end
-    local c = s.safety.contacts
-    if c > s.contacts_seen then r = r - 5 * (c - s.contacts_seen); s.contacts_seen = c end
+    r = r - mm.contact_penalty(s)
     return r
 end
 
@@ -285,18 +280,14 @@ function scene.failure(ctx)
     if s.knocked > ctx.params.max_knocked then
         return true, string.format("%d product(s) knocked off their facing (at most %d allowed)", s.knocked, ctx.params.max_knocked)
     end
-    if s.safety.exceeded > 0 then return true, "contact with a shopper above the ISO/TS 15066 force limit" end
-    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    return false
+    return mm.failed(ctx, bot, "a shopper")
 end
 
-function scene.success(ctx)
-    return ctx.state.done_for >= 0.5
-end
+scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = mm.metrics(ctx, mon, "time_to_complete")
     local dropped = 0
     for i = 1, #items do if status(ctx, i) == 3 then dropped = dropped + 1 end end
     m.items_picked = s.n_tote or 0
@@ -305,9 +296,6 @@ function scene.metrics(ctx)
     m.knocked = s.knocked
     m.impact_max = s.grasp.impact_max
     m.grasps = s.grasp.attaches
-    m.ik_failures = s.ik_fail
-    m.path_length = s.path
-    m.time_to_complete = (s.t_done >= 0) and s.t_done or ctx.t
     return m
 end
 

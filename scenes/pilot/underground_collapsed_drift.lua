@@ -159,10 +159,7 @@ end
 scene.observation = {
     scan = {sensor = "lidar"},
     imu = {sensor = "imu"},
-    pose = {shape = {3}, fn = function(ctx, out)
-        local s = ctx.state
-        out[1], out[2], out[3] = s.nx, s.ny, s.nyaw
-    end},
+    pose = track.pose_entry(),
     goal = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
         local fx, fy = terrain.to_local(s.nx, s.ny, s.nyaw, GOAL_X, ctx.params.goal_y)
@@ -209,10 +206,7 @@ end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    local x, y, yaw = rover:pose2d()
-    track.odometer(s, x, y)
-    local up = rover:up_z()
-    if up < s.up_min then s.up_min = up end
+    local x, y, yaw = track.motion(s, rover)
     survey(ctx)
     track.noisy_pose(s, x, y, yaw, p.loc_noise)
     mon:update(ctx)

@@ -132,10 +132,7 @@ end
 scene.observation = {
     scan = {sensor = "lidar"},
     imu = {sensor = "imu"},
-    pose = {shape = {3}, fn = function(ctx, out)
-        local s = ctx.state
-        out[1], out[2], out[3] = s.nx, s.ny, s.nyaw
-    end},
+    pose = track.pose_entry(),
     goal = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
         local c = CHECKPOINTS[math.min(s.cp + 1, #CHECKPOINTS)]
@@ -155,10 +152,7 @@ end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    local x, y, yaw = rover:pose2d()
-    track.odometer(s, x, y)
-    local up = rover:up_z()
-    if up < s.up_min then s.up_min = up end
+    local x, y, yaw = track.motion(s, rover)
     if s.cp < #CHECKPOINTS and cp_dist(ctx) < p.checkpoint_radius then s.cp = s.cp + 1 end
     -- the localization estimate for the next observation
     track.noisy_pose(s, x, y, yaw, p.loc_noise)

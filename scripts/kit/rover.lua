@@ -7,10 +7,19 @@ robots.crawler).
 
     local rover = require "kit.rover"
     local R = rover.new()                        -- at file level: its entries go in the spaces
+    scene.params = rover.params(0.8, {...})      -- the scene's params plus accel (default 0.8)
     scene.observation = {pose = R:pose_entry(), twist = R:twist_entry(), ...}
     -- build: R:attach(bot, ctx.state)           after the robot is built
     -- act:   R:drive(ctx, v, w, accel, turn_accel)   limits in m/s^2 and rad/s^2
     -- step:  R:track(ctx)                       odometer (path length in ctx.state.rover.path)
+
+A scene that follows a kit.route (rt) with a crowd of kit.people walkers:
+    scene.observation = R:nav_entries(rt, {...})  -- pose, twist and route, plus its own
+    -- step:  R:step(ctx, mon, crowd, rt [, ok])  mon:update(ctx), people.update(crowd, ctx),
+    --                                            R:track(ctx), rt:follow(ctx, R, ok), in that order
+
+rover.params(accel, own) adds to `own` (the scene's params; returned) the param `accel`: the
+base acceleration limit (m/s^2; default `accel`, 0.1 to 5) the scene passes to R:drive.
 
 The running values live in ctx.state.rover (plain data: v, w commanded; path, px, py).
 
@@ -23,6 +32,8 @@ Entries (observation tables {shape = ..., fn = ...}; ground truth unless stated)
                                  (robot frame, m; plus gaussian noise of sd_fn(ctx) m when
                                  sd_fn is given: two math.normal draws per person, x then y)
                                  and vx, vy (robot frame, m/s)
+rover.twist(bot)                 forward speed (m/s, along the chassis heading) and yaw rate
+                                 (rad/s) of any such robot object
 Methods:
   R:to_local(px, py)             (px, py) in the robot frame: forward, left (m)
   R:speed()                      planar speed of the chassis (m/s)
@@ -38,6 +49,7 @@ Methods:
                                  path_length (m) and time (s)
 --]]
 
+local people = require "kit.people"
 local util = require "kit.util"
 
 local M = {}
@@ -45,6 +57,18 @@ local R = {}
 R.__index = R
 
 function M.new() return setmetatable({}, R) end
+
+function M.twist(bot)
+    local _, _, yaw = bot:pose2d()
+    local vx, vy = bot.chassis:linvel()
+    local _, _, wz = bot.chassis:angvel()
+    return vx * math.cos(yaw) + vy * math.sin(yaw), wz
+end
+
+function M.params(accel, own)
+    own.accel = {default = accel, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"}
+    return own
+end
 
 function R:attach(bot, state)
     self.bot = bot
@@ -101,17 +125,24 @@ function R:metrics(ctx, mon)
     return m
 end
 
+function R:nav_entries(rt, own)
+    own.pose, own.twist, own.route = self:pose_entry(), self:twist_entry(), rt:entry(self)
+    return own
+end
+
+function R:step(ctx, mon, crowd, rt, ok)
+    mon:update(ctx)
+    people.update(crowd, ctx)
+    self:track(ctx)
+    rt:follow(ctx, self, ok)
+end
+
 function R:pose_entry()
     return {shape = {3}, fn = function(_, out) out[1], out[2], out[3] = self.bot:pose2d() end}
 end
 
 function R:twist_entry()
-    return {shape = {2}, fn = function(_, out)
-        local _, _, yaw = self.bot:pose2d()
-        local vx, vy = self.bot.chassis:linvel()
-        local _, _, wz = self.bot.chassis:angvel()
-        out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
-    end}
+    return {shape = {2}, fn = function(_, out) out[1], out[2] = M.twist(self.bot) end}
 end
 
 function R:people_entry(n, list_fn, sd_fn)

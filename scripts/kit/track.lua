@@ -8,6 +8,9 @@ kit.track: task bookkeeping shared by scenes (plain data in ctx.state, so snapsh
                                  a localisation estimate: s.nx, s.ny = x, y plus gaussian noise
                                  of sd (m), s.nyaw = yaw plus noise of sd/2 (rad), wrapped
                                  (three math.normal draws, in that order)
+  track.pose_entry()             the observation entry {3} of that estimate: s.nx, s.ny, s.nyaw
+  track.motion(s, bot)           for step: x, y, yaw = bot:pose2d(), added to the odometer
+                                 (s.path), and s.up_min lowered to bot:up_z(); returns x, y, yaw
   track.polyline(points)         a path along {{x, y}, ...}: p:length() (m) and p:at(u) ->
                                  x, y, heading (rad) at arc length u (m; clamped to the last
                                  segment's line beyond the end)
@@ -15,6 +18,10 @@ kit.track: task bookkeeping shared by scenes (plain data in ctx.state, so snapsh
   track.finish(s, done, t)       for success(ctx): records t in s.done_t the first time `done`
                                  is true (start with s.done_t = -1); returns done
   track.finish_time(s, t)        s.done_t once finished, else t (a time_to_finish metric)
+  track.hold(ctx, ok, need)      for step: ctx.state.done_for (s) grows by ctx.dt while ok, else
+                                 drops to 0; ctx.state.t_done is the time it first reached need
+                                 s (start s.done_for, s.t_done = 0, -1)
+  track.hold_time(ctx)           s.t_done once reached, else ctx.t (a time-to-finish metric)
   track.copy(m, s, names)        m[k] = s[v] for every k = v in names (metrics from state fields);
                                  returns m
 --]]
@@ -32,6 +39,21 @@ function M.noisy_pose(s, x, y, yaw, sd)
     s.nx = x + math.normal(0, sd)
     s.ny = y + math.normal(0, sd)
     s.nyaw = util.wrap(yaw + math.normal(0, sd / 2))
+end
+
+function M.pose_entry()
+    return {shape = {3}, fn = function(ctx, out)
+        local s = ctx.state
+        out[1], out[2], out[3] = s.nx, s.ny, s.nyaw
+    end}
+end
+
+function M.motion(s, bot)
+    local x, y, yaw = bot:pose2d()
+    M.odometer(s, x, y)
+    local up = bot:up_z()
+    if up < s.up_min then s.up_min = up end
+    return x, y, yaw
 end
 
 local Poly = {}
@@ -65,6 +87,17 @@ end
 
 function M.finish_time(s, t)
     return s.done_t >= 0 and s.done_t or t
+end
+
+function M.hold(ctx, ok, need)
+    local s = ctx.state
+    if ok then s.done_for = s.done_for + ctx.dt else s.done_for = 0 end
+    if s.done_for >= need and s.t_done < 0 then s.t_done = ctx.t end
+end
+
+function M.hold_time(ctx)
+    local s = ctx.state
+    return (s.t_done >= 0) and s.t_done or ctx.t
 end
 
 function M.copy(m, s, names)

@@ -12,6 +12,8 @@ pick-and-insert on the scene's observations; the grasp holds by friction only).
            on the bore floor (the tool stops following: the pin rests)
   release  open, wait 0.3 s, rise to 0.95 m
 --]]
+local arm = require "policies.lib.arm"
+
 local P = {}
 local st
 
@@ -24,10 +26,6 @@ local function set(ph) st.phase, st.t = ph, 0 end
 
 function P.reset() st = {phase = "over", t = 0, tcp = {0.4, 0, SAFE_Z, 0}, grip = 0} end
 
-local function near(obs, p, tol, ztol)
-    local t = obs.tcp
-    return math.abs(t[1] - p[1]) < tol and math.abs(t[2] - p[2]) < tol and math.abs(t[3] - p[3]) < (ztol or tol)
-end
 
 function P.act(obs, action)
     if not st then P.reset() end
@@ -40,10 +38,10 @@ function P.act(obs, action)
         local f, a = st.f, 0.02
         f[1], f[2], f[3] = f[1] + a * (pn[1] - f[1]), f[2] + a * (pn[2] - f[2]), f[3] + a * (pn[3] - f[3])
         st.tcp = {f[1], f[2], SAFE_Z, 0}
-        if near(obs, st.tcp, 0.004, 0.02) and st.t > 0.3 then set("down") end
+        if arm.near(obs.tcp, st.tcp, 0.004, 0.02) and st.t > 0.3 then set("down") end
     elseif ph == "down" then
         st.tcp = {st.f[1], st.f[2], st.f[3] - GRASP, 0}
-        if near(obs, st.tcp, 0.004, 0.006) then set("close") end
+        if arm.near(obs.tcp, st.tcp, 0.004, 0.006) then set("close") end
     elseif ph == "close" then
         st.grip = 1
         if math.abs(obs.tcp[4] - (st.w or 0)) > 2e-4 then st.settled = 0 else st.settled = (st.settled or 0) + DT end
@@ -51,10 +49,10 @@ function P.act(obs, action)
         if st.settled > 0.3 and st.t > 0.4 then set("lift") end
     elseif ph == "lift" then
         st.tcp = {st.f[1], st.f[2], SAFE_Z, 0}
-        if near(obs, st.tcp, 0.01, 0.02) then set("carry") end
+        if arm.near(obs.tcp, st.tcp, 0.01, 0.02) then set("carry") end
     elseif ph == "carry" then
         st.tcp = {fx[1], fx[2], SAFE_Z, 0}
-        if near(obs, st.tcp, 0.003, 0.02) and st.t > 0.3 then st.z = fx[3] + H - GRASP + 0.02; set("insert") end
+        if arm.near(obs.tcp, st.tcp, 0.003, 0.02) and st.t > 0.3 then st.z = fx[3] + H - GRASP + 0.02; set("insert") end
     elseif ph == "insert" then
         local seat = fx[3] + H - GRASP
         if obs.tcp[3] < st.z + 0.003 then st.z = math.max(seat, st.z - 0.03 * DT) end

@@ -11,6 +11,8 @@ scripted pick-and-place with the machine's interlock on the scene's observations
   unload  as pick, from the chuck; then over the outfeed tray, down until the part's
           bottom is 1 cm above the tray floor, open, rise
 --]]
+local arm = require "policies.lib.arm"
+
 local P = {}
 local st
 
@@ -24,11 +26,6 @@ local function set(ph) st.phase, st.t = ph, 0 end
 
 function P.reset() st = {phase = "over", t = 0, tcp = {0.3, 0.2, SAFE_Z, 0}, grip = 0, start = 0, f = nil, job = "load"} end
 
--- within tol in x and y, ztol (default tol) in z (the stretched arm sags a centimetre)
-local function near(obs, p, tol, ztol)
-    local t = obs.tcp
-    return math.abs(t[1] - p[1]) < tol and math.abs(t[2] - p[2]) < tol and math.abs(t[3] - p[3]) < (ztol or tol)
-end
 
 function P.act(obs, action)
     if not st then P.reset() end
@@ -42,25 +39,25 @@ function P.act(obs, action)
         local f, a = st.f, 0.05
         f[1], f[2], f[3] = f[1] + a * (b[1] - f[1]), f[2] + a * (b[2] - f[2]), f[3] + a * (b[3] - f[3])
         st.tcp = {f[1], f[2], SAFE_Z, 0}
-        if near(obs, st.tcp, 0.008, 0.03) and st.t > 0.3 then set("down") end
+        if arm.near(obs.tcp, st.tcp, 0.008, 0.03) and st.t > 0.3 then set("down") end
     elseif ph == "down" then
         st.tcp = {st.f[1], st.f[2], st.f[3] - GRASP, 0}
-        if near(obs, st.tcp, 0.012) or st.t > 1.0 then set("close") end
+        if arm.near(obs.tcp, st.tcp, 0.012) or st.t > 1.0 then set("close") end
     elseif ph == "close" then
         st.grip = 1
         if obs.tcp[5] > 0 and st.t > 0.2 then set("lift") elseif st.t > 1.0 then st.f = nil; set("over") end
     elseif ph == "lift" then
         st.tcp = {st.f[1], st.f[2], SAFE_Z, 0}
-        if near(obs, st.tcp, 0.02) then
+        if arm.near(obs.tcp, st.tcp, 0.02) then
             if st.job == "load" then st.dest = {c[1], c[2], c[3] + H + 0.005 - GRASP} else st.dest = {c[4], c[5], c[6] + H + 0.01 - GRASP} end
             set("carry")
         end
     elseif ph == "carry" then
         st.tcp = {st.dest[1], st.dest[2], SAFE_Z, 0}
-        if near(obs, st.tcp, 0.008, 0.03) then set("lower") end
+        if arm.near(obs.tcp, st.tcp, 0.008, 0.03) then set("lower") end
     elseif ph == "lower" then
         st.tcp = {st.dest[1], st.dest[2], st.dest[3], 0}
-        if near(obs, st.tcp, 0.006) or st.t > 1.5 then set("release") end
+        if arm.near(obs.tcp, st.tcp, 0.006) or st.t > 1.5 then set("release") end
     elseif ph == "release" then
         st.grip = 0
         if st.t > 0.3 then set("rise") end
@@ -71,7 +68,7 @@ function P.act(obs, action)
         end
     elseif ph == "retreat" then
         st.tcp = {WAIT[1], WAIT[2], WAIT[3], 0}
-        if near(obs, st.tcp, 0.02) then set("start") end
+        if arm.near(obs.tcp, st.tcp, 0.02) then set("start") end
     elseif ph == "start" then
         st.start = 1
         if obs.machine[1] > 0 then set("wait") end

@@ -20,6 +20,8 @@ Assumes one call per 2 ms step. The sensor noise on the parcel positions is aver
 by an exponential filter (0.05 s).
 --]]
 
+local arm = require "policies.lib.arm"
+
 local P = {}
 local st
 
@@ -40,10 +42,6 @@ local function parcel(obs, i)
             state = p[k + 8], vx = p[k + 9]}
 end
 
-local function near(obs, p, tol)
-    local t = obs.tcp
-    return math.abs(t[1] - p[1]) < tol and math.abs(t[2] - p[2]) < tol and math.abs(t[3] - p[3]) < tol
-end
 
 function P.act(obs, action)
     if not st then P.reset() end
@@ -110,10 +108,10 @@ function P.act(obs, action)
         end
     elseif ph == "clear" then
         st.tcp = {st.via[1], st.via[2], st.via[3], 0}
-        if near(obs, st.tcp, 0.03) then set("carry") end
+        if arm.near(obs.tcp, st.tcp, 0.03) then set("carry") end
     elseif ph == "carry" then
         st.tcp = {st.drop[1], st.drop[2], st.drop[3] + 0.1, 0}
-        if near(obs, st.tcp, 0.01) then set("lower") end
+        if arm.near(obs.tcp, st.tcp, 0.01) then set("lower") end
     elseif ph == "lower" then
         st.tcp = {st.drop[1], st.drop[2], st.drop[3], 0}
         -- (a heavy parcel makes the arm sag a centimetre below its command)

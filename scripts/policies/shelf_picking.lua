@@ -24,6 +24,8 @@ is a straight line of the commanded TCP with a trapezoidal speed profile):
 Retries a grasp (back to pre) when nothing is attached 1 s after closing.
 --]]
 
+local arm = require "policies.lib.arm"
+
 local P = {}
 local st
 
@@ -84,18 +86,8 @@ local function set_arm(phase)
     st.arm, st.t = phase, 0
 end
 
-local function move_to(obs, x, y, z, speed, tol)
-    local cp = st.cp
-    local dx, dy, dz = x - cp[1], y - cp[2], z - cp[3]
-    local d = math.sqrt(dx * dx + dy * dy + dz * dz)
-    st.cv = math.min(speed, (st.cv or 0) + ACC * DT, math.sqrt(2 * ACC * d))
-    local step = math.max(st.cv * DT, 1e-5)
-    if d <= step then cp[1], cp[2], cp[3] = x, y, z
-    else cp[1], cp[2], cp[3] = cp[1] + dx / d * step, cp[2] + dy / d * step, cp[3] + dz / d * step end
-    local e = obs.ee
-    local te = math.sqrt((e[1] - x) ^ 2 + (e[2] - y) ^ 2 + (e[3] - z) ^ 2)
-    return d <= step and te < (tol or 0.012)
-end
+-- Moves the commanded TCP st.cp towards (x, y, z) at speed; true when there (and the TCP too).
+local function move_to(obs, x, y, z, speed, tol) return arm.move_to(st, obs.ee, x, y, z, speed, tol, ACC, DT) end
 
 -- Base twist for the phase; also switches drive -> settle -> pick.
 local function drive(obs)

@@ -10,6 +10,8 @@ point, down until the carton's bottom is 2 cm above the belt, vacuum off, wait 0
 up and round to the trailer. Carton positions are averaged over
 the approach (their sensor noise).
 --]]
+local arm = require "policies.lib.arm"
+
 local P = {}
 local st
 
@@ -27,10 +29,6 @@ local function box(obs, i)
     return b[k + 1], b[k + 2], b[k + 3], b[k + 4], b[k + 5]
 end
 
-local function near(obs, p, tol)
-    local t = obs.tcp
-    return math.abs(t[1] - p[1]) < tol and math.abs(t[2] - p[2]) < tol and math.abs(t[3] - p[3]) < tol
-end
 
 function P.act(obs, action)
     if not st then P.reset() end
@@ -53,11 +51,11 @@ function P.act(obs, action)
         local f, a = st.f, 0.02
         f[1], f[2], f[3], f[4] = f[1] + a * (x - f[1]), f[2] + a * (y - f[2]), f[3] + a * (z - f[3]), f[4] + a * (yaw - f[4])
         st.tcp = {f[1], f[2], SAFE_Z, f[4]}
-        if near(obs, st.tcp, 0.01) and st.t > 0.3 then set("down") end
+        if arm.near(obs.tcp, st.tcp, 0.01) and st.t > 0.3 then set("down") end
     elseif ph == "down" then
         local f = st.f
         st.tcp = {f[1], f[2], f[3] + TIP + 0.03, f[4]}
-        if near(obs, st.tcp, 0.01) then st.z = st.tcp[3]; set("touch") end
+        if arm.near(obs.tcp, st.tcp, 0.01) then st.z = st.tcp[3]; set("touch") end
     elseif ph == "touch" then
         local f = st.f
         st.grip = 1
@@ -73,11 +71,11 @@ function P.act(obs, action)
         local d = math.atan(math.sin(goal - st.th), math.cos(goal - st.th))
         st.th = st.th + math.max(-2.5 * DT, math.min(2.5 * DT, d))
         st.tcp = {0.55 * math.cos(st.th), 0.55 * math.sin(st.th), SAFE_Z, st.f[4]}
-        if math.abs(d) < 1e-6 and near(obs, st.tcp, 0.04) then set("lower") end
+        if math.abs(d) < 1e-6 and arm.near(obs.tcp, st.tcp, 0.04) then set("lower") end
     elseif ph == "lower" then
         st.tcp = {obs.belt[1], obs.belt[2], obs.belt[3] + H + 0.02 + TIP, st.f[4]}
         -- (a heavy carton makes the arm sag or lag a centimetre)
-        if near(obs, st.tcp, 0.02) or st.t > 1.5 then set("release") end
+        if arm.near(obs.tcp, st.tcp, 0.02) or st.t > 1.5 then set("release") end
     elseif ph == "release" then
         st.grip = 0
         if st.t > 0.3 then set("rise") end

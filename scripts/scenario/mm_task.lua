@@ -6,6 +6,8 @@ retail_shelf_picking): the robot-state observation entries, the action space and
     local bot, people                          -- set in build
     scene.observation = mm.observations(function() return bot end, function() return people end, 3)
     scene.observation.items = {...}            -- the scene's own entries
+    scene.params = mm.params({accel = {0.5, 0.1, 4}, turn_accel = {...}, arm_speed = {...}},
+                             {...})              -- the scene's own params
     scene.action = mm.action(1.6)              -- highest TCP target z (m, chassis frame)
     -- in build, after the robot exists:   mm.init_state(ctx.state, bot)
     scene.act = function(ctx, action) mm.act(ctx, action, bot) end
@@ -26,12 +28,27 @@ Action:
             the IK solution at params.arm_speed (rad/s, synchronised); an unreachable target
             holds the arm and counts in ctx.state.ik_fail
   grip {1}  >= 0.5 closes the gripper
+Params act() reads (mm.params declares them, each with the scene's default, min and max):
+  accel (m/s^2), turn_accel (rad/s^2): the base's ramps; arm_speed (rad/s): the arm's joints
+Task bookkeeping (ctx.state, plain data):
+  mm.hold_done(ctx, all)      in step: while `all` (every item placed) and nothing held,
+                              s.done_for grows by ctx.dt (else 0); s.t_done is the time it
+                              first reached 0.5 s (start s.done_for, s.t_done = 0, -1)
+  mm.done(ctx)                success: the hold lasted 0.5 s
+  mm.contact_penalty(s)       for reward: 5 per person contact since the last call
+                              (s.contacts_seen, start 0)
+  mm.failed(ctx, bot, who)    the failures these scenes share, after their own: a contact with
+                              `who` above the ISO/TS 15066 force limit, the robot tipped
+  mm.metrics(ctx, mon, name)  mon:metrics(ctx) (scenario.safety) plus ik_failures,
+                              path_length (s.path) and, as `name`, s.t_done once done (else now)
 Running values live in ctx.state (v, w, qc, ik_fail, closed): plain data, so saved states
 restore them.
 ]]
 local M = {}
 
 
+local rover = require "kit.rover"
+local track = require "kit.track"
 local util = require "kit.util"
 local approach = util.approach
 
@@ -41,13 +58,7 @@ function M.observations(bot, people, n_people)
     return {
         clock = {shape = {1}, fn = function(ctx, out) out[1] = ctx.t end},
         pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot():pose2d(); out[1], out[2], out[3] = x, y, yaw end},
-        twist = {shape = {2}, fn = function(ctx, out)
-            local b = bot()
-            local _, _, yaw = b:pose2d()
-            local vx, vy = b.chassis:linvel()
-            local _, _, wz = b.chassis:angvel()
-            out[1], out[2] = vx * math.cos(yaw) + vy * math.sin(yaw), wz
-        end},
+        twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot()) end},
         ee = {shape = {4}, fn = function(ctx, out)
             local b = bot()
             local x, y, z = b:to_chassis(b.arm:tcp())
@@ -77,6 +88,52 @@ function M.action(z_max)
         arm = {shape = {5}, low = {0, -1.0, -1.0, 0.0, -math.pi}, high = {2, 1.2, 1.0, z_max, math.pi}},
         grip = {shape = {1}, low = 0, high = 1},
     }
+end
+
+local PARAMS = {
+    accel = "base acceleration limit applied by act (m/s^2)",
+    turn_accel = "base yaw acceleration limit applied by act (rad/s^2)",
+    arm_speed = "joint speed limit of the arm targets (rad/s)",
+}
+
+--- The params act() reads, added to `own` (the scene's other params; returned):
+--- ranges = {accel = {default, min, max}, turn_accel = {...}, arm_speed = {...}}.
+function M.params(ranges, own)
+    for name, what in pairs(PARAMS) do
+        local r = assert(ranges[name], "mm.params: no range for " .. name)
+        own[name] = {default = r[1], min = r[2], max = r[3], description = what}
+    end
+    return own
+end
+
+function M.hold_done(ctx, all)
+    local s = ctx.state
+    track.hold(ctx, all and s.grasp.held == 0 and (not s.grasp2 or s.grasp2.held == 0), 0.5)
+end
+
+function M.done(ctx) return ctx.state.done_for >= 0.5 end
+
+function M.contact_penalty(s)
+    local c = s.safety.contacts
+    if c <= s.contacts_seen then return 0 end
+    local p = 5 * (c - s.contacts_seen)
+    s.contacts_seen = c
+    return p
+end
+
+function M.failed(ctx, bot, who)
+    if ctx.state.safety.exceeded > 0 then return true, "contact with " .. who .. " above the ISO/TS 15066 force limit" end
+    if bot:up_z() < 0.8 then return true, "the robot tipped over" end
+    return false
+end
+
+function M.metrics(ctx, mon, time_name)
+    local s = ctx.state
+    local m = mon:metrics(ctx)
+    m.ik_failures = s.ik_fail
+    m.path_length = s.path
+    m[time_name] = track.hold_time(ctx)
+    return m
 end
 
 --- Resets the running values act() keeps in ctx.state.
@@ -109,12 +166,18 @@ local function arm_act(ctx, a, bot, n)
     bot.arms[n or 1]:command(qc)
 end
 
+-- The base action, ramped at params.accel and turn_accel (running values s.v, s.w).
+local function base_act(ctx, a, bot)
+    local s, p = ctx.state, ctx.params
+    s.v = approach(s.v, a[1], p.accel, ctx.dt)
+    s.w = approach(s.w, a[2], p.turn_accel, ctx.dt)
+    bot:set_twist(s.v, s.w)
+end
+
 --- Applies an action: ramped base twist, arm, gripper.
 function M.act(ctx, action, bot)
-    local s, p = ctx.state, ctx.params
-    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
-    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
-    bot:set_twist(s.v, s.w)
+    local s = ctx.state
+    base_act(ctx, action.base, bot)
     arm_act(ctx, action.arm, bot)
     s.closed = action.grip[1] >= 0.5
     bot.arm:grip(s.closed and 0 or bot.arm.o.open_width)
@@ -130,10 +193,8 @@ end
 --- Applies a dual-arm action (a robots.mobile_manipulator built with dual = true); the
 --- grippers' states go to ctx.state.closed and closed2.
 function M.act_dual(ctx, action, bot)
-    local s, p = ctx.state, ctx.params
-    s.v = approach(s.v, action.base[1], p.accel, ctx.dt)
-    s.w = approach(s.w, action.base[2], p.turn_accel, ctx.dt)
-    bot:set_twist(s.v, s.w)
+    local s = ctx.state
+    base_act(ctx, action.base, bot)
     arm_act(ctx, action.arm_left, bot, 1)
     arm_act(ctx, action.arm_right, bot, 2)
     s.closed, s.closed2 = action.grip[1] >= 0.5, action.grip[2] >= 0.5

@@ -507,52 +507,69 @@ static int r_mass_matrix(lua_State *L)
     return 1;
 }
 
-static int r_gravity_torques(lua_State *L)
-{
-    lua_settop(L, 2); // optional arguments, then scratch above them
+// The torque bindings' common shape: the robot at 1, then up to three optional joint
+// lists (NULL when absent; errors name them "<what> <names[k]>"), and n doubles of
+// scratch for the result.
+typedef struct dyn_call {
+    const char *what; // "robot:<method>", for errors
+    ps_world *w;
     ps_robot_id r;
-    ps_world *w = check_robot(L, 1, &r);
-    size_t n = ps_robot_joint_count(w, r);
-    const double *q = opt_joint_list(L, w, r, 2, "robot:gravity_torques q");
-    double *t = scratch(L, n);
-    dyn_check(L, w, r, ps_robot_gravity_torques(w, r, q, t), "robot:gravity_torques");
-    push_list(L, t, n);
+    size_t n;             // joint count
+    const double *arg[3]; // the optional lists, NULL when absent
+    double *out;          // n doubles of scratch (on the Lua stack)
+} dyn_call;
+
+static dyn_call dyn_begin(lua_State *L, const char *what, int nl, const char *const names[])
+{
+    lua_settop(L, 1 + nl); // optional arguments, then scratch above them
+    dyn_call c = {.what = what};
+    c.w = check_robot(L, 1, &c.r);
+    c.n = ps_robot_joint_count(c.w, c.r);
+    for (int k = 0; k < nl; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s %s", what, names[k]);
+        c.arg[k] = opt_joint_list(L, c.w, c.r, 2 + k, name);
+    }
+    c.out = scratch(L, c.n);
+    return c;
+}
+
+// Checks the call's status and returns its n results as a list.
+static int dyn_end(lua_State *L, const dyn_call *c, ps_status st)
+{
+    dyn_check(L, c->w, c->r, st, c->what);
+    push_list(L, c->out, c->n);
     return 1;
 }
 
+// r:gravity_torques([q])
+static int r_gravity_torques(lua_State *L)
+{
+    static const char *const names[] = {"q"};
+    dyn_call c = dyn_begin(L, "robot:gravity_torques", 1, names);
+    return dyn_end(L, &c, ps_robot_gravity_torques(c.w, c.r, c.arg[0], c.out));
+}
+
+// r:bias_torques([q [, qd]])
 static int r_bias_torques(lua_State *L)
 {
-    lua_settop(L, 3); // optional arguments, then scratch above them
-    ps_robot_id r;
-    ps_world *w = check_robot(L, 1, &r);
-    size_t n = ps_robot_joint_count(w, r);
-    const double *q = opt_joint_list(L, w, r, 2, "robot:bias_torques q");
-    const double *qd = opt_joint_list(L, w, r, 3, "robot:bias_torques qd");
-    double *t = scratch(L, n);
-    dyn_check(L, w, r, ps_robot_bias_torques(w, r, q, qd, t), "robot:bias_torques");
-    push_list(L, t, n);
-    return 1;
+    static const char *const names[] = {"q", "qd"};
+    dyn_call c = dyn_begin(L, "robot:bias_torques", 2, names);
+    return dyn_end(L, &c, ps_robot_bias_torques(c.w, c.r, c.arg[0], c.arg[1], c.out));
 }
 
 // r:inverse_dynamics(qdd [, q [, qd]]): q and qd default to the current state.
 static int r_inverse_dynamics(lua_State *L)
 {
-    lua_settop(L, 4); // optional arguments, then scratch above them
-    ps_robot_id r;
-    ps_world *w = check_robot(L, 1, &r);
-    size_t n = ps_robot_joint_count(w, r);
-    const double *qdd = opt_joint_list(L, w, r, 2, "robot:inverse_dynamics qdd");
-    const double *q = opt_joint_list(L, w, r, 3, "robot:inverse_dynamics q");
-    const double *qd = opt_joint_list(L, w, r, 4, "robot:inverse_dynamics qd");
-    double *cur = NULL;
+    static const char *const names[] = {"qdd", "q", "qd"};
+    dyn_call c = dyn_begin(L, "robot:inverse_dynamics", 3, names);
+    const double *qd = c.arg[2];
     if (!qd) {
-        cur = scratch(L, n);
-        ps_robot_velocities(w, r, cur);
+        double *cur = scratch(L, c.n);
+        ps_robot_velocities(c.w, c.r, cur);
+        qd = cur;
     }
-    double *t = scratch(L, n);
-    dyn_check(L, w, r, ps_robot_inverse_dynamics(w, r, q, qd ? qd : cur, qdd, t), "robot:inverse_dynamics");
-    push_list(L, t, n);
-    return 1;
+    return dyn_end(L, &c, ps_robot_inverse_dynamics(c.w, c.r, c.arg[1], qd, c.arg[0], c.out));
 }
 
 // r:fk(link [, q]) -> x, y, z, qw, qx, qy, qz of the link at q (default current).
