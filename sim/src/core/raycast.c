@@ -5,6 +5,7 @@
 #include "raycast.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -403,6 +404,7 @@ typedef struct rc_ray {
     int near[3], far[3];    // per axis: the box bound a beam meets first and last (index in a box)
     bool placed;      // the ODE ray is at this beam
     float dist;       // best reading so far
+    double lim;       // m: no box entered beyond this can hold a nearer reading (limit of dist)
     uint32_t geom;    // its geom, PS_NO_INDEX for none
 } rc_ray;
 
@@ -434,6 +436,13 @@ static bool ignored(const ps_sensor_slot *s, const ps_geom_slot *g)
     return false;
 }
 
+// The beam's search limit after its best reading changed.
+static inline void set_limit(rc_ray *r)
+{
+    double a = (double)r->dist + MARGIN, b = r->b->r1 + PAD;
+    r->lim = a < b ? a : b;
+}
+
 static void test_geom(rc_ray *r, uint32_t gi)
 {
     const ps_geom_slot *g = &r->w->geoms[gi];
@@ -450,6 +459,7 @@ static void test_geom(rc_ray *r, uint32_t gi)
     if (d < r->dist) {
         r->dist = d;
         r->geom = gi;
+        set_limit(r);
     } else if (d == r->dist && r->geom != PS_NO_INDEX) {
         double kn = near_key(g, b->origin), ko = near_key(&r->w->geoms[r->geom], b->origin);
         if (kn < ko || (kn == ko && gi < r->geom)) r->geom = gi;
@@ -470,11 +480,7 @@ static inline bool slab(const rc_ray *r, const double *b, double tmax, double *e
     return t0 <= t1;
 }
 
-static inline double limit(const rc_ray *r)
-{
-    double a = (double)r->dist + MARGIN, b = r->b->r1 + PAD;
-    return a < b ? a : b;
-}
+static inline double limit(const rc_ray *r) { return r->lim; }
 
 static void traverse(rc_ray *r, const rc_tree *t)
 {
@@ -578,14 +584,17 @@ static void walk_grid(rc_ray *r, const rc_tree *t, rc_grid *g)
             delta[k] = -g->cell * r->inv[k];
         }
     }
+    // the cell's index in `start` moves by step[0] along x and by step[1] * nx along y
+    const ptrdiff_t stride[2] = {step[0], (ptrdiff_t)step[1] * g->nx};
+    ptrdiff_t c = (ptrdiff_t)cell[1] * g->nx + cell[0];
     for (;;) {
-        size_t c = (size_t)cell[1] * (size_t)g->nx + (size_t)cell[0];
-        for (uint32_t i = g->start[c]; i < g->start[c + 1]; i++) test_box(r, t, g, g->item[i]);
+        for (uint32_t i = g->start[c], end = g->start[c + 1]; i < end; i++) test_box(r, t, g, g->item[i]);
         // leaving this cell beyond the best hit: no geom of a later cell can be nearer
         int k = next[0] < next[1] ? 0 : 1;
-        if (next[k] > limit(r)) return;
+        if (next[k] > r->lim) return;
         cell[k] += step[k];
-        if (cell[k] < 0 || cell[k] >= n[k]) return;
+        if ((unsigned)cell[k] >= (unsigned)n[k]) return;
+        c += stride[k];
         next[k] += delta[k];
     }
 }
@@ -612,6 +621,7 @@ void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, boo
                      int32_t *hit)
 {
     rc_ray r = {.w = w, .s = s, .b = b, .dist = *dist, .geom = PS_NO_INDEX};
+    set_limit(&r);
     if (exhaustive || !w->raycast) {
         for (uint32_t i = 0; i < w->geom_count; i++) test_geom(&r, i);
     } else {
