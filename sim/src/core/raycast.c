@@ -115,20 +115,44 @@ static void box_union(double *dst, const double *src)
 
 /* ---------------------------------------------------------------- build */
 
-static int cmp_axis(const rc_item *a, const rc_item *b, int k)
+// Item order along axis k: centroid, then geom slot (unique).
+static bool before(const rc_item *a, const rc_item *b, int k)
 {
-    if (a->c[k] != b->c[k]) return a->c[k] < b->c[k] ? -1 : 1;
-    return (a->geom > b->geom) - (a->geom < b->geom);
+    return a->c[k] != b->c[k] ? a->c[k] < b->c[k] : a->geom < b->geom;
 }
-static int cmp_x(const void *a, const void *b) { return cmp_axis(a, b, 0); }
-static int cmp_y(const void *a, const void *b) { return cmp_axis(a, b, 1); }
-static int cmp_z(const void *a, const void *b) { return cmp_axis(a, b, 2); }
+
+static void swap_items(rc_item *a, rc_item *b)
+{
+    rc_item t = *a;
+    *a = *b;
+    *b = t;
+}
+
+// Moves the items of it[0, n) so that the `m` first precede the others along
+// axis k (a quickselect, in place: glibc's qsort would malloc a buffer, and a
+// rebuild runs inside the step loop). The keys are unique, so the two halves
+// hold the same items whatever the pivots; the readings never depend on the
+// tree's shape anyway.
+static void select_first(rc_item *it, uint32_t n, uint32_t m, int k)
+{
+    uint32_t lo = 0, hi = n; // the boundary m lies in [lo, hi)
+    while (hi - lo > 1) {
+        swap_items(&it[lo + (hi - lo) / 2], &it[hi - 1]); // pivot: the middle item, moved to the end
+        const rc_item *pv = &it[hi - 1];
+        uint32_t store = lo;
+        for (uint32_t i = lo; i + 1 < hi; i++)
+            if (before(&it[i], pv, k)) swap_items(&it[i], &it[store++]);
+        swap_items(&it[store], &it[hi - 1]); // the pivot in its final place
+        if (store == m) return;
+        if (store < m) lo = store + 1;
+        else hi = store;
+    }
+}
 
 // Node `node` over items [first, first + n): a leaf, or split at the median
 // centroid along the widest axis of the centroids.
 static void build_node(rc_tree *t, rc_item *it, uint32_t first, uint32_t n, uint32_t node)
 {
-    static int (*const cmp[3])(const void *, const void *) = {cmp_x, cmp_y, cmp_z};
     double bb[6], clo[3], chi[3];
     memcpy(bb, it[first].box, sizeof bb);
     memcpy(clo, it[first].c, sizeof clo);
@@ -147,8 +171,8 @@ static void build_node(rc_tree *t, rc_item *it, uint32_t first, uint32_t n, uint
     int axis = 0;
     for (int k = 1; k < 3; k++)
         if (chi[k] - clo[k] > chi[axis] - clo[axis]) axis = k;
-    qsort(it + first, n, sizeof *it, cmp[axis]);
     uint32_t left = t->node_count, half = n / 2;
+    select_first(it + first, n, half, axis);
     t->node_count += 2;
     nd->first = left;
     nd->count = 0;
