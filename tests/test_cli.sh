@@ -19,6 +19,11 @@ expect_rc 0 list --help
 expect_rc 0 bench --help
 check "bench --help names --policies" has "$tmp/out" "--policies"
 expect_rc 2 bench --policies --sensors
+# The bare-ODE twins make their contacts in pilotsim's order (pairs sorted by geom
+# slot): the two sides of every benchmark world end in the same state.
+expect_rc 0 bench --steps 400 --repeat 1 --json
+check "bench: pilotsim and bare ODE trajectories identical on all three worlds" \
+  test "$(grep -o '"identical":true' "$tmp/out" | wc -l)" -eq 3
 # Every policy interface drives the cart with the same PD law: the bench runs
 # each (the Python binding may be skipped under ASan) and their trajectories agree.
 expect_rc 0 bench --policies --steps 300 --repeat 1 --json

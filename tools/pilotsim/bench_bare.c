@@ -14,6 +14,8 @@
 #define MAXB 128
 #define MAXJ 32
 #define MAXC 8
+#define MAXG 128
+#define MAXHITS 4096 // touching pairs per step (box_pile peaks near 400)
 
 typedef enum { W_HUMANOID, W_BOX_PILE, W_DIFFDRIVE } world_kind;
 
@@ -29,7 +31,16 @@ struct bare_world {
     int nbodies;
     dJointID joints[MAXJ];
     int njoints;
-    double mu[4];       // friction of material i (geom data = material index)
+    double mu[4];       // friction of material i
+    dGeomID geoms[MAXG]; // in creation order: geom data = index here, as pilotsim's slots
+    int material[MAXG];
+    int ngeoms;
+    // One step's touching pairs (slot of the body's geom first, or lower slot
+    // first for two bodies), their contact points, and a merge buffer.
+    struct pair_hit { uint64_t key; int first, n; } hits[MAXHITS], tmp[MAXHITS];
+    int nhits;
+    dContactGeom points[MAXHITS * 2];
+    int npoints;
     dJointID knee_l, knee_r, wheel_l, wheel_r;
     int drive_mode;
 };
@@ -86,28 +97,64 @@ static void slip_friction(dContact *c, int n, dBodyID b1, dBodyID b2, double h)
     }
 }
 
+// Narrow phase of one pair, recorded with its geom slots; the contact joints are
+// made after the whole pass, sorted by slots (pilotsim's order).
 static void near_cb(void *data, dGeomID o1, dGeomID o2)
 {
     bare_world *b = data;
     dBodyID b1 = dGeomGetBody(o1), b2 = dGeomGetBody(o2);
     if (!b1 && !b2) return;
     if (b1 && b2 && dAreConnectedExcluding(b1, b2, dJointTypeContact)) return;
-    if (!b1) { // body first, as pilotsim orders pairs
+    uint32_t s1 = (uint32_t)(uintptr_t)dGeomGetData(o1), s2 = (uint32_t)(uintptr_t)dGeomGetData(o2);
+    if (!b1 || (b2 && s2 < s1)) { // a body's geom first; two bodies: lower slot first
         dGeomID t = o1; o1 = o2; o2 = t;
-        b1 = b2; b2 = NULL;
+        uint32_t u = s1; s1 = s2; s2 = u;
     }
+    if (b->nhits == MAXHITS || b->npoints + MAXC > MAXHITS * 2) abort(); // bench worlds stay far below
+    int n = dCollide(o1, o2, MAXC, &b->points[b->npoints], sizeof(dContactGeom));
+    if (n <= 0) return;
+    b->hits[b->nhits++] = (struct pair_hit){(uint64_t)s1 << 32 | s2, b->npoints, n};
+    b->npoints += n;
+}
+
+// Bottom-up merge sort of the pair hits by key (unique keys: any sort gives
+// the same order), through the world's second buffer.
+static void sort_pairs(bare_world *b)
+{
+    struct pair_hit *src = b->hits, *dst = b->tmp;
+    int n = b->nhits;
+    for (int width = 1; width < n; width *= 2) {
+        for (int lo = 0; lo < n; lo += 2 * width) {
+            int mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            int i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
+            while (i < mid) dst[k++] = src[i++];
+            while (j < hi) dst[k++] = src[j++];
+        }
+        struct pair_hit *t = src; src = dst; dst = t;
+    }
+    if (src != b->hits) memcpy(b->hits, src, (size_t)n * sizeof *src);
+}
+
+static void make_contacts(bare_world *b)
+{
     dContact c[MAXC];
-    int n = dCollide(o1, o2, MAXC, &c[0].geom, sizeof(dContact));
-    double mu = sqrt(b->mu[(uintptr_t)dGeomGetData(o1)] * b->mu[(uintptr_t)dGeomGetData(o2)]);
-    for (int i = 0; i < n; i++) {
-        memset(&c[i].surface, 0, sizeof c[i].surface);
-        c[i].surface.mode = dContactApprox1;
-        c[i].surface.mu = mu;
-    }
-    slip_friction(c, n, b1, b2, b->dt);
-    for (int i = 0; i < n; i++) {
-        dJointID j = dJointCreateContact(b->world, b->contacts, &c[i]);
-        dJointAttach(j, b1, b2);
+    for (int h = 0; h < b->nhits; h++) {
+        uint32_t s1 = (uint32_t)(b->hits[h].key >> 32), s2 = (uint32_t)b->hits[h].key;
+        dBodyID b1 = dGeomGetBody(b->geoms[s1]), b2 = dGeomGetBody(b->geoms[s2]);
+        int n = b->hits[h].n;
+        double mu = sqrt(b->mu[b->material[s1]] * b->mu[b->material[s2]]);
+        for (int i = 0; i < n; i++) {
+            c[i].geom = b->points[b->hits[h].first + i];
+            memset(&c[i].surface, 0, sizeof c[i].surface);
+            c[i].surface.mode = dContactApprox1;
+            c[i].surface.mu = mu;
+        }
+        slip_friction(c, n, b1, b2, b->dt);
+        for (int i = 0; i < n; i++) {
+            dJointID j = dJointCreateContact(b->world, b->contacts, &c[i]);
+            dJointAttach(j, b1, b2);
+        }
     }
 }
 
@@ -132,9 +179,12 @@ static bare_world *new_world(world_kind k, const ps_world *ref)
     return b;
 }
 
-static void set_geom(dGeomID g, int material, dBodyID body, const double off[3], const double q[4])
+static void set_geom(bare_world *b, dGeomID g, int material, dBodyID body, const double off[3], const double q[4])
 {
-    dGeomSetData(g, (void *)(uintptr_t)material);
+    if (b->ngeoms == MAXG) abort();
+    b->material[b->ngeoms] = material;
+    b->geoms[b->ngeoms] = g;
+    dGeomSetData(g, (void *)(uintptr_t)b->ngeoms++);
     dGeomSetCategoryBits(g, 1);
     dGeomSetCollideBits(g, ~0u);
     if (body) {
@@ -190,7 +240,7 @@ typedef struct { const char *name; double x, y, z, m, ixx, iyy, izz; } hbody;
 static void build_humanoid(bare_world *b)
 {
     const double lift = 0.20, v0[3] = {0.6, 0.25, 0};
-    set_geom(dCreatePlane(b->space, 0, 0, 1, 0), 0, NULL, NULL, NULL);
+    set_geom(b, dCreatePlane(b->space, 0, 0, 1, 0), 0, NULL, NULL, NULL);
     static const hbody proto[] = {
         {"torso", 0, 0, 1.38, 30.0, 1.00561, 1.00561, 0.216831},
         {"pelvis", 0, 0, 0.98, 10.0, 0.070575, 0.03645, 0.070575},
@@ -214,15 +264,15 @@ static void build_humanoid(bare_world *b)
         set_mass(body, p->m, p->ixx, p->iyy, p->izz);
         switch (order[i]) {
         case 0:
-            set_geom(dCreateCapsule(b->space, 0.13, 0.22), 0, body, (double[3]){0, 0, -0.06}, NULL);
-            set_geom(dCreateSphere(b->space, 0.11), 0, body, (double[3]){0, 0, 0.30}, NULL);
+            set_geom(b, dCreateCapsule(b->space, 0.13, 0.22), 0, body, (double[3]){0, 0, -0.06}, NULL);
+            set_geom(b, dCreateSphere(b->space, 0.11), 0, body, (double[3]){0, 0, 0.30}, NULL);
             break;
-        case 1: set_geom(dCreateCapsule(b->space, 0.09, 0.12), 0, body, NULL, qy); break;
-        case 2: set_geom(dCreateCapsule(b->space, 0.07, 0.29), 0, body, NULL, NULL); break;
-        case 3: set_geom(dCreateCapsule(b->space, 0.05, 0.30), 0, body, NULL, NULL); break;
-        case 4: set_geom(dCreateBox(b->space, 0.24, 0.10, 0.06), 0, body, NULL, NULL); break;
-        case 5: set_geom(dCreateCapsule(b->space, 0.045, 0.20), 0, body, NULL, NULL); break;
-        case 6: set_geom(dCreateCapsule(b->space, 0.04, 0.22), 0, body, NULL, NULL); break;
+        case 1: set_geom(b, dCreateCapsule(b->space, 0.09, 0.12), 0, body, NULL, qy); break;
+        case 2: set_geom(b, dCreateCapsule(b->space, 0.07, 0.29), 0, body, NULL, NULL); break;
+        case 3: set_geom(b, dCreateCapsule(b->space, 0.05, 0.30), 0, body, NULL, NULL); break;
+        case 4: set_geom(b, dCreateBox(b->space, 0.24, 0.10, 0.06), 0, body, NULL, NULL); break;
+        case 5: set_geom(b, dCreateCapsule(b->space, 0.045, 0.20), 0, body, NULL, NULL); break;
+        case 6: set_geom(b, dCreateCapsule(b->space, 0.04, 0.22), 0, body, NULL, NULL); break;
         }
     }
     enum { TORSO, PELVIS, THIGH_L, SHIN_L, FOOT_L, THIGH_R, SHIN_R, FOOT_R, UARM_L, FARM_L, UARM_R, FARM_R };
@@ -299,14 +349,14 @@ static void build_box_pile(bare_world *b, const ps_world *ref)
         {1.20, 0.10, 0.80, 0, 0.65, 0.40}, {1.20, 0.10, 0.80, 0, -0.65, 0.40},
     };
     for (int i = 0; i < 5; i++)
-        set_geom(dCreateBox(b->space, walls[i][0], walls[i][1], walls[i][2]), 0, NULL, walls[i] + 3, NULL);
+        set_geom(b, dCreateBox(b->space, walls[i][0], walls[i][1], walls[i][2]), 0, NULL, walls[i] + 3, NULL);
     for (int k = 0; k < 100; k++) {
         int layer = k / 25, row = (k % 25) / 5, col = k % 5;
         // The sizes were drawn from the episode RNG when pilotsim built the scene.
         ps_geom_def d;
         ps_geom_get_def(ref, ps_world_geom_at(ref, 5 + (size_t)k), &d);
         dBodyID body = new_body(b, -0.44 + 0.22 * col, -0.44 + 0.22 * row, 0.20 + 0.25 * layer, NULL, NULL);
-        set_geom(dCreateBox(b->space, d.size.x, d.size.y, d.size.z), 0, body, NULL, NULL);
+        set_geom(b, dCreateBox(b->space, d.size.x, d.size.y, d.size.z), 0, body, NULL, NULL);
         dMass m;
         dMassSetBox(&m, 500, d.size.x, d.size.y, d.size.z);
         dBodySetMass(body, &m);
@@ -319,20 +369,20 @@ static void build_diffdrive(bare_world *b)
 {
     b->mu[1] = 1.0;   // robot/wheel
     b->mu[2] = 0.001; // robot/caster
-    set_geom(dCreatePlane(b->space, 0, 0, 1, 0), 0, NULL, NULL, NULL);
+    set_geom(b, dCreatePlane(b->space, 0, 0, 1, 0), 0, NULL, NULL, NULL);
     static const double walls[4][6] = {
         {0.1, 10.2, 0.5, 5.05, 0, 0.25}, {0.1, 10.2, 0.5, -5.05, 0, 0.25},
         {10.0, 0.1, 0.5, 0, 5.05, 0.25}, {10.0, 0.1, 0.5, 0, -5.05, 0.25},
     };
     for (int i = 0; i < 4; i++)
-        set_geom(dCreateBox(b->space, walls[i][0], walls[i][1], walls[i][2]), 0, NULL, walls[i] + 3, NULL);
+        set_geom(b, dCreateBox(b->space, walls[i][0], walls[i][1], walls[i][2]), 0, NULL, walls[i] + 3, NULL);
     static const double boxes[10][5] = {
         {3.0, 0.5, 0.5, 0.5, 0.5}, {-2.5, 2.0, 0.6, 0.4, 0.6}, {2.0, -3.0, 0.4, 0.8, 0.4}, {-3.5, -1.5, 0.5, 0.5, 0.8},
         {0.5, 3.5, 1.0, 0.3, 0.5}, {-1.0, -3.0, 0.4, 0.4, 0.4}, {4.0, 3.5, 0.6, 0.6, 0.6}, {-4.0, 4.0, 0.5, 0.5, 0.5},
         {2.5, 2.5, 0.3, 0.9, 0.5}, {-2.0, -0.5, 0.4, 0.4, 1.0},
     };
     for (int i = 0; i < 10; i++)
-        set_geom(dCreateBox(b->space, boxes[i][2], boxes[i][3], boxes[i][4]), 0, NULL,
+        set_geom(b, dCreateBox(b->space, boxes[i][2], boxes[i][3], boxes[i][4]), 0, NULL,
                  (double[3]){boxes[i][0], boxes[i][1], boxes[i][4] / 2}, NULL);
     static const double cyls[10][4] = {
         {0.6, 1.60, 0.20, 0.6}, {1.8, -1.2, 0.15, 0.5}, {-1.5, 1.2, 0.25, 0.8}, {3.8, -1.0, 0.20, 0.6},
@@ -340,15 +390,15 @@ static void build_diffdrive(bare_world *b)
         {4.2, -4.0, 0.30, 0.5}, {-2.8, -4.0, 0.20, 0.9},
     };
     for (int i = 0; i < 10; i++)
-        set_geom(dCreateCylinder(b->space, cyls[i][2], cyls[i][3]), 0, NULL,
+        set_geom(b, dCreateCylinder(b->space, cyls[i][2], cyls[i][3]), 0, NULL,
                  (double[3]){cyls[i][0], cyls[i][1], cyls[i][3] / 2}, NULL);
 
     const double r = 0.10, ww = 0.04, cm = 20, wm = 1.0;
     dBodyID chassis = new_body(b, 0, 0, r, NULL, NULL);
     set_mass(chassis, cm, cm * (0.4 * 0.4 + 0.15 * 0.15) / 12, cm * (0.5 * 0.5 + 0.15 * 0.15) / 12,
              cm * (0.5 * 0.5 + 0.4 * 0.4) / 12);
-    set_geom(dCreateBox(b->space, 0.5, 0.4, 0.15), 0, chassis, NULL, NULL);
-    set_geom(dCreateSphere(b->space, 0.025), 2, chassis, (double[3]){-0.20, 0, -(r - 0.025) + 0.0}, NULL);
+    set_geom(b, dCreateBox(b->space, 0.5, 0.4, 0.15), 0, chassis, NULL, NULL);
+    set_geom(b, dCreateSphere(b->space, 0.025), 2, chassis, (double[3]){-0.20, 0, -(r - 0.025) + 0.0}, NULL);
     double iperp = wm * (3 * r * r + ww * ww) / 12, iax = wm * r * r / 2, wy = 0.4 / 2 + 0.01 + ww / 2;
     double qw = cos(QUARTER_PI), qx = sin(QUARTER_PI), n = sqrt(qw * qw + qx * qx);
     dReal qroll[4] = {qw / n, qx / n, 0, 0};
@@ -356,7 +406,7 @@ static void build_diffdrive(bare_world *b)
         double y = s ? -wy : wy;
         dBodyID wheel = new_body(b, 0.10, y, r, NULL, NULL);
         set_mass(wheel, wm, iperp, iax, iperp);
-        set_geom(dCreateCylinder(b->space, r, ww), 1, wheel, NULL, qroll);
+        set_geom(b, dCreateCylinder(b->space, r, ww), 1, wheel, NULL, qroll);
         dJointID j = dJointCreateHinge(b->world, 0);
         dJointAttach(j, wheel, chassis);
         dJointSetHingeAnchor(j, 0.10, y, r);
@@ -414,7 +464,10 @@ static void scripted(bare_world *b)
 void bare_step(bare_world *b)
 {
     scripted(b);
+    b->nhits = b->npoints = 0;
     dSpaceCollide(b->space, b, near_cb);
+    sort_pairs(b);
+    make_contacts(b);
     dRandSetSeed(b->seed);
     dWorldQuickStep(b->world, b->dt);
     b->seed = dRandGetSeed();

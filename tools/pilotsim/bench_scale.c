@@ -29,13 +29,6 @@ typedef struct scale_result {
     uint64_t hash;         // final state hash
 } scale_result;
 
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 // fleet.lua at `path` with its param n = `n`; NULL after printing the error.
 static ps_scene *load_fleet(const char *path, int n)
 {
@@ -66,13 +59,13 @@ static void measure(const char *path, int n, int repeat, uint64_t steps, scale_r
     if (e && !ok) fprintf(stderr, "bench --scale: n=%d: %s\n", n, ps_episode_message(e));
     for (uint64_t i = 0; ok && i < WARMUP; i++) ok = ps_episode_step(e, total) == PS_EP_RUNNING;
     for (int k = 0; ok && k < repeat; k++) {
-        double t0 = cli_now(), c0 = cpu_now();
+        double t0 = cli_now(), c0 = cli_cpu_now();
         for (uint64_t i = 0; ok && i < steps; i++) {
             ps_episode_status st = ps_episode_step(e, total);
             ok = st == PS_EP_RUNNING || (st == PS_EP_TIMEOUT && k + 1 == repeat && i + 1 == steps);
         }
         wall[k] = (cli_now() - t0) * 1e6 / (double)steps;
-        cpu[k] = (cpu_now() - c0) * 1e6 / (double)steps;
+        cpu[k] = (cli_cpu_now() - c0) * 1e6 / (double)steps;
     }
     if (e && !ok && ps_episode_get_status(e) != PS_EP_RUNNING)
         fprintf(stderr, "bench --scale: n=%d ended early: %s %s\n", n, ps_episode_status_name(ps_episode_get_status(e)),
@@ -173,7 +166,7 @@ int bench_scale(const char *dir, const int *ns, int nn, int repeat, uint64_t ste
 static double cast_all(ps_world *w, bool exhaustive, int rounds, size_t limit, float *dist, int32_t *hits,
                        double *rays)
 {
-    double c0 = cpu_now();
+    double c0 = cli_cpu_now();
     *rays = 0;
     for (int k = 0; k < rounds; k++) {
         size_t done = 0;
@@ -187,7 +180,7 @@ static double cast_all(ps_world *w, bool exhaustive, int rounds, size_t limit, f
             done++;
         }
     }
-    return cpu_now() - c0;
+    return cli_cpu_now() - c0;
 }
 
 int bench_lidar(const char *dir, int n, int repeat, bool json)

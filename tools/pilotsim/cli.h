@@ -102,6 +102,9 @@ bool cli_cameras_available(void);
 void cli_tune_malloc(void);
 /// Monotonic wall clock, seconds.
 double cli_now(void);
+/// CPU time of the whole process (every thread), seconds: unlike the wall
+/// clock it does not count the time other programs on a shared machine take.
+double cli_cpu_now(void);
 /// The absolute path of the running pilotsim executable (from /proc/self/exe)
 /// into `out` (`n` bytes). False when it cannot be read or does not fit.
 bool cli_self_exe(char *out, size_t n);

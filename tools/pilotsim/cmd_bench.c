@@ -33,7 +33,7 @@ typedef struct result {
     uint64_t ps_hash, bare_hash;
 } result;
 
-// One timed pilotsim episode; returns steps/s or -1 on error.
+// One timed pilotsim episode; returns steps per CPU second or -1 on error.
 static double run_pilotsim(ps_scene *s, uint64_t steps, uint64_t *hash)
 {
     ps_episode *e = ps_episode_begin(s, 1);
@@ -42,7 +42,7 @@ static double run_pilotsim(ps_scene *s, uint64_t steps, uint64_t *hash)
         ps_episode_end(e);
         return -1;
     }
-    double t0 = cli_now();
+    double t0 = cli_cpu_now();
     for (uint64_t i = 0; i < steps; i++) {
         ps_episode_status st = ps_episode_step(e, steps);
         if (st != PS_EP_RUNNING && !(st == PS_EP_TIMEOUT && i + 1 == steps)) {
@@ -52,22 +52,22 @@ static double run_pilotsim(ps_scene *s, uint64_t steps, uint64_t *hash)
             return -1;
         }
     }
-    double dt = cli_now() - t0;
+    double dt = cli_cpu_now() - t0;
     *hash = ps_world_state_hash(ps_episode_world(e));
     ps_episode_end(e);
     return (double)steps / dt;
 }
 
-// One timed bare-ODE run of the same world.
+// One timed bare-ODE run of the same world (steps per CPU second).
 static double run_bare(ps_scene *s, const char *name, uint64_t steps, uint64_t *hash)
 {
     ps_episode *e = ps_episode_begin(s, 1); // the reference world (seed, drawn sizes)
     bare_world *b = e ? bare_create(name, ps_episode_world(e)) : NULL;
     ps_episode_end(e);
     if (!b) return -1;
-    double t0 = cli_now();
+    double t0 = cli_cpu_now();
     for (uint64_t i = 0; i < steps; i++) bare_step(b);
-    double dt = cli_now() - t0;
+    double dt = cli_cpu_now() - t0;
     *hash = bare_hash(b);
     bare_destroy(b);
     return (double)steps / dt;
@@ -295,7 +295,9 @@ int cmd_bench(int argc, char **argv)
         .about = "Runs the benchmark worlds (scenes/bench: humanoid, box_pile, diffdrive_obstacles) as pilotsim scenes"
                  " with their Lua step callback and as bare ODE code building the identical world, alternating, N "
                  "samples each (default 5; a sample repeats the run until it lasts 0.3 s, after one warm-up run), and "
-                 "prints the median steps/s of both and the ratio pilotsim/bare (target >= 0.95). Each run covers the "
+                 "prints the median steps/s of both and the ratio pilotsim/bare (target >= 0.95). Steps/s are per second of the "
+                 "process's CPU time (the runs are single-threaded), so the time other programs take on a shared machine "
+                 "does not count. Each run covers the "
                  "scene's whole time limit unless --steps is given. `identical` says whether the two final state "
                  "hashes agree bit for bit.",
         .opts = opts,

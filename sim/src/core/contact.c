@@ -136,7 +136,10 @@ static void near_callback(void *data, dGeomID o1, dGeomID o2)
     // Pairs that cannot move each other: static-static, or nothing dynamic.
     bool dyn1 = b1 && !dBodyIsKinematic(b1), dyn2 = b2 && !dBodyIsKinematic(b2);
     if (!dyn1 && !dyn2) return;
-    if (b1 && b2 && dAreConnectedExcluding(b1, b2, dJointTypeContact) && joined(b1, b2)) return;
+    // ODE's test counts disabled joints too: only after a joint was disabled
+    // must each connecting joint be looked at.
+    if (b1 && b2 && dAreConnectedExcluding(b1, b2, dJointTypeContact) && (!w->joint_disabled || joined(b1, b2)))
+        return;
     uint32_t g1 = (uint32_t)(uintptr_t)dGeomGetData(o1), g2 = (uint32_t)(uintptr_t)dGeomGetData(o2);
     if (!b1 || (b2 && g2 < g1)) { // keep a body first, so feedback f1 is always the force on body1
         dGeomID tg = o1; o1 = o2; o2 = tg;

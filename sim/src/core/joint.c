@@ -657,6 +657,7 @@ void ps_joint_check_breaks(ps_world *w)
             // state restore (state.c) re-enables it with its relative pose intact.
             dJointDisable(j->joint);
             if (j->amotor) dJointDisable(j->amotor);
+            w->joint_disabled = true;
             memset(j->fb, 0, sizeof *j->fb);
             j->broken = true;
             j->broken_step = w->steps;

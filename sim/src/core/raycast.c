@@ -5,6 +5,7 @@
 #include "raycast.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,20 +115,44 @@ static void box_union(double *dst, const double *src)
 
 /* ---------------------------------------------------------------- build */
 
-static int cmp_axis(const rc_item *a, const rc_item *b, int k)
+// Item order along axis k: centroid, then geom slot (unique).
+static bool before(const rc_item *a, const rc_item *b, int k)
 {
-    if (a->c[k] != b->c[k]) return a->c[k] < b->c[k] ? -1 : 1;
-    return (a->geom > b->geom) - (a->geom < b->geom);
+    return a->c[k] != b->c[k] ? a->c[k] < b->c[k] : a->geom < b->geom;
 }
-static int cmp_x(const void *a, const void *b) { return cmp_axis(a, b, 0); }
-static int cmp_y(const void *a, const void *b) { return cmp_axis(a, b, 1); }
-static int cmp_z(const void *a, const void *b) { return cmp_axis(a, b, 2); }
+
+static void swap_items(rc_item *a, rc_item *b)
+{
+    rc_item t = *a;
+    *a = *b;
+    *b = t;
+}
+
+// Moves the items of it[0, n) so that the `m` first precede the others along
+// axis k (a quickselect, in place: glibc's qsort would malloc a buffer, and a
+// rebuild runs inside the step loop). The keys are unique, so the two halves
+// hold the same items whatever the pivots; the readings never depend on the
+// tree's shape anyway.
+static void select_first(rc_item *it, uint32_t n, uint32_t m, int k)
+{
+    uint32_t lo = 0, hi = n; // the boundary m lies in [lo, hi)
+    while (hi - lo > 1) {
+        swap_items(&it[lo + (hi - lo) / 2], &it[hi - 1]); // pivot: the middle item, moved to the end
+        const rc_item *pv = &it[hi - 1];
+        uint32_t store = lo;
+        for (uint32_t i = lo; i + 1 < hi; i++)
+            if (before(&it[i], pv, k)) swap_items(&it[i], &it[store++]);
+        swap_items(&it[store], &it[hi - 1]); // the pivot in its final place
+        if (store == m) return;
+        if (store < m) lo = store + 1;
+        else hi = store;
+    }
+}
 
 // Node `node` over items [first, first + n): a leaf, or split at the median
 // centroid along the widest axis of the centroids.
 static void build_node(rc_tree *t, rc_item *it, uint32_t first, uint32_t n, uint32_t node)
 {
-    static int (*const cmp[3])(const void *, const void *) = {cmp_x, cmp_y, cmp_z};
     double bb[6], clo[3], chi[3];
     memcpy(bb, it[first].box, sizeof bb);
     memcpy(clo, it[first].c, sizeof clo);
@@ -146,8 +171,8 @@ static void build_node(rc_tree *t, rc_item *it, uint32_t first, uint32_t n, uint
     int axis = 0;
     for (int k = 1; k < 3; k++)
         if (chi[k] - clo[k] > chi[axis] - clo[axis]) axis = k;
-    qsort(it + first, n, sizeof *it, cmp[axis]);
     uint32_t left = t->node_count, half = n / 2;
+    select_first(it + first, n, half, axis);
     t->node_count += 2;
     nd->first = left;
     nd->count = 0;
@@ -403,6 +428,7 @@ typedef struct rc_ray {
     int near[3], far[3];    // per axis: the box bound a beam meets first and last (index in a box)
     bool placed;      // the ODE ray is at this beam
     float dist;       // best reading so far
+    double lim;       // m: no box entered beyond this can hold a nearer reading (limit of dist)
     uint32_t geom;    // its geom, PS_NO_INDEX for none
 } rc_ray;
 
@@ -434,6 +460,13 @@ static bool ignored(const ps_sensor_slot *s, const ps_geom_slot *g)
     return false;
 }
 
+// The beam's search limit after its best reading changed.
+static inline void set_limit(rc_ray *r)
+{
+    double a = (double)r->dist + MARGIN, b = r->b->r1 + PAD;
+    r->lim = a < b ? a : b;
+}
+
 static void test_geom(rc_ray *r, uint32_t gi)
 {
     const ps_geom_slot *g = &r->w->geoms[gi];
@@ -450,6 +483,7 @@ static void test_geom(rc_ray *r, uint32_t gi)
     if (d < r->dist) {
         r->dist = d;
         r->geom = gi;
+        set_limit(r);
     } else if (d == r->dist && r->geom != PS_NO_INDEX) {
         double kn = near_key(g, b->origin), ko = near_key(&r->w->geoms[r->geom], b->origin);
         if (kn < ko || (kn == ko && gi < r->geom)) r->geom = gi;
@@ -470,11 +504,7 @@ static inline bool slab(const rc_ray *r, const double *b, double tmax, double *e
     return t0 <= t1;
 }
 
-static inline double limit(const rc_ray *r)
-{
-    double a = (double)r->dist + MARGIN, b = r->b->r1 + PAD;
-    return a < b ? a : b;
-}
+static inline double limit(const rc_ray *r) { return r->lim; }
 
 static void traverse(rc_ray *r, const rc_tree *t)
 {
@@ -578,14 +608,17 @@ static void walk_grid(rc_ray *r, const rc_tree *t, rc_grid *g)
             delta[k] = -g->cell * r->inv[k];
         }
     }
+    // the cell's index in `start` moves by step[0] along x and by step[1] * nx along y
+    const ptrdiff_t stride[2] = {step[0], (ptrdiff_t)step[1] * g->nx};
+    ptrdiff_t c = (ptrdiff_t)cell[1] * g->nx + cell[0];
     for (;;) {
-        size_t c = (size_t)cell[1] * (size_t)g->nx + (size_t)cell[0];
-        for (uint32_t i = g->start[c]; i < g->start[c + 1]; i++) test_box(r, t, g, g->item[i]);
+        for (uint32_t i = g->start[c], end = g->start[c + 1]; i < end; i++) test_box(r, t, g, g->item[i]);
         // leaving this cell beyond the best hit: no geom of a later cell can be nearer
         int k = next[0] < next[1] ? 0 : 1;
-        if (next[k] > limit(r)) return;
+        if (next[k] > r->lim) return;
         cell[k] += step[k];
-        if (cell[k] < 0 || cell[k] >= n[k]) return;
+        if ((unsigned)cell[k] >= (unsigned)n[k]) return;
+        c += stride[k];
         next[k] += delta[k];
     }
 }
@@ -612,6 +645,7 @@ void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, boo
                      int32_t *hit)
 {
     rc_ray r = {.w = w, .s = s, .b = b, .dist = *dist, .geom = PS_NO_INDEX};
+    set_limit(&r);
     if (exhaustive || !w->raycast) {
         for (uint32_t i = 0; i < w->geom_count; i++) test_geom(&r, i);
     } else {

@@ -271,6 +271,7 @@ ps_status ps_world_state_read(ps_world *w, ps_state_reader *r)
             if (en[1]) dJointEnable(j->amotor);
             else dJointDisable(j->amotor);
         }
+        if (!en[0] || (j->amotor && !en[1])) w->joint_disabled = true;
         ps_state_get(r, &j->broken, sizeof j->broken);
         ps_state_get(r, &j->broken_step, sizeof j->broken_step);
         ps_state_get(r, &j->load_force, sizeof j->load_force);

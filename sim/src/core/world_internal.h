@@ -203,6 +203,8 @@ struct ps_world {
     dJointFeedback **fb_blocks;  size_t fb_block_count;
     bool forces_on;              // contacts get feedback (def.contact_forces, or turned on by a reader)
     ps_contact *contacts;        size_t contact_count, contact_cap;
+    bool joint_disabled;         // some joint was ever disabled (broken, or restored disabled): contact.c's
+                                 // pair filter must then look at each connecting joint
     bool contact_oom;            // the collision pass ran out of memory
     dContact *scratch;           // max_contacts entries for one pair's contact joints
     // The collision pass's finds before they become contact joints (contact.c):
