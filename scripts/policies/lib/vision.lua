@@ -13,8 +13,9 @@ row first, read with img[i] (1-based, row-major, channels last).
                                  needle's centroid. Angle from straight up, clockwise (rad);
                                  nil when no needle (fewer than 6 pixels) or no dial is seen
   vision.blobs(seg, w, h)        the bodies in a segmentation image: a list of {id, n
-                                 (pixels), col (mean column, 0-based, left edge 0), bottom
-                                 (lowest row, 0-based), top}, one per positive id, largest first
+                                 (pixels), col (mean column, 0-based, left edge 0), left,
+                                 right (columns), top, bottom (rows, 0-based)}, one per
+                                 positive id, largest first
   vision.mean_rgb(rgb, seg, w, h, id) mean r, g, b (0..255) of the RGB pixels where seg
                                  shows id (the same size and view), and their count
   vision.ground_range(row, h, fov_y, cam_z) distance (m) along the ground to a point on it
@@ -75,11 +76,14 @@ function M.blobs(seg, w, h)
             local b = by[id]
             local row = i // w
             if not b then
-                b = {id = id, n = 0, col = 0, bottom = row, top = row}
+                b = {id = id, n = 0, col = 0, bottom = row, top = row, left = i % w, right = i % w}
                 by[id] = b
             end
-            b.n, b.col = b.n + 1, b.col + i % w
+            local col = i % w
+            b.n, b.col = b.n + 1, b.col + col
             if row > b.bottom then b.bottom = row end
+            if col < b.left then b.left = col end
+            if col > b.right then b.right = col end
         end
     end
     local list = {}
