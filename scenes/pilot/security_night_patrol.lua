@@ -49,7 +49,7 @@ local scene = {
     time_limit = 90,
     world = {contact_forces = true, static_space = true},
     policy = "policies.night_patrol",
-    view = {eye = {7, -11, 10}, target = {7, 0, 0}, fov = 55},
+    view = {eye = {7, -11, 10}, target = {7, 0, 0}, fov = 55, darkness = 0.75},
     params = {
         intruder_gap = {default = 1, min = 1, max = 4, integer = true, randomize = true, description = "gap the intruder hides in (1..4)"},
         darkness = {default = 0.95, min = 0.9, max = 0.98, randomize = true, description = "0 lit .. 1 pitch dark: dims the RGB camera's light (not its lamp)"},

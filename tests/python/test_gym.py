@@ -90,7 +90,13 @@ if standin:
         ok = env_id in gymnasium.registry
         if check(ok, "%s registered" % env_id):
             e = gymnasium.make(env_id)
-            obs, info = e.reset(seed=0)
+            try:
+                obs, info = e.reset(seed=0)
+            except Exception as x:  # a renderer-off build: only a camera scene may fail, naming why
+                e.close()
+                check("camera sensors need the renderer" in str(x), "%s resets (or needs the renderer)" % env_id, x)
+                print("%s: skipping %s: %s" % (tag, env_id, x))
+                continue
             obs, r, te, tr, info = e.step(e.action_space.sample())
             check(isinstance(e, gymnasium.Env) and e.spec.id == env_id and obs in e.observation_space,
                   "gymnasium.make(%r) resets and steps" % env_id)
