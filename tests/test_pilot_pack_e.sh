@@ -29,7 +29,7 @@ retail_inventory_scan"}
 CAMERA="security_night_patrol power_substation_gauges"
 if [ "$RENDER" != 1 ]; then
     for c in $CAMERA; do
-        SCENES=$(echo " $SCENES " | sed "s/ $c / /")
+        SCENES=$(echo " $(echo $SCENES) " | sed "s/ $c / /")
         if "$BIN" run "$SRC/scenes/pilot/$c.lua" --seed 1 --quiet >"$T/out" 2>&1; then
             checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $c ran without the renderer"
         elif grep -q "camera sensors need the renderer" "$T/out"; then checks=$((checks + 1))
