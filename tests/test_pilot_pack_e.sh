@@ -4,10 +4,15 @@
 # check), its baseline policy succeeds on two seeds with the safety metrics in the --json
 # output, the same seed gives the same final hash, an idle policy times out, and a policy
 # written here forces one of the scene's own failures (checked by its message).
-# usage: test_pilot_pack_e.sh PILOTSIM_BINARY SOURCE_DIR
+# The camera scenes (security_night_patrol, power_substation_gauges) see by rendered images:
+# without the lamp the night patrol's baseline sees nobody.
+# usage: test_pilot_pack_e.sh PILOTSIM_BINARY SOURCE_DIR [RENDER]
+# RENDER 0 (a PILOTSIM_RENDER=OFF build): the camera scenes cannot run; they are only
+# checked to fail with an error naming the missing renderer.
 set -u
 BIN=$1
 SRC=$2
+RENDER=${3:-1}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
@@ -15,6 +20,17 @@ source "$(dirname "$0")/sh_harness.sh"
 SCENES=${PACK_E_SCENES:-"healthcare_medicine_delivery healthcare_lab_samples hospitality_room_service security_night_patrol
 power_substation_gauges power_cable_tunnel construction_site_survey logistics_amr_fleet agriculture_greenhouse_spraying
 retail_inventory_scan"}
+CAMERA="security_night_patrol power_substation_gauges"
+if [ "$RENDER" != 1 ]; then
+    for c in $CAMERA; do
+        SCENES=$(echo " $(echo $SCENES) " | sed "s/ $c / /")
+        if "$BIN" run "$SRC/scenes/pilot/$c.lua" --seed 1 --quiet >"$T/out" 2>&1; then
+            checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $c ran without the renderer"
+        elif grep -q "camera sensors need the renderer" "$T/out"; then checks=$((checks + 1))
+        else checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $c without the renderer: $(head -c 300 "$T/out")"; fi
+    done
+    echo "test_pilot_pack_e: the camera scenes ($CAMERA) need the renderer: checked to fail without it"
+fi
 # always reported; separation and speed near people only where there are people
 SAFETY="safety_humans safety_human_contacts safety_peak_force safety_force_limit_exceeded safety_keepout_violations safety_violations"
 NEAR="safety_min_separation safety_max_speed_near_humans"
@@ -105,6 +121,20 @@ LUA
 force retail_inventory_scan "within 1 m of a shopper" <<'LUA'
 return require("policies.route_follow").new{steer = {vmax = 0.8}}
 LUA
+
+# camera scenes: the readings come from the pixels
+if want power_substation_gauges; then
+    run power_substation_gauges 1 success
+    e=$(num "$LAST" reading_error_max)
+    if [ "$(num "$LAST" gauges_read)" = 4 ] && awk "BEGIN{exit !($e < 2)}"; then ok
+    else bad "power_substation_gauges: 4 gauges read within 2 units, got $(num "$LAST" gauges_read), error $e"; fi
+fi
+if want security_night_patrol; then
+    # no lamp: the dark yard shows nobody, so no alarm (the baseline is done by 7200 steps)
+    run security_night_patrol 1 timeout --param lamp=0 --steps 8000
+    if [ "$(num "$LAST" intruder_found)$(num "$LAST" false_alarms)" = 00 ]; then ok
+    else bad "security_night_patrol: without the lamp the baseline still found someone: $(head -c 300 <<<"$LAST")"; fi
+fi
 
 echo "test_pilot_pack_e: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]

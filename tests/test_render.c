@@ -1,7 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 // Tests of the renderer with a headless EGL context (no X): camera sensors
 // (RGB, depth, segmentation) of known scenes, every geom type at its projected
-// pixel, picking, visual meshes through assimp, darkness, the camera
+// pixel, picking, visual meshes through assimp, darkness and the camera lamp, the camera
 // convention and determinism (rendering never changes the state hash).
 #include "harness.h"
 #include "test_util.h"
@@ -210,6 +210,22 @@ static void test_camera_convention_and_darkness(void)
     float bright = px(w, rgb, W / 2, H / 2, 3)[0], dim = px(w, dark, W / 2, H / 2, 3)[0];
     CHECK(bright > 0.3);
     CHECK_NEAR(dim, bright * 0.5, 0.02);
+    // Pitch dark: black, unless the camera's own lamp lights the white face 2.75 m
+    // ahead head-on: lamp / d^2, not dimmed.
+    dd.darkness = 1;
+    dd.name = "night";
+    ps_sensor_id night = ps_sensor_create(w, &dd);
+    dd.name = "lamp";
+    dd.lamp = 2;
+    ps_sensor_id lamp = ps_sensor_create(w, &dd);
+    CHECK(night.gen != 0 && lamp.gen != 0);
+    dd.name = "bad_lamp";
+    dd.lamp = -1;
+    CHECK(ps_sensor_create(w, &dd).gen == 0);
+    CHECK(strstr(ps_world_last_error(w), "lamp") != NULL);
+    CHECK_EQ(ps_world_step(w), PS_OK);
+    CHECK_NEAR(px(w, night, W / 2, H / 2, 3)[0], 0, 1e-6);
+    CHECK_NEAR(px(w, lamp, W / 2, H / 2, 3)[1], 2 / (2.75 * 2.75), 0.01);
     ps_world_destroy(w);
 
     w = world0();

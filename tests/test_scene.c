@@ -337,6 +337,11 @@ static void test_view(void)
     s = load(write_scene("view2.lua", "return {" MINIMAL ", view = {eye = {1, 1, 1}, target = {0, 0, 0}}}"), NULL, 0);
     CHECK(s != NULL && ps_scene_view(s, NULL, NULL, &fov));
     CHECK_NEAR(fov, 45 * 3.14159265358979323846 / 180, 1e-12);
+    CHECK(ps_scene_view_darkness(s) == 0);
+    ps_scene_destroy(s);
+    s = load(write_scene("view3.lua", "return {" MINIMAL ", view = {eye = {1, 1, 1}, target = {0, 0, 0}, darkness = 0.75}}"),
+             NULL, 0);
+    CHECK(s != NULL && ps_scene_view_darkness(s) == 0.75);
     ps_scene_destroy(s);
 
     const char *bad[][2] = {
@@ -346,6 +351,7 @@ static void test_view(void)
         {"return {" MINIMAL ",\n view = {eye = {1, 2, 'a'}, target = {0, 0, 0}}}", "view.eye[3] must be a finite number"},
         {"return {" MINIMAL ",\n view = {eye = {1, 2, 3}, target = {0, 0, 0}, fov = 200}}", "view.fov must be a number in (0, 180)"},
         {"return {" MINIMAL ",\n view = {eye = {1, 2, 3}, target = {1, 2, 3}}}", "coincide"},
+        {"return {" MINIMAL ",\n view = {eye = {1, 2, 3}, target = {0, 0, 0}, darkness = 2}}", "view.darkness must be a number in [0, 1]"},
         {"return {" MINIMAL ",\n view = {eye = {1, 2, 3}, target = {0, 0, 0}, up = {0, 0, 1}}}", "up"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -141,8 +141,10 @@ bool ps_camera_render(void *user, const ps_world *w, ps_sensor_id camera, ps_pos
         ok = ensure_target(cr, t, def->width, def->height, !rgb, err, sizeof err);
         if (ok) {
             ps_render_target_bind(*t);
+            ps_renderer_set_lamp(cr->r, rgb ? def->lamp : 0);
             ok = ps_renderer_draw_mode(cr->r, cr->snap, &v, flags, def->darkness, mode) == PS_OK &&
                  ps_render_target_read_float(*t, out, rgb ? 3 : 1) == PS_OK;
+            ps_renderer_set_lamp(cr->r, 0);
             if (!ok) snprintf(err, sizeof err, "%s", ps_renderer_error(cr->r));
             ps_render_target_unbind(*t);
         }
@@ -189,7 +191,7 @@ ps_status ps_camera_render_scene(ps_camera_renderer *cr, const ps_scene *s, cons
     ok = ok && ensure_target(cr, &cr->tv, width, height, false, err, sizeof err);
     if (ok) {
         ps_render_target_bind(cr->tv);
-        ok = ps_renderer_draw(cr->r, cr->snap, &v, PS_DRAW_DEFAULT, 0.0) == PS_OK &&
+        ok = ps_renderer_draw(cr->r, cr->snap, &v, PS_DRAW_DEFAULT, ps_scene_view_darkness(s)) == PS_OK &&
              ps_render_target_read_rgb8(cr->tv, rgb) == PS_OK;
         if (!ok) snprintf(err, sizeof err, "%s", ps_renderer_error(cr->r));
         ps_render_target_unbind(cr->tv);

@@ -50,7 +50,8 @@ struct ps_renderer {
     char error[PS_ERR_LEN];
     // uniform locations of the lit program
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
-        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset;
+        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp;
+    float lamp;                              // ps_renderer_set_lamp
     GLint s_model, s_vp, s_inst;
     GLint d_model, d_vp, d_view, d_mode, d_segment, d_inst;
     GLint u_inst;
@@ -105,7 +106,7 @@ static const char *lit_fs =
     "#version 330 core\n"
     "in vec3 v_world; in vec3 v_nrm; in vec4 v_col; in vec4 v_light;\n"
     "uniform vec4 u_color; uniform vec3 u_light_dir; uniform sampler2DShadow u_shadow;\n"
-    "uniform int u_shadows; uniform float u_dim; uniform int u_grid;\n"
+    "uniform int u_shadows; uniform float u_dim; uniform int u_grid; uniform float u_lamp;\n"
     "uniform vec3 u_grid_u, u_grid_v, u_eye; uniform int u_unlit;\n"
     "out vec4 o;\n"
     "float shadow() {\n"
@@ -131,7 +132,9 @@ static const char *lit_fs =
     "  float diff = max(dot(n, l), 0.0); float sh = shadow();\n"
     "  float spec = diff > 0.0 ? pow(max(dot(n, h), 0.0), 32.0) * 0.25 : 0.0;\n"
     "  vec3 c = base.rgb * (0.35 + 0.65 * diff * sh) + vec3(spec * sh);\n"
-    "  o = vec4(c * u_dim, base.a);\n"
+    "  // the camera's own lamp at the eye, not dimmed: cosine and inverse square (1 m floor)\n"
+    "  vec3 e = u_eye - v_world; float lamp = u_lamp * max(dot(n, normalize(e)), 0.0) / max(dot(e, e), 1.0);\n"
+    "  o = vec4(c * u_dim + base.rgb * lamp, base.a);\n"
     "}\n";
 
 // Depth and segmentation passes: a vertex shader without lighting outputs and
@@ -412,6 +415,7 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
     LOC(u_dim, prog, "u_dim"); LOC(u_segment, prog, "u_segment"); LOC(u_grid, prog, "u_grid");
     LOC(u_grid_u, prog, "u_grid_u"); LOC(u_grid_v, prog, "u_grid_v"); LOC(u_eye, prog, "u_eye");
     LOC(u_unlit, prog, "u_unlit"); LOC(u_shadow_offset, prog, "u_shadow_offset");
+    LOC(u_lamp, prog, "u_lamp");
     LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp"); LOC(s_inst, shadow_prog, "u_inst");
     LOC(d_model, id_prog, "u_model"); LOC(d_vp, id_prog, "u_vp"); LOC(d_view, id_prog, "u_view");
     LOC(d_mode, id_prog, "u_mode"); LOC(d_segment, id_prog, "u_segment"); LOC(d_inst, id_prog, "u_inst");
@@ -1095,6 +1099,7 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glUniform3fv(r->u_eye, 1, f.eye);
     glUniform1i(r->u_mode, mode == PS_RENDER_DEPTH ? 1 : mode == PS_RENDER_SEGMENTATION ? 2 : 0);
     glUniform1f(r->u_dim, f.dim);
+    glUniform1f(r->u_lamp, mode == PS_RENDER_COLOR ? r->lamp : 0.0f);
     glUniform1i(r->u_unlit, 0);
     glUniform1i(r->u_inst, 0);
     glUniform1i(r->u_shadows, shadows);
@@ -1172,6 +1177,11 @@ ps_status ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_ren
                            double darkness)
 {
     return draw_impl(r, snap, view, flags, darkness, PS_RENDER_COLOR) ? PS_OK : PS_ERR_IO;
+}
+
+void ps_renderer_set_lamp(ps_renderer *r, double intensity)
+{
+    if (r) r->lamp = intensity > 0 ? (float)intensity : 0.0f;
 }
 
 ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,

@@ -1,16 +1,19 @@
--- Substation gauge reading: an inspection robot (robots.diffdrive, 0.5 x 0.4 m, centred
--- axle, a camera at 0.5 m looking ahead) drives the aisle between four fenced transformer
--- bays of an outdoor substation and reads the oil-temperature gauge on a post in front of
--- each bay (a dial 0..100 over a needle sweep of -135..+135 deg, facing the aisle). The
--- camera's gauge reader (kit.sight: 60 deg field of view, 3 m, no occlusion here) reports
--- the dial nearest the image centre: its index and the needle angle, with noise that grows
--- with distance, obliqueness and `darkness` (dusk: the robot's lamp only); averaging frames
--- brings it down. The policy reports each value (action `report`); a report further than
--- `tolerance` from the true value is a misread. The bays are keep-out zones.
+-- Substation gauge reading by camera: an inspection robot (robots.diffdrive, 0.5 x 0.4 m,
+-- centred axle) with an RGB camera on a mast (96 x 72 px, 5 Hz, 1.2 m up, 0.2 m ahead of
+-- the chassis centre, looking ahead, fov_y 0.35 rad, with its own lamp) drives the aisle
+-- between four fenced transformer bays of an outdoor substation and reads the
+-- oil-temperature gauge on a post in front of each bay: a white dial (0.24 m) with a red
+-- needle over 0..100 (-135..+135 deg from straight up, clockwise as seen from the aisle),
+-- facing the aisle. The policy sees only the rendered image (and its route): it must find
+-- the needle in the pixels and report each value (action `report`); a report further than
+-- `tolerance` from the true value (the needle the scene drew) is a misread. `darkness`
+-- dims the daylight (0 day .. 0.8 dusk; the lamp is not dimmed). The bays are keep-out zones.
+-- The camera needs the renderer: in a PILOTSIM_RENDER=OFF build the scene fails to build
+-- with "camera sensors need the renderer" (no image is faked).
 --
 -- observation: pose {x, y, yaw}, twist {v, w}, route {dx, dy, face error, stop, dwell
 --   fraction, done, total} (kit.route: one stop 1.2 m in front of each gauge, facing it),
---   camera {seen 0/1, gauge index (0 none), needle angle (rad), distance (m)}
+--   image {72, 96, 3} (the camera's RGB image, uint8 0..255, top row first)
 -- action: base {v (m/s, -0.3..0.8), w (rad/s, -1.5..1.5)}; report {flag (> 0.5 reports),
 --   gauge index (1..4, rounded), value (0..100)}: the first report of each gauge counts
 -- success: every gauge reported within `tolerance` (each stop is done 1 s after its report)
@@ -23,7 +26,6 @@ local safety = require "scenario.safety"
 local room = require "kit.room"
 local rover = require "kit.rover"
 local route = require "kit.route"
-local sight = require "kit.sight"
 
 local R, rt = rover.new(), route.new()
 local bot, mon
@@ -31,12 +33,13 @@ local bot, mon
 local BAYS = {{4, 2, 8, 6}, {4, -6, 8, -2}, {10, 2, 14, 6}, {10, -6, 14, -2}}
 local GAUGES = {{5.0, 1.6, -1}, {7.0, -1.6, 1}, {11.0, 1.6, -1}, {13.0, -1.6, 1}}   -- x, y, face normal y
 local SWEEP = math.rad(135)
-local CAM = {fov = math.rad(60), range = 3.0}
+local W, H = 96, 72
+local DIAL_Z, DIAL_R, NEEDLE = 1.2, 0.12, 0.1   -- dial centre height, radius, needle length (m)
 
 local scene = {
     name = "power_substation_gauges",
     domain = "power_utility",
-    description = "Inspection robot reads four transformer oil-temperature gauges in a substation with a camera gauge reader",
+    description = "Inspection robot reads four transformer oil-temperature gauges in a substation from its camera images",
     instruction = "Read the oil-temperature gauge of every transformer bay and report each value.",
     timestep = 0.005,
     time_limit = 80,
@@ -45,27 +48,14 @@ local scene = {
     view = {eye = {9, -12, 10}, target = {9, 0, 0}, fov = 50},
     params = {
         gauge_jitter = {default = 0.0, min = -0.4, max = 0.4, randomize = true, description = "shift of every gauge post along the aisle (m)"},
-        darkness = {default = 0.3, min = 0.0, max = 0.8, randomize = true, description = "0 day .. 1 night: needle noise 0.02 rad + 0.01 rad/m + 0.06 rad x darkness"},
+        darkness = {default = 0.3, min = 0.0, max = 0.8, randomize = true, description = "0 day .. 1 night: dims the daylight in the camera image"},
+        lamp = {default = 0.6, min = 0.0, max = 2.0, description = "the camera lamp's intensity (renderer units: 1 lights a white wall 1 m away fully)"},
         tolerance = {default = 5, min = 1, max = 20, description = "largest accepted reading error (gauge units of 0..100)"},
         start_yaw = {default = 0.0, min = -0.5, max = 0.5, randomize = true, description = "robot start heading (rad)"},
         gravel_friction = {default = 0.7, min = 0.5, max = 0.9, randomize = true, description = "gravel yard mu"},
         accel = {default = 0.8, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
     },
 }
-
--- the camera's gauge reader: the visible dial nearest the image centre
-local function reader(ctx)
-    local x, y, yaw = R:pose()
-    local cx, cy = x + 0.2 * math.cos(yaw), y + 0.2 * math.sin(yaw)
-    local best, bb, bd = 0, 1e9, 0
-    for i, g in ipairs(ctx.state.g) do
-        local seen, bearing, dist = sight.view(cx, cy, yaw, g[1], g[2], CAM)
-        if seen and sight.facing(0, g[3], cx, cy, g[1], g[2]) > 0.5 and math.abs(bearing) < bb then
-            best, bb, bd = i, math.abs(bearing), dist
-        end
-    end
-    return best, bd
-end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
@@ -83,12 +73,21 @@ function scene.build(world, ctx)
         local x = g[1] + p.gauge_jitter
         s.g[i] = {x, g[2], g[3], value}
         world:geom{type = "box", size = {0.08, 0.08, 1.2}, pos = {x, g[2], 0.6}, color = {0.3, 0.3, 0.35}}
-        world:geom{type = "cylinder", radius = 0.09, length = 0.03, pos = {x, g[2] + 0.055 * g[3], 1.2},
+        world:geom{type = "cylinder", radius = DIAL_R, length = 0.03, pos = {x, g[2] + 0.055 * g[3], DIAL_Z},
                    rpy = {math.pi / 2, 0, 0}, color = {0.95, 0.95, 0.9}, name = "gauge" .. i}
+        -- the needle: from the dial's centre, th from straight up, clockwise seen from the
+        -- aisle (the viewer's right is -ny along x); a box's z axis turned about y by -ny th
+        local th = (value / 100 * 2 - 1) * SWEEP
+        world:geom{type = "box", size = {0.012, 0.004, NEEDLE}, rpy = {0, -g[3] * th, 0},
+                   pos = {x - g[3] * math.sin(th) * NEEDLE / 2, g[2] + 0.072 * g[3], DIAL_Z + math.cos(th) * NEEDLE / 2},
+                   color = {0.85, 0.1, 0.08}, category = 0, collide = 0, name = "needle" .. i}
     end
     bot = diffdrive.build(world, {name = "inspector", pos = {0, 0}, yaw = p.start_yaw, casters = 2, wheel_x = 0,
                                   caster_lift = 0.004})
     R:attach(bot, s)
+    world:sensor{type = "camera", name = "gauge_cam", body = bot.chassis, pos = {0.2, 0, DIAL_Z - 0.1}, camera = "rgb",
+                 width = W, height = H, fov_y = 0.35, near = 0.05, far = 30, rate = 5, darkness = p.darkness,
+                 lamp = p.lamp}
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, keepout = s.bays, state = s})
     local pts = {}
     for i, g in ipairs(s.g) do
@@ -103,17 +102,7 @@ scene.observation = {
     pose = R:pose_entry(),
     twist = R:twist_entry(),
     route = rt:entry(R),
-    camera = {shape = {4}, fn = function(ctx, out)
-        local i, dist = reader(ctx)
-        out[1], out[2], out[3], out[4] = 0, 0, 0, 0
-        if i == 0 then return end
-        local g = ctx.state.g[i]
-        local x, y = R:pose()
-        local oblique = 1 - sight.facing(0, g[3], x, y, g[1], g[2])
-        local sd = 0.02 + 0.01 * dist + 0.06 * ctx.params.darkness + 0.2 * oblique
-        out[1], out[2], out[4] = 1, i, dist
-        out[3] = (g[4] / 100 * 2 - 1) * SWEEP + math.normal(0, sd)
-    end},
+    image = {sensor = "gauge_cam"},
 }
 
 scene.action = {

@@ -1,18 +1,21 @@
--- Security patrol at night: a patrol robot (robots.diffdrive, 0.5 x 0.4 m, centred axle,
--- a low-light camera with a person detector at 1 m) drives the central road of a dark
--- container yard (two rows of three shipping containers, gaps between them) and looks
--- into each gap from four look-out stops. An intruder hides in one gap (`intruder_gap`),
--- shuffling about; a night guard (who wears a badge transponder the detector reads) walks
--- the north fence lane. The detector (kit.sight: 70 deg field of view, occluded by the
--- containers) sees a person within 4 m + 6 m x (1 - `darkness`) and reports their bearing
--- and distance with noise that grows with the dark. The policy raises the alarm with the
--- intruder's estimated position (action `alarm`); an alarm further than 2 m from the
--- intruder (or at the guard) is a false alarm.
+-- Security patrol at night: a patrol robot (robots.diffdrive, 0.5 x 0.4 m, centred axle)
+-- with a camera pair at its front (0.5 m up, looking ahead, 96 x 72 px, fov_y 0.8 rad,
+-- 5 Hz: an RGB camera with its own lamp and a segmentation camera of the same view, which
+-- stands in for a person-segmentation network run on that image) drives the central road
+-- of a dark container yard (two rows of three shipping containers, gaps between them) and
+-- looks into each gap from four look-out stops. An intruder in dark clothes hides in one
+-- gap (`intruder_gap`), shuffling about; a night guard in a yellow hi-vis vest walks the
+-- north fence lane. The yard is dark (`darkness` dims the RGB image's light to 2..10 %):
+-- only the lamp (`lamp`: colour x lamp / d^2 at d m) shows people a few metres away.
+-- The policy sees pixels only: it raises the alarm with the intruder's estimated position
+-- (action `alarm`); an alarm further than 2 m from the intruder (or at the guard) is a
+-- false alarm. The cameras need the renderer: in a PILOTSIM_RENDER=OFF build the scene
+-- fails to build with "camera sensors need the renderer" (no image is faked).
 --
 -- observation: pose {x, y, yaw}, twist {v, w}, route {dx, dy, face error, stop, dwell
 --   fraction, done, total} (kit.route: the look-out stops and the yard's far end),
---   camera {2, 4}: up to two detections, nearest first: detected 0/1, bearing (rad, left +),
---   distance (m), badge 0/1; scan (lidar 90 beams, 360 deg, 8 m)
+--   image {72, 96, 3} (RGB uint8 0..255, top row first), seg {72, 96, 1} (int32 body
+--   index + 1 per pixel, negative static geometry, 0 sky), scan (lidar 90 beams, 360 deg, 8 m)
 -- action: base {v (m/s, -0.3..0.8), w (rad/s, -1.5..1.5)}; alarm {flag (> 0.5; a rising edge
 --   raises it), x, y (m, world)}
 -- success: every look-out stop done and the intruder reported
@@ -26,7 +29,6 @@ local people = require "kit.people"
 local room = require "kit.room"
 local rover = require "kit.rover"
 local route = require "kit.route"
-local sight = require "kit.sight"
 local util = require "kit.util"
 
 local R, rt = rover.new(), route.new()
@@ -36,49 +38,27 @@ local ROWS = {3.5, -3.5}
 local CONTAINERS = {{1.5, 4.0}, {5.5, 8.0}, {9.5, 12.0}}      -- x spans; 2.4 m wide rows
 local GAPS = {{4.75, 1}, {4.75, -1}, {8.75, 1}, {8.75, -1}}    -- x, row side
 local ALARM_TOL = 2.0
+local W, H, FOV_Y = 96, 72, 0.8
 
 local scene = {
     name = "security_night_patrol",
     domain = "security",
-    description = "Night patrol robot checks the gaps of a dark container yard with a low-light person detector and reports an intruder",
+    description = "Night patrol robot checks the gaps of a dark container yard with a lamp-lit camera and reports an intruder",
     instruction = "Patrol the container yard, look into every gap between the containers and raise the alarm at any intruder.",
     timestep = 0.005,
     time_limit = 90,
     world = {contact_forces = true, static_space = true},
     policy = "policies.night_patrol",
-    view = {eye = {7, -11, 10}, target = {7, 0, 0}, fov = 55},
+    view = {eye = {7, -11, 10}, target = {7, 0, 0}, fov = 55, darkness = 0.75},
     params = {
         intruder_gap = {default = 1, min = 1, max = 4, integer = true, randomize = true, description = "gap the intruder hides in (1..4)"},
-        darkness = {default = 0.7, min = 0.5, max = 0.9, randomize = true, description = "0 lit .. 1 pitch dark: detector range 4 m + 6 m x (1 - darkness)"},
+        darkness = {default = 0.95, min = 0.9, max = 0.98, randomize = true, description = "0 lit .. 1 pitch dark: dims the RGB camera's light (not its lamp)"},
+        lamp = {default = 4.0, min = 0.0, max = 10.0, description = "the camera lamp's intensity: colour x lamp / d^2 at d m (0: no lamp)"},
         guard_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "guard's walking speed (m/s)"},
         yard_friction = {default = 0.8, min = 0.5, max = 1.0, randomize = true, description = "asphalt mu"},
         accel = {default = 0.8, min = 0.1, max = 5.0, description = "base acceleration limit applied by act (m/s^2)"},
     },
 }
-
-local function detections(ctx, out)
-    local s, p = ctx.state, ctx.params
-    local x, y, yaw = R:pose()
-    local cam = {fov = math.rad(70), range = 4 + 6 * (1 - p.darkness), walls = s.boxes}
-    local found = {}
-    for _, e in ipairs({{intruder, 0}, {guard, 1}}) do
-        local hx, hy = e[1]:pos()
-        local seen, bearing, dist = sight.view(x, y, yaw, hx, hy, cam)
-        if seen then found[#found + 1] = {bearing, dist, e[2]} end
-    end
-    table.sort(found, function(a, b) return a[2] < b[2] end)
-    for k = 1, 2 do
-        local f, o = found[k], (k - 1) * 4
-        if f then
-            out[o + 1] = 1
-            out[o + 2] = f[1] + math.normal(0, 0.02 + 0.03 * p.darkness)
-            out[o + 3] = f[2] + math.normal(0, 0.05 * f[2])
-            out[o + 4] = f[3]
-        else
-            out[o + 1], out[o + 2], out[o + 3], out[o + 4] = 0, 0, 0, 0
-        end
-    end
-end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
@@ -95,6 +75,10 @@ function scene.build(world, ctx)
     bot = diffdrive.build(world, {name = "patrol", pos = {0.5, 0}, yaw = 0, casters = 2, wheel_x = 0, caster_lift = 0.004})
     R:attach(bot, s)
     R:lidar(world, {beams = 90})
+    for _, c in ipairs({{"image", "rgb"}, {"seg", "segmentation"}}) do
+        world:sensor{type = "camera", name = c[1], body = bot.chassis, pos = {0.26, 0, 0.4}, camera = c[2], width = W,
+                     height = H, fov_y = FOV_Y, near = 0.05, far = 40, rate = 5, darkness = p.darkness, lamp = p.lamp}
+    end
     local g = GAPS[p.intruder_gap]
     local gy = g[2] * 3.8
     intruder = people.walker(world, {name = "intruder", path = {{g[1], gy - 0.4 * g[2]}, {g[1], gy + 0.3 * g[2]}}, speed = 0.3,
@@ -115,7 +99,8 @@ scene.observation = {
     pose = R:pose_entry(),
     twist = R:twist_entry(),
     route = rt:entry(R),
-    camera = {shape = {2, 4}, fn = detections},
+    image = {sensor = "image"},
+    seg = {sensor = "seg"},
     scan = {sensor = "scan"},
 }
 

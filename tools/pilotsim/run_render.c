@@ -36,6 +36,7 @@ typedef struct run_render {
     uint8_t *rgb;
     ps_render_view view;
     bool view_set;           // the scene's view, or the default one computed from the first frame
+    double darkness;         // the scene's view.darkness (a night scene's frames are dimmed)
     int64_t frames;          // video frames written
     int64_t renders;         // frames rendered (a long step may repeat one frame)
     double render_s, encode_s;
@@ -125,6 +126,7 @@ run_render *run_render_open(const run_record_opts *o, const ps_scene *s, char *e
         target = (ps_vec3){r->o.view[3], r->o.view[4], r->o.view[5]};
         fov = r->o.view[6] * 3.14159265358979323846 / 180.0;
     }
+    r->darkness = ps_scene_view_darkness(s);
     if (r->o.view_given || (!r->o.angles_given && ps_scene_view(s, &eye, &target, &fov))) {
         r->view.eye = eye;
         r->view.target = target;
@@ -171,7 +173,7 @@ static bool render_frame(run_render *r, const ps_world *w)
     if (!r->view_set) default_view(r);
     ps_gl_context_make_current(r->gl);  // camera sensors may have made theirs current
     ps_render_target_bind(r->target);
-    bool ok = ps_renderer_draw(r->renderer, r->snap, &r->view, draw_flags(r), 0.0) == PS_OK;
+    bool ok = ps_renderer_draw(r->renderer, r->snap, &r->view, draw_flags(r), r->darkness) == PS_OK;
     ok = ok && ps_render_target_read_rgb8(r->target, r->rgb) == PS_OK;
     ps_render_target_unbind(r->target);
     if (!ok) {

@@ -59,6 +59,11 @@ ps_status ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_ren
 /// segment id. Needs a float render target (see ps_render_target). Errors as ps_renderer_draw.
 ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
                                 unsigned flags, double darkness, ps_render_mode mode);
+/// A lamp at the eye for the following colour draws (a camera's headlamp): a
+/// surface d m away whose normal makes angle a with the direction to the eye
+/// gets base colour x `intensity` x cos a / max(d^2, 1) on top of the (dimmed)
+/// sun and ambient light. 0 (the default) turns it off; negative or NaN is 0.
+void ps_renderer_set_lamp(ps_renderer *r, double intensity);
 
 /// 2D overlay in pixels, origin at the top-left of the viewport. Text is
 /// ASCII, monospaced, `scale` 1 = 8x16 pixel cells, '\n' starts a new line.

@@ -96,6 +96,9 @@ double ps_scene_time_limit(const ps_scene *s);   ///< s
 /// `pilotsim run --screenshot/--video` (and open to viewers). False (outputs
 /// untouched) when the scene declares none. Any output pointer may be NULL.
 bool ps_scene_view(const ps_scene *s, ps_vec3 *eye, ps_vec3 *target, double *fov_y);
+/// The light of the scene's view (`view.darkness`, 0 daylight .. 1 dark; a night scene's
+/// screenshots and videos are dimmed by it): 0 when the scene declares none or s is NULL.
+double ps_scene_view_darkness(const ps_scene *s);
 /// The control rate the scene declares in `policy_hz` (calls per second; a
 /// policy acts every round(1 / (hz * timestep)) steps and its action is held
 /// in between), 0 when it declares none (the policy acts every step).

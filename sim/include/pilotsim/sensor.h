@@ -76,6 +76,10 @@ typedef struct ps_sensor_def {
     double fov_y, near_clip, far_clip;
     ps_camera_kind camera;
     double darkness;        ///< 0..1: the renderer darkens the scene by this much
+    /// RGB camera: a lamp at the camera (a headlamp), added after the darkening:
+    /// a surface d m away facing the camera at angle a gets its colour x lamp x
+    /// cos a / max(d^2, 1 m^2). 0 (default) = no lamp; 0..1000.
+    double lamp;
 } ps_sensor_def;
 
 /// The defaults for a sensor of `type` (each field states its default above).

@@ -120,6 +120,7 @@ static const char *check_def(const ps_world *w, const ps_sensor_def *d)
         if (!(d->fov_y > 0 && d->fov_y < 3.14159) || !(d->near_clip > 0) || !(d->far_clip > d->near_clip))
             return "camera needs 0 < fov_y < pi and 0 < near_clip < far_clip";
         if (!(d->darkness >= 0 && d->darkness <= 1)) return "camera darkness must be in [0, 1]";
+        if (!(d->lamp >= 0 && d->lamp <= 1000)) return "camera lamp must be in [0, 1000]";
         if (!w->render_fn)
             return "camera sensors need the renderer: build with PILOTSIM_RENDER=ON and run with a GL backend "
                    "(no camera image is ever faked)";

@@ -30,7 +30,7 @@ static int w_sensor(lua_State *L)
     const char *what = "world:sensor";
     static const char *const f[] = {"type", "name", "body", "pos", "quat", "rpy", "rate", "noise", "joint", "h_beams",
                                     "v_beams", "h_fov", "v_min", "v_max", "range_min", "range_max", "attenuation",
-                                    "spurious", "width", "height", "fov_y", "near", "far", "camera", "darkness", NULL};
+                                    "spurious", "width", "height", "fov_y", "near", "far", "camera", "darkness", "lamp", NULL};
     ps_lua_check_fields(L, 2, what, f);
     const char *type = ps_lua_field_string(L, 2, what, "type", NULL);
     int ti = -1;
@@ -66,6 +66,7 @@ static int w_sensor(lua_State *L)
     d.near_clip = ps_lua_field_number(L, 2, what, "near", d.near_clip);
     d.far_clip = ps_lua_field_number(L, 2, what, "far", d.far_clip);
     d.darkness = ps_lua_field_number(L, 2, what, "darkness", d.darkness);
+    d.lamp = ps_lua_field_number(L, 2, what, "lamp", d.lamp);
     const char *cam = ps_lua_field_string(L, 2, what, "camera", "rgb");
     if (!strcmp(cam, "rgb")) d.camera = PS_CAMERA_RGB;
     else if (!strcmp(cam, "depth")) d.camera = PS_CAMERA_DEPTH;

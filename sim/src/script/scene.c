@@ -406,7 +406,8 @@ static bool get_vec3_top(loader *ld, const char *what, ps_vec3 *out)
     return true;
 }
 
-// The optional camera view: view = {eye = {x, y, z}, target = {x, y, z}, fov = degrees}.
+// The optional camera view: view = {eye = {x, y, z}, target = {x, y, z}, fov = degrees,
+// darkness = 0..1}.
 static const double DEG = 3.14159265358979323846 / 180.0;
 static bool get_view(loader *ld, int t)
 {
@@ -422,11 +423,12 @@ static bool get_view(loader *ld, int t)
         return field_error(ld, "view", "must be a table {eye = {x, y, z}, target = {x, y, z}, fov = degrees}");
     }
     int vt = lua_gettop(L);
-    static const char *const allowed[] = {"eye", "target", "fov", NULL};
+    static const char *const allowed[] = {"eye", "target", "fov", "darkness", NULL};
     char msg[512];
     bool ok = check_fields(L, vt, "view", allowed, msg, sizeof msg);
     if (!ok) ok = field_error(ld, "view", "%s", msg + (strncmp(msg, "view: ", 6) == 0 ? 6 : 0));
     s->view_fov_y = 45.0 * DEG;
+    s->view_darkness = 0;
     if (ok) {
         ps_lua_rawfield(L, vt, "eye");
         ok = get_vec3_top(ld, "view.eye", &s->view_eye);
@@ -444,6 +446,16 @@ static bool get_view(loader *ld, int t)
             if (lua_type(L, -1) != LUA_TNUMBER || !(f > 0 && f < 180))
                 ok = field_error(ld, "view", "view.fov must be a number in (0, 180) degrees");
             else s->view_fov_y = f * DEG;
+        }
+        lua_pop(L, 1);
+    }
+    if (ok) {
+        ps_lua_rawfield(L, vt, "darkness");
+        if (!lua_isnil(L, -1)) {
+            double k = lua_tonumber(L, -1);
+            if (lua_type(L, -1) != LUA_TNUMBER || !(k >= 0 && k <= 1))
+                ok = field_error(ld, "view", "view.darkness must be a number in [0, 1]");
+            else s->view_darkness = k;
         }
         lua_pop(L, 1);
     }
@@ -907,6 +919,8 @@ void ps_scene_lint_build(ps_scene *s, int ctx_ref)
 const char *ps_scene_policy(const ps_scene *s) { return s->policy && *s->policy ? s->policy : NULL; }
 const char *ps_scene_dir(const ps_scene *s) { return s->rt->scene_dir; }
 double ps_scene_policy_hz(const ps_scene *s) { return s->policy_hz; }
+
+double ps_scene_view_darkness(const ps_scene *s) { return s && s->has_view ? s->view_darkness : 0; }
 
 bool ps_scene_view(const ps_scene *s, ps_vec3 *eye, ps_vec3 *target, double *fov_y)
 {

@@ -62,6 +62,7 @@ struct ps_scene {
     bool has_view;          // the scene declares `view` (camera for screenshots, video, the viewer)
     ps_vec3 view_eye, view_target; // m, world frame
     double view_fov_y;      // rad
+    double view_darkness;   // 0 daylight .. 1 dark (view.darkness)
     ps_render_fn render_fn; // camera render callback given to every episode's world (may be NULL)
     void *render_user;
     ps_render_error_fn render_error; // why render_fn failed (may be NULL)
