@@ -248,6 +248,22 @@ static int r_q(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r
 static int r_qd(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, ps_robot_velocities); }
 static int r_tau(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, ps_robot_efforts); }
 
+// robot:commands(): every joint's current target (after clamping), what the
+// last command set; it is part of the saved state, so code that continues
+// from it (an IK warm start) continues the same after a restore.
+static int r_commands(lua_State *L)
+{
+    ps_robot_id r;
+    ps_world *w = check_robot(L, 1, &r);
+    size_t n = ps_robot_joint_count(w, r);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushnumber(L, ps_robot_command(w, r, i));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
 static int one(lua_State *L, ps_status (*get)(const ps_world *, ps_robot_id, double *))
 {
     ps_robot_id r;
@@ -674,7 +690,7 @@ void ps_lua_open_robot(lua_State *L)
 {
     static const luaL_Reg m[] = {
         {"q", r_q}, {"qd", r_qd}, {"tau", r_tau}, {"position", r_position}, {"velocity", r_velocity},
-        {"effort", r_effort}, {"command", r_command}, {"set_q", r_set_q}, {"joint_names", r_joint_names},
+        {"effort", r_effort}, {"command", r_command}, {"commands", r_commands}, {"set_q", r_set_q}, {"joint_names", r_joint_names},
         {"link_names", r_link_names}, {"link", r_link}, {"link_pose", r_link_pose}, {"actuator", r_actuator},
         {"clamps", r_clamps}, {"limits", r_limits}, {"mass", r_mass}, {"name", r_name}, {"dof", r_dof},
         {"jacobian", r_jacobian}, {"mass_matrix", r_mass_matrix}, {"gravity_torques", r_gravity_torques},

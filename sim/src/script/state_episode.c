@@ -351,7 +351,7 @@ ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, ch
 // Layout (native byte order): magic, version, scene hash, status, steps, return,
 // rng, message length + bytes, then three length-prefixed records (world, space, lua).
 #define BYTES_MAGIC 0x53455350u /* "PSES" */
-#define BYTES_VERSION 1u
+#define BYTES_VERSION 2u
 
 static void put_record(ps_state_buf *b, const ps_state_buf *r)
 {
