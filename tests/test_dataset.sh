@@ -156,6 +156,25 @@ with dataset.open('kill.hdf5') as ds, pilotsim.make('$scene') as env:
     d.restore(env, 250)
     assert all((env.observation()[k] == d.obs[k][250]).all() for k in d.obs)
 "
+# The parcel sorter welds a parcel to its tool (a new joint: another world structure) a
+# little before step 1900: Demo.restore looks up the stored state it needs in its index of
+# stored steps and their structures, in the running episode or, when that cannot take it,
+# the latest before the weld in a fresh one.
+parcel=$src/scenes/pilot/logistics_parcel_sorting.lua
+expect_rc 0 record "$parcel" --episodes 1 --steps 2000 --state-every 100 --out parcel.hdf5 --quiet
+check "Demo.restore across a change of the world's structure (index of stored states)" "${pyimp[@]}" -c "
+import numpy as np, pilotsim
+from pilotsim import dataset
+with dataset.open('parcel.hdf5') as ds, pilotsim.make('$parcel') as env:
+    d = ds['demo_0']
+    steps, structures = d.stored_states()
+    assert list(steps) == list(range(0, 2000, 100)), steps
+    changed = steps[structures != structures[0]]
+    assert changed.size and changed[0] > 0 and all(changed == steps[steps >= changed[0]]), changed
+    for i in (int(changed[0]) + 50, int(changed[0]) + 60, 1999, 120, int(changed[0]) + 1):
+        d.restore(env, i)
+        assert env.state_hash() == int(d.state_hashes[i]), i
+"
 
 # 6. Shards and merge: exactly once.
 for i in 0 1 2; do

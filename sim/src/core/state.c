@@ -79,6 +79,17 @@ static uint64_t layout(const ps_world *w)
     return h;
 }
 
+uint64_t ps_world_state_layout(const ps_world *w) { return layout(w); }
+
+uint64_t ps_world_state_record_layout(const unsigned char *data, size_t len)
+{
+    uint32_t magic = 0;
+    uint64_t lay = 0;
+    ps_state_reader r = {data, len, 0, true};
+    if (!ps_state_get(&r, &magic, sizeof magic) || magic != STATE_MAGIC || !ps_state_get(&r, &lay, sizeof lay)) return 0;
+    return lay;
+}
+
 /* ------------------------------------------------------------ save */
 
 // A moving body's mass model: what ODE simulates (with the armature robot.c
