@@ -334,6 +334,7 @@ static void test_view(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the scene files these tests write go there
     RUN(test_load_metadata);
     RUN(test_view);
     RUN(test_load_errors);

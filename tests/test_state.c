@@ -409,6 +409,7 @@ static void test_state_bytes(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the scene files these tests write go there
     RUN(test_world_state);
     RUN(test_pile);
     RUN(test_pilot_scene);
