@@ -248,21 +248,16 @@ static int r_q(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r
 static int r_qd(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, ps_robot_velocities); }
 static int r_tau(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, ps_robot_efforts); }
 
-// robot:commands(): every joint's current target (after clamping), what the
-// last command set; it is part of the saved state, so code that continues
-// from it (an IK warm start) continues the same after a restore.
-static int r_commands(lua_State *L)
+// Every joint's current target (after clamping), what the last command set.
+static ps_status commands_of(const ps_world *w, ps_robot_id r, double *out)
 {
-    ps_robot_id r;
-    ps_world *w = check_robot(L, 1, &r);
-    size_t n = ps_robot_joint_count(w, r);
-    lua_createtable(L, (int)n, 0);
-    for (size_t i = 0; i < n; i++) {
-        lua_pushnumber(L, ps_robot_command(w, r, i));
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    return 1;
+    for (size_t i = 0; i < ps_robot_joint_count(w, r); i++) out[i] = ps_robot_command(w, r, i);
+    return PS_OK;
 }
+
+// robot:commands(): part of the saved state, so code that continues from it
+// (an IK warm start) continues the same after a restore.
+static int r_commands(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, commands_of); }
 
 static int one(lua_State *L, ps_status (*get)(const ps_world *, ps_robot_id, double *))
 {

@@ -54,15 +54,21 @@ def _param_text(name, value):
     return "%s=%s" % (name, value)
 
 
-def state_structure(state):
-    """The world-structure fingerprint of bytes from Env.save_state() (or a
-    dataset's state row): they restore into an Env whose structure() is the
-    same. Raises PilotsimError for bytes that are not a state."""
+def _deserialize(state):
+    """A ps_episode_state from bytes (free it with ps_episode_state_destroy)."""
     data = bytes(state)
     err = ctypes.create_string_buffer(L.ERR_LEN)
     st = L.ps_episode_state_deserialize(data, len(data), err, len(err))
     if not st:
         raise PilotsimError("pilotsim: " + L.text(err.value))
+    return st
+
+
+def state_structure(state):
+    """The world-structure fingerprint of bytes from Env.save_state() (or a
+    dataset's state row): they restore into an Env whose structure() is the
+    same. Raises PilotsimError for bytes that are not a state."""
+    st = _deserialize(state)
     try:
         return L.ps_episode_state_structure(st)
     finally:
@@ -395,11 +401,7 @@ class Env(_Base):
         if not isinstance(state, (bytes, bytearray, memoryview)):
             raise TypeError("pilotsim: restore_state() takes the bytes save_state() returned, not %s"
                             % type(state).__name__)
-        data = bytes(state)
-        err = ctypes.create_string_buffer(L.ERR_LEN)
-        st = L.ps_episode_state_deserialize(data, len(data), err, len(err))
-        if not st:
-            raise PilotsimError("pilotsim: " + L.text(err.value))
+        st = _deserialize(state)
         try:
             seed = L.ps_episode_state_seed(st)
             if self._ep is None or self._ep_seed != seed:
