@@ -402,6 +402,7 @@ class Env(_Base):
             raise TypeError("pilotsim: restore_state() takes the bytes save_state() returned, not %s"
                             % type(state).__name__)
         st = _deserialize(state)
+        err = ctypes.create_string_buffer(L.ERR_LEN)
         try:
             seed = L.ps_episode_state_seed(st)
             if self._ep is None or self._ep_seed != seed:
