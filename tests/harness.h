@@ -18,7 +18,42 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char ps_t_tmpdir[4096];     // the working folder ps_t_enter_tmpdir made
+
+static inline void ps_t_remove_tmpdir(void)
+{
+    char cmd[4200];
+    if (!ps_t_tmpdir[0] || chdir("/") != 0) return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", ps_t_tmpdir);
+    if (system(cmd) != 0) fprintf(stderr, "harness: could not remove %s\n", ps_t_tmpdir);
+}
+
+/// Moves the test into a new temporary folder ($TMPDIR or /tmp, removed at
+/// exit), so the files it writes by relative name never land in the folder it
+/// was started from (the source tree, when run from there). False (with a
+/// message) when the folder cannot be made.
+static inline bool ps_t_enter_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    int made = -1;
+    for (int k = 0; k < 1000 && made != 0; k++) { // a new name: this process's id and a counter
+        snprintf(ps_t_tmpdir, sizeof ps_t_tmpdir, "%s/pilotsim-test.%ld.%d", base && *base ? base : "/tmp",
+                 (long)getpid(), k);
+        made = mkdir(ps_t_tmpdir, 0700);
+    }
+    if (made != 0 || chdir(ps_t_tmpdir) != 0) {
+        fprintf(stderr, "harness: cannot make and enter a temporary folder %s\n", ps_t_tmpdir);
+        ps_t_tmpdir[0] = 0;
+        return false;
+    }
+    atexit(ps_t_remove_tmpdir);
+    return true;
+}
 
 static long ps_t_checks;          // checks run
 static long ps_t_failed;          // checks failed

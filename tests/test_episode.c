@@ -248,6 +248,7 @@ static void test_threads(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the scene files these tests write go there
     RUN(test_statuses);
     RUN(test_metrics_and_stale_handles);
     RUN(test_determinism);

@@ -10,28 +10,6 @@
 
 static char err[PS_ERR_LEN];
 
-// The test's working directory: a fresh folder under $TMPDIR (else /tmp), removed at exit.
-static char tmp_dir[512];
-
-static void remove_tmp_dir(void)
-{
-    char cmd[600];
-    if (chdir("/") != 0) return;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_dir);
-}
-
-static void enter_tmp_dir(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/test_scene_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmp_dir) || chdir(tmp_dir) != 0) {
-        perror(tmp_dir);
-        exit(2);
-    }
-    atexit(remove_tmp_dir);
-}
-
 // Writes `text` to `path` (in the test's working directory: a mktemp folder, see main).
 static const char *write_scene(const char *path, const char *text)
 {
@@ -364,7 +342,7 @@ static void test_view(void)
 
 int main(void)
 {
-    enter_tmp_dir(); // the scene files below are written by relative paths
+    if (!ps_t_enter_tmpdir()) return 1; // the scene files these tests write go there
     RUN(test_load_metadata);
     RUN(test_view);
     RUN(test_load_errors);

@@ -118,17 +118,16 @@ function M.build(world, opts)
     return self
 end
 
+-- Warm-started from the arm's current joint targets: they live in the world's saved
+-- state, so an episode restored from a state solves the same as the one that saved it.
 function Arm:ik_down(x, y, z, yaw)
     local q, ok = self.robot:ik{link = "wrist_3_link", point = {0, TCP, 0}, pos = {x, y, z}, quat = down_quat(yaw or 0),
-                                q0 = self.qc, iterations = 50, tolerance = 2e-4, rot_tolerance = 2e-3}
+                                q0 = self.robot:commands(), iterations = 50, tolerance = 2e-4, rot_tolerance = 2e-3}
     if not ok then return nil, "out of reach" end
     return q
 end
 
-function Arm:command(q)
-    self.qc = util.copy_list(q)
-    self.robot:command(q)
-end
+function Arm:command(q) self.robot:command(q) end
 
 function Arm:grip(width)
     local c = util.clamp(self.travel - width / 2, -0.002, self.travel)

@@ -92,6 +92,7 @@ CLASSES = {
         ("velocity", "j: string|integer", "number", ""),
         ("effort", "j: string|integer", "number", ""),
         ("command", "j: string|integer|table, v: number?", None, "actuator targets (clamped, counted)"),
+        ("commands", "", "number[]", "every joint's current target, after clamping (saved with the state)"),
         ("set_q", "q: table", None, "teleports to joint positions, zero velocities"),
         ("joint_names", "", "string[]", ""),
         ("link_names", "", "string[]", ""),

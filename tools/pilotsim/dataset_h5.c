@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 enum { MASK_LEN = 32 };
 
@@ -166,6 +167,39 @@ static bool write_set(hid_t loc, const char *name, hid_t mem_type, hid_t file_ty
     hid_t d = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     bool ok = d >= 0;
     if (ok && !empty) ok = H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
+    if (d >= 0) H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    return ok;
+}
+
+// Writes obs/<name> of an RGB image entry: a chunk per image, deflated (level
+// 1) here and handed to HDF5 as finished chunks, so an image repeated from the
+// step before (a camera renders at its own rate) reuses its compressed bytes
+// instead of being compressed again. Readers see an ordinary deflated data set.
+static bool write_images(hid_t loc, const ds_obs *o, hsize_t n)
+{
+    hsize_t dims[5] = {n}, chunk[5] = {1};
+    for (int k = 0; k < o->ndim; k++) dims[k + 1] = chunk[k + 1] = (hsize_t)o->shape[k];
+    int nd = o->ndim + 1;
+    if (!n || !o->count) return write_set(loc, o->name, H5T_NATIVE_UINT8, H5T_STD_U8LE, nd, dims, o->data.data);
+    hid_t space = H5Screate_simple(nd, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, nd, chunk);
+    H5Pset_deflate(dcpl, 1);
+    hid_t d = H5Dcreate2(loc, o->name, H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    uLongf cap = compressBound((uLong)o->count), len = 0;
+    unsigned char *z = malloc(cap);
+    bool ok = d >= 0 && z;
+    const unsigned char *same = o->same.len == n ? o->same.data : NULL;
+    for (hsize_t i = 0; ok && i < n; i++) {
+        if (!i || !same || !same[i]) {
+            len = cap;
+            ok = compress2(z, &len, o->data.data + i * o->count, (uLong)o->count, 1) == Z_OK;
+        }
+        hsize_t off[5] = {i};
+        ok = ok && H5Dwrite_chunk(d, H5P_DEFAULT, 0, off, (size_t)len, z) >= 0;
+    }
+    free(z);
     if (d >= 0) H5Dclose(d);
     H5Pclose(dcpl);
     H5Sclose(space);
@@ -591,7 +625,7 @@ static bool write_demo_data(hid_t g, const char *demo, const ds_recorder *r)
         const ds_obs *o = &r->obs[i];
         hsize_t dims[5] = {n};
         for (int k = 0; k < o->ndim; k++) dims[k + 1] = (hsize_t)o->shape[k];
-        ok = o->u8 ? write_set(obs, o->name, H5T_NATIVE_UINT8, H5T_STD_U8LE, o->ndim + 1, dims, o->data.data)
+        ok = o->u8 ? write_images(obs, o, n)
                    : write_set(obs, o->name, H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, o->ndim + 1, dims, o->data.data);
     }
     if (obs >= 0) H5Gclose(obs);

@@ -20,6 +20,11 @@ typedef struct ds_obs {
     bool u8;        // an RGB image: uint8 0..255, else float32
     ds_bytes data;  // steps * count values
     ds_bytes last;  // the observation after the last step (next_obs of the last step)
+    // RGB images: a camera renders at its own rate, so most steps repeat the image
+    // before. `same` holds a byte per step (1: the same image as the step before),
+    // `prev` the float image last converted; a repeated image is neither converted
+    // nor, when written, compressed again.
+    ds_bytes same, prev;
 } ds_obs;
 
 struct ds_recorder {

@@ -53,7 +53,8 @@ static void clear(ds_recorder *r)
 {
     // Every buffer keeps its memory for the next episode (no page faults anew):
     // the observation entries' too, whatever entries the next episode has.
-    for (size_t i = 0; i < r->obs_cap; i++) r->obs[i].data.len = r->obs[i].last.len = 0;
+    for (size_t i = 0; i < r->obs_cap; i++)
+        r->obs[i].data.len = r->obs[i].last.len = r->obs[i].same.len = r->obs[i].prev.len = 0;
     r->nobs = 0;
     ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) bufs[i]->len = 0;
@@ -71,6 +72,8 @@ void ds_recorder_destroy(ds_recorder *r)
     for (size_t i = 0; i < r->obs_cap; i++) {
         free(r->obs[i].data.data);
         free(r->obs[i].last.data);
+        free(r->obs[i].same.data);
+        free(r->obs[i].prev.data);
     }
     free(r->obs);
     ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
@@ -148,6 +151,18 @@ static bool take_obs(ds_recorder *r, ps_episode *e, bool last)
                 return false;
             }
             unsigned char *d = b->data + b->len;
+            size_t fbytes = o->count * sizeof(float);
+            unsigned char same = !last && b->len && o->prev.len == fbytes && !memcmp(o->prev.data, en->data, fbytes);
+            if (!last && !put(r, &o->same, &same, 1)) return false;
+            if (same) { // the camera has not rendered since: the row before
+                memcpy(d, d - o->count, o->count);
+                b->len += o->count;
+                continue;
+            }
+            if (!last) {
+                o->prev.len = 0;
+                if (!put(r, &o->prev, en->data, fbytes)) return false;
+            }
             for (size_t k = 0; k < o->count; k++) {
                 float v = en->data[k];
                 d[k] = !(v > 0) ? 0 : v >= 1 ? 255 : (unsigned char)lrintf(v * 255.0f);

@@ -198,6 +198,16 @@ ps_episode_state *ps_episode_state_deserialize(const void *data, size_t len, cha
 /// The seed of the episode a state was saved from (to begin a matching episode
 /// before restoring bytes from another process); 0 for NULL or an empty state.
 uint64_t ps_episode_state_seed(const ps_episode_state *st);
+/// A fingerprint of the world structure (bodies, joints, robots and sensors)
+/// a state restores into: it restores into an episode only when
+/// ps_episode_structure of that episode is the same. Lets a reader of many
+/// stored states pick one a world takes without trying each. 0 for NULL or an
+/// empty state.
+uint64_t ps_episode_state_structure(const ps_episode_state *st);
+/// The structure fingerprint of the episode's world as it is now (a scene
+/// that adds or removes bodies or joints while it runs changes it); 0 for NULL
+/// or an episode without a running world.
+uint64_t ps_episode_structure(ps_episode *e);
 
 PS_END_DECLS
 #endif

@@ -3,7 +3,8 @@
 ///
 /// A world state holds what evolves while a world steps: time and step count,
 /// the QuickStep shuffling seed, every body's pose and velocities (the static
-/// pose of static bodies), joint break state, robot actuator commands and
+/// pose of static bodies) and mass model as simulated (with the actuator
+/// armature a link carries), joint break state, robot actuator commands and
 /// settings, every sensor's readings, noise and latency buffers, drift and
 /// integrator state, the sensor noise RNG and the last step's contacts.
 /// Restoring it into the same world and stepping reproduces the original

@@ -79,7 +79,39 @@ static uint64_t layout(const ps_world *w)
     return h;
 }
 
+uint64_t ps_world_state_layout(const ps_world *w) { return layout(w); }
+
+uint64_t ps_world_state_record_layout(const unsigned char *data, size_t len)
+{
+    uint32_t magic = 0;
+    uint64_t lay = 0;
+    ps_state_reader r = {data, len, 0, true};
+    if (!ps_state_get(&r, &magic, sizeof magic) || magic != STATE_MAGIC || !ps_state_get(&r, &lay, sizeof lay)) return 0;
+    return lay;
+}
+
 /* ------------------------------------------------------------ save */
+
+// A moving body's mass model: what ODE simulates (with the armature robot.c
+// added when the body's joint first stepped, about the axis as it lay then),
+// the model it came from, and the armature it carries. A world rebuilt from
+// the scene has not stepped yet, so without these it would add the armature
+// at its first step after a restore, about an axis rounded differently.
+static void put_mass(ps_state_buf *b, const ps_body_slot *s)
+{
+    dMass ode;
+    dBodyGetMass(s->body, &ode);
+    int32_t mode = (int32_t)s->mass_mode;
+    unsigned char has = s->has_mass;
+    ps_state_put(b, &ode, sizeof ode);
+    ps_state_put(b, &s->acc, sizeof s->acc);
+    ps_state_put(b, &s->com, sizeof s->com);
+    ps_state_put(b, &s->mass_target, sizeof s->mass_target);
+    ps_state_put(b, &mode, sizeof mode);
+    ps_state_put(b, &has, sizeof has);
+    ps_state_put(b, &s->arm_mass, sizeof s->arm_mass);
+    ps_state_put(b, s->arm_I, sizeof s->arm_I);
+}
 
 static void put_body(ps_state_buf *b, const ps_body_slot *s)
 {
@@ -96,6 +128,7 @@ static void put_body(ps_state_buf *b, const ps_body_slot *s)
     int enabled = dBodyIsEnabled(s->body);
     ps_state_put(b, v, sizeof v);
     ps_state_put(b, &enabled, sizeof enabled);
+    put_mass(b, s);
 }
 
 static void put_sensor(ps_state_buf *b, const ps_sensor_slot *s)
@@ -153,6 +186,7 @@ bool ps_world_state_write(const ps_world *w, ps_state_buf *b)
             ps_state_put(b, &rj->command, sizeof rj->command);
             ps_state_put(b, &rj->explicit_effort, sizeof rj->explicit_effort);
             ps_state_put(b, &rj->clamps, sizeof rj->clamps);
+            ps_state_put(b, &rj->armature_on, sizeof rj->armature_on);
         }
     }
     for (uint32_t i = 0; i < w->sensor_count; i++)
@@ -171,6 +205,30 @@ bool ps_world_state_write(const ps_world *w, ps_state_buf *b)
 }
 
 /* ------------------------------------------------------------ restore */
+
+static void get_mass(ps_state_reader *r, ps_world *w, ps_body_slot *s)
+{
+    dMass ode, now;
+    int32_t mode;
+    unsigned char has;
+    ps_vec3 com;
+    ps_state_get(r, &ode, sizeof ode);
+    ps_state_get(r, &s->acc, sizeof s->acc);
+    ps_state_get(r, &com, sizeof com);
+    ps_state_get(r, &s->mass_target, sizeof s->mass_target);
+    ps_state_get(r, &mode, sizeof mode);
+    ps_state_get(r, &has, sizeof has);
+    ps_state_get(r, &s->arm_mass, sizeof s->arm_mass);
+    if (!ps_state_get(r, s->arm_I, sizeof s->arm_I)) return;
+    s->mass_mode = mode;
+    s->has_mass = has;
+    dBodyGetMass(s->body, &now);
+    if (s->kind == PS_BODY_DYNAMIC && memcmp(&now, &ode, sizeof ode) != 0) dBodySetMass(s->body, &ode);
+    if (memcmp(&com, &s->com, sizeof com) != 0) {
+        s->com = com;
+        ps_body_apply_geom_offsets(w, s);
+    }
+}
 
 static void get_body(ps_state_reader *r, ps_world *w, uint32_t i)
 {
@@ -200,6 +258,7 @@ static void get_body(ps_state_reader *r, ps_world *w, uint32_t i)
     dBodySetTorque(s->body, 0, 0, 0);
     if (enabled) dBodyEnable(s->body);
     else dBodyDisable(s->body);
+    get_mass(r, w, s);
 }
 
 static void get_sensor(ps_state_reader *r, ps_sensor_slot *s)
@@ -291,6 +350,7 @@ ps_status ps_world_state_read(ps_world *w, ps_state_reader *r)
             ps_state_get(r, &rj->command, sizeof rj->command);
             ps_state_get(r, &rj->explicit_effort, sizeof rj->explicit_effort);
             ps_state_get(r, &rj->clamps, sizeof rj->clamps);
+            ps_state_get(r, &rj->armature_on, sizeof rj->armature_on);
         }
     }
     for (uint32_t i = 0; i < w->sensor_count; i++)

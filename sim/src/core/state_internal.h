@@ -23,6 +23,11 @@ bool ps_state_put(ps_state_buf *b, const void *p, size_t n);
 bool ps_state_get(ps_state_reader *r, void *p, size_t n);
 void ps_state_buf_free(ps_state_buf *b);
 
+/// A fingerprint of `w`'s structure: what a saved state must match.
+uint64_t ps_world_state_layout(const ps_world *w);
+/// The structure fingerprint of one ps_world_state_write record (0 when it is
+/// not one).
+uint64_t ps_world_state_record_layout(const unsigned char *data, size_t len);
 /// Appends `w`'s state to `b`; false when an allocation failed.
 bool ps_world_state_write(const ps_world *w, ps_state_buf *b);
 /// Restores `w` from exactly the bytes of one ps_world_state_write record.

@@ -272,6 +272,17 @@ static int r_q(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r
 static int r_qd(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, ps_robot_velocities); }
 static int r_tau(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, ps_robot_efforts); }
 
+// Every joint's current target (after clamping), what the last command set.
+static ps_status commands_of(const ps_world *w, ps_robot_id r, double *out)
+{
+    for (size_t i = 0; i < ps_robot_joint_count(w, r); i++) out[i] = ps_robot_command(w, r, i);
+    return PS_OK;
+}
+
+// robot:commands(): part of the saved state, so code that continues from it
+// (an IK warm start) continues the same after a restore.
+static int r_commands(lua_State *L) { ps_robot_id r; ps_world *w = check_robot(L, 1, &r); return push_array(L, w, r, commands_of); }
+
 static int one(lua_State *L, ps_status (*get)(const ps_world *, ps_robot_id, double *))
 {
     ps_robot_id r;
@@ -715,7 +726,7 @@ void ps_lua_open_robot(lua_State *L)
 {
     static const luaL_Reg m[] = {
         {"q", r_q}, {"qd", r_qd}, {"tau", r_tau}, {"position", r_position}, {"velocity", r_velocity},
-        {"effort", r_effort}, {"command", r_command}, {"set_q", r_set_q}, {"joint_names", r_joint_names},
+        {"effort", r_effort}, {"command", r_command}, {"commands", r_commands}, {"set_q", r_set_q}, {"joint_names", r_joint_names},
         {"link_names", r_link_names}, {"link", r_link}, {"link_pose", r_link_pose}, {"actuator", r_actuator},
         {"clamps", r_clamps}, {"limits", r_limits}, {"mass", r_mass}, {"name", r_name}, {"dof", r_dof},
         {"jacobian", r_jacobian}, {"mass_matrix", r_mass_matrix}, {"gravity_torques", r_gravity_torques},

@@ -351,7 +351,7 @@ ps_status ps_episode_restore_state(ps_episode *e, const ps_episode_state *st, ch
 // Layout (native byte order): magic, version, scene hash, status, steps, return,
 // rng, message length + bytes, then three length-prefixed records (world, space, lua).
 #define BYTES_MAGIC 0x53455350u /* "PSES" */
-#define BYTES_VERSION 1u
+#define BYTES_VERSION 2u
 
 static void put_record(ps_state_buf *b, const ps_state_buf *r)
 {
@@ -457,3 +457,15 @@ ps_episode_state *ps_episode_state_deserialize(const void *data, size_t len, cha
 void ps_episode_state_free_bytes(void *data) { free(data); }
 
 uint64_t ps_episode_state_seed(const ps_episode_state *st) { return st && st->saved ? st->seed : 0; }
+
+uint64_t ps_episode_state_structure(const ps_episode_state *st)
+{
+    return st && st->saved ? ps_world_state_record_layout(st->world.data, st->world.len) : 0;
+}
+
+uint64_t ps_episode_structure(ps_episode *e)
+{
+    if (!e) return 0;
+    ps_episode_core c = ps_episode_core_of(e);
+    return c.world ? ps_world_state_layout(c.world) : 0;
+}

@@ -375,6 +375,10 @@ function Robot:effort(j) end
 ---@param v? number
 function Robot:command(j, v) end
 
+---every joint's current target, after clamping (saved with the state)
+---@return number[]
+function Robot:commands() end
+
 ---teleports to joint positions, zero velocities
 ---@param q table
 function Robot:set_q(q) end

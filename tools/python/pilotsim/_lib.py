@@ -283,6 +283,8 @@ ps_episode_state_free_bytes = _fn("ps_episode_state_free_bytes", None, _vp)
 ps_episode_state_deserialize = _fn("ps_episode_state_deserialize", _vp, ctypes.c_char_p, ctypes.c_size_t,
                                    ctypes.c_char_p, ctypes.c_size_t)
 ps_episode_state_seed = _fn("ps_episode_state_seed", ctypes.c_uint64, _vp)
+ps_episode_state_structure = _fn("ps_episode_state_structure", ctypes.c_uint64, _vp)
+ps_episode_structure = _fn("ps_episode_structure", ctypes.c_uint64, _vp)
 ps_scene_set_render_callback = _fn("ps_scene_set_render_callback", None, _vp, _vp, _vp)
 ps_scene_set_render_error_fn = _fn("ps_scene_set_render_error_fn", None, _vp, _vp)
 ps_scene_view = _fn("ps_scene_view", ctypes.c_bool, _vp, ctypes.POINTER(ctypes.c_double * 3),

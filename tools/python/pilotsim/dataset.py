@@ -50,6 +50,7 @@ class Demo:
         self.dones = group["dones"][()]
         self.states = group["states"][()] if "states" in group else None
         self.state_hashes = group["state_hashes"][()] if "state_hashes" in group else None
+        self._stored = None
         self.num_samples = int(self.attrs.get("num_samples", len(self.actions)))
         self.state_every = max(1, int(self.attrs.get("state_every", 1)))
         self.scene = self.attrs.get("scene", "")
@@ -72,11 +73,26 @@ class Demo:
             at += n
         return out
 
+    def stored_states(self):
+        """(steps, structures): the steps whose full state is stored (ascending,
+        uint64) and each one's world-structure fingerprint (pilotsim.env's
+        state_structure), indexed once per demo so restore() finds the state it
+        needs directly."""
+        if self._stored is None:
+            if self.states is None:
+                raise ValueError("pilotsim: %s has no states" % self.name)
+            from .env import state_structure
+            steps = np.flatnonzero(self.states.any(axis=1)).astype(np.uint64)
+            structures = np.array([state_structure(self.states[int(k)].tobytes()) for k in steps], dtype=np.uint64)
+            self._stored = (steps, structures)
+        return self._stored
+
     def restore(self, env, step):
         """Puts `env` (a pilotsim Env of this demo's scene file and params, with
         action_repeat 1) in the exact state before step `step` (0..num_samples; the
         last is the state the episode ended in): restores the latest stored state
-        at or before it that the Env's world can take (the same bodies and joints)
+        at or before it that the Env's world can take (the same bodies and joints;
+        else the latest a fresh episode takes, found in stored_states())
         and feeds the recorded actions from there, checking each state hash
         against state_hashes. Returns the observation. Raises ValueError for
         a step out of range, RuntimeError when a hash differs (another build, or
@@ -88,27 +104,23 @@ class Demo:
             raise ValueError("pilotsim: %s has no states or state hashes" % self.name)
         if getattr(env, "action_repeat", 1) != 1:
             raise ValueError("pilotsim: restore() needs an Env with action_repeat 1")
-        from .env import PilotsimError
-        k = min(step, self.num_samples - 1) // self.state_every * self.state_every
-        fresh = False
-        while True:
-            row = self.states[k]
-            if not row.any():
-                raise ValueError("pilotsim: %s stores no state at step %d" % (self.name, k))
-            try:
-                env.restore_state(row.tobytes())
-                break
-            except PilotsimError as e:
-                # A state restores only into a world of its structure: the scene added
-                # or removed a body or joint before it (a suction weld). From a fresh
-                # episode, go back to the latest stored state it restores into.
-                if "differ from the world" not in str(e) or k == 0:
-                    raise
-                if fresh:
-                    k -= self.state_every
-                else:
-                    env.reset(seed=self.seed)
-                    fresh = True
+        steps, structures = self.stored_states()
+        last = min(step, self.num_samples - 1)
+        n = int(np.searchsorted(steps, last, side="right"))   # stored states at or before it
+        if n == 0:
+            raise ValueError("pilotsim: %s stores no state at or before step %d" % (self.name, last))
+        # A state restores only into a world of its structure: a scene that added or
+        # removed a body or joint (a suction weld) restores from a fresh episode, of
+        # the structure the scene builds, only a state stored before that.
+        if env.structure() != structures[n - 1] or getattr(env, "episode_seed", self.seed) != self.seed:
+            env.reset(seed=self.seed)
+            fits = np.flatnonzero(structures[:n] == np.uint64(env.structure()))
+            if fits.size == 0:
+                raise ValueError("pilotsim: %s stores no state at or before step %d that a fresh episode of "
+                                 "its scene takes (the scene's structure changed before every one)" % (self.name, last))
+            n = int(fits[-1]) + 1
+        k = int(steps[n - 1])
+        env.restore_state(self.states[k].tobytes())
         bufs = env.action_buffers
         for i in range(k, step):
             if env.state_hash() != int(self.state_hashes[i]):

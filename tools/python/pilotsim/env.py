@@ -54,6 +54,27 @@ def _param_text(name, value):
     return "%s=%s" % (name, value)
 
 
+def _deserialize(state):
+    """A ps_episode_state from bytes (free it with ps_episode_state_destroy)."""
+    data = bytes(state)
+    err = ctypes.create_string_buffer(L.ERR_LEN)
+    st = L.ps_episode_state_deserialize(data, len(data), err, len(err))
+    if not st:
+        raise PilotsimError("pilotsim: " + L.text(err.value))
+    return st
+
+
+def state_structure(state):
+    """The world-structure fingerprint of bytes from Env.save_state() (or a
+    dataset's state row): they restore into an Env whose structure() is the
+    same. Raises PilotsimError for bytes that are not a state."""
+    st = _deserialize(state)
+    try:
+        return L.ps_episode_state_structure(st)
+    finally:
+        L.ps_episode_state_destroy(st)
+
+
 def _env_paths(var):
     return [p for p in os.environ.get(var, "").split(os.pathsep) if p]
 
@@ -380,11 +401,8 @@ class Env(_Base):
         if not isinstance(state, (bytes, bytearray, memoryview)):
             raise TypeError("pilotsim: restore_state() takes the bytes save_state() returned, not %s"
                             % type(state).__name__)
-        data = bytes(state)
+        st = _deserialize(state)
         err = ctypes.create_string_buffer(L.ERR_LEN)
-        st = L.ps_episode_state_deserialize(data, len(data), err, len(err))
-        if not st:
-            raise PilotsimError("pilotsim: " + L.text(err.value))
         try:
             seed = L.ps_episode_state_seed(st)
             if self._ep is None or self._ep_seed != seed:
@@ -402,6 +420,12 @@ class Env(_Base):
         if s != L.EP_RUNNING:
             self._finish(self._info(s))
         return self._observe()
+
+    def structure(self):
+        """The fingerprint of the episode world's structure (bodies, joints,
+        robots, sensors) as an int; a state restores into this Env only when
+        state_structure(state) is the same. 0 when there is no episode."""
+        return L.ps_episode_structure(self._ep.ptr) if self._ep is not None else 0
 
     def state_hash(self):
         """ps_world_state_hash of the episode's world as an int (0 when none)."""
