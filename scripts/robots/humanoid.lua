@@ -313,6 +313,14 @@ end
 -- (arm poses, a load in the hands), the measured DCM pulled into the plan, pelvis tilt
 -- from the IMU, foot contact sensors for touchdown.
 
+--- Leg gains for the walk (build with kp = M.walk_gains.kp, kd = M.walk_gains.kd): stiffer
+--- than the standing defaults, so the legs track the gait under load (needs about 100
+--- solver iterations: world = {iterations = 100}).
+M.walk_gains = {
+    kp = {hip = 8000, knee = 8000, ankle = 6000, waist = 1500, shoulder = 1000, elbow = 400},
+    kd = {hip = 250, knee = 250, ankle = 180, waist = 80, shoulder = 40, elbow = 15},
+}
+
 M.walk_defaults = {
     vx = 0,              -- m/s forward (heading frame); clamped to [-max_back, max_vx]
     yaw_rate = 0,        -- rad/s; needs hip_yaw
@@ -329,7 +337,7 @@ M.walk_defaults = {
     k_vel = 2.0,         -- 1/s, same for the velocity
     k_tilt = 1.0,        -- pelvis tilt feedback into the stance hip
     kp_com = 0.5,        -- COM tracking: pelvis moved by this times the COM error
-    ki_com = 2.0,        -- 1/s, and by the integral of it
+    ki_com = 1.0,        -- 1/s, and by the integral of it
     stop = false,        -- true: finish the step, close the feet and stand
     load = false,        -- a Body carried in the hands: counted in the centre of mass
 }
