@@ -39,8 +39,8 @@ function scene.build(world, ctx)
                                arms = p.carry > 0 and {shoulder_pitch = -0.5, elbow = -1.07} or false})
     tote = nil
     if p.carry > 0 then
-        tote = world:body{name = "tote", pos = {0.30, 0, TOTE_Z}, mass = p.carry,
-                          geoms = {{type = "box", size = {0.30, 0.56, 0.20}, color = {0.9, 0.45, 0.1}}}}
+        tote = world:body{name = "tote", pos = {0.31, 0, TOTE_Z}, mass = p.carry,
+                          geoms = {{type = "box", size = {0.26, 0.56, 0.20}, color = {0.9, 0.45, 0.1}}}}
     end
     s.gait = h:walk_state(tote)
     s.path, s.px, s.py = 0, 0, 0

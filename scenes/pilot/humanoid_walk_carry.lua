@@ -3,7 +3,7 @@
 -- carries a tote from the packing station to the dispatch table `distance` m down the
 -- aisle, where it must stop in the hand-over zone in front of the table.
 --
--- The hold: the tote (0.30 x 0.56 x 0.20 m, `tote_mass` kg) rests across both forearms,
+-- The hold: the tote (0.26 x 0.56 x 0.20 m, `tote_mass` kg) rests across both forearms,
 -- which are bent forward level at 1.16 m (a cradle carry: no weld, no squeeze; gravity and
 -- friction mu `tote_friction` keep it there, so hard stops or a stumble can drop it). The
 -- episode starts with the tote already in the hands at the packing station.
@@ -33,9 +33,9 @@ local util = require "kit.util"
 
 local h, tote               -- handles of the current episode (set in build)
 
-local TOTE = {0.30, 0.56, 0.20}
+local TOTE = {0.26, 0.56, 0.20}
 local ARMS = {shoulder_pitch = -0.5, elbow = -1.07}   -- forearms level, 1.157 m, 0.14 .. 0.42 m ahead
-local TOTE_X, TOTE_Z = 0.30, 1.157 + 0.035 + TOTE[3] / 2
+local TOTE_X, TOTE_Z = 0.31, 1.157 + 0.035 + TOTE[3] / 2
 local TABLE = {0.8, 1.2, 1.0}                         -- size x, y; top height
 local RACK_Y = 1.4
 
