@@ -44,7 +44,7 @@ local scene = {
     domain = "logistics",
     description = "Full-size humanoid walks an aisle carrying a tote on its forearms to the dispatch table",
     instruction = "Carry the tote from the packing station to the dispatch table and stop in front of it without dropping the tote.",
-    view = {eye = {-2.2, -3.4, 2.4}, target = {2.5, 0, 0.9}, fov = 55},
+    view = {eye = {-3.0, -0.5, 3.0}, target = {2.5, 0, 0.9}, fov = 55},
     timestep = 0.002,
     time_limit = 60,
     world = {iterations = 100},
