@@ -123,6 +123,11 @@ void ps_render_target_destroy(ps_render_target *t);  ///< NULL is a no-op; conte
 void ps_render_target_size(const ps_render_target *t, int *width, int *height);
 void ps_render_target_bind(ps_render_target *t);     ///< binds it and sets the viewport
 void ps_render_target_unbind(ps_render_target *t);   ///< back to the default framebuffer
+/// Copies an RGBA8 target's colour, stretched with linear filtering, onto the
+/// default framebuffer's rectangle (0, 0, width, height) pixels, and leaves the
+/// default framebuffer bound (a window drawing its 3D view at reduced
+/// resolution; the default framebuffer must not be multisampled).
+void ps_render_target_blit(ps_render_target *t, int width, int height);
 /// Reads back pixels, top row first: `rgb8` 3 bytes per pixel (RGBA8 targets
 /// only); `f` `channels` floats per pixel (8-bit channels scaled to 0..1; a
 /// float target's channels past its two read 0, alpha 1). PS_OK; PS_ERR_INVALID
