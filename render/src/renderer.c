@@ -49,6 +49,8 @@ struct ps_renderer {
     GLuint inst_vbo;
     float *inst; size_t inst_cap;            // instance data, PS_INST_FLOATS per instance
     ps_render_target *pick_target;
+    ps_body_id tint_body;                    // shapes tinted in colour passes (PS_BODY_NONE: none)
+    float tint[4];                           // RGB, strength
     char error[PS_ERR_LEN];
     // uniform locations of the lit program
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
@@ -662,6 +664,11 @@ static const ps_gpu_mesh *mesh_level(const frame_ctx *f, const ps_mesh_levels *l
     return m;
 }
 
+static void tint(float rgba[4], const float t[4])
+{
+    for (int k = 0; k < 3; k++) rgba[k] = (1 - t[3]) * rgba[k] + t[3] * t[k];
+}
+
 static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_ctx *f, emit_fn emit, void *ctx)
 {
     size_t n, nm;
@@ -673,6 +680,8 @@ static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_c
         draw_item it;
         memset(&it, 0, sizeof it);
         memcpy(it.rgba, s->rgba, sizeof it.rgba);
+        bool tinted = f->mode == PS_RENDER_COLOR && ps_body_is_set(r->tint_body) && ps_body_id_eq(s->body, r->tint_body);
+        if (tinted) tint(it.rgba, r->tint);
         it.segment = (float)s->segment;
         it.translucent = s->rgba[3] < 0.999f;
         switch (s->type) {
@@ -745,7 +754,10 @@ static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_c
             it.mesh = ps_mesh_cache_file(r->cache, s->mesh_path, &fc, &lv, r->frame);
             if (!it.mesh) break;
             it.mesh = mesh_level(f, &lv, s->pose.p, fmax(fabs(s->size.x), fmax(fabs(s->size.y), fabs(s->size.z))));
-            if (fc) it.rgba[0] = it.rgba[1] = it.rgba[2] = 1;
+            if (fc) { // the file's colours are in the vertices; the shape's colour multiplies them
+                it.rgba[0] = it.rgba[1] = it.rgba[2] = 1;
+                if (tinted) tint(it.rgba, r->tint);
+            }
             pose_matrix(s->pose, s->size.x, s->size.y, s->size.z, it.model, it.nmat);
             emit(r, &it, ctx);
             break;
@@ -1185,6 +1197,13 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     GLenum e = glGetError();
     if (e != GL_NO_ERROR) return set_error(r, "GL error 0x%x while drawing", e);
     return true;
+}
+
+void ps_renderer_set_tint(ps_renderer *r, ps_body_id body, const float rgba[4])
+{
+    if (!r) return;
+    r->tint_body = rgba ? body : PS_BODY_NONE;
+    if (rgba) memcpy(r->tint, rgba, sizeof r->tint);
 }
 
 ps_status ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,

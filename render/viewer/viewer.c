@@ -316,6 +316,9 @@ static void frame_sim_part(ps_viewer *v, double t, double dt)
 static bool draw_scene(ps_viewer *v)
 {
     unsigned flags = v->draw_flags;
+    // The selected body tinted in the outline's cyan (its own colour still shows through).
+    static const float sel_tint[4] = {0.3f, 1.0f, 1.0f, 0.45f};
+    ps_renderer_set_tint(v->r, v->selected, sel_tint);
     if (v->scale >= 1.0) return ps_renderer_draw(v->r, v->snap, &v->view, flags, 0.0) == PS_OK;
     ps_render_view view = v->view;
     view.width = (int)lround(v->fb_w * v->scale);

@@ -60,6 +60,12 @@ ps_status ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_ren
 ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view,
                                 unsigned flags, double darkness, ps_render_mode mode);
 
+/// Tints every shape of `body` in colour passes from now on (a selection
+/// highlight): its colour becomes (1 - rgba[3]) x its own + rgba[3] x rgba's
+/// RGB; its alpha and the depth and segmentation passes are unchanged.
+/// PS_BODY_NONE (or `rgba` NULL) tints nothing.
+void ps_renderer_set_tint(ps_renderer *r, ps_body_id body, const float rgba[4]);
+
 /// 2D overlay in pixels, origin at the top-left of the viewport. Text is
 /// ASCII, monospaced, `scale` 1 = 8x16 pixel cells, '\n' starts a new line.
 /// Text and rectangles are batched (one draw call for thousands): they reach
