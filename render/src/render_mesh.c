@@ -252,7 +252,13 @@ static bool load_file(entry *e, const char *path, char *why, size_t whylen)
         if (!(m->mPrimitiveTypes & aiPrimitiveType_TRIANGLE)) continue;
         float col[4] = {1, 1, 1, 1};
         struct aiColor4D d;
-        if (m->mMaterialIndex < sc->mNumMaterials &&
+        // Formats without materials (STL) get assimp's grey default material:
+        // not the file's colour, so the URDF's applies.
+        struct aiString name;
+        bool own = m->mMaterialIndex < sc->mNumMaterials &&
+                   !(aiGetMaterialString(sc->mMaterials[m->mMaterialIndex], AI_MATKEY_NAME, &name) == aiReturn_SUCCESS &&
+                     strcmp(name.data, AI_DEFAULT_MATERIAL_NAME) == 0);
+        if (own &&
             aiGetMaterialColor(sc->mMaterials[m->mMaterialIndex], AI_MATKEY_COLOR_DIFFUSE, &d) == aiReturn_SUCCESS) {
             col[0] = d.r; col[1] = d.g; col[2] = d.b; col[3] = d.a > 0 ? d.a : 1;
             colors = true;
