@@ -521,7 +521,12 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     // Scripted, fixed-step and multisampled windows draw at full resolution
     // (pixels tests compare; a multisampled window cannot take a blit).
     v->scale = opt->render_scale > 0 ? fmin(fmax(opt->render_scale, 0.25), 1.0) : 1.0;
-    v->auto_scale = opt->render_scale <= 0 && !v->have_script && opt->frame_dt <= 0 && ps_renderer_framebuffer_samples(v->r) <= 1;
+    bool msaa = ps_renderer_framebuffer_samples(v->r) > 1;
+    v->auto_scale = opt->render_scale <= 0 && !v->have_script && opt->frame_dt <= 0 && !msaa;
+    if (msaa && v->scale < 1) {
+        ps_viewer_log(v, "render scale %.2f ignored: a multisampled window draws at full resolution", v->scale);
+        v->scale = 1;
+    }
     // Camera sensors render in a hidden GLFW context of their own (the same
     // window system as the viewer's), made on the first camera frame, so
     // scenes without cameras pay nothing.
