@@ -24,6 +24,32 @@ bool ps_gpu_mesh_upload(ps_gpu_mesh *m, const float *v, size_t nv, const uint32_
 void ps_gpu_mesh_free(ps_gpu_mesh *m);
 void ps_gpu_mesh_draw(const ps_gpu_mesh *m);
 
+/// A coarse level of detail of an indexed mesh (mesh_simplify.c). Owns its arrays.
+typedef struct ps_mesh_lod {
+    float *vertices;      // PS_VTX_FLOATS each
+    size_t vertex_count;
+    uint32_t *indices;
+    size_t index_count;
+    float error;          // largest distance (mesh units) a surface point moved
+} ps_mesh_lod;
+/// Simplifies the indexed mesh `v` (`nv` vertices) / `idx` (`ni` indices) by
+/// vertex clustering on a grid of `cells` cells along the bounding box's
+/// longest side: vertices in the same cell, facing the same way (dominant
+/// normal axis) and of the same colour merge; triangles that collapse are
+/// dropped. False (and `out` empty) when nothing is left or memory runs out.
+bool ps_mesh_simplify(const float *v, size_t nv, const uint32_t *idx, size_t ni, int cells, ps_mesh_lod *out);
+void ps_mesh_lod_free(ps_mesh_lod *l);
+
+/// Levels of detail of a visual mesh file: the file's own mesh first, then
+/// coarser ones, each drawn where its error spans less than a pixel.
+#define PS_MESH_LEVELS 4
+typedef struct ps_mesh_levels {
+    const ps_gpu_mesh *mesh[PS_MESH_LEVELS];  // NULL past the last level
+    float error[PS_MESH_LEVELS];              // mesh units (0 for the file's own)
+    size_t triangles[PS_MESH_LEVELS];
+    float radius;                             // farthest vertex from the origin (mesh units)
+} ps_mesh_levels;
+
 typedef struct ps_mesh_cache ps_mesh_cache;
 ps_mesh_cache *ps_mesh_cache_create(void);
 void ps_mesh_cache_destroy(ps_mesh_cache *c);
@@ -33,7 +59,9 @@ const ps_gpu_mesh *ps_mesh_cache_snapshot(ps_mesh_cache *c, const ps_snapshot_me
 // The GPU mesh of a visual mesh file; NULL when it cannot be loaded (warned
 // once per path on stderr). *file_colors: the file's own material colours are
 // baked into the vertices (use white as the shape colour).
-const ps_gpu_mesh *ps_mesh_cache_file(ps_mesh_cache *c, const char *path, bool *file_colors, uint64_t frame);
+// `levels` (may be NULL) receives its levels of detail.
+const ps_gpu_mesh *ps_mesh_cache_file(ps_mesh_cache *c, const char *path, bool *file_colors, ps_mesh_levels *levels,
+                                      uint64_t frame);
 // Why the file at `path` failed to load ("" if it did not fail or was never tried). Borrowed.
 const char *ps_mesh_cache_file_error(const ps_mesh_cache *c, const char *path);
 // Frees snapshot meshes unused since `frame - keep`.

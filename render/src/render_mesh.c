@@ -61,6 +61,10 @@ typedef struct entry {
     uint64_t key;        // snapshot meshes
     char *path;          // mesh files
     ps_gpu_mesh mesh;
+    ps_gpu_mesh lod[PS_MESH_LEVELS - 1];   // mesh files: coarser levels (vao 0: none)
+    float lod_error[PS_MESH_LEVELS - 1];
+    size_t triangles[PS_MESH_LEVELS];
+    float radius;
     bool failed, file_colors;
     uint64_t used;
     char *why;           // load error of a failed file
@@ -78,6 +82,7 @@ void ps_mesh_cache_destroy(ps_mesh_cache *c)
     if (!c) return;
     for (size_t i = 0; i < c->n; i++) {
         ps_gpu_mesh_free(&c->e[i].mesh);
+        for (int l = 0; l < PS_MESH_LEVELS - 1; l++) ps_gpu_mesh_free(&c->e[i].lod[l]);
         free(c->e[i].path);
         free(c->e[i].why);
     }
@@ -247,7 +252,13 @@ static bool load_file(entry *e, const char *path, char *why, size_t whylen)
         if (!(m->mPrimitiveTypes & aiPrimitiveType_TRIANGLE)) continue;
         float col[4] = {1, 1, 1, 1};
         struct aiColor4D d;
-        if (m->mMaterialIndex < sc->mNumMaterials &&
+        // Formats without materials (STL) get assimp's grey default material:
+        // not the file's colour, so the URDF's applies.
+        struct aiString name;
+        bool own = m->mMaterialIndex < sc->mNumMaterials &&
+                   !(aiGetMaterialString(sc->mMaterials[m->mMaterialIndex], AI_MATKEY_NAME, &name) == aiReturn_SUCCESS &&
+                     strcmp(name.data, AI_DEFAULT_MATERIAL_NAME) == 0);
+        if (own &&
             aiGetMaterialColor(sc->mMaterials[m->mMaterialIndex], AI_MATKEY_COLOR_DIFFUSE, &d) == aiReturn_SUCCESS) {
             col[0] = d.r; col[1] = d.g; col[2] = d.b; col[3] = d.a > 0 ? d.a : 1;
             colors = true;
@@ -256,6 +267,7 @@ static bool load_file(entry *e, const char *path, char *why, size_t whylen)
             struct aiVector3D p = m->mVertices[j];
             struct aiVector3D n = m->mNormals ? m->mNormals[j] : (struct aiVector3D){0, 0, 1};
             put(v + (base + j) * PS_VTX_FLOATS, p.x, p.y, p.z, n.x, n.y, n.z, col);
+            e->radius = fmaxf(e->radius, sqrtf(p.x * p.x + p.y * p.y + p.z * p.z));
         }
         for (unsigned f = 0; f < m->mNumFaces; f++) {
             const struct aiFace *fc = &m->mFaces[f];
@@ -266,6 +278,23 @@ static bool load_file(entry *e, const char *path, char *why, size_t whylen)
     }
     aiReleaseImport(sc);
     bool ok = ps_gpu_mesh_upload(&e->mesh, v, nv, idx, k);
+    e->triangles[0] = k / 3;
+    // Coarser levels for where the file's detail is smaller than a pixel:
+    // each kept only if it has at most half the triangles of the one before.
+    static const int cells[PS_MESH_LEVELS - 1] = {192, 96, 48};
+    size_t prev = k / 3;
+    for (int l = 0, out = 0; ok && l < PS_MESH_LEVELS - 1; l++) {
+        ps_mesh_lod lod;
+        if (!ps_mesh_simplify(v, nv, idx, k, cells[l], &lod)) break;
+        size_t nt = lod.index_count / 3;
+        if (10 * nt <= 7 * prev && ps_gpu_mesh_upload(&e->lod[out], lod.vertices, lod.vertex_count, lod.indices,
+                                                 lod.index_count)) {
+            e->lod_error[out] = lod.error;
+            e->triangles[++out] = nt;
+            prev = nt;
+        }
+        ps_mesh_lod_free(&lod);
+    }
     free(v);
     free(idx);
     if (!ok) snprintf(why, whylen, "GL upload failed");
@@ -273,12 +302,29 @@ static bool load_file(entry *e, const char *path, char *why, size_t whylen)
     return ok;
 }
 
-const ps_gpu_mesh *ps_mesh_cache_file(ps_mesh_cache *c, const char *path, bool *file_colors, uint64_t frame)
+static void levels_of(const entry *e, ps_mesh_levels *lv)
+{
+    if (!lv) return;
+    memset(lv, 0, sizeof *lv);
+    if (e->failed) return;
+    lv->mesh[0] = &e->mesh;
+    lv->triangles[0] = e->triangles[0];
+    lv->radius = e->radius;
+    for (int l = 0; l < PS_MESH_LEVELS - 1 && e->lod[l].vao; l++) {
+        lv->mesh[l + 1] = &e->lod[l];
+        lv->error[l + 1] = e->lod_error[l];
+        lv->triangles[l + 1] = e->triangles[l + 1];
+    }
+}
+
+const ps_gpu_mesh *ps_mesh_cache_file(ps_mesh_cache *c, const char *path, bool *file_colors, ps_mesh_levels *levels,
+                                      uint64_t frame)
 {
     for (size_t i = 0; i < c->n; i++)
         if (c->e[i].path && !strcmp(c->e[i].path, path)) {
             c->e[i].used = frame;
             *file_colors = c->e[i].file_colors;
+            levels_of(&c->e[i], levels);
             return c->e[i].failed ? NULL : &c->e[i].mesh;
         }
     entry *e = new_entry(c);
@@ -297,9 +343,11 @@ const ps_gpu_mesh *ps_mesh_cache_file(ps_mesh_cache *c, const char *path, bool *
         if (e->why) strcpy(e->why, why);
         fprintf(stderr, "pilotsim render: warning: cannot load visual mesh '%s': %s; drawing the body's collision "
                         "shapes instead\n", path, why);
+        levels_of(e, levels);
         return NULL;
     }
     *file_colors = e->file_colors;
+    levels_of(e, levels);
     return &e->mesh;
 }
 

@@ -23,6 +23,8 @@
 // rasterisers spent most of a small camera frame transforming vertices.
 enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_SPHERE_LO, PRIM_CYLINDER_LO, PRIM_QUAD, PRIM_COUNT };
 #define LOD_PIXELS 40.0
+// Visual mesh files: a coarser level where no vertex moves by more than this on screen.
+#define LOD_ERROR_PIXELS 1.0
 
 struct ps_renderer {
     GLuint prog, shadow_prog, sky_prog, line_prog, ui_prog, id_prog;
@@ -47,6 +49,8 @@ struct ps_renderer {
     GLuint inst_vbo;
     float *inst; size_t inst_cap;            // instance data, PS_INST_FLOATS per instance
     ps_render_target *pick_target;
+    ps_body_id tint_body;                    // shapes tinted in colour passes (PS_BODY_NONE: none)
+    float tint[4];                           // RGB, strength
     char error[PS_ERR_LEN];
     // uniform locations of the lit program
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
@@ -130,7 +134,9 @@ static const char *lit_fs =
     "  vec3 n = normalize(v_nrm); if (!gl_FrontFacing) n = -n;\n"
     "  vec3 l = -u_light_dir; vec3 v = normalize(u_eye - v_world); vec3 h = normalize(l + v);\n"
     "  float diff = max(dot(n, l), 0.0); float sh = shadow();\n"
-    "  float spec = diff > 0.0 ? pow(max(dot(n, h), 0.0), 32.0) * 0.25 : 0.0;\n"
+    "  // x^32 by squaring: a software rasteriser's pow() is a log2 and an exp2 per pixel\n"
+    "  float s = max(dot(n, h), 0.0); s *= s; s *= s; s *= s; s *= s; s *= s;\n"
+    "  float spec = diff > 0.0 ? s * 0.25 : 0.0;\n"
     "  vec3 c = base.rgb * (0.35 + 0.65 * diff * sh) + vec3(spec * sh);\n"
     "  // the camera's own lamp at the eye, not dimmed: cosine and inverse square (1 m floor)\n"
     "  vec3 e = u_eye - v_world; float lamp = u_lamp * max(dot(n, normalize(e)), 0.0) / max(dot(e, e), 1.0);\n"
@@ -649,6 +655,24 @@ static bool coarse(const frame_ctx *f, ps_vec3 p, double rad)
     return d > rad && 2.0 * rad / d * f->px_per_rad < LOD_PIXELS;
 }
 
+// The coarsest level of a mesh file (at `p`, scaled by `scale`) whose error
+// spans less than LOD_ERROR_PIXELS on screen at the mesh's nearest point.
+static const ps_gpu_mesh *mesh_level(const frame_ctx *f, const ps_mesh_levels *lv, ps_vec3 p, double scale)
+{
+    double dx = p.x - f->eye[0], dy = p.y - f->eye[1], dz = p.z - f->eye[2];
+    double d = sqrt(dx * dx + dy * dy + dz * dz) - lv->radius * scale;
+    const ps_gpu_mesh *m = lv->mesh[0];
+    if (d <= 0) return m;
+    for (int l = 1; l < PS_MESH_LEVELS && lv->mesh[l]; l++)
+        if (lv->error[l] * scale / d * f->px_per_rad < LOD_ERROR_PIXELS) m = lv->mesh[l];
+    return m;
+}
+
+static void tint(float rgba[4], const float t[4])
+{
+    for (int k = 0; k < 3; k++) rgba[k] = (1 - t[3]) * rgba[k] + t[3] * t[k];
+}
+
 static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_ctx *f, emit_fn emit, void *ctx)
 {
     size_t n, nm;
@@ -660,6 +684,8 @@ static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_c
         draw_item it;
         memset(&it, 0, sizeof it);
         memcpy(it.rgba, s->rgba, sizeof it.rgba);
+        bool tinted = f->mode == PS_RENDER_COLOR && ps_body_is_set(r->tint_body) && ps_body_id_eq(s->body, r->tint_body);
+        if (tinted) tint(it.rgba, r->tint);
         it.segment = (float)s->segment;
         it.translucent = s->rgba[3] < 0.999f;
         switch (s->type) {
@@ -727,10 +753,15 @@ static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_c
             break;
         case PS_SHAPE_MESH_FILE: {
             bool fc = false;
+            ps_mesh_levels lv;
             if (!s->mesh_path) break;
-            it.mesh = ps_mesh_cache_file(r->cache, s->mesh_path, &fc, r->frame);
+            it.mesh = ps_mesh_cache_file(r->cache, s->mesh_path, &fc, &lv, r->frame);
             if (!it.mesh) break;
-            if (fc) it.rgba[0] = it.rgba[1] = it.rgba[2] = 1;
+            it.mesh = mesh_level(f, &lv, s->pose.p, fmax(fabs(s->size.x), fmax(fabs(s->size.y), fabs(s->size.z))));
+            if (fc) { // the file's colours are in the vertices; the shape's colour multiplies them
+                it.rgba[0] = it.rgba[1] = it.rgba[2] = 1;
+                if (tinted) tint(it.rgba, r->tint);
+            }
             pose_matrix(s->pose, s->size.x, s->size.y, s->size.z, it.model, it.nmat);
             emit(r, &it, ctx);
             break;
@@ -759,7 +790,7 @@ static bool mark_fallbacks(ps_renderer *r, const ps_snapshot *snap, unsigned fla
     for (size_t i = 0; i < n; i++) {
         if (sh[i].role != PS_ROLE_VISUAL || sh[i].type != PS_SHAPE_MESH_FILE || sh[i].segment <= 0) continue;
         bool fc;
-        if (!sh[i].mesh_path || !ps_mesh_cache_file(r->cache, sh[i].mesh_path, &fc, r->frame))
+        if (!sh[i].mesh_path || !ps_mesh_cache_file(r->cache, sh[i].mesh_path, &fc, NULL, r->frame))
             r->fallback[sh[i].segment] = true;
     }
     return true;
@@ -1173,6 +1204,13 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     return true;
 }
 
+void ps_renderer_set_tint(ps_renderer *r, ps_body_id body, const float rgba[4])
+{
+    if (!r) return;
+    r->tint_body = rgba ? body : PS_BODY_NONE;
+    if (rgba) memcpy(r->tint, rgba, sizeof r->tint);
+}
+
 ps_status ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
                            double darkness)
 {
@@ -1193,7 +1231,7 @@ ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const p
 ps_status ps_renderer_load_mesh(ps_renderer *r, const char *path, size_t *triangles, char *err, size_t errlen)
 {
     bool fc;
-    const ps_gpu_mesh *m = r && path ? ps_mesh_cache_file(r->cache, path, &fc, r->frame) : NULL;
+    const ps_gpu_mesh *m = r && path ? ps_mesh_cache_file(r->cache, path, &fc, NULL, r->frame) : NULL;
     if (!m) {
         if (err && errlen) {
             const char *why = r && path ? ps_mesh_cache_file_error(r->cache, path) : "no renderer or path";
@@ -1481,6 +1519,15 @@ void ps_render_target_unbind(ps_render_target *t)
 {
     (void)t;
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
+}
+
+void ps_render_target_blit(ps_render_target *t, int width, int height)
+{
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, t->fbo);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+    glBlitFramebuffer(0, 0, t->w, t->h, 0, 0, width, height, GL_COLOR_BUFFER_BIT, GL_LINEAR);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, width, height);
 }
 
 // Reads the colour attachment into the renderer's scratch buffer (bottom row

@@ -9,36 +9,41 @@
 
 void ps_plots_push(ps_plots *p, const float *values)
 {
-    for (int s = 0; s < PS_PLOT_SERIES; s++) p->v[s][p->head] = values[s];
+    for (int s = PS_PLOT_STEP_SERIES; s < PS_PLOT_SERIES; s++) p->v[s - PS_PLOT_STEP_SERIES][p->head] = values[s];
     p->head = (p->head + 1) % PS_PLOT_N;
     if (p->count < PS_PLOT_N) p->count++;
+}
+
+void ps_plots_push_step(ps_plots *p, const float *values)
+{
+    for (int s = 0; s < PS_PLOT_STEP_SERIES; s++) p->step_v[s][p->step_head] = values[s];
+    p->step_head = (p->step_head + 1) % PS_PLOT_STEP_N;
+    if (p->step_count < PS_PLOT_STEP_N) p->step_count++;
+    p->step_samples++;
 }
 
 void ps_plots_clear(ps_plots *p)
 {
     p->head = p->count = 0;
+    p->step_head = p->step_count = 0;
+    p->step_samples = 0;
+    p->last_step = 0;
+}
+
+int ps_plots_count(const ps_plots *p, ps_plot_series s)
+{
+    return s < PS_PLOT_STEP_SERIES ? p->step_count : p->count;
+}
+
+int ps_plots_capacity(ps_plot_series s)
+{
+    return s < PS_PLOT_STEP_SERIES ? PS_PLOT_STEP_N : PS_PLOT_N;
 }
 
 float ps_plots_at(const ps_plots *p, ps_plot_series s, int i)
 {
-    int k = (p->head - p->count + i + PS_PLOT_N) % PS_PLOT_N;
-    return p->v[s][k];
-}
-
-// The chosen joint's robot and index within it; false when there is none.
-static bool chosen_joint(ps_world *w, size_t joint, ps_robot_id *robot, size_t *index)
-{
-    for (size_t ri = 0; w && ri < ps_world_robot_count(w); ri++) {
-        ps_robot_id r = ps_world_robot_at(w, ri);
-        size_t nj = ps_robot_joint_count(w, r);
-        if (joint < nj) {
-            *robot = r;
-            *index = joint;
-            return true;
-        }
-        joint -= nj;
-    }
-    return false;
+    if (s < PS_PLOT_STEP_SERIES) return p->step_v[s][(p->step_head - p->step_count + i + PS_PLOT_STEP_N) % PS_PLOT_STEP_N];
+    return p->v[s - PS_PLOT_STEP_SERIES][(p->head - p->count + i + PS_PLOT_N) % PS_PLOT_N];
 }
 
 static size_t joint_total(ps_world *w)
@@ -48,48 +53,56 @@ static size_t joint_total(ps_world *w)
     return n;
 }
 
+// Moves the steps' samples the loop recorded since the last frame into the plots.
+static void take_step_samples(ps_viewer *v)
+{
+    ps_plots *p = &v->plots;
+    ps_step_samples *ss = &v->loop.samples;
+    if (ss->on != v->show_plots || ss->joint != p->joint) {
+        ps_step_samples_clear(ss);
+        ss->on = v->show_plots;
+        ss->joint = p->joint;
+    }
+    ps_step_sample buf[256];
+    size_t n;
+    while ((n = ps_step_samples_take(ss, buf, sizeof buf / sizeof buf[0])) > 0)
+        for (size_t i = 0; i < n; i++) {
+            const ps_step_sample *s = &buf[i];
+            if (s->step <= p->last_step) { // a new episode or a rewind
+                ps_plots_clear(p);
+            }
+            const float val[PS_PLOT_STEP_SERIES] = {
+                [PS_PLOT_REWARD] = s->reward, [PS_PLOT_Q] = s->q, [PS_PLOT_QD] = s->qd, [PS_PLOT_FORCE] = s->force,
+                [PS_PLOT_JOINT_ERR] = s->joint_err, [PS_PLOT_PENETRATION] = s->penetration};
+            ps_plots_push_step(p, val);
+            p->last_step = s->step;
+        }
+}
+
 void ps_viewer_sample_plots(ps_viewer *v)
 {
     ps_plots *p = &v->plots;
     ps_episode *ep = v->loop.ep;
     ps_world *w = ep ? ps_episode_world(ep) : NULL;
     if (!w) return;
+    take_step_samples(v);
     uint64_t steps = ps_episode_steps(ep);
     double tw = 0, ts = 0, tl = ps_episode_lua_seconds(ep);
     ps_world_step_seconds(w, &tw, &ts);
     if (p->episode != (const void *)ep || steps < p->steps) { // a new episode or a rewind
-        ps_plots_clear(p);
+        p->head = p->count = 0;
         p->episode = ep;
         p->steps = steps;
-        p->ret = ps_episode_return(ep);
         p->t_world = tw, p->t_sensors = ts, p->t_lua = tl;
     }
-    float val[PS_PLOT_SERIES] = {0};
-    double ret = ps_episode_return(ep);
-    val[PS_PLOT_REWARD] = steps > p->steps ? (float)((ret - p->ret) / (double)(steps - p->steps)) : 0.0f;
     ps_robot_id r;
     size_t j;
     p->joint_name[0] = '\0';
-    if (chosen_joint(w, p->joint, &r, &j)) {
-        size_t nj = ps_robot_joint_count(w, r);
-        double q[128], qd[128];
-        if (nj <= 128 && ps_robot_positions(w, r, q) == PS_OK && ps_robot_velocities(w, r, qd) == PS_OK) {
-            val[PS_PLOT_Q] = (float)q[j];
-            val[PS_PLOT_QD] = (float)qd[j];
-        }
+    if (ps_step_samples_joint(w, p->joint, &r, &j))
         snprintf(p->joint_name, sizeof p->joint_name, "%.40s/%.40s", ps_robot_name(w, r), ps_robot_joint_name(w, r, j));
-    }
-    size_t nc = 0;
-    const ps_contact *c = ps_world_contacts(w, &nc);
-    double f = 0;
-    for (size_t i = 0; c && i < nc; i++) f += sqrt(c[i].force.x * c[i].force.x + c[i].force.y * c[i].force.y + c[i].force.z * c[i].force.z);
-    val[PS_PLOT_FORCE] = (float)f;
-    ps_solver_health h;
-    ps_world_solver_health(w, &h);
-    val[PS_PLOT_JOINT_ERR] = (float)h.joint_error;
-    val[PS_PLOT_PENETRATION] = (float)h.penetration;
     // The profiler: what the steps since the last frame cost (the physics
     // thread's or this frame's), and this frame's drawing.
+    float val[PS_PLOT_SERIES] = {0};
     val[PS_PLOT_MS_PHYSICS] = (float)(1e3 * ((tw - p->t_world) - (ts - p->t_sensors)));
     val[PS_PLOT_MS_SENSORS] = (float)(1e3 * (ts - p->t_sensors));
     val[PS_PLOT_MS_LUA] = (float)(1e3 * (tl - p->t_lua));
@@ -97,7 +110,6 @@ void ps_viewer_sample_plots(ps_viewer *v)
     val[PS_PLOT_MS_UI] = (float)v->prof.ui_ms;
     val[PS_PLOT_MS_SWAP] = (float)v->prof.swap_ms;
     p->steps = steps;
-    p->ret = ret;
     p->t_world = tw, p->t_sensors = ts, p->t_lua = tl;
     ps_plots_push(p, val);
 }
@@ -110,9 +122,10 @@ static const float COLORS[3][4] = {{0.4f, 0.85f, 1.0f, 1}, {1.0f, 0.6f, 0.25f, 1
 static void plot(ps_viewer *v, const char *title, const ps_plot_series *s, const char *const *names, int ns, int h)
 {
     const ps_plots *p = &v->plots;
+    const int count = ps_plots_count(p, s[0]), cap = ps_plots_capacity(s[0]);
     float lo = INFINITY, hi = -INFINITY;
     for (int k = 0; k < ns; k++)
-        for (int i = 0; i < p->count; i++) {
+        for (int i = 0; i < count; i++) {
             float x = ps_plots_at(p, s[k], i);
             if (isfinite(x)) lo = fminf(lo, x), hi = fmaxf(hi, x);
         }
@@ -122,7 +135,7 @@ static void plot(ps_viewer *v, const char *title, const ps_plot_series *s, const
     int k = snprintf(line, sizeof line, "%s:", title);
     for (int i = 0; i < ns && k < (int)sizeof line - 40; i++)
         k += snprintf(line + k, sizeof line - (size_t)k, " %s %.4g", names[i],
-                      p->count ? ps_plots_at(p, s[i], p->count - 1) : 0.0);
+                      count ? ps_plots_at(p, s[i], count - 1) : 0.0);
     ps_ui_text(&v->ui, NULL, "%s", line);
     ps_ui_rect a = ps_ui_area(&v->ui, v->ui.w, h);
     const float bg[4] = {0, 0, 0, 0.55f}, axis[4] = {0.5f, 0.5f, 0.5f, 0.6f};
@@ -130,12 +143,20 @@ static void plot(ps_viewer *v, const char *title, const ps_plot_series *s, const
     if (lo < 0 && hi > 0) ps_ui_fill(&v->ui, a.x, a.y + (int)((hi - 0) / (hi - lo) * (a.h - 1)), a.w, 1, axis);
     for (int q = 0; q < ns; q++) {
         double px = 0, py = 0;
-        for (int i = 0; i < p->count; i++) {
+        // One segment per pixel column (its samples' last value): thousands of
+        // steps would otherwise draw thousands of sub-pixel lines.
+        bool have = false;
+        int last_col = -1;
+        for (int i = 0; i < count; i++) {
             float y = ps_plots_at(p, s[q], i);
             if (!isfinite(y)) continue;
-            double x = a.x + (double)(a.w - 1) * i / (PS_PLOT_N - 1), yy = a.y + (hi - y) / (hi - lo) * (a.h - 1);
-            if (i > 0) ps_ui_line(v->r, px, py, x, yy, 1, COLORS[q]);
+            int col = (int)((double)(a.w - 1) * i / (cap - 1));
+            if (col == last_col && i + 1 < count) continue;
+            double x = a.x + col, yy = a.y + (hi - y) / (hi - lo) * (a.h - 1);
+            if (have) ps_ui_line(v->r, px, py, x, yy, 1, COLORS[q]);
             px = x, py = yy;
+            have = true;
+            last_col = col;
         }
     }
     ps_ui_text(&v->ui, PS_UI_GREY, "range %.3g .. %.3g", lo, hi);
@@ -146,7 +167,7 @@ void ps_viewer_draw_plots(ps_viewer *v, int x, int y, int w)
     if (!v->show_plots) return;
     const float bg[4] = {0.06f, 0.07f, 0.1f, 0.85f};
     ps_ui_window_begin(&v->ui, x, y, w, bg);
-    ps_ui_text(&v->ui, PS_UI_CYAN, "Plots (F3 closes), last %d frames", PS_PLOT_N);
+    ps_ui_text(&v->ui, PS_UI_CYAN, "Plots (F3 closes): every step, the last %d", PS_PLOT_STEP_N);
     static const ps_plot_series rew[] = {PS_PLOT_REWARD}, qq[] = {PS_PLOT_Q, PS_PLOT_QD}, fo[] = {PS_PLOT_FORCE},
                                 sol[] = {PS_PLOT_JOINT_ERR, PS_PLOT_PENETRATION};
     static const char *const rew_n[] = {"r"}, *const qq_n[] = {"q", "qd"}, *const fo_n[] = {"N"},
@@ -161,6 +182,7 @@ void ps_viewer_draw_plots(ps_viewer *v, int x, int y, int w)
         if (ps_ui_button(&v->ui, "next joint")) {
             v->plots.joint = (v->plots.joint + 1) % nj;
             ps_plots_clear(&v->plots);
+            ps_step_samples_clear(&v->loop.samples); // recorded for the previous joint
         }
     }
     plot(v, "contact force", fo, fo_n, 1, 44);

@@ -219,13 +219,14 @@ bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
                 e.arg = dup(tok[1]);
                 ok = e.arg && push(s, e);
             }
-        } else if (!strcmp(cmd, "state") || !strcmp(cmd, "quit") || !strcmp(cmd, "widgets") || !strcmp(cmd, "inspect")) {
+        } else if (!strcmp(cmd, "state") || !strcmp(cmd, "quit") || !strcmp(cmd, "widgets") || !strcmp(cmd, "inspect") ||
+                   !strcmp(cmd, "plots")) {
             if (nt != 1) why = "takes no arguments";
-            e.op = cmd[0] == 's' ? PS_SOP_STATE : cmd[0] == 'q' ? PS_SOP_QUIT : cmd[0] == 'w' ? PS_SOP_WIDGETS : PS_SOP_INSPECT;
+            e.op = cmd[0] == 's' ? PS_SOP_STATE : cmd[0] == 'q' ? PS_SOP_QUIT : cmd[0] == 'w' ? PS_SOP_WIDGETS : cmd[0] == 'p' ? PS_SOP_PLOTS : PS_SOP_INSPECT;
             ok = why || push(s, e);
         } else {
             why = "unknown command (wait, wait_steps, wait_for, key, keydown, keyup, move, press, release, click, drag, "
-                  "scroll, screenshot, state, body, widgets, click_widget, set_slider, inspect, quit)";
+                  "scroll, screenshot, state, body, widgets, click_widget, set_slider, inspect, plots, quit)";
         }
         if (why) {
             snprintf(err, errlen, "%s:%d: %s: %s", path, ln, cmd, why);

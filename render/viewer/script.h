@@ -26,6 +26,8 @@
 //                          starts with LABEL (the rest of the line); fails when none
 //   set_slider F LABEL     left press on that slider at fraction F (0..1) of its track
 //   inspect                print the selected body's inspector values ("view: inspect ...")
+//   plots                  print the F3 plots' sample counts ("view: plots step_samples=N
+//                          first_step=A last_step=B frames=F": samples taken, one per step)
 //   quit                   close the viewer
 #ifndef PS_VIEWER_SCRIPT_H
 #define PS_VIEWER_SCRIPT_H
@@ -36,7 +38,7 @@
 
 typedef enum ps_script_op {
     PS_SOP_WAIT, PS_SOP_WAIT_STEPS, PS_SOP_WAIT_FOR, PS_SOP_KEY_DOWN, PS_SOP_KEY_UP, PS_SOP_MOVE, PS_SOP_PRESS, PS_SOP_RELEASE,
-    PS_SOP_SCROLL, PS_SOP_SCREENSHOT, PS_SOP_STATE, PS_SOP_BODY, PS_SOP_WIDGETS, PS_SOP_WIDGET, PS_SOP_INSPECT, PS_SOP_QUIT,
+    PS_SOP_SCROLL, PS_SOP_SCREENSHOT, PS_SOP_STATE, PS_SOP_BODY, PS_SOP_WIDGETS, PS_SOP_WIDGET, PS_SOP_INSPECT, PS_SOP_PLOTS, PS_SOP_QUIT,
 } ps_script_op;
 
 typedef enum ps_script_cond {

@@ -124,6 +124,15 @@ static bool script_event(ps_viewer *v, const ps_script_event *e)
         return true;
     }
     case PS_SOP_INSPECT: ps_viewer_print_inspect(v); return true;
+    case PS_SOP_PLOTS: {
+        const ps_plots *p = &v->plots;
+        int n = ps_plots_count(p, PS_PLOT_REWARD);
+        ps_viewer_log(v, "plots step_samples=%llu first_step=%llu last_step=%llu frames=%d",
+                      (unsigned long long)p->step_samples,
+                      (unsigned long long)(p->last_step + 1 >= (uint64_t)n ? p->last_step + 1 - (uint64_t)n : 0),
+                      (unsigned long long)p->last_step, p->count);
+        return true;
+    }
     case PS_SOP_QUIT: v->quit = true; return true;
     }
     return true;

@@ -391,6 +391,7 @@ static bool step_once(ps_sim_loop *l)
     }
     ps_episode_step(l->ep, 0);
     if (hook && hook->after_step) hook->after_step(hook->user, l->ep);
+    ps_step_samples_record(&l->samples, l->ep);
     ps_history_record(l->history, l->ep);
     return true;
 }

@@ -13,6 +13,7 @@
 #include "pilotsim/sensor.h"
 #include "pilotsim/policy.h"
 #include "history.h"
+#include "step_samples.h"
 #include "pilotsim/viewer.h"
 
 /// What the loop loads and how (strings and arrays borrowed for its lifetime).
@@ -68,6 +69,7 @@ typedef struct ps_sim_loop {
     char error[PS_ERR_LEN];          ///< the last load/reload/policy error shown in the window, "" none
     uint64_t reloads;          ///< successful reloads
     ps_history *history;       ///< rewind states, one every 0.25 s of simulated time (NULL: none)
+    ps_step_samples samples;   ///< per-step plot samples (on while the F3 plots are open)
     // Param edits from the Scene panel: "name=value" after the command line's,
     // applied when the scene loads again (ps_sim_loop_reload; the viewer's reset does it).
     char param_edit[32][128];

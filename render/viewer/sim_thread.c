@@ -139,3 +139,11 @@ ps_sim_thread_stats ps_sim_thread_get_stats(const ps_sim_thread *t)
     ps_sim_thread_stats s = {0};
     return t ? t->stats : s;
 }
+
+double ps_sim_thread_cpu_s(const ps_sim_thread *t)
+{
+    clockid_t id;
+    struct timespec ts;
+    if (!t || pthread_getcpuclockid(t->th, &id) != 0 || clock_gettime(id, &ts) != 0) return 0;
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}

@@ -30,5 +30,8 @@ typedef struct ps_sim_thread_stats {
     double step_ms;          ///< mean wall ms per step (policy, Lua, sensors and physics)
 } ps_sim_thread_stats;
 ps_sim_thread_stats ps_sim_thread_get_stats(const ps_sim_thread *t);
+/// CPU seconds the thread has used since it started (0 for NULL or when the
+/// system cannot tell).
+double ps_sim_thread_cpu_s(const ps_sim_thread *t);
 
 #endif

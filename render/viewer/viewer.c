@@ -17,6 +17,13 @@ double ps_viewer_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+double ps_viewer_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 ps_viewer_options ps_default_viewer_options(void)
 {
     ps_viewer_options o;
@@ -304,6 +311,65 @@ static void frame_sim_part(ps_viewer *v, double t, double dt)
     if (v->cam_view && !camera_sensor_view(v)) v->cam_view = 0; // its sensor is gone: free camera
 }
 
+// The 3D view, straight into the window or, at a reduced scale, into an
+// offscreen target stretched onto it.
+static bool draw_scene(ps_viewer *v)
+{
+    unsigned flags = v->draw_flags;
+    // The selected body tinted in the outline's cyan (its own colour still shows through).
+    static const float sel_tint[4] = {0.3f, 1.0f, 1.0f, 0.45f};
+    ps_renderer_set_tint(v->r, v->selected, sel_tint);
+    if (v->scale >= 1.0) return ps_renderer_draw(v->r, v->snap, &v->view, flags, 0.0) == PS_OK;
+    ps_render_view view = v->view;
+    view.width = (int)lround(v->fb_w * v->scale);
+    view.height = (int)lround(v->fb_h * v->scale);
+    if (view.width < 1) view.width = 1;
+    if (view.height < 1) view.height = 1;
+    int tw, th;
+    ps_render_target_size(v->scaled, &tw, &th);
+    if (!v->scaled || tw != view.width || th != view.height) {
+        ps_render_target_destroy(v->scaled);
+        char err[PS_ERR_LEN];
+        v->scaled = ps_render_target_create(v->r, view.width, view.height, false, err, sizeof err);
+        if (!v->scaled) { // draw at full resolution instead
+            ps_viewer_log(v, "reduced-resolution 3D view unavailable (%s): drawing at full resolution", err);
+            v->scale = 1.0;
+            v->auto_scale = false;
+            return ps_renderer_draw(v->r, v->snap, &v->view, flags, 0.0) == PS_OK;
+        }
+    }
+    ps_render_target_bind(v->scaled);
+    bool ok = ps_renderer_draw(v->r, v->snap, &view, flags, 0.0) == PS_OK;
+    ps_render_target_blit(v->scaled, v->fb_w, v->fb_h);
+    return ok;
+}
+
+// The automatic resolution step: every second, 3D drawn at 1, 0.75 or 0.5 of
+// the window's resolution; a step down while frames come slower than 60/s, a
+// step up when the larger view's pixels (their cost is about proportional)
+// would still come faster than 66/s.
+static void auto_scale_step(ps_viewer *v, double now)
+{
+    if (!v->auto_scale) return;
+    if (v->frames == 0) { // the first frame compiles shaders and loads meshes: not counted
+        v->scale_t0 = now;
+        return;
+    }
+    v->scale_frames++;
+    double wall = now - v->scale_t0;
+    if (wall < 1.0) return;
+    double fps = (double)v->scale_frames / wall;
+    v->scale_t0 = now;
+    v->scale_frames = 0;
+    double s = v->scale;
+    if (fps < 60.0 && s > 0.5) s -= 0.25;
+    else if (s < 1.0 && fps * (s * s) / ((s + 0.25) * (s + 0.25)) > 66.0) s += 0.25;
+    if (s != v->scale) {
+        v->scale = s;
+        ps_viewer_log(v, "3D view at %.0f%% of the window's resolution (%.0f fps)", 100 * s, fps);
+    }
+}
+
 bool ps_viewer_frame(ps_viewer *v)
 {
     double t = ps_viewer_now(), dt = t - v->t_last;
@@ -321,7 +387,7 @@ bool ps_viewer_frame(ps_viewer *v)
 
     // 2. Without it: the 3D scene from the snapshot (physics runs meanwhile).
     bool drawable = v->fb_w > 0 && v->fb_h > 0;
-    if (drawable && ps_renderer_draw(v->r, v->snap, &v->view, v->draw_flags, 0.0) != PS_OK) {
+    if (drawable && !draw_scene(v)) {
         ps_viewer_log(v, "render error: %s", ps_renderer_error(v->r));
         v->exit_code = 3;
         v->quit = true;
@@ -371,6 +437,7 @@ bool ps_viewer_frame(ps_viewer *v)
         nanosleep(&ts, NULL);
     }
 
+    auto_scale_step(v, t_end);
     v->frames++;
     v->fps_frames++;
     if (t - v->fps_t0 >= 0.5) {
@@ -384,23 +451,27 @@ bool ps_viewer_frame(ps_viewer *v)
 
 int ps_viewer_run(ps_viewer *v)
 {
-    double t0 = ps_viewer_now();
+    double t0 = ps_viewer_now(), c0 = ps_viewer_cpu_now(), p0 = ps_sim_thread_cpu_s(v->phys);
     uint64_t f0 = v->frames, s0 = v->loop.ep ? ps_episode_steps(v->loop.ep) : 0;
     while (ps_viewer_frame(v)) {
     }
-    double wall = ps_viewer_now() - t0;
+    double wall = ps_viewer_now() - t0, cpu = ps_viewer_cpu_now() - c0, phys_cpu = ps_sim_thread_cpu_s(v->phys) - p0;
     ps_sim_thread_stop(v->phys); // the loop is the frame's alone from here on
     v->phys = NULL;
     if (v->opt.fps_report) {
         uint64_t s1 = v->loop.ep ? ps_episode_steps(v->loop.ep) : 0;
-        ps_viewer_log(v, "fps=%.1f frames=%llu wall=%.3fs size=%dx%d scene=%s steps=%llu sim=%.3fs thread=%d", (v->frames - f0) / wall,
+        ps_viewer_log(v, "fps=%.1f frames=%llu wall=%.3fs size=%dx%d scene=%s steps=%llu sim=%.3fs thread=%d 3d=%.0f%%", (v->frames - f0) / wall,
                       (unsigned long long)(v->frames - f0), wall, v->fb_w, v->fb_h,
                       v->loop.scene ? ps_scene_name(v->loop.scene) : "-",
                       (unsigned long long)(s1 >= s0 ? s1 - s0 : 0), (double)(s1 >= s0 ? s1 - s0 : 0) * v->loop.dt,
-                      v->opt.frame_dt > 0 ? 0 : 1);
+                      v->opt.frame_dt > 0 ? 0 : 1, 100 * v->scale);
         ps_viewer_log(v, "frame ms: wait %.2f input+snapshot %.2f render %.2f panels %.2f swap %.2f; physics thread %.3f ms/step, busy %.2f, rtf %.2f",
                       v->prof.wait_ms, v->prof.input_ms, v->prof.render_ms, v->prof.ui_ms, v->prof.swap_ms,
                       v->prof.step_ms, v->prof.busy, v->rtf);
+        // CPU time is the trustworthy figure on a loaded machine: wall time counts the other processes' turns.
+        uint64_t n = v->frames > f0 ? v->frames - f0 : 1;
+        ps_viewer_log(v, "cpu ms/frame: %.2f (all threads), physics thread %.2f", 1e3 * cpu / (double)n,
+                      1e3 * phys_cpu / (double)n);
     }
     if (!v->loop.scene && !v->exit_code) {
         ps_viewer_log(v, "closed before the scene loaded");
@@ -447,6 +518,15 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->r = ps_renderer_create(err, errlen);
     if (!v->r) goto fail;
     if (opt->msaa) ps_viewer_log(v, "msaa: %d samples per pixel", ps_renderer_framebuffer_samples(v->r));
+    // Scripted, fixed-step and multisampled windows draw at full resolution
+    // (pixels tests compare; a multisampled window cannot take a blit).
+    v->scale = opt->render_scale > 0 ? fmin(fmax(opt->render_scale, 0.25), 1.0) : 1.0;
+    bool msaa = ps_renderer_framebuffer_samples(v->r) > 1;
+    v->auto_scale = opt->render_scale <= 0 && !v->have_script && opt->frame_dt <= 0 && !msaa;
+    if (msaa && v->scale < 1) {
+        ps_viewer_log(v, "render scale %.2f ignored: a multisampled window draws at full resolution", v->scale);
+        v->scale = 1;
+    }
     // Camera sensors render in a hidden GLFW context of their own (the same
     // window system as the viewer's), made on the first camera frame, so
     // scenes without cameras pay nothing.
@@ -491,7 +571,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     set_title(v);
     // Physics on its own thread unless every frame is a fixed amount of time (--frame-dt).
     if (opt->frame_dt <= 0 && !(v->phys = ps_sim_thread_start(&v->loop, err, errlen))) goto fail;
-    v->t_start = v->t_last = v->fps_t0 = ps_viewer_now();
+    v->t_start = v->t_last = v->fps_t0 = v->scale_t0 = ps_viewer_now();
     if (!v->loop.scene) {
         const char *nl = strchr(v->loop.error, '\n');
         ps_viewer_log(v, "load failed: %.*s (waiting for the file to change)",
@@ -514,6 +594,7 @@ void ps_viewer_destroy(ps_viewer *v)
     ps_sim_thread_stop(v->phys);
     ps_sim_loop_free(&v->loop);
     if (v->ctx) ps_gl_context_make_current(v->ctx);
+    ps_render_target_destroy(v->scaled);
     ps_renderer_destroy(v->r);
     ps_camera_renderer_destroy(v->cam_r);
     ps_gl_context_destroy(v->ctx);

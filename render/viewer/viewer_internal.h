@@ -31,6 +31,13 @@ struct ps_viewer {
     // the loop, input + snapshot, 3D drawing, panels, swap; physics per frame and per step.
     struct { double wait_ms, input_ms, render_ms, ui_ms, swap_ms, physics_ms, step_ms, busy; } prof;
     double rtf;                   // simulated s per wall s (physics thread), 0 paused
+    // 3D resolution: the fraction of the window's drawn (1: straight into the
+    // window; else into `scaled`, stretched onto it), and the automatic step's window
+    double scale;
+    bool auto_scale;
+    ps_render_target *scaled;
+    double scale_t0;
+    uint64_t scale_frames;
     ps_plots plots;               // F3 plots and F4 profiler samples
     ps_snapshot *snap;
     ps_orbit_camera cam;
@@ -80,6 +87,8 @@ struct ps_viewer {
 
 /// Monotonic wall clock, s.
 double ps_viewer_now(void);
+/// CPU seconds the whole process (every thread: physics, llvmpipe's rasterisers) has used.
+double ps_viewer_cpu_now(void);
 /// Prints "view: ..." on stdout (flushed) for scripts and tests.
 void ps_viewer_log(ps_viewer *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /// Shows `fmt` on the status line for 3 s and logs it.

@@ -60,6 +60,21 @@ static bool parse_camera(const char *v, void *target, char *why, size_t n)
     return sscanf(v, "%lf,%lf,%lf,%lf,%lf,%lf%c", &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &extra) == 6;
 }
 
+static bool parse_render_scale(const char *v, void *target, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    if (!strcmp(v, "auto")) {
+        *(double *)target = 0;
+        return true;
+    }
+    char *end;
+    double s = strtod(v, &end);
+    if (end == v || *end || !(s >= 0.25 && s <= 1)) return false;
+    *(double *)target = s;
+    return true;
+}
+
 static bool parse_msaa(const char *v, void *target, char *why, size_t n)
 {
     (void)why;
@@ -77,9 +92,9 @@ typedef struct view_args {
     uint64_t demo;
     const char *policy, *script, *record, *replay;
     bool no_policy, paused, panels, vsync, watch, fps_report;
-    bool size_given, speed_given, camera_given, msaa_given, frame_dt_given, frame_delay_given, demo_given;
+    bool size_given, speed_given, camera_given, msaa_given, scale_given, frame_dt_given, frame_delay_given, demo_given;
     int size[2], msaa;
-    double speed, frame_dt, frame_delay, camera[6];
+    double speed, frame_dt, frame_delay, camera[6], render_scale;
 } view_args;
 
 int view_main(int argc, char **argv);
@@ -114,6 +129,11 @@ int view_main(int argc, char **argv)
          .given = &va.msaa_given, .need = "0, 2, 4, 8 or 16 samples",
          .help = "anti-aliased edges with N samples per pixel (2, 4, 8, 16; default 0: off, as a software "
                  "rasteriser pays for every sample)"},
+        {.name = "--render-scale", .kind = CLI_CUSTOM, .metavar = "S", .target = &va.render_scale,
+         .parse = parse_render_scale, .given = &va.scale_given, .need = "a fraction in [0.25, 1] or auto",
+         .help = "draw the 3D view at S x the window's resolution (0.25..1; panels stay sharp); default auto: 1, "
+                 "stepping down to 0.75 and 0.5 while frames take longer than 1/60 s and back up when they are "
+                 "fast (logged; scripted, --frame-dt and --msaa runs keep 1)"},
         {.name = "--frame-dt", .kind = CLI_DOUBLE, .metavar = "S", .target = &va.frame_dt, .lo = 0, .hi = 0.25,
          .open_lo = true, .given = &va.frame_dt_given, .need = "seconds in (0, 0.25]",
          .help = "each frame advances S seconds of real time x speed, whatever the clock (reproducible scripted "
@@ -198,6 +218,7 @@ int view_main(int argc, char **argv)
     vo.panels = va.panels;
     vo.vsync = va.vsync;
     if (va.msaa_given) vo.msaa = va.msaa;
+    if (va.scale_given) vo.render_scale = va.render_scale;
     if (va.frame_dt_given) vo.frame_dt = va.frame_dt;
     if (va.frame_delay_given) vo.frame_delay = va.frame_delay * 1e-3;
     vo.watch = va.watch;

@@ -65,6 +65,12 @@ ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const p
 /// sun and ambient light. 0 (the default) turns it off; negative or NaN is 0.
 void ps_renderer_set_lamp(ps_renderer *r, double intensity);
 
+/// Tints every shape of `body` in colour passes from now on (a selection
+/// highlight): its colour becomes (1 - rgba[3]) x its own + rgba[3] x rgba's
+/// RGB; its alpha and the depth and segmentation passes are unchanged.
+/// PS_BODY_NONE (or `rgba` NULL) tints nothing.
+void ps_renderer_set_tint(ps_renderer *r, ps_body_id body, const float rgba[4]);
+
 /// 2D overlay in pixels, origin at the top-left of the viewport. Text is
 /// ASCII, monospaced, `scale` 1 = 8x16 pixel cells, '\n' starts a new line.
 /// Text and rectangles are batched (one draw call for thousands): they reach
@@ -128,6 +134,11 @@ void ps_render_target_destroy(ps_render_target *t);  ///< NULL is a no-op; conte
 void ps_render_target_size(const ps_render_target *t, int *width, int *height);
 void ps_render_target_bind(ps_render_target *t);     ///< binds it and sets the viewport
 void ps_render_target_unbind(ps_render_target *t);   ///< back to the default framebuffer
+/// Copies an RGBA8 target's colour, stretched with linear filtering, onto the
+/// default framebuffer's rectangle (0, 0, width, height) pixels, and leaves the
+/// default framebuffer bound (a window drawing its 3D view at reduced
+/// resolution; the default framebuffer must not be multisampled).
+void ps_render_target_blit(ps_render_target *t, int width, int height);
 /// Reads back pixels, top row first: `rgb8` 3 bytes per pixel (RGBA8 targets
 /// only); `f` `channels` floats per pixel (8-bit channels scaled to 0..1; a
 /// float target's channels past its two read 0, alpha 1). PS_OK; PS_ERR_INVALID

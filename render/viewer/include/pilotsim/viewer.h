@@ -65,6 +65,11 @@ typedef struct ps_viewer_options {
     bool panels;                  ///< show the side panels (default true)
     bool vsync;                   ///< wait for the display's refresh (default true)
     int msaa;                     ///< multisample anti-aliasing samples, 0 (default: off) .. 16
+    /// The 3D view's resolution as a fraction of the window's, 0.25..1 (the
+    /// panels always draw at full resolution); 0 (default): automatic, from 1
+    /// down to 0.5 in steps while frames take longer than 1/60 s, back up when
+    /// they are fast again; scripted runs, --frame-dt and MSAA keep 1
+    double render_scale;
     /// > 0: every frame counts as this many real seconds (s), whatever the wall
     /// clock says, so scripted runs see the same simulated time per frame on any
     /// machine (tests); 0 (default): real time
