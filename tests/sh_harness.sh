@@ -30,6 +30,8 @@ expect_rc() {
 
 # has FILE PATTERN: grep -q for a pattern.
 has() { grep -q -- "$2" "$1"; }
+# calc EXPR: true when the Python expression EXPR holds (numbers the tests read from output).
+calc() { /usr/bin/python3 -c "import sys; sys.exit(0 if ($1) else 1)"; }
 
 # x_viewer_setup NAME: for tests that open viewer windows. Fails unless there is an X
 # display (run under xvfb-run -a), and under AddressSanitizer points $ps at a wrapper

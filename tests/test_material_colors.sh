@@ -13,7 +13,6 @@ py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
-calc() { "$py" -c "import sys; sys.exit(0 if ($1) else 1)"; }
 
 # stats RGB.png SEG.png: the robot's pixels (non-black in SEG): count, mean R G B,
 # and the fraction that are near black (every channel < 30).

@@ -22,7 +22,6 @@ field() { grep '^view: state ' "$1" | sed -n "${2}p" | tr ' ' '\n' | sed -n "s/^
 # pos FILE NAME N: "x y z" of the N-th "view: body NAME" line.
 pos() { grep "^view: body $2 " "$1" | sed -n "${3}p" | cut -d' ' -f4-; }
 # calc EXPR: a Python expression over numbers, exit 0 when true.
-calc() { "$py" -c "import sys; sys.exit(0 if ($1) else 1)"; }
 
 # The test scene: a red box in the middle, a blue box at +y (left on screen),
 # a green crate at -y (right) that the action `push` pushes.

@@ -14,7 +14,6 @@ source "$(dirname "$0")/sh_harness.sh"
 x_viewer_setup test_view_inspect
 # field FILE N KEY: value of KEY=... in the N-th line starting with PREFIX (default "view: state ").
 field() { grep "^${prefix:-view: state }" "$1" | sed -n "${2}p" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
-calc() { "$py" -c "import sys; sys.exit(0 if ($1) else 1)"; }
 
 # --- physics thread: the hashes of `pilotsim run` --------------------------------
 for sc in "$src/scenes/examples/go2_walk.lua" "$src/scenes/pilot/logistics_parcel_sorting.lua"; do
@@ -81,15 +80,6 @@ check "inspector: its contacts are the fingers" has "$tmp/m.log" "^view: inspect
 unset prefix
 
 # --- torque drag, F3 plots and F4 profiler ------------------------------------------
-cat >"$tmp/crate.lua" <<'LUA'
-local scene = {name = "crate", domain = "tests", timestep = 0.002, time_limit = 1000}
-function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.5, 0.5, 0.5}}
-    world:body{name = "crate", pos = {0, 0, 0.3}, mass = 2,
-               geoms = {{type = "box", size = {0.6, 0.6, 0.6}, color = {0.8, 0.1, 0.1}}}}
-end
-return scene
-LUA
 # The crate's front face centre projects to about (320, 197) at 640x360 from -8,0,3.
 cat >"$tmp/t.txt" <<EOF
 wait 10
@@ -108,7 +98,7 @@ wait 40
 screenshot $tmp/t1.ppm
 quit
 EOF
-expect_rc 0 view "$tmp/crate.lua" --size 640x360 --no-panels --camera -8,0,3,0,0,0.3 --frame-dt 0.0333 --script "$tmp/t.txt"
+expect_rc 0 view "$src/tests/scenes/view_crate.lua" --size 640x360 --no-panels --camera -8,0,3,0,0,0.3 --frame-dt 0.0333 --script "$tmp/t.txt"
 cp "$tmp/out" "$tmp/t.log"
 check "ctrl+right drag grabs the crate" has "$tmp/t.log" "^view: turn crate"
 check "the turn ended on release" has "$tmp/t.log" "^view: turn released: "

@@ -12,19 +12,9 @@ tmp=$(mktemp -d)
 trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
 x_viewer_setup test_view_select
-calc() { "$py" -c "import sys; sys.exit(0 if ($1) else 1)"; }
 # field FILE PREFIX KEY: KEY=value in the first line starting with PREFIX.
 field() { grep "^$2" "$1" | head -1 | tr ' ' '\n' | sed -n "s/^$3=//p"; }
 
-cat >"$tmp/crate.lua" <<'LUA'
-local scene = {name = "crate", domain = "tests", timestep = 0.002, time_limit = 1000}
-function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.5, 0.5, 0.5}}
-    world:body{name = "crate", pos = {0, 0, 0.3}, mass = 2,
-               geoms = {{type = "box", size = {0.6, 0.6, 0.6}, color = {0.8, 0.1, 0.1}}}}
-end
-return scene
-LUA
 # mean R G B of a rectangle of a PPM
 cat >"$tmp/mean.py" <<'PY'
 import sys
@@ -53,7 +43,7 @@ state
 screenshot $tmp/s2.ppm
 quit
 EOF
-expect_rc 0 view "$tmp/crate.lua" --size 640x360 --no-panels --paused --camera -8,0,3,0,0,0.3 --frame-dt 0.0333 \
+expect_rc 0 view "$src/tests/scenes/view_crate.lua" --size 640x360 --no-panels --paused --camera -8,0,3,0,0,0.3 --frame-dt 0.0333 \
   --script "$tmp/s.txt"
 cp "$tmp/out" "$tmp/s.log"
 check "a click selects the crate" test "$(field "$tmp/s.log" "view: state " selected)" = crate
@@ -106,12 +96,12 @@ wait 3
 screenshot $tmp/r.ppm
 quit
 EOF
-expect_rc 0 view "$tmp/crate.lua" --size 640x360 --no-panels --paused --camera -8,0,3,0,0,0.3 --render-scale 0.5 \
+expect_rc 0 view "$src/tests/scenes/view_crate.lua" --size 640x360 --no-panels --paused --camera -8,0,3,0,0,0.3 --render-scale 0.5 \
   --frame-dt 0.0333 --script "$tmp/r.txt"
 read -r rr rg rb <<<"$("$py" "$tmp/mean.py" "$tmp/r.ppm" 305 185 335 210)"
 check "render-scale 0.5: the crate where it was, as red ($rr $rg $rb vs $r0 $g0 $b0)" \
   calc "abs(${rr:-0} - ${r0:-0}) < 12 and abs(${rg:-0} - ${g0:-0}) < 12 and abs(${rb:-0} - ${b0:-0}) < 12"
-expect_rc 2 view "$tmp/crate.lua" --render-scale 2
+expect_rc 2 view "$src/tests/scenes/view_crate.lua" --render-scale 2
 check "render-scale out of range: a usage error naming the option" has "$tmp/err" "render-scale"
 
 echo "test_view_select: $checks checks, $failed failed"

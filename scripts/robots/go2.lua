@@ -240,8 +240,8 @@ M.walk_defaults = {
     k_slope = 0.8,                  -- body pitch/roll as a fraction of the terrain's slope
     max_tilt = 0.4,                 -- rad, body pitch/roll limit
     max_leg = 0.35,                 -- m, longest vertical leg (thigh joint to foot centre) used
-    rough_tau = 4.0,                -- s, how long a stub keeps the higher lift
-    reach = 0.06,                   -- m, a foot that stubbed or met an edge lands this much further forward
+    rough_tau = 4.0,                -- s, how long a riser hit keeps the higher lift
+    reach = 0.06,                   -- m, a foot that hit a riser or met an edge lands this much further forward
     search_rate = 0.5,              -- m/s, a stance foot without contact reaches down this fast
     max_search = 0.15,              -- m, ... this far below the ground it expected
     max_retries = 3,                -- re-placements of one swing after a riser or an edge
@@ -250,7 +250,7 @@ M.walk_defaults = {
 
 local SWING_DOWN = 0.6              -- swing fraction: forward and up before, straight down after
 
-local PER_LEG = {"gz", "g0", "extra", "ulift", "reach", "search", "fwd", "edges", "down", "stubbed", "touched",
+local PER_LEG = {"gz", "g0", "extra", "ulift", "reach", "search", "fwd", "edges", "down", "hit_riser", "touched",
                  "phase"}
 
 --- A fresh plain-data gait state for dog:walk (keep it in ctx.state). Its counters
@@ -264,7 +264,7 @@ function Dog:walk_state()
         st.gz[leg], st.g0[leg] = z - FOOT_R, z - FOOT_R
         st.extra[leg], st.reach[leg], st.fwd[leg], st.search[leg], st.edges[leg] = 0, 0, 0, 0, 0
         st.ulift[leg], st.down[leg] = 0.1, SWING_DOWN
-        st.stubbed[leg], st.touched[leg], st.phase[leg] = false, true, "stance"
+        st.hit_riser[leg], st.touched[leg], st.phase[leg] = false, true, "stance"
     end
     return st
 end
@@ -333,10 +333,10 @@ function Dog:_swing_foot(st, leg, u, fz, touching, lift, o, dt)
         st.g0[leg] = touching and fz - FOOT_R or gz[leg]
         st.extra[leg], st.reach[leg], st.edges[leg] = 0, 0, 0
         st.ulift[leg], st.down[leg] = 0.1, SWING_DOWN
-        st.stubbed[leg], st.touched[leg] = false, false
+        st.hit_riser[leg], st.touched[leg] = false, false
     end
-    if st.stubbed[leg] and not touching then st.stubbed[leg] = false end
-    if touching and not st.touched[leg] and not st.stubbed[leg] and u > 0.1 then
+    if st.hit_riser[leg] and not touching then st.hit_riser[leg] = false end
+    if touching and not st.touched[leg] and not st.hit_riser[leg] and u > 0.1 then
         local flat = self:_foot_flatness(leg)
         if flat < o.min_flatness and st.edges[leg] < o.max_retries then
             -- a riser face or a step's edge: pull back (on the way forward), lift above it,
@@ -349,7 +349,7 @@ function Dog:_swing_foot(st, leg, u, fz, touching, lift, o, dt)
             if u < st.down[leg] then st.ulift[leg] = math.min(u + 0.03, st.down[leg] - 0.1) end
             st.down[leg] = math.min(math.max(st.down[leg], u + 0.15), 0.9)
             st.reach[leg] = st.reach[leg] + o.reach
-            st.stubbed[leg] = true
+            st.hit_riser[leg] = true
             st.rough = math.max(st.rough, math.min(st.extra[leg], o.max_step_height - lift))
         elseif u >= st.down[leg] or fz - FOOT_R > st.g0[leg] + 0.03 then
             -- the foot came down on something: the ground is here
