@@ -231,6 +231,7 @@ static void test_servo_at_stop_and_holding_force(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_fidelity_api);
     RUN(test_dynamics_api);
     RUN(test_urdf_robot);

@@ -244,6 +244,7 @@ static void test_errors(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_same_numbers);
     RUN(test_stale);
     RUN(test_errors);

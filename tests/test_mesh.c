@@ -679,6 +679,7 @@ static void test_fuzz(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_binary_stl_cube);
     RUN(test_ascii_stl_cube);
     RUN(test_scale);

@@ -816,6 +816,7 @@ static void test_jacobi(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     printf("MuJoCo %d (header %d)\n", mj_version(), mjVERSION_HEADER);
     RUN(test_jacobi);
     RUN(test_go2);

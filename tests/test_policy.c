@@ -116,6 +116,7 @@ static void test_lib_policy(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_lua_policy);
     RUN(test_lib_policy);
     return TEST_DONE();

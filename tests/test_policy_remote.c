@@ -661,6 +661,7 @@ static void test_chunk_decoder(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_decoders);
     RUN(test_chunk_decoder);
     RUN(test_transport_failures);

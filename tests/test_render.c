@@ -438,6 +438,7 @@ static void test_backends(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     char err[PS_ERR_LEN];
     cr = ps_camera_renderer_create(PS_GL_EGL, err, sizeof err);
     if (!cr) {

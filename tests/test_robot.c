@@ -711,6 +711,7 @@ static void test_pd_is_spring_damper(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_structure_and_mass);
     RUN(test_double_pendulum_energy);
     RUN(test_ur5_holds_pose);

@@ -474,6 +474,7 @@ static void test_trusted(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_scene_battery);
     RUN(test_patterns_ok);
     RUN(test_budget_names_line);

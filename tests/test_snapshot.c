@@ -360,6 +360,7 @@ static void test_lua_zone(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_geoms);
     RUN(test_hash_untouched_and_copy);
     RUN(test_debug);

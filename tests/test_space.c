@@ -151,6 +151,7 @@ static void test_declaration_errors(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_spaces);
     RUN(test_declaration_errors);
     return TEST_DONE();

@@ -755,6 +755,7 @@ static void test_fuzz_truncations(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_example_robots);
     RUN(test_ur5_details);
     RUN(test_package_resolution);

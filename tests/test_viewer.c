@@ -371,6 +371,7 @@ static void test_rewind(void)
 
 int main(void)
 {
+    if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_orbit_camera);
     RUN(test_keymap);
     RUN(test_reload_watch);
