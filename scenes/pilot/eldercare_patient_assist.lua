@@ -177,12 +177,9 @@ end
 function scene.success(ctx) return ctx.state.done_for >= 1.0 end
 
 function scene.metrics(ctx)
-    local s = ctx.state
-    local m = mon:metrics(ctx)
-    m.cup_tilt_max = s.tilt_max
+    local m = track.copy(mon:metrics(ctx), ctx.state, {cup_tilt_max = "tilt_max", resident_min_separation = "min_res",
+                                                       path_length = "path"})
     m.hand_over_distance = tray_reach()
-    m.resident_min_separation = s.min_res
-    m.path_length = s.path
     m.time_to_serve = track.hold_time(ctx)
     return m
 end

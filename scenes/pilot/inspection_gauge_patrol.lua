@@ -177,10 +177,7 @@ end
 function scene.success(ctx) return ctx.state.nread == #GAUGES end
 
 function scene.metrics(ctx)
-    local s = ctx.state
-    local m = mon:metrics(ctx)
-    m.gauges_read = s.nread
-    m.path_length = s.path
+    local m = track.copy(mon:metrics(ctx), ctx.state, {gauges_read = "nread", path_length = "path"})
     m.time = ctx.t
     return m
 end

@@ -288,14 +288,10 @@ end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics()
-    m.segments_scanned = s.scanned
+    local m = track.copy(mon:metrics(), s, {segments_scanned = "scanned", pipe_returns = "pipe_returns",
+                                            leak_returns = "leak_returns", report_error = "report_err",
+                                            path_length = "path", min_clearance = "clear"})
     m.min_segment_returns = math.min(s.seg[1], s.seg[2], s.seg[3], s.seg[4])
-    m.pipe_returns = s.pipe_returns
-    m.leak_returns = s.leak_returns
-    m.report_error = s.report_err
-    m.path_length = s.path
-    m.min_clearance = s.clear
     return m
 end
 

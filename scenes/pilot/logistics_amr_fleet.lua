@@ -36,6 +36,7 @@
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
 local room = require "kit.room"
+local track = require "kit.track"
 local util = require "kit.util"
 
 local N_DEFAULT = 12
@@ -346,13 +347,10 @@ function scene.success(ctx) return ctx.state.deliveries >= ctx.params.target end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
-    m.deliveries = s.deliveries
+    local m = track.copy(mon:metrics(ctx), s, {deliveries = "deliveries", violations_wrong_way = "wrong_way",
+                                               violations_zone = "zone_viol", collisions = "collisions",
+                                               path_length = "path"})
     m.throughput_per_min = ctx.t > 0 and s.deliveries / ctx.t * 60 or 0
-    m.violations_wrong_way = s.wrong_way
-    m.violations_zone = s.zone_viol
-    m.collisions = s.collisions
-    m.path_length = s.path
     m.time = ctx.t
     return m
 end

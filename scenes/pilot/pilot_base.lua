@@ -45,6 +45,7 @@ local service_tray = require "robots.service_tray"
 local arm6 = require "robots.arm6"
 local go2 = require "robots.go2"
 local human = require "scenario.human"
+local track = require "kit.track"
 local util = require "kit.util"
 
 local clamp, wrap = util.clamp, util.wrap
@@ -419,15 +420,10 @@ function scene.metrics(ctx)
         m[z .. "_tasks"] = s.tasks[z]
         m[z .. "_robots"] = s.robots[z]
     end
-    m.logistics_max_lane_error = s.lane_err
-    m.restaurant_min_separation = s.min_sep
-    m.restaurant_waits = s.waits
-    m.inspection_min_clearance = s.clear_insp
-    m.inspection_quadrupeds_up = s.dogs_up
-    m.agriculture_max_row_error = s.row_err
-    m.underground_min_wall_range = s.clear_ug
-    m.manufacturing_max_tracking_error = s.track_err
-    return m
+    return track.copy(m, s, {logistics_max_lane_error = "lane_err", restaurant_min_separation = "min_sep",
+                             restaurant_waits = "waits", inspection_min_clearance = "clear_insp",
+                             inspection_quadrupeds_up = "dogs_up", agriculture_max_row_error = "row_err",
+                             underground_min_wall_range = "clear_ug", manufacturing_max_tracking_error = "track_err"})
 end
 
 return scene

@@ -207,12 +207,8 @@ function scene.success(ctx)
 end
 
 function scene.metrics(ctx)
-    local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = track.copy(mon:metrics(ctx), ctx.state, {cup_tilt_max = "tilt_max", cup_slip_max = "slip_max", path_length = "path"})
     m.goal_distance = goal_dist(ctx)
-    m.cup_tilt_max = s.tilt_max
-    m.cup_slip_max = s.slip_max
-    m.path_length = s.path
     m.time_to_deliver = track.hold_time(ctx)
     return m
 end
