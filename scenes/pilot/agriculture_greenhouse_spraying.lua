@@ -25,6 +25,7 @@ local props = require "kit.props"
 local room = require "kit.room"
 local rover = require "kit.rover"
 local route = require "kit.route"
+local track = require "kit.track"
 local util = require "kit.util"
 
 local R, rt = rover.new(), route.new()
@@ -124,16 +125,13 @@ scene.observation = R:nav_entries(rt, {
     people = R:people_entry(1, function() return crew end),
 })
 
-scene.action = {
-    base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
-    spray = {shape = {2}, low = 0, high = 1},
-}
-
-function scene.act(ctx, action)
+local function spray_act(ctx, action)
     local s = ctx.state
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
     s.spray[1], s.spray[2] = action.spray[1] > 0.5, action.spray[2] > 0.5
 end
+
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5, act = spray_act,
+                         action = {spray = {shape = {2}, low = 0, high = 1}}})
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
@@ -153,20 +151,13 @@ function scene.step(ctx)
     end
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local r = 0.1 * (s.ncov - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = s.ncov
-    return r
-end
+function scene.reward(ctx) return track.gain(ctx, ctx.state.ncov, 0.1) end
 
 function scene.failure(ctx)
     local s = ctx.state
     if s.exposed then return true, "sprayed with a person within 1.8 m" end
     if s.waste > ctx.params.max_waste then return true, string.format("spray waste %.1f s over the limit", s.waste) end
-    local bad, why = R:failed(ctx, "the grower")
-    if bad then return true, why end
-    return false
+    return R:failed(ctx, "the grower")
 end
 
 function scene.success(ctx)

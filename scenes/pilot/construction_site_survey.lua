@@ -111,11 +111,7 @@ scene.observation = {
     end},
 }
 
-scene.action = {base = {shape = {2}, low = {-0.4, -1.5}, high = {1.0, 1.5}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 3.0)
-end
+R:route_task(scene, rt, {low = {-0.4, -1.5}, high = {1.0, 1.5}, turn_accel = 3.0})
 
 function scene.step(ctx)
     local s = ctx.state
@@ -128,8 +124,6 @@ function scene.step(ctx)
     s.tilt = math.max(s.tilt, util.tilt_deg(bot.chassis))
 end
 
-function scene.reward(ctx) return rt:progress(ctx) end
-
 function scene.failure(ctx)
     local s = ctx.state
     if s.safety.keepout_steps > 0 then return true, "the crawler entered a keep-out zone" end
@@ -137,8 +131,6 @@ function scene.failure(ctx)
     if s.safety.exceeded > 0 then return true, "contact with a worker above the ISO/TS 15066 force limit" end
     return false
 end
-
-function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -119,11 +119,7 @@ scene.observation = R:nav_entries(rt, {
     scan = {sensor = "scan"},
 })
 
-scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
-end
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5})
 
 function scene.step(ctx)
     local s = ctx.state
@@ -132,16 +128,12 @@ function scene.step(ctx)
     s.slip = math.max(s.slip, util.dist2d(lx, ly, s.rack0[1], s.rack0[2]))
 end
 
-function scene.reward(ctx) return rt:progress(ctx) end
-
 function scene.failure(ctx)
     local s = ctx.state
     if not rack_on() then return true, "the sample rack slid off the robot" end
     if s.safety.keepout_steps > 0 then return true, "the robot drove into the spill" end
     return R:failed(ctx, "a technician")
 end
-
-function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -120,11 +120,7 @@ scene.observation = R:nav_entries(rt, {
     scan = {sensor = "scan"},
 })
 
-scene.action = {base = {shape = {2}, low = {-0.3, -1.2}, high = {0.8, 1.2}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.0)
-end
+R:route_task(scene, rt, {low = {-0.3, -1.2}, high = {0.8, 1.2}, turn_accel = 2.0})
 
 function scene.step(ctx)
     local s = ctx.state
@@ -156,8 +152,6 @@ function scene.failure(ctx)
     if s.touched_door then return true, "the robot hit the sliding door" end
     return R:failed(ctx, "a person")
 end
-
-function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -150,11 +150,7 @@ scene.observation = R:nav_entries(rt, {
     scan = {sensor = "scan"},
 })
 
-scene.action = {base = {shape = {2}, low = {-0.3, -1.2}, high = {0.8, 1.2}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.0)
-end
+R:route_task(scene, rt, {low = {-0.3, -1.2}, high = {0.8, 1.2}, turn_accel = 2.0})
 
 function scene.step(ctx)
     local s = ctx.state
@@ -169,8 +165,6 @@ function scene.step(ctx)
     end
 end
 
-function scene.reward(ctx) return rt:progress(ctx) end
-
 function scene.failure(ctx)
     local s = ctx.state
     if not bot:on_tray(plate) then return true, "the plate fell off the tray" end
@@ -180,8 +174,6 @@ function scene.failure(ctx)
     if z < -0.2 then return true, "the robot fell into the lift shaft" end
     return R:failed(ctx, "the guest")
 end
-
-function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -27,6 +27,7 @@ local people = require "kit.people"
 local room = require "kit.room"
 local rover = require "kit.rover"
 local route = require "kit.route"
+local track = require "kit.track"
 local sight = require "kit.sight"
 local util = require "kit.util"
 
@@ -130,14 +131,8 @@ scene.observation = R:nav_entries(rt, {
     people = R:people_entry(1, function() return crew end),
 })
 
-scene.action = {
-    base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
-    report = {shape = {3}, low = {0, -5, -1}, high = {1, 40, 1}},
-}
-
-function scene.act(ctx, action)
+local function report_act(ctx, action)
     local s = ctx.state
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
     local flag = action.report[1] > 0.5
     local rising = flag and not s.flag
     s.flag = flag
@@ -159,23 +154,19 @@ function scene.act(ctx, action)
     end
 end
 
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5, act = report_act,
+                         action = {report = {shape = {3}, low = {0, -5, -1}, high = {1, 40, 1}}}})
+
 function scene.step(ctx)
     R:step(ctx, mon, crew, rt)
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local r = (s.found - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = s.found
-    return r
-end
+function scene.reward(ctx) return track.gain(ctx, ctx.state.found) end
 
 function scene.failure(ctx)
     local s = ctx.state
     if s.alarm then return true, s.alarm end
-    local bad, why = R:failed(ctx, "the electrician")
-    if bad then return true, why end
-    return false
+    return R:failed(ctx, "the electrician")
 end
 
 function scene.success(ctx) return rt:done(ctx.state) and ctx.state.found == #ctx.state.hot end

@@ -26,6 +26,7 @@ local props = require "kit.props"
 local room = require "kit.room"
 local rover = require "kit.rover"
 local route = require "kit.route"
+local track = require "kit.track"
 local util = require "kit.util"
 
 local R, rt = rover.new(), route.new()
@@ -136,11 +137,7 @@ scene.observation = R:nav_entries(rt, {
     scan_range = {sensor = "lidar"},
 })
 
-scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
-end
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5})
 
 function scene.step(ctx)
     local s = ctx.state
@@ -148,12 +145,7 @@ function scene.step(ctx)
     if cameras_ok() then s.seen = read_labels(ctx) else s.seen = {0, 0} end
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local r = 0.05 * (s.nread - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = s.nread
-    return r
-end
+function scene.reward(ctx) return track.gain(ctx, ctx.state.nread, 0.05) end
 
 function scene.failure(ctx)
     local s = ctx.state

@@ -29,6 +29,7 @@ local people = require "kit.people"
 local room = require "kit.room"
 local rover = require "kit.rover"
 local route = require "kit.route"
+local track = require "kit.track"
 local util = require "kit.util"
 
 local R, rt = rover.new(), route.new()
@@ -104,14 +105,8 @@ scene.observation = {
     scan = {sensor = "scan"},
 }
 
-scene.action = {
-    base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
-    alarm = {shape = {3}, low = {0, -10, -10}, high = {1, 20, 10}},
-}
-
-function scene.act(ctx, action)
+local function alarm_act(ctx, action)
     local s = ctx.state
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
     local flag = action.alarm[1] > 0.5
     if flag and not s.flag then
         local ix, iy = intruder:pos()
@@ -127,6 +122,9 @@ function scene.act(ctx, action)
     s.flag = flag
 end
 
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5, act = alarm_act,
+                         action = {alarm = {shape = {3}, low = {0, -10, -10}, high = {1, 20, 10}}}})
+
 function scene.step(ctx)
     mon:update(ctx)
     intruder:update(ctx)
@@ -137,9 +135,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = rt:count(s)
-    local r = 0.5 * (n - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = n
+    local r = track.gain(ctx, rt:count(s), 0.5)
     if s.found and not s.paid then r, s.paid = r + 5, true end
     return r
 end
@@ -147,9 +143,7 @@ end
 function scene.failure(ctx)
     local s = ctx.state
     if s.false_msg then return true, s.false_msg end
-    local bad, why = R:failed(ctx, "a person")
-    if bad then return true, why end
-    return false
+    return R:failed(ctx, "a person")
 end
 
 function scene.success(ctx) return rt:done(ctx.state) and ctx.state.found end
