@@ -88,11 +88,10 @@ function scene.build(world, ctx)
     world:sensor{type = "imu", name = "imu", body = bot.chassis, noise = {stddev = 0.01}}
     local v = p.worker_speed
     local common = {yield_to = {bot.chassis}, state = s, speed = v}
-    workers = {
-        people.walker(world, util.merged(common, {name = "worker1", path = {{1.5, 4}, {19, 5.5}}, wait = 3, offset = 6})),
-        people.walker(world, util.merged(common, {name = "worker2", path = {{12, -3}, {18.5, -5.5}}, wait = 2,
-                                                  offset = 3, color = {0.9, 0.6, 0.1}})),
-    }
+    workers = people.walkers(world, common, {
+        {name = "worker1", path = {{1.5, 4}, {19, 5.5}}, wait = 3, offset = 6},
+        {name = "worker2", path = {{12, -3}, {18.5, -5.5}}, wait = 2, offset = 3, color = {0.9, 0.6, 0.1}},
+    })
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.5}}, humans = workers,
                              keepout = {PIT, CRANE}, state = s})
     rt:set(s, pts)

@@ -91,12 +91,11 @@ function scene.build(world, ctx)
     R:lidar(world, {beams = 90, range = 6})
 
     local common = {yield_to = {bot.chassis}, state = s, speed = p.tech_speed, loop = true}
-    techs = {
-        people.walker(world, util.merged(common, {name = "tech1", path = {{7.25, 1.0}, {7.25, 5.2}}, wait = 2.0,
-                                                  offset = p.tech_phase * 20})),
-        people.walker(world, util.merged(common, {name = "tech2", path = {{1.8, 6.75}, {7.2, 6.75}}, wait = 3.0,
-                                                  offset = (1 - p.tech_phase) * 12, color = {0.9, 0.9, 0.95}})),
-    }
+    techs = people.walkers(world, common, {
+        {name = "tech1", path = {{7.25, 1.0}, {7.25, 5.2}}, wait = 2.0, offset = p.tech_phase * 20},
+        {name = "tech2", path = {{1.8, 6.75}, {7.2, 6.75}}, wait = 3.0,
+         offset = (1 - p.tech_phase) * 12, color = {0.9, 0.9, 0.95}},
+    })
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = techs,
                              keepout = {s.spill}, state = s})
     local ymid = sy > 0 and -0.2 or 0.2     -- the route keeps to the spill's other side

@@ -92,14 +92,13 @@ function scene.build(world, ctx)
 
     local ph, v = p.nurse_phase, p.nurse_speed
     local common = {yield_to = {bot.chassis}, state = s}
-    walkers = {
-        people.walker(world, util.merged(common, {name = "nurse1", path = {{1.0, 0.8}, {13.2, 0.8}}, speed = v,
-                                                  wait = 2.0, offset = ph * 24})),
-        people.walker(world, util.merged(common, {name = "nurse2", path = {{13.2, -0.8}, {1.0, -0.8}}, speed = 0.9 * v,
-                                                  wait = 1.0, offset = (1 - ph) * 24, color = {0.3, 0.5, 0.8}})),
-        people.walker(world, util.merged(common, {name = "visitor", path = {{7.0, 0.9}, {7.0, -0.9}},
-                                                  speed = 0.8, wait = 3.0, offset = ph * 8, color = {0.7, 0.4, 0.5}})),
-    }
+    walkers = people.walkers(world, common, {
+        {name = "nurse1", path = {{1.0, 0.8}, {13.2, 0.8}}, speed = v, wait = 2.0, offset = ph * 24},
+        {name = "nurse2", path = {{13.2, -0.8}, {1.0, -0.8}}, speed = 0.9 * v,
+         wait = 1.0, offset = (1 - ph) * 24, color = {0.3, 0.5, 0.8}},
+        {name = "visitor", path = {{7.0, 0.9}, {7.0, -0.9}},
+         speed = 0.8, wait = 3.0, offset = ph * 8, color = {0.7, 0.4, 0.5}},
+    })
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.33}, {body = bot.upper, radius = 0.25}},
                              humans = walkers, state = s})
     local rx = room_x(p.room) + p.bed_side

@@ -114,12 +114,11 @@ function scene.build(world, ctx)
     R:lidar(world, {name = "lidar", beams = 90})
     local ph, v = p.shopper_phase, p.shopper_speed
     local common = {yield_to = {bot.chassis}, state = s, speed = v, wait = 4}
-    shoppers = {
-        people.walker(world, util.merged(common, {name = "shopper1", path = {{X0 + 0.5, 0.75}, {x1 - 0.5, 0.75}},
-                                                  offset = ph * 10})),
-        people.walker(world, util.merged(common, {name = "shopper2", path = {{x1 + 1.6, 3.3}, {x1 + 1.6, -3.3}},
-                                                  offset = (1 - ph) * 10, color = {0.8, 0.4, 0.6}})),
-    }
+    shoppers = people.walkers(world, common, {
+        {name = "shopper1", path = {{X0 + 0.5, 0.75}, {x1 - 0.5, 0.75}}, offset = ph * 10},
+        {name = "shopper2", path = {{x1 + 1.6, 3.3}, {x1 + 1.6, -3.3}},
+         offset = (1 - ph) * 10, color = {0.8, 0.4, 0.6}},
+    })
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = shoppers, state = s})
     rt:set(s, {{x1 + 0.4, -3.2, tol = 0.3}, {x1 + 0.8, -1.6, tol = 0.4}, {x1 + 0.4, 0, tol = 0.3},
                {X0 - 0.4, 0, tol = 0.3}, {X0 - 0.8, 1.6, tol = 0.4}, {X0 - 0.4, 3.2, tol = 0.3},
