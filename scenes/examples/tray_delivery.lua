@@ -14,8 +14,7 @@
 
 local service_tray = require "robots.service_tray"
 local kin = require "robots.kin"
-local track = require "kit.track"
-local util = require "kit.util"
+local kit = require "kit"
 
 local bot, cup                   -- handles of the current episode (set in build)
 
@@ -79,7 +78,7 @@ end
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     local x, y, yaw = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     local slip = cup_slip(ctx)
     if slip > s.slip_max then s.slip_max = slip end
 
@@ -98,8 +97,8 @@ function scene.step(ctx)
         w_want = kin.clamp(2.0 * err, -p.turn_rate, p.turn_rate) * math.min(1, d / 0.3)
         if d < 0.05 or (d < GOAL_TOL * 0.5 and math.abs(err) > 1.2) then s.phase = "stop" end
     end
-    s.v = util.approach(s.v, v_want, p.accel, ctx.dt)
-    s.w = util.approach(s.w, w_want, p.turn_accel, ctx.dt)
+    s.v = kit.util.approach(s.v, v_want, p.accel, ctx.dt)
+    s.w = kit.util.approach(s.w, w_want, p.turn_accel, ctx.dt)
     bot:set_twist(s.v, s.w)
     if s.phase == "stop" and s.t_done < 0 and bot:speed() < STOP_SPEED and s.v == 0 then s.t_done = ctx.t end
 end

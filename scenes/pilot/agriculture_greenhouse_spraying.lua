@@ -20,15 +20,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local props = require "kit.props"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local track = require "kit.track"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon
 local crew = {}
 
@@ -47,7 +41,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.greenhouse_spraying",
     view = {eye = {8, -11, 9}, target = {8, 0, 0}, fov = 55},
-    params = rover.params(0.8, {
+    params = kit.rover.params(0.8, {
         spacing = {default = 0.6, min = 0.45, max = 0.9, randomize = true, description = "plant spacing along a bench (m)"},
         missing = {default = 0.1, min = 0.0, max = 0.3, randomize = true, description = "fraction of empty pot places"},
         dose = {default = 0.25, min = 0.1, max = 1.0, description = "time in an open boom's window that covers a plant (s)"},
@@ -63,7 +57,7 @@ local scene = {
 local function window(ctx, fn)
     local x, y, yaw = R:pose()
     for i, pl in ipairs(ctx.state.plants) do
-        local ax, ly = util.to_local(x, y, yaw, pl[1], pl[2])
+        local ax, ly = kit.util.to_local(x, y, yaw, pl[1], pl[2])
         local side = ly > 0 and 1 or 2
         local lat = math.abs(ly)
         if lat >= WIN_NEAR and lat <= WIN_FAR then fn(i, pl, side, ax) end
@@ -74,18 +68,18 @@ local function person_near()
     local x, y = R:pose()
     for _, h in ipairs(crew) do
         local hx, hy = h:pos()
-        if util.dist2d(x, y, hx, hy) < DRIFT then return true end
+        if kit.util.dist2d(x, y, hx, hy) < DRIFT then return true end
     end
     return false
 end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, color = {0.6, 0.58, 0.52}})
-    room.walls(world, {0, -4.5, 16, 4.5}, {height = 2.8, thickness = 0.05, color = {0.85, 0.92, 0.95, 0.5}})
+    kit.room.floor(world, {friction = p.floor_friction, color = {0.6, 0.58, 0.52}})
+    kit.room.walls(world, {0, -4.5, 16, 4.5}, {height = 2.8, thickness = 0.05, color = {0.85, 0.92, 0.95, 0.5}})
     s.plants, s.dose, s.covered = {}, {}, {}
     for _, by in ipairs(BENCH_Y) do
-        props.table(world, {x = (X0 + X1) / 2, y = by, top = 0.8, size = {X1 - X0, 0.9}, style = "legs",
+        kit.props.table(world, {x = (X0 + X1) / 2, y = by, top = 0.8, size = {X1 - X0, 0.9}, style = "legs",
                             color = {0.5, 0.5, 0.52}})
         for x = X0 + 0.3, X1 - 0.3 + 1e-9, p.spacing do
             if math.random() >= p.missing then
@@ -99,7 +93,7 @@ function scene.build(world, ctx)
     bot = diffdrive.build(world, {name = "sprayer", pos = {0.8, -2}, yaw = 0, casters = 2, wheel_x = 0,
                                   caster_lift = 0.004})
     R:attach(bot, s)
-    crew = {people.walker(world, {name = "grower", path = {{0.8, 0}, {13.5, 0}}, speed = p.grower_speed, wait = 3,
+    crew = {kit.people.walker(world, {name = "grower", path = {{0.8, 0}, {13.5, 0}}, speed = p.grower_speed, wait = 3,
                                   offset = p.grower_phase * 27, yield_to = {bot.chassis}, state = s})}
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = crew, state = s})
     rt:set(s, {{X1 + 0.7, -2, tol = 0.3}, {X1 + 1.0, 0, tol = 0.4}, {X1 + 0.7, 2, tol = 0.3},
@@ -113,7 +107,7 @@ scene.observation = R:nav_entries(rt, {
         local x, y, yaw = R:pose()
         for i, pl in ipairs(ctx.state.plants) do
             if not ctx.state.covered[i] then
-                local ax, ly = util.to_local(x, y, yaw, pl[1], pl[2])
+                local ax, ly = kit.util.to_local(x, y, yaw, pl[1], pl[2])
                 local lat, k = math.abs(ly), ly > 0 and 0 or 2
                 if lat >= WIN_NEAR and lat <= WIN_FAR then
                     if math.abs(ax) <= WIN_ALONG then out[k + 1] = out[k + 1] + 1 end
@@ -151,7 +145,7 @@ function scene.step(ctx)
     end
 end
 
-function scene.reward(ctx) return track.gain(ctx, ctx.state.ncov, 0.1) end
+function scene.reward(ctx) return kit.track.gain(ctx, ctx.state.ncov, 0.1) end
 
 function scene.failure(ctx)
     local s = ctx.state

@@ -49,9 +49,7 @@ local scene = {
     },
 }
 
-local util = require "kit.util"
-local track = require "kit.track"
-local rover = require "kit.rover"
+local kit = require "kit"
 local function wrap(a) return (a + math.pi) % (2 * math.pi) - math.pi end
 
 local function gauge_ok(ctx, i)
@@ -110,14 +108,14 @@ end
 
 scene.observation = {
     pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot:pose2d(); out[1], out[2], out[3] = x, y, yaw end},
-    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot) end},
+    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = kit.rover.twist(bot) end},
     gauges = {shape = {4, 6}, fn = function(ctx, out)
         local s = ctx.state
         local x, y, yaw = bot:pose2d()
         local c, sn = math.cos(yaw), math.sin(yaw)
         for i, g in ipairs(s.g) do
             local k = (i - 1) * 6
-            local dx, dy = util.to_local(x, y, yaw, g[1], g[2])
+            local dx, dy = kit.util.to_local(x, y, yaw, g[1], g[2])
             out[k + 1], out[k + 2] = dx, dy
             out[k + 3], out[k + 4] = c * g[3] + sn * g[4], -sn * g[3] + c * g[4]
             out[k + 5] = s.read[i] and 1 or 0
@@ -129,7 +127,7 @@ scene.observation = {
         local hx, hy = worker:pos()
         local vx, vy = worker:vel()
         local c, s = math.cos(yaw), math.sin(yaw)
-        out[1], out[2] = util.to_local(x, y, yaw, hx, hy)
+        out[1], out[2] = kit.util.to_local(x, y, yaw, hx, hy)
         out[3], out[4] = c * vx + s * vy, -s * vx + c * vy
     end},
     hazard = {shape = {4}, fn = function(ctx, out) for i = 1, 4 do out[i] = HAZARD[i] end end},
@@ -140,8 +138,8 @@ scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
 
 function scene.act(ctx, action)
     local s, p = ctx.state, ctx.params
-    s.v = util.approach(s.v, action.base[1], p.accel, ctx.dt)
-    s.w = util.approach(s.w, action.base[2], 3, ctx.dt)
+    s.v = kit.util.approach(s.v, action.base[1], p.accel, ctx.dt)
+    s.w = kit.util.approach(s.w, action.base[2], 3, ctx.dt)
     bot:set_twist(s.v, s.w)
 end
 
@@ -150,7 +148,7 @@ function scene.step(ctx)
     mon:update(ctx)
     worker:update(ctx)
     local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     for i = 1, #s.g do
         if not s.read[i] then
             if gauge_ok(ctx, i) then s.dwell[i] = s.dwell[i] + ctx.dt else s.dwell[i] = 0 end
@@ -177,7 +175,7 @@ end
 function scene.success(ctx) return ctx.state.nread == #GAUGES end
 
 function scene.metrics(ctx)
-    local m = track.copy(mon:metrics(ctx), ctx.state, {gauges_read = "nread", path_length = "path"})
+    local m = kit.track.copy(mon:metrics(ctx), ctx.state, {gauges_read = "nread", path_length = "path"})
     m.time = ctx.t
     return m
 end

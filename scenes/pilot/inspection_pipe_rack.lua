@@ -43,9 +43,7 @@ local diffdrive = require "robots.diffdrive"
 local kin = require "robots.kin"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
-local track = require "kit.track"
-local rover = require "kit.rover"
-local props = require "kit.props"
+local kit = require "kit"
 
 local bot, lidar, tag, worker, mon    -- handles of the current episode (set in build)
 
@@ -96,7 +94,7 @@ function scene.build(world, ctx)
     world:material{name = "concrete", friction = p.floor_friction}
     world:material{name = "steel", friction = 0.5}
     world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "concrete", color = {0.6, 0.6, 0.58}}
-    props.pipe_rack(world, {bents = BENTS, half_width = COL_Y, levels = LEVELS, height = 6.2, length = 12.3, x_mid = 6,
+    kit.props.pipe_rack(world, {bents = BENTS, half_width = COL_Y, levels = LEVELS, height = 6.2, length = 12.3, x_mid = 6,
                             pipes = PIPES, pipe_length = 13, material = "steel"})
     -- pump skid and its keep-out
     world:geom{type = "box", size = SKID, pos = {p.skid_x, SKID_Y, SKID[3] / 2}, material = "steel", color = {0.25, 0.45, 0.3}}
@@ -190,7 +188,7 @@ end
 
 scene.observation = {
     pose = {shape = {3}, fn = function(ctx, out) out[1], out[2], out[3] = bot:pose2d() end},
-    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot) end},
+    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = kit.rover.twist(bot) end},
     cloud = {shape = {H_BEAMS * V_BEAMS, 4}, fn = function(ctx, out)
         local s = ctx.state
         if s.copied == s.seq then return end         -- the buffer keeps the last scan
@@ -235,7 +233,7 @@ function scene.step(ctx)
     worker:update(ctx)
     process_scan(ctx)
     local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     -- clearance: chassis centre to the nearest column or skid face, minus half its width
     local c = 1e9
     for _, bx in ipairs(BENTS) do
@@ -288,7 +286,7 @@ end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = track.copy(mon:metrics(), s, {segments_scanned = "scanned", pipe_returns = "pipe_returns",
+    local m = kit.track.copy(mon:metrics(), s, {segments_scanned = "scanned", pipe_returns = "pipe_returns",
                                             leak_returns = "leak_returns", report_error = "report_err",
                                             path_length = "path", min_clearance = "clear"})
     m.min_segment_returns = math.min(s.seg[1], s.seg[2], s.seg[3], s.seg[4])

@@ -27,9 +27,7 @@
 --   that hit a riser), edge landings and touchdowns, path length, and the scenario.safety metrics
 
 local go2 = require "robots.go2"
-local terrain = require "kit.terrain"
-local track = require "kit.track"
-local util = require "kit.util"
+local kit = require "kit"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
 
@@ -76,7 +74,7 @@ function scene.build(world, ctx)
     world:material{name = "concrete", friction = p.floor_friction}
     world:material{name = "grating", friction = p.grating_friction}
     world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "concrete", color = {0.58, 0.58, 0.56}}
-    course = terrain.climb(world, {x = STEPS_X, n = N_STEPS, rise = p.rise, run = p.run, slope = p.slope,
+    course = kit.terrain.climb(world, {x = STEPS_X, n = N_STEPS, rise = p.rise, run = p.run, slope = p.slope,
                                    ramp_rise = RAMP_RISE, width = 1.4, material = "grating", color = {0.45, 0.47, 0.5}})
     -- handrail posts (1.1 m above the course) and the pump with its piping beside the platform
     for x = STEPS_X, course.top_x + 1.5, 0.75 do
@@ -111,15 +109,15 @@ scene.observation = {
         local cps = checkpoints()
         local g = cps[math.min(ctx.state.cp, #cps)]
         local x, y, yaw = dog:pose2d()
-        out[1], out[2] = util.to_local(x, y, yaw, g[1], g[2])
+        out[1], out[2] = kit.util.to_local(x, y, yaw, g[1], g[2])
         out[3] = ctx.state.cp - 1
     end},
     people = {shape = {4}, fn = function(_, out)
         local x, y, yaw = dog:pose2d()
         local hx, hy = worker:pos()
         local vx, vy = worker:vel()
-        out[1], out[2] = util.to_local(x, y, yaw, hx, hy)
-        out[3], out[4] = util.to_local(0, 0, yaw, vx, vy)
+        out[1], out[2] = kit.util.to_local(x, y, yaw, hx, hy)
+        out[3], out[4] = kit.util.to_local(0, 0, yaw, vx, vy)
     end},
 }
 
@@ -127,7 +125,7 @@ scene.action = {cmd = {shape = {2}, low = {0, -0.6}, high = {0.4, 0.6}}}
 
 function scene.act(ctx, action)
     local s = ctx.state
-    s.v = util.approach(s.v, action.cmd[1], 0.5, ctx.dt)
+    s.v = kit.util.approach(s.v, action.cmd[1], 0.5, ctx.dt)
     s.w = action.cmd[2]
 end
 
@@ -138,12 +136,12 @@ function scene.step(ctx)
     mon:update(ctx)
     local x, y = dog:pose2d()
     local _, _, z = dog.base:pos()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     s.top = math.max(s.top, course.height(x))
     s.up_min = math.min(s.up_min, dog:up_z())
     s.clear = z - course.height(x)
     local cps = checkpoints()
-    if s.cp <= #cps and util.dist2d(x, y, cps[s.cp][1], cps[s.cp][2]) < REACH then s.cp = s.cp + 1 end
+    if s.cp <= #cps and kit.util.dist2d(x, y, cps[s.cp][1], cps[s.cp][2]) < REACH then s.cp = s.cp + 1 end
 end
 
 function scene.reward(ctx)

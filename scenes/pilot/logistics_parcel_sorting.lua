@@ -44,8 +44,7 @@
 local arm6 = require "robots.arm6"
 local human = require "scenario.human"
 local safety = require "scenario.safety"
-local props = require "kit.props"
-local track = require "kit.track"
+local kit = require "kit"
 
 local arm, belt, worker, mon    -- handles of the current episode (set in build)
 local parcels, weld = {}, nil   -- parcel bodies; the suction weld (a Joint) or nil
@@ -108,7 +107,7 @@ function scene.build(world, ctx)
     world:material{name = "steel", friction = 0.3}
     world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.55, 0.53}}
     -- conveyor frame under the belt, side rails (3 cm above the belt), the belt
-    belt = props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, width = BELT.w, top = BELT.top, thickness = BELT.t,
+    belt = kit.props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, width = BELT.w, top = BELT.top, thickness = BELT.t,
                                   speed = p.belt_speed, material = "belt", frame_material = "steel"})
     -- totes (open, 1 cm walls)
     for k, t in ipairs(TOTES) do
@@ -313,15 +312,15 @@ function scene.failure(ctx)
 end
 
 function scene.success(ctx)
-    return track.finish(ctx.state, ctx.state.sorted >= ctx.params.n_parcels, ctx.t)
+    return kit.track.finish(ctx.state, ctx.state.sorted >= ctx.params.n_parcels, ctx.t)
 end
 
 function scene.metrics(ctx)
-    local m = track.copy(mon:metrics(), ctx.state, {
+    local m = kit.track.copy(mon:metrics(), ctx.state, {
         parcels_sorted = "sorted", parcels_missorted = "missorted", parcels_lost = "lost", picks = "picks",
         suction_drops = "drops", ik_holds = "ik_holds",
     })
-    m.time_to_finish = track.finish_time(ctx.state, ctx.t)
+    m.time_to_finish = kit.track.finish_time(ctx.state, ctx.t)
     return m
 end
 

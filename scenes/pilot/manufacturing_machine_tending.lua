@@ -31,9 +31,7 @@
 --   scenario.safety metrics
 
 local arm6 = require "robots.arm6"
-local room = require "kit.room"
-local people = require "kit.people"
-local util = require "kit.util"
+local kit = require "kit"
 local safety = require "scenario.safety"
 local grasp = require "scenario.grasp"
 local cell = require "scenario.arm_cell"
@@ -80,7 +78,7 @@ local function seated(ctx)
     local s = ctx.state
     if s.grasp.held ~= 0 then return false end
     local x, y, z = blank:pos()
-    return util.dist2d(x, y, ctx.params.chuck_x, 0) < 0.015 and math.abs(z - (POCKET_Z + BLANK.h / 2)) < 0.01
+    return kit.util.dist2d(x, y, ctx.params.chuck_x, 0) < 0.015 and math.abs(z - (POCKET_Z + BLANK.h / 2)) < 0.01
 end
 
 local function in_tray(ctx)
@@ -93,7 +91,7 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = 0.8, material = "concrete", color = {0.55, 0.56, 0.55}})
+    kit.room.floor(world, {friction = 0.8, material = "concrete", color = {0.55, 0.56, 0.55}})
     world:material{name = "steel", friction = 0.5}
     local grey, blue = {0.55, 0.57, 0.6}, {0.25, 0.4, 0.6}
     -- infeed stand with its centring ring, outfeed stand with its tray
@@ -109,7 +107,7 @@ function scene.build(world, ctx)
     -- the machine: base with the chuck, walls, the front with its door opening
     local mx, my = (MACH[1] + MACH[3]) / 2, (MACH[2] + MACH[4]) / 2
     world:geom{type = "box", size = {0.8, 0.9, POCKET_Z}, pos = {mx, my, POCKET_Z / 2}, material = "steel", color = {0.3, 0.3, 0.32}}
-    room.walls(world, {MACH[1], MACH[2], MACH[3], MACH[4]},
+    kit.room.walls(world, {MACH[1], MACH[2], MACH[3], MACH[4]},
                {height = 1.8, thickness = 0.04, material = "steel", color = {0.85, 0.85, 0.8},
                 doors = {{side = "w", at = 0, width = 0.5}}})
     for _, sd in ipairs({{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) do
@@ -127,7 +125,7 @@ function scene.build(world, ctx)
                                  color = {0.7, 0.7, 0.74}}}}
     grip = grasp.new(world, {flange = arm.flange, fingers = {arm.finger_left, arm.finger_right}, items = {blank},
                              state = s, break_speed = 100})
-    operator = people.walker(world, {name = "operator", path = {{0.6, 1.3}, {-1.5, 1.3}},
+    operator = kit.people.walker(world, {name = "operator", path = {{0.6, 1.3}, {-1.5, 1.3}},
                                      speed = p.operator_speed, wait = 3, loop = true})
     local links = {}
     for k = 2, 7 do links[#links + 1] = {body = arm.links[k], radius = 0.08} end
@@ -216,7 +214,7 @@ function scene.failure(ctx)
     if s.grasp.held == 0 then
         if z < 0.3 then return true, "the blank fell to the floor" end
         if x > MACH[1] and x < MACH[3] and y > MACH[2] and y < MACH[4] and z < POCKET_Z + BLANK.h / 2 + 0.005
-           and util.dist2d(x, y, ctx.params.chuck_x, 0) > 0.03 then
+           and kit.util.dist2d(x, y, ctx.params.chuck_x, 0) > 0.03 then
             return true, "the blank fell into the machine beside the chuck"
         end
     end

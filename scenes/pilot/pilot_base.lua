@@ -45,10 +45,9 @@ local service_tray = require "robots.service_tray"
 local arm6 = require "robots.arm6"
 local go2 = require "robots.go2"
 local human = require "scenario.human"
-local track = require "kit.track"
-local util = require "kit.util"
+local kit = require "kit"
 
-local clamp, wrap = util.clamp, util.wrap
+local clamp, wrap = kit.util.clamp, kit.util.wrap
 
 local ZONES = {"logistics", "restaurant", "inspection", "agriculture", "underground", "manufacturing"}
 local ORIGIN = {logistics = {0, 0}, restaurant = {35, 0}, inspection = {70, 0},
@@ -292,7 +291,7 @@ for i, z in ipairs(ZONES) do ZONE_INDEX[z] = i end
 local function person_ahead(x, y, yaw)
     for _, h in ipairs(people) do
         local hx, hy = h:pos()
-        local fx, fy = util.to_local(x, y, yaw, hx, hy)
+        local fx, fy = kit.util.to_local(x, y, yaw, hx, hy)
         if fx > -0.3 and fx < 1.5 and math.abs(fy) < 0.8 then return true end
     end
     return false
@@ -420,7 +419,7 @@ function scene.metrics(ctx)
         m[z .. "_tasks"] = s.tasks[z]
         m[z .. "_robots"] = s.robots[z]
     end
-    return track.copy(m, s, {logistics_max_lane_error = "lane_err", restaurant_min_separation = "min_sep",
+    return kit.track.copy(m, s, {logistics_max_lane_error = "lane_err", restaurant_min_separation = "min_sep",
                              restaurant_waits = "waits", inspection_min_clearance = "clear_insp",
                              inspection_quadrupeds_up = "dogs_up", agriculture_max_row_error = "row_err",
                              underground_min_wall_range = "clear_ug", manufacturing_max_tracking_error = "track_err"})

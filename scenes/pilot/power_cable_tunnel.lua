@@ -23,15 +23,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local track = require "kit.track"
-local sight = require "kit.sight"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon
 local crew = {}
 
@@ -53,7 +47,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.cable_tunnel",
     view = {eye = {-2, -3, 4}, target = {8, 0, 0.8}, fov = 60},
-    params = rover.params(0.8, {
+    params = kit.rover.params(0.8, {
         hot_spots = {default = 2, min = 1, max = 3, integer = true, description = "overheating joints (drawn 4 m apart or more)"},
         hot_min = {default = 60, min = 45, max = 80, description = "coolest hot spot (C)"},
         joints_x = {default = 9, min = 6, max = 12, randomize = true, description = "first floor joint box's x (m); then every 9 m, sides alternating"},
@@ -72,10 +66,10 @@ local function thermal(ctx, out)
         out[(k - 1) * 3 + 2], out[(k - 1) * 3 + 3] = 0, 0
     end
     for _, h in ipairs(ctx.state.hot) do
-        local seen, _, dist = sight.view(cx, cy, yaw, h.x, h.y, CAM)
+        local seen, _, dist = kit.sight.view(cx, cy, yaw, h.x, h.y, CAM)
         if seen then
             local k = h.y > 0 and 1 or 2
-            local fwd = util.to_local(cx, cy, yaw, h.x, h.y)
+            local fwd = kit.util.to_local(cx, cy, yaw, h.x, h.y)
             local app = TRAY_T + (h.t - TRAY_T) * math.min(1, 1.5 / dist) + math.normal(0, 0.5)
             if app > out[(k - 1) * 3 + 1] then
                 out[(k - 1) * 3 + 1] = app
@@ -88,8 +82,8 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, color = {0.5, 0.5, 0.48}})
-    room.corridor(world, {{-1, 0}, {LEN, 0}}, {half_width = HALF, end_caps = true, height = 2.4, color = {0.62, 0.62, 0.6}})
+    kit.room.floor(world, {friction = p.floor_friction, color = {0.5, 0.5, 0.48}})
+    kit.room.corridor(world, {{-1, 0}, {LEN, 0}}, {half_width = HALF, end_caps = true, height = 2.4, color = {0.62, 0.62, 0.6}})
     for _, sy in ipairs({1, -1}) do
         for _, z in ipairs(TIERS) do
             world:geom{type = "box", size = {LEN - 1, 0.4, 0.04}, pos = {LEN / 2, sy * (HALF - 0.2), z},
@@ -108,18 +102,18 @@ function scene.build(world, ctx)
     for i = 1, p.hot_spots do
         local hx
         repeat
-            hx = util.uniform(3, LEN - 3)
+            hx = kit.util.uniform(3, LEN - 3)
             local ok = true
             for j = 1, i - 1 do if math.abs(s.hot[j].x - hx) < 4 then ok = false end end
         until ok
         local hy = (math.random() < 0.5 and 1 or -1) * (HALF - 0.2)
         local hz = TIERS[math.random(#TIERS)] + 0.07
-        s.hot[i] = {x = hx, y = hy, z = hz, t = util.uniform(p.hot_min, 95), found = false}
+        s.hot[i] = {x = hx, y = hy, z = hz, t = kit.util.uniform(p.hot_min, 95), found = false}
         world:geom{type = "sphere", radius = 0.07, pos = {hx, hy * 0.98, hz}, color = {0.9, 0.3, 0.1}, collide = 0, category = 0}
     end
     bot = diffdrive.build(world, {name = "tunnelbot", pos = {0, 0}, yaw = 0, casters = 2, wheel_x = 0, caster_lift = 0.004})
     R:attach(bot, s)
-    crew = {people.walker(world, {name = "electrician", path = {{p.worker_x, -(HALF - 0.35)}}, state = s,
+    crew = {kit.people.walker(world, {name = "electrician", path = {{p.worker_x, -(HALF - 0.35)}}, state = s,
                                   yield_to = {bot.chassis}})}
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = crew, state = s})
     rt:set(s, {{LEN - 1.5, 0, stop = true, dwell = 0.5, name = "far end"}})
@@ -161,7 +155,7 @@ function scene.step(ctx)
     R:step(ctx, mon, crew, rt)
 end
 
-function scene.reward(ctx) return track.gain(ctx, ctx.state.found) end
+function scene.reward(ctx) return kit.track.gain(ctx, ctx.state.found) end
 
 function scene.failure(ctx)
     local s = ctx.state

@@ -23,12 +23,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local track = require "kit.track"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon
 
 local BAYS = {{4, 2, 8, 6}, {4, -6, 8, -2}, {10, 2, 14, 6}, {10, -6, 14, -2}}
@@ -60,11 +57,11 @@ local scene = {
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.gravel_friction, color = {0.55, 0.53, 0.5}})
-    room.walls(world, {-2, -7, 18, 7}, {height = 2.2, thickness = 0.05, color = {0.6, 0.6, 0.6}})
+    kit.room.floor(world, {friction = p.gravel_friction, color = {0.55, 0.53, 0.5}})
+    kit.room.walls(world, {-2, -7, 18, 7}, {height = 2.2, thickness = 0.05, color = {0.6, 0.6, 0.6}})
     s.g, s.bays = {}, {}
     for i, b in ipairs(BAYS) do
-        room.walls(world, b, {height = 1.8, thickness = 0.05, color = {0.65, 0.65, 0.6}})
+        kit.room.walls(world, b, {height = 1.8, thickness = 0.05, color = {0.65, 0.65, 0.6}})
         local cx, cy = (b[1] + b[3]) / 2, (b[2] + b[4]) / 2
         world:geom{type = "box", size = {2.6, 2.0, 2.5}, pos = {cx, cy, 1.25}, color = {0.45, 0.5, 0.45}}
         s.bays[i] = {b[1] - 0.2, b[2] - 0.2, b[3] + 0.2, b[4] + 0.2}
@@ -131,7 +128,7 @@ function scene.step(ctx)
     rt:follow(ctx, R, s.reported[rt:index(s)] == true)
 end
 
-function scene.reward(ctx) return track.gain(ctx, ctx.state.nread) end
+function scene.reward(ctx) return kit.track.gain(ctx, ctx.state.nread) end
 
 function scene.failure(ctx)
     local s = ctx.state

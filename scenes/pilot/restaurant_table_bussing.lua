@@ -38,9 +38,7 @@ local human = require "scenario.human"
 local safety = require "scenario.safety"
 local grasp = require "scenario.grasp"
 local mm = require "scenario.mm_task"
-local track = require "kit.track"
-local util = require "kit.util"
-local props = require "kit.props"
+local kit = require "kit"
 
 local bot, mon, grip, tub
 local items, diners = {}, {}
@@ -113,7 +111,7 @@ local function status(ctx, i)
 end
 
 local function table_box(world, cx, cy, mat)
-    props.table(world, {x = cx, y = cy, top = TABLE_Z, size = TABLE, style = "legs", material = mat})
+    kit.props.table(world, {x = cx, y = cy, top = TABLE_Z, size = TABLE, style = "legs", material = mat})
 end
 
 local function chair(world, x, y, back_dx)
@@ -195,7 +193,7 @@ end
 scene.observation = mm.observations(function() return bot end, function() return diners end, 3)
 scene.observation.table = {shape = {4}, fn = function(ctx, out)
     local x, y, yaw = bot:pose2d()
-    local dx, dy = util.to_local(x, y, yaw, ctx.state.tx, ctx.state.ty)
+    local dx, dy = kit.util.to_local(x, y, yaw, ctx.state.tx, ctx.state.ty)
     out[1], out[2], out[3], out[4] = dx, dy, math.atan(math.sin(-yaw), math.cos(-yaw)), TABLE_Z
 end}
 scene.observation.items = {shape = {#ITEMS, 6}, fn = function(ctx, out)
@@ -222,7 +220,7 @@ function scene.step(ctx)
     for _, h in ipairs(diners) do h:update(ctx) end
     grip:update(ctx, s.closed == true)
     local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     local n = 0
     for i = 1, #items do if in_tub(ctx, i) then n = n + 1 end end
     s.n_tub = n

@@ -35,8 +35,7 @@ local human = require "scenario.human"
 local safety = require "scenario.safety"
 local grasp = require "scenario.grasp"
 local mm = require "scenario.mm_task"
-local track = require "kit.track"
-local props = require "kit.props"
+local kit = require "kit"
 
 local bot, mon, grip
 local items, nb, shoppers = {}, {}, {}
@@ -129,7 +128,7 @@ local function product(world, name, kind, x, y, top, mass, kinematic)
 end
 
 local function gondola(world, side)
-    props.gondola(world, {x0 = RUN[1], x1 = RUN[2], front = AISLE, side = side, depth = DEPTH, tops = TOPS,
+    kit.props.gondola(world, {x0 = RUN[1], x1 = RUN[2], front = AISLE, side = side, depth = DEPTH, tops = TOPS,
                           material = "shelf"})
 end
 
@@ -252,7 +251,7 @@ function scene.step(ctx)
     for _, h in ipairs(shoppers) do h:update(ctx) end
     grip:update(ctx, s.closed == true)
     local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     local n = 0
     for i = 1, #items do if in_tote(ctx, i) then n = n + 1 end end
     s.n_tote = n

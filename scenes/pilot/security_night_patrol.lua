@@ -25,14 +25,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local track = require "kit.track"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon, intruder, guard
 
 local ROWS = {3.5, -3.5}
@@ -63,8 +58,8 @@ local scene = {
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.yard_friction, color = {0.25, 0.25, 0.27}})
-    room.walls(world, {-0.5, -6.5, 14, 6.5}, {height = 2.4, thickness = 0.05, color = {0.5, 0.5, 0.5}})
+    kit.room.floor(world, {friction = p.yard_friction, color = {0.25, 0.25, 0.27}})
+    kit.room.walls(world, {-0.5, -6.5, 14, 6.5}, {height = 2.4, thickness = 0.05, color = {0.5, 0.5, 0.5}})
     s.boxes = {}
     for _, ry in ipairs(ROWS) do
         for k, c in ipairs(CONTAINERS) do
@@ -82,9 +77,9 @@ function scene.build(world, ctx)
     end
     local g = GAPS[p.intruder_gap]
     local gy = g[2] * 3.8
-    intruder = people.walker(world, {name = "intruder", path = {{g[1], gy - 0.4 * g[2]}, {g[1], gy + 0.3 * g[2]}}, speed = 0.3,
+    intruder = kit.people.walker(world, {name = "intruder", path = {{g[1], gy - 0.4 * g[2]}, {g[1], gy + 0.3 * g[2]}}, speed = 0.3,
                                      wait = 2.0, offset = math.random() * 1.4, color = {0.15, 0.15, 0.15}})
-    guard = people.walker(world, {name = "guard", path = {{0.5, 5.6}, {13.3, 5.6}}, speed = p.guard_speed, wait = 3,
+    guard = kit.people.walker(world, {name = "guard", path = {{0.5, 5.6}, {13.3, 5.6}}, speed = p.guard_speed, wait = 3,
                                   offset = math.random() * 25, color = {0.9, 0.8, 0.1}})
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = {intruder, guard}, state = s})
     local n, sth = math.pi / 2, -math.pi / 2
@@ -110,7 +105,7 @@ local function alarm_act(ctx, action)
     local flag = action.alarm[1] > 0.5
     if flag and not s.flag then
         local ix, iy = intruder:pos()
-        local d = util.dist2d(ix, iy, action.alarm[2], action.alarm[3])
+        local d = kit.util.dist2d(ix, iy, action.alarm[2], action.alarm[3])
         if d <= ALARM_TOL and not s.found then
             s.found, s.alarm_err = true, d
         elseif not s.found or d > ALARM_TOL then
@@ -135,7 +130,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local r = track.gain(ctx, rt:count(s), 0.5)
+    local r = kit.track.gain(ctx, rt:count(s), 0.5)
     if s.found and not s.paid then r, s.paid = r + 5, true end
     return r
 end
