@@ -9,17 +9,9 @@ Its fields are the modules of scripts/kit/ (door, people, props, room, route, ro
 steer, terrain, track, util): each is loaded on first use (as require "kit.NAME" would, so
 an episode's sources list only the modules it used). A name that is no kit module is an
 error that lists the known ones. `require "kit.room"` still works for a module alone.
+The robot models and the task modules have the same kind of umbrella: require "robots"
+(robots.diffdrive, ...) and require "scenario" (scenario.safety, ...).
 --]]
 
-local NAMES = {"door", "people", "props", "room", "route", "rover", "sight", "steer", "terrain", "track", "util"}
-local KNOWN = {}
-for _, n in ipairs(NAMES) do KNOWN[n] = true end
-
-return setmetatable({}, {__index = function(t, k)
-    if not KNOWN[k] then
-        error(string.format("kit: no module '%s' (known: %s)", tostring(k), table.concat(NAMES, ", ")), 2)
-    end
-    local m = require("kit." .. k)
-    rawset(t, k, m)
-    return m
-end})
+return require("kit.util").modules("kit", {"door", "people", "props", "room", "route", "rover", "sight", "steer",
+                                           "terrain", "track", "util"})

@@ -12,8 +12,7 @@
 -- reward:  progress towards the goal per step (m)
 -- metrics: distance to goal, min up z, max bump height met, path length
 
-local crawler = require "robots.crawler"
-local kin = require "robots.kin"
+local robots = require "robots"
 local track = require "kit.track"
 
 local rover                      -- the robot of the current episode (set in build)
@@ -96,7 +95,7 @@ function scene.build(world, ctx)
                    geoms = {{type = "box", size = {0.2, 0.1, 0.06}, material = "rock", color = {0.7, 0.3, 0.2}}}}
     end
 
-    rover = crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
+    rover = robots.crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
     local s = ctx.state
     s.gx, s.gy = p.goal_x, p.goal_y
     world:geom{type = "cylinder", radius = p.goal_radius, length = 0.01, pos = {s.gx, s.gy, 0.4},
@@ -117,9 +116,9 @@ function scene.step(ctx)
         rover:set_twist(0, 0)
         return
     end
-    local err = kin.wrap(math.atan(dy, dx) - yaw)
+    local err = robots.kin.wrap(math.atan(dy, dx) - yaw)
     local v = p.speed * math.max(0, math.cos(err)) * math.min(1, d / 0.5 + 0.2)
-    rover:set_twist(v, kin.clamp(3.0 * err, -1.5, 1.5))
+    rover:set_twist(v, robots.kin.clamp(3.0 * err, -1.5, 1.5))
 end
 
 function scene.reward(ctx)

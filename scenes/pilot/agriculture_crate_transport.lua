@@ -26,8 +26,7 @@
 
 local diffdrive = require "robots.diffdrive"
 local kit = require "kit"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local scenario = require "scenario"
 
 local bot, crate, worker, mon    -- handles of the current episode (set in build)
 
@@ -92,10 +91,10 @@ function scene.build(world, ctx)
     world:material{name = "crate", friction = p.crate_friction}
     crate = world:body{name = "crate", pos = {p.crate_offset, 0, DECK_Z + CRATE[3] / 2 + 0.002}, mass = p.crate_mass,
                        geoms = {{type = "box", size = CRATE, material = "crate", color = {0.85, 0.45, 0.1}}}}
-    worker = human.spawn(world, {name = "worker", path = {{14.3, -1.2}, {14.3, 4.2}}, speed = p.worker_speed,
+    worker = scenario.human.spawn(world, {name = "worker", path = {{14.3, -1.2}, {14.3, 4.2}}, speed = p.worker_speed,
                                  loop = true, wait = 2, offset = p.worker_offset})
     world:sensor{type = "imu", name = "imu", body = bot.chassis, noise = {stddev = 0.02}}
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.5}}, humans = {worker},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.5}}, humans = {worker},
                              keepout = keepout, state = ctx.state})
     world:geom{type = "cylinder", radius = 0.5, length = 0.01, pos = {WAYPOINTS[#WAYPOINTS][1], WAYPOINTS[#WAYPOINTS][2], 0.12},
                color = {0.2, 0.8, 0.2, 0.5}, category = 0, collide = 0}

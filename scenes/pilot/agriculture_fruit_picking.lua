@@ -48,10 +48,8 @@
 --          peak stem load, time to finish, IK holds, path length, and the scenario.safety
 --          metrics
 
-local mobile_manipulator = require "robots.mobile_manipulator"
-local kin = require "robots.kin"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local robots = require "robots"
+local scenario = require "scenario"
 local track = require "kit.track"
 
 local robot, worker, mon        -- handles of the current episode (set in build)
@@ -156,7 +154,7 @@ function scene.build(world, ctx)
                    material = "wood", color = {0.6, 0.6, 0.6}}
     end
 
-    robot = mobile_manipulator.build(world, {name = "picker", pos = {0, ROBOT_Y}, yaw = 0, arm_x = ARM_X,
+    robot = robots.mobile_manipulator.build(world, {name = "picker", pos = {0, ROBOT_Y}, yaw = 0, arm_x = ARM_X,
                                              arm = {pedestal = PEDESTAL, pedestal_mass = 8, grip_force = p.grip_force, open_width = 0.12},
                                              carry_point = {0.30, 0, 0.30}})
     build_bin(world)
@@ -192,10 +190,10 @@ function scene.build(world, ctx)
                       ez = math.normal(0, sd), x0 = x, z0 = z}
     end
 
-    worker = human.spawn(world, {name = "worker", path = {{0.0, 1.7}, {5.0, 1.7}}, speed = p.worker_speed,
+    worker = scenario.human.spawn(world, {name = "worker", path = {{0.0, 1.7}, {5.0, 1.7}}, speed = p.worker_speed,
                                  loop = true, wait = 3})
     -- the chassis stands for the whole robot: its radius covers the arm's reach sideways
-    mon = safety.new(world, {robot_bodies = {{body = robot.chassis, radius = 0.6}},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = robot.chassis, radius = 0.6}},
                              humans = {worker}, keepout = {{-1.0, WIRE_Y - 0.4, 6.0, WIRE_Y + 0.4}},
                              state = ctx.state})
 
@@ -275,7 +273,7 @@ function scene.act(ctx, action)
     -- the pad gap command closes/opens at GRIP_SPEED (a fast close slams the pads into the apple)
     -- (opening starts from the pads' actual gap, not from a squeeze target below it)
     if action.grip[1] > s.grip then s.grip = math.max(s.grip, robot.arm:gripper_width() - 0.004) end
-    s.grip = s.grip + kin.clamp(action.grip[1] - s.grip, -GRIP_SPEED * ctx.dt, GRIP_SPEED * ctx.dt)
+    s.grip = s.grip + robots.kin.clamp(action.grip[1] - s.grip, -GRIP_SPEED * ctx.dt, GRIP_SPEED * ctx.dt)
     robot.arm:grip(s.grip)
 end
 

@@ -31,8 +31,7 @@
 
 local service_tray = require "robots.service_tray"
 local kit = require "kit"
-local safety = require "scenario.safety"
-local mm = require "scenario.mm_task"
+local scenario = require "scenario"
 
 local bot, cup, persons, mon    -- handles of the current episode (set in build)
 
@@ -90,7 +89,7 @@ function scene.build(world, ctx)
         kit.people.walker(world, {name = "carer", path = {{2.6, -2.1}, {2.6, 2.1}}, speed = p.carer_speed, wait = 1.0,
                               offset = p.carer_phase * 8.4, yield_to = {bot.chassis}, yield_width = 0.9, state = s, color = {0.3, 0.6, 0.7}}),
     }
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}, {body = bot.upper, radius = 0.2}},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}, {body = bot.upper, radius = 0.2}},
                              humans = persons, state = s, keepout = {{1.0, 1.3, 3.0, 2.5}}})
     s.gx, s.gy = SEAT_X - PARK, cy
     s.v, s.w = 0, 0
@@ -115,7 +114,7 @@ local function tray_reach()
     return kit.util.dist2d(x, y, hx, hy)
 end
 
-local obs = mm.observations(function() return bot end, function() return persons end, 2)
+local obs = scenario.mm_task.observations(function() return bot end, function() return persons end, 2)
 scene.observation = {
     pose = obs.pose, twist = obs.twist, people = obs.people,
     goal = {shape = {4}, fn = function(ctx, out)

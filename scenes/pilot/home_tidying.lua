@@ -27,9 +27,8 @@
 
 local mobile_manipulator = require "robots.mobile_manipulator"
 local kit = require "kit"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local mm = require "scenario.mm_task"
+local scenario = require "scenario"
+local mm = scenario.mm_task
 
 local bot, toys, grip, persons, mon   -- handles of the current episode (set in build)
 
@@ -114,11 +113,11 @@ function scene.build(world, ctx)
                              mass = k.mass * p.toy_mass_scale, geoms = {g}}
         s.toy[i] = {h = k.h, out_for = 0}
     end
-    grip = grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
+    grip = scenario.grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
                              items = toys, state = s, break_speed = 100})
     persons = {kit.people.walker(world, {name = "resident", path = {{0.6, 0.95}, {4.6, 0.95}}, speed = p.resident_speed, wait = 2,
                                      yield_to = {bot.chassis}, state = s, color = {0.6, 0.4, 0.6}})}
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
                                              {body = bot.arm.links[4], radius = 0.1}},
                              humans = persons, state = s, keepout = {{0.2, -2.5, 1.0, -1.8}}})
     mm.init_state(s, bot)

@@ -28,8 +28,7 @@
 
 local diffdrive = require "robots.diffdrive"
 local kit = require "kit"
-local safety = require "scenario.safety"
-local mm = require "scenario.mm_task"
+local scenario = require "scenario"
 
 local bot, deck, bags, guests, mon    -- handles of the current episode (set in build)
 
@@ -120,14 +119,14 @@ function scene.build(world, ctx)
                               offset = ((ph + 0.5) % 1) * 13.6, yield_to = yl, state = s, color = {0.4, 0.7, 0.4}}),
         kit.people.walker(world, {name = "guest4", path = {{p.chat_x, -1.8}}, color = {0.7, 0.6, 0.2}}),
     }
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.49}}, humans = guests, state = s,
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.49}}, humans = guests, state = s,
                              keepout = {{-1.5, -1.2, -1.3, 1.2}}})
     s.v, s.w = 0, 0
     s.path, s.px, s.py = 0, 0, 0
     s.lost, s.lost_seen, s.done_for, s.t_done, s.rewarded = 0, 0, 0, -1, false
 end
 
-local obs = mm.observations(function() return bot end, function() return guests end, 4)
+local obs = scenario.mm_task.observations(function() return bot end, function() return guests end, 4)
 scene.observation = {
     pose = obs.pose, twist = obs.twist, people = obs.people,
     goal = {shape = {3}, fn = function(ctx, out)

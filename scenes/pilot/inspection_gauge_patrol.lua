@@ -18,8 +18,7 @@
 -- metrics: gauges read, path length, time + scenario.safety's
 
 local diffdrive = require "robots.diffdrive"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local scenario = require "scenario"
 
 local bot, mon, worker
 
@@ -97,9 +96,9 @@ function scene.build(world, ctx)
     bot = diffdrive.build(world, {name = "patrol", pos = {0, 0}, yaw = p.start_yaw})
     world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.15, 0, 0.2}, h_beams = 181,
                          h_fov = math.rad(270), range_min = 0.05, range_max = 10, rate = 10, noise = {stddev = p.lidar_noise}}
-    worker = human.spawn(world, {name = "worker", path = {{1.0, -4.6}, {11.5, -4.6}, {11.5, -0.5}, {9.5, -0.5}}, speed = p.worker_speed,
+    worker = scenario.human.spawn(world, {name = "worker", path = {{1.0, -4.6}, {11.5, -4.6}, {11.5, -0.5}, {9.5, -0.5}}, speed = p.worker_speed,
                                  wait = 2.0, offset = math.random() * 20, yield_to = {bot.chassis}, state = s})
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.32}}, humans = {worker},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.32}}, humans = {worker},
                              keepout = {HAZARD}, state = s})
     s.read, s.dwell = {false, false, false, false}, {0, 0, 0, 0}
     s.nread, s.v, s.w, s.path, s.px, s.py = 0, 0, 0, 0, 0, 0

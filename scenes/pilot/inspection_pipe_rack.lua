@@ -39,10 +39,8 @@
 --   returns, report error (-1 without a report), path length,
 --   min clearance to the rack (m), and the scenario.safety metrics
 
-local diffdrive = require "robots.diffdrive"
-local kin = require "robots.kin"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local robots = require "robots"
+local scenario = require "scenario"
 local kit = require "kit"
 
 local bot, lidar, tag, worker, mon    -- handles of the current episode (set in build)
@@ -109,13 +107,13 @@ function scene.build(world, ctx)
     tag = world:body{name = "leak_tag", kind = "kinematic", pos = {lx, lp[1], LEVELS[1] - 0.1},
                      geoms = {{type = "box", size = {0.2, 0.2, 0.2}, color = {1.0, 0.45, 0.0}}}}
 
-    bot = diffdrive.build(world, {name = "bot", pos = {-1.5, 0}, yaw = p.start_yaw})
+    bot = robots.diffdrive.build(world, {name = "bot", pos = {-1.5, 0}, yaw = p.start_yaw})
     lidar = world:sensor{type = "lidar", name = "lidar3d", body = bot.chassis, pos = MOUNT, rate = 10,
                          h_beams = H_BEAMS, h_fov = 2 * math.pi, v_beams = V_BEAMS, v_min = V_MIN, v_max = V_MAX,
                          range_min = 0.1, range_max = RANGE, attenuation = p.steam,
                          noise = {stddev = p.lidar_noise * (1 + p.sunlight)}}
-    worker = human.spawn(world, {name = "worker", path = {{0, 2.6}, {12, 2.6}}, speed = p.worker_speed, loop = true, wait = 2})
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.32}}, humans = {worker},
+    worker = scenario.human.spawn(world, {name = "worker", path = {{0, 2.6}, {12, 2.6}}, speed = p.worker_speed, loop = true, wait = 2})
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.32}}, humans = {worker},
                              keepout = {keepout(p)}, state = s})
     -- beam directions in the sensor frame, in the sensor's own order (v major, h minor)
     s.seg = {0, 0, 0, 0}
@@ -158,7 +156,7 @@ local function process_scan(ctx)
         local d = data[i]
         local k = (i - 1) * 4
         if d == d and d < RANGE - 1e-3 then
-            local u = kin.rotate(q, DIRS[i])
+            local u = robots.kin.rotate(q, DIRS[i])
             local x, y, z = ox + d * u[1], oy + d * u[2], oz + d * u[3]
             local hit = hits[i]
             cloud[k + 1], cloud[k + 2], cloud[k + 3] = x, y, z

@@ -28,8 +28,7 @@
 
 local go2 = require "robots.go2"
 local kit = require "kit"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local scenario = require "scenario"
 
 local dog, course, worker, mon   -- handles of the current episode (set in build)
 
@@ -88,9 +87,9 @@ function scene.build(world, ctx)
     world:geom{type = "cylinder", radius = 0.08, length = 3.0, pos = {px, 1.3, 1.4}, color = {0.7, 0.5, 0.2}}
     world:geom{type = "cylinder", radius = 0.6, length = 2.5, pos = {0.0, 2.2, 1.25}, color = {0.62, 0.63, 0.66}}
     dog = go2.build(world, {name = "go2", pos = {0, p.start_y}, yaw = p.start_yaw, sensors = true})
-    worker = human.spawn(world, {name = "worker", path = {{-0.5, -1.6}, {5.5, -1.6}}, speed = p.worker_speed,
+    worker = scenario.human.spawn(world, {name = "worker", path = {{-0.5, -1.6}, {5.5, -1.6}}, speed = p.worker_speed,
                                  wait = 1.5, offset = math.random() * 6})
-    mon = safety.new(world, {robot_bodies = {{body = dog.base, radius = 0.35}}, humans = {worker},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = dog.base, radius = 0.35}}, humans = {worker},
                              keepout = {hot_zone()}, state = s})
     s.gait = dog:walk_state()
     s.cp, s.rewarded = 1, 1

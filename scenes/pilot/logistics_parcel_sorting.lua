@@ -42,8 +42,7 @@
 --   scenario.safety metrics
 
 local arm6 = require "robots.arm6"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local scenario = require "scenario"
 local kit = require "kit"
 
 local arm, belt, worker, mon    -- handles of the current episode (set in build)
@@ -142,10 +141,10 @@ function scene.build(world, ctx)
                                           color = ({{0.8, 0.3, 0.3}, {0.3, 0.6, 0.85}, {0.35, 0.75, 0.35}})[label]}}}
         s.parcel[i] = {label = label, size = {ty[1], ty[2], ty[3]}, state = 0, nx = 0, ny = 0, nz = 0, sd = sd}
     end
-    worker = human.spawn(world, {name = "worker", path = {{-3.0, 1.1}, {2.5, 1.1}}, speed = p.worker_speed, loop = true, wait = 2})
+    worker = scenario.human.spawn(world, {name = "worker", path = {{-3.0, 1.1}, {2.5, 1.1}}, speed = p.worker_speed, loop = true, wait = 2})
     local links = {}
     for k = 2, 7 do links[#links + 1] = {body = arm.links[k], radius = 0.08} end
-    mon = safety.new(world, {robot_bodies = links, humans = {worker},
+    mon = scenario.safety.new(world, {robot_bodies = links, humans = {worker},
                              keepout = {{-5.0, 0.45, 3.0, 3.0}}, state = s})
     weld = nil
     local x, y, z = arm:tcp()

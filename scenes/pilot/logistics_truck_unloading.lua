@@ -32,9 +32,7 @@
 
 local arm6 = require "robots.arm6"
 local kit = require "kit"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local cell = require "scenario.arm_cell"
+local scenario = require "scenario"
 
 local arm, belt, boxes, grip, worker, mon   -- handles of the current episode (set in build)
 
@@ -121,18 +119,18 @@ function scene.build(world, ctx)
                               geoms = {{type = "box", size = BOX, material = "card", color = {0.72, 0.55, 0.34}}}}
         s.box[k] = {mass = m, nx = 0, ny = 0, nz = 0}
     end
-    grip = grasp.new(world, {flange = arm.flange, fingers = {arm.finger_left, arm.finger_right}, items = boxes,
+    grip = scenario.grasp.new(world, {flange = arm.flange, fingers = {arm.finger_left, arm.finger_right}, items = boxes,
                              state = s, break_speed = p.crush_speed})
     worker = kit.people.walker(world, {name = "worker", path = {{-0.2, 1.7}, {4.0, 1.7}}, speed = p.worker_speed, wait = 2})
     local links = {}
     for k = 2, 7 do links[#links + 1] = {body = arm.links[k], radius = 0.08} end
-    mon = safety.new(world, {robot_bodies = links, humans = {worker}, keepout = {{-0.3, 1.3, 4.0, 2.5}}, state = s})
-    cell.init_state(s, arm)
+    mon = scenario.safety.new(world, {robot_bodies = links, humans = {worker}, keepout = {{-0.3, 1.3, 4.0, 2.5}}, state = s})
+    scenario.arm_cell.init_state(s, arm)
     s.unloaded, s.damaged, s.floor, s.seen_un, s.seen_bad, s.t_done = 0, 0, 0, 0, 0, -1
 end
 
 scene.observation = {
-    tcp = cell.tcp_observation(function() return arm end),
+    tcp = scenario.arm_cell.tcp_observation(function() return arm end),
     boxes = {shape = {MAXN, 6}, fn = function(ctx, out)
         local s = ctx.state
         for i = 1, MAXN do
@@ -152,9 +150,9 @@ scene.observation = {
     belt = {shape = {3}, fn = function(ctx, out) out[1], out[2], out[3] = 0.1, BELT.y + 0.05, BELT.top end},
 }
 
-scene.action = cell.action({-1.2, -1.2, 0.6}, {0.8, 1.2, 2.0})
+scene.action = scenario.arm_cell.action({-1.2, -1.2, 0.6}, {0.8, 1.2, 2.0})
 
-function scene.act(ctx, action) cell.act(ctx, action, arm, {speed = 1.5, vacuum = true}) end
+function scene.act(ctx, action) scenario.arm_cell.act(ctx, action, arm, {speed = 1.5, vacuum = true}) end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params

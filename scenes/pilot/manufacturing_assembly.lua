@@ -27,8 +27,7 @@
 
 local ur5g = require "robots.ur5_gripper"
 local kit = require "kit"
-local safety = require "scenario.safety"
-local cell = require "scenario.arm_cell"
+local scenario = require "scenario"
 
 local arm, pin, worker, mon   -- handles of the current episode (set in build)
 
@@ -92,14 +91,14 @@ function scene.build(world, ctx)
     local links = {}
     for k = 2, #arm.links do links[#links + 1] = {body = arm.links[k], radius = 0.07} end
     links[#links + 1] = {body = arm.palm, radius = 0.09}
-    mon = safety.new(world, {robot_bodies = links, humans = {worker}, keepout = {{1.1, -2, 2.0, 2}}, state = s})
-    cell.init_state(s, arm)
+    mon = scenario.safety.new(world, {robot_bodies = links, humans = {worker}, keepout = {{1.1, -2, 2.0, 2}}, state = s})
+    scenario.arm_cell.init_state(s, arm)
     s.nx, s.ny, s.nz = 0, 0, 0
     s.in_for, s.t_done, s.inserted, s.dropped, s.seen, s.slip, s.grip_dz = 0, -1, 0, 0, 0, 0, nil
 end
 
 scene.observation = {
-    tcp = cell.tcp_observation(function() return arm end),
+    tcp = scenario.arm_cell.tcp_observation(function() return arm end),
     pin = {shape = {5}, fn = function(ctx, out)
         local s = ctx.state
         local x, y, z = pin:pos()
@@ -111,9 +110,9 @@ scene.observation = {
     end},
 }
 
-scene.action = cell.action({0.1, -0.6, 0.76}, {0.8, 0.6, 1.3})
+scene.action = scenario.arm_cell.action({0.1, -0.6, 0.76}, {0.8, 0.6, 1.3})
 
-function scene.act(ctx, action) cell.act(ctx, action, arm, {speed = 0.8, accel = 2.0, close_width = 0.034}) end
+function scene.act(ctx, action) scenario.arm_cell.act(ctx, action, arm, {speed = 0.8, accel = 2.0, close_width = 0.034}) end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params

@@ -32,9 +32,7 @@
 
 local arm6 = require "robots.arm6"
 local kit = require "kit"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local cell = require "scenario.arm_cell"
+local scenario = require "scenario"
 
 local arm, blank, door, grip, operator, mon   -- handles of the current episode (set in build)
 
@@ -123,14 +121,14 @@ function scene.build(world, ctx)
     blank = world:body{name = "blank", pos = {IN[1], IN[2], TOP + BLANK.h / 2 + 0.001}, mass = p.blank_mass,
                        geoms = {{type = "cylinder", radius = BLANK.r, length = BLANK.h, material = "blank",
                                  color = {0.7, 0.7, 0.74}}}}
-    grip = grasp.new(world, {flange = arm.flange, fingers = {arm.finger_left, arm.finger_right}, items = {blank},
+    grip = scenario.grasp.new(world, {flange = arm.flange, fingers = {arm.finger_left, arm.finger_right}, items = {blank},
                              state = s, break_speed = 100})
     operator = kit.people.walker(world, {name = "operator", path = {{0.6, 1.3}, {-1.5, 1.3}},
                                      speed = p.operator_speed, wait = 3, loop = true})
     local links = {}
     for k = 2, 7 do links[#links + 1] = {body = arm.links[k], radius = 0.08} end
-    mon = safety.new(world, {robot_bodies = links, humans = {operator}, keepout = {{-2.0, 1.0, 2.0, 2.5}}, state = s})
-    cell.init_state(s, arm)
+    mon = scenario.safety.new(world, {robot_bodies = links, humans = {operator}, keepout = {{-2.0, 1.0, 2.0, 2.5}}, state = s})
+    scenario.arm_cell.init_state(s, arm)
     s.door, s.phase, s.left = 0, "idle", 0     -- door 0 open .. 1 shut; idle, closing, running, opening, done
     s.loaded, s.finished, s.unloaded, s.refused, s.seen = 0, 0, 0, 0, 0
     s.breach, s.t_start = "", -1
@@ -138,7 +136,7 @@ function scene.build(world, ctx)
 end
 
 scene.observation = {
-    tcp = cell.tcp_observation(function() return arm end),
+    tcp = scenario.arm_cell.tcp_observation(function() return arm end),
     blank = {shape = {5}, fn = function(ctx, out)
         local s = ctx.state
         local x, y, z = blank:pos()
@@ -155,12 +153,12 @@ scene.observation = {
     end},
 }
 
-scene.action = cell.action({-0.6, -0.9, 0.78}, {0.95, 0.9, 1.5})
+scene.action = scenario.arm_cell.action({-0.6, -0.9, 0.78}, {0.95, 0.9, 1.5})
 scene.action.start = {shape = {1}, low = 0, high = 1}
 
 function scene.act(ctx, action)
     local s = ctx.state
-    cell.act(ctx, action, arm)
+    scenario.arm_cell.act(ctx, action, arm)
     if action.start[1] > 0.5 and s.phase == "idle" and s.finished == 0 then
         if seated(ctx) and not tcp_in_machine() then
             s.phase, s.t_start = "closing", ctx.t

@@ -34,10 +34,8 @@
 --          ik_failures, path_length + scenario.safety's (keep-out: the kitchen pass)
 
 local mobile_manipulator = require "robots.mobile_manipulator"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local mm = require "scenario.mm_task"
+local scenario = require "scenario"
+local mm = scenario.mm_task
 local kit = require "kit"
 
 local bot, mon, grip, tub
@@ -166,11 +164,11 @@ function scene.build(world, ctx)
                               geoms = {{type = "cylinder", radius = it.r, length = it.h, material = "ceramic",
                                         color = it.kind == 1 and {0.95, 0.95, 0.92} or {0.97, 0.97, 0.97}}}}
     end
-    grip = grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
+    grip = scenario.grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
                              items = items, state = s, break_speed = p.break_speed})
 
     local v = p.diner_speed
-    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return human.spawn(world, t) end
+    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return scenario.human.spawn(world, t) end
     diners = {
         walker{name = "diner1", path = {{1.2, -2.6}, {1.2, 2.6}}, speed = v, wait = 1.5, offset = p.diner_phase * 10.4},
         walker{name = "diner2", path = {{tx + 1.75, 2.6}, {tx + 1.75, -2.6}}, speed = 0.9 * v, wait = 2.0,
@@ -178,7 +176,7 @@ function scene.build(world, ctx)
         walker{name = "diner3", path = {{tx + 0.4, ty - 1.25}, {0.6, ty - 1.25}}, speed = 0.8 * v, wait = 3.0,
                offset = p.diner_phase * 2 * (tx - 0.2), color = {0.4, 0.7, 0.4}},
     }
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
                                              {body = bot.arm.links[4], radius = 0.1}},
                              humans = diners, state = s,
                              keepout = {{-1.5, -1.0, -0.8, 1.0}}})     -- the kitchen pass

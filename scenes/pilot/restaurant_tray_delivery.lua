@@ -19,8 +19,7 @@
 -- metrics: goal distance, cup tilt (max), cup slip, time, path length + scenario.safety's
 
 local service_tray = require "robots.service_tray"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local scenario = require "scenario"
 
 local bot, mon
 local cups, diners = {}, {}
@@ -97,14 +96,14 @@ function scene.build(world, ctx)
     local yl = {yield_to = {bot.chassis}, state = s}
     local function with(t) for k, x in pairs(yl) do t[k] = x end return t end
     diners = {
-        human.spawn(world, with{name = "diner1", path = {{1.6, -3.0}, {1.6, 3.0}}, speed = v, wait = 1.5,
+        scenario.human.spawn(world, with{name = "diner1", path = {{1.6, -3.0}, {1.6, 3.0}}, speed = v, wait = 1.5,
                             offset = p.diner_phase * 12.0}),
-        human.spawn(world, with{name = "diner2", path = {{3.4, 3.0}, {3.4, -3.0}}, speed = v * 0.9, wait = 2.0,
+        scenario.human.spawn(world, with{name = "diner2", path = {{3.4, 3.0}, {3.4, -3.0}}, speed = v * 0.9, wait = 2.0,
                             offset = (1 - p.diner_phase) * 12.0, color = {0.3, 0.5, 0.8}}),
-        human.spawn(world, with{name = "diner3", path = {{7.1, -2.0}, {7.1, 2.0}}, speed = v * 0.8,
+        scenario.human.spawn(world, with{name = "diner3", path = {{7.1, -2.0}, {7.1, 2.0}}, speed = v * 0.8,
                             wait = 1.0, offset = p.diner_phase * 8, color = {0.4, 0.7, 0.4}}),
     }
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.33}, {body = bot.upper, radius = 0.25}},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.33}, {body = bot.upper, radius = 0.25}},
                              humans = diners, state = s,
                              keepout = {{-1.1, -1.0, -0.6, 1.0}}})   -- behind the pass counter
     for i, c in ipairs(cups) do

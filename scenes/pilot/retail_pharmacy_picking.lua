@@ -29,9 +29,8 @@
 
 local mobile_manipulator = require "robots.mobile_manipulator"
 local kit = require "kit"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local mm = require "scenario.mm_task"
+local scenario = require "scenario"
+local mm = scenario.mm_task
 
 local bot, boxes, grips, persons, mon   -- handles of the current episode (set in build)
 
@@ -119,14 +118,14 @@ function scene.build(world, ctx)
     grips = {}
     for k, key in ipairs({"grasp", "grasp2"}) do
         local a = bot.arms[k]
-        grips[k] = grasp.new(world, {flange = a.flange, fingers = {a.finger_left, a.finger_right}, items = boxes, state = s,
+        grips[k] = scenario.grasp.new(world, {flange = a.flange, fingers = {a.finger_left, a.finger_right}, items = boxes, state = s,
                                      break_speed = 100, key = key})
     end
     persons = {kit.people.walker(world, {name = "pharmacist", path = {{6.6, -1.6}, {6.6, 1.6}}, speed = p.pharmacist_speed,
                                      wait = 2, color = {0.9, 0.9, 0.95}})}
     local bodies = {{body = bot.chassis, radius = 0.43}}
     for _, a in ipairs(bot.arms) do bodies[#bodies + 1] = {body = a.flange, radius = 0.15} end
-    mon = safety.new(world, {robot_bodies = bodies, humans = persons, state = s, keepout = {{7.0, -1.5, 8.0, 1.5}}})
+    mon = scenario.safety.new(world, {robot_bodies = bodies, humans = persons, state = s, keepout = {{7.0, -1.5, 8.0, 1.5}}})
     mm.init_state(s, bot)
     s.path, s.px, s.py = 0, 0.4, 0
     s.n_in, s.wrong, s.seen, s.done_for, s.t_done = 0, 0, 0, 0, -1

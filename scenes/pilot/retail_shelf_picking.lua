@@ -31,10 +31,8 @@
 --          browsing strip in front of the right gondola)
 
 local mobile_manipulator = require "robots.mobile_manipulator"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local mm = require "scenario.mm_task"
+local scenario = require "scenario"
+local mm = scenario.mm_task
 local kit = require "kit"
 
 local bot, mon, grip
@@ -197,18 +195,18 @@ function scene.build(world, ctx)
         {type = "box", size = {o[1], w, o[3]}, pos = {0, -o[2] / 2 + w / 2, o[3] / 2}, color = {0.2, 0.35, 0.7}},
     }}
     world:joint{type = "fixed", name = "tote/mount", body1 = tote, body2 = bot.chassis}
-    grip = grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
+    grip = scenario.grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
                              items = items, state = s, break_speed = 100})
 
     local v = p.shopper_speed
-    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return human.spawn(world, t) end
+    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return scenario.human.spawn(world, t) end
     shoppers = {
         walker{name = "shopper1", path = {{0.3, -0.15}, {6.6, -0.15}}, speed = v, wait = 2.0, offset = p.shopper_phase * 12.6},
         walker{name = "shopper2", path = {{1.5, -0.68}, {3.0, -0.68}, {4.6, -0.68}}, speed = 0.6 * v, wait = 4.0,
                offset = (1 - p.shopper_phase) * 6.2, color = {0.3, 0.5, 0.8}},
     }
     -- keep-out: the browsing strip in front of the right gondola (the shoppers' side)
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
                                              {body = bot.arm.links[4], radius = 0.1}},
                              humans = shoppers, state = s,
                              keepout = {{RUN[1], -AISLE, RUN[2], -AISLE + 0.3}}})

@@ -23,8 +23,7 @@
 --          dust, scenario.safety metrics (no people: separation -1; keep-out: the piles'
 --          unstable toe zone 0.4 m in front of each pile)
 
-local crawler = require "robots.crawler"
-local kin = require "robots.kin"
+local robots = require "robots"
 local kit = require "kit"
 local safety = require "scenario.safety"
 
@@ -128,7 +127,7 @@ function scene.build(world, ctx)
     world:geom{type = "cylinder", radius = p.goal_radius, length = 0.01, pos = {GOAL_X, p.goal_y, 1.5},
                color = {0.2, 0.9, 0.2, 0.5}, category = 0, collide = 0}
 
-    rover = crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
+    rover = robots.crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
     lidar = world:sensor{type = "lidar", name = "lidar", body = rover.chassis, pos = {0, 0, 0.25}, rate = 10,
                          h_beams = 90, h_fov = 2 * math.pi, v_beams = 1, range_min = 0.1, range_max = 8,
                          attenuation = p.dust, spurious = p.dust * 0.15, noise = {stddev = p.lidar_noise}}
@@ -223,7 +222,7 @@ function scene.failure(ctx)
     local up = rover:up_z()
     if up < 0.5 then return true, string.format("the crawler tipped over (up z = %.2f)", up) end
     for i, m in ipairs(markers) do
-        if kin.up_z(m:quat()) < math.cos(math.rad(30)) then return true, "survey marker " .. i .. " knocked over" end
+        if robots.kin.up_z(m:quat()) < math.cos(math.rad(30)) then return true, "survey marker " .. i .. " knocked over" end
     end
     return false
 end

@@ -27,6 +27,9 @@ Functions:
   to_local(x, y, yaw, px, py)   point (px, py) in the frame at (x, y) heading yaw
   to_world(x, y, yaw, lx, ly)   the inverse of to_local
   tilt_deg(body)                angle of the body's +z axis from the vertical, deg
+  modules(prefix, names)        a table whose field NAME is require(prefix .. "." .. NAME), loaded
+                                on first use; a name not in the list `names` is an error listing
+                                them (the umbrella modules kit, robots and scenario)
   ramp_twist(st, out, v, w, dec, acc, wacc, dt)
                                 a policy's rate-limited base command: st.v moves toward v by
                                 at most dec*dt down / acc*dt up (m/s^2), st.w toward w by at
@@ -130,6 +133,19 @@ function M.tilt_deg(b)
     local _, qx, qy = b:quat()
     local uz = M.clamp(1 - 2 * (qx * qx + qy * qy), -1, 1)
     return math.deg(math.acos(uz))
+end
+
+function M.modules(prefix, names)
+    local known = {}
+    for _, n in ipairs(names) do known[n] = true end
+    return setmetatable({}, {__index = function(t, k)
+        if not known[k] then
+            error(string.format("%s: no module '%s' (known: %s)", prefix, tostring(k), table.concat(names, ", ")), 2)
+        end
+        local m = require(prefix .. "." .. k)
+        rawset(t, k, m)
+        return m
+    end})
 end
 
 function M.ramp_twist(st, out, v, w, dec, acc, wacc, dt)
