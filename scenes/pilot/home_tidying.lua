@@ -91,10 +91,8 @@ function scene.build(world, ctx)
     kit.props.table(world, {x = 2.6, y = 1.45, top = 0.42, size = {1.0, 0.5}, style = "legs"})
     bot = mobile_manipulator.build(world, {name = "helper", pos = {0.3, 0}, yaw = 0})
     -- the toy bin on the deck (open, 1 cm walls), bolted to the chassis
-    local bx, by = bot:to_world(BIN.x, 0, 0)
-    local bin = kit.props.open_box(world, {name = "helper/bin", pos = {bx, by, DECK_Z + 0.001}, size = BIN.outer,
-                                      wall = BIN.wall, mass = 1.0, color = {0.3, 0.7, 0.4}})
-    world:joint{type = "fixed", name = "helper/bin_mount", body1 = bin, body2 = bot.chassis}
+    mm.deck_box(world, bot, {name = "helper/bin", mount = "helper/bin_mount", x = BIN.x, outer = BIN.outer, wall = BIN.wall,
+                             deck_z = DECK_Z, mass = 1.0, color = {0.3, 0.7, 0.4}})
     -- the toys: rejection-sampled positions at least 0.8 m apart
     world:material{name = "toy", friction = 0.6}
     toys, s.toy = {}, {}

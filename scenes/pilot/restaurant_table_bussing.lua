@@ -87,17 +87,10 @@ local scene = {
 }
 
 
--- Tub interior (chassis frame): x0, y0, x1, y1, floor z.
-local function tub_box()
-    local o, w = TUB.outer, TUB.wall
-    return TUB.x - o[1] / 2 + w, -o[2] / 2 + w, TUB.x + o[1] / 2 - w, o[2] / 2 - w, DECK_Z + TUB.floor
-end
-
 local function in_tub(ctx, i)
     if ctx.state.grasp.held == i then return false end
     local x, y, z = bot:to_chassis(items[i]:pos())
-    local x0, y0, x1, y1, fz = tub_box()
-    return x > x0 and x < x1 and y > y0 and y < y1 and z > fz and z < DECK_Z + TUB.outer[3] + 0.05
+    return tub:holds(x, y, z, 0.05)
 end
 
 local function status(ctx, i)
@@ -143,16 +136,8 @@ function scene.build(world, ctx)
 
     bot = mobile_manipulator.build(world, {name = "mm", pos = {0, 0}, yaw = p.start_yaw})
     -- the bus tub (0.34 x 0.46 x 0.12 m polypropylene, 1.2 kg) bolted on the rear deck
-    local o, w = TUB.outer, TUB.wall
-    local tcx, tcy = bot:to_world(TUB.x, 0, 0)
-    tub = world:body{name = "tub", pos = {tcx, tcy, DECK_Z + 0.001}, rpy = {0, 0, p.start_yaw}, mass = 1.2, geoms = {
-        {type = "box", size = {o[1], o[2], TUB.floor}, pos = {0, 0, TUB.floor / 2}, color = {0.25, 0.3, 0.35}},
-        {type = "box", size = {w, o[2], o[3]}, pos = {o[1] / 2 - w / 2, 0, o[3] / 2}, color = {0.25, 0.3, 0.35}},
-        {type = "box", size = {w, o[2], o[3]}, pos = {-o[1] / 2 + w / 2, 0, o[3] / 2}, color = {0.25, 0.3, 0.35}},
-        {type = "box", size = {o[1], w, o[3]}, pos = {0, o[2] / 2 - w / 2, o[3] / 2}, color = {0.25, 0.3, 0.35}},
-        {type = "box", size = {o[1], w, o[3]}, pos = {0, -o[2] / 2 + w / 2, o[3] / 2}, color = {0.25, 0.3, 0.35}},
-    }}
-    world:joint{type = "fixed", name = "tub/mount", body1 = tub, body2 = bot.chassis}
+    tub = mm.deck_box(world, bot, {name = "tub", mount = "tub/mount", x = TUB.x, outer = TUB.outer, wall = TUB.wall,
+                                   floor = TUB.floor, deck_z = DECK_Z, yaw = p.start_yaw, mass = 1.2, color = {0.25, 0.3, 0.35}})
 
     local masses = {p.cup_mass, p.plate_mass, p.bowl_mass}
     items = {}
@@ -204,7 +189,7 @@ scene.observation.items = {shape = {#ITEMS, 6}, fn = function(ctx, out)
     end
 end}
 scene.observation.tub = {shape = {3}, fn = function(ctx, out)
-    local x0, y0, x1, y1, fz = tub_box()
+    local x0, y0, x1, y1, fz = tub:inner()
     out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, fz
 end}
 

@@ -92,10 +92,8 @@ function scene.build(world, ctx)
         kit.props.gondola(world, {x0 = 0.2, x1 = 5.8, front = FRONT, side = side, tops = {0.1, 0.45, TOP}, height = 1.0})
     end
     bot = mobile_manipulator.build(world, {name = "pharma", pos = {0.4, 0}, yaw = 0, dual = true, arm_y = 0.12})
-    local bx, by = bot:to_world(BASKET.x, 0, 0)
-    local basket = kit.props.open_box(world, {name = "pharma/basket", pos = {bx, by, DECK_Z + 0.001}, size = BASKET.outer,
-                                      wall = BASKET.wall, mass = 0.8, color = {0.85, 0.85, 0.9}})
-    world:joint{type = "fixed", name = "pharma/basket_mount", body1 = basket, body2 = bot.chassis}
+    mm.deck_box(world, bot, {name = "pharma/basket", mount = "pharma/basket_mount", x = BASKET.x, outer = BASKET.outer,
+                             wall = BASKET.wall, deck_z = DECK_Z, mass = 0.8, color = {0.85, 0.85, 0.9}})
     -- the boxes: a row of five per side; the ordered one per side at random
     world:material{name = "carton", friction = p.box_friction}
     local pick = {math.random(#ROWS), math.random(#ROWS)}

@@ -35,7 +35,7 @@ local scenario = require "scenario"
 local mm = scenario.mm_task
 local kit = require "kit"
 
-local bot, mon, grip
+local bot, mon, grip, tote
 local items, nb, shoppers = {}, {}, {}
 
 local AISLE = 1.0                    -- m, shelf fronts at y = +-AISLE
@@ -80,18 +80,12 @@ local scene = {
     }),
 }
 
-local function tote_box()
-    local o, w = TOTE.outer, TOTE.wall
-    return TOTE.x - o[1] / 2 + w, -o[2] / 2 + w, TOTE.x + o[1] / 2 - w, o[2] / 2 - w, DECK_Z + TOTE.floor
-end
-
 local function in_tote(ctx, i)
     if ctx.state.grasp.held == i then return false end
     local x, y, z = bot:to_chassis(items[i]:pos())
-    local x0, y0, x1, y1, fz = tote_box()
     -- above the tote's floor within its walls (up to 0.25 m above the rim: released
     -- products falling in count)
-    return x > x0 and x < x1 and y > y0 and y < y1 and z > fz and z < DECK_Z + TOTE.outer[3] + 0.25
+    return tote:holds(x, y, z, 0.25)
 end
 
 local function status(ctx, i)
@@ -185,16 +179,8 @@ function scene.build(world, ctx)
 
     local lane = AISLE - 0.45          -- m, start lane: the chassis 0.2 m from the left shelf
     bot = mobile_manipulator.build(world, {name = "mm", pos = {p.start_x, lane}, yaw = 0})
-    local o, w = TOTE.outer, TOTE.wall
-    local tcx, tcy = bot:to_world(TOTE.x, 0, 0)
-    local tote = world:body{name = "tote", pos = {tcx, tcy, DECK_Z + 0.001}, mass = 1.0, geoms = {
-        {type = "box", size = {o[1], o[2], TOTE.floor}, pos = {0, 0, TOTE.floor / 2}, color = {0.2, 0.35, 0.7}},
-        {type = "box", size = {w, o[2], o[3]}, pos = {o[1] / 2 - w / 2, 0, o[3] / 2}, color = {0.2, 0.35, 0.7}},
-        {type = "box", size = {w, o[2], o[3]}, pos = {-o[1] / 2 + w / 2, 0, o[3] / 2}, color = {0.2, 0.35, 0.7}},
-        {type = "box", size = {o[1], w, o[3]}, pos = {0, o[2] / 2 - w / 2, o[3] / 2}, color = {0.2, 0.35, 0.7}},
-        {type = "box", size = {o[1], w, o[3]}, pos = {0, -o[2] / 2 + w / 2, o[3] / 2}, color = {0.2, 0.35, 0.7}},
-    }}
-    world:joint{type = "fixed", name = "tote/mount", body1 = tote, body2 = bot.chassis}
+    tote = mm.deck_box(world, bot, {name = "tote", mount = "tote/mount", x = TOTE.x, outer = TOTE.outer, wall = TOTE.wall,
+                                    floor = TOTE.floor, deck_z = DECK_Z, mass = 1.0, color = {0.2, 0.35, 0.7}})
     grip = scenario.grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
                              items = items, state = s, break_speed = 100})
 
@@ -235,8 +221,8 @@ scene.observation.order = {shape = {MAX_ORDER, 6}, fn = function(ctx, out)
     end
 end}
 scene.observation.tote = {shape = {3}, fn = function(ctx, out)
-    local x0, y0, x1, y1 = tote_box()
-    out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, DECK_Z + TOTE.outer[3]
+    local x0, y0, x1, y1 = tote:inner()
+    out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, tote:rim()
 end}
 
 scene.action = mm.action(1.8)

@@ -41,12 +41,24 @@ Task bookkeeping (ctx.state, plain data):
                               `who` above the ISO/TS 15066 force limit, the robot tipped
   mm.metrics(ctx, mon, name)  mon:metrics(ctx) (scenario.safety) plus ik_failures,
                               path_length (s.path) and, as `name`, s.t_done once done (else now)
+The container on the rear deck (a tote, tub, bin or basket):
+  mm.deck_box(world, bot, o)  kit.props.open_box as a body (o.mass kg) at chassis-frame x = o.x
+                              on the deck (its bottom 1 mm above o.deck_z, m), turned by o.yaw
+                              (the robot's start heading), welded to the chassis by a fixed
+                              joint named o.mount; o.name, o.outer = {x, y, z} (m), o.wall,
+                              o.floor, o.color as open_box's. Returns a DeckBox:
+    box.body                  the Body
+    box:inner()               x0, y0, x1, y1 of its inside and its floor's top z (chassis frame)
+    box:rim()                 the rim's z (chassis frame)
+    box:holds(x, y, z, above) a chassis-frame point inside the walls, above the floor and at
+                              most `above` m over the rim
 Running values live in ctx.state (v, w, qc, ik_fail, closed): plain data, so saved states
 restore them.
 ]]
 local M = {}
 
 
+local props = require "kit.props"
 local rover = require "kit.rover"
 local track = require "kit.track"
 local util = require "kit.util"
@@ -134,6 +146,30 @@ function M.metrics(ctx, mon, time_name)
     m.path_length = s.path
     m[time_name] = track.hold_time(ctx)
     return m
+end
+
+local DeckBox = {}
+DeckBox.__index = DeckBox
+
+function M.deck_box(world, bot, o)
+    local x, y = bot:to_world(o.x, 0, 0)
+    local body = props.open_box(world, {name = o.name, pos = {x, y, o.deck_z + 0.001}, yaw = o.yaw, size = o.outer,
+                                        wall = o.wall, floor = o.floor, mass = o.mass, color = o.color})
+    world:joint{type = "fixed", name = o.mount, body1 = body, body2 = bot.chassis}
+    return setmetatable({body = body, x = o.x, outer = o.outer, wall = o.wall or 0.01, floor = o.floor or o.wall or 0.01,
+                         deck_z = o.deck_z}, DeckBox)
+end
+
+function DeckBox:inner()
+    local o, w = self.outer, self.wall
+    return self.x - o[1] / 2 + w, -o[2] / 2 + w, self.x + o[1] / 2 - w, o[2] / 2 - w, self.deck_z + self.floor
+end
+
+function DeckBox:rim() return self.deck_z + self.outer[3] end
+
+function DeckBox:holds(x, y, z, above)
+    local x0, y0, x1, y1, fz = self:inner()
+    return x > x0 and x < x1 and y > y0 and y < y1 and z > fz and z < self.deck_z + self.outer[3] + above
 end
 
 --- Resets the running values act() keeps in ctx.state.
