@@ -121,8 +121,7 @@ function scene.failure(ctx)
     local s = ctx.state
     if s.safety.keepout_steps > 0 then return true, "the crawler entered a keep-out zone" end
     if kit.util.tilt_deg(bot.chassis) > 45 then return true, "the crawler rolled over" end
-    if s.safety.exceeded > 0 then return true, "contact with a worker above the ISO/TS 15066 force limit" end
-    return false
+    return safety.failed(ctx, "a worker")
 end
 
 function scene.metrics(ctx)

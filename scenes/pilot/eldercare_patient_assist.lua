@@ -165,8 +165,7 @@ function scene.failure(ctx)
         return true, string.format("came within %.2f m of the resident (safe distance %.2f m)", s.min_res, p.min_clearance / 2)
     end
     if not bot:on_tray(cup) then return true, "the cup fell off the tray" end
-    if s.safety.exceeded > 0 then return true, "contact with a person above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "a person")
 end
 
 function scene.success(ctx) return ctx.state.done_for >= 1.0 end

@@ -167,8 +167,7 @@ function scene.failure(ctx)
     local s = ctx.state
     if s.safety.keepout_steps > 0 then return true, "the robot entered the hazard zone" end
     if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if s.safety.exceeded > 0 then return true, "contact with the worker above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the worker")
 end
 
 function scene.success(ctx) return ctx.state.nread == #GAUGES end

@@ -157,8 +157,7 @@ function scene.failure(ctx)
     if s.clear < 0.12 then return true, "the robot fell" end
     if up < 0.6 then return true, string.format("the robot tipped (up z = %.2f)", up) end
     if s.safety.keepout_steps > 0 then return true, "the robot entered the hot zone" end
-    if s.safety.exceeded > 0 then return true, "contact with the worker above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the worker")
 end
 
 function scene.success(ctx)

@@ -195,8 +195,7 @@ function scene.failure(ctx)
         local _, _, z = b:pos()
         if z < 0.2 then return true, string.format("carton %d fell to the dock floor", i) end
     end
-    if s.safety.exceeded > 0 then return true, "contact with the dock worker above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the dock worker")
 end
 
 function scene.success(ctx) return ctx.state.unloaded == #boxes end

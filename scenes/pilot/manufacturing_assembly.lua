@@ -147,8 +147,7 @@ end
 function scene.failure(ctx)
     local s = ctx.state
     if s.dropped > 0 then return true, "the pin was dropped" end
-    if s.safety.exceeded > 0 then return true, "contact with the worker above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the worker")
 end
 
 function scene.success(ctx) return ctx.state.inserted == 1 end

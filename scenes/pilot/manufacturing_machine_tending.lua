@@ -216,8 +216,7 @@ function scene.failure(ctx)
             return true, "the blank fell into the machine beside the chuck"
         end
     end
-    if s.safety.exceeded > 0 then return true, "contact with the operator above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the operator")
 end
 
 function scene.success(ctx) return ctx.state.unloaded == 1 end

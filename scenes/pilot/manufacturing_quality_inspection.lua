@@ -211,8 +211,7 @@ function scene.failure(ctx)
         return true, string.format("%d good plate(s) rejected, %d defective plate(s) passed (at most %d)", s.rg, s.pb,
                                    p.max_errors)
     end
-    if s.safety.exceeded > 0 then return true, "contact with the inspector above the ISO/TS 15066 force limit" end
-    return false
+    return safety.failed(ctx, "the inspector")
 end
 
 function scene.success(ctx)

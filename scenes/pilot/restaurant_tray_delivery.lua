@@ -193,8 +193,7 @@ function scene.failure(ctx)
         if not bot:on_tray(c) then return true, string.format("cup %d left the tray", i) end
     end
     if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if ctx.state.safety.exceeded > 0 then return true, "contact with a diner above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "a diner")
 end
 
 function scene.success(ctx)

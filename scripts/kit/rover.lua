@@ -62,6 +62,7 @@ Methods:
 --]]
 
 local people = require "kit.people"
+local safety = require "scenario.safety"
 local util = require "kit.util"
 
 local M = {}
@@ -125,9 +126,7 @@ end
 
 function R:failed(ctx, who)
     if self.bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    local sf = ctx.state.safety
-    if sf and sf.exceeded > 0 then return true, "contact with " .. who .. " above the ISO/TS 15066 force limit" end
-    return false
+    return safety.failed(ctx, who)
 end
 
 function R:metrics(ctx, mon)

@@ -60,6 +60,7 @@ local M = {}
 
 local props = require "kit.props"
 local rover = require "kit.rover"
+local safety = require "scenario.safety"
 local track = require "kit.track"
 local util = require "kit.util"
 local approach = util.approach
@@ -134,7 +135,8 @@ function M.contact_penalty(s)
 end
 
 function M.failed(ctx, bot, who)
-    if ctx.state.safety.exceeded > 0 then return true, "contact with " .. who .. " above the ISO/TS 15066 force limit" end
+    local hit, why = safety.failed(ctx, who)
+    if hit then return true, why end
     if bot:up_z() < 0.8 then return true, "the robot tipped over" end
     return false
 end
