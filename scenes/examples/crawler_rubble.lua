@@ -13,7 +13,7 @@
 -- metrics: distance to goal, min up z, max bump height met, path length
 
 local robots = require "robots"
-local track = require "kit.track"
+local kit = require "kit"
 
 local rover                      -- the robot of the current episode (set in build)
 
@@ -53,7 +53,7 @@ function scene.build(world, ctx)
     world:material{name = "soil", friction = 0.9}
     world:material{name = "rock", friction = 0.7}
     -- ground plane a little below the field, for anything leaving it
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = -0.005, material = "soil", color = {0.45, 0.4, 0.33}}
+    kit.room.floor(world, {offset = -0.005, material = "soil", color = {0.45, 0.4, 0.33}})
 
     -- heightfield: smooth gaussian bumps between x = 1.5 and 8 m (none at the start)
     local cols = math.floor(FIELD[1] / DX + 0.5) + 1
@@ -109,7 +109,7 @@ end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    local x, y, yaw = track.motion(s, rover)
+    local x, y, yaw = kit.track.motion(s, rover)
     local dx, dy = s.gx - x, s.gy - y
     local d = math.sqrt(dx * dx + dy * dy)
     if d < p.goal_radius * 0.5 then

@@ -52,7 +52,7 @@ local function dist_to_next(ctx)
 end
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.6, 0.6, 0.55}}
+    kit.room.floor(world, {color = {0.6, 0.6, 0.55}})
     -- chassis centre 0.1 m behind the origin, so the axle midpoint starts at (0, 0)
     robot = diffdrive.build(world, {name = "robot", pos = {-0.1, 0}, yaw = 0})
     local a = ctx.params.side

@@ -43,7 +43,7 @@ local scene = {
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.6, 0.55}}
+    kit.room.floor(world, {color = {0.55, 0.6, 0.55}})
     course = kit.terrain.climb(world, {x = 1.0, n = p.n_steps, rise = p.rise, run = p.run, slope = p.slope,
                                    ramp_rise = p.ramp_rise})
     dog = go2.build(world, {name = "go2", pos = {0, p.start_y}, yaw = p.start_yaw, sensors = true})

@@ -11,6 +11,7 @@
 -- reward:  forward velocity during the walk, -|height error| while standing (per s)
 
 local robots = require "robots"
+local kit = require "kit"
 
 local dog                        -- the robot of the current episode (set in build)
 
@@ -52,7 +53,7 @@ local function progress(ctx)
 end
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.6, 0.55}}
+    kit.room.floor(world, {color = {0.55, 0.6, 0.55}})
     dog = robots.go2.build(world, {name = "go2", pos = {0, 0}, yaw = 0, height = STAND_H})
     local s = ctx.state
     s.x0, s.y0, s.yaw0 = dog:pose2d()

@@ -16,6 +16,7 @@
 --          travel, wave amplitude measured at the right elbow
 
 local robots = require "robots"
+local kit = require "kit"
 
 local h                          -- the robot of the current episode (set in build)
 
@@ -55,7 +56,7 @@ local function arm_targets(ctx)
 end
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.6, 0.6, 0.58}}
+    kit.room.floor(world, {color = {0.6, 0.6, 0.58}})
     h = robots.humanoid.build(world, {name = "h", pos = {0, 0}, yaw = 0})
     local s = ctx.state
     s.z0 = h:pelvis_height()

@@ -21,6 +21,7 @@
 -- metrics: base stop position error, box height gained, time lifted, total time
 
 local robots = require "robots"
+local kit = require "kit"
 local kin = robots.kin
 
 local robot, box                 -- handles of the current episode (set in build)
@@ -95,7 +96,7 @@ end
 
 function scene.build(world, ctx)
     local p = ctx.params
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.58, 0.58, 0.55}}
+    kit.room.floor(world, {color = {0.58, 0.58, 0.55}})
     world:material{name = "wood", friction = 0.6}
     local tx = p.table_x + TABLE[1] / 2
     world:geom{type = "box", size = {TABLE[1], TABLE[2], 0.04}, pos = {tx, 0, TABLE_Z - 0.02},

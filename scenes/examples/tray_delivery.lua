@@ -50,7 +50,7 @@ local function cup_slip(ctx)
 end
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.62, 0.58, 0.5}}
+    kit.room.floor(world, {color = {0.62, 0.58, 0.5}})
     bot = robots.service_tray.build(world, {name = "waiter", pos = {0, 0}, yaw = 0})
     local tx, ty, tz = bot:tray_pos()
     world:material{name = "ceramic", friction = ctx.params.cup_friction}

@@ -73,7 +73,7 @@ function scene.build(world, ctx)
     local p = ctx.params
     world:material{name = "soil", friction = p.ground_friction}
     world:material{name = "hedge", friction = 0.9}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = -0.01, material = "soil", color = {0.4, 0.33, 0.22}}
+    kit.room.floor(world, {offset = -0.01, material = "soil", color = {0.4, 0.33, 0.22}})
     kit.terrain.heightfield(world, {size = {18, 9}, centre = {7, 1.5}, dx = 0.2, bumps = 30, bump_height = p.bump_height,
                                 bump_width = {0.4, 1.0}, rough = 0.01, keep_flat = {{0, 0, 1.0}},
                                 material = "soil", color = {0.45, 0.37, 0.25}})
@@ -163,8 +163,7 @@ function scene.failure(ctx)
     local fx, fy, dz = crate_offset()
     if math.sqrt(fx * fx + fy * fy) > 0.45 or dz < -0.08 then return true, "the crate fell off the deck" end
     if bot:up_z() < 0.8 then return true, "the robot tipped" end
-    if mon:limit_exceeded_now() then return true, "contact with the worker above the ISO/TS 15066 limit" end
-    return false
+    return mon:failed_now("the worker")
 end
 
 function scene.success(ctx)

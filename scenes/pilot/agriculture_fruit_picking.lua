@@ -50,7 +50,7 @@
 
 local robots = require "robots"
 local scenario = require "scenario"
-local track = require "kit.track"
+local kit = require "kit"
 
 local robot, worker, mon        -- handles of the current episode (set in build)
 local fruits, stems = {}, {}    -- apple bodies and their stem joints, in slot order
@@ -142,7 +142,7 @@ function scene.build(world, ctx)
     world:material{name = "wood", friction = 0.7}
     world:material{name = "apple", friction = p.fruit_friction, soft_erp = ferp, soft_cfm = fcfm}
     world:material{name = "foam", friction = 0.8, soft_erp = berp, soft_cfm = bcfm}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "soil", color = {0.42, 0.36, 0.25}}
+    kit.room.floor(world, {material = "soil", color = {0.42, 0.36, 0.25}})
 
     -- Trellis: posts (0.1 m square, 2.2 m) every 2.5 m, three wires.
     for k = 0, 2 do
@@ -314,7 +314,7 @@ function scene.step(ctx)
     local s = ctx.state
     worker:update(ctx)
     local x, y = robot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     contact_loads(ctx)
     local nb, nu = 0, 0
     for i = 1, N_FRUITS do
@@ -358,21 +358,20 @@ function scene.failure(ctx)
     end
     if s.fail ~= "" then return true, s.fail end
     if robot:up_z() < 0.9 then return true, "the base tipped" end
-    if mon:limit_exceeded_now() then return true, "contact with the worker above the ISO/TS 15066 limit" end
-    return false
+    return mon:failed_now("the worker")
 end
 
 function scene.success(ctx)
-    return track.finish(ctx.state, ctx.state.in_bin >= ctx.params.fruits_required, ctx.t)
+    return kit.track.finish(ctx.state, ctx.state.in_bin >= ctx.params.fruits_required, ctx.t)
 end
 
 function scene.metrics(ctx)
-    local m = track.copy(mon:metrics(), ctx.state, {
+    local m = kit.track.copy(mon:metrics(), ctx.state, {
         apples_in_bin = "in_bin", unripe_in_bin = "unripe_in_bin", apples_picked = "picked",
         apples_bruised = "bruised", peak_fruit_force = "peak_fruit_force", peak_stem_load = "peak_stem_load",
         ik_holds = "ik_holds", path_length = "path",
     })
-    m.time_to_finish = track.finish_time(ctx.state, ctx.t)
+    m.time_to_finish = kit.track.finish_time(ctx.state, ctx.t)
     return m
 end
 

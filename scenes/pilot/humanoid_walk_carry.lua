@@ -64,7 +64,7 @@ local function handover(p) return table_front(p) - 0.42, p.table_y end
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "floor", friction = p.floor_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "floor", color = {0.55, 0.56, 0.52}}
+    kit.room.floor(world, {material = "floor", color = {0.55, 0.56, 0.52}})
     local function solid(size, pos, color)
         world:geom{type = "box", size = size, pos = pos, color = color}
     end

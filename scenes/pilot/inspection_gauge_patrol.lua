@@ -66,7 +66,7 @@ end
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "concrete", friction = p.floor_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "concrete", color = {0.55, 0.55, 0.55}}
+    kit.room.floor(world, {material = "concrete", color = {0.55, 0.55, 0.55}})
     for _, g in ipairs({{{17, 0.2, 3}, {6.5, -5.6, 1.5}}, {{17, 0.2, 3}, {6.5, 5.6, 1.5}},
                         {{0.2, 11, 3}, {-1.6, 0, 1.5}}, {{0.2, 11, 3}, {14.6, 0, 1.5}}}) do
         world:geom{type = "box", size = g[1], pos = g[2], color = {0.75, 0.75, 0.7}}

@@ -91,7 +91,7 @@ function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "concrete", friction = p.floor_friction}
     world:material{name = "steel", friction = 0.5}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "concrete", color = {0.6, 0.6, 0.58}}
+    kit.room.floor(world, {material = "concrete", color = {0.6, 0.6, 0.58}})
     kit.props.pipe_rack(world, {bents = BENTS, half_width = COL_Y, levels = LEVELS, height = 6.2, length = 12.3, x_mid = 6,
                             pipes = PIPES, pipe_length = 13, material = "steel"})
     -- pump skid and its keep-out
@@ -273,8 +273,7 @@ function scene.failure(ctx)
     if s.fail ~= "" then return true, s.fail end
     if s.safety.in_keepout then return true, "entered the skid's keep-out zone" end
     if bot:up_z() < 0.8 then return true, "the robot tipped" end
-    if mon:limit_exceeded_now() then return true, "contact with the worker above the ISO/TS 15066 limit" end
-    return false
+    return mon:failed_now("the worker")
 end
 
 function scene.success(ctx)

@@ -72,7 +72,7 @@ function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "concrete", friction = p.floor_friction}
     world:material{name = "grating", friction = p.grating_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "concrete", color = {0.58, 0.58, 0.56}}
+    kit.room.floor(world, {material = "concrete", color = {0.58, 0.58, 0.56}})
     course = kit.terrain.climb(world, {x = STEPS_X, n = N_STEPS, rise = p.rise, run = p.run, slope = p.slope,
                                    ramp_rise = RAMP_RISE, width = 1.4, material = "grating", color = {0.45, 0.47, 0.5}})
     -- handrail posts (1.1 m above the course) and the pump with its piping beside the platform

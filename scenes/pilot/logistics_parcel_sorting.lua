@@ -104,7 +104,7 @@ function scene.build(world, ctx)
     world:material{name = "card", friction = p.parcel_friction, soft_erp = ctx.dt * 2e4 / (ctx.dt * 2e4 + 200),
                    soft_cfm = 1 / (ctx.dt * 2e4 + 200)}
     world:material{name = "steel", friction = 0.3}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.55, 0.53}}
+    kit.room.floor(world, {color = {0.55, 0.55, 0.53}})
     -- conveyor frame under the belt, side rails (3 cm above the belt), the belt
     belt = kit.props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, width = BELT.w, top = BELT.top, thickness = BELT.t,
                                   speed = p.belt_speed, material = "belt", frame_material = "steel"})
@@ -306,8 +306,7 @@ end
 function scene.failure(ctx)
     local s = ctx.state
     if s.fail ~= "" then return true, s.fail end
-    if mon:limit_exceeded_now() then return true, "contact with the worker above the ISO/TS 15066 limit" end
-    return false
+    return mon:failed_now("the worker")
 end
 
 function scene.success(ctx)

@@ -242,7 +242,7 @@ end
 function scene.build(world, ctx)
     local p = ctx.params
     movers, arms, dogs, people, lidars = {}, {}, {}, {}, {}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.55, 0.5}}
+    kit.room.floor(world, {color = {0.55, 0.55, 0.5}})
     build_logistics(world, p)
     build_restaurant(world, p)
     build_inspection(world, p)

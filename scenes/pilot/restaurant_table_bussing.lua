@@ -116,7 +116,7 @@ function scene.build(world, ctx)
     world:material{name = "tiles", friction = p.floor_friction}
     world:material{name = "wood", friction = 0.5}
     world:material{name = "ceramic", friction = p.item_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "tiles", color = {0.7, 0.66, 0.6}}
+    kit.room.floor(world, {material = "tiles", color = {0.7, 0.66, 0.6}})
     local W = ROOM
     local wx, wy = W[3] - W[1], W[4] - W[2]
     local cxr, cyr = (W[1] + W[3]) / 2, (W[2] + W[4]) / 2

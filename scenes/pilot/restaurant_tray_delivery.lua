@@ -66,7 +66,7 @@ function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "tiles", friction = p.floor_friction}
     world:material{name = "wood", friction = 0.6}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "tiles", color = {0.7, 0.66, 0.6}}
+    kit.room.floor(world, {material = "tiles", color = {0.7, 0.66, 0.6}})
     -- walls
     kit.room.walls(world, ROOM)
     -- kitchen pass counter behind the start

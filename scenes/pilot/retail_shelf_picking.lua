@@ -129,7 +129,7 @@ function scene.build(world, ctx)
     world:material{name = "floor", friction = p.floor_friction}
     world:material{name = "shelf", friction = 0.5}
     world:material{name = "product", friction = p.item_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "floor", color = {0.78, 0.78, 0.75}}
+    kit.room.floor(world, {material = "floor", color = {0.78, 0.78, 0.75}})
     gondola(world, 1)
     gondola(world, -1)
 

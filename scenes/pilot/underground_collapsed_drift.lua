@@ -93,7 +93,7 @@ function scene.build(world, ctx)
     local p = ctx.params
     world:material{name = "floor", friction = p.floor_friction}
     world:material{name = "rock", friction = 0.7}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = -0.01, material = "floor", color = {0.2, 0.19, 0.18}}
+    kit.room.floor(world, {offset = -0.01, material = "floor", color = {0.2, 0.19, 0.18}})
     kit.terrain.heightfield(world, {size = {LEN + 2, 2 * HALF_W + 1}, centre = {LEN / 2 - 1, 0}, dx = 0.2, bumps = 18,
                                 bump_height = p.bump_height, bump_width = {0.3, 0.8}, rough = 0.015,
                                 keep_flat = {{0, 0, 1.2}, {MARKERS[1][1], MARKERS[1][2], 0.5},

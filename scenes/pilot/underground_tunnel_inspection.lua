@@ -73,7 +73,7 @@ function scene.build(world, ctx)
     local p = ctx.params
     world:material{name = "floor", friction = p.floor_friction}
     world:material{name = "rock", friction = 0.7}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = -0.01, material = "floor", color = {0.2, 0.19, 0.18}}
+    kit.room.floor(world, {offset = -0.01, material = "floor", color = {0.2, 0.19, 0.18}})
     kit.terrain.heightfield(world, {size = {23, 8}, centre = {9, 1}, dx = 0.2, bumps = 24, bump_height = p.bump_height,
                                 bump_width = {0.3, 0.8}, rough = 0.02, keep_flat = {{0, 0, 1.2}},
                                 material = "floor", color = {0.3, 0.28, 0.26}})

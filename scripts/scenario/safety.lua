@@ -58,6 +58,8 @@ limits = {...} to use those.
 For failure(ctx): safety.failed(ctx, who) is true and "contact with <who> above the ISO/TS
 15066 force limit" once any force limit was exceeded in the episode (ctx.state.safety's
 count), else false; kit.rover's R:failed and scenario.mm_task.failed end with it.
+mon:failed_now(who) is the same for a limit exceeded in the current step only (true and
+"contact with <who> above the ISO/TS 15066 limit").
 --]]
 
 local M = {}
@@ -197,6 +199,11 @@ end
 --- True when a force limit was exceeded in the last update.
 function S:limit_exceeded_now()
     return next(self.state.safety.over) ~= nil
+end
+
+function S:failed_now(who)
+    if self:limit_exceeded_now() then return true, "contact with " .. who .. " above the ISO/TS 15066 limit" end
+    return false
 end
 
 function S:metrics(ctx)
