@@ -145,16 +145,11 @@ scene.observation.bin = {shape = {3}, fn = function(ctx, out)
     out[1], out[2], out[3] = BIN.x, 0, DECK_Z + BIN.outer[3]
 end}
 
-scene.action = mm.action(1.2)
-scene.act = function(ctx, action) mm.act(ctx, action, bot) end
+mm.task(scene, {bot = function() return bot end, z_max = 1.2})
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    kit.people.update(persons, ctx)
-    grip:update(ctx, s.closed == true)
-    local x, y = bot:pose2d()
-    kit.track.odometer(s, x, y)
+    mm.step(ctx, bot, mon, persons, {grip})
     local n = 0
     for i = 1, #toys do
         local st = status(ctx, i)
@@ -167,11 +162,7 @@ function scene.step(ctx)
 end
 
 function scene.reward(ctx)
-    local s = ctx.state
-    local r = (s.binned - s.seen) - 0.01 * ctx.dt
-    s.seen = s.binned
-    r = r - mm.contact_penalty(s)
-    return r
+    return kit.track.gain(ctx, ctx.state.binned, 1, "seen") - mm.contact_penalty(ctx.state)
 end
 
 function scene.failure(ctx)
@@ -181,8 +172,6 @@ function scene.failure(ctx)
     end
     return mm.failed(ctx, bot, "the resident")
 end
-
-scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -138,10 +138,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = s.inserted - s.dropped
-    local r = (n - s.seen) - 0.01 * ctx.dt
-    s.seen = n
-    return r
+    return kit.track.gain(ctx, s.inserted - s.dropped, 1, "seen")
 end
 
 function scene.failure(ctx)

@@ -198,10 +198,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = s.loaded + s.finished + s.unloaded
-    local r = (n - s.seen) - 0.01 * ctx.dt
-    s.seen = n
-    return r
+    return kit.track.gain(ctx, s.loaded + s.finished + s.unloaded, 1, "seen")
 end
 
 function scene.failure(ctx)

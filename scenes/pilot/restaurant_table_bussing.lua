@@ -193,17 +193,11 @@ scene.observation.tub = {shape = {3}, fn = function(ctx, out)
     out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, fz
 end}
 
-scene.action = mm.action(1.6)
-
-scene.act = function(ctx, action) mm.act(ctx, action, bot) end
+mm.task(scene, {bot = function() return bot end, z_max = 1.6})
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    for _, h in ipairs(diners) do h:update(ctx) end
-    grip:update(ctx, s.closed == true)
-    local x, y = bot:pose2d()
-    kit.track.odometer(s, x, y)
+    mm.step(ctx, bot, mon, diners, {grip})
     local n = 0
     for i = 1, #items do if in_tub(ctx, i) then n = n + 1 end end
     s.n_tub = n
@@ -231,8 +225,6 @@ function scene.failure(ctx)
     end
     return mm.failed(ctx, bot, "a diner")
 end
-
-scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state

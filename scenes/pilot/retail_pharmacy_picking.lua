@@ -157,17 +157,11 @@ scene.observation = {
     basket = {shape = {3}, fn = function(ctx, out) out[1], out[2], out[3] = BASKET.x, 0, DECK_Z + BASKET.outer[3] end},
 }
 
-scene.action = mm.action_dual(1.3)
-scene.act = function(ctx, action) mm.act_dual(ctx, action, bot) end
+mm.task(scene, {bot = function() return bot end, z_max = 1.3, dual = true})
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    kit.people.update(persons, ctx)
-    grips[1]:update(ctx, s.closed == true)
-    grips[2]:update(ctx, s.closed2 == true)
-    local x, y = bot:pose2d()
-    kit.track.odometer(s, x, y)
+    mm.step(ctx, bot, mon, persons, grips)
     local n, wrong = 0, 0
     local ordered = {}
     for _, o in ipairs(s.order) do
@@ -183,10 +177,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local v = s.n_in - s.wrong
-    local r = (v - s.seen) - 0.01 * ctx.dt
-    s.seen = v
-    return r
+    return kit.track.gain(ctx, s.n_in - s.wrong, 1, "seen")
 end
 
 function scene.failure(ctx)
@@ -197,8 +188,6 @@ function scene.failure(ctx)
     if s.wrong > 0 then return true, "a box that was not ordered was taken or knocked off its shelf" end
     return mm.failed(ctx, bot, "the pharmacist")
 end
-
-scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state

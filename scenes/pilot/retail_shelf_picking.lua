@@ -225,17 +225,11 @@ scene.observation.tote = {shape = {3}, fn = function(ctx, out)
     out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, tote:rim()
 end}
 
-scene.action = mm.action(1.8)
-
-scene.act = function(ctx, action) mm.act(ctx, action, bot) end
+mm.task(scene, {bot = function() return bot end, z_max = 1.8})
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    for _, h in ipairs(shoppers) do h:update(ctx) end
-    grip:update(ctx, s.closed == true)
-    local x, y = bot:pose2d()
-    kit.track.odometer(s, x, y)
+    mm.step(ctx, bot, mon, shoppers, {grip})
     local n = 0
     for i = 1, #items do if in_tote(ctx, i) then n = n + 1 end end
     s.n_tote = n
@@ -265,8 +259,6 @@ function scene.failure(ctx)
     end
     return mm.failed(ctx, bot, "a shopper")
 end
-
-scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state

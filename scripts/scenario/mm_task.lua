@@ -41,6 +41,15 @@ Task bookkeeping (ctx.state, plain data):
                               `who` above the ISO/TS 15066 force limit, the robot tipped
   mm.metrics(ctx, mon, name)  mon:metrics(ctx) (scenario.safety) plus ik_failures,
                               path_length (s.path) and, as `name`, s.t_done once done (else now)
+The scenes' template and step (the calls every such scene makes, in their order):
+  mm.task(scene, {bot = function() return bot end, z_max = 1.6, dual = false})
+                              scene.action (mm.action(z_max), or mm.action_dual with dual),
+                              scene.act (mm.act or mm.act_dual on bot()), scene.success = mm.done
+  mm.step(ctx, bot, mon, people, grips)
+                              for step, before the scene's own counting: mon:update(ctx), the
+                              people's update, each scenario.grasp of `grips` updated with the
+                              gripper's command (ctx.state.closed, then closed2), the odometer
+                              (ctx.state.path)
 The container on the rear deck (a tote, tub, bin or basket):
   mm.deck_box(world, bot, o)  kit.props.open_box as a body (o.mass kg) at chassis-frame x = o.x
                               on the deck (its bottom 1 mm above o.deck_z, m), turned by o.yaw
@@ -240,6 +249,27 @@ function M.act_dual(ctx, action, bot)
         local arm = bot.arms[k]
         arm:grip(c and 0 or arm.o.open_width)
     end
+end
+
+function M.task(scene, o)
+    local bot, dual = o.bot, o.dual
+    scene.action = dual and M.action_dual(o.z_max) or M.action(o.z_max)
+    if dual then
+        scene.act = function(ctx, action) M.act_dual(ctx, action, bot()) end
+    else
+        scene.act = function(ctx, action) M.act(ctx, action, bot()) end
+    end
+    scene.success = M.done
+end
+
+function M.step(ctx, bot, mon, people, grips)
+    local s = ctx.state
+    mon:update(ctx)
+    for _, h in ipairs(people) do h:update(ctx) end
+    local closed = {s.closed, s.closed2}
+    for k, g in ipairs(grips) do g:update(ctx, closed[k] == true) end
+    local x, y = bot:pose2d()
+    track.odometer(s, x, y)
 end
 
 return M
