@@ -27,9 +27,9 @@ Functions:
   to_local(x, y, yaw, px, py)   point (px, py) in the frame at (x, y) heading yaw
   to_world(x, y, yaw, lx, ly)   the inverse of to_local
   tilt_deg(body)                angle of the body's +z axis from the vertical, deg
-  modules(prefix, names)        a table whose field NAME is require(prefix .. "." .. NAME), loaded
-                                on first use; a name not in the list `names` is an error listing
-                                them (the umbrella modules kit, robots and scenario)
+  strict(t, what)               t, where reading a field t does not have is an error naming
+                                `what` and listing t's fields (the umbrella modules kit, robots
+                                and scenario: a misspelled module name is not a silent nil)
   ramp_twist(st, out, v, w, dec, acc, wacc, dt)
                                 a policy's rate-limited base command: st.v moves toward v by
                                 at most dec*dt down / acc*dt up (m/s^2), st.w toward w by at
@@ -135,16 +135,16 @@ function M.tilt_deg(b)
     return math.deg(math.acos(uz))
 end
 
-function M.modules(prefix, names)
-    local known = {}
-    for _, n in ipairs(names) do known[n] = true end
-    return setmetatable({}, {__index = function(t, k)
-        if not known[k] then
-            error(string.format("%s: no module '%s' (known: %s)", prefix, tostring(k), table.concat(names, ", ")), 2)
-        end
-        local m = require(prefix .. "." .. k)
-        rawset(t, k, m)
-        return m
+---@generic T
+---@param t T
+---@param what string
+---@return T
+function M.strict(t, what)
+    local names = {}
+    for k in pairs(t) do names[#names + 1] = tostring(k) end
+    table.sort(names)
+    return setmetatable(t, {__index = function(_, k)
+        error(string.format("%s: no module '%s' (known: %s)", what, tostring(k), table.concat(names, ", ")), 2)
     end})
 end
 
