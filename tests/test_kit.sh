@@ -53,5 +53,16 @@ printf 'local d = require "robots.diffdrive"\nreturn {name = "o", timestep = 0.0
 expect_rc 3 run "$tmp/opt.lua"
 check "misspelled robot option named" has "$tmp/err" "robots.diffdrive: unknown option 'wheel_radus'"
 
+# the umbrella modules: kit.NAME is require "kit.NAME" (robots, scenario likewise); an unknown name is an error listing the known ones
+printf 'local kit = require "kit"\nassert(kit.util == require "kit.util" and kit.room.floor)\nlocal robots, scenario = require "robots", require "scenario"\nassert(robots.diffdrive == require "robots.diffdrive" and scenario.safety == require "scenario.safety")\nreturn {name = "u", timestep = 0.01, time_limit = 0.02,\n build = function(world) kit.room.floor(world, {}) end}\n' >"$tmp/kit_ok.lua"
+expect_rc 0 run "$tmp/kit_ok.lua"
+printf 'local kit = require "kit"\nreturn {name = "u", timestep = 0.01, time_limit = 0.02,\n build = function(world) kit.rom.floor(world, {}) end}\n' >"$tmp/kit_bad.lua"
+expect_rc 3 run "$tmp/kit_bad.lua"
+check "kit: an unknown module is named, with the known ones" has "$tmp/err" "kit: no module 'rom' (known: door, people, props, room"
+check "kit: the error names the scene's line" has "$tmp/err" "kit_bad.lua:3"
+printf 'local robots = require "robots"\nreturn {name = "u", timestep = 0.01, time_limit = 0.02,\n build = function(world) robots.difdrive.build(world) end}\n' >"$tmp/robots_bad.lua"
+expect_rc 3 run "$tmp/robots_bad.lua"
+check "robots: an unknown robot module is named, with the known ones" has "$tmp/err" "robots: no module 'difdrive' (known: arm6, crawler, diffdrive"
+
 echo "test_kit: $checks checks, $failed failed"
 [[ $failed == 0 ]]

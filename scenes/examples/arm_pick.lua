@@ -14,6 +14,7 @@
 -- metrics: box height gained, time lifted, grip width, TCP tracking error at the grasp
 
 local arm6 = require "robots.arm6"
+local kit = require "kit"
 
 local arm, box                   -- handles of the current episode (set in build)
 
@@ -86,7 +87,7 @@ end
 
 function scene.build(world, ctx)
     local p = ctx.params
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.55, 0.52}}
+    kit.room.floor(world, {color = {0.55, 0.55, 0.52}})
     world:material{name = "wood", friction = 0.6}
     world:geom{type = "box", size = {1.2, 1.0, 0.04}, pos = {0.3, 0, TABLE_Z - 0.02}, material = "wood",
                color = {0.6, 0.45, 0.3}}

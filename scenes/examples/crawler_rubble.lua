@@ -12,9 +12,8 @@
 -- reward:  progress towards the goal per step (m)
 -- metrics: distance to goal, min up z, max bump height met, path length
 
-local crawler = require "robots.crawler"
-local kin = require "robots.kin"
-local track = require "kit.track"
+local robots = require "robots"
+local kit = require "kit"
 
 local rover                      -- the robot of the current episode (set in build)
 
@@ -54,7 +53,7 @@ function scene.build(world, ctx)
     world:material{name = "soil", friction = 0.9}
     world:material{name = "rock", friction = 0.7}
     -- ground plane a little below the field, for anything leaving it
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = -0.005, material = "soil", color = {0.45, 0.4, 0.33}}
+    kit.room.floor(world, {offset = -0.005, material = "soil", color = {0.45, 0.4, 0.33}})
 
     -- heightfield: smooth gaussian bumps between x = 1.5 and 8 m (none at the start)
     local cols = math.floor(FIELD[1] / DX + 0.5) + 1
@@ -96,7 +95,7 @@ function scene.build(world, ctx)
                    geoms = {{type = "box", size = {0.2, 0.1, 0.06}, material = "rock", color = {0.7, 0.3, 0.2}}}}
     end
 
-    rover = crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
+    rover = robots.crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
     local s = ctx.state
     s.gx, s.gy = p.goal_x, p.goal_y
     world:geom{type = "cylinder", radius = p.goal_radius, length = 0.01, pos = {s.gx, s.gy, 0.4},
@@ -110,16 +109,16 @@ end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    local x, y, yaw = track.motion(s, rover)
+    local x, y, yaw = kit.track.motion(s, rover)
     local dx, dy = s.gx - x, s.gy - y
     local d = math.sqrt(dx * dx + dy * dy)
     if d < p.goal_radius * 0.5 then
         rover:set_twist(0, 0)
         return
     end
-    local err = kin.wrap(math.atan(dy, dx) - yaw)
+    local err = robots.kin.wrap(math.atan(dy, dx) - yaw)
     local v = p.speed * math.max(0, math.cos(err)) * math.min(1, d / 0.5 + 0.2)
-    rover:set_twist(v, kin.clamp(3.0 * err, -1.5, 1.5))
+    rover:set_twist(v, robots.kin.clamp(3.0 * err, -1.5, 1.5))
 end
 
 function scene.reward(ctx)

@@ -34,9 +34,8 @@ local ALIGN = 0.02             -- rad, heading error at which a turn ends
 local REALIGN = 0.35           -- rad, heading error that interrupts driving
 
 
-local util = require "kit.util"
-local clamp = util.clamp
-local track = require "kit.track"
+local kit = require "kit"
+local clamp = kit.util.clamp
 
 -- The waypoint list, as plain data (index 1..4; 4 = the start).
 local function waypoint(s, i)
@@ -53,7 +52,7 @@ local function dist_to_next(ctx)
 end
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.6, 0.6, 0.55}}
+    kit.room.floor(world, {color = {0.6, 0.6, 0.55}})
     -- chassis centre 0.1 m behind the origin, so the axle midpoint starts at (0, 0)
     robot = diffdrive.build(world, {name = "robot", pos = {-0.1, 0}, yaw = 0})
     local a = ctx.params.side
@@ -72,7 +71,7 @@ function scene.step(ctx)
     local s = ctx.state
     local p = ctx.params
     local x, y, yaw = robot:axle2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
 
     if s.phase == "done" then
         robot:set_twist(0, 0)
@@ -95,7 +94,7 @@ function scene.step(ctx)
         dx, dy = wx - x, wy - y
         d = math.sqrt(dx * dx + dy * dy)
     end
-    local err = util.wrap(math.atan(dy, dx) - yaw)
+    local err = kit.util.wrap(math.atan(dy, dx) - yaw)
     if s.phase == "turn" and math.abs(err) < ALIGN then
         s.phase = "drive"
     elseif s.phase == "drive" and math.abs(err) > REALIGN then

@@ -16,8 +16,7 @@
 --          re-placed, touchdowns
 
 local go2 = require "robots.go2"
-local terrain = require "kit.terrain"
-local util = require "kit.util"
+local kit = require "kit"
 
 local dog, course                -- the robot and the course of the current episode (set in build)
 
@@ -44,8 +43,8 @@ local scene = {
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.6, 0.55}}
-    course = terrain.climb(world, {x = 1.0, n = p.n_steps, rise = p.rise, run = p.run, slope = p.slope,
+    kit.room.floor(world, {color = {0.55, 0.6, 0.55}})
+    course = kit.terrain.climb(world, {x = 1.0, n = p.n_steps, rise = p.rise, run = p.run, slope = p.slope,
                                    ramp_rise = p.ramp_rise})
     dog = go2.build(world, {name = "go2", pos = {0, p.start_y}, yaw = p.start_yaw, sensors = true})
     s.gait = dog:walk_state()
@@ -56,8 +55,8 @@ function scene.step(ctx)
     local p, s = ctx.params, ctx.state
     local x, y, yaw = dog:pose2d()
     -- hold the lane: turn toward y = 0 and heading 0
-    local wz = util.clamp(-2.0 * util.wrap(yaw) - 1.5 * y, -0.6, 0.6)
-    local vx = p.speed * util.clamp(ctx.t, 0, 1)
+    local wz = kit.util.clamp(-2.0 * kit.util.wrap(yaw) - 1.5 * y, -0.6, 0.6)
+    local vx = p.speed * kit.util.clamp(ctx.t, 0, 1)
     if p.open_loop == 1 then
         dog:trot(ctx.t, {vx = vx, wz = wz})
     else

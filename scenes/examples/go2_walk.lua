@@ -10,8 +10,8 @@
 -- failure: the base fell (below 0.15 m) or tipped (up z < 0.7)
 -- reward:  forward velocity during the walk, -|height error| while standing (per s)
 
-local go2 = require "robots.go2"
-local kin = require "robots.kin"
+local robots = require "robots"
+local kit = require "kit"
 
 local dog                        -- the robot of the current episode (set in build)
 
@@ -53,8 +53,8 @@ local function progress(ctx)
 end
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.6, 0.55}}
-    dog = go2.build(world, {name = "go2", pos = {0, 0}, yaw = 0, height = STAND_H})
+    kit.room.floor(world, {color = {0.55, 0.6, 0.55}})
+    dog = robots.go2.build(world, {name = "go2", pos = {0, 0}, yaw = 0, height = STAND_H})
     local s = ctx.state
     s.x0, s.y0, s.yaw0 = dog:pose2d()
     s.push_dir = 2 * math.pi * math.random()
@@ -83,7 +83,7 @@ function scene.step(ctx)
         end
     elseif ph == "walk" then
         if not s.walking then s.walking, s.walk_x0 = true, progress(ctx) end
-        dog:trot(t, {vx = p.speed * kin.smoothstep(t / RAMP), period = p.period, height = STAND_H})
+        dog:trot(t, {vx = p.speed * robots.kin.smoothstep(t / RAMP), period = p.period, height = STAND_H})
     else
         dog:stand(STAND_H)
     end
@@ -127,7 +127,7 @@ function scene.metrics(ctx)
         stand_height_drift = s.h_drift,
         min_height = s.h_min,
         min_up_z = s.up_min,
-        heading_change_deg = math.deg(kin.wrap(yaw - s.yaw0)),
+        heading_change_deg = math.deg(robots.kin.wrap(yaw - s.yaw0)),
     }
 end
 

@@ -10,7 +10,7 @@
 -- metrics: distance, heading change, steps, late touchdowns, min torso up z, tote drop
 
 local humanoid = require "robots.humanoid"
-local track = require "kit.track"
+local kit = require "kit"
 
 local h, tote                    -- handles of the current episode (set in build)
 local TOTE_Z = 1.157 + 0.035 + 0.10
@@ -33,7 +33,7 @@ local scene = {
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.6, 0.6, 0.58}}
+    kit.room.floor(world, {color = {0.6, 0.6, 0.58}})
     h = humanoid.build(world, {name = "h", hip_yaw = true, sensors = true, kp = humanoid.walk_gains.kp,
                                kd = humanoid.walk_gains.kd,
                                arms = p.carry > 0 and {shoulder_pitch = -0.5, elbow = -1.07} or false})
@@ -53,7 +53,7 @@ function scene.step(ctx)
     h:walk(s.gait, {vx = go and p.vx or 0, yaw_rate = go and p.yaw_rate or 0, stop = not go,
                     load = tote or false}, ctx.dt)
     local x, y = h:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     s.up_min = math.min(s.up_min, h:up_z())
     if tote then
         local _, _, z = tote:pos()

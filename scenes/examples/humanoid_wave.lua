@@ -15,8 +15,8 @@
 -- metrics: shoulder tracking error, pelvis height, min torso up z, centre-of-mass
 --          travel, wave amplitude measured at the right elbow
 
-local humanoid = require "robots.humanoid"
-local kin = require "robots.kin"
+local robots = require "robots"
+local kit = require "kit"
 
 local h                          -- the robot of the current episode (set in build)
 
@@ -42,8 +42,8 @@ local scene = {
 
 local function arm_targets(ctx)
     local t, p = ctx.t, ctx.params
-    local up = kin.smoothstep((t - T_RAISE) / MOVE) - kin.smoothstep((t - T_LOWER) / MOVE)
-    local side = kin.smoothstep((t - T_WAVE + 0.5) / MOVE) - kin.smoothstep((t - T_LOWER) / MOVE)
+    local up = robots.kin.smoothstep((t - T_RAISE) / MOVE) - robots.kin.smoothstep((t - T_LOWER) / MOVE)
+    local side = robots.kin.smoothstep((t - T_WAVE + 0.5) / MOVE) - robots.kin.smoothstep((t - T_LOWER) / MOVE)
     local wave = 0
     if t >= T_WAVE and t < T_LOWER then
         wave = 0.5 * math.sin(2 * math.pi * p.wave_freq * (t - T_WAVE))
@@ -56,8 +56,8 @@ local function arm_targets(ctx)
 end
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.6, 0.6, 0.58}}
-    h = humanoid.build(world, {name = "h", pos = {0, 0}, yaw = 0})
+    kit.room.floor(world, {color = {0.6, 0.6, 0.58}})
+    h = robots.humanoid.build(world, {name = "h", pos = {0, 0}, yaw = 0})
     local s = ctx.state
     s.z0 = h:pelvis_height()
     s.cx0, s.cy0 = h:com()

@@ -20,9 +20,9 @@
 -- reward:  -(distance of the TCP to the box) * dt per step
 -- metrics: base stop position error, box height gained, time lifted, total time
 
-local mobile_manipulator = require "robots.mobile_manipulator"
-local arm6 = require "robots.arm6"
-local kin = require "robots.kin"
+local robots = require "robots"
+local kit = require "kit"
+local kin = robots.kin
 
 local robot, box                 -- handles of the current episode (set in build)
 
@@ -96,7 +96,7 @@ end
 
 function scene.build(world, ctx)
     local p = ctx.params
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.58, 0.58, 0.55}}
+    kit.room.floor(world, {color = {0.58, 0.58, 0.55}})
     world:material{name = "wood", friction = 0.6}
     local tx = p.table_x + TABLE[1] / 2
     world:geom{type = "box", size = {TABLE[1], TABLE[2], 0.04}, pos = {tx, 0, TABLE_Z - 0.02},
@@ -106,7 +106,7 @@ function scene.build(world, ctx)
                    pos = {tx + c[1] * (TABLE[1] / 2 - 0.05), c[2] * (TABLE[2] / 2 - 0.05), (TABLE_Z - 0.04) / 2},
                    material = "wood", color = {0.5, 0.38, 0.25}}
     end
-    robot = mobile_manipulator.build(world, {name = "mm", pos = {0, 0}, yaw = 0})
+    robot = robots.mobile_manipulator.build(world, {name = "mm", pos = {0, 0}, yaw = 0})
     box = world:body{
         name = "box", pos = {p.table_x + OBJ_BEHIND, p.obj_y, TABLE_Z + BOX[3] / 2 + 0.0005},
         rpy = {0, 0, p.obj_yaw}, mass = 0.5,
@@ -165,7 +165,7 @@ function scene.step(ctx)
 
     if s.error ~= "" then return end
     local sm = (ctx.t - s.t_move) / s.T_move
-    robot.arm:command(arm6.interp(s.q_from, s.q_to, sm))
+    robot.arm:command(robots.arm6.interp(s.q_from, s.q_to, sm))
     if s.phase == "reach" and sm >= 1.05 then
         set_phase(ctx, "descend")
     elseif s.phase == "descend" and sm >= 1.15 then

@@ -12,10 +12,8 @@
 -- reward:  -(distance of the tray to B) * dt per step
 -- metrics: cup slip on the tray (max and final), time to deliver, path length
 
-local service_tray = require "robots.service_tray"
-local kin = require "robots.kin"
-local track = require "kit.track"
-local util = require "kit.util"
+local robots = require "robots"
+local kit = require "kit"
 
 local bot, cup                   -- handles of the current episode (set in build)
 
@@ -52,8 +50,8 @@ local function cup_slip(ctx)
 end
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.62, 0.58, 0.5}}
-    bot = service_tray.build(world, {name = "waiter", pos = {0, 0}, yaw = 0})
+    kit.room.floor(world, {color = {0.62, 0.58, 0.5}})
+    bot = robots.service_tray.build(world, {name = "waiter", pos = {0, 0}, yaw = 0})
     local tx, ty, tz = bot:tray_pos()
     world:material{name = "ceramic", friction = ctx.params.cup_friction}
     cup = world:body{
@@ -79,7 +77,7 @@ end
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     local x, y, yaw = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     local slip = cup_slip(ctx)
     if slip > s.slip_max then s.slip_max = slip end
 
@@ -87,19 +85,19 @@ function scene.step(ctx)
     local tx, ty = bot:tray_pos()
     local dx, dy = s.gx - tx, s.gy - ty
     local d = math.sqrt(dx * dx + dy * dy)
-    local err = kin.wrap(math.atan(dy, dx) - yaw)
+    local err = robots.kin.wrap(math.atan(dy, dx) - yaw)
     local v_want, w_want = 0, 0
     if s.phase == "turn" then
-        w_want = kin.clamp(2.0 * err, -p.turn_rate, p.turn_rate)
+        w_want = robots.kin.clamp(2.0 * err, -p.turn_rate, p.turn_rate)
         if math.abs(err) < 0.02 and math.abs(s.w) < 0.05 then s.phase = "drive" end
     elseif s.phase == "drive" then
         -- v at which braking at `accel` stops at the goal, capped at the cruise speed
         v_want = math.min(p.speed, math.sqrt(2 * p.accel * 0.8 * math.max(d - 0.03, 0)))
-        w_want = kin.clamp(2.0 * err, -p.turn_rate, p.turn_rate) * math.min(1, d / 0.3)
+        w_want = robots.kin.clamp(2.0 * err, -p.turn_rate, p.turn_rate) * math.min(1, d / 0.3)
         if d < 0.05 or (d < GOAL_TOL * 0.5 and math.abs(err) > 1.2) then s.phase = "stop" end
     end
-    s.v = util.approach(s.v, v_want, p.accel, ctx.dt)
-    s.w = util.approach(s.w, w_want, p.turn_accel, ctx.dt)
+    s.v = kit.util.approach(s.v, v_want, p.accel, ctx.dt)
+    s.w = kit.util.approach(s.w, w_want, p.turn_accel, ctx.dt)
     bot:set_twist(s.v, s.w)
     if s.phase == "stop" and s.t_done < 0 and bot:speed() < STOP_SPEED and s.v == 0 then s.t_done = ctx.t end
 end

@@ -25,10 +25,8 @@
 --          scenario.safety metrics (keep-out zones: the hedge rows)
 
 local diffdrive = require "robots.diffdrive"
-local terrain = require "kit.terrain"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
-local track = require "kit.track"
+local kit = require "kit"
+local scenario = require "scenario"
 
 local bot, crate, worker, mon    -- handles of the current episode (set in build)
 
@@ -62,21 +60,21 @@ local scene = {
 local function crate_offset()
     local cx, cy, cz = crate:pos()
     local x, y, yaw = bot:pose2d()
-    local fx, fy = terrain.to_local(x, y, yaw, cx, cy)
+    local fx, fy = kit.terrain.to_local(x, y, yaw, cx, cy)
     local _, _, bz = bot.chassis:to_world(0, 0, 0.1)
     return fx, fy, cz - CRATE[3] / 2 - bz
 end
 
 local function wp_dist(ctx)
-    return track.dist_to(WAYPOINTS, ctx.state.wp + 1, bot:pose2d())
+    return kit.track.dist_to(WAYPOINTS, ctx.state.wp + 1, bot:pose2d())
 end
 
 function scene.build(world, ctx)
     local p = ctx.params
     world:material{name = "soil", friction = p.ground_friction}
     world:material{name = "hedge", friction = 0.9}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = -0.01, material = "soil", color = {0.4, 0.33, 0.22}}
-    terrain.heightfield(world, {size = {18, 9}, centre = {7, 1.5}, dx = 0.2, bumps = 30, bump_height = p.bump_height,
+    kit.room.floor(world, {offset = -0.01, material = "soil", color = {0.4, 0.33, 0.22}})
+    kit.terrain.heightfield(world, {size = {18, 9}, centre = {7, 1.5}, dx = 0.2, bumps = 30, bump_height = p.bump_height,
                                 bump_width = {0.4, 1.0}, rough = 0.01, keep_flat = {{0, 0, 1.0}},
                                 material = "soil", color = {0.45, 0.37, 0.25}})
     local keepout = {}
@@ -93,10 +91,10 @@ function scene.build(world, ctx)
     world:material{name = "crate", friction = p.crate_friction}
     crate = world:body{name = "crate", pos = {p.crate_offset, 0, DECK_Z + CRATE[3] / 2 + 0.002}, mass = p.crate_mass,
                        geoms = {{type = "box", size = CRATE, material = "crate", color = {0.85, 0.45, 0.1}}}}
-    worker = human.spawn(world, {name = "worker", path = {{14.3, -1.2}, {14.3, 4.2}}, speed = p.worker_speed,
+    worker = scenario.human.spawn(world, {name = "worker", path = {{14.3, -1.2}, {14.3, 4.2}}, speed = p.worker_speed,
                                  loop = true, wait = 2, offset = p.worker_offset})
     world:sensor{type = "imu", name = "imu", body = bot.chassis, noise = {stddev = 0.02}}
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.5}}, humans = {worker},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.5}}, humans = {worker},
                              keepout = keepout, state = ctx.state})
     world:geom{type = "cylinder", radius = 0.5, length = 0.01, pos = {WAYPOINTS[#WAYPOINTS][1], WAYPOINTS[#WAYPOINTS][2], 0.12},
                color = {0.2, 0.8, 0.2, 0.5}, category = 0, collide = 0}
@@ -112,18 +110,18 @@ function scene.build(world, ctx)
 end
 
 scene.observation = {
-    pose = track.pose_entry(),
+    pose = kit.track.pose_entry(),
     goal = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
         local w = WAYPOINTS[math.min(s.wp + 1, #WAYPOINTS)]
-        out[1], out[2] = terrain.to_local(s.nx, s.ny, s.nyaw, w[1], w[2])
+        out[1], out[2] = kit.terrain.to_local(s.nx, s.ny, s.nyaw, w[1], w[2])
         out[3], out[4] = s.wp, #WAYPOINTS
     end},
     crate = {shape = {2}, fn = function(ctx, out) out[1], out[2] = crate_offset() end},
     human = {shape = {3}, fn = function(ctx, out)
         local x, y, yaw = bot:pose2d()
         local hx, hy = worker:pos()
-        local fx, fy = terrain.to_local(x, y, yaw, hx, hy)
+        local fx, fy = kit.terrain.to_local(x, y, yaw, hx, hy)
         out[1], out[2], out[3] = fx, fy, math.sqrt(fx * fx + fy * fy)
     end},
     imu = {sensor = "imu"},
@@ -138,12 +136,12 @@ end
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     worker:update(ctx)
-    local x, y, yaw = track.motion(s, bot)
+    local x, y, yaw = kit.track.motion(s, bot)
     if s.wp < #WAYPOINTS - 1 and wp_dist(ctx) < 0.6 then s.wp = s.wp + 1 end
     local fx, fy = crate_offset()
     local slip = math.sqrt((fx - s.c0x) ^ 2 + (fy - s.c0y) ^ 2)
     if slip > s.slip then s.slip = slip end
-    track.noisy_pose(s, x, y, yaw, p.loc_noise)
+    kit.track.noisy_pose(s, x, y, yaw, p.loc_noise)
     mon:update(ctx)
 end
 
@@ -165,8 +163,7 @@ function scene.failure(ctx)
     local fx, fy, dz = crate_offset()
     if math.sqrt(fx * fx + fy * fy) > 0.45 or dz < -0.08 then return true, "the crate fell off the deck" end
     if bot:up_z() < 0.8 then return true, "the robot tipped" end
-    if mon:limit_exceeded_now() then return true, "contact with the worker above the ISO/TS 15066 limit" end
-    return false
+    return mon:failed_now("the worker")
 end
 
 function scene.success(ctx)

@@ -48,11 +48,9 @@
 --          peak stem load, time to finish, IK holds, path length, and the scenario.safety
 --          metrics
 
-local mobile_manipulator = require "robots.mobile_manipulator"
-local kin = require "robots.kin"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
-local track = require "kit.track"
+local robots = require "robots"
+local scenario = require "scenario"
+local kit = require "kit"
 
 local robot, worker, mon        -- handles of the current episode (set in build)
 local fruits, stems = {}, {}    -- apple bodies and their stem joints, in slot order
@@ -144,7 +142,7 @@ function scene.build(world, ctx)
     world:material{name = "wood", friction = 0.7}
     world:material{name = "apple", friction = p.fruit_friction, soft_erp = ferp, soft_cfm = fcfm}
     world:material{name = "foam", friction = 0.8, soft_erp = berp, soft_cfm = bcfm}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "soil", color = {0.42, 0.36, 0.25}}
+    kit.room.floor(world, {material = "soil", color = {0.42, 0.36, 0.25}})
 
     -- Trellis: posts (0.1 m square, 2.2 m) every 2.5 m, three wires.
     for k = 0, 2 do
@@ -156,7 +154,7 @@ function scene.build(world, ctx)
                    material = "wood", color = {0.6, 0.6, 0.6}}
     end
 
-    robot = mobile_manipulator.build(world, {name = "picker", pos = {0, ROBOT_Y}, yaw = 0, arm_x = ARM_X,
+    robot = robots.mobile_manipulator.build(world, {name = "picker", pos = {0, ROBOT_Y}, yaw = 0, arm_x = ARM_X,
                                              arm = {pedestal = PEDESTAL, pedestal_mass = 8, grip_force = p.grip_force, open_width = 0.12},
                                              carry_point = {0.30, 0, 0.30}})
     build_bin(world)
@@ -192,10 +190,10 @@ function scene.build(world, ctx)
                       ez = math.normal(0, sd), x0 = x, z0 = z}
     end
 
-    worker = human.spawn(world, {name = "worker", path = {{0.0, 1.7}, {5.0, 1.7}}, speed = p.worker_speed,
+    worker = scenario.human.spawn(world, {name = "worker", path = {{0.0, 1.7}, {5.0, 1.7}}, speed = p.worker_speed,
                                  loop = true, wait = 3})
     -- the chassis stands for the whole robot: its radius covers the arm's reach sideways
-    mon = safety.new(world, {robot_bodies = {{body = robot.chassis, radius = 0.6}},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = robot.chassis, radius = 0.6}},
                              humans = {worker}, keepout = {{-1.0, WIRE_Y - 0.4, 6.0, WIRE_Y + 0.4}},
                              state = ctx.state})
 
@@ -275,7 +273,7 @@ function scene.act(ctx, action)
     -- the pad gap command closes/opens at GRIP_SPEED (a fast close slams the pads into the apple)
     -- (opening starts from the pads' actual gap, not from a squeeze target below it)
     if action.grip[1] > s.grip then s.grip = math.max(s.grip, robot.arm:gripper_width() - 0.004) end
-    s.grip = s.grip + kin.clamp(action.grip[1] - s.grip, -GRIP_SPEED * ctx.dt, GRIP_SPEED * ctx.dt)
+    s.grip = s.grip + robots.kin.clamp(action.grip[1] - s.grip, -GRIP_SPEED * ctx.dt, GRIP_SPEED * ctx.dt)
     robot.arm:grip(s.grip)
 end
 
@@ -316,7 +314,7 @@ function scene.step(ctx)
     local s = ctx.state
     worker:update(ctx)
     local x, y = robot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     contact_loads(ctx)
     local nb, nu = 0, 0
     for i = 1, N_FRUITS do
@@ -360,21 +358,20 @@ function scene.failure(ctx)
     end
     if s.fail ~= "" then return true, s.fail end
     if robot:up_z() < 0.9 then return true, "the base tipped" end
-    if mon:limit_exceeded_now() then return true, "contact with the worker above the ISO/TS 15066 limit" end
-    return false
+    return mon:failed_now("the worker")
 end
 
 function scene.success(ctx)
-    return track.finish(ctx.state, ctx.state.in_bin >= ctx.params.fruits_required, ctx.t)
+    return kit.track.finish(ctx.state, ctx.state.in_bin >= ctx.params.fruits_required, ctx.t)
 end
 
 function scene.metrics(ctx)
-    local m = track.copy(mon:metrics(), ctx.state, {
+    local m = kit.track.copy(mon:metrics(), ctx.state, {
         apples_in_bin = "in_bin", unripe_in_bin = "unripe_in_bin", apples_picked = "picked",
         apples_bruised = "bruised", peak_fruit_force = "peak_fruit_force", peak_stem_load = "peak_stem_load",
         ik_holds = "ik_holds", path_length = "path",
     })
-    m.time_to_finish = track.finish_time(ctx.state, ctx.t)
+    m.time_to_finish = kit.track.finish_time(ctx.state, ctx.t)
     return m
 end
 

@@ -20,14 +20,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local props = require "kit.props"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon
 local crew = {}
 
@@ -46,7 +41,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.greenhouse_spraying",
     view = {eye = {8, -11, 9}, target = {8, 0, 0}, fov = 55},
-    params = rover.params(0.8, {
+    params = kit.rover.params(0.8, {
         spacing = {default = 0.6, min = 0.45, max = 0.9, randomize = true, description = "plant spacing along a bench (m)"},
         missing = {default = 0.1, min = 0.0, max = 0.3, randomize = true, description = "fraction of empty pot places"},
         dose = {default = 0.25, min = 0.1, max = 1.0, description = "time in an open boom's window that covers a plant (s)"},
@@ -62,7 +57,7 @@ local scene = {
 local function window(ctx, fn)
     local x, y, yaw = R:pose()
     for i, pl in ipairs(ctx.state.plants) do
-        local ax, ly = util.to_local(x, y, yaw, pl[1], pl[2])
+        local ax, ly = kit.util.to_local(x, y, yaw, pl[1], pl[2])
         local side = ly > 0 and 1 or 2
         local lat = math.abs(ly)
         if lat >= WIN_NEAR and lat <= WIN_FAR then fn(i, pl, side, ax) end
@@ -73,18 +68,18 @@ local function person_near()
     local x, y = R:pose()
     for _, h in ipairs(crew) do
         local hx, hy = h:pos()
-        if util.dist2d(x, y, hx, hy) < DRIFT then return true end
+        if kit.util.dist2d(x, y, hx, hy) < DRIFT then return true end
     end
     return false
 end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, color = {0.6, 0.58, 0.52}})
-    room.walls(world, {0, -4.5, 16, 4.5}, {height = 2.8, thickness = 0.05, color = {0.85, 0.92, 0.95, 0.5}})
+    kit.room.floor(world, {friction = p.floor_friction, color = {0.6, 0.58, 0.52}})
+    kit.room.walls(world, {0, -4.5, 16, 4.5}, {height = 2.8, thickness = 0.05, color = {0.85, 0.92, 0.95, 0.5}})
     s.plants, s.dose, s.covered = {}, {}, {}
     for _, by in ipairs(BENCH_Y) do
-        props.table(world, {x = (X0 + X1) / 2, y = by, top = 0.8, size = {X1 - X0, 0.9}, style = "legs",
+        kit.props.table(world, {x = (X0 + X1) / 2, y = by, top = 0.8, size = {X1 - X0, 0.9}, style = "legs",
                             color = {0.5, 0.5, 0.52}})
         for x = X0 + 0.3, X1 - 0.3 + 1e-9, p.spacing do
             if math.random() >= p.missing then
@@ -98,7 +93,7 @@ function scene.build(world, ctx)
     bot = diffdrive.build(world, {name = "sprayer", pos = {0.8, -2}, yaw = 0, casters = 2, wheel_x = 0,
                                   caster_lift = 0.004})
     R:attach(bot, s)
-    crew = {people.walker(world, {name = "grower", path = {{0.8, 0}, {13.5, 0}}, speed = p.grower_speed, wait = 3,
+    crew = {kit.people.walker(world, {name = "grower", path = {{0.8, 0}, {13.5, 0}}, speed = p.grower_speed, wait = 3,
                                   offset = p.grower_phase * 27, yield_to = {bot.chassis}, state = s})}
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = crew, state = s})
     rt:set(s, {{X1 + 0.7, -2, tol = 0.3}, {X1 + 1.0, 0, tol = 0.4}, {X1 + 0.7, 2, tol = 0.3},
@@ -112,7 +107,7 @@ scene.observation = R:nav_entries(rt, {
         local x, y, yaw = R:pose()
         for i, pl in ipairs(ctx.state.plants) do
             if not ctx.state.covered[i] then
-                local ax, ly = util.to_local(x, y, yaw, pl[1], pl[2])
+                local ax, ly = kit.util.to_local(x, y, yaw, pl[1], pl[2])
                 local lat, k = math.abs(ly), ly > 0 and 0 or 2
                 if lat >= WIN_NEAR and lat <= WIN_FAR then
                     if math.abs(ax) <= WIN_ALONG then out[k + 1] = out[k + 1] + 1 end
@@ -124,16 +119,13 @@ scene.observation = R:nav_entries(rt, {
     people = R:people_entry(1, function() return crew end),
 })
 
-scene.action = {
-    base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
-    spray = {shape = {2}, low = 0, high = 1},
-}
-
-function scene.act(ctx, action)
+local function spray_act(ctx, action)
     local s = ctx.state
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
     s.spray[1], s.spray[2] = action.spray[1] > 0.5, action.spray[2] > 0.5
 end
+
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5, act = spray_act,
+                         action = {spray = {shape = {2}, low = 0, high = 1}}})
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
@@ -153,20 +145,13 @@ function scene.step(ctx)
     end
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local r = 0.1 * (s.ncov - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = s.ncov
-    return r
-end
+function scene.reward(ctx) return kit.track.gain(ctx, ctx.state.ncov, 0.1) end
 
 function scene.failure(ctx)
     local s = ctx.state
     if s.exposed then return true, "sprayed with a person within 1.8 m" end
     if s.waste > ctx.params.max_waste then return true, string.format("spray waste %.1f s over the limit", s.waste) end
-    local bad, why = R:failed(ctx, "the grower")
-    if bad then return true, why end
-    return false
+    return R:failed(ctx, "the grower")
 end
 
 function scene.success(ctx)

@@ -20,15 +20,9 @@
 
 local crawler = require "robots.crawler"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local terrain = require "kit.terrain"
-local track = require "kit.track"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon
 local workers = {}
 
@@ -45,7 +39,7 @@ local scene = {
     world = {contact_forces = true, static_space = true, iterations = 30},
     policy = "policies.site_survey",
     view = {eye = {10, -16, 11}, target = {11, 0, 0}, fov = 55},
-    params = rover.params(1.0, {
+    params = kit.rover.params(1.0, {
         bump_height = {default = 0.15, min = 0.05, max = 0.25, randomize = true, description = "mound height scale (m)"},
         rubble = {default = 25, min = 0, max = 60, integer = true, description = "static rubble pieces"},
         gnss_noise = {default = 0.03, min = 0.0, max = 0.08, randomize = true, description = "GNSS position noise stddev (m; yaw: half, rad)"},
@@ -57,18 +51,18 @@ local scene = {
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "soil", friction = p.soil_friction}
-    room.floor(world, {material = "soil", offset = -0.3, color = {0.45, 0.4, 0.32}})
+    kit.room.floor(world, {material = "soil", offset = -0.3, color = {0.45, 0.4, 0.32}})
     -- stakes first (four uniform pairs), then the terrain's draws, then the rubble's
     local pts = {}
     for i, a in ipairs(STAKE_AREAS) do
-        pts[i] = {util.uniform(a[1], a[3]), util.uniform(a[2], a[4]), stop = true, tol = 0.3, dwell = 2.0,
+        pts[i] = {kit.util.uniform(a[1], a[3]), kit.util.uniform(a[2], a[4]), stop = true, tol = 0.3, dwell = 2.0,
                   name = "stake" .. i}
     end
     local flat = {{0, 0, 1.2}}
     for _, q in ipairs(pts) do flat[#flat + 1] = {q[1], q[2], 0.8} end
-    terrain.heightfield(world, {size = {26, 18}, centre = {10, 0}, dx = 0.25, bumps = 30, bump_height = p.bump_height,
+    kit.terrain.heightfield(world, {size = {26, 18}, centre = {10, 0}, dx = 0.25, bumps = 30, bump_height = p.bump_height,
                                 bump_width = {0.8, 2.0}, rough = 0.015, keep_flat = flat, material = "soil"})
-    terrain.rubble(world, {n = p.rubble, area = {1, -7, 22, 7}, size = {{0.1, 0.3}, {0.1, 0.3}, {0.05, 0.12}},
+    kit.terrain.rubble(world, {n = p.rubble, area = {1, -7, 22, 7}, size = {{0.1, 0.3}, {0.1, 0.3}, {0.05, 0.12}},
                            material = "soil", color = {0.55, 0.52, 0.48}})
     for _, r in ipairs({PIT, CRANE}) do
         world:geom{type = "box", size = {r[3] - r[1], r[4] - r[2], 0.02}, pos = {(r[1] + r[3]) / 2, (r[2] + r[4]) / 2, 0.3},
@@ -88,11 +82,10 @@ function scene.build(world, ctx)
     world:sensor{type = "imu", name = "imu", body = bot.chassis, noise = {stddev = 0.01}}
     local v = p.worker_speed
     local common = {yield_to = {bot.chassis}, state = s, speed = v}
-    workers = {
-        people.walker(world, util.merged(common, {name = "worker1", path = {{1.5, 4}, {19, 5.5}}, wait = 3, offset = 6})),
-        people.walker(world, util.merged(common, {name = "worker2", path = {{12, -3}, {18.5, -5.5}}, wait = 2,
-                                                  offset = 3, color = {0.9, 0.6, 0.1}})),
-    }
+    workers = kit.people.walkers(world, common, {
+        {name = "worker1", path = {{1.5, 4}, {19, 5.5}}, wait = 3, offset = 6},
+        {name = "worker2", path = {{12, -3}, {18.5, -5.5}}, wait = 2, offset = 3, color = {0.9, 0.6, 0.1}},
+    })
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.5}}, humans = workers,
                              keepout = {PIT, CRANE}, state = s})
     rt:set(s, pts)
@@ -101,7 +94,7 @@ function scene.build(world, ctx)
 end
 
 scene.observation = {
-    pose = track.pose_entry(),
+    pose = kit.track.pose_entry(),
     twist = R:twist_entry(),
     route = rt:entry(R),
     people = R:people_entry(2, function() return workers end),
@@ -111,34 +104,25 @@ scene.observation = {
     end},
 }
 
-scene.action = {base = {shape = {2}, low = {-0.4, -1.5}, high = {1.0, 1.5}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 3.0)
-end
+R:route_task(scene, rt, {low = {-0.4, -1.5}, high = {1.0, 1.5}, turn_accel = 3.0})
 
 function scene.step(ctx)
     local s = ctx.state
     mon:update(ctx)
-    people.update(workers, ctx)
+    kit.people.update(workers, ctx)
     R:track(ctx)
     local x, y, yaw = R:pose()
-    track.noisy_pose(s, x, y, yaw, ctx.params.gnss_noise)
+    kit.track.noisy_pose(s, x, y, yaw, ctx.params.gnss_noise)
     rt:follow(ctx, R)
-    s.tilt = math.max(s.tilt, util.tilt_deg(bot.chassis))
+    s.tilt = math.max(s.tilt, kit.util.tilt_deg(bot.chassis))
 end
-
-function scene.reward(ctx) return rt:progress(ctx) end
 
 function scene.failure(ctx)
     local s = ctx.state
     if s.safety.keepout_steps > 0 then return true, "the crawler entered a keep-out zone" end
-    if util.tilt_deg(bot.chassis) > 45 then return true, "the crawler rolled over" end
-    if s.safety.exceeded > 0 then return true, "contact with a worker above the ISO/TS 15066 force limit" end
-    return false
+    if kit.util.tilt_deg(bot.chassis) > 45 then return true, "the crawler rolled over" end
+    return safety.failed(ctx, "a worker")
 end
-
-function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -30,13 +30,8 @@
 -- metrics: cup_tilt_max, hand_over_distance, path_length, time_to_serve, scenario.safety's
 
 local service_tray = require "robots.service_tray"
-local room = require "kit.room"
-local props = require "kit.props"
-local people = require "kit.people"
-local track = require "kit.track"
-local util = require "kit.util"
-local safety = require "scenario.safety"
-local mm = require "scenario.mm_task"
+local kit = require "kit"
+local scenario = require "scenario"
 
 local bot, cup, persons, mon    -- handles of the current episode (set in build)
 
@@ -70,8 +65,8 @@ local scene = {
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, material = "vinyl", color = {0.75, 0.72, 0.62}})
-    room.walls(world, ROOM, {height = 2.6, color = {0.92, 0.9, 0.84}})
+    kit.room.floor(world, {friction = p.floor_friction, material = "vinyl", color = {0.75, 0.72, 0.62}})
+    kit.room.walls(world, ROOM, {height = 2.6, color = {0.92, 0.9, 0.84}})
     world:material{name = "wood", friction = 0.6}
     -- armchair against the east wall, facing -x
     local cy, up = p.chair_y, {0.45, 0.55, 0.5}
@@ -82,7 +77,7 @@ function scene.build(world, ctx)
     end
     -- bed along the north wall, a bedside table
     world:geom{type = "box", size = {2.0, 0.9, 0.5}, pos = {2.0, 1.85, 0.25}, material = "wood", color = {0.9, 0.9, 0.95}}
-    props.table(world, {x = 3.4, y = 2.2, top = 0.6, size = {0.45, 0.45}, style = "legs", material = "wood"})
+    kit.props.table(world, {x = 3.4, y = 2.2, top = 0.6, size = {0.45, 0.45}, style = "legs", material = "wood"})
     -- the robot and its cup
     bot = service_tray.build(world, {name = "helper", pos = {0.3, 0}, yaw = 0, tray_x = TRAY_X})
     local tx, ty, tz = bot:tray_pos()
@@ -90,11 +85,11 @@ function scene.build(world, ctx)
     cup = world:body{name = "cup", pos = {tx, ty, tz + 0.051}, mass = p.cup_mass,
                      geoms = {{type = "cylinder", radius = 0.04, length = 0.10, material = "cup", color = {0.95, 0.95, 1.0}}}}
     persons = {
-        people.walker(world, {name = "resident", path = {{SEAT_X, cy}}, color = {0.6, 0.5, 0.7}}),
-        people.walker(world, {name = "carer", path = {{2.6, -2.1}, {2.6, 2.1}}, speed = p.carer_speed, wait = 1.0,
+        kit.people.walker(world, {name = "resident", path = {{SEAT_X, cy}}, color = {0.6, 0.5, 0.7}}),
+        kit.people.walker(world, {name = "carer", path = {{2.6, -2.1}, {2.6, 2.1}}, speed = p.carer_speed, wait = 1.0,
                               offset = p.carer_phase * 8.4, yield_to = {bot.chassis}, yield_width = 0.9, state = s, color = {0.3, 0.6, 0.7}}),
     }
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}, {body = bot.upper, radius = 0.2}},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}, {body = bot.upper, radius = 0.2}},
                              humans = persons, state = s, keepout = {{1.0, 1.3, 3.0, 2.5}}})
     s.gx, s.gy = SEAT_X - PARK, cy
     s.v, s.w = 0, 0
@@ -108,7 +103,7 @@ local function sep_resident()
     local best = 1e9
     for _, e in ipairs({{bot.chassis, 0.3}, {bot.upper, 0.2}}) do
         local x, y = e[1]:pos()
-        best = math.min(best, util.dist2d(x, y, hx, hy) - persons[1]:radius() - e[2])
+        best = math.min(best, kit.util.dist2d(x, y, hx, hy) - persons[1]:radius() - e[2])
     end
     return math.max(best, 0)
 end
@@ -116,20 +111,20 @@ end
 local function tray_reach()
     local hx, hy = persons[1]:pos()
     local x, y = bot:tray_pos()
-    return util.dist2d(x, y, hx, hy)
+    return kit.util.dist2d(x, y, hx, hy)
 end
 
-local obs = mm.observations(function() return bot end, function() return persons end, 2)
+local obs = scenario.mm_task.observations(function() return bot end, function() return persons end, 2)
 scene.observation = {
     pose = obs.pose, twist = obs.twist, people = obs.people,
     goal = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
         local dx, dy = bot:to_local(s.gx, s.gy)
         local _, _, yaw = bot:pose2d()
-        out[1], out[2], out[3], out[4] = dx, dy, math.sqrt(dx * dx + dy * dy), util.wrap(0 - yaw)
+        out[1], out[2], out[3], out[4] = dx, dy, math.sqrt(dx * dx + dy * dy), kit.util.wrap(0 - yaw)
     end},
     cup = {shape = {2}, fn = function(ctx, out)
-        out[1], out[2] = util.tilt_deg(cup), bot:on_tray(cup) and 1 or 0
+        out[1], out[2] = kit.util.tilt_deg(cup), bot:on_tray(cup) and 1 or 0
     end},
     separation = {shape = {1}, fn = function(ctx, out) out[1] = sep_resident() end},
 }
@@ -138,22 +133,22 @@ scene.action = {base = {shape = {2}, low = {-0.2, -1.0}, high = {0.6, 1.0}}}
 
 function scene.act(ctx, action)
     local s = ctx.state
-    s.v = util.approach(s.v, action.base[1], 0.6, ctx.dt)
-    s.w = util.approach(s.w, action.base[2], 2.0, ctx.dt)
+    s.v = kit.util.approach(s.v, action.base[1], 0.6, ctx.dt)
+    s.w = kit.util.approach(s.w, action.base[2], 2.0, ctx.dt)
     bot:set_twist(s.v, s.w)
 end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    people.update(persons, ctx)
+    kit.people.update(persons, ctx)
     mon:update(ctx)
     local x, y, yaw = bot:pose2d()
-    track.odometer(s, x, y)
-    local tilt = util.tilt_deg(cup)
+    kit.track.odometer(s, x, y)
+    local tilt = kit.util.tilt_deg(cup)
     s.tilt_max = math.max(s.tilt_max, tilt)
     local sep = sep_resident()
     s.min_res = math.min(s.min_res, sep)
-    track.hold(ctx, tray_reach() < 0.7 and sep >= p.min_clearance and math.abs(util.wrap(yaw)) < 0.3
+    kit.track.hold(ctx, tray_reach() < 0.7 and sep >= p.min_clearance and math.abs(kit.util.wrap(yaw)) < 0.3
                     and bot:speed() < 0.02 and bot:on_tray(cup) and tilt < 10, 1.0)
 end
 
@@ -170,20 +165,16 @@ function scene.failure(ctx)
         return true, string.format("came within %.2f m of the resident (safe distance %.2f m)", s.min_res, p.min_clearance / 2)
     end
     if not bot:on_tray(cup) then return true, "the cup fell off the tray" end
-    if s.safety.exceeded > 0 then return true, "contact with a person above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "a person")
 end
 
 function scene.success(ctx) return ctx.state.done_for >= 1.0 end
 
 function scene.metrics(ctx)
-    local s = ctx.state
-    local m = mon:metrics(ctx)
-    m.cup_tilt_max = s.tilt_max
+    local m = kit.track.copy(mon:metrics(ctx), ctx.state, {cup_tilt_max = "tilt_max", resident_min_separation = "min_res",
+                                                       path_length = "path"})
     m.hand_over_distance = tray_reach()
-    m.resident_min_separation = s.min_res
-    m.path_length = s.path
-    m.time_to_serve = track.hold_time(ctx)
+    m.time_to_serve = kit.track.hold_time(ctx)
     return m
 end
 

@@ -21,13 +21,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon, rack
 local techs = {}
 
@@ -45,7 +41,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.lab_samples",
     view = {eye = {4, -6, 11}, target = {4.5, 3, 0}, fov = 55},
-    params = rover.params(0.6, {
+    params = kit.rover.params(0.6, {
         a_y = {default = 3.0, min = 1.8, max = 4.2, randomize = true, description = "haematology analyser's y on the east wing (m)"},
         b_x = {default = 4.0, min = 2.2, max = 6.0, randomize = true, description = "chemistry analyser's x on the north wing (m)"},
         spill_x = {default = 4.5, min = 3.0, max = 6.0, randomize = true, description = "spill centre x on the south wing (m)"},
@@ -61,7 +57,7 @@ local scene = {
 local function rack_local()
     local x, y, yaw = R:pose()
     local rx, ry, rz = rack:pos()
-    local lx, ly = util.to_local(x, y, yaw, rx, ry)
+    local lx, ly = kit.util.to_local(x, y, yaw, rx, ry)
     return lx, ly, rz
 end
 
@@ -72,8 +68,8 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, color = {0.82, 0.84, 0.8}})
-    room.corridor(world, LINE, {half_width = HALF, end_caps = true, miter = true, color = {0.92, 0.92, 0.9}})
+    kit.room.floor(world, {friction = p.floor_friction, color = {0.82, 0.84, 0.8}})
+    kit.room.corridor(world, LINE, {half_width = HALF, end_caps = true, miter = true, color = {0.92, 0.92, 0.9}})
     -- counters: the reception hatch (south wall), the two analysers
     world:geom{type = "box", size = {1.2, 0.5, 0.9}, pos = {1.5, -HALF + 0.25, 0.45}, color = {0.6, 0.62, 0.66}}
     world:geom{type = "box", size = {0.6, 1.0, 1.3}, pos = {8 + HALF - 0.3, p.a_y, 0.65}, color = {0.85, 0.85, 0.9}}
@@ -91,12 +87,11 @@ function scene.build(world, ctx)
     R:lidar(world, {beams = 90, range = 6})
 
     local common = {yield_to = {bot.chassis}, state = s, speed = p.tech_speed, loop = true}
-    techs = {
-        people.walker(world, util.merged(common, {name = "tech1", path = {{7.25, 1.0}, {7.25, 5.2}}, wait = 2.0,
-                                                  offset = p.tech_phase * 20})),
-        people.walker(world, util.merged(common, {name = "tech2", path = {{1.8, 6.75}, {7.2, 6.75}}, wait = 3.0,
-                                                  offset = (1 - p.tech_phase) * 12, color = {0.9, 0.9, 0.95}})),
-    }
+    techs = kit.people.walkers(world, common, {
+        {name = "tech1", path = {{7.25, 1.0}, {7.25, 5.2}}, wait = 2.0, offset = p.tech_phase * 20},
+        {name = "tech2", path = {{1.8, 6.75}, {7.2, 6.75}}, wait = 3.0,
+         offset = (1 - p.tech_phase) * 12, color = {0.9, 0.9, 0.95}},
+    })
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = techs,
                              keepout = {s.spill}, state = s})
     local ymid = sy > 0 and -0.2 or 0.2     -- the route keeps to the spill's other side
@@ -119,20 +114,14 @@ scene.observation = R:nav_entries(rt, {
     scan = {sensor = "scan"},
 })
 
-scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
-end
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5})
 
 function scene.step(ctx)
     local s = ctx.state
     R:step(ctx, mon, techs, rt, rack_on())
     local lx, ly = rack_local()
-    s.slip = math.max(s.slip, util.dist2d(lx, ly, s.rack0[1], s.rack0[2]))
+    s.slip = math.max(s.slip, kit.util.dist2d(lx, ly, s.rack0[1], s.rack0[2]))
 end
-
-function scene.reward(ctx) return rt:progress(ctx) end
 
 function scene.failure(ctx)
     local s = ctx.state
@@ -140,8 +129,6 @@ function scene.failure(ctx)
     if s.safety.keepout_steps > 0 then return true, "the robot drove into the spill" end
     return R:failed(ctx, "a technician")
 end
-
-function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -20,14 +20,9 @@
 
 local service_tray = require "robots.service_tray"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local room = require "kit.room"
-local door = require "kit.door"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon, box, gate
 local walkers = {}
 
@@ -46,7 +41,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.medicine_delivery",
     view = {eye = {7, -9, 9}, target = {7, 1.5, 0}, fov = 50},
-    params = rover.params(0.6, {
+    params = kit.rover.params(0.6, {
         room = {default = 2, min = 1, max = 4, integer = true, randomize = true, description = "patient room (1..4, west to east)"},
         bed_side = {default = 0.0, min = -0.6, max = 0.6, randomize = true, description = "bed's offset along x in its room (m)"},
         box_mass = {default = 0.3, min = 0.2, max = 0.4, randomize = true, description = "medicine box mass (kg)"},
@@ -63,15 +58,15 @@ local function room_x(k) return CORRIDOR[1] + 0.9 + ROOM_W * (k - 0.5) end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, color = {0.78, 0.8, 0.78}})
+    kit.room.floor(world, {friction = p.floor_friction, color = {0.78, 0.8, 0.78}})
     -- pharmacy with its door east, the corridor, four patient rooms along its north side
-    room.walls(world, {-3, -2, 0, 2}, {doors = {{side = "e", at = 0, width = 1.2}}})
+    kit.room.walls(world, {-3, -2, 0, 2}, {doors = {{side = "e", at = 0, width = 1.2}}})
     local doors = {{side = "w", at = 0, width = 1.2}}
     for k = 1, 4 do doors[#doors + 1] = {side = "n", at = room_x(k), width = 1.1} end
-    room.walls(world, CORRIDOR, {doors = doors})
+    kit.room.walls(world, CORRIDOR, {doors = doors})
     for k = 1, 4 do
         local x0 = room_x(k) - ROOM_W / 2
-        room.walls(world, {x0 + 0.05, 1.35, x0 + ROOM_W - 0.05, 1.35 + ROOM_D},
+        kit.room.walls(world, {x0 + 0.05, 1.35, x0 + ROOM_W - 0.05, 1.35 + ROOM_D},
                    {doors = {{side = "s", at = room_x(k), width = 1.1}}, color = {0.86, 0.9, 0.92}})
         local bx = room_x(k) + (k == p.room and p.bed_side or 0)
         world:geom{type = "box", size = {1.0, 2.0, 0.6}, pos = {bx + 0.55, 1.35 + ROOM_D - 1.05, 0.3},
@@ -80,7 +75,7 @@ function scene.build(world, ctx)
     -- pharmacy counter and a linen trolley parked in the corridor
     world:geom{type = "box", size = {0.6, 2.0, 1.0}, pos = {-2.6, 0, 0.5}, color = {0.6, 0.65, 0.7}}
     world:geom{type = "box", size = {0.9, 0.5, 1.0}, pos = {4.0, -0.95, 0.5}, color = {0.5, 0.55, 0.8}}
-    gate = door.sliding(world, {name = "pharmacy_door", x = 0.05, y = 0, axis = "y", width = 1.2, speed = p.door_speed})
+    gate = kit.door.sliding(world, {name = "pharmacy_door", x = 0.05, y = 0, axis = "y", width = 1.2, speed = p.door_speed})
 
     bot = service_tray.build(world, {name = "medbot", pos = {-1.6, 0}, yaw = 0})
     R:attach(bot, s)
@@ -92,14 +87,13 @@ function scene.build(world, ctx)
 
     local ph, v = p.nurse_phase, p.nurse_speed
     local common = {yield_to = {bot.chassis}, state = s}
-    walkers = {
-        people.walker(world, util.merged(common, {name = "nurse1", path = {{1.0, 0.8}, {13.2, 0.8}}, speed = v,
-                                                  wait = 2.0, offset = ph * 24})),
-        people.walker(world, util.merged(common, {name = "nurse2", path = {{13.2, -0.8}, {1.0, -0.8}}, speed = 0.9 * v,
-                                                  wait = 1.0, offset = (1 - ph) * 24, color = {0.3, 0.5, 0.8}})),
-        people.walker(world, util.merged(common, {name = "visitor", path = {{7.0, 0.9}, {7.0, -0.9}},
-                                                  speed = 0.8, wait = 3.0, offset = ph * 8, color = {0.7, 0.4, 0.5}})),
-    }
+    walkers = kit.people.walkers(world, common, {
+        {name = "nurse1", path = {{1.0, 0.8}, {13.2, 0.8}}, speed = v, wait = 2.0, offset = ph * 24},
+        {name = "nurse2", path = {{13.2, -0.8}, {1.0, -0.8}}, speed = 0.9 * v,
+         wait = 1.0, offset = (1 - ph) * 24, color = {0.3, 0.5, 0.8}},
+        {name = "visitor", path = {{7.0, 0.9}, {7.0, -0.9}},
+         speed = 0.8, wait = 3.0, offset = ph * 8, color = {0.7, 0.4, 0.5}},
+    })
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.33}, {body = bot.upper, radius = 0.25}},
                              humans = walkers, state = s})
     local rx = room_x(p.room) + p.bed_side
@@ -115,28 +109,24 @@ scene.observation = R:nav_entries(rt, {
     end},
     people = R:people_entry(3, function() return walkers end, function(ctx) return ctx.params.track_noise end),
     box = {shape = {2}, fn = function(_, out)
-        out[1], out[2] = util.tilt_deg(box), bot:on_tray(box) and 1 or 0
+        out[1], out[2] = kit.util.tilt_deg(box), bot:on_tray(box) and 1 or 0
     end},
     scan = {sensor = "scan"},
 })
 
-scene.action = {base = {shape = {2}, low = {-0.3, -1.2}, high = {0.8, 1.2}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.0)
-end
+R:route_task(scene, rt, {low = {-0.3, -1.2}, high = {0.8, 1.2}, turn_accel = 2.0})
 
 function scene.step(ctx)
     local s = ctx.state
     mon:update(ctx)
-    people.update(walkers, ctx)
+    kit.people.update(walkers, ctx)
     local x, y = R:pose()
     gate:update(ctx, gate:near(x, y, 1.6))
     if gate:fraction(s) < 1 and gate:near(x, y, 1.6) then s.door_wait = s.door_wait + ctx.dt end
     if #ctx.world:contact_pairs{bot.robot, gate.body} > 0 then s.touched_door = true end
     R:track(ctx)
     rt:follow(ctx, R, bot:on_tray(box))
-    s.tilt = math.max(s.tilt, util.tilt_deg(box))
+    s.tilt = math.max(s.tilt, kit.util.tilt_deg(box))
 end
 
 function scene.reward(ctx)
@@ -152,12 +142,10 @@ end
 function scene.failure(ctx)
     local s = ctx.state
     if not bot:on_tray(box) then return true, "the medicine box fell off the tray" end
-    if util.tilt_deg(box) > 30 then return true, "the medicine box tipped over on the tray" end
+    if kit.util.tilt_deg(box) > 30 then return true, "the medicine box tipped over on the tray" end
     if s.touched_door then return true, "the robot hit the sliding door" end
     return R:failed(ctx, "a person")
 end
-
-function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state

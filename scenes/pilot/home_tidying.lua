@@ -26,14 +26,9 @@
 -- metrics: toys_binned, grasps, ik_failures, path_length, time_to_tidy, scenario.safety's
 
 local mobile_manipulator = require "robots.mobile_manipulator"
-local room = require "kit.room"
-local props = require "kit.props"
-local people = require "kit.people"
-local track = require "kit.track"
-local util = require "kit.util"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local mm = require "scenario.mm_task"
+local kit = require "kit"
+local scenario = require "scenario"
+local mm = scenario.mm_task
 
 local bot, toys, grip, persons, mon   -- handles of the current episode (set in build)
 
@@ -88,18 +83,16 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, material = "oak", color = {0.62, 0.48, 0.33}})
-    room.walls(world, ROOM, {color = {0.9, 0.88, 0.8}})
+    kit.room.floor(world, {friction = p.floor_friction, material = "oak", color = {0.62, 0.48, 0.33}})
+    kit.room.walls(world, ROOM, {color = {0.9, 0.88, 0.8}})
     world:material{name = "fabric", friction = 0.8}
     world:geom{type = "box", size = {2.2, 0.75, 0.45}, pos = {2.4, 2.1, 0.225}, material = "fabric", color = {0.35, 0.4, 0.5}}
     world:geom{type = "box", size = {2.2, 0.2, 0.85}, pos = {2.4, 2.4, 0.425}, material = "fabric", color = {0.35, 0.4, 0.5}}
-    props.table(world, {x = 2.6, y = 1.45, top = 0.42, size = {1.0, 0.5}, style = "legs"})
+    kit.props.table(world, {x = 2.6, y = 1.45, top = 0.42, size = {1.0, 0.5}, style = "legs"})
     bot = mobile_manipulator.build(world, {name = "helper", pos = {0.3, 0}, yaw = 0})
     -- the toy bin on the deck (open, 1 cm walls), bolted to the chassis
-    local bx, by = bot:to_world(BIN.x, 0, 0)
-    local bin = props.open_box(world, {name = "helper/bin", pos = {bx, by, DECK_Z + 0.001}, size = BIN.outer,
-                                      wall = BIN.wall, mass = 1.0, color = {0.3, 0.7, 0.4}})
-    world:joint{type = "fixed", name = "helper/bin_mount", body1 = bin, body2 = bot.chassis}
+    mm.deck_box(world, bot, {name = "helper/bin", mount = "helper/bin_mount", x = BIN.x, outer = BIN.outer, wall = BIN.wall,
+                             deck_z = DECK_Z, mass = 1.0, color = {0.3, 0.7, 0.4}})
     -- the toys: rejection-sampled positions at least 0.8 m apart
     world:material{name = "toy", friction = 0.6}
     toys, s.toy = {}, {}
@@ -107,22 +100,22 @@ function scene.build(world, ctx)
     for i = 1, p.n_toys do
         local x, y
         repeat
-            x, y = util.uniform(1.3, 4.6), util.uniform(-1.8, 0.2)
+            x, y = kit.util.uniform(1.3, 4.6), kit.util.uniform(-1.8, 0.2)
             local okp = true
-            for _, q in ipairs(placed) do if util.dist2d(x, y, q[1], q[2]) < 0.8 then okp = false end end
+            for _, q in ipairs(placed) do if kit.util.dist2d(x, y, q[1], q[2]) < 0.8 then okp = false end end
         until okp
         placed[i] = {x, y}
         local k = KINDS[i]
-        local g = util.merged(k.geom, {material = "toy", color = k.color})
-        toys[i] = world:body{name = "toy" .. i, pos = {x, y, k.h / 2 + 0.001}, rpy = {0, 0, util.uniform(-math.pi, math.pi)},
+        local g = kit.util.merged(k.geom, {material = "toy", color = k.color})
+        toys[i] = world:body{name = "toy" .. i, pos = {x, y, k.h / 2 + 0.001}, rpy = {0, 0, kit.util.uniform(-math.pi, math.pi)},
                              mass = k.mass * p.toy_mass_scale, geoms = {g}}
         s.toy[i] = {h = k.h, out_for = 0}
     end
-    grip = grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
+    grip = scenario.grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
                              items = toys, state = s, break_speed = 100})
-    persons = {people.walker(world, {name = "resident", path = {{0.6, 0.95}, {4.6, 0.95}}, speed = p.resident_speed, wait = 2,
+    persons = {kit.people.walker(world, {name = "resident", path = {{0.6, 0.95}, {4.6, 0.95}}, speed = p.resident_speed, wait = 2,
                                      yield_to = {bot.chassis}, state = s, color = {0.6, 0.4, 0.6}})}
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
                                              {body = bot.arm.links[4], radius = 0.1}},
                              humans = persons, state = s, keepout = {{0.2, -2.5, 1.0, -1.8}}})
     mm.init_state(s, bot)
@@ -141,7 +134,7 @@ scene.observation.toys = {shape = {MAXN, 5}, fn = function(ctx, out)
             local x, y, z = bot:to_chassis(toys[i]:pos())
             local qw, _, _, qz = toys[i]:quat()
             out[k + 1], out[k + 2], out[k + 3] = x + math.normal(0, sd), y + math.normal(0, sd), z + q.h / 2
-            out[k + 4], out[k + 5] = status(ctx, i), util.wrap(2 * math.atan(qz, qw) - byaw)
+            out[k + 4], out[k + 5] = status(ctx, i), kit.util.wrap(2 * math.atan(qz, qw) - byaw)
         else
             for j = 1, 5 do out[k + j] = 0 end
             out[k + 4] = -1
@@ -152,16 +145,11 @@ scene.observation.bin = {shape = {3}, fn = function(ctx, out)
     out[1], out[2], out[3] = BIN.x, 0, DECK_Z + BIN.outer[3]
 end}
 
-scene.action = mm.action(1.2)
-scene.act = function(ctx, action) mm.act(ctx, action, bot) end
+mm.task(scene, {bot = function() return bot end, z_max = 1.2})
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    people.update(persons, ctx)
-    grip:update(ctx, s.closed == true)
-    local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    mm.step(ctx, bot, mon, persons, {grip})
     local n = 0
     for i = 1, #toys do
         local st = status(ctx, i)
@@ -174,11 +162,7 @@ function scene.step(ctx)
 end
 
 function scene.reward(ctx)
-    local s = ctx.state
-    local r = (s.binned - s.seen) - 0.01 * ctx.dt
-    s.seen = s.binned
-    r = r - mm.contact_penalty(s)
-    return r
+    return kit.track.gain(ctx, ctx.state.binned, 1, "seen") - mm.contact_penalty(ctx.state)
 end
 
 function scene.failure(ctx)
@@ -188,8 +172,6 @@ function scene.failure(ctx)
     end
     return mm.failed(ctx, bot, "the resident")
 end
-
-scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state

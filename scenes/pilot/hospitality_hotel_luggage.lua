@@ -27,13 +27,8 @@
 -- metrics: bags_on_deck, path_length, time_to_deliver, and the scenario.safety metrics
 
 local diffdrive = require "robots.diffdrive"
-local room = require "kit.room"
-local props = require "kit.props"
-local people = require "kit.people"
-local track = require "kit.track"
-local util = require "kit.util"
-local safety = require "scenario.safety"
-local mm = require "scenario.mm_task"
+local kit = require "kit"
+local scenario = require "scenario"
 
 local bot, deck, bags, guests, mon    -- handles of the current episode (set in build)
 
@@ -75,16 +70,16 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, material = "marble", color = {0.82, 0.8, 0.76}})
-    room.walls(world, LOBBY, {height = 3.0, doors = {{side = "e", at = p.goal_y, width = 1.2}}})
+    kit.room.floor(world, {friction = p.floor_friction, material = "marble", color = {0.82, 0.8, 0.76}})
+    kit.room.walls(world, LOBBY, {height = 3.0, doors = {{side = "e", at = p.goal_y, width = 1.2}}})
     -- the lift car behind the door (closed at its back)
     world:geom{type = "box", size = {1.6, 1.6, 0.02}, pos = {LOBBY[3] + 0.9, p.goal_y, 2.6}, color = {0.6, 0.6, 0.65}}
-    room.walls(world, {LOBBY[3] + 0.1, p.goal_y - 0.8, LOBBY[3] + 1.7, p.goal_y + 0.8},
+    kit.room.walls(world, {LOBBY[3] + 0.1, p.goal_y - 0.8, LOBBY[3] + 1.7, p.goal_y + 0.8},
                {height = 2.6, color = {0.7, 0.7, 0.75}, doors = {{side = "w", at = p.goal_y, width = 1.2}}})
     world:material{name = "wood", friction = 0.6}
     world:geom{type = "box", size = {0.6, 2.4, 1.1}, pos = {-1.0, 0, 0.55}, material = "wood", color = {0.45, 0.3, 0.2}}
     for _, t in ipairs({{2.0, 3.2}, {4.6, 3.2}, {7.8, -3.2}, {10.8, 3.2}}) do
-        props.table(world, {x = t[1], y = t[2], size = {0.7, 0.7}, top = 0.5, material = "wood"})
+        kit.props.table(world, {x = t[1], y = t[2], size = {0.7, 0.7}, top = 0.5, material = "wood"})
         world:geom{type = "box", size = {1.6, 0.7, 0.45}, pos = {t[1] + 1.2, t[2], 0.225}, color = {0.5, 0.2, 0.25}}
     end
     -- delivery mark
@@ -116,22 +111,22 @@ function scene.build(world, ctx)
     local v, ph = p.guest_speed, p.guest_phase
     local yl = {bot.chassis}
     guests = {
-        people.walker(world, {name = "guest1", path = {{3.0, -3.4}, {3.0, 3.4}}, speed = v, wait = 1.0,
+        kit.people.walker(world, {name = "guest1", path = {{3.0, -3.4}, {3.0, 3.4}}, speed = v, wait = 1.0,
                               offset = ph * 13.6, yield_to = yl, state = s}),
-        people.walker(world, {name = "guest2", path = {{6.2, 3.4}, {6.2, -3.4}}, speed = 0.85 * v, wait = 1.0,
+        kit.people.walker(world, {name = "guest2", path = {{6.2, 3.4}, {6.2, -3.4}}, speed = 0.85 * v, wait = 1.0,
                               offset = (1 - ph) * 13.6, yield_to = yl, state = s, color = {0.3, 0.5, 0.8}}),
-        people.walker(world, {name = "guest3", path = {{9.4, -3.4}, {9.4, 3.4}}, speed = 1.1 * v, wait = 1.0,
+        kit.people.walker(world, {name = "guest3", path = {{9.4, -3.4}, {9.4, 3.4}}, speed = 1.1 * v, wait = 1.0,
                               offset = ((ph + 0.5) % 1) * 13.6, yield_to = yl, state = s, color = {0.4, 0.7, 0.4}}),
-        people.walker(world, {name = "guest4", path = {{p.chat_x, -1.8}}, color = {0.7, 0.6, 0.2}}),
+        kit.people.walker(world, {name = "guest4", path = {{p.chat_x, -1.8}}, color = {0.7, 0.6, 0.2}}),
     }
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.49}}, humans = guests, state = s,
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.49}}, humans = guests, state = s,
                              keepout = {{-1.5, -1.2, -1.3, 1.2}}})
     s.v, s.w = 0, 0
     s.path, s.px, s.py = 0, 0, 0
     s.lost, s.lost_seen, s.done_for, s.t_done, s.rewarded = 0, 0, 0, -1, false
 end
 
-local obs = mm.observations(function() return bot end, function() return guests end, 4)
+local obs = scenario.mm_task.observations(function() return bot end, function() return guests end, 4)
 scene.observation = {
     pose = obs.pose, twist = obs.twist, people = obs.people,
     goal = {shape = {3}, fn = function(ctx, out)
@@ -143,7 +138,7 @@ scene.observation = {
         local n, tilt = 0, 0
         for _, b in ipairs(bags) do
             if on_deck(b) then n = n + 1 end
-            tilt = math.max(tilt, util.tilt_deg(b))
+            tilt = math.max(tilt, kit.util.tilt_deg(b))
         end
         out[1], out[2] = n, tilt
     end},
@@ -153,23 +148,23 @@ scene.action = {base = {shape = {2}, low = {-0.3, -1.0}, high = {1.0, 1.0}}}
 
 function scene.act(ctx, action)
     local s = ctx.state
-    s.v = util.approach(s.v, action.base[1], ctx.params.accel, ctx.dt)
-    s.w = util.approach(s.w, action.base[2], 2.0, ctx.dt)
+    s.v = kit.util.approach(s.v, action.base[1], ctx.params.accel, ctx.dt)
+    s.w = kit.util.approach(s.w, action.base[2], 2.0, ctx.dt)
     bot:set_twist(s.v, s.w)
 end
 
 function scene.step(ctx)
     local s = ctx.state
-    people.update(guests, ctx)
+    kit.people.update(guests, ctx)
     mon:update(ctx)
     local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     local n = 0
     for _, b in ipairs(bags) do if on_deck(b) then n = n + 1 end end
     s.on_deck = n
     s.lost = #bags - n
     local vx, vy = bot.chassis:linvel()
-    track.hold(ctx, util.dist2d(x, y, s.gx, s.gy) < 0.3 and vx * vx + vy * vy < 0.05 ^ 2 and n == #bags, 0.5)
+    kit.track.hold(ctx, kit.util.dist2d(x, y, s.gx, s.gy) < 0.3 and vx * vx + vy * vy < 0.05 ^ 2 and n == #bags, 0.5)
 end
 
 function scene.reward(ctx)
@@ -198,7 +193,7 @@ function scene.metrics(ctx)
     local m = mon:metrics(ctx)
     m.bags_on_deck = s.on_deck or 0
     m.path_length = s.path
-    m.time_to_deliver = track.hold_time(ctx)
+    m.time_to_deliver = kit.track.hold_time(ctx)
     return m
 end
 

@@ -23,14 +23,9 @@
 
 local service_tray = require "robots.service_tray"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local room = require "kit.room"
-local door = require "kit.door"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon, plate, cab, gate1, gate2, room_door
 local guests = {}
 
@@ -51,7 +46,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.room_service",
     view = {eye = {3, -8, 8}, target = {4, 1, 1.5}, fov = 60},
-    params = rover.params(0.6, {
+    params = kit.rover.params(0.6, {
         room = {default = 2, min = 1, max = 3, integer = true, randomize = true, description = "guest room (201..203, west to east)"},
         plate_mass = {default = 0.7, min = 0.5, max = 0.9, randomize = true, description = "covered plate mass (kg)"},
         plate_friction = {default = 0.5, min = 0.35, max = 0.7, randomize = true, description = "Coulomb mu of the plate"},
@@ -67,31 +62,31 @@ local function lift_phase(ctx) return ctx.state.lift_phase end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, offset = -1.0, color = {0.3, 0.3, 0.3}})
+    kit.room.floor(world, {friction = p.floor_friction, offset = -1.0, color = {0.3, 0.3, 0.3}})
     local fm = p.floor_friction
     world:material{name = "carpet", friction = fm}
-    room.slab(world, {-2, -3, 9, 3}, {z = 0, hole = HOLE, material = "carpet", color = {0.6, 0.5, 0.4}})
-    room.slab(world, {-1, -1.2, 7.6, 4.6}, {z = UP, hole = HOLE, material = "carpet", color = {0.55, 0.35, 0.35}})
+    kit.room.slab(world, {-2, -3, 9, 3}, {z = 0, hole = HOLE, material = "carpet", color = {0.6, 0.5, 0.4}})
+    kit.room.slab(world, {-1, -1.2, 7.6, 4.6}, {z = UP, hole = HOLE, material = "carpet", color = {0.55, 0.35, 0.35}})
     -- the shaft: three walls up both storeys, the landing side open at each floor
     local shaft = {color = {0.7, 0.7, 0.72}, height = 6.5, z = -1.0}
-    room.wall(world, {HOLE[1], HOLE[4] + 0.05}, {HOLE[3] + 0.1, HOLE[4] + 0.05}, shaft)
-    room.wall(world, {HOLE[1], HOLE[2] - 0.05}, {HOLE[3] + 0.1, HOLE[2] - 0.05}, shaft)
-    room.wall(world, {HOLE[3] + 0.05, HOLE[2]}, {HOLE[3] + 0.05, HOLE[4]}, shaft)
+    kit.room.wall(world, {HOLE[1], HOLE[4] + 0.05}, {HOLE[3] + 0.1, HOLE[4] + 0.05}, shaft)
+    kit.room.wall(world, {HOLE[1], HOLE[2] - 0.05}, {HOLE[3] + 0.1, HOLE[2] - 0.05}, shaft)
+    kit.room.wall(world, {HOLE[3] + 0.05, HOLE[2]}, {HOLE[3] + 0.05, HOLE[4]}, shaft)
     -- lobby walls; upstairs the corridor's walls and the rooms north of it
-    room.walls(world, {-2, -3, 9, 3}, {height = 2.8})
-    room.wall(world, {-1, -1.2}, {HOLE[1] - 0.05, -1.2}, {z = UP, height = 2.5})
+    kit.room.walls(world, {-2, -3, 9, 3}, {height = 2.8})
+    kit.room.wall(world, {-1, -1.2}, {HOLE[1] - 0.05, -1.2}, {z = UP, height = 2.5})
     local doors = {}
     for k = 1, 3 do doors[k] = {side = "s", at = room_x(k), width = 1.0} end
-    room.walls(world, {-1, 1.3, 5.0, 4.5}, {z = UP, height = 2.5, doors = doors})
-    for k = 1, 2 do room.wall(world, {-1 + ROOM_W * k, 1.3}, {-1 + ROOM_W * k, 4.5}, {z = UP, height = 2.5}) end
+    kit.room.walls(world, {-1, 1.3, 5.0, 4.5}, {z = UP, height = 2.5, doors = doors})
+    for k = 1, 2 do kit.room.wall(world, {-1 + ROOM_W * k, 1.3}, {-1 + ROOM_W * k, 4.5}, {z = UP, height = 2.5}) end
     -- each room's table by the window
     for k = 1, 3 do
         world:geom{type = "box", size = {0.8, 0.6, 0.75}, pos = {room_x(k), 4.1, UP + 0.375}, color = {0.55, 0.4, 0.28}}
     end
-    cab = door.lift(world, {name = "cab", x = CAB[1], y = CAB[2], size = {1.4, 1.4}, levels = {0, UP}, speed = p.lift_speed})
-    gate1 = door.sliding(world, {name = "lift_door_0", x = HOLE[1] - 0.05, y = 0, axis = "y", width = 1.44})
-    gate2 = door.sliding(world, {name = "lift_door_1", x = HOLE[1] - 0.05, y = 0, axis = "y", width = 1.44, z = UP})
-    room_door = door.sliding(world, {name = "room_door", x = room_x(p.room), y = 1.25, axis = "x", width = 1.0, z = UP,
+    cab = kit.door.lift(world, {name = "cab", x = CAB[1], y = CAB[2], size = {1.4, 1.4}, levels = {0, UP}, speed = p.lift_speed})
+    gate1 = kit.door.sliding(world, {name = "lift_door_0", x = HOLE[1] - 0.05, y = 0, axis = "y", width = 1.44})
+    gate2 = kit.door.sliding(world, {name = "lift_door_1", x = HOLE[1] - 0.05, y = 0, axis = "y", width = 1.44, z = UP})
+    room_door = kit.door.sliding(world, {name = "room_door", x = room_x(p.room), y = 1.25, axis = "x", width = 1.0, z = UP,
                                      color = {0.45, 0.3, 0.2}})
 
     bot = service_tray.build(world, {name = "butler", pos = {0, 0}, yaw = 0})
@@ -101,7 +96,7 @@ function scene.build(world, ctx)
     plate = world:body{name = "plate", pos = {tx, ty, tz + 0.041}, mass = p.plate_mass,
                        geoms = {{type = "box", size = {0.24, 0.24, 0.08}, material = "plate", color = {0.85, 0.85, 0.88}}}}
     R:lidar(world)
-    guests = {people.walker(world, {name = "guest", path = {{-1.2, -2.2}, {5.5, -2.2}, {5.5, 2.2}, {-1.2, 2.2}},
+    guests = {kit.people.walker(world, {name = "guest", path = {{-1.2, -2.2}, {5.5, -2.2}, {5.5, 2.2}, {-1.2, 2.2}},
                                     speed = p.guest_speed, wait = 1.0, offset = math.random() * 20,
                                     yield_to = {bot.chassis}, state = s})}
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.33}, {body = bot.upper, radius = 0.25}},
@@ -145,43 +140,35 @@ scene.observation = R:nav_entries(rt, {
         out[1], out[2] = cab:top(s), cab:level(s) and 0 or 1
         out[3], out[4], out[5] = gate1:fraction(s), gate2:fraction(s), room_door:fraction(s)
     end},
-    plate = {shape = {2}, fn = function(_, out) out[1], out[2] = util.tilt_deg(plate), bot:on_tray(plate) and 1 or 0 end},
+    plate = {shape = {2}, fn = function(_, out) out[1], out[2] = kit.util.tilt_deg(plate), bot:on_tray(plate) and 1 or 0 end},
     people = R:people_entry(1, function() return guests end),
     scan = {sensor = "scan"},
 })
 
-scene.action = {base = {shape = {2}, low = {-0.3, -1.2}, high = {0.8, 1.2}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.0)
-end
+R:route_task(scene, rt, {low = {-0.3, -1.2}, high = {0.8, 1.2}, turn_accel = 2.0})
 
 function scene.step(ctx)
     local s = ctx.state
     mon:update(ctx)
-    people.update(guests, ctx)
+    kit.people.update(guests, ctx)
     controller(ctx)
     R:track(ctx)
     rt:follow(ctx, R, bot:on_tray(plate))
-    s.tilt = math.max(s.tilt, util.tilt_deg(plate))
+    s.tilt = math.max(s.tilt, kit.util.tilt_deg(plate))
     for _, d in ipairs({gate1, gate2, room_door}) do
         if #ctx.world:contact_pairs{bot.robot, d.body} > 0 then s.touched = s.touched or d.name end
     end
 end
 
-function scene.reward(ctx) return rt:progress(ctx) end
-
 function scene.failure(ctx)
     local s = ctx.state
     if not bot:on_tray(plate) then return true, "the plate fell off the tray" end
-    if util.tilt_deg(plate) > 30 then return true, "the plate tipped over" end
+    if kit.util.tilt_deg(plate) > 30 then return true, "the plate tipped over" end
     if s.touched then return true, "the robot hit the door " .. s.touched end
     local _, _, z = bot.chassis:pos()
     if z < -0.2 then return true, "the robot fell into the lift shaft" end
     return R:failed(ctx, "the guest")
 end
-
-function scene.success(ctx) return rt:done(ctx.state) end
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -28,8 +28,7 @@
 --   tote drop and tilt, final distance to the hand-over point
 
 local humanoid = require "robots.humanoid"
-local track = require "kit.track"
-local util = require "kit.util"
+local kit = require "kit"
 
 local h, tote               -- handles of the current episode (set in build)
 
@@ -65,7 +64,7 @@ local function handover(p) return table_front(p) - 0.42, p.table_y end
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "floor", friction = p.floor_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "floor", color = {0.55, 0.56, 0.52}}
+    kit.room.floor(world, {material = "floor", color = {0.55, 0.56, 0.52}})
     local function solid(size, pos, color)
         world:geom{type = "box", size = size, pos = pos, color = color}
     end
@@ -101,7 +100,7 @@ end
 local function tote_drop_tilt()
     local _, _, z = tote:pos()
     local _, _, pz = h.pelvis:pos()
-    return (TOTE_Z - 0.98) - (z - pz), util.tilt_deg(tote)
+    return (TOTE_Z - 0.98) - (z - pz), kit.util.tilt_deg(tote)
 end
 
 scene.observation = {
@@ -111,7 +110,7 @@ scene.observation = {
     goal = {shape = {2}, fn = function(ctx, out)
         local x, y, yaw = h:pose2d()
         local gx, gy = handover(ctx.params)
-        out[1], out[2] = util.to_local(x, y, yaw, gx, gy)
+        out[1], out[2] = kit.util.to_local(x, y, yaw, gx, gy)
     end},
     tote = {shape = {2}, fn = function(_, out)
         local d, tilt = tote_drop_tilt()
@@ -123,7 +122,7 @@ scene.action = {cmd = {shape = {2}, low = {0, -0.3}, high = {0.25, 0.3}}}
 
 function scene.act(ctx, action)
     local s = ctx.state
-    s.v = util.approach(s.v, action.cmd[1], 0.3, ctx.dt)
+    s.v = kit.util.approach(s.v, action.cmd[1], 0.3, ctx.dt)
     s.w = action.cmd[2]
     s.stop = action.cmd[1] < 0.02
 end
@@ -132,7 +131,7 @@ function scene.step(ctx)
     local s = ctx.state
     h:walk(s.gait, {vx = s.v, yaw_rate = s.w, stop = s.stop or false, load = tote}, ctx.dt)
     local x, y = h:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     s.z_min = math.min(s.z_min, h:pelvis_height())
     s.up_min = math.min(s.up_min, h:up_z())
     local d, tilt = tote_drop_tilt()
@@ -188,7 +187,7 @@ function scene.metrics(ctx)
         tote_tilt_max = s.tilt_max,
         tote_drop = d,
         tote_tilt = tilt,
-        handover_error = util.dist2d(x, y, gx, gy),
+        handover_error = kit.util.dist2d(x, y, gx, gy),
         fell = (h:pelvis_height() < 0.6 or h:up_z() < 0.7) and 1 or 0,
         dropped = (d > 0.25) and 1 or 0,
     }

@@ -18,8 +18,7 @@
 -- metrics: gauges read, path length, time + scenario.safety's
 
 local diffdrive = require "robots.diffdrive"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local scenario = require "scenario"
 
 local bot, mon, worker
 
@@ -49,9 +48,7 @@ local scene = {
     },
 }
 
-local util = require "kit.util"
-local track = require "kit.track"
-local rover = require "kit.rover"
+local kit = require "kit"
 local function wrap(a) return (a + math.pi) % (2 * math.pi) - math.pi end
 
 local function gauge_ok(ctx, i)
@@ -69,7 +66,7 @@ end
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "concrete", friction = p.floor_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "concrete", color = {0.55, 0.55, 0.55}}
+    kit.room.floor(world, {material = "concrete", color = {0.55, 0.55, 0.55}})
     for _, g in ipairs({{{17, 0.2, 3}, {6.5, -5.6, 1.5}}, {{17, 0.2, 3}, {6.5, 5.6, 1.5}},
                         {{0.2, 11, 3}, {-1.6, 0, 1.5}}, {{0.2, 11, 3}, {14.6, 0, 1.5}}}) do
         world:geom{type = "box", size = g[1], pos = g[2], color = {0.75, 0.75, 0.7}}
@@ -99,9 +96,9 @@ function scene.build(world, ctx)
     bot = diffdrive.build(world, {name = "patrol", pos = {0, 0}, yaw = p.start_yaw})
     world:sensor{type = "lidar", name = "scan", body = bot.chassis, pos = {0.15, 0, 0.2}, h_beams = 181,
                          h_fov = math.rad(270), range_min = 0.05, range_max = 10, rate = 10, noise = {stddev = p.lidar_noise}}
-    worker = human.spawn(world, {name = "worker", path = {{1.0, -4.6}, {11.5, -4.6}, {11.5, -0.5}, {9.5, -0.5}}, speed = p.worker_speed,
+    worker = scenario.human.spawn(world, {name = "worker", path = {{1.0, -4.6}, {11.5, -4.6}, {11.5, -0.5}, {9.5, -0.5}}, speed = p.worker_speed,
                                  wait = 2.0, offset = math.random() * 20, yield_to = {bot.chassis}, state = s})
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.32}}, humans = {worker},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.32}}, humans = {worker},
                              keepout = {HAZARD}, state = s})
     s.read, s.dwell = {false, false, false, false}, {0, 0, 0, 0}
     s.nread, s.v, s.w, s.path, s.px, s.py = 0, 0, 0, 0, 0, 0
@@ -110,14 +107,14 @@ end
 
 scene.observation = {
     pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot:pose2d(); out[1], out[2], out[3] = x, y, yaw end},
-    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot) end},
+    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = kit.rover.twist(bot) end},
     gauges = {shape = {4, 6}, fn = function(ctx, out)
         local s = ctx.state
         local x, y, yaw = bot:pose2d()
         local c, sn = math.cos(yaw), math.sin(yaw)
         for i, g in ipairs(s.g) do
             local k = (i - 1) * 6
-            local dx, dy = util.to_local(x, y, yaw, g[1], g[2])
+            local dx, dy = kit.util.to_local(x, y, yaw, g[1], g[2])
             out[k + 1], out[k + 2] = dx, dy
             out[k + 3], out[k + 4] = c * g[3] + sn * g[4], -sn * g[3] + c * g[4]
             out[k + 5] = s.read[i] and 1 or 0
@@ -129,7 +126,7 @@ scene.observation = {
         local hx, hy = worker:pos()
         local vx, vy = worker:vel()
         local c, s = math.cos(yaw), math.sin(yaw)
-        out[1], out[2] = util.to_local(x, y, yaw, hx, hy)
+        out[1], out[2] = kit.util.to_local(x, y, yaw, hx, hy)
         out[3], out[4] = c * vx + s * vy, -s * vx + c * vy
     end},
     hazard = {shape = {4}, fn = function(ctx, out) for i = 1, 4 do out[i] = HAZARD[i] end end},
@@ -140,8 +137,8 @@ scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
 
 function scene.act(ctx, action)
     local s, p = ctx.state, ctx.params
-    s.v = util.approach(s.v, action.base[1], p.accel, ctx.dt)
-    s.w = util.approach(s.w, action.base[2], 3, ctx.dt)
+    s.v = kit.util.approach(s.v, action.base[1], p.accel, ctx.dt)
+    s.w = kit.util.approach(s.w, action.base[2], 3, ctx.dt)
     bot:set_twist(s.v, s.w)
 end
 
@@ -150,7 +147,7 @@ function scene.step(ctx)
     mon:update(ctx)
     worker:update(ctx)
     local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     for i = 1, #s.g do
         if not s.read[i] then
             if gauge_ok(ctx, i) then s.dwell[i] = s.dwell[i] + ctx.dt else s.dwell[i] = 0 end
@@ -170,17 +167,13 @@ function scene.failure(ctx)
     local s = ctx.state
     if s.safety.keepout_steps > 0 then return true, "the robot entered the hazard zone" end
     if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if s.safety.exceeded > 0 then return true, "contact with the worker above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the worker")
 end
 
 function scene.success(ctx) return ctx.state.nread == #GAUGES end
 
 function scene.metrics(ctx)
-    local s = ctx.state
-    local m = mon:metrics(ctx)
-    m.gauges_read = s.nread
-    m.path_length = s.path
+    local m = kit.track.copy(mon:metrics(ctx), ctx.state, {gauges_read = "nread", path_length = "path"})
     m.time = ctx.t
     return m
 end

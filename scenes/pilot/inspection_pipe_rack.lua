@@ -39,13 +39,9 @@
 --   returns, report error (-1 without a report), path length,
 --   min clearance to the rack (m), and the scenario.safety metrics
 
-local diffdrive = require "robots.diffdrive"
-local kin = require "robots.kin"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
-local track = require "kit.track"
-local rover = require "kit.rover"
-local props = require "kit.props"
+local robots = require "robots"
+local scenario = require "scenario"
+local kit = require "kit"
 
 local bot, lidar, tag, worker, mon    -- handles of the current episode (set in build)
 
@@ -95,8 +91,8 @@ function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "concrete", friction = p.floor_friction}
     world:material{name = "steel", friction = 0.5}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "concrete", color = {0.6, 0.6, 0.58}}
-    props.pipe_rack(world, {bents = BENTS, half_width = COL_Y, levels = LEVELS, height = 6.2, length = 12.3, x_mid = 6,
+    kit.room.floor(world, {material = "concrete", color = {0.6, 0.6, 0.58}})
+    kit.props.pipe_rack(world, {bents = BENTS, half_width = COL_Y, levels = LEVELS, height = 6.2, length = 12.3, x_mid = 6,
                             pipes = PIPES, pipe_length = 13, material = "steel"})
     -- pump skid and its keep-out
     world:geom{type = "box", size = SKID, pos = {p.skid_x, SKID_Y, SKID[3] / 2}, material = "steel", color = {0.25, 0.45, 0.3}}
@@ -111,13 +107,13 @@ function scene.build(world, ctx)
     tag = world:body{name = "leak_tag", kind = "kinematic", pos = {lx, lp[1], LEVELS[1] - 0.1},
                      geoms = {{type = "box", size = {0.2, 0.2, 0.2}, color = {1.0, 0.45, 0.0}}}}
 
-    bot = diffdrive.build(world, {name = "bot", pos = {-1.5, 0}, yaw = p.start_yaw})
+    bot = robots.diffdrive.build(world, {name = "bot", pos = {-1.5, 0}, yaw = p.start_yaw})
     lidar = world:sensor{type = "lidar", name = "lidar3d", body = bot.chassis, pos = MOUNT, rate = 10,
                          h_beams = H_BEAMS, h_fov = 2 * math.pi, v_beams = V_BEAMS, v_min = V_MIN, v_max = V_MAX,
                          range_min = 0.1, range_max = RANGE, attenuation = p.steam,
                          noise = {stddev = p.lidar_noise * (1 + p.sunlight)}}
-    worker = human.spawn(world, {name = "worker", path = {{0, 2.6}, {12, 2.6}}, speed = p.worker_speed, loop = true, wait = 2})
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.32}}, humans = {worker},
+    worker = scenario.human.spawn(world, {name = "worker", path = {{0, 2.6}, {12, 2.6}}, speed = p.worker_speed, loop = true, wait = 2})
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.32}}, humans = {worker},
                              keepout = {keepout(p)}, state = s})
     -- beam directions in the sensor frame, in the sensor's own order (v major, h minor)
     s.seg = {0, 0, 0, 0}
@@ -160,7 +156,7 @@ local function process_scan(ctx)
         local d = data[i]
         local k = (i - 1) * 4
         if d == d and d < RANGE - 1e-3 then
-            local u = kin.rotate(q, DIRS[i])
+            local u = robots.kin.rotate(q, DIRS[i])
             local x, y, z = ox + d * u[1], oy + d * u[2], oz + d * u[3]
             local hit = hits[i]
             cloud[k + 1], cloud[k + 2], cloud[k + 3] = x, y, z
@@ -190,7 +186,7 @@ end
 
 scene.observation = {
     pose = {shape = {3}, fn = function(ctx, out) out[1], out[2], out[3] = bot:pose2d() end},
-    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot) end},
+    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = kit.rover.twist(bot) end},
     cloud = {shape = {H_BEAMS * V_BEAMS, 4}, fn = function(ctx, out)
         local s = ctx.state
         if s.copied == s.seq then return end         -- the buffer keeps the last scan
@@ -235,7 +231,7 @@ function scene.step(ctx)
     worker:update(ctx)
     process_scan(ctx)
     local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     -- clearance: chassis centre to the nearest column or skid face, minus half its width
     local c = 1e9
     for _, bx in ipairs(BENTS) do
@@ -277,8 +273,7 @@ function scene.failure(ctx)
     if s.fail ~= "" then return true, s.fail end
     if s.safety.in_keepout then return true, "entered the skid's keep-out zone" end
     if bot:up_z() < 0.8 then return true, "the robot tipped" end
-    if mon:limit_exceeded_now() then return true, "contact with the worker above the ISO/TS 15066 limit" end
-    return false
+    return mon:failed_now("the worker")
 end
 
 function scene.success(ctx)
@@ -288,14 +283,10 @@ end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics()
-    m.segments_scanned = s.scanned
+    local m = kit.track.copy(mon:metrics(), s, {segments_scanned = "scanned", pipe_returns = "pipe_returns",
+                                            leak_returns = "leak_returns", report_error = "report_err",
+                                            path_length = "path", min_clearance = "clear"})
     m.min_segment_returns = math.min(s.seg[1], s.seg[2], s.seg[3], s.seg[4])
-    m.pipe_returns = s.pipe_returns
-    m.leak_returns = s.leak_returns
-    m.report_error = s.report_err
-    m.path_length = s.path
-    m.min_clearance = s.clear
     return m
 end
 

@@ -27,11 +27,8 @@
 --   that hit a riser), edge landings and touchdowns, path length, and the scenario.safety metrics
 
 local go2 = require "robots.go2"
-local terrain = require "kit.terrain"
-local track = require "kit.track"
-local util = require "kit.util"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local kit = require "kit"
+local scenario = require "scenario"
 
 local dog, course, worker, mon   -- handles of the current episode (set in build)
 
@@ -75,8 +72,8 @@ function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "concrete", friction = p.floor_friction}
     world:material{name = "grating", friction = p.grating_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "concrete", color = {0.58, 0.58, 0.56}}
-    course = terrain.climb(world, {x = STEPS_X, n = N_STEPS, rise = p.rise, run = p.run, slope = p.slope,
+    kit.room.floor(world, {material = "concrete", color = {0.58, 0.58, 0.56}})
+    course = kit.terrain.climb(world, {x = STEPS_X, n = N_STEPS, rise = p.rise, run = p.run, slope = p.slope,
                                    ramp_rise = RAMP_RISE, width = 1.4, material = "grating", color = {0.45, 0.47, 0.5}})
     -- handrail posts (1.1 m above the course) and the pump with its piping beside the platform
     for x = STEPS_X, course.top_x + 1.5, 0.75 do
@@ -90,9 +87,9 @@ function scene.build(world, ctx)
     world:geom{type = "cylinder", radius = 0.08, length = 3.0, pos = {px, 1.3, 1.4}, color = {0.7, 0.5, 0.2}}
     world:geom{type = "cylinder", radius = 0.6, length = 2.5, pos = {0.0, 2.2, 1.25}, color = {0.62, 0.63, 0.66}}
     dog = go2.build(world, {name = "go2", pos = {0, p.start_y}, yaw = p.start_yaw, sensors = true})
-    worker = human.spawn(world, {name = "worker", path = {{-0.5, -1.6}, {5.5, -1.6}}, speed = p.worker_speed,
+    worker = scenario.human.spawn(world, {name = "worker", path = {{-0.5, -1.6}, {5.5, -1.6}}, speed = p.worker_speed,
                                  wait = 1.5, offset = math.random() * 6})
-    mon = safety.new(world, {robot_bodies = {{body = dog.base, radius = 0.35}}, humans = {worker},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = dog.base, radius = 0.35}}, humans = {worker},
                              keepout = {hot_zone()}, state = s})
     s.gait = dog:walk_state()
     s.cp, s.rewarded = 1, 1
@@ -111,15 +108,15 @@ scene.observation = {
         local cps = checkpoints()
         local g = cps[math.min(ctx.state.cp, #cps)]
         local x, y, yaw = dog:pose2d()
-        out[1], out[2] = util.to_local(x, y, yaw, g[1], g[2])
+        out[1], out[2] = kit.util.to_local(x, y, yaw, g[1], g[2])
         out[3] = ctx.state.cp - 1
     end},
     people = {shape = {4}, fn = function(_, out)
         local x, y, yaw = dog:pose2d()
         local hx, hy = worker:pos()
         local vx, vy = worker:vel()
-        out[1], out[2] = util.to_local(x, y, yaw, hx, hy)
-        out[3], out[4] = util.to_local(0, 0, yaw, vx, vy)
+        out[1], out[2] = kit.util.to_local(x, y, yaw, hx, hy)
+        out[3], out[4] = kit.util.to_local(0, 0, yaw, vx, vy)
     end},
 }
 
@@ -127,7 +124,7 @@ scene.action = {cmd = {shape = {2}, low = {0, -0.6}, high = {0.4, 0.6}}}
 
 function scene.act(ctx, action)
     local s = ctx.state
-    s.v = util.approach(s.v, action.cmd[1], 0.5, ctx.dt)
+    s.v = kit.util.approach(s.v, action.cmd[1], 0.5, ctx.dt)
     s.w = action.cmd[2]
 end
 
@@ -138,12 +135,12 @@ function scene.step(ctx)
     mon:update(ctx)
     local x, y = dog:pose2d()
     local _, _, z = dog.base:pos()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     s.top = math.max(s.top, course.height(x))
     s.up_min = math.min(s.up_min, dog:up_z())
     s.clear = z - course.height(x)
     local cps = checkpoints()
-    if s.cp <= #cps and util.dist2d(x, y, cps[s.cp][1], cps[s.cp][2]) < REACH then s.cp = s.cp + 1 end
+    if s.cp <= #cps and kit.util.dist2d(x, y, cps[s.cp][1], cps[s.cp][2]) < REACH then s.cp = s.cp + 1 end
 end
 
 function scene.reward(ctx)
@@ -160,8 +157,7 @@ function scene.failure(ctx)
     if s.clear < 0.12 then return true, "the robot fell" end
     if up < 0.6 then return true, string.format("the robot tipped (up z = %.2f)", up) end
     if s.safety.keepout_steps > 0 then return true, "the robot entered the hot zone" end
-    if s.safety.exceeded > 0 then return true, "contact with the worker above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the worker")
 end
 
 function scene.success(ctx)

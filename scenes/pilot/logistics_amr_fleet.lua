@@ -35,8 +35,7 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local room = require "kit.room"
-local util = require "kit.util"
+local kit = require "kit"
 
 local N_DEFAULT = 12
 local LOOPS = {
@@ -88,7 +87,7 @@ end
 
 local function loop_length(c)
     local s = 0
-    for i = 1, #c do s = s + util.dist2d(c[i][1], c[i][2], c[i % #c + 1][1], c[i % #c + 1][2]) end
+    for i = 1, #c do s = s + kit.util.dist2d(c[i][1], c[i][2], c[i % #c + 1][1], c[i % #c + 1][2]) end
     return s
 end
 
@@ -96,7 +95,7 @@ end
 local function loop_at(c, u)
     for i = 1, #c do
         local a, b = c[i], c[i % #c + 1]
-        local l = util.dist2d(a[1], a[2], b[1], b[2])
+        local l = kit.util.dist2d(a[1], a[2], b[1], b[2])
         if u <= l then return a[1] + u / l * (b[1] - a[1]), a[2] + u / l * (b[2] - a[2]), i % #c + 1 end
         u = u - l
     end
@@ -177,8 +176,8 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, color = {0.62, 0.62, 0.6}})
-    room.walls(world, {0, 0, 16, 10}, {height = 1.5, color = {0.8, 0.8, 0.75}})
+    kit.room.floor(world, {friction = p.floor_friction, color = {0.62, 0.62, 0.6}})
+    kit.room.walls(world, {0, 0, 16, 10}, {height = 1.5, color = {0.8, 0.8, 0.75}})
     -- storage blocks between the lanes, lane markings
     for _, b in ipairs({{3.2, 2.9, 6.8, 4.1}, {9.2, 2.9, 12.8, 4.1}, {3.2, 5.9, 6.8, 7.1}, {9.2, 5.9, 12.8, 7.1}}) do
         world:geom{type = "box", size = {b[3] - b[1], b[4] - b[2], 1.2}, pos = {(b[1] + b[3]) / 2, (b[2] + b[4]) / 2, 0.6},
@@ -200,7 +199,7 @@ function scene.build(world, ctx)
         local li = (i - 1) % 3 + 1
         local L = LOOPS[li]
         local len = loop_length(L.corners)
-        local u = (L.offset + dealt[li] * len / count[li] + util.uniform(0, p.start_jitter)) % len
+        local u = (L.offset + dealt[li] * len / count[li] + kit.util.uniform(0, p.start_jitter)) % len
         dealt[li] = dealt[li] + 1
         local x, y, nk = loop_at(L.corners, u)
         route[i] = loop_points(L)
@@ -215,7 +214,7 @@ function scene.build(world, ctx)
         for j = pk + 1, pk + #pts - 1 do
             local jj = (j - 1) % #pts + 1
             if jj == k then break end
-            if util.to_local(x, y, yaw, pts[jj][1], pts[jj][2]) > 0 then k = jj; break end
+            if kit.util.to_local(x, y, yaw, pts[jj][1], pts[jj][2]) > 0 then k = jj; break end
         end
         amrs[i] = diffdrive.build(world, {name = "amr" .. i, pos = {x, y}, yaw = yaw, casters = 2, wheel_x = 0,
                                           caster_lift = 0.004})
@@ -235,13 +234,13 @@ scene.observation = {
         for i = 1, #amrs do
             local r, e, o = s.amr[i], f[i], (i - 1) * 9
             local q = route[i][r.k]
-            out[o + 1], out[o + 2] = util.to_local(e.x, e.y, e.yaw, q[1], q[2])
+            out[o + 1], out[o + 2] = kit.util.to_local(e.x, e.y, e.yaw, q[1], q[2])
             out[o + 3] = q[3] and 1 or 0
             out[o + 4] = e.speed
             local gap = 9
             for j = 1, #amrs do
                 if j ~= i then
-                    local ax, ly = util.to_local(e.x, e.y, e.yaw, f[j].x, f[j].y)
+                    local ax, ly = kit.util.to_local(e.x, e.y, e.yaw, f[j].x, f[j].y)
                     if ax > 0 and ax < 3 and math.abs(ly) < 0.6 and ax - 0.5 < gap then gap = ax - 0.5 end
                 end
             end
@@ -267,8 +266,8 @@ function scene.act(ctx, action)
     local s, a = ctx.state, action.cmd
     for i, bot in ipairs(amrs) do
         local r = s.amr[i]
-        r.v = util.approach(r.v, a[(i - 1) * 2 + 1], ctx.params.accel, ctx.dt)
-        r.w = util.approach(r.w, a[(i - 1) * 2 + 2], 3.0, ctx.dt)
+        r.v = kit.util.approach(r.v, a[(i - 1) * 2 + 1], ctx.params.accel, ctx.dt)
+        r.w = kit.util.approach(r.w, a[(i - 1) * 2 + 2], 3.0, ctx.dt)
         bot:set_twist(r.v, r.w)
     end
 end
@@ -280,7 +279,7 @@ function scene.step(ctx)
     for i = 1, #amrs do
         local r, e = s.amr[i], f[i]
         local x, y = e.x, e.y
-        s.path = s.path + util.dist2d(r.px, r.py, x, y)
+        s.path = s.path + kit.util.dist2d(r.px, r.py, x, y)
         r.px, r.py = x, y
         -- one-way lanes
         local wrong = e.vx * e.ux + e.vy * e.uy < -0.2
@@ -296,7 +295,7 @@ function scene.step(ctx)
         r.zone = zin
         -- route progress
         local q = route[i][r.k]
-        local d = util.dist2d(x, y, q[1], q[2])
+        local d = kit.util.dist2d(x, y, q[1], q[2])
         local advance = false
         if not q[3] then
             advance = d < 0.45
@@ -346,13 +345,10 @@ function scene.success(ctx) return ctx.state.deliveries >= ctx.params.target end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = mon:metrics(ctx)
-    m.deliveries = s.deliveries
+    local m = kit.track.copy(mon:metrics(ctx), s, {deliveries = "deliveries", violations_wrong_way = "wrong_way",
+                                               violations_zone = "zone_viol", collisions = "collisions",
+                                               path_length = "path"})
     m.throughput_per_min = ctx.t > 0 and s.deliveries / ctx.t * 60 or 0
-    m.violations_wrong_way = s.wrong_way
-    m.violations_zone = s.zone_viol
-    m.collisions = s.collisions
-    m.path_length = s.path
     m.time = ctx.t
     return m
 end

@@ -42,10 +42,8 @@
 --   scenario.safety metrics
 
 local arm6 = require "robots.arm6"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
-local props = require "kit.props"
-local track = require "kit.track"
+local scenario = require "scenario"
+local kit = require "kit"
 
 local arm, belt, worker, mon    -- handles of the current episode (set in build)
 local parcels, weld = {}, nil   -- parcel bodies; the suction weld (a Joint) or nil
@@ -106,9 +104,9 @@ function scene.build(world, ctx)
     world:material{name = "card", friction = p.parcel_friction, soft_erp = ctx.dt * 2e4 / (ctx.dt * 2e4 + 200),
                    soft_cfm = 1 / (ctx.dt * 2e4 + 200)}
     world:material{name = "steel", friction = 0.3}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.55, 0.53}}
+    kit.room.floor(world, {color = {0.55, 0.55, 0.53}})
     -- conveyor frame under the belt, side rails (3 cm above the belt), the belt
-    belt = props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, width = BELT.w, top = BELT.top, thickness = BELT.t,
+    belt = kit.props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, width = BELT.w, top = BELT.top, thickness = BELT.t,
                                   speed = p.belt_speed, material = "belt", frame_material = "steel"})
     -- totes (open, 1 cm walls)
     for k, t in ipairs(TOTES) do
@@ -143,10 +141,10 @@ function scene.build(world, ctx)
                                           color = ({{0.8, 0.3, 0.3}, {0.3, 0.6, 0.85}, {0.35, 0.75, 0.35}})[label]}}}
         s.parcel[i] = {label = label, size = {ty[1], ty[2], ty[3]}, state = 0, nx = 0, ny = 0, nz = 0, sd = sd}
     end
-    worker = human.spawn(world, {name = "worker", path = {{-3.0, 1.1}, {2.5, 1.1}}, speed = p.worker_speed, loop = true, wait = 2})
+    worker = scenario.human.spawn(world, {name = "worker", path = {{-3.0, 1.1}, {2.5, 1.1}}, speed = p.worker_speed, loop = true, wait = 2})
     local links = {}
     for k = 2, 7 do links[#links + 1] = {body = arm.links[k], radius = 0.08} end
-    mon = safety.new(world, {robot_bodies = links, humans = {worker},
+    mon = scenario.safety.new(world, {robot_bodies = links, humans = {worker},
                              keepout = {{-5.0, 0.45, 3.0, 3.0}}, state = s})
     weld = nil
     local x, y, z = arm:tcp()
@@ -308,20 +306,19 @@ end
 function scene.failure(ctx)
     local s = ctx.state
     if s.fail ~= "" then return true, s.fail end
-    if mon:limit_exceeded_now() then return true, "contact with the worker above the ISO/TS 15066 limit" end
-    return false
+    return mon:failed_now("the worker")
 end
 
 function scene.success(ctx)
-    return track.finish(ctx.state, ctx.state.sorted >= ctx.params.n_parcels, ctx.t)
+    return kit.track.finish(ctx.state, ctx.state.sorted >= ctx.params.n_parcels, ctx.t)
 end
 
 function scene.metrics(ctx)
-    local m = track.copy(mon:metrics(), ctx.state, {
+    local m = kit.track.copy(mon:metrics(), ctx.state, {
         parcels_sorted = "sorted", parcels_missorted = "missorted", parcels_lost = "lost", picks = "picks",
         suction_drops = "drops", ik_holds = "ik_holds",
     })
-    m.time_to_finish = track.finish_time(ctx.state, ctx.t)
+    m.time_to_finish = kit.track.finish_time(ctx.state, ctx.t)
     return m
 end
 

@@ -31,14 +31,8 @@
 -- metrics: unloaded, damaged, picks, ik_holds, impact_max, time, scenario.safety's
 
 local arm6 = require "robots.arm6"
-local props = require "kit.props"
-local room = require "kit.room"
-local people = require "kit.people"
-local track = require "kit.track"
-local util = require "kit.util"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local cell = require "scenario.arm_cell"
+local kit = require "kit"
+local scenario = require "scenario"
 
 local arm, belt, boxes, grip, worker, mon   -- handles of the current episode (set in build)
 
@@ -83,7 +77,7 @@ local function box_state(ctx, i)
     if x < -0.3 and z > BED_Z then return 0 end
     local vx, vy, vz = b:linvel()
     if x > DONE_X and math.abs(y - BELT.y) < BELT.w / 2 and math.abs(z - (BELT.top + BOX[3] / 2)) < 0.03
-       and util.tilt_deg(b) < 20 and math.abs(vx - ctx.params.belt_speed) < 0.1 and vy * vy + vz * vz < 0.01 then
+       and kit.util.tilt_deg(b) < 20 and math.abs(vx - ctx.params.belt_speed) < 0.1 and vy * vy + vz * vz < 0.01 then
         return 2
     end
     return 3
@@ -91,18 +85,18 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = 0.8, material = "concrete", color = {0.6, 0.6, 0.58}})
+    kit.room.floor(world, {friction = 0.8, material = "concrete", color = {0.6, 0.6, 0.58}})
     world:material{name = "card", friction = p.box_friction}
     world:material{name = "belt", friction = 0.9}
     world:material{name = "steel", friction = 0.4}
     -- the trailer: floor, side walls, front wall, roof (open at the back, x = -0.3)
     local tc = {0.85, 0.85, 0.88}
     world:geom{type = "box", size = {3.3, 2.4, BED_Z}, pos = {-1.95, 0, BED_Z / 2}, material = "steel", color = {0.4, 0.4, 0.42}}
-    room.walls(world, {-3.6, -1.2, -0.3, 1.2}, {height = 2.6, material = "steel", color = tc,
+    kit.room.walls(world, {-3.6, -1.2, -0.3, 1.2}, {height = 2.6, material = "steel", color = tc,
                                                   doors = {{side = "e", at = 0, width = 2.4}}})
     world:geom{type = "box", size = {3.5, 2.6, 0.05}, pos = {-1.95, 0, BED_Z + 2.6}, material = "steel", color = tc}
     -- conveyor into the warehouse
-    belt = props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, y = BELT.y, width = BELT.w, top = BELT.top,
+    belt = kit.props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, y = BELT.y, width = BELT.w, top = BELT.top,
                                   speed = p.belt_speed, material = "belt", frame_material = "steel"})
     -- the end stop of the accumulation section: cartons queue against it
     world:geom{type = "box", size = {0.04, BELT.w + 0.08, 0.35}, pos = {BELT.x1 - 0.02, BELT.y, BELT.top + 0.175},
@@ -117,26 +111,26 @@ function scene.build(world, ctx)
     for k = 1, math.min(p.n_boxes, 2) do layout[#layout + 1] = {({0.18, -0.18})[k], 1} end
     for k = 1, p.n_boxes do
         local sp = layout[k]
-        local x = -0.48 - p.stack_depth + util.uniform(-0.02, 0.02)
-        local y = sp[1] + util.uniform(-0.02, 0.02)
+        local x = -0.48 - p.stack_depth + kit.util.uniform(-0.02, 0.02)
+        local y = sp[1] + kit.util.uniform(-0.02, 0.02)
         local z = BED_Z + BOX[3] * (sp[2] - 0.5) + 0.002 * sp[2]
-        local m = p.box_mass * util.uniform(0.85, 1.15)
-        boxes[k] = world:body{name = "carton" .. k, pos = {x, y, z}, rpy = {0, 0, util.uniform(-0.1, 0.1)}, mass = m,
+        local m = p.box_mass * kit.util.uniform(0.85, 1.15)
+        boxes[k] = world:body{name = "carton" .. k, pos = {x, y, z}, rpy = {0, 0, kit.util.uniform(-0.1, 0.1)}, mass = m,
                               geoms = {{type = "box", size = BOX, material = "card", color = {0.72, 0.55, 0.34}}}}
         s.box[k] = {mass = m, nx = 0, ny = 0, nz = 0}
     end
-    grip = grasp.new(world, {flange = arm.flange, fingers = {arm.finger_left, arm.finger_right}, items = boxes,
+    grip = scenario.grasp.new(world, {flange = arm.flange, fingers = {arm.finger_left, arm.finger_right}, items = boxes,
                              state = s, break_speed = p.crush_speed})
-    worker = people.walker(world, {name = "worker", path = {{-0.2, 1.7}, {4.0, 1.7}}, speed = p.worker_speed, wait = 2})
+    worker = kit.people.walker(world, {name = "worker", path = {{-0.2, 1.7}, {4.0, 1.7}}, speed = p.worker_speed, wait = 2})
     local links = {}
     for k = 2, 7 do links[#links + 1] = {body = arm.links[k], radius = 0.08} end
-    mon = safety.new(world, {robot_bodies = links, humans = {worker}, keepout = {{-0.3, 1.3, 4.0, 2.5}}, state = s})
-    cell.init_state(s, arm)
+    mon = scenario.safety.new(world, {robot_bodies = links, humans = {worker}, keepout = {{-0.3, 1.3, 4.0, 2.5}}, state = s})
+    scenario.arm_cell.init_state(s, arm)
     s.unloaded, s.damaged, s.floor, s.seen_un, s.seen_bad, s.t_done = 0, 0, 0, 0, 0, -1
 end
 
 scene.observation = {
-    tcp = cell.tcp_observation(function() return arm end),
+    tcp = scenario.arm_cell.tcp_observation(function() return arm end),
     boxes = {shape = {MAXN, 6}, fn = function(ctx, out)
         local s = ctx.state
         for i = 1, MAXN do
@@ -156,9 +150,9 @@ scene.observation = {
     belt = {shape = {3}, fn = function(ctx, out) out[1], out[2], out[3] = 0.1, BELT.y + 0.05, BELT.top end},
 }
 
-scene.action = cell.action({-1.2, -1.2, 0.6}, {0.8, 1.2, 2.0})
+scene.action = scenario.arm_cell.action({-1.2, -1.2, 0.6}, {0.8, 1.2, 2.0})
 
-function scene.act(ctx, action) cell.act(ctx, action, arm, {speed = 1.5, vacuum = true}) end
+function scene.act(ctx, action) scenario.arm_cell.act(ctx, action, arm, {speed = 1.5, vacuum = true}) end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
@@ -201,8 +195,7 @@ function scene.failure(ctx)
         local _, _, z = b:pos()
         if z < 0.2 then return true, string.format("carton %d fell to the dock floor", i) end
     end
-    if s.safety.exceeded > 0 then return true, "contact with the dock worker above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the dock worker")
 end
 
 function scene.success(ctx) return ctx.state.unloaded == #boxes end
@@ -215,7 +208,7 @@ function scene.metrics(ctx)
     m.picks = s.grasp.attaches
     m.ik_holds = s.ik_holds
     m.impact_max = s.grasp.impact_max
-    m.time_to_unload = track.hold_time(ctx)
+    m.time_to_unload = kit.track.hold_time(ctx)
     return m
 end
 

@@ -26,11 +26,8 @@
 --   ik_holds, insertion_time, and the scenario.safety metrics
 
 local ur5g = require "robots.ur5_gripper"
-local room = require "kit.room"
-local people = require "kit.people"
-local util = require "kit.util"
-local safety = require "scenario.safety"
-local cell = require "scenario.arm_cell"
+local kit = require "kit"
+local scenario = require "scenario"
 
 local arm, pin, worker, mon   -- handles of the current episode (set in build)
 
@@ -66,13 +63,13 @@ local function touched(ctx) return arm:touching(ctx.world, pin) end
 local function inserted(ctx)
     local p = ctx.params
     local x, y, z = pin:pos()
-    return util.dist2d(x, y, p.fixture_x, p.fixture_y) < 0.006 and z - PIN.h / 2 < TOP + 0.05 - BORE.depth + 0.004
-           and util.tilt_deg(pin) < 8
+    return kit.util.dist2d(x, y, p.fixture_x, p.fixture_y) < 0.006 and z - PIN.h / 2 < TOP + 0.05 - BORE.depth + 0.004
+           and kit.util.tilt_deg(pin) < 8
 end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = 0.8, material = "floor", color = {0.5, 0.52, 0.5}})
+    kit.room.floor(world, {friction = 0.8, material = "floor", color = {0.5, 0.52, 0.5}})
     world:material{name = "steel", friction = 0.4}
     world:geom{type = "box", size = {1.2, 1.2, TOP}, pos = {0.4, 0, TOP / 2}, material = "steel", color = {0.45, 0.5, 0.55}}
     -- the fixture: a base plate and four blocks around the bore
@@ -90,32 +87,32 @@ function scene.build(world, ctx)
     world:material{name = "pin", friction = 0.6}
     pin = world:body{name = "pin", pos = {p.pin_x, p.pin_y, TOP + PIN.h / 2 + 0.0005}, mass = p.pin_mass,
                      geoms = {{type = "cylinder", radius = PIN.r, length = PIN.h, material = "pin", color = {0.8, 0.8, 0.85}}}}
-    worker = people.walker(world, {name = "worker", path = {{1.45, -1.5}, {1.45, 1.5}}, speed = p.worker_speed, wait = 1})
+    worker = kit.people.walker(world, {name = "worker", path = {{1.45, -1.5}, {1.45, 1.5}}, speed = p.worker_speed, wait = 1})
     local links = {}
     for k = 2, #arm.links do links[#links + 1] = {body = arm.links[k], radius = 0.07} end
     links[#links + 1] = {body = arm.palm, radius = 0.09}
-    mon = safety.new(world, {robot_bodies = links, humans = {worker}, keepout = {{1.1, -2, 2.0, 2}}, state = s})
-    cell.init_state(s, arm)
+    mon = scenario.safety.new(world, {robot_bodies = links, humans = {worker}, keepout = {{1.1, -2, 2.0, 2}}, state = s})
+    scenario.arm_cell.init_state(s, arm)
     s.nx, s.ny, s.nz = 0, 0, 0
     s.in_for, s.t_done, s.inserted, s.dropped, s.seen, s.slip, s.grip_dz = 0, -1, 0, 0, 0, 0, nil
 end
 
 scene.observation = {
-    tcp = cell.tcp_observation(function() return arm end),
+    tcp = scenario.arm_cell.tcp_observation(function() return arm end),
     pin = {shape = {5}, fn = function(ctx, out)
         local s = ctx.state
         local x, y, z = pin:pos()
         out[1], out[2], out[3] = x + s.nx, y + s.ny, z + PIN.h / 2 + s.nz
-        out[4], out[5] = util.tilt_deg(pin), touched(ctx) and 1 or 0
+        out[4], out[5] = kit.util.tilt_deg(pin), touched(ctx) and 1 or 0
     end},
     fixture = {shape = {3}, fn = function(ctx, out)
         out[1], out[2], out[3] = ctx.params.fixture_x, ctx.params.fixture_y, TOP + 0.05 - BORE.depth
     end},
 }
 
-scene.action = cell.action({0.1, -0.6, 0.76}, {0.8, 0.6, 1.3})
+scene.action = scenario.arm_cell.action({0.1, -0.6, 0.76}, {0.8, 0.6, 1.3})
 
-function scene.act(ctx, action) cell.act(ctx, action, arm, {speed = 0.8, accel = 2.0, close_width = 0.034}) end
+function scene.act(ctx, action) scenario.arm_cell.act(ctx, action, arm, {speed = 0.8, accel = 2.0, close_width = 0.034}) end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
@@ -135,23 +132,19 @@ function scene.step(ctx)
     if inserted(ctx) and not touched(ctx) then s.in_for = s.in_for + ctx.dt else s.in_for = 0 end
     if s.in_for >= 0.3 and s.t_done < 0 then s.t_done, s.inserted = ctx.t, 1 end
     local x, y = pin:pos()
-    local on_fixture = util.dist2d(x, y, p.fixture_x, p.fixture_y) < 0.08
-    if pz < TOP - 0.05 or (util.tilt_deg(pin) > 60 and not touched(ctx) and not on_fixture) then s.dropped = 1 end
+    local on_fixture = kit.util.dist2d(x, y, p.fixture_x, p.fixture_y) < 0.08
+    if pz < TOP - 0.05 or (kit.util.tilt_deg(pin) > 60 and not touched(ctx) and not on_fixture) then s.dropped = 1 end
 end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = s.inserted - s.dropped
-    local r = (n - s.seen) - 0.01 * ctx.dt
-    s.seen = n
-    return r
+    return kit.track.gain(ctx, s.inserted - s.dropped, 1, "seen")
 end
 
 function scene.failure(ctx)
     local s = ctx.state
     if s.dropped > 0 then return true, "the pin was dropped" end
-    if s.safety.exceeded > 0 then return true, "contact with the worker above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the worker")
 end
 
 function scene.success(ctx) return ctx.state.inserted == 1 end

@@ -31,12 +31,8 @@
 --   scenario.safety metrics
 
 local arm6 = require "robots.arm6"
-local room = require "kit.room"
-local people = require "kit.people"
-local util = require "kit.util"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local cell = require "scenario.arm_cell"
+local kit = require "kit"
+local scenario = require "scenario"
 
 local arm, blank, door, grip, operator, mon   -- handles of the current episode (set in build)
 
@@ -80,7 +76,7 @@ local function seated(ctx)
     local s = ctx.state
     if s.grasp.held ~= 0 then return false end
     local x, y, z = blank:pos()
-    return util.dist2d(x, y, ctx.params.chuck_x, 0) < 0.015 and math.abs(z - (POCKET_Z + BLANK.h / 2)) < 0.01
+    return kit.util.dist2d(x, y, ctx.params.chuck_x, 0) < 0.015 and math.abs(z - (POCKET_Z + BLANK.h / 2)) < 0.01
 end
 
 local function in_tray(ctx)
@@ -93,7 +89,7 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = 0.8, material = "concrete", color = {0.55, 0.56, 0.55}})
+    kit.room.floor(world, {friction = 0.8, material = "concrete", color = {0.55, 0.56, 0.55}})
     world:material{name = "steel", friction = 0.5}
     local grey, blue = {0.55, 0.57, 0.6}, {0.25, 0.4, 0.6}
     -- infeed stand with its centring ring, outfeed stand with its tray
@@ -109,7 +105,7 @@ function scene.build(world, ctx)
     -- the machine: base with the chuck, walls, the front with its door opening
     local mx, my = (MACH[1] + MACH[3]) / 2, (MACH[2] + MACH[4]) / 2
     world:geom{type = "box", size = {0.8, 0.9, POCKET_Z}, pos = {mx, my, POCKET_Z / 2}, material = "steel", color = {0.3, 0.3, 0.32}}
-    room.walls(world, {MACH[1], MACH[2], MACH[3], MACH[4]},
+    kit.room.walls(world, {MACH[1], MACH[2], MACH[3], MACH[4]},
                {height = 1.8, thickness = 0.04, material = "steel", color = {0.85, 0.85, 0.8},
                 doors = {{side = "w", at = 0, width = 0.5}}})
     for _, sd in ipairs({{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) do
@@ -125,14 +121,14 @@ function scene.build(world, ctx)
     blank = world:body{name = "blank", pos = {IN[1], IN[2], TOP + BLANK.h / 2 + 0.001}, mass = p.blank_mass,
                        geoms = {{type = "cylinder", radius = BLANK.r, length = BLANK.h, material = "blank",
                                  color = {0.7, 0.7, 0.74}}}}
-    grip = grasp.new(world, {flange = arm.flange, fingers = {arm.finger_left, arm.finger_right}, items = {blank},
+    grip = scenario.grasp.new(world, {flange = arm.flange, fingers = {arm.finger_left, arm.finger_right}, items = {blank},
                              state = s, break_speed = 100})
-    operator = people.walker(world, {name = "operator", path = {{0.6, 1.3}, {-1.5, 1.3}},
+    operator = kit.people.walker(world, {name = "operator", path = {{0.6, 1.3}, {-1.5, 1.3}},
                                      speed = p.operator_speed, wait = 3, loop = true})
     local links = {}
     for k = 2, 7 do links[#links + 1] = {body = arm.links[k], radius = 0.08} end
-    mon = safety.new(world, {robot_bodies = links, humans = {operator}, keepout = {{-2.0, 1.0, 2.0, 2.5}}, state = s})
-    cell.init_state(s, arm)
+    mon = scenario.safety.new(world, {robot_bodies = links, humans = {operator}, keepout = {{-2.0, 1.0, 2.0, 2.5}}, state = s})
+    scenario.arm_cell.init_state(s, arm)
     s.door, s.phase, s.left = 0, "idle", 0     -- door 0 open .. 1 shut; idle, closing, running, opening, done
     s.loaded, s.finished, s.unloaded, s.refused, s.seen = 0, 0, 0, 0, 0
     s.breach, s.t_start = "", -1
@@ -140,7 +136,7 @@ function scene.build(world, ctx)
 end
 
 scene.observation = {
-    tcp = cell.tcp_observation(function() return arm end),
+    tcp = scenario.arm_cell.tcp_observation(function() return arm end),
     blank = {shape = {5}, fn = function(ctx, out)
         local s = ctx.state
         local x, y, z = blank:pos()
@@ -157,12 +153,12 @@ scene.observation = {
     end},
 }
 
-scene.action = cell.action({-0.6, -0.9, 0.78}, {0.95, 0.9, 1.5})
+scene.action = scenario.arm_cell.action({-0.6, -0.9, 0.78}, {0.95, 0.9, 1.5})
 scene.action.start = {shape = {1}, low = 0, high = 1}
 
 function scene.act(ctx, action)
     local s = ctx.state
-    cell.act(ctx, action, arm)
+    scenario.arm_cell.act(ctx, action, arm)
     if action.start[1] > 0.5 and s.phase == "idle" and s.finished == 0 then
         if seated(ctx) and not tcp_in_machine() then
             s.phase, s.t_start = "closing", ctx.t
@@ -202,10 +198,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = s.loaded + s.finished + s.unloaded
-    local r = (n - s.seen) - 0.01 * ctx.dt
-    s.seen = n
-    return r
+    return kit.track.gain(ctx, s.loaded + s.finished + s.unloaded, 1, "seen")
 end
 
 function scene.failure(ctx)
@@ -216,12 +209,11 @@ function scene.failure(ctx)
     if s.grasp.held == 0 then
         if z < 0.3 then return true, "the blank fell to the floor" end
         if x > MACH[1] and x < MACH[3] and y > MACH[2] and y < MACH[4] and z < POCKET_Z + BLANK.h / 2 + 0.005
-           and util.dist2d(x, y, ctx.params.chuck_x, 0) > 0.03 then
+           and kit.util.dist2d(x, y, ctx.params.chuck_x, 0) > 0.03 then
             return true, "the blank fell into the machine beside the chuck"
         end
     end
-    if s.safety.exceeded > 0 then return true, "contact with the operator above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "the operator")
 end
 
 function scene.success(ctx) return ctx.state.unloaded == 1 end

@@ -30,10 +30,7 @@
 --   pusher's stroke zone y -0.2..0.4 at x 1.05..1.35 is a keep-out for people's side, not
 --   entered by the robot)
 
-local props = require "kit.props"
-local room = require "kit.room"
-local people = require "kit.people"
-local util = require "kit.util"
+local kit = require "kit"
 local safety = require "scenario.safety"
 
 local belt, cam, pusher, parts, inspector, mon   -- handles of the current episode (set in build)
@@ -79,11 +76,11 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = 0.8, material = "floor", color = {0.45, 0.47, 0.45}})
+    kit.room.floor(world, {friction = 0.8, material = "floor", color = {0.45, 0.47, 0.45}})
     world:material{name = "belt", friction = 0.8}
     world:material{name = "steel", friction = 0.3}
     world:material{name = "alu", friction = 0.4}
-    belt = props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, width = BELT.w, top = BELT.top, speed = p.belt_speed,
+    belt = kit.props.conveyor(world, {x0 = BELT.x0, x1 = BELT.x1, width = BELT.w, top = BELT.top, speed = p.belt_speed,
                                   material = "belt", frame_material = "steel", rails = false})
     -- the reject bin beside the belt, opposite the pusher (its floor 0.3 m up, on a stand)
     world:geom{type = "box", size = {0.4, 0.4, 0.02}, pos = {GATE_X, -0.45, 0.3}, color = {0.8, 0.25, 0.2}}
@@ -114,15 +111,15 @@ function scene.build(world, ctx)
         local geoms = {{type = "box", size = PART, material = "alu", color = {0.72, 0.74, 0.76}}}
         if bad[i] then
             geoms[2] = {type = "box", size = {0.04, 0.03, 0.002},
-                        pos = {util.uniform(-0.035, 0.035), util.uniform(-0.04, 0.04), PART[3] / 2 + 0.001},
+                        pos = {kit.util.uniform(-0.035, 0.035), kit.util.uniform(-0.04, 0.04), PART[3] / 2 + 0.001},
                         category = 0, collide = 0, density = 1e-6, color = {0.45, 0.05, 0.03}}
         end
-        parts[i] = world:body{name = "plate" .. i, pos = {x, util.uniform(-0.03, 0.03), BELT.top + PART[3] / 2 + 0.02},
-                              rpy = {0, 0, util.uniform(-0.3, 0.3)}, mass = 0.35, linvel = {p.belt_speed, 0, 0}, geoms = geoms}
+        parts[i] = world:body{name = "plate" .. i, pos = {x, kit.util.uniform(-0.03, 0.03), BELT.top + PART[3] / 2 + 0.02},
+                              rpy = {0, 0, kit.util.uniform(-0.3, 0.3)}, mass = 0.35, linvel = {p.belt_speed, 0, 0}, geoms = geoms}
         s.part[i] = {bad = bad[i], where = 0}
-        x = x - util.uniform(0.5, 0.7)
+        x = x - kit.util.uniform(0.5, 0.7)
     end
-    inspector = people.walker(world, {name = "inspector", path = {{-3.0, 1.0}, {2.0, 1.0}}, speed = p.inspector_speed,
+    inspector = kit.people.walker(world, {name = "inspector", path = {{-3.0, 1.0}, {2.0, 1.0}}, speed = p.inspector_speed,
                                       wait = 2})
     mon = safety.new(world, {robot_bodies = {{body = pusher, radius = 0.13}}, humans = {inspector}, state = s,
                              keepout = {{GATE_X - 0.15, 0.45, GATE_X + 0.15, 0.8}}})
@@ -214,8 +211,7 @@ function scene.failure(ctx)
         return true, string.format("%d good plate(s) rejected, %d defective plate(s) passed (at most %d)", s.rg, s.pb,
                                    p.max_errors)
     end
-    if s.safety.exceeded > 0 then return true, "contact with the inspector above the ISO/TS 15066 force limit" end
-    return false
+    return safety.failed(ctx, "the inspector")
 end
 
 function scene.success(ctx)

@@ -40,14 +40,11 @@
 --   inspection_quadrupeds_up, agriculture_max_row_error, underground_min_wall_range,
 --   manufacturing_max_tracking_error); robots, people, human_contacts
 
-local diffdrive = require "robots.diffdrive"
-local service_tray = require "robots.service_tray"
-local arm6 = require "robots.arm6"
-local go2 = require "robots.go2"
+local robots = require "robots"
 local human = require "scenario.human"
-local util = require "kit.util"
+local kit = require "kit"
 
-local clamp, wrap = util.clamp, util.wrap
+local clamp, wrap = kit.util.clamp, kit.util.wrap
 
 local ZONES = {"logistics", "restaurant", "inspection", "agriculture", "underground", "manufacturing"}
 local ORIGIN = {logistics = {0, 0}, restaurant = {35, 0}, inspection = {70, 0},
@@ -119,7 +116,7 @@ local function build_logistics(world, p)
         for half = 0, 1 do
             local y0 = half == 0 and -10 or 2
             local wx, wy = at("logistics", x, y0 + jitter(p))
-            local bot = diffdrive.build(world, {name = string.format("amr%d_%d", lane, half), pos = {wx, wy},
+            local bot = robots.diffdrive.build(world, {name = string.format("amr%d_%d", lane, half), pos = {wx, wy},
                                                 yaw = math.pi / 2})
             add_shuttle("logistics", bot, {x, y0}, {x, y0 + 8})
         end
@@ -131,7 +128,7 @@ local function build_restaurant(world, p)
         local y = -13.3 + 1.4 * k
         box(world, "restaurant", 8.2, y, 0.7, 0.7, 0.75, {0.7, 0.55, 0.35})  -- table
         local wx, wy = at("restaurant", -11 + jitter(p), y)
-        local bot = service_tray.build(world, {name = string.format("waiter%d", k), pos = {wx, wy}, yaw = 0})
+        local bot = robots.service_tray.build(world, {name = string.format("waiter%d", k), pos = {wx, wy}, yaw = 0})
         add_shuttle("restaurant", bot, {-11, y}, {7.2, y})
     end
     box(world, "restaurant", -12.6, 0, 0.6, 28.5, 1.0, {0.8, 0.8, 0.8})     -- kitchen pass
@@ -171,7 +168,7 @@ local function build_inspection(world, p)
         elseif d < 64 then seg, lx, ly, yaw = 4, 12 - (d - 40), 8, math.pi
         else seg, lx, ly, yaw = 1, -12, 8 - (d - 64), -math.pi / 2 end
         local wx, wy = at("inspection", lx, ly)
-        local bot = diffdrive.build(world, {name = string.format("patrol%d", k), pos = {wx, wy}, yaw = yaw})
+        local bot = robots.diffdrive.build(world, {name = string.format("patrol%d", k), pos = {wx, wy}, yaw = yaw})
         lidars[#lidars + 1] = {world:sensor{type = "lidar", name = string.format("patrol%d/scan", k), body = bot.chassis,
                                             pos = {0.1, 0, 0.15}, h_beams = 90, rate = 5, range_min = 0.05,
                                             range_max = 6, noise = {stddev = p.lidar_noise}}, "inspection"}
@@ -179,7 +176,7 @@ local function build_inspection(world, p)
     end
     for k, c in ipairs({{-10, -4.5}, {10, -4.5}, {10, 4.5}, {-10, 4.5}}) do
         local wx, wy = at("inspection", c[1], c[2])
-        dogs[#dogs + 1] = go2.build(world, {name = "watch" .. k, pos = {wx, wy}, yaw = k * math.pi / 2})
+        dogs[#dogs + 1] = robots.go2.build(world, {name = "watch" .. k, pos = {wx, wy}, yaw = k * math.pi / 2})
     end
 end
 
@@ -193,7 +190,7 @@ local function build_agriculture(world, p)
             local y0 = k == 0 and -12 or 12
             local side = k == 0 and -0.45 or 0.45
             local wx, wy = at("agriculture", x + side + jitter(p) * 0.5, y0)
-            local bot = diffdrive.build(world, {name = string.format("field%d_%d", a, k), pos = {wx, wy},
+            local bot = robots.diffdrive.build(world, {name = string.format("field%d_%d", a, k), pos = {wx, wy},
                                                 yaw = k == 0 and math.pi / 2 or -math.pi / 2,
                                                 chassis_size = {0.9, 0.6, 0.2}, chassis_mass = 45, wheel_radius = 0.16,
                                                 wheel_width = 0.06, wheel_mass = 2, wheel_x = 0.15, caster_x = 0.36,
@@ -213,7 +210,7 @@ local function build_underground(world, p)
         for k = 0, 3 do
             local x0 = -11 + 2.5 * k
             local wx, wy = at("underground", x0, y + (k % 2 == 0 and -0.6 or 0.6))
-            local bot = diffdrive.build(world, {name = string.format("tunnel%d_%d", t, k), pos = {wx, wy}, yaw = 0})
+            local bot = robots.diffdrive.build(world, {name = string.format("tunnel%d_%d", t, k), pos = {wx, wy}, yaw = 0})
             lidars[#lidars + 1] = {world:sensor{type = "lidar", name = string.format("tunnel%d_%d/scan", t, k),
                                                 body = bot.chassis, pos = {0.1, 0, 0.15}, h_beams = 180, rate = 5,
                                                 range_min = 0.05, range_max = 8, noise = {stddev = p.lidar_noise}},
@@ -229,7 +226,7 @@ local function build_manufacturing(world, p)
     for k = 0, 9 do
         local x = -11.25 + 2.5 * k
         local wx, wy = at("manufacturing", x, 0)
-        local a = arm6.build(world, {name = string.format("cell%d", k), pos = {wx, wy, 0}, yaw = 0, pedestal = 0.5})
+        local a = robots.arm6.build(world, {name = string.format("cell%d", k), pos = {wx, wy, 0}, yaw = 0, pedestal = 0.5})
         box(world, "manufacturing", x, 0.75, 0.5, 0.4, 0.6, {0.5, 0.5, 0.6})      -- machine fixture
         box(world, "manufacturing", x, -0.75, 0.5, 0.4, 0.6, {0.6, 0.6, 0.5})     -- outfeed table
         local fx, fy = at("manufacturing", x + 0.1, 0.6)
@@ -245,7 +242,7 @@ end
 function scene.build(world, ctx)
     local p = ctx.params
     movers, arms, dogs, people, lidars = {}, {}, {}, {}, {}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.55, 0.55, 0.5}}
+    kit.room.floor(world, {color = {0.55, 0.55, 0.5}})
     build_logistics(world, p)
     build_restaurant(world, p)
     build_inspection(world, p)
@@ -291,7 +288,7 @@ for i, z in ipairs(ZONES) do ZONE_INDEX[z] = i end
 local function person_ahead(x, y, yaw)
     for _, h in ipairs(people) do
         local hx, hy = h:pos()
-        local fx, fy = util.to_local(x, y, yaw, hx, hy)
+        local fx, fy = kit.util.to_local(x, y, yaw, hx, hy)
         if fx > -0.3 and fx < 1.5 and math.abs(fy) < 0.8 then return true end
     end
     return false
@@ -337,7 +334,7 @@ local function arms_step(ctx)
     for _, c in ipairs(arms) do
         local from, to = c.qa, c.qb
         if s.arm_leg == 2 then from, to = c.qb, c.qa end
-        local want = arm6.interp(from, to, s.arm_phase)
+        local want = robots.arm6.interp(from, to, s.arm_phase)
         c.arm:command(want)
         local q = c.arm:q()
         for j = 1, 6 do s.track_err = math.max(s.track_err, math.abs(q[j] - want[j])) end
@@ -419,15 +416,10 @@ function scene.metrics(ctx)
         m[z .. "_tasks"] = s.tasks[z]
         m[z .. "_robots"] = s.robots[z]
     end
-    m.logistics_max_lane_error = s.lane_err
-    m.restaurant_min_separation = s.min_sep
-    m.restaurant_waits = s.waits
-    m.inspection_min_clearance = s.clear_insp
-    m.inspection_quadrupeds_up = s.dogs_up
-    m.agriculture_max_row_error = s.row_err
-    m.underground_min_wall_range = s.clear_ug
-    m.manufacturing_max_tracking_error = s.track_err
-    return m
+    return kit.track.copy(m, s, {logistics_max_lane_error = "lane_err", restaurant_min_separation = "min_sep",
+                             restaurant_waits = "waits", inspection_min_clearance = "clear_insp",
+                             inspection_quadrupeds_up = "dogs_up", agriculture_max_row_error = "row_err",
+                             underground_min_wall_range = "clear_ug", manufacturing_max_tracking_error = "track_err"})
 end
 
 return scene

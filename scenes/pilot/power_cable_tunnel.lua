@@ -23,14 +23,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local sight = require "kit.sight"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon
 local crew = {}
 
@@ -52,7 +47,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.cable_tunnel",
     view = {eye = {-2, -3, 4}, target = {8, 0, 0.8}, fov = 60},
-    params = rover.params(0.8, {
+    params = kit.rover.params(0.8, {
         hot_spots = {default = 2, min = 1, max = 3, integer = true, description = "overheating joints (drawn 4 m apart or more)"},
         hot_min = {default = 60, min = 45, max = 80, description = "coolest hot spot (C)"},
         joints_x = {default = 9, min = 6, max = 12, randomize = true, description = "first floor joint box's x (m); then every 9 m, sides alternating"},
@@ -71,10 +66,10 @@ local function thermal(ctx, out)
         out[(k - 1) * 3 + 2], out[(k - 1) * 3 + 3] = 0, 0
     end
     for _, h in ipairs(ctx.state.hot) do
-        local seen, _, dist = sight.view(cx, cy, yaw, h.x, h.y, CAM)
+        local seen, _, dist = kit.sight.view(cx, cy, yaw, h.x, h.y, CAM)
         if seen then
             local k = h.y > 0 and 1 or 2
-            local fwd = util.to_local(cx, cy, yaw, h.x, h.y)
+            local fwd = kit.util.to_local(cx, cy, yaw, h.x, h.y)
             local app = TRAY_T + (h.t - TRAY_T) * math.min(1, 1.5 / dist) + math.normal(0, 0.5)
             if app > out[(k - 1) * 3 + 1] then
                 out[(k - 1) * 3 + 1] = app
@@ -87,8 +82,8 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, color = {0.5, 0.5, 0.48}})
-    room.corridor(world, {{-1, 0}, {LEN, 0}}, {half_width = HALF, end_caps = true, height = 2.4, color = {0.62, 0.62, 0.6}})
+    kit.room.floor(world, {friction = p.floor_friction, color = {0.5, 0.5, 0.48}})
+    kit.room.corridor(world, {{-1, 0}, {LEN, 0}}, {half_width = HALF, end_caps = true, height = 2.4, color = {0.62, 0.62, 0.6}})
     for _, sy in ipairs({1, -1}) do
         for _, z in ipairs(TIERS) do
             world:geom{type = "box", size = {LEN - 1, 0.4, 0.04}, pos = {LEN / 2, sy * (HALF - 0.2), z},
@@ -107,18 +102,18 @@ function scene.build(world, ctx)
     for i = 1, p.hot_spots do
         local hx
         repeat
-            hx = util.uniform(3, LEN - 3)
+            hx = kit.util.uniform(3, LEN - 3)
             local ok = true
             for j = 1, i - 1 do if math.abs(s.hot[j].x - hx) < 4 then ok = false end end
         until ok
         local hy = (math.random() < 0.5 and 1 or -1) * (HALF - 0.2)
         local hz = TIERS[math.random(#TIERS)] + 0.07
-        s.hot[i] = {x = hx, y = hy, z = hz, t = util.uniform(p.hot_min, 95), found = false}
+        s.hot[i] = {x = hx, y = hy, z = hz, t = kit.util.uniform(p.hot_min, 95), found = false}
         world:geom{type = "sphere", radius = 0.07, pos = {hx, hy * 0.98, hz}, color = {0.9, 0.3, 0.1}, collide = 0, category = 0}
     end
     bot = diffdrive.build(world, {name = "tunnelbot", pos = {0, 0}, yaw = 0, casters = 2, wheel_x = 0, caster_lift = 0.004})
     R:attach(bot, s)
-    crew = {people.walker(world, {name = "electrician", path = {{p.worker_x, -(HALF - 0.35)}}, state = s,
+    crew = {kit.people.walker(world, {name = "electrician", path = {{p.worker_x, -(HALF - 0.35)}}, state = s,
                                   yield_to = {bot.chassis}})}
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = crew, state = s})
     rt:set(s, {{LEN - 1.5, 0, stop = true, dwell = 0.5, name = "far end"}})
@@ -130,14 +125,8 @@ scene.observation = R:nav_entries(rt, {
     people = R:people_entry(1, function() return crew end),
 })
 
-scene.action = {
-    base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
-    report = {shape = {3}, low = {0, -5, -1}, high = {1, 40, 1}},
-}
-
-function scene.act(ctx, action)
+local function report_act(ctx, action)
     local s = ctx.state
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
     local flag = action.report[1] > 0.5
     local rising = flag and not s.flag
     s.flag = flag
@@ -159,23 +148,19 @@ function scene.act(ctx, action)
     end
 end
 
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5, act = report_act,
+                         action = {report = {shape = {3}, low = {0, -5, -1}, high = {1, 40, 1}}}})
+
 function scene.step(ctx)
     R:step(ctx, mon, crew, rt)
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local r = (s.found - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = s.found
-    return r
-end
+function scene.reward(ctx) return kit.track.gain(ctx, ctx.state.found) end
 
 function scene.failure(ctx)
     local s = ctx.state
     if s.alarm then return true, s.alarm end
-    local bad, why = R:failed(ctx, "the electrician")
-    if bad then return true, why end
-    return false
+    return R:failed(ctx, "the electrician")
 end
 
 function scene.success(ctx) return rt:done(ctx.state) and ctx.state.found == #ctx.state.hot end

@@ -23,11 +23,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon
 
 local BAYS = {{4, 2, 8, 6}, {4, -6, 8, -2}, {10, 2, 14, 6}, {10, -6, 14, -2}}
@@ -59,11 +57,11 @@ local scene = {
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.gravel_friction, color = {0.55, 0.53, 0.5}})
-    room.walls(world, {-2, -7, 18, 7}, {height = 2.2, thickness = 0.05, color = {0.6, 0.6, 0.6}})
+    kit.room.floor(world, {friction = p.gravel_friction, color = {0.55, 0.53, 0.5}})
+    kit.room.walls(world, {-2, -7, 18, 7}, {height = 2.2, thickness = 0.05, color = {0.6, 0.6, 0.6}})
     s.g, s.bays = {}, {}
     for i, b in ipairs(BAYS) do
-        room.walls(world, b, {height = 1.8, thickness = 0.05, color = {0.65, 0.65, 0.6}})
+        kit.room.walls(world, b, {height = 1.8, thickness = 0.05, color = {0.65, 0.65, 0.6}})
         local cx, cy = (b[1] + b[3]) / 2, (b[2] + b[4]) / 2
         world:geom{type = "box", size = {2.6, 2.0, 2.5}, pos = {cx, cy, 1.25}, color = {0.45, 0.5, 0.45}}
         s.bays[i] = {b[1] - 0.2, b[2] - 0.2, b[3] + 0.2, b[4] + 0.2}
@@ -105,14 +103,8 @@ scene.observation = {
     image = {sensor = "gauge_cam"},
 }
 
-scene.action = {
-    base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
-    report = {shape = {3}, low = {0, 1, 0}, high = {1, 4, 100}},
-}
-
-function scene.act(ctx, action)
+local function report_act(ctx, action)
     local s = ctx.state
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
     local i = math.floor(action.report[2] + 0.5)
     if action.report[1] > 0.5 and not s.reported[i] then
         local err = math.abs(action.report[3] - s.g[i][4])
@@ -126,6 +118,9 @@ function scene.act(ctx, action)
     end
 end
 
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5, act = report_act,
+                         action = {report = {shape = {3}, low = {0, 1, 0}, high = {1, 4, 100}}}})
+
 function scene.step(ctx)
     local s = ctx.state
     mon:update(ctx)
@@ -133,20 +128,13 @@ function scene.step(ctx)
     rt:follow(ctx, R, s.reported[rt:index(s)] == true)
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local r = (s.nread - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = s.nread
-    return r
-end
+function scene.reward(ctx) return kit.track.gain(ctx, ctx.state.nread) end
 
 function scene.failure(ctx)
     local s = ctx.state
     if s.misread then return true, s.misread end
     if s.safety.keepout_steps > 0 then return true, "the robot entered a transformer bay" end
-    local bad, why = R:failed(ctx, "a person")
-    if bad then return true, why end
-    return false
+    return R:failed(ctx, "a person")
 end
 
 function scene.success(ctx) return rt:done(ctx.state) and ctx.state.nread == #GAUGES end

@@ -34,13 +34,9 @@
 --          ik_failures, path_length + scenario.safety's (keep-out: the kitchen pass)
 
 local mobile_manipulator = require "robots.mobile_manipulator"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local mm = require "scenario.mm_task"
-local track = require "kit.track"
-local util = require "kit.util"
-local props = require "kit.props"
+local scenario = require "scenario"
+local mm = scenario.mm_task
+local kit = require "kit"
 
 local bot, mon, grip, tub
 local items, diners = {}, {}
@@ -91,17 +87,10 @@ local scene = {
 }
 
 
--- Tub interior (chassis frame): x0, y0, x1, y1, floor z.
-local function tub_box()
-    local o, w = TUB.outer, TUB.wall
-    return TUB.x - o[1] / 2 + w, -o[2] / 2 + w, TUB.x + o[1] / 2 - w, o[2] / 2 - w, DECK_Z + TUB.floor
-end
-
 local function in_tub(ctx, i)
     if ctx.state.grasp.held == i then return false end
     local x, y, z = bot:to_chassis(items[i]:pos())
-    local x0, y0, x1, y1, fz = tub_box()
-    return x > x0 and x < x1 and y > y0 and y < y1 and z > fz and z < DECK_Z + TUB.outer[3] + 0.05
+    return tub:holds(x, y, z, 0.05)
 end
 
 local function status(ctx, i)
@@ -113,7 +102,7 @@ local function status(ctx, i)
 end
 
 local function table_box(world, cx, cy, mat)
-    props.table(world, {x = cx, y = cy, top = TABLE_Z, size = TABLE, style = "legs", material = mat})
+    kit.props.table(world, {x = cx, y = cy, top = TABLE_Z, size = TABLE, style = "legs", material = mat})
 end
 
 local function chair(world, x, y, back_dx)
@@ -127,7 +116,7 @@ function scene.build(world, ctx)
     world:material{name = "tiles", friction = p.floor_friction}
     world:material{name = "wood", friction = 0.5}
     world:material{name = "ceramic", friction = p.item_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "tiles", color = {0.7, 0.66, 0.6}}
+    kit.room.floor(world, {material = "tiles", color = {0.7, 0.66, 0.6}})
     local W = ROOM
     local wx, wy = W[3] - W[1], W[4] - W[2]
     local cxr, cyr = (W[1] + W[3]) / 2, (W[2] + W[4]) / 2
@@ -147,16 +136,8 @@ function scene.build(world, ctx)
 
     bot = mobile_manipulator.build(world, {name = "mm", pos = {0, 0}, yaw = p.start_yaw})
     -- the bus tub (0.34 x 0.46 x 0.12 m polypropylene, 1.2 kg) bolted on the rear deck
-    local o, w = TUB.outer, TUB.wall
-    local tcx, tcy = bot:to_world(TUB.x, 0, 0)
-    tub = world:body{name = "tub", pos = {tcx, tcy, DECK_Z + 0.001}, rpy = {0, 0, p.start_yaw}, mass = 1.2, geoms = {
-        {type = "box", size = {o[1], o[2], TUB.floor}, pos = {0, 0, TUB.floor / 2}, color = {0.25, 0.3, 0.35}},
-        {type = "box", size = {w, o[2], o[3]}, pos = {o[1] / 2 - w / 2, 0, o[3] / 2}, color = {0.25, 0.3, 0.35}},
-        {type = "box", size = {w, o[2], o[3]}, pos = {-o[1] / 2 + w / 2, 0, o[3] / 2}, color = {0.25, 0.3, 0.35}},
-        {type = "box", size = {o[1], w, o[3]}, pos = {0, o[2] / 2 - w / 2, o[3] / 2}, color = {0.25, 0.3, 0.35}},
-        {type = "box", size = {o[1], w, o[3]}, pos = {0, -o[2] / 2 + w / 2, o[3] / 2}, color = {0.25, 0.3, 0.35}},
-    }}
-    world:joint{type = "fixed", name = "tub/mount", body1 = tub, body2 = bot.chassis}
+    tub = mm.deck_box(world, bot, {name = "tub", mount = "tub/mount", x = TUB.x, outer = TUB.outer, wall = TUB.wall,
+                                   floor = TUB.floor, deck_z = DECK_Z, yaw = p.start_yaw, mass = 1.2, color = {0.25, 0.3, 0.35}})
 
     local masses = {p.cup_mass, p.plate_mass, p.bowl_mass}
     items = {}
@@ -168,11 +149,11 @@ function scene.build(world, ctx)
                               geoms = {{type = "cylinder", radius = it.r, length = it.h, material = "ceramic",
                                         color = it.kind == 1 and {0.95, 0.95, 0.92} or {0.97, 0.97, 0.97}}}}
     end
-    grip = grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
+    grip = scenario.grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
                              items = items, state = s, break_speed = p.break_speed})
 
     local v = p.diner_speed
-    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return human.spawn(world, t) end
+    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return scenario.human.spawn(world, t) end
     diners = {
         walker{name = "diner1", path = {{1.2, -2.6}, {1.2, 2.6}}, speed = v, wait = 1.5, offset = p.diner_phase * 10.4},
         walker{name = "diner2", path = {{tx + 1.75, 2.6}, {tx + 1.75, -2.6}}, speed = 0.9 * v, wait = 2.0,
@@ -180,7 +161,7 @@ function scene.build(world, ctx)
         walker{name = "diner3", path = {{tx + 0.4, ty - 1.25}, {0.6, ty - 1.25}}, speed = 0.8 * v, wait = 3.0,
                offset = p.diner_phase * 2 * (tx - 0.2), color = {0.4, 0.7, 0.4}},
     }
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
                                              {body = bot.arm.links[4], radius = 0.1}},
                              humans = diners, state = s,
                              keepout = {{-1.5, -1.0, -0.8, 1.0}}})     -- the kitchen pass
@@ -195,7 +176,7 @@ end
 scene.observation = mm.observations(function() return bot end, function() return diners end, 3)
 scene.observation.table = {shape = {4}, fn = function(ctx, out)
     local x, y, yaw = bot:pose2d()
-    local dx, dy = util.to_local(x, y, yaw, ctx.state.tx, ctx.state.ty)
+    local dx, dy = kit.util.to_local(x, y, yaw, ctx.state.tx, ctx.state.ty)
     out[1], out[2], out[3], out[4] = dx, dy, math.atan(math.sin(-yaw), math.cos(-yaw)), TABLE_Z
 end}
 scene.observation.items = {shape = {#ITEMS, 6}, fn = function(ctx, out)
@@ -208,21 +189,15 @@ scene.observation.items = {shape = {#ITEMS, 6}, fn = function(ctx, out)
     end
 end}
 scene.observation.tub = {shape = {3}, fn = function(ctx, out)
-    local x0, y0, x1, y1, fz = tub_box()
+    local x0, y0, x1, y1, fz = tub:inner()
     out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, fz
 end}
 
-scene.action = mm.action(1.6)
-
-scene.act = function(ctx, action) mm.act(ctx, action, bot) end
+mm.task(scene, {bot = function() return bot end, z_max = 1.6})
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    for _, h in ipairs(diners) do h:update(ctx) end
-    grip:update(ctx, s.closed == true)
-    local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    mm.step(ctx, bot, mon, diners, {grip})
     local n = 0
     for i = 1, #items do if in_tub(ctx, i) then n = n + 1 end end
     s.n_tub = n
@@ -250,8 +225,6 @@ function scene.failure(ctx)
     end
     return mm.failed(ctx, bot, "a diner")
 end
-
-scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -19,8 +19,7 @@
 -- metrics: goal distance, cup tilt (max), cup slip, time, path length + scenario.safety's
 
 local service_tray = require "robots.service_tray"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
+local scenario = require "scenario"
 
 local bot, mon
 local cups, diners = {}, {}
@@ -55,25 +54,21 @@ local scene = {
     },
 }
 
-local util = require "kit.util"
-local track = require "kit.track"
-local rover = require "kit.rover"
-local props = require "kit.props"
-local room = require "kit.room"
+local kit = require "kit"
 local function goal_dist(ctx)
     local x, y = bot:tray_pos()
     return math.sqrt((ctx.state.gx - x) ^ 2 + (ctx.state.gy - y) ^ 2)
 end
 -- a 0.8 x 0.8 m restaurant table, top at 0.75 m, central pedestal
-local function table_box(world, cx, cy, mat) props.table(world, {x = cx, y = cy, material = mat}) end
+local function table_box(world, cx, cy, mat) kit.props.table(world, {x = cx, y = cy, material = mat}) end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
     world:material{name = "tiles", friction = p.floor_friction}
     world:material{name = "wood", friction = 0.6}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "tiles", color = {0.7, 0.66, 0.6}}
+    kit.room.floor(world, {material = "tiles", color = {0.7, 0.66, 0.6}})
     -- walls
-    room.walls(world, ROOM)
+    kit.room.walls(world, ROOM)
     -- kitchen pass counter behind the start
     world:geom{type = "box", size = {0.5, 2.0, 1.05}, pos = {-0.85, 0, 0.525}, material = "wood", color = {0.6, 0.6, 0.62}}
     -- the target table, 0.55 m beyond the serving point (its near edge 0.15 m from the tray)
@@ -101,14 +96,14 @@ function scene.build(world, ctx)
     local yl = {yield_to = {bot.chassis}, state = s}
     local function with(t) for k, x in pairs(yl) do t[k] = x end return t end
     diners = {
-        human.spawn(world, with{name = "diner1", path = {{1.6, -3.0}, {1.6, 3.0}}, speed = v, wait = 1.5,
+        scenario.human.spawn(world, with{name = "diner1", path = {{1.6, -3.0}, {1.6, 3.0}}, speed = v, wait = 1.5,
                             offset = p.diner_phase * 12.0}),
-        human.spawn(world, with{name = "diner2", path = {{3.4, 3.0}, {3.4, -3.0}}, speed = v * 0.9, wait = 2.0,
+        scenario.human.spawn(world, with{name = "diner2", path = {{3.4, 3.0}, {3.4, -3.0}}, speed = v * 0.9, wait = 2.0,
                             offset = (1 - p.diner_phase) * 12.0, color = {0.3, 0.5, 0.8}}),
-        human.spawn(world, with{name = "diner3", path = {{7.1, -2.0}, {7.1, 2.0}}, speed = v * 0.8,
+        scenario.human.spawn(world, with{name = "diner3", path = {{7.1, -2.0}, {7.1, 2.0}}, speed = v * 0.8,
                             wait = 1.0, offset = p.diner_phase * 8, color = {0.4, 0.7, 0.4}}),
     }
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.33}, {body = bot.upper, radius = 0.25}},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.33}, {body = bot.upper, radius = 0.25}},
                              humans = diners, state = s,
                              keepout = {{-1.1, -1.0, -0.6, 1.0}}})   -- behind the pass counter
     for i, c in ipairs(cups) do
@@ -124,10 +119,10 @@ end
 
 scene.observation = {
     pose = {shape = {3}, fn = function(ctx, out) local x, y, yaw = bot:pose2d(); out[1], out[2], out[3] = x, y, yaw end},
-    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = rover.twist(bot) end},
+    twist = {shape = {2}, fn = function(_, out) out[1], out[2] = kit.rover.twist(bot) end},
     goal = {shape = {3}, fn = function(ctx, out)
         local x, y, yaw = bot:pose2d()
-        local dx, dy = util.to_local(x, y, yaw, ctx.state.gx, ctx.state.gy)
+        local dx, dy = kit.util.to_local(x, y, yaw, ctx.state.gx, ctx.state.gy)
         out[1], out[2], out[3] = dx, dy, math.sqrt(dx * dx + dy * dy)
     end},
     people = {shape = {3, 4}, fn = function(ctx, out)
@@ -137,7 +132,7 @@ scene.observation = {
         for i, h in ipairs(diners) do
             local hx, hy = h:pos()
             local vx, vy = h:vel()
-            local dx, dy = util.to_local(x, y, yaw, hx + math.normal(0, sd), hy + math.normal(0, sd))
+            local dx, dy = kit.util.to_local(x, y, yaw, hx + math.normal(0, sd), hy + math.normal(0, sd))
             local k = (i - 1) * 4
             out[k + 1], out[k + 2], out[k + 3], out[k + 4] = dx, dy, c * vx + s * vy, -s * vx + c * vy
         end
@@ -145,7 +140,7 @@ scene.observation = {
     cups = {shape = {2}, fn = function(ctx, out)
         local m, on = 0, 1
         for _, c in ipairs(cups) do
-            m = math.max(m, util.tilt_deg(c))
+            m = math.max(m, kit.util.tilt_deg(c))
             if not bot:on_tray(c) then on = 0 end
         end
         out[1], out[2] = m, on
@@ -159,8 +154,8 @@ scene.action = {
 
 function scene.act(ctx, action)
     local s, p = ctx.state, ctx.params
-    s.v = util.approach(s.v, action.base[1], p.accel, ctx.dt)
-    s.w = util.approach(s.w, action.base[2], p.turn_accel, ctx.dt)
+    s.v = kit.util.approach(s.v, action.base[1], p.accel, ctx.dt)
+    s.w = kit.util.approach(s.w, action.base[2], p.turn_accel, ctx.dt)
     bot:set_twist(s.v, s.w)
 end
 
@@ -169,14 +164,14 @@ function scene.step(ctx)
     mon:update(ctx)                      -- contacts and distances of the step just taken
     for _, h in ipairs(diners) do h:update(ctx) end
     local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    kit.track.odometer(s, x, y)
     for i, c in ipairs(cups) do
-        s.tilt_max = math.max(s.tilt_max, util.tilt_deg(c))
+        s.tilt_max = math.max(s.tilt_max, kit.util.tilt_deg(c))
         local lx, ly = bot:tray_local(c:pos())
         s.slip_max = math.max(s.slip_max, math.sqrt((lx - s["cup" .. i .. "_lx"]) ^ 2 + (ly - s["cup" .. i .. "_ly"]) ^ 2))
     end
     local ok = goal_dist(ctx) < GOAL_TOL and bot:speed() < STOP_SPEED
-    for _, c in ipairs(cups) do ok = ok and bot:on_tray(c) and util.tilt_deg(c) < 10 end
+    for _, c in ipairs(cups) do ok = ok and bot:on_tray(c) and kit.util.tilt_deg(c) < 10 end
     if ok then s.still = s.still + ctx.dt else s.still = 0 end
     if s.still >= 0.5 and s.t_done < 0 then s.t_done = ctx.t end
 end
@@ -193,13 +188,12 @@ end
 
 function scene.failure(ctx)
     for i, c in ipairs(cups) do
-        local t = util.tilt_deg(c)
+        local t = kit.util.tilt_deg(c)
         if t > TILT_MAX then return true, string.format("cup %d tilted %.0f deg (spilled)", i, t) end
         if not bot:on_tray(c) then return true, string.format("cup %d left the tray", i) end
     end
     if bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    if ctx.state.safety.exceeded > 0 then return true, "contact with a diner above the ISO/TS 15066 force limit" end
-    return false
+    return scenario.safety.failed(ctx, "a diner")
 end
 
 function scene.success(ctx)
@@ -207,13 +201,9 @@ function scene.success(ctx)
 end
 
 function scene.metrics(ctx)
-    local s = ctx.state
-    local m = mon:metrics(ctx)
+    local m = kit.track.copy(mon:metrics(ctx), ctx.state, {cup_tilt_max = "tilt_max", cup_slip_max = "slip_max", path_length = "path"})
     m.goal_distance = goal_dist(ctx)
-    m.cup_tilt_max = s.tilt_max
-    m.cup_slip_max = s.slip_max
-    m.path_length = s.path
-    m.time_to_deliver = track.hold_time(ctx)
+    m.time_to_deliver = kit.track.hold_time(ctx)
     return m
 end
 

@@ -21,14 +21,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local props = require "kit.props"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon
 local shoppers = {}
 
@@ -48,7 +43,7 @@ local scene = {
     world = {contact_forces = true, static_space = true},
     policy = "policies.inventory_scan",
     view = {eye = {6, -10, 8}, target = {6, 0, 0.5}, fov = 55},
-    params = rover.params(0.8, {
+    params = kit.rover.params(0.8, {
         run_length = {default = 5.0, min = 4.0, max = 6.0, randomize = true, description = "gondola run length (m)"},
         section = {default = 1.0, min = 0.8, max = 1.25, randomize = true, description = "facing section width: one label per section and level (m)"},
         gaps = {default = 0.1, min = 0.0, max = 0.3, randomize = true, description = "fraction of out-of-stock sections"},
@@ -72,7 +67,7 @@ local function read_labels(ctx)
     local x, y, yaw = R:pose()
     local seen = {0, 0}
     for i, l in ipairs(s.labels) do
-        local ax, ly = util.to_local(x, y, yaw, l[1], l[2])
+        local ax, ly = kit.util.to_local(x, y, yaw, l[1], l[2])
         local lat = math.abs(ly)
         if lat >= NEAR and lat <= FAR and math.abs(ax) <= ALONG then
             seen[ly > 0 and 1 or 2] = 1
@@ -84,12 +79,12 @@ end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.floor_friction, color = {0.85, 0.84, 0.8}})
+    kit.room.floor(world, {friction = p.floor_friction, color = {0.85, 0.84, 0.8}})
     local x1 = X0 + p.run_length
-    room.walls(world, {-1, -4.4, x1 + 2.5, 4.4}, {height = 3.0, color = {0.92, 0.9, 0.85}})
+    kit.room.walls(world, {-1, -4.4, x1 + 2.5, 4.4}, {height = 3.0, color = {0.92, 0.9, 0.85}})
     s.labels, s.read = {}, {}
     for _, ry in ipairs(RUN_Y) do
-        props.shelf(world, {x = (X0 + x1) / 2, y = ry, size = {p.run_length, DEPTH}, tops = LEVELS, height = 1.9})
+        kit.props.shelf(world, {x = (X0 + x1) / 2, y = ry, size = {p.run_length, DEPTH}, tops = LEVELS, height = 1.9})
         world:geom{type = "box", size = {p.run_length, 0.03, 1.9}, pos = {(X0 + x1) / 2, ry, 0.95}, color = {0.85, 0.85, 0.88}}
         local n = math.floor(p.run_length / p.section + 1e-9)
         for face = -1, 1, 2 do
@@ -113,12 +108,11 @@ function scene.build(world, ctx)
     R:lidar(world, {name = "lidar", beams = 90})
     local ph, v = p.shopper_phase, p.shopper_speed
     local common = {yield_to = {bot.chassis}, state = s, speed = v, wait = 4}
-    shoppers = {
-        people.walker(world, util.merged(common, {name = "shopper1", path = {{X0 + 0.5, 0.75}, {x1 - 0.5, 0.75}},
-                                                  offset = ph * 10})),
-        people.walker(world, util.merged(common, {name = "shopper2", path = {{x1 + 1.6, 3.3}, {x1 + 1.6, -3.3}},
-                                                  offset = (1 - ph) * 10, color = {0.8, 0.4, 0.6}})),
-    }
+    shoppers = kit.people.walkers(world, common, {
+        {name = "shopper1", path = {{X0 + 0.5, 0.75}, {x1 - 0.5, 0.75}}, offset = ph * 10},
+        {name = "shopper2", path = {{x1 + 1.6, 3.3}, {x1 + 1.6, -3.3}},
+         offset = (1 - ph) * 10, color = {0.8, 0.4, 0.6}},
+    })
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = shoppers, state = s})
     rt:set(s, {{x1 + 0.4, -3.2, tol = 0.3}, {x1 + 0.8, -1.6, tol = 0.4}, {x1 + 0.4, 0, tol = 0.3},
                {X0 - 0.4, 0, tol = 0.3}, {X0 - 0.8, 1.6, tol = 0.4}, {X0 - 0.4, 3.2, tol = 0.3},
@@ -136,11 +130,7 @@ scene.observation = R:nav_entries(rt, {
     scan_range = {sensor = "lidar"},
 })
 
-scene.action = {base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}}}
-
-function scene.act(ctx, action)
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
-end
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5})
 
 function scene.step(ctx)
     local s = ctx.state
@@ -148,12 +138,7 @@ function scene.step(ctx)
     if cameras_ok() then s.seen = read_labels(ctx) else s.seen = {0, 0} end
 end
 
-function scene.reward(ctx)
-    local s = ctx.state
-    local r = 0.05 * (s.nread - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = s.nread
-    return r
-end
+function scene.reward(ctx) return kit.track.gain(ctx, ctx.state.nread, 0.05) end
 
 function scene.failure(ctx)
     local s = ctx.state

@@ -28,14 +28,9 @@
 -- metrics: boxes_picked, wrong_picks, ik_failures, path_length, time_to_fill, scenario.safety's
 
 local mobile_manipulator = require "robots.mobile_manipulator"
-local props = require "kit.props"
-local room = require "kit.room"
-local people = require "kit.people"
-local track = require "kit.track"
-local util = require "kit.util"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local mm = require "scenario.mm_task"
+local kit = require "kit"
+local scenario = require "scenario"
+local mm = scenario.mm_task
 
 local bot, boxes, grips, persons, mon   -- handles of the current episode (set in build)
 
@@ -86,21 +81,19 @@ local function status(ctx, i)
     if in_basket(b) then return 2 end
     local _, _, z = b:pos()
     local h = ctx.state.home[i]
-    if z > TOP and util.dist2d(h[1], h[2], b:pos()) < 0.05 then return 0 end
+    if z > TOP and kit.util.dist2d(h[1], h[2], b:pos()) < 0.05 then return 0 end
     return 3
 end
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = 0.8, material = "vinyl", color = {0.78, 0.78, 0.74}})
+    kit.room.floor(world, {friction = 0.8, material = "vinyl", color = {0.78, 0.78, 0.74}})
     for _, side in ipairs({1, -1}) do
-        props.gondola(world, {x0 = 0.2, x1 = 5.8, front = FRONT, side = side, tops = {0.1, 0.45, TOP}, height = 1.0})
+        kit.props.gondola(world, {x0 = 0.2, x1 = 5.8, front = FRONT, side = side, tops = {0.1, 0.45, TOP}, height = 1.0})
     end
     bot = mobile_manipulator.build(world, {name = "pharma", pos = {0.4, 0}, yaw = 0, dual = true, arm_y = 0.12})
-    local bx, by = bot:to_world(BASKET.x, 0, 0)
-    local basket = props.open_box(world, {name = "pharma/basket", pos = {bx, by, DECK_Z + 0.001}, size = BASKET.outer,
-                                      wall = BASKET.wall, mass = 0.8, color = {0.85, 0.85, 0.9}})
-    world:joint{type = "fixed", name = "pharma/basket_mount", body1 = basket, body2 = bot.chassis}
+    mm.deck_box(world, bot, {name = "pharma/basket", mount = "pharma/basket_mount", x = BASKET.x, outer = BASKET.outer,
+                             wall = BASKET.wall, deck_z = DECK_Z, mass = 0.8, color = {0.85, 0.85, 0.9}})
     -- the boxes: a row of five per side; the ordered one per side at random
     world:material{name = "carton", friction = p.box_friction}
     local pick = {math.random(#ROWS), math.random(#ROWS)}
@@ -123,14 +116,14 @@ function scene.build(world, ctx)
     grips = {}
     for k, key in ipairs({"grasp", "grasp2"}) do
         local a = bot.arms[k]
-        grips[k] = grasp.new(world, {flange = a.flange, fingers = {a.finger_left, a.finger_right}, items = boxes, state = s,
+        grips[k] = scenario.grasp.new(world, {flange = a.flange, fingers = {a.finger_left, a.finger_right}, items = boxes, state = s,
                                      break_speed = 100, key = key})
     end
-    persons = {people.walker(world, {name = "pharmacist", path = {{6.6, -1.6}, {6.6, 1.6}}, speed = p.pharmacist_speed,
+    persons = {kit.people.walker(world, {name = "pharmacist", path = {{6.6, -1.6}, {6.6, 1.6}}, speed = p.pharmacist_speed,
                                      wait = 2, color = {0.9, 0.9, 0.95}})}
     local bodies = {{body = bot.chassis, radius = 0.43}}
     for _, a in ipairs(bot.arms) do bodies[#bodies + 1] = {body = a.flange, radius = 0.15} end
-    mon = safety.new(world, {robot_bodies = bodies, humans = persons, state = s, keepout = {{7.0, -1.5, 8.0, 1.5}}})
+    mon = scenario.safety.new(world, {robot_bodies = bodies, humans = persons, state = s, keepout = {{7.0, -1.5, 8.0, 1.5}}})
     mm.init_state(s, bot)
     s.path, s.px, s.py = 0, 0.4, 0
     s.n_in, s.wrong, s.seen, s.done_for, s.t_done = 0, 0, 0, 0, -1
@@ -164,17 +157,11 @@ scene.observation = {
     basket = {shape = {3}, fn = function(ctx, out) out[1], out[2], out[3] = BASKET.x, 0, DECK_Z + BASKET.outer[3] end},
 }
 
-scene.action = mm.action_dual(1.3)
-scene.act = function(ctx, action) mm.act_dual(ctx, action, bot) end
+mm.task(scene, {bot = function() return bot end, z_max = 1.3, dual = true})
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    people.update(persons, ctx)
-    grips[1]:update(ctx, s.closed == true)
-    grips[2]:update(ctx, s.closed2 == true)
-    local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    mm.step(ctx, bot, mon, persons, grips)
     local n, wrong = 0, 0
     local ordered = {}
     for _, o in ipairs(s.order) do
@@ -190,10 +177,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local v = s.n_in - s.wrong
-    local r = (v - s.seen) - 0.01 * ctx.dt
-    s.seen = v
-    return r
+    return kit.track.gain(ctx, s.n_in - s.wrong, 1, "seen")
 end
 
 function scene.failure(ctx)
@@ -204,8 +188,6 @@ function scene.failure(ctx)
     if s.wrong > 0 then return true, "a box that was not ordered was taken or knocked off its shelf" end
     return mm.failed(ctx, bot, "the pharmacist")
 end
-
-scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state

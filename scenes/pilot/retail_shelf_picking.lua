@@ -31,14 +31,11 @@
 --          browsing strip in front of the right gondola)
 
 local mobile_manipulator = require "robots.mobile_manipulator"
-local human = require "scenario.human"
-local safety = require "scenario.safety"
-local grasp = require "scenario.grasp"
-local mm = require "scenario.mm_task"
-local track = require "kit.track"
-local props = require "kit.props"
+local scenario = require "scenario"
+local mm = scenario.mm_task
+local kit = require "kit"
 
-local bot, mon, grip
+local bot, mon, grip, tote
 local items, nb, shoppers = {}, {}, {}
 
 local AISLE = 1.0                    -- m, shelf fronts at y = +-AISLE
@@ -83,18 +80,12 @@ local scene = {
     }),
 }
 
-local function tote_box()
-    local o, w = TOTE.outer, TOTE.wall
-    return TOTE.x - o[1] / 2 + w, -o[2] / 2 + w, TOTE.x + o[1] / 2 - w, o[2] / 2 - w, DECK_Z + TOTE.floor
-end
-
 local function in_tote(ctx, i)
     if ctx.state.grasp.held == i then return false end
     local x, y, z = bot:to_chassis(items[i]:pos())
-    local x0, y0, x1, y1, fz = tote_box()
     -- above the tote's floor within its walls (up to 0.25 m above the rim: released
     -- products falling in count)
-    return x > x0 and x < x1 and y > y0 and y < y1 and z > fz and z < DECK_Z + TOTE.outer[3] + 0.25
+    return tote:holds(x, y, z, 0.25)
 end
 
 local function status(ctx, i)
@@ -129,7 +120,7 @@ local function product(world, name, kind, x, y, top, mass, kinematic)
 end
 
 local function gondola(world, side)
-    props.gondola(world, {x0 = RUN[1], x1 = RUN[2], front = AISLE, side = side, depth = DEPTH, tops = TOPS,
+    kit.props.gondola(world, {x0 = RUN[1], x1 = RUN[2], front = AISLE, side = side, depth = DEPTH, tops = TOPS,
                           material = "shelf"})
 end
 
@@ -138,7 +129,7 @@ function scene.build(world, ctx)
     world:material{name = "floor", friction = p.floor_friction}
     world:material{name = "shelf", friction = 0.5}
     world:material{name = "product", friction = p.item_friction}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, material = "floor", color = {0.78, 0.78, 0.75}}
+    kit.room.floor(world, {material = "floor", color = {0.78, 0.78, 0.75}})
     gondola(world, 1)
     gondola(world, -1)
 
@@ -188,28 +179,20 @@ function scene.build(world, ctx)
 
     local lane = AISLE - 0.45          -- m, start lane: the chassis 0.2 m from the left shelf
     bot = mobile_manipulator.build(world, {name = "mm", pos = {p.start_x, lane}, yaw = 0})
-    local o, w = TOTE.outer, TOTE.wall
-    local tcx, tcy = bot:to_world(TOTE.x, 0, 0)
-    local tote = world:body{name = "tote", pos = {tcx, tcy, DECK_Z + 0.001}, mass = 1.0, geoms = {
-        {type = "box", size = {o[1], o[2], TOTE.floor}, pos = {0, 0, TOTE.floor / 2}, color = {0.2, 0.35, 0.7}},
-        {type = "box", size = {w, o[2], o[3]}, pos = {o[1] / 2 - w / 2, 0, o[3] / 2}, color = {0.2, 0.35, 0.7}},
-        {type = "box", size = {w, o[2], o[3]}, pos = {-o[1] / 2 + w / 2, 0, o[3] / 2}, color = {0.2, 0.35, 0.7}},
-        {type = "box", size = {o[1], w, o[3]}, pos = {0, o[2] / 2 - w / 2, o[3] / 2}, color = {0.2, 0.35, 0.7}},
-        {type = "box", size = {o[1], w, o[3]}, pos = {0, -o[2] / 2 + w / 2, o[3] / 2}, color = {0.2, 0.35, 0.7}},
-    }}
-    world:joint{type = "fixed", name = "tote/mount", body1 = tote, body2 = bot.chassis}
-    grip = grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
+    tote = mm.deck_box(world, bot, {name = "tote", mount = "tote/mount", x = TOTE.x, outer = TOTE.outer, wall = TOTE.wall,
+                                    floor = TOTE.floor, deck_z = DECK_Z, mass = 1.0, color = {0.2, 0.35, 0.7}})
+    grip = scenario.grasp.new(world, {flange = bot.arm.flange, fingers = {bot.arm.finger_left, bot.arm.finger_right},
                              items = items, state = s, break_speed = 100})
 
     local v = p.shopper_speed
-    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return human.spawn(world, t) end
+    local function walker(t) t.yield_to = {bot.chassis}; t.state = s; return scenario.human.spawn(world, t) end
     shoppers = {
         walker{name = "shopper1", path = {{0.3, -0.15}, {6.6, -0.15}}, speed = v, wait = 2.0, offset = p.shopper_phase * 12.6},
         walker{name = "shopper2", path = {{1.5, -0.68}, {3.0, -0.68}, {4.6, -0.68}}, speed = 0.6 * v, wait = 4.0,
                offset = (1 - p.shopper_phase) * 6.2, color = {0.3, 0.5, 0.8}},
     }
     -- keep-out: the browsing strip in front of the right gondola (the shoppers' side)
-    mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
+    mon = scenario.safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.43}, {body = bot.arm.flange, radius = 0.15},
                                              {body = bot.arm.links[4], radius = 0.1}},
                              humans = shoppers, state = s,
                              keepout = {{RUN[1], -AISLE, RUN[2], -AISLE + 0.3}}})
@@ -238,21 +221,15 @@ scene.observation.order = {shape = {MAX_ORDER, 6}, fn = function(ctx, out)
     end
 end}
 scene.observation.tote = {shape = {3}, fn = function(ctx, out)
-    local x0, y0, x1, y1 = tote_box()
-    out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, DECK_Z + TOTE.outer[3]
+    local x0, y0, x1, y1 = tote:inner()
+    out[1], out[2], out[3] = (x0 + x1) / 2, (y0 + y1) / 2, tote:rim()
 end}
 
-scene.action = mm.action(1.8)
-
-scene.act = function(ctx, action) mm.act(ctx, action, bot) end
+mm.task(scene, {bot = function() return bot end, z_max = 1.8})
 
 function scene.step(ctx)
     local s = ctx.state
-    mon:update(ctx)
-    for _, h in ipairs(shoppers) do h:update(ctx) end
-    grip:update(ctx, s.closed == true)
-    local x, y = bot:pose2d()
-    track.odometer(s, x, y)
+    mm.step(ctx, bot, mon, shoppers, {grip})
     local n = 0
     for i = 1, #items do if in_tote(ctx, i) then n = n + 1 end end
     s.n_tote = n
@@ -282,8 +259,6 @@ function scene.failure(ctx)
     end
     return mm.failed(ctx, bot, "a shopper")
 end
-
-scene.success = mm.done
 
 function scene.metrics(ctx)
     local s = ctx.state

@@ -25,13 +25,9 @@
 
 local diffdrive = require "robots.diffdrive"
 local safety = require "scenario.safety"
-local people = require "kit.people"
-local room = require "kit.room"
-local rover = require "kit.rover"
-local route = require "kit.route"
-local util = require "kit.util"
+local kit = require "kit"
 
-local R, rt = rover.new(), route.new()
+local R, rt = kit.rover.new(), kit.route.new()
 local bot, mon, intruder, guard
 
 local ROWS = {3.5, -3.5}
@@ -62,8 +58,8 @@ local scene = {
 
 function scene.build(world, ctx)
     local p, s = ctx.params, ctx.state
-    room.floor(world, {friction = p.yard_friction, color = {0.25, 0.25, 0.27}})
-    room.walls(world, {-0.5, -6.5, 14, 6.5}, {height = 2.4, thickness = 0.05, color = {0.5, 0.5, 0.5}})
+    kit.room.floor(world, {friction = p.yard_friction, color = {0.25, 0.25, 0.27}})
+    kit.room.walls(world, {-0.5, -6.5, 14, 6.5}, {height = 2.4, thickness = 0.05, color = {0.5, 0.5, 0.5}})
     s.boxes = {}
     for _, ry in ipairs(ROWS) do
         for k, c in ipairs(CONTAINERS) do
@@ -81,9 +77,9 @@ function scene.build(world, ctx)
     end
     local g = GAPS[p.intruder_gap]
     local gy = g[2] * 3.8
-    intruder = people.walker(world, {name = "intruder", path = {{g[1], gy - 0.4 * g[2]}, {g[1], gy + 0.3 * g[2]}}, speed = 0.3,
+    intruder = kit.people.walker(world, {name = "intruder", path = {{g[1], gy - 0.4 * g[2]}, {g[1], gy + 0.3 * g[2]}}, speed = 0.3,
                                      wait = 2.0, offset = math.random() * 1.4, color = {0.15, 0.15, 0.15}})
-    guard = people.walker(world, {name = "guard", path = {{0.5, 5.6}, {13.3, 5.6}}, speed = p.guard_speed, wait = 3,
+    guard = kit.people.walker(world, {name = "guard", path = {{0.5, 5.6}, {13.3, 5.6}}, speed = p.guard_speed, wait = 3,
                                   offset = math.random() * 25, color = {0.9, 0.8, 0.1}})
     mon = safety.new(world, {robot_bodies = {{body = bot.chassis, radius = 0.3}}, humans = {intruder, guard}, state = s})
     local n, sth = math.pi / 2, -math.pi / 2
@@ -104,18 +100,12 @@ scene.observation = {
     scan = {sensor = "scan"},
 }
 
-scene.action = {
-    base = {shape = {2}, low = {-0.3, -1.5}, high = {0.8, 1.5}},
-    alarm = {shape = {3}, low = {0, -10, -10}, high = {1, 20, 10}},
-}
-
-function scene.act(ctx, action)
+local function alarm_act(ctx, action)
     local s = ctx.state
-    R:drive(ctx, action.base[1], action.base[2], ctx.params.accel, 2.5)
     local flag = action.alarm[1] > 0.5
     if flag and not s.flag then
         local ix, iy = intruder:pos()
-        local d = util.dist2d(ix, iy, action.alarm[2], action.alarm[3])
+        local d = kit.util.dist2d(ix, iy, action.alarm[2], action.alarm[3])
         if d <= ALARM_TOL and not s.found then
             s.found, s.alarm_err = true, d
         elseif not s.found or d > ALARM_TOL then
@@ -127,6 +117,9 @@ function scene.act(ctx, action)
     s.flag = flag
 end
 
+R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5, act = alarm_act,
+                         action = {alarm = {shape = {3}, low = {0, -10, -10}, high = {1, 20, 10}}}})
+
 function scene.step(ctx)
     mon:update(ctx)
     intruder:update(ctx)
@@ -137,9 +130,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = rt:count(s)
-    local r = 0.5 * (n - s.rewarded) - 0.01 * ctx.dt
-    s.rewarded = n
+    local r = kit.track.gain(ctx, rt:count(s), 0.5)
     if s.found and not s.paid then r, s.paid = r + 5, true end
     return r
 end
@@ -147,9 +138,7 @@ end
 function scene.failure(ctx)
     local s = ctx.state
     if s.false_msg then return true, s.false_msg end
-    local bad, why = R:failed(ctx, "a person")
-    if bad then return true, why end
-    return false
+    return R:failed(ctx, "a person")
 end
 
 function scene.success(ctx) return rt:done(ctx.state) and ctx.state.found end

@@ -23,11 +23,9 @@
 --          dust, scenario.safety metrics (no people: separation -1; keep-out: the piles'
 --          unstable toe zone 0.4 m in front of each pile)
 
-local crawler = require "robots.crawler"
-local kin = require "robots.kin"
-local terrain = require "kit.terrain"
+local robots = require "robots"
+local kit = require "kit"
 local safety = require "scenario.safety"
-local track = require "kit.track"
 
 local rover, lidar, mon          -- handles of the current episode (set in build)
 local markers = {}
@@ -76,13 +74,13 @@ local function pile(world, px, gy, w)
     for _, span in ipairs({{-HALF_W, lo}, {hi, HALF_W}}) do
         local y = span[1]
         while y < span[2] - 0.05 do
-            local sy = math.min(terrain.uniform(0.3, 0.6), span[2] - y)
+            local sy = math.min(kit.terrain.uniform(0.3, 0.6), span[2] - y)
             local x = px - PILE_DEPTH / 2
             while x < px + PILE_DEPTH / 2 - 0.05 do
-                local sx = math.min(terrain.uniform(0.3, 0.6), px + PILE_DEPTH / 2 - x)
-                local sz = terrain.uniform(0.6, 1.2)
+                local sx = math.min(kit.terrain.uniform(0.3, 0.6), px + PILE_DEPTH / 2 - x)
+                local sz = kit.terrain.uniform(0.6, 1.2)
                 world:geom{type = "box", size = {sx, sy, sz}, pos = {x + sx / 2, y + sy / 2, sz / 2 - 0.05},
-                           rpy = {0, 0, terrain.uniform(-0.08, 0.08)}, material = "rock",
+                           rpy = {0, 0, kit.terrain.uniform(-0.08, 0.08)}, material = "rock",
                            color = {0.45 + 0.1 * math.random(), 0.42, 0.38}}
                 x = x + sx
             end
@@ -95,8 +93,8 @@ function scene.build(world, ctx)
     local p = ctx.params
     world:material{name = "floor", friction = p.floor_friction}
     world:material{name = "rock", friction = 0.7}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = -0.01, material = "floor", color = {0.2, 0.19, 0.18}}
-    terrain.heightfield(world, {size = {LEN + 2, 2 * HALF_W + 1}, centre = {LEN / 2 - 1, 0}, dx = 0.2, bumps = 18,
+    kit.room.floor(world, {offset = -0.01, material = "floor", color = {0.2, 0.19, 0.18}})
+    kit.terrain.heightfield(world, {size = {LEN + 2, 2 * HALF_W + 1}, centre = {LEN / 2 - 1, 0}, dx = 0.2, bumps = 18,
                                 bump_height = p.bump_height, bump_width = {0.3, 0.8}, rough = 0.015,
                                 keep_flat = {{0, 0, 1.2}, {MARKERS[1][1], MARKERS[1][2], 0.5},
                                              {MARKERS[2][1], MARKERS[2][2], 0.5}, {MARKERS[3][1], MARKERS[3][2], 0.5},
@@ -111,10 +109,10 @@ function scene.build(world, ctx)
     pile(world, PILES_X[2], p.gap2_y, p.gap)
     -- loose rubble between the piles
     for i = 1, 10 do
-        local x, y = terrain.uniform(1.5, 12), terrain.uniform(-1.3, 1.3)
-        world:geom{type = "box", size = {terrain.uniform(0.08, 0.2), terrain.uniform(0.08, 0.2), 0.05},
+        local x, y = kit.terrain.uniform(1.5, 12), kit.terrain.uniform(-1.3, 1.3)
+        world:geom{type = "box", size = {kit.terrain.uniform(0.08, 0.2), kit.terrain.uniform(0.08, 0.2), 0.05},
                    pos = {x, y, 0.01},
-                   rpy = {0, 0, terrain.uniform(-math.pi, math.pi)}, material = "rock", color = {0.5, 0.47, 0.43}}
+                   rpy = {0, 0, kit.terrain.uniform(-math.pi, math.pi)}, material = "rock", color = {0.5, 0.47, 0.43}}
     end
     markers = {}
     for i, m in ipairs(MARKERS) do
@@ -129,7 +127,7 @@ function scene.build(world, ctx)
     world:geom{type = "cylinder", radius = p.goal_radius, length = 0.01, pos = {GOAL_X, p.goal_y, 1.5},
                color = {0.2, 0.9, 0.2, 0.5}, category = 0, collide = 0}
 
-    rover = crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
+    rover = robots.crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
     lidar = world:sensor{type = "lidar", name = "lidar", body = rover.chassis, pos = {0, 0, 0.25}, rate = 10,
                          h_beams = 90, h_fov = 2 * math.pi, v_beams = 1, range_min = 0.1, range_max = 8,
                          attenuation = p.dust, spurious = p.dust * 0.15, noise = {stddev = p.lidar_noise}}
@@ -159,10 +157,10 @@ end
 scene.observation = {
     scan = {sensor = "lidar"},
     imu = {sensor = "imu"},
-    pose = track.pose_entry(),
+    pose = kit.track.pose_entry(),
     goal = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
-        local fx, fy = terrain.to_local(s.nx, s.ny, s.nyaw, GOAL_X, ctx.params.goal_y)
+        local fx, fy = kit.terrain.to_local(s.nx, s.ny, s.nyaw, GOAL_X, ctx.params.goal_y)
         out[1], out[2], out[3], out[4] = fx, fy, s.nseen, ctx.params.markers_required
     end},
     env = {shape = {2}, fn = function(ctx, out) out[1], out[2] = ctx.params.darkness, ctx.params.dust end},
@@ -206,9 +204,9 @@ end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    local x, y, yaw = track.motion(s, rover)
+    local x, y, yaw = kit.track.motion(s, rover)
     survey(ctx)
-    track.noisy_pose(s, x, y, yaw, p.loc_noise)
+    kit.track.noisy_pose(s, x, y, yaw, p.loc_noise)
     mon:update(ctx)
 end
 
@@ -224,7 +222,7 @@ function scene.failure(ctx)
     local up = rover:up_z()
     if up < 0.5 then return true, string.format("the crawler tipped over (up z = %.2f)", up) end
     for i, m in ipairs(markers) do
-        if kin.up_z(m:quat()) < math.cos(math.rad(30)) then return true, "survey marker " .. i .. " knocked over" end
+        if robots.kin.up_z(m:quat()) < math.cos(math.rad(30)) then return true, "survey marker " .. i .. " knocked over" end
     end
     return false
 end

@@ -28,10 +28,8 @@
 --          unsupported-roof zone)
 
 local crawler = require "robots.crawler"
-local terrain = require "kit.terrain"
+local kit = require "kit"
 local safety = require "scenario.safety"
-local track = require "kit.track"
-local room = require "kit.room"
 
 local rover, lidar, mon          -- handles of the current episode (set in build)
 
@@ -65,22 +63,22 @@ local scene = {
     },
 }
 
-local CENTRE = track.polyline(LINE)     -- the centreline: CENTRE:at(u) -> x, y, direction
+local CENTRE = kit.track.polyline(LINE)     -- the centreline: CENTRE:at(u) -> x, y, direction
 
 local function cp_dist(ctx)
-    return track.dist_to(CHECKPOINTS, ctx.state.cp + 1, rover:pose2d())
+    return kit.track.dist_to(CHECKPOINTS, ctx.state.cp + 1, rover:pose2d())
 end
 
 function scene.build(world, ctx)
     local p = ctx.params
     world:material{name = "floor", friction = p.floor_friction}
     world:material{name = "rock", friction = 0.7}
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = -0.01, material = "floor", color = {0.2, 0.19, 0.18}}
-    terrain.heightfield(world, {size = {23, 8}, centre = {9, 1}, dx = 0.2, bumps = 24, bump_height = p.bump_height,
+    kit.room.floor(world, {offset = -0.01, material = "floor", color = {0.2, 0.19, 0.18}})
+    kit.terrain.heightfield(world, {size = {23, 8}, centre = {9, 1}, dx = 0.2, bumps = 24, bump_height = p.bump_height,
                                 bump_width = {0.3, 0.8}, rough = 0.02, keep_flat = {{0, 0, 1.2}},
                                 material = "floor", color = {0.3, 0.28, 0.26}})
     -- walls: one box per side per centreline segment (overlapping at the bends), end faces
-    room.corridor(world, LINE, {half_width = HALF_W, height = WALL_H, thickness = 0.4, overlap = 0.6, material = "rock",
+    kit.room.corridor(world, LINE, {half_width = HALF_W, height = WALL_H, thickness = 0.4, overlap = 0.6, material = "rock",
                                 color = {0.33, 0.31, 0.29}})
     world:geom{type = "box", size = {0.4, 2 * HALF_W + 0.8, WALL_H}, pos = {-1.2, 0, WALL_H / 2}, material = "rock",
                color = {0.33, 0.31, 0.29}}
@@ -92,15 +90,15 @@ function scene.build(world, ctx)
     -- a point across the roadway at a uniform arc length in [u0, total - u1], margin m off the walls
     local function roadway(u0, u1, margin)
         return function()
-            local cx, cy, yaw = CENTRE:at(terrain.uniform(u0, total - u1))
-            local off = terrain.uniform(-HALF_W + margin, HALF_W - margin)
+            local cx, cy, yaw = CENTRE:at(kit.terrain.uniform(u0, total - u1))
+            local off = kit.terrain.uniform(-HALF_W + margin, HALF_W - margin)
             return cx - math.sin(yaw) * off, cy + math.cos(yaw) * off
         end
     end
-    terrain.rubble(world, {n = p.rubble, at = roadway(1.5, 0.5, 0.2), size = {{0.08, 0.3}, {0.08, 0.3}, {0.03, 0.09}},
+    kit.terrain.rubble(world, {n = p.rubble, at = roadway(1.5, 0.5, 0.2), size = {{0.08, 0.3}, {0.08, 0.3}, {0.03, 0.09}},
                            material = "rock", color = {0.42, 0.4, 0.37}})
     local r = 0.5 * (p.rock_mass / 2500) ^ (1 / 3)       -- granite-ish cube edge / 2... as a box
-    terrain.loose(world, {n = p.rocks, name = "rock", at = roadway(2.0, 1.0, 0.3), size = {2.4 * r, 2 * r, 1.2 * r},
+    kit.terrain.loose(world, {n = p.rocks, name = "rock", at = roadway(2.0, 1.0, 0.3), size = {2.4 * r, 2 * r, 1.2 * r},
                           mass = p.rock_mass, material = "rock"})
     -- the roof-fall keep-out zone, marked on the floor (visual only)
     for _, k in ipairs(KEEPOUT) do
@@ -132,11 +130,11 @@ end
 scene.observation = {
     scan = {sensor = "lidar"},
     imu = {sensor = "imu"},
-    pose = track.pose_entry(),
+    pose = kit.track.pose_entry(),
     goal = {shape = {4}, fn = function(ctx, out)
         local s = ctx.state
         local c = CHECKPOINTS[math.min(s.cp + 1, #CHECKPOINTS)]
-        local fx, fy = terrain.to_local(s.nx, s.ny, s.nyaw, c[1], c[2])
+        local fx, fy = kit.terrain.to_local(s.nx, s.ny, s.nyaw, c[1], c[2])
         out[1], out[2], out[3], out[4] = fx, fy, s.cp, #CHECKPOINTS
     end},
     env = {shape = {2}, fn = function(ctx, out) out[1], out[2] = ctx.params.darkness, ctx.params.dust end},
@@ -152,10 +150,10 @@ end
 
 function scene.step(ctx)
     local s, p = ctx.state, ctx.params
-    local x, y, yaw = track.motion(s, rover)
+    local x, y, yaw = kit.track.motion(s, rover)
     if s.cp < #CHECKPOINTS and cp_dist(ctx) < p.checkpoint_radius then s.cp = s.cp + 1 end
     -- the localization estimate for the next observation
-    track.noisy_pose(s, x, y, yaw, p.loc_noise)
+    kit.track.noisy_pose(s, x, y, yaw, p.loc_noise)
     if ctx.step % 50 == 0 then
         local v = lidar:data()
         local lost = 0

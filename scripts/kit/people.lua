@@ -3,6 +3,10 @@ kit.people: pedestrians for scenes, on top of scenario.human (read its header fo
 body model and the walking options).
 
   people.walker(world, o)        one person walking o.path (scenario.human.spawn)
+  people.walkers(world, common, list)
+                                 one walker per entry of list, each with common's fields
+                                 under its own (yield_to, state, speed, ... said once), in
+                                 list order; returns the list of people
   people.crowd(world, o)         o.n people, each walking a closed loop of o.waypoints
                                  (3) points drawn uniformly in o.area = {x0, y0, x1, y1};
                                  names o.name .. i ("person1", ...), speed uniform in
@@ -20,6 +24,12 @@ local util = require "kit.util"
 local M = {}
 
 function M.walker(world, o) return human.spawn(world, o) end
+
+function M.walkers(world, common, list)
+    local out = {}
+    for i, o in ipairs(list) do out[i] = human.spawn(world, util.merged(common, o)) end
+    return out
+end
 
 function M.crowd(world, o)
     local a, sp = o.area, o.speed or {1.0, 1.4}

@@ -22,8 +22,9 @@ default) and a colour where it makes sense.
                                  friction carries what lies on it)
   props.open_box(world, o)       an open-topped box (a tote, bin or basket) with a floor and four
                                 walls: o = {pos = {x, y, z} (centre of its bottom face), size =
-                                {x, y, z} (outer), wall = 0.01 (m, walls and floor), color,
-                                material, name, mass}: static geoms, or with o.mass (kg) a
+                                {x, y, z} (outer), wall = 0.01 (m, walls), floor = wall (m, the
+                                floor's thickness), color, material, name, mass, yaw = 0}:
+                                static geoms, or with o.mass (kg) a
                                 Body of its own (returned; weld it to a robot with a fixed joint)
   props.tree_row(world, o)       a row of trees from a = {x, y} to b = {x, y}: o.n trees (or
                                  o.spacing m apart), trunk_radius = 0.08, trunk_height = 1.2,
@@ -100,8 +101,9 @@ end
 
 function M.open_box(world, o)
     local sz, t = o.size, o.wall or 0.01
+    local fl = o.floor or t
     local c = o.color or {0.3, 0.6, 0.8}
-    local gs = {{type = "box", size = {sz[1], sz[2], t}, pos = {0, 0, t / 2}, color = c, material = o.material}}
+    local gs = {{type = "box", size = {sz[1], sz[2], fl}, pos = {0, 0, fl / 2}, color = c, material = o.material}}
     for _, d in ipairs({{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) do
         gs[#gs + 1] = {type = "box", size = {d[1] ~= 0 and t or sz[1], d[2] ~= 0 and t or sz[2], sz[3]},
                        pos = {d[1] * (sz[1] / 2 - t / 2), d[2] * (sz[2] / 2 - t / 2), sz[3] / 2}, color = c,

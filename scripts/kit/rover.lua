@@ -18,6 +18,18 @@ A scene that follows a kit.route (rt) with a crowd of kit.people walkers:
     -- step:  R:step(ctx, mon, crowd, rt [, ok])  mon:update(ctx), people.update(crowd, ctx),
     --                                            R:track(ctx), rt:follow(ctx, R, ok), in that order
 
+A scene whose task is a kit.route (the route scenes' family) takes its action space, act,
+reward and success from one declarative spec:
+    R:route_task(scene, rt, {low = {-0.3, -1.5}, high = {0.8, 1.5}, turn_accel = 2.5,
+                             action = {spray = {shape = {2}, low = 0, high = 1}},   -- optional
+                             act = function(ctx, action) ... end})                  -- optional
+  scene.action   {base = {v, w} within low..high (m/s, rad/s)} plus o.action's own entries
+  scene.act      R:drive_base(ctx, action, o.turn_accel), then o.act(ctx, action) when given
+  scene.reward   rt:progress(ctx) (1 per route point, -0.01 per s)
+  scene.success  rt:done(ctx.state)
+A function the scene defines after the call (its own reward, say) replaces the template's.
+  R:drive_base(ctx, action, turn_accel)   R:drive from action.base with ctx.params.accel
+
 rover.params(accel, own) adds to `own` (the scene's params; returned) the param `accel`: the
 base acceleration limit (m/s^2; default `accel`, 0.1 to 5) the scene passes to R:drive.
 
@@ -50,6 +62,7 @@ Methods:
 --]]
 
 local people = require "kit.people"
+local safety = require "scenario.safety"
 local util = require "kit.util"
 
 local M = {}
@@ -113,9 +126,7 @@ end
 
 function R:failed(ctx, who)
     if self.bot:up_z() < 0.8 then return true, "the robot tipped over" end
-    local sf = ctx.state.safety
-    if sf and sf.exceeded > 0 then return true, "contact with " .. who .. " above the ISO/TS 15066 force limit" end
-    return false
+    return safety.failed(ctx, who)
 end
 
 function R:metrics(ctx, mon)
@@ -123,6 +134,22 @@ function R:metrics(ctx, mon)
     m.path_length = self:path(ctx)
     m.time = ctx.t
     return m
+end
+
+function R:drive_base(ctx, action, turn_accel)
+    self:drive(ctx, action.base[1], action.base[2], ctx.params.accel, turn_accel)
+end
+
+function R:route_task(scene, rt, o)
+    scene.action = o.action or {}
+    scene.action.base = {shape = {2}, low = o.low, high = o.high}
+    local own, turn_accel = o.act, o.turn_accel
+    scene.act = function(ctx, action)
+        self:drive_base(ctx, action, turn_accel)
+        if own then own(ctx, action) end
+    end
+    scene.reward = function(ctx) return rt:progress(ctx) end
+    scene.success = function(ctx) return rt:done(ctx.state) end
 end
 
 function R:nav_entries(rt, own)

@@ -27,6 +27,9 @@ Functions:
   to_local(x, y, yaw, px, py)   point (px, py) in the frame at (x, y) heading yaw
   to_world(x, y, yaw, lx, ly)   the inverse of to_local
   tilt_deg(body)                angle of the body's +z axis from the vertical, deg
+  strict(t, what)               t, where reading a field t does not have is an error naming
+                                `what` and listing t's fields (the umbrella modules kit, robots
+                                and scenario: a misspelled module name is not a silent nil)
   ramp_twist(st, out, v, w, dec, acc, wacc, dt)
                                 a policy's rate-limited base command: st.v moves toward v by
                                 at most dec*dt down / acc*dt up (m/s^2), st.w toward w by at
@@ -130,6 +133,19 @@ function M.tilt_deg(b)
     local _, qx, qy = b:quat()
     local uz = M.clamp(1 - 2 * (qx * qx + qy * qy), -1, 1)
     return math.deg(math.acos(uz))
+end
+
+---@generic T
+---@param t T
+---@param what string
+---@return T
+function M.strict(t, what)
+    local names = {}
+    for k in pairs(t) do names[#names + 1] = tostring(k) end
+    table.sort(names)
+    return setmetatable(t, {__index = function(_, k)
+        error(string.format("%s: no module '%s' (known: %s)", what, tostring(k), table.concat(names, ", ")), 2)
+    end})
 end
 
 function M.ramp_twist(st, out, v, w, dec, acc, wacc, dt)

@@ -41,13 +41,35 @@ Task bookkeeping (ctx.state, plain data):
                               `who` above the ISO/TS 15066 force limit, the robot tipped
   mm.metrics(ctx, mon, name)  mon:metrics(ctx) (scenario.safety) plus ik_failures,
                               path_length (s.path) and, as `name`, s.t_done once done (else now)
+The scenes' template and step (the calls every such scene makes, in their order):
+  mm.task(scene, {bot = function() return bot end, z_max = 1.6, dual = false})
+                              scene.action (mm.action(z_max), or mm.action_dual with dual),
+                              scene.act (mm.act or mm.act_dual on bot()), scene.success = mm.done
+  mm.step(ctx, bot, mon, people, grips)
+                              for step, before the scene's own counting: mon:update(ctx), the
+                              people's update, each scenario.grasp of `grips` updated with the
+                              gripper's command (ctx.state.closed, then closed2), the odometer
+                              (ctx.state.path)
+The container on the rear deck (a tote, tub, bin or basket):
+  mm.deck_box(world, bot, o)  kit.props.open_box as a body (o.mass kg) at chassis-frame x = o.x
+                              on the deck (its bottom 1 mm above o.deck_z, m), turned by o.yaw
+                              (the robot's start heading), welded to the chassis by a fixed
+                              joint named o.mount; o.name, o.outer = {x, y, z} (m), o.wall,
+                              o.floor, o.color as open_box's. Returns a DeckBox:
+    box.body                  the Body
+    box:inner()               x0, y0, x1, y1 of its inside and its floor's top z (chassis frame)
+    box:rim()                 the rim's z (chassis frame)
+    box:holds(x, y, z, above) a chassis-frame point inside the walls, above the floor and at
+                              most `above` m over the rim
 Running values live in ctx.state (v, w, qc, ik_fail, closed): plain data, so saved states
 restore them.
 ]]
 local M = {}
 
 
+local props = require "kit.props"
 local rover = require "kit.rover"
+local safety = require "scenario.safety"
 local track = require "kit.track"
 local util = require "kit.util"
 local approach = util.approach
@@ -122,7 +144,8 @@ function M.contact_penalty(s)
 end
 
 function M.failed(ctx, bot, who)
-    if ctx.state.safety.exceeded > 0 then return true, "contact with " .. who .. " above the ISO/TS 15066 force limit" end
+    local hit, why = safety.failed(ctx, who)
+    if hit then return true, why end
     if bot:up_z() < 0.8 then return true, "the robot tipped over" end
     return false
 end
@@ -134,6 +157,30 @@ function M.metrics(ctx, mon, time_name)
     m.path_length = s.path
     m[time_name] = track.hold_time(ctx)
     return m
+end
+
+local DeckBox = {}
+DeckBox.__index = DeckBox
+
+function M.deck_box(world, bot, o)
+    local x, y = bot:to_world(o.x, 0, 0)
+    local body = props.open_box(world, {name = o.name, pos = {x, y, o.deck_z + 0.001}, yaw = o.yaw, size = o.outer,
+                                        wall = o.wall, floor = o.floor, mass = o.mass, color = o.color})
+    world:joint{type = "fixed", name = o.mount, body1 = body, body2 = bot.chassis}
+    return setmetatable({body = body, x = o.x, outer = o.outer, wall = o.wall or 0.01, floor = o.floor or o.wall or 0.01,
+                         deck_z = o.deck_z}, DeckBox)
+end
+
+function DeckBox:inner()
+    local o, w = self.outer, self.wall
+    return self.x - o[1] / 2 + w, -o[2] / 2 + w, self.x + o[1] / 2 - w, o[2] / 2 - w, self.deck_z + self.floor
+end
+
+function DeckBox:rim() return self.deck_z + self.outer[3] end
+
+function DeckBox:holds(x, y, z, above)
+    local x0, y0, x1, y1, fz = self:inner()
+    return x > x0 and x < x1 and y > y0 and y < y1 and z > fz and z < self.deck_z + self.outer[3] + above
 end
 
 --- Resets the running values act() keeps in ctx.state.
@@ -202,6 +249,27 @@ function M.act_dual(ctx, action, bot)
         local arm = bot.arms[k]
         arm:grip(c and 0 or arm.o.open_width)
     end
+end
+
+function M.task(scene, o)
+    local bot, dual = o.bot, o.dual
+    scene.action = dual and M.action_dual(o.z_max) or M.action(o.z_max)
+    if dual then
+        scene.act = function(ctx, action) M.act_dual(ctx, action, bot()) end
+    else
+        scene.act = function(ctx, action) M.act(ctx, action, bot()) end
+    end
+    scene.success = M.done
+end
+
+function M.step(ctx, bot, mon, people, grips)
+    local s = ctx.state
+    mon:update(ctx)
+    for _, h in ipairs(people) do h:update(ctx) end
+    local closed = {s.closed, s.closed2}
+    for k, g in ipairs(grips) do g:update(ctx, closed[k] == true) end
+    local x, y = bot:pose2d()
+    track.odometer(s, x, y)
 end
 
 return M

@@ -54,6 +54,12 @@ quasi-static contact, the conservative choice for a mobile robot that may pin a 
   legs   130   lower leg (thigh / knee 220; a robot base meets the shins first)
 Transient contacts may reach twice these values in the standard; pass
 limits = {...} to use those.
+
+For failure(ctx): safety.failed(ctx, who) is true and "contact with <who> above the ISO/TS
+15066 force limit" once any force limit was exceeded in the episode (ctx.state.safety's
+count), else false; kit.rover's R:failed and scenario.mm_task.failed end with it.
+mon:failed_now(who) is the same for a limit exceeded in the current step only (true and
+"contact with <who> above the ISO/TS 15066 limit").
 --]]
 
 local M = {}
@@ -63,6 +69,12 @@ M.NEAR = 1.0
 
 local S = {}
 S.__index = S
+
+function M.failed(ctx, who)
+    local sf = ctx.state.safety
+    if sf and sf.exceeded > 0 then return true, "contact with " .. who .. " above the ISO/TS 15066 force limit" end
+    return false
+end
 
 function M.new(world, o)
     o = o or {}
@@ -187,6 +199,11 @@ end
 --- True when a force limit was exceeded in the last update.
 function S:limit_exceeded_now()
     return next(self.state.safety.over) ~= nil
+end
+
+function S:failed_now(who)
+    if self:limit_exceeded_now() then return true, "contact with " .. who .. " above the ISO/TS 15066 limit" end
+    return false
 end
 
 function S:metrics(ctx)
