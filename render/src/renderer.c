@@ -31,6 +31,7 @@ struct ps_renderer {
     GLuint empty_vao;
     ps_gpu_mesh prim[PRIM_COUNT];
     ps_mesh_cache *cache;
+    ps_texture_cache *textures;
     uint64_t frame;
     // shadow map
     GLuint shadow_fbo, shadow_tex;
@@ -54,7 +55,7 @@ struct ps_renderer {
     char error[PS_ERR_LEN];
     // uniform locations of the lit program
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
-        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp;
+        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp, u_textured, u_tex;
     float lamp;                              // ps_renderer_set_lamp
     GLint s_model, s_vp, s_inst;
     GLint d_model, d_vp, d_view, d_mode, d_segment, d_inst;
@@ -94,10 +95,11 @@ static bool set_error(ps_renderer *r, const char *fmt, ...)
 static const char *lit_vs =
     "#version 330 core\n"
     "layout(location=0) in vec3 a_pos; layout(location=1) in vec3 a_nrm; layout(location=2) in vec4 a_col;\n"
-    INSTANCE_ATTRIBS
+    INSTANCE_ATTRIBS "layout(location=12) in vec2 a_uv;\n"
     "uniform mat4 u_model, u_vp, u_light_vp; uniform mat3 u_nmat; uniform int u_inst; uniform float u_shadow_offset;\n"
-    "out vec3 v_world; out vec3 v_nrm; out vec4 v_col; out vec4 v_light;\n"
+    "out vec3 v_world; out vec3 v_nrm; out vec4 v_col; out vec4 v_light; out vec2 v_uv;\n"
     "void main() {\n"
+    "  v_uv = a_uv;\n"
     "  mat4 m = u_inst == 1 ? i_model : u_model; mat3 n = u_inst == 1 ? mat3(i_n0, i_n1, i_n2) : u_nmat;\n"
     "  vec4 w = m * vec4(a_pos, 1.0);\n"
     "  v_world = w.xyz; v_nrm = n * a_nrm; v_col = u_inst == 1 ? a_col * i_col : a_col;\n"
@@ -108,8 +110,9 @@ static const char *lit_vs =
 
 static const char *lit_fs =
     "#version 330 core\n"
-    "in vec3 v_world; in vec3 v_nrm; in vec4 v_col; in vec4 v_light;\n"
+    "in vec3 v_world; in vec3 v_nrm; in vec4 v_col; in vec4 v_light; in vec2 v_uv;\n"
     "uniform vec4 u_color; uniform vec3 u_light_dir; uniform sampler2DShadow u_shadow;\n"
+    "uniform int u_textured; uniform sampler2D u_tex;\n"
     "uniform int u_shadows; uniform float u_dim; uniform int u_grid; uniform float u_lamp;\n"
     "uniform vec3 u_grid_u, u_grid_v, u_eye; uniform int u_unlit;\n"
     "out vec4 o;\n"
@@ -122,6 +125,7 @@ static const char *lit_fs =
     "}\n"
     "void main() {\n"
     "  vec4 base = u_color * v_col;\n"
+    "  if (u_textured == 1) base *= texture(u_tex, v_uv);\n"
     "  if (u_unlit == 1) { o = vec4(base.rgb * u_dim, base.a); return; }\n"
     "  if (u_grid == 1) {\n"
     "    vec2 g = vec2(dot(v_world, u_grid_u), dot(v_world, u_grid_v));\n"
@@ -252,6 +256,14 @@ static void vtx(float *v, float x, float y, float z, float nx, float ny, float n
 {
     v[0] = x; v[1] = y; v[2] = z; v[3] = nx; v[4] = ny; v[5] = nz;
     v[6] = v[7] = v[8] = v[9] = 1;
+    v[10] = v[11] = 0;
+}
+
+// Texture coordinates of the vertex at v (a URDF <texture> on a primitive).
+static void vtx_uv(float *v, float u, float w)
+{
+    v[10] = u;
+    v[11] = w;
 }
 
 static bool build_sphere(ps_gpu_mesh *m, int sl, int st);
@@ -277,6 +289,11 @@ static bool build_prims(ps_renderer *r)
             float *p = bv + (size_t)(f * 4 + k) * PS_VTX_FLOATS;
             vtx(p, 0.5f * (n[0] + cs[k][0] * u[0] + cs[k][1] * w[0]), 0.5f * (n[1] + cs[k][0] * u[1] + cs[k][1] * w[1]),
                 0.5f * (n[2] + cs[k][0] * u[2] + cs[k][1] * w[2]), n[0], n[1], n[2]);
+            // The whole image on each face, upright and unmirrored seen from outside:
+            // on the sides u runs to the right and v up (+z); on the top u along +x,
+            // v along +y; on the bottom u along +x, v along -y.
+            if (fabsf(n[2]) < 0.5f) vtx_uv(p, 0.5f - n[1] * p[0] + n[0] * p[1], 0.5f + p[2]);
+            else vtx_uv(p, 0.5f + p[0], 0.5f + n[2] * p[1]);
         }
         uint32_t b = (uint32_t)f * 4;
         uint32_t *q = bi + f * 6;
@@ -302,7 +319,9 @@ static bool build_sphere(ps_gpu_mesh *m, int sl, int st)
         for (int j = 0; j <= sl; j++) {
             double ph = 2 * M_PI * j / sl;
             float x = (float)(sin(th) * cos(ph)), y = (float)(sin(th) * sin(ph)), z = (float)cos(th);
-            vtx(sv + (size_t)(i * (sl + 1) + j) * PS_VTX_FLOATS, x, y, z, x, y, z);
+            float *p = sv + (size_t)(i * (sl + 1) + j) * PS_VTX_FLOATS;
+            vtx(p, x, y, z, x, y, z);
+            vtx_uv(p, (float)j / (float)sl, 1.0f - (float)i / (float)st); // longitude, latitude
         }
     }
     for (int i = 0; ok && i < st; i++)
@@ -332,8 +351,10 @@ static bool build_cylinder(ps_gpu_mesh *m, int cs)
     for (int j = 0; j <= cs; j++) {
         double ph = 2 * M_PI * j / cs;
         float x = (float)cos(ph), y = (float)sin(ph);
-        vtx(cv + nv++ * PS_VTX_FLOATS, x, y, -0.5f, x, y, 0);
-        vtx(cv + nv++ * PS_VTX_FLOATS, x, y, 0.5f, x, y, 0);
+        vtx(cv + nv * PS_VTX_FLOATS, x, y, -0.5f, x, y, 0);
+        vtx_uv(cv + nv++ * PS_VTX_FLOATS, (float)j / (float)cs, 0);
+        vtx(cv + nv * PS_VTX_FLOATS, x, y, 0.5f, x, y, 0);
+        vtx_uv(cv + nv++ * PS_VTX_FLOATS, (float)j / (float)cs, 1);
     }
     for (uint32_t j = 0; j < (uint32_t)cs; j++) {
         uint32_t a = 2 * j;
@@ -343,10 +364,12 @@ static bool build_cylinder(ps_gpu_mesh *m, int cs)
     for (int cap = 0; cap < 2; cap++) {
         float z = cap ? 0.5f : -0.5f, nz = cap ? 1.0f : -1.0f;
         uint32_t centre = (uint32_t)nv;
-        vtx(cv + nv++ * PS_VTX_FLOATS, 0, 0, z, 0, 0, nz);
+        vtx(cv + nv * PS_VTX_FLOATS, 0, 0, z, 0, 0, nz);
+        vtx_uv(cv + nv++ * PS_VTX_FLOATS, 0.5f, 0.5f);
         for (int j = 0; j <= cs; j++) {
             double ph = 2 * M_PI * j / cs;
-            vtx(cv + nv++ * PS_VTX_FLOATS, (float)cos(ph), (float)sin(ph), z, 0, 0, nz);
+            vtx(cv + nv * PS_VTX_FLOATS, (float)cos(ph), (float)sin(ph), z, 0, 0, nz);
+            vtx_uv(cv + nv++ * PS_VTX_FLOATS, 0.5f + 0.5f * (float)cos(ph), 0.5f + 0.5f * (float)sin(ph));
         }
         for (uint32_t j = 0; j < (uint32_t)cs; j++) {
             ci[k++] = centre;
@@ -402,7 +425,8 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
         if (err && errlen) snprintf(err, errlen, "renderer: out of memory");
         return NULL;
     }
-    r->cache = ps_mesh_cache_create();
+    r->textures = ps_texture_cache_create();
+    r->cache = r->textures ? ps_mesh_cache_create(r->textures) : NULL;
     r->prog = program(r, lit_vs, lit_fs, "lit");
     r->shadow_prog = r->prog ? program(r, shadow_vs, shadow_fs, "shadow") : 0;
     r->sky_prog = r->shadow_prog ? program(r, sky_vs, sky_fs, "sky") : 0;
@@ -421,7 +445,7 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
     LOC(u_dim, prog, "u_dim"); LOC(u_segment, prog, "u_segment"); LOC(u_grid, prog, "u_grid");
     LOC(u_grid_u, prog, "u_grid_u"); LOC(u_grid_v, prog, "u_grid_v"); LOC(u_eye, prog, "u_eye");
     LOC(u_unlit, prog, "u_unlit"); LOC(u_shadow_offset, prog, "u_shadow_offset");
-    LOC(u_lamp, prog, "u_lamp");
+    LOC(u_lamp, prog, "u_lamp"); LOC(u_textured, prog, "u_textured"); LOC(u_tex, prog, "u_tex");
     LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp"); LOC(s_inst, shadow_prog, "u_inst");
     LOC(d_model, id_prog, "u_model"); LOC(d_vp, id_prog, "u_vp"); LOC(d_view, id_prog, "u_view");
     LOC(d_mode, id_prog, "u_mode"); LOC(d_segment, id_prog, "u_segment"); LOC(d_inst, id_prog, "u_inst");
@@ -488,6 +512,7 @@ void ps_renderer_destroy(ps_renderer *r)
     ps_render_target_destroy(r->pick_target);
     for (int i = 0; i < PRIM_COUNT; i++) ps_gpu_mesh_free(&r->prim[i]);
     ps_mesh_cache_destroy(r->cache);
+    ps_texture_cache_destroy(r->textures);
     GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog};
     for (size_t i = 0; i < sizeof progs / sizeof *progs; i++)
         if (progs[i]) glDeleteProgram(progs[i]);
@@ -617,6 +642,7 @@ typedef struct draw_item {
     float rgba[4];
     float segment;
     bool grid, translucent;
+    GLuint tex;         // a URDF <texture> over the whole shape (0: none)
     vec3 gu, gv;
     float key;          // squared distance from the eye (translucent sorting)
 } draw_item;
@@ -688,6 +714,8 @@ static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_c
         if (tinted) tint(it.rgba, r->tint);
         it.segment = (float)s->segment;
         it.translucent = s->rgba[3] < 0.999f;
+        if (f->mode == PS_RENDER_COLOR && s->texture_path)
+            it.tex = ps_texture_cache_get(r->textures, s->texture_path, "a URDF visual's <texture>");
         switch (s->type) {
         case PS_SHAPE_BOX:
             it.mesh = &r->prim[PRIM_BOX];
@@ -799,7 +827,7 @@ static bool mark_fallbacks(ps_renderer *r, const ps_snapshot *snap, unsigned fla
 // Boxes, spheres and cylinders are batched for instanced drawing.
 static bool batchable(const ps_renderer *r, const draw_item *it)
 {
-    return !it->grid && it->mesh >= &r->prim[PRIM_BOX] && it->mesh <= &r->prim[PRIM_CYLINDER_LO];
+    return !it->grid && !it->tex && it->mesh >= &r->prim[PRIM_BOX] && it->mesh <= &r->prim[PRIM_CYLINDER_LO];
 }
 
 static bool batch_push(ps_renderer *r, const draw_item *it)
@@ -869,6 +897,36 @@ static void emit_shadow(ps_renderer *r, draw_item *it, void *ctx)
 
 typedef struct pass_ctx { bool translucent; const float *eye; } pass_ctx;
 
+static void bind_texture(GLuint tex)
+{
+    glActiveTexture(GL_TEXTURE1); // unit 0 holds the shadow map
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glActiveTexture(GL_TEXTURE0);
+}
+
+// One lit item: its own texture (a URDF <texture>) over the whole mesh, else
+// the mesh file's parts each with its texture, else the vertex colours.
+static void draw_lit(ps_renderer *r, const draw_item *it)
+{
+    const ps_gpu_mesh *m = it->mesh;
+    set_item_uniforms(r, it, true);
+    if (it->tex || !m->part_count) {
+        if (it->tex) {
+            bind_texture(it->tex);
+            glUniform1i(r->u_textured, 1);
+        }
+        ps_gpu_mesh_draw(m);
+    } else {
+        for (size_t i = 0; i < m->part_count; i++) {
+            const ps_mesh_part *p = &m->parts[i];
+            if (p->tex) bind_texture(p->tex);
+            glUniform1i(r->u_textured, p->tex != 0);
+            ps_gpu_mesh_draw_range(m, p->first, p->count);
+        }
+    }
+    glUniform1i(r->u_textured, 0);
+}
+
 // Opaque items draw at once; translucent ones are collected and drawn back to front.
 static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
 {
@@ -888,8 +946,7 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
         return;
     }
     if (batchable(r, it) && batch_push(r, it)) return;
-    set_item_uniforms(r, it, true);
-    ps_gpu_mesh_draw(it->mesh);
+    draw_lit(r, it);
 }
 
 static int farther_first(const void *a, const void *b)
@@ -1139,6 +1196,8 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
     glUniform1i(r->u_shadow, 0);
+    glUniform1i(r->u_tex, 1);
+    glUniform1i(r->u_textured, 0);
     if (mode == PS_RENDER_COLOR) {
         pass_ctx opaque = {false, f.eye}, trans = {true, f.eye};
         r->batch_n = 0;
@@ -1178,8 +1237,7 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
             // a mirroring scale turns the winding over
             float det = glm_mat3_det((vec3 *)it->nmat);
             glFrontFace(det < 0 ? GL_CW : GL_CCW);
-            set_item_uniforms(r, it, true);
-            ps_gpu_mesh_draw(it->mesh);
+            draw_lit(r, it);
         }
         glFrontFace(GL_CCW);
         glDisable(GL_CULL_FACE);
