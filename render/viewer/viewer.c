@@ -531,6 +531,9 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     glfwSwapInterval(opt->vsync ? 1 : 0);
     v->r = ps_renderer_create(err, errlen);
     if (!v->r) goto fail;
+    // Mesh detail under 3 pixels is not worth its vertex work in an interactive
+    // view (the Go2's 80k triangles); camera sensors keep their own renderer at 1.
+    ps_renderer_set_lod_pixels(v->r, 3.0);
     if (opt->msaa) ps_viewer_log(v, "msaa: %d samples per pixel", ps_renderer_framebuffer_samples(v->r));
     // Scripted, fixed-step and multisampled windows draw at full resolution
     // (pixels tests compare; a multisampled window cannot take a blit).
