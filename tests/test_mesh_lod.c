@@ -25,7 +25,7 @@ static size_t sphere(int sl, int st, float **v, uint32_t **idx, size_t *ni)
             p[0] = p[3] = (float)(sin(th) * cos(ph));
             p[1] = p[4] = (float)(sin(th) * sin(ph));
             p[2] = p[5] = (float)cos(th);
-            p[6] = 0.2f, p[7] = 0.4f, p[8] = 0.6f, p[9] = 1;
+            p[6] = 0.2f, p[7] = 0.4f, p[8] = 0.6f, p[9] = 1, p[10] = p[11] = 0;
         }
     for (int j = 0; j < st; j++)
         for (int i = 0; i < sl; i++) {
@@ -91,7 +91,7 @@ static void test_colours_apart(void)
                 float *p = v + nv * PS_VTX_FLOATS;
                 p[0] = (float)s + (float)i / N, p[1] = (float)j / N, p[2] = 0;
                 p[3] = 0, p[4] = 0, p[5] = 1;
-                p[6] = s ? 0.0f : 1.0f, p[7] = 0, p[8] = s ? 1.0f : 0.0f, p[9] = 1;
+                p[6] = s ? 0.0f : 1.0f, p[7] = 0, p[8] = s ? 1.0f : 0.0f, p[9] = 1, p[10] = p[11] = 0;
             }
         for (int j = 0; j < N; j++)
             for (int i = 0; i < N; i++) {

@@ -16,7 +16,7 @@ typedef struct cluster_key {
 
 typedef struct cluster {
     cluster_key key;
-    double pos[3], nrm[3];
+    double pos[3], nrm[3], uv[2];
     float col[4];
     uint32_t n;
 } cluster;
@@ -84,6 +84,8 @@ bool ps_mesh_simplify(const float *v, size_t nv, const uint32_t *idx, size_t ni,
             c->pos[a] += p[a];
             c->nrm[a] += p[3 + a];
         }
+        c->uv[0] += p[10];
+        c->uv[1] += p[11];
         c->n++;
         remap[i] = table[s] - 1;
     }
@@ -107,6 +109,8 @@ bool ps_mesh_simplify(const float *v, size_t nv, const uint32_t *idx, size_t ni,
             o[3 + a] = l > 0 ? (float)(c->nrm[a] / l) : (a == 2 ? 1.0f : 0.0f);
         }
         memcpy(o + 6, c->col, sizeof c->col);
+        o[10] = (float)(c->uv[0] / c->n);
+        o[11] = (float)(c->uv[1] / c->n);
     }
     free(table);
     free(remap);

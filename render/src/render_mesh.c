@@ -1,6 +1,6 @@
 // GPU meshes and their cache: snapshot meshes (trimeshes, heightfields) keyed
 // by content, visual mesh files (.dae, .stl, .obj) keyed by path and read with
-// assimp.
+// assimp, with their materials' colours and diffuse textures.
 #include "render_internal.h"
 
 #include <assimp/cimport.h>
@@ -29,6 +29,8 @@ bool ps_gpu_mesh_upload(ps_gpu_mesh *m, const float *v, size_t nv, const uint32_
     glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, stride, (void *)(3 * sizeof(float)));
     glEnableVertexAttribArray(2);
     glVertexAttribPointer(2, 4, GL_FLOAT, GL_FALSE, stride, (void *)(6 * sizeof(float)));
+    glEnableVertexAttribArray(PS_ATTR_UV);
+    glVertexAttribPointer(PS_ATTR_UV, 2, GL_FLOAT, GL_FALSE, stride, (void *)(10 * sizeof(float)));
     if (ni) {
         glGenBuffers(1, &m->ebo);
         glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, m->ebo);
@@ -47,6 +49,7 @@ void ps_gpu_mesh_free(ps_gpu_mesh *m)
     if (m->ebo) glDeleteBuffers(1, &m->ebo);
     if (m->vbo) glDeleteBuffers(1, &m->vbo);
     if (m->vao) glDeleteVertexArrays(1, &m->vao);
+    free(m->parts);
     memset(m, 0, sizeof *m);
 }
 
@@ -55,6 +58,12 @@ void ps_gpu_mesh_draw(const ps_gpu_mesh *m)
     glBindVertexArray(m->vao);
     if (m->indexed) glDrawElements(GL_TRIANGLES, m->count, GL_UNSIGNED_INT, 0);
     else glDrawArrays(GL_TRIANGLES, 0, m->count);
+}
+
+void ps_gpu_mesh_draw_range(const ps_gpu_mesh *m, GLsizei first, GLsizei count)
+{
+    glBindVertexArray(m->vao);
+    glDrawElements(GL_TRIANGLES, count, GL_UNSIGNED_INT, (const void *)((size_t)first * sizeof(uint32_t)));
 }
 
 typedef struct entry {
@@ -73,9 +82,15 @@ typedef struct entry {
 struct ps_mesh_cache {
     entry *e;
     size_t n, cap;
+    ps_texture_cache *textures;   // borrowed
 };
 
-ps_mesh_cache *ps_mesh_cache_create(void) { return calloc(1, sizeof(ps_mesh_cache)); }
+ps_mesh_cache *ps_mesh_cache_create(ps_texture_cache *textures)
+{
+    ps_mesh_cache *c = calloc(1, sizeof(ps_mesh_cache));
+    if (c) c->textures = textures;
+    return c;
+}
 
 void ps_mesh_cache_destroy(ps_mesh_cache *c)
 {
@@ -109,6 +124,7 @@ static void put(float *v, float x, float y, float z, float nx, float ny, float n
     v[0] = x; v[1] = y; v[2] = z;
     v[3] = nx; v[4] = ny; v[5] = nz;
     v[6] = col[0]; v[7] = col[1]; v[8] = col[2]; v[9] = col[3];
+    v[10] = v[11] = 0;
 }
 
 static const float white[4] = {1, 1, 1, 1};
@@ -205,7 +221,49 @@ const ps_gpu_mesh *ps_mesh_cache_snapshot(ps_mesh_cache *c, const ps_snapshot_me
     return ok ? &e->mesh : NULL;
 }
 
-static bool load_file(entry *e, const char *path, char *why, size_t whylen)
+// The texture of a mesh's material: its first diffuse map, a file next to the
+// mesh file (or an absolute path); 0 for none or one that cannot be used (warned).
+static GLuint material_texture(ps_mesh_cache *c, const struct aiMaterial *mat, const char *mesh_path)
+{
+    struct aiString t;
+    if (!c->textures || aiGetMaterialTextureCount(mat, aiTextureType_DIFFUSE) == 0 ||
+        aiGetMaterialTexture(mat, aiTextureType_DIFFUSE, 0, &t, NULL, NULL, NULL, NULL, NULL, NULL) != aiReturn_SUCCESS)
+        return 0;
+    char user[600];
+    snprintf(user, sizeof user, "visual mesh '%.500s'", mesh_path);
+    if (t.data[0] == '*') { // embedded in the file
+        fprintf(stderr, "pilotsim render: warning: %s: embedded texture '%s' is not supported; drawn in its colour "
+                        "instead\n", user, t.data);
+        return 0;
+    }
+    const char *name = t.data;
+    if (!strncmp(name, "file://", 7)) name += 7;
+    char full[4096];
+    const char *slash = strrchr(mesh_path, '/');
+    int dir = slash ? (int)(slash - mesh_path + 1) : 0;
+    if (name[0] == '/') snprintf(full, sizeof full, "%s", name);
+    else snprintf(full, sizeof full, "%.*s%s", dir, mesh_path, name);
+    return ps_texture_cache_get(c->textures, full, user);
+}
+
+// Records that indices [first, first + count) are drawn with `tex`; runs of one
+// texture are merged. False when out of memory.
+static bool add_part(ps_mesh_part **parts, size_t *n, size_t first, size_t count, GLuint tex)
+{
+    if (count == 0) return true;
+    if (*n && (*parts)[*n - 1].tex == tex) {
+        (*parts)[*n - 1].count += (GLsizei)count;
+        return true;
+    }
+    ps_mesh_part *p = realloc(*parts, (*n + 1) * sizeof *p);
+    if (!p) return false;
+    p[*n] = (ps_mesh_part){(GLsizei)first, (GLsizei)count, tex};
+    *parts = p;
+    (*n)++;
+    return true;
+}
+
+static bool load_file(ps_mesh_cache *c, entry *e, const char *path, char *why, size_t whylen)
 {
     // Collada files declare an up axis, and assimp turns Z_UP files to Y-up by
     // default; URDF mesh files are in the link frame already (Z up, REP-103),
@@ -245,8 +303,9 @@ static bool load_file(entry *e, const char *path, char *why, size_t whylen)
     }
     // Files whose materials carry colours (Collada, OBJ with .mtl) keep them;
     // STL has none, so the URDF's colour applies.
-    bool colors = false;
-    size_t base = 0, k = 0;
+    bool colors = false, textured = false;
+    size_t base = 0, k = 0, nparts = 0;
+    ps_mesh_part *parts = NULL;
     for (unsigned i = 0; i < sc->mNumMeshes; i++) {
         const struct aiMesh *m = sc->mMeshes[i];
         if (!(m->mPrimitiveTypes & aiPrimitiveType_TRIANGLE)) continue;
@@ -263,27 +322,50 @@ static bool load_file(entry *e, const char *path, char *why, size_t whylen)
             col[0] = d.r; col[1] = d.g; col[2] = d.b; col[3] = d.a > 0 ? d.a : 1;
             colors = true;
         }
+        // A diffuse map needs texture coordinates to be drawn.
+        GLuint tex = own && m->mTextureCoords[0] ? material_texture(c, sc->mMaterials[m->mMaterialIndex], path) : 0;
+        textured |= tex != 0;
         for (unsigned j = 0; j < m->mNumVertices; j++) {
             struct aiVector3D p = m->mVertices[j];
             struct aiVector3D n = m->mNormals ? m->mNormals[j] : (struct aiVector3D){0, 0, 1};
-            put(v + (base + j) * PS_VTX_FLOATS, p.x, p.y, p.z, n.x, n.y, n.z, col);
+            float *o = v + (base + j) * PS_VTX_FLOATS;
+            put(o, p.x, p.y, p.z, n.x, n.y, n.z, col);
+            if (m->mTextureCoords[0]) {
+                o[10] = m->mTextureCoords[0][j].x;
+                o[11] = m->mTextureCoords[0][j].y;
+            }
             e->radius = fmaxf(e->radius, sqrtf(p.x * p.x + p.y * p.y + p.z * p.z));
         }
+        size_t first = k;
         for (unsigned f = 0; f < m->mNumFaces; f++) {
             const struct aiFace *fc = &m->mFaces[f];
             if (fc->mNumIndices != 3) continue;
             for (int q = 0; q < 3; q++) idx[k++] = (uint32_t)(base + fc->mIndices[q]);
+        }
+        if (!add_part(&parts, &nparts, first, k - first, tex)) {
+            free(parts);
+            free(v);
+            free(idx);
+            aiReleaseImport(sc);
+            snprintf(why, whylen, "out of memory");
+            return false;
         }
         base += m->mNumVertices;
     }
     aiReleaseImport(sc);
     bool ok = ps_gpu_mesh_upload(&e->mesh, v, nv, idx, k);
     e->triangles[0] = k / 3;
+    if (ok && textured) { // drawn part by part; no coarser levels (clustering would smear the texture seams)
+        e->mesh.parts = parts;
+        e->mesh.part_count = nparts;
+        parts = NULL;
+    }
+    free(parts);
     // Coarser levels for where the file's detail is smaller than a pixel:
     // each kept only if it has at most half the triangles of the one before.
     static const int cells[PS_MESH_LEVELS - 1] = {192, 96, 48};
     size_t prev = k / 3;
-    for (int l = 0, out = 0; ok && l < PS_MESH_LEVELS - 1; l++) {
+    for (int l = 0, out = 0; ok && !textured && l < PS_MESH_LEVELS - 1; l++) {
         ps_mesh_lod lod;
         if (!ps_mesh_simplify(v, nv, idx, k, cells[l], &lod)) break;
         size_t nt = lod.index_count / 3;
@@ -337,7 +419,7 @@ const ps_gpu_mesh *ps_mesh_cache_file(ps_mesh_cache *c, const char *path, bool *
     strcpy(e->path, path);
     e->used = frame;
     char why[512];
-    if (!load_file(e, path, why, sizeof why)) {
+    if (!load_file(c, e, path, why, sizeof why)) {
         e->failed = true;
         e->why = malloc(strlen(why) + 1);
         if (e->why) strcpy(e->why, why);

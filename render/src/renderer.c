@@ -23,7 +23,8 @@
 // rasterisers spent most of a small camera frame transforming vertices.
 enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_SPHERE_LO, PRIM_CYLINDER_LO, PRIM_QUAD, PRIM_COUNT };
 #define LOD_PIXELS 40.0
-// Visual mesh files: a coarser level where no vertex moves by more than this on screen.
+// Visual mesh files: a coarser level where no vertex moves by more than this on
+// screen (the default of ps_renderer_set_lod_pixels).
 #define LOD_ERROR_PIXELS 1.0
 
 struct ps_renderer {
@@ -31,10 +32,16 @@ struct ps_renderer {
     GLuint empty_vao;
     ps_gpu_mesh prim[PRIM_COUNT];
     ps_mesh_cache *cache;
+    ps_texture_cache *textures;
     uint64_t frame;
     // shadow map
     GLuint shadow_fbo, shadow_tex;
     int shadow_size;
+    // The static casters' part of the shadow map (shadow_pass): drawn once while
+    // the light's box and the static shapes stay the same, copied in each frame.
+    GLuint static_fbo, static_tex;
+    uint64_t static_key, last_key;   // of the cached part (0: none); of the last frame's casters
+    void *casters; size_t casters_n, casters_cap; // a frame's shadow casters (draw_items)
     // dynamic buffers: debug lines (x y z r g b a), 2D quads (x y u v)
     GLuint line_vao, line_vbo, ui_vao, ui_vbo;
     float *lines; size_t line_cap;
@@ -54,8 +61,9 @@ struct ps_renderer {
     char error[PS_ERR_LEN];
     // uniform locations of the lit program
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
-        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp;
+        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp, u_textured, u_tex;
     float lamp;                              // ps_renderer_set_lamp
+    double lod_pixels;                       // ps_renderer_set_lod_pixels
     GLint s_model, s_vp, s_inst;
     GLint d_model, d_vp, d_view, d_mode, d_segment, d_inst;
     GLint u_inst;
@@ -94,10 +102,11 @@ static bool set_error(ps_renderer *r, const char *fmt, ...)
 static const char *lit_vs =
     "#version 330 core\n"
     "layout(location=0) in vec3 a_pos; layout(location=1) in vec3 a_nrm; layout(location=2) in vec4 a_col;\n"
-    INSTANCE_ATTRIBS
+    INSTANCE_ATTRIBS "layout(location=12) in vec2 a_uv;\n"
     "uniform mat4 u_model, u_vp, u_light_vp; uniform mat3 u_nmat; uniform int u_inst; uniform float u_shadow_offset;\n"
-    "out vec3 v_world; out vec3 v_nrm; out vec4 v_col; out vec4 v_light;\n"
+    "out vec3 v_world; out vec3 v_nrm; out vec4 v_col; out vec4 v_light; out vec2 v_uv;\n"
     "void main() {\n"
+    "  v_uv = a_uv;\n"
     "  mat4 m = u_inst == 1 ? i_model : u_model; mat3 n = u_inst == 1 ? mat3(i_n0, i_n1, i_n2) : u_nmat;\n"
     "  vec4 w = m * vec4(a_pos, 1.0);\n"
     "  v_world = w.xyz; v_nrm = n * a_nrm; v_col = u_inst == 1 ? a_col * i_col : a_col;\n"
@@ -108,8 +117,9 @@ static const char *lit_vs =
 
 static const char *lit_fs =
     "#version 330 core\n"
-    "in vec3 v_world; in vec3 v_nrm; in vec4 v_col; in vec4 v_light;\n"
+    "in vec3 v_world; in vec3 v_nrm; in vec4 v_col; in vec4 v_light; in vec2 v_uv;\n"
     "uniform vec4 u_color; uniform vec3 u_light_dir; uniform sampler2DShadow u_shadow;\n"
+    "uniform int u_textured; uniform sampler2D u_tex;\n"
     "uniform int u_shadows; uniform float u_dim; uniform int u_grid; uniform float u_lamp;\n"
     "uniform vec3 u_grid_u, u_grid_v, u_eye; uniform int u_unlit;\n"
     "out vec4 o;\n"
@@ -122,6 +132,7 @@ static const char *lit_fs =
     "}\n"
     "void main() {\n"
     "  vec4 base = u_color * v_col;\n"
+    "  if (u_textured == 1) base *= texture(u_tex, v_uv);\n"
     "  if (u_unlit == 1) { o = vec4(base.rgb * u_dim, base.a); return; }\n"
     "  if (u_grid == 1) {\n"
     "    vec2 g = vec2(dot(v_world, u_grid_u), dot(v_world, u_grid_v));\n"
@@ -139,8 +150,11 @@ static const char *lit_fs =
     "  float spec = diff > 0.0 ? s * 0.25 : 0.0;\n"
     "  vec3 c = base.rgb * (0.35 + 0.65 * diff * sh) + vec3(spec * sh);\n"
     "  // the camera's own lamp at the eye, not dimmed: cosine and inverse square (1 m floor)\n"
-    "  vec3 e = u_eye - v_world; float lamp = u_lamp * max(dot(n, normalize(e)), 0.0) / max(dot(e, e), 1.0);\n"
-    "  o = vec4(c * u_dim + base.rgb * lamp, base.a);\n"
+    "  vec3 lit = c * u_dim;\n"
+    "  if (u_lamp > 0.0) {\n"
+    "    vec3 e = u_eye - v_world; lit += base.rgb * (u_lamp * max(dot(n, normalize(e)), 0.0) / max(dot(e, e), 1.0));\n"
+    "  }\n"
+    "  o = vec4(lit, base.a);\n"
     "}\n";
 
 // Depth and segmentation passes: a vertex shader without lighting outputs and
@@ -252,6 +266,14 @@ static void vtx(float *v, float x, float y, float z, float nx, float ny, float n
 {
     v[0] = x; v[1] = y; v[2] = z; v[3] = nx; v[4] = ny; v[5] = nz;
     v[6] = v[7] = v[8] = v[9] = 1;
+    v[10] = v[11] = 0;
+}
+
+// Texture coordinates of the vertex at v (a URDF <texture> on a primitive).
+static void vtx_uv(float *v, float u, float w)
+{
+    v[10] = u;
+    v[11] = w;
 }
 
 static bool build_sphere(ps_gpu_mesh *m, int sl, int st);
@@ -277,6 +299,11 @@ static bool build_prims(ps_renderer *r)
             float *p = bv + (size_t)(f * 4 + k) * PS_VTX_FLOATS;
             vtx(p, 0.5f * (n[0] + cs[k][0] * u[0] + cs[k][1] * w[0]), 0.5f * (n[1] + cs[k][0] * u[1] + cs[k][1] * w[1]),
                 0.5f * (n[2] + cs[k][0] * u[2] + cs[k][1] * w[2]), n[0], n[1], n[2]);
+            // The whole image on each face, upright and unmirrored seen from outside:
+            // on the sides u runs to the right and v up (+z); on the top u along +x,
+            // v along +y; on the bottom u along +x, v along -y.
+            if (fabsf(n[2]) < 0.5f) vtx_uv(p, 0.5f - n[1] * p[0] + n[0] * p[1], 0.5f + p[2]);
+            else vtx_uv(p, 0.5f + p[0], 0.5f + n[2] * p[1]);
         }
         uint32_t b = (uint32_t)f * 4;
         uint32_t *q = bi + f * 6;
@@ -302,7 +329,9 @@ static bool build_sphere(ps_gpu_mesh *m, int sl, int st)
         for (int j = 0; j <= sl; j++) {
             double ph = 2 * M_PI * j / sl;
             float x = (float)(sin(th) * cos(ph)), y = (float)(sin(th) * sin(ph)), z = (float)cos(th);
-            vtx(sv + (size_t)(i * (sl + 1) + j) * PS_VTX_FLOATS, x, y, z, x, y, z);
+            float *p = sv + (size_t)(i * (sl + 1) + j) * PS_VTX_FLOATS;
+            vtx(p, x, y, z, x, y, z);
+            vtx_uv(p, (float)j / (float)sl, 1.0f - (float)i / (float)st); // longitude, latitude
         }
     }
     for (int i = 0; ok && i < st; i++)
@@ -332,8 +361,10 @@ static bool build_cylinder(ps_gpu_mesh *m, int cs)
     for (int j = 0; j <= cs; j++) {
         double ph = 2 * M_PI * j / cs;
         float x = (float)cos(ph), y = (float)sin(ph);
-        vtx(cv + nv++ * PS_VTX_FLOATS, x, y, -0.5f, x, y, 0);
-        vtx(cv + nv++ * PS_VTX_FLOATS, x, y, 0.5f, x, y, 0);
+        vtx(cv + nv * PS_VTX_FLOATS, x, y, -0.5f, x, y, 0);
+        vtx_uv(cv + nv++ * PS_VTX_FLOATS, (float)j / (float)cs, 0);
+        vtx(cv + nv * PS_VTX_FLOATS, x, y, 0.5f, x, y, 0);
+        vtx_uv(cv + nv++ * PS_VTX_FLOATS, (float)j / (float)cs, 1);
     }
     for (uint32_t j = 0; j < (uint32_t)cs; j++) {
         uint32_t a = 2 * j;
@@ -343,10 +374,12 @@ static bool build_cylinder(ps_gpu_mesh *m, int cs)
     for (int cap = 0; cap < 2; cap++) {
         float z = cap ? 0.5f : -0.5f, nz = cap ? 1.0f : -1.0f;
         uint32_t centre = (uint32_t)nv;
-        vtx(cv + nv++ * PS_VTX_FLOATS, 0, 0, z, 0, 0, nz);
+        vtx(cv + nv * PS_VTX_FLOATS, 0, 0, z, 0, 0, nz);
+        vtx_uv(cv + nv++ * PS_VTX_FLOATS, 0.5f, 0.5f);
         for (int j = 0; j <= cs; j++) {
             double ph = 2 * M_PI * j / cs;
-            vtx(cv + nv++ * PS_VTX_FLOATS, (float)cos(ph), (float)sin(ph), z, 0, 0, nz);
+            vtx(cv + nv * PS_VTX_FLOATS, (float)cos(ph), (float)sin(ph), z, 0, 0, nz);
+            vtx_uv(cv + nv++ * PS_VTX_FLOATS, 0.5f + 0.5f * (float)cos(ph), 0.5f + 0.5f * (float)sin(ph));
         }
         for (uint32_t j = 0; j < (uint32_t)cs; j++) {
             ci[k++] = centre;
@@ -402,7 +435,9 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
         if (err && errlen) snprintf(err, errlen, "renderer: out of memory");
         return NULL;
     }
-    r->cache = ps_mesh_cache_create();
+    r->lod_pixels = LOD_ERROR_PIXELS;
+    r->textures = ps_texture_cache_create();
+    r->cache = r->textures ? ps_mesh_cache_create(r->textures) : NULL;
     r->prog = program(r, lit_vs, lit_fs, "lit");
     r->shadow_prog = r->prog ? program(r, shadow_vs, shadow_fs, "shadow") : 0;
     r->sky_prog = r->shadow_prog ? program(r, sky_vs, sky_fs, "sky") : 0;
@@ -421,7 +456,7 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
     LOC(u_dim, prog, "u_dim"); LOC(u_segment, prog, "u_segment"); LOC(u_grid, prog, "u_grid");
     LOC(u_grid_u, prog, "u_grid_u"); LOC(u_grid_v, prog, "u_grid_v"); LOC(u_eye, prog, "u_eye");
     LOC(u_unlit, prog, "u_unlit"); LOC(u_shadow_offset, prog, "u_shadow_offset");
-    LOC(u_lamp, prog, "u_lamp");
+    LOC(u_lamp, prog, "u_lamp"); LOC(u_textured, prog, "u_textured"); LOC(u_tex, prog, "u_tex");
     LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp"); LOC(s_inst, shadow_prog, "u_inst");
     LOC(d_model, id_prog, "u_model"); LOC(d_vp, id_prog, "u_vp"); LOC(d_view, id_prog, "u_view");
     LOC(d_mode, id_prog, "u_mode"); LOC(d_segment, id_prog, "u_segment"); LOC(d_inst, id_prog, "u_inst");
@@ -488,13 +523,16 @@ void ps_renderer_destroy(ps_renderer *r)
     ps_render_target_destroy(r->pick_target);
     for (int i = 0; i < PRIM_COUNT; i++) ps_gpu_mesh_free(&r->prim[i]);
     ps_mesh_cache_destroy(r->cache);
+    ps_texture_cache_destroy(r->textures);
     GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog};
     for (size_t i = 0; i < sizeof progs / sizeof *progs; i++)
         if (progs[i]) glDeleteProgram(progs[i]);
     if (r->shadow_fbo) glDeleteFramebuffers(1, &r->shadow_fbo);
-    GLuint tex[] = {r->shadow_tex, r->font_tex, r->image_tex};
-    for (size_t i = 0; i < 3; i++)
+    if (r->static_fbo) glDeleteFramebuffers(1, &r->static_fbo);
+    GLuint tex[] = {r->shadow_tex, r->static_tex, r->font_tex, r->image_tex};
+    for (size_t i = 0; i < 4; i++)
         if (tex[i]) glDeleteTextures(1, &tex[i]);
+    free(r->casters);
     GLuint bufs[] = {r->line_vbo, r->ui_vbo, r->inst_vbo};
     for (size_t i = 0; i < 3; i++)
         if (bufs[i]) glDeleteBuffers(1, &bufs[i]);
@@ -551,6 +589,7 @@ typedef struct frame_ctx {
     double far_clip;
     float light_extent;   // half width of the light's ortho box (m)
     double px_per_rad;    // pixels per radian of view angle (level of detail)
+    double lod_pixels;    // a mesh level's error may span this many pixels
 } frame_ctx;
 
 static bool make_view(const ps_render_view *v, frame_ctx *f)
@@ -617,6 +656,8 @@ typedef struct draw_item {
     float rgba[4];
     float segment;
     bool grid, translucent;
+    GLuint tex;         // a URDF <texture> over the whole shape (0: none)
+    bool dynamic;       // belongs to a body (static geometry does not move)
     vec3 gu, gv;
     float key;          // squared distance from the eye (translucent sorting)
 } draw_item;
@@ -656,7 +697,7 @@ static bool coarse(const frame_ctx *f, ps_vec3 p, double rad)
 }
 
 // The coarsest level of a mesh file (at `p`, scaled by `scale`) whose error
-// spans less than LOD_ERROR_PIXELS on screen at the mesh's nearest point.
+// spans less than f->lod_pixels on screen at the mesh's nearest point.
 static const ps_gpu_mesh *mesh_level(const frame_ctx *f, const ps_mesh_levels *lv, ps_vec3 p, double scale)
 {
     double dx = p.x - f->eye[0], dy = p.y - f->eye[1], dz = p.z - f->eye[2];
@@ -664,7 +705,7 @@ static const ps_gpu_mesh *mesh_level(const frame_ctx *f, const ps_mesh_levels *l
     const ps_gpu_mesh *m = lv->mesh[0];
     if (d <= 0) return m;
     for (int l = 1; l < PS_MESH_LEVELS && lv->mesh[l]; l++)
-        if (lv->error[l] * scale / d * f->px_per_rad < LOD_ERROR_PIXELS) m = lv->mesh[l];
+        if (lv->error[l] * scale / d * f->px_per_rad < f->lod_pixels) m = lv->mesh[l];
     return m;
 }
 
@@ -687,7 +728,10 @@ static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_c
         bool tinted = f->mode == PS_RENDER_COLOR && ps_body_is_set(r->tint_body) && ps_body_id_eq(s->body, r->tint_body);
         if (tinted) tint(it.rgba, r->tint);
         it.segment = (float)s->segment;
+        it.dynamic = ps_body_is_set(s->body);
         it.translucent = s->rgba[3] < 0.999f;
+        if (f->mode == PS_RENDER_COLOR && s->texture_path)
+            it.tex = ps_texture_cache_get(r->textures, s->texture_path, "a URDF visual's <texture>");
         switch (s->type) {
         case PS_SHAPE_BOX:
             it.mesh = &r->prim[PRIM_BOX];
@@ -799,7 +843,7 @@ static bool mark_fallbacks(ps_renderer *r, const ps_snapshot *snap, unsigned fla
 // Boxes, spheres and cylinders are batched for instanced drawing.
 static bool batchable(const ps_renderer *r, const draw_item *it)
 {
-    return !it->grid && it->mesh >= &r->prim[PRIM_BOX] && it->mesh <= &r->prim[PRIM_CYLINDER_LO];
+    return !it->grid && !it->tex && it->mesh >= &r->prim[PRIM_BOX] && it->mesh <= &r->prim[PRIM_CYLINDER_LO];
 }
 
 static bool batch_push(ps_renderer *r, const draw_item *it)
@@ -858,16 +902,70 @@ static void flush_batch(ps_renderer *r, GLint inst_loc)
     r->batch_n = 0;
 }
 
+// FNV-1a over n bytes, continuing from h (never 0: 0 means "not cacheable").
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+// Collects a frame's shadow casters (planes receive, never cast; translucent
+// shapes neither) and hashes the static ones into *(uint64_t *)ctx.
 static void emit_shadow(ps_renderer *r, draw_item *it, void *ctx)
 {
-    (void)ctx;
-    if (it->mesh == &r->prim[PRIM_QUAD] || it->translucent) return; // planes receive, never cast
-    if (batchable(r, it) && batch_push(r, it)) return;
-    glUniformMatrix4fv(r->s_model, 1, GL_FALSE, (const float *)it->model);
-    ps_gpu_mesh_draw(it->mesh);
+    if (it->mesh == &r->prim[PRIM_QUAD] || it->translucent) return;
+    if (r->casters_n == r->casters_cap) {
+        size_t n = r->casters_cap ? 2 * r->casters_cap : 64;
+        void *c = realloc(r->casters, n * sizeof(draw_item));
+        if (!c) { // out of memory: drawn at once, never cached
+            *(uint64_t *)ctx = 0;
+            glUniformMatrix4fv(r->s_model, 1, GL_FALSE, (const float *)it->model);
+            ps_gpu_mesh_draw(it->mesh);
+            return;
+        }
+        r->casters = c;
+        r->casters_cap = n;
+    }
+    ((draw_item *)r->casters)[r->casters_n++] = *it;
+    uint64_t *h = ctx;
+    if (it->dynamic || !*h) return;
+    const void *m = it->mesh;
+    *h = hash_bytes(*h, &m, sizeof m);
+    *h = hash_bytes(*h, it->model, sizeof it->model);
 }
 
 typedef struct pass_ctx { bool translucent; const float *eye; } pass_ctx;
+
+static void bind_texture(GLuint tex)
+{
+    glActiveTexture(GL_TEXTURE1); // unit 0 holds the shadow map
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glActiveTexture(GL_TEXTURE0);
+}
+
+// One lit item: its own texture (a URDF <texture>) over the whole mesh, else
+// the mesh file's parts each with its texture, else the vertex colours.
+static void draw_lit(ps_renderer *r, const draw_item *it)
+{
+    const ps_gpu_mesh *m = it->mesh;
+    set_item_uniforms(r, it, true);
+    if (it->tex || !m->part_count) {
+        if (it->tex) {
+            bind_texture(it->tex);
+            glUniform1i(r->u_textured, 1);
+        }
+        ps_gpu_mesh_draw(m);
+    } else {
+        for (size_t i = 0; i < m->part_count; i++) {
+            const ps_mesh_part *p = &m->parts[i];
+            if (p->tex) bind_texture(p->tex);
+            glUniform1i(r->u_textured, p->tex != 0);
+            ps_gpu_mesh_draw_range(m, p->first, p->count);
+        }
+    }
+    glUniform1i(r->u_textured, 0);
+}
 
 // Opaque items draw at once; translucent ones are collected and drawn back to front.
 static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
@@ -888,8 +986,7 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
         return;
     }
     if (batchable(r, it) && batch_push(r, it)) return;
-    set_item_uniforms(r, it, true);
-    ps_gpu_mesh_draw(it->mesh);
+    draw_lit(r, it);
 }
 
 static int farther_first(const void *a, const void *b)
@@ -907,44 +1004,93 @@ static void emit_id(ps_renderer *r, draw_item *it, void *ctx)
     ps_gpu_mesh_draw(it->mesh);
 }
 
+// A depth texture of size^2 for shadow maps (compared in the lit shader) and
+// its framebuffer; false with the error set.
+static bool shadow_target(ps_renderer *r, GLuint *tex, GLuint *fbo, int size)
+{
+    if (!*tex) glGenTextures(1, tex);
+    glBindTexture(GL_TEXTURE_2D, *tex);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_DEPTH_COMPONENT24, size, size, 0, GL_DEPTH_COMPONENT, GL_FLOAT, NULL);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_COMPARE_MODE, GL_COMPARE_REF_TO_TEXTURE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_COMPARE_FUNC, GL_LEQUAL);
+    if (!*fbo) glGenFramebuffers(1, fbo);
+    glBindFramebuffer(GL_FRAMEBUFFER, *fbo);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_TEXTURE_2D, *tex, 0);
+    glDrawBuffer(GL_NONE);
+    glReadBuffer(GL_NONE);
+    return glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE ||
+           set_error(r, "shadow framebuffer incomplete");
+}
+
+// Draws the collected casters that are dynamic (or static) into the bound framebuffer.
+static void draw_casters(ps_renderer *r, bool dynamic)
+{
+    const draw_item *c = r->casters;
+    r->batch_n = 0;
+    for (size_t i = 0; i < r->casters_n; i++) {
+        if (c[i].dynamic != dynamic) continue;
+        if (batchable(r, &c[i]) && batch_push(r, &c[i])) continue;
+        glUniformMatrix4fv(r->s_model, 1, GL_FALSE, (const float *)c[i].model);
+        ps_gpu_mesh_draw(c[i].mesh);
+    }
+    flush_batch(r, r->s_inst);
+}
+
+// The shadow map. Static geometry (walls, shelves, terrain) usually costs most
+// of it and rarely changes: once the light's box and the static casters were
+// the same two frames running (the camera stopped), they are drawn once into
+// a map of their own, which later frames copy before drawing only the bodies.
+// Depth is the nearest caster's either way, so the map is the same as drawing
+// everything each frame (with the same polygon offset in both).
 static bool shadow_pass(ps_renderer *r, const ps_snapshot *snap, frame_ctx *f, int size)
 {
     if (r->shadow_size != size) {
-        if (!r->shadow_tex) glGenTextures(1, &r->shadow_tex);
-        glBindTexture(GL_TEXTURE_2D, r->shadow_tex);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_DEPTH_COMPONENT24, size, size, 0, GL_DEPTH_COMPONENT, GL_FLOAT, NULL);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_COMPARE_MODE, GL_COMPARE_REF_TO_TEXTURE);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_COMPARE_FUNC, GL_LEQUAL);
-        if (!r->shadow_fbo) glGenFramebuffers(1, &r->shadow_fbo);
-        glBindFramebuffer(GL_FRAMEBUFFER, r->shadow_fbo);
-        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_TEXTURE_2D, r->shadow_tex, 0);
-        glDrawBuffer(GL_NONE);
-        glReadBuffer(GL_NONE);
-        if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
-            return set_error(r, "shadow framebuffer incomplete");
+        if (!shadow_target(r, &r->shadow_tex, &r->shadow_fbo, size)) return false;
+        if (r->static_tex && !shadow_target(r, &r->static_tex, &r->static_fbo, size)) return false;
         r->shadow_size = size;
+        r->static_key = r->last_key = 0;
     }
-    glBindFramebuffer(GL_FRAMEBUFFER, r->shadow_fbo);
-    glViewport(0, 0, size, size);
-    glClear(GL_DEPTH_BUFFER_BIT);
     glEnable(GL_DEPTH_TEST);
     glEnable(GL_POLYGON_OFFSET_FILL);
     glPolygonOffset(2.0f, 4.0f);
     glUseProgram(r->shadow_prog);
     glUniformMatrix4fv(r->s_vp, 1, GL_FALSE, (const float *)f->light_vp);
     glUniform1i(r->s_inst, 0);
-    r->batch_n = 0;
     // Robots cast shadows with their collision shapes (convex hulls, boxes):
     // the Go2's visual meshes have 80k triangles, which a software rasteriser
     // would transform twice a frame; a shadow does not show the difference.
     frame_ctx sf = *f;
     sf.flags = (f->flags & ~(unsigned)PS_DRAW_VISUAL) | PS_DRAW_COLLISION;
-    for_each_part(r, snap, &sf, emit_shadow, NULL);
-    flush_batch(r, r->s_inst);
+    uint64_t key = hash_bytes(1469598103934665603ULL, f->light_vp, sizeof f->light_vp);
+    key = hash_bytes(key, &size, sizeof size);
+    r->casters_n = 0;
+    glBindFramebuffer(GL_FRAMEBUFFER, r->shadow_fbo); // casters drawn at once when out of memory
+    glViewport(0, 0, size, size);
+    glClear(GL_DEPTH_BUFFER_BIT);
+    for_each_part(r, snap, &sf, emit_shadow, &key);
+    bool cached = key && key == r->static_key;
+    if (key && !cached && key == r->last_key) { // the same two frames running: cache the static part
+        if (!r->static_tex && !shadow_target(r, &r->static_tex, &r->static_fbo, size)) return false;
+        glBindFramebuffer(GL_FRAMEBUFFER, r->static_fbo);
+        glClear(GL_DEPTH_BUFFER_BIT);
+        draw_casters(r, false);
+        r->static_key = key;
+        cached = true;
+    }
+    r->last_key = key;
+    if (cached) {
+        glBindFramebuffer(GL_READ_FRAMEBUFFER, r->static_fbo);
+        glBindFramebuffer(GL_DRAW_FRAMEBUFFER, r->shadow_fbo);
+        glBlitFramebuffer(0, 0, size, size, 0, 0, size, size, GL_DEPTH_BUFFER_BIT, GL_NEAREST);
+        glBindFramebuffer(GL_FRAMEBUFFER, r->shadow_fbo);
+    } else {
+        draw_casters(r, false);
+    }
+    draw_casters(r, true);
     glDisable(GL_POLYGON_OFFSET_FILL);
     return true;
 }
@@ -1092,6 +1238,7 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
         return set_error(r, "bad view: needs width, height >= 1, 0 < fov_y < pi, 0 < near < far, eye != target");
     f.mode = mode;
     f.flags = flags;
+    f.lod_pixels = r->lod_pixels;
     if (!(darkness >= 0)) darkness = 0;
     if (darkness > 1) darkness = 1;
     f.dim = (float)(1.0 - darkness);
@@ -1139,6 +1286,8 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
     glUniform1i(r->u_shadow, 0);
+    glUniform1i(r->u_tex, 1);
+    glUniform1i(r->u_textured, 0);
     if (mode == PS_RENDER_COLOR) {
         pass_ctx opaque = {false, f.eye}, trans = {true, f.eye};
         r->batch_n = 0;
@@ -1178,8 +1327,7 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
             // a mirroring scale turns the winding over
             float det = glm_mat3_det((vec3 *)it->nmat);
             glFrontFace(det < 0 ? GL_CW : GL_CCW);
-            set_item_uniforms(r, it, true);
-            ps_gpu_mesh_draw(it->mesh);
+            draw_lit(r, it);
         }
         glFrontFace(GL_CCW);
         glDisable(GL_CULL_FACE);
@@ -1215,6 +1363,12 @@ ps_status ps_renderer_draw(ps_renderer *r, const ps_snapshot *snap, const ps_ren
                            double darkness)
 {
     return draw_impl(r, snap, view, flags, darkness, PS_RENDER_COLOR) ? PS_OK : PS_ERR_IO;
+}
+
+void ps_renderer_set_lod_pixels(ps_renderer *r, double pixels)
+{
+    if (!r) return;
+    r->lod_pixels = pixels >= 0.25 ? (pixels <= 16 ? pixels : 16) : pixels < 0.25 ? 0.25 : LOD_ERROR_PIXELS;
 }
 
 void ps_renderer_set_lamp(ps_renderer *r, double intensity)

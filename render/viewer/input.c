@@ -165,6 +165,11 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
     case PS_CMD_OV_VISUAL: set_flag(v, PS_DRAW_VISUAL, "visual meshes"); break;
     case PS_CMD_OV_GRID: set_flag(v, PS_DRAW_GRID, "grid"); break;
     case PS_CMD_OV_SHADOWS: set_flag(v, PS_DRAW_SHADOWS, "shadows"); break;
+    case PS_CMD_DAYLIGHT:
+        v->daylight = !v->daylight;
+        ps_viewer_note(v, "%s", v->daylight ? "daylight: the scene's darkness is ignored (B: as dark as it says)"
+                                            : "light as the scene says (B: daylight)");
+        break;
     case PS_CMD_ACT_NEXT_ENTRY:
     case PS_CMD_ACT_PREV_ENTRY:
         ps_teleop_next_entry(&v->tele, l->ep, cmd == PS_CMD_ACT_NEXT_ENTRY ? 1 : -1);

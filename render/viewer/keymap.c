@@ -39,6 +39,7 @@ static const ps_key_binding bindings[] = {
     {GLFW_KEY_V, 0, PS_CMD_OV_VISUAL, "V", "visual meshes / collision shapes"},
     {GLFW_KEY_G, 0, PS_CMD_OV_GRID, "G", "ground grid"},
     {GLFW_KEY_H, 0, PS_CMD_OV_SHADOWS, "H", "shadows"},
+    {GLFW_KEY_B, 0, PS_CMD_DAYLIGHT, "B", "brighten: a dark scene in daylight / as dark as the scene says"},
     {GLFW_KEY_UP, 0, PS_CMD_DRIVE_FWD, "Up", "teleop (held): action value 0 at +max (forward)"},
     {GLFW_KEY_DOWN, 0, PS_CMD_DRIVE_BACK, "Down", "teleop (held): action value 0 at -max"},
     {GLFW_KEY_LEFT, 0, PS_CMD_DRIVE_LEFT, "Left", "teleop (held): action value 1 at +max (turn left)"},

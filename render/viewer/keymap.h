@@ -33,6 +33,7 @@ typedef enum ps_view_cmd {
     PS_CMD_INSPECTOR,      // model tree and body inspector
     PS_CMD_OV_CONTACTS, PS_CMD_OV_JOINTS, PS_CMD_OV_COM, PS_CMD_OV_LIDAR, PS_CMD_OV_ZONES,
     PS_CMD_OV_VISUAL, PS_CMD_OV_GRID, PS_CMD_OV_SHADOWS,
+    PS_CMD_DAYLIGHT,       // a dark scene (view.darkness, a camera's darkness) in daylight / as dark as it says
     PS_CMD_ACT_NEXT_ENTRY, PS_CMD_ACT_PREV_ENTRY, // teleop: select the action entry
     PS_CMD_ACT_NEXT_DIM, PS_CMD_ACT_PREV_DIM,     // teleop: select the value in the entry
     PS_CMD_ACT_INC, PS_CMD_ACT_DEC,               // teleop: +/- 10% of its range

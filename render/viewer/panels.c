@@ -372,6 +372,12 @@ static void overlays_panel(ps_viewer *v)
         bool on = (v->draw_flags & items[i].flag) != 0;
         if (ps_ui_checkbox(&v->ui, items[i].name, &on)) v->draw_flags ^= items[i].flag;
     }
+    double dark = ps_scene_view_darkness(v->loop.scene);
+    if (dark > 0 || v->daylight) {
+        char label[64];
+        snprintf(label, sizeof label, "daylight (B; view.darkness %.2g)", dark);
+        ps_ui_checkbox(&v->ui, label, &v->daylight);
+    }
     ps_ui_panel_end(&v->ui);
 }
 

@@ -253,7 +253,19 @@ static bool camera_sensor_view(ps_viewer *v)
     v->view.fov_y = d.fov_y;
     v->view.near_clip = d.near_clip;
     v->view.far_clip = d.far_clip;
+    v->cam_darkness = d.camera == PS_CAMERA_RGB ? d.darkness : 0;
+    v->cam_lamp = d.camera == PS_CAMERA_RGB ? d.lamp : 0;
     return true;
+}
+
+// The light of the 3D view: as dark as the scene's view says or, looking
+// through a camera sensor, as its RGB image (its darkness and lamp); daylight
+// when brightened (B, --daylight).
+static double view_darkness(ps_viewer *v)
+{
+    double dark = v->cam_view ? v->cam_darkness : ps_scene_view_darkness(v->loop.scene);
+    ps_renderer_set_lamp(v->r, v->daylight || !v->cam_view ? 0.0 : v->cam_lamp);
+    return v->daylight ? 0.0 : dark;
 }
 
 // Exponential average of a per-frame time, ms (about the last 20 frames).
@@ -319,7 +331,8 @@ static bool draw_scene(ps_viewer *v)
     // The selected body tinted in the outline's cyan (its own colour still shows through).
     static const float sel_tint[4] = {0.3f, 1.0f, 1.0f, 0.45f};
     ps_renderer_set_tint(v->r, v->selected, sel_tint);
-    if (v->scale >= 1.0) return ps_renderer_draw(v->r, v->snap, &v->view, flags, 0.0) == PS_OK;
+    double dark = view_darkness(v);
+    if (v->scale >= 1.0) return ps_renderer_draw(v->r, v->snap, &v->view, flags, dark) == PS_OK;
     ps_render_view view = v->view;
     view.width = (int)lround(v->fb_w * v->scale);
     view.height = (int)lround(v->fb_h * v->scale);
@@ -335,11 +348,11 @@ static bool draw_scene(ps_viewer *v)
             ps_viewer_log(v, "reduced-resolution 3D view unavailable (%s): drawing at full resolution", err);
             v->scale = 1.0;
             v->auto_scale = false;
-            return ps_renderer_draw(v->r, v->snap, &v->view, flags, 0.0) == PS_OK;
+            return ps_renderer_draw(v->r, v->snap, &v->view, flags, dark) == PS_OK;
         }
     }
     ps_render_target_bind(v->scaled);
-    bool ok = ps_renderer_draw(v->r, v->snap, &view, flags, 0.0) == PS_OK;
+    bool ok = ps_renderer_draw(v->r, v->snap, &view, flags, dark) == PS_OK;
     ps_render_target_blit(v->scaled, v->fb_w, v->fb_h);
     return ok;
 }
@@ -497,6 +510,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->loop.cfg.policy = opt->policy; // owned: closed by ps_sim_loop_free if creation fails early
     v->opt = *opt;
     v->draw_flags = opt->draw_flags;
+    v->daylight = opt->daylight;
     v->show_panels = opt->panels;
     v->open_episode = v->open_actions = v->open_sensors = v->open_overlays = true;
     v->px_scale = 1;
@@ -517,6 +531,9 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     glfwSwapInterval(opt->vsync ? 1 : 0);
     v->r = ps_renderer_create(err, errlen);
     if (!v->r) goto fail;
+    // Mesh detail under 3 pixels is not worth its vertex work in an interactive
+    // view (the Go2's 80k triangles); camera sensors keep their own renderer at 1.
+    ps_renderer_set_lod_pixels(v->r, 3.0);
     if (opt->msaa) ps_viewer_log(v, "msaa: %d samples per pixel", ps_renderer_framebuffer_samples(v->r));
     // Scripted, fixed-step and multisampled windows draw at full resolution
     // (pixels tests compare; a multisampled window cannot take a blit).

@@ -60,9 +60,11 @@ struct ps_viewer {
     ps_body_id selected;
     bool follow;
     size_t cam_view;             // 0: the free (orbit) camera; k: the k-th camera sensor of the world
+    double cam_darkness, cam_lamp; // the camera sensor looked through: its darkness and lamp
     ps_vec3 follow_offset;        // target - body position when following began
     // display
     unsigned draw_flags;
+    bool daylight;                // B: a dark scene drawn in daylight (its darkness ignored)
     int col_w;                    // panel column width, framebuffer pixels (drag its left edge)
     double col_scroll;            // pixels the column is scrolled up (mouse wheel over it)
     bool show_help, show_panels, show_plots, show_profiler, show_inspector;

@@ -91,7 +91,7 @@ typedef struct view_args {
     uint64_t seed, exit_after_steps, frames;
     uint64_t demo;
     const char *policy, *script, *record, *replay;
-    bool no_policy, paused, panels, vsync, watch, fps_report;
+    bool no_policy, paused, panels, vsync, watch, fps_report, daylight;
     bool size_given, speed_given, camera_given, msaa_given, scale_given, frame_dt_given, frame_delay_given, demo_given;
     int size[2], msaa;
     double speed, frame_dt, frame_delay, camera[6], render_scale;
@@ -134,6 +134,9 @@ int view_main(int argc, char **argv)
          .help = "draw the 3D view at S x the window's resolution (0.25..1; panels stay sharp); default auto: 1, "
                  "stepping down to 0.75 and 0.5 while frames take longer than 1/60 s and back up when they are "
                  "fast (logged; scripted, --frame-dt and --msaa runs keep 1)"},
+        {.name = "--daylight", .kind = CLI_FLAG, .target = &va.daylight,
+         .help = "draw a dark scene (its view.darkness, a camera sensor's darkness) in daylight; B toggles "
+                 "(default: as dark as the scene says)"},
         {.name = "--frame-dt", .kind = CLI_DOUBLE, .metavar = "S", .target = &va.frame_dt, .lo = 0, .hi = 0.25,
          .open_lo = true, .given = &va.frame_dt_given, .need = "seconds in (0, 0.25]",
          .help = "each frame advances S seconds of real time x speed, whatever the clock (reproducible scripted "
@@ -217,6 +220,7 @@ int view_main(int argc, char **argv)
     }
     vo.panels = va.panels;
     vo.vsync = va.vsync;
+    vo.daylight = va.daylight;
     if (va.msaa_given) vo.msaa = va.msaa;
     if (va.scale_given) vo.render_scale = va.render_scale;
     if (va.frame_dt_given) vo.frame_dt = va.frame_dt;

@@ -197,6 +197,7 @@ typedef struct ps_robot_visual {
     const char *mesh_path;    ///< absolute path (borrowed), or NULL
     ps_vec3 mesh_scale;
     float rgba[4];
+    const char *texture_path; ///< URDF `<texture>` file, absolute (borrowed), or NULL
 } ps_robot_visual;
 
 /// Number of visual elements (URDF `<visual>`) of robot `r`; 0 for a stale id.

@@ -51,6 +51,9 @@ typedef struct ps_draw_shape {
     uint32_t mesh;           ///< index into ps_snapshot_meshes for HEIGHTFIELD and MESH, else UINT32_MAX
     const char *mesh_path;   ///< MESH_FILE: absolute path; owned by the snapshot, else NULL
     bool robot_has_visuals;  ///< collision shape of a body whose robot also has visual shapes
+    /// Robot visuals: the URDF `<texture>` image (absolute path; owned by the
+    /// snapshot) drawn over the shape with its texture coordinates; else NULL
+    const char *texture_path;
 } ps_draw_shape;
 
 /// Geometry shared by shapes. `key` identifies the content (a hash of the

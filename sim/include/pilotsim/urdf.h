@@ -110,6 +110,9 @@ typedef struct ps_urdf_shape {
     bool has_rgba;           ///< rgba is set (inline `<color>` or the named material's)
     double rgba[4];          ///< red, green, blue, alpha as written (nominally 0..1)
     const char *texture;     ///< texture filename as written (not resolved); NULL when none
+    /// The texture file's absolute path (resolved as mesh filenames are: package://,
+    /// file:// or relative to the URDF); NULL when none or not found (then warned)
+    const char *texture_path;
     int line;                ///< line of the `<visual>`/`<collision>` element
 } ps_urdf_shape;
 

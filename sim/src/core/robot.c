@@ -65,7 +65,10 @@ static void free_slot(ps_robot_slot *r)
 {
     for (size_t i = 0; i < r->link_count; i++) free(r->links[i].name);
     for (size_t i = 0; i < r->joint_count; i++) free(r->joints[i].name);
-    for (size_t i = 0; i < r->visual_count; i++) free((char *)r->visuals[i].mesh_path);
+    for (size_t i = 0; i < r->visual_count; i++) {
+        free((char *)r->visuals[i].mesh_path);
+        free((char *)r->visuals[i].texture_path);
+    }
     free(r->links);
     free(r->joints);
     free(r->visuals);

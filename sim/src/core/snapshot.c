@@ -283,6 +283,12 @@ static ps_status capture_visuals(ps_snapshot *s, const ps_world *w)
             d->segment = (int32_t)l->body.index + 1;
             d->pose = ps_pose_mul(ps_pose_mul(bp, l->offset), v->pose);
             memcpy(d->rgba, v->rgba, sizeof d->rgba);
+            if (v->texture_path) {
+                const char *t = add_path(s, v->texture_path);
+                if (!t) return PS_ERR_NOMEM;
+                d = &s->shapes[s->shape_count - 1];
+                d->texture_path = t;
+            }
             d->size = v->size;
             d->radius = v->radius;
             d->length = v->length;
@@ -454,6 +460,11 @@ ps_status ps_snapshot_copy(ps_snapshot *dst, const ps_snapshot *src)
             const char *p = add_path(dst, src->shapes[i].mesh_path);
             if (!p) goto oom;
             dst->shapes[i].mesh_path = p;
+        }
+        if (src->shapes[i].texture_path) {
+            const char *p = add_path(dst, src->shapes[i].texture_path);
+            if (!p) goto oom;
+            dst->shapes[i].texture_path = p;
         }
     }
     if (!grow((void **)&dst->debug, &dst->debug_cap, src->debug_count, sizeof *dst->debug)) goto oom;

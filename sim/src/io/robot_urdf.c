@@ -172,6 +172,10 @@ static bool add_visual(builder *b, ps_robot_slot *r, size_t link, const ps_urdf_
     if (s->has_rgba)
         for (int k = 0; k < 4; k++) v->rgba[k] = (float)s->rgba[k];
     if (g->mesh_path && !(v->mesh_path = ps_strdup(g->mesh_path))) return fail(b, s->line, "out of memory");
+    if (s->texture_path && !(v->texture_path = ps_strdup(s->texture_path))) {
+        free((char *)v->mesh_path);
+        return fail(b, s->line, "out of memory");
+    }
     r->visual_count++;
     return true;
 }
@@ -374,7 +378,10 @@ ps_robot_id ps_robot_from_urdf(ps_world *w, const ps_urdf_model *m, const ps_urd
             }
         for (size_t i = 0; i < tmp.link_count; i++) free(tmp.links[i].name);
         for (size_t i = 0; i < tmp.joint_count; i++) free(tmp.joints[i].name);
-        for (size_t i = 0; i < tmp.visual_count; i++) free((char *)tmp.visuals[i].mesh_path);
+        for (size_t i = 0; i < tmp.visual_count; i++) {
+            free((char *)tmp.visuals[i].mesh_path);
+            free((char *)tmp.visuals[i].texture_path);
+        }
         free(tmp.links);
         free(tmp.joints);
         free(tmp.visuals);

@@ -608,6 +608,9 @@ static const char *base_name(const char *dir)
 // needed to simulate) a warning, and the visual keeps no mesh (not drawn).
 #define mesh_fail(st, line, ...) \
     (void)((st)->cur_visual ? warn_visual_mesh((st), (line), __VA_ARGS__) : fail((st), (line), __VA_ARGS__))
+// A texture that cannot be resolved: a warning, the visual keeps its colour.
+#define uri_fail(st, line, elem, ...) \
+    (strcmp((elem), "texture") == 0 ? (void)warn_texture((st), (line), __VA_ARGS__) : mesh_fail((st), (line), __VA_ARGS__))
 
 static bool warn_visual_mesh(pstate *st, int line, const char *fmt, ...) PS_PRINTF(3, 4);
 static bool warn_visual_mesh(pstate *st, int line, const char *fmt, ...)
@@ -621,8 +624,21 @@ static bool warn_visual_mesh(pstate *st, int line, const char *fmt, ...)
     return false;
 }
 
-// Returns the resolved absolute path (malloc) or NULL after mesh_fail().
-static char *resolve_mesh(pstate *st, int line, const char *uri)
+static bool warn_texture(pstate *st, int line, const char *fmt, ...) PS_PRINTF(3, 4);
+static bool warn_texture(pstate *st, int line, const char *fmt, ...)
+{
+    char msg[3072];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    warn(st, line, "%s; the visual is drawn in its colour", msg);
+    return false;
+}
+
+// The absolute path of the file a `<mesh>` or `<texture>` (`elem`) names
+// (malloc), or NULL after uri_fail().
+static char *resolve_uri(pstate *st, int line, const char *uri, const char *elem)
 {
     static const char pkg_scheme[] = "package://", file_scheme[] = "file://";
     char *abs = NULL;
@@ -632,18 +648,18 @@ static char *resolve_mesh(pstate *st, int line, const char *uri)
             // package:///pkg/path (three slashes, seen in published URDFs): an
             // empty URI authority; read as package://pkg/path.
             while (*pkg == '/') pkg++;
-            warn(st, line, "<mesh filename=\"%.300s\">: package:/// with three slashes, read as package://%.300s", uri,
-                 pkg);
+            warn(st, line, "<%s filename=\"%.300s\">: package:/// with three slashes, read as package://%.300s", elem,
+                 uri, pkg);
         }
         const char *slash = strchr(pkg, '/');
         if (!slash || slash == pkg || !slash[1]) {
-            mesh_fail(st, line, "<mesh filename=\"%.200s\">: expected package://PACKAGE/PATH", uri);
+            uri_fail(st, line, elem, "<%s filename=\"%.200s\">: expected package://PACKAGE/PATH", elem, uri);
             return NULL;
         }
         size_t plen = (size_t)(slash - pkg);
         char pkgname[256];
         if (plen >= sizeof pkgname) {
-            mesh_fail(st, line, "<mesh filename=\"%.200s\">: package name too long", uri);
+            uri_fail(st, line, elem, "<%s filename=\"%.200s\">: package name too long", elem, uri);
             return NULL;
         }
         memcpy(pkgname, pkg, plen);
@@ -672,10 +688,10 @@ static char *resolve_mesh(pstate *st, int line, const char *uri)
             if (w < 0) break;
             n += (size_t)w;
         }
-        mesh_fail(st, line,
-             "cannot resolve mesh '%.300s': no %s/%.300s in the package directories "
+        uri_fail(st, line, elem,
+             "cannot resolve %s '%.300s': no %s/%.300s in the package directories "
              "(tried: %s); add the folder containing '%s' to %s or --package-path",
-             uri, pkgname, rest, st->ndirs ? tried : "none", pkgname,
+             elem, uri, pkgname, rest, st->ndirs ? tried : "none", pkgname,
              PS_URDF_PACKAGE_PATH_ENV);
         return NULL;
     }
@@ -683,18 +699,18 @@ static char *resolve_mesh(pstate *st, int line, const char *uri)
     if (strncmp(p, file_scheme, sizeof file_scheme - 1) == 0) {
         p += sizeof file_scheme - 1;
     } else if (strstr(p, "://")) {
-        mesh_fail(st, line, "<mesh filename=\"%.300s\">: unsupported URI scheme (expected "
-                       "package://, file:// or a path)", uri);
+        uri_fail(st, line, elem, "<%s filename=\"%.300s\">: unsupported URI scheme (expected "
+                       "package://, file:// or a path)", elem, uri);
         return NULL;
     }
     if (!*p) {
-        mesh_fail(st, line, "<mesh> has an empty filename");
+        uri_fail(st, line, elem, "<%s> has an empty filename", elem);
         return NULL;
     }
     char *c = p[0] == '/' ? join3("", p + 1, NULL) : join3(st->urdf_dir, p, NULL);
     if (!c) return nomem(st, line), NULL;
     bool ok = existing_file(c, &abs);
-    if (!ok) mesh_fail(st, line, "mesh file '%.300s' not found (looked for %.1000s)", uri, c);
+    if (!ok) uri_fail(st, line, elem, "%s file '%.300s' not found (looked for %.1000s)", elem, uri, c);
     free(c);
     return ok ? abs : NULL;
 }
@@ -938,7 +954,7 @@ static kind start_geometry_child(pstate *st, frame *parent, const char *name,
         const char *fn = req_name(st, line, "mesh", atts, "filename");
         if (!fn || !opt_vec3(st, line, "mesh", atts, "scale", &g->mesh_scale)) return K_SKIP;
         if (!(g->mesh_uri = dup_or_fail(st, line, fn))) return K_SKIP;
-        char *abs = resolve_mesh(st, line, fn);
+        char *abs = resolve_uri(st, line, fn, "mesh");
         if (!abs) return st->failed ? K_SKIP : K_LEAF; // a visual's missing mesh: warned, no path
         g->mesh_path = dup_or_fail(st, line, abs);
         free(abs);
@@ -1392,6 +1408,19 @@ done:
     free(mats.slots);
 }
 
+// Each visual's texture file (inline or its named material's): its absolute
+// path, or a warning and none (the visual keeps its colour).
+static void resolve_textures(pstate *st)
+{
+    for (size_t v = 0; v < st->vis_count && !st->failed; v++) {
+        ps_urdf_shape *s = &st->m->visuals[v];
+        if (!s->texture) continue;
+        char *abs = resolve_uri(st, s->line, s->texture, "texture");
+        if (abs) s->texture_path = dup_or_fail(st, s->line, abs);
+        free(abs);
+    }
+}
+
 static void emit_ignored(pstate *st)
 {
     for (int i = 0; i < st->nign && !st->failed; i++)
@@ -1541,6 +1570,7 @@ ps_urdf_model *ps_urdf_load(const char *path, const ps_urdf_options *opt, char *
     st->xp = NULL;
     if (!st->failed) check_tree(st);
     if (!st->failed) resolve_materials(st);
+    if (!st->failed) resolve_textures(st);
     if (!st->failed) emit_ignored(st);
     if (st->failed) goto out;
 

@@ -83,6 +83,10 @@ typedef struct ps_viewer_options {
     const char *script_path;      ///< synthetic input script (see render/viewer/script.h), or NULL
     bool watch;                   ///< reload automatically when a source changes (default true)
     unsigned draw_flags;          ///< PS_DRAW_* set to start with (default PS_DRAW_DEFAULT)
+    /// Start with a dark scene brightened: drawn in daylight, its `view.darkness`
+    /// (and through a camera sensor, that camera's darkness and lamp) ignored; B
+    /// toggles. Default false: the 3D view is as dark as the scene says.
+    bool daylight;
     const ps_viewer_step_hook *step_hook; ///< called around every step, or NULL (borrowed)
 } ps_viewer_options;
 
