@@ -1,6 +1,7 @@
-// Collision pass: broad phase through the space, narrow phase with dCollide,
+// Collision pass: broad phase (broad.c, or the world's ODE space), narrow phase with dCollide,
 // contact joints with combined materials, and the public contact list.
 #include "world_internal.h"
+#include "broad.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -286,7 +287,13 @@ ps_status ps_contact_collide(ps_world *w)
     w->contact_oom = false;
     if (w->def.static_space && !w->static_space && !build_static_space(w))
         return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (static space)");
-    dSpaceCollide(w->space, w, near_callback);
+    if (w->def.space == PS_SPACE_HASH && !w->def.static_space) {
+        // pilotsim's own broad phase (broad.h): the same pairs as ODE's hash
+        // space, without its allocations every step.
+        if (!ps_broad_collide(w, near_callback)) return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (broad phase)");
+    } else {
+        dSpaceCollide(w->space, w, near_callback);
+    }
     if (w->static_space) {
         // Every moving geom against the static quadtree, in slot order (so the
         // contact order does not depend on the spaces' internal lists).

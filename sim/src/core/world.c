@@ -3,6 +3,7 @@
 #include "ode_guard.h"
 #include "log_internal.h"
 #include "raycast.h"
+#include "broad.h"
 #include "util.h"
 #include "pilotsim/world.h"
 
@@ -196,6 +197,7 @@ void ps_world_destroy(ps_world *w)
     ps_ode_init();
     ps_world_free_sensors(w);
     ps_raycast_free(w);
+    ps_broad_free(w);
     ps_world_free_robots(w);
     ps_world_free_joints(w);
     dJointGroupDestroy(w->contact_group);

@@ -217,6 +217,7 @@ struct ps_world {
     // moving_version additions and removals of geoms on dynamic or kinematic
     // bodies, pose_epoch poses set from outside the step.
     struct ps_raycast *raycast;
+    struct ps_broad *broad;      // broad.c: the default space's broad phase (NULL until the first step)
     uint64_t static_version, moving_version, pose_epoch;
     ps_solver_health health;
     double step_seconds, sensor_seconds;  // wall time in ps_world_step / its sensor updates (profiling)
