@@ -600,6 +600,26 @@ static void test_broad_phase(void)
     }
 }
 
+// Step timing is a profiler's (pilotsim view's F4): off by default, it reads
+// no clock and the timers stay 0; on, they count.
+static void test_step_timing(void)
+{
+    ps_world *w = tu_world();
+    tu_ground(w);
+    tu_sphere_body(w, "ball", tu_pose(0, 0, 0.5), 0.1, 1000);
+    CHECK(!ps_world_timing(w));
+    CHECK_EQ(tu_step(w, 50), PS_OK);
+    double total = -1, sensors = -1;
+    ps_world_step_seconds(w, &total, &sensors);
+    CHECK(total == 0 && sensors == 0);
+    ps_world_set_timing(w, true);
+    CHECK(ps_world_timing(w));
+    CHECK_EQ(tu_step(w, 50), PS_OK);
+    ps_world_step_seconds(w, &total, NULL);
+    CHECK(total > 0 && total < 10);
+    ps_world_destroy(w);
+}
+
 static void test_static_space(void)
 {
     ps_world_def d = tu_world_def();
@@ -649,6 +669,7 @@ int main(void)
     RUN(test_contact_forces_off);
     RUN(test_static_space);
     RUN(test_broad_phase);
+    RUN(test_step_timing);
     RUN(test_divergence_linear);
     RUN(test_divergence_angular);
     RUN(test_divergence_non_finite);

@@ -400,11 +400,16 @@ static ps_status world_step(ps_world *w);
 
 ps_status ps_world_step(ps_world *w)
 {
+    if (!w->timing) return world_step(w);
     double t0 = ps_monotonic_s();
     ps_status st = world_step(w);
     w->step_seconds += ps_monotonic_s() - t0;
     return st;
 }
+
+void ps_world_set_timing(ps_world *w, bool on) { w->timing = on; }
+
+bool ps_world_timing(const ps_world *w) { return w->timing; }
 
 void ps_world_step_seconds(const ps_world *w, double *total, double *sensors)
 {
@@ -466,6 +471,7 @@ static ps_status world_step(ps_world *w)
         return PS_ERR_DIVERGED;
     }
     if (!w->sensor_count) return PS_OK;
+    if (!w->timing) return ps_sensors_update(w);
     double t0 = ps_monotonic_s();
     ps_status sst = ps_sensors_update(w);
     w->sensor_seconds += ps_monotonic_s() - t0;

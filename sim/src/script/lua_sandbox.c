@@ -87,9 +87,13 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     // The clock is read at every hook (a vDSO call, tens of ns per thousand
     // instructions): a loop of slow calls into C (string.rep, emergency
     // collections near the heap cap), which the count alone would let run
-    // for long, is caught within one hook period of the limit.
+    // for long, is caught within one hook period of the limit. The callback's
+    // clock starts at its first hook (started < 0 until then): a short
+    // callback, the usual step, reads no clock at all.
     const char *cb = rt->callback ? rt->callback : "?";
-    if (now() - rt->started > rt->wall_limit) {
+    double t = now();
+    if (rt->started < 0) rt->started = t;
+    if (t - rt->started > rt->wall_limit) {
         snprintf(rt->stop_msg, sizeof rt->stop_msg, "wall-clock limit exceeded (%g s) in callback '%s'",
                  rt->wall_limit, cb);
         rt->stopped = true;
@@ -166,7 +170,7 @@ bool ps_lua_call(ps_lua_rt *rt, int nargs, int nresults, const char *callback, c
     const char *saved = rt->callback;
     if (top) {
         rt->used = 0;
-        rt->started = now();
+        rt->started = -1; // set by the first hook: the wall clock counts from there
         rt->callback = callback;
         if (rt->stopped) {
             rt->stopped = false;
