@@ -41,8 +41,7 @@ typedef struct ps_scene_options {
     uint64_t instruction_budget;
     /// Lua heap cap in bytes; 0 = default (512 MiB).
     size_t memory_limit;
-    /// Wall-clock seconds a single callback may run, counted from its first
-    /// thousand Lua instructions (a shorter callback reads no clock); 0 = default (60 s).
+    /// Wall-clock seconds a single callback may run; 0 = default (60 s).
     double wall_limit;
     bool trusted;        ///< true lifts the sandbox (local experiments only)
     ps_logger log;       ///< sink for print() and warnings
