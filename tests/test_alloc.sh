@@ -11,6 +11,7 @@
 #       include a rebuild of the lidars' moving tree, every 64 refits), ODE <= 10 (the SAP pair list: 6)
 #   bench humanoid, diffdrive_obstacles (default space):       own = 0, ODE = 0
 #   pilot restaurant_tray_delivery (people, safety monitor):  own <= 8 (its Lua: 5), ODE = 0
+#   pilot logistics_amr_fleet (12 AMRs, default space since session 6): own <= 20, ODE = 0
 # Also: glibc's heap trimming is off the step loop (cli_tune_malloc): in a hash-space
 # fleet of 130 robots the heap neither shrinks nor grows from step to step (brk).
 # usage: test_alloc.sh PILOTSIM SOURCE_DIR MALLOC_COUNT_SO
@@ -51,6 +52,7 @@ per_step "fleet n=10" "$src/scenes/bench/fleet.lua" 300 3300 0 10 --param n=10
 per_step "humanoid" "$src/scenes/bench/humanoid.lua" 300 300 0 0
 per_step "diffdrive_obstacles" "$src/scenes/bench/diffdrive_obstacles.lua" 300 300 0 0
 per_step "restaurant_tray_delivery" "$src/scenes/pilot/restaurant_tray_delivery.lua" 300 300 8 0
+per_step "logistics_amr_fleet" "$src/scenes/pilot/logistics_amr_fleet.lua" 300 300 20 0
 
 # Heap trimming: the fleet in the default space (130 robots, 400 obstacles): with ODE's
 # hash space, which freed its cell lists at the end of every step, glibc gave the memory

@@ -49,8 +49,8 @@ typedef struct ps_world_def {
     /// Broad phase; default PS_SPACE_HASH, which is pilotsim's own: a grid of the
     /// static geoms built once and a sweep over the moving ones, reporting the
     /// pairs ODE's hash space would (so the same contacts and trajectories) with no
-    /// allocation per step. PS_SPACE_SAP and PS_SPACE_SIMPLE are ODE's spaces; with
-    /// static_space, PS_SPACE_HASH is ODE's hash space for the moving geoms.
+    /// allocation per step, with or without static_space. PS_SPACE_SAP and
+    /// PS_SPACE_SIMPLE are ODE's spaces.
     ps_space_kind space;
     /// m/s; a body faster than this diverged; default 1000. A body farther than
     /// PS_WORLD_EXTENT from the origin diverged too, and a geom reaching beyond it
@@ -78,12 +78,12 @@ typedef struct ps_world_def {
     double health_joint_error;
     double health_angle_error;    ///< rad, see health_joint_error
     double health_penetration;    ///< m, see health_joint_error
-    /// Broad phase for large static worlds: geoms without a dynamic or kinematic
-    /// body (ground, walls, obstacles) go into a quadtree space of their own,
-    /// built at the first step over their bounding boxes, and are tested only
-    /// against the moving geoms, never against each other. Contacts come in
-    /// another order than with one space, so trajectories differ from the
-    /// default's (deterministically); default false.
+    /// Broad phase for large static worlds with space PS_SPACE_SAP or
+    /// PS_SPACE_SIMPLE: geoms without a dynamic or kinematic body (ground, walls,
+    /// obstacles) go into an ODE quadtree space of their own, built at the first
+    /// step over their bounding boxes, and are tested only against the moving
+    /// geoms, never against each other. With PS_SPACE_HASH it changes nothing:
+    /// pilotsim's own broad phase keeps the static geoms apart already. Default false.
     bool static_space;
     /// true: `iterations` was chosen by whoever made the world (a scene's
     /// world.iterations) and robots' needs never change it: a robot that needs

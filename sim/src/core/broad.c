@@ -29,33 +29,13 @@ struct ps_broad {
     int nx, ny;           // 0 when no static geom is in the grid
     uint32_t *start;      // nx * ny + 1 offsets into `item`
     uint32_t *item;       // per cell, indices into st (ascending)
-    size_t start_cap, item_cap;
+    uint32_t start_cap, item_cap;
     uint32_t *stamp;      // per static geom, the last query that tested it
     uint32_t query;
     bp_geom *mv;          // moving geoms, in slot order
     uint32_t mv_count, mv_cap;
     uint32_t *order;      // indices into mv, by lo x (kept from step to step)
 };
-
-static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return true;
-    size_t n = *cap ? *cap : 16;
-    while (n < need) n *= 2;
-    void *p = realloc(*arr, n * elem);
-    if (!p) return false;
-    *arr = p;
-    *cap = n;
-    return true;
-}
-
-static bool grow32(void **arr, uint32_t *cap, uint32_t need, size_t elem)
-{
-    size_t c = *cap;
-    if (!grow(arr, &c, need, elem)) return false;
-    *cap = (uint32_t)c;
-    return true;
-}
 
 // ODE's own pair test (collideAABBs in ODE's spaces), on ODE's own boxes.
 static inline bool may_touch(const bp_geom *a, const bp_geom *b)
@@ -105,7 +85,7 @@ static bool build_static(ps_world *w, ps_broad *bp)
     for (uint32_t i = 0; i < w->geom_count; i++) {
         const ps_geom_slot *g = &w->geoms[i];
         if (!collidable(g) || dGeomGetBody(g->geom)) continue;
-        if (!grow32((void **)&bp->st, &bp->st_cap, bp->st_count + 1, sizeof *bp->st)) return false;
+        if (!ps_grow((void **)&bp->st, &bp->st_cap, bp->st_count + 1, sizeof *bp->st)) return false;
         fill(&bp->st[bp->st_count++], g->geom);
     }
     size_t cap = bp->st_cap;
@@ -136,7 +116,7 @@ static bool build_static(ps_world *w, ps_broad *bp)
         bp->ny = (int)fmin(GRID_MAX, floor(wy / cell) + 1);
     }
     size_t cells = (size_t)bp->nx * (size_t)bp->ny;
-    if (!grow((void **)&bp->start, &bp->start_cap, cells + 1, sizeof *bp->start)) return false;
+    if (!ps_grow((void **)&bp->start, &bp->start_cap, (uint32_t)cells + 1, sizeof *bp->start)) return false;
     memset(bp->start, 0, (cells + 1) * sizeof *bp->start);
     // Counting sort into cells: counts, offsets, then the items in index order.
     size_t items = 0;
@@ -165,7 +145,7 @@ static bool build_static(ps_world *w, ps_broad *bp)
         }
         if (pass == 0) {
             for (size_t c = 0; c < cells; c++) bp->start[c + 1] += bp->start[c];
-            if (!grow((void **)&bp->item, &bp->item_cap, items ? items : 1, sizeof *bp->item)) return false;
+            if (!ps_grow((void **)&bp->item, &bp->item_cap, items ? (uint32_t)items : 1, sizeof *bp->item)) return false;
         }
     }
     for (size_t c = cells; c > 0; c--) bp->start[c] = bp->start[c - 1]; // back from cursors to offsets
@@ -180,7 +160,7 @@ static bool build_moving(ps_world *w, ps_broad *bp)
         const ps_geom_slot *g = &w->geoms[i];
         if (!collidable(g) || !dGeomGetBody(g->geom)) continue;
         uint32_t cap = bp->mv_cap;
-        if (!grow32((void **)&bp->mv, &bp->mv_cap, bp->mv_count + 1, sizeof *bp->mv)) return false;
+        if (!ps_grow((void **)&bp->mv, &bp->mv_cap, bp->mv_count + 1, sizeof *bp->mv)) return false;
         if (bp->mv_cap != cap) {
             uint32_t *o = realloc(bp->order, bp->mv_cap * sizeof *o);
             if (!o) return false;
