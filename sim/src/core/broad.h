@@ -1,6 +1,7 @@
 // The collision pass's broad phase for worlds with the default space
-// (def.space hash, no static_space): which geom pairs may touch, without
-// ODE's hash space, which allocates and frees its cell lists every step.
+// (def.space hash, with or without static_space): which geom pairs may touch,
+// without ODE's hash space (and quadtree), which allocate and free their cell
+// lists every step.
 //
 // - the static geoms (no ODE body: world geometry and static bodies' geoms)
 //   are binned once into a uniform x-y grid of their ODE bounding boxes,
