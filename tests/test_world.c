@@ -461,6 +461,167 @@ static ps_geom_id static_box(ps_world *w, ps_body_id on, double x, double y, dou
     return ps_geom_create(w, on, &g);
 }
 
+// One random world of the broad-phase test (below), the same for the same seed
+// whatever the world's space: a ground plane, a tilted plane far off, a long
+// wall (more grid cells than a geom may span), static boxes, cylinders and
+// spheres, a static trimesh ramp and a heightfield, a static body, and dynamic
+// bodies of every shape (some with two geoms, some filtered by category and
+// collide bits or a shared group) dropped onto them, and a kinematic box
+// sweeping through.
+typedef struct bp_world {
+    ps_world *w;
+    ps_body_id dyn[40], kin, stat;
+    int ndyn;
+} bp_world;
+
+static ps_geom_id bp_geom(ps_world *w, ps_body_id on, ps_geom_type type, ps_rng *r, double x, double y, double z)
+{
+    ps_geom_def g = ps_default_geom_def(type);
+    g.pose = tu_pose(x, y, z);
+    g.pose.q = tu_quat_axis(ps_rng_uniform(r), ps_rng_uniform(r), 1, 6.3 * ps_rng_uniform(r));
+    g.size = tu_v(0.1 + 0.5 * ps_rng_uniform(r), 0.1 + 0.5 * ps_rng_uniform(r), 0.1 + 0.5 * ps_rng_uniform(r));
+    g.radius = 0.05 + 0.25 * ps_rng_uniform(r);
+    g.length = 0.1 + 0.5 * ps_rng_uniform(r);
+    return ps_geom_create(w, on, &g);
+}
+
+static bool bp_build(bp_world *bw, ps_space_kind space, bool static_space, uint64_t seed)
+{
+    ps_world_def d = tu_world_def();
+    d.space = space;
+    d.static_space = static_space;
+    d.seed = seed;
+    bw->w = tu_world_from(&d, "broad phase world");
+    if (!bw->w) return false;
+    ps_world *w = bw->w;
+    ps_rng r;
+    ps_rng_seed(&r, seed);
+    tu_ground(w);
+    ps_geom_def pl = ps_default_geom_def(PS_GEOM_PLANE);
+    pl.plane[0] = 0.3, pl.plane[1] = 0, pl.plane[2] = 1, pl.plane[3] = -4.0; // solid below z = -4 - 0.3 x: far off at -x
+    ps_geom_create(w, PS_BODY_NONE, &pl);
+    ps_geom_def wall = ps_default_geom_def(PS_GEOM_BOX);
+    wall.size = tu_v(40, 0.2, 0.6);
+    wall.pose = tu_pose(0, 3.2, 0.3);
+    ps_geom_create(w, PS_BODY_NONE, &wall);
+    static const ps_geom_type shapes[] = {PS_GEOM_BOX, PS_GEOM_SPHERE, PS_GEOM_CAPSULE, PS_GEOM_CYLINDER};
+    for (int i = 0; i < 30; i++)
+        bp_geom(w, PS_BODY_NONE, shapes[i % 4], &r, -3 + 6 * ps_rng_uniform(&r), -3 + 6 * ps_rng_uniform(&r),
+                0.1 * ps_rng_uniform(&r));
+    // A ramp of two triangles and a 4 x 4 heightfield.
+    static const double rv[] = {-1, -1, 0, 1, -1, 0, 1, 1, 0.6, -1, 1, 0.6};
+    static const int ri[] = {0, 1, 2, 0, 2, 3};
+    ps_geom_def tm = ps_default_geom_def(PS_GEOM_TRIMESH);
+    tm.vertices = rv, tm.vertex_count = 4, tm.indices = ri, tm.tri_count = 2;
+    tm.pose = tu_pose(2, -2, 0);
+    ps_geom_create(w, PS_BODY_NONE, &tm);
+    double hts[16];
+    for (int i = 0; i < 16; i++) hts[i] = 0.3 * ps_rng_uniform(&r);
+    ps_geom_def hf = ps_default_geom_def(PS_GEOM_HEIGHTFIELD);
+    hf.heights = hts, hf.rows = 4, hf.cols = 4, hf.size = tu_v(2, 2, 0);
+    hf.pose = tu_pose(-2, -2, 0);
+    ps_geom_create(w, PS_BODY_NONE, &hf);
+    ps_body_def sd = ps_default_body_def();
+    sd.kind = PS_BODY_STATIC;
+    sd.pose = tu_pose(0, -6, 0);
+    bw->stat = ps_body_create(w, &sd);
+    bp_geom(w, bw->stat, PS_GEOM_BOX, &r, 0, 0, 0.2);
+    bw->ndyn = 0;
+    for (int i = 0; i < 36; i++) {
+        ps_body_def bd = ps_default_body_def();
+        bd.pose = tu_pose(-1.5 + 3 * ps_rng_uniform(&r), -1.5 + 3 * ps_rng_uniform(&r), 0.8 + 3 * ps_rng_uniform(&r));
+        bd.pose.q = tu_quat_axis(1, ps_rng_uniform(&r), 0, 6.3 * ps_rng_uniform(&r));
+        ps_body_id b = ps_body_create(w, &bd);
+        ps_geom_def g = ps_default_geom_def(shapes[i % 4]);
+        bp_geom(w, b, shapes[i % 4], &r, 0, 0, 0);
+        if (i % 5 == 0) bp_geom(w, b, shapes[(i + 1) % 4], &r, 0.2, 0, 0);
+        if (i % 7 == 3) { // touches only category-2 geoms, and none of its group
+            g = ps_default_geom_def(PS_GEOM_SPHERE);
+            g.radius = 0.15, g.category = 2, g.collide = 2, g.group = 5;
+            g.pose = tu_pose(0, 0.25, 0);
+            ps_geom_create(w, b, &g);
+        }
+        bw->dyn[bw->ndyn++] = b;
+    }
+    ps_body_def kd = ps_default_body_def();
+    kd.kind = PS_BODY_KINEMATIC;
+    kd.pose = tu_pose(-5, 0, 0.3);
+    bw->kin = ps_body_create(w, &kd);
+    bp_geom(w, bw->kin, PS_GEOM_BOX, &r, 0, 0, 0);
+    ps_body_set_linvel(w, bw->kin, tu_v(2.0, 0, 0));
+    return true;
+}
+
+// Changes in the middle of a run: a static geom added and one body destroyed
+// at step 150, the static body moved under the pile at step 250.
+static void bp_change(bp_world *bw, int step)
+{
+    ps_world *w = bw->w;
+    if (step == 150) {
+        ps_geom_def g = ps_default_geom_def(PS_GEOM_BOX);
+        g.size = tu_v(1, 1, 0.3);
+        g.pose = tu_pose(1, 1, 0.15);
+        ps_geom_create(w, PS_BODY_NONE, &g);
+        ps_body_destroy(w, bw->dyn[7]);
+    }
+    if (step == 250) ps_body_set_pose(w, bw->stat, tu_pose(0.5, 0.5, 0));
+}
+
+// The default space collides through pilotsim's own broad phase (broad.c),
+// with or without static_space; ODE's simple space tests every pair with
+// ODE's own filter. Both must find the same pairs, hence the same contacts
+// (sorted by geom slots) and bit-identical trajectories, step after step, for
+// several random worlds.
+static void test_broad_phase(void)
+{
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        bp_world a, b;
+        CHECK(bp_build(&a, PS_SPACE_HASH, seed % 2 == 0, seed));
+        CHECK(bp_build(&b, PS_SPACE_SIMPLE, false, seed));
+        if (!a.w || !b.w) return;
+        int first_diff = -1;
+        size_t contacts = 0, most = 0;
+        for (int step = 0; step < 400 && first_diff < 0; step++) {
+            bp_change(&a, step);
+            bp_change(&b, step);
+            CHECK_EQ(ps_world_step(a.w), PS_OK);
+            CHECK_EQ(ps_world_step(b.w), PS_OK);
+            size_t na = 0, nb = 0;
+            ps_world_contacts(a.w, &na);
+            ps_world_contacts(b.w, &nb);
+            if (na != nb || ps_world_state_hash(a.w) != ps_world_state_hash(b.w)) first_diff = step;
+            contacts += na;
+            if (na > most) most = na;
+        }
+        if (first_diff >= 0) NOTE("seed %" PRIu64 ": the trajectories differ from step %d", seed, first_diff);
+        CHECK_EQ(first_diff, -1);
+        CHECK(most > 30); // the pile really touches
+        NOTE("seed %" PRIu64 ": %zu contacts over 400 steps, at most %zu", seed, contacts, most);
+        ps_world_destroy(a.w);
+        ps_world_destroy(b.w);
+    }
+}
+
+// Step timing is a profiler's (pilotsim view's F4): off by default, it reads
+// no clock and the timers stay 0; on, they count.
+static void test_step_timing(void)
+{
+    ps_world *w = tu_world();
+    tu_ground(w);
+    tu_sphere_body(w, "ball", tu_pose(0, 0, 0.5), 0.1, 1000);
+    CHECK(!ps_world_timing(w));
+    CHECK_EQ(tu_step(w, 50), PS_OK);
+    double total = -1, sensors = -1;
+    ps_world_step_seconds(w, &total, &sensors);
+    CHECK(total == 0 && sensors == 0);
+    ps_world_set_timing(w, true);
+    CHECK(ps_world_timing(w));
+    CHECK_EQ(tu_step(w, 50), PS_OK);
+    ps_world_step_seconds(w, &total, NULL);
+    CHECK(total > 0 && total < 10);
+    ps_world_destroy(w);
+}
+
 static void test_static_space(void)
 {
     ps_world_def d = tu_world_def();
@@ -509,6 +670,8 @@ int main(void)
     RUN(test_contacts_resting_box);
     RUN(test_contact_forces_off);
     RUN(test_static_space);
+    RUN(test_broad_phase);
+    RUN(test_step_timing);
     RUN(test_divergence_linear);
     RUN(test_divergence_angular);
     RUN(test_divergence_non_finite);

@@ -89,6 +89,7 @@ void ps_viewer_sample_plots(ps_viewer *v)
     uint64_t steps = ps_episode_steps(ep);
     double tw = 0, ts = 0, tl = ps_episode_lua_seconds(ep);
     ps_world_step_seconds(w, &tw, &ts);
+    ps_world_set_timing(w, true); // the profile plots read the step timers (off by default)
     if (p->episode != (const void *)ep || steps < p->steps) { // a new episode or a rewind
         p->head = p->count = 0;
         p->episode = ep;

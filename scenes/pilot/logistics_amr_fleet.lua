@@ -59,7 +59,7 @@ local scene = {
     end,
     timestep = 0.01,
     time_limit = 75,
-    world = {contact_forces = true, static_space = true, space = "sap"},
+    world = {contact_forces = true},
     policy = "policies.amr_fleet",
     view = {eye = {8, -7, 14}, target = {8, 5, 0}, fov = 55},
     params = {

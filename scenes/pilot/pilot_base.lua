@@ -22,8 +22,8 @@
 --                           between a machine's fixture and an outfeed table (tool down)
 -- 40 + 20 + 20 + 4 + 20 + 16 + 10 = 130 robots; 4 people.
 --
--- WORLD: timestep 0.005 s, static_space and sweep-and-prune (docs/performance.md),
--- 12 QuickStep iterations; time limit 60 s.
+-- WORLD: timestep 0.005 s, the default space (pilotsim's own broad phase: static geometry
+-- binned once, docs/performance.md), 12 QuickStep iterations; time limit 60 s.
 -- Observation: tasks {6} and robots {6}: per zone (in the order above) tasks done and
 --   robots in it; separation {1}: the distance (m) from the nearest person to the nearest
 --   waiter (the people are in the restaurant), radii (0.26 + 0.34 m) off
@@ -73,7 +73,7 @@ local scene = {
         .. "without touching anyone.",
     timestep = 0.005,
     time_limit = 60,
-    world = {static_space = true, space = "sap", iterations = 12},
+    world = {iterations = 12},
     view = {eye = {35, -45, 55}, target = {35, 20, 0}, fov = 60},
     policy = "policies.pilot_base",
     params = {

@@ -72,7 +72,8 @@ bool ps_episode_manual(const ps_episode *e);   ///< whether manual control is on
 
 /// Wall-clock seconds the episode's steps spent outside ps_world_step (the
 /// scene's Lua callbacks, actions and observations) since it began, for
-/// profilers; ps_world_step_seconds has the rest.
+/// profilers; ps_world_step_seconds has the rest. Counted only while the
+/// world's step timing is on (ps_world_set_timing; off by default).
 double ps_episode_lua_seconds(const ps_episode *e);
 
 /// Runs steps until the episode ends.

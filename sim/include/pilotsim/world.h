@@ -46,7 +46,12 @@ typedef struct ps_world_def {
     double contact_surface_layer; ///< m of allowed penetration >= 0; default 0.001
     double max_correcting_vel;    ///< m/s contacts may use to resolve penetration, > 0 or INFINITY; default 1.0
     int max_contacts;             ///< contact points per geom pair, 1..64; default 8
-    ps_space_kind space;          ///< default PS_SPACE_HASH
+    /// Broad phase; default PS_SPACE_HASH, which is pilotsim's own: a grid of the
+    /// static geoms built once and a sweep over the moving ones, reporting the
+    /// pairs ODE's hash space would (so the same contacts and trajectories) with no
+    /// allocation per step, with or without static_space. PS_SPACE_SAP and
+    /// PS_SPACE_SIMPLE are ODE's spaces.
+    ps_space_kind space;
     /// m/s; a body faster than this diverged; default 1000. A body farther than
     /// PS_WORLD_EXTENT from the origin diverged too, and a geom reaching beyond it
     /// is refused when created (ODE's collision grids fail on such coordinates).
@@ -73,12 +78,12 @@ typedef struct ps_world_def {
     double health_joint_error;
     double health_angle_error;    ///< rad, see health_joint_error
     double health_penetration;    ///< m, see health_joint_error
-    /// Broad phase for large static worlds: geoms without a dynamic or kinematic
-    /// body (ground, walls, obstacles) go into a quadtree space of their own,
-    /// built at the first step over their bounding boxes, and are tested only
-    /// against the moving geoms, never against each other. Contacts come in
-    /// another order than with one space, so trajectories differ from the
-    /// default's (deterministically); default false.
+    /// Broad phase for large static worlds with space PS_SPACE_SAP or
+    /// PS_SPACE_SIMPLE: geoms without a dynamic or kinematic body (ground, walls,
+    /// obstacles) go into an ODE quadtree space of their own, built at the first
+    /// step over their bounding boxes, and are tested only against the moving
+    /// geoms, never against each other. With PS_SPACE_HASH it changes nothing:
+    /// pilotsim's own broad phase keeps the static geoms apart already. Default false.
     bool static_space;
     /// true: `iterations` was chosen by whoever made the world (a scene's
     /// world.iterations) and robots' needs never change it: a robot that needs
@@ -176,10 +181,19 @@ typedef struct ps_solver_health {
 /// every step), so asking costs nothing when nobody asks.
 void ps_world_solver_health(const ps_world *w, ps_solver_health *out);
 
-/// Wall-clock seconds spent in ps_world_step since the world was made, for
-/// profilers (`pilotsim view`'s F4; never part of the state): all of it in
-/// `total`, the sensor updates (camera images, lidar) in `sensors`. Either may be NULL.
+/// Wall-clock seconds spent in ps_world_step while step timing was on (see
+/// ps_world_set_timing), for profilers (`pilotsim view`'s F4; never part of the
+/// state): all of it in `total`, the sensor updates (camera images, lidar) in
+/// `sensors`. Either may be NULL. Both stay 0 while timing is off.
 void ps_world_step_seconds(const ps_world *w, double *total, double *sensors);
+
+/// Turns step timing on or off (ps_world_step_seconds, ps_episode_lua_seconds);
+/// default off: it reads the clock about four times a step (some 30 ns each, a
+/// percent of a small world's step), which nothing reads in headless runs.
+void ps_world_set_timing(ps_world *w, bool on);
+
+/// Whether step timing is on (ps_world_set_timing).
+bool ps_world_timing(const ps_world *w);
 
 /// Checks that the world can be stepped: every dynamic body has a mass.
 /// PS_ERR_INVALID names the body in ps_world_last_error. ps_world_step does

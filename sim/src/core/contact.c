@@ -1,6 +1,7 @@
-// Collision pass: broad phase through the space, narrow phase with dCollide,
+// Collision pass: broad phase (broad.c, or the world's ODE space), narrow phase with dCollide,
 // contact joints with combined materials, and the public contact list.
 #include "world_internal.h"
+#include "broad.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -284,9 +285,17 @@ ps_status ps_contact_collide(ps_world *w)
     w->contact_count = 0;
     w->hit_count = w->hit_point_count = 0;
     w->contact_oom = false;
-    if (w->def.static_space && !w->static_space && !build_static_space(w))
-        return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (static space)");
-    dSpaceCollide(w->space, w, near_callback);
+    if (w->def.space == PS_SPACE_HASH) {
+        // pilotsim's own broad phase (broad.h): the pairs ODE's hash space (or,
+        // with static_space, the hash space and the static quadtree) would
+        // report, without their allocations every step. It keeps the static
+        // geoms apart itself, so no quadtree is built.
+        if (!ps_broad_collide(w, near_callback)) return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (broad phase)");
+    } else {
+        if (w->def.static_space && !w->static_space && !build_static_space(w))
+            return ps_world_fail(w, PS_ERR_NOMEM, "out of memory (static space)");
+        dSpaceCollide(w->space, w, near_callback);
+    }
     if (w->static_space) {
         // Every moving geom against the static quadtree, in slot order (so the
         // contact order does not depend on the spaces' internal lists).

@@ -217,9 +217,11 @@ struct ps_world {
     // moving_version additions and removals of geoms on dynamic or kinematic
     // bodies, pose_epoch poses set from outside the step.
     struct ps_raycast *raycast;
+    struct ps_broad *broad;      // broad.c: the default space's broad phase (NULL until the first step)
     uint64_t static_version, moving_version, pose_epoch;
     ps_solver_health health;
     double step_seconds, sensor_seconds;  // wall time in ps_world_step / its sensor updates (profiling)
+    bool timing;                 // ps_world_set_timing: measure step_seconds and sensor_seconds
     uint64_t health_warned_at;   // step of the last health warning (0: none yet)
     bool health_bad_before;      // the last health check passed a threshold
     // Robots' solver needs (solver.c): the strictest so far, who declared them,

@@ -282,7 +282,8 @@ static void manual_commands(ps_episode *e, bool restore)
 ps_episode_status ps_episode_step(ps_episode *e, uint64_t max_steps)
 {
     if (e->status != PS_EP_RUNNING) return e->status;
-    double t_begin = ps_monotonic_s(), t_world = 0;
+    bool timing = ps_world_timing(e->world); // profiling: off unless a profiler turned it on
+    double t_begin = timing ? ps_monotonic_s() : 0, t_world = 0;
     ps_scene *s = e->scene;
     lua_State *L = s->rt->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->ctx_ref);
@@ -373,7 +374,7 @@ scene_step:
     if (e->steps >= limit) end_with(e, PS_EP_TIMEOUT, max_steps ? "reached the step limit" : "reached the time limit");
 out:
     lua_settop(L, ctx - 1);
-    e->lua_seconds += ps_monotonic_s() - t_begin - t_world;
+    if (timing) e->lua_seconds += ps_monotonic_s() - t_begin - t_world;
     return e->status;
 }
 

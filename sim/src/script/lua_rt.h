@@ -17,7 +17,7 @@ typedef struct ps_lua_rt {
     size_t mem_used, mem_limit;
     uint64_t budget, used;  // Lua instructions per top-level callback
     double wall_limit;      // s per top-level callback
-    double started;         // monotonic s when the running callback began
+    double started;         // monotonic s (coarse clock) when the running callback began
     const char *callback;   // name of the running callback, for messages
     // Set when the running top-level callback broke a limit: from then on the
     // hook raises stop_msg at every instruction of every coroutine, so a
