@@ -64,6 +64,7 @@ struct ps_renderer {
         u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp, u_textured, u_tex;
     float lamp;                              // ps_renderer_set_lamp
     double lod_pixels;                       // ps_renderer_set_lod_pixels
+    bool cull_mesh_backs;                    // ps_renderer_set_cull_mesh_backs
     GLint s_model, s_vp, s_inst;
     GLint d_model, d_vp, d_view, d_mode, d_segment, d_inst;
     GLint u_inst;
@@ -658,6 +659,7 @@ typedef struct draw_item {
     bool grid, translucent;
     GLuint tex;         // a URDF <texture> over the whole shape (0: none)
     bool dynamic;       // belongs to a body (static geometry does not move)
+    bool mesh_file;     // a visual mesh file (closed surfaces: back faces may be culled)
     vec3 gu, gv;
     float key;          // squared distance from the eye (translucent sorting)
 } draw_item;
@@ -807,6 +809,7 @@ static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_c
                 if (tinted) tint(it.rgba, r->tint);
             }
             pose_matrix(s->pose, s->size.x, s->size.y, s->size.z, it.model, it.nmat);
+            it.mesh_file = true;
             emit(r, &it, ctx);
             break;
         }
@@ -986,7 +989,17 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
         return;
     }
     if (batchable(r, it) && batch_push(r, it)) return;
+    bool cull = it->mesh_file && r->cull_mesh_backs;
+    if (cull) { // a mirroring scale turns the winding over
+        glEnable(GL_CULL_FACE);
+        glCullFace(GL_BACK);
+        glFrontFace(glm_mat3_det((vec3 *)it->nmat) < 0 ? GL_CW : GL_CCW);
+    }
     draw_lit(r, it);
+    if (cull) {
+        glFrontFace(GL_CCW);
+        glDisable(GL_CULL_FACE);
+    }
 }
 
 static int farther_first(const void *a, const void *b)
@@ -1369,6 +1382,11 @@ void ps_renderer_set_lod_pixels(ps_renderer *r, double pixels)
 {
     if (!r) return;
     r->lod_pixels = pixels >= 0.25 ? (pixels <= 16 ? pixels : 16) : pixels < 0.25 ? 0.25 : LOD_ERROR_PIXELS;
+}
+
+void ps_renderer_set_cull_mesh_backs(ps_renderer *r, bool on)
+{
+    if (r) r->cull_mesh_backs = on;
 }
 
 void ps_renderer_set_lamp(ps_renderer *r, double intensity)
