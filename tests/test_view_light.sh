@@ -2,7 +2,8 @@
 # pilotsim view under Xvfb (ctest runs it through `xvfb-run -a`): a dark scene
 # (`view.darkness`, scenes/pilot/security_night_patrol.lua: 0.75) is drawn as dark
 # as `pilotsim run --screenshot` draws it; B and --daylight brighten it, B again
-# darkens it; a scene without darkness looks the same either way.
+# darkens it; a scene without darkness looks the same either way; shadows with
+# their static part cached keep the pixels of shadows drawn whole.
 # usage: test_view_light.sh PILOTSIM SOURCE_DIR
 set -u
 ps=$1
@@ -39,6 +40,20 @@ printf '%s\n' "wait 2" "screenshot $tmp/day.ppm" quit >"$tmp/l.txt"
 expect_rc 0 view "$night" "${opts[@]}" --daylight --script "$tmp/l.txt"
 dl=$("$py" "$stats" diff "$tmp/day.ppm" "$tmp/bright.ppm" $area)
 check "--daylight starts brightened (mean difference to B's picture $dl)" calc "${dl:-99} < 0.5"
+
+# Shadows with the static casters' part of the map cached (a heightfield floor and
+# rock walls): the first frame (drawn whole), a later one (copied from the cache),
+# and one after orbiting away (the cache dropped) and back (Home) are the same.
+drift=$src/scenes/pilot/underground_collapsed_drift.lua
+printf '%s\n' "screenshot $tmp/h0.ppm" "wait 10" "screenshot $tmp/h1.ppm" "drag left 100 100 200 120 5" "wait 5" \
+  "screenshot $tmp/h2.ppm" "key home" "wait 5" "screenshot $tmp/h3.ppm" quit >"$tmp/h.txt"
+expect_rc 0 view "$drift" "${opts[@]}" --script "$tmp/h.txt"
+d1=$("$py" "$stats" diff "$tmp/h0.ppm" "$tmp/h1.ppm" $area)
+d2=$("$py" "$stats" diff "$tmp/h0.ppm" "$tmp/h2.ppm" $area)
+d3=$("$py" "$stats" diff "$tmp/h0.ppm" "$tmp/h3.ppm" $area)
+check "cached static shadows: a later frame equals the first (mean difference $d1)" calc "${d1:-99} == 0"
+check "the orbit changed the picture (mean difference $d2)" calc "${d2:-0} > 2"
+check "back at Home after the orbit: the first frame's pixels (mean difference $d3)" calc "${d3:-99} == 0"
 
 # A daylight scene: B changes nothing.
 printf '%s\n' "wait 2" "screenshot $tmp/c0.ppm" "key b" "wait 2" "screenshot $tmp/c1.ppm" quit >"$tmp/c.txt"

@@ -26,6 +26,9 @@ enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_SPHERE_LO, PRIM_CYLINDER_LO, P
 // Visual mesh files: a coarser level where no vertex moves by more than this on
 // screen (the default of ps_renderer_set_lod_pixels).
 #define LOD_ERROR_PIXELS 1.0
+// Static shadow casters with fewer triangles are drawn each frame rather than
+// copied from the cached part of the shadow map (shadow_pass).
+#define STATIC_SHADOW_TRIS 2000
 
 struct ps_renderer {
     GLuint prog, shadow_prog, sky_prog, line_prog, ui_prog, id_prog;
@@ -41,6 +44,7 @@ struct ps_renderer {
     // the light's box and the static shapes stay the same, copied in each frame.
     GLuint static_fbo, static_tex;
     uint64_t static_key, last_key;   // of the cached part (0: none); of the last frame's casters
+    size_t static_tris;              // triangles of this frame's static casters
     void *casters; size_t casters_n, casters_cap; // a frame's shadow casters (draw_items)
     // dynamic buffers: debug lines (x y z r g b a), 2D quads (x y u v)
     GLuint line_vao, line_vbo, ui_vao, ui_vbo;
@@ -64,6 +68,7 @@ struct ps_renderer {
         u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp, u_textured, u_tex;
     float lamp;                              // ps_renderer_set_lamp
     double lod_pixels;                       // ps_renderer_set_lod_pixels
+    bool cull_mesh_backs;                    // ps_renderer_set_cull_mesh_backs
     GLint s_model, s_vp, s_inst;
     GLint d_model, d_vp, d_view, d_mode, d_segment, d_inst;
     GLint u_inst;
@@ -658,6 +663,7 @@ typedef struct draw_item {
     bool grid, translucent;
     GLuint tex;         // a URDF <texture> over the whole shape (0: none)
     bool dynamic;       // belongs to a body (static geometry does not move)
+    bool mesh_file;     // a visual mesh file (closed surfaces: back faces may be culled)
     vec3 gu, gv;
     float key;          // squared distance from the eye (translucent sorting)
 } draw_item;
@@ -807,6 +813,7 @@ static void for_each_part(ps_renderer *r, const ps_snapshot *snap, const frame_c
                 if (tinted) tint(it.rgba, r->tint);
             }
             pose_matrix(s->pose, s->size.x, s->size.y, s->size.z, it.model, it.nmat);
+            it.mesh_file = true;
             emit(r, &it, ctx);
             break;
         }
@@ -930,6 +937,7 @@ static void emit_shadow(ps_renderer *r, draw_item *it, void *ctx)
     ((draw_item *)r->casters)[r->casters_n++] = *it;
     uint64_t *h = ctx;
     if (it->dynamic || !*h) return;
+    r->static_tris += (size_t)it->mesh->count / 3;
     const void *m = it->mesh;
     *h = hash_bytes(*h, &m, sizeof m);
     *h = hash_bytes(*h, it->model, sizeof it->model);
@@ -986,7 +994,17 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
         return;
     }
     if (batchable(r, it) && batch_push(r, it)) return;
+    bool cull = it->mesh_file && r->cull_mesh_backs;
+    if (cull) { // a mirroring scale turns the winding over
+        glEnable(GL_CULL_FACE);
+        glCullFace(GL_BACK);
+        glFrontFace(glm_mat3_det((vec3 *)it->nmat) < 0 ? GL_CW : GL_CCW);
+    }
     draw_lit(r, it);
+    if (cull) {
+        glFrontFace(GL_CCW);
+        glDisable(GL_CULL_FACE);
+    }
 }
 
 static int farther_first(const void *a, const void *b)
@@ -1068,10 +1086,13 @@ static bool shadow_pass(ps_renderer *r, const ps_snapshot *snap, frame_ctx *f, i
     uint64_t key = hash_bytes(1469598103934665603ULL, f->light_vp, sizeof f->light_vp);
     key = hash_bytes(key, &size, sizeof size);
     r->casters_n = 0;
+    r->static_tris = 0;
     glBindFramebuffer(GL_FRAMEBUFFER, r->shadow_fbo); // casters drawn at once when out of memory
     glViewport(0, 0, size, size);
     glClear(GL_DEPTH_BUFFER_BIT);
     for_each_part(r, snap, &sf, emit_shadow, &key);
+    // Copying the map costs about as much as a few thousand small triangles.
+    if (r->static_tris < STATIC_SHADOW_TRIS) key = 0;
     bool cached = key && key == r->static_key;
     if (key && !cached && key == r->last_key) { // the same two frames running: cache the static part
         if (!r->static_tex && !shadow_target(r, &r->static_tex, &r->static_fbo, size)) return false;
@@ -1369,6 +1390,11 @@ void ps_renderer_set_lod_pixels(ps_renderer *r, double pixels)
 {
     if (!r) return;
     r->lod_pixels = pixels >= 0.25 ? (pixels <= 16 ? pixels : 16) : pixels < 0.25 ? 0.25 : LOD_ERROR_PIXELS;
+}
+
+void ps_renderer_set_cull_mesh_backs(ps_renderer *r, bool on)
+{
+    if (r) r->cull_mesh_backs = on;
 }
 
 void ps_renderer_set_lamp(ps_renderer *r, double intensity)

@@ -532,8 +532,10 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->r = ps_renderer_create(err, errlen);
     if (!v->r) goto fail;
     // Mesh detail under 3 pixels is not worth its vertex work in an interactive
-    // view (the Go2's 80k triangles); camera sensors keep their own renderer at 1.
+    // view (the Go2's 80k triangles; camera sensors keep their own renderer at 1),
+    // and the back faces of mesh files are not set up (same pixels on closed meshes).
     ps_renderer_set_lod_pixels(v->r, 3.0);
+    ps_renderer_set_cull_mesh_backs(v->r, true);
     if (opt->msaa) ps_viewer_log(v, "msaa: %d samples per pixel", ps_renderer_framebuffer_samples(v->r));
     // Scripted, fixed-step and multisampled windows draw at full resolution
     // (pixels tests compare; a multisampled window cannot take a blit).

@@ -70,6 +70,12 @@ void ps_renderer_set_lamp(ps_renderer *r, double intensity);
 /// view may trade a little shape for speed (the viewer uses 3). Clamped to
 /// 0.25..16; NaN is 1.
 void ps_renderer_set_lod_pixels(ps_renderer *r, double pixels);
+/// Opaque visual mesh files drawn without their back faces in colour passes
+/// (`on`), as closed surfaces show none: about half the triangles set up (the
+/// Go2's 80k cost a software rasteriser most of a frame). A mesh open or wound
+/// inconsistently may show a hole; so default off (screenshots, videos, camera
+/// sensors), the viewer turns it on.
+void ps_renderer_set_cull_mesh_backs(ps_renderer *r, bool on);
 
 /// Tints every shape of `body` in colour passes from now on (a selection
 /// highlight): its colour becomes (1 - rgba[3]) x its own + rgba[3] x rgba's

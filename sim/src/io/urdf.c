@@ -607,32 +607,24 @@ static const char *base_name(const char *dir)
 // A mesh that cannot be resolved: an error for collisions; for a visual (not
 // needed to simulate) a warning, and the visual keeps no mesh (not drawn).
 #define mesh_fail(st, line, ...) \
-    (void)((st)->cur_visual ? warn_visual_mesh((st), (line), __VA_ARGS__) : fail((st), (line), __VA_ARGS__))
+    (void)((st)->cur_visual ? warn_then((st), (line), "the visual is left out (only collisions need meshes to simulate)", \
+                                        __VA_ARGS__)                                                                  \
+                            : fail((st), (line), __VA_ARGS__))
 // A texture that cannot be resolved: a warning, the visual keeps its colour.
-#define uri_fail(st, line, elem, ...) \
-    (strcmp((elem), "texture") == 0 ? (void)warn_texture((st), (line), __VA_ARGS__) : mesh_fail((st), (line), __VA_ARGS__))
+#define uri_fail(st, line, elem, ...)                                                                          \
+    (strcmp((elem), "texture") == 0 ? (void)warn_then((st), (line), "the visual is drawn in its colour", __VA_ARGS__) \
+                                    : mesh_fail((st), (line), __VA_ARGS__))
 
-static bool warn_visual_mesh(pstate *st, int line, const char *fmt, ...) PS_PRINTF(3, 4);
-static bool warn_visual_mesh(pstate *st, int line, const char *fmt, ...)
+// A warning: the formatted message, then "; " and what happens instead (`then`).
+static bool warn_then(pstate *st, int line, const char *then, const char *fmt, ...) PS_PRINTF(4, 5);
+static bool warn_then(pstate *st, int line, const char *then, const char *fmt, ...)
 {
     char msg[3072];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    warn(st, line, "%s; the visual is left out (only collisions need meshes to simulate)", msg);
-    return false;
-}
-
-static bool warn_texture(pstate *st, int line, const char *fmt, ...) PS_PRINTF(3, 4);
-static bool warn_texture(pstate *st, int line, const char *fmt, ...)
-{
-    char msg[3072];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    warn(st, line, "%s; the visual is drawn in its colour", msg);
+    warn(st, line, "%s; %s", msg, then);
     return false;
 }
 
