@@ -29,6 +29,7 @@ typedef struct ps_beam {
     ps_vec3 origin, dir;
     double r0, r1;
     dGeomID ray;
+    bool scan; // one of the beams of the last ps_raycast_scan (same origin, r1 within its range)
 } ps_beam;
 
 /// Casts one beam of sensor `s`: `*dist` (m, float as readings are) becomes the
@@ -44,6 +45,14 @@ void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, boo
 /// Brings the grid and tree up to date with the world (built or refitted as the
 /// comment above says). false when out of memory: cast exhaustively then.
 bool ps_raycast_prepare(ps_world *w);
+
+/// Before casting many beams from `origin` over at most `r1` m (a lidar scan),
+/// after ps_raycast_prepare: bins the static geoms within r1 by their direction
+/// from the origin, so that each beam (ps_beam.scan) tests only the geoms in its
+/// own direction instead of walking the grid. Allocates nothing. false when
+/// there is no table (the beams walk the grid then); the table holds until the
+/// next ps_raycast_prepare.
+bool ps_raycast_scan(ps_world *w, ps_vec3 origin, double r1);
 
 /// Frees the grid and tree (world destruction). Safe on a world without them.
 void ps_raycast_free(ps_world *w);
