@@ -85,9 +85,10 @@ typedef struct rc_item {
 // nearest first. A beam tests only its own sector's geoms (and `all`), rather
 // than walking the grid: its x-y direction is the direction, seen from the
 // origin, of every point it passes, so it meets no box outside its sector. A
-// geom whose footprint spans more than SECTOR_SPAN sectors (near the origin,
-// or holding it) is in `all`, tested by every beam.
-enum { SECTORS = 1024, SECTOR_SPAN = 32 };
+// geom whose footprint holds the origin, spans half the sectors or more, or
+// would overflow the table (SECTOR_ENTRIES per static geom) is in `all`,
+// tested by every beam.
+enum { SECTORS = 512, SECTOR_ENTRIES = 32 };
 typedef struct rc_scan {
     bool valid;           // the table is this scan's (ps_raycast_scan succeeded, nothing changed since)
     uint32_t *start;      // SECTORS + 1 offsets into entry / entry_near
@@ -101,6 +102,7 @@ typedef struct rc_scan {
     double *cand_near;
     int32_t *cand_s0, *cand_n; // first sector (any integer, taken modulo SECTORS) and count (0: in `all`)
     uint32_t cap;         // items the buffers hold (the static tree's count when built)
+    size_t entry_cap;     // entries the sector lists hold
 } rc_scan;
 
 struct ps_raycast {
@@ -410,7 +412,7 @@ static bool scan_reserve(rc_scan *sc, uint32_t n)
 {
     if (sc->start && sc->cap >= n) return true;
     scan_free(sc);
-    size_t m = n ? n : 1, e = m * SECTOR_SPAN;
+    size_t m = n ? n : 1, e = m * SECTOR_ENTRIES;
     sc->start = malloc((SECTORS + 1) * sizeof *sc->start);
     sc->fill = malloc(SECTORS * sizeof *sc->fill);
     sc->entry = malloc(e * sizeof *sc->entry);
@@ -427,6 +429,7 @@ static bool scan_reserve(rc_scan *sc, uint32_t n)
         return false;
     }
     sc->cap = n;
+    sc->entry_cap = e;
     return true;
 }
 
@@ -516,7 +519,7 @@ typedef struct rc_ray {
     const ps_beam *b;
     double o[3], d[3], len; // the exact tests' ray: start (origin + r0 dir), direction, length r1 - r0 (m)
     double inv[3], oinv[3]; // 1 / direction, origin / direction per axis
-    int near[3], far[3];    // per axis: the box bound a beam meets first and last (index in a box)
+    double t0;              // m: boxes are entered from here on (r0 - PAD)
     bool placed;      // the ODE ray is at this beam
     float dist;       // best reading so far
     double lim;       // m: no box entered beyond this can hold a nearer reading (limit of dist)
@@ -609,11 +612,12 @@ static void test_every_geom(rc_ray *r)
 // before `tmax`. The boxes' padding covers the rounding of b * inv - o * inv.
 static inline bool slab(const rc_ray *r, const double *b, double tmax, double *enter)
 {
-    double t0 = r->b->r0 - PAD, t1 = tmax;
+    double t0 = r->t0, t1 = tmax;
     for (int k = 0; k < 3; k++) {
-        double a = b[r->near[k]] * r->inv[k] - r->oinv[k], c = b[r->far[k]] * r->inv[k] - r->oinv[k];
-        t0 = a > t0 ? a : t0;
-        t1 = c < t1 ? c : t1;
+        double a = b[k] * r->inv[k] - r->oinv[k], c = b[3 + k] * r->inv[k] - r->oinv[k];
+        double lo = a < c ? a : c, hi = a < c ? c : a; // the bound met first and the one met last
+        t0 = lo > t0 ? lo : t0;
+        t1 = hi < t1 ? hi : t1;
     }
     *enter = t0;
     return t0 <= t1;
@@ -752,27 +756,27 @@ static inline double scan_angle(double x, double y)
 // A beam's sector: pseudo-angle a in [0, 4] (4 wraps to sector 0).
 static inline uint32_t scan_sector(double a) { return (uint32_t)(a * (SECTORS / 4.0)) & (SECTORS - 1); }
 
-// Sorts items [lo, hi) of `item` by `near` (insertion: the lists are short).
-static void sort_near(uint32_t *item, double *near, uint32_t lo, uint32_t hi)
+// Puts `it` (distance `key`) into the list item[lo, at) (with `near`, sorted by
+// distance, then item) in its place, making it item[lo, at + 1).
+static inline void insert_near(uint32_t *item, double *near, uint32_t lo, uint32_t at, uint32_t it, double key)
 {
-    for (uint32_t i = lo + 1; i < hi; i++) {
-        uint32_t it = item[i];
-        double key = near[i];
-        uint32_t j = i;
-        for (; j > lo && (near[j - 1] > key || (near[j - 1] == key && item[j - 1] > it)); j--) {
-            item[j] = item[j - 1];
-            near[j] = near[j - 1];
-        }
-        item[j] = it;
-        near[j] = key;
+    for (; at > lo && (near[at - 1] > key || (near[at - 1] == key && item[at - 1] > it)); at--) {
+        item[at] = item[at - 1];
+        near[at] = near[at - 1];
     }
+    item[at] = it;
+    near[at] = key;
 }
 
 // Static item k (box b) for the scan from o (x-y) over range r1: a candidate
 // unless beyond the range.
-static void scan_candidate(rc_scan *sc, uint32_t *n, const double *b, uint32_t k, const double o[2], double r1)
+static void scan_candidate(rc_scan *sc, uint32_t *n, size_t *entries, const double *b, uint32_t k, const double o[2],
+                           double r1)
 {
-    double dx = fmax(fmax(b[0] - o[0], o[0] - b[3]), 0), dy = fmax(fmax(b[1] - o[1], o[1] - b[4]), 0);
+    // x-y distance from the origin to the footprint (0 inside it)
+    double dx = b[0] - o[0] > o[0] - b[3] ? b[0] - o[0] : o[0] - b[3], dy = b[1] - o[1] > o[1] - b[4] ? b[1] - o[1] : o[1] - b[4];
+    dx = dx > 0 ? dx : 0;
+    dy = dy > 0 ? dy : 0;
     double near = sqrt(dx * dx + dy * dy);
     if (near > r1 + PAD) return;
     uint32_t i = (*n)++;
@@ -786,14 +790,14 @@ static void scan_candidate(rc_scan *sc, uint32_t *n, const double *b, uint32_t k
     for (int c = 1; c < 4; c++) {
         double da = scan_angle(cx[c] - o[0], cy[c] - o[1]) - a0;
         da = da > 2 ? da - 4 : da < -2 ? da + 4 : da;
-        lo = fmin(lo, da);
-        hi = fmax(hi, da);
+        lo = da < lo ? da : lo;
+        hi = da > hi ? da : hi;
     }
-    if (hi - lo > 1.5) return;
     double s0 = floor((a0 + lo - 1e-9) * (SECTORS / 4.0)), s1 = floor((a0 + hi + 1e-9) * (SECTORS / 4.0));
-    if (s1 - s0 + 1 > SECTOR_SPAN) return;
+    if (s1 - s0 + 1 > SECTORS / 2 || *entries + (size_t)(s1 - s0 + 1) > sc->entry_cap) return;
     sc->cand_s0[i] = (int32_t)s0;
     sc->cand_n[i] = (int32_t)(s1 - s0) + 1;
+    *entries += (size_t)sc->cand_n[i];
 }
 
 bool ps_raycast_scan(ps_world *w, ps_vec3 origin, double r1)
@@ -807,6 +811,7 @@ bool ps_raycast_scan(ps_world *w, ps_vec3 origin, double r1)
     if (!sc->start || sc->cap < t->count) return false;
     const double o[2] = {origin.x, origin.y};
     uint32_t n = 0;
+    size_t entries = 0;
     if (g->start) { // the static items of the grid's cells within r1 (each once), and the large ones
         if (++g->beam == 0) {
             memset(g->stamp, 0, t->count * sizeof *g->stamp);
@@ -814,7 +819,7 @@ bool ps_raycast_scan(ps_world *w, ps_vec3 origin, double r1)
         }
         for (uint32_t k = 0; k < g->large_count; k++) {
             g->stamp[g->large[k]] = g->beam;
-            scan_candidate(sc, &n, &t->box[6 * g->large[k]], g->large[k], o, r1);
+            scan_candidate(sc, &n, &entries, &t->box[6 * g->large[k]], g->large[k], o, r1);
         }
         double reach = r1 + PAD + CELL_PAD;
         const double sq[6] = {o[0] - reach, o[1] - reach, 0, o[0] + reach, o[1] + reach, 0};
@@ -827,35 +832,27 @@ bool ps_raycast_scan(ps_world *w, ps_vec3 origin, double r1)
                     uint32_t k = g->item[e];
                     if (g->stamp[k] == g->beam) continue;
                     g->stamp[k] = g->beam;
-                    scan_candidate(sc, &n, &t->box[6 * k], k, o, r1);
+                    scan_candidate(sc, &n, &entries, &t->box[6 * k], k, o, r1);
                 }
             }
     }
     // count per sector, offsets, fill; then each sector's list and `all` nearest first
     memset(sc->fill, 0, SECTORS * sizeof *sc->fill);
-    sc->all_count = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!sc->cand_n[i]) {
-            sc->all[sc->all_count] = sc->cand[i];
-            sc->all_near[sc->all_count++] = sc->cand_near[i];
-            continue;
-        }
+    for (uint32_t i = 0; i < n; i++)
         for (int32_t s = 0; s < sc->cand_n[i]; s++) sc->fill[(uint32_t)(sc->cand_s0[i] + s) & (SECTORS - 1)]++;
-    }
     sc->start[0] = 0;
     for (uint32_t s = 0; s < SECTORS; s++) {
         sc->start[s + 1] = sc->start[s] + sc->fill[s];
         sc->fill[s] = sc->start[s];
     }
     for (uint32_t i = 0; i < n; i++)
-        for (int32_t s = 0; s < sc->cand_n[i]; s++) {
-            uint32_t at = sc->fill[(uint32_t)(sc->cand_s0[i] + s) & (SECTORS - 1)]++;
-            sc->entry[at] = sc->cand[i];
-            sc->entry_near[at] = sc->cand_near[i];
+        for (int32_t s = 0; s < sc->cand_n[i]; s++) { // into its sector, in order of distance
+            uint32_t sector = (uint32_t)(sc->cand_s0[i] + s) & (SECTORS - 1), at = sc->fill[sector]++;
+            insert_near(sc->entry, sc->entry_near, sc->start[sector], at, sc->cand[i], sc->cand_near[i]);
         }
-    for (uint32_t s = 0; s < SECTORS; s++)
-        if (sc->start[s + 1] - sc->start[s] > 1) sort_near(sc->entry, sc->entry_near, sc->start[s], sc->start[s + 1]);
-    sort_near(sc->all, sc->all_near, 0, sc->all_count);
+    sc->all_count = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!sc->cand_n[i]) insert_near(sc->all, sc->all_near, 0, sc->all_count++, sc->cand[i], sc->cand_near[i]);
     sc->valid = true;
     return true;
 }
@@ -878,7 +875,12 @@ static void walk_scan(rc_ray *r, const rc_tree *t, const rc_scan *sc)
 // Geoms without a bounded box (planes): every beam tests them.
 static void test_always(rc_ray *r, const rc_tree *t)
 {
-    for (uint32_t k = 0; k < t->always_count; k++) test_shape(r, t->always[k], &t->always_shape[k]);
+    for (uint32_t k = 0; k < t->always_count; k++) {
+        const rc_shape *sh = &t->always_shape[k];
+        double x;
+        if (sh->s.kind == PS_RAYSHAPE_PLANE && !rs_cast_plane(&sh->s, r->o, r->d, r->len, &x)) continue; // most beams
+        test_shape(r, t->always[k], sh);
+    }
 }
 
 void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, bool exhaustive, float *dist,
@@ -901,9 +903,8 @@ void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, boo
         for (int k = 0; k < 3; k++) {
             r.inv[k] = 1.0 / (fabs(d[k]) < 1e-300 ? 1e-300 : d[k]);
             r.oinv[k] = o[k] * r.inv[k];
-            r.near[k] = r.inv[k] >= 0 ? k : 3 + k;
-            r.far[k] = r.inv[k] >= 0 ? 3 + k : k;
         }
+        r.t0 = b->r0 - PAD;
         if (b->scan && w->raycast->scan.valid) walk_scan(&r, &w->raycast->fixed, &w->raycast->scan);
         else walk_grid(&r, &w->raycast->fixed, &w->raycast->grid);
         traverse(&r, &w->raycast->moving);
