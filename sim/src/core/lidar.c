@@ -1,8 +1,8 @@
-// Lidar and proximity sensors: one ODE ray geom per beam, in a space of the
+// Lidar and proximity sensors, cast through the world's ray-casting grid, scan
+// tables and tree (raycast.c): one ODE ray geom per beam, in a space of the
 // sensor's own (never in the world's space, so rays take part in no contact),
-// cast through the world's ray-casting trees (raycast.c). Rays start at
-// range_min; the sensor's own robot (its group and the bodies joined to the
-// mount body) is skipped.
+// used only for trimeshes and heightfields. Rays start at range_min; the
+// sensor's own robot (its group and the bodies joined to the mount body) is skipped.
 #include "raycast.h"
 
 #include <math.h>
