@@ -80,13 +80,9 @@ static inline bool rs_cast_box(const ps_rayshape *s, const double o[3], const do
             continue;
         }
         double t0 = (-h - a[k]) / v[k], t1 = (h - a[k]) / v[k];
-        if (t0 > t1) {
-            double x = t0;
-            t0 = t1;
-            t1 = x;
-        }
-        lo = t0 > lo ? t0 : lo;
-        hi = t1 < hi ? t1 : hi;
+        double near = t0 < t1 ? t0 : t1, far = t0 < t1 ? t1 : t0; // the face met first, the one met last
+        lo = near > lo ? near : lo;
+        hi = far < hi ? far : hi;
     }
     if (lo > hi) return false;
     return rs_first_crossing(lo, hi, len, t);
