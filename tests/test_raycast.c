@@ -227,6 +227,72 @@ static void random_world(uint64_t seed)
     ps_world_destroy(w);
 }
 
+// The scan table (the static geoms binned by direction from a lidar's origin):
+// a lidar under a table (a footprint holding the origin), ringed by long walls
+// (footprints spanning up to half the directions, more of them than the table
+// holds: the rest are tested by every beam), with pillars of every shape nearer
+// and beyond the range, beams up to near vertical, on a static and a kinematic
+// mount, and a proximity sensor (no table): accelerated == exhaustive.
+static void test_scan_table(void)
+{
+    rng_state = 4242;
+    ps_world_def wd = ps_default_world_def();
+    char e[512];
+    ps_world *w = ps_world_create(&wd, e, sizeof e);
+    CHECK(w != NULL);
+    if (!w) return;
+    ps_geom_def pl = ps_default_geom_def(PS_GEOM_PLANE);
+    ps_geom_create(w, PS_BODY_NONE, &pl);
+    ps_geom_def table = ps_default_geom_def(PS_GEOM_BOX);
+    table.size = (ps_vec3){1.5, 1.2, 0.05};
+    table.pose.p = (ps_vec3){0.1, -0.2, 0.9};
+    ps_geom_create(w, PS_BODY_NONE, &table);
+    for (int i = 0; i < 64; i++) { // long thin walls round the origin, 2..7 m away
+        double a = urange(0, 6.283185307179586), r = urange(2, 7);
+        ps_geom_def g = ps_default_geom_def(PS_GEOM_BOX);
+        g.size = (ps_vec3){0.1, urange(6, 20), urange(0.3, 2)};
+        g.pose.p = (ps_vec3){r * cos(a), r * sin(a), urange(0, 1)};
+        g.pose.q = (ps_quat){cos(a / 2), 0, 0, sin(a / 2)};
+        if (i % 4 == 0) g.pose.q = random_quat();
+        CHECK(ps_geom_valid(w, ps_geom_create(w, PS_BODY_NONE, &g)));
+    }
+    double verts[64 * 3];
+    for (int i = 0; i < 120; i++) { // pillars: near, far, and beyond the range
+        ps_geom_def g = random_shape(false, verts);
+        g.pose = random_pose(14, 0, 1.5);
+        CHECK(ps_geom_valid(w, ps_geom_create(w, PS_BODY_NONE, &g)));
+    }
+    ps_body_def bd = ps_default_body_def();
+    bd.kind = PS_BODY_STATIC;
+    ps_body_id base = ps_body_create(w, &bd);
+    bd.kind = PS_BODY_KINEMATIC;
+    bd.pose.p = (ps_vec3){1.5, 0.5, 0.2};
+    bd.angvel = (ps_vec3){0.3, -0.2, 1.5};
+    bd.linvel = (ps_vec3){0.4, 0.1, 0};
+    ps_body_id mover = ps_body_create(w, &bd);
+    const char *names[] = {"under_table", "moving", "prox"};
+    for (int k = 0; k < 3; k++) {
+        ps_sensor_def d = ps_default_sensor_def(k == 2 ? PS_SENSOR_PROXIMITY : PS_SENSOR_LIDAR);
+        d.name = names[k];
+        d.body = k == 1 ? mover : base;
+        d.pose.p = (ps_vec3){0, 0, 0.3};
+        d.range_max = 10;
+        if (k < 2) d.h_beams = 1440, d.h_fov = 2 * 3.14159265358979, d.v_beams = 5, d.v_min = -1.55, d.v_max = 1.569;
+        CHECK(ps_sensor_valid(w, ps_sensor_create(w, &d)));
+    }
+    long beams = 0;
+    char where[64];
+    for (int step = 0; step <= 300; step++) {
+        if (step % 50 == 0) {
+            snprintf(where, sizeof where, "scan table step %d", step);
+            beams += compare_all(w, where);
+        }
+        CHECK_EQ(ps_world_step(w), PS_OK);
+    }
+    CHECK(beams >= 7 * 2 * 1440 * 5);
+    ps_world_destroy(w);
+}
+
 static void test_random_worlds(void)
 {
     for (uint64_t seed = 1; seed <= 4; seed++) random_world(seed);
@@ -330,6 +396,7 @@ int main(void)
 {
     RUN(test_cast_leaves_state);
     RUN(test_random_worlds);
+    RUN(test_scan_table);
     RUN(test_pilot_scenes);
     return TEST_DONE();
 }

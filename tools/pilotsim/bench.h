@@ -48,7 +48,7 @@ int bench_scale(const char *dir, const int *ns, int nn, int repeat, uint64_t ste
 /// `pilotsim bench --lidar`: lidar rays cast per second of CPU time in DIR/fleet.lua
 /// with `n` robots (one 360-beam lidar each) after 50 warm-up steps: `repeat`
 /// samples (100 steps apart) of casting every lidar 5 times through the ray-casting
-/// grid and tree, then the exhaustive reference on the first 4 lidars and a bit-for-bit
+/// scan tables and tree, then the exhaustive reference on the first 4 lidars and a bit-for-bit
 /// comparison (exit 1 when the readings differ) (bench_scale.c).
 int bench_lidar(const char *dir, int n, int repeat, bool json);
 

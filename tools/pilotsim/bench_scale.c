@@ -225,7 +225,7 @@ int bench_lidar(const char *dir, int n, int repeat, bool json)
                    n, repeat, med, ex_rate, same ? "true" : "false");
         else
             printf("fleet: %d lidars x 360 beams, 80 x 80 m, 400 obstacles + %d robots; CPU time, median of %d\n"
-                   "  grid + tree           %8.2f M rays/s  (%.1f us per 360-beam scan)\n"
+                   "  scan table + tree     %8.2f M rays/s  (%.1f us per 360-beam scan)\n"
                    "  exhaustive reference  %8.3f M rays/s  (first %zu lidars)\n"
                    "  readings %s\n",
                    n, n, repeat, med / 1e6, 360e6 / med, ex_rate / 1e6, ex_count,

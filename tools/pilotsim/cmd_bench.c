@@ -314,7 +314,7 @@ int cmd_bench(int argc, char **argv)
                  "time / wall or CPU time), the process's max RSS and the final state hash.\n"
                  "\n"
                  "--lidar measures lidar ray casting in the same world (--n robots, default 130):\n"
-                 "M rays/s of CPU time casting every lidar through the ray-casting grid and tree (median of\n"
+                 "M rays/s of CPU time casting every lidar through its scan table and the moving tree (median of\n"
                  "--repeat samples, default 5, 100 steps apart), the exhaustive reference's rate on\n"
                  "4 lidars, and whether their readings agree bit for bit (exit 1 if not).\n"
                  "\n"

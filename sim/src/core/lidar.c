@@ -1,8 +1,8 @@
-// Lidar and proximity sensors: one ODE ray geom per beam, in a space of the
+// Lidar and proximity sensors, cast through the world's ray-casting grid, scan
+// tables and tree (raycast.c): one ODE ray geom per beam, in a space of the
 // sensor's own (never in the world's space, so rays take part in no contact),
-// cast through the world's ray-casting trees (raycast.c). Rays start at
-// range_min; the sensor's own robot (its group and the bodies joined to the
-// mount body) is skipped.
+// used only for trimeshes and heightfields. Rays start at range_min; the
+// sensor's own robot (its group and the bodies joined to the mount body) is skipped.
 #include "raycast.h"
 
 #include <math.h>
@@ -10,6 +10,9 @@
 #include <string.h>
 
 #define TWO_PI 6.28318530717958647692
+// Sensors with at least this many beams cast them through a scan table of the
+// static geoms (ps_raycast_scan); fewer beams walk the grid.
+enum { SCAN_BEAMS = 16 };
 
 bool ps_lidar_init(ps_world *w, ps_sensor_slot *s)
 {
@@ -54,7 +57,9 @@ ps_status ps_lidar_trace(ps_world *w, ps_sensor_slot *s, ps_pose m, bool exhaust
 {
     const ps_sensor_def *d = &s->def;
     bool fast = !exhaustive && ps_raycast_prepare(w); // out of memory: every geom, still exact
-    ps_beam b = {.origin = m.p, .r0 = d->range_min, .r1 = d->range_max};
+    // many beams: the static geoms binned by direction once for the scan (raycast.h)
+    bool scan = fast && s->count >= SCAN_BEAMS && ps_raycast_scan(w, m.p, d->range_max);
+    ps_beam b = {.origin = m.p, .r0 = d->range_min, .r1 = d->range_max, .scan = scan};
     for (size_t i = 0; i < s->count; i++) {
         b.dir = ps_quat_rotate(m.q, (ps_vec3){s->dirs[3 * i], s->dirs[3 * i + 1], s->dirs[3 * i + 2]});
         b.ray = s->rays[i];

@@ -1,8 +1,11 @@
 // Ray casting through a grid of the static geoms and a bounding volume
 // hierarchy of the moving ones (see raycast.h): a beam visits the cells and
 // boxes it crosses nearest first and stops past its best hit so far; each geom
-// whose box it crosses is tested with ODE's exact ray collider.
+// whose box it crosses is tested exactly, against the copy of its shape taken
+// when the grid or tree was built or refitted (rayshape.c), or with ODE's ray
+// collider for the classes without an own test (trimesh, heightfield).
 #include "raycast.h"
+#include "rayshape.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -28,15 +31,23 @@ typedef struct rc_node {
     uint32_t count;  // leaf: items (>= 1); inner: 0
 } rc_node;
 
+// A geom's shape as the beams test it, and whether rays see it at all (ODE's
+// category or collide bits set; they never change after creation).
+typedef struct rc_shape {
+    ps_rayshape s;
+    bool seen;
+} rc_shape;
+
 typedef struct rc_tree {
     rc_node *nodes;
     uint32_t node_count, node_cap;
     uint32_t *geom;     // geom slot of each item, in leaf order
     double *box;        // per item: padded lo xyz, hi xyz
+    rc_shape *shape;    // per item
     uint32_t count, cap;
     uint32_t *always;   // planes and geoms with unbounded boxes: every beam tests them
     uint32_t always_count, always_cap;
-    double *plane;      // per `always` geom: its unit normal and offset (planes; else zeros)
+    rc_shape *always_shape; // per `always` geom
     // Geoms whose box spans more than a quarter of the tree's bounds on an axis
     // (walls, floors): in the tree they would widen every node on their way
     // down to a leaf and every beam would visit those nodes; instead each beam
@@ -67,9 +78,37 @@ typedef struct rc_item {
     uint32_t geom;
 } rc_item;
 
+// A lidar scan's table of the static geoms by direction (ps_raycast_scan): the
+// directions of the x-y plane as seen from the scan's origin cut into SECTORS
+// equal sectors of a pseudo-angle (scan_angle), and per sector the static
+// geoms within the range whose box's x-y footprint lies in that direction,
+// nearest first. A beam tests only its own sector's geoms (and `all`), rather
+// than walking the grid: its x-y direction is the direction, seen from the
+// origin, of every point it passes, so it meets no box outside its sector. A
+// geom whose footprint holds the origin, spans half the sectors or more, or
+// would overflow the table (SECTOR_ENTRIES per static geom) is in `all`,
+// tested by every beam.
+enum { SECTORS = 512, SECTOR_ENTRIES = 32 };
+typedef struct rc_scan {
+    bool valid;           // the table is this scan's (ps_raycast_scan succeeded, nothing changed since)
+    uint32_t *start;      // SECTORS + 1 offsets into entry / entry_near
+    uint32_t *fill;       // SECTORS: build scratch
+    uint32_t *entry;      // per sector, items of the static tree, nearest first
+    double *entry_near;   // m: their boxes' x-y distances from the origin
+    uint32_t *all;        // items tested by every beam, nearest first
+    double *all_near;
+    uint32_t all_count;
+    uint32_t *cand;       // build scratch: the items within range, their nearest distance and first sector
+    double *cand_near;
+    int32_t *cand_s0, *cand_n; // first sector (any integer, taken modulo SECTORS) and count (0: in `all`)
+    uint32_t cap;         // items the buffers hold (the static tree's count when built)
+    size_t entry_cap;     // entries the sector lists hold
+} rc_scan;
+
 struct ps_raycast {
     rc_tree fixed, moving;            // static geoms (boxes only: no nodes); geoms of dynamic and kinematic bodies
     rc_grid grid;                     // the static geoms' grid
+    rc_scan scan;                     // the current lidar scan's table of the static geoms by direction
     bool fixed_built, moving_built;
     uint64_t fixed_version, moving_version; // w->static_version, w->moving_version when built
     uint64_t step, epoch;             // w->steps, w->pose_epoch when the moving boxes were fitted
@@ -111,6 +150,12 @@ static void box_union(double *dst, const double *src)
         if (src[k] < dst[k]) dst[k] = src[k];
         if (src[3 + k] > dst[3 + k]) dst[3 + k] = src[3 + k];
     }
+}
+
+static void set_shape(rc_shape *sh, dGeomID g)
+{
+    ps_rayshape_set(&sh->s, g);
+    sh->seen = dGeomGetCategoryBits(g) || dGeomGetCollideBits(g);
 }
 
 /* ---------------------------------------------------------------- build */
@@ -203,15 +248,17 @@ static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
     uint32_t node_cap = t->node_cap, always_cap = t->always_cap;
     if (!reserve((void **)&rc->items, &rc->item_cap, n, sizeof *rc->items) ||
         !reserve((void **)&t->always, &always_cap, n, sizeof *t->always) ||
-        !reserve((void **)&t->plane, &t->always_cap, n, 4 * sizeof *t->plane) ||
+        !reserve((void **)&t->always_shape, &t->always_cap, n, sizeof *t->always_shape) ||
         !reserve((void **)&t->nodes, &node_cap, 2 * n + 1, sizeof *t->nodes))
         return false;
     t->node_cap = node_cap;
     uint32_t cap = t->cap;
     if (!reserve((void **)&t->geom, &cap, n, sizeof *t->geom)) return false;
-    uint32_t cap2 = t->cap;
+    uint32_t cap2 = t->cap, cap3 = t->cap;
     if (!reserve((void **)&t->box, &cap2, n, 6 * sizeof *t->box)) return false;
+    if (!reserve((void **)&t->shape, &cap3, n, sizeof *t->shape)) return false;
     t->cap = cap < cap2 ? cap : cap2;
+    t->cap = t->cap < cap3 ? t->cap : cap3;
     uint32_t m = 0;
     t->always_count = 0;
     for (uint32_t i = 0; i < w->geom_count; i++) {
@@ -219,15 +266,7 @@ static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
         if (!g->alive || !g->geom || moving_geom(w, g) != moving) continue;
         rc_item *it = &rc->items[m];
         if (!padded_box(g->geom, it->box)) {
-            double *pl = &t->plane[4 * t->always_count];
-            memset(pl, 0, 4 * sizeof *pl);
-            if (dGeomGetClass(g->geom) == dPlaneClass) {
-                dVector4 p;
-                dGeomPlaneGetParams(g->geom, p);
-                double len = sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]);
-                if (len > 0)
-                    for (int k = 0; k < 4; k++) pl[k] = p[k] / len;
-            }
+            set_shape(&t->always_shape[t->always_count], g->geom);
             t->always[t->always_count++] = i;
             continue;
         }
@@ -242,6 +281,7 @@ static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
         for (uint32_t i = 0; i < m; i++) {
             t->geom[i] = rc->items[i].geom;
             memcpy(&t->box[6 * i], rc->items[i].box, sizeof rc->items[i].box);
+            set_shape(&t->shape[i], w->geoms[t->geom[i]].geom);
         }
         return true;
     }
@@ -267,6 +307,7 @@ static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
     for (uint32_t i = 0; i < m; i++) {
         t->geom[i] = rc->items[i].geom;
         memcpy(&t->box[6 * i], rc->items[i].box, sizeof rc->items[i].box);
+        set_shape(&t->shape[i], w->geoms[t->geom[i]].geom);
     }
     return true;
 }
@@ -350,11 +391,59 @@ static bool build_grid(rc_grid *g, const rc_tree *t)
     return true;
 }
 
+static void scan_free(rc_scan *sc)
+{
+    free(sc->start);
+    free(sc->fill);
+    free(sc->entry);
+    free(sc->entry_near);
+    free(sc->all);
+    free(sc->all_near);
+    free(sc->cand);
+    free(sc->cand_near);
+    free(sc->cand_s0);
+    free(sc->cand_n);
+    memset(sc, 0, sizeof *sc);
+}
+
+// Buffers for a scan table of up to n static items (allocated with the grid,
+// so that scans allocate nothing).
+static bool scan_reserve(rc_scan *sc, uint32_t n)
+{
+    if (sc->start && sc->cap >= n) return true;
+    scan_free(sc);
+    size_t m = n ? n : 1, e = m * SECTOR_ENTRIES;
+    sc->start = malloc((SECTORS + 1) * sizeof *sc->start);
+    sc->fill = malloc(SECTORS * sizeof *sc->fill);
+    sc->entry = malloc(e * sizeof *sc->entry);
+    sc->entry_near = malloc(e * sizeof *sc->entry_near);
+    sc->all = malloc(m * sizeof *sc->all);
+    sc->all_near = malloc(m * sizeof *sc->all_near);
+    sc->cand = malloc(m * sizeof *sc->cand);
+    sc->cand_near = malloc(m * sizeof *sc->cand_near);
+    sc->cand_s0 = malloc(m * sizeof *sc->cand_s0);
+    sc->cand_n = malloc(m * sizeof *sc->cand_n);
+    if (!sc->start || !sc->fill || !sc->entry || !sc->entry_near || !sc->all || !sc->all_near || !sc->cand ||
+        !sc->cand_near || !sc->cand_s0 || !sc->cand_n) {
+        scan_free(sc);
+        return false;
+    }
+    sc->cap = n;
+    sc->entry_cap = e;
+    return true;
+}
+
 // New boxes for the moving geoms, then every node's box from its children
 // (children always come after their parent).
 static void refit(ps_world *w, rc_tree *t)
 {
-    for (uint32_t i = 0; i < t->count; i++) padded_box(w->geoms[t->geom[i]].geom, &t->box[6 * i]);
+    for (uint32_t i = 0; i < t->count; i++) {
+        dGeomID g = w->geoms[t->geom[i]].geom;
+        padded_box(g, &t->box[6 * i]);
+        ps_rayshape_set(&t->shape[i].s, g);
+    }
+    for (uint32_t i = 0; i < t->always_count; i++)
+        ps_rayshape_set(&t->always_shape[i].s, w->geoms[t->always[i]].geom);
     for (uint32_t i = t->node_count; i-- > 0;) {
         rc_node *nd = &t->nodes[i];
         if (nd->count) {
@@ -375,8 +464,10 @@ bool ps_raycast_prepare(ps_world *w)
         if (!rc) return false;
         w->raycast = rc;
     }
+    rc->scan.valid = false;
     if (!rc->fixed_built || rc->fixed_version != w->static_version) {
-        rc->fixed_built = build(w, rc, &rc->fixed, false) && build_grid(&rc->grid, &rc->fixed);
+        rc->fixed_built = build(w, rc, &rc->fixed, false) && build_grid(&rc->grid, &rc->fixed) &&
+                          scan_reserve(&rc->scan, rc->fixed.count);
         if (!rc->fixed_built) return false;
         rc->fixed_version = w->static_version;
     }
@@ -400,7 +491,8 @@ static void tree_free(rc_tree *t)
     free(t->geom);
     free(t->box);
     free(t->always);
-    free(t->plane);
+    free(t->always_shape);
+    free(t->shape);
 }
 
 void ps_raycast_free(ps_world *w)
@@ -413,6 +505,7 @@ void ps_raycast_free(ps_world *w)
     free(rc->grid.item);
     free(rc->grid.large);
     free(rc->grid.stamp);
+    scan_free(&rc->scan);
     free(rc->items);
     free(rc);
     w->raycast = NULL;
@@ -424,8 +517,9 @@ typedef struct rc_ray {
     ps_world *w;
     const ps_sensor_slot *s;
     const ps_beam *b;
+    double o[3], d[3], len; // the exact tests' ray: start (origin + r0 dir), direction, length r1 - r0 (m)
     double inv[3], oinv[3]; // 1 / direction, origin / direction per axis
-    int near[3], far[3];    // per axis: the box bound a beam meets first and last (index in a box)
+    double t0;              // m: boxes are entered from here on (r0 - PAD)
     bool placed;      // the ODE ray is at this beam
     float dist;       // best reading so far
     double lim;       // m: no box entered beyond this can hold a nearer reading (limit of dist)
@@ -450,11 +544,11 @@ static double near_key(const ps_geom_slot *g, ps_vec3 p)
     return sqrt(dx * dx + dy * dy + dz * dz);
 }
 
-static bool ignored(const ps_sensor_slot *s, const ps_geom_slot *g)
+// The sensor's own geoms: its robot's group, its mount body and those joined to it.
+static bool skipped(const ps_sensor_slot *s, const ps_geom_slot *g)
 {
-    if (!g->alive || !g->geom) return true;
-    if (!dGeomGetCategoryBits(g->geom) && !dGeomGetCollideBits(g->geom)) return true;
     if (s->skip_group && g->def.group == s->skip_group) return true;
+    if (!ps_body_is_set(g->body)) return false;
     for (size_t k = 0; k < s->skip_count; k++)
         if (g->body.index == s->skip_bodies[k].index && g->body.gen == s->skip_bodies[k].gen) return true;
     return false;
@@ -467,26 +561,50 @@ static inline void set_limit(rc_ray *r)
     r->lim = a < b ? a : b;
 }
 
-static void test_geom(rc_ray *r, uint32_t gi)
+// ODE's ray collider, for the classes without an own test: the sensor's ray
+// geom is placed at this beam the first time one is needed.
+static bool ode_hit(rc_ray *r, dGeomID geom, double *t)
 {
-    const ps_geom_slot *g = &r->w->geoms[gi];
-    if (ignored(r->s, g)) return;
     const ps_beam *b = r->b;
     if (!r->placed) {
-        dGeomRaySet(b->ray, b->origin.x + b->dir.x * b->r0, b->origin.y + b->dir.y * b->r0,
-                    b->origin.z + b->dir.z * b->r0, b->dir.x, b->dir.y, b->dir.z);
+        dGeomRaySet(b->ray, r->o[0], r->o[1], r->o[2], b->dir.x, b->dir.y, b->dir.z);
         r->placed = true;
     }
     dContactGeom cg;
-    if (dCollide(b->ray, g->geom, 1, &cg, sizeof cg) < 1) return;
-    float d = (float)(b->r0 + cg.depth);
+    if (dCollide(b->ray, geom, 1, &cg, sizeof cg) < 1) return false;
+    *t = cg.depth;
+    return true;
+}
+
+// Geom slot gi, whose shape is `sh`: a hit at t m from the ray's start becomes
+// the reading if nearer (on a tie, the geom nearer by box, then the lower slot).
+static void test_shape(rc_ray *r, uint32_t gi, const rc_shape *sh)
+{
+    const ps_geom_slot *g = &r->w->geoms[gi];
+    if (!sh->seen || skipped(r->s, g)) return;
+    double t;
+    if (!(sh->s.kind != PS_RAYSHAPE_NONE ? ps_rayshape_cast(&sh->s, r->o, r->d, r->len, &t) : ode_hit(r, g->geom, &t)))
+        return;
+    float d = (float)(r->b->r0 + t);
     if (d < r->dist) {
         r->dist = d;
         r->geom = gi;
         set_limit(r);
     } else if (d == r->dist && r->geom != PS_NO_INDEX) {
-        double kn = near_key(g, b->origin), ko = near_key(&r->w->geoms[r->geom], b->origin);
+        double kn = near_key(g, r->b->origin), ko = near_key(&r->w->geoms[r->geom], r->b->origin);
         if (kn < ko || (kn == ko && gi < r->geom)) r->geom = gi;
+    }
+}
+
+// Every geom, its shape read now: the reference the grid and tree must match.
+static void test_every_geom(rc_ray *r)
+{
+    for (uint32_t i = 0; i < r->w->geom_count; i++) {
+        const ps_geom_slot *g = &r->w->geoms[i];
+        if (!g->alive || !g->geom) continue;
+        rc_shape sh;
+        set_shape(&sh, g->geom);
+        test_shape(r, i, &sh);
     }
 }
 
@@ -494,11 +612,12 @@ static void test_geom(rc_ray *r, uint32_t gi)
 // before `tmax`. The boxes' padding covers the rounding of b * inv - o * inv.
 static inline bool slab(const rc_ray *r, const double *b, double tmax, double *enter)
 {
-    double t0 = r->b->r0 - PAD, t1 = tmax;
+    double t0 = r->t0, t1 = tmax;
     for (int k = 0; k < 3; k++) {
-        double a = b[r->near[k]] * r->inv[k] - r->oinv[k], c = b[r->far[k]] * r->inv[k] - r->oinv[k];
-        t0 = a > t0 ? a : t0;
-        t1 = c < t1 ? c : t1;
+        double a = b[k] * r->inv[k] - r->oinv[k], c = b[3 + k] * r->inv[k] - r->oinv[k];
+        double lo = a < c ? a : c, hi = a < c ? c : a; // the bound met first and the one met last
+        t0 = lo > t0 ? lo : t0;
+        t1 = hi < t1 ? hi : t1;
     }
     *enter = t0;
     return t0 <= t1;
@@ -511,7 +630,7 @@ static void traverse(rc_ray *r, const rc_tree *t)
     for (uint32_t k = t->count - t->large; k < t->count; k++) {
         const double *bx = &t->box[6 * k];
         double e;
-        if (slab(r, bx, limit(r), &e)) test_geom(r, t->geom[k]);
+        if (slab(r, bx, limit(r), &e)) test_shape(r, t->geom[k], &t->shape[k]);
     }
     if (!t->node_count) return;
     uint32_t stack[STACK_SIZE];
@@ -529,7 +648,7 @@ static void traverse(rc_ray *r, const rc_tree *t)
             for (uint32_t k = nd->first; k < nd->first + nd->count; k++) {
                 const double *bx = &t->box[6 * k];
                 double e;
-                if (slab(r, bx, limit(r), &e)) test_geom(r, t->geom[k]);
+                if (slab(r, bx, limit(r), &e)) test_shape(r, t->geom[k], &t->shape[k]);
             }
             continue;
         }
@@ -538,7 +657,7 @@ static void traverse(rc_ray *r, const rc_tree *t)
         bool ha = slab(r, a->box, lim, &ea), hc = slab(r, c->box, lim, &ec);
         if (sp + 2 > STACK_SIZE) { // deeper than any tree built here: test the whole subtree's leaves
             ha = hc = false;
-            for (uint32_t i = 0; i < t->count; i++) test_geom(r, t->geom[i]);
+            for (uint32_t i = 0; i < t->count; i++) test_shape(r, t->geom[i], &t->shape[i]);
         }
         // the nearer child on top
         if (ha && hc && ea <= ec) {
@@ -560,7 +679,7 @@ static void test_box(rc_ray *r, const rc_tree *t, rc_grid *g, uint32_t k)
     if (g->stamp[k] == g->beam) return;
     g->stamp[k] = g->beam;
     double e;
-    if (slab(r, &t->box[6 * k], limit(r), &e)) test_geom(r, t->geom[k]);
+    if (slab(r, &t->box[6 * k], limit(r), &e)) test_shape(r, t->geom[k], &t->shape[k]);
 }
 
 // The static geoms: those kept out of the grid, then the cells the beam crosses, nearest first.
@@ -623,41 +742,171 @@ static void walk_grid(rc_ray *r, const rc_tree *t, rc_grid *g)
     }
 }
 
-// Geoms without a bounded box. A plane is tested only when the beam's segment
-// crosses it and it is not farther than the best hit.
+/* ---------------------------------------------------------------- scans */
+
+// A pseudo-angle of the direction (x, y) != 0 in [0, 4]: 0 along +x, 1 along
+// +y, 2 along -x, 3 along -y, increasing counterclockwise (not in proportion
+// to the angle, but monotonic, which is all the sectors need); 4 is 0 again.
+static inline double scan_angle(double x, double y)
+{
+    if (y >= 0) return x >= 0 ? y / (x + y) : 1 - x / (y - x);
+    return x < 0 ? 2 - y / (-x - y) : 3 + x / (x - y);
+}
+
+// A beam's sector: pseudo-angle a in [0, 4] (4 wraps to sector 0).
+static inline uint32_t scan_sector(double a) { return (uint32_t)(a * (SECTORS / 4.0)) & (SECTORS - 1); }
+
+// Puts `it` (distance `key`) into the list item[lo, at) (with `near`, sorted by
+// distance, then item) in its place, making it item[lo, at + 1).
+static inline void insert_near(uint32_t *item, double *near, uint32_t lo, uint32_t at, uint32_t it, double key)
+{
+    for (; at > lo && (near[at - 1] > key || (near[at - 1] == key && item[at - 1] > it)); at--) {
+        item[at] = item[at - 1];
+        near[at] = near[at - 1];
+    }
+    item[at] = it;
+    near[at] = key;
+}
+
+// Static item k (box b) for the scan from o (x-y) over range r1: a candidate
+// unless beyond the range.
+static void scan_candidate(rc_scan *sc, uint32_t *n, size_t *entries, const double *b, uint32_t k, const double o[2],
+                           double r1)
+{
+    // x-y distance from the origin to the footprint (0 inside it)
+    double dx = b[0] - o[0] > o[0] - b[3] ? b[0] - o[0] : o[0] - b[3], dy = b[1] - o[1] > o[1] - b[4] ? b[1] - o[1] : o[1] - b[4];
+    dx = dx > 0 ? dx : 0;
+    dy = dy > 0 ? dy : 0;
+    double near = sqrt(dx * dx + dy * dy);
+    if (near > r1 + PAD) return;
+    uint32_t i = (*n)++;
+    sc->cand[i] = k;
+    sc->cand_near[i] = near;
+    sc->cand_n[i] = 0; // in `all` unless its footprint's directions span few sectors
+    if (near <= 1e-6) return; // holds the origin, or nearly
+    // the pseudo-angles of the footprint's corners, relative to the first (the footprint spans < 180 deg)
+    const double cx[4] = {b[0], b[3], b[3], b[0]}, cy[4] = {b[1], b[1], b[4], b[4]};
+    double a0 = scan_angle(cx[0] - o[0], cy[0] - o[1]), lo = 0, hi = 0;
+    for (int c = 1; c < 4; c++) {
+        double da = scan_angle(cx[c] - o[0], cy[c] - o[1]) - a0;
+        da = da > 2 ? da - 4 : da < -2 ? da + 4 : da;
+        lo = da < lo ? da : lo;
+        hi = da > hi ? da : hi;
+    }
+    double s0 = floor((a0 + lo - 1e-9) * (SECTORS / 4.0)), s1 = floor((a0 + hi + 1e-9) * (SECTORS / 4.0));
+    if (s1 - s0 + 1 > SECTORS / 2 || *entries + (size_t)(s1 - s0 + 1) > sc->entry_cap) return;
+    sc->cand_s0[i] = (int32_t)s0;
+    sc->cand_n[i] = (int32_t)(s1 - s0) + 1;
+    *entries += (size_t)sc->cand_n[i];
+}
+
+bool ps_raycast_scan(ps_world *w, ps_vec3 origin, double r1)
+{
+    ps_raycast *rc = w->raycast;
+    if (!rc || !rc->fixed_built) return false;
+    rc_scan *sc = &rc->scan;
+    const rc_tree *t = &rc->fixed;
+    rc_grid *g = &rc->grid;
+    sc->valid = false;
+    if (!sc->start || sc->cap < t->count) return false;
+    const double o[2] = {origin.x, origin.y};
+    uint32_t n = 0;
+    size_t entries = 0;
+    if (g->start) { // the static items of the grid's cells within r1 (each once), and the large ones
+        if (++g->beam == 0) {
+            memset(g->stamp, 0, t->count * sizeof *g->stamp);
+            g->beam = 1;
+        }
+        for (uint32_t k = 0; k < g->large_count; k++) {
+            g->stamp[g->large[k]] = g->beam;
+            scan_candidate(sc, &n, &entries, &t->box[6 * g->large[k]], g->large[k], o, r1);
+        }
+        double reach = r1 + PAD + CELL_PAD;
+        const double sq[6] = {o[0] - reach, o[1] - reach, 0, o[0] + reach, o[1] + reach, 0};
+        int i0, i1, j0, j1;
+        cell_range(g, sq, &i0, &i1, &j0, &j1);
+        for (int j = j0; j <= j1; j++)
+            for (int i = i0; i <= i1; i++) {
+                size_t c = (size_t)j * (size_t)g->nx + (size_t)i;
+                for (uint32_t e = g->start[c], end = g->start[c + 1]; e < end; e++) {
+                    uint32_t k = g->item[e];
+                    if (g->stamp[k] == g->beam) continue;
+                    g->stamp[k] = g->beam;
+                    scan_candidate(sc, &n, &entries, &t->box[6 * k], k, o, r1);
+                }
+            }
+    }
+    // count per sector, offsets, fill; then each sector's list and `all` nearest first
+    memset(sc->fill, 0, SECTORS * sizeof *sc->fill);
+    for (uint32_t i = 0; i < n; i++)
+        for (int32_t s = 0; s < sc->cand_n[i]; s++) sc->fill[(uint32_t)(sc->cand_s0[i] + s) & (SECTORS - 1)]++;
+    sc->start[0] = 0;
+    for (uint32_t s = 0; s < SECTORS; s++) {
+        sc->start[s + 1] = sc->start[s] + sc->fill[s];
+        sc->fill[s] = sc->start[s];
+    }
+    for (uint32_t i = 0; i < n; i++)
+        for (int32_t s = 0; s < sc->cand_n[i]; s++) { // into its sector, in order of distance
+            uint32_t sector = (uint32_t)(sc->cand_s0[i] + s) & (SECTORS - 1), at = sc->fill[sector]++;
+            insert_near(sc->entry, sc->entry_near, sc->start[sector], at, sc->cand[i], sc->cand_near[i]);
+        }
+    sc->all_count = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!sc->cand_n[i]) insert_near(sc->all, sc->all_near, 0, sc->all_count++, sc->cand[i], sc->cand_near[i]);
+    sc->valid = true;
+    return true;
+}
+
+// The static geoms for a beam of the current scan: `all`, then the beam's sector, nearest first.
+static void walk_scan(rc_ray *r, const rc_tree *t, const rc_scan *sc)
+{
+    double e;
+    for (uint32_t k = 0; k < sc->all_count && !(sc->all_near[k] > r->lim); k++)
+        if (slab(r, &t->box[6 * sc->all[k]], r->lim, &e)) test_shape(r, t->geom[sc->all[k]], &t->shape[sc->all[k]]);
+    double dx = r->d[0], dy = r->d[1];
+    if (dx == 0 && dy == 0) return; // straight up or down: only footprints holding the origin (in `all`)
+    uint32_t s = scan_sector(scan_angle(dx, dy));
+    for (uint32_t i = sc->start[s], end = sc->start[s + 1]; i < end && !(sc->entry_near[i] > r->lim); i++) {
+        uint32_t k = sc->entry[i];
+        if (slab(r, &t->box[6 * k], r->lim, &e)) test_shape(r, t->geom[k], &t->shape[k]);
+    }
+}
+
+// Geoms without a bounded box (planes): every beam tests them.
 static void test_always(rc_ray *r, const rc_tree *t)
 {
     for (uint32_t k = 0; k < t->always_count; k++) {
-        const double *n = &t->plane[4 * k];
-        if (n[0] != 0 || n[1] != 0 || n[2] != 0) {
-            const ps_vec3 p = r->b->origin, u = r->b->dir;
-            double f0 = n[0] * p.x + n[1] * p.y + n[2] * p.z - n[3];
-            if (fabs(f0) > (double)r->dist + MARGIN) continue;
-            double fd = n[0] * u.x + n[1] * u.y + n[2] * u.z;
-            double a = f0 + fd * r->b->r0, b = f0 + fd * r->b->r1; // signed distances of the segment's ends
-            if ((a > 1e-9 && b > 1e-9) || (a < -1e-9 && b < -1e-9)) continue;
-        }
-        test_geom(r, t->always[k]);
+        const rc_shape *sh = &t->always_shape[k];
+        double x;
+        if (sh->s.kind == PS_RAYSHAPE_PLANE && !rs_cast_plane(&sh->s, r->o, r->d, r->len, &x)) continue; // most beams
+        test_shape(r, t->always[k], sh);
     }
 }
 
 void ps_raycast_beam(ps_world *w, const ps_sensor_slot *s, const ps_beam *b, bool exhaustive, float *dist,
                      int32_t *hit)
 {
-    rc_ray r = {.w = w, .s = s, .b = b, .dist = *dist, .geom = PS_NO_INDEX};
+    rc_ray r = {.w = w,
+                .s = s,
+                .b = b,
+                .o = {b->origin.x + b->dir.x * b->r0, b->origin.y + b->dir.y * b->r0, b->origin.z + b->dir.z * b->r0},
+                .d = {b->dir.x, b->dir.y, b->dir.z},
+                .len = b->r1 - b->r0,
+                .dist = *dist,
+                .geom = PS_NO_INDEX};
     set_limit(&r);
     if (exhaustive || !w->raycast) {
-        for (uint32_t i = 0; i < w->geom_count; i++) test_geom(&r, i);
+        test_every_geom(&r);
     } else {
         const double d[3] = {b->dir.x, b->dir.y, b->dir.z};
         const double o[3] = {b->origin.x, b->origin.y, b->origin.z};
         for (int k = 0; k < 3; k++) {
             r.inv[k] = 1.0 / (fabs(d[k]) < 1e-300 ? 1e-300 : d[k]);
             r.oinv[k] = o[k] * r.inv[k];
-            r.near[k] = r.inv[k] >= 0 ? k : 3 + k;
-            r.far[k] = r.inv[k] >= 0 ? 3 + k : k;
         }
-        walk_grid(&r, &w->raycast->fixed, &w->raycast->grid);
+        r.t0 = b->r0 - PAD;
+        if (b->scan && w->raycast->scan.valid) walk_scan(&r, &w->raycast->fixed, &w->raycast->scan);
+        else walk_grid(&r, &w->raycast->fixed, &w->raycast->grid);
         traverse(&r, &w->raycast->moving);
         test_always(&r, &w->raycast->fixed);
         test_always(&r, &w->raycast->moving);
