@@ -1,23 +1,39 @@
 // The episode recorder (dataset.h): per-step observations, actions, rewards,
 // dones, state hashes and full episode states, buffered in memory until the
 // episode is written.
+#define _GNU_SOURCE // mremap
 #include "dataset_internal.h"
 #include "pilotsim/state.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+// Every buffer is an anonymous mapping of its own, grown with mremap: the kernel
+// moves its pages instead of copying them (a realloc through the heap copied
+// every byte again at each doubling, into fresh pages that faulted), and a page
+// is touched only once written. Buffers keep their mapping from one episode to
+// the next.
+enum { BUF_MIN = 1 << 16 };
 
 static bool grow(ds_bytes *b, size_t extra)
 {
     if (b->len + extra <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 4096;
+    size_t cap = b->cap ? b->cap : BUF_MIN;
     while (cap < b->len + extra) cap *= 2;
-    unsigned char *d = realloc(b->data, cap);
-    if (!d) return false;
+    void *d = b->data ? mremap(b->data, b->cap, cap, MREMAP_MAYMOVE)
+                      : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (d == MAP_FAILED) return false;
     b->data = d;
     b->cap = cap;
     return true;
+}
+
+static void release(ds_bytes *b)
+{
+    if (b->data) munmap(b->data, b->cap);
+    *b = (ds_bytes){0};
 }
 
 static void fail(ds_recorder *r, const char *msg)
@@ -70,14 +86,14 @@ void ds_recorder_destroy(ds_recorder *r)
     if (!r) return;
     clear(r);
     for (size_t i = 0; i < r->obs_cap; i++) {
-        free(r->obs[i].data.data);
-        free(r->obs[i].last.data);
-        free(r->obs[i].same.data);
-        free(r->obs[i].prev.data);
+        release(&r->obs[i].data);
+        release(&r->obs[i].last);
+        release(&r->obs[i].same);
+        release(&r->obs[i].prev);
     }
     free(r->obs);
     ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
-    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]->data);
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) release(bufs[i]);
     ps_episode_state_destroy(r->state);
     free(r);
 }
@@ -196,7 +212,7 @@ void ds_recorder_before_step(ds_recorder *r, ps_episode *e)
     r->actions.len += r->action_dim * sizeof(float);
 
     ps_world *w = ps_episode_world(e);
-    uint64_t h = w ? ps_world_state_hash(w) : 0;
+    uint64_t h = w ? DS_STATE_HASH_FN(w) : 0;
     if (!put(r, &r->hashes, &h, sizeof h)) return;
     if (r->state_every > 1 && r->steps % r->state_every) {
         uint64_t zero = 0;
