@@ -267,12 +267,15 @@ static bool write_images(hid_t loc, const ds_obs *o, hsize_t n)
     hid_t d = H5Dcreate2(loc, o->name, H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     uLongf cap = compressBound((uLong)o->count), len = 0;
     unsigned char *z = malloc(cap);
-    bool ok = d >= 0 && z;
-    const unsigned char *same = o->same.len == n ? o->same.data : NULL;
+    // o->data holds the distinct images: row i shows the latest one at or before it
+    const unsigned char *same = o->same.data, *img = o->data.data;
+    bool ok = d >= 0 && z && o->same.len == n && !same[0];
     for (hsize_t i = 0; ok && i < n; i++) {
-        if (!i || !same || !same[i]) {
+        if (!same[i]) {
+            ok = img + o->count <= o->data.data + o->data.len;
             len = cap;
-            ok = compress2(z, &len, o->data.data + i * o->count, (uLong)o->count, 1) == Z_OK;
+            ok = ok && compress2(z, &len, img, (uLong)o->count, 1) == Z_OK;
+            img += o->count;
         }
         hsize_t off[5] = {i};
         ok = ok && H5Dwrite_chunk(d, H5P_DEFAULT, 0, off, (size_t)len, z) >= 0;
@@ -660,7 +663,8 @@ static bool write_next_obs(hid_t g, const char *demo, const ds_obs *o, hsize_t n
     for (int k = 0; k < o->ndim; k++) dims[k + 1] = one[k + 1] = (hsize_t)o->shape[k];
     int nd = o->ndim + 1;
     // the final observation; the last recorded one when the episode was cut short
-    const unsigned char *last = o->last.len ? o->last.data : o->data.data + (n - 1) * o->count * H5Tget_size(type);
+    // (an RGB entry's data holds its distinct images: the last recorded is the last one)
+    const unsigned char *last = o->last.len ? o->last.data : o->data.data + o->data.len - o->count * H5Tget_size(type);
     char src[512], fin[512];
     snprintf(fin, sizeof fin, "final_obs/%s", o->name);
     if (!write_set(g, fin, type, type, nd, one, last, z)) return false;

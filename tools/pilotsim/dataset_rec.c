@@ -5,7 +5,6 @@
 #include "dataset_internal.h"
 #include "pilotsim/state.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -150,6 +149,17 @@ void ds_recorder_begin(ds_recorder *r, ps_episode *e)
     r->last_return = ps_episode_return(e);
 }
 
+// An image value 0..1 as a byte: round(255 v), ties to even, as lrintf rounds
+// (in the default rounding mode) but inline: adding 2^23 to a float below 2^23
+// leaves it no fraction bits, so the addition rounds it to an integer.
+static inline unsigned char to_u8(float v)
+{
+    if (!(v > 0)) return 0;
+    if (v >= 1) return 255;
+    float x = v * 255.0f;
+    return (unsigned char)(int)((x + 8388608.0f) - 8388608.0f);
+}
+
 // Appends the current observations to each entry's `data` (or `last`) buffer.
 static bool take_obs(ds_recorder *r, ps_episode *e, bool last)
 {
@@ -162,27 +172,20 @@ static bool take_obs(ds_recorder *r, ps_episode *e, bool last)
             return false;
         }
         if (o->u8) {
+            size_t fbytes = o->count * sizeof(float);
+            unsigned char same = !last && b->len && o->prev.len == fbytes && !memcmp(o->prev.data, en->data, fbytes);
+            if (!last && !put(r, &o->same, &same, 1)) return false;
+            if (same) continue; // the camera has not rendered since: the image before
             if (!grow(b, o->count)) {
                 fail(r, "recording: out of memory");
                 return false;
             }
             unsigned char *d = b->data + b->len;
-            size_t fbytes = o->count * sizeof(float);
-            unsigned char same = !last && b->len && o->prev.len == fbytes && !memcmp(o->prev.data, en->data, fbytes);
-            if (!last && !put(r, &o->same, &same, 1)) return false;
-            if (same) { // the camera has not rendered since: the row before
-                memcpy(d, d - o->count, o->count);
-                b->len += o->count;
-                continue;
-            }
             if (!last) {
                 o->prev.len = 0;
                 if (!put(r, &o->prev, en->data, fbytes)) return false;
             }
-            for (size_t k = 0; k < o->count; k++) {
-                float v = en->data[k];
-                d[k] = !(v > 0) ? 0 : v >= 1 ? 255 : (unsigned char)lrintf(v * 255.0f);
-            }
+            for (size_t k = 0; k < o->count; k++) d[k] = to_u8(en->data[k]);
             b->len += o->count;
         } else if (!put(r, b, en->data, o->count * sizeof(float))) {
             return false;
