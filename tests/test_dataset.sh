@@ -166,6 +166,11 @@ with h5py.File('old.hdf5', 'r+') as f: f['data/demo_0'].attrs['state_hash_fn'] =
 "
 expect_rc 3 replay old.hdf5 --verify
 check "an unknown state_hash_fn is refused by name" has err "state_hashes are of 'md5', which this pilotsim does not know"
+# ctx.state tables are saved with their keys sorted: a state's bytes are the same in every
+# run (Lua's table order follows string hashes seeded per process).
+expect_rc 0 record "$tray" --episodes 1 --steps 60 --out hfn2.hdf5 --quiet
+check "the same run records the same state bytes" pyq hfn.hdf5 '
+(f["data/demo_0/states"][()] == h5py.File("hfn2.hdf5", "r")["data/demo_0/states"][()]).all()'
 expect_rc 0 record "$src"/scenes/pilot/logistics_parcel_sorting.lua --episodes 1 --steps 1500 --state-every 1 --out chunks.hdf5 --quiet
 check "chunks are the bytes HDF5's own filters write" "$py" -c "
 import h5py
