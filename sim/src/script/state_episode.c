@@ -90,7 +90,7 @@ static bool put_table(lua_State *L, int i, ps_state_buf *b, char *path, size_t p
         else if (key->type == LUA_TSTRING) key->s = lua_tolstring(L, -1, &key->len);
         lua_pop(L, 1);
     }
-    qsort(keys, (size_t)n, sizeof *keys, key_cmp);
+    if (n > 1) qsort(keys, (size_t)n, sizeof *keys, key_cmp);
     bool ok = true;
     for (int k = 0; ok && k < n; k++) {
         lua_rawgeti(L, list, keys[k].slot); // key
