@@ -125,6 +125,72 @@ check "another run's file refused" has err "pilot.hdf5 holds another run"
 expect_rc 2 record "$src"/scenes/pilot/retail_shelf_picking.lua --out x.hdf5
 expect_rc 1 replay pilot.hdf5 --demo $T --verify
 
+# 4b. Per-step hashes are ps_world_state_digest's (attribute state_hash_fn); a file from
+# before (no attribute, ps_world_state_hash at every step) still verifies and restores;
+# an unknown function is refused. The recorder filters chunks itself: they must be the
+# bytes HDF5's own shuffle and deflate write (a partial last chunk included).
+tray=$src/scenes/pilot/restaurant_tray_delivery.lua
+expect_rc 0 record "$tray" --episodes 1 --steps 60 --out hfn.hdf5 --quiet
+check "state_hash_fn names ps_world_state_digest" pyq hfn.hdf5 '
+f["data/demo_0"].attrs["state_hash_fn"] == "ps_world_state_digest"'
+cp hfn.hdf5 old.hdf5
+"${pyimp[@]}" -c "
+import h5py, numpy as np, pilotsim
+from pilotsim import dataset
+with dataset.open('old.hdf5') as ds, pilotsim.make('$tray') as env:
+    d = ds['demo_0']
+    fnv = []
+    for i in range(d.num_samples):
+        d.restore(env, i)
+        assert env.state_digest() == int(d.state_hashes[i]), i
+        fnv.append(env.state_hash())
+with h5py.File('old.hdf5', 'r+') as f:
+    g = f['data/demo_0']
+    del g.attrs['state_hash_fn']
+    g['state_hashes'][:] = np.array(fnv, dtype=np.uint64)
+"
+expect_rc 0 replay old.hdf5 --verify
+check "a file of ps_world_state_hash values (before session 6) verifies" has out "replay: 1 demo verified, 0 diverged"
+check "pilotsim.dataset restores it too" "${pyimp[@]}" -c "
+import pilotsim
+from pilotsim import dataset
+with dataset.open('old.hdf5') as ds, pilotsim.make('$tray') as env:
+    d = ds['demo_0']
+    assert d.state_hash_fn == 'ps_world_state_hash'
+    d.restore(env, 45)
+    assert env.state_hash() == int(d.state_hashes[45])
+"
+"$py" -c "
+import h5py
+with h5py.File('old.hdf5', 'r+') as f: f['data/demo_0'].attrs['state_hash_fn'] = 'md5'
+"
+expect_rc 3 replay old.hdf5 --verify
+check "an unknown state_hash_fn is refused by name" has err "state_hashes are of 'md5', which this pilotsim does not know"
+# ctx.state tables are saved with their keys sorted: a state's bytes are the same in every
+# run (Lua's table order follows string hashes seeded per process).
+expect_rc 0 record "$tray" --episodes 1 --steps 60 --out hfn2.hdf5 --quiet
+check "the same run records the same state bytes" pyq hfn.hdf5 '
+(f["data/demo_0/states"][()] == h5py.File("hfn2.hdf5", "r")["data/demo_0/states"][()]).all()'
+expect_rc 0 record "$src"/scenes/pilot/logistics_parcel_sorting.lua --episodes 1 --steps 1500 --state-every 1 --out chunks.hdf5 --quiet
+check "chunks are the bytes HDF5's own filters write" "$py" -c "
+import h5py
+src = h5py.File('chunks.hdf5', 'r')
+out = h5py.File('rewritten.hdf5', 'w')
+n = 0
+for name in ['obs/' + k for k in src['data/demo_0/obs']] + ['actions', 'rewards', 'dones', 'state_hashes', 'states']:
+    d = src['data/demo_0/' + name]
+    e = out.create_dataset(name, shape=d.shape, dtype=d.dtype, chunks=d.chunks, compression='gzip',
+                           compression_opts=1, shuffle=d.shuffle)
+    e[...] = d[...]
+    assert d.id.get_num_chunks() == e.id.get_num_chunks(), name
+    for i in range(d.id.get_num_chunks()):
+        off = d.id.get_chunk_info(i).chunk_offset
+        assert d.id.read_direct_chunk(off) == e.id.read_direct_chunk(off), (name, i)
+        n += 1
+assert src['data/demo_0/states'].shape[0] % src['data/demo_0/states'].chunks[0], 'no partial chunk'
+assert n > 20, n
+"
+
 # 5. SIGKILL mid-recording: a readable file with every finished demo; a rerun resumes.
 scene=$src/scenes/pilot/underground_tunnel_inspection.lua
 "$ps" record "$scene" --episodes 6 --steps 400 --out kill.hdf5 --jobs 1 --quiet 2>kill.err &
@@ -155,7 +221,7 @@ with dataset.open('kill.hdf5') as ds, pilotsim.make('$scene') as env:
     d = ds['demo_3']
     for i in (0, 57, 100, 399, 250):
         d.restore(env, i)
-        assert env.state_hash() == int(d.state_hashes[i]), i
+        assert env.state_digest() == int(d.state_hashes[i]), i
     d.restore(env, 400)
     assert env.state_hash() == int(d.attrs['final_hash'], 16)
     assert env.observation()['scan'].shape == d.obs['scan'].shape[1:]
@@ -179,7 +245,7 @@ with dataset.open('parcel.hdf5') as ds, pilotsim.make('$parcel') as env:
     assert changed.size and changed[0] > 0 and all(changed == steps[steps >= changed[0]]), changed
     for i in (int(changed[0]) + 50, int(changed[0]) + 60, 1999, 120, int(changed[0]) + 1):
         d.restore(env, i)
-        assert env.state_hash() == int(d.state_hashes[i]), i
+        assert env.state_digest() == int(d.state_hashes[i]), i
 "
 
 # 6. Shards and merge: exactly once.

@@ -17,6 +17,7 @@
 typedef struct replay_src {
     const float *actions;   // [steps][dim]
     const uint64_t *hashes; // [steps]
+    ds_state_hash_fn hash;  // the function that made them
     uint64_t steps, dim, next;
     uint64_t start;         // the first step fed (a restored state's step; 0 from the start)
     bool verify;
@@ -71,7 +72,7 @@ static int replay_act(void *self, ps_episode *e, char *err, size_t errlen)
         }
     }
     ps_world *w = ps_episode_world(e);
-    uint64_t h = w ? ps_world_state_hash(w) : 0;
+    uint64_t h = w ? r->hash(w) : 0;
     if (r->verify && h != r->hashes[i] && r->diverged_at == UINT64_MAX) {
         r->diverged_at = i;
         r->want = r->hashes[i];
@@ -164,7 +165,7 @@ static int verify_fresh_restore(ps_scene *s, const replay_src *rec, uint64_t see
     }
     rc = EXIT_OK;
     if (k == UINT64_MAX) goto out;
-    *src = (replay_src){.actions = rec->actions, .hashes = rec->hashes, .steps = rec->steps, .dim = rec->dim,
+    *src = (replay_src){.actions = rec->actions, .hashes = rec->hashes, .hash = rec->hash, .steps = rec->steps, .dim = rec->dim,
                         .start = k, .verify = true, .diverged_at = UINT64_MAX, .file = rec->file, .demo = rec->demo,
                         .restore_at = UINT64_MAX, .restored_at = k, .state_every = rec->state_every};
     ps_episode_status st = ps_episode_run_policy(e, pol, seed, max_steps);
@@ -276,7 +277,8 @@ static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo,
         free(hashes);
         hashes = NULL;
     }
-    if (!actions || !hashes) {
+    ds_state_hash_fn hash_fn = hashes ? ds_demo_state_hash_fn(f, demo, err, sizeof err) : NULL;
+    if (!actions || !hashes || !hash_fn) {
         fprintf(stderr, "error: %s\n", err);
         goto out;
     }
@@ -285,7 +287,7 @@ static int replay_demo(const replay_opts *o, const ds_file *f, const char *demo,
         free(src);
         goto out;
     }
-    *src = (replay_src){.actions = actions, .hashes = hashes, .steps = steps, .dim = dims[1], .verify = o->verify,
+    *src = (replay_src){.actions = actions, .hashes = hashes, .hash = hash_fn, .steps = steps, .dim = dims[1], .verify = o->verify,
                         .diverged_at = UINT64_MAX, .file = f, .demo = demo, .restore_at = steps / 2 / state_every * state_every, .state_every = state_every,
                         .restored_at = UINT64_MAX, .es = ps_episode_state_create()};
     if (!src->es) goto out;

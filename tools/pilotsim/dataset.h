@@ -132,6 +132,17 @@ bool ds_demo_attr_u64(const ds_file *f, const char *name, const char *attr, uint
 bool ds_demo_attr_strings(const ds_file *f, const char *name, const char *attr, char ***out, size_t *n);
 void ds_free_strings(char **v, size_t n);
 
+/// A world state hash function, as recorded per step in state_hashes.
+typedef uint64_t (*ds_state_hash_fn)(const ps_world *w);
+/// The recorder's per-step hash (ps_world_state_digest) and the name its demos
+/// give it in their attribute state_hash_fn.
+#define DS_STATE_HASH_FN ps_world_state_digest
+#define DS_STATE_HASH_FN_NAME "ps_world_state_digest"
+/// The function whose values demo `name`'s state_hashes hold: the one its
+/// attribute state_hash_fn names, ps_world_state_hash when it has none (files
+/// recorded before session 6). NULL with a message for an unknown name.
+ds_state_hash_fn ds_demo_state_hash_fn(const ds_file *f, const char *name, char *err, size_t errlen);
+
 /// Reads dataset data/<demo>/<what> (e.g. "actions", "obs/scan") converted to
 /// `type` ('f' float32, 'd' float64, 'u' uint64, 'b' uint8): a malloc'd
 /// buffer, with its rank and dims. NULL with a message.

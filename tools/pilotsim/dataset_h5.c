@@ -140,22 +140,90 @@ static bool attr_read_u64(hid_t loc, const char *name, uint64_t *v)
 
 /* ------------------------------------------------------------ data sets */
 
+// Chunks are filtered here rather than by HDF5's pipeline, with the filters the
+// data set declares (shuffle, then deflate level 1 through zlib's compress2, as
+// HDF5's deflate filter calls it), so the stored bytes are the ones HDF5 would
+// write; they go in with H5Dwrite_chunk. That spares HDF5's copy of the data
+// into a chunk buffer and the two buffers it allocates per chunk: the scratch
+// buffers here serve every chunk of a demo.
+typedef struct zbuf {
+    unsigned char *in, *out; // a shuffled (or zero-padded) chunk; its compressed bytes
+    size_t in_cap, out_cap;
+} zbuf;
+
+static void zbuf_free(zbuf *z)
+{
+    free(z->in);
+    free(z->out);
+    *z = (zbuf){0};
+}
+
+static unsigned char *reserve(unsigned char **p, size_t *cap, size_t n)
+{
+    if (n > *cap) {
+        unsigned char *q = realloc(*p, n);
+        if (!q) return NULL;
+        *p = q;
+        *cap = n;
+    }
+    return *p;
+}
+
+// HDF5's shuffle of a chunk of `bytes` bytes (`elem` bytes an element) whose
+// first `valid` bytes are data and the rest zeros (a partial chunk at the end
+// of a data set, which HDF5 pads with the fill value 0): byte k of every element,
+// for k = 0 .. elem-1, one plane after the other.
+static void shuffle(unsigned char *dst, const unsigned char *src, size_t bytes, size_t valid, size_t elem)
+{
+    size_t n = bytes / elem, nv = valid / elem;
+    for (size_t k = 0; k < elem; k++) {
+        unsigned char *d = dst + k * n;
+        const unsigned char *s = src + k;
+        for (size_t i = 0; i < nv; i++) d[i] = s[i * elem];
+        memset(d + nv, 0, n - nv);
+    }
+}
+
+// Filters one chunk (`valid` bytes of data, padded with zeros to `bytes`) and
+// writes it at `off`. `elem` > 1: shuffled first.
+static bool put_chunk(hid_t d, const hsize_t *off, const unsigned char *data, size_t bytes, size_t valid, size_t elem,
+                      zbuf *z)
+{
+    const unsigned char *src = data;
+    if (elem > 1) {
+        if (!reserve(&z->in, &z->in_cap, bytes)) return false;
+        shuffle(z->in, data, bytes, valid, elem);
+        src = z->in;
+    } else if (valid < bytes) {
+        if (!reserve(&z->in, &z->in_cap, bytes)) return false;
+        memcpy(z->in, data, valid);
+        memset(z->in + valid, 0, bytes - valid);
+        src = z->in;
+    }
+    uLongf len = compressBound((uLong)bytes);
+    if (!reserve(&z->out, &z->out_cap, len)) return false;
+    if (compress2(z->out, &len, src, (uLong)bytes, 1) != Z_OK) return false;
+    return H5Dwrite_chunk(d, H5P_DEFAULT, 0, off, (size_t)len, z->out) >= 0;
+}
+
 // Writes data set `name` under `loc`: chunked along the first axis (about
-// 1 MiB a chunk) and gzip-compressed with shuffle, unless it is empty.
+// 1 MiB a chunk) and gzip-compressed with shuffle, unless it is empty. With `z`
+// (and memory in the file's layout) the chunks are filtered here (put_chunk).
 static bool write_set(hid_t loc, const char *name, hid_t mem_type, hid_t file_type, int ndim, const hsize_t *dims,
-                      const void *data)
+                      const void *data, zbuf *z)
 {
     hid_t space = H5Screate_simple(ndim, dims, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    size_t row = H5Tget_size(file_type);
+    size_t elem = H5Tget_size(file_type), row = elem;
     bool empty = false;
     for (int i = 0; i < ndim; i++) {
         if (dims[i] == 0) empty = true;
         if (i) row *= dims[i];
     }
+    hsize_t rows = 1;
     if (!empty) {
         hsize_t chunk[8];
-        hsize_t rows = row ? (hsize_t)((1u << 20) / row) : 1;
+        rows = row ? (hsize_t)((1u << 20) / row) : 1;
         if (rows < 1) rows = 1;
         if (rows > dims[0]) rows = dims[0];
         chunk[0] = rows;
@@ -166,7 +234,17 @@ static bool write_set(hid_t loc, const char *name, hid_t mem_type, hid_t file_ty
     }
     hid_t d = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     bool ok = d >= 0;
-    if (ok && !empty) ok = H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
+    if (ok && !empty && z && H5Tequal(mem_type, file_type) > 0) {
+        const unsigned char *p = data;
+        size_t bytes = (size_t)rows * row;
+        for (hsize_t at = 0; ok && at < dims[0]; at += rows) {
+            hsize_t off[8] = {at};
+            size_t valid = (size_t)((dims[0] - at < rows ? dims[0] - at : rows) * row);
+            ok = put_chunk(d, off, p + at * row, bytes, valid, elem, z);
+        }
+    } else if (ok && !empty) {
+        ok = H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
+    }
     if (d >= 0) H5Dclose(d);
     H5Pclose(dcpl);
     H5Sclose(space);
@@ -182,19 +260,22 @@ static bool write_images(hid_t loc, const ds_obs *o, hsize_t n)
     hsize_t dims[5] = {n}, chunk[5] = {1};
     for (int k = 0; k < o->ndim; k++) dims[k + 1] = chunk[k + 1] = (hsize_t)o->shape[k];
     int nd = o->ndim + 1;
-    if (!n || !o->count) return write_set(loc, o->name, H5T_NATIVE_UINT8, H5T_STD_U8LE, nd, dims, o->data.data);
+    if (!n || !o->count) return write_set(loc, o->name, H5T_NATIVE_UINT8, H5T_STD_U8LE, nd, dims, o->data.data, NULL);
     hid_t space = H5Screate_simple(nd, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, nd, chunk);
     H5Pset_deflate(dcpl, 1);
     hid_t d = H5Dcreate2(loc, o->name, H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     uLongf cap = compressBound((uLong)o->count), len = 0;
     unsigned char *z = malloc(cap);
-    bool ok = d >= 0 && z;
-    const unsigned char *same = o->same.len == n ? o->same.data : NULL;
+    // o->data holds the distinct images: row i shows the latest one at or before it
+    const unsigned char *same = o->same.data, *img = o->data.data;
+    bool ok = d >= 0 && z && o->same.len == n && !same[0];
     for (hsize_t i = 0; ok && i < n; i++) {
-        if (!i || !same || !same[i]) {
+        if (!same[i]) {
+            ok = img + o->count <= o->data.data + o->data.len;
             len = cap;
-            ok = compress2(z, &len, o->data.data + i * o->count, (uLong)o->count, 1) == Z_OK;
+            ok = ok && compress2(z, &len, img, (uLong)o->count, 1) == Z_OK;
+            img += o->count;
         }
         hsize_t off[5] = {i};
         ok = ok && H5Dwrite_chunk(d, H5P_DEFAULT, 0, off, (size_t)len, z) >= 0;
@@ -556,6 +637,7 @@ static bool write_attrs(hid_t g, const ds_recorder *r, const ds_meta *m)
     snprintf(hex, sizeof hex, "%016" PRIx64, m->final_hash);
     ok = ok && attr_str(g, "final_hash", hex) && attr_num(g, "max_steps", H5T_NATIVE_UINT64, &m->max_steps);
     ok = ok && attr_num(g, "state_every", H5T_NATIVE_UINT64, &r->state_every);
+    ok = ok && attr_str(g, "state_hash_fn", DS_STATE_HASH_FN_NAME);
     const char *names[DS_MAX_ACTIONS];
     int64_t sizes[DS_MAX_ACTIONS];
     for (size_t i = 0; i < r->naction; i++) {
@@ -575,16 +657,17 @@ static bool write_attrs(hid_t g, const ds_recorder *r, const ds_meta *m)
 // next_obs/<name>: a virtual data set over obs/<name> rows 1..N-1 and
 // final_obs/<name> (the observation after the last step), so robomimic's
 // next_obs costs no storage.
-static bool write_next_obs(hid_t g, const char *demo, const ds_obs *o, hsize_t n, hid_t type)
+static bool write_next_obs(hid_t g, const char *demo, const ds_obs *o, hsize_t n, hid_t type, zbuf *z)
 {
     hsize_t dims[5] = {n}, one[5] = {1};
     for (int k = 0; k < o->ndim; k++) dims[k + 1] = one[k + 1] = (hsize_t)o->shape[k];
     int nd = o->ndim + 1;
     // the final observation; the last recorded one when the episode was cut short
-    const unsigned char *last = o->last.len ? o->last.data : o->data.data + (n - 1) * o->count * H5Tget_size(type);
+    // (an RGB entry's data holds its distinct images: the last recorded is the last one)
+    const unsigned char *last = o->last.len ? o->last.data : o->data.data + o->data.len - o->count * H5Tget_size(type);
     char src[512], fin[512];
     snprintf(fin, sizeof fin, "final_obs/%s", o->name);
-    if (!write_set(g, fin, type, type, nd, one, last)) return false;
+    if (!write_set(g, fin, type, type, nd, one, last, z)) return false;
     snprintf(src, sizeof src, "/data/%s/obs/%s", demo, o->name);
     snprintf(fin, sizeof fin, "/data/%s/final_obs/%s", demo, o->name);
     hid_t vs = H5Screate_simple(nd, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
@@ -616,43 +699,16 @@ static bool write_next_obs(hid_t g, const char *demo, const ds_obs *o, hsize_t n
     return ok;
 }
 
-static bool write_demo_data(hid_t g, const char *demo, const ds_recorder *r)
+// The states: each zero-padded to the longest (a state record ignores trailing
+// bytes), a chunk of rows at a time. With states every K > 1 steps a chunk is
+// one row and only the kept rows are written: the others are never allocated
+// and read back as zeros (empty).
+static bool write_states(hid_t g, const ds_recorder *r, zbuf *z)
 {
     hsize_t n = r->steps;
-    hid_t obs = H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    bool ok = obs >= 0;
-    for (size_t i = 0; ok && i < r->nobs; i++) {
-        const ds_obs *o = &r->obs[i];
-        hsize_t dims[5] = {n};
-        for (int k = 0; k < o->ndim; k++) dims[k + 1] = (hsize_t)o->shape[k];
-        ok = o->u8 ? write_images(obs, o, n)
-                   : write_set(obs, o->name, H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, o->ndim + 1, dims, o->data.data);
-    }
-    if (obs >= 0) H5Gclose(obs);
-    if (ok && n) {
-        hid_t nx = H5Gcreate2(g, "next_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        hid_t fo = H5Gcreate2(g, "final_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        ok = nx >= 0 && fo >= 0;
-        for (size_t i = 0; ok && i < r->nobs; i++)
-            ok = write_next_obs(g, demo, &r->obs[i], n, r->obs[i].u8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT);
-        if (nx >= 0) H5Gclose(nx);
-        if (fo >= 0) H5Gclose(fo);
-    }
-    hsize_t ad[2] = {n, r->action_dim};
-    ok = ok && write_set(g, "actions", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, 2, ad, r->actions.data);
-    ok = ok && write_set(g, "rewards", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, &n, r->rewards.data);
-    // The last step is done even when the episode was cut short by a policy error.
-    if (ok && n) r->dones.data[n - 1] = 1;
-    ok = ok && write_set(g, "dones", H5T_NATIVE_UINT8, H5T_STD_U8LE, 1, &n, r->dones.data);
-    ok = ok && write_set(g, "state_hashes", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, &n, r->hashes.data);
-    if (!ok) return false;
-    // States zero-padded to the longest (a state record ignores trailing bytes),
-    // written a chunk of rows at a time.
     size_t w = r->state_max;
     hsize_t sd[2] = {n, w};
-    if (!n || !w) return write_set(g, "states", H5T_NATIVE_UINT8, H5T_STD_U8LE, 2, sd, NULL);
-    // With states every K > 1 steps a chunk is one row and only the kept rows are
-    // written: the others are never allocated and read back as zeros (empty).
+    if (!n || !w) return write_set(g, "states", H5T_NATIVE_UINT8, H5T_STD_U8LE, 2, sd, NULL, NULL);
     uint64_t every = r->state_every > 1 ? r->state_every : 1;
     hsize_t rows = every > 1 ? 1 : (1u << 20) / w;
     if (rows < 1) rows = 1;
@@ -663,26 +719,58 @@ static bool write_demo_data(hid_t g, const char *demo, const ds_recorder *r)
     H5Pset_deflate(dcpl, 1);
     hid_t d = H5Dcreate2(g, "states", H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     unsigned char *pad = malloc(rows * w);
-    ok = d >= 0 && pad;
+    bool ok = d >= 0 && pad;
     const uint64_t *lens = (const uint64_t *)(const void *)r->state_len.data;
     size_t off = 0;
     for (hsize_t at = 0; ok && at < n; at += rows) {
-        hsize_t cnt[2] = {at + rows <= n ? rows : n - at, w}, start[2] = {at, 0};
+        hsize_t cnt = at + rows <= n ? rows : n - at, start[2] = {at, 0};
         if (every > 1 && at % every) continue; // an empty row (its length is 0)
-        memset(pad, 0, cnt[0] * w);
-        for (hsize_t i = 0; i < cnt[0]; i++) {
+        memset(pad, 0, cnt * w);
+        for (hsize_t i = 0; i < cnt; i++) {
             memcpy(pad + i * w, r->states.data + off, lens[at + i]);
             off += lens[at + i];
         }
-        hid_t ms = H5Screate_simple(2, cnt, NULL);
-        ok = H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0 &&
-             H5Dwrite(d, H5T_NATIVE_UINT8, ms, space, H5P_DEFAULT, pad) >= 0;
-        H5Sclose(ms);
+        ok = put_chunk(d, start, pad, rows * w, cnt * w, 1, z);
     }
     free(pad);
     if (d >= 0) H5Dclose(d);
     H5Pclose(dcpl);
     H5Sclose(space);
+    return ok;
+}
+
+static bool write_demo_data(hid_t g, const char *demo, const ds_recorder *r)
+{
+    zbuf z = {0};
+    hsize_t n = r->steps;
+    hid_t obs = H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    bool ok = obs >= 0;
+    for (size_t i = 0; ok && i < r->nobs; i++) {
+        const ds_obs *o = &r->obs[i];
+        hsize_t dims[5] = {n};
+        for (int k = 0; k < o->ndim; k++) dims[k + 1] = (hsize_t)o->shape[k];
+        ok = o->u8 ? write_images(obs, o, n)
+                   : write_set(obs, o->name, H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, o->ndim + 1, dims, o->data.data, &z);
+    }
+    if (obs >= 0) H5Gclose(obs);
+    if (ok && n) {
+        hid_t nx = H5Gcreate2(g, "next_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t fo = H5Gcreate2(g, "final_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        ok = nx >= 0 && fo >= 0;
+        for (size_t i = 0; ok && i < r->nobs; i++)
+            ok = write_next_obs(g, demo, &r->obs[i], n, r->obs[i].u8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT, &z);
+        if (nx >= 0) H5Gclose(nx);
+        if (fo >= 0) H5Gclose(fo);
+    }
+    hsize_t ad[2] = {n, r->action_dim};
+    ok = ok && write_set(g, "actions", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, 2, ad, r->actions.data, &z);
+    ok = ok && write_set(g, "rewards", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, &n, r->rewards.data, &z);
+    // The last step is done even when the episode was cut short by a policy error.
+    if (ok && n) r->dones.data[n - 1] = 1;
+    ok = ok && write_set(g, "dones", H5T_NATIVE_UINT8, H5T_STD_U8LE, 1, &n, r->dones.data, &z);
+    ok = ok && write_set(g, "state_hashes", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, &n, r->hashes.data, &z);
+    ok = ok && write_states(g, r, &z);
+    zbuf_free(&z);
     return ok;
 }
 
@@ -774,6 +862,16 @@ void ds_free_strings(char **v, size_t n)
     if (!v) return;
     for (size_t i = 0; i < n; i++) free(v[i]);
     free(v);
+}
+
+ds_state_hash_fn ds_demo_state_hash_fn(const ds_file *f, const char *name, char *err, size_t errlen)
+{
+    char fn[128];
+    if (!ds_demo_attr_str(f, name, "state_hash_fn", fn, sizeof fn) || !strcmp(fn, "ps_world_state_hash"))
+        return ps_world_state_hash;
+    if (!strcmp(fn, DS_STATE_HASH_FN_NAME)) return DS_STATE_HASH_FN;
+    set_err(err, errlen, "%s: its state_hashes are of '%s', which this pilotsim does not know", name, fn);
+    return NULL;
 }
 
 bool ds_demo_attr_strings(const ds_file *f, const char *name, const char *attr, char ***out, size_t *n)

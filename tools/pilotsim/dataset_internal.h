@@ -18,12 +18,13 @@ typedef struct ds_obs {
     int shape[4];
     size_t count;   // values per step
     bool u8;        // an RGB image: uint8 0..255, else float32
-    ds_bytes data;  // steps * count values
+    ds_bytes data;  // steps * count values; RGB images: only the distinct ones (below)
     ds_bytes last;  // the observation after the last step (next_obs of the last step)
     // RGB images: a camera renders at its own rate, so most steps repeat the image
     // before. `same` holds a byte per step (1: the same image as the step before),
-    // `prev` the float image last converted; a repeated image is neither converted
-    // nor, when written, compressed again.
+    // `prev` the float image last converted; a repeated image is neither converted,
+    // nor stored again in `data` (which holds each distinct image once, in step
+    // order), nor, when written, compressed again.
     ds_bytes same, prev;
 } ds_obs;
 

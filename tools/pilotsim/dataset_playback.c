@@ -12,6 +12,7 @@
 typedef struct playback_src {
     float *actions;     // [steps][dim] (owned)
     uint64_t *hashes;   // [steps] (owned)
+    ds_state_hash_fn hash; // the function that made them
     uint64_t steps, dim, next;
 } playback_src;
 
@@ -33,7 +34,7 @@ static int pb_act(void *self, ps_episode *e, char *err, size_t errlen)
         return 1;
     }
     ps_world *w = ps_episode_world(e);
-    uint64_t h = w ? ps_world_state_hash(w) : 0;
+    uint64_t h = w ? p->hash(w) : 0;
     if (h != p->hashes[i]) {
         snprintf(err, errlen, "the state differs from the recording at step %" PRIu64 " (hash %016" PRIx64
                  ", recorded %016" PRIx64 ")", i, h, p->hashes[i]);
@@ -114,6 +115,7 @@ bool ds_playback_open(ds_playback *p, const char *path, long demo, char *err, si
         snprintf(err, errlen, "%s: %s: state_hashes are not [num_samples]", path, p->demo);
         goto out;
     }
+    if (!(src->hash = ds_demo_state_hash_fn(f, p->demo, err, errlen))) goto out;
     src->steps = p->steps;
     src->dim = dims[1];
     p->policy = ps_policy_wrap(&playback_vt, src, "replay");

@@ -1,23 +1,38 @@
 // The episode recorder (dataset.h): per-step observations, actions, rewards,
 // dones, state hashes and full episode states, buffered in memory until the
 // episode is written.
+#define _GNU_SOURCE // mremap
 #include "dataset_internal.h"
 #include "pilotsim/state.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+// Every buffer is an anonymous mapping of its own, grown with mremap: the kernel
+// moves its pages instead of copying them (a realloc through the heap copied
+// every byte again at each doubling, into fresh pages that faulted), and a page
+// is touched only once written. Buffers keep their mapping from one episode to
+// the next.
+enum { BUF_MIN = 1 << 16 };
 
 static bool grow(ds_bytes *b, size_t extra)
 {
     if (b->len + extra <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 4096;
+    size_t cap = b->cap ? b->cap : BUF_MIN;
     while (cap < b->len + extra) cap *= 2;
-    unsigned char *d = realloc(b->data, cap);
-    if (!d) return false;
+    void *d = b->data ? mremap(b->data, b->cap, cap, MREMAP_MAYMOVE)
+                      : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (d == MAP_FAILED) return false;
     b->data = d;
     b->cap = cap;
     return true;
+}
+
+static void release(ds_bytes *b)
+{
+    if (b->data) munmap(b->data, b->cap);
+    *b = (ds_bytes){0};
 }
 
 static void fail(ds_recorder *r, const char *msg)
@@ -70,14 +85,14 @@ void ds_recorder_destroy(ds_recorder *r)
     if (!r) return;
     clear(r);
     for (size_t i = 0; i < r->obs_cap; i++) {
-        free(r->obs[i].data.data);
-        free(r->obs[i].last.data);
-        free(r->obs[i].same.data);
-        free(r->obs[i].prev.data);
+        release(&r->obs[i].data);
+        release(&r->obs[i].last);
+        release(&r->obs[i].same);
+        release(&r->obs[i].prev);
     }
     free(r->obs);
     ds_bytes *bufs[] = {&r->actions, &r->rewards, &r->dones, &r->hashes, &r->states, &r->state_len, &r->scratch};
-    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]->data);
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) release(bufs[i]);
     ps_episode_state_destroy(r->state);
     free(r);
 }
@@ -134,6 +149,17 @@ void ds_recorder_begin(ds_recorder *r, ps_episode *e)
     r->last_return = ps_episode_return(e);
 }
 
+// An image value 0..1 as a byte: round(255 v), ties to even, as lrintf rounds
+// (in the default rounding mode) but inline: adding 2^23 to a float below 2^23
+// leaves it no fraction bits, so the addition rounds it to an integer.
+static inline unsigned char to_u8(float v)
+{
+    if (!(v > 0)) return 0;
+    if (v >= 1) return 255;
+    float x = v * 255.0f;
+    return (unsigned char)(int)((x + 8388608.0f) - 8388608.0f);
+}
+
 // Appends the current observations to each entry's `data` (or `last`) buffer.
 static bool take_obs(ds_recorder *r, ps_episode *e, bool last)
 {
@@ -146,27 +172,20 @@ static bool take_obs(ds_recorder *r, ps_episode *e, bool last)
             return false;
         }
         if (o->u8) {
+            size_t fbytes = o->count * sizeof(float);
+            unsigned char same = !last && b->len && o->prev.len == fbytes && !memcmp(o->prev.data, en->data, fbytes);
+            if (!last && !put(r, &o->same, &same, 1)) return false;
+            if (same) continue; // the camera has not rendered since: the image before
             if (!grow(b, o->count)) {
                 fail(r, "recording: out of memory");
                 return false;
             }
             unsigned char *d = b->data + b->len;
-            size_t fbytes = o->count * sizeof(float);
-            unsigned char same = !last && b->len && o->prev.len == fbytes && !memcmp(o->prev.data, en->data, fbytes);
-            if (!last && !put(r, &o->same, &same, 1)) return false;
-            if (same) { // the camera has not rendered since: the row before
-                memcpy(d, d - o->count, o->count);
-                b->len += o->count;
-                continue;
-            }
             if (!last) {
                 o->prev.len = 0;
                 if (!put(r, &o->prev, en->data, fbytes)) return false;
             }
-            for (size_t k = 0; k < o->count; k++) {
-                float v = en->data[k];
-                d[k] = !(v > 0) ? 0 : v >= 1 ? 255 : (unsigned char)lrintf(v * 255.0f);
-            }
+            for (size_t k = 0; k < o->count; k++) d[k] = to_u8(en->data[k]);
             b->len += o->count;
         } else if (!put(r, b, en->data, o->count * sizeof(float))) {
             return false;
@@ -196,7 +215,7 @@ void ds_recorder_before_step(ds_recorder *r, ps_episode *e)
     r->actions.len += r->action_dim * sizeof(float);
 
     ps_world *w = ps_episode_world(e);
-    uint64_t h = w ? ps_world_state_hash(w) : 0;
+    uint64_t h = w ? DS_STATE_HASH_FN(w) : 0;
     if (!put(r, &r->hashes, &h, sizeof h)) return;
     if (r->state_every > 1 && r->steps % r->state_every) {
         uint64_t zero = 0;

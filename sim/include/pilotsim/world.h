@@ -216,6 +216,14 @@ const char *ps_world_last_error(const ps_world *w);
 /// world's solver seed. Equal hashes mean bit-identical states.
 uint64_t ps_world_state_hash(const ps_world *w);
 
+/// Another 64-bit hash of the same state as ps_world_state_hash (step count,
+/// solver seed, every live body's slot index, position, orientation, linear and
+/// angular velocity as raw IEEE bits; a static body's pose), mixed 8 bytes at a time with a final avalanche: about 5x
+/// cheaper, deterministic, a different value. Datasets record it at every step
+/// (pilotsim record, replay --verify); ps_world_state_hash stays the hash that
+/// runs, evals and pilot checks print.
+uint64_t ps_world_state_digest(const ps_world *w);
+
 /// The world's tag: non-zero, distinct for every world created in this process
 /// (also across episodes). Every id this world makes carries it in its `world`
 /// field, and every call refuses ids with another tag (PS_ERR_STALE).

@@ -33,6 +33,91 @@ enum { T_NIL, T_FALSE, T_TRUE, T_INT, T_NUM, T_STR, T_TABLE, T_END };
 
 static void put_tag(ps_state_buf *b, unsigned char t) { ps_state_put(b, &t, 1); }
 
+// A table key as it sorts: booleans (false first), then numbers by value, then
+// strings by their bytes. Lua's own key order follows its string hashes, which
+// are seeded per process: sorted keys make a saved state's bytes the same in
+// every run.
+typedef struct state_key {
+    int type;      // LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING
+    int slot;      // index in the key list table
+    bool b;
+    lua_Number n;
+    const char *s; // the key string (alive while the key list is on the stack)
+    size_t len;
+} state_key;
+
+static int key_order(int type) { return type == LUA_TBOOLEAN ? 0 : type == LUA_TNUMBER ? 1 : 2; }
+
+static int key_cmp(const void *pa, const void *pb)
+{
+    const state_key *a = pa, *b = pb;
+    if (a->type != b->type) return key_order(a->type) - key_order(b->type);
+    if (a->type == LUA_TBOOLEAN) return (int)a->b - (int)b->b;
+    if (a->type == LUA_TNUMBER) return a->n < b->n ? -1 : a->n > b->n;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->s, b->s, n);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static bool put_value(lua_State *L, int i, ps_state_buf *b, char *path, size_t plen, int depth, char *err,
+                      size_t errlen);
+
+// Appends the entries of the table at stack index `i` (absolute), keys sorted.
+static bool put_table(lua_State *L, int i, ps_state_buf *b, char *path, size_t plen, int depth, char *err,
+                      size_t errlen)
+{
+    // the keys, in a list table (keeps key strings alive) and an array to sort
+    lua_newtable(L);
+    int list = lua_gettop(L), n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, i)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, list, ++n);
+    }
+    state_key *keys = n ? malloc((size_t)n * sizeof *keys) : NULL;
+    if (n && !keys) {
+        lua_pop(L, 1);
+        ps_set_error(err, errlen, "%s: out of memory", path);
+        return false;
+    }
+    for (int k = 0; k < n; k++) {
+        lua_rawgeti(L, list, k + 1);
+        state_key *key = &keys[k];
+        *key = (state_key){.type = lua_type(L, -1), .slot = k + 1};
+        if (key->type == LUA_TBOOLEAN) key->b = lua_toboolean(L, -1);
+        else if (key->type == LUA_TNUMBER) key->n = lua_tonumber(L, -1);
+        else if (key->type == LUA_TSTRING) key->s = lua_tolstring(L, -1, &key->len);
+        lua_pop(L, 1);
+    }
+    if (n > 1) qsort(keys, (size_t)n, sizeof *keys, key_cmp);
+    bool ok = true;
+    for (int k = 0; ok && k < n; k++) {
+        lua_rawgeti(L, list, keys[k].slot); // key
+        lua_pushvalue(L, -1);
+        lua_rawget(L, i); // value
+        int kt = lua_type(L, -2);
+        size_t len = strlen(path);
+        if (kt == LUA_TSTRING) snprintf(path + len, plen - len, ".%s", lua_tostring(L, -2));
+        else if (kt == LUA_TNUMBER && lua_isinteger(L, -2))
+            snprintf(path + len, plen - len, "[%lld]", (long long)lua_tointeger(L, -2));
+        else if (kt == LUA_TNUMBER) snprintf(path + len, plen - len, "[%g]", (double)lua_tonumber(L, -2));
+        else snprintf(path + len, plen - len, "[%s]", luaL_typename(L, -2));
+        if (kt != LUA_TSTRING && kt != LUA_TNUMBER && kt != LUA_TBOOLEAN) {
+            ps_set_error(err, errlen, "%s: a %s key is not plain data and cannot be saved", path, luaL_typename(L, -2));
+            ok = false;
+        } else {
+            ok = put_value(L, -2, b, path, plen, depth + 1, err, errlen) &&
+                 put_value(L, -1, b, path, plen, depth + 1, err, errlen);
+        }
+        if (ok) path[len] = 0;
+        lua_pop(L, 2);
+    }
+    free(keys);
+    lua_pop(L, 1); // the key list
+    return ok;
+}
+
 // Appends the value at stack index `i`; `path` names it for errors.
 static bool put_value(lua_State *L, int i, ps_state_buf *b, char *path, size_t plen, int depth, char *err,
                       size_t errlen)
@@ -72,30 +157,7 @@ static bool put_value(lua_State *L, int i, ps_state_buf *b, char *path, size_t p
             return false;
         }
         put_tag(b, T_TABLE);
-        i = lua_absindex(L, i);
-        lua_pushnil(L);
-        while (lua_next(L, i)) {
-            int kt = lua_type(L, -2);
-            size_t n = strlen(path);
-            if (kt == LUA_TSTRING) snprintf(path + n, plen - n, ".%s", lua_tostring(L, -2));
-            else if (kt == LUA_TNUMBER && lua_isinteger(L, -2))
-                snprintf(path + n, plen - n, "[%lld]", (long long)lua_tointeger(L, -2));
-            else if (kt == LUA_TNUMBER) snprintf(path + n, plen - n, "[%g]", (double)lua_tonumber(L, -2));
-            else snprintf(path + n, plen - n, "[%s]", luaL_typename(L, -2));
-            if (kt != LUA_TSTRING && kt != LUA_TNUMBER && kt != LUA_TBOOLEAN) {
-                ps_set_error(err, errlen, "%s: a %s key is not plain data and cannot be saved", path,
-                             luaL_typename(L, -2));
-                lua_pop(L, 2);
-                return false;
-            }
-            if (!put_value(L, -2, b, path, plen, depth + 1, err, errlen) ||
-                !put_value(L, -1, b, path, plen, depth + 1, err, errlen)) {
-                lua_pop(L, 2);
-                return false;
-            }
-            path[n] = 0;
-            lua_pop(L, 1);
-        }
+        if (!put_table(L, lua_absindex(L, i), b, path, plen, depth, err, errlen)) return false;
         put_tag(b, T_END);
         return true;
     }

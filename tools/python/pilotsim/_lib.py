@@ -291,6 +291,7 @@ ps_scene_view = _fn("ps_scene_view", ctypes.c_bool, _vp, ctypes.POINTER(ctypes.c
                     ctypes.POINTER(ctypes.c_double * 3), ctypes.POINTER(ctypes.c_double))
 
 ps_world_state_hash = _fn("ps_world_state_hash", ctypes.c_uint64, _vp)
+ps_world_state_digest = _fn("ps_world_state_digest", ctypes.c_uint64, _vp)
 ps_world_time = _fn("ps_world_time", ctypes.c_double, _vp)
 
 # ps_episode_status values (scene.h)

@@ -14,7 +14,9 @@ layout, docs/datasets.md) as numpy arrays. Needs h5py (Debian: python3-h5py).
 Each :class:`Demo` holds its arrays in memory (read when the demo is yielded).
 ``demo.states[i]`` are the bytes of the full episode state before step i, kept
 every ``demo.state_every`` steps (100 by default; the other rows are zeros);
-``demo.state_hashes[i]`` is the world state hash at every step.
+``demo.state_hashes[i]`` is the world state hash at every step (of the function
+``demo.state_hash_fn`` names: ps_world_state_digest, or ps_world_state_hash in
+files recorded before session 6).
 ``demo.restore(env, i)`` puts a pilotsim Env exactly in the state before any step
 i: it restores the stored state at or before i and replays the recorded actions,
 checking every hash.
@@ -36,6 +38,10 @@ def _text(v):
     return v
 
 
+# The Env method giving each state_hash_fn's value.
+_HASH_METHODS = {"ps_world_state_hash": "state_hash", "ps_world_state_digest": "state_digest"}
+
+
 class Demo:
     """One recorded episode: arrays and attributes."""
 
@@ -53,6 +59,7 @@ class Demo:
         self._stored = None
         self.num_samples = int(self.attrs.get("num_samples", len(self.actions)))
         self.state_every = max(1, int(self.attrs.get("state_every", 1)))
+        self.state_hash_fn = self.attrs.get("state_hash_fn", "ps_world_state_hash")
         self.scene = self.attrs.get("scene", "")
         self.status = self.attrs.get("status", "")
         self.seed = int(self.attrs.get("seed", 0))
@@ -104,6 +111,10 @@ class Demo:
             raise ValueError("pilotsim: %s has no states or state hashes" % self.name)
         if getattr(env, "action_repeat", 1) != 1:
             raise ValueError("pilotsim: restore() needs an Env with action_repeat 1")
+        if self.state_hash_fn not in _HASH_METHODS:
+            raise ValueError("pilotsim: %s: its state_hashes are of %r, which this pilotsim does not know"
+                             % (self.name, self.state_hash_fn))
+        state_hash = getattr(env, _HASH_METHODS[self.state_hash_fn])
         steps, structures = self.stored_states()
         last = min(step, self.num_samples - 1)
         n = int(np.searchsorted(steps, last, side="right"))   # stored states at or before it
@@ -123,17 +134,17 @@ class Demo:
         env.restore_state(self.states[k].tobytes())
         bufs = env.action_buffers
         for i in range(k, step):
-            if env.state_hash() != int(self.state_hashes[i]):
+            if state_hash() != int(self.state_hashes[i]):
                 raise RuntimeError("pilotsim: %s diverges at step %d on the way to %d (state hash %016x, "
-                                   "recorded %016x)" % (self.name, i, step, env.state_hash(), int(self.state_hashes[i])))
+                                   "recorded %016x)" % (self.name, i, step, state_hash(), int(self.state_hashes[i])))
             at = 0
             for key, n in zip(self.action_keys, self.action_sizes):
                 bufs[key].reshape(-1)[:] = self.actions[i, at:at + n]
                 at += n
             env.step(None)
-        if step < self.num_samples and env.state_hash() != int(self.state_hashes[step]):
+        if step < self.num_samples and state_hash() != int(self.state_hashes[step]):
             raise RuntimeError("pilotsim: %s: the state of step %d has hash %016x, recorded %016x"
-                               % (self.name, step, env.state_hash(), int(self.state_hashes[step])))
+                               % (self.name, step, state_hash(), int(self.state_hashes[step])))
         return env.observation()
 
     def __len__(self):

@@ -431,6 +431,11 @@ class Env(_Base):
         """ps_world_state_hash of the episode's world as an int (0 when none)."""
         return L.ps_world_state_hash(self._world) if self._ep is not None else 0
 
+    def state_digest(self):
+        """ps_world_state_digest of the episode's world as an int (0 when none):
+        the cheaper hash of the same state that datasets record per step."""
+        return L.ps_world_state_digest(self._world) if self._ep is not None else 0
+
     # ------------------------------------------------------------ internals
 
     def _repeat(self, action_repeat, control_rate):
