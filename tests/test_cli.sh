@@ -129,7 +129,7 @@ check "--steps stops early" has "$tmp/out" '"steps":10,'
 # Solver health in the JSON result: worst joint gap, hinge axis error, deepest contact.
 "$ps" run "$src/tests/scenes/random_pile.lua" --seed 7 --json >"$tmp/out" 2>/dev/null
 check "run --json reports solver health" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["solver"]
-assert set(s) == {"joint_error_max","angle_error_max","penetration_max","warned_steps","iterations",
+assert set(s) == {"joint_error_max","angle_error_max","penetration_max","warned_steps","solver","iterations",
                   "iterations_from","timestep","needs"}, s
 assert s["iterations"] == 20 and s["iterations_from"] == "default" and s["needs"]["iterations"] == 0, s
 assert 0 < s["penetration_max"] < 0.05 and s["warned_steps"] == 0, s' "$tmp/out"

@@ -295,7 +295,7 @@ static bool get_world(loader *ld, int t)
     int wt = lua_gettop(L);
     static const char *const allowed[] = {"gravity", "iterations", "sor", "erp", "cfm", "surface_layer",
                                           "max_correcting_vel", "max_contacts", "space", "max_linear_speed",
-                                          "max_angular_speed", "contact_forces", "max_bodies", "static_space", NULL};
+                                          "max_angular_speed", "contact_forces", "max_bodies", "static_space", "solver", NULL};
     char msg[512];
     if (!check_fields(L, wt, "world", allowed, msg, sizeof msg)) {
         lua_pop(L, 1);
@@ -362,6 +362,16 @@ static bool get_world(loader *ld, int t)
         ps_lua_rawfield(L, wt, "static_space");
         if (lua_isboolean(L, -1)) d->static_space = lua_toboolean(L, -1);
         else if (!lua_isnil(L, -1)) ok = field_error(ld, "static_space", "world.static_space must be a boolean");
+        lua_pop(L, 1);
+    }
+    if (ok) {
+        ps_lua_rawfield(L, wt, "solver");
+        if (!lua_isnil(L, -1)) {
+            const char *sv = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            if (strcmp(sv, "quickstep") == 0) d->solver = PS_SOLVER_QUICKSTEP;
+            else if (strcmp(sv, "direct") == 0) d->solver = PS_SOLVER_DIRECT;
+            else ok = field_error(ld, "solver", "world.solver must be \"quickstep\" or \"direct\"");
+        }
         lua_pop(L, 1);
     }
     if (ok) {
