@@ -1,4 +1,4 @@
--- The whole pilot base in one world (issue 19): 134 robots of six kinds working in seven
+-- The whole pilot base in one world (issue 19): 132 robots of six kinds working in seven
 -- zones at once, with people, on one 120 x 75 m floor. Every zone runs its own task with
 -- a scripted fleet controller (waypoint pursuit at 40 Hz); the policy is the base's
 -- traffic manager: it sets each zone's speed limit from what it observes.
@@ -20,13 +20,14 @@
 --                           4 tunnels 3 m wide, 24 m long, drive to the face and back
 --   manufacturing  (70, 35) 10 six-axis arms (robots.arm6, UR5 size) on pedestals move
 --                           between a machine's fixture and an outfeed table (tool down)
---   dispatch       (105, 0) 4 humanoids (robots.humanoid, 1.72 m, 67 kg, walking with their
---                           closed-loop capture-point gait h:walk) in 4 aisles 3 m apart each
+--   dispatch       (105, 0) `humanoids` (2; 1-4) humanoids (robots.humanoid, 1.72 m, 67 kg,
+--                           walking with their closed-loop capture-point gait h:walk), in aisles
+--                           3 m apart, each
 --                           carry a tote (4 kg, on the forearms: no weld) from a packing
 --                           bench to a dispatch table `dispatch_aisle` (1-3.5 m) ahead and
 --                           stop in the hand-over zone in front of it (as in
 --                           humanoid_walk_carry; its baseline's steering)
--- 40 + 20 + 20 + 4 + 20 + 16 + 10 + 4 = 134 robots; 4 people.
+-- 40 + 20 + 20 + 4 + 20 + 16 + 10 + 2 = 132 robots; 4 people.
 --
 -- WORLD: timestep 0.005 s, static_space and sweep-and-prune (docs/performance.md), ODE's
 -- direct solver (world.solver = "direct": the humanoids' walk needs 100 QuickStep
@@ -39,8 +40,8 @@
 --   0.6 m/s; manufacturing: arm motion time 2 s / limit; dispatch: walking 0.2 m/s)
 -- success: every zone reached its quota (logistics 80 deliveries, restaurant 15, inspection
 --          20 checkpoints, agriculture 15 alley passes, underground 12 runs, manufacturing
---          60 cycles, dispatch 4 totes handed over: every humanoid standing still in its
---          hand-over zone with its tote in the hands)
+--          60 cycles, dispatch: every humanoid's tote handed over, standing still in its
+--          hand-over zone with the tote in the hands)
 -- failure: a robot tipped over (up z < 0.5), a humanoid fell (pelvis below 0.6 m or torso
 --          up z < 0.7) or dropped its tote (0.25 m), or a robot touched a person
 -- reward:  tasks done this step
@@ -68,7 +69,7 @@ local ORIGIN = {logistics = {0, 0}, restaurant = {35, 0}, inspection = {70, 0},
 local VMAX = {logistics = 1.0, restaurant = 0.6, inspection = 0.5, agriculture = 0.8, underground = 0.6,
               dispatch = 0.2}
 local QUOTA = {logistics = 80, restaurant = 15, inspection = 20, agriculture = 15, underground = 12,
-               manufacturing = 60, dispatch = 4}
+               manufacturing = 60}       -- dispatch: every humanoid once
 local NZ = #ZONES
 -- Tasks: a delivery at the packing station (logistics), at the table (restaurant), a run
 -- at the tunnel face (underground); every corner of the patrol loop, either end of an alley.
@@ -91,7 +92,7 @@ local TOTE_X, TOTE_Z = 0.31, 1.157 + 0.035 + 0.10
 local scene = {
     name = "pilot_base",
     domain = "base",
-    description = "134 robots in seven zones of the pilot base at once, with people",
+    description = "132 robots in seven zones of the pilot base at once, with people",
     instruction = "Run the whole pilot base: shuttle totes, serve the tables, patrol the pipe rack, "
         .. "work the orchard alleys, inspect the tunnels, tend the machines and carry totes to "
         .. "dispatch, all at once, without touching anyone.",
@@ -105,6 +106,8 @@ local scene = {
         diner_offset = {default = 0, min = 0, max = 10, randomize = true, description = "diners' start along their walk, m"},
         lidar_noise = {default = 0.01, min = 0.0, max = 0.03, randomize = true, description = "lidar range noise stddev, m"},
         start_jitter = {default = 0.1, min = 0.0, max = 0.2, randomize = true, description = "robots' start position jitter, m"},
+        humanoids = {default = 2, min = 1, max = 4, integer = true,
+                     description = "dispatch: humanoids, each with a tote to hand over (each costs about a fifth of the rest of the base)"},
         dispatch_aisle = {default = 3.0, min = 1.0, max = 3.5, randomize = true,
                           description = "dispatch: a humanoid's start to its table's front edge, m"},
     },
@@ -270,13 +273,13 @@ end
 -- humanoid_walk_carry (pelvis 0.25-0.6 m before the table edge, within 0.3 m of its line).
 local function build_dispatch(world, p)
     local mat = world:material{name = "base_tote", friction = 0.9}
-    for k = 0, 3 do
+    for k = 0, p.humanoids - 1 do
         local y = -4.5 + 3 * k
         local x0 = -2
         box(world, "dispatch", x0 - 0.9, y, 0.6, 1.2, 0.9, {0.5, 0.4, 0.3})            -- packing bench
         local front = x0 + p.dispatch_aisle
         box(world, "dispatch", front + 0.4, y, 0.8, 1.2, 1.0, {0.7, 0.6, 0.45})        -- dispatch table
-        if k < 3 then box(world, "dispatch", x0 + 2, y + 1.5, 5, 0.4, 2.2, {0.2, 0.35, 0.65}) end -- rack
+        if k < p.humanoids - 1 then box(world, "dispatch", x0 + 2, y + 1.5, 5, 0.4, 2.2, {0.2, 0.35, 0.65}) end -- rack
         local yaw = (math.random() * 2 - 1) * 0.1 * p.start_jitter / 0.2
         local wx, wy = at("dispatch", x0, y)
         local h = humanoid.build(world, {name = string.format("porter%d", k), pos = {wx, wy}, yaw = yaw,
@@ -515,7 +518,7 @@ end
 function scene.success(ctx)
     local s = ctx.state
     for _, z in ipairs(ZONES) do
-        if s.tasks[z] < QUOTA[z] then return false end
+        if s.tasks[z] < (QUOTA[z] or s.robots[z]) then return false end
     end
     return true
 end
