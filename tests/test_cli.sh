@@ -83,6 +83,12 @@ check "fleet: static_space gives the single-space trajectory" same_fleet_hash
 sed 's/world = {static_space = true, space = "sap"}/world = {static_space = 1}/' "$src/scenes/bench/fleet.lua" > "$tmp/fleet_bad.lua"
 expect_rc 3 run "$tmp/fleet_bad.lua" --steps 1
 check "a non-boolean world.static_space is named" has "$tmp/err" "world.static_space must be a boolean"
+sed 's/world = {static_space = true, space = "sap"}/world = {solver = "exact"}/' "$src/scenes/bench/fleet.lua" > "$tmp/fleet_bad.lua"
+expect_rc 3 run "$tmp/fleet_bad.lua" --steps 1
+check "an unknown world.solver is named" has "$tmp/err" 'world.solver must be "quickstep" or "direct"'
+sed 's/world = {static_space = true, space = "sap"}/world = {static_space = true, space = "sap", solver = "direct"}/' "$src/scenes/bench/fleet.lua" > "$tmp/fleet_direct.lua"
+expect_rc 0 run "$tmp/fleet_direct.lua" --steps 20 --json
+check "world.solver = \"direct\" steps and says so" has "$tmp/out" '"solver":"direct"'
 expect_rc 2 bench --n 3
 expect_rc 2 bench --scale --sensors
 expect_rc 0 version
