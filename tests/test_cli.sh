@@ -83,6 +83,12 @@ check "fleet: static_space gives the single-space trajectory" same_fleet_hash
 sed 's/world = {static_space = true, space = "sap"}/world = {static_space = 1}/' "$src/scenes/bench/fleet.lua" > "$tmp/fleet_bad.lua"
 expect_rc 3 run "$tmp/fleet_bad.lua" --steps 1
 check "a non-boolean world.static_space is named" has "$tmp/err" "world.static_space must be a boolean"
+sed 's/world = {static_space = true, space = "sap"}/world = {solver = "exact"}/' "$src/scenes/bench/fleet.lua" > "$tmp/fleet_bad.lua"
+expect_rc 3 run "$tmp/fleet_bad.lua" --steps 1
+check "an unknown world.solver is named" has "$tmp/err" 'world.solver must be "quickstep" or "direct"'
+sed 's/world = {static_space = true, space = "sap"}/world = {static_space = true, space = "sap", solver = "direct"}/' "$src/scenes/bench/fleet.lua" > "$tmp/fleet_direct.lua"
+expect_rc 0 run "$tmp/fleet_direct.lua" --steps 20 --json
+check "world.solver = \"direct\" steps and says so" has "$tmp/out" '"solver":"direct"'
 expect_rc 2 bench --n 3
 expect_rc 2 bench --scale --sensors
 expect_rc 0 version
@@ -129,7 +135,7 @@ check "--steps stops early" has "$tmp/out" '"steps":10,'
 # Solver health in the JSON result: worst joint gap, hinge axis error, deepest contact.
 "$ps" run "$src/tests/scenes/random_pile.lua" --seed 7 --json >"$tmp/out" 2>/dev/null
 check "run --json reports solver health" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["solver"]
-assert set(s) == {"joint_error_max","angle_error_max","penetration_max","warned_steps","iterations",
+assert set(s) == {"joint_error_max","angle_error_max","penetration_max","warned_steps","solver","iterations",
                   "iterations_from","timestep","needs"}, s
 assert s["iterations"] == 20 and s["iterations_from"] == "default" and s["needs"]["iterations"] == 0, s
 assert 0 < s["penetration_max"] < 0.05 and s["warned_steps"] == 0, s' "$tmp/out"

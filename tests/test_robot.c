@@ -475,7 +475,7 @@ static void test_solver_needs(void)
         CHECK_EQ(log.n, fixed ? 1 : 0);
         if (fixed) CHECK(strstr(log.last, "world.iterations 20 is below the 50 robot 'dog' needs") != NULL);
         // A stricter need raises further (or warns again); a looser one changes nothing.
-        ps_solver_need more = {80, 0.001}, less = {30, 0.01}; // less first: it sets the timestep need
+        ps_solver_need more = {80, 0.001, 0}, less = {30, 0.01, 0}; // less first: it sets the timestep need
         CHECK_EQ(ps_world_require_solver(w, "picky", &less), PS_OK);
         CHECK_EQ(ps_world_require_solver(w, "picky", &more), PS_OK);
         ps_world_solver_settings(w, &st);
@@ -483,9 +483,10 @@ static void test_solver_needs(void)
         CHECK(strcmp(st.need_timestep_robot, "picky") == 0);
         CHECK_NEAR(st.need_timestep, 0.001, 0);
         CHECK_EQ(log.n, fixed ? 3 : 1); // iterations (fixed only) and the timestep 0.002 > 0.001
-        ps_solver_need bad = {-1, 0}, bad2 = {10, NAN};
+        ps_solver_need bad = {-1, 0, 0}, bad2 = {10, NAN, 0}, bad3 = {10, 0.002, -1};
         CHECK_EQ(ps_world_require_solver(w, "x", &bad), PS_ERR_INVALID);
         CHECK_EQ(ps_world_require_solver(w, "x", &bad2), PS_ERR_INVALID);
+        CHECK_EQ(ps_world_require_solver(w, "x", &bad3), PS_ERR_INVALID);
         CHECK_EQ(ps_world_require_solver(w, "x", NULL), PS_ERR_INVALID);
         o.name = "dog3";
         o.solver.min_iterations = PS_WORLD_MAX_ITERATIONS + 1;
@@ -507,9 +508,36 @@ static void test_solver_needs(void)
     CHECK_EQ(st.iterations, 20);
     CHECK_EQ(st.need_iterations, 0);
     rd.name = "two";
-    rd.solver = (ps_solver_need){-2, 0};
+    rd.solver = (ps_solver_need){-2, 0, 0};
     CHECK(!ps_robot_valid(w, ps_robot_create(w, &rd)));
     ps_world_destroy(w);
+    // The direct solver (no iterations) meets every iteration need and checks the
+    // timestep against direct_max_timestep where one is declared.
+    warn_log log = {0};
+    ps_world_def d = ps_default_world_def();
+    d.timestep = 0.005;
+    d.iterations = 12;
+    d.iterations_fixed = true;
+    d.solver = PS_SOLVER_DIRECT;
+    d.log = (ps_logger){count_warnings, &log};
+    w = ps_world_create(&d, err, sizeof err);
+    if (!CHECK(w != NULL)) return;
+    ps_solver_need walker = {100, 0.003, 0.005}, plain = {50, 0.002, 0};
+    CHECK_EQ(ps_world_require_solver(w, "walker", &walker), PS_OK);
+    CHECK_EQ(log.n, 0);
+    ps_world_solver_settings(w, &st);
+    CHECK_EQ(st.solver, PS_SOLVER_DIRECT);
+    CHECK_EQ(st.need_iterations, 100);
+    CHECK_NEAR(st.need_timestep, 0.005, 0);
+    CHECK(strcmp(ps_solver_kind_name(st.solver), "direct") == 0);
+    CHECK_EQ(ps_world_require_solver(w, "plain", &plain), PS_OK);
+    CHECK_EQ(log.n, 1); // its 0.002 s applies: 0.005 is above it; its iterations are met
+    CHECK(strstr(log.last, "0.002 s robot 'plain' is measured at with the direct solver") != NULL);
+    for (int i = 0; i < 10; i++) CHECK_EQ(ps_world_step(w), PS_OK);
+    ps_world_destroy(w);
+    d.solver = (ps_solver_kind)7;
+    CHECK(ps_world_create(&d, err, sizeof err) == NULL);
+    CHECK(strstr(err, "solver must be quickstep or direct") != NULL);
     ps_urdf_free(m);
 }
 

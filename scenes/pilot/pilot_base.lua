@@ -1,5 +1,5 @@
--- The whole pilot base in one world (issue 19): 130 robots of five kinds working in six
--- zones at once, with people, on one 110 x 75 m floor. Every zone runs its own task with
+-- The whole pilot base in one world (issue 19): 132 robots of six kinds working in seven
+-- zones at once, with people, on one 120 x 75 m floor. Every zone runs its own task with
 -- a scripted fleet controller (waypoint pursuit at 40 Hz); the policy is the base's
 -- traffic manager: it sets each zone's speed limit from what it observes.
 --
@@ -20,25 +20,38 @@
 --                           4 tunnels 3 m wide, 24 m long, drive to the face and back
 --   manufacturing  (70, 35) 10 six-axis arms (robots.arm6, UR5 size) on pedestals move
 --                           between a machine's fixture and an outfeed table (tool down)
--- 40 + 20 + 20 + 4 + 20 + 16 + 10 = 130 robots; 4 people.
+--   dispatch       (105, 0) `humanoids` (2; 1-4) humanoids (robots.humanoid, 1.72 m, 67 kg,
+--                           walking with their closed-loop capture-point gait h:walk), in aisles
+--                           3 m apart, each
+--                           carry a tote (4 kg, on the forearms: no weld) from a packing
+--                           bench to a dispatch table `dispatch_aisle` (1-3.5 m) ahead and
+--                           stop in the hand-over zone in front of it (as in
+--                           humanoid_walk_carry; its baseline's steering)
+-- 40 + 20 + 20 + 4 + 20 + 16 + 10 + 2 = 132 robots; 4 people.
 --
 -- WORLD: timestep 0.005 s, the default space (pilotsim's own broad phase: static geometry
--- binned once, docs/performance.md), 12 QuickStep iterations; time limit 60 s.
--- Observation: tasks {6} and robots {6}: per zone (in the order above) tasks done and
+-- binned once, docs/performance.md), ODE's direct solver (world.solver = "direct": the
+-- humanoids' walk needs 100 QuickStep iterations at 2-3 ms, or the direct solver at 5 ms;
+-- docs/fidelity.md); time limit 60 s.
+-- Observation: tasks {7} and robots {7}: per zone (in the order above) tasks done and
 --   robots in it; separation {1}: the distance (m) from the nearest person to the nearest
 --   waiter (the people are in the restaurant), radii (0.26 + 0.34 m) off
--- Action: speed {6} in [0, 1]: each zone's speed limit as a fraction of its top speed
+-- Action: speed {7} in [0, 1]: each zone's speed limit as a fraction of its top speed
 --   (logistics 1.0 m/s, restaurant 0.6, inspection 0.5, agriculture 0.8, underground
---   0.6 m/s; manufacturing: arm motion time 2 s / limit)
+--   0.6 m/s; manufacturing: arm motion time 2 s / limit; dispatch: walking 0.2 m/s)
 -- success: every zone reached its quota (logistics 80 deliveries, restaurant 15, inspection
 --          20 checkpoints, agriculture 15 alley passes, underground 12 runs, manufacturing
---          60 cycles)
--- failure: a robot tipped over (up z < 0.5), or a robot touched a person
+--          60 cycles, dispatch: every humanoid's tote handed over, standing still in its
+--          hand-over zone with the tote in the hands)
+-- failure: a robot tipped over (up z < 0.5), a humanoid fell (pelvis below 0.6 m or torso
+--          up z < 0.7) or dropped its tote (0.25 m), or a robot touched a person
 -- reward:  tasks done this step
 -- metrics: per zone, prefixed by its name: <zone>_tasks and the zone's own (logistics_
 --   max_lane_error, restaurant_min_separation, restaurant_waits, inspection_min_clearance,
 --   inspection_quadrupeds_up, agriculture_max_row_error, underground_min_wall_range,
---   manufacturing_max_tracking_error); robots, people, human_contacts
+--   manufacturing_max_tracking_error, dispatch_min_up_z, dispatch_min_pelvis_height,
+--   dispatch_tote_drop_max (m), dispatch_handover_error_max (m, at the hand-overs),
+--   dispatch_steps (footsteps), dispatch_late_touchdowns); robots, people, human_contacts
 
 local robots = require "robots"
 local human = require "scenario.human"
@@ -46,12 +59,15 @@ local kit = require "kit"
 
 local clamp, wrap = kit.util.clamp, kit.util.wrap
 
-local ZONES = {"logistics", "restaurant", "inspection", "agriculture", "underground", "manufacturing"}
+local ZONES = {"logistics", "restaurant", "inspection", "agriculture", "underground", "manufacturing",
+               "dispatch"}
 local ORIGIN = {logistics = {0, 0}, restaurant = {35, 0}, inspection = {70, 0},
-                agriculture = {0, 35}, underground = {35, 35}, manufacturing = {70, 35}}
-local VMAX = {logistics = 1.0, restaurant = 0.6, inspection = 0.5, agriculture = 0.8, underground = 0.6}
+                agriculture = {0, 35}, underground = {35, 35}, manufacturing = {70, 35}, dispatch = {105, 0}}
+local VMAX = {logistics = 1.0, restaurant = 0.6, inspection = 0.5, agriculture = 0.8, underground = 0.6,
+              dispatch = 0.2}
 local QUOTA = {logistics = 80, restaurant = 15, inspection = 20, agriculture = 15, underground = 12,
-               manufacturing = 60}
+               manufacturing = 60}       -- dispatch: every humanoid once
+local NZ = #ZONES
 -- Tasks: a delivery at the packing station (logistics), at the table (restaurant), a run
 -- at the tunnel face (underground); every corner of the patrol loop, either end of an alley.
 local EVERY_LEG = {inspection = true, agriculture = true}
@@ -63,24 +79,34 @@ local arms = {}            -- {arm, qa, qb}
 local dogs = {}
 local people = {}
 local lidars = {}          -- {sensor, zone}
+local walkers = {}         -- {h = humanoid, tote = Body, gx, gy = hand-over point, front = table edge x}
+
+-- dispatch: the tote across the forearms (as humanoid_walk_carry), the aisles
+local CARRY_ARMS = {shoulder_pitch = -0.5, elbow = -1.07}   -- forearms level, 1.157 m
+local TOTE = {0.26, 0.56, 0.20}
+local TOTE_X, TOTE_Z = 0.31, 1.157 + 0.035 + 0.10
 
 local scene = {
     name = "pilot_base",
     domain = "base",
-    description = "130 robots in six zones of the pilot base at once, with people",
+    description = "132 robots in seven zones of the pilot base at once, with people",
     instruction = "Run the whole pilot base: shuttle totes, serve the tables, patrol the pipe rack, "
-        .. "work the orchard alleys, inspect the tunnels and tend the machines, all at once, "
-        .. "without touching anyone.",
+        .. "work the orchard alleys, inspect the tunnels, tend the machines and carry totes to "
+        .. "dispatch, all at once, without touching anyone.",
     timestep = 0.005,
     time_limit = 60,
-    world = {iterations = 12},
-    view = {eye = {35, -45, 55}, target = {35, 20, 0}, fov = 60},
+    world = {solver = "direct"},
+    view = {eye = {52, -50, 60}, target = {52, 20, 0}, fov = 60},
     policy = "policies.pilot_base",
     params = {
         diner_speed = {default = 1.0, min = 0.7, max = 1.3, randomize = true, description = "diners' walking speed, m/s"},
         diner_offset = {default = 0, min = 0, max = 10, randomize = true, description = "diners' start along their walk, m"},
         lidar_noise = {default = 0.01, min = 0.0, max = 0.03, randomize = true, description = "lidar range noise stddev, m"},
         start_jitter = {default = 0.1, min = 0.0, max = 0.2, randomize = true, description = "robots' start position jitter, m"},
+        humanoids = {default = 2, min = 1, max = 4, integer = true,
+                     description = "dispatch: humanoids, each with a tote to hand over (each costs about a fifth of the rest of the base)"},
+        dispatch_aisle = {default = 3.0, min = 1.0, max = 3.5, randomize = true,
+                          description = "dispatch: a humanoid's start to its table's front edge, m"},
     },
 }
 
@@ -239,9 +265,36 @@ local function build_manufacturing(world, p)
     end
 end
 
+-- 4 aisles along +x: a packing bench behind each humanoid, pallet racks between the
+-- aisles, the dispatch table (top 1.0 m) AISLE_LEN ahead; hand-over zone as in
+-- humanoid_walk_carry (pelvis 0.25-0.6 m before the table edge, within 0.3 m of its line).
+local function build_dispatch(world, p)
+    local mat = world:material{name = "base_tote", friction = 0.9}
+    for k = 0, p.humanoids - 1 do
+        local y = -4.5 + 3 * k
+        local x0 = -2
+        box(world, "dispatch", x0 - 0.9, y, 0.6, 1.2, 0.9, {0.5, 0.4, 0.3})            -- packing bench
+        local front = x0 + p.dispatch_aisle
+        box(world, "dispatch", front + 0.4, y, 0.8, 1.2, 1.0, {0.7, 0.6, 0.45})        -- dispatch table
+        if k < p.humanoids - 1 then box(world, "dispatch", x0 + 2, y + 1.5, 5, 0.4, 2.2, {0.2, 0.35, 0.65}) end -- rack
+        local yaw = (math.random() * 2 - 1) * 0.1 * p.start_jitter / 0.2
+        local wx, wy = at("dispatch", x0, y)
+        local h = robots.humanoid.build(world, {name = string.format("porter%d", k), pos = {wx, wy}, yaw = yaw,
+                                                hip_yaw = true, sensors = true, arms = CARRY_ARMS,
+                                                kp = robots.humanoid.walk_gains.kp, kd = robots.humanoid.walk_gains.kd})
+        local c, sn = math.cos(yaw), math.sin(yaw)
+        local tote = world:body{name = string.format("porter%d/tote", k), pos = {wx + TOTE_X * c, wy + TOTE_X * sn, TOTE_Z},
+                                rpy = {0, 0, yaw}, mass = 4,
+                                geoms = {{type = "box", size = TOTE, material = mat, color = {0.9, 0.45, 0.1}}}}
+        local fx = at("dispatch", front, 0)
+        local gx, gy = at("dispatch", front - 0.42, y)
+        walkers[#walkers + 1] = {h = h, tote = tote, gx = gx, gy = gy, front = fx}
+    end
+end
+
 function scene.build(world, ctx)
     local p = ctx.params
-    movers, arms, dogs, people, lidars = {}, {}, {}, {}, {}
+    movers, arms, dogs, people, lidars, walkers = {}, {}, {}, {}, {}, {}
     kit.room.floor(world, {color = {0.55, 0.55, 0.5}})
     build_logistics(world, p)
     build_restaurant(world, p)
@@ -249,6 +302,7 @@ function scene.build(world, ctx)
     build_agriculture(world, p)
     build_underground(world, p)
     build_manufacturing(world, p)
+    build_dispatch(world, p)
     local s = ctx.state
     s.leg, s.tasks, s.robots = {}, {}, {}
     for i, m in ipairs(movers) do s.leg[i] = m.start_leg end
@@ -256,7 +310,15 @@ function scene.build(world, ctx)
     for _, m in ipairs(movers) do s.robots[m.zone] = s.robots[m.zone] + 1 end
     s.robots.inspection = s.robots.inspection + #dogs
     s.robots.manufacturing = #arms
-    s.speed = {1, 1, 1, 1, 1, 1}
+    s.robots.dispatch = #walkers
+    s.porter = {}
+    for i, w in ipairs(walkers) do
+        s.porter[i] = {gait = w.h:walk_state(w.tote), v = 0, w = 0, still = 0, done = false}
+    end
+    s.h_up, s.h_z, s.h_drop, s.h_err = 1, 2, 0, 0
+    s.h_fell, s.h_dropped = false, false
+    s.speed = {}
+    for i = 1, NZ do s.speed[i] = 1 end
     s.arm_phase, s.arm_leg = 0, 1
     s.lane_err, s.row_err, s.track_err = 0, 0, 0
     s.min_sep, s.waits, s.contacts = 99, 0, 0
@@ -266,19 +328,21 @@ function scene.build(world, ctx)
 end
 
 scene.observation = {
-    tasks = {shape = {6}, fn = function(ctx, out)
+    tasks = {shape = {NZ}, fn = function(ctx, out)
         for i, z in ipairs(ZONES) do out[i] = ctx.state.tasks[z] end
     end},
-    robots = {shape = {6}, fn = function(ctx, out)
+    robots = {shape = {NZ}, fn = function(ctx, out)
         for i, z in ipairs(ZONES) do out[i] = ctx.state.robots[z] end
     end},
     separation = {shape = {1}, fn = function(ctx, out) out[1] = ctx.state.sep_now or 99 end},
 }
 
-scene.action = {speed = {shape = {6}, low = {0, 0, 0, 0, 0, 0}, high = {1, 1, 1, 1, 1, 1}}}
+local ZEROS, ONES = {}, {}
+for i = 1, NZ do ZEROS[i], ONES[i] = 0, 1 end
+scene.action = {speed = {shape = {NZ}, low = ZEROS, high = ONES}}
 
 function scene.act(ctx, action)
-    for i = 1, 6 do ctx.state.speed[i] = clamp(action.speed[i], 0, 1) end
+    for i = 1, NZ do ctx.state.speed[i] = clamp(action.speed[i], 0, 1) end
 end
 
 local ZONE_INDEX = {}
@@ -341,9 +405,54 @@ local function arms_step(ctx)
     end
 end
 
+-- the tote's sinking in the hands (its height over the pelvis against the start: the walk
+-- lowers the pelvis 8 cm, the tote with it), m
+local function tote_drop(w)
+    local _, _, z = w.tote:pos()
+    local _, _, pz = w.h.pelvis:pos()
+    return (TOTE_Z - 0.98) - (z - pz)
+end
+
+-- One humanoid, every step: the walk (h:walk needs every physics step), steered as
+-- policies.humanoid_carry steers: toward the hand-over point, 0.2 m/s (the zone's limit)
+-- while it is more than 0.6 m ahead, half that closer, stop within 0.12 m.
+local function porter_step(ctx, i, w)
+    local s = ctx.state
+    local st = s.porter[i]
+    local h = w.h
+    if ctx.step % CONTROL == 0 then
+        local x, y, yaw = h:pose2d()
+        local dx, dy = kit.util.to_local(x, y, yaw, w.gx, w.gy)
+        local vmax = VMAX.dispatch * s.speed[ZONE_INDEX.dispatch]
+        local want = dx > 0.6 and vmax or 0.5 * vmax
+        if dx < 0.12 then want = 0 end
+        st.v = kit.util.approach(st.v, want, 0.3, ctx.dt * CONTROL)
+        st.w = want > 0 and clamp(math.atan(dy, math.max(dx, 0.5)), -0.2, 0.2) or 0
+        st.stop = want < 0.02
+    end
+    h:walk(st.gait, {vx = st.v, yaw_rate = st.w, stop = st.stop or false, load = w.tote}, ctx.dt)
+    if ctx.step % CONTROL ~= 0 then return end
+    local vx, vy = h.pelvis:linvel()
+    st.still = (st.gait.phase == "stand" and math.sqrt(vx * vx + vy * vy) < 0.05) and st.still + ctx.dt * CONTROL or 0
+    local z, up, d = h:pelvis_height(), h:up_z(), tote_drop(w)
+    s.h_z, s.h_up, s.h_drop = math.min(s.h_z, z), math.min(s.h_up, up), math.max(s.h_drop, d)
+    if z < 0.6 or up < 0.7 then s.h_fell = true end
+    if d > 0.25 then s.h_dropped = true end
+    if not st.done and st.still > 0.5 and d < 0.05 and kit.util.tilt_deg(w.tote) < 20 then
+        local x, y = h:pose2d()
+        local gap = w.front - x
+        if gap > 0.25 and gap < 0.6 and math.abs(y - w.gy) < 0.3 then
+            st.done = true
+            s.tasks.dispatch = s.tasks.dispatch + 1
+            s.h_err = math.max(s.h_err, kit.util.dist2d(x, y, w.gx, w.gy))
+        end
+    end
+end
+
 function scene.step(ctx)
     local s = ctx.state
     for _, h in ipairs(people) do h:update(ctx) end
+    for i, w in ipairs(walkers) do porter_step(ctx, i, w) end
     if ctx.step % CONTROL ~= 0 then return end
     for i, m in ipairs(movers) do drive(ctx, i, m) end
     arms_step(ctx)
@@ -393,6 +502,8 @@ end
 function scene.failure(ctx)
     local s = ctx.state
     if s.contacts > 0 then return true, "a robot touched a person" end
+    if s.h_fell then return true, "a humanoid fell" end
+    if s.h_dropped then return true, "a humanoid dropped its tote" end
     if ctx.step % (CONTROL * 25) == 0 then
         for _, m in ipairs(movers) do
             if m.bot:up_z() < 0.5 then return true, "a robot tipped over" end
@@ -404,22 +515,29 @@ end
 function scene.success(ctx)
     local s = ctx.state
     for _, z in ipairs(ZONES) do
-        if s.tasks[z] < QUOTA[z] then return false end
+        if s.tasks[z] < (QUOTA[z] or s.robots[z]) then return false end
     end
     return true
 end
 
 function scene.metrics(ctx)
     local s = ctx.state
-    local m = {robots = #movers + #dogs + #arms, people = #people, human_contacts = s.contacts}
+    local m = {robots = #movers + #dogs + #arms + #walkers, people = #people, human_contacts = s.contacts}
     for _, z in ipairs(ZONES) do
         m[z .. "_tasks"] = s.tasks[z]
         m[z .. "_robots"] = s.robots[z]
     end
-    return kit.track.copy(m, s, {logistics_max_lane_error = "lane_err", restaurant_min_separation = "min_sep",
-                             restaurant_waits = "waits", inspection_min_clearance = "clear_insp",
-                             inspection_quadrupeds_up = "dogs_up", agriculture_max_row_error = "row_err",
-                             underground_min_wall_range = "clear_ug", manufacturing_max_tracking_error = "track_err"})
+    m = kit.track.copy(m, s, {logistics_max_lane_error = "lane_err", restaurant_min_separation = "min_sep",
+                          restaurant_waits = "waits", inspection_min_clearance = "clear_insp",
+                          inspection_quadrupeds_up = "dogs_up", agriculture_max_row_error = "row_err",
+                          underground_min_wall_range = "clear_ug", manufacturing_max_tracking_error = "track_err",
+                          dispatch_min_up_z = "h_up", dispatch_min_pelvis_height = "h_z",
+                          dispatch_tote_drop_max = "h_drop", dispatch_handover_error_max = "h_err"})
+    local steps, late = 0, 0
+    for _, st in ipairs(s.porter) do steps, late = steps + st.gait.steps, late + st.gait.late end
+    m.dispatch_steps = steps
+    m.dispatch_late_touchdowns = late
+    return m
 end
 
 return scene

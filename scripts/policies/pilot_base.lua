@@ -11,7 +11,7 @@ local P = {}
 function P.reset(spec, seed) end
 
 function P.act(obs, action)
-    for i = 1, 6 do action.speed[i] = 1.0 end
+    for i = 1, #action.speed do action.speed[i] = 1.0 end
     -- restaurant (zone 2): the nearest person to the nearest waiter, m
     if obs.separation[1] < 1.0 then action.speed[2] = 0.3 end
 end

@@ -70,7 +70,8 @@ Parameters (all values are the defaults; every one can be overridden in `opts`):
                             hip roll; their 0.5 kg housings come out of the pelvis, which
                             weighs 9 kg then: same 67.2 kg). Needed to turn while walking
   sensors      false        true mounts an IMU on the pelvis (<name>/imu) and a contact sensor
-                            on each foot (<name>/l_touch, <name>/r_touch): needed by h:walk
+                            on each foot (<name>/l_touch, <name>/r_touch): needed by h:walk.
+                            Such a robot declares the walk's solver need, M.WALK_SOLVER
   arms         false        {shoulder_pitch = rad, elbow = rad}: both arms built bent to that
                             pose (the servos hold it), e.g. {-0.5, -1.07} puts the forearms
                             level and forward at 1.157 m, 0.14 .. 0.42 m ahead, to carry a
@@ -104,9 +105,11 @@ are solved analytically for the pelvis that puts the measured centre of mass on 
 reference. Feedback: the reference is pulled toward the measured COM and its velocity
 (k_com, k_vel), the pelvis is moved by the COM tracking error (P and I), the pelvis tilt
 from the IMU goes into the stance hip, the foot contact sensors end each swing. Build with
-hip_yaw = true, sensors = true and the stiffer leg gains M.walk_gains, and run the world at
-dt 2 ms with 100 solver iterations (at 5 ms, or 50 iterations, it falls within a few
-steps). Measured (flat floor, 30 s): 0.15-0.30 m/s commanded walks 3.9-7.1 m; turns at
+hip_yaw = true, sensors = true and the stiffer leg gains M.walk_gains. Solver (M.WALK_SOLVER,
+declared by a robot built with sensors): with QuickStep, 100 iterations at dt <= 3 ms (at
+5 ms it falls within a few steps even with 200 iterations, at 2 ms with 50); with the
+direct solver (world = {solver = "direct"}) dt 5 ms (measured walking, carrying and
+turning 20 s each at 5, 6, 8 and 10 ms). Measured (flat floor, 30 s): 0.15-0.30 m/s commanded walks 3.9-7.1 m; turns at
 0.2 rad/s; carries a 3-5 kg tote on the forearms (arms = {-0.5, -1.07}). Limits: flat
 ground only (no terrain adaptation), no push recovery beyond the step placement, at most
 0.45 m/s; it walks with its knees bent (pelvis 0.90 m).
@@ -247,7 +250,8 @@ function M.build(world, opts)
                      actuator = {mode = "position", kp = kp[sp[8]], kd = kd[sp[8]], effort = efforts[i]}}
         names[i] = sp[1]
     end
-    local robot = world:robot{name = name, links = order, joints = joints}
+    local robot = world:robot{name = name, links = order, joints = joints,
+                              solver = opts.sensors and M.WALK_SOLVER or nil}
     local self = setmetatable({
         robot = robot, links = links, bodies = order, pelvis = pelvis, torso = torso, joint_names = names,
         ground = opts.z, specs = specs, kp = kp, kd = kd, efforts = efforts,
@@ -349,12 +353,18 @@ end
 -- from the IMU, foot contact sensors for touchdown.
 
 --- Leg gains for the walk (build with kp = M.walk_gains.kp, kd = M.walk_gains.kd): stiffer
---- than the standing defaults, so the legs track the gait under load (needs about 100
---- solver iterations: world = {iterations = 100}).
+--- than the standing defaults, so the legs track the gait under load (the solver they
+--- need: M.WALK_SOLVER).
 M.walk_gains = {
     kp = {hip = 8000, knee = 8000, ankle = 6000, waist = 1500, shoulder = 1000, elbow = 400},
     kd = {hip = 250, knee = 250, ankle = 180, waist = 80, shoulder = 40, elbow = 15},
 }
+
+--- What the walk needs of the solver (world:robot's `solver`; docs/fidelity.md): QuickStep
+--- must converge on the stiff leg chain (100 iterations at dt <= 3 ms: at 3.5 ms and 100 it
+--- fell after 13 s, at 5 ms with 200 after 5 s); the direct solver has no iterations and
+--- holds at 5 ms (also measured at 6-10 ms).
+M.WALK_SOLVER = {iterations = 100, max_timestep = 0.003, direct_max_timestep = 0.005}
 
 M.walk_defaults = {
     vx = 0,              -- m/s forward (heading frame); clamped to [-max_back, max_vx]

@@ -18,11 +18,12 @@ CLASSES = {
         ("geom", "def: GeomDef", "Geom", "creates static geometry"),
         ("joint", "def: JointDef", "Joint", "creates a joint"),
         ("robot", "def: table", "Robot",
-         "loads a URDF robot or assembles one from bodies and joints; solver = {iterations, max_timestep}: its needs"),
+         "loads a URDF robot or assembles one from bodies and joints; solver = {iterations, max_timestep, direct_max_timestep}: its needs"),
         ("sensor", "def: table", "Sensor", "mounts a sensor on a body"),
         ("zone", "def: {min: Vec3, max: Vec3}", None, "a keep-out zone (drawn, no physics)"),
         ("solver", "", "table",
-         "{iterations, iterations_from (\"default\"|\"scene\"|\"robot\"), timestep, need_iterations, "
+         "{solver (\"quickstep\"|\"direct\"), iterations, iterations_from (\"default\"|\"scene\"|\"robot\"), "
+         "timestep, need_iterations, "
          "need_iterations_robot, need_timestep, need_timestep_robot}: the settings and the robots' strictest needs"),
         ("time", "", "number", "simulated time, s"),
         ("steps", "", "integer", "completed steps"),

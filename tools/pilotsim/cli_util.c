@@ -297,8 +297,8 @@ void cli_json_solver_settings(FILE *f, const ps_world *w)
     if (!w) return;
     ps_solver_settings st;
     ps_world_solver_settings(w, &st);
-    fprintf(f, "\"iterations\":%d,\"iterations_from\":\"%s\",\"timestep\":", st.iterations,
-            ps_setting_source_name(st.iterations_from));
+    fprintf(f, "\"solver\":\"%s\",\"iterations\":%d,\"iterations_from\":\"%s\",\"timestep\":",
+            ps_solver_kind_name(st.solver), st.iterations, ps_setting_source_name(st.iterations_from));
     cli_json_number(f, st.timestep);
     fprintf(f, ",\"needs\":{\"iterations\":%d,\"iterations_robot\":", st.need_iterations);
     cli_json_string(f, st.need_iterations_robot);

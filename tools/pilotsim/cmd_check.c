@@ -448,7 +448,8 @@ static int check_scene(const char *path, cli_scene_opts *so, const strlist *pack
         if (w) {
             ps_solver_settings st;
             ps_world_solver_settings(w, &st);
-            printf("  solver       %d iterations (%s", st.iterations, ps_setting_source_name(st.iterations_from));
+            if (st.solver == PS_SOLVER_DIRECT) printf("  solver       direct (no iterations");
+            else printf("  solver       %d iterations (%s", st.iterations, ps_setting_source_name(st.iterations_from));
             if (st.need_iterations) printf("; robot '%s' needs %d", st.need_iterations_robot, st.need_iterations);
             if (st.need_timestep > 0) printf("; robot '%s' needs timestep <= %g s", st.need_timestep_robot, st.need_timestep);
             printf(")\n");

@@ -23,6 +23,18 @@ typedef struct ps_world ps_world;
 /// Library version, "MAJOR.MINOR.PATCH".
 const char *ps_version(void);
 
+/// Constraint solver of a world's step.
+typedef enum ps_solver_kind {
+    /// ODE's iterative QuickStep (projected Gauss-Seidel): `iterations` passes over
+    /// every constraint; cost linear in the constraints, accuracy up to the iterations
+    PS_SOLVER_QUICKSTEP,
+    /// ODE's direct solver (dWorldStep): each island's LCP solved exactly (Dantzig),
+    /// cost about cubic in an island's constraint rows: no iterations to tune, and
+    /// stiff chains (a humanoid's legs) hold at larger timesteps; for worlds of many
+    /// small islands (robots that do not touch each other)
+    PS_SOLVER_DIRECT,
+} ps_solver_kind;
+
 /// Broad-phase collision space type.
 typedef enum ps_space_kind { PS_SPACE_HASH, PS_SPACE_SAP, PS_SPACE_SIMPLE } ps_space_kind;
 
@@ -89,6 +101,9 @@ typedef struct ps_world_def {
     /// world.iterations) and robots' needs never change it: a robot that needs
     /// more gets a warning instead (ps_world_require_solver); default false.
     bool iterations_fixed;
+    /// The constraint solver; default PS_SOLVER_QUICKSTEP. With PS_SOLVER_DIRECT
+    /// `iterations` and `sor` are unused and robots' iteration needs are met.
+    ps_solver_kind solver;
 } ps_world_def;
 
 /// Defaults listed on each ps_world_def field.
@@ -117,6 +132,9 @@ ps_status ps_world_step(ps_world *w);
 typedef struct ps_solver_need {
     int min_iterations;   ///< QuickStep iterations at least, 0..PS_WORLD_MAX_ITERATIONS; 0 = no need
     double max_timestep;  ///< s, >= 0: the largest timestep the robot is measured to work at; 0 = no need
+    /// s, >= 0: the largest timestep the robot is measured to work at with
+    /// PS_SOLVER_DIRECT (which needs no iterations); 0 = max_timestep applies there too
+    double direct_max_timestep;
 } ps_solver_need;
 
 /// Where a world's solver setting came from.
@@ -125,6 +143,9 @@ typedef enum ps_setting_source {
     PS_SETTING_FIXED,    ///< fixed by whoever made the world (ps_world_def.iterations_fixed, a scene's value)
     PS_SETTING_ROBOT,    ///< raised to the need of a robot (named in ps_solver_settings)
 } ps_setting_source;
+
+/// "quickstep" or "direct" (the names scenes use in world.solver).
+const char *ps_solver_kind_name(ps_solver_kind k);
 
 /// "default", "scene" (fixed) or "robot".
 const char *ps_setting_source_name(ps_setting_source s);
@@ -135,14 +156,17 @@ const char *ps_setting_source_name(ps_setting_source s);
 /// The solver settings a world steps with, where they came from, and the
 /// strictest needs of its robots.
 typedef struct ps_solver_settings {
-    int iterations;                ///< QuickStep iterations of the next step
+    ps_solver_kind solver;         ///< the world's solver (ps_world_def.solver)
+    int iterations;                ///< QuickStep iterations of the next step (unused by PS_SOLVER_DIRECT)
     ps_setting_source iterations_from;
     /// s; always the def's: robots never change it (a scene's timestep is
     /// required and fixed before its robots exist), a robot whose max_timestep
     /// it exceeds gets a warning
     double timestep;
     int need_iterations;           ///< the largest min_iterations of the robots; 0 = none declared
-    double need_timestep;          ///< s: the smallest max_timestep of the robots; 0 = none declared
+    /// s: the smallest max_timestep of the robots (their direct_max_timestep where
+    /// declared, in a PS_SOLVER_DIRECT world); 0 = none declared
+    double need_timestep;
     char need_iterations_robot[PS_SOLVER_NAME_LEN]; ///< the robot that needs need_iterations ("" = none)
     char need_timestep_robot[PS_SOLVER_NAME_LEN];   ///< the robot that needs need_timestep ("" = none)
 } ps_solver_settings;
@@ -151,7 +175,8 @@ typedef struct ps_solver_settings {
 /// world raises its iterations to need->min_iterations unless
 /// ps_world_def.iterations_fixed, and logs one warning (naming the robot, the
 /// need and the kept value) when a fixed iteration count or the timestep does
-/// not meet the need. Needs only ever tighten; the ps_robot_* constructors call
+/// not meet the need. A PS_SOLVER_DIRECT world meets every iteration need and
+/// checks the timestep against direct_max_timestep where it is declared. Needs only ever tighten; the ps_robot_* constructors call
 /// this. PS_ERR_INVALID for a NULL or out-of-range need.
 ps_status ps_world_require_solver(ps_world *w, const char *who, const ps_solver_need *need);
 

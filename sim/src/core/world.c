@@ -107,6 +107,7 @@ static const char *check_def(const ps_world_def *d)
         "max_correcting_vel must be > 0", "max_contacts must be in 1..64",
         "space must be hash, sap or simple", "max_linear_speed must be > 0",
         "max_angular_speed must be > 0", "max_bodies must be in 1..1000000 (PS_WORLD_MAX_BODIES)",
+        "solver must be quickstep or direct",
     };
     if (!ps_vec3_finite(d->gravity)) return msgs[0];
     if (!(d->timestep > 0) || !isfinite(d->timestep)) return msgs[1];
@@ -121,6 +122,7 @@ static const char *check_def(const ps_world_def *d)
     if (!(d->max_linear_speed > 0)) return msgs[10];
     if (!(d->max_angular_speed > 0)) return msgs[11];
     if (d->max_bodies < 1 || d->max_bodies > PS_WORLD_MAX_BODIES) return msgs[12];
+    if (d->solver != PS_SOLVER_QUICKSTEP && d->solver != PS_SOLVER_DIRECT) return msgs[13];
     return NULL;
 }
 
@@ -441,7 +443,8 @@ static ps_status world_step(ps_world *w)
             ps_ode_rng_lock();
             rng_locked = true;
             dRandSetSeed(w->solver_seed);
-            dWorldQuickStep(w->world, w->def.timestep);
+            if (w->def.solver == PS_SOLVER_DIRECT) dWorldStep(w->world, w->def.timestep);
+            else dWorldQuickStep(w->world, w->def.timestep);
             w->solver_seed = dRandGetSeed();
             rng_locked = false;
             ps_ode_rng_unlock();

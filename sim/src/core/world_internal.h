@@ -231,7 +231,7 @@ struct ps_world {
 
 // Solver needs (solver.c): whether a need is in range, and the rule as a message.
 bool ps_solver_need_valid(const ps_solver_need *n);
-#define PS_SOLVER_NEED_RULE "solver need: min_iterations must be in 0..10000 and max_timestep a finite number >= 0 (s)"
+#define PS_SOLVER_NEED_RULE "solver need: min_iterations must be in 0..10000 and max_timestep, direct_max_timestep finite numbers >= 0 (s)"
 
 // Error reporting into w->last_error; returns `code` for tail calls.
 ps_status ps_world_fail(ps_world *w, ps_status code, const char *fmt, ...)

@@ -75,23 +75,29 @@ static void read_actuator(lua_State *L, int t, const char *what, ps_actuator_def
 }
 
 // Reads the optional `solver` field of world:robot's table at index t over
-// `n`: {iterations = N, max_timestep = s} (ps_solver_need; 0 = no need).
+// `n`: {iterations = N, max_timestep = s, direct_max_timestep = s} (ps_solver_need;
+// 0 = no need).
 static void read_solver_need(lua_State *L, int t, const char *what, ps_solver_need *n)
 {
     lua_getfield(L, t, "solver");
     if (!lua_isnil(L, -1)) {
         char sw[80];
         snprintf(sw, sizeof sw, "%s solver", what);
-        if (!lua_istable(L, -1)) luaL_error(L, "%s: must be a table {iterations = N, max_timestep = s}", sw);
-        static const char *const f[] = {"iterations", "max_timestep", NULL};
+        if (!lua_istable(L, -1))
+            luaL_error(L, "%s: must be a table {iterations = N, max_timestep = s, direct_max_timestep = s}", sw);
+        static const char *const f[] = {"iterations", "max_timestep", "direct_max_timestep", NULL};
         ps_lua_check_fields(L, -1, sw, f);
         double it = ps_lua_field_number(L, -1, sw, "iterations", n->min_iterations);
         double dt = ps_lua_field_number(L, -1, sw, "max_timestep", n->max_timestep);
+        double ddt = ps_lua_field_number(L, -1, sw, "direct_max_timestep", n->direct_max_timestep);
         if (!(it >= 0 && it <= PS_WORLD_MAX_ITERATIONS) || it != floor(it))
             luaL_error(L, "%s: iterations must be an integer in 0..%d, got %f", sw, PS_WORLD_MAX_ITERATIONS, (lua_Number)it);
         if (!(dt >= 0) || !isfinite(dt)) luaL_error(L, "%s: max_timestep must be a finite number >= 0 (s), got %f", sw, (lua_Number)dt);
+        if (!(ddt >= 0) || !isfinite(ddt))
+            luaL_error(L, "%s: direct_max_timestep must be a finite number >= 0 (s), got %f", sw, (lua_Number)ddt);
         n->min_iterations = (int)it;
         n->max_timestep = dt;
+        n->direct_max_timestep = ddt;
     }
     lua_pop(L, 1);
 }

@@ -484,7 +484,9 @@ static int w_solver(lua_State *L)
     ps_world *w = ps_lua_check_world(L, 1);
     ps_solver_settings st;
     ps_world_solver_settings(w, &st);
-    lua_createtable(L, 0, 7);
+    lua_createtable(L, 0, 8);
+    lua_pushstring(L, ps_solver_kind_name(st.solver));
+    lua_setfield(L, -2, "solver");
     lua_pushinteger(L, st.iterations);
     lua_setfield(L, -2, "iterations");
     lua_pushstring(L, ps_setting_source_name(st.iterations_from));

@@ -273,6 +273,24 @@ static bool check_fields(lua_State *L, int t, const char *what, const char *cons
     return true;
 }
 
+// world.<field>, a string from `names` (NULL-terminated) or absent: *out is
+// its index (unchanged when absent); false with the error set otherwise.
+static bool world_choice(loader *ld, int wt, const char *field, const char *const *names, int *out, const char *allowed)
+{
+    lua_State *L = ld->s->rt->L;
+    bool ok = true;
+    ps_lua_rawfield(L, wt, field);
+    if (!lua_isnil(L, -1)) {
+        const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        int i = 0;
+        while (names[i] && strcmp(v, names[i]) != 0) i++;
+        if (names[i]) *out = i;
+        else ok = field_error(ld, field, "world.%s must be %s", field, allowed);
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
 static bool get_world(loader *ld, int t)
 {
     lua_State *L = ld->s->rt->L;
@@ -295,7 +313,7 @@ static bool get_world(loader *ld, int t)
     int wt = lua_gettop(L);
     static const char *const allowed[] = {"gravity", "iterations", "sor", "erp", "cfm", "surface_layer",
                                           "max_correcting_vel", "max_contacts", "space", "max_linear_speed",
-                                          "max_angular_speed", "contact_forces", "max_bodies", "static_space", NULL};
+                                          "max_angular_speed", "contact_forces", "max_bodies", "static_space", "solver", NULL};
     char msg[512];
     if (!check_fields(L, wt, "world", allowed, msg, sizeof msg)) {
         lua_pop(L, 1);
@@ -364,17 +382,13 @@ static bool get_world(loader *ld, int t)
         else if (!lua_isnil(L, -1)) ok = field_error(ld, "static_space", "world.static_space must be a boolean");
         lua_pop(L, 1);
     }
-    if (ok) {
-        ps_lua_rawfield(L, wt, "space");
-        if (!lua_isnil(L, -1)) {
-            const char *sp = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-            if (strcmp(sp, "hash") == 0) d->space = PS_SPACE_HASH;
-            else if (strcmp(sp, "sap") == 0) d->space = PS_SPACE_SAP;
-            else if (strcmp(sp, "simple") == 0) d->space = PS_SPACE_SIMPLE;
-            else ok = field_error(ld, "space", "world.space must be \"hash\", \"sap\" or \"simple\"");
-        }
-        lua_pop(L, 1);
-    }
+    static const char *const solvers[] = {"quickstep", "direct", NULL};
+    static const char *const spaces[] = {"hash", "sap", "simple", NULL};
+    int solver = (int)d->solver, space = (int)d->space;
+    if (ok) ok = world_choice(ld, wt, "solver", solvers, &solver, "\"quickstep\" or \"direct\"");
+    if (ok) ok = world_choice(ld, wt, "space", spaces, &space, "\"hash\", \"sap\" or \"simple\"");
+    d->solver = solver == 1 ? PS_SOLVER_DIRECT : PS_SOLVER_QUICKSTEP;
+    d->space = space == 1 ? PS_SPACE_SAP : space == 2 ? PS_SPACE_SIMPLE : PS_SPACE_HASH;
     lua_pop(L, 1);
     d->max_bodies = (uint32_t)max_bodies;
     if (ok) {

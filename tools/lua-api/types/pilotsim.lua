@@ -529,7 +529,7 @@ function World:geom(def) end
 ---@return Joint
 function World:joint(def) end
 
----loads a URDF robot or assembles one from bodies and joints; solver = {iterations, max_timestep}: its needs
+---loads a URDF robot or assembles one from bodies and joints; solver = {iterations, max_timestep, direct_max_timestep}: its needs
 ---@param def table
 ---@return Robot
 function World:robot(def) end
@@ -543,7 +543,7 @@ function World:sensor(def) end
 ---@param def {min: Vec3, max: Vec3}
 function World:zone(def) end
 
----{iterations, iterations_from ("default"|"scene"|"robot"), timestep, need_iterations, need_iterations_robot, need_timestep, need_timestep_robot}: the settings and the robots' strictest needs
+---{solver ("quickstep"|"direct"), iterations, iterations_from ("default"|"scene"|"robot"), timestep, need_iterations, need_iterations_robot, need_timestep, need_timestep_robot}: the settings and the robots' strictest needs
 ---@return table
 function World:solver() end
 
