@@ -176,8 +176,9 @@ typedef struct ps_solver_settings {
 /// ps_world_def.iterations_fixed, and logs one warning (naming the robot, the
 /// need and the kept value) when a fixed iteration count or the timestep does
 /// not meet the need. A PS_SOLVER_DIRECT world meets every iteration need and
-/// checks the timestep against direct_max_timestep where it is declared. Needs only ever tighten; the ps_robot_* constructors call
-/// this. PS_ERR_INVALID for a NULL or out-of-range need.
+/// checks the timestep against direct_max_timestep where it is declared. Needs
+/// only ever tighten; the ps_robot_* constructors call this. PS_ERR_INVALID
+/// for a NULL or out-of-range need.
 ps_status ps_world_require_solver(ps_world *w, const char *who, const ps_solver_need *need);
 
 /// Fills `out` with the world's settings now and the needs declared so far.
@@ -243,10 +244,10 @@ uint64_t ps_world_state_hash(const ps_world *w);
 
 /// Another 64-bit hash of the same state as ps_world_state_hash (step count,
 /// solver seed, every live body's slot index, position, orientation, linear and
-/// angular velocity as raw IEEE bits; a static body's pose), mixed 8 bytes at a time with a final avalanche: about 5x
-/// cheaper, deterministic, a different value. Datasets record it at every step
-/// (pilotsim record, replay --verify); ps_world_state_hash stays the hash that
-/// runs, evals and pilot checks print.
+/// angular velocity as raw IEEE bits; a static body's pose), mixed 8 bytes at
+/// a time with a final avalanche: about 5x cheaper, deterministic, a different
+/// value. Datasets record it at every step (pilotsim record, replay --verify);
+/// ps_world_state_hash stays the hash that runs, evals and pilot checks print.
 uint64_t ps_world_state_digest(const ps_world *w);
 
 /// The world's tag: non-zero, distinct for every world created in this process
