@@ -6,6 +6,7 @@
 // collider for the classes without an own test (trimesh, heightfield).
 #include "raycast.h"
 #include "rayshape.h"
+#include "util.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -225,18 +226,6 @@ static void build_node(rc_tree *t, rc_item *it, uint32_t first, uint32_t n, uint
     build_node(t, it, first + half, n - half, left + 1);
 }
 
-static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t elem)
-{
-    if (need <= *cap) return true;
-    uint32_t c = *cap ? *cap : 16;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, (size_t)c * elem);
-    if (!q) return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 // (Re)builds the tree of the static (moving = false) or the moving geoms.
 static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
 {
@@ -246,17 +235,17 @@ static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
         n += g->alive && g->geom && moving_geom(w, g) == moving;
     }
     uint32_t node_cap = t->node_cap, always_cap = t->always_cap;
-    if (!reserve((void **)&rc->items, &rc->item_cap, n, sizeof *rc->items) ||
-        !reserve((void **)&t->always, &always_cap, n, sizeof *t->always) ||
-        !reserve((void **)&t->always_shape, &t->always_cap, n, sizeof *t->always_shape) ||
-        !reserve((void **)&t->nodes, &node_cap, 2 * n + 1, sizeof *t->nodes))
+    if (!ps_grow((void **)&rc->items, &rc->item_cap, n, sizeof *rc->items) ||
+        !ps_grow((void **)&t->always, &always_cap, n, sizeof *t->always) ||
+        !ps_grow((void **)&t->always_shape, &t->always_cap, n, sizeof *t->always_shape) ||
+        !ps_grow((void **)&t->nodes, &node_cap, 2 * n + 1, sizeof *t->nodes))
         return false;
     t->node_cap = node_cap;
     uint32_t cap = t->cap;
-    if (!reserve((void **)&t->geom, &cap, n, sizeof *t->geom)) return false;
+    if (!ps_grow((void **)&t->geom, &cap, n, sizeof *t->geom)) return false;
     uint32_t cap2 = t->cap, cap3 = t->cap;
-    if (!reserve((void **)&t->box, &cap2, n, 6 * sizeof *t->box)) return false;
-    if (!reserve((void **)&t->shape, &cap3, n, sizeof *t->shape)) return false;
+    if (!ps_grow((void **)&t->box, &cap2, n, 6 * sizeof *t->box)) return false;
+    if (!ps_grow((void **)&t->shape, &cap3, n, sizeof *t->shape)) return false;
     t->cap = cap < cap2 ? cap : cap2;
     t->cap = t->cap < cap3 ? t->cap : cap3;
     uint32_t m = 0;
