@@ -1,15 +1,15 @@
 // Broad phase of the default space (see broad.h): a grid of the static geoms,
 // built once, and a sweep along x over the moving ones.
 #include "broad.h"
+#include "grid2d.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
 
-enum {
-    GRID_MAX = 256, // cells per side at most
-    SPAN_MAX = 64,  // a static geom covering more cells is tested by every moving geom
-};
+// About one static geom per cell, at most 256 x 256 cells; a static geom
+// covering more than 64 cells is tested by every moving geom.
+static const ps_grid2d_spec GRID = {.per_cell = 1, .max_side = 256, .span_max = 64, .pad = 0};
 
 typedef struct bp_geom {
     double box[6];     // ODE's bounding box: lo x, hi x, lo y, hi y, lo z, hi z
@@ -23,15 +23,7 @@ struct ps_broad {
     uint64_t static_version, moving_version; // w's versions when built
     bp_geom *st;          // static geoms, in slot order
     uint32_t st_count, st_cap;
-    uint32_t *always;     // indices into st: planes, unbounded boxes, geoms over SPAN_MAX cells
-    uint32_t always_count;
-    double lo[2], inv_cell;
-    int nx, ny;           // 0 when no static geom is in the grid
-    uint32_t *start;      // nx * ny + 1 offsets into `item`
-    uint32_t *item;       // per cell, indices into st (ascending)
-    uint32_t start_cap, item_cap;
-    uint32_t *stamp;      // per static geom, the last query that tested it
-    uint32_t query;
+    ps_grid2d grid;       // of st's boxes (items: indices into st)
     bp_geom *mv;          // moving geoms, in slot order
     uint32_t mv_count, mv_cap;
     uint32_t *order;      // indices into mv, by lo x (kept from step to step)
@@ -44,22 +36,6 @@ static inline bool may_touch(const bp_geom *a, const bp_geom *b)
     if (!((a->cat & b->col) || (b->cat & a->col))) return false;
     const double *p = a->box, *q = b->box;
     return !(p[0] > q[1] || p[1] < q[0] || p[2] > q[3] || p[3] < q[2] || p[4] > q[5] || p[5] < q[4]);
-}
-
-static bool finite_box(const double *b)
-{
-    for (int k = 0; k < 6; k++)
-        if (!isfinite(b[k]) || fabs(b[k]) >= dInfinity) return false;
-    return b[0] <= b[1] && b[2] <= b[3] && b[4] <= b[5];
-}
-
-// Cell of coordinate v along an axis of n cells (clamped; NaN gives 0).
-static int cell_of(double v, double lo, double inv, int n)
-{
-    double c = floor((v - lo) * inv);
-    if (!(c >= 0)) return 0;
-    if (c >= n - 1) return n - 1;
-    return (int)c;
 }
 
 static bool collidable(const ps_geom_slot *g)
@@ -80,77 +56,19 @@ static void fill(bp_geom *b, dGeomID g)
 // The static geoms and their grid (about one geom per cell).
 static bool build_static(ps_world *w, ps_broad *bp)
 {
-    bp->st_count = bp->always_count = 0;
-    bp->nx = bp->ny = 0;
+    bp->st_count = 0;
     for (uint32_t i = 0; i < w->geom_count; i++) {
         const ps_geom_slot *g = &w->geoms[i];
         if (!collidable(g) || dGeomGetBody(g->geom)) continue;
         if (!ps_grow((void **)&bp->st, &bp->st_cap, bp->st_count + 1, sizeof *bp->st)) return false;
         fill(&bp->st[bp->st_count++], g->geom);
     }
-    size_t cap = bp->st_cap;
-    uint32_t *al = realloc(bp->always, (cap ? cap : 1) * sizeof *al);
-    uint32_t *sm = al ? realloc(bp->stamp, (cap ? cap : 1) * sizeof *sm) : NULL;
-    if (al) bp->always = al;
-    if (!sm) return false;
-    bp->stamp = sm;
-    memset(bp->stamp, 0, (cap ? cap : 1) * sizeof *sm);
-    bp->query = 0;
-    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < bp->st_count; i++) {
-        const double *b = bp->st[i].box;
-        if (!finite_box(b)) continue;
-        n++;
-        lo[0] = fmin(lo[0], b[0]), hi[0] = fmax(hi[0], b[1]);
-        lo[1] = fmin(lo[1], b[2]), hi[1] = fmax(hi[1], b[3]);
-    }
-    if (n) {
-        double wx = hi[0] - lo[0], wy = hi[1] - lo[1];
-        double cell = sqrt(fmax(wx * wy, 1e-12) / n);
-        cell = fmax(cell, fmax(wx, wy) / GRID_MAX);
-        if (!(cell > 0) || !isfinite(cell)) cell = 1.0;
-        bp->lo[0] = lo[0], bp->lo[1] = lo[1];
-        bp->inv_cell = 1.0 / cell;
-        bp->nx = (int)fmin(GRID_MAX, floor(wx / cell) + 1);
-        bp->ny = (int)fmin(GRID_MAX, floor(wy / cell) + 1);
-    }
-    size_t cells = (size_t)bp->nx * (size_t)bp->ny;
-    if (!ps_grow((void **)&bp->start, &bp->start_cap, (uint32_t)cells + 1, sizeof *bp->start)) return false;
-    memset(bp->start, 0, (cells + 1) * sizeof *bp->start);
-    // Counting sort into cells: counts, offsets, then the items in index order.
-    size_t items = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (uint32_t i = 0; i < bp->st_count; i++) {
-            const double *b = bp->st[i].box;
-            bool grid = n && finite_box(b);
-            int x0 = 0, x1 = -1, y0 = 0, y1 = -1;
-            if (grid) {
-                x0 = cell_of(b[0], bp->lo[0], bp->inv_cell, bp->nx);
-                x1 = cell_of(b[1], bp->lo[0], bp->inv_cell, bp->nx);
-                y0 = cell_of(b[2], bp->lo[1], bp->inv_cell, bp->ny);
-                y1 = cell_of(b[3], bp->lo[1], bp->inv_cell, bp->ny);
-                grid = (x1 - x0 + 1) * (y1 - y0 + 1) <= SPAN_MAX;
-            }
-            if (!grid) {
-                if (pass == 0) bp->always[bp->always_count++] = i;
-                continue;
-            }
-            for (int y = y0; y <= y1; y++)
-                for (int x = x0; x <= x1; x++) {
-                    size_t c = (size_t)y * (size_t)bp->nx + (size_t)x;
-                    if (pass == 0) bp->start[c + 1]++, items++;
-                    else bp->item[bp->start[c]++] = i;
-                }
-        }
-        if (pass == 0) {
-            for (size_t c = 0; c < cells; c++) bp->start[c + 1] += bp->start[c];
-            if (!ps_grow((void **)&bp->item, &bp->item_cap, items ? (uint32_t)items : 1, sizeof *bp->item)) return false;
-        }
-    }
-    for (size_t c = cells; c > 0; c--) bp->start[c] = bp->start[c - 1]; // back from cursors to offsets
-    bp->start[0] = 0;
-    return true;
+    const ps_grid2d_rects boxes = {.base = bp->st,
+                                   .stride = sizeof *bp->st,
+                                   .at = {offsetof(bp_geom, box[0]), offsetof(bp_geom, box[1]),
+                                          offsetof(bp_geom, box[2]), offsetof(bp_geom, box[3])},
+                                   .count = bp->st_count};
+    return ps_grid2d_build(&bp->grid, &GRID, &boxes);
 }
 
 static bool build_moving(ps_world *w, ps_broad *bp)
@@ -177,11 +95,6 @@ static bool build_moving(ps_world *w, ps_broad *bp)
 // The static geoms whose boxes may touch moving geom m's.
 static void query_static(ps_world *w, ps_broad *bp, const bp_geom *m, dNearCallback *cb)
 {
-    for (uint32_t k = 0; k < bp->always_count; k++) {
-        const bp_geom *s = &bp->st[bp->always[k]];
-        if (may_touch(m, s)) cb(w, m->geom, s->geom);
-    }
-    if (!bp->nx) return;
     const double *b = m->box;
     if (isnan(b[0]) || isnan(b[1]) || isnan(b[2]) || isnan(b[3])) {
         // ODE's test lets NaN boxes through: test every static geom, as it would.
@@ -189,22 +102,10 @@ static void query_static(ps_world *w, ps_broad *bp, const bp_geom *m, dNearCallb
             if (may_touch(m, &bp->st[i])) cb(w, m->geom, bp->st[i].geom);
         return;
     }
-    if (++bp->query == 0) { // wrapped: forget every stamp
-        memset(bp->stamp, 0, bp->st_count * sizeof *bp->stamp);
-        bp->query = 1;
-    }
-    int x0 = cell_of(b[0], bp->lo[0], bp->inv_cell, bp->nx), x1 = cell_of(b[1], bp->lo[0], bp->inv_cell, bp->nx);
-    int y0 = cell_of(b[2], bp->lo[1], bp->inv_cell, bp->ny), y1 = cell_of(b[3], bp->lo[1], bp->inv_cell, bp->ny);
-    for (int y = y0; y <= y1; y++)
-        for (int x = x0; x <= x1; x++) {
-            size_t c = (size_t)y * (size_t)bp->nx + (size_t)x;
-            for (uint32_t k = bp->start[c]; k < bp->start[c + 1]; k++) {
-                uint32_t i = bp->item[k];
-                if (bp->stamp[i] == bp->query) continue;
-                bp->stamp[i] = bp->query;
-                if (may_touch(m, &bp->st[i])) cb(w, m->geom, bp->st[i].geom);
-            }
-        }
+    ps_grid2d_iter it;
+    ps_grid2d_query(&bp->grid, b[0], b[1], b[2], b[3], &it);
+    for (uint32_t i; ps_grid2d_next(&bp->grid, &it, &i);)
+        if (may_touch(m, &bp->st[i])) cb(w, m->geom, bp->st[i].geom);
 }
 
 bool ps_broad_collide(ps_world *w, dNearCallback *cb)
@@ -260,10 +161,7 @@ void ps_broad_free(ps_world *w)
     ps_broad *bp = w->broad;
     if (!bp) return;
     free(bp->st);
-    free(bp->always);
-    free(bp->start);
-    free(bp->item);
-    free(bp->stamp);
+    ps_grid2d_free(&bp->grid);
     free(bp->mv);
     free(bp->order);
     free(bp);

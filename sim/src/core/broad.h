@@ -4,7 +4,7 @@
 // lists every step.
 //
 // - the static geoms (no ODE body: world geometry and static bodies' geoms)
-//   are binned once into a uniform x-y grid of their ODE bounding boxes,
+//   are binned once into a uniform x-y grid of their ODE bounding boxes (grid2d.h),
 //   rebuilt only after a static geom is added, removed or moved
 //   (w->static_version); planes, unbounded boxes and geoms spanning many cells
 //   are kept in a list every moving geom is tested against;

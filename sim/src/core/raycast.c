@@ -5,6 +5,7 @@
 // when the grid or tree was built or refitted (rayshape.c), or with ODE's ray
 // collider for the classes without an own test (trimesh, heightfield).
 #include "raycast.h"
+#include "grid2d.h"
 #include "rayshape.h"
 #include "util.h"
 
@@ -57,22 +58,13 @@ typedef struct rc_tree {
 } rc_tree;
 
 // The static geoms' boxes binned into a uniform grid of square cells over x-y
-// (each cell lists every geom whose box overlaps it, the boxes' full height):
-// a beam walks the cells it crosses in order (a 2D DDA) and stops at the
-// first cell it leaves beyond its best hit, so its cost follows its length in
-// cells. About two cells per geom; a geom overlapping more than GRID_SPAN
-// cells is kept out and tested by every beam (floors, long walls).
-typedef struct rc_grid {
-    double lo[2], hi[2];  // m, the grid's rectangle
-    double cell, inv_cell;// m, 1/m
-    int nx, ny;
-    uint32_t *start;      // nx * ny + 1 offsets into `item`
-    uint32_t *item;       // per cell, its geoms: indices into the static tree's geom/box arrays
-    uint32_t *large;      // the same kind of indices, of geoms kept out
-    uint32_t large_count;
-    uint32_t *stamp;      // per geom, the last beam that tested it (once per beam, in however many cells)
-    uint32_t beam;
-} rc_grid;
+// (grid2d.h; items: indices into the static tree's geom/box arrays): a beam
+// walks the cells it crosses in order (a 2D DDA) and stops at the first cell
+// it leaves beyond its best hit, so its cost follows its length in cells.
+// About two cells per geom, at most 1024 x 1024; a geom overlapping more than
+// 256 cells is kept out and tested by every beam (floors, long walls). Boxes
+// are binned 1e-6 m wider than they are, so no rounding of a walk misses one.
+static const ps_grid2d_spec GRID = {.per_cell = 2, .max_side = 1024, .span_max = 256, .pad = 1e-6};
 
 typedef struct rc_item {
     double box[6], c[3];
@@ -108,7 +100,7 @@ typedef struct rc_scan {
 
 struct ps_raycast {
     rc_tree fixed, moving;            // static geoms (boxes only: no nodes); geoms of dynamic and kinematic bodies
-    rc_grid grid;                     // the static geoms' grid
+    ps_grid2d grid;                   // the static geoms' grid
     rc_scan scan;                     // the current lidar scan's table of the static geoms by direction
     bool fixed_built, moving_built;
     uint64_t fixed_version, moving_version; // w->static_version, w->moving_version when built
@@ -301,83 +293,12 @@ static bool build(ps_world *w, ps_raycast *rc, rc_tree *t, bool moving)
     return true;
 }
 
-enum { GRID_SPAN = 256, GRID_MAX_CELLS = 1 << 20 };
-#define CELL_PAD 1e-6 // m: a box is binned a little wider than it is, so no rounding of a walk misses it
-
-static void cell_range(const rc_grid *g, const double *b, int *i0, int *i1, int *j0, int *j1)
+// Bins the static tree's boxes (t->box: lo xyz, hi xyz) into the grid.
+static bool build_grid(ps_grid2d *g, const rc_tree *t)
 {
-    double r[4] = {(b[0] - CELL_PAD - g->lo[0]) * g->inv_cell, (b[3] + CELL_PAD - g->lo[0]) * g->inv_cell,
-                   (b[1] - CELL_PAD - g->lo[1]) * g->inv_cell, (b[4] + CELL_PAD - g->lo[1]) * g->inv_cell};
-    int n[2] = {g->nx, g->ny}, out[4];
-    for (int k = 0; k < 4; k++) {
-        double v = floor(r[k]);
-        int lim = n[k / 2] - 1;
-        out[k] = v < 0 ? 0 : v > lim ? lim : (int)v;
-    }
-    *i0 = out[0], *i1 = out[1], *j0 = out[2], *j1 = out[3];
-}
-
-// Bins the static tree's boxes (t->box) into the grid.
-static bool build_grid(rc_grid *g, const rc_tree *t)
-{
-    free(g->start);
-    free(g->item);
-    free(g->large);
-    free(g->stamp);
-    memset(g, 0, sizeof *g);
-    uint32_t n = t->count;
-    if (!n) return true;
-    g->lo[0] = g->lo[1] = INFINITY;
-    g->hi[0] = g->hi[1] = -INFINITY;
-    for (uint32_t i = 0; i < n; i++)
-        for (int k = 0; k < 2; k++)
-            g->lo[k] = fmin(g->lo[k], t->box[6 * i + k]), g->hi[k] = fmax(g->hi[k], t->box[6 * i + 3 + k]);
-    double wx = g->hi[0] - g->lo[0], wy = g->hi[1] - g->lo[1];
-    double cell = sqrt(fmax(wx * wy, 1e-12) / (2.0 * n));
-    cell = fmax(cell, fmax(wx, wy) / 1024);
-    g->cell = fmax(cell, 1e-6);
-    g->inv_cell = 1 / g->cell;
-    g->nx = (int)fmin(ceil(wx * g->inv_cell), 1023) + 1; // at most 1024 x 1024 cells
-    g->ny = (int)fmin(ceil(wy * g->inv_cell), 1023) + 1;
-    size_t cells = (size_t)g->nx * (size_t)g->ny;
-    g->start = calloc(cells + 1, sizeof *g->start);
-    g->large = malloc(n * sizeof *g->large);
-    g->stamp = calloc(n, sizeof *g->stamp);
-    if (!g->start || !g->large || !g->stamp || cells > GRID_MAX_CELLS) return false;
-    // count, prefix sums, fill
-    size_t total = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        int i0, i1, j0, j1;
-        cell_range(g, &t->box[6 * i], &i0, &i1, &j0, &j1);
-        size_t span = (size_t)(i1 - i0 + 1) * (size_t)(j1 - j0 + 1);
-        if (span > GRID_SPAN) {
-            g->large[g->large_count++] = i;
-            continue;
-        }
-        total += span;
-        for (int j = j0; j <= j1; j++)
-            for (int k = i0; k <= i1; k++) g->start[(size_t)j * (size_t)g->nx + (size_t)k + 1]++;
-    }
-    for (size_t c = 0; c < cells; c++) g->start[c + 1] += g->start[c];
-    g->item = malloc((total ? total : 1) * sizeof *g->item);
-    uint32_t *fill = malloc(cells * sizeof *fill);
-    if (!g->item || !fill) {
-        free(fill);
-        return false;
-    }
-    memcpy(fill, g->start, cells * sizeof *fill);
-    for (uint32_t i = 0, l = 0; i < n; i++) {
-        if (l < g->large_count && g->large[l] == i) {
-            l++;
-            continue;
-        }
-        int i0, i1, j0, j1;
-        cell_range(g, &t->box[6 * i], &i0, &i1, &j0, &j1);
-        for (int j = j0; j <= j1; j++)
-            for (int k = i0; k <= i1; k++) g->item[fill[(size_t)j * (size_t)g->nx + (size_t)k]++] = i;
-    }
-    free(fill);
-    return true;
+    const size_t d = sizeof *t->box;
+    const ps_grid2d_rects boxes = {.base = t->box, .stride = 6 * d, .at = {0, 3 * d, d, 4 * d}, .count = t->count};
+    return ps_grid2d_build(g, &GRID, &boxes);
 }
 
 static void scan_free(rc_scan *sc)
@@ -490,10 +411,7 @@ void ps_raycast_free(ps_world *w)
     if (!rc) return;
     tree_free(&rc->fixed);
     tree_free(&rc->moving);
-    free(rc->grid.start);
-    free(rc->grid.item);
-    free(rc->grid.large);
-    free(rc->grid.stamp);
+    ps_grid2d_free(&rc->grid);
     scan_free(&rc->scan);
     free(rc->items);
     free(rc);
@@ -663,23 +581,19 @@ static void traverse(rc_ray *r, const rc_tree *t)
     }
 }
 
-static void test_box(rc_ray *r, const rc_tree *t, rc_grid *g, uint32_t k)
+static void test_box(rc_ray *r, const rc_tree *t, ps_grid2d *g, uint32_t k)
 {
-    if (g->stamp[k] == g->beam) return;
-    g->stamp[k] = g->beam;
+    if (!ps_grid2d_first(g, k)) return;
     double e;
     if (slab(r, &t->box[6 * k], limit(r), &e)) test_shape(r, t->geom[k], &t->shape[k]);
 }
 
 // The static geoms: those kept out of the grid, then the cells the beam crosses, nearest first.
-static void walk_grid(rc_ray *r, const rc_tree *t, rc_grid *g)
+static void walk_grid(rc_ray *r, const rc_tree *t, ps_grid2d *g)
 {
-    if (!g->start) return;
-    if (++g->beam == 0) { // the stamps wrapped round: clear them
-        memset(g->stamp, 0, t->count * sizeof *g->stamp);
-        g->beam = 1;
-    }
+    ps_grid2d_begin(g);
     for (uint32_t k = 0; k < g->large_count; k++) test_box(r, t, g, g->large[k]);
+    if (!g->nx) return;
     // the part of the beam over the grid's rectangle
     const double o[2] = {r->b->origin.x, r->b->origin.y}, d[2] = {r->b->dir.x, r->b->dir.y};
     double t0 = r->b->r0 - PAD, t1 = limit(r);
@@ -795,36 +709,17 @@ bool ps_raycast_scan(ps_world *w, ps_vec3 origin, double r1)
     if (!rc || !rc->fixed_built) return false;
     rc_scan *sc = &rc->scan;
     const rc_tree *t = &rc->fixed;
-    rc_grid *g = &rc->grid;
+    ps_grid2d *g = &rc->grid;
     sc->valid = false;
     if (!sc->start || sc->cap < t->count) return false;
     const double o[2] = {origin.x, origin.y};
     uint32_t n = 0;
     size_t entries = 0;
-    if (g->start) { // the static items of the grid's cells within r1 (each once), and the large ones
-        if (++g->beam == 0) {
-            memset(g->stamp, 0, t->count * sizeof *g->stamp);
-            g->beam = 1;
-        }
-        for (uint32_t k = 0; k < g->large_count; k++) {
-            g->stamp[g->large[k]] = g->beam;
-            scan_candidate(sc, &n, &entries, &t->box[6 * g->large[k]], g->large[k], o, r1);
-        }
-        double reach = r1 + PAD + CELL_PAD;
-        const double sq[6] = {o[0] - reach, o[1] - reach, 0, o[0] + reach, o[1] + reach, 0};
-        int i0, i1, j0, j1;
-        cell_range(g, sq, &i0, &i1, &j0, &j1);
-        for (int j = j0; j <= j1; j++)
-            for (int i = i0; i <= i1; i++) {
-                size_t c = (size_t)j * (size_t)g->nx + (size_t)i;
-                for (uint32_t e = g->start[c], end = g->start[c + 1]; e < end; e++) {
-                    uint32_t k = g->item[e];
-                    if (g->stamp[k] == g->beam) continue;
-                    g->stamp[k] = g->beam;
-                    scan_candidate(sc, &n, &entries, &t->box[6 * k], k, o, r1);
-                }
-            }
-    }
+    // the static items of the grid's cells within r1 (each once), and the large ones
+    double reach = r1 + PAD + GRID.pad;
+    ps_grid2d_iter it;
+    ps_grid2d_query(g, o[0] - reach, o[0] + reach, o[1] - reach, o[1] + reach, &it);
+    for (uint32_t k; ps_grid2d_next(g, &it, &k);) scan_candidate(sc, &n, &entries, &t->box[6 * k], k, o, r1);
     // count per sector, offsets, fill; then each sector's list and `all` nearest first
     memset(sc->fill, 0, SECTORS * sizeof *sc->fill);
     for (uint32_t i = 0; i < n; i++)

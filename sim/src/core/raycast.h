@@ -11,7 +11,7 @@
 //   their direction from its origin once, and each beam tests only the geoms in
 //   its own direction, nearest first; other beams walk the grid;
 // - the static grid holds the geoms of the world and of static bodies (a
-//   uniform x-y grid walked cell by cell); it is built at the first scan and
+//   uniform x-y grid, grid2d.h, walked cell by cell); it is built at the first scan and
 //   rebuilt after such a geom is added, removed or moved (w->static_version);
 // - the moving tree holds the geoms of dynamic and kinematic bodies; its boxes
 //   are refitted once per step in which a beam is cast (or after a pose was set
