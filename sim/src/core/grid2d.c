@@ -64,6 +64,7 @@ static void frame(ps_grid2d *g, const ps_grid2d_rects *r)
 static bool fill(ps_grid2d *g, const ps_grid2d_rects *r)
 {
     size_t cells = (size_t)g->nx * (size_t)g->ny;
+    if (cells >= UINT32_MAX) return false;
     if (!ps_grow((void **)&g->start, &g->start_cap, (uint32_t)cells + 1, sizeof *g->start)) return false;
     memset(g->start, 0, (cells + 1) * sizeof *g->start);
     uint64_t items = 0;

@@ -97,7 +97,7 @@ static inline bool ps_grid2d_first(ps_grid2d *g, uint32_t i)
 typedef struct ps_grid2d_iter {
     uint32_t l;          // next of `large` to yield
     uint32_t k, end;     // the current cell's items still to yield: item[k, end)
-    int x0, x1, x, y, y1; // the cells, x-major within a row; the current one
+    int x0, x1, y1, x, y; // cells x0 .. x1 of rows up to y1; (x, y) the current one
 } ps_grid2d_iter;
 
 /// Starts a query (ps_grid2d_begin) of the items whose padded rectangles may
