@@ -43,11 +43,14 @@ typedef struct ps_grid2d_rects {
     uint32_t count;
 } ps_grid2d_rects;
 
+/// A grid (zero it before the first build). Its fields are read-only outside
+/// grid2d.c: a walk of its own (the lidar's beam) reads lo, cell, inv_cell,
+/// nx, ny, start and item, and stamps with ps_grid2d_begin and ps_grid2d_first.
 typedef struct ps_grid2d {
     ps_grid2d_spec spec;
     double lo[2], hi[2];  // m: the union of the binned rectangles (unpadded)
     double cell, inv_cell;// m, 1/m
-    int nx, ny;           // cells per side; 0 when no item is in a cell
+    int nx, ny;           // cells per side; 0 when no rectangle is finite (or their union overflows)
     uint32_t count;       // items given to the last build
     uint32_t *start;      // nx * ny + 1 offsets into `item`
     uint32_t *item;       // per cell (y-major), its items ascending
