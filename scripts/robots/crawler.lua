@@ -63,16 +63,13 @@ Fields: rover.robot (Robot), rover.chassis (Body), rover.wheels (6 Bodies, FL ML
   rover.track, rover.wheel_radius.
 --]]
 
+local base = require "robots.base"
 local kin = require "robots.kin"
-
 local util = require "kit.util"
+
 local M = {}
 
-M.defaults = {
-    name = "crawler",
-    pos = {0, 0},
-    z = 0,
-    yaw = 0,
+M.defaults = base.placed("crawler", {
     chassis_size = {0.9, 0.55, 0.2},
     chassis_mass = 40,
     wheel_radius = 0.15,
@@ -89,12 +86,11 @@ M.defaults = {
     spring_d = 300,
     spring_fmax = 2000,
     carrier_mass = 0.5,
-}
+})
 
 local WHEELS = {{"FL", 1, 1}, {"ML", 0, 1}, {"RL", -1, 1}, {"FR", 1, -1}, {"MR", 0, -1}, {"RR", -1, -1}}
 
-local Rover = {}
-Rover.__index = Rover
+local Rover = base.class("chassis")
 
 --- Builds the crawler in `world`. `opts` (optional) overrides M.defaults.
 function M.build(world, opts)
@@ -186,24 +182,7 @@ function Rover:set_wheels(wl, wr)
     for i = 4, 6 do r:command(i, wr) end
 end
 
-function Rover:set_twist(v, w)
-    local h = w * self.track / 2
-    self:set_wheels((v - h) / self.wheel_radius, (v + h) / self.wheel_radius)
-end
-
-function Rover:pose2d()
-    local x, y = self.chassis:pos()
-    return x, y, kin.yaw_of(self.chassis:quat())
-end
-
-function Rover:up_z()
-    return kin.up_z(self.chassis:quat())
-end
-
-function Rover:speed()
-    local vx, vy = self.chassis:linvel()
-    return math.sqrt(vx * vx + vy * vy)
-end
+Rover.set_twist = base.set_twist
 
 function Rover:suspension()
     local out = {}
