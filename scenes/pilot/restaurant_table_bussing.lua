@@ -88,9 +88,7 @@ local scene = {
 
 
 local function in_tub(ctx, i)
-    if ctx.state.grasp.held == i then return false end
-    local x, y, z = bot:to_chassis(items[i]:pos())
-    return tub:holds(x, y, z, 0.05)
+    return ctx.state.grasp.held ~= i and tub:has(items[i], 0.05)
 end
 
 local function status(ctx, i)

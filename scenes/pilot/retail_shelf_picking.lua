@@ -81,11 +81,9 @@ local scene = {
 }
 
 local function in_tote(ctx, i)
-    if ctx.state.grasp.held == i then return false end
-    local x, y, z = bot:to_chassis(items[i]:pos())
     -- above the tote's floor within its walls (up to 0.25 m above the rim: released
     -- products falling in count)
-    return tote:holds(x, y, z, 0.25)
+    return ctx.state.grasp.held ~= i and tote:has(items[i], 0.25)
 end
 
 local function status(ctx, i)
