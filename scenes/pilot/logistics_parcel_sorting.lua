@@ -162,9 +162,8 @@ scene.observation = {
             local k = (i - 1) * 9
             local q = s.parcel[i]
             if q then
-                local x, y, z = parcels[i]:pos()
                 local vx = parcels[i]:linvel()
-                out[k + 1], out[k + 2], out[k + 3] = x + q.nx, y + q.ny, z + q.size[3] / 2 + q.nz
+                out[k + 1], out[k + 2], out[k + 3] = scenario.arm_cell.seen_top(parcels[i], q.size[3], q)
                 out[k + 4], out[k + 5], out[k + 6] = q.size[1], q.size[2], q.size[3]
                 out[k + 7], out[k + 8], out[k + 9] = q.label, q.state, vx
             else
@@ -242,7 +241,7 @@ function scene.step(ctx)
         local q = s.parcel[i]
         if q.state < 2 then
             local x, _, z = parcels[i]:pos()
-            q.nx, q.ny, q.nz = math.normal(0, q.sd), math.normal(0, q.sd), math.normal(0, q.sd)
+            scenario.arm_cell.draw_noise(q, q.sd)
             if s.held == i then
                 q.state = 1
             else

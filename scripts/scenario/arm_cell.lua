@@ -27,6 +27,10 @@ closed, the grip entry only switches the hold).
 cell.move(ctx, target, arm, speed, accel): the tool-point part of act alone (a scene with its
 own tool, say a suction cup): the commanded point towards target {x, y, z, yaw} at <= speed
 (m/s) and accel (m/s^2), arm:ik_down following it, unreachable points held and counted.
+The parts as the cell's camera reports them (position noise drawn anew every step):
+  cell.draw_noise(t, sd)       t.nx, t.ny, t.nz = three math.normal(0, sd) draws (m), x, y, z
+  cell.seen_top(body, h, t)    x, y, z of the body's top centre (its position + h/2 up, m)
+                               plus t's noise
 Running values live in ctx.state (cmd, cmd_v, ik_holds, closed): plain data.
 --]]
 local M = {}
@@ -45,6 +49,15 @@ function M.tcp_observation(arm)
         out[4] = a:gripper_width()
         out[5] = ctx.state.grasp and ctx.state.grasp.held or 0
     end}
+end
+
+function M.draw_noise(t, sd)
+    t.nx, t.ny, t.nz = math.normal(0, sd), math.normal(0, sd), math.normal(0, sd)
+end
+
+function M.seen_top(body, h, t)
+    local x, y, z = body:pos()
+    return x + t.nx, y + t.ny, z + h / 2 + t.nz
 end
 
 function M.init_state(s, arm)
