@@ -210,8 +210,7 @@ scene.observation.order = {shape = {MAX_ORDER, 6}, fn = function(ctx, out)
         local k = (i - 1) * 6
         local o = ctx.state.order[i]
         if o then
-            local x, y, z = bot:to_chassis(items[i]:pos())
-            out[k + 1], out[k + 2], out[k + 3] = x + math.normal(0, sd), y + math.normal(0, sd), z + math.normal(0, sd)
+            out[k + 1], out[k + 2], out[k + 3] = mm.seen(bot, items[i], sd)
             out[k + 4], out[k + 5], out[k + 6] = o.kind, o.h, status(ctx, i)
         else
             out[k + 1], out[k + 2], out[k + 3], out[k + 4], out[k + 5], out[k + 6] = 0, 0, 0, 0, 0, -1

@@ -50,6 +50,8 @@ The scenes' template and step (the calls every such scene makes, in their order)
                               people's update, each scenario.grasp of `grips` updated with the
                               gripper's command (ctx.state.closed, then closed2), the odometer
                               (ctx.state.path)
+  mm.seen(bot, body, sd)      the body's position in bot's chassis frame (m) as the perception
+                              reports it: plus three math.normal(0, sd) draws, x, y, z
 The container on the rear deck (a tote, tub, bin or basket):
   mm.deck_box(world, bot, o)  kit.props.open_box as a body (o.mass kg) at chassis-frame x = o.x
                               on the deck (its bottom 1 mm above o.deck_z, m), turned by o.yaw
@@ -163,6 +165,11 @@ end
 
 local DeckBox = {}
 DeckBox.__index = DeckBox
+
+function M.seen(bot, body, sd)
+    local x, y, z = bot:to_chassis(body:pos())
+    return x + math.normal(0, sd), y + math.normal(0, sd), z + math.normal(0, sd)
+end
 
 function M.deck_box(world, bot, o)
     local x, y = bot:to_world(o.x, 0, 0)
