@@ -59,6 +59,12 @@ Methods:
   rover:up_z()               world z of the chassis' up axis (1 = level)
   rover:speed()              planar speed of the chassis, m/s
   rover:suspension()         list of the 6 suspension positions (m), {} when rigid
+  rover:mine_sensors(world, {dust = 0.3, noise = 0.02})
+                             the underground scenes' sensors on the chassis: a 2D lidar
+                             "lidar" 0.25 m up (10 Hz, 90 beams over 360 deg, 0.1..8 m) whose
+                             reach dust cuts (attenuation dust, spurious returns with
+                             probability dust * 0.15, range noise stddev `noise` m), then an
+                             IMU "imu" (noise stddev 0.02); returns the lidar Sensor
 Fields: rover.robot (Robot), rover.chassis (Body), rover.wheels (6 Bodies, FL ML RL FR MR RR),
   rover.track, rover.wheel_radius.
 --]]
@@ -183,6 +189,14 @@ function Rover:set_wheels(wl, wr)
 end
 
 Rover.set_twist = base.set_twist
+
+function Rover:mine_sensors(world, o)
+    local lidar = world:sensor{type = "lidar", name = "lidar", body = self.chassis, pos = {0, 0, 0.25}, rate = 10,
+                               h_beams = 90, h_fov = 2 * math.pi, v_beams = 1, range_min = 0.1, range_max = 8,
+                               attenuation = o.dust, spurious = o.dust * 0.15, noise = {stddev = o.noise}}
+    world:sensor{type = "imu", name = "imu", body = self.chassis, noise = {stddev = 0.02}}
+    return lidar
+end
 
 function Rover:suspension()
     local out = {}
