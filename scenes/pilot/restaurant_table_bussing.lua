@@ -197,11 +197,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = s.n_tub or 0
-    local r = (n - s.in_tub) - 0.05 * ctx.dt
-    s.in_tub = n
-    r = r - mm.contact_penalty(s)
-    return r
+    return kit.track.gain(ctx, s.n_tub or 0, 1, "in_tub", 0.05) - mm.contact_penalty(s)
 end
 
 function scene.failure(ctx)

@@ -236,9 +236,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = s.n_tote or 0
-    local r = (n - s.in_tote) - 0.05 * ctx.dt
-    s.in_tote = n
+    local r = kit.track.gain(ctx, s.n_tote or 0, 1, "in_tote", 0.05)
     if s.knocked > s.knocked_seen then r = r - (s.knocked - s.knocked_seen); s.knocked_seen = s.knocked end
     r = r - mm.contact_penalty(s)
     return r
