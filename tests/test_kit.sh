@@ -62,7 +62,43 @@ check "kit: an unknown module is named, with the known ones" has "$tmp/err" "kit
 check "kit: the error names the scene's line" has "$tmp/err" "kit_bad.lua:3"
 printf 'local robots = require "robots"\nreturn {name = "u", timestep = 0.01, time_limit = 0.02,\n build = function(world) robots.difdrive.build(world) end}\n' >"$tmp/robots_bad.lua"
 expect_rc 3 run "$tmp/robots_bad.lua"
-check "robots: an unknown robot module is named, with the known ones" has "$tmp/err" "robots: no module 'difdrive' (known: arm6, crawler, diffdrive"
+check "robots: an unknown robot module is named, with the known ones" has "$tmp/err" "robots: no module 'difdrive' (known: arm6, base, crawler, diffdrive"
+
+# robots.base: every ground robot's handle reads its body the same way (pose2d, up_z, speed)
+cat >"$tmp/base.lua" <<'LUA'
+local robots = require "robots"
+local bots = {}
+return {name = "b", timestep = 0.002, time_limit = 0.2,
+ build = function(world)
+    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0}
+    bots[1] = robots.diffdrive.build(world, {name = "d", pos = {0, 0}, yaw = 0.5})
+    bots[2] = robots.crawler.build(world, {name = "c", pos = {0, 3}, yaw = -0.5})
+    bots[3] = robots.mobile_manipulator.build(world, {name = "m", pos = {3, 0}, yaw = 0.5})
+    bots[4] = robots.service_tray.build(world, {name = "s", pos = {3, 3}, yaw = -0.5})
+    bots[5] = robots.humanoid.build(world, {name = "h", pos = {6, 0}, yaw = 0.5})
+ end,
+ step = function()
+    bots[1]:set_twist(0.4, 0); bots[2]:set_twist(0.4, 0); bots[3]:set_twist(0.4, 0); bots[4]:set_twist(0.4, 0)
+ end,
+ metrics = function()
+    local m = {}
+    for i, b in ipairs(bots) do
+        local x, y, yaw = b:pose2d()
+        local vx, vy = (b.chassis or b.pelvis):linvel()
+        m["yaw" .. i], m["up" .. i] = yaw, b:up_z()
+        m["speed_err" .. i] = math.abs(b:speed() - math.sqrt(vx * vx + vy * vy))
+        m["x" .. i], m["y" .. i] = x, y
+    end
+    return m
+ end}
+LUA
+expect_rc 0 run "$tmp/base.lua" --json
+for i in 1 3 5; do check "robots.base: handle $i keeps its start yaw" within yaw$i 0.49 0.51; done
+for i in 2 4; do check "robots.base: handle $i keeps its start yaw" within yaw$i -0.51 -0.49; done
+for i in 1 2 3 4 5; do check "robots.base: handle $i upright" within up$i 0.99 1.0; done
+for i in 1 2 3 4 5; do check "robots.base: handle $i speed is its body's planar speed" within speed_err$i 0 0; done
+check "robots.base: set_twist drives the diffdrive forward along its heading" within x1 0.02 0.2
+check "robots.base: set_twist drives the crawler forward along its heading" within x2 0.01 0.2
 
 echo "test_kit: $checks checks, $failed failed"
 [[ $failed == 0 ]]

@@ -45,6 +45,7 @@ slides along cylinder 1 (chassis box against a static cylinder).
 --]]
 
 local diffdrive = require "robots.diffdrive"
+local kit = require "kit"
 
 -- Boxes: {x, y, sx, sy, sz}; cylinders: {x, y, radius, height}.
 local BOXES = {
@@ -85,12 +86,8 @@ local scene = {
 }
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.6, 0.6, 0.55}}
-    local wall = {0.4, 0.4, 0.45}
-    world:geom{type = "box", size = {0.1, 10.2, 0.5}, pos = {5.05, 0, 0.25}, color = wall}
-    world:geom{type = "box", size = {0.1, 10.2, 0.5}, pos = {-5.05, 0, 0.25}, color = wall}
-    world:geom{type = "box", size = {10.0, 0.1, 0.5}, pos = {0, 5.05, 0.25}, color = wall}
-    world:geom{type = "box", size = {10.0, 0.1, 0.5}, pos = {0, -5.05, 0.25}, color = wall}
+    kit.room.floor(world, {color = {0.6, 0.6, 0.55}})
+    kit.room.walls(world, {-5, -5, 5, 5}, {height = 0.5, color = {0.4, 0.4, 0.45}})
     for i = 1, #BOXES do
         local b = BOXES[i]
         world:geom{type = "box", size = {b[3], b[4], b[5]}, pos = {b[1], b[2], b[5] / 2},

@@ -22,6 +22,7 @@ c < 1250 (both wheels 5 rad/s, 0.5 m/s), otherwise turn left in place (wheels -2
 --]]
 
 local diffdrive = require "robots.diffdrive"
+local kit = require "kit"
 
 local DEG = math.pi / 180
 
@@ -61,12 +62,8 @@ local scene = {
 }
 
 function scene.build(world, ctx)
-    world:geom{type = "plane", normal = {0, 0, 1}, offset = 0, color = {0.6, 0.6, 0.55}}
-    local wall = {0.4, 0.4, 0.45}
-    world:geom{type = "box", size = {0.1, 10.2, 0.5}, pos = {5.05, 0, 0.25}, color = wall}
-    world:geom{type = "box", size = {0.1, 10.2, 0.5}, pos = {-5.05, 0, 0.25}, color = wall}
-    world:geom{type = "box", size = {10.0, 0.1, 0.5}, pos = {0, 5.05, 0.25}, color = wall}
-    world:geom{type = "box", size = {10.0, 0.1, 0.5}, pos = {0, -5.05, 0.25}, color = wall}
+    kit.room.floor(world, {color = {0.6, 0.6, 0.55}})
+    kit.room.walls(world, {-5, -5, 5, 5}, {height = 0.5, color = {0.4, 0.4, 0.45}})
     for i, o in ipairs(obstacles()) do
         if o.cyl then
             world:geom{type = "cylinder", radius = o.w / 2, length = o.h, pos = {o.x, o.y, o.h / 2},

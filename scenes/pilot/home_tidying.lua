@@ -30,7 +30,7 @@ local kit = require "kit"
 local scenario = require "scenario"
 local mm = scenario.mm_task
 
-local bot, toys, grip, persons, mon   -- handles of the current episode (set in build)
+local bot, bin, toys, grip, persons, mon   -- handles of the current episode (set in build)
 
 local ROOM = {-0.5, -2.5, 5.5, 2.5}
 local DECK_Z = 0.27
@@ -65,17 +65,11 @@ local scene = {
     }),
 }
 
-local function in_bin(b)
-    local x, y, z = bot:to_chassis(b:pos())
-    local o, w = BIN.outer, BIN.wall
-    return math.abs(x - BIN.x) < o[1] / 2 - w and math.abs(y) < o[2] / 2 - w and z < DECK_Z + o[3] + 0.05
-end
-
 -- 0 on the floor, 1 held, 2 in the bin, 3 elsewhere
 local function status(ctx, i)
     if ctx.state.grasp.held == i then return 1 end
     local b = toys[i]
-    if in_bin(b) then return 2 end
+    if bin:has(b, 0.05) then return 2 end
     local x, y, z = b:pos()
     if z < ctx.state.toy[i].h and x > ROOM[1] and x < ROOM[3] and y > ROOM[2] and y < ROOM[4] then return 0 end
     return 3
@@ -91,8 +85,8 @@ function scene.build(world, ctx)
     kit.props.table(world, {x = 2.6, y = 1.45, top = 0.42, size = {1.0, 0.5}, style = "legs"})
     bot = mobile_manipulator.build(world, {name = "helper", pos = {0.3, 0}, yaw = 0})
     -- the toy bin on the deck (open, 1 cm walls), bolted to the chassis
-    mm.deck_box(world, bot, {name = "helper/bin", mount = "helper/bin_mount", x = BIN.x, outer = BIN.outer, wall = BIN.wall,
-                             deck_z = DECK_Z, mass = 1.0, color = {0.3, 0.7, 0.4}})
+    bin = mm.deck_box(world, bot, {name = "helper/bin", mount = "helper/bin_mount", x = BIN.x, outer = BIN.outer, wall = BIN.wall,
+                                   deck_z = DECK_Z, mass = 1.0, color = {0.3, 0.7, 0.4}})
     -- the toys: rejection-sampled positions at least 0.8 m apart
     world:material{name = "toy", friction = 0.6}
     toys, s.toy = {}, {}

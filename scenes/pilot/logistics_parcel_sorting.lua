@@ -147,9 +147,8 @@ function scene.build(world, ctx)
     mon = scenario.safety.new(world, {robot_bodies = links, humans = {worker},
                              keepout = {{-5.0, 0.45, 3.0, 3.0}}, state = s})
     weld = nil
-    local x, y, z = arm:tcp()
-    s.cmd, s.cmd_v = {x, y, z, 0}, {0, 0, 0}
-    s.ik_holds, s.picks, s.drops = 0, 0, 0
+    scenario.arm_cell.init_state(s, arm)
+    s.picks, s.drops = 0, 0
     s.sorted, s.missorted, s.lost = 0, 0, 0
     s.held = 0
     s.fail = ""
@@ -163,9 +162,8 @@ scene.observation = {
             local k = (i - 1) * 9
             local q = s.parcel[i]
             if q then
-                local x, y, z = parcels[i]:pos()
                 local vx = parcels[i]:linvel()
-                out[k + 1], out[k + 2], out[k + 3] = x + q.nx, y + q.ny, z + q.size[3] / 2 + q.nz
+                out[k + 1], out[k + 2], out[k + 3] = scenario.arm_cell.seen_top(parcels[i], q.size[3], q)
                 out[k + 4], out[k + 5], out[k + 6] = q.size[1], q.size[2], q.size[3]
                 out[k + 7], out[k + 8], out[k + 9] = q.label, q.state, vx
             else
@@ -195,28 +193,7 @@ function scene.act(ctx, action)
     local s = ctx.state
     -- the commanded tool point: towards the target at <= TCP_SPEED, accelerating and
     -- braking at <= TCP_ACCEL (a robot controller's Cartesian limits)
-    local t, c, cv = action.tcp, s.cmd, s.cmd_v
-    local dx, dy, dz = t[1] - c[1], t[2] - c[2], t[3] - c[3]
-    local d = math.sqrt(dx * dx + dy * dy + dz * dz)
-    local want = {0, 0, 0}
-    if d > 1e-6 then
-        local sp = math.min(TCP_SPEED, math.sqrt(2 * TCP_ACCEL * d), d / ctx.dt)
-        want = {dx / d * sp, dy / d * sp, dz / d * sp}
-    end
-    local ex, ey, ez = want[1] - cv[1], want[2] - cv[2], want[3] - cv[3]
-    local e = math.sqrt(ex * ex + ey * ey + ez * ez)
-    local amax = TCP_ACCEL * ctx.dt
-    if e > amax then ex, ey, ez = ex * amax / e, ey * amax / e, ez * amax / e end
-    local nv = {cv[1] + ex, cv[2] + ey, cv[3] + ez}
-    local nc = {c[1] + nv[1] * ctx.dt, c[2] + nv[2] * ctx.dt, c[3] + nv[3] * ctx.dt, t[4]}
-    local q = arm:ik_down(nc[1], nc[2], nc[3], nc[4])
-    if q then
-        s.cmd, s.cmd_v = nc, nv
-        arm:command(q)
-    else
-        s.cmd_v = {0, 0, 0}
-        s.ik_holds = s.ik_holds + 1
-    end
+    scenario.arm_cell.move(ctx, action.tcp, arm, TCP_SPEED, TCP_ACCEL)
     -- suction: weld on contact while on, release when off
     local on = action.suction[1] > 0.5
     if weld and not on then
@@ -264,7 +241,7 @@ function scene.step(ctx)
         local q = s.parcel[i]
         if q.state < 2 then
             local x, _, z = parcels[i]:pos()
-            q.nx, q.ny, q.nz = math.normal(0, q.sd), math.normal(0, q.sd), math.normal(0, q.sd)
+            scenario.arm_cell.draw_noise(q, q.sd)
             if s.held == i then
                 q.state = 1
             else

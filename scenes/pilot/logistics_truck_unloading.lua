@@ -137,9 +137,8 @@ scene.observation = {
             local k = (i - 1) * 6
             local q = s.box[i]
             if q then
-                local x, y, z = boxes[i]:pos()
                 local qw, _, _, qz = boxes[i]:quat()
-                out[k + 1], out[k + 2], out[k + 3] = x + q.nx, y + q.ny, z + BOX[3] / 2 + q.nz
+                out[k + 1], out[k + 2], out[k + 3] = scenario.arm_cell.seen_top(boxes[i], BOX[3], q)
                 out[k + 4], out[k + 5], out[k + 6] = 2 * math.atan(qz, qw), box_state(ctx, i), q.mass
             else
                 for j = 1, 6 do out[k + j] = 0 end
@@ -163,8 +162,7 @@ function scene.step(ctx)
     local un, fl = 0, 0
     for i, b in ipairs(boxes) do
         local q = s.box[i]
-        local sd = p.sensor_noise
-        q.nx, q.ny, q.nz = math.normal(0, sd), math.normal(0, sd), math.normal(0, sd)
+        scenario.arm_cell.draw_noise(q, p.sensor_noise)
         if box_state(ctx, i) == 2 then
             q.done = true
             un = un + 1

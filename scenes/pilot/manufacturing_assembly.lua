@@ -100,9 +100,7 @@ end
 scene.observation = {
     tcp = scenario.arm_cell.tcp_observation(function() return arm end),
     pin = {shape = {5}, fn = function(ctx, out)
-        local s = ctx.state
-        local x, y, z = pin:pos()
-        out[1], out[2], out[3] = x + s.nx, y + s.ny, z + PIN.h / 2 + s.nz
+        out[1], out[2], out[3] = scenario.arm_cell.seen_top(pin, PIN.h, ctx.state)
         out[4], out[5] = kit.util.tilt_deg(pin), touched(ctx) and 1 or 0
     end},
     fixture = {shape = {3}, fn = function(ctx, out)
@@ -118,8 +116,7 @@ function scene.step(ctx)
     local s, p = ctx.state, ctx.params
     worker:update(ctx)
     mon:update(ctx)
-    local sd = p.sensor_noise
-    s.nx, s.ny, s.nz = math.normal(0, sd), math.normal(0, sd), math.normal(0, sd)
+    scenario.arm_cell.draw_noise(s, p.sensor_noise)
     -- slip: how far the pin moved down relative to the tool point while squeezed
     local _, _, pz = pin:pos()
     local _, _, tz = arm:tcp()

@@ -138,10 +138,8 @@ end
 scene.observation = {
     tcp = scenario.arm_cell.tcp_observation(function() return arm end),
     blank = {shape = {5}, fn = function(ctx, out)
-        local s = ctx.state
-        local x, y, z = blank:pos()
-        out[1], out[2], out[3] = x + s.nx, y + s.ny, z + BLANK.h / 2 + s.nz
-        out[4], out[5] = s.finished, seated(ctx) and 1 or 0
+        out[1], out[2], out[3] = scenario.arm_cell.seen_top(blank, BLANK.h, ctx.state)
+        out[4], out[5] = ctx.state.finished, seated(ctx) and 1 or 0
     end},
     machine = {shape = {3}, fn = function(ctx, out)
         local s = ctx.state
@@ -174,8 +172,7 @@ function scene.step(ctx)
     operator:update(ctx)
     mon:update(ctx)
     grip:update(ctx, s.closed)
-    local sd = p.sensor_noise
-    s.nx, s.ny, s.nz = math.normal(0, sd), math.normal(0, sd), math.normal(0, sd)
+    scenario.arm_cell.draw_noise(s, p.sensor_noise)
     -- the machine's cycle
     if s.phase == "closing" then
         s.door = math.min(1, s.door + ctx.dt / DOOR_TIME)

@@ -88,9 +88,7 @@ local scene = {
 
 
 local function in_tub(ctx, i)
-    if ctx.state.grasp.held == i then return false end
-    local x, y, z = bot:to_chassis(items[i]:pos())
-    return tub:holds(x, y, z, 0.05)
+    return ctx.state.grasp.held ~= i and tub:has(items[i], 0.05)
 end
 
 local function status(ctx, i)
@@ -117,13 +115,7 @@ function scene.build(world, ctx)
     world:material{name = "wood", friction = 0.5}
     world:material{name = "ceramic", friction = p.item_friction}
     kit.room.floor(world, {material = "tiles", color = {0.7, 0.66, 0.6}})
-    local W = ROOM
-    local wx, wy = W[3] - W[1], W[4] - W[2]
-    local cxr, cyr = (W[1] + W[3]) / 2, (W[2] + W[4]) / 2
-    for _, g in ipairs({{{wx, 0.1, 2.5}, {cxr, W[2] - 0.05, 1.25}}, {{wx, 0.1, 2.5}, {cxr, W[4] + 0.05, 1.25}},
-                        {{0.1, wy, 2.5}, {W[1] - 0.05, cyr, 1.25}}, {{0.1, wy, 2.5}, {W[3] + 0.05, cyr, 1.25}}}) do
-        world:geom{type = "box", size = g[1], pos = g[2], color = {0.9, 0.88, 0.82}}
-    end
+    kit.room.walls(world, ROOM)
     -- kitchen pass counter behind the service station
     world:geom{type = "box", size = {0.5, 2.0, 1.05}, pos = {-1.2, 0, 0.525}, material = "wood", color = {0.6, 0.6, 0.62}}
     -- the table to clear, its chairs (far side) and a neighbouring table
@@ -182,9 +174,8 @@ end}
 scene.observation.items = {shape = {#ITEMS, 6}, fn = function(ctx, out)
     local sd = ctx.params.obj_noise / ctx.params.light
     for i, it in ipairs(ITEMS) do
-        local x, y, z = bot:to_chassis(items[i]:pos())
         local k = (i - 1) * 6
-        out[k + 1], out[k + 2], out[k + 3] = x + math.normal(0, sd), y + math.normal(0, sd), z + math.normal(0, sd)
+        out[k + 1], out[k + 2], out[k + 3] = mm.seen(bot, items[i], sd)
         out[k + 4], out[k + 5], out[k + 6] = it.kind, it.h, status(ctx, i)
     end
 end}
@@ -206,11 +197,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = s.n_tub or 0
-    local r = (n - s.in_tub) - 0.05 * ctx.dt
-    s.in_tub = n
-    r = r - mm.contact_penalty(s)
-    return r
+    return kit.track.gain(ctx, s.n_tub or 0, 1, "in_tub", 0.05) - mm.contact_penalty(s)
 end
 
 function scene.failure(ctx)

@@ -32,7 +32,7 @@ local kit = require "kit"
 local scenario = require "scenario"
 local mm = scenario.mm_task
 
-local bot, boxes, grips, persons, mon   -- handles of the current episode (set in build)
+local bot, basket, boxes, grips, persons, mon   -- handles of the current episode (set in build)
 
 local FRONT = 0.50
 local TOP = 0.80
@@ -61,12 +61,6 @@ local scene = {
     }),
 }
 
-local function in_basket(b)
-    local x, y, z = bot:to_chassis(b:pos())
-    local o, w = BASKET.outer, BASKET.wall
-    return math.abs(x - BASKET.x) < o[1] / 2 - w and math.abs(y) < o[2] / 2 - w and z < DECK_Z + o[3] + 0.3
-end
-
 local function held_by(ctx, i)
     for k, key in ipairs({"grasp", "grasp2"}) do
         if ctx.state[key].held == i then return k end
@@ -78,7 +72,7 @@ end
 local function status(ctx, i)
     if held_by(ctx, i) > 0 then return 1 end
     local b = boxes[i]
-    if in_basket(b) then return 2 end
+    if basket:has(b, 0.3) then return 2 end
     local _, _, z = b:pos()
     local h = ctx.state.home[i]
     if z > TOP and kit.util.dist2d(h[1], h[2], b:pos()) < 0.05 then return 0 end
@@ -92,8 +86,8 @@ function scene.build(world, ctx)
         kit.props.gondola(world, {x0 = 0.2, x1 = 5.8, front = FRONT, side = side, tops = {0.1, 0.45, TOP}, height = 1.0})
     end
     bot = mobile_manipulator.build(world, {name = "pharma", pos = {0.4, 0}, yaw = 0, dual = true, arm_y = 0.12})
-    mm.deck_box(world, bot, {name = "pharma/basket", mount = "pharma/basket_mount", x = BASKET.x, outer = BASKET.outer,
-                             wall = BASKET.wall, deck_z = DECK_Z, mass = 0.8, color = {0.85, 0.85, 0.9}})
+    basket = mm.deck_box(world, bot, {name = "pharma/basket", mount = "pharma/basket_mount", x = BASKET.x, outer = BASKET.outer,
+                                      wall = BASKET.wall, deck_z = DECK_Z, mass = 0.8, color = {0.85, 0.85, 0.9}})
     -- the boxes: a row of five per side; the ordered one per side at random
     world:material{name = "carton", friction = p.box_friction}
     local pick = {math.random(#ROWS), math.random(#ROWS)}

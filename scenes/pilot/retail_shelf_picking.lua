@@ -81,11 +81,9 @@ local scene = {
 }
 
 local function in_tote(ctx, i)
-    if ctx.state.grasp.held == i then return false end
-    local x, y, z = bot:to_chassis(items[i]:pos())
     -- above the tote's floor within its walls (up to 0.25 m above the rim: released
     -- products falling in count)
-    return tote:holds(x, y, z, 0.25)
+    return ctx.state.grasp.held ~= i and tote:has(items[i], 0.25)
 end
 
 local function status(ctx, i)
@@ -212,8 +210,7 @@ scene.observation.order = {shape = {MAX_ORDER, 6}, fn = function(ctx, out)
         local k = (i - 1) * 6
         local o = ctx.state.order[i]
         if o then
-            local x, y, z = bot:to_chassis(items[i]:pos())
-            out[k + 1], out[k + 2], out[k + 3] = x + math.normal(0, sd), y + math.normal(0, sd), z + math.normal(0, sd)
+            out[k + 1], out[k + 2], out[k + 3] = mm.seen(bot, items[i], sd)
             out[k + 4], out[k + 5], out[k + 6] = o.kind, o.h, status(ctx, i)
         else
             out[k + 1], out[k + 2], out[k + 3], out[k + 4], out[k + 5], out[k + 6] = 0, 0, 0, 0, 0, -1
@@ -239,9 +236,7 @@ end
 
 function scene.reward(ctx)
     local s = ctx.state
-    local n = s.n_tote or 0
-    local r = (n - s.in_tote) - 0.05 * ctx.dt
-    s.in_tote = n
+    local r = kit.track.gain(ctx, s.n_tote or 0, 1, "in_tote", 0.05)
     if s.knocked > s.knocked_seen then r = r - (s.knocked - s.knocked_seen); s.knocked_seen = s.knocked end
     r = r - mm.contact_penalty(s)
     return r

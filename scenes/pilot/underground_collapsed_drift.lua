@@ -128,10 +128,7 @@ function scene.build(world, ctx)
                color = {0.2, 0.9, 0.2, 0.5}, category = 0, collide = 0}
 
     rover = robots.crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
-    lidar = world:sensor{type = "lidar", name = "lidar", body = rover.chassis, pos = {0, 0, 0.25}, rate = 10,
-                         h_beams = 90, h_fov = 2 * math.pi, v_beams = 1, range_min = 0.1, range_max = 8,
-                         attenuation = p.dust, spurious = p.dust * 0.15, noise = {stddev = p.lidar_noise}}
-    world:sensor{type = "imu", name = "imu", body = rover.chassis, noise = {stddev = 0.02}}
+    lidar = rover:mine_sensors(world, {dust = p.dust, noise = p.lidar_noise})
     -- toe zones: in front of each pile, outside its passage
     local keepout = {}
     local gaps = {p.gap1_y, p.gap2_y}

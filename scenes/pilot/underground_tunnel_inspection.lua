@@ -4,8 +4,9 @@
 -- roughness) strewn with rubble (static rock slabs) and loose rocks (2-8 kg bodies), and
 -- must pass five inspection checkpoints in order, the last at the tunnel end face.
 --
--- Sensing: a 360-degree 2D lidar (90 beams, 0.1-8 m) 0.25 m above the chassis centre,
--- degraded by airborne dust: `dust` is the lidar's attenuation (each beam's reach is cut to
+-- Sensing (robots.crawler's mine_sensors): a 360-degree 2D lidar (90 beams, 0.1-8 m)
+-- 0.25 m above the chassis centre, degraded by airborne dust: `dust` is the lidar's
+-- attenuation (each beam's reach is cut to
 -- range_max * (1 - dust * U(0.75, 1.25)); lost beams read range_max) and dust * 0.15 its
 -- probability of a spurious short return; `lidar_noise` the range noise (stddev, m). An
 -- IMU. A localization estimate (pose entry: ground truth + gaussian noise `loc_noise`).
@@ -111,11 +112,7 @@ function scene.build(world, ctx)
     end
 
     rover = crawler.build(world, {name = "rover", pos = {0, 0}, yaw = 0})
-    lidar = world:sensor{type = "lidar", name = "lidar", body = rover.chassis, pos = {0, 0, 0.25},
-                         rate = 10, h_beams = 90, h_fov = 2 * math.pi, v_beams = 1, range_min = 0.1, range_max = 8,
-                         attenuation = p.dust, spurious = p.dust * 0.15,
-                         noise = {stddev = p.lidar_noise}}
-    world:sensor{type = "imu", name = "imu", body = rover.chassis, noise = {stddev = 0.02}}
+    lidar = rover:mine_sensors(world, {dust = p.dust, noise = p.lidar_noise})
     mon = safety.new(world, {robot_bodies = {{body = rover.chassis, radius = 0.5}}, keepout = KEEPOUT, state = ctx.state})
 
     local s = ctx.state

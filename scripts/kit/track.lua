@@ -22,10 +22,11 @@ kit.track: task bookkeeping shared by scenes (plain data in ctx.state, so snapsh
                                  drops to 0; ctx.state.t_done is the time it first reached need
                                  s (start s.done_for, s.t_done = 0, -1)
   track.hold_time(ctx)           s.t_done once reached, else ctx.t (a time-to-finish metric)
-  track.gain(ctx, n, k, key)     a reward for a count that grows (items read, hot spots found):
-                                 k (default 1) per unit n grew since the last call, -0.01 per s
-                                 (the last n is kept in ctx.state[key], key "rewarded" unless
-                                 given: start it at 0)
+  track.gain(ctx, n, k, key, cost)
+                                 a reward for a count that grows (items read, hot spots found):
+                                 k (default 1) per unit n grew since the last call, -cost per s
+                                 (default 0.01; the last n is kept in ctx.state[key], key
+                                 "rewarded" unless given: start it at 0)
   track.copy(m, s, names)        m[k] = s[v] for every k = v in names (metrics from state fields);
                                  returns m
 --]]
@@ -104,10 +105,10 @@ function M.hold_time(ctx)
     return (s.t_done >= 0) and s.t_done or ctx.t
 end
 
-function M.gain(ctx, n, k, key)
+function M.gain(ctx, n, k, key, cost)
     local s = ctx.state
     key = key or "rewarded"
-    local r = (k or 1) * (n - s[key]) - 0.01 * ctx.dt
+    local r = (k or 1) * (n - s[key]) - (cost or 0.01) * ctx.dt
     s[key] = n
     return r
 end

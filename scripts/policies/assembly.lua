@@ -35,8 +35,7 @@ function P.act(obs, action)
     if ph == "over" then
         st.grip = 0
         if not st.f then st.f = {pn[1], pn[2], pn[3]} end
-        local f, a = st.f, 0.02
-        f[1], f[2], f[3] = f[1] + a * (pn[1] - f[1]), f[2] + a * (pn[2] - f[2]), f[3] + a * (pn[3] - f[3])
+        local f = arm.smooth(st.f, pn, 0.02)
         st.tcp = {f[1], f[2], SAFE_Z, 0}
         if arm.near(obs.tcp, st.tcp, 0.004, 0.02) and st.t > 0.3 then set("down") end
     elseif ph == "down" then

@@ -36,8 +36,7 @@ function P.act(obs, action)
     if ph == "over" then
         st.grip = 0
         if not st.f or st.t < DT * 1.5 then st.f = {b[1], b[2], b[3]} end
-        local f, a = st.f, 0.05
-        f[1], f[2], f[3] = f[1] + a * (b[1] - f[1]), f[2] + a * (b[2] - f[2]), f[3] + a * (b[3] - f[3])
+        local f = arm.smooth(st.f, b, 0.05)
         st.tcp = {f[1], f[2], SAFE_Z, 0}
         if arm.near(obs.tcp, st.tcp, 0.008, 0.03) and st.t > 0.3 then set("down") end
     elseif ph == "down" then

@@ -47,9 +47,7 @@ function P.act(obs, action)
             set("over")
         end
     elseif ph == "over" then
-        local x, y, z, yaw = box(obs, st.target)
-        local f, a = st.f, 0.02
-        f[1], f[2], f[3], f[4] = f[1] + a * (x - f[1]), f[2] + a * (y - f[2]), f[3] + a * (z - f[3]), f[4] + a * (yaw - f[4])
+        local f = arm.smooth(st.f, {box(obs, st.target)}, 0.02)
         st.tcp = {f[1], f[2], SAFE_Z, f[4]}
         if arm.near(obs.tcp, st.tcp, 0.01) and st.t > 0.3 then set("down") end
     elseif ph == "down" then

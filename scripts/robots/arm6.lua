@@ -170,8 +170,7 @@ end
 local OVERTRAVEL = 0.002
 local X, Y, Z = {1, 0, 0}, {0, 1, 0}, {0, 0, 1}
 
-local Arm = {}
-Arm.__index = Arm
+local Arm = require("robots.base").class()
 
 -- Kinematic description (base frame, zero configuration): per arm joint the anchor and
 -- the axis; the TCP offset in the wrist_3 link frame; finger offsets.

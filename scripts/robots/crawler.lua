@@ -59,20 +59,23 @@ Methods:
   rover:up_z()               world z of the chassis' up axis (1 = level)
   rover:speed()              planar speed of the chassis, m/s
   rover:suspension()         list of the 6 suspension positions (m), {} when rigid
+  rover:mine_sensors(world, {dust = 0.3, noise = 0.02})
+                             the underground scenes' sensors on the chassis: a 2D lidar
+                             "lidar" 0.25 m up (10 Hz, 90 beams over 360 deg, 0.1..8 m) whose
+                             reach dust cuts (attenuation dust, spurious returns with
+                             probability dust * 0.15, range noise stddev `noise` m), then an
+                             IMU "imu" (noise stddev 0.02); returns the lidar Sensor
 Fields: rover.robot (Robot), rover.chassis (Body), rover.wheels (6 Bodies, FL ML RL FR MR RR),
   rover.track, rover.wheel_radius.
 --]]
 
+local base = require "robots.base"
 local kin = require "robots.kin"
-
 local util = require "kit.util"
+
 local M = {}
 
-M.defaults = {
-    name = "crawler",
-    pos = {0, 0},
-    z = 0,
-    yaw = 0,
+M.defaults = base.placed("crawler", {
     chassis_size = {0.9, 0.55, 0.2},
     chassis_mass = 40,
     wheel_radius = 0.15,
@@ -89,12 +92,11 @@ M.defaults = {
     spring_d = 300,
     spring_fmax = 2000,
     carrier_mass = 0.5,
-}
+})
 
 local WHEELS = {{"FL", 1, 1}, {"ML", 0, 1}, {"RL", -1, 1}, {"FR", 1, -1}, {"MR", 0, -1}, {"RR", -1, -1}}
 
-local Rover = {}
-Rover.__index = Rover
+local Rover = base.class("chassis")
 
 --- Builds the crawler in `world`. `opts` (optional) overrides M.defaults.
 function M.build(world, opts)
@@ -186,23 +188,14 @@ function Rover:set_wheels(wl, wr)
     for i = 4, 6 do r:command(i, wr) end
 end
 
-function Rover:set_twist(v, w)
-    local h = w * self.track / 2
-    self:set_wheels((v - h) / self.wheel_radius, (v + h) / self.wheel_radius)
-end
+Rover.set_twist = base.set_twist
 
-function Rover:pose2d()
-    local x, y = self.chassis:pos()
-    return x, y, kin.yaw_of(self.chassis:quat())
-end
-
-function Rover:up_z()
-    return kin.up_z(self.chassis:quat())
-end
-
-function Rover:speed()
-    local vx, vy = self.chassis:linvel()
-    return math.sqrt(vx * vx + vy * vy)
+function Rover:mine_sensors(world, o)
+    local lidar = world:sensor{type = "lidar", name = "lidar", body = self.chassis, pos = {0, 0, 0.25}, rate = 10,
+                               h_beams = 90, h_fov = 2 * math.pi, v_beams = 1, range_min = 0.1, range_max = 8,
+                               attenuation = o.dust, spurious = o.dust * 0.15, noise = {stddev = o.noise}}
+    world:sensor{type = "imu", name = "imu", body = self.chassis, noise = {stddev = 0.02}}
+    return lidar
 end
 
 function Rover:suspension()

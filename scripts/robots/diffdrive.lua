@@ -71,14 +71,12 @@ actuated joints (the wheels are driven by their joint motors): for r:link_pose()
 and world:contact_pairs{a.robot, b.robot, ...} in fleets.
 --]]
 
+local base = require "robots.base"
 local util = require "kit.util"
+
 local M = {}
 
-M.defaults = {
-    name = "diffdrive",
-    pos = {0, 0},
-    z = 0,
-    yaw = 0,
+M.defaults = base.placed("diffdrive", {
     chassis_size = {0.5, 0.4, 0.15},
     chassis_mass = 20,
     wheel_radius = 0.10,
@@ -94,10 +92,12 @@ M.defaults = {
     caster_friction = 0.001,
     motor_fmax = 20,
     max_wheel_speed = 12,
-}
+})
 
-local Robot = {}
-Robot.__index = Robot
+--- Methods of robots.base.class: pose2d() (x, y in m, yaw in rad, in (-pi, pi]), up_z()
+--- (world z of the chassis' up axis: 1 upright, 0 on its side, < 0 upside down) and
+--- speed() (planar speed of the chassis, m/s).
+local Robot = base.class("chassis")
 
 -- Rotates a chassis-frame point by the start yaw and translates it to the world.
 local function place(o, lx, ly, lz)
@@ -203,17 +203,7 @@ function Robot:set_wheels(wl, wr)
 end
 
 --- Sets a body twist: forward speed v (m/s) and yaw rate w (rad/s, positive = left turn).
-function Robot:set_twist(v, w)
-    local h = w * self.track / 2
-    self:set_wheels((v - h) / self.wheel_radius, (v + h) / self.wheel_radius)
-end
-
---- Planar pose of the chassis: x, y (m), yaw (rad, in (-pi, pi]).
-function Robot:pose2d()
-    local x, y = self.chassis:pos()
-    local qw, qx, qy, qz = self.chassis:quat()
-    return x, y, math.atan(2 * (qw * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz))
-end
+Robot.set_twist = base.set_twist
 
 --- Planar position of the axle midpoint (the point the robot turns in place about)
 --- and the yaw: x, y (m), yaw (rad).
@@ -225,15 +215,7 @@ end
 --- A world point (x, y) in the chassis frame: m forward, m left of the chassis centre.
 function Robot:to_local(x, y)
     local bx, by, yaw = self:pose2d()
-    local dx, dy = x - bx, y - by
-    local c, s = math.cos(yaw), math.sin(yaw)
-    return c * dx + s * dy, -s * dx + c * dy
-end
-
---- World z component of the chassis' up (+z) axis: 1 upright, 0 on its side, < 0 upside down.
-function Robot:up_z()
-    local _, qx, qy = self.chassis:quat()
-    return 1 - 2 * (qx * qx + qy * qy)
+    return util.to_local(bx, by, yaw, x, y)
 end
 
 local NO_OPTIONS = {}

@@ -86,28 +86,26 @@ Methods:
   dog:base_height()          base link z above the ground (m)
   dog:up_z()                 world z of the base's up axis (1 upright)
   dog:pose2d()               base x, y (m), yaw (rad)
+  dog:speed()                planar speed of the base, m/s
   dog:feet_z()               lowest foot-centre z above the ground (m)
 Fields: dog.robot (the Robot handle), dog.base (the base Body), dog.legs ({"FL","FR","RL","RR"}).
 --]]
 
+local base = require "robots.base"
 local kin = require "robots.kin"
-
 local util = require "kit.util"
+
 local M = {}
 
-M.defaults = {
-    name = "go2",
+M.defaults = base.placed("go2", {
     urdf = "example-robot-data/robots/go2_description/urdf/go2.urdf",
-    pos = {0, 0},
-    z = 0,
-    yaw = 0,
     height = 0.30,
     drop = 0.005,
     kp = 200,
     kd = 5,
     friction = 1.0,
     sensors = false,
-}
+})
 
 -- What the Go2 needs of the solver (world:robot's `solver`), measured standing (docs/fidelity.md).
 M.SOLVER = {iterations = 50, max_timestep = 0.002, direct_max_timestep = 0.005}
@@ -122,8 +120,7 @@ local HIP = {
     RL = {-0.1934, 0.1420}, RR = {-0.1934, -0.1420},
 }
 
-local Dog = {}
-Dog.__index = Dog
+local Dog = base.class("base")      -- pose2d, up_z, speed of the base body
 
 --- Builds the Go2 standing (joints at the `height` pose) with its feet `drop` above the ground.
 function M.build(world, opts)
@@ -453,15 +450,6 @@ end
 function Dog:base_height()
     local _, _, z = self.base:pos()
     return z - self.ground
-end
-
-function Dog:up_z()
-    return kin.up_z(self.base:quat())
-end
-
-function Dog:pose2d()
-    local x, y = self.base:pos()
-    return x, y, kin.yaw_of(self.base:quat())
 end
 
 function Dog:feet_z()

@@ -86,6 +86,7 @@ Methods:
   h:up_z()              world z of the torso's up axis (1 upright)
   h:com()               whole-body centre of mass, world x, y, z
   h:pose2d()            pelvis x, y (m), yaw (rad)
+  h:speed()             planar speed of the pelvis, m/s
   h:com([load])         as h:com(), with a carried Body counted
   h:walk_state([load])  a fresh walk state (plain data: keep it in ctx.state); load: a Body
                         carried in the hands, counted in the centre of mass
@@ -119,16 +120,13 @@ Fields: h.robot (the Robot), h.links (Bodies by name: h.links.torso, ...), h.bod
   own record in ctx.state, which snapshots restore).
 --]]
 
+local base = require "robots.base"
 local kin = require "robots.kin"
-
 local util = require "kit.util"
+
 local M = {}
 
-M.defaults = {
-    name = "humanoid",
-    pos = {0, 0},
-    z = 0,
-    yaw = 0,
+M.defaults = base.placed("humanoid", {
     mode = "pd",
     kp = {hip = 3000, knee = 3000, ankle = 3000, waist = 1500, shoulder = 1000, elbow = 400},
     kd = {hip = 150, knee = 150, ankle = 150, waist = 80, shoulder = 40, elbow = 15},
@@ -140,15 +138,14 @@ M.defaults = {
     hip_yaw = false,
     sensors = false,
     arms = false,
-}
+})
 
 local X, Y, Zax = {1, 0, 0}, {0, 1, 0}, {0, 0, 1}
 local HIP_Z, KNEE_Z, ANKLE_Z, HIP_Y = 0.92, 0.50, 0.08, 0.10
 local WAIST_Z, SHOULDER_Z, SHOULDER_Y, ELBOW_Z = 1.06, 1.42, 0.21, 1.12
 local HOUSING_I = 0.02           -- kg m^2, isotropic inertia of the motor-housing bodies
 
-local Human = {}
-Human.__index = Human
+local Human = base.class("pelvis", "torso")   -- pose2d, speed of the pelvis; up_z of the torso
 
 --- Builds the humanoid standing at opts.pos. `opts` (optional) overrides M.defaults.
 function M.build(world, opts)
@@ -322,10 +319,6 @@ function Human:head_height()
     return z - self.ground
 end
 
-function Human:up_z()
-    return kin.up_z(self.torso:quat())
-end
-
 function Human:com(load)
     local m, cx, cy, cz = 0, 0, 0, 0
     for i = 1, #self.bodies + (load and 1 or 0) do
@@ -337,10 +330,6 @@ function Human:com(load)
     return cx / m, cy / m, cz / m
 end
 
-function Human:pose2d()
-    local x, y = self.pelvis:pos()
-    return x, y, kin.yaw_of(self.pelvis:quat())
-end
 
 -- ---------------------------------------------------------------- the walk
 -- A capture-point (DCM) walk on the linear inverted pendulum: a reference centre of mass

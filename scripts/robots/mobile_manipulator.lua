@@ -63,17 +63,14 @@ Fields: robot.base (the diffdrive object), robot.arm (the arm6 object), robot.ch
   robot.robot (the arm's Robot: its actuated joints; robot.base.robot is the base's).
 --]]
 
-local diffdrive = require "robots.diffdrive"
 local arm6 = require "robots.arm6"
-
+local rbase = require "robots.base"
+local diffdrive = require "robots.diffdrive"
 local util = require "kit.util"
+
 local M = {}
 
-M.defaults = {
-    name = "mobile_manipulator",
-    pos = {0, 0},
-    z = 0,
-    yaw = 0,
+M.defaults = rbase.placed("mobile_manipulator", {
     base = {
         chassis_size = {0.7, 0.5, 0.24}, chassis_mass = 60, wheel_radius = 0.15,
         wheel_width = 0.05, wheel_mass = 2.0, wheel_x = 0.0, casters = 2,
@@ -85,10 +82,10 @@ M.defaults = {
     dual = false,
     arm_y = 0.2,
     carry_point = {0.30, 0, 0.45},
-}
+})
 
-local Robot = {}
-Robot.__index = Robot
+-- pose2d, up_z and speed read the chassis (the base's): robots.base.class
+local Robot = rbase.class("chassis")
 
 --- Builds the base and the arm. `opts` (optional) overrides M.defaults.
 function M.build(world, opts)
@@ -118,15 +115,8 @@ end
 
 function Robot:set_twist(v, w) self.base:set_twist(v, w) end
 function Robot:set_wheels(l, r) self.base:set_wheels(l, r) end
-function Robot:pose2d() return self.base:pose2d() end
 function Robot:axle2d() return self.base:axle2d() end
-function Robot:up_z() return self.base:up_z() end
 function Robot:front_x() return self.half_length end
-
-function Robot:speed()
-    local vx, vy = self.chassis:linvel()
-    return math.sqrt(vx * vx + vy * vy)
-end
 
 function Robot:carry_q(k)
     local c = self.carry_point

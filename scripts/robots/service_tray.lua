@@ -42,21 +42,21 @@ Upper body (one rigid body on a fixed joint to the chassis):
   tray_friction   0.6           Coulomb mu of the tray's material (against a mu 0.5 cup:
                                 sqrt(0.3) = 0.55)
 
-Methods (besides robots.diffdrive's set_wheels, set_twist, pose2d, axle2d, up_z):
+Methods (besides robots.diffdrive's set_wheels, set_twist, pose2d, axle2d, up_z, speed):
   bot:tray_pos()        x, y, z of the centre of the tray's top surface (world, m)
   bot:tray_local(x, y, z)  a world point in the tray frame (origin at the top surface's
                         centre, x along the chassis): lx, ly, lz
   bot:on_tray(body [, margin])  true when the body's position lies over the tray (within
                         its footprint shrunk by margin, default 0) and not below its top
                         surface by more than 1 cm
-  bot:speed()           planar speed of the chassis, m/s
 Fields: everything robots.diffdrive returns (chassis, wheel_left, left, ...) and
   upper (the mast+tray Body), mount (its fixed Joint), tray_size, tray_height.
 --]]
 
+local rbase = require "robots.base"
 local diffdrive = require "robots.diffdrive"
-
 local util = require "kit.util"
+
 local M = {}
 
 M.defaults = {
@@ -77,8 +77,7 @@ M.defaults = {
     tray_friction = 0.6,
 }
 
-local Bot = {}
-Bot.__index = Bot
+local Bot = rbase.class()
 
 --- Builds the robot in `world`. `opts` (optional) overrides M.defaults and diffdrive's.
 function M.build(world, opts)
@@ -164,11 +163,6 @@ function Bot:on_tray(body, margin)
     local lx, ly, lz = self:tray_local(body:pos())
     return math.abs(lx) <= self.tray_size[1] / 2 - margin and math.abs(ly) <= self.tray_size[2] / 2 - margin
         and lz > -0.01
-end
-
-function Bot:speed()
-    local vx, vy = self.chassis:linvel()
-    return math.sqrt(vx * vx + vy * vy)
 end
 
 return M

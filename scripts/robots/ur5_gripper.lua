@@ -62,8 +62,7 @@ local ARMATURE = {0.4, 0.4, 0.4, 0.13, 0.13, 0.13}
 local FLANGE, PALM, FINGER = 0.0823, {0.05, 0.16, 0.06}, {0.015, 0.09, 0.025}
 local TCP = FLANGE + PALM[1] + FINGER[2] / 2
 
-local Arm = {}
-Arm.__index = Arm
+local Arm = require("robots.base").class()
 
 -- wrist_3 orientation with the tool (its +y) pointing down and its +x along heading yaw
 local function down_quat(yaw)

@@ -24,6 +24,13 @@ arm's), close_width (the gap commanded when closed, default 0: squeeze with the 
 force limit; a gap a few mm below the part's width squeezes it with the servos' stiffness
 instead, which keeps the part centred between the pads), vacuum (true: the fingers stay
 closed, the grip entry only switches the hold).
+cell.move(ctx, target, arm, speed, accel): the tool-point part of act alone (a scene with its
+own tool, say a suction cup): the commanded point towards target {x, y, z, yaw} at <= speed
+(m/s) and accel (m/s^2), arm:ik_down following it, unreachable points held and counted.
+The parts as the cell's camera reports them (position noise drawn anew every step):
+  cell.draw_noise(t, sd)       t.nx, t.ny, t.nz = three math.normal(0, sd) draws (m), x, y, z
+  cell.seen_top(body, h, t)    x, y, z of the body's top centre (its position + h/2 up, m)
+                               plus t's noise
 Running values live in ctx.state (cmd, cmd_v, ik_holds, closed): plain data.
 --]]
 local M = {}
@@ -44,16 +51,23 @@ function M.tcp_observation(arm)
     end}
 end
 
+function M.draw_noise(t, sd)
+    t.nx, t.ny, t.nz = math.normal(0, sd), math.normal(0, sd), math.normal(0, sd)
+end
+
+function M.seen_top(body, h, t)
+    local x, y, z = body:pos()
+    return x + t.nx, y + t.ny, z + h / 2 + t.nz
+end
+
 function M.init_state(s, arm)
     local x, y, z = arm:tcp()
     s.cmd, s.cmd_v, s.ik_holds, s.closed = {x, y, z, 0}, {0, 0, 0}, 0, false
 end
 
-function M.act(ctx, action, arm, o)
-    o = o or {}
+function M.move(ctx, t, arm, vmax, amax)
     local s, dt = ctx.state, ctx.dt
-    local vmax, amax = o.speed or 1.0, o.accel or 3.0
-    local t, c, cv = action.tcp, s.cmd, s.cmd_v
+    local c, cv = s.cmd, s.cmd_v
     local d = {t[1] - c[1], t[2] - c[2], t[3] - c[3]}
     local dist = math.sqrt(d[1] ^ 2 + d[2] ^ 2 + d[3] ^ 2)
     -- the velocity the limits allow towards the target (braking in time), then the
@@ -80,6 +94,12 @@ function M.act(ctx, action, arm, o)
         s.cmd_v = {0, 0, 0}
         s.ik_holds = s.ik_holds + 1
     end
+end
+
+function M.act(ctx, action, arm, o)
+    o = o or {}
+    local s = ctx.state
+    M.move(ctx, action.tcp, arm, o.speed or 1.0, o.accel or 3.0)
     s.closed = action.grip[1] > 0.5
     if o.vacuum then arm:grip(0) else arm:grip(s.closed and (o.close_width or 0) or (o.open_width or arm.o.open_width)) end
 end

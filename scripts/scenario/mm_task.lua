@@ -50,6 +50,8 @@ The scenes' template and step (the calls every such scene makes, in their order)
                               people's update, each scenario.grasp of `grips` updated with the
                               gripper's command (ctx.state.closed, then closed2), the odometer
                               (ctx.state.path)
+  mm.seen(bot, body, sd)      the body's position in bot's chassis frame (m) as the perception
+                              reports it: plus three math.normal(0, sd) draws, x, y, z
 The container on the rear deck (a tote, tub, bin or basket):
   mm.deck_box(world, bot, o)  kit.props.open_box as a body (o.mass kg) at chassis-frame x = o.x
                               on the deck (its bottom 1 mm above o.deck_z, m), turned by o.yaw
@@ -61,6 +63,8 @@ The container on the rear deck (a tote, tub, bin or basket):
     box:rim()                 the rim's z (chassis frame)
     box:holds(x, y, z, above) a chassis-frame point inside the walls, above the floor and at
                               most `above` m over the rim
+    box:has(body, above)      box:holds for the body's position (world, turned into the
+                              frame of the chassis the box is welded to)
 Running values live in ctx.state (v, w, qc, ik_fail, closed): plain data, so saved states
 restore them.
 ]]
@@ -162,12 +166,17 @@ end
 local DeckBox = {}
 DeckBox.__index = DeckBox
 
+function M.seen(bot, body, sd)
+    local x, y, z = bot:to_chassis(body:pos())
+    return x + math.normal(0, sd), y + math.normal(0, sd), z + math.normal(0, sd)
+end
+
 function M.deck_box(world, bot, o)
     local x, y = bot:to_world(o.x, 0, 0)
     local body = props.open_box(world, {name = o.name, pos = {x, y, o.deck_z + 0.001}, yaw = o.yaw, size = o.outer,
                                         wall = o.wall, floor = o.floor, mass = o.mass, color = o.color})
     world:joint{type = "fixed", name = o.mount, body1 = body, body2 = bot.chassis}
-    return setmetatable({body = body, x = o.x, outer = o.outer, wall = o.wall or 0.01, floor = o.floor or o.wall or 0.01,
+    return setmetatable({body = body, bot = bot, x = o.x, outer = o.outer, wall = o.wall or 0.01, floor = o.floor or o.wall or 0.01,
                          deck_z = o.deck_z}, DeckBox)
 end
 
@@ -181,6 +190,11 @@ function DeckBox:rim() return self.deck_z + self.outer[3] end
 function DeckBox:holds(x, y, z, above)
     local x0, y0, x1, y1, fz = self:inner()
     return x > x0 and x < x1 and y > y0 and y < y1 and z > fz and z < self.deck_z + self.outer[3] + above
+end
+
+function DeckBox:has(body, above)
+    local x, y, z = self.bot:to_chassis(body:pos())
+    return self:holds(x, y, z, above)
 end
 
 --- Resets the running values act() keeps in ctx.state.

@@ -10,11 +10,18 @@ measured as x, y, z in one frame: the cell's or the robot chassis').
                               at most speed m/s, braking to stop there; one step of dt s);
                               true when st.cp is there and the measured point e (e[1..3])
                               within tol (default 0.012 m) of it
+  arm.smooth(f, p, a)         a low-pass filter of a noisy observed point: every f[k] of the
+                              list f moves a fraction a (0..1) towards p[k]; f is returned
 --]]
 local M = {}
 
 function M.near(t, p, tol, ztol)
     return math.abs(t[1] - p[1]) < tol and math.abs(t[2] - p[2]) < tol and math.abs(t[3] - p[3]) < (ztol or tol)
+end
+
+function M.smooth(f, p, a)
+    for k = 1, #f do f[k] = f[k] + a * (p[k] - f[k]) end
+    return f
 end
 
 function M.move_to(st, e, x, y, z, speed, tol, acc, dt)
