@@ -17,7 +17,7 @@
 // the next. A buffer that needs more than 512 KiB gets at least 2 MiB at a
 // 2 MiB-aligned address and asks for transparent huge pages: its new memory then
 // faults in 2 MiB at a time instead of 4 KiB (a page fault costs about 11 us on
-// the CI's virtual machines, so a 2 MiB observation buffer cost 5.6 ms of faults).
+// the development virtual machine, so a 2 MiB observation buffer cost 5.6 ms).
 enum { BUF_MIN = 1 << 16, BUF_HUGE = 1 << 21 };
 
 // `cap` bytes (a multiple of BUF_HUGE) of address space at a BUF_HUGE boundary.
