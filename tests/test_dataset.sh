@@ -308,5 +308,23 @@ with dataset.open('cam.hdf5') as ds, pilotsim.make('$src/tests/scenes/record_cam
   check "eval --record demos verified" has out "replay: 2 demos verified"
 fi
 
+# 8. eval --record ends an episode as eval does: a policy peer that dies is policy_error
+# (an infrastructure failure, which eval retries), not script_error; its demo is kept.
+cat >cart.lua <<'EOF'
+local cart
+return { name = 'cart', timestep = 0.01, time_limit = 5,
+  observation = { x = {shape = {2}, fn = function(ctx, out) out[1] = cart:pos() out[2] = cart:linvel() end} },
+  action = { force = {shape = {1}, low = -20, high = 20} },
+  build = function(world, ctx) cart = world:body{pos = {1, 0, 0}, mass = 1, gravity = false} end,
+  act = function(ctx, action) cart:add_force(action.force[1], 0, 0) end,
+}
+EOF
+expect_rc 3 eval cart.lua --policy "exec:$py $src/tests/policies/bad_peer.py exit3" --episodes 1 --jobs 1 \
+  --record peerrec --out peer.jsonl --quiet
+check "eval --record: a dead peer is policy_error" has peer.jsonl '"status":"policy_error"'
+check "eval --record: the message names the exit" has peer.jsonl 'exited with status 3'
+check "eval --record: its demo says policy_error" pyq peerrec/demo_0.hdf5 \
+  'f["data/demo_0"].attrs["status"] == "policy_error"'
+
 echo "test_dataset: $checks checks, $failed failed"
 [[ $failed == 0 ]]

@@ -12,6 +12,25 @@ typedef struct ds_bytes {
     size_t len, cap;
 } ds_bytes;
 
+/// Makes room for `n` bytes in all (b->len unchanged); false when out of memory.
+/// Buffers are anonymous mappings (dataset_rec.c): the contents survive growth.
+bool ds_bytes_reserve(ds_bytes *b, size_t n);
+/// Unmaps the buffer; *b becomes empty.
+void ds_bytes_release(ds_bytes *b);
+
+/// The writer's scratch memory (dataset_h5.c), owned by the recorder so that
+/// every demo after the first reuses it instead of allocating (and faulting in)
+/// fresh pages: a chunk's filter input (shuffled or zero-padded rows), its
+/// compressed bytes, the states' rows padded to one width, and zlib's deflate
+/// state.
+typedef struct ds_scratch {
+    ds_bytes in, out, rows;
+    void *deflater; // z_stream, level 1, made on first use; NULL before
+} ds_scratch;
+
+/// Frees what the writer left in `s` (dataset_h5.c); the struct stays.
+void ds_scratch_release(ds_scratch *s);
+
 typedef struct ds_obs {
     char name[128];
     int ndim;
@@ -41,10 +60,11 @@ struct ds_recorder {
     ds_bytes hashes;    // uint64 [steps]: world state hash before the step's action
     ds_bytes states;    // the states' bytes, back to back
     ds_bytes state_len; // uint64 [steps]
-    ds_bytes scratch;
+    ds_scratch *scratch; // the writer's (above); never NULL in a created recorder
     size_t state_max;
     uint64_t state_every; // full states at steps i % state_every == 0 (others empty rows)
     size_t steps;
+    uint64_t step_limit; // the episode's most steps when known (ds_record_run), else 0
     double last_return;
     ps_episode_state *state;
     char error[PS_ERR_LEN];
