@@ -332,6 +332,9 @@ static bool draw_scene(ps_viewer *v)
     static const float sel_tint[4] = {0.3f, 1.0f, 1.0f, 0.45f};
     ps_renderer_set_tint(v->r, v->selected, sel_tint);
     double dark = view_darkness(v);
+    // Mesh levels of detail may move the surface 3 of the window's pixels; at a
+    // reduced scale that is fewer of the 3D view's own (1.5 at 50 %).
+    ps_renderer_set_lod_pixels(v->r, 3.0 * fmin(v->scale, 1.0));
     if (v->scale >= 1.0) return ps_renderer_draw(v->r, v->snap, &v->view, flags, dark) == PS_OK;
     ps_render_view view = v->view;
     view.width = (int)lround(v->fb_w * v->scale);
@@ -532,9 +535,9 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->r = ps_renderer_create(err, errlen);
     if (!v->r) goto fail;
     // Mesh detail under 3 pixels is not worth its vertex work in an interactive
-    // view (the Go2's 80k triangles; camera sensors keep their own renderer at 1),
-    // and the back faces of mesh files are not set up (same pixels on closed meshes).
-    ps_renderer_set_lod_pixels(v->r, 3.0);
+    // view (the Go2's 80k triangles; camera sensors keep their own renderer at 1;
+    // draw_scene sets it per frame), and the back faces of mesh files are not set
+    // up (same pixels on closed meshes).
     ps_renderer_set_cull_mesh_backs(v->r, true);
     if (opt->msaa) ps_viewer_log(v, "msaa: %d samples per pixel", ps_renderer_framebuffer_samples(v->r));
     // Scripted, fixed-step and multisampled windows draw at full resolution

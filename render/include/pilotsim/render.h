@@ -64,9 +64,9 @@ ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const p
 /// gets base colour x `intensity` x cos a / max(d^2, 1) on top of the (dimmed)
 /// sun and ambient light. 0 (the default) turns it off; negative or NaN is 0.
 void ps_renderer_set_lamp(ps_renderer *r, double intensity);
-/// Levels of detail of visual mesh files: a coarser level is drawn where no
-/// vertex of it moves more than `pixels` on screen from the file's own mesh.
-/// Default 1 (screenshots, videos and camera sensors keep it); an interactive
+/// Levels of detail of visual mesh files: a coarser level is drawn where its
+/// surface moves less than `pixels` on screen from the file's own mesh (twice
+/// meshoptimizer's error estimate, at the mesh's nearest point). Default 1 (screenshots, videos and camera sensors keep it); an interactive
 /// view may trade a little shape for speed (the viewer uses 3). Clamped to
 /// 0.25..16; NaN is 1.
 void ps_renderer_set_lod_pixels(ps_renderer *r, double pixels);
