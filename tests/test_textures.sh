@@ -99,15 +99,20 @@ sq_big="94 54 226 186"
 sq_cam="47 27 113 93"
 
 # --- OBJ + MTL + PNG ----------------------------------------------------------------
+# textured_mesh NAME FILE LABEL: the mesh FILE on a robot NAME shows the upright
+# checkerboard, without a texture warning, in run --screenshot and the RGB camera's frame.
+textured_mesh() {
+  robot "$1" "<mesh filename=\"$2\"/>" ''
+  expect_rc 0 run "$tmp/$1.lua" --quiet --steps 1 --video-size 320x240 --screenshot "$tmp/$1.png" --camera-out "$tmp/${1}cam"
+  check "$3: no texture warning" bash -c "! grep -q texture '$tmp/err'"
+  q=$(quadrants "$tmp/$1.png" $sq_big)
+  check "$3: the checkerboard, upright, in run --screenshot ($q)" checker $q
+  cam=$(ls "$tmp/${1}cam"/cam/*.png 2>/dev/null | head -1)
+  q=$(quadrants "${cam:-/dev/null}" $sq_cam)
+  check "$3: the checkerboard in the RGB camera's frame ($q)" checker $q
+}
 mk_mtl checker.png
-robot obj '<mesh filename="quad.obj"/>' ''
-expect_rc 0 run "$tmp/obj.lua" --quiet --steps 1 --video-size 320x240 --screenshot "$tmp/obj.png" --camera-out "$tmp/objcam"
-check "OBJ: no texture warning" bash -c "! grep -q texture '$tmp/err'"
-q=$(quadrants "$tmp/obj.png" $sq_big)
-check "OBJ with a map_Kd PNG: the checkerboard, upright, in run --screenshot ($q)" checker $q
-cam=$(ls "$tmp"/objcam/cam/*.png 2>/dev/null | head -1)
-q=$(quadrants "${cam:-/dev/null}" $sq_cam)
-check "OBJ texture in the RGB camera's frame ($q)" checker $q
+textured_mesh obj quad.obj "OBJ with a map_Kd PNG"
 
 # --- COLLADA with a PNG diffuse map -----------------------------------------------------
 # The same square as an 8 x 8 grid (so it has coarser levels of detail, drawn part by
@@ -167,14 +172,7 @@ PY
 }
 mk_dae "$tmp/quad.dae" 0
 mk_dae "$tmp/flip.dae" 1
-robot dae '<mesh filename="quad.dae"/>' ''
-expect_rc 0 run "$tmp/dae.lua" --quiet --steps 1 --video-size 320x240 --screenshot "$tmp/dae.png" --camera-out "$tmp/daecam"
-check "COLLADA: no texture warning" bash -c "! grep -q texture '$tmp/err'"
-q=$(quadrants "$tmp/dae.png" $sq_big)
-check "COLLADA with a PNG diffuse map: the checkerboard, upright, in run --screenshot ($q)" checker $q
-cam=$(ls "$tmp"/daecam/cam/*.png 2>/dev/null | head -1)
-q=$(quadrants "${cam:-/dev/null}" $sq_cam)
-check "COLLADA texture in the RGB camera's frame ($q)" checker $q
+textured_mesh dae quad.dae "COLLADA with a PNG diffuse map"
 robot flip '<mesh filename="flip.dae"/>' ''
 expect_rc 0 run "$tmp/flip.lua" --quiet --steps 1 --video-size 320x240 --screenshot "$tmp/flip.png"
 q=$(quadrants "$tmp/flip.png" $sq_big)
