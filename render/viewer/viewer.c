@@ -386,6 +386,36 @@ static void auto_scale_step(ps_viewer *v, double now)
     }
 }
 
+// The panels' text costs llvmpipe about 2 ms a frame (two triangles a glyph):
+// they are drawn into the renderer's overlay cache at most this often (their
+// numbers update at this rate) and composited onto every frame in between.
+#define PANEL_HZ 15.0
+
+// The panels: laid out and drawn into the renderer's overlay cache when due
+// (the frame after any input, so that widgets answer at once; a new window
+// size; a screenshot; else PANEL_HZ), and the cache composited onto every
+// frame. A script finds widgets where the frame lays them out: under one the
+// panels are laid out every frame (drawn only when due).
+static void draw_panels(ps_viewer *v, double now)
+{
+    bool due = v->panels_t < 0 || now - v->panels_t >= 1.0 / PANEL_HZ || v->input_events != v->panels_events ||
+               v->fb_w != v->panels_w || v->fb_h != v->panels_h || v->shot_pending || v->panels_uncached;
+    if (due) {
+        v->panels_uncached = !ps_renderer_overlay_cache_begin(v->r);
+        v->panels_t = now;
+        v->panels_events = v->input_events;
+        v->panels_w = v->fb_w;
+        v->panels_h = v->fb_h;
+        ps_viewer_draw_panels(v);
+        ps_renderer_overlay_cache_end(v->r);
+    } else if (v->have_script) { // scripts find widgets where this frame lays them out
+        ps_renderer_overlay_cache_skip(v->r);
+        ps_viewer_draw_panels(v);
+        ps_renderer_overlay_cache_end(v->r);
+    }
+    ps_renderer_overlay_cache_draw(v->r);
+}
+
 bool ps_viewer_frame(ps_viewer *v)
 {
     double t = ps_viewer_now(), dt = t - v->t_last;
@@ -422,7 +452,7 @@ bool ps_viewer_frame(ps_viewer *v)
     }
     if (drawable) {
         draw_overlay_2d(v);
-        ps_viewer_draw_panels(v);
+        draw_panels(v, t);
     }
     ps_sim_thread_unlock(v->phys);
     if (drawable) ps_renderer_flush(v->r);
@@ -594,6 +624,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     // Physics on its own thread unless every frame is a fixed amount of time (--frame-dt).
     if (opt->frame_dt <= 0 && !(v->phys = ps_sim_thread_start(&v->loop, err, errlen))) goto fail;
     v->t_start = v->t_last = v->fps_t0 = v->scale_t0 = ps_viewer_now();
+    v->panels_t = -1;
     if (!v->loop.scene) {
         const char *nl = strchr(v->loop.error, '\n');
         ps_viewer_log(v, "load failed: %.*s (waiting for the file to change)",
