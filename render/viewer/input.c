@@ -346,9 +346,12 @@ void ps_viewer_on_mouse_button(ps_viewer *v, int button, int action, int mods)
 
 void ps_viewer_on_cursor(ps_viewer *v, double x, double y)
 {
-    v->input_events++; // the panels answer on the next frame
     double nx = x * v->px_scale, ny = y * v->px_scale;
     double dx = nx - v->mx, dy = ny - v->my;
+    // The panels answer on the next frame when the cursor is or was over them (or
+    // drags the column's edge); orbiting over the 3D view leaves them cached.
+    if (v->mouse == PS_MOUSE_RESIZE || ps_ui_wants_mouse(&v->ui, nx, ny) || ps_ui_wants_mouse(&v->ui, v->mx, v->my))
+        v->input_events++;
     v->mx = nx;
     v->my = ny;
     v->ui.mx = nx;

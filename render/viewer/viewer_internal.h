@@ -73,7 +73,7 @@ struct ps_viewer {
     // The panels' cached picture (ps_renderer_overlay_cache_*): redrawn on the
     // frame after any input, at a new window size, for a screenshot, and else
     // at most PANEL_HZ (viewer.c) times a second.
-    uint64_t input_events;        // keys, buttons, cursor moves and wheel turns so far
+    uint64_t input_events;        // keys, buttons, wheel turns and cursor moves over the panels so far
     uint64_t panels_events;       // input_events when the panels were last drawn
     double panels_t;              // when they were last drawn (ps_viewer_now; < 0: never)
     int panels_w, panels_h;       // the framebuffer size they were drawn at
