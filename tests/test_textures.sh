@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Image textures reach the picture: an OBJ whose .mtl names a PNG diffuse map
-# (map_Kd) and a URDF box with <material><texture filename=...>, both showing
-# a 2 x 2 checkerboard of four colours (red, green / blue, yellow, so a flipped
-# or turned image is caught) in `pilotsim run --screenshot`, in an RGB camera
+# (map_Kd), a COLLADA grid whose effect samples a PNG (also with its levels of
+# detail; the same file with the image upside down in its UVs fails) and a URDF
+# box with <material><texture filename=...>, all showing a 2 x 2 checkerboard
+# of four colours (red, green / blue, yellow, so a flipped or turned image is
+# caught) in `pilotsim run --screenshot`, in an RGB camera
 # sensor's frames (--camera-out) and, under Xvfb, in `pilotsim view`. A missing
 # texture file and a file that is not a PNG are warned about by name, and the
 # shape is drawn in its colour.
@@ -90,21 +92,91 @@ for (r, g, b), (wr, wg, wb) in zip(q, want):
 sys.exit(0 if ok else 1)
 PY
 }
+not_checker() { ! checker "$@"; }
 # The 1 m square seen from 2.5 m with a 40 degree field: 132 pixels of 240 high,
 # centred (320 x 240); 66 of 120 in the 160 x 120 camera.
 sq_big="94 54 226 186"
 sq_cam="47 27 113 93"
 
 # --- OBJ + MTL + PNG ----------------------------------------------------------------
+# textured_mesh NAME FILE LABEL: the mesh FILE on a robot NAME shows the upright
+# checkerboard, without a texture warning, in run --screenshot and the RGB camera's frame.
+textured_mesh() {
+  robot "$1" "<mesh filename=\"$2\"/>" ''
+  expect_rc 0 run "$tmp/$1.lua" --quiet --steps 1 --video-size 320x240 --screenshot "$tmp/$1.png" --camera-out "$tmp/${1}cam"
+  check "$3: no texture warning" bash -c "! grep -q texture '$tmp/err'"
+  q=$(quadrants "$tmp/$1.png" $sq_big)
+  check "$3: the checkerboard, upright, in run --screenshot ($q)" checker $q
+  cam=$(ls "$tmp/${1}cam"/cam/*.png 2>/dev/null | head -1)
+  q=$(quadrants "${cam:-/dev/null}" $sq_cam)
+  check "$3: the checkerboard in the RGB camera's frame ($q)" checker $q
+}
 mk_mtl checker.png
-robot obj '<mesh filename="quad.obj"/>' ''
-expect_rc 0 run "$tmp/obj.lua" --quiet --steps 1 --video-size 320x240 --screenshot "$tmp/obj.png" --camera-out "$tmp/objcam"
-check "OBJ: no texture warning" bash -c "! grep -q texture '$tmp/err'"
-q=$(quadrants "$tmp/obj.png" $sq_big)
-check "OBJ with a map_Kd PNG: the checkerboard, upright, in run --screenshot ($q)" checker $q
-cam=$(ls "$tmp"/objcam/cam/*.png 2>/dev/null | head -1)
-q=$(quadrants "${cam:-/dev/null}" $sq_cam)
-check "OBJ texture in the RGB camera's frame ($q)" checker $q
+textured_mesh obj quad.obj "OBJ with a map_Kd PNG"
+
+# --- COLLADA with a PNG diffuse map -----------------------------------------------------
+# The same square as an 8 x 8 grid (so it has coarser levels of detail, drawn part by
+# part with their texture), its effect's diffuse a sampler of checker.png. Flipped (1):
+# the image upside down in the UVs, which must fail the checkerboard check.
+mk_dae() {
+  "$py" - "$1" "$2" <<'PY'
+import sys
+out, flip = sys.argv[1], sys.argv[2] == '1'
+n = 8
+pos, uv, tri = [], [], []
+for j in range(n + 1):
+    for i in range(n + 1):
+        u, v = i / n, j / n
+        pos += [0.0, 0.5 - u, v - 0.5]
+        uv += [u, 1 - v if flip else v]
+for j in range(n):
+    for i in range(n):
+        a, b, c, d = j * (n + 1) + i, j * (n + 1) + i + 1, (j + 1) * (n + 1) + i + 1, (j + 1) * (n + 1) + i
+        for k in (a, b, c, a, c, d):
+            tri += [k, 0, k]
+f = lambda xs: ' '.join('%g' % x for x in xs)
+nv = (n + 1) ** 2
+xyz = '<param name="X" type="float"/><param name="Y" type="float"/><param name="Z" type="float"/>'
+open(out, 'w').write(f"""<?xml version="1.0" encoding="utf-8"?>
+<COLLADA xmlns="http://www.collada.org/2005/11/COLLADASchema" version="1.4.1">
+  <asset><unit name="meter" meter="1"/><up_axis>Z_UP</up_axis></asset>
+  <library_images><image id="img"><init_from>checker.png</init_from></image></library_images>
+  <library_effects><effect id="fx"><profile_COMMON>
+    <newparam sid="surf"><surface type="2D"><init_from>img</init_from></surface></newparam>
+    <newparam sid="samp"><sampler2D><source>surf</source></sampler2D></newparam>
+    <technique sid="common"><lambert><diffuse><texture texture="samp" texcoord="UVMap"/></diffuse></lambert></technique>
+  </profile_COMMON></effect></library_effects>
+  <library_materials><material id="mat"><instance_effect url="#fx"/></material></library_materials>
+  <library_geometries><geometry id="quad"><mesh>
+    <source id="pos"><float_array id="pos-a" count="{3 * nv}">{f(pos)}</float_array>
+      <technique_common><accessor source="#pos-a" count="{nv}" stride="3">{xyz}</accessor></technique_common></source>
+    <source id="nrm"><float_array id="nrm-a" count="3">-1 0 0</float_array>
+      <technique_common><accessor source="#nrm-a" count="1" stride="3">{xyz}</accessor></technique_common></source>
+    <source id="uv"><float_array id="uv-a" count="{2 * nv}">{f(uv)}</float_array>
+      <technique_common><accessor source="#uv-a" count="{nv}" stride="2">
+        <param name="S" type="float"/><param name="T" type="float"/></accessor></technique_common></source>
+    <vertices id="vtx"><input semantic="POSITION" source="#pos"/></vertices>
+    <triangles material="m" count="{2 * n * n}">
+      <input semantic="VERTEX" source="#vtx" offset="0"/><input semantic="NORMAL" source="#nrm" offset="1"/>
+      <input semantic="TEXCOORD" source="#uv" offset="2" set="0"/>
+      <p>{' '.join(map(str, tri))}</p></triangles>
+  </mesh></geometry></library_geometries>
+  <library_visual_scenes><visual_scene id="vs"><node id="n"><instance_geometry url="#quad"><bind_material>
+    <technique_common><instance_material symbol="m" target="#mat">
+      <bind_vertex_input semantic="UVMap" input_semantic="TEXCOORD" input_set="0"/></instance_material></technique_common>
+  </bind_material></instance_geometry></node></visual_scene></library_visual_scenes>
+  <scene><instance_visual_scene url="#vs"/></scene>
+</COLLADA>
+""")
+PY
+}
+mk_dae "$tmp/quad.dae" 0
+mk_dae "$tmp/flip.dae" 1
+textured_mesh dae quad.dae "COLLADA with a PNG diffuse map"
+robot flip '<mesh filename="flip.dae"/>' ''
+expect_rc 0 run "$tmp/flip.lua" --quiet --steps 1 --video-size 320x240 --screenshot "$tmp/flip.png"
+q=$(quadrants "$tmp/flip.png" $sq_big)
+check "COLLADA with the image upside down in its UVs: not the upright checkerboard ($q)" not_checker $q
 
 # --- URDF <texture> on a box ---------------------------------------------------------
 robot box '<box size="0.05 1 1"/>' '<material name="tex"><texture filename="checker.png"/></material>'

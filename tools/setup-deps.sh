@@ -18,6 +18,8 @@ tests+=(doxygen)
 # assimp for URDF visual meshes (.dae/.stl/.obj), FreeType + DejaVu Sans Mono for text.
 tests+=(python3-glad libglfw3-dev libcglm-dev libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri
         libassimp-dev libfreetype-dev fonts-dejavu-core)
+# The renderer's levels of detail for visual mesh files: meshoptimizer's simplifier.
+tests+=(libmeshoptimizer-dev)
 # The viewer's test (tests/test_view.sh): an X server (Xvfb through xvfb-run, which
 # needs xauth) and xdotool for real X input events.
 tests+=(xvfb xauth xdotool)

@@ -1,131 +1,182 @@
-// Coarse levels of detail for visual meshes by vertex clustering (see
-// render_internal.h): vertices falling in the same grid cell, facing the same
-// way and of the same colour merge into one; triangles left with fewer than
-// three distinct corners are dropped.
+// Coarse levels of detail for visual meshes (see render_internal.h) with
+// meshoptimizer's quadric edge-collapse simplifier.
+//
+// Mesh files often split every vertex by face normal (flat or hard-edged
+// shading: the Go2's Collada parts have a vertex per triangle corner). To the
+// simplifier, several vertices at one position that are not a clean seam pair
+// lock that position, so such a file does not simplify at all. The surface is
+// therefore simplified on its own compact vertices, told apart by position,
+// colour and (textured meshes) UV only; colour and UV seams then collapse only
+// along themselves.
+// Each corner of a coarse triangle is afterwards given, among the file's
+// vertices merged into that one, the one whose normal is nearest the
+// triangle's own: hard edges stay hard and smooth surfaces smooth. Every vertex
+// of a level is a file's vertex, attributes unchanged.
 #include "render_internal.h"
+
+#include <meshoptimizer.h>
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct cluster_key {
-    int32_t cell[3];
-    uint32_t facing;   // dominant axis of the normal and its sign, 0..5
-    uint32_t colour;   // RGBA quantised to 8 bits each
-} cluster_key;
+// meshoptimizer's error is a vertex's distance to the original faces' planes;
+// between vertices a curved surface sags further: on a finely tessellated
+// sphere the surface moved up to 1.7 times the estimate (tests/test_mesh_lod.c).
+// Levels are simplified to half the allowed error and report twice the
+// estimate. Open borders never move (they would sag more, and parts that meet
+// there would part).
+#define SAG_FACTOR 2.0f
 
-typedef struct cluster {
-    cluster_key key;
-    double pos[3], nrm[3], uv[2];
-    float col[4];
-    uint32_t n;
-} cluster;
+// The file's vertices grouped by the compact vertex they merged into: the
+// members of group g are member[start[g] .. start[g + 1]).
+typedef struct wedges {
+    uint32_t *start, *member;
+} wedges;
 
-static uint32_t facing_of(const float *n)
+static bool wedges_make(wedges *w, const uint32_t *remap, size_t nv, size_t nu)
 {
-    float ax = fabsf(n[0]), ay = fabsf(n[1]), az = fabsf(n[2]);
-    if (ax >= ay && ax >= az) return n[0] >= 0 ? 0u : 1u;
-    if (ay >= az) return n[1] >= 0 ? 2u : 3u;
-    return n[2] >= 0 ? 4u : 5u;
+    w->start = calloc(nu + 1, sizeof *w->start);
+    w->member = malloc(nv * sizeof *w->member);
+    uint32_t *fill = malloc((nu + 1) * sizeof *fill);
+    if (!w->start || !w->member || !fill) {
+        free(fill);
+        return false;
+    }
+    for (size_t i = 0; i < nv; i++)
+        if (remap[i] != UINT32_MAX) w->start[remap[i] + 1]++; // UINT32_MAX: used by no triangle
+    for (size_t g = 0; g < nu; g++) w->start[g + 1] += w->start[g];
+    memcpy(fill, w->start, (nu + 1) * sizeof *fill);
+    for (size_t i = 0; i < nv; i++)
+        if (remap[i] != UINT32_MAX) w->member[fill[remap[i]]++] = (uint32_t)i;
+    free(fill);
+    return true;
 }
 
-static uint32_t quant8(float x)
+static void wedges_free(wedges *w)
 {
-    return x <= 0 ? 0u : x >= 1 ? 255u : (uint32_t)(x * 255.0f + 0.5f);
+    free(w->start);
+    free(w->member);
 }
 
-static uint64_t key_hash(const cluster_key *k)
+// Replaces each corner of the triangles tri[0..n) (compact vertices `cv`) by
+// the file's vertex (in `v`) of its group whose normal is nearest the triangle's.
+static void pick_wedges(const float *v, const float *cv, const wedges *w, uint32_t *tri, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    const uint32_t w[5] = {(uint32_t)k->cell[0], (uint32_t)k->cell[1], (uint32_t)k->cell[2], k->facing, k->colour};
-    for (int i = 0; i < 5; i++) h = (h ^ w[i]) * 1099511628211ULL;
-    return h ^ (h >> 29);
+    for (size_t t = 0; t + 2 < n; t += 3) {
+        const float *a = cv + tri[t] * PS_VTX_FLOATS, *b = cv + tri[t + 1] * PS_VTX_FLOATS,
+                    *c = cv + tri[t + 2] * PS_VTX_FLOATS;
+        float e1[3] = {b[0] - a[0], b[1] - a[1], b[2] - a[2]}, e2[3] = {c[0] - a[0], c[1] - a[1], c[2] - a[2]};
+        float fn[3] = {e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]};
+        bool facing = fn[0] * fn[0] + fn[1] * fn[1] + fn[2] * fn[2] > 0;
+        for (int k = 0; k < 3; k++) {
+            uint32_t g = tri[t + (size_t)k], best = w->member[w->start[g]];
+            float best_dot = -INFINITY;
+            for (uint32_t m = w->start[g]; facing && m < w->start[g + 1]; m++) {
+                const float *q = v + w->member[m] * PS_VTX_FLOATS + 3;
+                float l = sqrtf(q[0] * q[0] + q[1] * q[1] + q[2] * q[2]);
+                float d = l > 0 ? (q[0] * fn[0] + q[1] * fn[1] + q[2] * fn[2]) / l : -INFINITY;
+                if (d > best_dot) {
+                    best_dot = d;
+                    best = w->member[m];
+                }
+            }
+            tri[t + (size_t)k] = best;
+        }
+    }
 }
 
-bool ps_mesh_simplify(const float *v, size_t nv, const uint32_t *idx, size_t ni, int cells, ps_mesh_lod *out)
+typedef struct compact {
+    const float *v;     // the file's vertices
+    size_t nv;
+    float *cv;          // compact vertices (a member of each group)
+    size_t nu;
+    uint32_t *cidx;     // the indices in compact vertices
+    wedges w;
+    float scale;
+} compact;
+
+// Simplifies the compact index run [first, first + count) into out[*n...] with
+// the file's vertices; returns the error (mesh units) or a negative number when
+// memory runs out.
+static float simplify_run(const compact *c, size_t first, size_t count, float max_error, unsigned options,
+                          uint32_t *out, size_t *n)
+{
+    uint32_t *dst = malloc(count * sizeof *dst);
+    if (!dst) return -1;
+    float rel = 0;
+    size_t k = meshopt_simplify(dst, c->cidx + first, count, c->cv, c->nu, PS_VTX_FLOATS * sizeof(float), 0,
+                                max_error / SAG_FACTOR / c->scale, options, &rel);
+    pick_wedges(c->v, c->cv, &c->w, dst, k);
+    meshopt_optimizeVertexCache(out + *n, dst, k, c->nv); // fewer vertices shaded twice
+    *n += k;
+    free(dst);
+    return SAG_FACTOR * rel * c->scale;
+}
+
+bool ps_mesh_simplify(const float *v, size_t nv, const uint32_t *idx, size_t ni, const ps_mesh_part *parts,
+                      size_t nparts, float max_error, ps_mesh_lod *out)
 {
     memset(out, 0, sizeof *out);
-    if (nv == 0 || ni < 3 || cells < 1) return false;
-    float lo[3] = {v[0], v[1], v[2]}, hi[3] = {v[0], v[1], v[2]};
-    for (size_t i = 1; i < nv; i++)
-        for (int a = 0; a < 3; a++) {
-            float x = v[i * PS_VTX_FLOATS + (size_t)a];
-            if (x < lo[a]) lo[a] = x;
-            if (x > hi[a]) hi[a] = x;
+    if (nv == 0 || ni < 3 || !(max_error > 0)) return false;
+    compact c = {.v = v, .nv = nv};
+    uint32_t *tri = malloc(ni * sizeof *tri), *remap = malloc(nv * sizeof *remap);
+    c.cidx = malloc(ni * sizeof *c.cidx);
+    ps_mesh_part *np = nparts ? malloc(nparts * sizeof *np) : NULL;
+    if (!tri || !remap || !c.cidx || (nparts && !np)) goto fail;
+    // Vertices told apart by position (floats 0..2) and colour (6..9), not by
+    // normal; by UV (10, 11) too where textures are drawn (with parts): files
+    // carry UVs for textures they do not use, and their seams would lock the mesh.
+    const size_t stride = PS_VTX_FLOATS * sizeof(float);
+    const struct meshopt_Stream streams[2] = {{v, 3 * sizeof(float), stride},
+                                              {v + 6, (nparts ? 6 : 4) * sizeof(float), stride}};
+    c.nu = meshopt_generateVertexRemapMulti(remap, idx, ni, nv, streams, 2);
+    c.cv = malloc((c.nu ? c.nu : 1) * stride);
+    if (!c.cv || !wedges_make(&c.w, remap, nv, c.nu)) goto fail;
+    meshopt_remapVertexBuffer(c.cv, v, nv, stride, remap);
+    meshopt_remapIndexBuffer(c.cidx, idx, ni, remap);
+    c.scale = meshopt_simplifyScale(c.cv, c.nu, stride);
+    if (!(c.scale > 0)) goto fail;
+    size_t k = 0;
+    float err = 0;
+    if (!nparts) {
+        err = simplify_run(&c, 0, ni, max_error, meshopt_SimplifyLockBorder, tri, &k);
+    } else {
+        // Part by part, so each keeps its own index run (texture); their borders
+        // stay put, so parts that meet leave no cracks between them.
+        for (size_t p = 0; p < nparts && err >= 0; p++) {
+            size_t before = k;
+            float e = simplify_run(&c, (size_t)parts[p].first, (size_t)parts[p].count, max_error,
+                                   meshopt_SimplifyLockBorder, tri, &k);
+            np[p] = (ps_mesh_part){(GLsizei)before, (GLsizei)(k - before), parts[p].tex};
+            err = e < 0 ? e : e > err ? e : err;
         }
-    float side = fmaxf(hi[0] - lo[0], fmaxf(hi[1] - lo[1], hi[2] - lo[2]));
-    if (!(side > 0)) return false;
-    float cell = side / (float)cells;
-    size_t cap = 1;
-    while (cap < 2 * nv) cap *= 2;
-    uint32_t *table = malloc(cap * sizeof *table);      // cluster index + 1, 0: empty
-    uint32_t *remap = malloc(nv * sizeof *remap);        // vertex -> cluster
-    cluster *cl = calloc(nv, sizeof *cl);
-    uint32_t *tri = malloc(ni * sizeof *tri);
-    if (!table || !remap || !cl || !tri) goto fail;
-    memset(table, 0, cap * sizeof *table);
-    size_t nc = 0;
-    for (size_t i = 0; i < nv; i++) {
-        const float *p = v + i * PS_VTX_FLOATS;
-        cluster_key k;
-        memset(&k, 0, sizeof k);
-        for (int a = 0; a < 3; a++) k.cell[a] = (int32_t)floorf((p[a] - lo[a]) / cell);
-        k.facing = facing_of(p + 3);
-        k.colour = quant8(p[6]) | quant8(p[7]) << 8 | quant8(p[8]) << 16 | quant8(p[9]) << 24;
-        size_t s = (size_t)key_hash(&k) & (cap - 1);
-        while (table[s] && memcmp(&cl[table[s] - 1].key, &k, sizeof k) != 0) s = (s + 1) & (cap - 1);
-        if (!table[s]) {
-            cl[nc].key = k;
-            memcpy(cl[nc].col, p + 6, sizeof cl[nc].col);
-            table[s] = (uint32_t)++nc;
-        }
-        cluster *c = &cl[table[s] - 1];
-        for (int a = 0; a < 3; a++) {
-            c->pos[a] += p[a];
-            c->nrm[a] += p[3 + a];
-        }
-        c->uv[0] += p[10];
-        c->uv[1] += p[11];
-        c->n++;
-        remap[i] = table[s] - 1;
     }
-    size_t nt = 0;
-    for (size_t t = 0; t + 2 < ni; t += 3) {
-        uint32_t a = remap[idx[t]], b = remap[idx[t + 1]], c = remap[idx[t + 2]];
-        if (a == b || b == c || a == c) continue;
-        tri[nt++] = a;
-        tri[nt++] = b;
-        tri[nt++] = c;
-    }
-    if (nt == 0) goto fail;
-    float *ov = malloc(nc * PS_VTX_FLOATS * sizeof *ov);
+    if (err < 0 || k == 0) goto fail;
+    // Only the vertices the coarse triangles use, in the order they first appear.
+    float *ov = malloc(nv * stride);
     if (!ov) goto fail;
-    for (size_t i = 0; i < nc; i++) {
-        float *o = ov + i * PS_VTX_FLOATS;
-        const cluster *c = &cl[i];
-        double l = sqrt(c->nrm[0] * c->nrm[0] + c->nrm[1] * c->nrm[1] + c->nrm[2] * c->nrm[2]);
-        for (int a = 0; a < 3; a++) {
-            o[a] = (float)(c->pos[a] / c->n);
-            o[3 + a] = l > 0 ? (float)(c->nrm[a] / l) : (a == 2 ? 1.0f : 0.0f);
-        }
-        memcpy(o + 6, c->col, sizeof c->col);
-        o[10] = (float)(c->uv[0] / c->n);
-        o[11] = (float)(c->uv[1] / c->n);
-    }
-    free(table);
+    size_t nk = meshopt_optimizeVertexFetch(ov, tri, k, v, nv, stride);
+    float *shrunk = realloc(ov, (nk ? nk : 1) * stride);
+    wedges_free(&c.w);
+    free(c.cv);
+    free(c.cidx);
     free(remap);
-    free(cl);
-    out->vertices = ov;
-    out->vertex_count = nc;
+    out->vertices = shrunk ? shrunk : ov;
+    out->vertex_count = nk;
     out->indices = tri;
-    out->index_count = nt;
-    out->error = cell * sqrtf(3.0f); // a vertex moves at most a cell diagonal
+    out->index_count = k;
+    out->parts = np;
+    out->part_count = nparts;
+    out->error = err;
     return true;
 fail:
-    free(table);
+    wedges_free(&c.w);
+    free(c.cv);
+    free(c.cidx);
     free(remap);
-    free(cl);
     free(tri);
+    free(np);
     return false;
 }
 
@@ -133,5 +184,6 @@ void ps_mesh_lod_free(ps_mesh_lod *l)
 {
     free(l->vertices);
     free(l->indices);
+    free(l->parts);
     memset(l, 0, sizeof *l);
 }

@@ -53,18 +53,24 @@ GLuint ps_texture_cache_get(ps_texture_cache *c, const char *path, const char *u
 
 /// A coarse level of detail of an indexed mesh (mesh_simplify.c). Owns its arrays.
 typedef struct ps_mesh_lod {
-    float *vertices;      // PS_VTX_FLOATS each
+    float *vertices;      // PS_VTX_FLOATS each: the used input vertices, unchanged
     size_t vertex_count;
     uint32_t *indices;
     size_t index_count;
-    float error;          // largest distance (mesh units) a surface point moved
+    ps_mesh_part *parts;  // the input's parts with their new index runs (NULL when none were given)
+    size_t part_count;
+    float error;          // largest distance (mesh units) the surface moved: 6x meshoptimizer's estimate
 } ps_mesh_lod;
 /// Simplifies the indexed mesh `v` (`nv` vertices) / `idx` (`ni` indices) by
-/// vertex clustering on a grid of `cells` cells along the bounding box's
-/// longest side: vertices in the same cell, facing the same way (dominant
-/// normal axis) and of the same colour merge; triangles that collapse are
-/// dropped. False (and `out` empty) when nothing is left or memory runs out.
-bool ps_mesh_simplify(const float *v, size_t nv, const uint32_t *idx, size_t ni, int cells, ps_mesh_lod *out);
+/// quadric edge collapse (meshoptimizer) until the next collapse would move
+/// the surface by more than `max_error` (mesh units). Vertices keep their
+/// attributes; seams (one position, different normals, colours or UVs) collapse
+/// only along themselves. With `parts` (nullable; `nparts` runs covering the
+/// indices, e.g. one per texture) each run is simplified on its own with its
+/// border kept, so runs keep their textures and leave no cracks. False (and
+/// `out` empty) when nothing is left or memory runs out.
+bool ps_mesh_simplify(const float *v, size_t nv, const uint32_t *idx, size_t ni, const ps_mesh_part *parts,
+                      size_t nparts, float max_error, ps_mesh_lod *out);
 void ps_mesh_lod_free(ps_mesh_lod *l);
 
 /// Levels of detail of a visual mesh file: the file's own mesh first, then

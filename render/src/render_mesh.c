@@ -355,28 +355,35 @@ static bool load_file(ps_mesh_cache *c, entry *e, const char *path, char *why, s
     aiReleaseImport(sc);
     bool ok = ps_gpu_mesh_upload(&e->mesh, v, nv, idx, k);
     e->triangles[0] = k / 3;
-    if (ok && textured) { // drawn part by part; no coarser levels (clustering would smear the texture seams)
-        e->mesh.parts = parts;
-        e->mesh.part_count = nparts;
-        parts = NULL;
-    }
-    free(parts);
-    // Coarser levels for where the file's detail is smaller than a pixel:
-    // each kept only if it has at most half the triangles of the one before.
-    static const int cells[PS_MESH_LEVELS - 1] = {192, 96, 48};
+    // Coarser levels for where the file's detail is smaller than a few pixels:
+    // at most 0.4%, 1.5% and 6% of the mesh's size off its surface, each kept
+    // only if it has at most 70% of the triangles of the one before. Textured
+    // meshes are simplified texture by texture (their parts).
+    static const float rel_error[PS_MESH_LEVELS - 1] = {0.004f, 0.015f, 0.06f};
     size_t prev = k / 3;
-    for (int l = 0, out = 0; ok && !textured && l < PS_MESH_LEVELS - 1; l++) {
+    for (int l = 0, out = 0; ok && l < PS_MESH_LEVELS - 1; l++) {
         ps_mesh_lod lod;
-        if (!ps_mesh_simplify(v, nv, idx, k, cells[l], &lod)) break;
+        if (!ps_mesh_simplify(v, nv, idx, k, textured ? parts : NULL, textured ? nparts : 0,
+                              rel_error[l] * 2 * e->radius, &lod))
+            break;
         size_t nt = lod.index_count / 3;
         if (10 * nt <= 7 * prev && ps_gpu_mesh_upload(&e->lod[out], lod.vertices, lod.vertex_count, lod.indices,
-                                                 lod.index_count)) {
+                                                      lod.index_count)) {
+            e->lod[out].parts = lod.parts; // the level owns them now
+            e->lod[out].part_count = lod.part_count;
+            lod.parts = NULL;
             e->lod_error[out] = lod.error;
             e->triangles[++out] = nt;
             prev = nt;
         }
         ps_mesh_lod_free(&lod);
     }
+    if (ok && textured) { // drawn part by part
+        e->mesh.parts = parts;
+        e->mesh.part_count = nparts;
+        parts = NULL;
+    }
+    free(parts);
     free(v);
     free(idx);
     if (!ok) snprintf(why, whylen, "GL upload failed");

@@ -54,6 +54,14 @@ struct ps_renderer {
     bool font_failed;
     float *scratch; size_t scratch_cap;
     float *quads; size_t quads_n, quads_cap; // 2D rectangles and glyphs waiting for ps_renderer_flush (floats)
+    // The cached 2D overlay (ps_renderer_overlay_cache_begin): its target, the
+    // framebuffer and viewport to go back to, and the box drawn into it.
+    ps_render_target *ov_target;
+    GLuint ov_prog; GLint ov_view, ov_tex;   // compiled at the first cache_begin
+    int ov_mode;                             // OV_DIRECT, OV_CACHE or OV_DISCARD
+    GLint ov_prev_fbo, ov_prev_vp[4];
+    // Which OV_TILE-pixel tiles of the cache hold anything (row-major, top row first).
+    unsigned char *ov_tiles; int ov_cols, ov_rows;
     bool *fallback; size_t fallback_cap;   // per segment: visual mesh failed, draw collision
     void *trans; size_t trans_n, trans_cap; // translucent draw_items of a frame, drawn back to front
     void *batch; size_t batch_n, batch_cap; // instanced draw_items waiting for flush_batch
@@ -221,6 +229,11 @@ static const char *ui_fs =
     "  else if (v_uv.x < 0.0) o = v_col;\n"
     "  else o = vec4(v_col.rgb, v_col.a * texture(u_tex, v_uv).r);\n"
     "}\n";
+
+// The cached 2D overlay, composited: its texture as it is (premultiplied
+// alpha). A program of its own: a bare texture fetch is what llvmpipe draws fastest.
+static const char *ov_fs =
+    "#version 330 core\nin vec2 v_uv; uniform sampler2D u_tex; out vec4 o; void main() { o = texture(u_tex, v_uv); }\n";
 
 static GLuint compile(ps_renderer *r, GLenum type, const char *src, const char *what)
 {
@@ -526,10 +539,12 @@ void ps_renderer_destroy(ps_renderer *r)
     if (!r) return;
     free(r->quads);
     ps_render_target_destroy(r->pick_target);
+    ps_render_target_destroy(r->ov_target);
+    free(r->ov_tiles);
     for (int i = 0; i < PRIM_COUNT; i++) ps_gpu_mesh_free(&r->prim[i]);
     ps_mesh_cache_destroy(r->cache);
     ps_texture_cache_destroy(r->textures);
-    GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog};
+    GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog, r->ov_prog};
     for (size_t i = 0; i < sizeof progs / sizeof *progs; i++)
         if (progs[i]) glDeleteProgram(progs[i]);
     if (r->shadow_fbo) glDeleteFramebuffers(1, &r->shadow_fbo);
@@ -1487,6 +1502,8 @@ static bool pick_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
 
 /* -------------------------------------------------------------------- 2D */
 
+enum { OV_DIRECT, OV_CACHE, OV_DISCARD };
+
 static void ui_begin(ps_renderer *r, int kind, const float rgba[4], float *vw, float *vh)
 {
     GLint vp[4];
@@ -1495,7 +1512,11 @@ static void ui_begin(ps_renderer *r, int kind, const float rgba[4], float *vw, f
     *vh = (float)vp[3];
     glDisable(GL_DEPTH_TEST);
     glEnable(GL_BLEND);
-    glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+    // Into the overlay cache the colour is stored premultiplied by its alpha
+    // (and alpha accumulates as coverage), so that compositing the cache with
+    // (1, 1 - alpha) gives what drawing straight onto the picture would.
+    if (r->ov_mode == OV_CACHE) glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+    else glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
     glUseProgram(r->ui_prog);
     glUniform2f(r->i_view, *vw, *vh);
     glUniform1i(r->i_kind, kind);
@@ -1543,9 +1564,31 @@ static float *batch_quads(ps_renderer *r, size_t n)
     return q;
 }
 
+enum { OV_TILE = 32 }; // the cached overlay is composited in tiles of this many pixels
+
+// Marks the cache's tiles that the pixels from (x0, y0) to (x1, y1) touch.
+static void ov_mark(ps_renderer *r, float x0, float y0, float x1, float y1)
+{
+    int c0 = (int)floorf(x0 / OV_TILE), r0 = (int)floorf(y0 / OV_TILE);
+    int c1 = (int)ceilf(x1 / OV_TILE), r1 = (int)ceilf(y1 / OV_TILE);
+    if (c0 < 0) c0 = 0;
+    if (r0 < 0) r0 = 0;
+    if (c1 > r->ov_cols) c1 = r->ov_cols;
+    if (r1 > r->ov_rows) r1 = r->ov_rows;
+    for (int y = r0; y < r1; y++)
+        for (int x = c0; x < c1; x++) r->ov_tiles[y * r->ov_cols + x] = 1;
+}
+
 void ps_renderer_flush(ps_renderer *r)
 {
     if (!r || !r->quads_n) return;
+    if (r->ov_mode == OV_DISCARD) {
+        r->quads_n = 0;
+        return;
+    }
+    if (r->ov_mode == OV_CACHE) // vertices 0 and 2 of each quad are opposite corners
+        for (size_t i = 0; i < r->quads_n; i += QUAD_FLOATS)
+            ov_mark(r, r->quads[i], r->quads[i + 1], r->quads[i + 16], r->quads[i + 17]);
     float vw, vh;
     ui_begin(r, 0, NULL, &vw, &vh);
     glBindTexture(GL_TEXTURE_2D, r->font_tex);
@@ -1603,7 +1646,9 @@ void ps_renderer_text(ps_renderer *r, int x, int y, float scale, const float rgb
 void ps_renderer_image(ps_renderer *r, int x, int y, int w, int h, const float *rgb, int img_w, int img_h, int channels)
 {
     if (!r || !rgb || img_w < 1 || img_h < 1 || w <= 0 || h <= 0 || channels < 1 || channels > 4) return;
+    if (r->ov_mode == OV_DISCARD) return;
     ps_renderer_flush(r); // what was drawn before stays below the image
+    if (r->ov_mode == OV_CACHE) ov_mark(r, (float)x, (float)y, (float)(x + w), (float)(y + h));
     if (!r->image_tex) {
         glGenTextures(1, &r->image_tex);
         glBindTexture(GL_TEXTURE_2D, r->image_tex);
@@ -1628,6 +1673,93 @@ void ps_renderer_image(ps_renderer *r, int x, int y, int w, int h, const float *
     quad(q, (float)x, (float)y, (float)w, (float)h, 0, 0, 1, 1, white4); // row 0 (top) at v = 0
     glBufferData(GL_ARRAY_BUFFER, sizeof q, q, GL_STREAM_DRAW);
     glDrawArrays(GL_TRIANGLES, 0, 6);
+    ui_end();
+}
+
+bool ps_renderer_overlay_cache_begin(ps_renderer *r)
+{
+    if (!r || r->ov_mode != OV_DIRECT) return false;
+    ps_renderer_flush(r); // what was drawn before stays below the cached overlay
+    GLint vp[4], prev = 0;
+    glGetIntegerv(GL_VIEWPORT, vp);
+    glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &prev);
+    if (vp[2] < 1 || vp[3] < 1) return false;
+    if (!r->ov_prog) {
+        r->ov_prog = program(r, ui_vs, ov_fs, "overlay");
+        if (!r->ov_prog) return false; // drawn straight onto the picture instead
+        r->ov_view = glGetUniformLocation(r->ov_prog, "u_view");
+        r->ov_tex = glGetUniformLocation(r->ov_prog, "u_tex");
+    }
+    if (!r->ov_target || r->ov_target->w != vp[2] || r->ov_target->h != vp[3]) {
+        ps_render_target_destroy(r->ov_target);
+        free(r->ov_tiles);
+        r->ov_cols = (vp[2] + OV_TILE - 1) / OV_TILE;
+        r->ov_rows = (vp[3] + OV_TILE - 1) / OV_TILE;
+        r->ov_tiles = malloc((size_t)r->ov_cols * (size_t)r->ov_rows);
+        r->ov_target = r->ov_tiles ? ps_render_target_create(r, vp[2], vp[3], false, NULL, 0) : NULL;
+        if (!r->ov_target) return false; // drawn straight onto the picture instead
+    }
+    memcpy(r->ov_prev_vp, vp, sizeof vp);
+    r->ov_prev_fbo = prev;
+    ps_render_target_bind(r->ov_target);
+    glClearColor(0, 0, 0, 0);
+    glClear(GL_COLOR_BUFFER_BIT);
+    memset(r->ov_tiles, 0, (size_t)r->ov_cols * (size_t)r->ov_rows);
+    r->ov_mode = OV_CACHE;
+    return true;
+}
+
+void ps_renderer_overlay_cache_end(ps_renderer *r)
+{
+    if (!r) return;
+    if (r->ov_mode == OV_CACHE) {
+        ps_renderer_flush(r);
+        glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->ov_prev_fbo);
+        glViewport(r->ov_prev_vp[0], r->ov_prev_vp[1], r->ov_prev_vp[2], r->ov_prev_vp[3]);
+    }
+    r->ov_mode = OV_DIRECT;
+}
+
+void ps_renderer_overlay_cache_skip(ps_renderer *r)
+{
+    if (!r || r->ov_mode != OV_DIRECT) return;
+    ps_renderer_flush(r); // what was drawn before is kept
+    r->ov_mode = OV_DISCARD;
+}
+
+void ps_renderer_overlay_cache_draw(ps_renderer *r)
+{
+    if (!r || r->ov_mode != OV_DIRECT || !r->ov_target) return;
+    ps_renderer_flush(r);
+    const ps_render_target *t = r->ov_target;
+    // One quad per run of marked tiles along a row, inside the picture.
+    float W = (float)t->w, H = (float)t->h; // texture rows bottom first
+    static const float white4[4] = {1, 1, 1, 1};
+    size_t n = 0;
+    for (int y = 0; y < r->ov_rows; y++)
+        for (int x = 0; x < r->ov_cols; x++) {
+            if (!r->ov_tiles[y * r->ov_cols + x]) continue;
+            int x_end = x;
+            while (x_end + 1 < r->ov_cols && r->ov_tiles[y * r->ov_cols + x_end + 1]) x_end++;
+            float x0 = (float)(x * OV_TILE), y0 = (float)(y * OV_TILE);
+            float x1 = fminf((float)((x_end + 1) * OV_TILE), W), y1 = fminf((float)((y + 1) * OV_TILE), H);
+            float *q = batch_quads(r, 1);
+            if (!q) break;
+            quad(q, x0, y0, x1 - x0, y1 - y0, x0 / W, 1 - y0 / H, x1 / W, 1 - y1 / H, white4);
+            n++;
+            x = x_end;
+        }
+    if (!n) return;
+    float vw, vh;
+    ui_begin(r, 0, NULL, &vw, &vh);
+    glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+    glUseProgram(r->ov_prog);
+    glUniform2f(r->ov_view, vw, vh);
+    glUniform1i(r->ov_tex, 0);
+    glBindTexture(GL_TEXTURE_2D, t->color);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(r->quads_n * sizeof(float)), r->quads, GL_STREAM_DRAW);
+    glDrawArrays(GL_TRIANGLES, 0, (GLsizei)(r->quads_n / 8));
+    r->quads_n = 0;
     ui_end();
 }
 

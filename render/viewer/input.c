@@ -201,6 +201,7 @@ static void run_cmd(ps_viewer *v, ps_view_cmd cmd, bool repeat)
 
 void ps_viewer_on_key(ps_viewer *v, int key, int action, int mods)
 {
+    v->input_events++; // the panels answer on the next frame
     const ps_viewer_step_hook *hook = v->opt.step_hook;
     if (hook && hook->discard && hook->discard_key && key == hook->discard_key && action == GLFW_PRESS) {
         hook->discard(hook->user);
@@ -335,6 +336,7 @@ static void mouse_release(ps_viewer *v, int button)
 
 void ps_viewer_on_mouse_button(ps_viewer *v, int button, int action, int mods)
 {
+    v->input_events++; // the panels answer on the next frame
     if (action == GLFW_PRESS) {
         if (v->mouse == PS_MOUSE_NONE) mouse_press(v, button, mods);
     } else if (action == GLFW_RELEASE && button == v->press_button) {
@@ -346,6 +348,10 @@ void ps_viewer_on_cursor(ps_viewer *v, double x, double y)
 {
     double nx = x * v->px_scale, ny = y * v->px_scale;
     double dx = nx - v->mx, dy = ny - v->my;
+    // The panels answer on the next frame when the cursor is or was over them (or
+    // drags the column's edge); orbiting over the 3D view leaves them cached.
+    if (v->mouse == PS_MOUSE_RESIZE || ps_ui_wants_mouse(&v->ui, nx, ny) || ps_ui_wants_mouse(&v->ui, v->mx, v->my))
+        v->input_events++;
     v->mx = nx;
     v->my = ny;
     v->ui.mx = nx;
@@ -393,6 +399,7 @@ void ps_viewer_on_cursor(ps_viewer *v, double x, double y)
 
 void ps_viewer_on_scroll(ps_viewer *v, double dx, double dy)
 {
+    v->input_events++; // the panels answer on the next frame
     (void)dx;
     if (ps_ui_wants_mouse(&v->ui, v->mx, v->my)) {
         if (v->show_panels && v->mx >= v->ui.col_x) { // over the panel column: scroll it

@@ -332,6 +332,9 @@ static bool draw_scene(ps_viewer *v)
     static const float sel_tint[4] = {0.3f, 1.0f, 1.0f, 0.45f};
     ps_renderer_set_tint(v->r, v->selected, sel_tint);
     double dark = view_darkness(v);
+    // Mesh levels of detail may move the surface 3 of the window's pixels; at a
+    // reduced scale that is fewer of the 3D view's own (1.5 at 50 %).
+    ps_renderer_set_lod_pixels(v->r, 3.0 * fmin(v->scale, 1.0));
     if (v->scale >= 1.0) return ps_renderer_draw(v->r, v->snap, &v->view, flags, dark) == PS_OK;
     ps_render_view view = v->view;
     view.width = (int)lround(v->fb_w * v->scale);
@@ -383,6 +386,36 @@ static void auto_scale_step(ps_viewer *v, double now)
     }
 }
 
+// The panels' text costs llvmpipe about 2 ms a frame (two triangles a glyph):
+// they are drawn into the renderer's overlay cache at most this often (their
+// numbers update at this rate) and composited onto every frame in between.
+#define PANEL_HZ 15.0
+
+// The panels: laid out and drawn into the renderer's overlay cache when due
+// (the frame after any input, so that widgets answer at once; a new window
+// size; a screenshot; else PANEL_HZ), and the cache composited onto every
+// frame. A script finds widgets where the frame lays them out: under one the
+// panels are laid out every frame (drawn only when due).
+static void draw_panels(ps_viewer *v, double now)
+{
+    bool due = v->panels_t < 0 || now - v->panels_t >= 1.0 / PANEL_HZ || v->input_events != v->panels_events ||
+               v->fb_w != v->panels_w || v->fb_h != v->panels_h || v->shot_pending || v->panels_uncached;
+    if (due) {
+        v->panels_uncached = !ps_renderer_overlay_cache_begin(v->r);
+        v->panels_t = now;
+        v->panels_events = v->input_events;
+        v->panels_w = v->fb_w;
+        v->panels_h = v->fb_h;
+        ps_viewer_draw_panels(v);
+        ps_renderer_overlay_cache_end(v->r);
+    } else if (v->have_script) { // scripts find widgets where this frame lays them out
+        ps_renderer_overlay_cache_skip(v->r);
+        ps_viewer_draw_panels(v);
+        ps_renderer_overlay_cache_end(v->r);
+    }
+    ps_renderer_overlay_cache_draw(v->r);
+}
+
 bool ps_viewer_frame(ps_viewer *v)
 {
     double t = ps_viewer_now(), dt = t - v->t_last;
@@ -419,7 +452,7 @@ bool ps_viewer_frame(ps_viewer *v)
     }
     if (drawable) {
         draw_overlay_2d(v);
-        ps_viewer_draw_panels(v);
+        draw_panels(v, t);
     }
     ps_sim_thread_unlock(v->phys);
     if (drawable) ps_renderer_flush(v->r);
@@ -532,9 +565,9 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->r = ps_renderer_create(err, errlen);
     if (!v->r) goto fail;
     // Mesh detail under 3 pixels is not worth its vertex work in an interactive
-    // view (the Go2's 80k triangles; camera sensors keep their own renderer at 1),
-    // and the back faces of mesh files are not set up (same pixels on closed meshes).
-    ps_renderer_set_lod_pixels(v->r, 3.0);
+    // view (the Go2's 80k triangles; camera sensors keep their own renderer at 1;
+    // draw_scene sets it per frame), and the back faces of mesh files are not set
+    // up (same pixels on closed meshes).
     ps_renderer_set_cull_mesh_backs(v->r, true);
     if (opt->msaa) ps_viewer_log(v, "msaa: %d samples per pixel", ps_renderer_framebuffer_samples(v->r));
     // Scripted, fixed-step and multisampled windows draw at full resolution
@@ -591,6 +624,7 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     // Physics on its own thread unless every frame is a fixed amount of time (--frame-dt).
     if (opt->frame_dt <= 0 && !(v->phys = ps_sim_thread_start(&v->loop, err, errlen))) goto fail;
     v->t_start = v->t_last = v->fps_t0 = v->scale_t0 = ps_viewer_now();
+    v->panels_t = -1;
     if (!v->loop.scene) {
         const char *nl = strchr(v->loop.error, '\n');
         ps_viewer_log(v, "load failed: %.*s (waiting for the file to change)",

@@ -70,6 +70,14 @@ struct ps_viewer {
     bool show_help, show_panels, show_plots, show_profiler, show_inspector;
     bool open_episode, open_scene, open_actions, open_actuators, open_joints, open_sensors, open_overlays;
     char note[512];               // transient message on the status line
+    // The panels' cached picture (ps_renderer_overlay_cache_*): redrawn on the
+    // frame after any input, at a new window size, for a screenshot, and else
+    // at most PANEL_HZ (viewer.c) times a second.
+    uint64_t input_events;        // keys, buttons, wheel turns and cursor moves over the panels so far
+    uint64_t panels_events;       // input_events when the panels were last drawn
+    double panels_t;              // when they were last drawn (ps_viewer_now; < 0: never)
+    int panels_w, panels_h;       // the framebuffer size they were drawn at
+    bool panels_uncached;         // no cache could be made: drawn every frame
     double note_until;
     // frames
     double t_start, t_last;

@@ -64,9 +64,9 @@ ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const p
 /// gets base colour x `intensity` x cos a / max(d^2, 1) on top of the (dimmed)
 /// sun and ambient light. 0 (the default) turns it off; negative or NaN is 0.
 void ps_renderer_set_lamp(ps_renderer *r, double intensity);
-/// Levels of detail of visual mesh files: a coarser level is drawn where no
-/// vertex of it moves more than `pixels` on screen from the file's own mesh.
-/// Default 1 (screenshots, videos and camera sensors keep it); an interactive
+/// Levels of detail of visual mesh files: a coarser level is drawn where its
+/// surface moves less than `pixels` on screen from the file's own mesh (twice
+/// meshoptimizer's error estimate, at the mesh's nearest point). Default 1 (screenshots, videos and camera sensors keep it); an interactive
 /// view may trade a little shape for speed (the viewer uses 3). Clamped to
 /// 0.25..16; NaN is 1.
 void ps_renderer_set_lod_pixels(ps_renderer *r, double pixels);
@@ -113,6 +113,23 @@ const char *ps_renderer_error(const ps_renderer *r);
 ps_status ps_renderer_read_window(ps_renderer *r, int width, int height, uint8_t *rgb, char *err, size_t errlen);
 /// Draws the batched 2D text and rectangles (in call order) into the bound framebuffer.
 void ps_renderer_flush(ps_renderer *r);
+
+/// The cached 2D overlay: a picture of 2D text, rectangles and images drawn
+/// once and composited onto later frames (the viewer's panels, redrawn only a
+/// few times a second). Between _begin and _end the 2D calls draw into the
+/// cache (the bound framebuffer's viewport size, cleared first) instead of the
+/// picture; what was drawn before _begin reaches the picture first. Between
+/// _skip and _end they draw nothing (the cache is kept). _draw composites the
+/// cache (the 32-pixel tiles its contents touch) onto the bound framebuffer at
+/// the same pixels, as drawing them there would have (within 1 of 255 per
+/// channel: the cache holds 8 bits per channel). Nothing is cached until a
+/// first _begin; _begin returns false when the cache cannot be made (or `r`
+/// is NULL): the 2D calls then draw straight onto the picture. The calls do
+/// not nest.
+bool ps_renderer_overlay_cache_begin(ps_renderer *r);
+void ps_renderer_overlay_cache_skip(ps_renderer *r);
+void ps_renderer_overlay_cache_end(ps_renderer *r);
+void ps_renderer_overlay_cache_draw(ps_renderer *r);
 
 /// The default view's direction: azimuth from +x (degrees, -40: front right)
 /// and elevation above the ground plane (degrees).
