@@ -66,9 +66,10 @@ ps_status ps_renderer_draw_mode(ps_renderer *r, const ps_snapshot *snap, const p
 void ps_renderer_set_lamp(ps_renderer *r, double intensity);
 /// Levels of detail of visual mesh files: a coarser level is drawn where its
 /// surface moves less than `pixels` on screen from the file's own mesh (twice
-/// meshoptimizer's error estimate, at the mesh's nearest point). Default 1 (screenshots, videos and camera sensors keep it); an interactive
-/// view may trade a little shape for speed (the viewer uses 3). Clamped to
-/// 0.25..16; NaN is 1.
+/// meshoptimizer's error estimate, at the mesh's nearest point). Default 1
+/// (screenshots, videos and camera sensors keep it); an interactive view may
+/// trade a little shape for speed (the viewer uses 3). Clamped to 0.25..16;
+/// NaN is 1.
 void ps_renderer_set_lod_pixels(ps_renderer *r, double pixels);
 /// Opaque visual mesh files drawn without their back faces in colour passes
 /// (`on`), as closed surfaces show none: about half the triangles set up (the
