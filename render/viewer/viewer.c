@@ -386,9 +386,10 @@ static void auto_scale_step(ps_viewer *v, double now)
     }
 }
 
-// The panels' text costs llvmpipe about 2 ms a frame (two triangles a glyph):
-// they are drawn into the renderer's overlay cache at most this often (their
-// numbers update at this rate) and composited onto every frame in between.
+// Laying out and drawing the panels costs llvmpipe 3-6 ms a frame (measured
+// with --no-panels; the glyphs themselves are few): they are drawn into the
+// renderer's overlay cache at most this often (their numbers update at this
+// rate) and composited onto every frame in between (about half that cost).
 #define PANEL_HZ 15.0
 
 // The panels: laid out and drawn into the renderer's overlay cache when due
