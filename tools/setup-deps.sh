@@ -39,7 +39,8 @@ tests+=(python3-pip python3-setuptools python3-wheel)
 # reads them back in tests/test_dataset.sh and pilotsim.dataset. Slurm and munge run the
 # single-node job-array test (tests/test_slurm.sh).
 tests+=(libhdf5-dev python3-h5py slurm-wlm munge)
-tests+=(zlib1g-dev)   # the dataset plugin deflates camera images itself
+tests+=(zlib1g-dev)   # HDF5's deflate filter (libhdf5-dev needs it)
+tests+=(libdeflate-dev)   # the dataset plugin compresses chunks itself (dataset_h5.c)
 # tests/test_alloc.sh counts the heap's brk calls per step with strace.
 tests+=(strace)
 extra=("${tests[@]}")

@@ -7,6 +7,10 @@
 
 enum { DS_MAX_ACTIONS = 64 };
 
+/// libdeflate's compression level for every chunk the writer compresses itself
+/// (dataset_h5.c; 1..12): measured fastest at no larger size (docs/datasets.md).
+enum { DS_DEFLATE_LEVEL = 1 };
+
 typedef struct ds_bytes {
     unsigned char *data;
     size_t len, cap;
@@ -21,11 +25,11 @@ void ds_bytes_release(ds_bytes *b);
 /// The writer's scratch memory (dataset_h5.c), owned by the recorder so that
 /// every demo after the first reuses it instead of allocating (and faulting in)
 /// fresh pages: a chunk's filter input (shuffled or zero-padded rows), its
-/// compressed bytes, the states' rows padded to one width, and zlib's deflate
-/// state.
+/// compressed bytes, the states' rows padded to one width, and libdeflate's
+/// compressor.
 typedef struct ds_scratch {
     ds_bytes in, out, rows;
-    void *deflater; // z_stream, level 1, made on first use; NULL before
+    struct libdeflate_compressor *deflater; // made on first use; NULL before
 } ds_scratch;
 
 /// Frees what the writer left in `s` (dataset_h5.c); the struct stays.
