@@ -203,6 +203,30 @@ expect_rc 0 replay chunks.hdf5 --verify
 check "HDF5's filters read them back to the recorded run (the C reader: replay verifies every step)" \
   has out "replay: 1 demo verified, 0 diverged"
 
+# bench --record: its figures' relations, not timings (a short scene, 2 runs a mode).
+expect_rc 0 bench --record --scene "$src"/scenes/examples/pendulum.lua --episodes 1 --repeat 2 --json
+check "bench --record: best <= median, page faults, instructions (or null: no counter), MB" "$py" -c "
+import json
+d = json.load(open('out'))
+assert d['repeat'] == 2 and d['episodes'] == 1
+sc = d['scenes'][0]
+assert sc['steps'] > 0
+modes = sc['modes']
+assert [m['mode'] for m in modes] == ['eval (no recording)', 'eval --record (default states)', 'record --state-every 1']
+for m in modes:
+    assert 0 < m['wall_time'] <= m['wall_time_median'] and 0 < m['cpu_time'] <= m['cpu_time_median'], m
+    assert m['page_faults_median'] > 0, m
+    i = m['instructions_median']
+    assert (i is None) == (m['instructions_overhead_pct'] is None) and (i is None or i > 1e6), m
+base = modes[0]
+for m in modes[1:]:
+    assert m['mb_per_1000_steps'] > 0, m
+    assert abs(m['cpu_overhead_pct_median'] - 100 * (m['cpu_time_median'] / base['cpu_time_median'] - 1)) < 3, m
+    assert m['page_faults_median'] > base['page_faults_median'], m
+"
+expect_rc 0 bench --record --scene "$src"/scenes/examples/pendulum.lua --episodes 1 --repeat 1
+check "bench --record's table has best and median columns" has out "median"
+
 # 5. SIGKILL mid-recording: a readable file with every finished demo; a rerun resumes.
 scene=$src/scenes/pilot/underground_tunnel_inspection.lua
 "$ps" record "$scene" --episodes 6 --steps 400 --out kill.hdf5 --jobs 1 --quiet 2>kill.err &

@@ -1,21 +1,29 @@
 // pilotsim bench --record: what recording costs, as whole runs of this same
 // executable on the same episodes: `eval SCENE --episodes N --jobs 1` against
 // `eval ... --record DIR` (the default state interval), `record ... --state-every 1`
-// (a full state every step) and, with a camera scene, the same. Reports wall and
-// CPU time (user + system of every process of the run), the overhead over eval and
-// the dataset's size per 1000 steps.
-#define _DEFAULT_SOURCE
+// (a full state every step) and, with a camera scene, the same. Reports, for each
+// mode over `repeat` runs alternating with the others, the best and the median
+// wall and CPU time (user + system of every process of the run), the run's
+// instructions (a hardware counter inherited by every process of it; n/a where
+// the kernel refuses one, as in most virtual machines) and page faults (median),
+// the overheads over eval and the dataset's size per 1000 steps.
+#define _GNU_SOURCE // pipe2
 #include "cli.h"
 #include "bench.h"
 #include "eval.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
+#include <linux/perf_event.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,16 +34,50 @@ static const char *const mode_name[MODE_COUNT] = {"eval (no recording)", "eval -
 
 typedef struct bench_run {
     double wall, cpu; // s
+    double faults;    // minor + major page faults of every process of the run
+    double instr;     // user + kernel instructions of every process of the run; < 0: n/a
 } bench_run;
 
+// A counter of the instructions retired by `pid` and the processes it forks
+// (inherited), from its next exec on; -1 when the kernel refuses one.
+static int instr_counter(pid_t pid)
+{
+    struct perf_event_attr a;
+    memset(&a, 0, sizeof a);
+    a.size = sizeof a;
+    a.type = PERF_TYPE_HARDWARE;
+    a.config = PERF_COUNT_HW_INSTRUCTIONS;
+    a.disabled = 1;
+    a.enable_on_exec = 1;
+    a.inherit = 1;
+    a.exclude_hv = 1;
+    long fd = syscall(SYS_perf_event_open, &a, pid, -1, -1, 0L);
+    if (fd < 0) { // perf_event_paranoid 2 (Debian's default) allows user space only
+        a.exclude_kernel = 1;
+        fd = syscall(SYS_perf_event_open, &a, pid, -1, -1, 0L);
+    }
+    if (fd >= 0) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+    return (int)fd;
+}
+
 // Runs `argv` (argv[0] this executable) with its output discarded: wall and CPU
-// time of it and the children it waited for. false when it failed to run.
+// time, page faults and instructions of it and the children it waited for. The
+// child waits on a pipe until its counter is attached. false when it failed to run.
 static bool timed(char *const argv[], bench_run *out)
 {
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) != 0) return false;
     double t0 = cli_now();
     pid_t pid = fork();
-    if (pid < 0) return false;
+    if (pid < 0) {
+        close(go[0]);
+        close(go[1]);
+        return false;
+    }
     if (pid == 0) {
+        close(go[1]);
+        char c;
+        while (read(go[0], &c, 1) < 0 && errno == EINTR) {}
         int null = open("/dev/null", O_WRONLY);
         if (null >= 0) {
             dup2(null, 1);
@@ -44,12 +86,21 @@ static bool timed(char *const argv[], bench_run *out)
         execv(argv[0], argv);
         _exit(127);
     }
+    close(go[0]);
+    int counter = instr_counter(pid);
+    close(go[1]); // the child execs now (EOF)
     int st;
     struct rusage ru;
-    if (wait4(pid, &st, 0, &ru) < 0) return false;
+    pid_t w;
+    while ((w = wait4(pid, &st, 0, &ru)) < 0 && errno == EINTR) {}
     out->wall = cli_now() - t0;
+    uint64_t n = 0;
+    out->instr = counter >= 0 && read(counter, &n, sizeof n) == (ssize_t)sizeof n ? (double)n : -1;
+    if (counter >= 0) close(counter);
+    if (w < 0) return false;
     out->cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
                ru.ru_stime.tv_usec * 1e-6;
+    out->faults = (double)ru.ru_minflt + (double)ru.ru_majflt;
     return WIFEXITED(st) && WEXITSTATUS(st) <= 1; // 1: some episode failed, still a valid run
 }
 
@@ -119,11 +170,68 @@ static bool run_mode(const char *self, int mode, const char *scene, const char *
     return timed(mode == MODE_RECORD_ALL ? record_argv : eval_argv, out);
 }
 
+// A mode's runs: best (minimum) and median of each figure over `n` runs.
+typedef struct bench_stats {
+    bench_run best, med;
+} bench_stats;
+
+static double pick(const bench_run *r, int field)
+{
+    return field == 0 ? r->wall : field == 1 ? r->cpu : field == 2 ? r->faults : r->instr;
+}
+
+static bench_stats summarize(const bench_run *runs, int n)
+{
+    bench_stats s;
+    double *v = malloc((size_t)n * sizeof *v);
+    for (int f = 0; f < 4; f++) {
+        double best = -1, med = -1;
+        bool na = false;
+        for (int k = 0; k < n; k++) {
+            double x = pick(&runs[k], f);
+            if (x < 0) na = true;
+            if (v) v[k] = x;
+        }
+        if (v && !na) {
+            med = bench_median(v, n);
+            best = v[0];
+        }
+        double *b = f == 0 ? &s.best.wall : f == 1 ? &s.best.cpu : f == 2 ? &s.best.faults : &s.best.instr;
+        double *m = f == 0 ? &s.med.wall : f == 1 ? &s.med.cpu : f == 2 ? &s.med.faults : &s.med.instr;
+        *b = best;
+        *m = med;
+    }
+    free(v);
+    return s;
+}
+
+// 100 * (x / base - 1), or NAN when either is n/a.
+static double pct(double x, double base) { return x >= 0 && base > 0 ? 100 * (x / base - 1) : NAN; }
+
+static void json_num(const char *key, double v, const char *fmt)
+{
+    printf(",\"%s\":", key);
+    if (v != v) printf("null");
+    else printf(fmt, v);
+}
+
+// Text cells: "n/a" for a figure the kernel did not give.
+static void text_pct(double v)
+{
+    if (v != v) printf(" %8s", "n/a");
+    else printf(" %+7.1f%%", v);
+}
+
 int bench_record(const char *const *scenes, int nscenes, int episodes, int repeat, bool json)
 {
     char self[PATH_MAX];
     if (!cli_self_exe(self, sizeof self)) {
         fprintf(stderr, "pilotsim bench: cannot find its own executable\n");
+        return EXIT_RUNTIME;
+    }
+    bench_run *runs = calloc((size_t)MODE_COUNT * (size_t)repeat, sizeof *runs);
+    if (!runs) {
+        fprintf(stderr, "pilotsim bench: out of memory\n");
         return EXIT_RUNTIME;
     }
     char ep[32], results[96], data[MODE_COUNT][96];
@@ -134,29 +242,32 @@ int bench_record(const char *const *scenes, int nscenes, int episodes, int repea
                  m == MODE_RECORD_ALL ? ".hdf5" : "");
     if (json) printf("{\"episodes\":%d,\"repeat\":%d,\"scenes\":[", episodes, repeat);
     else
-        printf("recording cost: %d episode%s per scene, --jobs 1, best of %d whole runs (modes alternating);\n"
-               "CPU = user + system time of every process of the run\n"
-               "%-34s %8s %8s %9s %9s %12s\n",
-               episodes, episodes == 1 ? "" : "s", repeat, "", "wall s", "CPU s", "wall +%", "CPU +%", "MB/1000 steps");
+        printf("recording cost: %d episode%s per scene, --jobs 1, %d whole runs a mode (modes alternating):\n"
+               "best and median; CPU = user + system time, instructions (hardware counter) and page faults\n"
+               "(median) of every process of the run; n/a: the kernel gives no instruction counter here\n"
+               "%-32s %7s %7s %7s %7s %9s %9s %9s %9s %8s %9s %8s\n",
+               episodes, episodes == 1 ? "" : "s", repeat, "", "wall", "wall", "CPU s", "CPU s", "wall +%",
+               "wall +%", "CPU +%", "CPU +%", "instr", "faults", "MB/1000");
+    if (!json)
+        printf("%-32s %7s %7s %7s %7s %9s %9s %9s %9s %8s %9s %8s\n", "", "best", "median", "best", "median", "best",
+               "median", "best", "median", "+%", "+", "steps");
     int rc = EXIT_OK;
     for (int si = 0; si < nscenes && rc == EXIT_OK; si++) {
-        bench_run best[MODE_COUNT];
         double bytes[MODE_COUNT] = {0}, steps = 0;
-        for (int m = 0; m < MODE_COUNT; m++) best[m] = (bench_run){-1, -1};
         for (int k = 0; k < repeat && rc == EXIT_OK; k++)
             for (int m = 0; m < MODE_COUNT; m++) {
-                bench_run r;
-                if (!run_mode(self, m, scenes[si], ep, results, data[m], &r)) {
+                bench_run *r = &runs[m * repeat + k];
+                if (!run_mode(self, m, scenes[si], ep, results, data[m], r)) {
                     fprintf(stderr, "pilotsim bench: the %s run of %s failed\n", mode_name[m], scenes[si]);
                     rc = EXIT_RUNTIME;
                     break;
                 }
-                if (best[m].wall < 0 || r.wall < best[m].wall) best[m].wall = r.wall;
-                if (best[m].cpu < 0 || r.cpu < best[m].cpu) best[m].cpu = r.cpu;
                 if (m == MODE_EVAL) steps = result_steps(results);
                 bytes[m] = m == MODE_EVAL_RECORD ? dir_bytes(data[m]) : m == MODE_RECORD_ALL ? file_bytes(data[m]) : 0;
             }
         if (rc != EXIT_OK) break;
+        bench_stats st[MODE_COUNT];
+        for (int m = 0; m < MODE_COUNT; m++) st[m] = summarize(runs + m * repeat, repeat);
         if (json) {
             printf("%s{\"scene\":", si ? "," : "");
             cli_json_string(stdout, scenes[si]);
@@ -164,22 +275,49 @@ int bench_record(const char *const *scenes, int nscenes, int episodes, int repea
         } else {
             printf("%s (%.0f steps)\n", scenes[si], steps);
         }
+        const bench_stats *e = &st[MODE_EVAL];
         for (int m = 0; m < MODE_COUNT; m++) {
-            double ow = 100 * (best[m].wall / best[0].wall - 1), oc = 100 * (best[m].cpu / best[0].cpu - 1);
+            const bench_stats *b = &st[m];
+            double ow = pct(b->best.wall, e->best.wall), oc = pct(b->best.cpu, e->best.cpu);
+            double owm = pct(b->med.wall, e->med.wall), ocm = pct(b->med.cpu, e->med.cpu);
+            double oi = pct(b->med.instr, e->med.instr), df = b->med.faults - e->med.faults;
             double mb = steps > 0 ? bytes[m] / 1e6 / steps * 1000 : 0;
-            if (json)
-                printf("%s{\"mode\":\"%s\",\"wall_time\":%.3f,\"cpu_time\":%.3f,\"wall_overhead_pct\":%.1f,"
-                       "\"cpu_overhead_pct\":%.1f,\"mb_per_1000_steps\":%.4f}",
-                       m ? "," : "", mode_name[m], best[m].wall, best[m].cpu, ow, oc, mb);
-            else if (m == MODE_EVAL)
-                printf("  %-32s %8.2f %8.2f\n", mode_name[m], best[m].wall, best[m].cpu);
-            else
-                printf("  %-32s %8.2f %8.2f %+8.1f%% %+8.1f%% %12.3f\n", mode_name[m], best[m].wall, best[m].cpu, ow,
-                       oc, mb);
+            if (json) {
+                printf("%s{\"mode\":\"%s\"", m ? "," : "", mode_name[m]);
+                json_num("wall_time", b->best.wall, "%.3f");
+                json_num("cpu_time", b->best.cpu, "%.3f");
+                json_num("wall_time_median", b->med.wall, "%.3f");
+                json_num("cpu_time_median", b->med.cpu, "%.3f");
+                json_num("instructions_median", b->med.instr < 0 ? NAN : b->med.instr, "%.0f");
+                json_num("page_faults_median", b->med.faults, "%.0f");
+                json_num("wall_overhead_pct", m ? ow : 0, "%.1f");
+                json_num("cpu_overhead_pct", m ? oc : 0, "%.1f");
+                json_num("wall_overhead_pct_median", m ? owm : 0, "%.1f");
+                json_num("cpu_overhead_pct_median", m ? ocm : 0, "%.1f");
+                json_num("instructions_overhead_pct", m || oi != oi ? oi : 0, "%.2f");
+                json_num("mb_per_1000_steps", mb, "%.4f");
+                printf("}");
+            } else {
+                printf("  %-30s %7.2f %7.2f %7.2f %7.2f", mode_name[m], b->best.wall, b->med.wall, b->best.cpu,
+                       b->med.cpu);
+                if (m == MODE_EVAL) {
+                    printf(" %9s %9s %9s %9s %8s %9.0f\n", "", "", "", "",
+                           b->med.instr < 0 ? "n/a" : "", b->med.faults);
+                    continue;
+                }
+                text_pct(ow);
+                text_pct(owm);
+                text_pct(oc);
+                text_pct(ocm);
+                if (oi != oi) printf(" %8s", "n/a");
+                else printf(" %+7.2f%%", oi);
+                printf(" %+9.0f %8.3f\n", df, mb);
+            }
         }
         if (json) printf("]}");
     }
     if (json) printf("]}\n");
+    free(runs);
     unlink(results);
     for (int m = 0; m < MODE_COUNT; m++) {
         unlink(data[m]);

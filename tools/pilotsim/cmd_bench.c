@@ -350,10 +350,12 @@ int cmd_bench(int argc, char **argv)
                  "\n"
                  "--record times whole runs of `pilotsim eval FILE --episodes N --jobs 1` (default: the\n"
                  "pilot scenes logistics_parcel_sorting, restaurant_tray_delivery and\n"
-                 "underground_tunnel_inspection, 2 episodes, best of 3), the same with --record DIR\n"
+                 "underground_tunnel_inspection, 2 episodes, 3 runs), the same with --record DIR\n"
                  "and `pilotsim record FILE ... --state-every 1` on the same episodes, modes alternating,\n"
-                 "and prints wall and CPU time, the overhead over eval (target for eval --record:\n"
-                 "<= 10 %) and MB of dataset per 1000 steps.\n",
+                 "and prints the best and the median wall and CPU time, the median instructions (a\n"
+                 "hardware counter over every process of the run; n/a where the kernel has none) and\n"
+                 "page faults, the overheads over eval (target for eval --record: <= 10 %) and MB of\n"
+                 "dataset per 1000 steps.\n",
         .exits = "0 measured, 1 a check failed (results not identical), 2 usage error,\n"
                  "            3 a scene or interface could not run\n",
     };
