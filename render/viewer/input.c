@@ -411,15 +411,30 @@ void ps_viewer_on_scroll(ps_viewer *v, double dx, double dy)
     ps_orbit_camera_zoom(&v->cam, dy);
 }
 
-void ps_viewer_poll_gamepad(ps_viewer *v)
+// The sticks of the first gamepad GLFW knows; false when there is none.
+static bool read_gamepad(float axes[4])
 {
     for (int j = GLFW_JOYSTICK_1; j <= GLFW_JOYSTICK_LAST; j++) {
         GLFWgamepadstate st;
         if (!glfwJoystickIsGamepad(j) || !glfwGetGamepadState(j, &st)) continue;
-        const float axes[4] = {st.axes[GLFW_GAMEPAD_AXIS_LEFT_X], st.axes[GLFW_GAMEPAD_AXIS_LEFT_Y],
-                               st.axes[GLFW_GAMEPAD_AXIS_RIGHT_X], st.axes[GLFW_GAMEPAD_AXIS_RIGHT_Y]};
-        bool was = v->tele.pad_active;
-        if (v->loop.ep && ps_teleop_gamepad(&v->tele, v->loop.ep, axes) && !was) teleop_took_over(v);
-        return; // the first gamepad drives
+        axes[0] = st.axes[GLFW_GAMEPAD_AXIS_LEFT_X];
+        axes[1] = st.axes[GLFW_GAMEPAD_AXIS_LEFT_Y];
+        axes[2] = st.axes[GLFW_GAMEPAD_AXIS_RIGHT_X];
+        axes[3] = st.axes[GLFW_GAMEPAD_AXIS_RIGHT_Y];
+        return true; // the first gamepad drives
     }
+    return false;
+}
+
+void ps_viewer_apply_gamepad(ps_viewer *v, const float axes[4])
+{
+    bool was = v->tele.pad_active;
+    if (v->loop.ep && ps_teleop_gamepad(&v->tele, v->loop.ep, axes) && !was) teleop_took_over(v);
+}
+
+void ps_viewer_poll_gamepad(ps_viewer *v)
+{
+    float axes[4];
+    if (v->pad_scripted) ps_viewer_apply_gamepad(v, v->pad_axes);
+    else if (read_gamepad(axes)) ps_viewer_apply_gamepad(v, axes);
 }

@@ -207,6 +207,20 @@ bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
                 e.op = PS_SOP_RELEASE;
                 ok = ok && push(s, e);
             }
+        } else if (!strcmp(cmd, "gamepad")) {
+            e.op = PS_SOP_GAMEPAD;
+            if (nt == 2 && !strcmp(tok[1], "off")) {
+                e.n = 0;
+            } else if (nt != 5) {
+                why = "needs LX LY RX RY (each -1..1) or off";
+            } else {
+                e.n = 1;
+                for (int k = 0; k < 4 && !why; k++) {
+                    if (!parse_num(tok[k + 1], &a) || !(a >= -1 && a <= 1)) why = "needs LX LY RX RY (each -1..1) or off";
+                    e.axes[k] = (float)a;
+                }
+            }
+            ok = why || push(s, e);
         } else if (!strcmp(cmd, "scroll")) {
             if (nt != 2 || !parse_num(tok[1], &a)) why = "needs DY";
             e.op = PS_SOP_SCROLL;
@@ -226,7 +240,7 @@ bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
             ok = why || push(s, e);
         } else {
             why = "unknown command (wait, wait_steps, wait_for, key, keydown, keyup, move, press, release, click, drag, "
-                  "scroll, screenshot, state, body, widgets, click_widget, set_slider, inspect, plots, quit)";
+                  "scroll, screenshot, state, body, widgets, click_widget, set_slider, inspect, plots, gamepad, quit)";
         }
         if (why) {
             snprintf(err, errlen, "%s:%d: %s: %s", path, ln, cmd, why);

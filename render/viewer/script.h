@@ -28,6 +28,11 @@
 //   inspect                print the selected body's inspector values ("view: inspect ...")
 //   plots                  print the F3 plots' sample counts ("view: plots step_samples=N
 //                          first_step=A last_step=B frames=F": samples taken, one per step)
+//   gamepad LX LY RX RY    from this frame on, the first gamepad's sticks read these
+//                          axes (-1..1 each; GLFW's convention: x right and y down
+//                          positive), whether or not a gamepad is connected: the viewer
+//                          drives the teleop actions with them as with a device's
+//   gamepad off            the device's sticks again (none: the actions stay as they are)
 //   quit                   close the viewer
 #ifndef PS_VIEWER_SCRIPT_H
 #define PS_VIEWER_SCRIPT_H
@@ -38,7 +43,7 @@
 
 typedef enum ps_script_op {
     PS_SOP_WAIT, PS_SOP_WAIT_STEPS, PS_SOP_WAIT_FOR, PS_SOP_KEY_DOWN, PS_SOP_KEY_UP, PS_SOP_MOVE, PS_SOP_PRESS, PS_SOP_RELEASE,
-    PS_SOP_SCROLL, PS_SOP_SCREENSHOT, PS_SOP_STATE, PS_SOP_BODY, PS_SOP_WIDGETS, PS_SOP_WIDGET, PS_SOP_INSPECT, PS_SOP_PLOTS, PS_SOP_QUIT,
+    PS_SOP_SCROLL, PS_SOP_SCREENSHOT, PS_SOP_STATE, PS_SOP_BODY, PS_SOP_WIDGETS, PS_SOP_WIDGET, PS_SOP_INSPECT, PS_SOP_PLOTS, PS_SOP_GAMEPAD, PS_SOP_QUIT,
 } ps_script_op;
 
 typedef enum ps_script_cond {
@@ -50,7 +55,8 @@ typedef struct ps_script_event {
     int key, button, mods;   // GLFW codes and GLFW_MOD_* bits
     double x, y;             // cursor (window pixels); scroll: y = steps
     int cond;                // wait_for: PS_SCOND_*; wait_steps: 1 when relative (+N)
-    long n;                  // wait: frames; wait_steps: steps
+    long n;                  // wait: frames; wait_steps: steps; gamepad: 0 off, 1 axes
+    float axes[4];           // gamepad: left x, left y, right x, right y
     char *arg;               // screenshot path, body name (owned)
     int line;                // source line, for messages
 } ps_script_event;

@@ -133,6 +133,10 @@ static bool script_event(ps_viewer *v, const ps_script_event *e)
                       (unsigned long long)p->last_step, p->count);
         return true;
     }
+    case PS_SOP_GAMEPAD:
+        v->pad_scripted = e->n != 0;
+        memcpy(v->pad_axes, e->axes, sizeof v->pad_axes);
+        return true;
     case PS_SOP_QUIT: v->quit = true; return true;
     }
     return true;

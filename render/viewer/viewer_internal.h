@@ -50,6 +50,8 @@ struct ps_viewer {
     ps_ui ui;
     ps_script script;
     bool have_script;
+    bool pad_scripted;            // the script's `gamepad` axes stand in for the first gamepad
+    float pad_axes[4];            // those axes (left x, left y, right x, right y; -1..1, y down)
     // mouse (framebuffer pixels)
     double mx, my, press_x, press_y;
     int press_button, press_mods;
@@ -111,8 +113,13 @@ void ps_viewer_refresh_watch(ps_viewer *v, bool replace);
 void ps_viewer_after_new_episode(ps_viewer *v);
 /// Reloads the scene (`why` names the trigger in the log); errors go to the banner.
 void ps_viewer_reload(ps_viewer *v, const char *why);
-/// Reads the first gamepad and drives the teleop actions with it (input.c).
+/// Reads the first gamepad (or the script's axes while they are set) and drives the
+/// teleop actions with it (input.c).
 void ps_viewer_poll_gamepad(ps_viewer *v);
+/// Drives the teleop actions with gamepad axes (left x, left y, right x, right y;
+/// -1..1, y down positive as GLFW reports them): what a read of the first gamepad
+/// does with its sticks (input.c).
+void ps_viewer_apply_gamepad(ps_viewer *v, const float axes[4]);
 /// Runs the script's events due this frame (script_run.c).
 void ps_viewer_script_tick(ps_viewer *v);
 /// Draws the side panels, the help window and the error banner (panels.c).
