@@ -314,13 +314,11 @@ void ds_recorder_after_step(ds_recorder *r, ps_episode *e)
     if (done) take_obs(r, e, true);
 }
 
-// The loop of ps_episode_run_policy with the recorder around each step, and the
-// same outcome: a transport failure ends the episode as policy_error (which
-// eval retries), the policy's own as script_error, and the policy hears of
-// the episode's end.
+static void hook_before(void *r, ps_episode *e) { ds_recorder_before_step(r, e); }
+static void hook_after(void *r, ps_episode *e) { ds_recorder_after_step(r, e); }
+
 ps_episode_status ds_record_run(ds_recorder *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
 {
-    char err[PS_ERR_LEN] = "";
     ds_recorder_begin(r, e);
     if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
     double dt = ps_episode_timestep(e), limit = ps_scene_time_limit(ps_episode_scene(e)) / dt;
@@ -328,27 +326,8 @@ ps_episode_status ds_record_run(ds_recorder *r, ps_episode *e, ps_policy *p, uin
     if (max_steps && (!r->step_limit || max_steps < r->step_limit)) r->step_limit = max_steps;
     for (size_t i = 0; i < r->nobs; i++)
         if (!r->obs[i].u8) reserve_steps(r, &r->obs[i].data, r->obs[i].count * sizeof(float));
-    ps_status rc;
-    if (p && (rc = ps_policy_reset(p, e, seed, err, sizeof err)) != PS_OK) {
-        char msg[2300];
-        snprintf(msg, sizeof msg, "policy '%s' reset: %s", ps_policy_spec(p), err);
-        ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
-        return ps_episode_get_status(e);
-    }
-    while (ps_episode_get_status(e) == PS_EP_RUNNING) {
-        if (p && (rc = ps_policy_act(p, e, err, sizeof err)) != PS_OK) {
-            char msg[2300];
-            snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", ps_policy_spec(p),
-                     (unsigned long long)ps_episode_steps(e), err);
-            ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
-            break;
-        }
-        ds_recorder_before_step(r, e);
-        ps_episode_step(e, max_steps);
-        ds_recorder_after_step(r, e);
-    }
-    if (p && !ps_policy_transport_failed(p)) (void)ps_policy_end(p, e, err, sizeof err); // best effort, as there
-    return ps_episode_get_status(e);
+    const ps_step_hooks hooks = {.before = hook_before, .after = hook_after, .ctx = r};
+    return ps_episode_run_hooked(e, p, seed, max_steps, &hooks);
 }
 
 size_t ds_recorder_steps(const ds_recorder *r) { return r->steps; }

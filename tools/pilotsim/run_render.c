@@ -204,36 +204,22 @@ static void record_due(run_render *r, ps_episode *e)
     }
 }
 
+static void hook_start(void *ctx, ps_episode *e) { record_due(ctx, e); }
+
+static void hook_after(void *ctx, ps_episode *e)
+{
+    run_render *r = ctx;
+    record_due(r, e);
+    if (r->cams && !r->failed && ps_episode_world(e)) {
+        char e2[1024];
+        if (!camera_out_write_new(r->cams, ps_episode_world(e), e2, sizeof e2)) fail(r, e2);
+    }
+}
+
 ps_episode_status run_render_run(run_render *r, ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
 {
-    // The same calls in the same order as ps_episode_run_policy / ps_episode_run.
-    char err[PS_ERR_LEN] = "";
-    if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
-    ps_status rc = p ? ps_policy_reset(p, e, seed, err, sizeof err) : PS_OK;
-    if (rc != PS_OK) {
-        char msg[2300];
-        snprintf(msg, sizeof msg, "policy '%s' reset: %s", ps_policy_spec(p), err);
-        ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
-        return ps_episode_get_status(e);
-    }
-    record_due(r, e);
-    while (ps_episode_get_status(e) == PS_EP_RUNNING) {
-        if (p && (rc = ps_policy_act(p, e, err, sizeof err)) != PS_OK) {
-            char msg[2300];
-            snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", ps_policy_spec(p),
-                     (unsigned long long)ps_episode_steps(e), err);
-            ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
-            break;
-        }
-        ps_episode_step(e, max_steps);
-        record_due(r, e);
-        if (r->cams && !r->failed && ps_episode_world(e)) {
-            char e2[1024];
-            if (!camera_out_write_new(r->cams, ps_episode_world(e), e2, sizeof e2)) fail(r, e2);
-        }
-    }
-    if (p && !ps_policy_transport_failed(p)) (void)ps_policy_end(p, e, err, sizeof err); // best effort, as there
-    return ps_episode_get_status(e);
+    const ps_step_hooks hooks = {.start = hook_start, .after = hook_after, .ctx = r};
+    return ps_episode_run_hooked(e, p, seed, max_steps, &hooks);
 }
 
 // Renders and writes a depth or segmentation screenshot of the world's current state.

@@ -112,6 +112,24 @@ const char *ps_policy_source(const ps_policy *p, size_t i, uint64_t *hash);
 /// message, a transport failure (PS_ERR_TRANSPORT) as policy_error.
 ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps);
 
+/// Work a caller does around the steps of ps_episode_run_hooked (a dataset
+/// recorder, a video's frames). Every member may be NULL; `ctx` is handed to
+/// each call. `start`: once, after the policy's reset and before its first act
+/// (not called when the episode had already ended or the reset failed).
+/// `before`: after the policy acted, before each step. `after`: after each step.
+typedef struct ps_step_hooks {
+    void (*start)(void *ctx, ps_episode *e);
+    void (*before)(void *ctx, ps_episode *e);
+    void (*after)(void *ctx, ps_episode *e);
+    void *ctx;
+} ps_step_hooks;
+
+/// ps_episode_run_policy with `hooks` (nullable) around every step: the same
+/// calls in the same order, so the same states and outcome. `p` may be NULL:
+/// then the scene's own commands drive, as in ps_episode_run.
+ps_episode_status ps_episode_run_hooked(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps,
+                                        const ps_step_hooks *hooks);
+
 /// The spec to open for the scene's baseline: a file beside the scene when
 /// one exists there, as the spec names it or as its module name ("x.y" ->
 /// x/y.lua; written into `buf`, `n` bytes), else the declared spec

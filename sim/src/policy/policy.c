@@ -114,34 +114,45 @@ size_t ps_policy_space_copy(ps_episode *e, bool action, ps_space_entry **buf, si
     return n;
 }
 
-ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
+ps_episode_status ps_episode_run_hooked(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps,
+                                        const ps_step_hooks *hooks)
 {
+    static const ps_step_hooks none = {0};
+    const ps_step_hooks *h = hooks ? hooks : &none;
     char err[PS_ERR_LEN] = "";
     if (ps_episode_get_status(e) != PS_EP_RUNNING) return ps_episode_get_status(e);
-    ps_status rc = ps_policy_reset(p, e, seed, err, sizeof err);
+    ps_status rc = p ? ps_policy_reset(p, e, seed, err, sizeof err) : PS_OK;
     if (rc != PS_OK) {
         char msg[PS_ERR_LEN];
         snprintf(msg, sizeof msg, "policy '%s' reset: %s", p->spec, err);
         ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
         return ps_episode_get_status(e);
     }
+    if (h->start) h->start(h->ctx, e);
     while (ps_episode_get_status(e) == PS_EP_RUNNING) {
-        if ((rc = ps_policy_act(p, e, err, sizeof err)) != PS_OK) {
+        if (p && (rc = ps_policy_act(p, e, err, sizeof err)) != PS_OK) {
             char msg[PS_ERR_LEN];
             snprintf(msg, sizeof msg, "policy '%s' at step %llu: %s", p->spec,
                      (unsigned long long)ps_episode_steps(e), err);
             ps_episode_abort(e, rc == PS_ERR_TRANSPORT ? PS_EP_POLICY_ERROR : PS_EP_SCRIPT_ERROR, msg);
             break;
         }
+        if (h->before) h->before(h->ctx, e);
         ps_episode_step(e, max_steps);
+        if (h->after) h->after(h->ctx, e);
     }
-    if (!p->transport) {
+    if (p && !p->transport) {
         // Best effort: a peer failing here is dropped and the next reset
         // reconnects; the episode's result stands.
         (void)ps_policy_end(p, e, err, sizeof err);
         p->transport = false;
     }
     return ps_episode_get_status(e);
+}
+
+ps_episode_status ps_episode_run_policy(ps_episode *e, ps_policy *p, uint64_t seed, uint64_t max_steps)
+{
+    return ps_episode_run_hooked(e, p, seed, max_steps, NULL);
 }
 
 /* ----------------------------------------------------- C library policies */
