@@ -93,6 +93,90 @@ static void test_lua_policy(void)
     CHECK_EQ(run_with("escape.lua", msg, sizeof msg, NULL), PS_EP_SCRIPT_ERROR);
 }
 
+// ps_episode_run_hooked: hooks in order around every step, the same states as
+// ps_episode_run_policy, and a NULL policy runs as ps_episode_run.
+typedef struct hook_log {
+    int starts, before, after;
+    bool order_ok;
+    uint64_t hash_before; // XOR of the world's hash seen by every `before`
+} hook_log;
+
+static void on_start(void *ctx, ps_episode *e)
+{
+    hook_log *h = ctx;
+    h->starts++;
+    if (h->before || ps_episode_steps(e) != 0) h->order_ok = false;
+}
+
+static void on_before(void *ctx, ps_episode *e)
+{
+    hook_log *h = ctx;
+    if (h->starts != 1 || h->before != h->after || ps_episode_steps(e) != (uint64_t)h->before) h->order_ok = false;
+    h->before++;
+    h->hash_before ^= ps_world_state_hash(ps_episode_world(e)) + (uint64_t)h->before;
+}
+
+static void on_after(void *ctx, ps_episode *e)
+{
+    hook_log *h = ctx;
+    h->after++;
+    if (h->after != h->before || ps_episode_steps(e) != (uint64_t)h->after) h->order_ok = false;
+}
+
+static void test_hooked_run(void)
+{
+    write_file("cart.lua", CART);
+    write_file("pd_hook.lua", "return { act = function(obs, action) action.force[1] = -20 * obs.x[1] - 8 * obs.x[2] end }\n");
+    ps_scene *s = ps_scene_load("cart.lua", NULL, err, sizeof err);
+    ps_policy_options po = ps_default_policy_options();
+    ps_policy *p = s ? ps_policy_open("pd_hook.lua", &po, err, sizeof err) : NULL;
+    if (!CHECK(s && p)) {
+        NOTE("%s", err);
+        ps_scene_destroy(s);
+        return;
+    }
+    uint64_t plain_hash = 0, plain_steps = 0;
+    {
+        ps_episode *e = ps_episode_begin(s, 7);
+        CHECK_EQ(ps_episode_run_policy(e, p, 7, 0), PS_EP_SUCCESS);
+        plain_hash = ps_world_state_hash(ps_episode_world(e));
+        plain_steps = ps_episode_steps(e);
+        ps_episode_end(e);
+    }
+    hook_log h = {.order_ok = true};
+    const ps_step_hooks hooks = {on_start, on_before, on_after, &h};
+    ps_episode *e = ps_episode_begin(s, 7);
+    CHECK_EQ(ps_episode_run_hooked(e, p, 7, 0, &hooks), PS_EP_SUCCESS);
+    CHECK_EQ(ps_world_state_hash(ps_episode_world(e)), plain_hash);
+    CHECK_EQ(ps_episode_steps(e), plain_steps);
+    CHECK_EQ(h.starts, 1);
+    CHECK_EQ((uint64_t)h.before, plain_steps);
+    CHECK_EQ(h.after, h.before);
+    CHECK(h.order_ok);
+    ps_episode_end(e);
+    // No policy, a step limit: as ps_episode_run.
+    e = ps_episode_begin(s, 7);
+    CHECK_EQ(ps_episode_run(e, 20), PS_EP_TIMEOUT);
+    uint64_t run_hash = ps_world_state_hash(ps_episode_world(e));
+    ps_episode_end(e);
+    h = (hook_log){.order_ok = true};
+    e = ps_episode_begin(s, 7);
+    CHECK_EQ(ps_episode_run_hooked(e, NULL, 7, 20, &hooks), PS_EP_TIMEOUT);
+    CHECK_EQ(ps_world_state_hash(ps_episode_world(e)), run_hash);
+    CHECK_EQ(h.before, 20);
+    CHECK(h.order_ok);
+    ps_episode_end(e);
+    // NULL hooks; an episode that already ended gets no hook at all.
+    e = ps_episode_begin(s, 7);
+    CHECK_EQ(ps_episode_run_hooked(e, p, 7, 0, NULL), PS_EP_SUCCESS);
+    h = (hook_log){.order_ok = true};
+    CHECK_EQ(ps_episode_run_hooked(e, p, 7, 0, &hooks), PS_EP_SUCCESS);
+    CHECK_EQ(h.starts + h.before + h.after, 0);
+    ps_episode_end(e);
+    ps_policy_close(p);
+    ps_scene_destroy(s);
+}
+
 static void test_lib_policy(void)
 {
     write_file("cart.lua", CART);
@@ -119,5 +203,6 @@ int main(void)
     if (!ps_t_enter_tmpdir()) return 1; // the files this test writes go there
     RUN(test_lua_policy);
     RUN(test_lib_policy);
+    RUN(test_hooked_run);
     return TEST_DONE();
 }
