@@ -30,6 +30,12 @@ enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_SPHERE_LO, PRIM_CYLINDER_LO, P
 // copied from the cached part of the shadow map (shadow_pass).
 #define STATIC_SHADOW_TRIS 2000
 
+// Uniform locations of a lit program (lit_fs with or without its shadow lookup).
+typedef struct lit_locs {
+    GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
+        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp, u_textured, u_tex, u_inst;
+} lit_locs;
+
 struct ps_renderer {
     GLuint prog, shadow_prog, sky_prog, line_prog, ui_prog, id_prog;
     GLuint empty_vao;
@@ -71,15 +77,18 @@ struct ps_renderer {
     ps_body_id tint_body;                    // shapes tinted in colour passes (PS_BODY_NONE: none)
     float tint[4];                           // RGB, strength
     char error[PS_ERR_LEN];
-    // uniform locations of the lit program
-    GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
-        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp, u_textured, u_tex;
+    // The lit program's uniform locations; of the one without shadow lookups
+    // (plain_prog, 0 when it failed to build: planes then use prog alone); the current one's.
+    lit_locs lit, plain;
+    const lit_locs *L;
+    GLuint plain_prog;
+    int shadow_rect[4];                      // a frame's plane pixels that may lie in shadow (x y w h; w 0: none)
+    bool shadow_split;                       // planes drawn split by shadow_rect (else all with prog)
     float lamp;                              // ps_renderer_set_lamp
     double lod_pixels;                       // ps_renderer_set_lod_pixels
     bool cull_mesh_backs;                    // ps_renderer_set_cull_mesh_backs
     GLint s_model, s_vp, s_inst;
     GLint d_model, d_vp, d_view, d_mode, d_segment, d_inst;
-    GLint u_inst;
     GLint k_inv_vp, k_eye, k_dim;
     GLint l_vp;
     GLint i_view, i_kind, i_color, i_tex;
@@ -137,6 +146,9 @@ static const char *lit_fs =
     "uniform vec3 u_grid_u, u_grid_v, u_eye; uniform int u_unlit;\n"
     "out vec4 o;\n"
     "float shadow() {\n"
+    "#ifdef NO_SHADOW_LOOKUP\n"
+    "  return 1.0;\n"
+    "#endif\n"
     "  if (u_shadows == 0) return 1.0;\n"
     "  vec3 p = v_light.xyz / v_light.w * 0.5 + 0.5;\n"
     "  if (p.x <= 0.0 || p.x >= 1.0 || p.y <= 0.0 || p.y >= 1.0 || p.z >= 1.0) return 1.0;\n"
@@ -279,6 +291,16 @@ static GLuint program(ps_renderer *r, const char *vs, const char *fs, const char
 }
 
 /* ---------------------------------------------------------- primitives */
+
+static void lit_locations(GLuint p, lit_locs *l)
+{
+#define LOC(f) l->f = glGetUniformLocation(p, #f)
+    LOC(u_model); LOC(u_nmat); LOC(u_vp); LOC(u_view); LOC(u_color); LOC(u_mode); LOC(u_light_dir);
+    LOC(u_light_vp); LOC(u_shadow); LOC(u_shadows); LOC(u_dim); LOC(u_segment); LOC(u_grid); LOC(u_grid_u);
+    LOC(u_grid_v); LOC(u_eye); LOC(u_unlit); LOC(u_shadow_offset); LOC(u_lamp); LOC(u_textured); LOC(u_tex);
+    LOC(u_inst);
+#undef LOC
+}
 
 static void vtx(float *v, float x, float y, float z, float nx, float ny, float nz)
 {
@@ -467,18 +489,26 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
         ps_renderer_destroy(r);
         return NULL;
     }
+    lit_locations(r->prog, &r->lit);
+    r->L = &r->lit;
+    // The lit program without its shadow lookup, for the parts of planes no
+    // caster can shade (llvmpipe runs both sides of every branch, so a uniform
+    // switch would not save the lookup): optional, planes use prog without it.
+    {
+        char *fs = malloc(strlen(lit_fs) + 64);
+        if (fs) {
+            const char *v = "#version 330 core\n";
+            snprintf(fs, strlen(lit_fs) + 64, "%s#define NO_SHADOW_LOOKUP\n%s", v, lit_fs + strlen(v));
+            r->plain_prog = program(r, lit_vs, fs, "lit without shadows");
+            free(fs);
+        }
+        if (r->plain_prog) lit_locations(r->plain_prog, &r->plain);
+        r->error[0] = 0;
+    }
 #define LOC(f, p, n) r->f = glGetUniformLocation(r->p, n)
-    LOC(u_model, prog, "u_model"); LOC(u_nmat, prog, "u_nmat"); LOC(u_vp, prog, "u_vp"); LOC(u_view, prog, "u_view");
-    LOC(u_color, prog, "u_color"); LOC(u_mode, prog, "u_mode"); LOC(u_light_dir, prog, "u_light_dir");
-    LOC(u_light_vp, prog, "u_light_vp"); LOC(u_shadow, prog, "u_shadow"); LOC(u_shadows, prog, "u_shadows");
-    LOC(u_dim, prog, "u_dim"); LOC(u_segment, prog, "u_segment"); LOC(u_grid, prog, "u_grid");
-    LOC(u_grid_u, prog, "u_grid_u"); LOC(u_grid_v, prog, "u_grid_v"); LOC(u_eye, prog, "u_eye");
-    LOC(u_unlit, prog, "u_unlit"); LOC(u_shadow_offset, prog, "u_shadow_offset");
-    LOC(u_lamp, prog, "u_lamp"); LOC(u_textured, prog, "u_textured"); LOC(u_tex, prog, "u_tex");
     LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp"); LOC(s_inst, shadow_prog, "u_inst");
     LOC(d_model, id_prog, "u_model"); LOC(d_vp, id_prog, "u_vp"); LOC(d_view, id_prog, "u_view");
     LOC(d_mode, id_prog, "u_mode"); LOC(d_segment, id_prog, "u_segment"); LOC(d_inst, id_prog, "u_inst");
-    LOC(u_inst, prog, "u_inst");
     LOC(k_inv_vp, sky_prog, "u_inv_vp"); LOC(k_eye, sky_prog, "u_eye"); LOC(k_dim, sky_prog, "u_dim");
     LOC(l_vp, line_prog, "u_vp");
     LOC(i_view, ui_prog, "u_view"); LOC(i_kind, ui_prog, "u_kind"); LOC(i_color, ui_prog, "u_color");
@@ -544,7 +574,8 @@ void ps_renderer_destroy(ps_renderer *r)
     for (int i = 0; i < PRIM_COUNT; i++) ps_gpu_mesh_free(&r->prim[i]);
     ps_mesh_cache_destroy(r->cache);
     ps_texture_cache_destroy(r->textures);
-    GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog, r->ov_prog};
+    GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog, r->ov_prog,
+                      r->plain_prog};
     for (size_t i = 0; i < sizeof progs / sizeof *progs; i++)
         if (progs[i]) glDeleteProgram(progs[i]);
     if (r->shadow_fbo) glDeleteFramebuffers(1, &r->shadow_fbo);
@@ -685,13 +716,13 @@ typedef struct draw_item {
 
 static void set_item_uniforms(ps_renderer *r, const draw_item *it, bool color_pass)
 {
-    glUniformMatrix4fv(r->u_model, 1, GL_FALSE, (const float *)it->model);
-    glUniformMatrix3fv(r->u_nmat, 1, GL_FALSE, (const float *)it->nmat);
-    glUniform4fv(r->u_color, 1, it->rgba);
-    glUniform1f(r->u_segment, it->segment);
-    glUniform1i(r->u_grid, color_pass && it->grid);
-    glUniform3fv(r->u_grid_u, 1, it->gu);
-    glUniform3fv(r->u_grid_v, 1, it->gv);
+    glUniformMatrix4fv(r->L->u_model, 1, GL_FALSE, (const float *)it->model);
+    glUniformMatrix3fv(r->L->u_nmat, 1, GL_FALSE, (const float *)it->nmat);
+    glUniform4fv(r->L->u_color, 1, it->rgba);
+    glUniform1f(r->L->u_segment, it->segment);
+    glUniform1i(r->L->u_grid, color_pass && it->grid);
+    glUniform3fv(r->L->u_grid_u, 1, it->gu);
+    glUniform3fv(r->L->u_grid_v, 1, it->gv);
 }
 
 // Calls `emit` for each mesh part of a shape (capsules have three).
@@ -976,18 +1007,38 @@ static void draw_lit(ps_renderer *r, const draw_item *it)
     if (it->tex || !m->part_count) {
         if (it->tex) {
             bind_texture(it->tex);
-            glUniform1i(r->u_textured, 1);
+            glUniform1i(r->L->u_textured, 1);
         }
         ps_gpu_mesh_draw(m);
     } else {
         for (size_t i = 0; i < m->part_count; i++) {
             const ps_mesh_part *p = &m->parts[i];
             if (p->tex) bind_texture(p->tex);
-            glUniform1i(r->u_textured, p->tex != 0);
+            glUniform1i(r->L->u_textured, p->tex != 0);
             ps_gpu_mesh_draw_range(m, p->first, p->count);
         }
     }
-    glUniform1i(r->u_textured, 0);
+    glUniform1i(r->L->u_textured, 0);
+}
+
+// An opaque plane, split by r->shadow_rect: the shadow lookup only inside it,
+// then the plain program everywhere else. The same vertex shader gives the
+// same depths, so the second pass's pixels inside the box fail the depth test
+// (GL_LESS) before they are shaded.
+static void draw_plane(ps_renderer *r, const draw_item *it)
+{
+    const int *sr = r->shadow_rect;
+    if (sr[2] > 0 && sr[3] > 0) {
+        glEnable(GL_SCISSOR_TEST);
+        glScissor(sr[0], sr[1], sr[2], sr[3]);
+        draw_lit(r, it);
+        glDisable(GL_SCISSOR_TEST);
+    }
+    glUseProgram(r->plain_prog);
+    r->L = &r->plain;
+    draw_lit(r, it);
+    glUseProgram(r->prog);
+    r->L = &r->lit;
 }
 
 // Opaque items draw at once; translucent ones are collected and drawn back to front.
@@ -1006,6 +1057,10 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
         float dx = it->model[3][0] - p->eye[0], dy = it->model[3][1] - p->eye[1], dz = it->model[3][2] - p->eye[2];
         it->key = dx * dx + dy * dy + dz * dz;
         ((draw_item *)r->trans)[r->trans_n++] = *it;
+        return;
+    }
+    if (it->mesh == &r->prim[PRIM_QUAD] && r->shadow_split) {
+        draw_plane(r, it);
         return;
     }
     if (batchable(r, it) && batch_push(r, it)) return;
@@ -1221,8 +1276,8 @@ static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx 
     }
     // Markers: contact points, joint anchors, centres of mass (seen through bodies), zones.
     glUseProgram(r->prog);
-    glUniform1i(r->u_unlit, 1);
-    glUniform1i(r->u_grid, 0);
+    glUniform1i(r->L->u_unlit, 1);
+    glUniform1i(r->L->u_grid, 0);
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) { // translucent zone boxes last, without depth writes
             glDepthMask(GL_FALSE);
@@ -1259,8 +1314,96 @@ static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx 
         }
     }
     glDepthMask(GL_TRUE);
-    glUniform1i(r->u_unlit, 0);
+    glUniform1i(r->L->u_unlit, 0);
     glDisable(GL_BLEND);
+}
+
+// The frame's uniforms of the current lit program (r->L).
+static void lit_frame_uniforms(ps_renderer *r, const frame_ctx *f, ps_render_mode mode, bool shadows)
+{
+    glUniformMatrix4fv(r->L->u_vp, 1, GL_FALSE, (const float *)f->vp);
+    glUniformMatrix4fv(r->L->u_view, 1, GL_FALSE, (const float *)f->view);
+    glUniformMatrix4fv(r->L->u_light_vp, 1, GL_FALSE, (const float *)f->light_vp);
+    glUniform3f(r->L->u_light_dir, light_dir[0], light_dir[1], light_dir[2]);
+    glUniform3fv(r->L->u_eye, 1, f->eye);
+    glUniform1i(r->L->u_mode, mode == PS_RENDER_DEPTH ? 1 : mode == PS_RENDER_SEGMENTATION ? 2 : 0);
+    glUniform1f(r->L->u_dim, f->dim);
+    glUniform1f(r->L->u_lamp, mode == PS_RENDER_COLOR ? r->lamp : 0.0f);
+    glUniform1i(r->L->u_unlit, 0);
+    glUniform1i(r->L->u_inst, 0);
+    glUniform1i(r->L->u_shadows, shadows);
+    // 1.5 shadow texels along the normal
+    glUniform1f(r->L->u_shadow_offset, shadows ? 1.5f * 2.0f * f->light_extent / (float)r->shadow_size : 0.0f);
+    glUniform1i(r->L->u_shadow, 0);
+    glUniform1i(r->L->u_tex, 1);
+    glUniform1i(r->L->u_textured, 0);
+}
+
+// The pixels of planes that may lie in a shadow, into r->shadow_rect (x, y,
+// w, h in the view; w 0: none): the screen box of the casters' bounds (their
+// meshes' boxes, widened by the lookup's normal offset and filter footprint)
+// pushed along the light onto each plane. Planes are drawn with the shadow
+// lookup only there and without it elsewhere (draw_plane): elsewhere every
+// lookup would find nothing nearer the light, so the pixels are the same.
+static void shadow_rect(ps_renderer *r, const ps_snapshot *snap, const frame_ctx *f, const ps_render_view *view)
+{
+    int *sr = r->shadow_rect;
+    sr[0] = sr[1] = sr[2] = sr[3] = 0;
+    r->shadow_split = true;
+    const draw_item *c = r->casters;
+    if (!r->casters_n) return; // nothing casts: no lookups anywhere
+    r->shadow_split = false; // until a box is found
+    vec3 lo = {INFINITY, INFINITY, INFINITY}, hi = {-INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < r->casters_n; i++) {
+        const ps_gpu_mesh *m = c[i].mesh;
+        for (int k = 0; k < 8; k++) {
+            vec4 p = {k & 1 ? m->hi[0] : m->lo[0], k & 2 ? m->hi[1] : m->lo[1], k & 4 ? m->hi[2] : m->lo[2], 1}, w;
+            glm_mat4_mulv((vec4 *)c[i].model, p, w);
+            glm_vec3_minv(lo, w, lo);
+            glm_vec3_maxv(hi, w, hi);
+        }
+    }
+    // The lookup starts 1.5 texels off the surface and filters 2 x 2 texels: 6 texels of margin.
+    float margin = 6.0f * 2.0f * f->light_extent / (float)r->shadow_size;
+    glm_vec3_subs(lo, margin, lo);
+    glm_vec3_adds(hi, margin, hi);
+    if (!(hi[0] - lo[0] < 1e6f && hi[1] - lo[1] < 1e6f && hi[2] - lo[2] < 1e6f)) return; // not finite: everywhere
+    size_t n;
+    const ps_draw_shape *sh = ps_snapshot_shapes(snap, &n);
+    float x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (sh[i].type != PS_SHAPE_PLANE) continue;
+        ps_quat q = sh[i].pose.q;
+        vec3 nrm = {(float)(2 * (q.x * q.z + q.w * q.y)), (float)(2 * (q.y * q.z - q.w * q.x)),
+                    (float)(1 - 2 * (q.x * q.x + q.y * q.y))};
+        vec3 p0 = {(float)sh[i].pose.p.x, (float)sh[i].pose.p.y, (float)sh[i].pose.p.z};
+        float ln = glm_vec3_dot((float *)light_dir, nrm);
+        if (fabsf(ln) < 0.05f) return; // light grazing the plane: shadows may reach anywhere
+        for (int k = 0; k < 8; k++) {
+            vec3 x = {k & 1 ? hi[0] : lo[0], k & 2 ? hi[1] : lo[1], k & 4 ? hi[2] : lo[2]}, d;
+            glm_vec3_sub(p0, x, d);
+            float t = glm_vec3_dot(d, nrm) / ln;
+            vec4 y = {x[0] + t * light_dir[0], x[1] + t * light_dir[1], x[2] + t * light_dir[2], 1}, cl;
+            glm_mat4_mulv((vec4 *)f->vp, y, cl);
+            if (cl[3] < 1e-4f) return; // behind the eye: the whole view
+            float sx = (cl[0] / cl[3] * 0.5f + 0.5f) * (float)view->width;
+            float sy = (cl[1] / cl[3] * 0.5f + 0.5f) * (float)view->height;
+            x0 = fminf(x0, sx); x1 = fmaxf(x1, sx);
+            y0 = fminf(y0, sy); y1 = fmaxf(y1, sy);
+            any = true;
+        }
+    }
+    if (!any) return;
+    // two pixels of margin, clamped to the view
+    int ix0 = (int)fmaxf(floorf(x0) - 2, 0), iy0 = (int)fmaxf(floorf(y0) - 2, 0);
+    int ix1 = (int)fminf(ceilf(x1) + 2, (float)view->width), iy1 = (int)fminf(ceilf(y1) + 2, (float)view->height);
+    sr[0] = ix0;
+    sr[1] = iy0;
+    sr[2] = ix1 > ix0 && iy1 > iy0 ? ix1 - ix0 : 0;
+    sr[3] = iy1 > iy0 ? iy1 - iy0 : 0;
+    // a split costs a second depth-tested pass over the plane: only where it saves lookups
+    r->shadow_split = (double)sr[2] * sr[3] < 0.8 * view->width * view->height;
 }
 
 static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
@@ -1305,34 +1448,28 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
     glEnable(GL_DEPTH_TEST);
     glDepthFunc(GL_LESS);
-    glUseProgram(r->prog);
-    glUniformMatrix4fv(r->u_vp, 1, GL_FALSE, (const float *)f.vp);
-    glUniformMatrix4fv(r->u_view, 1, GL_FALSE, (const float *)f.view);
-    glUniformMatrix4fv(r->u_light_vp, 1, GL_FALSE, (const float *)f.light_vp);
-    glUniform3f(r->u_light_dir, light_dir[0], light_dir[1], light_dir[2]);
-    glUniform3fv(r->u_eye, 1, f.eye);
-    glUniform1i(r->u_mode, mode == PS_RENDER_DEPTH ? 1 : mode == PS_RENDER_SEGMENTATION ? 2 : 0);
-    glUniform1f(r->u_dim, f.dim);
-    glUniform1f(r->u_lamp, mode == PS_RENDER_COLOR ? r->lamp : 0.0f);
-    glUniform1i(r->u_unlit, 0);
-    glUniform1i(r->u_inst, 0);
-    glUniform1i(r->u_shadows, shadows);
-    // 1.5 shadow texels along the normal
-    glUniform1f(r->u_shadow_offset, shadows ? 1.5f * 2.0f * f.light_extent / (float)r->shadow_size : 0.0f);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
-    glUniform1i(r->u_shadow, 0);
-    glUniform1i(r->u_tex, 1);
-    glUniform1i(r->u_textured, 0);
+    r->shadow_split = false;
+    if (r->plain_prog && mode == PS_RENDER_COLOR) {
+        glUseProgram(r->plain_prog);
+        r->L = &r->plain;
+        lit_frame_uniforms(r, &f, mode, shadows);
+        if (shadows) shadow_rect(r, snap, &f, view);
+        else r->shadow_split = true, r->shadow_rect[2] = 0; // no lookups anywhere
+    }
+    glUseProgram(r->prog);
+    r->L = &r->lit;
+    lit_frame_uniforms(r, &f, mode, shadows);
     if (mode == PS_RENDER_COLOR) {
         pass_ctx opaque = {false, f.eye}, trans = {true, f.eye};
         r->batch_n = 0;
         for_each_part(r, snap, &f, emit_lit, &opaque);
         // instanced: colour and segment per instance, so the uniform colour is white
         static const float white4[4] = {1, 1, 1, 1};
-        glUniform4fv(r->u_color, 1, white4);
-        glUniform1i(r->u_grid, 0);
-        flush_batch(r, r->u_inst);
+        glUniform4fv(r->L->u_color, 1, white4);
+        glUniform1i(r->L->u_grid, 0);
+        flush_batch(r, r->L->u_inst);
         if (flags & PS_DRAW_SKY) {
             // After the opaque shapes, on the far plane: a software rasteriser
             // shades only the background pixels instead of the whole frame.
