@@ -30,8 +30,9 @@ enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_SPHERE_LO, PRIM_CYLINDER_LO, P
 // copied from the cached part of the shadow map (shadow_pass).
 #define STATIC_SHADOW_TRIS 2000
 
-// Uniform locations of a lit program (lit_fs with or without its shadow lookup).
+// A lit program (lit_fs with or without its shadow lookup and grid) and its uniform locations.
 typedef struct lit_locs {
+    GLuint prog;
     GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
         u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp, u_textured, u_tex, u_inst;
 } lit_locs;
@@ -77,11 +78,12 @@ struct ps_renderer {
     ps_body_id tint_body;                    // shapes tinted in colour passes (PS_BODY_NONE: none)
     float tint[4];                           // RGB, strength
     char error[PS_ERR_LEN];
-    // The lit program's uniform locations; of the one without shadow lookups
-    // (plain_prog, 0 when it failed to build: planes then use prog alone); the current one's.
-    lit_locs lit, plain;
+    // The lit programs: everything (prog); planes where no caster can shade
+    // them (no shadow lookup); opaque shapes other than planes (no grid). The
+    // last two are optional (prog 0 when they failed to build: prog instead).
+    // L: the current one.
+    lit_locs lit, plain, obj;
     const lit_locs *L;
-    GLuint plain_prog;
     int shadow_rect[4];                      // a frame's plane pixels that may lie in shadow (x y w h; w 0: none)
     bool shadow_split;                       // planes drawn split by shadow_rect (else all with prog)
     float lamp;                              // ps_renderer_set_lamp
@@ -159,6 +161,7 @@ static const char *lit_fs =
     "  vec4 base = u_color * v_col;\n"
     "  if (u_textured == 1) base *= texture(u_tex, v_uv);\n"
     "  if (u_unlit == 1) { o = vec4(base.rgb * u_dim, base.a); return; }\n"
+    "#ifndef NO_GRID\n"
     "  if (u_grid == 1) {\n"
     "    vec2 g = vec2(dot(v_world, u_grid_u), dot(v_world, u_grid_v));\n"
     "    vec2 fw = max(fwidth(g), vec2(1e-6));\n"
@@ -167,6 +170,7 @@ static const char *lit_fs =
     "    float line = (1.0 - min(min(d.x, d.y), 1.0)) * (1.0 - smoothstep(0.06, 0.2, max(fw.x, fw.y)));\n"
     "    base.rgb = mix(base.rgb, base.rgb * 0.6, line);\n"
     "  }\n"
+    "#endif\n"
     "  vec3 n = normalize(v_nrm); if (!gl_FrontFacing) n = -n;\n"
     "  vec3 l = -u_light_dir; vec3 v = normalize(u_eye - v_world); vec3 h = normalize(l + v);\n"
     "  float diff = max(dot(n, l), 0.0); float sh = shadow();\n"
@@ -294,12 +298,37 @@ static GLuint program(ps_renderer *r, const char *vs, const char *fs, const char
 
 static void lit_locations(GLuint p, lit_locs *l)
 {
+    l->prog = p;
 #define LOC(f) l->f = glGetUniformLocation(p, #f)
     LOC(u_model); LOC(u_nmat); LOC(u_vp); LOC(u_view); LOC(u_color); LOC(u_mode); LOC(u_light_dir);
     LOC(u_light_vp); LOC(u_shadow); LOC(u_shadows); LOC(u_dim); LOC(u_segment); LOC(u_grid); LOC(u_grid_u);
     LOC(u_grid_v); LOC(u_eye); LOC(u_unlit); LOC(u_shadow_offset); LOC(u_lamp); LOC(u_textured); LOC(u_tex);
     LOC(u_inst);
 #undef LOC
+}
+
+// Builds lit_fs with `defines` after its version line into *l (l->prog 0 when it fails).
+static void lit_variant(ps_renderer *r, const char *defines, const char *what, lit_locs *l)
+{
+    const char *v = "#version 330 core\n";
+    size_t n = strlen(lit_fs) + strlen(defines) + 1;
+    char *fs = malloc(n);
+    GLuint p = 0;
+    if (fs) {
+        snprintf(fs, n, "%s%s%s", v, defines, lit_fs + strlen(v));
+        p = program(r, lit_vs, fs, what);
+        free(fs);
+    }
+    r->error[0] = 0; // optional: prog is used without it
+    if (p) lit_locations(p, l);
+    else l->prog = 0;
+}
+
+// Makes *l (or, when it failed to build, the full lit program) the current program.
+static void use_lit(ps_renderer *r, const lit_locs *l)
+{
+    r->L = l->prog ? l : &r->lit;
+    glUseProgram(r->L->prog);
 }
 
 static void vtx(float *v, float x, float y, float z, float nx, float ny, float nz)
@@ -491,20 +520,10 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
     }
     lit_locations(r->prog, &r->lit);
     r->L = &r->lit;
-    // The lit program without its shadow lookup, for the parts of planes no
-    // caster can shade (llvmpipe runs both sides of every branch, so a uniform
-    // switch would not save the lookup): optional, planes use prog without it.
-    {
-        char *fs = malloc(strlen(lit_fs) + 64);
-        if (fs) {
-            const char *v = "#version 330 core\n";
-            snprintf(fs, strlen(lit_fs) + 64, "%s#define NO_SHADOW_LOOKUP\n%s", v, lit_fs + strlen(v));
-            r->plain_prog = program(r, lit_vs, fs, "lit without shadows");
-            free(fs);
-        }
-        if (r->plain_prog) lit_locations(r->plain_prog, &r->plain);
-        r->error[0] = 0;
-    }
+    // llvmpipe runs both sides of every branch, so a uniform switch would not
+    // save a lookup or the grid: variants compiled without them instead.
+    lit_variant(r, "#define NO_SHADOW_LOOKUP\n", "lit without shadows", &r->plain);
+    lit_variant(r, "#define NO_GRID\n", "lit without grid", &r->obj);
 #define LOC(f, p, n) r->f = glGetUniformLocation(r->p, n)
     LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp"); LOC(s_inst, shadow_prog, "u_inst");
     LOC(d_model, id_prog, "u_model"); LOC(d_vp, id_prog, "u_vp"); LOC(d_view, id_prog, "u_view");
@@ -575,7 +594,7 @@ void ps_renderer_destroy(ps_renderer *r)
     ps_mesh_cache_destroy(r->cache);
     ps_texture_cache_destroy(r->textures);
     GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog, r->ov_prog,
-                      r->plain_prog};
+                      r->plain.prog, r->obj.prog};
     for (size_t i = 0; i < sizeof progs / sizeof *progs; i++)
         if (progs[i]) glDeleteProgram(progs[i]);
     if (r->shadow_fbo) glDeleteFramebuffers(1, &r->shadow_fbo);
@@ -1027,18 +1046,22 @@ static void draw_lit(ps_renderer *r, const draw_item *it)
 // (GL_LESS) before they are shaded.
 static void draw_plane(ps_renderer *r, const draw_item *it)
 {
+    const lit_locs *was = r->L;
+    use_lit(r, &r->lit);
     const int *sr = r->shadow_rect;
-    if (sr[2] > 0 && sr[3] > 0) {
-        glEnable(GL_SCISSOR_TEST);
-        glScissor(sr[0], sr[1], sr[2], sr[3]);
+    if (!r->shadow_split) {
         draw_lit(r, it);
-        glDisable(GL_SCISSOR_TEST);
+    } else {
+        if (sr[2] > 0 && sr[3] > 0) {
+            glEnable(GL_SCISSOR_TEST);
+            glScissor(sr[0], sr[1], sr[2], sr[3]);
+            draw_lit(r, it);
+            glDisable(GL_SCISSOR_TEST);
+        }
+        use_lit(r, &r->plain);
+        draw_lit(r, it);
     }
-    glUseProgram(r->plain_prog);
-    r->L = &r->plain;
-    draw_lit(r, it);
-    glUseProgram(r->prog);
-    r->L = &r->lit;
+    use_lit(r, was);
 }
 
 // Opaque items draw at once; translucent ones are collected and drawn back to front.
@@ -1059,7 +1082,7 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
         ((draw_item *)r->trans)[r->trans_n++] = *it;
         return;
     }
-    if (it->mesh == &r->prim[PRIM_QUAD] && r->shadow_split) {
+    if (it->mesh == &r->prim[PRIM_QUAD]) {
         draw_plane(r, it);
         return;
     }
@@ -1451,18 +1474,23 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
     r->shadow_split = false;
-    if (r->plain_prog && mode == PS_RENDER_COLOR) {
-        glUseProgram(r->plain_prog);
-        r->L = &r->plain;
-        lit_frame_uniforms(r, &f, mode, shadows);
-        if (shadows) shadow_rect(r, snap, &f, view);
-        else r->shadow_split = true, r->shadow_rect[2] = 0; // no lookups anywhere
+    if (mode == PS_RENDER_COLOR) {
+        if (r->obj.prog) {
+            use_lit(r, &r->obj);
+            lit_frame_uniforms(r, &f, mode, shadows);
+        }
+        if (r->plain.prog) {
+            use_lit(r, &r->plain);
+            lit_frame_uniforms(r, &f, mode, shadows);
+            if (shadows) shadow_rect(r, snap, &f, view);
+            else r->shadow_split = true, r->shadow_rect[2] = 0; // no lookups anywhere
+        }
     }
-    glUseProgram(r->prog);
-    r->L = &r->lit;
+    use_lit(r, &r->lit);
     lit_frame_uniforms(r, &f, mode, shadows);
     if (mode == PS_RENDER_COLOR) {
         pass_ctx opaque = {false, f.eye}, trans = {true, f.eye};
+        use_lit(r, &r->obj); // planes switch to theirs (draw_plane)
         r->batch_n = 0;
         for_each_part(r, snap, &f, emit_lit, &opaque);
         // instanced: colour and segment per instance, so the uniform colour is white
@@ -1483,9 +1511,9 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
             glUniform1f(r->k_dim, f.dim);
             glBindVertexArray(r->empty_vao);
             glDrawArrays(GL_TRIANGLES, 0, 3);
-            glUseProgram(r->prog);
             glDepthFunc(GL_LESS);
         }
+        use_lit(r, &r->lit);
         glEnable(GL_BLEND);
         glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
         glDepthMask(GL_FALSE);
