@@ -85,7 +85,9 @@ struct ps_renderer {
     lit_locs lit, plain, obj;
     const lit_locs *L;
     int shadow_rect[4];                      // a frame's plane pixels that may lie in shadow (x y w h; w 0: none)
+    int view_w, view_h;                      // the frame's view (pixels)
     bool shadow_split;                       // planes drawn split by shadow_rect (else all with prog)
+    void *planes; size_t planes_n, planes_cap; // a frame's opaque planes (draw_items), drawn after the other opaque shapes
     float lamp;                              // ps_renderer_set_lamp
     double lod_pixels;                       // ps_renderer_set_lod_pixels
     bool cull_mesh_backs;                    // ps_renderer_set_cull_mesh_backs
@@ -613,6 +615,7 @@ void ps_renderer_destroy(ps_renderer *r)
     free(r->scratch);
     free(r->fallback);
     free(r->trans);
+    free(r->planes);
     free(r->batch);
     free(r->inst);
     free(r);
@@ -1041,9 +1044,7 @@ static void draw_lit(ps_renderer *r, const draw_item *it)
 }
 
 // An opaque plane, split by r->shadow_rect: the shadow lookup only inside it,
-// then the plain program everywhere else. The same vertex shader gives the
-// same depths, so the second pass's pixels inside the box fail the depth test
-// (GL_LESS) before they are shaded.
+// the plain program in the bands around it (scissored, so no pixel is drawn twice).
 static void draw_plane(ps_renderer *r, const draw_item *it)
 {
     const lit_locs *was = r->L;
@@ -1052,14 +1053,22 @@ static void draw_plane(ps_renderer *r, const draw_item *it)
     if (!r->shadow_split) {
         draw_lit(r, it);
     } else {
+        int W = r->view_w, H = r->view_h, x0 = sr[0], y0 = sr[1], x1 = sr[0] + sr[2], y1 = sr[1] + sr[3];
+        glEnable(GL_SCISSOR_TEST);
         if (sr[2] > 0 && sr[3] > 0) {
-            glEnable(GL_SCISSOR_TEST);
             glScissor(sr[0], sr[1], sr[2], sr[3]);
             draw_lit(r, it);
-            glDisable(GL_SCISSOR_TEST);
+        } else { // nothing in shadow: one band, the whole view
+            x0 = y0 = x1 = y1 = 0;
         }
         use_lit(r, &r->plain);
-        draw_lit(r, it);
+        const int band[4][4] = {{0, 0, W, y0}, {0, y1, W, H - y1}, {0, y0, x0, y1 - y0}, {x1, y0, W - x1, y1 - y0}};
+        for (int b = 0; b < 4; b++) {
+            if (band[b][2] <= 0 || band[b][3] <= 0) continue;
+            glScissor(band[b][0], band[b][1], band[b][2], band[b][3]);
+            draw_lit(r, it);
+        }
+        glDisable(GL_SCISSOR_TEST);
     }
     use_lit(r, was);
 }
@@ -1082,8 +1091,18 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
         ((draw_item *)r->trans)[r->trans_n++] = *it;
         return;
     }
-    if (it->mesh == &r->prim[PRIM_QUAD]) {
-        draw_plane(r, it);
+    if (it->mesh == &r->prim[PRIM_QUAD]) { // drawn after the other opaque shapes (draw_impl)
+        if (r->planes_n == r->planes_cap) {
+            size_t n = r->planes_cap ? 2 * r->planes_cap : 4;
+            void *pl = realloc(r->planes, n * sizeof(draw_item));
+            if (!pl) { // out of memory: drawn at once
+                draw_plane(r, it);
+                return;
+            }
+            r->planes = pl;
+            r->planes_cap = n;
+        }
+        ((draw_item *)r->planes)[r->planes_n++] = *it;
         return;
     }
     if (batchable(r, it) && batch_push(r, it)) return;
@@ -1474,6 +1493,8 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
     r->shadow_split = false;
+    r->view_w = view->width;
+    r->view_h = view->height;
     if (mode == PS_RENDER_COLOR) {
         if (r->obj.prog) {
             use_lit(r, &r->obj);
@@ -1492,12 +1513,22 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
         pass_ctx opaque = {false, f.eye}, trans = {true, f.eye};
         use_lit(r, &r->obj); // planes switch to theirs (draw_plane)
         r->batch_n = 0;
+        r->planes_n = 0;
         for_each_part(r, snap, &f, emit_lit, &opaque);
         // instanced: colour and segment per instance, so the uniform colour is white
         static const float white4[4] = {1, 1, 1, 1};
         glUniform4fv(r->L->u_color, 1, white4);
         glUniform1i(r->L->u_grid, 0);
         flush_batch(r, r->L->u_inst);
+        // Planes after the other opaque shapes: the floor's pixels behind them
+        // fail the depth test before they are shaded (the floor is most of a
+        // view and its shading, grid and shadow lookup, the dearest).
+        // In reverse order and winning ties (GL_LEQUAL), so that of coplanar
+        // surfaces the same one shows as when planes came first (GL_LESS).
+        glDepthFunc(GL_LEQUAL);
+        for (size_t i = r->planes_n; i-- > 0;) draw_plane(r, &((const draw_item *)r->planes)[i]);
+        glDepthFunc(GL_LESS);
+        r->planes_n = 0;
         if (flags & PS_DRAW_SKY) {
             // After the opaque shapes, on the far plane: a software rasteriser
             // shades only the background pixels instead of the whole frame.
