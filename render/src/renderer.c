@@ -53,6 +53,7 @@ struct ps_renderer {
     uint64_t static_key, last_key;   // of the cached part (0: none); of the last frame's casters
     size_t static_tris;              // triangles of this frame's static casters
     void *casters; size_t casters_n, casters_cap; // a frame's shadow casters (draw_items)
+    bool casters_lost;               // some of them drawn without being collected (out of memory)
     // dynamic buffers: debug lines (x y z r g b a), 2D quads (x y u v)
     GLuint line_vao, line_vbo, ui_vao, ui_vbo;
     float *lines; size_t line_cap;
@@ -993,8 +994,9 @@ static void emit_shadow(ps_renderer *r, draw_item *it, void *ctx)
     if (r->casters_n == r->casters_cap) {
         size_t n = r->casters_cap ? 2 * r->casters_cap : 64;
         void *c = realloc(r->casters, n * sizeof(draw_item));
-        if (!c) { // out of memory: drawn at once, never cached
+        if (!c) { // out of memory: drawn at once, never cached (nor split planes: shadow_rect)
             *(uint64_t *)ctx = 0;
+            r->casters_lost = true;
             glUniformMatrix4fv(r->s_model, 1, GL_FALSE, (const float *)it->model);
             ps_gpu_mesh_draw(it->mesh);
             return;
@@ -1198,6 +1200,7 @@ static bool shadow_pass(ps_renderer *r, const ps_snapshot *snap, frame_ctx *f, i
     uint64_t key = hash_bytes(1469598103934665603ULL, f->light_vp, sizeof f->light_vp);
     key = hash_bytes(key, &size, sizeof size);
     r->casters_n = 0;
+    r->casters_lost = false;
     r->static_tris = 0;
     glBindFramebuffer(GL_FRAMEBUFFER, r->shadow_fbo); // casters drawn at once when out of memory
     glViewport(0, 0, size, size);
@@ -1393,6 +1396,10 @@ static void shadow_rect(ps_renderer *r, const ps_snapshot *snap, const frame_ctx
     sr[0] = sr[1] = sr[2] = sr[3] = 0;
     r->shadow_split = true;
     const draw_item *c = r->casters;
+    if (r->casters_lost) {
+        r->shadow_split = false;
+        return;
+    }
     if (!r->casters_n) return; // nothing casts: no lookups anywhere
     r->shadow_split = false; // until a box is found
     vec3 lo = {INFINITY, INFINITY, INFINITY}, hi = {-INFINITY, -INFINITY, -INFINITY};
