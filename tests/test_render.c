@@ -90,12 +90,19 @@ static void project(ps_vec3 p, int *col, int *row)
 
 static ps_pose at(double x, double y, double z) { return (ps_pose){{x, y, z}, {1, 0, 0, 0}}; }
 
-static void test_red_box(void)
+// A world with cameras rendered and a grey floor at z = 0.
+static ps_world *world_floor(void)
 {
     ps_world *w = world0();
     ps_geom_def fl = colored(PS_GEOM_PLANE, 0.5f, 0.5f, 0.5f);
     fl.plane[2] = 1;
     CHECK(ps_geom_create(w, PS_BODY_NONE, &fl).gen != 0);
+    return w;
+}
+
+static void test_red_box(void)
+{
+    ps_world *w = world_floor();
     ps_geom_def g = colored(PS_GEOM_BOX, 1, 0, 0);
     g.size = tu_v(0.5, 0.5, 0.5);
     ps_body_id box = body_with(w, g, tu_v(3, 0, 0.5)); // front face at x = 2.75
@@ -384,10 +391,7 @@ static void test_visual_fallback(void)
 // one left at the last frame's casters loses the shadow.
 static void test_plane_shadow_moves(void)
 {
-    ps_world *w = world0();
-    ps_geom_def fl = colored(PS_GEOM_PLANE, 0.5f, 0.5f, 0.5f);
-    fl.plane[2] = 1;
-    CHECK(ps_geom_create(w, PS_BODY_NONE, &fl).gen != 0);
+    ps_world *w = world_floor();
     ps_geom_def g = colored(PS_GEOM_BOX, 0.2f, 0.6f, 0.2f);
     g.size = tu_v(0.5, 0.5, 0.5);
     ps_body_id box = body_with(w, g, tu_v(3, 0.5, 2));
