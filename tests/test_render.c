@@ -11,6 +11,7 @@
 #include "pilotsim/robot.h"
 #include "pilotsim/urdf.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,12 +90,19 @@ static void project(ps_vec3 p, int *col, int *row)
 
 static ps_pose at(double x, double y, double z) { return (ps_pose){{x, y, z}, {1, 0, 0, 0}}; }
 
-static void test_red_box(void)
+// A world with cameras rendered and a grey floor at z = 0.
+static ps_world *world_floor(void)
 {
     ps_world *w = world0();
     ps_geom_def fl = colored(PS_GEOM_PLANE, 0.5f, 0.5f, 0.5f);
     fl.plane[2] = 1;
     CHECK(ps_geom_create(w, PS_BODY_NONE, &fl).gen != 0);
+    return w;
+}
+
+static void test_red_box(void)
+{
+    ps_world *w = world_floor();
     ps_geom_def g = colored(PS_GEOM_BOX, 1, 0, 0);
     g.size = tu_v(0.5, 0.5, 0.5);
     ps_body_id box = body_with(w, g, tu_v(3, 0, 0.5)); // front face at x = 2.75
@@ -376,6 +384,45 @@ static void test_visual_fallback(void)
 }
 
 // Rendering a camera leaves the physics alone: the same hashes with and without.
+// A box's shadow on the floor, where the light throws it (the renderer's fixed
+// light, (0.32152, 0.22966, -0.91862)), for two positions of the box: the
+// floor is drawn with the shadow lookup only inside the screen box of the
+// casters pushed along the light onto it (shadow_rect), so a box too small or
+// one left at the last frame's casters loses the shadow.
+static void test_plane_shadow_moves(void)
+{
+    ps_world *w = world_floor();
+    ps_geom_def g = colored(PS_GEOM_BOX, 0.2f, 0.6f, 0.2f);
+    g.size = tu_v(0.5, 0.5, 0.5);
+    ps_body_id box = body_with(w, g, tu_v(3, 0.5, 2));
+    const double th = 0.5235987755982988; // pitched 30 degrees down
+    const double c = cos(th), s = sin(th);
+    ps_sensor_id rgb = camera(w, "rgb", PS_CAMERA_RGB, PS_BODY_NONE,
+                              (ps_pose){{0, 0, 3}, {cos(th / 2), 0, sin(th / 2), 0}});
+    const double L[3] = {0.32152, 0.22966, -0.91862};
+    for (int k = 0; k < 2; k++) {
+        double y = k ? -0.5 : 0.5; // the box, then its shadow, from one side of the view to the other
+        CHECK_EQ(ps_body_set_pose(w, box, (ps_pose){{3, y, 2}, {1, 0, 0, 0}}), PS_OK);
+        CHECK_EQ(ps_world_step(w), PS_OK);
+        // Along the light from the box's centre to the floor; where the other position's shadow falls.
+        double t = 2 / -L[2], sx = 3 + t * L[0];
+        float mean[2] = {0, 0};
+        for (int side = 0; side < 2; side++) {
+            ps_vec3 p = {sx, (side ? -y : y) + t * L[1], 0}; // world, seen from the camera at (0, 0, 3)
+            ps_vec3 q = {c * p.x - s * (p.z - 3), p.y, s * p.x + c * (p.z - 3)};
+            int col, row;
+            project(q, &col, &row);
+            CHECK(col >= 2 && col < W - 2 && row >= 2 && row < H - 2);
+            for (int dr = -1; dr <= 1; dr++)
+                for (int dc = -1; dc <= 1; dc++) mean[side] += px(w, rgb, col + dc, row + dr, 3)[0] / 9;
+        }
+        NOTE("box at y %.1f: floor red %.3f in its shadow, %.3f where the other one falls", y, mean[0], mean[1]);
+        CHECK(mean[0] < 0.25f);
+        CHECK(mean[1] > 0.35f);
+    }
+    ps_world_destroy(w);
+}
+
 static void test_determinism(void)
 {
     uint64_t hashes[2];
@@ -451,6 +498,7 @@ int main(void)
     RUN(test_pick_and_meshes);
     RUN(test_translucent);
     RUN(test_visual_fallback);
+    RUN(test_plane_shadow_moves);
     RUN(test_determinism);
     RUN(test_backends);
     ps_camera_renderer_destroy(cr);

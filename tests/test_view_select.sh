@@ -101,6 +101,12 @@ expect_rc 0 view "$src/tests/scenes/view_crate.lua" --size 640x360 --no-panels -
 read -r rr rg rb <<<"$("$py" "$tmp/mean.py" "$tmp/r.ppm" 305 185 335 210)"
 check "render-scale 0.5: the crate where it was, as red ($rr $rg $rb vs $r0 $g0 $b0)" \
   calc "abs(${rr:-0} - ${r0:-0}) < 12 and abs(${rg:-0} - ${g0:-0}) < 12 and abs(${rb:-0} - ${b0:-0}) < 12"
+# The automatic resolution step starts at 50 % (a slow first second at full
+# resolution cost short runs); an explicit --render-scale is kept.
+expect_rc 0 view "$src/tests/scenes/view_crate.lua" --size 640x360 --no-panels --frames 3 --fps-report
+check "automatic step: the first frames at 50 %" calc "'3d=50%' in open('$tmp/out').read() + open('$tmp/err').read()"
+expect_rc 0 view "$src/tests/scenes/view_crate.lua" --size 640x360 --no-panels --frames 3 --fps-report --render-scale 1
+check "--render-scale 1: full resolution" calc "'3d=100%' in open('$tmp/out').read() + open('$tmp/err').read()"
 expect_rc 2 view "$src/tests/scenes/view_crate.lua" --render-scale 2
 check "render-scale out of range: a usage error naming the option" has "$tmp/err" "render-scale"
 

@@ -27,6 +27,7 @@ typedef struct ps_gpu_mesh {
     GLuint vao, vbo, ebo;
     GLsizei count;       // indices (indexed) or vertices
     bool indexed;
+    float lo[3], hi[3];  // bounds of the vertex positions (mesh units)
     /// Textured mesh files: their index runs in order, each with its texture
     /// (owned; NULL / 0 when nothing in the mesh is textured).
     ps_mesh_part *parts;

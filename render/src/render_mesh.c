@@ -17,6 +17,16 @@
 bool ps_gpu_mesh_upload(ps_gpu_mesh *m, const float *v, size_t nv, const uint32_t *idx, size_t ni)
 {
     memset(m, 0, sizeof *m);
+    for (int k = 0; k < 3; k++) {
+        m->lo[k] = nv ? v[k] : 0.0f;
+        m->hi[k] = nv ? v[k] : 0.0f;
+    }
+    for (size_t i = 1; i < nv; i++)
+        for (int k = 0; k < 3; k++) {
+            float x = v[i * PS_VTX_FLOATS + (size_t)k];
+            if (x < m->lo[k]) m->lo[k] = x;
+            if (x > m->hi[k]) m->hi[k] = x;
+        }
     glGenVertexArrays(1, &m->vao);
     glBindVertexArray(m->vao);
     glGenBuffers(1, &m->vbo);

@@ -30,6 +30,13 @@ enum { PRIM_BOX, PRIM_SPHERE, PRIM_CYLINDER, PRIM_SPHERE_LO, PRIM_CYLINDER_LO, P
 // copied from the cached part of the shadow map (shadow_pass).
 #define STATIC_SHADOW_TRIS 2000
 
+// A lit program (lit_fs with or without its shadow lookup and grid) and its uniform locations.
+typedef struct lit_locs {
+    GLuint prog;
+    GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
+        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp, u_textured, u_tex, u_inst;
+} lit_locs;
+
 struct ps_renderer {
     GLuint prog, shadow_prog, sky_prog, line_prog, ui_prog, id_prog;
     GLuint empty_vao;
@@ -46,6 +53,7 @@ struct ps_renderer {
     uint64_t static_key, last_key;   // of the cached part (0: none); of the last frame's casters
     size_t static_tris;              // triangles of this frame's static casters
     void *casters; size_t casters_n, casters_cap; // a frame's shadow casters (draw_items)
+    bool casters_lost;               // some of them drawn without being collected (out of memory)
     // dynamic buffers: debug lines (x y z r g b a), 2D quads (x y u v)
     GLuint line_vao, line_vbo, ui_vao, ui_vbo;
     float *lines; size_t line_cap;
@@ -71,15 +79,21 @@ struct ps_renderer {
     ps_body_id tint_body;                    // shapes tinted in colour passes (PS_BODY_NONE: none)
     float tint[4];                           // RGB, strength
     char error[PS_ERR_LEN];
-    // uniform locations of the lit program
-    GLint u_model, u_nmat, u_vp, u_view, u_color, u_mode, u_light_dir, u_light_vp, u_shadow, u_shadows, u_dim,
-        u_segment, u_grid, u_grid_u, u_grid_v, u_eye, u_unlit, u_shadow_offset, u_lamp, u_textured, u_tex;
+    // The lit programs: everything (prog); planes where no caster can shade
+    // them (no shadow lookup); opaque shapes other than planes (no grid). The
+    // last two are optional (prog 0 when they failed to build: prog instead).
+    // L: the current one.
+    lit_locs lit, plain, obj;
+    const lit_locs *L;
+    int shadow_rect[4];                      // a frame's plane pixels that may lie in shadow (x y w h; w 0: none)
+    int view_w, view_h;                      // the frame's view (pixels)
+    bool shadow_split;                       // planes drawn split by shadow_rect (else all with prog)
+    void *planes; size_t planes_n, planes_cap; // a frame's opaque planes (draw_items), drawn after the other opaque shapes
     float lamp;                              // ps_renderer_set_lamp
     double lod_pixels;                       // ps_renderer_set_lod_pixels
     bool cull_mesh_backs;                    // ps_renderer_set_cull_mesh_backs
     GLint s_model, s_vp, s_inst;
     GLint d_model, d_vp, d_view, d_mode, d_segment, d_inst;
-    GLint u_inst;
     GLint k_inv_vp, k_eye, k_dim;
     GLint l_vp;
     GLint i_view, i_kind, i_color, i_tex;
@@ -137,6 +151,9 @@ static const char *lit_fs =
     "uniform vec3 u_grid_u, u_grid_v, u_eye; uniform int u_unlit;\n"
     "out vec4 o;\n"
     "float shadow() {\n"
+    "#ifdef NO_SHADOW_LOOKUP\n"
+    "  return 1.0;\n"
+    "#endif\n"
     "  if (u_shadows == 0) return 1.0;\n"
     "  vec3 p = v_light.xyz / v_light.w * 0.5 + 0.5;\n"
     "  if (p.x <= 0.0 || p.x >= 1.0 || p.y <= 0.0 || p.y >= 1.0 || p.z >= 1.0) return 1.0;\n"
@@ -147,6 +164,7 @@ static const char *lit_fs =
     "  vec4 base = u_color * v_col;\n"
     "  if (u_textured == 1) base *= texture(u_tex, v_uv);\n"
     "  if (u_unlit == 1) { o = vec4(base.rgb * u_dim, base.a); return; }\n"
+    "#ifndef NO_GRID\n"
     "  if (u_grid == 1) {\n"
     "    vec2 g = vec2(dot(v_world, u_grid_u), dot(v_world, u_grid_v));\n"
     "    vec2 fw = max(fwidth(g), vec2(1e-6));\n"
@@ -155,6 +173,7 @@ static const char *lit_fs =
     "    float line = (1.0 - min(min(d.x, d.y), 1.0)) * (1.0 - smoothstep(0.06, 0.2, max(fw.x, fw.y)));\n"
     "    base.rgb = mix(base.rgb, base.rgb * 0.6, line);\n"
     "  }\n"
+    "#endif\n"
     "  vec3 n = normalize(v_nrm); if (!gl_FrontFacing) n = -n;\n"
     "  vec3 l = -u_light_dir; vec3 v = normalize(u_eye - v_world); vec3 h = normalize(l + v);\n"
     "  float diff = max(dot(n, l), 0.0); float sh = shadow();\n"
@@ -279,6 +298,41 @@ static GLuint program(ps_renderer *r, const char *vs, const char *fs, const char
 }
 
 /* ---------------------------------------------------------- primitives */
+
+static void lit_locations(GLuint p, lit_locs *l)
+{
+    l->prog = p;
+#define LOC(f) l->f = glGetUniformLocation(p, #f)
+    LOC(u_model); LOC(u_nmat); LOC(u_vp); LOC(u_view); LOC(u_color); LOC(u_mode); LOC(u_light_dir);
+    LOC(u_light_vp); LOC(u_shadow); LOC(u_shadows); LOC(u_dim); LOC(u_segment); LOC(u_grid); LOC(u_grid_u);
+    LOC(u_grid_v); LOC(u_eye); LOC(u_unlit); LOC(u_shadow_offset); LOC(u_lamp); LOC(u_textured); LOC(u_tex);
+    LOC(u_inst);
+#undef LOC
+}
+
+// Builds lit_fs with `defines` after its version line into *l (l->prog 0 when it fails).
+static void lit_variant(ps_renderer *r, const char *defines, const char *what, lit_locs *l)
+{
+    const char *v = "#version 330 core\n";
+    size_t n = strlen(lit_fs) + strlen(defines) + 1;
+    char *fs = malloc(n);
+    GLuint p = 0;
+    if (fs) {
+        snprintf(fs, n, "%s%s%s", v, defines, lit_fs + strlen(v));
+        p = program(r, lit_vs, fs, what);
+        free(fs);
+    }
+    r->error[0] = 0; // optional: prog is used without it
+    if (p) lit_locations(p, l);
+    else l->prog = 0;
+}
+
+// Makes *l (or, when it failed to build, the full lit program) the current program.
+static void use_lit(ps_renderer *r, const lit_locs *l)
+{
+    r->L = l->prog ? l : &r->lit;
+    glUseProgram(r->L->prog);
+}
 
 static void vtx(float *v, float x, float y, float z, float nx, float ny, float nz)
 {
@@ -467,18 +521,16 @@ ps_renderer *ps_renderer_create(char *err, size_t errlen)
         ps_renderer_destroy(r);
         return NULL;
     }
+    lit_locations(r->prog, &r->lit);
+    r->L = &r->lit;
+    // llvmpipe runs both sides of every branch, so a uniform switch would not
+    // save a lookup or the grid: variants compiled without them instead.
+    lit_variant(r, "#define NO_SHADOW_LOOKUP\n", "lit without shadows", &r->plain);
+    lit_variant(r, "#define NO_GRID\n", "lit without grid", &r->obj);
 #define LOC(f, p, n) r->f = glGetUniformLocation(r->p, n)
-    LOC(u_model, prog, "u_model"); LOC(u_nmat, prog, "u_nmat"); LOC(u_vp, prog, "u_vp"); LOC(u_view, prog, "u_view");
-    LOC(u_color, prog, "u_color"); LOC(u_mode, prog, "u_mode"); LOC(u_light_dir, prog, "u_light_dir");
-    LOC(u_light_vp, prog, "u_light_vp"); LOC(u_shadow, prog, "u_shadow"); LOC(u_shadows, prog, "u_shadows");
-    LOC(u_dim, prog, "u_dim"); LOC(u_segment, prog, "u_segment"); LOC(u_grid, prog, "u_grid");
-    LOC(u_grid_u, prog, "u_grid_u"); LOC(u_grid_v, prog, "u_grid_v"); LOC(u_eye, prog, "u_eye");
-    LOC(u_unlit, prog, "u_unlit"); LOC(u_shadow_offset, prog, "u_shadow_offset");
-    LOC(u_lamp, prog, "u_lamp"); LOC(u_textured, prog, "u_textured"); LOC(u_tex, prog, "u_tex");
     LOC(s_model, shadow_prog, "u_model"); LOC(s_vp, shadow_prog, "u_vp"); LOC(s_inst, shadow_prog, "u_inst");
     LOC(d_model, id_prog, "u_model"); LOC(d_vp, id_prog, "u_vp"); LOC(d_view, id_prog, "u_view");
     LOC(d_mode, id_prog, "u_mode"); LOC(d_segment, id_prog, "u_segment"); LOC(d_inst, id_prog, "u_inst");
-    LOC(u_inst, prog, "u_inst");
     LOC(k_inv_vp, sky_prog, "u_inv_vp"); LOC(k_eye, sky_prog, "u_eye"); LOC(k_dim, sky_prog, "u_dim");
     LOC(l_vp, line_prog, "u_vp");
     LOC(i_view, ui_prog, "u_view"); LOC(i_kind, ui_prog, "u_kind"); LOC(i_color, ui_prog, "u_color");
@@ -544,7 +596,8 @@ void ps_renderer_destroy(ps_renderer *r)
     for (int i = 0; i < PRIM_COUNT; i++) ps_gpu_mesh_free(&r->prim[i]);
     ps_mesh_cache_destroy(r->cache);
     ps_texture_cache_destroy(r->textures);
-    GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog, r->ov_prog};
+    GLuint progs[] = {r->prog, r->shadow_prog, r->sky_prog, r->line_prog, r->ui_prog, r->id_prog, r->ov_prog,
+                      r->plain.prog, r->obj.prog};
     for (size_t i = 0; i < sizeof progs / sizeof *progs; i++)
         if (progs[i]) glDeleteProgram(progs[i]);
     if (r->shadow_fbo) glDeleteFramebuffers(1, &r->shadow_fbo);
@@ -563,6 +616,7 @@ void ps_renderer_destroy(ps_renderer *r)
     free(r->scratch);
     free(r->fallback);
     free(r->trans);
+    free(r->planes);
     free(r->batch);
     free(r->inst);
     free(r);
@@ -685,13 +739,13 @@ typedef struct draw_item {
 
 static void set_item_uniforms(ps_renderer *r, const draw_item *it, bool color_pass)
 {
-    glUniformMatrix4fv(r->u_model, 1, GL_FALSE, (const float *)it->model);
-    glUniformMatrix3fv(r->u_nmat, 1, GL_FALSE, (const float *)it->nmat);
-    glUniform4fv(r->u_color, 1, it->rgba);
-    glUniform1f(r->u_segment, it->segment);
-    glUniform1i(r->u_grid, color_pass && it->grid);
-    glUniform3fv(r->u_grid_u, 1, it->gu);
-    glUniform3fv(r->u_grid_v, 1, it->gv);
+    glUniformMatrix4fv(r->L->u_model, 1, GL_FALSE, (const float *)it->model);
+    glUniformMatrix3fv(r->L->u_nmat, 1, GL_FALSE, (const float *)it->nmat);
+    glUniform4fv(r->L->u_color, 1, it->rgba);
+    glUniform1f(r->L->u_segment, it->segment);
+    glUniform1i(r->L->u_grid, color_pass && it->grid);
+    glUniform3fv(r->L->u_grid_u, 1, it->gu);
+    glUniform3fv(r->L->u_grid_v, 1, it->gv);
 }
 
 // Calls `emit` for each mesh part of a shape (capsules have three).
@@ -940,8 +994,9 @@ static void emit_shadow(ps_renderer *r, draw_item *it, void *ctx)
     if (r->casters_n == r->casters_cap) {
         size_t n = r->casters_cap ? 2 * r->casters_cap : 64;
         void *c = realloc(r->casters, n * sizeof(draw_item));
-        if (!c) { // out of memory: drawn at once, never cached
+        if (!c) { // out of memory: drawn at once, never cached (nor split planes: shadow_rect)
             *(uint64_t *)ctx = 0;
+            r->casters_lost = true;
             glUniformMatrix4fv(r->s_model, 1, GL_FALSE, (const float *)it->model);
             ps_gpu_mesh_draw(it->mesh);
             return;
@@ -976,18 +1031,48 @@ static void draw_lit(ps_renderer *r, const draw_item *it)
     if (it->tex || !m->part_count) {
         if (it->tex) {
             bind_texture(it->tex);
-            glUniform1i(r->u_textured, 1);
+            glUniform1i(r->L->u_textured, 1);
         }
         ps_gpu_mesh_draw(m);
     } else {
         for (size_t i = 0; i < m->part_count; i++) {
             const ps_mesh_part *p = &m->parts[i];
             if (p->tex) bind_texture(p->tex);
-            glUniform1i(r->u_textured, p->tex != 0);
+            glUniform1i(r->L->u_textured, p->tex != 0);
             ps_gpu_mesh_draw_range(m, p->first, p->count);
         }
     }
-    glUniform1i(r->u_textured, 0);
+    glUniform1i(r->L->u_textured, 0);
+}
+
+// An opaque plane, split by r->shadow_rect: the shadow lookup only inside it,
+// the plain program in the bands around it (scissored, so no pixel is drawn twice).
+static void draw_plane(ps_renderer *r, const draw_item *it)
+{
+    const lit_locs *was = r->L;
+    use_lit(r, &r->lit);
+    const int *sr = r->shadow_rect;
+    if (!r->shadow_split) {
+        draw_lit(r, it);
+    } else {
+        int W = r->view_w, H = r->view_h, x0 = sr[0], y0 = sr[1], x1 = sr[0] + sr[2], y1 = sr[1] + sr[3];
+        glEnable(GL_SCISSOR_TEST);
+        if (sr[2] > 0 && sr[3] > 0) {
+            glScissor(sr[0], sr[1], sr[2], sr[3]);
+            draw_lit(r, it);
+        } else { // nothing in shadow: one band, the whole view
+            x0 = y0 = x1 = y1 = 0;
+        }
+        use_lit(r, &r->plain);
+        const int band[4][4] = {{0, 0, W, y0}, {0, y1, W, H - y1}, {0, y0, x0, y1 - y0}, {x1, y0, W - x1, y1 - y0}};
+        for (int b = 0; b < 4; b++) {
+            if (band[b][2] <= 0 || band[b][3] <= 0) continue;
+            glScissor(band[b][0], band[b][1], band[b][2], band[b][3]);
+            draw_lit(r, it);
+        }
+        glDisable(GL_SCISSOR_TEST);
+    }
+    use_lit(r, was);
 }
 
 // Opaque items draw at once; translucent ones are collected and drawn back to front.
@@ -1006,6 +1091,20 @@ static void emit_lit(ps_renderer *r, draw_item *it, void *ctx)
         float dx = it->model[3][0] - p->eye[0], dy = it->model[3][1] - p->eye[1], dz = it->model[3][2] - p->eye[2];
         it->key = dx * dx + dy * dy + dz * dz;
         ((draw_item *)r->trans)[r->trans_n++] = *it;
+        return;
+    }
+    if (it->mesh == &r->prim[PRIM_QUAD]) { // drawn after the other opaque shapes (draw_impl)
+        if (r->planes_n == r->planes_cap) {
+            size_t n = r->planes_cap ? 2 * r->planes_cap : 4;
+            void *pl = realloc(r->planes, n * sizeof(draw_item));
+            if (!pl) { // out of memory: drawn at once
+                draw_plane(r, it);
+                return;
+            }
+            r->planes = pl;
+            r->planes_cap = n;
+        }
+        ((draw_item *)r->planes)[r->planes_n++] = *it;
         return;
     }
     if (batchable(r, it) && batch_push(r, it)) return;
@@ -1101,6 +1200,7 @@ static bool shadow_pass(ps_renderer *r, const ps_snapshot *snap, frame_ctx *f, i
     uint64_t key = hash_bytes(1469598103934665603ULL, f->light_vp, sizeof f->light_vp);
     key = hash_bytes(key, &size, sizeof size);
     r->casters_n = 0;
+    r->casters_lost = false;
     r->static_tris = 0;
     glBindFramebuffer(GL_FRAMEBUFFER, r->shadow_fbo); // casters drawn at once when out of memory
     glViewport(0, 0, size, size);
@@ -1221,8 +1321,8 @@ static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx 
     }
     // Markers: contact points, joint anchors, centres of mass (seen through bodies), zones.
     glUseProgram(r->prog);
-    glUniform1i(r->u_unlit, 1);
-    glUniform1i(r->u_grid, 0);
+    glUniform1i(r->L->u_unlit, 1);
+    glUniform1i(r->L->u_grid, 0);
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) { // translucent zone boxes last, without depth writes
             glDepthMask(GL_FALSE);
@@ -1259,8 +1359,100 @@ static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx 
         }
     }
     glDepthMask(GL_TRUE);
-    glUniform1i(r->u_unlit, 0);
+    glUniform1i(r->L->u_unlit, 0);
     glDisable(GL_BLEND);
+}
+
+// The frame's uniforms of the current lit program (r->L).
+static void lit_frame_uniforms(ps_renderer *r, const frame_ctx *f, ps_render_mode mode, bool shadows)
+{
+    glUniformMatrix4fv(r->L->u_vp, 1, GL_FALSE, (const float *)f->vp);
+    glUniformMatrix4fv(r->L->u_view, 1, GL_FALSE, (const float *)f->view);
+    glUniformMatrix4fv(r->L->u_light_vp, 1, GL_FALSE, (const float *)f->light_vp);
+    glUniform3f(r->L->u_light_dir, light_dir[0], light_dir[1], light_dir[2]);
+    glUniform3fv(r->L->u_eye, 1, f->eye);
+    glUniform1i(r->L->u_mode, mode == PS_RENDER_DEPTH ? 1 : mode == PS_RENDER_SEGMENTATION ? 2 : 0);
+    glUniform1f(r->L->u_dim, f->dim);
+    glUniform1f(r->L->u_lamp, mode == PS_RENDER_COLOR ? r->lamp : 0.0f);
+    glUniform1i(r->L->u_unlit, 0);
+    glUniform1i(r->L->u_inst, 0);
+    glUniform1i(r->L->u_shadows, shadows);
+    // 1.5 shadow texels along the normal
+    glUniform1f(r->L->u_shadow_offset, shadows ? 1.5f * 2.0f * f->light_extent / (float)r->shadow_size : 0.0f);
+    glUniform1i(r->L->u_shadow, 0);
+    glUniform1i(r->L->u_tex, 1);
+    glUniform1i(r->L->u_textured, 0);
+}
+
+// The pixels of planes that may lie in a shadow, into r->shadow_rect (x, y,
+// w, h in the view; w 0: none): the screen box of the casters' bounds (their
+// meshes' boxes, widened by the lookup's normal offset and filter footprint)
+// pushed along the light onto each plane. Planes are drawn with the shadow
+// lookup only there and without it elsewhere (draw_plane): elsewhere every
+// lookup would find nothing nearer the light, so the pixels are the same.
+static void shadow_rect(ps_renderer *r, const ps_snapshot *snap, const frame_ctx *f, const ps_render_view *view)
+{
+    int *sr = r->shadow_rect;
+    sr[0] = sr[1] = sr[2] = sr[3] = 0;
+    r->shadow_split = true;
+    const draw_item *c = r->casters;
+    if (r->casters_lost) {
+        r->shadow_split = false;
+        return;
+    }
+    if (!r->casters_n) return; // nothing casts: no lookups anywhere
+    r->shadow_split = false; // until a box is found
+    vec3 lo = {INFINITY, INFINITY, INFINITY}, hi = {-INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < r->casters_n; i++) {
+        const ps_gpu_mesh *m = c[i].mesh;
+        for (int k = 0; k < 8; k++) {
+            vec4 p = {k & 1 ? m->hi[0] : m->lo[0], k & 2 ? m->hi[1] : m->lo[1], k & 4 ? m->hi[2] : m->lo[2], 1}, w;
+            glm_mat4_mulv((vec4 *)c[i].model, p, w);
+            glm_vec3_minv(lo, w, lo);
+            glm_vec3_maxv(hi, w, hi);
+        }
+    }
+    // The lookup starts 1.5 texels off the surface and filters 2 x 2 texels: 6 texels of margin.
+    float margin = 6.0f * 2.0f * f->light_extent / (float)r->shadow_size;
+    glm_vec3_subs(lo, margin, lo);
+    glm_vec3_adds(hi, margin, hi);
+    if (!(hi[0] - lo[0] < 1e6f && hi[1] - lo[1] < 1e6f && hi[2] - lo[2] < 1e6f)) return; // not finite: everywhere
+    size_t n;
+    const ps_draw_shape *sh = ps_snapshot_shapes(snap, &n);
+    float x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (sh[i].type != PS_SHAPE_PLANE) continue;
+        ps_quat q = sh[i].pose.q;
+        vec3 nrm = {(float)(2 * (q.x * q.z + q.w * q.y)), (float)(2 * (q.y * q.z - q.w * q.x)),
+                    (float)(1 - 2 * (q.x * q.x + q.y * q.y))};
+        vec3 p0 = {(float)sh[i].pose.p.x, (float)sh[i].pose.p.y, (float)sh[i].pose.p.z};
+        float ln = glm_vec3_dot((float *)light_dir, nrm);
+        if (fabsf(ln) < 0.05f) return; // light grazing the plane: shadows may reach anywhere
+        for (int k = 0; k < 8; k++) {
+            vec3 x = {k & 1 ? hi[0] : lo[0], k & 2 ? hi[1] : lo[1], k & 4 ? hi[2] : lo[2]}, d;
+            glm_vec3_sub(p0, x, d);
+            float t = glm_vec3_dot(d, nrm) / ln;
+            vec4 y = {x[0] + t * light_dir[0], x[1] + t * light_dir[1], x[2] + t * light_dir[2], 1}, cl;
+            glm_mat4_mulv((vec4 *)f->vp, y, cl);
+            if (cl[3] < 1e-4f) return; // behind the eye: the whole view
+            float sx = (cl[0] / cl[3] * 0.5f + 0.5f) * (float)view->width;
+            float sy = (cl[1] / cl[3] * 0.5f + 0.5f) * (float)view->height;
+            x0 = fminf(x0, sx); x1 = fmaxf(x1, sx);
+            y0 = fminf(y0, sy); y1 = fmaxf(y1, sy);
+            any = true;
+        }
+    }
+    if (!any) return;
+    // two pixels of margin, clamped to the view
+    int ix0 = (int)fmaxf(floorf(x0) - 2, 0), iy0 = (int)fmaxf(floorf(y0) - 2, 0);
+    int ix1 = (int)fminf(ceilf(x1) + 2, (float)view->width), iy1 = (int)fminf(ceilf(y1) + 2, (float)view->height);
+    sr[0] = ix0;
+    sr[1] = iy0;
+    sr[2] = ix1 > ix0 && iy1 > iy0 ? ix1 - ix0 : 0;
+    sr[3] = iy1 > iy0 ? iy1 - iy0 : 0;
+    // a split costs a second depth-tested pass over the plane: only where it saves lookups
+    r->shadow_split = (double)sr[2] * sr[3] < 0.8 * view->width * view->height;
 }
 
 static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_view *view, unsigned flags,
@@ -1305,34 +1497,45 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
     glEnable(GL_DEPTH_TEST);
     glDepthFunc(GL_LESS);
-    glUseProgram(r->prog);
-    glUniformMatrix4fv(r->u_vp, 1, GL_FALSE, (const float *)f.vp);
-    glUniformMatrix4fv(r->u_view, 1, GL_FALSE, (const float *)f.view);
-    glUniformMatrix4fv(r->u_light_vp, 1, GL_FALSE, (const float *)f.light_vp);
-    glUniform3f(r->u_light_dir, light_dir[0], light_dir[1], light_dir[2]);
-    glUniform3fv(r->u_eye, 1, f.eye);
-    glUniform1i(r->u_mode, mode == PS_RENDER_DEPTH ? 1 : mode == PS_RENDER_SEGMENTATION ? 2 : 0);
-    glUniform1f(r->u_dim, f.dim);
-    glUniform1f(r->u_lamp, mode == PS_RENDER_COLOR ? r->lamp : 0.0f);
-    glUniform1i(r->u_unlit, 0);
-    glUniform1i(r->u_inst, 0);
-    glUniform1i(r->u_shadows, shadows);
-    // 1.5 shadow texels along the normal
-    glUniform1f(r->u_shadow_offset, shadows ? 1.5f * 2.0f * f.light_extent / (float)r->shadow_size : 0.0f);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, shadows ? r->shadow_tex : 0);
-    glUniform1i(r->u_shadow, 0);
-    glUniform1i(r->u_tex, 1);
-    glUniform1i(r->u_textured, 0);
+    r->shadow_split = false;
+    r->view_w = view->width;
+    r->view_h = view->height;
+    if (mode == PS_RENDER_COLOR) {
+        if (r->obj.prog) {
+            use_lit(r, &r->obj);
+            lit_frame_uniforms(r, &f, mode, shadows);
+        }
+        if (r->plain.prog) {
+            use_lit(r, &r->plain);
+            lit_frame_uniforms(r, &f, mode, shadows);
+            if (shadows) shadow_rect(r, snap, &f, view);
+            else r->shadow_split = true, r->shadow_rect[2] = 0; // no lookups anywhere
+        }
+    }
+    use_lit(r, &r->lit);
+    lit_frame_uniforms(r, &f, mode, shadows);
     if (mode == PS_RENDER_COLOR) {
         pass_ctx opaque = {false, f.eye}, trans = {true, f.eye};
+        use_lit(r, &r->obj); // planes switch to theirs (draw_plane)
         r->batch_n = 0;
+        r->planes_n = 0;
         for_each_part(r, snap, &f, emit_lit, &opaque);
         // instanced: colour and segment per instance, so the uniform colour is white
         static const float white4[4] = {1, 1, 1, 1};
-        glUniform4fv(r->u_color, 1, white4);
-        glUniform1i(r->u_grid, 0);
-        flush_batch(r, r->u_inst);
+        glUniform4fv(r->L->u_color, 1, white4);
+        glUniform1i(r->L->u_grid, 0);
+        flush_batch(r, r->L->u_inst);
+        // Planes after the other opaque shapes: the floor's pixels behind them
+        // fail the depth test before they are shaded (the floor is most of a
+        // view and its shading, grid and shadow lookup, the dearest).
+        // In reverse order and winning ties (GL_LEQUAL), so that of coplanar
+        // surfaces the same one shows as when planes came first (GL_LESS).
+        glDepthFunc(GL_LEQUAL);
+        for (size_t i = r->planes_n; i-- > 0;) draw_plane(r, &((const draw_item *)r->planes)[i]);
+        glDepthFunc(GL_LESS);
+        r->planes_n = 0;
         if (flags & PS_DRAW_SKY) {
             // After the opaque shapes, on the far plane: a software rasteriser
             // shades only the background pixels instead of the whole frame.
@@ -1346,9 +1549,9 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
             glUniform1f(r->k_dim, f.dim);
             glBindVertexArray(r->empty_vao);
             glDrawArrays(GL_TRIANGLES, 0, 3);
-            glUseProgram(r->prog);
             glDepthFunc(GL_LESS);
         }
+        use_lit(r, &r->lit);
         glEnable(GL_BLEND);
         glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
         glDepthMask(GL_FALSE);
