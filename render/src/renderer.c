@@ -624,6 +624,17 @@ void ps_renderer_destroy(ps_renderer *r)
 
 const char *ps_renderer_error(const ps_renderer *r) { return r ? r->error : "no renderer"; }
 
+bool ps_renderer_is_software(ps_renderer *r)
+{
+    if (!r) return false;
+    const char *name = (const char *)glGetString(GL_RENDERER);
+    if (!name) return false;
+    static const char *const soft[] = {"llvmpipe", "softpipe", "swrast", "SwiftShader"};
+    for (size_t i = 0; i < sizeof soft / sizeof *soft; i++)
+        if (strstr(name, soft[i])) return true;
+    return false;
+}
+
 int ps_renderer_framebuffer_samples(ps_renderer *r)
 {
     if (!r) return 0;

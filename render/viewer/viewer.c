@@ -579,11 +579,14 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->scale = opt->render_scale > 0 ? fmin(fmax(opt->render_scale, 0.25), 1.0) : 1.0;
     bool msaa = ps_renderer_framebuffer_samples(v->r) > 1;
     v->auto_scale = opt->render_scale <= 0 && !v->have_script && opt->frame_dt <= 0 && !msaa;
-    // The automatic step starts at its lowest scale: at 1280 x 720 on llvmpipe
-    // no example scene makes 60 fps at full resolution, and starting there cost
-    // short runs their whole first second at 35-45 fps. It steps up after a
-    // second when the larger view would still make 66 fps (auto_scale_step).
-    if (v->auto_scale) v->scale = AUTO_SCALE_MIN;
+    // On a software rasteriser the automatic step starts at its lowest scale:
+    // at 1280 x 720 on llvmpipe no example scene makes 60 fps at full
+    // resolution, and starting there cost short runs their whole first second
+    // at 35-45 fps. It steps up after a second when the larger view would still
+    // make 66 fps (auto_scale_step). A GPU starts at full resolution (its
+    // frames, held to the display's rate by vsync, would never show the
+    // headroom a step up asks for) and steps down only when frames are slow.
+    if (v->auto_scale && ps_renderer_is_software(v->r)) v->scale = AUTO_SCALE_MIN;
     if (msaa && v->scale < 1) {
         ps_viewer_log(v, "render scale %.2f ignored: a multisampled window draws at full resolution", v->scale);
         v->scale = 1;

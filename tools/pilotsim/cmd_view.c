@@ -132,8 +132,9 @@ int view_main(int argc, char **argv)
         {.name = "--render-scale", .kind = CLI_CUSTOM, .metavar = "S", .target = &va.render_scale,
          .parse = parse_render_scale, .given = &va.scale_given, .need = "a fraction in [0.25, 1] or auto",
          .help = "draw the 3D view at S x the window's resolution (0.25..1; panels stay sharp); default auto: "
-                 "starts at 0.5, steps up to 0.75 and 1 while the larger view would still make 66 fps and back "
-                 "down while frames take longer than 1/60 s (logged; scripted, --frame-dt and --msaa runs keep 1)"},
+                 "starts at 1 on a GPU and at 0.5 on a software rasteriser (llvmpipe), steps up to 0.75 and 1 "
+                 "while the larger view would still make 66 fps and back down while frames take longer than "
+                 "1/60 s (logged; scripted, --frame-dt and --msaa runs keep 1)"},
         {.name = "--daylight", .kind = CLI_FLAG, .target = &va.daylight,
          .help = "draw a dark scene (its view.darkness, a camera sensor's darkness) in daylight; B toggles "
                  "(default: as dark as the scene says)"},

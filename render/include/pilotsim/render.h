@@ -148,6 +148,11 @@ void ps_render_view_frame(const ps_snapshot *snap, int width, int height, double
 
 /// Samples per pixel of the bound draw framebuffer (0 or 1: not multisampled).
 int ps_renderer_framebuffer_samples(ps_renderer *r);
+/// True when the current GL context rasterises on the CPU (Mesa's llvmpipe,
+/// softpipe or swrast, SwiftShader, by GL_RENDERER): every pixel then costs
+/// CPU time, which an interactive view trades for resolution. False for a NULL
+/// renderer.
+bool ps_renderer_is_software(ps_renderer *r);
 
 /// Loads a visual mesh file (.dae, .stl, .obj; through assimp) into the
 /// renderer's cache as drawing would. PS_OK with its triangle count; PS_ERR_IO
