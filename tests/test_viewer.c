@@ -3,6 +3,7 @@
 // simulation loop (speed, pause, caps, determinism, reload, spring drag).
 #define _POSIX_C_SOURCE 200809L
 #include "harness.h"
+#include "auto_scale.h"
 #include "keymap.h"
 #include "orbit_camera.h"
 #include "reload_watch.h"
@@ -204,6 +205,56 @@ static bool loop_init(ps_sim_loop *l, const char *path, uint64_t seed)
     return true;
 }
 
+// The automatic resolution step on frame rates from a frame-time model
+// fixed + per_px * scale^2 (wall ms per frame): it settles where the model says, steps up only
+// on a prediction, and a wrong prediction costs one slow second, no flicker.
+static double run_scale(double start, bool vsync, double fixed, double per_px, int seconds, int *downs)
+{
+    ps_auto_scale a;
+    ps_auto_scale_init(&a, start, vsync);
+    *downs = 0;
+    for (int t = 0; t < seconds; t++) {
+        double before = a.scale;
+        double fps = 1000.0 / (fixed + per_px * a.scale * a.scale);
+        if (ps_auto_scale_update(&a, fps) < before) (*downs)++;
+    }
+    return a.scale;
+}
+
+static void test_auto_scale(void)
+{
+    int downs;
+    // Light (pendulum on llvmpipe: 129 fps at 0.5, 84 at 1): up to full resolution.
+    CHECK_EQ(run_scale(0.5, false, 6.3, 5.6, 10, &downs), 1.0);
+    CHECK_EQ(downs, 0);
+    // Heavy (humanoid_wave: 68 fps at 0.5, 45 at 1): stays at 0.5.
+    CHECK_EQ(run_scale(0.5, false, 12.3, 9.9, 30, &downs), 0.5);
+    CHECK_EQ(downs, 0);
+    // Middle: 0.75 makes 66 fps, 1 does not.
+    CHECK_EQ(run_scale(0.5, false, 6.0, 10.0, 30, &downs), 0.75);
+    CHECK_EQ(downs, 0);
+    // Per-pixel cost the prior underestimates: one step up, one slow second at
+    // 0.75, back to 0.5 for good (the fitted model then predicts it).
+    CHECK_EQ(run_scale(0.5, false, 5.0, 22.0, 60, &downs), 0.5);
+    CHECK_EQ(downs, 1);
+    // Too slow at full resolution: steps down to where 60 fps holds.
+    CHECK_EQ(run_scale(1.0, false, 8.0, 14.0, 30, &downs), 0.75);
+    CHECK_EQ(downs, 1);
+    CHECK_EQ(run_scale(1.0, false, 12.0, 20.0, 30, &downs), 0.5);
+    CHECK_EQ(downs, 2);
+    // A GPU under vsync at 59.94 Hz is not slow: full resolution stays.
+    ps_auto_scale a;
+    ps_auto_scale_init(&a, 1.0, true);
+    for (int t = 0; t < 20; t++) CHECK_EQ(ps_auto_scale_update(&a, 59.94), 1.0);
+    ps_auto_scale_init(&a, 1.0, false); // without vsync 59.9 is below 60
+    CHECK_EQ(ps_auto_scale_update(&a, 59.9), 0.75);
+    // Start values snap to the grid; nonsense rates change nothing.
+    ps_auto_scale_init(&a, 0.3, false);
+    CHECK_EQ(a.scale, 0.5);
+    CHECK_EQ(ps_auto_scale_update(&a, 0.0), 0.5);
+    CHECK_EQ(ps_auto_scale_update(&a, NAN), 0.5);
+}
+
 static void test_teleop(void)
 {
     write_file("loop_scene.lua", SCENE);
@@ -377,6 +428,7 @@ int main(void)
     RUN(test_reload_watch);
     RUN(test_script);
     RUN(test_teleop);
+    RUN(test_auto_scale);
     RUN(test_sim_loop);
     RUN(test_rewind);
     return TEST_DONE();

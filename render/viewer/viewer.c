@@ -360,17 +360,12 @@ static bool draw_scene(ps_viewer *v)
     return ok;
 }
 
-// The automatic step's lowest scale, and where it starts.
-#define AUTO_SCALE_MIN 0.5
-
-// The automatic resolution step: every second, 3D drawn at 1, 0.75 or 0.5 of
-// the window's resolution; a step down while frames come slower than 60/s, a
-// step up when the larger view's pixels (their cost is about proportional)
-// would still come faster than 66/s.
+// The automatic resolution step (auto_scale.h), fed every second's frame rate;
+// the first frame (shaders, meshes) is not counted.
 static void auto_scale_step(ps_viewer *v, double now)
 {
     if (!v->auto_scale) return;
-    if (v->frames == 0) { // the first frame compiles shaders and loads meshes: not counted
+    if (v->frames == 0) {
         v->scale_t0 = now;
         return;
     }
@@ -380,9 +375,7 @@ static void auto_scale_step(ps_viewer *v, double now)
     double fps = (double)v->scale_frames / wall;
     v->scale_t0 = now;
     v->scale_frames = 0;
-    double s = v->scale;
-    if (fps < 60.0 && s > AUTO_SCALE_MIN) s -= 0.25;
-    else if (s < 1.0 && fps * (s * s) / ((s + 0.25) * (s + 0.25)) > 66.0) s += 0.25;
+    double s = ps_auto_scale_update(&v->autoscale, fps);
     if (s != v->scale) {
         v->scale = s;
         ps_viewer_log(v, "3D view at %.0f%% of the window's resolution (%.0f fps)", 100 * s, fps);
@@ -579,14 +572,15 @@ ps_viewer *ps_viewer_create(const ps_viewer_options *opt, char *err, size_t errl
     v->scale = opt->render_scale > 0 ? fmin(fmax(opt->render_scale, 0.25), 1.0) : 1.0;
     bool msaa = ps_renderer_framebuffer_samples(v->r) > 1;
     v->auto_scale = opt->render_scale <= 0 && !v->have_script && opt->frame_dt <= 0 && !msaa;
-    // On a software rasteriser the automatic step starts at its lowest scale:
-    // at 1280 x 720 on llvmpipe no example scene makes 60 fps at full
+    // On a software rasteriser the automatic step starts at its lowest scale, 0.5:
+    // at 1280 x 720 on llvmpipe most example scenes do not make 60 fps at full
     // resolution, and starting there cost short runs their whole first second
-    // at 35-45 fps. It steps up after a second when the larger view would still
-    // make 66 fps (auto_scale_step). A GPU starts at full resolution (its
+    // at 35-45 fps. It steps up after a second when the larger view is
+    // predicted to still make 66 fps (auto_scale.h). A GPU starts at full resolution (its
     // frames, held to the display's rate by vsync, would never show the
     // headroom a step up asks for) and steps down only when frames are slow.
-    if (v->auto_scale && ps_renderer_is_software(v->r)) v->scale = AUTO_SCALE_MIN;
+    if (v->auto_scale && ps_renderer_is_software(v->r)) v->scale = 0.5;
+    ps_auto_scale_init(&v->autoscale, v->scale, opt->vsync);
     if (msaa && v->scale < 1) {
         ps_viewer_log(v, "render scale %.2f ignored: a multisampled window draws at full resolution", v->scale);
         v->scale = 1;

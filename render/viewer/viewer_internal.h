@@ -7,6 +7,7 @@
 #include "pilotsim/render.h"
 #include "pilotsim/gl_context.h"
 #include "pilotsim/camera_render.h"
+#include "auto_scale.h"
 #include "keymap.h"
 #include "orbit_camera.h"
 #include "plots.h"
@@ -38,6 +39,7 @@ struct ps_viewer {
     ps_render_target *scaled;
     double scale_t0;
     uint64_t scale_frames;
+    ps_auto_scale autoscale;      // the automatic step's state (auto_scale.h)
     ps_plots plots;               // F3 plots and F4 profiler samples
     ps_snapshot *snap;
     ps_orbit_camera cam;
