@@ -55,6 +55,19 @@ x_viewer_setup() {
   fi
 }
 
+# viewer_test_start NAME PILOTSIM SOURCE_DIR: the start of the viewer tests (test_view*.sh,
+# after sourcing this file): $ps, $src, $py (Debian's python3), $stats (image_stats.py), a
+# fresh $tmp removed at exit (KEEP=1 keeps it and says where), then x_viewer_setup NAME.
+viewer_test_start() {
+  ps=$2
+  src=$3
+  py=/usr/bin/python3
+  stats=$src/tests/python/image_stats.py
+  tmp=$(mktemp -d)
+  trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
+  x_viewer_setup "$1"
+}
+
 # ---- pilot scene runs (the tests/test_pilot_pack_*.sh): they set BIN (pilotsim), SRC (the
 # source tree) and T (a mktemp -d folder) before calling these.
 # ok / bad MESSAGE: count a passed / failed check (bad prints the message).

@@ -383,7 +383,6 @@ static void test_visual_fallback(void)
     ps_urdf_free(m);
 }
 
-// Rendering a camera leaves the physics alone: the same hashes with and without.
 // A box's shadow on the floor, where the light throws it (the renderer's fixed
 // light, (0.32152, 0.22966, -0.91862)), for two positions of the box: the
 // floor is drawn with the shadow lookup only inside the screen box of the
@@ -423,6 +422,7 @@ static void test_plane_shadow_moves(void)
     ps_world_destroy(w);
 }
 
+// Rendering a camera leaves the physics alone: the same hashes with and without.
 static void test_determinism(void)
 {
     uint64_t hashes[2];

@@ -9,13 +9,8 @@
 # frames); and real X events sent with xdotool.
 # usage: test_view.sh PILOTSIM SOURCE_DIR
 set -u
-ps=$1
-src=$2
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
-x_viewer_setup test_view
+viewer_test_start test_view "$@"
 hasnt() { ! grep -q -- "$2" "$1"; }
 # field FILE N KEY: value of KEY=... in the N-th "view: state" line of FILE.
 field() { grep '^view: state ' "$1" | sed -n "${2}p" | tr ' ' '\n' | sed -n "s/^$3=//p"; }

@@ -5,13 +5,8 @@
 # frames do not slow simulated time.
 # usage: test_view_inspect.sh PILOTSIM SOURCE_DIR
 set -u
-ps=$1
-src=$2
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
-x_viewer_setup test_view_inspect
+viewer_test_start test_view_inspect "$@"
 # field FILE N KEY: value of KEY=... in the N-th line starting with PREFIX (default "view: state ").
 field() { grep "^${prefix:-view: state }" "$1" | sed -n "${2}p" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
 

@@ -6,14 +6,8 @@
 # their static part cached keep the pixels of shadows drawn whole.
 # usage: test_view_light.sh PILOTSIM SOURCE_DIR
 set -u
-ps=$1
-src=$2
-py=/usr/bin/python3
-stats=$src/tests/python/image_stats.py
-tmp=$(mktemp -d)
-trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
-x_viewer_setup test_view_light
+viewer_test_start test_view_light "$@"
 night=$src/scenes/pilot/security_night_patrol.lua
 # The 3D view below the status and note lines (the panels are hidden).
 area="0 48 -1 -1"

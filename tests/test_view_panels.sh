@@ -7,14 +7,8 @@
 # accumulates), and they are the panels' colours over the 3D view.
 # usage: test_view_panels.sh PILOTSIM SOURCE_DIR
 set -u
-ps=$1
-src=$2
-py=/usr/bin/python3
-stats=$src/tests/python/image_stats.py
-tmp=$(mktemp -d)
-trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
-x_viewer_setup test_view_panels
+viewer_test_start test_view_panels "$@"
 scene=$src/scenes/examples/humanoid_wave.lua
 # At 640x360 the column starts at x 302; the Episode panel's status, seed,
 # time and step lines lie in y 28..62; the status line is the top 20 rows.

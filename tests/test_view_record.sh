@@ -5,13 +5,8 @@
 # session appends to the same file; the script's gamepad sticks become the recorded actions.
 # usage: test_view_record.sh PILOTSIM SOURCE_DIR
 set -u
-ps=$1
-src=$2
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
-x_viewer_setup test_view_record
+viewer_test_start test_view_record "$@"
 cd "$tmp" || exit 1
 ps_out=$tmp
 

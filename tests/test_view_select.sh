@@ -5,13 +5,8 @@
 # reduced resolution (--render-scale) shows the same scene.
 # usage: test_view_select.sh PILOTSIM SOURCE_DIR
 set -u
-ps=$1
-src=$2
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap '[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/sh_harness.sh"
-x_viewer_setup test_view_select
+viewer_test_start test_view_select "$@"
 # field FILE PREFIX KEY: KEY=value in the first line starting with PREFIX.
 field() { grep "^$2" "$1" | head -1 | tr ' ' '\n' | sed -n "s/^$3=//p"; }
 

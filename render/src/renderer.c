@@ -1331,7 +1331,7 @@ static void draw_debug(ps_renderer *r, const ps_snapshot *snap, const frame_ctx 
         glDrawArrays(GL_LINES, 0, (GLsizei)nv);
     }
     // Markers: contact points, joint anchors, centres of mass (seen through bodies), zones.
-    glUseProgram(r->prog);
+    use_lit(r, &r->lit);
     glUniform1i(r->L->u_unlit, 1);
     glUniform1i(r->L->u_grid, 0);
     for (int pass = 0; pass < 2; pass++) {
@@ -1405,14 +1405,9 @@ static void shadow_rect(ps_renderer *r, const ps_snapshot *snap, const frame_ctx
 {
     int *sr = r->shadow_rect;
     sr[0] = sr[1] = sr[2] = sr[3] = 0;
-    r->shadow_split = true;
+    r->shadow_split = !r->casters_lost && !r->casters_n; // nothing casts: no lookups anywhere
+    if (r->casters_lost || !r->casters_n) return;        // (casters lost: lookups everywhere)
     const draw_item *c = r->casters;
-    if (r->casters_lost) {
-        r->shadow_split = false;
-        return;
-    }
-    if (!r->casters_n) return; // nothing casts: no lookups anywhere
-    r->shadow_split = false; // until a box is found
     vec3 lo = {INFINITY, INFINITY, INFINITY}, hi = {-INFINITY, -INFINITY, -INFINITY};
     for (size_t i = 0; i < r->casters_n; i++) {
         const ps_gpu_mesh *m = c[i].mesh;
@@ -1521,8 +1516,12 @@ static bool draw_impl(ps_renderer *r, const ps_snapshot *snap, const ps_render_v
         if (r->plain.prog) {
             use_lit(r, &r->plain);
             lit_frame_uniforms(r, &f, mode, shadows);
-            if (shadows) shadow_rect(r, snap, &f, view);
-            else r->shadow_split = true, r->shadow_rect[2] = 0; // no lookups anywhere
+            if (shadows) {
+                shadow_rect(r, snap, &f, view);
+            } else { // no lookups anywhere
+                r->shadow_split = true;
+                r->shadow_rect[2] = 0;
+            }
         }
     }
     use_lit(r, &r->lit);

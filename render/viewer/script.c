@@ -208,17 +208,13 @@ bool ps_script_load(ps_script *s, const char *path, char *err, size_t errlen)
                 ok = ok && push(s, e);
             }
         } else if (!strcmp(cmd, "gamepad")) {
+            static const char pad_usage[] = "needs LX LY RX RY (each -1..1) or off";
             e.op = PS_SOP_GAMEPAD;
-            if (nt == 2 && !strcmp(tok[1], "off")) {
-                e.n = 0;
-            } else if (nt != 5) {
-                why = "needs LX LY RX RY (each -1..1) or off";
-            } else {
-                e.n = 1;
-                for (int k = 0; k < 4 && !why; k++) {
-                    if (!parse_num(tok[k + 1], &a) || !(a >= -1 && a <= 1)) why = "needs LX LY RX RY (each -1..1) or off";
-                    e.axes[k] = (float)a;
-                }
+            e.n = !(nt == 2 && !strcmp(tok[1], "off"));
+            if (e.n && nt != 5) why = pad_usage;
+            for (int k = 0; e.n && k < 4 && !why; k++) {
+                if (!parse_num(tok[k + 1], &a) || !(a >= -1 && a <= 1)) why = pad_usage;
+                e.axes[k] = (float)a;
             }
             ok = why || push(s, e);
         } else if (!strcmp(cmd, "scroll")) {

@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <math.h>
 #include <linux/perf_event.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,33 +176,34 @@ typedef struct bench_stats {
     bench_run best, med;
 } bench_stats;
 
-static double pick(const bench_run *r, int field)
+// Best (minimum) and median of the field at byte `off` of `n` runs; both -1
+// (n/a) when a run lacks it or out of memory.
+static void field_stats(const bench_run *runs, int n, size_t off, double *best, double *med)
 {
-    return field == 0 ? r->wall : field == 1 ? r->cpu : field == 2 ? r->faults : r->instr;
+    *best = *med = -1;
+    double *v = malloc((size_t)n * sizeof *v);
+    if (!v) return;
+    bool na = false;
+    for (int k = 0; k < n; k++) {
+        v[k] = *(const double *)(const void *)((const char *)&runs[k] + off);
+        na = na || v[k] < 0;
+    }
+    if (!na) {
+        *med = bench_median(v, n); // sorts v
+        *best = v[0];
+    }
+    free(v);
 }
 
 static bench_stats summarize(const bench_run *runs, int n)
 {
     bench_stats s;
-    double *v = malloc((size_t)n * sizeof *v);
-    for (int f = 0; f < 4; f++) {
-        double best = -1, med = -1;
-        bool na = false;
-        for (int k = 0; k < n; k++) {
-            double x = pick(&runs[k], f);
-            if (x < 0) na = true;
-            if (v) v[k] = x;
-        }
-        if (v && !na) {
-            med = bench_median(v, n);
-            best = v[0];
-        }
-        double *b = f == 0 ? &s.best.wall : f == 1 ? &s.best.cpu : f == 2 ? &s.best.faults : &s.best.instr;
-        double *m = f == 0 ? &s.med.wall : f == 1 ? &s.med.cpu : f == 2 ? &s.med.faults : &s.med.instr;
-        *b = best;
-        *m = med;
-    }
-    free(v);
+#define FIELD(f) field_stats(runs, n, offsetof(bench_run, f), &s.best.f, &s.med.f)
+    FIELD(wall);
+    FIELD(cpu);
+    FIELD(faults);
+    FIELD(instr);
+#undef FIELD
     return s;
 }
 
